@@ -44,9 +44,10 @@ export type LossCode = (typeof Loss)[LossName];
 export interface NetworkSpec {
   /** Layer widths, input first: [in, h1, ..., out]; at least two entries. */
   sizes: Int32Array;
-  /** One activation code per weight layer (sizes.length − 1 entries). The
-   * last one is the output activation; the loss works from its input. */
-  activations: Int32Array;
+  /** One activation code per hidden layer (sizes.length − 2 entries). The
+   * output layer has none of its own: the loss fixes it (identity for mse,
+   * sigmoid for sigmoidCrossEntropy, softmax for softmaxCrossEntropy). */
+  hiddenActivations: Int32Array;
   /** Negative slope of `leakyRelu` (ignored by the other activations). */
   leakySlope: number;
   loss: LossCode;
@@ -115,9 +116,20 @@ export interface Backend {
    * activations (after sigmoid/softmax) for x (n, sizes[0]). */
   forward(out: Float32Array, net: NetworkSpec, x: Float32Array, n: number): void;
 
+  /** Mean loss of the network on (x, y) and its gradient with respect to every
+   * parameter, written to grads (same layout and lengths as net.params).
+   * This is exactly the gradient trainEpoch applies for one batch. */
+  lossGradient(grads: Float32Array[], net: NetworkSpec, x: Float32Array, y: Float32Array, n: number): number;
+
   /** Runs one epoch of minibatch SGD (forward, loss, backward, update for
    * every batch) in one call, updating net.params in place. Returns the sum
    * over batches of (batch mean loss × batch size), so dividing by
-   * order.length gives the epoch's mean training loss. */
+   * order.length gives the epoch's mean training loss.
+   *
+   * Per batch: gather the rows of `order`, forward (z = a·Wᵀ + b, a = f(z)),
+   * loss and ∂loss/∂logits, backward (dW = dzᵀ·a, db = Σ_rows dz,
+   * da = dz·W with the pre-update W, dz = da ⊙ f'(a)), then the SGD update of
+   * every layer. A batch whose loss is not finite throws an Error naming the
+   * batch index before any weight of that batch is changed. */
   trainEpoch(job: TrainJob): number;
 }

@@ -25,6 +25,7 @@ export interface NativeAddon {
                       rows: number, cols: number, loss: LossCode): number;
   sgdUpdate(w: Float32Array, g: Float32Array, n: number, lr: number, weightDecay: number): void;
   forward(out: Float32Array, net: NetworkSpec, x: Float32Array, n: number): void;
+  lossGradient(grads: Float32Array[], net: NetworkSpec, x: Float32Array, y: Float32Array, n: number): number;
   trainEpoch(job: TrainJob): number;
 }
 
@@ -54,6 +55,7 @@ export function createNativeBackend(addon: NativeAddon): Backend {
     lossForwardBackward: addon.lossForwardBackward,
     sgdUpdate: addon.sgdUpdate,
     forward: addon.forward,
+    lossGradient: addon.lossGradient,
     trainEpoch: addon.trainEpoch,
   };
 }

@@ -49,3 +49,93 @@ export function checkMatrix(fn: string, arg: string, v: unknown, rows: number, c
     throw new RangeError(`${fn}: ${arg} must have length ${expected} for shape ${shape}, got ${v.length}`);
   }
 }
+
+/** An integer in [min, max] (batch sizes, layer widths). */
+export function checkInt(fn: string, arg: string, v: unknown, min: number, max: number): asserts v is number {
+  if (typeof v !== 'number') throw new TypeError(`${fn}: ${arg} must be a number`);
+  if (!Number.isInteger(v) || v < min || v > max) {
+    throw new RangeError(`${fn}: ${arg} must be an integer in [${min}, ${max}], got ${v}`);
+  }
+}
+
+/** A Float32Array or null (an optional output such as lossForwardBackward's dlogits). */
+export function checkOptionalMatrix(fn: string, arg: string, v: unknown, rows: number, cols: number): asserts v is Float32Array | null {
+  if (v === null) return;
+  if (!(v instanceof Float32Array)) throw new TypeError(`${fn}: ${arg} must be a Float32Array or null`);
+  checkMatrix(fn, arg, v, rows, cols);
+}
+
+function checkObject(fn: string, arg: string, v: unknown): asserts v is Record<string, unknown> {
+  if (typeof v !== 'object' || v === null) throw new TypeError(`${fn}: ${arg} must be an object`);
+}
+
+/**
+ * Checks an array of Float32Arrays laid out like NetworkSpec.params: for each
+ * layer ℓ a weight (sizes[ℓ+1], sizes[ℓ]) then a bias (sizes[ℓ+1]).
+ */
+export function checkParamList(fn: string, arg: string, v: unknown, sizes: Int32Array): asserts v is Float32Array[] {
+  if (!Array.isArray(v)) throw new TypeError(`${fn}: ${arg} must be an array`);
+  const count = 2 * (sizes.length - 1);
+  if (v.length !== count) {
+    throw new RangeError(`${fn}: ${arg} must be an array of ${count} Float32Arrays, got ${v.length}`);
+  }
+  for (let l = 0; l + 1 < sizes.length; l++) {
+    checkMatrix(fn, `${arg}[${2 * l}]`, v[2 * l], sizes[l + 1]!, sizes[l]!);
+    checkMatrix(fn, `${arg}[${2 * l + 1}]`, v[2 * l + 1], sizes[l + 1]!);
+  }
+}
+
+/**
+ * Checks a NetworkSpec, in this order: the object, sizes (an Int32Array of at
+ * least 2 entries, each in [1, MAX_DIM]), hiddenActivations (an Int32Array of
+ * sizes.length − 2 activation codes), leakySlope (finite), loss (a code) and
+ * params (weights and biases of the shapes sizes implies). `arg` is the path
+ * printed in messages: `net` or `job.net`.
+ */
+export function checkNetwork(fn: string, arg: string, v: unknown, activationCount: number, lossCount: number): asserts v is {
+  sizes: Int32Array; hiddenActivations: Int32Array; leakySlope: number; loss: number; params: Float32Array[];
+} {
+  checkObject(fn, arg, v);
+  const sizes = v['sizes'];
+  if (!(sizes instanceof Int32Array)) throw new TypeError(`${fn}: ${arg}.sizes must be an Int32Array`);
+  if (sizes.length < 2) {
+    throw new RangeError(`${fn}: ${arg}.sizes must have at least 2 entries, got ${sizes.length}`);
+  }
+  for (let i = 0; i < sizes.length; i++) checkInt(fn, `${arg}.sizes[${i}]`, sizes[i], 1, MAX_DIM);
+  const acts = v['hiddenActivations'];
+  if (!(acts instanceof Int32Array)) throw new TypeError(`${fn}: ${arg}.hiddenActivations must be an Int32Array`);
+  const hidden = sizes.length - 2;
+  if (acts.length !== hidden) {
+    throw new RangeError(`${fn}: ${arg}.hiddenActivations must have length ${hidden} for shape (${hidden}), got ${acts.length}`);
+  }
+  for (let i = 0; i < acts.length; i++) checkCode(fn, `${arg}.hiddenActivations[${i}]`, acts[i], activationCount);
+  checkFinite(fn, `${arg}.leakySlope`, v['leakySlope']);
+  checkCode(fn, `${arg}.loss`, v['loss'], lossCount);
+  checkParamList(fn, `${arg}.params`, v['params'], sizes);
+}
+
+/**
+ * Checks a TrainJob after its net, in this order: n, x (n, sizes[0]),
+ * y (n, sizes[last]), order (a Uint32Array of indices below n), batchSize
+ * (≥ 1), learningRate and weightDecay (finite).
+ */
+export function checkTrainJob(fn: string, v: unknown, activationCount: number, lossCount: number): asserts v is {
+  net: { sizes: Int32Array; hiddenActivations: Int32Array; leakySlope: number; loss: number; params: Float32Array[] };
+  x: Float32Array; y: Float32Array; n: number; order: Uint32Array; batchSize: number; learningRate: number; weightDecay: number;
+} {
+  checkObject(fn, 'job', v);
+  checkNetwork(fn, 'job.net', v['net'], activationCount, lossCount);
+  const sizes = (v['net'] as { sizes: Int32Array }).sizes;
+  const n = v['n'];
+  checkSize(fn, 'job.n', n);
+  checkMatrix(fn, 'job.x', v['x'], n, sizes[0]!);
+  checkMatrix(fn, 'job.y', v['y'], n, sizes[sizes.length - 1]!);
+  const order = v['order'];
+  if (!(order instanceof Uint32Array)) throw new TypeError(`${fn}: job.order must be a Uint32Array`);
+  for (let i = 0; i < order.length; i++) {
+    if (order[i]! >= n) throw new RangeError(`${fn}: job.order[${i}] must be below n (${n}), got ${order[i]}`);
+  }
+  checkInt(fn, 'job.batchSize', v['batchSize'], 1, MAX_DIM);
+  checkFinite(fn, 'job.learningRate', v['learningRate']);
+  checkFinite(fn, 'job.weightDecay', v['weightDecay']);
+}

@@ -1,0 +1,147 @@
+#include "network.h"
+
+#include <algorithm>
+#include <cmath>
+#include <string>
+
+#include "elementwise.h"
+#include "gemm.h"
+#include "sgd.h"
+
+namespace fastnn {
+
+NonFiniteLoss::NonFiniteLoss(std::size_t batch)
+    : std::runtime_error("non-finite loss at batch " + std::to_string(batch)), batch_(batch) {}
+
+namespace {
+
+std::size_t layer_count(const NetworkView& net) { return net.sizes.size() - 1; }
+
+// One float32 buffer per layer, (rows, sizes[l+1]) each.
+std::vector<std::vector<float>> per_layer(const NetworkView& net, std::size_t rows) {
+  std::vector<std::vector<float>> bufs(layer_count(net));
+  for (std::size_t l = 0; l < bufs.size(); l++) bufs[l].resize(rows * net.sizes[l + 1]);
+  return bufs;
+}
+
+// x (rows, sizes[0]) -> acts[l] (rows, sizes[l+1]) for every layer: hidden
+// activations applied, the last layer left as logits (no output transform).
+void forward_layers(const NetworkView& net, const float* x, std::size_t rows, float* const* acts) {
+  const std::size_t layers = layer_count(net);
+  const float* a = x;
+  for (std::size_t l = 0; l < layers; l++) {
+    const std::size_t in = net.sizes[l], out = net.sizes[l + 1];
+    float* z = acts[l];
+    // z (rows,out) = a (rows,in) · W(l)ᵀ, W(l) stored (out,in); then + b(l).
+    gemm(z, a, net.params[2 * l], rows, out, in, false, true, 1, 0);
+    bias_add(z, net.params[2 * l + 1], rows, out);
+    if (l + 1 < layers) activation_forward(z, z, rows * out, net.hidden[l], net.leaky_slope);
+    a = z;
+  }
+}
+
+// Given deltas[last] = ∂loss/∂logits (rows, sizes[last]), writes grads in
+// params' layout. Reads the weights as they are (pre-update during training).
+void backward_layers(float* const* grads, const NetworkView& net, const float* x, std::size_t rows,
+                     float* const* acts, float* const* deltas) {
+  for (std::size_t l = layer_count(net); l-- > 0;) {
+    const std::size_t in = net.sizes[l], out = net.sizes[l + 1];
+    const float* dz = deltas[l];
+    const float* a_prev = l == 0 ? x : acts[l - 1];
+    // dW (out,in) = dzᵀ (out,rows) · a_prev (rows,in); db (out) = Σ_rows dz.
+    gemm(grads[2 * l], dz, a_prev, out, in, rows, true, false, 1, 0);
+    col_sum(grads[2 * l + 1], dz, rows, out);
+    if (l > 0) {
+      // da (rows,in) = dz (rows,out) · W (out,in), then dz(l−1) = da ⊙ f'(a) in place.
+      float* d_prev = deltas[l - 1];
+      gemm(d_prev, dz, net.params[2 * l], rows, in, out, false, false, 1, 0);
+      activation_backward(d_prev, d_prev, a_prev, rows * in, net.hidden[l - 1], net.leaky_slope);
+    }
+  }
+}
+
+std::vector<float*> pointers(std::vector<std::vector<float>>& bufs) {
+  std::vector<float*> ptrs(bufs.size());
+  for (std::size_t i = 0; i < bufs.size(); i++) ptrs[i] = bufs[i].data();
+  return ptrs;
+}
+
+}  // namespace
+
+void network_forward(float* out, const NetworkView& net, const float* x, std::size_t n) {
+  // Rows are independent, so the pass runs over blocks of rows: the hidden
+  // workspaces stay small and cache-resident whatever n is, and the result is
+  // identical to one pass over all rows.
+  constexpr std::size_t kBlock = 256;
+  const std::size_t layers = layer_count(net);
+  const std::size_t in = net.sizes.front(), k = net.sizes.back();
+  const std::size_t cap = std::min(n, kBlock);
+  auto hidden = per_layer(net, cap);
+  std::vector<float*> acts = pointers(hidden);
+  for (std::size_t r0 = 0; r0 < n; r0 += kBlock) {
+    const std::size_t rows = std::min(kBlock, n - r0);
+    // The last layer writes straight into out; the output transform runs in place.
+    acts[layers - 1] = out + r0 * k;
+    forward_layers(net, x + r0 * in, rows, acts.data());
+    output_transform(acts[layers - 1], rows, k, net.loss);
+  }
+}
+
+double network_loss_gradient(float* const* grads, const NetworkView& net, const float* x,
+                             const float* y, std::size_t n) {
+  const std::size_t k = net.sizes.back();
+  auto act_bufs = per_layer(net, n);
+  auto delta_bufs = per_layer(net, n);
+  std::vector<float*> acts = pointers(act_bufs), deltas = pointers(delta_bufs);
+  forward_layers(net, x, n, acts.data());
+  const double loss = loss_forward_backward(deltas.back(), acts.back(), y, n, k, net.loss);
+  backward_layers(grads, net, x, n, acts.data(), deltas.data());
+  return loss;
+}
+
+double network_train_epoch(const NetworkView& net, const float* x, const float* y, std::size_t /*n*/,
+                           const std::uint32_t* order, std::size_t order_len,
+                           std::size_t batch_size, double learning_rate, double weight_decay) {
+  if (order_len == 0) return 0;
+  const std::size_t layers = layer_count(net);
+  const std::size_t in = net.sizes.front(), k = net.sizes.back();
+  const std::size_t cap = std::min(batch_size, order_len);
+
+  // Every workspace, once per epoch: activations, deltas, gathered batch, gradients.
+  auto act_bufs = per_layer(net, cap);
+  auto delta_bufs = per_layer(net, cap);
+  std::vector<float*> acts = pointers(act_bufs), deltas = pointers(delta_bufs);
+  std::vector<float> xb(cap * in), yb(cap * k);
+  std::vector<std::vector<float>> grad_bufs(2 * layers);
+  for (std::size_t l = 0; l < layers; l++) {
+    grad_bufs[2 * l].resize(net.sizes[l + 1] * net.sizes[l]);
+    grad_bufs[2 * l + 1].resize(net.sizes[l + 1]);
+  }
+  std::vector<float*> grads = pointers(grad_bufs);
+
+  double sum = 0;
+  std::size_t batch = 0;
+  for (std::size_t start = 0; start < order_len; start += batch_size, batch++) {
+    const std::size_t rows = std::min(batch_size, order_len - start);
+    for (std::size_t r = 0; r < rows; r++) {
+      const std::size_t src = order[start + r];  // checked below n at the boundary
+      std::copy(x + src * in, x + (src + 1) * in, xb.data() + r * in);
+      std::copy(y + src * k, y + (src + 1) * k, yb.data() + r * k);
+    }
+    forward_layers(net, xb.data(), rows, acts.data());
+    const double loss = loss_forward_backward(deltas.back(), acts.back(), yb.data(), rows, k, net.loss);
+    // Checked before any update, so a diverged batch leaves the weights as they were.
+    if (!std::isfinite(loss)) throw NonFiniteLoss(batch);
+    backward_layers(grads.data(), net, xb.data(), rows, acts.data(), deltas.data());
+    for (std::size_t l = 0; l < layers; l++) {
+      // Weights decay, biases do not.
+      sgd_update(net.params[2 * l], grads[2 * l], net.sizes[l + 1] * net.sizes[l], learning_rate,
+                 weight_decay);
+      sgd_update(net.params[2 * l + 1], grads[2 * l + 1], net.sizes[l + 1], learning_rate, 0);
+    }
+    sum += loss * static_cast<double>(rows);
+  }
+  return sum;
+}
+
+}  // namespace fastnn

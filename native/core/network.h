@@ -1,0 +1,58 @@
+// Whole-network passes built from the kernels: forward, the gradient of one
+// batch, and an epoch of minibatch SGD, each in one call. Workspaces are
+// allocated once per call; the per-batch loop allocates nothing.
+//
+// Layout: layer l maps sizes[l] → sizes[l+1] with W(l) = params[2l] stored
+// (out, in) like PyTorch nn.Linear and b(l) = params[2l+1], so the forward
+// product is z = a·Wᵀ (gemm with trans_b) and the weight gradient dzᵀ·a comes
+// out directly in (out, in) order (gemm with trans_a).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <stdexcept>
+#include <vector>
+
+#include "activations.h"
+#include "losses.h"
+
+namespace fastnn {
+
+// A network as plain data plus borrowed pointers (the caller owns the memory,
+// and has checked every length against sizes).
+struct NetworkView {
+  std::vector<std::size_t> sizes;      // [in, h1, ..., out], at least 2 entries, each ≥ 1
+  std::vector<Activation> hidden;      // sizes.size() − 2 entries
+  double leaky_slope = 0;
+  Loss loss = Loss::Mse;
+  std::vector<float*> params;          // 2·(sizes.size() − 1): W0, b0, W1, b1, ...
+};
+
+// Thrown by train_epoch when a batch's loss is not finite; the weights are
+// left as they were after the previous batch.
+class NonFiniteLoss : public std::runtime_error {
+ public:
+  explicit NonFiniteLoss(std::size_t batch);
+  std::size_t batch() const { return batch_; }
+
+ private:
+  std::size_t batch_;
+};
+
+// out (n, sizes[last]) = output activations (after the loss's output
+// transform) for x (n, sizes[0]).
+void network_forward(float* out, const NetworkView& net, const float* x, std::size_t n);
+
+// grads (params' layout) = ∂(mean loss over x (n, sizes[0]), y (n, sizes[last]))/∂params;
+// returns that mean loss. Exactly the gradient train_epoch applies for one batch.
+double network_loss_gradient(float* const* grads, const NetworkView& net, const float* x,
+                             const float* y, std::size_t n);
+
+// One epoch of minibatch SGD over order (order_len indices below n into
+// x (n, sizes[0]), y (n, sizes[last])), updating net.params in place.
+// Returns Σ over batches of batchLoss·batchRows. Throws NonFiniteLoss.
+double network_train_epoch(const NetworkView& net, const float* x, const float* y, std::size_t n,
+                           const std::uint32_t* order, std::size_t order_len,
+                           std::size_t batch_size, double learning_rate, double weight_decay);
+
+}  // namespace fastnn

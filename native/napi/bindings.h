@@ -1,0 +1,18 @@
+// The binding groups addon.cc registers on the exports object. Each group's
+// functions are described (params, returns, throws) where they are defined;
+// src/backend/native.ts `NativeAddon` is the TS view of the same surface.
+#pragma once
+
+#include <napi.h>
+
+namespace fastnn::bindings {
+
+// version, cpuFeatures (info_binding.cc).
+void RegisterInfo(Napi::Env env, Napi::Object exports);
+// gemm, biasAdd, colSum, activationForward, activationBackward, softmaxRows,
+// lossForwardBackward, sgdUpdate (kernels_binding.cc).
+void RegisterKernels(Napi::Env env, Napi::Object exports);
+// forward, lossGradient, trainEpoch (network_binding.cc).
+void RegisterNetwork(Napi::Env env, Napi::Object exports);
+
+}  // namespace fastnn::bindings

@@ -1,0 +1,175 @@
+// Whole-network calls: one JS call runs a forward pass, a full gradient, or a
+// whole epoch of minibatch SGD, so JS is never in the inner loop.
+//
+// Object arguments (net, job) are read in two phases. Phase 1 reads every
+// property and array element, which may run user getters (and a getter could
+// detach a buffer). Phase 2 checks values and takes data pointers, and runs
+// no user code, so no pointer can dangle by the time the core runs. Checks
+// run in the TS backend's order (validate.ts checkNetwork / checkTrainJob),
+// so the first error reported is the same on both backends.
+#include <new>
+#include <stdexcept>
+#include <string>
+
+#include "../core/network.h"
+#include "args.h"
+#include "bindings.h"
+
+namespace fastnn::bindings {
+
+namespace {
+
+// A NetworkSpec's properties, read in phase 1.
+struct NetValues {
+  Napi::Value sizes, hidden, leaky_slope, loss, params;
+};
+
+NetValues FetchNet(Napi::Env env, const char* fn, const std::string& path, Napi::Value v) {
+  Napi::Object net = args::Object(env, fn, path, v);
+  return {net.Get("sizes"), net.Get("hiddenActivations"), net.Get("leakySlope"), net.Get("loss"),
+          net.Get("params")};
+}
+
+// Checks sizes, hiddenActivations, leakySlope and loss, copying them into a
+// NetworkView (no pointer into JS memory is kept). params is left empty.
+NetworkView CheckNetShape(Napi::Env env, const char* fn, const std::string& path, const NetValues& v) {
+  NetworkView net;
+  Napi::Int32Array sizes = args::Int32Array(env, fn, path + ".sizes", v.sizes);
+  const std::size_t layers_plus_one = sizes.ElementLength();
+  if (layers_plus_one < 2) {
+    args::ThrowRange(env, fn + (": " + path) + ".sizes must have at least 2 entries, got " +
+                              std::to_string(layers_plus_one));
+  }
+  for (std::size_t i = 0; i < layers_plus_one; i++) {
+    const std::string arg = path + ".sizes[" + std::to_string(i) + "]";
+    net.sizes.push_back(static_cast<std::size_t>(
+        args::Int(env, fn, arg, Napi::Number::New(env, sizes[i]), 1, static_cast<std::int64_t>(args::kMaxDim))));
+  }
+  Napi::Int32Array hidden = args::Int32Array(env, fn, path + ".hiddenActivations", v.hidden);
+  const std::size_t h = layers_plus_one - 2;
+  if (hidden.ElementLength() != h) {
+    args::ThrowRange(env, fn + (": " + path) + ".hiddenActivations must have length " + std::to_string(h) +
+                              " for shape (" + std::to_string(h) + "), got " +
+                              std::to_string(hidden.ElementLength()));
+  }
+  for (std::size_t i = 0; i < h; i++) {
+    const std::string arg = path + ".hiddenActivations[" + std::to_string(i) + "]";
+    net.hidden.push_back(static_cast<Activation>(
+        args::Code(env, fn, arg, Napi::Number::New(env, hidden[i]), kActivationCount)));
+  }
+  net.leaky_slope = args::Finite(env, fn, path + ".leakySlope", v.leaky_slope);
+  net.loss = static_cast<Loss>(args::Code(env, fn, path + ".loss", v.loss, kLossCount));
+  return net;
+}
+
+std::size_t ParamCount(const NetworkView& net) { return 2 * (net.sizes.size() - 1); }
+
+// Runs a core call, turning its C++ exceptions into JS Errors named after fn.
+template <typename F>
+auto RunCore(Napi::Env env, const char* fn, F&& f) -> decltype(f()) {
+  try {
+    return f();
+  } catch (const NonFiniteLoss& e) {
+    throw Napi::Error::New(env, std::string(fn) + ": " + e.what());
+  } catch (const std::bad_alloc&) {
+    throw Napi::Error::New(env, std::string(fn) + ": out of memory for the workspace");
+  } catch (const std::length_error&) {
+    throw Napi::Error::New(env, std::string(fn) + ": out of memory for the workspace");
+  }
+}
+
+// [sync] forward(out, net, x, n): undefined
+// out (n, sizes[last]) = output activations (after the loss's sigmoid/softmax) of the
+// network net (a NetworkSpec) for x (n, sizes[0]).
+// Throws TypeError/RangeError for bad arguments (net first, then n, out, x), Error when the
+// workspace cannot be allocated.
+Napi::Value Forward(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  const char* fn = "forward";
+  // Phase 1: everything that can run user code.
+  const NetValues nv = FetchNet(env, fn, "net", info[1]);
+  NetworkView net = CheckNetShape(env, fn, "net", nv);
+  const std::vector<Napi::Value> params = args::ArrayOf(env, fn, "net.params", nv.params, ParamCount(net));
+  // Phase 2: checks and data pointers.
+  net.params = args::ParamList(env, fn, "net.params", params, net.sizes);
+  const std::size_t n = args::Size(env, fn, "n", info[3]);
+  float* out = args::Matrix(env, fn, "out", info[0], n, net.sizes.back());
+  const float* x = args::Matrix(env, fn, "x", info[2], n, net.sizes.front());
+  RunCore(env, fn, [&] { network_forward(out, net, x, n); });
+  return env.Undefined();
+}
+
+// [sync] lossGradient(grads, net, x, y, n): number
+// Returns the mean loss of net on x (n, sizes[0]) against y (n, sizes[last]) and writes its
+// gradient with respect to every parameter into grads (an array laid out like net.params).
+// Throws TypeError/RangeError for bad arguments (net, n, grads, x, y), Error when the
+// workspace cannot be allocated.
+Napi::Value LossGradient(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  const char* fn = "lossGradient";
+  const NetValues nv = FetchNet(env, fn, "net", info[1]);
+  NetworkView net = CheckNetShape(env, fn, "net", nv);
+  const std::size_t count = ParamCount(net);
+  const std::vector<Napi::Value> params = args::ArrayOf(env, fn, "net.params", nv.params, count);
+  // grads' elements are read now but checked after n, where the TS backend checks them.
+  const std::vector<Napi::Value> grad_items = args::PrefetchArray(info[0], count);
+  net.params = args::ParamList(env, fn, "net.params", params, net.sizes);
+  const std::size_t n = args::Size(env, fn, "n", info[4]);
+  if (grad_items.size() != count) args::ArrayOf(env, fn, "grads", info[0], count);  // throws
+  const std::vector<float*> grads = args::ParamList(env, fn, "grads", grad_items, net.sizes);
+  const float* x = args::Matrix(env, fn, "x", info[2], n, net.sizes.front());
+  const float* y = args::Matrix(env, fn, "y", info[3], n, net.sizes.back());
+  const double loss = RunCore(env, fn, [&] { return network_loss_gradient(grads.data(), net, x, y, n); });
+  return Napi::Number::New(env, loss);
+}
+
+// [sync] trainEpoch(job): number
+// One epoch of minibatch SGD over job.order (a TrainJob), updating job.net.params in place.
+// Returns Σ over batches of (batch mean loss × batch size).
+// Throws TypeError/RangeError for a bad job (job.net, n, x, y, order, batchSize,
+// learningRate, weightDecay), Error "trainEpoch: non-finite loss at batch B" (weights as
+// they were after batch B − 1), Error when the workspace cannot be allocated.
+Napi::Value TrainEpoch(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  const char* fn = "trainEpoch";
+  Napi::Object job = args::Object(env, fn, "job", info[0]);
+  const Napi::Value net_v = job.Get("net");
+  const NetValues nv = FetchNet(env, fn, "job.net", net_v);
+  const Napi::Value x_v = job.Get("x"), y_v = job.Get("y"), n_v = job.Get("n"), order_v = job.Get("order");
+  const Napi::Value batch_v = job.Get("batchSize"), lr_v = job.Get("learningRate");
+  const Napi::Value wd_v = job.Get("weightDecay");
+  NetworkView net = CheckNetShape(env, fn, "job.net", nv);
+  const std::vector<Napi::Value> params = args::ArrayOf(env, fn, "job.net.params", nv.params, ParamCount(net));
+  // Phase 2: no user code runs from here on.
+  net.params = args::ParamList(env, fn, "job.net.params", params, net.sizes);
+  const std::size_t n = args::Size(env, fn, "job.n", n_v);
+  const float* x = args::Matrix(env, fn, "job.x", x_v, n, net.sizes.front());
+  const float* y = args::Matrix(env, fn, "job.y", y_v, n, net.sizes.back());
+  Napi::Uint32Array order = args::Uint32Array(env, fn, "job.order", order_v);
+  const std::size_t order_len = order.ElementLength();
+  const std::uint32_t* idx = order.Data();
+  for (std::size_t i = 0; i < order_len; i++) {
+    if (idx[i] >= n) {
+      args::ThrowRange(env, std::string(fn) + ": job.order[" + std::to_string(i) + "] must be below n (" +
+                                std::to_string(n) + "), got " + std::to_string(idx[i]));
+    }
+  }
+  const auto batch_size = static_cast<std::size_t>(
+      args::Int(env, fn, "job.batchSize", batch_v, 1, static_cast<std::int64_t>(args::kMaxDim)));
+  const double lr = args::Finite(env, fn, "job.learningRate", lr_v);
+  const double weight_decay = args::Finite(env, fn, "job.weightDecay", wd_v);
+  const double sum = RunCore(env, fn, [&] {
+    return network_train_epoch(net, x, y, n, idx, order_len, batch_size, lr, weight_decay);
+  });
+  return Napi::Number::New(env, sum);
+}
+
+}  // namespace
+
+void RegisterNetwork(Napi::Env env, Napi::Object exports) {
+  exports.Set("forward", Napi::Function::New(env, Forward, "forward"));
+  exports.Set("lossGradient", Napi::Function::New(env, LossGradient, "lossGradient"));
+  exports.Set("trainEpoch", Napi::Function::New(env, TrainEpoch, "trainEpoch"));
+}
+
+}  // namespace fastnn::bindings

@@ -1,0 +1,36 @@
+#!/usr/bin/env node
+// npm install hook: build the native addon with node-gyp, quietly. The install
+// never fails because of it: without a compiler (or on a platform we do not
+// build for) fastnn runs on its pure-TypeScript backend, and we say so in one line.
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const log = join(root, 'build', 'install.log');
+
+if (process.env.FASTNN_SKIP_NATIVE) {
+  console.log('fastnn: FASTNN_SKIP_NATIVE is set, not building the native addon; the pure-TypeScript backend will be used');
+  process.exit(0);
+}
+
+// npm tells lifecycle scripts where its bundled node-gyp lives; fall back to PATH.
+const gyp = process.env.npm_config_node_gyp;
+const [command, args] = gyp ? [process.execPath, [gyp, 'rebuild']] : ['node-gyp', ['rebuild']];
+const result = spawnSync(command, args, { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+
+if (result.status === 0) {
+  console.log('fastnn: native addon built (build/Release/fastnn.node)');
+  process.exit(0);
+}
+
+const output = `${result.stdout ?? ''}\n${result.stderr ?? ''}${result.error ? `\n${result.error.message}` : ''}`;
+mkdirSync(dirname(log), { recursive: true });
+writeFileSync(log, output);
+// The first compiler or tool error is the useful one; gyp's own "ERR!" lines are a stack of consequences.
+const reason = output.split('\n').find((line) => /error|not found|ENOENT/i.test(line) && !/gyp ERR!/.test(line))
+  ?? output.split('\n').find((line) => /gyp ERR!/.test(line)) ?? 'unknown error';
+console.log(`fastnn: native addon not built (${reason.trim().slice(0, 160)}); the pure-TypeScript backend will be used. ` +
+  `Log: ${log}. Retry with: npm run build:native`);
+process.exit(0);

@@ -1,0 +1,138 @@
+/**
+ * The pure-TypeScript backend: validates every argument exactly as the native
+ * addon does (validate.ts), then runs the kernels of this directory.
+ *
+ * Precision: storage is float32 throughout; sums inside gemm, colSum,
+ * softmax and the losses accumulate in float64 (JS numbers), and elementwise
+ * maths is done in float64 then rounded to float32 once, when stored.
+ */
+import { Activation, Loss, type Backend, type NetworkSpec, type TrainJob } from '../backend.js';
+import {
+  checkBool, checkCode, checkFinite, checkMatrix, checkNetwork, checkOptionalMatrix, checkParamList,
+  checkSize, checkTrainJob,
+} from '../validate.js';
+import * as act from './activations.js';
+import * as ew from './elementwise.js';
+import { gemm } from './gemm.js';
+import { lossForwardBackward } from './losses.js';
+import * as network from './network.js';
+import { softmaxRows } from './softmax.js';
+
+const ACTIVATIONS = Object.keys(Activation).length;
+const LOSSES = Object.keys(Loss).length;
+
+export const jsBackend: Backend = {
+  name: 'js',
+
+  gemm(c, a, b, m, n, k, transA, transB, alpha, beta) {
+    const fn = 'gemm';
+    checkSize(fn, 'm', m);
+    checkSize(fn, 'n', n);
+    checkSize(fn, 'k', k);
+    checkBool(fn, 'transA', transA);
+    checkBool(fn, 'transB', transB);
+    checkFinite(fn, 'alpha', alpha);
+    checkFinite(fn, 'beta', beta);
+    checkMatrix(fn, 'c', c, m, n);
+    if (transA) checkMatrix(fn, 'a', a, k, m);
+    else checkMatrix(fn, 'a', a, m, k);
+    if (transB) checkMatrix(fn, 'b', b, n, k);
+    else checkMatrix(fn, 'b', b, k, n);
+    gemm(c, a, b, m, n, k, transA, transB, alpha, beta, new Float64Array(transB ? 0 : n));
+  },
+
+  biasAdd(out, bias, rows, cols) {
+    const fn = 'biasAdd';
+    checkSize(fn, 'rows', rows);
+    checkSize(fn, 'cols', cols);
+    checkMatrix(fn, 'out', out, rows, cols);
+    checkMatrix(fn, 'bias', bias, cols);
+    ew.biasAdd(out, bias, rows, cols);
+  },
+
+  colSum(out, inp, rows, cols) {
+    const fn = 'colSum';
+    checkSize(fn, 'rows', rows);
+    checkSize(fn, 'cols', cols);
+    checkMatrix(fn, 'out', out, cols);
+    checkMatrix(fn, 'inp', inp, rows, cols);
+    ew.colSum(out, inp, rows, cols, new Float64Array(cols));
+  },
+
+  activationForward(out, inp, n, code, leakySlope) {
+    const fn = 'activationForward';
+    checkSize(fn, 'n', n);
+    checkCode(fn, 'act', code, ACTIVATIONS);
+    checkFinite(fn, 'leakySlope', leakySlope);
+    checkMatrix(fn, 'out', out, n);
+    checkMatrix(fn, 'inp', inp, n);
+    act.activationForward(out, inp, n, code, leakySlope);
+  },
+
+  activationBackward(dinp, dout, out, n, code, leakySlope) {
+    const fn = 'activationBackward';
+    checkSize(fn, 'n', n);
+    checkCode(fn, 'act', code, ACTIVATIONS);
+    checkFinite(fn, 'leakySlope', leakySlope);
+    checkMatrix(fn, 'dinp', dinp, n);
+    checkMatrix(fn, 'dout', dout, n);
+    checkMatrix(fn, 'out', out, n);
+    act.activationBackward(dinp, dout, out, n, code, leakySlope);
+  },
+
+  softmaxRows(out, inp, rows, cols) {
+    const fn = 'softmaxRows';
+    checkSize(fn, 'rows', rows);
+    checkSize(fn, 'cols', cols);
+    checkMatrix(fn, 'out', out, rows, cols);
+    checkMatrix(fn, 'inp', inp, rows, cols);
+    softmaxRows(out, inp, rows, cols);
+  },
+
+  lossForwardBackward(dlogits, logits, target, rows, cols, loss) {
+    const fn = 'lossForwardBackward';
+    checkSize(fn, 'rows', rows);
+    checkSize(fn, 'cols', cols);
+    checkCode(fn, 'loss', loss, LOSSES);
+    checkOptionalMatrix(fn, 'dlogits', dlogits, rows, cols);
+    checkMatrix(fn, 'logits', logits, rows, cols);
+    checkMatrix(fn, 'target', target, rows, cols);
+    return lossForwardBackward(dlogits, logits, target, rows, cols, loss);
+  },
+
+  sgdUpdate(w, g, n, lr, weightDecay) {
+    const fn = 'sgdUpdate';
+    checkSize(fn, 'n', n);
+    checkFinite(fn, 'lr', lr);
+    checkFinite(fn, 'weightDecay', weightDecay);
+    checkMatrix(fn, 'w', w, n);
+    checkMatrix(fn, 'g', g, n);
+    ew.sgdUpdate(w, g, n, lr, weightDecay);
+  },
+
+  forward(out, net, x, n) {
+    const fn = 'forward';
+    checkNetwork(fn, 'net', net, ACTIVATIONS, LOSSES);
+    checkSize(fn, 'n', n);
+    const { sizes } = net;
+    checkMatrix(fn, 'out', out, n, sizes[sizes.length - 1]!);
+    checkMatrix(fn, 'x', x, n, sizes[0]!);
+    network.forward(out, net as NetworkSpec, x, n);
+  },
+
+  lossGradient(grads, net, x, y, n) {
+    const fn = 'lossGradient';
+    checkNetwork(fn, 'net', net, ACTIVATIONS, LOSSES);
+    checkSize(fn, 'n', n);
+    const { sizes } = net;
+    checkParamList(fn, 'grads', grads, sizes);
+    checkMatrix(fn, 'x', x, n, sizes[0]!);
+    checkMatrix(fn, 'y', y, n, sizes[sizes.length - 1]!);
+    return network.lossGradient(grads, net as NetworkSpec, x, y, n);
+  },
+
+  trainEpoch(job) {
+    checkTrainJob('trainEpoch', job, ACTIVATIONS, LOSSES);
+    return network.trainEpoch(job as TrainJob);
+  },
+};

@@ -1,0 +1,149 @@
+/**
+ * Whole-network passes built from the kernels: forward, the gradient of one
+ * batch, and an epoch of minibatch SGD. Every workspace (activations, deltas,
+ * gradients, gathered batch, float64 scratch) is allocated once per call and
+ * reused for every batch; the loops below allocate nothing.
+ *
+ * Layout: layer ℓ maps sizes[ℓ] → sizes[ℓ+1] with W(ℓ) = params[2ℓ] stored
+ * (out, in) like PyTorch nn.Linear and b(ℓ) = params[2ℓ+1], so the forward
+ * product is z = a·Wᵀ (gemm with transB) and the weight gradient dzᵀ·a comes
+ * out directly in (out, in) order (gemm with transA).
+ */
+import { Activation, Loss, type NetworkSpec, type TrainJob } from '../backend.js';
+import { activationBackward, activationForward } from './activations.js';
+import { biasAdd, colSum, sgdUpdate } from './elementwise.js';
+import { gemm } from './gemm.js';
+import { lossForwardBackward } from './losses.js';
+import { softmaxRows } from './softmax.js';
+
+/** Buffers for passes of up to `rows` rows. acts[ℓ] (rows, sizes[ℓ+1]) holds
+ * layer ℓ's output (the logits for the last layer); deltas[ℓ] the same shape
+ * holds ∂loss/∂z(ℓ) during backward. */
+interface Workspace {
+  acts: Float32Array[];
+  deltas: Float32Array[];
+  /** float64 scratch for gemm and colSum rows: max(sizes) entries. */
+  acc: Float64Array;
+}
+
+function maxWidth(sizes: Int32Array): number {
+  let w = 0;
+  for (let i = 0; i < sizes.length; i++) w = Math.max(w, sizes[i]!);
+  return w;
+}
+
+// With `lastOut`, the last layer writes there instead of a buffer of its own.
+function allocWorkspace(sizes: Int32Array, rows: number, withDeltas: boolean, lastOut?: Float32Array): Workspace {
+  const acts: Float32Array[] = [];
+  const deltas: Float32Array[] = [];
+  for (let l = 0; l + 1 < sizes.length; l++) {
+    const last = l + 2 === sizes.length;
+    acts.push(last && lastOut ? lastOut : new Float32Array(rows * sizes[l + 1]!));
+    if (withDeltas) deltas.push(new Float32Array(rows * sizes[l + 1]!));
+  }
+  return { acts, deltas, acc: new Float64Array(maxWidth(sizes)) };
+}
+
+// x (rows, sizes[0]) -> ws.acts[ℓ] (rows, sizes[ℓ+1]); returns the logits buffer (hidden
+// activations applied, output transform not).
+function forwardLayers(net: NetworkSpec, x: Float32Array, rows: number, ws: Workspace): Float32Array {
+  const { sizes, params } = net;
+  const layers = sizes.length - 1;
+  let a = x;
+  for (let l = 0; l < layers; l++) {
+    const inW = sizes[l]!;
+    const outW = sizes[l + 1]!;
+    const z = ws.acts[l]!;
+    gemm(z, a, params[2 * l]!, rows, outW, inW, false, true, 1, 0, ws.acc);
+    biasAdd(z, params[2 * l + 1]!, rows, outW);
+    if (l + 1 < layers) activationForward(z, z, rows * outW, net.hiddenActivations[l]!, net.leakySlope);
+    a = z;
+  }
+  return a;
+}
+
+// Given ws.deltas[last] = ∂loss/∂logits (rows, sizes[last]), writes grads (params' layout).
+// Uses the weights as they are (the pre-update weights during training).
+function backwardLayers(grads: Float32Array[], net: NetworkSpec, x: Float32Array, rows: number, ws: Workspace): void {
+  const { sizes, params } = net;
+  for (let l = sizes.length - 2; l >= 0; l--) {
+    const inW = sizes[l]!;
+    const outW = sizes[l + 1]!;
+    const dz = ws.deltas[l]!;
+    const aPrev = l === 0 ? x : ws.acts[l - 1]!;
+    // dW (out,in) = dzᵀ (out,rows) · aPrev (rows,in); db (out) = Σ_rows dz.
+    gemm(grads[2 * l]!, dz, aPrev, outW, inW, rows, true, false, 1, 0, ws.acc);
+    colSum(grads[2 * l + 1]!, dz, rows, outW, ws.acc);
+    if (l > 0) {
+      // da (rows,in) = dz (rows,out) · W (out,in), then dz(ℓ−1) = da ⊙ f'(a) in place.
+      const dPrev = ws.deltas[l - 1]!;
+      gemm(dPrev, dz, params[2 * l]!, rows, inW, outW, false, false, 1, 0, ws.acc);
+      activationBackward(dPrev, dPrev, aPrev, rows * inW, net.hiddenActivations[l - 1]!, net.leakySlope);
+    }
+  }
+}
+
+// out (n, sizes[last]) = network output (after the loss's output transform) for x (n, sizes[0]).
+export function forward(out: Float32Array, net: NetworkSpec, x: Float32Array, n: number): void {
+  // The last layer writes straight into out; the output transform runs in place.
+  const ws = allocWorkspace(net.sizes, n, false, out);
+  forwardLayers(net, x, n, ws);
+  const k = net.sizes[net.sizes.length - 1]!;
+  if (net.loss === Loss.sigmoidCrossEntropy) activationForward(out, out, n * k, Activation.sigmoid, 0);
+  else if (net.loss === Loss.softmaxCrossEntropy) softmaxRows(out, out, n, k);
+}
+
+// grads (params' layout) = ∂(mean loss over the n rows of x (n, sizes[0]), y (n, sizes[last]))/∂params;
+// returns that mean loss.
+export function lossGradient(grads: Float32Array[], net: NetworkSpec, x: Float32Array, y: Float32Array,
+                             n: number): number {
+  const ws = allocWorkspace(net.sizes, n, true);
+  const k = net.sizes[net.sizes.length - 1]!;
+  const logits = forwardLayers(net, x, n, ws);
+  const loss = lossForwardBackward(ws.deltas[ws.deltas.length - 1]!, logits, y, n, k, net.loss);
+  backwardLayers(grads, net, x, n, ws);
+  return loss;
+}
+
+// One epoch of minibatch SGD over job.order; returns Σ_batches batchLoss·batchSize.
+export function trainEpoch(job: TrainJob): number {
+  const { net, x, y, order, batchSize, learningRate, weightDecay } = job;
+  const { sizes, params } = net;
+  const total = order.length;
+  if (total === 0) return 0;
+  const inW = sizes[0]!;
+  const k = sizes[sizes.length - 1]!;
+  const cap = Math.min(batchSize, total);
+  const ws = allocWorkspace(sizes, cap, true);
+  const xb = new Float32Array(cap * inW);
+  const yb = new Float32Array(cap * k);
+  const grads = params.map((p) => new Float32Array(p.length));
+  const dLogits = ws.deltas[ws.deltas.length - 1]!;
+
+  let sum = 0;
+  for (let start = 0, batch = 0; start < total; start += batchSize, batch++) {
+    const rows = Math.min(batchSize, total - start);
+    for (let r = 0; r < rows; r++) {
+      // Plain copies rather than set(subarray(...)): no view objects per row.
+      const xs = order[start + r]! * inW;
+      const xd = r * inW;
+      for (let j = 0; j < inW; j++) xb[xd + j] = x[xs + j]!;
+      const ys = order[start + r]! * k;
+      const yd = r * k;
+      for (let j = 0; j < k; j++) yb[yd + j] = y[ys + j]!;
+    }
+    const logits = forwardLayers(net, xb, rows, ws);
+    const loss = lossForwardBackward(dLogits, logits, yb, rows, k, net.loss);
+    // Checked before any update so a diverged batch leaves the weights as they were.
+    if (!Number.isFinite(loss)) throw new Error(`trainEpoch: non-finite loss at batch ${batch}`);
+    backwardLayers(grads, net, xb, rows, ws);
+    for (let l = 0; 2 * l < params.length; l++) {
+      const w = params[2 * l]!;
+      const b = params[2 * l + 1]!;
+      sgdUpdate(w, grads[2 * l]!, w.length, learningRate, weightDecay);
+      sgdUpdate(b, grads[2 * l + 1]!, b.length, learningRate, 0);
+    }
+    sum += loss * rows;
+  }
+  return sum;
+}

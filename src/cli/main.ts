@@ -1,0 +1,27 @@
+#!/usr/bin/env node
+/** The `fastnn` command: `fastnn demo`, `fastnn info`. */
+import { runDemo } from './demo.js';
+import { runInfo } from './info.js';
+
+const commands: Record<string, { run: (args: string[]) => Promise<void>; help: string }> = {
+  demo: { run: runDemo, help: 'train a small network on generated data [--epochs N] [--seed S] [--backend js|native]' },
+  info: { run: runInfo, help: 'which backend runs, the addon version and the CPU features it uses' },
+};
+
+function usage(): string {
+  return ['usage: fastnn <command> [options]', '', ...Object.entries(commands).map(([n, c]) => `  ${n.padEnd(8)} ${c.help}`)].join('\n');
+}
+
+const [name, ...rest] = process.argv.slice(2);
+if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+  console.log(usage());
+} else if (!Object.hasOwn(commands, name)) {
+  console.error(`fastnn: unknown command '${name}'\n${usage()}`);
+  process.exitCode = 2;
+} else {
+  commands[name]!.run(rest).catch((err: unknown) => {
+    // One actionable line, not a stack trace: these are user errors (bad flag, bad file).
+    console.error(`fastnn ${name}: ${err instanceof Error ? err.message : String(err)}`);
+    process.exitCode = 1;
+  });
+}

@@ -1,0 +1,341 @@
+/**
+ * Multilayer perceptron trained by backprop, for regression, binary,
+ * multiclass and multilabel classification. A single-layer perceptron is the
+ * same class with `layers: [inputs, outputs]`.
+ *
+ * The model owns its parameters as Float32Arrays; every computation goes
+ * through the active Backend (native C++ or pure TS), one call per chunk of
+ * minibatches, so JS is never in the per-sample loop.
+ */
+import { Activation, type ActivationName, type NetworkSpec } from '../backend/backend.js';
+import { getBackend } from '../backend/select.js';
+import { Rng } from '../rng.js';
+import { Matrix } from '../tensor.js';
+import { checkOptions, finiteNumber, positiveInt } from '../options.js';
+import { toMatrix, toTargets, type Inputs, type Targets } from './data.js';
+import { initWeights } from './init.js';
+import { isTask, TASKS, type Task } from './tasks.js';
+import { readModelFile, writeModelFile } from './model-file.js';
+import { trainEpochInChunks } from './train-loop.js';
+
+export interface MLPConfig {
+  /** Layer widths, input first: [inputs, ...hidden, outputs]. */
+  layers: number[];
+  /** What the network predicts; fixes the output transform and the loss. */
+  task: Task;
+  /** Hidden activation, for all hidden layers or one per hidden layer. Default 'relu'. */
+  hidden?: ActivationName | ActivationName[];
+  /** Negative slope of 'leakyRelu'. Default 0.01. */
+  leakySlope?: number;
+  /** Seed of the weight initialisation and of the per-epoch shuffle. Default 0. */
+  seed?: number;
+}
+
+export interface SgdOptions {
+  type: 'sgd';
+  /** Learning rate η. Default 0.01. */
+  lr?: number;
+  /** L2 coefficient λ on weights (not biases): w ← w − η(g + λw). Default 0. */
+  weightDecay?: number;
+}
+
+export interface EpochInfo {
+  /** 1-based epoch number. */
+  epoch: number;
+  /** Mean training loss over the epoch's samples. */
+  loss: number;
+}
+
+export interface FitOptions {
+  /** Passes over the data. Default 10. */
+  epochs?: number;
+  /** Samples per SGD update; 1 gives the classic per-sample rule Δw = η(r − y)x. Default 32. */
+  batchSize?: number;
+  optimizer?: SgdOptions;
+  /** Reshuffle the samples (seeded) before every epoch. Default true. */
+  shuffle?: boolean;
+  /** Called after every epoch. */
+  onEpoch?: (info: EpochInfo) => void;
+  /** Stops training between minibatches; fit then rejects with the signal's reason. */
+  signal?: AbortSignal;
+}
+
+export interface History {
+  /** Mean training loss of each epoch. */
+  loss: number[];
+}
+
+export interface Evaluation {
+  /** The training objective (mean over samples). */
+  loss: number;
+  /** Fraction of correct predictions (binary, multiclass), or of correct labels (multilabel). */
+  accuracy?: number;
+  /** Multilabel: fraction of samples with every label right. */
+  exactMatch?: number;
+  /** Regression: mean squared error over all outputs. */
+  mse?: number;
+}
+
+const CONFIG_KEYS = ['layers', 'task', 'hidden', 'leakySlope', 'seed'] as const;
+const FIT_KEYS = ['epochs', 'batchSize', 'optimizer', 'shuffle', 'onEpoch', 'signal'] as const;
+/** Rows per backend call in predict/evaluate: bounds the workspace memory. */
+const ROWS_PER_CALL = 4096;
+
+export class MLP {
+  readonly layers: readonly number[];
+  readonly task: Task;
+  readonly hidden: readonly ActivationName[];
+  readonly leakySlope: number;
+  /** W(0), b(0), W(1), b(1), …; W(ℓ) is (layers[ℓ+1], layers[ℓ]). */
+  readonly params: Float32Array[];
+  private readonly rng: Rng;
+  private busy = false;
+
+  constructor(config: MLPConfig) {
+    const fn = 'MLP';
+    checkOptions(fn, 'config', config, CONFIG_KEYS);
+    if (config === undefined) throw new TypeError('MLP: config must be an object');
+    const { layers, task } = config;
+    if (!Array.isArray(layers) || layers.length < 2) {
+      throw new TypeError('MLP: config.layers must be an array of at least 2 layer widths');
+    }
+    layers.forEach((w, i) => positiveInt(fn, `config.layers[${i}]`, w, 0));
+    if (!isTask(task)) {
+      throw new TypeError(`MLP: config.task must be one of ${Object.keys(TASKS).join(', ')}, got ${String(task)}`);
+    }
+    const outputs = layers[layers.length - 1]!;
+    const info = TASKS[task];
+    if (outputs < info.minOutputs || (info.outputs !== undefined && outputs !== info.outputs)) {
+      const want = info.outputs !== undefined ? `exactly ${info.outputs}` : `at least ${info.minOutputs}`;
+      throw new RangeError(`MLP: a ${task} network needs ${want} output(s), got ${outputs}`);
+    }
+    this.layers = [...layers];
+    this.task = task;
+    this.hidden = hiddenActivations(config.hidden, layers.length - 2);
+    this.leakySlope = finiteNumber(fn, 'config.leakySlope', config.leakySlope, 0.01, 0);
+    const seed = config.seed ?? 0;
+    if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) {
+      throw new RangeError(`MLP: config.seed must be an integer in [0, 4294967295], got ${seed}`);
+    }
+    this.rng = new Rng(seed);
+
+    this.params = [];
+    for (let l = 0; l + 1 < layers.length; l++) {
+      const fanIn = layers[l]!;
+      const fanOut = layers[l + 1]!;
+      const w = new Float32Array(fanIn * fanOut);
+      const act = l < this.hidden.length ? Activation[this.hidden[l]!] : Activation.identity;
+      initWeights(w, fanIn, fanOut, act, this.rng);
+      this.params.push(w, new Float32Array(fanOut));
+    }
+  }
+
+  get inputs(): number {
+    return this.layers[0]!;
+  }
+
+  get outputs(): number {
+    return this.layers[this.layers.length - 1]!;
+  }
+
+  /** The plain description the backends take; params are shared, not copied. */
+  private spec(): NetworkSpec {
+    return {
+      sizes: Int32Array.from(this.layers),
+      hiddenActivations: Int32Array.from(this.hidden, (name) => Activation[name]),
+      leakySlope: this.leakySlope,
+      loss: TASKS[this.task].loss,
+      params: this.params,
+    };
+  }
+
+  private enter(fn: string): void {
+    if (this.busy) throw new Error(`${fn}: the model is busy training; wait for fit() to settle first`);
+  }
+
+  /**
+   * Trains with minibatch SGD. Resolves with the loss history; rejects with
+   * the signal's reason when aborted (the weights then hold the last
+   * completed minibatch's update), or with an Error naming the epoch and
+   * batch when the loss stops being finite (that batch's update is not applied).
+   */
+  async fit(x: Inputs, y: Targets, options: FitOptions = {}): Promise<History> {
+    const fn = 'MLP.fit';
+    this.enter(fn);
+    checkOptions(fn, 'options', options, FIT_KEYS);
+    checkOptions(fn, 'options.optimizer', options.optimizer, ['type', 'lr', 'weightDecay']);
+    if (options.optimizer !== undefined && options.optimizer.type !== 'sgd') {
+      throw new TypeError(`${fn}: options.optimizer.type must be 'sgd', got ${String(options.optimizer.type)}`);
+    }
+    const epochs = positiveInt(fn, 'options.epochs', options.epochs, 10);
+    const batchSize = positiveInt(fn, 'options.batchSize', options.batchSize, 32);
+    const learningRate = finiteNumber(fn, 'options.optimizer.lr', options.optimizer?.lr, 0.01, 0);
+    const weightDecay = finiteNumber(fn, 'options.optimizer.weightDecay', options.optimizer?.weightDecay, 0, 0);
+    const shuffle = options.shuffle ?? true;
+    if (typeof shuffle !== 'boolean') throw new TypeError(`${fn}: options.shuffle must be a boolean`);
+    if (options.onEpoch !== undefined && typeof options.onEpoch !== 'function') {
+      throw new TypeError(`${fn}: options.onEpoch must be a function`);
+    }
+    const { signal } = options;
+    if (signal !== undefined && !(signal instanceof AbortSignal)) {
+      throw new TypeError(`${fn}: options.signal must be an AbortSignal`);
+    }
+    const xs = toMatrix(fn, 'x', x, this.inputs);
+    const ys = toTargets(fn, 'y', y, xs.rows, this.outputs, TASKS[this.task].targets);
+    if (xs.rows === 0) throw new RangeError(`${fn}: x must have at least one row`);
+    signal?.throwIfAborted();
+
+    const backend = getBackend();
+    const order = new Uint32Array(xs.rows);
+    const history: History = { loss: [] };
+    this.busy = true;
+    try {
+      for (let epoch = 1; epoch <= epochs; epoch++) {
+        for (let i = 0; i < order.length; i++) order[i] = i;
+        if (shuffle) this.rng.shuffle(order);
+        const job = { net: this.spec(), x: xs.data, y: ys.data, n: xs.rows, order, batchSize, learningRate, weightDecay };
+        const loss = await trainEpochInChunks(backend, job, epoch, signal);
+        history.loss.push(loss);
+        options.onEpoch?.({ epoch, loss });
+      }
+    } finally {
+      this.busy = false;
+    }
+    return history;
+  }
+
+  /** Output activations (n, outputs): values, sigmoid probabilities or softmax rows. */
+  predict(x: Inputs): Matrix {
+    const fn = 'MLP.predict';
+    this.enter(fn);
+    const xs = toMatrix(fn, 'x', x, this.inputs);
+    const out = Matrix.zeros(xs.rows, this.outputs);
+    const backend = getBackend();
+    const net = this.spec();
+    for (let r = 0; r < xs.rows; r += ROWS_PER_CALL) {
+      const n = Math.min(ROWS_PER_CALL, xs.rows - r);
+      backend.forward(out.data.subarray(r * this.outputs, (r + n) * this.outputs), net,
+        xs.data.subarray(r * this.inputs, (r + n) * this.inputs), n);
+    }
+    return out;
+  }
+
+  /** Binary: 1 where p ≥ 0.5; multiclass: the argmax class. */
+  predictClass(x: Inputs): Int32Array {
+    if (this.task !== 'binary' && this.task !== 'multiclass') {
+      throw new TypeError(`MLP.predictClass: only for binary or multiclass networks, this one is ${this.task}`);
+    }
+    return classesOf(this.task, this.predict(x));
+  }
+
+  /** Multilabel: a (n, outputs) 0/1 matrix, label j on where p_j ≥ threshold (or threshold[j]). */
+  predictLabels(x: Inputs, threshold: number | ArrayLike<number> = 0.5): Matrix {
+    if (this.task !== 'multilabel') {
+      throw new TypeError(`MLP.predictLabels: only for multilabel networks, this one is ${this.task}`);
+    }
+    const k = this.outputs;
+    const cut = typeof threshold === 'number' ? new Array<number>(k).fill(threshold) : Array.from(threshold);
+    if (cut.length !== k || cut.some((t) => !(t >= 0 && t <= 1))) {
+      throw new RangeError(`MLP.predictLabels: threshold must be a number or ${k} numbers in [0, 1]`);
+    }
+    const p = this.predict(x);
+    for (let i = 0; i < p.data.length; i++) p.data[i] = p.data[i]! >= cut[i % k]! ? 1 : 0;
+    return p;
+  }
+
+  /** Loss, and accuracy or MSE as the task allows, on (x, y). */
+  evaluate(x: Inputs, y: Targets): Evaluation {
+    const fn = 'MLP.evaluate';
+    this.enter(fn);
+    const xs = toMatrix(fn, 'x', x, this.inputs);
+    const ys = toTargets(fn, 'y', y, xs.rows, this.outputs, TASKS[this.task].targets);
+    if (xs.rows === 0) throw new RangeError(`${fn}: x must have at least one row`);
+    const backend = getBackend();
+    const net = this.spec();
+    const grads = this.params.map((p) => new Float32Array(p.length));
+    let lossSum = 0;
+    for (let r = 0; r < xs.rows; r += ROWS_PER_CALL) {
+      const n = Math.min(ROWS_PER_CALL, xs.rows - r);
+      const rowsOf = (m: Matrix) => m.data.subarray(r * m.cols, (r + n) * m.cols);
+      lossSum += backend.lossGradient(grads, net, rowsOf(xs), rowsOf(ys), n) * n;
+    }
+    const result: Evaluation = { loss: lossSum / xs.rows };
+    const p = this.predict(xs);
+    if (this.task === 'regression') {
+      let se = 0;
+      for (let i = 0; i < p.data.length; i++) se += (p.data[i]! - ys.data[i]!) ** 2;
+      result.mse = se / p.data.length;
+    } else if (this.task === 'multilabel') {
+      let rightLabels = 0;
+      let rightRows = 0;
+      for (let i = 0; i < p.rows; i++) {
+        let all = true;
+        for (let j = 0; j < p.cols; j++) {
+          const ok = (p.get(i, j) >= 0.5) === (ys.get(i, j) >= 0.5);
+          if (ok) rightLabels++;
+          else all = false;
+        }
+        if (all) rightRows++;
+      }
+      result.accuracy = rightLabels / p.data.length;
+      result.exactMatch = rightRows / p.rows;
+    } else {
+      const predicted = classesOf(this.task, p);
+      const truth = classesOf(this.task, ys);
+      let right = 0;
+      for (let i = 0; i < predicted.length; i++) if (predicted[i] === truth[i]) right++;
+      result.accuracy = right / predicted.length;
+    }
+    return result;
+  }
+
+  /** Writes a safetensors file (atomically): weights as F32 tensors
+   * `layers.ℓ.weight` (out, in) and `layers.ℓ.bias`, the config in the metadata. */
+  async save(path: string): Promise<void> {
+    this.enter('MLP.save');
+    await writeModelFile(path, 'MLP', this.config(), this);
+  }
+
+  /** Reads a file written by `save`; throws ModelFileError when it is not one. */
+  static async load(path: string): Promise<MLP> {
+    return readModelFile(path, 'MLP', (config) => new MLP(config as unknown as MLPConfig));
+  }
+
+  /** The architecture, as given to the constructor (seed aside). */
+  config(): MLPConfig {
+    return { layers: [...this.layers], task: this.task, hidden: [...this.hidden], leakySlope: this.leakySlope };
+  }
+}
+
+function hiddenActivations(hidden: MLPConfig['hidden'], count: number): ActivationName[] {
+  const valid = (name: unknown): name is ActivationName =>
+    typeof name === 'string' && Object.hasOwn(Activation, name);
+  const names = Object.keys(Activation).join(', ');
+  if (hidden === undefined) return new Array<ActivationName>(count).fill('relu');
+  if (Array.isArray(hidden)) {
+    if (hidden.length !== count) {
+      throw new RangeError(`MLP: config.hidden must name ${count} activation(s), one per hidden layer, got ${hidden.length}`);
+    }
+    hidden.forEach((h, i) => {
+      if (!valid(h)) throw new TypeError(`MLP: config.hidden[${i}] must be one of ${names}, got ${String(h)}`);
+    });
+    return [...hidden];
+  }
+  if (!valid(hidden)) throw new TypeError(`MLP: config.hidden must be one of ${names}, got ${String(hidden)}`);
+  return new Array<ActivationName>(count).fill(hidden);
+}
+
+/** Class of each row: p ≥ 0.5 for a binary column, argmax otherwise. */
+function classesOf(task: Task, p: Matrix): Int32Array {
+  const out = new Int32Array(p.rows);
+  for (let i = 0; i < p.rows; i++) {
+    if (task === 'binary') {
+      out[i] = p.data[i]! >= 0.5 ? 1 : 0;
+      continue;
+    }
+    let best = 0;
+    for (let j = 1; j < p.cols; j++) if (p.get(i, j) > p.get(i, best)) best = j;
+    out[i] = best;
+  }
+  return out;
+}

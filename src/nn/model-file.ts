@@ -1,0 +1,68 @@
+/**
+ * fastnn model files: safetensors with the architecture in `__metadata__`,
+ * so PyTorch and Hugging Face tools open them (`safetensors.torch.load_file`)
+ * and fastnn can rebuild the model. Parameters are named `layers.ℓ.weight`
+ * (out, in) and `layers.ℓ.bias` (out), like a torch `nn.Linear` stack.
+ */
+import { ModelFileError, readSafetensors, writeSafetensors } from '../io/safetensors.js';
+
+/** Bumped when the metadata layout changes incompatibly. */
+const FORMAT_VERSION = '1';
+
+function paramName(index: number): string {
+  return `layers.${index >> 1}.${index % 2 === 0 ? 'weight' : 'bias'}`;
+}
+
+/** Weight ℓ is (layers[ℓ+1], layers[ℓ]); bias ℓ is (layers[ℓ+1]). */
+function paramShape(layers: readonly number[], index: number): number[] {
+  const l = index >> 1;
+  return index % 2 === 0 ? [layers[l + 1]!, layers[l]!] : [layers[l + 1]!];
+}
+
+interface Model {
+  params: Float32Array[];
+  layers: readonly number[];
+}
+
+export async function writeModelFile(path: string, kind: string, config: object, model: Model): Promise<void> {
+  const metadata = { format: 'fastnn', 'fastnn.version': FORMAT_VERSION, 'fastnn.kind': kind, 'fastnn.config': JSON.stringify(config) };
+  await writeSafetensors(path, metadata, model.params.map((p, i) => [paramName(i), paramShape(model.layers, i), p]));
+}
+
+/**
+ * Reads a model of `kind`: `build` makes a fresh model from the stored config
+ * (re-validating it), then every parameter is checked for name, shape and
+ * finiteness and copied in.
+ */
+export async function readModelFile<M extends Model>(
+  path: string, kind: string, build: (config: Record<string, unknown>) => M): Promise<M> {
+  const { metadata, tensors } = await readSafetensors(path);
+  const fail = (why: string): never => {
+    throw new ModelFileError(`${path}: ${why}`);
+  };
+  if (metadata['format'] !== 'fastnn') fail('not a fastnn model (its safetensors metadata has no format "fastnn")');
+  if (metadata['fastnn.version'] !== FORMAT_VERSION) {
+    fail(`fastnn model format version ${metadata['fastnn.version']} is not supported (expected ${FORMAT_VERSION})`);
+  }
+  if (metadata['fastnn.kind'] !== kind) fail(`holds a ${metadata['fastnn.kind']}, not a ${kind}`);
+  let model: M;
+  try {
+    model = build(JSON.parse(metadata['fastnn.config'] ?? 'null') as Record<string, unknown>);
+  } catch (err) {
+    return fail(`invalid model config: ${(err as Error).message}`);
+  }
+  const expectedNames = new Set(model.params.map((_, i) => paramName(i)));
+  for (const name of tensors.keys()) if (!expectedNames.has(name)) fail(`unexpected tensor '${name}'`);
+  model.params.forEach((param, i) => {
+    const name = paramName(i);
+    const tensor = tensors.get(name) ?? fail(`missing tensor '${name}'`);
+    const shape = paramShape(model.layers, i);
+    if (tensor.shape.join() !== shape.join()) {
+      fail(`tensor '${name}' has shape [${tensor.shape.join(', ')}], expected [${shape.join(', ')}]`);
+    }
+    const bad = tensor.data.findIndex((v) => !Number.isFinite(v));
+    if (bad >= 0) fail(`tensor '${name}' holds ${tensor.data[bad]} at index ${bad}`);
+    param.set(tensor.data);
+  });
+  return model;
+}

@@ -1,0 +1,379 @@
+/**
+ * Argument validation: a table of bad inputs per method, each with exactly
+ * one defect, asserting the error class AND the exact message. Both backends
+ * must throw the same thing for the same input (validate.ts has the wording).
+ * Which check wins when an input has several defects is not part of the
+ * contract, so no row here has more than one.
+ */
+import { describe, expect, it } from 'vitest';
+import type { Backend } from '../src/backend/backend.js';
+import { backendsUnderTest } from './backends.js';
+
+const f32 = (n: number): Float32Array => new Float32Array(n);
+/** A Float32Array whose buffer was transferred away: it now reads as length 0. */
+function detached(n: number): Float32Array {
+  const a = new Float32Array(n);
+  structuredClone(a.buffer, { transfer: [a.buffer] });
+  return a;
+}
+const SIZE = '[0, 2147483647]';
+
+type Method = Exclude<keyof Backend, 'name'>;
+interface Row {
+  method: Method;
+  label: string;
+  args: () => unknown[];
+  cls: typeof TypeError | typeof RangeError;
+  msg: string;
+}
+const rows: Row[] = [];
+
+/** Adds rows that replace argument `i` of `valid()` by each value (or drop it
+ * when `missing`, which is only used for the last argument). */
+function bad(method: Method, valid: () => unknown[], i: number, cases: [string, unknown, typeof TypeError | typeof RangeError, string][]): void {
+  for (const [label, value, cls, msg] of cases) {
+    rows.push({
+      method, label, cls, msg,
+      args: () => {
+        const a = valid();
+        if (value === MISSING) a.length = i;
+        else a[i] = typeof value === 'function' && (value as { lazy?: boolean }).lazy ? (value as () => unknown)() : value;
+        return a;
+      },
+    });
+  }
+}
+const MISSING = Symbol('missing');
+/** Builds a fresh value per row (buffers that the row would otherwise share). */
+function lazy(make: () => unknown): () => unknown {
+  return Object.assign(make, { lazy: true });
+}
+
+/** The usual defects of a Float32Array argument `name` expecting `len` values for `shape`. */
+function bufferCases(fn: string, name: string, len: number, shape: string): [string, unknown, typeof TypeError | typeof RangeError, string][] {
+  const type = `${fn}: ${name} must be a Float32Array`;
+  const size = (got: number): string => `${fn}: ${name} must have length ${len} for shape ${shape}, got ${got}`;
+  return [
+    [`${name} undefined`, undefined, TypeError, type],
+    [`${name} null`, null, TypeError, type],
+    [`${name} plain array`, lazy(() => new Array(len).fill(0)), TypeError, type],
+    [`${name} Float64Array`, lazy(() => new Float64Array(len)), TypeError, type],
+    [`${name} Uint8Array`, lazy(() => new Uint8Array(len)), TypeError, type],
+    [`${name} ArrayBuffer`, lazy(() => new ArrayBuffer(len * 4)), TypeError, type],
+    [`${name} number`, 3, TypeError, type],
+    [`${name} short`, lazy(() => f32(len - 1)), RangeError, size(len - 1)],
+    [`${name} long`, lazy(() => f32(len + 1)), RangeError, size(len + 1)],
+    [`${name} detached`, lazy(() => detached(len)), RangeError, size(0)],
+  ];
+}
+
+/** The usual defects of a size argument. */
+function sizeCases(fn: string, name: string, lastArg = false): [string, unknown, typeof TypeError | typeof RangeError, string][] {
+  const range = (got: string): string => `${fn}: ${name} must be an integer in ${SIZE}, got ${got}`;
+  const type = `${fn}: ${name} must be a number`;
+  return [
+    [`${name} missing`, lastArg ? MISSING : undefined, TypeError, type],
+    [`${name} null`, null, TypeError, type],
+    [`${name} string`, '2', TypeError, type],
+    [`${name} bigint`, 2n, TypeError, type],
+    [`${name} boolean`, true, TypeError, type],
+    [`${name} negative`, -1, RangeError, range('-1')],
+    [`${name} fractional`, 1.5, RangeError, range('1.5')],
+    [`${name} NaN`, NaN, RangeError, range('NaN')],
+    [`${name} Infinity`, Infinity, RangeError, range('Infinity')],
+    [`${name} -Infinity`, -Infinity, RangeError, range('-Infinity')],
+    [`${name} 2^31`, 2 ** 31, RangeError, range('2147483648')],
+  ];
+}
+
+function finiteCases(fn: string, name: string, lastArg = false): [string, unknown, typeof TypeError | typeof RangeError, string][] {
+  return [
+    [`${name} missing`, lastArg ? MISSING : undefined, TypeError, `${fn}: ${name} must be a number`],
+    [`${name} string`, '0.1', TypeError, `${fn}: ${name} must be a number`],
+    [`${name} NaN`, NaN, RangeError, `${fn}: ${name} must be finite, got NaN`],
+    [`${name} Infinity`, Infinity, RangeError, `${fn}: ${name} must be finite, got Infinity`],
+    [`${name} -Infinity`, -Infinity, RangeError, `${fn}: ${name} must be finite, got -Infinity`],
+  ];
+}
+
+function codeCases(fn: string, name: string, count: number): [string, unknown, typeof TypeError | typeof RangeError, string][] {
+  const range = (got: string): string => `${fn}: ${name} must be an integer in [0, ${count - 1}], got ${got}`;
+  return [
+    [`${name} undefined`, undefined, TypeError, `${fn}: ${name} must be a number`],
+    [`${name} string`, '1', TypeError, `${fn}: ${name} must be a number`],
+    [`${name} too big`, count + 2, RangeError, range(String(count + 2))],
+    [`${name} = count`, count, RangeError, range(String(count))],
+    [`${name} negative`, -1, RangeError, range('-1')],
+    [`${name} fractional`, 1.5, RangeError, range('1.5')],
+    [`${name} NaN`, NaN, RangeError, range('NaN')],
+  ];
+}
+
+// --- kernels -----------------------------------------------------------------
+{
+  // m = 2, n = 3, k = 4
+  const gemm = (tA = false, tB = false) => (): unknown[] => [f32(6), f32(8), f32(12), 2, 3, 4, tA, tB, 1, 0];
+  bad('gemm', gemm(), 0, bufferCases('gemm', 'c', 6, '(2, 3)'));
+  bad('gemm', gemm(), 1, bufferCases('gemm', 'a', 8, '(2, 4)'));
+  bad('gemm', gemm(true), 1, [['a short, transA', f32(7), RangeError, 'gemm: a must have length 8 for shape (4, 2), got 7']]);
+  bad('gemm', gemm(), 2, bufferCases('gemm', 'b', 12, '(4, 3)'));
+  bad('gemm', gemm(false, true), 2, [['b short, transB', f32(11), RangeError, 'gemm: b must have length 12 for shape (3, 4), got 11']]);
+  bad('gemm', gemm(), 3, sizeCases('gemm', 'm'));
+  bad('gemm', gemm(), 4, sizeCases('gemm', 'n'));
+  bad('gemm', gemm(), 5, sizeCases('gemm', 'k'));
+  for (const [i, name] of [[6, 'transA'], [7, 'transB']] as const) {
+    bad('gemm', gemm(), i, [
+      [`${name} 0`, 0, TypeError, `gemm: ${name} must be a boolean`],
+      [`${name} 1`, 1, TypeError, `gemm: ${name} must be a boolean`],
+      [`${name} 'true'`, 'true', TypeError, `gemm: ${name} must be a boolean`],
+      [`${name} undefined`, undefined, TypeError, `gemm: ${name} must be a boolean`],
+      [`${name} null`, null, TypeError, `gemm: ${name} must be a boolean`],
+    ]);
+  }
+  bad('gemm', gemm(), 8, finiteCases('gemm', 'alpha'));
+  bad('gemm', gemm(), 9, finiteCases('gemm', 'beta', true));
+
+  const biasAdd = (): unknown[] => [f32(6), f32(3), 2, 3];
+  bad('biasAdd', biasAdd, 0, bufferCases('biasAdd', 'out', 6, '(2, 3)'));
+  bad('biasAdd', biasAdd, 1, bufferCases('biasAdd', 'bias', 3, '(3)'));
+  bad('biasAdd', biasAdd, 2, sizeCases('biasAdd', 'rows'));
+  bad('biasAdd', biasAdd, 3, sizeCases('biasAdd', 'cols', true));
+
+  const colSum = (): unknown[] => [f32(3), f32(6), 2, 3];
+  bad('colSum', colSum, 0, bufferCases('colSum', 'out', 3, '(3)'));
+  bad('colSum', colSum, 1, bufferCases('colSum', 'inp', 6, '(2, 3)'));
+  bad('colSum', colSum, 2, sizeCases('colSum', 'rows'));
+  bad('colSum', colSum, 3, sizeCases('colSum', 'cols', true));
+
+  const actF = (): unknown[] => [f32(4), f32(4), 4, 3, 0.01];
+  bad('activationForward', actF, 0, bufferCases('activationForward', 'out', 4, '(4)'));
+  bad('activationForward', actF, 1, bufferCases('activationForward', 'inp', 4, '(4)'));
+  bad('activationForward', actF, 2, sizeCases('activationForward', 'n'));
+  bad('activationForward', actF, 3, codeCases('activationForward', 'act', 5));
+  bad('activationForward', actF, 4, finiteCases('activationForward', 'leakySlope', true));
+
+  const actB = (): unknown[] => [f32(4), f32(4), f32(4), 4, 1, 0.01];
+  bad('activationBackward', actB, 0, bufferCases('activationBackward', 'dinp', 4, '(4)'));
+  bad('activationBackward', actB, 1, bufferCases('activationBackward', 'dout', 4, '(4)'));
+  bad('activationBackward', actB, 2, bufferCases('activationBackward', 'out', 4, '(4)'));
+  bad('activationBackward', actB, 3, sizeCases('activationBackward', 'n'));
+  bad('activationBackward', actB, 4, codeCases('activationBackward', 'act', 5));
+  bad('activationBackward', actB, 5, finiteCases('activationBackward', 'leakySlope', true));
+
+  const softmax = (): unknown[] => [f32(6), f32(6), 2, 3];
+  bad('softmaxRows', softmax, 0, bufferCases('softmaxRows', 'out', 6, '(2, 3)'));
+  bad('softmaxRows', softmax, 1, bufferCases('softmaxRows', 'inp', 6, '(2, 3)'));
+  bad('softmaxRows', softmax, 2, sizeCases('softmaxRows', 'rows'));
+  bad('softmaxRows', softmax, 3, sizeCases('softmaxRows', 'cols', true));
+
+  const loss = (): unknown[] => [f32(6), f32(6), f32(6), 2, 3, 2];
+  const dlog = 'lossForwardBackward: dlogits must be a Float32Array or null';
+  bad('lossForwardBackward', loss, 0, [
+    ['dlogits undefined', undefined, TypeError, dlog],
+    ['dlogits plain array', [0, 0, 0, 0, 0, 0], TypeError, dlog],
+    ['dlogits Float64Array', new Float64Array(6), TypeError, dlog],
+    ['dlogits short', f32(5), RangeError, 'lossForwardBackward: dlogits must have length 6 for shape (2, 3), got 5'],
+    ['dlogits detached', lazy(() => detached(6)), RangeError, 'lossForwardBackward: dlogits must have length 6 for shape (2, 3), got 0'],
+  ]);
+  bad('lossForwardBackward', loss, 1, bufferCases('lossForwardBackward', 'logits', 6, '(2, 3)'));
+  bad('lossForwardBackward', loss, 2, bufferCases('lossForwardBackward', 'target', 6, '(2, 3)'));
+  bad('lossForwardBackward', loss, 3, sizeCases('lossForwardBackward', 'rows'));
+  bad('lossForwardBackward', loss, 4, sizeCases('lossForwardBackward', 'cols'));
+  bad('lossForwardBackward', loss, 5, codeCases('lossForwardBackward', 'loss', 3));
+
+  const sgd = (): unknown[] => [f32(5), f32(5), 5, 0.1, 0];
+  bad('sgdUpdate', sgd, 0, bufferCases('sgdUpdate', 'w', 5, '(5)'));
+  bad('sgdUpdate', sgd, 1, bufferCases('sgdUpdate', 'g', 5, '(5)'));
+  bad('sgdUpdate', sgd, 2, sizeCases('sgdUpdate', 'n'));
+  bad('sgdUpdate', sgd, 3, finiteCases('sgdUpdate', 'lr'));
+  bad('sgdUpdate', sgd, 4, finiteCases('sgdUpdate', 'weightDecay', true));
+}
+
+// --- networks ----------------------------------------------------------------
+/** sizes [3, 4, 2], one relu hidden layer, softmax CE. params: W0 (4,3), b0 (4), W1 (2,4), b1 (2). */
+function validNet(): Record<string, unknown> {
+  return {
+    sizes: Int32Array.of(3, 4, 2),
+    hiddenActivations: Int32Array.of(3),
+    leakySlope: 0.01,
+    loss: 2,
+    params: [f32(12), f32(4), f32(8), f32(2)],
+  };
+}
+
+/** Defects of a NetworkSpec, each as a mutation of a valid one, with path `p`. */
+function netCases(fn: string, p: string): [string, (net: Record<string, unknown>) => unknown, typeof TypeError | typeof RangeError, string][] {
+  const set = (key: string, v: unknown) => (net: Record<string, unknown>) => ({ ...net, [key]: v });
+  const without = (key: string) => (net: Record<string, unknown>) => {
+    const copy = { ...net };
+    delete copy[key];
+    return copy;
+  };
+  const param = (i: number, v: unknown) => (net: Record<string, unknown>) => {
+    const params = [...(net['params'] as unknown[])];
+    params[i] = v;
+    return { ...net, params };
+  };
+  return [
+    [`${p} undefined`, () => undefined, TypeError, `${fn}: ${p} must be an object`],
+    [`${p} null`, () => null, TypeError, `${fn}: ${p} must be an object`],
+    [`${p} string`, () => 'net', TypeError, `${fn}: ${p} must be an object`],
+    [`${p}.sizes missing`, without('sizes'), TypeError, `${fn}: ${p}.sizes must be an Int32Array`],
+    [`${p}.sizes plain array`, set('sizes', [3, 4, 2]), TypeError, `${fn}: ${p}.sizes must be an Int32Array`],
+    [`${p}.sizes Uint32Array`, set('sizes', Uint32Array.of(3, 4, 2)), TypeError, `${fn}: ${p}.sizes must be an Int32Array`],
+    [`${p}.sizes one entry`, set('sizes', Int32Array.of(3)), RangeError, `${fn}: ${p}.sizes must have at least 2 entries, got 1`],
+    [`${p}.sizes empty`, set('sizes', new Int32Array(0)), RangeError, `${fn}: ${p}.sizes must have at least 2 entries, got 0`],
+    [`${p}.sizes zero width`, set('sizes', Int32Array.of(3, 0, 2)), RangeError, `${fn}: ${p}.sizes[1] must be an integer in [1, 2147483647], got 0`],
+    [`${p}.sizes negative width`, set('sizes', Int32Array.of(3, 4, -2)), RangeError, `${fn}: ${p}.sizes[2] must be an integer in [1, 2147483647], got -2`],
+    [`${p}.hiddenActivations missing`, without('hiddenActivations'), TypeError, `${fn}: ${p}.hiddenActivations must be an Int32Array`],
+    [`${p}.hiddenActivations plain array`, set('hiddenActivations', [3]), TypeError, `${fn}: ${p}.hiddenActivations must be an Int32Array`],
+    [`${p}.hiddenActivations too short`, set('hiddenActivations', new Int32Array(0)), RangeError, `${fn}: ${p}.hiddenActivations must have length 1 for shape (1), got 0`],
+    [`${p}.hiddenActivations too long`, set('hiddenActivations', Int32Array.of(3, 3)), RangeError, `${fn}: ${p}.hiddenActivations must have length 1 for shape (1), got 2`],
+    [`${p}.hiddenActivations bad code`, set('hiddenActivations', Int32Array.of(7)), RangeError, `${fn}: ${p}.hiddenActivations[0] must be an integer in [0, 4], got 7`],
+    [`${p}.hiddenActivations negative code`, set('hiddenActivations', Int32Array.of(-1)), RangeError, `${fn}: ${p}.hiddenActivations[0] must be an integer in [0, 4], got -1`],
+    [`${p}.leakySlope missing`, without('leakySlope'), TypeError, `${fn}: ${p}.leakySlope must be a number`],
+    [`${p}.leakySlope NaN`, set('leakySlope', NaN), RangeError, `${fn}: ${p}.leakySlope must be finite, got NaN`],
+    [`${p}.loss missing`, without('loss'), TypeError, `${fn}: ${p}.loss must be a number`],
+    [`${p}.loss string`, set('loss', 'mse'), TypeError, `${fn}: ${p}.loss must be a number`],
+    [`${p}.loss 3`, set('loss', 3), RangeError, `${fn}: ${p}.loss must be an integer in [0, 2], got 3`],
+    [`${p}.loss fractional`, set('loss', 0.5), RangeError, `${fn}: ${p}.loss must be an integer in [0, 2], got 0.5`],
+    [`${p}.params missing`, without('params'), TypeError, `${fn}: ${p}.params must be an array`],
+    [`${p}.params a Float32Array`, set('params', f32(26)), TypeError, `${fn}: ${p}.params must be an array`],
+    [`${p}.params too few`, set('params', [f32(12), f32(4), f32(8)]), RangeError, `${fn}: ${p}.params must be an array of 4 Float32Arrays, got 3`],
+    [`${p}.params too many`, set('params', [f32(12), f32(4), f32(8), f32(2), f32(2)]), RangeError, `${fn}: ${p}.params must be an array of 4 Float32Arrays, got 5`],
+    [`${p}.params[0] short`, param(0, f32(11)), RangeError, `${fn}: ${p}.params[0] must have length 12 for shape (4, 3), got 11`],
+    [`${p}.params[1] Float64Array`, param(1, new Float64Array(4)), TypeError, `${fn}: ${p}.params[1] must be a Float32Array`],
+    [`${p}.params[2] transposed length ok but short`, param(2, f32(7)), RangeError, `${fn}: ${p}.params[2] must have length 8 for shape (2, 4), got 7`],
+    [`${p}.params[3] long`, param(3, f32(3)), RangeError, `${fn}: ${p}.params[3] must have length 2 for shape (2), got 3`],
+    [`${p}.params[3] null`, param(3, null), TypeError, `${fn}: ${p}.params[3] must be a Float32Array`],
+    [`${p}.params[0] detached`, (net) => param(0, detached(12))(net), RangeError, `${fn}: ${p}.params[0] must have length 12 for shape (4, 3), got 0`],
+  ];
+}
+
+{
+  // forward(out, net, x, n) with n = 5: out (5, 2), x (5, 3).
+  const forward = (): unknown[] => [f32(10), validNet(), f32(15), 5];
+  bad('forward', forward, 0, bufferCases('forward', 'out', 10, '(5, 2)'));
+  for (const [label, mutate, cls, msg] of netCases('forward', 'net')) {
+    rows.push({ method: 'forward', label, cls, msg, args: () => { const a = forward(); a[1] = mutate(a[1] as Record<string, unknown>); return a; } });
+  }
+  bad('forward', forward, 2, bufferCases('forward', 'x', 15, '(5, 3)'));
+  bad('forward', forward, 3, sizeCases('forward', 'n', true));
+
+  // lossGradient(grads, net, x, y, n) with n = 5: x (5, 3), y (5, 2).
+  const lossGradient = (): unknown[] => [[f32(12), f32(4), f32(8), f32(2)], validNet(), f32(15), f32(10), 5];
+  bad('lossGradient', lossGradient, 0, [
+    ['grads undefined', undefined, TypeError, 'lossGradient: grads must be an array'],
+    ['grads a Float32Array', f32(26), TypeError, 'lossGradient: grads must be an array'],
+    ['grads too few', [f32(12), f32(4), f32(8)], RangeError, 'lossGradient: grads must be an array of 4 Float32Arrays, got 3'],
+    ['grads[1] short', [f32(12), f32(3), f32(8), f32(2)], RangeError, 'lossGradient: grads[1] must have length 4 for shape (4), got 3'],
+    ['grads[2] Float64Array', [f32(12), f32(4), new Float64Array(8), f32(2)], TypeError, 'lossGradient: grads[2] must be a Float32Array'],
+    ['grads[0] plain array', [new Array(12).fill(0), f32(4), f32(8), f32(2)], TypeError, 'lossGradient: grads[0] must be a Float32Array'],
+  ]);
+  for (const [label, mutate, cls, msg] of netCases('lossGradient', 'net')) {
+    rows.push({ method: 'lossGradient', label, cls, msg, args: () => { const a = lossGradient(); a[1] = mutate(a[1] as Record<string, unknown>); return a; } });
+  }
+  bad('lossGradient', lossGradient, 2, bufferCases('lossGradient', 'x', 15, '(5, 3)'));
+  bad('lossGradient', lossGradient, 3, bufferCases('lossGradient', 'y', 10, '(5, 2)'));
+  bad('lossGradient', lossGradient, 4, sizeCases('lossGradient', 'n', true));
+
+  // trainEpoch(job) with n = 10: x (10, 3), y (10, 2).
+  const job = (): Record<string, unknown> => ({
+    net: validNet(), x: f32(30), y: f32(20), n: 10, order: Uint32Array.from({ length: 10 }, (_, i) => i),
+    batchSize: 4, learningRate: 0.1, weightDecay: 0,
+  });
+  const jobRow = (label: string, mutate: (j: Record<string, unknown>) => unknown, cls: typeof TypeError, msg: string): void => {
+    rows.push({ method: 'trainEpoch', label, cls, msg, args: () => [mutate(job())] });
+  };
+  const set = (key: string, v: unknown) => (j: Record<string, unknown>) => ({ ...j, [key]: v });
+  const without = (key: string) => (j: Record<string, unknown>) => {
+    const copy = { ...j };
+    delete copy[key];
+    return copy;
+  };
+  jobRow('job undefined', () => undefined, TypeError, 'trainEpoch: job must be an object');
+  jobRow('job null', () => null, TypeError, 'trainEpoch: job must be an object');
+  jobRow('job number', () => 1, TypeError, 'trainEpoch: job must be an object');
+  for (const [label, mutate, cls, msg] of netCases('trainEpoch', 'job.net')) {
+    jobRow(label, (j) => ({ ...j, net: mutate(j['net'] as Record<string, unknown>) }), cls, msg);
+  }
+  jobRow('job.n missing', without('n'), TypeError, 'trainEpoch: job.n must be a number');
+  jobRow('job.n negative', set('n', -1), RangeError, `trainEpoch: job.n must be an integer in ${SIZE}, got -1`);
+  jobRow('job.n fractional', set('n', 9.5), RangeError, `trainEpoch: job.n must be an integer in ${SIZE}, got 9.5`);
+  for (const [label, v, cls, msg] of bufferCases('trainEpoch', 'job.x', 30, '(10, 3)')) {
+    jobRow(label, (j) => ({ ...j, x: typeof v === 'function' ? v() : v }), cls, msg);
+  }
+  for (const [label, v, cls, msg] of bufferCases('trainEpoch', 'job.y', 20, '(10, 2)')) {
+    jobRow(label, (j) => ({ ...j, y: typeof v === 'function' ? v() : v }), cls, msg);
+  }
+  const orderType = 'trainEpoch: job.order must be a Uint32Array';
+  jobRow('job.order missing', without('order'), TypeError, orderType);
+  jobRow('job.order plain array', set('order', [0, 1, 2]), TypeError, orderType);
+  jobRow('job.order Int32Array', set('order', Int32Array.of(0, 1, 2)), TypeError, orderType);
+  jobRow('job.order Float32Array', set('order', Float32Array.of(0, 1, 2)), TypeError, orderType);
+  jobRow('job.order[5] out of range', set('order', Uint32Array.of(0, 1, 2, 3, 4, 12, 6)), RangeError, 'trainEpoch: job.order[5] must be below n (10), got 12');
+  jobRow('job.order[0] = n', set('order', Uint32Array.of(10)), RangeError, 'trainEpoch: job.order[0] must be below n (10), got 10');
+  jobRow('job.order with n = 0', (j) => ({ ...j, n: 0, x: f32(0), y: f32(0), order: Uint32Array.of(0) }), RangeError, 'trainEpoch: job.order[0] must be below n (0), got 0');
+  const batch = (got: string): string => `trainEpoch: job.batchSize must be an integer in [1, 2147483647], got ${got}`;
+  jobRow('job.batchSize missing', without('batchSize'), TypeError, 'trainEpoch: job.batchSize must be a number');
+  jobRow('job.batchSize string', set('batchSize', '4'), TypeError, 'trainEpoch: job.batchSize must be a number');
+  jobRow('job.batchSize 0', set('batchSize', 0), RangeError, batch('0'));
+  jobRow('job.batchSize negative', set('batchSize', -4), RangeError, batch('-4'));
+  jobRow('job.batchSize fractional', set('batchSize', 2.5), RangeError, batch('2.5'));
+  jobRow('job.batchSize NaN', set('batchSize', NaN), RangeError, batch('NaN'));
+  jobRow('job.batchSize 2^31', set('batchSize', 2 ** 31), RangeError, batch('2147483648'));
+  for (const key of ['learningRate', 'weightDecay']) {
+    jobRow(`job.${key} missing`, without(key), TypeError, `trainEpoch: job.${key} must be a number`);
+    jobRow(`job.${key} string`, set(key, '0.1'), TypeError, `trainEpoch: job.${key} must be a number`);
+    jobRow(`job.${key} NaN`, set(key, NaN), RangeError, `trainEpoch: job.${key} must be finite, got NaN`);
+    jobRow(`job.${key} Infinity`, set(key, Infinity), RangeError, `trainEpoch: job.${key} must be finite, got Infinity`);
+  }
+}
+
+// Valid calls of every method (the baseline each row departs from) must not throw.
+const validCalls: [Method, () => unknown[]][] = [
+  ['gemm', () => [f32(6), f32(8), f32(12), 2, 3, 4, true, true, 1, 0]],
+  ['biasAdd', () => [f32(6), f32(3), 2, 3]],
+  ['colSum', () => [f32(3), f32(6), 2, 3]],
+  ['activationForward', () => [f32(4), f32(4), 4, 4, -0.5]],
+  ['activationBackward', () => [f32(4), f32(4), f32(4), 4, 0, 0]],
+  ['softmaxRows', () => [f32(6), f32(6), 2, 3]],
+  ['lossForwardBackward', () => [null, f32(6), f32(6), 2, 3, 0]],
+  ['sgdUpdate', () => [f32(5), f32(5), 5, -0.1, 0]],
+  ['forward', () => [f32(10), validNet(), f32(15), 5]],
+  ['lossGradient', () => [[f32(12), f32(4), f32(8), f32(2)], validNet(), f32(15), f32(10), 5]],
+  ['trainEpoch', () => [{ net: validNet(), x: f32(30), y: f32(20), n: 10, order: Uint32Array.of(9, 0, 0), batchSize: 2, learningRate: 0.1, weightDecay: 0 }]],
+  // Zero-size everything is valid.
+  ['gemm', () => [f32(0), f32(0), f32(0), 0, 0, 0, false, false, 0, 0]],
+  ['trainEpoch', () => [{ net: validNet(), x: f32(0), y: f32(0), n: 0, order: new Uint32Array(0), batchSize: 1, learningRate: 0, weightDecay: 0 }]],
+];
+
+function call(be: Backend, method: Method, args: unknown[]): unknown {
+  return (be[method] as (...a: unknown[]) => unknown).apply(be, args);
+}
+
+describe.each(backendsUnderTest())('validation on $name', (be: Backend) => {
+  it.each(validCalls)('valid %s call does not throw', (method, args) => {
+    expect(() => call(be, method, args())).not.toThrow();
+  });
+
+  it.each(rows.map((r) => [`${r.method}: ${r.label}`, r] as const))('%s', (_label, row) => {
+    let caught: unknown;
+    try {
+      call(be, row.method, row.args());
+    } catch (err) {
+      caught = err;
+    }
+    expect(caught, 'expected a throw').toBeDefined();
+    expect((caught as Error).message).toBe(row.msg);
+    expect((caught as Error).constructor).toBe(row.cls);
+  });
+
+  it('a rejected trainEpoch leaves the weights untouched', () => {
+    const net = validNet();
+    (net['params'] as Float32Array[]).forEach((p) => p.fill(0.5));
+    const job = { net, x: f32(30).fill(1), y: f32(20), n: 10, order: Uint32Array.of(0, 1, 11), batchSize: 1, learningRate: 0.1, weightDecay: 0 };
+    expect(() => be.trainEpoch(job as never)).toThrow(RangeError);
+    for (const p of net['params'] as Float32Array[]) expect(p.every((v) => v === 0.5)).toBe(true);
+  });
+});
