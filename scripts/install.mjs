@@ -28,9 +28,12 @@ if (result.status === 0) {
 const output = `${result.stdout ?? ''}\n${result.stderr ?? ''}${result.error ? `\n${result.error.message}` : ''}`;
 mkdirSync(dirname(log), { recursive: true });
 writeFileSync(log, output);
-// The first compiler or tool error is the useful one; gyp's own "ERR!" lines are a stack of consequences.
-const reason = output.split('\n').find((line) => /error|not found|ENOENT/i.test(line) && !/gyp ERR!/.test(line))
-  ?? output.split('\n').find((line) => /gyp ERR!/.test(line)) ?? 'unknown error';
+// The first compiler error is the useful line, then a missing tool, then make's
+// summary; gyp's own "ERR!" lines are a stack of consequences, the last resort.
+const lines = output.split('\n');
+const reason = [/error:/i, /not found|ENOENT/i, /error/i, /gyp ERR!/]
+  .map((pattern) => lines.find((line) => pattern.test(line) && (pattern.source === 'gyp ERR!' || !/gyp ERR!/.test(line))))
+  .find((line) => line !== undefined) ?? 'unknown error';
 console.log(`fastnn: native addon not built (${reason.trim().slice(0, 160)}); the pure-TypeScript backend will be used. ` +
   `Log: ${log}. Retry with: npm run build:native`);
 process.exit(0);
