@@ -2,22 +2,35 @@
 //
 // Napi::Addon gives one instance per environment (main thread, each
 // worker_thread), so the addon keeps no per-process state and loads in
-// several Workers at once. Per-environment state (thread pools, running
-// jobs) belongs in FastnnAddon's members.
+// several Workers at once. Per-environment state (the running background
+// jobs) lives in FastnnAddon's members.
 #include <napi.h>
 
+#include "napi/background_job.h"
 #include "napi/bindings.h"
 
 namespace fastnn {
 
 class FastnnAddon : public Napi::Addon<FastnnAddon> {
  public:
-  FastnnAddon(Napi::Env env, Napi::Object exports) {
+  FastnnAddon(Napi::Env env, Napi::Object exports) : jobs_(env) {
     bindings::RegisterInfo(env, exports);
     bindings::RegisterKernels(env, exports);
     bindings::RegisterNetwork(env, exports);
+    bindings::RegisterTestHooks(env, exports);
   }
+
+  bindings::JobRegistry& jobs() { return jobs_; }
+
+ private:
+  bindings::JobRegistry jobs_;
 };
+
+namespace bindings {
+
+JobRegistry& Jobs(Napi::Env env) { return env.GetInstanceData<FastnnAddon>()->jobs(); }
+
+}  // namespace bindings
 
 }  // namespace fastnn
 

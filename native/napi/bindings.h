@@ -14,5 +14,11 @@ void RegisterInfo(Napi::Env env, Napi::Object exports);
 void RegisterKernels(Napi::Env env, Napi::Object exports);
 // forward, lossGradient, trainEpoch (network_binding.cc).
 void RegisterNetwork(Napi::Env env, Napi::Object exports);
+// testBackgroundJob: exercises the job machinery in tests (test_hooks_binding.cc).
+void RegisterTestHooks(Napi::Env env, Napi::Object exports);
+
+class JobRegistry;
+// The background jobs of this environment (owned by the addon instance, addon.cc).
+JobRegistry& Jobs(Napi::Env env);
 
 }  // namespace fastnn::bindings

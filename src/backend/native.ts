@@ -6,6 +6,7 @@
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import type { Backend, NetworkSpec, TrainJob, ActivationCode, LossCode } from './backend.js';
+import type { NativeJob } from './job.js';
 
 /** Everything the addon exports (native/addon.cc registers exactly these). */
 export interface NativeAddon {
@@ -27,6 +28,11 @@ export interface NativeAddon {
   forward(out: Float32Array, net: NetworkSpec, x: Float32Array, n: number): void;
   lossGradient(grads: Float32Array[], net: NetworkSpec, x: Float32Array, y: Float32Array, n: number): number;
   trainEpoch(job: TrainJob): number;
+  /** [async] Test hook for the job machinery: sleeps stepMicros per step,
+   * reports [step, steps], throws on its thread at step failAt (0 = never);
+   * resolves with the steps completed. */
+  testBackgroundJob(steps: number, stepMicros: number, failAt: number,
+                    onProgress?: (progress: [number, number]) => void): NativeJob<number>;
 }
 
 const packageRoot = fileURLToPath(new URL('../../', import.meta.url));

@@ -1,0 +1,204 @@
+#include "background_job.h"
+
+#include <exception>
+#include <utility>
+
+namespace fastnn::bindings {
+
+namespace {
+
+enum class EventKind { kProgress, kDone };
+
+void CallJs(Napi::Env env, Napi::Function, RunningJob* job, EventKind* event);
+
+using Tsfn = Napi::TypedThreadSafeFunction<RunningJob, EventKind, CallJs>;
+
+}  // namespace
+
+Napi::Value BackgroundJob::Progress(Napi::Env env, const std::vector<double>& values) {
+  Napi::Array out = Napi::Array::New(env, values.size());
+  for (std::size_t i = 0; i < values.size(); i++) out.Set(static_cast<uint32_t>(i), values[i]);
+  return out;
+}
+
+// One started job: its thread, its Promise, the references keeping its
+// borrowed JS memory alive, and the latest progress report.
+class RunningJob final : public JobContext {
+ public:
+  RunningJob(JobRegistry& registry, Napi::Env env, std::unique_ptr<BackgroundJob> job,
+             Napi::Value on_progress, const std::vector<Napi::Value>& keep_alive)
+      : registry_(registry),
+        job_(std::move(job)),
+        deferred_(Napi::Promise::Deferred::New(env)),
+        cancelled_(std::make_shared<std::atomic<bool>>(false)) {
+    if (on_progress.IsFunction()) on_progress_ = Napi::Persistent(on_progress.As<Napi::Function>());
+    for (const Napi::Value& v : keep_alive) {
+      if (v.IsObject()) keep_alive_.push_back(Napi::Persistent(v.As<Napi::Object>()));
+    }
+    tsfn_ = Tsfn::New(env, "fastnn.job", 0 /* unbounded queue: posting never blocks */, 1, this);
+  }
+
+  ~RunningJob() override { Join(); }
+
+  bool Cancelled() const override { return cancelled_->load(std::memory_order_relaxed); }
+
+  void Report(std::vector<double> values) override {
+    if (on_progress_.IsEmpty()) return;
+    std::lock_guard<std::mutex> lock(mutex_);
+    latest_ = std::move(values);
+    if (progress_pending_) return;  // the queued event will carry this newer report
+    progress_pending_ = true;
+    Post(EventKind::kProgress);
+  }
+
+  void Launch() {
+    thread_ = std::thread([this] { Run(); });
+  }
+
+  void Cancel() { cancelled_->store(true, std::memory_order_relaxed); }
+
+  void Join() {
+    if (thread_.joinable()) thread_.join();
+  }
+
+  Napi::Promise Promise() const { return deferred_.Promise(); }
+
+  std::shared_ptr<std::atomic<bool>> CancelFlag() const { return cancelled_; }
+
+  // [JS thread] One event from the job's thread.
+  void Deliver(Napi::Env env, EventKind kind) {
+    if (kind == EventKind::kProgress) {
+      DeliverProgress(env);
+      return;
+    }
+    Join();  // the thread posted kDone as its last act, so this returns at once
+    Settle(env);
+    tsfn_.Release();
+    registry_.Finished(this);  // deletes this
+  }
+
+ private:
+  void Run() {
+    try {
+      job_->Execute(*this);
+    } catch (const std::exception& e) {
+      failure_ = e.what();
+      failed_ = true;
+    } catch (...) {
+      failure_ = "fastnn: unknown native error in a background job";
+      failed_ = true;
+    }
+    Post(EventKind::kDone);
+  }
+
+  void Post(EventKind kind) {
+    auto* event = new EventKind(kind);
+    // Fails only while the environment is being torn down; the job is then
+    // being cancelled and joined, and nobody waits for the event.
+    if (tsfn_.NonBlockingCall(event) != napi_ok) delete event;
+  }
+
+  void DeliverProgress(Napi::Env env) {
+    std::vector<double> values;
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      if (!progress_pending_) return;
+      values.swap(latest_);
+      progress_pending_ = false;
+    }
+    if (on_progress_.IsEmpty() || !js_error_.IsEmpty()) return;
+    try {
+      on_progress_.Call({job_->Progress(env, values)});
+    } catch (const Napi::Error& e) {
+      // A throwing progress callback stops the job; the Promise rejects with its error.
+      js_error_ = Napi::Persistent(e.Value());
+      Cancel();
+    }
+  }
+
+  void Settle(Napi::Env env) {
+    if (!js_error_.IsEmpty()) {
+      deferred_.Reject(js_error_.Value());
+    } else if (failed_) {
+      deferred_.Reject(Napi::Error::New(env, failure_).Value());
+    } else {
+      try {
+        deferred_.Resolve(job_->Result(env));
+      } catch (const Napi::Error& e) {
+        deferred_.Reject(e.Value());
+      }
+    }
+  }
+
+  JobRegistry& registry_;
+  std::unique_ptr<BackgroundJob> job_;
+  Napi::Promise::Deferred deferred_;
+  Napi::FunctionReference on_progress_;
+  std::vector<Napi::ObjectReference> keep_alive_;
+  Napi::ObjectReference js_error_;
+  Tsfn tsfn_;
+  std::thread thread_;
+  // Shared with the JS cancel() function, which may outlive the job.
+  std::shared_ptr<std::atomic<bool>> cancelled_;
+  // Written by the job's thread before it posts kDone; read on the JS thread after join.
+  bool failed_ = false;
+  std::string failure_;
+  std::mutex mutex_;  // guards latest_ and progress_pending_
+  std::vector<double> latest_;
+  bool progress_pending_ = false;
+};
+
+namespace {
+
+void CallJs(Napi::Env env, Napi::Function, RunningJob* job, EventKind* event) {
+  const EventKind kind = *event;
+  delete event;
+  // A null env means the environment is being torn down: the registry has
+  // cancelled, joined and freed the job, so `job` must not be touched.
+  if (env == nullptr) return;
+  job->Deliver(env, kind);
+}
+
+}  // namespace
+
+JobRegistry::JobRegistry(Napi::Env env) : env_(env) {
+  // Joins running jobs before the environment frees the arrays they write to
+  // (a Worker terminated mid-training, or process exit).
+  napi_add_env_cleanup_hook(env_, StopAllHook, this);
+}
+
+JobRegistry::~JobRegistry() {
+  // Whichever of the hook and this destructor comes first stops the jobs; the
+  // hook must not run on a destroyed registry.
+  napi_remove_env_cleanup_hook(env_, StopAllHook, this);
+  StopAll();
+}
+
+void JobRegistry::StopAllHook(void* registry) { static_cast<JobRegistry*>(registry)->StopAll(); }
+
+Napi::Object JobRegistry::Start(Napi::Env env, std::unique_ptr<BackgroundJob> job, Napi::Value on_progress,
+                                const std::vector<Napi::Value>& keep_alive) {
+  running_.push_back(std::make_unique<RunningJob>(*this, env, std::move(job), on_progress, keep_alive));
+  RunningJob& running = *running_.back();
+  Napi::Object handle = Napi::Object::New(env);
+  handle.Set("promise", running.Promise());
+  std::shared_ptr<std::atomic<bool>> flag = running.CancelFlag();
+  handle.Set("cancel", Napi::Function::New(env, [flag](const Napi::CallbackInfo& info) {
+               flag->store(true, std::memory_order_relaxed);
+               return info.Env().Undefined();
+             }, "cancel"));
+  running.Launch();
+  return handle;
+}
+
+void JobRegistry::Finished(RunningJob* job) {
+  running_.remove_if([job](const std::unique_ptr<RunningJob>& r) { return r.get() == job; });
+}
+
+void JobRegistry::StopAll() {
+  for (auto& job : running_) job->Cancel();
+  for (auto& job : running_) job->Join();
+  running_.clear();
+}
+
+}  // namespace fastnn::bindings

@@ -1,0 +1,84 @@
+// Long work off the JS thread: a job runs on a std::thread of its own (never
+// libuv's 4-thread pool, which fs and dns need), reports progress through a
+// thread-safe function, and settles a Promise back on the JS thread.
+//
+// Threading invariants:
+// - Execute() runs on the job's thread and touches no Napi type; everything it
+//   needs was copied or borrowed (raw pointers into JS arrays) before start.
+// - The JS values it borrows from are held by references until the job
+//   settles, so the GC cannot free them while native code writes into them.
+// - The thread only ever posts to JS with NonBlockingCall (unbounded queue,
+//   progress coalesced to the latest report), so it never waits on JS and can
+//   always be joined: at settlement, and at environment teardown (a Worker
+//   terminated mid-job), where every running job is cancelled and joined
+//   before the arrays it uses can be freed.
+#pragma once
+
+#include <napi.h>
+
+#include <atomic>
+#include <list>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace fastnn::bindings {
+
+// What a job's Execute() may use, from its own thread.
+class JobContext {
+ public:
+  virtual ~JobContext() = default;
+  // True once cancel() was called from JS or the environment is going away.
+  virtual bool Cancelled() const = 0;
+  // Publishes a progress report. Reports not yet delivered are replaced by
+  // the newer one, so a fast job cannot flood the JS thread.
+  virtual void Report(std::vector<double> values) = 0;
+};
+
+class BackgroundJob {
+ public:
+  virtual ~BackgroundJob() = default;
+  // [job thread] The work. Poll ctx.Cancelled() often (between minibatches)
+  // and return early when set, leaving results consistent. May throw a
+  // std::exception: the Promise then rejects with an Error of its what().
+  virtual void Execute(JobContext& ctx) = 0;
+  // [JS thread] The Promise's value, after Execute returned normally
+  // (cancelled or not).
+  virtual Napi::Value Result(Napi::Env env) = 0;
+  // [JS thread] The progress callback's argument for one report; by default
+  // an array of the numbers.
+  virtual Napi::Value Progress(Napi::Env env, const std::vector<double>& values);
+};
+
+class RunningJob;
+
+// The jobs running in one JS environment (owned by the addon instance, so a
+// Worker's jobs are its own).
+class JobRegistry {
+ public:
+  explicit JobRegistry(Napi::Env env);
+  ~JobRegistry();
+  JobRegistry(const JobRegistry&) = delete;
+  JobRegistry& operator=(const JobRegistry&) = delete;
+
+  // Starts `job` on a new thread. `on_progress` is a function or undefined;
+  // `keep_alive` are the JS objects the job borrows memory from. Returns
+  // { promise, cancel }: cancel() asks the job to stop (idempotent).
+  Napi::Object Start(Napi::Env env, std::unique_ptr<BackgroundJob> job, Napi::Value on_progress,
+                     const std::vector<Napi::Value>& keep_alive);
+
+  // [JS thread] Called by a job that settled: joins and frees it.
+  void Finished(RunningJob* job);
+
+ private:
+  // Cancels and joins every running job (environment teardown).
+  void StopAll();
+  static void StopAllHook(void* registry);
+
+  napi_env env_;
+  std::list<std::unique_ptr<RunningJob>> running_;
+};
+
+}  // namespace fastnn::bindings
