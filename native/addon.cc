@@ -17,6 +17,7 @@ class FastnnAddon : public Napi::Addon<FastnnAddon> {
     bindings::RegisterInfo(env, exports);
     bindings::RegisterKernels(env, exports);
     bindings::RegisterNetwork(env, exports);
+    bindings::RegisterTrain(env, exports);
     bindings::RegisterTestHooks(env, exports);
   }
 

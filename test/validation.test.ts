@@ -330,6 +330,60 @@ function netCases(fn: string, p: string): [string, (net: Record<string, unknown>
   }
 }
 
+// train(job, onProgress) with n = 10: x (10, 3), y (10, 2), 2 epochs.
+{
+  const fitJob = (): Record<string, unknown> => ({
+    net: validNet(), x: f32(30), y: f32(20), n: 10, epochs: 2, batchSize: 4, shuffle: true,
+    rngState: Uint32Array.of(1, 2, 3, 4), learningRate: 0.1, weightDecay: 0, skipNonFinite: false,
+    progressEvery: 0, history: new Float64Array(6),
+  });
+  const fitRow = (label: string, mutate: (j: Record<string, unknown>) => unknown, cls: typeof TypeError, msg: string,
+                  ...onProgress: unknown[]): void => {
+    rows.push({ method: 'train', label, cls, msg, args: () => [mutate(fitJob()), onProgress.length ? onProgress[0] : null] });
+  };
+  const set = (key: string, v: unknown) => (j: Record<string, unknown>) => ({ ...j, [key]: v });
+  const without = (key: string) => (j: Record<string, unknown>) => {
+    const copy = { ...j };
+    delete copy[key];
+    return copy;
+  };
+  fitRow('job undefined', () => undefined, TypeError, 'train: job must be an object');
+  fitRow('job null', () => null, TypeError, 'train: job must be an object');
+  for (const [label, mutate, cls, msg] of netCases('train', 'job.net')) {
+    fitRow(label, (j) => ({ ...j, net: mutate(j['net'] as Record<string, unknown>) }), cls, msg);
+  }
+  const intRange = (key: string, lo: number, got: string) => `train: job.${key} must be an integer in [${lo}, 2147483647], got ${got}`;
+  fitRow('job.n missing', without('n'), TypeError, 'train: job.n must be a number');
+  fitRow('job.n 0', (j) => ({ ...j, n: 0, x: f32(0), y: f32(0) }), RangeError, intRange('n', 1, '0'));
+  fitRow('job.n fractional', set('n', 9.5), RangeError, intRange('n', 1, '9.5'));
+  for (const [label, v, cls, msg] of bufferCases('train', 'job.x', 30, '(10, 3)')) {
+    fitRow(label, (j) => ({ ...j, x: typeof v === 'function' ? v() : v }), cls, msg);
+  }
+  for (const [label, v, cls, msg] of bufferCases('train', 'job.y', 20, '(10, 2)')) {
+    fitRow(label, (j) => ({ ...j, y: typeof v === 'function' ? v() : v }), cls, msg);
+  }
+  fitRow('job.epochs missing', without('epochs'), TypeError, 'train: job.epochs must be a number');
+  fitRow('job.epochs negative', set('epochs', -1), RangeError, intRange('epochs', 0, '-1'));
+  fitRow('job.batchSize 0', set('batchSize', 0), RangeError, intRange('batchSize', 1, '0'));
+  fitRow('job.batchSize string', set('batchSize', '4'), TypeError, 'train: job.batchSize must be a number');
+  fitRow('job.shuffle missing', without('shuffle'), TypeError, 'train: job.shuffle must be a boolean');
+  fitRow('job.shuffle 1', set('shuffle', 1), TypeError, 'train: job.shuffle must be a boolean');
+  fitRow('job.rngState missing', without('rngState'), TypeError, 'train: job.rngState must be a Uint32Array');
+  fitRow('job.rngState Int32Array', set('rngState', Int32Array.of(1, 2, 3, 4)), TypeError, 'train: job.rngState must be a Uint32Array');
+  fitRow('job.rngState short', set('rngState', Uint32Array.of(1, 2, 3)), RangeError, 'train: job.rngState must have length 4 for shape (4), got 3');
+  fitRow('job.rngState zero', set('rngState', new Uint32Array(4)), RangeError, 'train: job.rngState must not be all zero');
+  for (const key of ['learningRate', 'weightDecay']) {
+    fitRow(`job.${key} missing`, without(key), TypeError, `train: job.${key} must be a number`);
+    fitRow(`job.${key} NaN`, set(key, NaN), RangeError, `train: job.${key} must be finite, got NaN`);
+  }
+  fitRow('job.skipNonFinite string', set('skipNonFinite', 'yes'), TypeError, 'train: job.skipNonFinite must be a boolean');
+  fitRow('job.progressEvery negative', set('progressEvery', -1), RangeError, `train: job.progressEvery must be an integer in ${SIZE}, got -1`);
+  fitRow('job.history Float32Array', set('history', f32(6)), TypeError, 'train: job.history must be a Float64Array');
+  fitRow('job.history short', set('history', new Float64Array(5)), RangeError, 'train: job.history must have length 6 for shape (6), got 5');
+  fitRow('onProgress undefined', (j) => j, TypeError, 'train: onProgress must be a function or null', undefined);
+  fitRow('onProgress string', (j) => j, TypeError, 'train: onProgress must be a function or null', 'log');
+}
+
 // Valid calls of every method (the baseline each row departs from) must not throw.
 const validCalls: [Method, () => unknown[]][] = [
   ['gemm', () => [f32(6), f32(8), f32(12), 2, 3, 4, true, true, 1, 0]],
@@ -346,6 +400,9 @@ const validCalls: [Method, () => unknown[]][] = [
   // Zero-size everything is valid.
   ['gemm', () => [f32(0), f32(0), f32(0), 0, 0, 0, false, false, 0, 0]],
   ['trainEpoch', () => [{ net: validNet(), x: f32(0), y: f32(0), n: 0, order: new Uint32Array(0), batchSize: 1, learningRate: 0, weightDecay: 0 }]],
+  ['train', () => [{ net: validNet(), x: f32(30), y: f32(20), n: 10, epochs: 0, batchSize: 4, shuffle: false,
+    rngState: Uint32Array.of(0, 0, 0, 1), learningRate: 0.1, weightDecay: 0, skipNonFinite: true, progressEvery: 3,
+    history: new Float64Array(0) }, () => {}]],
 ];
 
 function call(be: Backend, method: Method, args: unknown[]): unknown {

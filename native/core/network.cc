@@ -99,46 +99,56 @@ double network_loss_gradient(float* const* grads, const NetworkView& net, const 
   return loss;
 }
 
+BatchWorkspace::BatchWorkspace(const NetworkView& net, std::size_t cap_rows)
+    : cap(cap_rows),
+      act_bufs(per_layer(net, cap_rows)),
+      delta_bufs(per_layer(net, cap_rows)),
+      grad_bufs(net.params.size()),
+      acts(pointers(act_bufs)),
+      deltas(pointers(delta_bufs)),
+      xb(cap_rows * net.sizes.front()),
+      yb(cap_rows * net.sizes.back()) {
+  for (std::size_t l = 0; l < layer_count(net); l++) {
+    grad_bufs[2 * l].resize(net.sizes[l + 1] * net.sizes[l]);
+    grad_bufs[2 * l + 1].resize(net.sizes[l + 1]);
+  }
+  grads = pointers(grad_bufs);
+}
+
+double network_batch_gradient(BatchWorkspace& ws, const NetworkView& net, const float* x, const float* y,
+                              const std::uint32_t* idx, std::size_t rows) {
+  const std::size_t in = net.sizes.front(), k = net.sizes.back();
+  for (std::size_t r = 0; r < rows; r++) {
+    const std::size_t src = idx[r];  // checked below n at the boundary
+    std::copy(x + src * in, x + (src + 1) * in, ws.xb.data() + r * in);
+    std::copy(y + src * k, y + (src + 1) * k, ws.yb.data() + r * k);
+  }
+  forward_layers(net, ws.xb.data(), rows, ws.acts.data());
+  const double loss = loss_forward_backward(ws.deltas.back(), ws.acts.back(), ws.yb.data(), rows, k, net.loss);
+  if (std::isfinite(loss)) backward_layers(ws.grads.data(), net, ws.xb.data(), rows, ws.acts.data(), ws.deltas.data());
+  return loss;
+}
+
+void network_sgd_step(const NetworkView& net, float* const* grads, double learning_rate, double weight_decay) {
+  for (std::size_t l = 0; l < layer_count(net); l++) {
+    sgd_update(net.params[2 * l], grads[2 * l], net.sizes[l + 1] * net.sizes[l], learning_rate, weight_decay);
+    sgd_update(net.params[2 * l + 1], grads[2 * l + 1], net.sizes[l + 1], learning_rate, 0);
+  }
+}
+
 double network_train_epoch(const NetworkView& net, const float* x, const float* y, std::size_t /*n*/,
                            const std::uint32_t* order, std::size_t order_len,
                            std::size_t batch_size, double learning_rate, double weight_decay) {
   if (order_len == 0) return 0;
-  const std::size_t layers = layer_count(net);
-  const std::size_t in = net.sizes.front(), k = net.sizes.back();
-  const std::size_t cap = std::min(batch_size, order_len);
-
-  // Every workspace, once per epoch: activations, deltas, gathered batch, gradients.
-  auto act_bufs = per_layer(net, cap);
-  auto delta_bufs = per_layer(net, cap);
-  std::vector<float*> acts = pointers(act_bufs), deltas = pointers(delta_bufs);
-  std::vector<float> xb(cap * in), yb(cap * k);
-  std::vector<std::vector<float>> grad_bufs(2 * layers);
-  for (std::size_t l = 0; l < layers; l++) {
-    grad_bufs[2 * l].resize(net.sizes[l + 1] * net.sizes[l]);
-    grad_bufs[2 * l + 1].resize(net.sizes[l + 1]);
-  }
-  std::vector<float*> grads = pointers(grad_bufs);
-
+  BatchWorkspace ws(net, std::min(batch_size, order_len));
   double sum = 0;
   std::size_t batch = 0;
   for (std::size_t start = 0; start < order_len; start += batch_size, batch++) {
     const std::size_t rows = std::min(batch_size, order_len - start);
-    for (std::size_t r = 0; r < rows; r++) {
-      const std::size_t src = order[start + r];  // checked below n at the boundary
-      std::copy(x + src * in, x + (src + 1) * in, xb.data() + r * in);
-      std::copy(y + src * k, y + (src + 1) * k, yb.data() + r * k);
-    }
-    forward_layers(net, xb.data(), rows, acts.data());
-    const double loss = loss_forward_backward(deltas.back(), acts.back(), yb.data(), rows, k, net.loss);
+    const double loss = network_batch_gradient(ws, net, x, y, order + start, rows);
     // Checked before any update, so a diverged batch leaves the weights as they were.
     if (!std::isfinite(loss)) throw NonFiniteLoss(batch);
-    backward_layers(grads.data(), net, xb.data(), rows, acts.data(), deltas.data());
-    for (std::size_t l = 0; l < layers; l++) {
-      // Weights decay, biases do not.
-      sgd_update(net.params[2 * l], grads[2 * l], net.sizes[l + 1] * net.sizes[l], learning_rate,
-                 weight_decay);
-      sgd_update(net.params[2 * l + 1], grads[2 * l + 1], net.sizes[l + 1], learning_rate, 0);
-    }
+    network_sgd_step(net, ws.grads.data(), learning_rate, weight_decay);
     sum += loss * static_cast<double>(rows);
   }
   return sum;

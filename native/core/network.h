@@ -39,6 +39,28 @@ class NonFiniteLoss : public std::runtime_error {
   std::size_t batch_;
 };
 
+// Buffers for forward + backward of batches of up to `cap` rows, allocated
+// once per job and reused for every batch: activations and deltas per layer,
+// the gathered batch, and one gradient per parameter (params' layout).
+struct BatchWorkspace {
+  BatchWorkspace(const NetworkView& net, std::size_t cap);
+  std::size_t cap;
+  std::vector<std::vector<float>> act_bufs, delta_bufs, grad_bufs;
+  std::vector<float*> acts, deltas, grads;
+  std::vector<float> xb, yb;
+};
+
+// Gathers rows idx[0..rows) of x (n, sizes[0]) and y (n, sizes[last]) into
+// ws, runs forward and the loss, and, when that loss is finite, backward:
+// ws.grads = ∂(batch mean loss)/∂params. Returns the batch mean loss.
+// Parameters are only read.
+double network_batch_gradient(BatchWorkspace& ws, const NetworkView& net, const float* x, const float* y,
+                              const std::uint32_t* idx, std::size_t rows);
+
+// params ← params − lr·(grads + weight_decay·params) for every layer,
+// decaying weights but not biases; grads in params' layout.
+void network_sgd_step(const NetworkView& net, float* const* grads, double learning_rate, double weight_decay);
+
 // out (n, sizes[last]) = output activations (after the loss's output
 // transform) for x (n, sizes[0]).
 void network_forward(float* out, const NetworkView& net, const float* x, std::size_t n);

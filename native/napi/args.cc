@@ -41,6 +41,14 @@ float* Float32Of(Napi::Env env, const char* fn, const std::string& arg, Napi::Va
   return array.Data();
 }
 
+// The element count check every typed-array argument shares.
+void CheckLength(Napi::Env env, const char* fn, const std::string& arg, std::size_t length, std::size_t n) {
+  if (length != n) {
+    ThrowRange(env, Prefix(fn, arg) + " must have length " + std::to_string(n) + " for shape (" +
+                        std::to_string(n) + "), got " + std::to_string(length));
+  }
+}
+
 }  // namespace
 
 void ThrowType(Napi::Env env, const std::string& message) { throw Napi::TypeError::New(env, message); }
@@ -100,6 +108,19 @@ float* OptionalMatrix(Napi::Env env, const char* fn, const std::string& arg, Nap
     ThrowType(env, Prefix(fn, arg) + " must be a Float32Array or null");
   }
   return Matrix(env, fn, arg, v, rows, cols);
+}
+
+double* Float64Vector(Napi::Env env, const char* fn, const std::string& arg, Napi::Value v, std::size_t n) {
+  if (!IsTypedArrayOf(v, napi_float64_array)) ThrowType(env, Prefix(fn, arg) + " must be a Float64Array");
+  Napi::Float64Array array = v.As<Napi::Float64Array>();
+  CheckLength(env, fn, arg, array.ElementLength(), n);
+  return array.Data();
+}
+
+std::uint32_t* Uint32Vector(Napi::Env env, const char* fn, const std::string& arg, Napi::Value v, std::size_t n) {
+  Napi::Uint32Array array = Uint32Array(env, fn, arg, v);
+  CheckLength(env, fn, arg, array.ElementLength(), n);
+  return array.Data();
 }
 
 Napi::Int32Array Int32Array(Napi::Env env, const char* fn, const std::string& arg, Napi::Value v) {

@@ -14,7 +14,9 @@ void RegisterInfo(Napi::Env env, Napi::Object exports);
 void RegisterKernels(Napi::Env env, Napi::Object exports);
 // forward, lossGradient, trainEpoch (network_binding.cc).
 void RegisterNetwork(Napi::Env env, Napi::Object exports);
-// testBackgroundJob: exercises the job machinery in tests (test_hooks_binding.cc).
+// train: whole training jobs on a background thread (train_binding.cc).
+void RegisterTrain(Napi::Env env, Napi::Object exports);
+// testBackgroundJob, testRng: exercises the job machinery in tests (test_hooks_binding.cc).
 void RegisterTestHooks(Napi::Env env, Napi::Object exports);
 
 class JobRegistry;

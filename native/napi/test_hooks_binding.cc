@@ -1,12 +1,14 @@
-// Test hooks: a background job that only sleeps, reports and, on request,
-// fails. Tests use it to check the job machinery itself (progress delivery,
-// cancellation, a C++ exception on the job's thread becoming a rejected
-// Promise, Workers terminated mid-job) independently of any trainer.
+// Test hooks: the RNG stream (to compare with src/rng.ts), and a background
+// job that only sleeps, reports and, on request, fails. Tests use the job to
+// check the machinery itself (progress delivery, cancellation, a C++
+// exception on the job's thread becoming a rejected Promise, Workers
+// terminated mid-job) independently of any trainer.
 #include <chrono>
 #include <stdexcept>
 #include <string>
 #include <thread>
 
+#include "../core/rng.h"
 #include "args.h"
 #include "background_job.h"
 #include "bindings.h"
@@ -50,10 +52,35 @@ Napi::Value TestBackgroundJob(const Napi::CallbackInfo& info) {
   return Jobs(env).Start(env, std::make_unique<SleepJob>(steps, step_micros, fail_at), info[3], {});
 }
 
+// [sync] testRng(seed, words, bounds, belows, perm): undefined
+// From a generator seeded with seed (an integer in [0, 4294967295]): fills words (a
+// Uint32Array) with the raw stream, then belows[i] = below(bounds[i]) (Uint32Arrays of one
+// length, bounds ≥ 1), then shuffles perm (a Uint32Array) in place. Tests compare all
+// three with src/rng.ts, which must agree bit for bit.
+// Throws TypeError/RangeError for bad arguments.
+Napi::Value TestRng(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  const char* fn = "testRng";
+  const auto seed = static_cast<std::uint32_t>(args::Int(env, fn, "seed", info[0], 0, 0xffffffffLL));
+  Napi::Uint32Array words = args::Uint32Array(env, fn, "words", info[1]);
+  Napi::Uint32Array bounds = args::Uint32Array(env, fn, "bounds", info[2]);
+  std::uint32_t* belows = args::Uint32Vector(env, fn, "belows", info[3], bounds.ElementLength());
+  Napi::Uint32Array perm = args::Uint32Array(env, fn, "perm", info[4]);
+  for (std::size_t i = 0; i < bounds.ElementLength(); i++) {
+    if (bounds[i] == 0) args::ThrowRange(env, std::string(fn) + ": bounds[" + std::to_string(i) + "] must be at least 1");
+  }
+  Rng rng(seed);
+  for (std::size_t i = 0; i < words.ElementLength(); i++) words[i] = rng.next_u32();
+  for (std::size_t i = 0; i < bounds.ElementLength(); i++) belows[i] = rng.below(bounds[i]);
+  rng.shuffle(perm.Data(), perm.ElementLength());
+  return env.Undefined();
+}
+
 }  // namespace
 
 void RegisterTestHooks(Napi::Env env, Napi::Object exports) {
   exports.Set("testBackgroundJob", Napi::Function::New(env, TestBackgroundJob, "testBackgroundJob"));
+  exports.Set("testRng", Napi::Function::New(env, TestRng, "testRng"));
 }
 
 }  // namespace fastnn::bindings

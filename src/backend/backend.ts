@@ -77,6 +77,63 @@ export interface TrainJob {
   weightDecay: number;
 }
 
+/** The columns of FitJob.history, one row per completed epoch. */
+export const HISTORY_FIELDS = ['loss', 'lr', 'skipped'] as const;
+export type HistoryField = (typeof HISTORY_FIELDS)[number];
+
+/**
+ * A whole training job, run by `Backend.train` in one call: epochs of
+ * minibatches (reshuffled per epoch), each a fused forward, loss, backward
+ * and update. Plain data only, so it crosses into native code once.
+ */
+export interface FitJob {
+  net: NetworkSpec;
+  /** Inputs (n, sizes[0]) and targets (n, sizes[last]); n ≥ 1. */
+  x: Float32Array;
+  y: Float32Array;
+  n: number;
+  /** Passes over the data (0 is allowed and does nothing). */
+  epochs: number;
+  /** Samples per update; the last batch of an epoch may be smaller. */
+  batchSize: number;
+  /** Visit the samples in a fresh Fisher–Yates order each epoch (else 0..n−1). */
+  shuffle: boolean;
+  /** xoshiro128** state (4 words, not all zero; Rng.getState()), advanced in
+   * place by the shuffles, so the caller's generator continues from it. */
+  rngState: Uint32Array;
+  learningRate: number;
+  /** L2 coefficient on weights, not biases: w ← w − η(g + λw). */
+  weightDecay: number;
+  /** A batch whose loss or gradient is not finite is skipped and counted in
+   * history's `skipped` (true), or stops the job with an Error (false). */
+  skipNonFinite: boolean;
+  /** Report progress every this many batches as well as after every epoch; 0 = per epoch only. */
+  progressEvery: number;
+  /** (epochs, HISTORY_FIELDS.length), written one row per completed epoch:
+   * the epoch's mean training loss over applied batches (NaN if none was),
+   * the learning rate used, the number of skipped batches. */
+  history: Float64Array;
+}
+
+/** What a training job reports; reports may be coalesced, never reordered. */
+export interface TrainProgress {
+  /** Epochs completed (history rows written so far). */
+  epochs: number;
+  /** Batches done in the current epoch (0 right after an epoch ends). */
+  batches: number;
+  /** Samples processed in the whole job so far. */
+  samples: number;
+  /** Running mean training loss of the current epoch (the finished epoch's after it ends). */
+  loss: number;
+}
+
+export interface FitResult {
+  /** Epochs completed: history rows written. */
+  epochs: number;
+  /** Samples processed (applied or skipped). */
+  samples: number;
+}
+
 export interface Backend {
   readonly name: 'native' | 'js';
 
@@ -132,4 +189,20 @@ export interface Backend {
    * every layer. A batch whose loss is not finite throws an Error naming the
    * batch index before any weight of that batch is changed. */
   trainEpoch(job: TrainJob): number;
+
+  /**
+   * Runs a whole training job without blocking the event loop (native: on
+   * a thread of its own; TS: in slices of a few milliseconds between which
+   * it yields). Validates `job` synchronously (throws TypeError/RangeError
+   * like every method), then resolves with what was done. `onProgress` is
+   * called after every epoch and every job.progressEvery batches. When
+   * `signal` aborts, training stops between batches (weights consistent,
+   * as after the last applied batch) and the Promise rejects with the
+   * signal's reason; no callback runs after that. A non-finite loss or
+   * gradient rejects with Error "train: non-finite loss|gradient at epoch E,
+   * batch B; that batch was not applied" unless job.skipNonFinite.
+   * The same job gives the same history and weights on both backends,
+   * within float32 rounding.
+   */
+  train(job: FitJob, onProgress: ((p: TrainProgress) => void) | null, signal?: AbortSignal): Promise<FitResult>;
 }

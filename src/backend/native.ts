@@ -5,8 +5,8 @@
  */
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import type { Backend, NetworkSpec, TrainJob, ActivationCode, LossCode } from './backend.js';
-import type { NativeJob } from './job.js';
+import type { Backend, FitJob, FitResult, NetworkSpec, TrainJob, TrainProgress, ActivationCode, LossCode } from './backend.js';
+import { settleJob, type NativeJob } from './job.js';
 
 /** Everything the addon exports (native/addon.cc registers exactly these). */
 export interface NativeAddon {
@@ -28,6 +28,12 @@ export interface NativeAddon {
   forward(out: Float32Array, net: NetworkSpec, x: Float32Array, n: number): void;
   lossGradient(grads: Float32Array[], net: NetworkSpec, x: Float32Array, y: Float32Array, n: number): number;
   trainEpoch(job: TrainJob): number;
+  /** [async] Backend.train without the AbortSignal: cancel() stops the job between batches
+   * and the promise then resolves with what was done. */
+  train(job: FitJob, onProgress: ((p: TrainProgress) => void) | null): NativeJob<FitResult>;
+  /** [sync] Test hook: from Rng(seed), fills words with the raw stream, then
+   * belows[i] = below(bounds[i]), then shuffles perm; src/rng.ts must agree bit for bit. */
+  testRng(seed: number, words: Uint32Array, bounds: Uint32Array, belows: Uint32Array, perm: Uint32Array): void;
   /** [async] Test hook for the job machinery: sleeps stepMicros per step,
    * reports [step, steps], throws on its thread at step failAt (0 = never);
    * resolves with the steps completed. */
@@ -63,5 +69,12 @@ export function createNativeBackend(addon: NativeAddon): Backend {
     forward: addon.forward,
     lossGradient: addon.lossGradient,
     trainEpoch: addon.trainEpoch,
+    train(job, onProgress, signal) {
+      // Progress already queued when the signal aborts is dropped: no callback after an abort.
+      // Anything but a function goes through unchanged, for the addon to reject.
+      const report = typeof onProgress !== 'function' ? onProgress
+        : (p: TrainProgress) => { if (!signal?.aborted) onProgress(p); };
+      return settleJob(addon.train(job, report), signal);
+    },
   };
 }

@@ -139,3 +139,43 @@ export function checkTrainJob(fn: string, v: unknown, activationCount: number, l
   checkFinite(fn, 'job.learningRate', v['learningRate']);
   checkFinite(fn, 'job.weightDecay', v['weightDecay']);
 }
+
+/** A typed array of one element type and exactly n elements, shape printed "(n)". */
+function checkTypedVector(fn: string, arg: string, v: unknown, n: number,
+                          type: { new (n: number): ArrayLike<number>; name: string }): void {
+  if (!(v instanceof type)) throw new TypeError(`${fn}: ${arg} must be a ${type.name}`);
+  const length = (v as ArrayLike<number>).length;
+  if (length !== n) throw new RangeError(`${fn}: ${arg} must have length ${n} for shape (${n}), got ${length}`);
+}
+
+/**
+ * Checks a FitJob in this order (native/napi/train_binding.cc reads it the
+ * same way): the object, job.net, n (≥ 1), x (n, sizes[0]), y (n, sizes[last]),
+ * epochs, batchSize (≥ 1), shuffle, rngState (4 words, not all zero),
+ * learningRate, weightDecay, skipNonFinite, progressEvery, history
+ * (epochs, fields); then onProgress (a function or null).
+ */
+export function checkFitJob(fn: string, v: unknown, onProgress: unknown, activationCount: number, lossCount: number,
+                            historyFields: number): void {
+  checkObject(fn, 'job', v);
+  checkNetwork(fn, 'job.net', v['net'], activationCount, lossCount);
+  const sizes = (v['net'] as { sizes: Int32Array }).sizes;
+  checkInt(fn, 'job.n', v['n'], 1, MAX_DIM);
+  const n = v['n'];
+  checkMatrix(fn, 'job.x', v['x'], n, sizes[0]!);
+  checkMatrix(fn, 'job.y', v['y'], n, sizes[sizes.length - 1]!);
+  checkSize(fn, 'job.epochs', v['epochs']);
+  checkInt(fn, 'job.batchSize', v['batchSize'], 1, MAX_DIM);
+  checkBool(fn, 'job.shuffle', v['shuffle']);
+  checkTypedVector(fn, 'job.rngState', v['rngState'], 4, Uint32Array);
+  const s = v['rngState'] as Uint32Array;
+  if ((s[0]! | s[1]! | s[2]! | s[3]!) === 0) throw new RangeError(`${fn}: job.rngState must not be all zero`);
+  checkFinite(fn, 'job.learningRate', v['learningRate']);
+  checkFinite(fn, 'job.weightDecay', v['weightDecay']);
+  checkBool(fn, 'job.skipNonFinite', v['skipNonFinite']);
+  checkSize(fn, 'job.progressEvery', v['progressEvery']);
+  checkTypedVector(fn, 'job.history', v['history'], v['epochs'] * historyFields, Float64Array);
+  if (onProgress !== null && typeof onProgress !== 'function') {
+    throw new TypeError(`${fn}: onProgress must be a function or null`);
+  }
+}

@@ -7,7 +7,7 @@
  * through the active Backend (native C++ or pure TS), one call per chunk of
  * minibatches, so JS is never in the per-sample loop.
  */
-import { Activation, type ActivationName, type NetworkSpec } from '../backend/backend.js';
+import { Activation, HISTORY_FIELDS, type ActivationName, type NetworkSpec, type TrainProgress } from '../backend/backend.js';
 import { getBackend } from '../backend/select.js';
 import { Rng } from '../rng.js';
 import { Matrix } from '../tensor.js';
@@ -16,7 +16,6 @@ import { toMatrix, toTargets, type Inputs, type Targets } from './data.js';
 import { initWeights } from './init.js';
 import { isTask, TASKS, type Task } from './tasks.js';
 import { readModelFile, writeModelFile } from './model-file.js';
-import { trainEpochInChunks } from './train-loop.js';
 
 export interface MLPConfig {
   /** Layer widths, input first: [inputs, ...hidden, outputs]. */
@@ -42,7 +41,22 @@ export interface SgdOptions {
 export interface EpochInfo {
   /** 1-based epoch number. */
   epoch: number;
-  /** Mean training loss over the epoch's samples. */
+  /** Mean training loss over the epoch's applied batches. */
+  loss: number;
+  /** Learning rate used. */
+  lr: number;
+  /** Batches skipped for a non-finite loss or gradient (onNonFinite: 'skip'). */
+  skipped: number;
+}
+
+export interface ProgressInfo {
+  /** 1-based epoch in progress. */
+  epoch: number;
+  /** Batches done in that epoch. */
+  batch: number;
+  /** Samples processed since fit started. */
+  samples: number;
+  /** Running mean training loss of the epoch. */
   loss: number;
 }
 
@@ -54,8 +68,15 @@ export interface FitOptions {
   optimizer?: SgdOptions;
   /** Reshuffle the samples (seeded) before every epoch. Default true. */
   shuffle?: boolean;
-  /** Called after every epoch. */
+  /** Called after every epoch, in order, with that epoch's history entry. */
   onEpoch?: (info: EpochInfo) => void;
+  /** Called every `progressEvery` batches within an epoch. */
+  onProgress?: (info: ProgressInfo) => void;
+  /** Batches between onProgress calls. Default 100. */
+  progressEvery?: number;
+  /** A batch with a non-finite loss or gradient stops fit with an error
+   * ('error', the default) or is skipped and counted ('skip'). */
+  onNonFinite?: 'error' | 'skip';
   /** Stops training between minibatches; fit then rejects with the signal's reason. */
   signal?: AbortSignal;
 }
@@ -63,6 +84,10 @@ export interface FitOptions {
 export interface History {
   /** Mean training loss of each epoch. */
   loss: number[];
+  /** Learning rate used in each epoch. */
+  lr: number[];
+  /** Batches skipped in each epoch (onNonFinite: 'skip'). */
+  skipped: number[];
 }
 
 export interface Evaluation {
@@ -77,7 +102,8 @@ export interface Evaluation {
 }
 
 const CONFIG_KEYS = ['layers', 'task', 'hidden', 'leakySlope', 'seed'] as const;
-const FIT_KEYS = ['epochs', 'batchSize', 'optimizer', 'shuffle', 'onEpoch', 'signal'] as const;
+const FIT_KEYS = ['epochs', 'batchSize', 'optimizer', 'shuffle', 'onEpoch', 'onProgress', 'progressEvery',
+  'onNonFinite', 'signal'] as const;
 /** Rows per backend call in predict/evaluate: bounds the workspace memory. */
 const ROWS_PER_CALL = 4096;
 
@@ -173,8 +199,15 @@ export class MLP {
     const weightDecay = finiteNumber(fn, 'options.optimizer.weightDecay', options.optimizer?.weightDecay, 0, 0);
     const shuffle = options.shuffle ?? true;
     if (typeof shuffle !== 'boolean') throw new TypeError(`${fn}: options.shuffle must be a boolean`);
-    if (options.onEpoch !== undefined && typeof options.onEpoch !== 'function') {
-      throw new TypeError(`${fn}: options.onEpoch must be a function`);
+    for (const key of ['onEpoch', 'onProgress'] as const) {
+      if (options[key] !== undefined && typeof options[key] !== 'function') {
+        throw new TypeError(`${fn}: options.${key} must be a function`);
+      }
+    }
+    const progressEvery = positiveInt(fn, 'options.progressEvery', options.progressEvery, 100);
+    const onNonFinite = options.onNonFinite ?? 'error';
+    if (onNonFinite !== 'error' && onNonFinite !== 'skip') {
+      throw new TypeError(`${fn}: options.onNonFinite must be 'error' or 'skip', got ${String(onNonFinite)}`);
     }
     const { signal } = options;
     if (signal !== undefined && !(signal instanceof AbortSignal)) {
@@ -185,20 +218,41 @@ export class MLP {
     if (xs.rows === 0) throw new RangeError(`${fn}: x must have at least one row`);
     signal?.throwIfAborted();
 
-    const backend = getBackend();
-    const order = new Uint32Array(xs.rows);
-    const history: History = { loss: [] };
+    const fields = HISTORY_FIELDS.length;
+    const rngState = this.rng.getState();
+    const job = {
+      net: this.spec(), x: xs.data, y: ys.data, n: xs.rows, epochs, batchSize, shuffle, rngState,
+      learningRate, weightDecay, skipNonFinite: onNonFinite === 'skip',
+      progressEvery: options.onProgress ? progressEvery : 0, history: new Float64Array(epochs * fields),
+    };
+    const history: History = { loss: [], lr: [], skipped: [] };
+    // Epoch rows are read from job.history as reports say they are complete,
+    // so onEpoch sees every epoch once, in order, even when reports coalesce.
+    const deliverEpochs = (upTo: number) => {
+      for (let e = history.loss.length; e < upTo; e++) {
+        const row = job.history.subarray(e * fields, (e + 1) * fields);
+        const info: EpochInfo = { epoch: e + 1, loss: row[0]!, lr: row[1]!, skipped: row[2]! };
+        history.loss.push(info.loss);
+        history.lr.push(info.lr);
+        history.skipped.push(info.skipped);
+        options.onEpoch?.(info);
+      }
+    };
+    const onProgress = (p: TrainProgress) => {
+      deliverEpochs(p.epochs);
+      if (p.batches > 0) options.onProgress?.({ epoch: p.epochs + 1, batch: p.batches, samples: p.samples, loss: p.loss });
+    };
     this.busy = true;
     try {
-      for (let epoch = 1; epoch <= epochs; epoch++) {
-        for (let i = 0; i < order.length; i++) order[i] = i;
-        if (shuffle) this.rng.shuffle(order);
-        const job = { net: this.spec(), x: xs.data, y: ys.data, n: xs.rows, order, batchSize, learningRate, weightDecay };
-        const loss = await trainEpochInChunks(backend, job, epoch, signal);
-        history.loss.push(loss);
-        options.onEpoch?.({ epoch, loss });
-      }
+      const result = await getBackend().train(job, onProgress, signal);
+      deliverEpochs(result.epochs);
+    } catch (err) {
+      const message = (err as Error)?.message ?? '';
+      if (!message.startsWith('train: non-finite')) throw err;
+      throw new Error(`${fn}: ${message.slice('train: '.length)} (lower the learning rate or check the data)`, { cause: err });
     } finally {
+      // The shuffles advanced the state natively or in TS alike; continue from it.
+      this.rng.setState(rngState);
       this.busy = false;
     }
     return history;

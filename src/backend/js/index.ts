@@ -6,9 +6,9 @@
  * softmax and the losses accumulate in float64 (JS numbers), and elementwise
  * maths is done in float64 then rounded to float32 once, when stored.
  */
-import { Activation, Loss, type Backend, type NetworkSpec, type TrainJob } from '../backend.js';
+import { Activation, HISTORY_FIELDS, Loss, type Backend, type FitJob, type NetworkSpec, type TrainJob } from '../backend.js';
 import {
-  checkBool, checkCode, checkFinite, checkMatrix, checkNetwork, checkOptionalMatrix, checkParamList,
+  checkBool, checkCode, checkFinite, checkFitJob, checkMatrix, checkNetwork, checkOptionalMatrix, checkParamList,
   checkSize, checkTrainJob,
 } from '../validate.js';
 import * as act from './activations.js';
@@ -17,6 +17,7 @@ import { gemm } from './gemm.js';
 import { lossForwardBackward } from './losses.js';
 import * as network from './network.js';
 import { softmaxRows } from './softmax.js';
+import { fit } from './trainer.js';
 
 const ACTIVATIONS = Object.keys(Activation).length;
 const LOSSES = Object.keys(Loss).length;
@@ -134,5 +135,15 @@ export const jsBackend: Backend = {
   trainEpoch(job) {
     checkTrainJob('trainEpoch', job, ACTIVATIONS, LOSSES);
     return network.trainEpoch(job as TrainJob);
+  },
+
+  train(job, onProgress, signal) {
+    checkFitJob('train', job, onProgress, ACTIVATIONS, LOSSES, HISTORY_FIELDS.length);
+    const stopped = () => signal?.aborted === true;
+    const report = onProgress ?? (() => {});
+    return fit(job as FitJob, (p) => { if (!stopped()) report(p); }, stopped).then((result) => {
+      signal?.throwIfAborted();
+      return result;
+    });
   },
 };

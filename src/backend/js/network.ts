@@ -105,44 +105,71 @@ export function lossGradient(grads: Float32Array[], net: NetworkSpec, x: Float32
   return loss;
 }
 
+/** Buffers for forward + backward of batches of up to `cap` rows, allocated
+ * once per job: per-layer activations and deltas, the gathered batch, and one
+ * gradient per parameter (params' layout). */
+export interface BatchWorkspace extends Workspace {
+  xb: Float32Array;
+  yb: Float32Array;
+  grads: Float32Array[];
+}
+
+export function allocBatchWorkspace(net: NetworkSpec, cap: number): BatchWorkspace {
+  const { sizes } = net;
+  return {
+    ...allocWorkspace(sizes, cap, true),
+    xb: new Float32Array(cap * sizes[0]!),
+    yb: new Float32Array(cap * sizes[sizes.length - 1]!),
+    grads: net.params.map((p) => new Float32Array(p.length)),
+  };
+}
+
+// Gathers rows idx[0..rows) of x (n, sizes[0]), y (n, sizes[last]) into ws, runs forward and the
+// loss and, when that loss is finite, backward: ws.grads = ∂(batch mean loss)/∂params. Returns
+// the batch mean loss. Parameters are only read.
+export function batchGradient(ws: BatchWorkspace, net: NetworkSpec, x: Float32Array, y: Float32Array,
+                              idx: Uint32Array, rows: number): number {
+  const { sizes } = net;
+  const inW = sizes[0]!;
+  const k = sizes[sizes.length - 1]!;
+  const { xb, yb } = ws;
+  for (let r = 0; r < rows; r++) {
+    // Plain copies rather than set(subarray(...)): no view objects per row.
+    const xs = idx[r]! * inW;
+    const xd = r * inW;
+    for (let j = 0; j < inW; j++) xb[xd + j] = x[xs + j]!;
+    const ys = idx[r]! * k;
+    const yd = r * k;
+    for (let j = 0; j < k; j++) yb[yd + j] = y[ys + j]!;
+  }
+  const logits = forwardLayers(net, xb, rows, ws);
+  const loss = lossForwardBackward(ws.deltas[ws.deltas.length - 1]!, logits, yb, rows, k, net.loss);
+  if (Number.isFinite(loss)) backwardLayers(ws.grads, net, xb, rows, ws);
+  return loss;
+}
+
+// params ← params − lr·(grads + weightDecay·params), decaying weights but not biases.
+export function sgdStep(params: Float32Array[], grads: Float32Array[], lr: number, weightDecay: number): void {
+  for (let i = 0; i < params.length; i++) {
+    const p = params[i]!;
+    sgdUpdate(p, grads[i]!, p.length, lr, i % 2 === 0 ? weightDecay : 0);
+  }
+}
+
 // One epoch of minibatch SGD over job.order; returns Σ_batches batchLoss·batchSize.
 export function trainEpoch(job: TrainJob): number {
   const { net, x, y, order, batchSize, learningRate, weightDecay } = job;
-  const { sizes, params } = net;
+  const { params } = net;
   const total = order.length;
   if (total === 0) return 0;
-  const inW = sizes[0]!;
-  const k = sizes[sizes.length - 1]!;
-  const cap = Math.min(batchSize, total);
-  const ws = allocWorkspace(sizes, cap, true);
-  const xb = new Float32Array(cap * inW);
-  const yb = new Float32Array(cap * k);
-  const grads = params.map((p) => new Float32Array(p.length));
-  const dLogits = ws.deltas[ws.deltas.length - 1]!;
-
+  const ws = allocBatchWorkspace(net, Math.min(batchSize, total));
   let sum = 0;
   for (let start = 0, batch = 0; start < total; start += batchSize, batch++) {
     const rows = Math.min(batchSize, total - start);
-    for (let r = 0; r < rows; r++) {
-      // Plain copies rather than set(subarray(...)): no view objects per row.
-      const xs = order[start + r]! * inW;
-      const xd = r * inW;
-      for (let j = 0; j < inW; j++) xb[xd + j] = x[xs + j]!;
-      const ys = order[start + r]! * k;
-      const yd = r * k;
-      for (let j = 0; j < k; j++) yb[yd + j] = y[ys + j]!;
-    }
-    const logits = forwardLayers(net, xb, rows, ws);
-    const loss = lossForwardBackward(dLogits, logits, yb, rows, k, net.loss);
+    const loss = batchGradient(ws, net, x, y, order.subarray(start, start + rows), rows);
     // Checked before any update so a diverged batch leaves the weights as they were.
     if (!Number.isFinite(loss)) throw new Error(`trainEpoch: non-finite loss at batch ${batch}`);
-    backwardLayers(grads, net, xb, rows, ws);
-    for (let l = 0; 2 * l < params.length; l++) {
-      const w = params[2 * l]!;
-      const b = params[2 * l + 1]!;
-      sgdUpdate(w, grads[2 * l]!, w.length, learningRate, weightDecay);
-      sgdUpdate(b, grads[2 * l + 1]!, b.length, learningRate, 0);
-    }
+    sgdStep(params, ws.grads, learningRate, weightDecay);
     sum += loss * rows;
   }
   return sum;

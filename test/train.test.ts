@@ -1,0 +1,186 @@
+/**
+ * Backend.train, the whole-job trainer: equal to the per-epoch primitive it
+ * is built from, identical across runs, equal across backends within
+ * float32 rounding, progress, non-finite guards, and the never-blocking,
+ * always-cancellable contract (event-loop delay and abort latency are the
+ * only timed assertions in the suite, with margins for a loaded 2-core box).
+ */
+import { promises as fsp } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { describe, expect, it } from 'vitest';
+import { Activation, HISTORY_FIELDS, Loss, type Backend, type FitJob, type TrainProgress } from '../src/backend/backend.js';
+import { Rng } from '../src/rng.js';
+import { backendsUnderTest } from './backends.js';
+import { cloneNet, makeNet, makeTargets, randomF32 } from './reference.js';
+
+const backends = backendsUnderTest();
+
+function problem(seed: number, sizes = [6, 12, 3], n = 50, loss: number = Loss.softmaxCrossEntropy) {
+  const rng = new Rng(seed);
+  const net = makeNet(rng, sizes, sizes.slice(2).map(() => Activation.tanh), loss);
+  const x = randomF32(rng, n * sizes[0]!, -1, 1);
+  const y = makeTargets(rng, n, sizes[sizes.length - 1]!, loss);
+  return { net, x, y, n };
+}
+
+function fitJob(p: ReturnType<typeof problem>, over: Partial<FitJob> = {}): FitJob {
+  const epochs = over.epochs ?? 3;
+  return {
+    net: cloneNet(p.net), x: p.x, y: p.y, n: p.n, epochs, batchSize: 4, shuffle: true,
+    rngState: new Rng(77).getState(), learningRate: 0.1, weightDecay: 1e-3, skipNonFinite: false,
+    progressEvery: 0, history: new Float64Array(epochs * HISTORY_FIELDS.length), ...over,
+  };
+}
+
+function maxAbsDiff(a: Float32Array[], b: Float32Array[]): number {
+  let m = 0;
+  a.forEach((p, i) => p.forEach((v, j) => (m = Math.max(m, Math.abs(v - b[i]![j]!)))));
+  return m;
+}
+
+describe.each(backends)('train on $name', (be: Backend) => {
+  it('equals shuffling with Rng and running trainEpoch per epoch, and advances the rng state', async () => {
+    const p = problem(1);
+    for (const batchSize of [1, 4, 50, 64]) {
+      const job = fitJob(p, { batchSize });
+      const result = await be.train(job, null);
+      expect(result).toEqual({ epochs: 3, samples: 150 });
+      const rng = new Rng(77);
+      const net = cloneNet(p.net);
+      const order = new Uint32Array(p.n);
+      for (let e = 0; e < 3; e++) {
+        order.forEach((_, i) => (order[i] = i));
+        rng.shuffle(order);
+        const sum = be.trainEpoch({ net, x: p.x, y: p.y, n: p.n, order, batchSize, learningRate: 0.1, weightDecay: 1e-3 });
+        expect(job.history[e * HISTORY_FIELDS.length]).toBeCloseTo(sum / p.n, 12);
+      }
+      expect(maxAbsDiff(job.net.params, net.params), `batchSize ${batchSize}`).toBe(0);
+      expect(job.rngState).toEqual(rng.getState());
+    }
+  });
+
+  it('shuffle: false visits the samples in order', async () => {
+    const p = problem(2);
+    const job = fitJob(p, { shuffle: false, epochs: 2 });
+    await be.train(job, null);
+    const net = cloneNet(p.net);
+    const order = Uint32Array.from({ length: p.n }, (_, i) => i);
+    for (let e = 0; e < 2; e++) be.trainEpoch({ net, x: p.x, y: p.y, n: p.n, order, batchSize: 4, learningRate: 0.1, weightDecay: 1e-3 });
+    expect(maxAbsDiff(job.net.params, net.params)).toBe(0);
+    expect(job.rngState).toEqual(new Rng(77).getState());
+  });
+
+  it('is deterministic: the same job twice gives the same history and weights', async () => {
+    const p = problem(3);
+    const [a, b] = [fitJob(p), fitJob(p)];
+    await be.train(a, null);
+    await be.train(b, null);
+    expect(a.history).toEqual(b.history);
+    a.net.params.forEach((w, i) => expect(w).toEqual(b.net.params[i]));
+  });
+
+  it('reports monotonic progress that ends at exactly the epochs and samples processed', async () => {
+    const p = problem(4, [6, 12, 3], 103);
+    const seen: TrainProgress[] = [];
+    const job = fitJob(p, { epochs: 4, batchSize: 5, progressEvery: 3 });
+    const result = await be.train(job, (q) => seen.push(q));
+    expect(result).toEqual({ epochs: 4, samples: 412 });
+    expect(seen.length).toBeGreaterThan(0);
+    for (let i = 1; i < seen.length; i++) {
+      expect(seen[i]!.samples).toBeGreaterThanOrEqual(seen[i - 1]!.samples);
+      expect(seen[i]!.epochs).toBeGreaterThanOrEqual(seen[i - 1]!.epochs);
+    }
+    expect(seen.at(-1)).toEqual({ epochs: 4, batches: 0, samples: 412, loss: job.history[3 * HISTORY_FIELDS.length] });
+  });
+
+  // A tanh unit fed +∞ saturates to a finite output, so the loss is finite,
+  // but its weight gradient is 0·∞ = NaN: the gradient guard must catch it.
+  it.each([
+    ['loss', NaN],
+    ['gradient', Infinity],
+  ] as const)('non-finite %s: rejects naming epoch and batch, weights untouched by that batch; or skips it', async (what, bad) => {
+    const p = problem(5, [1, 3, 1], 12, Loss.mse);
+    p.x[9] = bad;
+    const job = fitJob(p, { shuffle: false, batchSize: 4, epochs: 2 });
+    const before = cloneNet(p.net);
+    be.trainEpoch({ net: before, x: p.x, y: p.y, n: p.n, order: Uint32Array.of(0, 1, 2, 3, 4, 5, 6, 7), batchSize: 4, learningRate: 0.1, weightDecay: 1e-3 });
+    await expect(be.train(job, null)).rejects.toThrow(`train: non-finite ${what} at epoch 1, batch 2; that batch was not applied`);
+    expect(maxAbsDiff(job.net.params, before.params)).toBe(0);
+
+    const skipping = fitJob(p, { shuffle: false, batchSize: 4, epochs: 2, skipNonFinite: true });
+    expect(await be.train(skipping, null)).toEqual({ epochs: 2, samples: 24 });
+    expect(skipping.history[HISTORY_FIELDS.indexOf('skipped')]).toBe(1);
+    expect(skipping.net.params.every((w) => w.every(Number.isFinite))).toBe(true);
+  });
+
+  it('keeps the event loop responsive during a long fit, and file reads complete meanwhile', async () => {
+    const p = problem(6, [32, 128, 128, 8], 2000);
+    const controller = new AbortController();
+    const job = fitJob(p, { epochs: 10_000, batchSize: 16 });
+    const histogram = monitorEventLoopDelay({ resolution: 5 });
+    let reads = 0;
+    let training = true;
+    const self = fileURLToPath(import.meta.url);
+    const reader = (async () => { while (training) { await fsp.readFile(self); reads++; } })();
+    histogram.enable();
+    const timer = setTimeout(() => controller.abort(new Error('enough')), 1200);
+    await expect(be.train(job, () => {}, controller.signal)).rejects.toThrow('enough');
+    histogram.disable();
+    clearTimeout(timer);
+    const readsDuringTraining = reads;
+    training = false;
+    await reader;
+    expect(readsDuringTraining).toBeGreaterThan(10);
+    expect(histogram.percentile(99) / 1e6).toBeLessThan(50);
+  });
+
+  it('aborts at random moments promptly, with no callback afterwards, leaving a usable model', async () => {
+    const p = problem(7, [16, 64, 4], 1000);
+    const rng = new Rng(8);
+    for (let trial = 0; trial < 5; trial++) {
+      const controller = new AbortController();
+      const job = fitJob(p, { epochs: 100_000, batchSize: 1, progressEvery: 10 });
+      let settled = false;
+      let late = 0;
+      const fitting = be.train(job, () => { if (settled) late++; }, controller.signal);
+      await new Promise((resolve) => setTimeout(resolve, 5 + 60 * rng.uniform()));
+      const started = performance.now();
+      controller.abort(new Error(`stop ${trial}`));
+      await expect(fitting).rejects.toThrow(`stop ${trial}`);
+      settled = true;
+      expect(performance.now() - started).toBeLessThan(250);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(late).toBe(0);
+      expect(job.net.params.every((w) => w.every(Number.isFinite))).toBe(true);
+      // Usable: a forward pass and another job both work on the same weights.
+      be.forward(new Float32Array(4 * 2), job.net, p.x.subarray(0, 32), 2);
+      await be.train({ ...job, epochs: 1, history: new Float64Array(HISTORY_FIELDS.length) }, null);
+    }
+  });
+
+  it('an already-aborted signal rejects without training', async () => {
+    const p = problem(9);
+    const job = fitJob(p);
+    await expect(be.train(job, null, AbortSignal.abort(new Error('never')))).rejects.toThrow('never');
+    expect(maxAbsDiff(job.net.params, p.net.params)).toBe(0);
+  });
+});
+
+const native = backends.find((b) => b.name === 'native');
+const js = backends.find((b) => b.name === 'js');
+
+describe.runIf(native && js)('train: native and TS agree', () => {
+  // As in network.test.ts: per-step differences are float32 rounding only.
+  it.each([[1], [8]])('batch size %d', async (batchSize) => {
+    const p = problem(10, [8, 16, 8, 3], 64);
+    const a = fitJob(p, { batchSize, epochs: 4 });
+    const b = fitJob(p, { batchSize, epochs: 4 });
+    await js!.train(a, null);
+    await native!.train(b, null);
+    expect(a.rngState).toEqual(b.rngState);
+    for (let i = 0; i < a.history.length; i++) expect(Math.abs(a.history[i]! - b.history[i]!)).toBeLessThanOrEqual(1e-5 * (1 + Math.abs(a.history[i]!)));
+    expect(maxAbsDiff(a.net.params, b.net.params)).toBeLessThanOrEqual(1e-5);
+    expect(maxAbsDiff(a.net.params, p.net.params)).toBeGreaterThan(1e-3);
+  });
+});
