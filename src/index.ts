@@ -2,11 +2,17 @@
 export { Matrix } from './tensor.js';
 export { Rng } from './rng.js';
 export { MLP } from './nn/mlp.js';
-export type { MLPConfig, FitOptions, SgdOptions, EpochInfo, History, Evaluation } from './nn/mlp.js';
+export type { MLPConfig, Evaluation } from './nn/mlp.js';
+export type { FitOptions, EpochInfo, ProgressInfo, History } from './nn/fit.js';
+export type { LossConfig } from './nn/loss-config.js';
+export type { OptimizerOptions, ScheduleOptions, EarlyStoppingOptions, OptimizerState } from './nn/train-options.js';
 export type { Task } from './nn/tasks.js';
 export type { Inputs, Targets } from './nn/data.js';
 export { ModelFileError } from './io/safetensors.js';
 export { getBackend, useBackend, backendInfo } from './backend/select.js';
 export type { BackendName } from './backend/select.js';
-export { Activation, Loss } from './backend/backend.js';
-export type { Backend, ActivationName, LossName, NetworkSpec, TrainJob } from './backend/backend.js';
+export { Activation, Loss, Optimizer, Schedule, Metric, Monitor } from './backend/backend.js';
+export type {
+  Backend, ActivationName, LossName, LossParams, NetworkSpec, TrainJob, FitJob, FitResult, TrainProgress, OptimizerSpec,
+  ScheduleSpec, EarlyStoppingSpec,
+} from './backend/backend.js';

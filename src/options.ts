@@ -31,3 +31,12 @@ export function finiteNumber(fn: string, name: string, v: unknown, fallback: num
   }
   return v;
 }
+
+export function nonNegativeInt(fn: string, name: string, v: unknown, fallback: number): number {
+  if (v === undefined) return fallback;
+  if (typeof v !== 'number') throw new TypeError(`${fn}: ${name} must be a number`);
+  if (!Number.isInteger(v) || v < 0 || v > 2147483647) {
+    throw new RangeError(`${fn}: ${name} must be a non-negative integer, got ${v}`);
+  }
+  return v;
+}

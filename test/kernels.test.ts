@@ -8,7 +8,7 @@
  * so each bound below covers float32 accumulation in any order.
  */
 import { describe, expect, it } from 'vitest';
-import { Activation, Loss, type Backend, type LossCode } from '../src/backend/backend.js';
+import { Activation, defaultLossParams, Loss, type Backend, type LossCode } from '../src/backend/backend.js';
 import { Rng } from '../src/rng.js';
 import { backendsUnderTest } from './backends.js';
 import {
@@ -259,6 +259,7 @@ describe.each(backendsUnderTest())('kernels on $name', (be: Backend) => {
   });
 
   describe('lossForwardBackward', () => {
+    const P = defaultLossParams();
     type Case = { name: string; loss: LossCode; target: (rng: Rng, rows: number, cols: number) => Float32Array };
     const oneHot = (rng: Rng, rows: number, cols: number): Float32Array => {
       const t = new Float32Array(rows * cols);
@@ -299,7 +300,7 @@ describe.each(backendsUnderTest())('kernels on $name', (be: Backend) => {
         const refL = refLoss(z, r, rows, cols, loss);
         const refG = refLossGrad(z, r, rows, cols, loss);
         const g = new Float32Array(rows * cols).fill(NaN);
-        const value = be.lossForwardBackward(g, z, r, rows, cols, loss);
+        const value = be.lossForwardBackward(g, z, r, rows, cols, loss, P);
         expect(typeof value).toBe('number');
         expect(Math.abs(value - refL), `${rows}x${cols} loss ${value} vs ${refL}`).toBeLessThanOrEqual(1e-5 * cols + 1e-6 * Math.abs(refL));
         const sumR = (i: number): number => {
@@ -311,25 +312,25 @@ describe.each(backendsUnderTest())('kernels on $name', (be: Backend) => {
         const atol = (i: number): number => (64 * U32 * (1 + Math.abs(z[i]!) + Math.abs(r[i]!) + sumR(i))) / rows;
         expect(mismatches(g, refG, atol, 16 * U32), `${rows}x${cols}`).toBeNull();
         // Without dlogits: the same loss, nothing written.
-        const noGrad = be.lossForwardBackward(null, z, r, rows, cols, loss);
+        const noGrad = be.lossForwardBackward(null, z, r, rows, cols, loss, P);
         expect(Math.abs(noGrad - refL)).toBeLessThanOrEqual(1e-5 * cols + 1e-6 * Math.abs(refL));
       }
     });
 
     it.each(cases)('$name: rows = 0 gives 0 and cols = 0 gives 0', ({ loss }) => {
       const empty = new Float32Array(0);
-      expect(be.lossForwardBackward(empty, empty, empty, 0, 5, loss)).toBe(0);
-      expect(be.lossForwardBackward(null, empty, empty, 0, 0, loss)).toBe(0);
-      expect(be.lossForwardBackward(empty, empty, empty, 3, 0, loss)).toBe(0);
+      expect(be.lossForwardBackward(empty, empty, empty, 0, 5, loss, P)).toBe(0);
+      expect(be.lossForwardBackward(null, empty, empty, 0, 0, loss, P)).toBe(0);
+      expect(be.lossForwardBackward(empty, empty, empty, 3, 0, loss, P)).toBe(0);
     });
 
     it('batch of one: dlogits is exactly output − target', () => {
       const z = Float32Array.from([0.5, -1, 2]);
       const r = Float32Array.from([0, 1, 0]);
       const g = new Float32Array(3);
-      be.lossForwardBackward(g, z, r, 1, 3, Loss.mse);
+      be.lossForwardBackward(g, z, r, 1, 3, Loss.mse, P);
       expect(Array.from(g)).toEqual([0.5, -2, 2]);
-      be.lossForwardBackward(g, z, r, 1, 3, Loss.softmaxCrossEntropy);
+      be.lossForwardBackward(g, z, r, 1, 3, Loss.softmaxCrossEntropy, P);
       const p = refSoftmaxRows(z, 1, 3);
       expect(mismatches(g, [p[0]!, p[1]! - 1, p[2]!], 2 * U32, 8 * U32)).toBeNull();
     });
@@ -339,13 +340,13 @@ describe.each(backendsUnderTest())('kernels on $name', (be: Backend) => {
       const r = Float32Array.from([0, 1, 1, 0]);
       const g = new Float32Array(4);
       // Per element max(z,0) − z·r + log1p(e^−|z|): 80, 80, ~0, ~0 → total 160.
-      const value = be.lossForwardBackward(g, z, r, 1, 4, Loss.sigmoidCrossEntropy);
+      const value = be.lossForwardBackward(g, z, r, 1, 4, Loss.sigmoidCrossEntropy, P);
       expect(Math.abs(value - 160)).toBeLessThan(1e-4);
       expect(mismatches(g, [1, -1, 0, 0], 2 * U32, 2 * U32)).toBeNull();
       const zs = Float32Array.from([1000, 990]);
       const rs = Float32Array.from([0, 1]);
       const gs = new Float32Array(2);
-      const ls = be.lossForwardBackward(gs, zs, rs, 1, 2, Loss.softmaxCrossEntropy);
+      const ls = be.lossForwardBackward(gs, zs, rs, 1, 2, Loss.softmaxCrossEntropy, P);
       expect(Math.abs(ls - (10 + Math.log1p(Math.exp(-10))))).toBeLessThan(1e-4);
       expect(Array.from(gs, kind)).toEqual(['finite', 'finite']);
     });

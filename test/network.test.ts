@@ -9,7 +9,7 @@ import { Activation, Loss, type Backend, type NetworkSpec, type TrainJob } from 
 import { jsBackend } from '../src/backend/js/index.js';
 import { Rng } from '../src/rng.js';
 import { backendsUnderTest } from './backends.js';
-import { cloneNet, makeNet, makeTargets, mismatches, randomF32, refForward } from './reference.js';
+import { cloneNet, lossesFor, makeNet, makeTargets, mismatches, randomF32, refForward } from './reference.js';
 
 const backends = backendsUnderTest();
 
@@ -55,7 +55,7 @@ describe.each(backends)('network on $name', (be: Backend) => {
     // layers of bounded activations that stays below ~1e-5 absolute on
     // outputs of size O(1): atol 2e-5, rtol 1e-5.
     describe.each(archs)('%s', (_name, sizes, hidden) => {
-      it.each(Object.entries(Loss))('output for loss %s', (_lossName, loss) => {
+      it.each(lossesFor(sizes[sizes.length - 1]!))('output for loss %s', (_lossName, loss) => {
         const rng = new Rng(400 + sizes.length * 3 + loss);
         const net = makeNet(rng, sizes, hidden, loss);
         for (const n of [0, 1, 9]) {
@@ -83,7 +83,7 @@ describe.each(backends)('network on $name', (be: Backend) => {
     // The same operations in the same order should give bitwise-equal
     // results; a fused native step may order its float32 sums differently,
     // so allow a few ulp of the weights' size: 1e-6 absolute on weights O(1).
-    it.each(Object.entries(Loss))('batch = n equals one lossGradient + sgdUpdate step (%s)', (_name, loss) => {
+    it.each(lossesFor(3))('batch = n equals one lossGradient + sgdUpdate step (%s)', (_name, loss) => {
       const { net, x, y } = problem(loss, 500 + loss);
       const expectedNet = cloneNet(net);
       const grads = net.params.map((p) => new Float32Array(p.length));
@@ -119,13 +119,14 @@ describe.each(backends)('network on $name', (be: Backend) => {
       });
     });
 
-    it.each(Object.entries(Loss))('returns Σ batch loss × batch size, shuffled order with repeats, last batch smaller (%s)', (_name, loss) => {
+    it.each(lossesFor(3))('returns Σ batch loss × batch size, shuffled order with repeats, last batch smaller (%s)', (_name, loss) => {
       const { rng, net, x, y } = problem(loss, 520 + loss);
       const order = new Uint32Array(23);
       for (let i = 0; i < order.length; i++) order[i] = rng.below(n); // repeats allowed
       for (const batchSize of [1, 4, 7]) {
         const expectedNet = cloneNet(net);
-        const job = { x, y, n, order, batchSize, learningRate: 0.2, weightDecay: 1e-3 };
+        // Poisson's gradient e^z − r grows fast: a smaller step keeps 23 steps finite.
+        const job = { x, y, n, order, batchSize, learningRate: loss === Loss.poissonNll ? 0.02 : 0.2, weightDecay: 1e-3 };
         const expectedSum = manualEpoch(be, expectedNet, job);
         const trained = cloneNet(net);
         const sum = be.trainEpoch({ ...job, net: trained });

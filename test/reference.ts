@@ -4,7 +4,7 @@
  * Inputs are any array of numbers (typically the Float32Array a backend
  * receives, read as exact float64 values).
  */
-import { Activation, Loss } from '../src/backend/backend.js';
+import { Activation, defaultLossParams, Loss, type LossCode, type LossParams } from '../src/backend/backend.js';
 
 export type Vec = ArrayLike<number>;
 
@@ -72,24 +72,79 @@ export function refSoftmaxRows(inp: Vec, rows: number, cols: number): Float64Arr
   return out;
 }
 
+/** Loss parameters as the reference reads them (backend.ts LossParams). */
+export interface RefLossParams {
+  delta: number;
+  gamma: number;
+  alpha: number;
+  smoothing: number;
+  classWeights: ArrayLike<number>;
+}
+export const REF_DEFAULT_PARAMS: RefLossParams = { delta: 1, gamma: 2, alpha: 0.25, smoothing: 0, classWeights: [] };
+
+/** Target columns for `cols` logits (gaussianNll: half). */
+export function refTargetCols(loss: number, cols: number): number {
+  return loss === Loss.gaussianNll ? cols / 2 : cols;
+}
+
 /** Mean loss over rows, from the textbook definitions in backend.ts (log σ,
- * log softmax), not from the stable forms the kernels use. Test inputs keep
- * |z| small enough that the direct forms are accurate in float64. */
-export function refLoss(logits: Vec, target: Vec, rows: number, cols: number, loss: number): number {
+ * log softmax, (1 − p)^γ), not from the stable forms the kernels use. Test
+ * inputs keep |z| small enough that the direct forms are accurate in float64. */
+export function refLoss(logits: Vec, target: Vec, rows: number, cols: number, loss: number,
+                        params: RefLossParams = REF_DEFAULT_PARAMS): number {
   if (rows === 0) return 0;
   let total = 0;
   if (loss === Loss.softmaxCrossEntropy) {
     const p = refSoftmaxRows(logits, rows, cols);
-    for (let i = 0; i < rows * cols; i++) total -= target[i]! * Math.log(p[i]!);
-  } else {
-    for (let i = 0; i < rows * cols; i++) {
-      const z = logits[i]!;
-      const r = target[i]!;
-      if (loss === Loss.mse) total += 0.5 * (z - r) * (z - r);
-      else total -= r * Math.log(refSigmoid(z)) + (1 - r) * Math.log(1 - refSigmoid(z));
+    const { smoothing: eps, classWeights: w } = params;
+    for (let i = 0; i < rows; i++) {
+      let sumR = 0;
+      for (let j = 0; j < cols; j++) sumR += target[i * cols + j]!;
+      for (let j = 0; j < cols; j++) {
+        const c = ((1 - eps) * target[i * cols + j]! + (eps * sumR) / cols) * (w.length ? w[j]! : 1);
+        total -= c * Math.log(p[i * cols + j]!);
+      }
     }
+  } else if (loss === Loss.gaussianNll) {
+    const m = cols / 2;
+    for (let i = 0; i < rows; i++) {
+      for (let j = 0; j < m; j++) {
+        const mu = logits[i * cols + j]!;
+        const s = logits[i * cols + m + j]!;
+        const d = target[i * m + j]! - mu;
+        total += 0.5 * (s + (d * d) / Math.exp(s));
+      }
+    }
+  } else if (loss === Loss.multiclassHinge) {
+    for (let i = 0; i < rows; i++) {
+      let y = 0;
+      for (let j = 1; j < cols; j++) if (target[i * cols + j]! > target[i * cols + y]!) y = j;
+      for (let j = 0; j < cols; j++) if (j !== y) total += Math.max(0, 1 + logits[i * cols + j]! - logits[i * cols + y]!);
+    }
+  } else {
+    for (let i = 0; i < rows * cols; i++) total += refElementLoss(logits[i]!, target[i]!, loss, params);
   }
   return total / rows;
+}
+
+function refElementLoss(z: number, r: number, loss: number, params: RefLossParams): number {
+  const p = refSigmoid(z);
+  switch (loss) {
+    case Loss.mse: return 0.5 * (z - r) * (z - r);
+    case Loss.sigmoidCrossEntropy: return -(r * Math.log(p) + (1 - r) * Math.log(1 - p));
+    case Loss.l1: return Math.abs(z - r);
+    case Loss.huber: {
+      const a = Math.abs(z - r);
+      return a <= params.delta ? 0.5 * a * a : params.delta * (a - 0.5 * params.delta);
+    }
+    case Loss.poissonNll: return Math.exp(z) - r * z;
+    case Loss.focal: {
+      const { gamma, alpha } = params;
+      return -alpha * r * (1 - p) ** gamma * Math.log(p) - (1 - alpha) * (1 - r) * p ** gamma * Math.log(1 - p);
+    }
+    case Loss.hinge: return Math.max(0, 1 - (2 * r - 1) * z);
+    default: throw new Error(`bad loss ${loss}`);
+  }
 }
 
 /** ∂(mean loss)/∂logits in closed form. */
@@ -115,6 +170,7 @@ export interface RefNet {
   hiddenActivations: ArrayLike<number>;
   leakySlope: number;
   loss: number;
+  lossParams?: RefLossParams;
   params: Vec[];
 }
 
@@ -153,15 +209,17 @@ export function refForward(net: RefNet, x: Vec, n: number): Float64Array {
   const { acts } = refForwardLayers(net, x, n);
   const logits = acts[acts.length - 1]!;
   const k = net.sizes[net.sizes.length - 1]!;
-  if (net.loss === Loss.sigmoidCrossEntropy) return logits.map(refSigmoid);
+  if (net.loss === Loss.sigmoidCrossEntropy || net.loss === Loss.focal) return logits.map(refSigmoid);
   if (net.loss === Loss.softmaxCrossEntropy) return refSoftmaxRows(logits, n, k);
+  if (net.loss === Loss.poissonNll) return logits.map(Math.exp);
+  if (net.loss === Loss.gaussianNll) return logits.map((v, i) => (i % k >= k / 2 ? Math.exp(v) : v));
   return logits;
 }
 
 /** Mean loss of the network on (x, y), all in float64. */
 export function refNetLoss(net: RefNet, x: Vec, y: Vec, n: number): number {
   const { acts } = refForwardLayers(net, x, n);
-  return refLoss(acts[acts.length - 1]!, y, n, net.sizes[net.sizes.length - 1]!, net.loss);
+  return refLoss(acts[acts.length - 1]!, y, n, net.sizes[net.sizes.length - 1]!, net.loss, net.lossParams);
 }
 
 // ---------------------------------------------------------------------------
@@ -222,8 +280,9 @@ export function mismatches(actual: ArrayLike<number>, expected: ArrayLike<number
 
 /** A seeded network with Xavier-like uniform weights, in the contract's layout. */
 export function makeNet(rng: { uniform(): number }, sizes: number[], hidden: number[], loss: number,
-                        leakySlope = 0.1): {
-  sizes: Int32Array; hiddenActivations: Int32Array; leakySlope: number; loss: 0 | 1 | 2; params: Float32Array[];
+                        leakySlope = 0.1, lossParams: LossParams = defaultLossParams()): {
+  sizes: Int32Array; hiddenActivations: Int32Array; leakySlope: number; loss: LossCode; lossParams: LossParams;
+  params: Float32Array[];
 } {
   const params: Float32Array[] = [];
   for (let l = 0; l + 1 < sizes.length; l++) {
@@ -235,7 +294,8 @@ export function makeNet(rng: { uniform(): number }, sizes: number[], hidden: num
     sizes: Int32Array.from(sizes),
     hiddenActivations: Int32Array.from(hidden),
     leakySlope,
-    loss: loss as 0 | 1 | 2,
+    loss: loss as LossCode,
+    lossParams,
     params,
   };
 }
@@ -245,16 +305,42 @@ export function cloneNet<T extends { params: Float32Array[] }>(net: T): T {
   return { ...net, params: net.params.map((p) => p.slice()) };
 }
 
-/** Targets suited to a loss: reals for mse, 0/1 labels for sigmoid CE, one-hot rows for softmax CE. */
+/** Targets suited to a loss for k outputs: reals (mse, l1, huber; gaussianNll with k/2
+ * columns), counts 0..5 (poissonNll), 0/1 labels (sigmoid CE, focal, hinge), one-hot rows
+ * (softmax CE, multiclass hinge). */
 export function makeTargets(rng: Rng32, n: number, k: number, loss: number): Float32Array {
-  if (loss === Loss.mse) return randomF32(rng, n * k, -1, 1);
-  const y = new Float32Array(n * k);
-  if (loss === Loss.sigmoidCrossEntropy) {
-    for (let i = 0; i < n * k; i++) y[i] = rng.uniform() < 0.5 ? 0 : 1;
-  } else {
-    for (let i = 0; i < n; i++) y[i * k + rng.below(k)] = 1;
+  const t = refTargetCols(loss, k);
+  switch (loss) {
+    case Loss.mse: case Loss.l1: case Loss.huber: case Loss.gaussianNll: return randomF32(rng, n * t, -1, 1);
+    case Loss.poissonNll: return Float32Array.from({ length: n * k }, () => rng.below(6));
+    case Loss.sigmoidCrossEntropy: case Loss.focal: case Loss.hinge:
+      return Float32Array.from({ length: n * k }, () => (rng.uniform() < 0.5 ? 0 : 1));
+    default: {
+      const y = new Float32Array(n * k);
+      for (let i = 0; i < n; i++) y[i * k + rng.below(k)] = 1;
+      return y;
+    }
   }
-  return y;
+}
+
+/** Losses usable with k outputs (gaussianNll needs an even k). */
+export function lossesFor(k: number): [string, number][] {
+  return Object.entries(Loss).filter(([, code]) => code !== Loss.gaussianNll || k % 2 === 0);
 }
 
 type Rng32 = { uniform(): number; below(bound: number): number };
+
+/** The optimizer, schedule and early-stopping parts of a FitJob for plain
+ * SGD at a constant rate with no early stopping; tests override fields. */
+export function plainTraining(lr: number, weightDecay: number) {
+  return {
+    optimizer: {
+      type: 0 as const, weightDecay, momentum: 0.9, nesterov: false, beta1: 0.9, beta2: 0.999, eps: 1e-8, clipNorm: 0,
+      state: [] as Float32Array[], step: new Float64Array(1),
+    },
+    schedule: { type: 0 as const, lr, perStep: false, stepSize: 1, gamma: 0.1, minLr: 0, total: 1, warmup: 0 },
+    earlyStopping: { monitor: 0 as const, patience: 0, minDelta: 0, restoreBest: false },
+    metric: 0 as const,
+    xVal: new Float32Array(0), yVal: new Float32Array(0), nVal: 0,
+  };
+}

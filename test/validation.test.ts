@@ -6,8 +6,9 @@
  * contract, so no row here has more than one.
  */
 import { describe, expect, it } from 'vitest';
-import type { Backend } from '../src/backend/backend.js';
+import { defaultLossParams, type Backend } from '../src/backend/backend.js';
 import { backendsUnderTest } from './backends.js';
+import { plainTraining } from './reference.js';
 
 const f32 = (n: number): Float32Array => new Float32Array(n);
 /** A Float32Array whose buffer was transferred away: it now reads as length 0. */
@@ -166,7 +167,7 @@ function codeCases(fn: string, name: string, count: number): [string, unknown, t
   bad('softmaxRows', softmax, 2, sizeCases('softmaxRows', 'rows'));
   bad('softmaxRows', softmax, 3, sizeCases('softmaxRows', 'cols', true));
 
-  const loss = (): unknown[] => [f32(6), f32(6), f32(6), 2, 3, 2];
+  const loss = (): unknown[] => [f32(6), f32(6), f32(6), 2, 3, 2, defaultLossParams()];
   const dlog = 'lossForwardBackward: dlogits must be a Float32Array or null';
   bad('lossForwardBackward', loss, 0, [
     ['dlogits undefined', undefined, TypeError, dlog],
@@ -179,7 +180,16 @@ function codeCases(fn: string, name: string, count: number): [string, unknown, t
   bad('lossForwardBackward', loss, 2, bufferCases('lossForwardBackward', 'target', 6, '(2, 3)'));
   bad('lossForwardBackward', loss, 3, sizeCases('lossForwardBackward', 'rows'));
   bad('lossForwardBackward', loss, 4, sizeCases('lossForwardBackward', 'cols'));
-  bad('lossForwardBackward', loss, 5, codeCases('lossForwardBackward', 'loss', 3));
+  bad('lossForwardBackward', loss, 5, codeCases('lossForwardBackward', 'loss', 10));
+  bad('lossForwardBackward', () => [f32(6), f32(6), f32(3), 2, 3, 5, defaultLossParams()], 4, [
+    ['cols odd for gaussianNll', 3, RangeError, 'lossForwardBackward: cols must be even for the gaussianNll loss, got 3'],
+  ]);
+  bad('lossForwardBackward', () => [f32(8), f32(8), f32(4), 2, 4, 5, defaultLossParams()], 2, [
+    ['target (rows, cols/2) for gaussianNll', f32(8), RangeError, 'lossForwardBackward: target must have length 4 for shape (2, 2), got 8'],
+  ]);
+  for (const [label, mutate, cls, msg] of lossParamCases('lossForwardBackward', 'params', 3)) {
+    rows.push({ method: 'lossForwardBackward', label, cls, msg, args: () => { const a = loss(); a[6] = mutate(a[6] as Record<string, unknown>); return a; } });
+  }
 
   const sgd = (): unknown[] => [f32(5), f32(5), 5, 0.1, 0];
   bad('sgdUpdate', sgd, 0, bufferCases('sgdUpdate', 'w', 5, '(5)'));
@@ -187,6 +197,29 @@ function codeCases(fn: string, name: string, count: number): [string, unknown, t
   bad('sgdUpdate', sgd, 2, sizeCases('sgdUpdate', 'n'));
   bad('sgdUpdate', sgd, 3, finiteCases('sgdUpdate', 'lr'));
   bad('sgdUpdate', sgd, 4, finiteCases('sgdUpdate', 'weightDecay', true));
+}
+
+/** Defects of a LossParams at path `p` for `cols` outputs, each as a mutation of a valid one. */
+function lossParamCases(fn: string, p: string, cols: number): [string, (lp: Record<string, unknown>) => unknown, typeof TypeError | typeof RangeError, string][] {
+  const set = (key: string, v: unknown) => (lp: Record<string, unknown>) => ({ ...lp, [key]: v });
+  const range = (key: string, interval: string, got: string) => `${fn}: ${p}.${key} must be a number in ${interval}, got ${got}`;
+  return [
+    [`${p} undefined`, () => undefined, TypeError, `${fn}: ${p} must be an object`],
+    [`${p} null`, () => null, TypeError, `${fn}: ${p} must be an object`],
+    [`${p}.delta missing`, set('delta', undefined), TypeError, `${fn}: ${p}.delta must be a number`],
+    [`${p}.delta 0`, set('delta', 0), RangeError, range('delta', '(0, Infinity)', '0')],
+    [`${p}.delta Infinity`, set('delta', Infinity), RangeError, range('delta', '(0, Infinity)', 'Infinity')],
+    [`${p}.gamma negative`, set('gamma', -1), RangeError, range('gamma', '[0, Infinity)', '-1')],
+    [`${p}.gamma NaN`, set('gamma', NaN), RangeError, range('gamma', '[0, Infinity)', 'NaN')],
+    [`${p}.alpha 1.5`, set('alpha', 1.5), RangeError, range('alpha', '[0, 1]', '1.5')],
+    [`${p}.alpha string`, set('alpha', '0.5'), TypeError, `${fn}: ${p}.alpha must be a number`],
+    [`${p}.smoothing 1`, set('smoothing', 1), RangeError, range('smoothing', '[0, 1)', '1')],
+    [`${p}.classWeights missing`, set('classWeights', undefined), TypeError, `${fn}: ${p}.classWeights must be a Float32Array`],
+    [`${p}.classWeights array`, set('classWeights', [1, 1, 1]), TypeError, `${fn}: ${p}.classWeights must be a Float32Array`],
+    [`${p}.classWeights wrong length`, set('classWeights', f32(cols + 1)), RangeError, `${fn}: ${p}.classWeights must have length 0 or ${cols}, got ${cols + 1}`],
+    [`${p}.classWeights negative`, set('classWeights', Float32Array.from({ length: cols }, (_, j) => (j === 1 ? -1 : 1))), RangeError, range('classWeights[1]', '[0, Infinity)', '-1')],
+    [`${p}.classWeights NaN`, set('classWeights', Float32Array.from({ length: cols }, (_, j) => (j === 0 ? NaN : 1))), RangeError, range('classWeights[0]', '[0, Infinity)', 'NaN')],
+  ];
 }
 
 // --- networks ----------------------------------------------------------------
@@ -197,6 +230,7 @@ function validNet(): Record<string, unknown> {
     hiddenActivations: Int32Array.of(3),
     leakySlope: 0.01,
     loss: 2,
+    lossParams: defaultLossParams(),
     params: [f32(12), f32(4), f32(8), f32(2)],
   };
 }
@@ -235,8 +269,13 @@ function netCases(fn: string, p: string): [string, (net: Record<string, unknown>
     [`${p}.leakySlope NaN`, set('leakySlope', NaN), RangeError, `${fn}: ${p}.leakySlope must be finite, got NaN`],
     [`${p}.loss missing`, without('loss'), TypeError, `${fn}: ${p}.loss must be a number`],
     [`${p}.loss string`, set('loss', 'mse'), TypeError, `${fn}: ${p}.loss must be a number`],
-    [`${p}.loss 3`, set('loss', 3), RangeError, `${fn}: ${p}.loss must be an integer in [0, 2], got 3`],
-    [`${p}.loss fractional`, set('loss', 0.5), RangeError, `${fn}: ${p}.loss must be an integer in [0, 2], got 0.5`],
+    [`${p}.loss 10`, set('loss', 10), RangeError, `${fn}: ${p}.loss must be an integer in [0, 9], got 10`],
+    [`${p}.loss fractional`, set('loss', 0.5), RangeError, `${fn}: ${p}.loss must be an integer in [0, 9], got 0.5`],
+    // sizes [3, 4, 2] end in 2 outputs; 3 is odd.
+    [`${p} gaussianNll with an odd output width`, (net) => ({ ...net, loss: 5, sizes: Int32Array.of(3, 4, 3), params: [f32(12), f32(4), f32(12), f32(3)] }),
+      RangeError, `${fn}: ${p}.sizes[2] must be even for the gaussianNll loss, got 3`],
+    ...lossParamCases(fn, `${p}.lossParams`, 2).map(([label, mutate, cls, msg]) =>
+      [label, (net: Record<string, unknown>) => ({ ...net, lossParams: mutate(net['lossParams'] as Record<string, unknown>) }), cls, msg] as const),
     [`${p}.params missing`, without('params'), TypeError, `${fn}: ${p}.params must be an array`],
     [`${p}.params a Float32Array`, set('params', f32(26)), TypeError, `${fn}: ${p}.params must be an array`],
     [`${p}.params too few`, set('params', [f32(12), f32(4), f32(8)]), RangeError, `${fn}: ${p}.params must be an array of 4 Float32Arrays, got 3`],
@@ -330,12 +369,12 @@ function netCases(fn: string, p: string): [string, (net: Record<string, unknown>
   }
 }
 
-// train(job, onProgress) with n = 10: x (10, 3), y (10, 2), 2 epochs.
+// train(job, onProgress) with n = 10: x (10, 3), y (10, 2), 2 epochs; validation 4 rows.
 {
   const fitJob = (): Record<string, unknown> => ({
-    net: validNet(), x: f32(30), y: f32(20), n: 10, epochs: 2, batchSize: 4, shuffle: true,
-    rngState: Uint32Array.of(1, 2, 3, 4), learningRate: 0.1, weightDecay: 0, skipNonFinite: false,
-    progressEvery: 0, history: new Float64Array(6),
+    net: validNet(), x: f32(30), y: f32(20), n: 10, ...plainTraining(0.1, 0), xVal: f32(12), yVal: f32(8), nVal: 4,
+    epochs: 2, batchSize: 4, shuffle: true, rngState: Uint32Array.of(1, 2, 3, 4), skipNonFinite: false,
+    progressEvery: 0, history: new Float64Array(12),
   });
   const fitRow = (label: string, mutate: (j: Record<string, unknown>) => unknown, cls: typeof TypeError, msg: string,
                   ...onProgress: unknown[]): void => {
@@ -347,6 +386,9 @@ function netCases(fn: string, p: string): [string, (net: Record<string, unknown>
     delete copy[key];
     return copy;
   };
+  /** Sets `key` of the nested object `part` (optimizer, schedule, earlyStopping). */
+  const nested = (part: string, key: string, v: unknown) => (j: Record<string, unknown>) =>
+    ({ ...j, [part]: { ...(j[part] as object), [key]: v } });
   fitRow('job undefined', () => undefined, TypeError, 'train: job must be an object');
   fitRow('job null', () => null, TypeError, 'train: job must be an object');
   for (const [label, mutate, cls, msg] of netCases('train', 'job.net')) {
@@ -362,6 +404,10 @@ function netCases(fn: string, p: string): [string, (net: Record<string, unknown>
   for (const [label, v, cls, msg] of bufferCases('train', 'job.y', 20, '(10, 2)')) {
     fitRow(label, (j) => ({ ...j, y: typeof v === 'function' ? v() : v }), cls, msg);
   }
+  fitRow('job.nVal missing', without('nVal'), TypeError, 'train: job.nVal must be a number');
+  fitRow('job.nVal negative', set('nVal', -1), RangeError, intRange('nVal', 0, '-1'));
+  fitRow('job.xVal short', set('xVal', f32(11)), RangeError, 'train: job.xVal must have length 12 for shape (4, 3), got 11');
+  fitRow('job.yVal Float64Array', set('yVal', new Float64Array(8)), TypeError, 'train: job.yVal must be a Float32Array');
   fitRow('job.epochs missing', without('epochs'), TypeError, 'train: job.epochs must be a number');
   fitRow('job.epochs negative', set('epochs', -1), RangeError, intRange('epochs', 0, '-1'));
   fitRow('job.batchSize 0', set('batchSize', 0), RangeError, intRange('batchSize', 1, '0'));
@@ -372,14 +418,59 @@ function netCases(fn: string, p: string): [string, (net: Record<string, unknown>
   fitRow('job.rngState Int32Array', set('rngState', Int32Array.of(1, 2, 3, 4)), TypeError, 'train: job.rngState must be a Uint32Array');
   fitRow('job.rngState short', set('rngState', Uint32Array.of(1, 2, 3)), RangeError, 'train: job.rngState must have length 4 for shape (4), got 3');
   fitRow('job.rngState zero', set('rngState', new Uint32Array(4)), RangeError, 'train: job.rngState must not be all zero');
-  for (const key of ['learningRate', 'weightDecay']) {
-    fitRow(`job.${key} missing`, without(key), TypeError, `train: job.${key} must be a number`);
-    fitRow(`job.${key} NaN`, set(key, NaN), RangeError, `train: job.${key} must be finite, got NaN`);
-  }
+  // job.optimizer
+  const o = 'train: job.optimizer';
+  fitRow('job.optimizer missing', without('optimizer'), TypeError, `${o} must be an object`);
+  fitRow('job.optimizer.type 4', nested('optimizer', 'type', 4), RangeError, `${o}.type must be an integer in [0, 3], got 4`);
+  fitRow('job.optimizer.type string', nested('optimizer', 'type', 'adam'), TypeError, `${o}.type must be a number`);
+  fitRow('job.optimizer.weightDecay negative', nested('optimizer', 'weightDecay', -0.1), RangeError, `${o}.weightDecay must be a number in [0, Infinity), got -0.1`);
+  fitRow('job.optimizer.momentum 1', nested('optimizer', 'momentum', 1), RangeError, `${o}.momentum must be a number in [0, 1), got 1`);
+  fitRow('job.optimizer.nesterov 0', nested('optimizer', 'nesterov', 0), TypeError, `${o}.nesterov must be a boolean`);
+  fitRow('job.optimizer.beta1 NaN', nested('optimizer', 'beta1', NaN), RangeError, `${o}.beta1 must be a number in [0, 1), got NaN`);
+  fitRow('job.optimizer.beta2 missing', nested('optimizer', 'beta2', undefined), TypeError, `${o}.beta2 must be a number`);
+  fitRow('job.optimizer.eps 0', nested('optimizer', 'eps', 0), RangeError, `${o}.eps must be a number in (0, Infinity), got 0`);
+  fitRow('job.optimizer.clipNorm -1', nested('optimizer', 'clipNorm', -1), RangeError, `${o}.clipNorm must be a number in [0, Infinity), got -1`);
+  fitRow('job.optimizer.state for sgd not empty', nested('optimizer', 'state', [f32(12)]), RangeError, `${o}.state must be an array of 0 Float32Arrays, got 1`);
+  const adam = (state: unknown) => (j: Record<string, unknown>) => ({ ...j, optimizer: { ...(j['optimizer'] as object), type: 2, state } });
+  const adamState = () => [f32(12), f32(4), f32(8), f32(2), f32(12), f32(4), f32(8), f32(2)];
+  fitRow('job.optimizer.state adam too few', adam([f32(12), f32(4), f32(8), f32(2)]), RangeError, `${o}.state must be an array of 8 Float32Arrays, got 4`);
+  fitRow('job.optimizer.state not an array', adam(f32(52)), TypeError, `${o}.state must be an array`);
+  fitRow('job.optimizer.state[5] wrong shape', adam(adamState().map((a, i) => (i === 5 ? f32(3) : a))), RangeError, `${o}.state[5] must have length 4 for shape (4), got 3`);
+  fitRow('job.optimizer.state[6] Float64Array', adam(adamState().map((a, i) => (i === 6 ? new Float64Array(8) : a))), TypeError, `${o}.state[6] must be a Float32Array`);
+  fitRow('job.optimizer.step Float32Array', nested('optimizer', 'step', f32(1)), TypeError, `${o}.step must be a Float64Array`);
+  fitRow('job.optimizer.step length 2', nested('optimizer', 'step', new Float64Array(2)), RangeError, `${o}.step must have length 1 for shape (1), got 2`);
+  fitRow('job.optimizer.step[0] fractional', nested('optimizer', 'step', Float64Array.of(1.5)), RangeError, `${o}.step[0] must be an integer in [0, 9007199254740991], got 1.5`);
+  // job.schedule
+  const sc = 'train: job.schedule';
+  fitRow('job.schedule null', set('schedule', null), TypeError, `${sc} must be an object`);
+  fitRow('job.schedule.type 4', nested('schedule', 'type', 4), RangeError, `${sc}.type must be an integer in [0, 3], got 4`);
+  fitRow('job.schedule.lr Infinity', nested('schedule', 'lr', Infinity), RangeError, `${sc}.lr must be finite, got Infinity`);
+  fitRow('job.schedule.perStep string', nested('schedule', 'perStep', 'yes'), TypeError, `${sc}.perStep must be a boolean`);
+  fitRow('job.schedule.stepSize 0', nested('schedule', 'stepSize', 0), RangeError, `${sc}.stepSize must be an integer in [1, 2147483647], got 0`);
+  fitRow('job.schedule.gamma 0', nested('schedule', 'gamma', 0), RangeError, `${sc}.gamma must be a number in (0, Infinity), got 0`);
+  fitRow('job.schedule.minLr NaN', nested('schedule', 'minLr', NaN), RangeError, `${sc}.minLr must be finite, got NaN`);
+  fitRow('job.schedule.total 0', nested('schedule', 'total', 0), RangeError, `${sc}.total must be an integer in [1, 2147483647], got 0`);
+  fitRow('job.schedule.warmup -1', nested('schedule', 'warmup', -1), RangeError, `${sc}.warmup must be an integer in ${SIZE}, got -1`);
+  // job.metric and job.earlyStopping
+  fitRow('job.metric 3', set('metric', 3), RangeError, 'train: job.metric must be an integer in [0, 2], got 3');
+  fitRow('job.metric with gaussianNll', (j) => ({
+    ...j, metric: 1, y: f32(10), yVal: f32(4), net: { ...(j['net'] as object), loss: 5 },
+  }), RangeError, 'train: job.metric must be 0 for the gaussianNll loss, got 1');
+  const es = 'train: job.earlyStopping';
+  fitRow('job.earlyStopping missing', without('earlyStopping'), TypeError, `${es} must be an object`);
+  fitRow('job.earlyStopping.monitor 4', nested('earlyStopping', 'monitor', 4), RangeError, `${es}.monitor must be an integer in [0, 3], got 4`);
+  fitRow('job.earlyStopping.patience 1.5', nested('earlyStopping', 'patience', 1.5), RangeError, `${es}.patience must be an integer in ${SIZE}, got 1.5`);
+  fitRow('job.earlyStopping.minDelta -1', nested('earlyStopping', 'minDelta', -1), RangeError, `${es}.minDelta must be a number in [0, Infinity), got -1`);
+  fitRow('job.earlyStopping.restoreBest 1', nested('earlyStopping', 'restoreBest', 1), TypeError, `${es}.restoreBest must be a boolean`);
+  fitRow('job.earlyStopping on valLoss without validation data', (j) => ({
+    ...j, nVal: 0, xVal: f32(0), yVal: f32(0), earlyStopping: { monitor: 2, patience: 3, minDelta: 0, restoreBest: false },
+  }), RangeError, `${es}.monitor 2 needs validation data (job.nVal ≥ 1)`);
+  fitRow('job.earlyStopping on a metric without one', set('earlyStopping', { monitor: 1, patience: 0, minDelta: 0, restoreBest: true }),
+    RangeError, `${es}.monitor 1 needs a metric (job.metric ≥ 1)`);
   fitRow('job.skipNonFinite string', set('skipNonFinite', 'yes'), TypeError, 'train: job.skipNonFinite must be a boolean');
   fitRow('job.progressEvery negative', set('progressEvery', -1), RangeError, `train: job.progressEvery must be an integer in ${SIZE}, got -1`);
-  fitRow('job.history Float32Array', set('history', f32(6)), TypeError, 'train: job.history must be a Float64Array');
-  fitRow('job.history short', set('history', new Float64Array(5)), RangeError, 'train: job.history must have length 6 for shape (6), got 5');
+  fitRow('job.history Float32Array', set('history', f32(12)), TypeError, 'train: job.history must be a Float64Array');
+  fitRow('job.history short', set('history', new Float64Array(11)), RangeError, 'train: job.history must have length 12 for shape (12), got 11');
   fitRow('onProgress undefined', (j) => j, TypeError, 'train: onProgress must be a function or null', undefined);
   fitRow('onProgress string', (j) => j, TypeError, 'train: onProgress must be a function or null', 'log');
 }
@@ -392,7 +483,7 @@ const validCalls: [Method, () => unknown[]][] = [
   ['activationForward', () => [f32(4), f32(4), 4, 4, -0.5]],
   ['activationBackward', () => [f32(4), f32(4), f32(4), 4, 0, 0]],
   ['softmaxRows', () => [f32(6), f32(6), 2, 3]],
-  ['lossForwardBackward', () => [null, f32(6), f32(6), 2, 3, 0]],
+  ['lossForwardBackward', () => [null, f32(6), f32(6), 2, 3, 0, defaultLossParams()]],
   ['sgdUpdate', () => [f32(5), f32(5), 5, -0.1, 0]],
   ['forward', () => [f32(10), validNet(), f32(15), 5]],
   ['lossGradient', () => [[f32(12), f32(4), f32(8), f32(2)], validNet(), f32(15), f32(10), 5]],
@@ -400,8 +491,8 @@ const validCalls: [Method, () => unknown[]][] = [
   // Zero-size everything is valid.
   ['gemm', () => [f32(0), f32(0), f32(0), 0, 0, 0, false, false, 0, 0]],
   ['trainEpoch', () => [{ net: validNet(), x: f32(0), y: f32(0), n: 0, order: new Uint32Array(0), batchSize: 1, learningRate: 0, weightDecay: 0 }]],
-  ['train', () => [{ net: validNet(), x: f32(30), y: f32(20), n: 10, epochs: 0, batchSize: 4, shuffle: false,
-    rngState: Uint32Array.of(0, 0, 0, 1), learningRate: 0.1, weightDecay: 0, skipNonFinite: true, progressEvery: 3,
+  ['train', () => [{ net: validNet(), x: f32(30), y: f32(20), n: 10, ...plainTraining(0.1, 0), epochs: 0, batchSize: 4,
+    shuffle: false, rngState: Uint32Array.of(0, 0, 0, 1), skipNonFinite: true, progressEvery: 3,
     history: new Float64Array(0) }, () => {}]],
 ];
 

@@ -1,8 +1,12 @@
-// Losses on the logits, a small enum-dispatched family as in fastText's
-// loss.h: each function returns the MEAN over rows of the per-row loss
-// (summed in float64) and, when dlogits is not null, writes ∂loss/∂logits.
-// With rows = 0 the loss is 0 and nothing is written. dlogits may alias
-// logits or target (each element is read before it is overwritten).
+// Losses on the logits (the last layer's pre-activation), a small
+// enum-dispatched family as in fastText's loss.h: each function returns the
+// MEAN over rows of the per-row loss (summed over columns, in float64) and,
+// when dlogits is not null, writes ∂loss/∂logits. With rows = 0 the loss is
+// 0 and nothing is written. dlogits may alias logits (each element is read
+// before it is written) but not target.
+//
+// Shapes: logits and dlogits (rows, cols); target (rows, loss_target_cols),
+// which is cols for every loss but GaussianNll (two heads per target).
 #pragma once
 
 #include <cstddef>
@@ -10,29 +14,40 @@
 namespace fastnn {
 
 // The integer codes cross the JS boundary (backend.ts `Loss`).
-enum class Loss : int { Mse = 0, SigmoidCrossEntropy = 1, SoftmaxCrossEntropy = 2 };
-constexpr int kLossCount = 3;
+enum class Loss : int {
+  Mse = 0,                  // ½Σ(z − r)²; identity output
+  SigmoidCrossEntropy = 1,  // binary / multilabel BCE on logits; sigmoid output
+  SoftmaxCrossEntropy = 2,  // optional class weights and label smoothing; softmax output
+  L1 = 3,                   // Σ|z − r|
+  Huber = 4,                // ½d² for |d| ≤ δ, δ(|d| − ½δ) beyond
+  GaussianNll = 5,          // heads (mean μ, log-variance s): ½Σ[s + (r − μ)²e^−s]
+  PoissonNll = 6,           // z = log-rate: Σ[e^z − r·z]; exp output
+  Focal = 7,                // sigmoid focal loss (γ, α); sigmoid output
+  Hinge = 8,                // binary margin, r ∈ {0,1} → t = 2r − 1: max(0, 1 − t·z)
+  MulticlassHinge = 9,      // Σ_{j≠y} max(0, 1 + z_j − z_y), y = argmax r
+};
+constexpr int kLossCount = 10;
 
-// logits (rows,cols), target (rows,cols) -> mean ½Σ(z−r)²; dlogits = (z−r)/rows.
-double mse_loss(float* dlogits, const float* logits, const float* target, std::size_t rows,
-                std::size_t cols);
+// Parameters of the losses that have some; the others ignore them.
+struct LossParams {
+  double delta = 1;      // Huber threshold, > 0
+  double gamma = 2;      // focal focusing, ≥ 0
+  double alpha = 0.25;   // focal weight of positives, in [0, 1]
+  double smoothing = 0;  // softmax CE label smoothing ε in [0, 1)
+  const float* class_weights = nullptr;  // softmax CE: (cols) weights ≥ 0, or null
+};
 
-// logits (rows,cols), target (rows,cols) -> mean Σ [max(z,0) − z·r + log1p(e^−|z|)];
-// dlogits = (σ(z) − r)/rows.
-double sigmoid_cross_entropy_loss(float* dlogits, const float* logits, const float* target,
-                                  std::size_t rows, std::size_t cols);
+// Target columns for `cols` logits: cols / 2 for GaussianNll, else cols.
+std::size_t loss_target_cols(Loss loss, std::size_t cols);
 
-// logits (rows,cols), target (rows,cols) -> mean Σ_j r_j·(lse − z_j);
-// dlogits = (softmax(z)_j·Σ_j r_j − r_j)/rows (exact also when Σ r ≠ 1).
-double softmax_cross_entropy_loss(float* dlogits, const float* logits, const float* target,
-                                  std::size_t rows, std::size_t cols);
-
-// Dispatch on the loss code; shapes as above.
-double loss_forward_backward(float* dlogits, const float* logits, const float* target,
-                             std::size_t rows, std::size_t cols, Loss loss);
+// Dispatch on the loss code. The formulas and gradients are in losses.cc.
+double loss_forward_backward(float* dlogits, const float* logits, const float* target, std::size_t rows,
+                             std::size_t cols, Loss loss, const LossParams& params);
 
 // The output layer each loss implies, applied in place to logits (rows,cols):
-// identity for mse, sigmoid for sigmoidCrossEntropy, softmax for softmaxCrossEntropy.
+// identity (Mse, L1, Huber, hinges), sigmoid (BCE, Focal), softmax, exp
+// (PoissonNll: the rate), and for GaussianNll the means unchanged and the
+// log-variances turned into variances.
 void output_transform(float* inout, std::size_t rows, std::size_t cols, Loss loss);
 
 }  // namespace fastnn

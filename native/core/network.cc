@@ -94,10 +94,16 @@ double network_loss_gradient(float* const* grads, const NetworkView& net, const 
   auto delta_bufs = per_layer(net, n);
   std::vector<float*> acts = pointers(act_bufs), deltas = pointers(delta_bufs);
   forward_layers(net, x, n, acts.data());
-  const double loss = loss_forward_backward(deltas.back(), acts.back(), y, n, k, net.loss);
+  const double loss = loss_forward_backward(deltas.back(), acts.back(), y, n, k, net.loss, net.loss_params);
   backward_layers(grads, net, x, n, acts.data(), deltas.data());
   return loss;
 }
+
+std::size_t param_size(const NetworkView& net, std::size_t p) {
+  return net.sizes[p / 2 + 1] * (p % 2 == 0 ? net.sizes[p / 2] : 1);
+}
+
+std::size_t target_cols(const NetworkView& net) { return loss_target_cols(net.loss, net.sizes.back()); }
 
 BatchWorkspace::BatchWorkspace(const NetworkView& net, std::size_t cap_rows)
     : cap(cap_rows),
@@ -107,7 +113,7 @@ BatchWorkspace::BatchWorkspace(const NetworkView& net, std::size_t cap_rows)
       acts(pointers(act_bufs)),
       deltas(pointers(delta_bufs)),
       xb(cap_rows * net.sizes.front()),
-      yb(cap_rows * net.sizes.back()) {
+      yb(cap_rows * target_cols(net)) {
   for (std::size_t l = 0; l < layer_count(net); l++) {
     grad_bufs[2 * l].resize(net.sizes[l + 1] * net.sizes[l]);
     grad_bufs[2 * l + 1].resize(net.sizes[l + 1]);
@@ -117,16 +123,32 @@ BatchWorkspace::BatchWorkspace(const NetworkView& net, std::size_t cap_rows)
 
 double network_batch_gradient(BatchWorkspace& ws, const NetworkView& net, const float* x, const float* y,
                               const std::uint32_t* idx, std::size_t rows) {
-  const std::size_t in = net.sizes.front(), k = net.sizes.back();
+  const std::size_t in = net.sizes.front(), k = net.sizes.back(), t = target_cols(net);
   for (std::size_t r = 0; r < rows; r++) {
     const std::size_t src = idx[r];  // checked below n at the boundary
     std::copy(x + src * in, x + (src + 1) * in, ws.xb.data() + r * in);
-    std::copy(y + src * k, y + (src + 1) * k, ws.yb.data() + r * k);
+    std::copy(y + src * t, y + (src + 1) * t, ws.yb.data() + r * t);
   }
   forward_layers(net, ws.xb.data(), rows, ws.acts.data());
-  const double loss = loss_forward_backward(ws.deltas.back(), ws.acts.back(), ws.yb.data(), rows, k, net.loss);
+  const double loss =
+      loss_forward_backward(ws.deltas.back(), ws.acts.back(), ws.yb.data(), rows, k, net.loss, net.loss_params);
   if (std::isfinite(loss)) backward_layers(ws.grads.data(), net, ws.xb.data(), rows, ws.acts.data(), ws.deltas.data());
   return loss;
+}
+
+double network_evaluate(BatchWorkspace& ws, const NetworkView& net, const float* x, const float* y, std::size_t n,
+                        Metric metric, double* metric_total) {
+  const std::size_t in = net.sizes.front(), k = net.sizes.back(), t = target_cols(net);
+  double loss_sum = 0;
+  *metric_total = 0;
+  for (std::size_t r0 = 0; r0 < n; r0 += ws.cap) {
+    const std::size_t rows = std::min(ws.cap, n - r0);
+    forward_layers(net, x + r0 * in, rows, ws.acts.data());
+    loss_sum += loss_forward_backward(nullptr, ws.acts.back(), y + r0 * t, rows, k, net.loss, net.loss_params) *
+                static_cast<double>(rows);
+    *metric_total += metric_sum(ws.acts.back(), y + r0 * t, rows, k, metric);
+  }
+  return n ? loss_sum / static_cast<double>(n) : 0;
 }
 
 void network_sgd_step(const NetworkView& net, float* const* grads, double learning_rate, double weight_decay) {

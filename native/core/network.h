@@ -15,6 +15,7 @@
 
 #include "activations.h"
 #include "losses.h"
+#include "metrics.h"
 
 namespace fastnn {
 
@@ -25,6 +26,7 @@ struct NetworkView {
   std::vector<Activation> hidden;      // sizes.size() − 2 entries
   double leaky_slope = 0;
   Loss loss = Loss::Mse;
+  LossParams loss_params;              // class_weights borrowed like params
   std::vector<float*> params;          // 2·(sizes.size() − 1): W0, b0, W1, b1, ...
 };
 
@@ -50,12 +52,24 @@ struct BatchWorkspace {
   std::vector<float> xb, yb;
 };
 
-// Gathers rows idx[0..rows) of x (n, sizes[0]) and y (n, sizes[last]) into
+// Elements of params[p]: W(l) (sizes[l+1], sizes[l]) for even p = 2l, b(l) (sizes[l+1]) for odd.
+std::size_t param_size(const NetworkView& net, std::size_t p);
+
+// Columns of the targets y: loss_target_cols(loss, sizes[last]).
+std::size_t target_cols(const NetworkView& net);
+
+// Gathers rows idx[0..rows) of x (n, sizes[0]) and y (n, target_cols) into
 // ws, runs forward and the loss, and, when that loss is finite, backward:
 // ws.grads = ∂(batch mean loss)/∂params. Returns the batch mean loss.
 // Parameters are only read.
 double network_batch_gradient(BatchWorkspace& ws, const NetworkView& net, const float* x, const float* y,
                               const std::uint32_t* idx, std::size_t rows);
+
+// Mean loss of net over x (n, sizes[0]), y (n, target_cols), run forward in
+// blocks of ws.cap rows (no gradient); *metric_total receives Σ of the
+// metric's per-row scores (metrics.h).
+double network_evaluate(BatchWorkspace& ws, const NetworkView& net, const float* x, const float* y, std::size_t n,
+                        Metric metric, double* metric_total);
 
 // params ← params − lr·(grads + weight_decay·params) for every layer,
 // decaying weights but not biases; grads in params' layout.
@@ -65,13 +79,13 @@ void network_sgd_step(const NetworkView& net, float* const* grads, double learni
 // transform) for x (n, sizes[0]).
 void network_forward(float* out, const NetworkView& net, const float* x, std::size_t n);
 
-// grads (params' layout) = ∂(mean loss over x (n, sizes[0]), y (n, sizes[last]))/∂params;
+// grads (params' layout) = ∂(mean loss over x (n, sizes[0]), y (n, target_cols))/∂params;
 // returns that mean loss. Exactly the gradient train_epoch applies for one batch.
 double network_loss_gradient(float* const* grads, const NetworkView& net, const float* x,
                              const float* y, std::size_t n);
 
 // One epoch of minibatch SGD over order (order_len indices below n into
-// x (n, sizes[0]), y (n, sizes[last])), updating net.params in place.
+// x (n, sizes[0]), y (n, target_cols)), updating net.params in place.
 // Returns Σ over batches of batchLoss·batchRows. Throws NonFiniteLoss.
 double network_train_epoch(const NetworkView& net, const float* x, const float* y, std::size_t n,
                            const std::uint32_t* order, std::size_t order_len,

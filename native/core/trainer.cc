@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <numeric>
 #include <stdexcept>
 #include <string>
@@ -28,47 +29,120 @@ double gradient_sum_squares(const NetworkView& net, const BatchWorkspace& ws) {
                            ", batch " + std::to_string(batch) + "; that batch was not applied");
 }
 
+// The best monitored value so far, and a copy of the weights that gave it.
+class BestTracker {
+ public:
+  BestTracker(const NetworkView& net, const EarlyStopping& es)
+      : es_(es), enabled_(es.patience > 0 || es.restore_best) {
+    if (!es.restore_best) return;
+    for (std::size_t p = 0; p < net.params.size(); p++) saved_.emplace_back(param_size(net, p));
+  }
+
+  // Records epoch's history row; true when training should stop.
+  bool update(const NetworkView& net, const double* row, std::size_t epoch) {
+    if (!enabled_) return false;
+    const double v = row[monitor_field()];
+    const bool maximise = es_.monitor == Monitor::Metric || es_.monitor == Monitor::ValMetric;
+    // NaN never improves; the first finite value always does.
+    const bool better = best_epoch_ == 0 ? std::isfinite(v)
+                        : maximise ? v > best_ + es_.min_delta : v < best_ - es_.min_delta;
+    if (better) {
+      best_ = v;
+      best_epoch_ = epoch;
+      for (std::size_t p = 0; p < saved_.size(); p++) std::copy_n(net.params[p], saved_[p].size(), saved_[p].data());
+    }
+    return es_.patience > 0 && epoch - best_epoch_ >= es_.patience;
+  }
+
+  void restore(const NetworkView& net) const {
+    if (best_epoch_ == 0) return;
+    for (std::size_t p = 0; p < saved_.size(); p++) std::copy(saved_[p].begin(), saved_[p].end(), net.params[p]);
+  }
+
+  std::size_t best_epoch() const { return enabled_ ? best_epoch_ : 0; }
+
+ private:
+  std::size_t monitor_field() const {
+    switch (es_.monitor) {
+      case Monitor::Loss: return kHistLoss;
+      case Monitor::Metric: return kHistMetric;
+      case Monitor::ValLoss: return kHistValLoss;
+      case Monitor::ValMetric: return kHistValMetric;
+    }
+    return kHistLoss;
+  }
+
+  const EarlyStopping& es_;
+  bool enabled_;
+  std::vector<std::vector<float>> saved_;
+  double best_ = 0;
+  std::size_t best_epoch_ = 0;
+};
+
 }  // namespace
 
 FitOutcome network_fit(const NetworkView& net, const FitConfig& cfg, FitObserver& obs) {
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  const bool has_metric = cfg.metric != Metric::None;
+  const std::size_t k = net.sizes.back();
   BatchWorkspace ws(net, std::min(cfg.batch_size, cfg.n));
   std::vector<std::uint32_t> order(cfg.n);
   Rng rng(cfg.rng_state);
+  BestTracker best(net, cfg.early_stopping);
   FitOutcome out;
+  std::size_t step = 0;  // updates applied in this job: the per-step schedule's clock
   for (std::size_t epoch = 1; epoch <= cfg.epochs; epoch++) {
     std::iota(order.begin(), order.end(), 0u);
     if (cfg.shuffle) rng.shuffle(order.data(), order.size());
     rng.get_state(cfg.rng_state);
-    double loss_sum = 0;
+    double loss_sum = 0, metric_total = 0, lr = schedule_lr(cfg.schedule, cfg.schedule.per_step ? step : epoch - 1);
     std::size_t applied = 0, skipped = 0, batch = 0;
     for (std::size_t start = 0; start < cfg.n; start += cfg.batch_size, batch++) {
       if (obs.cancelled()) return out;
       const std::size_t rows = std::min(cfg.batch_size, cfg.n - start);
       const double loss = network_batch_gradient(ws, net, cfg.x, cfg.y, order.data() + start, rows);
+      const double sum_sq = std::isfinite(loss) ? gradient_sum_squares(net, ws) : nan;
       // Both checks come before any update: a bad batch never reaches the weights.
-      const char* bad = !std::isfinite(loss) ? "loss"
-                        : !std::isfinite(gradient_sum_squares(net, ws)) ? "gradient" : nullptr;
+      const char* bad = !std::isfinite(loss) ? "loss" : !std::isfinite(sum_sq) ? "gradient" : nullptr;
       if (bad != nullptr && !cfg.skip_non_finite) throw_non_finite(bad, epoch, batch);
       if (bad != nullptr) {
         skipped++;
       } else {
-        network_sgd_step(net, ws.grads.data(), cfg.learning_rate, cfg.weight_decay);
+        if (cfg.schedule.per_step) lr = schedule_lr(cfg.schedule, step);
+        // The logits of this batch are still in ws (backward does not touch them).
+        if (has_metric) metric_total += metric_sum(ws.acts.back(), ws.yb.data(), rows, k, cfg.metric);
+        optimizer_step(net, ws.grads.data(), sum_sq, cfg.optimizer, lr);
+        step++;
         loss_sum += loss * static_cast<double>(rows);
         applied += rows;
       }
       out.samples += rows;
       if (cfg.progress_every != 0 && (batch + 1) % cfg.progress_every == 0) {
-        obs.progress(out.epochs, batch + 1, out.samples, applied ? loss_sum / applied : 0);
+        obs.progress(out.epochs, batch + 1, out.samples, applied ? loss_sum / static_cast<double>(applied) : 0);
       }
     }
     double* row = cfg.history + (epoch - 1) * kHistoryFields;
     // An epoch whose every batch was skipped has no mean loss: NaN says so.
-    row[kHistLoss] = applied ? loss_sum / static_cast<double>(applied) : std::nan("");
-    row[kHistLr] = cfg.learning_rate;
+    row[kHistLoss] = applied ? loss_sum / static_cast<double>(applied) : nan;
+    row[kHistMetric] = has_metric && applied ? metric_total / static_cast<double>(applied) : nan;
+    row[kHistValLoss] = row[kHistValMetric] = nan;
+    if (cfg.n_val > 0) {
+      double val_metric = 0;
+      row[kHistValLoss] = network_evaluate(ws, net, cfg.x_val, cfg.y_val, cfg.n_val, cfg.metric, &val_metric);
+      if (has_metric) row[kHistValMetric] = val_metric / static_cast<double>(cfg.n_val);
+    }
+    row[kHistLr] = lr;
     row[kHistSkipped] = static_cast<double>(skipped);
     out.epochs = epoch;
+    const bool stop = best.update(net, row, epoch);
     obs.progress(out.epochs, 0, out.samples, row[kHistLoss]);
+    if (stop) {
+      out.stopped_early = true;
+      break;
+    }
   }
+  if (cfg.early_stopping.restore_best) best.restore(net);
+  out.best_epoch = best.best_epoch();
   return out;
 }
 

@@ -1,30 +1,59 @@
 // Whole training jobs in one call: epochs of (optionally shuffled)
-// minibatches, each a fused forward + loss + backward + update, with progress
-// reports and cancellation between batches. Mirrors src/backend/js/trainer.ts
-// step for step, so both backends give the same history for the same job.
+// minibatches, each a fused forward + loss + backward + optimizer update with
+// the learning rate from a schedule, then validation, history and early
+// stopping; progress reports and cancellation between batches. Mirrors
+// src/backend/js/trainer.ts step for step, so both backends give the same
+// history for the same job.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
 
+#include "metrics.h"
 #include "network.h"
+#include "optimizers.h"
+#include "schedule.h"
 
 namespace fastnn {
 
 // Columns of the per-epoch history (backend.ts HISTORY_FIELDS).
-enum HistoryField : std::size_t { kHistLoss = 0, kHistLr, kHistSkipped, kHistoryFields };
+enum HistoryField : std::size_t {
+  kHistLoss = 0,   // mean training loss over the applied batches (NaN if none)
+  kHistMetric,     // mean training metric over those batches' rows (NaN without a metric)
+  kHistValLoss,    // validation loss (NaN without validation data)
+  kHistValMetric,  // validation metric (NaN without validation data or metric)
+  kHistLr,         // learning rate of the epoch's last batch
+  kHistSkipped,    // batches skipped for a non-finite loss or gradient
+  kHistoryFields
+};
+
+// What early stopping watches: a history column, minimised (losses) or maximised (metrics).
+enum class Monitor : int { Loss = 0, Metric = 1, ValLoss = 2, ValMetric = 3 };
+constexpr int kMonitorCount = 4;
+
+struct EarlyStopping {
+  Monitor monitor = Monitor::Loss;
+  std::size_t patience = 0;  // stop after this many epochs without improvement; 0 = never stop
+  double min_delta = 0;      // an improvement must exceed this
+  bool restore_best = false; // end with the weights of the best epoch (tracked even when patience is 0)
+};
 
 // A job as plain data plus borrowed pointers, all checked by the caller.
 struct FitConfig {
-  const float* x = nullptr;        // (n, sizes[0])
-  const float* y = nullptr;        // (n, sizes[last])
-  std::size_t n = 0;               // ≥ 1
+  const float* x = nullptr;  // (n, sizes[0])
+  const float* y = nullptr;  // (n, target_cols)
+  std::size_t n = 0;         // ≥ 1
+  const float* x_val = nullptr;  // (n_val, sizes[0]); n_val = 0: no validation
+  const float* y_val = nullptr;  // (n_val, target_cols)
+  std::size_t n_val = 0;
   std::size_t epochs = 0;
   std::size_t batch_size = 1;
   bool shuffle = true;
   std::uint32_t* rng_state = nullptr;  // (4) xoshiro128** state, advanced by the shuffles
-  double learning_rate = 0;
-  double weight_decay = 0;
+  OptimizerConfig optimizer;
+  ScheduleConfig schedule;
+  Metric metric = Metric::None;
+  EarlyStopping early_stopping;
   bool skip_non_finite = false;    // skip and count a batch whose loss or gradient is not finite
   std::size_t progress_every = 0;  // batches between progress reports; 0 = once per epoch
   double* history = nullptr;       // (epochs, kHistoryFields), one row written per completed epoch
@@ -41,14 +70,17 @@ class FitObserver {
 };
 
 struct FitOutcome {
-  std::size_t epochs = 0;   // completed epochs (history rows written)
-  std::size_t samples = 0;  // samples whose batch was applied or skipped
+  std::size_t epochs = 0;      // completed epochs (history rows written)
+  std::size_t samples = 0;     // samples whose batch was applied or skipped
+  std::size_t best_epoch = 0;  // 1-based epoch of the best monitored value; 0 when not tracked
+  bool stopped_early = false;
 };
 
-// Trains net in place. Stops between batches when obs.cancelled(). Throws
-// std::runtime_error "non-finite loss|gradient at epoch E, batch B" (E from
-// 1, B from 0) before touching any weight of that batch, unless
-// skip_non_finite.
+// Trains net in place. Stops between batches when obs.cancelled() (weights
+// as after the last applied batch; best weights are not restored then).
+// Throws std::runtime_error "non-finite loss|gradient at epoch E, batch B;
+// that batch was not applied" (E from 1, B from 0) before touching any
+// weight of that batch, unless skip_non_finite.
 FitOutcome network_fit(const NetworkView& net, const FitConfig& cfg, FitObserver& obs);
 
 }  // namespace fastnn

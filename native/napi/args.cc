@@ -83,6 +83,19 @@ double Finite(Napi::Env env, const char* fn, const std::string& arg, Napi::Value
   return d;
 }
 
+double InRange(Napi::Env env, const char* fn, const std::string& arg, Napi::Value v, double lo, double hi,
+               bool lo_open, bool hi_open) {
+  if (!v.IsNumber()) ThrowType(env, Prefix(fn, arg) + " must be a number");
+  const double d = v.As<Napi::Number>().DoubleValue();
+  const bool above = lo_open ? d > lo : d >= lo;
+  const bool below = hi_open ? d < hi : d <= hi;
+  if (!(above && below)) {  // NaN fails both
+    ThrowRange(env, Prefix(fn, arg) + " must be a number in " + (lo_open ? "(" : "[") + FormatNumber(env, lo) + ", " +
+                        FormatNumber(env, hi) + (hi_open ? ")" : "]") + ", got " + FormatNumber(env, d));
+  }
+  return d;
+}
+
 bool Bool(Napi::Env env, const char* fn, const std::string& arg, Napi::Value v) {
   if (!v.IsBoolean()) ThrowType(env, Prefix(fn, arg) + " must be a boolean");
   return v.As<Napi::Boolean>().Value();

@@ -36,6 +36,10 @@ std::int64_t Int(Napi::Env env, const char* fn, const std::string& arg, Napi::Va
                  std::int64_t max);
 // A finite number.
 double Finite(Napi::Env env, const char* fn, const std::string& arg, Napi::Value v);
+// A number in the interval lo..hi, each end open or closed; the message
+// prints the interval as "(0, Infinity)", "[0, 1]"...
+double InRange(Napi::Env env, const char* fn, const std::string& arg, Napi::Value v, double lo, double hi,
+               bool lo_open, bool hi_open);
 bool Bool(Napi::Env env, const char* fn, const std::string& arg, Napi::Value v);
 // An enum code: an integer in [0, count).
 int Code(Napi::Env env, const char* fn, const std::string& arg, Napi::Value v, int count);

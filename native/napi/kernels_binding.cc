@@ -12,6 +12,7 @@
 #include "../core/softmax.h"
 #include "args.h"
 #include "bindings.h"
+#include "net_args.h"
 
 namespace fastnn::bindings {
 
@@ -105,19 +106,27 @@ Napi::Value SoftmaxRows(const Napi::CallbackInfo& info) {
   return env.Undefined();
 }
 
-// [sync] lossForwardBackward(dlogits, logits, target, rows, cols, loss): number
-// Returns the mean over rows of the loss of logits (rows,cols) against target (rows,cols);
-// writes ∂loss/∂logits to dlogits (rows,cols) unless dlogits is null. loss a Loss code in [0, 2].
+// [sync] lossForwardBackward(dlogits, logits, target, rows, cols, loss, params): number
+// Returns the mean over rows of the loss of logits (rows,cols) against target
+// (rows, cols, or cols/2 for gaussianNll); writes ∂loss/∂logits to dlogits (rows,cols)
+// unless dlogits is null. loss a Loss code; params a LossParams object.
 Napi::Value LossForwardBackward(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   const char* fn = "lossForwardBackward";
+  // params' properties first: reading them may run user getters.
+  const LossParamValues pv = FetchLossParams(info[6]);
   const std::size_t rows = args::Size(env, fn, "rows", info[3]);
   const std::size_t cols = args::Size(env, fn, "cols", info[4]);
-  const int loss = args::Code(env, fn, "loss", info[5], kLossCount);
+  const Loss loss = static_cast<Loss>(args::Code(env, fn, "loss", info[5], kLossCount));
+  if (loss == Loss::GaussianNll && cols % 2 != 0) {
+    args::ThrowRange(env, std::string(fn) + ": cols must be even for the gaussianNll loss, got " + std::to_string(cols));
+  }
+  LossParams params = CheckLossScalars(env, fn, "params", pv);
+  CheckClassWeights(env, fn, "params", pv, cols, params);
   float* dlogits = args::OptionalMatrix(env, fn, "dlogits", info[0], rows, cols);
   const float* logits = args::Matrix(env, fn, "logits", info[1], rows, cols);
-  const float* target = args::Matrix(env, fn, "target", info[2], rows, cols);
-  return Napi::Number::New(env, loss_forward_backward(dlogits, logits, target, rows, cols, static_cast<Loss>(loss)));
+  const float* target = args::Matrix(env, fn, "target", info[2], rows, loss_target_cols(loss, cols));
+  return Napi::Number::New(env, loss_forward_backward(dlogits, logits, target, rows, cols, loss, params));
 }
 
 // [sync] sgdUpdate(w, g, n, lr, weightDecay): undefined

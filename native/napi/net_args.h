@@ -8,22 +8,45 @@
 
 #include <cstddef>
 #include <string>
+#include <vector>
 
 #include "../core/network.h"
 
 namespace fastnn::bindings {
 
+// A LossParams object's properties, read in phase 1 (all empty when it is not an object).
+struct LossParamValues {
+  Napi::Value object, delta, gamma, alpha, smoothing, class_weights;
+};
+LossParamValues FetchLossParams(Napi::Value v);
+
+// Checks the object and its scalar fields (delta, gamma, alpha, smoothing) at `path`.
+LossParams CheckLossScalars(Napi::Env env, const char* fn, const std::string& path, const LossParamValues& v);
+
+// Checks classWeights (a Float32Array of 0 or `cols` numbers ≥ 0) and borrows
+// it into params: a data pointer, so call it in phase 2.
+void CheckClassWeights(Napi::Env env, const char* fn, const std::string& path, const LossParamValues& v,
+                       std::size_t cols, LossParams& params);
+
 // A NetworkSpec's properties, read in phase 1.
 struct NetValues {
   Napi::Value sizes, hidden, leaky_slope, loss, params;
+  LossParamValues loss_params;
 };
 
 // Reads the properties of the object at `path` ("net", "job.net").
 NetValues FetchNet(Napi::Env env, const char* fn, const std::string& path, Napi::Value v);
 
-// Checks sizes, hiddenActivations, leakySlope and loss, copying them into a
-// NetworkView (no pointer into JS memory is kept). params is left empty.
+// Checks sizes, hiddenActivations, leakySlope, loss (an odd output width is
+// refused for gaussianNll) and lossParams' scalars, copying them into a
+// NetworkView (no pointer into JS memory is kept). params and the class
+// weights are left empty: ParamList and CheckClassWeights take them in phase 2.
 NetworkView CheckNetShape(Napi::Env env, const char* fn, const std::string& path, const NetValues& v);
+
+// Phase 2: checks the params items (from args::ArrayOf) and the class
+// weights, and takes their data pointers into net.
+void TakeNetPointers(Napi::Env env, const char* fn, const std::string& path, const NetValues& v,
+                     const std::vector<Napi::Value>& params, NetworkView& net);
 
 // 2 per layer: W(l), b(l).
 std::size_t ParamCount(const NetworkView& net);

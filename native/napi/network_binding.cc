@@ -47,7 +47,7 @@ Napi::Value Forward(const Napi::CallbackInfo& info) {
   NetworkView net = CheckNetShape(env, fn, "net", nv);
   const std::vector<Napi::Value> params = args::ArrayOf(env, fn, "net.params", nv.params, ParamCount(net));
   // Phase 2: checks and data pointers.
-  net.params = args::ParamList(env, fn, "net.params", params, net.sizes);
+  TakeNetPointers(env, fn, "net", nv, params, net);
   const std::size_t n = args::Size(env, fn, "n", info[3]);
   float* out = args::Matrix(env, fn, "out", info[0], n, net.sizes.back());
   const float* x = args::Matrix(env, fn, "x", info[2], n, net.sizes.front());
@@ -69,12 +69,12 @@ Napi::Value LossGradient(const Napi::CallbackInfo& info) {
   const std::vector<Napi::Value> params = args::ArrayOf(env, fn, "net.params", nv.params, count);
   // grads' elements are read now but checked after n, where the TS backend checks them.
   const std::vector<Napi::Value> grad_items = args::PrefetchArray(info[0], count);
-  net.params = args::ParamList(env, fn, "net.params", params, net.sizes);
+  TakeNetPointers(env, fn, "net", nv, params, net);
   const std::size_t n = args::Size(env, fn, "n", info[4]);
   if (grad_items.size() != count) args::ArrayOf(env, fn, "grads", info[0], count);  // throws
   const std::vector<float*> grads = args::ParamList(env, fn, "grads", grad_items, net.sizes);
   const float* x = args::Matrix(env, fn, "x", info[2], n, net.sizes.front());
-  const float* y = args::Matrix(env, fn, "y", info[3], n, net.sizes.back());
+  const float* y = args::Matrix(env, fn, "y", info[3], n, target_cols(net));
   const double loss = RunCore(env, fn, [&] { return network_loss_gradient(grads.data(), net, x, y, n); });
   return Napi::Number::New(env, loss);
 }
@@ -97,10 +97,10 @@ Napi::Value TrainEpoch(const Napi::CallbackInfo& info) {
   NetworkView net = CheckNetShape(env, fn, "job.net", nv);
   const std::vector<Napi::Value> params = args::ArrayOf(env, fn, "job.net.params", nv.params, ParamCount(net));
   // Phase 2: no user code runs from here on.
-  net.params = args::ParamList(env, fn, "job.net.params", params, net.sizes);
+  TakeNetPointers(env, fn, "job.net", nv, params, net);
   const std::size_t n = args::Size(env, fn, "job.n", n_v);
   const float* x = args::Matrix(env, fn, "job.x", x_v, n, net.sizes.front());
-  const float* y = args::Matrix(env, fn, "job.y", y_v, n, net.sizes.back());
+  const float* y = args::Matrix(env, fn, "job.y", y_v, n, target_cols(net));
   Napi::Uint32Array order = args::Uint32Array(env, fn, "job.order", order_v);
   const std::size_t order_len = order.ElementLength();
   const std::uint32_t* idx = order.Data();

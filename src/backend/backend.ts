@@ -23,34 +23,73 @@ export type ActivationName = keyof typeof Activation;
 export type ActivationCode = (typeof Activation)[ActivationName];
 
 /**
- * Losses computed from the logits (the last layer's pre-activation), which is
- * both stable (log-sum-exp, softplus) and gives the simple gradient (y − r).
- * - `mse`: output identity, loss ½·Σ_cols (z − r)² per row.
- * - `sigmoidCrossEntropy`: K independent sigmoids (binary when K = 1,
- *   multilabel otherwise), loss −Σ_cols [r·log σ(z) + (1−r)·log(1−σ(z))].
- * - `softmaxCrossEntropy`: row-wise softmax, loss −Σ_cols r·log softmax(z).
- * Every loss is the mean over rows of the per-row loss, so with batch size 1
- * the gradient with respect to the logits is exactly (y − r).
+ * Losses computed from the logits z (the last layer's pre-activation), which
+ * is both stable (log-sum-exp, softplus) and gives simple gradients. Each is
+ * summed over columns and averaged over rows; the output transform (what
+ * `forward` and predict return) is implied by the loss.
+ * - `mse`: ½Σ(z − r)²; identity output.
+ * - `sigmoidCrossEntropy`: −Σ[r·log σ(z) + (1−r)·log(1−σ(z))], binary
+ *   (K = 1) or multilabel; sigmoid output; gradient σ(z) − r.
+ * - `softmaxCrossEntropy`: −Σ c_j·log softmax(z)_j with c_j = w_j·((1−ε)r_j + ε·Σr/K)
+ *   (class weights w, label smoothing ε); softmax output.
+ * - `l1`: Σ|z − r|; identity output.
+ * - `huber`: ½d² for |d| ≤ δ, δ(|d| − ½δ) beyond (d = z − r); identity output.
+ * - `gaussianNll`: 2m outputs per row, means μ then log-variances s, against
+ *   m targets: ½Σ[s + (r − μ)²·e^−s]; output: means, then variances e^s.
+ * - `poissonNll`: z is the log-rate: Σ[e^z − r·z]; output the rate e^z.
+ * - `focal`: −Σ[α·r·(1−p)^γ·log p + (1−α)(1−r)·p^γ·log(1−p)], p = σ(z); sigmoid output.
+ * - `hinge`: binary margin with t = 2r − 1: Σ max(0, 1 − t·z); identity output (score).
+ * - `multiclassHinge`: Σ_{j≠y} max(0, 1 + z_j − z_y), y = argmax of the target row; identity output.
+ * Constants (log r!, ½log 2π) are left out, as PyTorch does by default.
  */
 export const Loss = {
   mse: 0,
   sigmoidCrossEntropy: 1,
   softmaxCrossEntropy: 2,
+  l1: 3,
+  huber: 4,
+  gaussianNll: 5,
+  poissonNll: 6,
+  focal: 7,
+  hinge: 8,
+  multiclassHinge: 9,
 } as const;
 export type LossName = keyof typeof Loss;
 export type LossCode = (typeof Loss)[LossName];
+
+/** Parameters of the losses that have some; the other losses ignore them. */
+export interface LossParams {
+  /** Huber threshold δ, in (0, ∞). */
+  delta: number;
+  /** Focal focusing γ in [0, ∞) and weight of positives α in [0, 1]. */
+  gamma: number;
+  alpha: number;
+  /** Softmax CE label smoothing ε in [0, 1). */
+  smoothing: number;
+  /** Softmax CE per-class weights ≥ 0 (one per output), or empty for none. */
+  classWeights: Float32Array;
+}
+
+export function defaultLossParams(): LossParams {
+  return { delta: 1, gamma: 2, alpha: 0.25, smoothing: 0, classWeights: new Float32Array(0) };
+}
+
+/** Target columns for `cols` logits: half for gaussianNll (two heads per target), else cols. */
+export function lossTargetCols(loss: number, cols: number): number {
+  return loss === Loss.gaussianNll ? cols / 2 : cols;
+}
 
 /** The network a training job runs on: a plain description, no methods. */
 export interface NetworkSpec {
   /** Layer widths, input first: [in, h1, ..., out]; at least two entries. */
   sizes: Int32Array;
   /** One activation code per hidden layer (sizes.length − 2 entries). The
-   * output layer has none of its own: the loss fixes it (identity for mse,
-   * sigmoid for sigmoidCrossEntropy, softmax for softmaxCrossEntropy). */
+   * output layer has none of its own: the loss fixes it (see Loss). */
   hiddenActivations: Int32Array;
   /** Negative slope of `leakyRelu` (ignored by the other activations). */
   leakySlope: number;
   loss: LossCode;
+  lossParams: LossParams;
   /**
    * Parameters, two per layer ℓ: weight W(ℓ) of shape (sizes[ℓ+1], sizes[ℓ])
    * (PyTorch `nn.Linear` layout: out × in) then bias b(ℓ) of length
@@ -64,7 +103,7 @@ export interface TrainJob {
   net: NetworkSpec;
   /** Inputs (n, sizes[0]). */
   x: Float32Array;
-  /** Targets (n, sizes[last]): values for mse, 0/1 (or soft) labels otherwise. */
+  /** Targets (n, lossTargetCols(loss, sizes[last])). */
   y: Float32Array;
   /** Number of samples in x and y. */
   n: number;
@@ -77,22 +116,121 @@ export interface TrainJob {
   weightDecay: number;
 }
 
-/** The columns of FitJob.history, one row per completed epoch. */
-export const HISTORY_FIELDS = ['loss', 'lr', 'skipped'] as const;
+/** Optimizers of the fused training step, by code. */
+export const Optimizer = { sgd: 0, momentum: 1, adam: 2, adamw: 3 } as const;
+export type OptimizerName = keyof typeof Optimizer;
+export type OptimizerCode = (typeof Optimizer)[OptimizerName];
+
+/** State arrays an optimizer keeps per parameter list of `paramCount` arrays:
+ * none (sgd), one velocity each (momentum), first then second moments (adam, adamw). */
+export function optimizerStateCount(type: number, paramCount: number): number {
+  return type === Optimizer.sgd ? 0 : type === Optimizer.momentum ? paramCount : 2 * paramCount;
+}
+
+/**
+ * The update rule, applied to every parameter after clipping (all gradients
+ * scaled by clipNorm/‖g‖ when their global L2 norm ‖g‖ exceeds clipNorm > 0).
+ * λ = weightDecay on weights, 0 on biases; g' = g + λw:
+ * - sgd: w ← w − η·g'
+ * - momentum: v ← μ·v + g'; w ← w − η·v, or w − η·(g' + μ·v) with nesterov
+ * - adam: m ← β1·m + (1−β1)·g'; v ← β2·v + (1−β2)·g'²; w ← w − η·m̂/(√v̂ + ε),
+ *   m̂ = m/(1−β1^t), v̂ = v/(1−β2^t), t = step after increment
+ * - adamw: as adam with g in place of g', after w ← w − η·λ·w (decoupled decay)
+ * All in float64, stored as float32. JS owns the state, updated in place.
+ */
+export interface OptimizerSpec {
+  type: OptimizerCode;
+  /** λ in [0, ∞). */
+  weightDecay: number;
+  /** μ in [0, 1). */
+  momentum: number;
+  nesterov: boolean;
+  /** β1, β2 in [0, 1); ε in (0, ∞). */
+  beta1: number;
+  beta2: number;
+  eps: number;
+  /** Global-norm clipping threshold in [0, ∞); 0 = off. */
+  clipNorm: number;
+  /** optimizerStateCount(type, params.length) arrays; state[j] is shaped like params[j mod params.length]. */
+  state: Float32Array[];
+  /** (1): updates applied so far (Adam's t), a non-negative integer, advanced in place. */
+  step: Float64Array;
+}
+
+/** Learning-rate schedules, by code. */
+export const Schedule = { constant: 0, step: 1, exponential: 2, cosine: 3 } as const;
+export type ScheduleName = keyof typeof Schedule;
+export type ScheduleCode = (typeof Schedule)[ScheduleName];
+
+/**
+ * The rate at unit t (epochs, or updates when perStep; counted from 0 in
+ * each job): η·(t+1)/warmup while t < warmup, then with u = t − warmup:
+ * constant η; step η·γ^⌊u/stepSize⌋; exponential η·γ^u;
+ * cosine minLr + (η − minLr)·½(1 + cos(π·min(u, T)/T)), T = max(1, total − warmup).
+ */
+export interface ScheduleSpec {
+  type: ScheduleCode;
+  /** η, finite. */
+  lr: number;
+  perStep: boolean;
+  /** ≥ 1. */
+  stepSize: number;
+  /** γ in (0, ∞). */
+  gamma: number;
+  /** Finite. */
+  minLr: number;
+  /** Cosine horizon in units, warm-up included; ≥ 1. */
+  total: number;
+  /** Warm-up units, ≥ 0. */
+  warmup: number;
+}
+
+/** Accuracy metrics computed from the logits, by code: binaryAccuracy per
+ * element ((z ≥ 0) = (r ≥ 0.5); sigmoid, focal and hinge outputs alike),
+ * categoricalAccuracy per row (argmax z = argmax r). */
+export const Metric = { none: 0, binaryAccuracy: 1, categoricalAccuracy: 2 } as const;
+export type MetricCode = (typeof Metric)[keyof typeof Metric];
+
+/** What early stopping watches: losses are minimised, metrics maximised. */
+export const Monitor = { loss: 0, metric: 1, valLoss: 2, valMetric: 3 } as const;
+export type MonitorName = keyof typeof Monitor;
+export type MonitorCode = (typeof Monitor)[MonitorName];
+
+export interface EarlyStoppingSpec {
+  monitor: MonitorCode;
+  /** Stop after this many epochs without improvement; 0 = never stop. */
+  patience: number;
+  /** An improvement must exceed this; in [0, ∞). */
+  minDelta: number;
+  /** End with the weights of the best epoch (tracked even with patience 0).
+   * Not done when the job is aborted. */
+  restoreBest: boolean;
+}
+
+/** The columns of FitJob.history, one row per completed epoch: mean training
+ * loss over the applied batches (NaN if none), mean training metric over
+ * their rows, validation loss and metric (NaN when absent), the learning rate
+ * of the epoch's last batch, and the number of skipped batches. */
+export const HISTORY_FIELDS = ['loss', 'metric', 'valLoss', 'valMetric', 'lr', 'skipped'] as const;
 export type HistoryField = (typeof HISTORY_FIELDS)[number];
 
 /**
  * A whole training job, run by `Backend.train` in one call: epochs of
  * minibatches (reshuffled per epoch), each a fused forward, loss, backward
- * and update. Plain data only, so it crosses into native code once.
+ * and optimizer update, then validation, history and early stopping. Plain
+ * data only, so it crosses into native code once.
  */
 export interface FitJob {
   net: NetworkSpec;
-  /** Inputs (n, sizes[0]) and targets (n, sizes[last]); n ≥ 1. */
+  /** Inputs (n, sizes[0]) and targets (n, lossTargetCols(loss, sizes[last])); n ≥ 1. */
   x: Float32Array;
   y: Float32Array;
   n: number;
-  /** Passes over the data (0 is allowed and does nothing). */
+  /** Validation data, shaped like x and y; nVal = 0 for none. */
+  xVal: Float32Array;
+  yVal: Float32Array;
+  nVal: number;
+  /** Most passes over the data (0 is allowed and does nothing). */
   epochs: number;
   /** Samples per update; the last batch of an epoch may be smaller. */
   batchSize: number;
@@ -101,17 +239,18 @@ export interface FitJob {
   /** xoshiro128** state (4 words, not all zero; Rng.getState()), advanced in
    * place by the shuffles, so the caller's generator continues from it. */
   rngState: Uint32Array;
-  learningRate: number;
-  /** L2 coefficient on weights, not biases: w ← w − η(g + λw). */
-  weightDecay: number;
+  optimizer: OptimizerSpec;
+  schedule: ScheduleSpec;
+  /** Not none for gaussianNll (its targets are narrower than its outputs). */
+  metric: MetricCode;
+  /** A monitor on validation values needs nVal ≥ 1; on a metric, a metric. */
+  earlyStopping: EarlyStoppingSpec;
   /** A batch whose loss or gradient is not finite is skipped and counted in
    * history's `skipped` (true), or stops the job with an Error (false). */
   skipNonFinite: boolean;
   /** Report progress every this many batches as well as after every epoch; 0 = per epoch only. */
   progressEvery: number;
-  /** (epochs, HISTORY_FIELDS.length), written one row per completed epoch:
-   * the epoch's mean training loss over applied batches (NaN if none was),
-   * the learning rate used, the number of skipped batches. */
+  /** (epochs, HISTORY_FIELDS.length), written one row per completed epoch. */
   history: Float64Array;
 }
 
@@ -132,6 +271,10 @@ export interface FitResult {
   epochs: number;
   /** Samples processed (applied or skipped). */
   samples: number;
+  /** 1-based epoch with the best monitored value; 0 when early stopping and restoreBest are off. */
+  bestEpoch: number;
+  /** Stopped by early stopping before job.epochs. */
+  stoppedEarly: boolean;
 }
 
 export interface Backend {
@@ -161,10 +304,11 @@ export interface Backend {
   /** out (rows,cols) = row-wise softmax of inp (rows,cols), max-subtracted. */
   softmaxRows(out: Float32Array, inp: Float32Array, rows: number, cols: number): void;
 
-  /** Mean loss over rows of logits (rows,cols) against target (rows,cols).
-   * When dlogits is given it receives ∂loss/∂logits (rows,cols). */
+  /** Mean loss over rows of logits (rows,cols) against target
+   * (rows, lossTargetCols(loss, cols)). When dlogits is given it receives
+   * ∂loss/∂logits (rows,cols). */
   lossForwardBackward(dlogits: Float32Array | null, logits: Float32Array, target: Float32Array,
-                      rows: number, cols: number, loss: LossCode): number;
+                      rows: number, cols: number, loss: LossCode, params: LossParams): number;
 
   /** w (n) ← w − lr·(g + weightDecay·w). */
   sgdUpdate(w: Float32Array, g: Float32Array, n: number, lr: number, weightDecay: number): void;
@@ -198,7 +342,8 @@ export interface Backend {
    * called after every epoch and every job.progressEvery batches. When
    * `signal` aborts, training stops between batches (weights consistent,
    * as after the last applied batch) and the Promise rejects with the
-   * signal's reason; no callback runs after that. A non-finite loss or
+   * signal's reason; no callback runs after that. An already-aborted signal
+   * rejects at once, before the job is even checked. A non-finite loss or
    * gradient rejects with Error "train: non-finite loss|gradient at epoch E,
    * batch B; that batch was not applied" unless job.skipNonFinite.
    * The same job gives the same history and weights on both backends,

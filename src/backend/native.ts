@@ -70,6 +70,8 @@ export function createNativeBackend(addon: NativeAddon): Backend {
     lossGradient: addon.lossGradient,
     trainEpoch: addon.trainEpoch,
     train(job, onProgress, signal) {
+      // Checked here, not by cancelling: a started job could run a batch before it saw the flag.
+      if (signal?.aborted) return Promise.reject(signal.reason);
       // Progress already queued when the signal aborts is dropped: no callback after an abort.
       // Anything but a function goes through unchanged, for the addon to reject.
       const report = typeof onProgress !== 'function' ? onProgress

@@ -3,6 +3,7 @@
  * words them (native/napi/args.h), so a test can assert one message for both.
  * Every message starts with `<method>: <argument>`.
  */
+import { Loss, lossTargetCols, Metric, Monitor, Optimizer, optimizerStateCount, Schedule, type NetworkSpec } from './backend.js';
 
 /** Sizes are limited to what a signed 32-bit index can address. */
 export const MAX_DIM = 2147483647;
@@ -65,6 +66,43 @@ export function checkOptionalMatrix(fn: string, arg: string, v: unknown, rows: n
   checkMatrix(fn, arg, v, rows, cols);
 }
 
+/** A number in the interval lo..hi, each end open or closed ("(0, Infinity)", "[0, 1]"). */
+export function checkInRange(fn: string, arg: string, v: unknown, lo: number, hi: number, loOpen: boolean,
+                             hiOpen: boolean): asserts v is number {
+  if (typeof v !== 'number') throw new TypeError(`${fn}: ${arg} must be a number`);
+  const above = loOpen ? v > lo : v >= lo;
+  const below = hiOpen ? v < hi : v <= hi;
+  if (!(above && below)) {
+    throw new RangeError(`${fn}: ${arg} must be a number in ${loOpen ? '(' : '['}${lo}, ${hi}${hiOpen ? ')' : ']'}, got ${v}`);
+  }
+}
+
+/** The object and scalar fields of a LossParams at `arg` (classWeights: checkClassWeights). */
+export function checkLossScalars(fn: string, arg: string, v: unknown): void {
+  checkObject(fn, arg, v);
+  checkInRange(fn, `${arg}.delta`, v['delta'], 0, Infinity, true, true);
+  checkInRange(fn, `${arg}.gamma`, v['gamma'], 0, Infinity, false, true);
+  checkInRange(fn, `${arg}.alpha`, v['alpha'], 0, 1, false, false);
+  checkInRange(fn, `${arg}.smoothing`, v['smoothing'], 0, 1, false, true);
+}
+
+/** LossParams.classWeights at `arg`: a Float32Array of 0 or `cols` numbers ≥ 0. */
+export function checkClassWeights(fn: string, arg: string, params: unknown, cols: number): void {
+  const w = (params as Record<string, unknown>)['classWeights'];
+  const name = `${arg}.classWeights`;
+  if (!(w instanceof Float32Array)) throw new TypeError(`${fn}: ${name} must be a Float32Array`);
+  if (w.length !== 0 && w.length !== cols) {
+    throw new RangeError(`${fn}: ${name} must have length 0 or ${cols}, got ${w.length}`);
+  }
+  for (let j = 0; j < w.length; j++) checkInRange(fn, `${name}[${j}]`, w[j], 0, Infinity, false, true);
+}
+
+/** Columns of the targets of a checked net: half the outputs for gaussianNll. */
+export function checkedTargetCols(net: unknown): number {
+  const { sizes, loss } = net as NetworkSpec;
+  return lossTargetCols(loss, sizes[sizes.length - 1]!);
+}
+
 function checkObject(fn: string, arg: string, v: unknown): asserts v is Record<string, unknown> {
   if (typeof v !== 'object' || v === null) throw new TypeError(`${fn}: ${arg} must be an object`);
 }
@@ -92,9 +130,7 @@ export function checkParamList(fn: string, arg: string, v: unknown, sizes: Int32
  * params (weights and biases of the shapes sizes implies). `arg` is the path
  * printed in messages: `net` or `job.net`.
  */
-export function checkNetwork(fn: string, arg: string, v: unknown, activationCount: number, lossCount: number): asserts v is {
-  sizes: Int32Array; hiddenActivations: Int32Array; leakySlope: number; loss: number; params: Float32Array[];
-} {
+export function checkNetwork(fn: string, arg: string, v: unknown, activationCount: number, lossCount: number): asserts v is NetworkSpec {
   checkObject(fn, arg, v);
   const sizes = v['sizes'];
   if (!(sizes instanceof Int32Array)) throw new TypeError(`${fn}: ${arg}.sizes must be an Int32Array`);
@@ -111,7 +147,13 @@ export function checkNetwork(fn: string, arg: string, v: unknown, activationCoun
   for (let i = 0; i < acts.length; i++) checkCode(fn, `${arg}.hiddenActivations[${i}]`, acts[i], activationCount);
   checkFinite(fn, `${arg}.leakySlope`, v['leakySlope']);
   checkCode(fn, `${arg}.loss`, v['loss'], lossCount);
+  const last = sizes.length - 1;
+  if (v['loss'] === Loss.gaussianNll && sizes[last]! % 2 !== 0) {
+    throw new RangeError(`${fn}: ${arg}.sizes[${last}] must be even for the gaussianNll loss, got ${sizes[last]}`);
+  }
+  checkLossScalars(fn, `${arg}.lossParams`, v['lossParams']);
   checkParamList(fn, `${arg}.params`, v['params'], sizes);
+  checkClassWeights(fn, `${arg}.lossParams`, v['lossParams'], sizes[last]!);
 }
 
 /**
@@ -120,7 +162,7 @@ export function checkNetwork(fn: string, arg: string, v: unknown, activationCoun
  * (≥ 1), learningRate and weightDecay (finite).
  */
 export function checkTrainJob(fn: string, v: unknown, activationCount: number, lossCount: number): asserts v is {
-  net: { sizes: Int32Array; hiddenActivations: Int32Array; leakySlope: number; loss: number; params: Float32Array[] };
+  net: unknown;
   x: Float32Array; y: Float32Array; n: number; order: Uint32Array; batchSize: number; learningRate: number; weightDecay: number;
 } {
   checkObject(fn, 'job', v);
@@ -129,7 +171,7 @@ export function checkTrainJob(fn: string, v: unknown, activationCount: number, l
   const n = v['n'];
   checkSize(fn, 'job.n', n);
   checkMatrix(fn, 'job.x', v['x'], n, sizes[0]!);
-  checkMatrix(fn, 'job.y', v['y'], n, sizes[sizes.length - 1]!);
+  checkMatrix(fn, 'job.y', v['y'], n, checkedTargetCols(v['net']));
   const order = v['order'];
   if (!(order instanceof Uint32Array)) throw new TypeError(`${fn}: job.order must be a Uint32Array`);
   for (let i = 0; i < order.length; i++) {
@@ -148,30 +190,102 @@ function checkTypedVector(fn: string, arg: string, v: unknown, n: number,
   if (length !== n) throw new RangeError(`${fn}: ${arg} must have length ${n} for shape (${n}), got ${length}`);
 }
 
+/** Items of a param-shaped list at `arg`, item j shaped like params[j mod count]. */
+function checkStateList(fn: string, arg: string, v: unknown, states: number, sizes: Int32Array): void {
+  if (!Array.isArray(v)) throw new TypeError(`${fn}: ${arg} must be an array`);
+  if (v.length !== states) throw new RangeError(`${fn}: ${arg} must be an array of ${states} Float32Arrays, got ${v.length}`);
+  const count = 2 * (sizes.length - 1);
+  for (let j = 0; j < states; j++) {
+    const p = j % count;
+    const l = p >> 1;
+    if (p % 2 === 0) checkMatrix(fn, `${arg}[${j}]`, v[j], sizes[l + 1]!, sizes[l]!);
+    else checkMatrix(fn, `${arg}[${j}]`, v[j], sizes[l + 1]!);
+  }
+}
+
+function checkOptimizer(fn: string, v: unknown, sizes: Int32Array): void {
+  const arg = 'job.optimizer';
+  checkObject(fn, arg, v);
+  checkCode(fn, `${arg}.type`, v['type'], Object.keys(Optimizer).length);
+  checkInRange(fn, `${arg}.weightDecay`, v['weightDecay'], 0, Infinity, false, true);
+  checkInRange(fn, `${arg}.momentum`, v['momentum'], 0, 1, false, true);
+  checkBool(fn, `${arg}.nesterov`, v['nesterov']);
+  checkInRange(fn, `${arg}.beta1`, v['beta1'], 0, 1, false, true);
+  checkInRange(fn, `${arg}.beta2`, v['beta2'], 0, 1, false, true);
+  checkInRange(fn, `${arg}.eps`, v['eps'], 0, Infinity, true, true);
+  checkInRange(fn, `${arg}.clipNorm`, v['clipNorm'], 0, Infinity, false, true);
+  checkStateList(fn, `${arg}.state`, v['state'], optimizerStateCount(v['type'], 2 * (sizes.length - 1)), sizes);
+  checkTypedVector(fn, `${arg}.step`, v['step'], 1, Float64Array);
+  checkInt(fn, `${arg}.step[0]`, (v['step'] as Float64Array)[0], 0, Number.MAX_SAFE_INTEGER);
+}
+
+function checkSchedule(fn: string, v: unknown): void {
+  const arg = 'job.schedule';
+  checkObject(fn, arg, v);
+  checkCode(fn, `${arg}.type`, v['type'], Object.keys(Schedule).length);
+  checkFinite(fn, `${arg}.lr`, v['lr']);
+  checkBool(fn, `${arg}.perStep`, v['perStep']);
+  checkInt(fn, `${arg}.stepSize`, v['stepSize'], 1, MAX_DIM);
+  checkInRange(fn, `${arg}.gamma`, v['gamma'], 0, Infinity, true, true);
+  checkFinite(fn, `${arg}.minLr`, v['minLr']);
+  checkInt(fn, `${arg}.total`, v['total'], 1, MAX_DIM);
+  checkSize(fn, `${arg}.warmup`, v['warmup']);
+}
+
+function checkEarlyStopping(fn: string, v: unknown, nVal: number, metric: number): void {
+  const arg = 'job.earlyStopping';
+  checkObject(fn, arg, v);
+  const monitor = v['monitor'];
+  checkCode(fn, `${arg}.monitor`, monitor, Object.keys(Monitor).length);
+  checkSize(fn, `${arg}.patience`, v['patience']);
+  checkInRange(fn, `${arg}.minDelta`, v['minDelta'], 0, Infinity, false, true);
+  checkBool(fn, `${arg}.restoreBest`, v['restoreBest']);
+  if (v['patience'] === 0 && !v['restoreBest']) return;
+  if ((monitor === Monitor.valLoss || monitor === Monitor.valMetric) && nVal === 0) {
+    throw new RangeError(`${fn}: ${arg}.monitor ${monitor} needs validation data (job.nVal ≥ 1)`);
+  }
+  if ((monitor === Monitor.metric || monitor === Monitor.valMetric) && metric === Metric.none) {
+    throw new RangeError(`${fn}: ${arg}.monitor ${monitor} needs a metric (job.metric ≥ 1)`);
+  }
+}
+
 /**
  * Checks a FitJob in this order (native/napi/train_binding.cc reads it the
- * same way): the object, job.net, n (≥ 1), x (n, sizes[0]), y (n, sizes[last]),
- * epochs, batchSize (≥ 1), shuffle, rngState (4 words, not all zero),
- * learningRate, weightDecay, skipNonFinite, progressEvery, history
+ * same way): the object, job.net, n (≥ 1), x, y, nVal, xVal, yVal, epochs,
+ * batchSize (≥ 1), shuffle, rngState (4 words, not all zero), optimizer
+ * (type, weightDecay, momentum, nesterov, beta1, beta2, eps, clipNorm, state,
+ * step), schedule (type, lr, perStep, stepSize, gamma, minLr, total, warmup),
+ * metric, earlyStopping (monitor, patience, minDelta, restoreBest, then its
+ * consistency with the job), skipNonFinite, progressEvery, history
  * (epochs, fields); then onProgress (a function or null).
  */
 export function checkFitJob(fn: string, v: unknown, onProgress: unknown, activationCount: number, lossCount: number,
                             historyFields: number): void {
   checkObject(fn, 'job', v);
   checkNetwork(fn, 'job.net', v['net'], activationCount, lossCount);
-  const sizes = (v['net'] as { sizes: Int32Array }).sizes;
+  const net = v['net'] as NetworkSpec;
+  const inW = net.sizes[0]!;
+  const t = checkedTargetCols(net);
   checkInt(fn, 'job.n', v['n'], 1, MAX_DIM);
-  const n = v['n'];
-  checkMatrix(fn, 'job.x', v['x'], n, sizes[0]!);
-  checkMatrix(fn, 'job.y', v['y'], n, sizes[sizes.length - 1]!);
+  checkMatrix(fn, 'job.x', v['x'], v['n'], inW);
+  checkMatrix(fn, 'job.y', v['y'], v['n'], t);
+  checkSize(fn, 'job.nVal', v['nVal']);
+  checkMatrix(fn, 'job.xVal', v['xVal'], v['nVal'], inW);
+  checkMatrix(fn, 'job.yVal', v['yVal'], v['nVal'], t);
   checkSize(fn, 'job.epochs', v['epochs']);
   checkInt(fn, 'job.batchSize', v['batchSize'], 1, MAX_DIM);
   checkBool(fn, 'job.shuffle', v['shuffle']);
   checkTypedVector(fn, 'job.rngState', v['rngState'], 4, Uint32Array);
   const s = v['rngState'] as Uint32Array;
   if ((s[0]! | s[1]! | s[2]! | s[3]!) === 0) throw new RangeError(`${fn}: job.rngState must not be all zero`);
-  checkFinite(fn, 'job.learningRate', v['learningRate']);
-  checkFinite(fn, 'job.weightDecay', v['weightDecay']);
+  checkOptimizer(fn, v['optimizer'], net.sizes);
+  checkSchedule(fn, v['schedule']);
+  const metric = v['metric'];
+  checkCode(fn, 'job.metric', metric, Object.keys(Metric).length);
+  if (metric !== Metric.none && t !== net.sizes[net.sizes.length - 1]) {
+    throw new RangeError(`${fn}: job.metric must be 0 for the gaussianNll loss, got ${metric}`);
+  }
+  checkEarlyStopping(fn, v['earlyStopping'], v['nVal'], metric);
   checkBool(fn, 'job.skipNonFinite', v['skipNonFinite']);
   checkSize(fn, 'job.progressEvery', v['progressEvery']);
   checkTypedVector(fn, 'job.history', v['history'], v['epochs'] * historyFields, Float64Array);

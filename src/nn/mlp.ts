@@ -7,7 +7,7 @@
  * through the active Backend (native C++ or pure TS), one call per chunk of
  * minibatches, so JS is never in the per-sample loop.
  */
-import { Activation, HISTORY_FIELDS, type ActivationName, type NetworkSpec, type TrainProgress } from '../backend/backend.js';
+import { Activation, Loss, lossTargetCols, type ActivationName, type NetworkSpec } from '../backend/backend.js';
 import { getBackend } from '../backend/select.js';
 import { Rng } from '../rng.js';
 import { Matrix } from '../tensor.js';
@@ -16,11 +16,14 @@ import { toMatrix, toTargets, type Inputs, type Targets } from './data.js';
 import { initWeights } from './init.js';
 import { isTask, TASKS, type Task } from './tasks.js';
 import { readModelFile, writeModelFile } from './model-file.js';
+import { runFit, type FitOptions, type History } from './fit.js';
+import { resolveLoss, type LossConfig, type ResolvedLoss } from './loss-config.js';
+import type { OptimizerState } from './train-options.js';
 
 export interface MLPConfig {
   /** Layer widths, input first: [inputs, ...hidden, outputs]. */
   layers: number[];
-  /** What the network predicts; fixes the output transform and the loss. */
+  /** What the network predicts: how targets are read, the metric, the losses that fit. */
   task: Task;
   /** Hidden activation, for all hidden layers or one per hidden layer. Default 'relu'. */
   hidden?: ActivationName | ActivationName[];
@@ -28,66 +31,9 @@ export interface MLPConfig {
   leakySlope?: number;
   /** Seed of the weight initialisation and of the per-epoch shuffle. Default 0. */
   seed?: number;
-}
-
-export interface SgdOptions {
-  type: 'sgd';
-  /** Learning rate η. Default 0.01. */
-  lr?: number;
-  /** L2 coefficient λ on weights (not biases): w ← w − η(g + λw). Default 0. */
-  weightDecay?: number;
-}
-
-export interface EpochInfo {
-  /** 1-based epoch number. */
-  epoch: number;
-  /** Mean training loss over the epoch's applied batches. */
-  loss: number;
-  /** Learning rate used. */
-  lr: number;
-  /** Batches skipped for a non-finite loss or gradient (onNonFinite: 'skip'). */
-  skipped: number;
-}
-
-export interface ProgressInfo {
-  /** 1-based epoch in progress. */
-  epoch: number;
-  /** Batches done in that epoch. */
-  batch: number;
-  /** Samples processed since fit started. */
-  samples: number;
-  /** Running mean training loss of the epoch. */
-  loss: number;
-}
-
-export interface FitOptions {
-  /** Passes over the data. Default 10. */
-  epochs?: number;
-  /** Samples per SGD update; 1 gives the classic per-sample rule Δw = η(r − y)x. Default 32. */
-  batchSize?: number;
-  optimizer?: SgdOptions;
-  /** Reshuffle the samples (seeded) before every epoch. Default true. */
-  shuffle?: boolean;
-  /** Called after every epoch, in order, with that epoch's history entry. */
-  onEpoch?: (info: EpochInfo) => void;
-  /** Called every `progressEvery` batches within an epoch. */
-  onProgress?: (info: ProgressInfo) => void;
-  /** Batches between onProgress calls. Default 100. */
-  progressEvery?: number;
-  /** A batch with a non-finite loss or gradient stops fit with an error
-   * ('error', the default) or is skipped and counted ('skip'). */
-  onNonFinite?: 'error' | 'skip';
-  /** Stops training between minibatches; fit then rejects with the signal's reason. */
-  signal?: AbortSignal;
-}
-
-export interface History {
-  /** Mean training loss of each epoch. */
-  loss: number[];
-  /** Learning rate used in each epoch. */
-  lr: number[];
-  /** Batches skipped in each epoch (onNonFinite: 'skip'). */
-  skipped: number[];
+  /** The loss, by name or with its parameters; it must fit the task (see README).
+   * Default: mse (regression), sigmoidCrossEntropy (binary, multilabel), softmaxCrossEntropy (multiclass). */
+  loss?: LossConfig;
 }
 
 export interface Evaluation {
@@ -97,13 +43,11 @@ export interface Evaluation {
   accuracy?: number;
   /** Multilabel: fraction of samples with every label right. */
   exactMatch?: number;
-  /** Regression: mean squared error over all outputs. */
+  /** Regression: mean squared error of the predicted values (gaussianNll: of the means; poissonNll: of the rates). */
   mse?: number;
 }
 
-const CONFIG_KEYS = ['layers', 'task', 'hidden', 'leakySlope', 'seed'] as const;
-const FIT_KEYS = ['epochs', 'batchSize', 'optimizer', 'shuffle', 'onEpoch', 'onProgress', 'progressEvery',
-  'onNonFinite', 'signal'] as const;
+const CONFIG_KEYS = ['layers', 'task', 'hidden', 'leakySlope', 'seed', 'loss'] as const;
 /** Rows per backend call in predict/evaluate: bounds the workspace memory. */
 const ROWS_PER_CALL = 4096;
 
@@ -114,6 +58,11 @@ export class MLP {
   readonly leakySlope: number;
   /** W(0), b(0), W(1), b(1), …; W(ℓ) is (layers[ℓ+1], layers[ℓ]). */
   readonly params: Float32Array[];
+  /** The loss, resolved from config.loss. */
+  readonly loss: ResolvedLoss;
+  /** Optimizer state (velocities or moments, step count) after the last fit, as
+   * Float32Arrays shaped like params; the next fit with the same optimizer type continues it. */
+  optimizerState: OptimizerState | null = null;
   private readonly rng: Rng;
   private busy = false;
 
@@ -135,6 +84,7 @@ export class MLP {
       const want = info.outputs !== undefined ? `exactly ${info.outputs}` : `at least ${info.minOutputs}`;
       throw new RangeError(`MLP: a ${task} network needs ${want} output(s), got ${outputs}`);
     }
+    this.loss = resolveLoss(fn, config.loss, task, outputs);
     this.layers = [...layers];
     this.task = task;
     this.hidden = hiddenActivations(config.hidden, layers.length - 2);
@@ -170,7 +120,8 @@ export class MLP {
       sizes: Int32Array.from(this.layers),
       hiddenActivations: Int32Array.from(this.hidden, (name) => Activation[name]),
       leakySlope: this.leakySlope,
-      loss: TASKS[this.task].loss,
+      loss: Loss[this.loss.name],
+      lossParams: this.loss.params,
       params: this.params,
     };
   }
@@ -180,82 +131,39 @@ export class MLP {
   }
 
   /**
-   * Trains with minibatch SGD. Resolves with the loss history; rejects with
-   * the signal's reason when aborted (the weights then hold the last
-   * completed minibatch's update), or with an Error naming the epoch and
-   * batch when the loss stops being finite (that batch's update is not applied).
+   * Trains on (x, y) as `options` say (optimizer, schedule, validation,
+   * early stopping). Resolves with the history; rejects with the signal's
+   * reason when aborted (the weights then hold the last completed
+   * minibatch's update), or with an Error naming the epoch and batch when a
+   * loss or gradient stops being finite (that batch's update is not applied).
+   * The optimizer state (optimizerState) carries over to the next fit with
+   * the same optimizer type.
    */
   async fit(x: Inputs, y: Targets, options: FitOptions = {}): Promise<History> {
     const fn = 'MLP.fit';
     this.enter(fn);
-    checkOptions(fn, 'options', options, FIT_KEYS);
-    checkOptions(fn, 'options.optimizer', options.optimizer, ['type', 'lr', 'weightDecay']);
-    if (options.optimizer !== undefined && options.optimizer.type !== 'sgd') {
-      throw new TypeError(`${fn}: options.optimizer.type must be 'sgd', got ${String(options.optimizer.type)}`);
-    }
-    const epochs = positiveInt(fn, 'options.epochs', options.epochs, 10);
-    const batchSize = positiveInt(fn, 'options.batchSize', options.batchSize, 32);
-    const learningRate = finiteNumber(fn, 'options.optimizer.lr', options.optimizer?.lr, 0.01, 0);
-    const weightDecay = finiteNumber(fn, 'options.optimizer.weightDecay', options.optimizer?.weightDecay, 0, 0);
-    const shuffle = options.shuffle ?? true;
-    if (typeof shuffle !== 'boolean') throw new TypeError(`${fn}: options.shuffle must be a boolean`);
-    for (const key of ['onEpoch', 'onProgress'] as const) {
-      if (options[key] !== undefined && typeof options[key] !== 'function') {
-        throw new TypeError(`${fn}: options.${key} must be a function`);
-      }
-    }
-    const progressEvery = positiveInt(fn, 'options.progressEvery', options.progressEvery, 100);
-    const onNonFinite = options.onNonFinite ?? 'error';
-    if (onNonFinite !== 'error' && onNonFinite !== 'skip') {
-      throw new TypeError(`${fn}: options.onNonFinite must be 'error' or 'skip', got ${String(onNonFinite)}`);
-    }
-    const { signal } = options;
-    if (signal !== undefined && !(signal instanceof AbortSignal)) {
-      throw new TypeError(`${fn}: options.signal must be an AbortSignal`);
-    }
-    const xs = toMatrix(fn, 'x', x, this.inputs);
-    const ys = toTargets(fn, 'y', y, xs.rows, this.outputs, TASKS[this.task].targets);
-    if (xs.rows === 0) throw new RangeError(`${fn}: x must have at least one row`);
-    signal?.throwIfAborted();
-
-    const fields = HISTORY_FIELDS.length;
-    const rngState = this.rng.getState();
-    const job = {
-      net: this.spec(), x: xs.data, y: ys.data, n: xs.rows, epochs, batchSize, shuffle, rngState,
-      learningRate, weightDecay, skipNonFinite: onNonFinite === 'skip',
-      progressEvery: options.onProgress ? progressEvery : 0, history: new Float64Array(epochs * fields),
-    };
-    const history: History = { loss: [], lr: [], skipped: [] };
-    // Epoch rows are read from job.history as reports say they are complete,
-    // so onEpoch sees every epoch once, in order, even when reports coalesce.
-    const deliverEpochs = (upTo: number) => {
-      for (let e = history.loss.length; e < upTo; e++) {
-        const row = job.history.subarray(e * fields, (e + 1) * fields);
-        const info: EpochInfo = { epoch: e + 1, loss: row[0]!, lr: row[1]!, skipped: row[2]! };
-        history.loss.push(info.loss);
-        history.lr.push(info.lr);
-        history.skipped.push(info.skipped);
-        options.onEpoch?.(info);
-      }
-    };
-    const onProgress = (p: TrainProgress) => {
-      deliverEpochs(p.epochs);
-      if (p.batches > 0) options.onProgress?.({ epoch: p.epochs + 1, batch: p.batches, samples: p.samples, loss: p.loss });
-    };
     this.busy = true;
     try {
-      const result = await getBackend().train(job, onProgress, signal);
-      deliverEpochs(result.epochs);
-    } catch (err) {
-      const message = (err as Error)?.message ?? '';
-      if (!message.startsWith('train: non-finite')) throw err;
-      throw new Error(`${fn}: ${message.slice('train: '.length)} (lower the learning rate or check the data)`, { cause: err });
+      const model = {
+        inputs: this.inputs, spec: this.spec(), metric: TASKS[this.task].metric, rng: this.rng,
+        optimizerState: this.optimizerState, targets: (f: string, arg: string, t: unknown, rows: number) => this.targetMatrix(f, arg, t, rows),
+      };
+      const { history, optimizerState } = await runFit(fn, getBackend(), model, x, y, options);
+      this.optimizerState = optimizerState;
+      return history;
     } finally {
-      // The shuffles advanced the state natively or in TS alike; continue from it.
-      this.rng.setState(rngState);
       this.busy = false;
     }
-    return history;
+  }
+
+  /** y as the (rows, target columns) matrix the loss reads. */
+  private targetMatrix(fn: string, arg: string, y: unknown, rows: number): Matrix {
+    const m = toTargets(fn, arg, y, rows, lossTargetCols(Loss[this.loss.name], this.outputs), TASKS[this.task].targets);
+    if (this.loss.name === 'poissonNll') {
+      const i = m.data.findIndex((v) => v < 0);
+      if (i >= 0) throw new RangeError(`${fn}: ${arg} must hold counts ≥ 0 for the poissonNll loss, got ${m.data[i]} at row ${Math.floor(i / m.cols)}`);
+    }
+    return m;
   }
 
   /** Output activations (n, outputs): values, sigmoid probabilities or softmax rows. */
@@ -274,12 +182,12 @@ export class MLP {
     return out;
   }
 
-  /** Binary: 1 where p ≥ 0.5; multiclass: the argmax class. */
+  /** Binary: 1 where p ≥ 0.5 (hinge: where the score ≥ 0); multiclass: the argmax class. */
   predictClass(x: Inputs): Int32Array {
     if (this.task !== 'binary' && this.task !== 'multiclass') {
       throw new TypeError(`MLP.predictClass: only for binary or multiclass networks, this one is ${this.task}`);
     }
-    return classesOf(this.task, this.predict(x));
+    return classesOf(this.task, this.predict(x), this.loss.name === 'hinge' ? 0 : 0.5);
   }
 
   /** Multilabel: a (n, outputs) 0/1 matrix, label j on where p_j ≥ threshold (or threshold[j]). */
@@ -302,7 +210,7 @@ export class MLP {
     const fn = 'MLP.evaluate';
     this.enter(fn);
     const xs = toMatrix(fn, 'x', x, this.inputs);
-    const ys = toTargets(fn, 'y', y, xs.rows, this.outputs, TASKS[this.task].targets);
+    const ys = this.targetMatrix(fn, 'y', y, xs.rows);
     if (xs.rows === 0) throw new RangeError(`${fn}: x must have at least one row`);
     const backend = getBackend();
     const net = this.spec();
@@ -316,9 +224,10 @@ export class MLP {
     const result: Evaluation = { loss: lossSum / xs.rows };
     const p = this.predict(xs);
     if (this.task === 'regression') {
+      // gaussianNll predicts means then variances: the means are the predicted values.
       let se = 0;
-      for (let i = 0; i < p.data.length; i++) se += (p.data[i]! - ys.data[i]!) ** 2;
-      result.mse = se / p.data.length;
+      for (let i = 0; i < ys.rows; i++) for (let j = 0; j < ys.cols; j++) se += (p.get(i, j) - ys.get(i, j)) ** 2;
+      result.mse = se / ys.data.length;
     } else if (this.task === 'multilabel') {
       let rightLabels = 0;
       let rightRows = 0;
@@ -334,8 +243,8 @@ export class MLP {
       result.accuracy = rightLabels / p.data.length;
       result.exactMatch = rightRows / p.rows;
     } else {
-      const predicted = classesOf(this.task, p);
-      const truth = classesOf(this.task, ys);
+      const predicted = classesOf(this.task, p, this.loss.name === 'hinge' ? 0 : 0.5);
+      const truth = classesOf(this.task, ys, 0.5);
       let right = 0;
       for (let i = 0; i < predicted.length; i++) if (predicted[i] === truth[i]) right++;
       result.accuracy = right / predicted.length;
@@ -355,9 +264,9 @@ export class MLP {
     return readModelFile(path, 'MLP', (config) => new MLP(config as unknown as MLPConfig));
   }
 
-  /** The architecture, as given to the constructor (seed aside). */
+  /** The architecture and loss, as given to the constructor (seed aside). */
   config(): MLPConfig {
-    return { layers: [...this.layers], task: this.task, hidden: [...this.hidden], leakySlope: this.leakySlope };
+    return { layers: [...this.layers], task: this.task, hidden: [...this.hidden], leakySlope: this.leakySlope, loss: this.loss.config };
   }
 }
 
@@ -379,12 +288,12 @@ function hiddenActivations(hidden: MLPConfig['hidden'], count: number): Activati
   return new Array<ActivationName>(count).fill(hidden);
 }
 
-/** Class of each row: p ≥ 0.5 for a binary column, argmax otherwise. */
-function classesOf(task: Task, p: Matrix): Int32Array {
+/** Class of each row: value ≥ threshold for a binary column, argmax otherwise. */
+function classesOf(task: Task, p: Matrix, threshold: number): Int32Array {
   const out = new Int32Array(p.rows);
   for (let i = 0; i < p.rows; i++) {
     if (task === 'binary') {
-      out[i] = p.data[i]! >= 0.5 ? 1 : 0;
+      out[i] = p.data[i]! >= threshold ? 1 : 0;
       continue;
     }
     let best = 0;

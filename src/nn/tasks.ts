@@ -1,14 +1,14 @@
 /**
- * What an MLP predicts fixes its output transform, its loss and how labels are
- * read. One table, so the pairings (sigmoid with cross-entropy, softmax with
- * cross-entropy, linear with MSE) cannot drift apart.
+ * What an MLP predicts fixes how labels are read, the accuracy metric and
+ * which losses fit (loss-config.ts, where each task's default loss is).
  */
-import { Loss, type LossCode } from '../backend/backend.js';
+import { Metric, type MetricCode } from '../backend/backend.js';
 
 export type Task = 'regression' | 'binary' | 'multiclass' | 'multilabel';
 
 export interface TaskInfo {
-  loss: LossCode;
+  /** Tracked in the training history. */
+  metric: MetricCode;
   /** How `y` is read: raw values, 0/1 column, class indices → one-hot, multi-hot. */
   targets: 'values' | 'binary' | 'onehot' | 'multihot';
   /** Smallest number of outputs that makes sense. */
@@ -18,10 +18,10 @@ export interface TaskInfo {
 }
 
 export const TASKS: Record<Task, TaskInfo> = {
-  regression: { loss: Loss.mse, targets: 'values', minOutputs: 1 },
-  binary: { loss: Loss.sigmoidCrossEntropy, targets: 'binary', minOutputs: 1, outputs: 1 },
-  multiclass: { loss: Loss.softmaxCrossEntropy, targets: 'onehot', minOutputs: 2 },
-  multilabel: { loss: Loss.sigmoidCrossEntropy, targets: 'multihot', minOutputs: 1 },
+  regression: { metric: Metric.none, targets: 'values', minOutputs: 1 },
+  binary: { metric: Metric.binaryAccuracy, targets: 'binary', minOutputs: 1, outputs: 1 },
+  multiclass: { metric: Metric.categoricalAccuracy, targets: 'onehot', minOutputs: 2 },
+  multilabel: { metric: Metric.binaryAccuracy, targets: 'multihot', minOutputs: 1 },
 };
 
 export function isTask(v: unknown): v is Task {

@@ -6,9 +6,9 @@
  * softmax and the losses accumulate in float64 (JS numbers), and elementwise
  * maths is done in float64 then rounded to float32 once, when stored.
  */
-import { Activation, HISTORY_FIELDS, Loss, type Backend, type FitJob, type NetworkSpec, type TrainJob } from '../backend.js';
+import { Activation, HISTORY_FIELDS, Loss, lossTargetCols, type Backend, type FitJob, type NetworkSpec, type TrainJob } from '../backend.js';
 import {
-  checkBool, checkCode, checkFinite, checkFitJob, checkMatrix, checkNetwork, checkOptionalMatrix, checkParamList,
+  checkBool, checkClassWeights, checkCode, checkFinite, checkFitJob, checkLossScalars, checkMatrix, checkedTargetCols, checkNetwork, checkOptionalMatrix, checkParamList,
   checkSize, checkTrainJob,
 } from '../validate.js';
 import * as act from './activations.js';
@@ -90,15 +90,20 @@ export const jsBackend: Backend = {
     softmaxRows(out, inp, rows, cols);
   },
 
-  lossForwardBackward(dlogits, logits, target, rows, cols, loss) {
+  lossForwardBackward(dlogits, logits, target, rows, cols, loss, params) {
     const fn = 'lossForwardBackward';
     checkSize(fn, 'rows', rows);
     checkSize(fn, 'cols', cols);
     checkCode(fn, 'loss', loss, LOSSES);
+    if (loss === Loss.gaussianNll && cols % 2 !== 0) {
+      throw new RangeError(`${fn}: cols must be even for the gaussianNll loss, got ${cols}`);
+    }
+    checkLossScalars(fn, 'params', params);
+    checkClassWeights(fn, 'params', params, cols);
     checkOptionalMatrix(fn, 'dlogits', dlogits, rows, cols);
     checkMatrix(fn, 'logits', logits, rows, cols);
-    checkMatrix(fn, 'target', target, rows, cols);
-    return lossForwardBackward(dlogits, logits, target, rows, cols, loss);
+    checkMatrix(fn, 'target', target, rows, lossTargetCols(loss, cols));
+    return lossForwardBackward(dlogits, logits, target, rows, cols, loss, params);
   },
 
   sgdUpdate(w, g, n, lr, weightDecay) {
@@ -128,7 +133,7 @@ export const jsBackend: Backend = {
     const { sizes } = net;
     checkParamList(fn, 'grads', grads, sizes);
     checkMatrix(fn, 'x', x, n, sizes[0]!);
-    checkMatrix(fn, 'y', y, n, sizes[sizes.length - 1]!);
+    checkMatrix(fn, 'y', y, n, checkedTargetCols(net));
     return network.lossGradient(grads, net as NetworkSpec, x, y, n);
   },
 
@@ -138,6 +143,7 @@ export const jsBackend: Backend = {
   },
 
   train(job, onProgress, signal) {
+    if (signal?.aborted) return Promise.reject(signal.reason);
     checkFitJob('train', job, onProgress, ACTIVATIONS, LOSSES, HISTORY_FIELDS.length);
     const stopped = () => signal?.aborted === true;
     const report = onProgress ?? (() => {});

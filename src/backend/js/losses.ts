@@ -1,61 +1,103 @@
 /**
  * Losses on the logits, one forward+backward function per loss as in
- * fastText's loss.h: each returns the mean over rows of the per-row loss and,
- * when dlogits is given, writes ∂loss/∂logits. Everything is computed in
+ * fastText's loss.h, mirroring native/core/losses.cc operation for operation:
+ * each returns the mean over rows of the per-row loss (summed over columns)
+ * and, when dlogits is given, writes ∂loss/∂logits. Everything is computed in
  * float64; only the stored gradient is rounded to float32. With rows = 0 the
- * loss is 0 and nothing is written.
+ * loss is 0 and nothing is written. See backend.ts `Loss` for the formulas.
  */
-import { Loss } from '../backend.js';
-import { sigmoid } from './activations.js';
+import { Activation, Loss, type LossParams } from '../backend.js';
+import { activationForward, sigmoid } from './activations.js';
+import { softmaxRows } from './softmax.js';
 
-// logits (rows,cols), target (rows,cols) -> mean ½Σ(z−r)²; dlogits (rows,cols) = (z−r)/rows.
-export function mseLoss(dlogits: Float32Array | null, logits: Float32Array, target: Float32Array,
-                        rows: number, cols: number): number {
-  if (rows === 0) return 0;
-  const len = rows * cols;
-  const inv = 1 / rows;
-  let total = 0;
-  for (let i = 0; i < len; i++) {
-    const d = logits[i]! - target[i]!;
-    total += d * d;
-    if (dlogits) dlogits[i] = d * inv;
-  }
-  return (0.5 * total) / rows;
+/** One (z, r) pair's loss; writes ∂/∂z to g[0]. */
+type PairLoss = (z: number, r: number, g: Float64Array) => number;
+
+// log(1 + e^x) without overflow: log σ(z) = −softplus(−z), log(1 − σ(z)) = −softplus(z).
+function softplus(x: number): number {
+  return (x > 0 ? x : 0) + Math.log1p(Math.exp(-Math.abs(x)));
 }
 
-// logits (rows,cols), target (rows,cols) -> mean Σ [max(z,0) − z·r + log1p(e^−|z|)];
-// dlogits = (σ(z) − r)/rows. The softplus form never overflows and equals
-// −[r·log σ(z) + (1−r)·log(1−σ(z))] exactly.
-export function sigmoidCrossEntropyLoss(dlogits: Float32Array | null, logits: Float32Array, target: Float32Array,
-                                        rows: number, cols: number): number {
-  if (rows === 0) return 0;
-  const len = rows * cols;
+const scratch = new Float64Array(1);
+
+function elementwiseLoss(dlogits: Float32Array | null, logits: Float32Array, target: Float32Array,
+                         rows: number, cols: number, f: PairLoss): number {
   const inv = 1 / rows;
   let total = 0;
-  for (let i = 0; i < len; i++) {
-    const z = logits[i]!;
-    const r = target[i]!;
-    total += Math.max(z, 0) - z * r + Math.log1p(Math.exp(-Math.abs(z)));
-    if (dlogits) dlogits[i] = (sigmoid(z) - r) * inv;
+  for (let i = 0; i < rows * cols; i++) {
+    total += f(logits[i]!, target[i]!, scratch);
+    if (dlogits) dlogits[i] = scratch[0]! * inv;
   }
-  return total / rows;
+  return total * inv;
 }
 
-// logits (rows,cols), target (rows,cols) -> mean Σ_j r_j·(lse − z_j) with lse the row's
-// log-sum-exp; dlogits = (softmax(z)_j·Σ_j r_j − r_j)/rows, which is the exact
-// gradient also for targets that do not sum to 1.
-export function softmaxCrossEntropyLoss(dlogits: Float32Array | null, logits: Float32Array, target: Float32Array,
-                                        rows: number, cols: number): number {
-  if (rows === 0) return 0;
+const mse: PairLoss = (z, r, g) => {
+  g[0] = z - r;
+  return 0.5 * (z - r) * (z - r);
+};
+
+// Softplus form: never overflows, equals −[r·log σ(z) + (1−r)·log(1−σ(z))].
+const sigmoidCe: PairLoss = (z, r, g) => {
+  g[0] = sigmoid(z) - r;
+  return (z > 0 ? z : 0) - z * r + Math.log1p(Math.exp(-Math.abs(z)));
+};
+
+// The subgradient at z = r is 0.
+const l1: PairLoss = (z, r, g) => {
+  const d = z - r;
+  g[0] = d > 0 ? 1 : d < 0 ? -1 : 0;
+  return Math.abs(d);
+};
+
+const poissonNll: PairLoss = (z, r, g) => {
+  const rate = Math.exp(z);
+  g[0] = rate - r;
+  return rate - r * z;
+};
+
+// Soft targets in [0, 1] are accepted: t = 2r − 1 in [−1, 1].
+const hinge: PairLoss = (z, r, g) => {
+  const t = 2 * r - 1;
+  const margin = 1 - t * z;
+  g[0] = margin > 0 ? -t : 0;
+  return margin > 0 ? margin : 0;
+};
+
+function huber(delta: number): PairLoss {
+  return (z, r, g) => {
+    const d = z - r;
+    const a = Math.abs(d);
+    g[0] = Math.min(Math.max(d, -delta), delta);
+    return a <= delta ? 0.5 * d * d : delta * (a - 0.5 * delta);
+  };
+}
+
+// q = σ(−z) computed directly, not as 1 − p, which cancels for large z. With dp/dz = p·q:
+// ∂/∂z [−q^γ log p] = q^γ (γ·p·log p − q),  ∂/∂z [−p^γ log q] = p^γ (p − γ·q·log q).
+function focal(gamma: number, alpha: number): PairLoss {
+  return (z, r, g) => {
+    const p = sigmoid(z);
+    const q = sigmoid(-z);
+    const logP = -softplus(-z);
+    const logQ = -softplus(z);
+    const qg = Math.pow(q, gamma);
+    const pg = Math.pow(p, gamma);
+    g[0] = alpha * r * qg * (gamma * p * logP - q) + (1 - alpha) * (1 - r) * pg * (p - gamma * q * logQ);
+    return -alpha * r * qg * logP - (1 - alpha) * (1 - r) * pg * logQ;
+  };
+}
+
+// c_j = w_j·((1 − ε)·r_j + ε·Σr/K); loss Σ c_j·(lse − z_j); gradient softmax_j·Σc − c_j.
+function softmaxCe(dlogits: Float32Array | null, logits: Float32Array, target: Float32Array, rows: number,
+                   cols: number, p: LossParams): number {
   const inv = 1 / rows;
+  const eps = p.smoothing;
+  const w = p.classWeights.length ? p.classWeights : null;
   let total = 0;
   for (let i = 0; i < rows; i++) {
     const o = i * cols;
     let max = -Infinity;
-    for (let j = 0; j < cols; j++) {
-      const v = logits[o + j]!;
-      if (v > max) max = v;
-    }
+    for (let j = 0; j < cols; j++) if (logits[o + j]! > max) max = logits[o + j]!;
     let sumExp = 0;
     let sumR = 0;
     for (let j = 0; j < cols; j++) {
@@ -63,24 +105,100 @@ export function softmaxCrossEntropyLoss(dlogits: Float32Array | null, logits: Fl
       sumR += target[o + j]!;
     }
     const lse = max + Math.log(sumExp);
+    const spread = (eps * sumR) / cols;
+    const weight = (j: number) => {
+      const c = (1 - eps) * target[o + j]! + spread;
+      return w ? c * w[j]! : c;
+    };
+    let sumC = 0;
+    for (let j = 0; j < cols; j++) sumC += weight(j);
     for (let j = 0; j < cols; j++) {
       const z = logits[o + j]!;
-      const r = target[o + j]!;
-      total += r * (lse - z);
-      // softmax_j = exp(z_j − lse), kept in float64 until the store.
-      if (dlogits) dlogits[o + j] = (Math.exp(z - lse) * sumR - r) * inv;
+      const c = weight(j);
+      total += c * (lse - z);
+      if (dlogits) dlogits[o + j] = (Math.exp(z - lse) * sumC - c) * inv;
     }
   }
-  return total / rows;
+  return total * inv;
 }
 
-// Dispatch on the loss code; see the functions above for shapes.
+// Row layout [μ_1..μ_m, s_1..s_m], target (rows, m): ∂/∂μ = (μ − r)e^−s, ∂/∂s = ½(1 − (μ − r)²e^−s).
+function gaussianNll(dlogits: Float32Array | null, logits: Float32Array, target: Float32Array, rows: number,
+                     cols: number): number {
+  const inv = 1 / rows;
+  const m = cols / 2;
+  let total = 0;
+  for (let i = 0; i < rows; i++) {
+    for (let j = 0; j < m; j++) {
+      const mu = logits[i * cols + j]!;
+      const s = logits[i * cols + m + j]!;
+      const d = mu - target[i * m + j]!;
+      const e = Math.exp(-s);
+      total += 0.5 * (s + d * d * e);
+      if (dlogits) {
+        dlogits[i * cols + j] = d * e * inv;
+        dlogits[i * cols + m + j] = 0.5 * (1 - d * d * e) * inv;
+      }
+    }
+  }
+  return total * inv;
+}
+
+// Weston–Watkins: the true class y (the row's first largest target) must beat every other by 1.
+function multiclassHinge(dlogits: Float32Array | null, logits: Float32Array, target: Float32Array, rows: number,
+                         cols: number): number {
+  const inv = 1 / rows;
+  let total = 0;
+  for (let i = 0; i < rows; i++) {
+    const o = i * cols;
+    let y = 0;
+    for (let j = 1; j < cols; j++) if (target[o + j]! > target[o + y]!) y = j;
+    let gy = 0;
+    for (let j = 0; j < cols; j++) {
+      const margin = j === y ? 0 : 1 + logits[o + j]! - logits[o + y]!;
+      const active = margin > 0;
+      total += active ? margin : 0;
+      gy -= active ? 1 : 0;
+      if (dlogits && j !== y) dlogits[o + j] = (active ? 1 : 0) * inv;
+    }
+    if (dlogits) dlogits[o + y] = gy * inv;
+  }
+  return total * inv;
+}
+
+// Dispatch on the loss code; shapes as in backend.ts.
 export function lossForwardBackward(dlogits: Float32Array | null, logits: Float32Array, target: Float32Array,
-                                    rows: number, cols: number, loss: number): number {
+                                    rows: number, cols: number, loss: number, p: LossParams): number {
+  if (rows === 0) return 0;
   switch (loss) {
-    case Loss.mse: return mseLoss(dlogits, logits, target, rows, cols);
-    case Loss.sigmoidCrossEntropy: return sigmoidCrossEntropyLoss(dlogits, logits, target, rows, cols);
-    case Loss.softmaxCrossEntropy: return softmaxCrossEntropyLoss(dlogits, logits, target, rows, cols);
+    case Loss.mse: return elementwiseLoss(dlogits, logits, target, rows, cols, mse);
+    case Loss.sigmoidCrossEntropy: return elementwiseLoss(dlogits, logits, target, rows, cols, sigmoidCe);
+    case Loss.softmaxCrossEntropy: return softmaxCe(dlogits, logits, target, rows, cols, p);
+    case Loss.l1: return elementwiseLoss(dlogits, logits, target, rows, cols, l1);
+    case Loss.huber: return elementwiseLoss(dlogits, logits, target, rows, cols, huber(p.delta));
+    case Loss.gaussianNll: return gaussianNll(dlogits, logits, target, rows, cols);
+    case Loss.poissonNll: return elementwiseLoss(dlogits, logits, target, rows, cols, poissonNll);
+    case Loss.focal: return elementwiseLoss(dlogits, logits, target, rows, cols, focal(p.gamma, p.alpha));
+    case Loss.hinge: return elementwiseLoss(dlogits, logits, target, rows, cols, hinge);
+    case Loss.multiclassHinge: return multiclassHinge(dlogits, logits, target, rows, cols);
     default: throw new RangeError(`lossForwardBackward: unknown loss ${loss}`);
+  }
+}
+
+// The output layer each loss implies, in place on logits (rows,cols); see backend.ts `Loss`.
+export function outputTransform(inout: Float32Array, rows: number, cols: number, loss: number): void {
+  switch (loss) {
+    case Loss.sigmoidCrossEntropy:
+    case Loss.focal: activationForward(inout, inout, rows * cols, Activation.sigmoid, 0); return;
+    case Loss.softmaxCrossEntropy: softmaxRows(inout, inout, rows, cols); return;
+    case Loss.poissonNll:
+      for (let i = 0; i < rows * cols; i++) inout[i] = Math.exp(inout[i]!);
+      return;
+    case Loss.gaussianNll:
+      for (let i = 0; i < rows; i++) {
+        for (let j = cols / 2; j < cols; j++) inout[i * cols + j] = Math.exp(inout[i * cols + j]!);
+      }
+      return;
+    default: // identity outputs
   }
 }

@@ -9,12 +9,12 @@
  * product is z = a·Wᵀ (gemm with transB) and the weight gradient dzᵀ·a comes
  * out directly in (out, in) order (gemm with transA).
  */
-import { Activation, Loss, type NetworkSpec, type TrainJob } from '../backend.js';
+import { lossTargetCols, type NetworkSpec, type TrainJob } from '../backend.js';
 import { activationBackward, activationForward } from './activations.js';
 import { biasAdd, colSum, sgdUpdate } from './elementwise.js';
 import { gemm } from './gemm.js';
-import { lossForwardBackward } from './losses.js';
-import { softmaxRows } from './softmax.js';
+import { lossForwardBackward, outputTransform } from './losses.js';
+import { metricSum } from './metrics.js';
 
 /** Buffers for passes of up to `rows` rows. acts[ℓ] (rows, sizes[ℓ+1]) holds
  * layer ℓ's output (the logits for the last layer); deltas[ℓ] the same shape
@@ -42,6 +42,11 @@ function allocWorkspace(sizes: Int32Array, rows: number, withDeltas: boolean, la
     if (withDeltas) deltas.push(new Float32Array(rows * sizes[l + 1]!));
   }
   return { acts, deltas, acc: new Float64Array(maxWidth(sizes)) };
+}
+
+/** Columns of the targets: lossTargetCols(loss, sizes[last]). */
+export function targetCols(net: NetworkSpec): number {
+  return lossTargetCols(net.loss, net.sizes[net.sizes.length - 1]!);
 }
 
 // x (rows, sizes[0]) -> ws.acts[ℓ] (rows, sizes[ℓ+1]); returns the logits buffer (hidden
@@ -88,9 +93,7 @@ export function forward(out: Float32Array, net: NetworkSpec, x: Float32Array, n:
   // The last layer writes straight into out; the output transform runs in place.
   const ws = allocWorkspace(net.sizes, n, false, out);
   forwardLayers(net, x, n, ws);
-  const k = net.sizes[net.sizes.length - 1]!;
-  if (net.loss === Loss.sigmoidCrossEntropy) activationForward(out, out, n * k, Activation.sigmoid, 0);
-  else if (net.loss === Loss.softmaxCrossEntropy) softmaxRows(out, out, n, k);
+  outputTransform(out, n, net.sizes[net.sizes.length - 1]!, net.loss);
 }
 
 // grads (params' layout) = ∂(mean loss over the n rows of x (n, sizes[0]), y (n, sizes[last]))/∂params;
@@ -100,7 +103,7 @@ export function lossGradient(grads: Float32Array[], net: NetworkSpec, x: Float32
   const ws = allocWorkspace(net.sizes, n, true);
   const k = net.sizes[net.sizes.length - 1]!;
   const logits = forwardLayers(net, x, n, ws);
-  const loss = lossForwardBackward(ws.deltas[ws.deltas.length - 1]!, logits, y, n, k, net.loss);
+  const loss = lossForwardBackward(ws.deltas[ws.deltas.length - 1]!, logits, y, n, k, net.loss, net.lossParams);
   backwardLayers(grads, net, x, n, ws);
   return loss;
 }
@@ -119,7 +122,7 @@ export function allocBatchWorkspace(net: NetworkSpec, cap: number): BatchWorkspa
   return {
     ...allocWorkspace(sizes, cap, true),
     xb: new Float32Array(cap * sizes[0]!),
-    yb: new Float32Array(cap * sizes[sizes.length - 1]!),
+    yb: new Float32Array(cap * targetCols(net)),
     grads: net.params.map((p) => new Float32Array(p.length)),
   };
 }
@@ -132,20 +135,42 @@ export function batchGradient(ws: BatchWorkspace, net: NetworkSpec, x: Float32Ar
   const { sizes } = net;
   const inW = sizes[0]!;
   const k = sizes[sizes.length - 1]!;
+  const t = targetCols(net);
   const { xb, yb } = ws;
   for (let r = 0; r < rows; r++) {
     // Plain copies rather than set(subarray(...)): no view objects per row.
     const xs = idx[r]! * inW;
     const xd = r * inW;
     for (let j = 0; j < inW; j++) xb[xd + j] = x[xs + j]!;
-    const ys = idx[r]! * k;
-    const yd = r * k;
-    for (let j = 0; j < k; j++) yb[yd + j] = y[ys + j]!;
+    const ys = idx[r]! * t;
+    const yd = r * t;
+    for (let j = 0; j < t; j++) yb[yd + j] = y[ys + j]!;
   }
   const logits = forwardLayers(net, xb, rows, ws);
-  const loss = lossForwardBackward(ws.deltas[ws.deltas.length - 1]!, logits, yb, rows, k, net.loss);
+  const loss = lossForwardBackward(ws.deltas[ws.deltas.length - 1]!, logits, yb, rows, k, net.loss, net.lossParams);
   if (Number.isFinite(loss)) backwardLayers(ws.grads, net, xb, rows, ws);
   return loss;
+}
+
+/** Mean loss of net over x (n, sizes[0]), y (n, targetCols), forward in
+ * blocks of ws capacity (no gradient), and Σ of the metric's per-row scores. */
+export function evaluate(ws: BatchWorkspace, net: NetworkSpec, x: Float32Array, y: Float32Array, n: number,
+                         metric: number): { loss: number; metricTotal: number } {
+  const { sizes } = net;
+  const inW = sizes[0]!;
+  const k = sizes[sizes.length - 1]!;
+  const t = targetCols(net);
+  const cap = ws.xb.length / inW;
+  let lossSum = 0;
+  let metricTotal = 0;
+  for (let r0 = 0; r0 < n; r0 += cap) {
+    const rows = Math.min(cap, n - r0);
+    const logits = forwardLayers(net, x.subarray(r0 * inW, (r0 + rows) * inW), rows, ws);
+    const yb = y.subarray(r0 * t, (r0 + rows) * t);
+    lossSum += lossForwardBackward(null, logits, yb, rows, k, net.loss, net.lossParams) * rows;
+    metricTotal += metricSum(logits, yb, rows, k, metric);
+  }
+  return { loss: n ? lossSum / n : 0, metricTotal };
 }
 
 // params ← params − lr·(grads + weightDecay·params), decaying weights but not biases.

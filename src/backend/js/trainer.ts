@@ -1,19 +1,22 @@
 /**
- * Whole training jobs on the TS backend: the same epochs, shuffles, checks
- * and history as native/core/trainer.cc, step for step, but run in slices of
- * a few milliseconds with a yield to the event loop between them, so timers
- * and I/O keep flowing and an AbortSignal is noticed between batches.
+ * Whole training jobs on the TS backend: the same epochs, shuffles, checks,
+ * updates, validation, history and early stopping as
+ * native/core/trainer.cc, step for step, but run in slices of a few
+ * milliseconds with a yield to the event loop between them, so timers and
+ * I/O keep flowing and an AbortSignal is noticed between batches.
  */
-import { HISTORY_FIELDS, type FitJob, type FitResult, type TrainProgress } from '../backend.js';
+import { HISTORY_FIELDS, Metric, Monitor, type EarlyStoppingSpec, type FitJob, type FitResult, type NetworkSpec,
+  type TrainProgress } from '../backend.js';
 import { Rng } from '../../rng.js';
-import { allocBatchWorkspace, batchGradient, sgdStep, type BatchWorkspace } from './network.js';
+import { metricSum } from './metrics.js';
+import { allocBatchWorkspace, batchGradient, evaluate, type BatchWorkspace } from './network.js';
+import { optimizerStep } from './optimizers.js';
+import { scheduleLr } from './schedule.js';
 
 /** Longest stretch of training between two yields. */
 const SLICE_MS = 8;
 const FIELDS = HISTORY_FIELDS.length;
-const F_LOSS = HISTORY_FIELDS.indexOf('loss');
-const F_LR = HISTORY_FIELDS.indexOf('lr');
-const F_SKIPPED = HISTORY_FIELDS.indexOf('skipped');
+const F = Object.fromEntries(HISTORY_FIELDS.map((name, i) => [name, i])) as Record<(typeof HISTORY_FIELDS)[number], number>;
 
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
@@ -24,21 +27,61 @@ function gradientSumSquares(ws: BatchWorkspace): number {
   return s;
 }
 
+/** The best monitored value so far, and a copy of the weights that gave it. */
+class BestTracker {
+  private readonly enabled: boolean;
+  private readonly saved: Float32Array[];
+  private best = 0;
+  bestEpoch = 0;
+
+  constructor(net: NetworkSpec, private readonly es: EarlyStoppingSpec) {
+    this.enabled = es.patience > 0 || es.restoreBest;
+    this.saved = es.restoreBest ? net.params.map((p) => new Float32Array(p.length)) : [];
+  }
+
+  /** Records an epoch's history row; true when training should stop. */
+  update(net: NetworkSpec, row: Float64Array, epoch: number): boolean {
+    if (!this.enabled) return false;
+    const { monitor, minDelta, patience } = this.es;
+    const field = [F.loss, F.metric, F.valLoss, F.valMetric][monitor]!;
+    const v = row[field]!;
+    const maximise = monitor === Monitor.metric || monitor === Monitor.valMetric;
+    // NaN never improves; the first finite value always does.
+    const better = this.bestEpoch === 0 ? Number.isFinite(v) : maximise ? v > this.best + minDelta : v < this.best - minDelta;
+    if (better) {
+      this.best = v;
+      this.bestEpoch = epoch;
+      this.saved.forEach((s, p) => s.set(net.params[p]!));
+    }
+    return patience > 0 && epoch - this.bestEpoch >= patience;
+  }
+
+  restore(net: NetworkSpec): void {
+    if (this.bestEpoch !== 0) this.saved.forEach((s, p) => net.params[p]!.set(s));
+  }
+}
+
 /** Trains job.net in place; `report` gets what TrainProgress describes. Stops
  * (resolving with what was done) once `stopped()` is true between batches. */
 export async function fit(job: FitJob, report: (p: TrainProgress) => void, stopped: () => boolean): Promise<FitResult> {
-  const { net, x, y, n, epochs, batchSize, learningRate, weightDecay, history } = job;
+  const { net, x, y, n, epochs, batchSize, history, schedule, metric } = job;
+  const hasMetric = metric !== Metric.none;
+  const k = net.sizes[net.sizes.length - 1]!;
   const ws = allocBatchWorkspace(net, Math.min(batchSize, n));
   const order = new Uint32Array(n);
   const rng = new Rng(1);
   rng.setState(job.rngState);
-  const out: FitResult = { epochs: 0, samples: 0 };
+  const best = new BestTracker(net, job.earlyStopping);
+  const out: FitResult = { epochs: 0, samples: 0, bestEpoch: 0, stoppedEarly: false };
+  let step = 0; // updates applied in this job: the per-step schedule's clock
   let sliceStart = performance.now();
   for (let epoch = 1; epoch <= epochs; epoch++) {
     for (let i = 0; i < n; i++) order[i] = i;
     if (job.shuffle) rng.shuffle(order);
     job.rngState.set(rng.getState());
     let lossSum = 0;
+    let metricTotal = 0;
+    let lr = scheduleLr(schedule, schedule.perStep ? step : epoch - 1);
     let applied = 0;
     let skipped = 0;
     for (let start = 0, batch = 0; start < n; start += batchSize, batch++) {
@@ -49,15 +92,20 @@ export async function fit(job: FitJob, report: (p: TrainProgress) => void, stopp
       if (stopped()) return out;
       const rows = Math.min(batchSize, n - start);
       const loss = batchGradient(ws, net, x, y, order.subarray(start, start + rows), rows);
+      const sumSq = Number.isFinite(loss) ? gradientSumSquares(ws) : NaN;
       // Both checks come before any update: a bad batch never reaches the weights.
-      const bad = !Number.isFinite(loss) ? 'loss' : !Number.isFinite(gradientSumSquares(ws)) ? 'gradient' : null;
+      const bad = !Number.isFinite(loss) ? 'loss' : !Number.isFinite(sumSq) ? 'gradient' : null;
       if (bad !== null && !job.skipNonFinite) {
         throw new Error(`train: non-finite ${bad} at epoch ${epoch}, batch ${batch}; that batch was not applied`);
       }
       if (bad !== null) {
         skipped++;
       } else {
-        sgdStep(net.params, ws.grads, learningRate, weightDecay);
+        if (schedule.perStep) lr = scheduleLr(schedule, step);
+        // The logits of this batch are still in ws (backward does not touch them).
+        if (hasMetric) metricTotal += metricSum(ws.acts[ws.acts.length - 1]!, ws.yb, rows, k, metric);
+        optimizerStep(net, ws.grads, sumSq, job.optimizer, lr);
+        step++;
         lossSum += loss * rows;
         applied += rows;
       }
@@ -66,13 +114,28 @@ export async function fit(job: FitJob, report: (p: TrainProgress) => void, stopp
         report({ epochs: out.epochs, batches: batch + 1, samples: out.samples, loss: applied ? lossSum / applied : 0 });
       }
     }
-    const row = (epoch - 1) * FIELDS;
+    const row = history.subarray((epoch - 1) * FIELDS, epoch * FIELDS);
     // An epoch whose every batch was skipped has no mean loss: NaN says so.
-    history[row + F_LOSS] = applied ? lossSum / applied : NaN;
-    history[row + F_LR] = learningRate;
-    history[row + F_SKIPPED] = skipped;
+    row[F.loss] = applied ? lossSum / applied : NaN;
+    row[F.metric] = hasMetric && applied ? metricTotal / applied : NaN;
+    row[F.valLoss] = NaN;
+    row[F.valMetric] = NaN;
+    if (job.nVal > 0) {
+      const val = evaluate(ws, net, job.xVal, job.yVal, job.nVal, metric);
+      row[F.valLoss] = val.loss;
+      if (hasMetric) row[F.valMetric] = val.metricTotal / job.nVal;
+    }
+    row[F.lr] = lr;
+    row[F.skipped] = skipped;
     out.epochs = epoch;
-    report({ epochs: epoch, batches: 0, samples: out.samples, loss: history[row + F_LOSS]! });
+    const stop = best.update(net, row, epoch);
+    report({ epochs: epoch, batches: 0, samples: out.samples, loss: row[F.loss]! });
+    if (stop) {
+      out.stoppedEarly = true;
+      break;
+    }
   }
+  if (job.earlyStopping.restoreBest) best.restore(net);
+  out.bestEpoch = best.bestEpoch;
   return out;
 }

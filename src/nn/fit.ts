@@ -1,0 +1,219 @@
+/**
+ * MLP.fit: checks the options, prepares the data (validation split or
+ * explicit validation data), builds one FitJob and runs it with the active
+ * backend's train() (native thread or yielding TS loop: the same contract),
+ * turning its history rows into the History and onEpoch calls.
+ */
+import { HISTORY_FIELDS, Metric, type Backend, type NetworkSpec, type TrainProgress } from '../backend/backend.js';
+import type { Rng } from '../rng.js';
+import { checkOptions, finiteNumber, positiveInt } from '../options.js';
+import { toMatrix, type Inputs, type Targets } from './data.js';
+import { Matrix } from '../tensor.js';
+import {
+  earlyStoppingSpec, optimizerSpec, scheduleSpec, type EarlyStoppingOptions, type OptimizerOptions, type OptimizerState,
+  type ScheduleOptions,
+} from './train-options.js';
+
+export interface EpochInfo {
+  /** 1-based epoch number. */
+  epoch: number;
+  /** Mean training loss over the epoch's applied batches. */
+  loss: number;
+  /** Classification: mean training accuracy over the epoch's applied batches (before each update). */
+  accuracy?: number;
+  /** With validation data: loss and accuracy on it after the epoch. */
+  valLoss?: number;
+  valAccuracy?: number;
+  /** Learning rate of the epoch's last batch. */
+  lr: number;
+  /** Batches skipped for a non-finite loss or gradient (onNonFinite: 'skip'). */
+  skipped: number;
+}
+
+export interface ProgressInfo {
+  /** 1-based epoch in progress. */
+  epoch: number;
+  /** Batches done in that epoch. */
+  batch: number;
+  /** Samples processed since fit started. */
+  samples: number;
+  /** Running mean training loss of the epoch. */
+  loss: number;
+}
+
+export interface FitOptions {
+  /** Most passes over the data. Default 10. */
+  epochs?: number;
+  /** Samples per update; 1 gives the classic per-sample rule Δw = η(r − y)x. Default 32. */
+  batchSize?: number;
+  /** Default { type: 'sgd', lr: 0.01 }. */
+  optimizer?: OptimizerOptions;
+  /** Learning-rate schedule on top of optimizer.lr. Default constant. */
+  schedule?: ScheduleOptions;
+  /** Hold out this fraction of the rows (the last ones, before any shuffle, as Keras does) for validation. */
+  validationSplit?: number;
+  /** Explicit validation data instead. */
+  validationData?: { x: Inputs; y: Targets };
+  earlyStopping?: EarlyStoppingOptions;
+  /** Reshuffle the samples (seeded) before every epoch. Default true. */
+  shuffle?: boolean;
+  /** Called after every epoch, in order, with that epoch's history entry. */
+  onEpoch?: (info: EpochInfo) => void;
+  /** Called every `progressEvery` batches within an epoch. */
+  onProgress?: (info: ProgressInfo) => void;
+  /** Batches between onProgress calls. Default 100. */
+  progressEvery?: number;
+  /** A batch with a non-finite loss or gradient stops fit with an error
+   * ('error', the default) or is skipped and counted ('skip'). */
+  onNonFinite?: 'error' | 'skip';
+  /** Stops training between minibatches; fit then rejects with the signal's reason. */
+  signal?: AbortSignal;
+}
+
+export interface History {
+  /** One entry per completed epoch. */
+  loss: number[];
+  accuracy?: number[];
+  valLoss?: number[];
+  valAccuracy?: number[];
+  lr: number[];
+  skipped: number[];
+  /** Early stopping / restoreBestWeights: the 1-based best epoch (0 when off). */
+  bestEpoch: number;
+  /** True when early stopping ended training before `epochs`. */
+  stoppedEarly: boolean;
+}
+
+const FIT_KEYS = ['epochs', 'batchSize', 'optimizer', 'schedule', 'validationSplit', 'validationData', 'earlyStopping',
+  'shuffle', 'onEpoch', 'onProgress', 'progressEvery', 'onNonFinite', 'signal'] as const;
+const FIELDS = HISTORY_FIELDS.length;
+const F = Object.fromEntries(HISTORY_FIELDS.map((name, i) => [name, i])) as Record<(typeof HISTORY_FIELDS)[number], number>;
+
+/** What fit needs of the model. */
+export interface FitTarget {
+  inputs: number;
+  spec: NetworkSpec;
+  metric: number;
+  rng: Rng;
+  optimizerState: OptimizerState | null;
+  /** y as the (n, target columns) matrix the loss reads, checked. */
+  targets(fn: string, arg: string, y: unknown, rows: number): Matrix;
+}
+
+/** Runs fit; resolves with the history and the optimizer state to keep. */
+export async function runFit(fn: string, backend: Backend, model: FitTarget, x: Inputs, y: Targets,
+                             options: FitOptions): Promise<{ history: History; optimizerState: OptimizerState }> {
+  checkOptions(fn, 'options', options, FIT_KEYS);
+  const epochs = positiveInt(fn, 'options.epochs', options.epochs, 10);
+  const batchSize = positiveInt(fn, 'options.batchSize', options.batchSize, 32);
+  const shuffle = options.shuffle ?? true;
+  if (typeof shuffle !== 'boolean') throw new TypeError(`${fn}: options.shuffle must be a boolean`);
+  for (const key of ['onEpoch', 'onProgress'] as const) {
+    if (options[key] !== undefined && typeof options[key] !== 'function') {
+      throw new TypeError(`${fn}: options.${key} must be a function`);
+    }
+  }
+  const progressEvery = positiveInt(fn, 'options.progressEvery', options.progressEvery, 100);
+  const onNonFinite = options.onNonFinite ?? 'error';
+  if (onNonFinite !== 'error' && onNonFinite !== 'skip') {
+    throw new TypeError(`${fn}: options.onNonFinite must be 'error' or 'skip', got ${String(onNonFinite)}`);
+  }
+  const { signal } = options;
+  if (signal !== undefined && !(signal instanceof AbortSignal)) {
+    throw new TypeError(`${fn}: options.signal must be an AbortSignal`);
+  }
+  const { train, val } = splitData(fn, model, x, y, options);
+  const n = train.x.rows;
+  const { spec: optimizer, lr, state } = optimizerSpec(fn, options.optimizer, model.spec.params, model.optimizerState);
+  const schedule = scheduleSpec(fn, options.schedule, lr, epochs, Math.ceil(n / batchSize));
+  const hasVal = val !== null;
+  const earlyStopping = earlyStoppingSpec(fn, options.earlyStopping, hasVal, model.metric as 0);
+  signal?.throwIfAborted();
+
+  const rngState = model.rng.getState();
+  const job = {
+    net: model.spec, x: train.x.data, y: train.y.data, n,
+    xVal: val?.x.data ?? new Float32Array(0), yVal: val?.y.data ?? new Float32Array(0), nVal: val?.x.rows ?? 0,
+    epochs, batchSize, shuffle, rngState, optimizer, schedule, metric: model.metric as 0, earlyStopping,
+    skipNonFinite: onNonFinite === 'skip', progressEvery: options.onProgress ? progressEvery : 0,
+    history: new Float64Array(epochs * FIELDS),
+  };
+  const hasMetric = model.metric !== Metric.none;
+  const history: History = {
+    loss: [], lr: [], skipped: [], bestEpoch: 0, stoppedEarly: false,
+    ...(hasMetric ? { accuracy: [] } : {}), ...(hasVal ? { valLoss: [] } : {}), ...(hasVal && hasMetric ? { valAccuracy: [] } : {}),
+  };
+  // Epoch rows are read from job.history as reports say they are complete,
+  // so onEpoch sees every epoch once, in order, even when reports coalesce.
+  const deliverEpochs = (upTo: number) => {
+    for (let e = history.loss.length; e < upTo; e++) {
+      const row = job.history.subarray(e * FIELDS, (e + 1) * FIELDS);
+      const info: EpochInfo = { epoch: e + 1, loss: row[F.loss]!, lr: row[F.lr]!, skipped: row[F.skipped]! };
+      if (history.accuracy) info.accuracy = row[F.metric]!;
+      if (history.valLoss) info.valLoss = row[F.valLoss]!;
+      if (history.valAccuracy) info.valAccuracy = row[F.valMetric]!;
+      history.loss.push(info.loss);
+      history.lr.push(info.lr);
+      history.skipped.push(info.skipped);
+      history.accuracy?.push(info.accuracy!);
+      history.valLoss?.push(info.valLoss!);
+      history.valAccuracy?.push(info.valAccuracy!);
+      options.onEpoch?.(info);
+    }
+  };
+  const onProgress = (p: TrainProgress) => {
+    deliverEpochs(p.epochs);
+    if (p.batches > 0) options.onProgress?.({ epoch: p.epochs + 1, batch: p.batches, samples: p.samples, loss: p.loss });
+  };
+  try {
+    const result = await backend.train(job, onProgress, signal);
+    deliverEpochs(result.epochs);
+    history.bestEpoch = result.bestEpoch;
+    history.stoppedEarly = result.stoppedEarly;
+  } catch (err) {
+    const message = (err as Error)?.message ?? '';
+    if (!message.startsWith('train: non-finite')) throw err;
+    throw new Error(`${fn}: ${message.slice('train: '.length)} (lower the learning rate or check the data)`, { cause: err });
+  } finally {
+    // The shuffles advanced the state natively or in TS alike; continue from it.
+    model.rng.setState(rngState);
+  }
+  return { history, optimizerState: state };
+}
+
+interface Split {
+  train: { x: Matrix; y: Matrix };
+  val: { x: Matrix; y: Matrix } | null;
+}
+
+function splitData(fn: string, model: FitTarget, x: Inputs, y: Targets, options: FitOptions): Split {
+  const xs = toMatrix(fn, 'x', x, model.inputs);
+  const ys = model.targets(fn, 'y', y, xs.rows);
+  if (xs.rows === 0) throw new RangeError(`${fn}: x must have at least one row`);
+  const { validationSplit, validationData } = options;
+  if (validationSplit !== undefined && validationData !== undefined) {
+    throw new TypeError(`${fn}: give options.validationSplit or options.validationData, not both`);
+  }
+  if (validationData !== undefined) {
+    checkOptions(fn, 'options.validationData', validationData, ['x', 'y']);
+    const vx = toMatrix(fn, 'options.validationData.x', validationData.x, model.inputs);
+    const vy = model.targets(fn, 'options.validationData.y', validationData.y, vx.rows);
+    return { train: { x: xs, y: ys }, val: vx.rows > 0 ? { x: vx, y: vy } : null };
+  }
+  const split = finiteNumber(fn, 'options.validationSplit', validationSplit, 0, 0);
+  if (split === 0) return { train: { x: xs, y: ys }, val: null };
+  const nVal = Math.floor(xs.rows * split);
+  if (split >= 1 || nVal === 0 || nVal === xs.rows) {
+    throw new RangeError(`${fn}: options.validationSplit ${split} of ${xs.rows} rows must leave at least one row for each side`);
+  }
+  const cut = xs.rows - nVal;
+  return {
+    train: { x: rowsOf(xs, 0, cut), y: rowsOf(ys, 0, cut) },
+    val: { x: rowsOf(xs, cut, xs.rows), y: rowsOf(ys, cut, ys.rows) },
+  };
+}
+
+// Rows [a, b) of m, sharing its storage.
+function rowsOf(m: Matrix, a: number, b: number): Matrix {
+  return new Matrix(m.data.subarray(a * m.cols, b * m.cols), b - a, m.cols);
+}
