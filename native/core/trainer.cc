@@ -15,13 +15,16 @@ namespace fastnn {
 namespace {
 
 // Σ g² over every parameter's gradient, in float64: finite exactly when every
-// gradient entry is (float32 squares cannot overflow a double).
+// gradient entry is (float32 squares cannot overflow a double). Four partial
+// sums (entry i into s[i mod 4]) break the add latency chain, which otherwise
+// costs as much as a small net's whole update; trainer.ts sums in the same order.
 double gradient_sum_squares(const NetworkView& net, const BatchWorkspace& ws) {
-  double s = 0;
+  double s[4] = {0, 0, 0, 0};
   for (std::size_t p = 0; p < net.params.size(); p++) {
-    for (float g : ws.grad_bufs[p]) s += static_cast<double>(g) * g;
+    const std::vector<float>& g = ws.grad_bufs[p];
+    for (std::size_t i = 0; i < g.size(); i++) s[i % 4] += static_cast<double>(g[i]) * g[i];
   }
-  return s;
+  return (s[0] + s[1]) + (s[2] + s[3]);
 }
 
 [[noreturn]] void throw_non_finite(const char* what, std::size_t epoch, std::size_t batch) {

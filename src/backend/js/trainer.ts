@@ -21,10 +21,12 @@ const F = Object.fromEntries(HISTORY_FIELDS.map((name, i) => [name, i])) as Reco
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 // Σ g² over every gradient, in float64: finite exactly when every entry is.
+// Four partial sums (entry i into s[i mod 4]), in trainer.cc's order.
+const partial = new Float64Array(4);
 function gradientSumSquares(ws: BatchWorkspace): number {
-  let s = 0;
-  for (const g of ws.grads) for (let i = 0; i < g.length; i++) s += g[i]! * g[i]!;
-  return s;
+  partial.fill(0);
+  for (const g of ws.grads) for (let i = 0; i < g.length; i++) partial[i & 3] += g[i]! * g[i]!;
+  return (partial[0]! + partial[1]!) + (partial[2]! + partial[3]!);
 }
 
 /** The best monitored value so far, and a copy of the weights that gave it. */
