@@ -13,7 +13,9 @@ export type { Inputs, Targets } from './nn/data.js';
 export { ModelFileError } from './io/safetensors.js';
 export { getBackend, useBackend, backendInfo } from './backend/select.js';
 export type { BackendName } from './backend/select.js';
-export { Activation, Loss, Optimizer, Schedule, Metric, Monitor } from './backend/backend.js';
+export {
+  Activation, Loss, Optimizer, Schedule, Metric, Monitor, HISTORY_FIELDS, defaultLossParams, lossTargetCols, optimizerStateCount,
+} from './backend/backend.js';
 export type {
   Backend, ActivationName, LossName, LossParams, NetworkSpec, TrainJob, FitJob, FitResult, TrainProgress, OptimizerSpec,
   ScheduleSpec, EarlyStoppingSpec,

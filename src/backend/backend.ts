@@ -317,7 +317,7 @@ export interface Backend {
    * activations (after sigmoid/softmax) for x (n, sizes[0]). */
   forward(out: Float32Array, net: NetworkSpec, x: Float32Array, n: number): void;
 
-  /** Mean loss of the network on (x, y) and its gradient with respect to every
+  /** Mean loss of the network on x (n, sizes[0]), y (n, lossTargetCols) and its gradient with respect to every
    * parameter, written to grads (same layout and lengths as net.params).
    * This is exactly the gradient trainEpoch applies for one batch. */
   lossGradient(grads: Float32Array[], net: NetworkSpec, x: Float32Array, y: Float32Array, n: number): number;

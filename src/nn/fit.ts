@@ -4,7 +4,7 @@
  * backend's train() (native thread or yielding TS loop: the same contract),
  * turning its history rows into the History and onEpoch calls.
  */
-import { HISTORY_FIELDS, Metric, type Backend, type NetworkSpec, type TrainProgress } from '../backend/backend.js';
+import { HISTORY_FIELDS, Metric, type Backend, type MetricCode, type NetworkSpec, type TrainProgress } from '../backend/backend.js';
 import type { Rng } from '../rng.js';
 import { checkOptions, finiteNumber, positiveInt } from '../options.js';
 import { toMatrix, type Inputs, type Targets } from './data.js';
@@ -93,7 +93,7 @@ const F = Object.fromEntries(HISTORY_FIELDS.map((name, i) => [name, i])) as Reco
 export interface FitTarget {
   inputs: number;
   spec: NetworkSpec;
-  metric: number;
+  metric: MetricCode;
   rng: Rng;
   optimizerState: OptimizerState | null;
   /** y as the (n, target columns) matrix the loss reads, checked. */
@@ -127,14 +127,14 @@ export async function runFit(fn: string, backend: Backend, model: FitTarget, x: 
   const { spec: optimizer, lr, state } = optimizerSpec(fn, options.optimizer, model.spec.params, model.optimizerState);
   const schedule = scheduleSpec(fn, options.schedule, lr, epochs, Math.ceil(n / batchSize));
   const hasVal = val !== null;
-  const earlyStopping = earlyStoppingSpec(fn, options.earlyStopping, hasVal, model.metric as 0);
+  const earlyStopping = earlyStoppingSpec(fn, options.earlyStopping, hasVal, model.metric);
   signal?.throwIfAborted();
 
   const rngState = model.rng.getState();
   const job = {
     net: model.spec, x: train.x.data, y: train.y.data, n,
     xVal: val?.x.data ?? new Float32Array(0), yVal: val?.y.data ?? new Float32Array(0), nVal: val?.x.rows ?? 0,
-    epochs, batchSize, shuffle, rngState, optimizer, schedule, metric: model.metric as 0, earlyStopping,
+    epochs, batchSize, shuffle, rngState, optimizer, schedule, metric: model.metric, earlyStopping,
     skipNonFinite: onNonFinite === 'skip', progressEvery: options.onProgress ? progressEvery : 0,
     history: new Float64Array(epochs * FIELDS),
   };

@@ -3,9 +3,10 @@
  * multiclass and multilabel classification. A single-layer perceptron is the
  * same class with `layers: [inputs, outputs]`.
  *
- * The model owns its parameters as Float32Arrays; every computation goes
- * through the active Backend (native C++ or pure TS), one call per chunk of
- * minibatches, so JS is never in the per-sample loop.
+ * The model owns its parameters (and its optimizer state) as Float32Arrays;
+ * every computation goes through the active Backend (native C++ or pure TS):
+ * a whole fit is one Backend.train call (src/nn/fit.ts), so JS is never in
+ * the per-sample loop.
  */
 import { Activation, Loss, lossTargetCols, type ActivationName, type NetworkSpec } from '../backend/backend.js';
 import { getBackend } from '../backend/select.js';

@@ -4,7 +4,7 @@
  * schedule and early stopping. Every option object is checked key by key.
  */
 import {
-  Monitor, Optimizer, optimizerStateCount, Schedule, type EarlyStoppingSpec, type MetricCode, type OptimizerName,
+  Metric, Monitor, Optimizer, optimizerStateCount, Schedule, type EarlyStoppingSpec, type MetricCode, type OptimizerName,
   type OptimizerSpec, type ScheduleName, type ScheduleSpec,
 } from '../backend/backend.js';
 import { checkOptions, finiteNumber, nonNegativeInt, positiveInt } from '../options.js';
@@ -139,7 +139,7 @@ export function earlyStoppingSpec(fn: string, e: EarlyStoppingOptions | undefine
   if (monitor.startsWith('val') && !hasValidation) {
     throw new TypeError(`${fn}: options.earlyStopping.monitor '${monitor}' needs validationSplit or validationData`);
   }
-  if (monitor.endsWith('ccuracy') && metric === 0) {
+  if (monitor.endsWith('ccuracy') && metric === Metric.none) {
     throw new TypeError(`${fn}: options.earlyStopping.monitor '${monitor}' needs a classification task (this one has no accuracy)`);
   }
   const restoreBest = e.restoreBestWeights ?? false;
