@@ -124,10 +124,14 @@ BatchWorkspace::BatchWorkspace(const NetworkView& net, std::size_t cap_rows)
 double network_batch_gradient(BatchWorkspace& ws, const NetworkView& net, const float* x, const float* y,
                               const std::uint32_t* idx, std::size_t rows) {
   const std::size_t in = net.sizes.front(), k = net.sizes.back(), t = target_cols(net);
+  // Plain loops, not std::copy: rows of tiny nets are a few floats, where a
+  // memmove call per row costs more than the copy.
+  float* xb = ws.xb.data();
+  float* yb = ws.yb.data();
   for (std::size_t r = 0; r < rows; r++) {
     const std::size_t src = idx[r];  // checked below n at the boundary
-    std::copy(x + src * in, x + (src + 1) * in, ws.xb.data() + r * in);
-    std::copy(y + src * t, y + (src + 1) * t, ws.yb.data() + r * t);
+    for (std::size_t j = 0; j < in; j++) xb[r * in + j] = x[src * in + j];
+    for (std::size_t j = 0; j < t; j++) yb[r * t + j] = y[src * t + j];
   }
   forward_layers(net, ws.xb.data(), rows, ws.acts.data());
   const double loss =

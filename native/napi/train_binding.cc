@@ -24,7 +24,8 @@ constexpr double kInf = std::numeric_limits<double>::infinity();
 
 class TrainJob final : public BackgroundJob, private FitObserver {
  public:
-  TrainJob(NetworkView net, FitConfig cfg) : net_(std::move(net)), cfg_(std::move(cfg)) {}
+  TrainJob(NetworkView net, FitConfig cfg, bool reporting)
+      : net_(std::move(net)), cfg_(std::move(cfg)), reporting_(reporting) {}
 
   void Execute(JobContext& ctx) override {
     ctx_ = &ctx;
@@ -60,11 +61,14 @@ class TrainJob final : public BackgroundJob, private FitObserver {
  private:
   bool cancelled() const override { return ctx_->Cancelled(); }
   void progress(std::size_t epochs, std::size_t batches, std::size_t samples, double loss) override {
+    // Without a callback, skip building the report: tiny epochs would pay an allocation each.
+    if (!reporting_) return;
     ctx_->Report({static_cast<double>(epochs), static_cast<double>(batches), static_cast<double>(samples), loss});
   }
 
   NetworkView net_;
   FitConfig cfg_;
+  bool reporting_;
   JobContext* ctx_ = nullptr;
   FitOutcome outcome_;
 };
@@ -234,7 +238,8 @@ Napi::Value Train(const Napi::CallbackInfo& info) {
   for (const Napi::Value& v : {j[1], j[2], j[4], j[5], j[9], j[13], ov.props[9], nv.loss_params.class_weights}) {
     keep_alive.push_back(v);
   }
-  return Jobs(env).Start(env, std::make_unique<TrainJob>(std::move(net), std::move(cfg)), info[1], keep_alive);
+  return Jobs(env).Start(env, std::make_unique<TrainJob>(std::move(net), std::move(cfg), info[1].IsFunction()),
+                         info[1], keep_alive);
 }
 
 }  // namespace

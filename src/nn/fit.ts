@@ -148,17 +148,18 @@ export async function runFit(fn: string, backend: Backend, model: FitTarget, x: 
   const deliverEpochs = (upTo: number) => {
     for (let e = history.loss.length; e < upTo; e++) {
       const row = job.history.subarray(e * FIELDS, (e + 1) * FIELDS);
+      history.loss.push(row[F.loss]!);
+      history.lr.push(row[F.lr]!);
+      history.skipped.push(row[F.skipped]!);
+      history.accuracy?.push(row[F.metric]!);
+      history.valLoss?.push(row[F.valLoss]!);
+      history.valAccuracy?.push(row[F.valMetric]!);
+      if (!options.onEpoch) continue;
       const info: EpochInfo = { epoch: e + 1, loss: row[F.loss]!, lr: row[F.lr]!, skipped: row[F.skipped]! };
       if (history.accuracy) info.accuracy = row[F.metric]!;
       if (history.valLoss) info.valLoss = row[F.valLoss]!;
       if (history.valAccuracy) info.valAccuracy = row[F.valMetric]!;
-      history.loss.push(info.loss);
-      history.lr.push(info.lr);
-      history.skipped.push(info.skipped);
-      history.accuracy?.push(info.accuracy!);
-      history.valLoss?.push(info.valLoss!);
-      history.valAccuracy?.push(info.valAccuracy!);
-      options.onEpoch?.(info);
+      options.onEpoch(info);
     }
   };
   const onProgress = (p: TrainProgress) => {
@@ -166,7 +167,9 @@ export async function runFit(fn: string, backend: Backend, model: FitTarget, x: 
     if (p.batches > 0) options.onProgress?.({ epoch: p.epochs + 1, batch: p.batches, samples: p.samples, loss: p.loss });
   };
   try {
-    const result = await backend.train(job, onProgress, signal);
+    // Without callbacks the job reports nothing: the history is read once at the end.
+    const wanted = options.onEpoch !== undefined || options.onProgress !== undefined;
+    const result = await backend.train(job, wanted ? onProgress : null, signal);
     deliverEpochs(result.epochs);
     history.bestEpoch = result.bestEpoch;
     history.stoppedEarly = result.stoppedEarly;
