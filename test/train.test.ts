@@ -189,3 +189,40 @@ describe.runIf(native && js)('train: native and TS agree', () => {
     expect(maxAbsDiff(a.net.params, p.net.params)).toBeGreaterThan(1e-3);
   });
 });
+
+describe.runIf(native)('native training in Workers', () => {
+  it('survives Workers terminated in the middle of a training job', async () => {
+    const { Worker } = await import('node:worker_threads');
+    const path = new URL('../build/Release/fastnn.node', import.meta.url).pathname;
+    // A plain-JS FitJob (no imports in eval'd code): 64-128-4 relu net, 20 000 epochs.
+    const source = `
+      const { parentPort, workerData } = require('node:worker_threads');
+      const addon = require(workerData.path);
+      const f32 = (n, v = 0.01) => new Float32Array(n).fill(v);
+      const job = {
+        net: { sizes: Int32Array.of(64, 128, 4), hiddenActivations: Int32Array.of(3), leakySlope: 0, loss: 2,
+               lossParams: { delta: 1, gamma: 2, alpha: 0.25, smoothing: 0, classWeights: new Float32Array(0) },
+               params: [f32(8192), f32(128), f32(512), f32(4)] },
+        x: f32(64 * 256, 0.5), y: f32(256 * 4, 0.25), n: 256, xVal: f32(0), yVal: f32(0), nVal: 0,
+        epochs: 20000, batchSize: 8, shuffle: true, rngState: Uint32Array.of(1, 2, 3, 4),
+        optimizer: { type: 2, weightDecay: 0, momentum: 0.9, nesterov: false, beta1: 0.9, beta2: 0.999, eps: 1e-8,
+                     clipNorm: 0, state: [f32(8192, 0), f32(128, 0), f32(512, 0), f32(4, 0), f32(8192, 0), f32(128, 0), f32(512, 0), f32(4, 0)],
+                     step: new Float64Array(1) },
+        schedule: { type: 0, lr: 0.01, perStep: false, stepSize: 1, gamma: 0.1, minLr: 0, total: 1, warmup: 0 },
+        metric: 2, earlyStopping: { monitor: 0, patience: 0, minDelta: 0, restoreBest: false },
+        skipNonFinite: false, progressEvery: 1, history: new Float64Array(20000 * 6),
+      };
+      addon.train(job, () => {});
+      parentPort.postMessage('started');
+    `;
+    for (let i = 0; i < 8; i++) {
+      const worker = new Worker(source, { eval: true, workerData: { path } });
+      await new Promise((resolve) => worker.once('message', resolve));
+      await new Promise((resolve) => setTimeout(resolve, (i * 7) % 15));
+      await worker.terminate();
+    }
+    // Still alive, and training still works here.
+    const p = problem(11);
+    expect((await native!.train(fitJob(p, { epochs: 1, history: new Float64Array(HISTORY_FIELDS.length) }), null)).epochs).toBe(1);
+  });
+});

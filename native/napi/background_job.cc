@@ -156,7 +156,14 @@ void CallJs(Napi::Env env, Napi::Function, RunningJob* job, EventKind* event) {
   // A null env means the environment is being torn down: the registry has
   // cancelled, joined and freed the job, so `job` must not be touched.
   if (env == nullptr) return;
-  job->Deliver(env, kind);
+  try {
+    job->Deliver(env, kind);
+  } catch (const Napi::Error&) {
+    // Only a terminating environment (a Worker being stopped) makes the
+    // calls above fail, mid-callback or while settling. Rethrowing would
+    // reach napi_throw, which fails there too and aborts the process; the
+    // registry's teardown hook cancels, joins and frees the job instead.
+  }
 }
 
 }  // namespace
