@@ -18,13 +18,20 @@ const FIELDS = HISTORY_FIELDS.length;
 const col = (job: FitJob, field: (typeof HISTORY_FIELDS)[number]) =>
   Array.from({ length: job.history.length / FIELDS }, (_, e) => job.history[e * FIELDS + HISTORY_FIELDS.indexOf(field)]!);
 
-function problem(seed: number, n = 12, loss: number = Loss.softmaxCrossEntropy) {
+interface Problem {
+  net: ReturnType<typeof makeNet>;
+  x: Float32Array;
+  y: Float32Array;
+  n: number;
+}
+
+function problem(seed: number, n = 12, loss: number = Loss.softmaxCrossEntropy): Problem {
   const rng = new Rng(seed);
   const net = makeNet(rng, [4, 6, 3], [Activation.tanh], loss);
   return { net, x: randomF32(rng, n * 4, -1, 1), y: makeTargets(rng, n, 3, loss), n };
 }
 
-function job(p: ReturnType<typeof problem>, opt: Partial<FitJob['optimizer']>, over: Partial<FitJob> = {}): FitJob {
+function job(p: Problem, opt: Partial<FitJob['optimizer']>, over: Partial<FitJob> = {}): FitJob {
   const net = cloneNet(p.net);
   const base = plainTraining(0.05, 0);
   const type = opt.type ?? Optimizer.sgd;
@@ -38,7 +45,7 @@ function job(p: ReturnType<typeof problem>, opt: Partial<FitJob['optimizer']>, o
 }
 
 /** Full-batch steps of the documented rules in float64 (weights decay, biases do not). */
-function reference(be: Backend, p: ReturnType<typeof problem>, j: FitJob, lrs: number[]): Float32Array[] {
+function reference(be: Backend, p: Problem, j: FitJob, lrs: number[]): Float32Array[] {
   const net = cloneNet(p.net);
   const o = j.optimizer;
   const P = net.params.length;
@@ -218,5 +225,27 @@ describe.runIf(native && js)('native and TS agree with every optimizer', () => {
     a.history.forEach((v, i) => expect(Math.abs(v - b.history[i]!)).toBeLessThanOrEqual(1e-5 * (1 + Math.abs(v))));
     expect(maxAbsDiff(a.net.params, b.net.params)).toBeLessThanOrEqual(1e-5);
     expect(maxAbsDiff(a.optimizer.state, b.optimizer.state)).toBeLessThanOrEqual(1e-5);
+  });
+});
+
+describe.runIf(native && js)('native and TS agree with every loss', () => {
+  // Four outputs fit every loss (gaussianNll: two targets). Same tolerance
+  // as above: the backends differ by float32 rounding only.
+  it.each(Object.entries(Loss))('%s', async (_name, loss) => {
+    const rng = new Rng(20 + loss);
+    const net = makeNet(rng, [5, 8, 4], [Activation.tanh], loss, 0.1,
+      { delta: 0.5, gamma: 1.5, alpha: 0.3, smoothing: 0.1, classWeights: loss === Loss.softmaxCrossEntropy ? Float32Array.of(1, 2, 0.5, 3) : new Float32Array(0) });
+    const n = 40;
+    const p = { net, x: randomF32(rng, n * 5, -1, 1), y: makeTargets(rng, n, 4, loss), n };
+    const make = () => job(p, { type: Optimizer.adam }, { batchSize: 4, shuffle: true, epochs: 3 });
+    const [a, b] = [make(), make()];
+    await js!.train(a, null);
+    await native!.train(b, null);
+    // NaN marks the absent columns (no metric, no validation) on both.
+    a.history.forEach((v, i) => {
+      if (Number.isNaN(v)) expect(b.history[i]).toBeNaN();
+      else expect(Math.abs(v - b.history[i]!)).toBeLessThanOrEqual(1e-5 * (1 + Math.abs(v)));
+    });
+    expect(maxAbsDiff(a.net.params, b.net.params)).toBeLessThanOrEqual(1e-5);
   });
 });
