@@ -273,3 +273,22 @@ describe('loss configuration', () => {
       .rejects.toThrow("options.earlyStopping.monitor 'accuracy' needs a classification task");
   });
 });
+
+describe('optimizer state on the model', () => {
+  it('is JS-owned Float32Arrays shaped like the params, carried over by the next fit of the same type', async () => {
+    const net = new MLP({ layers: [2, 3, 2], task: 'multiclass', seed: 1 });
+    const x = [[0, 1], [1, 0], [1, 1], [0, 0]];
+    const y = [0, 1, 1, 0];
+    await net.fit(x, y, { epochs: 2, batchSize: 2, optimizer: { type: 'adam' } });
+    const state = net.optimizerState!;
+    expect(state.type).toBe('adam');
+    expect(state.step[0]).toBe(4);
+    expect(state.state.map((s) => s.length)).toEqual([...net.params, ...net.params].map((p) => p.length));
+    await net.fit(x, y, { epochs: 1, batchSize: 2, optimizer: { type: 'adam' } });
+    expect(net.optimizerState).toBe(state);
+    expect(state.step[0]).toBe(6);
+    await net.fit(x, y, { epochs: 1, batchSize: 4, optimizer: { type: 'momentum' } });
+    expect(net.optimizerState!.type).toBe('momentum');
+    expect(net.optimizerState!.step[0]).toBe(1);
+  });
+});

@@ -96,13 +96,15 @@ export interface FitTarget {
   metric: MetricCode;
   rng: Rng;
   optimizerState: OptimizerState | null;
+  /** Called with the state the job will update, before it starts (so an aborted fit keeps it too). */
+  keepOptimizerState(state: OptimizerState): void;
   /** y as the (n, target columns) matrix the loss reads, checked. */
   targets(fn: string, arg: string, y: unknown, rows: number): Matrix;
 }
 
-/** Runs fit; resolves with the history and the optimizer state to keep. */
+/** Runs fit; resolves with the history. */
 export async function runFit(fn: string, backend: Backend, model: FitTarget, x: Inputs, y: Targets,
-                             options: FitOptions): Promise<{ history: History; optimizerState: OptimizerState }> {
+                             options: FitOptions): Promise<History> {
   checkOptions(fn, 'options', options, FIT_KEYS);
   const epochs = positiveInt(fn, 'options.epochs', options.epochs, 10);
   const batchSize = positiveInt(fn, 'options.batchSize', options.batchSize, 32);
@@ -166,6 +168,7 @@ export async function runFit(fn: string, backend: Backend, model: FitTarget, x: 
     deliverEpochs(p.epochs);
     if (p.batches > 0) options.onProgress?.({ epoch: p.epochs + 1, batch: p.batches, samples: p.samples, loss: p.loss });
   };
+  model.keepOptimizerState(state);
   try {
     // Without callbacks the job reports nothing: the history is read once at the end.
     const wanted = options.onEpoch !== undefined || options.onProgress !== undefined;
@@ -181,7 +184,7 @@ export async function runFit(fn: string, backend: Backend, model: FitTarget, x: 
     // The shuffles advanced the state natively or in TS alike; continue from it.
     model.rng.setState(rngState);
   }
-  return { history, optimizerState: state };
+  return history;
 }
 
 interface Split {

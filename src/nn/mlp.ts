@@ -147,11 +147,11 @@ export class MLP {
     try {
       const model = {
         inputs: this.inputs, spec: this.spec(), metric: TASKS[this.task].metric, rng: this.rng,
-        optimizerState: this.optimizerState, targets: (f: string, arg: string, t: unknown, rows: number) => this.targetMatrix(f, arg, t, rows),
+        optimizerState: this.optimizerState,
+        keepOptimizerState: (state: OptimizerState) => { this.optimizerState = state; },
+        targets: (f: string, arg: string, t: unknown, rows: number) => this.targetMatrix(f, arg, t, rows),
       };
-      const { history, optimizerState } = await runFit(fn, getBackend(), model, x, y, options);
-      this.optimizerState = optimizerState;
-      return history;
+      return await runFit(fn, getBackend(), model, x, y, options);
     } finally {
       this.busy = false;
     }
