@@ -119,6 +119,27 @@ describe.each(backends)('train on $name', (be: Backend) => {
     expect(skipping.net.params.every((w) => w.every(Number.isFinite))).toBe(true);
   });
 
+  it('an update that would overflow float32 is refused before any weight or state is written', async () => {
+    const p = problem(12);
+    for (const type of [0, 1] as const) {
+      // A finite learning rate of 1e300 overflows float32 wherever the gradient is not 0.
+      const base = fitJob(p, { shuffle: false, epochs: 2 });
+      const job = {
+        ...base, schedule: { ...base.schedule, lr: 1e300 },
+        optimizer: { ...base.optimizer, type, state: type === 1 ? p.net.params.map((w) => new Float32Array(w.length)) : [] },
+      };
+      await expect(be.train(job, null)).rejects.toThrow('train: non-finite update at epoch 1, batch 0; that batch was not applied');
+      expect(maxAbsDiff(job.net.params, p.net.params)).toBe(0);
+      expect(job.optimizer.step[0]).toBe(0);
+      job.optimizer.state.forEach((s) => expect(s.every((v) => v === 0)).toBe(true));
+      const skipping = { ...job, skipNonFinite: true, net: cloneNet(p.net) };
+      await be.train(skipping, null);
+      expect(skipping.history[HISTORY_FIELDS.indexOf('skipped')]).toBe(Math.ceil(p.n / 4));
+      expect(skipping.history[HISTORY_FIELDS.indexOf('loss')]).toBeNaN();
+      expect(maxAbsDiff(skipping.net.params, p.net.params)).toBe(0);
+    }
+  });
+
   it('keeps the event loop responsive during a long fit, and file reads complete meanwhile', async () => {
     const p = problem(6, [32, 128, 128, 8], 2000);
     const controller = new AbortController();

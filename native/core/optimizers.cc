@@ -1,10 +1,109 @@
 #include "optimizers.h"
 
 #include <cmath>
-
-#include "sgd.h"
+#include <cstdint>
+#include <cstring>
 
 namespace fastnn {
+
+namespace {
+
+// Each kernel computes every new value in float64; the dry run (Apply false)
+// reports whether all of them are finite once rounded to float32, the update
+// (Apply true) stores them: the same arithmetic serves both.
+
+// 1 when v is not finite once rounded to float32 (exponent bits all ones),
+// else 0. Integer maths only, so the dry-run loops OR it up in SIMD; a bool
+// accumulator kept them scalar and cost a fifth of a small net's step.
+std::uint32_t nonfinite32(double v) {
+  const float f = static_cast<float>(v);
+  std::uint32_t u;
+  std::memcpy(&u, &f, sizeof u);
+  return (((u >> 23) & 0xffu) + 1) >> 8;
+}
+
+// w (n), g (n): w ← w − lr·(g + decay·w).
+template <bool Apply>
+bool sgd_kernel(float* w, const float* g, std::size_t n, double lr, double decay) {
+  std::uint32_t bad = 0;
+  for (std::size_t i = 0; i < n; i++) {
+    const double wi = w[i];
+    const double wn = wi - lr * (g[i] + decay * wi);
+    if (Apply) w[i] = static_cast<float>(wn);
+    else bad |= nonfinite32(wn);
+  }
+  return bad == 0;
+}
+
+// w (n), v (n), g (n): g' = g + decay·w; v ← μ·v + g'; w ← w − lr·(nesterov ? g' + μ·v : v).
+template <bool Apply>
+bool momentum_kernel(float* w, float* v, const float* g, std::size_t n, double lr, double mu, double decay,
+                     bool nesterov) {
+  std::uint32_t bad = 0;
+  for (std::size_t i = 0; i < n; i++) {
+    const double wi = w[i];
+    const double gi = g[i] + decay * wi;
+    const double vi = mu * v[i] + gi;
+    const double wn = wi - lr * (nesterov ? gi + mu * vi : vi);
+    if (Apply) {
+      v[i] = static_cast<float>(vi);
+      w[i] = static_cast<float>(wn);
+    } else {
+      bad |= nonfinite32(vi) | nonfinite32(wn);
+    }
+  }
+  return bad == 0;
+}
+
+// w, m, v, g (n) at step t ≥ 1; decoupled = AdamW (decay applied to w, not added to g).
+template <bool Apply>
+bool adam_kernel(float* w, float* m, float* v, const float* g, std::size_t n, double lr, double beta1, double beta2,
+                 double eps, double decay, bool decoupled, double t) {
+  const double c1 = 1 - std::pow(beta1, t), c2 = 1 - std::pow(beta2, t);
+  std::uint32_t bad = 0;
+  for (std::size_t i = 0; i < n; i++) {
+    double wi = w[i];
+    double gi = g[i];
+    if (decoupled) wi -= lr * decay * wi;
+    else gi += decay * wi;
+    const double mi = beta1 * m[i] + (1 - beta1) * gi;
+    const double vi = beta2 * v[i] + (1 - beta2) * gi * gi;
+    const double wn = wi - lr * (mi / c1) / (std::sqrt(vi / c2) + eps);
+    if (Apply) {
+      m[i] = static_cast<float>(mi);
+      v[i] = static_cast<float>(vi);
+      w[i] = static_cast<float>(wn);
+    } else {
+      bad |= nonfinite32(mi) | nonfinite32(vi) | nonfinite32(wn);
+    }
+  }
+  return bad == 0;
+}
+
+// Every parameter through the configured rule; true when every new value is finite.
+template <bool Apply>
+bool update_all(const NetworkView& net, float* const* grads, const OptimizerConfig& opt, double lr, double t) {
+  const std::size_t count = net.params.size();
+  bool ok = true;
+  for (std::size_t p = 0; p < count; p++) {
+    const std::size_t len = param_size(net, p);
+    const double decay = p % 2 == 0 ? opt.weight_decay : 0;  // weights decay, biases do not
+    switch (opt.type) {
+      case Optimizer::Sgd: ok &= sgd_kernel<Apply>(net.params[p], grads[p], len, lr, decay); break;
+      case Optimizer::Momentum:
+        ok &= momentum_kernel<Apply>(net.params[p], opt.state[p], grads[p], len, lr, opt.momentum, decay, opt.nesterov);
+        break;
+      case Optimizer::Adam:
+      case Optimizer::AdamW:
+        ok &= adam_kernel<Apply>(net.params[p], opt.state[p], opt.state[count + p], grads[p], len, lr, opt.beta1,
+                                 opt.beta2, opt.eps, decay, opt.type == Optimizer::AdamW, t);
+        break;
+    }
+  }
+  return ok;
+}
+
+}  // namespace
 
 std::size_t optimizer_state_count(Optimizer type, std::size_t param_count) {
   switch (type) {
@@ -16,60 +115,22 @@ std::size_t optimizer_state_count(Optimizer type, std::size_t param_count) {
   return 0;
 }
 
-void momentum_update(float* w, float* v, const float* g, std::size_t n, double lr, double mu, double decay,
-                     bool nesterov) {
-  for (std::size_t i = 0; i < n; i++) {
-    const double wi = w[i];
-    const double gi = g[i] + decay * wi;
-    const double vi = mu * v[i] + gi;
-    v[i] = static_cast<float>(vi);
-    w[i] = static_cast<float>(wi - lr * (nesterov ? gi + mu * vi : vi));
-  }
-}
-
-void adam_update(float* w, float* m, float* v, const float* g, std::size_t n, double lr, double beta1, double beta2,
-                 double eps, double decay, bool decoupled, double t) {
-  const double c1 = 1 - std::pow(beta1, t), c2 = 1 - std::pow(beta2, t);
-  for (std::size_t i = 0; i < n; i++) {
-    double wi = w[i];
-    double gi = g[i];
-    if (decoupled) wi -= lr * decay * wi;
-    else gi += decay * wi;
-    const double mi = beta1 * m[i] + (1 - beta1) * gi;
-    const double vi = beta2 * v[i] + (1 - beta2) * gi * gi;
-    m[i] = static_cast<float>(mi);
-    v[i] = static_cast<float>(vi);
-    w[i] = static_cast<float>(wi - lr * (mi / c1) / (std::sqrt(vi / c2) + eps));
-  }
-}
-
-void optimizer_step(const NetworkView& net, float* const* grads, double sum_sq, const OptimizerConfig& opt, double lr) {
-  const std::size_t count = net.params.size();
+bool optimizer_step(const NetworkView& net, float* const* grads, double sum_sq, const OptimizerConfig& opt, double lr) {
   // Clipping by global norm: one scale for every gradient, so the update keeps its direction.
   const double norm = std::sqrt(sum_sq);
   if (opt.clip_norm > 0 && norm > opt.clip_norm) {
     const double scale = opt.clip_norm / norm;
-    for (std::size_t p = 0; p < count; p++) {
-      const std::size_t len = param_size(net, p);
-      for (std::size_t i = 0; i < len; i++) grads[p][i] = static_cast<float>(grads[p][i] * scale);
+    for (std::size_t p = 0; p < net.params.size(); p++) {
+      for (std::size_t i = 0, len = param_size(net, p); i < len; i++) {
+        grads[p][i] = static_cast<float>(grads[p][i] * scale);
+      }
     }
   }
-  *opt.step += 1;
-  for (std::size_t p = 0; p < count; p++) {
-    const std::size_t len = param_size(net, p);
-    const double decay = p % 2 == 0 ? opt.weight_decay : 0;  // weights decay, biases do not
-    switch (opt.type) {
-      case Optimizer::Sgd: sgd_update(net.params[p], grads[p], len, lr, decay); break;
-      case Optimizer::Momentum:
-        momentum_update(net.params[p], opt.state[p], grads[p], len, lr, opt.momentum, decay, opt.nesterov);
-        break;
-      case Optimizer::Adam:
-      case Optimizer::AdamW:
-        adam_update(net.params[p], opt.state[p], opt.state[count + p], grads[p], len, lr, opt.beta1, opt.beta2, opt.eps,
-                    decay, opt.type == Optimizer::AdamW, *opt.step);
-        break;
-    }
-  }
+  const double t = *opt.step + 1;
+  if (!update_all<false>(net, grads, opt, lr, t)) return false;
+  update_all<true>(net, grads, opt, lr, t);
+  *opt.step = t;
+  return true;
 }
 
 }  // namespace fastnn

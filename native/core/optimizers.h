@@ -29,18 +29,16 @@ struct OptimizerConfig {
   double* step = nullptr;     // updates applied so far (Adam's t), advanced in place
 };
 
-// w (n), v (n), g (n): g' = g + decay·w; v ← μ·v + g'; w ← w − lr·(Nesterov ? g' + μ·v : v).
-void momentum_update(float* w, float* v, const float* g, std::size_t n, double lr, double mu, double decay,
-                     bool nesterov);
-
-// w (n), m (n), v (n), g (n), at step t ≥ 1: g' = g + decay·w (Adam) or w ← w − lr·decay·w first
-// (AdamW, decoupled); m ← β1·m + (1−β1)·g'; v ← β2·v + (1−β2)·g'²;
-// w ← w − lr·m̂/(√v̂ + ε) with m̂ = m/(1−β1^t), v̂ = v/(1−β2^t).
-void adam_update(float* w, float* m, float* v, const float* g, std::size_t n, double lr, double beta1, double beta2,
-                 double eps, double decay, bool decoupled, double t);
-
 // One update of every parameter of net from grads (params' layout; scaled in
-// place when clipping), given sum_sq = Σ g² over all of them.
-void optimizer_step(const NetworkView& net, float* const* grads, double sum_sq, const OptimizerConfig& opt, double lr);
+// place when clipping), given sum_sq = Σ g² over all of them, at rate lr:
+//   sgd       w ← w − lr·g'                     (g' = g + λw, λ = 0 for biases)
+//   momentum  v ← μ·v + g';  w ← w − lr·v, or w − lr·(g' + μ·v) with Nesterov
+//   adam      m ← β1·m + (1−β1)·g';  v ← β2·v + (1−β2)·g'²;  w ← w − lr·m̂/(√v̂ + ε),
+//             m̂ = m/(1−β1^t), v̂ = v/(1−β2^t), t the step count after this update
+//   adamw     as adam with g for g', after w ← w − lr·λ·w (decoupled decay)
+// The whole update is first computed without storing anything: when some new
+// weight or state value would not be finite in float32 (an overflowing step),
+// nothing is written, the step count stays, and this returns false.
+bool optimizer_step(const NetworkView& net, float* const* grads, double sum_sq, const OptimizerConfig& opt, double lr);
 
 }  // namespace fastnn

@@ -105,16 +105,20 @@ FitOutcome network_fit(const NetworkView& net, const FitConfig& cfg, FitObserver
       const std::size_t rows = std::min(cfg.batch_size, cfg.n - start);
       const double loss = network_batch_gradient(ws, net, cfg.x, cfg.y, order.data() + start, rows);
       const double sum_sq = std::isfinite(loss) ? gradient_sum_squares(net, ws) : nan;
-      // Both checks come before any update: a bad batch never reaches the weights.
-      const char* bad = !std::isfinite(loss) ? "loss" : !std::isfinite(sum_sq) ? "gradient" : nullptr;
+      const double step_lr = cfg.schedule.per_step ? schedule_lr(cfg.schedule, step) : lr;
+      // Every check comes before any weight changes: the loss, the gradient,
+      // and the update itself (optimizer_step writes nothing that would overflow).
+      const char* bad = !std::isfinite(loss)     ? "loss"
+                        : !std::isfinite(sum_sq) ? "gradient"
+                        : !optimizer_step(net, ws.grads.data(), sum_sq, cfg.optimizer, step_lr) ? "update"
+                                                 : nullptr;
       if (bad != nullptr && !cfg.skip_non_finite) throw_non_finite(bad, epoch, batch);
       if (bad != nullptr) {
         skipped++;
       } else {
-        if (cfg.schedule.per_step) lr = schedule_lr(cfg.schedule, step);
-        // The logits of this batch are still in ws (backward does not touch them).
+        lr = step_lr;
+        // The logits of this batch are still in ws (backward and the update do not touch them).
         if (has_metric) metric_total += metric_sum(ws.acts.back(), ws.yb.data(), rows, k, cfg.metric);
-        optimizer_step(net, ws.grads.data(), sum_sq, cfg.optimizer, lr);
         step++;
         loss_sum += loss * static_cast<double>(rows);
         applied += rows;

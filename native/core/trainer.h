@@ -23,7 +23,7 @@ enum HistoryField : std::size_t {
   kHistValLoss,    // validation loss (NaN without validation data)
   kHistValMetric,  // validation metric (NaN without validation data or metric)
   kHistLr,         // learning rate of the epoch's last batch
-  kHistSkipped,    // batches skipped for a non-finite loss or gradient
+  kHistSkipped,    // batches skipped for a non-finite loss, gradient or update
   kHistoryFields
 };
 
@@ -54,7 +54,7 @@ struct FitConfig {
   ScheduleConfig schedule;
   Metric metric = Metric::None;
   EarlyStopping early_stopping;
-  bool skip_non_finite = false;    // skip and count a batch whose loss or gradient is not finite
+  bool skip_non_finite = false;    // skip and count a batch whose loss, gradient or update is not finite
   std::size_t progress_every = 0;  // batches between progress reports; 0 = once per epoch
   double* history = nullptr;       // (epochs, kHistoryFields), one row written per completed epoch
 };
@@ -78,7 +78,7 @@ struct FitOutcome {
 
 // Trains net in place. Stops between batches when obs.cancelled() (weights
 // as after the last applied batch; best weights are not restored then).
-// Throws std::runtime_error "non-finite loss|gradient at epoch E, batch B;
+// Throws std::runtime_error "non-finite loss|gradient|update at epoch E, batch B;
 // that batch was not applied" (E from 1, B from 0) before touching any
 // weight of that batch, unless skip_non_finite.
 FitOutcome network_fit(const NetworkView& net, const FitConfig& cfg, FitObserver& obs);

@@ -185,7 +185,7 @@ EarlyStopping CheckEarlyStopping(Napi::Env env, const char* fn, Napi::Value obje
 // onProgress (a function or null) receives { epochs, batches, samples, loss } after every
 // epoch and every job.progressEvery batches. The promise resolves with
 // { epochs, samples, bestEpoch, stoppedEarly } (fewer epochs when cancelled) and rejects
-// with Error "train: non-finite loss|gradient at epoch E, batch B; ..." unless
+// with Error "train: non-finite loss|gradient|update at epoch E, batch B; ..." unless
 // job.skipNonFinite. Throws TypeError/RangeError for bad arguments, in validate.ts
 // checkFitJob's order.
 Napi::Value Train(const Napi::CallbackInfo& info) {

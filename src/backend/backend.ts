@@ -245,7 +245,7 @@ export interface FitJob {
   metric: MetricCode;
   /** A monitor on validation values needs nVal ≥ 1; on a metric, a metric. */
   earlyStopping: EarlyStoppingSpec;
-  /** A batch whose loss or gradient is not finite is skipped and counted in
+  /** A batch whose loss, gradient or update is not finite is skipped and counted in
    * history's `skipped` (true), or stops the job with an Error (false). */
   skipNonFinite: boolean;
   /** Report progress every this many batches as well as after every epoch; 0 = per epoch only. */
@@ -343,9 +343,11 @@ export interface Backend {
    * `signal` aborts, training stops between batches (weights consistent,
    * as after the last applied batch) and the Promise rejects with the
    * signal's reason; no callback runs after that. An already-aborted signal
-   * rejects at once, before the job is even checked. A non-finite loss or
-   * gradient rejects with Error "train: non-finite loss|gradient at epoch E,
-   * batch B; that batch was not applied" unless job.skipNonFinite.
+   * rejects at once, before the job is even checked. A non-finite loss,
+   * gradient or update (a step that would overflow a float32 weight or
+   * optimizer state) rejects with Error "train: non-finite loss|gradient|update
+   * at epoch E, batch B; that batch was not applied" unless job.skipNonFinite;
+   * either way no weight or state of that batch is written.
    * The same job gives the same history and weights on both backends,
    * within float32 rounding.
    */

@@ -26,7 +26,7 @@ export interface EpochInfo {
   valAccuracy?: number;
   /** Learning rate of the epoch's last batch. */
   lr: number;
-  /** Batches skipped for a non-finite loss or gradient (onNonFinite: 'skip'). */
+  /** Batches skipped for a non-finite loss, gradient or update (onNonFinite: 'skip'). */
   skipped: number;
 }
 
@@ -63,7 +63,7 @@ export interface FitOptions {
   onProgress?: (info: ProgressInfo) => void;
   /** Batches between onProgress calls. Default 100. */
   progressEvery?: number;
-  /** A batch with a non-finite loss or gradient stops fit with an error
+  /** A batch with a non-finite loss, gradient or update stops fit with an error
    * ('error', the default) or is skipped and counted ('skip'). */
   onNonFinite?: 'error' | 'skip';
   /** Stops training between minibatches; fit then rejects with the signal's reason. */

@@ -95,18 +95,21 @@ export async function fit(job: FitJob, report: (p: TrainProgress) => void, stopp
       const rows = Math.min(batchSize, n - start);
       const loss = batchGradient(ws, net, x, y, order.subarray(start, start + rows), rows);
       const sumSq = Number.isFinite(loss) ? gradientSumSquares(ws) : NaN;
-      // Both checks come before any update: a bad batch never reaches the weights.
-      const bad = !Number.isFinite(loss) ? 'loss' : !Number.isFinite(sumSq) ? 'gradient' : null;
+      const stepLr = schedule.perStep ? scheduleLr(schedule, step) : lr;
+      // Every check comes before any weight changes: the loss, the gradient,
+      // and the update itself (optimizerStep writes nothing that would overflow).
+      const bad = !Number.isFinite(loss) ? 'loss'
+        : !Number.isFinite(sumSq) ? 'gradient'
+        : !optimizerStep(net, ws.grads, sumSq, job.optimizer, stepLr) ? 'update' : null;
       if (bad !== null && !job.skipNonFinite) {
         throw new Error(`train: non-finite ${bad} at epoch ${epoch}, batch ${batch}; that batch was not applied`);
       }
       if (bad !== null) {
         skipped++;
       } else {
-        if (schedule.perStep) lr = scheduleLr(schedule, step);
-        // The logits of this batch are still in ws (backward does not touch them).
+        lr = stepLr;
+        // The logits of this batch are still in ws (backward and the update do not touch them).
         if (hasMetric) metricTotal += metricSum(ws.acts[ws.acts.length - 1]!, ws.yb, rows, k, metric);
-        optimizerStep(net, ws.grads, sumSq, job.optimizer, lr);
         step++;
         lossSum += loss * rows;
         applied += rows;
