@@ -10,3 +10,7 @@ export { getBackend, useBackend, backendInfo } from './backend/select.js';
 export type { BackendName } from './backend/select.js';
 export { Activation, Loss } from './backend/backend.js';
 export type { Backend, ActivationName, LossName, NetworkSpec, TrainJob } from './backend/backend.js';
+export { PCA } from './nn/pca.js';
+export { classicalMds } from './nn/mds.js';
+export { readIdx, readIdxImages, readIdxLabels, decodeIdx, IdxFileError } from './io/idx.js';
+export type { IdxArray, IdxElementType } from './io/idx.js';
