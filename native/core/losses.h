@@ -5,6 +5,8 @@
 // logits or target (each element is read before it is overwritten).
 #pragma once
 
+#include "strict_float.h"
+
 #include <cstddef>
 
 namespace fastnn {
