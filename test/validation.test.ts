@@ -8,6 +8,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Backend } from '../src/backend/backend.js';
 import { backendsUnderTest } from './backends.js';
+import { loadNativeAddon } from '../src/backend/native.js';
 
 const f32 = (n: number): Float32Array => new Float32Array(n);
 /** A Float32Array whose buffer was transferred away: it now reads as length 0. */
@@ -375,5 +376,21 @@ describe.each(backendsUnderTest())('validation on $name', (be: Backend) => {
     const job = { net, x: f32(30).fill(1), y: f32(20), n: 10, order: Uint32Array.of(0, 1, 11), batchSize: 1, learningRate: 0.1, weightDecay: 0 };
     expect(() => be.trainEpoch(job as never)).toThrow(RangeError);
     for (const p of net['params'] as Float32Array[]) expect(p.every((v) => v === 0.5)).toBe(true);
+  });
+});
+
+// Every function the addon exports must be covered: by rows of this table, or
+// (listed here with where) by bad-input tests of its own suite.
+const coveredElsewhere: Record<string, string> = {
+  cpuFeatures: 'takes no arguments',
+  testBackgroundJob: 'test/background-job.test.ts',
+};
+
+describe.runIf(backendsUnderTest().some((b) => b.name === 'native'))('the bad-input table', () => {
+  it('covers every function the addon exports', () => {
+    const addon = loadNativeAddon() as unknown as Record<string, unknown>;
+    const tested = new Set<string>([...rows.map((r) => r.method), ...Object.keys(coveredElsewhere)]);
+    const exported = Object.keys(addon).filter((key) => typeof addon[key] === 'function');
+    expect(exported.filter((name) => !tested.has(name))).toEqual([]);
   });
 });
