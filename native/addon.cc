@@ -16,8 +16,16 @@ class FastnnAddon : public Napi::Addon<FastnnAddon> {
     bindings::RegisterInfo(env, exports);
     bindings::RegisterKernels(env, exports);
     bindings::RegisterNetwork(env, exports);
+    bindings::RegisterDispatch(env, exports);
   }
+
+  Runtime& runtime() { return runtime_; }
+
+ private:
+  Runtime runtime_;
 };
+
+Runtime& bindings::InstanceRuntime(Napi::Env env) { return env.GetInstanceData<FastnnAddon>()->runtime(); }
 
 }  // namespace fastnn
 
