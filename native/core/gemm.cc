@@ -117,9 +117,6 @@ void split(std::size_t threads, std::size_t tiles_m, std::size_t tiles_n, std::s
 
 }  // namespace
 
-// kGemmThreadedFlops was measured with bench/crossover.mjs: square and
-// training-shaped products from 2·16³ to 2·256³ flops, 1 thread vs 2, medians
-// of 9 runs; 2 threads win from about this size on.
 void gemm(float* c, const float* a, const float* b, std::size_t m, std::size_t n, std::size_t k,
           bool trans_a, bool trans_b, double alpha, double beta, const GemmContext& ctx) {
   if (m == 0 || n == 0) return;
@@ -132,7 +129,7 @@ void gemm(float* c, const float* a, const float* b, std::size_t m, std::size_t n
   const double flops = 2.0 * static_cast<double>(m) * static_cast<double>(n) * static_cast<double>(k);
   const std::size_t tiles_m = (m + uk.mr - 1) / uk.mr, tiles_n = (n + uk.nr - 1) / uk.nr;
   std::size_t tm = 1, tn = 1;
-  if (ctx.pool != nullptr && ctx.pool->size() > 1 && flops >= kGemmThreadedFlops) {
+  if (ctx.pool != nullptr && ctx.pool->size() > 1 && flops >= ctx.threaded_flops) {
     split(ctx.pool->size(), tiles_m, tiles_n, &tm, &tn);
   }
   if (tm * tn == 1) {
@@ -145,6 +142,17 @@ void gemm(float* c, const float* a, const float* b, std::size_t m, std::size_t n
     const std::size_t j0 = std::min(n, tiles_n * pj / tn * uk.nr), j1 = std::min(n, tiles_n * (pj + 1) / tn * uk.nr);
     gemm_part(uk, c, a, b, m, n, k, trans_a, trans_b, falpha, fbeta, i0, i1, j0, j1);
   });
+}
+
+double initial_gemm_threaded_flops() {
+  // A function-local constant, as initial_kernel_path(): no state after load.
+  static const double flops = [] {
+    const char* env = std::getenv("FASTNN_GEMM_THREADED_FLOPS");
+    char* end = nullptr;
+    const double v = env != nullptr ? std::strtod(env, &end) : -1;
+    return env != nullptr && end != env && *end == '\0' && v >= 0 ? v : kGemmThreadedFlops;
+  }();
+  return flops;
 }
 
 void gemm(float* c, const float* a, const float* b, std::size_t m, std::size_t n, std::size_t k,

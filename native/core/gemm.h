@@ -15,15 +15,25 @@
 namespace fastnn {
 
 // Problems of at least this many flops (2·m·n·k) use the whole pool; smaller
-// ones run on the calling thread, where waking the pool would cost more than
-// it saves. Measured on a 2-core AMD Zen 5 (EPYC, AVX-512 path), see gemm.cc.
-constexpr double kGemmThreadedFlops = 4e6;
+// ones run on the calling thread, where waking the pool (10–20 µs) costs
+// more than it saves. Measured with bench/crossover.mjs on the 2-core AMD
+// Zen 5 (EPYC) VM, AVX-512 path, 1 vs 2 threads, medians of 9: 2 threads lose
+// at ≤ 8.4e6 flops (64×256×256: 0.42–0.65×, 160³: 0.85×) and first win at
+// 1.4e7 (192³: 1.34–1.43×). The machine was shared (load 2–6), so an idle
+// machine likely crosses over lower; 1e7 sits between the two measurements.
+constexpr double kGemmThreadedFlops = 1e7;
 
 // Which kernels run and on how many threads. pool may be null (one thread).
 struct GemmContext {
   KernelPath path;
   ThreadPool* pool;
+  double threaded_flops = kGemmThreadedFlops;  // see kGemmThreadedFlops
 };
+
+// kGemmThreadedFlops, or FASTNN_GEMM_THREADED_FLOPS when set to a number ≥ 0
+// (read once per process; bench/crossover.mjs sets it to 0 to time the
+// threaded path at every size).
+double initial_gemm_threaded_flops();
 
 // c (m,n) = alpha·op(a)·op(b) + beta·c, with op(a) (m,k) and op(b) (k,n):
 // a is stored (m,k), or (k,m) when trans_a; b is (k,n), or (n,k) when trans_b.

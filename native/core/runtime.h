@@ -11,8 +11,9 @@ namespace fastnn {
 struct Runtime {
   ThreadPool pool;  // hardware cores by default
   KernelPath path = initial_kernel_path();
+  double gemm_threaded_flops = initial_gemm_threaded_flops();
 
-  GemmContext gemm_context() { return GemmContext{path, &pool}; }
+  GemmContext gemm_context() { return GemmContext{path, &pool, gemm_threaded_flops}; }
 };
 
 }  // namespace fastnn

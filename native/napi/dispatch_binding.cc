@@ -60,7 +60,8 @@ Napi::Value GemmPaths(const Napi::CallbackInfo& info) {
 // switches, for tests that probe each one ±1. Throws nothing.
 Napi::Value GemmBlocking(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  const KernelPath path = InstanceRuntime(env).path;
+  const Runtime& rt = InstanceRuntime(env);
+  const KernelPath path = rt.path;
   const MicroKernel& uk = kernel_set(path).gemm;
   Napi::Object out = Napi::Object::New(env);
   out.Set("path", kernel_path_name(path));
@@ -69,7 +70,7 @@ Napi::Value GemmBlocking(const Napi::CallbackInfo& info) {
   out.Set("mc", static_cast<double>(uk.mc));
   out.Set("kc", static_cast<double>(uk.kc));
   out.Set("nc", static_cast<double>(uk.nc));
-  out.Set("threadedFlops", kGemmThreadedFlops);
+  out.Set("threadedFlops", rt.gemm_threaded_flops);
   return out;
 }
 
