@@ -24,11 +24,13 @@ const SHAPES = [
   ['dA 256×784·784×256', 256, 256, 784, false, false],
 ];
 
-function inProcess(gemm, threads, maxSize = Infinity) {
+// setup() runs once per trial, before the timing (e.g. sizing the pool).
+function inProcess(gemm, threads, maxSize = Infinity, setup = () => {}) {
   return {
     threads,
     maxSize,
     run(m, n, k, tA, tB, runs) {
+      setup();
       const a = Float32Array.from({ length: m * k }, () => Math.random() - 0.5);
       const b = Float32Array.from({ length: k * n }, () => Math.random() - 0.5);
       const c = new Float32Array(m * n);
@@ -39,13 +41,9 @@ function inProcess(gemm, threads, maxSize = Infinity) {
 
 export async function run({ addon, jsBackend, runs, probe }) {
   const all = addon.getThreads();
-  const withThreads = (t) => (...args) => {
-    addon.setThreads(t);
-    addon.gemm(...args);
-  };
   const drivers = {
-    native1: inProcess(withThreads(1), 1),
-    nativeAll: inProcess(withThreads(all), all),
+    native1: inProcess(addon.gemm, 1, Infinity, () => addon.setThreads(1)),
+    nativeAll: inProcess(addon.gemm, all, Infinity, () => addon.setThreads(all)),
     // The TS kernel is slow: squares up to 512 only.
     ts: inProcess(jsBackend.gemm, 1, 512),
   };

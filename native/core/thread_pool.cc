@@ -15,6 +15,7 @@ std::size_t ThreadPool::hardware_threads() {
 
 void ThreadPool::resize(std::size_t threads) {
   std::lock_guard<std::mutex> job(job_mutex_);
+  if ((threads == 0 ? hardware_threads() : threads) == size()) return;  // keep the running threads
   stop();
   start(threads);
 }
