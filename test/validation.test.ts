@@ -384,6 +384,14 @@ describe.each(backendsUnderTest())('validation on $name', (be: Backend) => {
 const coveredElsewhere: Record<string, string> = {
   cpuFeatures: 'takes no arguments',
   testBackgroundJob: 'test/background-job.test.ts',
+  gemmPath: 'takes no arguments',
+  gemmPaths: 'takes no arguments',
+  gemmBlocking: 'takes no arguments',
+  getThreads: 'takes no arguments',
+  probePeak: 'takes no arguments',
+  setGemmPath: 'test/dispatch.test.ts',
+  setThreads: 'test/dispatch.test.ts',
+  probeBandwidth: 'test/dispatch.test.ts',
 };
 
 describe.runIf(backendsUnderTest().some((b) => b.name === 'native'))('the bad-input table', () => {

@@ -37,6 +37,7 @@ std::int64_t Int(Napi::Env env, const char* fn, const std::string& arg, Napi::Va
 // A finite number.
 double Finite(Napi::Env env, const char* fn, const std::string& arg, Napi::Value v);
 bool Bool(Napi::Env env, const char* fn, const std::string& arg, Napi::Value v);
+std::string String(Napi::Env env, const char* fn, const std::string& arg, Napi::Value v);
 // An enum code: an integer in [0, count).
 int Code(Napi::Env env, const char* fn, const std::string& arg, Napi::Value v, int count);
 

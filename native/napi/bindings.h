@@ -5,6 +5,8 @@
 
 #include <napi.h>
 
+#include "../core/runtime.h"
+
 namespace fastnn::bindings {
 
 // version, cpuFeatures (info_binding.cc).
@@ -14,6 +16,13 @@ void RegisterInfo(Napi::Env env, Napi::Object exports);
 void RegisterKernels(Napi::Env env, Napi::Object exports);
 // forward, lossGradient, trainEpoch (network_binding.cc).
 void RegisterNetwork(Napi::Env env, Napi::Object exports);
+// gemmPath, setGemmPath, gemmPaths, gemmBlocking, getThreads, setThreads,
+// probePeak, probeBandwidth (dispatch_binding.cc).
+void RegisterDispatch(Napi::Env env, Napi::Object exports);
+
+// The calling environment's Runtime (thread pool, kernel path), owned by the
+// addon instance (addon.cc).
+Runtime& InstanceRuntime(Napi::Env env);
 // testBackgroundJob: exercises the job machinery in tests (test_hooks_binding.cc).
 void RegisterTestHooks(Napi::Env env, Napi::Object exports);
 
