@@ -1,9 +1,10 @@
 // `npm run bench` (build first: `npm run build`; the suites import dist/).
 // Runs the suites in order, prints a table per suite and writes
 // bench/results/<suite>.json with the machine it ran on.
-//   node bench/run.mjs [--runs N] [suite ...]     default: every suite, N = 5
+//   node bench/run.mjs [--runs N] [--fashion-mnist DIR] [suite ...]     default: every suite, N = 5
 // A suite is a module exporting `name` and `async run(ctx)`, where ctx has
-// { addon, jsBackend, runs, machine, probe } (probe = the probe suite's result);
+// { addon, jsBackend, runs, machine, probe, options } (probe = the probe suite's
+// result; options = { fashionMnist });
 // add one by listing it in SUITES.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { jsBackend } from '../dist/backend/js/index.js';
@@ -11,14 +12,18 @@ import { loadNativeAddon } from '../dist/backend/native.js';
 import * as gemm from './gemm.mjs';
 import { machineInfo } from './lib/machine.mjs';
 import * as probe from './probe.mjs';
+import * as training from './training.mjs';
 
-const SUITES = [probe, gemm];
+const SUITES = [probe, gemm, training];
 
 const argv = process.argv.slice(2);
 let runs = 5;
+const options = {};
 const wanted = [];
 for (let i = 0; i < argv.length; i++) {
   if (argv[i] === '--runs') runs = Number(argv[++i]);
+  else if (argv[i] === '--fashion-mnist') options.fashionMnist = argv[++i];
+  else if (argv[i].startsWith('--')) throw new RangeError(`bench: unknown option ${argv[i]}`);
   else wanted.push(argv[i]);
 }
 if (!Number.isInteger(runs) || runs < 1) throw new RangeError(`bench: --runs must be a positive integer, got ${runs}`);
@@ -33,7 +38,7 @@ console.log(`${machine.cpu}, ${machine.cores} cores, ${machine.platform}, Node $
 
 const resultsDir = new URL('./results/', import.meta.url);
 mkdirSync(resultsDir, { recursive: true });
-const ctx = { addon, jsBackend, runs, machine, probe: null };
+const ctx = { addon, jsBackend, runs, machine, probe: null, options };
 for (const suite of SUITES) {
   // The probe always runs: every other figure is a share of its peak.
   if (wanted.length && !wanted.includes(suite.name) && suite !== probe) continue;
