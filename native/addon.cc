@@ -2,8 +2,9 @@
 //
 // Napi::Addon gives one instance per environment (main thread, each
 // worker_thread), so the addon keeps no per-process state and loads in
-// several Workers at once. Per-environment state (the running background
-// jobs) lives in FastnnAddon's members.
+// several Workers at once. Per-environment state (the thread pool and kernel
+// path, the running background jobs) lives in FastnnAddon's members; jobs are
+// declared last so they are cancelled and joined before the pool goes away.
 #include <napi.h>
 
 #include "napi/background_job.h"
@@ -18,20 +19,20 @@ class FastnnAddon : public Napi::Addon<FastnnAddon> {
     bindings::RegisterKernels(env, exports);
     bindings::RegisterNetwork(env, exports);
     bindings::RegisterTrain(env, exports);
+    bindings::RegisterDispatch(env, exports);
     bindings::RegisterTestHooks(env, exports);
   }
 
+  Runtime& runtime() { return runtime_; }
   bindings::JobRegistry& jobs() { return jobs_; }
 
  private:
+  Runtime runtime_;
   bindings::JobRegistry jobs_;
 };
 
-namespace bindings {
-
-JobRegistry& Jobs(Napi::Env env) { return env.GetInstanceData<FastnnAddon>()->jobs(); }
-
-}  // namespace bindings
+Runtime& bindings::InstanceRuntime(Napi::Env env) { return env.GetInstanceData<FastnnAddon>()->runtime(); }
+bindings::JobRegistry& bindings::Jobs(Napi::Env env) { return env.GetInstanceData<FastnnAddon>()->jobs(); }
 
 }  // namespace fastnn
 

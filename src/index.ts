@@ -20,3 +20,7 @@ export type {
   Backend, ActivationName, LossName, LossParams, NetworkSpec, TrainJob, FitJob, FitResult, TrainProgress, OptimizerSpec,
   ScheduleSpec, EarlyStoppingSpec,
 } from './backend/backend.js';
+export { PCA } from './nn/pca.js';
+export { classicalMds } from './nn/mds.js';
+export { readIdx, readIdxImages, readIdxLabels, decodeIdx, IdxFileError } from './io/idx.js';
+export type { IdxArray, IdxElementType } from './io/idx.js';

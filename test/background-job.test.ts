@@ -7,7 +7,7 @@ import { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
 import { settleJob } from '../src/backend/job.js';
 import { loadNativeAddon, type NativeAddon } from '../src/backend/native.js';
-import { backendsUnderTest } from './backends.js';
+import { backendsUnderTest, nativeAddonPath } from './backends.js';
 
 const hasNative = backendsUnderTest().some((b) => b.name === 'native');
 
@@ -62,7 +62,7 @@ describe.runIf(hasNative)('native background jobs', () => {
   });
 
   it('survives Workers terminated in the middle of a job', async () => {
-    const path = new URL('../build/Release/fastnn.node', import.meta.url).pathname;
+    const path = nativeAddonPath();
     const source = `
       const { parentPort, workerData } = require('node:worker_threads');
       const addon = require(workerData.path);

@@ -11,6 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { Activation, defaultLossParams, Loss, type Backend, type LossCode } from '../src/backend/backend.js';
 import { Rng } from '../src/rng.js';
 import { backendsUnderTest } from './backends.js';
+import { checkGemm, offsetCopy } from './gemm-check.js';
 import {
   kind, mismatches, randomF32, refActivation, refActivationGrad, refGemm, refLoss, refLossGrad,
   refSoftmaxRows, TINY32, U32,
@@ -19,39 +20,12 @@ import {
 const ACTS = Object.entries(Activation);
 const SPECIAL = [NaN, Infinity, -Infinity, 0, -0, 1e-30, -1e-30, 1e-40, 20, -20, 88, -88, 100, -100, 3e38, -3e38];
 
-/** The same data at a non-zero, non-16-byte-aligned offset inside a larger
- * buffer: native code must honour byteOffset and cope with misalignment. */
-function offsetCopy(v: Float32Array, pad = 3): Float32Array {
-  const big = new Float32Array(v.length + pad + 5).fill(NaN);
-  const view = big.subarray(pad, pad + v.length);
-  view.set(v);
-  return view;
-}
-
 describe.each(backendsUnderTest())('kernels on $name', (be: Backend) => {
   describe('gemm', () => {
-    // GEMM error bound: a float32 dot product of k terms, summed in any order
-    // (with or without FMA), is within γ·Σ|a_p·b_p| of the exact value with
-    // γ ≤ k·u (Higham, Accuracy and Stability, §3.1). Scaling by alpha, adding
-    // beta·c and the final store add 3 more roundings, so each element gets
-    // atol = (k + 4)·u·mag, mag = |alpha|·Σ_p|a·b| + |beta·c| (from refGemm);
-    // alpha and beta may also be rounded to float32 (1 more u, covered by +4 via
-    // the rtol term 2u). Nothing looser: a wrong index gives O(mag) errors.
-    function check(rng: Rng, m: number, n: number, k: number, transA: boolean, transB: boolean,
-                   alpha: number, beta: number, opts: { nanC?: boolean; offset?: boolean } = {}): void {
-      let a = randomF32(rng, m * k);
-      let b = randomF32(rng, k * n);
-      let c = opts.nanC ? new Float32Array(m * n).fill(NaN) : randomF32(rng, m * n);
-      const ref = refGemm(c, a, b, m, n, k, transA, transB, alpha, beta);
-      if (opts.offset) {
-        a = offsetCopy(a, 1);
-        b = offsetCopy(b, 2);
-        c = offsetCopy(c, 3);
-      }
-      be.gemm(c, a, b, m, n, k, transA, transB, alpha, beta);
-      const err = mismatches(c, ref.c, (i) => (k + 4) * U32 * ref.mag[i]! + 1e-37, 2 * U32);
-      expect(err, `m=${m} n=${n} k=${k} tA=${transA} tB=${transB} alpha=${alpha} beta=${beta}`).toBeNull();
-    }
+    // Tolerances: see test/gemm-check.ts.
+    const check = (rng: Rng, m: number, n: number, k: number, transA: boolean, transB: boolean,
+                   alpha: number, beta: number, opts: { nanC?: boolean; offset?: boolean } = {}): void =>
+      checkGemm(be, rng, m, n, k, transA, transB, alpha, beta, opts);
 
     const shapes: [number, number, number][] = [
       [1, 1, 1], [1, 1, 7], [3, 1, 1], [1, 5, 1], [3, 7, 17], [17, 3, 7], [7, 17, 3], [33, 65, 17],

@@ -247,3 +247,39 @@ describe.runIf(native)('native training in Workers', () => {
     expect((await native!.train(fitJob(p, { epochs: 1, history: new Float64Array(HISTORY_FIELDS.length) }), null)).epochs).toBe(1);
   });
 });
+
+describe.runIf(native)('native passes on the instance thread pool', () => {
+  it('forward, lossGradient and train give bit-identical results on 1 and 2 threads', async () => {
+    const { loadNativeAddon } = await import('../src/backend/native.js');
+    const addon = loadNativeAddon();
+    const before = addon.getThreads();
+    // Products around the 300-wide layer (2·256·96·300 ≈ 1.5e7 flops in forward's
+    // 256-row blocks, 2·300·300·128 ≈ 2.3e7 in a batch of 300) pass gemm's 1e7
+    // threading threshold; the others stay on one thread. Results must not differ.
+    const rng = new Rng(13);
+    const net = makeNet(rng, [96, 300, 128, 4], [Activation.relu, Activation.tanh], Loss.softmaxCrossEntropy);
+    const n = 600;
+    const x = randomF32(rng, n * 96, -1, 1);
+    const y = makeTargets(rng, n, 4, Loss.softmaxCrossEntropy);
+    const run = async (threads: number) => {
+      addon.setThreads(threads);
+      const out = new Float32Array(n * 4);
+      native!.forward(out, net, x, n);
+      const grads = net.params.map((w) => new Float32Array(w.length));
+      const loss = native!.lossGradient(grads, net, x, y, n);
+      const job = fitJob({ net, x, y, n }, { batchSize: 300, epochs: 2, history: new Float64Array(2 * HISTORY_FIELDS.length) });
+      await native!.train(job, null);
+      return { out, grads, loss, params: job.net.params, history: job.history };
+    };
+    try {
+      const [one, two] = [await run(1), await run(2)];
+      expect(two.out).toEqual(one.out);
+      expect(two.loss).toBe(one.loss);
+      two.grads.forEach((g, i) => expect(g).toEqual(one.grads[i]));
+      two.params.forEach((p, i) => expect(p).toEqual(one.params[i]));
+      expect(two.history).toEqual(one.history);
+    } finally {
+      addon.setThreads(before);
+    }
+  });
+});

@@ -8,6 +8,7 @@
 import { describe, expect, it } from 'vitest';
 import { defaultLossParams, type Backend } from '../src/backend/backend.js';
 import { backendsUnderTest } from './backends.js';
+import { loadNativeAddon } from '../src/backend/native.js';
 import { plainTraining } from './reference.js';
 
 const f32 = (n: number): Float32Array => new Float32Array(n);
@@ -523,5 +524,30 @@ describe.each(backendsUnderTest())('validation on $name', (be: Backend) => {
     const job = { net, x: f32(30).fill(1), y: f32(20), n: 10, order: Uint32Array.of(0, 1, 11), batchSize: 1, learningRate: 0.1, weightDecay: 0 };
     expect(() => be.trainEpoch(job as never)).toThrow(RangeError);
     for (const p of net['params'] as Float32Array[]) expect(p.every((v) => v === 0.5)).toBe(true);
+  });
+});
+
+// Every function the addon exports must be covered: by rows of this table, or
+// (listed here with where) by bad-input tests of its own suite.
+const coveredElsewhere: Record<string, string> = {
+  cpuFeatures: 'takes no arguments',
+  testBackgroundJob: 'test/background-job.test.ts',
+  testRng: 'test/rng.test.ts',
+  gemmPath: 'takes no arguments',
+  gemmPaths: 'takes no arguments',
+  gemmBlocking: 'takes no arguments',
+  getThreads: 'takes no arguments',
+  probePeak: 'takes no arguments',
+  setGemmPath: 'test/dispatch.test.ts',
+  setThreads: 'test/dispatch.test.ts',
+  probeBandwidth: 'test/dispatch.test.ts',
+};
+
+describe.runIf(backendsUnderTest().some((b) => b.name === 'native'))('the bad-input table', () => {
+  it('covers every function the addon exports', () => {
+    const addon = loadNativeAddon() as unknown as Record<string, unknown>;
+    const tested = new Set<string>([...rows.map((r) => r.method), ...Object.keys(coveredElsewhere)]);
+    const exported = Object.keys(addon).filter((key) => typeof addon[key] === 'function');
+    expect(exported.filter((name) => !tested.has(name))).toEqual([]);
   });
 });

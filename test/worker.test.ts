@@ -4,7 +4,7 @@
  */
 import { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
-import { backendsUnderTest } from './backends.js';
+import { backendsUnderTest, nativeAddonPath } from './backends.js';
 
 const hasNative = backendsUnderTest().some((b) => b.name === 'native');
 
@@ -19,7 +19,7 @@ const workerSource = `
 
 describe.runIf(hasNative)('native addon in worker_threads', () => {
   it('loads and computes in two workers while loaded in the main thread', async () => {
-    const path = new URL('../build/Release/fastnn.node', import.meta.url).pathname;
+    const path = nativeAddonPath();
     const run = () => new Promise<number[]>((resolve, reject) => {
       const worker = new Worker(workerSource, { eval: true, workerData: { path } });
       worker.once('message', resolve);

@@ -2,6 +2,8 @@
 // every supported activation allows, so training need not keep s.
 #pragma once
 
+#include "strict_float.h"
+
 #include <cmath>
 #include <cstddef>
 

@@ -1,28 +1,55 @@
 // General matrix multiply on row-major float32 matrices.
 //
-// gemm() is the one entry point every caller uses; it forwards to the best
-// implementation available (today the portable loop nest, later a blocked
-// SIMD kernel picked at run time). gemm_reference() is the obviously-correct
-// triple loop every faster variant is checked against.
+// gemm() packs panels of op(a) and op(b) (gemm_pack.h), blocks them for the
+// caches and runs the register-blocked micro-kernel of the dispatched
+// instruction set (isa.h, dispatch.h), threaded over tiles of c for large
+// problems. gemm_reference() is the obviously-correct triple loop every
+// faster variant is checked against.
 #pragma once
 
 #include <cstddef>
 
+#include "dispatch.h"
+#include "thread_pool.h"
+
 namespace fastnn {
+
+// Problems of at least this many flops (2·m·n·k) use the whole pool; smaller
+// ones run on the calling thread, where waking the pool (10–20 µs) costs
+// more than it saves. Measured with bench/crossover.mjs on the 2-core AMD
+// Zen 5 (EPYC) VM, AVX-512 path, 1 vs 2 threads, medians of 9: 2 threads lose
+// at ≤ 8.4e6 flops (64×256×256: 0.42–0.65×, 160³: 0.85×) and first win at
+// 1.4e7 (192³: 1.34–1.43×). The machine was shared (load 2–6), so an idle
+// machine likely crosses over lower; 1e7 sits between the two measurements.
+constexpr double kGemmThreadedFlops = 1e7;
+
+// Which kernels run and on how many threads. pool may be null (one thread).
+struct GemmContext {
+  KernelPath path;
+  ThreadPool* pool;
+  double threaded_flops = kGemmThreadedFlops;  // see kGemmThreadedFlops
+};
+
+// kGemmThreadedFlops, or FASTNN_GEMM_THREADED_FLOPS when set to a number ≥ 0
+// (read once per process; bench/crossover.mjs sets it to 0 to time the
+// threaded path at every size).
+double initial_gemm_threaded_flops();
 
 // c (m,n) = alpha·op(a)·op(b) + beta·c, with op(a) (m,k) and op(b) (k,n):
 // a is stored (m,k), or (k,m) when trans_a; b is (k,n), or (n,k) when trans_b.
 // beta == 0 overwrites c (NaN or garbage in c does not propagate).
-// c must not overlap a or b.
+// c must not overlap a or b. Sums are float32, in an order fixed by the
+// path and k alone: the result does not depend on the number of threads.
+void gemm(float* c, const float* a, const float* b, std::size_t m, std::size_t n, std::size_t k,
+          bool trans_a, bool trans_b, double alpha, double beta, const GemmContext& ctx);
+
+// Same, on initial_kernel_path() and the calling thread only (for callers
+// that have no context at hand).
 void gemm(float* c, const float* a, const float* b, std::size_t m, std::size_t n, std::size_t k,
           bool trans_a, bool trans_b, double alpha, double beta);
 
 // Same contract: one float64 dot product per element of c, nothing clever.
 void gemm_reference(float* c, const float* a, const float* b, std::size_t m, std::size_t n,
                     std::size_t k, bool trans_a, bool trans_b, double alpha, double beta);
-
-// Same contract: loop nests whose innermost loop is contiguous, float64 sums.
-void gemm_portable(float* c, const float* a, const float* b, std::size_t m, std::size_t n,
-                   std::size_t k, bool trans_a, bool trans_b, double alpha, double beta);
 
 }  // namespace fastnn

@@ -9,6 +9,8 @@
 // which is cols for every loss but GaussianNll (two heads per target).
 #pragma once
 
+#include "strict_float.h"
+
 #include <cstddef>
 
 namespace fastnn {

@@ -33,7 +33,7 @@ void forward_layers(const NetworkView& net, const float* x, std::size_t rows, fl
     const std::size_t in = net.sizes[l], out = net.sizes[l + 1];
     float* z = acts[l];
     // z (rows,out) = a (rows,in) · W(l)ᵀ, W(l) stored (out,in); then + b(l).
-    gemm(z, a, net.params[2 * l], rows, out, in, false, true, 1, 0);
+    gemm(z, a, net.params[2 * l], rows, out, in, false, true, 1, 0, net.gemm);
     bias_add(z, net.params[2 * l + 1], rows, out);
     if (l + 1 < layers) activation_forward(z, z, rows * out, net.hidden[l], net.leaky_slope);
     a = z;
@@ -49,12 +49,12 @@ void backward_layers(float* const* grads, const NetworkView& net, const float* x
     const float* dz = deltas[l];
     const float* a_prev = l == 0 ? x : acts[l - 1];
     // dW (out,in) = dzᵀ (out,rows) · a_prev (rows,in); db (out) = Σ_rows dz.
-    gemm(grads[2 * l], dz, a_prev, out, in, rows, true, false, 1, 0);
+    gemm(grads[2 * l], dz, a_prev, out, in, rows, true, false, 1, 0, net.gemm);
     col_sum(grads[2 * l + 1], dz, rows, out);
     if (l > 0) {
       // da (rows,in) = dz (rows,out) · W (out,in), then dz(l−1) = da ⊙ f'(a) in place.
       float* d_prev = deltas[l - 1];
-      gemm(d_prev, dz, net.params[2 * l], rows, in, out, false, false, 1, 0);
+      gemm(d_prev, dz, net.params[2 * l], rows, in, out, false, false, 1, 0, net.gemm);
       activation_backward(d_prev, d_prev, a_prev, rows * in, net.hidden[l - 1], net.leaky_slope);
     }
   }

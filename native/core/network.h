@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "activations.h"
+#include "gemm.h"
 #include "losses.h"
 #include "metrics.h"
 
@@ -28,6 +29,10 @@ struct NetworkView {
   Loss loss = Loss::Mse;
   LossParams loss_params;              // class_weights borrowed like params
   std::vector<float*> params;          // 2·(sizes.size() − 1): W0, b0, W1, b1, ...
+  // Kernel path and thread pool of every product: the addon instance's, so
+  // large forward passes (predict) and large batches use the whole pool.
+  // Results do not depend on the thread count (gemm.h).
+  GemmContext gemm{initial_kernel_path(), nullptr};
 };
 
 // Thrown by train_epoch when a batch's loss is not finite; the weights are

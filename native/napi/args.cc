@@ -101,6 +101,11 @@ bool Bool(Napi::Env env, const char* fn, const std::string& arg, Napi::Value v) 
   return v.As<Napi::Boolean>().Value();
 }
 
+std::string String(Napi::Env env, const char* fn, const std::string& arg, Napi::Value v) {
+  if (!v.IsString()) ThrowType(env, Prefix(fn, arg) + " must be a string");
+  return v.As<Napi::String>().Utf8Value();
+}
+
 int Code(Napi::Env env, const char* fn, const std::string& arg, Napi::Value v, int count) {
   return static_cast<int>(Int(env, fn, arg, v, 0, count - 1));
 }

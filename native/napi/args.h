@@ -41,6 +41,7 @@ double Finite(Napi::Env env, const char* fn, const std::string& arg, Napi::Value
 double InRange(Napi::Env env, const char* fn, const std::string& arg, Napi::Value v, double lo, double hi,
                bool lo_open, bool hi_open);
 bool Bool(Napi::Env env, const char* fn, const std::string& arg, Napi::Value v);
+std::string String(Napi::Env env, const char* fn, const std::string& arg, Napi::Value v);
 // An enum code: an integer in [0, count).
 int Code(Napi::Env env, const char* fn, const std::string& arg, Napi::Value v, int count);
 

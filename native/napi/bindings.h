@@ -5,6 +5,8 @@
 
 #include <napi.h>
 
+#include "../core/runtime.h"
+
 namespace fastnn::bindings {
 
 // version, cpuFeatures (info_binding.cc).
@@ -16,7 +18,14 @@ void RegisterKernels(Napi::Env env, Napi::Object exports);
 void RegisterNetwork(Napi::Env env, Napi::Object exports);
 // train: whole training jobs on a background thread (train_binding.cc).
 void RegisterTrain(Napi::Env env, Napi::Object exports);
-// testBackgroundJob, testRng: exercises the job machinery in tests (test_hooks_binding.cc).
+// gemmPath, setGemmPath, gemmPaths, gemmBlocking, getThreads, setThreads,
+// probePeak, probeBandwidth (dispatch_binding.cc).
+void RegisterDispatch(Napi::Env env, Napi::Object exports);
+
+// The calling environment's Runtime (thread pool, kernel path), owned by the
+// addon instance (addon.cc).
+Runtime& InstanceRuntime(Napi::Env env);
+// testBackgroundJob, testRng: exercise the job machinery and the RNG in tests (test_hooks_binding.cc).
 void RegisterTestHooks(Napi::Env env, Napi::Object exports);
 
 class JobRegistry;

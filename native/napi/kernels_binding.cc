@@ -21,6 +21,7 @@ namespace {
 // [sync] gemm(c, a, b, m, n, k, transA, transB, alpha, beta): undefined
 // c (m,n) = alpha·op(a)·op(b) + beta·c; a (m,k), or (k,m) if transA; b (k,n), or (n,k) if
 // transB. beta == 0 overwrites c. m, n, k sizes; alpha, beta finite; transA, transB booleans.
+// Runs on the path gemmPath() names, threaded over the pool for large problems.
 Napi::Value Gemm(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   const char* fn = "gemm";
@@ -34,7 +35,7 @@ Napi::Value Gemm(const Napi::CallbackInfo& info) {
   float* c = args::Matrix(env, fn, "c", info[0], m, n);
   const float* a = trans_a ? args::Matrix(env, fn, "a", info[1], k, m) : args::Matrix(env, fn, "a", info[1], m, k);
   const float* b = trans_b ? args::Matrix(env, fn, "b", info[2], n, k) : args::Matrix(env, fn, "b", info[2], k, n);
-  gemm(c, a, b, m, n, k, trans_a, trans_b, alpha, beta);
+  gemm(c, a, b, m, n, k, trans_a, trans_b, alpha, beta, InstanceRuntime(env).gemm_context());
   return env.Undefined();
 }
 

@@ -2,7 +2,9 @@
 
 #include <limits>
 
+#include "../core/runtime.h"
 #include "args.h"
+#include "bindings.h"
 
 namespace fastnn::bindings {
 
@@ -52,6 +54,7 @@ void CheckClassWeights(Napi::Env env, const char* fn, const std::string& path, c
 // NetworkView (no pointer into JS memory is kept). params is left empty.
 NetworkView CheckNetShape(Napi::Env env, const char* fn, const std::string& path, const NetValues& v) {
   NetworkView net;
+  net.gemm = InstanceRuntime(env).gemm_context();
   Napi::Int32Array sizes = args::Int32Array(env, fn, path + ".sizes", v.sizes);
   const std::size_t layers_plus_one = sizes.ElementLength();
   if (layers_plus_one < 2) {

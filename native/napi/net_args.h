@@ -39,7 +39,8 @@ NetValues FetchNet(Napi::Env env, const char* fn, const std::string& path, Napi:
 
 // Checks sizes, hiddenActivations, leakySlope, loss (an odd output width is
 // refused for gaussianNll) and lossParams' scalars, copying them into a
-// NetworkView (no pointer into JS memory is kept). params and the class
+// NetworkView (no pointer into JS memory is kept) with the instance's gemm
+// context (kernel path, thread pool). params and the class
 // weights are left empty: ParamList and CheckClassWeights take them in phase 2.
 NetworkView CheckNetShape(Napi::Env env, const char* fn, const std::string& path, const NetValues& v);
 

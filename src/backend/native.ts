@@ -39,6 +39,40 @@ export interface NativeAddon {
    * resolves with the steps completed. */
   testBackgroundJob(steps: number, stepMicros: number, failAt: number,
                     onProgress?: (progress: [number, number]) => void): NativeJob<number>;
+
+  /** [sync] The active kernel path of this environment: 'portable', 'avx2' or 'avx512'.
+   * Starts at the best the CPU supports, lowered by FASTNN_CPU at load. */
+  gemmPath(): GemmPathName;
+  /** [sync] Switches the kernel path; RangeError for a path this CPU lacks. */
+  setGemmPath(name: GemmPathName): void;
+  /** [sync] The paths this CPU supports, slowest first. */
+  gemmPaths(): GemmPathName[];
+  /** [sync] The active path's register tile, cache blocks and threading crossover:
+   * the sizes where the GEMM algorithm switches. */
+  gemmBlocking(): GemmBlocking;
+  /** [sync] Threads gemm uses for large problems, the caller included (default: hardware cores). */
+  getThreads(): number;
+  /** [sync] Resizes the thread pool; 0 = hardware cores. RangeError outside [0, 1024]. */
+  setThreads(n: number): void;
+  /** [sync] fp32 FMA throughput of one core on the active path (~0.3 s). */
+  probePeak(): { path: GemmPathName; gflops: number };
+  /** [sync] Single-thread memory bandwidth over arrays of `bytes` each. */
+  probeBandwidth(bytes: number): { bytes: number; copyGBs: number; triadGBs: number };
+}
+
+export type GemmPathName = 'portable' | 'avx2' | 'avx512';
+
+export interface GemmBlocking {
+  path: GemmPathName;
+  /** Register tile: mr rows × nr columns of c per micro-kernel call. */
+  mr: number;
+  nr: number;
+  /** Cache blocks: rows of op(a), depth, columns of op(b) packed at a time. */
+  mc: number;
+  kc: number;
+  nc: number;
+  /** gemm uses the whole pool from 2·m·n·k ≥ threadedFlops on. */
+  threadedFlops: number;
 }
 
 const packageRoot = fileURLToPath(new URL('../../', import.meta.url));

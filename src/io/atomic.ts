@@ -1,15 +1,21 @@
 /**
  * Atomic file replacement: write a temp file in the same directory, fsync it,
  * then rename over the target. A crash at any moment leaves either the old
- * file or the new one, never a torn mix; the temp file is removed on failure.
+ * file or the new one, never a torn mix. The temp file is removed on failure,
+ * and temp files left by processes that died mid-save (SIGKILL, power loss)
+ * are swept after the next successful save of the same target.
  */
-import { open, rename, rm } from 'node:fs/promises';
+import { open, readdir, rename, rm } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { basename, dirname, join } from 'node:path';
 
+/** `.<name>.<pid>.<8 hex>.tmp`: dot-prefixed beside the target (same filesystem, so rename is atomic). */
+function tempName(target: string): string {
+  return `.${basename(target)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+}
+
 export async function writeFileAtomic(path: string, chunks: Uint8Array[]): Promise<void> {
-  // A dot-prefixed name beside the target: same filesystem, so rename is atomic.
-  const temp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  const temp = join(dirname(path), tempName(path));
   const file = await open(temp, 'wx');
   try {
     for (const chunk of chunks) await file.write(chunk);
@@ -25,5 +31,29 @@ export async function writeFileAtomic(path: string, chunks: Uint8Array[]): Promi
   } catch (err) {
     await rm(temp, { force: true });
     throw err;
+  }
+  await sweepStaleTemps(path);
+}
+
+/** Removes temp files of `target` whose writing process no longer exists. */
+async function sweepStaleTemps(target: string): Promise<void> {
+  const prefix = `.${basename(target)}.`;
+  const entries = await readdir(dirname(target)).catch(() => [] as string[]);
+  for (const entry of entries) {
+    if (!entry.startsWith(prefix)) continue;
+    const match = /^(\d+)\.[0-9a-f]{8}\.tmp$/.exec(entry.slice(prefix.length));
+    if (!match) continue;
+    const pid = Number(match[1]);
+    if (pid !== process.pid && !processExists(pid)) await rm(join(dirname(target), entry), { force: true });
+  }
+}
+
+function processExists(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    // EPERM: it exists but belongs to someone else.
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }

@@ -91,7 +91,8 @@ export function decodeSafetensors(bytes: Uint8Array, label: string): Tensors {
   }
 
   // The spec requires the tensors to tile the data area exactly: no holes, no overlaps.
-  entries.sort((a, b) => a.begin - b.begin);
+  // Ties by end: an empty tensor may sit at the offset where the next one begins.
+  entries.sort((a, b) => a.begin - b.begin || a.end - b.end);
   let expected = 0;
   for (const e of entries) {
     if (e.begin !== expected) fail(dataStart + e.begin, `tensor '${e.name}' starts at ${e.begin}, expected ${expected} (overlap or hole)`);

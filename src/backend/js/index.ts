@@ -13,7 +13,7 @@ import {
 } from '../validate.js';
 import * as act from './activations.js';
 import * as ew from './elementwise.js';
-import { gemm } from './gemm.js';
+import { gemm, JB } from './gemm.js';
 import { lossForwardBackward } from './losses.js';
 import * as network from './network.js';
 import { softmaxRows } from './softmax.js';
@@ -39,7 +39,7 @@ export const jsBackend: Backend = {
     else checkMatrix(fn, 'a', a, m, k);
     if (transB) checkMatrix(fn, 'b', b, n, k);
     else checkMatrix(fn, 'b', b, k, n);
-    gemm(c, a, b, m, n, k, transA, transB, alpha, beta, new Float64Array(transB ? 0 : n));
+    gemm(c, a, b, m, n, k, transA, transB, alpha, beta, new Float64Array(transB ? 0 : Math.min(n, JB)));
   },
 
   biasAdd(out, bias, rows, cols) {

@@ -1,0 +1,65 @@
+// OpenBLAS sgemm as an optional peer: a tiny C driver compiled at bench time
+// in a temp dir (never committed) against Debian's libopenblas-dev. Returns
+// null with a reason when the library or a C compiler is missing.
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+const SOURCE = String.raw`
+#include <cblas.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+static double now(void) { struct timespec t; clock_gettime(CLOCK_MONOTONIC, &t); return t.tv_sec + 1e-9 * t.tv_nsec; }
+static int cmp(const void* a, const void* b) { double x = *(const double*)a, y = *(const double*)b; return (x > y) - (x < y); }
+/* argv: m n k transA transB runs -> prints the median seconds per call */
+int main(int argc, char** argv) {
+  if (argc != 7) return 2;
+  int m = atoi(argv[1]), n = atoi(argv[2]), k = atoi(argv[3]), ta = atoi(argv[4]), tb = atoi(argv[5]), runs = atoi(argv[6]);
+  float* a = malloc(sizeof(float) * m * k); float* b = malloc(sizeof(float) * k * n); float* c = malloc(sizeof(float) * m * n);
+  for (long i = 0; i < (long)m * k; i++) a[i] = (float)rand() / RAND_MAX - 0.5f;
+  for (long i = 0; i < (long)k * n; i++) b[i] = (float)rand() / RAND_MAX - 0.5f;
+  #define CALL cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, m, n, k, 1.0f, a, ta ? m : k, b, tb ? k : n, 0.0f, c, n)
+  CALL;
+  int reps = 1;
+  for (;;) { double t0 = now(); for (int i = 0; i < reps; i++) CALL; double t = now() - t0; if (t >= 0.02 || reps >= (1 << 20)) break; reps *= 2; }
+  double* s = malloc(sizeof(double) * runs);
+  for (int r = 0; r < runs; r++) { double t0 = now(); for (int i = 0; i < reps; i++) CALL; s[r] = (now() - t0) / reps; }
+  qsort(s, runs, sizeof(double), cmp);
+  printf("%.9g\n", runs % 2 ? s[runs / 2] : (s[runs / 2 - 1] + s[runs / 2]) / 2);
+  return 0;
+}
+`;
+
+// { run(m, n, k, transA, transB, threads, runs) -> seconds, cleanup() } or { skipped: reason }.
+export function openblasDriver() {
+  if (!existsSync('/usr/include/x86_64-linux-gnu/cblas.h') && !existsSync('/usr/include/cblas.h')) {
+    return { skipped: 'libopenblas-dev not installed' };
+  }
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'fastnn-openblas-'));
+  const exe = path.join(dir, 'sgemm');
+  try {
+    writeFileSync(path.join(dir, 'sgemm.c'), SOURCE);
+    execFileSync('cc', ['-O2', '-o', exe, path.join(dir, 'sgemm.c'), '-lopenblas'], { stdio: 'pipe' });
+  } catch (err) {
+    rmSync(dir, { recursive: true, force: true });
+    return { skipped: `could not build the OpenBLAS driver: ${String(err.stderr ?? err.message).split('\n')[0]}` };
+  }
+  // This machine may force slow kernels through OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE;
+  // the peer runs with OpenBLAS's own CPU detection, in this child only.
+  const env = { ...process.env };
+  delete env.OPENBLAS_CORETYPE;
+  delete env.OPENBLAS_L2_SIZE;
+  return {
+    run(m, n, k, transA, transB, threads, runs) {
+      const out = execFileSync(exe, [m, n, k, +transA, +transB, runs].map(String), {
+        env: { ...env, OPENBLAS_NUM_THREADS: String(threads) },
+      });
+      return Number(out.toString().trim());
+    },
+    cleanup() {
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}

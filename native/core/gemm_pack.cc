@@ -1,0 +1,57 @@
+#include "gemm_pack.h"
+
+#include <algorithm>
+#include <cstring>
+
+namespace fastnn {
+
+namespace {
+
+// One sliver (kc, w) of a matrix x whose element (i, p) — i across the
+// sliver, p along k — is at x[i·si + p·sp]; lanes [rows, w) are zero.
+// The two strides cover all four transpose cases of a and b.
+void pack_sliver(float* dst, const float* x, std::size_t si, std::size_t sp, std::size_t rows,
+                 std::size_t kc, std::size_t w) {
+  if (si == 1) {
+    // Contiguous across the sliver: one row copy per step p.
+    for (std::size_t p = 0; p < kc; p++) {
+      std::memcpy(dst + p * w, x + p * sp, rows * sizeof(float));
+      std::fill(dst + p * w + rows, dst + (p + 1) * w, 0.0f);
+    }
+    return;
+  }
+  // Contiguous along p: read each row sequentially, write with stride w.
+  if (rows < w) {
+    for (std::size_t p = 0; p < kc; p++) std::fill(dst + p * w + rows, dst + (p + 1) * w, 0.0f);
+  }
+  for (std::size_t i = 0; i < rows; i++) {
+    const float* xi = x + i * si;
+    for (std::size_t p = 0; p < kc; p++) dst[p * w + i] = xi[p * sp];
+  }
+}
+
+}  // namespace
+
+void pack_a(float* dst, const float* a, bool trans, std::size_t m, std::size_t k, std::size_t i0,
+            std::size_t mc, std::size_t p0, std::size_t kc, std::size_t mr) {
+  // op(a)[i,p] = a[i·k + p], or a[p·m + i] when trans.
+  const std::size_t si = trans ? 1 : k;
+  const std::size_t sp = trans ? m : 1;
+  for (std::size_t s = 0; s < mc; s += mr) {
+    pack_sliver(dst, a + (i0 + s) * si + p0 * sp, si, sp, std::min(mr, mc - s), kc, mr);
+    dst += kc * mr;
+  }
+}
+
+void pack_b(float* dst, const float* b, bool trans, std::size_t k, std::size_t n, std::size_t p0,
+            std::size_t kc, std::size_t j0, std::size_t nc, std::size_t nr) {
+  // op(b)[p,j] = b[p·n + j], or b[j·k + p] when trans.
+  const std::size_t sj = trans ? k : 1;
+  const std::size_t sp = trans ? 1 : n;
+  for (std::size_t s = 0; s < nc; s += nr) {
+    pack_sliver(dst, b + (j0 + s) * sj + p0 * sp, sj, sp, std::min(nr, nc - s), kc, nr);
+    dst += kc * nr;
+  }
+}
+
+}  // namespace fastnn

@@ -1,0 +1,38 @@
+// The kernels compiled once per instruction set (isa_*.cc) and the table
+// that describes them. Dispatch (dispatch.h) picks one table at run time;
+// nothing here checks that the CPU supports what it calls.
+#pragma once
+
+#include <cstddef>
+
+namespace fastnn {
+
+// A register-blocked GEMM micro-kernel and the cache blocking tuned for it.
+struct MicroKernel {
+  std::size_t mr, nr;  // register tile: mr rows × nr columns of c
+  std::size_t mc;      // rows of op(a) packed per block (the A block lives in L2)
+  std::size_t kc;      // depth per block (a kc×nr sliver of B stays in L1)
+  std::size_t nc;      // columns of op(b) packed per panel (the B panel lives in L3)
+  // c (mr,nr) with row stride ldc = alpha·a·b + beta·c, where a is a packed
+  // sliver (kc,mr) (mr values per step p) and b a packed sliver (kc,nr).
+  // beta == 0 never reads c. Every element sums its kc products in order p = 0..kc−1
+  // with one accumulator, so its value does not depend on its place in the tile.
+  void (*run)(float* c, const float* a, const float* b, std::size_t kc, std::size_t ldc, float alpha,
+              float beta);
+};
+
+struct KernelSet {
+  const char* name;  // "portable", "avx2", "avx512"
+  MicroKernel gemm;
+  // Runs `iters` rounds of independent FMA chains (enough chains to hide the
+  // FMA latency) and returns the number of flops done: the peak probe.
+  double (*fma_probe)(std::size_t iters);
+};
+
+extern const KernelSet kPortableKernels;
+#if defined(__x86_64__)
+extern const KernelSet kAvx2Kernels;
+extern const KernelSet kAvx512Kernels;
+#endif
+
+}  // namespace fastnn

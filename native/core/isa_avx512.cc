@@ -1,0 +1,48 @@
+// AVX-512F kernels (16 floats per zmm). Compiled for avx512f through a target
+// pragma, not a per-file flag, so both builds need nothing special; only
+// called after dispatch.cc has seen avx512f in cpuid.
+#include "isa.h"
+
+#if defined(__x86_64__)
+#include <immintrin.h>
+
+#include <cstddef>
+
+#if defined(__clang__)
+#pragma clang attribute push(__attribute__((target("avx512f"))), apply_to = function)
+#else
+#pragma GCC push_options
+#pragma GCC target("avx512f")
+#endif
+
+namespace fastnn {
+namespace {
+
+using V = __m512;
+constexpr std::size_t kLanes = 16;
+// 8×32 tile: 16 zmm accumulators (Zen 4/5 and Skylake-X: 2 FMA/cycle × 4 cycles
+// latency = 8 needed), 2 loads of b + 8 broadcasts of a per 16 FMAs. 8 rows
+// divide the training shapes (64, 256, 784 rows) with no padding.
+constexpr std::size_t kMR = 8;
+constexpr std::size_t kNV = 2;
+constexpr std::size_t kChains = 16;
+
+#define FASTNN_MM(op) _mm512_##op
+#include "isa_x86_traits.inc"
+#include "isa_kernels.inc"
+
+}  // namespace
+}  // namespace fastnn
+
+#if defined(__clang__)
+#pragma clang attribute pop
+#else
+#pragma GCC pop_options
+#endif
+
+namespace fastnn {
+// kc·nr·4 = 32 KiB of B per sliver fits Zen 5's 48 KiB L1 with the A sliver.
+const KernelSet kAvx512Kernels = {"avx512", {kMR, kNR, 256, 256, 2048, microkernel}, fma_probe};
+}  // namespace fastnn
+
+#endif  // __x86_64__

@@ -1,0 +1,131 @@
+// Which kernels run and on how many threads, and the machine's limits: for
+// tests (every path this CPU supports), benchmarks and support questions.
+// Paths and threads belong to this environment's Runtime (addon instance).
+#include <string>
+
+#include "../core/dispatch.h"
+#include "../core/probe.h"
+#include "args.h"
+#include "bindings.h"
+
+namespace fastnn::bindings {
+
+namespace {
+
+// Largest pool setThreads accepts: far beyond any machine, small enough to refuse typos.
+constexpr std::int64_t kMaxThreads = 1024;
+
+std::string SupportedList() {
+  std::string out;
+  for (KernelPath p : supported_kernel_paths()) out += std::string(out.empty() ? "'" : ", '") + kernel_path_name(p) + "'";
+  return out;
+}
+
+// [sync] gemmPath(): string
+// The active kernel path: 'portable', 'avx2' or 'avx512'. Starts at the best the CPU
+// supports, lowered by FASTNN_CPU at load. Throws nothing.
+Napi::Value GemmPath(const Napi::CallbackInfo& info) {
+  return Napi::String::New(info.Env(), kernel_path_name(InstanceRuntime(info.Env()).path));
+}
+
+// [sync] setGemmPath(name): undefined
+// Switches this environment's kernels to `name`. Throws TypeError when name is not a string,
+// RangeError when it is not a path this CPU supports.
+Napi::Value SetGemmPath(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  const char* fn = "setGemmPath";
+  const std::string name = args::String(env, fn, "name", info[0]);
+  KernelPath path;
+  if (!parse_kernel_path(name, &path) || !kernel_path_supported(path)) {
+    args::ThrowRange(env, std::string(fn) + ": name must be a kernel path this CPU supports (" + SupportedList() +
+                              "), got '" + name + "'");
+  }
+  InstanceRuntime(env).path = path;
+  return env.Undefined();
+}
+
+// [sync] gemmPaths(): string[]
+// The paths this CPU supports, slowest first, e.g. ['portable', 'avx2', 'avx512']. Throws nothing.
+Napi::Value GemmPaths(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  const std::vector<KernelPath> paths = supported_kernel_paths();
+  Napi::Array out = Napi::Array::New(env, paths.size());
+  for (std::size_t i = 0; i < paths.size(); i++) out.Set(static_cast<uint32_t>(i), kernel_path_name(paths[i]));
+  return out;
+}
+
+// [sync] gemmBlocking(): { path, mr, nr, mc, kc, nc, threadedFlops }
+// The active path's register tile (mr×nr), cache blocks (mc, kc, nc) and the problem size
+// (2·m·n·k flops) from which gemm uses the whole pool: the sizes where the algorithm
+// switches, for tests that probe each one ±1. Throws nothing.
+Napi::Value GemmBlocking(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  const Runtime& rt = InstanceRuntime(env);
+  const KernelPath path = rt.path;
+  const MicroKernel& uk = kernel_set(path).gemm;
+  Napi::Object out = Napi::Object::New(env);
+  out.Set("path", kernel_path_name(path));
+  out.Set("mr", static_cast<double>(uk.mr));
+  out.Set("nr", static_cast<double>(uk.nr));
+  out.Set("mc", static_cast<double>(uk.mc));
+  out.Set("kc", static_cast<double>(uk.kc));
+  out.Set("nc", static_cast<double>(uk.nc));
+  out.Set("threadedFlops", rt.gemm_threaded_flops);
+  return out;
+}
+
+// [sync] getThreads(): number
+// Threads gemm uses for large problems (the caller included). Throws nothing.
+Napi::Value GetThreads(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), static_cast<double>(InstanceRuntime(info.Env()).pool.size()));
+}
+
+// [sync] setThreads(n): undefined
+// Resizes this environment's pool to n threads (the caller included); 0 = hardware cores.
+// Throws TypeError when n is not a number, RangeError when not an integer in [0, 1024].
+Napi::Value SetThreads(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  const std::int64_t n = args::Int(env, "setThreads", "n", info[0], 0, kMaxThreads);
+  InstanceRuntime(env).pool.resize(static_cast<std::size_t>(n));
+  return env.Undefined();
+}
+
+// [sync] probePeak(): { path, gflops }
+// fp32 FMA throughput of one core on the active path, GFLOP/s (about 0.3 s). Throws nothing.
+Napi::Value ProbePeak(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  const KernelPath path = InstanceRuntime(env).path;
+  Napi::Object out = Napi::Object::New(env);
+  out.Set("path", kernel_path_name(path));
+  out.Set("gflops", probe_peak_gflops(path));
+  return out;
+}
+
+// [sync] probeBandwidth(bytes): { bytes, copyGBs, triadGBs }
+// Single-thread memory bandwidth over arrays of `bytes` each (3 are allocated), GB/s.
+// Throws TypeError when bytes is not a number, RangeError when not an integer in [4, 2^31 − 1].
+Napi::Value ProbeBandwidth(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  const std::int64_t bytes = args::Int(env, "probeBandwidth", "bytes", info[0], 4, static_cast<std::int64_t>(args::kMaxDim));
+  const Bandwidth bw = probe_bandwidth(static_cast<std::size_t>(bytes));
+  Napi::Object out = Napi::Object::New(env);
+  out.Set("bytes", static_cast<double>(bytes));
+  out.Set("copyGBs", bw.copy_gbs);
+  out.Set("triadGBs", bw.triad_gbs);
+  return out;
+}
+
+}  // namespace
+
+void RegisterDispatch(Napi::Env env, Napi::Object exports) {
+  exports.Set("gemmPath", Napi::Function::New(env, GemmPath, "gemmPath"));
+  exports.Set("setGemmPath", Napi::Function::New(env, SetGemmPath, "setGemmPath"));
+  exports.Set("gemmPaths", Napi::Function::New(env, GemmPaths, "gemmPaths"));
+  exports.Set("gemmBlocking", Napi::Function::New(env, GemmBlocking, "gemmBlocking"));
+  exports.Set("getThreads", Napi::Function::New(env, GetThreads, "getThreads"));
+  exports.Set("setThreads", Napi::Function::New(env, SetThreads, "setThreads"));
+  exports.Set("probePeak", Napi::Function::New(env, ProbePeak, "probePeak"));
+  exports.Set("probeBandwidth", Napi::Function::New(env, ProbeBandwidth, "probeBandwidth"));
+}
+
+}  // namespace fastnn::bindings

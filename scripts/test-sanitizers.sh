@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Builds the addon with AddressSanitizer + UBSan (cmake-js Debug,
+# -fsanitize=address,undefined -fno-sanitize-recover=all) and runs the
+# native-backend tests that exercise the C++ (small shapes) under node with
+# the ASan runtime preloaded. Any report fails the run: UBSan and ASan abort
+# the process, and the log is also searched for reports.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+npx cmake-js compile --directory native --out build/cmake-asan --debug --CDFASTNN_SANITIZE=ON --parallel 2 >/dev/null
+
+# The loader prefers build/Release; hide it so the sanitized Debug build is the one tested.
+restore() { if [ -d build/Release.hidden ]; then mv build/Release.hidden build/Release; fi; }
+trap restore EXIT
+if [ -d build/Release ]; then mv build/Release build/Release.hidden; fi
+
+log=$(mktemp)
+# detect_leaks=0: node itself does not free everything at exit; leaks are not what this job checks.
+LD_PRELOAD="$(gcc -print-file-name=libasan.so)" \
+ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 \
+UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+FASTNN_BACKEND=native \
+  npx vitest run test/kernels.test.ts test/network.test.ts test/validation.test.ts test/gradients.test.ts \
+    test/numerics.test.ts test/mlp.test.ts test/background-job.test.ts test/worker.test.ts 2>&1 | tee "$log"
+if grep -qE "ERROR: AddressSanitizer|runtime error:" "$log"; then
+  echo "sanitizers: reports found (see above)"
+  exit 1
+fi
+echo "sanitizers: no reports"
