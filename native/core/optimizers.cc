@@ -1,5 +1,6 @@
 #include "optimizers.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <cstring>
@@ -8,9 +9,11 @@ namespace fastnn {
 
 namespace {
 
-// Each kernel computes every new value in float64; the dry run (Apply false)
-// reports whether all of them are finite once rounded to float32, the update
-// (Apply true) stores them: the same arithmetic serves both.
+// Each kernel computes every new value in float64. The dry run (Apply false)
+// writes no weight or state and returns a mask: kBadGradient when some
+// gradient entry is not finite, kBadUpdate when some new value would not be
+// finite once rounded to float32. The update (Apply true) stores the values.
+constexpr std::uint32_t kBadGradient = 1, kBadUpdate = 2;
 
 // 1 when v is not finite once rounded to float32 (exponent bits all ones),
 // else 0. Integer maths only, so the dry-run loops OR it up in SIMD; a bool
@@ -22,23 +25,30 @@ std::uint32_t nonfinite32(double v) {
   return (((u >> 23) & 0xffu) + 1) >> 8;
 }
 
-// w (n), g (n): w ← w − lr·(g + decay·w).
-template <bool Apply>
-bool sgd_kernel(float* w, const float* g, std::size_t n, double lr, double decay) {
+// The mask bits for one gradient entry and the new values computed from it
+// (new_values_bad: an OR of nonfinite32 results, so 0 or 1).
+std::uint32_t check(float g, std::uint32_t new_values_bad) {
+  return nonfinite32(g) * kBadGradient | new_values_bad * kBadUpdate;
+}
+
+// w (n), g (n): w ← w − lr·(g + decay·w). SGD has no state, so its dry run
+// stages the new weights in g (each g[i] is read before it is overwritten)
+// and applying them is a copy, not a second pass of arithmetic.
+std::uint32_t sgd_stage(const float* w, float* g, std::size_t n, double lr, double decay) {
   std::uint32_t bad = 0;
   for (std::size_t i = 0; i < n; i++) {
     const double wi = w[i];
     const double wn = wi - lr * (g[i] + decay * wi);
-    if (Apply) w[i] = static_cast<float>(wn);
-    else bad |= nonfinite32(wn);
+    bad |= check(g[i], nonfinite32(wn));
+    g[i] = static_cast<float>(wn);
   }
-  return bad == 0;
+  return bad;
 }
 
 // w (n), v (n), g (n): g' = g + decay·w; v ← μ·v + g'; w ← w − lr·(nesterov ? g' + μ·v : v).
 template <bool Apply>
-bool momentum_kernel(float* w, float* v, const float* g, std::size_t n, double lr, double mu, double decay,
-                     bool nesterov) {
+std::uint32_t momentum_kernel(float* w, float* v, const float* g, std::size_t n, double lr, double mu, double decay,
+                              bool nesterov) {
   std::uint32_t bad = 0;
   for (std::size_t i = 0; i < n; i++) {
     const double wi = w[i];
@@ -49,16 +59,16 @@ bool momentum_kernel(float* w, float* v, const float* g, std::size_t n, double l
       v[i] = static_cast<float>(vi);
       w[i] = static_cast<float>(wn);
     } else {
-      bad |= nonfinite32(vi) | nonfinite32(wn);
+      bad |= check(g[i], nonfinite32(vi) | nonfinite32(wn));
     }
   }
-  return bad == 0;
+  return bad;
 }
 
 // w, m, v, g (n) at step t ≥ 1; decoupled = AdamW (decay applied to w, not added to g).
 template <bool Apply>
-bool adam_kernel(float* w, float* m, float* v, const float* g, std::size_t n, double lr, double beta1, double beta2,
-                 double eps, double decay, bool decoupled, double t) {
+std::uint32_t adam_kernel(float* w, float* m, float* v, const float* g, std::size_t n, double lr, double beta1,
+                          double beta2, double eps, double decay, bool decoupled, double t) {
   const double c1 = 1 - std::pow(beta1, t), c2 = 1 - std::pow(beta2, t);
   std::uint32_t bad = 0;
   for (std::size_t i = 0; i < n; i++) {
@@ -74,33 +84,36 @@ bool adam_kernel(float* w, float* m, float* v, const float* g, std::size_t n, do
       v[i] = static_cast<float>(vi);
       w[i] = static_cast<float>(wn);
     } else {
-      bad |= nonfinite32(mi) | nonfinite32(vi) | nonfinite32(wn);
+      bad |= check(g[i], nonfinite32(mi) | nonfinite32(vi) | nonfinite32(wn));
     }
   }
-  return bad == 0;
+  return bad;
 }
 
-// Every parameter through the configured rule; true when every new value is finite.
+// Every parameter through the configured rule; the dry run's mask (0 when applying).
 template <bool Apply>
-bool update_all(const NetworkView& net, float* const* grads, const OptimizerConfig& opt, double lr, double t) {
+std::uint32_t update_all(const NetworkView& net, float* const* grads, const OptimizerConfig& opt, double lr, double t) {
   const std::size_t count = net.params.size();
-  bool ok = true;
+  std::uint32_t bad = 0;
   for (std::size_t p = 0; p < count; p++) {
     const std::size_t len = param_size(net, p);
     const double decay = p % 2 == 0 ? opt.weight_decay : 0;  // weights decay, biases do not
     switch (opt.type) {
-      case Optimizer::Sgd: ok &= sgd_kernel<Apply>(net.params[p], grads[p], len, lr, decay); break;
+      case Optimizer::Sgd:
+        if (Apply) std::copy(grads[p], grads[p] + len, net.params[p]);
+        else bad |= sgd_stage(net.params[p], grads[p], len, lr, decay);
+        break;
       case Optimizer::Momentum:
-        ok &= momentum_kernel<Apply>(net.params[p], opt.state[p], grads[p], len, lr, opt.momentum, decay, opt.nesterov);
+        bad |= momentum_kernel<Apply>(net.params[p], opt.state[p], grads[p], len, lr, opt.momentum, decay, opt.nesterov);
         break;
       case Optimizer::Adam:
       case Optimizer::AdamW:
-        ok &= adam_kernel<Apply>(net.params[p], opt.state[p], opt.state[count + p], grads[p], len, lr, opt.beta1,
-                                 opt.beta2, opt.eps, decay, opt.type == Optimizer::AdamW, t);
+        bad |= adam_kernel<Apply>(net.params[p], opt.state[p], opt.state[count + p], grads[p], len, lr, opt.beta1,
+                                  opt.beta2, opt.eps, decay, opt.type == Optimizer::AdamW, t);
         break;
     }
   }
-  return ok;
+  return bad;
 }
 
 }  // namespace
@@ -115,7 +128,8 @@ std::size_t optimizer_state_count(Optimizer type, std::size_t param_count) {
   return 0;
 }
 
-bool optimizer_step(const NetworkView& net, float* const* grads, double sum_sq, const OptimizerConfig& opt, double lr) {
+StepOutcome optimizer_step(const NetworkView& net, float* const* grads, double sum_sq, const OptimizerConfig& opt,
+                           double lr) {
   // Clipping by global norm: one scale for every gradient, so the update keeps its direction.
   const double norm = std::sqrt(sum_sq);
   if (opt.clip_norm > 0 && norm > opt.clip_norm) {
@@ -127,10 +141,12 @@ bool optimizer_step(const NetworkView& net, float* const* grads, double sum_sq, 
     }
   }
   const double t = *opt.step + 1;
-  if (!update_all<false>(net, grads, opt, lr, t)) return false;
+  const std::uint32_t bad = update_all<false>(net, grads, opt, lr, t);
+  if (bad & kBadGradient) return StepOutcome::NonFiniteGradient;
+  if (bad & kBadUpdate) return StepOutcome::NonFiniteUpdate;
   update_all<true>(net, grads, opt, lr, t);
   *opt.step = t;
-  return true;
+  return StepOutcome::Applied;
 }
 
 }  // namespace fastnn

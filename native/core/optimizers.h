@@ -29,16 +29,22 @@ struct OptimizerConfig {
   double* step = nullptr;     // updates applied so far (Adam's t), advanced in place
 };
 
-// One update of every parameter of net from grads (params' layout; scaled in
-// place when clipping), given sum_sq = Σ g² over all of them, at rate lr:
+// What optimizer_step did: applied the update, or refused it (writing no
+// weight or state) because a gradient entry, or some new weight or state
+// value once rounded to float32, was not finite.
+enum class StepOutcome { Applied, NonFiniteGradient, NonFiniteUpdate };
+
+// One update of every parameter of net from grads (params' layout, used as
+// scratch: scaled in place when clipping, overwritten by SGD's staging), at
+// rate lr; sum_sq = Σ g² over all of them is read only when clip_norm > 0:
 //   sgd       w ← w − lr·g'                     (g' = g + λw, λ = 0 for biases)
 //   momentum  v ← μ·v + g';  w ← w − lr·v, or w − lr·(g' + μ·v) with Nesterov
 //   adam      m ← β1·m + (1−β1)·g';  v ← β2·v + (1−β2)·g'²;  w ← w − lr·m̂/(√v̂ + ε),
 //             m̂ = m/(1−β1^t), v̂ = v/(1−β2^t), t the step count after this update
 //   adamw     as adam with g for g', after w ← w − lr·λ·w (decoupled decay)
-// The whole update is first computed without storing anything: when some new
-// weight or state value would not be finite in float32 (an overflowing step),
-// nothing is written, the step count stays, and this returns false.
-bool optimizer_step(const NetworkView& net, float* const* grads, double sum_sq, const OptimizerConfig& opt, double lr);
+// The whole update is first computed without storing any weight or state;
+// the step count advances only when it is applied.
+StepOutcome optimizer_step(const NetworkView& net, float* const* grads, double sum_sq, const OptimizerConfig& opt,
+                           double lr);
 
 }  // namespace fastnn

@@ -104,14 +104,20 @@ FitOutcome network_fit(const NetworkView& net, const FitConfig& cfg, FitObserver
       if (obs.cancelled()) return out;
       const std::size_t rows = std::min(cfg.batch_size, cfg.n - start);
       const double loss = network_batch_gradient(ws, net, cfg.x, cfg.y, order.data() + start, rows);
-      const double sum_sq = std::isfinite(loss) ? gradient_sum_squares(net, ws) : nan;
+      // The gradient's norm is only needed to clip; otherwise the update's dry
+      // run is what finds a non-finite gradient, saving a pass over the parameters.
+      const bool clip = cfg.optimizer.clip_norm > 0;
+      const double sum_sq = std::isfinite(loss) && clip ? gradient_sum_squares(net, ws) : 0;
       const double step_lr = cfg.schedule.per_step ? schedule_lr(cfg.schedule, step) : lr;
       // Every check comes before any weight changes: the loss, the gradient,
       // and the update itself (optimizer_step writes nothing that would overflow).
-      const char* bad = !std::isfinite(loss)     ? "loss"
-                        : !std::isfinite(sum_sq) ? "gradient"
-                        : !optimizer_step(net, ws.grads.data(), sum_sq, cfg.optimizer, step_lr) ? "update"
-                                                 : nullptr;
+      const StepOutcome outcome = !std::isfinite(loss) || !std::isfinite(sum_sq)
+                                      ? StepOutcome::NonFiniteGradient
+                                      : optimizer_step(net, ws.grads.data(), sum_sq, cfg.optimizer, step_lr);
+      const char* bad = !std::isfinite(loss)                          ? "loss"
+                        : outcome == StepOutcome::NonFiniteGradient ? "gradient"
+                        : outcome == StepOutcome::NonFiniteUpdate   ? "update"
+                                                                    : nullptr;
       if (bad != nullptr && !cfg.skip_non_finite) throw_non_finite(bad, epoch, batch);
       if (bad != nullptr) {
         skipped++;

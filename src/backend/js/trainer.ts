@@ -94,13 +94,16 @@ export async function fit(job: FitJob, report: (p: TrainProgress) => void, stopp
       if (stopped()) return out;
       const rows = Math.min(batchSize, n - start);
       const loss = batchGradient(ws, net, x, y, order.subarray(start, start + rows), rows);
-      const sumSq = Number.isFinite(loss) ? gradientSumSquares(ws) : NaN;
+      // The gradient's norm is only needed to clip; otherwise the update's dry
+      // run is what finds a non-finite gradient (trainer.cc does the same).
+      const clip = job.optimizer.clipNorm > 0;
+      const sumSq = Number.isFinite(loss) && clip ? gradientSumSquares(ws) : 0;
       const stepLr = schedule.perStep ? scheduleLr(schedule, step) : lr;
       // Every check comes before any weight changes: the loss, the gradient,
       // and the update itself (optimizerStep writes nothing that would overflow).
-      const bad = !Number.isFinite(loss) ? 'loss'
-        : !Number.isFinite(sumSq) ? 'gradient'
-        : !optimizerStep(net, ws.grads, sumSq, job.optimizer, stepLr) ? 'update' : null;
+      const outcome = !Number.isFinite(loss) || !Number.isFinite(sumSq) ? 'gradient'
+        : optimizerStep(net, ws.grads, sumSq, job.optimizer, stepLr);
+      const bad = !Number.isFinite(loss) ? 'loss' : outcome === 'applied' ? null : outcome;
       if (bad !== null && !job.skipNonFinite) {
         throw new Error(`train: non-finite ${bad} at epoch ${epoch}, batch ${batch}; that batch was not applied`);
       }
