@@ -18,6 +18,7 @@ class FastnnAddon : public Napi::Addon<FastnnAddon> {
     bindings::RegisterKernels(env, exports);
     bindings::RegisterNetwork(env, exports);
     bindings::RegisterTestHooks(env, exports);
+    bindings::RegisterWord2vec(env, exports);
   }
 
   bindings::JobRegistry& jobs() { return jobs_; }

@@ -14,6 +14,8 @@ void RegisterInfo(Napi::Env env, Napi::Object exports);
 void RegisterKernels(Napi::Env env, Napi::Object exports);
 // forward, lossGradient, trainEpoch (network_binding.cc).
 void RegisterNetwork(Napi::Env env, Napi::Object exports);
+// word2vecVocab, word2vecTrain, word2vecInit, nearest (word2vec_binding.cc).
+void RegisterWord2vec(Napi::Env env, Napi::Object exports);
 // testBackgroundJob: exercises the job machinery in tests (test_hooks_binding.cc).
 void RegisterTestHooks(Napi::Env env, Napi::Object exports);
 
