@@ -21,6 +21,7 @@ class FastnnAddon : public Napi::Addon<FastnnAddon> {
     bindings::RegisterTrain(env, exports);
     bindings::RegisterDispatch(env, exports);
     bindings::RegisterTestHooks(env, exports);
+    bindings::RegisterWord2vec(env, exports);
   }
 
   Runtime& runtime() { return runtime_; }

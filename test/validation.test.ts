@@ -541,6 +541,10 @@ const coveredElsewhere: Record<string, string> = {
   setGemmPath: 'test/dispatch.test.ts',
   setThreads: 'test/dispatch.test.ts',
   probeBandwidth: 'test/dispatch.test.ts',
+  word2vecVocab: 'test/word2vec-query.test.ts',
+  word2vecTrain: 'test/word2vec-query.test.ts',
+  word2vecInit: 'test/word2vec-query.test.ts',
+  nearest: 'test/word2vec-query.test.ts',
 };
 
 describe.runIf(backendsUnderTest().some((b) => b.name === 'native'))('the bad-input table', () => {

@@ -150,12 +150,26 @@ class RunningJob final : public JobContext {
 
 namespace {
 
+// False once the environment can no longer run JS (a Worker being
+// terminated): then every N-API call that could enter JS fails, and
+// node-addon-api, building a Napi::Error for that failure, aborts the whole
+// process (Error::Error's fatal napi_define_properties). Probed with raw
+// N-API, which only returns a status: napi_set_named_property goes through
+// the same "can call into JS" check and has no side effect on a fresh object.
+bool CanRunJs(napi_env env) {
+  napi_value object, undefined;
+  if (napi_create_object(env, &object) != napi_ok || napi_get_undefined(env, &undefined) != napi_ok) return false;
+  return napi_set_named_property(env, object, "probe", undefined) == napi_ok;
+}
+
 void CallJs(Napi::Env env, Napi::Function, RunningJob* job, EventKind* event) {
   const EventKind kind = *event;
   delete event;
   // A null env means the environment is being torn down: the registry has
-  // cancelled, joined and freed the job, so `job` must not be touched.
-  if (env == nullptr) return;
+  // cancelled, joined and freed the job, so `job` must not be touched. An env
+  // that cannot run JS is being terminated: its teardown hook will cancel,
+  // join and free the job, and nothing here may touch JS.
+  if (env == nullptr || !CanRunJs(env)) return;
   try {
     job->Deliver(env, kind);
   } catch (const Napi::Error&) {

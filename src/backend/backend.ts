@@ -10,6 +10,7 @@
  * kind of value) or `RangeError` (wrong size or value) whose message starts
  * with `<method>: <argument>` — see `validate.ts` for the exact wording.
  */
+import type { Word2VecKernels } from './word2vec.js';
 
 /** Activation functions, by the integer code that crosses into native code. */
 export const Activation = {
@@ -277,7 +278,7 @@ export interface FitResult {
   stoppedEarly: boolean;
 }
 
-export interface Backend {
+export interface Backend extends Word2VecKernels {
   readonly name: 'native' | 'js';
 
   /** c (m,n) = alpha·op(a)·op(b) + beta·c, where op(a) is (m,k) and op(b) is

@@ -7,9 +7,10 @@ import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import type { Backend, FitJob, FitResult, NetworkSpec, TrainJob, TrainProgress, ActivationCode, LossCode } from './backend.js';
 import { settleJob, type NativeJob } from './job.js';
+import type { Word2VecKernels } from './word2vec.js';
 
 /** Everything the addon exports (native/addon.cc registers exactly these). */
-export interface NativeAddon {
+export interface NativeAddon extends Word2VecKernels {
   /** Version string of the addon, equal to package.json's version. */
   readonly version: string;
   /** [sync] CPU features the kernels dispatch on, e.g. ['avx2', 'fma']. */
@@ -112,5 +113,9 @@ export function createNativeBackend(addon: NativeAddon): Backend {
         : (p: TrainProgress) => { if (!signal?.aborted) onProgress(p); };
       return settleJob(addon.train(job, report), signal);
     },
+    word2vecVocab: addon.word2vecVocab,
+    word2vecTrain: addon.word2vecTrain,
+    word2vecInit: addon.word2vecInit,
+    nearest: addon.nearest,
   };
 }

@@ -1,11 +1,16 @@
 #!/usr/bin/env node
-/** The `fastnn` command: `fastnn demo`, `fastnn info`. */
+/** The `fastnn` command: `fastnn demo`, `fastnn info`, the word2vec commands. */
 import { runDemo } from './demo.js';
 import { runInfo } from './info.js';
+import { runAnalogy, runEval, runSimilar, runWord2Vec } from './word2vec.js';
 
 const commands: Record<string, { run: (args: string[]) => Promise<void>; help: string }> = {
   demo: { run: runDemo, help: 'train a small network on generated data [--epochs N] [--seed S] [--backend js|native]' },
   info: { run: runInfo, help: 'which backend runs, the addon version and the CPU features it uses' },
+  word2vec: { run: runWord2Vec, help: 'train word vectors: --input FILE --output FILE [--binary] [--dim --window --negative --min-count --sample --alpha --epochs --threads --cbow --hs --seed]; no --input: planted demo' },
+  similar: { run: runSimilar, help: 'nearest words: VECTORS WORD [-k 10]' },
+  analogy: { run: runAnalogy, help: 'A − B + C: VECTORS A B C [-k 5] [--cosmul]' },
+  eval: { run: runEval, help: 'VECTORS --analogies FILE (questions-words) | --similarity FILE (word word score)' },
 };
 
 function usage(): string {

@@ -18,12 +18,14 @@ import { lossForwardBackward } from './losses.js';
 import * as network from './network.js';
 import { softmaxRows } from './softmax.js';
 import { fit } from './trainer.js';
+import { jsWord2VecKernels } from './word2vec.js';
 
 const ACTIVATIONS = Object.keys(Activation).length;
 const LOSSES = Object.keys(Loss).length;
 
 export const jsBackend: Backend = {
   name: 'js',
+  ...jsWord2VecKernels,
 
   gemm(c, a, b, m, n, k, transA, transB, alpha, beta) {
     const fn = 'gemm';

@@ -1,0 +1,312 @@
+#include "trainer.h"
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cmath>
+#include <condition_variable>
+#include <exception>
+#include <mutex>
+#include <stdexcept>
+#include <thread>
+
+#include "corpus_reader.h"
+#include "rng.h"
+#include "tables.h"
+#include "vecmath.h"
+
+namespace fastnn::word2vec {
+
+void InitVectors(float* syn0, std::size_t rows, std::size_t cols, std::uint32_t seed) {
+  Rng rng(seed);
+  const std::size_t n = rows * cols;
+  // (u − 0.5)/cols in double, rounded once: equal to the float division the
+  // TS twin gets with Math.fround (double has > 2·24 + 2 bits).
+  for (std::size_t i = 0; i < n; i++) syn0[i] = static_cast<float>((rng.Uniform() - 0.5) / static_cast<double>(cols));
+}
+
+namespace {
+
+// What every thread reads and nobody writes during training.
+struct Shared {
+  const TrainOptions& opt;
+  const Vocab& vocab;
+  const Weights& w;
+  std::vector<std::int32_t> noise;
+  std::vector<double> keep;
+  SigmoidTable sigmoid;
+  HuffmanCodes huffman;
+  double total_words;  // epochs · Σ counts: the learning-rate schedule's length
+};
+
+// A thread's published counters, on a cache line of its own.
+struct alignas(64) Counters {
+  std::atomic<std::uint64_t> words{0};  // this epoch
+  std::atomic<double> loss{0};          // this epoch
+  std::atomic<std::uint64_t> terms{0};  // predictions behind `loss`
+};
+
+class Worker {
+ public:
+  Worker(const Shared& s, std::uint32_t id)
+      : s_(s), id_(id), rng_(s.opt.seed + 1 + id), neu1_(s.opt.dim), neu1e_(s.opt.dim) {
+    sentence_.reserve(kMaxSentence);
+  }
+
+  // One epoch over bytes [begin, end). base = words done in earlier epochs.
+  void RunEpoch(std::uint64_t begin, std::uint64_t end, std::uint64_t base, std::vector<Counters>& counters,
+                const std::atomic<bool>& stop, std::atomic<bool>& diverged) {
+    counters_ = &counters;
+    base_ = base;
+    words_ = 0;
+    others_ = 0;
+    refreshed_at_ = 0;
+    loss_ = 0;
+    terms_ = 0;
+    diverged_ = false;
+    Counters& mine = counters[id_];
+    CorpusReader reader(s_.opt.path, begin, end, s_.opt.lowercase);
+    sentence_.clear();
+    std::string_view token;
+    for (;;) {
+      const TokenKind kind = reader.Next(&token);
+      if (kind == TokenKind::kToken) {
+        const std::int32_t id = s_.vocab.words.Find(token);
+        if (id < 0) continue;
+        words_++;
+        if (s_.opt.sample > 0 && s_.keep[static_cast<std::size_t>(id)] < rng_.Uniform()) continue;
+        sentence_.push_back(id);
+        if (sentence_.size() < kMaxSentence) continue;
+      }
+      if (!sentence_.empty()) {
+        TrainSentence();
+        sentence_.clear();
+      }
+      mine.words.store(words_, std::memory_order_relaxed);
+      mine.loss.store(loss_, std::memory_order_relaxed);
+      mine.terms.store(terms_, std::memory_order_relaxed);
+      if (diverged_) diverged.store(true);
+      if (kind == TokenKind::kEnd || diverged_ || stop.load(std::memory_order_relaxed) ||
+          diverged.load(std::memory_order_relaxed)) {
+        break;
+      }
+    }
+  }
+
+ private:
+  // Learning rate for the next sentence: linear in the words done by all
+  // threads. Other threads' counts are re-read every 10000 own words (as
+  // word2vec.c shares its counter); with one thread the count is exact.
+  float LearningRate() {
+    if (s_.opt.threads > 1 && words_ - refreshed_at_ >= 10000) {
+      refreshed_at_ = words_;
+      others_ = 0;
+      for (std::size_t t = 0; t < counters_->size(); t++) {
+        if (t != id_) others_ += (*counters_)[t].words.load(std::memory_order_relaxed);
+      }
+    }
+    const double done = static_cast<double>(base_ + words_ + others_);
+    const double frac = std::min(1.0, done / s_.total_words);
+    return static_cast<float>(s_.opt.alpha - (s_.opt.alpha - s_.opt.min_alpha) * frac);
+  }
+
+  // One prediction of `target` (label 1) or a noise word (label 0) from the
+  // input vector `in`; accumulates the input's gradient into neu1e and
+  // updates the output row. Returns false on a non-finite score.
+  bool Predict(const float* in, float* out, float label, float lr, bool clip_outside) {
+    const std::size_t dim = s_.opt.dim;
+    const float f = Dot(in, out, dim);
+    if (!std::isfinite(f)) return false;
+    const int idx = SigmoidIndex(f);
+    float g;
+    if (f >= kMaxExp || f <= -kMaxExp) {
+      // Hierarchical softmax skips saturated nodes (word2vec.c); negative
+      // sampling uses the limit σ = 1 or 0.
+      if (clip_outside) return true;
+      g = (label - (f > 0 ? 1.0f : 0.0f)) * lr;
+    } else {
+      g = (label - s_.sigmoid.sigmoid[static_cast<std::size_t>(idx)]) * lr;
+    }
+    loss_ += label > 0 ? s_.sigmoid.loss_true[static_cast<std::size_t>(idx)]
+                       : s_.sigmoid.loss_false[static_cast<std::size_t>(idx)];
+    terms_++;
+    Axpy(neu1e_.data(), g, out, dim);
+    Axpy(out, g, in, dim);
+    return true;
+  }
+
+  // Hierarchical softmax then negative sampling for centre `word` from `in`.
+  bool PredictWord(const float* in, std::int32_t word, float lr) {
+    const std::size_t dim = s_.opt.dim;
+    std::fill(neu1e_.begin(), neu1e_.end(), 0.0f);
+    if (s_.opt.hs) {
+      const auto w = static_cast<std::size_t>(word);
+      for (std::uint64_t d = s_.huffman.offsets[w]; d < s_.huffman.offsets[w + 1]; d++) {
+        float* out = s_.w.syn1 + static_cast<std::size_t>(s_.huffman.points[d]) * dim;
+        if (!Predict(in, out, 1.0f - s_.huffman.codes[d], lr, true)) return false;
+      }
+    }
+    for (std::uint32_t d = 0; d <= s_.opt.negative && s_.opt.negative > 0; d++) {
+      std::int32_t target = word;
+      if (d > 0) {
+        target = s_.noise[rng_.Below(kNoiseTableSize)];
+        if (target == word) continue;
+      }
+      float* out = s_.w.syn1neg + static_cast<std::size_t>(target) * dim;
+      if (!Predict(in, out, d == 0 ? 1.0f : 0.0f, lr, false)) return false;
+    }
+    return true;
+  }
+
+  void TrainSentence() {
+    const float lr = LearningRate();
+    const std::size_t dim = s_.opt.dim;
+    const auto n = static_cast<std::ptrdiff_t>(sentence_.size());
+    const auto window = static_cast<std::ptrdiff_t>(s_.opt.window);
+    for (std::ptrdiff_t i = 0; i < n && !diverged_; i++) {
+      const std::int32_t word = sentence_[static_cast<std::size_t>(i)];
+      // Dynamic window: the effective radius is uniform in [1, window].
+      const auto shrink = static_cast<std::ptrdiff_t>(rng_.Below(s_.opt.window));
+      const std::ptrdiff_t lo = std::max<std::ptrdiff_t>(0, i - window + shrink);
+      const std::ptrdiff_t hi = std::min<std::ptrdiff_t>(n - 1, i + window - shrink);
+      if (s_.opt.sg) {
+        // word2vec.c's pairing: the context word's vector predicts the centre.
+        for (std::ptrdiff_t c = lo; c <= hi; c++) {
+          if (c == i) continue;
+          float* in = s_.w.syn0 + static_cast<std::size_t>(sentence_[static_cast<std::size_t>(c)]) * dim;
+          if (!PredictWord(in, word, lr)) {
+            diverged_ = true;
+            break;
+          }
+          Axpy(in, 1.0f, neu1e_.data(), dim);
+        }
+        continue;
+      }
+      std::fill(neu1_.begin(), neu1_.end(), 0.0f);
+      std::size_t cw = 0;
+      for (std::ptrdiff_t c = lo; c <= hi; c++) {
+        if (c == i) continue;
+        Axpy(neu1_.data(), 1.0f, s_.w.syn0 + static_cast<std::size_t>(sentence_[static_cast<std::size_t>(c)]) * dim, dim);
+        cw++;
+      }
+      if (cw == 0) continue;
+      for (float& x : neu1_) x /= static_cast<float>(cw);
+      if (!PredictWord(neu1_.data(), word, lr)) {
+        diverged_ = true;
+        break;
+      }
+      for (std::ptrdiff_t c = lo; c <= hi; c++) {
+        if (c == i) continue;
+        Axpy(s_.w.syn0 + static_cast<std::size_t>(sentence_[static_cast<std::size_t>(c)]) * dim, 1.0f, neu1e_.data(), dim);
+      }
+    }
+  }
+
+  const Shared& s_;
+  std::uint32_t id_;
+  Rng rng_;  // lives across epochs
+  std::vector<float> neu1_, neu1e_;
+  std::vector<std::int32_t> sentence_;
+  std::vector<Counters>* counters_ = nullptr;
+  std::uint64_t base_ = 0, words_ = 0, others_ = 0, refreshed_at_ = 0, terms_ = 0;
+  double loss_ = 0;
+  bool diverged_ = false;
+};
+
+}  // namespace
+
+TrainResult Train(const TrainOptions& opt, const Vocab& vocab, const Weights& weights, TrainHooks& hooks) {
+  using Clock = std::chrono::steady_clock;
+  double count_sum = 0;
+  for (std::uint64_t c : vocab.counts) count_sum += static_cast<double>(c);
+  Shared shared{opt, vocab, weights, {}, {}, BuildSigmoidTable(), {}, count_sum * opt.epochs};
+  if (opt.negative > 0) shared.noise = NoiseTable(vocab.counts, opt.ns_exponent);
+  if (opt.sample > 0) shared.keep = KeepProbabilities(vocab.counts, opt.sample);
+  if (opt.hs) shared.huffman = BuildHuffman(vocab.counts);
+
+  const std::uint64_t size = FileSize(opt.path);
+  const std::uint32_t threads = opt.threads;
+  std::vector<Worker> workers;
+  workers.reserve(threads);
+  for (std::uint32_t t = 0; t < threads; t++) workers.emplace_back(shared, t);
+
+  TrainResult result;
+  const auto start = Clock::now();
+  std::uint64_t base = 0;
+  TrainProgress last{0, 1, 0, 0, opt.alpha, 0, 0};
+  auto snapshot = [&](std::uint32_t epoch, const std::vector<Counters>& counters) {
+    std::uint64_t words = 0, terms = 0;
+    double loss = 0;
+    for (const Counters& c : counters) {
+      words += c.words.load(std::memory_order_relaxed);
+      loss += c.loss.load(std::memory_order_relaxed);
+      terms += c.terms.load(std::memory_order_relaxed);
+    }
+    const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
+    TrainProgress p;
+    p.words = base + words;
+    p.progress = std::min(1.0, static_cast<double>(p.words) / shared.total_words);
+    p.epoch = epoch;
+    p.loss = terms > 0 ? loss / static_cast<double>(terms) : 0;
+    p.words_per_sec = seconds > 0 ? static_cast<double>(p.words) / seconds : 0;
+    p.lr = opt.alpha - (opt.alpha - opt.min_alpha) * p.progress;
+    p.eta_seconds = p.progress > 0 ? seconds * (1 - p.progress) / p.progress : 0;
+    // Other threads' counters are read one by one, so guard monotonicity.
+    if (p.words < last.words) p.words = last.words;
+    if (p.progress < last.progress) p.progress = last.progress;
+    return p;
+  };
+
+  std::atomic<bool> stop{false}, diverged{false};
+  for (std::uint32_t epoch = 1; epoch <= opt.epochs && !hooks.Cancelled(); epoch++) {
+    std::vector<Counters> counters(threads);
+    std::mutex mutex;
+    std::condition_variable done_cv;
+    std::uint32_t running = threads;
+    std::exception_ptr failure;
+    std::vector<std::thread> pool;
+    for (std::uint32_t t = 0; t < threads; t++) {
+      const std::uint64_t begin = size * t / threads, end = size * (t + 1) / threads;
+      pool.emplace_back([&, t, begin, end] {
+        try {
+          workers[t].RunEpoch(begin, end, base, counters, stop, diverged);
+        } catch (...) {
+          std::lock_guard<std::mutex> lock(mutex);
+          if (!failure) failure = std::current_exception();
+          stop.store(true);
+        }
+        std::lock_guard<std::mutex> lock(mutex);
+        running--;
+        done_cv.notify_all();
+      });
+    }
+    // Report every 200 ms until the epoch's threads finish; relay cancellation.
+    for (;;) {
+      std::unique_lock<std::mutex> lock(mutex);
+      if (done_cv.wait_for(lock, std::chrono::milliseconds(200), [&] { return running == 0; })) break;
+      lock.unlock();
+      if (hooks.Cancelled()) stop.store(true);
+      last = snapshot(epoch, counters);
+      hooks.Report(last);
+    }
+    for (std::thread& th : pool) th.join();
+    if (failure) std::rethrow_exception(failure);
+    last = snapshot(epoch, counters);
+    result.loss = last.loss;
+    if (diverged.load()) {
+      throw std::runtime_error("word2vec: training diverged (a non-finite score) in epoch " + std::to_string(epoch) +
+                               " after " + std::to_string(last.words) + " words; lower alpha");
+    }
+    for (const Counters& c : counters) base += c.words.load();
+    if (stop.load() || hooks.Cancelled()) break;
+    result.epochs_completed = epoch;
+  }
+  result.words = base;
+  result.cancelled = result.epochs_completed < opt.epochs;
+  if (!result.cancelled) last.progress = 1, last.eta_seconds = 0;
+  last.words = base;
+  hooks.Report(last);
+  return result;
+}
+
+}  // namespace fastnn::word2vec

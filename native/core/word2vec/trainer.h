@@ -1,0 +1,83 @@
+// The word2vec trainer: skip-gram or CBOW, negative sampling and/or
+// hierarchical softmax, over a corpus file read by `threads` threads, each
+// streaming its own byte range. Updates are lock-free across threads
+// (Hogwild, as word2vec.c): rows rarely collide and a lost update is noise.
+//
+// Determinism: thread t draws from Rng(seed + 1 + t) (stream `seed` itself
+// initialises the vectors, InitVectors), and with one thread every random
+// draw, float operation and learning-rate step happens in the order
+// src/word2vec/trainer.ts follows, so both give the same vectors.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "vocab.h"
+
+namespace fastnn::word2vec {
+
+struct TrainOptions {
+  std::string path;
+  std::size_t dim = 100;
+  std::uint32_t window = 5;
+  std::uint32_t negative = 5;  // 0 = no negative sampling (then hs must be on)
+  double ns_exponent = 0.75;
+  double sample = 1e-3;        // 0 = no subsampling
+  double alpha = 0.025;
+  double min_alpha = 0.0000025;
+  std::uint32_t epochs = 5;
+  std::uint32_t threads = 1;
+  std::uint32_t seed = 1;
+  bool sg = true;   // skip-gram; false = CBOW (mean of the context)
+  bool hs = false;  // hierarchical softmax
+  bool lowercase = false;
+};
+
+// Borrowed (V, dim) row-major arrays: syn0 the word vectors, syn1neg the
+// negative-sampling output vectors (null when negative = 0), syn1 the
+// Huffman inner-node vectors (null when hs is off).
+struct Weights {
+  float* syn0;
+  float* syn1neg;
+  float* syn1;
+};
+
+struct TrainProgress {
+  double progress;        // words done / (epochs · words in the vocabulary's counts), ≤ 1
+  std::uint32_t epoch;    // 1-based
+  double loss;            // mean −log-likelihood per prediction in the current epoch
+  double words_per_sec;
+  double lr;
+  double eta_seconds;
+  std::uint64_t words;    // in-vocabulary tokens read so far (before subsampling)
+};
+
+class TrainHooks {
+ public:
+  virtual ~TrainHooks() = default;
+  virtual bool Cancelled() const = 0;
+  // Called from the training's own thread (never a worker) about every
+  // 200 ms, and once at the end.
+  virtual void Report(const TrainProgress& p) = 0;
+};
+
+struct TrainResult {
+  std::uint64_t words = 0;
+  std::uint32_t epochs_completed = 0;
+  bool cancelled = false;
+  double loss = 0;  // mean loss of the last (possibly partial) epoch
+};
+
+// Sentences longer than this many kept words are cut into pieces (gensim's
+// 10000-word batches): a corpus with no line breaks still streams.
+constexpr std::size_t kMaxSentence = 10000;
+
+// syn0 (V, dim) = (u − 0.5)/dim for u drawn from Rng(seed), row-major.
+void InitVectors(float* syn0, std::size_t rows, std::size_t cols, std::uint32_t seed);
+
+// Trains in place. Throws std::runtime_error when the corpus cannot be read
+// or a score becomes non-finite (divergence; the message names the epoch).
+TrainResult Train(const TrainOptions& options, const Vocab& vocab, const Weights& weights, TrainHooks& hooks);
+
+}  // namespace fastnn::word2vec

@@ -1,0 +1,294 @@
+// word2vec: vocabulary scan and training as background jobs (each on its own
+// thread, reading the corpus file itself), vector initialisation, and the
+// nearest-rows kernel behind similarity queries.
+//
+// Job objects are read in two phases as in network_binding.cc: first every
+// property (getters may run), then checks in the order of the TS twin
+// (src/backend/js/word2vec.ts), so both report the same first error.
+#include <limits>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "../core/word2vec/corpus_reader.h"
+#include "../core/word2vec/nearest.h"
+#include "../core/word2vec/trainer.h"
+#include "../core/word2vec/vocab.h"
+#include "args.h"
+#include "background_job.h"
+#include "bindings.h"
+
+namespace fastnn::bindings {
+
+namespace {
+
+using word2vec::Vocab;
+
+constexpr std::int64_t kMaxSafe = 9007199254740991;  // 2^53 − 1: counts stay exact in a double
+
+std::string Prefix(const char* fn, const std::string& arg) { return std::string(fn) + ": " + arg; }
+
+std::string String(Napi::Env env, const char* fn, const std::string& arg, Napi::Value v) {
+  if (!v.IsString()) args::ThrowType(env, Prefix(fn, arg) + " must be a string");
+  return v.As<Napi::String>().Utf8Value();
+}
+
+void CheckCallback(Napi::Env env, const char* fn, Napi::Value v) {
+  if (!v.IsUndefined() && !v.IsFunction()) args::ThrowType(env, std::string(fn) + ": onProgress must be a function");
+}
+
+// A vocabulary as it crosses the boundary: the words' bytes, each followed by
+// '\n' (no token contains one), and their counts.
+Vocab CheckVocab(Napi::Env env, const char* fn, Napi::Value words_v, Napi::Value counts_v) {
+  if (!words_v.IsTypedArray() || words_v.As<Napi::TypedArray>().TypedArrayType() != napi_uint8_array) {
+    args::ThrowType(env, Prefix(fn, "job.words") + " must be a Uint8Array");
+  }
+  if (!counts_v.IsTypedArray() || counts_v.As<Napi::TypedArray>().TypedArrayType() != napi_float64_array) {
+    args::ThrowType(env, Prefix(fn, "job.counts") + " must be a Float64Array");
+  }
+  auto words = words_v.As<Napi::Uint8Array>();
+  auto counts = counts_v.As<Napi::Float64Array>();
+  const std::size_t bytes = words.ElementLength();
+  const char* data = reinterpret_cast<const char*>(words.Data());
+  std::size_t n = 0;
+  for (std::size_t i = 0; i < bytes; i++) n += data[i] == '\n';
+  if (bytes > 0 && data[bytes - 1] != '\n') {
+    args::ThrowRange(env, Prefix(fn, "job.words") + " must end with '\\n' (each word is followed by one)");
+  }
+  if (n != counts.ElementLength()) {
+    args::ThrowRange(env, Prefix(fn, "job.counts") + " must have length " + std::to_string(n) + " (one per word), got " +
+                              std::to_string(counts.ElementLength()));
+  }
+  Vocab vocab;
+  std::size_t start = 0;
+  for (std::size_t i = 0; i < n; i++) {
+    const double c = counts[i];
+    const std::string arg = "job.counts[" + std::to_string(i) + "]";
+    if (!(c >= 1 && c <= static_cast<double>(kMaxSafe)) || c != static_cast<double>(static_cast<std::int64_t>(c))) {
+      args::ThrowRange(env, Prefix(fn, arg) + " must be an integer in [1, " + std::to_string(kMaxSafe) + "], got " +
+                                args::FormatNumber(env, c));
+    }
+    if (i > 0 && c > counts[i - 1]) args::ThrowRange(env, Prefix(fn, "job.counts") + " must be non-increasing (sorted by count)");
+    std::size_t end = start;
+    while (data[end] != '\n') end++;
+    if (vocab.words.Insert(std::string_view(data + start, end - start)) != static_cast<std::int32_t>(i)) {
+      args::ThrowRange(env, Prefix(fn, "job.words") + " has a duplicate word at index " + std::to_string(i));
+    }
+    vocab.counts.push_back(static_cast<std::uint64_t>(c));
+    start = end + 1;
+  }
+  return vocab;
+}
+
+class VocabJob final : public BackgroundJob {
+ public:
+  explicit VocabJob(word2vec::VocabOptions options) : options_(std::move(options)) {}
+
+  void Execute(JobContext& ctx) override {
+    const double total = static_cast<double>(word2vec::FileSize(options_.path));
+    vocab_ = word2vec::BuildVocab(options_, [&](std::uint64_t bytes) {
+      ctx.Report({static_cast<double>(bytes), total});
+      return !ctx.Cancelled();
+    });
+    cancelled_ = ctx.Cancelled();
+  }
+
+  Napi::Value Result(Napi::Env env) override {
+    std::size_t bytes = 0;
+    for (std::size_t i = 0; i < vocab_.words.Size(); i++) bytes += vocab_.words.Word(i).size() + 1;
+    auto words = Napi::Uint8Array::New(env, bytes);
+    auto counts = Napi::Float64Array::New(env, vocab_.counts.size());
+    std::size_t at = 0;
+    for (std::size_t i = 0; i < vocab_.words.Size(); i++) {
+      const std::string_view w = vocab_.words.Word(i);
+      std::copy(w.begin(), w.end(), words.Data() + at);
+      at += w.size();
+      words[at++] = '\n';
+      counts[i] = static_cast<double>(vocab_.counts[i]);
+    }
+    Napi::Object out = Napi::Object::New(env);
+    out.Set("words", words);
+    out.Set("counts", counts);
+    out.Set("cancelled", cancelled_);
+    return out;
+  }
+
+  Napi::Value Progress(Napi::Env env, const std::vector<double>& v) override {
+    Napi::Object p = Napi::Object::New(env);
+    p.Set("bytesRead", v[0]);
+    p.Set("bytesTotal", v[1]);
+    return p;
+  }
+
+ private:
+  word2vec::VocabOptions options_;
+  Vocab vocab_;
+  bool cancelled_ = false;
+};
+
+// [async] word2vecVocab(job, onProgress?): { promise, cancel }
+// job: { path: string, minCount: integer ≥ 1, maxFinalVocab: integer ≥ 0 (0 =
+// no cap), lowercase: boolean }. Resolves { words: Uint8Array (each word's
+// bytes then '\n', most frequent first), counts: Float64Array, cancelled }.
+// onProgress({ bytesRead, bytesTotal }). Throws TypeError/RangeError for a
+// bad job; rejects when the file cannot be read.
+Napi::Value Word2vecVocab(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  const char* fn = "word2vecVocab";
+  Napi::Object job = args::Object(env, fn, "job", info[0]);
+  Napi::Value path = job.Get("path"), min_count = job.Get("minCount"), max_final = job.Get("maxFinalVocab"),
+              lowercase = job.Get("lowercase");
+  word2vec::VocabOptions options;
+  options.path = String(env, fn, "job.path", path);
+  options.min_count = static_cast<std::uint64_t>(args::Int(env, fn, "job.minCount", min_count, 1, kMaxSafe));
+  options.max_final_vocab = static_cast<std::uint64_t>(args::Int(env, fn, "job.maxFinalVocab", max_final, 0, static_cast<std::int64_t>(args::kMaxDim)));
+  options.lowercase = args::Bool(env, fn, "job.lowercase", lowercase);
+  CheckCallback(env, fn, info[1]);
+  return Jobs(env).Start(env, std::make_unique<VocabJob>(std::move(options)), info[1], {});
+}
+
+class TrainJob final : public BackgroundJob, private word2vec::TrainHooks {
+ public:
+  TrainJob(word2vec::TrainOptions options, Vocab vocab, word2vec::Weights weights)
+      : options_(std::move(options)), vocab_(std::move(vocab)), weights_(weights) {}
+
+  void Execute(JobContext& ctx) override {
+    ctx_ = &ctx;
+    result_ = word2vec::Train(options_, vocab_, weights_, *this);
+  }
+
+  Napi::Value Result(Napi::Env env) override {
+    Napi::Object out = Napi::Object::New(env);
+    out.Set("words", static_cast<double>(result_.words));
+    out.Set("epochsCompleted", result_.epochs_completed);
+    out.Set("cancelled", result_.cancelled);
+    out.Set("loss", result_.loss);
+    return out;
+  }
+
+  Napi::Value Progress(Napi::Env env, const std::vector<double>& v) override {
+    Napi::Object p = Napi::Object::New(env);
+    const char* names[] = {"progress", "epoch", "loss", "wordsPerSec", "lr", "etaSeconds", "words"};
+    for (std::size_t i = 0; i < v.size(); i++) p.Set(names[i], v[i]);
+    return p;
+  }
+
+ private:
+  bool Cancelled() const override { return ctx_->Cancelled(); }
+  void Report(const word2vec::TrainProgress& p) override {
+    ctx_->Report({p.progress, static_cast<double>(p.epoch), p.loss, p.words_per_sec, p.lr, p.eta_seconds,
+                  static_cast<double>(p.words)});
+  }
+
+  word2vec::TrainOptions options_;
+  Vocab vocab_;
+  word2vec::Weights weights_;
+  word2vec::TrainResult result_;
+  JobContext* ctx_ = nullptr;
+};
+
+// [async] word2vecTrain(job, onProgress?): { promise, cancel }
+// job: { path, words, counts (a vocabulary as word2vecVocab returns it),
+// vectorSize, window ≥ 1, negative ≥ 0, nsExponent, sample, alpha, minAlpha,
+// epochs ≥ 1, threads in [1, 1024], seed in [0, 2^32), sg, hs, lowercase,
+// syn0 (V, vectorSize), syn1neg (V, vectorSize) or null (needed when
+// negative > 0), syn1 (V, vectorSize) or null (needed when hs) }, trained in
+// place. Resolves { words, epochsCompleted, cancelled, loss }. onProgress
+// receives { progress, epoch, loss, wordsPerSec, lr, etaSeconds, words } at
+// least every 200 ms. Rejects on a non-finite score (divergence) or a read error.
+Napi::Value Word2vecTrain(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  const char* fn = "word2vecTrain";
+  Napi::Object job = args::Object(env, fn, "job", info[0]);
+  const char* keys[] = {"path", "words", "counts", "vectorSize", "window", "negative", "nsExponent", "sample",
+                        "alpha", "minAlpha", "epochs", "threads", "seed", "sg", "hs", "lowercase", "syn0",
+                        "syn1neg", "syn1"};
+  std::vector<Napi::Value> v;
+  for (const char* key : keys) v.push_back(job.Get(key));
+  const std::int64_t max_dim = static_cast<std::int64_t>(args::kMaxDim);
+  word2vec::TrainOptions o;
+  o.path = String(env, fn, "job.path", v[0]);
+  Vocab vocab = CheckVocab(env, fn, v[1], v[2]);
+  o.dim = static_cast<std::size_t>(args::Int(env, fn, "job.vectorSize", v[3], 1, max_dim));
+  o.window = static_cast<std::uint32_t>(args::Int(env, fn, "job.window", v[4], 1, max_dim));
+  o.negative = static_cast<std::uint32_t>(args::Int(env, fn, "job.negative", v[5], 0, max_dim));
+  o.ns_exponent = args::Finite(env, fn, "job.nsExponent", v[6]);
+  o.sample = args::Finite(env, fn, "job.sample", v[7]);
+  o.alpha = args::Finite(env, fn, "job.alpha", v[8]);
+  o.min_alpha = args::Finite(env, fn, "job.minAlpha", v[9]);
+  o.epochs = static_cast<std::uint32_t>(args::Int(env, fn, "job.epochs", v[10], 1, max_dim));
+  o.threads = static_cast<std::uint32_t>(args::Int(env, fn, "job.threads", v[11], 1, 1024));
+  o.seed = static_cast<std::uint32_t>(args::Int(env, fn, "job.seed", v[12], 0, 4294967295));
+  o.sg = args::Bool(env, fn, "job.sg", v[13]);
+  o.hs = args::Bool(env, fn, "job.hs", v[14]);
+  o.lowercase = args::Bool(env, fn, "job.lowercase", v[15]);
+  const std::size_t rows = vocab.counts.size();
+  word2vec::Weights w{};
+  w.syn0 = args::Matrix(env, fn, "job.syn0", v[16], rows, o.dim);
+  w.syn1neg = args::OptionalMatrix(env, fn, "job.syn1neg", v[17], rows, o.dim);
+  w.syn1 = args::OptionalMatrix(env, fn, "job.syn1", v[18], rows, o.dim);
+  if (o.negative > 0 && v[17].IsNull()) args::ThrowType(env, Prefix(fn, "job.syn1neg") + " must be a Float32Array when job.negative > 0");
+  if (o.hs && v[18].IsNull()) args::ThrowType(env, Prefix(fn, "job.syn1") + " must be a Float32Array when job.hs is true");
+  CheckCallback(env, fn, info[1]);
+  return Jobs(env).Start(env, std::make_unique<TrainJob>(std::move(o), std::move(vocab), w), info[1],
+                         {v[16], v[17], v[18]});
+}
+
+// [sync] word2vecInit(syn0, rows, cols, seed): syn0 (rows, cols) = (u − 0.5)/cols
+// with u from Rng(seed). Throws TypeError/RangeError for bad arguments.
+Napi::Value Word2vecInit(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  const char* fn = "word2vecInit";
+  const std::size_t rows = args::Size(env, fn, "rows", info[1]);
+  const std::size_t cols = args::Size(env, fn, "cols", info[2]);
+  const auto seed = static_cast<std::uint32_t>(args::Int(env, fn, "seed", info[3], 0, 4294967295));
+  float* syn0 = args::Matrix(env, fn, "syn0", info[0], rows, cols);
+  word2vec::InitVectors(syn0, rows, cols, seed);
+  return env.Undefined();
+}
+
+// An Int32Array of exactly rows×cols elements (worded like args::Matrix).
+std::int32_t* Int32Matrix(Napi::Env env, const char* fn, const std::string& arg, Napi::Value v, std::size_t rows,
+                          std::size_t cols) {
+  Napi::Int32Array a = args::Int32Array(env, fn, arg, v);
+  if (a.ElementLength() != rows * cols) {
+    args::ThrowRange(env, Prefix(fn, arg) + " must have length " + std::to_string(rows * cols) + " for shape (" +
+                              std::to_string(rows) + ", " + std::to_string(cols) + "), got " +
+                              std::to_string(a.ElementLength()));
+  }
+  return a.Data();
+}
+
+// [sync] nearest(outIndex, outScore, matrix, queries, rows, cols, q, k, exclude, e)
+// outIndex Int32Array (q,k), outScore Float32Array (q,k) <- for each query of
+// queries (q,cols), the k rows of matrix (rows,cols) with the highest dot
+// product, best first (ties: lower row), skipping the rows listed in its row
+// of exclude (Int32Array (q,e), -1 = none); missing slots get -1 / -Infinity.
+Napi::Value Nearest(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  const char* fn = "nearest";
+  const std::size_t rows = args::Size(env, fn, "rows", info[4]);
+  const std::size_t cols = args::Size(env, fn, "cols", info[5]);
+  const std::size_t q = args::Size(env, fn, "q", info[6]);
+  const std::size_t k = args::Size(env, fn, "k", info[7]);
+  const std::size_t e = args::Size(env, fn, "e", info[9]);
+  std::int32_t* out_index = Int32Matrix(env, fn, "outIndex", info[0], q, k);
+  float* out_score = args::Matrix(env, fn, "outScore", info[1], q, k);
+  const float* matrix = args::Matrix(env, fn, "matrix", info[2], rows, cols);
+  const float* queries = args::Matrix(env, fn, "queries", info[3], q, cols);
+  const std::int32_t* exclude = Int32Matrix(env, fn, "exclude", info[8], q, e);
+  word2vec::Nearest(out_index, out_score, matrix, queries, rows, cols, q, k, exclude, e);
+  return env.Undefined();
+}
+
+}  // namespace
+
+void RegisterWord2vec(Napi::Env env, Napi::Object exports) {
+  exports.Set("word2vecVocab", Napi::Function::New(env, Word2vecVocab, "word2vecVocab"));
+  exports.Set("word2vecTrain", Napi::Function::New(env, Word2vecTrain, "word2vecTrain"));
+  exports.Set("word2vecInit", Napi::Function::New(env, Word2vecInit, "word2vecInit"));
+  exports.Set("nearest", Napi::Function::New(env, Nearest, "nearest"));
+}
+
+}  // namespace fastnn::bindings

@@ -1,0 +1,70 @@
+/**
+ * The word2vec kernels of the TS backend: the same checks as the native
+ * binding, then the TS trainer (src/word2vec/trainer.ts), vocabulary scan
+ * and nearest-rows search. Jobs run as chunked async work on the event loop
+ * and expose the { promise, cancel } shape of native jobs.
+ */
+import { Rng } from '../../rng.js';
+import { nearest } from '../../word2vec/nearest.js';
+import { trainTs } from '../../word2vec/trainer.js';
+import { scanVocab } from '../../word2vec/vocab-scan.js';
+import { stat } from 'node:fs/promises';
+import type { NativeJob } from '../job.js';
+import { checkInt, checkMatrix, checkSize } from '../validate.js';
+import { checkCallback, checkInt32Matrix, checkTrainJob, checkVocabJob } from '../validate-word2vec.js';
+import type { Word2VecKernels } from '../word2vec.js';
+
+function startJob<T>(run: (stopped: () => boolean) => Promise<T>): NativeJob<T> {
+  let cancelled = false;
+  const stopped = () => cancelled;
+  // Start on a later turn, as a native job starts on another thread.
+  const promise = new Promise<void>((resolve) => setImmediate(resolve)).then(() => run(stopped));
+  return { promise, cancel: () => { cancelled = true; } };
+}
+
+export const jsWord2VecKernels: Word2VecKernels = {
+  word2vecVocab(job, onProgress) {
+    const fn = 'word2vecVocab';
+    checkVocabJob(fn, job);
+    checkCallback(fn, onProgress);
+    const { path, minCount, maxFinalVocab, lowercase } = job;
+    return startJob(async (stopped) => {
+      const bytesTotal = (await stat(path).catch(() => ({ size: 0 }))).size;
+      return scanVocab(path, minCount, maxFinalVocab, lowercase, stopped,
+        onProgress && ((bytesRead) => onProgress({ bytesRead, bytesTotal })));
+    });
+  },
+
+  word2vecTrain(job, onProgress) {
+    const fn = 'word2vecTrain';
+    checkTrainJob(fn, job);
+    checkCallback(fn, onProgress);
+    const copy = { ...job };
+    return startJob((stopped) => trainTs(copy, onProgress, stopped));
+  },
+
+  word2vecInit(syn0, rows, cols, seed) {
+    const fn = 'word2vecInit';
+    checkSize(fn, 'rows', rows);
+    checkSize(fn, 'cols', cols);
+    checkInt(fn, 'seed', seed, 0, 4294967295);
+    checkMatrix(fn, 'syn0', syn0, rows, cols);
+    const rng = new Rng(seed);
+    for (let i = 0; i < syn0.length; i++) syn0[i] = (rng.uniform() - 0.5) / cols;
+  },
+
+  nearest(outIndex, outScore, matrix, queries, rows, cols, q, k, exclude, e) {
+    const fn = 'nearest';
+    checkSize(fn, 'rows', rows);
+    checkSize(fn, 'cols', cols);
+    checkSize(fn, 'q', q);
+    checkSize(fn, 'k', k);
+    checkSize(fn, 'e', e);
+    checkInt32Matrix(fn, 'outIndex', outIndex, q, k);
+    checkMatrix(fn, 'outScore', outScore, q, k);
+    checkMatrix(fn, 'matrix', matrix, rows, cols);
+    checkMatrix(fn, 'queries', queries, q, cols);
+    checkInt32Matrix(fn, 'exclude', exclude, q, e);
+    nearest(outIndex, outScore, matrix, queries, rows, cols, q, k, exclude, e);
+  },
+};

@@ -1,0 +1,89 @@
+/**
+ * Argument checks of the word2vec kernels for the TS backend, in the order
+ * and wording of native/napi/word2vec_binding.cc.
+ */
+import type { Word2VecTrainJob, Word2VecVocabJob } from './word2vec.js';
+import { checkBool, checkFinite, checkInt, checkMatrix, checkOptionalMatrix, MAX_DIM } from './validate.js';
+
+const MAX_SAFE = Number.MAX_SAFE_INTEGER;
+
+function checkObject(fn: string, arg: string, v: unknown): asserts v is Record<string, unknown> {
+  if (typeof v !== 'object' || v === null) throw new TypeError(`${fn}: ${arg} must be an object`);
+}
+
+function checkString(fn: string, arg: string, v: unknown): asserts v is string {
+  if (typeof v !== 'string') throw new TypeError(`${fn}: ${arg} must be a string`);
+}
+
+export function checkCallback(fn: string, v: unknown): void {
+  if (v !== undefined && typeof v !== 'function') throw new TypeError(`${fn}: onProgress must be a function`);
+}
+
+export function checkVocabJob(fn: string, v: unknown): asserts v is Word2VecVocabJob {
+  checkObject(fn, 'job', v);
+  checkString(fn, 'job.path', v['path']);
+  checkInt(fn, 'job.minCount', v['minCount'], 1, MAX_SAFE);
+  checkInt(fn, 'job.maxFinalVocab', v['maxFinalVocab'], 0, MAX_DIM);
+  checkBool(fn, 'job.lowercase', v['lowercase']);
+}
+
+/** A vocabulary crossing the boundary: words each followed by '\n', counts non-increasing integers ≥ 1, no duplicates. */
+function checkVocab(fn: string, words: unknown, counts: unknown): void {
+  if (!(words instanceof Uint8Array)) throw new TypeError(`${fn}: job.words must be a Uint8Array`);
+  if (!(counts instanceof Float64Array)) throw new TypeError(`${fn}: job.counts must be a Float64Array`);
+  let n = 0;
+  for (let i = 0; i < words.length; i++) if (words[i] === 10) n++;
+  if (words.length > 0 && words[words.length - 1] !== 10) {
+    throw new RangeError(`${fn}: job.words must end with '\\n' (each word is followed by one)`);
+  }
+  if (n !== counts.length) {
+    throw new RangeError(`${fn}: job.counts must have length ${n} (one per word), got ${counts.length}`);
+  }
+  const seen = new Set<string>();
+  const list = Buffer.from(words.buffer, words.byteOffset, words.byteLength).toString('latin1').split('\n');
+  for (let i = 0; i < n; i++) {
+    const c = counts[i]!;
+    if (!(c >= 1 && c <= MAX_SAFE) || !Number.isInteger(c)) {
+      throw new RangeError(`${fn}: job.counts[${i}] must be an integer in [1, ${MAX_SAFE}], got ${c}`);
+    }
+    if (i > 0 && c > counts[i - 1]!) throw new RangeError(`${fn}: job.counts must be non-increasing (sorted by count)`);
+    if (seen.has(list[i]!)) throw new RangeError(`${fn}: job.words has a duplicate word at index ${i}`);
+    seen.add(list[i]!);
+  }
+}
+
+export function checkTrainJob(fn: string, v: unknown): asserts v is Word2VecTrainJob {
+  checkObject(fn, 'job', v);
+  checkString(fn, 'job.path', v['path']);
+  checkVocab(fn, v['words'], v['counts']);
+  checkInt(fn, 'job.vectorSize', v['vectorSize'], 1, MAX_DIM);
+  checkInt(fn, 'job.window', v['window'], 1, MAX_DIM);
+  checkInt(fn, 'job.negative', v['negative'], 0, MAX_DIM);
+  checkFinite(fn, 'job.nsExponent', v['nsExponent']);
+  checkFinite(fn, 'job.sample', v['sample']);
+  checkFinite(fn, 'job.alpha', v['alpha']);
+  checkFinite(fn, 'job.minAlpha', v['minAlpha']);
+  checkInt(fn, 'job.epochs', v['epochs'], 1, MAX_DIM);
+  checkInt(fn, 'job.threads', v['threads'], 1, 1024);
+  checkInt(fn, 'job.seed', v['seed'], 0, 4294967295);
+  checkBool(fn, 'job.sg', v['sg']);
+  checkBool(fn, 'job.hs', v['hs']);
+  checkBool(fn, 'job.lowercase', v['lowercase']);
+  const rows = (v['counts'] as Float64Array).length;
+  const dim = v['vectorSize'] as number;
+  checkMatrix(fn, 'job.syn0', v['syn0'], rows, dim);
+  checkOptionalMatrix(fn, 'job.syn1neg', v['syn1neg'], rows, dim);
+  checkOptionalMatrix(fn, 'job.syn1', v['syn1'], rows, dim);
+  if ((v['negative'] as number) > 0 && v['syn1neg'] === null) {
+    throw new TypeError(`${fn}: job.syn1neg must be a Float32Array when job.negative > 0`);
+  }
+  if (v['hs'] === true && v['syn1'] === null) throw new TypeError(`${fn}: job.syn1 must be a Float32Array when job.hs is true`);
+}
+
+/** An Int32Array of exactly rows×cols elements (worded like checkMatrix). */
+export function checkInt32Matrix(fn: string, arg: string, v: unknown, rows: number, cols: number): asserts v is Int32Array {
+  if (!(v instanceof Int32Array)) throw new TypeError(`${fn}: ${arg} must be an Int32Array`);
+  if (v.length !== rows * cols) {
+    throw new RangeError(`${fn}: ${arg} must have length ${rows * cols} for shape (${rows}, ${cols}), got ${v.length}`);
+  }
+}

@@ -1,0 +1,86 @@
+/**
+ * The word2vec part of the backend contract (Backend extends it): the
+ * vocabulary scan and training run as jobs (a native thread, or chunked TS on
+ * the event loop) that read the corpus file themselves; word2vecInit and
+ * nearest are plain kernels. Both implementations validate arguments with
+ * the same messages (validate-word2vec.ts and native/napi/word2vec_binding.cc).
+ */
+import type { NativeJob } from './job.js';
+
+export interface Word2VecVocabJob {
+  path: string;
+  minCount: number;
+  /** 0 = no cap. */
+  maxFinalVocab: number;
+  lowercase: boolean;
+}
+
+export interface Word2VecVocab {
+  /** Each word's bytes followed by '\n', most frequent first (ties by bytes). */
+  words: Uint8Array;
+  counts: Float64Array;
+  /** True when the scan was stopped early. */
+  cancelled: boolean;
+}
+
+export interface Word2VecTrainJob {
+  path: string;
+  /** A vocabulary as word2vecVocab returns it. */
+  words: Uint8Array;
+  counts: Float64Array;
+  vectorSize: number;
+  window: number;
+  negative: number;
+  nsExponent: number;
+  sample: number;
+  alpha: number;
+  minAlpha: number;
+  epochs: number;
+  /** Native only; the TS trainer runs one thread whatever this says. */
+  threads: number;
+  seed: number;
+  sg: boolean;
+  hs: boolean;
+  lowercase: boolean;
+  /** (V, vectorSize) input vectors, trained in place. */
+  syn0: Float32Array;
+  /** (V, vectorSize) negative-sampling output vectors; required when negative > 0. */
+  syn1neg: Float32Array | null;
+  /** (V, vectorSize) Huffman inner-node vectors; required when hs. */
+  syn1: Float32Array | null;
+}
+
+export interface Word2VecProgress {
+  /** Words done / (epochs · Σ counts), non-decreasing, 1 at the end. */
+  progress: number;
+  epoch: number;
+  /** Mean −log-likelihood per prediction in the current epoch (float64 sums, reset each epoch). */
+  loss: number;
+  wordsPerSec: number;
+  lr: number;
+  etaSeconds: number;
+  /** In-vocabulary tokens read so far (before subsampling). */
+  words: number;
+}
+
+export interface Word2VecTrainResult {
+  words: number;
+  epochsCompleted: number;
+  cancelled: boolean;
+  loss: number;
+}
+
+export interface Word2VecKernels {
+  /** [async] Counts the corpus's words; see Word2VecVocab. */
+  word2vecVocab(job: Word2VecVocabJob, onProgress?: (p: { bytesRead: number; bytesTotal: number }) => void): NativeJob<Word2VecVocab>;
+  /** [async] Trains job.syn0/syn1neg/syn1 in place; rejects on divergence. */
+  word2vecTrain(job: Word2VecTrainJob, onProgress?: (p: Word2VecProgress) => void): NativeJob<Word2VecTrainResult>;
+  /** syn0 (rows, cols) = (u − 0.5)/cols with u from Rng(seed), in order. */
+  word2vecInit(syn0: Float32Array, rows: number, cols: number, seed: number): void;
+  /** outIndex (q,k), outScore (q,k) <- the k rows of matrix (rows,cols) with
+   * the highest dot product with each query (q,cols), best first (ties: lower
+   * row), skipping the rows of exclude (q,e) (−1 = none); missing slots get
+   * −1 and −Infinity; NaN scores are skipped. */
+  nearest(outIndex: Int32Array, outScore: Float32Array, matrix: Float32Array, queries: Float32Array,
+          rows: number, cols: number, q: number, k: number, exclude: Int32Array, e: number): void;
+}

@@ -1,0 +1,219 @@
+/**
+ * Trained or loaded word vectors: the vocabulary, one Float32Array of
+ * (size, dim) vectors, and the queries gensim users know. Cosine queries run
+ * over a unit-normalised copy made on first use; the top-k search is the
+ * backend's `nearest` kernel (native when the addon is built), batched over
+ * queries, and full score rows (for 3CosMul) are one backend gemm.
+ */
+import { getBackend } from '../backend/select.js';
+import { loadVectors, saveVectors, type LoadOptions, type SaveOptions } from './formats.js';
+
+export interface Neighbour {
+  word: string;
+  score: number;
+}
+
+export type Query = string | Float32Array;
+
+export interface SimilarOptions {
+  positive?: Query[];
+  negative?: Query[];
+  topn?: number;
+}
+
+export class WordVectors {
+  readonly words: readonly string[];
+  /** Corpus counts when trained here (null when loaded from a file). */
+  readonly counts: Float64Array | null;
+  /** (size, dim) row-major; row i is words[i]'s vector. */
+  readonly vectors: Float32Array;
+  readonly dim: number;
+  private readonly index = new Map<string, number>();
+  private normed: Float32Array | null = null;
+
+  constructor(words: readonly string[], vectors: Float32Array, dim: number, counts: Float64Array | null = null) {
+    if (!Number.isInteger(dim) || dim < 1) throw new RangeError(`WordVectors: dim must be a positive integer, got ${dim}`);
+    if (vectors.length !== words.length * dim) {
+      throw new RangeError(`WordVectors: vectors must have length ${words.length * dim} for shape (${words.length}, ${dim}), got ${vectors.length}`);
+    }
+    words.forEach((w, i) => {
+      if (this.index.has(w)) throw new RangeError(`WordVectors: duplicate word '${w}' at index ${i}`);
+      this.index.set(w, i);
+    });
+    this.words = words;
+    this.vectors = vectors;
+    this.dim = dim;
+    this.counts = counts;
+  }
+
+  /** Reads a word2vec binary or text file (formats.ts). */
+  static load(path: string, options?: LoadOptions): Promise<WordVectors> {
+    return loadVectors(path, options);
+  }
+
+  /** Writes a word2vec binary (.bin by default) or text file, atomically. */
+  save(path: string, options?: SaveOptions): Promise<void> {
+    return saveVectors(path, this, options);
+  }
+
+  get size(): number {
+    return this.words.length;
+  }
+
+  has(word: string): boolean {
+    return this.index.has(word);
+  }
+
+  /** Row of `word`; throws a RangeError naming it when it is not in the vocabulary. */
+  indexOf(word: string): number {
+    const i = this.index.get(word);
+    if (i === undefined) throw new RangeError(`word '${word}' is not in the vocabulary`);
+    return i;
+  }
+
+  /** A copy of the word's vector. */
+  vector(word: string): Float32Array {
+    const i = this.indexOf(word);
+    return this.vectors.slice(i * this.dim, (i + 1) * this.dim);
+  }
+
+  /** Cosine similarity of two words. */
+  similarity(a: string, b: string): number {
+    const n = this.unitVectors();
+    const i = this.indexOf(a) * this.dim, j = this.indexOf(b) * this.dim;
+    let s = 0;
+    for (let d = 0; d < this.dim; d++) s += n[i + d]! * n[j + d]!;
+    return s;
+  }
+
+  /**
+   * Nearest words by cosine: to a word or a vector (`k` results), or to the
+   * mean of the unit vectors of `positive` minus those of `negative`
+   * (3CosAdd; gensim's most_similar). Query words are never returned.
+   */
+  mostSimilar(query: Query | SimilarOptions, k = 10): Neighbour[] {
+    const { positive, negative, topn } = normaliseQuery(query, k);
+    const target = new Float32Array(this.dim);
+    const exclude: number[] = [];
+    for (const [list, sign] of [[positive, 1], [negative, -1]] as const) {
+      for (const q of list) {
+        const u = this.unitOf(q);
+        if (typeof q === 'string') exclude.push(this.indexOf(q));
+        for (let d = 0; d < this.dim; d++) target[d] = target[d]! + sign * u[d]!;
+      }
+    }
+    return this.nearestMany([unit(target)], [exclude], topn)[0]!;
+  }
+
+  /** Several plain queries at once: one kernel call for all of them. */
+  mostSimilarMany(queries: Query[], k = 10): Neighbour[][] {
+    const units = queries.map((q) => this.unitOf(q));
+    const excludes = queries.map((q) => (typeof q === 'string' ? [this.indexOf(q)] : []));
+    return this.nearestMany(units, excludes, k);
+  }
+
+  /**
+   * 3CosMul (Levy & Goldberg; gensim's most_similar_cosmul): ranks words by
+   * Π_pos (1 + cos)/2 ÷ (Π_neg (1 + cos)/2 + 1e-6), excluding the query words.
+   */
+  mostSimilarCosmul(query: SimilarOptions, k = 10): Neighbour[] {
+    const { positive, negative, topn } = normaliseQuery(query, k);
+    const all = [...positive, ...negative];
+    const q = all.length;
+    const queries = new Float32Array(q * this.dim);
+    all.forEach((w, j) => queries.set(this.unitOf(w), j * this.dim));
+    const rows = this.size;
+    const scores = new Float32Array(rows * q);
+    getBackend().gemm(scores, this.unitVectors(), queries, rows, q, this.dim, false, true, 1, 0);
+    const exclude = new Set(all.filter((w): w is string => typeof w === 'string').map((w) => this.indexOf(w)));
+    const hits: Neighbour[] = [];
+    for (let r = 0; r < rows; r++) {
+      if (exclude.has(r)) continue;
+      let num = 1, den = 1;
+      for (let j = 0; j < positive.length; j++) num *= (1 + scores[r * q + j]!) / 2;
+      for (let j = positive.length; j < q; j++) den *= (1 + scores[r * q + j]!) / 2;
+      hits.push({ word: this.words[r]!, score: num / (negative.length > 0 ? den + 1e-6 : 1) });
+    }
+    return hits.sort((a, b) => b.score - a.score).slice(0, topn);
+  }
+
+  /** a − b + c ("king − man + woman" → queen), by 3CosAdd or 3CosMul, query words excluded. */
+  analogy(a: string, b: string, c: string, options: { method?: 'add' | 'mul'; topn?: number } = {}): Neighbour[] {
+    const query = { positive: [a, c], negative: [b], topn: options.topn ?? 1 };
+    return options.method === 'mul' ? this.mostSimilarCosmul(query) : this.mostSimilar(query);
+  }
+
+  /** The word furthest from the mean of the others' unit vectors (gensim's doesnt_match). */
+  doesntMatch(words: string[]): string {
+    if (words.length === 0) throw new RangeError('doesntMatch: words must not be empty');
+    const units = words.map((w) => this.unitOf(w));
+    const mean = new Float32Array(this.dim);
+    for (const u of units) for (let d = 0; d < this.dim; d++) mean[d] = mean[d]! + u[d]! / units.length;
+    const m = unit(mean);
+    let worst = 0, worstScore = Infinity;
+    units.forEach((u, i) => {
+      let s = 0;
+      for (let d = 0; d < this.dim; d++) s += u[d]! * m[d]!;
+      if (s < worstScore) [worst, worstScore] = [i, s];
+    });
+    return words[worst]!;
+  }
+
+  /** The unit-normalised matrix (computed once; zero rows stay zero). */
+  unitVectors(): Float32Array {
+    if (this.normed) return this.normed;
+    const n = new Float32Array(this.vectors.length);
+    for (let r = 0; r < this.size; r++) n.set(unit(this.vectors.subarray(r * this.dim, (r + 1) * this.dim)), r * this.dim);
+    this.normed = n;
+    return n;
+  }
+
+  /** Top-k over the unit matrix for each unit query, excluding rows per query. */
+  nearestMany(units: Float32Array[], excludes: number[][], k: number): Neighbour[][] {
+    const q = units.length;
+    const e = Math.max(0, ...excludes.map((x) => x.length));
+    const queries = new Float32Array(q * this.dim);
+    const exclude = new Int32Array(q * e).fill(-1);
+    units.forEach((u, j) => queries.set(u, j * this.dim));
+    excludes.forEach((x, j) => exclude.set(x, j * e));
+    const kk = Math.min(k, this.size);
+    const outIndex = new Int32Array(q * kk);
+    const outScore = new Float32Array(q * kk);
+    getBackend().nearest(outIndex, outScore, this.unitVectors(), queries, this.size, this.dim, q, kk, exclude, e);
+    return units.map((_, j) => {
+      const hits: Neighbour[] = [];
+      for (let i = 0; i < kk && outIndex[j * kk + i]! >= 0; i++) {
+        hits.push({ word: this.words[outIndex[j * kk + i]!]!, score: outScore[j * kk + i]! });
+      }
+      return hits;
+    });
+  }
+
+  private unitOf(q: Query): Float32Array {
+    if (typeof q === 'string') {
+      const i = this.indexOf(q) * this.dim;
+      return this.unitVectors().subarray(i, i + this.dim);
+    }
+    if (!(q instanceof Float32Array) || q.length !== this.dim) {
+      throw new TypeError(`query must be a word or a Float32Array of length ${this.dim}`);
+    }
+    return unit(q);
+  }
+}
+
+function normaliseQuery(query: Query | SimilarOptions, k: number): { positive: Query[]; negative: Query[]; topn: number } {
+  const q = typeof query === 'string' || query instanceof Float32Array ? { positive: [query], topn: k } : query;
+  const topn = q.topn ?? k;
+  if (!Number.isInteger(topn) || topn < 1) throw new RangeError(`topn must be a positive integer, got ${topn}`);
+  const positive = q.positive ?? [], negative = q.negative ?? [];
+  if (positive.length + negative.length === 0) throw new RangeError('mostSimilar: give at least one positive or negative query');
+  return { positive, negative, topn };
+}
+
+/** x / ‖x‖ (norm in float64), or zeros for a zero vector. */
+export function unit(x: Float32Array): Float32Array {
+  let s = 0;
+  for (let d = 0; d < x.length; d++) s += x[d]! * x[d]!;
+  const inv = s > 0 ? 1 / Math.sqrt(s) : 0;
+  return x.map((v) => v * inv);
+}
