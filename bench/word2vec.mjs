@@ -41,8 +41,10 @@ if (values.child) {
   const t = performance.now();
   const v = await Word2Vec.train({ input: job.path, ...job.settings, threads: job.threads });
   const seconds = (performance.now() - t) / 1000;
+  // Peak memory of training, taken before saving (which builds the file in memory).
+  const maxRssMB = process.resourceUsage().maxRSS / 1024;
   if (job.out) await v.save(job.out, { format: 'text' });
-  process.stdout.write(JSON.stringify({ seconds, words: v.training.words, maxRssMB: process.resourceUsage().maxRSS / 1024 }));
+  process.stdout.write(JSON.stringify({ seconds, words: v.training.words, maxRssMB }));
   process.exit(0);
 }
 

@@ -28,7 +28,7 @@ export async function trainTs(job: Word2VecTrainJob, onProgress: ((p: Word2VecPr
   const counts = job.counts;
   let countSum = 0;
   for (const c of counts) countSum += c;
-  const totalWords = countSum * job.epochs;
+  const totalWords = Math.max(1, countSum * job.epochs); // as in C++: never divide by zero
   const noise = negative > 0 ? noiseTable(counts, job.nsExponent) : new Int32Array(0);
   const keep = job.sample > 0 ? keepProbabilities(counts, job.sample) : new Float64Array(0);
   const sig = sigmoidTable();

@@ -46,7 +46,9 @@ struct alignas(64) Counters {
   std::atomic<std::uint64_t> terms{0};  // predictions behind `loss`
 };
 
-class Worker {
+// Aligned to a cache line: each thread writes its own Worker (RNG state,
+// counters) all the time, and neighbours sharing a line would thrash it.
+class alignas(64) Worker {
  public:
   Worker(const Shared& s, std::uint32_t id)
       : s_(s), id_(id), rng_(s.opt.seed + 1 + id), neu1_(s.opt.dim), neu1e_(s.opt.dim) {
@@ -130,8 +132,7 @@ class Worker {
     loss_ += label > 0 ? s_.sigmoid.loss_true[static_cast<std::size_t>(idx)]
                        : s_.sigmoid.loss_false[static_cast<std::size_t>(idx)];
     terms_++;
-    Axpy(neu1e_.data(), g, out, dim);
-    Axpy(out, g, in, dim);
+    GradAndUpdate(neu1e_.data(), out, in, g, dim);
     return true;
   }
 
@@ -219,7 +220,8 @@ TrainResult Train(const TrainOptions& opt, const Vocab& vocab, const Weights& we
   using Clock = std::chrono::steady_clock;
   double count_sum = 0;
   for (std::uint64_t c : vocab.counts) count_sum += static_cast<double>(c);
-  Shared shared{opt, vocab, weights, {}, {}, BuildSigmoidTable(), {}, count_sum * opt.epochs};
+  // At least 1 so an empty vocabulary cannot divide by zero.
+  Shared shared{opt, vocab, weights, {}, {}, BuildSigmoidTable(), {}, std::max(1.0, count_sum * opt.epochs)};
   if (opt.negative > 0) shared.noise = NoiseTable(vocab.counts, opt.ns_exponent);
   if (opt.sample > 0) shared.keep = KeepProbabilities(vocab.counts, opt.sample);
   if (opt.hs) shared.huffman = BuildHuffman(vocab.counts);
@@ -280,12 +282,16 @@ TrainResult Train(const TrainOptions& opt, const Vocab& vocab, const Weights& we
         done_cv.notify_all();
       });
     }
-    // Report every 200 ms until the epoch's threads finish; relay cancellation.
+    // Until the epoch's threads finish: relay cancellation within 50 ms (the
+    // workers then stop after their current sentence), report every 200 ms.
+    auto reported = Clock::now();
     for (;;) {
       std::unique_lock<std::mutex> lock(mutex);
-      if (done_cv.wait_for(lock, std::chrono::milliseconds(200), [&] { return running == 0; })) break;
+      if (done_cv.wait_for(lock, std::chrono::milliseconds(50), [&] { return running == 0; })) break;
       lock.unlock();
       if (hooks.Cancelled()) stop.store(true);
+      if (Clock::now() - reported < std::chrono::milliseconds(200)) continue;
+      reported = Clock::now();
       last = snapshot(epoch, counters);
       hooks.Report(last);
     }
