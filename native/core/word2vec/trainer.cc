@@ -11,7 +11,7 @@
 #include <thread>
 
 #include "corpus_reader.h"
-#include "rng.h"
+#include "../rng.h"
 #include "tables.h"
 #include "vecmath.h"
 
@@ -22,7 +22,7 @@ void InitVectors(float* syn0, std::size_t rows, std::size_t cols, std::uint32_t 
   const std::size_t n = rows * cols;
   // (u − 0.5)/cols in double, rounded once: equal to the float division the
   // TS twin gets with Math.fround (double has > 2·24 + 2 bits).
-  for (std::size_t i = 0; i < n; i++) syn0[i] = static_cast<float>((rng.Uniform() - 0.5) / static_cast<double>(cols));
+  for (std::size_t i = 0; i < n; i++) syn0[i] = static_cast<float>((rng.uniform() - 0.5) / static_cast<double>(cols));
 }
 
 namespace {
@@ -76,7 +76,7 @@ class alignas(64) Worker {
         const std::int32_t id = s_.vocab.words.Find(token);
         if (id < 0) continue;
         words_++;
-        if (s_.opt.sample > 0 && s_.keep[static_cast<std::size_t>(id)] < rng_.Uniform()) continue;
+        if (s_.opt.sample > 0 && s_.keep[static_cast<std::size_t>(id)] < rng_.uniform()) continue;
         sentence_.push_back(id);
         if (sentence_.size() < kMaxSentence) continue;
       }
@@ -150,7 +150,7 @@ class alignas(64) Worker {
     for (std::uint32_t d = 0; d <= s_.opt.negative && s_.opt.negative > 0; d++) {
       std::int32_t target = word;
       if (d > 0) {
-        target = s_.noise[rng_.Below(kNoiseTableSize)];
+        target = s_.noise[rng_.below(kNoiseTableSize)];
         if (target == word) continue;
       }
       float* out = s_.w.syn1neg + static_cast<std::size_t>(target) * dim;
@@ -167,7 +167,7 @@ class alignas(64) Worker {
     for (std::ptrdiff_t i = 0; i < n && !diverged_; i++) {
       const std::int32_t word = sentence_[static_cast<std::size_t>(i)];
       // Dynamic window: the effective radius is uniform in [1, window].
-      const auto shrink = static_cast<std::ptrdiff_t>(rng_.Below(s_.opt.window));
+      const auto shrink = static_cast<std::ptrdiff_t>(rng_.below(s_.opt.window));
       const std::ptrdiff_t lo = std::max<std::ptrdiff_t>(0, i - window + shrink);
       const std::ptrdiff_t hi = std::min<std::ptrdiff_t>(n - 1, i + window - shrink);
       if (s_.opt.sg) {
