@@ -97,6 +97,38 @@ export interface NetworkSpec {
    * sizes[ℓ+1]. Updated in place by training.
    */
   params: Float32Array[];
+  /** Sparse autoencoders: β·Σⱼ KL(ρ‖ρ̂ⱼ) on the batch-mean activation ρ̂ of
+   * hidden layer `layer` (a sigmoid layer), added to the loss and its
+   * gradient in lossGradient and training (not in validation losses).
+   * Absent or null: off. */
+  sparsity?: SparsitySpec | null;
+  /** Tied weights: pairs (e, d), flattened, with W(d) = W(e)ᵀ (W(d) shaped
+   * (sizes[e], sizes[e+1])). Both matrices are stored; both get the shared
+   * gradient g(e) + g(d)ᵀ (transposed for d), so every optimizer keeps them
+   * equal if they start equal. Absent or null: none. */
+  tiedPairs?: Int32Array | null;
+}
+
+export interface SparsitySpec {
+  /** Hidden layer index in [0, sizes.length − 3]. */
+  layer: number;
+  /** Target mean activation ρ in (0, 1). */
+  rho: number;
+  /** Weight β in [0, ∞). */
+  beta: number;
+}
+
+/** Input corruption of denoising training, by code. */
+export const NoiseType = { none: 0, mask: 1, gaussian: 2 } as const;
+export type NoiseTypeCode = (typeof NoiseType)[keyof typeof NoiseType];
+
+/** Corruption of each gathered batch's inputs inside the fused step (targets
+ * stay clean), drawn from the job's RNG after the epoch's shuffle: mask zeroes
+ * each entry with probability level ∈ [0, 1) (one uniform draw per entry);
+ * gaussian adds level·N(0, 1), level ≥ 0 (Box–Muller, two draws per entry). */
+export interface InputNoise {
+  type: NoiseTypeCode;
+  level: number;
 }
 
 /** One pass of minibatch SGD over the samples listed in `order`. */
@@ -253,6 +285,8 @@ export interface FitJob {
   progressEvery: number;
   /** (epochs, HISTORY_FIELDS.length), written one row per completed epoch. */
   history: Float64Array;
+  /** Denoising: corrupt the inputs of every training batch. Absent or null: none. */
+  inputNoise?: InputNoise | null;
 }
 
 /** What a training job reports; reports may be coalesced, never reordered. */
