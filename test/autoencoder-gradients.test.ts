@@ -116,4 +116,21 @@ describe.each(backendsUnderTest())('autoencoder gradients on $name', (be: Backen
     const fdBias = centralDiff((v) => refObjective(net, net.params.map((q, j) => (j === 7 ? v : q)), x, n), net.params[7]!);
     expect(mismatches(grads[7]!, fdBias, 2e-5, 1e-3)).toBeNull();
   });
+
+  it('backward: the gradient of Σ dOutput ⊙ logits, for losses the network does not know', () => {
+    const rng = new Rng(41);
+    const net = makeNet(rng, [4, 5, 3], [Activation.tanh], Loss.mse);
+    const x = randomF32(rng, n * 4);
+    const dOut = randomF32(rng, n * 3);
+    const grads = net.params.map((p) => new Float32Array(p.length));
+    be.backward(grads, net, x, dOut, n);
+    const f = (params: ArrayLike<number>[]) => {
+      const { acts } = refForwardLayers({ ...net, params } as never, x, n);
+      return acts[acts.length - 1]!.reduce((s, z, i) => s + z * dOut[i]!, 0);
+    };
+    net.params.forEach((p, i) => {
+      const fd = centralDiff((v) => f(net.params.map((q, j) => (j === i ? v : q))), p);
+      expect(mismatches(grads[i]!, fd, 2e-5, 1e-4), `param ${i}`).toBeNull();
+    });
+  });
 });

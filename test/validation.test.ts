@@ -331,6 +331,20 @@ function netCases(fn: string, p: string): [string, (net: Record<string, unknown>
   bad('lossGradient', lossGradient, 3, bufferCases('lossGradient', 'y', 10, '(5, 2)'));
   bad('lossGradient', lossGradient, 4, sizeCases('lossGradient', 'n', true));
 
+  // backward(grads, net, x, dOutput, n) with n = 5: x (5, 3), dOutput (5, 2).
+  const backward = (): unknown[] => [[f32(12), f32(4), f32(8), f32(2)], validNet(), f32(15), f32(10), 5];
+  bad('backward', backward, 0, [
+    ['grads undefined', undefined, TypeError, 'backward: grads must be an array'],
+    ['grads too few', [f32(12), f32(4), f32(8)], RangeError, 'backward: grads must be an array of 4 Float32Arrays, got 3'],
+    ['grads[1] short', [f32(12), f32(3), f32(8), f32(2)], RangeError, 'backward: grads[1] must have length 4 for shape (4), got 3'],
+  ]);
+  for (const [label, mutate, cls, msg] of netCases('backward', 'net')) {
+    rows.push({ method: 'backward', label, cls, msg, args: () => { const a = backward(); a[1] = mutate(a[1] as Record<string, unknown>); return a; } });
+  }
+  bad('backward', backward, 2, bufferCases('backward', 'x', 15, '(5, 3)'));
+  bad('backward', backward, 3, bufferCases('backward', 'dOutput', 10, '(5, 2)'));
+  bad('backward', backward, 4, sizeCases('backward', 'n', true));
+
   // trainEpoch(job) with n = 10: x (10, 3), y (10, 2).
   const job = (): Record<string, unknown> => ({
     net: validNet(), x: f32(30), y: f32(20), n: 10, order: Uint32Array.from({ length: 10 }, (_, i) => i),

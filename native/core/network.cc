@@ -114,6 +114,18 @@ double network_loss_gradient(float* const* grads, const NetworkView& net, const 
   return loss;
 }
 
+void network_backward(float* const* grads, const NetworkView& net, const float* x, const float* dout,
+                      std::size_t n) {
+  auto act_bufs = per_layer(net, n);
+  auto delta_bufs = per_layer(net, n);
+  std::vector<float*> acts = pointers(act_bufs), deltas = pointers(delta_bufs);
+  std::vector<double> rho_hat(*std::max_element(net.sizes.begin(), net.sizes.end()));
+  forward_layers(net, x, n, acts.data());
+  penalty(net, acts.data(), n, rho_hat.data());
+  std::copy_n(dout, n * net.sizes.back(), deltas.back());
+  backward_layers(grads, net, x, n, acts.data(), deltas.data(), rho_hat.data());
+}
+
 std::size_t param_size(const NetworkView& net, std::size_t p) {
   return net.sizes[p / 2 + 1] * (p % 2 == 0 ? net.sizes[p / 2] : 1);
 }

@@ -98,6 +98,13 @@ void network_forward(float* out, const NetworkView& net, const float* x, std::si
 double network_loss_gradient(float* const* grads, const NetworkView& net, const float* x,
                              const float* y, std::size_t n);
 
+// grads (params' layout) = ∂(Σ dout ⊙ logits)/∂params for x (n, sizes[0]) and
+// dout (n, sizes[last]), a gradient with respect to the last layer's logits
+// given by the caller (a loss the network layer does not know, such as
+// Sammon stress); the sparsity penalty's gradient is added when it is on.
+void network_backward(float* const* grads, const NetworkView& net, const float* x, const float* dout,
+                      std::size_t n);
+
 // One epoch of minibatch SGD over order (order_len indices below n into
 // x (n, sizes[0]), y (n, target_cols)), updating net.params in place.
 // Returns Σ over batches of batchLoss·batchRows. Throws NonFiniteLoss.

@@ -79,6 +79,29 @@ Napi::Value LossGradient(const Napi::CallbackInfo& info) {
   return Napi::Number::New(env, loss);
 }
 
+// [sync] backward(grads, net, x, dOutput, n): undefined
+// Writes into grads (laid out like net.params) the gradient of Σ dOutput ⊙ logits, i.e.
+// backpropagates dOutput (n, sizes[last]), a gradient with respect to the last layer's
+// logits, through net at x (n, sizes[0]). Throws TypeError/RangeError for bad arguments
+// (net, n, grads, x, dOutput), Error when the workspace cannot be allocated.
+Napi::Value Backward(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  const char* fn = "backward";
+  const NetValues nv = FetchNet(env, fn, "net", info[1]);
+  NetworkView net = CheckNetShape(env, fn, "net", nv);
+  const std::size_t count = ParamCount(net);
+  const std::vector<Napi::Value> params = args::ArrayOf(env, fn, "net.params", nv.params, count);
+  const std::vector<Napi::Value> grad_items = args::PrefetchArray(info[0], count);
+  TakeNetPointers(env, fn, "net", nv, params, net);
+  const std::size_t n = args::Size(env, fn, "n", info[4]);
+  if (grad_items.size() != count) args::ArrayOf(env, fn, "grads", info[0], count);  // throws
+  const std::vector<float*> grads = args::ParamList(env, fn, "grads", grad_items, net.sizes);
+  const float* x = args::Matrix(env, fn, "x", info[2], n, net.sizes.front());
+  const float* dout = args::Matrix(env, fn, "dOutput", info[3], n, net.sizes.back());
+  RunCore(env, fn, [&] { network_backward(grads.data(), net, x, dout, n); });
+  return env.Undefined();
+}
+
 // [sync] trainEpoch(job): number
 // One epoch of minibatch SGD over job.order (a TrainJob), updating job.net.params in place.
 // Returns Σ over batches of (batch mean loss × batch size).
@@ -125,6 +148,7 @@ Napi::Value TrainEpoch(const Napi::CallbackInfo& info) {
 void RegisterNetwork(Napi::Env env, Napi::Object exports) {
   exports.Set("forward", Napi::Function::New(env, Forward, "forward"));
   exports.Set("lossGradient", Napi::Function::New(env, LossGradient, "lossGradient"));
+  exports.Set("backward", Napi::Function::New(env, Backward, "backward"));
   exports.Set("trainEpoch", Napi::Function::New(env, TrainEpoch, "trainEpoch"));
 }
 

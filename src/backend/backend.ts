@@ -357,6 +357,13 @@ export interface Backend extends Word2VecKernels {
    * This is exactly the gradient trainEpoch applies for one batch. */
   lossGradient(grads: Float32Array[], net: NetworkSpec, x: Float32Array, y: Float32Array, n: number): number;
 
+  /** Backpropagates dOutput (n, sizes[last]), a gradient with respect to the
+   * last layer's logits computed by the caller (e.g. Sammon stress, which
+   * couples samples), through the network at x (n, sizes[0]): grads (params'
+   * layout) = ∂(Σ dOutput ⊙ logits)/∂params, plus the sparsity penalty's
+   * gradient when net.sparsity is on. Parameters are only read. */
+  backward(grads: Float32Array[], net: NetworkSpec, x: Float32Array, dOutput: Float32Array, n: number): void;
+
   /** Runs one epoch of minibatch SGD (forward, loss, backward, update for
    * every batch) in one call, updating net.params in place. Returns the sum
    * over batches of (batch mean loss × batch size), so dividing by

@@ -139,6 +139,17 @@ export const jsBackend: Backend = {
     return network.lossGradient(grads, net as NetworkSpec, x, y, n);
   },
 
+  backward(grads, net, x, dOutput, n) {
+    const fn = 'backward';
+    checkNetwork(fn, 'net', net, ACTIVATIONS, LOSSES);
+    checkSize(fn, 'n', n);
+    const { sizes } = net;
+    checkParamList(fn, 'grads', grads, sizes);
+    checkMatrix(fn, 'x', x, n, sizes[0]!);
+    checkMatrix(fn, 'dOutput', dOutput, n, sizes[sizes.length - 1]!);
+    network.backward(grads, net as NetworkSpec, x, dOutput, n);
+  },
+
   trainEpoch(job) {
     checkTrainJob('trainEpoch', job, ACTIVATIONS, LOSSES);
     return network.trainEpoch(job as TrainJob);

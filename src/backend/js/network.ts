@@ -131,6 +131,16 @@ export function lossGradient(grads: Float32Array[], net: NetworkSpec, x: Float32
   return loss;
 }
 
+// grads = ∂(Σ dOutput ⊙ logits)/∂params at x (n, sizes[0]); dOutput (n, sizes[last]).
+export function backward(grads: Float32Array[], net: NetworkSpec, x: Float32Array, dOutput: Float32Array, n: number): void {
+  const ws = allocWorkspace(net.sizes, n, true);
+  forwardLayers(net, x, n, ws);
+  const rhoHat = new Float64Array(maxWidth(net.sizes));
+  penalty(net, ws, n, rhoHat);
+  ws.deltas[ws.deltas.length - 1]!.set(dOutput.subarray(0, n * net.sizes[net.sizes.length - 1]!));
+  backwardLayers(grads, net, x, n, ws, rhoHat);
+}
+
 /** Buffers for forward + backward of batches of up to `cap` rows, allocated
  * once per job: per-layer activations and deltas, the gathered batch, and one
  * gradient per parameter (params' layout). */
