@@ -24,6 +24,8 @@ export type {
 } from './backend/backend.js';
 export { PCA } from './nn/pca.js';
 export { classicalMds } from './nn/mds.js';
+export { SammonMap, sammonStress } from './nn/sammon.js';
+export type { SammonConfig, SammonFitOptions } from './nn/sammon.js';
 export { readIdx, readIdxImages, readIdxLabels, decodeIdx, IdxFileError } from './io/idx.js';
 export type { IdxArray, IdxElementType } from './io/idx.js';
 export { Word2Vec } from './word2vec/train.js';
