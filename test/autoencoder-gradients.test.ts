@@ -8,24 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { Activation, Loss, type Backend, type NetworkSpec } from '../src/backend/backend.js';
 import { Rng } from '../src/rng.js';
 import { backendsUnderTest } from './backends.js';
-import { makeNet, mismatches, randomF32, refForwardLayers, refLoss } from './reference.js';
-
-const H = 1e-5;
-
-function centralDiff(f: (v: Float64Array) => number, at: ArrayLike<number>): Float64Array {
-  const v = Float64Array.from(at);
-  const g = new Float64Array(v.length);
-  for (let i = 0; i < v.length; i++) {
-    const v0 = v[i]!;
-    v[i] = v0 + H;
-    const up = f(v);
-    v[i] = v0 - H;
-    const down = f(v);
-    v[i] = v0;
-    g[i] = (up - down) / (2 * H);
-  }
-  return g;
-}
+import { centralDiff, makeNet, mismatches, randomF32, refForwardLayers, refLoss } from './reference.js';
 
 // The reconstruction loss plus β·Σⱼ KL(ρ‖ρ̂ⱼ), all in float64.
 function refObjective(net: NetworkSpec, params: ArrayLike<number>[], x: Float32Array, n: number): number {

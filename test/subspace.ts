@@ -12,16 +12,7 @@ export function planted(n: number, d: number, k: number, noise: number, seed: nu
   const gauss = () => rng.uniform() + rng.uniform() + rng.uniform() - 1.5;
   const basis = new Float64Array(k * d).map(gauss);
   // Gram–Schmidt so the planted axes are orthonormal.
-  for (let r = 0; r < k; r++) {
-    for (let q = 0; q < r; q++) {
-      let dot = 0;
-      for (let j = 0; j < d; j++) dot += basis[r * d + j]! * basis[q * d + j]!;
-      for (let j = 0; j < d; j++) basis[r * d + j]! -= dot * basis[q * d + j]!;
-    }
-    let norm = 0;
-    for (let j = 0; j < d; j++) norm += basis[r * d + j]! ** 2;
-    for (let j = 0; j < d; j++) basis[r * d + j]! /= Math.sqrt(norm);
-  }
+  orthonormalizeRows(basis, k, d);
   const x = Matrix.zeros(n, d);
   for (let i = 0; i < n; i++) {
     for (let r = 0; r < k; r++) {
@@ -52,3 +43,16 @@ export function largestAngleCosine(a: ArrayLike<number>, b: ArrayLike<number>, k
   return Math.sqrt(Math.max(0, values[k - 1]!));
 }
 
+/** Gram–Schmidt in place on the k rows of m (k, d). */
+export function orthonormalizeRows(m: Float64Array, k: number, d: number): void {
+  for (let r = 0; r < k; r++) {
+    for (let q = 0; q < r; q++) {
+      let dot = 0;
+      for (let j = 0; j < d; j++) dot += m[r * d + j]! * m[q * d + j]!;
+      for (let j = 0; j < d; j++) m[r * d + j]! -= dot * m[q * d + j]!;
+    }
+    let norm = 0;
+    for (let j = 0; j < d; j++) norm += m[r * d + j]! ** 2;
+    for (let j = 0; j < d; j++) m[r * d + j]! /= Math.sqrt(norm);
+  }
+}

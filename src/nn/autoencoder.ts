@@ -16,6 +16,7 @@ import { toMatrix, type Inputs } from './data.js';
 import { initWeights } from './init.js';
 import { readModelFile, writeModelFile } from './model-file.js';
 import { runFit, type FitOptions, type History } from './fit.js';
+import { hiddenActivations } from './mlp.js';
 import type { OptimizerState } from './train-options.js';
 
 export interface AutoencoderConfig {
@@ -90,7 +91,7 @@ export class Autoencoder {
     this.codeIndex = layers.length - 1;
     this.loss = config.loss ?? 'mse';
     if (this.loss !== 'mse' && this.loss !== 'bce') throw new TypeError(`${fn}: config.loss must be 'mse' or 'bce', got ${String(this.loss)}`);
-    this.hidden = hiddenActivations(fn, config.hidden, this.layers.length - 2);
+    this.hidden = hiddenActivations(fn, config.hidden, this.layers.length - 2, 'sigmoid');
     if (this.codeIndex === 0) throw new RangeError(`${fn}: config.layers needs a code layer after the inputs`);
     this.leakySlope = finiteNumber(fn, 'config.leakySlope', config.leakySlope, 0.01, 0);
     this.tiedWeights = config.tiedWeights ?? false;
@@ -287,21 +288,6 @@ export class Autoencoder {
 // t (cols, rows) = wᵀ for w (rows, cols).
 function transposeInto(t: Float32Array, w: Float32Array, rows: number, cols: number): void {
   for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) t[c * rows + r] = w[r * cols + c]!;
-}
-
-function hiddenActivations(fn: string, hidden: AutoencoderConfig['hidden'], count: number): ActivationName[] {
-  const valid = (name: unknown): name is ActivationName => typeof name === 'string' && Object.hasOwn(Activation, name);
-  const names = Object.keys(Activation).join(', ');
-  if (hidden === undefined) return new Array<ActivationName>(count).fill('sigmoid');
-  if (Array.isArray(hidden)) {
-    if (hidden.length !== count) throw new RangeError(`${fn}: config.hidden must name ${count} activation(s), one per hidden layer, got ${hidden.length}`);
-    hidden.forEach((h, i) => {
-      if (!valid(h)) throw new TypeError(`${fn}: config.hidden[${i}] must be one of ${names}, got ${String(h)}`);
-    });
-    return [...hidden];
-  }
-  if (!valid(hidden)) throw new TypeError(`${fn}: config.hidden must be one of ${names}, got ${String(hidden)}`);
-  return new Array<ActivationName>(count).fill(hidden);
 }
 
 function noiseOf(fn: string, denoise: AutoencoderConfig['denoise']): InputNoise | null {
