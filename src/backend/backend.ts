@@ -105,7 +105,8 @@ export interface NetworkSpec {
   /** Tied weights: pairs (e, d), flattened, with W(d) = W(e)ᵀ (W(d) shaped
    * (sizes[e], sizes[e+1])). Both matrices are stored; both get the shared
    * gradient g(e) + g(d)ᵀ (transposed for d), so every optimizer keeps them
-   * equal if they start equal. Absent or null: none. */
+   * equal if they start equal (clipping's global norm counts the shared
+   * gradient once per copy). Absent or null: none. */
   tiedPairs?: Int32Array | null;
 }
 
