@@ -5,9 +5,11 @@
 //   mlp          784-256-128-10 ReLU, softmax CE, SGD lr 0.1, batch 64: s/epoch, accuracy after 3 epochs
 //   persample    the same classifier with batch size 1: samples/s
 //   xor          2-4-1 tanh, sigmoid BCE, batch 1: steps/s
+//   autoencoder  784-256-64-256-784 sigmoid hidden, linear output, MSE, SGD, batch 64:
+//                s/epoch, test reconstruction MSE per pixel after the timed epochs
 import { createRequire } from 'node:module';
 import { existsSync } from 'node:fs';
-import { MLP, Matrix, useBackend } from '../dist/index.js';
+import { Autoencoder, MLP, Matrix, useBackend } from '../dist/index.js';
 import { fashionMnist } from './lib/datasets.mjs';
 import { median } from './lib/stats.mjs';
 import { printTable } from './lib/table.mjs';
@@ -15,11 +17,12 @@ import { torchDriver } from './lib/torch.mjs';
 
 export const name = 'training';
 
-/** Trains `net` for `epochs` epochs; the seconds each epoch took. */
+/** Trains `net` for `epochs` epochs (y null: an autoencoder); the seconds each epoch took. */
 async function timedEpochs(net, x, y, epochs, batchSize, lr) {
   const seconds = [];
   let started = performance.now();
-  await net.fit(x, y, {
+  const fit = (options) => (y === null ? net.fit(x, options) : net.fit(x, y, options));
+  await fit({
     epochs, batchSize, optimizer: { type: 'sgd', lr },
     onEpoch: () => {
       const now = performance.now();
@@ -48,6 +51,19 @@ async function fastnnMlp(data, epochs) {
 async function fastnnPerSample(data, samples) {
   const [seconds] = await timedEpochs(classifier(), rowsOf(data.train.x, samples), data.train.y.subarray(0, samples), 1, 1, 0.01);
   return { samplesPerSec: samples / seconds };
+}
+
+// PyTorch's MSELoss averages over all 784 outputs and doubles: its gradient is
+// 2/784 of ours (½Σ over outputs, mean over rows), so its lr 1.0 is our 2/784.
+const AE_LR = 2 / 784;
+const autoencoder = () => new Autoencoder({ layers: [784, 256, 64], hidden: 'sigmoid', loss: 'mse', seed: 1 });
+
+async function fastnnAutoencoder(data, epochs, rows) {
+  const net = autoencoder();
+  const x = rows ? rowsOf(data.train.x, rows) : data.train.x;
+  const seconds = await timedEpochs(net, x, null, epochs, 64, AE_LR);
+  const scale = rows ? data.train.x.rows / rows : 1;
+  return { secondsPerEpoch: median(seconds) * scale, mse: net.evaluate(data.test.x).mse, ...(rows ? { note: `epochs on ${rows} samples ×${scale}` } : {}) };
 }
 
 const XOR_X = Matrix.fromArrays([[0, 0], [0, 1], [1, 0], [1, 1]]);
@@ -82,6 +98,7 @@ export async function run({ runs, addon, options }) {
   add('mlp', 'native', await fastnnMlp(data, epochs));
   add('persample', 'native', await fastnnPerSample(data, 20000));
   add('xor', 'native', await fastnnXor(200_000));
+  add('autoencoder', 'native', await fastnnAutoencoder(data, epochs));
 
   useBackend('js');
   // The TS backend is ~100× slower: one epoch on a tenth of the data, scaled to a full epoch.
@@ -90,6 +107,8 @@ export async function run({ runs, addon, options }) {
   add('mlp', 'ts', { secondsPerEpoch: tsSeconds * 10, note: 'one epoch on 6000 samples ×10' });
   add('persample', 'ts', await fastnnPerSample(data, 1000));
   add('xor', 'ts', await fastnnXor(20_000));
+  // Its MSE is after the same number of epochs on a tenth of the data: not comparable, so not shown.
+  add('autoencoder', 'ts', await fastnnAutoencoder(data, 1, 6000));
   useBackend('auto');
 
   const torch = torchDriver();
@@ -104,6 +123,7 @@ export async function run({ runs, addon, options }) {
         ['mlp', { epochs }, (r) => r.secondsPerEpoch ? -median(r.secondsPerEpoch) : 0],
         ['persample', { samples: 5000 }, (r) => r.samplesPerSec],
         ['xor', { epochs: 20_000 }, (r) => r.stepsPerSec],
+        ['autoencoder', { epochs }, (r) => r.secondsPerEpoch ? -median(r.secondsPerEpoch) : 0],
       ]) {
         // PyTorch at its fastest thread setting: both are tried, the better one reported.
         const tries = [1, all].map((threads) => ({ threads, ...torch.run({ task, threads, inputs: 784, ...files, ...extra }) }));
@@ -135,6 +155,9 @@ function report({ rows, skipped, threads }) {
       ratio(r.persample.native?.samplesPerSec, r.persample.ts?.samplesPerSec), ratio(r.persample.native?.samplesPerSec, r.persample.torch?.samplesPerSec)],
     ['XOR 2-4-1 steps/s', fmt(r.xor.native?.stepsPerSec, 3), fmt(r.xor.ts?.stepsPerSec, 3), fmt(r.xor.torch?.stepsPerSec, 3), fmt(r.xor.brainjs?.stepsPerSec, 3),
       ratio(r.xor.native?.stepsPerSec, r.xor.ts?.stepsPerSec), ratio(r.xor.native?.stepsPerSec, r.xor.torch?.stepsPerSec)],
+    ['autoencoder s/epoch', fmt(r.autoencoder.native?.secondsPerEpoch), fmt(r.autoencoder.ts?.secondsPerEpoch), fmt(r.autoencoder.torch?.secondsPerEpoch), null,
+      ratio(r.autoencoder.ts?.secondsPerEpoch, r.autoencoder.native?.secondsPerEpoch), ratio(r.autoencoder.torch?.secondsPerEpoch, r.autoencoder.native?.secondsPerEpoch)],
+    ['autoencoder test MSE/pixel', fmt(r.autoencoder.native?.mse, 4), null, fmt(r.autoencoder.torch?.mse, 4), null, null, null],
   ]);
   console.log(`native: ${threads} threads; torch: fastest of 1 and ${threads} threads (${r.mlp.torch ? `mlp used ${r.mlp.torch.threads}` : 'skipped'})`);
   for (const [peer, why] of Object.entries(skipped ?? {})) console.log(`${peer}: skipped (${why})`);

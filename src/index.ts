@@ -2,6 +2,8 @@
 export { Matrix } from './tensor.js';
 export { Rng } from './rng.js';
 export { MLP } from './nn/mlp.js';
+export { Autoencoder } from './nn/autoencoder.js';
+export type { AutoencoderConfig, StackedOptions } from './nn/autoencoder.js';
 export { entropy, crossEntropy, klDivergence, bernoulliEntropy } from './nn/information.js';
 export type { InformationOptions, Distributions } from './nn/information.js';
 export type { MLPConfig, Evaluation } from './nn/mlp.js';
@@ -14,14 +16,16 @@ export { ModelFileError } from './io/safetensors.js';
 export { getBackend, useBackend, backendInfo } from './backend/select.js';
 export type { BackendName } from './backend/select.js';
 export {
-  Activation, Loss, Optimizer, Schedule, Metric, Monitor, HISTORY_FIELDS, defaultLossParams, lossTargetCols, optimizerStateCount,
+  Activation, Loss, NoiseType, Optimizer, Schedule, Metric, Monitor, HISTORY_FIELDS, defaultLossParams, lossTargetCols, optimizerStateCount,
 } from './backend/backend.js';
 export type {
   Backend, ActivationName, LossName, LossParams, NetworkSpec, TrainJob, FitJob, FitResult, TrainProgress, OptimizerSpec,
-  ScheduleSpec, EarlyStoppingSpec,
+  ScheduleSpec, EarlyStoppingSpec, SparsitySpec, InputNoise,
 } from './backend/backend.js';
 export { PCA } from './nn/pca.js';
 export { classicalMds } from './nn/mds.js';
+export { SammonMap, sammonStress } from './nn/sammon.js';
+export type { SammonConfig, SammonFitOptions } from './nn/sammon.js';
 export { readIdx, readIdxImages, readIdxLabels, decodeIdx, IdxFileError } from './io/idx.js';
 export type { IdxArray, IdxElementType } from './io/idx.js';
 export { Word2Vec } from './word2vec/train.js';

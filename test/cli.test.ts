@@ -3,6 +3,9 @@
  * demo trains and reports, and user errors exit non-zero with one line on stderr.
  */
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 const main = new URL('../dist/cli/main.js', import.meta.url).pathname;
@@ -33,5 +36,47 @@ describe('fastnn CLI', () => {
     const run = fastnn('--help');
     expect(run.status).toBe(0);
     expect(run.stdout).toContain('demo');
+  });
+
+  describe('autoencoder', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fastnn-cli-ae-'));
+    const out = join(dir, 'ae.safetensors');
+
+    it('trains on built-in shapes, reports progress on stderr, writes model, codes and picture', () => {
+      const codes = join(dir, 'codes.bin');
+      const picture = join(dir, 'recon.png');
+      const run = fastnn('autoencoder', '--limit', '200', '--epochs', '2', '--layers', '784,32', '--out', out, '--codes', codes, '--picture', picture);
+      expect(run.status, run.stderr).toBe(0);
+      expect(run.stderr).toMatch(/200 images of 784 pixels from generated shapes/);
+      expect(run.stderr).toMatch(/epoch 2\/2 {2}loss \d+\.\d{4} {2}\d+ samples\/s/);
+      expect(run.stderr).toMatch(/reconstruction MSE per pixel: train 0\.\d{5}/);
+      expect(statSync(out).size).toBeGreaterThan(784 * 32 * 8);
+      expect(statSync(codes).size).toBe(200 * 32 * 4);
+      expect(readFileSync(picture).subarray(1, 4).toString()).toBe('PNG');
+    });
+
+    it.each([
+      [['--limit', '10'], /^fastnn autoencoder: --out FILE is required/],
+      [['--out', out, '--sparse', '2,1'], /^fastnn autoencoder: --sparse must be RHO,BETA with RHO in \(0, 1\)/],
+      [['--out', out, '--denoise', '1.5'], /^fastnn autoencoder: --denoise must be a masking fraction in \[0, 1\), got 1.5/],
+      [['--out', out, '--layers', '100,10'], /^fastnn autoencoder: --layers must start with the image size 784, got 100/],
+      [['--out', out, '--epochs', '0'], /^fastnn autoencoder: --epochs must be a positive integer, got 0/],
+      [['--out', out, '--images', '/nonexistent/images.idx'], /^fastnn autoencoder: .*ENOENT.*\/nonexistent\/images\.idx/],
+    ])('%j exits 1 with one actionable line', (args, message) => {
+      const run = fastnn('autoencoder', ...args);
+      expect(run.status).toBe(1);
+      expect(run.stderr.trim().split('\n')).toHaveLength(1);
+      expect(run.stderr).toMatch(message);
+    });
+
+    it('a corrupt IDX file exits 1 naming the file and the defect', () => {
+      const bad = join(dir, 'bad.idx');
+      // Magic for u8 with 3 dimensions, 2 images of 28×28 declared, 10 bytes of data.
+      writeFileSync(bad, Buffer.concat([Buffer.from([0, 0, 8, 3, 0, 0, 0, 2, 0, 0, 0, 28, 0, 0, 0, 28]), Buffer.alloc(10)]));
+      const run = fastnn('autoencoder', '--images', bad, '--out', out);
+      expect(run.status).toBe(1);
+      expect(run.stderr.trim().split('\n')).toHaveLength(1);
+      expect(run.stderr).toContain(bad);
+    });
   });
 });

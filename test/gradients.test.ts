@@ -10,24 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { Activation, defaultLossParams, Loss, type Backend, type LossCode, type LossParams } from '../src/backend/backend.js';
 import { Rng } from '../src/rng.js';
 import { backendsUnderTest } from './backends.js';
-import { makeNet, makeTargets, mismatches, randomF32, refForwardLayers, refLoss, refNetLoss, refTargetCols } from './reference.js';
-
-const H = 1e-5;
-
-function centralDiff(f: (v: Float64Array) => number, at: ArrayLike<number>): Float64Array {
-  const v = Float64Array.from(at);
-  const g = new Float64Array(v.length);
-  for (let i = 0; i < v.length; i++) {
-    const v0 = v[i]!;
-    v[i] = v0 + H;
-    const up = f(v);
-    v[i] = v0 - H;
-    const down = f(v);
-    v[i] = v0;
-    g[i] = (up - down) / (2 * H);
-  }
-  return g;
-}
+import { centralDiff, makeNet, makeTargets, mismatches, randomF32, refForwardLayers, refLoss, refNetLoss, refTargetCols } from './reference.js';
 
 /** True when some logit is within 1e-3 of a kink of the loss, where a
  * central difference with step 1e-5 could straddle it. */

@@ -277,6 +277,20 @@ function netCases(fn: string, p: string): [string, (net: Record<string, unknown>
       RangeError, `${fn}: ${p}.sizes[2] must be even for the gaussianNll loss, got 3`],
     ...lossParamCases(fn, `${p}.lossParams`, 2).map(([label, mutate, cls, msg]) =>
       [label, (net: Record<string, unknown>) => ({ ...net, lossParams: mutate(net['lossParams'] as Record<string, unknown>) }), cls, msg] as const),
+    // Autoencoder terms: sparsity on a sigmoid hidden layer, tied (e, d) layer pairs.
+    [`${p}.sparsity string`, set('sparsity', 'kl'), TypeError, `${fn}: ${p}.sparsity must be an object or null`],
+    [`${p}.sparsity on no hidden layer`, (net) => ({ ...net, sizes: Int32Array.of(3, 2), hiddenActivations: new Int32Array(0), params: [f32(6), f32(2)], sparsity: { layer: 0, rho: 0.1, beta: 1 } }),
+      RangeError, `${fn}: ${p}.sparsity needs a hidden layer, the network has none`],
+    [`${p}.sparsity.layer 1`, set('sparsity', { layer: 1, rho: 0.1, beta: 1 }), RangeError, `${fn}: ${p}.sparsity.layer must be an integer in [0, 0], got 1`],
+    [`${p}.sparsity on a relu layer`, set('sparsity', { layer: 0, rho: 0.1, beta: 1 }), RangeError, `${fn}: ${p}.sparsity.layer 0 must have the sigmoid activation, got code 3`],
+    [`${p}.sparsity.rho 1`, (net) => ({ ...net, hiddenActivations: Int32Array.of(1), sparsity: { layer: 0, rho: 1, beta: 1 } }),
+      RangeError, `${fn}: ${p}.sparsity.rho must be a number in (0, 1), got 1`],
+    [`${p}.sparsity.beta missing`, (net) => ({ ...net, hiddenActivations: Int32Array.of(1), sparsity: { layer: 0, rho: 0.1 } }),
+      TypeError, `${fn}: ${p}.sparsity.beta must be a number`],
+    [`${p}.tiedPairs plain array`, set('tiedPairs', [0, 1]), TypeError, `${fn}: ${p}.tiedPairs must be an Int32Array`],
+    [`${p}.tiedPairs odd length`, set('tiedPairs', Int32Array.of(0)), RangeError, `${fn}: ${p}.tiedPairs must have an even length (layer pairs), got 1`],
+    [`${p}.tiedPairs[1] out of range`, set('tiedPairs', Int32Array.of(0, 2)), RangeError, `${fn}: ${p}.tiedPairs[1] must be an integer in [0, 1], got 2`],
+    [`${p}.tiedPairs shapes not transposed`, set('tiedPairs', Int32Array.of(0, 1)), RangeError, `${fn}: ${p}.tiedPairs[1] layer 1 must differ from layer 0 and have its transposed shape (3, 4)`],
     [`${p}.params missing`, without('params'), TypeError, `${fn}: ${p}.params must be an array`],
     [`${p}.params a Float32Array`, set('params', f32(26)), TypeError, `${fn}: ${p}.params must be an array`],
     [`${p}.params too few`, set('params', [f32(12), f32(4), f32(8)]), RangeError, `${fn}: ${p}.params must be an array of 4 Float32Arrays, got 3`],
@@ -316,6 +330,20 @@ function netCases(fn: string, p: string): [string, (net: Record<string, unknown>
   bad('lossGradient', lossGradient, 2, bufferCases('lossGradient', 'x', 15, '(5, 3)'));
   bad('lossGradient', lossGradient, 3, bufferCases('lossGradient', 'y', 10, '(5, 2)'));
   bad('lossGradient', lossGradient, 4, sizeCases('lossGradient', 'n', true));
+
+  // backward(grads, net, x, dOutput, n) with n = 5: x (5, 3), dOutput (5, 2).
+  const backward = (): unknown[] => [[f32(12), f32(4), f32(8), f32(2)], validNet(), f32(15), f32(10), 5];
+  bad('backward', backward, 0, [
+    ['grads undefined', undefined, TypeError, 'backward: grads must be an array'],
+    ['grads too few', [f32(12), f32(4), f32(8)], RangeError, 'backward: grads must be an array of 4 Float32Arrays, got 3'],
+    ['grads[1] short', [f32(12), f32(3), f32(8), f32(2)], RangeError, 'backward: grads[1] must have length 4 for shape (4), got 3'],
+  ]);
+  for (const [label, mutate, cls, msg] of netCases('backward', 'net')) {
+    rows.push({ method: 'backward', label, cls, msg, args: () => { const a = backward(); a[1] = mutate(a[1] as Record<string, unknown>); return a; } });
+  }
+  bad('backward', backward, 2, bufferCases('backward', 'x', 15, '(5, 3)'));
+  bad('backward', backward, 3, bufferCases('backward', 'dOutput', 10, '(5, 2)'));
+  bad('backward', backward, 4, sizeCases('backward', 'n', true));
 
   // trainEpoch(job) with n = 10: x (10, 3), y (10, 2).
   const job = (): Record<string, unknown> => ({
@@ -419,6 +447,11 @@ function netCases(fn: string, p: string): [string, (net: Record<string, unknown>
   fitRow('job.rngState Int32Array', set('rngState', Int32Array.of(1, 2, 3, 4)), TypeError, 'train: job.rngState must be a Uint32Array');
   fitRow('job.rngState short', set('rngState', Uint32Array.of(1, 2, 3)), RangeError, 'train: job.rngState must have length 4 for shape (4), got 3');
   fitRow('job.rngState zero', set('rngState', new Uint32Array(4)), RangeError, 'train: job.rngState must not be all zero');
+  fitRow('job.inputNoise number', set('inputNoise', 0.2), TypeError, 'train: job.inputNoise must be an object or null');
+  fitRow('job.inputNoise.type 3', set('inputNoise', { type: 3, level: 0.2 }), RangeError, 'train: job.inputNoise.type must be an integer in [0, 2], got 3');
+  fitRow('job.inputNoise mask level 1', set('inputNoise', { type: 1, level: 1 }), RangeError, 'train: job.inputNoise.level must be a number in [0, 1), got 1');
+  fitRow('job.inputNoise gaussian level -1', set('inputNoise', { type: 2, level: -1 }), RangeError, 'train: job.inputNoise.level must be a number in [0, Infinity), got -1');
+  fitRow('job.inputNoise.level missing', set('inputNoise', { type: 2 }), TypeError, 'train: job.inputNoise.level must be a number');
   // job.optimizer
   const o = 'train: job.optimizer';
   fitRow('job.optimizer missing', without('optimizer'), TypeError, `${o} must be an object`);

@@ -4,7 +4,8 @@ bench/lib/torch.mjs starts it with OPENBLAS_CORETYPE/OPENBLAS_L2_SIZE unset.
 
 argv[1]: JSON {task, threads, epochs, runs?, x, y?, xTest?, yTest?, inputs, samples?}
   task: 'mlp' (784-256-128-10 ReLU, softmax CE, SGD 0.1, batch 64)
-        'autoencoder' (784-256-64-256-784 sigmoid, MSE, SGD, batch 64)
+        'autoencoder' (784-256-64-256-784 sigmoid hidden, linear output as fastnn's
+                       Autoencoder with loss 'mse', MSE, SGD, batch 64)
         'persample' (the mlp classifier, batch 1: samples/s)
         'xor' (2-4-1 tanh, sigmoid BCE, batch 1: steps/s)
   x, y, xTest, yTest: raw little-endian float32 / int32 files written by the bench.
@@ -61,7 +62,7 @@ if task == "mlp":
 elif task == "autoencoder":
     x = load(cfg["x"], np.float32, 784)
     model = nn.Sequential(nn.Linear(784, 256), nn.Sigmoid(), nn.Linear(256, 64), nn.Sigmoid(),
-                          nn.Linear(64, 256), nn.Sigmoid(), nn.Linear(256, 784), nn.Sigmoid())
+                          nn.Linear(64, 256), nn.Sigmoid(), nn.Linear(256, 784))
     result["secondsPerEpoch"] = epochs_of(model, nn.MSELoss(), x, x, 64, cfg.get("lr", 1.0), cfg["epochs"])
     with torch.no_grad():
         xt = load(cfg["xTest"], np.float32, 784)

@@ -40,10 +40,18 @@ void forward_layers(const NetworkView& net, const float* x, std::size_t rows, fl
   }
 }
 
+// The sparsity penalty of a forward pass's activations (0 when off); fills rho_hat.
+double penalty(const NetworkView& net, float* const* acts, std::size_t rows, double* rho_hat) {
+  if (net.sparsity.layer < 0) return 0;
+  const auto l = static_cast<std::size_t>(net.sparsity.layer);
+  return sparsity_penalty(rho_hat, acts[l], rows, net.sizes[l + 1], net.sparsity);
+}
+
 // Given deltas[last] = ∂loss/∂logits (rows, sizes[last]), writes grads in
 // params' layout. Reads the weights as they are (pre-update during training).
+// rho_hat is what penalty() left, when the sparsity penalty is on.
 void backward_layers(float* const* grads, const NetworkView& net, const float* x, std::size_t rows,
-                     float* const* acts, float* const* deltas) {
+                     float* const* acts, float* const* deltas, const double* rho_hat) {
   for (std::size_t l = layer_count(net); l-- > 0;) {
     const std::size_t in = net.sizes[l], out = net.sizes[l + 1];
     const float* dz = deltas[l];
@@ -55,8 +63,13 @@ void backward_layers(float* const* grads, const NetworkView& net, const float* x
       // da (rows,in) = dz (rows,out) · W (out,in), then dz(l−1) = da ⊙ f'(a) in place.
       float* d_prev = deltas[l - 1];
       gemm(d_prev, dz, net.params[2 * l], rows, in, out, false, false, 1, 0, net.gemm);
+      // The penalty reads layer l−1's activations, so its gradient joins da before f'.
+      if (net.sparsity.layer == static_cast<long>(l - 1)) sparsity_backward(d_prev, rho_hat, rows, in, net.sparsity);
       activation_backward(d_prev, d_prev, a_prev, rows * in, net.hidden[l - 1], net.leaky_slope);
     }
+  }
+  for (const auto& [e, d] : net.tied) {
+    fold_tied_gradient(grads[2 * e], grads[2 * d], net.sizes[e + 1], net.sizes[e]);
   }
 }
 
@@ -93,10 +106,24 @@ double network_loss_gradient(float* const* grads, const NetworkView& net, const 
   auto act_bufs = per_layer(net, n);
   auto delta_bufs = per_layer(net, n);
   std::vector<float*> acts = pointers(act_bufs), deltas = pointers(delta_bufs);
+  std::vector<double> rho_hat(*std::max_element(net.sizes.begin(), net.sizes.end()));
   forward_layers(net, x, n, acts.data());
-  const double loss = loss_forward_backward(deltas.back(), acts.back(), y, n, k, net.loss, net.loss_params);
-  backward_layers(grads, net, x, n, acts.data(), deltas.data());
+  const double loss = loss_forward_backward(deltas.back(), acts.back(), y, n, k, net.loss, net.loss_params) +
+                      penalty(net, acts.data(), n, rho_hat.data());
+  backward_layers(grads, net, x, n, acts.data(), deltas.data(), rho_hat.data());
   return loss;
+}
+
+void network_backward(float* const* grads, const NetworkView& net, const float* x, const float* dout,
+                      std::size_t n) {
+  auto act_bufs = per_layer(net, n);
+  auto delta_bufs = per_layer(net, n);
+  std::vector<float*> acts = pointers(act_bufs), deltas = pointers(delta_bufs);
+  std::vector<double> rho_hat(*std::max_element(net.sizes.begin(), net.sizes.end()));
+  forward_layers(net, x, n, acts.data());
+  penalty(net, acts.data(), n, rho_hat.data());
+  std::copy_n(dout, n * net.sizes.back(), deltas.back());
+  backward_layers(grads, net, x, n, acts.data(), deltas.data(), rho_hat.data());
 }
 
 std::size_t param_size(const NetworkView& net, std::size_t p) {
@@ -113,7 +140,8 @@ BatchWorkspace::BatchWorkspace(const NetworkView& net, std::size_t cap_rows)
       acts(pointers(act_bufs)),
       deltas(pointers(delta_bufs)),
       xb(cap_rows * net.sizes.front()),
-      yb(cap_rows * target_cols(net)) {
+      yb(cap_rows * target_cols(net)),
+      rho_hat(*std::max_element(net.sizes.begin(), net.sizes.end())) {
   for (std::size_t l = 0; l < layer_count(net); l++) {
     grad_bufs[2 * l].resize(net.sizes[l + 1] * net.sizes[l]);
     grad_bufs[2 * l + 1].resize(net.sizes[l + 1]);
@@ -122,7 +150,7 @@ BatchWorkspace::BatchWorkspace(const NetworkView& net, std::size_t cap_rows)
 }
 
 double network_batch_gradient(BatchWorkspace& ws, const NetworkView& net, const float* x, const float* y,
-                              const std::uint32_t* idx, std::size_t rows) {
+                              const std::uint32_t* idx, std::size_t rows, const InputNoise& noise, Rng* rng) {
   const std::size_t in = net.sizes.front(), k = net.sizes.back(), t = target_cols(net);
   // Plain loops, not std::copy: rows of tiny nets are a few floats, where a
   // memmove call per row costs more than the copy.
@@ -133,10 +161,14 @@ double network_batch_gradient(BatchWorkspace& ws, const NetworkView& net, const 
     for (std::size_t j = 0; j < in; j++) xb[r * in + j] = x[src * in + j];
     for (std::size_t j = 0; j < t; j++) yb[r * t + j] = y[src * t + j];
   }
+  if (rng != nullptr) corrupt_input(xb, rows * in, noise, *rng);
   forward_layers(net, ws.xb.data(), rows, ws.acts.data());
   const double loss =
-      loss_forward_backward(ws.deltas.back(), ws.acts.back(), ws.yb.data(), rows, k, net.loss, net.loss_params);
-  if (std::isfinite(loss)) backward_layers(ws.grads.data(), net, ws.xb.data(), rows, ws.acts.data(), ws.deltas.data());
+      loss_forward_backward(ws.deltas.back(), ws.acts.back(), ws.yb.data(), rows, k, net.loss, net.loss_params) +
+      penalty(net, ws.acts.data(), rows, ws.rho_hat.data());
+  if (std::isfinite(loss)) {
+    backward_layers(ws.grads.data(), net, ws.xb.data(), rows, ws.acts.data(), ws.deltas.data(), ws.rho_hat.data());
+  }
   return loss;
 }
 

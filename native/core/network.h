@@ -17,6 +17,8 @@
 #include "gemm.h"
 #include "losses.h"
 #include "metrics.h"
+#include "representation.h"
+#include "rng.h"
 
 namespace fastnn {
 
@@ -29,6 +31,8 @@ struct NetworkView {
   Loss loss = Loss::Mse;
   LossParams loss_params;              // class_weights borrowed like params
   std::vector<float*> params;          // 2·(sizes.size() − 1): W0, b0, W1, b1, ...
+  Sparsity sparsity;                   // KL penalty on a code layer (off by default)
+  TiedPairs tied;                      // (e, d): W(d) = W(e)ᵀ, checked shapes
   // Kernel path and thread pool of every product: the addon instance's, so
   // large forward passes (predict) and large batches use the whole pool.
   // Results do not depend on the thread count (gemm.h).
@@ -55,6 +59,7 @@ struct BatchWorkspace {
   std::vector<std::vector<float>> act_bufs, delta_bufs, grad_bufs;
   std::vector<float*> acts, deltas, grads;
   std::vector<float> xb, yb;
+  std::vector<double> rho_hat;  // the sparse layer's mean activations, from forward to backward
 };
 
 // Elements of params[p]: W(l) (sizes[l+1], sizes[l]) for even p = 2l, b(l) (sizes[l+1]) for odd.
@@ -65,14 +70,18 @@ std::size_t target_cols(const NetworkView& net);
 
 // Gathers rows idx[0..rows) of x (n, sizes[0]) and y (n, target_cols) into
 // ws, runs forward and the loss, and, when that loss is finite, backward:
-// ws.grads = ∂(batch mean loss)/∂params. Returns the batch mean loss.
+// ws.grads = ∂(batch mean loss)/∂params. Returns the batch mean loss (the
+// sparsity penalty included). With noise and rng, the gathered inputs are
+// corrupted before forward while the targets stay clean (denoising).
 // Parameters are only read.
 double network_batch_gradient(BatchWorkspace& ws, const NetworkView& net, const float* x, const float* y,
-                              const std::uint32_t* idx, std::size_t rows);
+                              const std::uint32_t* idx, std::size_t rows, const InputNoise& noise = {},
+                              Rng* rng = nullptr);
 
 // Mean loss of net over x (n, sizes[0]), y (n, target_cols), run forward in
 // blocks of ws.cap rows (no gradient); *metric_total receives Σ of the
-// metric's per-row scores (metrics.h).
+// metric's per-row scores (metrics.h). The sparsity penalty is not included:
+// this is the reconstruction (or prediction) loss alone.
 double network_evaluate(BatchWorkspace& ws, const NetworkView& net, const float* x, const float* y, std::size_t n,
                         Metric metric, double* metric_total);
 
@@ -88,6 +97,13 @@ void network_forward(float* out, const NetworkView& net, const float* x, std::si
 // returns that mean loss. Exactly the gradient train_epoch applies for one batch.
 double network_loss_gradient(float* const* grads, const NetworkView& net, const float* x,
                              const float* y, std::size_t n);
+
+// grads (params' layout) = ∂(Σ dout ⊙ logits)/∂params for x (n, sizes[0]) and
+// dout (n, sizes[last]), a gradient with respect to the last layer's logits
+// given by the caller (a loss the network layer does not know, such as
+// Sammon stress); the sparsity penalty's gradient is added when it is on.
+void network_backward(float* const* grads, const NetworkView& net, const float* x, const float* dout,
+                      std::size_t n);
 
 // One epoch of minibatch SGD over order (order_len indices below n into
 // x (n, sizes[0]), y (n, target_cols)), updating net.params in place.

@@ -103,7 +103,7 @@ FitOutcome network_fit(const NetworkView& net, const FitConfig& cfg, FitObserver
     for (std::size_t start = 0; start < cfg.n; start += cfg.batch_size, batch++) {
       if (obs.cancelled()) return out;
       const std::size_t rows = std::min(cfg.batch_size, cfg.n - start);
-      const double loss = network_batch_gradient(ws, net, cfg.x, cfg.y, order.data() + start, rows);
+      const double loss = network_batch_gradient(ws, net, cfg.x, cfg.y, order.data() + start, rows, cfg.input_noise, &rng);
       // The gradient's norm is only needed to clip; otherwise the update's dry
       // run is what finds a non-finite gradient, saving a pass over the parameters.
       const bool clip = cfg.optimizer.clip_norm > 0;
@@ -134,6 +134,8 @@ FitOutcome network_fit(const NetworkView& net, const FitConfig& cfg, FitObserver
         obs.progress(out.epochs, batch + 1, out.samples, applied ? loss_sum / static_cast<double>(applied) : 0);
       }
     }
+    // The input noise drew from the stream too; the caller continues after it.
+    rng.get_state(cfg.rng_state);
     double* row = cfg.history + (epoch - 1) * kHistoryFields;
     // An epoch whose every batch was skipped has no mean loss: NaN says so.
     row[kHistLoss] = applied ? loss_sum / static_cast<double>(applied) : nan;

@@ -57,6 +57,7 @@ struct FitConfig {
   bool skip_non_finite = false;    // skip and count a batch whose loss, gradient or update is not finite
   std::size_t progress_every = 0;  // batches between progress reports; 0 = once per epoch
   double* history = nullptr;       // (epochs, kHistoryFields), one row written per completed epoch
+  InputNoise input_noise;          // corrupts each gathered batch (denoising); drawn after the epoch's shuffle
 };
 
 // What a job reports to and asks of its runner (the N-API job, or a test).

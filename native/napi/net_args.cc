@@ -10,8 +10,16 @@ namespace fastnn::bindings {
 
 NetValues FetchNet(Napi::Env env, const char* fn, const std::string& path, Napi::Value v) {
   Napi::Object net = args::Object(env, fn, path, v);
-  return {net.Get("sizes"), net.Get("hiddenActivations"), net.Get("leakySlope"), net.Get("loss"),
-          net.Get("params"), FetchLossParams(net.Get("lossParams"))};
+  NetValues out{net.Get("sizes"), net.Get("hiddenActivations"), net.Get("leakySlope"), net.Get("loss"),
+                net.Get("params"), FetchLossParams(net.Get("lossParams")), net.Get("sparsity"), {}, {}, {},
+                net.Get("tiedPairs")};
+  if (out.sparsity.Type() == napi_object) {
+    Napi::Object s = out.sparsity.As<Napi::Object>();
+    out.sparse_layer = s.Get("layer");
+    out.sparse_rho = s.Get("rho");
+    out.sparse_beta = s.Get("beta");
+  }
+  return out;
 }
 
 LossParamValues FetchLossParams(Napi::Value v) {
@@ -50,6 +58,53 @@ void CheckClassWeights(Napi::Env env, const char* fn, const std::string& path, c
   params.class_weights = w.ElementLength() ? w.Data() : nullptr;
 }
 
+namespace {
+
+bool Absent(Napi::Value v) { return v.IsEmpty() || v.IsUndefined() || v.IsNull(); }
+
+void CheckSparsity(Napi::Env env, const char* fn, const std::string& path, const NetValues& v, NetworkView& net) {
+  if (Absent(v.sparsity)) return;
+  const std::string arg = path + ".sparsity";
+  if (v.sparsity.Type() != napi_object) args::ThrowType(env, fn + (": " + arg) + " must be an object or null");
+  const std::size_t hidden = net.hidden.size();
+  if (hidden == 0) args::ThrowRange(env, fn + (": " + arg) + " needs a hidden layer, the network has none");
+  const auto layer = args::Int(env, fn, arg + ".layer", v.sparse_layer, 0, static_cast<std::int64_t>(hidden) - 1);
+  if (net.hidden[layer] != Activation::Sigmoid) {
+    args::ThrowRange(env, fn + (": " + arg) + ".layer " + std::to_string(layer) +
+                              " must have the sigmoid activation, got code " +
+                              std::to_string(static_cast<int>(net.hidden[layer])));
+  }
+  net.sparsity.layer = static_cast<long>(layer);
+  net.sparsity.rho = args::InRange(env, fn, arg + ".rho", v.sparse_rho, 0, 1, true, true);
+  net.sparsity.beta = args::InRange(env, fn, arg + ".beta", v.sparse_beta, 0, std::numeric_limits<double>::infinity(),
+                                    false, true);
+}
+
+void CheckTiedPairs(Napi::Env env, const char* fn, const std::string& path, const NetValues& v, NetworkView& net) {
+  if (Absent(v.tied_pairs)) return;
+  const std::string arg = path + ".tiedPairs";
+  Napi::Int32Array pairs = args::Int32Array(env, fn, arg, v.tied_pairs);
+  if (pairs.ElementLength() % 2 != 0) {
+    args::ThrowRange(env, fn + (": " + arg) + " must have an even length (layer pairs), got " +
+                              std::to_string(pairs.ElementLength()));
+  }
+  const auto layers = static_cast<std::int64_t>(net.sizes.size() - 1);
+  for (std::size_t i = 0; i < pairs.ElementLength(); i += 2) {
+    const std::string at = arg + "[" + std::to_string(i + 1) + "]";
+    const auto e = static_cast<std::size_t>(args::Int(env, fn, arg + "[" + std::to_string(i) + "]",
+                                                      Napi::Number::New(env, pairs[i]), 0, layers - 1));
+    const auto d = static_cast<std::size_t>(args::Int(env, fn, at, Napi::Number::New(env, pairs[i + 1]), 0, layers - 1));
+    if (e == d || net.sizes[d] != net.sizes[e + 1] || net.sizes[d + 1] != net.sizes[e]) {
+      args::ThrowRange(env, fn + (": " + at) + " layer " + std::to_string(d) + " must differ from layer " +
+                                std::to_string(e) + " and have its transposed shape (" + std::to_string(net.sizes[e]) +
+                                ", " + std::to_string(net.sizes[e + 1]) + ")");
+    }
+    net.tied.emplace_back(e, d);
+  }
+}
+
+}  // namespace
+
 // Checks sizes, hiddenActivations, leakySlope and loss, copying them into a
 // NetworkView (no pointer into JS memory is kept). params is left empty.
 NetworkView CheckNetShape(Napi::Env env, const char* fn, const std::string& path, const NetValues& v) {
@@ -86,6 +141,8 @@ NetworkView CheckNetShape(Napi::Env env, const char* fn, const std::string& path
                               "] must be even for the gaussianNll loss, got " + std::to_string(net.sizes[last]));
   }
   net.loss_params = CheckLossScalars(env, fn, path + ".lossParams", v.loss_params);
+  CheckSparsity(env, fn, path, v, net);
+  CheckTiedPairs(env, fn, path, v, net);
   return net;
 }
 

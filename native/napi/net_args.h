@@ -32,6 +32,8 @@ void CheckClassWeights(Napi::Env env, const char* fn, const std::string& path, c
 struct NetValues {
   Napi::Value sizes, hidden, leaky_slope, loss, params;
   LossParamValues loss_params;
+  // Optional autoencoder terms: sparsity { layer, rho, beta } and tiedPairs.
+  Napi::Value sparsity, sparse_layer, sparse_rho, sparse_beta, tied_pairs;
 };
 
 // Reads the properties of the object at `path` ("net", "job.net").
@@ -40,7 +42,10 @@ NetValues FetchNet(Napi::Env env, const char* fn, const std::string& path, Napi:
 // Checks sizes, hiddenActivations, leakySlope, loss (an odd output width is
 // refused for gaussianNll) and lossParams' scalars, copying them into a
 // NetworkView (no pointer into JS memory is kept) with the instance's gemm
-// context (kernel path, thread pool). params and the class
+// context (kernel path, thread pool), then the optional sparsity (undefined or
+// null = off; a sigmoid hidden layer, ρ in (0, 1), β ≥ 0) and tiedPairs
+// (undefined or null = none; an Int32Array of (e, d) layer pairs with
+// W(d) shaped like W(e)ᵀ). params and the class
 // weights are left empty: ParamList and CheckClassWeights take them in phase 2.
 NetworkView CheckNetShape(Napi::Env env, const char* fn, const std::string& path, const NetValues& v);
 

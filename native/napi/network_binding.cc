@@ -55,6 +55,36 @@ Napi::Value Forward(const Napi::CallbackInfo& info) {
   return env.Undefined();
 }
 
+// The arguments of lossGradient and backward, (grads, net, x, second, n), read and
+// checked in validate.ts's order: net, n, grads, x (n, sizes[0]), then `second_name`
+// (n, cols(net)).
+struct GradientArgs {
+  NetworkView net;
+  std::vector<float*> grads;
+  const float* x = nullptr;
+  const float* second = nullptr;
+  std::size_t n = 0;
+};
+
+template <typename Cols>
+GradientArgs ReadGradientArgs(const Napi::CallbackInfo& info, const char* fn, const char* second_name, Cols cols) {
+  Napi::Env env = info.Env();
+  const NetValues nv = FetchNet(env, fn, "net", info[1]);
+  GradientArgs a;
+  a.net = CheckNetShape(env, fn, "net", nv);
+  const std::size_t count = ParamCount(a.net);
+  const std::vector<Napi::Value> params = args::ArrayOf(env, fn, "net.params", nv.params, count);
+  // grads' elements are read now but checked after n, where the TS backend checks them.
+  const std::vector<Napi::Value> grad_items = args::PrefetchArray(info[0], count);
+  TakeNetPointers(env, fn, "net", nv, params, a.net);
+  a.n = args::Size(env, fn, "n", info[4]);
+  if (grad_items.size() != count) args::ArrayOf(env, fn, "grads", info[0], count);  // throws
+  a.grads = args::ParamList(env, fn, "grads", grad_items, a.net.sizes);
+  a.x = args::Matrix(env, fn, "x", info[2], a.n, a.net.sizes.front());
+  a.second = args::Matrix(env, fn, second_name, info[3], a.n, cols(a.net));
+  return a;
+}
+
 // [sync] lossGradient(grads, net, x, y, n): number
 // Returns the mean loss of net on x (n, sizes[0]) against y (n, sizes[last]) and writes its
 // gradient with respect to every parameter into grads (an array laid out like net.params).
@@ -63,20 +93,22 @@ Napi::Value Forward(const Napi::CallbackInfo& info) {
 Napi::Value LossGradient(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   const char* fn = "lossGradient";
-  const NetValues nv = FetchNet(env, fn, "net", info[1]);
-  NetworkView net = CheckNetShape(env, fn, "net", nv);
-  const std::size_t count = ParamCount(net);
-  const std::vector<Napi::Value> params = args::ArrayOf(env, fn, "net.params", nv.params, count);
-  // grads' elements are read now but checked after n, where the TS backend checks them.
-  const std::vector<Napi::Value> grad_items = args::PrefetchArray(info[0], count);
-  TakeNetPointers(env, fn, "net", nv, params, net);
-  const std::size_t n = args::Size(env, fn, "n", info[4]);
-  if (grad_items.size() != count) args::ArrayOf(env, fn, "grads", info[0], count);  // throws
-  const std::vector<float*> grads = args::ParamList(env, fn, "grads", grad_items, net.sizes);
-  const float* x = args::Matrix(env, fn, "x", info[2], n, net.sizes.front());
-  const float* y = args::Matrix(env, fn, "y", info[3], n, target_cols(net));
-  const double loss = RunCore(env, fn, [&] { return network_loss_gradient(grads.data(), net, x, y, n); });
+  const GradientArgs a = ReadGradientArgs(info, fn, "y", [](const NetworkView& net) { return target_cols(net); });
+  const double loss = RunCore(env, fn, [&] { return network_loss_gradient(a.grads.data(), a.net, a.x, a.second, a.n); });
   return Napi::Number::New(env, loss);
+}
+
+// [sync] backward(grads, net, x, dOutput, n): undefined
+// Writes into grads (laid out like net.params) the gradient of Σ dOutput ⊙ logits, i.e.
+// backpropagates dOutput (n, sizes[last]), a gradient with respect to the last layer's
+// logits, through net at x (n, sizes[0]). Throws TypeError/RangeError for bad arguments
+// (net, n, grads, x, dOutput), Error when the workspace cannot be allocated.
+Napi::Value Backward(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  const char* fn = "backward";
+  const GradientArgs a = ReadGradientArgs(info, fn, "dOutput", [](const NetworkView& net) { return net.sizes.back(); });
+  RunCore(env, fn, [&] { network_backward(a.grads.data(), a.net, a.x, a.second, a.n); });
+  return env.Undefined();
 }
 
 // [sync] trainEpoch(job): number
@@ -125,6 +157,7 @@ Napi::Value TrainEpoch(const Napi::CallbackInfo& info) {
 void RegisterNetwork(Napi::Env env, Napi::Object exports) {
   exports.Set("forward", Napi::Function::New(env, Forward, "forward"));
   exports.Set("lossGradient", Napi::Function::New(env, LossGradient, "lossGradient"));
+  exports.Set("backward", Napi::Function::New(env, Backward, "backward"));
   exports.Set("trainEpoch", Napi::Function::New(env, TrainEpoch, "trainEpoch"));
 }
 

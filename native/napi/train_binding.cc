@@ -175,6 +175,19 @@ EarlyStopping CheckEarlyStopping(Napi::Env env, const char* fn, Napi::Value obje
   return es;
 }
 
+// job.inputNoise: undefined or null (none), or { type, level } with level in
+// [0, 1) for masking and [0, ∞) for Gaussian noise.
+InputNoise CheckInputNoise(Napi::Env env, const char* fn, Napi::Value object, const std::vector<Napi::Value>& v) {
+  InputNoise noise;
+  if (object.IsUndefined() || object.IsNull()) return noise;
+  const std::string path = "job.inputNoise";
+  if (object.Type() != napi_object) args::ThrowType(env, Message(fn, path + " must be an object or null"));
+  noise.type = static_cast<NoiseType>(args::Code(env, fn, path + ".type", v[0], kNoiseTypeCount));
+  const bool mask = noise.type == NoiseType::Mask;
+  noise.level = args::InRange(env, fn, path + ".level", v[1], 0, mask ? 1 : kInf, false, true);
+  return noise;
+}
+
 // [async] train(job, onProgress): { promise, cancel }
 // Trains job.net (a NetworkSpec, params updated in place) on job.x (n, sizes[0]), job.y
 // (n, target columns) for up to job.epochs epochs of job.batchSize samples, reshuffled per
@@ -186,7 +199,8 @@ EarlyStopping CheckEarlyStopping(Napi::Env env, const char* fn, Napi::Value obje
 // epoch and every job.progressEvery batches. The promise resolves with
 // { epochs, samples, bestEpoch, stoppedEarly } (fewer epochs when cancelled) and rejects
 // with Error "train: non-finite loss|gradient|update at epoch E, batch B; ..." unless
-// job.skipNonFinite. Throws TypeError/RangeError for bad arguments, in validate.ts
+// job.skipNonFinite. job.inputNoise corrupts each batch's inputs (denoising).
+// Throws TypeError/RangeError for bad arguments, in validate.ts
 // checkFitJob's order.
 Napi::Value Train(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
@@ -195,7 +209,9 @@ Napi::Value Train(const Napi::CallbackInfo& info) {
   Napi::Object job = args::Object(env, fn, "job", info[0]);
   const NetValues nv = FetchNet(env, fn, "job.net", job.Get("net"));
   const std::vector<Napi::Value> j = Props(job, {"n", "x", "y", "nVal", "xVal", "yVal", "epochs", "batchSize", "shuffle",
-                                                 "rngState", "metric", "skipNonFinite", "progressEvery", "history"});
+                                                 "rngState", "metric", "skipNonFinite", "progressEvery", "history",
+                                                 "inputNoise"});
+  const std::vector<Napi::Value> noise = Props(j[14], {"type", "level"});
   const Napi::Value opt_v = job.Get("optimizer"), sched_v = job.Get("schedule"), es_v = job.Get("earlyStopping");
   const std::vector<Napi::Value> sched = Props(sched_v, {"type", "lr", "perStep", "stepSize", "gamma", "minLr", "total", "warmup"});
   const std::vector<Napi::Value> es = Props(es_v, {"monitor", "patience", "minDelta", "restoreBest"});
@@ -231,6 +247,7 @@ Napi::Value Train(const Napi::CallbackInfo& info) {
   cfg.skip_non_finite = args::Bool(env, fn, "job.skipNonFinite", j[11]);
   cfg.progress_every = args::Size(env, fn, "job.progressEvery", j[12]);
   cfg.history = args::Float64Vector(env, fn, "job.history", j[13], cfg.epochs * kHistoryFields);
+  cfg.input_noise = CheckInputNoise(env, fn, j[14], noise);
   if (!info[1].IsNull() && !info[1].IsFunction()) args::ThrowType(env, Message(fn, "onProgress must be a function or null"));
   // The job borrows these arrays' memory until it settles.
   std::vector<Napi::Value> keep_alive(params);

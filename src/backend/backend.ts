@@ -97,6 +97,39 @@ export interface NetworkSpec {
    * sizes[ℓ+1]. Updated in place by training.
    */
   params: Float32Array[];
+  /** Sparse autoencoders: β·Σⱼ KL(ρ‖ρ̂ⱼ) on the batch-mean activation ρ̂ of
+   * hidden layer `layer` (a sigmoid layer), added to the loss and its
+   * gradient in lossGradient and training (not in validation losses).
+   * Absent or null: off. */
+  sparsity?: SparsitySpec | null;
+  /** Tied weights: pairs (e, d), flattened, with W(d) = W(e)ᵀ (W(d) shaped
+   * (sizes[e], sizes[e+1])). Both matrices are stored; both get the shared
+   * gradient g(e) + g(d)ᵀ (transposed for d), so every optimizer keeps them
+   * equal if they start equal (clipping's global norm counts the shared
+   * gradient once per copy). Absent or null: none. */
+  tiedPairs?: Int32Array | null;
+}
+
+export interface SparsitySpec {
+  /** Hidden layer index in [0, sizes.length − 3]. */
+  layer: number;
+  /** Target mean activation ρ in (0, 1). */
+  rho: number;
+  /** Weight β in [0, ∞). */
+  beta: number;
+}
+
+/** Input corruption of denoising training, by code. */
+export const NoiseType = { none: 0, mask: 1, gaussian: 2 } as const;
+export type NoiseTypeCode = (typeof NoiseType)[keyof typeof NoiseType];
+
+/** Corruption of each gathered batch's inputs inside the fused step (targets
+ * stay clean), drawn from the job's RNG after the epoch's shuffle: mask zeroes
+ * each entry with probability level ∈ [0, 1) (one uniform draw per entry);
+ * gaussian adds level·N(0, 1), level ≥ 0 (Box–Muller, two draws per entry). */
+export interface InputNoise {
+  type: NoiseTypeCode;
+  level: number;
 }
 
 /** One pass of minibatch SGD over the samples listed in `order`. */
@@ -253,6 +286,8 @@ export interface FitJob {
   progressEvery: number;
   /** (epochs, HISTORY_FIELDS.length), written one row per completed epoch. */
   history: Float64Array;
+  /** Denoising: corrupt the inputs of every training batch. Absent or null: none. */
+  inputNoise?: InputNoise | null;
 }
 
 /** What a training job reports; reports may be coalesced, never reordered. */
@@ -322,6 +357,13 @@ export interface Backend extends Word2VecKernels {
    * parameter, written to grads (same layout and lengths as net.params).
    * This is exactly the gradient trainEpoch applies for one batch. */
   lossGradient(grads: Float32Array[], net: NetworkSpec, x: Float32Array, y: Float32Array, n: number): number;
+
+  /** Backpropagates dOutput (n, sizes[last]), a gradient with respect to the
+   * last layer's logits computed by the caller (e.g. Sammon stress, which
+   * couples samples), through the network at x (n, sizes[0]): grads (params'
+   * layout) = ∂(Σ dOutput ⊙ logits)/∂params, plus the sparsity penalty's
+   * gradient when net.sparsity is on. Parameters are only read. */
+  backward(grads: Float32Array[], net: NetworkSpec, x: Float32Array, dOutput: Float32Array, n: number): void;
 
   /** Runs one epoch of minibatch SGD (forward, loss, backward, update for
    * every batch) in one call, updating net.params in place. Returns the sum

@@ -28,6 +28,7 @@ export interface NativeAddon extends Word2VecKernels {
   sgdUpdate(w: Float32Array, g: Float32Array, n: number, lr: number, weightDecay: number): void;
   forward(out: Float32Array, net: NetworkSpec, x: Float32Array, n: number): void;
   lossGradient(grads: Float32Array[], net: NetworkSpec, x: Float32Array, y: Float32Array, n: number): number;
+  backward(grads: Float32Array[], net: NetworkSpec, x: Float32Array, dOutput: Float32Array, n: number): void;
   trainEpoch(job: TrainJob): number;
   /** [async] Backend.train without the AbortSignal: cancel() stops the job between batches
    * and the promise then resolves with what was done. */
@@ -103,6 +104,7 @@ export function createNativeBackend(addon: NativeAddon): Backend {
     sgdUpdate: addon.sgdUpdate,
     forward: addon.forward,
     lossGradient: addon.lossGradient,
+    backward: addon.backward,
     trainEpoch: addon.trainEpoch,
     train(job, onProgress, signal) {
       // Checked here, not by cancelling: a started job could run a batch before it saw the flag.

@@ -3,7 +3,7 @@
  * words them (native/napi/args.h), so a test can assert one message for both.
  * Every message starts with `<method>: <argument>`.
  */
-import { Loss, lossTargetCols, Metric, Monitor, Optimizer, optimizerStateCount, Schedule, type NetworkSpec } from './backend.js';
+import { Activation, Loss, NoiseType, lossTargetCols, Metric, Monitor, Optimizer, optimizerStateCount, Schedule, type NetworkSpec } from './backend.js';
 
 /** Sizes are limited to what a signed 32-bit index can address. */
 export const MAX_DIM = 2147483647;
@@ -123,10 +123,56 @@ export function checkParamList(fn: string, arg: string, v: unknown, sizes: Int32
   }
 }
 
+/** NetworkSpec.sparsity: undefined or null (off), or a sigmoid hidden layer, ρ in (0, 1), β ≥ 0. */
+function checkSparsity(fn: string, net: string, v: unknown, acts: Int32Array): void {
+  if (v === undefined || v === null) return;
+  const arg = `${net}.sparsity`;
+  if (typeof v !== 'object') throw new TypeError(`${fn}: ${arg} must be an object or null`);
+  if (acts.length === 0) throw new RangeError(`${fn}: ${arg} needs a hidden layer, the network has none`);
+  const s = v as Record<string, unknown>;
+  checkInt(fn, `${arg}.layer`, s['layer'], 0, acts.length - 1);
+  const code = acts[s['layer'] as number]!;
+  if (code !== Activation.sigmoid) {
+    throw new RangeError(`${fn}: ${arg}.layer ${s['layer']} must have the sigmoid activation, got code ${code}`);
+  }
+  checkInRange(fn, `${arg}.rho`, s['rho'], 0, 1, true, true);
+  checkInRange(fn, `${arg}.beta`, s['beta'], 0, Infinity, false, true);
+}
+
+/** NetworkSpec.tiedPairs: undefined or null (none), or an Int32Array of (e, d) layer pairs, W(d) shaped like W(e)ᵀ. */
+function checkTiedPairs(fn: string, net: string, v: unknown, sizes: Int32Array): void {
+  if (v === undefined || v === null) return;
+  const arg = `${net}.tiedPairs`;
+  if (!(v instanceof Int32Array)) throw new TypeError(`${fn}: ${arg} must be an Int32Array`);
+  if (v.length % 2 !== 0) throw new RangeError(`${fn}: ${arg} must have an even length (layer pairs), got ${v.length}`);
+  const layers = sizes.length - 1;
+  for (let i = 0; i < v.length; i += 2) {
+    checkInt(fn, `${arg}[${i}]`, v[i], 0, layers - 1);
+    checkInt(fn, `${arg}[${i + 1}]`, v[i + 1], 0, layers - 1);
+    const e = v[i]!;
+    const d = v[i + 1]!;
+    if (e === d || sizes[d] !== sizes[e + 1] || sizes[d + 1] !== sizes[e]) {
+      throw new RangeError(`${fn}: ${arg}[${i + 1}] layer ${d} must differ from layer ${e} and have its transposed shape (${sizes[e]}, ${sizes[e + 1]})`);
+    }
+  }
+}
+
+/** FitJob.inputNoise: undefined or null (none), or { type, level }, level in [0, 1) for masking, [0, ∞) for Gaussian. */
+function checkInputNoise(fn: string, v: unknown): void {
+  if (v === undefined || v === null) return;
+  const arg = 'job.inputNoise';
+  if (typeof v !== 'object') throw new TypeError(`${fn}: ${arg} must be an object or null`);
+  const o = v as Record<string, unknown>;
+  checkCode(fn, `${arg}.type`, o['type'], Object.keys(NoiseType).length);
+  const mask = o['type'] === NoiseType.mask;
+  checkInRange(fn, `${arg}.level`, o['level'], 0, mask ? 1 : Infinity, false, true);
+}
+
 /**
  * Checks a NetworkSpec, in this order: the object, sizes (an Int32Array of at
  * least 2 entries, each in [1, MAX_DIM]), hiddenActivations (an Int32Array of
- * sizes.length − 2 activation codes), leakySlope (finite), loss (a code) and
+ * sizes.length − 2 activation codes), leakySlope (finite), loss (a code),
+ * lossParams' scalars, sparsity, tiedPairs and
  * params (weights and biases of the shapes sizes implies). `arg` is the path
  * printed in messages: `net` or `job.net`.
  */
@@ -152,6 +198,8 @@ export function checkNetwork(fn: string, arg: string, v: unknown, activationCoun
     throw new RangeError(`${fn}: ${arg}.sizes[${last}] must be even for the gaussianNll loss, got ${sizes[last]}`);
   }
   checkLossScalars(fn, `${arg}.lossParams`, v['lossParams']);
+  checkSparsity(fn, arg, v['sparsity'], acts);
+  checkTiedPairs(fn, arg, v['tiedPairs'], sizes);
   checkParamList(fn, `${arg}.params`, v['params'], sizes);
   checkClassWeights(fn, `${arg}.lossParams`, v['lossParams'], sizes[last]!);
 }
@@ -257,7 +305,7 @@ function checkEarlyStopping(fn: string, v: unknown, nVal: number, metric: number
  * step), schedule (type, lr, perStep, stepSize, gamma, minLr, total, warmup),
  * metric, earlyStopping (monitor, patience, minDelta, restoreBest, then its
  * consistency with the job), skipNonFinite, progressEvery, history
- * (epochs, fields); then onProgress (a function or null).
+ * (epochs, fields), inputNoise (type, level); then onProgress (a function or null).
  */
 export function checkFitJob(fn: string, v: unknown, onProgress: unknown, activationCount: number, lossCount: number,
                             historyFields: number): void {
@@ -289,6 +337,7 @@ export function checkFitJob(fn: string, v: unknown, onProgress: unknown, activat
   checkBool(fn, 'job.skipNonFinite', v['skipNonFinite']);
   checkSize(fn, 'job.progressEvery', v['progressEvery']);
   checkTypedVector(fn, 'job.history', v['history'], v['epochs'] * historyFields, Float64Array);
+  checkInputNoise(fn, v['inputNoise']);
   if (onProgress !== null && typeof onProgress !== 'function') {
     throw new TypeError(`${fn}: onProgress must be a function or null`);
   }

@@ -1,11 +1,13 @@
 #!/usr/bin/env node
-/** The `fastnn` command: `fastnn demo`, `fastnn info`, the word2vec commands. */
+/** The `fastnn` command: `fastnn demo`, `fastnn info`, `fastnn autoencoder`, the word2vec commands. */
+import { runAutoencoder } from './autoencoder.js';
 import { runDemo } from './demo.js';
 import { runInfo } from './info.js';
 import { runAnalogy, runEval, runSimilar, runWord2Vec } from './word2vec.js';
 
 const commands: Record<string, { run: (args: string[]) => Promise<void>; help: string }> = {
   demo: { run: runDemo, help: 'train a small network on generated data [--epochs N] [--seed S] [--backend js|native]' },
+  autoencoder: { run: runAutoencoder, help: 'train an autoencoder: --out FILE [--images IDX] [--test-images IDX] [--layers 784,256,64] [--denoise 0.2] [--sparse RHO,BETA] [--tied] [--loss bce|mse] [--epochs N] [--batch B] [--lr LR] [--limit N] [--codes FILE] [--picture PNG]; no --images: generated shapes' },
   info: { run: runInfo, help: 'which backend runs, the addon version and the CPU features it uses' },
   word2vec: { run: runWord2Vec, help: 'train word vectors: --input FILE --output FILE [--binary] [--dim --window --negative --min-count --sample --alpha --epochs --threads --cbow --hs --seed]; no --input: planted demo' },
   similar: { run: runSimilar, help: 'nearest words: VECTORS WORD [-k 10]' },

@@ -4,7 +4,7 @@
  * backend's train() (native thread or yielding TS loop: the same contract),
  * turning its history rows into the History and onEpoch calls.
  */
-import { HISTORY_FIELDS, Metric, type Backend, type MetricCode, type NetworkSpec, type TrainProgress } from '../backend/backend.js';
+import { HISTORY_FIELDS, Metric, type Backend, type InputNoise, type MetricCode, type NetworkSpec, type TrainProgress } from '../backend/backend.js';
 import type { Rng } from '../rng.js';
 import { checkOptions, finiteNumber, positiveInt } from '../options.js';
 import { toMatrix, type Inputs, type Targets } from './data.js';
@@ -100,6 +100,8 @@ export interface FitTarget {
   keepOptimizerState(state: OptimizerState): void;
   /** y as the (n, target columns) matrix the loss reads, checked. */
   targets(fn: string, arg: string, y: unknown, rows: number): Matrix;
+  /** Denoising autoencoders: corruption of every training batch's inputs. */
+  inputNoise?: InputNoise | null;
 }
 
 /** Runs fit; resolves with the history. */
@@ -138,7 +140,7 @@ export async function runFit(fn: string, backend: Backend, model: FitTarget, x: 
     xVal: val?.x.data ?? new Float32Array(0), yVal: val?.y.data ?? new Float32Array(0), nVal: val?.x.rows ?? 0,
     epochs, batchSize, shuffle, rngState, optimizer, schedule, metric: model.metric, earlyStopping,
     skipNonFinite: onNonFinite === 'skip', progressEvery: options.onProgress ? progressEvery : 0,
-    history: new Float64Array(epochs * FIELDS),
+    history: new Float64Array(epochs * FIELDS), inputNoise: model.inputNoise ?? null,
   };
   const hasMetric = model.metric !== Metric.none;
   const history: History = {

@@ -88,7 +88,7 @@ export class MLP {
     this.loss = resolveLoss(fn, config.loss, task, outputs);
     this.layers = [...layers];
     this.task = task;
-    this.hidden = hiddenActivations(config.hidden, layers.length - 2);
+    this.hidden = hiddenActivations(fn, config.hidden, layers.length - 2, 'relu');
     this.leakySlope = finiteNumber(fn, 'config.leakySlope', config.leakySlope, 0.01, 0);
     const seed = config.seed ?? 0;
     if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) {
@@ -271,21 +271,23 @@ export class MLP {
   }
 }
 
-function hiddenActivations(hidden: MLPConfig['hidden'], count: number): ActivationName[] {
+/** The per-hidden-layer activations from a config's `hidden` (one name for all, or one per layer). */
+export function hiddenActivations(fn: string, hidden: ActivationName | ActivationName[] | undefined, count: number,
+                                  fallback: ActivationName): ActivationName[] {
   const valid = (name: unknown): name is ActivationName =>
     typeof name === 'string' && Object.hasOwn(Activation, name);
   const names = Object.keys(Activation).join(', ');
-  if (hidden === undefined) return new Array<ActivationName>(count).fill('relu');
+  if (hidden === undefined) return new Array<ActivationName>(count).fill(fallback);
   if (Array.isArray(hidden)) {
     if (hidden.length !== count) {
-      throw new RangeError(`MLP: config.hidden must name ${count} activation(s), one per hidden layer, got ${hidden.length}`);
+      throw new RangeError(`${fn}: config.hidden must name ${count} activation(s), one per hidden layer, got ${hidden.length}`);
     }
     hidden.forEach((h, i) => {
-      if (!valid(h)) throw new TypeError(`MLP: config.hidden[${i}] must be one of ${names}, got ${String(h)}`);
+      if (!valid(h)) throw new TypeError(`${fn}: config.hidden[${i}] must be one of ${names}, got ${String(h)}`);
     });
     return [...hidden];
   }
-  if (!valid(hidden)) throw new TypeError(`MLP: config.hidden must be one of ${names}, got ${String(hidden)}`);
+  if (!valid(hidden)) throw new TypeError(`${fn}: config.hidden must be one of ${names}, got ${String(hidden)}`);
   return new Array<ActivationName>(count).fill(hidden);
 }
 

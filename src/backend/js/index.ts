@@ -23,6 +23,17 @@ import { jsWord2VecKernels } from './word2vec.js';
 const ACTIVATIONS = Object.keys(Activation).length;
 const LOSSES = Object.keys(Loss).length;
 
+/** The arguments of lossGradient and backward, in the native order: net, n,
+ * grads, x (n, sizes[0]), then `name` (n, cols(net)). */
+function checkGradientArgs(fn: string, grads: unknown, net: unknown, x: unknown, name: string, second: unknown,
+                           n: unknown, cols: (net: NetworkSpec) => number): void {
+  checkNetwork(fn, 'net', net, ACTIVATIONS, LOSSES);
+  checkSize(fn, 'n', n);
+  checkParamList(fn, 'grads', grads, net.sizes);
+  checkMatrix(fn, 'x', x, n, net.sizes[0]!);
+  checkMatrix(fn, name, second, n, cols(net));
+}
+
 export const jsBackend: Backend = {
   name: 'js',
   ...jsWord2VecKernels,
@@ -129,14 +140,13 @@ export const jsBackend: Backend = {
   },
 
   lossGradient(grads, net, x, y, n) {
-    const fn = 'lossGradient';
-    checkNetwork(fn, 'net', net, ACTIVATIONS, LOSSES);
-    checkSize(fn, 'n', n);
-    const { sizes } = net;
-    checkParamList(fn, 'grads', grads, sizes);
-    checkMatrix(fn, 'x', x, n, sizes[0]!);
-    checkMatrix(fn, 'y', y, n, checkedTargetCols(net));
+    checkGradientArgs('lossGradient', grads, net, x, 'y', y, n, checkedTargetCols);
     return network.lossGradient(grads, net as NetworkSpec, x, y, n);
+  },
+
+  backward(grads, net, x, dOutput, n) {
+    checkGradientArgs('backward', grads, net, x, 'dOutput', dOutput, n, (spec) => spec.sizes[spec.sizes.length - 1]!);
+    network.backward(grads, net as NetworkSpec, x, dOutput, n);
   },
 
   trainEpoch(job) {

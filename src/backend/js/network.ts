@@ -15,6 +15,9 @@ import { biasAdd, colSum, sgdUpdate } from './elementwise.js';
 import { gemm } from './gemm.js';
 import { lossForwardBackward, outputTransform } from './losses.js';
 import { metricSum } from './metrics.js';
+import { corruptInput, foldTiedGradient, sparsityBackward, sparsityPenalty } from './representation.js';
+import type { InputNoise } from '../backend.js';
+import type { Rng } from '../../rng.js';
 
 /** Buffers for passes of up to `rows` rows. acts[ℓ] (rows, sizes[ℓ+1]) holds
  * layer ℓ's output (the logits for the last layer); deltas[ℓ] the same shape
@@ -67,9 +70,18 @@ function forwardLayers(net: NetworkSpec, x: Float32Array, rows: number, ws: Work
   return a;
 }
 
+// The sparsity penalty of a forward pass's activations (0 when off); fills rhoHat.
+function penalty(net: NetworkSpec, ws: Workspace, rows: number, rhoHat: Float64Array): number {
+  const s = net.sparsity;
+  if (!s) return 0;
+  return sparsityPenalty(rhoHat, ws.acts[s.layer]!, rows, net.sizes[s.layer + 1]!, s);
+}
+
 // Given ws.deltas[last] = ∂loss/∂logits (rows, sizes[last]), writes grads (params' layout).
-// Uses the weights as they are (the pre-update weights during training).
-function backwardLayers(grads: Float32Array[], net: NetworkSpec, x: Float32Array, rows: number, ws: Workspace): void {
+// Uses the weights as they are (the pre-update weights during training);
+// rhoHat is what penalty() left when the sparsity penalty is on.
+function backwardLayers(grads: Float32Array[], net: NetworkSpec, x: Float32Array, rows: number, ws: Workspace,
+                        rhoHat: Float64Array): void {
   const { sizes, params } = net;
   for (let l = sizes.length - 2; l >= 0; l--) {
     const inW = sizes[l]!;
@@ -83,7 +95,16 @@ function backwardLayers(grads: Float32Array[], net: NetworkSpec, x: Float32Array
       // da (rows,in) = dz (rows,out) · W (out,in), then dz(ℓ−1) = da ⊙ f'(a) in place.
       const dPrev = ws.deltas[l - 1]!;
       gemm(dPrev, dz, params[2 * l]!, rows, inW, outW, false, false, 1, 0, ws.acc);
+      // The penalty reads layer ℓ−1's activations, so its gradient joins da before f'.
+      if (net.sparsity && net.sparsity.layer === l - 1) sparsityBackward(dPrev, rhoHat, rows, inW, net.sparsity);
       activationBackward(dPrev, dPrev, aPrev, rows * inW, net.hiddenActivations[l - 1]!, net.leakySlope);
+    }
+  }
+  const tied = net.tiedPairs;
+  if (tied) {
+    for (let i = 0; i < tied.length; i += 2) {
+      const e = tied[i]!;
+      foldTiedGradient(grads[2 * e]!, grads[2 * tied[i + 1]!]!, sizes[e + 1]!, sizes[e]!);
     }
   }
 }
@@ -103,9 +124,21 @@ export function lossGradient(grads: Float32Array[], net: NetworkSpec, x: Float32
   const ws = allocWorkspace(net.sizes, n, true);
   const k = net.sizes[net.sizes.length - 1]!;
   const logits = forwardLayers(net, x, n, ws);
-  const loss = lossForwardBackward(ws.deltas[ws.deltas.length - 1]!, logits, y, n, k, net.loss, net.lossParams);
-  backwardLayers(grads, net, x, n, ws);
+  const rhoHat = new Float64Array(maxWidth(net.sizes));
+  const loss = lossForwardBackward(ws.deltas[ws.deltas.length - 1]!, logits, y, n, k, net.loss, net.lossParams) +
+    penalty(net, ws, n, rhoHat);
+  backwardLayers(grads, net, x, n, ws, rhoHat);
   return loss;
+}
+
+// grads = ∂(Σ dOutput ⊙ logits)/∂params at x (n, sizes[0]); dOutput (n, sizes[last]).
+export function backward(grads: Float32Array[], net: NetworkSpec, x: Float32Array, dOutput: Float32Array, n: number): void {
+  const ws = allocWorkspace(net.sizes, n, true);
+  forwardLayers(net, x, n, ws);
+  const rhoHat = new Float64Array(maxWidth(net.sizes));
+  penalty(net, ws, n, rhoHat);
+  ws.deltas[ws.deltas.length - 1]!.set(dOutput.subarray(0, n * net.sizes[net.sizes.length - 1]!));
+  backwardLayers(grads, net, x, n, ws, rhoHat);
 }
 
 /** Buffers for forward + backward of batches of up to `cap` rows, allocated
@@ -115,6 +148,8 @@ export interface BatchWorkspace extends Workspace {
   xb: Float32Array;
   yb: Float32Array;
   grads: Float32Array[];
+  /** The sparse layer's mean activations, from forward to backward. */
+  rhoHat: Float64Array;
 }
 
 export function allocBatchWorkspace(net: NetworkSpec, cap: number): BatchWorkspace {
@@ -124,14 +159,16 @@ export function allocBatchWorkspace(net: NetworkSpec, cap: number): BatchWorkspa
     xb: new Float32Array(cap * sizes[0]!),
     yb: new Float32Array(cap * targetCols(net)),
     grads: net.params.map((p) => new Float32Array(p.length)),
+    rhoHat: new Float64Array(maxWidth(sizes)),
   };
 }
 
 // Gathers rows idx[0..rows) of x (n, sizes[0]), y (n, sizes[last]) into ws, runs forward and the
 // loss and, when that loss is finite, backward: ws.grads = ∂(batch mean loss)/∂params. Returns
-// the batch mean loss. Parameters are only read.
+// the batch mean loss (sparsity penalty included). With noise and rng the gathered inputs are
+// corrupted before forward, the targets left clean (denoising). Parameters are only read.
 export function batchGradient(ws: BatchWorkspace, net: NetworkSpec, x: Float32Array, y: Float32Array,
-                              idx: Uint32Array, rows: number): number {
+                              idx: Uint32Array, rows: number, noise?: InputNoise | null, rng?: Rng): number {
   const { sizes } = net;
   const inW = sizes[0]!;
   const k = sizes[sizes.length - 1]!;
@@ -146,14 +183,17 @@ export function batchGradient(ws: BatchWorkspace, net: NetworkSpec, x: Float32Ar
     const yd = r * t;
     for (let j = 0; j < t; j++) yb[yd + j] = y[ys + j]!;
   }
+  if (noise && rng) corruptInput(xb, rows * inW, noise, rng);
   const logits = forwardLayers(net, xb, rows, ws);
-  const loss = lossForwardBackward(ws.deltas[ws.deltas.length - 1]!, logits, yb, rows, k, net.loss, net.lossParams);
-  if (Number.isFinite(loss)) backwardLayers(ws.grads, net, xb, rows, ws);
+  const loss = lossForwardBackward(ws.deltas[ws.deltas.length - 1]!, logits, yb, rows, k, net.loss, net.lossParams) +
+    penalty(net, ws, rows, ws.rhoHat);
+  if (Number.isFinite(loss)) backwardLayers(ws.grads, net, xb, rows, ws, ws.rhoHat);
   return loss;
 }
 
 /** Mean loss of net over x (n, sizes[0]), y (n, targetCols), forward in
- * blocks of ws capacity (no gradient), and Σ of the metric's per-row scores. */
+ * blocks of ws capacity (no gradient), and Σ of the metric's per-row scores.
+ * The sparsity penalty is not included: the reconstruction loss alone. */
 export function evaluate(ws: BatchWorkspace, net: NetworkSpec, x: Float32Array, y: Float32Array, n: number,
                          metric: number): { loss: number; metricTotal: number } {
   const { sizes } = net;

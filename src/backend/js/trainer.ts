@@ -93,7 +93,7 @@ export async function fit(job: FitJob, report: (p: TrainProgress) => void, stopp
       }
       if (stopped()) return out;
       const rows = Math.min(batchSize, n - start);
-      const loss = batchGradient(ws, net, x, y, order.subarray(start, start + rows), rows);
+      const loss = batchGradient(ws, net, x, y, order.subarray(start, start + rows), rows, job.inputNoise, rng);
       // The gradient's norm is only needed to clip; otherwise the update's dry
       // run is what finds a non-finite gradient (trainer.cc does the same).
       const clip = job.optimizer.clipNorm > 0;
@@ -122,6 +122,8 @@ export async function fit(job: FitJob, report: (p: TrainProgress) => void, stopp
         report({ epochs: out.epochs, batches: batch + 1, samples: out.samples, loss: applied ? lossSum / applied : 0 });
       }
     }
+    // The input noise drew from the stream too; the caller continues after it.
+    job.rngState.set(rng.getState());
     const row = history.subarray((epoch - 1) * FIELDS, epoch * FIELDS);
     // An epoch whose every batch was skipped has no mean loss: NaN says so.
     row[F.loss] = applied ? lossSum / applied : NaN;
