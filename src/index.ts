@@ -2,6 +2,8 @@
 export { Matrix } from './tensor.js';
 export { Rng } from './rng.js';
 export { MLP } from './nn/mlp.js';
+export { fitWithCheckpoints, loadCheckpoint, resumeFit, saveCheckpoint } from './nn/checkpoint.js';
+export type { CheckpointOptions, CheckpointSettings, ResumeOptions } from './nn/checkpoint.js';
 export { entropy, crossEntropy, klDivergence, bernoulliEntropy } from './nn/information.js';
 export type { InformationOptions, Distributions } from './nn/information.js';
 export type { MLPConfig, Evaluation } from './nn/mlp.js';
