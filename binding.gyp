@@ -16,6 +16,9 @@
         'NAPI_VERSION=8',
         'NAPI_CPP_EXCEPTIONS',
         'NODE_ADDON_API_DISABLE_DEPRECATED',
+        # A Worker terminated while a job calls into JS makes that call fail; without this,
+        # node-addon-api's Napi::Error for the failure aborts the process (Error::Error fatal).
+        'NODE_API_SWALLOW_UNTHROWABLE_EXCEPTIONS',
         # A string literal: "0.1.0", quotes included (JSON.stringify).
         "FASTNN_VERSION=<!(node -p \"JSON.stringify(require('./package.json').version)\")"
       ],

@@ -4,6 +4,8 @@ export { Rng } from './rng.js';
 export { MLP } from './nn/mlp.js';
 export { Autoencoder } from './nn/autoencoder.js';
 export type { AutoencoderConfig, StackedOptions } from './nn/autoencoder.js';
+export { fitWithCheckpoints, loadCheckpoint, resumeFit, saveCheckpoint } from './nn/checkpoint.js';
+export type { CheckpointOptions, CheckpointSettings, ResumeOptions } from './nn/checkpoint.js';
 export { entropy, crossEntropy, klDivergence, bernoulliEntropy } from './nn/information.js';
 export type { InformationOptions, Distributions } from './nn/information.js';
 export type { MLPConfig, Evaluation } from './nn/mlp.js';

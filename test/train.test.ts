@@ -212,7 +212,7 @@ describe.runIf(native && js)('train: native and TS agree', () => {
 });
 
 describe.runIf(native)('native training in Workers', () => {
-  it('survives Workers terminated in the middle of a training job', async () => {
+  it('survives Workers terminated in the middle of a training job, 50 times', async () => {
     const { Worker } = await import('node:worker_threads');
     const path = new URL('../build/Release/fastnn.node', import.meta.url).pathname;
     // A plain-JS FitJob (no imports in eval'd code): 64-128-4 relu net, 20 000 epochs.
@@ -236,7 +236,7 @@ describe.runIf(native)('native training in Workers', () => {
       addon.train(job, () => {});
       parentPort.postMessage('started');
     `;
-    for (let i = 0; i < 8; i++) {
+    for (let i = 0; i < 50; i++) {
       const worker = new Worker(source, { eval: true, workerData: { path } });
       await new Promise((resolve) => worker.once('message', resolve));
       await new Promise((resolve) => setTimeout(resolve, (i * 7) % 15));

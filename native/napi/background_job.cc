@@ -1,5 +1,7 @@
 #include "background_job.h"
 
+#include "pinned_memory.h"
+
 #include <exception>
 #include <utility>
 
@@ -33,7 +35,9 @@ class RunningJob final : public JobContext {
         cancelled_(std::make_shared<std::atomic<bool>>(false)) {
     if (on_progress.IsFunction()) on_progress_ = Napi::Persistent(on_progress.As<Napi::Function>());
     for (const Napi::Value& v : keep_alive) {
-      if (v.IsObject()) keep_alive_.push_back(Napi::Persistent(v.As<Napi::Object>()));
+      if (!v.IsObject()) continue;
+      keep_alive_.push_back(Napi::Persistent(v.As<Napi::Object>()));
+      if (auto memory = PinMemory(v)) pinned_.push_back(std::move(memory));
     }
     tsfn_ = Tsfn::New(env, "fastnn.job", 0 /* unbounded queue: posting never blocks */, 1, this);
   }
@@ -135,6 +139,8 @@ class RunningJob final : public JobContext {
   Napi::Promise::Deferred deferred_;
   Napi::FunctionReference on_progress_;
   std::vector<Napi::ObjectReference> keep_alive_;
+  // Their memory, which survives the buffers being transferred away (pinned_memory.h).
+  std::vector<std::shared_ptr<v8::BackingStore>> pinned_;
   Napi::ObjectReference js_error_;
   Tsfn tsfn_;
   std::thread thread_;

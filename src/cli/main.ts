@@ -28,7 +28,9 @@ if (name === undefined || name === '--help' || name === '-h' || name === 'help')
 } else {
   commands[name]!.run(rest).catch((err: unknown) => {
     // One actionable line, not a stack trace: these are user errors (bad flag, bad file).
-    console.error(`fastnn ${name}: ${err instanceof Error ? err.message : String(err)}`);
+    // Some messages (node:util parseArgs') span lines: joined, so stderr stays one line.
+    const message = err instanceof Error ? err.message : String(err);
+    console.error(`fastnn ${name}: ${message.split('\n').map((l) => l.trim()).filter(Boolean).join(' ')}`);
     process.exitCode = 1;
   });
 }

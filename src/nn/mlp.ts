@@ -265,6 +265,15 @@ export class MLP {
     return readModelFile(path, 'MLP', (config) => new MLP(config as unknown as MLPConfig));
   }
 
+  /** The state of the generator the next fit's shuffles draw from: checkpoints save and restore it. */
+  get rngState(): Uint32Array {
+    return this.rng.getState();
+  }
+
+  set rngState(state: Uint32Array) {
+    this.rng.setState(state);
+  }
+
   /** The architecture and loss, as given to the constructor (seed aside). */
   config(): MLPConfig {
     return { layers: [...this.layers], task: this.task, hidden: [...this.hidden], leakySlope: this.leakySlope, loss: this.loss.config };

@@ -4,7 +4,7 @@
  * and fastnn can rebuild the model. Parameters are named `layers.ℓ.weight`
  * (out, in) and `layers.ℓ.bias` (out), like a torch `nn.Linear` stack.
  */
-import { ModelFileError, readSafetensors, writeSafetensors } from '../io/safetensors.js';
+import { ModelFileError, readSafetensors, writeSafetensors, type Tensors } from '../io/safetensors.js';
 
 /** Bumped when the metadata layout changes incompatibly. */
 const FORMAT_VERSION = '1';
@@ -24,9 +24,12 @@ interface Model {
   layers: readonly number[];
 }
 
-export async function writeModelFile(path: string, kind: string, config: object, model: Model): Promise<void> {
-  const metadata = { format: 'fastnn', 'fastnn.version': FORMAT_VERSION, 'fastnn.kind': kind, 'fastnn.config': JSON.stringify(config) };
-  await writeSafetensors(path, metadata, model.params.map((p, i) => [paramName(i), paramShape(model.layers, i), p]));
+export async function writeModelFile(path: string, kind: string, config: object, model: Model,
+                                     extra: { metadata: Record<string, string>; tensors: [string, number[], Float32Array][] } =
+                                       { metadata: {}, tensors: [] }): Promise<void> {
+  const metadata = { ...extra.metadata, format: 'fastnn', 'fastnn.version': FORMAT_VERSION, 'fastnn.kind': kind, 'fastnn.config': JSON.stringify(config) };
+  await writeSafetensors(path, metadata, [
+    ...model.params.map((p, i): [string, number[], Float32Array] => [paramName(i), paramShape(model.layers, i), p]), ...extra.tensors]);
 }
 
 /**
@@ -36,7 +39,12 @@ export async function writeModelFile(path: string, kind: string, config: object,
  */
 export async function readModelFile<M extends Model>(
   path: string, kind: string, build: (config: Record<string, unknown>) => M): Promise<M> {
-  const { metadata, tensors } = await readSafetensors(path);
+  return modelFromTensors(path, await readSafetensors(path), kind, build);
+}
+
+/** readModelFile on a file already parsed (checkpoints hold a model plus their own tensors). */
+export function modelFromTensors<M extends Model>(
+  path: string, { metadata, tensors }: Tensors, kind: string, build: (config: Record<string, unknown>) => M): M {
   const fail = (why: string): never => {
     throw new ModelFileError(`${path}: ${why}`);
   };

@@ -7,7 +7,12 @@
 namespace fastnn::word2vec {
 
 namespace {
-constexpr std::size_t kBlockBytes = 1 << 20;
+// scripts/fuzz.sh builds with tiny blocks, so its small inputs cross block
+// boundaries (tokens spilling over, too-long tokens across blocks).
+#ifndef FASTNN_CORPUS_BLOCK_BYTES
+#define FASTNN_CORPUS_BLOCK_BYTES (1 << 20)
+#endif
+constexpr std::size_t kBlockBytes = FASTNN_CORPUS_BLOCK_BYTES;
 
 std::FILE* OpenOrThrow(const std::string& path) {
   std::FILE* f = std::fopen(path.c_str(), "rb");

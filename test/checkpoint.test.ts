@@ -1,0 +1,85 @@
+/**
+ * MLP checkpoints: a run interrupted after epoch k and resumed from its
+ * checkpoint ends byte-identical (weights, optimizer state, generator) to an
+ * uninterrupted run, on every backend; broken checkpoints are refused.
+ */
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { fitWithCheckpoints, MLP, ModelFileError, resumeFit, useBackend, type CheckpointSettings } from '../src/index.js';
+import { Rng } from '../src/rng.js';
+import { backendsUnderTest } from './backends.js';
+
+afterAll(() => useBackend('auto'));
+
+const rng = new Rng(11);
+const x = Float32Array.from({ length: 200 * 6 }, () => rng.uniform() * 2 - 1);
+const y = Int32Array.from({ length: 200 }, (_, i) => (x[i * 6]! + x[i * 6 + 1]! > 0 ? 1 : 0) + (x[i * 6 + 2]! > 0.5 ? 1 : 0));
+const fresh = () => new MLP({ layers: [6, 16, 3], task: 'multiclass', seed: 5 });
+const bytesOf = (net: MLP) => [...net.params, ...(net.optimizerState?.state ?? []), net.optimizerState!.step, net.rngState]
+  .map((a) => Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString('hex'));
+
+describe.each(backendsUnderTest().map((b) => [b.name]))('checkpoints on %s', (name) => {
+  const use = () => useBackend(name as 'js' | 'native');
+  const settings: CheckpointSettings = { epochs: 6, batchSize: 16, optimizer: { type: 'adam', lr: 0.01 }, validationSplit: 0.1 };
+
+  it.each([1, 4])('interrupted after epoch %i and resumed, the run ends byte-identical', async (k) => {
+    use();
+    const dir = mkdtempSync(join(tmpdir(), 'fastnn-ckpt-'));
+    const straight = fresh();
+    const full = await straight.fit(x, y, settings);
+
+    // The interrupted run: aborted inside epoch k + 1's segment (its weights move on, its checkpoint is never written).
+    const abort = new AbortController();
+    const path = join(dir, 'run.ckpt');
+    await expect(fitWithCheckpoints(fresh(), x, y, {
+      ...settings, signal: abort.signal, onEpoch: (e) => { if (e.epoch === k + 1) abort.abort(new Error('stop')); },
+    }, { path, everyEpochs: 1 })).rejects.toThrow('stop');
+
+    const epochs: number[] = [];
+    const { model, history } = await resumeFit(path, x, y, { onEpoch: (e) => { epochs.push(e.epoch); } });
+    expect(epochs).toEqual(Array.from({ length: 6 - k }, (_, i) => k + 1 + i));
+    expect(history.loss).toEqual(full.loss.slice(k));
+    expect(bytesOf(model)).toEqual(bytesOf(straight));
+  });
+
+  it('a checkpointed run equals a plain one and its file resumes to nothing left', async () => {
+    use();
+    const path = join(mkdtempSync(join(tmpdir(), 'fastnn-ckpt-')), 'run.ckpt');
+    const straight = fresh();
+    const full = await straight.fit(x, y, settings);
+    const net = fresh();
+    const history = await fitWithCheckpoints(net, x, y, settings, { path, everyEpochs: 4 });
+    expect(history.loss).toEqual(full.loss);
+    expect(history.valAccuracy).toEqual(full.valAccuracy);
+    expect(bytesOf(net)).toEqual(bytesOf(straight));
+    const resumed = await resumeFit(path, x, y);
+    expect(resumed.history.loss).toEqual([]);
+    expect(bytesOf(resumed.model)).toEqual(bytesOf(straight));
+  });
+});
+
+describe('broken checkpoints', () => {
+  it('a model file, a tampered state and a missing optimizer tensor are refused with ModelFileError', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fastnn-ckpt-'));
+    const model = join(dir, 'model.safetensors');
+    await fresh().save(model);
+    await expect(resumeFit(model, x, y)).rejects.toThrow(/not a checkpoint/);
+    const path = join(dir, 'run.ckpt');
+    await fitWithCheckpoints(fresh(), x, y, { epochs: 1, optimizer: { type: 'momentum' } }, { path });
+    const bytes = readFileSync(path);
+    const tamper = (from: string, to: string) => {
+      const text = bytes.toString('latin1').replace(from, to);
+      expect(text).not.toBe(bytes.toString('latin1'));
+      const file = join(dir, `t${from.length}.ckpt`);
+      writeFileSync(file, Buffer.from(text, 'latin1'));
+      return resumeFit(file, x, y);
+    };
+    await expect(tamper('\\"epochsDone\\":1', '\\"epochsDone\\":9')).rejects.toThrow(ModelFileError);
+    await expect(tamper('\\"everyEpochs\\":1', '\\"everyEpochs\\":0')).rejects.toThrow(/malformed/);
+    await expect(tamper('optimizer.state.0', 'optimizer.state.7')).rejects.toThrow(/missing tensor 'optimizer.state.0'/);
+    await expect(fitWithCheckpoints(fresh(), x, y, { epochs: 2, schedule: { type: 'cosine' } } as never, { path }))
+      .rejects.toThrow(/schedule/);
+  });
+});
