@@ -16,8 +16,10 @@ if (process.env.FASTNN_SKIP_NATIVE) {
 }
 
 // npm tells lifecycle scripts where its bundled node-gyp lives; fall back to PATH.
+// `--jobs max` compiles the sources in parallel on every core.
 const gyp = process.env.npm_config_node_gyp;
-const [command, args] = gyp ? [process.execPath, [gyp, 'rebuild']] : ['node-gyp', ['rebuild']];
+const gypArgs = ['rebuild', '--jobs', 'max'];
+const [command, args] = gyp ? [process.execPath, [gyp, ...gypArgs]] : ['node-gyp', gypArgs];
 const result = spawnSync(command, args, { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 
 if (result.status === 0) {
