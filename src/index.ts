@@ -15,7 +15,7 @@ export type { OptimizerOptions, ScheduleOptions, EarlyStoppingOptions, Optimizer
 export type { Task } from './nn/tasks.js';
 export type { Inputs, Targets } from './nn/data.js';
 export { ModelFileError } from './io/safetensors.js';
-export { getBackend, useBackend, backendInfo } from './backend/select.js';
+export { getBackend, useBackend, backendInfo, setThreads, getThreads } from './backend/select.js';
 export type { BackendName } from './backend/select.js';
 export {
   Activation, Loss, NoiseType, Optimizer, Schedule, Metric, Monitor, HISTORY_FIELDS, defaultLossParams, lossTargetCols, optimizerStateCount,

@@ -6,6 +6,10 @@
 import type { Backend } from './backend.js';
 import { jsBackend } from './js/index.js';
 import { createNativeBackend, loadNativeAddon, type NativeAddon } from './native.js';
+import { checkInt } from './validate.js';
+
+/** The pool's upper bound, as native/napi/dispatch_binding.cc kMaxThreads. */
+const MAX_THREADS = 1024;
 
 export type BackendName = 'native' | 'js';
 
@@ -85,4 +89,20 @@ export function backendInfo(): {
       problem,
     },
   };
+}
+
+/**
+ * Threads the native kernels and trainers use, the calling thread included
+ * (0 = one per hardware core, the default). The TypeScript backend always
+ * computes on the calling thread; without the addon this only validates `n`.
+ */
+export function setThreads(n: number): void {
+  const { addon } = nativeAddon();
+  if (addon) addon.setThreads(n);
+  else checkInt('setThreads', 'n', n, 0, MAX_THREADS);
+}
+
+/** Threads the native kernels use now (1 without the addon). */
+export function getThreads(): number {
+  return nativeAddon().addon?.getThreads() ?? 1;
 }
