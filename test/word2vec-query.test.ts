@@ -102,8 +102,14 @@ describe.each(backends.map((b) => [b.name, b]))('word2vec kernel validation on %
   const job = () => ({
     path: 'x', words: new Uint8Array(Buffer.from('a\nb\n')), counts: Float64Array.of(2, 1), vectorSize: 2, window: 1,
     negative: 1, nsExponent: 0.75, sample: 0, alpha: 0.025, minAlpha: 0.0001, epochs: 1, threads: 1, seed: 1, sg: true,
-    hs: false, lowercase: false, syn0: f32(4), syn1neg: f32(4), syn1: null,
+    hs: false, lowercase: false, syn0: f32(4), syn1neg: f32(4), syn1: null, resume: null,
   });
+  // A resumable state for the job's one thread (threads: 1, epochs: 1).
+  const state = () => ({
+    epoch: 1, wordsBefore: 0, offsets: Float64Array.of(0), words: Float64Array.of(0), loss: Float64Array.of(0),
+    terms: Float64Array.of(0), finished: Uint8Array.of(0), rng: Uint32Array.of(1, 2, 3, 4),
+  });
+  const resume = (edit: Record<string, unknown>) => () => b.word2vecTrain({ ...job(), resume: { ...state(), ...edit } as never });
   const cases: [string, () => unknown, typeof TypeError, string][] = [
     ['nearest k', () => b.nearest(new Int32Array(2), f32(2), f32(6), f32(3), 2, 3, 1, -1, new Int32Array(0), 0), RangeError, 'nearest: k must be an integer in [0, 2147483647], got -1'],
     ['nearest outIndex type', () => b.nearest(f32(2) as never, f32(2), f32(6), f32(3), 2, 3, 1, 2, new Int32Array(0), 0), TypeError, 'nearest: outIndex must be an Int32Array'],
@@ -125,6 +131,19 @@ describe.each(backends.map((b) => [b.name, b]))('word2vec kernel validation on %
     ['train syn1neg', () => b.word2vecTrain({ ...job(), syn1neg: null }), TypeError, 'word2vecTrain: job.syn1neg must be a Float32Array when job.negative > 0'],
     ['train syn1', () => b.word2vecTrain({ ...job(), hs: true }), TypeError, 'word2vecTrain: job.syn1 must be a Float32Array when job.hs is true'],
     ['train callback', () => b.word2vecTrain(job(), 3 as never), TypeError, 'word2vecTrain: onProgress must be a function'],
+    ['train resume missing', () => b.word2vecTrain({ ...job(), resume: undefined as never }), TypeError, 'word2vecTrain: job.resume must be an object or null'],
+    ['train resume function', () => b.word2vecTrain({ ...job(), resume: (() => 1) as never }), TypeError, 'word2vecTrain: job.resume must be an object or null'],
+    ['train resume epoch', resume({ epoch: 3 }), RangeError, 'word2vecTrain: job.resume.epoch must be an integer in [1, 2], got 3'],
+    ['train resume wordsBefore', resume({ wordsBefore: -1 }), RangeError, 'word2vecTrain: job.resume.wordsBefore must be an integer in [0, 9007199254740991], got -1'],
+    ['train resume offsets type', resume({ offsets: [0] }), TypeError, 'word2vecTrain: job.resume.offsets must be a Float64Array'],
+    ['train resume words length', resume({ words: Float64Array.of(0, 0) }), RangeError, 'word2vecTrain: job.resume.words must have length 1 for shape (1), got 2'],
+    ['train resume finished type', resume({ finished: Float64Array.of(0) }), TypeError, 'word2vecTrain: job.resume.finished must be a Uint8Array'],
+    ['train resume rng length', resume({ rng: Uint32Array.of(1, 2, 3) }), RangeError, 'word2vecTrain: job.resume.rng must have length 4 for shape (4), got 3'],
+    ['train resume offset value', resume({ offsets: Float64Array.of(0.5) }), RangeError, 'word2vecTrain: job.resume.offsets[0] must be an integer in [0, 9007199254740991], got 0.5'],
+    ['train resume terms value', resume({ terms: Float64Array.of(NaN) }), RangeError, 'word2vecTrain: job.resume.terms[0] must be an integer in [0, 9007199254740991], got NaN'],
+    ['train resume loss value', resume({ loss: Float64Array.of(-Infinity) }), RangeError, 'word2vecTrain: job.resume.loss[0] must be finite and ≥ 0, got -Infinity'],
+    ['train resume finished value', resume({ finished: Uint8Array.of(2) }), RangeError, 'word2vecTrain: job.resume.finished[0] must be 0 or 1, got 2'],
+    ['train resume rng zero', resume({ rng: new Uint32Array(4) }), RangeError, 'word2vecTrain: job.resume.rng must not hold an all-zero state (thread 0)'],
   ];
   it.each(cases)('%s', (_label, call, cls, message) => {
     let err: unknown = null;

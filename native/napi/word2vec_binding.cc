@@ -5,6 +5,8 @@
 // Job objects are read in two phases as in network_binding.cc: first every
 // property (getters may run), then checks in the order of the TS twin
 // (src/backend/js/word2vec.ts), so both report the same first error.
+#include <algorithm>
+#include <cmath>
 #include <limits>
 #include <memory>
 #include <string>
@@ -148,14 +150,115 @@ Napi::Value Word2vecVocab(const Napi::CallbackInfo& info) {
   return Jobs(env).Start(env, std::make_unique<VocabJob>(std::move(options)), info[1], {});
 }
 
+using word2vec::TrainState;
+
+// The properties of job.resume, read before any check (getters may run).
+struct ResumeValues {
+  Napi::Value object, epoch, words_before, offsets, words, loss, terms, finished, rng;
+};
+
+ResumeValues ReadResume(Napi::Value v) {
+  ResumeValues r{v, {}, {}, {}, {}, {}, {}, {}, {}};
+  if (!v.IsObject()) return r;
+  Napi::Object o = v.As<Napi::Object>();
+  r.epoch = o.Get("epoch"), r.words_before = o.Get("wordsBefore"), r.offsets = o.Get("offsets");
+  r.words = o.Get("words"), r.loss = o.Get("loss"), r.terms = o.Get("terms"), r.finished = o.Get("finished");
+  r.rng = o.Get("rng");
+  return r;
+}
+
+// job.resume: null, or a state as an earlier run resolved it (result.state):
+// { epoch in [1, epochs + 1], wordsBefore, and per thread offsets, words,
+// loss, terms (Float64Array (threads)), finished (Uint8Array (threads) of
+// 0/1), rng (Uint32Array (threads · 4), no thread's 4 words all zero) }.
+// Copied out at once, so no pointer into JS memory outlives the call.
+std::unique_ptr<TrainState> CheckResume(Napi::Env env, const char* fn, const ResumeValues& r, std::uint32_t epochs,
+                                        std::uint32_t threads) {
+  if (r.object.IsNull()) return nullptr;
+  if (!r.object.IsObject() || r.object.IsFunction()) args::ThrowType(env, Prefix(fn, "job.resume") + " must be an object or null");
+  auto state = std::make_unique<TrainState>();
+  state->epoch = static_cast<std::uint32_t>(args::Int(env, fn, "job.resume.epoch", r.epoch, 1, std::int64_t{epochs} + 1));
+  state->words_before = static_cast<std::uint64_t>(args::Int(env, fn, "job.resume.wordsBefore", r.words_before, 0, kMaxSafe));
+  const double* offsets = args::Float64Vector(env, fn, "job.resume.offsets", r.offsets, threads);
+  const double* words = args::Float64Vector(env, fn, "job.resume.words", r.words, threads);
+  const double* loss = args::Float64Vector(env, fn, "job.resume.loss", r.loss, threads);
+  const double* terms = args::Float64Vector(env, fn, "job.resume.terms", r.terms, threads);
+  if (!r.finished.IsTypedArray() || r.finished.As<Napi::TypedArray>().TypedArrayType() != napi_uint8_array) {
+    args::ThrowType(env, Prefix(fn, "job.resume.finished") + " must be a Uint8Array");
+  }
+  auto finished = r.finished.As<Napi::Uint8Array>();
+  if (finished.ElementLength() != threads) {
+    args::ThrowRange(env, Prefix(fn, "job.resume.finished") + " must have length " + std::to_string(threads) +
+                              " for shape (" + std::to_string(threads) + "), got " + std::to_string(finished.ElementLength()));
+  }
+  const std::uint32_t* rng = args::Uint32Vector(env, fn, "job.resume.rng", r.rng, std::size_t{threads} * 4);
+  auto count = [&](const char* name, const double* a, std::uint32_t t) {
+    const std::string arg = std::string("job.resume.") + name + "[" + std::to_string(t) + "]";
+    if (!(a[t] >= 0 && a[t] <= static_cast<double>(kMaxSafe)) || a[t] != static_cast<double>(static_cast<std::int64_t>(a[t]))) {
+      args::ThrowRange(env, Prefix(fn, arg) + " must be an integer in [0, " + std::to_string(kMaxSafe) + "], got " +
+                                args::FormatNumber(env, a[t]));
+    }
+    return static_cast<std::uint64_t>(a[t]);
+  };
+  state->threads.resize(threads);
+  for (std::uint32_t t = 0; t < threads; t++) {
+    word2vec::ThreadState& th = state->threads[t];
+    th.offset = count("offsets", offsets, t);
+    th.words = count("words", words, t);
+    th.terms = count("terms", terms, t);
+    if (!(loss[t] >= 0 && std::isfinite(loss[t]))) {
+      args::ThrowRange(env, Prefix(fn, "job.resume.loss[" + std::to_string(t) + "]") + " must be finite and ≥ 0, got " +
+                                args::FormatNumber(env, loss[t]));
+    }
+    th.loss = loss[t];
+    if (finished[t] > 1) {
+      args::ThrowRange(env, Prefix(fn, "job.resume.finished[" + std::to_string(t) + "]") + " must be 0 or 1, got " +
+                                std::to_string(finished[t]));
+    }
+    th.finished = finished[t] == 1;
+    if ((rng[4 * t] | rng[4 * t + 1] | rng[4 * t + 2] | rng[4 * t + 3]) == 0) {
+      args::ThrowRange(env, Prefix(fn, "job.resume.rng") + " must not hold an all-zero state (thread " + std::to_string(t) + ")");
+    }
+    std::copy(rng + 4 * t, rng + 4 * t + 4, th.rng);
+  }
+  return state;
+}
+
+Napi::Object StateToJs(Napi::Env env, const TrainState& state) {
+  const std::size_t n = state.threads.size();
+  auto offsets = Napi::Float64Array::New(env, n), words = Napi::Float64Array::New(env, n),
+       loss = Napi::Float64Array::New(env, n), terms = Napi::Float64Array::New(env, n);
+  auto finished = Napi::Uint8Array::New(env, n);
+  auto rng = Napi::Uint32Array::New(env, 4 * n);
+  for (std::size_t t = 0; t < n; t++) {
+    const word2vec::ThreadState& th = state.threads[t];
+    offsets[t] = static_cast<double>(th.offset);
+    words[t] = static_cast<double>(th.words);
+    loss[t] = th.loss;
+    terms[t] = static_cast<double>(th.terms);
+    finished[t] = th.finished ? 1 : 0;
+    for (std::size_t i = 0; i < 4; i++) rng[4 * t + i] = th.rng[i];
+  }
+  Napi::Object out = Napi::Object::New(env);
+  out.Set("epoch", state.epoch);
+  out.Set("wordsBefore", static_cast<double>(state.words_before));
+  out.Set("offsets", offsets);
+  out.Set("words", words);
+  out.Set("loss", loss);
+  out.Set("terms", terms);
+  out.Set("finished", finished);
+  out.Set("rng", rng);
+  return out;
+}
+
 class TrainJob final : public BackgroundJob, private word2vec::TrainHooks {
  public:
-  TrainJob(word2vec::TrainOptions options, Vocab vocab, word2vec::Weights weights)
-      : options_(std::move(options)), vocab_(std::move(vocab)), weights_(weights) {}
+  TrainJob(word2vec::TrainOptions options, Vocab vocab, word2vec::Weights weights, std::unique_ptr<TrainState> resume)
+      : options_(std::move(options)), vocab_(std::move(vocab)), weights_(weights), resume_(std::move(resume)) {}
 
   void Execute(JobContext& ctx) override {
     ctx_ = &ctx;
-    result_ = word2vec::Train(options_, vocab_, weights_, *this);
+    result_ = word2vec::Train(options_, vocab_, weights_, *this, resume_.get());
   }
 
   Napi::Value Result(Napi::Env env) override {
@@ -164,6 +267,7 @@ class TrainJob final : public BackgroundJob, private word2vec::TrainHooks {
     out.Set("epochsCompleted", result_.epochs_completed);
     out.Set("cancelled", result_.cancelled);
     out.Set("loss", result_.loss);
+    out.Set("state", StateToJs(env, result_.state));
     return out;
   }
 
@@ -184,6 +288,7 @@ class TrainJob final : public BackgroundJob, private word2vec::TrainHooks {
   word2vec::TrainOptions options_;
   Vocab vocab_;
   word2vec::Weights weights_;
+  std::unique_ptr<TrainState> resume_;
   word2vec::TrainResult result_;
   JobContext* ctx_ = nullptr;
 };
@@ -193,8 +298,9 @@ class TrainJob final : public BackgroundJob, private word2vec::TrainHooks {
 // vectorSize, window ≥ 1, negative ≥ 0, nsExponent, sample, alpha, minAlpha,
 // epochs ≥ 1, threads in [1, 1024], seed in [0, 2^32), sg, hs, lowercase,
 // syn0 (V, vectorSize), syn1neg (V, vectorSize) or null (needed when
-// negative > 0), syn1 (V, vectorSize) or null (needed when hs) }, trained in
-// place. Resolves { words, epochsCompleted, cancelled, loss }. onProgress
+// negative > 0), syn1 (V, vectorSize) or null (needed when hs), resume (see
+// CheckResume) }, trained in place. Resolves { words, epochsCompleted,
+// cancelled, loss, state (where to resume; CheckResume's shape) }. onProgress
 // receives { progress, epoch, loss, wordsPerSec, lr, etaSeconds, words } at
 // least every 200 ms. Rejects on a non-finite score (divergence) or a read error.
 Napi::Value Word2vecTrain(const Napi::CallbackInfo& info) {
@@ -203,9 +309,10 @@ Napi::Value Word2vecTrain(const Napi::CallbackInfo& info) {
   Napi::Object job = args::Object(env, fn, "job", info[0]);
   const char* keys[] = {"path", "words", "counts", "vectorSize", "window", "negative", "nsExponent", "sample",
                         "alpha", "minAlpha", "epochs", "threads", "seed", "sg", "hs", "lowercase", "syn0",
-                        "syn1neg", "syn1"};
+                        "syn1neg", "syn1", "resume"};
   std::vector<Napi::Value> v;
   for (const char* key : keys) v.push_back(job.Get(key));
+  const ResumeValues resume = ReadResume(v[19]);
   const std::int64_t max_dim = static_cast<std::int64_t>(args::kMaxDim);
   word2vec::TrainOptions o;
   o.path = String(env, fn, "job.path", v[0]);
@@ -230,8 +337,9 @@ Napi::Value Word2vecTrain(const Napi::CallbackInfo& info) {
   w.syn1 = args::OptionalMatrix(env, fn, "job.syn1", v[18], rows, o.dim);
   if (o.negative > 0 && v[17].IsNull()) args::ThrowType(env, Prefix(fn, "job.syn1neg") + " must be a Float32Array when job.negative > 0");
   if (o.hs && v[18].IsNull()) args::ThrowType(env, Prefix(fn, "job.syn1") + " must be a Float32Array when job.hs is true");
+  std::unique_ptr<TrainState> state = CheckResume(env, fn, resume, o.epochs, o.threads);
   CheckCallback(env, fn, info[1]);
-  return Jobs(env).Start(env, std::make_unique<TrainJob>(std::move(o), std::move(vocab), w), info[1],
+  return Jobs(env).Start(env, std::make_unique<TrainJob>(std::move(o), std::move(vocab), w, std::move(state)), info[1],
                          {v[16], v[17], v[18]});
 }
 

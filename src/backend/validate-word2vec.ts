@@ -3,7 +3,7 @@
  * and wording of native/napi/word2vec_binding.cc.
  */
 import type { Word2VecTrainJob, Word2VecVocabJob } from './word2vec.js';
-import { checkBool, checkFinite, checkInt, checkMatrix, checkOptionalMatrix, MAX_DIM } from './validate.js';
+import { checkBool, checkFinite, checkInt, checkMatrix, checkOptionalMatrix, checkTypedVector, MAX_DIM } from './validate.js';
 
 const MAX_SAFE = Number.MAX_SAFE_INTEGER;
 
@@ -78,6 +78,35 @@ export function checkTrainJob(fn: string, v: unknown): asserts v is Word2VecTrai
     throw new TypeError(`${fn}: job.syn1neg must be a Float32Array when job.negative > 0`);
   }
   if (v['hs'] === true && v['syn1'] === null) throw new TypeError(`${fn}: job.syn1 must be a Float32Array when job.hs is true`);
+  checkResume(fn, v['resume'], v['epochs'] as number, v['threads'] as number);
+}
+
+/** job.resume: null or a Word2VecState for `threads` threads (native/napi/word2vec_binding.cc CheckResume). */
+function checkResume(fn: string, v: unknown, epochs: number, threads: number): void {
+  if (v === null) return;
+  if (typeof v !== 'object' || v === undefined) throw new TypeError(`${fn}: job.resume must be an object or null`);
+  const r = v as Record<string, unknown>;
+  checkInt(fn, 'job.resume.epoch', r['epoch'], 1, epochs + 1);
+  checkInt(fn, 'job.resume.wordsBefore', r['wordsBefore'], 0, MAX_SAFE);
+  for (const name of ['offsets', 'words', 'loss', 'terms']) checkTypedVector(fn, `job.resume.${name}`, r[name], threads, Float64Array);
+  checkTypedVector(fn, 'job.resume.finished', r['finished'], threads, Uint8Array);
+  checkTypedVector(fn, 'job.resume.rng', r['rng'], threads * 4, Uint32Array);
+  const rng = r['rng'] as Uint32Array;
+  for (let t = 0; t < threads; t++) {
+    for (const name of ['offsets', 'words', 'terms']) {
+      const x = (r[name] as Float64Array)[t]!;
+      if (!(x >= 0 && x <= MAX_SAFE) || !Number.isInteger(x)) {
+        throw new RangeError(`${fn}: job.resume.${name}[${t}] must be an integer in [0, ${MAX_SAFE}], got ${x}`);
+      }
+    }
+    const loss = (r['loss'] as Float64Array)[t]!;
+    if (!(loss >= 0 && Number.isFinite(loss))) throw new RangeError(`${fn}: job.resume.loss[${t}] must be finite and ≥ 0, got ${loss}`);
+    const finished = (r['finished'] as Uint8Array)[t]!;
+    if (finished > 1) throw new RangeError(`${fn}: job.resume.finished[${t}] must be 0 or 1, got ${finished}`);
+    if ((rng[4 * t]! | rng[4 * t + 1]! | rng[4 * t + 2]! | rng[4 * t + 3]!) === 0) {
+      throw new RangeError(`${fn}: job.resume.rng must not hold an all-zero state (thread ${t})`);
+    }
+  }
 }
 
 /** An Int32Array of exactly rows×cols elements (worded like checkMatrix). */

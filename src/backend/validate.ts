@@ -231,7 +231,7 @@ export function checkTrainJob(fn: string, v: unknown, activationCount: number, l
 }
 
 /** A typed array of one element type and exactly n elements, shape printed "(n)". */
-function checkTypedVector(fn: string, arg: string, v: unknown, n: number,
+export function checkTypedVector(fn: string, arg: string, v: unknown, n: number,
                           type: { new (n: number): ArrayLike<number>; name: string }): void {
   if (!(v instanceof type)) throw new TypeError(`${fn}: ${arg} must be a ${type.name}`);
   const length = (v as ArrayLike<number>).length;

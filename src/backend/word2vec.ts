@@ -48,6 +48,31 @@ export interface Word2VecTrainJob {
   syn1neg: Float32Array | null;
   /** (V, vectorSize) Huffman inner-node vectors; required when hs. */
   syn1: Float32Array | null;
+  /** Continue from where an earlier run (same options and corpus) stopped: its result.state. null = from the start. */
+  resume: Word2VecState | null;
+}
+
+/**
+ * Where a run stands, to resume it exactly: thread t streams bytes
+ * [size·t/threads, size·(t+1)/threads) of the corpus, and each thread's entry
+ * is taken at a sentence boundary. It only resumes with the same thread
+ * count, options and corpus (the caller checks those).
+ */
+export interface Word2VecState {
+  /** The epoch in progress (1-based); epochs + 1 once training is complete. */
+  epoch: number;
+  /** In-vocabulary tokens read in the epochs before `epoch`. */
+  wordsBefore: number;
+  /** Per thread: the byte where its reader continues (its range's start at an epoch's start). */
+  offsets: Float64Array;
+  /** Per thread: tokens read, summed loss and predictions in this epoch. */
+  words: Float64Array;
+  loss: Float64Array;
+  terms: Float64Array;
+  /** Per thread: 1 when its byte range is done for this epoch. */
+  finished: Uint8Array;
+  /** (threads, 4): each thread's generator state. */
+  rng: Uint32Array;
 }
 
 export interface Word2VecProgress {
@@ -68,12 +93,17 @@ export interface Word2VecTrainResult {
   epochsCompleted: number;
   cancelled: boolean;
   loss: number;
+  /** Where a resumed run would continue (state.epoch = epochs + 1 when complete). */
+  state: Word2VecState;
 }
 
 export interface Word2VecKernels {
   /** [async] Counts the corpus's words; see Word2VecVocab. */
   word2vecVocab(job: Word2VecVocabJob, onProgress?: (p: { bytesRead: number; bytesTotal: number }) => void): NativeJob<Word2VecVocab>;
-  /** [async] Trains job.syn0/syn1neg/syn1 in place; rejects on divergence. */
+  /** [async] Trains job.syn0/syn1neg/syn1 in place, from the start or job.resume; a
+   * cancelled run stops at sentence boundaries and resolves with the state to
+   * resume from. Rejects on divergence. The TS backend runs one thread, so it
+   * resumes only states of one thread. */
   word2vecTrain(job: Word2VecTrainJob, onProgress?: (p: Word2VecProgress) => void): NativeJob<Word2VecTrainResult>;
   /** syn0 (rows, cols) = (u − 0.5)/cols with u from Rng(seed), in order. */
   word2vecInit(syn0: Float32Array, rows: number, cols: number, seed: number): void;

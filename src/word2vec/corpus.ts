@@ -22,8 +22,23 @@ type Latin1Buffer = Buffer & { latin1Slice(start: number, end: number): string }
 export class Tokenizer {
   private pending = '';
   private tooLong = false;
+  private consumed = 0;
+  /** Where the reader stands during a sink call, as CorpusReader::Offset():
+   * in token(), the token's end; in lineEnd(), just past the '\n'. */
+  position = 0;
 
   constructor(private readonly lowercase: boolean, private readonly sink: TokenSink) {}
+
+  /**
+   * Makes the next push() start at byte `offset` of the file, dropping the
+   * rest of a token that began before it (`previous` is the byte at
+   * offset − 1), as CorpusReader does when a range starts at `offset`.
+   */
+  startAt(offset: number, previous: number | undefined): void {
+    this.consumed = offset;
+    this.pending = '';
+    this.tooLong = previous !== undefined && previous !== 32 && (previous < 9 || previous > 13);
+  }
 
   /** Feeds the next block; a token cut at its end continues in the next one. */
   push(block: Buffer): void {
@@ -36,10 +51,15 @@ export class Tokenizer {
     for (let i = 0; i < n; i++) {
       const c = b[i]!;
       if (c !== 32 && (c < 9 || c > 13)) continue;
+      this.position = this.consumed + i;
       if (i > start || this.pending !== '' || this.tooLong) this.emit(b, start, i);
-      if (c === 10) this.sink.lineEnd();
+      if (c === 10) {
+        this.position++;
+        this.sink.lineEnd();
+      }
       start = i + 1;
     }
+    this.consumed += n;
     if (start < n) {
       if (this.tooLong || this.pending.length + (n - start) > MAX_TOKEN_BYTES) {
         this.tooLong = true;
@@ -52,6 +72,7 @@ export class Tokenizer {
 
   /** End of input: the last token, if the file does not end with a separator. */
   finish(): void {
+    this.position = this.consumed;
     if (this.pending !== '' && !this.tooLong) this.sink.token(this.pending);
     this.pending = '';
     this.tooLong = false;
@@ -66,19 +87,33 @@ export class Tokenizer {
 }
 
 /**
- * Reads `path` in blocks of `blockSize` bytes (one buffer, reused: consume
+ * Reads `path` from byte `start` in blocks of `blockSize` bytes (one buffer, reused: consume
  * each block before asking for the next). Memory is one block, whatever the
  * file's size.
  */
-export async function* readBlocks(path: string, blockSize: number): AsyncGenerator<Buffer> {
+export async function* readBlocks(path: string, blockSize: number, start = 0): AsyncGenerator<Buffer> {
   const file = await open(path, 'r');
   try {
     const buffer = Buffer.allocUnsafe(blockSize);
-    for (;;) {
-      const { bytesRead } = await file.read(buffer, 0, blockSize, null);
+    for (let at = start; ;) {
+      const { bytesRead } = await file.read(buffer, 0, blockSize, at);
       if (bytesRead === 0) return;
+      at += bytesRead;
       yield buffer.subarray(0, bytesRead);
     }
+  } finally {
+    await file.close();
+  }
+}
+
+/** The byte at `offset − 1` of `path`: undefined at 0 (or past the end). */
+export async function byteBefore(path: string, offset: number): Promise<number | undefined> {
+  if (offset === 0) return undefined;
+  const file = await open(path, 'r');
+  try {
+    const byte = Buffer.alloc(1);
+    const { bytesRead } = await file.read(byte, 0, 1, offset - 1);
+    return bytesRead === 1 ? byte[0] : undefined;
   } finally {
     await file.close();
   }

@@ -7,10 +7,10 @@
  * yields to the event loop between blocks when it has run for a while.
  */
 import { Rng } from '../rng.js';
-import { readBlocks, Tokenizer } from './corpus.js';
+import { byteBefore, readBlocks, Tokenizer } from './corpus.js';
 import { axpy, dot } from './vecmath.js';
 import { huffman, keepProbabilities, MAX_EXP, NOISE_TABLE_SIZE, noiseTable, sigmoidIndex, sigmoidTable } from './tables.js';
-import type { Word2VecProgress, Word2VecTrainJob, Word2VecTrainResult } from '../backend/word2vec.js';
+import type { Word2VecProgress, Word2VecState, Word2VecTrainJob, Word2VecTrainResult } from '../backend/word2vec.js';
 
 /** Sentences longer than this many kept words are cut (as in C++). */
 export const MAX_SENTENCE = 10_000;
@@ -33,13 +33,17 @@ export async function trainTs(job: Word2VecTrainJob, onProgress: ((p: Word2VecPr
   const keep = job.sample > 0 ? keepProbabilities(counts, job.sample) : new Float64Array(0);
   const sig = sigmoidTable();
   const tree = hs ? huffman(counts) : null;
+  // Thread 0's stream, or where the resumed run left it.
   const rng = new Rng((job.seed + 1) >>> 0);
+  const resume = job.resume;
+  if (resume) rng.setState(resume.rng.subarray(0, 4));
   const neu1 = new Float32Array(dim);
   const neu1e = new Float32Array(dim);
   const sentence = new Int32Array(MAX_SENTENCE);
   let length = 0;
 
-  let base = 0; // words of finished epochs
+  let epoch = resume?.epoch ?? 1;
+  let wordsBefore = resume?.wordsBefore ?? 0; // tokens of the epochs before `epoch`
   let words = 0; // this epoch
   let loss = 0;
   let terms = 0;
@@ -84,7 +88,7 @@ export async function trainTs(job: Word2VecTrainJob, onProgress: ((p: Word2VecPr
   };
 
   const trainSentence = (): void => {
-    const frac = Math.min(1, (base + words) / totalWords);
+    const frac = Math.min(1, (wordsBefore + words) / totalWords);
     const lr = f32(job.alpha - (job.alpha - job.minAlpha) * frac);
     for (let i = 0; i < length && !diverged; i++) {
       const word = sentence[i]!;
@@ -123,73 +127,106 @@ export async function trainTs(job: Word2VecTrainJob, onProgress: ((p: Word2VecPr
     length = 0;
   };
 
-  const tokenizer = new Tokenizer(job.lowercase, {
+  // The run as of the last sentence boundary, the only place the native
+  // trainer stops: an interrupted run reports this, not the words it read
+  // past it (they were not trained on), so a resume replays them.
+  const mark = { offset: 0, words: 0, loss: 0, terms: 0, rng: rng.getState() };
+  const markBoundary = () => {
+    mark.offset = tokenizer.position;
+    mark.words = words;
+    mark.loss = loss;
+    mark.terms = terms;
+    mark.rng = rng.getState();
+  };
+  const tokenizer: Tokenizer = new Tokenizer(job.lowercase, {
     token(key) {
       const id = vocab.get(key);
       if (id === undefined) return;
       words++;
       if (job.sample > 0 && keep[id]! < rng.uniform()) return;
       sentence[length++] = id;
-      if (length === MAX_SENTENCE) trainSentence();
+      if (length === MAX_SENTENCE) {
+        trainSentence();
+        markBoundary();
+      }
     },
     lineEnd() {
       if (length > 0) trainSentence();
+      markBoundary();
     },
   });
 
   const start = performance.now();
+  const wordsAtStart = wordsBefore + (resume?.words[0] ?? 0);
+  const startProgress = Math.min(1, wordsAtStart / totalWords);
   let lastReport = start;
   let lastYield = start;
-  const snapshot = (epoch: number, done: number): Word2VecProgress => {
+  const snapshot = (): Word2VecProgress => {
     const seconds = (performance.now() - start) / 1000;
+    const done = wordsBefore + mark.words;
     const progress = Math.min(1, done / totalWords);
     return {
-      progress, epoch, loss: terms > 0 ? loss / terms : 0,
-      wordsPerSec: seconds > 0 ? done / seconds : 0,
+      progress, epoch: Math.min(epoch, job.epochs), loss: mark.terms > 0 ? mark.loss / mark.terms : 0,
+      wordsPerSec: seconds > 0 ? (done - wordsAtStart) / seconds : 0,
       lr: job.alpha - (job.alpha - job.minAlpha) * progress,
-      etaSeconds: progress > 0 ? seconds * (1 - progress) / progress : 0,
+      etaSeconds: progress > startProgress ? seconds * (1 - progress) / (progress - startProgress) : 0,
       words: done,
     };
   };
 
-  let epochsCompleted = 0;
-  let last = snapshot(1, 0);
-  for (let epoch = 1; epoch <= job.epochs && !stopped(); epoch++) {
-    words = 0;
-    loss = 0;
-    terms = 0;
-    let interrupted = false;
-    for await (const block of readBlocks(job.path, BLOCK_BYTES)) {
-      tokenizer.push(block);
-      if (diverged) break;
-      const now = performance.now();
-      if (now - lastReport >= 200) {
-        lastReport = now;
-        last = snapshot(epoch, base + words);
-        onProgress?.(last);
+  let interrupted = false;
+  let last = snapshot();
+  for (let resuming = resume !== null; epoch <= job.epochs && !stopped(); resuming = false) {
+    const offset = resuming ? resume!.offsets[0]! : 0;
+    words = mark.words = resuming ? resume!.words[0]! : 0;
+    loss = mark.loss = resuming ? resume!.loss[0]! : 0;
+    terms = mark.terms = resuming ? resume!.terms[0]! : 0;
+    mark.offset = offset;
+    if (!(resuming && resume!.finished[0] === 1)) {
+      tokenizer.startAt(offset, await byteBefore(job.path, offset));
+      for await (const block of readBlocks(job.path, BLOCK_BYTES, offset)) {
+        tokenizer.push(block);
+        if (diverged) break;
+        const now = performance.now();
+        if (now - lastReport >= 200) {
+          lastReport = now;
+          last = snapshot();
+          onProgress?.(last);
+        }
+        if (now - lastYield >= 15) {
+          await new Promise<void>((resolve) => setImmediate(resolve));
+          lastYield = performance.now();
+        }
+        if (stopped()) {
+          interrupted = true;
+          break;
+        }
       }
-      if (now - lastYield >= 15) {
-        await new Promise<void>((resolve) => setImmediate(resolve));
-        lastYield = performance.now();
-      }
-      if (stopped()) {
-        interrupted = true;
-        break;
+      if (!interrupted && !diverged) {
+        tokenizer.finish();
+        if (length > 0) trainSentence();
+        markBoundary();
       }
     }
-    if (!interrupted && !diverged) {
-      tokenizer.finish();
-      if (length > 0) trainSentence();
-    }
-    last = snapshot(epoch, base + words);
+    last = snapshot();
     if (diverged) {
-      throw new Error(`word2vec: training diverged (a non-finite score) in epoch ${epoch} after ${base + words} words; lower alpha`);
+      throw new Error(`word2vec: training diverged (a non-finite score) in epoch ${epoch} after ${wordsBefore + words} words; lower alpha`);
     }
-    base += words;
     if (interrupted) break;
-    epochsCompleted = epoch;
+    wordsBefore += mark.words;
+    epoch++;
+    mark.words = mark.loss = mark.terms = mark.offset = 0;
+    // Short epochs end between two 200 ms reports: report each end.
+    if (epoch <= job.epochs) onProgress?.(last);
   }
+  const epochsCompleted = epoch - 1;
   const cancelled = epochsCompleted < job.epochs;
-  onProgress?.({ ...last, words: base, ...(cancelled ? {} : { progress: 1, etaSeconds: 0, lr: job.minAlpha }) });
-  return { words: base, epochsCompleted, cancelled, loss: last.loss };
+  const state: Word2VecState = {
+    epoch, wordsBefore, offsets: Float64Array.of(mark.offset), words: Float64Array.of(mark.words),
+    loss: Float64Array.of(mark.loss), terms: Float64Array.of(mark.terms), finished: Uint8Array.of(0),
+    rng: interrupted ? mark.rng : rng.getState(),
+  };
+  const total = wordsBefore + mark.words;
+  onProgress?.({ ...last, words: total, ...(cancelled ? {} : { progress: 1, etaSeconds: 0, lr: job.minAlpha }) });
+  return { words: total, epochsCompleted, cancelled, loss: last.loss, state };
 }

@@ -55,23 +55,28 @@ class alignas(64) Worker {
     sentence_.reserve(kMaxSentence);
   }
 
-  // One epoch over bytes [begin, end). base = words done in earlier epochs.
-  void RunEpoch(std::uint64_t begin, std::uint64_t end, std::uint64_t base, std::vector<Counters>& counters,
+  // Continues the epoch from `st` (offset, counters, generator) until byte
+  // `end`, a stop or a divergence, and leaves in `st` where it stopped: the
+  // checks happen only at sentence boundaries, so `st` always describes one.
+  // base = words done in earlier epochs.
+  void RunEpoch(std::uint64_t end, ThreadState& st, std::uint64_t base, std::vector<Counters>& counters,
                 const std::atomic<bool>& stop, std::atomic<bool>& diverged) {
     counters_ = &counters;
     base_ = base;
-    words_ = 0;
+    words_ = st.words;
     others_ = 0;
     refreshed_at_ = 0;
-    loss_ = 0;
-    terms_ = 0;
+    loss_ = st.loss;
+    terms_ = st.terms;
     diverged_ = false;
+    rng_ = Rng(st.rng);
     Counters& mine = counters[id_];
-    CorpusReader reader(s_.opt.path, begin, end, s_.opt.lowercase);
+    CorpusReader reader(s_.opt.path, st.offset, end, s_.opt.lowercase);
     sentence_.clear();
     std::string_view token;
+    TokenKind kind;
     for (;;) {
-      const TokenKind kind = reader.Next(&token);
+      kind = reader.Next(&token);
       if (kind == TokenKind::kToken) {
         const std::int32_t id = s_.vocab.words.Find(token);
         if (id < 0) continue;
@@ -93,6 +98,12 @@ class alignas(64) Worker {
         break;
       }
     }
+    st.offset = reader.Offset();
+    st.words = words_;
+    st.loss = loss_;
+    st.terms = terms_;
+    st.finished = kind == TokenKind::kEnd;
+    rng_.get_state(st.rng);
   }
 
  private:
@@ -205,7 +216,7 @@ class alignas(64) Worker {
 
   const Shared& s_;
   std::uint32_t id_;
-  Rng rng_;  // lives across epochs
+  Rng rng_;  // taken from and returned to the thread's ThreadState
   std::vector<float> neu1_, neu1e_;
   std::vector<std::int32_t> sentence_;
   std::vector<Counters>* counters_ = nullptr;
@@ -216,7 +227,8 @@ class alignas(64) Worker {
 
 }  // namespace
 
-TrainResult Train(const TrainOptions& opt, const Vocab& vocab, const Weights& weights, TrainHooks& hooks) {
+TrainResult Train(const TrainOptions& opt, const Vocab& vocab, const Weights& weights, TrainHooks& hooks,
+                  const TrainState* resume) {
   using Clock = std::chrono::steady_clock;
   double count_sum = 0;
   for (std::uint64_t c : vocab.counts) count_sum += static_cast<double>(c);
@@ -228,15 +240,35 @@ TrainResult Train(const TrainOptions& opt, const Vocab& vocab, const Weights& we
 
   const std::uint64_t size = FileSize(opt.path);
   const std::uint32_t threads = opt.threads;
+  auto range_begin = [&](std::uint32_t t) { return size * t / threads; };
   std::vector<Worker> workers;
   workers.reserve(threads);
   for (std::uint32_t t = 0; t < threads; t++) workers.emplace_back(shared, t);
 
+  TrainState state;
+  if (resume != nullptr) {
+    state = *resume;
+  } else {
+    state.threads.resize(threads);
+    for (std::uint32_t t = 0; t < threads; t++) {
+      state.threads[t].offset = range_begin(t);
+      Rng(opt.seed + 1 + t).get_state(state.threads[t].rng);
+    }
+  }
+  auto words_in_epoch = [&] {
+    std::uint64_t words = 0;
+    for (const ThreadState& t : state.threads) words += t.words;
+    return words;
+  };
+  const std::uint64_t words_at_start = state.words_before + words_in_epoch();
+
+  const double start_progress = std::min(1.0, static_cast<double>(words_at_start) / shared.total_words);
+
   TrainResult result;
   const auto start = Clock::now();
-  std::uint64_t base = 0;
-  TrainProgress last{0, 1, 0, 0, opt.alpha, 0, 0};
-  auto snapshot = [&](std::uint32_t epoch, const std::vector<Counters>& counters) {
+  TrainProgress last{start_progress,
+                     std::min(state.epoch, opt.epochs), 0, 0, opt.alpha, 0, words_at_start};
+  auto snapshot = [&](const std::vector<Counters>& counters) {
     std::uint64_t words = 0, terms = 0;
     double loss = 0;
     for (const Counters& c : counters) {
@@ -246,13 +278,14 @@ TrainResult Train(const TrainOptions& opt, const Vocab& vocab, const Weights& we
     }
     const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
     TrainProgress p;
-    p.words = base + words;
+    p.words = state.words_before + words;
     p.progress = std::min(1.0, static_cast<double>(p.words) / shared.total_words);
-    p.epoch = epoch;
+    p.epoch = state.epoch;
     p.loss = terms > 0 ? loss / static_cast<double>(terms) : 0;
-    p.words_per_sec = seconds > 0 ? static_cast<double>(p.words) / seconds : 0;
+    p.words_per_sec = seconds > 0 ? static_cast<double>(p.words - std::min(p.words, words_at_start)) / seconds : 0;
     p.lr = opt.alpha - (opt.alpha - opt.min_alpha) * p.progress;
-    p.eta_seconds = p.progress > 0 ? seconds * (1 - p.progress) / p.progress : 0;
+    const double done_here = p.progress - start_progress;  // by this run, for its speed
+    p.eta_seconds = done_here > 0 ? seconds * (1 - p.progress) / done_here : 0;
     // Other threads' counters are read one by one, so guard monotonicity.
     if (p.words < last.words) p.words = last.words;
     if (p.progress < last.progress) p.progress = last.progress;
@@ -260,18 +293,24 @@ TrainResult Train(const TrainOptions& opt, const Vocab& vocab, const Weights& we
   };
 
   std::atomic<bool> stop{false}, diverged{false};
-  for (std::uint32_t epoch = 1; epoch <= opt.epochs && !hooks.Cancelled(); epoch++) {
+  while (state.epoch <= opt.epochs && !hooks.Cancelled()) {
     std::vector<Counters> counters(threads);
+    for (std::uint32_t t = 0; t < threads; t++) {
+      counters[t].words.store(state.threads[t].words);
+      counters[t].loss.store(state.threads[t].loss);
+      counters[t].terms.store(state.threads[t].terms);
+    }
     std::mutex mutex;
     std::condition_variable done_cv;
-    std::uint32_t running = threads;
+    std::uint32_t running = 0;
     std::exception_ptr failure;
     std::vector<std::thread> pool;
     for (std::uint32_t t = 0; t < threads; t++) {
-      const std::uint64_t begin = size * t / threads, end = size * (t + 1) / threads;
-      pool.emplace_back([&, t, begin, end] {
+      if (state.threads[t].finished) continue;
+      running++;
+      pool.emplace_back([&, t] {
         try {
-          workers[t].RunEpoch(begin, end, base, counters, stop, diverged);
+          workers[t].RunEpoch(range_begin(t + 1), state.threads[t], state.words_before, counters, stop, diverged);
         } catch (...) {
           std::lock_guard<std::mutex> lock(mutex);
           if (!failure) failure = std::current_exception();
@@ -292,25 +331,38 @@ TrainResult Train(const TrainOptions& opt, const Vocab& vocab, const Weights& we
       if (hooks.Cancelled()) stop.store(true);
       if (Clock::now() - reported < std::chrono::milliseconds(200)) continue;
       reported = Clock::now();
-      last = snapshot(epoch, counters);
+      last = snapshot(counters);
       hooks.Report(last);
     }
     for (std::thread& th : pool) th.join();
     if (failure) std::rethrow_exception(failure);
-    last = snapshot(epoch, counters);
+    last = snapshot(counters);
     result.loss = last.loss;
     if (diverged.load()) {
-      throw std::runtime_error("word2vec: training diverged (a non-finite score) in epoch " + std::to_string(epoch) +
+      throw std::runtime_error("word2vec: training diverged (a non-finite score) in epoch " + std::to_string(state.epoch) +
                                " after " + std::to_string(last.words) + " words; lower alpha");
     }
-    for (const Counters& c : counters) base += c.words.load();
-    if (stop.load() || hooks.Cancelled()) break;
-    result.epochs_completed = epoch;
+    bool complete = true;
+    for (const ThreadState& t : state.threads) complete = complete && t.finished;
+    if (!complete) break;  // stopped at sentence boundaries: `state` is where to resume
+    state.words_before += words_in_epoch();
+    state.epoch++;
+    for (std::uint32_t t = 0; t < threads; t++) {
+      ThreadState& next = state.threads[t];
+      next.offset = range_begin(t);
+      next.words = next.terms = 0;
+      next.loss = 0;
+      next.finished = false;
+    }
+    // Short epochs end between two 200 ms reports: report each end.
+    if (state.epoch <= opt.epochs) hooks.Report(last);
   }
-  result.words = base;
+  result.epochs_completed = state.epoch - 1;
   result.cancelled = result.epochs_completed < opt.epochs;
+  result.words = state.words_before + words_in_epoch();
+  result.state = state;
   if (!result.cancelled) last.progress = 1, last.eta_seconds = 0;
-  last.words = base;
+  last.words = result.words;
   hooks.Report(last);
   return result;
 }

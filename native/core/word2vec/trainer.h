@@ -58,8 +58,28 @@ class TrainHooks {
   virtual ~TrainHooks() = default;
   virtual bool Cancelled() const = 0;
   // Called from the training's own thread (never a worker) about every
-  // 200 ms, and once at the end.
+  // 200 ms, at the end of every epoch, and once at the end.
   virtual void Report(const TrainProgress& p) = 0;
+};
+
+// Where one training thread stands within the current epoch, taken at a
+// sentence boundary: restoring it replays the rest of the epoch exactly.
+struct ThreadState {
+  std::uint64_t offset = 0;  // where its reader continues (its byte range's start at an epoch's start)
+  std::uint64_t words = 0;   // in-vocabulary tokens it read this epoch
+  double loss = 0;           // its summed loss this epoch
+  std::uint64_t terms = 0;   // predictions behind `loss`
+  bool finished = false;     // its byte range is done for this epoch
+  std::uint32_t rng[4] = {};
+};
+
+// A run's resumable state (a checkpoint without the weights). Thread t reads
+// bytes [size·t/threads, size·(t+1)/threads) of the corpus, so a state only
+// resumes with the thread count that wrote it, on the same corpus.
+struct TrainState {
+  std::uint32_t epoch = 1;          // the epoch in progress; epochs + 1 once training is complete
+  std::uint64_t words_before = 0;   // tokens read in the epochs before it
+  std::vector<ThreadState> threads;
 };
 
 struct TrainResult {
@@ -67,6 +87,7 @@ struct TrainResult {
   std::uint32_t epochs_completed = 0;
   bool cancelled = false;
   double loss = 0;  // mean loss of the last (possibly partial) epoch
+  TrainState state;  // where a resumed run would continue
 };
 
 // Sentences longer than this many kept words are cut into pieces (gensim's
@@ -76,8 +97,12 @@ constexpr std::size_t kMaxSentence = 10000;
 // syn0 (V, dim) = (u − 0.5)/dim for u drawn from Rng(seed), row-major.
 void InitVectors(float* syn0, std::size_t rows, std::size_t cols, std::uint32_t seed);
 
-// Trains in place. Throws std::runtime_error when the corpus cannot be read
-// or a score becomes non-finite (divergence; the message names the epoch).
-TrainResult Train(const TrainOptions& options, const Vocab& vocab, const Weights& weights, TrainHooks& hooks);
+// Trains in place, from the start or (resume non-null, with options.threads
+// entries) from a state an earlier, cancelled run returned; a cancelled run
+// stops each thread at its next sentence boundary. Throws std::runtime_error
+// when the corpus cannot be read or a score becomes non-finite (divergence;
+// the message names the epoch).
+TrainResult Train(const TrainOptions& options, const Vocab& vocab, const Weights& weights, TrainHooks& hooks,
+                  const TrainState* resume = nullptr);
 
 }  // namespace fastnn::word2vec

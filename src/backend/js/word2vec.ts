@@ -39,6 +39,9 @@ export const jsWord2VecKernels: Word2VecKernels = {
     const fn = 'word2vecTrain';
     checkTrainJob(fn, job);
     checkCallback(fn, onProgress);
+    if (job.resume !== null && job.threads !== 1) {
+      throw new RangeError(`${fn}: the TS backend trains on one thread, so it resumes only one-thread states; job.threads is ${job.threads}`);
+    }
     const copy = { ...job };
     return startJob((stopped) => trainTs(copy, onProgress, stopped));
   },
