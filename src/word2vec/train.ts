@@ -1,56 +1,84 @@
 /**
- * Word2Vec.train: option checking (gensim's names in camelCase; unknown keys
- * are errors), then the backend's vocabulary scan and training jobs. An async
+ * Word2Vec.train and Word2Vec.resume: option checking (unknown keys are
+ * errors), the backend's vocabulary scan, then training as one backend job —
+ * or, with a checkpoint, as consecutive jobs, each continuing the state the
+ * last one stopped at, with the checkpoint file written in between. An async
  * iterable input is first spooled to a temporary file, so both backends
  * always stream a file and memory stays independent of the corpus.
  */
 import { createWriteStream } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { availableParallelism, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { once } from 'node:events';
+import type { Backend } from '../backend/backend.js';
 import { getBackend } from '../backend/select.js';
-import type { Word2VecProgress, Word2VecTrainResult } from '../backend/word2vec.js';
-import { checkOptions, finiteNumber, positiveInt } from '../options.js';
+import type { Word2VecProgress, Word2VecState, Word2VecTrainResult } from '../backend/word2vec.js';
+import { checkOptions, finiteNumber } from '../options.js';
+import { fingerprintCorpus, readWord2VecCheckpoint, writeWord2VecCheckpoint, type CorpusFingerprint } from './checkpoint.js';
+import { checkSettings, SETTING_KEYS, type Word2VecSettings } from './settings.js';
 import { WordVectors } from './vectors.js';
 
-export interface TrainOptions {
+type Input = string | AsyncIterable<string>;
+
+/** Where and how often to checkpoint: a path alone writes only when training stops (finished or aborted). */
+export type CheckpointOption = string | { path: string; everySeconds?: number };
+
+export interface TrainOptions extends Partial<Word2VecSettings> {
   /** A UTF-8 text file (whitespace-separated tokens, one sentence per line),
    * or an async iterable of strings, each one or more lines. */
-  input: string | AsyncIterable<string>;
-  vectorSize?: number;
-  window?: number;
-  minCount?: number;
-  maxFinalVocab?: number;
-  negative?: number;
-  nsExponent?: number;
-  sample?: number;
-  alpha?: number;
-  minAlpha?: number;
-  epochs?: number;
-  threads?: number;
-  seed?: number;
-  /** Skip-gram (default true); false = CBOW. */
-  sg?: boolean;
-  /** Hierarchical softmax (default false). */
-  hs?: boolean;
-  /** ASCII lowercasing of the corpus (default false). */
-  lowercase?: boolean;
+  input: Input;
   onProgress?: (p: Word2VecProgress) => void;
   signal?: AbortSignal;
+  /** Write a checkpoint (Word2Vec.resume continues from it) when training
+   * stops — finished or aborted — and every `everySeconds` while it runs. */
+  checkpoint?: CheckpointOption;
+}
+
+export interface ResumeOptions {
+  /** The corpus, when it is not at the path the checkpoint recorded (or was an iterable). It must be the same bytes. */
+  input?: Input;
+  onProgress?: (p: Word2VecProgress) => void;
+  signal?: AbortSignal;
+  /** Where to keep checkpointing: default the file resumed from, at its interval; false = nowhere. */
+  checkpoint?: CheckpointOption | false;
 }
 
 export interface TrainedVectors extends WordVectors {
-  training: Word2VecTrainResult & { seconds: number };
+  training: Word2VecTrainResult & {
+    seconds: number;
+    /** The checkpoint file last written, or null. */
+    checkpoint: string | null;
+  };
 }
 
-const KEYS = ['input', 'vectorSize', 'window', 'minCount', 'maxFinalVocab', 'negative', 'nsExponent', 'sample', 'alpha',
-  'minAlpha', 'epochs', 'threads', 'seed', 'sg', 'hs', 'lowercase', 'onProgress', 'signal'] as const;
+const KEYS = ['input', ...SETTING_KEYS, 'onProgress', 'signal', 'checkpoint'] as const;
+const RESUME_KEYS = ['input', 'onProgress', 'signal', 'checkpoint'] as const;
 
-function bool(name: string, v: unknown, fallback: boolean): boolean {
-  if (v === undefined) return fallback;
-  if (typeof v !== 'boolean') throw new TypeError(`Word2Vec.train: ${name} must be a boolean`);
-  return v;
+interface Checkpointing {
+  path: string;
+  everySeconds: number;
+}
+
+function checkCheckpoint(fn: string, v: unknown): Checkpointing | null {
+  if (v === undefined) return null;
+  if (typeof v === 'string') return { path: v, everySeconds: 0 };
+  checkOptions(fn, 'checkpoint', v, ['path', 'everySeconds']);
+  const { path, everySeconds } = v as { path?: unknown; everySeconds?: unknown };
+  if (typeof path !== 'string' || path === '') throw new TypeError(`${fn}: checkpoint.path must be a non-empty string`);
+  const every = finiteNumber(fn, 'checkpoint.everySeconds', everySeconds, 0, 0);
+  return { path, everySeconds: every };
+}
+
+function checkCallbacks(fn: string, onProgress: unknown, signal: unknown): void {
+  if (onProgress !== undefined && typeof onProgress !== 'function') throw new TypeError(`${fn}: onProgress must be a function`);
+  if (signal !== undefined && !(signal instanceof AbortSignal)) throw new TypeError(`${fn}: signal must be an AbortSignal`);
+}
+
+function checkInput(fn: string, input: unknown): asserts input is Input {
+  if (typeof input !== 'string' && (typeof input !== 'object' || input === null || !(Symbol.asyncIterator in input))) {
+    throw new TypeError(`${fn}: input must be a file path or an async iterable of strings`);
+  }
 }
 
 async function spool(lines: AsyncIterable<string>, dir: string): Promise<string> {
@@ -65,71 +93,185 @@ async function spool(lines: AsyncIterable<string>, dir: string): Promise<string>
   return path;
 }
 
+/** Runs `body` on the input as a file path, spooling an iterable to a temp file removed afterwards. */
+async function withCorpusFile<T>(input: Input, body: (path: string) => Promise<T>): Promise<T> {
+  if (typeof input === 'string') return body(input);
+  const temp = await mkdtemp(join(tmpdir(), 'fastnn-w2v-'));
+  try {
+    return await body(await spool(input, temp));
+  } finally {
+    await rm(temp, { recursive: true, force: true });
+  }
+}
+
+/** The TS backend trains on one thread: a checkpoint records the threads that really ran. */
+function threadsOn(backend: Backend, settings: Word2VecSettings): Word2VecSettings {
+  return backend.name === 'js' ? { ...settings, threads: 1 } : settings;
+}
+
 export const Word2Vec = {
   /**
    * Trains word vectors. Resolves with the vectors and `training` stats; when
-   * `signal` aborts, training stops within a sentence and the promise
-   * resolves with the vectors as they are (`training.cancelled` true).
+   * `signal` aborts, training stops at the next sentence boundary and the
+   * promise resolves with the vectors as they are (`training.cancelled`
+   * true), after writing the checkpoint if one was asked for.
    */
   async train(options: TrainOptions): Promise<TrainedVectors> {
     const fn = 'Word2Vec.train';
     checkOptions(fn, 'options', options, KEYS);
     if (options === undefined) throw new TypeError(`${fn}: options must be an object`);
     const { input, onProgress, signal } = options;
-    if (typeof input !== 'string' && (typeof input !== 'object' || input === null || !(Symbol.asyncIterator in input))) {
-      throw new TypeError(`${fn}: input must be a file path or an async iterable of strings`);
-    }
-    const vectorSize = positiveInt(fn, 'vectorSize', options.vectorSize, 100);
-    const window = positiveInt(fn, 'window', options.window, 5);
-    const minCount = positiveInt(fn, 'minCount', options.minCount, 5);
-    const maxFinalVocab = options.maxFinalVocab === undefined ? 0 : positiveInt(fn, 'maxFinalVocab', options.maxFinalVocab, 0);
-    const negative = options.negative === 0 ? 0 : positiveInt(fn, 'negative', options.negative, 5);
-    const nsExponent = finiteNumber(fn, 'nsExponent', options.nsExponent, 0.75);
-    const sample = finiteNumber(fn, 'sample', options.sample, 1e-3, 0);
-    const alpha = finiteNumber(fn, 'alpha', options.alpha, 0.025, 0);
-    const minAlpha = finiteNumber(fn, 'minAlpha', options.minAlpha, alpha * 1e-4, 0);
-    const epochs = positiveInt(fn, 'epochs', options.epochs, 5);
-    const threads = positiveInt(fn, 'threads', options.threads, availableParallelism());
-    if (threads > 1024) throw new RangeError(`${fn}: threads must be at most 1024, got ${threads}`);
-    const seed = options.seed ?? 1;
-    if (typeof seed !== 'number' || !Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) {
-      throw new RangeError(`${fn}: seed must be an integer in [0, 4294967295], got ${String(seed)}`);
-    }
-    const sg = bool('sg', options.sg, true);
-    const hs = bool('hs', options.hs, false);
-    const lowercase = bool('lowercase', options.lowercase, false);
-    if (!hs && negative === 0) throw new RangeError(`${fn}: with negative: 0, hs must be true (nothing would be trained)`);
-    if (onProgress !== undefined && typeof onProgress !== 'function') throw new TypeError(`${fn}: onProgress must be a function`);
-    if (signal !== undefined && !(signal instanceof AbortSignal)) throw new TypeError(`${fn}: signal must be an AbortSignal`);
-
+    checkInput(fn, input);
     const backend = getBackend();
-    const temp = typeof input === 'string' ? null : await mkdtemp(join(tmpdir(), 'fastnn-w2v-'));
-    try {
-      const path = temp === null ? (input as string) : await spool(input as AsyncIterable<string>, temp);
+    const settings = threadsOn(backend, checkSettings(fn, options));
+    checkCallbacks(fn, onProgress, signal);
+    const checkpoint = checkCheckpoint(fn, options.checkpoint);
+
+    return withCorpusFile(input, async (path) => {
       const started = performance.now();
+      const { minCount, maxFinalVocab, lowercase, vectorSize, negative, hs, seed } = settings;
       const vocab = await run(backend.word2vecVocab({ path, minCount, maxFinalVocab, lowercase }), signal);
       const rows = vocab.counts.length;
-      const words = Buffer.from(vocab.words).toString('utf8').split('\n').slice(0, -1);
       if (rows === 0 && !signal?.aborted) throw new RangeError(`${fn}: no word occurs at least minCount (${minCount}) times in the corpus`);
       const syn0 = new Float32Array(rows * vectorSize);
       backend.word2vecInit(syn0, rows, vectorSize, seed);
-      let result: Word2VecTrainResult = { words: 0, epochsCompleted: 0, cancelled: true, loss: NaN };
-      if (!signal?.aborted) {
-        result = await run(backend.word2vecTrain({
-          path, words: vocab.words, counts: vocab.counts, vectorSize, window, negative, nsExponent, sample, alpha,
-          minAlpha, epochs, threads, seed, sg, hs, lowercase, syn0,
-          syn1neg: negative > 0 ? new Float32Array(rows * vectorSize) : null,
-          syn1: hs ? new Float32Array(rows * vectorSize) : null,
-        }, onProgress), signal);
-      }
-      const vectors = new WordVectors(words, syn0, vectorSize, vocab.counts) as TrainedVectors;
-      vectors.training = { ...result, seconds: (performance.now() - started) / 1000 };
-      return vectors;
-    } finally {
-      if (temp !== null) await rm(temp, { recursive: true, force: true });
+      const corpus = checkpoint && {
+        path: typeof input === 'string' ? resolve(input) : null, ...await fingerprintCorpus(path),
+      };
+      return trainRun(backend, {
+        settings, path, words: vocab.words, counts: vocab.counts, syn0,
+        syn1neg: negative > 0 ? new Float32Array(rows * vectorSize) : null,
+        syn1: hs ? new Float32Array(rows * vectorSize) : null,
+        state: null, corpus, checkpoint, onProgress, signal, started,
+      });
+    });
+  },
+
+  /**
+   * Continues the run a checkpoint file holds (written by Word2Vec.train or
+   * an earlier resume) on the same corpus, with the same settings and thread
+   * count: with one thread, the vectors end byte-identical to those of an
+   * uninterrupted run. A checkpoint of a finished run resolves at once.
+   */
+  async resume(checkpointPath: string, options: ResumeOptions = {}): Promise<TrainedVectors> {
+    const fn = 'Word2Vec.resume';
+    if (typeof checkpointPath !== 'string') throw new TypeError(`${fn}: checkpointPath must be a string`);
+    checkOptions(fn, 'options', options, RESUME_KEYS);
+    const { onProgress, signal } = options;
+    checkCallbacks(fn, onProgress, signal);
+    if (options.input !== undefined) checkInput(fn, options.input);
+    const checkpoint = options.checkpoint === false ? null : checkCheckpoint(fn, options.checkpoint);
+    const saved = await readWord2VecCheckpoint(checkpointPath);
+    const input = options.input ?? saved.corpus.path;
+    if (input === null) {
+      throw new TypeError(`${fn}: ${checkpointPath} was trained from an async iterable; pass the same lines as options.input`);
     }
+    const backend = getBackend();
+    if (backend.name === 'js' && saved.settings.threads > 1) {
+      throw new RangeError(`${fn}: ${checkpointPath} was written by ${saved.settings.threads} native threads; the TS backend ` +
+        'trains on one, so resume it with the native backend');
+    }
+    return withCorpusFile(input, async (path) => {
+      const { bytes, head } = await fingerprintCorpus(path);
+      if (bytes !== saved.corpus.bytes || head !== saved.corpus.head) {
+        throw new RangeError(`${fn}: the corpus ${typeof input === 'string' ? `'${input}' ` : ''}is not the one ${checkpointPath} ` +
+          `was trained on (${bytes} bytes, expected ${saved.corpus.bytes}${bytes === saved.corpus.bytes ? ', different content' : ''})`);
+      }
+      return trainRun(backend, {
+        settings: saved.settings, path, words: saved.words, counts: saved.counts, syn0: saved.syn0,
+        syn1neg: saved.syn1neg, syn1: saved.syn1, state: saved.state,
+        corpus: saved.corpus, checkpoint: checkpoint ?? (options.checkpoint === false ? null : { path: checkpointPath, everySeconds: saved.everySeconds }),
+        onProgress, signal, started: performance.now(),
+      });
+    });
   },
 };
+
+interface Run {
+  settings: Word2VecSettings;
+  path: string;
+  words: Uint8Array;
+  counts: Float64Array;
+  syn0: Float32Array;
+  syn1neg: Float32Array | null;
+  syn1: Float32Array | null;
+  state: Word2VecState | null;
+  corpus: CorpusFingerprint | null;
+  checkpoint: Checkpointing | null;
+  onProgress: ((p: Word2VecProgress) => void) | undefined;
+  signal: AbortSignal | undefined;
+  started: number;
+}
+
+/**
+ * Trains in segments: with checkpoint.everySeconds, each job is paused (a
+ * cancel, which stops at sentence boundaries) when the interval is up, the
+ * checkpoint written, and the next job resumes the state. A pause changes
+ * nothing on one thread: the state resumes exactly.
+ */
+async function trainRun(backend: Backend, r: Run): Promise<TrainedVectors> {
+  const { settings, signal, checkpoint } = r;
+  let state = r.state;
+  let result: Word2VecTrainResult | null = null;
+  let written: string | null = null;
+  const done = () => state !== null && state.epoch > settings.epochs;
+  while (!done() && !signal?.aborted) {
+    let pausing = false;
+    let timer: NodeJS.Timeout | null = null;
+    // The interval starts at the job's first report: by then its tables are
+    // built and its threads have trained, so every segment makes progress.
+    const job = startJob(backend, r, state, (p) => {
+      if (timer === null && checkpoint && checkpoint.everySeconds > 0) {
+        timer = setTimeout(() => { pausing = true; job.cancel(); }, checkpoint.everySeconds * 1000);
+      }
+      r.onProgress?.(p);
+    });
+    try {
+      result = await run(job, signal);
+    } finally {
+      if (timer) clearTimeout(timer);
+    }
+    state = result.state;
+    if (checkpoint) written = await save(checkpoint, r, state);
+    if (!(result.cancelled && pausing)) break;
+  }
+  if (checkpoint && written === null && state !== null) written = await save(checkpoint, r, state);
+  const names = Buffer.from(r.words).toString('utf8').split('\n').slice(0, -1);
+  const vectors = new WordVectors(names, r.syn0, settings.vectorSize, r.counts) as TrainedVectors;
+  result ??= nothingRun(state, settings);
+  vectors.training = { ...result, seconds: (performance.now() - r.started) / 1000, checkpoint: written };
+  return vectors;
+}
+
+function startJob(backend: Backend, r: Run, state: Word2VecState | null, onProgress: (p: Word2VecProgress) => void) {
+  const s = r.settings;
+  return backend.word2vecTrain({
+    path: r.path, words: r.words, counts: r.counts, vectorSize: s.vectorSize, window: s.window, negative: s.negative,
+    nsExponent: s.nsExponent, sample: s.sample, alpha: s.alpha, minAlpha: s.minAlpha, epochs: s.epochs,
+    threads: s.threads, seed: s.seed, sg: s.sg, hs: s.hs, lowercase: s.lowercase, syn0: r.syn0, syn1neg: r.syn1neg,
+    syn1: r.syn1, resume: state,
+  }, onProgress);
+}
+
+async function save(checkpoint: Checkpointing, r: Run, state: Word2VecState): Promise<string> {
+  await writeWord2VecCheckpoint(checkpoint.path, {
+    settings: r.settings, corpus: r.corpus!, everySeconds: checkpoint.everySeconds, words: r.words, counts: r.counts,
+    syn0: r.syn0, syn1neg: r.syn1neg, syn1: r.syn1, state,
+  });
+  return checkpoint.path;
+}
+
+/** The result when no job ran: aborted before training, or a finished checkpoint resumed. */
+function nothingRun(state: Word2VecState | null, settings: Word2VecSettings): Word2VecTrainResult {
+  const epochsCompleted = state ? state.epoch - 1 : 0;
+  let words = state?.wordsBefore ?? 0;
+  for (const w of state?.words ?? []) words += w;
+  return {
+    words, epochsCompleted, cancelled: epochsCompleted < settings.epochs, loss: NaN,
+    state: state ?? { epoch: 1, wordsBefore: 0, offsets: new Float64Array(0), words: new Float64Array(0),
+      loss: new Float64Array(0), terms: new Float64Array(0), finished: new Uint8Array(0), rng: new Uint32Array(0) },
+  };
+}
 
 /** Runs a job, relaying an abort to it; an aborted job resolves with what it has. */
 async function run<T>(job: { promise: Promise<T>; cancel(): void }, signal: AbortSignal | undefined): Promise<T> {

@@ -1,0 +1,60 @@
+/**
+ * The settings that decide a word2vec run's updates (gensim's names in
+ * camelCase), checked and defaulted in one place: for Word2Vec.train's
+ * options and again for the settings a checkpoint file stores.
+ */
+import { availableParallelism } from 'node:os';
+import { finiteNumber, positiveInt } from '../options.js';
+
+export interface Word2VecSettings {
+  vectorSize: number;
+  window: number;
+  minCount: number;
+  /** 0 = no cap. */
+  maxFinalVocab: number;
+  negative: number;
+  nsExponent: number;
+  sample: number;
+  alpha: number;
+  minAlpha: number;
+  epochs: number;
+  threads: number;
+  seed: number;
+  sg: boolean;
+  hs: boolean;
+  lowercase: boolean;
+}
+
+export const SETTING_KEYS = ['vectorSize', 'window', 'minCount', 'maxFinalVocab', 'negative', 'nsExponent', 'sample',
+  'alpha', 'minAlpha', 'epochs', 'threads', 'seed', 'sg', 'hs', 'lowercase'] as const;
+
+function bool(fn: string, name: string, v: unknown, fallback: boolean): boolean {
+  if (v === undefined) return fallback;
+  if (typeof v !== 'boolean') throw new TypeError(`${fn}: ${name} must be a boolean`);
+  return v;
+}
+
+/** Checks each setting of `o` (missing ones get gensim's defaults); throws TypeError/RangeError naming the first bad one. */
+export function checkSettings(fn: string, o: Partial<Record<(typeof SETTING_KEYS)[number], unknown>>): Word2VecSettings {
+  const vectorSize = positiveInt(fn, 'vectorSize', o.vectorSize, 100);
+  const window = positiveInt(fn, 'window', o.window, 5);
+  const minCount = positiveInt(fn, 'minCount', o.minCount, 5);
+  const maxFinalVocab = o.maxFinalVocab === undefined || o.maxFinalVocab === 0 ? 0 : positiveInt(fn, 'maxFinalVocab', o.maxFinalVocab, 0);
+  const negative = o.negative === 0 ? 0 : positiveInt(fn, 'negative', o.negative, 5);
+  const nsExponent = finiteNumber(fn, 'nsExponent', o.nsExponent, 0.75);
+  const sample = finiteNumber(fn, 'sample', o.sample, 1e-3, 0);
+  const alpha = finiteNumber(fn, 'alpha', o.alpha, 0.025, 0);
+  const minAlpha = finiteNumber(fn, 'minAlpha', o.minAlpha, alpha * 1e-4, 0);
+  const epochs = positiveInt(fn, 'epochs', o.epochs, 5);
+  const threads = positiveInt(fn, 'threads', o.threads, availableParallelism());
+  if (threads > 1024) throw new RangeError(`${fn}: threads must be at most 1024, got ${threads}`);
+  const seed = o.seed ?? 1;
+  if (typeof seed !== 'number' || !Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) {
+    throw new RangeError(`${fn}: seed must be an integer in [0, 4294967295], got ${String(seed)}`);
+  }
+  const sg = bool(fn, 'sg', o.sg, true);
+  const hs = bool(fn, 'hs', o.hs, false);
+  const lowercase = bool(fn, 'lowercase', o.lowercase, false);
+  if (!hs && negative === 0) throw new RangeError(`${fn}: with negative: 0, hs must be true (nothing would be trained)`);
+  return { vectorSize, window, minCount, maxFinalVocab, negative, nsExponent, sample, alpha, minAlpha, epochs, threads, seed, sg, hs, lowercase };
+}
