@@ -119,7 +119,8 @@ FitOutcome network_fit(const NetworkView& net, const FitConfig& cfg, FitObserver
     std::iota(order.begin(), order.end(), 0u);
     if (cfg.shuffle) rng.shuffle(order.data(), order.size());
     rng.get_state(cfg.rng_state);
-    double loss_sum = 0, metric_total = 0, lr = schedule_lr(cfg.schedule, cfg.schedule.per_step ? step0 + out.steps : epoch0 + epoch - 1);
+    double loss_sum = 0, metric_total = 0;
+    double lr = schedule_lr(cfg.schedule, cfg.schedule.per_step ? step0 + out.steps : epoch0 + epoch - 1);
     std::size_t applied = 0, skipped = 0, batch = 0;
     for (std::size_t start = 0; start < cfg.n; start += cfg.batch_size, batch++) {
       if (obs.cancelled()) return out;
