@@ -1,8 +1,9 @@
 /**
  * The `fastnn` command (the compiled dist/cli/main.js, as users run it): the
- * demo trains and reports, and user errors exit non-zero with one line on stderr.
+ * demo trains and reports, user errors exit non-zero with one line on stderr,
+ * and Ctrl-C during training checkpoints, exits with 130 and resumes exactly.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -67,6 +68,35 @@ describe('fastnn CLI', () => {
       expect(run.status).toBe(1);
       expect(run.stderr.trim().split('\n')).toHaveLength(1);
       expect(run.stderr).toMatch(message);
+    });
+
+    it('SIGINT during training writes a checkpoint, exits 130 with one line, and the printed command finishes the run exactly', async () => {
+      const data = ['--limit', '1000', '--layers', '784,48', '--epochs', '2'];
+      const straight = join(dir, 'straight.safetensors');
+      // The uninterrupted run, alongside.
+      const uninterrupted = spawn(process.execPath, [main, 'autoencoder', ...data, '--out', straight], { stdio: 'ignore' });
+      const straightCode = new Promise((resolve) => uninterrupted.once('exit', resolve));
+      const interrupted = join(dir, 'interrupted.safetensors');
+      const child = spawn(process.execPath, [main, 'autoencoder', ...data, '--out', interrupted], { stdio: ['ignore', 'ignore', 'pipe'] });
+      let stderr = '';
+      // The header comes just before training starts: the signal lands in the first epoch or so (an epoch is ≥ 100 ms).
+      await new Promise<void>((resolve) => child.stderr.on('data', (d: Buffer) => {
+        stderr += d.toString();
+        if (stderr.includes('images of 784 pixels')) resolve();
+      }));
+      child.kill('SIGINT');
+      const code = await new Promise((resolve) => child.once('exit', resolve));
+      expect(code, stderr).toBe(130);
+      const checkpoint = `${interrupted}.ckpt`;
+      const lines = stderr.split('\n').filter((l) => l.includes(checkpoint));
+      expect(lines).toHaveLength(1);
+      const [, command] = lines[0]!.match(/^fastnn autoencoder: interrupted; checkpoint after epoch [01] of 2 in \S+; continue with: fastnn (.*)$/)!;
+      expect(statSync(checkpoint).size).toBeGreaterThan(784 * 48 * 8);
+      const resumed = fastnn(...command!.split(' '));
+      expect(resumed.status, resumed.stderr).toBe(0);
+      expect(resumed.stderr).toMatch(/epoch 2\/2/);
+      expect(await straightCode).toBe(0);
+      expect(readFileSync(interrupted).equals(readFileSync(straight))).toBe(true);
     });
 
     it('a corrupt IDX file exits 1 naming the file and the defect', () => {

@@ -221,7 +221,9 @@ describe.runIf(native && js)('native and TS agree with every optimizer', () => {
     const [a, b] = [make(), make()];
     const ra = await js!.train(a, null);
     const rb = await native!.train(b, null);
-    expect(ra).toEqual(rb);
+    // The best monitored value is a validation loss: equal to float32 rounding, like the history.
+    expect({ ...ra, best: 0 }).toEqual({ ...rb, best: 0 });
+    expect(Math.abs(ra.best - rb.best)).toBeLessThanOrEqual(1e-6);
     a.history.forEach((v, i) => expect(Math.abs(v - b.history[i]!)).toBeLessThanOrEqual(1e-5 * (1 + Math.abs(v))));
     expect(maxAbsDiff(a.net.params, b.net.params)).toBeLessThanOrEqual(1e-5);
     expect(maxAbsDiff(a.optimizer.state, b.optimizer.state)).toBeLessThanOrEqual(1e-5);

@@ -50,7 +50,7 @@ describe.each(backends)('train on $name', (be: Backend) => {
     for (const batchSize of [1, 4, 50, 64]) {
       const job = fitJob(p, { batchSize });
       const result = await be.train(job, null);
-      expect(result).toEqual({ epochs: 3, samples: 150, bestEpoch: 0, stoppedEarly: false });
+      expect(result).toEqual({ epochs: 3, samples: 150, bestEpoch: 0, best: 0, steps: 3 * Math.ceil(50 / batchSize), stoppedEarly: false });
       const rng = new Rng(77);
       const net = cloneNet(p.net);
       const order = new Uint32Array(p.n);
@@ -90,7 +90,7 @@ describe.each(backends)('train on $name', (be: Backend) => {
     const seen: TrainProgress[] = [];
     const job = fitJob(p, { epochs: 4, batchSize: 5, progressEvery: 3 });
     const result = await be.train(job, (q) => seen.push(q));
-    expect(result).toEqual({ epochs: 4, samples: 412, bestEpoch: 0, stoppedEarly: false });
+    expect(result).toEqual({ epochs: 4, samples: 412, bestEpoch: 0, best: 0, steps: 4 * 21, stoppedEarly: false });
     expect(seen.length).toBeGreaterThan(0);
     for (let i = 1; i < seen.length; i++) {
       expect(seen[i]!.samples).toBeGreaterThanOrEqual(seen[i - 1]!.samples);
@@ -114,7 +114,7 @@ describe.each(backends)('train on $name', (be: Backend) => {
     expect(maxAbsDiff(job.net.params, before.params)).toBe(0);
 
     const skipping = fitJob(p, { shuffle: false, batchSize: 4, epochs: 2, skipNonFinite: true });
-    expect(await be.train(skipping, null)).toEqual({ epochs: 2, samples: 24, bestEpoch: 0, stoppedEarly: false });
+    expect(await be.train(skipping, null)).toEqual({ epochs: 2, samples: 24, bestEpoch: 0, best: 0, steps: 4, stoppedEarly: false });
     expect(skipping.history[HISTORY_FIELDS.indexOf('skipped')]).toBe(1);
     expect(skipping.net.params.every((w) => w.every(Number.isFinite))).toBe(true);
   });

@@ -452,6 +452,21 @@ function netCases(fn: string, p: string): [string, (net: Record<string, unknown>
   fitRow('job.inputNoise mask level 1', set('inputNoise', { type: 1, level: 1 }), RangeError, 'train: job.inputNoise.level must be a number in [0, 1), got 1');
   fitRow('job.inputNoise gaussian level -1', set('inputNoise', { type: 2, level: -1 }), RangeError, 'train: job.inputNoise.level must be a number in [0, Infinity), got -1');
   fitRow('job.inputNoise.level missing', set('inputNoise', { type: 2 }), TypeError, 'train: job.inputNoise.level must be a number');
+  // job.resume (sizes [3, 4, 2]: params of 12, 4, 8, 2)
+  const rs = 'train: job.resume';
+  const resume = (r: Record<string, unknown>) => set('resume', { epoch: 3, step: 9, bestEpoch: 2, best: 0.5, bestParams: [], ...r });
+  fitRow('job.resume number', set('resume', 1), TypeError, `${rs} must be an object or null`);
+  fitRow('job.resume.epoch -1', resume({ epoch: -1 }), RangeError, `${rs}.epoch must be an integer in ${SIZE}, got -1`);
+  fitRow('job.resume.step missing', resume({ step: undefined }), TypeError, `${rs}.step must be a number`);
+  fitRow('job.resume.bestEpoch after epoch', resume({ bestEpoch: 4 }), RangeError, `${rs}.bestEpoch must be an integer in [0, 3], got 4`);
+  fitRow('job.resume.best NaN', resume({ best: NaN }), RangeError, `${rs}.best must be finite, got NaN`);
+  fitRow('job.resume.bestParams not an array', resume({ bestParams: f32(12) }), TypeError, `${rs}.bestParams must be an array`);
+  fitRow('job.resume.bestParams 2 of 4', resume({ bestParams: [f32(12), f32(4)] }), RangeError, `${rs}.bestParams must be an array of 4 Float32Arrays, got 2`);
+  fitRow('job.resume.bestParams[3] wrong shape', resume({ bestParams: [f32(12), f32(4), f32(8), f32(3)] }), RangeError,
+    `${rs}.bestParams[3] must have length 2 for shape (2), got 3`);
+  fitRow('job.resume without the best weights restoreBest needs',
+    (j) => resume({})({ ...j, earlyStopping: { monitor: 0, patience: 0, minDelta: 0, restoreBest: true } }), RangeError,
+    `${rs}.bestParams must hold the best weights (4 Float32Arrays) when job.earlyStopping.restoreBest is true`);
   // job.optimizer
   const o = 'train: job.optimizer';
   fitRow('job.optimizer missing', without('optimizer'), TypeError, `${o} must be an object`);
@@ -528,6 +543,9 @@ const validCalls: [Method, () => unknown[]][] = [
   ['train', () => [{ net: validNet(), x: f32(30), y: f32(20), n: 10, ...plainTraining(0.1, 0), epochs: 0, batchSize: 4,
     shuffle: false, rngState: Uint32Array.of(0, 0, 0, 1), skipNonFinite: true, progressEvery: 3,
     history: new Float64Array(0) }, () => {}]],
+  ['train', () => [{ net: validNet(), x: f32(30), y: f32(20), n: 10, ...plainTraining(0.1, 0), epochs: 0, batchSize: 4,
+    shuffle: false, rngState: Uint32Array.of(0, 0, 0, 1), skipNonFinite: true, progressEvery: 3, history: new Float64Array(0),
+    resume: { epoch: 2, step: 7, bestEpoch: 1, best: 0.25, bestParams: [f32(12), f32(4), f32(8), f32(2)] } }, () => {}]],
 ];
 
 function call(be: Backend, method: Method, args: unknown[]): unknown {

@@ -32,16 +32,29 @@ double gradient_sum_squares(const NetworkView& net, const BatchWorkspace& ws) {
                            ", batch " + std::to_string(batch) + "; that batch was not applied");
 }
 
-// The best monitored value so far, and a copy of the weights that gave it.
+// The best monitored value so far, and a copy of the weights that gave it
+// (in resume.best_params when given, so the run's next job continues it).
 class BestTracker {
  public:
-  BestTracker(const NetworkView& net, const EarlyStopping& es)
-      : es_(es), enabled_(es.patience > 0 || es.restore_best) {
+  BestTracker(const NetworkView& net, const EarlyStopping& es, const FitResume& resume)
+      : es_(es), enabled_(es.patience > 0 || es.restore_best || !resume.best_params.empty()) {
+    if (enabled_) {
+      best_ = resume.best;
+      best_epoch_ = resume.best_epoch;
+    }
+    if (!resume.best_params.empty()) {
+      for (std::size_t p = 0; p < net.params.size(); p++) saved_.push_back({resume.best_params[p], param_size(net, p)});
+      return;
+    }
     if (!es.restore_best) return;
-    for (std::size_t p = 0; p < net.params.size(); p++) saved_.emplace_back(param_size(net, p));
+    owned_.resize(net.params.size());
+    for (std::size_t p = 0; p < net.params.size(); p++) {
+      owned_[p].resize(param_size(net, p));
+      saved_.push_back({owned_[p].data(), owned_[p].size()});
+    }
   }
 
-  // Records epoch's history row; true when training should stop.
+  // Records the history row of the run's epoch `epoch`; true when training should stop.
   bool update(const NetworkView& net, const double* row, std::size_t epoch) {
     if (!enabled_) return false;
     const double v = row[monitor_field()];
@@ -52,17 +65,18 @@ class BestTracker {
     if (better) {
       best_ = v;
       best_epoch_ = epoch;
-      for (std::size_t p = 0; p < saved_.size(); p++) std::copy_n(net.params[p], saved_[p].size(), saved_[p].data());
+      for (std::size_t p = 0; p < saved_.size(); p++) std::copy_n(net.params[p], saved_[p].size, saved_[p].data);
     }
     return es_.patience > 0 && epoch - best_epoch_ >= es_.patience;
   }
 
   void restore(const NetworkView& net) const {
     if (best_epoch_ == 0) return;
-    for (std::size_t p = 0; p < saved_.size(); p++) std::copy(saved_[p].begin(), saved_[p].end(), net.params[p]);
+    for (std::size_t p = 0; p < saved_.size(); p++) std::copy_n(saved_[p].data, saved_[p].size, net.params[p]);
   }
 
-  std::size_t best_epoch() const { return enabled_ ? best_epoch_ : 0; }
+  std::size_t best_epoch() const { return best_epoch_; }
+  double best() const { return best_epoch_ == 0 ? 0 : best_; }
 
  private:
   std::size_t monitor_field() const {
@@ -75,9 +89,15 @@ class BestTracker {
     return kHistLoss;
   }
 
+  struct Span {
+    float* data;
+    std::size_t size;
+  };
+
   const EarlyStopping& es_;
   bool enabled_;
-  std::vector<std::vector<float>> saved_;
+  std::vector<std::vector<float>> owned_;  // the copies when the job is not given any
+  std::vector<Span> saved_;
   double best_ = 0;
   std::size_t best_epoch_ = 0;
 };
@@ -91,14 +111,16 @@ FitOutcome network_fit(const NetworkView& net, const FitConfig& cfg, FitObserver
   BatchWorkspace ws(net, std::min(cfg.batch_size, cfg.n));
   std::vector<std::uint32_t> order(cfg.n);
   Rng rng(cfg.rng_state);
-  BestTracker best(net, cfg.early_stopping);
+  BestTracker best(net, cfg.early_stopping, cfg.resume);
   FitOutcome out;
-  std::size_t step = 0;  // updates applied in this job: the per-step schedule's clock
+  // The run's epochs and updates before this job: the schedule's clocks continue from them.
+  const std::size_t epoch0 = cfg.resume.epoch, step0 = cfg.resume.step;
   for (std::size_t epoch = 1; epoch <= cfg.epochs; epoch++) {
     std::iota(order.begin(), order.end(), 0u);
     if (cfg.shuffle) rng.shuffle(order.data(), order.size());
     rng.get_state(cfg.rng_state);
-    double loss_sum = 0, metric_total = 0, lr = schedule_lr(cfg.schedule, cfg.schedule.per_step ? step : epoch - 1);
+    double loss_sum = 0, metric_total = 0;
+    double lr = schedule_lr(cfg.schedule, cfg.schedule.per_step ? step0 + out.steps : epoch0 + epoch - 1);
     std::size_t applied = 0, skipped = 0, batch = 0;
     for (std::size_t start = 0; start < cfg.n; start += cfg.batch_size, batch++) {
       if (obs.cancelled()) return out;
@@ -108,7 +130,7 @@ FitOutcome network_fit(const NetworkView& net, const FitConfig& cfg, FitObserver
       // run is what finds a non-finite gradient, saving a pass over the parameters.
       const bool clip = cfg.optimizer.clip_norm > 0;
       const double sum_sq = std::isfinite(loss) && clip ? gradient_sum_squares(net, ws) : 0;
-      const double step_lr = cfg.schedule.per_step ? schedule_lr(cfg.schedule, step) : lr;
+      const double step_lr = cfg.schedule.per_step ? schedule_lr(cfg.schedule, step0 + out.steps) : lr;
       // Every check comes before any weight changes: the loss, the gradient,
       // and the update itself (optimizer_step writes nothing that would overflow).
       const StepOutcome outcome = !std::isfinite(loss) || !std::isfinite(sum_sq)
@@ -118,14 +140,14 @@ FitOutcome network_fit(const NetworkView& net, const FitConfig& cfg, FitObserver
                         : outcome == StepOutcome::NonFiniteGradient ? "gradient"
                         : outcome == StepOutcome::NonFiniteUpdate   ? "update"
                                                                     : nullptr;
-      if (bad != nullptr && !cfg.skip_non_finite) throw_non_finite(bad, epoch, batch);
+      if (bad != nullptr && !cfg.skip_non_finite) throw_non_finite(bad, epoch0 + epoch, batch);
       if (bad != nullptr) {
         skipped++;
       } else {
         lr = step_lr;
         // The logits of this batch are still in ws (backward and the update do not touch them).
         if (has_metric) metric_total += metric_sum(ws.acts.back(), ws.yb.data(), rows, k, cfg.metric);
-        step++;
+        out.steps++;
         loss_sum += loss * static_cast<double>(rows);
         applied += rows;
       }
@@ -149,7 +171,7 @@ FitOutcome network_fit(const NetworkView& net, const FitConfig& cfg, FitObserver
     row[kHistLr] = lr;
     row[kHistSkipped] = static_cast<double>(skipped);
     out.epochs = epoch;
-    const bool stop = best.update(net, row, epoch);
+    const bool stop = best.update(net, row, epoch0 + epoch);
     obs.progress(out.epochs, 0, out.samples, row[kHistLoss]);
     if (stop) {
       out.stopped_early = true;
@@ -158,6 +180,7 @@ FitOutcome network_fit(const NetworkView& net, const FitConfig& cfg, FitObserver
   }
   if (cfg.early_stopping.restore_best) best.restore(net);
   out.best_epoch = best.best_epoch();
+  out.best = best.best();
   return out;
 }
 

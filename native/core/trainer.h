@@ -8,6 +8,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <vector>
 
 #include "metrics.h"
 #include "network.h"
@@ -38,6 +39,18 @@ struct EarlyStopping {
   bool restore_best = false; // end with the weights of the best epoch (tracked even when patience is 0)
 };
 
+// Where a job continues a longer run (backend.ts FitResume): the schedule's
+// clock and the early-stopping tracker start here instead of at zero.
+struct FitResume {
+  std::size_t epoch = 0;       // epochs of the run before this job; epoch numbers count from the run's start
+  std::size_t step = 0;        // updates applied before this job: the per-step schedule's clock
+  std::size_t best_epoch = 0;  // the run's best epoch so far (0 = none, else ≤ epoch)
+  double best = 0;             // its monitored value
+  // Empty, or one array per parameter (shaped like it): the best epoch's
+  // weights, tracked there in place whatever restore_best says.
+  std::vector<float*> best_params;
+};
+
 // A job as plain data plus borrowed pointers, all checked by the caller.
 struct FitConfig {
   const float* x = nullptr;  // (n, sizes[0])
@@ -58,6 +71,7 @@ struct FitConfig {
   std::size_t progress_every = 0;  // batches between progress reports; 0 = once per epoch
   double* history = nullptr;       // (epochs, kHistoryFields), one row written per completed epoch
   InputNoise input_noise;          // corrupts each gathered batch (denoising); drawn after the epoch's shuffle
+  FitResume resume;                // all zero and empty: a run of its own
 };
 
 // What a job reports to and asks of its runner (the N-API job, or a test).
@@ -73,7 +87,9 @@ class FitObserver {
 struct FitOutcome {
   std::size_t epochs = 0;      // completed epochs (history rows written)
   std::size_t samples = 0;     // samples whose batch was applied or skipped
-  std::size_t best_epoch = 0;  // 1-based epoch of the best monitored value; 0 when not tracked
+  std::size_t best_epoch = 0;  // 1-based epoch (of the run) of the best monitored value; 0 when not tracked
+  double best = 0;             // its monitored value (0 when best_epoch is 0)
+  std::size_t steps = 0;       // updates applied by this job
   bool stopped_early = false;
 };
 

@@ -45,6 +45,8 @@ class TrainJob final : public BackgroundJob, private FitObserver {
     result.Set("epochs", static_cast<double>(outcome_.epochs));
     result.Set("samples", static_cast<double>(outcome_.samples));
     result.Set("bestEpoch", static_cast<double>(outcome_.best_epoch));
+    result.Set("best", outcome_.best);
+    result.Set("steps", static_cast<double>(outcome_.steps));
     result.Set("stoppedEarly", outcome_.stopped_early);
     return result;
   }
@@ -188,6 +190,49 @@ InputNoise CheckInputNoise(Napi::Env env, const char* fn, Napi::Value object, co
   return noise;
 }
 
+// job.resume's properties, read in phase 1 with bestParams' items (when it
+// holds 0 or one per parameter; any other length is reported in phase 2).
+struct ResumeValues {
+  Napi::Value object;
+  std::vector<Napi::Value> props;  // epoch, step, bestEpoch, best, bestParams
+  std::vector<Napi::Value> best_params;
+};
+
+ResumeValues FetchResume(Napi::Value v, std::size_t param_count) {
+  ResumeValues r{v, Props(v, {"epoch", "step", "bestEpoch", "best", "bestParams"}), {}};
+  const Napi::Value list = r.props[4];
+  if (list.IsArray() && list.As<Napi::Array>().Length() != 0) r.best_params = args::PrefetchArray(list, param_count);
+  return r;
+}
+
+// job.resume: undefined or null (a run of its own), or { epoch, step,
+// bestEpoch ≤ epoch, best (finite), bestParams (0 arrays,
+// or one shaped like each parameter; needed by restoreBest) }.
+FitResume CheckResume(Napi::Env env, const char* fn, const ResumeValues& v, const NetworkView& net,
+                      const EarlyStopping& es) {
+  FitResume r;
+  if (v.object.IsUndefined() || v.object.IsNull()) return r;
+  const std::string path = "job.resume";
+  if (v.object.Type() != napi_object) args::ThrowType(env, Message(fn, path + " must be an object or null"));
+  r.epoch = args::Size(env, fn, path + ".epoch", v.props[0]);
+  r.step = args::Size(env, fn, path + ".step", v.props[1]);
+  r.best_epoch = static_cast<std::size_t>(args::Int(env, fn, path + ".bestEpoch", v.props[2], 0,
+                                                    static_cast<std::int64_t>(r.epoch)));
+  r.best = args::Finite(env, fn, path + ".best", v.props[3]);
+  const std::size_t count = ParamCount(net);
+  const bool empty = v.props[4].IsArray() && v.props[4].As<Napi::Array>().Length() == 0;
+  if (!empty) {
+    if (!v.props[4].IsArray() || v.best_params.size() != count) {
+      args::ArrayOf(env, fn, path + ".bestParams", v.props[4], count);  // throws
+    }
+    r.best_params = args::ParamList(env, fn, path + ".bestParams", v.best_params, net.sizes);
+  } else if (es.restore_best) {
+    args::ThrowRange(env, Message(fn, path + ".bestParams must hold the best weights (" + std::to_string(count) +
+                                          " Float32Arrays) when job.earlyStopping.restoreBest is true"));
+  }
+  return r;
+}
+
 // [async] train(job, onProgress): { promise, cancel }
 // Trains job.net (a NetworkSpec, params updated in place) on job.x (n, sizes[0]), job.y
 // (n, target columns) for up to job.epochs epochs of job.batchSize samples, reshuffled per
@@ -199,7 +244,8 @@ InputNoise CheckInputNoise(Napi::Env env, const char* fn, Napi::Value object, co
 // epoch and every job.progressEvery batches. The promise resolves with
 // { epochs, samples, bestEpoch, stoppedEarly } (fewer epochs when cancelled) and rejects
 // with Error "train: non-finite loss|gradient|update at epoch E, batch B; ..." unless
-// job.skipNonFinite. job.inputNoise corrupts each batch's inputs (denoising).
+// job.skipNonFinite. job.inputNoise corrupts each batch's inputs (denoising);
+// job.resume continues a longer run (the schedule's clock, early stopping).
 // Throws TypeError/RangeError for bad arguments, in validate.ts
 // checkFitJob's order.
 Napi::Value Train(const Napi::CallbackInfo& info) {
@@ -210,7 +256,7 @@ Napi::Value Train(const Napi::CallbackInfo& info) {
   const NetValues nv = FetchNet(env, fn, "job.net", job.Get("net"));
   const std::vector<Napi::Value> j = Props(job, {"n", "x", "y", "nVal", "xVal", "yVal", "epochs", "batchSize", "shuffle",
                                                  "rngState", "metric", "skipNonFinite", "progressEvery", "history",
-                                                 "inputNoise"});
+                                                 "inputNoise", "resume"});
   const std::vector<Napi::Value> noise = Props(j[14], {"type", "level"});
   const Napi::Value opt_v = job.Get("optimizer"), sched_v = job.Get("schedule"), es_v = job.Get("earlyStopping");
   const std::vector<Napi::Value> sched = Props(sched_v, {"type", "lr", "perStep", "stepSize", "gamma", "minLr", "total", "warmup"});
@@ -218,6 +264,7 @@ Napi::Value Train(const Napi::CallbackInfo& info) {
   NetworkView net = CheckNetShape(env, fn, "job.net", nv);
   const std::vector<Napi::Value> params = args::ArrayOf(env, fn, "job.net.params", nv.params, ParamCount(net));
   const OptimizerValues ov = FetchOptimizer(opt_v, params.size());
+  const ResumeValues rv = FetchResume(j[15], params.size());
   // Phase 2: checks and pointers; no user code runs from here on.
   TakeNetPointers(env, fn, "job.net", nv, params, net);
   const auto max = static_cast<std::int64_t>(args::kMaxDim);
@@ -248,10 +295,12 @@ Napi::Value Train(const Napi::CallbackInfo& info) {
   cfg.progress_every = args::Size(env, fn, "job.progressEvery", j[12]);
   cfg.history = args::Float64Vector(env, fn, "job.history", j[13], cfg.epochs * kHistoryFields);
   cfg.input_noise = CheckInputNoise(env, fn, j[14], noise);
+  cfg.resume = CheckResume(env, fn, rv, net, cfg.early_stopping);
   if (!info[1].IsNull() && !info[1].IsFunction()) args::ThrowType(env, Message(fn, "onProgress must be a function or null"));
   // The job borrows these arrays' memory until it settles.
   std::vector<Napi::Value> keep_alive(params);
   keep_alive.insert(keep_alive.end(), ov.state.begin(), ov.state.end());
+  keep_alive.insert(keep_alive.end(), rv.best_params.begin(), rv.best_params.end());
   for (const Napi::Value& v : {j[1], j[2], j[4], j[5], j[9], j[13], ov.props[9], nv.loss_params.class_weights}) {
     keep_alive.push_back(v);
   }

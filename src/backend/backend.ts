@@ -197,8 +197,8 @@ export type ScheduleName = keyof typeof Schedule;
 export type ScheduleCode = (typeof Schedule)[ScheduleName];
 
 /**
- * The rate at unit t (epochs, or updates when perStep; counted from 0 in
- * each job): η·(t+1)/warmup while t < warmup, then with u = t − warmup:
+ * The rate at unit t (epochs, or updates when perStep; counted from 0 at the
+ * start of the run: FitJob.resume says where a job starts): η·(t+1)/warmup while t < warmup, then with u = t − warmup:
  * constant η; step η·γ^⌊u/stepSize⌋; exponential η·γ^u;
  * cosine minLr + (η − minLr)·½(1 + cos(π·min(u, T)/T)), T = max(1, total − warmup).
  */
@@ -239,6 +239,24 @@ export interface EarlyStoppingSpec {
   /** End with the weights of the best epoch (tracked even with patience 0).
    * Not done when the job is aborted. */
   restoreBest: boolean;
+}
+
+/**
+ * Where a job continues a longer run (checkpointed fits run as several jobs):
+ * the schedule's clock and the early-stopping tracker start from here instead
+ * of from zero, so consecutive jobs update exactly as one long job would.
+ */
+export interface FitResume {
+  /** Epochs and applied updates of the run before this job, each in [0, 2^31 − 1]. Epoch numbers in
+   * results and errors count from the run's start. */
+  epoch: number;
+  step: number;
+  /** The run's best epoch so far (0 = none yet, else ≤ epoch) and its monitored value (finite; unused while 0). */
+  bestEpoch: number;
+  best: number;
+  /** Empty, or copies of the best epoch's weights shaped like net.params: then the best weights are tracked
+   * there, in place, whatever restoreBest says. restoreBest needs them (an earlier job's best lives there). */
+  bestParams: Float32Array[];
 }
 
 /** The columns of FitJob.history, one row per completed epoch: mean training
@@ -288,6 +306,8 @@ export interface FitJob {
   history: Float64Array;
   /** Denoising: corrupt the inputs of every training batch. Absent or null: none. */
   inputNoise?: InputNoise | null;
+  /** Continue a run from here. Absent or null: a run of its own, starting at zero. */
+  resume?: FitResume | null;
 }
 
 /** What a training job reports; reports may be coalesced, never reordered. */
@@ -307,8 +327,12 @@ export interface FitResult {
   epochs: number;
   /** Samples processed (applied or skipped). */
   samples: number;
-  /** 1-based epoch with the best monitored value; 0 when early stopping and restoreBest are off. */
+  /** 1-based epoch (of the run) with the best monitored value; 0 when none is tracked or none was finite. */
   bestEpoch: number;
+  /** Its monitored value (0 when bestEpoch is 0). */
+  best: number;
+  /** Updates applied by this job (the per-step schedule's clock advanced by this much). */
+  steps: number;
   /** Stopped by early stopping before job.epochs. */
   stoppedEarly: boolean;
 }

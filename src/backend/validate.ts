@@ -297,6 +297,27 @@ function checkEarlyStopping(fn: string, v: unknown, nVal: number, metric: number
   }
 }
 
+/** job.resume: undefined or null, or a run's position (train_binding.cc CheckResume). */
+function checkResume(fn: string, v: unknown, sizes: Int32Array, restoreBest: boolean): void {
+  if (v === undefined || v === null) return;
+  const arg = 'job.resume';
+  if (typeof v !== 'object') throw new TypeError(`${fn}: ${arg} must be an object or null`);
+  const r = v as Record<string, unknown>;
+  checkSize(fn, `${arg}.epoch`, r['epoch']);
+  checkSize(fn, `${arg}.step`, r['step']);
+  checkInt(fn, `${arg}.bestEpoch`, r['bestEpoch'], 0, r['epoch'] as number);
+  checkFinite(fn, `${arg}.best`, r['best']);
+  const count = 2 * (sizes.length - 1);
+  const list = r['bestParams'];
+  if (Array.isArray(list) && list.length === 0) {
+    if (restoreBest) {
+      throw new RangeError(`${fn}: ${arg}.bestParams must hold the best weights (${count} Float32Arrays) when job.earlyStopping.restoreBest is true`);
+    }
+    return;
+  }
+  checkStateList(fn, `${arg}.bestParams`, list, count, sizes);
+}
+
 /**
  * Checks a FitJob in this order (native/napi/train_binding.cc reads it the
  * same way): the object, job.net, n (≥ 1), x, y, nVal, xVal, yVal, epochs,
@@ -305,7 +326,8 @@ function checkEarlyStopping(fn: string, v: unknown, nVal: number, metric: number
  * step), schedule (type, lr, perStep, stepSize, gamma, minLr, total, warmup),
  * metric, earlyStopping (monitor, patience, minDelta, restoreBest, then its
  * consistency with the job), skipNonFinite, progressEvery, history
- * (epochs, fields), inputNoise (type, level); then onProgress (a function or null).
+ * (epochs, fields), inputNoise (type, level), resume (epoch, step, bestEpoch,
+ * best, bestParams); then onProgress (a function or null).
  */
 export function checkFitJob(fn: string, v: unknown, onProgress: unknown, activationCount: number, lossCount: number,
                             historyFields: number): void {
@@ -338,6 +360,7 @@ export function checkFitJob(fn: string, v: unknown, onProgress: unknown, activat
   checkSize(fn, 'job.progressEvery', v['progressEvery']);
   checkTypedVector(fn, 'job.history', v['history'], v['epochs'] * historyFields, Float64Array);
   checkInputNoise(fn, v['inputNoise']);
+  checkResume(fn, v['resume'], net.sizes, (v['earlyStopping'] as { restoreBest: boolean }).restoreBest);
   if (onProgress !== null && typeof onProgress !== 'function') {
     throw new TypeError(`${fn}: onProgress must be a function or null`);
   }

@@ -3,10 +3,16 @@
  * Fashion-MNIST) or, without --images, on built-in generated shapes; saves
  * the model, optionally the codes (raw little-endian float32, n × code) and a
  * PNG of originals above their reconstructions. Progress goes to stderr.
+ * Ctrl-C writes a checkpoint (--checkpoint FILE, else OUT.ckpt) after the
+ * last completed epoch and exits with 130; --resume FILE continues it.
  */
 import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { Autoencoder, type AutoencoderConfig } from '../nn/autoencoder.js';
+import {
+  fitAutoencoderWithCheckpoints, loadCheckpoint, resumeAutoencoderFit, type CheckpointSettings, type ResumeOptions,
+} from '../nn/checkpoint.js';
+import { checkpointTarget, onCtrlC, reportInterrupted } from './interrupt.js';
 import { backendInfo, useBackend } from '../backend/select.js';
 import { readIdxImages } from '../io/idx.js';
 import { imageStrips, writeGrayPng } from '../io/png.js';
@@ -49,6 +55,8 @@ export async function runAutoencoder(args: string[]): Promise<void> {
       codes: { type: 'string' },
       picture: { type: 'string' },
       backend: { type: 'string' },
+      checkpoint: { type: 'string' },
+      resume: { type: 'string' },
     },
   });
   if (values.out === undefined) throw new TypeError('--out FILE is required (where the model is saved, e.g. --out ae.safetensors)');
@@ -79,25 +87,49 @@ export async function runAutoencoder(args: string[]): Promise<void> {
     }
     config.sparse = { rho: rho!, beta: beta! };
   }
-  const ae = new Autoencoder(config);
+  const interrupt = onCtrlC();
+  const target = checkpointTarget(values.checkpoint, `${values.out}.ckpt`);
+  let ae: Autoencoder;
+  let settings: CheckpointSettings = { epochs, batchSize, optimizer: { type: 'adam', lr } };
+  if (values.resume !== undefined) {
+    // The model and the training settings are the checkpoint's; the data flags still choose the data.
+    const saved = await loadCheckpoint(values.resume);
+    if (!(saved.model instanceof Autoencoder)) throw new TypeError(`--resume ${values.resume} holds an MLP checkpoint, not an autoencoder's`);
+    if (saved.model.inputs !== x.cols) throw new RangeError(`--resume ${values.resume} is for images of ${saved.model.inputs} pixels, these have ${x.cols}`);
+    ae = saved.model;
+    settings = saved.meta.settings;
+  } else {
+    ae = new Autoencoder(config);
+  }
   const source = values.images ?? 'generated shapes';
   process.stderr.write(`fastnn autoencoder: ${x.rows} images of ${x.cols} pixels from ${source}, layers ${ae.layers.join('-')}, backend ${backendInfo().active}\n`);
   const started = performance.now();
   const tty = process.stderr.isTTY === true;
+  let pending = false; // a live progress line waits for its end
   const line = (epoch: number, samples: number, loss: number, end: string) => {
     const rate = samples / ((performance.now() - started) / 1000);
-    process.stderr.write(`${tty ? '\r' : ''}epoch ${epoch}/${epochs}  loss ${loss.toFixed(4)}  ${Math.round(rate)} samples/s${end}`);
+    process.stderr.write(`${tty ? '\r' : ''}epoch ${epoch}/${settings.epochs}  loss ${loss.toFixed(4)}  ${Math.round(rate)} samples/s${end}`);
+    pending = end === '';
   };
-  let seen = 0;
-  await ae.fit(x, {
-    epochs, batchSize, optimizer: { type: 'adam', lr },
+  let first = 0; // samples/s counts this run's epochs only
+  const callbacks: ResumeOptions = {
+    signal: interrupt.signal,
     // Live updates only on a terminal; a log gets one line per epoch.
     ...(tty ? { onProgress: ({ epoch, samples, loss }) => line(epoch, samples, loss, ''), progressEvery: 50 } : {}),
     onEpoch: ({ epoch, loss }) => {
-      seen = epoch * x.rows;
-      line(epoch, seen, loss, '\n');
+      first ||= epoch;
+      line(epoch, (epoch - first + 1) * x.rows, loss, '\n');
     },
-  });
+  };
+  try {
+    if (values.resume !== undefined) ae = (await resumeAutoencoderFit(values.resume, x, { ...callbacks, checkpoint: target })).model;
+    else await fitAutoencoderWithCheckpoints(ae, x, { ...settings, ...callbacks }, target);
+  } catch (err) {
+    if (!interrupt.signal.aborted) throw err;
+    return reportInterrupted('autoencoder', args, target.path, pending);
+  } finally {
+    interrupt.dispose();
+  }
   const train = ae.evaluate(x).mse;
   let report = `reconstruction MSE per pixel: train ${train.toFixed(5)}`;
   if (values['test-images'] !== undefined) {

@@ -2,13 +2,20 @@
  * `fastnn demo`: the library's main job on built-in data. Three interleaved
  * spirals in 2-D are not linearly separable, so a perceptron fails on them
  * and a two-hidden-layer MLP learns them; the demo prints the loss per epoch,
- * the accuracy on held-out points, and which backend ran.
+ * the accuracy on held-out points, and which backend ran. Ctrl-C writes a
+ * checkpoint (--checkpoint FILE, else fastnn-demo.ckpt in the current
+ * directory) after the last completed epoch and exits with 130; --resume
+ * FILE continues it.
  */
 import { parseArgs } from 'node:util';
 import { MLP } from '../nn/mlp.js';
+import { fitWithCheckpoints, resumeFit, type ResumeOptions } from '../nn/checkpoint.js';
+import { checkpointTarget, onCtrlC, reportInterrupted } from './interrupt.js';
 import { backendInfo, useBackend } from '../backend/select.js';
 import { Matrix } from '../tensor.js';
 import { Rng } from '../rng.js';
+
+const DEFAULT_CHECKPOINT = 'fastnn-demo.ckpt';
 
 /** n points per class on `classes` spiral arms, with a little noise. */
 export function spirals(n: number, classes: number, seed: number): { x: Matrix; y: Int32Array } {
@@ -36,6 +43,8 @@ export async function runDemo(args: string[]): Promise<void> {
       epochs: { type: 'string', default: '40' },
       seed: { type: 'string', default: '1' },
       backend: { type: 'string' },
+      checkpoint: { type: 'string' },
+      resume: { type: 'string' },
     },
   });
   const epochs = Number(values.epochs);
@@ -51,16 +60,30 @@ export async function runDemo(args: string[]): Promise<void> {
   const train = spirals(300, 3, seed);
   const test = spirals(100, 3, seed + 1);
   console.log('task: 3 interleaved spirals in 2-D (900 training points, 300 held out), MLP 2-64-64-3, tanh, softmax cross-entropy');
-  const net = new MLP({ layers: [2, 64, 64, 3], task: 'multiclass', hidden: 'tanh', seed });
-  const started = performance.now();
-  await net.fit(train.x, train.y, {
-    epochs,
-    batchSize: 16,
-    optimizer: { type: 'sgd', lr: 0.1 },
+  const interrupt = onCtrlC();
+  const target = checkpointTarget(values.checkpoint, DEFAULT_CHECKPOINT);
+  const callbacks: ResumeOptions = {
+    signal: interrupt.signal,
     onEpoch: ({ epoch, loss }) => {
       if (epoch === 1 || epoch % 5 === 0 || epoch === epochs) console.log(`epoch ${String(epoch).padStart(3)}  loss ${loss.toFixed(4)}`);
     },
-  });
+  };
+  const started = performance.now();
+  let net: MLP;
+  try {
+    if (values.resume !== undefined) {
+      // The network and its training settings come from the checkpoint; --seed still makes the data.
+      net = (await resumeFit(values.resume, train.x, train.y, { ...callbacks, checkpoint: target })).model;
+    } else {
+      net = new MLP({ layers: [2, 64, 64, 3], task: 'multiclass', hidden: 'tanh', seed });
+      await fitWithCheckpoints(net, train.x, train.y, { epochs, batchSize: 16, optimizer: { type: 'sgd', lr: 0.1 }, ...callbacks }, target);
+    }
+  } catch (err) {
+    if (!interrupt.signal.aborted) throw err;
+    return reportInterrupted('demo', args, target.path, false);
+  } finally {
+    interrupt.dispose();
+  }
   const seconds = (performance.now() - started) / 1000;
   const { accuracy, loss } = net.evaluate(test.x, test.y);
   console.log(`trained in ${seconds.toFixed(2)} s; held-out loss ${loss.toFixed(4)}, accuracy ${(100 * accuracy!).toFixed(1)}%`);

@@ -15,7 +15,7 @@ import { checkOptions, finiteNumber, positiveInt } from '../options.js';
 import { toMatrix, type Inputs } from './data.js';
 import { initWeights } from './init.js';
 import { readModelFile, writeModelFile } from './model-file.js';
-import { runFit, type FitOptions, type History } from './fit.js';
+import { runFit, type FitOptions, type History, type RunState } from './fit.js';
 import { hiddenActivations } from './mlp.js';
 import type { OptimizerState } from './train-options.js';
 
@@ -157,6 +157,15 @@ export class Autoencoder {
 
   /** Trains to reconstruct x, with MLP's fit options; validationData is { x }. */
   async fit(x: Inputs, options: FitOptions = {}): Promise<History> {
+    return this.train(x, options, null);
+  }
+
+  /** fit as one segment of a checkpointed run (checkpoint.ts): continues `run`'s schedule and early stopping, and advances it. */
+  async fitSegment(x: Inputs, options: FitOptions, run: RunState): Promise<History> {
+    return this.train(x, options, run);
+  }
+
+  private async train(x: Inputs, options: FitOptions, run: RunState | null): Promise<History> {
     const fn = 'Autoencoder.fit';
     this.enter(fn);
     const vd = options.validationData as { x: Inputs; y?: unknown } | undefined;
@@ -170,7 +179,7 @@ export class Autoencoder {
         keepOptimizerState: (state: OptimizerState) => { this.optimizerState = state; },
         targets: (f: string, arg: string, t: unknown, rows: number) => this.data(f, arg, t, rows),
       };
-      return await runFit(fn, getBackend(), model, x, x as never, opts);
+      return await runFit(fn, getBackend(), model, x, x as never, opts, run);
     } finally {
       this.busy = false;
     }
@@ -277,6 +286,15 @@ export class Autoencoder {
 
   static async load(path: string): Promise<Autoencoder> {
     return readModelFile(path, 'Autoencoder', (config) => new Autoencoder(config as unknown as AutoencoderConfig));
+  }
+
+  /** The state of the generator the next fit's shuffles and noise draw from: checkpoints save and restore it. */
+  get rngState(): Uint32Array {
+    return this.rng.getState();
+  }
+
+  set rngState(state: Uint32Array) {
+    this.rng.setState(state);
   }
 
   /** The architecture and training terms, as given to the constructor (seed aside). */

@@ -104,9 +104,30 @@ export interface FitTarget {
   inputNoise?: InputNoise | null;
 }
 
-/** Runs fit; resolves with the history. */
+/**
+ * A checkpointed run's position between its fits (checkpoint.ts runs one fit
+ * per segment and saves this): each fit continues the schedule's clock and
+ * the early-stopping tracker from here, and advances it.
+ */
+export interface RunState {
+  /** Epochs of the whole run: the cosine schedule's default horizon. */
+  epochs: number;
+  /** Epochs completed and updates applied so far. */
+  epochsDone: number;
+  stepsDone: number;
+  /** Early stopping: the best epoch so far (0 = none), its monitored value and,
+   * for restoreBestWeights, its weights (params-shaped; else empty). */
+  bestEpoch: number;
+  best: number;
+  bestParams: Float32Array[];
+  stoppedEarly: boolean;
+}
+
+/** Runs fit; resolves with the history. With `run`, the fit is one segment of
+ * that run: the best weights are tracked in run.bestParams, not restored (the
+ * run restores them once, at its end). */
 export async function runFit(fn: string, backend: Backend, model: FitTarget, x: Inputs, y: Targets,
-                             options: FitOptions): Promise<History> {
+                             options: FitOptions, run: RunState | null = null): Promise<History> {
   checkOptions(fn, 'options', options, FIT_KEYS);
   const epochs = positiveInt(fn, 'options.epochs', options.epochs, 10);
   const batchSize = positiveInt(fn, 'options.batchSize', options.batchSize, 32);
@@ -129,9 +150,10 @@ export async function runFit(fn: string, backend: Backend, model: FitTarget, x: 
   const { train, val } = splitData(fn, model, x, y, options);
   const n = train.x.rows;
   const { spec: optimizer, lr, state } = optimizerSpec(fn, options.optimizer, model.spec.params, model.optimizerState);
-  const schedule = scheduleSpec(fn, options.schedule, lr, epochs, Math.ceil(n / batchSize));
+  const schedule = scheduleSpec(fn, options.schedule, lr, run?.epochs ?? epochs, Math.ceil(n / batchSize));
   const hasVal = val !== null;
   const earlyStopping = earlyStoppingSpec(fn, options.earlyStopping, hasVal, model.metric);
+  if (run) earlyStopping.restoreBest = false;
   signal?.throwIfAborted();
 
   const rngState = model.rng.getState();
@@ -141,6 +163,9 @@ export async function runFit(fn: string, backend: Backend, model: FitTarget, x: 
     epochs, batchSize, shuffle, rngState, optimizer, schedule, metric: model.metric, earlyStopping,
     skipNonFinite: onNonFinite === 'skip', progressEvery: options.onProgress ? progressEvery : 0,
     history: new Float64Array(epochs * FIELDS), inputNoise: model.inputNoise ?? null,
+    resume: run && {
+      epoch: run.epochsDone, step: run.stepsDone, bestEpoch: run.bestEpoch, best: run.best, bestParams: run.bestParams,
+    },
   };
   const hasMetric = model.metric !== Metric.none;
   const history: History = {
@@ -178,6 +203,10 @@ export async function runFit(fn: string, backend: Backend, model: FitTarget, x: 
     deliverEpochs(result.epochs);
     history.bestEpoch = result.bestEpoch;
     history.stoppedEarly = result.stoppedEarly;
+    if (run) {
+      Object.assign(run, { epochsDone: run.epochsDone + result.epochs, stepsDone: run.stepsDone + result.steps,
+        bestEpoch: result.bestEpoch, best: result.best, stoppedEarly: result.stoppedEarly });
+    }
   } catch (err) {
     const message = (err as Error)?.message ?? '';
     if (!message.startsWith('train: non-finite')) throw err;

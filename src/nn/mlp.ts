@@ -17,7 +17,7 @@ import { toMatrix, toTargets, type Inputs, type Targets } from './data.js';
 import { initWeights } from './init.js';
 import { isTask, TASKS, type Task } from './tasks.js';
 import { readModelFile, writeModelFile } from './model-file.js';
-import { runFit, type FitOptions, type History } from './fit.js';
+import { runFit, type FitOptions, type History, type RunState } from './fit.js';
 import { resolveLoss, type LossConfig, type ResolvedLoss } from './loss-config.js';
 import type { OptimizerState } from './train-options.js';
 
@@ -141,6 +141,15 @@ export class MLP {
    * the same optimizer type.
    */
   async fit(x: Inputs, y: Targets, options: FitOptions = {}): Promise<History> {
+    return this.train(x, y, options, null);
+  }
+
+  /** fit as one segment of a checkpointed run (checkpoint.ts): continues `run`'s schedule and early stopping, and advances it. */
+  async fitSegment(x: Inputs, y: Targets, options: FitOptions, run: RunState): Promise<History> {
+    return this.train(x, y, options, run);
+  }
+
+  private async train(x: Inputs, y: Targets, options: FitOptions, run: RunState | null): Promise<History> {
     const fn = 'MLP.fit';
     this.enter(fn);
     this.busy = true;
@@ -151,7 +160,7 @@ export class MLP {
         keepOptimizerState: (state: OptimizerState) => { this.optimizerState = state; },
         targets: (f: string, arg: string, t: unknown, rows: number) => this.targetMatrix(f, arg, t, rows),
       };
-      return await runFit(fn, getBackend(), model, x, y, options);
+      return await runFit(fn, getBackend(), model, x, y, options, run);
     } finally {
       this.busy = false;
     }

@@ -5,8 +5,8 @@
  * milliseconds with a yield to the event loop between them, so timers and
  * I/O keep flowing and an AbortSignal is noticed between batches.
  */
-import { HISTORY_FIELDS, Metric, Monitor, type EarlyStoppingSpec, type FitJob, type FitResult, type NetworkSpec,
-  type TrainProgress } from '../backend.js';
+import { HISTORY_FIELDS, Metric, Monitor, type EarlyStoppingSpec, type FitJob, type FitResult, type FitResume,
+  type NetworkSpec, type TrainProgress } from '../backend.js';
 import { Rng } from '../../rng.js';
 import { metricSum } from './metrics.js';
 import { allocBatchWorkspace, batchGradient, evaluate, type BatchWorkspace } from './network.js';
@@ -29,19 +29,23 @@ function gradientSumSquares(ws: BatchWorkspace): number {
   return (partial[0]! + partial[1]!) + (partial[2]! + partial[3]!);
 }
 
-/** The best monitored value so far, and a copy of the weights that gave it. */
+/** The best monitored value so far, and a copy of the weights that gave it
+ * (in job.resume.bestParams when given, so the next job of a run continues it). */
 class BestTracker {
   private readonly enabled: boolean;
   private readonly saved: Float32Array[];
-  private best = 0;
-  bestEpoch = 0;
+  best: number;
+  bestEpoch: number;
 
-  constructor(net: NetworkSpec, private readonly es: EarlyStoppingSpec) {
-    this.enabled = es.patience > 0 || es.restoreBest;
-    this.saved = es.restoreBest ? net.params.map((p) => new Float32Array(p.length)) : [];
+  constructor(net: NetworkSpec, private readonly es: EarlyStoppingSpec, resume: FitResume | null) {
+    const given = resume?.bestParams ?? [];
+    this.enabled = es.patience > 0 || es.restoreBest || given.length > 0;
+    this.saved = given.length > 0 ? given : es.restoreBest ? net.params.map((p) => new Float32Array(p.length)) : [];
+    this.best = this.enabled ? resume?.best ?? 0 : 0;
+    this.bestEpoch = this.enabled ? resume?.bestEpoch ?? 0 : 0;
   }
 
-  /** Records an epoch's history row; true when training should stop. */
+  /** Records the history row of the run's epoch `epoch`; true when training should stop. */
   update(net: NetworkSpec, row: Float64Array, epoch: number): boolean {
     if (!this.enabled) return false;
     const { monitor, minDelta, patience } = this.es;
@@ -73,9 +77,12 @@ export async function fit(job: FitJob, report: (p: TrainProgress) => void, stopp
   const order = new Uint32Array(n);
   const rng = new Rng(1);
   rng.setState(job.rngState);
-  const best = new BestTracker(net, job.earlyStopping);
-  const out: FitResult = { epochs: 0, samples: 0, bestEpoch: 0, stoppedEarly: false };
-  let step = 0; // updates applied in this job: the per-step schedule's clock
+  const resume = job.resume ?? null;
+  const best = new BestTracker(net, job.earlyStopping, resume);
+  const out: FitResult = { epochs: 0, samples: 0, bestEpoch: 0, best: 0, steps: 0, stoppedEarly: false };
+  // The run's epochs and updates before this job: the schedule's clocks continue from them.
+  const epoch0 = resume?.epoch ?? 0;
+  const step0 = resume?.step ?? 0;
   let sliceStart = performance.now();
   for (let epoch = 1; epoch <= epochs; epoch++) {
     for (let i = 0; i < n; i++) order[i] = i;
@@ -83,7 +90,7 @@ export async function fit(job: FitJob, report: (p: TrainProgress) => void, stopp
     job.rngState.set(rng.getState());
     let lossSum = 0;
     let metricTotal = 0;
-    let lr = scheduleLr(schedule, schedule.perStep ? step : epoch - 1);
+    let lr = scheduleLr(schedule, schedule.perStep ? step0 + out.steps : epoch0 + epoch - 1);
     let applied = 0;
     let skipped = 0;
     for (let start = 0, batch = 0; start < n; start += batchSize, batch++) {
@@ -98,14 +105,14 @@ export async function fit(job: FitJob, report: (p: TrainProgress) => void, stopp
       // run is what finds a non-finite gradient (trainer.cc does the same).
       const clip = job.optimizer.clipNorm > 0;
       const sumSq = Number.isFinite(loss) && clip ? gradientSumSquares(ws) : 0;
-      const stepLr = schedule.perStep ? scheduleLr(schedule, step) : lr;
+      const stepLr = schedule.perStep ? scheduleLr(schedule, step0 + out.steps) : lr;
       // Every check comes before any weight changes: the loss, the gradient,
       // and the update itself (optimizerStep writes nothing that would overflow).
       const outcome = !Number.isFinite(loss) || !Number.isFinite(sumSq) ? 'gradient'
         : optimizerStep(net, ws.grads, sumSq, job.optimizer, stepLr);
       const bad = !Number.isFinite(loss) ? 'loss' : outcome === 'applied' ? null : outcome;
       if (bad !== null && !job.skipNonFinite) {
-        throw new Error(`train: non-finite ${bad} at epoch ${epoch}, batch ${batch}; that batch was not applied`);
+        throw new Error(`train: non-finite ${bad} at epoch ${epoch0 + epoch}, batch ${batch}; that batch was not applied`);
       }
       if (bad !== null) {
         skipped++;
@@ -113,7 +120,7 @@ export async function fit(job: FitJob, report: (p: TrainProgress) => void, stopp
         lr = stepLr;
         // The logits of this batch are still in ws (backward and the update do not touch them).
         if (hasMetric) metricTotal += metricSum(ws.acts[ws.acts.length - 1]!, ws.yb, rows, k, metric);
-        step++;
+        out.steps++;
         lossSum += loss * rows;
         applied += rows;
       }
@@ -138,7 +145,7 @@ export async function fit(job: FitJob, report: (p: TrainProgress) => void, stopp
     row[F.lr] = lr;
     row[F.skipped] = skipped;
     out.epochs = epoch;
-    const stop = best.update(net, row, epoch);
+    const stop = best.update(net, row, epoch0 + epoch);
     report({ epochs: epoch, batches: 0, samples: out.samples, loss: row[F.loss]! });
     if (stop) {
       out.stoppedEarly = true;
@@ -147,5 +154,6 @@ export async function fit(job: FitJob, report: (p: TrainProgress) => void, stopp
   }
   if (job.earlyStopping.restoreBest) best.restore(net);
   out.bestEpoch = best.bestEpoch;
+  out.best = best.bestEpoch === 0 ? 0 : best.best;
   return out;
 }

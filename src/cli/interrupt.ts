@@ -1,0 +1,41 @@
+/**
+ * Ctrl-C during a CLI training run: the first SIGINT aborts the fit, whose
+ * checkpointed run then writes the state after the last completed epoch
+ * (saveOnAbort); the command prints one line naming the file and the command
+ * that continues, and exits with 130 (128 + SIGINT, as a shell reports it).
+ * A second Ctrl-C is not caught: it ends the process at once.
+ */
+import { loadCheckpoint } from '../nn/checkpoint.js';
+
+export interface Interruptible {
+  signal: AbortSignal;
+  /** Stops listening for SIGINT (training is over). */
+  dispose(): void;
+}
+
+export function onCtrlC(): Interruptible {
+  const controller = new AbortController();
+  const abort = () => controller.abort(new Error('interrupted'));
+  process.once('SIGINT', abort);
+  return { signal: controller.signal, dispose: () => process.off('SIGINT', abort) };
+}
+
+/** The checkpoint written on SIGINT: --checkpoint FILE, else `fallback`. Every epoch with --checkpoint, else only on Ctrl-C. */
+export function checkpointTarget(flag: string | undefined, fallback: string) {
+  return { path: flag ?? fallback, everyEpochs: flag === undefined ? 0 : 1, saveOnAbort: true };
+}
+
+/** After an aborted run: the one line on stderr (after a pending progress line) and exit code 130. */
+export async function reportInterrupted(command: string, args: string[], path: string, pendingLine: boolean): Promise<void> {
+  const { meta } = await loadCheckpoint(path);
+  // The same command, resuming: its data flags are still needed; the model and settings come from the checkpoint.
+  const kept = args.filter((_, i) => args[i] !== '--resume' && args[i - 1] !== '--resume' && !args[i]!.startsWith('--resume='));
+  const again = ['fastnn', command, ...kept, '--resume', path].map(quote).join(' ');
+  process.stderr.write(`${pendingLine ? '\n' : ''}fastnn ${command}: interrupted; checkpoint after epoch ${meta.epochsDone} of ` +
+    `${meta.settings.epochs} in ${path}; continue with: ${again}\n`);
+  process.exitCode = 130;
+}
+
+function quote(arg: string): string {
+  return /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
+}

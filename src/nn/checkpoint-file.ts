@@ -1,0 +1,145 @@
+/**
+ * The checkpoint file: a fastnn model file (MLP or Autoencoder) that also
+ * holds `optimizer.state.j` tensors, the best epoch's weights as `best.j`
+ * tensors (restoreBestWeights) and a `fastnn.checkpoint` metadata entry: the
+ * fit settings and the run's position (epochs and updates done, the shuffle
+ * generator's state, the optimizer step, early stopping's best so far).
+ */
+import { Optimizer, optimizerStateCount, type OptimizerName } from '../backend/backend.js';
+import { ModelFileError, readSafetensors } from '../io/safetensors.js';
+import { Autoencoder, type AutoencoderConfig } from './autoencoder.js';
+import type { RunState } from './fit.js';
+import { MLP, type MLPConfig } from './mlp.js';
+import { modelFromTensors, writeModelFile } from './model-file.js';
+import type { EarlyStoppingOptions, OptimizerOptions, ScheduleOptions } from './train-options.js';
+
+export type Checkpointable = MLP | Autoencoder;
+
+/** The fit options a checkpoint stores: plain data that decides the updates. */
+export interface CheckpointSettings {
+  epochs: number;
+  batchSize?: number;
+  optimizer?: OptimizerOptions;
+  schedule?: ScheduleOptions;
+  shuffle?: boolean;
+  validationSplit?: number;
+  earlyStopping?: EarlyStoppingOptions;
+  onNonFinite?: 'error' | 'skip';
+}
+
+/** Where a run writes its checkpoints. */
+export interface CheckpointTarget {
+  everyEpochs: number;
+  saveOnAbort: boolean;
+}
+
+export interface CheckpointMeta extends CheckpointTarget {
+  settings: CheckpointSettings;
+  epochsDone: number;
+  stepsDone: number;
+  bestEpoch: number;
+  best: number;
+  stoppedEarly: boolean;
+  rngState: number[];
+  optimizerType: OptimizerName | null;
+  optimizerStep: number;
+}
+
+/** A checkpoint ready to write: copies, so training may go on while it waits (saveOnAbort keeps the last one). */
+export interface Snapshot {
+  kind: 'MLP' | 'Autoencoder';
+  config: object;
+  model: { params: Float32Array[]; layers: readonly number[] };
+  metadata: Record<string, string>;
+  tensors: [string, number[], Float32Array][];
+}
+
+const META_KEY = 'fastnn.checkpoint';
+
+export function snapshot(model: Checkpointable, settings: CheckpointSettings, run: RunState, target: CheckpointTarget): Snapshot {
+  const opt = model.optimizerState;
+  const meta: CheckpointMeta = {
+    ...target, settings, epochsDone: run.epochsDone, stepsDone: run.stepsDone, bestEpoch: run.bestEpoch, best: run.best,
+    stoppedEarly: run.stoppedEarly, rngState: Array.from(model.rngState), optimizerType: opt?.type ?? null,
+    optimizerStep: opt?.step[0] ?? 0,
+  };
+  const tensor = (prefix: string) => (s: Float32Array, j: number): [string, number[], Float32Array] => [`${prefix}.${j}`, [s.length], s.slice()];
+  return {
+    kind: model instanceof MLP ? 'MLP' : 'Autoencoder', config: model.config(),
+    model: { params: model.params.map((p) => p.slice()), layers: model.layers },
+    metadata: { [META_KEY]: JSON.stringify(meta) },
+    tensors: [...(opt?.state ?? []).map(tensor('optimizer.state')), ...run.bestParams.map(tensor('best'))],
+  };
+}
+
+/** Writes a snapshot atomically (temp file renamed over `path`). */
+export async function writeSnapshot(path: string, s: Snapshot): Promise<void> {
+  await writeModelFile(path, s.kind, s.config, s.model, { metadata: s.metadata, tensors: s.tensors });
+}
+
+/** Reads a checkpoint: the model with its generator and optimizer state restored, the run's position and settings. */
+export async function loadCheckpoint(path: string): Promise<{ model: Checkpointable; meta: CheckpointMeta; run: RunState }> {
+  const parsed = await readSafetensors(path);
+  const fail = (why: string): never => {
+    throw new ModelFileError(`${path}: ${why}`);
+  };
+  const extra = (prefix: string) => {
+    const found = new Map([...parsed.tensors].filter(([name]) => name.startsWith(`${prefix}.`)));
+    for (const name of found.keys()) parsed.tensors.delete(name);
+    return found;
+  };
+  const optimizerTensors = extra('optimizer');
+  const bestTensors = extra('best');
+  const kind = parsed.metadata['fastnn.kind'] === 'Autoencoder' ? 'Autoencoder' : 'MLP';
+  const model: Checkpointable = modelFromTensors(path, parsed, kind, (config) => kind === 'MLP'
+    ? new MLP(config as unknown as MLPConfig) : new Autoencoder(config as unknown as AutoencoderConfig));
+  const meta = parseMeta(parsed.metadata[META_KEY], fail);
+  model.rngState = Uint32Array.from(meta.rngState);
+  // Each list must hold `count` tensors named prefix.0…, tensor j shaped like params[j mod params.length].
+  const list = (tensors: Map<string, { data: Float32Array }>, prefix: string, count: number, what: string) => {
+    if (tensors.size !== count) fail(`holds ${tensors.size} ${prefix} tensors, ${what} needs ${count}`);
+    return Array.from({ length: count }, (_, j) => {
+      const data = tensors.get(`${prefix}.${j}`)?.data ?? fail(`missing tensor '${prefix}.${j}'`);
+      if (data.length !== model.params[j % model.params.length]!.length) fail(`tensor '${prefix}.${j}' does not match its parameter`);
+      return data;
+    });
+  };
+  if (meta.optimizerType !== null) {
+    const count = optimizerStateCount(Optimizer[meta.optimizerType], model.params.length);
+    const state = list(optimizerTensors, 'optimizer.state', count, meta.optimizerType);
+    model.optimizerState = { type: meta.optimizerType, state, step: Float64Array.of(meta.optimizerStep) };
+  } else if (optimizerTensors.size > 0) {
+    fail(`holds ${optimizerTensors.size} optimizer tensors but no optimizer`);
+  }
+  const restoring = meta.settings.earlyStopping?.restoreBestWeights === true;
+  const bestParams = list(bestTensors, 'best', restoring ? model.params.length : 0, 'restoreBestWeights');
+  const bad = bestParams.findIndex((p) => p.some((v) => !Number.isFinite(v)));
+  if (bad >= 0) fail(`tensor 'best.${bad}' holds a non-finite weight`);
+  const run: RunState = {
+    epochs: meta.settings.epochs, epochsDone: meta.epochsDone, stepsDone: meta.stepsDone, bestEpoch: meta.bestEpoch,
+    best: meta.best, bestParams, stoppedEarly: meta.stoppedEarly,
+  };
+  return { model, meta, run };
+}
+
+function parseMeta(text: string | undefined, fail: (why: string) => never): CheckpointMeta {
+  if (text === undefined) fail(`not a checkpoint (no '${META_KEY}' metadata)`);
+  let meta: CheckpointMeta;
+  try {
+    meta = JSON.parse(text!) as CheckpointMeta;
+  } catch {
+    return fail(`'${META_KEY}' metadata is not JSON`);
+  }
+  const count = (v: unknown) => Number.isSafeInteger(v) && (v as number) >= 0;
+  const ok = typeof meta === 'object' && meta !== null && count(meta.epochsDone) && count(meta.stepsDone)
+    && count(meta.everyEpochs) && typeof meta.saveOnAbort === 'boolean' && (meta.everyEpochs >= 1 || meta.saveOnAbort)
+    && count(meta.bestEpoch) && meta.bestEpoch <= meta.epochsDone && Number.isFinite(meta.best)
+    && typeof meta.stoppedEarly === 'boolean' && count(meta.optimizerStep)
+    && Array.isArray(meta.rngState) && meta.rngState.length === 4
+    && meta.rngState.every((w) => count(w) && w <= 0xffffffff) && meta.rngState.some((w) => w !== 0)
+    && (meta.optimizerType === null || Object.hasOwn(Optimizer, meta.optimizerType))
+    && typeof meta.settings === 'object' && meta.settings !== null && count(meta.settings.epochs)
+    && meta.epochsDone <= meta.settings.epochs;
+  if (!ok) fail(`'${META_KEY}' metadata is malformed`);
+  return meta;
+}
