@@ -28,12 +28,23 @@ export function checkpointTarget(flag: string | undefined, fallback: string) {
 /** After an aborted run: the one line on stderr (after a pending progress line) and exit code 130. */
 export async function reportInterrupted(command: string, args: string[], path: string, pendingLine: boolean): Promise<void> {
   const { meta } = await loadCheckpoint(path);
-  // The same command, resuming: its data flags are still needed; the model and settings come from the checkpoint.
-  const kept = args.filter((_, i) => args[i] !== '--resume' && args[i - 1] !== '--resume' && !args[i]!.startsWith('--resume='));
-  const again = ['fastnn', command, ...kept, '--resume', path].map(quote).join(' ');
   process.stderr.write(`${pendingLine ? '\n' : ''}fastnn ${command}: interrupted; checkpoint after epoch ${meta.epochsDone} of ` +
-    `${meta.settings.epochs} in ${path}; continue with: ${again}\n`);
+    `${meta.settings.epochs} in ${path}; continue with: ${continueCommand(command, args, path)}\n`);
   process.exitCode = 130;
+}
+
+/** The same command line, resuming from `path`: `keep` says which of its flags (with their values) to keep. */
+export function continueCommand(command: string, args: string[], path: string,
+                                keep: (flag: string) => boolean = (flag) => flag !== '--resume'): string {
+  const kept: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    const flag = arg.split('=')[0]!;
+    const takesValue = !arg.includes('=') && i + 1 < args.length && !args[i + 1]!.startsWith('--');
+    if (keep(flag)) kept.push(arg, ...(takesValue ? [args[i + 1]!] : []));
+    if (takesValue) i++;
+  }
+  return ['fastnn', command, ...kept, '--resume', path].map(quote).join(' ');
 }
 
 function quote(arg: string): string {

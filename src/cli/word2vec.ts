@@ -9,8 +9,10 @@ import { backendInfo } from '../backend/select.js';
 import type { Word2VecProgress } from '../backend/word2vec.js';
 import { evaluateAnalogies, evaluateSimilarity } from '../word2vec/evaluate.js';
 import { plantedAnalogies, plantedCorpus } from '../word2vec/planted.js';
+import { checkpointCorpus } from '../word2vec/checkpoint.js';
 import { Word2Vec } from '../word2vec/train.js';
 import { WordVectors } from '../word2vec/vectors.js';
+import { continueCommand, onCtrlC } from './interrupt.js';
 
 function int(flag: string, v: string | undefined, min = 1): number | undefined {
   if (v === undefined) return undefined;
@@ -43,6 +45,10 @@ function progressBar(): (p: Word2VecProgress) => void {
   };
 }
 
+/** Flags that set the run's settings: a resumed run takes those from its checkpoint. */
+const SETTING_FLAGS = ['dim', 'window', 'negative', 'min-count', 'sample', 'alpha', 'epochs', 'threads', 'cbow', 'hs', 'seed',
+  'lowercase', 'max-vocab'];
+
 export async function runWord2Vec(args: string[]): Promise<void> {
   const { values } = parseArgs({
     args,
@@ -52,37 +58,62 @@ export async function runWord2Vec(args: string[]): Promise<void> {
       window: { type: 'string' }, negative: { type: 'string' }, 'min-count': { type: 'string' }, sample: { type: 'string' },
       alpha: { type: 'string' }, epochs: { type: 'string' }, threads: { type: 'string' }, cbow: { type: 'boolean' },
       hs: { type: 'boolean' }, seed: { type: 'string' }, lowercase: { type: 'boolean' }, 'max-vocab': { type: 'string' },
+      checkpoint: { type: 'string' }, 'checkpoint-every': { type: 'string' }, resume: { type: 'string' },
     },
   });
-  const demo = values.input === undefined;
-  if (!demo) await mustExist(values.input!, 'corpus');
-  const controller = new AbortController();
-  const onSigint = () => controller.abort();
-  process.once('SIGINT', onSigint);
+  const resuming = values.resume !== undefined;
+  const demo = values.input === undefined && !resuming;
+  if (resuming) {
+    const fixed = SETTING_FLAGS.find((flag) => (values as Record<string, unknown>)[flag] !== undefined);
+    if (fixed) throw new Error(`--${fixed} cannot change a resumed run: its settings come from the checkpoint ${values.resume}`);
+    await mustExist(values.resume!, 'checkpoint');
+  }
+  if (values.input !== undefined) await mustExist(values.input, 'corpus');
+  // Ctrl-C always leaves a checkpoint: --checkpoint FILE (also written every
+  // --checkpoint-every seconds and at the end), else one beside the output.
+  const checkpoint = {
+    path: values.checkpoint ?? values.resume ?? `${values.output ?? 'word2vec'}.ckpt`,
+    everySeconds: num('checkpoint-every', values['checkpoint-every']) ?? 0,
+    atEnd: values.checkpoint !== undefined,
+  };
+  const interrupt = onCtrlC();
   const info = backendInfo();
   process.stderr.write(`fastnn word2vec: backend ${info.active}${demo ? ', planted demo corpus (pass --input FILE to train on yours)' : ''}\n`);
   try {
-    const vectors = await Word2Vec.train({
-      input: demo ? plantedCorpus(40000) : values.input!,
-      vectorSize: int('dim', values.dim) ?? (demo ? 32 : 100),
-      window: int('window', values.window) ?? (demo ? 4 : 5),
-      negative: int('negative', values.negative, 0) ?? 5,
-      minCount: int('min-count', values['min-count']) ?? 5,
-      sample: num('sample', values.sample) ?? (demo ? 0 : 1e-3),
-      alpha: num('alpha', values.alpha) ?? 0.025,
-      epochs: int('epochs', values.epochs) ?? 5,
-      ...(values.threads !== undefined ? { threads: int('threads', values.threads)! } : {}),
-      ...(values['max-vocab'] !== undefined ? { maxFinalVocab: int('max-vocab', values['max-vocab'])! } : {}),
-      seed: int('seed', values.seed, 0) ?? 1,
-      sg: !values.cbow,
-      hs: values.hs ?? false,
-      lowercase: values.lowercase ?? false,
-      onProgress: progressBar(),
-      signal: controller.signal,
-    });
+    const callbacks = { onProgress: progressBar(), signal: interrupt.signal, checkpoint };
+    // The only corpus the CLI trains from without a file is the demo's, so a
+    // checkpoint without a corpus path is the demo's.
+    const resumeInput = async () => values.input ?? ((await checkpointCorpus(values.resume!)).path ?? plantedCorpus(40000));
+    const vectors = resuming
+      ? await Word2Vec.resume(values.resume!, { input: await resumeInput(), ...callbacks })
+      : await Word2Vec.train({
+        input: demo ? plantedCorpus(40000) : values.input!,
+        vectorSize: int('dim', values.dim) ?? (demo ? 32 : 100),
+        window: int('window', values.window) ?? (demo ? 4 : 5),
+        negative: int('negative', values.negative, 0) ?? 5,
+        minCount: int('min-count', values['min-count']) ?? 5,
+        sample: num('sample', values.sample) ?? (demo ? 0 : 1e-3),
+        alpha: num('alpha', values.alpha) ?? 0.025,
+        epochs: int('epochs', values.epochs) ?? 5,
+        ...(values.threads !== undefined ? { threads: int('threads', values.threads)! } : {}),
+        ...(values['max-vocab'] !== undefined ? { maxFinalVocab: int('max-vocab', values['max-vocab'])! } : {}),
+        seed: int('seed', values.seed, 0) ?? 1,
+        sg: !values.cbow,
+        hs: values.hs ?? false,
+        lowercase: values.lowercase ?? false,
+        ...callbacks,
+      });
     const t = vectors.training;
+    if (t.cancelled) {
+      const where = t.checkpoint === null ? 'before training began, nothing to checkpoint' :
+        `checkpoint in epoch ${t.state.epoch} after ${t.words} words in ${t.checkpoint}; ` +
+        `continue with: ${continueCommand('word2vec', args, t.checkpoint, (flag) => !['--resume', ...SETTING_FLAGS.map((f) => `--${f}`)].includes(flag))}`;
+      process.stderr.write(`\nfastnn word2vec: interrupted; ${where}\n`);
+      process.exitCode = 130;
+      return;
+    }
     process.stderr.write(`\n${vectors.size} words × ${vectors.dim}; ${t.words} words in ${t.seconds.toFixed(1)} s` +
-      ` (${Math.round(t.words / t.seconds / 1000)}k words/s), last epoch loss ${t.loss.toFixed(4)}${t.cancelled ? ' — interrupted' : ''}\n`);
+      ` (${Math.round(t.words / t.seconds / 1000)}k words/s), last epoch loss ${t.loss.toFixed(4)}\n`);
     if (values.output !== undefined) {
       await vectors.save(values.output, { format: values.binary ? 'binary' : 'text' });
       process.stderr.write(`wrote ${values.output} (${values.binary ? 'binary' : 'text'})\n`);
@@ -97,9 +128,8 @@ export async function runWord2Vec(args: string[]): Promise<void> {
       }
       console.log(`${right} of ${questions.length} planted analogies right`);
     }
-    if (t.cancelled) process.exitCode = 130;
   } finally {
-    process.off('SIGINT', onSigint);
+    interrupt.dispose();
   }
 }
 

@@ -135,6 +135,18 @@ export async function readWord2VecCheckpoint(path: string): Promise<Word2VecChec
   }
 }
 
+/** The corpus a checkpoint was trained on, read from its header alone. */
+export async function checkpointCorpus(path: string): Promise<CorpusFingerprint> {
+  const file = await SafetensorsFile.open(path, ['F32', 'F64', 'U32', 'U8']);
+  try {
+    return parseMeta(file.metadata[META_KEY], (why) => {
+      throw new ModelFileError(`${path}: ${why}`);
+    }).corpus;
+  } finally {
+    await file.close();
+  }
+}
+
 /** The vocabulary and state get the trainer's own checks (as for any job), reported against the file. */
 function checkAsJob(c: Word2VecCheckpoint, fail: (why: string) => never): void {
   try {

@@ -21,8 +21,13 @@ import { WordVectors } from './vectors.js';
 
 type Input = string | AsyncIterable<string>;
 
-/** Where and how often to checkpoint: a path alone writes only when training stops (finished or aborted). */
-export type CheckpointOption = string | { path: string; everySeconds?: number };
+/**
+ * Where and how often to checkpoint. A path alone writes when training stops
+ * (finished or aborted); everySeconds adds one at that interval while it
+ * runs; atEnd: false skips the one at a normal finish (a CLI run that only
+ * wants to survive Ctrl-C).
+ */
+export type CheckpointOption = string | { path: string; everySeconds?: number; atEnd?: boolean };
 
 export interface TrainOptions extends Partial<Word2VecSettings> {
   /** A UTF-8 text file (whitespace-separated tokens, one sentence per line),
@@ -58,16 +63,17 @@ const RESUME_KEYS = ['input', 'onProgress', 'signal', 'checkpoint'] as const;
 interface Checkpointing {
   path: string;
   everySeconds: number;
+  atEnd: boolean;
 }
 
 function checkCheckpoint(fn: string, v: unknown): Checkpointing | null {
   if (v === undefined) return null;
-  if (typeof v === 'string') return { path: v, everySeconds: 0 };
-  checkOptions(fn, 'checkpoint', v, ['path', 'everySeconds']);
-  const { path, everySeconds } = v as { path?: unknown; everySeconds?: unknown };
+  if (typeof v === 'string') return { path: v, everySeconds: 0, atEnd: true };
+  checkOptions(fn, 'checkpoint', v, ['path', 'everySeconds', 'atEnd']);
+  const { path, everySeconds, atEnd } = v as { path?: unknown; everySeconds?: unknown; atEnd?: unknown };
   if (typeof path !== 'string' || path === '') throw new TypeError(`${fn}: checkpoint.path must be a non-empty string`);
-  const every = finiteNumber(fn, 'checkpoint.everySeconds', everySeconds, 0, 0);
-  return { path, everySeconds: every };
+  if (atEnd !== undefined && typeof atEnd !== 'boolean') throw new TypeError(`${fn}: checkpoint.atEnd must be a boolean`);
+  return { path, everySeconds: finiteNumber(fn, 'checkpoint.everySeconds', everySeconds, 0, 0), atEnd: atEnd ?? true };
 }
 
 function checkCallbacks(fn: string, onProgress: unknown, signal: unknown): void {
@@ -180,7 +186,8 @@ export const Word2Vec = {
       return trainRun(backend, {
         settings: saved.settings, path, words: saved.words, counts: saved.counts, syn0: saved.syn0,
         syn1neg: saved.syn1neg, syn1: saved.syn1, state: saved.state,
-        corpus: saved.corpus, checkpoint: checkpoint ?? (options.checkpoint === false ? null : { path: checkpointPath, everySeconds: saved.everySeconds }),
+        corpus: saved.corpus,
+        checkpoint: checkpoint ?? (options.checkpoint === false ? null : { path: checkpointPath, everySeconds: saved.everySeconds, atEnd: true }),
         onProgress, signal, started: performance.now(),
       });
     });
@@ -232,10 +239,9 @@ async function trainRun(backend: Backend, r: Run): Promise<TrainedVectors> {
       if (timer) clearTimeout(timer);
     }
     state = result.state;
-    if (checkpoint) written = await save(checkpoint, r, state);
+    if (checkpoint && (result.cancelled || checkpoint.atEnd)) written = await save(checkpoint, r, state);
     if (!(result.cancelled && pausing)) break;
   }
-  if (checkpoint && written === null && state !== null) written = await save(checkpoint, r, state);
   const names = Buffer.from(r.words).toString('utf8').split('\n').slice(0, -1);
   const vectors = new WordVectors(names, r.syn0, settings.vectorSize, r.counts) as TrainedVectors;
   result ??= nothingRun(state, settings);
