@@ -4,26 +4,13 @@
  * options and again for the settings a checkpoint file stores.
  */
 import { availableParallelism } from 'node:os';
+import type { Word2VecTrainJob, Word2VecVocabJob } from '../backend/word2vec.js';
 import { finiteNumber, positiveInt } from '../options.js';
 
-export interface Word2VecSettings {
-  vectorSize: number;
-  window: number;
-  minCount: number;
-  /** 0 = no cap. */
-  maxFinalVocab: number;
-  negative: number;
-  nsExponent: number;
-  sample: number;
-  alpha: number;
-  minAlpha: number;
-  epochs: number;
-  threads: number;
-  seed: number;
-  sg: boolean;
-  hs: boolean;
-  lowercase: boolean;
-}
+/** The vocabulary scan's and the trainer's settings, as the backend jobs take them. */
+export type Word2VecSettings = Pick<Word2VecVocabJob, 'minCount' | 'maxFinalVocab' | 'lowercase'> &
+  Pick<Word2VecTrainJob, 'vectorSize' | 'window' | 'negative' | 'nsExponent' | 'sample' | 'alpha' | 'minAlpha' | 'epochs' |
+    'threads' | 'seed' | 'sg' | 'hs'>;
 
 export const SETTING_KEYS = ['vectorSize', 'window', 'minCount', 'maxFinalVocab', 'negative', 'nsExponent', 'sample',
   'alpha', 'minAlpha', 'epochs', 'threads', 'seed', 'sg', 'hs', 'lowercase'] as const;
