@@ -93,7 +93,7 @@ const mutators = [
     while (end < b.length && b[end] >= 0x30 && b[end] <= 0x39) end++;
     const old = Number(new TextDecoder().decode(b.subarray(at, end)));
     const value = rng.pick([String(rng.pick(INTERESTING)), String(old + 1), String(Math.max(0, old - 1)), String(old * 10),
-      String(old * 1000 + rng.below(1000)), String(b.length), '0', '1e309']);
+      String(old * 1000 + rng.below(1000)), String(10 ** (1 + rng.below(9))), String(b.length), '0', '1e309']);
     return concat(b.subarray(0, at), new TextEncoder().encode(value), b.subarray(end));
   },
   function dictionaryWord(rng, b, ctx) {

@@ -6,8 +6,9 @@
  *
  * The oracle, per input: the parser returns or throws its own error class;
  * it finishes within `timeLimitMs`; and its ArrayBuffer allocations stay
- * within a budget proportional to the input (the loaders must refuse a size
- * the file cannot hold before allocating it).
+ * within a budget proportional to the input, nor does it try and fail to
+ * allocate more (the loaders must refuse a size the file cannot hold before
+ * allocating it).
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { Coverage } from './coverage.mjs';
@@ -20,6 +21,8 @@ const heartbeat = new Int32Array(shared, 0, 2);
 const current = new Uint8Array(shared, 8);
 /** Fixed costs (the vector loader's 1 MiB read block) plus 64 bytes per input byte. */
 const memoryBudget = (bytes) => (8 << 20) + 64 * (target.sizeForMemory?.(bytes) ?? bytes.length);
+
+const ALLOCATION_FAILED = /allocation failed|Invalid (typed )?array length|out of memory/i;
 
 const coverage = new Coverage(target.files);
 await coverage.start();
@@ -35,6 +38,8 @@ async function execute(bytes) {
     await target.run(bytes);
   } catch (err) {
     if (!(err instanceof target.error)) failure = `threw ${err instanceof Error ? err.stack : String(err)}`;
+    // A typed error may wrap a failed allocation (loaders report their builders' errors): the header still asked for it.
+    else if (ALLOCATION_FAILED.test(err.message)) failure = `tried to allocate what the input declares: ${err.message}`;
   }
   const elapsed = performance.now() - started;
   const grown = process.memoryUsage().arrayBuffers - before;
