@@ -92,7 +92,11 @@ function runTarget(name, index) {
       saveFailure(name, current(), `the worker died: ${err.code === 'ERR_WORKER_OUT_OF_MEMORY' ? err.message : err.stack}`);
       finish(false);
     });
-    worker.on('exit', () => finish(settled));
+    worker.on('exit', (code) => {
+      if (settled) return;
+      saveFailure(name, current(), `the worker exited with code ${code} before finishing`);
+      finish(false);
+    });
   });
 }
 

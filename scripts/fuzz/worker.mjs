@@ -19,7 +19,8 @@ const { name, seconds, seed, seeds, regressions, shared, maxLength, timeLimitMs 
 const target = targets.find((t) => t.name === name);
 const heartbeat = new Int32Array(shared, 0, 2);
 const current = new Uint8Array(shared, 8);
-/** Fixed costs (the vector loader's 1 MiB read block) plus 64 bytes per input byte. */
+/** 64 bytes per input byte (a parsed tensor is ~1×, a model with its config's buffers a few ×), plus
+ * 8 MiB for fixed costs: the vector loader's 1 MiB read block, which may double, and its file I/O. */
 const memoryBudget = (bytes) => (8 << 20) + 64 * (target.sizeForMemory?.(bytes) ?? bytes.length);
 
 const ALLOCATION_FAILED = /allocation failed|Invalid (typed )?array length|out of memory/i;
