@@ -5,7 +5,7 @@
  * text and binary vectors): the JS counterpart of scripts/fuzz.sh, on the
  * built modules in dist/ (run `npm run build` first). Per target
  * (scripts/fuzz/targets.mjs), one after the other in a worker thread (two
- * workers at once on CI's two cores ran each 4× slower, a net loss):
+ * at once on two cores, as CI has, ran each ~4× slower here: a net loss):
  *   1. every committed regression (test/fixtures/fuzz/regressions/<target>/)
  *      and seed (test/fixtures/fuzz/seeds/<target>/, valid and broken files)
  *      runs once;
@@ -15,7 +15,8 @@
  * A failure (a foreign exception, an input slower than 1 s, a hang, heap
  * exhaustion or an allocation out of proportion to the input) leaves the
  * input in build/fuzz-js/ and fails the run: commit it as a regression.
- * FUZZ_SEED (printed) replays a run's mutations; FUZZ_TARGETS=a,b picks targets.
+ * FUZZ_SEED (printed) replays a run's mutations, also of one target picked
+ * with FUZZ_TARGETS=a,b.
  */
 import { createHash, randomInt } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -49,7 +50,7 @@ function saveFailure(name, input, message) {
   console.error(`fuzz: ${name}: ${message}\nfuzz: the input is in ${file}: fix the parser, then add it to test/fixtures/fuzz/regressions/${name}/`);
 }
 
-function runTarget(name, index) {
+function runTarget(name) {
   const fixtures = join(root, 'test/fixtures/fuzz');
   const seeds = readDir(join(fixtures, 'seeds', name));
   const regressions = readDir(join(fixtures, 'regressions', name));
@@ -58,7 +59,7 @@ function runTarget(name, index) {
   const heartbeat = new Int32Array(shared, 0, 2);
   const current = () => new Uint8Array(shared, 8, Atomics.load(heartbeat, 1)).slice();
   const worker = new Worker(new URL('./fuzz/worker.mjs', import.meta.url), {
-    workerData: { name, seconds: share, seed: seed + index, seeds, regressions, shared, maxLength: MAX_LENGTH, timeLimitMs: TIME_LIMIT_MS },
+    workerData: { name, seconds: share, seed: seed + TARGETS.indexOf(name), seeds, regressions, shared, maxLength: MAX_LENGTH, timeLimitMs: TIME_LIMIT_MS },
     resourceLimits: { maxOldGenerationSizeMb: 1024 },
   });
   return new Promise((resolve) => {
@@ -83,7 +84,7 @@ function runTarget(name, index) {
         saveFailure(name, m.input, m.message);
         return finish(false);
       }
-      console.log(`fuzz: ${name}: ${m.execs} execs (${Math.round(m.execs / share)}/s), corpus ${m.seeds} seeds → ${m.corpus}, `
+      console.log(`fuzz: ${name}: ${m.execs} execs (${Math.round(m.execs / share)}/s), corpus ${m.initialCorpus} → ${m.corpus}, `
         + `features ${m.initialFeatures} → ${m.features}, blocks covered ${m.covered} of ${m.ranges} seen, ${regressions.length} regressions passed`);
       finish(true);
     });
@@ -101,8 +102,8 @@ function runTarget(name, index) {
 }
 
 let failed = false;
-for (const [index, name] of names.entries()) {
-  if (!(await runTarget(name, index))) failed = true;
+for (const name of names) {
+  if (!(await runTarget(name))) failed = true;
 }
 if (failed) process.exit(1);
 console.log('fuzz: no failures');

@@ -54,15 +54,13 @@ function fail(bytes, why, origin) {
 }
 
 async function fuzz() {
-  for (const { file, bytes } of regressions) {
-    const { failure } = await execute(bytes);
-    if (failure) return fail(bytes, failure, `regression ${file}`);
-  }
   const corpus = [];
-  for (const { file, bytes } of seeds) {
-    const { failure } = await execute(bytes);
-    if (failure) return fail(bytes, failure, `seed ${file}`);
-    corpus.push(bytes);
+  for (const [kind, inputs] of [['regression', regressions], ['seed', seeds]]) {
+    for (const { file, bytes } of inputs) {
+      const { failure } = await execute(bytes);
+      if (failure) return fail(bytes, failure, `${kind} ${file}`);
+      corpus.push(bytes);
+    }
   }
   if (corpus.length === 0) corpus.push(new Uint8Array(0));
   const rng = createRng(seed);
@@ -79,7 +77,7 @@ async function fuzz() {
     if (fresh > 0) corpus.push(child);
   }
   parentPort.postMessage({
-    type: 'done', execs, seeds: seeds.length, corpus: corpus.length, initialFeatures,
+    type: 'done', execs, initialCorpus: seeds.length + regressions.length, corpus: corpus.length, initialFeatures,
     features: coverage.features.size, covered: coverage.covered.size, ranges: coverage.ranges.size,
   });
 }
