@@ -96,6 +96,9 @@ describe('model files', () => {
     ['an unknown format version', bytesOf(encodeSafetensors(meta(config, { 'fastnn.version': '9' }), [])), 'version 9 is not supported'],
     ['another kind of model', bytesOf(encodeSafetensors(meta(config, { 'fastnn.kind': 'Word2Vec' }), [])), 'holds a Word2Vec, not a MLP'],
     ['a broken config', bytesOf(encodeSafetensors(meta({ layers: [2], task: 'binary' }), [])), 'invalid model config'],
+    // Found by scripts/fuzz-parsers.mjs (test/fixtures/fuzz/regressions/model/): 12 MB of weights
+    // were allocated for a 586-byte file before its tensors were checked.
+    ['a config wider than its tensors', bytesOf(encodeSafetensors(meta({ layers: [1000000, 3, 2], task: 'multiclass' }), [['layers.0.weight', [3, 2], new Float32Array(6)]])), 'declares 3000011 parameters, the file holds 6 values'],
     ['a missing tensor', bytesOf(encodeSafetensors(meta(config), [['layers.0.weight', [1, 2], new Float32Array(2)]])), "missing tensor 'layers.0.bias'"],
     ['an extra tensor', bytesOf(encodeSafetensors(meta(config), [['layers.0.weight', [1, 2], new Float32Array(2)], ['layers.0.bias', [1], new Float32Array(1)], ['layers.1.weight', [1], new Float32Array(1)]])), "unexpected tensor 'layers.1.weight'"],
     ['a wrong shape', bytesOf(encodeSafetensors(meta(config), [['layers.0.weight', [2, 1], new Float32Array(2)], ['layers.0.bias', [1], new Float32Array(1)]])), 'has shape [2, 1], expected [1, 2]'],

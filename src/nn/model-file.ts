@@ -19,6 +19,22 @@ function paramShape(layers: readonly number[], index: number): number[] {
   return index % 2 === 0 ? [layers[l + 1]!, layers[l]!] : [layers[l + 1]!];
 }
 
+/**
+ * The parameter count of the dense stack a config's widths describe: `layers`
+ * (an MLP, or an autoencoder's encoder) continued by an autoencoder's
+ * `decoder`. Widths that are not positive integers count as none: `build`
+ * refuses them before allocating. A mirrored (default) decoder is left out,
+ * so this is at most what `build` allocates, and at least half of it.
+ */
+function declaredParams(config: Record<string, unknown> | null): number {
+  const widths = (w: unknown): number[] =>
+    (Array.isArray(w) && w.every((x) => Number.isSafeInteger(x) && x > 0) ? w as number[] : []);
+  const stack = [...widths(config?.['layers']), ...widths(config?.['decoder'])];
+  let count = 0;
+  for (let l = 1; l < stack.length; l++) count += stack[l - 1]! * stack[l]! + stack[l]!;
+  return count;
+}
+
 interface Model {
   params: Float32Array[];
   layers: readonly number[];
@@ -53,9 +69,22 @@ export function modelFromTensors<M extends Model>(
     fail(`fastnn model format version ${metadata['fastnn.version']} is not supported (expected ${FORMAT_VERSION})`);
   }
   if (metadata['fastnn.kind'] !== kind) fail(`holds a ${metadata['fastnn.kind']}, not a ${kind}`);
+  let config: Record<string, unknown>;
+  try {
+    config = JSON.parse(metadata['fastnn.config'] ?? 'null') as Record<string, unknown>;
+  } catch (err) {
+    return fail(`invalid model config: ${(err as Error).message}`);
+  }
+  // `build` allocates every parameter the config's widths declare: a few
+  // header bytes must not make it allocate far more than the file holds. The
+  // slack (2× and 1024 values) leaves a file that lacks a tensor or two to
+  // the check below, which names them.
+  const stored = [...tensors.values()].reduce((n, t) => n + t.data.length, 0);
+  const declared = declaredParams(config);
+  if (declared > 2 * stored + 1024) fail(`invalid model config: it declares ${declared} parameters, the file holds ${stored} values`);
   let model: M;
   try {
-    model = build(JSON.parse(metadata['fastnn.config'] ?? 'null') as Record<string, unknown>);
+    model = build(config);
   } catch (err) {
     return fail(`invalid model config: ${(err as Error).message}`);
   }
