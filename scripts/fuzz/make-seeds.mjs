@@ -18,6 +18,8 @@ const { fitWithCheckpoints } = await dist('nn/checkpoint.js');
 const { saveVectors } = await dist('word2vec/formats.js');
 const { WordVectors } = await dist('word2vec/vectors.js');
 const { Matrix } = await dist('tensor.js');
+const { Word2Vec } = await dist('word2vec/train.js');
+const { useBackend } = await dist('backend/select.js');
 
 const out = new URL('../../test/fixtures/fuzz/seeds/', import.meta.url).pathname;
 const tmp = mkdtempSync(join(tmpdir(), 'fastnn-seeds-'));
@@ -62,6 +64,17 @@ const checkpoint = (name, optimizer) => written(name, (p) => fitWithCheckpoints(
 add('checkpoint', 'adam', await checkpoint('adam', { type: 'adam' }));
 add('checkpoint', 'sgd', await checkpoint('sgd', { type: 'sgd' }));
 add('checkpoint', 'plain-model', await written('plain', (p) => new MLP({ layers: [2, 1], task: 'binary' }).save(p)));
+
+// word2vec checkpoints: negative sampling, hierarchical softmax alone, and broken.
+useBackend('js');
+const corpus = join(tmp, 'corpus.txt');
+writeFileSync(corpus, 'a b c a b a\nc a b d\n'.repeat(3));
+const w2v = (name, settings) => written(name, (p) => Word2Vec.train({ input: corpus, vectorSize: 2, minCount: 1, epochs: 2, sample: 0, seed: 1, ...settings, checkpoint: p }));
+const w2vNegative = await w2v('w2v-neg', {});
+add('w2v-checkpoint', 'negative', w2vNegative);
+add('w2v-checkpoint', 'hs-only', await w2v('w2v-hs', { hs: true, negative: 0 }));
+add('w2v-checkpoint', 'truncated', cut(w2vNegative, 5));
+add('w2v-checkpoint', 'zero-rng', Buffer.concat([w2vNegative.subarray(0, w2vNegative.length - 16), Buffer.alloc(16)]));
 
 // IDX: each element type, and broken headers.
 const idx = (type, dims, data) => Buffer.concat([Buffer.from([0, 0, type, dims.length]), ...dims.map((d) => {

@@ -20,6 +20,7 @@ const { loadCheckpoint } = await dist('nn/checkpoint.js');
 const { MLP } = await dist('nn/mlp.js');
 const { Autoencoder } = await dist('nn/autoencoder.js');
 const { loadVectors, WordVectorsFileError } = await dist('word2vec/formats.js');
+const { readWord2VecCheckpoint } = await dist('word2vec/checkpoint.js');
 
 const words = (...list) => list.map((w) => (typeof w === 'string' ? Buffer.from(w, 'latin1') : Uint8Array.from(w)));
 
@@ -76,6 +77,10 @@ const MODEL_WORDS = [...SAFETENSORS_WORDS, ...words('"format":"fastnn"', '"fastn
 const CHECKPOINT_WORDS = [...MODEL_WORDS, ...words('"fastnn.checkpoint":"{', '"optimizer.state.0"',
   '\\"optimizerType\\":\\"adam\\"', '\\"optimizerType\\":\\"toString\\"', '\\"rngState\\":[', '\\"epochsDone\\":',
   '\\"everyEpochs\\":', '\\"settings\\":{\\"epochs\\":')];
+const W2V_CHECKPOINT_WORDS = [...SAFETENSORS_WORDS, ...words('"dtype":"U8"', '"dtype":"F64"', '"dtype":"U32"',
+  '"fastnn.kind":"word2vec-checkpoint"', '"fastnn.word2vec":"{', '\\"settings\\":{', '\\"threads\\":', '\\"vectorSize\\":',
+  '\\"hs\\":true', '\\"negative\\":0', '\\"epoch\\":', '\\"wordsBefore\\":', '\\"corpus\\":{\\"path\\":null',
+  '"vocab.words"', '"vocab.counts"', '"syn0"', '"syn1neg"', '"syn1"', '"state.rng"', '"state.offsets"', '"state.finished"')];
 const IDX_WORDS = words([0, 0, 8, 1], [0, 0, 0x0d, 3], [0, 0, 0x0e, 2], [0xff, 0xff, 0xff, 0xff], [0x80, 0, 0, 0]);
 const VECTOR_WORDS = words(' ', '\n', '\t', '\r\n', '  ', 'nan', 'NaN', 'inf', '-Infinity', '-0', '1e39', '0x1p3', '1_0',
   '.5', '+.5e-3', '\xc3\xa9', '\xff\xfe', '\xed\xa0\x80', [0, 0, 0xc0, 0x7f], [0, 0, 0x80, 0x7f], [0, 0, 0x80, 0xff]);
@@ -114,6 +119,12 @@ export const targets = [
   {
     name: 'checkpoint', error: ModelFileError, files: [...MODEL, '/dist/nn/checkpoint.js'], dictionary: CHECKPOINT_WORDS,
     repair: repairHeaderLength, run: (b) => viaFile(b, loadCheckpoint),
+  },
+  {
+    name: 'w2v-checkpoint', error: ModelFileError, repair: repairHeaderLength, dictionary: W2V_CHECKPOINT_WORDS,
+    files: [...SAFETENSORS, '/dist/io/safetensors-file.js', '/dist/word2vec/checkpoint.js', '/dist/word2vec/settings.js',
+      '/dist/backend/validate-word2vec.js', '/dist/options.js'],
+    run: (b) => viaFile(b, readWord2VecCheckpoint),
   },
   { name: 'idx', error: IdxFileError, files: ['/dist/io/idx.js'], dictionary: IDX_WORDS, run: (b) => decodeIdx(b, 'fuzz') },
   {
