@@ -69,6 +69,23 @@ describe.each(names.map((n) => [n]))('word2vec checkpoints on %s', (name) => {
     expect(Buffer.from(again.vectors.buffer).equals(Buffer.from(whole.vectors.buffer))).toBe(true);
   }, 60_000);
 
+  it('a resumed job stopped before it reads a byte hands its state back unchanged', async () => {
+    use();
+    const path = join(dir, `${name}-unchanged.ckpt`);
+    await Word2Vec.train({ input: corpus, ...base, checkpoint: { path, everySeconds: 0.01 }, signal: AbortSignal.timeout(name === 'native' ? 300 : 900) });
+    const saved = await readWord2VecCheckpoint(path);
+    const s = saved.settings;
+    const job = backends.find((b) => b.name === name)!.word2vecTrain({
+      path: corpus, words: saved.words, counts: saved.counts, vectorSize: s.vectorSize, window: s.window, negative: s.negative,
+      nsExponent: s.nsExponent, sample: s.sample, alpha: s.alpha, minAlpha: s.minAlpha, epochs: s.epochs, threads: s.threads,
+      seed: s.seed, sg: s.sg, hs: s.hs, lowercase: s.lowercase, syn0: saved.syn0, syn1neg: saved.syn1neg, syn1: saved.syn1,
+      resume: saved.state,
+    });
+    job.cancel();
+    const result = await job.promise;
+    expect(result.state).toEqual(saved.state);
+  });
+
   it('resumes a run trained from an async iterable when given the same lines, and refuses another corpus', async () => {
     use();
     const text = readFileSync(corpus, 'utf8');

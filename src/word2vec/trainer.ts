@@ -130,7 +130,12 @@ export async function trainTs(job: Word2VecTrainJob, onProgress: ((p: Word2VecPr
   // The run as of the last sentence boundary, the only place the native
   // trainer stops: an interrupted run reports this, not the words it read
   // past it (they were not trained on), so a resume replays them.
-  const mark = { offset: 0, words: 0, loss: 0, terms: 0, rng: rng.getState() };
+  // It starts as the resumed state, so a run stopped before it reads a byte
+  // hands that state back unchanged.
+  const mark = {
+    offset: resume?.offsets[0] ?? 0, words: resume?.words[0] ?? 0, loss: resume?.loss[0] ?? 0,
+    terms: resume?.terms[0] ?? 0, finished: resume?.finished[0] ?? 0, rng: rng.getState(),
+  };
   const markBoundary = () => {
     mark.offset = tokenizer.position;
     mark.words = words;
@@ -176,13 +181,12 @@ export async function trainTs(job: Word2VecTrainJob, onProgress: ((p: Word2VecPr
 
   let interrupted = false;
   let last = snapshot();
-  for (let resuming = resume !== null; epoch <= job.epochs && !stopped(); resuming = false) {
-    const offset = resuming ? resume!.offsets[0]! : 0;
-    words = mark.words = resuming ? resume!.words[0]! : 0;
-    loss = mark.loss = resuming ? resume!.loss[0]! : 0;
-    terms = mark.terms = resuming ? resume!.terms[0]! : 0;
-    mark.offset = offset;
-    if (!(resuming && resume!.finished[0] === 1)) {
+  while (epoch <= job.epochs && !stopped()) {
+    const offset = mark.offset;
+    words = mark.words;
+    loss = mark.loss;
+    terms = mark.terms;
+    if (mark.finished === 0) {
       tokenizer.startAt(offset, await byteBefore(job.path, offset));
       for await (const block of readBlocks(job.path, BLOCK_BYTES, offset)) {
         tokenizer.push(block);
@@ -215,7 +219,7 @@ export async function trainTs(job: Word2VecTrainJob, onProgress: ((p: Word2VecPr
     if (interrupted) break;
     wordsBefore += mark.words;
     epoch++;
-    mark.words = mark.loss = mark.terms = mark.offset = 0;
+    mark.words = mark.loss = mark.terms = mark.offset = mark.finished = 0;
     // Short epochs end between two 200 ms reports: report each end.
     if (epoch <= job.epochs) onProgress?.(last);
   }
@@ -223,7 +227,7 @@ export async function trainTs(job: Word2VecTrainJob, onProgress: ((p: Word2VecPr
   const cancelled = epochsCompleted < job.epochs;
   const state: Word2VecState = {
     epoch, wordsBefore, offsets: Float64Array.of(mark.offset), words: Float64Array.of(mark.words),
-    loss: Float64Array.of(mark.loss), terms: Float64Array.of(mark.terms), finished: Uint8Array.of(0),
+    loss: Float64Array.of(mark.loss), terms: Float64Array.of(mark.terms), finished: Uint8Array.of(mark.finished),
     rng: interrupted ? mark.rng : rng.getState(),
   };
   const total = wordsBefore + mark.words;
