@@ -145,4 +145,18 @@ describe('broken checkpoints', () => {
     await expect(tamper('\\"everyEpochs\\":1', '\\"everyEpochs\\":0')).rejects.toThrow(/malformed/);
     await expect(tamper('optimizer.state.0', 'optimizer.state.7')).rejects.toThrow(/missing tensor 'optimizer.state.0'/);
   });
+
+  it('a checkpoint truncated at every byte length is refused with ModelFileError', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fastnn-ckpt-'));
+    const path = join(dir, 'small.ckpt');
+    const tiny = new MLP({ layers: [2, 2, 1], task: 'binary', seed: 1 });
+    await fitWithCheckpoints(tiny, Float32Array.of(0, 0, 0, 1, 1, 0, 1, 1), Int32Array.of(0, 1, 1, 0), { epochs: 2, batchSize: 2,
+      optimizer: { type: 'adam' }, earlyStopping: { patience: 5, restoreBestWeights: true }, validationSplit: 0.5 }, { path });
+    const bytes = readFileSync(path);
+    const cut = join(dir, 'cut.ckpt');
+    for (let length = 0; length < bytes.length; length++) {
+      writeFileSync(cut, bytes.subarray(0, length));
+      await expect(resumeFit(cut, x, y), `truncated to ${length} bytes`).rejects.toThrow(ModelFileError);
+    }
+  }, 30_000);
 });
