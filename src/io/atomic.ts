@@ -5,7 +5,7 @@
  * and temp files left by processes that died mid-save (SIGKILL, power loss)
  * are swept after the next successful save of the same target.
  */
-import { open, readdir, rename, rm } from 'node:fs/promises';
+import { open, readdir, rename, rm, type FileHandle } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { basename, dirname, join } from 'node:path';
 
@@ -18,7 +18,7 @@ export async function writeFileAtomic(path: string, chunks: Uint8Array[]): Promi
   const temp = join(dirname(path), tempName(path));
   const file = await open(temp, 'wx');
   try {
-    for (const chunk of chunks) await file.write(chunk);
+    for (const chunk of chunks) await writeAll(file, chunk);
     await file.sync();
   } catch (err) {
     await file.close().catch(() => undefined);
@@ -33,6 +33,16 @@ export async function writeFileAtomic(path: string, chunks: Uint8Array[]): Promi
     throw err;
   }
   await sweepStaleTemps(path);
+}
+
+/** fs writes take at most 2 GiB − 1 bytes and may write less than asked: large chunks (word2vec vectors) go in pieces. */
+const WRITE_PIECE = 1 << 30;
+
+async function writeAll(file: FileHandle, chunk: Uint8Array): Promise<void> {
+  for (let at = 0; at < chunk.length;) {
+    const { bytesWritten } = await file.write(chunk, at, Math.min(WRITE_PIECE, chunk.length - at));
+    at += bytesWritten;
+  }
 }
 
 /** Removes temp files of `target` whose writing process no longer exists. */
