@@ -43,7 +43,7 @@ describe('fastnn word2vec commands', () => {
 
   it('SIGINT during training writes a checkpoint, exits 130 with one line, and the printed command finishes the run exactly', async () => {
     // The CLI runs on the backend FASTNN_BACKEND picks; native needs more epochs to be still training at the signal.
-    const epochs = process.env['FASTNN_BACKEND'] === 'js' ? 1 : 5;
+    const epochs = process.env['FASTNN_BACKEND'] === 'js' ? 1 : 3;
     const flags = ['--input', corpus, '--epochs', String(epochs), '--dim', '8', '--min-count', '1', '--sample', '0', '--threads', '1'];
     const straight = join(dir, 'straight.txt');
     const uninterrupted = spawn(process.execPath, [main, 'word2vec', ...flags, '--output', straight], { stdio: 'ignore' });
