@@ -27,13 +27,17 @@
       # (one binary runs on every x86-64/arm64; kernels dispatch at run time).
       'cflags!': ['-fno-exceptions'],
       'cflags_cc!': ['-fno-exceptions', '-std=gnu++17', '-std=gnu++20', '-O2', '-O3'],
-      'cflags': ['-O3', '-fvisibility=hidden', '-Wall', '-Wextra'],
-      'cflags_cc': ['-std=c++17', '-fexceptions', '-fvisibility=hidden', '-O3', '-Wall', '-Wextra'],
+      # -ffp-contract=off: GCC fuses a·b + c into one FMA by default in C++ inside
+      # the AVX2/AVX-512 regions; the kernels round products and sums separately
+      # where they say so, so every path computes what the TS backend computes.
+      'cflags': ['-O3', '-fvisibility=hidden', '-ffp-contract=off', '-Wall', '-Wextra'],
+      'cflags_cc': ['-std=c++17', '-fexceptions', '-fvisibility=hidden', '-ffp-contract=off', '-O3', '-Wall', '-Wextra'],
       'xcode_settings': {
         'GCC_ENABLE_CPP_EXCEPTIONS': 'YES',
         'CLANG_CXX_LANGUAGE_STANDARD': 'c++17',
         'GCC_SYMBOLS_PRIVATE_EXTERN': 'YES',
         'GCC_OPTIMIZATION_LEVEL': '3',
+        'OTHER_CPLUSPLUSFLAGS': ['-ffp-contract=off'],
         'MACOSX_DEPLOYMENT_TARGET': '11.0'
       },
       'msvs_settings': {

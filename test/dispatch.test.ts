@@ -1,8 +1,8 @@
 /**
  * Native GEMM under every kernel path this CPU supports (portable, AVX2+FMA,
  * AVX-512), at and around (±1) every size where the algorithm switches: the
- * register tile (mr, nr), the cache blocks (mc, kc, nc) and the threading
- * crossover. Plus: results do not depend on the thread count (bit for bit),
+ * register tile (mr, nr), the cache blocks (mc, kc, nc), the threading
+ * crossover, the unpacked kernels (m·n·k ≤ directMnk, m = 1, 1×1). Plus: results do not depend on the thread count (bit for bit),
  * the FASTNN_CPU override, and argument checks of the dispatch exports.
  */
 import { execFileSync } from 'node:child_process';
@@ -42,7 +42,7 @@ describe.runIf(hasNative)('native gemm dispatch', () => {
     it.each(combos)('at and around every block size, transA=%s transB=%s', (tA, tB) => {
       native.setGemmPath(path);
       native.setThreads(2);
-      const { mr, nr, mc, kc, nc, threadedFlops } = native.gemmBlocking();
+      const { mr, nr, mc, kc, nc, threadedFlops, directMnk } = native.gemmBlocking();
       const rng = new Rng(81);
       const run = (m: number, n: number, k: number): void => {
         checkGemm(be, rng, m, n, k, tA, tB, 1, 0, { nanC: true, label: path });
@@ -51,6 +51,23 @@ describe.runIf(hasNative)('native gemm dispatch', () => {
       for (const m of [...around(mr), ...around(2 * mr), ...around(mc)]) run(m, nr + 3, 5);
       for (const n of [...around(nr), ...around(2 * nr), ...around(nc)]) run(mr + 1, n, 4);
       for (const k of [...around(kc), ...around(2 * kc)]) run(mr + 1, nr + 1, k);
+      // The unpacked kernels: m·n·k = directMnk ± 1 exactly, and steps of 6
+      // across it in each dimension; m = 1 (GEMV) beside m = 2, with n around
+      // the vector groups and k across kc; the 1×1 dot beside 1×2.
+      for (const p of around(directMnk)) run(p, 1, 1);
+      const sixth = Math.floor(directMnk / 6);
+      for (const v of around(sixth)) {
+        run(2, 3, v);
+        run(v, 2, 3);
+        run(3, v, 2);
+      }
+      // nr is two vectors on every path; the GEMVs take 4 vectors of columns
+      // (b stored (k,n)) or 8 rows of b (stored (n,k)) at a time.
+      const lanes = nr / 2;
+      for (const m of [1, 2]) {
+        for (const n of [1, 2, ...around(8), ...around(lanes), ...around(4 * lanes), 5 * lanes + 3]) run(m, n, 7);
+        for (const k of [...around(lanes), ...around(kc), ...around(2 * kc)]) run(m, 2 * nr + 3, k);
+      }
       // Several blocks in every dimension at once.
       run(mc + 1, 2 * nr + 1, kc + 1);
       // The threading crossover, 2·m·n·k = threadedFlops: k steps across it.

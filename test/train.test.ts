@@ -140,6 +140,44 @@ describe.each(backends)('train on $name', (be: Backend) => {
     }
   });
 
+  // One-row SGD batches take a fused update natively (sgd_rank1.h); clipping
+  // with a norm never reached takes the general path. Both must agree bit for
+  // bit, and refuse the same batches for the same reasons.
+  it('per-sample SGD: the fused update equals the general path bit for bit', async () => {
+    const p = problem(13, [6, 12, 8, 3], 40);
+    const fused = fitJob(p, { batchSize: 1, epochs: 2 });
+    const general = fitJob(p, { batchSize: 1, epochs: 2 });
+    general.optimizer = { ...general.optimizer, clipNorm: 1e30 };
+    await be.train(fused, null);
+    await be.train(general, null);
+    expect(fused.history).toEqual(general.history);
+    expect(maxAbsDiff(fused.net.params, general.net.params)).toBe(0);
+    expect(fused.optimizer.step[0]).toBe(general.optimizer.step[0]);
+  });
+
+  it.each([
+    // x = ∞ reaches a tanh unit: finite loss, gradient 0·∞ = NaN.
+    ['gradient', [1, 3, 1], Infinity, 0.1],
+    // A linear net on x = 3e19: finite loss and deltas, but dz·x overflows float32.
+    ['gradient', [1, 1], 3e19, 0.1],
+    // A finite gradient times lr = 1e300 overflows every new weight.
+    ['update', [1, 3, 1], 0.5, 1e300],
+  ] as const)('per-sample SGD: non-finite %s in %j (x = %d, lr %d) refused before any write, as the general path does', async (what, sizes, bad, lr) => {
+    const p = problem(14, [...sizes], 6, Loss.mse);
+    p.x[2] = bad;
+    for (const clipNorm of [0, 1e30]) {
+      const base = fitJob(p, { shuffle: false, batchSize: 1, epochs: 1 });
+      const job = { ...base, schedule: { ...base.schedule, lr }, optimizer: { ...base.optimizer, clipNorm } };
+      const before = cloneNet(job.net);
+      const batch = lr === 1e300 ? 0 : 2;
+      await expect(be.train(job, null), `clipNorm ${clipNorm}`).rejects
+        .toThrow(`train: non-finite ${what} at epoch 1, batch ${batch}; that batch was not applied`);
+      if (batch === 0) expect(maxAbsDiff(job.net.params, before.params)).toBe(0);
+      expect(job.net.params.every((w) => w.every(Number.isFinite))).toBe(true);
+      expect(job.optimizer.step[0]).toBe(batch);
+    }
+  });
+
   it('keeps the event loop responsive during a long fit, and file reads complete meanwhile', async () => {
     const p = problem(6, [32, 128, 128, 8], 2000);
     const controller = new AbortController();

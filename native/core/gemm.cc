@@ -146,8 +146,19 @@ void gemm(float* c, const float* a, const float* b, std::size_t m, std::size_t n
     c[0] = store(c[0], dot_f64(a, b, k), alpha, beta);
     return;
   }
-  const MicroKernel& uk = kernel_set(ctx.path).gemm;
+  const KernelSet& ks = kernel_set(ctx.path);
+  const MicroKernel& uk = ks.gemm;
   const float falpha = static_cast<float>(alpha), fbeta = static_cast<float>(beta);
+  if (m == 1) {
+    // op(a) is one contiguous row whatever trans_a says.
+    if (trans_b) ks.direct.gemv_t(c, a, b, n, k, falpha, fbeta);
+    else ks.direct.gemv_n(c, a, b, n, k, falpha, fbeta, uk.kc);
+    return;
+  }
+  if (m * n * k <= kGemmDirectMnk) {
+    ks.direct.gemm(c, a, b, m, n, k, trans_a, trans_b, falpha, fbeta, uk.kc);
+    return;
+  }
   const double flops = 2.0 * static_cast<double>(m) * static_cast<double>(n) * static_cast<double>(k);
   const std::size_t tiles_m = (m + uk.mr - 1) / uk.mr, tiles_n = (n + uk.nr - 1) / uk.nr;
   std::size_t tm = 1, tn = 1;

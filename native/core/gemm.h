@@ -3,7 +3,7 @@
 // gemm() packs panels of op(a) and op(b) (gemm_pack.h), blocks them for the
 // caches and runs the register-blocked micro-kernel of the dispatched
 // instruction set (isa.h, dispatch.h), threaded over tiles of c for large
-// problems. gemm_reference() is the obviously-correct triple loop every
+// problems; single rows of c and tiny problems run unpacked kernels instead. gemm_reference() is the obviously-correct triple loop every
 // faster variant is checked against.
 #pragma once
 
@@ -23,6 +23,15 @@ namespace fastnn {
 // machine likely crosses over lower; 1e7 sits between the two measurements.
 constexpr double kGemmThreadedFlops = 1e7;
 
+// Problems with m·n·k at most this (and m > 1) skip packing: the direct
+// kernel (isa_small.inc) computes each element as the packed path would, one
+// scalar fma chain each, which beats packing and tile set-up only while the
+// product is tiny. Timed on the 2-core AMD Zen 5 VM (AVX-512, beta 0, NT):
+// direct 18–40 ns vs packed 63–83 ns at m·n·k ≤ 32, 250–340 vs 137–164 ns at
+// 512, i.e. direct ≈ 10 ns + 0.55 ns·m·n·k, packed ≥ 60 ns: they cross near
+// 128. m == 1 never packs: a single row of c reads each operand once (GEMV).
+constexpr std::size_t kGemmDirectMnk = 128;
+
 // Which kernels run and on how many threads. pool may be null (one thread).
 struct GemmContext {
   KernelPath path;
@@ -39,7 +48,10 @@ double initial_gemm_threaded_flops();
 // a is stored (m,k), or (k,m) when trans_a; b is (k,n), or (n,k) when trans_b.
 // beta == 0 overwrites c (NaN or garbage in c does not propagate).
 // c must not overlap a or b. Sums are float32, in an order fixed by the
-// path and k alone: the result does not depend on the number of threads.
+// path and k alone (the packed, direct and m == 1 kernels share it), except
+// that m == 1 with trans_b sums each dot product along contiguous vectors:
+// the result does not depend on the number of threads, nor on which of the
+// other kernels the size selects.
 void gemm(float* c, const float* a, const float* b, std::size_t m, std::size_t n, std::size_t k,
           bool trans_a, bool trans_b, double alpha, double beta, const GemmContext& ctx);
 

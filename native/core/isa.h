@@ -21,9 +21,26 @@ struct MicroKernel {
               float beta);
 };
 
+// Unpacked products for problems too small to repay packing (isa_small.inc),
+// alpha and beta as in MicroKernel, kc the micro-kernel's depth per block.
+struct DirectKernels {
+  // c (m,n) = alpha·op(a)·op(b) + beta·c, gemm()'s contract.
+  void (*gemm)(float* c, const float* a, const float* b, std::size_t m, std::size_t n, std::size_t k, bool trans_a,
+               bool trans_b, float alpha, float beta, std::size_t kc);
+  // c (n) = alpha·a (k)·b + beta·c, b stored (k,n).
+  void (*gemv_n)(float* c, const float* a, const float* b, std::size_t n, std::size_t k, float alpha, float beta,
+                 std::size_t kc);
+  // c (n) = alpha·b·a (k) + beta·c, b stored (n,k).
+  void (*gemv_t)(float* c, const float* a, const float* b, std::size_t n, std::size_t k, float alpha, float beta);
+};
+
 struct KernelSet {
   const char* name;  // "portable", "avx2", "avx512"
   MicroKernel gemm;
+  DirectKernels direct;
+  // The fused per-sample SGD update of a weight matrix (isa_update.inc, sgd_rank1.h).
+  float (*rank1_sgd)(float* w, const float* dz, const float* a, std::size_t rows, std::size_t cols, double lr,
+                     double decay);
   // Runs `iters` rounds of independent FMA chains (enough chains to hide the
   // FMA latency) and returns the number of flops done: the peak probe.
   double (*fma_probe)(std::size_t iters);

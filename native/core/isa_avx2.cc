@@ -27,6 +27,8 @@ constexpr std::size_t kChains = 12;
 #define FASTNN_MM(op) _mm256_##op
 #include "isa_x86_traits.inc"
 #include "isa_kernels.inc"
+#include "isa_small.inc"
+#include "isa_update.inc"
 
 }  // namespace
 }  // namespace fastnn
@@ -39,7 +41,8 @@ constexpr std::size_t kChains = 12;
 
 namespace fastnn {
 // kc·nr·4 = 16 KiB of B per sliver in L1; mc a multiple of 6.
-const KernelSet kAvx2Kernels = {"avx2", {kMR, kNR, 144, 256, 2048, microkernel}, fma_probe};
+const KernelSet kAvx2Kernels = {"avx2", {kMR, kNR, 144, 256, 2048, microkernel},
+                                {gemm_direct, gemv_n, gemv_t}, rank1_sgd, fma_probe};
 }  // namespace fastnn
 
 #endif  // __x86_64__

@@ -1,6 +1,7 @@
 // AVX-512F kernels (16 floats per zmm). Compiled for avx512f through a target
 // pragma, not a per-file flag, so both builds need nothing special; only
-// called after dispatch.cc has seen avx512f in cpuid.
+// called after dispatch.cc has seen avx512f in cpuid. FMA is enabled beside
+// it for the scalar fma of isa_small.inc: every AVX-512F CPU has FMA3.
 #include "isa.h"
 
 #if defined(__x86_64__)
@@ -9,10 +10,10 @@
 #include <cstddef>
 
 #if defined(__clang__)
-#pragma clang attribute push(__attribute__((target("avx512f"))), apply_to = function)
+#pragma clang attribute push(__attribute__((target("avx512f,fma"))), apply_to = function)
 #else
 #pragma GCC push_options
-#pragma GCC target("avx512f")
+#pragma GCC target("avx512f,fma")
 #endif
 
 namespace fastnn {
@@ -30,6 +31,8 @@ constexpr std::size_t kChains = 16;
 #define FASTNN_MM(op) _mm512_##op
 #include "isa_x86_traits.inc"
 #include "isa_kernels.inc"
+#include "isa_small.inc"
+#include "isa_update.inc"
 
 }  // namespace
 }  // namespace fastnn
@@ -42,7 +45,8 @@ constexpr std::size_t kChains = 16;
 
 namespace fastnn {
 // kc·nr·4 = 32 KiB of B per sliver fits Zen 5's 48 KiB L1 with the A sliver.
-const KernelSet kAvx512Kernels = {"avx512", {kMR, kNR, 256, 256, 2048, microkernel}, fma_probe};
+const KernelSet kAvx512Kernels = {"avx512", {kMR, kNR, 256, 256, 2048, microkernel},
+                                  {gemm_direct, gemv_n, gemv_t}, rank1_sgd, fma_probe};
 }  // namespace fastnn
 
 #endif  // __x86_64__

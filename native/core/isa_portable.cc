@@ -27,11 +27,15 @@ inline void vstore(float* p, V v) { std::memcpy(p, &v, sizeof v); }
 inline V vfma(V a, V b, V c) { return a * b + c; }
 inline V vmul(V a, V b) { return a * b; }
 inline V vadd(V a, V b) { return a + b; }
+inline float sfma(float a, float b, float c) { return a * b + c; }  // unfused, as vfma
 
 #include "isa_kernels.inc"
+#include "isa_small.inc"
+#include "isa_update.inc"
 
 }  // namespace
 
-const KernelSet kPortableKernels = {"portable", {kMR, kNR, 128, 256, 2048, microkernel}, fma_probe};
+const KernelSet kPortableKernels = {"portable", {kMR, kNR, 128, 256, 2048, microkernel},
+                                    {gemm_direct, gemv_n, gemv_t}, rank1_sgd, fma_probe};
 
 }  // namespace fastnn

@@ -47,18 +47,30 @@ double penalty(const NetworkView& net, float* const* acts, std::size_t rows, dou
   return sparsity_penalty(rho_hat, acts[l], rows, net.sizes[l + 1], net.sparsity);
 }
 
-// Given deltas[last] = ∂loss/∂logits (rows, sizes[last]), writes grads in
-// params' layout. Reads the weights as they are (pre-update during training).
-// rho_hat is what penalty() left, when the sparsity penalty is on.
+// dW(l) (out,in) = dzᵀ (out,rows) · a_prev (rows,in); db(l) (out) = Σ_rows dz.
+void layer_gradient(float* const* grads, const NetworkView& net, std::size_t l, std::size_t rows,
+                    const float* a_prev, const float* dz) {
+  const std::size_t in = net.sizes[l], out = net.sizes[l + 1];
+  gemm(grads[2 * l], dz, a_prev, out, in, rows, true, false, 1, 0, net.gemm);
+  col_sum(grads[2 * l + 1], dz, rows, out);
+}
+
+// A tied pair's two gradients become one (representation.h).
+void fold_tied(float* const* grads, const NetworkView& net) {
+  for (const auto& [e, d] : net.tied) fold_tied_gradient(grads[2 * e], grads[2 * d], net.sizes[e + 1], net.sizes[e]);
+}
+
+// Given deltas[last] = ∂loss/∂logits (rows, sizes[last]), fills every
+// layer's deltas and, unless grads is null, writes grads in params' layout.
+// Reads the weights as they are (pre-update during training). rho_hat is
+// what penalty() left, when the sparsity penalty is on.
 void backward_layers(float* const* grads, const NetworkView& net, const float* x, std::size_t rows,
                      float* const* acts, float* const* deltas, const double* rho_hat) {
   for (std::size_t l = layer_count(net); l-- > 0;) {
     const std::size_t in = net.sizes[l], out = net.sizes[l + 1];
     const float* dz = deltas[l];
     const float* a_prev = l == 0 ? x : acts[l - 1];
-    // dW (out,in) = dzᵀ (out,rows) · a_prev (rows,in); db (out) = Σ_rows dz.
-    gemm(grads[2 * l], dz, a_prev, out, in, rows, true, false, 1, 0, net.gemm);
-    col_sum(grads[2 * l + 1], dz, rows, out);
+    if (grads != nullptr) layer_gradient(grads, net, l, rows, a_prev, dz);
     if (l > 0) {
       // da (rows,in) = dz (rows,out) · W (out,in), then dz(l−1) = da ⊙ f'(a) in place.
       float* d_prev = deltas[l - 1];
@@ -68,9 +80,7 @@ void backward_layers(float* const* grads, const NetworkView& net, const float* x
       activation_backward(d_prev, d_prev, a_prev, rows * in, net.hidden[l - 1], net.leaky_slope);
     }
   }
-  for (const auto& [e, d] : net.tied) {
-    fold_tied_gradient(grads[2 * e], grads[2 * d], net.sizes[e + 1], net.sizes[e]);
-  }
+  if (grads != nullptr) fold_tied(grads, net);
 }
 
 std::vector<float*> pointers(std::vector<std::vector<float>>& bufs) {
@@ -149,8 +159,11 @@ BatchWorkspace::BatchWorkspace(const NetworkView& net, std::size_t cap_rows)
   grads = pointers(grad_bufs);
 }
 
-double network_batch_gradient(BatchWorkspace& ws, const NetworkView& net, const float* x, const float* y,
-                              const std::uint32_t* idx, std::size_t rows, const InputNoise& noise, Rng* rng) {
+namespace {
+
+// network_batch_gradient, or with grads null network_batch_deltas.
+double batch_pass(BatchWorkspace& ws, const NetworkView& net, const float* x, const float* y, const std::uint32_t* idx,
+                  std::size_t rows, const InputNoise& noise, Rng* rng, float* const* grads) {
   const std::size_t in = net.sizes.front(), k = net.sizes.back(), t = target_cols(net);
   // Plain loops, not std::copy: rows of tiny nets are a few floats, where a
   // memmove call per row costs more than the copy.
@@ -167,9 +180,28 @@ double network_batch_gradient(BatchWorkspace& ws, const NetworkView& net, const 
       loss_forward_backward(ws.deltas.back(), ws.acts.back(), ws.yb.data(), rows, k, net.loss, net.loss_params) +
       penalty(net, ws.acts.data(), rows, ws.rho_hat.data());
   if (std::isfinite(loss)) {
-    backward_layers(ws.grads.data(), net, ws.xb.data(), rows, ws.acts.data(), ws.deltas.data(), ws.rho_hat.data());
+    backward_layers(grads, net, ws.xb.data(), rows, ws.acts.data(), ws.deltas.data(), ws.rho_hat.data());
   }
   return loss;
+}
+
+}  // namespace
+
+double network_batch_gradient(BatchWorkspace& ws, const NetworkView& net, const float* x, const float* y,
+                              const std::uint32_t* idx, std::size_t rows, const InputNoise& noise, Rng* rng) {
+  return batch_pass(ws, net, x, y, idx, rows, noise, rng, ws.grads.data());
+}
+
+double network_batch_deltas(BatchWorkspace& ws, const NetworkView& net, const float* x, const float* y,
+                            const std::uint32_t* idx, std::size_t rows, const InputNoise& noise, Rng* rng) {
+  return batch_pass(ws, net, x, y, idx, rows, noise, rng, nullptr);
+}
+
+void network_param_gradients(BatchWorkspace& ws, const NetworkView& net, std::size_t rows) {
+  for (std::size_t l = 0; l < layer_count(net); l++) {
+    layer_gradient(ws.grads.data(), net, l, rows, l == 0 ? ws.xb.data() : ws.acts[l - 1], ws.deltas[l]);
+  }
+  fold_tied(ws.grads.data(), net);
 }
 
 double network_evaluate(BatchWorkspace& ws, const NetworkView& net, const float* x, const float* y, std::size_t n,

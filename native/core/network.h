@@ -78,6 +78,17 @@ double network_batch_gradient(BatchWorkspace& ws, const NetworkView& net, const 
                               const std::uint32_t* idx, std::size_t rows, const InputNoise& noise = {},
                               Rng* rng = nullptr);
 
+// The same pass without the parameter gradients: forward, the loss and, when
+// it is finite, every layer's deltas (ws.deltas), for an update that forms
+// the gradients itself (sgd_rank1.h). ws.grads is not touched.
+double network_batch_deltas(BatchWorkspace& ws, const NetworkView& net, const float* x, const float* y,
+                            const std::uint32_t* idx, std::size_t rows, const InputNoise& noise = {},
+                            Rng* rng = nullptr);
+
+// ws.grads from what network_batch_deltas left in ws for its `rows` rows:
+// afterwards ws is as network_batch_gradient would have left it.
+void network_param_gradients(BatchWorkspace& ws, const NetworkView& net, std::size_t rows);
+
 // Mean loss of net over x (n, sizes[0]), y (n, target_cols), run forward in
 // blocks of ws.cap rows (no gradient); *metric_total receives Σ of the
 // metric's per-row scores (metrics.h). The sparsity penalty is not included:

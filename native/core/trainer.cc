@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "rng.h"
+#include "sgd_rank1.h"
 
 namespace fastnn {
 
@@ -112,6 +113,7 @@ FitOutcome network_fit(const NetworkView& net, const FitConfig& cfg, FitObserver
   std::vector<std::uint32_t> order(cfg.n);
   Rng rng(cfg.rng_state);
   BestTracker best(net, cfg.early_stopping, cfg.resume);
+  Rank1Sgd rank1;
   FitOutcome out;
   // The run's epochs and updates before this job: the schedule's clocks continue from them.
   const std::size_t epoch0 = cfg.resume.epoch, step0 = cfg.resume.step;
@@ -125,7 +127,10 @@ FitOutcome network_fit(const NetworkView& net, const FitConfig& cfg, FitObserver
     for (std::size_t start = 0; start < cfg.n; start += cfg.batch_size, batch++) {
       if (obs.cancelled()) return out;
       const std::size_t rows = std::min(cfg.batch_size, cfg.n - start);
-      const double loss = network_batch_gradient(ws, net, cfg.x, cfg.y, order.data() + start, rows, cfg.input_noise, &rng);
+      // One-row SGD batches form their gradient inside the update (sgd_rank1.h).
+      const bool fused = Rank1Sgd::applies(net, cfg.optimizer, rows);
+      const double loss = fused ? network_batch_deltas(ws, net, cfg.x, cfg.y, order.data() + start, rows, cfg.input_noise, &rng)
+                                : network_batch_gradient(ws, net, cfg.x, cfg.y, order.data() + start, rows, cfg.input_noise, &rng);
       // The gradient's norm is only needed to clip; otherwise the update's dry
       // run is what finds a non-finite gradient, saving a pass over the parameters.
       const bool clip = cfg.optimizer.clip_norm > 0;
@@ -135,7 +140,8 @@ FitOutcome network_fit(const NetworkView& net, const FitConfig& cfg, FitObserver
       // and the update itself (optimizer_step writes nothing that would overflow).
       const StepOutcome outcome = !std::isfinite(loss) || !std::isfinite(sum_sq)
                                       ? StepOutcome::NonFiniteGradient
-                                      : optimizer_step(net, ws.grads.data(), sum_sq, cfg.optimizer, step_lr);
+                                  : fused ? rank1.step(net, ws, cfg.optimizer, step_lr)
+                                          : optimizer_step(net, ws.grads.data(), sum_sq, cfg.optimizer, step_lr);
       const char* bad = !std::isfinite(loss)                          ? "loss"
                         : outcome == StepOutcome::NonFiniteGradient ? "gradient"
                         : outcome == StepOutcome::NonFiniteUpdate   ? "update"

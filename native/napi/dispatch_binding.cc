@@ -4,6 +4,7 @@
 #include <string>
 
 #include "../core/dispatch.h"
+#include "../core/gemm.h"
 #include "../core/probe.h"
 #include "args.h"
 #include "bindings.h"
@@ -54,10 +55,11 @@ Napi::Value GemmPaths(const Napi::CallbackInfo& info) {
   return out;
 }
 
-// [sync] gemmBlocking(): { path, mr, nr, mc, kc, nc, threadedFlops }
-// The active path's register tile (mr×nr), cache blocks (mc, kc, nc) and the problem size
-// (2·m·n·k flops) from which gemm uses the whole pool: the sizes where the algorithm
-// switches, for tests that probe each one ±1. Throws nothing.
+// [sync] gemmBlocking(): { path, mr, nr, mc, kc, nc, threadedFlops, directMnk }
+// The active path's register tile (mr×nr), cache blocks (mc, kc, nc), the problem size
+// (2·m·n·k flops) from which gemm uses the whole pool and the largest m·n·k it computes
+// unpacked: the sizes where the algorithm switches, for tests that probe each one ±1.
+// Throws nothing.
 Napi::Value GemmBlocking(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   const Runtime& rt = InstanceRuntime(env);
@@ -71,6 +73,7 @@ Napi::Value GemmBlocking(const Napi::CallbackInfo& info) {
   out.Set("kc", static_cast<double>(uk.kc));
   out.Set("nc", static_cast<double>(uk.nc));
   out.Set("threadedFlops", rt.gemm_threaded_flops);
+  out.Set("directMnk", static_cast<double>(kGemmDirectMnk));
   return out;
 }
 

@@ -75,6 +75,8 @@ export interface GemmBlocking {
   nc: number;
   /** gemm uses the whole pool from 2·m·n·k ≥ threadedFlops on. */
   threadedFlops: number;
+  /** gemm computes m·n·k ≤ directMnk (m > 1) unpacked; m = 1 always is (GEMV). */
+  directMnk: number;
 }
 
 const packageRoot = fileURLToPath(new URL('../../', import.meta.url));

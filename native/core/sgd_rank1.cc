@@ -1,0 +1,76 @@
+#include "sgd_rank1.h"
+
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+
+namespace fastnn {
+
+namespace {
+
+// max |x[i]|, or NaN / +∞ when some x[i] is NaN / infinite: compared as bit
+// patterns, which order non-negative floats as their values, NaN above ∞.
+float max_abs(const float* x, std::size_t n) {
+  std::uint32_t top = 0;
+  for (std::size_t i = 0; i < n; i++) {
+    std::uint32_t bits;
+    std::memcpy(&bits, x + i, sizeof bits);
+    bits &= 0x7fffffffu;
+    top = bits > top ? bits : top;
+  }
+  float out;
+  std::memcpy(&out, &top, sizeof out);
+  return out;
+}
+
+// Bounds below this leave every gradient entry and new weight finite in
+// float32: FLT_MAX is just under 2^128, so a factor 2 covers the roundings
+// of the products and sums the bounds leave out.
+constexpr double kSafe = 0x1p127;
+
+}  // namespace
+
+bool Rank1Sgd::applies(const NetworkView& net, const OptimizerConfig& opt, std::size_t rows) {
+  return rows == 1 && opt.type == Optimizer::Sgd && opt.clip_norm <= 0 && net.tied.empty();
+}
+
+StepOutcome Rank1Sgd::step(const NetworkView& net, BatchWorkspace& ws, const OptimizerConfig& opt, double lr) {
+  const std::size_t layers = net.sizes.size() - 1;
+  if (max_abs_.empty()) {
+    for (std::size_t p = 0; p < net.params.size(); p++) max_abs_.push_back(max_abs(net.params[p], param_size(net, p)));
+  }
+  // Gradient entries are dz[i]·a[j] (weights) and dz[i] (biases). A NaN or
+  // ∞ in dz or a makes some entry non-finite (times anything, 0 included),
+  // which is the dry run's "gradient" verdict; it outranks any overflow, so
+  // every layer is checked before the bounds decide anything.
+  bool bounded = true;
+  for (std::size_t l = 0; l < layers; l++) {
+    const double a = max_abs(l == 0 ? ws.xb.data() : ws.acts[l - 1], net.sizes[l]);
+    const double dz = max_abs(ws.deltas[l], net.sizes[l + 1]);
+    if (!std::isfinite(a) || !std::isfinite(dz)) return StepOutcome::NonFiniteGradient;
+    // |new w| ≤ |w|·(1 + |lr·λ|) + |lr|·|g|; a NaN lr or weight fails the test too.
+    const double w_bound = max_abs_[2 * l] * (1 + std::fabs(lr * opt.weight_decay)) + std::fabs(lr) * dz * a;
+    const double b_bound = max_abs_[2 * l + 1] + std::fabs(lr) * dz;
+    bounded = bounded && dz * a < kSafe && w_bound < kSafe && b_bound < kSafe;
+  }
+  if (!bounded) {
+    // Near float32's limits: the general path's dry run decides exactly.
+    network_param_gradients(ws, net, 1);
+    const StepOutcome outcome = optimizer_step(net, ws.grads.data(), 0, opt, lr);
+    if (outcome == StepOutcome::Applied) max_abs_.clear();
+    return outcome;
+  }
+  const KernelSet& ks = kernel_set(net.gemm.path);
+  // A bias is a weight whose input is always 1 (and which does not decay).
+  const float one = 1;
+  for (std::size_t l = 0; l < layers; l++) {
+    const std::size_t in = net.sizes[l], out = net.sizes[l + 1];
+    const float* a = l == 0 ? ws.xb.data() : ws.acts[l - 1];
+    max_abs_[2 * l] = ks.rank1_sgd(net.params[2 * l], ws.deltas[l], a, out, in, lr, opt.weight_decay);
+    max_abs_[2 * l + 1] = ks.rank1_sgd(net.params[2 * l + 1], ws.deltas[l], &one, out, 1, lr, 0);
+  }
+  *opt.step += 1;
+  return StepOutcome::Applied;
+}
+
+}  // namespace fastnn

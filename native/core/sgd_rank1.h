@@ -1,0 +1,37 @@
+// Per-sample SGD without a gradient buffer. For a batch of one row, layer
+// l's weight gradient is the outer product dz·aᵀ of its deltas and inputs,
+// so w ← w − lr·(dz·aᵀ + λ·w) runs as one pass that forms each gradient
+// entry where it is used (rank1_sgd, isa_update.inc), instead of a GEMM that
+// writes the gradient, optimizer_step's dry run over it and a copy back.
+// The result is bit for bit optimizer_step's SGD after
+// network_batch_gradient, with the same outcome for non-finite numbers.
+#pragma once
+
+#include <cstddef>
+#include <vector>
+
+#include "network.h"
+#include "optimizers.h"
+
+namespace fastnn {
+
+class Rank1Sgd {
+ public:
+  // Whether a batch of `rows` rows takes this path: one row, plain SGD, no
+  // clipping (its norm needs the whole gradient first), no tied weights
+  // (their gradients are folded together before the update).
+  static bool applies(const NetworkView& net, const OptimizerConfig& opt, std::size_t rows);
+
+  // One update of net from the deltas network_batch_deltas left in ws for a
+  // one-row batch at rate lr: what network_param_gradients then
+  // optimizer_step(net, ws.grads, 0, opt, lr) would do, outcome included;
+  // nothing is written unless it returns Applied.
+  StepOutcome step(const NetworkView& net, BatchWorkspace& ws, const OptimizerConfig& opt, double lr);
+
+ private:
+  // max |param| per parameter, kept current by every fused update; empty
+  // until the first step and after an update by the general path.
+  std::vector<float> max_abs_;
+};
+
+}  // namespace fastnn
