@@ -166,8 +166,9 @@ export const Word2Vec = {
     const { onProgress, signal } = options;
     checkCallbacks(fn, onProgress, signal);
     if (options.input !== undefined) checkInput(fn, options.input);
-    const checkpoint = options.checkpoint === false ? null : checkCheckpoint(fn, options.checkpoint);
+    const asked = options.checkpoint === false ? null : checkCheckpoint(fn, options.checkpoint);
     const saved = await readWord2VecCheckpoint(checkpointPath);
+    const checkpoint = options.checkpoint === false ? null : asked ?? { path: checkpointPath, everySeconds: saved.everySeconds, atEnd: true };
     const input = options.input ?? saved.corpus.path;
     if (input === null) {
       throw new TypeError(`${fn}: ${checkpointPath} was trained from an async iterable; pass the same lines as options.input`);
@@ -186,9 +187,9 @@ export const Word2Vec = {
       return trainRun(backend, {
         settings: saved.settings, path, words: saved.words, counts: saved.counts, syn0: saved.syn0,
         syn1neg: saved.syn1neg, syn1: saved.syn1, state: saved.state,
-        corpus: saved.corpus,
-        checkpoint: checkpoint ?? (options.checkpoint === false ? null : { path: checkpointPath, everySeconds: saved.everySeconds, atEnd: true }),
-        onProgress, signal, started: performance.now(),
+        // A corpus found elsewhere is where the next resume looks.
+        corpus: { ...saved.corpus, path: typeof input === 'string' ? resolve(input) : saved.corpus.path },
+        checkpoint, onProgress, signal, started: performance.now(),
       });
     });
   },
