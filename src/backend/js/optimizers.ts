@@ -16,16 +16,16 @@ const BAD_UPDATE = 2;
 const nonfinite32 = (v: number): number => (Number.isFinite(Math.fround(v)) ? 0 : 1);
 const check = (g: number, newValuesBad: number): number => nonfinite32(g) * BAD_GRADIENT | newValuesBad * BAD_UPDATE;
 
-// w (n), g (n): w ← w − lr·(g + decay·w). Applying recomputes the new weights
-// rather than copying ones staged by the dry run: as cheap for large layers,
-// and for tiny ones it saves a TypedArray.prototype.set call per parameter.
-function sgdKernel(apply: boolean, w: Float32Array, g: Float32Array, n: number, lr: number, decay: number): number {
+// w (n), g (n): w ← w − lr·(g + decay·w). SGD has no state, so its dry run
+// stages the new weights in g (each g[i] is read before it is overwritten)
+// and applying them is a copy.
+function sgdStage(w: Float32Array, g: Float32Array, n: number, lr: number, decay: number): number {
   let bad = 0;
   for (let i = 0; i < n; i++) {
     const wi = w[i]!;
     const wn = wi - lr * (g[i]! + decay * wi);
-    if (apply) w[i] = wn;
-    else bad |= check(g[i]!, nonfinite32(wn));
+    bad |= check(g[i]!, nonfinite32(wn));
+    g[i] = wn;
   }
   return bad;
 }
@@ -86,7 +86,8 @@ function updateAll(apply: boolean, net: NetworkSpec, grads: Float32Array[], opt:
     const decay = p % 2 === 0 ? opt.weightDecay : 0; // weights decay, biases do not
     switch (opt.type) {
       case Optimizer.sgd:
-        bad |= sgdKernel(apply, w, g, w.length, lr, decay);
+        if (apply) w.set(g);
+        else bad |= sgdStage(w, g, w.length, lr, decay);
         break;
       case Optimizer.momentum:
         bad |= momentumKernel(apply, w, opt.state[p]!, g, w.length, lr, opt.momentum, decay, opt.nesterov);
@@ -104,7 +105,7 @@ function updateAll(apply: boolean, net: NetworkSpec, grads: Float32Array[], opt:
 export type StepOutcome = 'applied' | 'gradient' | 'update';
 
 /** One update of every parameter from grads (params' layout, used as scratch:
- * scaled in place when clipping); sumSq = Σ g²
+ * scaled in place when clipping, overwritten by SGD's staging); sumSq = Σ g²
  * over all of them is read only when clipping. The update is first computed
  * without storing any weight or state; the step count advances only when applied. */
 export function optimizerStep(net: NetworkSpec, grads: Float32Array[], sumSq: number, opt: OptimizerSpec, lr: number): StepOutcome {
