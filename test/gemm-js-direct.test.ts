@@ -1,6 +1,6 @@
 /**
- * The TS GEMM's direct path (tiny NN/TN products and k = 1) must give the bits
- * of the blocked path it bypasses: the same float64 sums in the same order, so
+ * The TS GEMM's direct paths (tiny NN/TN products, and k = 1) must give the bits
+ * of the blocked path they bypass: the same float64 sums in the same order, so
  * a network's results do not depend on which path its layer sizes select.
  */
 import { describe, expect, it } from 'vitest';

@@ -12,9 +12,9 @@
  * in c (float32), which adds ⌈k/KB⌉ roundings: well inside the (k + 4)·u
  * bound of the conformance suite.
  * Tiny NN and TN products (m·n·k ≤ DIRECT_MNK), and those with k = 1 (the
- * outer product dzᵀ·a of a per-sample weight gradient), skip the strip: a plain loop
- * nest with the same float64 sums in the same order, so which path runs never
- * changes a bit.
+ * outer product dzᵀ·a of a per-sample weight gradient), skip the strip: plain
+ * loops with the same float64 sums in the same order, so which path runs
+ * never changes a bit.
  */
 
 /** Columns (NN, TN) or rows of b (NT, TT) per block: the float64 strip is 2 KiB. */
@@ -31,7 +31,8 @@ export function gemm(c: Float32Array, a: Float32Array, b: Float32Array, m: numbe
                      transA: boolean, transB: boolean, alpha: number, beta: number, acc: Float64Array): void {
   // NT and TT are unblocked per element already; their blocking only orders the loops.
   if (transB) gemmDot(c, a, b, m, n, k, transA, alpha, beta);
-  else if (m * n * k <= DIRECT_MNK || k === 1) gemmAxpyDirect(c, a, b, m, n, k, transA, alpha, beta);
+  else if (k === 1) gemmOuter(c, a, b, m, n, alpha, beta);
+  else if (m * n * k <= DIRECT_MNK) gemmAxpyDirect(c, a, b, m, n, k, transA, alpha, beta);
   else gemmAxpy(c, a, b, m, n, k, transA, alpha, beta, acc);
 }
 
@@ -73,7 +74,19 @@ export function gemmAxpy(c: Float32Array, a: Float32Array, b: Float32Array, m: n
   }
 }
 
-// NN, TN with k ≤ KB (one k block), used when m·n·k ≤ DIRECT_MNK or k = 1: each c[i,j] is
+// NN, TN with k = 1: a is a column (or a row: the same layout), b a row, and
+// c[i,j] = alpha·(0 + a[i]·b[j]), the strip's one product (0 + turns −0 into +0 as the strip does).
+function gemmOuter(c: Float32Array, a: Float32Array, b: Float32Array, m: number, n: number, alpha: number,
+                   beta: number): void {
+  for (let i = 0; i < m; i++) {
+    const ai = a[i]!;
+    const ci = i * n;
+    if (beta === 0) for (let j = 0; j < n; j++) c[ci + j] = alpha * (0 + ai * b[j]!);
+    else for (let j = 0; j < n; j++) c[ci + j] = alpha * (0 + ai * b[j]!) + beta * c[ci + j]!;
+  }
+}
+
+// NN, TN with m·n·k ≤ DIRECT_MNK, hence k ≤ KB (one k block): each c[i,j] is
 // summed over p in order, from 0, in float64, as gemmAxpy's strip sums it.
 function gemmAxpyDirect(c: Float32Array, a: Float32Array, b: Float32Array, m: number, n: number, k: number,
                         transA: boolean, alpha: number, beta: number): void {
