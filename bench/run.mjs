@@ -1,10 +1,11 @@
 // `npm run bench` (build first: `npm run build`; the suites import dist/).
 // Runs the suites in order, prints a table per suite and writes
 // bench/results/<suite>.json with the machine it ran on.
-//   node bench/run.mjs [--runs N] [--fashion-mnist DIR] [suite ...]     default: every suite, N = 5
+//   node bench/run.mjs [--runs N] [--fashion-mnist DIR] [--tasks a,b] [suite ...]     default: every suite, N = 5
+// --tasks limits the training suite to some of its tasks (mlp, persample, xor, autoencoder).
 // A suite is a module exporting `name` and `async run(ctx)`, where ctx has
 // { addon, jsBackend, runs, machine, probe, options } (probe = the probe suite's
-// result; options = { fashionMnist });
+// result; options = { fashionMnist, tasks });
 // add one by listing it in SUITES.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { jsBackend } from '../dist/backend/js/index.js';
@@ -23,6 +24,7 @@ const wanted = [];
 for (let i = 0; i < argv.length; i++) {
   if (argv[i] === '--runs') runs = Number(argv[++i]);
   else if (argv[i] === '--fashion-mnist') options.fashionMnist = argv[++i];
+  else if (argv[i] === '--tasks') options.tasks = argv[++i].split(',');
   else if (argv[i].startsWith('--')) throw new RangeError(`bench: unknown option ${argv[i]}`);
   else wanted.push(argv[i]);
 }

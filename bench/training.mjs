@@ -94,22 +94,30 @@ export async function run({ runs, addon, options }) {
   const all = addon.getThreads();
   const results = { data: data.source, threads: all, rows: {} };
   const add = (task, driver, value) => ((results.rows[task] ??= {})[driver] = value);
+  // --tasks runs some of the tasks only (every driver of each).
+  const want = (task) => !options.tasks || options.tasks.includes(task);
+  const TASKS = ['mlp', 'persample', 'xor', 'autoencoder'];
+  for (const task of options.tasks ?? []) {
+    if (!TASKS.includes(task)) throw new RangeError(`bench: unknown training task '${task}' (known: ${TASKS.join(', ')})`);
+  }
 
   useBackend('native');
-  add('mlp', 'native', await fastnnMlp(data, epochs));
-  add('persample', 'native', await fastnnPerSample(data, 20000));
-  add('xor', 'native', await fastnnXor(200_000));
-  add('autoencoder', 'native', await fastnnAutoencoder(data, epochs));
+  if (want('mlp')) add('mlp', 'native', await fastnnMlp(data, epochs));
+  if (want('persample')) add('persample', 'native', await fastnnPerSample(data, 20000));
+  if (want('xor')) add('xor', 'native', await fastnnXor(200_000));
+  if (want('autoencoder')) add('autoencoder', 'native', await fastnnAutoencoder(data, epochs));
 
   useBackend('js');
   // The TS backend is ~100× slower: one epoch on a tenth of the data, scaled to a full epoch.
   const tenth = { train: { x: rowsOf(data.train.x, 6000), y: data.train.y.subarray(0, 6000) }, test: data.test };
-  const [tsSeconds] = await timedEpochs(classifier(), tenth.train.x, tenth.train.y, 1, 64, 0.1);
-  add('mlp', 'ts', { secondsPerEpoch: tsSeconds * 10, note: 'one epoch on 6000 samples ×10' });
-  add('persample', 'ts', await fastnnPerSample(data, 1000));
-  add('xor', 'ts', await fastnnXor(20_000));
+  if (want('mlp')) {
+    const [tsSeconds] = await timedEpochs(classifier(), tenth.train.x, tenth.train.y, 1, 64, 0.1);
+    add('mlp', 'ts', { secondsPerEpoch: tsSeconds * 10, note: 'one epoch on 6000 samples ×10' });
+  }
+  if (want('persample')) add('persample', 'ts', await fastnnPerSample(data, 1000));
+  if (want('xor')) add('xor', 'ts', await fastnnXor(20_000));
   // Its MSE is after the same number of epochs on a tenth of the data: not comparable, so not shown.
-  add('autoencoder', 'ts', await fastnnAutoencoder(data, 1, 6000));
+  if (want('autoencoder')) add('autoencoder', 'ts', await fastnnAutoencoder(data, 1, 6000));
   useBackend('auto');
 
   const torch = torchDriver();
@@ -125,7 +133,7 @@ export async function run({ runs, addon, options }) {
         ['persample', { samples: 5000 }, (r) => r.samplesPerSec],
         ['xor', { epochs: 20_000 }, (r) => r.stepsPerSec],
         ['autoencoder', { epochs }, (r) => r.secondsPerEpoch ? -median(r.secondsPerEpoch) : 0],
-      ]) {
+      ].filter(([task]) => want(task))) {
         // PyTorch at its fastest thread setting: both are tried, the better one reported.
         const tries = [1, all].map((threads) => ({ threads, ...torch.run({ task, threads, inputs: 784, ...files, ...extra }) }));
         const best = tries.reduce((a, b) => (score(b) > score(a) ? b : a));
@@ -136,7 +144,7 @@ export async function run({ runs, addon, options }) {
       torch.cleanup();
     }
   }
-  const brain = brainXor(20_000);
+  const brain = want('xor') ? brainXor(20_000) : { skipped: 'not asked for (--tasks)' };
   if (brain.skipped) (results.skipped ??= {}).brainjs = brain.skipped;
   else add('xor', 'brainjs', brain);
 
@@ -146,7 +154,8 @@ export async function run({ runs, addon, options }) {
 
 function report({ rows, skipped, threads }) {
   const fmt = (v, digits = 2) => (v === undefined || v === null ? null : Number(v).toPrecision(digits + 1));
-  const r = rows;
+  const none = { mlp: {}, persample: {}, xor: {}, autoencoder: {} };
+  const r = { ...none, ...rows };
   const ratio = (a, b) => (a && b ? (a / b).toFixed(2) : null);
   printTable(['task', 'native', 'ts', 'torch', 'brain.js', 'native/ts', 'native/torch'], [
     ['mlp s/epoch (lower is better)', fmt(r.mlp.native?.secondsPerEpoch), fmt(r.mlp.ts?.secondsPerEpoch), fmt(r.mlp.torch?.secondsPerEpoch), null,

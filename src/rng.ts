@@ -77,7 +77,17 @@ export class Rng {
 
   /** The state, to checkpoint and resume a stream exactly. */
   getState(): Uint32Array {
-    return Uint32Array.of(this.s0, this.s1, this.s2, this.s3);
+    const state = new Uint32Array(4);
+    this.writeState(state);
+    return state;
+  }
+
+  /** getState() into out (4 words), for loops that save it often and should not allocate. */
+  writeState(out: Uint32Array): void {
+    out[0] = this.s0;
+    out[1] = this.s1;
+    out[2] = this.s2;
+    out[3] = this.s3;
   }
 
   setState(state: Uint32Array): void {

@@ -175,19 +175,21 @@ export async function runFit(fn: string, backend: Backend, model: FitTarget, x: 
   // Epoch rows are read from job.history as reports say they are complete,
   // so onEpoch sees every epoch once, in order, even when reports coalesce.
   const deliverEpochs = (upTo: number) => {
+    const h = job.history;
     for (let e = history.loss.length; e < upTo; e++) {
-      const row = job.history.subarray(e * FIELDS, (e + 1) * FIELDS);
-      history.loss.push(row[F.loss]!);
-      history.lr.push(row[F.lr]!);
-      history.skipped.push(row[F.skipped]!);
-      history.accuracy?.push(row[F.metric]!);
-      history.valLoss?.push(row[F.valLoss]!);
-      history.valAccuracy?.push(row[F.valMetric]!);
+      // Indices into job.history rather than a view per epoch: short epochs come by the ten thousand.
+      const row = e * FIELDS;
+      history.loss.push(h[row + F.loss]!);
+      history.lr.push(h[row + F.lr]!);
+      history.skipped.push(h[row + F.skipped]!);
+      history.accuracy?.push(h[row + F.metric]!);
+      history.valLoss?.push(h[row + F.valLoss]!);
+      history.valAccuracy?.push(h[row + F.valMetric]!);
       if (!options.onEpoch) continue;
-      const info: EpochInfo = { epoch: e + 1, loss: row[F.loss]!, lr: row[F.lr]!, skipped: row[F.skipped]! };
-      if (history.accuracy) info.accuracy = row[F.metric]!;
-      if (history.valLoss) info.valLoss = row[F.valLoss]!;
-      if (history.valAccuracy) info.valAccuracy = row[F.valMetric]!;
+      const info: EpochInfo = { epoch: e + 1, loss: h[row + F.loss]!, lr: h[row + F.lr]!, skipped: h[row + F.skipped]! };
+      if (history.accuracy) info.accuracy = h[row + F.metric]!;
+      if (history.valLoss) info.valLoss = h[row + F.valLoss]!;
+      if (history.valAccuracy) info.valAccuracy = h[row + F.valMetric]!;
       options.onEpoch(info);
     }
   };

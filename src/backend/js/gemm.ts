@@ -11,23 +11,34 @@
  * Within a k block sums are float64; between k blocks the partial sum is kept
  * in c (float32), which adds ⌈k/KB⌉ roundings: well inside the (k + 4)·u
  * bound of the conformance suite.
+ * Tiny NN and TN products (m·n·k ≤ DIRECT_MNK), and those with k = 1 (the
+ * outer product dzᵀ·a of a per-sample weight gradient), skip the strip: plain
+ * loops with the same float64 sums in the same order, so which path runs
+ * never changes a bit.
  */
 
 /** Columns (NN, TN) or rows of b (NT, TT) per block: the float64 strip is 2 KiB. */
 export const JB = 256;
 /** Rows of b per block in NN, TN: a KB×JB float32 block of b is 128 KiB (L2). */
 export const KB = 128;
+/** NN, TN products of at most this many multiply-adds run unblocked (as native's
+ * kGemmDirectMnk): for XOR-sized layers the strip's set-up costs more than the sums. */
+export const DIRECT_MNK = 128;
 
 // c (m,n) = alpha·op(a)·op(b) + beta·c; a (m,k) or (k,m) if transA, b (k,n) or (n,k) if transB.
 // acc is float64 scratch of at least min(n, JB) entries (used by NN and TN only).
 export function gemm(c: Float32Array, a: Float32Array, b: Float32Array, m: number, n: number, k: number,
                      transA: boolean, transB: boolean, alpha: number, beta: number, acc: Float64Array): void {
+  // NT and TT are unblocked per element already; their blocking only orders the loops.
   if (transB) gemmDot(c, a, b, m, n, k, transA, alpha, beta);
+  else if (k === 1) gemmOuter(c, a, b, m, n, alpha, beta);
+  else if (m * n * k <= DIRECT_MNK) gemmAxpyDirect(c, a, b, m, n, k, transA, alpha, beta);
   else gemmAxpy(c, a, b, m, n, k, transA, alpha, beta, acc);
 }
 
 // NN, TN: a[i,p] is at i·k+p (NN) or p·m+i (TN); row p of b is contiguous.
-function gemmAxpy(c: Float32Array, a: Float32Array, b: Float32Array, m: number, n: number, k: number,
+// Exported for the test that the direct path gives the same bits.
+export function gemmAxpy(c: Float32Array, a: Float32Array, b: Float32Array, m: number, n: number, k: number,
                   transA: boolean, alpha: number, beta: number, acc: Float64Array): void {
   const aRow = transA ? 1 : k;
   const aCol = transA ? m : 1;
@@ -59,6 +70,36 @@ function gemmAxpy(c: Float32Array, a: Float32Array, b: Float32Array, m: number, 
         else if (p0 === 0) for (let j = 0; j < w; j++) c[ci + j] = alpha * acc[j]! + beta * c[ci + j]!;
         else for (let j = 0; j < w; j++) c[ci + j] = c[ci + j]! + alpha * acc[j]!;
       }
+    }
+  }
+}
+
+// NN, TN with k = 1: a is a column (or a row: the same layout), b a row, and
+// c[i,j] = alpha·(0 + a[i]·b[j]), the strip's one product (0 + turns −0 into +0 as the strip does).
+function gemmOuter(c: Float32Array, a: Float32Array, b: Float32Array, m: number, n: number, alpha: number,
+                   beta: number): void {
+  for (let i = 0; i < m; i++) {
+    const ai = a[i]!;
+    const ci = i * n;
+    if (beta === 0) for (let j = 0; j < n; j++) c[ci + j] = alpha * (0 + ai * b[j]!);
+    else for (let j = 0; j < n; j++) c[ci + j] = alpha * (0 + ai * b[j]!) + beta * c[ci + j]!;
+  }
+}
+
+// NN, TN with m·n·k ≤ DIRECT_MNK, hence k ≤ KB (one k block): each c[i,j] is
+// summed over p in order, from 0, in float64, as gemmAxpy's strip sums it.
+function gemmAxpyDirect(c: Float32Array, a: Float32Array, b: Float32Array, m: number, n: number, k: number,
+                        transA: boolean, alpha: number, beta: number): void {
+  const aRow = transA ? 1 : k;
+  const aCol = transA ? m : 1;
+  for (let i = 0; i < m; i++) {
+    const ai = i * aRow;
+    const ci = i * n;
+    for (let j = 0; j < n; j++) {
+      let s = 0;
+      for (let p = 0; p < k; p++) s += a[ai + p * aCol]! * b[p * n + j]!;
+      // beta == 0 overwrites: c may hold garbage or NaN on entry.
+      c[ci + j] = beta === 0 ? alpha * s : alpha * s + beta * c[ci + j]!;
     }
   }
 }

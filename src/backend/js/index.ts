@@ -6,7 +6,8 @@
  * softmax and the losses accumulate in float64 (JS numbers), and elementwise
  * maths is done in float64 then rounded to float32 once, when stored.
  */
-import { Activation, HISTORY_FIELDS, Loss, lossTargetCols, type Backend, type FitJob, type NetworkSpec, type TrainJob } from '../backend.js';
+import { Activation, HISTORY_FIELDS, Loss, lossTargetCols, type Backend, type FitJob, type NetworkSpec, type TrainJob,
+  type TrainProgress } from '../backend.js';
 import {
   checkBool, checkClassWeights, checkCode, checkFinite, checkFitJob, checkLossScalars, checkMatrix, checkedTargetCols, checkNetwork, checkOptionalMatrix, checkParamList,
   checkSize, checkTrainJob,
@@ -158,8 +159,8 @@ export const jsBackend: Backend = {
     if (signal?.aborted) return Promise.reject(signal.reason);
     checkFitJob('train', job, onProgress, ACTIVATIONS, LOSSES, HISTORY_FIELDS.length);
     const stopped = () => signal?.aborted === true;
-    const report = onProgress ?? (() => {});
-    return fit(job as FitJob, (p) => { if (!stopped()) report(p); }, stopped).then((result) => {
+    const report = onProgress ? (p: TrainProgress) => { if (!stopped()) onProgress(p); } : null;
+    return fit(job as FitJob, report, stopped).then((result) => {
       signal?.throwIfAborted();
       return result;
     });

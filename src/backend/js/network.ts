@@ -163,12 +163,13 @@ export function allocBatchWorkspace(net: NetworkSpec, cap: number): BatchWorkspa
   };
 }
 
-// Gathers rows idx[0..rows) of x (n, sizes[0]), y (n, sizes[last]) into ws, runs forward and the
+// Gathers rows order[start..start+rows) of x (n, sizes[0]), y (n, sizes[last]) into ws, runs forward and the
 // loss and, when that loss is finite, backward: ws.grads = ∂(batch mean loss)/∂params. Returns
 // the batch mean loss (sparsity penalty included). With noise and rng the gathered inputs are
 // corrupted before forward, the targets left clean (denoising). Parameters are only read.
 export function batchGradient(ws: BatchWorkspace, net: NetworkSpec, x: Float32Array, y: Float32Array,
-                              idx: Uint32Array, rows: number, noise?: InputNoise | null, rng?: Rng): number {
+                              order: Uint32Array, start: number, rows: number, noise?: InputNoise | null,
+                              rng?: Rng): number {
   const { sizes } = net;
   const inW = sizes[0]!;
   const k = sizes[sizes.length - 1]!;
@@ -176,10 +177,11 @@ export function batchGradient(ws: BatchWorkspace, net: NetworkSpec, x: Float32Ar
   const { xb, yb } = ws;
   for (let r = 0; r < rows; r++) {
     // Plain copies rather than set(subarray(...)): no view objects per row.
-    const xs = idx[r]! * inW;
+    const row = order[start + r]!;
+    const xs = row * inW;
     const xd = r * inW;
     for (let j = 0; j < inW; j++) xb[xd + j] = x[xs + j]!;
-    const ys = idx[r]! * t;
+    const ys = row * t;
     const yd = r * t;
     for (let j = 0; j < t; j++) yb[yd + j] = y[ys + j]!;
   }
@@ -231,7 +233,7 @@ export function trainEpoch(job: TrainJob): number {
   let sum = 0;
   for (let start = 0, batch = 0; start < total; start += batchSize, batch++) {
     const rows = Math.min(batchSize, total - start);
-    const loss = batchGradient(ws, net, x, y, order.subarray(start, start + rows), rows);
+    const loss = batchGradient(ws, net, x, y, order, start, rows);
     // Checked before any update so a diverged batch leaves the weights as they were.
     if (!Number.isFinite(loss)) throw new Error(`trainEpoch: non-finite loss at batch ${batch}`);
     sgdStep(params, ws.grads, learningRate, weightDecay);

@@ -18,6 +18,9 @@ const SLICE_MS = 8;
 const FIELDS = HISTORY_FIELDS.length;
 const F = Object.fromEntries(HISTORY_FIELDS.map((name, i) => [name, i])) as Record<(typeof HISTORY_FIELDS)[number], number>;
 
+// The history field each Monitor value watches.
+const MONITORED = [F.loss, F.metric, F.valLoss, F.valMetric];
+
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 // Σ g² over every gradient, in float64: finite exactly when every entry is.
@@ -45,12 +48,12 @@ class BestTracker {
     this.bestEpoch = this.enabled ? resume?.bestEpoch ?? 0 : 0;
   }
 
-  /** Records the history row of the run's epoch `epoch`; true when training should stop. */
-  update(net: NetworkSpec, row: Float64Array, epoch: number): boolean {
+  /** Records the history row at history[row..] of the run's epoch `epoch`; true when training should stop. */
+  update(net: NetworkSpec, history: Float64Array, row: number, epoch: number): boolean {
     if (!this.enabled) return false;
     const { monitor, minDelta, patience } = this.es;
-    const field = [F.loss, F.metric, F.valLoss, F.valMetric][monitor]!;
-    const v = row[field]!;
+    const field = MONITORED[monitor]!;
+    const v = history[row + field]!;
     const maximise = monitor === Monitor.metric || monitor === Monitor.valMetric;
     // NaN never improves; the first finite value always does.
     const better = this.bestEpoch === 0 ? Number.isFinite(v) : maximise ? v > this.best + minDelta : v < this.best - minDelta;
@@ -67,9 +70,10 @@ class BestTracker {
   }
 }
 
-/** Trains job.net in place; `report` gets what TrainProgress describes. Stops
- * (resolving with what was done) once `stopped()` is true between batches. */
-export async function fit(job: FitJob, report: (p: TrainProgress) => void, stopped: () => boolean): Promise<FitResult> {
+/** Trains job.net in place; `report` (null: nobody listens, so no report is built)
+ * gets what TrainProgress describes. Stops (resolving with what was done) once
+ * `stopped()` is true between batches. */
+export async function fit(job: FitJob, report: ((p: TrainProgress) => void) | null, stopped: () => boolean): Promise<FitResult> {
   const { net, x, y, n, epochs, batchSize, history, schedule, metric } = job;
   const hasMetric = metric !== Metric.none;
   const k = net.sizes[net.sizes.length - 1]!;
@@ -87,7 +91,7 @@ export async function fit(job: FitJob, report: (p: TrainProgress) => void, stopp
   for (let epoch = 1; epoch <= epochs; epoch++) {
     for (let i = 0; i < n; i++) order[i] = i;
     if (job.shuffle) rng.shuffle(order);
-    job.rngState.set(rng.getState());
+    rng.writeState(job.rngState);
     let lossSum = 0;
     let metricTotal = 0;
     let lr = scheduleLr(schedule, schedule.perStep ? step0 + out.steps : epoch0 + epoch - 1);
@@ -100,7 +104,7 @@ export async function fit(job: FitJob, report: (p: TrainProgress) => void, stopp
       }
       if (stopped()) return out;
       const rows = Math.min(batchSize, n - start);
-      const loss = batchGradient(ws, net, x, y, order.subarray(start, start + rows), rows, job.inputNoise, rng);
+      const loss = batchGradient(ws, net, x, y, order, start, rows, job.inputNoise, rng);
       // The gradient's norm is only needed to clip; otherwise the update's dry
       // run is what finds a non-finite gradient (trainer.cc does the same).
       const clip = job.optimizer.clipNorm > 0;
@@ -125,28 +129,29 @@ export async function fit(job: FitJob, report: (p: TrainProgress) => void, stopp
         applied += rows;
       }
       out.samples += rows;
-      if (job.progressEvery !== 0 && (batch + 1) % job.progressEvery === 0) {
+      if (report && job.progressEvery !== 0 && (batch + 1) % job.progressEvery === 0) {
         report({ epochs: out.epochs, batches: batch + 1, samples: out.samples, loss: applied ? lossSum / applied : 0 });
       }
     }
     // The input noise drew from the stream too; the caller continues after it.
-    job.rngState.set(rng.getState());
-    const row = history.subarray((epoch - 1) * FIELDS, epoch * FIELDS);
+    rng.writeState(job.rngState);
+    // This epoch's history row starts at `row` (indices, not a view: no allocation per epoch).
+    const row = (epoch - 1) * FIELDS;
     // An epoch whose every batch was skipped has no mean loss: NaN says so.
-    row[F.loss] = applied ? lossSum / applied : NaN;
-    row[F.metric] = hasMetric && applied ? metricTotal / applied : NaN;
-    row[F.valLoss] = NaN;
-    row[F.valMetric] = NaN;
+    history[row + F.loss] = applied ? lossSum / applied : NaN;
+    history[row + F.metric] = hasMetric && applied ? metricTotal / applied : NaN;
+    history[row + F.valLoss] = NaN;
+    history[row + F.valMetric] = NaN;
     if (job.nVal > 0) {
       const val = evaluate(ws, net, job.xVal, job.yVal, job.nVal, metric);
-      row[F.valLoss] = val.loss;
-      if (hasMetric) row[F.valMetric] = val.metricTotal / job.nVal;
+      history[row + F.valLoss] = val.loss;
+      if (hasMetric) history[row + F.valMetric] = val.metricTotal / job.nVal;
     }
-    row[F.lr] = lr;
-    row[F.skipped] = skipped;
+    history[row + F.lr] = lr;
+    history[row + F.skipped] = skipped;
     out.epochs = epoch;
-    const stop = best.update(net, row, epoch0 + epoch);
-    report({ epochs: epoch, batches: 0, samples: out.samples, loss: row[F.loss]! });
+    const stop = best.update(net, history, row, epoch0 + epoch);
+    report?.({ epochs: epoch, batches: 0, samples: out.samples, loss: history[row + F.loss]! });
     if (stop) {
       out.stoppedEarly = true;
       break;
