@@ -166,6 +166,36 @@ describe.each(backendsUnderTest().map((b) => [b.name]))('checkpoints written mid
   });
 });
 
+// Long epochs, so that on native too the abort lands inside one: a few tries
+// (each a fresh run) make sure the mid-epoch path is what gets checked there.
+describe.each(backendsUnderTest().map((b) => [b.name]))('a long epoch aborted mid-epoch on %s', (name) => {
+  const tiles = 20;
+  const xLong = Float32Array.from({ length: x.length * tiles }, (_, i) => x[i % x.length]!);
+  const yLong = Int32Array.from({ length: y.length * tiles }, (_, i) => y[i % y.length]!);
+  const long: CheckpointSettings = { ...scheduled, epochs: 4, batchSize: 2, optimizer: { type: 'adam', lr: 0.002 } };
+
+  it('stops between two batches of epoch 2 and resumes byte-identical', async () => {
+    useBackend(name as 'js' | 'native');
+    const straight = fresh();
+    const full = await straight.fit(xLong, yLong, long);
+    const path = join(mkdtempSync(join(tmpdir(), 'fastnn-ckpt-')), 'run.ckpt');
+    let meta: Awaited<ReturnType<typeof loadCheckpoint>>['meta'] | undefined;
+    for (let attempt = 0; attempt < 5 && !meta?.partial; attempt++) {
+      const abort = new AbortController();
+      const onProgress = (p: { epoch: number; batch: number }) => { if (p.epoch >= 2 && p.batch >= 50) abort.abort(new Error('stop')); };
+      await expect(fitWithCheckpoints(fresh(), xLong, yLong, { ...long, signal: abort.signal, onProgress, progressEvery: 1 },
+        { path, everyEpochs: 0, saveOnAbort: true })).rejects.toThrow('stop');
+      ({ meta } = await loadCheckpoint(path));
+    }
+    expect(meta!.partial?.[0]).toBeGreaterThanOrEqual(50);
+    expect(meta!.batchesPerEpoch).toBe(1600);
+    const { model, history } = await resumeFit(path, xLong, yLong);
+    expect(history.loss).toEqual(full.loss.slice(meta!.epochsDone));
+    expect(history.lr).toEqual(full.lr.slice(meta!.epochsDone));
+    expect(bytesOf(model)).toEqual(bytesOf(straight));
+  });
+});
+
 describe('broken checkpoints', () => {
   it('a model file, a tampered state and a missing optimizer tensor are refused with ModelFileError', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'fastnn-ckpt-'));
