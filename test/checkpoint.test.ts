@@ -217,6 +217,23 @@ describe('broken checkpoints', () => {
     await expect(tamper('optimizer.state.0', 'optimizer.state.7')).rejects.toThrow(/missing tensor 'optimizer.state.0'/);
   });
 
+  it('a mid-epoch checkpoint whose epoch in progress does not fit the run is refused as malformed', async () => {
+    useBackend('js'); // stops right after the batch whose report aborts
+    const dir = mkdtempSync(join(tmpdir(), 'fastnn-ckpt-'));
+    const path = join(dir, 'run.ckpt');
+    const abort = new AbortController();
+    const onProgress = (p: { batch: number }) => { if (p.batch === 3) abort.abort(new Error('stop')); };
+    await expect(fitWithCheckpoints(fresh(), x, y, { epochs: 2, batchSize: 16, signal: abort.signal, onProgress, progressEvery: 1 },
+      { path, saveOnAbort: true })).rejects.toThrow('stop');
+    const text = readFileSync(path).toString('latin1');
+    const bad = join(dir, 'bad.ckpt');
+    // 13 batches an epoch, 3 done; a file saying 3 an epoch has no batch left to do.
+    writeFileSync(bad, Buffer.from(text.replace('\\"batchesPerEpoch\\":13', '\\"batchesPerEpoch\\": 3'), 'latin1'));
+    expect(readFileSync(bad).equals(readFileSync(path))).toBe(false);
+    await expect(resumeFit(bad, x, y)).rejects.toThrow(/malformed/);
+    expect((await resumeFit(path, x, y)).history.loss).toHaveLength(2);
+  });
+
   it('a checkpoint truncated at every byte length is refused with ModelFileError', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'fastnn-ckpt-'));
     const path = join(dir, 'small.ckpt');

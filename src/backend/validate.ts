@@ -3,7 +3,10 @@
  * words them (native/napi/args.h), so a test can assert one message for both.
  * Every message starts with `<method>: <argument>`.
  */
-import { Activation, EPOCH_FIELDS, Loss, NoiseType, lossTargetCols, Metric, Monitor, Optimizer, optimizerStateCount, POSITION_FIELDS, Schedule, type NetworkSpec } from './backend.js';
+import {
+  Activation, EPOCH_FIELDS, Loss, NoiseType, lossTargetCols, Metric, Monitor, Optimizer, optimizerStateCount, POSITION_FIELDS, Schedule,
+  type NetworkSpec,
+} from './backend.js';
 
 /** Sizes are limited to what a signed 32-bit index can address. */
 export const MAX_DIM = 2147483647;

@@ -4,7 +4,9 @@
  * backend's train() (native thread or yielding TS loop: the same contract),
  * turning its history rows into the History and onEpoch calls.
  */
-import { HISTORY_FIELDS, Metric, POSITION_FIELDS, type Backend, type InputNoise, type MetricCode, type NetworkSpec, type TrainProgress } from '../backend/backend.js';
+import {
+  HISTORY_FIELDS, Metric, POSITION_FIELDS, type Backend, type InputNoise, type MetricCode, type NetworkSpec, type TrainProgress,
+} from '../backend/backend.js';
 import type { Rng } from '../rng.js';
 import { checkOptions, finiteNumber, positiveInt } from '../options.js';
 import { toMatrix, type Inputs, type Targets } from './data.js';
