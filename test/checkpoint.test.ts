@@ -9,8 +9,9 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   Autoencoder, fitAutoencoderWithCheckpoints, fitWithCheckpoints, MLP, ModelFileError, resumeAutoencoderFit, resumeFit, useBackend,
-  type CheckpointSettings, type History,
+  type CheckpointOptions, type CheckpointSettings, type History, type ResumeOptions,
 } from '../src/index.js';
+import { loadCheckpoint } from '../src/nn/checkpoint.js';
 import { Rng } from '../src/rng.js';
 import { backendsUnderTest } from './backends.js';
 
@@ -82,18 +83,18 @@ const aeStopping: CheckpointSettings = { ...stopping, epochs: 60, optimizer: { t
 interface Kind {
   name: string;
   straight: (s: CheckpointSettings) => Promise<{ model: MLP | Autoencoder; history: History }>;
-  interrupted: (s: CheckpointSettings, path: string, signal: AbortSignal, onEpoch: (e: { epoch: number }) => void) => Promise<unknown>;
+  interrupted: (s: CheckpointSettings & ResumeOptions, checkpoint: CheckpointOptions) => Promise<unknown>;
   resume: (path: string) => Promise<{ model: MLP | Autoencoder; history: History }>;
 }
 const kinds: Kind[] = [{
   name: 'MLP',
   straight: async (s) => { const model = fresh(); return { model, history: await model.fit(x, y, s) }; },
-  interrupted: (s, path, signal, onEpoch) => fitWithCheckpoints(fresh(), x, y, { ...s, signal, onEpoch }, { path }),
+  interrupted: (s, checkpoint) => fitWithCheckpoints(fresh(), x, y, s, checkpoint),
   resume: (path) => resumeFit(path, x, y),
 }, {
   name: 'Autoencoder',
   straight: async (s) => { const model = freshAe(); return { model, history: await model.fit(shapes, s) }; },
-  interrupted: (s, path, signal, onEpoch) => fitAutoencoderWithCheckpoints(freshAe(), shapes, { ...s, signal, onEpoch }, { path }),
+  interrupted: (s, checkpoint) => fitAutoencoderWithCheckpoints(freshAe(), shapes, s, checkpoint),
   resume: (path) => resumeAutoencoderFit(path, shapes),
 }];
 
@@ -114,14 +115,84 @@ describe.each(backendsUnderTest().map((b) => [b.name]))('checkpoints with schedu
     }
     const path = join(mkdtempSync(join(tmpdir(), 'fastnn-ckpt-')), 'run.ckpt');
     const abort = new AbortController();
-    await expect(kind.interrupted(settings, path, abort.signal, (e) => { if (e.epoch === k + 1) abort.abort(new Error('stop')); }))
-      .rejects.toThrow('stop');
+    const onEpoch = (e: { epoch: number }) => { if (e.epoch === k + 1) abort.abort(new Error('stop')); };
+    await expect(kind.interrupted({ ...settings, signal: abort.signal, onEpoch }, { path })).rejects.toThrow('stop');
     const resumed = await kind.resume(path);
     expect(resumed.history.loss).toEqual(history.loss.slice(k));
     expect(resumed.history.lr).toEqual(history.lr.slice(k));
     expect(resumed.history.bestEpoch).toBe(history.bestEpoch);
     expect(resumed.history.stoppedEarly).toBe(history.stoppedEarly);
     expect(bytesOf(resumed.model)).toEqual(bytesOf(straight.model));
+  });
+});
+
+// Aborted between two batches of epoch k + 1 (saveOnAbort): the checkpoint holds
+// that point (the epoch's partial sums, the generator before its shuffle), and
+// the resumed run finishes the epoch and ends byte-identical. The TS backend
+// stops right after the batch whose report aborts; the native one, whose
+// reports arrive (coalesced) while it trains on, stops later, wherever that is.
+describe.each(backendsUnderTest().map((b) => [b.name]))('checkpoints written mid-epoch on abort on %s', (name) => {
+  const plain: CheckpointSettings = { ...scheduled, schedule: undefined };
+  it.each(kinds.flatMap((kind) => [
+    [kind.name, 'no schedule', kind, plain, 2, 5],
+    [kind.name, 'per-step cosine with warm-up', kind, scheduled, 3, 1],
+    [kind.name, 'early stopping with restoreBestWeights', kind, kind.name === 'MLP' ? stopping : aeStopping, 0, 4],
+  ] as const))('%s, %s: aborted mid-epoch and resumed, the run ends byte-identical', async (_, __, kind, settings, at, batch) => {
+    useBackend(name as 'js' | 'native');
+    const straight = await kind.straight(settings);
+    const { history } = straight;
+    const k = at || history.bestEpoch;
+    const path = join(mkdtempSync(join(tmpdir(), 'fastnn-ckpt-')), 'run.ckpt');
+    const abort = new AbortController();
+    const stop = () => { if (!abort.signal.aborted) abort.abort(new Error('stop')); };
+    const onProgress = (p: { epoch: number; batch: number }) => { if (p.epoch > k + 1 || (p.epoch === k + 1 && p.batch >= batch)) stop(); };
+    // Reports coalesce on native: should none of epoch k + 1 arrive in time, its end stops the run (at the next epoch's start).
+    const onEpoch = (e: { epoch: number }) => { if (e.epoch > k) stop(); };
+    await expect(kind.interrupted({ ...settings, signal: abort.signal, onProgress, onEpoch, progressEvery: 1 }, { path, saveOnAbort: true }))
+      .rejects.toThrow('stop');
+    const { meta } = await loadCheckpoint(path);
+    const done = meta.epochsDone;
+    if (name === 'js') {
+      expect(done).toBe(k);
+      expect(meta.partial?.[0]).toBe(batch);
+    }
+    const resumed = await kind.resume(path);
+    expect(resumed.history.loss).toEqual(history.loss.slice(done));
+    expect(resumed.history.lr).toEqual(history.lr.slice(done));
+    expect(resumed.history.valLoss).toEqual(history.valLoss?.slice(done));
+    expect(resumed.history.bestEpoch).toBe(history.bestEpoch);
+    expect(resumed.history.stoppedEarly).toBe(history.stoppedEarly);
+    expect(bytesOf(resumed.model)).toEqual(bytesOf(straight.model));
+  });
+});
+
+// Long epochs, so that on native too the abort lands inside one: a few tries
+// (each a fresh run) make sure the mid-epoch path is what gets checked there.
+describe.each(backendsUnderTest().map((b) => [b.name]))('a long epoch aborted mid-epoch on %s', (name) => {
+  const tiles = 20;
+  const xLong = Float32Array.from({ length: x.length * tiles }, (_, i) => x[i % x.length]!);
+  const yLong = Int32Array.from({ length: y.length * tiles }, (_, i) => y[i % y.length]!);
+  const long: CheckpointSettings = { ...scheduled, epochs: 4, batchSize: 2, optimizer: { type: 'adam', lr: 0.002 } };
+
+  it('stops between two batches of epoch 2 and resumes byte-identical', async () => {
+    useBackend(name as 'js' | 'native');
+    const straight = fresh();
+    const full = await straight.fit(xLong, yLong, long);
+    const path = join(mkdtempSync(join(tmpdir(), 'fastnn-ckpt-')), 'run.ckpt');
+    let meta: Awaited<ReturnType<typeof loadCheckpoint>>['meta'] | undefined;
+    for (let attempt = 0; attempt < 5 && !meta?.partial; attempt++) {
+      const abort = new AbortController();
+      const onProgress = (p: { epoch: number; batch: number }) => { if (p.epoch >= 2 && p.batch >= 50) abort.abort(new Error('stop')); };
+      await expect(fitWithCheckpoints(fresh(), xLong, yLong, { ...long, signal: abort.signal, onProgress, progressEvery: 1 },
+        { path, everyEpochs: 0, saveOnAbort: true })).rejects.toThrow('stop');
+      ({ meta } = await loadCheckpoint(path));
+    }
+    expect(meta!.partial?.[0]).toBeGreaterThanOrEqual(50);
+    expect(meta!.batchesPerEpoch).toBe(1600);
+    const { model, history } = await resumeFit(path, xLong, yLong);
+    expect(history.loss).toEqual(full.loss.slice(meta!.epochsDone));
+    expect(history.lr).toEqual(full.lr.slice(meta!.epochsDone));
+    expect(bytesOf(model)).toEqual(bytesOf(straight));
   });
 });
 
@@ -144,6 +215,23 @@ describe('broken checkpoints', () => {
     await expect(tamper('\\"epochsDone\\":1', '\\"epochsDone\\":9')).rejects.toThrow(ModelFileError);
     await expect(tamper('\\"everyEpochs\\":1', '\\"everyEpochs\\":0')).rejects.toThrow(/malformed/);
     await expect(tamper('optimizer.state.0', 'optimizer.state.7')).rejects.toThrow(/missing tensor 'optimizer.state.0'/);
+  });
+
+  it('a mid-epoch checkpoint whose epoch in progress does not fit the run is refused as malformed', async () => {
+    useBackend('js'); // stops right after the batch whose report aborts
+    const dir = mkdtempSync(join(tmpdir(), 'fastnn-ckpt-'));
+    const path = join(dir, 'run.ckpt');
+    const abort = new AbortController();
+    const onProgress = (p: { batch: number }) => { if (p.batch === 3) abort.abort(new Error('stop')); };
+    await expect(fitWithCheckpoints(fresh(), x, y, { epochs: 2, batchSize: 16, signal: abort.signal, onProgress, progressEvery: 1 },
+      { path, saveOnAbort: true })).rejects.toThrow('stop');
+    const text = readFileSync(path).toString('latin1');
+    const bad = join(dir, 'bad.ckpt');
+    // 13 batches an epoch, 3 done; a file saying 3 an epoch has no batch left to do.
+    writeFileSync(bad, Buffer.from(text.replace('\\"batchesPerEpoch\\":13', '\\"batchesPerEpoch\\": 3'), 'latin1'));
+    expect(readFileSync(bad).equals(readFileSync(path))).toBe(false);
+    await expect(resumeFit(bad, x, y)).rejects.toThrow(/malformed/);
+    expect((await resumeFit(path, x, y)).history.loss).toHaveLength(2);
   });
 
   it('a checkpoint truncated at every byte length is refused with ModelFileError', async () => {

@@ -91,7 +91,7 @@ describe('fastnn CLI', () => {
       const checkpoint = `${interrupted}.ckpt`;
       const lines = stderr.split('\n').filter((l) => l.includes(checkpoint));
       expect(lines).toHaveLength(1);
-      const [, command] = lines[0]!.match(/^fastnn autoencoder: interrupted; checkpoint after epoch \d of 10 in \S+; continue with: fastnn (.*)$/)!;
+      const [, command] = lines[0]!.match(/^fastnn autoencoder: interrupted; checkpoint (?:after epoch \d of 10|in epoch \d+ of 10 after batch \d+ of \d+) in \S+; continue with: fastnn (.*)$/)!;
       expect(statSync(checkpoint).size).toBeGreaterThan(784 * 48 * 8);
       const resumed = fastnn(...command!.split(' '));
       expect(resumed.status, resumed.stderr).toBe(0);

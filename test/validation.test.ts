@@ -467,6 +467,24 @@ function netCases(fn: string, p: string): [string, (net: Record<string, unknown>
   fitRow('job.resume without the best weights restoreBest needs',
     (j) => resume({})({ ...j, earlyStopping: { monitor: 0, patience: 0, minDelta: 0, restoreBest: true } }), RangeError,
     `${rs}.bestParams must hold the best weights (4 Float32Arrays) when job.earlyStopping.restoreBest is true`);
+  // job.resume.partial (n 10, batchSize 4: 3 batches an epoch) and job.position
+  const partial = (...p: number[]) => resume({ partial: Float64Array.of(...p) });
+  const ps = `${rs}.partial`;
+  fitRow('job.resume.partial array', resume({ partial: [1, 0, 0, 4, 0, 0.1, 1, 2, 3, 4] }), TypeError, `${ps} must be a Float64Array`);
+  fitRow('job.resume.partial short', partial(1, 0, 0, 4, 0, 0.1, 1, 2, 3), RangeError, `${ps} must have length 10 for shape (10), got 9`);
+  fitRow('job.resume.partial batch 0', partial(0, 0, 0, 4, 0, 0.1, 1, 2, 3, 4), RangeError, `${ps}[0] must be an integer in [1, 2], got 0`);
+  fitRow('job.resume.partial batch at the epoch end', partial(3, 0, 0, 4, 0, 0.1, 1, 2, 3, 4), RangeError,
+    `${ps}[0] must be an integer in [1, 2], got 3`);
+  fitRow('job.resume.partial loss sum NaN', partial(1, NaN, 0, 4, 0, 0.1, 1, 2, 3, 4), RangeError, `${ps}[1] must be finite, got NaN`);
+  fitRow('job.resume.partial metric Infinity', partial(1, 0, Infinity, 4, 0, 0.1, 1, 2, 3, 4), RangeError, `${ps}[2] must be finite, got Infinity`);
+  fitRow('job.resume.partial applied 1.5', partial(1, 0, 0, 1.5, 0, 0.1, 1, 2, 3, 4), RangeError, `${ps}[3] must be an integer in ${SIZE}, got 1.5`);
+  fitRow('job.resume.partial skipped above batch', partial(1, 0, 0, 0, 2, 0.1, 1, 2, 3, 4), RangeError, `${ps}[4] must be an integer in [0, 1], got 2`);
+  fitRow('job.resume.partial lr NaN', partial(1, 0, 0, 4, 0, NaN, 1, 2, 3, 4), RangeError, `${ps}[5] must be finite, got NaN`);
+  fitRow('job.resume.partial state word 2^32', partial(1, 0, 0, 4, 0, 0.1, 1, 2 ** 32, 3, 4), RangeError,
+    `${ps}[7] must be an integer in [0, 4294967295], got 4294967296`);
+  fitRow('job.resume.partial state zero', partial(1, 0, 0, 4, 0, 0.1, 0, 0, 0, 0), RangeError, `${ps}[6..9] (the generator state) must not be all zero`);
+  fitRow('job.position Float32Array', set('position', f32(14)), TypeError, 'train: job.position must be a Float64Array');
+  fitRow('job.position short', set('position', new Float64Array(13)), RangeError, 'train: job.position must have length 14 for shape (14), got 13');
   // job.optimizer
   const o = 'train: job.optimizer';
   fitRow('job.optimizer missing', without('optimizer'), TypeError, `${o} must be an object`);
@@ -546,6 +564,10 @@ const validCalls: [Method, () => unknown[]][] = [
   ['train', () => [{ net: validNet(), x: f32(30), y: f32(20), n: 10, ...plainTraining(0.1, 0), epochs: 0, batchSize: 4,
     shuffle: false, rngState: Uint32Array.of(0, 0, 0, 1), skipNonFinite: true, progressEvery: 3, history: new Float64Array(0),
     resume: { epoch: 2, step: 7, bestEpoch: 1, best: 0.25, bestParams: [f32(12), f32(4), f32(8), f32(2)] } }, () => {}]],
+  ['train', () => [{ net: validNet(), x: f32(30), y: f32(20), n: 10, ...plainTraining(0.1, 0), epochs: 0, batchSize: 4,
+    shuffle: true, rngState: Uint32Array.of(0, 0, 0, 1), skipNonFinite: true, progressEvery: 3, history: new Float64Array(0),
+    resume: { epoch: 2, step: 7, bestEpoch: 1, best: 0.25, bestParams: [], partial: Float64Array.of(2, 1.5, 0, 8, 0, 0.1, 0, 0, 0, 1) },
+    position: new Float64Array(14) }, () => {}]],
 ];
 
 function call(be: Backend, method: Method, args: unknown[]): unknown {

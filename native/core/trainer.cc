@@ -103,6 +103,51 @@ class BestTracker {
   std::size_t best_epoch_ = 0;
 };
 
+// The epoch in progress: where it is and the sums its history row needs.
+struct EpochState {
+  std::size_t batch = 0;  // batches done
+  double loss_sum = 0, metric_total = 0;
+  std::size_t applied = 0, skipped = 0;
+  double lr = 0;                      // of the last applied batch (the epoch's start rate before one)
+  std::uint32_t order_state[4] = {};  // the generator before the epoch's shuffle, to draw its order again
+};
+
+EpochState resumed_epoch(const double* partial) {
+  EpochState st;
+  st.batch = static_cast<std::size_t>(partial[kEpochBatch]);
+  st.loss_sum = partial[kEpochLossSum];
+  st.metric_total = partial[kEpochMetric];
+  st.applied = static_cast<std::size_t>(partial[kEpochApplied]);
+  st.skipped = static_cast<std::size_t>(partial[kEpochSkipped]);
+  st.lr = partial[kEpochLr];
+  for (std::size_t i = 0; i < 4; i++) st.order_state[i] = static_cast<std::uint32_t>(partial[kEpochOrder + i]);
+  return st;
+}
+
+// Fills cfg.position (when given): what the job did and, when `st` stopped
+// between batches, that epoch. A stop before an epoch's first batch leaves
+// no partial epoch: the generator goes back to before its shuffle, so the
+// next job draws the same order.
+void write_position(const FitConfig& cfg, const FitOutcome& out, const BestTracker& best, const EpochState* st) {
+  if (st != nullptr && st->batch == 0) std::copy_n(st->order_state, 4, cfg.rng_state);
+  if (cfg.position == nullptr) return;
+  double* p = cfg.position;
+  std::fill_n(p, kPositionFields, 0.0);
+  p[kPosEpochs] = static_cast<double>(out.epochs);
+  p[kPosSteps] = static_cast<double>(out.steps);
+  p[kPosBestEpoch] = static_cast<double>(best.best_epoch());
+  p[kPosBest] = best.best();
+  if (st == nullptr || st->batch == 0) return;
+  double* e = p + kPosEpoch;
+  e[kEpochBatch] = static_cast<double>(st->batch);
+  e[kEpochLossSum] = st->loss_sum;
+  e[kEpochMetric] = st->metric_total;
+  e[kEpochApplied] = static_cast<double>(st->applied);
+  e[kEpochSkipped] = static_cast<double>(st->skipped);
+  e[kEpochLr] = st->lr;
+  for (std::size_t i = 0; i < 4; i++) e[kEpochOrder + i] = st->order_state[i];
+}
+
 }  // namespace
 
 FitOutcome network_fit(const NetworkView& net, const FitConfig& cfg, FitObserver& obs) {
@@ -118,14 +163,28 @@ FitOutcome network_fit(const NetworkView& net, const FitConfig& cfg, FitObserver
   // The run's epochs and updates before this job: the schedule's clocks continue from them.
   const std::size_t epoch0 = cfg.resume.epoch, step0 = cfg.resume.step;
   for (std::size_t epoch = 1; epoch <= cfg.epochs; epoch++) {
+    const bool resumed = epoch == 1 && cfg.resume.partial != nullptr;
+    EpochState st;
+    if (resumed) {
+      st = resumed_epoch(cfg.resume.partial);
+    } else {
+      rng.get_state(st.order_state);
+      st.lr = schedule_lr(cfg.schedule, cfg.schedule.per_step ? step0 + out.steps : epoch0 + epoch - 1);
+    }
+    // A resumed epoch draws its order again from its own state; the stream continues from cfg.rng_state.
+    Rng order_rng(st.order_state);
+    Rng& shuffler = resumed ? order_rng : rng;
     std::iota(order.begin(), order.end(), 0u);
-    if (cfg.shuffle) rng.shuffle(order.data(), order.size());
-    rng.get_state(cfg.rng_state);
-    double loss_sum = 0, metric_total = 0;
-    double lr = schedule_lr(cfg.schedule, cfg.schedule.per_step ? step0 + out.steps : epoch0 + epoch - 1);
-    std::size_t applied = 0, skipped = 0, batch = 0;
-    for (std::size_t start = 0; start < cfg.n; start += cfg.batch_size, batch++) {
-      if (obs.cancelled()) return out;
+    if (cfg.shuffle) shuffler.shuffle(order.data(), order.size());
+    if (!resumed) rng.get_state(cfg.rng_state);
+    for (std::size_t start = st.batch * cfg.batch_size; start < cfg.n; start += cfg.batch_size, st.batch++) {
+      if (obs.cancelled()) {
+        // The stream after this epoch's draws so far (the noise drew from it too).
+        if (st.batch > 0) rng.get_state(cfg.rng_state);
+        write_position(cfg, out, best, &st);
+        return out;
+      }
+      const std::size_t batch = st.batch;
       const std::size_t rows = std::min(cfg.batch_size, cfg.n - start);
       // One-row SGD batches form their gradient inside the update (sgd_rank1.h).
       const bool fused = Rank1Sgd::applies(net, cfg.optimizer, rows);
@@ -135,7 +194,7 @@ FitOutcome network_fit(const NetworkView& net, const FitConfig& cfg, FitObserver
       // run is what finds a non-finite gradient, saving a pass over the parameters.
       const bool clip = cfg.optimizer.clip_norm > 0;
       const double sum_sq = std::isfinite(loss) && clip ? gradient_sum_squares(net, ws) : 0;
-      const double step_lr = cfg.schedule.per_step ? schedule_lr(cfg.schedule, step0 + out.steps) : lr;
+      const double step_lr = cfg.schedule.per_step ? schedule_lr(cfg.schedule, step0 + out.steps) : st.lr;
       // Every check comes before any weight changes: the loss, the gradient,
       // and the update itself (optimizer_step writes nothing that would overflow).
       const StepOutcome outcome = !std::isfinite(loss) || !std::isfinite(sum_sq)
@@ -148,34 +207,34 @@ FitOutcome network_fit(const NetworkView& net, const FitConfig& cfg, FitObserver
                                                                     : nullptr;
       if (bad != nullptr && !cfg.skip_non_finite) throw_non_finite(bad, epoch0 + epoch, batch);
       if (bad != nullptr) {
-        skipped++;
+        st.skipped++;
       } else {
-        lr = step_lr;
+        st.lr = step_lr;
         // The logits of this batch are still in ws (backward and the update do not touch them).
-        if (has_metric) metric_total += metric_sum(ws.acts.back(), ws.yb.data(), rows, k, cfg.metric);
+        if (has_metric) st.metric_total += metric_sum(ws.acts.back(), ws.yb.data(), rows, k, cfg.metric);
         out.steps++;
-        loss_sum += loss * static_cast<double>(rows);
-        applied += rows;
+        st.loss_sum += loss * static_cast<double>(rows);
+        st.applied += rows;
       }
       out.samples += rows;
       if (cfg.progress_every != 0 && (batch + 1) % cfg.progress_every == 0) {
-        obs.progress(out.epochs, batch + 1, out.samples, applied ? loss_sum / static_cast<double>(applied) : 0);
+        obs.progress(out.epochs, batch + 1, out.samples, st.applied ? st.loss_sum / static_cast<double>(st.applied) : 0);
       }
     }
     // The input noise drew from the stream too; the caller continues after it.
     rng.get_state(cfg.rng_state);
     double* row = cfg.history + (epoch - 1) * kHistoryFields;
     // An epoch whose every batch was skipped has no mean loss: NaN says so.
-    row[kHistLoss] = applied ? loss_sum / static_cast<double>(applied) : nan;
-    row[kHistMetric] = has_metric && applied ? metric_total / static_cast<double>(applied) : nan;
+    row[kHistLoss] = st.applied ? st.loss_sum / static_cast<double>(st.applied) : nan;
+    row[kHistMetric] = has_metric && st.applied ? st.metric_total / static_cast<double>(st.applied) : nan;
     row[kHistValLoss] = row[kHistValMetric] = nan;
     if (cfg.n_val > 0) {
       double val_metric = 0;
       row[kHistValLoss] = network_evaluate(ws, net, cfg.x_val, cfg.y_val, cfg.n_val, cfg.metric, &val_metric);
       if (has_metric) row[kHistValMetric] = val_metric / static_cast<double>(cfg.n_val);
     }
-    row[kHistLr] = lr;
-    row[kHistSkipped] = static_cast<double>(skipped);
+    row[kHistLr] = st.lr;
+    row[kHistSkipped] = static_cast<double>(st.skipped);
     out.epochs = epoch;
     const bool stop = best.update(net, row, epoch0 + epoch);
     obs.progress(out.epochs, 0, out.samples, row[kHistLoss]);
@@ -187,6 +246,7 @@ FitOutcome network_fit(const NetworkView& net, const FitConfig& cfg, FitObserver
   if (cfg.early_stopping.restore_best) best.restore(net);
   out.best_epoch = best.best_epoch();
   out.best = best.best();
+  write_position(cfg, out, best, nullptr);
   return out;
 }
 

@@ -49,7 +49,23 @@ struct FitResume {
   // Empty, or one array per parameter (shaped like it): the best epoch's
   // weights, tracked there in place whatever restore_best says.
   std::vector<float*> best_params;
+  // Null, or the run's epoch in progress (epoch + 1) stopped between two of
+  // its batches, kEpochFields long (backend.ts EPOCH_FIELDS, batch ≥ 1): the
+  // job finishes that epoch first, from its next batch.
+  const double* partial = nullptr;
 };
+
+// An epoch stopped between batches (backend.ts EPOCH_FIELDS): batches done,
+// loss × rows and metric sums over the applied batches, rows applied, batches
+// skipped, the rate of the last applied batch, the generator state before the
+// epoch's shuffle (4 words).
+enum EpochField : std::size_t { kEpochBatch = 0, kEpochLossSum, kEpochMetric, kEpochApplied, kEpochSkipped, kEpochLr,
+                                kEpochOrder, kEpochFields = kEpochOrder + 4 };
+
+// FitConfig::position (backend.ts POSITION_FIELDS): the job's epochs and
+// updates, the run's best epoch and value, then the epoch fields.
+enum PositionField : std::size_t { kPosEpochs = 0, kPosSteps, kPosBestEpoch, kPosBest, kPosEpoch,
+                                   kPositionFields = kPosEpoch + kEpochFields };
 
 // A job as plain data plus borrowed pointers, all checked by the caller.
 struct FitConfig {
@@ -72,6 +88,7 @@ struct FitConfig {
   double* history = nullptr;       // (epochs, kHistoryFields), one row written per completed epoch
   InputNoise input_noise;          // corrupts each gathered batch (denoising); drawn after the epoch's shuffle
   FitResume resume;                // all zero and empty: a run of its own
+  double* position = nullptr;      // (kPositionFields) or null: where the job stopped, written unless it throws
 };
 
 // What a job reports to and asks of its runner (the N-API job, or a test).

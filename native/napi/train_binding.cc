@@ -194,22 +194,44 @@ InputNoise CheckInputNoise(Napi::Env env, const char* fn, Napi::Value object, co
 // holds 0 or one per parameter; any other length is reported in phase 2).
 struct ResumeValues {
   Napi::Value object;
-  std::vector<Napi::Value> props;  // epoch, step, bestEpoch, best, bestParams
+  std::vector<Napi::Value> props;  // epoch, step, bestEpoch, best, bestParams, partial
   std::vector<Napi::Value> best_params;
 };
 
 ResumeValues FetchResume(Napi::Value v, std::size_t param_count) {
-  ResumeValues r{v, Props(v, {"epoch", "step", "bestEpoch", "best", "bestParams"}), {}};
+  ResumeValues r{v, Props(v, {"epoch", "step", "bestEpoch", "best", "bestParams", "partial"}), {}};
   const Napi::Value list = r.props[4];
   if (list.IsArray() && list.As<Napi::Array>().Length() != 0) r.best_params = args::PrefetchArray(list, param_count);
   return r;
 }
 
+// job.resume.partial: undefined or null, or an epoch stopped after batch b
+// of `batches` (trainer.h EpochField), checked field by field as validate.ts does.
+const double* CheckPartial(Napi::Env env, const char* fn, Napi::Value v, std::size_t batches) {
+  if (v.IsUndefined() || v.IsNull()) return nullptr;
+  const std::string path = "job.resume.partial";
+  const double* p = args::Float64Vector(env, fn, path, v, kEpochFields);
+  const auto field = [&](std::size_t i) { return Napi::Number::New(env, p[i]); };
+  const auto name = [&](std::size_t i) { return path + "[" + std::to_string(i) + "]"; };
+  // Stopping needs a batch done and one to go: a stop at an epoch's end is no partial epoch.
+  args::Int(env, fn, name(kEpochBatch), field(kEpochBatch), 1, static_cast<std::int64_t>(batches) - 1);
+  args::Finite(env, fn, name(kEpochLossSum), field(kEpochLossSum));
+  args::Finite(env, fn, name(kEpochMetric), field(kEpochMetric));
+  args::Int(env, fn, name(kEpochApplied), field(kEpochApplied), 0, static_cast<std::int64_t>(args::kMaxDim));
+  args::Int(env, fn, name(kEpochSkipped), field(kEpochSkipped), 0, static_cast<std::int64_t>(p[kEpochBatch]));
+  args::Finite(env, fn, name(kEpochLr), field(kEpochLr));
+  for (std::size_t i = kEpochOrder; i < kEpochFields; i++) args::Int(env, fn, name(i), field(i), 0, 0xffffffff);
+  if (p[kEpochOrder] == 0 && p[kEpochOrder + 1] == 0 && p[kEpochOrder + 2] == 0 && p[kEpochOrder + 3] == 0) {
+    args::ThrowRange(env, Message(fn, path + "[6..9] (the generator state) must not be all zero"));
+  }
+  return p;
+}
+
 // job.resume: undefined or null (a run of its own), or { epoch, step,
 // bestEpoch ≤ epoch, best (finite), bestParams (0 arrays,
-// or one shaped like each parameter; needed by restoreBest) }.
+// or one shaped like each parameter; needed by restoreBest), partial }.
 FitResume CheckResume(Napi::Env env, const char* fn, const ResumeValues& v, const NetworkView& net,
-                      const EarlyStopping& es) {
+                      const EarlyStopping& es, std::size_t batches) {
   FitResume r;
   if (v.object.IsUndefined() || v.object.IsNull()) return r;
   const std::string path = "job.resume";
@@ -230,6 +252,7 @@ FitResume CheckResume(Napi::Env env, const char* fn, const ResumeValues& v, cons
     args::ThrowRange(env, Message(fn, path + ".bestParams must hold the best weights (" + std::to_string(count) +
                                           " Float32Arrays) when job.earlyStopping.restoreBest is true"));
   }
+  r.partial = CheckPartial(env, fn, v.props[5], batches);
   return r;
 }
 
@@ -245,7 +268,8 @@ FitResume CheckResume(Napi::Env env, const char* fn, const ResumeValues& v, cons
 // { epochs, samples, bestEpoch, stoppedEarly } (fewer epochs when cancelled) and rejects
 // with Error "train: non-finite loss|gradient|update at epoch E, batch B; ..." unless
 // job.skipNonFinite. job.inputNoise corrupts each batch's inputs (denoising);
-// job.resume continues a longer run (the schedule's clock, early stopping).
+// job.resume continues a longer run (the schedule's clock, early stopping, an
+// epoch stopped between batches); job.position (optional) receives where the job stopped.
 // Throws TypeError/RangeError for bad arguments, in validate.ts
 // checkFitJob's order.
 Napi::Value Train(const Napi::CallbackInfo& info) {
@@ -256,7 +280,7 @@ Napi::Value Train(const Napi::CallbackInfo& info) {
   const NetValues nv = FetchNet(env, fn, "job.net", job.Get("net"));
   const std::vector<Napi::Value> j = Props(job, {"n", "x", "y", "nVal", "xVal", "yVal", "epochs", "batchSize", "shuffle",
                                                  "rngState", "metric", "skipNonFinite", "progressEvery", "history",
-                                                 "inputNoise", "resume"});
+                                                 "inputNoise", "resume", "position"});
   const std::vector<Napi::Value> noise = Props(j[14], {"type", "level"});
   const Napi::Value opt_v = job.Get("optimizer"), sched_v = job.Get("schedule"), es_v = job.Get("earlyStopping");
   const std::vector<Napi::Value> sched = Props(sched_v, {"type", "lr", "perStep", "stepSize", "gamma", "minLr", "total", "warmup"});
@@ -295,13 +319,14 @@ Napi::Value Train(const Napi::CallbackInfo& info) {
   cfg.progress_every = args::Size(env, fn, "job.progressEvery", j[12]);
   cfg.history = args::Float64Vector(env, fn, "job.history", j[13], cfg.epochs * kHistoryFields);
   cfg.input_noise = CheckInputNoise(env, fn, j[14], noise);
-  cfg.resume = CheckResume(env, fn, rv, net, cfg.early_stopping);
+  cfg.resume = CheckResume(env, fn, rv, net, cfg.early_stopping, (cfg.n + cfg.batch_size - 1) / cfg.batch_size);
+  if (!j[16].IsUndefined() && !j[16].IsNull()) cfg.position = args::Float64Vector(env, fn, "job.position", j[16], kPositionFields);
   if (!info[1].IsNull() && !info[1].IsFunction()) args::ThrowType(env, Message(fn, "onProgress must be a function or null"));
   // The job borrows these arrays' memory until it settles.
   std::vector<Napi::Value> keep_alive(params);
   keep_alive.insert(keep_alive.end(), ov.state.begin(), ov.state.end());
   keep_alive.insert(keep_alive.end(), rv.best_params.begin(), rv.best_params.end());
-  for (const Napi::Value& v : {j[1], j[2], j[4], j[5], j[9], j[13], ov.props[9], nv.loss_params.class_weights}) {
+  for (const Napi::Value& v : {j[1], j[2], j[4], j[5], j[9], j[13], j[16], rv.props[5], ov.props[9], nv.loss_params.class_weights}) {
     keep_alive.push_back(v);
   }
   return Jobs(env).Start(env, std::make_unique<TrainJob>(std::move(net), std::move(cfg), info[1].IsFunction()),

@@ -257,7 +257,24 @@ export interface FitResume {
   /** Empty, or copies of the best epoch's weights shaped like net.params: then the best weights are tracked
    * there, in place, whatever restoreBest says. restoreBest needs them (an earlier job's best lives there). */
   bestParams: Float32Array[];
+  /** The run's epoch in progress (epoch + 1), stopped between two of its batches: a job's FitJob.position
+   * from EPOCH_FIELDS on (batch ≥ 1). The job finishes that epoch first. Absent or null: none. */
+  partial?: Float64Array | null;
 }
+
+/**
+ * An epoch stopped between two batches, as a FitJob.position (from `batch`)
+ * and FitResume.partial hold it: the batches done, the sums its history row
+ * needs (loss × rows and metric over the applied batches, rows applied,
+ * batches skipped), the rate of its last applied batch (its start rate when
+ * none) and the generator state before its shuffle, one word per field, so
+ * the same order can be drawn again.
+ */
+export const EPOCH_FIELDS = ['batch', 'lossSum', 'metricTotal', 'applied', 'skipped', 'lr',
+  'order0', 'order1', 'order2', 'order3'] as const;
+
+/** FitJob.position: where a job stopped (its epochs and updates, the run's best epoch and value), then EPOCH_FIELDS. */
+export const POSITION_FIELDS = ['epochs', 'steps', 'bestEpoch', 'best', ...EPOCH_FIELDS] as const;
 
 /** The columns of FitJob.history, one row per completed epoch: mean training
  * loss over the applied batches (NaN if none), mean training metric over
@@ -308,6 +325,10 @@ export interface FitJob {
   inputNoise?: InputNoise | null;
   /** Continue a run from here. Absent or null: a run of its own, starting at zero. */
   resume?: FitResume | null;
+  /** (POSITION_FIELDS.length) Written when the job ends without an error, cancelled too (whose promise
+   * rejects, so this is how its caller learns where it stopped): batch 0 when it stopped at an epoch's
+   * end, and job.rngState then holds the state the next epoch starts from. Absent or null: not written. */
+  position?: Float64Array | null;
 }
 
 /** What a training job reports; reports may be coalesced, never reordered. */

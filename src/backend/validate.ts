@@ -3,7 +3,10 @@
  * words them (native/napi/args.h), so a test can assert one message for both.
  * Every message starts with `<method>: <argument>`.
  */
-import { Activation, Loss, NoiseType, lossTargetCols, Metric, Monitor, Optimizer, optimizerStateCount, Schedule, type NetworkSpec } from './backend.js';
+import {
+  Activation, EPOCH_FIELDS, Loss, NoiseType, lossTargetCols, Metric, Monitor, Optimizer, optimizerStateCount, POSITION_FIELDS, Schedule,
+  type NetworkSpec,
+} from './backend.js';
 
 /** Sizes are limited to what a signed 32-bit index can address. */
 export const MAX_DIM = 2147483647;
@@ -298,7 +301,7 @@ function checkEarlyStopping(fn: string, v: unknown, nVal: number, metric: number
 }
 
 /** job.resume: undefined or null, or a run's position (train_binding.cc CheckResume). */
-function checkResume(fn: string, v: unknown, sizes: Int32Array, restoreBest: boolean): void {
+function checkResume(fn: string, v: unknown, sizes: Int32Array, restoreBest: boolean, batches: number): void {
   if (v === undefined || v === null) return;
   const arg = 'job.resume';
   if (typeof v !== 'object') throw new TypeError(`${fn}: ${arg} must be an object or null`);
@@ -309,13 +312,28 @@ function checkResume(fn: string, v: unknown, sizes: Int32Array, restoreBest: boo
   checkFinite(fn, `${arg}.best`, r['best']);
   const count = 2 * (sizes.length - 1);
   const list = r['bestParams'];
-  if (Array.isArray(list) && list.length === 0) {
-    if (restoreBest) {
-      throw new RangeError(`${fn}: ${arg}.bestParams must hold the best weights (${count} Float32Arrays) when job.earlyStopping.restoreBest is true`);
-    }
-    return;
+  if (Array.isArray(list) && list.length === 0 && restoreBest) {
+    throw new RangeError(`${fn}: ${arg}.bestParams must hold the best weights (${count} Float32Arrays) when job.earlyStopping.restoreBest is true`);
   }
-  checkStateList(fn, `${arg}.bestParams`, list, count, sizes);
+  if (!(Array.isArray(list) && list.length === 0)) checkStateList(fn, `${arg}.bestParams`, list, count, sizes);
+  checkPartial(fn, r['partial'], batches);
+}
+
+/** job.resume.partial: undefined or null, or an epoch stopped after batch b of `batches`, as EPOCH_FIELDS says. */
+function checkPartial(fn: string, v: unknown, batches: number): void {
+  if (v === undefined || v === null) return;
+  const arg = 'job.resume.partial';
+  checkTypedVector(fn, arg, v, EPOCH_FIELDS.length, Float64Array);
+  const p = v as Float64Array;
+  // Stopping needs a batch done and one to go: a stop at an epoch's end is no partial epoch.
+  checkInt(fn, `${arg}[0]`, p[0], 1, batches - 1);
+  checkFinite(fn, `${arg}[1]`, p[1]);
+  checkFinite(fn, `${arg}[2]`, p[2]);
+  checkInt(fn, `${arg}[3]`, p[3], 0, MAX_DIM);
+  checkInt(fn, `${arg}[4]`, p[4], 0, p[0]!);
+  checkFinite(fn, `${arg}[5]`, p[5]);
+  for (let i = 6; i < 10; i++) checkInt(fn, `${arg}[${i}]`, p[i], 0, 0xffffffff);
+  if ((p[6]! || p[7]! || p[8]! || p[9]!) === 0) throw new RangeError(`${fn}: ${arg}[6..9] (the generator state) must not be all zero`);
 }
 
 /**
@@ -327,7 +345,8 @@ function checkResume(fn: string, v: unknown, sizes: Int32Array, restoreBest: boo
  * metric, earlyStopping (monitor, patience, minDelta, restoreBest, then its
  * consistency with the job), skipNonFinite, progressEvery, history
  * (epochs, fields), inputNoise (type, level), resume (epoch, step, bestEpoch,
- * best, bestParams); then onProgress (a function or null).
+ * best, bestParams, partial: its length, then each field in order), position
+ * (undefined, null or of POSITION_FIELDS' length); then onProgress (a function or null).
  */
 export function checkFitJob(fn: string, v: unknown, onProgress: unknown, activationCount: number, lossCount: number,
                             historyFields: number): void {
@@ -360,7 +379,11 @@ export function checkFitJob(fn: string, v: unknown, onProgress: unknown, activat
   checkSize(fn, 'job.progressEvery', v['progressEvery']);
   checkTypedVector(fn, 'job.history', v['history'], v['epochs'] * historyFields, Float64Array);
   checkInputNoise(fn, v['inputNoise']);
-  checkResume(fn, v['resume'], net.sizes, (v['earlyStopping'] as { restoreBest: boolean }).restoreBest);
+  const batches = Math.ceil(v['n'] / v['batchSize']);
+  checkResume(fn, v['resume'], net.sizes, (v['earlyStopping'] as { restoreBest: boolean }).restoreBest, batches);
+  if (v['position'] !== undefined && v['position'] !== null) {
+    checkTypedVector(fn, 'job.position', v['position'], POSITION_FIELDS.length, Float64Array);
+  }
   if (onProgress !== null && typeof onProgress !== 'function') {
     throw new TypeError(`${fn}: onProgress must be a function or null`);
   }

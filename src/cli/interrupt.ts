@@ -1,11 +1,12 @@
 /**
  * Ctrl-C during a CLI training run: the first SIGINT aborts the fit, whose
- * checkpointed run then writes the state after the last completed epoch
- * (saveOnAbort); the command prints one line naming the file and the command
+ * checkpointed run then writes the state where it stopped, between two
+ * batches (saveOnAbort); the command prints one line naming the file and the command
  * that continues, and exits with 130 (128 + SIGINT, as a shell reports it).
  * A second Ctrl-C is not caught: it ends the process at once.
  */
 import { loadCheckpoint } from '../nn/checkpoint.js';
+import type { CheckpointMeta } from '../nn/checkpoint-file.js';
 
 export interface Interruptible {
   signal: AbortSignal;
@@ -28,9 +29,16 @@ export function checkpointTarget(flag: string | undefined, fallback: string) {
 /** After an aborted run: the one line on stderr (after a pending progress line) and exit code 130. */
 export async function reportInterrupted(command: string, args: string[], path: string, pendingLine: boolean): Promise<void> {
   const { meta } = await loadCheckpoint(path);
-  process.stderr.write(`${pendingLine ? '\n' : ''}fastnn ${command}: interrupted; checkpoint after epoch ${meta.epochsDone} of ` +
-    `${meta.settings.epochs} in ${path}; continue with: ${continueCommand(command, args, path)}\n`);
+  process.stderr.write(`${pendingLine ? '\n' : ''}fastnn ${command}: interrupted; checkpoint ${stoppedAt(meta)} in ${path}; ` +
+    `continue with: ${continueCommand(command, args, path)}\n`);
   process.exitCode = 130;
+}
+
+/** Where the checkpoint stands: "in epoch 3 of 5 after batch 17 of 40", or "after epoch 2 of 5" at an epoch's end. */
+export function stoppedAt(meta: CheckpointMeta): string {
+  const { epochsDone, partial, batchesPerEpoch } = meta;
+  const of = meta.settings.epochs;
+  return partial ? `in epoch ${epochsDone + 1} of ${of} after batch ${partial[0]} of ${batchesPerEpoch}` : `after epoch ${epochsDone} of ${of}`;
 }
 
 /** The same command line, resuming from `path`: `keep` says which of its flags (with their values) to keep. */

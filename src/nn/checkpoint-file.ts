@@ -3,9 +3,10 @@
  * holds `optimizer.state.j` tensors, the best epoch's weights as `best.j`
  * tensors (restoreBestWeights) and a `fastnn.checkpoint` metadata entry: the
  * fit settings and the run's position (epochs and updates done, the shuffle
- * generator's state, the optimizer step, early stopping's best so far).
+ * generator's state, the optimizer step, early stopping's best so far and,
+ * after an abort between two batches, the epoch in progress).
  */
-import { Optimizer, optimizerStateCount, type OptimizerName } from '../backend/backend.js';
+import { EPOCH_FIELDS, Optimizer, optimizerStateCount, type OptimizerName } from '../backend/backend.js';
 import { ModelFileError, readSafetensors } from '../io/safetensors.js';
 import { Autoencoder, type AutoencoderConfig } from './autoencoder.js';
 import type { RunState } from './fit.js';
@@ -43,6 +44,10 @@ export interface CheckpointMeta extends CheckpointTarget {
   rngState: number[];
   optimizerType: OptimizerName | null;
   optimizerStep: number;
+  /** An abort between two batches: the epoch in progress (EPOCH_FIELDS) and its batch count.
+   * Absent in files of completed epochs only (older files too). */
+  partial?: number[] | null;
+  batchesPerEpoch?: number;
 }
 
 /** A checkpoint ready to write: copies, so training may go on while it waits (saveOnAbort keeps the last one). */
@@ -62,6 +67,7 @@ export function snapshot(model: Checkpointable, settings: CheckpointSettings, ru
     ...target, settings, epochsDone: run.epochsDone, stepsDone: run.stepsDone, bestEpoch: run.bestEpoch, best: run.best,
     stoppedEarly: run.stoppedEarly, rngState: Array.from(model.rngState), optimizerType: opt?.type ?? null,
     optimizerStep: opt?.step[0] ?? 0,
+    ...(run.partial ? { partial: Array.from(run.partial), batchesPerEpoch: run.batchesPerEpoch } : {}),
   };
   const tensor = (prefix: string) => (s: Float32Array, j: number): [string, number[], Float32Array] => [`${prefix}.${j}`, [s.length], s.slice()];
   return {
@@ -118,8 +124,17 @@ export async function loadCheckpoint(path: string): Promise<{ model: Checkpointa
   const run: RunState = {
     epochs: meta.settings.epochs, epochsDone: meta.epochsDone, stepsDone: meta.stepsDone, bestEpoch: meta.bestEpoch,
     best: meta.best, bestParams, stoppedEarly: meta.stoppedEarly,
+    partial: meta.partial ? Float64Array.from(meta.partial) : null, batchesPerEpoch: meta.batchesPerEpoch ?? 0,
   };
   return { model, meta, run };
+}
+
+// The epoch in progress, when there is one, must be within the run; the trainers check its fields.
+function partialOk(meta: CheckpointMeta): boolean {
+  if (meta.partial === undefined || meta.partial === null) return true;
+  return Array.isArray(meta.partial) && meta.partial.length === EPOCH_FIELDS.length
+    && meta.partial.every((v) => Number.isFinite(v)) && meta.epochsDone < meta.settings.epochs
+    && Number.isSafeInteger(meta.batchesPerEpoch) && meta.batchesPerEpoch! > meta.partial[0]!;
 }
 
 function parseMeta(text: string | undefined, fail: (why: string) => never): CheckpointMeta {
@@ -139,7 +154,7 @@ function parseMeta(text: string | undefined, fail: (why: string) => never): Chec
     && meta.rngState.every((w) => count(w) && w <= 0xffffffff) && meta.rngState.some((w) => w !== 0)
     && (meta.optimizerType === null || Object.hasOwn(Optimizer, meta.optimizerType))
     && typeof meta.settings === 'object' && meta.settings !== null && count(meta.settings.epochs)
-    && meta.epochsDone <= meta.settings.epochs;
+    && meta.epochsDone <= meta.settings.epochs && partialOk(meta);
   if (!ok) fail(`'${META_KEY}' metadata is malformed`);
   return meta;
 }

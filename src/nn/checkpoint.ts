@@ -8,15 +8,17 @@
  * position (RunState: epochs and updates done, early stopping's best so far
  * and its weights) carries the schedule's clock and early stopping across
  * segments, so the segments give the same updates as one long fit, and a run
- * resumed from the file after epoch k ends byte-identical to an uninterrupted
- * one (the trainers are deterministic for a given job, on any thread count).
+ * resumed from the file (after epoch k, or an abort between two batches: the
+ * run then also holds that epoch's partial sums) ends byte-identical to an
+ * uninterrupted one (the trainers are deterministic for a given job, on any
+ * thread count).
  */
 import type { Inputs, Targets } from './data.js';
-import type { EpochInfo, FitOptions, History, RunState } from './fit.js';
+import type { EpochInfo, FitOptions, History, ProgressInfo, RunState } from './fit.js';
 import { Autoencoder } from './autoencoder.js';
 import { MLP } from './mlp.js';
 import {
-  loadCheckpoint, snapshot, writeSnapshot, type CheckpointSettings, type Checkpointable, type CheckpointTarget, type Snapshot,
+  loadCheckpoint, snapshot, writeSnapshot, type CheckpointSettings, type Checkpointable, type CheckpointTarget,
 } from './checkpoint-file.js';
 import { checkOptions, nonNegativeInt, positiveInt } from '../options.js';
 
@@ -28,7 +30,7 @@ export interface CheckpointOptions {
   path: string;
   /** Epochs between checkpoints (and one after the last epoch). Default 1; 0 writes only on abort (needs saveOnAbort). */
   everyEpochs?: number;
-  /** When the fit is aborted, write the state after the last completed epoch before rejecting. Default false. */
+  /** When the fit is aborted, write the state where it stopped (between two batches) before rejecting. Default false. */
   saveOnAbort?: boolean;
 }
 
@@ -45,7 +47,7 @@ const FIT_EXTRA_KEYS = ['onEpoch', 'onProgress', 'progressEvery', 'signal', 'val
 
 /**
  * MLP.fit that writes a checkpoint every `everyEpochs` epochs (and after the
- * last). onEpoch sees epochs numbered over the whole run. Resolves with the
+ * last). onEpoch and onProgress see epochs numbered over the whole run. Resolves with the
  * whole run's history; an abort rejects, leaving the last checkpoint.
  */
 export async function fitWithCheckpoints(net: MLP, x: Inputs, y: Targets, options: CheckpointSettings & ResumeOptions,
@@ -79,7 +81,7 @@ async function start(fn: string, model: Checkpointable, x: Inputs, y: Targets | 
   const restoring = settings.earlyStopping?.restoreBestWeights === true;
   const run: RunState = {
     epochs: settings.epochs, epochsDone: 0, stepsDone: 0, bestEpoch: 0, best: 0, stoppedEarly: false,
-    bestParams: restoring ? model.params.map((p) => new Float32Array(p.length)) : [],
+    bestParams: restoring ? model.params.map((p) => new Float32Array(p.length)) : [], partial: null, batchesPerEpoch: 0,
   };
   return runSegments(fn, model, x, y, settings, run, options, checkpoint);
 }
@@ -106,28 +108,31 @@ async function runSegments(fn: string, model: Checkpointable, x: Inputs, y: Targ
   if (target.everyEpochs === 0 && !target.saveOnAbort) throw new RangeError(`${fn}: checkpoint.everyEpochs 0 needs checkpoint.saveOnAbort`);
   positiveInt(fn, 'options.epochs', settings.epochs, 0);
   const history: History = { loss: [], lr: [], skipped: [], bestEpoch: run.bestEpoch, stoppedEarly: run.stoppedEarly };
-  // saveOnAbort keeps a copy of the state after every epoch, so segments are one epoch long.
   const every = target.everyEpochs;
-  const segment = target.saveOnAbort ? 1 : every;
-  let last: Snapshot = snapshot(model, settings, run, target);
+  // everyEpochs 0 (saveOnAbort only): one segment for the whole run.
+  const segment = every > 0 ? every : settings.epochs;
   while (run.epochsDone < settings.epochs && !run.stoppedEarly) {
     const offset = run.epochsDone;
     const epochs = Math.min(segment, settings.epochs - offset);
+    // Callbacks number epochs over the whole run.
     const onEpoch = extra.onEpoch && ((info: EpochInfo) => extra.onEpoch!({ ...info, epoch: info.epoch + offset }));
-    const options: FitOptions = { ...settings, ...pick(extra, FIT_EXTRA_KEYS), epochs, ...(onEpoch ? { onEpoch } : {}) };
+    const onProgress = extra.onProgress && ((info: ProgressInfo) => extra.onProgress!({ ...info, epoch: info.epoch + offset }));
+    const options: FitOptions = {
+      ...settings, ...pick(extra, FIT_EXTRA_KEYS), epochs, ...(onEpoch ? { onEpoch } : {}), ...(onProgress ? { onProgress } : {}),
+    };
     let part: History;
     try {
       part = model instanceof MLP ? await model.fitSegment(x, y!, options, run) : await model.fitSegment(x, options, run);
     } catch (err) {
-      if (target.saveOnAbort && extra.signal?.aborted) await writeSnapshot(path, last);
+      // The fit left the run where its job stopped, between two batches: the checkpoint holds that point.
+      if (target.saveOnAbort && extra.signal?.aborted) await writeSnapshot(path, snapshot(model, settings, run, target));
       throw err;
     }
     for (const key of ['loss', 'accuracy', 'valLoss', 'valAccuracy', 'lr', 'skipped'] as const) {
       if (part[key]) history[key] = [...(history[key] ?? []), ...part[key]];
     }
-    last = snapshot(model, settings, run, target);
     const finished = run.epochsDone >= settings.epochs || run.stoppedEarly;
-    if (every > 0 && (run.epochsDone % every === 0 || finished)) await writeSnapshot(path, last);
+    if (every > 0 && (run.epochsDone % every === 0 || finished)) await writeSnapshot(path, snapshot(model, settings, run, target));
   }
   history.bestEpoch = run.bestEpoch;
   history.stoppedEarly = run.stoppedEarly;

@@ -4,7 +4,9 @@
  * backend's train() (native thread or yielding TS loop: the same contract),
  * turning its history rows into the History and onEpoch calls.
  */
-import { HISTORY_FIELDS, Metric, type Backend, type InputNoise, type MetricCode, type NetworkSpec, type TrainProgress } from '../backend/backend.js';
+import {
+  HISTORY_FIELDS, Metric, POSITION_FIELDS, type Backend, type InputNoise, type MetricCode, type NetworkSpec, type TrainProgress,
+} from '../backend/backend.js';
 import type { Rng } from '../rng.js';
 import { checkOptions, finiteNumber, positiveInt } from '../options.js';
 import { toMatrix, type Inputs, type Targets } from './data.js';
@@ -88,6 +90,7 @@ const FIT_KEYS = ['epochs', 'batchSize', 'optimizer', 'schedule', 'validationSpl
   'shuffle', 'onEpoch', 'onProgress', 'progressEvery', 'onNonFinite', 'signal'] as const;
 const FIELDS = HISTORY_FIELDS.length;
 const F = Object.fromEntries(HISTORY_FIELDS.map((name, i) => [name, i])) as Record<(typeof HISTORY_FIELDS)[number], number>;
+const P = Object.fromEntries(POSITION_FIELDS.map((name, i) => [name, i])) as Record<(typeof POSITION_FIELDS)[number], number>;
 
 /** What fit needs of the model. */
 export interface FitTarget {
@@ -121,6 +124,10 @@ export interface RunState {
   best: number;
   bestParams: Float32Array[];
   stoppedEarly: boolean;
+  /** The epoch in progress (epochsDone + 1) when a fit stopped between two of its batches
+   * (EPOCH_FIELDS; null: none), and its batch count (0 until a fit has run). */
+  partial: Float64Array | null;
+  batchesPerEpoch: number;
 }
 
 /** Runs fit; resolves with the history. With `run`, the fit is one segment of
@@ -165,7 +172,9 @@ export async function runFit(fn: string, backend: Backend, model: FitTarget, x: 
     history: new Float64Array(epochs * FIELDS), inputNoise: model.inputNoise ?? null,
     resume: run && {
       epoch: run.epochsDone, step: run.stepsDone, bestEpoch: run.bestEpoch, best: run.best, bestParams: run.bestParams,
+      partial: run.partial,
     },
+    position: run && initialPosition(run),
   };
   const hasMetric = model.metric !== Metric.none;
   const history: History = {
@@ -205,10 +214,7 @@ export async function runFit(fn: string, backend: Backend, model: FitTarget, x: 
     deliverEpochs(result.epochs);
     history.bestEpoch = result.bestEpoch;
     history.stoppedEarly = result.stoppedEarly;
-    if (run) {
-      Object.assign(run, { epochsDone: run.epochsDone + result.epochs, stepsDone: run.stepsDone + result.steps,
-        bestEpoch: result.bestEpoch, best: result.best, stoppedEarly: result.stoppedEarly });
-    }
+    if (run) run.stoppedEarly = result.stoppedEarly;
   } catch (err) {
     const message = (err as Error)?.message ?? '';
     if (!message.startsWith('train: non-finite')) throw err;
@@ -216,8 +222,25 @@ export async function runFit(fn: string, backend: Backend, model: FitTarget, x: 
   } finally {
     // The shuffles advanced the state natively or in TS alike; continue from it.
     model.rng.setState(rngState);
+    // Aborted too: the run (and its checkpoint) continues from where the job stopped.
+    if (run) advanceRun(run, job.position!, Math.ceil(n / batchSize));
   }
   return history;
+}
+
+// A job's position before it runs: nothing done, the run's best and epoch in progress kept (an abort before it starts).
+function initialPosition(run: RunState): Float64Array {
+  const p = new Float64Array(POSITION_FIELDS.length);
+  p.set([0, 0, run.bestEpoch, run.best]);
+  if (run.partial) p.set(run.partial, P.batch);
+  return p;
+}
+
+function advanceRun(run: RunState, p: Float64Array, batchesPerEpoch: number): void {
+  Object.assign(run, {
+    epochsDone: run.epochsDone + p[P.epochs]!, stepsDone: run.stepsDone + p[P.steps]!, bestEpoch: p[P.bestEpoch]!, best: p[P.best]!,
+    partial: p[P.batch] === 0 ? null : p.slice(P.batch), batchesPerEpoch,
+  });
 }
 
 interface Split {

@@ -21,6 +21,12 @@ const F = Object.fromEntries(HISTORY_FIELDS.map((name, i) => [name, i])) as Reco
 // The history field each Monitor value watches.
 const MONITORED = [F.loss, F.metric, F.valLoss, F.valMetric];
 
+function rngFrom(state: Uint32Array): Rng {
+  const rng = new Rng(1);
+  rng.setState(state);
+  return rng;
+}
+
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 // Σ g² over every gradient, in float64: finite exactly when every entry is.
@@ -70,6 +76,42 @@ class BestTracker {
   }
 }
 
+/** The epoch in progress: where it is and the sums its history row needs (trainer.cc EpochState). */
+interface EpochState {
+  /** Batches done. */
+  batch: number;
+  lossSum: number;
+  metricTotal: number;
+  applied: number;
+  skipped: number;
+  /** Of the last applied batch (the epoch's start rate before one). */
+  lr: number;
+  /** The generator before the epoch's shuffle, to draw its order again. */
+  orderState: Uint32Array;
+}
+
+function resumedEpoch(p: Float64Array): EpochState {
+  return { batch: p[0]!, lossSum: p[1]!, metricTotal: p[2]!, applied: p[3]!, skipped: p[4]!, lr: p[5]!, orderState: Uint32Array.from(p.subarray(6, 10)) };
+}
+
+/** Fills job.position (when given): what the job did and, when `st` stopped
+ * between batches, that epoch. A stop before an epoch's first batch leaves
+ * no partial epoch: the generator goes back to before its shuffle, so the
+ * next job draws the same order. */
+function writePosition(job: FitJob, out: FitResult, best: BestTracker, st: EpochState | null): void {
+  if (st !== null && st.batch === 0) job.rngState.set(st.orderState);
+  const p = job.position;
+  if (!p) return;
+  p.fill(0);
+  p[0] = out.epochs;
+  p[1] = out.steps;
+  p[2] = best.bestEpoch;
+  p[3] = best.bestEpoch === 0 ? 0 : best.best;
+  if (st === null || st.batch === 0) return;
+  p.set([st.batch, st.lossSum, st.metricTotal, st.applied, st.skipped, st.lr], 4);
+  p.set(st.orderState, 10);
+}
+
 /** Trains job.net in place; `report` (null: nobody listens, so no report is built)
  * gets what TrainProgress describes. Stops (resolving with what was done) once
  * `stopped()` is true between batches. */
@@ -79,8 +121,7 @@ export async function fit(job: FitJob, report: ((p: TrainProgress) => void) | nu
   const k = net.sizes[net.sizes.length - 1]!;
   const ws = allocBatchWorkspace(net, Math.min(batchSize, n));
   const order = new Uint32Array(n);
-  const rng = new Rng(1);
-  rng.setState(job.rngState);
+  const rng = rngFrom(job.rngState);
   const resume = job.resume ?? null;
   const best = new BestTracker(net, job.earlyStopping, resume);
   const out: FitResult = { epochs: 0, samples: 0, bestEpoch: 0, best: 0, steps: 0, stoppedEarly: false };
@@ -89,27 +130,34 @@ export async function fit(job: FitJob, report: ((p: TrainProgress) => void) | nu
   const step0 = resume?.step ?? 0;
   let sliceStart = performance.now();
   for (let epoch = 1; epoch <= epochs; epoch++) {
+    const partial = epoch === 1 ? resume?.partial ?? null : null;
+    const st: EpochState = partial ? resumedEpoch(partial) : {
+      batch: 0, lossSum: 0, metricTotal: 0, applied: 0, skipped: 0, orderState: rng.getState(),
+      lr: scheduleLr(schedule, schedule.perStep ? step0 + out.steps : epoch0 + epoch - 1),
+    };
     for (let i = 0; i < n; i++) order[i] = i;
-    if (job.shuffle) rng.shuffle(order);
-    rng.writeState(job.rngState);
-    let lossSum = 0;
-    let metricTotal = 0;
-    let lr = scheduleLr(schedule, schedule.perStep ? step0 + out.steps : epoch0 + epoch - 1);
-    let applied = 0;
-    let skipped = 0;
-    for (let start = 0, batch = 0; start < n; start += batchSize, batch++) {
+    // A resumed epoch draws its order again from its own state; the stream continues from job.rngState.
+    if (job.shuffle) (partial ? rngFrom(st.orderState) : rng).shuffle(order);
+    if (!partial) rng.writeState(job.rngState);
+    for (let start = st.batch * batchSize; start < n; start += batchSize, st.batch++) {
       if (performance.now() - sliceStart > SLICE_MS) {
         await yieldToEventLoop();
         sliceStart = performance.now();
       }
-      if (stopped()) return out;
+      if (stopped()) {
+        // The stream after this epoch's draws so far (the noise drew from it too).
+        if (st.batch > 0) rng.writeState(job.rngState);
+        writePosition(job, out, best, st);
+        return out;
+      }
+      const batch = st.batch;
       const rows = Math.min(batchSize, n - start);
       const loss = batchGradient(ws, net, x, y, order, start, rows, job.inputNoise, rng);
       // The gradient's norm is only needed to clip; otherwise the update's dry
       // run is what finds a non-finite gradient (trainer.cc does the same).
       const clip = job.optimizer.clipNorm > 0;
       const sumSq = Number.isFinite(loss) && clip ? gradientSumSquares(ws) : 0;
-      const stepLr = schedule.perStep ? scheduleLr(schedule, step0 + out.steps) : lr;
+      const stepLr = schedule.perStep ? scheduleLr(schedule, step0 + out.steps) : st.lr;
       // Every check comes before any weight changes: the loss, the gradient,
       // and the update itself (optimizerStep writes nothing that would overflow).
       const outcome = !Number.isFinite(loss) || !Number.isFinite(sumSq) ? 'gradient'
@@ -119,18 +167,18 @@ export async function fit(job: FitJob, report: ((p: TrainProgress) => void) | nu
         throw new Error(`train: non-finite ${bad} at epoch ${epoch0 + epoch}, batch ${batch}; that batch was not applied`);
       }
       if (bad !== null) {
-        skipped++;
+        st.skipped++;
       } else {
-        lr = stepLr;
+        st.lr = stepLr;
         // The logits of this batch are still in ws (backward and the update do not touch them).
-        if (hasMetric) metricTotal += metricSum(ws.acts[ws.acts.length - 1]!, ws.yb, rows, k, metric);
+        if (hasMetric) st.metricTotal += metricSum(ws.acts[ws.acts.length - 1]!, ws.yb, rows, k, metric);
         out.steps++;
-        lossSum += loss * rows;
-        applied += rows;
+        st.lossSum += loss * rows;
+        st.applied += rows;
       }
       out.samples += rows;
       if (report && job.progressEvery !== 0 && (batch + 1) % job.progressEvery === 0) {
-        report({ epochs: out.epochs, batches: batch + 1, samples: out.samples, loss: applied ? lossSum / applied : 0 });
+        report({ epochs: out.epochs, batches: batch + 1, samples: out.samples, loss: st.applied ? st.lossSum / st.applied : 0 });
       }
     }
     // The input noise drew from the stream too; the caller continues after it.
@@ -138,8 +186,8 @@ export async function fit(job: FitJob, report: ((p: TrainProgress) => void) | nu
     // This epoch's history row starts at `row` (indices, not a view: no allocation per epoch).
     const row = (epoch - 1) * FIELDS;
     // An epoch whose every batch was skipped has no mean loss: NaN says so.
-    history[row + F.loss] = applied ? lossSum / applied : NaN;
-    history[row + F.metric] = hasMetric && applied ? metricTotal / applied : NaN;
+    history[row + F.loss] = st.applied ? st.lossSum / st.applied : NaN;
+    history[row + F.metric] = hasMetric && st.applied ? st.metricTotal / st.applied : NaN;
     history[row + F.valLoss] = NaN;
     history[row + F.valMetric] = NaN;
     if (job.nVal > 0) {
@@ -147,8 +195,8 @@ export async function fit(job: FitJob, report: ((p: TrainProgress) => void) | nu
       history[row + F.valLoss] = val.loss;
       if (hasMetric) history[row + F.valMetric] = val.metricTotal / job.nVal;
     }
-    history[row + F.lr] = lr;
-    history[row + F.skipped] = skipped;
+    history[row + F.lr] = st.lr;
+    history[row + F.skipped] = st.skipped;
     out.epochs = epoch;
     const stop = best.update(net, history, row, epoch0 + epoch);
     report?.({ epochs: epoch, batches: 0, samples: out.samples, loss: history[row + F.loss]! });
@@ -160,5 +208,6 @@ export async function fit(job: FitJob, report: ((p: TrainProgress) => void) | nu
   if (job.earlyStopping.restoreBest) best.restore(net);
   out.bestEpoch = best.bestEpoch;
   out.best = best.bestEpoch === 0 ? 0 : best.best;
+  writePosition(job, out, best, null);
   return out;
 }
