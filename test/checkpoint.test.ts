@@ -172,7 +172,8 @@ describe.each(backendsUnderTest().map((b) => [b.name]))('a long epoch aborted mi
   const tiles = 20;
   const xLong = Float32Array.from({ length: x.length * tiles }, (_, i) => x[i % x.length]!);
   const yLong = Int32Array.from({ length: y.length * tiles }, (_, i) => y[i % y.length]!);
-  const long: CheckpointSettings = { ...scheduled, epochs: 4, batchSize: 2, optimizer: { type: 'adam', lr: 0.002 } };
+  // Eight epochs: the native job runs on while the abort travels to it, and must not finish first.
+  const long: CheckpointSettings = { ...scheduled, epochs: 8, batchSize: 2, optimizer: { type: 'adam', lr: 0.002 } };
 
   it('stops between two batches of epoch 2 and resumes byte-identical', async () => {
     useBackend(name as 'js' | 'native');
@@ -187,7 +188,9 @@ describe.each(backendsUnderTest().map((b) => [b.name]))('a long epoch aborted mi
         { path, everyEpochs: 0, saveOnAbort: true })).rejects.toThrow('stop');
       ({ meta } = await loadCheckpoint(path));
     }
-    expect(meta!.partial?.[0]).toBeGreaterThanOrEqual(50);
+    // Stopped inside an epoch after the first (where the abort lands depends on the machine).
+    expect(meta!.partial?.[0]).toBeGreaterThan(0);
+    expect(meta!.epochsDone).toBeGreaterThanOrEqual(1);
     expect(meta!.batchesPerEpoch).toBe(1600);
     const { model, history } = await resumeFit(path, xLong, yLong);
     expect(history.loss).toEqual(full.loss.slice(meta!.epochsDone));
