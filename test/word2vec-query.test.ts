@@ -155,4 +155,11 @@ describe.each(backends.map((b) => [b.name, b]))('word2vec kernel validation on %
     expect(err).toBeInstanceOf(cls);
     expect((err as Error).message).toBe(message);
   });
+
+  it.runIf(b.name === 'js')('the TS backend refuses to resume a state of several threads (it trains on one)', () => {
+    const two = { ...state(), offsets: Float64Array.of(0, 0), words: Float64Array.of(0, 0), loss: Float64Array.of(0, 0),
+      terms: Float64Array.of(0, 0), finished: Uint8Array.of(0, 0), rng: Uint32Array.of(1, 2, 3, 4, 5, 6, 7, 8) };
+    expect(() => b.word2vecTrain({ ...job(), threads: 2, resume: two })).toThrow(new RangeError(
+      'word2vecTrain: the TS backend trains on one thread, so it resumes only one-thread states; job.threads is 2'));
+  });
 });

@@ -141,6 +141,13 @@ std::uint32_t* Uint32Vector(Napi::Env env, const char* fn, const std::string& ar
   return array.Data();
 }
 
+std::uint8_t* Uint8Vector(Napi::Env env, const char* fn, const std::string& arg, Napi::Value v, std::size_t n) {
+  if (!IsTypedArrayOf(v, napi_uint8_array)) ThrowType(env, Prefix(fn, arg) + " must be a Uint8Array");
+  Napi::Uint8Array array = v.As<Napi::Uint8Array>();
+  CheckLength(env, fn, arg, array.ElementLength(), n);
+  return array.Data();
+}
+
 Napi::Int32Array Int32Array(Napi::Env env, const char* fn, const std::string& arg, Napi::Value v) {
   if (!IsTypedArrayOf(v, napi_int32_array)) ThrowType(env, Prefix(fn, arg) + " must be an Int32Array");
   return v.As<Napi::Int32Array>();

@@ -55,9 +55,10 @@ float* Vector(Napi::Env env, const char* fn, const std::string& arg, Napi::Value
 float* OptionalMatrix(Napi::Env env, const char* fn, const std::string& arg, Napi::Value v,
                       std::size_t rows, std::size_t cols);
 
-// A Float64Array / Uint32Array of exactly n elements, shape printed "(n)".
+// A Float64Array / Uint32Array / Uint8Array of exactly n elements, shape printed "(n)".
 double* Float64Vector(Napi::Env env, const char* fn, const std::string& arg, Napi::Value v, std::size_t n);
 std::uint32_t* Uint32Vector(Napi::Env env, const char* fn, const std::string& arg, Napi::Value v, std::size_t n);
+std::uint8_t* Uint8Vector(Napi::Env env, const char* fn, const std::string& arg, Napi::Value v, std::size_t n);
 
 // An Int32Array / Uint32Array of any length (element checks are the caller's).
 Napi::Int32Array Int32Array(Napi::Env env, const char* fn, const std::string& arg, Napi::Value v);

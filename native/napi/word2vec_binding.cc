@@ -36,6 +36,15 @@ std::string String(Napi::Env env, const char* fn, const std::string& arg, Napi::
   return v.As<Napi::String>().Utf8Value();
 }
 
+// A count held in a double: an integer in [min, 2^53 − 1].
+std::uint64_t SafeCount(Napi::Env env, const char* fn, const std::string& arg, double v, std::int64_t min) {
+  if (!(v >= static_cast<double>(min) && v <= static_cast<double>(kMaxSafe)) || v != static_cast<double>(static_cast<std::int64_t>(v))) {
+    args::ThrowRange(env, Prefix(fn, arg) + " must be an integer in [" + std::to_string(min) + ", " + std::to_string(kMaxSafe) +
+                              "], got " + args::FormatNumber(env, v));
+  }
+  return static_cast<std::uint64_t>(v);
+}
+
 void CheckCallback(Napi::Env env, const char* fn, Napi::Value v) {
   if (!v.IsUndefined() && !v.IsFunction()) args::ThrowType(env, std::string(fn) + ": onProgress must be a function");
 }
@@ -66,11 +75,7 @@ Vocab CheckVocab(Napi::Env env, const char* fn, Napi::Value words_v, Napi::Value
   std::size_t start = 0;
   for (std::size_t i = 0; i < n; i++) {
     const double c = counts[i];
-    const std::string arg = "job.counts[" + std::to_string(i) + "]";
-    if (!(c >= 1 && c <= static_cast<double>(kMaxSafe)) || c != static_cast<double>(static_cast<std::int64_t>(c))) {
-      args::ThrowRange(env, Prefix(fn, arg) + " must be an integer in [1, " + std::to_string(kMaxSafe) + "], got " +
-                                args::FormatNumber(env, c));
-    }
+    SafeCount(env, fn, "job.counts[" + std::to_string(i) + "]", c, 1);
     if (i > 0 && c > counts[i - 1]) args::ThrowRange(env, Prefix(fn, "job.counts") + " must be non-increasing (sorted by count)");
     std::size_t end = start;
     while (data[end] != '\n') end++;
@@ -183,22 +188,10 @@ std::unique_ptr<TrainState> CheckResume(Napi::Env env, const char* fn, const Res
   const double* words = args::Float64Vector(env, fn, "job.resume.words", r.words, threads);
   const double* loss = args::Float64Vector(env, fn, "job.resume.loss", r.loss, threads);
   const double* terms = args::Float64Vector(env, fn, "job.resume.terms", r.terms, threads);
-  if (!r.finished.IsTypedArray() || r.finished.As<Napi::TypedArray>().TypedArrayType() != napi_uint8_array) {
-    args::ThrowType(env, Prefix(fn, "job.resume.finished") + " must be a Uint8Array");
-  }
-  auto finished = r.finished.As<Napi::Uint8Array>();
-  if (finished.ElementLength() != threads) {
-    args::ThrowRange(env, Prefix(fn, "job.resume.finished") + " must have length " + std::to_string(threads) +
-                              " for shape (" + std::to_string(threads) + "), got " + std::to_string(finished.ElementLength()));
-  }
+  const std::uint8_t* finished = args::Uint8Vector(env, fn, "job.resume.finished", r.finished, threads);
   const std::uint32_t* rng = args::Uint32Vector(env, fn, "job.resume.rng", r.rng, std::size_t{threads} * 4);
   auto count = [&](const char* name, const double* a, std::uint32_t t) {
-    const std::string arg = std::string("job.resume.") + name + "[" + std::to_string(t) + "]";
-    if (!(a[t] >= 0 && a[t] <= static_cast<double>(kMaxSafe)) || a[t] != static_cast<double>(static_cast<std::int64_t>(a[t]))) {
-      args::ThrowRange(env, Prefix(fn, arg) + " must be an integer in [0, " + std::to_string(kMaxSafe) + "], got " +
-                                args::FormatNumber(env, a[t]));
-    }
-    return static_cast<std::uint64_t>(a[t]);
+    return SafeCount(env, fn, std::string("job.resume.") + name + "[" + std::to_string(t) + "]", a[t], 0);
   };
   state->threads.resize(threads);
   for (std::uint32_t t = 0; t < threads; t++) {
@@ -213,7 +206,7 @@ std::unique_ptr<TrainState> CheckResume(Napi::Env env, const char* fn, const Res
     th.loss = loss[t];
     if (finished[t] > 1) {
       args::ThrowRange(env, Prefix(fn, "job.resume.finished[" + std::to_string(t) + "]") + " must be 0 or 1, got " +
-                                std::to_string(finished[t]));
+                                std::to_string(static_cast<int>(finished[t])));
     }
     th.finished = finished[t] == 1;
     if ((rng[4 * t] | rng[4 * t + 1] | rng[4 * t + 2] | rng[4 * t + 3]) == 0) {

@@ -15,6 +15,11 @@ function checkString(fn: string, arg: string, v: unknown): asserts v is string {
   if (typeof v !== 'string') throw new TypeError(`${fn}: ${arg} must be a string`);
 }
 
+/** A count held in a double: an integer in [min, 2^53 − 1] (word2vec_binding.cc SafeCount). */
+function checkSafeCount(fn: string, arg: string, v: number, min: number): void {
+  if (!(v >= min && v <= MAX_SAFE) || !Number.isInteger(v)) throw new RangeError(`${fn}: ${arg} must be an integer in [${min}, ${MAX_SAFE}], got ${v}`);
+}
+
 export function checkCallback(fn: string, v: unknown): void {
   if (v !== undefined && typeof v !== 'function') throw new TypeError(`${fn}: onProgress must be a function`);
 }
@@ -43,9 +48,7 @@ function checkVocab(fn: string, words: unknown, counts: unknown): void {
   const list = Buffer.from(words.buffer, words.byteOffset, words.byteLength).toString('latin1').split('\n');
   for (let i = 0; i < n; i++) {
     const c = counts[i]!;
-    if (!(c >= 1 && c <= MAX_SAFE) || !Number.isInteger(c)) {
-      throw new RangeError(`${fn}: job.counts[${i}] must be an integer in [1, ${MAX_SAFE}], got ${c}`);
-    }
+    checkSafeCount(fn, `job.counts[${i}]`, c, 1);
     if (i > 0 && c > counts[i - 1]!) throw new RangeError(`${fn}: job.counts must be non-increasing (sorted by count)`);
     if (seen.has(list[i]!)) throw new RangeError(`${fn}: job.words has a duplicate word at index ${i}`);
     seen.add(list[i]!);
@@ -93,12 +96,7 @@ function checkResume(fn: string, v: unknown, epochs: number, threads: number): v
   checkTypedVector(fn, 'job.resume.rng', r['rng'], threads * 4, Uint32Array);
   const rng = r['rng'] as Uint32Array;
   for (let t = 0; t < threads; t++) {
-    for (const name of ['offsets', 'words', 'terms']) {
-      const x = (r[name] as Float64Array)[t]!;
-      if (!(x >= 0 && x <= MAX_SAFE) || !Number.isInteger(x)) {
-        throw new RangeError(`${fn}: job.resume.${name}[${t}] must be an integer in [0, ${MAX_SAFE}], got ${x}`);
-      }
-    }
+    for (const name of ['offsets', 'words', 'terms']) checkSafeCount(fn, `job.resume.${name}[${t}]`, (r[name] as Float64Array)[t]!, 0);
     const loss = (r['loss'] as Float64Array)[t]!;
     if (!(loss >= 0 && Number.isFinite(loss))) throw new RangeError(`${fn}: job.resume.loss[${t}] must be finite and ≥ 0, got ${loss}`);
     const finished = (r['finished'] as Uint8Array)[t]!;

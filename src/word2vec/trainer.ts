@@ -141,7 +141,7 @@ export async function trainTs(job: Word2VecTrainJob, onProgress: ((p: Word2VecPr
     mark.words = words;
     mark.loss = loss;
     mark.terms = terms;
-    mark.rng = rng.getState();
+    rng.writeState(mark.rng); // once per sentence: no allocation
   };
   const tokenizer: Tokenizer = new Tokenizer(job.lowercase, {
     token(key) {
