@@ -56,7 +56,7 @@ const dir = mkdtempSync(join(tmpdir(), 'fastnn-w2v-bench-'));
 /** Zipf(1) over 50 000 filler words, with a planted sentence every 10th line. */
 async function generate(path, count) {
   const { Rng } = await import(dist('rng.js'));
-  const { plantedSentence } = await import(dist('word2vec/planted.js'));
+  const { plantedSentence } = await import(dist('datasets/planted-corpus.js'));
   const rng = new Rng(42);
   const V = 50000;
   const cdf = new Float64Array(V);
@@ -89,8 +89,8 @@ function median(xs) {
 }
 
 async function accuracy(path) {
-  const { loadVectors } = await import(dist('word2vec/formats.js'));
-  const { plantedAnalogies } = await import(dist('word2vec/planted.js'));
+  const { loadVectors } = await import(dist('word2vec/vectors.js'));
+  const { plantedAnalogies } = await import(dist('datasets/planted-corpus.js'));
   const v = await loadVectors(path, { format: 'text', invalidUtf8: 'replace' });
   const qs = plantedAnalogies().filter((q) => q.every((w) => v.has(w)));
   return qs.filter(([a, b, c, d]) => v.analogy(a, b, c)[0]?.word === d).length / plantedAnalogies().length;

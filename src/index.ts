@@ -6,8 +6,8 @@ export { Autoencoder } from './nn/autoencoder.js';
 export type { AutoencoderConfig, StackedOptions } from './nn/autoencoder.js';
 export { fitAutoencoderWithCheckpoints, fitWithCheckpoints, loadCheckpoint, resumeAutoencoderFit, resumeFit } from './nn/checkpoint.js';
 export type { AutoencoderResumeOptions, CheckpointOptions, CheckpointSettings, ResumeOptions } from './nn/checkpoint.js';
-export { entropy, crossEntropy, klDivergence, bernoulliEntropy } from './nn/information.js';
-export type { InformationOptions, Distributions } from './nn/information.js';
+export { entropy, crossEntropy, klDivergence, bernoulliEntropy } from './analysis/information.js';
+export type { InformationOptions, Distributions } from './analysis/information.js';
 export type { MLPConfig, Evaluation } from './nn/mlp.js';
 export type { FitOptions, EpochInfo, ProgressInfo, History } from './nn/fit.js';
 export type { LossConfig } from './nn/loss-config.js';
@@ -24,17 +24,17 @@ export type {
   Backend, ActivationName, LossName, LossParams, NetworkSpec, TrainJob, FitJob, FitResult, TrainProgress, OptimizerSpec,
   ScheduleSpec, EarlyStoppingSpec, SparsitySpec, InputNoise,
 } from './backend/backend.js';
-export { PCA } from './nn/pca.js';
-export { classicalMds } from './nn/mds.js';
-export { SammonMap, sammonStress } from './nn/sammon.js';
-export type { SammonConfig, SammonFitOptions } from './nn/sammon.js';
+export { PCA } from './analysis/pca.js';
+export { classicalMds } from './analysis/mds.js';
+export { SammonMap, sammonStress } from './analysis/sammon.js';
+export type { SammonConfig, SammonFitOptions } from './analysis/sammon.js';
 export { readIdx, readIdxImages, readIdxLabels, decodeIdx, IdxFileError } from './io/idx.js';
 export type { IdxArray, IdxElementType } from './io/idx.js';
 export { Word2Vec } from './word2vec/train.js';
 export type { TrainOptions as Word2VecOptions, TrainedVectors } from './word2vec/train.js';
-export { WordVectors } from './word2vec/vectors.js';
+export { WordVectors, loadVectors, saveVectors } from './word2vec/vectors.js';
 export type { Neighbour, Query, SimilarOptions } from './word2vec/vectors.js';
-export { loadVectors, saveVectors, WordVectorsFileError } from './word2vec/formats.js';
+export { WordVectorsFileError } from './word2vec/formats.js';
 export type { LoadOptions, SaveOptions, VectorFormat } from './word2vec/formats.js';
 export { evaluateAnalogies, evaluateSimilarity } from './word2vec/evaluate.js';
 export type { AnalogyScore, SectionScore, SimilarityScore } from './word2vec/evaluate.js';

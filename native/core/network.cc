@@ -55,7 +55,7 @@ void layer_gradient(float* const* grads, const NetworkView& net, std::size_t l, 
   col_sum(grads[2 * l + 1], dz, rows, out);
 }
 
-// A tied pair's two gradients become one (representation.h).
+// A tied pair's two gradients become one (autoencoder_terms.h).
 void fold_tied(float* const* grads, const NetworkView& net) {
   for (const auto& [e, d] : net.tied) fold_tied_gradient(grads[2 * e], grads[2 * d], net.sizes[e + 1], net.sizes[e]);
 }

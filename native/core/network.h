@@ -17,7 +17,7 @@
 #include "gemm.h"
 #include "losses.h"
 #include "metrics.h"
-#include "representation.h"
+#include "autoencoder_terms.h"
 #include "rng.h"
 
 namespace fastnn {

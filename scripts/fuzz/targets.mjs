@@ -19,7 +19,8 @@ const { modelFromTensors } = await dist('nn/model-file.js');
 const { loadCheckpoint } = await dist('nn/checkpoint.js');
 const { MLP } = await dist('nn/mlp.js');
 const { Autoencoder } = await dist('nn/autoencoder.js');
-const { loadVectors, WordVectorsFileError } = await dist('word2vec/formats.js');
+const { WordVectorsFileError } = await dist('word2vec/formats.js');
+const { loadVectors } = await dist('word2vec/vectors.js');
 const { readWord2VecCheckpoint } = await dist('word2vec/checkpoint.js');
 
 const words = (...list) => list.map((w) => (typeof w === 'string' ? Buffer.from(w, 'latin1') : Uint8Array.from(w)));

@@ -16,7 +16,7 @@ import { checkpointTarget, onCtrlC, reportInterrupted } from './interrupt.js';
 import { backendInfo, useBackend } from '../backend/select.js';
 import { readIdxImages } from '../io/idx.js';
 import { imageStrips, writeGrayPng } from '../io/png.js';
-import { generateShapes } from '../io/shapes.js';
+import { generateShapes } from '../datasets/shapes.js';
 import { Matrix } from '../tensor.js';
 
 function positive(flag: string, v: string, integer: boolean): number {

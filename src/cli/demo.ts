@@ -12,28 +12,9 @@ import { MLP } from '../nn/mlp.js';
 import { fitWithCheckpoints, resumeFit, type ResumeOptions } from '../nn/checkpoint.js';
 import { checkpointTarget, onCtrlC, reportInterrupted } from './interrupt.js';
 import { backendInfo, useBackend } from '../backend/select.js';
-import { Matrix } from '../tensor.js';
-import { Rng } from '../rng.js';
+import { spirals } from '../datasets/spirals.js';
 
 const DEFAULT_CHECKPOINT = 'fastnn-demo.ckpt';
-
-/** n points per class on `classes` spiral arms, with a little noise. */
-export function spirals(n: number, classes: number, seed: number): { x: Matrix; y: Int32Array } {
-  const rng = new Rng(seed);
-  const x = Matrix.zeros(n * classes, 2);
-  const y = new Int32Array(n * classes);
-  for (let c = 0; c < classes; c++) {
-    for (let i = 0; i < n; i++) {
-      const r = i / n;
-      const angle = (c * 2 * Math.PI) / classes + 4 * r + 0.2 * (rng.uniform() - 0.5);
-      const row = c * n + i;
-      x.data[2 * row] = r * Math.sin(angle);
-      x.data[2 * row + 1] = r * Math.cos(angle);
-      y[row] = c;
-    }
-  }
-  return { x, y };
-}
 
 export async function runDemo(args: string[]): Promise<void> {
   const { values } = parseArgs({

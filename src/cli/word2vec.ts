@@ -8,7 +8,7 @@ import { parseArgs } from 'node:util';
 import { backendInfo } from '../backend/select.js';
 import type { Word2VecProgress } from '../backend/word2vec.js';
 import { evaluateAnalogies, evaluateSimilarity } from '../word2vec/evaluate.js';
-import { plantedAnalogies, plantedCorpus } from '../word2vec/planted.js';
+import { plantedAnalogies, plantedCorpus } from '../datasets/planted-corpus.js';
 import { checkpointCorpus } from '../word2vec/checkpoint.js';
 import { Word2Vec } from '../word2vec/train.js';
 import { WordVectors } from '../word2vec/vectors.js';

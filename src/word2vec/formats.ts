@@ -18,7 +18,6 @@
 import { open, stat, type FileHandle } from 'node:fs/promises';
 import { writeFileAtomic } from '../io/atomic.js';
 import { checkOptions } from '../options.js';
-import { WordVectors } from './vectors.js';
 
 export class WordVectorsFileError extends Error {
   override name = 'WordVectorsFileError';
@@ -79,7 +78,15 @@ class Cursor {
   }
 }
 
-export async function loadVectors(path: string, options: LoadOptions = {}): Promise<WordVectors> {
+/** The rows of a vector file: words in file order and their (words, dim) vectors. */
+export interface VectorTable {
+  readonly words: readonly string[];
+  readonly vectors: Float32Array;
+  readonly dim: number;
+}
+
+/** Reads a word2vec binary or text file into a table (WordVectors.load wraps it). */
+export async function readVectorFile(path: string, options: LoadOptions = {}): Promise<VectorTable> {
   checkOptions('loadVectors', 'options', options, ['format', 'limit', 'invalidUtf8']);
   const format = options.format ?? guessFormat(path);
   if (format !== 'binary' && format !== 'text') throw new TypeError(`loadVectors: format must be 'binary' or 'text', got ${String(format)}`);
@@ -128,7 +135,7 @@ export async function loadVectors(path: string, options: LoadOptions = {}): Prom
     };
     if (format === 'binary') await readBinaryRows(cur, count, dim, vectors, addWord, fail);
     else await readTextRows(cur, count, dim, vectors, addWord, fail);
-    return new WordVectors(words, vectors, dim);
+    return { words, vectors, dim };
   } finally {
     await file.close();
   }
@@ -219,8 +226,8 @@ export interface SaveOptions {
   format?: VectorFormat;
 }
 
-/** Writes vectors in word2vec binary or text format, atomically. */
-export async function saveVectors(path: string, vectors: WordVectors, options: SaveOptions = {}): Promise<void> {
+/** Writes a table in word2vec binary or text format, atomically. */
+export async function writeVectorFile(path: string, vectors: VectorTable, options: SaveOptions = {}): Promise<void> {
   checkOptions('saveVectors', 'options', options, ['format']);
   const format = options.format ?? guessFormat(path);
   if (format !== 'binary' && format !== 'text') throw new TypeError(`saveVectors: format must be 'binary' or 'text', got ${String(format)}`);

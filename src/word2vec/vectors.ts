@@ -6,7 +6,7 @@
  * queries, and full score rows (for 3CosMul) are one backend gemm.
  */
 import { getBackend } from '../backend/select.js';
-import { loadVectors, saveVectors, type LoadOptions, type SaveOptions } from './formats.js';
+import { readVectorFile, writeVectorFile, type LoadOptions, type SaveOptions } from './formats.js';
 
 export interface Neighbour {
   word: string;
@@ -47,13 +47,14 @@ export class WordVectors {
   }
 
   /** Reads a word2vec binary or text file (formats.ts). */
-  static load(path: string, options?: LoadOptions): Promise<WordVectors> {
-    return loadVectors(path, options);
+  static async load(path: string, options?: LoadOptions): Promise<WordVectors> {
+    const { words, vectors, dim } = await readVectorFile(path, options);
+    return new WordVectors(words, vectors, dim);
   }
 
   /** Writes a word2vec binary (.bin by default) or text file, atomically. */
   save(path: string, options?: SaveOptions): Promise<void> {
-    return saveVectors(path, this, options);
+    return writeVectorFile(path, this, options);
   }
 
   get size(): number {
@@ -216,4 +217,14 @@ export function unit(x: Float32Array): Float32Array {
   for (let d = 0; d < x.length; d++) s += x[d]! * x[d]!;
   const inv = s > 0 ? 1 / Math.sqrt(s) : 0;
   return x.map((v) => v * inv);
+}
+
+/** Reads a word2vec binary or text file (the same as WordVectors.load). */
+export function loadVectors(path: string, options?: LoadOptions): Promise<WordVectors> {
+  return WordVectors.load(path, options);
+}
+
+/** Writes vectors in word2vec binary or text format, atomically (the same as vectors.save). */
+export function saveVectors(path: string, vectors: WordVectors, options?: SaveOptions): Promise<void> {
+  return vectors.save(path, options);
 }

@@ -1,7 +1,7 @@
 // Streams tokens out of a corpus file in fixed-size blocks, so memory does
 // not depend on the file's size or its line lengths.
 //
-// The tokenisation (mirrored by src/word2vec/corpus.ts):
+// The tokenisation (mirrored by src/backend/js/word2vec/corpus-reader.ts):
 // - bytes ' ', \t, \n, \v, \f, \r separate tokens; \n also ends a sentence;
 // - a token longer than kMaxTokenBytes is dropped whole (it is never a word
 //   anyone queries, and capping it keeps memory bounded on binary junk);

@@ -1,7 +1,7 @@
 // Nearest rows by dot product, for cosine queries over a unit-normalised
 // matrix: for each of q queries, the k rows with the highest score, best
 // first, ties by lower row index; excluded rows never appear. Mirrored by
-// nearest() in src/word2vec/nearest.ts, with the same dot product (vecmath.h)
+// nearest() in src/backend/js/word2vec/nearest.ts, with the same dot product (vecmath.h)
 // so both return the same rows and scores.
 #pragma once
 

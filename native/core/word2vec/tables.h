@@ -1,6 +1,6 @@
 // The lookup tables the trainer samples and scores with. Each is built with
 // float64 maths whose every step is correctly rounded (+ − × ÷ sqrt) or
-// rounded to float32 right after (pow, exp), so src/word2vec/tables.ts builds
+// rounded to float32 right after (pow, exp), so src/backend/js/word2vec/tables.ts builds
 // the same tables bit for bit.
 #pragma once
 

@@ -6,7 +6,7 @@
 // Determinism: thread t draws from Rng(seed + 1 + t) (stream `seed` itself
 // initialises the vectors, InitVectors), and with one thread every random
 // draw, float operation and learning-rate step happens in the order
-// src/word2vec/trainer.ts follows, so both give the same vectors.
+// src/backend/js/word2vec/trainer.ts follows, so both give the same vectors.
 #pragma once
 
 #include <cstdint>

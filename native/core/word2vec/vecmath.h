@@ -1,5 +1,5 @@
 // The float32 vector maths of the word2vec trainer and queries, written so
-// that src/word2vec/vecmath.ts reproduces every result bit for bit: each
+// that src/backend/js/word2vec/vecmath.ts reproduces every result bit for bit: each
 // product and sum is rounded to float (no FMA contraction: the build is ISO
 // C++17, where GCC and Clang keep a*b+c as two roundings, and the AVX2 clone
 // below is compiled without the FMA extension), and the dot product sums lane

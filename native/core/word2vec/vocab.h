@@ -1,7 +1,7 @@
 // Vocabulary: one streaming pass over the corpus counts every token, then
 // the words seen at least minCount times are kept, most frequent first, ties
 // broken by their bytes (memcmp order), at most maxFinalVocab of them.
-// src/word2vec/vocab-scan.ts builds the same list in the same order.
+// src/backend/js/word2vec/vocab.ts builds the same list in the same order.
 //
 // Pruning (as word2vec.c's ReduceVocab): when the count table holds more than
 // PruneThreshold(maxFinalVocab) distinct words, every word counted at most

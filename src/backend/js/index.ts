@@ -19,7 +19,7 @@ import { lossForwardBackward } from './losses.js';
 import * as network from './network.js';
 import { softmaxRows } from './softmax.js';
 import { fit } from './trainer.js';
-import { jsWord2VecKernels } from './word2vec.js';
+import { jsWord2VecKernels } from './word2vec/index.js';
 
 const ACTIVATIONS = Object.keys(Activation).length;
 const LOSSES = Object.keys(Loss).length;

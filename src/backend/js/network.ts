@@ -15,7 +15,7 @@ import { biasAdd, colSum, sgdUpdate } from './elementwise.js';
 import { gemm } from './gemm.js';
 import { lossForwardBackward, outputTransform } from './losses.js';
 import { metricSum } from './metrics.js';
-import { corruptInput, foldTiedGradient, sparsityBackward, sparsityPenalty } from './representation.js';
+import { corruptInput, foldTiedGradient, sparsityBackward, sparsityPenalty } from './autoencoder-terms.js';
 import type { InputNoise } from '../backend.js';
 import type { Rng } from '../../rng.js';
 

@@ -6,11 +6,11 @@
  * backends produce the same vectors. It reads the corpus in 64 KiB blocks and
  * yields to the event loop between blocks when it has run for a while.
  */
-import { Rng } from '../rng.js';
-import { byteBefore, readBlocks, Tokenizer } from './corpus.js';
+import { Rng } from '../../../rng.js';
+import { byteBefore, readBlocks, Tokenizer } from './corpus-reader.js';
 import { axpy, dot } from './vecmath.js';
 import { huffman, keepProbabilities, MAX_EXP, NOISE_TABLE_SIZE, noiseTable, sigmoidIndex, sigmoidTable } from './tables.js';
-import type { Word2VecProgress, Word2VecState, Word2VecTrainJob, Word2VecTrainResult } from '../backend/word2vec.js';
+import type { Word2VecProgress, Word2VecState, Word2VecTrainJob, Word2VecTrainResult } from '../../word2vec.js';
 
 /** Sentences longer than this many kept words are cut (as in C++). */
 export const MAX_SENTENCE = 10_000;

@@ -1,5 +1,5 @@
 /**
- * The extra terms of representation learning, as native/core/representation.cc
+ * The extra terms of representation learning, as native/core/autoencoder_terms.cc
  * computes them (same float64 sums, same order of random draws): input
  * corruption for denoising, the KL sparsity penalty on a code layer, and the
  * folded gradient of tied weights.

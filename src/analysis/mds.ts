@@ -5,9 +5,9 @@
  * eigenpairs give coordinates V·√λ. The reference for the learned Sammon map,
  * which, unlike MDS, can place points it was not fitted on.
  */
-import { topEigen } from '../linalg/eigen.js';
+import { topEigen } from './eigen.js';
 import { Matrix } from '../tensor.js';
-import { toShapedMatrix } from './data.js';
+import { toShapedMatrix } from '../nn/data.js';
 
 /** Embeds the rows of x (n, d) in `dims` dimensions (default 2). */
 export function classicalMds(x: Matrix | ArrayLike<number>[], dims = 2): Matrix {

@@ -1,6 +1,6 @@
 // The extra terms of representation learning (autoencoders), applied inside
 // the fused train step: input corruption (denoising), the KL sparsity penalty
-// on a code layer, and tied weights. Mirrored by src/backend/js/representation.ts
+// on a code layer, and tied weights. Mirrored by src/backend/js/autoencoder-terms.ts
 // with the same arithmetic and the same order of random draws.
 #pragma once
 

@@ -1,13 +1,13 @@
 /**
  * Principal component analysis: the top-k eigenvectors of the covariance
  * matrix. The O(n·d²) covariance product runs on the active backend's GEMM
- * (native or TS); the d×d eigenproblem is solved in float64 (linalg/eigen.ts).
+ * (native or TS); the d×d eigenproblem is solved in float64 (eigen.ts).
  * A linear autoencoder with k code units learns the same subspace.
  */
 import { getBackend } from '../backend/select.js';
-import { topEigen } from '../linalg/eigen.js';
+import { topEigen } from './eigen.js';
 import { Matrix } from '../tensor.js';
-import { toMatrix, toShapedMatrix, type Inputs } from './data.js';
+import { toMatrix, toShapedMatrix, type Inputs } from '../nn/data.js';
 
 export class PCA {
   /** Column means of the training data (d). */

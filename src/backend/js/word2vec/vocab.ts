@@ -5,7 +5,7 @@
  * least minCount occurrences, most frequent first, ties by bytes, at most
  * maxFinalVocab of them.
  */
-import { readBlocks, Tokenizer } from './corpus.js';
+import { readBlocks, Tokenizer } from './corpus-reader.js';
 
 export function pruneThreshold(maxFinalVocab: number): number {
   return maxFinalVocab === 0 ? 30_000_000 : Math.max(4 * maxFinalVocab, 100_000);

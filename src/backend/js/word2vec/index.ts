@@ -1,18 +1,18 @@
 /**
  * The word2vec kernels of the TS backend: the same checks as the native
- * binding, then the TS trainer (src/word2vec/trainer.ts), vocabulary scan
+ * binding, then the TS trainer (src/backend/js/word2vec/trainer.ts), vocabulary scan
  * and nearest-rows search. Jobs run as chunked async work on the event loop
  * and expose the { promise, cancel } shape of native jobs.
  */
-import { Rng } from '../../rng.js';
-import { nearest } from '../../word2vec/nearest.js';
-import { trainTs } from '../../word2vec/trainer.js';
-import { scanVocab } from '../../word2vec/vocab-scan.js';
+import { Rng } from '../../../rng.js';
+import { nearest } from './nearest.js';
+import { trainTs } from './trainer.js';
+import { scanVocab } from './vocab.js';
 import { stat } from 'node:fs/promises';
-import type { NativeJob } from '../job.js';
-import { checkInt, checkMatrix, checkSize } from '../validate.js';
-import { checkCallback, checkInt32Matrix, checkTrainJob, checkVocabJob } from '../validate-word2vec.js';
-import type { Word2VecKernels } from '../word2vec.js';
+import type { NativeJob } from '../../job.js';
+import { checkInt, checkMatrix, checkSize } from '../../validate.js';
+import { checkCallback, checkInt32Matrix, checkTrainJob, checkVocabJob } from '../../validate-word2vec.js';
+import type { Word2VecKernels } from '../../word2vec.js';
 
 function startJob<T>(run: (stopped: () => boolean) => Promise<T>): NativeJob<T> {
   let cancelled = false;

@@ -1,4 +1,4 @@
-#include "representation.h"
+#include "autoencoder_terms.h"
 
 #include <algorithm>
 #include <cmath>

@@ -14,8 +14,8 @@ import { getBackend } from '../backend/select.js';
 import { Rng } from '../rng.js';
 import { Matrix } from '../tensor.js';
 import { checkOptions, finiteNumber, positiveInt } from '../options.js';
-import { toMatrix, type Inputs } from './data.js';
-import { initWeights } from './init.js';
+import { toMatrix, type Inputs } from '../nn/data.js';
+import { initWeights } from '../nn/init.js';
 
 export interface SammonConfig {
   /** Network widths [inputs, ...hidden, outputs]; the output width is the map's dimension. */
