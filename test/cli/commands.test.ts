@@ -1,0 +1,113 @@
+/**
+ * The `fastnn` command (the compiled dist/cli/main.js, as users run it): the
+ * demo trains and reports, user errors exit non-zero with one line on stderr,
+ * and Ctrl-C during training checkpoints, exits with 130 and resumes exactly.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const main = new URL('../../dist/cli/main.js', import.meta.url).pathname;
+const fastnn = (...args: string[]) => spawnSync(process.execPath, [main, ...args], { encoding: 'utf8', env: { ...process.env, FASTNN_QUIET: '1' } });
+
+describe('fastnn CLI', () => {
+  it('demo trains on built-in data and names the backend', () => {
+    const run = fastnn('demo', '--epochs', '3');
+    expect(run.status).toBe(0);
+    expect(run.stdout).toMatch(/fastnn demo: backend (native|js)/);
+    expect(run.stdout).toMatch(/epoch {3}3 {2}loss \d\.\d{4}/);
+    expect(run.stdout).toMatch(/accuracy \d+\.\d%/);
+  });
+
+  it.each([
+    [['nope'], 2, /^fastnn: unknown command 'nope'/],
+    [['demo', '--epoch', '3'], 1, /^fastnn demo: Unknown option '--epoch'/],
+    [['demo', '--epochs', 'many'], 1, /^fastnn demo: --epochs must be a positive integer, got many$/],
+    [['demo', '--backend', 'gpu'], 1, /^fastnn demo: --backend must be js or native, got gpu$/],
+  ])('%j exits %i with one actionable line', (args, status, message) => {
+    const run = fastnn(...args);
+    expect(run.status).toBe(status);
+    expect(run.stderr.split('\n')[0]).toMatch(message);
+    if (status === 1) expect(run.stderr.trim().split('\n')).toHaveLength(1);
+  });
+
+  it('help lists the commands', () => {
+    const run = fastnn('--help');
+    expect(run.status).toBe(0);
+    expect(run.stdout).toContain('demo');
+  });
+
+  describe('autoencoder', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fastnn-cli-ae-'));
+    const out = join(dir, 'ae.safetensors');
+
+    it('trains on built-in shapes, reports progress on stderr, writes model, codes and picture', () => {
+      const codes = join(dir, 'codes.bin');
+      const picture = join(dir, 'recon.png');
+      const run = fastnn('autoencoder', '--limit', '200', '--epochs', '2', '--layers', '784,32', '--out', out, '--codes', codes, '--picture', picture);
+      expect(run.status, run.stderr).toBe(0);
+      expect(run.stderr).toMatch(/200 images of 784 pixels from generated shapes/);
+      expect(run.stderr).toMatch(/epoch 2\/2 {2}loss \d+\.\d{4} {2}\d+ samples\/s/);
+      expect(run.stderr).toMatch(/reconstruction MSE per pixel: train 0\.\d{5}/);
+      expect(statSync(out).size).toBeGreaterThan(784 * 32 * 8);
+      expect(statSync(codes).size).toBe(200 * 32 * 4);
+      expect(readFileSync(picture).subarray(1, 4).toString()).toBe('PNG');
+    });
+
+    it.each([
+      [['--limit', '10'], /^fastnn autoencoder: --out FILE is required/],
+      [['--out', out, '--sparse', '2,1'], /^fastnn autoencoder: --sparse must be RHO,BETA with RHO in \(0, 1\)/],
+      [['--out', out, '--denoise', '1.5'], /^fastnn autoencoder: --denoise must be a masking fraction in \[0, 1\), got 1.5/],
+      [['--out', out, '--layers', '100,10'], /^fastnn autoencoder: --layers must start with the image size 784, got 100/],
+      [['--out', out, '--epochs', '0'], /^fastnn autoencoder: --epochs must be a positive integer, got 0/],
+      [['--out', out, '--images', '/nonexistent/images.idx'], /^fastnn autoencoder: .*ENOENT.*\/nonexistent\/images\.idx/],
+    ])('%j exits 1 with one actionable line', (args, message) => {
+      const run = fastnn('autoencoder', ...args);
+      expect(run.status).toBe(1);
+      expect(run.stderr.trim().split('\n')).toHaveLength(1);
+      expect(run.stderr).toMatch(message);
+    });
+
+    it('SIGINT during training writes a checkpoint, exits 130 with one line, and the printed command finishes the run exactly', async () => {
+      // Ten epochs of ~100 ms: the signal, sent as training starts, always lands inside the run.
+      const data = ['--limit', '1000', '--layers', '784,48', '--epochs', '10'];
+      const straight = join(dir, 'straight.safetensors');
+      // The uninterrupted run, alongside.
+      const uninterrupted = spawn(process.execPath, [main, 'autoencoder', ...data, '--out', straight], { stdio: 'ignore' });
+      const straightCode = new Promise((resolve) => uninterrupted.once('exit', resolve));
+      const interrupted = join(dir, 'interrupted.safetensors');
+      const child = spawn(process.execPath, [main, 'autoencoder', ...data, '--out', interrupted], { stdio: ['ignore', 'ignore', 'pipe'] });
+      let stderr = '';
+      // The header comes just before training starts: the signal lands in the first epoch or so (an epoch is ≥ 100 ms).
+      await new Promise<void>((resolve) => child.stderr.on('data', (d: Buffer) => {
+        stderr += d.toString();
+        if (stderr.includes('images of 784 pixels')) resolve();
+      }));
+      child.kill('SIGINT');
+      const code = await new Promise((resolve) => child.once('exit', resolve));
+      expect(code, stderr).toBe(130);
+      const checkpoint = `${interrupted}.ckpt`;
+      const lines = stderr.split('\n').filter((l) => l.includes(checkpoint));
+      expect(lines).toHaveLength(1);
+      const [, command] = lines[0]!.match(/^fastnn autoencoder: interrupted; checkpoint (?:after epoch \d of 10|in epoch \d+ of 10 after batch \d+ of \d+) in \S+; continue with: fastnn (.*)$/)!;
+      expect(statSync(checkpoint).size).toBeGreaterThan(784 * 48 * 8);
+      const resumed = fastnn(...command!.split(' '));
+      expect(resumed.status, resumed.stderr).toBe(0);
+      expect(resumed.stderr).toMatch(/epoch 10\/10/);
+      expect(await straightCode).toBe(0);
+      expect(readFileSync(interrupted).equals(readFileSync(straight))).toBe(true);
+    });
+
+    it('a corrupt IDX file exits 1 naming the file and the defect', () => {
+      const bad = join(dir, 'bad.idx');
+      // Magic for u8 with 3 dimensions, 2 images of 28×28 declared, 10 bytes of data.
+      writeFileSync(bad, Buffer.concat([Buffer.from([0, 0, 8, 3, 0, 0, 0, 2, 0, 0, 0, 28, 0, 0, 0, 28]), Buffer.alloc(10)]));
+      const run = fastnn('autoencoder', '--images', bad, '--out', out);
+      expect(run.status).toBe(1);
+      expect(run.stderr.trim().split('\n')).toHaveLength(1);
+      expect(run.stderr).toContain(bad);
+    });
+  });
+});

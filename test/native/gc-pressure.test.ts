@@ -1,0 +1,27 @@
+/**
+ * Native jobs under GC pressure: the job alone keeps its borrowed arrays'
+ * memory alive. test/helpers/children/gc-pressure.mjs (run with --expose-gc on dist/)
+ * starts a training job, drops every JS reference to its inputs, weights and
+ * optimizer state (or transfers the input's and a weight's buffer away to a
+ * clone that is dropped), forces gc() until the job settles while NaN-filled
+ * arrays reuse freed memory, and reports the history next to a run whose
+ * arrays stayed referenced: it must be identical, and the process must not crash.
+ */
+import { spawnSync } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+import { backendsUnderTest } from '../helpers/backends.js';
+
+const hasNative = backendsUnderTest().some((b) => b.name === 'native');
+const child = new URL('../helpers/children/gc-pressure.mjs', import.meta.url).pathname;
+
+describe.runIf(hasNative)('native jobs under GC pressure', () => {
+  it.each(['gc', 'transfer'])('%s: the job settles with the result of a run whose arrays stayed referenced', (mode) => {
+    const run = spawnSync(process.execPath, ['--expose-gc', child, mode], { encoding: 'utf8', timeout: 30_000 });
+    expect(run.signal, run.stderr).toBeNull();
+    expect(run.status, run.stderr).toBe(0);
+    const out = JSON.parse(run.stdout) as { history: number[]; expected: number[]; error: string | null; gcs: number };
+    expect(out.error).toBeNull();
+    expect(out.gcs).toBeGreaterThan(1);
+    expect(out.history).toEqual(out.expected);
+  });
+});

@@ -1,0 +1,146 @@
+/**
+ * word2vec training on both backends: planted analogies, one-thread
+ * determinism, native and TS giving identical vectors, progress, cancellation,
+ * divergence, vocabulary order and the option checks.
+ */
+import { afterAll, describe, expect, it } from 'vitest';
+import { rmSync } from 'node:fs';
+import { useBackend } from '../../src/backend/select.js';
+import { Word2Vec, type TrainOptions } from '../../src/word2vec/train.js';
+import { plantedAnalogies } from '../../src/datasets/planted-corpus.js';
+import type { Word2VecProgress } from '../../src/backend/word2vec.js';
+import { backendsUnderTest } from '../helpers/backends.js';
+import { plantedFile, tempDir, writeTemp } from '../helpers/word2vec.js';
+
+const dir = tempDir();
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const small = plantedFile(dir, 12000);
+const base: Omit<TrainOptions, 'input'> = { vectorSize: 24, window: 4, minCount: 5, epochs: 3, threads: 1, seed: 7, sample: 0 };
+const backends = backendsUnderTest();
+
+describe.each(backends.map((b) => [b.name]))('word2vec on %s', (name) => {
+  const train = (options: Partial<TrainOptions> = {}) => {
+    useBackend(name as 'js' | 'native');
+    return Word2Vec.train({ input: small, ...base, ...options });
+  };
+
+  it('learns the planted analogies (skip-gram, negative sampling)', async () => {
+    const v = await train();
+    const questions = plantedAnalogies();
+    const right = questions.filter(([a, b, c, d]) => v.analogy(a, b, c)[0]!.word === d).length;
+    expect(right / questions.length).toBeGreaterThanOrEqual(0.9);
+    expect(v.training).toMatchObject({ epochsCompleted: 3, cancelled: false });
+  });
+
+  it('learns them with CBOW (negative sampling) and with hierarchical softmax (skip-gram)', async () => {
+    const questions = plantedAnalogies();
+    const score = async (options: Partial<TrainOptions>) => {
+      const v = await train(options);
+      return questions.filter(([a, b, c, d]) => v.analogy(a, b, c)[0]!.word === d).length / questions.length;
+    };
+    expect(await score({ sg: false, alpha: 0.05, epochs: 5 })).toBeGreaterThanOrEqual(0.9);
+    expect(await score({ hs: true, negative: 0 })).toBeGreaterThanOrEqual(0.8);
+  });
+
+  it('gives the same vectors for the same seed on one thread, other vectors for another seed', async () => {
+    const a = await train({ epochs: 1, sample: 1e-3 });
+    const b = await train({ epochs: 1, sample: 1e-3 });
+    const c = await train({ epochs: 1, sample: 1e-3, seed: 8 });
+    expect(b.vectors).toEqual(a.vectors);
+    expect(c.vectors).not.toEqual(a.vectors);
+  });
+
+  it('orders the vocabulary by count, then by bytes; applies minCount, maxFinalVocab and lowercase', async () => {
+    const path = writeTemp(dir, `vocab-${name}.txt`, 'b a c b\nB c a b\nA d d d\ne\n' + 'x'.repeat(1001) + ' b\n');
+    useBackend(name as 'js' | 'native');
+    const opts = { input: path, vectorSize: 4, minCount: 1, epochs: 1, threads: 1 } as const;
+    const v = await Word2Vec.train(opts);
+    // the 1001-byte token is dropped; counts b 4, d 3, a 2, c 2, A 1, B 1, e 1
+    expect(v.words).toEqual(['b', 'd', 'a', 'c', 'A', 'B', 'e']);
+    expect(Array.from(v.counts!)).toEqual([4, 3, 2, 2, 1, 1, 1]);
+    expect((await Word2Vec.train({ ...opts, minCount: 2, maxFinalVocab: 3 })).words).toEqual(['b', 'd', 'a']);
+    expect((await Word2Vec.train({ ...opts, lowercase: true })).words).toEqual(['b', 'a', 'd', 'c', 'e']);
+  });
+
+  it('reports monotonic progress at least once a second, ending at 1 and the words read', async () => {
+    const seen: Word2VecProgress[] = [];
+    const v = await train({ input: plantedFile(dir, name === 'js' ? 12000 : 30000, 2), epochs: name === 'js' ? 3 : 4, onProgress: (p) => seen.push(p) });
+    expect(seen.length).toBeGreaterThan(1);
+    for (let i = 1; i < seen.length; i++) {
+      expect(seen[i]!.progress).toBeGreaterThanOrEqual(seen[i - 1]!.progress);
+      expect(seen[i]!.words).toBeGreaterThanOrEqual(seen[i - 1]!.words);
+    }
+    const last = seen.at(-1)!;
+    expect(last.progress).toBe(1);
+    expect(last.words).toBe(v.training.words);
+    expect(v.training.words).toBe((name === 'js' ? 3 : 4) * Array.from(v.counts!).reduce((s, c) => s + c, 0));
+    for (const p of seen) expect(Number.isFinite(p.loss) && p.loss > 0 && p.lr > 0).toBe(true);
+  });
+
+  it('stops soon after an abort and leaves usable vectors', async () => {
+    const controller = new AbortController();
+    let abortedAt = 0;
+    const v = await train({
+      input: plantedFile(dir, 60000, 3), epochs: 20,
+      onProgress: () => { if (!abortedAt) { abortedAt = performance.now(); controller.abort(); } },
+      signal: controller.signal,
+    });
+    expect(performance.now() - abortedAt).toBeLessThan(1000);
+    expect(v.training.cancelled).toBe(true);
+    expect(v.training.epochsCompleted).toBeLessThan(20);
+    expect(v.vectors.every(Number.isFinite)).toBe(true);
+    expect(v.mostSimilar('paris', 3)).toHaveLength(3);
+  });
+
+  it('rejects a diverging run with a clear error', async () => {
+    await expect(train({ alpha: 1e30, minAlpha: 1e30, epochs: 1 })).rejects.toThrow(/diverged.*epoch 1.*lower alpha/);
+  });
+
+  it('trains from an async iterable of strings', async () => {
+    async function* lines() {
+      for (let i = 0; i < 200; i++) yield 'the cat sat on the mat';
+    }
+    useBackend(name as 'js' | 'native');
+    const v = await Word2Vec.train({ input: lines(), vectorSize: 8, minCount: 1, epochs: 1 });
+    expect(v.words).toEqual(['the', 'cat', 'mat', 'on', 'sat']);
+  });
+
+  it('refuses unknown and bad options, naming them', async () => {
+    await expect(train({ dim: 5 } as never)).rejects.toThrow(/unknown option 'dim'/);
+    await expect(train({ window: 0 })).rejects.toThrow(RangeError);
+    await expect(train({ negative: 0 })).rejects.toThrow(/hs must be true/);
+    await expect(train({ input: `${dir}/missing.txt` })).rejects.toThrow(/missing\.txt/);
+  });
+});
+
+describe.runIf(backends.length === 2)('native and TS trainers', () => {
+  // Same RNG stream, same vocabulary, same float32 roundings in the same
+  // order (vecmath.h / vecmath.ts), same tables: with one thread the vectors
+  // are identical bit for bit, not merely close. (A tolerance would be needed
+  // only if the C++ compiler fused multiply-adds, which the ISO C++17 build
+  // does not do.)
+  for (const [label, options] of [
+    ['skip-gram + negative sampling with subsampling', { sample: 1e-3 }],
+    ['CBOW + hierarchical softmax + negative sampling', { sg: false, hs: true }],
+  ] as const) {
+    it(`agree exactly on one thread: ${label}`, async () => {
+      const run = async (name: 'js' | 'native') => {
+        useBackend(name);
+        return Word2Vec.train({ input: small, ...base, epochs: 2, ...options });
+      };
+      const native = await run('native');
+      const ts = await run('js');
+      expect(ts.words).toEqual(native.words);
+      expect(ts.training.loss).toBe(native.training.loss);
+      expect(ts.vectors).toEqual(native.vectors);
+    });
+  }
+
+  it('native with several threads still learns the analogies', async () => {
+    useBackend('native');
+    const v = await Word2Vec.train({ input: small, ...base, threads: 2 });
+    const questions = plantedAnalogies();
+    const right = questions.filter(([a, b, c, d]) => v.analogy(a, b, c)[0]!.word === d).length;
+    expect(right / questions.length).toBeGreaterThanOrEqual(0.85);
+  });
+});
