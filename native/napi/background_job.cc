@@ -1,7 +1,5 @@
 #include "background_job.h"
 
-#include "pinned_memory.h"
-
 #include <exception>
 #include <utility>
 
@@ -23,22 +21,18 @@ Napi::Value BackgroundJob::Progress(Napi::Env env, const std::vector<double>& va
   return out;
 }
 
-// One started job: its thread, its Promise, the references keeping its
-// borrowed JS memory alive, and the latest progress report.
+// One started job: its thread, its Promise, the memory it works on, and the
+// latest progress report.
 class RunningJob final : public JobContext {
  public:
   RunningJob(JobRegistry& registry, Napi::Env env, std::unique_ptr<BackgroundJob> job,
-             Napi::Value on_progress, const std::vector<Napi::Value>& keep_alive)
+             Napi::Value on_progress, JobMemory memory)
       : registry_(registry),
         job_(std::move(job)),
+        memory_(std::move(memory)),
         deferred_(Napi::Promise::Deferred::New(env)),
         cancelled_(std::make_shared<std::atomic<bool>>(false)) {
     if (on_progress.IsFunction()) on_progress_ = Napi::Persistent(on_progress.As<Napi::Function>());
-    for (const Napi::Value& v : keep_alive) {
-      if (!v.IsObject()) continue;
-      keep_alive_.push_back(Napi::Persistent(v.As<Napi::Object>()));
-      if (auto memory = PinMemory(v)) pinned_.push_back(std::move(memory));
-    }
     tsfn_ = Tsfn::New(env, "fastnn.job", 0 /* unbounded queue: posting never blocks */, 1, this);
   }
 
@@ -111,6 +105,8 @@ class RunningJob final : public JobContext {
       progress_pending_ = false;
     }
     if (on_progress_.IsEmpty() || !js_error_.IsEmpty()) return;
+    // The callback reads what the report covers (history rows, weights) from the JS arrays.
+    memory_.WriteBack();
     try {
       on_progress_.Call({job_->Progress(env, values)});
     } catch (const Napi::Error& e) {
@@ -121,6 +117,8 @@ class RunningJob final : public JobContext {
   }
 
   void Settle(Napi::Env env) {
+    // The job's thread is joined: its copies hold its final writes, whether it finished, stopped or failed.
+    memory_.WriteBack();
     if (!js_error_.IsEmpty()) {
       deferred_.Reject(js_error_.Value());
     } else if (failed_) {
@@ -136,11 +134,9 @@ class RunningJob final : public JobContext {
 
   JobRegistry& registry_;
   std::unique_ptr<BackgroundJob> job_;
+  JobMemory memory_;
   Napi::Promise::Deferred deferred_;
   Napi::FunctionReference on_progress_;
-  std::vector<Napi::ObjectReference> keep_alive_;
-  // Their memory, which survives the buffers being transferred away (pinned_memory.h).
-  std::vector<std::shared_ptr<v8::BackingStore>> pinned_;
   Napi::ObjectReference js_error_;
   Tsfn tsfn_;
   std::thread thread_;
@@ -204,8 +200,8 @@ JobRegistry::~JobRegistry() {
 void JobRegistry::StopAllHook(void* registry) { static_cast<JobRegistry*>(registry)->StopAll(); }
 
 Napi::Object JobRegistry::Start(Napi::Env env, std::unique_ptr<BackgroundJob> job, Napi::Value on_progress,
-                                const std::vector<Napi::Value>& keep_alive) {
-  running_.push_back(std::make_unique<RunningJob>(*this, env, std::move(job), on_progress, keep_alive));
+                                JobMemory memory) {
+  running_.push_back(std::make_unique<RunningJob>(*this, env, std::move(job), on_progress, std::move(memory)));
   RunningJob& running = *running_.back();
   Napi::Object handle = Napi::Object::New(env);
   handle.Set("promise", running.Promise());

@@ -5,8 +5,9 @@
 // Threading invariants:
 // - Execute() runs on the job's thread and touches no Napi type; everything it
 //   needs was copied or borrowed (raw pointers into JS arrays) before start.
-// - The JS values it borrows from are held by references until the job
-//   settles, so the GC cannot free them while native code writes into them.
+// - It works on native copies of the JS arrays it uses (JobMemory), owned by
+//   the job, so neither the GC nor a transferred buffer can free its memory;
+//   what it writes is copied back on the JS thread (progress, settlement).
 // - The thread only ever posts to JS with NonBlockingCall (unbounded queue,
 //   progress coalesced to the latest report), so it never waits on JS and can
 //   always be joined: at settlement, and at environment teardown (a Worker
@@ -15,6 +16,8 @@
 #pragma once
 
 #include <napi.h>
+
+#include "job_memory.h"
 
 #include <atomic>
 #include <list>
@@ -64,10 +67,11 @@ class JobRegistry {
   JobRegistry& operator=(const JobRegistry&) = delete;
 
   // Starts `job` on a new thread. `on_progress` is a function or undefined;
-  // `keep_alive` are the JS objects the job borrows memory from. Returns
-  // { promise, cancel }: cancel() asks the job to stop (idempotent).
+  // `memory` holds the copies of JS arrays the job works on (empty for a job
+  // that uses none). Returns { promise, cancel }: cancel() asks the job to
+  // stop (idempotent).
   Napi::Object Start(Napi::Env env, std::unique_ptr<BackgroundJob> job, Napi::Value on_progress,
-                     const std::vector<Napi::Value>& keep_alive);
+                     JobMemory memory = {});
 
   // [JS thread] Called by a job that settled: joins and frees it.
   void Finished(RunningJob* job);

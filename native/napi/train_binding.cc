@@ -322,15 +322,28 @@ Napi::Value Train(const Napi::CallbackInfo& info) {
   cfg.resume = CheckResume(env, fn, rv, net, cfg.early_stopping, (cfg.n + cfg.batch_size - 1) / cfg.batch_size);
   if (!j[16].IsUndefined() && !j[16].IsNull()) cfg.position = args::Float64Vector(env, fn, "job.position", j[16], kPositionFields);
   if (!info[1].IsNull() && !info[1].IsFunction()) args::ThrowType(env, Message(fn, "onProgress must be a function or null"));
-  // The job borrows these arrays' memory until it settles.
-  std::vector<Napi::Value> keep_alive(params);
-  keep_alive.insert(keep_alive.end(), ov.state.begin(), ov.state.end());
-  keep_alive.insert(keep_alive.end(), rv.best_params.begin(), rv.best_params.end());
-  for (const Napi::Value& v : {j[1], j[2], j[4], j[5], j[9], j[13], j[16], rv.props[5], ov.props[9], nv.loss_params.class_weights}) {
-    keep_alive.push_back(v);
+  // The job works on copies of these arrays; those it writes are copied back (job_memory.h).
+  using Access = JobMemory::Access;
+  JobMemory memory;
+  for (std::size_t p = 0; p < params.size(); p++) net.params[p] = memory.Own(params[p], net.params[p], Access::kReadWrite);
+  for (std::size_t s = 0; s < ov.state.size(); s++) {
+    cfg.optimizer.state[s] = memory.Own(ov.state[s], cfg.optimizer.state[s], Access::kReadWrite);
   }
+  for (std::size_t p = 0; p < cfg.resume.best_params.size(); p++) {
+    cfg.resume.best_params[p] = memory.Own(rv.best_params[p], cfg.resume.best_params[p], Access::kReadWrite);
+  }
+  cfg.optimizer.step = memory.Own(ov.props[9], cfg.optimizer.step, Access::kReadWrite);
+  cfg.rng_state = memory.Own(j[9], cfg.rng_state, Access::kReadWrite);
+  cfg.history = memory.Own(j[13], cfg.history, Access::kReadWrite);
+  cfg.position = memory.Own(j[16], cfg.position, Access::kReadWrite);
+  cfg.x = memory.Own(j[1], cfg.x, Access::kRead);
+  cfg.y = memory.Own(j[2], cfg.y, Access::kRead);
+  cfg.x_val = memory.Own(j[4], cfg.x_val, Access::kRead);
+  cfg.y_val = memory.Own(j[5], cfg.y_val, Access::kRead);
+  cfg.resume.partial = memory.Own(rv.props[5], cfg.resume.partial, Access::kRead);
+  net.loss_params.class_weights = memory.Own(nv.loss_params.class_weights, net.loss_params.class_weights, Access::kRead);
   return Jobs(env).Start(env, std::make_unique<TrainJob>(std::move(net), std::move(cfg), info[1].IsFunction()),
-                         info[1], keep_alive);
+                         info[1], std::move(memory));
 }
 
 }  // namespace

@@ -332,8 +332,13 @@ Napi::Value Word2vecTrain(const Napi::CallbackInfo& info) {
   if (o.hs && v[18].IsNull()) args::ThrowType(env, Prefix(fn, "job.syn1") + " must be a Float32Array when job.hs is true");
   std::unique_ptr<TrainState> state = CheckResume(env, fn, resume, o.epochs, o.threads);
   CheckCallback(env, fn, info[1]);
+  // The trainer works on copies of the vectors, copied back as it reports and when it settles (job_memory.h).
+  JobMemory memory;
+  w.syn0 = memory.Own(v[16], w.syn0, JobMemory::Access::kReadWrite);
+  w.syn1neg = memory.Own(v[17], w.syn1neg, JobMemory::Access::kReadWrite);
+  w.syn1 = memory.Own(v[18], w.syn1, JobMemory::Access::kReadWrite);
   return Jobs(env).Start(env, std::make_unique<TrainJob>(std::move(o), std::move(vocab), w, std::move(state)), info[1],
-                         {v[16], v[17], v[18]});
+                         std::move(memory));
 }
 
 // [sync] word2vecInit(syn0, rows, cols, seed): syn0 (rows, cols) = (u − 0.5)/cols
