@@ -1,18 +1,36 @@
 #!/usr/bin/env node
-// npm install hook: build the native addon with node-gyp, quietly. The install
-// never fails because of it: without a compiler (or on a platform we do not
-// build for) fastnn runs on its pure-TypeScript backend, and we say so in one line.
+// npm install hook. The package ships a prebuilt addon for some platforms
+// (prebuilds/<platform>-<arch>/fastnn.node, put there by `npm pack`); when it
+// loads here there is nothing to do. Otherwise, or with
+// FASTNN_BUILD_FROM_SOURCE=1, build the addon with node-gyp, quietly. The
+// install never fails because of it: without a compiler fastnn runs on its
+// pure-TypeScript backend, and we say so in one line. Nothing is downloaded.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const log = join(root, 'build', 'install.log');
+const platformArch = `${process.platform}-${process.arch}`;
+const prebuilt = join(root, 'prebuilds', platformArch, 'fastnn.node');
+// What rebuilds the addon where this package is (src/backend/native.ts buildCommand says the same).
+const retry = /[\\/]node_modules[\\/]/.test(root) ? 'npm rebuild fastnn' : 'npm run build:native';
 
 if (process.env.FASTNN_SKIP_NATIVE) {
   console.log('fastnn: FASTNN_SKIP_NATIVE is set, not building the native addon; the pure-TypeScript backend will be used');
   process.exit(0);
+}
+
+const fromSource = Boolean(process.env.FASTNN_BUILD_FROM_SOURCE);
+if (!fromSource && existsSync(prebuilt)) {
+  // Loaded in a child: a binary for another libc fails to load there, not here.
+  const probe = spawnSync(process.execPath, ['-e', 'require(process.argv[1])', prebuilt], { encoding: 'utf8' });
+  if (probe.status === 0) {
+    console.log(`fastnn: using the prebuilt native addon (prebuilds/${platformArch})`);
+    process.exit(0);
+  }
+  console.log(`fastnn: the prebuilt native addon does not load here (${firstLine(probe.stderr)}); building from source`);
 }
 
 // npm tells lifecycle scripts where its bundled node-gyp lives; fall back to PATH.
@@ -23,6 +41,8 @@ const [command, args] = gyp ? [process.execPath, [gyp, ...gypArgs]] : ['node-gyp
 const result = spawnSync(command, args, { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 
 if (result.status === 0) {
+  // The loader tries the prebuilt binary first: a source build that was asked for replaces it.
+  if (fromSource) rmSync(dirname(prebuilt), { recursive: true, force: true });
   console.log('fastnn: native addon built (build/Release/fastnn.node)');
   process.exit(0);
 }
@@ -37,5 +57,9 @@ const reason = [/error:/i, /not found|ENOENT/i, /error/i, /gyp ERR!/]
   .map((pattern) => lines.find((line) => pattern.test(line) && (pattern.source === 'gyp ERR!' || !/gyp ERR!/.test(line))))
   .find((line) => line !== undefined) ?? 'unknown error';
 console.log(`fastnn: native addon not built (${reason.trim().slice(0, 160)}); the pure-TypeScript backend will be used. ` +
-  `Log: ${log}. Retry with: npm run build:native`);
+  `Log: ${log}. Retry with: ${retry}`);
 process.exit(0);
+
+function firstLine(text) {
+  return (text ?? '').split('\n').find((line) => line.trim() !== '')?.trim().slice(0, 160) ?? 'no message';
+}

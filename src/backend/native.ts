@@ -1,6 +1,6 @@
 /**
- * Loads the C++ addon (build/Release, then build/Debug) with `bindings` and
- * exposes it as a Backend. The addon validates its own arguments, so this file
+ * Loads the C++ addon with `bindings` (the prebuilt binary shipped in the
+ * package, then build/Release, then build/Debug) and exposes it as a Backend. The addon validates its own arguments, so this file
  * only forwards calls; it computes nothing.
  */
 import { createRequire } from 'node:module';
@@ -81,16 +81,50 @@ export interface GemmBlocking {
 
 const packageRoot = fileURLToPath(new URL('../../', import.meta.url));
 
-/** Loads the addon; throws what `bindings` or the dynamic loader threw. */
+/**
+ * Where the addon may be, in the order tried: the prebuilt binary the package
+ * ships for this platform (`npm pack` puts it there), then a build from source,
+ * Release before Debug (a leftover Debug build must not shadow the optimised one).
+ */
+const ADDON_LOCATIONS = [
+  ['module_root', 'prebuilds', 'platformArch', 'bindings'],
+  ['module_root', 'build', 'Release', 'bindings'],
+  ['module_root', 'build', 'Debug', 'bindings'],
+];
+
+/**
+ * Loads the addon from the first location that holds one that loads. A file
+ * that is there but fails to load (a prebuilt binary for another libc, say)
+ * does not stop the search; if none loads, throws the first such failure, or
+ * what `bindings` says when there is no addon file at all.
+ */
 export function loadNativeAddon(): NativeAddon {
   const require = createRequire(import.meta.url);
   const bindings = require('bindings') as (opts: object) => NativeAddon;
-  return bindings({
-    bindings: 'fastnn.node',
-    module_root: packageRoot,
-    // Release first: a leftover Debug build must not shadow the optimised one.
-    try: [['module_root', 'build', 'Release', 'bindings'], ['module_root', 'build', 'Debug', 'bindings']],
-  });
+  let failure: unknown = null;
+  for (const location of ADDON_LOCATIONS) {
+    try {
+      return bindings({ bindings: 'fastnn.node', module_root: packageRoot, platformArch: `${process.platform}-${process.arch}`, try: [location] });
+    } catch (err) {
+      if (!isNotFound(err)) failure ??= err;
+    }
+  }
+  throw failure ?? new Error('Could not locate the bindings file fastnn.node (no prebuilt binary for ' +
+    `${process.platform}-${process.arch}, no build/Release or build/Debug)`);
+}
+
+/**
+ * The command that builds the addon from source where fastnn is: in a project
+ * that depends on it, npm re-runs fastnn's install script; in a clone of
+ * fastnn itself, its own build script.
+ */
+export function buildCommand(): string {
+  return /[\\/]node_modules[\\/]/.test(packageRoot) ? 'npm rebuild fastnn' : 'npm run build:native';
+}
+
+/** `bindings`' error when none of the paths it tried holds a file. */
+function isNotFound(err: unknown): boolean {
+  return err instanceof Error && /Could not locate the bindings file/.test(err.message);
 }
 
 export function createNativeBackend(addon: NativeAddon): Backend {

@@ -5,7 +5,7 @@
  */
 import type { Backend } from './backend.js';
 import { jsBackend } from './js/index.js';
-import { createNativeBackend, loadNativeAddon, type NativeAddon } from './native.js';
+import { buildCommand, createNativeBackend, loadNativeAddon, type NativeAddon } from './native.js';
 import { checkInt } from './validate.js';
 
 /** The pool's upper bound, as native/napi/dispatch_binding.cc kMaxThreads. */
@@ -32,9 +32,11 @@ function nativeAddon(): NativeState {
     const notBuilt = /Could not locate the bindings file/.test(message);
     nativeState = {
       addon: null,
+      // The command must work where the user is: `npm rebuild fastnn` in their project.
       problem: notBuilt
-        ? 'the native addon is not built (run `npm run build:native` to build it)'
-        : `the native addon is built but failed to load: ${message.split('\n')[0]}`,
+        ? `no native addon for ${process.platform}-${process.arch} is installed (\`${buildCommand()}\` builds it; ` +
+          'that needs Python 3, make and a C++17 compiler)'
+        : `the native addon failed to load: ${message.split('\n')[0]} (\`${buildCommand()}\` rebuilds it)`,
     };
   }
   return nativeState;
