@@ -7,7 +7,6 @@
  * last completed epoch and exits with 130; --resume FILE continues it.
  */
 import { writeFile } from 'node:fs/promises';
-import { parseArgs } from 'node:util';
 import { Autoencoder, type AutoencoderConfig } from '../nn/autoencoder.js';
 import {
   fitAutoencoderWithCheckpoints, loadCheckpoint, resumeAutoencoderFit, type CheckpointSettings, type ResumeOptions,
@@ -18,6 +17,7 @@ import { readIdxImages } from '../io/idx.js';
 import { imageStrips, writeGrayPng } from '../io/png.js';
 import { generateShapes } from '../datasets/shapes.js';
 import { Matrix } from '../tensor.js';
+import { backendOption, parseCommand, resumeOption, type CommandSpec } from './options.js';
 
 function positive(flag: string, v: string, integer: boolean): number {
   const n = Number(v);
@@ -33,32 +33,42 @@ async function images(path: string | undefined, limit: number | undefined, seed:
   return new Matrix(all.data.subarray(0, limit * all.cols), limit, all.cols);
 }
 
+export const autoencoderCommand = {
+  name: 'autoencoder',
+  summary: 'train an autoencoder on IDX images (MNIST, Fashion-MNIST) or, without --images, on generated shapes; save it, ' +
+    'optionally its codes and a picture of reconstructions. Ctrl-C writes a checkpoint and exits with 130',
+  usage: '--out FILE [options]',
+  options: {
+    out: { type: 'string', value: 'FILE', help: 'where the model is saved (safetensors); required' },
+    images: { type: 'string', value: 'IDX', help: 'training images, raw or gzip (default: generated shapes)' },
+    'test-images': { type: 'string', value: 'IDX', help: 'images to report the test reconstruction error on' },
+    limit: { type: 'string', value: 'N', help: 'use the first N images (default all; 2000 generated shapes)' },
+    layers: { type: 'string', value: 'W,W,…', help: 'encoder widths from the image size to the code (default SIZE,256,64)' },
+    hidden: { type: 'string', value: 'ACT', default: 'sigmoid', help: 'hidden activation: sigmoid, tanh, relu, leakyRelu, identity' },
+    loss: { type: 'string', value: 'bce|mse', default: 'bce', help: 'reconstruction loss' },
+    denoise: { type: 'string', value: 'P', help: 'zero this fraction of each input, in [0, 1)' },
+    sparse: { type: 'string', value: 'RHO,BETA', help: 'KL sparsity penalty on the code layer' },
+    tied: { type: 'boolean', help: 'decoder weights are the encoder\'s transposed' },
+    epochs: { type: 'string', value: 'N', default: '5', help: 'epochs, ≥ 1' },
+    batch: { type: 'string', value: 'B', default: '64', help: 'minibatch size, ≥ 1' },
+    lr: { type: 'string', value: 'LR', default: '0.001', help: 'Adam learning rate, > 0' },
+    seed: { type: 'string', value: 'S', default: '1', help: 'seed of the weights, the shuffles and the generated shapes' },
+    codes: { type: 'string', value: 'FILE', help: 'write the codes as raw little-endian float32 (n × code width)' },
+    picture: { type: 'string', value: 'PNG', help: 'write 16 originals above their reconstructions' },
+    backend: backendOption,
+    checkpoint: { type: 'string', value: 'FILE', help: 'checkpoint after every epoch and on Ctrl-C (default on Ctrl-C only, to OUT.ckpt)' },
+    resume: resumeOption,
+  },
+  examples: [
+    'fastnn autoencoder --out ae.safetensors --epochs 3 --picture recon.png',
+    'fastnn autoencoder --images train-images-idx3-ubyte.gz --layers 784,256,64 --denoise 0.2 --out ae.safetensors',
+  ],
+} satisfies CommandSpec;
+
 export async function runAutoencoder(args: string[]): Promise<void> {
-  const { values } = parseArgs({
-    args,
-    strict: true,
-    options: {
-      images: { type: 'string' },
-      'test-images': { type: 'string' },
-      limit: { type: 'string' },
-      layers: { type: 'string' },
-      hidden: { type: 'string', default: 'sigmoid' },
-      loss: { type: 'string', default: 'bce' },
-      denoise: { type: 'string' },
-      sparse: { type: 'string' },
-      tied: { type: 'boolean', default: false },
-      epochs: { type: 'string', default: '5' },
-      batch: { type: 'string', default: '64' },
-      lr: { type: 'string', default: '0.001' },
-      seed: { type: 'string', default: '1' },
-      out: { type: 'string' },
-      codes: { type: 'string' },
-      picture: { type: 'string' },
-      backend: { type: 'string' },
-      checkpoint: { type: 'string' },
-      resume: { type: 'string' },
-    },
-  });
+  const parsed = parseCommand(autoencoderCommand, args);
+  if (parsed === null) return;
+  const { values } = parsed;
   if (values.out === undefined) throw new TypeError('--out FILE is required (where the model is saved, e.g. --out ae.safetensors)');
   const epochs = positive('epochs', values.epochs, true);
   const batchSize = positive('batch', values.batch, true);
@@ -74,7 +84,7 @@ export async function runAutoencoder(args: string[]): Promise<void> {
   const x = await images(values.images, limit, seed);
   const layers = values.layers === undefined ? [x.cols, 256, 64] : values.layers.split(',').map((w) => positive('layers', w, true));
   if (layers[0] !== x.cols) throw new RangeError(`--layers must start with the image size ${x.cols}, got ${layers[0]}`);
-  const config: AutoencoderConfig = { layers, hidden: values.hidden as AutoencoderConfig['hidden'], loss: values.loss, tiedWeights: values.tied, seed };
+  const config: AutoencoderConfig = { layers, hidden: values.hidden as AutoencoderConfig['hidden'], loss: values.loss, tiedWeights: values.tied ?? false, seed };
   if (values.denoise !== undefined) {
     const level = Number(values.denoise);
     if (!(level >= 0 && level < 1)) throw new RangeError(`--denoise must be a masking fraction in [0, 1), got ${values.denoise}`);

@@ -7,27 +7,33 @@
  * directory) after the last completed epoch and exits with 130; --resume
  * FILE continues it.
  */
-import { parseArgs } from 'node:util';
 import { MLP } from '../nn/mlp.js';
 import { fitWithCheckpoints, resumeFit, type ResumeOptions } from '../nn/checkpoint.js';
 import { checkpointTarget, onCtrlC, reportInterrupted } from './interrupt.js';
 import { backendInfo, useBackend } from '../backend/select.js';
 import { spirals } from '../datasets/spirals.js';
+import { backendOption, parseCommand, resumeOption, type CommandSpec } from './options.js';
 
 const DEFAULT_CHECKPOINT = 'fastnn-demo.ckpt';
 
+export const demoCommand = {
+  name: 'demo',
+  summary: 'train an MLP (2-64-64-3, tanh) on three interleaved spirals, print the loss per epoch, the held-out accuracy and the backend',
+  usage: '[options]',
+  options: {
+    epochs: { type: 'string', value: 'N', default: '40', help: 'epochs to train, ≥ 1' },
+    seed: { type: 'string', value: 'S', default: '1', help: 'seed of the data and the initial weights' },
+    backend: backendOption,
+    checkpoint: { type: 'string', value: 'FILE', help: `checkpoint after every epoch and on Ctrl-C (default on Ctrl-C only, to ${DEFAULT_CHECKPOINT})` },
+    resume: resumeOption,
+  },
+  examples: ['fastnn demo --epochs 20', 'fastnn demo --backend js'],
+} satisfies CommandSpec;
+
 export async function runDemo(args: string[]): Promise<void> {
-  const { values } = parseArgs({
-    args,
-    strict: true,
-    options: {
-      epochs: { type: 'string', default: '40' },
-      seed: { type: 'string', default: '1' },
-      backend: { type: 'string' },
-      checkpoint: { type: 'string' },
-      resume: { type: 'string' },
-    },
-  });
+  const parsed = parseCommand(demoCommand, args);
+  if (parsed === null) return;
+  const { values } = parsed;
   const epochs = Number(values.epochs);
   const seed = Number(values.seed);
   if (!Number.isInteger(epochs) || epochs < 1) throw new RangeError(`--epochs must be a positive integer, got ${values.epochs}`);

@@ -1,22 +1,31 @@
 #!/usr/bin/env node
 /** The `fastnn` command: `fastnn demo`, `fastnn info`, `fastnn autoencoder`, the word2vec commands. */
-import { runAutoencoder } from './autoencoder.js';
-import { runDemo } from './demo.js';
-import { runInfo } from './info.js';
-import { runAnalogy, runEval, runSimilar, runWord2Vec } from './word2vec.js';
+import { autoencoderCommand, runAutoencoder } from './autoencoder.js';
+import { demoCommand, runDemo } from './demo.js';
+import { infoCommand, runInfo } from './info.js';
+import type { CommandSpec } from './options.js';
+import {
+  analogyCommand, evalCommand, runAnalogy, runEval, runSimilar, runWord2Vec, similarCommand, word2vecCommand,
+} from './word2vec.js';
 
-const commands: Record<string, { run: (args: string[]) => Promise<void>; help: string }> = {
-  demo: { run: runDemo, help: 'train a small network on generated data [--epochs N] [--seed S] [--backend js|native] [--checkpoint FILE] [--resume FILE]' },
-  autoencoder: { run: runAutoencoder, help: 'train an autoencoder: --out FILE [--images IDX] [--test-images IDX] [--layers 784,256,64] [--denoise 0.2] [--sparse RHO,BETA] [--tied] [--loss bce|mse] [--epochs N] [--batch B] [--lr LR] [--limit N] [--codes FILE] [--picture PNG] [--checkpoint FILE] [--resume FILE]; no --images: generated shapes; Ctrl-C checkpoints, exit 130' },
-  info: { run: runInfo, help: 'which backend runs, the addon version and the CPU features it uses' },
-  word2vec: { run: runWord2Vec, help: 'train word vectors: --input FILE --output FILE [--binary] [--dim --window --negative --min-count --sample --alpha --epochs --threads --cbow --hs --seed]; no --input: planted demo' },
-  similar: { run: runSimilar, help: 'nearest words: VECTORS WORD [-k 10]' },
-  analogy: { run: runAnalogy, help: 'A − B + C: VECTORS A B C [-k 5] [--cosmul]' },
-  eval: { run: runEval, help: 'VECTORS --analogies FILE (questions-words) | --similarity FILE (word word score)' },
+const commands: Record<string, { spec: CommandSpec; run: (args: string[]) => Promise<void> }> = {
+  demo: { spec: demoCommand, run: runDemo },
+  info: { spec: infoCommand, run: runInfo },
+  autoencoder: { spec: autoencoderCommand, run: runAutoencoder },
+  word2vec: { spec: word2vecCommand, run: runWord2Vec },
+  similar: { spec: similarCommand, run: runSimilar },
+  analogy: { spec: analogyCommand, run: runAnalogy },
+  eval: { spec: evalCommand, run: runEval },
 };
 
 function usage(): string {
-  return ['usage: fastnn <command> [options]', '', ...Object.entries(commands).map(([n, c]) => `  ${n.padEnd(8)} ${c.help}`)].join('\n');
+  const width = Math.max(...Object.keys(commands).map((name) => name.length)) + 2;
+  return [
+    'usage: fastnn <command> [options]', '',
+    // The summary's first sentence: the rest is for the command's own --help.
+    ...Object.entries(commands).map(([name, c]) => `  ${name.padEnd(width)}${c.spec.summary.split('. ')[0]}`),
+    '', 'fastnn <command> --help prints the options of a command, their defaults and an example.',
+  ].join('\n');
 }
 
 const [name, ...rest] = process.argv.slice(2);

@@ -4,7 +4,6 @@
  * on stderr from main.ts and a non-zero exit.
  */
 import { access } from 'node:fs/promises';
-import { parseArgs } from 'node:util';
 import { backendInfo } from '../backend/select.js';
 import type { Word2VecProgress } from '../backend/word2vec.js';
 import { evaluateAnalogies, evaluateSimilarity } from '../word2vec/evaluate.js';
@@ -13,6 +12,7 @@ import { checkpointCorpus } from '../word2vec/checkpoint.js';
 import { Word2Vec } from '../word2vec/train.js';
 import { WordVectors } from '../word2vec/vectors.js';
 import { continueCommand, onCtrlC } from './interrupt.js';
+import { parseCommand, type CommandSpec } from './options.js';
 
 function int(flag: string, v: string | undefined, min = 1): number | undefined {
   if (v === undefined) return undefined;
@@ -34,14 +34,24 @@ async function mustExist(path: string, what: string): Promise<void> {
   });
 }
 
-/** A one-line progress bar on stderr, redrawn in place. */
-function progressBar(): (p: Word2VecProgress) => void {
+/**
+ * Progress on stderr: a bar redrawn in place on a terminal; in a file or a
+ * pipe, one line per tenth of the work, so a log reads line by line.
+ */
+function progressReporter(tty: boolean): (p: Word2VecProgress) => void {
+  let tenths = 0;
   return (p) => {
     const width = 30;
     const filled = Math.round(p.progress * width);
     const eta = p.etaSeconds >= 60 ? `${Math.floor(p.etaSeconds / 60)}m${Math.round(p.etaSeconds % 60)}s` : `${p.etaSeconds.toFixed(0)}s`;
-    process.stderr.write(`\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${(100 * p.progress).toFixed(1)}% ` +
-      `epoch ${p.epoch} loss ${p.loss.toFixed(4)} ${Math.round(p.wordsPerSec / 1000)}k words/s lr ${p.lr.toExponential(2)} ETA ${eta}   `);
+    const status = `${(100 * p.progress).toFixed(1)}% epoch ${p.epoch} loss ${p.loss.toFixed(4)} ` +
+      `${Math.round(p.wordsPerSec / 1000)}k words/s lr ${p.lr.toExponential(2)} ETA ${eta}`;
+    if (tty) {
+      process.stderr.write(`\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${status}   `);
+    } else if (Math.floor(p.progress * 10) > tenths) {
+      tenths = Math.floor(p.progress * 10);
+      process.stderr.write(`${status}\n`);
+    }
   };
 }
 
@@ -49,18 +59,43 @@ function progressBar(): (p: Word2VecProgress) => void {
 const SETTING_FLAGS = ['dim', 'window', 'negative', 'min-count', 'sample', 'alpha', 'epochs', 'threads', 'cbow', 'hs', 'seed',
   'lowercase', 'max-vocab'];
 
+export const word2vecCommand = {
+  name: 'word2vec',
+  summary: 'train word vectors (skip-gram or CBOW) on a corpus file, one sentence per line; without --input, on a generated ' +
+    'corpus with planted analogies, which it then prints. Ctrl-C writes a checkpoint and exits with 130',
+  usage: '[--input FILE] [--output FILE] [options]',
+  options: {
+    input: { type: 'string', value: 'FILE', help: 'the corpus: whitespace-separated tokens (default: the planted demo corpus)' },
+    output: { type: 'string', value: 'FILE', help: 'where the vectors are written (word2vec text format)' },
+    binary: { type: 'boolean', help: 'write the word2vec binary format instead' },
+    dim: { type: 'string', value: 'N', help: 'vector size, ≥ 1 (default 100; 32 for the demo)' },
+    window: { type: 'string', value: 'N', help: 'largest context radius, ≥ 1 (default 5; 4 for the demo)' },
+    negative: { type: 'string', value: 'N', help: 'noise words per prediction, ≥ 0 (default 5)' },
+    'min-count': { type: 'string', value: 'N', help: 'drop words seen fewer times, ≥ 1 (default 5)' },
+    'max-vocab': { type: 'string', value: 'N', help: 'keep at most the N most frequent words (default: no limit)' },
+    sample: { type: 'string', value: 'X', help: 'subsampling threshold, ≥ 0; 0 disables (default 1e-3; 0 for the demo)' },
+    alpha: { type: 'string', value: 'X', help: 'initial learning rate, ≥ 0 (default 0.025)' },
+    epochs: { type: 'string', value: 'N', help: 'passes over the corpus, ≥ 1 (default 5)' },
+    threads: { type: 'string', value: 'N', help: 'training threads, ≥ 1 (default: all cores; native only)' },
+    cbow: { type: 'boolean', help: 'CBOW instead of skip-gram' },
+    hs: { type: 'boolean', help: 'hierarchical softmax' },
+    seed: { type: 'string', value: 'S', help: 'seed, ≥ 0 (default 1); one thread gives the same vectors every run' },
+    lowercase: { type: 'boolean', help: 'lowercase ASCII letters' },
+    checkpoint: { type: 'string', value: 'FILE', help: 'checkpoint at the end, on Ctrl-C and with --checkpoint-every (default on Ctrl-C only, to OUTPUT.ckpt)' },
+    'checkpoint-every': { type: 'string', value: 'SECONDS', help: 'also checkpoint at this interval, ≥ 0 (default 0: never)' },
+    resume: { type: 'string', value: 'FILE', help: 'continue the run a checkpoint holds (its settings come from it)' },
+  },
+  examples: [
+    'fastnn word2vec',
+    'fastnn word2vec --input corpus.txt --output vectors.bin --binary --dim 100 --epochs 5',
+    'fastnn word2vec --resume vectors.bin.ckpt --input corpus.txt --output vectors.bin --binary',
+  ],
+} satisfies CommandSpec;
+
 export async function runWord2Vec(args: string[]): Promise<void> {
-  const { values } = parseArgs({
-    args,
-    strict: true,
-    options: {
-      input: { type: 'string' }, output: { type: 'string' }, binary: { type: 'boolean' }, dim: { type: 'string' },
-      window: { type: 'string' }, negative: { type: 'string' }, 'min-count': { type: 'string' }, sample: { type: 'string' },
-      alpha: { type: 'string' }, epochs: { type: 'string' }, threads: { type: 'string' }, cbow: { type: 'boolean' },
-      hs: { type: 'boolean' }, seed: { type: 'string' }, lowercase: { type: 'boolean' }, 'max-vocab': { type: 'string' },
-      checkpoint: { type: 'string' }, 'checkpoint-every': { type: 'string' }, resume: { type: 'string' },
-    },
-  });
+  const parsed = parseCommand(word2vecCommand, args);
+  if (parsed === null) return;
+  const { values } = parsed;
   const resuming = values.resume !== undefined;
   const demo = values.input === undefined && !resuming;
   if (resuming) {
@@ -80,7 +115,7 @@ export async function runWord2Vec(args: string[]): Promise<void> {
   const info = backendInfo();
   process.stderr.write(`fastnn word2vec: backend ${info.active}${demo ? ', planted demo corpus (pass --input FILE to train on yours)' : ''}\n`);
   try {
-    const callbacks = { onProgress: progressBar(), signal: interrupt.signal, checkpoint };
+    const callbacks = { onProgress: progressReporter(process.stderr.isTTY === true), signal: interrupt.signal, checkpoint };
     // The only corpus the CLI trains from without a file is the demo's, so a
     // checkpoint without a corpus path is the demo's.
     const resumeInput = async () => values.input ?? ((await checkpointCorpus(values.resume!)).path ?? plantedCorpus(40000));
@@ -143,25 +178,61 @@ async function load(path: string | undefined): Promise<WordVectors> {
   return WordVectors.load(path, format(path));
 }
 
+export const similarCommand = {
+  name: 'similar',
+  summary: 'the words nearest to WORD by cosine similarity, in a vectors file (text, or binary when it ends in .bin)',
+  usage: 'VECTORS WORD [options]',
+  options: { k: { type: 'string', short: 'k', value: 'N', default: '10', help: 'how many words, ≥ 1' } },
+  examples: ['fastnn similar vectors.bin king -k 10'],
+} satisfies CommandSpec;
+
 export async function runSimilar(args: string[]): Promise<void> {
-  const { values, positionals } = parseArgs({ args, strict: true, allowPositionals: true, options: { k: { type: 'string', short: 'k' } } });
+  const parsed = parseCommand(similarCommand, args, true);
+  if (parsed === null) return;
+  const { values, positionals } = parsed;
   if (positionals.length !== 2) throw new Error('usage: fastnn similar VECTORS WORD [-k 10]');
   const vectors = await load(positionals[0]);
-  for (const { word, score } of vectors.mostSimilar(positionals[1]!, int('k', values.k) ?? 10)) console.log(`${score.toFixed(4)}  ${word}`);
+  for (const { word, score } of vectors.mostSimilar(positionals[1]!, int('k', values.k)!)) console.log(`${score.toFixed(4)}  ${word}`);
 }
 
+export const analogyCommand = {
+  name: 'analogy',
+  summary: 'A − B + C: the words nearest to it in a vectors file (king man woman → queen)',
+  usage: 'VECTORS A B C [options]',
+  options: {
+    k: { type: 'string', short: 'k', value: 'N', default: '5', help: 'how many words, ≥ 1' },
+    cosmul: { type: 'boolean', help: '3CosMul instead of 3CosAdd' },
+  },
+  examples: ['fastnn analogy vectors.bin king man woman'],
+} satisfies CommandSpec;
+
 export async function runAnalogy(args: string[]): Promise<void> {
-  const { values, positionals } = parseArgs({ args, strict: true, allowPositionals: true, options: { k: { type: 'string', short: 'k' }, cosmul: { type: 'boolean' } } });
+  const parsed = parseCommand(analogyCommand, args, true);
+  if (parsed === null) return;
+  const { values, positionals } = parsed;
   if (positionals.length !== 4) throw new Error('usage: fastnn analogy VECTORS A B C (A − B + C) [-k 5] [--cosmul]');
   const [path, a, b, c] = positionals as [string, string, string, string];
   const vectors = await load(path);
-  for (const { word, score } of vectors.analogy(a, b, c, { topn: int('k', values.k) ?? 5, method: values.cosmul ? 'mul' : 'add' })) {
+  for (const { word, score } of vectors.analogy(a, b, c, { topn: int('k', values.k)!, method: values.cosmul ? 'mul' : 'add' })) {
     console.log(`${score.toFixed(4)}  ${word}`);
   }
 }
 
+export const evalCommand = {
+  name: 'eval',
+  summary: 'score a vectors file on analogy questions (questions-words format) or word-similarity pairs (Spearman ρ)',
+  usage: 'VECTORS --analogies FILE | --similarity FILE',
+  options: {
+    analogies: { type: 'string', value: 'FILE', help: '": section" lines, then "a b c d" questions' },
+    similarity: { type: 'string', value: 'FILE', help: '"word word score" lines' },
+  },
+  examples: ['fastnn eval vectors.bin --analogies questions-words.txt', 'fastnn eval vectors.bin --similarity wordsim353.tsv'],
+} satisfies CommandSpec;
+
 export async function runEval(args: string[]): Promise<void> {
-  const { values, positionals } = parseArgs({ args, strict: true, allowPositionals: true, options: { analogies: { type: 'string' }, similarity: { type: 'string' } } });
+  const parsed = parseCommand(evalCommand, args, true);
+  if (parsed === null) return;
+  const { values, positionals } = parsed;
   if (positionals.length !== 1 || (values.analogies === undefined) === (values.similarity === undefined)) {
     throw new Error('usage: fastnn eval VECTORS --analogies FILE | --similarity FILE');
   }

@@ -8,6 +8,11 @@ import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { autoencoderCommand } from '../../src/cli/autoencoder.js';
+import { demoCommand } from '../../src/cli/demo.js';
+import { infoCommand } from '../../src/cli/info.js';
+import type { CommandSpec } from '../../src/cli/options.js';
+import { analogyCommand, evalCommand, similarCommand, word2vecCommand } from '../../src/cli/word2vec.js';
 
 const main = new URL('../../dist/cli/main.js', import.meta.url).pathname;
 const fastnn = (...args: string[]) => spawnSync(process.execPath, [main, ...args], { encoding: 'utf8', env: { ...process.env, FASTNN_QUIET: '1' } });
@@ -23,7 +28,10 @@ describe('fastnn CLI', () => {
 
   it.each([
     [['nope'], 2, /^fastnn: unknown command 'nope'/],
-    [['demo', '--epoch', '3'], 1, /^fastnn demo: Unknown option '--epoch'/],
+    [['demo', '--epoch', '3'], 1, /^fastnn demo: unknown option '--epoch'; did you mean '--epochs'\?/],
+    [['demo', '--epochs', '-3'], 1, /^fastnn demo: --epochs must be a positive integer, got -3$/],
+    [['demo', '--epochs=-3'], 1, /^fastnn demo: --epochs must be a positive integer, got -3$/],
+    [['demo', '--colour'], 1, /^fastnn demo: unknown option '--colour' \(--help lists the options\)$/],
     [['demo', '--epochs', 'many'], 1, /^fastnn demo: --epochs must be a positive integer, got many$/],
     [['demo', '--backend', 'gpu'], 1, /^fastnn demo: --backend must be js or native, got gpu$/],
   ])('%j exits %i with one actionable line', (args, status, message) => {
@@ -33,10 +41,27 @@ describe('fastnn CLI', () => {
     if (status === 1) expect(run.stderr.trim().split('\n')).toHaveLength(1);
   });
 
-  it('help lists the commands', () => {
+  const specs: CommandSpec[] = [demoCommand, infoCommand, autoencoderCommand, word2vecCommand, similarCommand, analogyCommand, evalCommand];
+
+  it('help lists every command', () => {
     const run = fastnn('--help');
     expect(run.status).toBe(0);
-    expect(run.stdout).toContain('demo');
+    for (const spec of specs) expect(run.stdout).toMatch(new RegExp(`^  ${spec.name} +\\S`, 'm'));
+  });
+
+  it.each(specs.flatMap((spec) => [[spec.name, '--help'], [spec.name, '-h']]))('%s %s prints its options with defaults and an example, exit 0', (name, flag) => {
+    const spec = specs.find((s) => s.name === name)!;
+    // Among other flags, even invalid ones: help wins and nothing runs.
+    const run = fastnn(name, '--epochs', '0', flag);
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.stderr).toBe('');
+    expect(run.stdout.startsWith(`usage: fastnn ${name} `)).toBe(true);
+    for (const [option, o] of Object.entries(spec.options)) {
+      const row = run.stdout.split('\n').find((line) => line.includes(`--${option} `) || line.endsWith(`--${option}`));
+      expect(row, `--${option}`).toBeDefined();
+      if (o.default !== undefined) expect(row).toContain(`(default ${o.default})`);
+    }
+    expect(run.stdout).toMatch(/\nexamples?:\n {2}fastnn /);
   });
 
   describe('autoencoder', () => {
@@ -50,6 +75,7 @@ describe('fastnn CLI', () => {
       expect(run.status, run.stderr).toBe(0);
       expect(run.stderr).toMatch(/200 images of 784 pixels from generated shapes/);
       expect(run.stderr).toMatch(/epoch 2\/2 {2}loss \d+\.\d{4} {2}\d+ samples\/s/);
+      expect(run.stderr, 'a pipe gets one line per epoch, no redraws').not.toContain('\r');
       expect(run.stderr).toMatch(/reconstruction MSE per pixel: train 0\.\d{5}/);
       expect(statSync(out).size).toBeGreaterThan(784 * 32 * 8);
       expect(statSync(codes).size).toBe(200 * 32 * 4);

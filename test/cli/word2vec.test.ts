@@ -29,16 +29,38 @@ describe('fastnn word2vec commands', () => {
     [['similar', file('bad.txt', '3 2\nking 0.1 0.2\nqueen 0.1\n'), 'king'], /^fastnn similar: .*bad\.txt.*line 3/],
     [['similar', file('bad.bin', '2 4\nking \x01\x02'), 'king'], /^fastnn similar: .*bad\.bin.*byte/],
     [['similar', file('page.txt', '<!DOCTYPE html><html></html>\n'), 'king'], /^fastnn similar: .*page\.txt/],
-    [['word2vec', '--dimm', '5'], /^fastnn word2vec: Unknown option '--dimm'/],
+    [['word2vec', '--dimm', '5'], /^fastnn word2vec: unknown option '--dimm'; did you mean '--dim'\?/],
+    [['word2vec', '--input', corpus, '--window', '-1'], /^fastnn word2vec: --window must be an integer ≥ 1, got '-1'$/],
     [['word2vec', '--input', corpus, '--dim', 'zero'], /^fastnn word2vec: --dim must be an integer ≥ 1, got 'zero'$/],
     [['similar', file('ok.txt', '1 2\nking 0.1 0.2\n'), 'king', '-k', 'many'], /^fastnn similar: --k must be an integer ≥ 1, got 'many'$/],
-    [['similar', join(dir, 'ok.txt'), 'king', '-k', '-3'], /^fastnn similar: Option '-k' argument is ambiguous\. Did you forget/],
+    [['similar', join(dir, 'ok.txt'), 'king', '-k', '-3'], /^fastnn similar: --k must be an integer ≥ 1, got '-3'$/],
   ])('%j exits 1 with one actionable line', (args, message) => {
     const run = spawnSync(process.execPath, [main, ...args], { encoding: 'utf8' });
     expect(run.status, run.stderr).toBe(1);
     const lines = run.stderr.trim().split('\n').filter((l) => !l.startsWith('fastnn word2vec: backend'));
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(message);
+  });
+
+  it('progress into a pipe is one line per tenth of the work, never redrawn with \\r', () => {
+    const run = spawnSync(process.execPath, [main, 'word2vec', '--input', corpus, '--epochs', '2', '--dim', '8', '--min-count', '1',
+      '--threads', '1'], { encoding: 'utf8' });
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.stderr).not.toContain('\r');
+    const progress = run.stderr.split('\n').filter((line) => / words\/s lr /.test(line));
+    expect(progress.length).toBeGreaterThanOrEqual(1);
+    expect(progress.length).toBeLessThanOrEqual(10);
+    for (const line of progress) expect(line).toMatch(/^\d+\.\d% epoch [12] loss \d+\.\d{4} \d+k words\/s lr /);
+    expect(progress.at(-1)).toMatch(/^100\.0% /);
+  });
+
+  // util-linux `script` runs the command on a pseudo-terminal (stdout and stderr both go to it).
+  it.runIf(spawnSync('script', ['--version']).status === 0)('progress on a terminal is a bar redrawn in place with \\r', () => {
+    const command = [process.execPath, main, 'word2vec', '--input', corpus, '--epochs', '2', '--dim', '8', '--min-count', '1', '--threads', '1']
+      .map((a) => `'${a}'`).join(' ');
+    const run = spawnSync('script', ['-qfec', command, '/dev/null'], { encoding: 'utf8' });
+    expect(run.status, run.stdout).toBe(0);
+    expect(run.stdout).toMatch(/\r\[[#.]{30}\] \d+\.\d% epoch/);
   });
 
   it('SIGINT during training writes a checkpoint, exits 130 with one line, and the printed command finishes the run exactly', async () => {
