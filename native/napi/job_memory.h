@@ -16,7 +16,11 @@
 //
 // The price is one copy of the job's arrays (its input data included) for
 // the job's lifetime, and copies back of what it writes; JS sees the written
-// arrays as of the last progress report, not live.
+// arrays as of the last progress report, not live. A copy back during the
+// job races with its writes to what no report covers yet (the next history
+// row, weights mid-epoch), as JS reading live memory did before: what a
+// report covers is complete. Arrays that overlap without being the same get
+// separate copies, so a job must not write through one and read the other.
 #pragma once
 
 #include <napi.h>

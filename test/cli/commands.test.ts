@@ -124,7 +124,8 @@ describe('fastnn CLI', () => {
       expect(resumed.stderr).toMatch(/epoch 10\/10/);
       expect(await straightCode).toBe(0);
       expect(readFileSync(interrupted).equals(readFileSync(straight))).toBe(true);
-    });
+      // Three runs of ten epochs, two at once: on the TS backend ~4 s of CPU, 25 s on a loaded 2-core machine.
+    }, 90_000);
 
     it('a corrupt IDX file exits 1 naming the file and the defect', () => {
       const bad = join(dir, 'bad.idx');
