@@ -98,4 +98,13 @@ echo "== npx fastnn info / demo in the consumer project"
 npx --no-install fastnn info | tee "$work/info.txt"
 grep -q 'native' "$work/info.txt" || { echo "consumer: fastnn info does not report the native backend"; exit 1; }
 npx --no-install fastnn demo --epochs 3 2>&1 | tail -3
+
+echo "== no prebuilt binary for this machine and no compiler: the install still succeeds, on the TS backend"
+rm -rf node_modules/fastnn/prebuilds
+PATH="$nobuild:$PATH" CC=false CXX=false MAKE=false npm_config_node_gyp=/bin/false \
+  npm rebuild fastnn --foreground-scripts 2>&1 | tee "$work/rebuild.log"
+grep -q 'native addon not built.*Retry with: npm rebuild fastnn' "$work/rebuild.log" || { echo "consumer: no one-line failure naming npm rebuild fastnn"; exit 1; }
+notice="$(npx --no-install fastnn info 2>&1 >/dev/null)"
+echo "$notice"
+grep -q 'TypeScript backend.*`npm rebuild fastnn` builds it' <<<"$notice" || { echo "consumer: the notice does not name npm rebuild fastnn"; exit 1; }
 echo "consumer: ok"
