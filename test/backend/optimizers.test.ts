@@ -10,7 +10,7 @@ import {
   type ScheduleSpec,
 } from '../../src/backend/backend.js';
 import { Rng } from '../../src/rng.js';
-import { backendsUnderTest } from '../helpers/backends.js';
+import { backendPair, backendsUnderTest } from '../helpers/backends.js';
 import { cloneNet, makeNet, makeTargets, plainTraining, randomF32 } from '../helpers/reference.js';
 
 const backends = backendsUnderTest();
@@ -206,10 +206,9 @@ describe.each(backends)('optimizers and schedules on $name', (be: Backend) => {
   });
 });
 
-const native = backends.find((b) => b.name === 'native');
-const js = backends.find((b) => b.name === 'js');
+const pair = backendPair();
 
-describe.runIf(native && js)('native and TS agree with every optimizer', () => {
+describe.runIf(pair)('native and TS agree with every optimizer', () => {
   it.each(Object.entries(Optimizer))('%s, per-step cosine with warm-up, validation, early stopping', async (_name, type) => {
     const p = problem(8, 48);
     const make = () => job(p, { type, weightDecay: 0.01, clipNorm: 2, nesterov: true }, {
@@ -219,8 +218,8 @@ describe.runIf(native && js)('native and TS agree with every optimizer', () => {
       earlyStopping: { monitor: Monitor.valLoss, patience: 3, minDelta: 0, restoreBest: true },
     });
     const [a, b] = [make(), make()];
-    const ra = await js!.train(a, null);
-    const rb = await native!.train(b, null);
+    const ra = await pair!.js.train(a, null);
+    const rb = await pair!.native.train(b, null);
     // The best monitored value is a validation loss: equal to float32 rounding, like the history.
     expect({ ...ra, best: 0 }).toEqual({ ...rb, best: 0 });
     expect(Math.abs(ra.best - rb.best)).toBeLessThanOrEqual(1e-6);
@@ -230,7 +229,7 @@ describe.runIf(native && js)('native and TS agree with every optimizer', () => {
   });
 });
 
-describe.runIf(native && js)('native and TS agree with every loss', () => {
+describe.runIf(pair)('native and TS agree with every loss', () => {
   // Four outputs fit every loss (gaussianNll: two targets). Same tolerance
   // as above: the backends differ by float32 rounding only.
   it.each(Object.entries(Loss))('%s', async (_name, loss) => {
@@ -241,8 +240,8 @@ describe.runIf(native && js)('native and TS agree with every loss', () => {
     const p = { net, x: randomF32(rng, n * 5, -1, 1), y: makeTargets(rng, n, 4, loss), n };
     const make = () => job(p, { type: Optimizer.adam }, { batchSize: 4, shuffle: true, epochs: 3 });
     const [a, b] = [make(), make()];
-    await js!.train(a, null);
-    await native!.train(b, null);
+    await pair!.js.train(a, null);
+    await pair!.native.train(b, null);
     // NaN marks the absent columns (no metric, no validation) on both.
     a.history.forEach((v, i) => {
       if (Number.isNaN(v)) expect(b.history[i]).toBeNaN();

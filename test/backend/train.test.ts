@@ -11,7 +11,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { describe, expect, it } from 'vitest';
 import { Activation, HISTORY_FIELDS, Loss, type Backend, type FitJob, type TrainProgress } from '../../src/backend/backend.js';
 import { Rng } from '../../src/rng.js';
-import { backendsUnderTest } from '../helpers/backends.js';
+import { backendPair, backendsUnderTest } from '../helpers/backends.js';
 import { cloneNet, makeNet, makeTargets, plainTraining, randomF32 } from '../helpers/reference.js';
 
 const backends = backendsUnderTest();
@@ -232,16 +232,16 @@ describe.each(backends)('train on $name', (be: Backend) => {
 });
 
 const native = backends.find((b) => b.name === 'native');
-const js = backends.find((b) => b.name === 'js');
+const pair = backendPair();
 
-describe.runIf(native && js)('train: native and TS agree', () => {
+describe.runIf(pair)('train: native and TS agree', () => {
   // As in network.test.ts: per-step differences are float32 rounding only.
   it.each([[1], [8]])('batch size %d', async (batchSize) => {
     const p = problem(10, [8, 16, 8, 3], 64);
     const a = fitJob(p, { batchSize, epochs: 4 });
     const b = fitJob(p, { batchSize, epochs: 4 });
-    await js!.train(a, null);
-    await native!.train(b, null);
+    await pair!.js.train(a, null);
+    await pair!.native.train(b, null);
     expect(a.rngState).toEqual(b.rngState);
     expect(closeHistories(a.history, b.history, 1e-5)).toBe(true);
     expect(maxAbsDiff(a.net.params, b.net.params)).toBeLessThanOrEqual(1e-5);

@@ -13,7 +13,7 @@ import { useBackend } from '../../src/backend/select.js';
 import { encodeSafetensors, ModelFileError } from '../../src/io/safetensors.js';
 import { readWord2VecCheckpoint, writeWord2VecCheckpoint } from '../../src/word2vec/checkpoint.js';
 import { Word2Vec, type TrainOptions } from '../../src/word2vec/train.js';
-import { backendsUnderTest } from '../helpers/backends.js';
+import { backendPair, backendsUnderTest } from '../helpers/backends.js';
 import { plantedFile, tempDir, writeTemp } from '../helpers/word2vec.js';
 
 const dir = tempDir();
@@ -109,7 +109,7 @@ describe.each(names.map((n) => [n]))('word2vec checkpoints on %s', (name) => {
   }, 60_000);
 });
 
-describe.runIf(names.includes('native') && names.includes('js'))('word2vec checkpoints across backends', () => {
+describe.runIf(backendPair())('word2vec checkpoints across backends', () => {
   it('a native one-thread checkpoint resumes on TS to the same vectors', async () => {
     useBackend('native');
     const whole = await Word2Vec.train({ input: corpus, ...base });
