@@ -15,6 +15,8 @@ export type { OptimizerOptions, ScheduleOptions, EarlyStoppingOptions, Optimizer
 export type { Task } from './nn/tasks.js';
 export type { Inputs, Targets } from './nn/data.js';
 export { ModelFileError } from './io/safetensors.js';
+export { NonFiniteError } from './backend/errors.js';
+export type { NonFiniteQuantity } from './backend/errors.js';
 export { getBackend, useBackend, backendInfo, setThreads, getThreads } from './backend/select.js';
 export type { BackendName } from './backend/select.js';
 export {

@@ -35,6 +35,9 @@ class TrainJob final : public BackgroundJob, private FitObserver {
       throw std::runtime_error("train: out of memory for the workspace");
     } catch (const std::length_error&) {
       throw std::runtime_error("train: out of memory for the workspace");
+    } catch (const NonFiniteStep& e) {
+      non_finite_ = NonFiniteFields{e.quantity(), e.epoch(), e.batch()};
+      throw std::runtime_error(std::string("train: ") + e.what());
     } catch (const std::runtime_error& e) {
       throw std::runtime_error(std::string("train: ") + e.what());
     }
@@ -49,6 +52,18 @@ class TrainJob final : public BackgroundJob, private FitObserver {
     result.Set("steps", static_cast<double>(outcome_.steps));
     result.Set("stoppedEarly", outcome_.stopped_early);
     return result;
+  }
+
+  // A non-finite batch rejects with the fields of src/backend/errors.ts NonFiniteError.
+  Napi::Value Failure(Napi::Env env, const std::string& what) override {
+    Napi::Error error = Napi::Error::New(env, what);
+    if (non_finite_.quantity != nullptr) {
+      error.Set("code", "ERR_FASTNN_NON_FINITE");
+      error.Set("quantity", non_finite_.quantity);
+      error.Set("epoch", static_cast<double>(non_finite_.epoch));
+      error.Set("batch", static_cast<double>(non_finite_.batch));
+    }
+    return error.Value();
   }
 
   Napi::Value Progress(Napi::Env env, const std::vector<double>& v) override {
@@ -73,6 +88,12 @@ class TrainJob final : public BackgroundJob, private FitObserver {
   bool reporting_;
   JobContext* ctx_ = nullptr;
   FitOutcome outcome_;
+  // Set by Execute (job thread) before it throws; read by Failure after the join.
+  struct NonFiniteFields {
+    const char* quantity = nullptr;  // null: the failure was something else
+    std::size_t epoch = 0;
+    std::size_t batch = 0;
+  } non_finite_;
 };
 
 // Phase 1 for a nested options object: its properties in `keys` order, or

@@ -433,8 +433,9 @@ export interface Backend extends Word2VecKernels {
    * signal's reason; no callback runs after that. An already-aborted signal
    * rejects at once, before the job is even checked. A non-finite loss,
    * gradient or update (a step that would overflow a float32 weight or
-   * optimizer state) rejects with Error "train: non-finite loss|gradient|update
-   * at epoch E, batch B; that batch was not applied" unless job.skipNonFinite;
+   * optimizer state) rejects with a NonFiniteError (errors.ts: code
+   * ERR_FASTNN_NON_FINITE, quantity, epoch, batch; message "train: non-finite
+   * loss|gradient|update at epoch E, batch B; that batch was not applied") unless job.skipNonFinite;
    * either way no weight or state of that batch is written.
    * The same job gives the same history and weights on both backends,
    * within float32 rounding.

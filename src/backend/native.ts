@@ -6,6 +6,7 @@
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import type { Backend, FitJob, FitResult, NetworkSpec, TrainJob, TrainProgress, ActivationCode, LossCode } from './backend.js';
+import { NON_FINITE_CODE, NonFiniteError } from './errors.js';
 import { settleJob, type NativeJob } from './job.js';
 import type { Word2VecKernels } from './word2vec.js';
 
@@ -115,11 +116,18 @@ export function createNativeBackend(addon: NativeAddon): Backend {
       // Anything but a function goes through unchanged, for the addon to reject.
       const report = typeof onProgress !== 'function' ? onProgress
         : (p: TrainProgress) => { if (!signal?.aborted) onProgress(p); };
-      return settleJob(addon.train(job, report), signal);
+      return settleJob(addon.train(job, report), signal).catch((err: unknown) => { throw typedFailure(err); });
     },
     word2vecVocab: addon.word2vecVocab,
     word2vecTrain: addon.word2vecTrain,
     word2vecInit: addon.word2vecInit,
     nearest: addon.nearest,
   };
+}
+
+// The addon rejects a non-finite batch with an Error carrying NonFiniteError's code and fields.
+function typedFailure(err: unknown): unknown {
+  const e = err as Partial<NonFiniteError> | null;
+  if (e?.code !== NON_FINITE_CODE) return err;
+  return new NonFiniteError(e.message!, e.quantity!, e.epoch!, e.batch!);
 }

@@ -7,6 +7,7 @@
 import {
   HISTORY_FIELDS, Metric, POSITION_FIELDS, type Backend, type InputNoise, type MetricCode, type NetworkSpec, type TrainProgress,
 } from '../backend/backend.js';
+import { NonFiniteError } from '../backend/errors.js';
 import type { Rng } from '../rng.js';
 import { checkOptions, finiteNumber, positiveInt } from '../options.js';
 import { toMatrix, type Inputs, type Targets } from './data.js';
@@ -216,9 +217,10 @@ export async function runFit(fn: string, backend: Backend, model: FitTarget, x: 
     history.stoppedEarly = result.stoppedEarly;
     if (run) run.stoppedEarly = result.stoppedEarly;
   } catch (err) {
-    const message = (err as Error)?.message ?? '';
-    if (!message.startsWith('train: non-finite')) throw err;
-    throw new Error(`${fn}: ${message.slice('train: '.length)} (lower the learning rate or check the data)`, { cause: err });
+    if (!(err instanceof NonFiniteError)) throw err;
+    const { quantity, epoch, batch } = err;
+    throw new NonFiniteError(`${fn}: non-finite ${quantity} at epoch ${epoch}, batch ${batch}; that batch was not applied ` +
+      '(lower the learning rate or check the data)', quantity, epoch, batch, { cause: err });
   } finally {
     // The shuffles advanced the state natively or in TS alike; continue from it.
     model.rng.setState(rngState);

@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { describe, expect, it } from 'vitest';
 import { Activation, HISTORY_FIELDS, Loss, type Backend, type FitJob, type TrainProgress } from '../../src/backend/backend.js';
+import { NonFiniteError } from '../../src/backend/errors.js';
 import { Rng } from '../../src/rng.js';
 import { backendPair, backendsUnderTest } from '../helpers/backends.js';
 import { cloneNet, makeNet, makeTargets, plainTraining, randomF32 } from '../helpers/reference.js';
@@ -110,7 +111,12 @@ describe.each(backends)('train on $name', (be: Backend) => {
     const job = fitJob(p, { shuffle: false, batchSize: 4, epochs: 2 });
     const before = cloneNet(p.net);
     be.trainEpoch({ net: before, x: p.x, y: p.y, n: p.n, order: Uint32Array.of(0, 1, 2, 3, 4, 5, 6, 7), batchSize: 4, learningRate: 0.1, weightDecay: 1e-3 });
-    await expect(be.train(job, null)).rejects.toThrow(`train: non-finite ${what} at epoch 1, batch 2; that batch was not applied`);
+    const failure = await be.train(job, null).catch((err: unknown) => err);
+    expect(failure).toBeInstanceOf(NonFiniteError);
+    expect(failure).toMatchObject({
+      code: 'ERR_FASTNN_NON_FINITE', quantity: what, epoch: 1, batch: 2,
+      message: `train: non-finite ${what} at epoch 1, batch 2; that batch was not applied`,
+    });
     expect(maxAbsDiff(job.net.params, before.params)).toBe(0);
 
     const skipping = fitJob(p, { shuffle: false, batchSize: 4, epochs: 2, skipNonFinite: true });
@@ -128,7 +134,8 @@ describe.each(backends)('train on $name', (be: Backend) => {
         ...base, schedule: { ...base.schedule, lr: 1e300 },
         optimizer: { ...base.optimizer, type, state: type === 1 ? p.net.params.map((w) => new Float32Array(w.length)) : [] },
       };
-      await expect(be.train(job, null)).rejects.toThrow('train: non-finite update at epoch 1, batch 0; that batch was not applied');
+      await expect(be.train(job, null)).rejects.toThrow(NonFiniteError);
+      await expect(be.train(job, null)).rejects.toMatchObject({ quantity: 'update', epoch: 1, batch: 0 });
       expect(maxAbsDiff(job.net.params, p.net.params)).toBe(0);
       expect(job.optimizer.step[0]).toBe(0);
       job.optimizer.state.forEach((s) => expect(s.every((v) => v === 0)).toBe(true));

@@ -7,6 +7,7 @@
  */
 import { HISTORY_FIELDS, Metric, Monitor, type EarlyStoppingSpec, type FitJob, type FitResult, type FitResume,
   type NetworkSpec, type TrainProgress } from '../backend.js';
+import { NonFiniteError } from '../errors.js';
 import { Rng } from '../../rng.js';
 import { metricSum } from './metrics.js';
 import { allocBatchWorkspace, batchGradient, evaluate, type BatchWorkspace } from './network.js';
@@ -164,7 +165,7 @@ export async function fit(job: FitJob, report: ((p: TrainProgress) => void) | nu
         : optimizerStep(net, ws.grads, sumSq, job.optimizer, stepLr);
       const bad = !Number.isFinite(loss) ? 'loss' : outcome === 'applied' ? null : outcome;
       if (bad !== null && !job.skipNonFinite) {
-        throw new Error(`train: non-finite ${bad} at epoch ${epoch0 + epoch}, batch ${batch}; that batch was not applied`);
+        throw NonFiniteError.forBatch(bad, epoch0 + epoch, batch);
       }
       if (bad !== null) {
         st.skipped++;
