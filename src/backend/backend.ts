@@ -325,8 +325,8 @@ export interface FitJob {
   inputNoise?: InputNoise | null;
   /** Continue a run from here. Absent or null: a run of its own, starting at zero. */
   resume?: FitResume | null;
-  /** (POSITION_FIELDS.length) Written when the job ends without an error, cancelled too (whose promise
-   * rejects, so this is how its caller learns where it stopped): batch 0 when it stopped at an epoch's
+  /** (POSITION_FIELDS.length) Written when the job ends without an error, cancelled too (this is how
+   * its caller learns where it stopped): batch 0 when it stopped at an epoch's
    * end, and job.rngState then holds the state the next epoch starts from. Absent or null: not written. */
   position?: Float64Array | null;
 }
@@ -356,7 +356,14 @@ export interface FitResult {
   steps: number;
   /** Stopped by early stopping before job.epochs. */
   stoppedEarly: boolean;
+  /** The signal had aborted when the job settled: it stopped between two batches (job.position says where). */
+  cancelled: boolean;
 }
+
+/** What train resolves with for a signal that had aborted before the call: nothing done. */
+export const NOTHING_TRAINED: Readonly<FitResult> = Object.freeze({
+  epochs: 0, samples: 0, bestEpoch: 0, best: 0, steps: 0, stoppedEarly: false, cancelled: true,
+});
 
 export interface Backend extends Word2VecKernels {
   readonly name: 'native' | 'js';
@@ -425,13 +432,14 @@ export interface Backend extends Word2VecKernels {
   /**
    * Runs a whole training job without blocking the event loop (native: on
    * a thread of its own; TS: in slices of a few milliseconds between which
-   * it yields). Validates `job` synchronously (throws TypeError/RangeError
-   * like every method), then resolves with what was done. `onProgress` is
-   * called after every epoch and every job.progressEvery batches. When
-   * `signal` aborts, training stops between batches (weights consistent,
-   * as after the last applied batch) and the Promise rejects with the
-   * signal's reason; no callback runs after that. An already-aborted signal
-   * rejects at once, before the job is even checked. A non-finite loss,
+   * it yields), as every long job does (job.ts): validates `job`
+   * synchronously (throws TypeError/RangeError like every method), then
+   * resolves with what was done. `onProgress` is called after every epoch
+   * and every job.progressEvery batches. When `signal` aborts, training
+   * stops between batches (weights consistent, as after the last applied
+   * batch) and the Promise resolves with `cancelled: true`; no callback runs
+   * after that. An already-aborted signal resolves at once with nothing done
+   * (epochs 0, the job untouched), before the job is even checked. A non-finite loss,
    * gradient or update (a step that would overflow a float32 weight or
    * optimizer state) rejects with a NonFiniteError (errors.ts: code
    * ERR_FASTNN_NON_FINITE, quantity, epoch, batch; message "train: non-finite

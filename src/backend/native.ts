@@ -5,13 +5,16 @@
  */
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import type { Backend, FitJob, FitResult, NetworkSpec, TrainJob, TrainProgress, ActivationCode, LossCode } from './backend.js';
+import { NOTHING_TRAINED, type Backend, type FitJob, type FitResult, type NetworkSpec, type TrainJob, type TrainProgress,
+  type ActivationCode, type LossCode } from './backend.js';
 import { NON_FINITE_CODE, NonFiniteError } from './errors.js';
-import { settleJob, type NativeJob } from './job.js';
-import type { Word2VecKernels } from './word2vec.js';
+import { checkSignal, quietAfterAbort, runAddonJob, type AddonJob } from './job.js';
+import type {
+  Word2VecKernels, Word2VecProgress, Word2VecTrainJob, Word2VecTrainResult, Word2VecVocab, Word2VecVocabJob, Word2VecVocabProgress,
+} from './word2vec.js';
 
 /** Everything the addon exports (native/addon.cc registers exactly these). */
-export interface NativeAddon extends Word2VecKernels {
+export interface NativeAddon extends Pick<Word2VecKernels, 'word2vecInit' | 'nearest'> {
   /** Version string of the addon, equal to package.json's version. */
   readonly version: string;
   /** [sync] CPU features the kernels dispatch on, e.g. ['avx2', 'fma']. */
@@ -28,12 +31,16 @@ export interface NativeAddon extends Word2VecKernels {
                       rows: number, cols: number, loss: LossCode): number;
   sgdUpdate(w: Float32Array, g: Float32Array, n: number, lr: number, weightDecay: number): void;
   forward(out: Float32Array, net: NetworkSpec, x: Float32Array, n: number): void;
+  forwardLoss(out: Float32Array, net: NetworkSpec, x: Float32Array, y: Float32Array, n: number): number;
   lossGradient(grads: Float32Array[], net: NetworkSpec, x: Float32Array, y: Float32Array, n: number): number;
   backward(grads: Float32Array[], net: NetworkSpec, x: Float32Array, dOutput: Float32Array, n: number): void;
   trainEpoch(job: TrainJob): number;
   /** [async] Backend.train without the AbortSignal: cancel() stops the job between batches
-   * and the promise then resolves with what was done. */
-  train(job: FitJob, onProgress: ((p: TrainProgress) => void) | null): NativeJob<FitResult>;
+   * and the promise then resolves with what was done (FitResult but `cancelled`). */
+  train(job: FitJob, onProgress: ((p: TrainProgress) => void) | null): AddonJob<Omit<FitResult, 'cancelled'>>;
+  /** [async] Backend.word2vecVocab and word2vecTrain without the AbortSignal: cancel() stops the job. */
+  word2vecVocab(job: Word2VecVocabJob, onProgress?: (p: Word2VecVocabProgress) => void): AddonJob<Word2VecVocab>;
+  word2vecTrain(job: Word2VecTrainJob, onProgress?: (p: Word2VecProgress) => void): AddonJob<Word2VecTrainResult>;
   /** [sync] Test hook: from Rng(seed), fills words with the raw stream, then
    * belows[i] = below(bounds[i]), then shuffles perm; src/rng.ts must agree bit for bit. */
   testRng(seed: number, words: Uint32Array, bounds: Uint32Array, belows: Uint32Array, perm: Uint32Array): void;
@@ -41,7 +48,7 @@ export interface NativeAddon extends Word2VecKernels {
    * reports [step, steps], throws on its thread at step failAt (0 = never);
    * resolves with the steps completed. */
   testBackgroundJob(steps: number, stepMicros: number, failAt: number,
-                    onProgress?: (progress: [number, number]) => void): NativeJob<number>;
+                    onProgress?: (progress: [number, number]) => void): AddonJob<number>;
 
   /** [sync] The active kernel path of this environment: 'portable', 'avx2' or 'avx512'.
    * Starts at the best the CPU supports, lowered by FASTNN_CPU at load. */
@@ -106,20 +113,28 @@ export function createNativeBackend(addon: NativeAddon): Backend {
     lossForwardBackward: addon.lossForwardBackward,
     sgdUpdate: addon.sgdUpdate,
     forward: addon.forward,
+    forwardLoss: addon.forwardLoss,
     lossGradient: addon.lossGradient,
     backward: addon.backward,
     trainEpoch: addon.trainEpoch,
     train(job, onProgress, signal) {
+      checkSignal('train', signal);
       // Checked here, not by cancelling: a started job could run a batch before it saw the flag.
-      if (signal?.aborted) return Promise.reject(signal.reason);
-      // Progress already queued when the signal aborts is dropped: no callback after an abort.
-      // Anything but a function goes through unchanged, for the addon to reject.
-      const report = typeof onProgress !== 'function' ? onProgress
-        : (p: TrainProgress) => { if (!signal?.aborted) onProgress(p); };
-      return settleJob(addon.train(job, report), signal).catch((err: unknown) => { throw typedFailure(err); });
+      if (signal?.aborted) return Promise.resolve({ ...NOTHING_TRAINED });
+      // The addon checks the job synchronously. Anything but a function goes through
+      // quietAfterAbort unchanged, for the addon to reject.
+      const started = addon.train(job, quietAfterAbort(onProgress, signal)!);
+      return runAddonJob(started, signal).then((result) => ({ ...result, cancelled: signal?.aborted === true }),
+        (err: unknown) => { throw typedFailure(err); });
     },
-    word2vecVocab: addon.word2vecVocab,
-    word2vecTrain: addon.word2vecTrain,
+    word2vecVocab(job, onProgress, signal) {
+      checkSignal('word2vecVocab', signal);
+      return runAddonJob(addon.word2vecVocab(job, quietAfterAbort(onProgress, signal)!), signal);
+    },
+    word2vecTrain(job, onProgress, signal) {
+      checkSignal('word2vecTrain', signal);
+      return runAddonJob(addon.word2vecTrain(job, quietAfterAbort(onProgress, signal)!), signal);
+    },
     word2vecInit: addon.word2vecInit,
     nearest: addon.nearest,
   };

@@ -212,6 +212,8 @@ export async function runFit(fn: string, backend: Backend, model: FitTarget, x: 
     // Without callbacks the job reports nothing: the history is read once at the end.
     const wanted = options.onEpoch !== undefined || options.onProgress !== undefined;
     const result = await backend.train(job, wanted ? onProgress : null, signal);
+    // The public convention: an aborted fit rejects with the signal's reason (the weights keep what was done).
+    if (result.cancelled) signal!.throwIfAborted();
     deliverEpochs(result.epochs);
     history.bestEpoch = result.bestEpoch;
     history.stoppedEarly = result.stoppedEarly;

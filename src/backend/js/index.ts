@@ -6,8 +6,9 @@
  * softmax and the losses accumulate in float64 (JS numbers), and elementwise
  * maths is done in float64 then rounded to float32 once, when stored.
  */
-import { Activation, HISTORY_FIELDS, Loss, lossTargetCols, type Backend, type FitJob, type NetworkSpec, type TrainJob,
-  type TrainProgress } from '../backend.js';
+import { Activation, HISTORY_FIELDS, Loss, NOTHING_TRAINED, lossTargetCols, type Backend, type FitJob, type NetworkSpec,
+  type TrainJob } from '../backend.js';
+import { checkSignal, quietAfterAbort } from '../job.js';
 import {
   checkBool, checkClassWeights, checkCode, checkFinite, checkFitJob, checkLossScalars, checkMatrix, checkedTargetCols, checkNetwork, checkOptionalMatrix, checkParamList,
   checkSize, checkTrainJob,
@@ -156,13 +157,11 @@ export const jsBackend: Backend = {
   },
 
   train(job, onProgress, signal) {
-    if (signal?.aborted) return Promise.reject(signal.reason);
+    checkSignal('train', signal);
+    if (signal?.aborted) return Promise.resolve({ ...NOTHING_TRAINED });
     checkFitJob('train', job, onProgress, ACTIVATIONS, LOSSES, HISTORY_FIELDS.length);
     const stopped = () => signal?.aborted === true;
-    const report = onProgress ? (p: TrainProgress) => { if (!stopped()) onProgress(p); } : null;
-    return fit(job as FitJob, report, stopped).then((result) => {
-      signal?.throwIfAborted();
-      return result;
-    });
+    return fit(job as FitJob, quietAfterAbort(onProgress, signal) ?? null, stopped)
+      .then((result) => ({ ...result, cancelled: stopped() }));
   },
 };

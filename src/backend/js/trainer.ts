@@ -99,7 +99,7 @@ function resumedEpoch(p: Float64Array): EpochState {
  * between batches, that epoch. A stop before an epoch's first batch leaves
  * no partial epoch: the generator goes back to before its shuffle, so the
  * next job draws the same order. */
-function writePosition(job: FitJob, out: FitResult, best: BestTracker, st: EpochState | null): void {
+function writePosition(job: FitJob, out: Omit<FitResult, 'cancelled'>, best: BestTracker, st: EpochState | null): void {
   if (st !== null && st.batch === 0) job.rngState.set(st.orderState);
   const p = job.position;
   if (!p) return;
@@ -116,7 +116,8 @@ function writePosition(job: FitJob, out: FitResult, best: BestTracker, st: Epoch
 /** Trains job.net in place; `report` (null: nobody listens, so no report is built)
  * gets what TrainProgress describes. Stops (resolving with what was done) once
  * `stopped()` is true between batches. */
-export async function fit(job: FitJob, report: ((p: TrainProgress) => void) | null, stopped: () => boolean): Promise<FitResult> {
+export async function fit(job: FitJob, report: ((p: TrainProgress) => void) | null,
+                          stopped: () => boolean): Promise<Omit<FitResult, 'cancelled'>> {
   const { net, x, y, n, epochs, batchSize, history, schedule, metric } = job;
   const hasMetric = metric !== Metric.none;
   const k = net.sizes[net.sizes.length - 1]!;
@@ -125,7 +126,7 @@ export async function fit(job: FitJob, report: ((p: TrainProgress) => void) | nu
   const rng = rngFrom(job.rngState);
   const resume = job.resume ?? null;
   const best = new BestTracker(net, job.earlyStopping, resume);
-  const out: FitResult = { epochs: 0, samples: 0, bestEpoch: 0, best: 0, steps: 0, stoppedEarly: false };
+  const out: Omit<FitResult, 'cancelled'> = { epochs: 0, samples: 0, bestEpoch: 0, best: 0, steps: 0, stoppedEarly: false };
   // The run's epochs and updates before this job: the schedule's clocks continue from them.
   const epoch0 = resume?.epoch ?? 0;
   const step0 = resume?.step ?? 0;
