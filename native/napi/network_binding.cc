@@ -55,6 +55,28 @@ Napi::Value Forward(const Napi::CallbackInfo& info) {
   return env.Undefined();
 }
 
+// [sync] forwardLoss(out, net, x, y, n): number
+// forward, and in the same pass the mean loss of net on x (n, sizes[0]) against
+// y (n, target columns), which it returns (no sparsity penalty; 0 when n is 0).
+// Throws TypeError/RangeError for bad arguments (net, n, out, x, y), Error when the
+// workspace cannot be allocated.
+Napi::Value ForwardLoss(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  const char* fn = "forwardLoss";
+  // Phase 1: everything that can run user code.
+  const NetValues nv = FetchNet(env, fn, "net", info[1]);
+  NetworkView net = CheckNetShape(env, fn, "net", nv);
+  const std::vector<Napi::Value> params = args::ArrayOf(env, fn, "net.params", nv.params, ParamCount(net));
+  // Phase 2: checks and data pointers.
+  TakeNetPointers(env, fn, "net", nv, params, net);
+  const std::size_t n = args::Size(env, fn, "n", info[4]);
+  float* out = args::Matrix(env, fn, "out", info[0], n, net.sizes.back());
+  const float* x = args::Matrix(env, fn, "x", info[2], n, net.sizes.front());
+  const float* y = args::Matrix(env, fn, "y", info[3], n, target_cols(net));
+  const double loss = RunCore(env, fn, [&] { return network_forward_loss(out, net, x, y, n); });
+  return Napi::Number::New(env, loss);
+}
+
 // The arguments of lossGradient and backward, (grads, net, x, second, n), read and
 // checked in validate.ts's order: net, n, grads, x (n, sizes[0]), then `second_name`
 // (n, cols(net)).
@@ -156,6 +178,7 @@ Napi::Value TrainEpoch(const Napi::CallbackInfo& info) {
 
 void RegisterNetwork(Napi::Env env, Napi::Object exports) {
   exports.Set("forward", Napi::Function::New(env, Forward, "forward"));
+  exports.Set("forwardLoss", Napi::Function::New(env, ForwardLoss, "forwardLoss"));
   exports.Set("lossGradient", Napi::Function::New(env, LossGradient, "lossGradient"));
   exports.Set("backward", Napi::Function::New(env, Backward, "backward"));
   exports.Set("trainEpoch", Napi::Function::New(env, TrainEpoch, "trainEpoch"));

@@ -405,6 +405,11 @@ export interface Backend extends Word2VecKernels {
    * activations (after sigmoid/softmax) for x (n, sizes[0]). */
   forward(out: Float32Array, net: NetworkSpec, x: Float32Array, n: number): void;
 
+  /** forward, and in the same pass the mean loss of the network on x against y (n, lossTargetCols),
+   * returned: evaluation in one pass, without a gradient. The loss is the one validation reports
+   * (no sparsity penalty); 0 when n is 0. */
+  forwardLoss(out: Float32Array, net: NetworkSpec, x: Float32Array, y: Float32Array, n: number): number;
+
   /** Mean loss of the network on x (n, sizes[0]), y (n, lossTargetCols) and its gradient with respect to every
    * parameter, written to grads (same layout and lengths as net.params).
    * This is exactly the gradient trainEpoch applies for one batch. */

@@ -224,15 +224,15 @@ export class MLP {
     if (xs.rows === 0) throw new RangeError(`${fn}: x must have at least one row`);
     const backend = getBackend();
     const net = this.spec();
-    const grads = this.params.map((p) => new Float32Array(p.length));
+    // One forward pass gives both the loss and the predictions the metrics read.
+    const p = Matrix.zeros(xs.rows, this.outputs);
     let lossSum = 0;
     for (let r = 0; r < xs.rows; r += ROWS_PER_CALL) {
       const n = Math.min(ROWS_PER_CALL, xs.rows - r);
       const rowsOf = (m: Matrix) => m.data.subarray(r * m.cols, (r + n) * m.cols);
-      lossSum += backend.lossGradient(grads, net, rowsOf(xs), rowsOf(ys), n) * n;
+      lossSum += backend.forwardLoss(rowsOf(p), net, rowsOf(xs), rowsOf(ys), n) * n;
     }
     const result: Evaluation = { loss: lossSum / xs.rows };
-    const p = this.predict(xs);
     if (this.task === 'regression') {
       // gaussianNll predicts means then variances: the means are the predicted values.
       let se = 0;

@@ -65,6 +65,27 @@ describe.each(backends)('network on $name', (be: Backend) => {
           expect(mismatches(out, refForward(net, x, n), 2e-5, 1e-5), `n=${n}`).toBeNull();
         }
       });
+
+      it.each(lossesFor(sizes[sizes.length - 1]!))('forwardLoss: forward\'s outputs and lossGradient\'s loss in one pass, for loss %s', (_lossName, loss) => {
+        const rng = new Rng(500 + sizes.length * 3 + loss);
+        const net = makeNet(rng, sizes, hidden, loss);
+        const k = sizes[sizes.length - 1]!;
+        // 300 rows: more than one of the native pass's 256-row blocks.
+        for (const n of [0, 1, 9, 300]) {
+          const x = randomF32(rng, n * sizes[0]!, -1, 1);
+          const y = makeTargets(rng, n, k, loss);
+          const [out, expected] = [new Float32Array(n * k).fill(NaN), new Float32Array(n * k)];
+          const loss1 = be.forwardLoss(out, net, x, y, n);
+          be.forward(expected, net, x, n);
+          expect(out, `n=${n}`).toEqual(expected);
+          if (n === 0) {
+            expect(loss1).toBe(0);
+            continue;
+          }
+          const reference = be.lossGradient(net.params.map((p) => new Float32Array(p.length)), net, x, y, n);
+          expect(Math.abs(loss1 - reference), `n=${n}`).toBeLessThanOrEqual(1e-6 * (1 + Math.abs(reference)));
+        }
+      });
     });
   });
 
@@ -230,5 +251,11 @@ describe.runIf(native)('native and TS train alike', () => {
     expect(maxAbsDiff(tsNet.params, nativeNet.params)).toBeLessThanOrEqual(1e-5);
     // And the two are not trivially equal because nothing trained.
     expect(maxAbsDiff(tsNet.params, net.params)).toBeGreaterThan(1e-3);
+    // Evaluating the trained network: the same outputs and loss, to float32 rounding.
+    const [tsOut, nativeOut] = [new Float32Array(n * 3), new Float32Array(n * 3)];
+    const tsLoss = jsBackend.forwardLoss(tsOut, nativeNet, x, y, n);
+    const nativeLoss = native!.forwardLoss(nativeOut, nativeNet, x, y, n);
+    expect(Math.abs(tsLoss - nativeLoss)).toBeLessThanOrEqual(1e-5 * Math.abs(tsLoss));
+    expect(maxAbsDiff([tsOut], [nativeOut])).toBeLessThanOrEqual(1e-5);
   });
 });

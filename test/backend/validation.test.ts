@@ -314,6 +314,16 @@ function netCases(fn: string, p: string): [string, (net: Record<string, unknown>
   bad('forward', forward, 2, bufferCases('forward', 'x', 15, '(5, 3)'));
   bad('forward', forward, 3, sizeCases('forward', 'n', true));
 
+  // forwardLoss(out, net, x, y, n) with n = 5: out (5, 2), x (5, 3), y (5, 2).
+  const forwardLoss = (): unknown[] => [f32(10), validNet(), f32(15), f32(10), 5];
+  for (const [label, mutate, cls, msg] of netCases('forwardLoss', 'net')) {
+    rows.push({ method: 'forwardLoss', label, cls, msg, args: () => { const a = forwardLoss(); a[1] = mutate(a[1] as Record<string, unknown>); return a; } });
+  }
+  bad('forwardLoss', forwardLoss, 4, sizeCases('forwardLoss', 'n', true));
+  bad('forwardLoss', forwardLoss, 0, bufferCases('forwardLoss', 'out', 10, '(5, 2)'));
+  bad('forwardLoss', forwardLoss, 2, bufferCases('forwardLoss', 'x', 15, '(5, 3)'));
+  bad('forwardLoss', forwardLoss, 3, bufferCases('forwardLoss', 'y', 10, '(5, 2)'));
+
   // lossGradient(grads, net, x, y, n) with n = 5: x (5, 3), y (5, 2).
   const lossGradient = (): unknown[] => [[f32(12), f32(4), f32(8), f32(2)], validNet(), f32(15), f32(10), 5];
   bad('lossGradient', lossGradient, 0, [
@@ -553,6 +563,7 @@ const validCalls: [Method, () => unknown[]][] = [
   ['lossForwardBackward', () => [null, f32(6), f32(6), 2, 3, 0, defaultLossParams()]],
   ['sgdUpdate', () => [f32(5), f32(5), 5, -0.1, 0]],
   ['forward', () => [f32(10), validNet(), f32(15), 5]],
+  ['forwardLoss', () => [f32(10), validNet(), f32(15), f32(10), 5]],
   ['lossGradient', () => [[f32(12), f32(4), f32(8), f32(2)], validNet(), f32(15), f32(10), 5]],
   ['trainEpoch', () => [{ net: validNet(), x: f32(30), y: f32(20), n: 10, order: Uint32Array.of(9, 0, 0), batchSize: 2, learningRate: 0.1, weightDecay: 0 }]],
   // Zero-size everything is valid.

@@ -141,6 +141,17 @@ export const jsBackend: Backend = {
     network.forward(out, net as NetworkSpec, x, n);
   },
 
+  forwardLoss(out, net, x, y, n) {
+    const fn = 'forwardLoss';
+    checkNetwork(fn, 'net', net, ACTIVATIONS, LOSSES);
+    checkSize(fn, 'n', n);
+    const { sizes } = net;
+    checkMatrix(fn, 'out', out, n, sizes[sizes.length - 1]!);
+    checkMatrix(fn, 'x', x, n, sizes[0]!);
+    checkMatrix(fn, 'y', y, n, checkedTargetCols(net));
+    return network.forwardLoss(out, net as NetworkSpec, x, y, n);
+  },
+
   lossGradient(grads, net, x, y, n) {
     checkGradientArgs('lossGradient', grads, net, x, 'y', y, n, checkedTargetCols);
     return network.lossGradient(grads, net as NetworkSpec, x, y, n);
