@@ -29,7 +29,7 @@ export type {
 export { PCA } from './analysis/pca.js';
 export { classicalMds } from './analysis/mds.js';
 export { SammonMap, sammonStress } from './analysis/sammon.js';
-export type { SammonConfig, SammonFitOptions } from './analysis/sammon.js';
+export type { SammonConfig, SammonFitOptions, SammonProgress } from './analysis/sammon.js';
 export { readIdx, readIdxImages, readIdxLabels, decodeIdx, IdxFileError } from './io/idx.js';
 export type { IdxArray, IdxElementType } from './io/idx.js';
 export { Word2Vec } from './word2vec/train.js';

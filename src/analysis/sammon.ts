@@ -25,6 +25,14 @@ export interface SammonConfig {
   seed?: number;
 }
 
+export interface SammonProgress {
+  /** Steps done, of `iterations`. */
+  iteration: number;
+  iterations: number;
+  /** The last step's minibatch stress. */
+  stress: number;
+}
+
 export interface SammonFitOptions {
   /** Minibatch steps. Default 500. */
   iterations?: number;
@@ -32,9 +40,18 @@ export interface SammonFitOptions {
   batchSize?: number;
   /** Adam step size. Default 0.01. */
   lr?: number;
+  /** Called every `progressEvery` steps and after the last. */
+  onProgress?: (p: SammonProgress) => void;
+  /** Steps between onProgress calls. Default 50. */
+  progressEvery?: number;
+  /** Stops between two steps; fit then rejects with the signal's reason (the weights hold the last step's update). */
+  signal?: AbortSignal;
 }
 
+const FIT_KEYS = ['iterations', 'batchSize', 'lr', 'onProgress', 'progressEvery', 'signal'] as const;
 const ROWS_PER_CALL = 4096;
+/** The longest stretch fit computes without yielding to the event loop. */
+const SLICE_MS = 10;
 // Adam constants (the usual defaults).
 const BETA1 = 0.9;
 const BETA2 = 0.999;
@@ -45,6 +62,7 @@ export class SammonMap {
   readonly hidden: ActivationName;
   readonly params: Float32Array[] = [];
   private readonly rng: Rng;
+  private busy = false;
 
   constructor(config: SammonConfig) {
     const fn = 'SammonMap';
@@ -73,15 +91,40 @@ export class SammonMap {
     };
   }
 
-  /** Trains on x (n, inputs); resolves with the minibatch stress of every step. */
+  private enter(fn: string): void {
+    if (this.busy) throw new Error(`${fn}: the map is busy training; wait for fit() to settle first`);
+  }
+
+  /**
+   * Trains on x (n, inputs) without blocking the event loop (it yields every
+   * few milliseconds); resolves with the minibatch stress of every step.
+   * Like MLP.fit: onProgress every progressEvery steps, and an aborted
+   * signal rejects with its reason.
+   */
   async fit(x: Inputs, options: SammonFitOptions = {}): Promise<{ stress: number[] }> {
     const fn = 'SammonMap.fit';
-    checkOptions(fn, 'options', options, ['iterations', 'batchSize', 'lr']);
+    this.enter(fn);
+    checkOptions(fn, 'options', options, FIT_KEYS);
     const iterations = positiveInt(fn, 'options.iterations', options.iterations, 500);
     const lr = finiteNumber(fn, 'options.lr', options.lr, 0.01, 0);
+    const progressEvery = positiveInt(fn, 'options.progressEvery', options.progressEvery, 50);
+    const { onProgress, signal } = options;
+    if (onProgress !== undefined && typeof onProgress !== 'function') throw new TypeError(`${fn}: options.onProgress must be a function`);
+    if (signal !== undefined && !(signal instanceof AbortSignal)) throw new TypeError(`${fn}: options.signal must be an AbortSignal`);
     const xs = toMatrix(fn, 'x', x, this.layers[0]!);
     if (xs.rows < 2) throw new RangeError(`${fn}: x must have at least 2 rows, got ${xs.rows}`);
     const m = Math.min(positiveInt(fn, 'options.batchSize', options.batchSize, 64), xs.rows);
+    signal?.throwIfAborted();
+    this.busy = true;
+    try {
+      return await this.train(xs, m, iterations, lr, progressEvery, onProgress, signal);
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  private async train(xs: Matrix, m: number, iterations: number, lr: number, progressEvery: number,
+                      onProgress: ((p: SammonProgress) => void) | undefined, signal: AbortSignal | undefined): Promise<{ stress: number[] }> {
     const backend = getBackend();
     const net = this.spec();
     const d = xs.cols;
@@ -95,7 +138,13 @@ export class SammonMap {
     const vel = this.params.map((p) => new Float64Array(p.length));
     const idx = Uint32Array.from({ length: xs.rows }, (_, i) => i);
     const stress: number[] = [];
+    let sliceStart = performance.now();
     for (let t = 1; t <= iterations; t++) {
+      if (performance.now() - sliceStart > SLICE_MS) {
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        sliceStart = performance.now();
+      }
+      signal?.throwIfAborted();
       // A fresh random subset: the first m entries of a partial Fisher–Yates shuffle.
       for (let i = 0; i < m; i++) {
         const j = i + this.rng.below(xs.rows - i);
@@ -108,13 +157,14 @@ export class SammonMap {
       stress.push(stressGradient(dy, yb, gram, m, k));
       backend.backward(grads, net, xb, dy, m);
       adamStep(this.params, grads, mom, vel, t, lr);
-      if (t % 50 === 0) await new Promise<void>((resolve) => setImmediate(resolve));
+      if (onProgress && (t % progressEvery === 0 || t === iterations)) onProgress({ iteration: t, iterations, stress: stress[t - 1]! });
     }
     return { stress };
   }
 
   /** Map coordinates (n, outputs) of any points, seen in training or not. */
   transform(x: Inputs): Matrix {
+    this.enter('SammonMap.transform');
     const xs = toMatrix('SammonMap.transform', 'x', x, this.layers[0]!);
     const k = this.layers[this.layers.length - 1]!;
     const out = Matrix.zeros(xs.rows, k);

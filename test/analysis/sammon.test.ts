@@ -101,4 +101,29 @@ describe.each(backendsUnderTest().map((b) => [b.name]))('Sammon map on %s', (nam
     }
     expect(right / mapped.rows).toBeGreaterThanOrEqual(0.95);
   });
+
+  it('fits as every long job does: progress, a busy guard, and an abort that rejects with its reason', async () => {
+    useBackend(name as 'js' | 'native');
+    const { x } = clusters(30, 4);
+    const map = new SammonMap({ layers: [D, 16, 2], seed: 5 });
+    const seen: number[] = [];
+    const { stress } = await map.fit(x, { iterations: 25, batchSize: 16, progressEvery: 10, onProgress: (p) => seen.push(p.iteration) });
+    expect(seen).toEqual([10, 20, 25]);
+    expect(stress).toHaveLength(25);
+
+    const controller = new AbortController();
+    const stop = new Error('stop');
+    let late = 0;
+    const fitting = map.fit(x, {
+      iterations: 1_000_000, batchSize: 16, progressEvery: 1, signal: controller.signal,
+      onProgress: (p) => { if (controller.signal.aborted) late++; else if (p.iteration === 5) controller.abort(stop); },
+    });
+    expect(() => map.transform(x)).toThrow('SammonMap.transform: the map is busy training');
+    await expect(map.fit(x)).rejects.toThrow('SammonMap.fit: the map is busy training');
+    await expect(fitting).rejects.toBe(stop);
+    expect(late).toBe(0);
+    expect(map.params.every((p) => p.every(Number.isFinite))).toBe(true);
+    expect(map.transform(x).rows).toBe(x.rows);
+    await expect(map.fit(x, { signal: 'no' as never })).rejects.toThrow('SammonMap.fit: options.signal must be an AbortSignal');
+  });
 });
