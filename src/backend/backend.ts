@@ -276,12 +276,23 @@ export const EPOCH_FIELDS = ['batch', 'lossSum', 'metricTotal', 'applied', 'skip
 /** FitJob.position: where a job stopped (its epochs and updates, the run's best epoch and value), then EPOCH_FIELDS. */
 export const POSITION_FIELDS = ['epochs', 'steps', 'bestEpoch', 'best', ...EPOCH_FIELDS] as const;
 
+/** Each name's index in `fields`: indexOf(fields)['lr'] is the lr column. */
+function indexOf<N extends string>(fields: readonly N[]): Readonly<Record<N, number>> {
+  return Object.freeze(Object.fromEntries(fields.map((name, i) => [name, i])) as Record<N, number>);
+}
+
+/** Indices into a position and a partial epoch: POSITION[name], EPOCH[name]. */
+export const POSITION = indexOf(POSITION_FIELDS);
+export const EPOCH = indexOf(EPOCH_FIELDS);
+
 /** The columns of FitJob.history, one row per completed epoch: mean training
  * loss over the applied batches (NaN if none), mean training metric over
  * their rows, validation loss and metric (NaN when absent), the learning rate
  * of the epoch's last batch, and the number of skipped batches. */
 export const HISTORY_FIELDS = ['loss', 'metric', 'valLoss', 'valMetric', 'lr', 'skipped'] as const;
 export type HistoryField = (typeof HISTORY_FIELDS)[number];
+/** Column indices of a history row: HISTORY.lr. */
+export const HISTORY = indexOf(HISTORY_FIELDS);
 
 /**
  * A whole training job, run by `Backend.train` in one call: epochs of

@@ -6,17 +6,19 @@
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { NOTHING_TRAINED, type Backend, type FitJob, type FitResult, type NetworkSpec, type TrainJob, type TrainProgress,
-  type ActivationCode, type LossCode } from './backend.js';
+  type ActivationCode, type LossCode, type LossParams } from './backend.js';
 import { NON_FINITE_CODE, NonFiniteError } from './errors.js';
 import { checkSignal, quietAfterAbort, runAddonJob, type AddonJob } from './job.js';
 import type {
   Word2VecKernels, Word2VecProgress, Word2VecTrainJob, Word2VecTrainResult, Word2VecVocab, Word2VecVocabJob, Word2VecVocabProgress,
 } from './word2vec.js';
 
-/** Everything the addon exports (native/addon.cc registers exactly these). */
+/** Everything the addon exports (native/addon.cc registers exactly these; test/native/addon-interface.test.ts checks). */
 export interface NativeAddon extends Pick<Word2VecKernels, 'word2vecInit' | 'nearest'> {
   /** Version string of the addon, equal to package.json's version. */
   readonly version: string;
+  /** The addon file loaded (set by the `bindings` loader, not by addon.cc). */
+  readonly path: string;
   /** [sync] CPU features the kernels dispatch on, e.g. ['avx2', 'fma']. */
   cpuFeatures(): string[];
   gemm(c: Float32Array, a: Float32Array, b: Float32Array, m: number, n: number, k: number,
@@ -28,7 +30,7 @@ export interface NativeAddon extends Pick<Word2VecKernels, 'word2vecInit' | 'nea
                      act: ActivationCode, leakySlope: number): void;
   softmaxRows(out: Float32Array, inp: Float32Array, rows: number, cols: number): void;
   lossForwardBackward(dlogits: Float32Array | null, logits: Float32Array, target: Float32Array,
-                      rows: number, cols: number, loss: LossCode): number;
+                      rows: number, cols: number, loss: LossCode, params: LossParams): number;
   sgdUpdate(w: Float32Array, g: Float32Array, n: number, lr: number, weightDecay: number): void;
   forward(out: Float32Array, net: NetworkSpec, x: Float32Array, n: number): void;
   forwardLoss(out: Float32Array, net: NetworkSpec, x: Float32Array, y: Float32Array, n: number): number;
@@ -62,7 +64,7 @@ export interface NativeAddon extends Pick<Word2VecKernels, 'word2vecInit' | 'nea
   gemmBlocking(): GemmBlocking;
   /** [sync] Threads gemm uses for large problems, the caller included (default: hardware cores). */
   getThreads(): number;
-  /** [sync] Resizes the thread pool; 0 = hardware cores. RangeError outside [0, 1024]. */
+  /** [sync] Resizes the thread pool; 0 = hardware cores. RangeError outside [0, MAX_THREADS] (validate.ts). */
   setThreads(n: number): void;
   /** [sync] fp32 FMA throughput of one core on the active path (~0.3 s). */
   probePeak(): { path: GemmPathName; gflops: number };

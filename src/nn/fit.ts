@@ -5,7 +5,7 @@
  * turning its history rows into the History and onEpoch calls.
  */
 import {
-  HISTORY_FIELDS, Metric, POSITION_FIELDS, type Backend, type InputNoise, type MetricCode, type NetworkSpec, type TrainProgress,
+  HISTORY, HISTORY_FIELDS, Metric, POSITION, POSITION_FIELDS, type Backend, type InputNoise, type MetricCode, type NetworkSpec, type TrainProgress,
 } from '../backend/backend.js';
 import { NonFiniteError } from '../backend/errors.js';
 import type { Rng } from '../rng.js';
@@ -90,8 +90,8 @@ export interface History {
 const FIT_KEYS = ['epochs', 'batchSize', 'optimizer', 'schedule', 'validationSplit', 'validationData', 'earlyStopping',
   'shuffle', 'onEpoch', 'onProgress', 'progressEvery', 'onNonFinite', 'signal'] as const;
 const FIELDS = HISTORY_FIELDS.length;
-const F = Object.fromEntries(HISTORY_FIELDS.map((name, i) => [name, i])) as Record<(typeof HISTORY_FIELDS)[number], number>;
-const P = Object.fromEntries(POSITION_FIELDS.map((name, i) => [name, i])) as Record<(typeof POSITION_FIELDS)[number], number>;
+const F = HISTORY;
+const P = POSITION;
 
 /** What fit needs of the model. */
 export interface FitTarget {

@@ -5,7 +5,7 @@
  * milliseconds with a yield to the event loop between them, so timers and
  * I/O keep flowing and an AbortSignal is noticed between batches.
  */
-import { HISTORY_FIELDS, Metric, Monitor, type EarlyStoppingSpec, type FitJob, type FitResult, type FitResume,
+import { EPOCH, HISTORY, HISTORY_FIELDS, Metric, Monitor, POSITION, type EarlyStoppingSpec, type FitJob, type FitResult, type FitResume,
   type NetworkSpec, type TrainProgress } from '../backend.js';
 import { NonFiniteError } from '../errors.js';
 import { Rng } from '../../rng.js';
@@ -17,7 +17,7 @@ import { scheduleLr } from './schedule.js';
 /** Longest stretch of training between two yields. */
 const SLICE_MS = 8;
 const FIELDS = HISTORY_FIELDS.length;
-const F = Object.fromEntries(HISTORY_FIELDS.map((name, i) => [name, i])) as Record<(typeof HISTORY_FIELDS)[number], number>;
+const F = HISTORY;
 
 // The history field each Monitor value watches.
 const MONITORED = [F.loss, F.metric, F.valLoss, F.valMetric];
@@ -92,7 +92,9 @@ interface EpochState {
 }
 
 function resumedEpoch(p: Float64Array): EpochState {
-  return { batch: p[0]!, lossSum: p[1]!, metricTotal: p[2]!, applied: p[3]!, skipped: p[4]!, lr: p[5]!, orderState: Uint32Array.from(p.subarray(6, 10)) };
+  const E = EPOCH;
+  return { batch: p[E.batch]!, lossSum: p[E.lossSum]!, metricTotal: p[E.metricTotal]!, applied: p[E.applied]!, skipped: p[E.skipped]!,
+    lr: p[E.lr]!, orderState: Uint32Array.from(p.subarray(E.order0, E.order3 + 1)) };
 }
 
 /** Fills job.position (when given): what the job did and, when `st` stopped
@@ -103,14 +105,15 @@ function writePosition(job: FitJob, out: Omit<FitResult, 'cancelled'>, best: Bes
   if (st !== null && st.batch === 0) job.rngState.set(st.orderState);
   const p = job.position;
   if (!p) return;
+  const P = POSITION;
   p.fill(0);
-  p[0] = out.epochs;
-  p[1] = out.steps;
-  p[2] = best.bestEpoch;
-  p[3] = best.bestEpoch === 0 ? 0 : best.best;
+  p[P.epochs] = out.epochs;
+  p[P.steps] = out.steps;
+  p[P.bestEpoch] = best.bestEpoch;
+  p[P.best] = best.bestEpoch === 0 ? 0 : best.best;
   if (st === null || st.batch === 0) return;
-  p.set([st.batch, st.lossSum, st.metricTotal, st.applied, st.skipped, st.lr], 4);
-  p.set(st.orderState, 10);
+  // EPOCH_FIELDS' order, from POSITION.batch on.
+  p.set([st.batch, st.lossSum, st.metricTotal, st.applied, st.skipped, st.lr, ...st.orderState], P.batch);
 }
 
 /** Trains job.net in place; `report` (null: nobody listens, so no report is built)
