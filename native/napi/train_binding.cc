@@ -286,9 +286,9 @@ FitResume CheckResume(Napi::Env env, const char* fn, const ResumeValues& v, cons
 // stopping early as job.earlyStopping says. Writes one row of job.history per epoch.
 // onProgress (a function or null) receives { epochs, batches, samples, loss } after every
 // epoch and every job.progressEvery batches. The promise resolves with
-// { epochs, samples, bestEpoch, stoppedEarly } (fewer epochs when cancelled) and rejects
-// with Error "train: non-finite loss|gradient|update at epoch E, batch B; ..." unless
-// job.skipNonFinite. job.inputNoise corrupts each batch's inputs (denoising);
+// { epochs, samples, bestEpoch, best, steps, stoppedEarly } (fewer epochs when cancelled)
+// and rejects with Error "train: non-finite loss|gradient|update at epoch E, batch B; ..."
+// carrying code ERR_FASTNN_NON_FINITE, quantity, epoch and batch, unless job.skipNonFinite. job.inputNoise corrupts each batch's inputs (denoising);
 // job.resume continues a longer run (the schedule's clock, early stopping, an
 // epoch stopped between batches); job.position (optional) receives where the job stopped.
 // Throws TypeError/RangeError for bad arguments, in validate.ts

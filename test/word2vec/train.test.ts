@@ -129,9 +129,9 @@ describe.each(backends.map((b) => [b.name]))('word2vec on %s', (name) => {
 describe.runIf(backendPair())('native and TS trainers', () => {
   // Same RNG stream, same vocabulary, same float32 roundings in the same
   // order (vecmath.h / vecmath.ts), same tables: with one thread the vectors
-  // are identical bit for bit, not merely close. (A tolerance would be needed
-  // only if the C++ compiler fused multiply-adds, which the ISO C++17 build
-  // does not do.)
+  // are identical bit for bit, not merely close. (That needs a C++ build that
+  // does not fuse multiply-adds, which GCC may do by default: binding.gyp and
+  // native/CMakeLists.txt pass -ffp-contract=off.)
   for (const [label, options] of [
     ['skip-gram + negative sampling with subsampling', { sample: 1e-3 }],
     ['CBOW + hierarchical softmax + negative sampling', { sg: false, hs: true }],
