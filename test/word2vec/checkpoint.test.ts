@@ -12,7 +12,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { useBackend } from '../../src/backend/select.js';
 import { encodeSafetensors, ModelFileError } from '../../src/io/safetensors.js';
 import { readWord2VecCheckpoint, writeWord2VecCheckpoint } from '../../src/word2vec/checkpoint.js';
-import { Word2Vec, type TrainOptions } from '../../src/word2vec/train.js';
+import { Word2Vec, type TrainOptions } from '../../src/word2vec/word2vec.js';
 import { backendPair, backendsUnderTest } from '../helpers/backends.js';
 import { plantedFile, tempDir, writeTemp } from '../helpers/word2vec.js';
 

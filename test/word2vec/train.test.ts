@@ -6,7 +6,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { rmSync } from 'node:fs';
 import { useBackend } from '../../src/backend/select.js';
-import { Word2Vec, type TrainOptions } from '../../src/word2vec/train.js';
+import { Word2Vec, type TrainOptions } from '../../src/word2vec/word2vec.js';
 import { readWord2VecCheckpoint } from '../../src/word2vec/checkpoint.js';
 import { plantedAnalogies } from '../../src/datasets/planted-corpus.js';
 import type { Word2VecProgress } from '../../src/backend/word2vec.js';
