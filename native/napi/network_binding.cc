@@ -12,6 +12,7 @@
 #include <string>
 
 #include "../core/network.h"
+#include "../core/optimizers.h"
 #include "args.h"
 #include "bindings.h"
 #include "net_args.h"
@@ -133,6 +134,33 @@ Napi::Value Backward(const Napi::CallbackInfo& info) {
   return env.Undefined();
 }
 
+// [sync] optimizerStep(net, grads, optimizer, lr): number
+// One update of every parameter of net (a NetworkSpec, params updated in place)
+// from grads (laid out like net.params; scaled in place when clipping) with
+// optimizer (an OptimizerSpec: its state and step count advanced in place) at
+// rate lr. Returns 0 (applied), 1 (a gradient entry was not finite) or 2 (an
+// update would not be finite in float32); on 1 and 2 nothing was written.
+// Throws TypeError/RangeError for bad arguments (net, grads, optimizer, lr).
+Napi::Value OptimizerStep(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  const char* fn = "optimizerStep";
+  // Phase 1: everything that can run user code.
+  const NetValues nv = FetchNet(env, fn, "net", info[0]);
+  NetworkView net = CheckNetShape(env, fn, "net", nv);
+  const std::size_t count = ParamCount(net);
+  const std::vector<Napi::Value> params = args::ArrayOf(env, fn, "net.params", nv.params, count);
+  const std::vector<Napi::Value> grad_items = args::PrefetchArray(info[1], count);
+  const OptimizerValues ov = FetchOptimizer(info[2], count);
+  // Phase 2: checks and data pointers.
+  TakeNetPointers(env, fn, "net", nv, params, net);
+  if (grad_items.size() != count) args::ArrayOf(env, fn, "grads", info[1], count);  // throws
+  std::vector<float*> grads = args::ParamList(env, fn, "grads", grad_items, net.sizes);
+  const OptimizerConfig opt = CheckOptimizer(env, fn, "optimizer", ov, net);
+  const double lr = args::Finite(env, fn, "lr", info[3]);
+  const StepOutcome outcome = RunCore(env, fn, [&] { return optimizer_update(net, grads.data(), opt, lr); });
+  return Napi::Number::New(env, static_cast<double>(outcome));
+}
+
 // [sync] trainEpoch(job): number
 // One epoch of minibatch SGD over job.order (a TrainJob), updating job.net.params in place.
 // Returns Σ over batches of (batch mean loss × batch size).
@@ -182,6 +210,7 @@ void RegisterNetwork(Napi::Env env, Napi::Object exports) {
   exports.Set("lossGradient", Napi::Function::New(env, LossGradient, "lossGradient"));
   exports.Set("backward", Napi::Function::New(env, Backward, "backward"));
   exports.Set("trainEpoch", Napi::Function::New(env, TrainEpoch, "trainEpoch"));
+  exports.Set("optimizerStep", Napi::Function::New(env, OptimizerStep, "optimizerStep"));
 }
 
 }  // namespace fastnn::bindings

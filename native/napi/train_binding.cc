@@ -96,68 +96,7 @@ class TrainJob final : public BackgroundJob, private FitObserver {
   } non_finite_;
 };
 
-// Phase 1 for a nested options object: its properties in `keys` order, or
-// empty values when v is not an object (the check in phase 2 reports that).
-std::vector<Napi::Value> Props(Napi::Value v, std::initializer_list<const char*> keys) {
-  std::vector<Napi::Value> out(keys.size());
-  if (v.Type() != napi_object) return out;
-  Napi::Object o = v.As<Napi::Object>();
-  std::size_t i = 0;
-  for (const char* key : keys) out[i++] = o.Get(key);
-  return out;
-}
-
 std::string Message(const char* fn, const std::string& rest) { return std::string(fn) + ": " + rest; }
-
-// job.optimizer: { type, weightDecay, momentum, nesterov, beta1, beta2, eps, clipNorm, state, step }.
-struct OptimizerValues {
-  Napi::Value object;
-  std::vector<Napi::Value> props;  // in the order above
-  std::vector<Napi::Value> state;  // state's items, read when its length is what type implies
-  bool state_read = false;         // state is an array of that length
-};
-
-OptimizerValues FetchOptimizer(Napi::Value v, std::size_t param_count) {
-  OptimizerValues o{v, Props(v, {"type", "weightDecay", "momentum", "nesterov", "beta1", "beta2", "eps", "clipNorm",
-                                 "state", "step"}), {}};
-  const Napi::Value type = o.props[0];
-  if (type.IsNumber()) {
-    const double code = type.As<Napi::Number>().DoubleValue();
-    if (code >= 0 && code < kOptimizerCount && code == static_cast<int>(code)) {
-      const std::size_t count = optimizer_state_count(static_cast<Optimizer>(static_cast<int>(code)), param_count);
-      o.state = args::PrefetchArray(o.props[8], count);
-      o.state_read = o.props[8].IsArray() && o.props[8].As<Napi::Array>().Length() == count;
-    }
-  }
-  return o;
-}
-
-OptimizerConfig CheckOptimizer(Napi::Env env, const char* fn, const OptimizerValues& v, const NetworkView& net) {
-  const std::string path = "job.optimizer";
-  args::Object(env, fn, path, v.object);
-  OptimizerConfig opt;
-  opt.type = static_cast<Optimizer>(args::Code(env, fn, path + ".type", v.props[0], kOptimizerCount));
-  opt.weight_decay = args::InRange(env, fn, path + ".weightDecay", v.props[1], 0, kInf, false, true);
-  opt.momentum = args::InRange(env, fn, path + ".momentum", v.props[2], 0, 1, false, true);
-  opt.nesterov = args::Bool(env, fn, path + ".nesterov", v.props[3]);
-  opt.beta1 = args::InRange(env, fn, path + ".beta1", v.props[4], 0, 1, false, true);
-  opt.beta2 = args::InRange(env, fn, path + ".beta2", v.props[5], 0, 1, false, true);
-  opt.eps = args::InRange(env, fn, path + ".eps", v.props[6], 0, kInf, true, true);
-  opt.clip_norm = args::InRange(env, fn, path + ".clipNorm", v.props[7], 0, kInf, false, true);
-  const std::size_t count = net.params.size();
-  const std::size_t states = optimizer_state_count(opt.type, count);
-  if (!v.state_read || v.state.size() != states) args::ArrayOf(env, fn, path + ".state", v.props[8], states);  // throws
-  for (std::size_t j = 0; j < states; j++) {
-    // Each state array is shaped like its parameter: state[j] goes with params[j mod count].
-    const std::size_t p = j % count, out = net.sizes[p / 2 + 1], in = net.sizes[p / 2];
-    const std::string arg = path + ".state[" + std::to_string(j) + "]";
-    opt.state.push_back(p % 2 == 0 ? args::Matrix(env, fn, arg, v.state[j], out, in)
-                                   : args::Vector(env, fn, arg, v.state[j], out));
-  }
-  opt.step = args::Float64Vector(env, fn, path + ".step", v.props[9], 1);
-  args::Int(env, fn, path + ".step[0]", Napi::Number::New(env, opt.step[0]), 0, (std::int64_t{1} << 53) - 1);
-  return opt;
-}
 
 // job.schedule: { type, lr, perStep, stepSize, gamma, minLr, total, warmup }.
 ScheduleConfig CheckSchedule(Napi::Env env, const char* fn, Napi::Value object, const std::vector<Napi::Value>& v) {
@@ -328,7 +267,7 @@ Napi::Value Train(const Napi::CallbackInfo& info) {
   if ((cfg.rng_state[0] | cfg.rng_state[1] | cfg.rng_state[2] | cfg.rng_state[3]) == 0) {
     args::ThrowRange(env, Message(fn, "job.rngState must not be all zero"));
   }
-  cfg.optimizer = CheckOptimizer(env, fn, ov, net);
+  cfg.optimizer = CheckOptimizer(env, fn, "job.optimizer", ov, net);
   cfg.schedule = CheckSchedule(env, fn, sched_v, sched);
   cfg.metric = static_cast<Metric>(args::Code(env, fn, "job.metric", j[10], kMetricCount));
   if (cfg.metric != Metric::None && t != net.sizes.back()) {

@@ -5,11 +5,16 @@
  * where D are distances between inputs and d between their images, over the
  * pairs of random minibatches (so large n costs O(batch²) per step, not n²).
  * Stress couples samples, so the network layer cannot compute it as a loss:
- * its gradient with respect to the outputs is formed here per minibatch and
- * backpropagated by the backend (Backend.backward). Unlike classical MDS the
- * result is a function, so points not seen in training can be mapped.
+ * its gradient with respect to the outputs is formed here per minibatch,
+ * backpropagated by the backend (Backend.backward) and applied by the
+ * backend's Adam (Backend.optimizerStep, the update train uses). Unlike
+ * classical MDS the result is a function, so points not seen in training can
+ * be mapped.
  */
-import { Activation, Loss, defaultLossParams, type ActivationName, type NetworkSpec } from '../backend/backend.js';
+import {
+  Activation, Loss, Optimizer, StepOutcome, defaultLossParams, type ActivationName, type NetworkSpec, type OptimizerSpec,
+} from '../backend/backend.js';
+import { NonFiniteError } from '../backend/errors.js';
 import { getBackend } from '../backend/select.js';
 import { Rng } from '../rng.js';
 import { Matrix } from '../tensor.js';
@@ -52,10 +57,6 @@ const FIT_KEYS = ['iterations', 'batchSize', 'lr', 'onProgress', 'progressEvery'
 const ROWS_PER_CALL = 4096;
 /** The longest stretch fit computes without yielding to the event loop. */
 const SLICE_MS = 10;
-// Adam constants (the usual defaults).
-const BETA1 = 0.9;
-const BETA2 = 0.999;
-const EPS = 1e-8;
 
 export class SammonMap {
   readonly layers: readonly number[];
@@ -134,8 +135,7 @@ export class SammonMap {
     const dy = new Float32Array(m * k);
     const gram = new Float32Array(m * m);
     const grads = this.params.map((p) => new Float32Array(p.length));
-    const mom = this.params.map((p) => new Float64Array(p.length));
-    const vel = this.params.map((p) => new Float64Array(p.length));
+    const adam = adamSpec(this.params);
     const idx = Uint32Array.from({ length: xs.rows }, (_, i) => i);
     const stress: number[] = [];
     let sliceStart = performance.now();
@@ -156,7 +156,12 @@ export class SammonMap {
       backend.gemm(gram, xb, xb, m, m, d, false, true, 1, 0);
       stress.push(stressGradient(dy, yb, gram, m, k));
       backend.backward(grads, net, xb, dy, m);
-      adamStep(this.params, grads, mom, vel, t, lr);
+      const outcome = backend.optimizerStep(net, grads, adam, lr);
+      if (outcome !== StepOutcome.applied) {
+        const quantity = outcome === StepOutcome.nonFiniteGradient ? 'gradient' : 'update';
+        throw new NonFiniteError(`SammonMap.fit: non-finite ${quantity} at step ${t}; that step was not applied ` +
+          '(lower the learning rate or check the data)', quantity, 1, t - 1);
+      }
       if (onProgress && (t % progressEvery === 0 || t === iterations)) onProgress({ iteration: t, iterations, stress: stress[t - 1]! });
     }
     return { stress };
@@ -213,20 +218,12 @@ function stressGradient(dy: Float32Array, y: Float32Array, gram: Float32Array, m
   return c > 0 ? e / c : 0;
 }
 
-// One Adam update of every parameter, in float64 state (a few thousand values per step).
-function adamStep(params: Float32Array[], grads: Float32Array[], mom: Float64Array[], vel: Float64Array[], t: number, lr: number): void {
-  const c1 = 1 - BETA1 ** t;
-  const c2 = 1 - BETA2 ** t;
-  params.forEach((p, q) => {
-    const g = grads[q]!;
-    const mq = mom[q]!;
-    const vq = vel[q]!;
-    for (let i = 0; i < p.length; i++) {
-      mq[i] = BETA1 * mq[i]! + (1 - BETA1) * g[i]!;
-      vq[i] = BETA2 * vq[i]! + (1 - BETA2) * g[i]! * g[i]!;
-      p[i] = p[i]! - (lr * (mq[i]! / c1)) / (Math.sqrt(vq[i]! / c2) + EPS);
-    }
-  });
+// Adam with the usual constants and zeroed moments, for params.
+function adamSpec(params: Float32Array[]): OptimizerSpec {
+  return {
+    type: Optimizer.adam, weightDecay: 0, momentum: 0, nesterov: false, beta1: 0.9, beta2: 0.999, eps: 1e-8, clipNorm: 0,
+    state: [...params, ...params].map((p) => new Float32Array(p.length)), step: new Float64Array(1),
+  };
 }
 
 /** Sammon stress of a map y (n, k) of x (n, d) over all pairs, in float64. */

@@ -191,6 +191,11 @@ export interface OptimizerSpec {
   step: Float64Array;
 }
 
+/** What Backend.optimizerStep did, by code: applied the update, or refused it (writing
+ * nothing) because a gradient entry, or a new weight or state value, was not finite. */
+export const StepOutcome = { applied: 0, nonFiniteGradient: 1, nonFiniteUpdate: 2 } as const;
+export type StepOutcomeCode = (typeof StepOutcome)[keyof typeof StepOutcome];
+
 /** Learning-rate schedules, by code. */
 export const Schedule = { constant: 0, step: 1, exponential: 2, cosine: 3 } as const;
 export type ScheduleName = keyof typeof Schedule;
@@ -432,6 +437,12 @@ export interface Backend extends Word2VecKernels {
    * layout) = ∂(Σ dOutput ⊙ logits)/∂params, plus the sparsity penalty's
    * gradient when net.sparsity is on. Parameters are only read. */
   backward(grads: Float32Array[], net: NetworkSpec, x: Float32Array, dOutput: Float32Array, n: number): void;
+
+  /** One update of every parameter of net (in place) from grads (params' layout;
+   * scaled in place when clipping) by `optimizer`'s rule at rate lr, its state
+   * and step count advanced in place: the update train applies per batch, for a
+   * caller that forms its own gradient (e.g. Sammon stress). */
+  optimizerStep(net: NetworkSpec, grads: Float32Array[], optimizer: OptimizerSpec, lr: number): StepOutcomeCode;
 
   /** Runs one epoch of minibatch SGD (forward, loss, backward, update for
    * every batch) in one call, updating net.params in place. Returns the sum

@@ -6,7 +6,7 @@
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { NOTHING_TRAINED, type Backend, type FitJob, type FitResult, type NetworkSpec, type TrainJob, type TrainProgress,
-  type ActivationCode, type LossCode, type LossParams } from './backend.js';
+  type ActivationCode, type LossCode, type LossParams, type OptimizerSpec, type StepOutcomeCode } from './backend.js';
 import { NON_FINITE_CODE, NonFiniteError } from './errors.js';
 import { checkSignal, quietAfterAbort, runAddonJob, type AddonJob } from './job.js';
 import type {
@@ -37,6 +37,7 @@ export interface NativeAddon extends Pick<Word2VecKernels, 'word2vecInit' | 'nea
   lossGradient(grads: Float32Array[], net: NetworkSpec, x: Float32Array, y: Float32Array, n: number): number;
   backward(grads: Float32Array[], net: NetworkSpec, x: Float32Array, dOutput: Float32Array, n: number): void;
   trainEpoch(job: TrainJob): number;
+  optimizerStep(net: NetworkSpec, grads: Float32Array[], optimizer: OptimizerSpec, lr: number): StepOutcomeCode;
   /** [async] Backend.train without the AbortSignal: cancel() stops the job between batches
    * and the promise then resolves with what was done (FitResult but `cancelled`). */
   train(job: FitJob, onProgress: ((p: TrainProgress) => void) | null): AddonJob<Omit<FitResult, 'cancelled'>>;
@@ -119,6 +120,7 @@ export function createNativeBackend(addon: NativeAddon): Backend {
     lossGradient: addon.lossGradient,
     backward: addon.backward,
     trainEpoch: addon.trainEpoch,
+    optimizerStep: addon.optimizerStep,
     train(job, onProgress, signal) {
       checkSignal('train', signal);
       // Checked here, not by cancelling: a started job could run a batch before it saw the flag.

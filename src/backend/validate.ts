@@ -256,8 +256,8 @@ function checkStateList(fn: string, arg: string, v: unknown, states: number, siz
   }
 }
 
-function checkOptimizer(fn: string, v: unknown, sizes: Int32Array): void {
-  const arg = 'job.optimizer';
+/** An OptimizerSpec at `arg` for a network of layer widths `sizes`. */
+export function checkOptimizer(fn: string, arg: string, v: unknown, sizes: Int32Array): void {
   checkObject(fn, arg, v);
   checkCode(fn, `${arg}.type`, v['type'], Object.keys(Optimizer).length);
   checkInRange(fn, `${arg}.weightDecay`, v['weightDecay'], 0, Infinity, false, true);
@@ -372,7 +372,7 @@ export function checkFitJob(fn: string, v: unknown, onProgress: unknown, activat
   checkTypedVector(fn, 'job.rngState', v['rngState'], 4, Uint32Array);
   const s = v['rngState'] as Uint32Array;
   if ((s[0]! | s[1]! | s[2]! | s[3]!) === 0) throw new RangeError(`${fn}: job.rngState must not be all zero`);
-  checkOptimizer(fn, v['optimizer'], net.sizes);
+  checkOptimizer(fn, 'job.optimizer', v['optimizer'], net.sizes);
   checkSchedule(fn, v['schedule']);
   const metric = v['metric'];
   checkCode(fn, 'job.metric', metric, Object.keys(Metric).length);

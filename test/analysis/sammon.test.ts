@@ -7,7 +7,7 @@
  * which classical MDS (an embedding of the given points only) cannot do.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { Matrix, SammonMap, sammonStress, useBackend } from '../../src/index.js';
+import { Matrix, NonFiniteError, SammonMap, sammonStress, useBackend } from '../../src/index.js';
 import { Rng } from '../../src/rng.js';
 import { backendsUnderTest } from '../helpers/backends.js';
 
@@ -125,5 +125,9 @@ describe.each(backendsUnderTest().map((b) => [b.name]))('Sammon map on %s', (nam
     expect(map.params.every((p) => p.every(Number.isFinite))).toBe(true);
     expect(map.transform(x).rows).toBe(x.rows);
     await expect(map.fit(x, { signal: 'no' as never })).rejects.toThrow('SammonMap.fit: options.signal must be an AbortSignal');
+    // The backend's Adam refuses a step that would overflow float32: a typed error, the weights as they were.
+    const before = map.params.map((p) => p.slice());
+    await expect(map.fit(x, { iterations: 3, lr: 1e39 })).rejects.toBeInstanceOf(NonFiniteError);
+    expect(map.params).toEqual(before);
   });
 });

@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import {
-  Activation, HISTORY_FIELDS, Loss, Metric, Monitor, Optimizer, optimizerStateCount, Schedule, type Backend, type FitJob,
+  Activation, HISTORY_FIELDS, Loss, Metric, Monitor, Optimizer, optimizerStateCount, Schedule, StepOutcome, type Backend, type FitJob,
   type ScheduleSpec,
 } from '../../src/backend/backend.js';
 import { Rng } from '../../src/rng.js';
@@ -87,6 +87,48 @@ function maxAbsDiff(a: Float32Array[], b: Float32Array[]): number {
   a.forEach((p, i) => p.forEach((x, j) => (d = Math.max(d, Math.abs(x - b[i]![j]!)))));
   return d;
 }
+
+/** Three full-batch steps of `be.optimizerStep` on `be.lossGradient`'s gradients: what train does, by hand. */
+async function byOptimizerStep(be: Backend, j: FitJob): Promise<FitJob> {
+  for (let s = 0; s < 3; s++) {
+    const grads = j.net.params.map((w) => new Float32Array(w.length));
+    be.lossGradient(grads, j.net, j.x, j.y, j.n);
+    expect(be.optimizerStep(j.net, grads, j.optimizer, j.schedule.lr)).toBe(StepOutcome.applied);
+  }
+  return j;
+}
+
+const STEP_CASES = [
+  ['sgd + L2', { type: Optimizer.sgd, weightDecay: 0.01 }],
+  ['Nesterov momentum', { type: Optimizer.momentum, momentum: 0.8, nesterov: true }],
+  ['adam + clipping', { type: Optimizer.adam, clipNorm: 0.1 }],
+  ['adamw', { type: Optimizer.adamw, weightDecay: 0.1 }],
+] as const;
+
+describe.each(backends)('optimizerStep on $name', (be: Backend) => {
+  it.each(STEP_CASES)('%s: the update train applies, step count and state included', async (_name, opt) => {
+    const p = problem(31);
+    const trained = job(p, opt);
+    await be.train(trained, null);
+    const stepped = await byOptimizerStep(be, job(p, opt));
+    expect(stepped.optimizer.step[0]).toBe(3);
+    expect(maxAbsDiff(stepped.net.params, trained.net.params)).toBeLessThanOrEqual(1e-6);
+    expect(maxAbsDiff(stepped.optimizer.state, trained.optimizer.state)).toBeLessThanOrEqual(1e-6);
+  });
+
+  it('refuses a non-finite gradient and an overflowing update, writing nothing', () => {
+    const p = problem(32);
+    const j = job(p, { type: Optimizer.adam });
+    const before = cloneNet(j.net);
+    const grads = j.net.params.map((w) => new Float32Array(w.length).fill(0.5));
+    grads[1]![0] = NaN;
+    expect(be.optimizerStep(j.net, grads, j.optimizer, 0.1)).toBe(StepOutcome.nonFiniteGradient);
+    grads[1]![0] = 0.5;
+    expect(be.optimizerStep(j.net, grads, j.optimizer, 1e39)).toBe(StepOutcome.nonFiniteUpdate);
+    expect(maxAbsDiff(j.net.params, before.params)).toBe(0);
+    expect(j.optimizer.step[0]).toBe(0);
+  });
+});
 
 describe.each(backends)('optimizers and schedules on $name', (be: Backend) => {
   // Three full-batch steps; the backend stores state in float32 where the
@@ -226,6 +268,15 @@ describe.runIf(pair)('native and TS agree with every optimizer', () => {
     a.history.forEach((v, i) => expect(Math.abs(v - b.history[i]!)).toBeLessThanOrEqual(1e-5 * (1 + Math.abs(v))));
     expect(maxAbsDiff(a.net.params, b.net.params)).toBeLessThanOrEqual(1e-5);
     expect(maxAbsDiff(a.optimizer.state, b.optimizer.state)).toBeLessThanOrEqual(1e-5);
+  });
+});
+
+describe.runIf(pair)('native and TS agree on optimizerStep', () => {
+  it.each(STEP_CASES)('%s', async (_name, opt) => {
+    const p = problem(33);
+    const [a, b] = [await byOptimizerStep(pair!.js, job(p, opt)), await byOptimizerStep(pair!.native, job(p, opt))];
+    expect(maxAbsDiff(a.net.params, b.net.params)).toBeLessThanOrEqual(1e-6);
+    expect(maxAbsDiff(a.optimizer.state, b.optimizer.state)).toBeLessThanOrEqual(1e-6);
   });
 });
 

@@ -10,7 +10,7 @@ import { Activation, HISTORY_FIELDS, Loss, NOTHING_TRAINED, lossTargetCols, type
   type TrainJob } from '../backend.js';
 import { checkSignal, quietAfterAbort } from '../job.js';
 import {
-  checkBool, checkClassWeights, checkCode, checkFinite, checkFitJob, checkLossScalars, checkMatrix, checkedTargetCols, checkNetwork, checkOptionalMatrix, checkParamList,
+  checkBool, checkClassWeights, checkCode, checkFinite, checkFitJob, checkOptimizer, checkLossScalars, checkMatrix, checkedTargetCols, checkNetwork, checkOptionalMatrix, checkParamList,
   checkSize, checkTrainJob,
 } from '../validate.js';
 import * as act from './activations.js';
@@ -18,6 +18,7 @@ import * as ew from './elementwise.js';
 import { gemm, JB } from './gemm.js';
 import { lossForwardBackward } from './losses.js';
 import * as network from './network.js';
+import { optimizerUpdate } from './optimizers.js';
 import { softmaxRows } from './softmax.js';
 import { fit } from './trainer.js';
 import { jsWord2VecKernels } from './word2vec/index.js';
@@ -160,6 +161,15 @@ export const jsBackend: Backend = {
   backward(grads, net, x, dOutput, n) {
     checkGradientArgs('backward', grads, net, x, 'dOutput', dOutput, n, (spec) => spec.sizes[spec.sizes.length - 1]!);
     network.backward(grads, net as NetworkSpec, x, dOutput, n);
+  },
+
+  optimizerStep(net, grads, optimizer, lr) {
+    const fn = 'optimizerStep';
+    checkNetwork(fn, 'net', net, ACTIVATIONS, LOSSES);
+    checkParamList(fn, 'grads', grads, net.sizes);
+    checkOptimizer(fn, 'optimizer', optimizer, net.sizes);
+    checkFinite(fn, 'lr', lr);
+    return optimizerUpdate(net as NetworkSpec, grads, optimizer, lr);
   },
 
   trainEpoch(job) {

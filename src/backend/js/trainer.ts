@@ -10,8 +10,8 @@ import { EPOCH, HISTORY, HISTORY_FIELDS, Metric, Monitor, POSITION, type EarlySt
 import { NonFiniteError } from '../errors.js';
 import { Rng } from '../../rng.js';
 import { metricSum } from './metrics.js';
-import { allocBatchWorkspace, batchGradient, evaluate, type BatchWorkspace } from './network.js';
-import { optimizerStep } from './optimizers.js';
+import { allocBatchWorkspace, batchGradient, evaluate } from './network.js';
+import { optimizerStep, sumOfSquares } from './optimizers.js';
 import { scheduleLr } from './schedule.js';
 
 /** Longest stretch of training between two yields. */
@@ -30,14 +30,6 @@ function rngFrom(state: Uint32Array): Rng {
 
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
-// Σ g² over every gradient, in float64: finite exactly when every entry is.
-// Four partial sums (entry i into s[i mod 4]), in trainer.cc's order.
-const partial = new Float64Array(4);
-function gradientSumSquares(ws: BatchWorkspace): number {
-  partial.fill(0);
-  for (const g of ws.grads) for (let i = 0; i < g.length; i++) partial[i & 3] += g[i]! * g[i]!;
-  return (partial[0]! + partial[1]!) + (partial[2]! + partial[3]!);
-}
 
 /** The best monitored value so far, and a copy of the weights that gave it
  * (in job.resume.bestParams when given, so the next job of a run continues it). */
@@ -161,7 +153,7 @@ export async function fit(job: FitJob, report: ((p: TrainProgress) => void) | nu
       // The gradient's norm is only needed to clip; otherwise the update's dry
       // run is what finds a non-finite gradient (trainer.cc does the same).
       const clip = job.optimizer.clipNorm > 0;
-      const sumSq = Number.isFinite(loss) && clip ? gradientSumSquares(ws) : 0;
+      const sumSq = Number.isFinite(loss) && clip ? sumOfSquares(ws.grads) : 0;
       const stepLr = schedule.perStep ? scheduleLr(schedule, step0 + out.steps) : st.lr;
       // Every check comes before any weight changes: the loss, the gradient,
       // and the update itself (optimizerStep writes nothing that would overflow).
