@@ -216,6 +216,19 @@ FitResume CheckResume(Napi::Env env, const char* fn, const ResumeValues& v, cons
   return r;
 }
 
+// A FitJob's plain fields, read in phase 1 (net, optimizer, schedule and
+// earlyStopping have readers of their own).
+struct JobValues {
+  Napi::Value n, x, y, n_val, x_val, y_val, epochs, batch_size, shuffle, rng_state, metric, skip_non_finite,
+      progress_every, history, input_noise, resume, position;
+};
+
+JobValues FetchJob(Napi::Object job) {
+  return {job.Get("n"), job.Get("x"), job.Get("y"), job.Get("nVal"), job.Get("xVal"), job.Get("yVal"), job.Get("epochs"),
+          job.Get("batchSize"), job.Get("shuffle"), job.Get("rngState"), job.Get("metric"), job.Get("skipNonFinite"),
+          job.Get("progressEvery"), job.Get("history"), job.Get("inputNoise"), job.Get("resume"), job.Get("position")};
+}
+
 // [async] train(job, onProgress): { promise, cancel }
 // Trains job.net (a NetworkSpec, params updated in place) on job.x (n, sizes[0]), job.y
 // (n, target columns) for up to job.epochs epochs of job.batchSize samples, reshuffled per
@@ -238,55 +251,56 @@ Napi::Value Train(const Napi::CallbackInfo& info) {
   // Phase 1: every read that can run user code.
   Napi::Object job = args::Object(env, fn, "job", info[0]);
   const NetValues nv = FetchNet(env, fn, "job.net", job.Get("net"));
-  const std::vector<Napi::Value> j = Props(job, {"n", "x", "y", "nVal", "xVal", "yVal", "epochs", "batchSize", "shuffle",
-                                                 "rngState", "metric", "skipNonFinite", "progressEvery", "history",
-                                                 "inputNoise", "resume", "position"});
-  const std::vector<Napi::Value> noise = Props(j[14], {"type", "level"});
+  const JobValues j = FetchJob(job);
+  const std::vector<Napi::Value> noise = Props(j.input_noise, {"type", "level"});
   const Napi::Value opt_v = job.Get("optimizer"), sched_v = job.Get("schedule"), es_v = job.Get("earlyStopping");
   const std::vector<Napi::Value> sched = Props(sched_v, {"type", "lr", "perStep", "stepSize", "gamma", "minLr", "total", "warmup"});
   const std::vector<Napi::Value> es = Props(es_v, {"monitor", "patience", "minDelta", "restoreBest"});
   NetworkView net = CheckNetShape(env, fn, "job.net", nv);
   const std::vector<Napi::Value> params = args::ArrayOf(env, fn, "job.net.params", nv.params, ParamCount(net));
   const OptimizerValues ov = FetchOptimizer(opt_v, params.size());
-  const ResumeValues rv = FetchResume(j[15], params.size());
+  const ResumeValues rv = FetchResume(j.resume, params.size());
   // Phase 2: checks and pointers; no user code runs from here on.
   TakeNetPointers(env, fn, "job.net", nv, params, net);
   const auto max = static_cast<std::int64_t>(args::kMaxDim);
   const std::size_t in = net.sizes.front(), t = target_cols(net);
   FitConfig cfg;
-  cfg.n = static_cast<std::size_t>(args::Int(env, fn, "job.n", j[0], 1, max));
-  cfg.x = args::Matrix(env, fn, "job.x", j[1], cfg.n, in);
-  cfg.y = args::Matrix(env, fn, "job.y", j[2], cfg.n, t);
-  cfg.n_val = args::Size(env, fn, "job.nVal", j[3]);
-  cfg.x_val = args::Matrix(env, fn, "job.xVal", j[4], cfg.n_val, in);
-  cfg.y_val = args::Matrix(env, fn, "job.yVal", j[5], cfg.n_val, t);
-  cfg.epochs = args::Size(env, fn, "job.epochs", j[6]);
-  cfg.batch_size = static_cast<std::size_t>(args::Int(env, fn, "job.batchSize", j[7], 1, max));
-  cfg.shuffle = args::Bool(env, fn, "job.shuffle", j[8]);
-  cfg.rng_state = args::Uint32Vector(env, fn, "job.rngState", j[9], 4);
+  cfg.n = static_cast<std::size_t>(args::Int(env, fn, "job.n", j.n, 1, max));
+  cfg.x = args::Matrix(env, fn, "job.x", j.x, cfg.n, in);
+  cfg.y = args::Matrix(env, fn, "job.y", j.y, cfg.n, t);
+  cfg.n_val = args::Size(env, fn, "job.nVal", j.n_val);
+  cfg.x_val = args::Matrix(env, fn, "job.xVal", j.x_val, cfg.n_val, in);
+  cfg.y_val = args::Matrix(env, fn, "job.yVal", j.y_val, cfg.n_val, t);
+  cfg.epochs = args::Size(env, fn, "job.epochs", j.epochs);
+  cfg.batch_size = static_cast<std::size_t>(args::Int(env, fn, "job.batchSize", j.batch_size, 1, max));
+  cfg.shuffle = args::Bool(env, fn, "job.shuffle", j.shuffle);
+  cfg.rng_state = args::Uint32Vector(env, fn, "job.rngState", j.rng_state, 4);
   if ((cfg.rng_state[0] | cfg.rng_state[1] | cfg.rng_state[2] | cfg.rng_state[3]) == 0) {
     args::ThrowRange(env, Message(fn, "job.rngState must not be all zero"));
   }
   cfg.optimizer = CheckOptimizer(env, fn, "job.optimizer", ov, net);
   cfg.schedule = CheckSchedule(env, fn, sched_v, sched);
-  cfg.metric = static_cast<Metric>(args::Code(env, fn, "job.metric", j[10], kMetricCount));
+  cfg.metric = static_cast<Metric>(args::Code(env, fn, "job.metric", j.metric, kMetricCount));
   if (cfg.metric != Metric::None && t != net.sizes.back()) {
     args::ThrowRange(env, Message(fn, "job.metric must be 0 for the gaussianNll loss, got " +
                                           std::to_string(static_cast<int>(cfg.metric))));
   }
   cfg.early_stopping = CheckEarlyStopping(env, fn, es_v, es, cfg);
-  cfg.skip_non_finite = args::Bool(env, fn, "job.skipNonFinite", j[11]);
-  cfg.progress_every = args::Size(env, fn, "job.progressEvery", j[12]);
-  cfg.history = args::Float64Vector(env, fn, "job.history", j[13], cfg.epochs * kHistoryFields);
-  cfg.input_noise = CheckInputNoise(env, fn, j[14], noise);
+  cfg.skip_non_finite = args::Bool(env, fn, "job.skipNonFinite", j.skip_non_finite);
+  cfg.progress_every = args::Size(env, fn, "job.progressEvery", j.progress_every);
+  cfg.history = args::Float64Vector(env, fn, "job.history", j.history, cfg.epochs * kHistoryFields);
+  cfg.input_noise = CheckInputNoise(env, fn, j.input_noise, noise);
   cfg.resume = CheckResume(env, fn, rv, net, cfg.early_stopping, (cfg.n + cfg.batch_size - 1) / cfg.batch_size);
-  if (!j[16].IsUndefined() && !j[16].IsNull()) cfg.position = args::Float64Vector(env, fn, "job.position", j[16], kPositionFields);
+  if (!j.position.IsUndefined() && !j.position.IsNull()) {
+    cfg.position = args::Float64Vector(env, fn, "job.position", j.position, kPositionFields);
+  }
   if (!info[1].IsNull() && !info[1].IsFunction()) args::ThrowType(env, Message(fn, "onProgress must be a function or null"));
   // The job borrows these arrays' memory until it settles.
   std::vector<Napi::Value> keep_alive(params);
   keep_alive.insert(keep_alive.end(), ov.state.begin(), ov.state.end());
   keep_alive.insert(keep_alive.end(), rv.best_params.begin(), rv.best_params.end());
-  for (const Napi::Value& v : {j[1], j[2], j[4], j[5], j[9], j[13], j[16], rv.props[5], ov.props[9], nv.loss_params.class_weights}) {
+  for (const Napi::Value& v : {j.x, j.y, j.x_val, j.y_val, j.rng_state, j.history, j.position, rv.props[5], ov.props[9],
+                               nv.loss_params.class_weights}) {
     keep_alive.push_back(v);
   }
   return Jobs(env).Start(env, std::make_unique<TrainJob>(std::move(net), std::move(cfg), info[1].IsFunction()),
