@@ -66,10 +66,9 @@ std::vector<Napi::Value> Props(Napi::Value v, std::initializer_list<const char*>
 // An OptimizerSpec's properties, read in phase 1 (FetchOptimizer): the fields in
 // backend.ts order, then state's items when state has the length type implies.
 struct OptimizerValues {
-  Napi::Value object;
-  std::vector<Napi::Value> props;  // type, weightDecay, momentum, nesterov, beta1, beta2, eps, clipNorm, state, step
-  std::vector<Napi::Value> state;
-  bool state_read = false;         // state is an array of that length
+  Napi::Value object, type, weight_decay, momentum, nesterov, beta1, beta2, eps, clip_norm, state_list, step;
+  std::vector<Napi::Value> state;  // state_list's items
+  bool state_read = false;         // state_list is an array of that length
 };
 OptimizerValues FetchOptimizer(Napi::Value v, std::size_t param_count);
 

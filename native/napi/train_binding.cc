@@ -153,15 +153,16 @@ InputNoise CheckInputNoise(Napi::Env env, const char* fn, Napi::Value object, co
 // job.resume's properties, read in phase 1 with bestParams' items (when it
 // holds 0 or one per parameter; any other length is reported in phase 2).
 struct ResumeValues {
-  Napi::Value object;
-  std::vector<Napi::Value> props;  // epoch, step, bestEpoch, best, bestParams, partial
-  std::vector<Napi::Value> best_params;
+  Napi::Value object, epoch, step, best_epoch, best, best_list, partial;
+  std::vector<Napi::Value> best_params;  // best_list's items
 };
 
 ResumeValues FetchResume(Napi::Value v, std::size_t param_count) {
-  ResumeValues r{v, Props(v, {"epoch", "step", "bestEpoch", "best", "bestParams", "partial"}), {}};
-  const Napi::Value list = r.props[4];
-  if (list.IsArray() && list.As<Napi::Array>().Length() != 0) r.best_params = args::PrefetchArray(list, param_count);
+  const std::vector<Napi::Value> p = Props(v, {"epoch", "step", "bestEpoch", "best", "bestParams", "partial"});
+  ResumeValues r{v, p[0], p[1], p[2], p[3], p[4], p[5], {}};
+  if (r.best_list.IsArray() && r.best_list.As<Napi::Array>().Length() != 0) {
+    r.best_params = args::PrefetchArray(r.best_list, param_count);
+  }
   return r;
 }
 
@@ -196,23 +197,23 @@ FitResume CheckResume(Napi::Env env, const char* fn, const ResumeValues& v, cons
   if (v.object.IsUndefined() || v.object.IsNull()) return r;
   const std::string path = "job.resume";
   if (v.object.Type() != napi_object) args::ThrowType(env, Message(fn, path + " must be an object or null"));
-  r.epoch = args::Size(env, fn, path + ".epoch", v.props[0]);
-  r.step = args::Size(env, fn, path + ".step", v.props[1]);
-  r.best_epoch = static_cast<std::size_t>(args::Int(env, fn, path + ".bestEpoch", v.props[2], 0,
+  r.epoch = args::Size(env, fn, path + ".epoch", v.epoch);
+  r.step = args::Size(env, fn, path + ".step", v.step);
+  r.best_epoch = static_cast<std::size_t>(args::Int(env, fn, path + ".bestEpoch", v.best_epoch, 0,
                                                     static_cast<std::int64_t>(r.epoch)));
-  r.best = args::Finite(env, fn, path + ".best", v.props[3]);
+  r.best = args::Finite(env, fn, path + ".best", v.best);
   const std::size_t count = ParamCount(net);
-  const bool empty = v.props[4].IsArray() && v.props[4].As<Napi::Array>().Length() == 0;
+  const bool empty = v.best_list.IsArray() && v.best_list.As<Napi::Array>().Length() == 0;
   if (!empty) {
-    if (!v.props[4].IsArray() || v.best_params.size() != count) {
-      args::ArrayOf(env, fn, path + ".bestParams", v.props[4], count);  // throws
+    if (!v.best_list.IsArray() || v.best_params.size() != count) {
+      args::ArrayOf(env, fn, path + ".bestParams", v.best_list, count);  // throws
     }
     r.best_params = args::ParamList(env, fn, path + ".bestParams", v.best_params, net.sizes);
   } else if (es.restore_best) {
     args::ThrowRange(env, Message(fn, path + ".bestParams must hold the best weights (" + std::to_string(count) +
                                           " Float32Arrays) when job.earlyStopping.restoreBest is true"));
   }
-  r.partial = CheckPartial(env, fn, v.props[5], batches);
+  r.partial = CheckPartial(env, fn, v.partial, batches);
   return r;
 }
 
@@ -299,7 +300,7 @@ Napi::Value Train(const Napi::CallbackInfo& info) {
   std::vector<Napi::Value> keep_alive(params);
   keep_alive.insert(keep_alive.end(), ov.state.begin(), ov.state.end());
   keep_alive.insert(keep_alive.end(), rv.best_params.begin(), rv.best_params.end());
-  for (const Napi::Value& v : {j.x, j.y, j.x_val, j.y_val, j.rng_state, j.history, j.position, rv.props[5], ov.props[9],
+  for (const Napi::Value& v : {j.x, j.y, j.x_val, j.y_val, j.rng_state, j.history, j.position, rv.partial, ov.step,
                                nv.loss_params.class_weights}) {
     keep_alive.push_back(v);
   }

@@ -5,7 +5,8 @@
  * When `signal` aborts, the job stops at its next check (between minibatches
  * or sentences), its arrays consistent, and resolves with `cancelled: true`;
  * no progress callback runs after the abort. An already-aborted signal
- * resolves at once, before any work. Failures reject.
+ * stops the job at its first check (train: before any batch, resolving at
+ * once). Failures reject.
  *
  * The addon's async exports return an AddonJob instead; runAddonJob turns
  * one into the convention.
