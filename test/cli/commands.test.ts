@@ -98,7 +98,8 @@ describe('fastnn CLI', () => {
       expect(resumed.stderr).toMatch(/epoch 10\/10/);
       expect(await straightCode).toBe(0);
       expect(readFileSync(interrupted).equals(readFileSync(straight))).toBe(true);
-    });
+      // Three CLI runs: ~15 s alone on the TS backend, so a loaded 2-core machine needs the margin word2vec's twin has.
+    }, 60_000);
 
     it('a corrupt IDX file exits 1 naming the file and the defect', () => {
       const bad = join(dir, 'bad.idx');
