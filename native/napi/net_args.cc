@@ -45,11 +45,11 @@ void CheckClassWeights(Napi::Env env, const char* fn, const std::string& path, c
   const std::string arg = path + ".classWeights";
   if (!v.class_weights.IsTypedArray() ||
       v.class_weights.As<Napi::TypedArray>().TypedArrayType() != napi_float32_array) {
-    args::ThrowType(env, std::string(fn) + ": " + arg + " must be a Float32Array");
+    args::ThrowType(env, args::Prefix(fn, arg) + " must be a Float32Array");
   }
   Napi::Float32Array w = v.class_weights.As<Napi::Float32Array>();
   if (w.ElementLength() != 0 && w.ElementLength() != cols) {
-    args::ThrowRange(env, std::string(fn) + ": " + arg + " must have length 0 or " + std::to_string(cols) + ", got " +
+    args::ThrowRange(env, args::Prefix(fn, arg) + " must have length 0 or " + std::to_string(cols) + ", got " +
                               std::to_string(w.ElementLength()));
   }
   for (std::size_t j = 0; j < w.ElementLength(); j++) {

@@ -27,7 +27,7 @@ auto RunCore(Napi::Env env, const char* fn, F&& f) -> decltype(f()) {
   try {
     return f();
   } catch (const NonFiniteLoss& e) {
-    throw Napi::Error::New(env, std::string(fn) + ": " + e.what());
+    throw Napi::Error::New(env, args::Prefix(fn, e.what()));
   } catch (const std::bad_alloc&) {
     throw Napi::Error::New(env, std::string(fn) + ": out of memory for the workspace");
   } catch (const std::length_error&) {

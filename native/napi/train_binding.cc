@@ -96,8 +96,6 @@ class TrainJob final : public BackgroundJob, private FitObserver {
   } non_finite_;
 };
 
-std::string Message(const char* fn, const std::string& rest) { return std::string(fn) + ": " + rest; }
-
 // job.schedule: { type, lr, perStep, stepSize, gamma, minLr, total, warmup }.
 ScheduleConfig CheckSchedule(Napi::Env env, const char* fn, Napi::Value object, const std::vector<Napi::Value>& v) {
   const std::string path = "job.schedule";
@@ -127,11 +125,11 @@ EarlyStopping CheckEarlyStopping(Napi::Env env, const char* fn, Napi::Value obje
   es.restore_best = args::Bool(env, fn, path + ".restoreBest", v[3]);
   if (es.patience == 0 && !es.restore_best) return es;
   if ((es.monitor == Monitor::ValLoss || es.monitor == Monitor::ValMetric) && cfg.n_val == 0) {
-    args::ThrowRange(env, Message(fn, path + ".monitor " + std::to_string(static_cast<int>(es.monitor)) +
+    args::ThrowRange(env, args::Prefix(fn, path + ".monitor " + std::to_string(static_cast<int>(es.monitor)) +
                                           " needs validation data (job.nVal ≥ 1)"));
   }
   if ((es.monitor == Monitor::Metric || es.monitor == Monitor::ValMetric) && cfg.metric == Metric::None) {
-    args::ThrowRange(env, Message(fn, path + ".monitor " + std::to_string(static_cast<int>(es.monitor)) +
+    args::ThrowRange(env, args::Prefix(fn, path + ".monitor " + std::to_string(static_cast<int>(es.monitor)) +
                                           " needs a metric (job.metric ≥ 1)"));
   }
   return es;
@@ -143,7 +141,7 @@ InputNoise CheckInputNoise(Napi::Env env, const char* fn, Napi::Value object, co
   InputNoise noise;
   if (object.IsUndefined() || object.IsNull()) return noise;
   const std::string path = "job.inputNoise";
-  if (object.Type() != napi_object) args::ThrowType(env, Message(fn, path + " must be an object or null"));
+  if (object.Type() != napi_object) args::ThrowType(env, args::Prefix(fn, path + " must be an object or null"));
   noise.type = static_cast<NoiseType>(args::Code(env, fn, path + ".type", v[0], kNoiseTypeCount));
   const bool mask = noise.type == NoiseType::Mask;
   noise.level = args::InRange(env, fn, path + ".level", v[1], 0, mask ? 1 : kInf, false, true);
@@ -183,7 +181,7 @@ const double* CheckPartial(Napi::Env env, const char* fn, Napi::Value v, std::si
   args::Finite(env, fn, name(kEpochLr), field(kEpochLr));
   for (std::size_t i = kEpochOrder; i < kEpochFields; i++) args::Int(env, fn, name(i), field(i), 0, 0xffffffff);
   if (p[kEpochOrder] == 0 && p[kEpochOrder + 1] == 0 && p[kEpochOrder + 2] == 0 && p[kEpochOrder + 3] == 0) {
-    args::ThrowRange(env, Message(fn, path + "[6..9] (the generator state) must not be all zero"));
+    args::ThrowRange(env, args::Prefix(fn, path + "[6..9] (the generator state) must not be all zero"));
   }
   return p;
 }
@@ -196,7 +194,7 @@ FitResume CheckResume(Napi::Env env, const char* fn, const ResumeValues& v, cons
   FitResume r;
   if (v.object.IsUndefined() || v.object.IsNull()) return r;
   const std::string path = "job.resume";
-  if (v.object.Type() != napi_object) args::ThrowType(env, Message(fn, path + " must be an object or null"));
+  if (v.object.Type() != napi_object) args::ThrowType(env, args::Prefix(fn, path + " must be an object or null"));
   r.epoch = args::Size(env, fn, path + ".epoch", v.epoch);
   r.step = args::Size(env, fn, path + ".step", v.step);
   r.best_epoch = static_cast<std::size_t>(args::Int(env, fn, path + ".bestEpoch", v.best_epoch, 0,
@@ -210,7 +208,7 @@ FitResume CheckResume(Napi::Env env, const char* fn, const ResumeValues& v, cons
     }
     r.best_params = args::ParamList(env, fn, path + ".bestParams", v.best_params, net.sizes);
   } else if (es.restore_best) {
-    args::ThrowRange(env, Message(fn, path + ".bestParams must hold the best weights (" + std::to_string(count) +
+    args::ThrowRange(env, args::Prefix(fn, path + ".bestParams must hold the best weights (" + std::to_string(count) +
                                           " Float32Arrays) when job.earlyStopping.restoreBest is true"));
   }
   r.partial = CheckPartial(env, fn, v.partial, batches);
@@ -277,13 +275,13 @@ Napi::Value Train(const Napi::CallbackInfo& info) {
   cfg.shuffle = args::Bool(env, fn, "job.shuffle", j.shuffle);
   cfg.rng_state = args::Uint32Vector(env, fn, "job.rngState", j.rng_state, 4);
   if ((cfg.rng_state[0] | cfg.rng_state[1] | cfg.rng_state[2] | cfg.rng_state[3]) == 0) {
-    args::ThrowRange(env, Message(fn, "job.rngState must not be all zero"));
+    args::ThrowRange(env, args::Prefix(fn, "job.rngState must not be all zero"));
   }
   cfg.optimizer = CheckOptimizer(env, fn, "job.optimizer", ov, net);
   cfg.schedule = CheckSchedule(env, fn, sched_v, sched);
   cfg.metric = static_cast<Metric>(args::Code(env, fn, "job.metric", j.metric, kMetricCount));
   if (cfg.metric != Metric::None && t != net.sizes.back()) {
-    args::ThrowRange(env, Message(fn, "job.metric must be 0 for the gaussianNll loss, got " +
+    args::ThrowRange(env, args::Prefix(fn, "job.metric must be 0 for the gaussianNll loss, got " +
                                           std::to_string(static_cast<int>(cfg.metric))));
   }
   cfg.early_stopping = CheckEarlyStopping(env, fn, es_v, es, cfg);
@@ -295,7 +293,7 @@ Napi::Value Train(const Napi::CallbackInfo& info) {
   if (!j.position.IsUndefined() && !j.position.IsNull()) {
     cfg.position = args::Float64Vector(env, fn, "job.position", j.position, kPositionFields);
   }
-  if (!info[1].IsNull() && !info[1].IsFunction()) args::ThrowType(env, Message(fn, "onProgress must be a function or null"));
+  if (!info[1].IsNull() && !info[1].IsFunction()) args::ThrowType(env, args::Prefix(fn, "onProgress must be a function or null"));
   // The job borrows these arrays' memory until it settles.
   std::vector<Napi::Value> keep_alive(params);
   keep_alive.insert(keep_alive.end(), ov.state.begin(), ov.state.end());
