@@ -36,7 +36,7 @@ const { values } = parseArgs({
 if (values.child) {
   const job = JSON.parse(values.child);
   const { useBackend } = await import(dist('backend/select.js'));
-  const { Word2Vec } = await import(dist('word2vec/train.js'));
+  const { Word2Vec } = await import(dist('word2vec/word2vec.js'));
   useBackend(job.backend);
   const t = performance.now();
   const v = await Word2Vec.train({ input: job.path, ...job.settings, threads: job.threads });

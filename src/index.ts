@@ -15,6 +15,8 @@ export type { OptimizerOptions, ScheduleOptions, EarlyStoppingOptions, Optimizer
 export type { Task } from './nn/tasks.js';
 export type { Inputs, Targets } from './nn/data.js';
 export { ModelFileError } from './io/safetensors.js';
+export { NonFiniteError } from './backend/errors.js';
+export type { NonFiniteQuantity } from './backend/errors.js';
 export { getBackend, useBackend, backendInfo, setThreads, getThreads } from './backend/select.js';
 export type { BackendName } from './backend/select.js';
 export {
@@ -27,11 +29,11 @@ export type {
 export { PCA } from './analysis/pca.js';
 export { classicalMds } from './analysis/mds.js';
 export { SammonMap, sammonStress } from './analysis/sammon.js';
-export type { SammonConfig, SammonFitOptions } from './analysis/sammon.js';
+export type { SammonConfig, SammonFitOptions, SammonProgress } from './analysis/sammon.js';
 export { readIdx, readIdxImages, readIdxLabels, decodeIdx, IdxFileError } from './io/idx.js';
 export type { IdxArray, IdxElementType } from './io/idx.js';
-export { Word2Vec } from './word2vec/train.js';
-export type { TrainOptions as Word2VecOptions, TrainedVectors } from './word2vec/train.js';
+export { Word2Vec } from './word2vec/word2vec.js';
+export type { TrainOptions as Word2VecOptions, TrainedVectors } from './word2vec/word2vec.js';
 export { WordVectors, loadVectors, saveVectors } from './word2vec/vectors.js';
 export type { Neighbour, Query, SimilarOptions } from './word2vec/vectors.js';
 export { WordVectorsFileError } from './word2vec/formats.js';

@@ -92,22 +92,32 @@ std::vector<float*> pointers(std::vector<std::vector<float>>& bufs) {
 }  // namespace
 
 void network_forward(float* out, const NetworkView& net, const float* x, std::size_t n) {
+  network_forward_loss(out, net, x, nullptr, n);
+}
+
+double network_forward_loss(float* out, const NetworkView& net, const float* x, const float* y, std::size_t n) {
   // Rows are independent, so the pass runs over blocks of rows: the hidden
   // workspaces stay small and cache-resident whatever n is, and the result is
   // identical to one pass over all rows.
   constexpr std::size_t kBlock = 256;
   const std::size_t layers = layer_count(net);
-  const std::size_t in = net.sizes.front(), k = net.sizes.back();
+  const std::size_t in = net.sizes.front(), k = net.sizes.back(), t = target_cols(net);
   const std::size_t cap = std::min(n, kBlock);
   auto hidden = per_layer(net, cap);
   std::vector<float*> acts = pointers(hidden);
+  double loss_sum = 0;
   for (std::size_t r0 = 0; r0 < n; r0 += kBlock) {
     const std::size_t rows = std::min(kBlock, n - r0);
-    // The last layer writes straight into out; the output transform runs in place.
+    // The last layer writes straight into out; the output transform runs in place, after the loss read the logits.
     acts[layers - 1] = out + r0 * k;
     forward_layers(net, x + r0 * in, rows, acts.data());
+    if (y != nullptr) {
+      loss_sum += loss_forward_backward(nullptr, acts[layers - 1], y + r0 * t, rows, k, net.loss, net.loss_params) *
+                  static_cast<double>(rows);
+    }
     output_transform(acts[layers - 1], rows, k, net.loss);
   }
+  return y != nullptr && n != 0 ? loss_sum / static_cast<double>(n) : 0;
 }
 
 double network_loss_gradient(float* const* grads, const NetworkView& net, const float* x,

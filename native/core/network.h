@@ -39,7 +39,7 @@ struct NetworkView {
   GemmContext gemm{initial_kernel_path(), nullptr};
 };
 
-// Thrown by train_epoch when a batch's loss is not finite; the weights are
+// Thrown by network_train_epoch when a batch's loss is not finite; the weights are
 // left as they were after the previous batch.
 class NonFiniteLoss : public std::runtime_error {
  public:
@@ -104,8 +104,13 @@ void network_sgd_step(const NetworkView& net, float* const* grads, double learni
 // transform) for x (n, sizes[0]).
 void network_forward(float* out, const NetworkView& net, const float* x, std::size_t n);
 
+// network_forward, and in the same pass the mean loss over y (n, target_cols)
+// (returned; 0 when y is null): evaluation without a gradient. No sparsity
+// penalty, as in network_evaluate.
+double network_forward_loss(float* out, const NetworkView& net, const float* x, const float* y, std::size_t n);
+
 // grads (params' layout) = ∂(mean loss over x (n, sizes[0]), y (n, target_cols))/∂params;
-// returns that mean loss. Exactly the gradient train_epoch applies for one batch.
+// returns that mean loss. Exactly the gradient network_train_epoch applies for one batch.
 double network_loss_gradient(float* const* grads, const NetworkView& net, const float* x,
                              const float* y, std::size_t n);
 

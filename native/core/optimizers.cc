@@ -149,4 +149,15 @@ StepOutcome optimizer_step(const NetworkView& net, float* const* grads, double s
   return StepOutcome::Applied;
 }
 
+StepOutcome optimizer_update(const NetworkView& net, float* const* grads, const OptimizerConfig& opt, double lr) {
+  double s[4] = {0, 0, 0, 0};
+  if (opt.clip_norm > 0) {
+    for (std::size_t p = 0; p < net.params.size(); p++) {
+      const std::size_t n = p % 2 == 0 ? net.sizes[p / 2 + 1] * net.sizes[p / 2] : net.sizes[p / 2 + 1];
+      for (std::size_t i = 0; i < n; i++) s[i % 4] += static_cast<double>(grads[p][i]) * grads[p][i];
+    }
+  }
+  return optimizer_step(net, grads, (s[0] + s[1]) + (s[2] + s[3]), opt, lr);
+}
+
 }  // namespace fastnn

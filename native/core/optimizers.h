@@ -32,7 +32,8 @@ struct OptimizerConfig {
 // What optimizer_step did: applied the update, or refused it (writing no
 // weight or state) because a gradient entry, or some new weight or state
 // value once rounded to float32, was not finite.
-enum class StepOutcome { Applied, NonFiniteGradient, NonFiniteUpdate };
+// The integer codes cross the JS boundary (backend.ts `StepOutcome`).
+enum class StepOutcome : int { Applied = 0, NonFiniteGradient = 1, NonFiniteUpdate = 2 };
 
 // One update of every parameter of net from grads (params' layout, used as
 // scratch: scaled in place when clipping, overwritten by SGD's staging), at
@@ -46,5 +47,10 @@ enum class StepOutcome { Applied, NonFiniteGradient, NonFiniteUpdate };
 // the step count advances only when it is applied.
 StepOutcome optimizer_step(const NetworkView& net, float* const* grads, double sum_sq, const OptimizerConfig& opt,
                            double lr);
+
+// optimizer_step for a caller that has only the gradients (Backend.optimizerStep):
+// computes sum_sq itself when clipping, in float64 over four interleaved partial
+// sums (entry i into s[i mod 4], as the trainer and optimizers.ts sum).
+StepOutcome optimizer_update(const NetworkView& net, float* const* grads, const OptimizerConfig& opt, double lr);
 
 }  // namespace fastnn

@@ -13,6 +13,11 @@
 
 namespace fastnn {
 
+NonFiniteStep::NonFiniteStep(const char* quantity, std::size_t epoch, std::size_t batch)
+    : std::runtime_error(std::string("non-finite ") + quantity + " at epoch " + std::to_string(epoch) + ", batch " +
+                         std::to_string(batch) + "; that batch was not applied"),
+      quantity_(quantity), epoch_(epoch), batch_(batch) {}
+
 namespace {
 
 // Σ g² over every parameter's gradient, in float64: finite exactly when every
@@ -28,10 +33,6 @@ double gradient_sum_squares(const NetworkView& net, const BatchWorkspace& ws) {
   return (s[0] + s[1]) + (s[2] + s[3]);
 }
 
-[[noreturn]] void throw_non_finite(const char* what, std::size_t epoch, std::size_t batch) {
-  throw std::runtime_error(std::string("non-finite ") + what + " at epoch " + std::to_string(epoch) +
-                           ", batch " + std::to_string(batch) + "; that batch was not applied");
-}
 
 // The best monitored value so far, and a copy of the weights that gave it
 // (in resume.best_params when given, so the run's next job continues it).
@@ -205,7 +206,7 @@ FitOutcome network_fit(const NetworkView& net, const FitConfig& cfg, FitObserver
                         : outcome == StepOutcome::NonFiniteGradient ? "gradient"
                         : outcome == StepOutcome::NonFiniteUpdate   ? "update"
                                                                     : nullptr;
-      if (bad != nullptr && !cfg.skip_non_finite) throw_non_finite(bad, epoch0 + epoch, batch);
+      if (bad != nullptr && !cfg.skip_non_finite) throw NonFiniteStep(bad, epoch0 + epoch, batch);
       if (bad != nullptr) {
         st.skipped++;
       } else {

@@ -8,6 +8,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <stdexcept>
 #include <vector>
 
 #include "metrics.h"
@@ -110,11 +111,26 @@ struct FitOutcome {
   bool stopped_early = false;
 };
 
+// A batch whose loss, gradient or update was not finite (src/backend/errors.ts
+// NonFiniteError): what() is "non-finite <quantity> at epoch E, batch B; that
+// batch was not applied", E from 1 (of the run), B from 0.
+class NonFiniteStep : public std::runtime_error {
+ public:
+  NonFiniteStep(const char* quantity, std::size_t epoch, std::size_t batch);
+  const char* quantity() const { return quantity_; }  // "loss", "gradient" or "update"
+  std::size_t epoch() const { return epoch_; }
+  std::size_t batch() const { return batch_; }
+
+ private:
+  const char* quantity_;
+  std::size_t epoch_;
+  std::size_t batch_;
+};
+
 // Trains net in place. Stops between batches when obs.cancelled() (weights
 // as after the last applied batch; best weights are not restored then).
-// Throws std::runtime_error "non-finite loss|gradient|update at epoch E, batch B;
-// that batch was not applied" (E from 1, B from 0) before touching any
-// weight of that batch, unless skip_non_finite.
+// Throws NonFiniteStep before touching any weight of that batch, unless
+// skip_non_finite.
 FitOutcome network_fit(const NetworkView& net, const FitConfig& cfg, FitObserver& obs);
 
 }  // namespace fastnn

@@ -4,12 +4,9 @@
 
 namespace fastnn::args {
 
-namespace {
-
-// Largest integer a double holds exactly (Number.MAX_SAFE_INTEGER).
-constexpr std::uint64_t kMaxSafeInteger = (std::uint64_t{1} << 53) - 1;
-
 std::string Prefix(const char* fn, const std::string& arg) { return std::string(fn) + ": " + arg; }
+
+namespace {
 
 bool IsTypedArrayOf(Napi::Value v, napi_typedarray_type type) {
   return v.IsTypedArray() && v.As<Napi::TypedArray>().TypedArrayType() == type;
@@ -28,7 +25,7 @@ float* Float32Of(Napi::Env env, const char* fn, const std::string& arg, Napi::Va
   if (!IsTypedArrayOf(v, napi_float32_array)) ThrowType(env, Prefix(fn, arg) + " must be a Float32Array");
   // rows, cols ≤ 2^31 − 1, so the product is exact in 64 bits.
   const std::uint64_t expected = static_cast<std::uint64_t>(rows) * (vector ? 1 : cols);
-  if (expected > kMaxSafeInteger) {
+  if (expected > static_cast<std::uint64_t>(kMaxSafeInteger)) {
     ThrowRange(env, Prefix(fn, arg) + " shape " + Shape(rows, cols, vector) + " is too large");
   }
   Napi::Float32Array array = v.As<Napi::Float32Array>();
@@ -151,6 +148,16 @@ std::uint8_t* Uint8Vector(Napi::Env env, const char* fn, const std::string& arg,
 Napi::Int32Array Int32Array(Napi::Env env, const char* fn, const std::string& arg, Napi::Value v) {
   if (!IsTypedArrayOf(v, napi_int32_array)) ThrowType(env, Prefix(fn, arg) + " must be an Int32Array");
   return v.As<Napi::Int32Array>();
+}
+
+std::int32_t* Int32Matrix(Napi::Env env, const char* fn, const std::string& arg, Napi::Value v, std::size_t rows,
+                          std::size_t cols) {
+  Napi::Int32Array a = Int32Array(env, fn, arg, v);
+  if (a.ElementLength() != rows * cols) {
+    ThrowRange(env, Prefix(fn, arg) + " must have length " + std::to_string(rows * cols) + " for shape " +
+                        Shape(rows, cols, false) + ", got " + std::to_string(a.ElementLength()));
+  }
+  return a.Data();
 }
 
 Napi::Uint32Array Uint32Array(Napi::Env env, const char* fn, const std::string& arg, Napi::Value v) {

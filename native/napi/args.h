@@ -22,6 +22,14 @@ namespace fastnn::args {
 
 // Sizes are limited to what a signed 32-bit index can address.
 constexpr double kMaxDim = 2147483647;
+// Largest integer a double holds exactly (Number.MAX_SAFE_INTEGER, 2^53 − 1): counts stay exact.
+constexpr std::int64_t kMaxSafeInteger = 9007199254740991;
+// The most threads a thread pool or a word2vec job takes (validate.ts MAX_THREADS): far beyond
+// any machine, small enough to refuse typos.
+constexpr std::int64_t kMaxThreads = 1024;
+
+// "<fn>: <arg>", the start of every message.
+std::string Prefix(const char* fn, const std::string& arg);
 
 [[noreturn]] void ThrowType(Napi::Env env, const std::string& message);
 [[noreturn]] void ThrowRange(Napi::Env env, const std::string& message);
@@ -62,6 +70,9 @@ std::uint8_t* Uint8Vector(Napi::Env env, const char* fn, const std::string& arg,
 
 // An Int32Array / Uint32Array of any length (element checks are the caller's).
 Napi::Int32Array Int32Array(Napi::Env env, const char* fn, const std::string& arg, Napi::Value v);
+// An Int32Array of exactly rows×cols elements (worded like Matrix).
+std::int32_t* Int32Matrix(Napi::Env env, const char* fn, const std::string& arg, Napi::Value v, std::size_t rows,
+                          std::size_t cols);
 Napi::Uint32Array Uint32Array(Napi::Env env, const char* fn, const std::string& arg, Napi::Value v);
 
 // An object (not null); returns it for property reads.

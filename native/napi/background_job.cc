@@ -21,6 +21,10 @@ Napi::Value BackgroundJob::Progress(Napi::Env env, const std::vector<double>& va
   return out;
 }
 
+Napi::Value BackgroundJob::Failure(Napi::Env env, const std::string& what) {
+  return Napi::Error::New(env, what).Value();
+}
+
 // One started job: its thread, its Promise, the memory it works on, and the
 // latest progress report.
 class RunningJob final : public JobContext {
@@ -122,7 +126,7 @@ class RunningJob final : public JobContext {
     if (!js_error_.IsEmpty()) {
       deferred_.Reject(js_error_.Value());
     } else if (failed_) {
-      deferred_.Reject(Napi::Error::New(env, failure_).Value());
+      deferred_.Reject(job_->Failure(env, failure_));
     } else {
       try {
         deferred_.Resolve(job_->Result(env));

@@ -53,6 +53,9 @@ class BackgroundJob {
   // [JS thread] The progress callback's argument for one report; by default
   // an array of the numbers.
   virtual Napi::Value Progress(Napi::Env env, const std::vector<double>& values);
+  // [JS thread] The rejection value after Execute threw `what`; by default an
+  // Error with that message (a job adds fields to failures it recognises).
+  virtual Napi::Value Failure(Napi::Env env, const std::string& what);
 };
 
 class RunningJob;

@@ -14,7 +14,7 @@ void RegisterInfo(Napi::Env env, Napi::Object exports);
 // gemm, biasAdd, colSum, activationForward, activationBackward, softmaxRows,
 // lossForwardBackward, sgdUpdate (kernels_binding.cc).
 void RegisterKernels(Napi::Env env, Napi::Object exports);
-// forward, lossGradient, trainEpoch (network_binding.cc).
+// forward, forwardLoss, lossGradient, backward, trainEpoch, optimizerStep (network_binding.cc).
 void RegisterNetwork(Napi::Env env, Napi::Object exports);
 // train: whole training jobs on a background thread (train_binding.cc).
 void RegisterTrain(Napi::Env env, Napi::Object exports);

@@ -13,9 +13,6 @@ namespace fastnn::bindings {
 
 namespace {
 
-// Largest pool setThreads accepts: far beyond any machine, small enough to refuse typos.
-constexpr std::int64_t kMaxThreads = 1024;
-
 std::string SupportedList() {
   std::string out;
   for (KernelPath p : supported_kernel_paths()) out += std::string(out.empty() ? "'" : ", '") + kernel_path_name(p) + "'";
@@ -85,10 +82,10 @@ Napi::Value GetThreads(const Napi::CallbackInfo& info) {
 
 // [sync] setThreads(n): undefined
 // Resizes this environment's pool to n threads (the caller included); 0 = hardware cores.
-// Throws TypeError when n is not a number, RangeError when not an integer in [0, 1024].
+// Throws TypeError when n is not a number, RangeError when not an integer in [0, args::kMaxThreads].
 Napi::Value SetThreads(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  const std::int64_t n = args::Int(env, "setThreads", "n", info[0], 0, kMaxThreads);
+  const std::int64_t n = args::Int(env, "setThreads", "n", info[0], 0, args::kMaxThreads);
   InstanceRuntime(env).pool.resize(static_cast<std::size_t>(n));
   return env.Undefined();
 }

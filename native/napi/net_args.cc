@@ -1,5 +1,6 @@
 #include "net_args.h"
 
+#include <initializer_list>
 #include <limits>
 
 #include "../core/runtime.h"
@@ -44,11 +45,11 @@ void CheckClassWeights(Napi::Env env, const char* fn, const std::string& path, c
   const std::string arg = path + ".classWeights";
   if (!v.class_weights.IsTypedArray() ||
       v.class_weights.As<Napi::TypedArray>().TypedArrayType() != napi_float32_array) {
-    args::ThrowType(env, std::string(fn) + ": " + arg + " must be a Float32Array");
+    args::ThrowType(env, args::Prefix(fn, arg) + " must be a Float32Array");
   }
   Napi::Float32Array w = v.class_weights.As<Napi::Float32Array>();
   if (w.ElementLength() != 0 && w.ElementLength() != cols) {
-    args::ThrowRange(env, std::string(fn) + ": " + arg + " must have length 0 or " + std::to_string(cols) + ", got " +
+    args::ThrowRange(env, args::Prefix(fn, arg) + " must have length 0 or " + std::to_string(cols) + ", got " +
                               std::to_string(w.ElementLength()));
   }
   for (std::size_t j = 0; j < w.ElementLength(); j++) {
@@ -152,6 +153,70 @@ void TakeNetPointers(Napi::Env env, const char* fn, const std::string& path, con
                      const std::vector<Napi::Value>& params, NetworkView& net) {
   net.params = args::ParamList(env, fn, path + ".params", params, net.sizes);
   CheckClassWeights(env, fn, path + ".lossParams", v.loss_params, net.sizes.back(), net.loss_params);
+}
+
+std::vector<Napi::Value> Props(Napi::Value v, std::initializer_list<const char*> keys) {
+  std::vector<Napi::Value> out(keys.size());
+  if (v.Type() != napi_object) return out;
+  Napi::Object o = v.As<Napi::Object>();
+  std::size_t i = 0;
+  for (const char* key : keys) out[i++] = o.Get(key);
+  return out;
+}
+
+OptimizerValues FetchOptimizer(Napi::Value v, std::size_t param_count) {
+  OptimizerValues o;
+  o.object = v;
+  if (v.Type() == napi_object) {
+    Napi::Object obj = v.As<Napi::Object>();
+    o.type = obj.Get("type");
+    o.weight_decay = obj.Get("weightDecay");
+    o.momentum = obj.Get("momentum");
+    o.nesterov = obj.Get("nesterov");
+    o.beta1 = obj.Get("beta1");
+    o.beta2 = obj.Get("beta2");
+    o.eps = obj.Get("eps");
+    o.clip_norm = obj.Get("clipNorm");
+    o.state_list = obj.Get("state");
+    o.step = obj.Get("step");
+  }
+  if (o.type.IsNumber()) {
+    const double code = o.type.As<Napi::Number>().DoubleValue();
+    if (code >= 0 && code < kOptimizerCount && code == static_cast<int>(code)) {
+      const std::size_t count = optimizer_state_count(static_cast<Optimizer>(static_cast<int>(code)), param_count);
+      o.state = args::PrefetchArray(o.state_list, count);
+      o.state_read = o.state_list.IsArray() && o.state_list.As<Napi::Array>().Length() == count;
+    }
+  }
+  return o;
+}
+
+OptimizerConfig CheckOptimizer(Napi::Env env, const char* fn, const std::string& path, const OptimizerValues& v,
+                               const NetworkView& net) {
+  constexpr double kInf = std::numeric_limits<double>::infinity();
+  args::Object(env, fn, path, v.object);
+  OptimizerConfig opt;
+  opt.type = static_cast<Optimizer>(args::Code(env, fn, path + ".type", v.type, kOptimizerCount));
+  opt.weight_decay = args::InRange(env, fn, path + ".weightDecay", v.weight_decay, 0, kInf, false, true);
+  opt.momentum = args::InRange(env, fn, path + ".momentum", v.momentum, 0, 1, false, true);
+  opt.nesterov = args::Bool(env, fn, path + ".nesterov", v.nesterov);
+  opt.beta1 = args::InRange(env, fn, path + ".beta1", v.beta1, 0, 1, false, true);
+  opt.beta2 = args::InRange(env, fn, path + ".beta2", v.beta2, 0, 1, false, true);
+  opt.eps = args::InRange(env, fn, path + ".eps", v.eps, 0, kInf, true, true);
+  opt.clip_norm = args::InRange(env, fn, path + ".clipNorm", v.clip_norm, 0, kInf, false, true);
+  const std::size_t count = net.params.size();
+  const std::size_t states = optimizer_state_count(opt.type, count);
+  if (!v.state_read || v.state.size() != states) args::ArrayOf(env, fn, path + ".state", v.state_list, states);  // throws
+  for (std::size_t j = 0; j < states; j++) {
+    // Each state array is shaped like its parameter: state[j] goes with params[j mod count].
+    const std::size_t p = j % count, out = net.sizes[p / 2 + 1], in = net.sizes[p / 2];
+    const std::string arg = path + ".state[" + std::to_string(j) + "]";
+    opt.state.push_back(p % 2 == 0 ? args::Matrix(env, fn, arg, v.state[j], out, in)
+                                   : args::Vector(env, fn, arg, v.state[j], out));
+  }
+  opt.step = args::Float64Vector(env, fn, path + ".step", v.step, 1);
+  args::Int(env, fn, path + ".step[0]", Napi::Number::New(env, opt.step[0]), 0, args::kMaxSafeInteger);
+  return opt;
 }
 
 }  // namespace fastnn::bindings

@@ -7,10 +7,12 @@
 #include <napi.h>
 
 #include <cstddef>
+#include <initializer_list>
 #include <string>
 #include <vector>
 
 #include "../core/network.h"
+#include "../core/optimizers.h"
 
 namespace fastnn::bindings {
 
@@ -56,5 +58,23 @@ void TakeNetPointers(Napi::Env env, const char* fn, const std::string& path, con
 
 // 2 per layer: W(l), b(l).
 std::size_t ParamCount(const NetworkView& net);
+
+// Phase 1 for a nested options object: its properties in `keys` order, or
+// empty values when v is not an object (the check in phase 2 reports that).
+std::vector<Napi::Value> Props(Napi::Value v, std::initializer_list<const char*> keys);
+
+// An OptimizerSpec's properties, read in phase 1 (FetchOptimizer): the fields in
+// backend.ts order, then state's items when state has the length type implies.
+struct OptimizerValues {
+  Napi::Value object, type, weight_decay, momentum, nesterov, beta1, beta2, eps, clip_norm, state_list, step;
+  std::vector<Napi::Value> state;  // state_list's items
+  bool state_read = false;         // state_list is an array of that length
+};
+OptimizerValues FetchOptimizer(Napi::Value v, std::size_t param_count);
+
+// Phase 2: checks the OptimizerSpec at `path` ("job.optimizer") against net's
+// parameters (validate.ts checkOptimizer's order) and borrows its state and step.
+OptimizerConfig CheckOptimizer(Napi::Env env, const char* fn, const std::string& path, const OptimizerValues& v,
+                               const NetworkView& net);
 
 }  // namespace fastnn::bindings

@@ -12,6 +12,7 @@
 #include <string>
 
 #include "../core/network.h"
+#include "../core/optimizers.h"
 #include "args.h"
 #include "bindings.h"
 #include "net_args.h"
@@ -26,7 +27,7 @@ auto RunCore(Napi::Env env, const char* fn, F&& f) -> decltype(f()) {
   try {
     return f();
   } catch (const NonFiniteLoss& e) {
-    throw Napi::Error::New(env, std::string(fn) + ": " + e.what());
+    throw Napi::Error::New(env, args::Prefix(fn, e.what()));
   } catch (const std::bad_alloc&) {
     throw Napi::Error::New(env, std::string(fn) + ": out of memory for the workspace");
   } catch (const std::length_error&) {
@@ -53,6 +54,28 @@ Napi::Value Forward(const Napi::CallbackInfo& info) {
   const float* x = args::Matrix(env, fn, "x", info[2], n, net.sizes.front());
   RunCore(env, fn, [&] { network_forward(out, net, x, n); });
   return env.Undefined();
+}
+
+// [sync] forwardLoss(out, net, x, y, n): number
+// forward, and in the same pass the mean loss of net on x (n, sizes[0]) against
+// y (n, target columns), which it returns (no sparsity penalty; 0 when n is 0).
+// Throws TypeError/RangeError for bad arguments (net, n, out, x, y), Error when the
+// workspace cannot be allocated.
+Napi::Value ForwardLoss(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  const char* fn = "forwardLoss";
+  // Phase 1: everything that can run user code.
+  const NetValues nv = FetchNet(env, fn, "net", info[1]);
+  NetworkView net = CheckNetShape(env, fn, "net", nv);
+  const std::vector<Napi::Value> params = args::ArrayOf(env, fn, "net.params", nv.params, ParamCount(net));
+  // Phase 2: checks and data pointers.
+  TakeNetPointers(env, fn, "net", nv, params, net);
+  const std::size_t n = args::Size(env, fn, "n", info[4]);
+  float* out = args::Matrix(env, fn, "out", info[0], n, net.sizes.back());
+  const float* x = args::Matrix(env, fn, "x", info[2], n, net.sizes.front());
+  const float* y = args::Matrix(env, fn, "y", info[3], n, target_cols(net));
+  const double loss = RunCore(env, fn, [&] { return network_forward_loss(out, net, x, y, n); });
+  return Napi::Number::New(env, loss);
 }
 
 // The arguments of lossGradient and backward, (grads, net, x, second, n), read and
@@ -111,6 +134,33 @@ Napi::Value Backward(const Napi::CallbackInfo& info) {
   return env.Undefined();
 }
 
+// [sync] optimizerStep(net, grads, optimizer, lr): number
+// One update of every parameter of net (a NetworkSpec, params updated in place)
+// from grads (laid out like net.params; scaled in place when clipping) with
+// optimizer (an OptimizerSpec: its state and step count advanced in place) at
+// rate lr. Returns 0 (applied), 1 (a gradient entry was not finite) or 2 (an
+// update would not be finite in float32); on 1 and 2 nothing was written.
+// Throws TypeError/RangeError for bad arguments (net, grads, optimizer, lr).
+Napi::Value OptimizerStep(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  const char* fn = "optimizerStep";
+  // Phase 1: everything that can run user code.
+  const NetValues nv = FetchNet(env, fn, "net", info[0]);
+  NetworkView net = CheckNetShape(env, fn, "net", nv);
+  const std::size_t count = ParamCount(net);
+  const std::vector<Napi::Value> params = args::ArrayOf(env, fn, "net.params", nv.params, count);
+  const std::vector<Napi::Value> grad_items = args::PrefetchArray(info[1], count);
+  const OptimizerValues ov = FetchOptimizer(info[2], count);
+  // Phase 2: checks and data pointers.
+  TakeNetPointers(env, fn, "net", nv, params, net);
+  if (grad_items.size() != count) args::ArrayOf(env, fn, "grads", info[1], count);  // throws
+  std::vector<float*> grads = args::ParamList(env, fn, "grads", grad_items, net.sizes);
+  const OptimizerConfig opt = CheckOptimizer(env, fn, "optimizer", ov, net);
+  const double lr = args::Finite(env, fn, "lr", info[3]);
+  const StepOutcome outcome = RunCore(env, fn, [&] { return optimizer_update(net, grads.data(), opt, lr); });
+  return Napi::Number::New(env, static_cast<double>(outcome));
+}
+
 // [sync] trainEpoch(job): number
 // One epoch of minibatch SGD over job.order (a TrainJob), updating job.net.params in place.
 // Returns Σ over batches of (batch mean loss × batch size).
@@ -156,9 +206,11 @@ Napi::Value TrainEpoch(const Napi::CallbackInfo& info) {
 
 void RegisterNetwork(Napi::Env env, Napi::Object exports) {
   exports.Set("forward", Napi::Function::New(env, Forward, "forward"));
+  exports.Set("forwardLoss", Napi::Function::New(env, ForwardLoss, "forwardLoss"));
   exports.Set("lossGradient", Napi::Function::New(env, LossGradient, "lossGradient"));
   exports.Set("backward", Napi::Function::New(env, Backward, "backward"));
   exports.Set("trainEpoch", Napi::Function::New(env, TrainEpoch, "trainEpoch"));
+  exports.Set("optimizerStep", Napi::Function::New(env, OptimizerStep, "optimizerStep"));
 }
 
 }  // namespace fastnn::bindings

@@ -35,6 +35,9 @@ class TrainJob final : public BackgroundJob, private FitObserver {
       throw std::runtime_error("train: out of memory for the workspace");
     } catch (const std::length_error&) {
       throw std::runtime_error("train: out of memory for the workspace");
+    } catch (const NonFiniteStep& e) {
+      non_finite_ = NonFiniteFields{e.quantity(), e.epoch(), e.batch()};
+      throw std::runtime_error(std::string("train: ") + e.what());
     } catch (const std::runtime_error& e) {
       throw std::runtime_error(std::string("train: ") + e.what());
     }
@@ -49,6 +52,18 @@ class TrainJob final : public BackgroundJob, private FitObserver {
     result.Set("steps", static_cast<double>(outcome_.steps));
     result.Set("stoppedEarly", outcome_.stopped_early);
     return result;
+  }
+
+  // A non-finite batch rejects with the fields of src/backend/errors.ts NonFiniteError.
+  Napi::Value Failure(Napi::Env env, const std::string& what) override {
+    Napi::Error error = Napi::Error::New(env, what);
+    if (non_finite_.quantity != nullptr) {
+      error.Set("code", "ERR_FASTNN_NON_FINITE");
+      error.Set("quantity", non_finite_.quantity);
+      error.Set("epoch", static_cast<double>(non_finite_.epoch));
+      error.Set("batch", static_cast<double>(non_finite_.batch));
+    }
+    return error.Value();
   }
 
   Napi::Value Progress(Napi::Env env, const std::vector<double>& v) override {
@@ -73,70 +88,13 @@ class TrainJob final : public BackgroundJob, private FitObserver {
   bool reporting_;
   JobContext* ctx_ = nullptr;
   FitOutcome outcome_;
+  // Set by Execute (job thread) before it throws; read by Failure after the join.
+  struct NonFiniteFields {
+    const char* quantity = nullptr;  // null: the failure was something else
+    std::size_t epoch = 0;
+    std::size_t batch = 0;
+  } non_finite_;
 };
-
-// Phase 1 for a nested options object: its properties in `keys` order, or
-// empty values when v is not an object (the check in phase 2 reports that).
-std::vector<Napi::Value> Props(Napi::Value v, std::initializer_list<const char*> keys) {
-  std::vector<Napi::Value> out(keys.size());
-  if (v.Type() != napi_object) return out;
-  Napi::Object o = v.As<Napi::Object>();
-  std::size_t i = 0;
-  for (const char* key : keys) out[i++] = o.Get(key);
-  return out;
-}
-
-std::string Message(const char* fn, const std::string& rest) { return std::string(fn) + ": " + rest; }
-
-// job.optimizer: { type, weightDecay, momentum, nesterov, beta1, beta2, eps, clipNorm, state, step }.
-struct OptimizerValues {
-  Napi::Value object;
-  std::vector<Napi::Value> props;  // in the order above
-  std::vector<Napi::Value> state;  // state's items, read when its length is what type implies
-  bool state_read = false;         // state is an array of that length
-};
-
-OptimizerValues FetchOptimizer(Napi::Value v, std::size_t param_count) {
-  OptimizerValues o{v, Props(v, {"type", "weightDecay", "momentum", "nesterov", "beta1", "beta2", "eps", "clipNorm",
-                                 "state", "step"}), {}};
-  const Napi::Value type = o.props[0];
-  if (type.IsNumber()) {
-    const double code = type.As<Napi::Number>().DoubleValue();
-    if (code >= 0 && code < kOptimizerCount && code == static_cast<int>(code)) {
-      const std::size_t count = optimizer_state_count(static_cast<Optimizer>(static_cast<int>(code)), param_count);
-      o.state = args::PrefetchArray(o.props[8], count);
-      o.state_read = o.props[8].IsArray() && o.props[8].As<Napi::Array>().Length() == count;
-    }
-  }
-  return o;
-}
-
-OptimizerConfig CheckOptimizer(Napi::Env env, const char* fn, const OptimizerValues& v, const NetworkView& net) {
-  const std::string path = "job.optimizer";
-  args::Object(env, fn, path, v.object);
-  OptimizerConfig opt;
-  opt.type = static_cast<Optimizer>(args::Code(env, fn, path + ".type", v.props[0], kOptimizerCount));
-  opt.weight_decay = args::InRange(env, fn, path + ".weightDecay", v.props[1], 0, kInf, false, true);
-  opt.momentum = args::InRange(env, fn, path + ".momentum", v.props[2], 0, 1, false, true);
-  opt.nesterov = args::Bool(env, fn, path + ".nesterov", v.props[3]);
-  opt.beta1 = args::InRange(env, fn, path + ".beta1", v.props[4], 0, 1, false, true);
-  opt.beta2 = args::InRange(env, fn, path + ".beta2", v.props[5], 0, 1, false, true);
-  opt.eps = args::InRange(env, fn, path + ".eps", v.props[6], 0, kInf, true, true);
-  opt.clip_norm = args::InRange(env, fn, path + ".clipNorm", v.props[7], 0, kInf, false, true);
-  const std::size_t count = net.params.size();
-  const std::size_t states = optimizer_state_count(opt.type, count);
-  if (!v.state_read || v.state.size() != states) args::ArrayOf(env, fn, path + ".state", v.props[8], states);  // throws
-  for (std::size_t j = 0; j < states; j++) {
-    // Each state array is shaped like its parameter: state[j] goes with params[j mod count].
-    const std::size_t p = j % count, out = net.sizes[p / 2 + 1], in = net.sizes[p / 2];
-    const std::string arg = path + ".state[" + std::to_string(j) + "]";
-    opt.state.push_back(p % 2 == 0 ? args::Matrix(env, fn, arg, v.state[j], out, in)
-                                   : args::Vector(env, fn, arg, v.state[j], out));
-  }
-  opt.step = args::Float64Vector(env, fn, path + ".step", v.props[9], 1);
-  args::Int(env, fn, path + ".step[0]", Napi::Number::New(env, opt.step[0]), 0, (std::int64_t{1} << 53) - 1);
-  return opt;
-}
 
 // job.schedule: { type, lr, perStep, stepSize, gamma, minLr, total, warmup }.
 ScheduleConfig CheckSchedule(Napi::Env env, const char* fn, Napi::Value object, const std::vector<Napi::Value>& v) {
@@ -167,11 +125,11 @@ EarlyStopping CheckEarlyStopping(Napi::Env env, const char* fn, Napi::Value obje
   es.restore_best = args::Bool(env, fn, path + ".restoreBest", v[3]);
   if (es.patience == 0 && !es.restore_best) return es;
   if ((es.monitor == Monitor::ValLoss || es.monitor == Monitor::ValMetric) && cfg.n_val == 0) {
-    args::ThrowRange(env, Message(fn, path + ".monitor " + std::to_string(static_cast<int>(es.monitor)) +
+    args::ThrowRange(env, args::Prefix(fn, path + ".monitor " + std::to_string(static_cast<int>(es.monitor)) +
                                           " needs validation data (job.nVal ≥ 1)"));
   }
   if ((es.monitor == Monitor::Metric || es.monitor == Monitor::ValMetric) && cfg.metric == Metric::None) {
-    args::ThrowRange(env, Message(fn, path + ".monitor " + std::to_string(static_cast<int>(es.monitor)) +
+    args::ThrowRange(env, args::Prefix(fn, path + ".monitor " + std::to_string(static_cast<int>(es.monitor)) +
                                           " needs a metric (job.metric ≥ 1)"));
   }
   return es;
@@ -183,7 +141,7 @@ InputNoise CheckInputNoise(Napi::Env env, const char* fn, Napi::Value object, co
   InputNoise noise;
   if (object.IsUndefined() || object.IsNull()) return noise;
   const std::string path = "job.inputNoise";
-  if (object.Type() != napi_object) args::ThrowType(env, Message(fn, path + " must be an object or null"));
+  if (object.Type() != napi_object) args::ThrowType(env, args::Prefix(fn, path + " must be an object or null"));
   noise.type = static_cast<NoiseType>(args::Code(env, fn, path + ".type", v[0], kNoiseTypeCount));
   const bool mask = noise.type == NoiseType::Mask;
   noise.level = args::InRange(env, fn, path + ".level", v[1], 0, mask ? 1 : kInf, false, true);
@@ -193,15 +151,16 @@ InputNoise CheckInputNoise(Napi::Env env, const char* fn, Napi::Value object, co
 // job.resume's properties, read in phase 1 with bestParams' items (when it
 // holds 0 or one per parameter; any other length is reported in phase 2).
 struct ResumeValues {
-  Napi::Value object;
-  std::vector<Napi::Value> props;  // epoch, step, bestEpoch, best, bestParams, partial
-  std::vector<Napi::Value> best_params;
+  Napi::Value object, epoch, step, best_epoch, best, best_list, partial;
+  std::vector<Napi::Value> best_params;  // best_list's items
 };
 
 ResumeValues FetchResume(Napi::Value v, std::size_t param_count) {
-  ResumeValues r{v, Props(v, {"epoch", "step", "bestEpoch", "best", "bestParams", "partial"}), {}};
-  const Napi::Value list = r.props[4];
-  if (list.IsArray() && list.As<Napi::Array>().Length() != 0) r.best_params = args::PrefetchArray(list, param_count);
+  const std::vector<Napi::Value> p = Props(v, {"epoch", "step", "bestEpoch", "best", "bestParams", "partial"});
+  ResumeValues r{v, p[0], p[1], p[2], p[3], p[4], p[5], {}};
+  if (r.best_list.IsArray() && r.best_list.As<Napi::Array>().Length() != 0) {
+    r.best_params = args::PrefetchArray(r.best_list, param_count);
+  }
   return r;
 }
 
@@ -222,7 +181,7 @@ const double* CheckPartial(Napi::Env env, const char* fn, Napi::Value v, std::si
   args::Finite(env, fn, name(kEpochLr), field(kEpochLr));
   for (std::size_t i = kEpochOrder; i < kEpochFields; i++) args::Int(env, fn, name(i), field(i), 0, 0xffffffff);
   if (p[kEpochOrder] == 0 && p[kEpochOrder + 1] == 0 && p[kEpochOrder + 2] == 0 && p[kEpochOrder + 3] == 0) {
-    args::ThrowRange(env, Message(fn, path + "[6..9] (the generator state) must not be all zero"));
+    args::ThrowRange(env, args::Prefix(fn, path + "[6..9] (the generator state) must not be all zero"));
   }
   return p;
 }
@@ -235,25 +194,38 @@ FitResume CheckResume(Napi::Env env, const char* fn, const ResumeValues& v, cons
   FitResume r;
   if (v.object.IsUndefined() || v.object.IsNull()) return r;
   const std::string path = "job.resume";
-  if (v.object.Type() != napi_object) args::ThrowType(env, Message(fn, path + " must be an object or null"));
-  r.epoch = args::Size(env, fn, path + ".epoch", v.props[0]);
-  r.step = args::Size(env, fn, path + ".step", v.props[1]);
-  r.best_epoch = static_cast<std::size_t>(args::Int(env, fn, path + ".bestEpoch", v.props[2], 0,
+  if (v.object.Type() != napi_object) args::ThrowType(env, args::Prefix(fn, path + " must be an object or null"));
+  r.epoch = args::Size(env, fn, path + ".epoch", v.epoch);
+  r.step = args::Size(env, fn, path + ".step", v.step);
+  r.best_epoch = static_cast<std::size_t>(args::Int(env, fn, path + ".bestEpoch", v.best_epoch, 0,
                                                     static_cast<std::int64_t>(r.epoch)));
-  r.best = args::Finite(env, fn, path + ".best", v.props[3]);
+  r.best = args::Finite(env, fn, path + ".best", v.best);
   const std::size_t count = ParamCount(net);
-  const bool empty = v.props[4].IsArray() && v.props[4].As<Napi::Array>().Length() == 0;
+  const bool empty = v.best_list.IsArray() && v.best_list.As<Napi::Array>().Length() == 0;
   if (!empty) {
-    if (!v.props[4].IsArray() || v.best_params.size() != count) {
-      args::ArrayOf(env, fn, path + ".bestParams", v.props[4], count);  // throws
+    if (!v.best_list.IsArray() || v.best_params.size() != count) {
+      args::ArrayOf(env, fn, path + ".bestParams", v.best_list, count);  // throws
     }
     r.best_params = args::ParamList(env, fn, path + ".bestParams", v.best_params, net.sizes);
   } else if (es.restore_best) {
-    args::ThrowRange(env, Message(fn, path + ".bestParams must hold the best weights (" + std::to_string(count) +
+    args::ThrowRange(env, args::Prefix(fn, path + ".bestParams must hold the best weights (" + std::to_string(count) +
                                           " Float32Arrays) when job.earlyStopping.restoreBest is true"));
   }
-  r.partial = CheckPartial(env, fn, v.props[5], batches);
+  r.partial = CheckPartial(env, fn, v.partial, batches);
   return r;
+}
+
+// A FitJob's plain fields, read in phase 1 (net, optimizer, schedule and
+// earlyStopping have readers of their own).
+struct JobValues {
+  Napi::Value n, x, y, n_val, x_val, y_val, epochs, batch_size, shuffle, rng_state, metric, skip_non_finite,
+      progress_every, history, input_noise, resume, position;
+};
+
+JobValues FetchJob(Napi::Object job) {
+  return {job.Get("n"), job.Get("x"), job.Get("y"), job.Get("nVal"), job.Get("xVal"), job.Get("yVal"), job.Get("epochs"),
+          job.Get("batchSize"), job.Get("shuffle"), job.Get("rngState"), job.Get("metric"), job.Get("skipNonFinite"),
+          job.Get("progressEvery"), job.Get("history"), job.Get("inputNoise"), job.Get("resume"), job.Get("position")};
 }
 
 // [async] train(job, onProgress): { promise, cancel }
@@ -265,9 +237,9 @@ FitResume CheckResume(Napi::Env env, const char* fn, const ResumeValues& v, cons
 // stopping early as job.earlyStopping says. Writes one row of job.history per epoch.
 // onProgress (a function or null) receives { epochs, batches, samples, loss } after every
 // epoch and every job.progressEvery batches. The promise resolves with
-// { epochs, samples, bestEpoch, stoppedEarly } (fewer epochs when cancelled) and rejects
-// with Error "train: non-finite loss|gradient|update at epoch E, batch B; ..." unless
-// job.skipNonFinite. job.inputNoise corrupts each batch's inputs (denoising);
+// { epochs, samples, bestEpoch, best, steps, stoppedEarly } (fewer epochs when cancelled)
+// and rejects with Error "train: non-finite loss|gradient|update at epoch E, batch B; ..."
+// carrying code ERR_FASTNN_NON_FINITE, quantity, epoch and batch, unless job.skipNonFinite. job.inputNoise corrupts each batch's inputs (denoising);
 // job.resume continues a longer run (the schedule's clock, early stopping, an
 // epoch stopped between batches); job.position (optional) receives where the job stopped.
 // Throws TypeError/RangeError for bad arguments, in validate.ts
@@ -278,50 +250,50 @@ Napi::Value Train(const Napi::CallbackInfo& info) {
   // Phase 1: every read that can run user code.
   Napi::Object job = args::Object(env, fn, "job", info[0]);
   const NetValues nv = FetchNet(env, fn, "job.net", job.Get("net"));
-  const std::vector<Napi::Value> j = Props(job, {"n", "x", "y", "nVal", "xVal", "yVal", "epochs", "batchSize", "shuffle",
-                                                 "rngState", "metric", "skipNonFinite", "progressEvery", "history",
-                                                 "inputNoise", "resume", "position"});
-  const std::vector<Napi::Value> noise = Props(j[14], {"type", "level"});
+  const JobValues j = FetchJob(job);
+  const std::vector<Napi::Value> noise = Props(j.input_noise, {"type", "level"});
   const Napi::Value opt_v = job.Get("optimizer"), sched_v = job.Get("schedule"), es_v = job.Get("earlyStopping");
   const std::vector<Napi::Value> sched = Props(sched_v, {"type", "lr", "perStep", "stepSize", "gamma", "minLr", "total", "warmup"});
   const std::vector<Napi::Value> es = Props(es_v, {"monitor", "patience", "minDelta", "restoreBest"});
   NetworkView net = CheckNetShape(env, fn, "job.net", nv);
   const std::vector<Napi::Value> params = args::ArrayOf(env, fn, "job.net.params", nv.params, ParamCount(net));
   const OptimizerValues ov = FetchOptimizer(opt_v, params.size());
-  const ResumeValues rv = FetchResume(j[15], params.size());
+  const ResumeValues rv = FetchResume(j.resume, params.size());
   // Phase 2: checks and pointers; no user code runs from here on.
   TakeNetPointers(env, fn, "job.net", nv, params, net);
   const auto max = static_cast<std::int64_t>(args::kMaxDim);
   const std::size_t in = net.sizes.front(), t = target_cols(net);
   FitConfig cfg;
-  cfg.n = static_cast<std::size_t>(args::Int(env, fn, "job.n", j[0], 1, max));
-  cfg.x = args::Matrix(env, fn, "job.x", j[1], cfg.n, in);
-  cfg.y = args::Matrix(env, fn, "job.y", j[2], cfg.n, t);
-  cfg.n_val = args::Size(env, fn, "job.nVal", j[3]);
-  cfg.x_val = args::Matrix(env, fn, "job.xVal", j[4], cfg.n_val, in);
-  cfg.y_val = args::Matrix(env, fn, "job.yVal", j[5], cfg.n_val, t);
-  cfg.epochs = args::Size(env, fn, "job.epochs", j[6]);
-  cfg.batch_size = static_cast<std::size_t>(args::Int(env, fn, "job.batchSize", j[7], 1, max));
-  cfg.shuffle = args::Bool(env, fn, "job.shuffle", j[8]);
-  cfg.rng_state = args::Uint32Vector(env, fn, "job.rngState", j[9], 4);
+  cfg.n = static_cast<std::size_t>(args::Int(env, fn, "job.n", j.n, 1, max));
+  cfg.x = args::Matrix(env, fn, "job.x", j.x, cfg.n, in);
+  cfg.y = args::Matrix(env, fn, "job.y", j.y, cfg.n, t);
+  cfg.n_val = args::Size(env, fn, "job.nVal", j.n_val);
+  cfg.x_val = args::Matrix(env, fn, "job.xVal", j.x_val, cfg.n_val, in);
+  cfg.y_val = args::Matrix(env, fn, "job.yVal", j.y_val, cfg.n_val, t);
+  cfg.epochs = args::Size(env, fn, "job.epochs", j.epochs);
+  cfg.batch_size = static_cast<std::size_t>(args::Int(env, fn, "job.batchSize", j.batch_size, 1, max));
+  cfg.shuffle = args::Bool(env, fn, "job.shuffle", j.shuffle);
+  cfg.rng_state = args::Uint32Vector(env, fn, "job.rngState", j.rng_state, 4);
   if ((cfg.rng_state[0] | cfg.rng_state[1] | cfg.rng_state[2] | cfg.rng_state[3]) == 0) {
-    args::ThrowRange(env, Message(fn, "job.rngState must not be all zero"));
+    args::ThrowRange(env, args::Prefix(fn, "job.rngState must not be all zero"));
   }
-  cfg.optimizer = CheckOptimizer(env, fn, ov, net);
+  cfg.optimizer = CheckOptimizer(env, fn, "job.optimizer", ov, net);
   cfg.schedule = CheckSchedule(env, fn, sched_v, sched);
-  cfg.metric = static_cast<Metric>(args::Code(env, fn, "job.metric", j[10], kMetricCount));
+  cfg.metric = static_cast<Metric>(args::Code(env, fn, "job.metric", j.metric, kMetricCount));
   if (cfg.metric != Metric::None && t != net.sizes.back()) {
-    args::ThrowRange(env, Message(fn, "job.metric must be 0 for the gaussianNll loss, got " +
+    args::ThrowRange(env, args::Prefix(fn, "job.metric must be 0 for the gaussianNll loss, got " +
                                           std::to_string(static_cast<int>(cfg.metric))));
   }
   cfg.early_stopping = CheckEarlyStopping(env, fn, es_v, es, cfg);
-  cfg.skip_non_finite = args::Bool(env, fn, "job.skipNonFinite", j[11]);
-  cfg.progress_every = args::Size(env, fn, "job.progressEvery", j[12]);
-  cfg.history = args::Float64Vector(env, fn, "job.history", j[13], cfg.epochs * kHistoryFields);
-  cfg.input_noise = CheckInputNoise(env, fn, j[14], noise);
+  cfg.skip_non_finite = args::Bool(env, fn, "job.skipNonFinite", j.skip_non_finite);
+  cfg.progress_every = args::Size(env, fn, "job.progressEvery", j.progress_every);
+  cfg.history = args::Float64Vector(env, fn, "job.history", j.history, cfg.epochs * kHistoryFields);
+  cfg.input_noise = CheckInputNoise(env, fn, j.input_noise, noise);
   cfg.resume = CheckResume(env, fn, rv, net, cfg.early_stopping, (cfg.n + cfg.batch_size - 1) / cfg.batch_size);
-  if (!j[16].IsUndefined() && !j[16].IsNull()) cfg.position = args::Float64Vector(env, fn, "job.position", j[16], kPositionFields);
-  if (!info[1].IsNull() && !info[1].IsFunction()) args::ThrowType(env, Message(fn, "onProgress must be a function or null"));
+  if (!j.position.IsUndefined() && !j.position.IsNull()) {
+    cfg.position = args::Float64Vector(env, fn, "job.position", j.position, kPositionFields);
+  }
+  if (!info[1].IsNull() && !info[1].IsFunction()) args::ThrowType(env, args::Prefix(fn, "onProgress must be a function or null"));
   // The job works on copies of these arrays; those it writes are copied back (job_memory.h).
   using Access = JobMemory::Access;
   JobMemory memory;
@@ -332,15 +304,15 @@ Napi::Value Train(const Napi::CallbackInfo& info) {
   for (std::size_t p = 0; p < cfg.resume.best_params.size(); p++) {
     cfg.resume.best_params[p] = memory.Own(rv.best_params[p], cfg.resume.best_params[p], Access::kReadWrite);
   }
-  cfg.optimizer.step = memory.Own(ov.props[9], cfg.optimizer.step, Access::kReadWrite);
-  cfg.rng_state = memory.Own(j[9], cfg.rng_state, Access::kReadWrite);
-  cfg.history = memory.Own(j[13], cfg.history, Access::kReadWrite);
-  cfg.position = memory.Own(j[16], cfg.position, Access::kReadWrite);
-  cfg.x = memory.Own(j[1], cfg.x, Access::kRead);
-  cfg.y = memory.Own(j[2], cfg.y, Access::kRead);
-  cfg.x_val = memory.Own(j[4], cfg.x_val, Access::kRead);
-  cfg.y_val = memory.Own(j[5], cfg.y_val, Access::kRead);
-  cfg.resume.partial = memory.Own(rv.props[5], cfg.resume.partial, Access::kRead);
+  cfg.optimizer.step = memory.Own(ov.step, cfg.optimizer.step, Access::kReadWrite);
+  cfg.rng_state = memory.Own(j.rng_state, cfg.rng_state, Access::kReadWrite);
+  cfg.history = memory.Own(j.history, cfg.history, Access::kReadWrite);
+  cfg.position = memory.Own(j.position, cfg.position, Access::kReadWrite);
+  cfg.x = memory.Own(j.x, cfg.x, Access::kRead);
+  cfg.y = memory.Own(j.y, cfg.y, Access::kRead);
+  cfg.x_val = memory.Own(j.x_val, cfg.x_val, Access::kRead);
+  cfg.y_val = memory.Own(j.y_val, cfg.y_val, Access::kRead);
+  cfg.resume.partial = memory.Own(rv.partial, cfg.resume.partial, Access::kRead);
   net.loss_params.class_weights = memory.Own(nv.loss_params.class_weights, net.loss_params.class_weights, Access::kRead);
   return Jobs(env).Start(env, std::make_unique<TrainJob>(std::move(net), std::move(cfg), info[1].IsFunction()),
                          info[1], std::move(memory));

@@ -4,7 +4,7 @@
 //
 // Job objects are read in two phases as in network_binding.cc: first every
 // property (getters may run), then checks in the order of the TS twin
-// (src/backend/js/word2vec.ts), so both report the same first error.
+// (src/backend/validate-word2vec.ts), so both report the same first error.
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -27,19 +27,13 @@ namespace {
 
 using word2vec::Vocab;
 
-constexpr std::int64_t kMaxSafe = 9007199254740991;  // 2^53 − 1: counts stay exact in a double
-
-std::string Prefix(const char* fn, const std::string& arg) { return std::string(fn) + ": " + arg; }
-
-std::string String(Napi::Env env, const char* fn, const std::string& arg, Napi::Value v) {
-  if (!v.IsString()) args::ThrowType(env, Prefix(fn, arg) + " must be a string");
-  return v.As<Napi::String>().Utf8Value();
-}
+using args::Prefix;
+using args::String;
 
 // A count held in a double: an integer in [min, 2^53 − 1].
 std::uint64_t SafeCount(Napi::Env env, const char* fn, const std::string& arg, double v, std::int64_t min) {
-  if (!(v >= static_cast<double>(min) && v <= static_cast<double>(kMaxSafe)) || v != static_cast<double>(static_cast<std::int64_t>(v))) {
-    args::ThrowRange(env, Prefix(fn, arg) + " must be an integer in [" + std::to_string(min) + ", " + std::to_string(kMaxSafe) +
+  if (!(v >= static_cast<double>(min) && v <= static_cast<double>(args::kMaxSafeInteger)) || v != static_cast<double>(static_cast<std::int64_t>(v))) {
+    args::ThrowRange(env, Prefix(fn, arg) + " must be an integer in [" + std::to_string(min) + ", " + std::to_string(args::kMaxSafeInteger) +
                               "], got " + args::FormatNumber(env, v));
   }
   return static_cast<std::uint64_t>(v);
@@ -148,7 +142,7 @@ Napi::Value Word2vecVocab(const Napi::CallbackInfo& info) {
               lowercase = job.Get("lowercase");
   word2vec::VocabOptions options;
   options.path = String(env, fn, "job.path", path);
-  options.min_count = static_cast<std::uint64_t>(args::Int(env, fn, "job.minCount", min_count, 1, kMaxSafe));
+  options.min_count = static_cast<std::uint64_t>(args::Int(env, fn, "job.minCount", min_count, 1, args::kMaxSafeInteger));
   options.max_final_vocab = static_cast<std::uint64_t>(args::Int(env, fn, "job.maxFinalVocab", max_final, 0, static_cast<std::int64_t>(args::kMaxDim)));
   options.lowercase = args::Bool(env, fn, "job.lowercase", lowercase);
   CheckCallback(env, fn, info[1]);
@@ -183,7 +177,7 @@ std::unique_ptr<TrainState> CheckResume(Napi::Env env, const char* fn, const Res
   if (!r.object.IsObject() || r.object.IsFunction()) args::ThrowType(env, Prefix(fn, "job.resume") + " must be an object or null");
   auto state = std::make_unique<TrainState>();
   state->epoch = static_cast<std::uint32_t>(args::Int(env, fn, "job.resume.epoch", r.epoch, 1, std::int64_t{epochs} + 1));
-  state->words_before = static_cast<std::uint64_t>(args::Int(env, fn, "job.resume.wordsBefore", r.words_before, 0, kMaxSafe));
+  state->words_before = static_cast<std::uint64_t>(args::Int(env, fn, "job.resume.wordsBefore", r.words_before, 0, args::kMaxSafeInteger));
   const double* offsets = args::Float64Vector(env, fn, "job.resume.offsets", r.offsets, threads);
   const double* words = args::Float64Vector(env, fn, "job.resume.words", r.words, threads);
   const double* loss = args::Float64Vector(env, fn, "job.resume.loss", r.loss, threads);
@@ -289,7 +283,7 @@ class TrainJob final : public BackgroundJob, private word2vec::TrainHooks {
 // [async] word2vecTrain(job, onProgress?): { promise, cancel }
 // job: { path, words, counts (a vocabulary as word2vecVocab returns it),
 // vectorSize, window ≥ 1, negative ≥ 0, nsExponent, sample, alpha, minAlpha,
-// epochs ≥ 1, threads in [1, 1024], seed in [0, 2^32), sg, hs, lowercase,
+// epochs ≥ 1, threads in [1, args::kMaxThreads], seed in [0, 2^32), sg, hs, lowercase,
 // syn0 (V, vectorSize), syn1neg (V, vectorSize) or null (needed when
 // negative > 0), syn1 (V, vectorSize) or null (needed when hs), resume (see
 // CheckResume) }, trained in place. Resolves { words, epochsCompleted,
@@ -318,7 +312,7 @@ Napi::Value Word2vecTrain(const Napi::CallbackInfo& info) {
   o.alpha = args::Finite(env, fn, "job.alpha", v[8]);
   o.min_alpha = args::Finite(env, fn, "job.minAlpha", v[9]);
   o.epochs = static_cast<std::uint32_t>(args::Int(env, fn, "job.epochs", v[10], 1, max_dim));
-  o.threads = static_cast<std::uint32_t>(args::Int(env, fn, "job.threads", v[11], 1, 1024));
+  o.threads = static_cast<std::uint32_t>(args::Int(env, fn, "job.threads", v[11], 1, args::kMaxThreads));
   o.seed = static_cast<std::uint32_t>(args::Int(env, fn, "job.seed", v[12], 0, 4294967295));
   o.sg = args::Bool(env, fn, "job.sg", v[13]);
   o.hs = args::Bool(env, fn, "job.hs", v[14]);
@@ -354,18 +348,6 @@ Napi::Value Word2vecInit(const Napi::CallbackInfo& info) {
   return env.Undefined();
 }
 
-// An Int32Array of exactly rows×cols elements (worded like args::Matrix).
-std::int32_t* Int32Matrix(Napi::Env env, const char* fn, const std::string& arg, Napi::Value v, std::size_t rows,
-                          std::size_t cols) {
-  Napi::Int32Array a = args::Int32Array(env, fn, arg, v);
-  if (a.ElementLength() != rows * cols) {
-    args::ThrowRange(env, Prefix(fn, arg) + " must have length " + std::to_string(rows * cols) + " for shape (" +
-                              std::to_string(rows) + ", " + std::to_string(cols) + "), got " +
-                              std::to_string(a.ElementLength()));
-  }
-  return a.Data();
-}
-
 // [sync] nearest(outIndex, outScore, matrix, queries, rows, cols, q, k, exclude, e)
 // outIndex Int32Array (q,k), outScore Float32Array (q,k) <- for each query of
 // queries (q,cols), the k rows of matrix (rows,cols) with the highest dot
@@ -379,11 +361,11 @@ Napi::Value Nearest(const Napi::CallbackInfo& info) {
   const std::size_t q = args::Size(env, fn, "q", info[6]);
   const std::size_t k = args::Size(env, fn, "k", info[7]);
   const std::size_t e = args::Size(env, fn, "e", info[9]);
-  std::int32_t* out_index = Int32Matrix(env, fn, "outIndex", info[0], q, k);
+  std::int32_t* out_index = args::Int32Matrix(env, fn, "outIndex", info[0], q, k);
   float* out_score = args::Matrix(env, fn, "outScore", info[1], q, k);
   const float* matrix = args::Matrix(env, fn, "matrix", info[2], rows, cols);
   const float* queries = args::Matrix(env, fn, "queries", info[3], q, cols);
-  const std::int32_t* exclude = Int32Matrix(env, fn, "exclude", info[8], q, e);
+  const std::int32_t* exclude = args::Int32Matrix(env, fn, "exclude", info[8], q, e);
   word2vec::Nearest(out_index, out_score, matrix, queries, rows, cols, q, k, exclude, e);
   return env.Undefined();
 }

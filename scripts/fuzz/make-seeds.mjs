@@ -17,7 +17,7 @@ const { Autoencoder } = await dist('nn/autoencoder.js');
 const { fitWithCheckpoints } = await dist('nn/checkpoint.js');
 const { saveVectors, WordVectors } = await dist('word2vec/vectors.js');
 const { Matrix } = await dist('tensor.js');
-const { Word2Vec } = await dist('word2vec/train.js');
+const { Word2Vec } = await dist('word2vec/word2vec.js');
 const { useBackend } = await dist('backend/select.js');
 
 const out = new URL('../../test/fixtures/fuzz/seeds/', import.meta.url).pathname;

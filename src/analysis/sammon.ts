@@ -5,11 +5,16 @@
  * where D are distances between inputs and d between their images, over the
  * pairs of random minibatches (so large n costs O(batch²) per step, not n²).
  * Stress couples samples, so the network layer cannot compute it as a loss:
- * its gradient with respect to the outputs is formed here per minibatch and
- * backpropagated by the backend (Backend.backward). Unlike classical MDS the
- * result is a function, so points not seen in training can be mapped.
+ * its gradient with respect to the outputs is formed here per minibatch,
+ * backpropagated by the backend (Backend.backward) and applied by the
+ * backend's Adam (Backend.optimizerStep, the update train uses). Unlike
+ * classical MDS the result is a function, so points not seen in training can
+ * be mapped.
  */
-import { Activation, Loss, defaultLossParams, type ActivationName, type NetworkSpec } from '../backend/backend.js';
+import {
+  Activation, Loss, Optimizer, StepOutcome, defaultLossParams, type ActivationName, type NetworkSpec, type OptimizerSpec,
+} from '../backend/backend.js';
+import { NonFiniteError } from '../backend/errors.js';
 import { getBackend } from '../backend/select.js';
 import { Rng } from '../rng.js';
 import { Matrix } from '../tensor.js';
@@ -25,6 +30,14 @@ export interface SammonConfig {
   seed?: number;
 }
 
+export interface SammonProgress {
+  /** Steps done, of `iterations`. */
+  iteration: number;
+  iterations: number;
+  /** The last step's minibatch stress. */
+  stress: number;
+}
+
 export interface SammonFitOptions {
   /** Minibatch steps. Default 500. */
   iterations?: number;
@@ -32,19 +45,25 @@ export interface SammonFitOptions {
   batchSize?: number;
   /** Adam step size. Default 0.01. */
   lr?: number;
+  /** Called every `progressEvery` steps and after the last. */
+  onProgress?: (p: SammonProgress) => void;
+  /** Steps between onProgress calls. Default 50. */
+  progressEvery?: number;
+  /** Stops between two steps; fit then rejects with the signal's reason (the weights hold the last step's update). */
+  signal?: AbortSignal;
 }
 
+const FIT_KEYS = ['iterations', 'batchSize', 'lr', 'onProgress', 'progressEvery', 'signal'] as const;
 const ROWS_PER_CALL = 4096;
-// Adam constants (the usual defaults).
-const BETA1 = 0.9;
-const BETA2 = 0.999;
-const EPS = 1e-8;
+/** The longest stretch fit computes without yielding to the event loop. */
+const SLICE_MS = 10;
 
 export class SammonMap {
   readonly layers: readonly number[];
   readonly hidden: ActivationName;
   readonly params: Float32Array[] = [];
   private readonly rng: Rng;
+  private busy = false;
 
   constructor(config: SammonConfig) {
     const fn = 'SammonMap';
@@ -73,15 +92,40 @@ export class SammonMap {
     };
   }
 
-  /** Trains on x (n, inputs); resolves with the minibatch stress of every step. */
+  private enter(fn: string): void {
+    if (this.busy) throw new Error(`${fn}: the map is busy training; wait for fit() to settle first`);
+  }
+
+  /**
+   * Trains on x (n, inputs) without blocking the event loop (it yields every
+   * few milliseconds); resolves with the minibatch stress of every step.
+   * Like MLP.fit: onProgress every progressEvery steps, and an aborted
+   * signal rejects with its reason.
+   */
   async fit(x: Inputs, options: SammonFitOptions = {}): Promise<{ stress: number[] }> {
     const fn = 'SammonMap.fit';
-    checkOptions(fn, 'options', options, ['iterations', 'batchSize', 'lr']);
+    this.enter(fn);
+    checkOptions(fn, 'options', options, FIT_KEYS);
     const iterations = positiveInt(fn, 'options.iterations', options.iterations, 500);
     const lr = finiteNumber(fn, 'options.lr', options.lr, 0.01, 0);
+    const progressEvery = positiveInt(fn, 'options.progressEvery', options.progressEvery, 50);
+    const { onProgress, signal } = options;
+    if (onProgress !== undefined && typeof onProgress !== 'function') throw new TypeError(`${fn}: options.onProgress must be a function`);
+    if (signal !== undefined && !(signal instanceof AbortSignal)) throw new TypeError(`${fn}: options.signal must be an AbortSignal`);
     const xs = toMatrix(fn, 'x', x, this.layers[0]!);
     if (xs.rows < 2) throw new RangeError(`${fn}: x must have at least 2 rows, got ${xs.rows}`);
     const m = Math.min(positiveInt(fn, 'options.batchSize', options.batchSize, 64), xs.rows);
+    signal?.throwIfAborted();
+    this.busy = true;
+    try {
+      return await this.train(xs, m, iterations, lr, progressEvery, onProgress, signal);
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  private async train(xs: Matrix, m: number, iterations: number, lr: number, progressEvery: number,
+                      onProgress: ((p: SammonProgress) => void) | undefined, signal: AbortSignal | undefined): Promise<{ stress: number[] }> {
     const backend = getBackend();
     const net = this.spec();
     const d = xs.cols;
@@ -91,11 +135,16 @@ export class SammonMap {
     const dy = new Float32Array(m * k);
     const gram = new Float32Array(m * m);
     const grads = this.params.map((p) => new Float32Array(p.length));
-    const mom = this.params.map((p) => new Float64Array(p.length));
-    const vel = this.params.map((p) => new Float64Array(p.length));
+    const adam = adamSpec(this.params);
     const idx = Uint32Array.from({ length: xs.rows }, (_, i) => i);
     const stress: number[] = [];
+    let sliceStart = performance.now();
     for (let t = 1; t <= iterations; t++) {
+      if (performance.now() - sliceStart > SLICE_MS) {
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        sliceStart = performance.now();
+      }
+      signal?.throwIfAborted();
       // A fresh random subset: the first m entries of a partial Fisher–Yates shuffle.
       for (let i = 0; i < m; i++) {
         const j = i + this.rng.below(xs.rows - i);
@@ -107,14 +156,20 @@ export class SammonMap {
       backend.gemm(gram, xb, xb, m, m, d, false, true, 1, 0);
       stress.push(stressGradient(dy, yb, gram, m, k));
       backend.backward(grads, net, xb, dy, m);
-      adamStep(this.params, grads, mom, vel, t, lr);
-      if (t % 50 === 0) await new Promise<void>((resolve) => setImmediate(resolve));
+      const outcome = backend.optimizerStep(net, grads, adam, lr);
+      if (outcome !== StepOutcome.applied) {
+        const quantity = outcome === StepOutcome.nonFiniteGradient ? 'gradient' : 'update';
+        throw new NonFiniteError(`SammonMap.fit: non-finite ${quantity} at step ${t}; that step was not applied ` +
+          '(lower the learning rate or check the data)', quantity, 1, t - 1);
+      }
+      if (onProgress && (t % progressEvery === 0 || t === iterations)) onProgress({ iteration: t, iterations, stress: stress[t - 1]! });
     }
     return { stress };
   }
 
   /** Map coordinates (n, outputs) of any points, seen in training or not. */
   transform(x: Inputs): Matrix {
+    this.enter('SammonMap.transform');
     const xs = toMatrix('SammonMap.transform', 'x', x, this.layers[0]!);
     const k = this.layers[this.layers.length - 1]!;
     const out = Matrix.zeros(xs.rows, k);
@@ -163,20 +218,12 @@ function stressGradient(dy: Float32Array, y: Float32Array, gram: Float32Array, m
   return c > 0 ? e / c : 0;
 }
 
-// One Adam update of every parameter, in float64 state (a few thousand values per step).
-function adamStep(params: Float32Array[], grads: Float32Array[], mom: Float64Array[], vel: Float64Array[], t: number, lr: number): void {
-  const c1 = 1 - BETA1 ** t;
-  const c2 = 1 - BETA2 ** t;
-  params.forEach((p, q) => {
-    const g = grads[q]!;
-    const mq = mom[q]!;
-    const vq = vel[q]!;
-    for (let i = 0; i < p.length; i++) {
-      mq[i] = BETA1 * mq[i]! + (1 - BETA1) * g[i]!;
-      vq[i] = BETA2 * vq[i]! + (1 - BETA2) * g[i]! * g[i]!;
-      p[i] = p[i]! - (lr * (mq[i]! / c1)) / (Math.sqrt(vq[i]! / c2) + EPS);
-    }
-  });
+// Adam with the usual constants and zeroed moments, for params.
+function adamSpec(params: Float32Array[]): OptimizerSpec {
+  return {
+    type: Optimizer.adam, weightDecay: 0, momentum: 0, nesterov: false, beta1: 0.9, beta2: 0.999, eps: 1e-8, clipNorm: 0,
+    state: [...params, ...params].map((p) => new Float32Array(p.length)), step: new Float64Array(1),
+  };
 }
 
 /** Sammon stress of a map y (n, k) of x (n, d) over all pairs, in float64. */

@@ -191,6 +191,11 @@ export interface OptimizerSpec {
   step: Float64Array;
 }
 
+/** What Backend.optimizerStep did, by code: applied the update, or refused it (writing
+ * nothing) because a gradient entry, or a new weight or state value, was not finite. */
+export const StepOutcome = { applied: 0, nonFiniteGradient: 1, nonFiniteUpdate: 2 } as const;
+export type StepOutcomeCode = (typeof StepOutcome)[keyof typeof StepOutcome];
+
 /** Learning-rate schedules, by code. */
 export const Schedule = { constant: 0, step: 1, exponential: 2, cosine: 3 } as const;
 export type ScheduleName = keyof typeof Schedule;
@@ -276,12 +281,23 @@ export const EPOCH_FIELDS = ['batch', 'lossSum', 'metricTotal', 'applied', 'skip
 /** FitJob.position: where a job stopped (its epochs and updates, the run's best epoch and value), then EPOCH_FIELDS. */
 export const POSITION_FIELDS = ['epochs', 'steps', 'bestEpoch', 'best', ...EPOCH_FIELDS] as const;
 
+/** Each name's index in `fields`: indexOf(fields)['lr'] is the lr column. */
+function indexOf<N extends string>(fields: readonly N[]): Readonly<Record<N, number>> {
+  return Object.freeze(Object.fromEntries(fields.map((name, i) => [name, i])) as Record<N, number>);
+}
+
+/** Indices into a position and a partial epoch: POSITION[name], EPOCH[name]. */
+export const POSITION = indexOf(POSITION_FIELDS);
+export const EPOCH = indexOf(EPOCH_FIELDS);
+
 /** The columns of FitJob.history, one row per completed epoch: mean training
  * loss over the applied batches (NaN if none), mean training metric over
  * their rows, validation loss and metric (NaN when absent), the learning rate
  * of the epoch's last batch, and the number of skipped batches. */
 export const HISTORY_FIELDS = ['loss', 'metric', 'valLoss', 'valMetric', 'lr', 'skipped'] as const;
 export type HistoryField = (typeof HISTORY_FIELDS)[number];
+/** Column indices of a history row: HISTORY.lr. */
+export const HISTORY = indexOf(HISTORY_FIELDS);
 
 /**
  * A whole training job, run by `Backend.train` in one call: epochs of
@@ -325,8 +341,8 @@ export interface FitJob {
   inputNoise?: InputNoise | null;
   /** Continue a run from here. Absent or null: a run of its own, starting at zero. */
   resume?: FitResume | null;
-  /** (POSITION_FIELDS.length) Written when the job ends without an error, cancelled too (whose promise
-   * rejects, so this is how its caller learns where it stopped): batch 0 when it stopped at an epoch's
+  /** (POSITION_FIELDS.length) Written when the job ends without an error, cancelled too (this is how
+   * its caller learns where it stopped): batch 0 when it stopped at an epoch's
    * end, and job.rngState then holds the state the next epoch starts from. Absent or null: not written. */
   position?: Float64Array | null;
 }
@@ -356,7 +372,14 @@ export interface FitResult {
   steps: number;
   /** Stopped by early stopping before job.epochs. */
   stoppedEarly: boolean;
+  /** The signal had aborted when the job settled: it stopped between two batches (job.position says where). */
+  cancelled: boolean;
 }
+
+/** What train resolves with for a signal that had aborted before the call: nothing done. */
+export const NOTHING_TRAINED: Readonly<FitResult> = Object.freeze({
+  epochs: 0, samples: 0, bestEpoch: 0, best: 0, steps: 0, stoppedEarly: false, cancelled: true,
+});
 
 export interface Backend extends Word2VecKernels {
   readonly name: 'native' | 'js';
@@ -398,6 +421,11 @@ export interface Backend extends Word2VecKernels {
    * activations (after sigmoid/softmax) for x (n, sizes[0]). */
   forward(out: Float32Array, net: NetworkSpec, x: Float32Array, n: number): void;
 
+  /** forward, and in the same pass the mean loss of the network on x against y (n, lossTargetCols),
+   * returned: evaluation in one pass, without a gradient. The loss is the one validation reports
+   * (no sparsity penalty); 0 when n is 0. */
+  forwardLoss(out: Float32Array, net: NetworkSpec, x: Float32Array, y: Float32Array, n: number): number;
+
   /** Mean loss of the network on x (n, sizes[0]), y (n, lossTargetCols) and its gradient with respect to every
    * parameter, written to grads (same layout and lengths as net.params).
    * This is exactly the gradient trainEpoch applies for one batch. */
@@ -409,6 +437,12 @@ export interface Backend extends Word2VecKernels {
    * layout) = ∂(Σ dOutput ⊙ logits)/∂params, plus the sparsity penalty's
    * gradient when net.sparsity is on. Parameters are only read. */
   backward(grads: Float32Array[], net: NetworkSpec, x: Float32Array, dOutput: Float32Array, n: number): void;
+
+  /** One update of every parameter of net (in place) from grads (params' layout;
+   * scaled in place when clipping) by `optimizer`'s rule at rate lr, its state
+   * and step count advanced in place: the update train applies per batch, for a
+   * caller that forms its own gradient (e.g. Sammon stress). */
+  optimizerStep(net: NetworkSpec, grads: Float32Array[], optimizer: OptimizerSpec, lr: number): StepOutcomeCode;
 
   /** Runs one epoch of minibatch SGD (forward, loss, backward, update for
    * every batch) in one call, updating net.params in place. Returns the sum
@@ -425,16 +459,18 @@ export interface Backend extends Word2VecKernels {
   /**
    * Runs a whole training job without blocking the event loop (native: on
    * a thread of its own; TS: in slices of a few milliseconds between which
-   * it yields). Validates `job` synchronously (throws TypeError/RangeError
-   * like every method), then resolves with what was done. `onProgress` is
-   * called after every epoch and every job.progressEvery batches. When
-   * `signal` aborts, training stops between batches (weights consistent,
-   * as after the last applied batch) and the Promise rejects with the
-   * signal's reason; no callback runs after that. An already-aborted signal
-   * rejects at once, before the job is even checked. A non-finite loss,
+   * it yields), as every long job does (job.ts): validates `job`
+   * synchronously (throws TypeError/RangeError like every method), then
+   * resolves with what was done. `onProgress` is called after every epoch
+   * and every job.progressEvery batches. When `signal` aborts, training
+   * stops between batches (weights consistent, as after the last applied
+   * batch) and the Promise resolves with `cancelled: true`; no callback runs
+   * after that. An already-aborted signal resolves at once with nothing done
+   * (epochs 0, the job untouched), before the job is even checked. A non-finite loss,
    * gradient or update (a step that would overflow a float32 weight or
-   * optimizer state) rejects with Error "train: non-finite loss|gradient|update
-   * at epoch E, batch B; that batch was not applied" unless job.skipNonFinite;
+   * optimizer state) rejects with a NonFiniteError (errors.ts: code
+   * ERR_FASTNN_NON_FINITE, quantity, epoch, batch; message "train: non-finite
+   * loss|gradient|update at epoch E, batch B; that batch was not applied") unless job.skipNonFinite;
    * either way no weight or state of that batch is written.
    * The same job gives the same history and weights on both backends,
    * within float32 rounding.

@@ -5,14 +5,20 @@
  */
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import type { Backend, FitJob, FitResult, NetworkSpec, TrainJob, TrainProgress, ActivationCode, LossCode } from './backend.js';
-import { settleJob, type NativeJob } from './job.js';
-import type { Word2VecKernels } from './word2vec.js';
+import { NOTHING_TRAINED, type Backend, type FitJob, type FitResult, type NetworkSpec, type TrainJob, type TrainProgress,
+  type ActivationCode, type LossCode, type LossParams, type OptimizerSpec, type StepOutcomeCode } from './backend.js';
+import { NON_FINITE_CODE, NonFiniteError } from './errors.js';
+import { checkSignal, quietAfterAbort, runAddonJob, type AddonJob } from './job.js';
+import type {
+  Word2VecKernels, Word2VecProgress, Word2VecTrainJob, Word2VecTrainResult, Word2VecVocab, Word2VecVocabJob, Word2VecVocabProgress,
+} from './word2vec.js';
 
-/** Everything the addon exports (native/addon.cc registers exactly these). */
-export interface NativeAddon extends Word2VecKernels {
+/** Everything the addon exports (native/addon.cc registers exactly these; test/native/addon-interface.test.ts checks). */
+export interface NativeAddon extends Pick<Word2VecKernels, 'word2vecInit' | 'nearest'> {
   /** Version string of the addon, equal to package.json's version. */
   readonly version: string;
+  /** The addon file loaded (set by the `bindings` loader, not by addon.cc). */
+  readonly path: string;
   /** [sync] CPU features the kernels dispatch on, e.g. ['avx2', 'fma']. */
   cpuFeatures(): string[];
   gemm(c: Float32Array, a: Float32Array, b: Float32Array, m: number, n: number, k: number,
@@ -24,15 +30,20 @@ export interface NativeAddon extends Word2VecKernels {
                      act: ActivationCode, leakySlope: number): void;
   softmaxRows(out: Float32Array, inp: Float32Array, rows: number, cols: number): void;
   lossForwardBackward(dlogits: Float32Array | null, logits: Float32Array, target: Float32Array,
-                      rows: number, cols: number, loss: LossCode): number;
+                      rows: number, cols: number, loss: LossCode, params: LossParams): number;
   sgdUpdate(w: Float32Array, g: Float32Array, n: number, lr: number, weightDecay: number): void;
   forward(out: Float32Array, net: NetworkSpec, x: Float32Array, n: number): void;
+  forwardLoss(out: Float32Array, net: NetworkSpec, x: Float32Array, y: Float32Array, n: number): number;
   lossGradient(grads: Float32Array[], net: NetworkSpec, x: Float32Array, y: Float32Array, n: number): number;
   backward(grads: Float32Array[], net: NetworkSpec, x: Float32Array, dOutput: Float32Array, n: number): void;
   trainEpoch(job: TrainJob): number;
+  optimizerStep(net: NetworkSpec, grads: Float32Array[], optimizer: OptimizerSpec, lr: number): StepOutcomeCode;
   /** [async] Backend.train without the AbortSignal: cancel() stops the job between batches
-   * and the promise then resolves with what was done. */
-  train(job: FitJob, onProgress: ((p: TrainProgress) => void) | null): NativeJob<FitResult>;
+   * and the promise then resolves with what was done (FitResult but `cancelled`). */
+  train(job: FitJob, onProgress: ((p: TrainProgress) => void) | null): AddonJob<Omit<FitResult, 'cancelled'>>;
+  /** [async] Backend.word2vecVocab and word2vecTrain without the AbortSignal: cancel() stops the job. */
+  word2vecVocab(job: Word2VecVocabJob, onProgress?: (p: Word2VecVocabProgress) => void): AddonJob<Word2VecVocab>;
+  word2vecTrain(job: Word2VecTrainJob, onProgress?: (p: Word2VecProgress) => void): AddonJob<Word2VecTrainResult>;
   /** [sync] Test hook: from Rng(seed), fills words with the raw stream, then
    * belows[i] = below(bounds[i]), then shuffles perm; src/rng.ts must agree bit for bit. */
   testRng(seed: number, words: Uint32Array, bounds: Uint32Array, belows: Uint32Array, perm: Uint32Array): void;
@@ -40,7 +51,7 @@ export interface NativeAddon extends Word2VecKernels {
    * reports [step, steps], throws on its thread at step failAt (0 = never);
    * resolves with the steps completed. */
   testBackgroundJob(steps: number, stepMicros: number, failAt: number,
-                    onProgress?: (progress: [number, number]) => void): NativeJob<number>;
+                    onProgress?: (progress: [number, number]) => void): AddonJob<number>;
 
   /** [sync] The active kernel path of this environment: 'portable', 'avx2' or 'avx512'.
    * Starts at the best the CPU supports, lowered by FASTNN_CPU at load. */
@@ -54,7 +65,7 @@ export interface NativeAddon extends Word2VecKernels {
   gemmBlocking(): GemmBlocking;
   /** [sync] Threads gemm uses for large problems, the caller included (default: hardware cores). */
   getThreads(): number;
-  /** [sync] Resizes the thread pool; 0 = hardware cores. RangeError outside [0, 1024]. */
+  /** [sync] Resizes the thread pool; 0 = hardware cores. RangeError outside [0, MAX_THREADS] (validate.ts). */
   setThreads(n: number): void;
   /** [sync] fp32 FMA throughput of one core on the active path (~0.3 s). */
   probePeak(): { path: GemmPathName; gflops: number };
@@ -139,21 +150,37 @@ export function createNativeBackend(addon: NativeAddon): Backend {
     lossForwardBackward: addon.lossForwardBackward,
     sgdUpdate: addon.sgdUpdate,
     forward: addon.forward,
+    forwardLoss: addon.forwardLoss,
     lossGradient: addon.lossGradient,
     backward: addon.backward,
     trainEpoch: addon.trainEpoch,
+    optimizerStep: addon.optimizerStep,
     train(job, onProgress, signal) {
+      checkSignal('train', signal);
       // Checked here, not by cancelling: a started job could run a batch before it saw the flag.
-      if (signal?.aborted) return Promise.reject(signal.reason);
-      // Progress already queued when the signal aborts is dropped: no callback after an abort.
-      // Anything but a function goes through unchanged, for the addon to reject.
-      const report = typeof onProgress !== 'function' ? onProgress
-        : (p: TrainProgress) => { if (!signal?.aborted) onProgress(p); };
-      return settleJob(addon.train(job, report), signal);
+      if (signal?.aborted) return Promise.resolve({ ...NOTHING_TRAINED });
+      // The addon checks the job synchronously. Anything but a function goes through
+      // quietAfterAbort unchanged, for the addon to reject.
+      const started = addon.train(job, quietAfterAbort(onProgress, signal)!);
+      return runAddonJob(started, signal).then((result) => ({ ...result, cancelled: signal?.aborted === true }),
+        (err: unknown) => { throw typedFailure(err); });
     },
-    word2vecVocab: addon.word2vecVocab,
-    word2vecTrain: addon.word2vecTrain,
+    word2vecVocab(job, onProgress, signal) {
+      checkSignal('word2vecVocab', signal);
+      return runAddonJob(addon.word2vecVocab(job, quietAfterAbort(onProgress, signal)!), signal);
+    },
+    word2vecTrain(job, onProgress, signal) {
+      checkSignal('word2vecTrain', signal);
+      return runAddonJob(addon.word2vecTrain(job, quietAfterAbort(onProgress, signal)!), signal);
+    },
     word2vecInit: addon.word2vecInit,
     nearest: addon.nearest,
   };
+}
+
+// The addon rejects a non-finite batch with an Error carrying NonFiniteError's code and fields.
+function typedFailure(err: unknown): unknown {
+  const e = err as Partial<NonFiniteError> | null;
+  if (e?.code !== NON_FINITE_CODE) return err;
+  return new NonFiniteError(e.message!, e.quantity!, e.epoch!, e.batch!);
 }

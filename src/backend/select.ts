@@ -6,10 +6,7 @@
 import type { Backend } from './backend.js';
 import { jsBackend } from './js/index.js';
 import { buildCommand, createNativeBackend, loadNativeAddon, type NativeAddon } from './native.js';
-import { checkInt } from './validate.js';
-
-/** The pool's upper bound, as native/napi/dispatch_binding.cc kMaxThreads. */
-const MAX_THREADS = 1024;
+import { checkInt, MAX_THREADS } from './validate.js';
 
 export type BackendName = 'native' | 'js';
 

@@ -3,7 +3,7 @@
  * and wording of native/napi/word2vec_binding.cc.
  */
 import type { Word2VecTrainJob, Word2VecVocabJob } from './word2vec.js';
-import { checkBool, checkFinite, checkInt, checkMatrix, checkOptionalMatrix, checkTypedVector, MAX_DIM } from './validate.js';
+import { checkBool, checkFinite, checkInt, checkMatrix, checkOptionalMatrix, checkTypedVector, MAX_DIM, MAX_THREADS } from './validate.js';
 
 const MAX_SAFE = Number.MAX_SAFE_INTEGER;
 
@@ -67,7 +67,7 @@ export function checkTrainJob(fn: string, v: unknown): asserts v is Word2VecTrai
   checkFinite(fn, 'job.alpha', v['alpha']);
   checkFinite(fn, 'job.minAlpha', v['minAlpha']);
   checkInt(fn, 'job.epochs', v['epochs'], 1, MAX_DIM);
-  checkInt(fn, 'job.threads', v['threads'], 1, 1024);
+  checkInt(fn, 'job.threads', v['threads'], 1, MAX_THREADS);
   checkInt(fn, 'job.seed', v['seed'], 0, 4294967295);
   checkBool(fn, 'job.sg', v['sg']);
   checkBool(fn, 'job.hs', v['hs']);

@@ -4,12 +4,14 @@
  * Every message starts with `<method>: <argument>`.
  */
 import {
-  Activation, EPOCH_FIELDS, Loss, NoiseType, lossTargetCols, Metric, Monitor, Optimizer, optimizerStateCount, POSITION_FIELDS, Schedule,
+  Activation, EPOCH, EPOCH_FIELDS, Loss, NoiseType, lossTargetCols, Metric, Monitor, Optimizer, optimizerStateCount, POSITION_FIELDS, Schedule,
   type NetworkSpec,
 } from './backend.js';
 
 /** Sizes are limited to what a signed 32-bit index can address. */
 export const MAX_DIM = 2147483647;
+/** The most threads a thread pool or a word2vec job takes (native/napi/args.h kMaxThreads). */
+export const MAX_THREADS = 1024;
 
 export function checkFloat32(fn: string, arg: string, v: unknown): asserts v is Float32Array {
   if (!(v instanceof Float32Array)) throw new TypeError(`${fn}: ${arg} must be a Float32Array`);
@@ -254,8 +256,8 @@ function checkStateList(fn: string, arg: string, v: unknown, states: number, siz
   }
 }
 
-function checkOptimizer(fn: string, v: unknown, sizes: Int32Array): void {
-  const arg = 'job.optimizer';
+/** An OptimizerSpec at `arg` for a network of layer widths `sizes`. */
+export function checkOptimizer(fn: string, arg: string, v: unknown, sizes: Int32Array): void {
   checkObject(fn, arg, v);
   checkCode(fn, `${arg}.type`, v['type'], Object.keys(Optimizer).length);
   checkInRange(fn, `${arg}.weightDecay`, v['weightDecay'], 0, Infinity, false, true);
@@ -325,15 +327,18 @@ function checkPartial(fn: string, v: unknown, batches: number): void {
   const arg = 'job.resume.partial';
   checkTypedVector(fn, arg, v, EPOCH_FIELDS.length, Float64Array);
   const p = v as Float64Array;
+  const E = EPOCH;
   // Stopping needs a batch done and one to go: a stop at an epoch's end is no partial epoch.
-  checkInt(fn, `${arg}[0]`, p[0], 1, batches - 1);
-  checkFinite(fn, `${arg}[1]`, p[1]);
-  checkFinite(fn, `${arg}[2]`, p[2]);
-  checkInt(fn, `${arg}[3]`, p[3], 0, MAX_DIM);
-  checkInt(fn, `${arg}[4]`, p[4], 0, p[0]!);
-  checkFinite(fn, `${arg}[5]`, p[5]);
-  for (let i = 6; i < 10; i++) checkInt(fn, `${arg}[${i}]`, p[i], 0, 0xffffffff);
-  if ((p[6]! || p[7]! || p[8]! || p[9]!) === 0) throw new RangeError(`${fn}: ${arg}[6..9] (the generator state) must not be all zero`);
+  checkInt(fn, `${arg}[${E.batch}]`, p[E.batch], 1, batches - 1);
+  checkFinite(fn, `${arg}[${E.lossSum}]`, p[E.lossSum]);
+  checkFinite(fn, `${arg}[${E.metricTotal}]`, p[E.metricTotal]);
+  checkInt(fn, `${arg}[${E.applied}]`, p[E.applied], 0, MAX_DIM);
+  checkInt(fn, `${arg}[${E.skipped}]`, p[E.skipped], 0, p[E.batch]!);
+  checkFinite(fn, `${arg}[${E.lr}]`, p[E.lr]);
+  for (let i = E.order0; i <= E.order3; i++) checkInt(fn, `${arg}[${i}]`, p[i], 0, 0xffffffff);
+  if ((p[E.order0]! || p[E.order1]! || p[E.order2]! || p[E.order3]!) === 0) {
+    throw new RangeError(`${fn}: ${arg}[${E.order0}..${E.order3}] (the generator state) must not be all zero`);
+  }
 }
 
 /**
@@ -367,7 +372,7 @@ export function checkFitJob(fn: string, v: unknown, onProgress: unknown, activat
   checkTypedVector(fn, 'job.rngState', v['rngState'], 4, Uint32Array);
   const s = v['rngState'] as Uint32Array;
   if ((s[0]! | s[1]! | s[2]! | s[3]!) === 0) throw new RangeError(`${fn}: job.rngState must not be all zero`);
-  checkOptimizer(fn, v['optimizer'], net.sizes);
+  checkOptimizer(fn, 'job.optimizer', v['optimizer'], net.sizes);
   checkSchedule(fn, v['schedule']);
   const metric = v['metric'];
   checkCode(fn, 'job.metric', metric, Object.keys(Metric).length);

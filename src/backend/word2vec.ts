@@ -1,11 +1,10 @@
 /**
  * The word2vec part of the backend contract (Backend extends it): the
- * vocabulary scan and training run as jobs (a native thread, or chunked TS on
- * the event loop) that read the corpus file themselves; word2vecInit and
+ * vocabulary scan and training run as long jobs (job.ts: a native thread, or
+ * chunked TS on the event loop) that read the corpus file themselves; word2vecInit and
  * nearest are plain kernels. Both implementations validate arguments with
  * the same messages (validate-word2vec.ts and native/napi/word2vec_binding.cc).
  */
-import type { NativeJob } from './job.js';
 
 export interface Word2VecVocabJob {
   path: string;
@@ -75,6 +74,11 @@ export interface Word2VecState {
   rng: Uint32Array;
 }
 
+export interface Word2VecVocabProgress {
+  bytesRead: number;
+  bytesTotal: number;
+}
+
 export interface Word2VecProgress {
   /** Words done / (epochs · Σ counts), non-decreasing, 1 at the end. */
   progress: number;
@@ -98,13 +102,15 @@ export interface Word2VecTrainResult {
 }
 
 export interface Word2VecKernels {
-  /** [async] Counts the corpus's words; see Word2VecVocab. */
-  word2vecVocab(job: Word2VecVocabJob, onProgress?: (p: { bytesRead: number; bytesTotal: number }) => void): NativeJob<Word2VecVocab>;
-  /** [async] Trains job.syn0/syn1neg/syn1 in place, from the start or job.resume; a
-   * cancelled run stops at sentence boundaries and resolves with the state to
+  /** [long job, job.ts] Counts the corpus's words; see Word2VecVocab. */
+  word2vecVocab(job: Word2VecVocabJob, onProgress?: (p: Word2VecVocabProgress) => void,
+                signal?: AbortSignal): Promise<Word2VecVocab>;
+  /** [long job, job.ts] Trains job.syn0/syn1neg/syn1 in place, from the start or job.resume;
+   * an aborted run stops at sentence boundaries and resolves with the state to
    * resume from. Rejects on divergence. The TS backend runs one thread, so it
    * resumes only states of one thread. */
-  word2vecTrain(job: Word2VecTrainJob, onProgress?: (p: Word2VecProgress) => void): NativeJob<Word2VecTrainResult>;
+  word2vecTrain(job: Word2VecTrainJob, onProgress?: (p: Word2VecProgress) => void,
+                signal?: AbortSignal): Promise<Word2VecTrainResult>;
   /** syn0 (rows, cols) = (u − 0.5)/cols with u from Rng(seed), in order. */
   word2vecInit(syn0: Float32Array, rows: number, cols: number, seed: number): void;
   /** outIndex (q,k), outScore (q,k) <- the k rows of matrix (rows,cols) with

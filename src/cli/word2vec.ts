@@ -3,13 +3,13 @@
  * without --input), `similar`, `analogy`, `eval`. Every failure is one line
  * on stderr from main.ts and a non-zero exit.
  */
-import { access } from 'node:fs/promises';
+import { access, stat } from 'node:fs/promises';
 import { backendInfo } from '../backend/select.js';
 import type { Word2VecProgress } from '../backend/word2vec.js';
 import { evaluateAnalogies, evaluateSimilarity } from '../word2vec/evaluate.js';
 import { plantedAnalogies, plantedCorpus } from '../datasets/planted-corpus.js';
-import { checkpointCorpus } from '../word2vec/checkpoint.js';
-import { Word2Vec } from '../word2vec/train.js';
+import { checkpointCorpus, readWord2VecCheckpoint } from '../word2vec/checkpoint.js';
+import { Word2Vec } from '../word2vec/word2vec.js';
 import { WordVectors } from '../word2vec/vectors.js';
 import { continueCommand, onCtrlC } from './interrupt.js';
 import { parseCommand, type CommandSpec } from './options.js';
@@ -114,6 +114,7 @@ export async function runWord2Vec(args: string[]): Promise<void> {
   const interrupt = onCtrlC();
   const info = backendInfo();
   process.stderr.write(`fastnn word2vec: backend ${info.active}${demo ? ', planted demo corpus (pass --input FILE to train on yours)' : ''}\n`);
+  const started = Date.now();
   try {
     const callbacks = { onProgress: progressReporter(process.stderr.isTTY === true), signal: interrupt.signal, checkpoint };
     // The only corpus the CLI trains from without a file is the demo's, so a
@@ -139,14 +140,6 @@ export async function runWord2Vec(args: string[]): Promise<void> {
         ...callbacks,
       });
     const t = vectors.training;
-    if (t.cancelled) {
-      const where = t.checkpoint === null ? 'before training began, nothing to checkpoint' :
-        `checkpoint in epoch ${t.state.epoch} after ${t.words} words in ${t.checkpoint}; ` +
-        `continue with: ${continueCommand('word2vec', args, t.checkpoint, (flag) => !['--resume', ...SETTING_FLAGS.map((f) => `--${f}`)].includes(flag))}`;
-      process.stderr.write(`\nfastnn word2vec: interrupted; ${where}\n`);
-      process.exitCode = 130;
-      return;
-    }
     process.stderr.write(`\n${vectors.size} words × ${vectors.dim}; ${t.words} words in ${t.seconds.toFixed(1)} s` +
       ` (${Math.round(t.words / t.seconds / 1000)}k words/s), last epoch loss ${t.loss.toFixed(4)}\n`);
     if (values.output !== undefined) {
@@ -163,9 +156,26 @@ export async function runWord2Vec(args: string[]): Promise<void> {
       }
       console.log(`${right} of ${questions.length} planted analogies right`);
     }
+  } catch (err) {
+    if (!interrupt.signal.aborted || err !== interrupt.signal.reason) throw err;
+    await reportInterrupted(args, checkpoint.path, started);
   } finally {
     interrupt.dispose();
   }
+}
+
+/** After Ctrl-C: the one line naming the checkpoint the aborted run wrote (if it got as far as training), and exit code 130. */
+async function reportInterrupted(args: string[], path: string, started: number): Promise<void> {
+  const written = await stat(path).then((s) => s.mtimeMs >= started - 1000, () => false);
+  let where = 'before training began, nothing to checkpoint';
+  if (written) {
+    const { state } = await readWord2VecCheckpoint(path);
+    const words = state.words.reduce((sum, w) => sum + w, state.wordsBefore);
+    const keep = (flag: string) => !['--resume', ...SETTING_FLAGS.map((f) => `--${f}`)].includes(flag);
+    where = `checkpoint in epoch ${state.epoch} after ${words} words in ${path}; continue with: ${continueCommand('word2vec', args, path, keep)}`;
+  }
+  process.stderr.write(`\nfastnn word2vec: interrupted; ${where}\n`);
+  process.exitCode = 130;
 }
 
 function format(path: string): { format?: 'binary' | 'text' } {

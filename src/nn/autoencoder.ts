@@ -9,15 +9,14 @@
  */
 import { Activation, Loss, NoiseType, defaultLossParams, type ActivationName, type InputNoise, type NetworkSpec } from '../backend/backend.js';
 import { getBackend } from '../backend/select.js';
-import { Rng } from '../rng.js';
 import { Matrix } from '../tensor.js';
 import { checkOptions, finiteNumber, positiveInt } from '../options.js';
-import { toMatrix, type Inputs } from './data.js';
+import { toMatrix, type Inputs, type Targets } from './data.js';
 import { initWeights } from './init.js';
-import { readModelFile, writeModelFile } from './model-file.js';
-import { runFit, type FitOptions, type History, type RunState } from './fit.js';
+import { readModelFile } from './model-file.js';
+import type { FitOptions, History, RunState } from './fit.js';
 import { hiddenActivations } from './mlp.js';
-import type { OptimizerState } from './train-options.js';
+import { fitSegment, TrainableNetwork } from './trainable.js';
 
 export interface AutoencoderConfig {
   /** Encoder widths, input first, code last: [inputs, ...hidden, code]; at least 2. */
@@ -54,7 +53,7 @@ const CONFIG_KEYS = ['layers', 'hidden', 'decoder', 'loss', 'tiedWeights', 'deno
 /** Rows per backend call in encode/decode: bounds the workspace memory. */
 const ROWS_PER_CALL = 4096;
 
-export class Autoencoder {
+export class Autoencoder extends TrainableNetwork {
   /** Widths of the whole network: encoder then decoder. */
   readonly layers: readonly number[];
   /** Index in `layers` of the code layer. */
@@ -65,12 +64,7 @@ export class Autoencoder {
   readonly inputNoise: InputNoise | null;
   readonly sparse: { rho: number; beta: number } | null;
   readonly leakySlope: number;
-  /** W(0), b(0), …; W(ℓ) is (layers[ℓ+1], layers[ℓ]). Tied decoder weights are kept equal to the encoder's transposed. */
-  readonly params: Float32Array[];
-  optimizerState: OptimizerState | null = null;
-  private readonly rng: Rng;
   private readonly cfg: AutoencoderConfig;
-  private busy = false;
 
   constructor(config: AutoencoderConfig) {
     const fn = 'Autoencoder';
@@ -87,6 +81,7 @@ export class Autoencoder {
     if (decoder[decoder.length - 1] !== layers[0]) {
       throw new RangeError(`${fn}: config.decoder must end with the input width ${layers[0]}, got ${decoder[decoder.length - 1]}`);
     }
+    super(fn, config.seed);
     this.layers = [...layers, ...decoder];
     this.codeIndex = layers.length - 1;
     this.loss = config.loss ?? 'mse';
@@ -103,14 +98,8 @@ export class Autoencoder {
     if (this.sparse && this.hidden[this.codeIndex - 1] !== 'sigmoid') {
       throw new RangeError(`${fn}: config.sparse needs a sigmoid code layer (its mean activation is a rate in (0, 1)), got ${this.hidden[this.codeIndex - 1]}`);
     }
-    const seed = config.seed ?? 0;
-    if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) {
-      throw new RangeError(`${fn}: config.seed must be an integer in [0, 4294967295], got ${seed}`);
-    }
-    this.rng = new Rng(seed);
     this.cfg = { ...config, layers: [...layers], decoder: [...decoder], hidden: [...this.hidden], loss: this.loss };
     delete this.cfg.seed;
-    this.params = [];
     const L = this.layers.length - 1;
     for (let l = 0; l < L; l++) {
       const fanIn = this.layers[l]!;
@@ -121,10 +110,6 @@ export class Autoencoder {
       else initWeights(w, fanIn, fanOut, act, this.rng);
       this.params.push(w, new Float32Array(fanOut));
     }
-  }
-
-  get inputs(): number {
-    return this.layers[0]!;
   }
 
   /** Width of the code. */
@@ -151,38 +136,26 @@ export class Autoencoder {
     };
   }
 
-  private enter(fn: string): void {
-    if (this.busy) throw new Error(`${fn}: the model is busy training; wait for fit() to settle first`);
-  }
-
   /** Trains to reconstruct x, with MLP's fit options; validationData is { x }. */
   async fit(x: Inputs, options: FitOptions = {}): Promise<History> {
     return this.train(x, options, null);
   }
 
-  /** fit as one segment of a checkpointed run (checkpoint.ts): continues `run`'s schedule and early stopping, and advances it. */
-  async fitSegment(x: Inputs, options: FitOptions, run: RunState): Promise<History> {
+  [fitSegment](x: Inputs, _y: Targets | null, options: FitOptions, run: RunState): Promise<History> {
     return this.train(x, options, run);
   }
 
-  private async train(x: Inputs, options: FitOptions, run: RunState | null): Promise<History> {
+  private train(x: Inputs, options: FitOptions, run: RunState | null): Promise<History> {
     const fn = 'Autoencoder.fit';
     this.enter(fn);
     const vd = options.validationData as { x: Inputs; y?: unknown } | undefined;
     if (vd !== undefined) checkOptions(fn, 'options.validationData', vd, ['x']);
     const opts: FitOptions = vd !== undefined ? { ...options, validationData: { x: vd.x, y: vd.x as never } } : options;
-    this.busy = true;
-    try {
-      const model = {
-        inputs: this.inputs, spec: this.spec(), metric: 0 as const, rng: this.rng, inputNoise: this.inputNoise,
-        optimizerState: this.optimizerState,
-        keepOptimizerState: (state: OptimizerState) => { this.optimizerState = state; },
-        targets: (f: string, arg: string, t: unknown, rows: number) => this.data(f, arg, t, rows),
-      };
-      return await runFit(fn, getBackend(), model, x, x as never, opts, run);
-    } finally {
-      this.busy = false;
-    }
+    const fit = {
+      spec: this.spec(), metric: 0 as const, inputNoise: this.inputNoise,
+      targets: (f: string, arg: string, t: unknown, rows: number) => this.data(f, arg, t, rows),
+    };
+    return this.runFit(fn, fit, x, x as never, opts, run);
   }
 
   /** x as a checked (rows, inputs) matrix; 'bce' needs values in [0, 1]. */
@@ -279,22 +252,8 @@ export class Autoencoder {
     return this.fit(x, { epochs: 5, ...options.fineTune });
   }
 
-  async save(path: string): Promise<void> {
-    this.enter('Autoencoder.save');
-    await writeModelFile(path, 'Autoencoder', this.config(), this);
-  }
-
   static async load(path: string): Promise<Autoencoder> {
     return readModelFile(path, 'Autoencoder', (config) => new Autoencoder(config as unknown as AutoencoderConfig));
-  }
-
-  /** The state of the generator the next fit's shuffles and noise draw from: checkpoints save and restore it. */
-  get rngState(): Uint32Array {
-    return this.rng.getState();
-  }
-
-  set rngState(state: Uint32Array) {
-    this.rng.setState(state);
   }
 
   /** The architecture and training terms, as given to the constructor (seed aside). */

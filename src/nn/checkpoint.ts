@@ -17,6 +17,7 @@ import type { Inputs, Targets } from './data.js';
 import type { EpochInfo, FitOptions, History, ProgressInfo, RunState } from './fit.js';
 import { Autoencoder } from './autoencoder.js';
 import { MLP } from './mlp.js';
+import { fitSegment } from './trainable.js';
 import {
   loadCheckpoint, snapshot, writeSnapshot, type CheckpointSettings, type Checkpointable, type CheckpointTarget,
 } from './checkpoint-file.js';
@@ -122,7 +123,7 @@ async function runSegments(fn: string, model: Checkpointable, x: Inputs, y: Targ
     };
     let part: History;
     try {
-      part = model instanceof MLP ? await model.fitSegment(x, y!, options, run) : await model.fitSegment(x, options, run);
+      part = await model[fitSegment](x, y, options, run);
     } catch (err) {
       // The fit left the run where its job stopped, between two batches: the checkpoint holds that point.
       if (target.saveOnAbort && extra.signal?.aborted) await writeSnapshot(path, snapshot(model, settings, run, target));

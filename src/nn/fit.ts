@@ -5,8 +5,9 @@
  * turning its history rows into the History and onEpoch calls.
  */
 import {
-  HISTORY_FIELDS, Metric, POSITION_FIELDS, type Backend, type InputNoise, type MetricCode, type NetworkSpec, type TrainProgress,
+  HISTORY, HISTORY_FIELDS, Metric, POSITION, POSITION_FIELDS, type Backend, type InputNoise, type MetricCode, type NetworkSpec, type TrainProgress,
 } from '../backend/backend.js';
+import { NonFiniteError } from '../backend/errors.js';
 import type { Rng } from '../rng.js';
 import { checkOptions, finiteNumber, positiveInt } from '../options.js';
 import { toMatrix, type Inputs, type Targets } from './data.js';
@@ -89,8 +90,8 @@ export interface History {
 const FIT_KEYS = ['epochs', 'batchSize', 'optimizer', 'schedule', 'validationSplit', 'validationData', 'earlyStopping',
   'shuffle', 'onEpoch', 'onProgress', 'progressEvery', 'onNonFinite', 'signal'] as const;
 const FIELDS = HISTORY_FIELDS.length;
-const F = Object.fromEntries(HISTORY_FIELDS.map((name, i) => [name, i])) as Record<(typeof HISTORY_FIELDS)[number], number>;
-const P = Object.fromEntries(POSITION_FIELDS.map((name, i) => [name, i])) as Record<(typeof POSITION_FIELDS)[number], number>;
+const F = HISTORY;
+const P = POSITION;
 
 /** What fit needs of the model. */
 export interface FitTarget {
@@ -211,14 +212,17 @@ export async function runFit(fn: string, backend: Backend, model: FitTarget, x: 
     // Without callbacks the job reports nothing: the history is read once at the end.
     const wanted = options.onEpoch !== undefined || options.onProgress !== undefined;
     const result = await backend.train(job, wanted ? onProgress : null, signal);
+    // The public convention: an aborted fit rejects with the signal's reason (the weights keep what was done).
+    if (result.cancelled) signal!.throwIfAborted();
     deliverEpochs(result.epochs);
     history.bestEpoch = result.bestEpoch;
     history.stoppedEarly = result.stoppedEarly;
     if (run) run.stoppedEarly = result.stoppedEarly;
   } catch (err) {
-    const message = (err as Error)?.message ?? '';
-    if (!message.startsWith('train: non-finite')) throw err;
-    throw new Error(`${fn}: ${message.slice('train: '.length)} (lower the learning rate or check the data)`, { cause: err });
+    if (!(err instanceof NonFiniteError)) throw err;
+    const { quantity, epoch, batch } = err;
+    throw new NonFiniteError(`${fn}: non-finite ${quantity} at epoch ${epoch}, batch ${batch}; that batch was not applied ` +
+      '(lower the learning rate or check the data)', quantity, epoch, batch, { cause: err });
   } finally {
     // The shuffles advanced the state natively or in TS alike; continue from it.
     model.rng.setState(rngState);

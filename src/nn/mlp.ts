@@ -10,16 +10,15 @@
  */
 import { Activation, Loss, lossTargetCols, type ActivationName, type NetworkSpec } from '../backend/backend.js';
 import { getBackend } from '../backend/select.js';
-import { Rng } from '../rng.js';
 import { Matrix } from '../tensor.js';
 import { checkOptions, finiteNumber, positiveInt } from '../options.js';
 import { toMatrix, toTargets, type Inputs, type Targets } from './data.js';
 import { initWeights } from './init.js';
 import { isTask, TASKS, type Task } from './tasks.js';
-import { readModelFile, writeModelFile } from './model-file.js';
-import { runFit, type FitOptions, type History, type RunState } from './fit.js';
+import { readModelFile } from './model-file.js';
+import type { FitOptions, History, RunState } from './fit.js';
 import { resolveLoss, type LossConfig, type ResolvedLoss } from './loss-config.js';
-import type { OptimizerState } from './train-options.js';
+import { fitSegment, TrainableNetwork } from './trainable.js';
 
 export interface MLPConfig {
   /** Layer widths, input first: [inputs, ...hidden, outputs]. */
@@ -52,20 +51,13 @@ const CONFIG_KEYS = ['layers', 'task', 'hidden', 'leakySlope', 'seed', 'loss'] a
 /** Rows per backend call in predict/evaluate: bounds the workspace memory. */
 const ROWS_PER_CALL = 4096;
 
-export class MLP {
+export class MLP extends TrainableNetwork {
   readonly layers: readonly number[];
   readonly task: Task;
   readonly hidden: readonly ActivationName[];
   readonly leakySlope: number;
-  /** W(0), b(0), W(1), b(1), …; W(ℓ) is (layers[ℓ+1], layers[ℓ]). */
-  readonly params: Float32Array[];
   /** The loss, resolved from config.loss. */
   readonly loss: ResolvedLoss;
-  /** Optimizer state (velocities or moments, step count) after the last fit, as
-   * Float32Arrays shaped like params; the next fit with the same optimizer type continues it. */
-  optimizerState: OptimizerState | null = null;
-  private readonly rng: Rng;
-  private busy = false;
 
   constructor(config: MLPConfig) {
     const fn = 'MLP';
@@ -85,18 +77,13 @@ export class MLP {
       const want = info.outputs !== undefined ? `exactly ${info.outputs}` : `at least ${info.minOutputs}`;
       throw new RangeError(`MLP: a ${task} network needs ${want} output(s), got ${outputs}`);
     }
-    this.loss = resolveLoss(fn, config.loss, task, outputs);
+    const loss = resolveLoss(fn, config.loss, task, outputs);
+    super(fn, config.seed);
+    this.loss = loss;
     this.layers = [...layers];
     this.task = task;
     this.hidden = hiddenActivations(fn, config.hidden, layers.length - 2, 'relu');
     this.leakySlope = finiteNumber(fn, 'config.leakySlope', config.leakySlope, 0.01, 0);
-    const seed = config.seed ?? 0;
-    if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) {
-      throw new RangeError(`MLP: config.seed must be an integer in [0, 4294967295], got ${seed}`);
-    }
-    this.rng = new Rng(seed);
-
-    this.params = [];
     for (let l = 0; l + 1 < layers.length; l++) {
       const fanIn = layers[l]!;
       const fanOut = layers[l + 1]!;
@@ -105,10 +92,6 @@ export class MLP {
       initWeights(w, fanIn, fanOut, act, this.rng);
       this.params.push(w, new Float32Array(fanOut));
     }
-  }
-
-  get inputs(): number {
-    return this.layers[0]!;
   }
 
   get outputs(): number {
@@ -127,10 +110,6 @@ export class MLP {
     };
   }
 
-  private enter(fn: string): void {
-    if (this.busy) throw new Error(`${fn}: the model is busy training; wait for fit() to settle first`);
-  }
-
   /**
    * Trains on (x, y) as `options` say (optimizer, schedule, validation,
    * early stopping). Resolves with the history; rejects with the signal's
@@ -144,26 +123,16 @@ export class MLP {
     return this.train(x, y, options, null);
   }
 
-  /** fit as one segment of a checkpointed run (checkpoint.ts): continues `run`'s schedule and early stopping, and advances it. */
-  async fitSegment(x: Inputs, y: Targets, options: FitOptions, run: RunState): Promise<History> {
-    return this.train(x, y, options, run);
+  [fitSegment](x: Inputs, y: Targets | null, options: FitOptions, run: RunState): Promise<History> {
+    return this.train(x, y!, options, run);
   }
 
-  private async train(x: Inputs, y: Targets, options: FitOptions, run: RunState | null): Promise<History> {
-    const fn = 'MLP.fit';
-    this.enter(fn);
-    this.busy = true;
-    try {
-      const model = {
-        inputs: this.inputs, spec: this.spec(), metric: TASKS[this.task].metric, rng: this.rng,
-        optimizerState: this.optimizerState,
-        keepOptimizerState: (state: OptimizerState) => { this.optimizerState = state; },
-        targets: (f: string, arg: string, t: unknown, rows: number) => this.targetMatrix(f, arg, t, rows),
-      };
-      return await runFit(fn, getBackend(), model, x, y, options, run);
-    } finally {
-      this.busy = false;
-    }
+  private train(x: Inputs, y: Targets, options: FitOptions, run: RunState | null): Promise<History> {
+    const fit = {
+      spec: this.spec(), metric: TASKS[this.task].metric,
+      targets: (f: string, arg: string, t: unknown, rows: number) => this.targetMatrix(f, arg, t, rows),
+    };
+    return this.runFit('MLP.fit', fit, x, y, options, run);
   }
 
   /** y as the (rows, target columns) matrix the loss reads. */
@@ -224,15 +193,15 @@ export class MLP {
     if (xs.rows === 0) throw new RangeError(`${fn}: x must have at least one row`);
     const backend = getBackend();
     const net = this.spec();
-    const grads = this.params.map((p) => new Float32Array(p.length));
+    // One forward pass gives both the loss and the predictions the metrics read.
+    const p = Matrix.zeros(xs.rows, this.outputs);
     let lossSum = 0;
     for (let r = 0; r < xs.rows; r += ROWS_PER_CALL) {
       const n = Math.min(ROWS_PER_CALL, xs.rows - r);
       const rowsOf = (m: Matrix) => m.data.subarray(r * m.cols, (r + n) * m.cols);
-      lossSum += backend.lossGradient(grads, net, rowsOf(xs), rowsOf(ys), n) * n;
+      lossSum += backend.forwardLoss(rowsOf(p), net, rowsOf(xs), rowsOf(ys), n) * n;
     }
     const result: Evaluation = { loss: lossSum / xs.rows };
-    const p = this.predict(xs);
     if (this.task === 'regression') {
       // gaussianNll predicts means then variances: the means are the predicted values.
       let se = 0;
@@ -262,25 +231,9 @@ export class MLP {
     return result;
   }
 
-  /** Writes a safetensors file (atomically): weights as F32 tensors
-   * `layers.ℓ.weight` (out, in) and `layers.ℓ.bias`, the config in the metadata. */
-  async save(path: string): Promise<void> {
-    this.enter('MLP.save');
-    await writeModelFile(path, 'MLP', this.config(), this);
-  }
-
   /** Reads a file written by `save`; throws ModelFileError when it is not one. */
   static async load(path: string): Promise<MLP> {
     return readModelFile(path, 'MLP', (config) => new MLP(config as unknown as MLPConfig));
-  }
-
-  /** The state of the generator the next fit's shuffles draw from: checkpoints save and restore it. */
-  get rngState(): Uint32Array {
-    return this.rng.getState();
-  }
-
-  set rngState(state: Uint32Array) {
-    this.rng.setState(state);
   }
 
   /** The architecture and loss, as given to the constructor (seed aside). */

@@ -4,6 +4,7 @@
  * options and again for the settings a checkpoint file stores.
  */
 import { availableParallelism } from 'node:os';
+import { MAX_THREADS } from '../backend/validate.js';
 import type { Word2VecTrainJob, Word2VecVocabJob } from '../backend/word2vec.js';
 import { finiteNumber, positiveInt } from '../options.js';
 
@@ -34,7 +35,7 @@ export function checkSettings(fn: string, o: Partial<Record<(typeof SETTING_KEYS
   const minAlpha = finiteNumber(fn, 'minAlpha', o.minAlpha, alpha * 1e-4, 0);
   const epochs = positiveInt(fn, 'epochs', o.epochs, 5);
   const threads = positiveInt(fn, 'threads', o.threads, availableParallelism());
-  if (threads > 1024) throw new RangeError(`${fn}: threads must be at most 1024, got ${threads}`);
+  if (threads > MAX_THREADS) throw new RangeError(`${fn}: threads must be at most ${MAX_THREADS}, got ${threads}`);
   const seed = o.seed ?? 1;
   if (typeof seed !== 'number' || !Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) {
     throw new RangeError(`${fn}: seed must be an integer in [0, 4294967295], got ${String(seed)}`);

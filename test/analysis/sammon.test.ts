@@ -7,7 +7,7 @@
  * which classical MDS (an embedding of the given points only) cannot do.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { Matrix, SammonMap, sammonStress, useBackend } from '../../src/index.js';
+import { Matrix, NonFiniteError, SammonMap, sammonStress, useBackend } from '../../src/index.js';
 import { Rng } from '../../src/rng.js';
 import { backendsUnderTest } from '../helpers/backends.js';
 
@@ -100,5 +100,34 @@ describe.each(backendsUnderTest().map((b) => [b.name]))('Sammon map on %s', (nam
       if (dist.indexOf(Math.min(...dist)) === fresh.label[i]) right++;
     }
     expect(right / mapped.rows).toBeGreaterThanOrEqual(0.95);
+  });
+
+  it('fits as every long job does: progress, a busy guard, and an abort that rejects with its reason', async () => {
+    useBackend(name as 'js' | 'native');
+    const { x } = clusters(30, 4);
+    const map = new SammonMap({ layers: [D, 16, 2], seed: 5 });
+    const seen: number[] = [];
+    const { stress } = await map.fit(x, { iterations: 25, batchSize: 16, progressEvery: 10, onProgress: (p) => seen.push(p.iteration) });
+    expect(seen).toEqual([10, 20, 25]);
+    expect(stress).toHaveLength(25);
+
+    const controller = new AbortController();
+    const stop = new Error('stop');
+    let late = 0;
+    const fitting = map.fit(x, {
+      iterations: 1_000_000, batchSize: 16, progressEvery: 1, signal: controller.signal,
+      onProgress: (p) => { if (controller.signal.aborted) late++; else if (p.iteration === 5) controller.abort(stop); },
+    });
+    expect(() => map.transform(x)).toThrow('SammonMap.transform: the map is busy training');
+    await expect(map.fit(x)).rejects.toThrow('SammonMap.fit: the map is busy training');
+    await expect(fitting).rejects.toBe(stop);
+    expect(late).toBe(0);
+    expect(map.params.every((p) => p.every(Number.isFinite))).toBe(true);
+    expect(map.transform(x).rows).toBe(x.rows);
+    await expect(map.fit(x, { signal: 'no' as never })).rejects.toThrow('SammonMap.fit: options.signal must be an AbortSignal');
+    // The backend's Adam refuses a step that would overflow float32: a typed error, the weights as they were.
+    const before = map.params.map((p) => p.slice());
+    await expect(map.fit(x, { iterations: 3, lr: 1e39 })).rejects.toBeInstanceOf(NonFiniteError);
+    expect(map.params).toEqual(before);
   });
 });

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { Activation, Loss, type Backend, type NetworkSpec, type TrainJob } from '../../src/backend/backend.js';
 import { jsBackend } from '../../src/backend/js/index.js';
 import { Rng } from '../../src/rng.js';
-import { backendsUnderTest } from '../helpers/backends.js';
+import { backendPair, backendsUnderTest } from '../helpers/backends.js';
 import { cloneNet, lossesFor, makeNet, makeTargets, mismatches, randomF32, refForward } from '../helpers/reference.js';
 
 const backends = backendsUnderTest();
@@ -63,6 +63,27 @@ describe.each(backends)('network on $name', (be: Backend) => {
           const out = new Float32Array(n * sizes[sizes.length - 1]!).fill(NaN);
           be.forward(out, net, x, n);
           expect(mismatches(out, refForward(net, x, n), 2e-5, 1e-5), `n=${n}`).toBeNull();
+        }
+      });
+
+      it.each(lossesFor(sizes[sizes.length - 1]!))('forwardLoss: forward\'s outputs and lossGradient\'s loss in one pass, for loss %s', (_lossName, loss) => {
+        const rng = new Rng(500 + sizes.length * 3 + loss);
+        const net = makeNet(rng, sizes, hidden, loss);
+        const k = sizes[sizes.length - 1]!;
+        // 300 rows: more than one of the native pass's 256-row blocks.
+        for (const n of [0, 1, 9, 300]) {
+          const x = randomF32(rng, n * sizes[0]!, -1, 1);
+          const y = makeTargets(rng, n, k, loss);
+          const [out, expected] = [new Float32Array(n * k).fill(NaN), new Float32Array(n * k)];
+          const loss1 = be.forwardLoss(out, net, x, y, n);
+          be.forward(expected, net, x, n);
+          expect(out, `n=${n}`).toEqual(expected);
+          if (n === 0) {
+            expect(loss1).toBe(0);
+            continue;
+          }
+          const reference = be.lossGradient(net.params.map((p) => new Float32Array(p.length)), net, x, y, n);
+          expect(Math.abs(loss1 - reference), `n=${n}`).toBeLessThanOrEqual(1e-6 * (1 + Math.abs(reference)));
         }
       });
     });
@@ -196,9 +217,9 @@ describe.each(backends)('network on $name', (be: Backend) => {
   });
 });
 
-const native = backends.find((b) => b.name === 'native');
+const native = backendPair()?.native;
 
-describe.skipIf(native === undefined || !backends.some((b) => b.name === 'js'))('native and TS train alike', () => {
+describe.runIf(native)('native and TS train alike', () => {
   // The backends differ per step only by float32 rounding (float32 vs
   // float64 accumulation, libm vs SIMD exp): ≈ 1e-7 relative on each weight.
   // Simulating exactly that (this TS backend with a float32-accumulating
@@ -230,5 +251,11 @@ describe.skipIf(native === undefined || !backends.some((b) => b.name === 'js'))(
     expect(maxAbsDiff(tsNet.params, nativeNet.params)).toBeLessThanOrEqual(1e-5);
     // And the two are not trivially equal because nothing trained.
     expect(maxAbsDiff(tsNet.params, net.params)).toBeGreaterThan(1e-3);
+    // Evaluating the trained network: the same outputs and loss, to float32 rounding.
+    const [tsOut, nativeOut] = [new Float32Array(n * 3), new Float32Array(n * 3)];
+    const tsLoss = jsBackend.forwardLoss(tsOut, nativeNet, x, y, n);
+    const nativeLoss = native!.forwardLoss(nativeOut, nativeNet, x, y, n);
+    expect(Math.abs(tsLoss - nativeLoss)).toBeLessThanOrEqual(1e-5 * Math.abs(tsLoss));
+    expect(maxAbsDiff([tsOut], [nativeOut])).toBeLessThanOrEqual(1e-5);
   });
 });

@@ -6,11 +6,11 @@
  */
 import { describe, expect, it } from 'vitest';
 import {
-  Activation, HISTORY_FIELDS, Loss, Metric, Monitor, Optimizer, optimizerStateCount, Schedule, type Backend, type FitJob,
+  Activation, HISTORY_FIELDS, Loss, Metric, Monitor, Optimizer, optimizerStateCount, Schedule, StepOutcome, type Backend, type FitJob,
   type ScheduleSpec,
 } from '../../src/backend/backend.js';
 import { Rng } from '../../src/rng.js';
-import { backendsUnderTest } from '../helpers/backends.js';
+import { backendPair, backendsUnderTest } from '../helpers/backends.js';
 import { cloneNet, makeNet, makeTargets, plainTraining, randomF32 } from '../helpers/reference.js';
 
 const backends = backendsUnderTest();
@@ -87,6 +87,48 @@ function maxAbsDiff(a: Float32Array[], b: Float32Array[]): number {
   a.forEach((p, i) => p.forEach((x, j) => (d = Math.max(d, Math.abs(x - b[i]![j]!)))));
   return d;
 }
+
+/** Three full-batch steps of `be.optimizerStep` on `be.lossGradient`'s gradients: what train does, by hand. */
+async function byOptimizerStep(be: Backend, j: FitJob): Promise<FitJob> {
+  for (let s = 0; s < 3; s++) {
+    const grads = j.net.params.map((w) => new Float32Array(w.length));
+    be.lossGradient(grads, j.net, j.x, j.y, j.n);
+    expect(be.optimizerStep(j.net, grads, j.optimizer, j.schedule.lr)).toBe(StepOutcome.applied);
+  }
+  return j;
+}
+
+const STEP_CASES = [
+  ['sgd + L2', { type: Optimizer.sgd, weightDecay: 0.01 }],
+  ['Nesterov momentum', { type: Optimizer.momentum, momentum: 0.8, nesterov: true }],
+  ['adam + clipping', { type: Optimizer.adam, clipNorm: 0.1 }],
+  ['adamw', { type: Optimizer.adamw, weightDecay: 0.1 }],
+] as const;
+
+describe.each(backends)('optimizerStep on $name', (be: Backend) => {
+  it.each(STEP_CASES)('%s: the update train applies, step count and state included', async (_name, opt) => {
+    const p = problem(31);
+    const trained = job(p, opt);
+    await be.train(trained, null);
+    const stepped = await byOptimizerStep(be, job(p, opt));
+    expect(stepped.optimizer.step[0]).toBe(3);
+    expect(maxAbsDiff(stepped.net.params, trained.net.params)).toBeLessThanOrEqual(1e-6);
+    expect(maxAbsDiff(stepped.optimizer.state, trained.optimizer.state)).toBeLessThanOrEqual(1e-6);
+  });
+
+  it('refuses a non-finite gradient and an overflowing update, writing nothing', () => {
+    const p = problem(32);
+    const j = job(p, { type: Optimizer.adam });
+    const before = cloneNet(j.net);
+    const grads = j.net.params.map((w) => new Float32Array(w.length).fill(0.5));
+    grads[1]![0] = NaN;
+    expect(be.optimizerStep(j.net, grads, j.optimizer, 0.1)).toBe(StepOutcome.nonFiniteGradient);
+    grads[1]![0] = 0.5;
+    expect(be.optimizerStep(j.net, grads, j.optimizer, 1e39)).toBe(StepOutcome.nonFiniteUpdate);
+    expect(maxAbsDiff(j.net.params, before.params)).toBe(0);
+    expect(j.optimizer.step[0]).toBe(0);
+  });
+});
 
 describe.each(backends)('optimizers and schedules on $name', (be: Backend) => {
   // Three full-batch steps; the backend stores state in float32 where the
@@ -206,10 +248,9 @@ describe.each(backends)('optimizers and schedules on $name', (be: Backend) => {
   });
 });
 
-const native = backends.find((b) => b.name === 'native');
-const js = backends.find((b) => b.name === 'js');
+const pair = backendPair();
 
-describe.runIf(native && js)('native and TS agree with every optimizer', () => {
+describe.runIf(pair)('native and TS agree with every optimizer', () => {
   it.each(Object.entries(Optimizer))('%s, per-step cosine with warm-up, validation, early stopping', async (_name, type) => {
     const p = problem(8, 48);
     const make = () => job(p, { type, weightDecay: 0.01, clipNorm: 2, nesterov: true }, {
@@ -219,8 +260,8 @@ describe.runIf(native && js)('native and TS agree with every optimizer', () => {
       earlyStopping: { monitor: Monitor.valLoss, patience: 3, minDelta: 0, restoreBest: true },
     });
     const [a, b] = [make(), make()];
-    const ra = await js!.train(a, null);
-    const rb = await native!.train(b, null);
+    const ra = await pair!.js.train(a, null);
+    const rb = await pair!.native.train(b, null);
     // The best monitored value is a validation loss: equal to float32 rounding, like the history.
     expect({ ...ra, best: 0 }).toEqual({ ...rb, best: 0 });
     expect(Math.abs(ra.best - rb.best)).toBeLessThanOrEqual(1e-6);
@@ -230,7 +271,16 @@ describe.runIf(native && js)('native and TS agree with every optimizer', () => {
   });
 });
 
-describe.runIf(native && js)('native and TS agree with every loss', () => {
+describe.runIf(pair)('native and TS agree on optimizerStep', () => {
+  it.each(STEP_CASES)('%s', async (_name, opt) => {
+    const p = problem(33);
+    const [a, b] = [await byOptimizerStep(pair!.js, job(p, opt)), await byOptimizerStep(pair!.native, job(p, opt))];
+    expect(maxAbsDiff(a.net.params, b.net.params)).toBeLessThanOrEqual(1e-6);
+    expect(maxAbsDiff(a.optimizer.state, b.optimizer.state)).toBeLessThanOrEqual(1e-6);
+  });
+});
+
+describe.runIf(pair)('native and TS agree with every loss', () => {
   // Four outputs fit every loss (gaussianNll: two targets). Same tolerance
   // as above: the backends differ by float32 rounding only.
   it.each(Object.entries(Loss))('%s', async (_name, loss) => {
@@ -241,8 +291,8 @@ describe.runIf(native && js)('native and TS agree with every loss', () => {
     const p = { net, x: randomF32(rng, n * 5, -1, 1), y: makeTargets(rng, n, 4, loss), n };
     const make = () => job(p, { type: Optimizer.adam }, { batchSize: 4, shuffle: true, epochs: 3 });
     const [a, b] = [make(), make()];
-    await js!.train(a, null);
-    await native!.train(b, null);
+    await pair!.js.train(a, null);
+    await pair!.native.train(b, null);
     // NaN marks the absent columns (no metric, no validation) on both.
     a.history.forEach((v, i) => {
       if (Number.isNaN(v)) expect(b.history[i]).toBeNaN();

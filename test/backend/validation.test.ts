@@ -314,6 +314,40 @@ function netCases(fn: string, p: string): [string, (net: Record<string, unknown>
   bad('forward', forward, 2, bufferCases('forward', 'x', 15, '(5, 3)'));
   bad('forward', forward, 3, sizeCases('forward', 'n', true));
 
+  // forwardLoss(out, net, x, y, n) with n = 5: out (5, 2), x (5, 3), y (5, 2).
+  const forwardLoss = (): unknown[] => [f32(10), validNet(), f32(15), f32(10), 5];
+  for (const [label, mutate, cls, msg] of netCases('forwardLoss', 'net')) {
+    rows.push({ method: 'forwardLoss', label, cls, msg, args: () => { const a = forwardLoss(); a[1] = mutate(a[1] as Record<string, unknown>); return a; } });
+  }
+  bad('forwardLoss', forwardLoss, 4, sizeCases('forwardLoss', 'n', true));
+  bad('forwardLoss', forwardLoss, 0, bufferCases('forwardLoss', 'out', 10, '(5, 2)'));
+  bad('forwardLoss', forwardLoss, 2, bufferCases('forwardLoss', 'x', 15, '(5, 3)'));
+  bad('forwardLoss', forwardLoss, 3, bufferCases('forwardLoss', 'y', 10, '(5, 2)'));
+
+  // optimizerStep(net, grads, optimizer, lr): the network of validNet (params 12, 4, 8, 2), momentum (one velocity each).
+  const momentum = () => ({ ...plainTraining(0.1, 0).optimizer, type: 1, state: [f32(12), f32(4), f32(8), f32(2)] });
+  const optimizerStep = (): unknown[] => [validNet(), [f32(12), f32(4), f32(8), f32(2)], momentum(), 0.1];
+  for (const [label, mutate, cls, msg] of netCases('optimizerStep', 'net')) {
+    rows.push({ method: 'optimizerStep', label, cls, msg, args: () => { const a = optimizerStep(); a[0] = mutate(a[0] as Record<string, unknown>); return a; } });
+  }
+  bad('optimizerStep', optimizerStep, 1, [
+    ['grads a Float32Array', f32(26), TypeError, 'optimizerStep: grads must be an array'],
+    ['grads too few', [f32(12), f32(4), f32(8)], RangeError, 'optimizerStep: grads must be an array of 4 Float32Arrays, got 3'],
+    ['grads[1] short', [f32(12), f32(3), f32(8), f32(2)], RangeError, 'optimizerStep: grads[1] must have length 4 for shape (4), got 3'],
+  ]);
+  bad('optimizerStep', optimizerStep, 2, [
+    ['optimizer null', null, TypeError, 'optimizerStep: optimizer must be an object'],
+    ['optimizer.type 4', { ...momentum(), type: 4 }, RangeError, 'optimizerStep: optimizer.type must be an integer in [0, 3], got 4'],
+    ['optimizer.eps 0', { ...momentum(), eps: 0 }, RangeError, 'optimizerStep: optimizer.eps must be a number in (0, Infinity), got 0'],
+    ['optimizer.state too few', { ...momentum(), state: [f32(12)] }, RangeError, 'optimizerStep: optimizer.state must be an array of 4 Float32Arrays, got 1'],
+    ['optimizer.state[2] short', { ...momentum(), state: [f32(12), f32(4), f32(7), f32(2)] }, RangeError, 'optimizerStep: optimizer.state[2] must have length 8 for shape (2, 4), got 7'],
+    ['optimizer.step plain array', { ...momentum(), step: [0] }, TypeError, 'optimizerStep: optimizer.step must be a Float64Array'],
+  ]);
+  bad('optimizerStep', optimizerStep, 3, [
+    ['lr NaN', NaN, RangeError, 'optimizerStep: lr must be finite, got NaN'],
+    ['lr string', '0.1', TypeError, 'optimizerStep: lr must be a number'],
+  ]);
+
   // lossGradient(grads, net, x, y, n) with n = 5: x (5, 3), y (5, 2).
   const lossGradient = (): unknown[] => [[f32(12), f32(4), f32(8), f32(2)], validNet(), f32(15), f32(10), 5];
   bad('lossGradient', lossGradient, 0, [
@@ -553,6 +587,9 @@ const validCalls: [Method, () => unknown[]][] = [
   ['lossForwardBackward', () => [null, f32(6), f32(6), 2, 3, 0, defaultLossParams()]],
   ['sgdUpdate', () => [f32(5), f32(5), 5, -0.1, 0]],
   ['forward', () => [f32(10), validNet(), f32(15), 5]],
+  ['forwardLoss', () => [f32(10), validNet(), f32(15), f32(10), 5]],
+  ['optimizerStep', () => [validNet(), [f32(12), f32(4), f32(8), f32(2)], { ...plainTraining(0.1, 0).optimizer, type: 2, clipNorm: 1,
+    state: [f32(12), f32(4), f32(8), f32(2), f32(12), f32(4), f32(8), f32(2)] }, 0.1]],
   ['lossGradient', () => [[f32(12), f32(4), f32(8), f32(2)], validNet(), f32(15), f32(10), 5]],
   ['trainEpoch', () => [{ net: validNet(), x: f32(30), y: f32(20), n: 10, order: Uint32Array.of(9, 0, 0), batchSize: 2, learningRate: 0.1, weightDecay: 0 }]],
   // Zero-size everything is valid.

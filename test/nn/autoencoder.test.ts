@@ -10,7 +10,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { Autoencoder, MLP, Matrix, PCA, useBackend } from '../../src/index.js';
 import { generateShapes } from '../../src/datasets/shapes.js';
 import { Rng } from '../../src/rng.js';
-import { backendsUnderTest } from '../helpers/backends.js';
+import { backendPair, backendsUnderTest } from '../helpers/backends.js';
 import { largestAngleCosine, orthonormalizeRows, planted } from '../helpers/subspace.js';
 
 afterAll(() => useBackend('auto'));
@@ -162,9 +162,8 @@ describe.each(backendsUnderTest().map((b) => [b.name]))('Autoencoder on %s', (na
   });
 });
 
-describe('Autoencoder: the same seeded run on both backends', () => {
-  const names = backendsUnderTest().map((b) => b.name);
-  it.skipIf(names.length < 2)('gives the same weights natively and in TS (denoising, sparse, tied)', async () => {
+describe.runIf(backendPair())('Autoencoder: the same seeded run on both backends', () => {
+  it('gives the same weights natively and in TS (denoising, sparse, tied)', async () => {
     const run = async (be: 'js' | 'native', denoise: number | { type: 'gaussian'; level: number }) => {
       useBackend(be);
       const ae = new Autoencoder({ layers: [SIDE * SIDE, 24], loss: 'bce', seed: 8, denoise, sparse: { rho: 0.1, beta: 0.5 }, tiedWeights: true });

@@ -3,7 +3,7 @@
  * separable synthetic data, determinism, and argument errors.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { MLP, Matrix, useBackend } from '../../src/index.js';
+import { MLP, Matrix, NonFiniteError, useBackend } from '../../src/index.js';
 import { Rng } from '../../src/rng.js';
 import { backendsUnderTest } from '../helpers/backends.js';
 
@@ -157,8 +157,12 @@ describe.each(backendsUnderTest().map((b) => [b.name]))('MLP on %s', (name) => {
     const net = new MLP({ layers: [1, 4, 1], task: 'regression', hidden: 'relu', seed: 1 });
     const x = Float32Array.from({ length: 64 }, (_, i) => i);
     const y = Float32Array.from({ length: 64 }, (_, i) => 1e18 * i);
-    await expect(net.fit(x, y, { epochs: 5, batchSize: 4, optimizer: { type: 'sgd', lr: 1e10 } }))
-      .rejects.toThrow(/non-finite loss at epoch \d+, batch \d+/);
+    const failure = await net.fit(x, y, { epochs: 5, batchSize: 4, optimizer: { type: 'sgd', lr: 1e10 } }).catch((err: unknown) => err);
+    expect(failure).toBeInstanceOf(NonFiniteError);
+    expect(failure).toMatchObject({ code: 'ERR_FASTNN_NON_FINITE', quantity: 'loss' });
+    const { epoch, batch, message } = failure as NonFiniteError;
+    expect(message).toContain(`MLP.fit: non-finite loss at epoch ${epoch}, batch ${batch}`);
+    expect(epoch >= 1 && batch >= 0 && batch < 16).toBe(true);
     expect(net.params.every((p) => p.every(Number.isFinite))).toBe(true);
   });
 });

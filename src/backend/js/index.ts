@@ -6,10 +6,11 @@
  * softmax and the losses accumulate in float64 (JS numbers), and elementwise
  * maths is done in float64 then rounded to float32 once, when stored.
  */
-import { Activation, HISTORY_FIELDS, Loss, lossTargetCols, type Backend, type FitJob, type NetworkSpec, type TrainJob,
-  type TrainProgress } from '../backend.js';
+import { Activation, HISTORY_FIELDS, Loss, NOTHING_TRAINED, lossTargetCols, type Backend, type FitJob, type NetworkSpec,
+  type TrainJob } from '../backend.js';
+import { checkSignal, quietAfterAbort } from '../job.js';
 import {
-  checkBool, checkClassWeights, checkCode, checkFinite, checkFitJob, checkLossScalars, checkMatrix, checkedTargetCols, checkNetwork, checkOptionalMatrix, checkParamList,
+  checkBool, checkClassWeights, checkCode, checkFinite, checkFitJob, checkOptimizer, checkLossScalars, checkMatrix, checkedTargetCols, checkNetwork, checkOptionalMatrix, checkParamList,
   checkSize, checkTrainJob,
 } from '../validate.js';
 import * as act from './activations.js';
@@ -17,6 +18,7 @@ import * as ew from './elementwise.js';
 import { gemm, JB } from './gemm.js';
 import { lossForwardBackward } from './losses.js';
 import * as network from './network.js';
+import { optimizerUpdate } from './optimizers.js';
 import { softmaxRows } from './softmax.js';
 import { fit } from './trainer.js';
 import { jsWord2VecKernels } from './word2vec/index.js';
@@ -140,6 +142,17 @@ export const jsBackend: Backend = {
     network.forward(out, net as NetworkSpec, x, n);
   },
 
+  forwardLoss(out, net, x, y, n) {
+    const fn = 'forwardLoss';
+    checkNetwork(fn, 'net', net, ACTIVATIONS, LOSSES);
+    checkSize(fn, 'n', n);
+    const { sizes } = net;
+    checkMatrix(fn, 'out', out, n, sizes[sizes.length - 1]!);
+    checkMatrix(fn, 'x', x, n, sizes[0]!);
+    checkMatrix(fn, 'y', y, n, checkedTargetCols(net));
+    return network.forwardLoss(out, net as NetworkSpec, x, y, n);
+  },
+
   lossGradient(grads, net, x, y, n) {
     checkGradientArgs('lossGradient', grads, net, x, 'y', y, n, checkedTargetCols);
     return network.lossGradient(grads, net as NetworkSpec, x, y, n);
@@ -150,19 +163,26 @@ export const jsBackend: Backend = {
     network.backward(grads, net as NetworkSpec, x, dOutput, n);
   },
 
+  optimizerStep(net, grads, optimizer, lr) {
+    const fn = 'optimizerStep';
+    checkNetwork(fn, 'net', net, ACTIVATIONS, LOSSES);
+    checkParamList(fn, 'grads', grads, net.sizes);
+    checkOptimizer(fn, 'optimizer', optimizer, net.sizes);
+    checkFinite(fn, 'lr', lr);
+    return optimizerUpdate(net as NetworkSpec, grads, optimizer, lr);
+  },
+
   trainEpoch(job) {
     checkTrainJob('trainEpoch', job, ACTIVATIONS, LOSSES);
     return network.trainEpoch(job as TrainJob);
   },
 
   train(job, onProgress, signal) {
-    if (signal?.aborted) return Promise.reject(signal.reason);
+    checkSignal('train', signal);
+    if (signal?.aborted) return Promise.resolve({ ...NOTHING_TRAINED });
     checkFitJob('train', job, onProgress, ACTIVATIONS, LOSSES, HISTORY_FIELDS.length);
     const stopped = () => signal?.aborted === true;
-    const report = onProgress ? (p: TrainProgress) => { if (!stopped()) onProgress(p); } : null;
-    return fit(job as FitJob, report, stopped).then((result) => {
-      signal?.throwIfAborted();
-      return result;
-    });
+    return fit(job as FitJob, quietAfterAbort(onProgress, signal) ?? null, stopped)
+      .then((result) => ({ ...result, cancelled: stopped() }));
   },
 };

@@ -111,10 +111,18 @@ function backwardLayers(grads: Float32Array[], net: NetworkSpec, x: Float32Array
 
 // out (n, sizes[last]) = network output (after the loss's output transform) for x (n, sizes[0]).
 export function forward(out: Float32Array, net: NetworkSpec, x: Float32Array, n: number): void {
-  // The last layer writes straight into out; the output transform runs in place.
+  forwardLoss(out, net, x, null, n);
+}
+
+// forward, and in the same pass the mean loss over y (n, target columns), returned (0 when y is null); no penalty.
+export function forwardLoss(out: Float32Array, net: NetworkSpec, x: Float32Array, y: Float32Array | null, n: number): number {
+  // The last layer writes straight into out; the output transform runs in place, after the loss read the logits.
   const ws = allocWorkspace(net.sizes, n, false, out);
-  forwardLayers(net, x, n, ws);
-  outputTransform(out, n, net.sizes[net.sizes.length - 1]!, net.loss);
+  const k = net.sizes[net.sizes.length - 1]!;
+  const logits = forwardLayers(net, x, n, ws);
+  const loss = y && n ? lossForwardBackward(null, logits, y, n, k, net.loss, net.lossParams) : 0;
+  outputTransform(out, n, k, net.loss);
+  return loss;
 }
 
 // grads (params' layout) = ∂(mean loss over the n rows of x (n, sizes[0]), y (n, sizes[last]))/∂params;

@@ -8,7 +8,7 @@
  * not finite, BAD_UPDATE when a new value would not be finite in float32.
  * The update (`apply` true) stores the values.
  */
-import { Optimizer, type NetworkSpec, type OptimizerSpec } from '../backend.js';
+import { Optimizer, StepOutcome, type NetworkSpec, type OptimizerSpec, type StepOutcomeCode } from '../backend.js';
 
 const BAD_GRADIENT = 1;
 const BAD_UPDATE = 2;
@@ -138,4 +138,22 @@ export function optimizerStep(net: NetworkSpec, grads: Float32Array[], sumSq: nu
   updateAll(true, net, grads, opt, lr, t);
   opt.step[0] = t;
   return 'applied';
+}
+
+// Σ g² over every gradient, in float64: finite exactly when every entry is.
+// Four partial sums (entry i into s[i mod 4]) break the add latency chain, in
+// trainer.cc's and optimizers.cc's order; reused, so a batch allocates nothing.
+const partial = new Float64Array(4);
+export function sumOfSquares(grads: Float32Array[]): number {
+  partial.fill(0);
+  for (const g of grads) for (let i = 0; i < g.length; i++) partial[i & 3] += g[i]! * g[i]!;
+  return (partial[0]! + partial[1]!) + (partial[2]! + partial[3]!);
+}
+
+const OUTCOME_CODE = { applied: StepOutcome.applied, gradient: StepOutcome.nonFiniteGradient, update: StepOutcome.nonFiniteUpdate } as const;
+
+/** optimizerStep for a caller that has only the gradients (Backend.optimizerStep,
+ * optimizers.cc optimizer_update): the sum of squares is computed here when clipping. */
+export function optimizerUpdate(net: NetworkSpec, grads: Float32Array[], opt: OptimizerSpec, lr: number): StepOutcomeCode {
+  return OUTCOME_CODE[optimizerStep(net, grads, opt.clipNorm > 0 ? sumOfSquares(grads) : 0, opt, lr)];
 }

@@ -5,18 +5,19 @@
  * milliseconds with a yield to the event loop between them, so timers and
  * I/O keep flowing and an AbortSignal is noticed between batches.
  */
-import { HISTORY_FIELDS, Metric, Monitor, type EarlyStoppingSpec, type FitJob, type FitResult, type FitResume,
+import { EPOCH, HISTORY, HISTORY_FIELDS, Metric, Monitor, POSITION, type EarlyStoppingSpec, type FitJob, type FitResult, type FitResume,
   type NetworkSpec, type TrainProgress } from '../backend.js';
+import { NonFiniteError } from '../errors.js';
 import { Rng } from '../../rng.js';
 import { metricSum } from './metrics.js';
-import { allocBatchWorkspace, batchGradient, evaluate, type BatchWorkspace } from './network.js';
-import { optimizerStep } from './optimizers.js';
+import { allocBatchWorkspace, batchGradient, evaluate } from './network.js';
+import { optimizerStep, sumOfSquares } from './optimizers.js';
 import { scheduleLr } from './schedule.js';
 
 /** Longest stretch of training between two yields. */
 const SLICE_MS = 8;
 const FIELDS = HISTORY_FIELDS.length;
-const F = Object.fromEntries(HISTORY_FIELDS.map((name, i) => [name, i])) as Record<(typeof HISTORY_FIELDS)[number], number>;
+const F = HISTORY;
 
 // The history field each Monitor value watches.
 const MONITORED = [F.loss, F.metric, F.valLoss, F.valMetric];
@@ -29,14 +30,6 @@ function rngFrom(state: Uint32Array): Rng {
 
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
-// Σ g² over every gradient, in float64: finite exactly when every entry is.
-// Four partial sums (entry i into s[i mod 4]), in trainer.cc's order.
-const partial = new Float64Array(4);
-function gradientSumSquares(ws: BatchWorkspace): number {
-  partial.fill(0);
-  for (const g of ws.grads) for (let i = 0; i < g.length; i++) partial[i & 3] += g[i]! * g[i]!;
-  return (partial[0]! + partial[1]!) + (partial[2]! + partial[3]!);
-}
 
 /** The best monitored value so far, and a copy of the weights that gave it
  * (in job.resume.bestParams when given, so the next job of a run continues it). */
@@ -91,31 +84,35 @@ interface EpochState {
 }
 
 function resumedEpoch(p: Float64Array): EpochState {
-  return { batch: p[0]!, lossSum: p[1]!, metricTotal: p[2]!, applied: p[3]!, skipped: p[4]!, lr: p[5]!, orderState: Uint32Array.from(p.subarray(6, 10)) };
+  const E = EPOCH;
+  return { batch: p[E.batch]!, lossSum: p[E.lossSum]!, metricTotal: p[E.metricTotal]!, applied: p[E.applied]!, skipped: p[E.skipped]!,
+    lr: p[E.lr]!, orderState: Uint32Array.from(p.subarray(E.order0, E.order3 + 1)) };
 }
 
 /** Fills job.position (when given): what the job did and, when `st` stopped
  * between batches, that epoch. A stop before an epoch's first batch leaves
  * no partial epoch: the generator goes back to before its shuffle, so the
  * next job draws the same order. */
-function writePosition(job: FitJob, out: FitResult, best: BestTracker, st: EpochState | null): void {
+function writePosition(job: FitJob, out: Omit<FitResult, 'cancelled'>, best: BestTracker, st: EpochState | null): void {
   if (st !== null && st.batch === 0) job.rngState.set(st.orderState);
   const p = job.position;
   if (!p) return;
+  const P = POSITION;
   p.fill(0);
-  p[0] = out.epochs;
-  p[1] = out.steps;
-  p[2] = best.bestEpoch;
-  p[3] = best.bestEpoch === 0 ? 0 : best.best;
+  p[P.epochs] = out.epochs;
+  p[P.steps] = out.steps;
+  p[P.bestEpoch] = best.bestEpoch;
+  p[P.best] = best.bestEpoch === 0 ? 0 : best.best;
   if (st === null || st.batch === 0) return;
-  p.set([st.batch, st.lossSum, st.metricTotal, st.applied, st.skipped, st.lr], 4);
-  p.set(st.orderState, 10);
+  // EPOCH_FIELDS' order, from POSITION.batch on.
+  p.set([st.batch, st.lossSum, st.metricTotal, st.applied, st.skipped, st.lr, ...st.orderState], P.batch);
 }
 
 /** Trains job.net in place; `report` (null: nobody listens, so no report is built)
  * gets what TrainProgress describes. Stops (resolving with what was done) once
  * `stopped()` is true between batches. */
-export async function fit(job: FitJob, report: ((p: TrainProgress) => void) | null, stopped: () => boolean): Promise<FitResult> {
+export async function fit(job: FitJob, report: ((p: TrainProgress) => void) | null,
+                          stopped: () => boolean): Promise<Omit<FitResult, 'cancelled'>> {
   const { net, x, y, n, epochs, batchSize, history, schedule, metric } = job;
   const hasMetric = metric !== Metric.none;
   const k = net.sizes[net.sizes.length - 1]!;
@@ -124,7 +121,7 @@ export async function fit(job: FitJob, report: ((p: TrainProgress) => void) | nu
   const rng = rngFrom(job.rngState);
   const resume = job.resume ?? null;
   const best = new BestTracker(net, job.earlyStopping, resume);
-  const out: FitResult = { epochs: 0, samples: 0, bestEpoch: 0, best: 0, steps: 0, stoppedEarly: false };
+  const out: Omit<FitResult, 'cancelled'> = { epochs: 0, samples: 0, bestEpoch: 0, best: 0, steps: 0, stoppedEarly: false };
   // The run's epochs and updates before this job: the schedule's clocks continue from them.
   const epoch0 = resume?.epoch ?? 0;
   const step0 = resume?.step ?? 0;
@@ -156,7 +153,7 @@ export async function fit(job: FitJob, report: ((p: TrainProgress) => void) | nu
       // The gradient's norm is only needed to clip; otherwise the update's dry
       // run is what finds a non-finite gradient (trainer.cc does the same).
       const clip = job.optimizer.clipNorm > 0;
-      const sumSq = Number.isFinite(loss) && clip ? gradientSumSquares(ws) : 0;
+      const sumSq = Number.isFinite(loss) && clip ? sumOfSquares(ws.grads) : 0;
       const stepLr = schedule.perStep ? scheduleLr(schedule, step0 + out.steps) : st.lr;
       // Every check comes before any weight changes: the loss, the gradient,
       // and the update itself (optimizerStep writes nothing that would overflow).
@@ -164,7 +161,7 @@ export async function fit(job: FitJob, report: ((p: TrainProgress) => void) | nu
         : optimizerStep(net, ws.grads, sumSq, job.optimizer, stepLr);
       const bad = !Number.isFinite(loss) ? 'loss' : outcome === 'applied' ? null : outcome;
       if (bad !== null && !job.skipNonFinite) {
-        throw new Error(`train: non-finite ${bad} at epoch ${epoch0 + epoch}, batch ${batch}; that batch was not applied`);
+        throw NonFiniteError.forBatch(bad, epoch0 + epoch, batch);
       }
       if (bad !== null) {
         st.skipped++;

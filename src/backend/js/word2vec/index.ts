@@ -1,49 +1,50 @@
 /**
  * The word2vec kernels of the TS backend: the same checks as the native
  * binding, then the TS trainer (src/backend/js/word2vec/trainer.ts), vocabulary scan
- * and nearest-rows search. Jobs run as chunked async work on the event loop
- * and expose the { promise, cancel } shape of native jobs.
+ * and nearest-rows search. Jobs run as chunked async work on the event loop,
+ * as long jobs (../../job.ts) do.
  */
 import { Rng } from '../../../rng.js';
 import { nearest } from './nearest.js';
 import { trainTs } from './trainer.js';
 import { scanVocab } from './vocab.js';
 import { stat } from 'node:fs/promises';
-import type { NativeJob } from '../../job.js';
+import { checkSignal, quietAfterAbort } from '../../job.js';
 import { checkInt, checkMatrix, checkSize } from '../../validate.js';
 import { checkCallback, checkInt32Matrix, checkTrainJob, checkVocabJob } from '../../validate-word2vec.js';
 import type { Word2VecKernels } from '../../word2vec.js';
 
-function startJob<T>(run: (stopped: () => boolean) => Promise<T>): NativeJob<T> {
-  let cancelled = false;
-  const stopped = () => cancelled;
+function startJob<T>(run: (stopped: () => boolean) => Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  const stopped = () => signal?.aborted === true;
   // Start on a later turn, as a native job starts on another thread.
-  const promise = new Promise<void>((resolve) => setImmediate(resolve)).then(() => run(stopped));
-  return { promise, cancel: () => { cancelled = true; } };
+  return new Promise<void>((resolve) => setImmediate(resolve)).then(() => run(stopped));
 }
 
 export const jsWord2VecKernels: Word2VecKernels = {
-  word2vecVocab(job, onProgress) {
+  word2vecVocab(job, onProgress, signal) {
     const fn = 'word2vecVocab';
     checkVocabJob(fn, job);
     checkCallback(fn, onProgress);
+    checkSignal(fn, signal);
     const { path, minCount, maxFinalVocab, lowercase } = job;
+    const report = quietAfterAbort(onProgress, signal);
     return startJob(async (stopped) => {
       const bytesTotal = (await stat(path).catch(() => ({ size: 0 }))).size;
       return scanVocab(path, minCount, maxFinalVocab, lowercase, stopped,
-        onProgress && ((bytesRead) => onProgress({ bytesRead, bytesTotal })));
-    });
+        report ? (bytesRead) => report({ bytesRead, bytesTotal }) : undefined);
+    }, signal);
   },
 
-  word2vecTrain(job, onProgress) {
+  word2vecTrain(job, onProgress, signal) {
     const fn = 'word2vecTrain';
     checkTrainJob(fn, job);
     checkCallback(fn, onProgress);
+    checkSignal(fn, signal);
     if (job.resume !== null && job.threads !== 1) {
       throw new RangeError(`${fn}: the TS backend trains on one thread, so it resumes only one-thread states; job.threads is ${job.threads}`);
     }
     const copy = { ...job };
-    return startJob((stopped) => trainTs(copy, onProgress, stopped));
+    return startJob((stopped) => trainTs(copy, quietAfterAbort(onProgress, signal) ?? undefined, stopped), signal);
   },
 
   word2vecInit(syn0, rows, cols, seed) {

@@ -50,7 +50,7 @@ export interface ResumeOptions {
 }
 
 export interface TrainedVectors extends WordVectors {
-  training: Word2VecTrainResult & {
+  training: Omit<Word2VecTrainResult, 'cancelled'> & {
     seconds: number;
     /** The checkpoint file last written, or null. */
     checkpoint: string | null;
@@ -118,9 +118,9 @@ function threadsOn(backend: Backend, settings: Word2VecSettings): Word2VecSettin
 export const Word2Vec = {
   /**
    * Trains word vectors. Resolves with the vectors and `training` stats; when
-   * `signal` aborts, training stops at the next sentence boundary and the
-   * promise resolves with the vectors as they are (`training.cancelled`
-   * true), after writing the checkpoint if one was asked for.
+   * `signal` aborts, training stops at the next sentence boundary, the
+   * checkpoint is written if one was asked for (Word2Vec.resume continues
+   * from it), and the promise rejects with the signal's reason.
    */
   async train(options: TrainOptions): Promise<TrainedVectors> {
     const fn = 'Word2Vec.train';
@@ -136,9 +136,10 @@ export const Word2Vec = {
     return withCorpusFile(input, async (path) => {
       const started = performance.now();
       const { minCount, maxFinalVocab, lowercase, vectorSize, negative, hs, seed } = settings;
-      const vocab = await run(backend.word2vecVocab({ path, minCount, maxFinalVocab, lowercase }), signal);
+      const vocab = await backend.word2vecVocab({ path, minCount, maxFinalVocab, lowercase }, undefined, signal);
+      signal?.throwIfAborted();
       const rows = vocab.counts.length;
-      if (rows === 0 && !signal?.aborted) throw new RangeError(`${fn}: no word occurs at least minCount (${minCount}) times in the corpus`);
+      if (rows === 0) throw new RangeError(`${fn}: no word occurs at least minCount (${minCount}) times in the corpus`);
       const syn0 = new Float32Array(rows * vectorSize);
       backend.word2vecInit(syn0, rows, vectorSize, seed);
       const corpus = checkpoint && {
@@ -157,7 +158,8 @@ export const Word2Vec = {
    * Continues the run a checkpoint file holds (written by Word2Vec.train or
    * an earlier resume) on the same corpus, with the same settings and thread
    * count: with one thread, the vectors end byte-identical to those of an
-   * uninterrupted run. A checkpoint of a finished run resolves at once.
+   * uninterrupted run. A checkpoint of a finished run resolves at once. An
+   * abort behaves as in train.
    */
   async resume(checkpointPath: string, options: ResumeOptions = {}): Promise<TrainedVectors> {
     const fn = 'Word2Vec.resume';
@@ -212,52 +214,57 @@ interface Run {
 }
 
 /**
- * Trains in segments: with checkpoint.everySeconds, each job is paused (a
- * cancel, which stops at sentence boundaries) when the interval is up, the
- * checkpoint written, and the next job resumes the state. A pause changes
- * nothing on one thread: the state resumes exactly.
+ * Trains in segments: with checkpoint.everySeconds, each job is paused (its
+ * own signal aborted, which stops it at sentence boundaries) when the
+ * interval is up, the checkpoint written, and the next job resumes the state.
+ * A pause changes nothing on one thread: the state resumes exactly. The
+ * caller's abort stops the segment too, and rejects once the checkpoint is written.
  */
 async function trainRun(backend: Backend, r: Run): Promise<TrainedVectors> {
   const { settings, signal, checkpoint } = r;
+  signal?.throwIfAborted();
   let state = r.state;
   let result: Word2VecTrainResult | null = null;
   let written: string | null = null;
   const done = () => state !== null && state.epoch > settings.epochs;
-  while (!done() && !signal?.aborted) {
-    let pausing = false;
+  while (!done()) {
+    const segment = new AbortController();
+    const stop = () => segment.abort();
+    signal?.addEventListener('abort', stop, { once: true });
     let timer: NodeJS.Timeout | null = null;
     // The interval starts at the job's first report: by then its tables are
     // built and its threads have trained, so every segment makes progress.
-    const job = startJob(backend, r, state, (p) => {
-      if (timer === null && checkpoint && checkpoint.everySeconds > 0) {
-        timer = setTimeout(() => { pausing = true; job.cancel(); }, checkpoint.everySeconds * 1000);
-      }
+    const onProgress = (p: Word2VecProgress) => {
+      if (timer === null && checkpoint && checkpoint.everySeconds > 0) timer = setTimeout(stop, checkpoint.everySeconds * 1000);
       r.onProgress?.(p);
-    });
+    };
     try {
-      result = await run(job, signal);
+      result = await startJob(backend, r, state, onProgress, segment.signal);
     } finally {
       if (timer) clearTimeout(timer);
+      signal?.removeEventListener('abort', stop);
     }
     state = result.state;
     if (checkpoint && (result.cancelled || checkpoint.atEnd)) written = await save(checkpoint, r, state);
-    if (!(result.cancelled && pausing)) break;
+    signal?.throwIfAborted();
+    if (!result.cancelled) break;
   }
   const names = Buffer.from(r.words).toString('utf8').split('\n').slice(0, -1);
   const vectors = new WordVectors(names, r.syn0, settings.vectorSize, r.counts) as TrainedVectors;
-  result ??= nothingRun(state, settings);
-  vectors.training = { ...result, seconds: (performance.now() - r.started) / 1000, checkpoint: written };
+  const { words, epochsCompleted, loss } = result ?? finishedRun(state!);
+  vectors.training = { words, epochsCompleted, loss, state: state!, seconds: (performance.now() - r.started) / 1000, checkpoint: written };
   return vectors;
 }
 
-function startJob(backend: Backend, r: Run, state: Word2VecState | null, onProgress: (p: Word2VecProgress) => void) {
+function startJob(backend: Backend, r: Run, state: Word2VecState | null, onProgress: (p: Word2VecProgress) => void,
+                  signal: AbortSignal): Promise<Word2VecTrainResult> {
   const s = r.settings;
   return backend.word2vecTrain({
     path: r.path, words: r.words, counts: r.counts, vectorSize: s.vectorSize, window: s.window, negative: s.negative,
     nsExponent: s.nsExponent, sample: s.sample, alpha: s.alpha, minAlpha: s.minAlpha, epochs: s.epochs,
     threads: s.threads, seed: s.seed, sg: s.sg, hs: s.hs, lowercase: s.lowercase, syn0: r.syn0, syn1neg: r.syn1neg,
     syn1: r.syn1, resume: state,
-  }, onProgress);
+  }, onProgress, signal);
 }
 
 async function save(checkpoint: Checkpointing, r: Run, state: Word2VecState): Promise<string> {
@@ -268,27 +275,9 @@ async function save(checkpoint: Checkpointing, r: Run, state: Word2VecState): Pr
   return checkpoint.path;
 }
 
-/** The result when no job ran: aborted before training, or a finished checkpoint resumed. */
-function nothingRun(state: Word2VecState | null, settings: Word2VecSettings): Word2VecTrainResult {
-  const epochsCompleted = state ? state.epoch - 1 : 0;
-  let words = state?.wordsBefore ?? 0;
-  for (const w of state?.words ?? []) words += w;
-  return {
-    words, epochsCompleted, cancelled: epochsCompleted < settings.epochs, loss: NaN,
-    state: state ?? { epoch: 1, wordsBefore: 0, offsets: new Float64Array(0), words: new Float64Array(0),
-      loss: new Float64Array(0), terms: new Float64Array(0), finished: new Uint8Array(0), rng: new Uint32Array(0) },
-  };
-}
-
-/** Runs a job, relaying an abort to it; an aborted job resolves with what it has. */
-async function run<T>(job: { promise: Promise<T>; cancel(): void }, signal: AbortSignal | undefined): Promise<T> {
-  if (!signal) return job.promise;
-  const onAbort = () => job.cancel();
-  if (signal.aborted) onAbort();
-  else signal.addEventListener('abort', onAbort, { once: true });
-  try {
-    return await job.promise;
-  } finally {
-    signal.removeEventListener('abort', onAbort);
-  }
+/** The stats when no job ran: a finished checkpoint resumed. */
+function finishedRun(state: Word2VecState): Pick<Word2VecTrainResult, 'words' | 'epochsCompleted' | 'loss'> {
+  let words = state.wordsBefore;
+  for (const w of state.words) words += w;
+  return { words, epochsCompleted: state.epoch - 1, loss: NaN };
 }

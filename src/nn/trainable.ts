@@ -1,0 +1,94 @@
+/**
+ * What MLP and Autoencoder share: the parameters and optimizer state they
+ * own, the seeded generator their initialisation and fits draw from, the busy
+ * guard (nothing else runs on a model while it trains), the one fit path
+ * (runFit, whole or as a segment of a checkpointed run) and the model file.
+ * Each subclass adds its architecture, its spec and how it reads targets.
+ */
+import type { InputNoise, MetricCode, NetworkSpec } from '../backend/backend.js';
+import { getBackend } from '../backend/select.js';
+import { Rng } from '../rng.js';
+import type { Matrix } from '../tensor.js';
+import type { Inputs, Targets } from './data.js';
+import { runFit, type FitOptions, type History, type RunState } from './fit.js';
+import { writeModelFile } from './model-file.js';
+import type { OptimizerState } from './train-options.js';
+
+/** The key of the method checkpoint.ts runs a segment with: a symbol, so it is not public API. */
+export const fitSegment = Symbol('fitSegment');
+
+/** How one fit reads the model: its network, metric and targets (the rest is the base's). */
+export interface FitSpec {
+  spec: NetworkSpec;
+  metric: MetricCode;
+  targets(fn: string, arg: string, y: unknown, rows: number): Matrix;
+  inputNoise?: InputNoise | null;
+}
+
+export abstract class TrainableNetwork {
+  /** Widths, input first. */
+  abstract readonly layers: readonly number[];
+  /** W(0), b(0), W(1), b(1), …; W(ℓ) is (layers[ℓ+1], layers[ℓ]). Filled by the subclass's constructor. */
+  readonly params: Float32Array[] = [];
+  /** Optimizer state (velocities or moments, step count) after the last fit, as
+   * Float32Arrays shaped like params; the next fit with the same optimizer type continues it. */
+  optimizerState: OptimizerState | null = null;
+  protected readonly rng: Rng;
+  private busy = false;
+
+  /** `kind` names the model in messages and files ('MLP', 'Autoencoder'). */
+  protected constructor(protected readonly kind: string, seed: number | undefined) {
+    const s = seed ?? 0;
+    if (!Number.isInteger(s) || s < 0 || s > 0xffffffff) {
+      throw new RangeError(`${kind}: config.seed must be an integer in [0, 4294967295], got ${s}`);
+    }
+    this.rng = new Rng(s);
+  }
+
+  get inputs(): number {
+    return this.layers[0]!;
+  }
+
+  /** The architecture and training terms, as given to the constructor (seed aside). */
+  abstract config(): object;
+
+  /** fit as one segment of a checkpointed run: continues `run`'s schedule and early stopping, and advances it. */
+  abstract [fitSegment](x: Inputs, y: Targets | null, options: FitOptions, run: RunState): Promise<History>;
+
+  /** Refuses a call while a fit runs: it would read weights the job is writing. */
+  protected enter(fn: string): void {
+    if (this.busy) throw new Error(`${fn}: the model is busy training; wait for fit() to settle first`);
+  }
+
+  /** One fit (whole, or a segment of `run`) on the active backend, holding the busy guard. */
+  protected async runFit(fn: string, fit: FitSpec, x: Inputs, y: Targets, options: FitOptions,
+                         run: RunState | null): Promise<History> {
+    this.enter(fn);
+    this.busy = true;
+    try {
+      const model = {
+        ...fit, inputs: this.inputs, rng: this.rng, optimizerState: this.optimizerState,
+        keepOptimizerState: (state: OptimizerState) => { this.optimizerState = state; },
+      };
+      return await runFit(fn, getBackend(), model, x, y, options, run);
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  /** Writes a safetensors file (atomically): weights as F32 tensors
+   * `layers.ℓ.weight` (out, in) and `layers.ℓ.bias`, the config in the metadata. */
+  async save(path: string): Promise<void> {
+    this.enter(`${this.kind}.save`);
+    await writeModelFile(path, this.kind, this.config(), this);
+  }
+
+  /** The state of the generator the next fit's shuffles (and noise) draw from: checkpoints save and restore it. */
+  get rngState(): Uint32Array {
+    return this.rng.getState();
+  }
+
+  set rngState(state: Uint32Array) {
+    this.rng.setState(state);
+  }
+}
