@@ -15,6 +15,7 @@ export type { OptimizerOptions, ScheduleOptions, EarlyStoppingOptions, Optimizer
 export type { Task } from './nn/tasks.js';
 export type { Inputs, Targets } from './nn/data.js';
 export { ModelFileError } from './io/safetensors.js';
+export { FileWriteError } from './io/atomic.js';
 export { getBackend, useBackend, backendInfo, setThreads, getThreads } from './backend/select.js';
 export type { BackendName } from './backend/select.js';
 export {
@@ -31,6 +32,8 @@ export type { SammonConfig, SammonFitOptions } from './analysis/sammon.js';
 export { readIdx, readIdxImages, readIdxLabels, decodeIdx, IdxFileError } from './io/idx.js';
 export type { IdxArray, IdxElementType } from './io/idx.js';
 export { Word2Vec } from './word2vec/train.js';
+export { CorpusError } from './word2vec/corpus.js';
+export type { CorpusEncoding } from './word2vec/corpus.js';
 export type { TrainOptions as Word2VecOptions, TrainedVectors } from './word2vec/train.js';
 export { WordVectors, loadVectors, saveVectors } from './word2vec/vectors.js';
 export type { Neighbour, Query, SimilarOptions } from './word2vec/vectors.js';

@@ -6,6 +6,7 @@
 import { access } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { backendInfo } from '../backend/select.js';
+import { checkWritable } from '../io/atomic.js';
 import type { Word2VecProgress } from '../backend/word2vec.js';
 import { evaluateAnalogies, evaluateSimilarity } from '../word2vec/evaluate.js';
 import { plantedAnalogies, plantedCorpus } from '../datasets/planted-corpus.js';
@@ -47,7 +48,7 @@ function progressBar(): (p: Word2VecProgress) => void {
 
 /** Flags that set the run's settings: a resumed run takes those from its checkpoint. */
 const SETTING_FLAGS = ['dim', 'window', 'negative', 'min-count', 'sample', 'alpha', 'epochs', 'threads', 'cbow', 'hs', 'seed',
-  'lowercase', 'max-vocab'];
+  'lowercase', 'max-vocab', 'encoding'];
 
 export async function runWord2Vec(args: string[]): Promise<void> {
   const { values } = parseArgs({
@@ -59,6 +60,7 @@ export async function runWord2Vec(args: string[]): Promise<void> {
       alpha: { type: 'string' }, epochs: { type: 'string' }, threads: { type: 'string' }, cbow: { type: 'boolean' },
       hs: { type: 'boolean' }, seed: { type: 'string' }, lowercase: { type: 'boolean' }, 'max-vocab': { type: 'string' },
       checkpoint: { type: 'string' }, 'checkpoint-every': { type: 'string' }, resume: { type: 'string' },
+      encoding: { type: 'string' },
     },
   });
   const resuming = values.resume !== undefined;
@@ -69,6 +71,7 @@ export async function runWord2Vec(args: string[]): Promise<void> {
     await mustExist(values.resume!, 'checkpoint');
   }
   if (values.input !== undefined) await mustExist(values.input, 'corpus');
+  if (values.output !== undefined) await checkWritable(values.output);
   // Ctrl-C always leaves a checkpoint: --checkpoint FILE (also written every
   // --checkpoint-every seconds and at the end), else one beside the output.
   const checkpoint = {
@@ -101,6 +104,8 @@ export async function runWord2Vec(args: string[]): Promise<void> {
         sg: !values.cbow,
         hs: values.hs ?? false,
         lowercase: values.lowercase ?? false,
+        // Checked (and the flag named) by Word2Vec.train: 'utf8' or 'latin1'.
+        ...(values.encoding !== undefined ? { encoding: values.encoding as 'utf8' | 'latin1' } : {}),
         ...callbacks,
       });
     const t = vectors.training;

@@ -12,6 +12,7 @@ import { getBackend } from '../backend/select.js';
 import { Rng } from '../rng.js';
 import { Matrix } from '../tensor.js';
 import { checkOptions, finiteNumber, positiveInt } from '../options.js';
+import { checkLayerSizes } from '../sizes.js';
 import { toMatrix, type Inputs } from './data.js';
 import { initWeights } from './init.js';
 import { readModelFile, writeModelFile } from './model-file.js';
@@ -87,6 +88,7 @@ export class Autoencoder {
     if (decoder[decoder.length - 1] !== layers[0]) {
       throw new RangeError(`${fn}: config.decoder must end with the input width ${layers[0]}, got ${decoder[decoder.length - 1]}`);
     }
+    checkLayerSizes(fn, 'config.layers and config.decoder', [...layers, ...decoder]);
     this.layers = [...layers, ...decoder];
     this.codeIndex = layers.length - 1;
     this.loss = config.loss ?? 'mse';
