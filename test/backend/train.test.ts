@@ -7,11 +7,11 @@
  */
 import { promises as fsp } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { describe, expect, it } from 'vitest';
 import { Activation, HISTORY_FIELDS, Loss, type Backend, type FitJob, type TrainProgress } from '../../src/backend/backend.js';
 import { Rng } from '../../src/rng.js';
 import { backendsUnderTest } from '../helpers/backends.js';
+import { inSomeTry, loopDelayP99 } from '../helpers/timing.js';
 import { cloneNet, makeNet, makeTargets, plainTraining, randomF32 } from '../helpers/reference.js';
 
 const backends = backendsUnderTest();
@@ -180,28 +180,32 @@ describe.each(backends)('train on $name', (be: Backend) => {
 
   it('keeps the event loop responsive during a long fit, and file reads complete meanwhile', async () => {
     const p = problem(6, [32, 128, 128, 8], 2000);
-    const controller = new AbortController();
-    const job = fitJob(p, { epochs: 10_000, batchSize: 16 });
-    const histogram = monitorEventLoopDelay({ resolution: 5 });
-    let reads = 0;
-    let training = true;
     const self = fileURLToPath(import.meta.url);
-    const reader = (async () => { while (training) { await fsp.readFile(self); reads++; } })();
-    histogram.enable();
-    const timer = setTimeout(() => controller.abort(new Error('enough')), 1200);
-    await expect(be.train(job, () => {}, controller.signal)).rejects.toThrow('enough');
-    histogram.disable();
-    clearTimeout(timer);
-    const readsDuringTraining = reads;
-    training = false;
-    await reader;
-    expect(readsDuringTraining).toBeGreaterThan(10);
-    expect(histogram.percentile(99) / 1e6).toBeLessThan(50);
+    // p99 delay < 50 ms beyond what the machine's load alone causes: the
+    // baseline is the same reads with no training, in this process; a fit
+    // that held the loop for a batch of epochs fails every try by far.
+    const baseline = await loopDelayP99(() => new Promise((resolve) => setTimeout(resolve, 600)));
+    await inSomeTry(3, async () => {
+      const controller = new AbortController();
+      const job = fitJob(p, { epochs: 10_000, batchSize: 16 });
+      let reads = 0;
+      let training = true;
+      const reader = (async () => { while (training) { await fsp.readFile(self); reads++; } })();
+      const timer = setTimeout(() => controller.abort(new Error('enough')), 1200);
+      const p99 = await loopDelayP99(() => expect(be.train(job, () => {}, controller.signal)).rejects.toThrow('enough'));
+      clearTimeout(timer);
+      const readsDuringTraining = reads;
+      training = false;
+      await reader;
+      expect(readsDuringTraining).toBeGreaterThan(10);
+      expect(p99, `baseline p99 ${baseline.toFixed(1)} ms`).toBeLessThan(50 + baseline);
+    });
   });
 
   it('aborts at random moments promptly, with no callback afterwards, leaving a usable model', async () => {
     const p = problem(7, [16, 64, 4], 1000);
     const rng = new Rng(8);
+    const settleMs: number[] = [];
     for (let trial = 0; trial < 5; trial++) {
       const controller = new AbortController();
       const job = fitJob(p, { epochs: 100_000, batchSize: 1, progressEvery: 10 });
@@ -213,7 +217,7 @@ describe.each(backends)('train on $name', (be: Backend) => {
       controller.abort(new Error(`stop ${trial}`));
       await expect(fitting).rejects.toThrow(`stop ${trial}`);
       settled = true;
-      expect(performance.now() - started).toBeLessThan(250);
+      settleMs.push(performance.now() - started);
       await new Promise((resolve) => setTimeout(resolve, 20));
       expect(late).toBe(0);
       expect(job.net.params.every((w) => w.every(Number.isFinite))).toBe(true);
@@ -221,6 +225,12 @@ describe.each(backends)('train on $name', (be: Backend) => {
       be.forward(new Float32Array(4 * 2), job.net, p.x.subarray(0, 32), 2);
       await be.train({ ...job, epochs: 1, history: new Float64Array(HISTORY_FIELDS.length) }, null);
     }
+    // Promptly: the median abort settles within 250 ms, and every one within
+    // 2 s (a loaded 2-core machine may stall one try; a job that ignored the
+    // abort would run its 100 000 epochs).
+    settleMs.sort((a, b) => a - b);
+    expect(settleMs[2], `settle times ${settleMs.map((t) => t.toFixed(0)).join(', ')} ms`).toBeLessThan(250);
+    expect(settleMs[4]).toBeLessThan(2000);
   });
 
   it('an already-aborted signal rejects without training', async () => {

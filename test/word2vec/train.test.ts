@@ -10,6 +10,7 @@ import { Word2Vec, type TrainOptions } from '../../src/word2vec/train.js';
 import { plantedAnalogies } from '../../src/datasets/planted-corpus.js';
 import type { Word2VecProgress } from '../../src/backend/word2vec.js';
 import { backendsUnderTest } from '../helpers/backends.js';
+import { inSomeTry } from '../helpers/timing.js';
 import { plantedFile, tempDir, writeTemp } from '../helpers/word2vec.js';
 
 const dir = tempDir();
@@ -78,18 +79,24 @@ describe.each(backends.map((b) => [b.name]))('word2vec on %s', (name) => {
   });
 
   it('stops soon after an abort and leaves usable vectors', async () => {
-    const controller = new AbortController();
-    let abortedAt = 0;
-    const v = await train({
-      input: plantedFile(dir, 60000, 3), epochs: 20,
-      onProgress: () => { if (!abortedAt) { abortedAt = performance.now(); controller.abort(); } },
-      signal: controller.signal,
+    const input = plantedFile(dir, 60000, 3);
+    // Within 1 s of the abort in one of three tries (a loaded machine may
+    // stall one); a trainer that ignored it would run all 20 epochs.
+    await inSomeTry(3, async () => {
+      const controller = new AbortController();
+      let abortedAt = 0;
+      const v = await train({
+        input, epochs: 20,
+        onProgress: () => { if (!abortedAt) { abortedAt = performance.now(); controller.abort(); } },
+        signal: controller.signal,
+      });
+      const settleMs = performance.now() - abortedAt;
+      expect(v.training.cancelled).toBe(true);
+      expect(v.training.epochsCompleted).toBeLessThan(20);
+      expect(v.vectors.every(Number.isFinite)).toBe(true);
+      expect(v.mostSimilar('paris', 3)).toHaveLength(3);
+      expect(settleMs).toBeLessThan(1000);
     });
-    expect(performance.now() - abortedAt).toBeLessThan(1000);
-    expect(v.training.cancelled).toBe(true);
-    expect(v.training.epochsCompleted).toBeLessThan(20);
-    expect(v.vectors.every(Number.isFinite)).toBe(true);
-    expect(v.mostSimilar('paris', 3)).toHaveLength(3);
   });
 
   it('rejects a diverging run with a clear error', async () => {
