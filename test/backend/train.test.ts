@@ -11,7 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { Activation, HISTORY_FIELDS, Loss, type Backend, type FitJob, type TrainProgress } from '../../src/backend/backend.js';
 import { Rng } from '../../src/rng.js';
 import { backendsUnderTest } from '../helpers/backends.js';
-import { inSomeTry, loopDelayP99 } from '../helpers/timing.js';
+import { busyLoopBaselineP99, inSomeTry, loopDelayP99 } from '../helpers/timing.js';
 import { cloneNet, makeNet, makeTargets, plainTraining, randomF32 } from '../helpers/reference.js';
 
 const backends = backendsUnderTest();
@@ -181,11 +181,11 @@ describe.each(backends)('train on $name', (be: Backend) => {
   it('keeps the event loop responsive during a long fit, and file reads complete meanwhile', async () => {
     const p = problem(6, [32, 128, 128, 8], 2000);
     const self = fileURLToPath(import.meta.url);
-    // p99 delay < 50 ms beyond what the machine's load alone causes: the
-    // baseline is the same reads with no training, in this process; a fit
-    // that held the loop for a batch of epochs fails every try by far.
-    const baseline = await loopDelayP99(() => new Promise((resolve) => setTimeout(resolve, 600)));
+    // p99 delay < 50 ms beyond what the machine's load alone causes (the
+    // baseline: a never-blocking busy loop in this process, just before); a
+    // fit that held the loop for a batch of epochs fails every try by far.
     await inSomeTry(3, async () => {
+      const baseline = await busyLoopBaselineP99(600);
       const controller = new AbortController();
       const job = fitJob(p, { epochs: 10_000, batchSize: 16 });
       let reads = 0;
@@ -197,7 +197,9 @@ describe.each(backends)('train on $name', (be: Backend) => {
       const readsDuringTraining = reads;
       training = false;
       await reader;
-      expect(readsDuringTraining).toBeGreaterThan(10);
+      // ~100 idle, 6–9 with both cores busy; a loop blocked for the whole fit
+      // completes at most the read already under way.
+      expect(readsDuringTraining).toBeGreaterThan(2);
       expect(p99, `baseline p99 ${baseline.toFixed(1)} ms`).toBeLessThan(50 + baseline);
     });
   });

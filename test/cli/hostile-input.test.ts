@@ -25,6 +25,9 @@ const noise = join(dir, 'noise.bin');
 writeFileSync(noise, Uint8Array.from(noiseBytes));
 const small = join(dir, 'small.txt');
 writeFileSync(small, 'the king and the queen\n'.repeat(100));
+// 1000 distinct words: with --dim 1e9, terabytes on any machine.
+const wide = join(dir, 'wide.txt');
+writeFileSync(wide, `${Array.from({ length: 1000 }, (_, i) => `w${i}`).join(' ')}\n`);
 
 describe.each(backendsUnderTest().map((b) => [b.name]))('the CLI on %s', (name) => {
   const cli = (args: string[]) => {
@@ -59,8 +62,8 @@ describe.each(backendsUnderTest().map((b) => [b.name]))('the CLI on %s', (name) 
   });
 
   it.each([
-    [['word2vec', '--input', small, '--dim', '1000000000', '--min-count', '1'],
-      /^fastnn word2vec: Word2Vec\.train: vectorSize × vocabulary × 2 matrices \(1000000000 × 4 × 2\) = 8\.00e9 floats, 32 GB: /],
+    [['word2vec', '--input', wide, '--dim', '1000000000', '--min-count', '1'],
+      /^fastnn word2vec: Word2Vec\.train: vectorSize × vocabulary × 2 matrices \(1000000000 × 1000 × 2\) = 2\.00e12 floats, 8000 GB: /],
     [['autoencoder', '--layers', '784,100000000', '--out', join(dir, 'ae.safetensors')],
       /^fastnn autoencoder: Autoencoder: the parameters of config\.layers and config\.decoder \[784, 100000000, 784\] = 1\.57e11 floats, 628 GB: /],
     [['word2vec', '--input', small, '--output', '/proc/nope/o.bin'], /^fastnn word2vec: cannot write \/proc\/nope\/o\.bin: directory \/proc\/nope does not exist$/],

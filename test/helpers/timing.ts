@@ -20,10 +20,7 @@ export async function inSomeTry(tries: number, trial: (attempt: number) => Promi
   throw new Error(`failed in all ${tries} tries:\n${failures.join('\n')}`);
 }
 
-/**
- * The event loop's p99 delay (ms) while `work` runs: with no work it is the
- * baseline this process sees from the machine's load alone.
- */
+/** The event loop's p99 delay (ms) while `work` runs. */
 export async function loopDelayP99(work: () => Promise<unknown>): Promise<number> {
   const histogram = monitorEventLoopDelay({ resolution: 5 });
   histogram.enable();
@@ -33,4 +30,19 @@ export async function loopDelayP99(work: () => Promise<unknown>): Promise<number
     histogram.disable();
   }
   return histogram.percentile(99) / 1e6;
+}
+
+/**
+ * The baseline for loopDelayP99: the p99 delay (ms) of a loop kept busy for
+ * `ms` by 1 ms slices of work, each followed by a yield — a job that never
+ * blocks. What remains is the machine's load: a process that is always
+ * runnable waits for its turn among the others, which a sleeping one does not.
+ */
+export function busyLoopBaselineP99(ms: number): Promise<number> {
+  return loopDelayP99(async () => {
+    for (const end = performance.now() + ms; performance.now() < end;) {
+      for (const slice = performance.now() + 1; performance.now() < slice;) { /* busy, like a training slice */ }
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+  });
 }
