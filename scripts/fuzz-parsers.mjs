@@ -24,7 +24,7 @@ import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 
 const root = new URL('..', import.meta.url).pathname;
-const TARGETS = ['safetensors', 'model', 'checkpoint', 'w2v-checkpoint', 'idx', 'idx-gzip', 'vectors-text', 'vectors-binary'];
+const TARGETS = ['safetensors', 'model', 'checkpoint', 'w2v-checkpoint', 'idx', 'idx-gzip', 'vectors-text', 'vectors-binary', 'corpus-names'];
 const MAX_LENGTH = 4096;
 const TIME_LIMIT_MS = 1000;
 /** No heartbeat for this long: the input hangs (inputs slower than TIME_LIMIT_MS that finish fail in the worker). */

@@ -17,6 +17,7 @@ export type { Inputs, Targets } from './nn/data.js';
 export { ModelFileError } from './io/safetensors.js';
 export { NonFiniteError } from './backend/errors.js';
 export type { NonFiniteQuantity } from './backend/errors.js';
+export { FileWriteError } from './io/atomic.js';
 export { getBackend, useBackend, backendInfo, setThreads, getThreads } from './backend/select.js';
 export type { BackendName } from './backend/select.js';
 export {
@@ -33,6 +34,8 @@ export type { SammonConfig, SammonFitOptions, SammonProgress } from './analysis/
 export { readIdx, readIdxImages, readIdxLabels, decodeIdx, IdxFileError } from './io/idx.js';
 export type { IdxArray, IdxElementType } from './io/idx.js';
 export { Word2Vec } from './word2vec/word2vec.js';
+export { CorpusError } from './word2vec/corpus.js';
+export type { CorpusEncoding } from './word2vec/corpus.js';
 export type { TrainOptions as Word2VecOptions, TrainedVectors } from './word2vec/word2vec.js';
 export { WordVectors, loadVectors, saveVectors } from './word2vec/vectors.js';
 export type { Neighbour, Query, SimilarOptions } from './word2vec/vectors.js';

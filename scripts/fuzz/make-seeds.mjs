@@ -68,9 +68,12 @@ add('checkpoint', 'plain-model', await written('plain', (p) => new MLP({ layers:
 useBackend('js');
 const corpus = join(tmp, 'corpus.txt');
 writeFileSync(corpus, 'a b c a b a\nc a b d\n'.repeat(3));
+const latin1Corpus = join(tmp, 'latin1.txt');
+writeFileSync(latin1Corpus, Buffer.from('café à la crème\nfaçade naïve café\n'.repeat(2), 'latin1'));
 const w2v = (name, settings) => written(name, (p) => Word2Vec.train({ input: corpus, vectorSize: 2, minCount: 1, epochs: 2, sample: 0, seed: 1, ...settings, checkpoint: p }));
 const w2vNegative = await w2v('w2v-neg', {});
 add('w2v-checkpoint', 'negative', w2vNegative);
+add('w2v-checkpoint', 'latin1', await w2v('w2v-latin1', { input: latin1Corpus, epochs: 1, encoding: 'latin1' }));
 add('w2v-checkpoint', 'hs-only', await w2v('w2v-hs', { hs: true, negative: 0 }));
 add('w2v-checkpoint', 'truncated', cut(w2vNegative, 5));
 add('w2v-checkpoint', 'zero-rng', Buffer.concat([w2vNegative.subarray(0, w2vNegative.length - 16), Buffer.alloc(16)]));
@@ -115,6 +118,17 @@ add('vectors-binary', 'gensim-no-newlines', Buffer.concat([Buffer.from('2 1\na '
 add('vectors-binary', 'truncated', cut(binary, 6));
 add('vectors-binary', 'header-lies', Buffer.concat([Buffer.from('5 1000000\na '), Buffer.alloc(4)]));
 add('vectors-binary', 'infinity', Buffer.concat([Buffer.from('1 1\nw '), Buffer.from([0, 0, 0x80, 0x7f]), Buffer.from('\n')]));
+
+add('vectors-text', 'unicode-spaces-in-words', '2 1\nno\u00a0break 1\nnext\u0085line 2\n');
+
+// Corpora whose vocabulary Word2Vec names: UTF-8, Latin-1, and each kind of invalid UTF-8 sequence.
+add('corpus-names', 'utf8', 'the café and the crème brûlée\nno\u00a0break 𝄞 €\n');
+add('corpus-names', 'latin1', readFileSync(latin1Corpus));
+add('corpus-names', 'bom', '\ufeffthe first word keeps its BOM\n');
+for (const [name, bytes] of Object.entries({
+  'lone-continuation': [0x61, 0x80, 0x20], overlong: [0xc0, 0xaf, 0x0a, 0xe0, 0x80, 0xaf], surrogate: [0xed, 0xa0, 0x80],
+  'above-max': [0xf4, 0x90, 0x80, 0x80], 'truncated-at-end': [0x61, 0x20, 0xe2, 0x82], 'truncated-by-space': [0xe2, 0x20, 0x82, 0xac],
+})) add('corpus-names', name, Uint8Array.from(bytes));
 
 rmSync(tmp, { recursive: true });
 rmSync(out, { recursive: true, force: true });

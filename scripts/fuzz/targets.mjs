@@ -22,6 +22,7 @@ const { Autoencoder } = await dist('nn/autoencoder.js');
 const { WordVectorsFileError } = await dist('word2vec/formats.js');
 const { loadVectors } = await dist('word2vec/vectors.js');
 const { readWord2VecCheckpoint } = await dist('word2vec/checkpoint.js');
+const { CorpusError, vocabularyNames } = await dist('word2vec/corpus.js');
 
 const words = (...list) => list.map((w) => (typeof w === 'string' ? Buffer.from(w, 'latin1') : Uint8Array.from(w)));
 
@@ -81,10 +82,53 @@ const CHECKPOINT_WORDS = [...MODEL_WORDS, ...words('"fastnn.checkpoint":"{', '"o
 const W2V_CHECKPOINT_WORDS = [...SAFETENSORS_WORDS, ...words('"dtype":"U8"', '"dtype":"F64"', '"dtype":"U32"',
   '"fastnn.kind":"word2vec-checkpoint"', '"fastnn.word2vec":"{', '\\"settings\\":{', '\\"threads\\":', '\\"vectorSize\\":',
   '\\"hs\\":true', '\\"negative\\":0', '\\"epoch\\":', '\\"wordsBefore\\":', '\\"corpus\\":{\\"path\\":null',
-  '"vocab.words"', '"vocab.counts"', '"syn0"', '"syn1neg"', '"syn1"', '"state.rng"', '"state.offsets"', '"state.finished"')];
+  '\\"encoding\\":\\"latin1\\"', '\\"encoding\\":\\"utf8\\"', '"vocab.words"', '"vocab.counts"', '"syn0"', '"syn1neg"', '"syn1"', '"state.rng"', '"state.offsets"', '"state.finished"')];
 const IDX_WORDS = words([0, 0, 8, 1], [0, 0, 0x0d, 3], [0, 0, 0x0e, 2], [0xff, 0xff, 0xff, 0xff], [0x80, 0, 0, 0]);
 const VECTOR_WORDS = words(' ', '\n', '\t', '\r\n', '  ', 'nan', 'NaN', 'inf', '-Infinity', '-0', '1e39', '0x1p3', '1_0',
   '.5', '+.5e-3', '\xc3\xa9', '\xff\xfe', '\xed\xa0\x80', [0, 0, 0xc0, 0x7f], [0, 0, 0x80, 0x7f], [0, 0, 0x80, 0xff]);
+
+const CORPUS_WORDS = words(' ', '\n', '\t', '\r', '\xef\xbb\xbf', '\xc3\xa9', '\xe2\x82\xac', '\xf0\x9d\x84\x9e', '\xc0\xaf',
+  '\xe0\x80\xaf', '\xed\xa0\x80', '\xf4\x90\x80\x80', '\xe9', '\xa0', '\x85', '\xff');
+
+/** The vocabulary scan's words for a corpus: its distinct tokens (bytes between ' ' and \t..\r), as latin1 strings. */
+function tokensOf(bytes) {
+  const tokens = new Set();
+  let start = -1;
+  for (let i = 0; i <= bytes.length; i++) {
+    const space = i === bytes.length || bytes[i] === 32 || (bytes[i] >= 9 && bytes[i] <= 13);
+    if (!space && start < 0) start = i;
+    if (space && start >= 0) {
+      tokens.add(Buffer.from(bytes.subarray(start, i)).toString('latin1'));
+      start = -1;
+    }
+  }
+  return [...tokens];
+}
+
+/**
+ * Word2Vec's naming of a corpus's vocabulary (word2vec/corpus.js): as latin1
+ * every name is its bytes; as utf8 either every name re-encodes to its bytes
+ * (distinct words, distinct names) or the corpus is refused at a position
+ * before which the bytes are valid UTF-8. Anything else is thrown as a bug.
+ */
+async function nameCorpus(bytes, path) {
+  const tokens = tokensOf(bytes);
+  const words = Buffer.from(tokens.map((t) => `${t}\n`).join(''), 'latin1');
+  const asLatin1 = await vocabularyNames('fuzz', words, 'latin1', path);
+  if (asLatin1.join('\n') !== tokens.join('\n')) throw new Error('latin1 names differ from the bytes');
+  let names;
+  try {
+    names = await vocabularyNames('fuzz', words, 'utf8', path);
+  } catch (err) {
+    const at = err instanceof CorpusError && /line \d+, byte offset (\d+) /.exec(err.message);
+    if (!at) throw err instanceof CorpusError ? new Error(`refused without a position: ${err.message}`) : err;
+    new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(0, Number(at[1]))); // throws (a bug) if the offset is late
+    throw err;
+  }
+  names.forEach((name, i) => {
+    if (Buffer.compare(Buffer.from(name, 'utf8'), Buffer.from(tokens[i], 'latin1')) !== 0) throw new Error(`name ${i} is not its bytes`);
+  });
+}
 
 const SAFETENSORS = ['/dist/io/safetensors.js'];
 const MODEL = [...SAFETENSORS, '/dist/nn/model-file.js', '/dist/nn/mlp.js', '/dist/nn/autoencoder.js',
@@ -139,6 +183,10 @@ export const targets = [
   {
     name: 'vectors-binary', error: WordVectorsFileError, files: ['/dist/word2vec/formats.js', '/dist/word2vec/vectors.js'],
     dictionary: VECTOR_WORDS, run: (b) => viaFile(b, (path) => loadVectors(path, { format: 'binary' })),
+  },
+  {
+    name: 'corpus-names', error: CorpusError, files: ['/dist/word2vec/corpus.js'], dictionary: CORPUS_WORDS,
+    run: (b) => viaFile(b, (path) => nameCorpus(b, path)),
   },
 ];
 

@@ -5,6 +5,7 @@
  * eigenpairs give coordinates V·√λ. The reference for the learned Sammon map,
  * which, unlike MDS, can place points it was not fitted on.
  */
+import { checkAllocation } from '../sizes.js';
 import { topEigen } from './eigen.js';
 import { Matrix } from '../tensor.js';
 import { toShapedMatrix } from '../nn/data.js';
@@ -16,6 +17,8 @@ export function classicalMds(x: Matrix | ArrayLike<number>[], dims = 2): Matrix 
   const n = xs.rows;
   if (n < 2) throw new RangeError(`${fn}: x must have at least 2 rows, got ${n}`);
   if (!Number.isInteger(dims) || dims < 1 || dims > n) throw new RangeError(`${fn}: dims must be an integer in [1, ${n}], got ${dims}`);
+  // The n × n squared distances (float64), and topEigen's n × n work matrix.
+  checkAllocation(fn, `the rows of x squared (${n} × ${n} distances)`, n * n, 16);
   const b = squaredDistances(xs);
   doubleCentre(b, n);
   const { values, vectors } = topEigen(b, n, dims);

@@ -5,6 +5,7 @@
  * A linear autoencoder with k code units learns the same subspace.
  */
 import { getBackend } from '../backend/select.js';
+import { checkAllocation } from '../sizes.js';
 import { topEigen } from './eigen.js';
 import { Matrix } from '../tensor.js';
 import { toMatrix, toShapedMatrix, type Inputs } from '../nn/data.js';
@@ -30,6 +31,8 @@ export class PCA {
     const d = xs.cols;
     if (xs.rows < 2) throw new RangeError(`${fn}: x must have at least 2 rows, got ${xs.rows}`);
     if (!Number.isInteger(k) || k < 1 || k > d) throw new RangeError(`${fn}: k must be an integer in [1, ${d}], got ${k}`);
+    // The d × d covariance, in float32 then float64.
+    checkAllocation(fn, `the columns of x squared (${d} × ${d} covariance)`, d * d, 12);
     const mean = columnMeans(xs);
     const centred = centre(xs, mean);
     const cov = new Float32Array(d * d);

@@ -19,6 +19,7 @@ import { getBackend } from '../backend/select.js';
 import { Rng } from '../rng.js';
 import { Matrix } from '../tensor.js';
 import { checkOptions, finiteNumber, positiveInt } from '../options.js';
+import { checkAllocation, checkLayerSizes } from '../sizes.js';
 import { toMatrix, type Inputs } from '../nn/data.js';
 import { initWeights } from '../nn/init.js';
 
@@ -70,6 +71,7 @@ export class SammonMap {
     checkOptions(fn, 'config', config, ['layers', 'hidden', 'seed']);
     if (!Array.isArray(config?.layers) || config.layers.length < 2) throw new TypeError(`${fn}: config.layers must be an array of at least 2 widths`);
     config.layers.forEach((w, i) => positiveInt(fn, `config.layers[${i}]`, w, 0));
+    checkLayerSizes(fn, 'config.layers', config.layers);
     this.layers = [...config.layers];
     this.hidden = config.hidden ?? 'tanh';
     if (!Object.hasOwn(Activation, this.hidden)) throw new TypeError(`${fn}: config.hidden must be an activation name, got ${String(this.hidden)}`);
@@ -115,6 +117,8 @@ export class SammonMap {
     const xs = toMatrix(fn, 'x', x, this.layers[0]!);
     if (xs.rows < 2) throw new RangeError(`${fn}: x must have at least 2 rows, got ${xs.rows}`);
     const m = Math.min(positiveInt(fn, 'options.batchSize', options.batchSize, 64), xs.rows);
+    // Each step holds the batch's m × m distances twice (float32 Gram, float64 distances).
+    checkAllocation(fn, `options.batchSize² (${m} × ${m} pairwise distances)`, m * m, 12);
     signal?.throwIfAborted();
     this.busy = true;
     try {

@@ -6,13 +6,13 @@
  * Ctrl-C writes a checkpoint (--checkpoint FILE, else OUT.ckpt) after the
  * last completed epoch and exits with 130; --resume FILE continues it.
  */
-import { writeFile } from 'node:fs/promises';
 import { Autoencoder, type AutoencoderConfig } from '../nn/autoencoder.js';
 import {
   fitAutoencoderWithCheckpoints, loadCheckpoint, resumeAutoencoderFit, type CheckpointSettings, type ResumeOptions,
 } from '../nn/checkpoint.js';
 import { checkpointTarget, onCtrlC, reportInterrupted } from './interrupt.js';
 import { backendInfo, useBackend } from '../backend/select.js';
+import { checkWritable, writeFileAtomic } from '../io/atomic.js';
 import { readIdxImages } from '../io/idx.js';
 import { imageStrips, writeGrayPng } from '../io/png.js';
 import { generateShapes } from '../datasets/shapes.js';
@@ -70,6 +70,8 @@ export async function runAutoencoder(args: string[]): Promise<void> {
   if (parsed === null) return;
   const { values } = parsed;
   if (values.out === undefined) throw new TypeError('--out FILE is required (where the model is saved, e.g. --out ae.safetensors)');
+  // Every file the run writes is checked before training, so a bad path loses no work.
+  for (const out of [values.out, values.codes, values.picture]) if (out !== undefined) await checkWritable(out);
   const epochs = positive('epochs', values.epochs, true);
   const batchSize = positive('batch', values.batch, true);
   const lr = positive('lr', values.lr, false);
@@ -150,7 +152,7 @@ export async function runAutoencoder(args: string[]): Promise<void> {
   await ae.save(values.out);
   if (values.codes !== undefined) {
     const codes = ae.encode(x);
-    await writeFile(values.codes, new Uint8Array(codes.data.buffer, codes.data.byteOffset, codes.data.byteLength));
+    await writeFileAtomic(values.codes, [new Uint8Array(codes.data.buffer, codes.data.byteOffset, codes.data.byteLength)]);
     process.stderr.write(`codes: ${codes.rows} × ${codes.cols} float32 (little-endian) in ${values.codes}\n`);
   }
   if (values.picture !== undefined) {

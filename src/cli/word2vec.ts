@@ -5,6 +5,7 @@
  */
 import { access, stat } from 'node:fs/promises';
 import { backendInfo } from '../backend/select.js';
+import { checkWritable } from '../io/atomic.js';
 import type { Word2VecProgress } from '../backend/word2vec.js';
 import { evaluateAnalogies, evaluateSimilarity } from '../word2vec/evaluate.js';
 import { plantedAnalogies, plantedCorpus } from '../datasets/planted-corpus.js';
@@ -57,7 +58,7 @@ function progressReporter(tty: boolean): (p: Word2VecProgress) => void {
 
 /** Flags that set the run's settings: a resumed run takes those from its checkpoint. */
 const SETTING_FLAGS = ['dim', 'window', 'negative', 'min-count', 'sample', 'alpha', 'epochs', 'threads', 'cbow', 'hs', 'seed',
-  'lowercase', 'max-vocab'];
+  'lowercase', 'max-vocab', 'encoding'];
 
 export const word2vecCommand = {
   name: 'word2vec',
@@ -84,6 +85,7 @@ export const word2vecCommand = {
     checkpoint: { type: 'string', value: 'FILE', help: 'checkpoint at the end, on Ctrl-C and with --checkpoint-every (default on Ctrl-C only, to OUTPUT.ckpt)' },
     'checkpoint-every': { type: 'string', value: 'SECONDS', help: 'also checkpoint at this interval, ≥ 0 (default 0: never)' },
     resume: { type: 'string', value: 'FILE', help: 'continue the run a checkpoint holds (its settings come from it)' },
+    encoding: { type: 'string', value: 'utf8|latin1', help: 'how the corpus\'s bytes name words: utf8 refuses invalid UTF-8 before training (default utf8)' },
   },
   examples: [
     'fastnn word2vec',
@@ -104,6 +106,7 @@ export async function runWord2Vec(args: string[]): Promise<void> {
     await mustExist(values.resume!, 'checkpoint');
   }
   if (values.input !== undefined) await mustExist(values.input, 'corpus');
+  if (values.output !== undefined) await checkWritable(values.output);
   // Ctrl-C always leaves a checkpoint: --checkpoint FILE (also written every
   // --checkpoint-every seconds and at the end), else one beside the output.
   const checkpoint = {
@@ -137,6 +140,8 @@ export async function runWord2Vec(args: string[]): Promise<void> {
         sg: !values.cbow,
         hs: values.hs ?? false,
         lowercase: values.lowercase ?? false,
+        // Checked (and the flag named) by Word2Vec.train: 'utf8' or 'latin1'.
+        ...(values.encoding !== undefined ? { encoding: values.encoding as 'utf8' | 'latin1' } : {}),
         ...callbacks,
       });
     const t = vectors.training;

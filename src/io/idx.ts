@@ -8,9 +8,9 @@
  * The reader checks the magic, the type, and that the dimensions account for
  * exactly the bytes that follow, before allocating anything for the data.
  */
-import { readFile } from 'node:fs/promises';
 import { gunzipSync } from 'node:zlib';
 import { Matrix } from '../tensor.js';
+import { readWholeFile } from './file-errors.js';
 
 /** A file that is not a well-formed IDX file. */
 export class IdxFileError extends Error {
@@ -40,7 +40,7 @@ const MAX_DECOMPRESSED_BYTES = 2 ** 31 - 1;
 
 /** Reads an IDX file; gzip is detected from its magic bytes, whatever the file name. */
 export async function readIdx(path: string): Promise<IdxArray> {
-  return decodeIdx(await readFile(path), path);
+  return decodeIdx(await readWholeFile(path, IdxFileError), path);
 }
 
 /** Parses IDX bytes (raw or gzip); `label` names the source in error messages. */

@@ -5,7 +5,8 @@
  * first (parseSafetensorsHeader), then each tensor is read straight into a
  * typed array of its own, so memory is the tensors and nothing more.
  */
-import { open, type FileHandle } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
+import { openForReading } from './file-errors.js';
 import {
   DTYPE_BYTES, littleEndianHost, MAX_HEADER_BYTES, ModelFileError, parseSafetensorsHeader, swapElementBytes,
   type Dtype, type TensorData, type TensorEntry,
@@ -23,7 +24,7 @@ export class SafetensorsFile {
 
   /** Opens and checks `path`; tensors of other dtypes than `dtypes` are errors. Close it when done. */
   static async open(path: string, dtypes: readonly Dtype[]): Promise<SafetensorsFile> {
-    const file = await open(path, 'r');
+    const file = await openForReading(path, ModelFileError);
     try {
       const { size } = await file.stat();
       const prefix = await readExactly(file, 0, Math.min(8, size), path);

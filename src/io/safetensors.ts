@@ -9,8 +9,8 @@
  * readers trust nothing: every size is checked against the file's real length
  * before anything is allocated.
  */
-import { readFile } from 'node:fs/promises';
 import { writeFileAtomic } from './atomic.js';
+import { readWholeFile } from './file-errors.js';
 
 /** A file that is not a valid safetensors file, or not the one expected. */
 export class ModelFileError extends Error {
@@ -59,7 +59,7 @@ export async function writeSafetensors(path: string, metadata: Record<string, st
 }
 
 export async function readSafetensors(path: string): Promise<Tensors> {
-  const bytes = await readFile(path);
+  const bytes = await readWholeFile(path, ModelFileError);
   return decodeSafetensors(bytes, path);
 }
 

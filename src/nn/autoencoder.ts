@@ -11,6 +11,7 @@ import { Activation, Loss, NoiseType, defaultLossParams, type ActivationName, ty
 import { getBackend } from '../backend/select.js';
 import { Matrix } from '../tensor.js';
 import { checkOptions, finiteNumber, positiveInt } from '../options.js';
+import { checkLayerSizes } from '../sizes.js';
 import { toMatrix, type Inputs, type Targets } from './data.js';
 import { initWeights } from './init.js';
 import { readModelFile } from './model-file.js';
@@ -81,6 +82,7 @@ export class Autoencoder extends TrainableNetwork {
     if (decoder[decoder.length - 1] !== layers[0]) {
       throw new RangeError(`${fn}: config.decoder must end with the input width ${layers[0]}, got ${decoder[decoder.length - 1]}`);
     }
+    checkLayerSizes(fn, 'config.layers and config.decoder', [...layers, ...decoder]);
     super(fn, config.seed);
     this.layers = [...layers, ...decoder];
     this.codeIndex = layers.length - 1;

@@ -21,6 +21,7 @@ import { fitSegment } from './trainable.js';
 import {
   loadCheckpoint, snapshot, writeSnapshot, type CheckpointSettings, type Checkpointable, type CheckpointTarget,
 } from './checkpoint-file.js';
+import { checkWritable } from '../io/atomic.js';
 import { checkOptions, nonNegativeInt, positiveInt } from '../options.js';
 
 export type { CheckpointSettings } from './checkpoint-file.js';
@@ -108,6 +109,8 @@ async function runSegments(fn: string, model: Checkpointable, x: Inputs, y: Targ
   if (typeof target.saveOnAbort !== 'boolean') throw new TypeError(`${fn}: checkpoint.saveOnAbort must be a boolean`);
   if (target.everyEpochs === 0 && !target.saveOnAbort) throw new RangeError(`${fn}: checkpoint.everyEpochs 0 needs checkpoint.saveOnAbort`);
   positiveInt(fn, 'options.epochs', settings.epochs, 0);
+  // A path no save can use fails now, not after the first epoch's work.
+  await checkWritable(path);
   const history: History = { loss: [], lr: [], skipped: [], bestEpoch: run.bestEpoch, stoppedEarly: run.stoppedEarly };
   const every = target.everyEpochs;
   // everyEpochs 0 (saveOnAbort only): one segment for the whole run.

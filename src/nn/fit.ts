@@ -10,6 +10,7 @@ import {
 import { NonFiniteError } from '../backend/errors.js';
 import type { Rng } from '../rng.js';
 import { checkOptions, finiteNumber, positiveInt } from '../options.js';
+import { checkAllocation } from '../sizes.js';
 import { toMatrix, type Inputs, type Targets } from './data.js';
 import { Matrix } from '../tensor.js';
 import {
@@ -138,6 +139,7 @@ export async function runFit(fn: string, backend: Backend, model: FitTarget, x: 
                              options: FitOptions, run: RunState | null = null): Promise<History> {
   checkOptions(fn, 'options', options, FIT_KEYS);
   const epochs = positiveInt(fn, 'options.epochs', options.epochs, 10);
+  checkAllocation(fn, `options.epochs × ${FIELDS} history fields`, epochs * FIELDS, 8);
   const batchSize = positiveInt(fn, 'options.batchSize', options.batchSize, 32);
   const shuffle = options.shuffle ?? true;
   if (typeof shuffle !== 'boolean') throw new TypeError(`${fn}: options.shuffle must be a boolean`);

@@ -12,6 +12,7 @@ import { Activation, Loss, lossTargetCols, type ActivationName, type NetworkSpec
 import { getBackend } from '../backend/select.js';
 import { Matrix } from '../tensor.js';
 import { checkOptions, finiteNumber, positiveInt } from '../options.js';
+import { checkLayerSizes } from '../sizes.js';
 import { toMatrix, toTargets, type Inputs, type Targets } from './data.js';
 import { initWeights } from './init.js';
 import { isTask, TASKS, type Task } from './tasks.js';
@@ -68,6 +69,7 @@ export class MLP extends TrainableNetwork {
       throw new TypeError('MLP: config.layers must be an array of at least 2 layer widths');
     }
     layers.forEach((w, i) => positiveInt(fn, `config.layers[${i}]`, w, 0));
+    checkLayerSizes(fn, 'config.layers', layers);
     if (!isTask(task)) {
       throw new TypeError(`MLP: config.task must be one of ${Object.keys(TASKS).join(', ')}, got ${String(task)}`);
     }

@@ -5,6 +5,7 @@
  * (out, in) and `layers.ℓ.bias` (out), like a torch `nn.Linear` stack.
  */
 import { ModelFileError, readSafetensors, writeSafetensors, type Tensors } from '../io/safetensors.js';
+import { denseParams } from '../sizes.js';
 
 /** Bumped when the metadata layout changes incompatibly. */
 const FORMAT_VERSION = '1';
@@ -29,10 +30,7 @@ function paramShape(layers: readonly number[], index: number): number[] {
 function declaredParams(config: Record<string, unknown> | null): number {
   const widths = (w: unknown): number[] =>
     (Array.isArray(w) && w.every((x) => Number.isSafeInteger(x) && x > 0) ? w as number[] : []);
-  const stack = [...widths(config?.['layers']), ...widths(config?.['decoder'])];
-  let count = 0;
-  for (let l = 1; l < stack.length; l++) count += stack[l - 1]! * stack[l]! + stack[l]!;
-  return count;
+  return denseParams([...widths(config?.['layers']), ...widths(config?.['decoder'])]).total;
 }
 
 interface Model {

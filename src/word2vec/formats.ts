@@ -15,8 +15,9 @@
  * numbers, wrong row widths, duplicate words, NaN/Infinity, invalid UTF-8
  * (or replaces it, by option). Saves are atomic (src/io/atomic.ts).
  */
-import { open, stat, type FileHandle } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
 import { writeFileAtomic } from '../io/atomic.js';
+import { openForReading } from '../io/file-errors.js';
 import { checkOptions } from '../options.js';
 
 export class WordVectorsFileError extends Error {
@@ -96,9 +97,9 @@ export async function readVectorFile(path: string, options: LoadOptions = {}): P
   const fail = (where: string, what: string): never => {
     throw new WordVectorsFileError(`${path}: ${where}: ${what}`);
   };
-  const size = (await stat(path)).size;
-  const file = await open(path, 'r');
+  const file = await openForReading(path, WordVectorsFileError);
   try {
+    const { size } = await file.stat();
     const cur = new Cursor(file);
     // Header: "V D" then a newline, within the first 64 bytes.
     await cur.ensure(64);
@@ -233,7 +234,10 @@ export async function writeVectorFile(path: string, vectors: VectorTable, option
   if (format !== 'binary' && format !== 'text') throw new TypeError(`saveVectors: format must be 'binary' or 'text', got ${String(format)}`);
   const { dim, words } = vectors;
   for (const w of words) {
-    if (w === '' || /[\s]/.test(w)) throw new RangeError(`saveVectors: word '${w}' is empty or contains whitespace, which the format cannot store`);
+    // Only ASCII whitespace separates fields (as in the corpus tokenizer): a word with U+00A0 or U+0085 is stored as is.
+    if (w === '' || /[ \t\n\v\f\r]/.test(w)) {
+      throw new RangeError(`saveVectors: word ${JSON.stringify(w)} is empty or contains ASCII whitespace, which the format cannot store`);
+    }
   }
   const chunks: Buffer[] = [Buffer.from(`${words.length} ${dim}\n`)];
   let parts: Buffer[] = [];

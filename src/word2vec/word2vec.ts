@@ -15,7 +15,10 @@ import type { Backend } from '../backend/backend.js';
 import { getBackend } from '../backend/select.js';
 import type { Word2VecProgress, Word2VecState, Word2VecTrainResult } from '../backend/word2vec.js';
 import { checkOptions, finiteNumber } from '../options.js';
+import { checkWritable } from '../io/atomic.js';
+import { checkAllocation } from '../sizes.js';
 import { fingerprintCorpus, readWord2VecCheckpoint, writeWord2VecCheckpoint, type CorpusFingerprint } from './checkpoint.js';
+import { checkCorpusReadable, vocabularyNames } from './corpus.js';
 import { checkSettings, SETTING_KEYS, type Word2VecSettings } from './settings.js';
 import { WordVectors } from './vectors.js';
 
@@ -30,8 +33,9 @@ type Input = string | AsyncIterable<string>;
 export type CheckpointOption = string | { path: string; everySeconds?: number; atEnd?: boolean };
 
 export interface TrainOptions extends Partial<Word2VecSettings> {
-  /** A UTF-8 text file (whitespace-separated tokens, one sentence per line),
-   * or an async iterable of strings, each one or more lines. */
+  /** A text file (whitespace-separated tokens, one sentence per line; UTF-8
+   * unless `encoding` says 'latin1'), or an async iterable of strings, each
+   * one or more lines. */
   input: Input;
   onProgress?: (p: Word2VecProgress) => void;
   signal?: AbortSignal;
@@ -74,6 +78,15 @@ function checkCheckpoint(fn: string, v: unknown): Checkpointing | null {
   if (typeof path !== 'string' || path === '') throw new TypeError(`${fn}: checkpoint.path must be a non-empty string`);
   if (atEnd !== undefined && typeof atEnd !== 'boolean') throw new TypeError(`${fn}: checkpoint.atEnd must be a boolean`);
   return { path, everySeconds: finiteNumber(fn, 'checkpoint.everySeconds', everySeconds, 0, 0), atEnd: atEnd ?? true };
+}
+
+/**
+ * A checkpoint path no save can use fails before training, not after it. One
+ * written only on abort (the CLI's Ctrl-C safety net) is not checked: a run
+ * that never aborts must not need it.
+ */
+async function checkCheckpointWritable(checkpoint: Checkpointing | null): Promise<void> {
+  if (checkpoint && (checkpoint.atEnd || checkpoint.everySeconds > 0)) await checkWritable(checkpoint.path);
 }
 
 function checkCallbacks(fn: string, onProgress: unknown, signal: unknown): void {
@@ -132,6 +145,8 @@ export const Word2Vec = {
     const settings = threadsOn(backend, checkSettings(fn, options));
     checkCallbacks(fn, onProgress, signal);
     const checkpoint = checkCheckpoint(fn, options.checkpoint);
+    if (typeof input === 'string') await checkCorpusReadable(fn, input);
+    await checkCheckpointWritable(checkpoint);
 
     return withCorpusFile(input, async (path) => {
       const started = performance.now();
@@ -140,13 +155,17 @@ export const Word2Vec = {
       signal?.throwIfAborted();
       const rows = vocab.counts.length;
       if (rows === 0) throw new RangeError(`${fn}: no word occurs at least minCount (${minCount}) times in the corpus`);
+      const names = await vocabularyNames(fn, vocab.words, settings.encoding, path);
+      const matrices = 1 + (negative > 0 ? 1 : 0) + (hs ? 1 : 0);
+      checkAllocation(fn, `vectorSize × vocabulary × ${matrices} matrices (${vectorSize} × ${rows} × ${matrices})`,
+        vectorSize * rows * matrices, 4, vectorSize * rows);
       const syn0 = new Float32Array(rows * vectorSize);
       backend.word2vecInit(syn0, rows, vectorSize, seed);
       const corpus = checkpoint && {
         path: typeof input === 'string' ? resolve(input) : null, ...await fingerprintCorpus(path),
       };
       return trainRun(backend, {
-        settings, path, words: vocab.words, counts: vocab.counts, syn0,
+        settings, path, names, words: vocab.words, counts: vocab.counts, syn0,
         syn1neg: negative > 0 ? new Float32Array(rows * vectorSize) : null,
         syn1: hs ? new Float32Array(rows * vectorSize) : null,
         state: null, corpus, checkpoint, onProgress, signal, started,
@@ -180,6 +199,8 @@ export const Word2Vec = {
       throw new RangeError(`${fn}: ${checkpointPath} was written by ${saved.settings.threads} native threads; the TS backend ` +
         'trains on one, so resume it with the native backend');
     }
+    if (typeof input === 'string') await checkCorpusReadable(fn, input);
+    await checkCheckpointWritable(checkpoint);
     return withCorpusFile(input, async (path) => {
       const { bytes, head } = await fingerprintCorpus(path);
       if (bytes !== saved.corpus.bytes || head !== saved.corpus.head) {
@@ -187,7 +208,7 @@ export const Word2Vec = {
           `was trained on (${bytes} bytes, expected ${saved.corpus.bytes}${bytes === saved.corpus.bytes ? ', different content' : ''})`);
       }
       return trainRun(backend, {
-        settings: saved.settings, path, words: saved.words, counts: saved.counts, syn0: saved.syn0,
+        settings: saved.settings, path, names: await vocabularyNames(fn, saved.words, saved.settings.encoding, path), words: saved.words, counts: saved.counts, syn0: saved.syn0,
         syn1neg: saved.syn1neg, syn1: saved.syn1, state: saved.state,
         // A corpus found elsewhere is where the next resume looks.
         corpus: { ...saved.corpus, path: typeof input === 'string' ? resolve(input) : saved.corpus.path },
@@ -200,6 +221,8 @@ export const Word2Vec = {
 interface Run {
   settings: Word2VecSettings;
   path: string;
+  /** The words' names, decoded before training so that a vocabulary that has none fails before any work. */
+  names: string[];
   words: Uint8Array;
   counts: Float64Array;
   syn0: Float32Array;
@@ -249,8 +272,7 @@ async function trainRun(backend: Backend, r: Run): Promise<TrainedVectors> {
     signal?.throwIfAborted();
     if (!result.cancelled) break;
   }
-  const names = Buffer.from(r.words).toString('utf8').split('\n').slice(0, -1);
-  const vectors = new WordVectors(names, r.syn0, settings.vectorSize, r.counts) as TrainedVectors;
+  const vectors = new WordVectors(r.names, r.syn0, settings.vectorSize, r.counts) as TrainedVectors;
   const { words, epochsCompleted, loss } = result ?? finishedRun(state!);
   vectors.training = { words, epochsCompleted, loss, state: state!, seconds: (performance.now() - r.started) / 1000, checkpoint: written };
   return vectors;

@@ -7,12 +7,12 @@
  */
 import { promises as fsp } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { describe, expect, it } from 'vitest';
 import { Activation, HISTORY_FIELDS, Loss, type Backend, type FitJob, type TrainProgress } from '../../src/backend/backend.js';
 import { NonFiniteError } from '../../src/backend/errors.js';
 import { Rng } from '../../src/rng.js';
 import { backendPair, backendsUnderTest } from '../helpers/backends.js';
+import { busyLoopBaselineP99, inSomeTry, loopDelayP99 } from '../helpers/timing.js';
 import { cloneNet, makeNet, makeTargets, plainTraining, randomF32 } from '../helpers/reference.js';
 
 const backends = backendsUnderTest();
@@ -187,28 +187,34 @@ describe.each(backends)('train on $name', (be: Backend) => {
 
   it('keeps the event loop responsive during a long fit, and file reads complete meanwhile', async () => {
     const p = problem(6, [32, 128, 128, 8], 2000);
-    const controller = new AbortController();
-    const job = fitJob(p, { epochs: 10_000, batchSize: 16 });
-    const histogram = monitorEventLoopDelay({ resolution: 5 });
-    let reads = 0;
-    let training = true;
     const self = fileURLToPath(import.meta.url);
-    const reader = (async () => { while (training) { await fsp.readFile(self); reads++; } })();
-    histogram.enable();
-    const timer = setTimeout(() => controller.abort(new Error('enough')), 1200);
-    expect(await be.train(job, () => {}, controller.signal)).toMatchObject({ cancelled: true });
-    histogram.disable();
-    clearTimeout(timer);
-    const readsDuringTraining = reads;
-    training = false;
-    await reader;
-    expect(readsDuringTraining).toBeGreaterThan(10);
-    expect(histogram.percentile(99) / 1e6).toBeLessThan(50);
+    // p99 delay < 50 ms beyond what the machine's load alone causes (the
+    // baseline: a never-blocking busy loop in this process, just before); a
+    // fit that held the loop for a batch of epochs fails every try by far.
+    await inSomeTry(3, async () => {
+      const baseline = await busyLoopBaselineP99(600);
+      const controller = new AbortController();
+      const job = fitJob(p, { epochs: 10_000, batchSize: 16 });
+      let reads = 0;
+      let training = true;
+      const reader = (async () => { while (training) { await fsp.readFile(self); reads++; } })();
+      const timer = setTimeout(() => controller.abort(new Error('enough')), 1200);
+      const p99 = await loopDelayP99(async () => expect(await be.train(job, () => {}, controller.signal)).toMatchObject({ cancelled: true }));
+      clearTimeout(timer);
+      const readsDuringTraining = reads;
+      training = false;
+      await reader;
+      // ~100 idle, 6–9 with both cores busy; a loop blocked for the whole fit
+      // completes at most the read already under way.
+      expect(readsDuringTraining).toBeGreaterThan(2);
+      expect(p99, `baseline p99 ${baseline.toFixed(1)} ms`).toBeLessThan(50 + baseline);
+    });
   });
 
   it('stops at random moments promptly when aborted, with no callback afterwards, leaving a usable model', async () => {
     const p = problem(7, [16, 64, 4], 1000);
     const rng = new Rng(8);
+    const settleMs: number[] = [];
     for (let trial = 0; trial < 5; trial++) {
       const controller = new AbortController();
       const job = fitJob(p, { epochs: 100_000, batchSize: 1, progressEvery: 10 });
@@ -222,7 +228,7 @@ describe.each(backends)('train on $name', (be: Backend) => {
       expect(stopped.cancelled).toBe(true);
       expect(stopped.epochs).toBeLessThan(100_000);
       settled = true;
-      expect(performance.now() - started).toBeLessThan(250);
+      settleMs.push(performance.now() - started);
       await new Promise((resolve) => setTimeout(resolve, 20));
       expect(late).toBe(0);
       expect(job.net.params.every((w) => w.every(Number.isFinite))).toBe(true);
@@ -230,6 +236,12 @@ describe.each(backends)('train on $name', (be: Backend) => {
       be.forward(new Float32Array(4 * 2), job.net, p.x.subarray(0, 32), 2);
       await be.train({ ...job, epochs: 1, history: new Float64Array(HISTORY_FIELDS.length) }, null);
     }
+    // Promptly: the median abort settles within 250 ms, and every one within
+    // 2 s (a loaded 2-core machine may stall one try; a job that ignored the
+    // abort would run its 100 000 epochs).
+    settleMs.sort((a, b) => a - b);
+    expect(settleMs[2], `settle times ${settleMs.map((t) => t.toFixed(0)).join(', ')} ms`).toBeLessThan(250);
+    expect(settleMs[4]).toBeLessThan(2000);
   });
 
   it('an already-aborted signal resolves at once without training', async () => {

@@ -88,7 +88,7 @@ describe('fastnn CLI', () => {
       [['--out', out, '--denoise', '1.5'], /^fastnn autoencoder: --denoise must be a masking fraction in \[0, 1\), got 1.5/],
       [['--out', out, '--layers', '100,10'], /^fastnn autoencoder: --layers must start with the image size 784, got 100/],
       [['--out', out, '--epochs', '0'], /^fastnn autoencoder: --epochs must be a positive integer, got 0/],
-      [['--out', out, '--images', '/nonexistent/images.idx'], /^fastnn autoencoder: .*ENOENT.*\/nonexistent\/images\.idx/],
+      [['--out', out, '--images', '/nonexistent/images.idx'], /^fastnn autoencoder: \/nonexistent\/images\.idx: does not exist\n$/],
     ])('%j exits 1 with one actionable line', (args, message) => {
       const run = fastnn('autoencoder', ...args);
       expect(run.status).toBe(1);

@@ -95,5 +95,5 @@ describe('fastnn word2vec commands', () => {
     expect(readFileSync(output).equals(readFileSync(straight))).toBe(true);
     const changed = spawnSync(process.execPath, [main, 'word2vec', '--resume', checkpoint!, '--dim', '4'], { encoding: 'utf8' });
     expect(changed.stderr).toMatch(/--dim cannot change a resumed run: its settings come from the checkpoint/);
-  }, 60_000);
+  }, 120_000);
 });

@@ -110,7 +110,7 @@ describe('model files', () => {
     await expect(MLP.load(path('bad.safetensors'))).rejects.toThrow(message);
   });
 
-  it('a missing file is an ordinary ENOENT error', async () => {
-    await expect(MLP.load(path('nope.safetensors'))).rejects.toThrow(/ENOENT/);
+  it('a missing file is a ModelFileError naming it', async () => {
+    await expect(MLP.load(path('nope.safetensors'))).rejects.toThrow(new ModelFileError(`${path('nope.safetensors')}: does not exist`));
   });
 });

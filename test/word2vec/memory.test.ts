@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../../src/rng.js';
 import { backendsUnderTest } from '../helpers/backends.js';
+import { inSomeTry } from '../helpers/timing.js';
 
 const hasNative = backendsUnderTest().some((b) => b.name === 'native');
 
@@ -36,7 +37,7 @@ function block(): string {
 }
 
 describe.runIf(hasNative)('word2vec streaming memory', () => {
-  it('peak RSS on 20 MB and 80 MB corpora with one vocabulary differs by < 10%', () => {
+  it('peak RSS on 20 MB and 80 MB corpora with one vocabulary differs by < 10%', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'fastnn-w2v-rss-'));
     try {
       const text = block();
@@ -48,12 +49,17 @@ describe.runIf(hasNative)('word2vec streaming memory', () => {
         expect(run.status, run.stderr).toBe(0);
         return JSON.parse(run.stdout) as { words: number; maxRss: number };
       };
-      const small = peak(20);
-      const large = peak(80);
-      expect(large.words).toBe(4 * small.words);
-      expect(Math.abs(large.maxRss - small.maxRss) / small.maxRss, JSON.stringify({ small, large })).toBeLessThan(0.1);
+      // Peak RSS moves a little with when the collector runs, which a loaded
+      // machine shifts: the 10% bound need hold for one of two pairs of runs
+      // (memory that grew with the corpus would be 4× and fail both).
+      await inSomeTry(2, () => {
+        const small = peak(20);
+        const large = peak(80);
+        expect(large.words).toBe(4 * small.words);
+        expect(Math.abs(large.maxRss - small.maxRss) / small.maxRss, JSON.stringify({ small, large })).toBeLessThan(0.1);
+      });
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
-  }, 60_000);
+  }, 150_000);
 });

@@ -1,0 +1,109 @@
+/**
+ * Unusable paths, on both backends: every save names the user's path and what
+ * is wrong with it or its directory (never the temp file an atomic save
+ * writes first), every load is a typed error naming the path — missing, a
+ * directory, unreadable — never the engine's EISDIR without a path.
+ */
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import {
+  Autoencoder, FileWriteError, fitWithCheckpoints, IdxFileError, loadCheckpoint, MLP, ModelFileError, readIdx, useBackend,
+  Word2Vec, WordVectors, WordVectorsFileError, CorpusError,
+} from '../../src/index.js';
+import { writeGrayPng } from '../../src/io/png.js';
+import { backendsUnderTest } from '../helpers/backends.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'fastnn-paths-'));
+afterAll(() => {
+  useBackend('auto');
+  rmSync(dir, { recursive: true, force: true });
+});
+const aFile = join(dir, 'a-file');
+writeFileSync(aFile, 'not a directory');
+const corpus = join(dir, 'corpus.txt');
+writeFileSync(corpus, 'the king and the queen\n'.repeat(20));
+// Root reads and writes through permission bits: those cases are checked only for other users.
+const root = process.getuid?.() === 0;
+
+describe.each(backendsUnderTest().map((b) => [b.name]))('paths on %s', (name) => {
+  const use = () => useBackend(name as 'js' | 'native');
+  const net = () => new MLP({ layers: [2, 3, 1], task: 'regression' });
+  const vectors = () => new WordVectors(['a', 'b'], new Float32Array(4), 2);
+  // Each way of saving a file, given the path.
+  const savers: [string, (path: string) => Promise<unknown>][] = [
+    ['MLP.save', (p) => net().save(p)],
+    ['Autoencoder.save', (p) => new Autoencoder({ layers: [4, 2] }).save(p)],
+    ['WordVectors.save', (p) => vectors().save(p, { format: 'text' })],
+    ['fitWithCheckpoints', (p) => fitWithCheckpoints(net(), [[0, 1], [1, 0]], [[1], [0]], { epochs: 1 }, { path: p })],
+    ['Word2Vec.train checkpoint', (p) => Word2Vec.train({ input: corpus, minCount: 1, vectorSize: 4, epochs: 1, threads: 1, checkpoint: p })],
+    ['writeGrayPng', (p) => writeGrayPng(p, new Float32Array(4), 2, 2)],
+  ];
+
+  it.each(savers)('%s names the path and its problem, never a temp file', async (_, save) => {
+    use();
+    const cases: [string, string][] = [
+      ['/missing/dir/out.file', 'cannot write /missing/dir/out.file: directory /missing/dir does not exist'],
+      ['/proc/nope/o.bin', 'cannot write /proc/nope/o.bin: directory /proc/nope does not exist'],
+      [dir, `cannot write ${dir}: it is a directory`],
+      [join(aFile, 'out.file'), `cannot write ${join(aFile, 'out.file')}: ${aFile} is not a directory`],
+    ];
+    for (const [path, message] of cases) {
+      const failure = save(path);
+      await expect(failure, path).rejects.toThrow(FileWriteError);
+      await expect(failure, path).rejects.toThrow(message);
+    }
+    expect(readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+  });
+
+  it('a checkpointed run checks its checkpoint path before it trains', async () => {
+    use();
+    let progress = 0;
+    const onProgress = () => { progress++; };
+    await expect(Word2Vec.train({ input: corpus, minCount: 1, vectorSize: 4, epochs: 1, threads: 1, checkpoint: '/missing/w.ckpt', onProgress }))
+      .rejects.toThrow('cannot write /missing/w.ckpt: directory /missing does not exist');
+    await expect(fitWithCheckpoints(net(), [[0, 1], [1, 0]], [[1], [0]], { epochs: 1, onProgress, progressEvery: 1 }, { path: '/missing/m.ckpt' }))
+      .rejects.toThrow('cannot write /missing/m.ckpt: directory /missing does not exist');
+    expect(progress).toBe(0);
+  });
+
+  it.skipIf(!existsSync('/sys'))('a save into a directory that is not writable says so', async () => {
+    use();
+    await expect(net().save('/sys/m.safetensors')).rejects.toThrow(/^cannot write \/sys\/m\.safetensors: directory \/sys is not writable \((permission denied|read-only file system)\)$/);
+  });
+
+  it.skipIf(root)('a save into a directory without write permission says so', async () => {
+    use();
+    const locked = join(dir, `locked-${name}`);
+    mkdirSync(locked, { mode: 0o555 });
+    await expect(net().save(join(locked, 'm.safetensors'))).rejects.toThrow(`directory ${locked} is not writable (permission denied)`);
+  });
+
+  const loaders: [string, (path: string) => Promise<unknown>, new (...args: never[]) => Error][] = [
+    ['MLP.load', (p) => MLP.load(p), ModelFileError],
+    ['Autoencoder.load', (p) => Autoencoder.load(p), ModelFileError],
+    ['loadCheckpoint', (p) => loadCheckpoint(p), ModelFileError],
+    ['Word2Vec.resume', (p) => Word2Vec.resume(p), ModelFileError],
+    ['WordVectors.load (text)', (p) => WordVectors.load(p, { format: 'text' }), WordVectorsFileError],
+    ['WordVectors.load (binary)', (p) => WordVectors.load(p, { format: 'binary' }), WordVectorsFileError],
+    ['readIdx', (p) => readIdx(p), IdxFileError],
+    ['Word2Vec.train input', (p) => Word2Vec.train({ input: p, epochs: 1 }), CorpusError],
+  ];
+
+  it.each(loaders)('%s: a typed error naming the path', async (_, load, type) => {
+    use();
+    const missing = join(dir, 'missing.file');
+    for (const [path, why] of [[dir, 'is a directory'], [missing, 'does not exist'], [join(aFile, 'x'), 'does not exist']] as const) {
+      const failure = load(path);
+      await expect(failure, path).rejects.toThrow(type);
+      await expect(failure, path).rejects.toThrow(`${path}: ${why}`);
+    }
+    if (!root) {
+      const unreadable = join(dir, `unreadable-${name}`);
+      writeFileSync(unreadable, 'secret', { mode: 0o000 });
+      chmodSync(unreadable, 0o000);
+      await expect(load(unreadable)).rejects.toThrow(`${unreadable}: permission denied`);
+    }
+  });
+});
