@@ -5,19 +5,23 @@
  * PNG of originals above their reconstructions. Progress goes to stderr.
  * Ctrl-C writes a checkpoint (--checkpoint FILE, else OUT.ckpt) after the
  * last completed epoch and exits with 130; --resume FILE continues it.
+ * --map FILE draws the codes in 2-D (coloured by --labels, or by shape kind
+ * for the generated shapes); --plot FILE draws the loss per epoch.
  */
 import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { Autoencoder, type AutoencoderConfig } from '../nn/autoencoder.js';
 import {
-  fitAutoencoderWithCheckpoints, loadCheckpoint, resumeAutoencoderFit, type CheckpointSettings, type ResumeOptions,
+  fitAutoencoderWithCheckpoints, loadCheckpoint, resumeAutoencoderFit, type AutoencoderResumeOptions, type CheckpointSettings,
 } from '../nn/checkpoint.js';
 import { checkpointTarget, onCtrlC, reportInterrupted } from './interrupt.js';
 import { backendInfo, useBackend } from '../backend/select.js';
-import { readIdxImages } from '../io/idx.js';
+import { readIdxImages, readIdxLabels } from '../io/idx.js';
 import { imageStrips, writeGrayPng } from '../io/png.js';
-import { generateShapes } from '../datasets/shapes.js';
+import { generateShapes, SHAPE_KINDS } from '../datasets/shapes.js';
+import { scatterPlot } from '../plot/scatter.js';
 import { Matrix } from '../tensor.js';
+import { LossLog, mapMethod, pictureTarget, toPlane, writePicture, type MapMethod } from './pictures.js';
 
 function positive(flag: string, v: string, integer: boolean): number {
   const n = Number(v);
@@ -31,6 +35,34 @@ async function images(path: string | undefined, limit: number | undefined, seed:
   const all = path === undefined ? generateShapes(limit ?? 2000, { seed }).images : await readIdxImages(path, { scale: true });
   if (limit === undefined || limit >= all.rows) return all;
   return new Matrix(all.data.subarray(0, limit * all.cols), limit, all.cols);
+}
+
+// Codes of this many images at most go on a --map: more points only hide each other.
+const MAP_POINTS = 2000;
+
+/** The class of each image for --map: the --labels file's, or the generated shapes' kinds. */
+async function classes(labelsPath: string | undefined, imagesPath: string | undefined, n: number, seed: number): Promise<ArrayLike<number | string> | undefined> {
+  if (labelsPath === undefined) {
+    return imagesPath === undefined ? Array.from(generateShapes(n, { seed }).labels, (k) => SHAPE_KINDS[k]!) : undefined;
+  }
+  if (imagesPath === undefined) throw new TypeError('--labels needs --images: the generated shapes carry their own kinds');
+  const labels = await readIdxLabels(labelsPath);
+  if (labels.length < n) throw new RangeError(`--labels ${labelsPath} holds ${labels.length} labels for ${n} images`);
+  return labels.subarray(0, n);
+}
+
+async function drawCodes(ae: Autoencoder, x: Matrix, labels: ArrayLike<number | string> | undefined, method: MapMethod, seed: number, path: string): Promise<void> {
+  const n = Math.min(MAP_POINTS, x.rows);
+  const codes = ae.encode(new Matrix(x.data.subarray(0, n * x.cols), n, x.cols));
+  const direct = codes.cols === 2;
+  const axis = direct ? 'code unit' : method === 'pca' ? 'principal component' : 'Sammon coordinate';
+  const figure = scatterPlot(await toPlane(codes, method, seed), {
+    ...(labels !== undefined ? { classes: Array.from(labels).slice(0, n) } : {}),
+    title: `codes of ${n}${n < x.rows ? ` of ${x.rows}` : ''} images, ${codes.cols}-unit code layer${direct ? '' : ` (${method === 'pca' ? 'PCA' : 'Sammon map'})`}`,
+    xTitle: `${axis} 1`,
+    yTitle: `${axis} 2`,
+  });
+  await writePicture(figure, path, `a map of ${n} codes`);
 }
 
 export async function runAutoencoder(args: string[]): Promise<void> {
@@ -57,6 +89,10 @@ export async function runAutoencoder(args: string[]): Promise<void> {
       backend: { type: 'string' },
       checkpoint: { type: 'string' },
       resume: { type: 'string' },
+      map: { type: 'string' },
+      'map-method': { type: 'string', default: 'pca' },
+      labels: { type: 'string' },
+      plot: { type: 'string' },
     },
   });
   if (values.out === undefined) throw new TypeError('--out FILE is required (where the model is saved, e.g. --out ae.safetensors)');
@@ -71,7 +107,12 @@ export async function runAutoencoder(args: string[]): Promise<void> {
     useBackend(values.backend);
   }
   if (values.loss !== 'mse' && values.loss !== 'bce') throw new RangeError(`--loss must be mse or bce, got ${values.loss}`);
+  const method = mapMethod('map-method', values['map-method']);
+  const map = await pictureTarget('map', values.map);
+  const plot = await pictureTarget('plot', values.plot);
   const x = await images(values.images, limit, seed);
+  const labels = map === undefined ? undefined : await classes(values.labels, values.images, x.rows, seed);
+  const test = values['test-images'] === undefined ? undefined : await readIdxImages(values['test-images'], { scale: true });
   const layers = values.layers === undefined ? [x.cols, 256, 64] : values.layers.split(',').map((w) => positive('layers', w, true));
   if (layers[0] !== x.cols) throw new RangeError(`--layers must start with the image size ${x.cols}, got ${layers[0]}`);
   const config: AutoencoderConfig = { layers, hidden: values.hidden as AutoencoderConfig['hidden'], loss: values.loss, tiedWeights: values.tied, seed };
@@ -112,11 +153,15 @@ export async function runAutoencoder(args: string[]): Promise<void> {
     pending = end === '';
   };
   let first = 0; // samples/s counts this run's epochs only
-  const callbacks: ResumeOptions = {
+  const losses = new LossLog();
+  const callbacks: AutoencoderResumeOptions = {
     signal: interrupt.signal,
+    // The test images double as validation data when the loss is drawn.
+    ...(plot !== undefined && test !== undefined ? { validationData: { x: test } } : {}),
     // Live updates only on a terminal; a log gets one line per epoch.
     ...(tty ? { onProgress: ({ epoch, samples, loss }) => line(epoch, samples, loss, ''), progressEvery: 50 } : {}),
-    onEpoch: ({ epoch, loss }) => {
+    onEpoch: ({ epoch, loss, valLoss }) => {
+      losses.record(epoch, loss, valLoss);
       first ||= epoch;
       line(epoch, (epoch - first + 1) * x.rows, loss, '\n');
     },
@@ -132,8 +177,7 @@ export async function runAutoencoder(args: string[]): Promise<void> {
   }
   const train = ae.evaluate(x).mse;
   let report = `reconstruction MSE per pixel: train ${train.toFixed(5)}`;
-  if (values['test-images'] !== undefined) {
-    const test = await readIdxImages(values['test-images'], { scale: true });
+  if (test !== undefined) {
     report += `, test ${ae.evaluate(test).mse.toFixed(5)} (${test.rows} images)`;
   }
   process.stderr.write(`${report}\n`);
@@ -150,4 +194,6 @@ export async function runAutoencoder(args: string[]): Promise<void> {
     const { pixels, width, height } = imageStrips([shown, ae.reconstruct(shown)], 16, side);
     await writeGrayPng(values.picture, pixels, width, height);
   }
+  if (map !== undefined) await drawCodes(ae, x, labels, method, seed, map);
+  if (plot !== undefined) await losses.write(plot, `fastnn autoencoder ${ae.layers.join('-')} on ${source}, ${ae.loss} loss`);
 }

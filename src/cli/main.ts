@@ -1,17 +1,19 @@
 #!/usr/bin/env node
-/** The `fastnn` command: `fastnn demo`, `fastnn info`, `fastnn autoencoder`, the word2vec commands. */
+/** The `fastnn` command: `fastnn demo`, `fastnn info`, `fastnn autoencoder`, the word2vec commands, `fastnn map`. */
 import { runAutoencoder } from './autoencoder.js';
 import { runDemo } from './demo.js';
 import { runInfo } from './info.js';
+import { runMap } from './map.js';
 import { runAnalogy, runEval, runSimilar, runWord2Vec } from './word2vec.js';
 
 const commands: Record<string, { run: (args: string[]) => Promise<void>; help: string }> = {
-  demo: { run: runDemo, help: 'train a small network on generated data [--epochs N] [--seed S] [--backend js|native] [--checkpoint FILE] [--resume FILE]' },
-  autoencoder: { run: runAutoencoder, help: 'train an autoencoder: --out FILE [--images IDX] [--test-images IDX] [--layers 784,256,64] [--denoise 0.2] [--sparse RHO,BETA] [--tied] [--loss bce|mse] [--epochs N] [--batch B] [--lr LR] [--limit N] [--codes FILE] [--picture PNG] [--checkpoint FILE] [--resume FILE]; no --images: generated shapes; Ctrl-C checkpoints, exit 130' },
+  demo: { run: runDemo, help: 'train a small network on generated data [--epochs N] [--seed S] [--backend js|native] [--checkpoint FILE] [--resume FILE] [--plot loss.svg|loss.png]' },
+  autoencoder: { run: runAutoencoder, help: 'train an autoencoder: --out FILE [--images IDX] [--test-images IDX] [--layers 784,256,64] [--denoise 0.2] [--sparse RHO,BETA] [--tied] [--loss bce|mse] [--epochs N] [--batch B] [--lr LR] [--limit N] [--codes FILE] [--picture PNG] [--map codes.svg|png [--labels IDX] [--map-method pca|sammon]] [--plot loss.svg|png] [--checkpoint FILE] [--resume FILE]; no --images: generated shapes; Ctrl-C checkpoints, exit 130' },
   info: { run: runInfo, help: 'which backend runs, the addon version and the CPU features it uses' },
-  word2vec: { run: runWord2Vec, help: 'train word vectors: --input FILE --output FILE [--binary] [--dim --window --negative --min-count --sample --alpha --epochs --threads --cbow --hs --seed]; no --input: planted demo' },
+  word2vec: { run: runWord2Vec, help: 'train word vectors: --input FILE --output FILE [--binary] [--dim --window --negative --min-count --sample --alpha --epochs --threads --cbow --hs --seed] [--plot loss.svg|png]; no --input: planted demo' },
   similar: { run: runSimilar, help: 'nearest words: VECTORS WORD [-k 10]' },
   analogy: { run: runAnalogy, help: 'A − B + C: VECTORS A B C [-k 5] [--cosmul]' },
+  map: { run: runMap, help: 'draw the most frequent words in 2-D: VECTORS --out map.svg|map.png [--words 300] [--method pca|sammon] [--seed S]' },
   eval: { run: runEval, help: 'VECTORS --analogies FILE (questions-words) | --similarity FILE (word word score)' },
 };
 

@@ -13,6 +13,7 @@ import { checkpointCorpus } from '../word2vec/checkpoint.js';
 import { Word2Vec } from '../word2vec/train.js';
 import { WordVectors } from '../word2vec/vectors.js';
 import { continueCommand, onCtrlC } from './interrupt.js';
+import { LossLog, pictureTarget } from './pictures.js';
 
 function int(flag: string, v: string | undefined, min = 1): number | undefined {
   if (v === undefined) return undefined;
@@ -58,7 +59,7 @@ export async function runWord2Vec(args: string[]): Promise<void> {
       window: { type: 'string' }, negative: { type: 'string' }, 'min-count': { type: 'string' }, sample: { type: 'string' },
       alpha: { type: 'string' }, epochs: { type: 'string' }, threads: { type: 'string' }, cbow: { type: 'boolean' },
       hs: { type: 'boolean' }, seed: { type: 'string' }, lowercase: { type: 'boolean' }, 'max-vocab': { type: 'string' },
-      checkpoint: { type: 'string' }, 'checkpoint-every': { type: 'string' }, resume: { type: 'string' },
+      checkpoint: { type: 'string' }, 'checkpoint-every': { type: 'string' }, resume: { type: 'string' }, plot: { type: 'string' },
     },
   });
   const resuming = values.resume !== undefined;
@@ -69,6 +70,7 @@ export async function runWord2Vec(args: string[]): Promise<void> {
     await mustExist(values.resume!, 'checkpoint');
   }
   if (values.input !== undefined) await mustExist(values.input, 'corpus');
+  const plot = await pictureTarget('plot', values.plot);
   // Ctrl-C always leaves a checkpoint: --checkpoint FILE (also written every
   // --checkpoint-every seconds and at the end), else one beside the output.
   const checkpoint = {
@@ -80,7 +82,14 @@ export async function runWord2Vec(args: string[]): Promise<void> {
   const info = backendInfo();
   process.stderr.write(`fastnn word2vec: backend ${info.active}${demo ? ', planted demo corpus (pass --input FILE to train on yours)' : ''}\n`);
   try {
-    const callbacks = { onProgress: progressBar(), signal: interrupt.signal, checkpoint };
+    const bar = progressBar();
+    // Each epoch's last report carries its whole mean loss: later reports of an epoch replace earlier ones.
+    const losses = new LossLog();
+    const onProgress = (p: Word2VecProgress) => {
+      bar(p);
+      losses.record(p.epoch, p.loss);
+    };
+    const callbacks = { onProgress, signal: interrupt.signal, checkpoint };
     // The only corpus the CLI trains from without a file is the demo's, so a
     // checkpoint without a corpus path is the demo's.
     const resumeInput = async () => values.input ?? ((await checkpointCorpus(values.resume!)).path ?? plantedCorpus(40000));
@@ -118,6 +127,7 @@ export async function runWord2Vec(args: string[]): Promise<void> {
       await vectors.save(values.output, { format: values.binary ? 'binary' : 'text' });
       process.stderr.write(`wrote ${values.output} (${values.binary ? 'binary' : 'text'})\n`);
     }
+    if (plot !== undefined) await losses.write(plot, `fastnn word2vec on ${values.input ?? (resuming ? `the corpus of ${values.resume}` : 'the planted demo corpus')}: mean loss per prediction`);
     if (demo) {
       let right = 0;
       const questions = plantedAnalogies();
@@ -137,7 +147,8 @@ function format(path: string): { format?: 'binary' | 'text' } {
   return /\.(bin)$/i.test(path) ? { format: 'binary' } : { format: 'text' };
 }
 
-async function load(path: string | undefined): Promise<WordVectors> {
+/** The vectors file a command names, in the format its extension says (.bin: binary). */
+export async function load(path: string | undefined): Promise<WordVectors> {
   if (path === undefined) throw new Error('give the vectors file first');
   await mustExist(path, 'vectors file');
   return WordVectors.load(path, format(path));

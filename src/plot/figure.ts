@@ -10,13 +10,16 @@ import { encodeRgbPng } from '../io/png.js';
 import { rasterise } from './raster.js';
 import { toSvg } from './svg.js';
 
-/** Colours are '#rrggbb'. Text is monospace, 10 px (font.ts), anchored at its baseline. */
+/**
+ * Colours are '#rrggbb'. Text is monospace, 10 px (font.ts), anchored at its
+ * baseline; a halo is a white outline that keeps it legible over points.
+ */
 export type Shape =
   | { kind: 'line'; x1: number; y1: number; x2: number; y2: number; color: string }
   | { kind: 'polyline'; points: number[]; color: string; width: number }
   | { kind: 'circle'; cx: number; cy: number; r: number; fill: string }
   | { kind: 'rect'; x: number; y: number; w: number; h: number; stroke: string; fill: string | null }
-  | { kind: 'text'; x: number; y: number; text: string; color: string; anchor: 'start' | 'middle' | 'end' };
+  | { kind: 'text'; x: number; y: number; text: string; color: string; anchor: 'start' | 'middle' | 'end'; halo?: boolean };
 
 export class Figure {
   /**

@@ -45,6 +45,9 @@ class Canvas {
   }
 }
 
+const WHITE = [255, 255, 255];
+const HALO = [[-1, -1], [0, -1], [1, -1], [-1, 0], [1, 0], [-1, 1], [0, 1], [1, 1]].map(([dx, dy]) => [dx!, dy!, WHITE] as const);
+
 function rgb(color: string): number[] {
   const v = parseInt(color.slice(1), 16);
   return [(v >> 16) & 255, (v >> 8) & 255, v & 255];
@@ -78,17 +81,21 @@ function paint(canvas: Canvas, s: Shape, k: number): void {
       const left = Math.round(s.x - shift);
       const top = Math.round(s.y) - ASCENT;
       const ink = rgb(s.color);
-      [...s.text].forEach((char, c) => {
-        const rows = glyph(char);
-        for (let gy = 0; gy < GLYPH_HEIGHT; gy++) {
-          for (let gx = 0; gx < 5; gx++) {
-            if ((rows[gy]! >> (4 - gx)) & 1) {
-              const x = (left + c * CHAR_WIDTH + gx) * k;
-              canvas.fill(x, (top + gy) * k, x + k, (top + gy + 1) * k, ink);
+      // The halo first: every glyph pixel's 8 neighbours in white, then the ink over it.
+      for (const [dx, dy, colour] of s.halo ? [...HALO, [0, 0, ink] as const] : [[0, 0, ink] as const]) {
+        [...s.text].forEach((char, c) => {
+          const rows = glyph(char);
+          for (let gy = 0; gy < GLYPH_HEIGHT; gy++) {
+            for (let gx = 0; gx < 5; gx++) {
+              if ((rows[gy]! >> (4 - gx)) & 1) {
+                const x = (left + c * CHAR_WIDTH + gx + dx) * k;
+                const y = (top + gy + dy) * k;
+                canvas.fill(x, y, x + k, y + k, colour);
+              }
             }
           }
-        }
-      });
+        });
+      }
       break;
     }
   }

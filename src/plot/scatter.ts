@@ -130,7 +130,7 @@ export function scatterPlot(points: Matrix | ArrayLike<number>[], options: Scatt
   if (labels !== null) {
     const spots = placeLabels(labels, px, py, RADIUS, frame);
     spots.forEach((at, i) => {
-      if (at !== null) shapes.push({ kind: 'text', x: at.x, y: at.y, text: labels[i]!, color: INK, anchor: 'start' });
+      if (at !== null) shapes.push({ kind: 'text', x: at.x, y: at.y, text: labels[i]!, color: INK, anchor: 'start', halo: true });
     });
     const dropped = spots.filter((at) => at === null).length;
     if (dropped > 0) notes.push(`${dropped} of ${n} labels not shown: no room beside their points without overlapping others`);

@@ -1,0 +1,63 @@
+/**
+ * `fastnn map VECTORS --out map.svg|map.png`: a picture of the most
+ * frequent words of a word2vec file in 2-D, each point labelled with its
+ * word. Word2vec tools write words most frequent first, so these are the
+ * file's first --words rows. Vectors are scaled to unit length first, so
+ * words close on the map are words of high cosine similarity.
+ */
+import { basename } from 'node:path';
+import { parseArgs } from 'node:util';
+import { useBackend } from '../backend/select.js';
+import { scatterPlot } from '../plot/scatter.js';
+import { Matrix } from '../tensor.js';
+import { mapMethod, pictureTarget, toPlane, writePicture } from './pictures.js';
+import { load } from './word2vec.js';
+
+export async function runMap(args: string[]): Promise<void> {
+  const { values, positionals } = parseArgs({
+    args,
+    strict: true,
+    allowPositionals: true,
+    options: {
+      out: { type: 'string' },
+      words: { type: 'string', default: '300' },
+      method: { type: 'string', default: 'pca' },
+      seed: { type: 'string', default: '1' },
+      backend: { type: 'string' },
+    },
+  });
+  if (positionals.length !== 1) throw new Error('usage: fastnn map VECTORS --out map.svg|map.png [--words 300] [--method pca|sammon]');
+  const words = Number(values.words);
+  if (!Number.isInteger(words) || words < 2) throw new RangeError(`--words must be an integer ≥ 2, got '${values.words}'`);
+  const seed = Number(values.seed);
+  if (!Number.isInteger(seed) || seed < 0) throw new RangeError(`--seed must be a non-negative integer, got '${values.seed}'`);
+  const method = mapMethod('method', values.method);
+  if (values.backend !== undefined) {
+    if (values.backend !== 'js' && values.backend !== 'native') throw new RangeError(`--backend must be js or native, got '${values.backend}'`);
+    useBackend(values.backend);
+  }
+  const out = await pictureTarget('out', values.out);
+  if (out === undefined) throw new TypeError('--out FILE is required (the picture: map.svg or map.png)');
+
+  const vectors = await load(positionals[0]);
+  const n = Math.min(words, vectors.size);
+  if (n < 2) throw new RangeError(`${positionals[0]} holds ${vectors.size} word${vectors.size === 1 ? '' : 's'}; a map needs at least 2`);
+  const dim = vectors.dim;
+  const rows = new Matrix(vectors.vectors.slice(0, n * dim), n, dim);
+  for (let i = 0; i < n; i++) {
+    const row = rows.data.subarray(i * dim, (i + 1) * dim);
+    let norm = 0;
+    for (const v of row) norm += v * v;
+    if (!Number.isFinite(norm)) throw new RangeError(`${positionals[0]}: the vector of '${vectors.words[i]}' holds a non-finite value`);
+    if (norm > 0) row.forEach((v, j) => (row[j] = v / Math.sqrt(norm)));
+  }
+  const plane = await toPlane(rows, method, seed);
+  const axis = method === 'pca' ? 'principal component' : 'Sammon coordinate';
+  const figure = scatterPlot(plane, {
+    labels: vectors.words.slice(0, n),
+    title: `the ${n} most frequent words of ${basename(positionals[0]!)} (${method === 'pca' ? 'PCA' : 'Sammon map'} of unit vectors)`,
+    xTitle: `${axis} 1`,
+    yTitle: `${axis} 2`,
+  });
+  await writePicture(figure, out, `a map of ${n} words`);
+}
