@@ -39,22 +39,21 @@ export async function runMap(args: string[]): Promise<void> {
   const out = await pictureTarget('out', values.out);
   if (out === undefined) throw new TypeError('--out FILE is required (the picture: map.svg or map.png)');
 
-  const vectors = await load(positionals[0]);
-  const n = Math.min(words, vectors.size);
-  if (n < 2) throw new RangeError(`${positionals[0]} holds ${vectors.size} word${vectors.size === 1 ? '' : 's'}; a map needs at least 2`);
+  const vectors = await load(positionals[0], words);
+  const n = vectors.size;
+  if (n < 2) throw new RangeError(`${positionals[0]} holds ${n} word${n === 1 ? '' : 's'}; a map needs at least 2`);
   const dim = vectors.dim;
-  const rows = new Matrix(vectors.vectors.slice(0, n * dim), n, dim);
+  // The loader refuses non-finite values, so every norm is finite; a zero vector stays at the origin.
+  const rows = new Matrix(vectors.vectors.slice(), n, dim);
   for (let i = 0; i < n; i++) {
     const row = rows.data.subarray(i * dim, (i + 1) * dim);
-    let norm = 0;
-    for (const v of row) norm += v * v;
-    if (!Number.isFinite(norm)) throw new RangeError(`${positionals[0]}: the vector of '${vectors.words[i]}' holds a non-finite value`);
-    if (norm > 0) row.forEach((v, j) => (row[j] = v / Math.sqrt(norm)));
+    const norm = Math.hypot(...row);
+    if (norm > 0) row.forEach((v, j) => (row[j] = v / norm));
   }
   const plane = await toPlane(rows, method, seed);
   const axis = method === 'pca' ? 'principal component' : 'Sammon coordinate';
   const figure = scatterPlot(plane, {
-    labels: vectors.words.slice(0, n),
+    labels: vectors.words,
     title: `the ${n} most frequent words of ${basename(positionals[0]!)} (${method === 'pca' ? 'PCA' : 'Sammon map'} of unit vectors)`,
     xTitle: `${axis} 1`,
     yTitle: `${axis} 2`,

@@ -147,11 +147,11 @@ function format(path: string): { format?: 'binary' | 'text' } {
   return /\.(bin)$/i.test(path) ? { format: 'binary' } : { format: 'text' };
 }
 
-/** The vectors file a command names, in the format its extension says (.bin: binary). */
-export async function load(path: string | undefined): Promise<WordVectors> {
+/** The vectors file a command names (its first `limit` words), in the format its extension says (.bin: binary). */
+export async function load(path: string | undefined, limit?: number): Promise<WordVectors> {
   if (path === undefined) throw new Error('give the vectors file first');
   await mustExist(path, 'vectors file');
-  return WordVectors.load(path, format(path));
+  return WordVectors.load(path, { ...format(path), ...(limit !== undefined ? { limit } : {}) });
 }
 
 export async function runSimilar(args: string[]): Promise<void> {

@@ -21,6 +21,7 @@ export type Shape =
   | { kind: 'rect'; x: number; y: number; w: number; h: number; stroke: string; fill: string | null }
   | { kind: 'text'; x: number; y: number; text: string; color: string; anchor: 'start' | 'middle' | 'end'; halo?: boolean };
 
+/** A laid-out picture (from scatterPlot or lossPlot): write it with toSvg, toPng or save. */
 export class Figure {
   /**
    * @param notes What the picture leaves out (labels dropped for lack of
