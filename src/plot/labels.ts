@@ -24,9 +24,11 @@ export interface Placement {
 
 const CELL = 24;
 
-// The pixels a label's text covers, with a 1-pixel margin.
+// The pixels a label's text covers, with a margin: 3 pixels either side keep
+// two labels on one line at least a character's width apart, so they never
+// read as one word; 1 pixel above and below.
 function labelBox(at: Placement, width: number): Box {
-  return { x0: at.x - 1, y0: at.y - ASCENT - 1, x1: at.x + width + 1, y1: at.y + GLYPH_HEIGHT - ASCENT + 1 };
+  return { x0: at.x - 3, y0: at.y - ASCENT - 1, x1: at.x + width + 3, y1: at.y + GLYPH_HEIGHT - ASCENT + 1 };
 }
 
 /** Boxes bucketed by grid cell, so overlap queries look only at neighbours (placement stays near-linear in n). */
