@@ -63,18 +63,21 @@ describe.each(backends)('pictures from the CLI (%s backend)', (backend) => {
     expect(curves(svg(plot))).toEqual([3, 2]); // three epochs, the legend's sample
   });
 
-  it('autoencoder --map of a wider code layer goes through PCA, coloured by --labels', () => {
+  it('autoencoder --map of a wider code layer goes through PCA, coloured by --labels; --test-images adds a validation curve', () => {
     // 30 IDX images of 4×4 pixels, and their labels 0..2.
     const images = join(dir, 'images.idx');
     const labels = join(dir, 'labels.idx');
     const pixels = Buffer.from(Array.from({ length: 30 * 16 }, (_, i) => ((i * 37) % 251)));
     writeFileSync(images, Buffer.concat([Buffer.from([0, 0, 8, 3, 0, 0, 0, 30, 0, 0, 0, 4, 0, 0, 0, 4]), pixels]));
     writeFileSync(labels, Buffer.concat([Buffer.from([0, 0, 8, 1, 0, 0, 0, 30]), Buffer.from(Array.from({ length: 30 }, (_, i) => i % 3))]));
-    const map = join(dir, `idx-codes-${backend}.png`);
+    const [map, plot] = [join(dir, `idx-codes-${backend}.svg`), join(dir, `idx-loss-${backend}.svg`)];
     const run = fastnn(backend, 'autoencoder', '--images', images, '--labels', labels, '--layers', '16,4', '--epochs', '2', '--out', join(dir, `idx-${backend}.safetensors`),
-      '--map', map, '--map-method', 'pca');
+      '--map', map, '--map-method', 'pca', '--test-images', images, '--plot', plot);
     expect(run.status, run.stderr).toBe(0);
-    expect(decodePng(readFileSync(map)).channels).toBe(3);
+    const codes = svg(map);
+    expect(findAll(codes, 'circle')).toHaveLength(30 + 3);
+    expect(findAll(codes, 'text').map((t) => t.text)).toEqual(expect.arrayContaining(['0', '1', '2', 'principal component 1']));
+    expect(curves(svg(plot))).toEqual([2, 2, 2, 2]); // training and validation, each with its legend sample
     const short = join(dir, 'short-labels.idx');
     writeFileSync(short, Buffer.from([0, 0, 8, 1, 0, 0, 0, 2, 0, 1]));
     const refused = fastnn(backend, 'autoencoder', '--images', images, '--labels', short, '--layers', '16,4', '--out', join(dir, 'x.safetensors'), '--map', map);
