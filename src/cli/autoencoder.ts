@@ -31,21 +31,22 @@ function positive(flag: string, v: string, integer: boolean): number {
   return n;
 }
 
-async function images(path: string | undefined, limit: number | undefined, seed: number): Promise<Matrix> {
-  const all = path === undefined ? generateShapes(limit ?? 2000, { seed }).images : await readIdxImages(path, { scale: true });
-  if (limit === undefined || limit >= all.rows) return all;
-  return new Matrix(all.data.subarray(0, limit * all.cols), limit, all.cols);
+/** The training images, and for generated shapes the kind of each (SHAPE_KINDS), which --map colours by. */
+async function images(path: string | undefined, limit: number | undefined, seed: number): Promise<{ x: Matrix; kinds: string[] | null }> {
+  if (path === undefined) {
+    const shapes = generateShapes(limit ?? 2000, { seed });
+    return { x: shapes.images, kinds: Array.from(shapes.labels, (k) => SHAPE_KINDS[k]!) };
+  }
+  const all = await readIdxImages(path, { scale: true });
+  if (limit === undefined || limit >= all.rows) return { x: all, kinds: null };
+  return { x: new Matrix(all.data.subarray(0, limit * all.cols), limit, all.cols), kinds: null };
 }
 
 // Codes of this many images at most go on a --map: more points only hide each other.
 const MAP_POINTS = 2000;
 
-/** The class of each image for --map: the --labels file's, or the generated shapes' kinds. */
-async function classes(labelsPath: string | undefined, imagesPath: string | undefined, n: number, seed: number): Promise<ArrayLike<number | string> | undefined> {
-  if (labelsPath === undefined) {
-    return imagesPath === undefined ? Array.from(generateShapes(n, { seed }).labels, (k) => SHAPE_KINDS[k]!) : undefined;
-  }
-  if (imagesPath === undefined) throw new TypeError('--labels needs --images: the generated shapes carry their own kinds');
+/** The class of each of n images for --map, from the --labels file. */
+async function classes(labelsPath: string, n: number): Promise<Int32Array> {
   const labels = await readIdxLabels(labelsPath);
   if (labels.length < n) throw new RangeError(`--labels ${labelsPath} holds ${labels.length} labels for ${n} images`);
   return labels.subarray(0, n);
@@ -110,8 +111,10 @@ export async function runAutoencoder(args: string[]): Promise<void> {
   const method = mapMethod('map-method', values['map-method']);
   const map = await pictureTarget('map', values.map);
   const plot = await pictureTarget('plot', values.plot);
-  const x = await images(values.images, limit, seed);
-  const labels = map === undefined ? undefined : await classes(values.labels, values.images, x.rows, seed);
+  if (values.labels !== undefined && map === undefined) throw new TypeError('--labels colours the points of --map: give --map FILE too');
+  if (values.labels !== undefined && values.images === undefined) throw new TypeError('--labels needs --images: the generated shapes carry their own kinds');
+  const { x, kinds } = await images(values.images, limit, seed);
+  const labels = map === undefined ? undefined : values.labels === undefined ? kinds ?? undefined : await classes(values.labels, x.rows);
   const test = values['test-images'] === undefined ? undefined : await readIdxImages(values['test-images'], { scale: true });
   const layers = values.layers === undefined ? [x.cols, 256, 64] : values.layers.split(',').map((w) => positive('layers', w, true));
   if (layers[0] !== x.cols) throw new RangeError(`--layers must start with the image size ${x.cols}, got ${layers[0]}`);

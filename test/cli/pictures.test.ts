@@ -141,6 +141,7 @@ describe('pictures from the CLI: bad input', () => {
     [['autoencoder', '--out', join(dir, 'a.safetensors'), '--map', 'codes.txt'], /^fastnn autoencoder: --map must name an \.svg or \.png file/],
     [['autoencoder', '--out', join(dir, 'a.safetensors'), '--map', join(dir, 'c.svg'), '--map-method', 'umap'], /^fastnn autoencoder: --map-method must be pca or sammon, got 'umap'$/],
     [['autoencoder', '--out', join(dir, 'a.safetensors'), '--map', join(dir, 'c.svg'), '--labels', 'l.idx'], /^fastnn autoencoder: --labels needs --images/],
+    [['autoencoder', '--out', join(dir, 'a.safetensors'), '--labels', 'l.idx'], /^fastnn autoencoder: --labels colours the points of --map: give --map FILE too$/],
   ])('%j exits 1 with one actionable line', (args, message) => {
     const run = fastnn(backends[0]!, ...args);
     expect(run.status).toBe(1);
