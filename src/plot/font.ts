@@ -8,6 +8,8 @@
 
 /** Horizontal advance of one character, in pixels at scale 1. */
 export const CHAR_WIDTH = 6;
+/** Columns of ink a glyph may use (the advance leaves one blank). */
+export const GLYPH_WIDTH = 5;
 /** Rows above the baseline (cap height) and the whole glyph height. */
 export const ASCENT = 7;
 export const GLYPH_HEIGHT = 9;
@@ -86,7 +88,7 @@ const BANDS: [string, string[]][] = [
 const GLYPHS = new Map<string, Uint8Array>();
 for (const [chars, rows] of BANDS) {
   [...chars].forEach((char, g) => {
-    GLYPHS.set(char, Uint8Array.from(rows, (row) => parseInt(row.slice(g * 6, g * 6 + 5).replaceAll('#', '1').replaceAll('.', '0'), 2)));
+    GLYPHS.set(char, Uint8Array.from(rows, (row) => parseInt(row.slice(g * (GLYPH_WIDTH + 1), g * (GLYPH_WIDTH + 1) + GLYPH_WIDTH).replaceAll('#', '1').replaceAll('.', '0'), 2)));
   });
 }
 // Characters the font lacks (accents, other scripts) print as a hollow box, one per code point.

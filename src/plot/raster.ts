@@ -5,7 +5,7 @@
  * pixels wide and a glyph pixel is a scale × scale block.
  */
 import type { Figure, Shape } from './figure.js';
-import { ASCENT, CHAR_WIDTH, GLYPH_HEIGHT, glyph, textWidth } from './font.js';
+import { ASCENT, CHAR_WIDTH, GLYPH_HEIGHT, GLYPH_WIDTH, glyph, textWidth } from './font.js';
 
 class Canvas {
   readonly pixels: Uint8Array;
@@ -46,7 +46,22 @@ class Canvas {
 }
 
 const WHITE = [255, 255, 255];
-const HALO = [[-1, -1], [0, -1], [1, -1], [-1, 0], [1, 0], [-1, 1], [0, 1], [1, 1]].map(([dx, dy]) => [dx!, dy!, WHITE] as const);
+const HALO = [[-1, -1], [0, -1], [1, -1], [-1, 0], [1, 0], [-1, 1], [0, 1], [1, 1]] as const;
+
+/** Paints `text`'s glyphs with their top-left corner at figure pixel (left, top), k device pixels per glyph pixel. */
+function stamp(canvas: Canvas, text: string, left: number, top: number, k: number, rgb: readonly number[]): void {
+  [...text].forEach((char, c) => {
+    const rows = glyph(char);
+    for (let gy = 0; gy < GLYPH_HEIGHT; gy++) {
+      for (let gx = 0; gx < GLYPH_WIDTH; gx++) {
+        if ((rows[gy]! >> (GLYPH_WIDTH - 1 - gx)) & 1) {
+          const x = (left + c * CHAR_WIDTH + gx) * k;
+          canvas.fill(x, (top + gy) * k, x + k, (top + gy + 1) * k, rgb);
+        }
+      }
+    }
+  });
+}
 
 function rgb(color: string): number[] {
   const v = parseInt(color.slice(1), 16);
@@ -81,21 +96,9 @@ function paint(canvas: Canvas, s: Shape, k: number): void {
       const left = Math.round(s.x - shift);
       const top = Math.round(s.y) - ASCENT;
       const ink = rgb(s.color);
-      // The halo first: every glyph pixel's 8 neighbours in white, then the ink over it.
-      for (const [dx, dy, colour] of s.halo ? [...HALO, [0, 0, ink] as const] : [[0, 0, ink] as const]) {
-        [...s.text].forEach((char, c) => {
-          const rows = glyph(char);
-          for (let gy = 0; gy < GLYPH_HEIGHT; gy++) {
-            for (let gx = 0; gx < 5; gx++) {
-              if ((rows[gy]! >> (4 - gx)) & 1) {
-                const x = (left + c * CHAR_WIDTH + gx + dx) * k;
-                const y = (top + gy + dy) * k;
-                canvas.fill(x, y, x + k, y + k, colour);
-              }
-            }
-          }
-        });
-      }
+      // The halo first (the glyphs shifted to each of the 8 neighbours, in white), then the ink over it.
+      if (s.halo) for (const [dx, dy] of HALO) stamp(canvas, s.text, left + dx, top + dy, k, WHITE);
+      stamp(canvas, s.text, left, top, k, ink);
       break;
     }
   }
