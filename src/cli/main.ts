@@ -13,7 +13,7 @@ const commands: Record<string, { run: (args: string[]) => Promise<void>; help: s
   word2vec: { run: runWord2Vec, help: 'train word vectors: --input FILE --output FILE [--binary] [--dim --window --negative --min-count --sample --alpha --epochs --threads --cbow --hs --seed] [--plot loss.svg|png]; no --input: planted demo' },
   similar: { run: runSimilar, help: 'nearest words: VECTORS WORD [-k 10]' },
   analogy: { run: runAnalogy, help: 'A − B + C: VECTORS A B C [-k 5] [--cosmul]' },
-  map: { run: runMap, help: 'draw the most frequent words in 2-D: VECTORS --out map.svg|map.png [--words 300] [--method pca|sammon] [--seed S]' },
+  map: { run: runMap, help: 'draw the most frequent words in 2-D: VECTORS --out map.svg|map.png [--words 300] [--method pca|sammon] [--seed S] [--backend js|native]' },
   eval: { run: runEval, help: 'VECTORS --analogies FILE (questions-words) | --similarity FILE (word word score)' },
 };
 
