@@ -98,7 +98,7 @@ describe('fastnn CLI', () => {
       expect(resumed.stderr).toMatch(/epoch 10\/10/);
       expect(await straightCode).toBe(0);
       expect(readFileSync(interrupted).equals(readFileSync(straight))).toBe(true);
-    });
+    }, 90_000); // three TS-backend training runs, two at once: ~8 s idle, 30 s at load 9 on 2 cores
 
     it('a corrupt IDX file exits 1 naming the file and the defect', () => {
       const bad = join(dir, 'bad.idx');
