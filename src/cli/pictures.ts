@@ -7,7 +7,7 @@ import { access, constants } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { PCA } from '../analysis/pca.js';
 import { SammonMap } from '../analysis/sammon.js';
-import { lossPlot } from '../plot/line.js';
+import { lossPlot, type LossCurves } from '../plot/line.js';
 import { pictureFormat, type Figure } from '../plot/figure.js';
 import { Matrix } from '../tensor.js';
 
@@ -38,7 +38,7 @@ export class LossLog {
   private readonly loss: number[] = [];
   private readonly valLoss: number[] = [];
 
-  /** Records (or, for an epoch reported again, replaces) the losses of `epoch`. */
+  /** Records the losses of `epoch` (from onEpoch, which reports every epoch once). */
   record(epoch: number, loss: number, valLoss?: number): void {
     this.first ||= epoch;
     this.loss[epoch - this.first] = loss;
@@ -47,9 +47,12 @@ export class LossLog {
 
   async write(path: string, title: string): Promise<void> {
     if (this.loss.length === 0) return; // interrupted before the first epoch ended: nothing to draw
-    const figure = lossPlot({ loss: this.loss, ...(this.valLoss.length > 0 ? { valLoss: this.valLoss } : {}) }, { firstEpoch: this.first, title });
-    await writePicture(figure, path, 'the loss per epoch');
+    await writeLossPlot(path, { loss: this.loss, ...(this.valLoss.length > 0 ? { valLoss: this.valLoss } : {}) }, this.first, title);
   }
+}
+
+export async function writeLossPlot(path: string, curves: LossCurves, firstEpoch: number, title: string): Promise<void> {
+  await writePicture(lossPlot(curves, { firstEpoch, title }), path, 'the loss per epoch');
 }
 
 export type MapMethod = 'pca' | 'sammon';

@@ -13,7 +13,7 @@ import { checkpointCorpus } from '../word2vec/checkpoint.js';
 import { Word2Vec } from '../word2vec/train.js';
 import { WordVectors } from '../word2vec/vectors.js';
 import { continueCommand, onCtrlC } from './interrupt.js';
-import { LossLog, pictureTarget } from './pictures.js';
+import { pictureTarget, writeLossPlot } from './pictures.js';
 
 function int(flag: string, v: string | undefined, min = 1): number | undefined {
   if (v === undefined) return undefined;
@@ -82,14 +82,7 @@ export async function runWord2Vec(args: string[]): Promise<void> {
   const info = backendInfo();
   process.stderr.write(`fastnn word2vec: backend ${info.active}${demo ? ', planted demo corpus (pass --input FILE to train on yours)' : ''}\n`);
   try {
-    const bar = progressBar();
-    // Each epoch's last report carries its whole mean loss: later reports of an epoch replace earlier ones.
-    const losses = new LossLog();
-    const onProgress = (p: Word2VecProgress) => {
-      bar(p);
-      losses.record(p.epoch, p.loss);
-    };
-    const callbacks = { onProgress, signal: interrupt.signal, checkpoint };
+    const callbacks = { onProgress: progressBar(), signal: interrupt.signal, checkpoint };
     // The only corpus the CLI trains from without a file is the demo's, so a
     // checkpoint without a corpus path is the demo's.
     const resumeInput = async () => values.input ?? ((await checkpointCorpus(values.resume!)).path ?? plantedCorpus(40000));
@@ -127,7 +120,11 @@ export async function runWord2Vec(args: string[]): Promise<void> {
       await vectors.save(values.output, { format: values.binary ? 'binary' : 'text' });
       process.stderr.write(`wrote ${values.output} (${values.binary ? 'binary' : 'text'})\n`);
     }
-    if (plot !== undefined) await losses.write(plot, `fastnn word2vec on ${values.input ?? (resuming ? `the corpus of ${values.resume}` : 'the planted demo corpus')}: mean loss per prediction`);
+    if (plot !== undefined && t.epochLosses.length > 0) {
+      const corpus = values.input ?? (resuming ? `the corpus of ${values.resume}` : 'the planted demo corpus');
+      // A resumed run plots the epochs it finished, numbered as in the whole run.
+      await writeLossPlot(plot, { loss: t.epochLosses }, t.epochsCompleted - t.epochLosses.length + 1, `fastnn word2vec on ${corpus}: mean loss per prediction`);
+    }
     if (demo) {
       let right = 0;
       const questions = plantedAnalogies();

@@ -222,6 +222,7 @@ async function trainRun(backend: Backend, r: Run): Promise<TrainedVectors> {
   let state = r.state;
   let result: Word2VecTrainResult | null = null;
   let written: string | null = null;
+  const epochLosses: number[] = []; // over all the run's jobs
   const done = () => state !== null && state.epoch > settings.epochs;
   while (!done() && !signal?.aborted) {
     let pausing = false;
@@ -240,13 +241,14 @@ async function trainRun(backend: Backend, r: Run): Promise<TrainedVectors> {
       if (timer) clearTimeout(timer);
     }
     state = result.state;
+    epochLosses.push(...result.epochLosses);
     if (checkpoint && (result.cancelled || checkpoint.atEnd)) written = await save(checkpoint, r, state);
     if (!(result.cancelled && pausing)) break;
   }
   const names = Buffer.from(r.words).toString('utf8').split('\n').slice(0, -1);
   const vectors = new WordVectors(names, r.syn0, settings.vectorSize, r.counts) as TrainedVectors;
   result ??= nothingRun(state, settings);
-  vectors.training = { ...result, seconds: (performance.now() - r.started) / 1000, checkpoint: written };
+  vectors.training = { ...result, epochLosses, seconds: (performance.now() - r.started) / 1000, checkpoint: written };
   return vectors;
 }
 
@@ -274,7 +276,7 @@ function nothingRun(state: Word2VecState | null, settings: Word2VecSettings): Wo
   let words = state?.wordsBefore ?? 0;
   for (const w of state?.words ?? []) words += w;
   return {
-    words, epochsCompleted, cancelled: epochsCompleted < settings.epochs, loss: NaN,
+    words, epochsCompleted, cancelled: epochsCompleted < settings.epochs, loss: NaN, epochLosses: [],
     state: state ?? { epoch: 1, wordsBefore: 0, offsets: new Float64Array(0), words: new Float64Array(0),
       loss: new Float64Array(0), terms: new Float64Array(0), finished: new Uint8Array(0), rng: new Uint32Array(0) },
   };
