@@ -44,3 +44,5 @@ export type { LoadOptions, SaveOptions, VectorFormat } from './word2vec/formats.
 export { evaluateAnalogies, evaluateSimilarity } from './word2vec/evaluate.js';
 export type { AnalogyScore, SectionScore, SimilarityScore } from './word2vec/evaluate.js';
 export type { Word2VecProgress } from './backend/word2vec.js';
+export { scatterPlot, lossPlot, Figure } from './plot/index.js';
+export type { ScatterOptions, LossCurves, LossPlotOptions, Shape } from './plot/index.js';

@@ -254,6 +254,9 @@ class TrainJob final : public BackgroundJob, private word2vec::TrainHooks {
     out.Set("epochsCompleted", result_.epochs_completed);
     out.Set("cancelled", result_.cancelled);
     out.Set("loss", result_.loss);
+    Napi::Array epoch_losses = Napi::Array::New(env, result_.epoch_losses.size());
+    for (std::uint32_t e = 0; e < result_.epoch_losses.size(); e++) epoch_losses.Set(e, result_.epoch_losses[e]);
+    out.Set("epochLosses", epoch_losses);
     out.Set("state", StateToJs(env, result_.state));
     return out;
   }

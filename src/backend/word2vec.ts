@@ -97,6 +97,11 @@ export interface Word2VecTrainResult {
   epochsCompleted: number;
   cancelled: boolean;
   loss: number;
+  /**
+   * Mean loss of each epoch this job completed, in order (the progress
+   * reports cannot give these: the native job coalesces them under load).
+   */
+  epochLosses: number[];
   /** Where a resumed run would continue (state.epoch = epochs + 1 when complete). */
   state: Word2VecState;
 }

@@ -5,19 +5,23 @@
  * PNG of originals above their reconstructions. Progress goes to stderr.
  * Ctrl-C writes a checkpoint (--checkpoint FILE, else OUT.ckpt) after the
  * last completed epoch and exits with 130; --resume FILE continues it.
+ * --map FILE draws the codes in 2-D (coloured by --labels, or by shape kind
+ * for the generated shapes); --plot FILE draws the loss per epoch.
  */
 import { Autoencoder, type AutoencoderConfig } from '../nn/autoencoder.js';
 import {
-  fitAutoencoderWithCheckpoints, loadCheckpoint, resumeAutoencoderFit, type CheckpointSettings, type ResumeOptions,
+  fitAutoencoderWithCheckpoints, loadCheckpoint, resumeAutoencoderFit, type AutoencoderResumeOptions, type CheckpointSettings,
 } from '../nn/checkpoint.js';
 import { checkpointTarget, onCtrlC, reportInterrupted } from './interrupt.js';
 import { backendInfo, useBackend } from '../backend/select.js';
 import { checkWritable, writeFileAtomic } from '../io/atomic.js';
-import { readIdxImages } from '../io/idx.js';
+import { readIdxImages, readIdxLabels } from '../io/idx.js';
 import { imageStrips, writeGrayPng } from '../io/png.js';
-import { generateShapes } from '../datasets/shapes.js';
+import { generateShapes, SHAPE_KINDS } from '../datasets/shapes.js';
+import { scatterPlot } from '../plot/scatter.js';
 import { Matrix } from '../tensor.js';
 import { backendOption, parseCommand, resumeOption, type CommandSpec } from './options.js';
+import { LossLog, mapMethod, pictureTarget, toPlane, writePicture, type MapMethod } from './pictures.js';
 
 function positive(flag: string, v: string, integer: boolean): number {
   const n = Number(v);
@@ -27,16 +31,45 @@ function positive(flag: string, v: string, integer: boolean): number {
   return n;
 }
 
-async function images(path: string | undefined, limit: number | undefined, seed: number): Promise<Matrix> {
-  const all = path === undefined ? generateShapes(limit ?? 2000, { seed }).images : await readIdxImages(path, { scale: true });
-  if (limit === undefined || limit >= all.rows) return all;
-  return new Matrix(all.data.subarray(0, limit * all.cols), limit, all.cols);
+/** The training images, and for generated shapes the kind of each (SHAPE_KINDS), which --map colours by. */
+async function images(path: string | undefined, limit: number | undefined, seed: number): Promise<{ x: Matrix; kinds: string[] | null }> {
+  if (path === undefined) {
+    const shapes = generateShapes(limit ?? 2000, { seed });
+    return { x: shapes.images, kinds: Array.from(shapes.labels, (k) => SHAPE_KINDS[k]!) };
+  }
+  const all = await readIdxImages(path, { scale: true });
+  if (limit === undefined || limit >= all.rows) return { x: all, kinds: null };
+  return { x: new Matrix(all.data.subarray(0, limit * all.cols), limit, all.cols), kinds: null };
+}
+
+// Codes of this many images at most go on a --map: more points only hide each other.
+const MAP_POINTS = 2000;
+
+/** The class of each of n images for --map, from the --labels file. */
+async function classes(labelsPath: string, n: number): Promise<Int32Array> {
+  const labels = await readIdxLabels(labelsPath);
+  if (labels.length < n) throw new RangeError(`--labels ${labelsPath} holds ${labels.length} labels for ${n} images`);
+  return labels.subarray(0, n);
+}
+
+async function drawCodes(ae: Autoencoder, x: Matrix, labels: ArrayLike<number | string> | undefined, method: MapMethod, seed: number, path: string): Promise<void> {
+  const n = Math.min(MAP_POINTS, x.rows);
+  const codes = ae.encode(new Matrix(x.data.subarray(0, n * x.cols), n, x.cols));
+  const direct = codes.cols === 2;
+  const axis = direct ? 'code unit' : method === 'pca' ? 'principal component' : 'Sammon coordinate';
+  const figure = scatterPlot(await toPlane(codes, method, seed), {
+    ...(labels !== undefined ? { classes: Array.from(labels).slice(0, n) } : {}),
+    title: `codes of ${n}${n < x.rows ? ` of ${x.rows}` : ''} images, ${codes.cols}-unit code layer${direct ? '' : ` (${method === 'pca' ? 'PCA' : 'Sammon map'})`}`,
+    xTitle: `${axis} 1`,
+    yTitle: `${axis} 2`,
+  });
+  await writePicture(figure, path, `a map of ${n} codes`);
 }
 
 export const autoencoderCommand = {
   name: 'autoencoder',
   summary: 'train an autoencoder on IDX images (MNIST, Fashion-MNIST) or, without --images, on generated shapes; save it, ' +
-    'optionally its codes and a picture of reconstructions. Ctrl-C writes a checkpoint and exits with 130',
+    'optionally its codes, a picture of reconstructions, a map of the codes and a loss curve. Ctrl-C writes a checkpoint and exits with 130',
   usage: '--out FILE [options]',
   options: {
     out: { type: 'string', value: 'FILE', help: 'where the model is saved (safetensors); required' },
@@ -58,9 +91,14 @@ export const autoencoderCommand = {
     backend: backendOption,
     checkpoint: { type: 'string', value: 'FILE', help: 'checkpoint after every epoch and on Ctrl-C (default on Ctrl-C only, to OUT.ckpt)' },
     resume: resumeOption,
+    map: { type: 'string', value: 'FILE', help: 'draw the codes in 2-D (.svg or .png): a 2-unit code directly, wider codes by --map-method' },
+    'map-method': { type: 'string', value: 'pca|sammon', default: 'pca', help: 'how codes wider than 2 are brought to 2-D' },
+    labels: { type: 'string', value: 'IDX', help: 'colour the --map points by these labels (default for generated shapes: their kind)' },
+    plot: { type: 'string', value: 'FILE', help: 'draw the training (and test) loss per epoch (.svg or .png)' },
   },
   examples: [
     'fastnn autoencoder --out ae.safetensors --epochs 3 --picture recon.png',
+    'fastnn autoencoder --out ae.safetensors --layers 784,128,2 --map codes.svg --plot loss.svg',
     'fastnn autoencoder --images train-images-idx3-ubyte.gz --layers 784,256,64 --denoise 0.2 --out ae.safetensors',
   ],
 } satisfies CommandSpec;
@@ -83,7 +121,14 @@ export async function runAutoencoder(args: string[]): Promise<void> {
     useBackend(values.backend);
   }
   if (values.loss !== 'mse' && values.loss !== 'bce') throw new RangeError(`--loss must be mse or bce, got ${values.loss}`);
-  const x = await images(values.images, limit, seed);
+  const method = mapMethod('map-method', values['map-method']);
+  const map = await pictureTarget('map', values.map);
+  const plot = await pictureTarget('plot', values.plot);
+  if (values.labels !== undefined && map === undefined) throw new TypeError('--labels colours the points of --map: give --map FILE too');
+  if (values.labels !== undefined && values.images === undefined) throw new TypeError('--labels needs --images: the generated shapes carry their own kinds');
+  const { x, kinds } = await images(values.images, limit, seed);
+  const labels = map === undefined ? undefined : values.labels === undefined ? kinds ?? undefined : await classes(values.labels, x.rows);
+  const test = values['test-images'] === undefined ? undefined : await readIdxImages(values['test-images'], { scale: true });
   const layers = values.layers === undefined ? [x.cols, 256, 64] : values.layers.split(',').map((w) => positive('layers', w, true));
   if (layers[0] !== x.cols) throw new RangeError(`--layers must start with the image size ${x.cols}, got ${layers[0]}`);
   const config: AutoencoderConfig = { layers, hidden: values.hidden as AutoencoderConfig['hidden'], loss: values.loss, tiedWeights: values.tied ?? false, seed };
@@ -124,11 +169,15 @@ export async function runAutoencoder(args: string[]): Promise<void> {
     pending = end === '';
   };
   let first = 0; // samples/s counts this run's epochs only
-  const callbacks: ResumeOptions = {
+  const losses = new LossLog();
+  const callbacks: AutoencoderResumeOptions = {
     signal: interrupt.signal,
+    // The test images double as validation data when the loss is drawn.
+    ...(plot !== undefined && test !== undefined ? { validationData: { x: test } } : {}),
     // Live updates only on a terminal; a log gets one line per epoch.
     ...(tty ? { onProgress: ({ epoch, samples, loss }) => line(epoch, samples, loss, ''), progressEvery: 50 } : {}),
-    onEpoch: ({ epoch, loss }) => {
+    onEpoch: ({ epoch, loss, valLoss }) => {
+      losses.record(epoch, loss, valLoss);
       first ||= epoch;
       line(epoch, (epoch - first + 1) * x.rows, loss, '\n');
     },
@@ -144,8 +193,7 @@ export async function runAutoencoder(args: string[]): Promise<void> {
   }
   const train = ae.evaluate(x).mse;
   let report = `reconstruction MSE per pixel: train ${train.toFixed(5)}`;
-  if (values['test-images'] !== undefined) {
-    const test = await readIdxImages(values['test-images'], { scale: true });
+  if (test !== undefined) {
     report += `, test ${ae.evaluate(test).mse.toFixed(5)} (${test.rows} images)`;
   }
   process.stderr.write(`${report}\n`);
@@ -162,4 +210,6 @@ export async function runAutoencoder(args: string[]): Promise<void> {
     const { pixels, width, height } = imageStrips([shown, ae.reconstruct(shown)], 16, side);
     await writeGrayPng(values.picture, pixels, width, height);
   }
+  if (map !== undefined) await drawCodes(ae, x, labels, method, seed, map);
+  if (plot !== undefined) await losses.write(plot, `fastnn autoencoder ${ae.layers.join('-')} on ${source}, ${ae.loss} loss`);
 }

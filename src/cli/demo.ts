@@ -5,7 +5,8 @@
  * the accuracy on held-out points, and which backend ran. Ctrl-C writes a
  * checkpoint (--checkpoint FILE, else fastnn-demo.ckpt in the current
  * directory) after the last completed epoch and exits with 130; --resume
- * FILE continues it.
+ * FILE continues it. --plot FILE draws the training and held-out loss per
+ * epoch (.svg or .png).
  */
 import { MLP } from '../nn/mlp.js';
 import { fitWithCheckpoints, resumeFit, type ResumeOptions } from '../nn/checkpoint.js';
@@ -13,6 +14,7 @@ import { checkpointTarget, onCtrlC, reportInterrupted } from './interrupt.js';
 import { backendInfo, useBackend } from '../backend/select.js';
 import { spirals } from '../datasets/spirals.js';
 import { backendOption, parseCommand, resumeOption, type CommandSpec } from './options.js';
+import { LossLog, pictureTarget } from './pictures.js';
 
 const DEFAULT_CHECKPOINT = 'fastnn-demo.ckpt';
 
@@ -26,8 +28,9 @@ export const demoCommand = {
     backend: backendOption,
     checkpoint: { type: 'string', value: 'FILE', help: `checkpoint after every epoch and on Ctrl-C (default on Ctrl-C only, to ${DEFAULT_CHECKPOINT})` },
     resume: resumeOption,
+    plot: { type: 'string', value: 'FILE', help: 'draw the training and held-out loss per epoch (.svg or .png)' },
   },
-  examples: ['fastnn demo --epochs 20', 'fastnn demo --backend js'],
+  examples: ['fastnn demo --epochs 20', 'fastnn demo --backend js', 'fastnn demo --plot loss.svg'],
 } satisfies CommandSpec;
 
 export async function runDemo(args: string[]): Promise<void> {
@@ -41,6 +44,7 @@ export async function runDemo(args: string[]): Promise<void> {
     if (values.backend !== 'js' && values.backend !== 'native') throw new RangeError(`--backend must be js or native, got ${values.backend}`);
     useBackend(values.backend);
   }
+  const plot = await pictureTarget('plot', values.plot);
   const info = backendInfo();
   console.log(`fastnn demo: backend ${info.active}${info.active === 'native' ? ` (addon ${info.native.version}; CPU ${info.native.cpuFeatures.join(' ') || 'baseline'})` : ''}`);
 
@@ -49,9 +53,13 @@ export async function runDemo(args: string[]): Promise<void> {
   console.log('task: 3 interleaved spirals in 2-D (900 training points, 300 held out), MLP 2-64-64-3, tanh, softmax cross-entropy');
   const interrupt = onCtrlC();
   const target = checkpointTarget(values.checkpoint, DEFAULT_CHECKPOINT);
+  const losses = new LossLog();
   const callbacks: ResumeOptions = {
     signal: interrupt.signal,
-    onEpoch: ({ epoch, loss }) => {
+    // The held-out points double as validation data when the loss is drawn.
+    ...(plot !== undefined ? { validationData: test } : {}),
+    onEpoch: ({ epoch, loss, valLoss }) => {
+      losses.record(epoch, loss, valLoss);
       if (epoch === 1 || epoch % 5 === 0 || epoch === epochs) console.log(`epoch ${String(epoch).padStart(3)}  loss ${loss.toFixed(4)}`);
     },
   };
@@ -74,4 +82,5 @@ export async function runDemo(args: string[]): Promise<void> {
   const seconds = (performance.now() - started) / 1000;
   const { accuracy, loss } = net.evaluate(test.x, test.y);
   console.log(`trained in ${seconds.toFixed(2)} s; held-out loss ${loss.toFixed(4)}, accuracy ${(100 * accuracy!).toFixed(1)}%`);
+  if (plot !== undefined) await losses.write(plot, 'fastnn demo: MLP 2-64-64-3 on three spirals, softmax cross-entropy');
 }

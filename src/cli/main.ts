@@ -1,8 +1,9 @@
 #!/usr/bin/env node
-/** The `fastnn` command: `fastnn demo`, `fastnn info`, `fastnn autoencoder`, the word2vec commands. */
+/** The `fastnn` command: `fastnn demo`, `fastnn info`, `fastnn autoencoder`, the word2vec commands, `fastnn map`. */
 import { autoencoderCommand, runAutoencoder } from './autoencoder.js';
 import { demoCommand, runDemo } from './demo.js';
 import { infoCommand, runInfo } from './info.js';
+import { mapCommand, runMap } from './map.js';
 import type { CommandSpec } from './options.js';
 import {
   analogyCommand, evalCommand, runAnalogy, runEval, runSimilar, runWord2Vec, similarCommand, word2vecCommand,
@@ -16,6 +17,7 @@ const commands: Record<string, { spec: CommandSpec; run: (args: string[]) => Pro
   similar: { spec: similarCommand, run: runSimilar },
   analogy: { spec: analogyCommand, run: runAnalogy },
   eval: { spec: evalCommand, run: runEval },
+  map: { spec: mapCommand, run: runMap },
 };
 
 function usage(): string {

@@ -14,6 +14,7 @@ import { Word2Vec } from '../word2vec/word2vec.js';
 import { WordVectors } from '../word2vec/vectors.js';
 import { continueCommand, onCtrlC } from './interrupt.js';
 import { parseCommand, type CommandSpec } from './options.js';
+import { pictureTarget, writeLossPlot } from './pictures.js';
 
 function int(flag: string, v: string | undefined, min = 1): number | undefined {
   if (v === undefined) return undefined;
@@ -85,12 +86,14 @@ export const word2vecCommand = {
     checkpoint: { type: 'string', value: 'FILE', help: 'checkpoint at the end, on Ctrl-C and with --checkpoint-every (default on Ctrl-C only, to OUTPUT.ckpt)' },
     'checkpoint-every': { type: 'string', value: 'SECONDS', help: 'also checkpoint at this interval, ≥ 0 (default 0: never)' },
     resume: { type: 'string', value: 'FILE', help: 'continue the run a checkpoint holds (its settings come from it)' },
+    plot: { type: 'string', value: 'FILE', help: 'draw the training loss per epoch (.svg or .png)' },
     encoding: { type: 'string', value: 'utf8|latin1', help: 'how the corpus\'s bytes name words: utf8 refuses invalid UTF-8 before training (default utf8)' },
   },
   examples: [
     'fastnn word2vec',
     'fastnn word2vec --input corpus.txt --output vectors.bin --binary --dim 100 --epochs 5',
     'fastnn word2vec --resume vectors.bin.ckpt --input corpus.txt --output vectors.bin --binary',
+    'fastnn word2vec --input corpus.txt --output vectors.txt --plot loss.svg',
   ],
 } satisfies CommandSpec;
 
@@ -107,6 +110,7 @@ export async function runWord2Vec(args: string[]): Promise<void> {
   }
   if (values.input !== undefined) await mustExist(values.input, 'corpus');
   if (values.output !== undefined) await checkWritable(values.output);
+  const plot = await pictureTarget('plot', values.plot);
   // Ctrl-C always leaves a checkpoint: --checkpoint FILE (also written every
   // --checkpoint-every seconds and at the end), else one beside the output.
   const checkpoint = {
@@ -151,6 +155,11 @@ export async function runWord2Vec(args: string[]): Promise<void> {
       await vectors.save(values.output, { format: values.binary ? 'binary' : 'text' });
       process.stderr.write(`wrote ${values.output} (${values.binary ? 'binary' : 'text'})\n`);
     }
+    if (plot !== undefined && t.epochLosses.length > 0) {
+      const corpus = values.input ?? (resuming ? `the corpus of ${values.resume}` : 'the planted demo corpus');
+      // A resumed run plots the epochs it finished, numbered as in the whole run.
+      await writeLossPlot(plot, { loss: t.epochLosses }, t.epochsCompleted - t.epochLosses.length + 1, `fastnn word2vec on ${corpus}: mean loss per prediction`);
+    }
     if (demo) {
       let right = 0;
       const questions = plantedAnalogies();
@@ -187,10 +196,11 @@ function format(path: string): { format?: 'binary' | 'text' } {
   return /\.(bin)$/i.test(path) ? { format: 'binary' } : { format: 'text' };
 }
 
-async function load(path: string | undefined): Promise<WordVectors> {
+/** The vectors file a command names (its first `limit` words), in the format its extension says (.bin: binary). */
+export async function load(path: string | undefined, limit?: number): Promise<WordVectors> {
   if (path === undefined) throw new Error('give the vectors file first');
   await mustExist(path, 'vectors file');
-  return WordVectors.load(path, format(path));
+  return WordVectors.load(path, { ...format(path), ...(limit !== undefined ? { limit } : {}) });
 }
 
 export const similarCommand = {

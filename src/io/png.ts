@@ -1,6 +1,6 @@
 /**
- * Minimal PNG writer for 8-bit grayscale images (enough to look at digits and
- * reconstructions): signature, IHDR, one zlib-compressed IDAT, IEND.
+ * Minimal PNG writer for 8-bit grayscale images (digits and reconstructions)
+ * and RGB images (plots): signature, IHDR, one zlib-compressed IDAT, IEND.
  */
 import { deflateSync } from 'node:zlib';
 import { Matrix } from '../tensor.js';
@@ -36,19 +36,29 @@ export function encodeGrayPng(pixels: Float32Array, width: number, height: numbe
   if (pixels.length !== width * height) {
     throw new RangeError(`encodeGrayPng: pixels must have length ${width * height} for ${width}×${height}, got ${pixels.length}`);
   }
+  const bytes = Uint8Array.from(pixels, (v) => Math.round(255 * Math.min(1, Math.max(0, Number.isNaN(v) ? 0 : v))));
+  return encodePng(bytes, width, height, 1);
+}
+
+/** Encodes `pixels` (height × width × 3 bytes: red, green, blue, row-major) as an 8-bit RGB PNG. */
+export function encodeRgbPng(pixels: Uint8Array, width: number, height: number): Buffer {
+  if (pixels.length !== width * height * 3) {
+    throw new RangeError(`encodeRgbPng: pixels must have length ${width * height * 3} for ${width}×${height} RGB, got ${pixels.length}`);
+  }
+  return encodePng(pixels, width, height, 3);
+}
+
+// 8-bit samples, `channels` per pixel: 1 is grayscale (colour type 0), 3 is RGB (colour type 2).
+function encodePng(samples: Uint8Array, width: number, height: number, channels: 1 | 3): Buffer {
   const header = Buffer.alloc(13);
   header.writeUInt32BE(width, 0);
   header.writeUInt32BE(height, 4);
   header[8] = 8; // bit depth
-  header[9] = 0; // grayscale; bytes 10-12: deflate, adaptive filtering, no interlace
+  header[9] = channels === 1 ? 0 : 2; // bytes 10-12: deflate, adaptive filtering, no interlace
   // Each scanline starts with its filter type (0 = none).
-  const raw = Buffer.alloc((width + 1) * height);
-  for (let y = 0; y < height; y++) {
-    for (let x = 0; x < width; x++) {
-      const v = pixels[y * width + x]!;
-      raw[y * (width + 1) + 1 + x] = Math.round(255 * Math.min(1, Math.max(0, Number.isNaN(v) ? 0 : v)));
-    }
-  }
+  const stride = width * channels;
+  const raw = Buffer.alloc((stride + 1) * height);
+  for (let y = 0; y < height; y++) raw.set(samples.subarray(y * stride, (y + 1) * stride), y * (stride + 1) + 1);
   return Buffer.concat([
     Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
     chunk('IHDR', header),

@@ -249,6 +249,7 @@ async function trainRun(backend: Backend, r: Run): Promise<TrainedVectors> {
   let state = r.state;
   let result: Word2VecTrainResult | null = null;
   let written: string | null = null;
+  const epochLosses: number[] = []; // over all the run's jobs
   const done = () => state !== null && state.epoch > settings.epochs;
   while (!done()) {
     const segment = new AbortController();
@@ -268,13 +269,14 @@ async function trainRun(backend: Backend, r: Run): Promise<TrainedVectors> {
       signal?.removeEventListener('abort', stop);
     }
     state = result.state;
+    epochLosses.push(...result.epochLosses);
     if (checkpoint && (result.cancelled || checkpoint.atEnd)) written = await save(checkpoint, r, state);
     signal?.throwIfAborted();
     if (!result.cancelled) break;
   }
   const vectors = new WordVectors(r.names, r.syn0, settings.vectorSize, r.counts) as TrainedVectors;
   const { words, epochsCompleted, loss } = result ?? finishedRun(state!);
-  vectors.training = { words, epochsCompleted, loss, state: state!, seconds: (performance.now() - r.started) / 1000, checkpoint: written };
+  vectors.training = { words, epochsCompleted, loss, epochLosses, state: state!, seconds: (performance.now() - r.started) / 1000, checkpoint: written };
   return vectors;
 }
 

@@ -75,6 +75,8 @@ describe.each(names.map((n) => [n]))('word2vec checkpoints on %s', (name) => {
     const path = join(dir, `${name}-periodic.ckpt`);
     const paused = await Word2Vec.train({ input, ...base, hs: true, sg: false, checkpoint: { path, everySeconds: 0.02 } });
     expect(Buffer.from(paused.vectors.buffer).equals(Buffer.from(whole.vectors.buffer))).toBe(true);
+    // Each epoch's mean loss once, over all the paused jobs, as in the whole run.
+    expect(paused.training.epochLosses).toEqual(whole.training.epochLosses);
     const saved = await readWord2VecCheckpoint(path);
     expect(saved.state.epoch).toBe(base.epochs! + 1);
     const again = await Word2Vec.resume(path);

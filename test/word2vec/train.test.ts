@@ -1,6 +1,7 @@
 /**
  * word2vec training on both backends: planted analogies, one-thread
- * determinism, native and TS giving identical vectors, progress, cancellation,
+ * determinism, native and TS giving identical vectors and losses, the loss
+ * of every epoch, progress, cancellation,
  * divergence, vocabulary order and the option checks.
  */
 import { afterAll, describe, expect, it } from 'vitest';
@@ -63,6 +64,14 @@ describe.each(backends.map((b) => [b.name]))('word2vec on %s', (name) => {
     expect(Array.from(v.counts!)).toEqual([4, 3, 2, 2, 1, 1, 1]);
     expect((await Word2Vec.train({ ...opts, minCount: 2, maxFinalVocab: 3 })).words).toEqual(['b', 'd', 'a']);
     expect((await Word2Vec.train({ ...opts, lowercase: true })).words).toEqual(['b', 'a', 'd', 'c', 'e']);
+  });
+
+  it('reports the mean loss of every epoch, the last one being the final loss', async () => {
+    const { training } = await train({ epochs: 3 });
+    expect(training.epochLosses).toHaveLength(3);
+    for (const loss of training.epochLosses) expect(loss).toBeGreaterThan(0);
+    expect(training.epochLosses[2]).toBe(training.loss);
+    expect(training.epochLosses[2]).toBeLessThan(training.epochLosses[0]!); // it learns
   });
 
   it('reports monotonic progress at least once a second, ending at 1 and the words read', async () => {
@@ -151,6 +160,7 @@ describe.runIf(backendPair())('native and TS trainers', () => {
       const ts = await run('js');
       expect(ts.words).toEqual(native.words);
       expect(ts.training.loss).toBe(native.training.loss);
+      expect(ts.training.epochLosses).toEqual(native.training.epochLosses);
       expect(ts.vectors).toEqual(native.vectors);
     });
   }

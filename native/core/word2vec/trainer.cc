@@ -345,6 +345,7 @@ TrainResult Train(const TrainOptions& opt, const Vocab& vocab, const Weights& we
     bool complete = true;
     for (const ThreadState& t : state.threads) complete = complete && t.finished;
     if (!complete) break;  // stopped at sentence boundaries: `state` is where to resume
+    result.epoch_losses.push_back(last.loss);
     state.words_before += words_in_epoch();
     state.epoch++;
     for (std::uint32_t t = 0; t < threads; t++) {

@@ -87,6 +87,7 @@ struct TrainResult {
   std::uint32_t epochs_completed = 0;
   bool cancelled = false;
   double loss = 0;  // mean loss of the last (possibly partial) epoch
+  std::vector<double> epoch_losses;  // mean loss of each epoch this call completed, in order
   TrainState state;  // where a resumed run would continue
 };
 

@@ -181,6 +181,7 @@ export async function trainTs(job: Word2VecTrainJob, onProgress: ((p: Word2VecPr
 
   let interrupted = false;
   let last = snapshot();
+  const epochLosses: number[] = [];
   while (epoch <= job.epochs && !stopped()) {
     const offset = mark.offset;
     words = mark.words;
@@ -217,6 +218,7 @@ export async function trainTs(job: Word2VecTrainJob, onProgress: ((p: Word2VecPr
       throw new Error(`word2vec: training diverged (a non-finite score) in epoch ${epoch} after ${wordsBefore + words} words; lower alpha`);
     }
     if (interrupted) break;
+    epochLosses.push(last.loss);
     wordsBefore += mark.words;
     epoch++;
     mark.words = mark.loss = mark.terms = mark.offset = mark.finished = 0;
@@ -232,5 +234,5 @@ export async function trainTs(job: Word2VecTrainJob, onProgress: ((p: Word2VecPr
   };
   const total = wordsBefore + mark.words;
   onProgress?.({ ...last, words: total, ...(cancelled ? {} : { progress: 1, etaSeconds: 0, lr: job.minAlpha }) });
-  return { words: total, epochsCompleted, cancelled, loss: last.loss, state };
+  return { words: total, epochsCompleted, cancelled, loss: last.loss, epochLosses, state };
 }

@@ -1,0 +1,63 @@
+/**
+ * A picture as a list of plain shapes in pixel coordinates (origin top left,
+ * y down). scatter.ts and line.ts lay out a Figure once; svg.ts writes it as
+ * SVG text and raster.ts paints the same shapes into a PNG, so both outputs
+ * show the same picture.
+ */
+import { extname } from 'node:path';
+import { writeFileAtomic } from '../io/atomic.js';
+import { encodeRgbPng } from '../io/png.js';
+import { rasterise } from './raster.js';
+import { toSvg } from './svg.js';
+
+/**
+ * Colours are '#rrggbb'. Text is monospace, 10 px (font.ts), anchored at its
+ * baseline; a halo is a white outline that keeps it legible over points.
+ */
+export type Shape =
+  | { kind: 'line'; x1: number; y1: number; x2: number; y2: number; color: string }
+  | { kind: 'polyline'; points: number[]; color: string; width: number }
+  | { kind: 'circle'; cx: number; cy: number; r: number; fill: string }
+  | { kind: 'rect'; x: number; y: number; w: number; h: number; stroke: string; fill: string | null }
+  | { kind: 'text'; x: number; y: number; text: string; color: string; anchor: 'start' | 'middle' | 'end'; halo?: boolean };
+
+/** A laid-out picture (from scatterPlot or lossPlot): write it with toSvg, toPng or save. */
+export class Figure {
+  /**
+   * @param notes What the picture leaves out (labels dropped for lack of
+   *   room, points not drawn); also printed on the picture.
+   */
+  constructor(readonly width: number, readonly height: number, readonly shapes: readonly Shape[], readonly notes: readonly string[]) {}
+
+  /** The picture as an SVG 1.1 document. */
+  toSvg(): string {
+    return toSvg(this);
+  }
+
+  /** The picture as an 8-bit RGB PNG, `scale` device pixels per figure pixel (2 keeps the 5×9 font legible). */
+  toPng(scale = 2): Buffer {
+    if (!Number.isInteger(scale) || scale < 1 || scale > 8) throw new RangeError(`Figure.toPng: scale must be an integer in [1, 8], got ${scale}`);
+    const { pixels, width, height } = rasterise(this, scale);
+    return encodeRgbPng(pixels, width, height);
+  }
+
+  /** Writes the picture atomically as SVG or PNG, chosen by the extension of `path` (.svg or .png). */
+  async save(path: string): Promise<void> {
+    const format = pictureFormat('Figure.save', path);
+    const bytes = format === 'svg' ? Buffer.from(this.toSvg(), 'utf8') : this.toPng();
+    try {
+      await writeFileAtomic(path, [bytes]);
+    } catch (err) {
+      const reason = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+      throw new Error(`Figure.save: cannot write '${path}' (${reason})`);
+    }
+  }
+}
+
+/** 'svg' or 'png' from the extension of `path`; an error naming `fn` otherwise. */
+export function pictureFormat(fn: string, path: string): 'svg' | 'png' {
+  if (typeof path !== 'string') throw new TypeError(`${fn}: path must be a string`);
+  const ext = extname(path).toLowerCase();
+  if (ext === '.svg' || ext === '.png') return ext === '.svg' ? 'svg' : 'png';
+  throw new RangeError(`${fn}: '${path}' must end in .svg or .png`);
+}

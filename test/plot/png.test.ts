@@ -1,0 +1,85 @@
+/**
+ * PNG output of the plots: a valid RGB file (signature, CRCs, IHDR, IEND)
+ * of the figure's size times the scale, with the shapes painted where the
+ * SVG puts them; the bitmap font has a distinct glyph per printable ASCII
+ * character; saves go by extension and are refused for other extensions
+ * or unwritable places.
+ */
+import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { encodeRgbPng } from '../../src/io/png.js';
+import { Figure } from '../../src/plot/figure.js';
+import { GLYPH_HEIGHT, glyph, textWidth } from '../../src/plot/font.js';
+import { lossPlot } from '../../src/plot/line.js';
+import { scatterPlot } from '../../src/plot/scatter.js';
+import { decodePng } from '../helpers/png.js';
+import { parseXml } from '../helpers/xml.js';
+
+const pixel = (png: ReturnType<typeof decodePng>, x: number, y: number) => Array.from(png.samples.subarray((y * png.width + x) * 3, (y * png.width + x) * 3 + 3));
+
+describe('plot PNG output', () => {
+  it('encodes RGB pixels that decode back', () => {
+    const rgb = Uint8Array.of(255, 0, 0, 0, 255, 0, 0, 0, 255, 10, 20, 30);
+    const png = decodePng(encodeRgbPng(rgb, 2, 2));
+    expect([png.width, png.height, png.channels]).toEqual([2, 2, 3]);
+    expect(Array.from(png.samples)).toEqual(Array.from(rgb));
+    expect(() => encodeRgbPng(new Uint8Array(5), 2, 2)).toThrow(/encodeRgbPng: pixels must have length 12 for 2×2 RGB, got 5/);
+  });
+
+  it('paints the shapes the SVG describes, at the requested scale', () => {
+    const figure = new Figure(200, 100, [
+      { kind: 'rect', x: 10, y: 10, w: 50, h: 30, stroke: '#000000', fill: '#00ff00' },
+      { kind: 'circle', cx: 150, cy: 50, r: 10, fill: '#ff0000' },
+      { kind: 'line', x1: 0, y1: 90, x2: 200, y2: 90, color: '#0000ff' },
+      { kind: 'text', x: 100, y: 30, text: 'Hi', color: '#000000', anchor: 'start' },
+    ], []);
+    for (const scale of [1, 3]) {
+      const png = decodePng(figure.toPng(scale));
+      expect([png.width, png.height]).toEqual([200 * scale, 100 * scale]);
+      expect(pixel(png, 30 * scale, 25 * scale)).toEqual([0, 255, 0]); // rect fill
+      expect(pixel(png, 10 * scale, 25 * scale)).toEqual([0, 0, 0]); // rect border
+      expect(pixel(png, 150 * scale, 50 * scale)).toEqual([255, 0, 0]); // disc centre
+      expect(pixel(png, 100 * scale, 90 * scale)).toEqual([0, 0, 255]); // line
+      expect(pixel(png, 190 * scale, 10 * scale)).toEqual([255, 255, 255]); // paper
+      // 'H' has ink in its left column from the cap line to the baseline.
+      for (let gy = 0; gy < 7; gy++) expect(pixel(png, 100 * scale, (23 + gy) * scale)).toEqual([0, 0, 0]);
+    }
+    expect(() => figure.toPng(0)).toThrow(/Figure.toPng: scale must be an integer in \[1, 8\], got 0/);
+  });
+
+  it('renders whole plots as valid PNGs with ink on them', () => {
+    for (const figure of [scatterPlot([[0, 0], [1, 2], [2, 1]], { labels: ['a', 'b', 'c'], classes: [0, 1, 1] }), lossPlot({ loss: [1, 0.5], valLoss: [1.2, 0.7] })]) {
+      const png = decodePng(figure.toPng());
+      expect([png.width, png.height]).toEqual([figure.width * 2, figure.height * 2]);
+      const ink = png.samples.filter((v) => v < 128).length;
+      expect(ink).toBeGreaterThan(1000);
+    }
+  });
+
+  it('has a distinct glyph for every printable ASCII character and a box for the rest', () => {
+    const seen = new Set<string>();
+    for (let c = 32; c < 127; c++) {
+      const rows = glyph(String.fromCharCode(c));
+      expect(rows).toHaveLength(GLYPH_HEIGHT);
+      seen.add(Array.from(rows).join(','));
+    }
+    expect(seen.size).toBe(95);
+    expect(glyph('é')).toBe(glyph('中'));
+    expect(seen.has(Array.from(glyph('é')).join(','))).toBe(false);
+    expect(textWidth('ab€')).toBe(18);
+  });
+
+  it('saves SVG or PNG by extension, atomically, and names the path it cannot write', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fastnn-plot-'));
+    const figure = lossPlot({ loss: [1, 0.5] });
+    await figure.save(join(dir, 'a.svg'));
+    await figure.save(join(dir, 'a.PNG'));
+    expect(parseXml(readFileSync(join(dir, 'a.svg'), 'utf8')).name).toBe('svg');
+    expect(decodePng(readFileSync(join(dir, 'a.PNG'))).width).toBe(figure.width * 2);
+    expect(readdirSync(dir).sort()).toEqual(['a.PNG', 'a.svg']); // no temp files left
+    await expect(figure.save(join(dir, 'a.jpg'))).rejects.toThrow(/Figure.save: '.*a\.jpg' must end in \.svg or \.png/);
+    await expect(figure.save(join(dir, 'missing', 'a.svg'))).rejects.toThrow(/Figure.save: cannot write '.*missing\/a\.svg' \(ENOENT\)/);
+  });
+});
