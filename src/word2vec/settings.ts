@@ -4,16 +4,19 @@
  * options and again for the settings a checkpoint file stores.
  */
 import { availableParallelism } from 'node:os';
-import type { Word2VecTrainJob, Word2VecVocabJob } from '../backend/word2vec.js';
+import type { Word2VecKernel, Word2VecTrainJob, Word2VecVocabJob } from '../backend/word2vec.js';
 import { finiteNumber, positiveInt } from '../options.js';
 
 /** The vocabulary scan's and the trainer's settings, as the backend jobs take them. */
 export type Word2VecSettings = Pick<Word2VecVocabJob, 'minCount' | 'maxFinalVocab' | 'lowercase'> &
   Pick<Word2VecTrainJob, 'vectorSize' | 'window' | 'negative' | 'nsExponent' | 'sample' | 'alpha' | 'minAlpha' | 'epochs' |
-    'threads' | 'seed' | 'sg' | 'hs'>;
+    'threads' | 'seed' | 'sg' | 'hs' | 'kernel'>;
 
 export const SETTING_KEYS = ['vectorSize', 'window', 'minCount', 'maxFinalVocab', 'negative', 'nsExponent', 'sample',
-  'alpha', 'minAlpha', 'epochs', 'threads', 'seed', 'sg', 'hs', 'lowercase'] as const;
+  'alpha', 'minAlpha', 'epochs', 'threads', 'seed', 'sg', 'hs', 'lowercase', 'kernel'] as const;
+
+/** The kernel a run without the `kernel` setting uses (README, Word2vec: why). */
+export const DEFAULT_KERNEL: Word2VecKernel = 'classic';
 
 function bool(fn: string, name: string, v: unknown, fallback: boolean): boolean {
   if (v === undefined) return fallback;
@@ -42,6 +45,8 @@ export function checkSettings(fn: string, o: Partial<Record<(typeof SETTING_KEYS
   const sg = bool(fn, 'sg', o.sg, true);
   const hs = bool(fn, 'hs', o.hs, false);
   const lowercase = bool(fn, 'lowercase', o.lowercase, false);
+  const kernel = o.kernel ?? DEFAULT_KERNEL;
+  if (kernel !== 'batched' && kernel !== 'classic') throw new RangeError(`${fn}: kernel must be 'batched' or 'classic', got ${String(kernel)}`);
   if (!hs && negative === 0) throw new RangeError(`${fn}: with negative: 0, hs must be true (nothing would be trained)`);
-  return { vectorSize, window, minCount, maxFinalVocab, negative, nsExponent, sample, alpha, minAlpha, epochs, threads, seed, sg, hs, lowercase };
+  return { vectorSize, window, minCount, maxFinalVocab, negative, nsExponent, sample, alpha, minAlpha, epochs, threads, seed, sg, hs, lowercase, kernel };
 }
