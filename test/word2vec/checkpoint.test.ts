@@ -69,6 +69,23 @@ describe.each(names.map((n) => [n]))('word2vec checkpoints on %s', (name) => {
     expect(Buffer.from(again.vectors.buffer).equals(Buffer.from(whole.vectors.buffer))).toBe(true);
   }, 60_000);
 
+  it('the batched kernel resumes byte-identical too, from a stop inside the second epoch', async () => {
+    use();
+    const input = name === 'native' ? longCorpus : corpus;
+    const options = { input, ...base, kernel: 'batched' as const };
+    const whole = await Word2Vec.train(options);
+    const path = join(dir, `${name}-batched.ckpt`);
+    const controller = new AbortController();
+    const first = await Word2Vec.train({ ...options, checkpoint: path, signal: controller.signal,
+      onProgress: (p) => { if (p.epoch === 2) controller.abort(); } });
+    expect(first.training.cancelled).toBe(true);
+    const saved = await readWord2VecCheckpoint(path);
+    expect(saved.settings.kernel).toBe('batched');
+    const resumed = await Word2Vec.resume(path);
+    expect(resumed.training.words).toBe(whole.training.words);
+    expect(Buffer.from(resumed.vectors.buffer).equals(Buffer.from(whole.vectors.buffer))).toBe(true);
+  }, 60_000);
+
   it('a resumed job stopped before it reads a byte hands its state back unchanged', async () => {
     use();
     const path = join(dir, `${name}-unchanged.ckpt`);
