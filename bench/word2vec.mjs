@@ -12,7 +12,7 @@
  * pass included, for every tool alike. On english, each run is scored:
  * analogy top-1 accuracy (questions-words, vocabulary restricted to the
  * 30 000 most frequent words, as gensim does) and WS353 Spearman ρ, with
- * ../shared/data/word2vec-eval/; --seeds n repeats every run with seeds 1..n.
+ * shared/data/word2vec-eval/ beside the checkout; --seeds n repeats every run with seeds 1..n.
  * --vocab times the vocabulary pass alone against reading the file.
  * Prints a table per thread count; writes bench/results/word2vec-<corpus>.json.
  *
@@ -35,7 +35,9 @@ import { printTable } from './lib/table.mjs';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const dist = (p) => join(root, 'dist', p);
 const corpusDir = join(root, 'bench', '.corpus');
-const evalDir = join(root, '..', 'shared', 'data', 'word2vec-eval');
+// shared/ sits beside the checkout (main) or two levels up (a worktree under wt/).
+const evalDir = [join(root, '..', 'shared'), join(root, '..', '..', 'shared')].map((d) => join(d, 'data', 'word2vec-eval'))
+  .find((d) => existsSync(join(d, 'questions-words.txt'))) ?? '';
 
 const { values } = parseArgs({
   options: {
@@ -183,7 +185,8 @@ async function quality(path) {
   return { analogy: analogy.overall.accuracy, analogyCoverage: analogy.coverage, ws353: ws.spearman, ws353Coverage: ws.coverage };
 }
 
-const scoring = values.corpus === 'english' && existsSync(join(evalDir, 'questions-words.txt'));
+const scoring = values.corpus === 'english' && evalDir !== '';
+if (values.corpus === 'english' && !scoring) console.log('shared/data/word2vec-eval/ not found: no quality scores');
 const results = [];
 for (const threads of threadCounts) {
   for (const tool of tools.filter((t) => available[t])) {

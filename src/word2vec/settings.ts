@@ -16,7 +16,7 @@ export const SETTING_KEYS = ['vectorSize', 'window', 'minCount', 'maxFinalVocab'
   'alpha', 'minAlpha', 'epochs', 'threads', 'seed', 'sg', 'hs', 'lowercase', 'kernel'] as const;
 
 /** The kernel a run without the `kernel` setting uses (README, Word2vec: why). */
-export const DEFAULT_KERNEL: Word2VecKernel = 'classic';
+export const DEFAULT_KERNEL: Word2VecKernel = 'batched';
 
 function bool(fn: string, name: string, v: unknown, fallback: boolean): boolean {
   if (v === undefined) return fallback;

@@ -69,10 +69,11 @@ describe.each(names.map((n) => [n]))('word2vec checkpoints on %s', (name) => {
     expect(Buffer.from(again.vectors.buffer).equals(Buffer.from(whole.vectors.buffer))).toBe(true);
   }, 60_000);
 
-  it('the batched kernel resumes byte-identical too, from a stop inside the second epoch', async () => {
+  it('the batched kernel resumes byte-identical too, from a stop after the first epoch', async () => {
     use();
     const input = name === 'native' ? longCorpus : corpus;
-    const options = { input, ...base, kernel: 'batched' as const };
+    // Native's batched epochs are short: enough of them that the abort lands before the end.
+    const options = { input, ...base, kernel: 'batched' as const, epochs: name === 'native' ? 8 : 2 };
     const whole = await Word2Vec.train(options);
     const path = join(dir, `${name}-batched.ckpt`);
     const controller = new AbortController();

@@ -30,6 +30,8 @@ export interface SentenceModel {
 export class SentenceScratch {
   loss = 0;
   terms = 0;
+  /** The last prediction's −log-likelihood (gradient() returns its scale). */
+  termLoss = 0;
   readonly neu1: Float32Array;
   readonly neu1e: Float32Array;
   readonly outputs: number[] = [];
@@ -43,12 +45,12 @@ export class SentenceScratch {
   }
 }
 
-/** (label − σ(f))·lr, or the limit for a saturated score; [scale, loss]. */
-function gradient(m: SentenceModel, f: number, label: number, lr: number): [number, number] {
+/** (label − σ(f))·lr, or the limit for a saturated score; s.termLoss gets the prediction's −log-likelihood. */
+function gradient(m: SentenceModel, s: SentenceScratch, f: number, label: number, lr: number): number {
   const idx = sigmoidIndex(f);
-  const loss = label > 0 ? m.sig.lossTrue[idx]! : m.sig.lossFalse[idx]!;
-  if (f >= MAX_EXP || f <= -MAX_EXP) return [f32((label - (f > 0 ? 1 : 0)) * lr), loss];
-  return [f32(f32(label - m.sig.sigmoid[idx]!) * lr), loss];
+  s.termLoss = label > 0 ? m.sig.lossTrue[idx]! : m.sig.lossFalse[idx]!;
+  if (f >= MAX_EXP || f <= -MAX_EXP) return f32((label - (f > 0 ? 1 : 0)) * lr);
+  return f32(f32(label - m.sig.sigmoid[idx]!) * lr);
 }
 
 function predict(m: SentenceModel, s: SentenceScratch, inp: Float32Array, io: number, out: Float32Array, oo: number,
@@ -56,8 +58,8 @@ function predict(m: SentenceModel, s: SentenceScratch, inp: Float32Array, io: nu
   const f = dot(inp, io, out, oo, m.dim);
   if (!Number.isFinite(f)) return false;
   if (skipSaturated && (f >= MAX_EXP || f <= -MAX_EXP)) return true;
-  const [g, loss] = gradient(m, f, label, lr);
-  s.loss += loss;
+  const g = gradient(m, s, f, label, lr);
+  s.loss += s.termLoss;
   s.terms++;
   axpy(s.neu1e, 0, g, out, oo, m.dim);
   axpy(out, oo, g, inp, io, m.dim);
@@ -149,9 +151,9 @@ function skipGramBatched(m: SentenceModel, s: SentenceScratch, sentence: Int32Ar
     for (let o = 0; o < k; o++) {
       const f = dot(syn0, io, syn1neg, s.outputs[o]! * dim, dim);
       if (!Number.isFinite(f)) return false;
-      const [scale, loss] = gradient(m, f, s.labels[o]!, lr);
+      const scale = gradient(m, s, f, s.labels[o]!, lr);
       const weight = s.weights[o]!;
-      s.loss += weight * loss;
+      s.loss += weight * s.termLoss;
       s.terms += weight;
       g[j * k + o] = weight === 1 ? scale : f32(scale * weight);
     }
