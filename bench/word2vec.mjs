@@ -1,64 +1,88 @@
 #!/usr/bin/env node
 /**
- * word2vec benchmark (standalone: bench/run.mjs does not exist on this
- * branch). Generates a Zipf-distributed corpus with planted relations into a
- * temp file, then times, with the same settings:
- *   native 1 thread, native all threads, TS (on a slice), and, when
- *   installed, fastText (`skipgram -minn 0 -maxn 0`) and gensim
- *   (`Word2Vec(sg=1, corpus_file=...)`).
- * Words/s = corpus tokens × epochs / wall time of the whole run (vocabulary
- * pass included, for every tool alike). Peak RSS comes from each run's own
- * child process. Accuracy = planted analogies answered right.
- * Prints a table and writes bench/results/word2vec.json.
+ * word2vec benchmark: fastnn (native, both kernels), gensim (Debian
+ * python3-gensim, Word2Vec(corpus_file=...), OPENBLAS_* unset for it) and
+ * fastText (Debian fasttext, skipgram -minn 0 -maxn 0) on the same corpus,
+ * settings and thread counts, each in a child process.
  *
- *   node bench/word2vec.mjs [--tokens 20000000] [--runs 3] [--epochs 1] [--dim 100]
+ * Corpora (built once into bench/.corpus/):
+ *   zipf     --tokens tokens, Zipf(1) over 70 000 word types, lines of 8–23 words;
+ *   english  real English text (bench/lib/english-corpus.mjs: Brown + nlp-corpus, 2.6 M tokens).
+ * Words/s = corpus tokens × epochs / wall time of the whole run, vocabulary
+ * pass included, for every tool alike. On english, each run is scored:
+ * analogy top-1 accuracy (questions-words, vocabulary restricted to the
+ * 30 000 most frequent words, as gensim does) and WS353 Spearman ρ, with
+ * shared/data/word2vec-eval/ beside the checkout; --seeds n repeats every run with seeds 1..n.
+ * --vocab times the vocabulary pass alone against reading the file.
+ * Prints a table per thread count; writes bench/results/word2vec-<corpus>.json.
+ *
+ *   node bench/word2vec.mjs --corpus zipf --tokens 20000000 --epochs 1 --threads 1,2
+ *   node bench/word2vec.mjs --corpus english --epochs 5 --threads 1,2 --seeds 3
+ *   node bench/word2vec.mjs --corpus zipf --vocab
  */
-import { execFileSync, spawnSync } from 'node:child_process';
-import { appendFileSync, createWriteStream, existsSync, readFileSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { createWriteStream, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { once } from 'node:events';
-import { availableParallelism, tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { englishCorpus } from './lib/english-corpus.mjs';
+import { machineInfo } from './lib/machine.mjs';
+import { median } from './lib/stats.mjs';
+import { printTable } from './lib/table.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const dist = (p) => join(root, 'dist', p);
+const corpusDir = join(root, 'bench', '.corpus');
+// shared/ sits beside the checkout (main) or two levels up (a worktree under wt/).
+const evalDir = [join(root, '..', 'shared'), join(root, '..', '..', 'shared')].map((d) => join(d, 'data', 'word2vec-eval'))
+  .find((d) => existsSync(join(d, 'questions-words.txt'))) ?? '';
 
 const { values } = parseArgs({
   options: {
-    tokens: { type: 'string', default: '20000000' }, runs: { type: 'string', default: '3' },
+    corpus: { type: 'string', default: 'zipf' }, tokens: { type: 'string', default: '20000000' },
     epochs: { type: 'string', default: '1' }, dim: { type: 'string', default: '100' },
-    child: { type: 'string' },
+    threads: { type: 'string', default: '1,2' }, seeds: { type: 'string', default: '1' },
+    tools: { type: 'string', default: 'classic,batched,gensim,fasttext' },
+    vocab: { type: 'boolean', default: false }, child: { type: 'string' },
   },
 });
 
-// ---- child mode: one fastnn training run, reporting its own peak RSS ----
+// ---- child mode: one fastnn run (training, or the vocabulary pass alone) ----
 if (values.child) {
   const job = JSON.parse(values.child);
-  const { useBackend } = await import(dist('backend/select.js'));
-  const { Word2Vec } = await import(dist('word2vec/word2vec.js'));
-  useBackend(job.backend);
+  const { useBackend, getBackend } = await import(dist('backend/select.js'));
+  useBackend('native');
   const t = performance.now();
-  const v = await Word2Vec.train({ input: job.path, ...job.settings, threads: job.threads });
+  if (job.vocabOnly) {
+    const v = await getBackend().word2vecVocab({ path: job.path, minCount: 5, maxFinalVocab: 0, lowercase: false });
+    process.stdout.write(JSON.stringify({ seconds: (performance.now() - t) / 1000, types: v.counts.length }));
+    process.exit(0);
+  }
+  const { Word2Vec } = await import(dist('word2vec/word2vec.js'));
+  const v = await Word2Vec.train({ input: job.path, ...job.settings });
   const seconds = (performance.now() - t) / 1000;
-  // Peak memory of training, taken before saving (which builds the file in memory).
   const maxRssMB = process.resourceUsage().maxRSS / 1024;
   if (job.out) await v.save(job.out, { format: 'text' });
-  process.stdout.write(JSON.stringify({ seconds, words: v.training.words, maxRssMB }));
+  process.stdout.write(JSON.stringify({ seconds, maxRssMB }));
   process.exit(0);
 }
 
-const tokens = Number(values.tokens), runs = Number(values.runs), epochs = Number(values.epochs), dim = Number(values.dim);
-const cores = availableParallelism();
-const settings = { vectorSize: dim, window: 5, negative: 5, minCount: 5, sample: 1e-3, alpha: 0.025, epochs, seed: 1 };
-const dir = mkdtempSync(join(tmpdir(), 'fastnn-w2v-bench-'));
+const epochs = Number(values.epochs), dim = Number(values.dim);
+const threadCounts = values.threads.split(',').map(Number);
+const seeds = Array.from({ length: Number(values.seeds) }, (_, i) => i + 1);
+const tools = values.tools.split(',');
+const settings = { vectorSize: dim, window: 5, negative: 5, minCount: 5, sample: 1e-3, alpha: 0.025, minAlpha: 0.0000025, epochs };
+mkdirSync(corpusDir, { recursive: true });
 
-/** Zipf(1) over 50 000 filler words, with a planted sentence every 10th line. */
-async function generate(path, count) {
+/** Zipf(1) over 70 000 types, lines of 8–23 words, from a fixed seed. */
+async function zipfCorpus(tokens) {
+  const path = join(corpusDir, `zipf-${tokens}.txt`);
+  if (existsSync(path)) return path;
   const { Rng } = await import(dist('rng.js'));
-  const { plantedSentence } = await import(dist('datasets/planted-corpus.js'));
   const rng = new Rng(42);
-  const V = 50000;
+  const V = 70000;
   const cdf = new Float64Array(V);
   let s = 0;
   for (let i = 0; i < V; i++) cdf[i] = s += 1 / (i + 1);
@@ -69,117 +93,136 @@ async function generate(path, count) {
     return 'w' + lo;
   };
   const out = createWriteStream(path);
-  let written = 0, lines = [];
-  while (written < count) {
-    let line;
-    if (rng.below(10) === 0) line = plantedSentence(rng);
-    else { const n = 8 + rng.below(16); const w = []; for (let i = 0; i < n; i++) w.push(zipf()); line = w.join(' '); }
-    written += line.split(' ').length;
-    lines.push(line);
+  let lines = [];
+  for (let written = 0; written < tokens;) {
+    const n = 8 + rng.below(16);
+    const w = [];
+    for (let i = 0; i < n; i++) w.push(zipf());
+    written += n;
+    lines.push(w.join(' '));
     if (lines.length === 4096) { if (!out.write(lines.join('\n') + '\n')) await once(out, 'drain'); lines = []; }
   }
   out.end(lines.join('\n') + '\n');
   await once(out, 'finish');
-  return written;
+  return path;
 }
 
-function median(xs) {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
-}
+const corpus = values.corpus === 'english' ? englishCorpus(corpusDir) : await zipfCorpus(Number(values.tokens));
+const text = readFileSync(corpus, 'latin1');
+const tokens = text.split(/\s+/).filter(Boolean).length;
+const bytes = statSync(corpus).size;
+const machine = machineInfo();
+console.log(`corpus ${values.corpus}: ${tokens} tokens, ${(bytes / 1e6).toFixed(1)} MB; ${JSON.stringify(settings)}; ${machine.cpu}, ${machine.cores} cores; load ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
 
-async function accuracy(path) {
-  const { loadVectors } = await import(dist('word2vec/vectors.js'));
-  const { plantedAnalogies } = await import(dist('datasets/planted-corpus.js'));
-  const v = await loadVectors(path, { format: 'text', invalidUtf8: 'replace' });
-  const qs = plantedAnalogies().filter((q) => q.every((w) => v.has(w)));
-  return qs.filter(([a, b, c, d]) => v.analogy(a, b, c)[0]?.word === d).length / plantedAnalogies().length;
-}
-
-function fastnn(backend, path, threads, out) {
-  const r = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--child', JSON.stringify({ backend, path, threads, settings, out })], { encoding: 'utf8' });
+function child(job) {
+  const r = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--child', JSON.stringify(job)], { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(r.stderr);
   return JSON.parse(r.stdout);
 }
 
-/** Wall time and peak RSS of an external command (GNU time when present). */
+if (values.vocab) {
+  // Reading the file alone (into the page cache first, then timed): what the vocabulary pass is compared with.
+  readFileSync(corpus);
+  const read = [], scan = [];
+  for (let i = 0; i < 3; i++) {
+    let t = performance.now();
+    readFileSync(corpus);
+    read.push((performance.now() - t) / 1000);
+    scan.push(child({ path: corpus, vocabOnly: true }).seconds);
+  }
+  const mb = bytes / 1e6;
+  console.log(`read the file: ${(mb / median(read)).toFixed(0)} MB/s; vocabulary pass: ${(mb / median(scan)).toFixed(0)} MB/s (${median(scan).toFixed(2)} s, medians of 3)`);
+  process.exit(0);
+}
+
+const scratch = join(tmpdir(), `fastnn-w2v-bench-${process.pid}`);
+mkdirSync(scratch, { recursive: true });
+
+/** Wall time and peak RSS of an external command (GNU time). */
 function timed(cmd, args, env = process.env) {
   const t = performance.now();
   const r = spawnSync('/usr/bin/time', ['-f', '%M', cmd, ...args], { encoding: 'utf8', env });
   if (r.status !== 0) throw new Error(`${cmd} failed: ${r.stderr.slice(-500)}`);
-  const rss = Number(r.stderr.trim().split('\n').at(-1)) / 1024;
-  return { seconds: (performance.now() - t) / 1000, maxRssMB: rss };
+  return { seconds: (performance.now() - t) / 1000, maxRssMB: Number(r.stderr.trim().split('\n').at(-1)) / 1024 };
 }
 
-const have = (cmd, args) => spawnSync(cmd, args, { encoding: 'utf8' }).status === 0;
-
-// The full corpus is the quarter corpus four times over: both have exactly
-// the same vocabulary, so a difference in peak memory between them could
-// only come from the corpus size (it should not: the trainer streams).
-const small = join(dir, 'quarter.txt');
-const quarterTokens = await generate(small, Math.floor(tokens / 4));
-const corpus = join(dir, 'corpus.txt');
-for (let i = 0; i < 4; i++) appendFileSync(corpus, readFileSync(small));
-const written = 4 * quarterTokens;
-const slice = join(dir, 'slice.txt');
-await generate(slice, Math.min(tokens, 1_000_000));
-console.log(`corpus: ${written} tokens, ${(statSync(corpus).size / 1e6).toFixed(0)} MB; settings ${JSON.stringify(settings)}; ${cores} cores; ${runs} runs each (median)`);
-
-const rows = [];
-const add = (name, threads, corpusTokens, trials, acc) => {
-  const seconds = median(trials.map((t) => t.seconds));
-  rows.push({ name, threads, tokens: corpusTokens, seconds, wordsPerSec: corpusTokens * epochs / seconds,
-              maxRssMB: Math.max(...trials.map((t) => t.maxRssMB)), analogyAccuracy: acc });
-  const r = rows.at(-1);
-  console.log(`${name.padEnd(22)} ${String(threads).padStart(3)} thr  ${String(corpusTokens).padStart(10)} tok  ${seconds.toFixed(2).padStart(7)} s  ${Math.round(r.wordsPerSec / 1000).toString().padStart(6)}k words/s  ${r.maxRssMB.toFixed(0).padStart(5)} MB${acc === undefined ? '' : `  analogies ${(100 * acc).toFixed(0)}%`}`);
-};
-const repeat = (n, f) => Array.from({ length: n }, f);
-
-const vec = (name) => join(dir, `${name}.vec`);
-add('fastnn native', 1, written, repeat(runs, () => fastnn('native', corpus, 1)));
-const nativeAll = repeat(runs, (_, i) => fastnn('native', corpus, cores, i === 0 ? vec('fastnn') : undefined));
-add('fastnn native', cores, written, nativeAll, await accuracy(vec('fastnn')));
-add('fastnn native (¼ corpus)', cores, quarterTokens, repeat(1, () => fastnn('native', small, cores)));
-const sliceTokens = Math.min(tokens, 1_000_000);
-add('fastnn ts (1M slice)', 1, sliceTokens, repeat(1, () => fastnn('js', slice, 1)));
-
-if (have('fasttext', ['help']) || existsSync('/usr/bin/fasttext')) {
-  for (const threads of [1, cores]) {
-    const out = join(dir, `ft${threads}`);
-    const trials = repeat(runs, () => timed('fasttext', ['skipgram', '-input', corpus, '-output', out, '-minn', '0', '-maxn', '0',
-      '-dim', String(dim), '-ws', '5', '-neg', '5', '-minCount', '5', '-t', '1e-3', '-lr', '0.025', '-epoch', String(epochs),
-      '-thread', String(threads), '-verbose', '0']));
-    add('fastText skipgram', threads, written, trials, threads === cores ? await accuracy(`${out}.vec`) : undefined);
-  }
-}
-
-if (have('/usr/bin/python3', ['-c', 'import gensim'])) {
-  const script = join(dir, 'gensim_run.py');
-  writeFileSync(script, `import sys
+const gensimScript = join(scratch, 'gensim_run.py');
+writeFileSync(gensimScript, `import sys
 from gensim.models import Word2Vec
-m = Word2Vec(corpus_file=sys.argv[1], vector_size=${dim}, window=5, negative=5, min_count=5, sample=1e-3, alpha=0.025, min_alpha=0.0000025, epochs=${epochs}, sg=1, hs=0, workers=int(sys.argv[2]), seed=1)
-if len(sys.argv) > 3: m.wv.save_word2vec_format(sys.argv[3])
+m = Word2Vec(corpus_file=sys.argv[1], vector_size=${dim}, window=5, negative=5, min_count=5, sample=1e-3, alpha=0.025, min_alpha=0.0000025, epochs=${epochs}, sg=1, hs=0, workers=int(sys.argv[2]), seed=int(sys.argv[3]))
+m.wv.save_word2vec_format(sys.argv[4])
 `);
-  // OpenBLAS settings of this machine's environment are not meant for gensim: unset them for its runs only.
-  const env = { ...process.env };
-  delete env.OPENBLAS_CORETYPE;
-  delete env.OPENBLAS_L2_SIZE;
-  for (const threads of [1, cores]) {
-    const trials = repeat(runs, (_, i) => timed('/usr/bin/python3', [script, corpus, String(threads), ...(i === 0 && threads === cores ? [vec('gensim')] : [])], env));
-    add('gensim Word2Vec sg=1', threads, written, trials, threads === cores ? await accuracy(vec('gensim')) : undefined);
+// This machine's OpenBLAS settings are not meant for gensim: unset them for its runs only.
+const peerEnv = { ...process.env };
+delete peerEnv.OPENBLAS_CORETYPE;
+delete peerEnv.OPENBLAS_L2_SIZE;
+
+const runners = {
+  classic: (threads, seed, out) => child({ path: corpus, out, settings: { ...settings, threads, seed, kernel: 'classic' } }),
+  batched: (threads, seed, out) => child({ path: corpus, out, settings: { ...settings, threads, seed, kernel: 'batched' } }),
+  gensim: (threads, seed, out) => timed('/usr/bin/python3', [gensimScript, corpus, String(threads), String(seed), out], peerEnv),
+  fasttext: (threads, seed, out) => timed('fasttext', ['skipgram', '-input', corpus, '-output', out.replace(/\.vec$/, ''), '-minn', '0',
+    '-maxn', '0', '-dim', String(dim), '-ws', '5', '-neg', '5', '-minCount', '5', '-t', '1e-3', '-lr', '0.025', '-epoch', String(epochs),
+    '-thread', String(threads), '-seed', String(seed), '-verbose', '0']),
+};
+const names = { classic: 'fastnn classic', batched: 'fastnn batched', gensim: 'gensim 4 (sg, corpus_file)', fasttext: 'fastText (-minn 0 -maxn 0)' };
+const available = {
+  classic: true, batched: true,
+  gensim: spawnSync('/usr/bin/python3', ['-c', 'import gensim'], { env: peerEnv }).status === 0,
+  fasttext: existsSync('/usr/bin/fasttext'),
+};
+
+/** Analogy top-1 over the 30 000 most frequent words, and WS353 ρ. */
+async function quality(path) {
+  const { loadVectors } = await import(dist('word2vec/vectors.js'));
+  const { WordVectors } = await import(dist('word2vec/vectors.js'));
+  const { evaluateAnalogies, evaluateSimilarity } = await import(dist('word2vec/evaluate.js'));
+  const all = await loadVectors(path, { format: 'text', invalidUtf8: 'replace' });
+  const n = Math.min(30000, all.words.length);
+  const top = new WordVectors(all.words.slice(0, n), all.vectors.slice(0, n * all.dim), all.dim);
+  const analogy = await evaluateAnalogies(top, join(evalDir, 'questions-words.txt'));
+  const ws = await evaluateSimilarity(all, join(evalDir, 'wordsim353.tsv'));
+  return { analogy: analogy.overall.accuracy, analogyCoverage: analogy.coverage, ws353: ws.spearman, ws353Coverage: ws.coverage };
+}
+
+const scoring = values.corpus === 'english' && evalDir !== '';
+if (values.corpus === 'english' && !scoring) console.log('shared/data/word2vec-eval/ not found: no quality scores');
+const results = [];
+for (const threads of threadCounts) {
+  for (const tool of tools.filter((t) => available[t])) {
+    for (const seed of seeds) {
+      const out = join(scratch, `${tool}-${threads}-${seed}.vec`);
+      const run = runners[tool](threads, seed, out);
+      const row = { tool, threads, seed, seconds: run.seconds, wordsPerSec: tokens * epochs / run.seconds, maxRssMB: run.maxRssMB,
+        load: loadavg()[0], ...(scoring ? await quality(out) : {}) };
+      results.push(row);
+      rmSync(out, { force: true });
+      console.error(JSON.stringify(row));
+    }
   }
 }
 
-const fastest = (threads) => rows.filter((r) => r.threads === threads && !r.name.startsWith('fastnn') ).reduce((a, r) => (a && a.wordsPerSec > r.wordsPerSec ? a : r), null);
-const ratios = {};
-for (const threads of [1, cores]) {
-  const ours = rows.find((r) => r.name === 'fastnn native' && r.threads === threads);
-  const peer = fastest(threads);
-  if (ours && peer) {
-    ratios[`threads=${threads}`] = { peer: peer.name, ratio: ours.wordsPerSec / peer.wordsPerSec };
-    console.log(`fastnn / ${peer.name} at ${threads} thread(s): ${(ours.wordsPerSec / peer.wordsPerSec).toFixed(2)}×`);
-  }
+const mean = (xs) => xs.reduce((s, x) => s + x, 0) / xs.length;
+const sd = (xs) => Math.sqrt(mean(xs.map((x) => (x - mean(xs)) ** 2)));
+for (const threads of threadCounts) {
+  const rows = tools.filter((t) => available[t]).map((tool) => {
+    const rs = results.filter((r) => r.tool === tool && r.threads === threads);
+    const gensim = results.filter((r) => r.tool === 'gensim' && r.threads === threads);
+    const wps = median(rs.map((r) => r.wordsPerSec));
+    return [names[tool], median(rs.map((r) => r.seconds)).toFixed(1), `${Math.round(wps / 1000)}k`,
+      gensim.length ? `${(wps / median(gensim.map((r) => r.wordsPerSec))).toFixed(2)}×` : null,
+      Math.round(Math.max(...rs.map((r) => r.maxRssMB))),
+      ...(scoring ? [`${(100 * mean(rs.map((r) => r.analogy))).toFixed(2)}% ± ${(100 * sd(rs.map((r) => r.analogy))).toFixed(2)}`,
+        `${mean(rs.map((r) => r.ws353)).toFixed(3)} ± ${sd(rs.map((r) => r.ws353)).toFixed(3)}`] : [])];
+  });
+  console.log(`\n${threads} thread(s), ${seeds.length} seed(s): wall incl. vocabulary pass (median), mean ± sd of scores`);
+  printTable(['tool', 'wall s', 'words/s', 'vs gensim', 'peak MB', ...(scoring ? ['analogy top-1', 'WS353 ρ'] : [])], rows);
+}
+if (scoring) {
+  const r = results.find((x) => x.analogyCoverage !== undefined);
+  console.log(`coverage: analogy ${(100 * r.analogyCoverage).toFixed(1)}% of questions, WS353 ${(100 * r.ws353Coverage).toFixed(1)}% of pairs`);
 }
 mkdirSync(join(root, 'bench', 'results'), { recursive: true });
-writeFileSync(join(root, 'bench', 'results', 'word2vec.json'), JSON.stringify({ date: new Date().toISOString(), tokens: written, settings, cores, runs, rows, ratios }, null, 2) + '\n');
-rmSync(dir, { recursive: true, force: true });
+writeFileSync(join(root, 'bench', 'results', `word2vec-${values.corpus}.json`),
+  JSON.stringify({ date: new Date().toISOString(), machine, corpus: values.corpus, tokens, settings, results }, null, 2) + '\n');
+rmSync(scratch, { recursive: true, force: true });

@@ -287,6 +287,7 @@ class TrainJob final : public BackgroundJob, private word2vec::TrainHooks {
 // job: { path, words, counts (a vocabulary as word2vecVocab returns it),
 // vectorSize, window ≥ 1, negative ≥ 0, nsExponent, sample, alpha, minAlpha,
 // epochs ≥ 1, threads in [1, args::kMaxThreads], seed in [0, 2^32), sg, hs, lowercase,
+// kernel ('batched' or 'classic', word2vec/sentence.h),
 // syn0 (V, vectorSize), syn1neg (V, vectorSize) or null (needed when
 // negative > 0), syn1 (V, vectorSize) or null (needed when hs), resume (see
 // CheckResume) }, trained in place. Resolves { words, epochsCompleted,
@@ -299,7 +300,7 @@ Napi::Value Word2vecTrain(const Napi::CallbackInfo& info) {
   Napi::Object job = args::Object(env, fn, "job", info[0]);
   const char* keys[] = {"path", "words", "counts", "vectorSize", "window", "negative", "nsExponent", "sample",
                         "alpha", "minAlpha", "epochs", "threads", "seed", "sg", "hs", "lowercase", "syn0",
-                        "syn1neg", "syn1", "resume"};
+                        "syn1neg", "syn1", "resume", "kernel"};
   std::vector<Napi::Value> v;
   for (const char* key : keys) v.push_back(job.Get(key));
   const ResumeValues resume = ReadResume(v[19]);
@@ -320,6 +321,11 @@ Napi::Value Word2vecTrain(const Napi::CallbackInfo& info) {
   o.sg = args::Bool(env, fn, "job.sg", v[13]);
   o.hs = args::Bool(env, fn, "job.hs", v[14]);
   o.lowercase = args::Bool(env, fn, "job.lowercase", v[15]);
+  const std::string kernel = String(env, fn, "job.kernel", v[20]);
+  if (kernel != "batched" && kernel != "classic") {
+    args::ThrowRange(env, Prefix(fn, "job.kernel") + " must be 'batched' or 'classic', got '" + kernel + "'");
+  }
+  o.batched = kernel == "batched";
   const std::size_t rows = vocab.counts.size();
   word2vec::Weights w{};
   w.syn0 = args::Matrix(env, fn, "job.syn0", v[16], rows, o.dim);

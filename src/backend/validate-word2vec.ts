@@ -72,6 +72,10 @@ export function checkTrainJob(fn: string, v: unknown): asserts v is Word2VecTrai
   checkBool(fn, 'job.sg', v['sg']);
   checkBool(fn, 'job.hs', v['hs']);
   checkBool(fn, 'job.lowercase', v['lowercase']);
+  checkString(fn, 'job.kernel', v['kernel']);
+  if (v['kernel'] !== 'batched' && v['kernel'] !== 'classic') {
+    throw new RangeError(`${fn}: job.kernel must be 'batched' or 'classic', got '${v['kernel']}'`);
+  }
   const rows = (v['counts'] as Float64Array).length;
   const dim = v['vectorSize'] as number;
   checkMatrix(fn, 'job.syn0', v['syn0'], rows, dim);

@@ -22,6 +22,8 @@ export interface Word2VecVocab {
   cancelled: boolean;
 }
 
+export type Word2VecKernel = 'batched' | 'classic';
+
 export interface Word2VecTrainJob {
   path: string;
   /** A vocabulary as word2vecVocab returns it. */
@@ -41,6 +43,9 @@ export interface Word2VecTrainJob {
   sg: boolean;
   hs: boolean;
   lowercase: boolean;
+  /** Skip-gram with negative sampling: 'batched' shares each window's noise words across its context words and
+   * updates the rows once per window; 'classic' is word2vec.c's loop. Other combinations always run classic. */
+  kernel: Word2VecKernel;
   /** (V, vectorSize) input vectors, trained in place. */
   syn0: Float32Array;
   /** (V, vectorSize) negative-sampling output vectors; required when negative > 0. */

@@ -84,6 +84,23 @@ describe.each(names.map((n) => [n]))('word2vec checkpoints on %s', (name) => {
     expect(Buffer.from(again.vectors.buffer).equals(Buffer.from(whole.vectors.buffer))).toBe(true);
   }, 60_000);
 
+  it('the batched kernel resumes byte-identical too, from a stop after the first epoch', async () => {
+    use();
+    const input = name === 'native' ? longCorpus : corpus;
+    // Native's batched epochs are short: enough of them that the abort lands before the end.
+    const options = { input, ...base, kernel: 'batched' as const, epochs: name === 'native' ? 8 : 2 };
+    const whole = await Word2Vec.train(options);
+    const path = join(dir, `${name}-batched.ckpt`);
+    const controller = new AbortController();
+    await expect(Word2Vec.train({ ...options, checkpoint: path, signal: controller.signal,
+      onProgress: (p) => { if (p.epoch === 2) controller.abort(); } })).rejects.toMatchObject({ name: 'AbortError' });
+    const saved = await readWord2VecCheckpoint(path);
+    expect(saved.settings.kernel).toBe('batched');
+    const resumed = await Word2Vec.resume(path);
+    expect(resumed.training.words).toBe(whole.training.words);
+    expect(Buffer.from(resumed.vectors.buffer).equals(Buffer.from(whole.vectors.buffer))).toBe(true);
+  }, 60_000);
+
   it('a resumed job stopped before it reads a byte hands its state back unchanged', async () => {
     use();
     const path = join(dir, `${name}-unchanged.ckpt`);
@@ -93,7 +110,7 @@ describe.each(names.map((n) => [n]))('word2vec checkpoints on %s', (name) => {
     const result = await backends.find((b) => b.name === name)!.word2vecTrain({
       path: corpus, words: saved.words, counts: saved.counts, vectorSize: s.vectorSize, window: s.window, negative: s.negative,
       nsExponent: s.nsExponent, sample: s.sample, alpha: s.alpha, minAlpha: s.minAlpha, epochs: s.epochs, threads: s.threads,
-      seed: s.seed, sg: s.sg, hs: s.hs, lowercase: s.lowercase, syn0: saved.syn0, syn1neg: saved.syn1neg, syn1: saved.syn1,
+      seed: s.seed, sg: s.sg, hs: s.hs, lowercase: s.lowercase, kernel: s.kernel, syn0: saved.syn0, syn1neg: saved.syn1neg, syn1: saved.syn1,
       resume: saved.state,
     }, undefined, AbortSignal.abort());
     expect(result.state).toEqual(saved.state);

@@ -46,12 +46,30 @@ describe.each(backends.map((b) => [b.name]))('word2vec on %s', (name) => {
     expect(await score({ hs: true, negative: 0 })).toBeGreaterThanOrEqual(0.8);
   });
 
-  it('gives the same vectors for the same seed on one thread, other vectors for another seed', async () => {
-    const a = await train({ epochs: 1, sample: 1e-3 });
-    const b = await train({ epochs: 1, sample: 1e-3 });
-    const c = await train({ epochs: 1, sample: 1e-3, seed: 8 });
+  it('learns them with the batched kernel too', async () => {
+    const v = await train({ kernel: 'batched' });
+    const questions = plantedAnalogies();
+    const right = questions.filter(([a, b, c, d]) => v.analogy(a, b, c)[0]!.word === d).length;
+    expect(right / questions.length).toBeGreaterThanOrEqual(0.9);
+  });
+
+  it.each(['classic', 'batched'] as const)('gives the same vectors for the same seed on one thread, other vectors for another seed (%s)', async (kernel) => {
+    const a = await train({ epochs: 1, sample: 1e-3, kernel });
+    const b = await train({ epochs: 1, sample: 1e-3, kernel });
+    const c = await train({ epochs: 1, sample: 1e-3, seed: 8, kernel });
     expect(b.vectors).toEqual(a.vectors);
     expect(c.vectors).not.toEqual(a.vectors);
+  });
+
+  it('the kernels differ for skip-gram with negative sampling only', async () => {
+    const input = plantedFile(dir, 1500);
+    const kernels = async (options: Partial<TrainOptions>) => {
+      const [classic, batched] = [await train({ input, epochs: 1, ...options, kernel: 'classic' }), await train({ input, epochs: 1, ...options, kernel: 'batched' })];
+      return Buffer.from(classic.vectors.buffer).equals(Buffer.from(batched.vectors.buffer));
+    };
+    expect(await kernels({})).toBe(false);
+    expect(await kernels({ sg: false })).toBe(true);
+    expect(await kernels({ hs: true })).toBe(true);
   });
 
   it('orders the vocabulary by count, then by bytes; applies minCount, maxFinalVocab and lowercase', async () => {
@@ -137,6 +155,7 @@ describe.each(backends.map((b) => [b.name]))('word2vec on %s', (name) => {
     await expect(train({ dim: 5 } as never)).rejects.toThrow(/unknown option 'dim'/);
     await expect(train({ window: 0 })).rejects.toThrow(RangeError);
     await expect(train({ negative: 0 })).rejects.toThrow(/hs must be true/);
+    await expect(train({ kernel: 'fast' as never })).rejects.toThrow("Word2Vec.train: kernel must be 'batched' or 'classic', got fast");
     await expect(train({ input: `${dir}/missing.txt` })).rejects.toThrow(/missing\.txt/);
   });
 });
@@ -150,6 +169,8 @@ describe.runIf(backendPair())('native and TS trainers', () => {
   for (const [label, options] of [
     ['skip-gram + negative sampling with subsampling', { sample: 1e-3 }],
     ['CBOW + hierarchical softmax + negative sampling', { sg: false, hs: true }],
+    ['batched skip-gram + negative sampling with subsampling', { sample: 1e-3, kernel: 'batched' }],
+    ['batched skip-gram, 12 negatives (repeated noise words merge)', { negative: 12, kernel: 'batched', epochs: 1 }],
   ] as const) {
     it(`agree exactly on one thread: ${label}`, async () => {
       const run = async (name: 'js' | 'native') => {
@@ -165,9 +186,9 @@ describe.runIf(backendPair())('native and TS trainers', () => {
     });
   }
 
-  it('native with several threads still learns the analogies', async () => {
+  it.each(['classic', 'batched'] as const)('native with several threads still learns the analogies (%s)', async (kernel) => {
     useBackend('native');
-    const v = await Word2Vec.train({ input: small, ...base, threads: 2 });
+    const v = await Word2Vec.train({ input: small, ...base, threads: 2, kernel });
     const questions = plantedAnalogies();
     const right = questions.filter(([a, b, c, d]) => v.analogy(a, b, c)[0]!.word === d).length;
     expect(right / questions.length).toBeGreaterThanOrEqual(0.85);

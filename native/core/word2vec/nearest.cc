@@ -20,7 +20,7 @@ bool Better(const Hit& a, const Hit& b) { return a.score > b.score || (a.score =
 
 }  // namespace
 
-void Nearest(std::int32_t* out_index, float* out_score, const float* matrix, const float* queries, std::size_t rows,
+FASTNN_W2V_CLONES void Nearest(std::int32_t* out_index, float* out_score, const float* matrix, const float* queries, std::size_t rows,
              std::size_t cols, std::size_t q, std::size_t k, const std::int32_t* exclude, std::size_t e) {
   std::vector<Hit> heap;  // the k best so far, worst at the front
   heap.reserve(k);

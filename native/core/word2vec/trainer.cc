@@ -12,8 +12,8 @@
 
 #include "corpus_reader.h"
 #include "../rng.h"
+#include "sentence.h"
 #include "tables.h"
-#include "vecmath.h"
 
 namespace fastnn::word2vec {
 
@@ -31,12 +31,9 @@ namespace {
 struct Shared {
   const TrainOptions& opt;
   const Vocab& vocab;
-  const Weights& w;
-  std::vector<std::int32_t> noise;
   std::vector<double> keep;
-  SigmoidTable sigmoid;
-  HuffmanCodes huffman;
   double total_words;  // epochs · Σ counts: the learning-rate schedule's length
+  SentenceModel model;
 };
 
 // A thread's published counters, on a cache line of its own.
@@ -51,7 +48,9 @@ struct alignas(64) Counters {
 class alignas(64) Worker {
  public:
   Worker(const Shared& s, std::uint32_t id)
-      : s_(s), id_(id), rng_(s.opt.seed + 1 + id), neu1_(s.opt.dim), neu1e_(s.opt.dim) {
+      : s_(s), id_(id), scratch_(s.opt.seed + 1 + id) {
+    scratch_.neu1.resize(s.opt.dim);
+    scratch_.neu1e.resize(s.opt.dim);
     sentence_.reserve(kMaxSentence);
   }
 
@@ -66,10 +65,10 @@ class alignas(64) Worker {
     words_ = st.words;
     others_ = 0;
     refreshed_at_ = 0;
-    loss_ = st.loss;
-    terms_ = st.terms;
+    scratch_.loss = st.loss;
+    scratch_.terms = st.terms;
     diverged_ = false;
-    rng_ = Rng(st.rng);
+    scratch_.rng = Rng(st.rng);
     Counters& mine = counters[id_];
     CorpusReader reader(s_.opt.path, st.offset, end, s_.opt.lowercase);
     sentence_.clear();
@@ -81,7 +80,7 @@ class alignas(64) Worker {
         const std::int32_t id = s_.vocab.words.Find(token);
         if (id < 0) continue;
         words_++;
-        if (s_.opt.sample > 0 && s_.keep[static_cast<std::size_t>(id)] < rng_.uniform()) continue;
+        if (s_.opt.sample > 0 && s_.keep[static_cast<std::size_t>(id)] < scratch_.rng.uniform()) continue;
         sentence_.push_back(id);
         if (sentence_.size() < kMaxSentence) continue;
       }
@@ -90,8 +89,8 @@ class alignas(64) Worker {
         sentence_.clear();
       }
       mine.words.store(words_, std::memory_order_relaxed);
-      mine.loss.store(loss_, std::memory_order_relaxed);
-      mine.terms.store(terms_, std::memory_order_relaxed);
+      mine.loss.store(scratch_.loss, std::memory_order_relaxed);
+      mine.terms.store(scratch_.terms, std::memory_order_relaxed);
       if (diverged_) diverged.store(true);
       if (kind == TokenKind::kEnd || diverged_ || stop.load(std::memory_order_relaxed) ||
           diverged.load(std::memory_order_relaxed)) {
@@ -100,10 +99,10 @@ class alignas(64) Worker {
     }
     st.offset = reader.Offset();
     st.words = words_;
-    st.loss = loss_;
-    st.terms = terms_;
+    st.loss = scratch_.loss;
+    st.terms = scratch_.terms;
     st.finished = kind == TokenKind::kEnd;
-    rng_.get_state(st.rng);
+    scratch_.rng.get_state(st.rng);
   }
 
  private:
@@ -123,105 +122,16 @@ class alignas(64) Worker {
     return static_cast<float>(s_.opt.alpha - (s_.opt.alpha - s_.opt.min_alpha) * frac);
   }
 
-  // One prediction of `target` (label 1) or a noise word (label 0) from the
-  // input vector `in`; accumulates the input's gradient into neu1e and
-  // updates the output row. Returns false on a non-finite score.
-  bool Predict(const float* in, float* out, float label, float lr, bool clip_outside) {
-    const std::size_t dim = s_.opt.dim;
-    const float f = Dot(in, out, dim);
-    if (!std::isfinite(f)) return false;
-    const int idx = SigmoidIndex(f);
-    float g;
-    if (f >= kMaxExp || f <= -kMaxExp) {
-      // Hierarchical softmax skips saturated nodes (word2vec.c); negative
-      // sampling uses the limit σ = 1 or 0.
-      if (clip_outside) return true;
-      g = (label - (f > 0 ? 1.0f : 0.0f)) * lr;
-    } else {
-      g = (label - s_.sigmoid.sigmoid[static_cast<std::size_t>(idx)]) * lr;
-    }
-    loss_ += label > 0 ? s_.sigmoid.loss_true[static_cast<std::size_t>(idx)]
-                       : s_.sigmoid.loss_false[static_cast<std::size_t>(idx)];
-    terms_++;
-    GradAndUpdate(neu1e_.data(), out, in, g, dim);
-    return true;
-  }
-
-  // Hierarchical softmax then negative sampling for centre `word` from `in`.
-  bool PredictWord(const float* in, std::int32_t word, float lr) {
-    const std::size_t dim = s_.opt.dim;
-    std::fill(neu1e_.begin(), neu1e_.end(), 0.0f);
-    if (s_.opt.hs) {
-      const auto w = static_cast<std::size_t>(word);
-      for (std::uint64_t d = s_.huffman.offsets[w]; d < s_.huffman.offsets[w + 1]; d++) {
-        float* out = s_.w.syn1 + static_cast<std::size_t>(s_.huffman.points[d]) * dim;
-        if (!Predict(in, out, 1.0f - s_.huffman.codes[d], lr, true)) return false;
-      }
-    }
-    for (std::uint32_t d = 0; d <= s_.opt.negative && s_.opt.negative > 0; d++) {
-      std::int32_t target = word;
-      if (d > 0) {
-        target = s_.noise[rng_.below(kNoiseTableSize)];
-        if (target == word) continue;
-      }
-      float* out = s_.w.syn1neg + static_cast<std::size_t>(target) * dim;
-      if (!Predict(in, out, d == 0 ? 1.0f : 0.0f, lr, false)) return false;
-    }
-    return true;
-  }
-
   void TrainSentence() {
-    const float lr = LearningRate();
-    const std::size_t dim = s_.opt.dim;
-    const auto n = static_cast<std::ptrdiff_t>(sentence_.size());
-    const auto window = static_cast<std::ptrdiff_t>(s_.opt.window);
-    for (std::ptrdiff_t i = 0; i < n && !diverged_; i++) {
-      const std::int32_t word = sentence_[static_cast<std::size_t>(i)];
-      // Dynamic window: the effective radius is uniform in [1, window].
-      const auto shrink = static_cast<std::ptrdiff_t>(rng_.below(s_.opt.window));
-      const std::ptrdiff_t lo = std::max<std::ptrdiff_t>(0, i - window + shrink);
-      const std::ptrdiff_t hi = std::min<std::ptrdiff_t>(n - 1, i + window - shrink);
-      if (s_.opt.sg) {
-        // word2vec.c's pairing: the context word's vector predicts the centre.
-        for (std::ptrdiff_t c = lo; c <= hi; c++) {
-          if (c == i) continue;
-          float* in = s_.w.syn0 + static_cast<std::size_t>(sentence_[static_cast<std::size_t>(c)]) * dim;
-          if (!PredictWord(in, word, lr)) {
-            diverged_ = true;
-            break;
-          }
-          Axpy(in, 1.0f, neu1e_.data(), dim);
-        }
-        continue;
-      }
-      std::fill(neu1_.begin(), neu1_.end(), 0.0f);
-      std::size_t cw = 0;
-      for (std::ptrdiff_t c = lo; c <= hi; c++) {
-        if (c == i) continue;
-        Axpy(neu1_.data(), 1.0f, s_.w.syn0 + static_cast<std::size_t>(sentence_[static_cast<std::size_t>(c)]) * dim, dim);
-        cw++;
-      }
-      if (cw == 0) continue;
-      for (float& x : neu1_) x /= static_cast<float>(cw);
-      if (!PredictWord(neu1_.data(), word, lr)) {
-        diverged_ = true;
-        break;
-      }
-      for (std::ptrdiff_t c = lo; c <= hi; c++) {
-        if (c == i) continue;
-        Axpy(s_.w.syn0 + static_cast<std::size_t>(sentence_[static_cast<std::size_t>(c)]) * dim, 1.0f, neu1e_.data(), dim);
-      }
-    }
+    if (!word2vec::TrainSentence(s_.model, scratch_, sentence_.data(), sentence_.size(), LearningRate())) diverged_ = true;
   }
 
   const Shared& s_;
   std::uint32_t id_;
-  Rng rng_;  // taken from and returned to the thread's ThreadState
-  std::vector<float> neu1_, neu1e_;
+  SentenceScratch scratch_;  // its generator is taken from and returned to the thread's ThreadState
   std::vector<std::int32_t> sentence_;
   std::vector<Counters>* counters_ = nullptr;
-  std::uint64_t base_ = 0, words_ = 0, others_ = 0, refreshed_at_ = 0, terms_ = 0;
-  double loss_ = 0;
+  std::uint64_t base_ = 0, words_ = 0, others_ = 0, refreshed_at_ = 0;
   bool diverged_ = false;
 };
 
@@ -233,10 +143,11 @@ TrainResult Train(const TrainOptions& opt, const Vocab& vocab, const Weights& we
   double count_sum = 0;
   for (std::uint64_t c : vocab.counts) count_sum += static_cast<double>(c);
   // At least 1 so an empty vocabulary cannot divide by zero.
-  Shared shared{opt, vocab, weights, {}, {}, BuildSigmoidTable(), {}, std::max(1.0, count_sum * opt.epochs)};
-  if (opt.negative > 0) shared.noise = NoiseTable(vocab.counts, opt.ns_exponent);
+  const std::vector<std::int32_t> noise = opt.negative > 0 ? NoiseTable(vocab.counts, opt.ns_exponent) : std::vector<std::int32_t>{};
+  const SigmoidTable sigmoid = BuildSigmoidTable();
+  const HuffmanCodes huffman = opt.hs ? BuildHuffman(vocab.counts) : HuffmanCodes{};
+  Shared shared{opt, vocab, {}, std::max(1.0, count_sum * opt.epochs), {opt, weights, noise.data(), sigmoid, huffman}};
   if (opt.sample > 0) shared.keep = KeepProbabilities(vocab.counts, opt.sample);
-  if (opt.hs) shared.huffman = BuildHuffman(vocab.counts);
 
   const std::uint64_t size = FileSize(opt.path);
   const std::uint32_t threads = opt.threads;

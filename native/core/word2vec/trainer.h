@@ -31,6 +31,9 @@ struct TrainOptions {
   std::uint32_t seed = 1;
   bool sg = true;   // skip-gram; false = CBOW (mean of the context)
   bool hs = false;  // hierarchical softmax
+  // Skip-gram with negative sampling: the batched shared-negative kernel
+  // instead of word2vec.c's (sentence.h); other combinations ignore it.
+  bool batched = false;
   bool lowercase = false;
 };
 

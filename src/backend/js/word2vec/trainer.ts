@@ -8,8 +8,8 @@
  */
 import { Rng } from '../../../rng.js';
 import { byteBefore, readBlocks, Tokenizer } from './corpus-reader.js';
-import { axpy, dot } from './vecmath.js';
-import { huffman, keepProbabilities, MAX_EXP, NOISE_TABLE_SIZE, noiseTable, sigmoidIndex, sigmoidTable } from './tables.js';
+import { SentenceScratch, trainSentence as trainOne, type SentenceModel } from './sentence.js';
+import { huffman, keepProbabilities, noiseTable, sigmoidTable } from './tables.js';
 import type { Word2VecProgress, Word2VecState, Word2VecTrainJob, Word2VecTrainResult } from '../../word2vec.js';
 
 /** Sentences longer than this many kept words are cut (as in C++). */
@@ -20,8 +20,6 @@ const f32 = Math.fround;
 export async function trainTs(job: Word2VecTrainJob, onProgress: ((p: Word2VecProgress) => void) | undefined,
                               stopped: () => boolean): Promise<Word2VecTrainResult> {
   const { vectorSize: dim, window, negative, hs, sg, syn0 } = job;
-  const syn1neg = job.syn1neg!;
-  const syn1 = job.syn1!;
   const vocab = new Map<string, number>();
   Buffer.from(job.words.buffer, job.words.byteOffset, job.words.byteLength).toString('latin1')
     .split('\n').slice(0, -1).forEach((w, i) => vocab.set(w, i));
@@ -37,93 +35,23 @@ export async function trainTs(job: Word2VecTrainJob, onProgress: ((p: Word2VecPr
   const rng = new Rng((job.seed + 1) >>> 0);
   const resume = job.resume;
   if (resume) rng.setState(resume.rng.subarray(0, 4));
-  const neu1 = new Float32Array(dim);
-  const neu1e = new Float32Array(dim);
+  const model: SentenceModel = {
+    dim, window, negative, sg, batched: job.kernel === 'batched' && sg && !hs && negative > 0,
+    syn0, syn1neg: job.syn1neg!, syn1: job.syn1!, noise, sig, tree,
+  };
+  const scratch = new SentenceScratch(rng, dim); // its loss and terms are set at each epoch's start
   const sentence = new Int32Array(MAX_SENTENCE);
   let length = 0;
 
   let epoch = resume?.epoch ?? 1;
   let wordsBefore = resume?.wordsBefore ?? 0; // tokens of the epochs before `epoch`
   let words = 0; // this epoch
-  let loss = 0;
-  let terms = 0;
   let diverged = false;
-
-  // One prediction from input `inp` (row io) of output row oo; false on a
-  // non-finite score. Mirrors Worker::Predict.
-  const predict = (inp: Float32Array, io: number, out: Float32Array, oo: number, label: number, lr: number, clip: boolean): boolean => {
-    const f = dot(inp, io, out, oo, dim);
-    if (!Number.isFinite(f)) return false;
-    const idx = sigmoidIndex(f);
-    let g: number;
-    if (f >= MAX_EXP || f <= -MAX_EXP) {
-      if (clip) return true;
-      g = f32((label - (f > 0 ? 1 : 0)) * lr);
-    } else {
-      g = f32(f32(label - sig.sigmoid[idx]!) * lr);
-    }
-    loss += label > 0 ? sig.lossTrue[idx]! : sig.lossFalse[idx]!;
-    terms++;
-    axpy(neu1e, 0, g, out, oo, dim);
-    axpy(out, oo, g, inp, io, dim);
-    return true;
-  };
-
-  const predictWord = (inp: Float32Array, io: number, word: number, lr: number): boolean => {
-    neu1e.fill(0);
-    if (tree) {
-      for (let d = tree.offsets[word]!; d < tree.offsets[word + 1]!; d++) {
-        if (!predict(inp, io, syn1, tree.points[d]! * dim, 1 - tree.codes[d]!, lr, true)) return false;
-      }
-    }
-    for (let d = 0; d <= negative && negative > 0; d++) {
-      let target = word;
-      if (d > 0) {
-        target = noise[rng.below(NOISE_TABLE_SIZE)]!;
-        if (target === word) continue;
-      }
-      if (!predict(inp, io, syn1neg, target * dim, d === 0 ? 1 : 0, lr, false)) return false;
-    }
-    return true;
-  };
 
   const trainSentence = (): void => {
     const frac = Math.min(1, (wordsBefore + words) / totalWords);
     const lr = f32(job.alpha - (job.alpha - job.minAlpha) * frac);
-    for (let i = 0; i < length && !diverged; i++) {
-      const word = sentence[i]!;
-      const shrink = rng.below(window);
-      const lo = Math.max(0, i - window + shrink);
-      const hi = Math.min(length - 1, i + window - shrink);
-      if (sg) {
-        for (let c = lo; c <= hi; c++) {
-          if (c === i) continue;
-          const io = sentence[c]! * dim;
-          if (!predictWord(syn0, io, word, lr)) {
-            diverged = true;
-            break;
-          }
-          axpy(syn0, io, 1, neu1e, 0, dim);
-        }
-        continue;
-      }
-      neu1.fill(0);
-      let cw = 0;
-      for (let c = lo; c <= hi; c++) {
-        if (c === i) continue;
-        axpy(neu1, 0, 1, syn0, sentence[c]! * dim, dim);
-        cw++;
-      }
-      if (cw === 0) continue;
-      for (let d = 0; d < dim; d++) neu1[d] = f32(neu1[d]! / cw);
-      if (!predictWord(neu1, 0, word, lr)) {
-        diverged = true;
-        break;
-      }
-      for (let c = lo; c <= hi; c++) {
-        if (c !== i) axpy(syn0, sentence[c]! * dim, 1, neu1e, 0, dim);
-      }
-    }
+    if (!trainOne(model, scratch, sentence, length, lr)) diverged = true;
     length = 0;
   };
 
@@ -139,8 +67,8 @@ export async function trainTs(job: Word2VecTrainJob, onProgress: ((p: Word2VecPr
   const markBoundary = () => {
     mark.offset = tokenizer.position;
     mark.words = words;
-    mark.loss = loss;
-    mark.terms = terms;
+    mark.loss = scratch.loss;
+    mark.terms = scratch.terms;
     rng.writeState(mark.rng); // once per sentence: no allocation
   };
   const tokenizer: Tokenizer = new Tokenizer(job.lowercase, {
@@ -185,8 +113,8 @@ export async function trainTs(job: Word2VecTrainJob, onProgress: ((p: Word2VecPr
   while (epoch <= job.epochs && !stopped()) {
     const offset = mark.offset;
     words = mark.words;
-    loss = mark.loss;
-    terms = mark.terms;
+    scratch.loss = mark.loss;
+    scratch.terms = mark.terms;
     if (mark.finished === 0) {
       tokenizer.startAt(offset, await byteBefore(job.path, offset));
       for await (const block of readBlocks(job.path, BLOCK_BYTES, offset)) {
