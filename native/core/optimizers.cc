@@ -5,6 +5,8 @@
 #include <cstdint>
 #include <cstring>
 
+#include "dispatch.h"
+
 namespace fastnn {
 
 namespace {
@@ -29,20 +31,6 @@ std::uint32_t nonfinite32(double v) {
 // (new_values_bad: an OR of nonfinite32 results, so 0 or 1).
 std::uint32_t check(float g, std::uint32_t new_values_bad) {
   return nonfinite32(g) * kBadGradient | new_values_bad * kBadUpdate;
-}
-
-// w (n), g (n): w ← w − lr·(g + decay·w). SGD has no state, so its dry run
-// stages the new weights in g (each g[i] is read before it is overwritten)
-// and applying them is a copy, not a second pass of arithmetic.
-std::uint32_t sgd_stage(const float* w, float* g, std::size_t n, double lr, double decay) {
-  std::uint32_t bad = 0;
-  for (std::size_t i = 0; i < n; i++) {
-    const double wi = w[i];
-    const double wn = wi - lr * (g[i] + decay * wi);
-    bad |= check(g[i], nonfinite32(wn));
-    g[i] = static_cast<float>(wn);
-  }
-  return bad;
 }
 
 // w (n), v (n), g (n): g' = g + decay·w; v ← μ·v + g'; w ← w − lr·(nesterov ? g' + μ·v : v).
@@ -109,8 +97,11 @@ std::uint32_t update_part(const NetworkView& net, float* const* grads, const Opt
     const double decay = p % 2 == 0 ? opt.weight_decay : 0;  // weights decay, biases do not
     switch (opt.type) {
       case Optimizer::Sgd:
+        // SGD has no state, so its dry run stages the new weights in g (at
+        // the kernel path's vector width, isa_update.inc) and applying them
+        // is a copy, not a second pass of arithmetic.
         if (Apply) std::copy(g, g + n, w);
-        else bad |= sgd_stage(w, g, n, lr, decay);
+        else bad |= kernel_set(net.gemm.path).sgd_stage(w, g, n, lr, decay);
         break;
       case Optimizer::Momentum:
         bad |= momentum_kernel<Apply>(w, opt.state[p] + i0, g, n, lr, opt.momentum, decay, opt.nesterov);
