@@ -15,13 +15,13 @@
 namespace fastnn {
 
 // Problems of at least this many flops (2·m·n·k) use the whole pool; smaller
-// ones run on the calling thread, where waking the pool (10–20 µs) costs
-// more than it saves. Measured with bench/crossover.mjs on the 2-core AMD
-// Zen 5 (EPYC) VM, AVX-512 path, 1 vs 2 threads, medians of 9: 2 threads lose
-// at ≤ 8.4e6 flops (64×256×256: 0.42–0.65×, 160³: 0.85×) and first win at
-// 1.4e7 (192³: 1.34–1.43×). The machine was shared (load 2–6), so an idle
-// machine likely crosses over lower; 1e7 sits between the two measurements.
-constexpr double kGemmThreadedFlops = 1e7;
+// ones run on the calling thread, where sharing costs more than it saves.
+// With a condition-variable pool (10–20 µs a wake-up) 2 threads lost up to
+// 8.4e6 flops and won from 1.4e7 (bench/crossover.mjs, 2-core Zen 5 VM), so
+// the threshold was 1e7; the polling pool (thread_pool.h) starts a job in
+// about a microsecond, so the 4.2e6-flop products of a batch-64 MLP step
+// (64×256×128) now share too. A 4e6-flop product takes ~40 µs on one core.
+constexpr double kGemmThreadedFlops = 4e6;
 
 // Problems with m·n·k at most this (and m > 1) skip packing: the direct
 // kernel (isa_small.inc) computes each element as the packed path would, one

@@ -41,6 +41,9 @@ struct KernelSet {
   // The fused per-sample SGD update of a weight matrix (isa_update.inc, sgd_rank1.h).
   float (*rank1_sgd)(float* w, const float* dz, const float* a, std::size_t rows, std::size_t cols, double lr,
                      double decay);
+  // The minibatch SGD dry run (isa_update.inc): g ← w − lr·(g + decay·w),
+  // returning 1 | 2 when some gradient | new weight is not finite.
+  unsigned int (*sgd_stage)(const float* w, float* g, std::size_t n, double lr, double decay);
   // Runs `iters` rounds of independent FMA chains (enough chains to hide the
   // FMA latency) and returns the number of flops done: the peak probe.
   double (*fma_probe)(std::size_t iters);

@@ -36,6 +36,6 @@ inline float sfma(float a, float b, float c) { return a * b + c; }  // unfused, 
 }  // namespace
 
 const KernelSet kPortableKernels = {"portable", {kMR, kNR, 128, 256, 2048, microkernel},
-                                    {gemm_direct, gemv_n, gemv_t}, rank1_sgd, fma_probe};
+                                    {gemm_direct, gemv_n, gemv_t}, rank1_sgd, sgd_stage, fma_probe};
 
 }  // namespace fastnn

@@ -150,6 +150,12 @@ std::size_t param_size(const NetworkView& net, std::size_t p) {
   return net.sizes[p / 2 + 1] * (p % 2 == 0 ? net.sizes[p / 2] : 1);
 }
 
+std::size_t parameter_count(const NetworkView& net) {
+  std::size_t total = 0;
+  for (std::size_t p = 0; p < net.params.size(); p++) total += param_size(net, p);
+  return total;
+}
+
 std::size_t target_cols(const NetworkView& net) { return loss_target_cols(net.loss, net.sizes.back()); }
 
 BatchWorkspace::BatchWorkspace(const NetworkView& net, std::size_t cap_rows)

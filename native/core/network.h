@@ -64,6 +64,8 @@ struct BatchWorkspace {
 
 // Elements of params[p]: W(l) (sizes[l+1], sizes[l]) for even p = 2l, b(l) (sizes[l+1]) for odd.
 std::size_t param_size(const NetworkView& net, std::size_t p);
+// Σ of param_size over every parameter.
+std::size_t parameter_count(const NetworkView& net);
 
 // Columns of the targets y: loss_target_cols(loss, sizes[last]).
 std::size_t target_cols(const NetworkView& net);

@@ -5,6 +5,8 @@
 #include <cstdint>
 #include <cstring>
 
+#include "dispatch.h"
+
 namespace fastnn {
 
 namespace {
@@ -29,20 +31,6 @@ std::uint32_t nonfinite32(double v) {
 // (new_values_bad: an OR of nonfinite32 results, so 0 or 1).
 std::uint32_t check(float g, std::uint32_t new_values_bad) {
   return nonfinite32(g) * kBadGradient | new_values_bad * kBadUpdate;
-}
-
-// w (n), g (n): w ← w − lr·(g + decay·w). SGD has no state, so its dry run
-// stages the new weights in g (each g[i] is read before it is overwritten)
-// and applying them is a copy, not a second pass of arithmetic.
-std::uint32_t sgd_stage(const float* w, float* g, std::size_t n, double lr, double decay) {
-  std::uint32_t bad = 0;
-  for (std::size_t i = 0; i < n; i++) {
-    const double wi = w[i];
-    const double wn = wi - lr * (g[i] + decay * wi);
-    bad |= check(g[i], nonfinite32(wn));
-    g[i] = static_cast<float>(wn);
-  }
-  return bad;
 }
 
 // w (n), v (n), g (n): g' = g + decay·w; v ← μ·v + g'; w ← w − lr·(nesterov ? g' + μ·v : v).
@@ -90,29 +78,56 @@ std::uint32_t adam_kernel(float* w, float* m, float* v, const float* g, std::siz
   return bad;
 }
 
-// Every parameter through the configured rule; the dry run's mask (0 when applying).
+// Part `part` of `parts` of every parameter through the configured rule:
+// elements [len·part/parts, len·(part+1)/parts) of each, cut at multiples of
+// 16 floats so parts never share a cache line; the dry run's mask (0 when
+// applying). Each element's new value depends on that element alone, so how
+// the parameters are cut does not change any result.
 template <bool Apply>
-std::uint32_t update_all(const NetworkView& net, float* const* grads, const OptimizerConfig& opt, double lr, double t) {
+std::uint32_t update_part(const NetworkView& net, float* const* grads, const OptimizerConfig& opt, double lr, double t,
+                          std::size_t part, std::size_t parts) {
   const std::size_t count = net.params.size();
   std::uint32_t bad = 0;
   for (std::size_t p = 0; p < count; p++) {
     const std::size_t len = param_size(net, p);
+    const auto cut = [&](std::size_t q) { return q == parts ? len : len * q / parts / 16 * 16; };
+    const std::size_t i0 = cut(part), n = cut(part + 1) - i0;
+    float* w = net.params[p] + i0;
+    float* g = grads[p] + i0;
     const double decay = p % 2 == 0 ? opt.weight_decay : 0;  // weights decay, biases do not
     switch (opt.type) {
       case Optimizer::Sgd:
-        if (Apply) std::copy(grads[p], grads[p] + len, net.params[p]);
-        else bad |= sgd_stage(net.params[p], grads[p], len, lr, decay);
+        // SGD has no state, so its dry run stages the new weights in g (at
+        // the kernel path's vector width, isa_update.inc) and applying them
+        // is a copy, not a second pass of arithmetic.
+        if (Apply) std::copy(g, g + n, w);
+        else bad |= kernel_set(net.gemm.path).sgd_stage(w, g, n, lr, decay);
         break;
       case Optimizer::Momentum:
-        bad |= momentum_kernel<Apply>(net.params[p], opt.state[p], grads[p], len, lr, opt.momentum, decay, opt.nesterov);
+        bad |= momentum_kernel<Apply>(w, opt.state[p] + i0, g, n, lr, opt.momentum, decay, opt.nesterov);
         break;
       case Optimizer::Adam:
       case Optimizer::AdamW:
-        bad |= adam_kernel<Apply>(net.params[p], opt.state[p], opt.state[count + p], grads[p], len, lr, opt.beta1,
-                                  opt.beta2, opt.eps, decay, opt.type == Optimizer::AdamW, t);
+        bad |= adam_kernel<Apply>(w, opt.state[p] + i0, opt.state[count + p] + i0, g, n, lr, opt.beta1, opt.beta2,
+                                  opt.eps, decay, opt.type == Optimizer::AdamW, t);
         break;
     }
   }
+  return bad;
+}
+
+// Every parameter through the configured rule, over the network's pool when
+// there are at least kParallelUpdateElements of them; the ORed masks.
+template <bool Apply>
+std::uint32_t update_all(const NetworkView& net, float* const* grads, const OptimizerConfig& opt, double lr, double t) {
+  ThreadPool* pool = net.gemm.pool;
+  const std::size_t parts =
+      pool != nullptr && parameter_count(net) >= kParallelUpdateElements ? pool->size() : 1;
+  if (parts == 1) return update_part<Apply>(net, grads, opt, lr, t, 0, 1);
+  std::vector<std::uint32_t> masks(parts, 0);
+  pool->run(parts, [&](std::size_t part) { masks[part] = update_part<Apply>(net, grads, opt, lr, t, part, parts); });
+  std::uint32_t bad = 0;
+  for (const std::uint32_t m : masks) bad |= m;
   return bad;
 }
 

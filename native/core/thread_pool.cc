@@ -1,8 +1,56 @@
 #include "thread_pool.h"
 
+#include <chrono>
+#include <stdexcept>
+#include <string>
 #include <utility>
 
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+#endif
+
 namespace fastnn {
+
+namespace {
+
+// The fields of ThreadPool::claim_.
+constexpr unsigned kIndexBits = 20, kTasksShift = 20, kJobShift = 40;
+constexpr std::uint64_t kFieldMask = (std::uint64_t{1} << kIndexBits) - 1;
+std::uint64_t job_of(std::uint64_t claim) { return claim >> kJobShift; }
+std::size_t tasks_of(std::uint64_t claim) { return static_cast<std::size_t>((claim >> kTasksShift) & kFieldMask); }
+std::size_t index_of(std::uint64_t claim) { return static_cast<std::size_t>(claim & kFieldMask); }
+
+// Tells the core this is a spin-wait (frees the sibling hyperthread, saves power).
+inline void cpu_relax() {
+#if defined(__x86_64__) || defined(__i386__)
+  _mm_pause();
+#elif defined(__aarch64__)
+  asm volatile("yield");
+#endif
+}
+
+// Polls ready() for up to ThreadPool::kSpinMicros, pausing for the first
+// kPauseMicros and yielding the core after; true when it became true. The
+// clock is read every 32 polls only: a poll is a few nanoseconds.
+template <typename Ready>
+bool poll(Ready ready) {
+  using Clock = std::chrono::steady_clock;
+  const auto start = Clock::now();
+  const auto pause_until = start + std::chrono::microseconds(ThreadPool::kPauseMicros);
+  const auto give_up = start + std::chrono::microseconds(ThreadPool::kSpinMicros);
+  for (bool yielding = false;;) {
+    for (int i = 0; i < 32; i++) {
+      if (ready()) return true;
+      if (yielding) std::this_thread::yield();
+      else cpu_relax();
+    }
+    const auto now = Clock::now();
+    if (now >= give_up) return ready();
+    yielding = now >= pause_until;
+  }
+}
+
+}  // namespace
 
 ThreadPool::ThreadPool(std::size_t threads) { start(threads); }
 
@@ -22,7 +70,7 @@ void ThreadPool::resize(std::size_t threads) {
 
 void ThreadPool::start(std::size_t threads) {
   if (threads == 0) threads = hardware_threads();
-  stopping_ = false;
+  stopping_.store(false);
   workers_.reserve(threads - 1);
   for (std::size_t i = 1; i < threads; i++) workers_.emplace_back([this] { worker_loop(); });
 }
@@ -30,7 +78,7 @@ void ThreadPool::start(std::size_t threads) {
 void ThreadPool::stop() {
   {
     std::lock_guard<std::mutex> lock(mutex_);
-    stopping_ = true;
+    stopping_.store(true);
   }
   wake_.notify_all();
   for (std::thread& t : workers_) t.join();
@@ -38,55 +86,71 @@ void ThreadPool::stop() {
 }
 
 void ThreadPool::run(std::size_t tasks, const std::function<void(std::size_t)>& task) {
-  std::lock_guard<std::mutex> job(job_mutex_);
+  if (tasks > kMaxTasks) {
+    throw std::invalid_argument("ThreadPool::run: at most " + std::to_string(kMaxTasks) + " tasks, got " +
+                                std::to_string(tasks));
+  }
+  std::lock_guard<std::mutex> job_lock(job_mutex_);
   if (workers_.empty() || tasks <= 1) {
     for (std::size_t t = 0; t < tasks; t++) task(t);
     return;
   }
-  {
-    std::lock_guard<std::mutex> lock(mutex_);
-    task_ = &task;
-    tasks_ = tasks;
-    next_ = 0;
-    busy_workers_ = workers_.size();
-    error_ = nullptr;
-    generation_++;
-  }
+  task_ = &task;
+  finished_.store(0, std::memory_order_relaxed);
+  error_ = nullptr;
+  const std::uint64_t job = job_of(claim_.load(std::memory_order_relaxed)) + 1;
+  claim_.store(job << kJobShift | static_cast<std::uint64_t>(tasks) << kTasksShift, std::memory_order_release);
+  // A parked worker checks claim_ under mutex_ before it sleeps, so taking
+  // the mutex here orders the new job before its check or after its sleep.
+  { std::lock_guard<std::mutex> lock(mutex_); }
   wake_.notify_all();
-  work();
-  std::unique_lock<std::mutex> lock(mutex_);
-  done_.wait(lock, [this] { return busy_workers_ == 0; });
+  work(job);
+  wait_for_tasks(tasks);
   task_ = nullptr;
   if (error_) std::rethrow_exception(std::exchange(error_, nullptr));
 }
 
-void ThreadPool::work() {
+void ThreadPool::wait_for_tasks(std::size_t tasks) {
+  const auto finished = [&] { return finished_.load(std::memory_order_acquire) == tasks; };
+  if (poll(finished)) return;
   std::unique_lock<std::mutex> lock(mutex_);
-  while (next_ < tasks_) {
-    const std::size_t t = next_++;
-    lock.unlock();
+  done_.wait(lock, finished);
+}
+
+void ThreadPool::work(std::uint64_t job) {
+  std::uint64_t claim = claim_.load(std::memory_order_acquire);
+  for (;;) {
+    if (job_of(claim) != job || index_of(claim) >= tasks_of(claim)) return;
+    if (!claim_.compare_exchange_weak(claim, claim + 1, std::memory_order_acq_rel, std::memory_order_acquire)) continue;
+    const std::size_t tasks = tasks_of(claim);
     try {
-      (*task_)(t);
+      (*task_)(index_of(claim));
     } catch (...) {
-      lock.lock();
+      std::lock_guard<std::mutex> lock(mutex_);
       if (!error_) error_ = std::current_exception();
-      continue;
     }
-    lock.lock();
+    if (finished_.fetch_add(1, std::memory_order_acq_rel) + 1 == tasks) {
+      // The caller may be parked on done_: the same ordering as in run().
+      { std::lock_guard<std::mutex> lock(mutex_); }
+      done_.notify_one();
+    }
+    claim = claim_.load(std::memory_order_acquire);
   }
 }
 
 void ThreadPool::worker_loop() {
-  std::size_t seen = 0;
-  std::unique_lock<std::mutex> lock(mutex_);
+  std::uint64_t seen = 0;  // the last job this worker took part in
+  const auto woken = [&] {
+    return stopping_.load(std::memory_order_relaxed) || job_of(claim_.load(std::memory_order_acquire)) != seen;
+  };
   for (;;) {
-    wake_.wait(lock, [&] { return stopping_ || generation_ != seen; });
-    if (stopping_) return;
-    seen = generation_;
-    lock.unlock();
-    work();
-    lock.lock();
-    if (--busy_workers_ == 0) done_.notify_one();
+    if (!poll(woken)) {
+      std::unique_lock<std::mutex> lock(mutex_);
+      wake_.wait(lock, woken);
+    }
+    if (stopping_.load()) return;
+    seen = job_of(claim_.load(std::memory_order_acquire));
+    work(seen);
   }
 }
 

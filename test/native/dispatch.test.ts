@@ -68,6 +68,9 @@ describe.runIf(hasNative)('native gemm dispatch', () => {
         for (const n of [1, 2, ...around(8), ...around(lanes), ...around(4 * lanes), 5 * lanes + 3]) run(m, n, 7);
         for (const k of [...around(lanes), ...around(kc), ...around(2 * kc)]) run(m, 2 * nr + 3, k);
       }
+      // The 4×4 transposes of the strided packs (a untransposed, b transposed):
+      // slivers of 3–5 rows in both operands, depths 4q − 1, 4q, 4q + 1.
+      for (const r of around(4)) for (const k of around(20)) run(mr + r, nr + r, k);
       // Several blocks in every dimension at once.
       run(mc + 1, 2 * nr + 1, kc + 1);
       // The threading crossover, 2·m·n·k = threadedFlops: k steps across it.

@@ -83,6 +83,11 @@ interface EpochState {
   orderState: Uint32Array;
 }
 
+function saveState(rng: Rng, out: Uint32Array): Uint32Array {
+  rng.writeState(out);
+  return out;
+}
+
 function resumedEpoch(p: Float64Array): EpochState {
   const E = EPOCH;
   return { batch: p[E.batch]!, lossSum: p[E.lossSum]!, metricTotal: p[E.metricTotal]!, applied: p[E.applied]!, skipped: p[E.skipped]!,
@@ -125,11 +130,14 @@ export async function fit(job: FitJob, report: ((p: TrainProgress) => void) | nu
   // The run's epochs and updates before this job: the schedule's clocks continue from them.
   const epoch0 = resume?.epoch ?? 0;
   const step0 = resume?.step ?? 0;
+  // The generator before each epoch's shuffle, reused: an epoch of a tiny
+  // net is a few microseconds, where an allocation per epoch shows.
+  const epochOrderState = new Uint32Array(4);
   let sliceStart = performance.now();
   for (let epoch = 1; epoch <= epochs; epoch++) {
     const partial = epoch === 1 ? resume?.partial ?? null : null;
     const st: EpochState = partial ? resumedEpoch(partial) : {
-      batch: 0, lossSum: 0, metricTotal: 0, applied: 0, skipped: 0, orderState: rng.getState(),
+      batch: 0, lossSum: 0, metricTotal: 0, applied: 0, skipped: 0, orderState: saveState(rng, epochOrderState),
       lr: scheduleLr(schedule, schedule.perStep ? step0 + out.steps : epoch0 + epoch - 1),
     };
     for (let i = 0; i < n; i++) order[i] = i;

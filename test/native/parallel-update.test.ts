@@ -1,0 +1,97 @@
+/**
+ * The optimizer update on the thread pool (optimizers.h
+ * kParallelUpdateElements): nets of threshold − 1, threshold and threshold + 1
+ * parameters give bit-identical weights and optimizer state on 1 and 2
+ * threads, every element is updated exactly once (a single SGD step equals
+ * its float32 rule exactly), and native agrees with the TS backend.
+ */
+import { afterAll, describe, expect, it } from 'vitest';
+import { Activation, HISTORY_FIELDS, Loss, Optimizer, optimizerStateCount, type FitJob } from '../../src/backend/backend.js';
+import { createNativeBackend, loadNativeAddon } from '../../src/backend/native.js';
+import { Rng } from '../../src/rng.js';
+import { backendsUnderTest } from '../helpers/backends.js';
+import { cloneNet, makeNet, makeTargets, plainTraining, randomF32 } from '../helpers/reference.js';
+
+const backends = backendsUnderTest();
+const hasNative = backends.some((b) => b.name === 'native');
+const js = backends.find((b) => b.name === 'js')?.backend ?? null;
+// optimizers.h kParallelUpdateElements: networks with this many parameters or more update on the pool.
+const THRESHOLD = 1 << 15;
+
+/** Sizes [inputs, hidden, outputs] of a net with exactly `total` parameters (h·(in+1) + out·(h+1)). */
+function sizesFor(total: number): number[] {
+  for (let out = 1; out <= 16; out++) {
+    for (let h = 48; h <= 64; h++) {
+      const rest = total - out * (h + 1);
+      if (rest % h === 0) return [rest / h - 1, h, out];
+    }
+  }
+  throw new Error(`no sizes for ${total} parameters`);
+}
+
+function job(total: number, type: number): FitJob {
+  const sizes = sizesFor(total);
+  const rng = new Rng(total);
+  const net = makeNet(rng, sizes, [Activation.tanh], Loss.softmaxCrossEntropy);
+  const n = 16;
+  const state = Array.from({ length: optimizerStateCount(type as never, net.params.length) },
+    (_, j) => new Float32Array(net.params[j % net.params.length]!.length));
+  const base = plainTraining(0.05, 1e-3);
+  return {
+    ...base, net, x: randomF32(rng, n * sizes[0]!, -1, 1), y: makeTargets(rng, n, sizes[2]!, Loss.softmaxCrossEntropy), n,
+    epochs: 2, batchSize: 8, shuffle: true, rngState: Uint32Array.of(1, 2, 3, 4), skipNonFinite: false, progressEvery: 0,
+    history: new Float64Array(2 * HISTORY_FIELDS.length), optimizer: { ...base.optimizer, type: type as never, state },
+  };
+}
+
+function copyJob(j: FitJob): FitJob {
+  return { ...j, net: cloneNet(j.net), rngState: j.rngState.slice(), history: j.history.slice(),
+    optimizer: { ...j.optimizer, state: j.optimizer.state.map((s) => s.slice()), step: j.optimizer.step.slice() } };
+}
+
+const bits = (xs: Float32Array[]) => xs.map((x) => Array.from(new Uint32Array(x.buffer, x.byteOffset, x.length)));
+
+describe.runIf(hasNative)('optimizer update on the pool', () => {
+  const addon = hasNative ? loadNativeAddon() : null;
+  const native = addon ? createNativeBackend(addon) : null!;
+  const before = addon?.getThreads() ?? 1;
+  afterAll(() => addon?.setThreads(before));
+  const totals = [THRESHOLD - 1, THRESHOLD, THRESHOLD + 1];
+  const types = [Optimizer.sgd, Optimizer.momentum, Optimizer.adam];
+
+  it.each(totals.flatMap((t) => types.map((o) => [t, o])))('%d parameters, optimizer %d: 1 and 2 threads bit-identical',
+    async (total, type) => {
+      const j = job(total, type);
+      expect(j.net.params.reduce((s, p) => s + p.length, 0)).toBe(total);
+      const runs = await Promise.all([1, 2].map(async (threads) => {
+        addon!.setThreads(threads);
+        const k = copyJob(j);
+        await native.train(k, null);
+        return k;
+      }));
+      expect(bits(runs[1]!.net.params)).toEqual(bits(runs[0]!.net.params));
+      expect(bits(runs[1]!.optimizer.state)).toEqual(bits(runs[0]!.optimizer.state));
+      expect(runs[1]!.history).toEqual(runs[0]!.history);
+      if (js) {
+        // The TS backend's gradients round differently; the updates are the same rules in float64.
+        const t = copyJob(j);
+        await js.train(t, null);
+        t.net.params.forEach((p, i) => p.forEach((v, e) => expect(Math.abs(v - runs[0]!.net.params[i]![e]!)).toBeLessThanOrEqual(1e-5)));
+      }
+    });
+
+  it.each(totals)('%d parameters: one SGD step on 2 threads is the float32 rule on every element', async (total) => {
+    addon!.setThreads(2);
+    const j = { ...job(total, Optimizer.sgd), epochs: 1, batchSize: 16, shuffle: false, history: new Float64Array(HISTORY_FIELDS.length) };
+    const start = cloneNet(j.net);
+    const grads = start.params.map((p) => new Float32Array(p.length));
+    native.lossGradient(grads, start, j.x, j.y, j.n);
+    await native.train(j, null);
+    const { lr } = j.schedule;
+    j.net.params.forEach((p, i) => {
+      const decay = i % 2 === 0 ? j.optimizer.weightDecay : 0;
+      const want = start.params[i]!.map((w, e) => Math.fround(w - lr * (grads[i]![e]! + decay * w)));
+      expect(Array.from(p)).toEqual(Array.from(want));
+    });
+  });
+});
