@@ -48,9 +48,15 @@ double penalty(const NetworkView& net, float* const* acts, std::size_t rows, dou
 }
 
 // dW(l) (out,in) = dzᵀ (out,rows) · a_prev (rows,in); db(l) (out) = Σ_rows dz.
+// A frozen layer's gradient is zero: clipping's global norm then ignores it.
 void layer_gradient(float* const* grads, const NetworkView& net, std::size_t l, std::size_t rows,
                     const float* a_prev, const float* dz) {
   const std::size_t in = net.sizes[l], out = net.sizes[l + 1];
+  if (layer_frozen(net, l)) {
+    std::fill_n(grads[2 * l], out * in, 0.0f);
+    std::fill_n(grads[2 * l + 1], out, 0.0f);
+    return;
+  }
   gemm(grads[2 * l], dz, a_prev, out, in, rows, true, false, 1, 0, net.gemm);
   col_sum(grads[2 * l + 1], dz, rows, out);
 }
@@ -66,12 +72,15 @@ void fold_tied(float* const* grads, const NetworkView& net) {
 // what penalty() left, when the sparsity penalty is on.
 void backward_layers(float* const* grads, const NetworkView& net, const float* x, std::size_t rows,
                      float* const* acts, float* const* deltas, const double* rho_hat) {
+  // Below the lowest trainable layer no delta is needed: a frozen encoder costs its forward pass only.
+  std::size_t lowest = 0;
+  while (lowest < layer_count(net) && layer_frozen(net, lowest)) lowest++;
   for (std::size_t l = layer_count(net); l-- > 0;) {
     const std::size_t in = net.sizes[l], out = net.sizes[l + 1];
     const float* dz = deltas[l];
     const float* a_prev = l == 0 ? x : acts[l - 1];
     if (grads != nullptr) layer_gradient(grads, net, l, rows, a_prev, dz);
-    if (l > 0) {
+    if (l > lowest) {
       // da (rows,in) = dz (rows,out) · W (out,in), then dz(l−1) = da ⊙ f'(a) in place.
       float* d_prev = deltas[l - 1];
       gemm(d_prev, dz, net.params[2 * l], rows, in, out, false, false, 1, 0, net.gemm);
@@ -221,6 +230,7 @@ double network_evaluate(BatchWorkspace& ws, const NetworkView& net, const float*
 
 void network_sgd_step(const NetworkView& net, float* const* grads, double learning_rate, double weight_decay) {
   for (std::size_t l = 0; l < layer_count(net); l++) {
+    if (layer_frozen(net, l)) continue;
     sgd_update(net.params[2 * l], grads[2 * l], net.sizes[l + 1] * net.sizes[l], learning_rate, weight_decay);
     sgd_update(net.params[2 * l + 1], grads[2 * l + 1], net.sizes[l + 1], learning_rate, 0);
   }

@@ -33,6 +33,11 @@ struct NetworkView {
   std::vector<float*> params;          // 2·(sizes.size() − 1): W0, b0, W1, b1, ...
   Sparsity sparsity;                   // KL penalty on a code layer (off by default)
   TiedPairs tied;                      // (e, d): W(d) = W(e)ᵀ, checked shapes
+  // Frozen layers (fine-tuning): empty, or one flag per layer. A frozen
+  // layer's gradient is zero and no optimizer touches its weights or state;
+  // backward stops below the lowest trainable layer. Tied pairs are both
+  // frozen or both trainable (checked at the boundary).
+  std::vector<std::uint8_t> frozen;
   // Kernel path and thread pool of every product: the addon instance's, so
   // large forward passes (predict) and large batches use the whole pool.
   // Results do not depend on the thread count (gemm.h).
@@ -61,6 +66,9 @@ struct BatchWorkspace {
   std::vector<float> xb, yb;
   std::vector<double> rho_hat;  // the sparse layer's mean activations, from forward to backward
 };
+
+// Whether layer l is frozen (net.frozen).
+inline bool layer_frozen(const NetworkView& net, std::size_t l) { return !net.frozen.empty() && net.frozen[l] != 0; }
 
 // Elements of params[p]: W(l) (sizes[l+1], sizes[l]) for even p = 2l, b(l) (sizes[l+1]) for odd.
 std::size_t param_size(const NetworkView& net, std::size_t p);

@@ -96,6 +96,7 @@ std::uint32_t update_all(const NetworkView& net, float* const* grads, const Opti
   const std::size_t count = net.params.size();
   std::uint32_t bad = 0;
   for (std::size_t p = 0; p < count; p++) {
+    if (layer_frozen(net, p / 2)) continue;  // weights, decay and state all stay as they are
     const std::size_t len = param_size(net, p);
     const double decay = p % 2 == 0 ? opt.weight_decay : 0;  // weights decay, biases do not
     switch (opt.type) {

@@ -12,7 +12,7 @@ NetValues FetchNet(Napi::Env env, const char* fn, const std::string& path, Napi:
   Napi::Object net = args::Object(env, fn, path, v);
   NetValues out{net.Get("sizes"), net.Get("hiddenActivations"), net.Get("leakySlope"), net.Get("loss"),
                 net.Get("params"), FetchLossParams(net.Get("lossParams")), net.Get("sparsity"), {}, {}, {},
-                net.Get("tiedPairs")};
+                net.Get("tiedPairs"), net.Get("frozen")};
   if (out.sparsity.Type() == napi_object) {
     Napi::Object s = out.sparsity.As<Napi::Object>();
     out.sparse_layer = s.Get("layer");
@@ -103,6 +103,27 @@ void CheckTiedPairs(Napi::Env env, const char* fn, const std::string& path, cons
   }
 }
 
+void CheckFrozen(Napi::Env env, const char* fn, const std::string& path, const NetValues& v, NetworkView& net) {
+  if (Absent(v.frozen)) return;
+  const std::string arg = path + ".frozen";
+  const std::size_t layers = net.sizes.size() - 1;
+  const std::uint8_t* flags = args::Uint8Vector(env, fn, arg, v.frozen, layers);
+  for (std::size_t l = 0; l < layers; l++) {
+    if (flags[l] > 1) {
+      args::ThrowRange(env, fn + (": " + arg) + "[" + std::to_string(l) + "] must be 0 or 1, got " +
+                                std::to_string(flags[l]));
+    }
+  }
+  // Tied pairs share one gradient: freezing one copy would let the two drift apart.
+  for (const auto& [e, d] : net.tied) {
+    if (flags[e] != flags[d]) {
+      args::ThrowRange(env, fn + (": " + arg) + " must freeze tied layers " + std::to_string(e) + " and " +
+                                std::to_string(d) + " together");
+    }
+  }
+  net.frozen.assign(flags, flags + layers);
+}
+
 }  // namespace
 
 // Checks sizes, hiddenActivations, leakySlope and loss, copying them into a
@@ -143,6 +164,7 @@ NetworkView CheckNetShape(Napi::Env env, const char* fn, const std::string& path
   net.loss_params = CheckLossScalars(env, fn, path + ".lossParams", v.loss_params);
   CheckSparsity(env, fn, path, v, net);
   CheckTiedPairs(env, fn, path, v, net);
+  CheckFrozen(env, fn, path, v, net);
   return net;
 }
 

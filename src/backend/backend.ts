@@ -41,6 +41,7 @@ export type ActivationCode = (typeof Activation)[ActivationName];
  * - `focal`: −Σ[α·r·(1−p)^γ·log p + (1−α)(1−r)·p^γ·log(1−p)], p = σ(z); sigmoid output.
  * - `hinge`: binary margin with t = 2r − 1: Σ max(0, 1 − t·z); identity output (score).
  * - `multiclassHinge`: Σ_{j≠y} max(0, 1 + z_j − z_y), y = argmax of the target row; identity output.
+ * - `sigmoidMse`: ½Σ(σ(z) − r)²; sigmoid output (the classic autoencoder's squared error).
  * Constants (log r!, ½log 2π) are left out, as PyTorch does by default.
  */
 export const Loss = {
@@ -54,6 +55,7 @@ export const Loss = {
   focal: 7,
   hinge: 8,
   multiclassHinge: 9,
+  sigmoidMse: 10,
 } as const;
 export type LossName = keyof typeof Loss;
 export type LossCode = (typeof Loss)[LossName];
@@ -108,6 +110,16 @@ export interface NetworkSpec {
    * equal if they start equal (clipping's global norm counts the shared
    * gradient once per copy). Absent or null: none. */
   tiedPairs?: Int32Array | null;
+  /** Frozen layers (fine-tuning): one flag per layer (sizes.length − 1
+   * entries), 1 = frozen. A frozen layer's gradient is zero, no optimizer
+   * touches its weights, bias or state, and backward stops below the lowest
+   * trainable layer. Tied pairs are frozen together. Absent or null: none. */
+  frozen?: Uint8Array | null;
+}
+
+/** Whether layer l of net is frozen (NetworkSpec.frozen). */
+export function layerFrozen(net: NetworkSpec, l: number): boolean {
+  return net.frozen != null && net.frozen[l] === 1;
 }
 
 export interface SparsitySpec {

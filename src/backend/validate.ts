@@ -160,6 +160,23 @@ function checkTiedPairs(fn: string, net: string, v: unknown, sizes: Int32Array):
   }
 }
 
+/** NetworkSpec.frozen: undefined or null (none), or a Uint8Array of 0 or 1 per layer, tied pairs alike. */
+function checkFrozen(fn: string, net: string, v: unknown, sizes: Int32Array, tied: unknown): void {
+  if (v === undefined || v === null) return;
+  const arg = `${net}.frozen`;
+  checkTypedVector(fn, arg, v, sizes.length - 1, Uint8Array);
+  const flags = v as Uint8Array;
+  const bad = flags.findIndex((f) => f > 1);
+  if (bad >= 0) throw new RangeError(`${fn}: ${arg}[${bad}] must be 0 or 1, got ${flags[bad]}`);
+  // Tied pairs share one gradient: freezing one copy would let the two drift apart.
+  const pairs = tied instanceof Int32Array ? tied : new Int32Array(0);
+  for (let i = 0; i < pairs.length; i += 2) {
+    const e = pairs[i]!;
+    const d = pairs[i + 1]!;
+    if (flags[e] !== flags[d]) throw new RangeError(`${fn}: ${arg} must freeze tied layers ${e} and ${d} together`);
+  }
+}
+
 /** FitJob.inputNoise: undefined or null (none), or { type, level }, level in [0, 1) for masking, [0, ∞) for Gaussian. */
 function checkInputNoise(fn: string, v: unknown): void {
   if (v === undefined || v === null) return;
@@ -175,7 +192,7 @@ function checkInputNoise(fn: string, v: unknown): void {
  * Checks a NetworkSpec, in this order: the object, sizes (an Int32Array of at
  * least 2 entries, each in [1, MAX_DIM]), hiddenActivations (an Int32Array of
  * sizes.length − 2 activation codes), leakySlope (finite), loss (a code),
- * lossParams' scalars, sparsity, tiedPairs and
+ * lossParams' scalars, sparsity, tiedPairs, frozen and
  * params (weights and biases of the shapes sizes implies). `arg` is the path
  * printed in messages: `net` or `job.net`.
  */
@@ -203,6 +220,7 @@ export function checkNetwork(fn: string, arg: string, v: unknown, activationCoun
   checkLossScalars(fn, `${arg}.lossParams`, v['lossParams']);
   checkSparsity(fn, arg, v['sparsity'], acts);
   checkTiedPairs(fn, arg, v['tiedPairs'], sizes);
+  checkFrozen(fn, arg, v['frozen'], sizes, v['tiedPairs']);
   checkParamList(fn, `${arg}.params`, v['params'], sizes);
   checkClassWeights(fn, `${arg}.lossParams`, v['lossParams'], sizes[last]!);
 }

@@ -70,7 +70,9 @@ export async function runAutoencoder(args: string[]): Promise<void> {
     if (values.backend !== 'js' && values.backend !== 'native') throw new RangeError(`--backend must be js or native, got ${values.backend}`);
     useBackend(values.backend);
   }
-  if (values.loss !== 'mse' && values.loss !== 'bce') throw new RangeError(`--loss must be mse or bce, got ${values.loss}`);
+  if (values.loss !== 'mse' && values.loss !== 'bce' && values.loss !== 'sigmoidMse') {
+    throw new RangeError(`--loss must be mse, bce or sigmoidMse, got ${values.loss}`);
+  }
   const x = await images(values.images, limit, seed);
   const layers = values.layers === undefined ? [x.cols, 256, 64] : values.layers.split(',').map((w) => positive('layers', w, true));
   if (layers[0] !== x.cols) throw new RangeError(`--layers must start with the image size ${x.cols}, got ${layers[0]}`);

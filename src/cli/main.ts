@@ -7,7 +7,7 @@ import { runAnalogy, runEval, runSimilar, runWord2Vec } from './word2vec.js';
 
 const commands: Record<string, { run: (args: string[]) => Promise<void>; help: string }> = {
   demo: { run: runDemo, help: 'train a small network on generated data [--epochs N] [--seed S] [--backend js|native] [--checkpoint FILE] [--resume FILE]' },
-  autoencoder: { run: runAutoencoder, help: 'train an autoencoder: --out FILE [--images IDX] [--test-images IDX] [--layers 784,256,64] [--denoise 0.2] [--sparse RHO,BETA] [--tied] [--loss bce|mse] [--epochs N] [--batch B] [--lr LR] [--limit N] [--codes FILE] [--picture PNG] [--checkpoint FILE] [--resume FILE]; no --images: generated shapes; Ctrl-C checkpoints, exit 130' },
+  autoencoder: { run: runAutoencoder, help: 'train an autoencoder: --out FILE [--images IDX] [--test-images IDX] [--layers 784,256,64] [--denoise 0.2] [--sparse RHO,BETA] [--tied] [--loss bce|mse|sigmoidMse] [--epochs N] [--batch B] [--lr LR] [--limit N] [--codes FILE] [--picture PNG] [--checkpoint FILE] [--resume FILE]; no --images: generated shapes; Ctrl-C checkpoints, exit 130' },
   info: { run: runInfo, help: 'which backend runs, the addon version and the CPU features it uses' },
   word2vec: { run: runWord2Vec, help: 'train word vectors: --input FILE --output FILE [--binary] [--dim --window --negative --min-count --sample --alpha --epochs --threads --cbow --hs --seed]; no --input: planted demo' },
   similar: { run: runSimilar, help: 'nearest words: VECTORS WORD [-k 10]' },

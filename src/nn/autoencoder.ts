@@ -27,8 +27,10 @@ export interface AutoencoderConfig {
   hidden?: ActivationName | ActivationName[];
   /** Decoder widths after the code, ending with the input width. Default: the encoder mirrored. */
   decoder?: number[];
-  /** 'mse' (linear output) or 'bce' (sigmoid output, for data in [0, 1]). Default 'mse'. */
-  loss?: 'mse' | 'bce';
+  /** 'mse' (linear output), 'bce' (sigmoid output, for data in [0, 1]) or
+   * 'sigmoidMse' (sigmoid output with squared error, data in [0, 1]: the
+   * classic autoencoder). Default 'mse'. */
+  loss?: AutoencoderLoss;
   /** Decoder weight ℓ = the mirrored encoder weightᵀ (needs the mirrored decoder). Default false. */
   tiedWeights?: boolean;
   /** Denoising: a masking fraction in [0, 1), or { type: 'mask' | 'gaussian', level }. */
@@ -40,6 +42,10 @@ export interface AutoencoderConfig {
   /** Seed of the initialisation, the shuffles and the input noise. Default 0. */
   seed?: number;
 }
+
+export type AutoencoderLoss = 'mse' | 'bce' | 'sigmoidMse';
+/** The backend loss of each, on the whole network's output. */
+const OUTPUT_LOSS = { mse: Loss.mse, bce: Loss.sigmoidCrossEntropy, sigmoidMse: Loss.sigmoidMse } as const;
 
 export interface StackedOptions {
   /** Epochs of each layer's own autoencoder. Default 5. */
@@ -60,7 +66,7 @@ export class Autoencoder {
   /** Index in `layers` of the code layer. */
   readonly codeIndex: number;
   readonly hidden: readonly ActivationName[];
-  readonly loss: 'mse' | 'bce';
+  readonly loss: AutoencoderLoss;
   readonly tiedWeights: boolean;
   readonly inputNoise: InputNoise | null;
   readonly sparse: { rho: number; beta: number } | null;
@@ -90,7 +96,9 @@ export class Autoencoder {
     this.layers = [...layers, ...decoder];
     this.codeIndex = layers.length - 1;
     this.loss = config.loss ?? 'mse';
-    if (this.loss !== 'mse' && this.loss !== 'bce') throw new TypeError(`${fn}: config.loss must be 'mse' or 'bce', got ${String(this.loss)}`);
+    if (typeof this.loss !== 'string' || !Object.hasOwn(OUTPUT_LOSS, this.loss)) {
+      throw new TypeError(`${fn}: config.loss must be 'mse', 'bce' or 'sigmoidMse', got ${String(this.loss)}`);
+    }
     this.hidden = hiddenActivations(fn, config.hidden, this.layers.length - 2, 'sigmoid');
     if (this.codeIndex === 0) throw new RangeError(`${fn}: config.layers needs a code layer after the inputs`);
     this.leakySlope = finiteNumber(fn, 'config.leakySlope', config.leakySlope, 0.01, 0);
@@ -143,7 +151,7 @@ export class Autoencoder {
       hiddenActivations: Int32Array.from(this.hidden.slice(from, to - 1), (name) => Activation[name]),
       leakySlope: this.leakySlope,
       // A partial pass (encode/decode) ends in plain logits unless it is the real output.
-      loss: to === L && this.loss === 'bce' ? Loss.sigmoidCrossEntropy : Loss.mse,
+      loss: to === L ? OUTPUT_LOSS[this.loss] : Loss.mse,
       lossParams: defaultLossParams(),
       params: this.params.slice(2 * from, 2 * to),
       sparsity: whole && this.sparse ? { layer: this.codeIndex - 1, ...this.sparse } : null,
@@ -185,13 +193,13 @@ export class Autoencoder {
     }
   }
 
-  /** x as a checked (rows, inputs) matrix; 'bce' needs values in [0, 1]. */
+  /** x as a checked (rows, inputs) matrix; the sigmoid outputs need values in [0, 1]. */
   private data(fn: string, arg: string, x: unknown, rows?: number): Matrix {
     const m = toMatrix(fn, arg, x, this.inputs);
     if (rows !== undefined && m.rows !== rows) throw new RangeError(`${fn}: ${arg} must have ${rows} rows, got ${m.rows}`);
-    if (this.loss === 'bce') {
+    if (this.loss !== 'mse') {
       const i = m.data.findIndex((v) => v < 0 || v > 1);
-      if (i >= 0) throw new RangeError(`${fn}: ${arg} must hold values in [0, 1] for the bce loss, got ${m.data[i]} at row ${Math.floor(i / m.cols)}`);
+      if (i >= 0) throw new RangeError(`${fn}: ${arg} must hold values in [0, 1] for the ${this.loss} loss, got ${m.data[i]} at row ${Math.floor(i / m.cols)}`);
     }
     return m;
   }

@@ -20,6 +20,7 @@ import { readModelFile, writeModelFile } from './model-file.js';
 import { runFit, type FitOptions, type History, type RunState } from './fit.js';
 import { resolveLoss, type LossConfig, type ResolvedLoss } from './loss-config.js';
 import type { OptimizerState } from './train-options.js';
+import { encoderHeadConfig, type EncoderHead, type EncoderSource } from './fine-tune.js';
 
 export interface MLPConfig {
   /** Layer widths, input first: [inputs, ...hidden, outputs]. */
@@ -267,6 +268,20 @@ export class MLP {
   async save(path: string): Promise<void> {
     this.enter('MLP.save');
     await writeModelFile(path, 'MLP', this.config(), this);
+  }
+
+  /**
+   * An MLP whose first layers are a trained autoencoder's encoder (its
+   * weights copied, the code layer's activation kept) followed by new layers
+   * `head.layers` ending in the outputs: pretrain on unlabelled data, then
+   * fine-tune on the labelled few, end to end or with `fit(..., { freeze })`
+   * holding the encoder's layers 0 … encoder.codeIndex − 1 fixed.
+   */
+  static fromEncoder(encoder: EncoderSource, head: EncoderHead): MLP {
+    const { config, encoderParams } = encoderHeadConfig('MLP.fromEncoder', encoder, head);
+    const net = new MLP(config);
+    encoderParams.forEach((p, i) => net.params[i]!.set(p));
+    return net;
   }
 
   /** Reads a file written by `save`; throws ModelFileError when it is not one. */

@@ -143,6 +143,7 @@ function refElementLoss(z: number, r: number, loss: number, params: RefLossParam
       return -alpha * r * (1 - p) ** gamma * Math.log(p) - (1 - alpha) * (1 - r) * p ** gamma * Math.log(1 - p);
     }
     case Loss.hinge: return Math.max(0, 1 - (2 * r - 1) * z);
+    case Loss.sigmoidMse: return 0.5 * (p - r) * (p - r);
     default: throw new Error(`bad loss ${loss}`);
   }
 }
@@ -209,7 +210,7 @@ export function refForward(net: RefNet, x: Vec, n: number): Float64Array {
   const { acts } = refForwardLayers(net, x, n);
   const logits = acts[acts.length - 1]!;
   const k = net.sizes[net.sizes.length - 1]!;
-  if (net.loss === Loss.sigmoidCrossEntropy || net.loss === Loss.focal) return logits.map(refSigmoid);
+  if (net.loss === Loss.sigmoidCrossEntropy || net.loss === Loss.focal || net.loss === Loss.sigmoidMse) return logits.map(refSigmoid);
   if (net.loss === Loss.softmaxCrossEntropy) return refSoftmaxRows(logits, n, k);
   if (net.loss === Loss.poissonNll) return logits.map(Math.exp);
   if (net.loss === Loss.gaussianNll) return logits.map((v, i) => (i % k >= k / 2 ? Math.exp(v) : v));
@@ -305,7 +306,7 @@ export function cloneNet<T extends { params: Float32Array[] }>(net: T): T {
   return { ...net, params: net.params.map((p) => p.slice()) };
 }
 
-/** Targets suited to a loss for k outputs: reals (mse, l1, huber; gaussianNll with k/2
+/** Targets suited to a loss for k outputs: reals (mse, l1, huber; sigmoidMse in [0, 1]; gaussianNll with k/2
  * columns), counts 0..5 (poissonNll), 0/1 labels (sigmoid CE, focal, hinge), one-hot rows
  * (softmax CE, multiclass hinge). */
 export function makeTargets(rng: Rng32, n: number, k: number, loss: number): Float32Array {
@@ -313,6 +314,7 @@ export function makeTargets(rng: Rng32, n: number, k: number, loss: number): Flo
   switch (loss) {
     case Loss.mse: case Loss.l1: case Loss.huber: case Loss.gaussianNll: return randomF32(rng, n * t, -1, 1);
     case Loss.poissonNll: return Float32Array.from({ length: n * k }, () => rng.below(6));
+    case Loss.sigmoidMse: return randomF32(rng, n * t, 0, 1);
     case Loss.sigmoidCrossEntropy: case Loss.focal: case Loss.hinge:
       return Float32Array.from({ length: n * k }, () => (rng.uniform() < 0.5 ? 0 : 1));
     default: {

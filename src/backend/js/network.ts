@@ -9,7 +9,7 @@
  * product is z = a·Wᵀ (gemm with transB) and the weight gradient dzᵀ·a comes
  * out directly in (out, in) order (gemm with transA).
  */
-import { lossTargetCols, type NetworkSpec, type TrainJob } from '../backend.js';
+import { layerFrozen, lossTargetCols, type NetworkSpec, type TrainJob } from '../backend.js';
 import { activationBackward, activationForward } from './activations.js';
 import { biasAdd, colSum, sgdUpdate } from './elementwise.js';
 import { gemm } from './gemm.js';
@@ -83,15 +83,24 @@ function penalty(net: NetworkSpec, ws: Workspace, rows: number, rhoHat: Float64A
 function backwardLayers(grads: Float32Array[], net: NetworkSpec, x: Float32Array, rows: number, ws: Workspace,
                         rhoHat: Float64Array): void {
   const { sizes, params } = net;
+  // Below the lowest trainable layer no delta is needed: a frozen encoder costs its forward pass only.
+  let lowest = 0;
+  while (lowest < sizes.length - 1 && layerFrozen(net, lowest)) lowest++;
   for (let l = sizes.length - 2; l >= 0; l--) {
     const inW = sizes[l]!;
     const outW = sizes[l + 1]!;
     const dz = ws.deltas[l]!;
     const aPrev = l === 0 ? x : ws.acts[l - 1]!;
-    // dW (out,in) = dzᵀ (out,rows) · aPrev (rows,in); db (out) = Σ_rows dz.
-    gemm(grads[2 * l]!, dz, aPrev, outW, inW, rows, true, false, 1, 0, ws.acc);
-    colSum(grads[2 * l + 1]!, dz, rows, outW, ws.acc);
-    if (l > 0) {
+    if (layerFrozen(net, l)) {
+      // A frozen layer's gradient is zero: clipping's global norm then ignores it.
+      grads[2 * l]!.fill(0);
+      grads[2 * l + 1]!.fill(0);
+    } else {
+      // dW (out,in) = dzᵀ (out,rows) · aPrev (rows,in); db (out) = Σ_rows dz.
+      gemm(grads[2 * l]!, dz, aPrev, outW, inW, rows, true, false, 1, 0, ws.acc);
+      colSum(grads[2 * l + 1]!, dz, rows, outW, ws.acc);
+    }
+    if (l > lowest) {
       // da (rows,in) = dz (rows,out) · W (out,in), then dz(ℓ−1) = da ⊙ f'(a) in place.
       const dPrev = ws.deltas[l - 1]!;
       gemm(dPrev, dz, params[2 * l]!, rows, inW, outW, false, false, 1, 0, ws.acc);
@@ -216,8 +225,11 @@ export function evaluate(ws: BatchWorkspace, net: NetworkSpec, x: Float32Array, 
 }
 
 // params ← params − lr·(grads + weightDecay·params), decaying weights but not biases.
-export function sgdStep(params: Float32Array[], grads: Float32Array[], lr: number, weightDecay: number): void {
+// Layers flagged in `frozen` (NetworkSpec.frozen) are left as they are.
+export function sgdStep(params: Float32Array[], grads: Float32Array[], lr: number, weightDecay: number,
+                        frozen?: Uint8Array | null): void {
   for (let i = 0; i < params.length; i++) {
+    if (frozen?.[i >> 1] === 1) continue;
     const p = params[i]!;
     sgdUpdate(p, grads[i]!, p.length, lr, i % 2 === 0 ? weightDecay : 0);
   }
@@ -236,7 +248,7 @@ export function trainEpoch(job: TrainJob): number {
     const loss = batchGradient(ws, net, x, y, order, start, rows);
     // Checked before any update so a diverged batch leaves the weights as they were.
     if (!Number.isFinite(loss)) throw new Error(`trainEpoch: non-finite loss at batch ${batch}`);
-    sgdStep(params, ws.grads, learningRate, weightDecay);
+    sgdStep(params, ws.grads, learningRate, weightDecay, net.frozen);
     sum += loss * rows;
   }
   return sum;
