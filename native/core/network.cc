@@ -4,6 +4,7 @@
 #include <cmath>
 #include <string>
 
+#include "dropout.h"
 #include "elementwise.h"
 #include "gemm.h"
 #include "sgd.h"
@@ -24,19 +25,38 @@ std::vector<std::vector<float>> per_layer(const NetworkView& net, std::size_t ro
   return bufs;
 }
 
+// Training-time dropout of a pass (BatchWorkspace's buffers) and the
+// generator drawing its masks; null: no dropout.
+struct Dropping {
+  float* const* masks;
+  float* const* outs;
+  Rng* rng;
+};
+
+bool drops(const NetworkView& net, const Dropping* d, std::size_t hidden_layer) {
+  return d != nullptr && !net.dropout.empty() && net.dropout[hidden_layer] > 0;
+}
+
+// What layer l reads: x, the previous layer's activations, or their dropped copy.
+const float* layer_input(const NetworkView& net, const float* x, float* const* acts, const Dropping* d, std::size_t l) {
+  if (l == 0) return x;
+  return drops(net, d, l - 1) ? d->outs[l - 1] : acts[l - 1];
+}
+
 // x (rows, sizes[0]) -> acts[l] (rows, sizes[l+1]) for every layer: hidden
 // activations applied, the last layer left as logits (no output transform).
-void forward_layers(const NetworkView& net, const float* x, std::size_t rows, float* const* acts) {
+// With d, the dropped activations go to d->outs and feed the next layer.
+void forward_layers(const NetworkView& net, const float* x, std::size_t rows, float* const* acts,
+                    const Dropping* d = nullptr) {
   const std::size_t layers = layer_count(net);
-  const float* a = x;
   for (std::size_t l = 0; l < layers; l++) {
     const std::size_t in = net.sizes[l], out = net.sizes[l + 1];
     float* z = acts[l];
     // z (rows,out) = a (rows,in) · W(l)ᵀ, W(l) stored (out,in); then + b(l).
-    gemm(z, a, net.params[2 * l], rows, out, in, false, true, 1, 0, net.gemm);
+    gemm(z, layer_input(net, x, acts, d, l), net.params[2 * l], rows, out, in, false, true, 1, 0, net.gemm);
     bias_add(z, net.params[2 * l + 1], rows, out);
     if (l + 1 < layers) activation_forward(z, z, rows * out, net.hidden[l], net.leaky_slope);
-    a = z;
+    if (l + 1 < layers && drops(net, d, l)) dropout_forward(d->outs[l], d->masks[l], z, rows * out, net.dropout[l], *d->rng);
   }
 }
 
@@ -69,24 +89,24 @@ void fold_tied(float* const* grads, const NetworkView& net) {
 // Given deltas[last] = ∂loss/∂logits (rows, sizes[last]), fills every
 // layer's deltas and, unless grads is null, writes grads in params' layout.
 // Reads the weights as they are (pre-update during training). rho_hat is
-// what penalty() left, when the sparsity penalty is on.
+// what penalty() left, when the sparsity penalty is on; d the forward pass's dropout.
 void backward_layers(float* const* grads, const NetworkView& net, const float* x, std::size_t rows,
-                     float* const* acts, float* const* deltas, const double* rho_hat) {
+                     float* const* acts, float* const* deltas, const double* rho_hat, const Dropping* d = nullptr) {
   // Below the lowest trainable layer no delta is needed: a frozen encoder costs its forward pass only.
   std::size_t lowest = 0;
   while (lowest < layer_count(net) && layer_frozen(net, lowest)) lowest++;
   for (std::size_t l = layer_count(net); l-- > 0;) {
     const std::size_t in = net.sizes[l], out = net.sizes[l + 1];
     const float* dz = deltas[l];
-    const float* a_prev = l == 0 ? x : acts[l - 1];
-    if (grads != nullptr) layer_gradient(grads, net, l, rows, a_prev, dz);
+    if (grads != nullptr) layer_gradient(grads, net, l, rows, layer_input(net, x, acts, d, l), dz);
     if (l > lowest) {
       // da (rows,in) = dz (rows,out) · W (out,in), then dz(l−1) = da ⊙ f'(a) in place.
       float* d_prev = deltas[l - 1];
       gemm(d_prev, dz, net.params[2 * l], rows, in, out, false, false, 1, 0, net.gemm);
+      if (drops(net, d, l - 1)) dropout_backward(d_prev, d_prev, d->masks[l - 1], rows * in);
       // The penalty reads layer l−1's activations, so its gradient joins da before f'.
       if (net.sparsity.layer == static_cast<long>(l - 1)) sparsity_backward(d_prev, rho_hat, rows, in, net.sparsity);
-      activation_backward(d_prev, d_prev, a_prev, rows * in, net.hidden[l - 1], net.leaky_slope);
+      activation_backward(d_prev, d_prev, acts[l - 1], rows * in, net.hidden[l - 1], net.leaky_slope);
     }
   }
   if (grads != nullptr) fold_tied(grads, net);
@@ -160,12 +180,21 @@ BatchWorkspace::BatchWorkspace(const NetworkView& net, std::size_t cap_rows)
       deltas(pointers(delta_bufs)),
       xb(cap_rows * net.sizes.front()),
       yb(cap_rows * target_cols(net)),
-      rho_hat(*std::max_element(net.sizes.begin(), net.sizes.end())) {
+      rho_hat(*std::max_element(net.sizes.begin(), net.sizes.end())),
+      drop_mask_bufs(net.dropout.size()),
+      drop_out_bufs(net.dropout.size()) {
   for (std::size_t l = 0; l < layer_count(net); l++) {
     grad_bufs[2 * l].resize(net.sizes[l + 1] * net.sizes[l]);
     grad_bufs[2 * l + 1].resize(net.sizes[l + 1]);
   }
+  for (std::size_t l = 0; l < net.dropout.size(); l++) {
+    if (net.dropout[l] <= 0) continue;
+    drop_mask_bufs[l].resize(cap_rows * net.sizes[l + 1]);
+    drop_out_bufs[l].resize(cap_rows * net.sizes[l + 1]);
+  }
   grads = pointers(grad_bufs);
+  drop_masks = pointers(drop_mask_bufs);
+  drop_outs = pointers(drop_out_bufs);
 }
 
 namespace {
@@ -184,12 +213,15 @@ double batch_pass(BatchWorkspace& ws, const NetworkView& net, const float* x, co
     for (std::size_t j = 0; j < t; j++) yb[r * t + j] = y[src * t + j];
   }
   if (rng != nullptr) corrupt_input(xb, rows * in, noise, *rng);
-  forward_layers(net, ws.xb.data(), rows, ws.acts.data());
+  const Dropping dropping{ws.drop_masks.data(), ws.drop_outs.data(), rng};
+  const Dropping* d = rng != nullptr && !net.dropout.empty() ? &dropping : nullptr;
+  ws.dropped = d != nullptr;
+  forward_layers(net, ws.xb.data(), rows, ws.acts.data(), d);
   const double loss =
       loss_forward_backward(ws.deltas.back(), ws.acts.back(), ws.yb.data(), rows, k, net.loss, net.loss_params) +
       penalty(net, ws.acts.data(), rows, ws.rho_hat.data());
   if (std::isfinite(loss)) {
-    backward_layers(grads, net, ws.xb.data(), rows, ws.acts.data(), ws.deltas.data(), ws.rho_hat.data());
+    backward_layers(grads, net, ws.xb.data(), rows, ws.acts.data(), ws.deltas.data(), ws.rho_hat.data(), d);
   }
   return loss;
 }
@@ -207,8 +239,10 @@ double network_batch_deltas(BatchWorkspace& ws, const NetworkView& net, const fl
 }
 
 void network_param_gradients(BatchWorkspace& ws, const NetworkView& net, std::size_t rows) {
+  const Dropping dropping{ws.drop_masks.data(), ws.drop_outs.data(), nullptr};
+  const Dropping* d = ws.dropped ? &dropping : nullptr;
   for (std::size_t l = 0; l < layer_count(net); l++) {
-    layer_gradient(ws.grads.data(), net, l, rows, l == 0 ? ws.xb.data() : ws.acts[l - 1], ws.deltas[l]);
+    layer_gradient(ws.grads.data(), net, l, rows, layer_input(net, ws.xb.data(), ws.acts.data(), d, l), ws.deltas[l]);
   }
   fold_tied(ws.grads.data(), net);
 }

@@ -38,6 +38,11 @@ struct NetworkView {
   // backward stops below the lowest trainable layer. Tied pairs are both
   // frozen or both trainable (checked at the boundary).
   std::vector<std::uint8_t> frozen;
+  // Inverted dropout (dropout.h): empty, or one rate in [0, 1) per hidden
+  // layer, applied after its activation in training passes that are given a
+  // generator (Backend.train's); forward, evaluate and the gradient calls run
+  // without it, as inference does.
+  std::vector<double> dropout;
   // Kernel path and thread pool of every product: the addon instance's, so
   // large forward passes (predict) and large batches use the whole pool.
   // Results do not depend on the thread count (gemm.h).
@@ -65,6 +70,11 @@ struct BatchWorkspace {
   std::vector<float*> acts, deltas, grads;
   std::vector<float> xb, yb;
   std::vector<double> rho_hat;  // the sparse layer's mean activations, from forward to backward
+  // Dropout per hidden layer (empty where its rate is 0): the mask and the
+  // dropped activations the next layer reads, from forward to backward.
+  std::vector<std::vector<float>> drop_mask_bufs, drop_out_bufs;
+  std::vector<float*> drop_masks, drop_outs;
+  bool dropped = false;  // whether the last pass applied them (it had a generator)
 };
 
 // Whether layer l is frozen (net.frozen).
@@ -80,8 +90,9 @@ std::size_t target_cols(const NetworkView& net);
 // ws, runs forward and the loss, and, when that loss is finite, backward:
 // ws.grads = ∂(batch mean loss)/∂params. Returns the batch mean loss (the
 // sparsity penalty included). With noise and rng, the gathered inputs are
-// corrupted before forward while the targets stay clean (denoising).
-// Parameters are only read.
+// corrupted before forward while the targets stay clean (denoising); with
+// rng, net.dropout applies too (its masks drawn after the noise, layer by
+// layer). Parameters are only read.
 double network_batch_gradient(BatchWorkspace& ws, const NetworkView& net, const float* x, const float* y,
                               const std::uint32_t* idx, std::size_t rows, const InputNoise& noise = {},
                               Rng* rng = nullptr);

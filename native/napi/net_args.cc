@@ -12,7 +12,7 @@ NetValues FetchNet(Napi::Env env, const char* fn, const std::string& path, Napi:
   Napi::Object net = args::Object(env, fn, path, v);
   NetValues out{net.Get("sizes"), net.Get("hiddenActivations"), net.Get("leakySlope"), net.Get("loss"),
                 net.Get("params"), FetchLossParams(net.Get("lossParams")), net.Get("sparsity"), {}, {}, {},
-                net.Get("tiedPairs"), net.Get("frozen")};
+                net.Get("tiedPairs"), net.Get("frozen"), net.Get("dropout")};
   if (out.sparsity.Type() == napi_object) {
     Napi::Object s = out.sparsity.As<Napi::Object>();
     out.sparse_layer = s.Get("layer");
@@ -124,6 +124,17 @@ void CheckFrozen(Napi::Env env, const char* fn, const std::string& path, const N
   net.frozen.assign(flags, flags + layers);
 }
 
+void CheckDropout(Napi::Env env, const char* fn, const std::string& path, const NetValues& v, NetworkView& net) {
+  if (Absent(v.dropout)) return;
+  const std::string arg = path + ".dropout";
+  const std::size_t hidden = net.hidden.size();
+  const double* rates = args::Float64Vector(env, fn, arg, v.dropout, hidden);
+  for (std::size_t l = 0; l < hidden; l++) {
+    args::InRange(env, fn, arg + "[" + std::to_string(l) + "]", Napi::Number::New(env, rates[l]), 0, 1, false, true);
+  }
+  net.dropout.assign(rates, rates + hidden);
+}
+
 }  // namespace
 
 // Checks sizes, hiddenActivations, leakySlope and loss, copying them into a
@@ -165,6 +176,7 @@ NetworkView CheckNetShape(Napi::Env env, const char* fn, const std::string& path
   CheckSparsity(env, fn, path, v, net);
   CheckTiedPairs(env, fn, path, v, net);
   CheckFrozen(env, fn, path, v, net);
+  CheckDropout(env, fn, path, v, net);
   return net;
 }
 

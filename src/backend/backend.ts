@@ -115,6 +115,11 @@ export interface NetworkSpec {
    * touches its weights, bias or state, and backward stops below the lowest
    * trainable layer. Tied pairs are frozen together. Absent or null: none. */
   frozen?: Uint8Array | null;
+  /** Inverted dropout: one rate in [0, 1) per hidden layer (sizes.length − 2
+   * entries), applied after its activation in Backend.train only (masks from
+   * the job's generator, drawn after the input noise, layer by layer);
+   * forward, lossGradient, backward and trainEpoch run without it. Absent or null: none. */
+  dropout?: Float64Array | null;
 }
 
 /** Whether layer l of net is frozen (NetworkSpec.frozen). */

@@ -177,6 +177,14 @@ function checkFrozen(fn: string, net: string, v: unknown, sizes: Int32Array, tie
   }
 }
 
+/** NetworkSpec.dropout: undefined or null (none), or a Float64Array of one rate in [0, 1) per hidden layer. */
+function checkDropout(fn: string, net: string, v: unknown, hidden: number): void {
+  if (v === undefined || v === null) return;
+  const arg = `${net}.dropout`;
+  checkTypedVector(fn, arg, v, hidden, Float64Array);
+  (v as Float64Array).forEach((rate, l) => checkInRange(fn, `${arg}[${l}]`, rate, 0, 1, false, true));
+}
+
 /** FitJob.inputNoise: undefined or null (none), or { type, level }, level in [0, 1) for masking, [0, ∞) for Gaussian. */
 function checkInputNoise(fn: string, v: unknown): void {
   if (v === undefined || v === null) return;
@@ -192,7 +200,7 @@ function checkInputNoise(fn: string, v: unknown): void {
  * Checks a NetworkSpec, in this order: the object, sizes (an Int32Array of at
  * least 2 entries, each in [1, MAX_DIM]), hiddenActivations (an Int32Array of
  * sizes.length − 2 activation codes), leakySlope (finite), loss (a code),
- * lossParams' scalars, sparsity, tiedPairs, frozen and
+ * lossParams' scalars, sparsity, tiedPairs, frozen, dropout and
  * params (weights and biases of the shapes sizes implies). `arg` is the path
  * printed in messages: `net` or `job.net`.
  */
@@ -221,6 +229,7 @@ export function checkNetwork(fn: string, arg: string, v: unknown, activationCoun
   checkSparsity(fn, arg, v['sparsity'], acts);
   checkTiedPairs(fn, arg, v['tiedPairs'], sizes);
   checkFrozen(fn, arg, v['frozen'], sizes, v['tiedPairs']);
+  checkDropout(fn, arg, v['dropout'], hidden);
   checkParamList(fn, `${arg}.params`, v['params'], sizes);
   checkClassWeights(fn, `${arg}.lossParams`, v['lossParams'], sizes[last]!);
 }

@@ -17,6 +17,7 @@ import { initWeights } from './init.js';
 import { readModelFile, writeModelFile } from './model-file.js';
 import { runFit, type FitOptions, type History, type RunState } from './fit.js';
 import { hiddenActivations } from './mlp.js';
+import { dropoutRates, dropoutSpec } from './layers.js';
 import type { OptimizerState } from './train-options.js';
 
 export interface AutoencoderConfig {
@@ -41,6 +42,9 @@ export interface AutoencoderConfig {
   leakySlope?: number;
   /** Seed of the initialisation, the shuffles and the input noise. Default 0. */
   seed?: number;
+  /** Inverted dropout after each hidden layer's activation while fitting (off in
+   * encode, decode and evaluate): one rate in [0, 1) for all, or one per hidden layer. Default 0. */
+  dropout?: number | number[];
 }
 
 export type AutoencoderLoss = 'mse' | 'bce' | 'sigmoidMse';
@@ -56,7 +60,7 @@ export interface StackedOptions {
   fineTune?: FitOptions;
 }
 
-const CONFIG_KEYS = ['layers', 'hidden', 'decoder', 'loss', 'tiedWeights', 'denoise', 'sparse', 'leakySlope', 'seed'] as const;
+const CONFIG_KEYS = ['layers', 'hidden', 'decoder', 'loss', 'tiedWeights', 'denoise', 'sparse', 'leakySlope', 'seed', 'dropout'] as const;
 /** Rows per backend call in encode/decode: bounds the workspace memory. */
 const ROWS_PER_CALL = 4096;
 
@@ -71,6 +75,8 @@ export class Autoencoder {
   readonly inputNoise: InputNoise | null;
   readonly sparse: { rho: number; beta: number } | null;
   readonly leakySlope: number;
+  /** Dropout rate of each hidden layer of the whole network while fitting (0: none). */
+  readonly dropout: readonly number[];
   /** W(0), b(0), …; W(ℓ) is (layers[ℓ+1], layers[ℓ]). Tied decoder weights are kept equal to the encoder's transposed. */
   readonly params: Float32Array[];
   optimizerState: OptimizerState | null = null;
@@ -102,6 +108,7 @@ export class Autoencoder {
     this.hidden = hiddenActivations(fn, config.hidden, this.layers.length - 2, 'sigmoid');
     if (this.codeIndex === 0) throw new RangeError(`${fn}: config.layers needs a code layer after the inputs`);
     this.leakySlope = finiteNumber(fn, 'config.leakySlope', config.leakySlope, 0.01, 0);
+    this.dropout = dropoutRates(fn, config.dropout, this.layers.length - 2);
     this.tiedWeights = config.tiedWeights ?? false;
     if (typeof this.tiedWeights !== 'boolean') throw new TypeError(`${fn}: config.tiedWeights must be a boolean`);
     const mirrored = decoder.length === layers.length - 1 && decoder.every((w, i) => w === layers[layers.length - 2 - i]);
@@ -156,6 +163,7 @@ export class Autoencoder {
       params: this.params.slice(2 * from, 2 * to),
       sparsity: whole && this.sparse ? { layer: this.codeIndex - 1, ...this.sparse } : null,
       tiedPairs: whole && this.tiedWeights ? tied : null,
+      dropout: whole ? dropoutSpec(this.dropout) : null,
     };
   }
 

@@ -20,6 +20,7 @@ import { readModelFile, writeModelFile } from './model-file.js';
 import { runFit, type FitOptions, type History, type RunState } from './fit.js';
 import { resolveLoss, type LossConfig, type ResolvedLoss } from './loss-config.js';
 import type { OptimizerState } from './train-options.js';
+import { dropoutRates, dropoutSpec } from './layers.js';
 import { encoderHeadConfig, type EncoderHead, type EncoderSource } from './fine-tune.js';
 
 export interface MLPConfig {
@@ -36,6 +37,9 @@ export interface MLPConfig {
   /** The loss, by name or with its parameters; it must fit the task (see README).
    * Default: mse (regression), sigmoidCrossEntropy (binary, multilabel), softmaxCrossEntropy (multiclass). */
   loss?: LossConfig;
+  /** Inverted dropout after each hidden layer's activation while fitting (off in
+   * predict and evaluate): one rate in [0, 1) for all, or one per hidden layer. Default 0. */
+  dropout?: number | number[];
 }
 
 export interface Evaluation {
@@ -49,7 +53,7 @@ export interface Evaluation {
   mse?: number;
 }
 
-const CONFIG_KEYS = ['layers', 'task', 'hidden', 'leakySlope', 'seed', 'loss'] as const;
+const CONFIG_KEYS = ['layers', 'task', 'hidden', 'leakySlope', 'seed', 'loss', 'dropout'] as const;
 /** Rows per backend call in predict/evaluate: bounds the workspace memory. */
 const ROWS_PER_CALL = 4096;
 
@@ -58,6 +62,8 @@ export class MLP {
   readonly task: Task;
   readonly hidden: readonly ActivationName[];
   readonly leakySlope: number;
+  /** Dropout rate of each hidden layer while fitting (0: none). */
+  readonly dropout: readonly number[];
   /** W(0), b(0), W(1), b(1), …; W(ℓ) is (layers[ℓ+1], layers[ℓ]). */
   readonly params: Float32Array[];
   /** The loss, resolved from config.loss. */
@@ -91,6 +97,7 @@ export class MLP {
     this.task = task;
     this.hidden = hiddenActivations(fn, config.hidden, layers.length - 2, 'relu');
     this.leakySlope = finiteNumber(fn, 'config.leakySlope', config.leakySlope, 0.01, 0);
+    this.dropout = dropoutRates(fn, config.dropout, layers.length - 2);
     const seed = config.seed ?? 0;
     if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) {
       throw new RangeError(`MLP: config.seed must be an integer in [0, 4294967295], got ${seed}`);
@@ -125,6 +132,7 @@ export class MLP {
       loss: Loss[this.loss.name],
       lossParams: this.loss.params,
       params: this.params,
+      dropout: dropoutSpec(this.dropout),
     };
   }
 
@@ -300,7 +308,10 @@ export class MLP {
 
   /** The architecture and loss, as given to the constructor (seed aside). */
   config(): MLPConfig {
-    return { layers: [...this.layers], task: this.task, hidden: [...this.hidden], leakySlope: this.leakySlope, loss: this.loss.config };
+    return {
+      layers: [...this.layers], task: this.task, hidden: [...this.hidden], leakySlope: this.leakySlope, loss: this.loss.config,
+      ...(dropoutSpec(this.dropout) ? { dropout: [...this.dropout] } : {}),
+    };
   }
 }
 

@@ -297,6 +297,11 @@ function netCases(fn: string, p: string): [string, (net: Record<string, unknown>
     [`${p}.frozen flag 2`, set('frozen', Uint8Array.of(0, 2)), RangeError, `${fn}: ${p}.frozen[1] must be 0 or 1, got 2`],
     [`${p}.frozen splits a tied pair`, (net) => ({ ...net, sizes: Int32Array.of(3, 4, 3), params: [f32(12), f32(4), f32(12), f32(3)], tiedPairs: Int32Array.of(0, 1), frozen: Uint8Array.of(1, 0) }),
       RangeError, `${fn}: ${p}.frozen must freeze tied layers 0 and 1 together`],
+    // Dropout: one rate in [0, 1) per hidden layer.
+    [`${p}.dropout plain array`, set('dropout', [0.5]), TypeError, `${fn}: ${p}.dropout must be a Float64Array`],
+    [`${p}.dropout too long`, set('dropout', Float64Array.of(0.1, 0.1)), RangeError, `${fn}: ${p}.dropout must have length 1 for shape (1), got 2`],
+    [`${p}.dropout rate 1`, set('dropout', Float64Array.of(1)), RangeError, `${fn}: ${p}.dropout[0] must be a number in [0, 1), got 1`],
+    [`${p}.dropout rate NaN`, set('dropout', Float64Array.of(NaN)), RangeError, `${fn}: ${p}.dropout[0] must be a number in [0, 1), got NaN`],
     [`${p}.params missing`, without('params'), TypeError, `${fn}: ${p}.params must be an array`],
     [`${p}.params a Float32Array`, set('params', f32(26)), TypeError, `${fn}: ${p}.params must be an array`],
     [`${p}.params too few`, set('params', [f32(12), f32(4), f32(8)]), RangeError, `${fn}: ${p}.params must be an array of 4 Float32Arrays, got 3`],

@@ -176,8 +176,9 @@ export interface RefNet {
 }
 
 /** Forward pass in float64. Returns every layer's output (hidden activations
- * after f, the last one the logits) and the pre-activations of hidden layers. */
-export function refForwardLayers(net: RefNet, x: Vec, n: number): { acts: Float64Array[]; pre: Float64Array[] } {
+ * after f, and after the dropout factors masks[ℓ] when given and not empty;
+ * the last one the logits) and the pre-activations of hidden layers. */
+export function refForwardLayers(net: RefNet, x: Vec, n: number, masks?: ArrayLike<number>[]): { acts: Float64Array[]; pre: Float64Array[] } {
   const acts: Float64Array[] = [];
   const pre: Float64Array[] = [];
   let a: Vec = x;
@@ -198,6 +199,8 @@ export function refForwardLayers(net: RefNet, x: Vec, n: number): { acts: Float6
     if (l + 1 < L) {
       pre.push(z.slice());
       for (let t = 0; t < z.length; t++) z[t] = refActivation(z[t]!, net.hiddenActivations[l]!, net.leakySlope);
+      const m = masks?.[l];
+      if (m && m.length) for (let t = 0; t < z.length; t++) z[t] *= m[t]!;
     }
     acts.push(z);
     a = z;
@@ -217,9 +220,9 @@ export function refForward(net: RefNet, x: Vec, n: number): Float64Array {
   return logits;
 }
 
-/** Mean loss of the network on (x, y), all in float64. */
-export function refNetLoss(net: RefNet, x: Vec, y: Vec, n: number): number {
-  const { acts } = refForwardLayers(net, x, n);
+/** Mean loss of the network on (x, y), all in float64 (with dropout factors: refForwardLayers). */
+export function refNetLoss(net: RefNet, x: Vec, y: Vec, n: number, masks?: ArrayLike<number>[]): number {
+  const { acts } = refForwardLayers(net, x, n, masks);
   return refLoss(acts[acts.length - 1]!, y, n, net.sizes[net.sizes.length - 1]!, net.loss, net.lossParams);
 }
 

@@ -16,6 +16,7 @@ import { gemm } from './gemm.js';
 import { lossForwardBackward, outputTransform } from './losses.js';
 import { metricSum } from './metrics.js';
 import { corruptInput, foldTiedGradient, sparsityBackward, sparsityPenalty } from './autoencoder-terms.js';
+import { dropoutBackward, dropoutForward } from './dropout.js';
 import type { InputNoise } from '../backend.js';
 import type { Rng } from '../../rng.js';
 
@@ -52,22 +53,39 @@ export function targetCols(net: NetworkSpec): number {
   return lossTargetCols(net.loss, net.sizes[net.sizes.length - 1]!);
 }
 
+/** Training-time dropout of a pass (BatchWorkspace's buffers) and the generator drawing its masks. */
+interface Dropping {
+  masks: Float32Array[];
+  outs: Float32Array[];
+  rng: Rng;
+}
+
+function drops(net: NetworkSpec, d: Dropping | null, hiddenLayer: number): d is Dropping {
+  return d !== null && net.dropout != null && net.dropout[hiddenLayer]! > 0;
+}
+
+// What layer ℓ reads: x, the previous layer's activations, or their dropped copy.
+function layerInput(net: NetworkSpec, x: Float32Array, ws: Workspace, d: Dropping | null, l: number): Float32Array {
+  if (l === 0) return x;
+  return drops(net, d, l - 1) ? d.outs[l - 1]! : ws.acts[l - 1]!;
+}
+
 // x (rows, sizes[0]) -> ws.acts[ℓ] (rows, sizes[ℓ+1]); returns the logits buffer (hidden
-// activations applied, output transform not).
-function forwardLayers(net: NetworkSpec, x: Float32Array, rows: number, ws: Workspace): Float32Array {
+// activations applied, output transform not). With d, the dropped activations
+// go to d.outs and feed the next layer.
+function forwardLayers(net: NetworkSpec, x: Float32Array, rows: number, ws: Workspace, d: Dropping | null = null): Float32Array {
   const { sizes, params } = net;
   const layers = sizes.length - 1;
-  let a = x;
   for (let l = 0; l < layers; l++) {
     const inW = sizes[l]!;
     const outW = sizes[l + 1]!;
     const z = ws.acts[l]!;
-    gemm(z, a, params[2 * l]!, rows, outW, inW, false, true, 1, 0, ws.acc);
+    gemm(z, layerInput(net, x, ws, d, l), params[2 * l]!, rows, outW, inW, false, true, 1, 0, ws.acc);
     biasAdd(z, params[2 * l + 1]!, rows, outW);
     if (l + 1 < layers) activationForward(z, z, rows * outW, net.hiddenActivations[l]!, net.leakySlope);
-    a = z;
+    if (l + 1 < layers && drops(net, d, l)) dropoutForward(d.outs[l]!, d.masks[l]!, z, rows * outW, net.dropout![l]!, d.rng);
   }
-  return a;
+  return ws.acts[layers - 1]!;
 }
 
 // The sparsity penalty of a forward pass's activations (0 when off); fills rhoHat.
@@ -81,7 +99,7 @@ function penalty(net: NetworkSpec, ws: Workspace, rows: number, rhoHat: Float64A
 // Uses the weights as they are (the pre-update weights during training);
 // rhoHat is what penalty() left when the sparsity penalty is on.
 function backwardLayers(grads: Float32Array[], net: NetworkSpec, x: Float32Array, rows: number, ws: Workspace,
-                        rhoHat: Float64Array): void {
+                        rhoHat: Float64Array, d: Dropping | null = null): void {
   const { sizes, params } = net;
   // Below the lowest trainable layer no delta is needed: a frozen encoder costs its forward pass only.
   let lowest = 0;
@@ -90,7 +108,7 @@ function backwardLayers(grads: Float32Array[], net: NetworkSpec, x: Float32Array
     const inW = sizes[l]!;
     const outW = sizes[l + 1]!;
     const dz = ws.deltas[l]!;
-    const aPrev = l === 0 ? x : ws.acts[l - 1]!;
+    const aPrev = layerInput(net, x, ws, d, l);
     if (layerFrozen(net, l)) {
       // A frozen layer's gradient is zero: clipping's global norm then ignores it.
       grads[2 * l]!.fill(0);
@@ -104,9 +122,10 @@ function backwardLayers(grads: Float32Array[], net: NetworkSpec, x: Float32Array
       // da (rows,in) = dz (rows,out) · W (out,in), then dz(ℓ−1) = da ⊙ f'(a) in place.
       const dPrev = ws.deltas[l - 1]!;
       gemm(dPrev, dz, params[2 * l]!, rows, inW, outW, false, false, 1, 0, ws.acc);
+      if (drops(net, d, l - 1)) dropoutBackward(dPrev, dPrev, d.masks[l - 1]!, rows * inW);
       // The penalty reads layer ℓ−1's activations, so its gradient joins da before f'.
       if (net.sparsity && net.sparsity.layer === l - 1) sparsityBackward(dPrev, rhoHat, rows, inW, net.sparsity);
-      activationBackward(dPrev, dPrev, aPrev, rows * inW, net.hiddenActivations[l - 1]!, net.leakySlope);
+      activationBackward(dPrev, dPrev, ws.acts[l - 1]!, rows * inW, net.hiddenActivations[l - 1]!, net.leakySlope);
     }
   }
   const tied = net.tiedPairs;
@@ -159,6 +178,9 @@ export interface BatchWorkspace extends Workspace {
   grads: Float32Array[];
   /** The sparse layer's mean activations, from forward to backward. */
   rhoHat: Float64Array;
+  /** Dropout per hidden layer (empty where its rate is 0): masks and dropped activations. */
+  dropMasks: Float32Array[];
+  dropOuts: Float32Array[];
 }
 
 export function allocBatchWorkspace(net: NetworkSpec, cap: number): BatchWorkspace {
@@ -169,13 +191,16 @@ export function allocBatchWorkspace(net: NetworkSpec, cap: number): BatchWorkspa
     yb: new Float32Array(cap * targetCols(net)),
     grads: net.params.map((p) => new Float32Array(p.length)),
     rhoHat: new Float64Array(maxWidth(sizes)),
+    dropMasks: Array.from(net.dropout ?? [], (rate, l) => new Float32Array(rate > 0 ? cap * sizes[l + 1]! : 0)),
+    dropOuts: Array.from(net.dropout ?? [], (rate, l) => new Float32Array(rate > 0 ? cap * sizes[l + 1]! : 0)),
   };
 }
 
 // Gathers rows order[start..start+rows) of x (n, sizes[0]), y (n, sizes[last]) into ws, runs forward and the
 // loss and, when that loss is finite, backward: ws.grads = ∂(batch mean loss)/∂params. Returns
 // the batch mean loss (sparsity penalty included). With noise and rng the gathered inputs are
-// corrupted before forward, the targets left clean (denoising). Parameters are only read.
+// corrupted before forward, the targets left clean (denoising); with rng, net.dropout applies
+// too (masks drawn after the noise, layer by layer). Parameters are only read.
 export function batchGradient(ws: BatchWorkspace, net: NetworkSpec, x: Float32Array, y: Float32Array,
                               order: Uint32Array, start: number, rows: number, noise?: InputNoise | null,
                               rng?: Rng): number {
@@ -195,10 +220,11 @@ export function batchGradient(ws: BatchWorkspace, net: NetworkSpec, x: Float32Ar
     for (let j = 0; j < t; j++) yb[yd + j] = y[ys + j]!;
   }
   if (noise && rng) corruptInput(xb, rows * inW, noise, rng);
-  const logits = forwardLayers(net, xb, rows, ws);
+  const d = rng && net.dropout ? { masks: ws.dropMasks, outs: ws.dropOuts, rng } : null;
+  const logits = forwardLayers(net, xb, rows, ws, d);
   const loss = lossForwardBackward(ws.deltas[ws.deltas.length - 1]!, logits, yb, rows, k, net.loss, net.lossParams) +
     penalty(net, ws, rows, ws.rhoHat);
-  if (Number.isFinite(loss)) backwardLayers(ws.grads, net, xb, rows, ws, ws.rhoHat);
+  if (Number.isFinite(loss)) backwardLayers(ws.grads, net, xb, rows, ws, ws.rhoHat, d);
   return loss;
 }
 
