@@ -5,6 +5,7 @@
 #include <string>
 
 #include "dropout.h"
+#include "normalization.h"
 #include "elementwise.h"
 #include "gemm.h"
 #include "sgd.h"
@@ -25,20 +26,30 @@ std::vector<std::vector<float>> per_layer(const NetworkView& net, std::size_t ro
   return bufs;
 }
 
-// Training-time dropout of a pass (BatchWorkspace's buffers) and the
-// generator drawing its masks; null: no dropout.
-struct Dropping {
+// What a pass keeps from forward for backward (BatchWorkspace's buffers):
+// dropout masks and dropped activations, with the generator drawing the
+// masks, and layer normalisation's x̂ and 1/σ. Null: inference (no dropout,
+// normalisation without saving anything).
+struct PassScratch {
   float* const* masks;
   float* const* outs;
   Rng* rng;
+  bool dropout;  // whether the pass applies (or applied) net.dropout
+  float* const* xhat;
+  float* const* inv_std;
 };
 
-bool drops(const NetworkView& net, const Dropping* d, std::size_t hidden_layer) {
-  return d != nullptr && !net.dropout.empty() && net.dropout[hidden_layer] > 0;
+// Dropout is on exactly when the pass has a generator (Backend.train's).
+PassScratch scratch_of(BatchWorkspace& ws, Rng* rng) {
+  return {ws.drop_masks.data(), ws.drop_outs.data(), rng, rng != nullptr, ws.norm_xhat.data(), ws.norm_inv_std.data()};
+}
+
+bool drops(const NetworkView& net, const PassScratch* d, std::size_t hidden_layer) {
+  return d != nullptr && d->dropout && !net.dropout.empty() && net.dropout[hidden_layer] > 0;
 }
 
 // What layer l reads: x, the previous layer's activations, or their dropped copy.
-const float* layer_input(const NetworkView& net, const float* x, float* const* acts, const Dropping* d, std::size_t l) {
+const float* layer_input(const NetworkView& net, const float* x, float* const* acts, const PassScratch* d, std::size_t l) {
   if (l == 0) return x;
   return drops(net, d, l - 1) ? d->outs[l - 1] : acts[l - 1];
 }
@@ -47,14 +58,18 @@ const float* layer_input(const NetworkView& net, const float* x, float* const* a
 // activations applied, the last layer left as logits (no output transform).
 // With d, the dropped activations go to d->outs and feed the next layer.
 void forward_layers(const NetworkView& net, const float* x, std::size_t rows, float* const* acts,
-                    const Dropping* d = nullptr) {
+                    const PassScratch* d = nullptr) {
   const std::size_t layers = layer_count(net);
   for (std::size_t l = 0; l < layers; l++) {
     const std::size_t in = net.sizes[l], out = net.sizes[l + 1];
     float* z = acts[l];
     // z (rows,out) = a (rows,in) · W(l)ᵀ, W(l) stored (out,in); then + b(l).
     gemm(z, layer_input(net, x, acts, d, l), net.params[2 * l], rows, out, in, false, true, 1, 0, net.gemm);
-    bias_add(z, net.params[2 * l + 1], rows, out);
+    if (layer_normed(net, l)) {
+      layer_norm_forward(z, d ? d->xhat[l] : nullptr, d ? d->inv_std[l] : nullptr, z, net.params[2 * l + 1], rows, out);
+    } else {
+      bias_add(z, net.params[2 * l + 1], rows, out);
+    }
     if (l + 1 < layers) activation_forward(z, z, rows * out, net.hidden[l], net.leaky_slope);
     if (l + 1 < layers && drops(net, d, l)) dropout_forward(d->outs[l], d->masks[l], z, rows * out, net.dropout[l], *d->rng);
   }
@@ -74,11 +89,12 @@ void layer_gradient(float* const* grads, const NetworkView& net, std::size_t l, 
   const std::size_t in = net.sizes[l], out = net.sizes[l + 1];
   if (layer_frozen(net, l)) {
     std::fill_n(grads[2 * l], out * in, 0.0f);
-    std::fill_n(grads[2 * l + 1], out, 0.0f);
+    std::fill_n(grads[2 * l + 1], param_size(net, 2 * l + 1), 0.0f);
     return;
   }
   gemm(grads[2 * l], dz, a_prev, out, in, rows, true, false, 1, 0, net.gemm);
-  col_sum(grads[2 * l + 1], dz, rows, out);
+  // A normalised layer's [γ, β] gradient came from layer_norm_backward.
+  if (!layer_normed(net, l)) col_sum(grads[2 * l + 1], dz, rows, out);
 }
 
 // A tied pair's two gradients become one (autoencoder_terms.h).
@@ -91,13 +107,18 @@ void fold_tied(float* const* grads, const NetworkView& net) {
 // Reads the weights as they are (pre-update during training). rho_hat is
 // what penalty() left, when the sparsity penalty is on; d the forward pass's dropout.
 void backward_layers(float* const* grads, const NetworkView& net, const float* x, std::size_t rows,
-                     float* const* acts, float* const* deltas, const double* rho_hat, const Dropping* d = nullptr) {
+                     float* const* acts, float* const* deltas, const double* rho_hat, const PassScratch* d = nullptr) {
   // Below the lowest trainable layer no delta is needed: a frozen encoder costs its forward pass only.
   std::size_t lowest = 0;
   while (lowest < layer_count(net) && layer_frozen(net, lowest)) lowest++;
   for (std::size_t l = layer_count(net); l-- > 0;) {
     const std::size_t in = net.sizes[l], out = net.sizes[l + 1];
-    const float* dz = deltas[l];
+    float* dz = deltas[l];
+    // Through the normalisation first: deltas[l] becomes ∂loss/∂z of the linear map.
+    if (layer_normed(net, l)) {
+      float* d_gain_bias = grads != nullptr && !layer_frozen(net, l) ? grads[2 * l + 1] : nullptr;
+      layer_norm_backward(dz, d_gain_bias, dz, d->xhat[l], d->inv_std[l], net.params[2 * l + 1], rows, out);
+    }
     if (grads != nullptr) layer_gradient(grads, net, l, rows, layer_input(net, x, acts, d, l), dz);
     if (l > lowest) {
       // da (rows,in) = dz (rows,out) · W (out,in), then dz(l−1) = da ⊙ f'(a) in place.
@@ -142,31 +163,28 @@ void network_forward(float* out, const NetworkView& net, const float* x, std::si
 double network_loss_gradient(float* const* grads, const NetworkView& net, const float* x,
                              const float* y, std::size_t n) {
   const std::size_t k = net.sizes.back();
-  auto act_bufs = per_layer(net, n);
-  auto delta_bufs = per_layer(net, n);
-  std::vector<float*> acts = pointers(act_bufs), deltas = pointers(delta_bufs);
-  std::vector<double> rho_hat(*std::max_element(net.sizes.begin(), net.sizes.end()));
-  forward_layers(net, x, n, acts.data());
-  const double loss = loss_forward_backward(deltas.back(), acts.back(), y, n, k, net.loss, net.loss_params) +
-                      penalty(net, acts.data(), n, rho_hat.data());
-  backward_layers(grads, net, x, n, acts.data(), deltas.data(), rho_hat.data());
+  BatchWorkspace ws(net, n);
+  const PassScratch s = scratch_of(ws, nullptr);  // normalisation's buffers; no dropout outside training
+  forward_layers(net, x, n, ws.acts.data(), &s);
+  const double loss = loss_forward_backward(ws.deltas.back(), ws.acts.back(), y, n, k, net.loss, net.loss_params) +
+                      penalty(net, ws.acts.data(), n, ws.rho_hat.data());
+  backward_layers(grads, net, x, n, ws.acts.data(), ws.deltas.data(), ws.rho_hat.data(), &s);
   return loss;
 }
 
 void network_backward(float* const* grads, const NetworkView& net, const float* x, const float* dout,
                       std::size_t n) {
-  auto act_bufs = per_layer(net, n);
-  auto delta_bufs = per_layer(net, n);
-  std::vector<float*> acts = pointers(act_bufs), deltas = pointers(delta_bufs);
-  std::vector<double> rho_hat(*std::max_element(net.sizes.begin(), net.sizes.end()));
-  forward_layers(net, x, n, acts.data());
-  penalty(net, acts.data(), n, rho_hat.data());
-  std::copy_n(dout, n * net.sizes.back(), deltas.back());
-  backward_layers(grads, net, x, n, acts.data(), deltas.data(), rho_hat.data());
+  BatchWorkspace ws(net, n);
+  const PassScratch s = scratch_of(ws, nullptr);
+  forward_layers(net, x, n, ws.acts.data(), &s);
+  penalty(net, ws.acts.data(), n, ws.rho_hat.data());
+  std::copy_n(dout, n * net.sizes.back(), ws.deltas.back());
+  backward_layers(grads, net, x, n, ws.acts.data(), ws.deltas.data(), ws.rho_hat.data(), &s);
 }
 
 std::size_t param_size(const NetworkView& net, std::size_t p) {
-  return net.sizes[p / 2 + 1] * (p % 2 == 0 ? net.sizes[p / 2] : 1);
+  const std::size_t l = p / 2;
+  return net.sizes[l + 1] * (p % 2 == 0 ? net.sizes[l] : layer_normed(net, l) ? 2 : 1);
 }
 
 std::size_t target_cols(const NetworkView& net) { return loss_target_cols(net.loss, net.sizes.back()); }
@@ -182,10 +200,14 @@ BatchWorkspace::BatchWorkspace(const NetworkView& net, std::size_t cap_rows)
       yb(cap_rows * target_cols(net)),
       rho_hat(*std::max_element(net.sizes.begin(), net.sizes.end())),
       drop_mask_bufs(net.dropout.size()),
-      drop_out_bufs(net.dropout.size()) {
-  for (std::size_t l = 0; l < layer_count(net); l++) {
-    grad_bufs[2 * l].resize(net.sizes[l + 1] * net.sizes[l]);
-    grad_bufs[2 * l + 1].resize(net.sizes[l + 1]);
+      drop_out_bufs(net.dropout.size()),
+      norm_xhat_bufs(net.norm.size()),
+      norm_inv_std_bufs(net.norm.size()) {
+  for (std::size_t p = 0; p < grad_bufs.size(); p++) grad_bufs[p].resize(param_size(net, p));
+  for (std::size_t l = 0; l < net.norm.size(); l++) {
+    if (!layer_normed(net, l)) continue;
+    norm_xhat_bufs[l].resize(cap_rows * net.sizes[l + 1]);
+    norm_inv_std_bufs[l].resize(cap_rows);
   }
   for (std::size_t l = 0; l < net.dropout.size(); l++) {
     if (net.dropout[l] <= 0) continue;
@@ -195,6 +217,8 @@ BatchWorkspace::BatchWorkspace(const NetworkView& net, std::size_t cap_rows)
   grads = pointers(grad_bufs);
   drop_masks = pointers(drop_mask_bufs);
   drop_outs = pointers(drop_out_bufs);
+  norm_xhat = pointers(norm_xhat_bufs);
+  norm_inv_std = pointers(norm_inv_std_bufs);
 }
 
 namespace {
@@ -213,9 +237,9 @@ double batch_pass(BatchWorkspace& ws, const NetworkView& net, const float* x, co
     for (std::size_t j = 0; j < t; j++) yb[r * t + j] = y[src * t + j];
   }
   if (rng != nullptr) corrupt_input(xb, rows * in, noise, *rng);
-  const Dropping dropping{ws.drop_masks.data(), ws.drop_outs.data(), rng};
-  const Dropping* d = rng != nullptr && !net.dropout.empty() ? &dropping : nullptr;
-  ws.dropped = d != nullptr;
+  const PassScratch scratch = scratch_of(ws, rng);
+  const PassScratch* d = &scratch;
+  ws.dropped = rng != nullptr && !net.dropout.empty();
   forward_layers(net, ws.xb.data(), rows, ws.acts.data(), d);
   const double loss =
       loss_forward_backward(ws.deltas.back(), ws.acts.back(), ws.yb.data(), rows, k, net.loss, net.loss_params) +
@@ -239,8 +263,10 @@ double network_batch_deltas(BatchWorkspace& ws, const NetworkView& net, const fl
 }
 
 void network_param_gradients(BatchWorkspace& ws, const NetworkView& net, std::size_t rows) {
-  const Dropping dropping{ws.drop_masks.data(), ws.drop_outs.data(), nullptr};
-  const Dropping* d = ws.dropped ? &dropping : nullptr;
+  // The inputs the last pass used: its dropped activations when it applied dropout.
+  PassScratch scratch = scratch_of(ws, nullptr);
+  scratch.dropout = ws.dropped;
+  const PassScratch* d = &scratch;
   for (std::size_t l = 0; l < layer_count(net); l++) {
     layer_gradient(ws.grads.data(), net, l, rows, layer_input(net, ws.xb.data(), ws.acts.data(), d, l), ws.deltas[l]);
   }
@@ -266,7 +292,7 @@ void network_sgd_step(const NetworkView& net, float* const* grads, double learni
   for (std::size_t l = 0; l < layer_count(net); l++) {
     if (layer_frozen(net, l)) continue;
     sgd_update(net.params[2 * l], grads[2 * l], net.sizes[l + 1] * net.sizes[l], learning_rate, weight_decay);
-    sgd_update(net.params[2 * l + 1], grads[2 * l + 1], net.sizes[l + 1], learning_rate, 0);
+    sgd_update(net.params[2 * l + 1], grads[2 * l + 1], param_size(net, 2 * l + 1), learning_rate, 0);
   }
 }
 

@@ -43,6 +43,10 @@ struct NetworkView {
   // generator (Backend.train's); forward, evaluate and the gradient calls run
   // without it, as inference does.
   std::vector<double> dropout;
+  // Layer normalisation (normalization.h): empty, or one flag per hidden
+  // layer (1 = normalised). A normalised layer's bias parameter b(l) holds
+  // [γ, β] (2·sizes[l+1]) and its linear map adds no bias of its own.
+  std::vector<std::uint8_t> norm;
   // Kernel path and thread pool of every product: the addon instance's, so
   // large forward passes (predict) and large batches use the whole pool.
   // Results do not depend on the thread count (gemm.h).
@@ -74,13 +78,21 @@ struct BatchWorkspace {
   // dropped activations the next layer reads, from forward to backward.
   std::vector<std::vector<float>> drop_mask_bufs, drop_out_bufs;
   std::vector<float*> drop_masks, drop_outs;
+  // Layer normalisation per hidden layer (empty where off): x̂ (cap, width)
+  // and 1/√(σ² + ε) (cap), from forward to backward.
+  std::vector<std::vector<float>> norm_xhat_bufs, norm_inv_std_bufs;
+  std::vector<float*> norm_xhat, norm_inv_std;
   bool dropped = false;  // whether the last pass applied them (it had a generator)
 };
 
 // Whether layer l is frozen (net.frozen).
 inline bool layer_frozen(const NetworkView& net, std::size_t l) { return !net.frozen.empty() && net.frozen[l] != 0; }
 
-// Elements of params[p]: W(l) (sizes[l+1], sizes[l]) for even p = 2l, b(l) (sizes[l+1]) for odd.
+// Whether hidden layer l is normalised (net.norm).
+inline bool layer_normed(const NetworkView& net, std::size_t l) { return l < net.norm.size() && net.norm[l] != 0; }
+
+// Elements of params[p]: W(l) (sizes[l+1], sizes[l]) for even p = 2l, b(l)
+// (sizes[l+1], or 2·sizes[l+1] for a normalised layer: [γ, β]) for odd.
 std::size_t param_size(const NetworkView& net, std::size_t p);
 
 // Columns of the targets y: loss_target_cols(loss, sizes[last]).

@@ -12,7 +12,7 @@ NetValues FetchNet(Napi::Env env, const char* fn, const std::string& path, Napi:
   Napi::Object net = args::Object(env, fn, path, v);
   NetValues out{net.Get("sizes"), net.Get("hiddenActivations"), net.Get("leakySlope"), net.Get("loss"),
                 net.Get("params"), FetchLossParams(net.Get("lossParams")), net.Get("sparsity"), {}, {}, {},
-                net.Get("tiedPairs"), net.Get("frozen"), net.Get("dropout")};
+                net.Get("tiedPairs"), net.Get("frozen"), net.Get("dropout"), net.Get("norm")};
   if (out.sparsity.Type() == napi_object) {
     Napi::Object s = out.sparsity.As<Napi::Object>();
     out.sparse_layer = s.Get("layer");
@@ -135,6 +135,19 @@ void CheckDropout(Napi::Env env, const char* fn, const std::string& path, const 
   net.dropout.assign(rates, rates + hidden);
 }
 
+void CheckNorm(Napi::Env env, const char* fn, const std::string& path, const NetValues& v, NetworkView& net) {
+  if (Absent(v.norm)) return;
+  const std::string arg = path + ".norm";
+  const std::size_t hidden = net.hidden.size();
+  const std::uint8_t* flags = args::Uint8Vector(env, fn, arg, v.norm, hidden);
+  for (std::size_t l = 0; l < hidden; l++) {
+    if (flags[l] > 1) {
+      args::ThrowRange(env, fn + (": " + arg) + "[" + std::to_string(l) + "] must be 0 or 1, got " + std::to_string(flags[l]));
+    }
+  }
+  net.norm.assign(flags, flags + hidden);
+}
+
 }  // namespace
 
 // Checks sizes, hiddenActivations, leakySlope and loss, copying them into a
@@ -177,6 +190,7 @@ NetworkView CheckNetShape(Napi::Env env, const char* fn, const std::string& path
   CheckTiedPairs(env, fn, path, v, net);
   CheckFrozen(env, fn, path, v, net);
   CheckDropout(env, fn, path, v, net);
+  CheckNorm(env, fn, path, v, net);
   return net;
 }
 
@@ -184,7 +198,7 @@ std::size_t ParamCount(const NetworkView& net) { return 2 * (net.sizes.size() - 
 
 void TakeNetPointers(Napi::Env env, const char* fn, const std::string& path, const NetValues& v,
                      const std::vector<Napi::Value>& params, NetworkView& net) {
-  net.params = args::ParamList(env, fn, path + ".params", params, net.sizes);
+  net.params = args::ParamList(env, fn, path + ".params", params, net.sizes, net.norm);
   CheckClassWeights(env, fn, path + ".lossParams", v.loss_params, net.sizes.back(), net.loss_params);
 }
 

@@ -79,7 +79,7 @@ GradientArgs ReadGradientArgs(const Napi::CallbackInfo& info, const char* fn, co
   TakeNetPointers(env, fn, "net", nv, params, a.net);
   a.n = args::Size(env, fn, "n", info[4]);
   if (grad_items.size() != count) args::ArrayOf(env, fn, "grads", info[0], count);  // throws
-  a.grads = args::ParamList(env, fn, "grads", grad_items, a.net.sizes);
+  a.grads = args::ParamList(env, fn, "grads", grad_items, a.net.sizes, a.net.norm);
   a.x = args::Matrix(env, fn, "x", info[2], a.n, a.net.sizes.front());
   a.second = args::Matrix(env, fn, second_name, info[3], a.n, cols(a.net));
   return a;

@@ -131,7 +131,7 @@ OptimizerConfig CheckOptimizer(Napi::Env env, const char* fn, const OptimizerVal
     const std::size_t p = j % count, out = net.sizes[p / 2 + 1], in = net.sizes[p / 2];
     const std::string arg = path + ".state[" + std::to_string(j) + "]";
     opt.state.push_back(p % 2 == 0 ? args::Matrix(env, fn, arg, v.state[j], out, in)
-                                   : args::Vector(env, fn, arg, v.state[j], out));
+                                   : args::Vector(env, fn, arg, v.state[j], param_size(net, p)));
   }
   opt.step = args::Float64Vector(env, fn, path + ".step", v.props[9], 1);
   args::Int(env, fn, path + ".step[0]", Napi::Number::New(env, opt.step[0]), 0, (std::int64_t{1} << 53) - 1);
@@ -247,7 +247,7 @@ FitResume CheckResume(Napi::Env env, const char* fn, const ResumeValues& v, cons
     if (!v.props[4].IsArray() || v.best_params.size() != count) {
       args::ArrayOf(env, fn, path + ".bestParams", v.props[4], count);  // throws
     }
-    r.best_params = args::ParamList(env, fn, path + ".bestParams", v.best_params, net.sizes);
+    r.best_params = args::ParamList(env, fn, path + ".bestParams", v.best_params, net.sizes, net.norm);
   } else if (es.restore_best) {
     args::ThrowRange(env, Message(fn, path + ".bestParams must hold the best weights (" + std::to_string(count) +
                                           " Float32Arrays) when job.earlyStopping.restoreBest is true"));

@@ -120,6 +120,11 @@ export interface NetworkSpec {
    * the job's generator, drawn after the input noise, layer by layer);
    * forward, lossGradient, backward and trainEpoch run without it. Absent or null: none. */
   dropout?: Float64Array | null;
+  /** Layer normalisation: one flag per hidden layer (sizes.length − 2
+   * entries), 1 = normalise its pre-activations row by row (x̂ = (z − μ)/σ,
+   * then γ ⊙ x̂ + β). A normalised layer's bias parameter holds [γ, β]
+   * (2·sizes[ℓ+1] entries) and its linear map adds no bias. Absent or null: none. */
+  norm?: Uint8Array | null;
 }
 
 /** Whether layer l of net is frozen (NetworkSpec.frozen). */

@@ -110,11 +110,18 @@ function checkObject(fn: string, arg: string, v: unknown): asserts v is Record<s
   if (typeof v !== 'object' || v === null) throw new TypeError(`${fn}: ${arg} must be an object`);
 }
 
+/** Entries of layer ℓ's bias parameter: sizes[ℓ+1], or twice that for a normalised layer ([γ, β]). */
+function biasLength(sizes: Int32Array, norm: Uint8Array | null | undefined, l: number): number {
+  return sizes[l + 1]! * (norm?.[l] === 1 ? 2 : 1);
+}
+
 /**
  * Checks an array of Float32Arrays laid out like NetworkSpec.params: for each
- * layer ℓ a weight (sizes[ℓ+1], sizes[ℓ]) then a bias (sizes[ℓ+1]).
+ * layer ℓ a weight (sizes[ℓ+1], sizes[ℓ]) then a bias (sizes[ℓ+1], or
+ * 2·sizes[ℓ+1] where norm[ℓ] is set).
  */
-export function checkParamList(fn: string, arg: string, v: unknown, sizes: Int32Array): asserts v is Float32Array[] {
+export function checkParamList(fn: string, arg: string, v: unknown, sizes: Int32Array,
+                               norm?: Uint8Array | null): asserts v is Float32Array[] {
   if (!Array.isArray(v)) throw new TypeError(`${fn}: ${arg} must be an array`);
   const count = 2 * (sizes.length - 1);
   if (v.length !== count) {
@@ -122,7 +129,7 @@ export function checkParamList(fn: string, arg: string, v: unknown, sizes: Int32
   }
   for (let l = 0; l + 1 < sizes.length; l++) {
     checkMatrix(fn, `${arg}[${2 * l}]`, v[2 * l], sizes[l + 1]!, sizes[l]!);
-    checkMatrix(fn, `${arg}[${2 * l + 1}]`, v[2 * l + 1], sizes[l + 1]!);
+    checkMatrix(fn, `${arg}[${2 * l + 1}]`, v[2 * l + 1], biasLength(sizes, norm, l));
   }
 }
 
@@ -185,6 +192,15 @@ function checkDropout(fn: string, net: string, v: unknown, hidden: number): void
   (v as Float64Array).forEach((rate, l) => checkInRange(fn, `${arg}[${l}]`, rate, 0, 1, false, true));
 }
 
+/** NetworkSpec.norm: undefined or null (none), or a Uint8Array of 0 or 1 per hidden layer. */
+function checkNorm(fn: string, net: string, v: unknown, hidden: number): void {
+  if (v === undefined || v === null) return;
+  const arg = `${net}.norm`;
+  checkTypedVector(fn, arg, v, hidden, Uint8Array);
+  const bad = (v as Uint8Array).findIndex((f) => f > 1);
+  if (bad >= 0) throw new RangeError(`${fn}: ${arg}[${bad}] must be 0 or 1, got ${(v as Uint8Array)[bad]}`);
+}
+
 /** FitJob.inputNoise: undefined or null (none), or { type, level }, level in [0, 1) for masking, [0, ∞) for Gaussian. */
 function checkInputNoise(fn: string, v: unknown): void {
   if (v === undefined || v === null) return;
@@ -200,7 +216,7 @@ function checkInputNoise(fn: string, v: unknown): void {
  * Checks a NetworkSpec, in this order: the object, sizes (an Int32Array of at
  * least 2 entries, each in [1, MAX_DIM]), hiddenActivations (an Int32Array of
  * sizes.length − 2 activation codes), leakySlope (finite), loss (a code),
- * lossParams' scalars, sparsity, tiedPairs, frozen, dropout and
+ * lossParams' scalars, sparsity, tiedPairs, frozen, dropout, norm and
  * params (weights and biases of the shapes sizes implies). `arg` is the path
  * printed in messages: `net` or `job.net`.
  */
@@ -230,7 +246,8 @@ export function checkNetwork(fn: string, arg: string, v: unknown, activationCoun
   checkTiedPairs(fn, arg, v['tiedPairs'], sizes);
   checkFrozen(fn, arg, v['frozen'], sizes, v['tiedPairs']);
   checkDropout(fn, arg, v['dropout'], hidden);
-  checkParamList(fn, `${arg}.params`, v['params'], sizes);
+  checkNorm(fn, arg, v['norm'], hidden);
+  checkParamList(fn, `${arg}.params`, v['params'], sizes, v['norm'] as Uint8Array | null | undefined);
   checkClassWeights(fn, `${arg}.lossParams`, v['lossParams'], sizes[last]!);
 }
 
@@ -269,7 +286,7 @@ export function checkTypedVector(fn: string, arg: string, v: unknown, n: number,
 }
 
 /** Items of a param-shaped list at `arg`, item j shaped like params[j mod count]. */
-function checkStateList(fn: string, arg: string, v: unknown, states: number, sizes: Int32Array): void {
+function checkStateList(fn: string, arg: string, v: unknown, states: number, sizes: Int32Array, norm?: Uint8Array | null): void {
   if (!Array.isArray(v)) throw new TypeError(`${fn}: ${arg} must be an array`);
   if (v.length !== states) throw new RangeError(`${fn}: ${arg} must be an array of ${states} Float32Arrays, got ${v.length}`);
   const count = 2 * (sizes.length - 1);
@@ -277,11 +294,11 @@ function checkStateList(fn: string, arg: string, v: unknown, states: number, siz
     const p = j % count;
     const l = p >> 1;
     if (p % 2 === 0) checkMatrix(fn, `${arg}[${j}]`, v[j], sizes[l + 1]!, sizes[l]!);
-    else checkMatrix(fn, `${arg}[${j}]`, v[j], sizes[l + 1]!);
+    else checkMatrix(fn, `${arg}[${j}]`, v[j], biasLength(sizes, norm, l));
   }
 }
 
-function checkOptimizer(fn: string, v: unknown, sizes: Int32Array): void {
+function checkOptimizer(fn: string, v: unknown, sizes: Int32Array, norm?: Uint8Array | null): void {
   const arg = 'job.optimizer';
   checkObject(fn, arg, v);
   checkCode(fn, `${arg}.type`, v['type'], Object.keys(Optimizer).length);
@@ -292,7 +309,7 @@ function checkOptimizer(fn: string, v: unknown, sizes: Int32Array): void {
   checkInRange(fn, `${arg}.beta2`, v['beta2'], 0, 1, false, true);
   checkInRange(fn, `${arg}.eps`, v['eps'], 0, Infinity, true, true);
   checkInRange(fn, `${arg}.clipNorm`, v['clipNorm'], 0, Infinity, false, true);
-  checkStateList(fn, `${arg}.state`, v['state'], optimizerStateCount(v['type'], 2 * (sizes.length - 1)), sizes);
+  checkStateList(fn, `${arg}.state`, v['state'], optimizerStateCount(v['type'], 2 * (sizes.length - 1)), sizes, norm);
   checkTypedVector(fn, `${arg}.step`, v['step'], 1, Float64Array);
   checkInt(fn, `${arg}.step[0]`, (v['step'] as Float64Array)[0], 0, Number.MAX_SAFE_INTEGER);
 }
@@ -328,7 +345,7 @@ function checkEarlyStopping(fn: string, v: unknown, nVal: number, metric: number
 }
 
 /** job.resume: undefined or null, or a run's position (train_binding.cc CheckResume). */
-function checkResume(fn: string, v: unknown, sizes: Int32Array, restoreBest: boolean, batches: number): void {
+function checkResume(fn: string, v: unknown, sizes: Int32Array, restoreBest: boolean, batches: number, norm?: Uint8Array | null): void {
   if (v === undefined || v === null) return;
   const arg = 'job.resume';
   if (typeof v !== 'object') throw new TypeError(`${fn}: ${arg} must be an object or null`);
@@ -342,7 +359,7 @@ function checkResume(fn: string, v: unknown, sizes: Int32Array, restoreBest: boo
   if (Array.isArray(list) && list.length === 0 && restoreBest) {
     throw new RangeError(`${fn}: ${arg}.bestParams must hold the best weights (${count} Float32Arrays) when job.earlyStopping.restoreBest is true`);
   }
-  if (!(Array.isArray(list) && list.length === 0)) checkStateList(fn, `${arg}.bestParams`, list, count, sizes);
+  if (!(Array.isArray(list) && list.length === 0)) checkStateList(fn, `${arg}.bestParams`, list, count, sizes, norm);
   checkPartial(fn, r['partial'], batches);
 }
 
@@ -394,7 +411,7 @@ export function checkFitJob(fn: string, v: unknown, onProgress: unknown, activat
   checkTypedVector(fn, 'job.rngState', v['rngState'], 4, Uint32Array);
   const s = v['rngState'] as Uint32Array;
   if ((s[0]! | s[1]! | s[2]! | s[3]!) === 0) throw new RangeError(`${fn}: job.rngState must not be all zero`);
-  checkOptimizer(fn, v['optimizer'], net.sizes);
+  checkOptimizer(fn, v['optimizer'], net.sizes, net.norm);
   checkSchedule(fn, v['schedule']);
   const metric = v['metric'];
   checkCode(fn, 'job.metric', metric, Object.keys(Metric).length);
@@ -407,7 +424,7 @@ export function checkFitJob(fn: string, v: unknown, onProgress: unknown, activat
   checkTypedVector(fn, 'job.history', v['history'], v['epochs'] * historyFields, Float64Array);
   checkInputNoise(fn, v['inputNoise']);
   const batches = Math.ceil(v['n'] / v['batchSize']);
-  checkResume(fn, v['resume'], net.sizes, (v['earlyStopping'] as { restoreBest: boolean }).restoreBest, batches);
+  checkResume(fn, v['resume'], net.sizes, (v['earlyStopping'] as { restoreBest: boolean }).restoreBest, batches, net.norm);
   if (v['position'] !== undefined && v['position'] !== null) {
     checkTypedVector(fn, 'job.position', v['position'], POSITION_FIELDS.length, Float64Array);
   }

@@ -169,6 +169,8 @@ export function refLossGrad(logits: Vec, target: Vec, rows: number, cols: number
 export interface RefNet {
   sizes: ArrayLike<number>;
   hiddenActivations: ArrayLike<number>;
+  /** Layer normalisation per hidden layer (1 = on): b(ℓ) then holds [γ, β]. */
+  norm?: ArrayLike<number> | null;
   leakySlope: number;
   loss: number;
   lossParams?: RefLossParams;
@@ -189,13 +191,15 @@ export function refForwardLayers(net: RefNet, x: Vec, n: number, masks?: ArrayLi
     const W = net.params[2 * l]!;
     const b = net.params[2 * l + 1]!;
     const z = new Float64Array(n * outW);
+    const normed = l + 1 < L && net.norm?.[l] === 1;
     for (let r = 0; r < n; r++) {
       for (let o = 0; o < outW; o++) {
-        let s = b[o]!;
+        let s = normed ? 0 : b[o]!;
         for (let i = 0; i < inW; i++) s += a[r * inW + i]! * W[o * inW + i]!;
         z[r * outW + o] = s;
       }
     }
+    if (normed) refLayerNorm(z, z, b, n, outW);
     if (l + 1 < L) {
       pre.push(z.slice());
       for (let t = 0; t < z.length; t++) z[t] = refActivation(z[t]!, net.hiddenActivations[l]!, net.leakySlope);
@@ -218,6 +222,16 @@ export function refForward(net: RefNet, x: Vec, n: number): Float64Array {
   if (net.loss === Loss.poissonNll) return logits.map(Math.exp);
   if (net.loss === Loss.gaussianNll) return logits.map((v, i) => (i % k >= k / 2 ? Math.exp(v) : v));
   return logits;
+}
+
+/** Layer normalisation in float64, the textbook way: per row (z − mean)/√(var + 1e-5), then γ·x̂ + β; gainBias = [γ, β]. */
+export function refLayerNorm(out: Float64Array, z: ArrayLike<number>, gainBias: ArrayLike<number>, rows: number, cols: number): void {
+  for (let r = 0; r < rows; r++) {
+    const row = Array.from({ length: cols }, (_, j) => z[r * cols + j]!);
+    const mean = row.reduce((s, v) => s + v, 0) / cols;
+    const variance = row.reduce((s, v) => s + (v - mean) ** 2, 0) / cols;
+    row.forEach((v, j) => { out[r * cols + j] = gainBias[j]! * (v - mean) / Math.sqrt(variance + 1e-5) + gainBias[cols + j]!; });
+  }
 }
 
 /** Mean loss of the network on (x, y), all in float64 (with dropout factors: refForwardLayers). */

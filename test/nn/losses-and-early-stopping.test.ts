@@ -210,7 +210,7 @@ describe.each(backendsUnderTest().map((b) => [b.name]))('toolkit on %s', (name) 
 describe('loss configuration', () => {
   it.each([
     [{ layers: [2, 1], task: 'regression', loss: 'softmaxCrossEntropy' }, TypeError,
-      "MLP: loss 'softmaxCrossEntropy' does not fit a regression network (it is for multiclass outputs); for regression use one of mse, l1, huber, gaussianNll, poissonNll"],
+      "MLP: loss 'softmaxCrossEntropy' does not fit a regression network (it is for multiclass outputs); for regression use one of mse, l1, huber, gaussianNll, poissonNll, sigmoidMse"],
     [{ layers: [2, 3], task: 'multiclass', loss: 'mse' }, TypeError, "MLP: loss 'mse' does not fit a multiclass network"],
     [{ layers: [2, 3], task: 'multilabel', loss: 'hinge' }, TypeError, "MLP: loss 'hinge' does not fit a multilabel network (it is for binary outputs)"],
     [{ layers: [2, 1], task: 'regression', loss: 'crossEntropy' }, TypeError, 'MLP: config.loss must be one of mse, l1, huber, gaussianNll, poissonNll, sigmoidCrossEntropy, sigmoidMse, focal, hinge, softmaxCrossEntropy, multiclassHinge, got crossEntropy'],

@@ -30,7 +30,7 @@ function checkGradientArgs(fn: string, grads: unknown, net: unknown, x: unknown,
                            n: unknown, cols: (net: NetworkSpec) => number): void {
   checkNetwork(fn, 'net', net, ACTIVATIONS, LOSSES);
   checkSize(fn, 'n', n);
-  checkParamList(fn, 'grads', grads, net.sizes);
+  checkParamList(fn, 'grads', grads, net.sizes, net.norm);
   checkMatrix(fn, 'x', x, n, net.sizes[0]!);
   checkMatrix(fn, name, second, n, cols(net));
 }

@@ -17,6 +17,7 @@ import { lossForwardBackward, outputTransform } from './losses.js';
 import { metricSum } from './metrics.js';
 import { corruptInput, foldTiedGradient, sparsityBackward, sparsityPenalty } from './autoencoder-terms.js';
 import { dropoutBackward, dropoutForward } from './dropout.js';
+import { layerNormBackward, layerNormForward } from './normalization.js';
 import type { InputNoise } from '../backend.js';
 import type { Rng } from '../../rng.js';
 
@@ -53,19 +54,36 @@ export function targetCols(net: NetworkSpec): number {
   return lossTargetCols(net.loss, net.sizes[net.sizes.length - 1]!);
 }
 
-/** Training-time dropout of a pass (BatchWorkspace's buffers) and the generator drawing its masks. */
-interface Dropping {
+/** What a pass keeps from forward for backward (BatchWorkspace's buffers):
+ * dropout masks and dropped activations with the generator drawing the
+ * masks, and layer normalisation's x̂ and 1/σ. Null: inference (no dropout,
+ * normalisation without saving anything). */
+interface PassScratch {
   masks: Float32Array[];
   outs: Float32Array[];
-  rng: Rng;
+  rng: Rng | null;
+  /** Whether the pass applies (or applied) net.dropout. */
+  dropout: boolean;
+  xhat: Float32Array[];
+  invStd: Float32Array[];
 }
 
-function drops(net: NetworkSpec, d: Dropping | null, hiddenLayer: number): d is Dropping {
-  return d !== null && net.dropout != null && net.dropout[hiddenLayer]! > 0;
+// Dropout is on exactly when the pass has a generator (Backend.train's).
+function scratchOf(ws: BatchWorkspace, rng: Rng | null): PassScratch {
+  return { masks: ws.dropMasks, outs: ws.dropOuts, rng, dropout: rng !== null, xhat: ws.normXhat, invStd: ws.normInvStd };
+}
+
+function drops(net: NetworkSpec, d: PassScratch | null, hiddenLayer: number): d is PassScratch {
+  return d !== null && d.dropout && net.dropout != null && net.dropout[hiddenLayer]! > 0;
+}
+
+/** Whether hidden layer l is normalised (NetworkSpec.norm). */
+export function layerNormed(net: NetworkSpec, l: number): boolean {
+  return net.norm != null && net.norm[l] === 1;
 }
 
 // What layer ℓ reads: x, the previous layer's activations, or their dropped copy.
-function layerInput(net: NetworkSpec, x: Float32Array, ws: Workspace, d: Dropping | null, l: number): Float32Array {
+function layerInput(net: NetworkSpec, x: Float32Array, ws: Workspace, d: PassScratch | null, l: number): Float32Array {
   if (l === 0) return x;
   return drops(net, d, l - 1) ? d.outs[l - 1]! : ws.acts[l - 1]!;
 }
@@ -73,7 +91,7 @@ function layerInput(net: NetworkSpec, x: Float32Array, ws: Workspace, d: Droppin
 // x (rows, sizes[0]) -> ws.acts[ℓ] (rows, sizes[ℓ+1]); returns the logits buffer (hidden
 // activations applied, output transform not). With d, the dropped activations
 // go to d.outs and feed the next layer.
-function forwardLayers(net: NetworkSpec, x: Float32Array, rows: number, ws: Workspace, d: Dropping | null = null): Float32Array {
+function forwardLayers(net: NetworkSpec, x: Float32Array, rows: number, ws: Workspace, d: PassScratch | null = null): Float32Array {
   const { sizes, params } = net;
   const layers = sizes.length - 1;
   for (let l = 0; l < layers; l++) {
@@ -81,9 +99,10 @@ function forwardLayers(net: NetworkSpec, x: Float32Array, rows: number, ws: Work
     const outW = sizes[l + 1]!;
     const z = ws.acts[l]!;
     gemm(z, layerInput(net, x, ws, d, l), params[2 * l]!, rows, outW, inW, false, true, 1, 0, ws.acc);
-    biasAdd(z, params[2 * l + 1]!, rows, outW);
+    if (layerNormed(net, l)) layerNormForward(z, d?.xhat[l] ?? null, d?.invStd[l] ?? null, z, params[2 * l + 1]!, rows, outW);
+    else biasAdd(z, params[2 * l + 1]!, rows, outW);
     if (l + 1 < layers) activationForward(z, z, rows * outW, net.hiddenActivations[l]!, net.leakySlope);
-    if (l + 1 < layers && drops(net, d, l)) dropoutForward(d.outs[l]!, d.masks[l]!, z, rows * outW, net.dropout![l]!, d.rng);
+    if (l + 1 < layers && drops(net, d, l)) dropoutForward(d.outs[l]!, d.masks[l]!, z, rows * outW, net.dropout![l]!, d.rng!);
   }
   return ws.acts[layers - 1]!;
 }
@@ -99,7 +118,7 @@ function penalty(net: NetworkSpec, ws: Workspace, rows: number, rhoHat: Float64A
 // Uses the weights as they are (the pre-update weights during training);
 // rhoHat is what penalty() left when the sparsity penalty is on.
 function backwardLayers(grads: Float32Array[], net: NetworkSpec, x: Float32Array, rows: number, ws: Workspace,
-                        rhoHat: Float64Array, d: Dropping | null = null): void {
+                        rhoHat: Float64Array, d: PassScratch | null = null): void {
   const { sizes, params } = net;
   // Below the lowest trainable layer no delta is needed: a frozen encoder costs its forward pass only.
   let lowest = 0;
@@ -109,14 +128,19 @@ function backwardLayers(grads: Float32Array[], net: NetworkSpec, x: Float32Array
     const outW = sizes[l + 1]!;
     const dz = ws.deltas[l]!;
     const aPrev = layerInput(net, x, ws, d, l);
-    if (layerFrozen(net, l)) {
+    const frozen = layerFrozen(net, l);
+    // Through the normalisation first: deltas[ℓ] becomes ∂loss/∂z of the linear map, and [γ, β] get their gradient.
+    if (layerNormed(net, l)) {
+      layerNormBackward(dz, frozen ? null : grads[2 * l + 1]!, dz, d!.xhat[l]!, d!.invStd[l]!, params[2 * l + 1]!, rows, outW);
+    }
+    if (frozen) {
       // A frozen layer's gradient is zero: clipping's global norm then ignores it.
       grads[2 * l]!.fill(0);
       grads[2 * l + 1]!.fill(0);
     } else {
       // dW (out,in) = dzᵀ (out,rows) · aPrev (rows,in); db (out) = Σ_rows dz.
       gemm(grads[2 * l]!, dz, aPrev, outW, inW, rows, true, false, 1, 0, ws.acc);
-      colSum(grads[2 * l + 1]!, dz, rows, outW, ws.acc);
+      if (!layerNormed(net, l)) colSum(grads[2 * l + 1]!, dz, rows, outW, ws.acc);
     }
     if (l > lowest) {
       // da (rows,in) = dz (rows,out) · W (out,in), then dz(ℓ−1) = da ⊙ f'(a) in place.
@@ -149,24 +173,24 @@ export function forward(out: Float32Array, net: NetworkSpec, x: Float32Array, n:
 // returns that mean loss.
 export function lossGradient(grads: Float32Array[], net: NetworkSpec, x: Float32Array, y: Float32Array,
                              n: number): number {
-  const ws = allocWorkspace(net.sizes, n, true);
+  const ws = allocBatchWorkspace(net, n);
+  const s = scratchOf(ws, null); // normalisation's buffers; no dropout outside training
   const k = net.sizes[net.sizes.length - 1]!;
-  const logits = forwardLayers(net, x, n, ws);
-  const rhoHat = new Float64Array(maxWidth(net.sizes));
+  const logits = forwardLayers(net, x, n, ws, s);
   const loss = lossForwardBackward(ws.deltas[ws.deltas.length - 1]!, logits, y, n, k, net.loss, net.lossParams) +
-    penalty(net, ws, n, rhoHat);
-  backwardLayers(grads, net, x, n, ws, rhoHat);
+    penalty(net, ws, n, ws.rhoHat);
+  backwardLayers(grads, net, x, n, ws, ws.rhoHat, s);
   return loss;
 }
 
 // grads = ∂(Σ dOutput ⊙ logits)/∂params at x (n, sizes[0]); dOutput (n, sizes[last]).
 export function backward(grads: Float32Array[], net: NetworkSpec, x: Float32Array, dOutput: Float32Array, n: number): void {
-  const ws = allocWorkspace(net.sizes, n, true);
-  forwardLayers(net, x, n, ws);
-  const rhoHat = new Float64Array(maxWidth(net.sizes));
-  penalty(net, ws, n, rhoHat);
+  const ws = allocBatchWorkspace(net, n);
+  const s = scratchOf(ws, null);
+  forwardLayers(net, x, n, ws, s);
+  penalty(net, ws, n, ws.rhoHat);
   ws.deltas[ws.deltas.length - 1]!.set(dOutput.subarray(0, n * net.sizes[net.sizes.length - 1]!));
-  backwardLayers(grads, net, x, n, ws, rhoHat);
+  backwardLayers(grads, net, x, n, ws, ws.rhoHat, s);
 }
 
 /** Buffers for forward + backward of batches of up to `cap` rows, allocated
@@ -181,6 +205,9 @@ export interface BatchWorkspace extends Workspace {
   /** Dropout per hidden layer (empty where its rate is 0): masks and dropped activations. */
   dropMasks: Float32Array[];
   dropOuts: Float32Array[];
+  /** Layer normalisation per hidden layer (empty where off): x̂ (cap, width) and 1/√(σ² + ε) (cap). */
+  normXhat: Float32Array[];
+  normInvStd: Float32Array[];
 }
 
 export function allocBatchWorkspace(net: NetworkSpec, cap: number): BatchWorkspace {
@@ -193,6 +220,8 @@ export function allocBatchWorkspace(net: NetworkSpec, cap: number): BatchWorkspa
     rhoHat: new Float64Array(maxWidth(sizes)),
     dropMasks: Array.from(net.dropout ?? [], (rate, l) => new Float32Array(rate > 0 ? cap * sizes[l + 1]! : 0)),
     dropOuts: Array.from(net.dropout ?? [], (rate, l) => new Float32Array(rate > 0 ? cap * sizes[l + 1]! : 0)),
+    normXhat: Array.from(net.norm ?? [], (on, l) => new Float32Array(on ? cap * sizes[l + 1]! : 0)),
+    normInvStd: Array.from(net.norm ?? [], (on) => new Float32Array(on ? cap : 0)),
   };
 }
 
@@ -220,7 +249,7 @@ export function batchGradient(ws: BatchWorkspace, net: NetworkSpec, x: Float32Ar
     for (let j = 0; j < t; j++) yb[yd + j] = y[ys + j]!;
   }
   if (noise && rng) corruptInput(xb, rows * inW, noise, rng);
-  const d = rng && net.dropout ? { masks: ws.dropMasks, outs: ws.dropOuts, rng } : null;
+  const d = scratchOf(ws, rng ?? null);
   const logits = forwardLayers(net, xb, rows, ws, d);
   const loss = lossForwardBackward(ws.deltas[ws.deltas.length - 1]!, logits, yb, rows, k, net.loss, net.lossParams) +
     penalty(net, ws, rows, ws.rhoHat);
