@@ -5,6 +5,7 @@ export { MLP } from './nn/mlp.js';
 export { Autoencoder } from './nn/autoencoder.js';
 export type { AutoencoderConfig, AutoencoderLoss, StackedOptions } from './nn/autoencoder.js';
 export type { EncoderHead } from './nn/fine-tune.js';
+export type { NormName } from './nn/layers.js';
 export { fitAutoencoderWithCheckpoints, fitWithCheckpoints, loadCheckpoint, resumeAutoencoderFit, resumeFit } from './nn/checkpoint.js';
 export type { AutoencoderResumeOptions, CheckpointOptions, CheckpointSettings, ResumeOptions } from './nn/checkpoint.js';
 export { entropy, crossEntropy, klDivergence, bernoulliEntropy } from './analysis/information.js';

@@ -17,7 +17,7 @@ import { initWeights } from './init.js';
 import { readModelFile, writeModelFile } from './model-file.js';
 import { runFit, type FitOptions, type History, type RunState } from './fit.js';
 import { hiddenActivations } from './mlp.js';
-import { dropoutRates, dropoutSpec } from './layers.js';
+import { biasParam, dropoutRates, dropoutSpec, normChoices, normSpec, type NormName } from './layers.js';
 import type { OptimizerState } from './train-options.js';
 
 export interface AutoencoderConfig {
@@ -45,6 +45,8 @@ export interface AutoencoderConfig {
   /** Inverted dropout after each hidden layer's activation while fitting (off in
    * encode, decode and evaluate): one rate in [0, 1) for all, or one per hidden layer. Default 0. */
   dropout?: number | number[];
+  /** Normalisation of each hidden layer of the whole network: 'layer' or null, for all or one per hidden layer. Default null. */
+  norm?: NormName | null | (NormName | null)[];
 }
 
 export type AutoencoderLoss = 'mse' | 'bce' | 'sigmoidMse';
@@ -60,7 +62,7 @@ export interface StackedOptions {
   fineTune?: FitOptions;
 }
 
-const CONFIG_KEYS = ['layers', 'hidden', 'decoder', 'loss', 'tiedWeights', 'denoise', 'sparse', 'leakySlope', 'seed', 'dropout'] as const;
+const CONFIG_KEYS = ['layers', 'hidden', 'decoder', 'loss', 'tiedWeights', 'denoise', 'sparse', 'leakySlope', 'seed', 'dropout', 'norm'] as const;
 /** Rows per backend call in encode/decode: bounds the workspace memory. */
 const ROWS_PER_CALL = 4096;
 
@@ -77,6 +79,8 @@ export class Autoencoder {
   readonly leakySlope: number;
   /** Dropout rate of each hidden layer of the whole network while fitting (0: none). */
   readonly dropout: readonly number[];
+  /** Normalisation of each hidden layer of the whole network (null: none). */
+  readonly norm: readonly (NormName | null)[];
   /** W(0), b(0), …; W(ℓ) is (layers[ℓ+1], layers[ℓ]). Tied decoder weights are kept equal to the encoder's transposed. */
   readonly params: Float32Array[];
   optimizerState: OptimizerState | null = null;
@@ -109,6 +113,10 @@ export class Autoencoder {
     if (this.codeIndex === 0) throw new RangeError(`${fn}: config.layers needs a code layer after the inputs`);
     this.leakySlope = finiteNumber(fn, 'config.leakySlope', config.leakySlope, 0.01, 0);
     this.dropout = dropoutRates(fn, config.dropout, this.layers.length - 2);
+    this.norm = normChoices(fn, config.norm, this.layers.length - 2);
+    if (this.norm[this.codeIndex - 1] !== null) {
+      throw new RangeError(`${fn}: config.norm must leave the code layer (hidden layer ${this.codeIndex - 1}) unnormalised: encode returns its plain activations`);
+    }
     this.tiedWeights = config.tiedWeights ?? false;
     if (typeof this.tiedWeights !== 'boolean') throw new TypeError(`${fn}: config.tiedWeights must be a boolean`);
     const mirrored = decoder.length === layers.length - 1 && decoder.every((w, i) => w === layers[layers.length - 2 - i]);
@@ -134,7 +142,7 @@ export class Autoencoder {
       const act = l < this.hidden.length ? Activation[this.hidden[l]!] : Activation.identity;
       if (this.tiedWeights && l >= this.codeIndex) transposeInto(w, this.params[2 * (L - 1 - l)]!, fanIn, fanOut);
       else initWeights(w, fanIn, fanOut, act, this.rng);
-      this.params.push(w, new Float32Array(fanOut));
+      this.params.push(w, biasParam(this.norm, l, fanOut));
     }
   }
 
@@ -164,6 +172,7 @@ export class Autoencoder {
       sparsity: whole && this.sparse ? { layer: this.codeIndex - 1, ...this.sparse } : null,
       tiedPairs: whole && this.tiedWeights ? tied : null,
       dropout: whole ? dropoutSpec(this.dropout) : null,
+      norm: normSpec(this.norm.slice(from, to - 1)),
     };
   }
 
@@ -274,6 +283,7 @@ export class Autoencoder {
     const mirrored = this.layers.length === 2 * this.codeIndex + 1 &&
       this.layers.every((w, i) => w === this.layers[this.layers.length - 1 - i]);
     if (!mirrored) throw new RangeError(`${fn}: needs the mirrored decoder`);
+    if (this.norm.some((c) => c !== null)) throw new RangeError(`${fn}: does not pretrain normalised layers (config.norm); use fit`);
     let data = this.data(fn, 'x', x);
     const L = this.layers.length - 1;
     for (let l = 0; l < this.codeIndex; l++) {

@@ -27,6 +27,7 @@ export interface EncoderSource {
   readonly codeIndex: number;
   readonly hidden: readonly ActivationName[];
   readonly leakySlope: number;
+  readonly norm: readonly ('layer' | null)[];
   readonly params: Float32Array[];
 }
 
@@ -41,7 +42,7 @@ export function encoderHeadConfig(fn: string, encoder: EncoderSource, head: Enco
   checkOptions(fn, 'head', head, HEAD_KEYS);
   if (head === undefined) throw new TypeError(`${fn}: head must be an object`);
   const { codeIndex } = encoder;
-  if (!Array.isArray(encoder.layers) || !Number.isInteger(codeIndex) || !Array.isArray(encoder.params)) {
+  if (!Array.isArray(encoder.layers) || !Number.isInteger(codeIndex) || !Array.isArray(encoder.params) || !Array.isArray(encoder.norm)) {
     throw new TypeError(`${fn}: encoder must be an Autoencoder`);
   }
   if (!Array.isArray(head.layers) || head.layers.length < 1) {
@@ -62,6 +63,8 @@ export function encoderHeadConfig(fn: string, encoder: EncoderSource, head: Enco
     // The names themselves are checked by MLP's constructor.
     hidden: [...encoder.hidden.slice(0, codeIndex), ...headActs],
     leakySlope: encoder.leakySlope,
+    // Normalised encoder layers stay normalised (their [γ, β] are copied with the weights).
+    ...(encoder.norm.some((c) => c !== null) ? { norm: [...encoder.norm.slice(0, codeIndex), ...headActs.map(() => null)] } : {}),
     ...(head.loss !== undefined ? { loss: head.loss } : {}),
     ...(head.seed !== undefined ? { seed: head.seed } : {}),
   };

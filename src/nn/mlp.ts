@@ -20,7 +20,7 @@ import { readModelFile, writeModelFile } from './model-file.js';
 import { runFit, type FitOptions, type History, type RunState } from './fit.js';
 import { resolveLoss, type LossConfig, type ResolvedLoss } from './loss-config.js';
 import type { OptimizerState } from './train-options.js';
-import { dropoutRates, dropoutSpec } from './layers.js';
+import { biasParam, dropoutRates, dropoutSpec, normChoices, normSpec, type NormName } from './layers.js';
 import { encoderHeadConfig, type EncoderHead, type EncoderSource } from './fine-tune.js';
 
 export interface MLPConfig {
@@ -40,6 +40,9 @@ export interface MLPConfig {
   /** Inverted dropout after each hidden layer's activation while fitting (off in
    * predict and evaluate): one rate in [0, 1) for all, or one per hidden layer. Default 0. */
   dropout?: number | number[];
+  /** Normalisation of each hidden layer's pre-activations: 'layer' (layer
+   * normalisation, learned gain and bias) or null, for all or one per hidden layer. Default null. */
+  norm?: NormName | null | (NormName | null)[];
 }
 
 export interface Evaluation {
@@ -53,7 +56,7 @@ export interface Evaluation {
   mse?: number;
 }
 
-const CONFIG_KEYS = ['layers', 'task', 'hidden', 'leakySlope', 'seed', 'loss', 'dropout'] as const;
+const CONFIG_KEYS = ['layers', 'task', 'hidden', 'leakySlope', 'seed', 'loss', 'dropout', 'norm'] as const;
 /** Rows per backend call in predict/evaluate: bounds the workspace memory. */
 const ROWS_PER_CALL = 4096;
 
@@ -64,7 +67,9 @@ export class MLP {
   readonly leakySlope: number;
   /** Dropout rate of each hidden layer while fitting (0: none). */
   readonly dropout: readonly number[];
-  /** W(0), b(0), W(1), b(1), …; W(ℓ) is (layers[ℓ+1], layers[ℓ]). */
+  /** Normalisation of each hidden layer (null: none). */
+  readonly norm: readonly (NormName | null)[];
+  /** W(0), b(0), W(1), b(1), …; W(ℓ) is (layers[ℓ+1], layers[ℓ]); b(ℓ) of a normalised layer is [γ, β]. */
   readonly params: Float32Array[];
   /** The loss, resolved from config.loss. */
   readonly loss: ResolvedLoss;
@@ -98,6 +103,7 @@ export class MLP {
     this.hidden = hiddenActivations(fn, config.hidden, layers.length - 2, 'relu');
     this.leakySlope = finiteNumber(fn, 'config.leakySlope', config.leakySlope, 0.01, 0);
     this.dropout = dropoutRates(fn, config.dropout, layers.length - 2);
+    this.norm = normChoices(fn, config.norm, layers.length - 2);
     const seed = config.seed ?? 0;
     if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) {
       throw new RangeError(`MLP: config.seed must be an integer in [0, 4294967295], got ${seed}`);
@@ -111,7 +117,7 @@ export class MLP {
       const w = new Float32Array(fanIn * fanOut);
       const act = l < this.hidden.length ? Activation[this.hidden[l]!] : Activation.identity;
       initWeights(w, fanIn, fanOut, act, this.rng);
-      this.params.push(w, new Float32Array(fanOut));
+      this.params.push(w, biasParam(this.norm, l, fanOut));
     }
   }
 
@@ -133,6 +139,7 @@ export class MLP {
       lossParams: this.loss.params,
       params: this.params,
       dropout: dropoutSpec(this.dropout),
+      norm: normSpec(this.norm),
     };
   }
 
@@ -311,6 +318,7 @@ export class MLP {
     return {
       layers: [...this.layers], task: this.task, hidden: [...this.hidden], leakySlope: this.leakySlope, loss: this.loss.config,
       ...(dropoutSpec(this.dropout) ? { dropout: [...this.dropout] } : {}),
+      ...(normSpec(this.norm) ? { norm: [...this.norm] } : {}),
     };
   }
 }
