@@ -1,8 +1,8 @@
-// What layer normalisation, dropout and frozen layers cost (or save) per
+// What normalisation, dropout and frozen layers cost (or save) per
 // epoch: an MLP [784, 256, 128, 10] on --rows generated rows (timings do not
 // depend on the pixels), one epoch of Adam at batch 64, plain, with both
-// hidden layers layer-normalised, with dropout 0.5 on both, and with the
-// first two layers frozen. Medians of --runs
+// hidden layers layer- or batch-normalised, with dropout 0.5 on both, and
+// with the first two layers frozen. Medians of --runs
 // runs on the active backend (FASTNN_BACKEND=js|native); prints a table and
 // writes bench/results/layers-<backend>.json.
 //   npm run build && flock /tmp/fastnn-bench.lock node bench/layers.mjs [--rows 10000] [--runs 5]
@@ -24,6 +24,7 @@ const y = Int32Array.from({ length: rows }, () => rng.below(10));
 const variants = {
   plain: { config: {}, fit: {} },
   'layer norm': { config: { norm: 'layer' }, fit: {} },
+  'batch norm': { config: { norm: 'batch' }, fit: {} },
   'dropout 0.5': { config: { dropout: 0.5 }, fit: {} },
   'freeze [0, 1]': { config: {}, fit: { freeze: [0, 1] } },
 };

@@ -37,11 +37,44 @@ struct PassScratch {
   bool dropout;  // whether the pass applies (or applied) net.dropout
   float* const* xhat;
   float* const* inv_std;
+  bool training;  // batch normalisation from the batch's statistics
+  float* const* batch_mean;
+  float* const* batch_var;
 };
 
-// Dropout is on exactly when the pass has a generator (Backend.train's).
+// Dropout and batch statistics are on exactly when the pass has a generator (Backend.train's).
 PassScratch scratch_of(BatchWorkspace& ws, Rng* rng) {
-  return {ws.drop_masks.data(), ws.drop_outs.data(), rng, rng != nullptr, ws.norm_xhat.data(), ws.norm_inv_std.data()};
+  return {ws.drop_masks.data(), ws.drop_outs.data(), rng, rng != nullptr, ws.norm_xhat.data(), ws.norm_inv_std.data(),
+          rng != nullptr, ws.batch_mean.data(), ws.batch_var.data()};
+}
+
+// Batch statistics for layer l: a training pass, and the layer not frozen (a frozen layer is a fixed function).
+bool batch_stats(const NetworkView& net, const PassScratch* d, std::size_t l) {
+  return d != nullptr && d->training && !layer_frozen(net, l);
+}
+
+// z (rows, out) ← its normalisation, for a normalised hidden layer l; else z + b(l).
+void normalise_or_bias(float* z, const NetworkView& net, const PassScratch* d, std::size_t l, std::size_t rows) {
+  const std::size_t out = net.sizes[l + 1];
+  const float* b = net.params[2 * l + 1];
+  switch (norm_of(net, l)) {
+    case Norm::Layer: layer_norm_forward(z, d ? d->xhat[l] : nullptr, d ? d->inv_std[l] : nullptr, z, b, rows, out); return;
+    case Norm::Batch:
+      batch_norm_forward(z, d ? d->xhat[l] : nullptr, d ? d->inv_std[l] : nullptr, d ? d->batch_mean[l] : nullptr,
+                         d ? d->batch_var[l] : nullptr, z, b, rows, out, batch_stats(net, d, l));
+      return;
+    case Norm::None: bias_add(z, b, rows, out); return;
+  }
+}
+
+// dz (rows, out) ← ∂loss/∂z of layer l's linear map from ∂loss/∂(its normalised output), in place;
+// d_params (b(l)'s shape) gets [γ, β]'s gradient unless null.
+void normalisation_backward(float* dz, float* d_params, const NetworkView& net, const PassScratch* d, std::size_t l,
+                            std::size_t rows) {
+  const std::size_t out = net.sizes[l + 1];
+  const float* b = net.params[2 * l + 1];
+  if (norm_of(net, l) == Norm::Layer) layer_norm_backward(dz, d_params, dz, d->xhat[l], d->inv_std[l], b, rows, out);
+  else batch_norm_backward(dz, d_params, dz, d->xhat[l], d->inv_std[l], b, rows, out, batch_stats(net, d, l));
 }
 
 bool drops(const NetworkView& net, const PassScratch* d, std::size_t hidden_layer) {
@@ -65,11 +98,7 @@ void forward_layers(const NetworkView& net, const float* x, std::size_t rows, fl
     float* z = acts[l];
     // z (rows,out) = a (rows,in) · W(l)ᵀ, W(l) stored (out,in); then + b(l).
     gemm(z, layer_input(net, x, acts, d, l), net.params[2 * l], rows, out, in, false, true, 1, 0, net.gemm);
-    if (layer_normed(net, l)) {
-      layer_norm_forward(z, d ? d->xhat[l] : nullptr, d ? d->inv_std[l] : nullptr, z, net.params[2 * l + 1], rows, out);
-    } else {
-      bias_add(z, net.params[2 * l + 1], rows, out);
-    }
+    normalise_or_bias(z, net, d, l, rows);
     if (l + 1 < layers) activation_forward(z, z, rows * out, net.hidden[l], net.leaky_slope);
     if (l + 1 < layers && drops(net, d, l)) dropout_forward(d->outs[l], d->masks[l], z, rows * out, net.dropout[l], *d->rng);
   }
@@ -116,8 +145,7 @@ void backward_layers(float* const* grads, const NetworkView& net, const float* x
     float* dz = deltas[l];
     // Through the normalisation first: deltas[l] becomes ∂loss/∂z of the linear map.
     if (layer_normed(net, l)) {
-      float* d_gain_bias = grads != nullptr && !layer_frozen(net, l) ? grads[2 * l + 1] : nullptr;
-      layer_norm_backward(dz, d_gain_bias, dz, d->xhat[l], d->inv_std[l], net.params[2 * l + 1], rows, out);
+      normalisation_backward(dz, grads != nullptr && !layer_frozen(net, l) ? grads[2 * l + 1] : nullptr, net, d, l, rows);
     }
     if (grads != nullptr) layer_gradient(grads, net, l, rows, layer_input(net, x, acts, d, l), dz);
     if (l > lowest) {
@@ -184,7 +212,9 @@ void network_backward(float* const* grads, const NetworkView& net, const float* 
 
 std::size_t param_size(const NetworkView& net, std::size_t p) {
   const std::size_t l = p / 2;
-  return net.sizes[l + 1] * (p % 2 == 0 ? net.sizes[l] : layer_normed(net, l) ? 2 : 1);
+  if (p % 2 == 0) return net.sizes[l + 1] * net.sizes[l];
+  const Norm norm = norm_of(net, l);
+  return net.sizes[l + 1] * (norm == Norm::Batch ? 4 : norm == Norm::Layer ? 2 : 1);
 }
 
 std::size_t target_cols(const NetworkView& net) { return loss_target_cols(net.loss, net.sizes.back()); }
@@ -202,12 +232,18 @@ BatchWorkspace::BatchWorkspace(const NetworkView& net, std::size_t cap_rows)
       drop_mask_bufs(net.dropout.size()),
       drop_out_bufs(net.dropout.size()),
       norm_xhat_bufs(net.norm.size()),
-      norm_inv_std_bufs(net.norm.size()) {
+      norm_inv_std_bufs(net.norm.size()),
+      batch_mean_bufs(net.norm.size()),
+      batch_var_bufs(net.norm.size()) {
   for (std::size_t p = 0; p < grad_bufs.size(); p++) grad_bufs[p].resize(param_size(net, p));
   for (std::size_t l = 0; l < net.norm.size(); l++) {
     if (!layer_normed(net, l)) continue;
+    const bool batch = norm_of(net, l) == Norm::Batch;
     norm_xhat_bufs[l].resize(cap_rows * net.sizes[l + 1]);
-    norm_inv_std_bufs[l].resize(cap_rows);
+    norm_inv_std_bufs[l].resize(batch ? net.sizes[l + 1] : cap_rows);
+    if (!batch) continue;
+    batch_mean_bufs[l].resize(net.sizes[l + 1]);
+    batch_var_bufs[l].resize(net.sizes[l + 1]);
   }
   for (std::size_t l = 0; l < net.dropout.size(); l++) {
     if (net.dropout[l] <= 0) continue;
@@ -219,6 +255,8 @@ BatchWorkspace::BatchWorkspace(const NetworkView& net, std::size_t cap_rows)
   drop_outs = pointers(drop_out_bufs);
   norm_xhat = pointers(norm_xhat_bufs);
   norm_inv_std = pointers(norm_inv_std_bufs);
+  batch_mean = pointers(batch_mean_bufs);
+  batch_var = pointers(batch_var_bufs);
 }
 
 namespace {
@@ -246,6 +284,11 @@ double batch_pass(BatchWorkspace& ws, const NetworkView& net, const float* x, co
       penalty(net, ws.acts.data(), rows, ws.rho_hat.data());
   if (std::isfinite(loss)) {
     backward_layers(grads, net, ws.xb.data(), rows, ws.acts.data(), ws.deltas.data(), ws.rho_hat.data(), d);
+    for (std::size_t l = 0; l < net.norm.size(); l++) {
+      if (norm_of(net, l) == Norm::Batch && batch_stats(net, d, l)) {
+        batch_norm_update_running(net.params[2 * l + 1], ws.batch_mean[l], ws.batch_var[l], net.sizes[l + 1]);
+      }
+    }
   }
   return loss;
 }
@@ -265,7 +308,7 @@ double network_batch_deltas(BatchWorkspace& ws, const NetworkView& net, const fl
 void network_param_gradients(BatchWorkspace& ws, const NetworkView& net, std::size_t rows) {
   // The inputs the last pass used: its dropped activations when it applied dropout.
   PassScratch scratch = scratch_of(ws, nullptr);
-  scratch.dropout = ws.dropped;
+  scratch.dropout = ws.dropped;  // (no normalised layer takes this path: Rank1Sgd::applies)
   const PassScratch* d = &scratch;
   for (std::size_t l = 0; l < layer_count(net); l++) {
     layer_gradient(ws.grads.data(), net, l, rows, layer_input(net, ws.xb.data(), ws.acts.data(), d, l), ws.deltas[l]);

@@ -141,9 +141,7 @@ void CheckNorm(Napi::Env env, const char* fn, const std::string& path, const Net
   const std::size_t hidden = net.hidden.size();
   const std::uint8_t* flags = args::Uint8Vector(env, fn, arg, v.norm, hidden);
   for (std::size_t l = 0; l < hidden; l++) {
-    if (flags[l] > 1) {
-      args::ThrowRange(env, fn + (": " + arg) + "[" + std::to_string(l) + "] must be 0 or 1, got " + std::to_string(flags[l]));
-    }
+    args::Code(env, fn, arg + "[" + std::to_string(l) + "]", Napi::Number::New(env, flags[l]), kNormCount);
   }
   net.norm.assign(flags, flags + hidden);
 }

@@ -120,12 +120,19 @@ export interface NetworkSpec {
    * the job's generator, drawn after the input noise, layer by layer);
    * forward, lossGradient, backward and trainEpoch run without it. Absent or null: none. */
   dropout?: Float64Array | null;
-  /** Layer normalisation: one flag per hidden layer (sizes.length − 2
-   * entries), 1 = normalise its pre-activations row by row (x̂ = (z − μ)/σ,
-   * then γ ⊙ x̂ + β). A normalised layer's bias parameter holds [γ, β]
-   * (2·sizes[ℓ+1] entries) and its linear map adds no bias. Absent or null: none. */
+  /** Normalisation: one Norm code per hidden layer (sizes.length − 2
+   * entries). A normalised layer's linear map adds no bias; its bias
+   * parameter holds [γ, β] (layer: 2·sizes[ℓ+1] entries) or [γ, β, running
+   * mean, running variance] (batch: 4·sizes[ℓ+1]; the running statistics
+   * get a zero gradient and move, with momentum 0.1, in Backend.train's
+   * passes when the batch's loss is finite and the layer is not frozen).
+   * Batch normalisation uses the batch's statistics in Backend.train, the
+   * running ones in every other call. Absent or null: none. */
   norm?: Uint8Array | null;
 }
+
+/** Normalisation of a hidden layer, by code (NetworkSpec.norm). */
+export const Norm = { none: 0, layer: 1, batch: 2 } as const;
 
 /** Whether layer l of net is frozen (NetworkSpec.frozen). */
 export function layerFrozen(net: NetworkSpec, l: number): boolean {

@@ -4,7 +4,7 @@
  * Every message starts with `<method>: <argument>`.
  */
 import {
-  Activation, EPOCH_FIELDS, Loss, NoiseType, lossTargetCols, Metric, Monitor, Optimizer, optimizerStateCount, POSITION_FIELDS, Schedule,
+  Activation, EPOCH_FIELDS, Loss, NoiseType, lossTargetCols, Norm, Metric, Monitor, Optimizer, optimizerStateCount, POSITION_FIELDS, Schedule,
   type NetworkSpec,
 } from './backend.js';
 
@@ -110,9 +110,11 @@ function checkObject(fn: string, arg: string, v: unknown): asserts v is Record<s
   if (typeof v !== 'object' || v === null) throw new TypeError(`${fn}: ${arg} must be an object`);
 }
 
-/** Entries of layer ℓ's bias parameter: sizes[ℓ+1], or twice that for a normalised layer ([γ, β]). */
+/** Entries of layer ℓ's bias parameter: sizes[ℓ+1], twice that for a layer-normalised layer ([γ, β]), four
+ * times for a batch-normalised one ([γ, β, running mean, running variance]). */
 function biasLength(sizes: Int32Array, norm: Uint8Array | null | undefined, l: number): number {
-  return sizes[l + 1]! * (norm?.[l] === 1 ? 2 : 1);
+  const code = norm?.[l];
+  return sizes[l + 1]! * (code === Norm.batch ? 4 : code === Norm.layer ? 2 : 1);
 }
 
 /**
@@ -192,13 +194,12 @@ function checkDropout(fn: string, net: string, v: unknown, hidden: number): void
   (v as Float64Array).forEach((rate, l) => checkInRange(fn, `${arg}[${l}]`, rate, 0, 1, false, true));
 }
 
-/** NetworkSpec.norm: undefined or null (none), or a Uint8Array of 0 or 1 per hidden layer. */
+/** NetworkSpec.norm: undefined or null (none), or a Uint8Array of one Norm code per hidden layer. */
 function checkNorm(fn: string, net: string, v: unknown, hidden: number): void {
   if (v === undefined || v === null) return;
   const arg = `${net}.norm`;
   checkTypedVector(fn, arg, v, hidden, Uint8Array);
-  const bad = (v as Uint8Array).findIndex((f) => f > 1);
-  if (bad >= 0) throw new RangeError(`${fn}: ${arg}[${bad}] must be 0 or 1, got ${(v as Uint8Array)[bad]}`);
+  (v as Uint8Array).forEach((code, l) => checkCode(fn, `${arg}[${l}]`, code, Object.keys(Norm).length));
 }
 
 /** FitJob.inputNoise: undefined or null (none), or { type, level }, level in [0, 1) for masking, [0, ∞) for Gaussian. */

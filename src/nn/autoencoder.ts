@@ -45,7 +45,7 @@ export interface AutoencoderConfig {
   /** Inverted dropout after each hidden layer's activation while fitting (off in
    * encode, decode and evaluate): one rate in [0, 1) for all, or one per hidden layer. Default 0. */
   dropout?: number | number[];
-  /** Normalisation of each hidden layer of the whole network: 'layer' or null, for all or one per hidden layer. Default null. */
+  /** Normalisation of each hidden layer of the whole network: 'layer', 'batch' or null, for all or one per hidden layer. Default null. */
   norm?: NormName | null | (NormName | null)[];
 }
 

@@ -27,7 +27,7 @@ export interface EncoderSource {
   readonly codeIndex: number;
   readonly hidden: readonly ActivationName[];
   readonly leakySlope: number;
-  readonly norm: readonly ('layer' | null)[];
+  readonly norm: readonly ('layer' | 'batch' | null)[];
   readonly params: Float32Array[];
 }
 

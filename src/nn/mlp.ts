@@ -40,8 +40,10 @@ export interface MLPConfig {
   /** Inverted dropout after each hidden layer's activation while fitting (off in
    * predict and evaluate): one rate in [0, 1) for all, or one per hidden layer. Default 0. */
   dropout?: number | number[];
-  /** Normalisation of each hidden layer's pre-activations: 'layer' (layer
-   * normalisation, learned gain and bias) or null, for all or one per hidden layer. Default null. */
+  /** Normalisation of each hidden layer's pre-activations: 'layer' (per
+   * sample), 'batch' (per feature over the batch; running statistics in
+   * predict and evaluate) or null, for all or one per hidden layer; learned
+   * gain and bias either way. Default null. */
   norm?: NormName | null | (NormName | null)[];
 }
 

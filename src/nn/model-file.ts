@@ -3,29 +3,35 @@
  * so PyTorch and Hugging Face tools open them (`safetensors.torch.load_file`)
  * and fastnn can rebuild the model. Parameters are named `layers.ℓ.weight`
  * (out, in) and `layers.ℓ.bias` (out), like a torch `nn.Linear` stack; a
- * layer-normalised layer has `layers.ℓ.norm` (2, out) = [gain; bias] instead
- * of its bias.
+ * normalised layer has `layers.ℓ.norm` instead of its bias: (2, out) =
+ * [gain; bias] for layer normalisation, (4, out) = [gain; bias; running
+ * mean; running variance] for batch normalisation.
  */
 import { ModelFileError, readSafetensors, writeSafetensors, type Tensors } from '../io/safetensors.js';
 
 /** Bumped when the metadata layout changes incompatibly. */
 const FORMAT_VERSION = '1';
 
-// A normalised layer's bias parameter holds [γ, β] (twice the width): stored as `layers.ℓ.norm` (2, out).
+// Rows of a normalised layer's bias parameter, stored as `layers.ℓ.norm` (rows, out): 2 for layer
+// normalisation ([γ; β]), 4 for batch normalisation ([γ; β; running mean; running variance]); 1 for a plain bias.
+function normRows(model: Model, index: number): number {
+  return index % 2 === 1 ? model.params[index]!.length / model.layers[(index >> 1) + 1]! : 1;
+}
+
 function normalised(model: Model, index: number): boolean {
-  return index % 2 === 1 && model.params[index]!.length === 2 * model.layers[(index >> 1) + 1]!;
+  return normRows(model, index) > 1;
 }
 
 function paramName(model: Model, index: number): string {
   return `layers.${index >> 1}.${index % 2 === 0 ? 'weight' : normalised(model, index) ? 'norm' : 'bias'}`;
 }
 
-/** Weight ℓ is (layers[ℓ+1], layers[ℓ]); bias ℓ is (layers[ℓ+1]); a normalised layer's [γ, β] is (2, layers[ℓ+1]). */
+/** Weight ℓ is (layers[ℓ+1], layers[ℓ]); bias ℓ is (layers[ℓ+1]); a normalised layer's parameters (2 or 4, layers[ℓ+1]). */
 function paramShape(model: Model, index: number): number[] {
   const { layers } = model;
   const l = index >> 1;
   if (index % 2 === 0) return [layers[l + 1]!, layers[l]!];
-  return normalised(model, index) ? [2, layers[l + 1]!] : [layers[l + 1]!];
+  return normalised(model, index) ? [normRows(model, index), layers[l + 1]!] : [layers[l + 1]!];
 }
 
 /**

@@ -302,10 +302,12 @@ function netCases(fn: string, p: string): [string, (net: Record<string, unknown>
     [`${p}.dropout too long`, set('dropout', Float64Array.of(0.1, 0.1)), RangeError, `${fn}: ${p}.dropout must have length 1 for shape (1), got 2`],
     [`${p}.dropout rate 1`, set('dropout', Float64Array.of(1)), RangeError, `${fn}: ${p}.dropout[0] must be a number in [0, 1), got 1`],
     [`${p}.dropout rate NaN`, set('dropout', Float64Array.of(NaN)), RangeError, `${fn}: ${p}.dropout[0] must be a number in [0, 1), got NaN`],
-    // Layer normalisation: one 0/1 flag per hidden layer; a normalised layer's bias holds [γ, β].
+    // Normalisation: one code per hidden layer; a normalised layer's bias holds [γ, β] (layer) or [γ, β, mean, var] (batch).
     [`${p}.norm plain array`, set('norm', [1]), TypeError, `${fn}: ${p}.norm must be a Uint8Array`],
     [`${p}.norm too long`, set('norm', Uint8Array.of(1, 0)), RangeError, `${fn}: ${p}.norm must have length 1 for shape (1), got 2`],
-    [`${p}.norm flag 2`, set('norm', Uint8Array.of(2)), RangeError, `${fn}: ${p}.norm[0] must be 0 or 1, got 2`],
+    [`${p}.norm code 3`, set('norm', Uint8Array.of(3)), RangeError, `${fn}: ${p}.norm[0] must be an integer in [0, 2], got 3`],
+    [`${p}.norm batch with a layer-norm bias`, (net) => ({ ...net, norm: Uint8Array.of(2), params: [f32(12), f32(8), f32(8), f32(2)] }),
+      RangeError, `${fn}: ${p}.params[1] must have length 16 for shape (16), got 8`],
     [`${p}.norm with a plain bias`, set('norm', Uint8Array.of(1)), RangeError, `${fn}: ${p}.params[1] must have length 8 for shape (8), got 4`],
     [`${p}.params missing`, without('params'), TypeError, `${fn}: ${p}.params must be an array`],
     [`${p}.params a Float32Array`, set('params', f32(26)), TypeError, `${fn}: ${p}.params must be an array`],

@@ -169,8 +169,11 @@ export function refLossGrad(logits: Vec, target: Vec, rows: number, cols: number
 export interface RefNet {
   sizes: ArrayLike<number>;
   hiddenActivations: ArrayLike<number>;
-  /** Layer normalisation per hidden layer (1 = on): b(ℓ) then holds [γ, β]. */
+  /** Normalisation per hidden layer (backend.ts Norm codes): b(ℓ) then holds [γ, β] (layer) or
+   * [γ, β, running mean, running variance] (batch). */
   norm?: ArrayLike<number> | null;
+  /** Batch normalisation from the batch's statistics (training) rather than the running ones. */
+  batchStats?: boolean;
   leakySlope: number;
   loss: number;
   lossParams?: RefLossParams;
@@ -191,7 +194,8 @@ export function refForwardLayers(net: RefNet, x: Vec, n: number, masks?: ArrayLi
     const W = net.params[2 * l]!;
     const b = net.params[2 * l + 1]!;
     const z = new Float64Array(n * outW);
-    const normed = l + 1 < L && net.norm?.[l] === 1;
+    const code = l + 1 < L ? net.norm?.[l] ?? 0 : 0;
+    const normed = code !== 0;
     for (let r = 0; r < n; r++) {
       for (let o = 0; o < outW; o++) {
         let s = normed ? 0 : b[o]!;
@@ -199,7 +203,8 @@ export function refForwardLayers(net: RefNet, x: Vec, n: number, masks?: ArrayLi
         z[r * outW + o] = s;
       }
     }
-    if (normed) refLayerNorm(z, z, b, n, outW);
+    if (code === 1) refLayerNorm(z, z, b, n, outW);
+    if (code === 2) refBatchNorm(z, z, b, n, outW, net.batchStats ?? false);
     if (l + 1 < L) {
       pre.push(z.slice());
       for (let t = 0; t < z.length; t++) z[t] = refActivation(z[t]!, net.hiddenActivations[l]!, net.leakySlope);
@@ -231,6 +236,18 @@ export function refLayerNorm(out: Float64Array, z: ArrayLike<number>, gainBias: 
     const mean = row.reduce((s, v) => s + v, 0) / cols;
     const variance = row.reduce((s, v) => s + (v - mean) ** 2, 0) / cols;
     row.forEach((v, j) => { out[r * cols + j] = gainBias[j]! * (v - mean) / Math.sqrt(variance + 1e-5) + gainBias[cols + j]!; });
+  }
+}
+
+/** Batch normalisation in float64, the textbook way, per column: from the batch's mean and (biased) variance
+ * with batchStats, else from the running ones in params = [γ, β, running mean, running variance]. */
+export function refBatchNorm(out: Float64Array, z: ArrayLike<number>, params: ArrayLike<number>, rows: number, cols: number,
+                             batchStats: boolean): void {
+  for (let j = 0; j < cols; j++) {
+    const col = Array.from({ length: rows }, (_, r) => z[r * cols + j]!);
+    const mean = batchStats ? col.reduce((s, v) => s + v, 0) / rows : params[2 * cols + j]!;
+    const variance = batchStats ? col.reduce((s, v) => s + (v - mean) ** 2, 0) / rows : params[3 * cols + j]!;
+    col.forEach((v, r) => { out[r * cols + j] = params[j]! * (v - mean) / Math.sqrt(variance + 1e-5) + params[cols + j]!; });
   }
 }
 

@@ -77,7 +77,7 @@ const stopping: CheckpointSettings = {
   earlyStopping: { monitor: 'valLoss', patience: 2, restoreBestWeights: true },
 };
 const shapes = Float32Array.from({ length: 120 * 8 }, (_, i) => Math.abs(Math.sin(i * 0.37 + (i % 8))));
-const freshDropout = () => new MLP({ layers: [6, 16, 16, 3], task: 'multiclass', seed: 5, dropout: [0.3, 0.2] });
+const freshDropout = () => new MLP({ layers: [6, 16, 16, 3], task: 'multiclass', seed: 5, dropout: [0.3, 0.2], norm: ['layer', 'batch'] });
 const freshAe = () => new Autoencoder({ layers: [8, 3], denoise: 0.2, seed: 4 });
 const aeStopping: CheckpointSettings = { ...stopping, epochs: 60, optimizer: { type: 'adam', lr: 0.2 }, validationSplit: 0.3 };
 
@@ -93,8 +93,9 @@ const kinds: Kind[] = [{
   interrupted: (s, checkpoint) => fitWithCheckpoints(fresh(), x, y, s, checkpoint),
   resume: (path) => resumeFit(path, x, y),
 }, {
-  // Dropout draws and a frozen layer inside the fused step: the generator and the freeze setting travel in the checkpoint.
-  name: 'MLP with dropout and a frozen layer',
+  // Dropout draws, normalisation (batch norm's running statistics) and a frozen layer inside the fused step:
+  // the generator, the statistics and the freeze setting travel in the checkpoint.
+  name: 'MLP with dropout, normalisation and a frozen layer',
   straight: async (s) => { const model = freshDropout(); return { model, history: await model.fit(x, y, { ...s, freeze: [0] }) }; },
   interrupted: (s, checkpoint) => fitWithCheckpoints(freshDropout(), x, y, { ...s, freeze: [0] }, checkpoint),
   resume: (path) => resumeFit(path, x, y),

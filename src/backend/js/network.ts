@@ -9,7 +9,7 @@
  * product is z = a·Wᵀ (gemm with transB) and the weight gradient dzᵀ·a comes
  * out directly in (out, in) order (gemm with transA).
  */
-import { layerFrozen, lossTargetCols, type NetworkSpec, type TrainJob } from '../backend.js';
+import { layerFrozen, lossTargetCols, Norm, type NetworkSpec, type TrainJob } from '../backend.js';
 import { activationBackward, activationForward } from './activations.js';
 import { biasAdd, colSum, sgdUpdate } from './elementwise.js';
 import { gemm } from './gemm.js';
@@ -17,7 +17,7 @@ import { lossForwardBackward, outputTransform } from './losses.js';
 import { metricSum } from './metrics.js';
 import { corruptInput, foldTiedGradient, sparsityBackward, sparsityPenalty } from './autoencoder-terms.js';
 import { dropoutBackward, dropoutForward } from './dropout.js';
-import { layerNormBackward, layerNormForward } from './normalization.js';
+import { batchNormBackward, batchNormForward, batchNormUpdateRunning, layerNormBackward, layerNormForward } from './normalization.js';
 import type { InputNoise } from '../backend.js';
 import type { Rng } from '../../rng.js';
 
@@ -66,11 +66,45 @@ interface PassScratch {
   dropout: boolean;
   xhat: Float32Array[];
   invStd: Float32Array[];
+  /** Batch normalisation from the batch's statistics. */
+  training: boolean;
+  batchMean: Float32Array[];
+  batchVar: Float32Array[];
 }
 
-// Dropout is on exactly when the pass has a generator (Backend.train's).
+// Dropout and batch statistics are on exactly when the pass has a generator (Backend.train's).
 function scratchOf(ws: BatchWorkspace, rng: Rng | null): PassScratch {
-  return { masks: ws.dropMasks, outs: ws.dropOuts, rng, dropout: rng !== null, xhat: ws.normXhat, invStd: ws.normInvStd };
+  return { masks: ws.dropMasks, outs: ws.dropOuts, rng, dropout: rng !== null, xhat: ws.normXhat, invStd: ws.normInvStd,
+    training: rng !== null, batchMean: ws.batchMean, batchVar: ws.batchVar };
+}
+
+// Batch statistics for layer ℓ: a training pass, and the layer not frozen (a frozen layer is a fixed function).
+function batchStats(net: NetworkSpec, d: PassScratch | null, l: number): boolean {
+  return d !== null && d.training && !layerFrozen(net, l);
+}
+
+// z (rows, out) ← its normalisation, for a normalised hidden layer ℓ; else z + b(ℓ).
+function normaliseOrBias(z: Float32Array, net: NetworkSpec, d: PassScratch | null, l: number, rows: number): void {
+  const out = net.sizes[l + 1]!;
+  const b = net.params[2 * l + 1]!;
+  switch (net.norm?.[l] ?? Norm.none) {
+    case Norm.layer: layerNormForward(z, d?.xhat[l] ?? null, d?.invStd[l] ?? null, z, b, rows, out); return;
+    case Norm.batch:
+      batchNormForward(z, d?.xhat[l] ?? null, d?.invStd[l] ?? null, d?.batchMean[l] ?? null, d?.batchVar[l] ?? null, z, b, rows, out,
+        batchStats(net, d, l));
+      return;
+    default: biasAdd(z, b, rows, out);
+  }
+}
+
+// dz (rows, out) ← ∂loss/∂z of layer ℓ's linear map from ∂loss/∂(its normalised output), in place;
+// dParams (b(ℓ)'s shape) gets [γ, β]'s gradient unless null.
+function normalisationBackward(dz: Float32Array, dParams: Float32Array | null, net: NetworkSpec, d: PassScratch, l: number,
+                               rows: number): void {
+  const out = net.sizes[l + 1]!;
+  const b = net.params[2 * l + 1]!;
+  if (net.norm![l] === Norm.layer) layerNormBackward(dz, dParams, dz, d.xhat[l]!, d.invStd[l]!, b, rows, out);
+  else batchNormBackward(dz, dParams, dz, d.xhat[l]!, d.invStd[l]!, b, rows, out, batchStats(net, d, l));
 }
 
 function drops(net: NetworkSpec, d: PassScratch | null, hiddenLayer: number): d is PassScratch {
@@ -78,8 +112,8 @@ function drops(net: NetworkSpec, d: PassScratch | null, hiddenLayer: number): d 
 }
 
 /** Whether hidden layer l is normalised (NetworkSpec.norm). */
-export function layerNormed(net: NetworkSpec, l: number): boolean {
-  return net.norm != null && net.norm[l] === 1;
+function layerNormed(net: NetworkSpec, l: number): boolean {
+  return net.norm != null && l < net.norm.length && net.norm[l] !== Norm.none;
 }
 
 // What layer ℓ reads: x, the previous layer's activations, or their dropped copy.
@@ -99,8 +133,7 @@ function forwardLayers(net: NetworkSpec, x: Float32Array, rows: number, ws: Work
     const outW = sizes[l + 1]!;
     const z = ws.acts[l]!;
     gemm(z, layerInput(net, x, ws, d, l), params[2 * l]!, rows, outW, inW, false, true, 1, 0, ws.acc);
-    if (layerNormed(net, l)) layerNormForward(z, d?.xhat[l] ?? null, d?.invStd[l] ?? null, z, params[2 * l + 1]!, rows, outW);
-    else biasAdd(z, params[2 * l + 1]!, rows, outW);
+    normaliseOrBias(z, net, d, l, rows);
     if (l + 1 < layers) activationForward(z, z, rows * outW, net.hiddenActivations[l]!, net.leakySlope);
     if (l + 1 < layers && drops(net, d, l)) dropoutForward(d.outs[l]!, d.masks[l]!, z, rows * outW, net.dropout![l]!, d.rng!);
   }
@@ -130,9 +163,7 @@ function backwardLayers(grads: Float32Array[], net: NetworkSpec, x: Float32Array
     const aPrev = layerInput(net, x, ws, d, l);
     const frozen = layerFrozen(net, l);
     // Through the normalisation first: deltas[ℓ] becomes ∂loss/∂z of the linear map, and [γ, β] get their gradient.
-    if (layerNormed(net, l)) {
-      layerNormBackward(dz, frozen ? null : grads[2 * l + 1]!, dz, d!.xhat[l]!, d!.invStd[l]!, params[2 * l + 1]!, rows, outW);
-    }
+    if (layerNormed(net, l)) normalisationBackward(dz, frozen ? null : grads[2 * l + 1]!, net, d!, l, rows);
     if (frozen) {
       // A frozen layer's gradient is zero: clipping's global norm then ignores it.
       grads[2 * l]!.fill(0);
@@ -205,9 +236,12 @@ export interface BatchWorkspace extends Workspace {
   /** Dropout per hidden layer (empty where its rate is 0): masks and dropped activations. */
   dropMasks: Float32Array[];
   dropOuts: Float32Array[];
-  /** Layer normalisation per hidden layer (empty where off): x̂ (cap, width) and 1/√(σ² + ε) (cap). */
+  /** Normalisation per hidden layer (empty where off): x̂ (cap, width), the scales 1/√(σ² + ε) (cap for
+   * layer, width for batch normalisation), and batch normalisation's batch mean and unbiased variance (width). */
   normXhat: Float32Array[];
   normInvStd: Float32Array[];
+  batchMean: Float32Array[];
+  batchVar: Float32Array[];
 }
 
 export function allocBatchWorkspace(net: NetworkSpec, cap: number): BatchWorkspace {
@@ -220,8 +254,10 @@ export function allocBatchWorkspace(net: NetworkSpec, cap: number): BatchWorkspa
     rhoHat: new Float64Array(maxWidth(sizes)),
     dropMasks: Array.from(net.dropout ?? [], (rate, l) => new Float32Array(rate > 0 ? cap * sizes[l + 1]! : 0)),
     dropOuts: Array.from(net.dropout ?? [], (rate, l) => new Float32Array(rate > 0 ? cap * sizes[l + 1]! : 0)),
-    normXhat: Array.from(net.norm ?? [], (on, l) => new Float32Array(on ? cap * sizes[l + 1]! : 0)),
-    normInvStd: Array.from(net.norm ?? [], (on) => new Float32Array(on ? cap : 0)),
+    normXhat: Array.from(net.norm ?? [], (code, l) => new Float32Array(code !== Norm.none ? cap * sizes[l + 1]! : 0)),
+    normInvStd: Array.from(net.norm ?? [], (code, l) => new Float32Array(code === Norm.layer ? cap : code === Norm.batch ? sizes[l + 1]! : 0)),
+    batchMean: Array.from(net.norm ?? [], (code, l) => new Float32Array(code === Norm.batch ? sizes[l + 1]! : 0)),
+    batchVar: Array.from(net.norm ?? [], (code, l) => new Float32Array(code === Norm.batch ? sizes[l + 1]! : 0)),
   };
 }
 
@@ -253,7 +289,12 @@ export function batchGradient(ws: BatchWorkspace, net: NetworkSpec, x: Float32Ar
   const logits = forwardLayers(net, xb, rows, ws, d);
   const loss = lossForwardBackward(ws.deltas[ws.deltas.length - 1]!, logits, yb, rows, k, net.loss, net.lossParams) +
     penalty(net, ws, rows, ws.rhoHat);
-  if (Number.isFinite(loss)) backwardLayers(ws.grads, net, xb, rows, ws, ws.rhoHat, d);
+  if (Number.isFinite(loss)) {
+    backwardLayers(ws.grads, net, xb, rows, ws, ws.rhoHat, d);
+    net.norm?.forEach((code, l) => {
+      if (code === Norm.batch && batchStats(net, d, l)) batchNormUpdateRunning(net.params[2 * l + 1]!, ws.batchMean[l]!, ws.batchVar[l]!, sizes[l + 1]!);
+    });
+  }
   return loss;
 }
 
