@@ -54,6 +54,9 @@ add('model', 'autoencoder-tied', await written('ae', (p) => new Autoencoder({ la
 add('model', 'mlp-dropout', await written('drop', (p) => new MLP({ layers: [2, 3, 3, 2], task: 'multiclass', dropout: [0.5, 0.25] }).save(p)));
 add('model', 'mlp-layer-norm', await written('norm', (p) => new MLP({ layers: [2, 3, 3, 2], task: 'multiclass', norm: ['layer', null] }).save(p)));
 add('model', 'mlp-batch-norm', await written('bnorm', (p) => new MLP({ layers: [2, 3, 3, 2], task: 'multiclass', norm: ['batch', 'layer'] }).save(p)));
+const negativeVariance = new MLP({ layers: [2, 3, 2], task: 'multiclass', norm: 'batch' });
+negativeVariance.params[1][9] = -1;
+add('model', 'mlp-batch-norm-negative-variance', await written('bneg', (p) => negativeVariance.save(p)));
 add('model', 'autoencoder-sigmoid-mse', await written('aesm', (p) => new Autoencoder({ layers: [3, 2], loss: 'sigmoidMse', dropout: 0.1 }).save(p)));
 const dropped = await written('drop-bad', (p) => new MLP({ layers: [2, 3, 2], task: 'multiclass', dropout: 0.5 }).save(p));
 add('model', 'mlp-dropout-rate-1', Buffer.from(dropped.toString('latin1').replace('"dropout":[0.5]', '"dropout":[1.0]'), 'latin1'));

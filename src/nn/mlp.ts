@@ -71,7 +71,8 @@ export class MLP {
   readonly dropout: readonly number[];
   /** Normalisation of each hidden layer (null: none). */
   readonly norm: readonly (NormName | null)[];
-  /** W(0), b(0), W(1), b(1), …; W(ℓ) is (layers[ℓ+1], layers[ℓ]); b(ℓ) of a normalised layer is [γ, β]. */
+  /** W(0), b(0), W(1), b(1), …; W(ℓ) is (layers[ℓ+1], layers[ℓ]); b(ℓ) of a normalised layer is
+   * [γ, β] (layer) or [γ, β, running mean, running variance] (batch). */
   readonly params: Float32Array[];
   /** The loss, resolved from config.loss. */
   readonly loss: ResolvedLoss;

@@ -114,6 +114,12 @@ export function modelFromTensors<M extends Model>(
     }
     const bad = tensor.data.findIndex((v) => !Number.isFinite(v));
     if (bad >= 0) fail(`tensor '${name}' holds ${tensor.data[bad]} at index ${bad}`);
+    // Batch normalisation divides by √(running variance + ε): a negative variance would make every prediction NaN.
+    if (normRows(model, i) === 4) {
+      const width = shape[1]!;
+      const neg = tensor.data.subarray(3 * width).findIndex((v) => v < 0);
+      if (neg >= 0) fail(`tensor '${name}' holds a negative running variance ${tensor.data[3 * width + neg]} at index ${3 * width + neg}`);
+    }
     param.set(tensor.data);
   });
   return model;

@@ -77,6 +77,15 @@ describe.each(backendsUnderTest().map((b) => [b.name]))('layer normalisation on 
     expect(back.predict(test.x).data).toEqual(net.predict(test.x).data);
   });
 
+  it('a model file with a negative running variance is refused', async () => {
+    use();
+    const net = new MLP({ layers: [8, 4, 2], task: 'multiclass', norm: 'batch' });
+    net.params[1]![13] = -0.5;
+    const path = join(dir, `${name}-negative.safetensors`);
+    await net.save(path);
+    await expect(MLP.load(path)).rejects.toThrow(`${path}: tensor 'layers.0.norm' holds a negative running variance -0.5 at index 13`);
+  });
+
   it('autoencoders normalise hidden layers around the code; fromEncoder keeps them normalised', async () => {
     use();
     const x = new Matrix(train.x.data.map((v) => (v + 1.5) / 3), train.x.rows, 8);
