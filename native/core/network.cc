@@ -28,8 +28,8 @@ std::vector<std::vector<float>> per_layer(const NetworkView& net, std::size_t ro
 
 // What a pass keeps from forward for backward (BatchWorkspace's buffers):
 // dropout masks and dropped activations, with the generator drawing the
-// masks, and layer normalisation's x̂ and 1/σ. Null: inference (no dropout,
-// normalisation without saving anything).
+// masks, and normalisation's x̂, scales and batch statistics. Null:
+// inference (no dropout, normalisation without saving anything).
 struct PassScratch {
   float* const* masks;
   float* const* outs;
@@ -96,7 +96,7 @@ void forward_layers(const NetworkView& net, const float* x, std::size_t rows, fl
   for (std::size_t l = 0; l < layers; l++) {
     const std::size_t in = net.sizes[l], out = net.sizes[l + 1];
     float* z = acts[l];
-    // z (rows,out) = a (rows,in) · W(l)ᵀ, W(l) stored (out,in); then + b(l).
+    // z (rows,out) = a (rows,in) · W(l)ᵀ, W(l) stored (out,in); then + b(l), or the normalisation.
     gemm(z, layer_input(net, x, acts, d, l), net.params[2 * l], rows, out, in, false, true, 1, 0, net.gemm);
     normalise_or_bias(z, net, d, l, rows);
     if (l + 1 < layers) activation_forward(z, z, rows * out, net.hidden[l], net.leaky_slope);
@@ -122,7 +122,7 @@ void layer_gradient(float* const* grads, const NetworkView& net, std::size_t l, 
     return;
   }
   gemm(grads[2 * l], dz, a_prev, out, in, rows, true, false, 1, 0, net.gemm);
-  // A normalised layer's [γ, β] gradient came from layer_norm_backward.
+  // A normalised layer's [γ, β] gradient came from normalisation_backward.
   if (!layer_normed(net, l)) col_sum(grads[2 * l + 1], dz, rows, out);
 }
 
@@ -134,7 +134,8 @@ void fold_tied(float* const* grads, const NetworkView& net) {
 // Given deltas[last] = ∂loss/∂logits (rows, sizes[last]), fills every
 // layer's deltas and, unless grads is null, writes grads in params' layout.
 // Reads the weights as they are (pre-update during training). rho_hat is
-// what penalty() left, when the sparsity penalty is on; d the forward pass's dropout.
+// what penalty() left, when the sparsity penalty is on; d what the forward
+// pass kept (dropout, normalisation).
 void backward_layers(float* const* grads, const NetworkView& net, const float* x, std::size_t rows,
                      float* const* acts, float* const* deltas, const double* rho_hat, const PassScratch* d = nullptr) {
   // Below the lowest trainable layer no delta is needed: a frozen encoder costs its forward pass only.
@@ -144,7 +145,7 @@ void backward_layers(float* const* grads, const NetworkView& net, const float* x
     const std::size_t in = net.sizes[l], out = net.sizes[l + 1];
     float* dz = deltas[l];
     // Through the normalisation first: deltas[l] becomes ∂loss/∂z of the linear map.
-    if (layer_normed(net, l)) {
+    if (layer_normed(net, l) && l >= lowest) {
       normalisation_backward(dz, grads != nullptr && !layer_frozen(net, l) ? grads[2 * l + 1] : nullptr, net, d, l, rows);
     }
     if (grads != nullptr) layer_gradient(grads, net, l, rows, layer_input(net, x, acts, d, l), dz);

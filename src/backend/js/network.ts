@@ -56,8 +56,8 @@ export function targetCols(net: NetworkSpec): number {
 
 /** What a pass keeps from forward for backward (BatchWorkspace's buffers):
  * dropout masks and dropped activations with the generator drawing the
- * masks, and layer normalisation's x̂ and 1/σ. Null: inference (no dropout,
- * normalisation without saving anything). */
+ * masks, and normalisation's x̂, scales and batch statistics. Null:
+ * inference (no dropout, normalisation without saving anything). */
 interface PassScratch {
   masks: Float32Array[];
   outs: Float32Array[];
@@ -163,7 +163,7 @@ function backwardLayers(grads: Float32Array[], net: NetworkSpec, x: Float32Array
     const aPrev = layerInput(net, x, ws, d, l);
     const frozen = layerFrozen(net, l);
     // Through the normalisation first: deltas[ℓ] becomes ∂loss/∂z of the linear map, and [γ, β] get their gradient.
-    if (layerNormed(net, l)) normalisationBackward(dz, frozen ? null : grads[2 * l + 1]!, net, d!, l, rows);
+    if (layerNormed(net, l) && l >= lowest) normalisationBackward(dz, frozen ? null : grads[2 * l + 1]!, net, d!, l, rows);
     if (frozen) {
       // A frozen layer's gradient is zero: clipping's global norm then ignores it.
       grads[2 * l]!.fill(0);
