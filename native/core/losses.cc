@@ -41,6 +41,14 @@ double sigmoid_ce(double z, double r, double* g) {
   return (z > 0 ? z : 0.0) - z * r + std::log1p(std::exp(-std::fabs(z)));
 }
 
+// Squared error after a sigmoid: ∂/∂z = (σ − r)·σ·(1 − σ), with 1 − σ(z) as
+// σ(−z), which keeps its precision where σ(z) rounds to 1.
+double sigmoid_mse(double z, double r, double* g) {
+  const double p = sigmoid(z), d = p - r;
+  *g = d * p * sigmoid(-z);
+  return 0.5 * d * d;
+}
+
 // The subgradient at z = r is 0.
 double l1(double z, double r, double* g) {
   const double d = z - r;
@@ -182,6 +190,7 @@ double loss_forward_backward(float* dlogits, const float* logits, const float* t
       });
     case Loss::Hinge: return elementwise_loss(dlogits, logits, target, rows, cols, hinge);
     case Loss::MulticlassHinge: return multiclass_hinge(dlogits, logits, target, rows, cols);
+    case Loss::SigmoidMse: return elementwise_loss(dlogits, logits, target, rows, cols, sigmoid_mse);
   }
   return std::numeric_limits<double>::quiet_NaN();  // unreachable: codes are validated at the boundary
 }
@@ -189,6 +198,7 @@ double loss_forward_backward(float* dlogits, const float* logits, const float* t
 void output_transform(float* inout, std::size_t rows, std::size_t cols, Loss loss) {
   switch (loss) {
     case Loss::SigmoidCrossEntropy:
+    case Loss::SigmoidMse:
     case Loss::Focal: activation_forward(inout, inout, rows * cols, Activation::Sigmoid, 0); return;
     case Loss::SoftmaxCrossEntropy: softmax_rows(inout, inout, rows, cols); return;
     case Loss::PoissonNll:

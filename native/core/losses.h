@@ -27,8 +27,9 @@ enum class Loss : int {
   Focal = 7,                // sigmoid focal loss (γ, α); sigmoid output
   Hinge = 8,                // binary margin, r ∈ {0,1} → t = 2r − 1: max(0, 1 − t·z)
   MulticlassHinge = 9,      // Σ_{j≠y} max(0, 1 + z_j − z_y), y = argmax r
+  SigmoidMse = 10,          // ½Σ(σ(z) − r)²; sigmoid output (the classic autoencoder)
 };
-constexpr int kLossCount = 10;
+constexpr int kLossCount = 11;
 
 // Parameters of the losses that have some; the others ignore them.
 struct LossParams {
@@ -47,7 +48,7 @@ double loss_forward_backward(float* dlogits, const float* logits, const float* t
                              std::size_t cols, Loss loss, const LossParams& params);
 
 // The output layer each loss implies, applied in place to logits (rows,cols):
-// identity (Mse, L1, Huber, hinges), sigmoid (BCE, Focal), softmax, exp
+// identity (Mse, L1, Huber, hinges), sigmoid (BCE, Focal, SigmoidMse), softmax, exp
 // (PoissonNll: the rate), and for GaussianNll the means unchanged and the
 // log-variances turned into variances.
 void output_transform(float* inout, std::size_t rows, std::size_t cols, Loss loss);

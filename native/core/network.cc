@@ -4,6 +4,8 @@
 #include <cmath>
 #include <string>
 
+#include "dropout.h"
+#include "normalization.h"
 #include "elementwise.h"
 #include "gemm.h"
 #include "sgd.h"
@@ -24,19 +26,81 @@ std::vector<std::vector<float>> per_layer(const NetworkView& net, std::size_t ro
   return bufs;
 }
 
+// What a pass keeps from forward for backward (BatchWorkspace's buffers):
+// dropout masks and dropped activations, with the generator drawing the
+// masks, and normalisation's x̂, scales and batch statistics. Null:
+// inference (no dropout, normalisation without saving anything).
+struct PassScratch {
+  float* const* masks;
+  float* const* outs;
+  Rng* rng;
+  bool dropout;  // whether the pass applies (or applied) net.dropout
+  float* const* xhat;
+  float* const* inv_std;
+  bool training;  // batch normalisation from the batch's statistics
+  float* const* batch_mean;
+  float* const* batch_var;
+};
+
+// Dropout and batch statistics are on exactly when the pass has a generator (Backend.train's).
+PassScratch scratch_of(BatchWorkspace& ws, Rng* rng) {
+  return {ws.drop_masks.data(), ws.drop_outs.data(), rng, rng != nullptr, ws.norm_xhat.data(), ws.norm_inv_std.data(),
+          rng != nullptr, ws.batch_mean.data(), ws.batch_var.data()};
+}
+
+// Batch statistics for layer l: a training pass, and the layer not frozen (a frozen layer is a fixed function).
+bool batch_stats(const NetworkView& net, const PassScratch* d, std::size_t l) {
+  return d != nullptr && d->training && !layer_frozen(net, l);
+}
+
+// z (rows, out) ← its normalisation, for a normalised hidden layer l; else z + b(l).
+void normalise_or_bias(float* z, const NetworkView& net, const PassScratch* d, std::size_t l, std::size_t rows) {
+  const std::size_t out = net.sizes[l + 1];
+  const float* b = net.params[2 * l + 1];
+  switch (norm_of(net, l)) {
+    case Norm::Layer: layer_norm_forward(z, d ? d->xhat[l] : nullptr, d ? d->inv_std[l] : nullptr, z, b, rows, out); return;
+    case Norm::Batch:
+      batch_norm_forward(z, d ? d->xhat[l] : nullptr, d ? d->inv_std[l] : nullptr, d ? d->batch_mean[l] : nullptr,
+                         d ? d->batch_var[l] : nullptr, z, b, rows, out, batch_stats(net, d, l));
+      return;
+    case Norm::None: bias_add(z, b, rows, out); return;
+  }
+}
+
+// dz (rows, out) ← ∂loss/∂z of layer l's linear map from ∂loss/∂(its normalised output), in place;
+// d_params (b(l)'s shape) gets [γ, β]'s gradient unless null.
+void normalisation_backward(float* dz, float* d_params, const NetworkView& net, const PassScratch* d, std::size_t l,
+                            std::size_t rows) {
+  const std::size_t out = net.sizes[l + 1];
+  const float* b = net.params[2 * l + 1];
+  if (norm_of(net, l) == Norm::Layer) layer_norm_backward(dz, d_params, dz, d->xhat[l], d->inv_std[l], b, rows, out);
+  else batch_norm_backward(dz, d_params, dz, d->xhat[l], d->inv_std[l], b, rows, out, batch_stats(net, d, l));
+}
+
+bool drops(const NetworkView& net, const PassScratch* d, std::size_t hidden_layer) {
+  return d != nullptr && d->dropout && !net.dropout.empty() && net.dropout[hidden_layer] > 0;
+}
+
+// What layer l reads: x, the previous layer's activations, or their dropped copy.
+const float* layer_input(const NetworkView& net, const float* x, float* const* acts, const PassScratch* d, std::size_t l) {
+  if (l == 0) return x;
+  return drops(net, d, l - 1) ? d->outs[l - 1] : acts[l - 1];
+}
+
 // x (rows, sizes[0]) -> acts[l] (rows, sizes[l+1]) for every layer: hidden
 // activations applied, the last layer left as logits (no output transform).
-void forward_layers(const NetworkView& net, const float* x, std::size_t rows, float* const* acts) {
+// With d, the dropped activations go to d->outs and feed the next layer.
+void forward_layers(const NetworkView& net, const float* x, std::size_t rows, float* const* acts,
+                    const PassScratch* d = nullptr) {
   const std::size_t layers = layer_count(net);
-  const float* a = x;
   for (std::size_t l = 0; l < layers; l++) {
     const std::size_t in = net.sizes[l], out = net.sizes[l + 1];
     float* z = acts[l];
-    // z (rows,out) = a (rows,in) · W(l)ᵀ, W(l) stored (out,in); then + b(l).
-    gemm(z, a, net.params[2 * l], rows, out, in, false, true, 1, 0, net.gemm);
-    bias_add(z, net.params[2 * l + 1], rows, out);
+    // z (rows,out) = a (rows,in) · W(l)ᵀ, W(l) stored (out,in); then + b(l), or the normalisation.
+    gemm(z, layer_input(net, x, acts, d, l), net.params[2 * l], rows, out, in, false, true, 1, 0, net.gemm);
+    normalise_or_bias(z, net, d, l, rows);
     if (l + 1 < layers) activation_forward(z, z, rows * out, net.hidden[l], net.leaky_slope);
-    a = z;
+    if (l + 1 < layers && drops(net, d, l)) dropout_forward(d->outs[l], d->masks[l], z, rows * out, net.dropout[l], *d->rng);
   }
 }
 
@@ -48,11 +112,18 @@ double penalty(const NetworkView& net, float* const* acts, std::size_t rows, dou
 }
 
 // dW(l) (out,in) = dzᵀ (out,rows) · a_prev (rows,in); db(l) (out) = Σ_rows dz.
+// A frozen layer's gradient is zero: clipping's global norm then ignores it.
 void layer_gradient(float* const* grads, const NetworkView& net, std::size_t l, std::size_t rows,
                     const float* a_prev, const float* dz) {
   const std::size_t in = net.sizes[l], out = net.sizes[l + 1];
+  if (layer_frozen(net, l)) {
+    std::fill_n(grads[2 * l], out * in, 0.0f);
+    std::fill_n(grads[2 * l + 1], param_size(net, 2 * l + 1), 0.0f);
+    return;
+  }
   gemm(grads[2 * l], dz, a_prev, out, in, rows, true, false, 1, 0, net.gemm);
-  col_sum(grads[2 * l + 1], dz, rows, out);
+  // A normalised layer's [γ, β] gradient came from normalisation_backward.
+  if (!layer_normed(net, l)) col_sum(grads[2 * l + 1], dz, rows, out);
 }
 
 // A tied pair's two gradients become one (autoencoder_terms.h).
@@ -63,21 +134,29 @@ void fold_tied(float* const* grads, const NetworkView& net) {
 // Given deltas[last] = ∂loss/∂logits (rows, sizes[last]), fills every
 // layer's deltas and, unless grads is null, writes grads in params' layout.
 // Reads the weights as they are (pre-update during training). rho_hat is
-// what penalty() left, when the sparsity penalty is on.
+// what penalty() left, when the sparsity penalty is on; d what the forward
+// pass kept (dropout, normalisation).
 void backward_layers(float* const* grads, const NetworkView& net, const float* x, std::size_t rows,
-                     float* const* acts, float* const* deltas, const double* rho_hat) {
+                     float* const* acts, float* const* deltas, const double* rho_hat, const PassScratch* d = nullptr) {
+  // Below the lowest trainable layer no delta is needed: a frozen encoder costs its forward pass only.
+  std::size_t lowest = 0;
+  while (lowest < layer_count(net) && layer_frozen(net, lowest)) lowest++;
   for (std::size_t l = layer_count(net); l-- > 0;) {
     const std::size_t in = net.sizes[l], out = net.sizes[l + 1];
-    const float* dz = deltas[l];
-    const float* a_prev = l == 0 ? x : acts[l - 1];
-    if (grads != nullptr) layer_gradient(grads, net, l, rows, a_prev, dz);
-    if (l > 0) {
+    float* dz = deltas[l];
+    // Through the normalisation first: deltas[l] becomes ∂loss/∂z of the linear map.
+    if (layer_normed(net, l) && l >= lowest) {
+      normalisation_backward(dz, grads != nullptr && !layer_frozen(net, l) ? grads[2 * l + 1] : nullptr, net, d, l, rows);
+    }
+    if (grads != nullptr) layer_gradient(grads, net, l, rows, layer_input(net, x, acts, d, l), dz);
+    if (l > lowest) {
       // da (rows,in) = dz (rows,out) · W (out,in), then dz(l−1) = da ⊙ f'(a) in place.
       float* d_prev = deltas[l - 1];
       gemm(d_prev, dz, net.params[2 * l], rows, in, out, false, false, 1, 0, net.gemm);
+      if (drops(net, d, l - 1)) dropout_backward(d_prev, d_prev, d->masks[l - 1], rows * in);
       // The penalty reads layer l−1's activations, so its gradient joins da before f'.
       if (net.sparsity.layer == static_cast<long>(l - 1)) sparsity_backward(d_prev, rho_hat, rows, in, net.sparsity);
-      activation_backward(d_prev, d_prev, a_prev, rows * in, net.hidden[l - 1], net.leaky_slope);
+      activation_backward(d_prev, d_prev, acts[l - 1], rows * in, net.hidden[l - 1], net.leaky_slope);
     }
   }
   if (grads != nullptr) fold_tied(grads, net);
@@ -123,31 +202,30 @@ double network_forward_loss(float* out, const NetworkView& net, const float* x, 
 double network_loss_gradient(float* const* grads, const NetworkView& net, const float* x,
                              const float* y, std::size_t n) {
   const std::size_t k = net.sizes.back();
-  auto act_bufs = per_layer(net, n);
-  auto delta_bufs = per_layer(net, n);
-  std::vector<float*> acts = pointers(act_bufs), deltas = pointers(delta_bufs);
-  std::vector<double> rho_hat(*std::max_element(net.sizes.begin(), net.sizes.end()));
-  forward_layers(net, x, n, acts.data());
-  const double loss = loss_forward_backward(deltas.back(), acts.back(), y, n, k, net.loss, net.loss_params) +
-                      penalty(net, acts.data(), n, rho_hat.data());
-  backward_layers(grads, net, x, n, acts.data(), deltas.data(), rho_hat.data());
+  BatchWorkspace ws(net, n);
+  const PassScratch s = scratch_of(ws, nullptr);  // normalisation's buffers; no dropout outside training
+  forward_layers(net, x, n, ws.acts.data(), &s);
+  const double loss = loss_forward_backward(ws.deltas.back(), ws.acts.back(), y, n, k, net.loss, net.loss_params) +
+                      penalty(net, ws.acts.data(), n, ws.rho_hat.data());
+  backward_layers(grads, net, x, n, ws.acts.data(), ws.deltas.data(), ws.rho_hat.data(), &s);
   return loss;
 }
 
 void network_backward(float* const* grads, const NetworkView& net, const float* x, const float* dout,
                       std::size_t n) {
-  auto act_bufs = per_layer(net, n);
-  auto delta_bufs = per_layer(net, n);
-  std::vector<float*> acts = pointers(act_bufs), deltas = pointers(delta_bufs);
-  std::vector<double> rho_hat(*std::max_element(net.sizes.begin(), net.sizes.end()));
-  forward_layers(net, x, n, acts.data());
-  penalty(net, acts.data(), n, rho_hat.data());
-  std::copy_n(dout, n * net.sizes.back(), deltas.back());
-  backward_layers(grads, net, x, n, acts.data(), deltas.data(), rho_hat.data());
+  BatchWorkspace ws(net, n);
+  const PassScratch s = scratch_of(ws, nullptr);
+  forward_layers(net, x, n, ws.acts.data(), &s);
+  penalty(net, ws.acts.data(), n, ws.rho_hat.data());
+  std::copy_n(dout, n * net.sizes.back(), ws.deltas.back());
+  backward_layers(grads, net, x, n, ws.acts.data(), ws.deltas.data(), ws.rho_hat.data(), &s);
 }
 
 std::size_t param_size(const NetworkView& net, std::size_t p) {
-  return net.sizes[p / 2 + 1] * (p % 2 == 0 ? net.sizes[p / 2] : 1);
+  const std::size_t l = p / 2;
+  if (p % 2 == 0) return net.sizes[l + 1] * net.sizes[l];
+  const Norm norm = norm_of(net, l);
+  return net.sizes[l + 1] * (norm == Norm::Batch ? 4 : norm == Norm::Layer ? 2 : 1);
 }
 
 std::size_t parameter_count(const NetworkView& net) {
@@ -167,12 +245,35 @@ BatchWorkspace::BatchWorkspace(const NetworkView& net, std::size_t cap_rows)
       deltas(pointers(delta_bufs)),
       xb(cap_rows * net.sizes.front()),
       yb(cap_rows * target_cols(net)),
-      rho_hat(*std::max_element(net.sizes.begin(), net.sizes.end())) {
-  for (std::size_t l = 0; l < layer_count(net); l++) {
-    grad_bufs[2 * l].resize(net.sizes[l + 1] * net.sizes[l]);
-    grad_bufs[2 * l + 1].resize(net.sizes[l + 1]);
+      rho_hat(*std::max_element(net.sizes.begin(), net.sizes.end())),
+      drop_mask_bufs(net.dropout.size()),
+      drop_out_bufs(net.dropout.size()),
+      norm_xhat_bufs(net.norm.size()),
+      norm_inv_std_bufs(net.norm.size()),
+      batch_mean_bufs(net.norm.size()),
+      batch_var_bufs(net.norm.size()) {
+  for (std::size_t p = 0; p < grad_bufs.size(); p++) grad_bufs[p].resize(param_size(net, p));
+  for (std::size_t l = 0; l < net.norm.size(); l++) {
+    if (!layer_normed(net, l)) continue;
+    const bool batch = norm_of(net, l) == Norm::Batch;
+    norm_xhat_bufs[l].resize(cap_rows * net.sizes[l + 1]);
+    norm_inv_std_bufs[l].resize(batch ? net.sizes[l + 1] : cap_rows);
+    if (!batch) continue;
+    batch_mean_bufs[l].resize(net.sizes[l + 1]);
+    batch_var_bufs[l].resize(net.sizes[l + 1]);
+  }
+  for (std::size_t l = 0; l < net.dropout.size(); l++) {
+    if (net.dropout[l] <= 0) continue;
+    drop_mask_bufs[l].resize(cap_rows * net.sizes[l + 1]);
+    drop_out_bufs[l].resize(cap_rows * net.sizes[l + 1]);
   }
   grads = pointers(grad_bufs);
+  drop_masks = pointers(drop_mask_bufs);
+  drop_outs = pointers(drop_out_bufs);
+  norm_xhat = pointers(norm_xhat_bufs);
+  norm_inv_std = pointers(norm_inv_std_bufs);
+  batch_mean = pointers(batch_mean_bufs);
+  batch_var = pointers(batch_var_bufs);
 }
 
 namespace {
@@ -191,12 +292,20 @@ double batch_pass(BatchWorkspace& ws, const NetworkView& net, const float* x, co
     for (std::size_t j = 0; j < t; j++) yb[r * t + j] = y[src * t + j];
   }
   if (rng != nullptr) corrupt_input(xb, rows * in, noise, *rng);
-  forward_layers(net, ws.xb.data(), rows, ws.acts.data());
+  const PassScratch scratch = scratch_of(ws, rng);
+  const PassScratch* d = &scratch;
+  ws.dropped = rng != nullptr && !net.dropout.empty();
+  forward_layers(net, ws.xb.data(), rows, ws.acts.data(), d);
   const double loss =
       loss_forward_backward(ws.deltas.back(), ws.acts.back(), ws.yb.data(), rows, k, net.loss, net.loss_params) +
       penalty(net, ws.acts.data(), rows, ws.rho_hat.data());
   if (std::isfinite(loss)) {
-    backward_layers(grads, net, ws.xb.data(), rows, ws.acts.data(), ws.deltas.data(), ws.rho_hat.data());
+    backward_layers(grads, net, ws.xb.data(), rows, ws.acts.data(), ws.deltas.data(), ws.rho_hat.data(), d);
+    for (std::size_t l = 0; l < net.norm.size(); l++) {
+      if (norm_of(net, l) == Norm::Batch && batch_stats(net, d, l)) {
+        batch_norm_update_running(net.params[2 * l + 1], ws.batch_mean[l], ws.batch_var[l], net.sizes[l + 1]);
+      }
+    }
   }
   return loss;
 }
@@ -214,8 +323,12 @@ double network_batch_deltas(BatchWorkspace& ws, const NetworkView& net, const fl
 }
 
 void network_param_gradients(BatchWorkspace& ws, const NetworkView& net, std::size_t rows) {
+  // The inputs the last pass used: its dropped activations when it applied dropout.
+  PassScratch scratch = scratch_of(ws, nullptr);
+  scratch.dropout = ws.dropped;  // (no normalised layer takes this path: Rank1Sgd::applies)
+  const PassScratch* d = &scratch;
   for (std::size_t l = 0; l < layer_count(net); l++) {
-    layer_gradient(ws.grads.data(), net, l, rows, l == 0 ? ws.xb.data() : ws.acts[l - 1], ws.deltas[l]);
+    layer_gradient(ws.grads.data(), net, l, rows, layer_input(net, ws.xb.data(), ws.acts.data(), d, l), ws.deltas[l]);
   }
   fold_tied(ws.grads.data(), net);
 }
@@ -237,8 +350,9 @@ double network_evaluate(BatchWorkspace& ws, const NetworkView& net, const float*
 
 void network_sgd_step(const NetworkView& net, float* const* grads, double learning_rate, double weight_decay) {
   for (std::size_t l = 0; l < layer_count(net); l++) {
+    if (layer_frozen(net, l)) continue;
     sgd_update(net.params[2 * l], grads[2 * l], net.sizes[l + 1] * net.sizes[l], learning_rate, weight_decay);
-    sgd_update(net.params[2 * l + 1], grads[2 * l + 1], net.sizes[l + 1], learning_rate, 0);
+    sgd_update(net.params[2 * l + 1], grads[2 * l + 1], param_size(net, 2 * l + 1), learning_rate, 0);
   }
 }
 

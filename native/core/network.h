@@ -33,6 +33,23 @@ struct NetworkView {
   std::vector<float*> params;          // 2·(sizes.size() − 1): W0, b0, W1, b1, ...
   Sparsity sparsity;                   // KL penalty on a code layer (off by default)
   TiedPairs tied;                      // (e, d): W(d) = W(e)ᵀ, checked shapes
+  // Frozen layers (fine-tuning): empty, or one flag per layer. A frozen
+  // layer's gradient is zero and no optimizer touches its weights or state;
+  // backward stops below the lowest trainable layer. Tied pairs are both
+  // frozen or both trainable (checked at the boundary).
+  std::vector<std::uint8_t> frozen;
+  // Inverted dropout (dropout.h): empty, or one rate in [0, 1) per hidden
+  // layer, applied after its activation in training passes that are given a
+  // generator (Backend.train's); forward, evaluate and the gradient calls run
+  // without it, as inference does.
+  std::vector<double> dropout;
+  // Normalisation (normalization.h): empty, or one Norm code per hidden
+  // layer. A normalised layer's linear map adds no bias of its own; its bias
+  // parameter b(l) holds [γ, β] (layer) or [γ, β, running mean, running
+  // variance] (batch). Batch normalisation uses the batch's statistics (and
+  // moves the running ones) in passes given a generator (Backend.train's),
+  // the running ones everywhere else.
+  std::vector<std::uint8_t> norm;
   // Kernel path and thread pool of every product: the addon instance's, so
   // large forward passes (predict) and large batches use the whole pool.
   // Results do not depend on the thread count (gemm.h).
@@ -60,9 +77,34 @@ struct BatchWorkspace {
   std::vector<float*> acts, deltas, grads;
   std::vector<float> xb, yb;
   std::vector<double> rho_hat;  // the sparse layer's mean activations, from forward to backward
+  // Dropout per hidden layer (empty where its rate is 0): the mask and the
+  // dropped activations the next layer reads, from forward to backward.
+  std::vector<std::vector<float>> drop_mask_bufs, drop_out_bufs;
+  std::vector<float*> drop_masks, drop_outs;
+  // Normalisation per hidden layer (empty where off): x̂ (cap, width) and
+  // the scales 1/√(σ² + ε) (cap for layer, width for batch normalisation),
+  // from forward to backward; batch normalisation's batch mean and unbiased
+  // variance (width), for the running statistics.
+  std::vector<std::vector<float>> norm_xhat_bufs, norm_inv_std_bufs, batch_mean_bufs, batch_var_bufs;
+  std::vector<float*> norm_xhat, norm_inv_std, batch_mean, batch_var;
+  bool dropped = false;  // whether the last pass applied them (it had a generator)
 };
 
-// Elements of params[p]: W(l) (sizes[l+1], sizes[l]) for even p = 2l, b(l) (sizes[l+1]) for odd.
+// Whether layer l is frozen (net.frozen).
+inline bool layer_frozen(const NetworkView& net, std::size_t l) { return !net.frozen.empty() && net.frozen[l] != 0; }
+
+// The integer codes cross the JS boundary (backend.ts `Norm`).
+enum class Norm : std::uint8_t { None = 0, Layer = 1, Batch = 2 };
+constexpr int kNormCount = 3;
+
+// How hidden layer l is normalised (net.norm); Norm::None for the output layer.
+inline Norm norm_of(const NetworkView& net, std::size_t l) {
+  return l < net.norm.size() ? static_cast<Norm>(net.norm[l]) : Norm::None;
+}
+inline bool layer_normed(const NetworkView& net, std::size_t l) { return norm_of(net, l) != Norm::None; }
+
+// Elements of params[p]: W(l) (sizes[l+1], sizes[l]) for even p = 2l, b(l)
+// (sizes[l+1], or 2·/4·sizes[l+1] for a layer-/batch-normalised layer) for odd.
 std::size_t param_size(const NetworkView& net, std::size_t p);
 // Σ of param_size over every parameter.
 std::size_t parameter_count(const NetworkView& net);
@@ -74,8 +116,11 @@ std::size_t target_cols(const NetworkView& net);
 // ws, runs forward and the loss, and, when that loss is finite, backward:
 // ws.grads = ∂(batch mean loss)/∂params. Returns the batch mean loss (the
 // sparsity penalty included). With noise and rng, the gathered inputs are
-// corrupted before forward while the targets stay clean (denoising).
-// Parameters are only read.
+// corrupted before forward while the targets stay clean (denoising); with
+// rng, net.dropout applies too (its masks drawn after the noise, layer by
+// layer) and batch normalisation uses the batch's statistics, moving the
+// running ones in params when the loss is finite (frozen layers aside);
+// otherwise parameters are only read.
 double network_batch_gradient(BatchWorkspace& ws, const NetworkView& net, const float* x, const float* y,
                               const std::uint32_t* idx, std::size_t rows, const InputNoise& noise = {},
                               Rng* rng = nullptr);

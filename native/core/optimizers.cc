@@ -89,6 +89,7 @@ std::uint32_t update_part(const NetworkView& net, float* const* grads, const Opt
   const std::size_t count = net.params.size();
   std::uint32_t bad = 0;
   for (std::size_t p = 0; p < count; p++) {
+    if (layer_frozen(net, p / 2)) continue;  // weights, decay and state all stay as they are
     const std::size_t len = param_size(net, p);
     const auto cut = [&](std::size_t q) { return q == parts ? len : len * q / parts / 16 * 16; };
     const std::size_t i0 = cut(part), n = cut(part + 1) - i0;

@@ -31,7 +31,8 @@ constexpr double kSafe = 0x1p127;
 }  // namespace
 
 bool Rank1Sgd::applies(const NetworkView& net, const OptimizerConfig& opt, std::size_t rows) {
-  return rows == 1 && opt.type == Optimizer::Sgd && opt.clip_norm <= 0 && net.tied.empty();
+  return rows == 1 && opt.type == Optimizer::Sgd && opt.clip_norm <= 0 && net.tied.empty() && net.frozen.empty() &&
+         net.dropout.empty() && net.norm.empty();
 }
 
 StepOutcome Rank1Sgd::step(const NetworkView& net, BatchWorkspace& ws, const OptimizerConfig& opt, double lr) {

@@ -19,7 +19,9 @@ class Rank1Sgd {
  public:
   // Whether a batch of `rows` rows takes this path: one row, plain SGD, no
   // clipping (its norm needs the whole gradient first), no tied weights
-  // (their gradients are folded together before the update).
+  // (their gradients are folded together before the update), no frozen
+  // layer, no dropout (its update reads the undropped activations), no
+  // normalisation (its gradient needs the whole batch).
   static bool applies(const NetworkView& net, const OptimizerConfig& opt, std::size_t rows);
 
   // One update of net from the deltas network_batch_deltas left in ws for a

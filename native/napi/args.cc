@@ -197,13 +197,15 @@ std::vector<Napi::Value> PrefetchArray(Napi::Value v, std::size_t count) {
 }
 
 std::vector<float*> ParamList(Napi::Env env, const char* fn, const std::string& arg,
-                              const std::vector<Napi::Value>& items, const std::vector<std::size_t>& sizes) {
+                              const std::vector<Napi::Value>& items, const std::vector<std::size_t>& sizes,
+                              const std::vector<std::uint8_t>& norm) {
   std::vector<float*> ptrs(items.size());
   for (std::size_t l = 0; l + 1 < sizes.size(); l++) {
     const std::string w = arg + "[" + std::to_string(2 * l) + "]";
     const std::string b = arg + "[" + std::to_string(2 * l + 1) + "]";
     ptrs[2 * l] = Matrix(env, fn, w, items[2 * l], sizes[l + 1], sizes[l]);
-    ptrs[2 * l + 1] = Vector(env, fn, b, items[2 * l + 1], sizes[l + 1]);
+    const std::uint8_t code = l < norm.size() ? norm[l] : 0;
+    ptrs[2 * l + 1] = Vector(env, fn, b, items[2 * l + 1], sizes[l + 1] * (code == 2 ? 4 : code == 1 ? 2 : 1));
   }
   return ptrs;
 }

@@ -92,8 +92,10 @@ std::vector<Napi::Value> ArrayOf(Napi::Env env, const char* fn, const std::strin
 std::vector<Napi::Value> PrefetchArray(Napi::Value v, std::size_t count);
 
 // Checks items (from ArrayOf) as a parameter list for layer widths `sizes`:
-// for each layer l a weight (sizes[l+1], sizes[l]) then a bias (sizes[l+1]).
+// for each layer l a weight (sizes[l+1], sizes[l]) then a bias (sizes[l+1],
+// or 2·/4·sizes[l+1] where norm[l] is 1/2: a layer-/batch-normalised layer's parameters).
 std::vector<float*> ParamList(Napi::Env env, const char* fn, const std::string& arg,
-                              const std::vector<Napi::Value>& items, const std::vector<std::size_t>& sizes);
+                              const std::vector<Napi::Value>& items, const std::vector<std::size_t>& sizes,
+                              const std::vector<std::uint8_t>& norm = {});
 
 }  // namespace fastnn::args

@@ -13,7 +13,7 @@ NetValues FetchNet(Napi::Env env, const char* fn, const std::string& path, Napi:
   Napi::Object net = args::Object(env, fn, path, v);
   NetValues out{net.Get("sizes"), net.Get("hiddenActivations"), net.Get("leakySlope"), net.Get("loss"),
                 net.Get("params"), FetchLossParams(net.Get("lossParams")), net.Get("sparsity"), {}, {}, {},
-                net.Get("tiedPairs")};
+                net.Get("tiedPairs"), net.Get("frozen"), net.Get("dropout"), net.Get("norm")};
   if (out.sparsity.Type() == napi_object) {
     Napi::Object s = out.sparsity.As<Napi::Object>();
     out.sparse_layer = s.Get("layer");
@@ -104,6 +104,49 @@ void CheckTiedPairs(Napi::Env env, const char* fn, const std::string& path, cons
   }
 }
 
+void CheckFrozen(Napi::Env env, const char* fn, const std::string& path, const NetValues& v, NetworkView& net) {
+  if (Absent(v.frozen)) return;
+  const std::string arg = path + ".frozen";
+  const std::size_t layers = net.sizes.size() - 1;
+  const std::uint8_t* flags = args::Uint8Vector(env, fn, arg, v.frozen, layers);
+  for (std::size_t l = 0; l < layers; l++) {
+    if (flags[l] > 1) {
+      args::ThrowRange(env, fn + (": " + arg) + "[" + std::to_string(l) + "] must be 0 or 1, got " +
+                                std::to_string(flags[l]));
+    }
+  }
+  // Tied pairs share one gradient: freezing one copy would let the two drift apart.
+  for (const auto& [e, d] : net.tied) {
+    if (flags[e] != flags[d]) {
+      args::ThrowRange(env, fn + (": " + arg) + " must freeze tied layers " + std::to_string(e) + " and " +
+                                std::to_string(d) + " together");
+    }
+  }
+  net.frozen.assign(flags, flags + layers);
+}
+
+void CheckDropout(Napi::Env env, const char* fn, const std::string& path, const NetValues& v, NetworkView& net) {
+  if (Absent(v.dropout)) return;
+  const std::string arg = path + ".dropout";
+  const std::size_t hidden = net.hidden.size();
+  const double* rates = args::Float64Vector(env, fn, arg, v.dropout, hidden);
+  for (std::size_t l = 0; l < hidden; l++) {
+    args::InRange(env, fn, arg + "[" + std::to_string(l) + "]", Napi::Number::New(env, rates[l]), 0, 1, false, true);
+  }
+  net.dropout.assign(rates, rates + hidden);
+}
+
+void CheckNorm(Napi::Env env, const char* fn, const std::string& path, const NetValues& v, NetworkView& net) {
+  if (Absent(v.norm)) return;
+  const std::string arg = path + ".norm";
+  const std::size_t hidden = net.hidden.size();
+  const std::uint8_t* flags = args::Uint8Vector(env, fn, arg, v.norm, hidden);
+  for (std::size_t l = 0; l < hidden; l++) {
+    args::Code(env, fn, arg + "[" + std::to_string(l) + "]", Napi::Number::New(env, flags[l]), kNormCount);
+  }
+  net.norm.assign(flags, flags + hidden);
+}
+
 }  // namespace
 
 // Checks sizes, hiddenActivations, leakySlope and loss, copying them into a
@@ -144,6 +187,9 @@ NetworkView CheckNetShape(Napi::Env env, const char* fn, const std::string& path
   net.loss_params = CheckLossScalars(env, fn, path + ".lossParams", v.loss_params);
   CheckSparsity(env, fn, path, v, net);
   CheckTiedPairs(env, fn, path, v, net);
+  CheckFrozen(env, fn, path, v, net);
+  CheckDropout(env, fn, path, v, net);
+  CheckNorm(env, fn, path, v, net);
   return net;
 }
 
@@ -151,7 +197,7 @@ std::size_t ParamCount(const NetworkView& net) { return 2 * (net.sizes.size() - 
 
 void TakeNetPointers(Napi::Env env, const char* fn, const std::string& path, const NetValues& v,
                      const std::vector<Napi::Value>& params, NetworkView& net) {
-  net.params = args::ParamList(env, fn, path + ".params", params, net.sizes);
+  net.params = args::ParamList(env, fn, path + ".params", params, net.sizes, net.norm);
   CheckClassWeights(env, fn, path + ".lossParams", v.loss_params, net.sizes.back(), net.loss_params);
 }
 
@@ -212,7 +258,7 @@ OptimizerConfig CheckOptimizer(Napi::Env env, const char* fn, const std::string&
     const std::size_t p = j % count, out = net.sizes[p / 2 + 1], in = net.sizes[p / 2];
     const std::string arg = path + ".state[" + std::to_string(j) + "]";
     opt.state.push_back(p % 2 == 0 ? args::Matrix(env, fn, arg, v.state[j], out, in)
-                                   : args::Vector(env, fn, arg, v.state[j], out));
+                                   : args::Vector(env, fn, arg, v.state[j], param_size(net, p)));
   }
   opt.step = args::Float64Vector(env, fn, path + ".step", v.step, 1);
   args::Int(env, fn, path + ".step[0]", Napi::Number::New(env, opt.step[0]), 0, args::kMaxSafeInteger);

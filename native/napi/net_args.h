@@ -36,6 +36,9 @@ struct NetValues {
   LossParamValues loss_params;
   // Optional autoencoder terms: sparsity { layer, rho, beta } and tiedPairs.
   Napi::Value sparsity, sparse_layer, sparse_rho, sparse_beta, tied_pairs;
+  Napi::Value frozen;   // optional: a Uint8Array of 0/1 per layer
+  Napi::Value dropout;  // optional: a Float64Array of rates in [0, 1) per hidden layer
+  Napi::Value norm;     // optional: a Uint8Array of Norm codes per hidden layer
 };
 
 // Reads the properties of the object at `path` ("net", "job.net").
@@ -47,7 +50,10 @@ NetValues FetchNet(Napi::Env env, const char* fn, const std::string& path, Napi:
 // context (kernel path, thread pool), then the optional sparsity (undefined or
 // null = off; a sigmoid hidden layer, ρ in (0, 1), β ≥ 0) and tiedPairs
 // (undefined or null = none; an Int32Array of (e, d) layer pairs with
-// W(d) shaped like W(e)ᵀ). params and the class
+// W(d) shaped like W(e)ᵀ) and frozen (undefined or null = none; a Uint8Array
+// of 0 or 1 per layer, tied pairs alike) and dropout (undefined or null = none;
+// a Float64Array of one rate in [0, 1) per hidden layer) and norm (undefined
+// or null = none; a Uint8Array of Norm codes per hidden layer). params and the class
 // weights are left empty: ParamList and CheckClassWeights take them in phase 2.
 NetworkView CheckNetShape(Napi::Env env, const char* fn, const std::string& path, const NetValues& v);
 

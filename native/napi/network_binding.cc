@@ -102,7 +102,7 @@ GradientArgs ReadGradientArgs(const Napi::CallbackInfo& info, const char* fn, co
   TakeNetPointers(env, fn, "net", nv, params, a.net);
   a.n = args::Size(env, fn, "n", info[4]);
   if (grad_items.size() != count) args::ArrayOf(env, fn, "grads", info[0], count);  // throws
-  a.grads = args::ParamList(env, fn, "grads", grad_items, a.net.sizes);
+  a.grads = args::ParamList(env, fn, "grads", grad_items, a.net.sizes, a.net.norm);
   a.x = args::Matrix(env, fn, "x", info[2], a.n, a.net.sizes.front());
   a.second = args::Matrix(env, fn, second_name, info[3], a.n, cols(a.net));
   return a;
@@ -154,7 +154,7 @@ Napi::Value OptimizerStep(const Napi::CallbackInfo& info) {
   // Phase 2: checks and data pointers.
   TakeNetPointers(env, fn, "net", nv, params, net);
   if (grad_items.size() != count) args::ArrayOf(env, fn, "grads", info[1], count);  // throws
-  std::vector<float*> grads = args::ParamList(env, fn, "grads", grad_items, net.sizes);
+  std::vector<float*> grads = args::ParamList(env, fn, "grads", grad_items, net.sizes, net.norm);
   const OptimizerConfig opt = CheckOptimizer(env, fn, "optimizer", ov, net);
   const double lr = args::Finite(env, fn, "lr", info[3]);
   const StepOutcome outcome = RunCore(env, fn, [&] { return optimizer_update(net, grads.data(), opt, lr); });

@@ -206,7 +206,7 @@ FitResume CheckResume(Napi::Env env, const char* fn, const ResumeValues& v, cons
     if (!v.best_list.IsArray() || v.best_params.size() != count) {
       args::ArrayOf(env, fn, path + ".bestParams", v.best_list, count);  // throws
     }
-    r.best_params = args::ParamList(env, fn, path + ".bestParams", v.best_params, net.sizes);
+    r.best_params = args::ParamList(env, fn, path + ".bestParams", v.best_params, net.sizes, net.norm);
   } else if (es.restore_best) {
     args::ThrowRange(env, args::Prefix(fn, path + ".bestParams must hold the best weights (" + std::to_string(count) +
                                           " Float32Arrays) when job.earlyStopping.restoreBest is true"));

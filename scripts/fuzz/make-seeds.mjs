@@ -51,6 +51,15 @@ const mlp = await written('mlp', (p) => new MLP({ layers: [2, 3, 2], task: 'mult
 add('model', 'mlp', mlp);
 add('model', 'mlp-regression', await written('reg', (p) => new MLP({ layers: [1, 1], task: 'regression', loss: { type: 'huber', delta: 2 } }).save(p)));
 add('model', 'autoencoder-tied', await written('ae', (p) => new Autoencoder({ layers: [3, 2], tiedWeights: true, seed: 1 }).save(p)));
+add('model', 'mlp-dropout', await written('drop', (p) => new MLP({ layers: [2, 3, 3, 2], task: 'multiclass', dropout: [0.5, 0.25] }).save(p)));
+add('model', 'mlp-layer-norm', await written('norm', (p) => new MLP({ layers: [2, 3, 3, 2], task: 'multiclass', norm: ['layer', null] }).save(p)));
+add('model', 'mlp-batch-norm', await written('bnorm', (p) => new MLP({ layers: [2, 3, 3, 2], task: 'multiclass', norm: ['batch', 'layer'] }).save(p)));
+const negativeVariance = new MLP({ layers: [2, 3, 2], task: 'multiclass', norm: 'batch' });
+negativeVariance.params[1][9] = -1;
+add('model', 'mlp-batch-norm-negative-variance', await written('bneg', (p) => negativeVariance.save(p)));
+add('model', 'autoencoder-sigmoid-mse', await written('aesm', (p) => new Autoencoder({ layers: [3, 2], loss: 'sigmoidMse', dropout: 0.1 }).save(p)));
+const dropped = await written('drop-bad', (p) => new MLP({ layers: [2, 3, 2], task: 'multiclass', dropout: 0.5 }).save(p));
+add('model', 'mlp-dropout-rate-1', Buffer.from(dropped.toString('latin1').replace('"dropout":[0.5]', '"dropout":[1.0]'), 'latin1'));
 const nan = Buffer.from(mlp);
 nan.writeFloatLE(NaN, nan.length - 4);
 add('model', 'mlp-nan-weight', nan);
@@ -62,6 +71,8 @@ const checkpoint = (name, optimizer) => written(name, (p) => fitWithCheckpoints(
   new MLP({ layers: [2, 2, 1], task: 'binary', seed: 1 }), x, [0, 1, 1, 0], { epochs: 2, batchSize: 2, optimizer }, { path: p, everyEpochs: 1 }));
 add('checkpoint', 'adam', await checkpoint('adam', { type: 'adam' }));
 add('checkpoint', 'sgd', await checkpoint('sgd', { type: 'sgd' }));
+add('checkpoint', 'frozen-first-layer', await written('frozen', (p) => fitWithCheckpoints(
+  new MLP({ layers: [2, 2, 1], task: 'binary', seed: 1 }), x, [0, 1, 1, 0], { epochs: 2, batchSize: 2, freeze: [0] }, { path: p, everyEpochs: 1 })));
 add('checkpoint', 'plain-model', await written('plain', (p) => new MLP({ layers: [2, 1], task: 'binary' }).save(p)));
 
 // word2vec checkpoints: negative sampling, hierarchical softmax alone, and broken.

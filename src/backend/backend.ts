@@ -41,6 +41,7 @@ export type ActivationCode = (typeof Activation)[ActivationName];
  * - `focal`: −Σ[α·r·(1−p)^γ·log p + (1−α)(1−r)·p^γ·log(1−p)], p = σ(z); sigmoid output.
  * - `hinge`: binary margin with t = 2r − 1: Σ max(0, 1 − t·z); identity output (score).
  * - `multiclassHinge`: Σ_{j≠y} max(0, 1 + z_j − z_y), y = argmax of the target row; identity output.
+ * - `sigmoidMse`: ½Σ(σ(z) − r)²; sigmoid output (the classic autoencoder's squared error).
  * Constants (log r!, ½log 2π) are left out, as PyTorch does by default.
  */
 export const Loss = {
@@ -54,6 +55,7 @@ export const Loss = {
   focal: 7,
   hinge: 8,
   multiclassHinge: 9,
+  sigmoidMse: 10,
 } as const;
 export type LossName = keyof typeof Loss;
 export type LossCode = (typeof Loss)[LossName];
@@ -108,6 +110,33 @@ export interface NetworkSpec {
    * equal if they start equal (clipping's global norm counts the shared
    * gradient once per copy). Absent or null: none. */
   tiedPairs?: Int32Array | null;
+  /** Frozen layers (fine-tuning): one flag per layer (sizes.length − 1
+   * entries), 1 = frozen. A frozen layer's gradient is zero, no optimizer
+   * touches its weights, bias or state, and backward stops below the lowest
+   * trainable layer. Tied pairs are frozen together. Absent or null: none. */
+  frozen?: Uint8Array | null;
+  /** Inverted dropout: one rate in [0, 1) per hidden layer (sizes.length − 2
+   * entries), applied after its activation in Backend.train only (masks from
+   * the job's generator, drawn after the input noise, layer by layer);
+   * forward, lossGradient, backward and trainEpoch run without it. Absent or null: none. */
+  dropout?: Float64Array | null;
+  /** Normalisation: one Norm code per hidden layer (sizes.length − 2
+   * entries). A normalised layer's linear map adds no bias; its bias
+   * parameter holds [γ, β] (layer: 2·sizes[ℓ+1] entries) or [γ, β, running
+   * mean, running variance] (batch: 4·sizes[ℓ+1]; the running statistics
+   * get a zero gradient and move, with momentum 0.1, in Backend.train's
+   * passes when the batch's loss is finite and the layer is not frozen).
+   * Batch normalisation uses the batch's statistics in Backend.train, the
+   * running ones in every other call. Absent or null: none. */
+  norm?: Uint8Array | null;
+}
+
+/** Normalisation of a hidden layer, by code (NetworkSpec.norm). */
+export const Norm = { none: 0, layer: 1, batch: 2 } as const;
+
+/** Whether layer l of net is frozen (NetworkSpec.frozen). */
+export function layerFrozen(net: NetworkSpec, l: number): boolean {
+  return net.frozen != null && net.frozen[l] === 1;
 }
 
 export interface SparsitySpec {

@@ -4,7 +4,7 @@
  * Every message starts with `<method>: <argument>`.
  */
 import {
-  Activation, EPOCH, EPOCH_FIELDS, Loss, NoiseType, lossTargetCols, Metric, Monitor, Optimizer, optimizerStateCount, POSITION_FIELDS, Schedule,
+  Activation, EPOCH, EPOCH_FIELDS, Loss, NoiseType, lossTargetCols, Norm, Metric, Monitor, Optimizer, optimizerStateCount, POSITION_FIELDS, Schedule,
   type NetworkSpec,
 } from './backend.js';
 
@@ -112,11 +112,20 @@ function checkObject(fn: string, arg: string, v: unknown): asserts v is Record<s
   if (typeof v !== 'object' || v === null) throw new TypeError(`${fn}: ${arg} must be an object`);
 }
 
+/** Entries of layer ℓ's bias parameter: sizes[ℓ+1], twice that for a layer-normalised layer ([γ, β]), four
+ * times for a batch-normalised one ([γ, β, running mean, running variance]). */
+function biasLength(sizes: Int32Array, norm: Uint8Array | null | undefined, l: number): number {
+  const code = norm?.[l];
+  return sizes[l + 1]! * (code === Norm.batch ? 4 : code === Norm.layer ? 2 : 1);
+}
+
 /**
  * Checks an array of Float32Arrays laid out like NetworkSpec.params: for each
- * layer ℓ a weight (sizes[ℓ+1], sizes[ℓ]) then a bias (sizes[ℓ+1]).
+ * layer ℓ a weight (sizes[ℓ+1], sizes[ℓ]) then a bias (sizes[ℓ+1], or
+ * 2·sizes[ℓ+1] where norm[ℓ] is set).
  */
-export function checkParamList(fn: string, arg: string, v: unknown, sizes: Int32Array): asserts v is Float32Array[] {
+export function checkParamList(fn: string, arg: string, v: unknown, sizes: Int32Array,
+                               norm?: Uint8Array | null): asserts v is Float32Array[] {
   if (!Array.isArray(v)) throw new TypeError(`${fn}: ${arg} must be an array`);
   const count = 2 * (sizes.length - 1);
   if (v.length !== count) {
@@ -124,7 +133,7 @@ export function checkParamList(fn: string, arg: string, v: unknown, sizes: Int32
   }
   for (let l = 0; l + 1 < sizes.length; l++) {
     checkMatrix(fn, `${arg}[${2 * l}]`, v[2 * l], sizes[l + 1]!, sizes[l]!);
-    checkMatrix(fn, `${arg}[${2 * l + 1}]`, v[2 * l + 1], sizes[l + 1]!);
+    checkMatrix(fn, `${arg}[${2 * l + 1}]`, v[2 * l + 1], biasLength(sizes, norm, l));
   }
 }
 
@@ -162,6 +171,39 @@ function checkTiedPairs(fn: string, net: string, v: unknown, sizes: Int32Array):
   }
 }
 
+/** NetworkSpec.frozen: undefined or null (none), or a Uint8Array of 0 or 1 per layer, tied pairs alike. */
+function checkFrozen(fn: string, net: string, v: unknown, sizes: Int32Array, tied: unknown): void {
+  if (v === undefined || v === null) return;
+  const arg = `${net}.frozen`;
+  checkTypedVector(fn, arg, v, sizes.length - 1, Uint8Array);
+  const flags = v as Uint8Array;
+  const bad = flags.findIndex((f) => f > 1);
+  if (bad >= 0) throw new RangeError(`${fn}: ${arg}[${bad}] must be 0 or 1, got ${flags[bad]}`);
+  // Tied pairs share one gradient: freezing one copy would let the two drift apart.
+  const pairs = tied instanceof Int32Array ? tied : new Int32Array(0);
+  for (let i = 0; i < pairs.length; i += 2) {
+    const e = pairs[i]!;
+    const d = pairs[i + 1]!;
+    if (flags[e] !== flags[d]) throw new RangeError(`${fn}: ${arg} must freeze tied layers ${e} and ${d} together`);
+  }
+}
+
+/** NetworkSpec.dropout: undefined or null (none), or a Float64Array of one rate in [0, 1) per hidden layer. */
+function checkDropout(fn: string, net: string, v: unknown, hidden: number): void {
+  if (v === undefined || v === null) return;
+  const arg = `${net}.dropout`;
+  checkTypedVector(fn, arg, v, hidden, Float64Array);
+  (v as Float64Array).forEach((rate, l) => checkInRange(fn, `${arg}[${l}]`, rate, 0, 1, false, true));
+}
+
+/** NetworkSpec.norm: undefined or null (none), or a Uint8Array of one Norm code per hidden layer. */
+function checkNorm(fn: string, net: string, v: unknown, hidden: number): void {
+  if (v === undefined || v === null) return;
+  const arg = `${net}.norm`;
+  checkTypedVector(fn, arg, v, hidden, Uint8Array);
+  (v as Uint8Array).forEach((code, l) => checkCode(fn, `${arg}[${l}]`, code, Object.keys(Norm).length));
+}
+
 /** FitJob.inputNoise: undefined or null (none), or { type, level }, level in [0, 1) for masking, [0, ∞) for Gaussian. */
 function checkInputNoise(fn: string, v: unknown): void {
   if (v === undefined || v === null) return;
@@ -177,7 +219,7 @@ function checkInputNoise(fn: string, v: unknown): void {
  * Checks a NetworkSpec, in this order: the object, sizes (an Int32Array of at
  * least 2 entries, each in [1, MAX_DIM]), hiddenActivations (an Int32Array of
  * sizes.length − 2 activation codes), leakySlope (finite), loss (a code),
- * lossParams' scalars, sparsity, tiedPairs and
+ * lossParams' scalars, sparsity, tiedPairs, frozen, dropout, norm and
  * params (weights and biases of the shapes sizes implies). `arg` is the path
  * printed in messages: `net` or `job.net`.
  */
@@ -205,7 +247,10 @@ export function checkNetwork(fn: string, arg: string, v: unknown, activationCoun
   checkLossScalars(fn, `${arg}.lossParams`, v['lossParams']);
   checkSparsity(fn, arg, v['sparsity'], acts);
   checkTiedPairs(fn, arg, v['tiedPairs'], sizes);
-  checkParamList(fn, `${arg}.params`, v['params'], sizes);
+  checkFrozen(fn, arg, v['frozen'], sizes, v['tiedPairs']);
+  checkDropout(fn, arg, v['dropout'], hidden);
+  checkNorm(fn, arg, v['norm'], hidden);
+  checkParamList(fn, `${arg}.params`, v['params'], sizes, v['norm'] as Uint8Array | null | undefined);
   checkClassWeights(fn, `${arg}.lossParams`, v['lossParams'], sizes[last]!);
 }
 
@@ -244,7 +289,7 @@ export function checkTypedVector(fn: string, arg: string, v: unknown, n: number,
 }
 
 /** Items of a param-shaped list at `arg`, item j shaped like params[j mod count]. */
-function checkStateList(fn: string, arg: string, v: unknown, states: number, sizes: Int32Array): void {
+function checkStateList(fn: string, arg: string, v: unknown, states: number, sizes: Int32Array, norm?: Uint8Array | null): void {
   if (!Array.isArray(v)) throw new TypeError(`${fn}: ${arg} must be an array`);
   if (v.length !== states) throw new RangeError(`${fn}: ${arg} must be an array of ${states} Float32Arrays, got ${v.length}`);
   const count = 2 * (sizes.length - 1);
@@ -252,12 +297,12 @@ function checkStateList(fn: string, arg: string, v: unknown, states: number, siz
     const p = j % count;
     const l = p >> 1;
     if (p % 2 === 0) checkMatrix(fn, `${arg}[${j}]`, v[j], sizes[l + 1]!, sizes[l]!);
-    else checkMatrix(fn, `${arg}[${j}]`, v[j], sizes[l + 1]!);
+    else checkMatrix(fn, `${arg}[${j}]`, v[j], biasLength(sizes, norm, l));
   }
 }
 
-/** An OptimizerSpec at `arg` for a network of layer widths `sizes`. */
-export function checkOptimizer(fn: string, arg: string, v: unknown, sizes: Int32Array): void {
+/** An OptimizerSpec at `arg` for a network of layer widths `sizes` (and normalised layers `norm`). */
+export function checkOptimizer(fn: string, arg: string, v: unknown, sizes: Int32Array, norm?: Uint8Array | null): void {
   checkObject(fn, arg, v);
   checkCode(fn, `${arg}.type`, v['type'], Object.keys(Optimizer).length);
   checkInRange(fn, `${arg}.weightDecay`, v['weightDecay'], 0, Infinity, false, true);
@@ -267,7 +312,7 @@ export function checkOptimizer(fn: string, arg: string, v: unknown, sizes: Int32
   checkInRange(fn, `${arg}.beta2`, v['beta2'], 0, 1, false, true);
   checkInRange(fn, `${arg}.eps`, v['eps'], 0, Infinity, true, true);
   checkInRange(fn, `${arg}.clipNorm`, v['clipNorm'], 0, Infinity, false, true);
-  checkStateList(fn, `${arg}.state`, v['state'], optimizerStateCount(v['type'], 2 * (sizes.length - 1)), sizes);
+  checkStateList(fn, `${arg}.state`, v['state'], optimizerStateCount(v['type'], 2 * (sizes.length - 1)), sizes, norm);
   checkTypedVector(fn, `${arg}.step`, v['step'], 1, Float64Array);
   checkInt(fn, `${arg}.step[0]`, (v['step'] as Float64Array)[0], 0, Number.MAX_SAFE_INTEGER);
 }
@@ -303,7 +348,7 @@ function checkEarlyStopping(fn: string, v: unknown, nVal: number, metric: number
 }
 
 /** job.resume: undefined or null, or a run's position (train_binding.cc CheckResume). */
-function checkResume(fn: string, v: unknown, sizes: Int32Array, restoreBest: boolean, batches: number): void {
+function checkResume(fn: string, v: unknown, sizes: Int32Array, restoreBest: boolean, batches: number, norm?: Uint8Array | null): void {
   if (v === undefined || v === null) return;
   const arg = 'job.resume';
   if (typeof v !== 'object') throw new TypeError(`${fn}: ${arg} must be an object or null`);
@@ -317,7 +362,7 @@ function checkResume(fn: string, v: unknown, sizes: Int32Array, restoreBest: boo
   if (Array.isArray(list) && list.length === 0 && restoreBest) {
     throw new RangeError(`${fn}: ${arg}.bestParams must hold the best weights (${count} Float32Arrays) when job.earlyStopping.restoreBest is true`);
   }
-  if (!(Array.isArray(list) && list.length === 0)) checkStateList(fn, `${arg}.bestParams`, list, count, sizes);
+  if (!(Array.isArray(list) && list.length === 0)) checkStateList(fn, `${arg}.bestParams`, list, count, sizes, norm);
   checkPartial(fn, r['partial'], batches);
 }
 
@@ -372,7 +417,7 @@ export function checkFitJob(fn: string, v: unknown, onProgress: unknown, activat
   checkTypedVector(fn, 'job.rngState', v['rngState'], 4, Uint32Array);
   const s = v['rngState'] as Uint32Array;
   if ((s[0]! | s[1]! | s[2]! | s[3]!) === 0) throw new RangeError(`${fn}: job.rngState must not be all zero`);
-  checkOptimizer(fn, 'job.optimizer', v['optimizer'], net.sizes);
+  checkOptimizer(fn, 'job.optimizer', v['optimizer'], net.sizes, net.norm);
   checkSchedule(fn, v['schedule']);
   const metric = v['metric'];
   checkCode(fn, 'job.metric', metric, Object.keys(Metric).length);
@@ -385,7 +430,7 @@ export function checkFitJob(fn: string, v: unknown, onProgress: unknown, activat
   checkTypedVector(fn, 'job.history', v['history'], v['epochs'] * historyFields, Float64Array);
   checkInputNoise(fn, v['inputNoise']);
   const batches = Math.ceil(v['n'] / v['batchSize']);
-  checkResume(fn, v['resume'], net.sizes, (v['earlyStopping'] as { restoreBest: boolean }).restoreBest, batches);
+  checkResume(fn, v['resume'], net.sizes, (v['earlyStopping'] as { restoreBest: boolean }).restoreBest, batches, net.norm);
   if (v['position'] !== undefined && v['position'] !== null) {
     checkTypedVector(fn, 'job.position', v['position'], POSITION_FIELDS.length, Float64Array);
   }

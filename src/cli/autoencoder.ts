@@ -78,7 +78,7 @@ export const autoencoderCommand = {
     limit: { type: 'string', value: 'N', help: 'use the first N images (default all; 2000 generated shapes)' },
     layers: { type: 'string', value: 'W,W,…', help: 'encoder widths from the image size to the code (default SIZE,256,64)' },
     hidden: { type: 'string', value: 'ACT', default: 'sigmoid', help: 'hidden activation: sigmoid, tanh, relu, leakyRelu, identity' },
-    loss: { type: 'string', value: 'bce|mse', default: 'bce', help: 'reconstruction loss' },
+    loss: { type: 'string', value: 'bce|mse|sigmoidMse', default: 'bce', help: 'reconstruction loss: cross-entropy (sigmoid output), squared error (linear output) or squared error with a sigmoid output' },
     denoise: { type: 'string', value: 'P', help: 'zero this fraction of each input, in [0, 1)' },
     sparse: { type: 'string', value: 'RHO,BETA', help: 'KL sparsity penalty on the code layer' },
     tied: { type: 'boolean', help: 'decoder weights are the encoder\'s transposed' },
@@ -120,7 +120,9 @@ export async function runAutoencoder(args: string[]): Promise<void> {
     if (values.backend !== 'js' && values.backend !== 'native') throw new RangeError(`--backend must be js or native, got ${values.backend}`);
     useBackend(values.backend);
   }
-  if (values.loss !== 'mse' && values.loss !== 'bce') throw new RangeError(`--loss must be mse or bce, got ${values.loss}`);
+  if (values.loss !== 'mse' && values.loss !== 'bce' && values.loss !== 'sigmoidMse') {
+    throw new RangeError(`--loss must be mse, bce or sigmoidMse, got ${values.loss}`);
+  }
   const method = mapMethod('map-method', values['map-method']);
   const map = await pictureTarget('map', values.map);
   const plot = await pictureTarget('plot', values.plot);

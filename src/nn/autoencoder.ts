@@ -18,6 +18,7 @@ import { readModelFile } from './model-file.js';
 import type { FitOptions, History, RunState } from './fit.js';
 import { hiddenActivations } from './mlp.js';
 import { fitSegment, TrainableNetwork } from './trainable.js';
+import { biasParam, dropoutRates, dropoutSpec, normChoices, normSpec, type NormName } from './layers.js';
 
 export interface AutoencoderConfig {
   /** Encoder widths, input first, code last: [inputs, ...hidden, code]; at least 2. */
@@ -27,8 +28,10 @@ export interface AutoencoderConfig {
   hidden?: ActivationName | ActivationName[];
   /** Decoder widths after the code, ending with the input width. Default: the encoder mirrored. */
   decoder?: number[];
-  /** 'mse' (linear output) or 'bce' (sigmoid output, for data in [0, 1]). Default 'mse'. */
-  loss?: 'mse' | 'bce';
+  /** 'mse' (linear output), 'bce' (sigmoid output, for data in [0, 1]) or
+   * 'sigmoidMse' (sigmoid output with squared error, data in [0, 1]: the
+   * classic autoencoder). Default 'mse'. */
+  loss?: AutoencoderLoss;
   /** Decoder weight ℓ = the mirrored encoder weightᵀ (needs the mirrored decoder). Default false. */
   tiedWeights?: boolean;
   /** Denoising: a masking fraction in [0, 1), or { type: 'mask' | 'gaussian', level }. */
@@ -39,7 +42,16 @@ export interface AutoencoderConfig {
   leakySlope?: number;
   /** Seed of the initialisation, the shuffles and the input noise. Default 0. */
   seed?: number;
+  /** Inverted dropout after each hidden layer's activation while fitting (off in
+   * encode, decode and evaluate): one rate in [0, 1) for all, or one per hidden layer. Default 0. */
+  dropout?: number | number[];
+  /** Normalisation of each hidden layer of the whole network: 'layer', 'batch' or null, for all or one per hidden layer. Default null. */
+  norm?: NormName | null | (NormName | null)[];
 }
+
+export type AutoencoderLoss = 'mse' | 'bce' | 'sigmoidMse';
+/** The backend loss of each, on the whole network's output. */
+const OUTPUT_LOSS = { mse: Loss.mse, bce: Loss.sigmoidCrossEntropy, sigmoidMse: Loss.sigmoidMse } as const;
 
 export interface StackedOptions {
   /** Epochs of each layer's own autoencoder. Default 5. */
@@ -50,7 +62,7 @@ export interface StackedOptions {
   fineTune?: FitOptions;
 }
 
-const CONFIG_KEYS = ['layers', 'hidden', 'decoder', 'loss', 'tiedWeights', 'denoise', 'sparse', 'leakySlope', 'seed'] as const;
+const CONFIG_KEYS = ['layers', 'hidden', 'decoder', 'loss', 'tiedWeights', 'denoise', 'sparse', 'leakySlope', 'seed', 'dropout', 'norm'] as const;
 /** Rows per backend call in encode/decode: bounds the workspace memory. */
 const ROWS_PER_CALL = 4096;
 
@@ -60,11 +72,15 @@ export class Autoencoder extends TrainableNetwork {
   /** Index in `layers` of the code layer. */
   readonly codeIndex: number;
   readonly hidden: readonly ActivationName[];
-  readonly loss: 'mse' | 'bce';
+  readonly loss: AutoencoderLoss;
   readonly tiedWeights: boolean;
   readonly inputNoise: InputNoise | null;
   readonly sparse: { rho: number; beta: number } | null;
   readonly leakySlope: number;
+  /** Dropout rate of each hidden layer of the whole network while fitting (0: none). */
+  readonly dropout: readonly number[];
+  /** Normalisation of each hidden layer of the whole network (null: none). */
+  readonly norm: readonly (NormName | null)[];
   private readonly cfg: AutoencoderConfig;
 
   constructor(config: AutoencoderConfig) {
@@ -87,10 +103,17 @@ export class Autoencoder extends TrainableNetwork {
     this.layers = [...layers, ...decoder];
     this.codeIndex = layers.length - 1;
     this.loss = config.loss ?? 'mse';
-    if (this.loss !== 'mse' && this.loss !== 'bce') throw new TypeError(`${fn}: config.loss must be 'mse' or 'bce', got ${String(this.loss)}`);
+    if (typeof this.loss !== 'string' || !Object.hasOwn(OUTPUT_LOSS, this.loss)) {
+      throw new TypeError(`${fn}: config.loss must be 'mse', 'bce' or 'sigmoidMse', got ${String(this.loss)}`);
+    }
     this.hidden = hiddenActivations(fn, config.hidden, this.layers.length - 2, 'sigmoid');
     if (this.codeIndex === 0) throw new RangeError(`${fn}: config.layers needs a code layer after the inputs`);
     this.leakySlope = finiteNumber(fn, 'config.leakySlope', config.leakySlope, 0.01, 0);
+    this.dropout = dropoutRates(fn, config.dropout, this.layers.length - 2);
+    this.norm = normChoices(fn, config.norm, this.layers.length - 2);
+    if (this.norm[this.codeIndex - 1] !== null) {
+      throw new RangeError(`${fn}: config.norm must leave the code layer (hidden layer ${this.codeIndex - 1}) unnormalised: encode returns its plain activations`);
+    }
     this.tiedWeights = config.tiedWeights ?? false;
     if (typeof this.tiedWeights !== 'boolean') throw new TypeError(`${fn}: config.tiedWeights must be a boolean`);
     const mirrored = decoder.length === layers.length - 1 && decoder.every((w, i) => w === layers[layers.length - 2 - i]);
@@ -110,7 +133,7 @@ export class Autoencoder extends TrainableNetwork {
       const act = l < this.hidden.length ? Activation[this.hidden[l]!] : Activation.identity;
       if (this.tiedWeights && l >= this.codeIndex) transposeInto(w, this.params[2 * (L - 1 - l)]!, fanIn, fanOut);
       else initWeights(w, fanIn, fanOut, act, this.rng);
-      this.params.push(w, new Float32Array(fanOut));
+      this.params.push(w, biasParam(this.norm, l, fanOut));
     }
   }
 
@@ -130,11 +153,13 @@ export class Autoencoder extends TrainableNetwork {
       hiddenActivations: Int32Array.from(this.hidden.slice(from, to - 1), (name) => Activation[name]),
       leakySlope: this.leakySlope,
       // A partial pass (encode/decode) ends in plain logits unless it is the real output.
-      loss: to === L && this.loss === 'bce' ? Loss.sigmoidCrossEntropy : Loss.mse,
+      loss: to === L ? OUTPUT_LOSS[this.loss] : Loss.mse,
       lossParams: defaultLossParams(),
       params: this.params.slice(2 * from, 2 * to),
       sparsity: whole && this.sparse ? { layer: this.codeIndex - 1, ...this.sparse } : null,
       tiedPairs: whole && this.tiedWeights ? tied : null,
+      dropout: whole ? dropoutSpec(this.dropout) : null,
+      norm: normSpec(this.norm.slice(from, to - 1)),
     };
   }
 
@@ -160,13 +185,13 @@ export class Autoencoder extends TrainableNetwork {
     return this.runFit(fn, fit, x, x as never, opts, run);
   }
 
-  /** x as a checked (rows, inputs) matrix; 'bce' needs values in [0, 1]. */
+  /** x as a checked (rows, inputs) matrix; the sigmoid outputs need values in [0, 1]. */
   private data(fn: string, arg: string, x: unknown, rows?: number): Matrix {
     const m = toMatrix(fn, arg, x, this.inputs);
     if (rows !== undefined && m.rows !== rows) throw new RangeError(`${fn}: ${arg} must have ${rows} rows, got ${m.rows}`);
-    if (this.loss === 'bce') {
+    if (this.loss !== 'mse') {
       const i = m.data.findIndex((v) => v < 0 || v > 1);
-      if (i >= 0) throw new RangeError(`${fn}: ${arg} must hold values in [0, 1] for the bce loss, got ${m.data[i]} at row ${Math.floor(i / m.cols)}`);
+      if (i >= 0) throw new RangeError(`${fn}: ${arg} must hold values in [0, 1] for the ${this.loss} loss, got ${m.data[i]} at row ${Math.floor(i / m.cols)}`);
     }
     return m;
   }
@@ -233,6 +258,7 @@ export class Autoencoder extends TrainableNetwork {
     const mirrored = this.layers.length === 2 * this.codeIndex + 1 &&
       this.layers.every((w, i) => w === this.layers[this.layers.length - 1 - i]);
     if (!mirrored) throw new RangeError(`${fn}: needs the mirrored decoder`);
+    if (this.norm.some((c) => c !== null)) throw new RangeError(`${fn}: does not pretrain normalised layers (config.norm); use fit`);
     let data = this.data(fn, 'x', x);
     const L = this.layers.length - 1;
     for (let l = 0; l < this.codeIndex; l++) {

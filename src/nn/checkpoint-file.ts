@@ -26,6 +26,8 @@ export interface CheckpointSettings {
   validationSplit?: number;
   earlyStopping?: EarlyStoppingOptions;
   onNonFinite?: 'error' | 'skip';
+  /** Layers held fixed (FitOptions.freeze). */
+  freeze?: number[];
 }
 
 /** Where a run writes its checkpoints. */

@@ -44,7 +44,7 @@ export type ResumeOptions = Pick<FitOptions, 'onEpoch' | 'onProgress' | 'progres
 
 export type AutoencoderResumeOptions = Omit<ResumeOptions, 'validationData'> & { validationData?: { x: Inputs } };
 
-const SETTING_KEYS = ['epochs', 'batchSize', 'optimizer', 'schedule', 'shuffle', 'validationSplit', 'earlyStopping', 'onNonFinite'] as const;
+const SETTING_KEYS = ['epochs', 'batchSize', 'optimizer', 'schedule', 'shuffle', 'validationSplit', 'earlyStopping', 'onNonFinite', 'freeze'] as const;
 const FIT_EXTRA_KEYS = ['onEpoch', 'onProgress', 'progressEvery', 'signal', 'validationData'] as const;
 
 /**

@@ -17,6 +17,7 @@ import {
   earlyStoppingSpec, optimizerSpec, scheduleSpec, type EarlyStoppingOptions, type OptimizerOptions, type OptimizerState,
   type ScheduleOptions,
 } from './train-options.js';
+import { frozenFlags } from './fine-tune.js';
 
 export interface EpochInfo {
   /** 1-based epoch number. */
@@ -72,6 +73,10 @@ export interface FitOptions {
   onNonFinite?: 'error' | 'skip';
   /** Stops training between minibatches; fit then rejects with the signal's reason. */
   signal?: AbortSignal;
+  /** Layer indices (0 = the first weight layer) whose weights and biases this
+   * fit holds fixed, optimizer state included: fine-tuning with a frozen
+   * pretrained encoder (MLP.fromEncoder). Default: every layer trains. */
+  freeze?: number[];
 }
 
 export interface History {
@@ -89,7 +94,7 @@ export interface History {
 }
 
 const FIT_KEYS = ['epochs', 'batchSize', 'optimizer', 'schedule', 'validationSplit', 'validationData', 'earlyStopping',
-  'shuffle', 'onEpoch', 'onProgress', 'progressEvery', 'onNonFinite', 'signal'] as const;
+  'shuffle', 'onEpoch', 'onProgress', 'progressEvery', 'onNonFinite', 'signal', 'freeze'] as const;
 const FIELDS = HISTORY_FIELDS.length;
 const F = HISTORY;
 const P = POSITION;
@@ -157,6 +162,7 @@ export async function runFit(fn: string, backend: Backend, model: FitTarget, x: 
   if (signal !== undefined && !(signal instanceof AbortSignal)) {
     throw new TypeError(`${fn}: options.signal must be an AbortSignal`);
   }
+  const frozen = frozenFlags(fn, options.freeze, model.spec.sizes.length - 1, model.spec.tiedPairs);
   const { train, val } = splitData(fn, model, x, y, options);
   const n = train.x.rows;
   const { spec: optimizer, lr, state } = optimizerSpec(fn, options.optimizer, model.spec.params, model.optimizerState);
@@ -168,7 +174,7 @@ export async function runFit(fn: string, backend: Backend, model: FitTarget, x: 
 
   const rngState = model.rng.getState();
   const job = {
-    net: model.spec, x: train.x.data, y: train.y.data, n,
+    net: { ...model.spec, frozen }, x: train.x.data, y: train.y.data, n,
     xVal: val?.x.data ?? new Float32Array(0), yVal: val?.y.data ?? new Float32Array(0), nVal: val?.x.rows ?? 0,
     epochs, batchSize, shuffle, rngState, optimizer, schedule, metric: model.metric, earlyStopping,
     skipNonFinite: onNonFinite === 'skip', progressEvery: options.onProgress ? progressEvery : 0,

@@ -10,7 +10,7 @@ import type { Task } from './tasks.js';
 
 /** A loss by name, or an object with its parameters. */
 export type LossConfig = LossName
-  | { type: 'mse' | 'l1' | 'sigmoidCrossEntropy' | 'gaussianNll' | 'poissonNll' | 'hinge' | 'multiclassHinge' }
+  | { type: 'mse' | 'l1' | 'sigmoidMse' | 'sigmoidCrossEntropy' | 'gaussianNll' | 'poissonNll' | 'hinge' | 'multiclassHinge' }
   | { type: 'huber'; delta?: number }
   | { type: 'focal'; gamma?: number; alpha?: number }
   | { type: 'softmaxCrossEntropy'; classWeights?: ArrayLike<number>; smoothing?: number };
@@ -23,6 +23,7 @@ const LOSSES: Record<LossName, { tasks: Task[]; keys: string[] }> = {
   gaussianNll: { tasks: ['regression'], keys: [] },
   poissonNll: { tasks: ['regression'], keys: [] },
   sigmoidCrossEntropy: { tasks: ['binary', 'multilabel'], keys: [] },
+  sigmoidMse: { tasks: ['regression', 'binary', 'multilabel'], keys: [] },
   focal: { tasks: ['binary', 'multilabel'], keys: ['gamma', 'alpha'] },
   hinge: { tasks: ['binary'], keys: [] },
   softmaxCrossEntropy: { tasks: ['multiclass'], keys: ['classWeights', 'smoothing'] },

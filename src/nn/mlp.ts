@@ -20,6 +20,8 @@ import { readModelFile } from './model-file.js';
 import type { FitOptions, History, RunState } from './fit.js';
 import { resolveLoss, type LossConfig, type ResolvedLoss } from './loss-config.js';
 import { fitSegment, TrainableNetwork } from './trainable.js';
+import { biasParam, dropoutRates, dropoutSpec, normChoices, normSpec, type NormName } from './layers.js';
+import { encoderHeadConfig, type EncoderHead, type EncoderSource } from './fine-tune.js';
 
 export interface MLPConfig {
   /** Layer widths, input first: [inputs, ...hidden, outputs]. */
@@ -35,6 +37,14 @@ export interface MLPConfig {
   /** The loss, by name or with its parameters; it must fit the task (see README).
    * Default: mse (regression), sigmoidCrossEntropy (binary, multilabel), softmaxCrossEntropy (multiclass). */
   loss?: LossConfig;
+  /** Inverted dropout after each hidden layer's activation while fitting (off in
+   * predict and evaluate): one rate in [0, 1) for all, or one per hidden layer. Default 0. */
+  dropout?: number | number[];
+  /** Normalisation of each hidden layer's pre-activations: 'layer' (per
+   * sample), 'batch' (per feature over the batch; running statistics in
+   * predict and evaluate) or null, for all or one per hidden layer; learned
+   * gain and bias either way. Default null. */
+  norm?: NormName | null | (NormName | null)[];
 }
 
 export interface Evaluation {
@@ -48,7 +58,7 @@ export interface Evaluation {
   mse?: number;
 }
 
-const CONFIG_KEYS = ['layers', 'task', 'hidden', 'leakySlope', 'seed', 'loss'] as const;
+const CONFIG_KEYS = ['layers', 'task', 'hidden', 'leakySlope', 'seed', 'loss', 'dropout', 'norm'] as const;
 /** Rows per backend call in predict/evaluate: bounds the workspace memory. */
 const ROWS_PER_CALL = 4096;
 
@@ -57,6 +67,11 @@ export class MLP extends TrainableNetwork {
   readonly task: Task;
   readonly hidden: readonly ActivationName[];
   readonly leakySlope: number;
+  /** Dropout rate of each hidden layer while fitting (0: none). */
+  readonly dropout: readonly number[];
+  /** Normalisation of each hidden layer (null: none); b(ℓ) of a normalised layer is
+   * [γ, β] (layer) or [γ, β, running mean, running variance] (batch). */
+  readonly norm: readonly (NormName | null)[];
   /** The loss, resolved from config.loss. */
   readonly loss: ResolvedLoss;
 
@@ -86,13 +101,15 @@ export class MLP extends TrainableNetwork {
     this.task = task;
     this.hidden = hiddenActivations(fn, config.hidden, layers.length - 2, 'relu');
     this.leakySlope = finiteNumber(fn, 'config.leakySlope', config.leakySlope, 0.01, 0);
+    this.dropout = dropoutRates(fn, config.dropout, layers.length - 2);
+    this.norm = normChoices(fn, config.norm, layers.length - 2);
     for (let l = 0; l + 1 < layers.length; l++) {
       const fanIn = layers[l]!;
       const fanOut = layers[l + 1]!;
       const w = new Float32Array(fanIn * fanOut);
       const act = l < this.hidden.length ? Activation[this.hidden[l]!] : Activation.identity;
       initWeights(w, fanIn, fanOut, act, this.rng);
-      this.params.push(w, new Float32Array(fanOut));
+      this.params.push(w, biasParam(this.norm, l, fanOut));
     }
   }
 
@@ -109,6 +126,8 @@ export class MLP extends TrainableNetwork {
       loss: Loss[this.loss.name],
       lossParams: this.loss.params,
       params: this.params,
+      dropout: dropoutSpec(this.dropout),
+      norm: normSpec(this.norm),
     };
   }
 
@@ -233,6 +252,20 @@ export class MLP extends TrainableNetwork {
     return result;
   }
 
+  /**
+   * An MLP whose first layers are a trained autoencoder's encoder (its
+   * weights copied, the code layer's activation kept) followed by new layers
+   * `head.layers` ending in the outputs: pretrain on unlabelled data, then
+   * fine-tune on the labelled few, end to end or with `fit(..., { freeze })`
+   * holding the encoder's layers 0 … encoder.codeIndex − 1 fixed.
+   */
+  static fromEncoder(encoder: EncoderSource, head: EncoderHead): MLP {
+    const { config, encoderParams } = encoderHeadConfig('MLP.fromEncoder', encoder, head);
+    const net = new MLP(config);
+    encoderParams.forEach((p, i) => net.params[i]!.set(p));
+    return net;
+  }
+
   /** Reads a file written by `save`; throws ModelFileError when it is not one. */
   static async load(path: string): Promise<MLP> {
     return readModelFile(path, 'MLP', (config) => new MLP(config as unknown as MLPConfig));
@@ -240,7 +273,11 @@ export class MLP extends TrainableNetwork {
 
   /** The architecture and loss, as given to the constructor (seed aside). */
   config(): MLPConfig {
-    return { layers: [...this.layers], task: this.task, hidden: [...this.hidden], leakySlope: this.leakySlope, loss: this.loss.config };
+    return {
+      layers: [...this.layers], task: this.task, hidden: [...this.hidden], leakySlope: this.leakySlope, loss: this.loss.config,
+      ...(dropoutSpec(this.dropout) ? { dropout: [...this.dropout] } : {}),
+      ...(normSpec(this.norm) ? { norm: [...this.norm] } : {}),
+    };
   }
 }
 

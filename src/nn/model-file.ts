@@ -2,7 +2,10 @@
  * fastnn model files: safetensors with the architecture in `__metadata__`,
  * so PyTorch and Hugging Face tools open them (`safetensors.torch.load_file`)
  * and fastnn can rebuild the model. Parameters are named `layers.ℓ.weight`
- * (out, in) and `layers.ℓ.bias` (out), like a torch `nn.Linear` stack.
+ * (out, in) and `layers.ℓ.bias` (out), like a torch `nn.Linear` stack; a
+ * normalised layer has `layers.ℓ.norm` instead of its bias: (2, out) =
+ * [gain; bias] for layer normalisation, (4, out) = [gain; bias; running
+ * mean; running variance] for batch normalisation.
  */
 import { ModelFileError, readSafetensors, writeSafetensors, type Tensors } from '../io/safetensors.js';
 import { denseParams } from '../sizes.js';
@@ -10,14 +13,26 @@ import { denseParams } from '../sizes.js';
 /** Bumped when the metadata layout changes incompatibly. */
 const FORMAT_VERSION = '1';
 
-function paramName(index: number): string {
-  return `layers.${index >> 1}.${index % 2 === 0 ? 'weight' : 'bias'}`;
+// Rows of a normalised layer's bias parameter, stored as `layers.ℓ.norm` (rows, out): 2 for layer
+// normalisation ([γ; β]), 4 for batch normalisation ([γ; β; running mean; running variance]); 1 for a plain bias.
+function normRows(model: Model, index: number): number {
+  return index % 2 === 1 ? model.params[index]!.length / model.layers[(index >> 1) + 1]! : 1;
 }
 
-/** Weight ℓ is (layers[ℓ+1], layers[ℓ]); bias ℓ is (layers[ℓ+1]). */
-function paramShape(layers: readonly number[], index: number): number[] {
+function normalised(model: Model, index: number): boolean {
+  return normRows(model, index) > 1;
+}
+
+function paramName(model: Model, index: number): string {
+  return `layers.${index >> 1}.${index % 2 === 0 ? 'weight' : normalised(model, index) ? 'norm' : 'bias'}`;
+}
+
+/** Weight ℓ is (layers[ℓ+1], layers[ℓ]); bias ℓ is (layers[ℓ+1]); a normalised layer's parameters (2 or 4, layers[ℓ+1]). */
+function paramShape(model: Model, index: number): number[] {
+  const { layers } = model;
   const l = index >> 1;
-  return index % 2 === 0 ? [layers[l + 1]!, layers[l]!] : [layers[l + 1]!];
+  if (index % 2 === 0) return [layers[l + 1]!, layers[l]!];
+  return normalised(model, index) ? [normRows(model, index), layers[l + 1]!] : [layers[l + 1]!];
 }
 
 /**
@@ -43,7 +58,7 @@ export async function writeModelFile(path: string, kind: string, config: object,
                                        { metadata: {}, tensors: [] }): Promise<void> {
   const metadata = { ...extra.metadata, format: 'fastnn', 'fastnn.version': FORMAT_VERSION, 'fastnn.kind': kind, 'fastnn.config': JSON.stringify(config) };
   await writeSafetensors(path, metadata, [
-    ...model.params.map((p, i): [string, number[], Float32Array] => [paramName(i), paramShape(model.layers, i), p]), ...extra.tensors]);
+    ...model.params.map((p, i): [string, number[], Float32Array] => [paramName(model, i), paramShape(model, i), p]), ...extra.tensors]);
 }
 
 /**
@@ -86,17 +101,23 @@ export function modelFromTensors<M extends Model>(
   } catch (err) {
     return fail(`invalid model config: ${(err as Error).message}`);
   }
-  const expectedNames = new Set(model.params.map((_, i) => paramName(i)));
+  const expectedNames = new Set(model.params.map((_, i) => paramName(model, i)));
   for (const name of tensors.keys()) if (!expectedNames.has(name)) fail(`unexpected tensor '${name}'`);
   model.params.forEach((param, i) => {
-    const name = paramName(i);
+    const name = paramName(model, i);
     const tensor = tensors.get(name) ?? fail(`missing tensor '${name}'`);
-    const shape = paramShape(model.layers, i);
+    const shape = paramShape(model, i);
     if (tensor.shape.join() !== shape.join()) {
       fail(`tensor '${name}' has shape [${tensor.shape.join(', ')}], expected [${shape.join(', ')}]`);
     }
     const bad = tensor.data.findIndex((v) => !Number.isFinite(v));
     if (bad >= 0) fail(`tensor '${name}' holds ${tensor.data[bad]} at index ${bad}`);
+    // Batch normalisation divides by √(running variance + ε): a negative variance would make every prediction NaN.
+    if (normRows(model, i) === 4) {
+      const width = shape[1]!;
+      const neg = tensor.data.subarray(3 * width).findIndex((v) => v < 0);
+      if (neg >= 0) fail(`tensor '${name}' holds a negative running variance ${tensor.data[3 * width + neg]} at index ${3 * width + neg}`);
+    }
     param.set(tensor.data);
   });
   return model;

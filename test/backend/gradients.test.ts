@@ -53,6 +53,7 @@ describe.each(backendsUnderTest())('gradients on $name', (be: Backend) => {
       { name: 'focal γ=0 α=0.5 is half of BCE', loss: Loss.focal, k: 2, params: { gamma: 0, alpha: 0.5 } },
       { name: 'binary hinge', loss: Loss.hinge, k: 1 },
       { name: 'multiclass hinge', loss: Loss.multiclassHinge, k: 4 },
+      { name: 'sigmoid output with squared error', loss: Loss.sigmoidMse, k: 3 },
     ];
     // The backend's dlogits are float32 values of size ≲ 1/rows (times the
     // class weights, up to 4, or e^−s ≤ e^3 for gaussianNll, or e^z for

@@ -6,7 +6,7 @@
  * contract, so no row here has more than one.
  */
 import { describe, expect, it } from 'vitest';
-import { defaultLossParams, type Backend } from '../../src/backend/backend.js';
+import { defaultLossParams, Loss, type Backend } from '../../src/backend/backend.js';
 import { backendsUnderTest } from '../helpers/backends.js';
 import { loadNativeAddon } from '../../src/backend/native.js';
 import { plainTraining } from '../helpers/reference.js';
@@ -181,7 +181,7 @@ function codeCases(fn: string, name: string, count: number): [string, unknown, t
   bad('lossForwardBackward', loss, 2, bufferCases('lossForwardBackward', 'target', 6, '(2, 3)'));
   bad('lossForwardBackward', loss, 3, sizeCases('lossForwardBackward', 'rows'));
   bad('lossForwardBackward', loss, 4, sizeCases('lossForwardBackward', 'cols'));
-  bad('lossForwardBackward', loss, 5, codeCases('lossForwardBackward', 'loss', 10));
+  bad('lossForwardBackward', loss, 5, codeCases('lossForwardBackward', 'loss', Object.keys(Loss).length));
   bad('lossForwardBackward', () => [f32(6), f32(6), f32(3), 2, 3, 5, defaultLossParams()], 4, [
     ['cols odd for gaussianNll', 3, RangeError, 'lossForwardBackward: cols must be even for the gaussianNll loss, got 3'],
   ]);
@@ -270,8 +270,8 @@ function netCases(fn: string, p: string): [string, (net: Record<string, unknown>
     [`${p}.leakySlope NaN`, set('leakySlope', NaN), RangeError, `${fn}: ${p}.leakySlope must be finite, got NaN`],
     [`${p}.loss missing`, without('loss'), TypeError, `${fn}: ${p}.loss must be a number`],
     [`${p}.loss string`, set('loss', 'mse'), TypeError, `${fn}: ${p}.loss must be a number`],
-    [`${p}.loss 10`, set('loss', 10), RangeError, `${fn}: ${p}.loss must be an integer in [0, 9], got 10`],
-    [`${p}.loss fractional`, set('loss', 0.5), RangeError, `${fn}: ${p}.loss must be an integer in [0, 9], got 0.5`],
+    [`${p}.loss 11`, set('loss', 11), RangeError, `${fn}: ${p}.loss must be an integer in [0, 10], got 11`],
+    [`${p}.loss fractional`, set('loss', 0.5), RangeError, `${fn}: ${p}.loss must be an integer in [0, 10], got 0.5`],
     // sizes [3, 4, 2] end in 2 outputs; 3 is odd.
     [`${p} gaussianNll with an odd output width`, (net) => ({ ...net, loss: 5, sizes: Int32Array.of(3, 4, 3), params: [f32(12), f32(4), f32(12), f32(3)] }),
       RangeError, `${fn}: ${p}.sizes[2] must be even for the gaussianNll loss, got 3`],
@@ -291,6 +291,24 @@ function netCases(fn: string, p: string): [string, (net: Record<string, unknown>
     [`${p}.tiedPairs odd length`, set('tiedPairs', Int32Array.of(0)), RangeError, `${fn}: ${p}.tiedPairs must have an even length (layer pairs), got 1`],
     [`${p}.tiedPairs[1] out of range`, set('tiedPairs', Int32Array.of(0, 2)), RangeError, `${fn}: ${p}.tiedPairs[1] must be an integer in [0, 1], got 2`],
     [`${p}.tiedPairs shapes not transposed`, set('tiedPairs', Int32Array.of(0, 1)), RangeError, `${fn}: ${p}.tiedPairs[1] layer 1 must differ from layer 0 and have its transposed shape (3, 4)`],
+    // Frozen layers: one 0/1 flag per layer; tied pairs frozen together.
+    [`${p}.frozen plain array`, set('frozen', [0, 1]), TypeError, `${fn}: ${p}.frozen must be a Uint8Array`],
+    [`${p}.frozen too short`, set('frozen', Uint8Array.of(1)), RangeError, `${fn}: ${p}.frozen must have length 2 for shape (2), got 1`],
+    [`${p}.frozen flag 2`, set('frozen', Uint8Array.of(0, 2)), RangeError, `${fn}: ${p}.frozen[1] must be 0 or 1, got 2`],
+    [`${p}.frozen splits a tied pair`, (net) => ({ ...net, sizes: Int32Array.of(3, 4, 3), params: [f32(12), f32(4), f32(12), f32(3)], tiedPairs: Int32Array.of(0, 1), frozen: Uint8Array.of(1, 0) }),
+      RangeError, `${fn}: ${p}.frozen must freeze tied layers 0 and 1 together`],
+    // Dropout: one rate in [0, 1) per hidden layer.
+    [`${p}.dropout plain array`, set('dropout', [0.5]), TypeError, `${fn}: ${p}.dropout must be a Float64Array`],
+    [`${p}.dropout too long`, set('dropout', Float64Array.of(0.1, 0.1)), RangeError, `${fn}: ${p}.dropout must have length 1 for shape (1), got 2`],
+    [`${p}.dropout rate 1`, set('dropout', Float64Array.of(1)), RangeError, `${fn}: ${p}.dropout[0] must be a number in [0, 1), got 1`],
+    [`${p}.dropout rate NaN`, set('dropout', Float64Array.of(NaN)), RangeError, `${fn}: ${p}.dropout[0] must be a number in [0, 1), got NaN`],
+    // Normalisation: one code per hidden layer; a normalised layer's bias holds [γ, β] (layer) or [γ, β, mean, var] (batch).
+    [`${p}.norm plain array`, set('norm', [1]), TypeError, `${fn}: ${p}.norm must be a Uint8Array`],
+    [`${p}.norm too long`, set('norm', Uint8Array.of(1, 0)), RangeError, `${fn}: ${p}.norm must have length 1 for shape (1), got 2`],
+    [`${p}.norm code 3`, set('norm', Uint8Array.of(3)), RangeError, `${fn}: ${p}.norm[0] must be an integer in [0, 2], got 3`],
+    [`${p}.norm batch with a layer-norm bias`, (net) => ({ ...net, norm: Uint8Array.of(2), params: [f32(12), f32(8), f32(8), f32(2)] }),
+      RangeError, `${fn}: ${p}.params[1] must have length 16 for shape (16), got 8`],
+    [`${p}.norm with a plain bias`, set('norm', Uint8Array.of(1)), RangeError, `${fn}: ${p}.params[1] must have length 8 for shape (8), got 4`],
     [`${p}.params missing`, without('params'), TypeError, `${fn}: ${p}.params must be an array`],
     [`${p}.params a Float32Array`, set('params', f32(26)), TypeError, `${fn}: ${p}.params must be an array`],
     [`${p}.params too few`, set('params', [f32(12), f32(4), f32(8)]), RangeError, `${fn}: ${p}.params must be an array of 4 Float32Arrays, got 3`],

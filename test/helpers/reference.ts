@@ -143,6 +143,7 @@ function refElementLoss(z: number, r: number, loss: number, params: RefLossParam
       return -alpha * r * (1 - p) ** gamma * Math.log(p) - (1 - alpha) * (1 - r) * p ** gamma * Math.log(1 - p);
     }
     case Loss.hinge: return Math.max(0, 1 - (2 * r - 1) * z);
+    case Loss.sigmoidMse: return 0.5 * (p - r) * (p - r);
     default: throw new Error(`bad loss ${loss}`);
   }
 }
@@ -168,6 +169,11 @@ export function refLossGrad(logits: Vec, target: Vec, rows: number, cols: number
 export interface RefNet {
   sizes: ArrayLike<number>;
   hiddenActivations: ArrayLike<number>;
+  /** Normalisation per hidden layer (backend.ts Norm codes): b(ℓ) then holds [γ, β] (layer) or
+   * [γ, β, running mean, running variance] (batch). */
+  norm?: ArrayLike<number> | null;
+  /** Batch normalisation from the batch's statistics (training) rather than the running ones. */
+  batchStats?: boolean;
   leakySlope: number;
   loss: number;
   lossParams?: RefLossParams;
@@ -175,8 +181,9 @@ export interface RefNet {
 }
 
 /** Forward pass in float64. Returns every layer's output (hidden activations
- * after f, the last one the logits) and the pre-activations of hidden layers. */
-export function refForwardLayers(net: RefNet, x: Vec, n: number): { acts: Float64Array[]; pre: Float64Array[] } {
+ * after f, and after the dropout factors masks[ℓ] when given and not empty;
+ * the last one the logits) and the pre-activations of hidden layers. */
+export function refForwardLayers(net: RefNet, x: Vec, n: number, masks?: ArrayLike<number>[]): { acts: Float64Array[]; pre: Float64Array[] } {
   const acts: Float64Array[] = [];
   const pre: Float64Array[] = [];
   let a: Vec = x;
@@ -187,16 +194,22 @@ export function refForwardLayers(net: RefNet, x: Vec, n: number): { acts: Float6
     const W = net.params[2 * l]!;
     const b = net.params[2 * l + 1]!;
     const z = new Float64Array(n * outW);
+    const code = l + 1 < L ? net.norm?.[l] ?? 0 : 0;
+    const normed = code !== 0;
     for (let r = 0; r < n; r++) {
       for (let o = 0; o < outW; o++) {
-        let s = b[o]!;
+        let s = normed ? 0 : b[o]!;
         for (let i = 0; i < inW; i++) s += a[r * inW + i]! * W[o * inW + i]!;
         z[r * outW + o] = s;
       }
     }
+    if (code === 1) refLayerNorm(z, z, b, n, outW);
+    if (code === 2) refBatchNorm(z, z, b, n, outW, net.batchStats ?? false);
     if (l + 1 < L) {
       pre.push(z.slice());
       for (let t = 0; t < z.length; t++) z[t] = refActivation(z[t]!, net.hiddenActivations[l]!, net.leakySlope);
+      const m = masks?.[l];
+      if (m && m.length) for (let t = 0; t < z.length; t++) z[t] *= m[t]!;
     }
     acts.push(z);
     a = z;
@@ -209,16 +222,38 @@ export function refForward(net: RefNet, x: Vec, n: number): Float64Array {
   const { acts } = refForwardLayers(net, x, n);
   const logits = acts[acts.length - 1]!;
   const k = net.sizes[net.sizes.length - 1]!;
-  if (net.loss === Loss.sigmoidCrossEntropy || net.loss === Loss.focal) return logits.map(refSigmoid);
+  if (net.loss === Loss.sigmoidCrossEntropy || net.loss === Loss.focal || net.loss === Loss.sigmoidMse) return logits.map(refSigmoid);
   if (net.loss === Loss.softmaxCrossEntropy) return refSoftmaxRows(logits, n, k);
   if (net.loss === Loss.poissonNll) return logits.map(Math.exp);
   if (net.loss === Loss.gaussianNll) return logits.map((v, i) => (i % k >= k / 2 ? Math.exp(v) : v));
   return logits;
 }
 
-/** Mean loss of the network on (x, y), all in float64. */
-export function refNetLoss(net: RefNet, x: Vec, y: Vec, n: number): number {
-  const { acts } = refForwardLayers(net, x, n);
+/** Layer normalisation in float64, the textbook way: per row (z − mean)/√(var + 1e-5), then γ·x̂ + β; gainBias = [γ, β]. */
+export function refLayerNorm(out: Float64Array, z: ArrayLike<number>, gainBias: ArrayLike<number>, rows: number, cols: number): void {
+  for (let r = 0; r < rows; r++) {
+    const row = Array.from({ length: cols }, (_, j) => z[r * cols + j]!);
+    const mean = row.reduce((s, v) => s + v, 0) / cols;
+    const variance = row.reduce((s, v) => s + (v - mean) ** 2, 0) / cols;
+    row.forEach((v, j) => { out[r * cols + j] = gainBias[j]! * (v - mean) / Math.sqrt(variance + 1e-5) + gainBias[cols + j]!; });
+  }
+}
+
+/** Batch normalisation in float64, the textbook way, per column: from the batch's mean and (biased) variance
+ * with batchStats, else from the running ones in params = [γ, β, running mean, running variance]. */
+export function refBatchNorm(out: Float64Array, z: ArrayLike<number>, params: ArrayLike<number>, rows: number, cols: number,
+                             batchStats: boolean): void {
+  for (let j = 0; j < cols; j++) {
+    const col = Array.from({ length: rows }, (_, r) => z[r * cols + j]!);
+    const mean = batchStats ? col.reduce((s, v) => s + v, 0) / rows : params[2 * cols + j]!;
+    const variance = batchStats ? col.reduce((s, v) => s + (v - mean) ** 2, 0) / rows : params[3 * cols + j]!;
+    col.forEach((v, r) => { out[r * cols + j] = params[j]! * (v - mean) / Math.sqrt(variance + 1e-5) + params[cols + j]!; });
+  }
+}
+
+/** Mean loss of the network on (x, y), all in float64 (with dropout factors: refForwardLayers). */
+export function refNetLoss(net: RefNet, x: Vec, y: Vec, n: number, masks?: ArrayLike<number>[]): number {
+  const { acts } = refForwardLayers(net, x, n, masks);
   return refLoss(acts[acts.length - 1]!, y, n, net.sizes[net.sizes.length - 1]!, net.loss, net.lossParams);
 }
 
@@ -305,7 +340,7 @@ export function cloneNet<T extends { params: Float32Array[] }>(net: T): T {
   return { ...net, params: net.params.map((p) => p.slice()) };
 }
 
-/** Targets suited to a loss for k outputs: reals (mse, l1, huber; gaussianNll with k/2
+/** Targets suited to a loss for k outputs: reals (mse, l1, huber; sigmoidMse in [0, 1]; gaussianNll with k/2
  * columns), counts 0..5 (poissonNll), 0/1 labels (sigmoid CE, focal, hinge), one-hot rows
  * (softmax CE, multiclass hinge). */
 export function makeTargets(rng: Rng32, n: number, k: number, loss: number): Float32Array {
@@ -313,6 +348,7 @@ export function makeTargets(rng: Rng32, n: number, k: number, loss: number): Flo
   switch (loss) {
     case Loss.mse: case Loss.l1: case Loss.huber: case Loss.gaussianNll: return randomF32(rng, n * t, -1, 1);
     case Loss.poissonNll: return Float32Array.from({ length: n * k }, () => rng.below(6));
+    case Loss.sigmoidMse: return randomF32(rng, n * t, 0, 1);
     case Loss.sigmoidCrossEntropy: case Loss.focal: case Loss.hinge:
       return Float32Array.from({ length: n * k }, () => (rng.uniform() < 0.5 ? 0 : 1));
     default: {

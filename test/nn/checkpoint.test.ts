@@ -77,6 +77,7 @@ const stopping: CheckpointSettings = {
   earlyStopping: { monitor: 'valLoss', patience: 2, restoreBestWeights: true },
 };
 const shapes = Float32Array.from({ length: 120 * 8 }, (_, i) => Math.abs(Math.sin(i * 0.37 + (i % 8))));
+const freshDropout = () => new MLP({ layers: [6, 16, 16, 3], task: 'multiclass', seed: 5, dropout: [0.3, 0.2], norm: ['layer', 'batch'] });
 const freshAe = () => new Autoencoder({ layers: [8, 3], denoise: 0.2, seed: 4 });
 const aeStopping: CheckpointSettings = { ...stopping, epochs: 60, optimizer: { type: 'adam', lr: 0.2 }, validationSplit: 0.3 };
 
@@ -92,6 +93,13 @@ const kinds: Kind[] = [{
   interrupted: (s, checkpoint) => fitWithCheckpoints(fresh(), x, y, s, checkpoint),
   resume: (path) => resumeFit(path, x, y),
 }, {
+  // Dropout draws, normalisation (batch norm's running statistics) and a frozen layer inside the fused step:
+  // the generator, the statistics and the freeze setting travel in the checkpoint.
+  name: 'MLP with dropout, normalisation and a frozen layer',
+  straight: async (s) => { const model = freshDropout(); return { model, history: await model.fit(x, y, { ...s, freeze: [0] }) }; },
+  interrupted: (s, checkpoint) => fitWithCheckpoints(freshDropout(), x, y, { ...s, freeze: [0] }, checkpoint),
+  resume: (path) => resumeFit(path, x, y),
+}, {
   name: 'Autoencoder',
   straight: async (s) => { const model = freshAe(); return { model, history: await model.fit(shapes, s) }; },
   interrupted: (s, checkpoint) => fitAutoencoderWithCheckpoints(freshAe(), shapes, s, checkpoint),
@@ -102,7 +110,7 @@ describe.each(backendsUnderTest().map((b) => [b.name]))('checkpoints with schedu
   it.each(kinds.flatMap((kind) => [
     [kind.name, 'per-step cosine with warm-up', kind, scheduled, 3],
     [kind.name, 'per-epoch step decay with warm-up', kind, perEpoch, 2],
-    [kind.name, 'early stopping with restoreBestWeights', kind, kind.name === 'MLP' ? stopping : aeStopping, 0],
+    [kind.name, 'early stopping with restoreBestWeights', kind, kind.name.startsWith('MLP') ? stopping : aeStopping, 0],
   ] as const))('%s, %s: interrupted and resumed, the run ends byte-identical', async (_, __, kind, settings, at) => {
     useBackend(name as 'js' | 'native');
     const straight = await kind.straight(settings);
@@ -136,7 +144,7 @@ describe.each(backendsUnderTest().map((b) => [b.name]))('checkpoints written mid
   it.each(kinds.flatMap((kind) => [
     [kind.name, 'no schedule', kind, plain, 2, 5],
     [kind.name, 'per-step cosine with warm-up', kind, scheduled, 3, 1],
-    [kind.name, 'early stopping with restoreBestWeights', kind, kind.name === 'MLP' ? stopping : aeStopping, 0, 4],
+    [kind.name, 'early stopping with restoreBestWeights', kind, kind.name.startsWith('MLP') ? stopping : aeStopping, 0, 4],
   ] as const))('%s, %s: aborted mid-epoch and resumed, the run ends byte-identical', async (_, __, kind, settings, at, batch) => {
     useBackend(name as 'js' | 'native');
     const straight = await kind.straight(settings);

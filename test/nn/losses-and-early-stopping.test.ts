@@ -210,10 +210,10 @@ describe.each(backendsUnderTest().map((b) => [b.name]))('toolkit on %s', (name) 
 describe('loss configuration', () => {
   it.each([
     [{ layers: [2, 1], task: 'regression', loss: 'softmaxCrossEntropy' }, TypeError,
-      "MLP: loss 'softmaxCrossEntropy' does not fit a regression network (it is for multiclass outputs); for regression use one of mse, l1, huber, gaussianNll, poissonNll"],
+      "MLP: loss 'softmaxCrossEntropy' does not fit a regression network (it is for multiclass outputs); for regression use one of mse, l1, huber, gaussianNll, poissonNll, sigmoidMse"],
     [{ layers: [2, 3], task: 'multiclass', loss: 'mse' }, TypeError, "MLP: loss 'mse' does not fit a multiclass network"],
     [{ layers: [2, 3], task: 'multilabel', loss: 'hinge' }, TypeError, "MLP: loss 'hinge' does not fit a multilabel network (it is for binary outputs)"],
-    [{ layers: [2, 1], task: 'regression', loss: 'crossEntropy' }, TypeError, 'MLP: config.loss must be one of mse, l1, huber, gaussianNll, poissonNll, sigmoidCrossEntropy, focal, hinge, softmaxCrossEntropy, multiclassHinge, got crossEntropy'],
+    [{ layers: [2, 1], task: 'regression', loss: 'crossEntropy' }, TypeError, 'MLP: config.loss must be one of mse, l1, huber, gaussianNll, poissonNll, sigmoidCrossEntropy, sigmoidMse, focal, hinge, softmaxCrossEntropy, multiclassHinge, got crossEntropy'],
     [{ layers: [2, 3], task: 'regression', loss: 'gaussianNll' }, RangeError, "MLP: loss 'gaussianNll' needs an even number of outputs (a mean and a log-variance per target), got 3"],
     [{ layers: [2, 1], task: 'regression', loss: { type: 'huber', delta: 0 } }, RangeError, 'MLP: config.loss.delta must be a number in (0, Infinity), got 0'],
     [{ layers: [2, 1], task: 'regression', loss: { type: 'huber', delt: 1 } }, TypeError, "MLP: unknown option 'delt' in config.loss (expected one of: type, delta)"],

@@ -32,7 +32,7 @@ function checkGradientArgs(fn: string, grads: unknown, net: unknown, x: unknown,
                            n: unknown, cols: (net: NetworkSpec) => number): void {
   checkNetwork(fn, 'net', net, ACTIVATIONS, LOSSES);
   checkSize(fn, 'n', n);
-  checkParamList(fn, 'grads', grads, net.sizes);
+  checkParamList(fn, 'grads', grads, net.sizes, net.norm);
   checkMatrix(fn, 'x', x, n, net.sizes[0]!);
   checkMatrix(fn, name, second, n, cols(net));
 }
@@ -166,8 +166,8 @@ export const jsBackend: Backend = {
   optimizerStep(net, grads, optimizer, lr) {
     const fn = 'optimizerStep';
     checkNetwork(fn, 'net', net, ACTIVATIONS, LOSSES);
-    checkParamList(fn, 'grads', grads, net.sizes);
-    checkOptimizer(fn, 'optimizer', optimizer, net.sizes);
+    checkParamList(fn, 'grads', grads, net.sizes, net.norm);
+    checkOptimizer(fn, 'optimizer', optimizer, net.sizes, net.norm);
     checkFinite(fn, 'lr', lr);
     return optimizerUpdate(net as NetworkSpec, grads, optimizer, lr);
   },

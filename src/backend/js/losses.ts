@@ -42,6 +42,15 @@ const sigmoidCe: PairLoss = (z, r, g) => {
   return (z > 0 ? z : 0) - z * r + Math.log1p(Math.exp(-Math.abs(z)));
 };
 
+// Squared error after a sigmoid: ∂/∂z = (σ − r)·σ·(1 − σ), with 1 − σ(z) as
+// σ(−z), which keeps its precision where σ(z) rounds to 1.
+const sigmoidMse: PairLoss = (z, r, g) => {
+  const p = sigmoid(z);
+  const d = p - r;
+  g[0] = d * p * sigmoid(-z);
+  return 0.5 * d * d;
+};
+
 // The subgradient at z = r is 0.
 const l1: PairLoss = (z, r, g) => {
   const d = z - r;
@@ -181,6 +190,7 @@ export function lossForwardBackward(dlogits: Float32Array | null, logits: Float3
     case Loss.focal: return elementwiseLoss(dlogits, logits, target, rows, cols, focal(p.gamma, p.alpha));
     case Loss.hinge: return elementwiseLoss(dlogits, logits, target, rows, cols, hinge);
     case Loss.multiclassHinge: return multiclassHinge(dlogits, logits, target, rows, cols);
+    case Loss.sigmoidMse: return elementwiseLoss(dlogits, logits, target, rows, cols, sigmoidMse);
     default: throw new RangeError(`lossForwardBackward: unknown loss ${loss}`);
   }
 }
@@ -189,6 +199,7 @@ export function lossForwardBackward(dlogits: Float32Array | null, logits: Float3
 export function outputTransform(inout: Float32Array, rows: number, cols: number, loss: number): void {
   switch (loss) {
     case Loss.sigmoidCrossEntropy:
+    case Loss.sigmoidMse:
     case Loss.focal: activationForward(inout, inout, rows * cols, Activation.sigmoid, 0); return;
     case Loss.softmaxCrossEntropy: softmaxRows(inout, inout, rows, cols); return;
     case Loss.poissonNll:

@@ -9,13 +9,15 @@
  * product is z = a·Wᵀ (gemm with transB) and the weight gradient dzᵀ·a comes
  * out directly in (out, in) order (gemm with transA).
  */
-import { lossTargetCols, type NetworkSpec, type TrainJob } from '../backend.js';
+import { layerFrozen, lossTargetCols, Norm, type NetworkSpec, type TrainJob } from '../backend.js';
 import { activationBackward, activationForward } from './activations.js';
 import { biasAdd, colSum, sgdUpdate } from './elementwise.js';
 import { gemm } from './gemm.js';
 import { lossForwardBackward, outputTransform } from './losses.js';
 import { metricSum } from './metrics.js';
 import { corruptInput, foldTiedGradient, sparsityBackward, sparsityPenalty } from './autoencoder-terms.js';
+import { dropoutBackward, dropoutForward } from './dropout.js';
+import { batchNormBackward, batchNormForward, batchNormUpdateRunning, layerNormBackward, layerNormForward } from './normalization.js';
 import type { InputNoise } from '../backend.js';
 import type { Rng } from '../../rng.js';
 
@@ -52,22 +54,90 @@ export function targetCols(net: NetworkSpec): number {
   return lossTargetCols(net.loss, net.sizes[net.sizes.length - 1]!);
 }
 
+/** What a pass keeps from forward for backward (BatchWorkspace's buffers):
+ * dropout masks and dropped activations with the generator drawing the
+ * masks, and normalisation's x̂, scales and batch statistics. Null:
+ * inference (no dropout, normalisation without saving anything). */
+interface PassScratch {
+  masks: Float32Array[];
+  outs: Float32Array[];
+  rng: Rng | null;
+  /** Whether the pass applies (or applied) net.dropout. */
+  dropout: boolean;
+  xhat: Float32Array[];
+  invStd: Float32Array[];
+  /** Batch normalisation from the batch's statistics. */
+  training: boolean;
+  batchMean: Float32Array[];
+  batchVar: Float32Array[];
+}
+
+// Dropout and batch statistics are on exactly when the pass has a generator (Backend.train's).
+function scratchOf(ws: BatchWorkspace, rng: Rng | null): PassScratch {
+  return { masks: ws.dropMasks, outs: ws.dropOuts, rng, dropout: rng !== null, xhat: ws.normXhat, invStd: ws.normInvStd,
+    training: rng !== null, batchMean: ws.batchMean, batchVar: ws.batchVar };
+}
+
+// Batch statistics for layer ℓ: a training pass, and the layer not frozen (a frozen layer is a fixed function).
+function batchStats(net: NetworkSpec, d: PassScratch | null, l: number): boolean {
+  return d !== null && d.training && !layerFrozen(net, l);
+}
+
+// z (rows, out) ← its normalisation, for a normalised hidden layer ℓ; else z + b(ℓ).
+function normaliseOrBias(z: Float32Array, net: NetworkSpec, d: PassScratch | null, l: number, rows: number): void {
+  const out = net.sizes[l + 1]!;
+  const b = net.params[2 * l + 1]!;
+  switch (net.norm?.[l] ?? Norm.none) {
+    case Norm.layer: layerNormForward(z, d?.xhat[l] ?? null, d?.invStd[l] ?? null, z, b, rows, out); return;
+    case Norm.batch:
+      batchNormForward(z, d?.xhat[l] ?? null, d?.invStd[l] ?? null, d?.batchMean[l] ?? null, d?.batchVar[l] ?? null, z, b, rows, out,
+        batchStats(net, d, l));
+      return;
+    default: biasAdd(z, b, rows, out);
+  }
+}
+
+// dz (rows, out) ← ∂loss/∂z of layer ℓ's linear map from ∂loss/∂(its normalised output), in place;
+// dParams (b(ℓ)'s shape) gets [γ, β]'s gradient unless null.
+function normalisationBackward(dz: Float32Array, dParams: Float32Array | null, net: NetworkSpec, d: PassScratch, l: number,
+                               rows: number): void {
+  const out = net.sizes[l + 1]!;
+  const b = net.params[2 * l + 1]!;
+  if (net.norm![l] === Norm.layer) layerNormBackward(dz, dParams, dz, d.xhat[l]!, d.invStd[l]!, b, rows, out);
+  else batchNormBackward(dz, dParams, dz, d.xhat[l]!, d.invStd[l]!, b, rows, out, batchStats(net, d, l));
+}
+
+function drops(net: NetworkSpec, d: PassScratch | null, hiddenLayer: number): d is PassScratch {
+  return d !== null && d.dropout && net.dropout != null && net.dropout[hiddenLayer]! > 0;
+}
+
+/** Whether hidden layer l is normalised (NetworkSpec.norm). */
+function layerNormed(net: NetworkSpec, l: number): boolean {
+  return net.norm != null && l < net.norm.length && net.norm[l] !== Norm.none;
+}
+
+// What layer ℓ reads: x, the previous layer's activations, or their dropped copy.
+function layerInput(net: NetworkSpec, x: Float32Array, ws: Workspace, d: PassScratch | null, l: number): Float32Array {
+  if (l === 0) return x;
+  return drops(net, d, l - 1) ? d.outs[l - 1]! : ws.acts[l - 1]!;
+}
+
 // x (rows, sizes[0]) -> ws.acts[ℓ] (rows, sizes[ℓ+1]); returns the logits buffer (hidden
-// activations applied, output transform not).
-function forwardLayers(net: NetworkSpec, x: Float32Array, rows: number, ws: Workspace): Float32Array {
+// activations applied, output transform not). With d, the dropped activations
+// go to d.outs and feed the next layer.
+function forwardLayers(net: NetworkSpec, x: Float32Array, rows: number, ws: Workspace, d: PassScratch | null = null): Float32Array {
   const { sizes, params } = net;
   const layers = sizes.length - 1;
-  let a = x;
   for (let l = 0; l < layers; l++) {
     const inW = sizes[l]!;
     const outW = sizes[l + 1]!;
     const z = ws.acts[l]!;
-    gemm(z, a, params[2 * l]!, rows, outW, inW, false, true, 1, 0, ws.acc);
-    biasAdd(z, params[2 * l + 1]!, rows, outW);
+    gemm(z, layerInput(net, x, ws, d, l), params[2 * l]!, rows, outW, inW, false, true, 1, 0, ws.acc);
+    normaliseOrBias(z, net, d, l, rows);
     if (l + 1 < layers) activationForward(z, z, rows * outW, net.hiddenActivations[l]!, net.leakySlope);
-    a = z;
+    if (l + 1 < layers && drops(net, d, l)) dropoutForward(d.outs[l]!, d.masks[l]!, z, rows * outW, net.dropout![l]!, d.rng!);
   }
-  return a;
+  return ws.acts[layers - 1]!;
 }
 
 // The sparsity penalty of a forward pass's activations (0 when off); fills rhoHat.
@@ -81,23 +151,36 @@ function penalty(net: NetworkSpec, ws: Workspace, rows: number, rhoHat: Float64A
 // Uses the weights as they are (the pre-update weights during training);
 // rhoHat is what penalty() left when the sparsity penalty is on.
 function backwardLayers(grads: Float32Array[], net: NetworkSpec, x: Float32Array, rows: number, ws: Workspace,
-                        rhoHat: Float64Array): void {
+                        rhoHat: Float64Array, d: PassScratch | null = null): void {
   const { sizes, params } = net;
+  // Below the lowest trainable layer no delta is needed: a frozen encoder costs its forward pass only.
+  let lowest = 0;
+  while (lowest < sizes.length - 1 && layerFrozen(net, lowest)) lowest++;
   for (let l = sizes.length - 2; l >= 0; l--) {
     const inW = sizes[l]!;
     const outW = sizes[l + 1]!;
     const dz = ws.deltas[l]!;
-    const aPrev = l === 0 ? x : ws.acts[l - 1]!;
-    // dW (out,in) = dzᵀ (out,rows) · aPrev (rows,in); db (out) = Σ_rows dz.
-    gemm(grads[2 * l]!, dz, aPrev, outW, inW, rows, true, false, 1, 0, ws.acc);
-    colSum(grads[2 * l + 1]!, dz, rows, outW, ws.acc);
-    if (l > 0) {
+    const aPrev = layerInput(net, x, ws, d, l);
+    const frozen = layerFrozen(net, l);
+    // Through the normalisation first: deltas[ℓ] becomes ∂loss/∂z of the linear map, and [γ, β] get their gradient.
+    if (layerNormed(net, l) && l >= lowest) normalisationBackward(dz, frozen ? null : grads[2 * l + 1]!, net, d!, l, rows);
+    if (frozen) {
+      // A frozen layer's gradient is zero: clipping's global norm then ignores it.
+      grads[2 * l]!.fill(0);
+      grads[2 * l + 1]!.fill(0);
+    } else {
+      // dW (out,in) = dzᵀ (out,rows) · aPrev (rows,in); db (out) = Σ_rows dz.
+      gemm(grads[2 * l]!, dz, aPrev, outW, inW, rows, true, false, 1, 0, ws.acc);
+      if (!layerNormed(net, l)) colSum(grads[2 * l + 1]!, dz, rows, outW, ws.acc);
+    }
+    if (l > lowest) {
       // da (rows,in) = dz (rows,out) · W (out,in), then dz(ℓ−1) = da ⊙ f'(a) in place.
       const dPrev = ws.deltas[l - 1]!;
       gemm(dPrev, dz, params[2 * l]!, rows, inW, outW, false, false, 1, 0, ws.acc);
+      if (drops(net, d, l - 1)) dropoutBackward(dPrev, dPrev, d.masks[l - 1]!, rows * inW);
       // The penalty reads layer ℓ−1's activations, so its gradient joins da before f'.
       if (net.sparsity && net.sparsity.layer === l - 1) sparsityBackward(dPrev, rhoHat, rows, inW, net.sparsity);
-      activationBackward(dPrev, dPrev, aPrev, rows * inW, net.hiddenActivations[l - 1]!, net.leakySlope);
+      activationBackward(dPrev, dPrev, ws.acts[l - 1]!, rows * inW, net.hiddenActivations[l - 1]!, net.leakySlope);
     }
   }
   const tied = net.tiedPairs;
@@ -129,24 +212,24 @@ export function forwardLoss(out: Float32Array, net: NetworkSpec, x: Float32Array
 // returns that mean loss.
 export function lossGradient(grads: Float32Array[], net: NetworkSpec, x: Float32Array, y: Float32Array,
                              n: number): number {
-  const ws = allocWorkspace(net.sizes, n, true);
+  const ws = allocBatchWorkspace(net, n);
+  const s = scratchOf(ws, null); // normalisation's buffers; no dropout outside training
   const k = net.sizes[net.sizes.length - 1]!;
-  const logits = forwardLayers(net, x, n, ws);
-  const rhoHat = new Float64Array(maxWidth(net.sizes));
+  const logits = forwardLayers(net, x, n, ws, s);
   const loss = lossForwardBackward(ws.deltas[ws.deltas.length - 1]!, logits, y, n, k, net.loss, net.lossParams) +
-    penalty(net, ws, n, rhoHat);
-  backwardLayers(grads, net, x, n, ws, rhoHat);
+    penalty(net, ws, n, ws.rhoHat);
+  backwardLayers(grads, net, x, n, ws, ws.rhoHat, s);
   return loss;
 }
 
 // grads = ∂(Σ dOutput ⊙ logits)/∂params at x (n, sizes[0]); dOutput (n, sizes[last]).
 export function backward(grads: Float32Array[], net: NetworkSpec, x: Float32Array, dOutput: Float32Array, n: number): void {
-  const ws = allocWorkspace(net.sizes, n, true);
-  forwardLayers(net, x, n, ws);
-  const rhoHat = new Float64Array(maxWidth(net.sizes));
-  penalty(net, ws, n, rhoHat);
+  const ws = allocBatchWorkspace(net, n);
+  const s = scratchOf(ws, null);
+  forwardLayers(net, x, n, ws, s);
+  penalty(net, ws, n, ws.rhoHat);
   ws.deltas[ws.deltas.length - 1]!.set(dOutput.subarray(0, n * net.sizes[net.sizes.length - 1]!));
-  backwardLayers(grads, net, x, n, ws, rhoHat);
+  backwardLayers(grads, net, x, n, ws, ws.rhoHat, s);
 }
 
 /** Buffers for forward + backward of batches of up to `cap` rows, allocated
@@ -158,6 +241,15 @@ export interface BatchWorkspace extends Workspace {
   grads: Float32Array[];
   /** The sparse layer's mean activations, from forward to backward. */
   rhoHat: Float64Array;
+  /** Dropout per hidden layer (empty where its rate is 0): masks and dropped activations. */
+  dropMasks: Float32Array[];
+  dropOuts: Float32Array[];
+  /** Normalisation per hidden layer (empty where off): x̂ (cap, width), the scales 1/√(σ² + ε) (cap for
+   * layer, width for batch normalisation), and batch normalisation's batch mean and unbiased variance (width). */
+  normXhat: Float32Array[];
+  normInvStd: Float32Array[];
+  batchMean: Float32Array[];
+  batchVar: Float32Array[];
 }
 
 export function allocBatchWorkspace(net: NetworkSpec, cap: number): BatchWorkspace {
@@ -168,13 +260,20 @@ export function allocBatchWorkspace(net: NetworkSpec, cap: number): BatchWorkspa
     yb: new Float32Array(cap * targetCols(net)),
     grads: net.params.map((p) => new Float32Array(p.length)),
     rhoHat: new Float64Array(maxWidth(sizes)),
+    dropMasks: Array.from(net.dropout ?? [], (rate, l) => new Float32Array(rate > 0 ? cap * sizes[l + 1]! : 0)),
+    dropOuts: Array.from(net.dropout ?? [], (rate, l) => new Float32Array(rate > 0 ? cap * sizes[l + 1]! : 0)),
+    normXhat: Array.from(net.norm ?? [], (code, l) => new Float32Array(code !== Norm.none ? cap * sizes[l + 1]! : 0)),
+    normInvStd: Array.from(net.norm ?? [], (code, l) => new Float32Array(code === Norm.layer ? cap : code === Norm.batch ? sizes[l + 1]! : 0)),
+    batchMean: Array.from(net.norm ?? [], (code, l) => new Float32Array(code === Norm.batch ? sizes[l + 1]! : 0)),
+    batchVar: Array.from(net.norm ?? [], (code, l) => new Float32Array(code === Norm.batch ? sizes[l + 1]! : 0)),
   };
 }
 
 // Gathers rows order[start..start+rows) of x (n, sizes[0]), y (n, sizes[last]) into ws, runs forward and the
 // loss and, when that loss is finite, backward: ws.grads = ∂(batch mean loss)/∂params. Returns
 // the batch mean loss (sparsity penalty included). With noise and rng the gathered inputs are
-// corrupted before forward, the targets left clean (denoising). Parameters are only read.
+// corrupted before forward, the targets left clean (denoising); with rng, net.dropout applies
+// too (masks drawn after the noise, layer by layer). Parameters are only read.
 export function batchGradient(ws: BatchWorkspace, net: NetworkSpec, x: Float32Array, y: Float32Array,
                               order: Uint32Array, start: number, rows: number, noise?: InputNoise | null,
                               rng?: Rng): number {
@@ -194,10 +293,16 @@ export function batchGradient(ws: BatchWorkspace, net: NetworkSpec, x: Float32Ar
     for (let j = 0; j < t; j++) yb[yd + j] = y[ys + j]!;
   }
   if (noise && rng) corruptInput(xb, rows * inW, noise, rng);
-  const logits = forwardLayers(net, xb, rows, ws);
+  const d = scratchOf(ws, rng ?? null);
+  const logits = forwardLayers(net, xb, rows, ws, d);
   const loss = lossForwardBackward(ws.deltas[ws.deltas.length - 1]!, logits, yb, rows, k, net.loss, net.lossParams) +
     penalty(net, ws, rows, ws.rhoHat);
-  if (Number.isFinite(loss)) backwardLayers(ws.grads, net, xb, rows, ws, ws.rhoHat);
+  if (Number.isFinite(loss)) {
+    backwardLayers(ws.grads, net, xb, rows, ws, ws.rhoHat, d);
+    net.norm?.forEach((code, l) => {
+      if (code === Norm.batch && batchStats(net, d, l)) batchNormUpdateRunning(net.params[2 * l + 1]!, ws.batchMean[l]!, ws.batchVar[l]!, sizes[l + 1]!);
+    });
+  }
   return loss;
 }
 
@@ -224,8 +329,11 @@ export function evaluate(ws: BatchWorkspace, net: NetworkSpec, x: Float32Array, 
 }
 
 // params ← params − lr·(grads + weightDecay·params), decaying weights but not biases.
-export function sgdStep(params: Float32Array[], grads: Float32Array[], lr: number, weightDecay: number): void {
+// Layers flagged in `frozen` (NetworkSpec.frozen) are left as they are.
+export function sgdStep(params: Float32Array[], grads: Float32Array[], lr: number, weightDecay: number,
+                        frozen?: Uint8Array | null): void {
   for (let i = 0; i < params.length; i++) {
+    if (frozen?.[i >> 1] === 1) continue;
     const p = params[i]!;
     sgdUpdate(p, grads[i]!, p.length, lr, i % 2 === 0 ? weightDecay : 0);
   }
@@ -244,7 +352,7 @@ export function trainEpoch(job: TrainJob): number {
     const loss = batchGradient(ws, net, x, y, order, start, rows);
     // Checked before any update so a diverged batch leaves the weights as they were.
     if (!Number.isFinite(loss)) throw new Error(`trainEpoch: non-finite loss at batch ${batch}`);
-    sgdStep(params, ws.grads, learningRate, weightDecay);
+    sgdStep(params, ws.grads, learningRate, weightDecay, net.frozen);
     sum += loss * rows;
   }
   return sum;

@@ -8,7 +8,7 @@
  * not finite, BAD_UPDATE when a new value would not be finite in float32.
  * The update (`apply` true) stores the values.
  */
-import { Optimizer, StepOutcome, type NetworkSpec, type OptimizerSpec, type StepOutcomeCode } from '../backend.js';
+import { layerFrozen, Optimizer, StepOutcome, type NetworkSpec, type OptimizerSpec, type StepOutcomeCode } from '../backend.js';
 
 const BAD_GRADIENT = 1;
 const BAD_UPDATE = 2;
@@ -97,6 +97,7 @@ function updateAll(apply: boolean, net: NetworkSpec, grads: Float32Array[], opt:
   const count = params.length;
   let bad = 0;
   for (let p = 0; p < count; p++) {
+    if (layerFrozen(net, p >> 1)) continue; // weights, decay and state all stay as they are
     const w = params[p]!;
     const g = grads[p]!;
     const decay = p % 2 === 0 ? opt.weightDecay : 0; // weights decay, biases do not
