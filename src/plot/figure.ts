@@ -45,12 +45,8 @@ export class Figure {
   async save(path: string): Promise<void> {
     const format = pictureFormat('Figure.save', path);
     const bytes = format === 'svg' ? Buffer.from(this.toSvg(), 'utf8') : this.toPng();
-    try {
-      await writeFileAtomic(path, [bytes]);
-    } catch (err) {
-      const reason = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
-      throw new Error(`Figure.save: cannot write '${path}' (${reason})`);
-    }
+    // A failure is a FileWriteError naming the path and what is wrong with it, as for model files.
+    await writeFileAtomic(path, [bytes]);
   }
 }
 

@@ -57,7 +57,8 @@ describe('fastnn CLI', () => {
     expect(run.stderr).toBe('');
     expect(run.stdout.startsWith(`usage: fastnn ${name} `)).toBe(true);
     for (const [option, o] of Object.entries(spec.options)) {
-      const row = run.stdout.split('\n').find((line) => line.includes(`--${option} `) || line.endsWith(`--${option}`));
+      // The option's own row: its flag opens the line (another row's text may name it).
+      const row = run.stdout.split('\n').find((line) => new RegExp(`^ +(-\\w, )?--${option}( |$)`).test(line));
       expect(row, `--${option}`).toBeDefined();
       if (o.default !== undefined) expect(row).toContain(`(default ${o.default})`);
     }

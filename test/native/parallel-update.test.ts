@@ -77,9 +77,11 @@ describe.runIf(hasNative)('optimizer update on the pool', () => {
       expect(runs[1]!.history).toEqual(runs[0]!.history);
       if (js) {
         // The TS backend's gradients round differently; the updates are the same rules in float64.
+        // Adam divides by √v, so a gradient near zero turns its rounding into a larger step difference.
         const t = copyJob(j);
         await js.train(t, null);
-        t.net.params.forEach((p, i) => p.forEach((v, e) => expect(Math.abs(v - runs[0]!.net.params[i]![e]!)).toBeLessThanOrEqual(1e-5)));
+        const tolerance = type === Optimizer.adam ? 1e-4 : 1e-5;
+        t.net.params.forEach((p, i) => p.forEach((v, e) => expect(Math.abs(v - runs[0]!.net.params[i]![e]!)).toBeLessThanOrEqual(tolerance)));
       }
     });
 

@@ -9,6 +9,7 @@ import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { FileWriteError } from '../../src/io/atomic.js';
 import { encodeRgbPng } from '../../src/io/png.js';
 import { Figure } from '../../src/plot/figure.js';
 import { GLYPH_HEIGHT, glyph, textWidth } from '../../src/plot/font.js';
@@ -80,6 +81,7 @@ describe('plot PNG output', () => {
     expect(decodePng(readFileSync(join(dir, 'a.PNG'))).width).toBe(figure.width * 2);
     expect(readdirSync(dir).sort()).toEqual(['a.PNG', 'a.svg']); // no temp files left
     await expect(figure.save(join(dir, 'a.jpg'))).rejects.toThrow(/Figure.save: '.*a\.jpg' must end in \.svg or \.png/);
-    await expect(figure.save(join(dir, 'missing', 'a.svg'))).rejects.toThrow(/Figure.save: cannot write '.*missing\/a\.svg' \(ENOENT\)/);
+    await expect(figure.save(join(dir, 'missing', 'a.svg'))).rejects.toThrow(FileWriteError);
+    await expect(figure.save(join(dir, 'missing', 'a.svg'))).rejects.toThrow(`cannot write ${join(dir, 'missing', 'a.svg')}: directory ${join(dir, 'missing')} does not exist`);
   });
 });
