@@ -283,6 +283,19 @@ class TrainJob final : public BackgroundJob, private word2vec::TrainHooks {
   JobContext* ctx_ = nullptr;
 };
 
+// word2vecTrain's job properties, all read (phase 1) before any is checked.
+struct TrainJobValues {
+  Napi::Value path, words, counts, vector_size, window, negative, ns_exponent, sample, alpha, min_alpha, epochs,
+      threads, seed, sg, hs, lowercase, syn0, syn1neg, syn1, resume, kernel;
+};
+
+TrainJobValues FetchTrainJob(Napi::Object job) {
+  return {job.Get("path"), job.Get("words"), job.Get("counts"), job.Get("vectorSize"), job.Get("window"),
+          job.Get("negative"), job.Get("nsExponent"), job.Get("sample"), job.Get("alpha"), job.Get("minAlpha"),
+          job.Get("epochs"), job.Get("threads"), job.Get("seed"), job.Get("sg"), job.Get("hs"), job.Get("lowercase"),
+          job.Get("syn0"), job.Get("syn1neg"), job.Get("syn1"), job.Get("resume"), job.Get("kernel")};
+}
+
 // [async] word2vecTrain(job, onProgress?): { promise, cancel }
 // job: { path, words, counts (a vocabulary as word2vecVocab returns it),
 // vectorSize, window ≥ 1, negative ≥ 0, nsExponent, sample, alpha, minAlpha,
@@ -291,55 +304,50 @@ class TrainJob final : public BackgroundJob, private word2vec::TrainHooks {
 // syn0 (V, vectorSize), syn1neg (V, vectorSize) or null (needed when
 // negative > 0), syn1 (V, vectorSize) or null (needed when hs), resume (see
 // CheckResume) }, trained in place. Resolves { words, epochsCompleted,
-// cancelled, loss, state (where to resume; CheckResume's shape) }. onProgress
+// cancelled, loss, epochLosses, state (where to resume; CheckResume's shape) }. onProgress
 // receives { progress, epoch, loss, wordsPerSec, lr, etaSeconds, words } at
 // least every 200 ms. Rejects on a non-finite score (divergence) or a read error.
 Napi::Value Word2vecTrain(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   const char* fn = "word2vecTrain";
-  Napi::Object job = args::Object(env, fn, "job", info[0]);
-  const char* keys[] = {"path", "words", "counts", "vectorSize", "window", "negative", "nsExponent", "sample",
-                        "alpha", "minAlpha", "epochs", "threads", "seed", "sg", "hs", "lowercase", "syn0",
-                        "syn1neg", "syn1", "resume", "kernel"};
-  std::vector<Napi::Value> v;
-  for (const char* key : keys) v.push_back(job.Get(key));
-  const ResumeValues resume = ReadResume(v[19]);
+  const TrainJobValues v = FetchTrainJob(args::Object(env, fn, "job", info[0]));
+  const ResumeValues resume = ReadResume(v.resume);
   const std::int64_t max_dim = static_cast<std::int64_t>(args::kMaxDim);
   word2vec::TrainOptions o;
-  o.path = String(env, fn, "job.path", v[0]);
-  Vocab vocab = CheckVocab(env, fn, v[1], v[2]);
-  o.dim = static_cast<std::size_t>(args::Int(env, fn, "job.vectorSize", v[3], 1, max_dim));
-  o.window = static_cast<std::uint32_t>(args::Int(env, fn, "job.window", v[4], 1, max_dim));
-  o.negative = static_cast<std::uint32_t>(args::Int(env, fn, "job.negative", v[5], 0, max_dim));
-  o.ns_exponent = args::Finite(env, fn, "job.nsExponent", v[6]);
-  o.sample = args::Finite(env, fn, "job.sample", v[7]);
-  o.alpha = args::Finite(env, fn, "job.alpha", v[8]);
-  o.min_alpha = args::Finite(env, fn, "job.minAlpha", v[9]);
-  o.epochs = static_cast<std::uint32_t>(args::Int(env, fn, "job.epochs", v[10], 1, max_dim));
-  o.threads = static_cast<std::uint32_t>(args::Int(env, fn, "job.threads", v[11], 1, args::kMaxThreads));
-  o.seed = static_cast<std::uint32_t>(args::Int(env, fn, "job.seed", v[12], 0, 4294967295));
-  o.sg = args::Bool(env, fn, "job.sg", v[13]);
-  o.hs = args::Bool(env, fn, "job.hs", v[14]);
-  o.lowercase = args::Bool(env, fn, "job.lowercase", v[15]);
-  const std::string kernel = String(env, fn, "job.kernel", v[20]);
+  o.path = String(env, fn, "job.path", v.path);
+  Vocab vocab = CheckVocab(env, fn, v.words, v.counts);
+  o.dim = static_cast<std::size_t>(args::Int(env, fn, "job.vectorSize", v.vector_size, 1, max_dim));
+  o.window = static_cast<std::uint32_t>(args::Int(env, fn, "job.window", v.window, 1, max_dim));
+  o.negative = static_cast<std::uint32_t>(args::Int(env, fn, "job.negative", v.negative, 0, max_dim));
+  o.ns_exponent = args::Finite(env, fn, "job.nsExponent", v.ns_exponent);
+  o.sample = args::Finite(env, fn, "job.sample", v.sample);
+  o.alpha = args::Finite(env, fn, "job.alpha", v.alpha);
+  o.min_alpha = args::Finite(env, fn, "job.minAlpha", v.min_alpha);
+  o.epochs = static_cast<std::uint32_t>(args::Int(env, fn, "job.epochs", v.epochs, 1, max_dim));
+  o.threads = static_cast<std::uint32_t>(args::Int(env, fn, "job.threads", v.threads, 1, args::kMaxThreads));
+  o.seed = static_cast<std::uint32_t>(args::Int(env, fn, "job.seed", v.seed, 0, 4294967295));
+  o.sg = args::Bool(env, fn, "job.sg", v.sg);
+  o.hs = args::Bool(env, fn, "job.hs", v.hs);
+  o.lowercase = args::Bool(env, fn, "job.lowercase", v.lowercase);
+  const std::string kernel = String(env, fn, "job.kernel", v.kernel);
   if (kernel != "batched" && kernel != "classic") {
     args::ThrowRange(env, Prefix(fn, "job.kernel") + " must be 'batched' or 'classic', got '" + kernel + "'");
   }
   o.batched = kernel == "batched";
   const std::size_t rows = vocab.counts.size();
   word2vec::Weights w{};
-  w.syn0 = args::Matrix(env, fn, "job.syn0", v[16], rows, o.dim);
-  w.syn1neg = args::OptionalMatrix(env, fn, "job.syn1neg", v[17], rows, o.dim);
-  w.syn1 = args::OptionalMatrix(env, fn, "job.syn1", v[18], rows, o.dim);
-  if (o.negative > 0 && v[17].IsNull()) args::ThrowType(env, Prefix(fn, "job.syn1neg") + " must be a Float32Array when job.negative > 0");
-  if (o.hs && v[18].IsNull()) args::ThrowType(env, Prefix(fn, "job.syn1") + " must be a Float32Array when job.hs is true");
+  w.syn0 = args::Matrix(env, fn, "job.syn0", v.syn0, rows, o.dim);
+  w.syn1neg = args::OptionalMatrix(env, fn, "job.syn1neg", v.syn1neg, rows, o.dim);
+  w.syn1 = args::OptionalMatrix(env, fn, "job.syn1", v.syn1, rows, o.dim);
+  if (o.negative > 0 && v.syn1neg.IsNull()) args::ThrowType(env, Prefix(fn, "job.syn1neg") + " must be a Float32Array when job.negative > 0");
+  if (o.hs && v.syn1.IsNull()) args::ThrowType(env, Prefix(fn, "job.syn1") + " must be a Float32Array when job.hs is true");
   std::unique_ptr<TrainState> state = CheckResume(env, fn, resume, o.epochs, o.threads);
   CheckCallback(env, fn, info[1]);
   // The trainer works on copies of the vectors, copied back as it reports and when it settles (job_memory.h).
   JobMemory memory;
-  w.syn0 = memory.Own(v[16], w.syn0, JobMemory::Access::kReadWrite);
-  w.syn1neg = memory.Own(v[17], w.syn1neg, JobMemory::Access::kReadWrite);
-  w.syn1 = memory.Own(v[18], w.syn1, JobMemory::Access::kReadWrite);
+  w.syn0 = memory.Own(v.syn0, w.syn0, JobMemory::Access::kReadWrite);
+  w.syn1neg = memory.Own(v.syn1neg, w.syn1neg, JobMemory::Access::kReadWrite);
+  w.syn1 = memory.Own(v.syn1, w.syn1, JobMemory::Access::kReadWrite);
   return Jobs(env).Start(env, std::make_unique<TrainJob>(std::move(o), std::move(vocab), w, std::move(state)), info[1],
                          std::move(memory));
 }
