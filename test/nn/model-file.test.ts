@@ -68,6 +68,18 @@ describe('model files', () => {
     }
   });
 
+  it('rejects a normalised, dropout model file truncated at every byte length', async () => {
+    // The norm tensors (layers.ℓ.norm) and the dropout/norm config are parsed too.
+    const layered = new MLP({ layers: [3, 4, 4, 2], task: 'multiclass', norm: ['batch', 'layer'], dropout: 0.25, seed: 6 });
+    await layered.save(path('layered.safetensors'));
+    const bytes = readFileSync(path('layered.safetensors'));
+    expect((await MLP.load(path('layered.safetensors'))).config()).toEqual(layered.config());
+    for (let length = 0; length < bytes.length; length++) {
+      writeFileSync(path('cut-layered.safetensors'), bytes.subarray(0, length));
+      await expect(MLP.load(path('cut-layered.safetensors')), `length ${length}`).rejects.toThrow(ModelFileError);
+    }
+  });
+
   it('rejects a file with bytes appended', async () => {
     writeFileSync(path('long.safetensors'), Buffer.concat([valid, Buffer.alloc(4)]));
     await expect(MLP.load(path('long.safetensors'))).rejects.toThrow('tensor data ends at');
