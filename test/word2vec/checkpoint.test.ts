@@ -110,7 +110,7 @@ describe.each(names.map((n) => [n]))('word2vec checkpoints on %s', (name) => {
     const result = await backends.find((b) => b.name === name)!.word2vecTrain({
       path: corpus, words: saved.words, counts: saved.counts, vectorSize: s.vectorSize, window: s.window, negative: s.negative,
       nsExponent: s.nsExponent, sample: s.sample, alpha: s.alpha, minAlpha: s.minAlpha, epochs: s.epochs, threads: s.threads,
-      seed: s.seed, sg: s.sg, hs: s.hs, lowercase: s.lowercase, kernel: s.kernel, syn0: saved.syn0, syn1neg: saved.syn1neg, syn1: saved.syn1,
+      seed: s.seed, sg: s.sg, hs: s.hs, lowercase: s.lowercase, kernel: s.kernel, saturated: s.saturated, syn0: saved.syn0, syn1neg: saved.syn1neg, syn1: saved.syn1,
       resume: saved.state,
     }, undefined, AbortSignal.abort());
     expect(result.state).toEqual(saved.state);
