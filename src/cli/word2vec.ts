@@ -30,6 +30,11 @@ function num(flag: string, v: string | undefined): number | undefined {
   return n;
 }
 
+function oneOf<T extends string>(flag: string, v: string | undefined, values: readonly T[]): T | undefined {
+  if (v === undefined || (values as readonly string[]).includes(v)) return v as T | undefined;
+  throw new RangeError(`--${flag} must be ${values.map((x) => `'${x}'`).join(' or ')}, got '${v}'`);
+}
+
 async function mustExist(path: string, what: string): Promise<void> {
   await access(path).catch(() => {
     throw new Error(`${what} '${path}' does not exist or cannot be read`);
@@ -147,7 +152,7 @@ export async function runWord2Vec(args: string[]): Promise<void> {
         lowercase: values.lowercase ?? false,
         // Checked (and the option named) by Word2Vec.train.
         ...(values.encoding !== undefined ? { encoding: values.encoding as 'utf8' | 'latin1' } : {}),
-        ...(values.saturated !== undefined ? { saturated: values.saturated as 'limit' | 'skip' } : {}),
+        ...(values.saturated !== undefined ? { saturated: oneOf('saturated', values.saturated, ['limit', 'skip'] as const) } : {}),
         ...callbacks,
       });
     const t = vectors.training;
