@@ -5,6 +5,9 @@
  * fastText (Debian fasttext, skipgram -minn 0 -maxn 0) on the same corpus,
  * settings and thread counts, each in a child process.
  *
+ * Tools: classic, batched (the kernels with word2vec.c's limit gradient for a
+ * saturated score), classic-skip, batched-skip (gensim's rule), gensim, fasttext.
+ *
  * Corpora (built once into bench/.corpus/):
  *   zipf     --tokens tokens, Zipf(1) over 70 000 word types, lines of 8–23 words;
  *   english  real English text (bench/lib/english-corpus.mjs: Brown + nlp-corpus, 2.6 M tokens).
@@ -157,17 +160,21 @@ const peerEnv = { ...process.env };
 delete peerEnv.OPENBLAS_CORETYPE;
 delete peerEnv.OPENBLAS_L2_SIZE;
 
+const fastnn = (kernel, saturated) => (threads, seed, out) => child({ path: corpus, out, settings: { ...settings, threads, seed, kernel, saturated } });
 const runners = {
-  classic: (threads, seed, out) => child({ path: corpus, out, settings: { ...settings, threads, seed, kernel: 'classic' } }),
-  batched: (threads, seed, out) => child({ path: corpus, out, settings: { ...settings, threads, seed, kernel: 'batched' } }),
+  classic: fastnn('classic', 'limit'),
+  batched: fastnn('batched', 'limit'),
+  'classic-skip': fastnn('classic', 'skip'),
+  'batched-skip': fastnn('batched', 'skip'),
   gensim: (threads, seed, out) => timed('/usr/bin/python3', [gensimScript, corpus, String(threads), String(seed), out], peerEnv),
   fasttext: (threads, seed, out) => timed('fasttext', ['skipgram', '-input', corpus, '-output', out.replace(/\.vec$/, ''), '-minn', '0',
     '-maxn', '0', '-dim', String(dim), '-ws', '5', '-neg', '5', '-minCount', '5', '-t', '1e-3', '-lr', '0.025', '-epoch', String(epochs),
     '-thread', String(threads), '-seed', String(seed), '-verbose', '0']),
 };
-const names = { classic: 'fastnn classic', batched: 'fastnn batched', gensim: 'gensim 4 (sg, corpus_file)', fasttext: 'fastText (-minn 0 -maxn 0)' };
+const names = { classic: 'fastnn classic, limit', batched: 'fastnn batched, limit', 'classic-skip': 'fastnn classic, skip',
+  'batched-skip': 'fastnn batched, skip', gensim: 'gensim 4 (sg, corpus_file)', fasttext: 'fastText (-minn 0 -maxn 0)' };
 const available = {
-  classic: true, batched: true,
+  classic: true, batched: true, 'classic-skip': true, 'batched-skip': true,
   gensim: spawnSync('/usr/bin/python3', ['-c', 'import gensim'], { env: peerEnv }).status === 0,
   fasttext: existsSync('/usr/bin/fasttext'),
 };

@@ -286,21 +286,23 @@ class TrainJob final : public BackgroundJob, private word2vec::TrainHooks {
 // word2vecTrain's job properties, all read (phase 1) before any is checked.
 struct TrainJobValues {
   Napi::Value path, words, counts, vector_size, window, negative, ns_exponent, sample, alpha, min_alpha, epochs,
-      threads, seed, sg, hs, lowercase, syn0, syn1neg, syn1, resume, kernel;
+      threads, seed, sg, hs, lowercase, syn0, syn1neg, syn1, resume, kernel, saturated;
 };
 
 TrainJobValues FetchTrainJob(Napi::Object job) {
   return {job.Get("path"), job.Get("words"), job.Get("counts"), job.Get("vectorSize"), job.Get("window"),
           job.Get("negative"), job.Get("nsExponent"), job.Get("sample"), job.Get("alpha"), job.Get("minAlpha"),
           job.Get("epochs"), job.Get("threads"), job.Get("seed"), job.Get("sg"), job.Get("hs"), job.Get("lowercase"),
-          job.Get("syn0"), job.Get("syn1neg"), job.Get("syn1"), job.Get("resume"), job.Get("kernel")};
+          job.Get("syn0"), job.Get("syn1neg"), job.Get("syn1"), job.Get("resume"), job.Get("kernel"),
+          job.Get("saturated")};
 }
 
 // [async] word2vecTrain(job, onProgress?): { promise, cancel }
 // job: { path, words, counts (a vocabulary as word2vecVocab returns it),
 // vectorSize, window ≥ 1, negative ≥ 0, nsExponent, sample, alpha, minAlpha,
 // epochs ≥ 1, threads in [1, args::kMaxThreads], seed in [0, 2^32), sg, hs, lowercase,
-// kernel ('batched' or 'classic', word2vec/sentence.h),
+// kernel ('batched' or 'classic', word2vec/sentence.h), saturated ('limit'
+// or 'skip': negative sampling's rule for a score with |f| ≥ 6),
 // syn0 (V, vectorSize), syn1neg (V, vectorSize) or null (needed when
 // negative > 0), syn1 (V, vectorSize) or null (needed when hs), resume (see
 // CheckResume) }, trained in place. Resolves { words, epochsCompleted,
@@ -334,6 +336,11 @@ Napi::Value Word2vecTrain(const Napi::CallbackInfo& info) {
     args::ThrowRange(env, Prefix(fn, "job.kernel") + " must be 'batched' or 'classic', got '" + kernel + "'");
   }
   o.batched = kernel == "batched";
+  const std::string saturated = String(env, fn, "job.saturated", v.saturated);
+  if (saturated != "limit" && saturated != "skip") {
+    args::ThrowRange(env, Prefix(fn, "job.saturated") + " must be 'limit' or 'skip', got '" + saturated + "'");
+  }
+  o.skip_saturated = saturated == "skip";
   const std::size_t rows = vocab.counts.size();
   word2vec::Weights w{};
   w.syn0 = args::Matrix(env, fn, "job.syn0", v.syn0, rows, o.dim);

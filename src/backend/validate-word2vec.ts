@@ -76,6 +76,10 @@ export function checkTrainJob(fn: string, v: unknown): asserts v is Word2VecTrai
   if (v['kernel'] !== 'batched' && v['kernel'] !== 'classic') {
     throw new RangeError(`${fn}: job.kernel must be 'batched' or 'classic', got '${v['kernel']}'`);
   }
+  checkString(fn, 'job.saturated', v['saturated']);
+  if (v['saturated'] !== 'limit' && v['saturated'] !== 'skip') {
+    throw new RangeError(`${fn}: job.saturated must be 'limit' or 'skip', got '${v['saturated']}'`);
+  }
   const rows = (v['counts'] as Float64Array).length;
   const dim = v['vectorSize'] as number;
   checkMatrix(fn, 'job.syn0', v['syn0'], rows, dim);

@@ -24,6 +24,9 @@ export interface Word2VecVocab {
 
 export type Word2VecKernel = 'batched' | 'classic';
 
+/** Negative sampling's rule for a saturated score (|f| ≥ 6): word2vec.c's limit gradient, or gensim's skip. */
+export type Word2VecSaturated = 'limit' | 'skip';
+
 export interface Word2VecTrainJob {
   path: string;
   /** A vocabulary as word2vecVocab returns it. */
@@ -46,6 +49,9 @@ export interface Word2VecTrainJob {
   /** Skip-gram with negative sampling: 'batched' shares each window's noise words across its context words and
    * updates the rows once per window; 'classic' is word2vec.c's loop. Other combinations always run classic. */
   kernel: Word2VecKernel;
+  /** Negative sampling, a score f with |f| ≥ 6 (σ tabulated as 0 or 1): 'limit' applies word2vec.c's limit
+   * gradient (label − 0 or 1)·lr, 'skip' makes no update (gensim). Hierarchical softmax always skips. */
+  saturated: Word2VecSaturated;
   /** (V, vectorSize) input vectors, trained in place. */
   syn0: Float32Array;
   /** (V, vectorSize) negative-sampling output vectors; required when negative > 0. */

@@ -30,6 +30,11 @@ function num(flag: string, v: string | undefined): number | undefined {
   return n;
 }
 
+function oneOf<T extends string>(flag: string, v: string | undefined, values: readonly T[]): T | undefined {
+  if (v === undefined || (values as readonly string[]).includes(v)) return v as T | undefined;
+  throw new RangeError(`--${flag} must be ${values.map((x) => `'${x}'`).join(' or ')}, got '${v}'`);
+}
+
 async function mustExist(path: string, what: string): Promise<void> {
   await access(path).catch(() => {
     throw new Error(`${what} '${path}' does not exist or cannot be read`);
@@ -59,7 +64,7 @@ function progressReporter(tty: boolean): (p: Word2VecProgress) => void {
 
 /** Flags that set the run's settings: a resumed run takes those from its checkpoint. */
 const SETTING_FLAGS = ['dim', 'window', 'negative', 'min-count', 'sample', 'alpha', 'epochs', 'threads', 'cbow', 'hs', 'seed',
-  'lowercase', 'max-vocab', 'encoding'];
+  'lowercase', 'max-vocab', 'encoding', 'saturated'];
 
 export const word2vecCommand = {
   name: 'word2vec',
@@ -83,6 +88,7 @@ export const word2vecCommand = {
     hs: { type: 'boolean', help: 'hierarchical softmax' },
     seed: { type: 'string', value: 'S', help: 'seed, ≥ 0 (default 1); one thread gives the same vectors every run' },
     lowercase: { type: 'boolean', help: 'lowercase ASCII letters' },
+    saturated: { type: 'string', value: 'limit|skip', help: 'negative sampling, a score beyond ±6: word2vec.c\'s limit gradient or gensim\'s skip (default limit)' },
     checkpoint: { type: 'string', value: 'FILE', help: 'checkpoint at the end, on Ctrl-C and with --checkpoint-every (default on Ctrl-C only, to OUTPUT.ckpt)' },
     'checkpoint-every': { type: 'string', value: 'SECONDS', help: 'also checkpoint at this interval, ≥ 0 (default 0: never)' },
     resume: { type: 'string', value: 'FILE', help: 'continue the run a checkpoint holds (its settings come from it)' },
@@ -144,8 +150,9 @@ export async function runWord2Vec(args: string[]): Promise<void> {
         sg: !values.cbow,
         hs: values.hs ?? false,
         lowercase: values.lowercase ?? false,
-        // Checked (and the flag named) by Word2Vec.train: 'utf8' or 'latin1'.
+        // Checked (and the option named) by Word2Vec.train.
         ...(values.encoding !== undefined ? { encoding: values.encoding as 'utf8' | 'latin1' } : {}),
+        ...(values.saturated !== undefined ? { saturated: oneOf('saturated', values.saturated, ['limit', 'skip'] as const) } : {}),
         ...callbacks,
       });
     const t = vectors.training;

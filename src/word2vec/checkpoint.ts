@@ -190,8 +190,8 @@ function parseMeta(json: string | undefined, fail: (why: string) => never): Meta
   let settings: Word2VecSettings;
   try {
     checkOptions('settings', 'the settings', meta['settings'], SETTING_KEYS);
-    // Checkpoints written before the kernel setting existed were trained classic.
-    settings = checkSettings('settings', { kernel: 'classic', ...(meta['settings'] ?? {}) as Record<string, unknown> });
+    // Checkpoints written before the kernel and saturated settings existed were trained classic, with the limit rule.
+    settings = checkSettings('settings', { kernel: 'classic', saturated: 'limit', ...(meta['settings'] ?? {}) as Record<string, unknown> });
   } catch (err) {
     return fail(`invalid ${(err as Error).message}`);
   }

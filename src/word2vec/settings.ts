@@ -5,23 +5,26 @@
  */
 import { availableParallelism } from 'node:os';
 import { MAX_THREADS } from '../backend/validate.js';
-import type { Word2VecKernel, Word2VecTrainJob, Word2VecVocabJob } from '../backend/word2vec.js';
+import type { Word2VecKernel, Word2VecSaturated, Word2VecTrainJob, Word2VecVocabJob } from '../backend/word2vec.js';
 import { finiteNumber, positiveInt } from '../options.js';
 import type { CorpusEncoding } from './corpus.js';
 
 /** The vocabulary scan's and the trainer's settings, as the backend jobs take them. */
 export type Word2VecSettings = Pick<Word2VecVocabJob, 'minCount' | 'maxFinalVocab' | 'lowercase'> &
   Pick<Word2VecTrainJob, 'vectorSize' | 'window' | 'negative' | 'nsExponent' | 'sample' | 'alpha' | 'minAlpha' | 'epochs' |
-    'threads' | 'seed' | 'sg' | 'hs' | 'kernel'> & {
+    'threads' | 'seed' | 'sg' | 'hs' | 'kernel' | 'saturated'> & {
   /** How the vocabulary's bytes become names (corpus.ts); the trainer sees only bytes. */
   encoding: CorpusEncoding;
 };
 
 export const SETTING_KEYS = ['vectorSize', 'window', 'minCount', 'maxFinalVocab', 'negative', 'nsExponent', 'sample',
-  'alpha', 'minAlpha', 'epochs', 'threads', 'seed', 'sg', 'hs', 'lowercase', 'kernel', 'encoding'] as const;
+  'alpha', 'minAlpha', 'epochs', 'threads', 'seed', 'sg', 'hs', 'lowercase', 'kernel', 'saturated', 'encoding'] as const;
 
 /** The kernel a run without the `kernel` setting uses (README, Word2vec: why). */
 export const DEFAULT_KERNEL: Word2VecKernel = 'batched';
+
+/** Negative sampling's rule for a saturated score when the `saturated` setting is absent (README, Word2vec: quality). */
+export const DEFAULT_SATURATED: Word2VecSaturated = 'limit';
 
 function bool(fn: string, name: string, v: unknown, fallback: boolean): boolean {
   if (v === undefined) return fallback;
@@ -54,6 +57,8 @@ export function checkSettings(fn: string, o: Partial<Record<(typeof SETTING_KEYS
   if (encoding !== 'utf8' && encoding !== 'latin1') throw new TypeError(`${fn}: encoding must be 'utf8' or 'latin1', got ${String(encoding)}`);
   const kernel = o.kernel ?? DEFAULT_KERNEL;
   if (kernel !== 'batched' && kernel !== 'classic') throw new RangeError(`${fn}: kernel must be 'batched' or 'classic', got ${String(kernel)}`);
+  const saturated = o.saturated ?? DEFAULT_SATURATED;
+  if (saturated !== 'limit' && saturated !== 'skip') throw new RangeError(`${fn}: saturated must be 'limit' or 'skip', got ${String(saturated)}`);
   if (!hs && negative === 0) throw new RangeError(`${fn}: with negative: 0, hs must be true (nothing would be trained)`);
-  return { vectorSize, window, minCount, maxFinalVocab, negative, nsExponent, sample, alpha, minAlpha, epochs, threads, seed, sg, hs, lowercase, kernel, encoding };
+  return { vectorSize, window, minCount, maxFinalVocab, negative, nsExponent, sample, alpha, minAlpha, epochs, threads, seed, sg, hs, lowercase, kernel, saturated, encoding };
 }

@@ -286,7 +286,7 @@ function startJob(backend: Backend, r: Run, state: Word2VecState | null, onProgr
   return backend.word2vecTrain({
     path: r.path, words: r.words, counts: r.counts, vectorSize: s.vectorSize, window: s.window, negative: s.negative,
     nsExponent: s.nsExponent, sample: s.sample, alpha: s.alpha, minAlpha: s.minAlpha, epochs: s.epochs,
-    threads: s.threads, seed: s.seed, sg: s.sg, hs: s.hs, lowercase: s.lowercase, kernel: s.kernel, syn0: r.syn0,
+    threads: s.threads, seed: s.seed, sg: s.sg, hs: s.hs, lowercase: s.lowercase, kernel: s.kernel, saturated: s.saturated, syn0: r.syn0,
     syn1neg: r.syn1neg, syn1: r.syn1, resume: state,
   }, onProgress, signal);
 }

@@ -32,6 +32,7 @@ describe('fastnn word2vec commands', () => {
     [['word2vec', '--dimm', '5'], /^fastnn word2vec: unknown option '--dimm'; did you mean '--dim'\?/],
     [['word2vec', '--input', corpus, '--window', '-1'], /^fastnn word2vec: --window must be an integer ≥ 1, got '-1'$/],
     [['word2vec', '--input', corpus, '--dim', 'zero'], /^fastnn word2vec: --dim must be an integer ≥ 1, got 'zero'$/],
+    [['word2vec', '--input', corpus, '--saturated', 'clip'], /^fastnn word2vec: --saturated must be 'limit' or 'skip', got 'clip'$/],
     [['similar', file('ok.txt', '1 2\nking 0.1 0.2\n'), 'king', '-k', 'many'], /^fastnn similar: --k must be an integer ≥ 1, got 'many'$/],
     [['similar', join(dir, 'ok.txt'), 'king', '-k', '-3'], /^fastnn similar: --k must be an integer ≥ 1, got '-3'$/],
   ])('%j exits 1 with one actionable line', (args, message) => {

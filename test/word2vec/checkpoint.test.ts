@@ -38,6 +38,15 @@ function stopAtFirstReport(): { signal: AbortSignal; onProgress: () => void } {
   return { signal: controller.signal, onProgress: () => controller.abort() };
 }
 
+/** Trains `options` whole, and again with a checkpoint, aborted once epoch 2 begins, then resumed from it. */
+async function stopInEpoch2AndResume(options: TrainOptions, path: string) {
+  const whole = await Word2Vec.train(options);
+  const controller = new AbortController();
+  await expect(Word2Vec.train({ ...options, checkpoint: path, signal: controller.signal,
+    onProgress: (p) => { if (p.epoch === 2) controller.abort(); } })).rejects.toMatchObject({ name: 'AbortError' });
+  return { whole, saved: await readWord2VecCheckpoint(path), resumed: await Word2Vec.resume(path) };
+}
+
 describe.each(names.map((n) => [n]))('word2vec checkpoints on %s', (name) => {
   const use = () => useBackend(name);
 
@@ -88,16 +97,20 @@ describe.each(names.map((n) => [n]))('word2vec checkpoints on %s', (name) => {
     use();
     const input = name === 'native' ? longCorpus : corpus;
     // Native's batched epochs are short: enough of them that the abort lands before the end.
-    const options = { input, ...base, kernel: 'batched' as const, epochs: name === 'native' ? 8 : 2 };
-    const whole = await Word2Vec.train(options);
-    const path = join(dir, `${name}-batched.ckpt`);
-    const controller = new AbortController();
-    await expect(Word2Vec.train({ ...options, checkpoint: path, signal: controller.signal,
-      onProgress: (p) => { if (p.epoch === 2) controller.abort(); } })).rejects.toMatchObject({ name: 'AbortError' });
-    const saved = await readWord2VecCheckpoint(path);
+    const { whole, saved, resumed } = await stopInEpoch2AndResume(
+      { input, ...base, kernel: 'batched', epochs: name === 'native' ? 8 : 2 }, join(dir, `${name}-batched.ckpt`));
     expect(saved.settings.kernel).toBe('batched');
-    const resumed = await Word2Vec.resume(path);
     expect(resumed.training.words).toBe(whole.training.words);
+    expect(Buffer.from(resumed.vectors.buffer).equals(Buffer.from(whole.vectors.buffer))).toBe(true);
+  }, 60_000);
+
+  it('the saturated rule is stored and a run under it resumes byte-identical', async () => {
+    use();
+    const input = name === 'native' ? longCorpus : corpus;
+    // A high rate, so scores saturate and the rule matters (saturated.test.ts shows the rules then differ).
+    const { whole, saved, resumed } = await stopInEpoch2AndResume(
+      { input, ...base, saturated: 'skip', alpha: 0.2, epochs: name === 'native' ? 8 : 2 }, join(dir, `${name}-saturated.ckpt`));
+    expect(saved.settings.saturated).toBe('skip');
     expect(Buffer.from(resumed.vectors.buffer).equals(Buffer.from(whole.vectors.buffer))).toBe(true);
   }, 60_000);
 
@@ -110,7 +123,7 @@ describe.each(names.map((n) => [n]))('word2vec checkpoints on %s', (name) => {
     const result = await backends.find((b) => b.name === name)!.word2vecTrain({
       path: corpus, words: saved.words, counts: saved.counts, vectorSize: s.vectorSize, window: s.window, negative: s.negative,
       nsExponent: s.nsExponent, sample: s.sample, alpha: s.alpha, minAlpha: s.minAlpha, epochs: s.epochs, threads: s.threads,
-      seed: s.seed, sg: s.sg, hs: s.hs, lowercase: s.lowercase, kernel: s.kernel, syn0: saved.syn0, syn1neg: saved.syn1neg, syn1: saved.syn1,
+      seed: s.seed, sg: s.sg, hs: s.hs, lowercase: s.lowercase, kernel: s.kernel, saturated: s.saturated, syn0: saved.syn0, syn1neg: saved.syn1neg, syn1: saved.syn1,
       resume: saved.state,
     }, undefined, AbortSignal.abort());
     expect(result.state).toEqual(saved.state);
@@ -180,6 +193,16 @@ describe('word2vec checkpoint files', () => {
     expect(saved.settings.hs).toBe(true);
     expect(Buffer.from(saved.words).toString()).toBe('a\nb\nc\n');
     expect([...saved.counts]).toEqual([4, 3, 2]);
+  });
+
+  it('reads a checkpoint written before the kernel and saturated settings existed as classic with the limit rule', async () => {
+    const saved = await readWord2VecCheckpoint(await makeTiny());
+    const old = join(dir, 'old.ckpt');
+    const { kernel: _kernel, saturated: _saturated, ...settings } = saved.settings;
+    await writeWord2VecCheckpoint(old, { ...saved, settings: settings as typeof saved.settings });
+    expect((await readWord2VecCheckpoint(old)).settings).toMatchObject({ kernel: 'classic', saturated: 'limit' });
+    await writeWord2VecCheckpoint(old, { ...saved, settings: { ...saved.settings, saturated: 'clip' as never } });
+    await expect(readWord2VecCheckpoint(old)).rejects.toThrow(/old\.ckpt: invalid settings: saturated must be 'limit' or 'skip', got clip/);
   });
 
   it('fails with a typed error naming the file at every truncation', async () => {

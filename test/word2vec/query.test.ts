@@ -103,7 +103,7 @@ describe.each(backends.map((b) => [b.name, b]))('word2vec kernel validation on %
   const job = () => ({
     path: 'x', words: new Uint8Array(Buffer.from('a\nb\n')), counts: Float64Array.of(2, 1), vectorSize: 2, window: 1,
     negative: 1, nsExponent: 0.75, sample: 0, alpha: 0.025, minAlpha: 0.0001, epochs: 1, threads: 1, seed: 1, sg: true,
-    hs: false, lowercase: false, kernel: 'classic' as const, syn0: f32(4), syn1neg: f32(4), syn1: null, resume: null,
+    hs: false, lowercase: false, kernel: 'classic' as const, saturated: 'limit' as const, syn0: f32(4), syn1neg: f32(4), syn1: null, resume: null,
   });
   // A resumable state for the job's one thread (threads: 1, epochs: 1).
   const state = () => ({
@@ -131,6 +131,9 @@ describe.each(backends.map((b) => [b.name, b]))('word2vec kernel validation on %
     ['train kernel type', () => b.word2vecTrain({ ...job(), kernel: 1 as never }), TypeError, 'word2vecTrain: job.kernel must be a string'],
     ['train kernel missing', () => b.word2vecTrain({ ...job(), kernel: undefined as never }), TypeError, 'word2vecTrain: job.kernel must be a string'],
     ['train kernel value', () => b.word2vecTrain({ ...job(), kernel: 'fast' as never }), RangeError, "word2vecTrain: job.kernel must be 'batched' or 'classic', got 'fast'"],
+    ['train saturated type', () => b.word2vecTrain({ ...job(), saturated: true as never }), TypeError, 'word2vecTrain: job.saturated must be a string'],
+    ['train saturated missing', () => b.word2vecTrain({ ...job(), saturated: undefined as never }), TypeError, 'word2vecTrain: job.saturated must be a string'],
+    ['train saturated value', () => b.word2vecTrain({ ...job(), saturated: 'clip' as never }), RangeError, "word2vecTrain: job.saturated must be 'limit' or 'skip', got 'clip'"],
     ['train syn0', () => b.word2vecTrain({ ...job(), syn0: f32(3) }), RangeError, 'word2vecTrain: job.syn0 must have length 4 for shape (2, 2), got 3'],
     ['train syn1neg', () => b.word2vecTrain({ ...job(), syn1neg: null }), TypeError, 'word2vecTrain: job.syn1neg must be a Float32Array when job.negative > 0'],
     ['train syn1', () => b.word2vecTrain({ ...job(), hs: true }), TypeError, 'word2vecTrain: job.syn1 must be a Float32Array when job.hs is true'],

@@ -156,6 +156,7 @@ describe.each(backends.map((b) => [b.name]))('word2vec on %s', (name) => {
     await expect(train({ window: 0 })).rejects.toThrow(RangeError);
     await expect(train({ negative: 0 })).rejects.toThrow(/hs must be true/);
     await expect(train({ kernel: 'fast' as never })).rejects.toThrow("Word2Vec.train: kernel must be 'batched' or 'classic', got fast");
+    await expect(train({ saturated: 'clip' as never })).rejects.toThrow("Word2Vec.train: saturated must be 'limit' or 'skip', got clip");
     await expect(train({ input: `${dir}/missing.txt` })).rejects.toThrow(/missing\.txt/);
   });
 });

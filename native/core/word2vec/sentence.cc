@@ -9,25 +9,29 @@ namespace fastnn::word2vec {
 
 namespace {
 
+inline bool Saturated(float f) { return f >= kMaxExp || f <= -kMaxExp; }
+
 // The gradient scale of one prediction with score f: (label − σ(f))·lr, or
 // for a saturated score the limit σ = 0 or 1 (word2vec.c). *loss gets the
 // prediction's −log-likelihood (for reporting only).
 inline float Gradient(const SentenceModel& m, float f, float label, float lr, double* loss) {
   const auto idx = static_cast<std::size_t>(SigmoidIndex(f));
   *loss = label > 0 ? m.sigmoid.loss_true[idx] : m.sigmoid.loss_false[idx];
-  if (f >= kMaxExp || f <= -kMaxExp) return (label - (f > 0 ? 1.0f : 0.0f)) * lr;
+  if (Saturated(f)) return (label - (f > 0 ? 1.0f : 0.0f)) * lr;
   return (label - m.sigmoid.sigmoid[idx]) * lr;
 }
 
 // One prediction of an output row from the input vector `in`: accumulates
-// the input's gradient into neu1e and updates the row. Hierarchical softmax
-// (skip_saturated) leaves saturated nodes alone, as word2vec.c does.
+// the input's gradient into neu1e and updates the row. A saturated score
+// makes no update and no loss term when skip_saturated: always for
+// hierarchical softmax (word2vec.c), for negative sampling under
+// opt.skip_saturated (gensim).
 inline bool Predict(const SentenceModel& m, SentenceScratch& s, const float* in, float* out, float label, float lr,
                     bool skip_saturated) {
   const std::size_t dim = m.opt.dim;
   const float f = Dot(in, out, dim);
   if (!std::isfinite(f)) return false;
-  if (skip_saturated && (f >= kMaxExp || f <= -kMaxExp)) return true;
+  if (skip_saturated && Saturated(f)) return true;
   double loss;
   const float g = Gradient(m, f, label, lr, &loss);
   s.loss += loss;
@@ -55,7 +59,7 @@ inline bool PredictWord(const SentenceModel& m, SentenceScratch& s, const float*
       if (target == word) continue;
     }
     float* out = m.w.syn1neg + static_cast<std::size_t>(target) * dim;
-    if (!Predict(m, s, in, out, d == 0 ? 1.0f : 0.0f, lr, false)) return false;
+    if (!Predict(m, s, in, out, d == 0 ? 1.0f : 0.0f, lr, m.opt.skip_saturated)) return false;
   }
   return true;
 }
@@ -133,6 +137,10 @@ inline bool SkipGramBatched(const SentenceModel& m, SentenceScratch& s, const st
     for (std::size_t o = 0; o < k; o++) {
       const float f = Dot(in, Row(m.w.syn1neg, s.outputs[o], dim), dim);
       if (!std::isfinite(f)) return false;
+      if (m.opt.skip_saturated && Saturated(f)) {
+        g[j * k + o] = 0.0f;  // no update, no loss term: as classic's Predict
+        continue;
+      }
       double loss;
       const float scale = Gradient(m, f, s.labels[o], lr, &loss);
       s.loss += s.weights[o] * loss;

@@ -14,6 +14,9 @@
 //   then every row is updated once: a mini-batch of B context rows against K
 //   output rows, read from memory once per window instead of B times, with
 //   B·negative fewer random draws and noise-table reads.
+// In both, a negative-sampling score saturated at |f| ≥ kMaxExp gets
+// word2vec.c's limit gradient or, under TrainOptions::skip_saturated,
+// gensim's rule: no update (batched: a zero gradient scale).
 //
 // src/backend/js/word2vec/sentence.ts is the TS twin: same draws in the same
 // order, same float32 roundings, so one thread gives the same vectors.

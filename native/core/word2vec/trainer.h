@@ -34,6 +34,10 @@ struct TrainOptions {
   // Skip-gram with negative sampling: the batched shared-negative kernel
   // instead of word2vec.c's (sentence.h); other combinations ignore it.
   bool batched = false;
+  // Negative sampling, a score with |f| ≥ kMaxExp: false = word2vec.c's
+  // limit gradient (label − 0 or 1)·lr, true = no update (gensim's rule).
+  // Hierarchical softmax always skips saturated nodes (both tools do).
+  bool skip_saturated = false;
   bool lowercase = false;
 };
 

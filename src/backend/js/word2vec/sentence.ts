@@ -18,6 +18,8 @@ export interface SentenceModel {
   sg: boolean;
   /** True when the batched kernel applies: skip-gram, negative sampling, no hs. */
   batched: boolean;
+  /** Negative sampling: a saturated score (|f| ≥ 6) makes no update (gensim) instead of the limit gradient (word2vec.c). */
+  skipSaturated: boolean;
   syn0: Float32Array;
   syn1neg: Float32Array;
   syn1: Float32Array;
@@ -45,19 +47,22 @@ export class SentenceScratch {
   }
 }
 
+const saturated = (f: number) => f >= MAX_EXP || f <= -MAX_EXP;
+
 /** (label − σ(f))·lr, or the limit for a saturated score; s.termLoss gets the prediction's −log-likelihood. */
 function gradient(m: SentenceModel, s: SentenceScratch, f: number, label: number, lr: number): number {
   const idx = sigmoidIndex(f);
   s.termLoss = label > 0 ? m.sig.lossTrue[idx]! : m.sig.lossFalse[idx]!;
-  if (f >= MAX_EXP || f <= -MAX_EXP) return f32((label - (f > 0 ? 1 : 0)) * lr);
+  if (saturated(f)) return f32((label - (f > 0 ? 1 : 0)) * lr);
   return f32(f32(label - m.sig.sigmoid[idx]!) * lr);
 }
 
+/** A saturated score makes no update and no loss term when skipSaturated (sentence.cc Predict). */
 function predict(m: SentenceModel, s: SentenceScratch, inp: Float32Array, io: number, out: Float32Array, oo: number,
                  label: number, lr: number, skipSaturated: boolean): boolean {
   const f = dot(inp, io, out, oo, m.dim);
   if (!Number.isFinite(f)) return false;
-  if (skipSaturated && (f >= MAX_EXP || f <= -MAX_EXP)) return true;
+  if (skipSaturated && saturated(f)) return true;
   const g = gradient(m, s, f, label, lr);
   s.loss += s.termLoss;
   s.terms++;
@@ -80,7 +85,7 @@ function predictWord(m: SentenceModel, s: SentenceScratch, inp: Float32Array, io
       target = m.noise[s.rng.below(NOISE_TABLE_SIZE)]!;
       if (target === word) continue;
     }
-    if (!predict(m, s, inp, io, m.syn1neg, target * dim, d === 0 ? 1 : 0, lr, false)) return false;
+    if (!predict(m, s, inp, io, m.syn1neg, target * dim, d === 0 ? 1 : 0, lr, m.skipSaturated)) return false;
   }
   return true;
 }
@@ -151,6 +156,10 @@ function skipGramBatched(m: SentenceModel, s: SentenceScratch, sentence: Int32Ar
     for (let o = 0; o < k; o++) {
       const f = dot(syn0, io, syn1neg, s.outputs[o]! * dim, dim);
       if (!Number.isFinite(f)) return false;
+      if (m.skipSaturated && saturated(f)) {
+        g[j * k + o] = 0; // no update, no loss term: as classic's predict
+        continue;
+      }
       const scale = gradient(m, s, f, s.labels[o]!, lr);
       const weight = s.weights[o]!;
       s.loss += weight * s.termLoss;

@@ -37,6 +37,7 @@ export async function trainTs(job: Word2VecTrainJob, onProgress: ((p: Word2VecPr
   if (resume) rng.setState(resume.rng.subarray(0, 4));
   const model: SentenceModel = {
     dim, window, negative, sg, batched: job.kernel === 'batched' && sg && !hs && negative > 0,
+    skipSaturated: job.saturated === 'skip',
     syn0, syn1neg: job.syn1neg!, syn1: job.syn1!, noise, sig, tree,
   };
   const scratch = new SentenceScratch(rng, dim); // its loss and terms are set at each epoch's start
