@@ -1,6 +1,7 @@
 #include "word_table.h"
 
 #include <cstring>
+#include <stdexcept>
 
 namespace fastnn::word2vec {
 
@@ -70,50 +71,67 @@ std::uint64_t WordTable::Hash(std::string_view word) {
   return h & FASTNN_WORD_HASH_MASK;
 }
 
-std::int32_t WordTable::Find(std::string_view word, std::uint64_t hash) const {
-  if (slots_.empty()) return -1;
+WordTable::WordTable() : slots_(kFirstSlots, Slot{0, kEmpty}) {}
+
+WordTable::Record* WordTable::Lookup(std::string_view word, std::uint64_t hash, std::size_t* free_slot) const {
   const std::size_t mask = slots_.size() - 1;
   const std::uint32_t tag = Tag(hash);
   for (std::size_t s = hash & mask;; s = (s + 1) & mask) {
     const Slot slot = slots_[s];
-    if (slot.index < 0) return -1;
+    if (slot.record == kEmpty) {
+      *free_slot = s;
+      return nullptr;
+    }
     if (slot.tag != tag) continue;
-    const Entry& e = entries_[static_cast<std::size_t>(slot.index)];
-    if (e.length == word.size() && SameBytes(arena_.data() + e.start, word.data(), word.size())) return slot.index;
+    // Const only for this table's callers: Add() writes the count.
+    auto* r = const_cast<Record*>(RecordAt(slot.record));
+    if (r->length == word.size() && SameBytes(WordOf(r).data(), word.data(), word.size())) return r;
   }
 }
 
-std::size_t WordTable::FreeSlot(std::uint64_t hash) const {
-  const std::size_t mask = slots_.size() - 1;
-  std::size_t s = hash & mask;
-  while (slots_[s].index >= 0) s = (s + 1) & mask;
-  return s;
+std::int32_t WordTable::Find(std::string_view word, std::uint64_t hash) const {
+  std::size_t free_slot;
+  const Record* r = Lookup(word, hash, &free_slot);
+  return r != nullptr ? r->index : -1;
 }
 
-std::int32_t WordTable::Insert(std::string_view word, std::uint64_t hash) {
-  const std::int32_t found = Find(word, hash);
-  if (found >= 0) return found;
-  if (2 * (Size() + 1) > slots_.size()) Rehash(slots_.empty() ? kFirstSlots : 2 * slots_.size());
-  const auto index = static_cast<std::int32_t>(Size());
-  entries_.push_back({arena_.size(), static_cast<std::uint32_t>(word.size())});
-  arena_.insert(arena_.end(), word.begin(), word.end());
-  slots_[FreeSlot(hash)] = {Tag(hash), index};
-  return index;
+std::int32_t WordTable::Add(std::string_view word, std::uint64_t hash, std::uint64_t count) {
+  std::size_t free_slot;
+  Record* r = Lookup(word, hash, &free_slot);
+  if (r == nullptr) {
+    if (4 * (Size() + 1) > 3 * slots_.size()) {
+      Rehash(2 * slots_.size());
+      Lookup(word, hash, &free_slot);
+    }
+    const std::uint32_t at = Append(word);
+    slots_[free_slot] = {Tag(hash), at};
+    r = RecordAt(at);
+  }
+  r->count += count;
+  return r->index;
 }
 
-void WordTable::Reserve(std::size_t words, std::size_t bytes) {
-  entries_.reserve(words);
-  arena_.reserve(bytes);
-  std::size_t slot_count = slots_.empty() ? kFirstSlots : slots_.size();
-  while (2 * words > slot_count) slot_count *= 2;
-  if (slot_count != slots_.size()) Rehash(slot_count);
+std::uint32_t WordTable::Append(std::string_view word) {
+  constexpr std::size_t kUnit = sizeof(std::uint64_t);
+  const std::size_t at = arena_.size();
+  const std::size_t units = sizeof(Record) / kUnit + (word.size() + kUnit - 1) / kUnit;
+  if (at + units >= kEmpty) throw std::length_error("word2vec: the vocabulary's words exceed 32 GiB");
+  arena_.resize(at + units);
+  Record* r = RecordAt(static_cast<std::uint32_t>(at));
+  *r = Record{0, static_cast<std::int32_t>(Size()), static_cast<std::uint32_t>(word.size())};
+  std::memcpy(r + 1, word.data(), word.size());
+  records_.push_back(static_cast<std::uint32_t>(at));
+  return static_cast<std::uint32_t>(at);
 }
 
 void WordTable::Rehash(std::size_t slot_count) {
-  slots_.assign(slot_count, Slot{0, -1});
-  for (std::size_t i = 0; i < Size(); i++) {
-    const std::uint64_t hash = Hash(Word(i));
-    slots_[FreeSlot(hash)] = {Tag(hash), static_cast<std::int32_t>(i)};
+  slots_.assign(slot_count, Slot{0, kEmpty});
+  const std::size_t mask = slot_count - 1;
+  for (std::uint32_t at : records_) {
+    const std::uint64_t hash = Hash(WordOf(RecordAt(at)));
+    std::size_t s = hash & mask;
+    while (slots_[s].record != kEmpty) s = (s + 1) & mask;
+    slots_[s] = {Tag(hash), at};
   }
 }
 
