@@ -10,7 +10,7 @@
 // A reader covers the tokens that START in [begin, end): when begin is inside
 // a token, that token belongs to the previous range and is skipped.
 //
-// The file is read kBlockBytes at a time (at offsets begin − 1 + k·kBlockBytes)
+// The file is read kBlockBytes at a time (from byte 0, or begin − 1)
 // into one buffer; the unfinished token at a block's end (at most
 // kMaxTokenBytes, or it is dropped) moves to the buffer's front before the
 // next block is read behind it, so every token is one piece of the buffer.
