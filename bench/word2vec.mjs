@@ -16,12 +16,14 @@
  * analogy top-1 accuracy (questions-words, vocabulary restricted to the
  * 30 000 most frequent words, as gensim does) and WS353 Spearman ρ, with
  * shared/data/word2vec-eval/ beside the checkout; --seeds n repeats every run with seeds 1..n.
- * --vocab times the vocabulary pass alone against reading the file.
+ * --vocab times the vocabulary pass alone against reading the file (--runs
+ * runs, medians; --backend js for the TS backend's), writes
+ * bench/results/word2vec-vocab-<corpus>.json.
  * Prints a table per thread count; writes bench/results/word2vec-<corpus>.json.
  *
  *   node bench/word2vec.mjs --corpus zipf --tokens 20000000 --epochs 1 --threads 1,2
  *   node bench/word2vec.mjs --corpus english --epochs 5 --threads 1,2 --seeds 3
- *   node bench/word2vec.mjs --corpus zipf --vocab
+ *   node bench/word2vec.mjs --corpus zipf --vocab --runs 5
  */
 import { spawnSync } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -48,7 +50,8 @@ const { values } = parseArgs({
     epochs: { type: 'string', default: '1' }, dim: { type: 'string', default: '100' },
     threads: { type: 'string', default: '1,2' }, seeds: { type: 'string', default: '1' },
     tools: { type: 'string', default: 'classic,batched,gensim,fasttext' },
-    vocab: { type: 'boolean', default: false }, child: { type: 'string' },
+    vocab: { type: 'boolean', default: false }, runs: { type: 'string', default: '3' },
+    backend: { type: 'string', default: 'native' }, child: { type: 'string' },
   },
 });
 
@@ -56,7 +59,7 @@ const { values } = parseArgs({
 if (values.child) {
   const job = JSON.parse(values.child);
   const { useBackend, getBackend } = await import(dist('backend/select.js'));
-  useBackend('native');
+  useBackend(job.backend ?? 'native');
   const t = performance.now();
   if (job.vocabOnly) {
     const v = await getBackend().word2vecVocab({ path: job.path, minCount: 5, maxFinalVocab: 0, lowercase: false });
@@ -127,14 +130,20 @@ if (values.vocab) {
   // Reading the file alone (into the page cache first, then timed): what the vocabulary pass is compared with.
   readFileSync(corpus);
   const read = [], scan = [];
-  for (let i = 0; i < 3; i++) {
-    let t = performance.now();
+  for (let i = 0; i < Number(values.runs); i++) {
+    const t = performance.now();
     readFileSync(corpus);
     read.push((performance.now() - t) / 1000);
-    scan.push(child({ path: corpus, vocabOnly: true }).seconds);
+    scan.push(child({ path: corpus, vocabOnly: true, backend: values.backend }).seconds);
   }
   const mb = bytes / 1e6;
-  console.log(`read the file: ${(mb / median(read)).toFixed(0)} MB/s; vocabulary pass: ${(mb / median(scan)).toFixed(0)} MB/s (${median(scan).toFixed(2)} s, medians of 3)`);
+  const rows = [['read the file', ...read], [`vocabulary pass (${values.backend})`, ...scan]]
+    .map(([what, ...s]) => [what, median(s).toFixed(3), (mb / median(s)).toFixed(0), s.map((x) => x.toFixed(3)).join(' ')]);
+  console.log(`medians of ${values.runs} runs, load ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  printTable(['', 'seconds', 'MB/s', 'runs (s)'], rows);
+  mkdirSync(join(root, 'bench', 'results'), { recursive: true });
+  writeFileSync(join(root, 'bench', 'results', `word2vec-vocab-${values.corpus}.json`),
+    JSON.stringify({ date: new Date().toISOString(), machine, corpus: values.corpus, bytes, tokens, backend: values.backend, readSeconds: read, vocabSeconds: scan, load: loadavg() }, null, 2) + '\n');
   process.exit(0);
 }
 

@@ -9,13 +9,17 @@
 // - two readers over [0, split) and [split, end) see exactly the tokens and
 //   line ends of one reader over the whole file (threads split corpora so);
 // - every token is non-empty, at most kMaxTokenBytes, without separators;
-// - the vocabulary's counts are non-increasing and ≥ minCount, and with
-//   minCount 1 they sum to the number of tokens read.
+// - the vocabulary pass (which reads tokens in batches, NextTokens) gives
+//   exactly the words and counts of a std::map over the whole reader's
+//   tokens (Next), ordered by count then bytes. The build narrows the word
+//   hash to a few bits, so the table's collisions and growth are exercised.
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -81,13 +85,19 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   options.min_count = min_count;
   options.lowercase = lowercase;
   const w2v::Vocab vocab = w2v::BuildVocab(options, [](std::uint64_t) { return true; });
-  Check(vocab.words.Size() == vocab.counts.size());
-  std::uint64_t sum = 0;
-  for (std::size_t i = 0; i < vocab.counts.size(); i++) {
-    Check(vocab.counts[i] >= min_count && (i == 0 || vocab.counts[i] <= vocab.counts[i - 1]));
-    sum += vocab.counts[i];
+  // Inputs are far below the pruning threshold: every count is exact.
+  std::map<std::string, std::uint64_t> counted;
+  for (const std::string& t : words(whole)) counted[t]++;
+  std::vector<std::pair<std::string, std::uint64_t>> expected;
+  for (const auto& [word, count] : counted) {
+    if (count >= min_count) expected.emplace_back(word, count);
   }
-  if (min_count == 1) Check(sum == words(whole).size());
+  std::stable_sort(expected.begin(), expected.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
+  Check(vocab.words.Size() == expected.size() && vocab.counts.size() == expected.size());
+  for (std::size_t i = 0; i < expected.size(); i++) {
+    Check(vocab.words.Word(i) == expected[i].first && vocab.counts[i] == expected[i].second);
+    Check(vocab.words.Find(expected[i].first) == static_cast<std::int32_t>(i));
+  }
   std::remove(path.c_str());
   return 0;
 }

@@ -9,6 +9,11 @@
 //   multi-byte UTF-8 sequence is never split or altered).
 // A reader covers the tokens that START in [begin, end): when begin is inside
 // a token, that token belongs to the previous range and is skipped.
+//
+// The file is read kBlockBytes at a time (from byte 0, or begin − 1)
+// into one buffer; the unfinished token at a block's end (at most
+// kMaxTokenBytes, or it is dropped) moves to the buffer's front before the
+// next block is read behind it, so every token is one piece of the buffer.
 #pragma once
 
 #include <cstdint>
@@ -38,21 +43,30 @@ class CorpusReader {
   // the range.
   TokenKind Next(std::string_view* token);
 
+  // Up to `max` (≥ 1) next tokens, line ends skipped, all valid until the
+  // next call of either method; 0 at the end of the range. What the vocabulary
+  // pass reads: a batch lets it hash every token before looking any up.
+  std::size_t NextTokens(std::string_view* tokens, std::size_t max);
+
   // Bytes consumed so far from the start of the file.
-  std::uint64_t Offset() const { return block_start_ + pos_; }
+  std::uint64_t Offset() const { return buffer_start_ + pos_; }
 
  private:
-  bool Refill();  // false at end of file
+  // Moves buffer_[keep, len_) to the front, reads the next block behind it;
+  // false at end of file.
+  bool Refill(std::size_t keep);
+  // The token starting at pos_ (not a separator), pos_ then just past it;
+  // false when it is too long (and skipped).
+  bool TakeToken(std::string_view* token);
   void Fail(const char* what) const;
 
   std::FILE* file_ = nullptr;
   std::string path_;
   std::uint64_t end_;
   bool lowercase_;
-  std::vector<char> block_;
+  std::vector<char> buffer_;  // [kept token][block][padding for the vector scan]
   std::size_t pos_ = 0, len_ = 0;
-  std::uint64_t block_start_ = 0;
-  std::string spill_;  // a token that straddles two blocks
+  std::uint64_t buffer_start_ = 0;  // file offset of buffer_[0]
 };
 
 // Size of the file in bytes; throws std::runtime_error when it cannot be opened.

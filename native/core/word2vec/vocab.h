@@ -40,8 +40,7 @@ std::uint64_t PruneThreshold(std::uint64_t max_final_vocab);
 // what was counted up to there.
 Vocab BuildVocab(const VocabOptions& options, const std::function<bool(std::uint64_t)>& tick);
 
-// The sort-and-cut step, separate so it can be tested on a hand-made table.
-Vocab FinalizeVocab(const WordTable& table, const std::vector<std::uint64_t>& counts, std::uint64_t min_count,
-                    std::uint64_t max_final_vocab);
+// The sort-and-cut step: the words of `table` counted at least min_count times.
+Vocab FinalizeVocab(const WordTable& table, std::uint64_t min_count, std::uint64_t max_final_vocab);
 
 }  // namespace fastnn::word2vec
