@@ -13,14 +13,14 @@ import {
   fitAutoencoderWithCheckpoints, loadCheckpoint, resumeAutoencoderFit, type AutoencoderResumeOptions, type CheckpointSettings,
 } from '../nn/checkpoint.js';
 import { checkpointTarget, onCtrlC, reportInterrupted } from './interrupt.js';
-import { backendInfo, useBackend } from '../backend/select.js';
+import { backendInfo } from '../backend/select.js';
 import { checkWritable, writeFileAtomic } from '../io/atomic.js';
 import { readIdxImages, readIdxLabels } from '../io/idx.js';
 import { imageStrips, writeGrayPng } from '../io/png.js';
 import { generateShapes, SHAPE_KINDS } from '../datasets/shapes.js';
 import { scatterPlot } from '../plot/scatter.js';
 import { Matrix } from '../tensor.js';
-import { backendOption, parseCommand, resumeOption, type CommandSpec } from './options.js';
+import { applyBackendOption, backendOption, parseCommand, resumeOption, type CommandSpec } from './options.js';
 import { LossLog, mapMethod, pictureTarget, toPlane, writePicture, type MapMethod } from './pictures.js';
 
 function positive(flag: string, v: string, integer: boolean): number {
@@ -116,10 +116,7 @@ export async function runAutoencoder(args: string[]): Promise<void> {
   const seed = Number(values.seed);
   if (!Number.isInteger(seed) || seed < 0) throw new RangeError(`--seed must be a non-negative integer, got ${values.seed}`);
   const limit = values.limit === undefined ? undefined : positive('limit', values.limit, true);
-  if (values.backend !== undefined) {
-    if (values.backend !== 'js' && values.backend !== 'native') throw new RangeError(`--backend must be js or native, got ${values.backend}`);
-    useBackend(values.backend);
-  }
+  applyBackendOption(values.backend);
   if (values.loss !== 'mse' && values.loss !== 'bce' && values.loss !== 'sigmoidMse') {
     throw new RangeError(`--loss must be mse, bce or sigmoidMse, got ${values.loss}`);
   }

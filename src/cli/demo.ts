@@ -11,9 +11,9 @@
 import { MLP } from '../nn/mlp.js';
 import { fitWithCheckpoints, resumeFit, type ResumeOptions } from '../nn/checkpoint.js';
 import { checkpointTarget, onCtrlC, reportInterrupted } from './interrupt.js';
-import { backendInfo, useBackend } from '../backend/select.js';
+import { backendInfo } from '../backend/select.js';
 import { spirals } from '../datasets/spirals.js';
-import { backendOption, parseCommand, resumeOption, type CommandSpec } from './options.js';
+import { applyBackendOption, backendOption, parseCommand, resumeOption, type CommandSpec } from './options.js';
 import { LossLog, pictureTarget } from './pictures.js';
 
 const DEFAULT_CHECKPOINT = 'fastnn-demo.ckpt';
@@ -40,10 +40,7 @@ export async function runDemo(args: string[]): Promise<void> {
   const epochs = Number(values.epochs);
   const seed = Number(values.seed);
   if (!Number.isInteger(epochs) || epochs < 1) throw new RangeError(`--epochs must be a positive integer, got ${values.epochs}`);
-  if (values.backend !== undefined) {
-    if (values.backend !== 'js' && values.backend !== 'native') throw new RangeError(`--backend must be js or native, got ${values.backend}`);
-    useBackend(values.backend);
-  }
+  applyBackendOption(values.backend);
   const plot = await pictureTarget('plot', values.plot);
   const info = backendInfo();
   console.log(`fastnn demo: backend ${info.active}${info.active === 'native' ? ` (addon ${info.native.version}; CPU ${info.native.cpuFeatures.join(' ') || 'baseline'})` : ''}`);

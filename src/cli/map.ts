@@ -6,11 +6,10 @@
  * words close on the map are words of high cosine similarity.
  */
 import { basename } from 'node:path';
-import { useBackend } from '../backend/select.js';
 import { scatterPlot } from '../plot/scatter.js';
 import { Matrix } from '../tensor.js';
 import { mapMethod, pictureTarget, toPlane, writePicture } from './pictures.js';
-import { backendOption, parseCommand, type CommandSpec } from './options.js';
+import { applyBackendOption, backendOption, parseCommand, type CommandSpec } from './options.js';
 import { load } from './word2vec.js';
 
 export const mapCommand = {
@@ -37,10 +36,7 @@ export async function runMap(args: string[]): Promise<void> {
   const seed = Number(values.seed);
   if (!Number.isInteger(seed) || seed < 0) throw new RangeError(`--seed must be a non-negative integer, got '${values.seed}'`);
   const method = mapMethod('method', values.method);
-  if (values.backend !== undefined) {
-    if (values.backend !== 'js' && values.backend !== 'native') throw new RangeError(`--backend must be js or native, got '${values.backend}'`);
-    useBackend(values.backend);
-  }
+  applyBackendOption(values.backend);
   const out = await pictureTarget('out', values.out);
   if (out === undefined) throw new TypeError('--out FILE is required (the picture: map.svg or map.png)');
 

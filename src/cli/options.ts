@@ -7,6 +7,7 @@
  * with '-' ambiguous).
  */
 import { parseArgs } from 'node:util';
+import { useBackend } from '../backend/select.js';
 
 export interface OptionSpec {
   type: 'string' | 'boolean';
@@ -31,6 +32,12 @@ export interface CommandSpec<O extends Record<string, OptionSpec> = Record<strin
 
 /** Options several commands share. */
 export const backendOption = { type: 'string', value: 'js|native', help: 'force a backend (default: native when it loads)' } as const;
+/** Applies a --backend value (absent: the default choice stands). */
+export function applyBackendOption(value: string | undefined): void {
+  if (value === undefined) return;
+  if (value !== 'js' && value !== 'native') throw new RangeError(`--backend must be js or native, got ${value}`);
+  useBackend(value);
+}
 export const resumeOption = { type: 'string', value: 'FILE', help: 'continue the run a checkpoint holds' } as const;
 
 /** What parsing gives for each option: booleans, strings where a default fills in, else string or undefined. */

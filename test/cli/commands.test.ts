@@ -34,6 +34,7 @@ describe('fastnn CLI', () => {
     [['demo', '--colour'], 1, /^fastnn demo: unknown option '--colour' \(--help lists the options\)$/],
     [['demo', '--epochs', 'many'], 1, /^fastnn demo: --epochs must be a positive integer, got many$/],
     [['demo', '--backend', 'gpu'], 1, /^fastnn demo: --backend must be js or native, got gpu$/],
+    [['map', 'v.txt', '--out', 'm.svg', '--backend', 'gpu'], 1, /^fastnn map: --backend must be js or native, got gpu$/],
   ])('%j exits %i with one actionable line', (args, status, message) => {
     const run = fastnn(...args);
     expect(run.status).toBe(status);
