@@ -1,6 +1,7 @@
 // AVX2+FMA kernels (8 floats per ymm). Compiled for avx2,fma through a target
 // pragma (see isa_avx512.cc); only called after dispatch.cc has seen both in cpuid.
 #include "isa.h"
+#include "sgd.h"
 
 #if defined(__x86_64__)
 #include <immintrin.h>

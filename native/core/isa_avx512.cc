@@ -3,6 +3,7 @@
 // called after dispatch.cc has seen avx512f in cpuid. FMA is enabled beside
 // it for the scalar fma of isa_small.inc: every AVX-512F CPU has FMA3.
 #include "isa.h"
+#include "sgd.h"
 
 #if defined(__x86_64__)
 #include <immintrin.h>

@@ -2,6 +2,7 @@
 // SSE2 on any x86-64 and NEON on arm64. No FMA (the baseline ISAs lack it on
 // x86, and the compiler is not allowed to fuse a·b + c), so a step is mul + add.
 #include "isa.h"
+#include "sgd.h"
 
 #include <cstddef>
 #include <cstring>

@@ -11,10 +11,11 @@ namespace fastnn {
 
 namespace {
 
-// Each kernel computes every new value in float64. The dry run (Apply false)
-// writes no weight or state and returns a mask: kBadGradient when some
-// gradient entry is not finite, kBadUpdate when some new value would not be
-// finite once rounded to float32. The update (Apply true) stores the values.
+// Each kernel computes every new value (momentum and Adam in float64, SGD in
+// float32 as sgd.h says). The dry run (Apply false) writes no weight or state
+// and returns a mask: kBadGradient when some gradient entry is not finite,
+// kBadUpdate when some new value would not be finite once rounded to float32.
+// The update (Apply true) stores the values.
 constexpr std::uint32_t kBadGradient = 1, kBadUpdate = 2;
 
 // 1 when v is not finite once rounded to float32 (exponent bits all ones),

@@ -1,7 +1,8 @@
 // Optimizer updates inside the fused training step. State (velocities,
 // moments, the step count) lives in JS-owned Float32Arrays borrowed for the
 // job, so a checkpoint can save it and a later job resume it exactly.
-// Every update is computed in float64 and stored once as float32.
+// SGD computes in float32 (sgd.h); momentum and Adam in float64, stored once
+// as float32.
 #pragma once
 
 #include <cstddef>

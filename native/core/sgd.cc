@@ -3,14 +3,8 @@
 namespace fastnn {
 
 void sgd_update(float* w, const float* g, std::size_t n, double lr, double weight_decay) {
-  if (weight_decay == 0) {
-    for (std::size_t i = 0; i < n; i++) w[i] = static_cast<float>(w[i] - lr * g[i]);
-  } else {
-    for (std::size_t i = 0; i < n; i++) {
-      const double wi = w[i];
-      w[i] = static_cast<float>(wi - lr * (g[i] + weight_decay * wi));
-    }
-  }
+  const float lr32 = static_cast<float>(lr), decay32 = static_cast<float>(weight_decay);
+  for (std::size_t i = 0; i < n; i++) w[i] = sgd_new_weight(w[i], g[i], lr32, decay32);
 }
 
 }  // namespace fastnn

@@ -1,12 +1,25 @@
 // Plain stochastic gradient descent with L2 weight decay.
+//
+// The rule, in float32 like the rest of training: each operation rounded on
+// its own (no FMA contraction), with the rate and decay rounded to float32
+// first. Every SGD kernel (this one, the fused per-sample update and the
+// minibatch dry run, isa_update.inc) computes a new weight through
+// sgd_new_weight, and the TS backend repeats it with Math.fround after each
+// operation, which rounds exactly as float32 arithmetic does (a float64
+// result of float32 operands rounds to the same float32), so the backends
+// agree bit for bit.
 #pragma once
 
 #include <cstddef>
 
 namespace fastnn {
 
-// w (n) ← w − lr·(g (n) + weight_decay·w), in float64, stored as float32.
-// weight_decay == 0 is exactly w − lr·g (no 0·w term, so w = ±∞ stays put).
+// w − lr·(g + decay·w) in float32; decay 0 adds no decay term, so w − lr·g.
+inline float sgd_new_weight(float w, float g, float lr, float decay) {
+  return w - lr * (decay == 0.0f ? g : g + decay * w);
+}
+
+// w (n) ← sgd_new_weight(w, g (n), lr, weight_decay) element by element.
 void sgd_update(float* w, const float* g, std::size_t n, double lr, double weight_decay);
 
 }  // namespace fastnn

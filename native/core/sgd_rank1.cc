@@ -23,9 +23,9 @@ float max_abs(const float* x, std::size_t n) {
   return out;
 }
 
-// Bounds below this leave every gradient entry and new weight finite in
-// float32: FLT_MAX is just under 2^128, so a factor 2 covers the roundings
-// of the products and sums the bounds leave out.
+// Bounds below this leave every gradient entry, intermediate and new weight
+// finite in float32: FLT_MAX is just under 2^128, so a factor 2 covers the
+// roundings of the products and sums the bounds leave out.
 constexpr double kSafe = 0x1p127;
 
 }  // namespace
@@ -44,15 +44,20 @@ StepOutcome Rank1Sgd::step(const NetworkView& net, BatchWorkspace& ws, const Opt
   // ∞ in dz or a makes some entry non-finite (times anything, 0 included),
   // which is the dry run's "gradient" verdict; it outranks any overflow, so
   // every layer is checked before the bounds decide anything.
-  bool bounded = true;
+  // The float32 rule (sgd.h) rounds lr and λ first, then forms g + λ·w,
+  // lr·(g + λ·w) and w − lr·(g + λ·w): each must stay below the bound, and
+  // a NaN rate, decay or weight fails the tests too.
+  const double lr_abs = std::fabs(lr), decay_abs = std::fabs(opt.weight_decay);
+  bool bounded = lr_abs < kSafe && decay_abs < kSafe;
   for (std::size_t l = 0; l < layers; l++) {
     const double a = max_abs(l == 0 ? ws.xb.data() : ws.acts[l - 1], net.sizes[l]);
     const double dz = max_abs(ws.deltas[l], net.sizes[l + 1]);
     if (!std::isfinite(a) || !std::isfinite(dz)) return StepOutcome::NonFiniteGradient;
-    // |new w| ≤ |w|·(1 + |lr·λ|) + |lr|·|g|; a NaN lr or weight fails the test too.
-    const double w_bound = max_abs_[2 * l] * (1 + std::fabs(lr * opt.weight_decay)) + std::fabs(lr) * dz * a;
-    const double b_bound = max_abs_[2 * l + 1] + std::fabs(lr) * dz;
-    bounded = bounded && dz * a < kSafe && w_bound < kSafe && b_bound < kSafe;
+    const double w_sum = dz * a + decay_abs * max_abs_[2 * l];  // ≥ |g + λ·w|
+    const double w_bound = max_abs_[2 * l] + lr_abs * w_sum;     // ≥ |new w|
+    const double b_bound = max_abs_[2 * l + 1] + lr_abs * dz;
+    bounded = bounded && w_sum < kSafe && lr_abs * w_sum < kSafe && w_bound < kSafe && lr_abs * dz < kSafe &&
+              b_bound < kSafe;
   }
   if (!bounded) {
     // Near float32's limits: the general path's dry run decides exactly.

@@ -199,7 +199,9 @@ export function optimizerStateCount(type: number, paramCount: number): number {
  * - adam: m ← β1·m + (1−β1)·g'; v ← β2·v + (1−β2)·g'²; w ← w − η·m̂/(√v̂ + ε),
  *   m̂ = m/(1−β1^t), v̂ = v/(1−β2^t), t = step after increment
  * - adamw: as adam with g in place of g', after w ← w − η·λ·w (decoupled decay)
- * All in float64, stored as float32. JS owns the state, updated in place.
+ * sgd computes in float32, each operation rounded (η and λ rounded first), as
+ * PyTorch's does; the others in float64, stored as float32. JS owns the
+ * state, updated in place.
  */
 export interface OptimizerSpec {
   type: OptimizerCode;

@@ -341,5 +341,19 @@ describe.each(backendsUnderTest())('kernels on $name', (be: Backend) => {
         expect(mismatches(wView, ref, mag, 0), `n=${n}`).toBeNull();
       }
     });
+
+    // The rule is float32 arithmetic: η and λ rounded first, every operation
+    // rounded (no fused multiply-add), so both backends give the same bits.
+    it.each([[0.1, 0], [0.05, 1e-3], [-0.5, 0.2], [3, 1e-40]])('lr=%s weightDecay=%s is the float32 rule bit for bit', (lr, wd) => {
+      const f32 = Math.fround;
+      const rng = new Rng(72);
+      const n = 1001;
+      const w = randomF32(rng, n, -3, 3);
+      const g = randomF32(rng, n, -3, 3);
+      const [lr32, wd32] = [f32(lr), f32(wd)];
+      const want = Float32Array.from(w, (wi, i) => f32(wi - f32(lr32 * (wd32 === 0 ? g[i]! : f32(g[i]! + f32(wd32 * wi))))));
+      be.sgdUpdate(w, g, n, lr, wd);
+      expect(w).toEqual(want);
+    });
   });
 });

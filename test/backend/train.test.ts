@@ -164,19 +164,23 @@ describe.each(backends)('train on $name', (be: Backend) => {
 
   it.each([
     // x = ∞ reaches a tanh unit: finite loss, gradient 0·∞ = NaN.
-    ['gradient', [1, 3, 1], Infinity, 0.1],
+    ['gradient', [1, 3, 1], Infinity, 0.1, 0],
     // A linear net on x = 3e19: finite loss and deltas, but dz·x overflows float32.
-    ['gradient', [1, 1], 3e19, 0.1],
+    ['gradient', [1, 1], 3e19, 0.1, 0],
     // A finite gradient times lr = 1e300 overflows every new weight.
-    ['update', [1, 3, 1], 0.5, 1e300],
-  ] as const)('per-sample SGD: non-finite %s in %j (x = %d, lr %d) refused before any write, as the general path does', async (what, sizes, bad, lr) => {
+    ['update', [1, 3, 1], 0.5, 1e300, 0],
+    // λ·w overflows float32 (λ beyond its range), though the new weight
+    // w − lr·(g + λ·w) at lr 1e-30 would be finite in float64: the rule is float32.
+    ['update', [1, 3, 1], 0.5, 1e-30, 1e39],
+  ] as const)('per-sample SGD: non-finite %s in %j (x = %d, lr %d, weightDecay %d) refused before any write, as the general path does', async (what, sizes, bad, lr, weightDecay) => {
     const p = problem(14, [...sizes], 6, Loss.mse);
     p.x[2] = bad;
     for (const clipNorm of [0, 1e30]) {
       const base = fitJob(p, { shuffle: false, batchSize: 1, epochs: 1 });
-      const job = { ...base, schedule: { ...base.schedule, lr }, optimizer: { ...base.optimizer, clipNorm } };
+      const job = { ...base, schedule: { ...base.schedule, lr }, optimizer: { ...base.optimizer, clipNorm, weightDecay } };
       const before = cloneNet(job.net);
-      const batch = lr === 1e300 ? 0 : 2;
+      // A finite x fails at the first batch; a bad x (row 2) at the third.
+      const batch = bad === 0.5 ? 0 : 2;
       await expect(be.train(job, null), `clipNorm ${clipNorm}`).rejects
         .toThrow(`train: non-finite ${what} at epoch 1, batch ${batch}; that batch was not applied`);
       if (batch === 0) expect(maxAbsDiff(job.net.params, before.params)).toBe(0);

@@ -92,10 +92,15 @@ describe.runIf(hasNative)('optimizer update on the pool', () => {
     const grads = start.params.map((p) => new Float32Array(p.length));
     native.lossGradient(grads, start, j.x, j.y, j.n);
     await native.train(j, null);
-    const { lr } = j.schedule;
+    // The float32 rule: η and λ rounded first, then each operation (f32).
+    const f32 = Math.fround;
+    const lr = f32(j.schedule.lr);
     j.net.params.forEach((p, i) => {
-      const decay = i % 2 === 0 ? j.optimizer.weightDecay : 0;
-      const want = start.params[i]!.map((w, e) => Math.fround(w - lr * (grads[i]![e]! + decay * w)));
+      const decay = f32(i % 2 === 0 ? j.optimizer.weightDecay : 0);
+      const want = start.params[i]!.map((w, e) => {
+        const g = grads[i]![e]!;
+        return f32(w - f32(lr * (decay === 0 ? g : f32(g + f32(decay * w)))));
+      });
       expect(Array.from(p)).toEqual(Array.from(want));
     });
   });

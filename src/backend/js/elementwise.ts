@@ -20,14 +20,18 @@ export function colSum(out: Float32Array, inp: Float32Array, rows: number, cols:
   for (let j = 0; j < cols; j++) out[j] = acc[j]!;
 }
 
-// w (n) ← w − lr·(g (n) + weightDecay·w), computed in float64, stored as float32.
+/** The SGD rule of native/core/sgd.h in float32: w − lr·(g + decay·w), with
+ * lr and decay already rounded to float32 (Math.fround) and decay 0 adding no
+ * decay term. A float64 sum or product of two float32 values, rounded by
+ * Math.fround, is exactly the float32 operation's result, so rounding after
+ * every operation reproduces native's float32 arithmetic bit for bit. */
+export function sgdNewWeight(w: number, g: number, lr: number, decay: number): number {
+  return Math.fround(w - Math.fround(lr * (decay === 0 ? g : Math.fround(g + Math.fround(decay * w)))));
+}
+
+// w (n) ← sgdNewWeight(w, g (n), lr, weightDecay) element by element.
 export function sgdUpdate(w: Float32Array, g: Float32Array, n: number, lr: number, weightDecay: number): void {
-  if (weightDecay === 0) {
-    for (let i = 0; i < n; i++) w[i] = w[i]! - lr * g[i]!;
-  } else {
-    for (let i = 0; i < n; i++) {
-      const wi = w[i]!;
-      w[i] = wi - lr * (g[i]! + weightDecay * wi);
-    }
-  }
+  const lr32 = Math.fround(lr);
+  const decay32 = Math.fround(weightDecay);
+  for (let i = 0; i < n; i++) w[i] = sgdNewWeight(w[i]!, g[i]!, lr32, decay32);
 }

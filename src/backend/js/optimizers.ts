@@ -1,13 +1,15 @@
 /**
  * Optimizer updates of the TS training step, mirroring
  * native/core/optimizers.cc operation for operation (see backend.ts
- * OptimizerSpec for the rules). Computed in float64, stored as float32.
+ * OptimizerSpec for the rules). SGD in float32 (elementwise.ts sgdNewWeight), the
+ * others computed in float64 and stored as float32.
  *
  * Each kernel computes every new value. The dry run (`apply` false) writes no
  * weight or state and returns a mask: BAD_GRADIENT when a gradient entry is
  * not finite, BAD_UPDATE when a new value would not be finite in float32.
  * The update (`apply` true) stores the values.
  */
+import { sgdNewWeight } from './elementwise.js';
 import { layerFrozen, Optimizer, StepOutcome, type NetworkSpec, type OptimizerSpec, type StepOutcomeCode } from '../backend.js';
 
 const BAD_GRADIENT = 1;
@@ -26,7 +28,7 @@ function copy(dst: Float32Array, src: Float32Array, n: number): void {
   else for (let i = 0; i < n; i++) dst[i] = src[i]!;
 }
 
-// w (n), g (n): w ← w − lr·(g + decay·w). SGD has no state, so its dry run
+// w (n), g (n): w ← sgdNewWeight(w, g, lr, decay). SGD has no state, so its dry run
 // stages the new weights in g (each g[i] is read before it is overwritten)
 // and applying them is a copy (a memcpy: recomputing them is ~20× slower on a
 // large layer). The flags are check()'s, found without a branch per entry: x·0
@@ -35,12 +37,13 @@ function copy(dst: Float32Array, src: Float32Array, n: number): void {
 function sgdStage(w: Float32Array, g: Float32Array, n: number, lr: number, decay: number): number {
   let gradZeros = 0;
   let newZeros = 0;
+  const lr32 = Math.fround(lr);
+  const decay32 = Math.fround(decay);
   for (let i = 0; i < n; i++) {
-    const wi = w[i]!;
     const gi = g[i]!;
-    const wn = wi - lr * (gi + decay * wi);
+    const wn = sgdNewWeight(w[i]!, gi, lr32, decay32);
     gradZeros += gi * 0;
-    newZeros += Math.fround(wn) * 0;
+    newZeros += wn * 0;
     g[i] = wn;
   }
   return (gradZeros === 0 ? 0 : BAD_GRADIENT) | (newZeros === 0 ? 0 : BAD_UPDATE);
