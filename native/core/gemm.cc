@@ -129,6 +129,23 @@ double dot_f64(const float* a, const float* b, std::size_t k) {
   return (s0 + s1) + (s2 + s3);
 }
 
+// c (n) = alpha·a (k)·bᵀ + beta·c with b stored (n,k), over the pool from
+// kGemvThreadedFlops: each c[j] is one dot product with row j of b, so how
+// the rows are shared out changes no result.
+void gemv_t_shared(const KernelSet& ks, float* c, const float* a, const float* b, std::size_t n, std::size_t k,
+                   float alpha, float beta, const GemmContext& ctx) {
+  const double flops = 2.0 * static_cast<double>(n) * static_cast<double>(k);
+  const std::size_t parts = ctx.pool != nullptr && flops >= kGemvThreadedFlops ? ctx.pool->size() : 1;
+  if (parts == 1) {
+    ks.direct.gemv_t(c, a, b, n, k, alpha, beta);
+    return;
+  }
+  ctx.pool->run(parts, [&](std::size_t part) {
+    const std::size_t j0 = part_begin(n, part, parts), j1 = part_begin(n, part + 1, parts);
+    if (j1 > j0) ks.direct.gemv_t(c + j0, a, b + j0 * k, j1 - j0, k, alpha, beta);
+  });
+}
+
 }  // namespace
 
 void gemm(float* c, const float* a, const float* b, std::size_t m, std::size_t n, std::size_t k,
@@ -151,7 +168,7 @@ void gemm(float* c, const float* a, const float* b, std::size_t m, std::size_t n
   const float falpha = static_cast<float>(alpha), fbeta = static_cast<float>(beta);
   if (m == 1) {
     // op(a) is one contiguous row whatever trans_a says.
-    if (trans_b) ks.direct.gemv_t(c, a, b, n, k, falpha, fbeta);
+    if (trans_b) gemv_t_shared(ks, c, a, b, n, k, falpha, fbeta, ctx);
     else ks.direct.gemv_n(c, a, b, n, k, falpha, fbeta, uk.kc);
     return;
   }

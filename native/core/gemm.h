@@ -23,6 +23,17 @@ namespace fastnn {
 // (64×256×128) now share too. A 4e6-flop product takes ~40 µs on one core.
 constexpr double kGemmThreadedFlops = 4e6;
 
+// Single rows with trans_b (c = a·bᵀ, the forward product of one sample) of
+// at least this many flops split their n dot products over the pool, each
+// thread a fixed range of b's rows (thread_pool.h part_begin), so per-sample
+// SGD keeps the same weight rows on the same core for the forward product
+// and the update (sgd_rank1.cc cuts its rows the same way). A GEMV streams
+// b once (2 flops per element loaded), so it pays to share it far below
+// kGemmThreadedFlops: the 784×256 layer of the bench's classifier (4e5
+// flops) takes ~10 µs on one core against ~1 µs to start a pool job. The
+// threshold is kParallelUpdateElements (optimizers.h) weights, as the update.
+constexpr double kGemvThreadedFlops = 2.0 * (1 << 15);
+
 // Problems with m·n·k at most this (and m > 1) skip packing: the direct
 // kernel (isa_small.inc) computes each element as the packed path would, one
 // scalar fma chain each, which beats packing and tile set-up only while the

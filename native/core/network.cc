@@ -93,11 +93,19 @@ const float* layer_input(const NetworkView& net, const float* x, float* const* a
 void forward_layers(const NetworkView& net, const float* x, std::size_t rows, float* const* acts,
                     const PassScratch* d = nullptr) {
   const std::size_t layers = layer_count(net);
+  // A one-row pass shares only the first layer's product over the pool
+  // (gemm.h kGemvThreadedFlops): every later layer's weights are read whole
+  // again on this thread by backward's da = dz·W, so sharing their rows
+  // would move them between the cores' caches twice a sample. The first
+  // layer has no such product, and per-sample SGD updates its rows on the
+  // cores that read them (sgd_rank1.cc).
+  const GemmContext one_thread{net.gemm.path, nullptr, net.gemm.threaded_flops};
   for (std::size_t l = 0; l < layers; l++) {
     const std::size_t in = net.sizes[l], out = net.sizes[l + 1];
     float* z = acts[l];
     // z (rows,out) = a (rows,in) · W(l)ᵀ, W(l) stored (out,in); then + b(l), or the normalisation.
-    gemm(z, layer_input(net, x, acts, d, l), net.params[2 * l], rows, out, in, false, true, 1, 0, net.gemm);
+    gemm(z, layer_input(net, x, acts, d, l), net.params[2 * l], rows, out, in, false, true, 1, 0,
+         rows == 1 && l > 0 ? one_thread : net.gemm);
     normalise_or_bias(z, net, d, l, rows);
     if (l + 1 < layers) activation_forward(z, z, rows * out, net.hidden[l], net.leaky_slope);
     if (l + 1 < layers && drops(net, d, l)) dropout_forward(d->outs[l], d->masks[l], z, rows * out, net.dropout[l], *d->rng);

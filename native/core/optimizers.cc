@@ -80,9 +80,8 @@ std::uint32_t adam_kernel(float* w, float* m, float* v, const float* g, std::siz
 }
 
 // Part `part` of `parts` of every parameter through the configured rule:
-// elements [len·part/parts, len·(part+1)/parts) of each, cut at multiples of
-// 16 floats so parts never share a cache line; the dry run's mask (0 when
-// applying). Each element's new value depends on that element alone, so how
+// elements [part_begin(len, part, parts), part_begin(len, part + 1, parts))
+// of each (thread_pool.h); the dry run's mask (0 when applying). Each element's new value depends on that element alone, so how
 // the parameters are cut does not change any result.
 template <bool Apply>
 std::uint32_t update_part(const NetworkView& net, float* const* grads, const OptimizerConfig& opt, double lr, double t,
@@ -92,8 +91,7 @@ std::uint32_t update_part(const NetworkView& net, float* const* grads, const Opt
   for (std::size_t p = 0; p < count; p++) {
     if (layer_frozen(net, p / 2)) continue;  // weights, decay and state all stay as they are
     const std::size_t len = param_size(net, p);
-    const auto cut = [&](std::size_t q) { return q == parts ? len : len * q / parts / 16 * 16; };
-    const std::size_t i0 = cut(part), n = cut(part + 1) - i0;
+    const std::size_t i0 = part_begin(len, part, parts), n = part_begin(len, part + 1, parts) - i0;
     float* w = net.params[p] + i0;
     float* g = grads[p] + i0;
     const double decay = p % 2 == 0 ? opt.weight_decay : 0;  // weights decay, biases do not

@@ -1,5 +1,6 @@
 #include "sgd_rank1.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <cstring>
@@ -27,6 +28,27 @@ float max_abs(const float* x, std::size_t n) {
 // finite in float32: FLT_MAX is just under 2^128, so a factor 2 covers the
 // roundings of the products and sums the bounds leave out.
 constexpr double kSafe = 0x1p127;
+
+// rank1_sgd of w (rows,cols); returns max |new w|. When `shared` (the first
+// layer: network.cc forward_layers shares only its one-row product) and w
+// has at least kParallelUpdateElements weights, over the network's pool:
+// each part a fixed range of rows, cut as gemm cut the forward product's
+// rows (gemm.h kGemvThreadedFlops), so each core updates the rows it has just
+// read. Rows are independent, so the result does not depend on the thread
+// count. `tops` holds each part's max (grown once: no allocation per sample).
+float update_rows(const NetworkView& net, std::vector<float>& tops, bool shared, float* w, const float* dz,
+                  const float* a, std::size_t rows, std::size_t cols, double lr, double decay) {
+  const KernelSet& ks = kernel_set(net.gemm.path);
+  ThreadPool* pool = net.gemm.pool;
+  const std::size_t parts = shared && pool != nullptr && rows * cols >= kParallelUpdateElements ? pool->size() : 1;
+  if (parts == 1) return ks.rank1_sgd(w, dz, a, rows, cols, lr, decay);
+  tops.assign(parts, 0.0f);
+  pool->run(parts, [&](std::size_t part) {
+    const std::size_t r0 = part_begin(rows, part, parts), r1 = part_begin(rows, part + 1, parts);
+    if (r1 > r0) tops[part] = ks.rank1_sgd(w + r0 * cols, dz + r0, a, r1 - r0, cols, lr, decay);
+  });
+  return *std::max_element(tops.begin(), tops.end());
+}
 
 }  // namespace
 
@@ -66,14 +88,14 @@ StepOutcome Rank1Sgd::step(const NetworkView& net, BatchWorkspace& ws, const Opt
     if (outcome == StepOutcome::Applied) max_abs_.clear();
     return outcome;
   }
-  const KernelSet& ks = kernel_set(net.gemm.path);
   // A bias is a weight whose input is always 1 (and which does not decay).
   const float one = 1;
   for (std::size_t l = 0; l < layers; l++) {
     const std::size_t in = net.sizes[l], out = net.sizes[l + 1];
     const float* a = l == 0 ? ws.xb.data() : ws.acts[l - 1];
-    max_abs_[2 * l] = ks.rank1_sgd(net.params[2 * l], ws.deltas[l], a, out, in, lr, opt.weight_decay);
-    max_abs_[2 * l + 1] = ks.rank1_sgd(net.params[2 * l + 1], ws.deltas[l], &one, out, 1, lr, 0);
+    max_abs_[2 * l] = update_rows(net, part_max_, l == 0, net.params[2 * l], ws.deltas[l], a, out, in, lr,
+                                  opt.weight_decay);
+    max_abs_[2 * l + 1] = update_rows(net, part_max_, false, net.params[2 * l + 1], ws.deltas[l], &one, out, 1, lr, 0);
   }
   *opt.step += 1;
   return StepOutcome::Applied;

@@ -99,11 +99,17 @@ void ThreadPool::run(std::size_t tasks, const std::function<void(std::size_t)>& 
   finished_.store(0, std::memory_order_relaxed);
   error_ = nullptr;
   const std::uint64_t job = job_of(claim_.load(std::memory_order_relaxed)) + 1;
-  claim_.store(job << kJobShift | static_cast<std::uint64_t>(tasks) << kTasksShift, std::memory_order_release);
+  // Task 0 is the caller's before the job is announced (the next index
+  // starts at 1): whoever wins the race to the announcement, the caller's
+  // core runs task 0 of every job, and with two threads the worker task 1,
+  // so a job cut the same way each time (part_begin) finds its part of the
+  // data in the cache of the core that touched it last.
+  claim_.store(job << kJobShift | static_cast<std::uint64_t>(tasks) << kTasksShift | 1, std::memory_order_release);
   // A parked worker checks claim_ under mutex_ before it sleeps, so taking
   // the mutex here orders the new job before its check or after its sleep.
   { std::lock_guard<std::mutex> lock(mutex_); }
   wake_.notify_all();
+  run_task(0);
   work(job);
   wait_for_tasks(tasks);
   task_ = nullptr;
@@ -117,23 +123,26 @@ void ThreadPool::wait_for_tasks(std::size_t tasks) {
   done_.wait(lock, finished);
 }
 
+void ThreadPool::run_task(std::size_t t) {
+  try {
+    (*task_)(t);
+  } catch (...) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (!error_) error_ = std::current_exception();
+  }
+  if (finished_.fetch_add(1, std::memory_order_acq_rel) + 1 == tasks_of(claim_.load(std::memory_order_relaxed))) {
+    // The caller may be parked on done_: the same ordering as in run().
+    { std::lock_guard<std::mutex> lock(mutex_); }
+    done_.notify_one();
+  }
+}
+
 void ThreadPool::work(std::uint64_t job) {
   std::uint64_t claim = claim_.load(std::memory_order_acquire);
   for (;;) {
     if (job_of(claim) != job || index_of(claim) >= tasks_of(claim)) return;
     if (!claim_.compare_exchange_weak(claim, claim + 1, std::memory_order_acq_rel, std::memory_order_acquire)) continue;
-    const std::size_t tasks = tasks_of(claim);
-    try {
-      (*task_)(index_of(claim));
-    } catch (...) {
-      std::lock_guard<std::mutex> lock(mutex_);
-      if (!error_) error_ = std::current_exception();
-    }
-    if (finished_.fetch_add(1, std::memory_order_acq_rel) + 1 == tasks) {
-      // The caller may be parked on done_: the same ordering as in run().
-      { std::lock_guard<std::mutex> lock(mutex_); }
-      done_.notify_one();
-    }
+    run_task(index_of(claim));
     claim = claim_.load(std::memory_order_acquire);
   }
 }

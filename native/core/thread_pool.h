@@ -30,6 +30,14 @@
 
 namespace fastnn {
 
+// Where part `part` of `parts` of `len` elements begins (part == parts: len):
+// len·part/parts rounded down to a multiple of 16, so parts of a float array
+// never share a 64-byte cache line. Fixed by len and parts alone, so a job
+// that always cuts the same way gives each task the same elements.
+inline std::size_t part_begin(std::size_t len, std::size_t part, std::size_t parts) {
+  return part == parts ? len : len * part / parts / 16 * 16;
+}
+
 class ThreadPool {
  public:
   // How long a worker keeps polling for the next job, and the caller for the
@@ -68,6 +76,8 @@ class ThreadPool {
   void worker_loop();
   // Claims and runs tasks of job `job` until none are left; false once another job has begun.
   void work(std::uint64_t job);
+  // Runs task t of the current job, keeps its exception, counts it finished.
+  void run_task(std::size_t t);
   void wait_for_tasks(std::size_t tasks);
 
   std::mutex job_mutex_;  // one job (or resize) at a time

@@ -52,10 +52,11 @@ Napi::Value GemmPaths(const Napi::CallbackInfo& info) {
   return out;
 }
 
-// [sync] gemmBlocking(): { path, mr, nr, mc, kc, nc, threadedFlops, directMnk }
+// [sync] gemmBlocking(): { path, mr, nr, mc, kc, nc, threadedFlops, directMnk, gemvThreadedFlops }
 // The active path's register tile (mr×nr), cache blocks (mc, kc, nc), the problem size
-// (2·m·n·k flops) from which gemm uses the whole pool and the largest m·n·k it computes
-// unpacked: the sizes where the algorithm switches, for tests that probe each one ±1.
+// (2·m·n·k flops) from which gemm uses the whole pool, the largest m·n·k it computes
+// unpacked and the size (2·n·k) from which a one-row product with transB shares its rows:
+// the sizes where the algorithm switches, for tests that probe each one ±1.
 // Throws nothing.
 Napi::Value GemmBlocking(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
@@ -71,6 +72,7 @@ Napi::Value GemmBlocking(const Napi::CallbackInfo& info) {
   out.Set("nc", static_cast<double>(uk.nc));
   out.Set("threadedFlops", rt.gemm_threaded_flops);
   out.Set("directMnk", static_cast<double>(kGemmDirectMnk));
+  out.Set("gemvThreadedFlops", kGemvThreadedFlops);
   return out;
 }
 

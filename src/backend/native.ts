@@ -88,6 +88,8 @@ export interface GemmBlocking {
   threadedFlops: number;
   /** gemm computes m·n·k ≤ directMnk (m > 1) unpacked; m = 1 always is (GEMV). */
   directMnk: number;
+  /** m = 1 with transB shares its n dot products over the pool from 2·n·k ≥ gemvThreadedFlops. */
+  gemvThreadedFlops: number;
 }
 
 const packageRoot = fileURLToPath(new URL('../../', import.meta.url));

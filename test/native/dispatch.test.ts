@@ -79,6 +79,32 @@ describe.runIf(hasNative)('native gemm dispatch', () => {
       for (const k of [k0 - 1, k0, k0 + 1, k0 + 2]) run(m, n, k);
     });
 
+    it('one-row products with transB share their rows from gemvThreadedFlops, bit-identical on 1, 2 and 3 threads', () => {
+      native.setGemmPath(path);
+      const { gemvThreadedFlops } = native.gemmBlocking();
+      const rng = new Rng(83);
+      // k = 128, so 2·n·k steps by 256 flops: n across n0 puts the product at −256, 0 and +256 flops.
+      const k = 128, n0 = gemvThreadedFlops / (2 * k);
+      expect(Number.isInteger(n0)).toBe(true);
+      for (const n of [n0 - 1, n0, n0 + 1]) {
+        const a = randomF32(rng, k), b = randomF32(rng, n * k), c0 = randomF32(rng, n);
+        const results = [1, 2, 3].map((threads) => {
+          native.setThreads(threads);
+          checkGemm(be, rng, 1, n, k, false, true, 0.7, 0.3, { label: `${path} n=${n} threads=${threads}` });
+          const c = c0.slice();
+          native.gemm(c, a, b, 1, n, k, false, true, 0.7, 0.3);
+          return new Uint32Array(c.buffer);
+        });
+        expect(results[1], `n=${n}`).toEqual(results[0]);
+        expect(results[2], `n=${n}`).toEqual(results[0]);
+      }
+      // The same product one flop pair below and above, with k odd (a scalar tail in every dot).
+      for (const [n, kk] of [[Math.floor(gemvThreadedFlops / 2 / 129), 129], [Math.ceil(gemvThreadedFlops / 2 / 129), 129]] as const) {
+        native.setThreads(2);
+        checkGemm(be, rng, 1, n, kk, false, true, 1, 0, { nanC: true, label: `${path} n=${n} k=${kk}` });
+      }
+    });
+
     it.each(combos)('1, 2 and 3 threads give bit-identical results, transA=%s transB=%s', (tA, tB) => {
       native.setGemmPath(path);
       const { threadedFlops } = native.gemmBlocking();

@@ -105,3 +105,58 @@ describe.runIf(hasNative)('optimizer update on the pool', () => {
     });
   });
 });
+
+/**
+ * Per-sample SGD shares its first layer over the pool (network.cc
+ * forward_layers, sgd_rank1.cc update_rows) once that layer has
+ * kParallelUpdateElements weights: first layers of threshold − 1, threshold
+ * and threshold + 1 weights train bit-identically on 1 and 2 threads, the
+ * fused update still equals the general path bit for bit, and native agrees
+ * with the TS backend.
+ */
+describe.runIf(hasNative)('per-sample SGD on the pool', () => {
+  const addon = hasNative ? loadNativeAddon() : null;
+  const native = addon ? createNativeBackend(addon) : null!;
+  const before = addon?.getThreads() ?? 1;
+  afterAll(() => addon?.setThreads(before));
+  // [inputs, first hidden layer]: 1057·31 = THRESHOLD − 1, 512·64 = THRESHOLD, 3641·9 = THRESHOLD + 1.
+  const firstLayers = [[1057, 31], [512, 64], [3641, 9]] as const;
+
+  function perSampleJob(inputs: number, hidden: number): FitJob {
+    const sizes = [inputs, hidden, 3];
+    const rng = new Rng(inputs);
+    const net = makeNet(rng, sizes, [Activation.relu], Loss.softmaxCrossEntropy);
+    const n = 12;
+    const base = plainTraining(0.05, 1e-3);
+    return {
+      ...base, net, x: randomF32(rng, n * inputs, -1, 1), y: makeTargets(rng, n, 3, Loss.softmaxCrossEntropy), n,
+      epochs: 2, batchSize: 1, shuffle: true, rngState: Uint32Array.of(5, 6, 7, 8), skipNonFinite: false, progressEvery: 0,
+      history: new Float64Array(2 * HISTORY_FIELDS.length), optimizer: { ...base.optimizer, state: [] },
+    };
+  }
+
+  it.each(firstLayers)('first layer %d × %d: 1 and 2 threads bit-identical, fused = general path', async (inputs, hidden) => {
+    const j = perSampleJob(inputs, hidden);
+    expect(Math.abs(inputs * hidden - THRESHOLD)).toBeLessThanOrEqual(1);
+    const runs: FitJob[] = [];
+    for (const threads of [1, 2]) {
+      addon!.setThreads(threads);
+      const k = copyJob(j);
+      await native.train(k, null);
+      runs.push(k);
+    }
+    // Clipping at a norm never reached takes the general path (gradients, dry run, copy).
+    const general = copyJob(j);
+    general.optimizer = { ...general.optimizer, clipNorm: 1e30 };
+    await native.train(general, null);
+    expect(bits(runs[1]!.net.params)).toEqual(bits(runs[0]!.net.params));
+    expect(bits(general.net.params)).toEqual(bits(runs[0]!.net.params));
+    expect(runs[1]!.history).toEqual(runs[0]!.history);
+    if (js) {
+      // The TS backend sums the forward products in float64; the updates are the same float32 rule.
+      const t = copyJob(j);
+      await js.train(t, null);
+      t.net.params.forEach((p, i) => p.forEach((v, e) => expect(Math.abs(v - runs[0]!.net.params[i]![e]!)).toBeLessThanOrEqual(1e-5)));
+    }
+  });
+});
