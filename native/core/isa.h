@@ -44,6 +44,8 @@ struct KernelSet {
   // The minibatch SGD dry run (isa_update.inc): g ← w − lr·(g + decay·w),
   // returning 1 | 2 when some gradient | new weight is not finite.
   unsigned int (*sgd_stage)(const float* w, float* g, std::size_t n, double lr, double decay);
+  // Hidden sigmoid units (isa_elementwise.inc): out (n) = sigmoid32(inp (n)), out may be inp.
+  void (*sigmoid)(float* out, const float* inp, std::size_t n);
   // Runs `iters` rounds of independent FMA chains (enough chains to hide the
   // FMA latency) and returns the number of flops done: the peak probe.
   double (*fma_probe)(std::size_t iters);

@@ -2,6 +2,7 @@
 // pragma (see isa_avx512.cc); only called after dispatch.cc has seen both in cpuid.
 #include "isa.h"
 #include "sgd.h"
+#include "sigmoid32.h"
 
 #if defined(__x86_64__)
 #include <immintrin.h>
@@ -30,6 +31,7 @@ constexpr std::size_t kChains = 12;
 #include "isa_kernels.inc"
 #include "isa_small.inc"
 #include "isa_update.inc"
+#include "isa_elementwise.inc"
 
 }  // namespace
 }  // namespace fastnn
@@ -43,7 +45,7 @@ constexpr std::size_t kChains = 12;
 namespace fastnn {
 // kc·nr·4 = 16 KiB of B per sliver in L1; mc a multiple of 6.
 const KernelSet kAvx2Kernels = {"avx2", {kMR, kNR, 144, 256, 2048, microkernel},
-                                {gemm_direct, gemv_n, gemv_t}, rank1_sgd, sgd_stage, fma_probe};
+                                {gemm_direct, gemv_n, gemv_t}, rank1_sgd, sgd_stage, sigmoid_forward, fma_probe};
 }  // namespace fastnn
 
 #endif  // __x86_64__

@@ -4,6 +4,7 @@
 // it for the scalar fma of isa_small.inc: every AVX-512F CPU has FMA3.
 #include "isa.h"
 #include "sgd.h"
+#include "sigmoid32.h"
 
 #if defined(__x86_64__)
 #include <immintrin.h>
@@ -34,6 +35,7 @@ constexpr std::size_t kChains = 16;
 #include "isa_kernels.inc"
 #include "isa_small.inc"
 #include "isa_update.inc"
+#include "isa_elementwise.inc"
 
 }  // namespace
 }  // namespace fastnn
@@ -47,7 +49,7 @@ constexpr std::size_t kChains = 16;
 namespace fastnn {
 // kc·nr·4 = 32 KiB of B per sliver fits Zen 5's 48 KiB L1 with the A sliver.
 const KernelSet kAvx512Kernels = {"avx512", {kMR, kNR, 256, 256, 2048, microkernel},
-                                  {gemm_direct, gemv_n, gemv_t}, rank1_sgd, sgd_stage, fma_probe};
+                                  {gemm_direct, gemv_n, gemv_t}, rank1_sgd, sgd_stage, sigmoid_forward, fma_probe};
 }  // namespace fastnn
 
 #endif  // __x86_64__

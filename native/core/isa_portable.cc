@@ -3,6 +3,7 @@
 // x86, and the compiler is not allowed to fuse a·b + c), so a step is mul + add.
 #include "isa.h"
 #include "sgd.h"
+#include "sigmoid32.h"
 
 #include <cstddef>
 #include <cstring>
@@ -33,10 +34,11 @@ inline float sfma(float a, float b, float c) { return a * b + c; }  // unfused, 
 #include "isa_kernels.inc"
 #include "isa_small.inc"
 #include "isa_update.inc"
+#include "isa_elementwise.inc"
 
 }  // namespace
 
 const KernelSet kPortableKernels = {"portable", {kMR, kNR, 128, 256, 2048, microkernel},
-                                    {gemm_direct, gemv_n, gemv_t}, rank1_sgd, sgd_stage, fma_probe};
+                                    {gemm_direct, gemv_n, gemv_t}, rank1_sgd, sgd_stage, sigmoid_forward, fma_probe};
 
 }  // namespace fastnn

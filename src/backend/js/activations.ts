@@ -12,6 +12,40 @@ export function sigmoid(x: number): number {
   return e / (1 + e);
 }
 
+// sigmoid32's constants: the float32 values native/core/sigmoid32.h writes as literals.
+const LOG2E = 1.4426950216293335;
+const ROUND = 12582912; // 1.5·2²³: adding it rounds to an integer
+const LN2_HI = 0.693359375;
+const LN2_LO = -0.00021219444170128554;
+const P0 = 0.00019875691214110702;
+const P1 = 0.0013981999363750219;
+const P2 = 0.008333452045917511;
+const P3 = 0.041665796190500259;
+const P4 = 0.1666666567325592;
+const P5 = 0.5;
+
+/** The float32 logistic of hidden sigmoid units, operation for operation
+ * native/core/sigmoid32.h (see there): each Math.fround rounds one float32
+ * operation's exact result, as float32 arithmetic does, so the backends
+ * agree bit for bit. x must be a float32 value. */
+export function sigmoid32(x: number): number {
+  const f = Math.fround;
+  const t0 = x < 0 ? x : -x;
+  const t = t0 < -104 ? -104 : t0;
+  const n = f(f(f(t * LOG2E) + ROUND) - ROUND);
+  const r = f(f(t - f(n * LN2_HI)) - f(n * LN2_LO));
+  let p = f(f(P0 * r) + P1);
+  p = f(f(p * r) + P2);
+  p = f(f(p * r) + P3);
+  p = f(f(p * r) + P4);
+  p = f(f(p * r) + P5);
+  p = f(f(f(p * f(r * r)) + r) + 1);
+  // p·2ⁿ is exact in float64, so one fround rounds it as the float32 product does.
+  const e = n < -126 ? 0 : f(p * 2 ** n);
+  const s = f(1 / f(1 + e));
+  return x >= 0 ? s : f(e * s);
+}
+
 // out (n) = f(inp (n)); out may be inp.
 export function activationForward(out: Float32Array, inp: Float32Array, n: number, act: number,
                                   leakySlope: number): void {
@@ -20,7 +54,7 @@ export function activationForward(out: Float32Array, inp: Float32Array, n: numbe
       if (out !== inp) out.set(inp.subarray(0, n));
       return;
     case Activation.sigmoid:
-      for (let i = 0; i < n; i++) out[i] = sigmoid(inp[i]!);
+      for (let i = 0; i < n; i++) out[i] = sigmoid32(inp[i]!);
       return;
     case Activation.tanh:
       for (let i = 0; i < n; i++) out[i] = Math.tanh(inp[i]!);
