@@ -10,9 +10,10 @@ import { EPOCH, HISTORY, HISTORY_FIELDS, Metric, Monitor, POSITION, type EarlySt
 import { NonFiniteError } from '../errors.js';
 import { Rng } from '../../rng.js';
 import { metricSum } from './metrics.js';
-import { allocBatchWorkspace, batchGradient, evaluate } from './network.js';
+import { allocBatchWorkspace, batchDeltas, batchGradient, evaluate, sameShapeSpec } from './network.js';
 import { optimizerStep, sumOfSquares } from './optimizers.js';
 import { scheduleLr } from './schedule.js';
+import { Rank1Sgd } from './sgd-rank1.js';
 
 /** Longest stretch of training between two yields. */
 const SLICE_MS = 8;
@@ -118,7 +119,8 @@ function writePosition(job: FitJob, out: Omit<FitResult, 'cancelled'>, best: Bes
  * `stopped()` is true between batches. */
 export async function fit(job: FitJob, report: ((p: TrainProgress) => void) | null,
                           stopped: () => boolean): Promise<Omit<FitResult, 'cancelled'>> {
-  const { net, x, y, n, epochs, batchSize, history, schedule, metric } = job;
+  const { x, y, n, epochs, batchSize, history, schedule, metric } = job;
+  const net = sameShapeSpec(job.net);
   const hasMetric = metric !== Metric.none;
   const k = net.sizes[net.sizes.length - 1]!;
   const ws = allocBatchWorkspace(net, Math.min(batchSize, n));
@@ -126,6 +128,7 @@ export async function fit(job: FitJob, report: ((p: TrainProgress) => void) | nu
   const rng = rngFrom(job.rngState);
   const resume = job.resume ?? null;
   const best = new BestTracker(net, job.earlyStopping, resume);
+  const rank1 = new Rank1Sgd(net);
   const out: Omit<FitResult, 'cancelled'> = { epochs: 0, samples: 0, bestEpoch: 0, best: 0, steps: 0, stoppedEarly: false };
   // The run's epochs and updates before this job: the schedule's clocks continue from them.
   const epoch0 = resume?.epoch ?? 0;
@@ -157,7 +160,10 @@ export async function fit(job: FitJob, report: ((p: TrainProgress) => void) | nu
       }
       const batch = st.batch;
       const rows = Math.min(batchSize, n - start);
-      const loss = batchGradient(ws, net, x, y, order, start, rows, job.inputNoise, rng);
+      // One-row SGD batches form their gradient inside the update (sgd-rank1.ts).
+      const fused = Rank1Sgd.applies(net, job.optimizer, rows);
+      const loss = fused ? batchDeltas(ws, net, x, y, order, start, rows, job.inputNoise, rng)
+        : batchGradient(ws, net, x, y, order, start, rows, job.inputNoise, rng);
       // The gradient's norm is only needed to clip; otherwise the update's dry
       // run is what finds a non-finite gradient (trainer.cc does the same).
       const clip = job.optimizer.clipNorm > 0;
@@ -166,7 +172,10 @@ export async function fit(job: FitJob, report: ((p: TrainProgress) => void) | nu
       // Every check comes before any weight changes: the loss, the gradient,
       // and the update itself (optimizerStep writes nothing that would overflow).
       const outcome = !Number.isFinite(loss) || !Number.isFinite(sumSq) ? 'gradient'
+        : fused ? rank1.step(net, ws, job.optimizer, stepLr)
         : optimizerStep(net, ws.grads, sumSq, job.optimizer, stepLr);
+      // The fused update's bounds hold only while it is the only writer of the weights.
+      if (!fused && outcome === 'applied') rank1.forget();
       const bad = !Number.isFinite(loss) ? 'loss' : outcome === 'applied' ? null : outcome;
       if (bad !== null && !job.skipNonFinite) {
         throw NonFiniteError.forBatch(bad, epoch0 + epoch, batch);
