@@ -17,6 +17,17 @@ import { Rank1Sgd } from './sgd-rank1.js';
 
 /** Longest stretch of training between two yields. */
 const SLICE_MS = 8;
+/** Batch rows × parameters between two looks at the clock: a few passes over
+ * 2^14 weights take well under a millisecond on the TS backend, while
+ * performance.now() every batch was a tenth of a per-sample XOR step. */
+export const CLOCK_WORK = 1 << 14;
+/** Most batches between two looks at the clock, however small: 64 XOR steps take ~0.1 ms. */
+export const CLOCK_BATCHES = 64;
+
+/** Batches between two looks at the clock for batches of `rows` rows of a net with `paramCount` parameters. */
+export function clockInterval(rows: number, paramCount: number): number {
+  return Math.max(1, Math.min(CLOCK_BATCHES, Math.floor(CLOCK_WORK / (rows * paramCount))));
+}
 const FIELDS = HISTORY_FIELDS.length;
 const F = HISTORY;
 
@@ -137,6 +148,8 @@ export async function fit(job: FitJob, report: ((p: TrainProgress) => void) | nu
   // net is a few microseconds, where an allocation per epoch shows.
   const epochOrderState = new Uint32Array(4);
   let sliceStart = performance.now();
+  const batchesPerLook = clockInterval(Math.min(batchSize, n), net.params.reduce((sum, p) => sum + p.length, 0));
+  let untilLook = batchesPerLook;
   for (let epoch = 1; epoch <= epochs; epoch++) {
     const partial = epoch === 1 ? resume?.partial ?? null : null;
     const st: EpochState = partial ? resumedEpoch(partial) : {
@@ -148,9 +161,12 @@ export async function fit(job: FitJob, report: ((p: TrainProgress) => void) | nu
     if (job.shuffle) (partial ? rngFrom(st.orderState) : rng).shuffle(order);
     if (!partial) rng.writeState(job.rngState);
     for (let start = st.batch * batchSize; start < n; start += batchSize, st.batch++) {
-      if (performance.now() - sliceStart > SLICE_MS) {
-        await yieldToEventLoop();
-        sliceStart = performance.now();
+      if (--untilLook === 0) {
+        untilLook = batchesPerLook;
+        if (performance.now() - sliceStart > SLICE_MS) {
+          await yieldToEventLoop();
+          sliceStart = performance.now();
+        }
       }
       if (stopped()) {
         // The stream after this epoch's draws so far (the noise drew from it too).
