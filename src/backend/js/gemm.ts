@@ -74,15 +74,23 @@ export function gemmAxpy(c: Float32Array, a: Float32Array, b: Float32Array, m: n
   }
 }
 
+/** Entry (i, j) of a k = 1 product before alpha and the float32 store: the
+ * strip's one product, 0 + a[i]·b[j] (0 + turns −0 into +0 as the strip does).
+ * Shared with the fused per-sample update (sgd-rank1.ts), which forms the
+ * batch-1 weight gradient the same way. */
+export function outerEntry(ai: number, bj: number): number {
+  return 0 + ai * bj;
+}
+
 // NN, TN with k = 1: a is a column (or a row: the same layout), b a row, and
-// c[i,j] = alpha·(0 + a[i]·b[j]), the strip's one product (0 + turns −0 into +0 as the strip does).
+// c[i,j] = alpha·outerEntry(a[i], b[j]).
 function gemmOuter(c: Float32Array, a: Float32Array, b: Float32Array, m: number, n: number, alpha: number,
                    beta: number): void {
   for (let i = 0; i < m; i++) {
     const ai = a[i]!;
     const ci = i * n;
-    if (beta === 0) for (let j = 0; j < n; j++) c[ci + j] = alpha * (0 + ai * b[j]!);
-    else for (let j = 0; j < n; j++) c[ci + j] = alpha * (0 + ai * b[j]!) + beta * c[ci + j]!;
+    if (beta === 0) for (let j = 0; j < n; j++) c[ci + j] = alpha * outerEntry(ai, b[j]!);
+    else for (let j = 0; j < n; j++) c[ci + j] = alpha * outerEntry(ai, b[j]!) + beta * c[ci + j]!;
   }
 }
 

@@ -49,6 +49,19 @@ function allocWorkspace(sizes: Int32Array, rows: number, withDeltas: boolean, la
   return { acts, deltas, acc: new Float64Array(maxWidth(sizes)) };
 }
 
+/** net as one object literal with every NetworkSpec field, in one order:
+ * the same map for every job, whatever built the caller's spec (a spread
+ * such as fit's { ...spec, frozen } gives each call a map of its own, and
+ * each new map deoptimised every pass a job's first steps reached).
+ * Shares net's arrays, so the parameters train in place. */
+export function sameShapeSpec(net: NetworkSpec): NetworkSpec {
+  return {
+    sizes: net.sizes, hiddenActivations: net.hiddenActivations, leakySlope: net.leakySlope, loss: net.loss,
+    lossParams: net.lossParams, params: net.params, sparsity: net.sparsity ?? null, tiedPairs: net.tiedPairs ?? null,
+    frozen: net.frozen ?? null, dropout: net.dropout ?? null, norm: net.norm ?? null,
+  };
+}
+
 /** Columns of the targets: lossTargetCols(loss, sizes[last]). */
 export function targetCols(net: NetworkSpec): number {
   return lossTargetCols(net.loss, net.sizes[net.sizes.length - 1]!);
@@ -147,10 +160,36 @@ function penalty(net: NetworkSpec, ws: Workspace, rows: number, rhoHat: Float64A
   return sparsityPenalty(rhoHat, ws.acts[s.layer]!, rows, net.sizes[s.layer + 1]!, s);
 }
 
-// Given ws.deltas[last] = ∂loss/∂logits (rows, sizes[last]), writes grads (params' layout).
-// Uses the weights as they are (the pre-update weights during training);
-// rhoHat is what penalty() left when the sparsity penalty is on.
-function backwardLayers(grads: Float32Array[], net: NetworkSpec, x: Float32Array, rows: number, ws: Workspace,
+// Layer ℓ's weight and bias gradients from its deltas dz (rows, out) and inputs aPrev (rows, in); zero when frozen
+// (clipping's global norm then ignores it). A normalised layer's [γ, β] gradient comes from normalisationBackward.
+function layerGradient(grads: Float32Array[], net: NetworkSpec, l: number, rows: number, aPrev: Float32Array, dz: Float32Array,
+                       acc: Float64Array): void {
+  if (layerFrozen(net, l)) {
+    grads[2 * l]!.fill(0);
+    grads[2 * l + 1]!.fill(0);
+    return;
+  }
+  const inW = net.sizes[l]!;
+  const outW = net.sizes[l + 1]!;
+  // dW (out,in) = dzᵀ (out,rows) · aPrev (rows,in); db (out) = Σ_rows dz.
+  gemm(grads[2 * l]!, dz, aPrev, outW, inW, rows, true, false, 1, 0, acc);
+  if (!layerNormed(net, l)) colSum(grads[2 * l + 1]!, dz, rows, outW, acc);
+}
+
+// A tied pair's two gradients become one (autoencoder-terms.ts).
+function foldTied(grads: Float32Array[], net: NetworkSpec): void {
+  const tied = net.tiedPairs;
+  if (!tied) return;
+  for (let i = 0; i < tied.length; i += 2) {
+    const e = tied[i]!;
+    foldTiedGradient(grads[2 * e]!, grads[2 * tied[i + 1]!]!, net.sizes[e + 1]!, net.sizes[e]!);
+  }
+}
+
+// Given ws.deltas[last] = ∂loss/∂logits (rows, sizes[last]), fills every layer's deltas and, unless grads
+// is null, writes grads (params' layout). Uses the weights as they are (the pre-update weights during
+// training); rhoHat is what penalty() left when the sparsity penalty is on.
+function backwardLayers(grads: Float32Array[] | null, net: NetworkSpec, x: Float32Array, rows: number, ws: Workspace,
                         rhoHat: Float64Array, d: PassScratch | null = null): void {
   const { sizes, params } = net;
   // Below the lowest trainable layer no delta is needed: a frozen encoder costs its forward pass only.
@@ -160,19 +199,11 @@ function backwardLayers(grads: Float32Array[], net: NetworkSpec, x: Float32Array
     const inW = sizes[l]!;
     const outW = sizes[l + 1]!;
     const dz = ws.deltas[l]!;
-    const aPrev = layerInput(net, x, ws, d, l);
-    const frozen = layerFrozen(net, l);
     // Through the normalisation first: deltas[ℓ] becomes ∂loss/∂z of the linear map, and [γ, β] get their gradient.
-    if (layerNormed(net, l) && l >= lowest) normalisationBackward(dz, frozen ? null : grads[2 * l + 1]!, net, d!, l, rows);
-    if (frozen) {
-      // A frozen layer's gradient is zero: clipping's global norm then ignores it.
-      grads[2 * l]!.fill(0);
-      grads[2 * l + 1]!.fill(0);
-    } else {
-      // dW (out,in) = dzᵀ (out,rows) · aPrev (rows,in); db (out) = Σ_rows dz.
-      gemm(grads[2 * l]!, dz, aPrev, outW, inW, rows, true, false, 1, 0, ws.acc);
-      if (!layerNormed(net, l)) colSum(grads[2 * l + 1]!, dz, rows, outW, ws.acc);
+    if (layerNormed(net, l) && l >= lowest) {
+      normalisationBackward(dz, grads !== null && !layerFrozen(net, l) ? grads[2 * l + 1]! : null, net, d!, l, rows);
     }
+    if (grads !== null) layerGradient(grads, net, l, rows, layerInput(net, x, ws, d, l), dz, ws.acc);
     if (l > lowest) {
       // da (rows,in) = dz (rows,out) · W (out,in), then dz(ℓ−1) = da ⊙ f'(a) in place.
       const dPrev = ws.deltas[l - 1]!;
@@ -183,13 +214,7 @@ function backwardLayers(grads: Float32Array[], net: NetworkSpec, x: Float32Array
       activationBackward(dPrev, dPrev, ws.acts[l - 1]!, rows * inW, net.hiddenActivations[l - 1]!, net.leakySlope);
     }
   }
-  const tied = net.tiedPairs;
-  if (tied) {
-    for (let i = 0; i < tied.length; i += 2) {
-      const e = tied[i]!;
-      foldTiedGradient(grads[2 * e]!, grads[2 * tied[i + 1]!]!, sizes[e + 1]!, sizes[e]!);
-    }
-  }
+  if (grads !== null) foldTied(grads, net);
 }
 
 // out (n, sizes[last]) = network output (after the loss's output transform) for x (n, sizes[0]).
@@ -254,8 +279,11 @@ export interface BatchWorkspace extends Workspace {
 
 export function allocBatchWorkspace(net: NetworkSpec, cap: number): BatchWorkspace {
   const { sizes } = net;
+  const { acts, deltas, acc } = allocWorkspace(sizes, cap, true);
+  // One literal, not a spread of allocWorkspace's object: a spread's result gets a map
+  // of its own per call, and every job's first steps then deoptimised the passes it reached.
   return {
-    ...allocWorkspace(sizes, cap, true),
+    acts, deltas, acc,
     xb: new Float32Array(cap * sizes[0]!),
     yb: new Float32Array(cap * targetCols(net)),
     grads: net.params.map((p) => new Float32Array(p.length)),
@@ -270,13 +298,12 @@ export function allocBatchWorkspace(net: NetworkSpec, cap: number): BatchWorkspa
 }
 
 // Gathers rows order[start..start+rows) of x (n, sizes[0]), y (n, sizes[last]) into ws, runs forward and the
-// loss and, when that loss is finite, backward: ws.grads = ∂(batch mean loss)/∂params. Returns
-// the batch mean loss (sparsity penalty included). With noise and rng the gathered inputs are
+// loss and, when that loss is finite, backward: every layer's deltas and, unless grads is null, grads.
+// Returns the batch mean loss (sparsity penalty included). With noise and rng the gathered inputs are
 // corrupted before forward, the targets left clean (denoising); with rng, net.dropout applies
 // too (masks drawn after the noise, layer by layer). Parameters are only read.
-export function batchGradient(ws: BatchWorkspace, net: NetworkSpec, x: Float32Array, y: Float32Array,
-                              order: Uint32Array, start: number, rows: number, noise?: InputNoise | null,
-                              rng?: Rng): number {
+function batchPass(ws: BatchWorkspace, net: NetworkSpec, x: Float32Array, y: Float32Array, order: Uint32Array, start: number,
+                   rows: number, noise: InputNoise | null | undefined, rng: Rng | undefined, grads: Float32Array[] | null): number {
   const { sizes } = net;
   const inW = sizes[0]!;
   const k = sizes[sizes.length - 1]!;
@@ -298,12 +325,36 @@ export function batchGradient(ws: BatchWorkspace, net: NetworkSpec, x: Float32Ar
   const loss = lossForwardBackward(ws.deltas[ws.deltas.length - 1]!, logits, yb, rows, k, net.loss, net.lossParams) +
     penalty(net, ws, rows, ws.rhoHat);
   if (Number.isFinite(loss)) {
-    backwardLayers(ws.grads, net, xb, rows, ws, ws.rhoHat, d);
+    backwardLayers(grads, net, xb, rows, ws, ws.rhoHat, d);
     net.norm?.forEach((code, l) => {
       if (code === Norm.batch && batchStats(net, d, l)) batchNormUpdateRunning(net.params[2 * l + 1]!, ws.batchMean[l]!, ws.batchVar[l]!, sizes[l + 1]!);
     });
   }
   return loss;
+}
+
+/** batchPass leaving ws.grads = ∂(batch mean loss)/∂params (native network_batch_gradient). */
+export function batchGradient(ws: BatchWorkspace, net: NetworkSpec, x: Float32Array, y: Float32Array,
+                              order: Uint32Array, start: number, rows: number, noise?: InputNoise | null,
+                              rng?: Rng): number {
+  return batchPass(ws, net, x, y, order, start, rows, noise, rng, ws.grads);
+}
+
+/** batchPass without the parameter gradients (native network_batch_deltas): the loss and, when it is
+ * finite, ws.deltas, for an update that forms the gradients itself (sgd-rank1.ts). ws.grads is not touched. */
+export function batchDeltas(ws: BatchWorkspace, net: NetworkSpec, x: Float32Array, y: Float32Array,
+                            order: Uint32Array, start: number, rows: number, noise?: InputNoise | null,
+                            rng?: Rng): number {
+  return batchPass(ws, net, x, y, order, start, rows, noise, rng, null);
+}
+
+/** ws.grads from what batchDeltas left in ws for its `rows` rows: afterwards ws is as batchGradient would
+ * have left it. Only for passes without dropout or normalisation (sgd-rank1.ts takes no such net). */
+export function paramGradients(ws: BatchWorkspace, net: NetworkSpec, rows: number): void {
+  for (let l = 0; l + 1 < net.sizes.length; l++) {
+    layerGradient(ws.grads, net, l, rows, layerInput(net, ws.xb, ws, null, l), ws.deltas[l]!, ws.acc);
+  }
+  foldTied(ws.grads, net);
 }
 
 /** Mean loss of net over x (n, sizes[0]), y (n, targetCols), forward in

@@ -10,12 +10,24 @@ import { EPOCH, HISTORY, HISTORY_FIELDS, Metric, Monitor, POSITION, type EarlySt
 import { NonFiniteError } from '../errors.js';
 import { Rng } from '../../rng.js';
 import { metricSum } from './metrics.js';
-import { allocBatchWorkspace, batchGradient, evaluate } from './network.js';
+import { allocBatchWorkspace, batchDeltas, batchGradient, evaluate, sameShapeSpec } from './network.js';
 import { optimizerStep, sumOfSquares } from './optimizers.js';
 import { scheduleLr } from './schedule.js';
+import { Rank1Sgd } from './sgd-rank1.js';
 
 /** Longest stretch of training between two yields. */
 const SLICE_MS = 8;
+/** Batch rows × parameters between two looks at the clock: a few passes over
+ * 2^14 weights take well under a millisecond on the TS backend, while
+ * performance.now() every batch was a tenth of a per-sample XOR step. */
+export const CLOCK_WORK = 1 << 14;
+/** Most batches between two looks at the clock, however small: 64 XOR steps take ~0.1 ms. */
+export const CLOCK_BATCHES = 64;
+
+/** Batches between two looks at the clock for batches of `rows` rows of a net with `paramCount` parameters. */
+export function clockInterval(rows: number, paramCount: number): number {
+  return Math.max(1, Math.min(CLOCK_BATCHES, Math.floor(CLOCK_WORK / (rows * paramCount))));
+}
 const FIELDS = HISTORY_FIELDS.length;
 const F = HISTORY;
 
@@ -118,7 +130,8 @@ function writePosition(job: FitJob, out: Omit<FitResult, 'cancelled'>, best: Bes
  * `stopped()` is true between batches. */
 export async function fit(job: FitJob, report: ((p: TrainProgress) => void) | null,
                           stopped: () => boolean): Promise<Omit<FitResult, 'cancelled'>> {
-  const { net, x, y, n, epochs, batchSize, history, schedule, metric } = job;
+  const { x, y, n, epochs, batchSize, history, schedule, metric } = job;
+  const net = sameShapeSpec(job.net);
   const hasMetric = metric !== Metric.none;
   const k = net.sizes[net.sizes.length - 1]!;
   const ws = allocBatchWorkspace(net, Math.min(batchSize, n));
@@ -126,6 +139,7 @@ export async function fit(job: FitJob, report: ((p: TrainProgress) => void) | nu
   const rng = rngFrom(job.rngState);
   const resume = job.resume ?? null;
   const best = new BestTracker(net, job.earlyStopping, resume);
+  const rank1 = new Rank1Sgd(net);
   const out: Omit<FitResult, 'cancelled'> = { epochs: 0, samples: 0, bestEpoch: 0, best: 0, steps: 0, stoppedEarly: false };
   // The run's epochs and updates before this job: the schedule's clocks continue from them.
   const epoch0 = resume?.epoch ?? 0;
@@ -134,6 +148,8 @@ export async function fit(job: FitJob, report: ((p: TrainProgress) => void) | nu
   // net is a few microseconds, where an allocation per epoch shows.
   const epochOrderState = new Uint32Array(4);
   let sliceStart = performance.now();
+  const batchesPerLook = clockInterval(Math.min(batchSize, n), net.params.reduce((sum, p) => sum + p.length, 0));
+  let untilLook = batchesPerLook;
   for (let epoch = 1; epoch <= epochs; epoch++) {
     const partial = epoch === 1 ? resume?.partial ?? null : null;
     const st: EpochState = partial ? resumedEpoch(partial) : {
@@ -145,9 +161,12 @@ export async function fit(job: FitJob, report: ((p: TrainProgress) => void) | nu
     if (job.shuffle) (partial ? rngFrom(st.orderState) : rng).shuffle(order);
     if (!partial) rng.writeState(job.rngState);
     for (let start = st.batch * batchSize; start < n; start += batchSize, st.batch++) {
-      if (performance.now() - sliceStart > SLICE_MS) {
-        await yieldToEventLoop();
-        sliceStart = performance.now();
+      if (--untilLook === 0) {
+        untilLook = batchesPerLook;
+        if (performance.now() - sliceStart > SLICE_MS) {
+          await yieldToEventLoop();
+          sliceStart = performance.now();
+        }
       }
       if (stopped()) {
         // The stream after this epoch's draws so far (the noise drew from it too).
@@ -157,7 +176,10 @@ export async function fit(job: FitJob, report: ((p: TrainProgress) => void) | nu
       }
       const batch = st.batch;
       const rows = Math.min(batchSize, n - start);
-      const loss = batchGradient(ws, net, x, y, order, start, rows, job.inputNoise, rng);
+      // One-row SGD batches form their gradient inside the update (sgd-rank1.ts).
+      const fused = Rank1Sgd.applies(net, job.optimizer, rows);
+      const loss = fused ? batchDeltas(ws, net, x, y, order, start, rows, job.inputNoise, rng)
+        : batchGradient(ws, net, x, y, order, start, rows, job.inputNoise, rng);
       // The gradient's norm is only needed to clip; otherwise the update's dry
       // run is what finds a non-finite gradient (trainer.cc does the same).
       const clip = job.optimizer.clipNorm > 0;
@@ -166,7 +188,10 @@ export async function fit(job: FitJob, report: ((p: TrainProgress) => void) | nu
       // Every check comes before any weight changes: the loss, the gradient,
       // and the update itself (optimizerStep writes nothing that would overflow).
       const outcome = !Number.isFinite(loss) || !Number.isFinite(sumSq) ? 'gradient'
+        : fused ? rank1.step(net, ws, job.optimizer, stepLr)
         : optimizerStep(net, ws.grads, sumSq, job.optimizer, stepLr);
+      // The fused update's bounds hold only while it is the only writer of the weights.
+      if (!fused && outcome === 'applied') rank1.forget();
       const bad = !Number.isFinite(loss) ? 'loss' : outcome === 'applied' ? null : outcome;
       if (bad !== null && !job.skipNonFinite) {
         throw NonFiniteError.forBatch(bad, epoch0 + epoch, batch);

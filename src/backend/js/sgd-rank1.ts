@@ -1,0 +1,129 @@
+/**
+ * Per-sample SGD without a gradient buffer, the TS counterpart of
+ * native/core/sgd_rank1.{h,cc}. For a batch of one row, layer ℓ's weight
+ * gradient is the outer product dz·aᵀ of its deltas and inputs, so
+ * w ← w − lr·(dz·aᵀ + λ·w) runs as one pass that forms each gradient entry
+ * where it is used, instead of a gemm that writes the gradient,
+ * optimizerStep's dry run over it and a copy back: for XOR-sized nets those
+ * passes and their calls were most of a step. The result is bit for bit
+ * optimizerStep's SGD after batchGradient, with the same outcome for
+ * non-finite numbers; nothing is written unless the update is applied.
+ */
+import { Optimizer, type NetworkSpec, type OptimizerSpec } from '../backend.js';
+import { sgdNewWeight } from './elementwise.js';
+import { outerEntry } from './gemm.js';
+import { paramGradients, type BatchWorkspace } from './network.js';
+import { optimizerStep, type StepOutcome } from './optimizers.js';
+
+// Bounds below this leave every gradient entry, intermediate and new weight
+// finite in float32: its largest value is just under 2^128, so a factor 2
+// covers the roundings of the products and sums the bounds leave out.
+const SAFE = 2 ** 127;
+
+// A bias is a weight whose input is always 1 (and which does not decay).
+const ONE = new Float32Array([1]);
+
+// max |x[i]| over x[0..n), NaN when some x[i] is NaN (Math.max would do the same, slower).
+function maxAbs(x: Float32Array, n: number): number {
+  let top = 0;
+  for (let i = 0; i < n; i++) {
+    const v = Math.abs(x[i]!);
+    if (v > top) top = v;
+    else if (v !== v) return v;
+  }
+  return top;
+}
+
+// w (rows, cols) ← sgdNewWeight(w, g, lr32, decay32) with g[i,j] = dz[i]·a[j]
+// formed as gemm forms the batch-1 weight gradient (outerEntry, rounded to
+// float32 as it is stored); lr32 and decay32 already rounded. Returns max |new w|.
+function rank1Update(w: Float32Array, dz: Float32Array, a: Float32Array, rows: number, cols: number, lr32: number,
+                     decay32: number): number {
+  let top = 0;
+  for (let i = 0; i < rows; i++) {
+    const d = dz[i]!;
+    const o = i * cols;
+    for (let j = 0; j < cols; j++) {
+      const wn = sgdNewWeight(w[o + j]!, Math.fround(outerEntry(d, a[j]!)), lr32, decay32);
+      w[o + j] = wn;
+      const m = Math.abs(wn);
+      if (m > top) top = m;
+    }
+  }
+  return top;
+}
+
+export class Rank1Sgd {
+  /** max |param| per parameter, kept current by every fused update; not
+   * `known` until the first step and after any other update of the weights. */
+  private readonly maxAbs: Float64Array;
+  private known = false;
+
+  constructor(net: NetworkSpec) {
+    this.maxAbs = new Float64Array(net.params.length);
+  }
+
+  /** Whether a batch of `rows` rows takes this path (native Rank1Sgd::applies):
+   * one row, plain SGD, no clipping (its norm needs the whole gradient first),
+   * no tied weights (their gradients are folded together before the update),
+   * no frozen layer, no dropout (its update reads the undropped activations),
+   * no normalisation (its gradient needs the whole batch). An empty array
+   * counts as absent, as native reads it. */
+  static applies(net: NetworkSpec, opt: OptimizerSpec, rows: number): boolean {
+    return rows === 1 && opt.type === Optimizer.sgd && opt.clipNorm <= 0 && !net.tiedPairs?.length && !net.frozen?.length &&
+      !net.dropout?.length && !net.norm?.length;
+  }
+
+  /** The weights changed by some other update: the next step measures them again. */
+  forget(): void {
+    this.known = false;
+  }
+
+  /** One update of net from the deltas batchDeltas left in ws for a one-row
+   * batch at rate lr: what paramGradients then optimizerStep would do,
+   * outcome included; nothing is written unless it returns 'applied'. */
+  step(net: NetworkSpec, ws: BatchWorkspace, opt: OptimizerSpec, lr: number): StepOutcome {
+    const { sizes, params } = net;
+    const layers = sizes.length - 1;
+    const maxW = this.maxAbs;
+    if (!this.known) for (let p = 0; p < params.length; p++) maxW[p] = maxAbs(params[p]!, params[p]!.length);
+    this.known = true;
+    // Gradient entries are dz[i]·a[j] (weights) and dz[i] (biases). A NaN or
+    // ∞ in dz or a makes some entry non-finite (times anything, 0 included),
+    // which is the dry run's 'gradient' verdict; it outranks any overflow, so
+    // every layer is checked before the bounds decide anything.
+    // The float32 rule (sgdNewWeight) rounds lr and λ first, then forms
+    // g + λ·w, lr·(g + λ·w) and w − lr·(g + λ·w): each must stay below the
+    // bound, and a NaN rate, decay or weight fails the tests too.
+    const lrAbs = Math.abs(lr);
+    const decayAbs = Math.abs(opt.weightDecay);
+    let bounded = lrAbs < SAFE && decayAbs < SAFE;
+    for (let l = 0; l < layers; l++) {
+      const a = maxAbs(l === 0 ? ws.xb : ws.acts[l - 1]!, sizes[l]!);
+      const dz = maxAbs(ws.deltas[l]!, sizes[l + 1]!);
+      if (!Number.isFinite(a) || !Number.isFinite(dz)) return 'gradient';
+      const wSum = dz * a + decayAbs * maxW[2 * l]!; // ≥ |g + λ·w|
+      const wBound = maxW[2 * l]! + lrAbs * wSum; // ≥ |new w|
+      const bBound = maxW[2 * l + 1]! + lrAbs * dz;
+      bounded = bounded && wSum < SAFE && lrAbs * wSum < SAFE && wBound < SAFE && lrAbs * dz < SAFE && bBound < SAFE;
+    }
+    if (!bounded) {
+      // Near float32's limits: the general path's dry run decides exactly.
+      paramGradients(ws, net, 1);
+      const outcome = optimizerStep(net, ws.grads, 0, opt, lr);
+      if (outcome === 'applied') this.known = false;
+      return outcome;
+    }
+    const lr32 = Math.fround(lr);
+    const decay32 = Math.fround(opt.weightDecay);
+    for (let l = 0; l < layers; l++) {
+      const inW = sizes[l]!;
+      const outW = sizes[l + 1]!;
+      const dz = ws.deltas[l]!;
+      maxW[2 * l] = rank1Update(params[2 * l]!, dz, l === 0 ? ws.xb : ws.acts[l - 1]!, outW, inW, lr32, decay32);
+      maxW[2 * l + 1] = rank1Update(params[2 * l + 1]!, dz, ONE, outW, 1, lr32, 0);
+    }
+    opt.step[0] = opt.step[0]! + 1;
+    return 'applied';
+  }
+}
