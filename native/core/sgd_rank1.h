@@ -30,6 +30,11 @@ class Rank1Sgd {
   // nothing is written unless it returns Applied.
   StepOutcome step(const NetworkView& net, BatchWorkspace& ws, const OptimizerConfig& opt, double lr);
 
+  // The weights were changed by another update (a batch of several rows in
+  // the same job): the next step measures them again, since its bounds hold
+  // only while it is the only writer.
+  void forget() { max_abs_.clear(); }
+
  private:
   // max |param| per parameter, kept current by every fused update; empty
   // until the first step and after an update by the general path.

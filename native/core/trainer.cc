@@ -202,6 +202,8 @@ FitOutcome network_fit(const NetworkView& net, const FitConfig& cfg, FitObserver
                                       ? StepOutcome::NonFiniteGradient
                                   : fused ? rank1.step(net, ws, cfg.optimizer, step_lr)
                                           : optimizer_step(net, ws.grads.data(), sum_sq, cfg.optimizer, step_lr);
+      // The fused update's bounds hold only while it is the only writer of the weights.
+      if (!fused && outcome == StepOutcome::Applied) rank1.forget();
       const char* bad = !std::isfinite(loss)                          ? "loss"
                         : outcome == StepOutcome::NonFiniteGradient ? "gradient"
                         : outcome == StepOutcome::NonFiniteUpdate   ? "update"

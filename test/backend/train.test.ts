@@ -189,6 +189,22 @@ describe.each(backends)('train on $name', (be: Backend) => {
     }
   });
 
+  // A job whose batches are 3, 3, 1 rows takes the fused update only for
+  // the last; the bound it keeps on |w| must be measured again after the
+  // general updates in between, or a weight that grew there overflows
+  // unchecked. Here x = 0 and λ = 7 at lr 1 make every step w ← −6w: the
+  // fused step of epoch 16 would take |w| from 1.9e38 past float32's range.
+  it('per-sample SGD between larger batches: the fused update re-measures the weights the general updates changed', async () => {
+    const p = problem(15, [1, 1], 7, Loss.mse);
+    p.x.fill(0);
+    p.net.params[0]!.fill(50);
+    const base = fitJob(p, { shuffle: false, batchSize: 3, epochs: 20 });
+    const job = { ...base, schedule: { ...base.schedule, lr: 1 }, optimizer: { ...base.optimizer, weightDecay: 7 } };
+    await expect(be.train(job, null)).rejects.toThrow('train: non-finite update at epoch 16, batch 2; that batch was not applied');
+    expect(job.net.params.every((w) => w.every(Number.isFinite))).toBe(true);
+    expect(Math.abs(job.net.params[0]![0]!)).toBeGreaterThan(1e38);
+  });
+
   it('keeps the event loop responsive during a long fit, and file reads complete meanwhile', async () => {
     const p = problem(6, [32, 128, 128, 8], 2000);
     const self = fileURLToPath(import.meta.url);
