@@ -1,6 +1,7 @@
 #include "optimizers.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <cstdint>
 #include <cstring>
@@ -124,11 +125,10 @@ std::uint32_t update_all(const NetworkView& net, float* const* grads, const Opti
   const std::size_t parts =
       pool != nullptr && parameter_count(net) >= kParallelUpdateElements ? pool->size() : 1;
   if (parts == 1) return update_part<Apply>(net, grads, opt, lr, t, 0, 1);
-  std::vector<std::uint32_t> masks(parts, 0);
-  pool->run(parts, [&](std::size_t part) { masks[part] = update_part<Apply>(net, grads, opt, lr, t, part, parts); });
-  std::uint32_t bad = 0;
-  for (const std::uint32_t m : masks) bad |= m;
-  return bad;
+  // One OR per part into a shared mask: nothing allocated per step.
+  std::atomic<std::uint32_t> bad{0};
+  pool->run(parts, [&](std::size_t part) { bad.fetch_or(update_part<Apply>(net, grads, opt, lr, t, part, parts)); });
+  return bad.load();
 }
 
 }  // namespace
