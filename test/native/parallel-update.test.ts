@@ -6,8 +6,8 @@
  * its float32 rule exactly), and native agrees with the TS backend.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { Activation, HISTORY_FIELDS, Loss, Optimizer, optimizerStateCount, type FitJob } from '../../src/backend/backend.js';
-import { createNativeBackend, loadNativeAddon } from '../../src/backend/native.js';
+import { Activation, HISTORY_FIELDS, Loss, Optimizer, optimizerStateCount, type Backend, type FitJob } from '../../src/backend/backend.js';
+import { createNativeBackend, loadNativeAddon, type NativeAddon } from '../../src/backend/native.js';
 import { Rng } from '../../src/rng.js';
 import { backendPair, backendsUnderTest } from '../helpers/backends.js';
 import { cloneNet, makeNet, makeTargets, plainTraining, randomF32 } from '../helpers/reference.js';
@@ -50,6 +50,19 @@ function copyJob(j: FitJob): FitJob {
     optimizer: { ...j.optimizer, state: j.optimizer.state.map((s) => s.slice()), step: j.optimizer.step.slice() } };
 }
 
+/** Copies of j trained natively on 1, then 2 threads: one after the other,
+ * since the pool's size is read while a job runs. */
+async function trainOnThreads(addon: NativeAddon, native: Backend, j: FitJob): Promise<FitJob[]> {
+  const runs: FitJob[] = [];
+  for (const threads of [1, 2]) {
+    addon.setThreads(threads);
+    const k = copyJob(j);
+    await native.train(k, null);
+    runs.push(k);
+  }
+  return runs;
+}
+
 const bits = (xs: Float32Array[]) => xs.map((x) => Array.from(new Uint32Array(x.buffer, x.byteOffset, x.length)));
 
 describe.runIf(hasNative)('optimizer update on the pool', () => {
@@ -64,14 +77,7 @@ describe.runIf(hasNative)('optimizer update on the pool', () => {
     async (total, type) => {
       const j = job(total, type);
       expect(j.net.params.reduce((s, p) => s + p.length, 0)).toBe(total);
-      // One after the other: the pool's size is read while a job runs.
-      const runs: FitJob[] = [];
-      for (const threads of [1, 2]) {
-        addon!.setThreads(threads);
-        const k = copyJob(j);
-        await native.train(k, null);
-        runs.push(k);
-      }
+      const runs = await trainOnThreads(addon!, native, j);
       expect(bits(runs[1]!.net.params)).toEqual(bits(runs[0]!.net.params));
       expect(bits(runs[1]!.optimizer.state)).toEqual(bits(runs[0]!.optimizer.state));
       expect(runs[1]!.history).toEqual(runs[0]!.history);
@@ -138,13 +144,7 @@ describe.runIf(hasNative)('per-sample SGD on the pool', () => {
   it.each(firstLayers)('first layer %d × %d: 1 and 2 threads bit-identical, fused = general path', async (inputs, hidden) => {
     const j = perSampleJob(inputs, hidden);
     expect(Math.abs(inputs * hidden - THRESHOLD)).toBeLessThanOrEqual(1);
-    const runs: FitJob[] = [];
-    for (const threads of [1, 2]) {
-      addon!.setThreads(threads);
-      const k = copyJob(j);
-      await native.train(k, null);
-      runs.push(k);
-    }
+    const runs = await trainOnThreads(addon!, native, j);
     // Clipping at a norm never reached takes the general path (gradients, dry run, copy).
     const general = copyJob(j);
     general.optimizer = { ...general.optimizer, clipNorm: 1e30 };
