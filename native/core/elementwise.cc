@@ -4,14 +4,14 @@
 
 namespace fastnn {
 
-void bias_add(float* out, const float* bias, std::size_t rows, std::size_t cols) {
+void bias_add(float* out, const float* bias, std::size_t rows, std::size_t cols, std::size_t ld) {
   for (std::size_t i = 0; i < rows; i++) {
-    float* o = out + i * cols;
+    float* o = out + i * ld;
     for (std::size_t j = 0; j < cols; j++) o[j] += bias[j];
   }
 }
 
-void col_sum(float* out, const float* inp, std::size_t rows, std::size_t cols) {
+void col_sum(float* out, const float* inp, std::size_t rows, std::size_t cols, std::size_t ld) {
   // Column tiles with a float64 accumulator on the stack: rows are walked
   // contiguously and nothing is allocated.
   constexpr std::size_t kTile = 256;
@@ -20,7 +20,7 @@ void col_sum(float* out, const float* inp, std::size_t rows, std::size_t cols) {
     const std::size_t w = std::min(kTile, cols - j0);
     std::fill(acc, acc + w, 0.0);
     for (std::size_t i = 0; i < rows; i++) {
-      const float* r = inp + i * cols + j0;
+      const float* r = inp + i * ld + j0;
       for (std::size_t j = 0; j < w; j++) acc[j] += r[j];
     }
     for (std::size_t j = 0; j < w; j++) out[j0 + j] = static_cast<float>(acc[j]);

@@ -133,64 +133,76 @@ double dot_f64(const float* a, const float* b, std::size_t k) {
 // kGemvThreadedFlops: each c[j] is one dot product with row j of b, so how
 // the rows are shared out changes no result.
 void gemv_t_shared(const KernelSet& ks, float* c, const float* a, const float* b, std::size_t n, std::size_t k,
-                   float alpha, float beta, const GemmContext& ctx) {
+                   float alpha, float beta, const GemmContext& ctx, const GemmEpilogue& then) {
   const double flops = 2.0 * static_cast<double>(n) * static_cast<double>(k);
   const std::size_t parts = ctx.pool != nullptr && flops >= kGemvThreadedFlops ? ctx.pool->size() : 1;
   if (parts == 1) {
     ks.direct.gemv_t(c, a, b, n, k, alpha, beta);
+    if (then) then(0, 1, 0, n);
     return;
   }
   ctx.pool->run(parts, [&](std::size_t part) {
     const std::size_t j0 = part_begin(n, part, parts), j1 = part_begin(n, part + 1, parts);
-    if (j1 > j0) ks.direct.gemv_t(c + j0, a, b + j0 * k, j1 - j0, k, alpha, beta);
+    if (j1 == j0) return;
+    ks.direct.gemv_t(c + j0, a, b + j0 * k, j1 - j0, k, alpha, beta);
+    if (then) then(0, 1, j0, j1);
   });
 }
 
-}  // namespace
-
-void gemm(float* c, const float* a, const float* b, std::size_t m, std::size_t n, std::size_t k,
-          bool trans_a, bool trans_b, double alpha, double beta, const GemmContext& ctx) {
-  if (m == 0 || n == 0) return;
+// The products that stay on the calling thread: c whole, then the epilogue over all of it.
+void gemm_serial(const KernelSet& ks, float* c, const float* a, const float* b, std::size_t m, std::size_t n,
+                 std::size_t k, bool trans_a, bool trans_b, double alpha, double beta, const GemmEpilogue& then) {
+  const MicroKernel& uk = ks.gemm;
+  const float falpha = static_cast<float>(alpha), fbeta = static_cast<float>(beta);
   if (k == 0) {
     for (std::size_t i = 0; i < m * n; i++) c[i] = store(c[i], 0, alpha, beta);
-    return;
-  }
-  if (m == 1 && n == 1) {
+  } else if (m == 1 && n == 1) {
     // A 1×1 result is a dot product: both operands are contiguous whatever
     // the transposes, packing would be pure overhead, and summing in float64
     // keeps a dot of 10⁶ terms within 1e-6 of exact (the blocked path adds
     // its k-block partials in float32).
     c[0] = store(c[0], dot_f64(a, b, k), alpha, beta);
-    return;
+  } else if (m == 1) {
+    // op(a) is one contiguous row whatever trans_a says (with trans_b: gemv_t_shared).
+    ks.direct.gemv_n(c, a, b, n, k, falpha, fbeta, uk.kc);
+  } else if (m * n * k <= kGemmDirectMnk) {
+    ks.direct.gemm(c, a, b, m, n, k, trans_a, trans_b, falpha, fbeta, uk.kc);
+  } else {
+    gemm_part(uk, c, a, b, m, n, k, trans_a, trans_b, falpha, fbeta, 0, m, 0, n);
   }
+  if (then) then(0, m, 0, n);
+}
+
+}  // namespace
+
+void gemm(float* c, const float* a, const float* b, std::size_t m, std::size_t n, std::size_t k,
+          bool trans_a, bool trans_b, double alpha, double beta, const GemmContext& ctx, const GemmEpilogue& then) {
+  if (m == 0 || n == 0) return;
   const KernelSet& ks = kernel_set(ctx.path);
   const MicroKernel& uk = ks.gemm;
-  const float falpha = static_cast<float>(alpha), fbeta = static_cast<float>(beta);
-  if (m == 1) {
-    // op(a) is one contiguous row whatever trans_a says.
-    if (trans_b) gemv_t_shared(ks, c, a, b, n, k, falpha, fbeta, ctx);
-    else ks.direct.gemv_n(c, a, b, n, k, falpha, fbeta, uk.kc);
-    return;
-  }
-  if (m * n * k <= kGemmDirectMnk) {
-    ks.direct.gemm(c, a, b, m, n, k, trans_a, trans_b, falpha, fbeta, uk.kc);
+  if (m == 1 && n > 1 && k > 0 && trans_b) {
+    gemv_t_shared(ks, c, a, b, n, k, static_cast<float>(alpha), static_cast<float>(beta), ctx, then);
     return;
   }
   const double flops = 2.0 * static_cast<double>(m) * static_cast<double>(n) * static_cast<double>(k);
   const std::size_t tiles_m = (m + uk.mr - 1) / uk.mr, tiles_n = (n + uk.nr - 1) / uk.nr;
   std::size_t tm = 1, tn = 1;
-  if (ctx.pool != nullptr && ctx.pool->size() > 1 && flops >= ctx.threaded_flops) {
+  if (m > 1 && m * n * k > kGemmDirectMnk && ctx.pool != nullptr && ctx.pool->size() > 1 &&
+      flops >= ctx.threaded_flops) {
     split(ctx.pool->size(), tiles_m, tiles_n, &tm, &tn);
   }
   if (tm * tn == 1) {
-    gemm_part(uk, c, a, b, m, n, k, trans_a, trans_b, falpha, fbeta, 0, m, 0, n);
+    gemm_serial(ks, c, a, b, m, n, k, trans_a, trans_b, alpha, beta, then);
     return;
   }
+  const float falpha = static_cast<float>(alpha), fbeta = static_cast<float>(beta);
   ctx.pool->run(tm * tn, [&](std::size_t t) {
     const std::size_t pi = t / tn, pj = t % tn;
     const std::size_t i0 = std::min(m, tiles_m * pi / tm * uk.mr), i1 = std::min(m, tiles_m * (pi + 1) / tm * uk.mr);
     const std::size_t j0 = std::min(n, tiles_n * pj / tn * uk.nr), j1 = std::min(n, tiles_n * (pj + 1) / tn * uk.nr);
+    if (i1 == i0 || j1 == j0) return;
     gemm_part(uk, c, a, b, m, n, k, trans_a, trans_b, falpha, fbeta, i0, i1, j0, j1);
+    if (then) then(i0, i1, j0, j1);
   });
 }
 

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstddef>
+#include <functional>
 
 #include "dispatch.h"
 #include "thread_pool.h"
@@ -55,6 +56,14 @@ struct GemmContext {
 // threaded path at every size).
 double initial_gemm_threaded_flops();
 
+// What a product's caller runs on c once it is stored, part by part, on the
+// thread that computed each part: rows [i0, i1) × columns [j0, j1) of c.
+// The parts do not overlap and cover c, so an element-wise pass fused here
+// gives the bits the same pass gives run afterwards over all of c, but runs
+// on every core while its part is still in that core's cache. Nothing runs
+// when c is empty (m or n is 0).
+using GemmEpilogue = std::function<void(std::size_t i0, std::size_t i1, std::size_t j0, std::size_t j1)>;
+
 // c (m,n) = alpha·op(a)·op(b) + beta·c, with op(a) (m,k) and op(b) (k,n):
 // a is stored (m,k), or (k,m) when trans_a; b is (k,n), or (n,k) when trans_b.
 // beta == 0 overwrites c (NaN or garbage in c does not propagate).
@@ -64,7 +73,8 @@ double initial_gemm_threaded_flops();
 // the result does not depend on the number of threads, nor on which of the
 // other kernels the size selects.
 void gemm(float* c, const float* a, const float* b, std::size_t m, std::size_t n, std::size_t k,
-          bool trans_a, bool trans_b, double alpha, double beta, const GemmContext& ctx);
+          bool trans_a, bool trans_b, double alpha, double beta, const GemmContext& ctx,
+          const GemmEpilogue& then = {});
 
 // Same, on initial_kernel_path() and the calling thread only (for callers
 // that have no context at hand).

@@ -53,18 +53,28 @@ bool batch_stats(const NetworkView& net, const PassScratch* d, std::size_t l) {
   return d != nullptr && d->training && !layer_frozen(net, l);
 }
 
-// z (rows, out) ← its normalisation, for a normalised hidden layer l; else z + b(l).
-void normalise_or_bias(float* z, const NetworkView& net, const PassScratch* d, std::size_t l, std::size_t rows) {
+// z (rows, out) ← its normalisation, for a normalised hidden layer l.
+void normalise(float* z, const NetworkView& net, const PassScratch* d, std::size_t l, std::size_t rows) {
   const std::size_t out = net.sizes[l + 1];
   const float* b = net.params[2 * l + 1];
-  switch (norm_of(net, l)) {
-    case Norm::Layer: layer_norm_forward(z, d ? d->xhat[l] : nullptr, d ? d->inv_std[l] : nullptr, z, b, rows, out); return;
-    case Norm::Batch:
-      batch_norm_forward(z, d ? d->xhat[l] : nullptr, d ? d->inv_std[l] : nullptr, d ? d->batch_mean[l] : nullptr,
-                         d ? d->batch_var[l] : nullptr, z, b, rows, out, batch_stats(net, d, l));
-      return;
-    case Norm::None: bias_add(z, b, rows, out); return;
+  if (norm_of(net, l) == Norm::Layer) {
+    layer_norm_forward(z, d ? d->xhat[l] : nullptr, d ? d->inv_std[l] : nullptr, z, b, rows, out);
+  } else {
+    batch_norm_forward(z, d ? d->xhat[l] : nullptr, d ? d->inv_std[l] : nullptr, d ? d->batch_mean[l] : nullptr,
+                       d ? d->batch_var[l] : nullptr, z, b, rows, out, batch_stats(net, d, l));
   }
+}
+
+// f(offset, length) for each contiguous run of rows [i0, i1) × columns
+// [j0, j1) of a matrix whose rows are ld floats apart: one run when the
+// block spans whole rows, else one per row.
+template <class F>
+void for_runs(std::size_t ld, std::size_t i0, std::size_t i1, std::size_t j0, std::size_t j1, F f) {
+  if (j0 == 0 && j1 == ld) {
+    f(i0 * ld, (i1 - i0) * ld);
+    return;
+  }
+  for (std::size_t r = i0; r < i1; r++) f(r * ld + j0, j1 - j0);
 }
 
 // dz (rows, out) ← ∂loss/∂z of layer l's linear map from ∂loss/∂(its normalised output), in place;
@@ -102,13 +112,29 @@ void forward_layers(const NetworkView& net, const float* x, std::size_t rows, fl
   const GemmContext one_thread{net.gemm.path, nullptr, net.gemm.threaded_flops};
   for (std::size_t l = 0; l < layers; l++) {
     const std::size_t in = net.sizes[l], out = net.sizes[l + 1];
+    const bool hidden = l + 1 < layers;
     float* z = acts[l];
-    // z (rows,out) = a (rows,in) · W(l)ᵀ, W(l) stored (out,in); then + b(l), or the normalisation.
-    gemm(z, layer_input(net, x, acts, d, l), net.params[2 * l], rows, out, in, false, true, 1, 0,
-         rows == 1 && l > 0 ? one_thread : net.gemm);
-    normalise_or_bias(z, net, d, l, rows);
-    if (l + 1 < layers) activation_forward(z, z, rows * out, net.hidden[l], net.leaky_slope);
-    if (l + 1 < layers && drops(net, d, l)) dropout_forward(d->outs[l], d->masks[l], z, rows * out, net.dropout[l], *d->rng);
+    const float* a = layer_input(net, x, acts, d, l);
+    const float* b = net.params[2 * l + 1];
+    const GemmContext& ctx = rows == 1 && l > 0 ? one_thread : net.gemm;
+    // z (rows,out) = a (rows,in) · W(l)ᵀ, W(l) stored (out,in); then + b(l)
+    // and the activation, on each part of z as the product stores it.
+    // Normalisation needs whole rows or columns, so it runs afterwards.
+    if (layer_normed(net, l)) {
+      gemm(z, a, net.params[2 * l], rows, out, in, false, true, 1, 0, ctx);
+      normalise(z, net, d, l, rows);
+      if (hidden) activation_forward(z, z, rows * out, net.hidden[l], net.leaky_slope);
+    } else {
+      gemm(z, a, net.params[2 * l], rows, out, in, false, true, 1, 0, ctx,
+           [&](std::size_t i0, std::size_t i1, std::size_t j0, std::size_t j1) {
+             bias_add(z + i0 * out + j0, b + j0, i1 - i0, j1 - j0, out);
+             if (!hidden) return;
+             for_runs(out, i0, i1, j0, j1, [&](std::size_t o, std::size_t len) {
+               activation_forward(z + o, z + o, len, net.hidden[l], net.leaky_slope);
+             });
+           });
+    }
+    if (hidden && drops(net, d, l)) dropout_forward(d->outs[l], d->masks[l], z, rows * out, net.dropout[l], *d->rng);
   }
 }
 
@@ -129,9 +155,14 @@ void layer_gradient(float* const* grads, const NetworkView& net, std::size_t l, 
     std::fill_n(grads[2 * l + 1], param_size(net, 2 * l + 1), 0.0f);
     return;
   }
-  gemm(grads[2 * l], dz, a_prev, out, in, rows, true, false, 1, 0, net.gemm);
   // A normalised layer's [γ, β] gradient came from normalisation_backward.
-  if (!layer_normed(net, l)) col_sum(grads[2 * l + 1], dz, rows, out);
+  const bool bias = !layer_normed(net, l);
+  gemm(grads[2 * l], dz, a_prev, out, in, rows, true, false, 1, 0, net.gemm,
+       [&](std::size_t i0, std::size_t i1, std::size_t j0, std::size_t) {
+         // Rows [i0, i1) of dW are units i0..i1 − 1, whose bias gradients
+         // sum those columns of dz: the part that starts at column 0 does.
+         if (bias && j0 == 0) col_sum(grads[2 * l + 1] + i0, dz + i0, rows, i1 - i0, out);
+       });
 }
 
 // A tied pair's two gradients become one (autoencoder_terms.h).
@@ -158,13 +189,32 @@ void backward_layers(float* const* grads, const NetworkView& net, const float* x
     }
     if (grads != nullptr) layer_gradient(grads, net, l, rows, layer_input(net, x, acts, d, l), dz);
     if (l > lowest) {
-      // da (rows,in) = dz (rows,out) · W (out,in), then dz(l−1) = da ⊙ f'(a) in place.
+      // da (rows,in) = dz (rows,out) · W (out,in), then dz(l−1) = da ⊙ f'(a)
+      // in place (after dropout's mask), on each part of da as the product
+      // stores it. The sparsity penalty's gradient joins da before f' and
+      // needs whole columns, so with it the passes run afterwards.
       float* d_prev = deltas[l - 1];
-      gemm(d_prev, dz, net.params[2 * l], rows, in, out, false, false, 1, 0, net.gemm);
-      if (drops(net, d, l - 1)) dropout_backward(d_prev, d_prev, d->masks[l - 1], rows * in);
-      // The penalty reads layer l−1's activations, so its gradient joins da before f'.
-      if (net.sparsity.layer == static_cast<long>(l - 1)) sparsity_backward(d_prev, rho_hat, rows, in, net.sparsity);
-      activation_backward(d_prev, d_prev, acts[l - 1], rows * in, net.hidden[l - 1], net.leaky_slope);
+      const bool dropped = drops(net, d, l - 1);
+      const auto mask = [&](std::size_t o, std::size_t len) {
+        if (dropped) dropout_backward(d_prev + o, d_prev + o, d->masks[l - 1] + o, len);
+      };
+      const auto derivative = [&](std::size_t o, std::size_t len) {
+        activation_backward(d_prev + o, d_prev + o, acts[l - 1] + o, len, net.hidden[l - 1], net.leaky_slope);
+      };
+      if (net.sparsity.layer == static_cast<long>(l - 1)) {
+        gemm(d_prev, dz, net.params[2 * l], rows, in, out, false, false, 1, 0, net.gemm);
+        mask(0, rows * in);
+        sparsity_backward(d_prev, rho_hat, rows, in, net.sparsity);
+        derivative(0, rows * in);
+      } else {
+        gemm(d_prev, dz, net.params[2 * l], rows, in, out, false, false, 1, 0, net.gemm,
+             [&](std::size_t i0, std::size_t i1, std::size_t j0, std::size_t j1) {
+               for_runs(in, i0, i1, j0, j1, [&](std::size_t o, std::size_t len) {
+                 mask(o, len);
+                 derivative(o, len);
+               });
+             });
+      }
     }
   }
   if (grads != nullptr) fold_tied(grads, net);

@@ -48,7 +48,7 @@ Napi::Value BiasAdd(const Napi::CallbackInfo& info) {
   const std::size_t cols = args::Size(env, fn, "cols", info[3]);
   float* out = args::Matrix(env, fn, "out", info[0], rows, cols);
   const float* bias = args::Vector(env, fn, "bias", info[1], cols);
-  bias_add(out, bias, rows, cols);
+  bias_add(out, bias, rows, cols, cols);
   return env.Undefined();
 }
 
@@ -61,7 +61,7 @@ Napi::Value ColSum(const Napi::CallbackInfo& info) {
   const std::size_t cols = args::Size(env, fn, "cols", info[3]);
   float* out = args::Vector(env, fn, "out", info[0], cols);
   const float* inp = args::Matrix(env, fn, "inp", info[1], rows, cols);
-  col_sum(out, inp, rows, cols);
+  col_sum(out, inp, rows, cols, cols);
   return env.Undefined();
 }
 

@@ -1,12 +1,13 @@
 /**
- * The optimizer update on the thread pool (optimizers.h
- * kParallelUpdateElements): nets of threshold − 1, threshold and threshold + 1
- * parameters give bit-identical weights and optimizer state on 1 and 2
- * threads, every element is updated exactly once (a single SGD step equals
- * its float32 rule exactly), and native agrees with the TS backend.
+ * Training on the thread pool gives the bits of one thread, and agrees with
+ * the TS backend, at and around every threshold that shares work:
+ * - the optimizer update (optimizers.h kParallelUpdateElements): every
+ *   element updated exactly once (a single SGD step equals its float32 rule);
+ * - per-sample SGD's first layer (the same threshold, sgd_rank1.cc);
+ * - the element-wise passes fused into shared products (gemm.h GemmEpilogue).
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { Activation, HISTORY_FIELDS, Loss, Optimizer, optimizerStateCount, type Backend, type FitJob } from '../../src/backend/backend.js';
+import { Activation, HISTORY_FIELDS, Loss, Norm, Optimizer, optimizerStateCount, type Backend, type FitJob } from '../../src/backend/backend.js';
 import { createNativeBackend, loadNativeAddon, type NativeAddon } from '../../src/backend/native.js';
 import { Rng } from '../../src/rng.js';
 import { backendPair, backendsUnderTest } from '../helpers/backends.js';
@@ -50,11 +51,11 @@ function copyJob(j: FitJob): FitJob {
     optimizer: { ...j.optimizer, state: j.optimizer.state.map((s) => s.slice()), step: j.optimizer.step.slice() } };
 }
 
-/** Copies of j trained natively on 1, then 2 threads: one after the other,
- * since the pool's size is read while a job runs. */
-async function trainOnThreads(addon: NativeAddon, native: Backend, j: FitJob): Promise<FitJob[]> {
+/** Copies of j trained natively on each thread count in turn (1, then 2 by
+ * default): one after the other, since the pool's size is read while a job runs. */
+async function trainOnThreads(addon: NativeAddon, native: Backend, j: FitJob, threadCounts = [1, 2]): Promise<FitJob[]> {
   const runs: FitJob[] = [];
-  for (const threads of [1, 2]) {
+  for (const threads of threadCounts) {
     addon.setThreads(threads);
     const k = copyJob(j);
     await native.train(k, null);
@@ -63,7 +64,19 @@ async function trainOnThreads(addon: NativeAddon, native: Backend, j: FitJob): P
   return runs;
 }
 
-const bits = (xs: Float32Array[]) => xs.map((x) => Array.from(new Uint32Array(x.buffer, x.byteOffset, x.length)));
+/** Where two lists of arrays first differ in any bit ("array 2 [37]: … vs …"), or null. A message rather
+ * than toEqual on the arrays, whose diff of 10⁵ elements would take minutes to print. */
+function bitDifference(got: Float32Array[], want: Float32Array[]): string | null {
+  if (got.length !== want.length) return `${got.length} arrays vs ${want.length}`;
+  for (let i = 0; i < got.length; i++) {
+    const g = new Uint32Array(got[i]!.buffer, got[i]!.byteOffset, got[i]!.length);
+    const w = new Uint32Array(want[i]!.buffer, want[i]!.byteOffset, want[i]!.length);
+    if (g.length !== w.length) return `array ${i}: ${g.length} elements vs ${w.length}`;
+    const e = g.findIndex((v, k) => v !== w[k]);
+    if (e >= 0) return `array ${i} [${e}]: ${got[i]![e]} vs ${want[i]![e]}`;
+  }
+  return null;
+}
 
 describe.runIf(hasNative)('optimizer update on the pool', () => {
   const addon = hasNative ? loadNativeAddon() : null;
@@ -78,8 +91,8 @@ describe.runIf(hasNative)('optimizer update on the pool', () => {
       const j = job(total, type);
       expect(j.net.params.reduce((s, p) => s + p.length, 0)).toBe(total);
       const runs = await trainOnThreads(addon!, native, j);
-      expect(bits(runs[1]!.net.params)).toEqual(bits(runs[0]!.net.params));
-      expect(bits(runs[1]!.optimizer.state)).toEqual(bits(runs[0]!.optimizer.state));
+      expect(bitDifference(runs[1]!.net.params, runs[0]!.net.params)).toBeNull();
+      expect(bitDifference(runs[1]!.optimizer.state, runs[0]!.optimizer.state)).toBeNull();
       expect(runs[1]!.history).toEqual(runs[0]!.history);
       if (js) {
         // The TS backend's gradients round differently; the updates are the same rules in float64.
@@ -149,8 +162,8 @@ describe.runIf(hasNative)('per-sample SGD on the pool', () => {
     const general = copyJob(j);
     general.optimizer = { ...general.optimizer, clipNorm: 1e30 };
     await native.train(general, null);
-    expect(bits(runs[1]!.net.params)).toEqual(bits(runs[0]!.net.params));
-    expect(bits(general.net.params)).toEqual(bits(runs[0]!.net.params));
+    expect(bitDifference(runs[1]!.net.params, runs[0]!.net.params)).toBeNull();
+    expect(bitDifference(general.net.params, runs[0]!.net.params)).toBeNull();
     expect(runs[1]!.history).toEqual(runs[0]!.history);
     if (js) {
       // The TS backend sums the forward products in float64; the updates are the same float32 rule.
@@ -158,5 +171,75 @@ describe.runIf(hasNative)('per-sample SGD on the pool', () => {
       await js.train(t, null);
       t.net.params.forEach((p, i) => p.forEach((v, e) => expect(Math.abs(v - runs[0]!.net.params[i]![e]!)).toBeLessThanOrEqual(1e-5)));
     }
+  });
+});
+
+/** A minibatch job on net: n samples of random inputs and targets suited to its loss, shuffled, SGD. */
+function batchJob(net: FitJob['net'], n: number, batchSize: number, epochs: number, seed: number): FitJob {
+  const rng = new Rng(seed);
+  const sizes = Array.from(net.sizes);
+  const k = sizes[sizes.length - 1]!;
+  const base = plainTraining(0.05, 1e-4);
+  return {
+    ...base, net, x: randomF32(rng, n * sizes[0]!, -1, 1), y: makeTargets(rng, n, k, net.loss), n,
+    epochs, batchSize, shuffle: true, rngState: Uint32Array.of(seed, 2, 3, 4), skipNonFinite: false, progressEvery: 0,
+    history: new Float64Array(epochs * HISTORY_FIELDS.length), optimizer: { ...base.optimizer, state: [] },
+  };
+}
+
+/** Expects every run to match the first bit for bit, and the TS backend (when it loads) to agree within tol. */
+async function expectSameTraining(runs: FitJob[], j: FitJob, tol: number): Promise<void> {
+  for (const run of runs.slice(1)) {
+    expect(bitDifference(run.net.params, runs[0]!.net.params)).toBeNull();
+    expect(run.history).toEqual(runs[0]!.history);
+  }
+  if (js) {
+    const t = copyJob(j);
+    await js.train(t, null);
+    t.net.params.forEach((p, i) => p.forEach((v, e) => expect(Math.abs(v - runs[0]!.net.params[i]![e]!)).toBeLessThanOrEqual(tol)));
+  }
+}
+
+/**
+ * Products shared over the pool run their layer's element-wise passes on
+ * each part as the part is stored (gemm.h GemmEpilogue, network.cc): bias
+ * and activation after the forward product, dropout's mask and f' after
+ * backward's da = dz·W, the bias gradient beside the weight gradient. The
+ * first two layers of these nets have products above the threading
+ * threshold, cut by columns and by rows on 2 and 3 threads; with the
+ * sparsity penalty or normalisation the passes run after the product
+ * instead. Each trains bit-identically on 1, 2 and 3 threads and agrees with
+ * TS; a remainder batch of 5 rows takes the unshared products.
+ */
+describe.runIf(hasNative)('element-wise passes fused into shared products', () => {
+  const addon = hasNative ? loadNativeAddon() : null;
+  const native = addon ? createNativeBackend(addon) : null!;
+  const before = addon?.getThreads() ?? 1;
+  afterAll(() => addon?.setThreads(before));
+  const sizes = [300, 256, 128, 5];
+
+  type Variant = [string, (net: FitJob['net']) => void];
+  const variants: Variant[] = [
+    ['relu', () => {}],
+    ['sigmoid', (net) => { net.hiddenActivations = Int32Array.of(Activation.sigmoid, Activation.sigmoid); }],
+    ['tanh, mse output', (net) => { net.hiddenActivations = Int32Array.of(Activation.tanh, Activation.tanh); net.loss = Loss.mse; }],
+    ['leaky ReLU', (net) => { net.hiddenActivations = Int32Array.of(Activation.leakyRelu, Activation.leakyRelu); }],
+    ['dropout', (net) => { net.dropout = Float64Array.of(0.2, 0.1); }],
+    ['sparsity penalty', (net) => {
+      net.hiddenActivations = Int32Array.of(Activation.sigmoid, Activation.sigmoid);
+      net.sparsity = { layer: 1, rho: 0.1, beta: 0.5 };
+    }],
+    ['layer normalisation', (net) => {
+      net.norm = Uint8Array.of(Norm.layer, Norm.none);
+      net.params[1] = Float32Array.from({ length: 2 * sizes[1]! }, (_, i) => (i < sizes[1]! ? 1 : 0));
+    }],
+  ];
+
+  it.each(variants)('%s: 1, 2 and 3 threads bit-identical', async (_name, configure) => {
+    const net = makeNet(new Rng(7), sizes, [Activation.relu, Activation.relu], Loss.softmaxCrossEntropy);
+    configure(net);
+    const j = batchJob(net, 2 * 64 + 5, 64, 1, 11);
+    // The TS backend sums products in float64: a few float32 roundings apart after three steps.
+    await expectSameTraining(await trainOnThreads(addon!, native, j, [1, 2, 3]), j, 2e-5);
   });
 });
