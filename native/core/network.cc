@@ -336,19 +336,41 @@ BatchWorkspace::BatchWorkspace(const NetworkView& net, std::size_t cap_rows)
 
 namespace {
 
+// Elements [e0, e1) of dst (rows, width) ← rows idx[…] of src: the part of
+// a gather one thread copies. Plain loops, not std::copy: rows of tiny nets
+// are a few floats, where a memmove call per row costs more than the copy.
+void gather_part(float* dst, const float* src, const std::uint32_t* idx, std::size_t width, std::size_t e0,
+                 std::size_t e1) {
+  for (std::size_t e = e0; e < e1;) {
+    const std::size_t r = e / width, j0 = e - r * width, j1 = std::min(width, j0 + (e1 - e));
+    const float* row = src + static_cast<std::size_t>(idx[r]) * width;  // idx checked below n at the boundary
+    for (std::size_t j = j0; j < j1; j++) dst[r * width + j] = row[j];
+    e += j1 - j0;
+  }
+}
+
+// xb (rows, in) and yb (rows, t) ← the rows idx[0..rows) of x and y, over
+// the pool from kParallelGatherElements floats, each thread its part of
+// both: the rows are scattered over the training set, so the copy waits on
+// memory, and two cores wait in parallel.
+void gather_batch(float* xb, float* yb, const float* x, const float* y, std::size_t in, std::size_t t,
+                  const std::uint32_t* idx, std::size_t rows, ThreadPool* pool) {
+  const std::size_t x_len = rows * in, y_len = rows * t;
+  const std::size_t parts = pool != nullptr && x_len + y_len >= kParallelGatherElements ? pool->size() : 1;
+  const auto part = [&](std::size_t p) {
+    gather_part(xb, x, idx, in, part_begin(x_len, p, parts), part_begin(x_len, p + 1, parts));
+    gather_part(yb, y, idx, t, part_begin(y_len, p, parts), part_begin(y_len, p + 1, parts));
+  };
+  if (parts == 1) part(0);
+  else pool->run(parts, part);
+}
+
 // network_batch_gradient, or with grads null network_batch_deltas.
 double batch_pass(BatchWorkspace& ws, const NetworkView& net, const float* x, const float* y, const std::uint32_t* idx,
                   std::size_t rows, const InputNoise& noise, Rng* rng, float* const* grads) {
   const std::size_t in = net.sizes.front(), k = net.sizes.back(), t = target_cols(net);
-  // Plain loops, not std::copy: rows of tiny nets are a few floats, where a
-  // memmove call per row costs more than the copy.
   float* xb = ws.xb.data();
-  float* yb = ws.yb.data();
-  for (std::size_t r = 0; r < rows; r++) {
-    const std::size_t src = idx[r];  // checked below n at the boundary
-    for (std::size_t j = 0; j < in; j++) xb[r * in + j] = x[src * in + j];
-    for (std::size_t j = 0; j < t; j++) yb[r * t + j] = y[src * t + j];
-  }
+  gather_batch(xb, ws.yb.data(), x, y, in, t, idx, rows, net.gemm.pool);
   if (rng != nullptr) corrupt_input(xb, rows * in, noise, *rng);
   const PassScratch scratch = scratch_of(ws, rng);
   const PassScratch* d = &scratch;

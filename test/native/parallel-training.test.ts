@@ -4,6 +4,7 @@
  * - the optimizer update (optimizers.h kParallelUpdateElements): every
  *   element updated exactly once (a single SGD step equals its float32 rule);
  * - per-sample SGD's first layer (the same threshold, sgd_rank1.cc);
+ * - the batch gather (network.h kParallelGatherElements);
  * - the element-wise passes fused into shared products (gemm.h GemmEpilogue).
  */
 import { afterAll, describe, expect, it } from 'vitest';
@@ -11,7 +12,7 @@ import { Activation, HISTORY_FIELDS, Loss, Norm, Optimizer, optimizerStateCount,
 import { createNativeBackend, loadNativeAddon, type NativeAddon } from '../../src/backend/native.js';
 import { Rng } from '../../src/rng.js';
 import { backendPair, backendsUnderTest } from '../helpers/backends.js';
-import { cloneNet, makeNet, makeTargets, plainTraining, randomF32 } from '../helpers/reference.js';
+import { cloneNet, makeNet, makeTargets, plainTraining, randomF32, refTargetCols } from '../helpers/reference.js';
 
 const backends = backendsUnderTest();
 const hasNative = backends.some((b) => b.name === 'native');
@@ -199,6 +200,33 @@ async function expectSameTraining(runs: FitJob[], j: FitJob, tol: number): Promi
     t.net.params.forEach((p, i) => p.forEach((v, e) => expect(Math.abs(v - runs[0]!.net.params[i]![e]!)).toBeLessThanOrEqual(tol)));
   }
 }
+
+/**
+ * The batch gather shares its rows over the pool (network.cc gather_batch)
+ * from kParallelGatherElements input and target floats: batches of
+ * threshold − 1, threshold and threshold + 1 floats train bit-identically on
+ * 1 and 2 threads (a row copied to the wrong place would change the model),
+ * and native agrees with TS.
+ */
+describe.runIf(hasNative)('batch gather on the pool', () => {
+  const addon = hasNative ? loadNativeAddon() : null;
+  const native = addon ? createNativeBackend(addon) : null!;
+  const before = addon?.getThreads() ?? 1;
+  afterAll(() => addon?.setThreads(before));
+  // network.h kParallelGatherElements.
+  const GATHER = 1 << 15;
+  // [batch rows, floats per row (inputs + 1 target)]: 7·4681 = GATHER − 1, 8·4096 = GATHER, 3·10923 = GATHER + 1.
+  const batches = [[7, 4681], [8, 4096], [3, 10923]] as const;
+
+  it.each(batches)('batches of %d rows × %d floats: 1 and 2 threads bit-identical', async (rows, floats) => {
+    const net = makeNet(new Rng(floats), [floats - 1, 4, 1], [Activation.tanh], Loss.mse);
+    expect(refTargetCols(Loss.mse, 1)).toBe(1);
+    expect(Math.abs(rows * floats - GATHER)).toBeLessThanOrEqual(1);
+    // Two full batches and a one-row remainder, in shuffled order.
+    const j = batchJob(net, 2 * rows + 1, rows, 2, rows);
+    await expectSameTraining(await trainOnThreads(addon!, native, j), j, 1e-5);
+  });
+});
 
 /**
  * Products shared over the pool run their layer's element-wise passes on
