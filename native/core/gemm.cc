@@ -200,7 +200,6 @@ void gemm(float* c, const float* a, const float* b, std::size_t m, std::size_t n
     const std::size_t pi = t / tn, pj = t % tn;
     const std::size_t i0 = std::min(m, tiles_m * pi / tm * uk.mr), i1 = std::min(m, tiles_m * (pi + 1) / tm * uk.mr);
     const std::size_t j0 = std::min(n, tiles_n * pj / tn * uk.nr), j1 = std::min(n, tiles_n * (pj + 1) / tn * uk.nr);
-    if (i1 == i0 || j1 == j0) return;
     gemm_part(uk, c, a, b, m, n, k, trans_a, trans_b, falpha, fbeta, i0, i1, j0, j1);
     if (then) then(i0, i1, j0, j1);
   });
