@@ -1,26 +1,36 @@
-// The memory a running job works on: native copies of the JS arrays it uses.
+// The memory a running job works on: the JS arrays it reads, where nothing
+// can take their memory away, and native copies of everything else.
 //
-// A reference keeps a typed array object alive, but not its memory: a
+// A reference keeps a typed array object alive, but not always its memory: a
 // transfer (structuredClone or postMessage with `transfer`, or
-// ArrayBuffer.prototype.transfer) detaches the buffer and hands the memory to
-// a new owner, perhaps in another Worker, which may free it at once while a
-// job's thread still reads or writes it. Node-API offers no way to prevent or
-// survive that for memory V8 allocated, and reaching into V8 for its
-// BackingStore would tie the binary to one Node build. So a job never works
-// on JS memory: when it starts, each array it uses is copied into memory the
-// job owns (on the JS thread, before the job's thread exists), and the arrays
-// it writes are copied back on the JS thread before each progress callback
-// and when it settles, into whatever the JS array holds then: nothing if its
-// buffer was detached meanwhile. Whatever JS does to its arrays, the job's
-// thread only ever touches memory that lives until the job is freed.
+// ArrayBuffer.prototype.transfer) detaches an ArrayBuffer and hands its
+// memory to a new owner, perhaps in another Worker, which may free it at once
+// while a job's thread still reads or writes it. Node-API offers no way to
+// prevent or survive that for memory V8 allocated, and reaching into V8 for
+// its BackingStore would tie the binary to one Node build.
 //
-// The price is one copy of the job's arrays (its input data included) for
-// the job's lifetime, and copies back of what it writes; JS sees the written
-// arrays as of the last progress report, not live. A copy back during the
-// job races with its writes to what no report covers yet (the next history
-// row, weights mid-epoch), as JS reading live memory did before: what a
-// report covers is complete. Arrays that overlap without being the same get
-// separate copies, so a job must not write through one and read the other.
+// A SharedArrayBuffer cannot be detached (the language gives it no transfer
+// and no shrinking), and its memory lives as long as any object refers to it.
+// So an array the job only READS is used in place when a SharedArrayBuffer
+// backs it: the job holds a reference to the typed array for its lifetime,
+// which keeps the buffer, and so the memory, alive. This is how a fit reads
+// its training set without copying it (src/backend/native.ts stages other
+// large inputs into such buffers in slices, off the JS thread's critical path).
+//
+// Every other array is copied into memory the job owns when it starts (on the
+// JS thread, before the job's thread exists), and the arrays it writes are
+// copied back on the JS thread before each progress callback and when it
+// settles, into whatever the JS array holds then: nothing if its buffer was
+// detached meanwhile. Whatever JS does to its arrays, the job's thread only
+// ever touches memory that lives until the job is freed.
+//
+// Written arrays are always copied, shared or not: JS sees them as of the
+// last progress report, never half-written. A copy back during the job races
+// with its writes to what no report covers yet (the next history row, weights
+// mid-epoch): what a report covers is complete. Arrays that overlap without
+// being the same get separate copies, so a job must not write through one and
+// read the other. JS writing an array that a job reads in place is the
+// caller's race, as with any library that trains on the caller's memory.
 #pragma once
 
 #include <napi.h>
@@ -35,10 +45,11 @@ class JobMemory {
  public:
   enum class Access { kRead, kReadWrite };
 
-  // [JS thread] The job's copy of typed array `array`, whose data `data` is
-  // (as an args:: function returned it): the returned pointer replaces it in
-  // the job. Null `data` (an absent optional array) stays null. The same JS
-  // memory asked for twice gets the same copy, so aliasing is preserved.
+  // [JS thread] What the job uses for typed array `array`, whose data `data`
+  // is (as an args:: function returned it): the same pointer for a read-only
+  // array on a SharedArrayBuffer, else the job's copy. Null `data` (an absent
+  // optional array) stays null. The same JS memory asked for twice gets the
+  // same copy, so aliasing is preserved.
   template <class T>
   T* Own(Napi::Value array, T* data, Access access) {
     return static_cast<T*>(OwnBytes(array, const_cast<void*>(static_cast<const void*>(data)), access));
@@ -58,6 +69,8 @@ class JobMemory {
     Napi::ObjectReference array;    // kReadWrite only: where WriteBack copies to
   };
   std::vector<Copy> copies_;
+  // Read-only arrays on SharedArrayBuffers, used in place: held so their memory outlives the job.
+  std::vector<Napi::ObjectReference> borrowed_;
 };
 
 }  // namespace fastnn::bindings

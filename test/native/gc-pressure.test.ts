@@ -3,7 +3,8 @@
  * memory from under it (job_memory.h). test/helpers/children/gc-pressure.mjs (run with --expose-gc on dist/)
  * starts a training job, drops every JS reference to its inputs, weights and
  * optimizer state (or transfers the input's and a weight's buffer away to a
- * clone that is dropped), forces gc() until the job settles while NaN-filled
+ * clone that is dropped, or gives x and y on SharedArrayBuffers, which the
+ * job reads in place), forces gc() until the job settles while NaN-filled
  * arrays reuse freed memory, and reports the history next to a run whose
  * arrays stayed referenced: it must be identical, and the process must not crash.
  */
@@ -15,7 +16,7 @@ const hasNative = backendsUnderTest().some((b) => b.name === 'native');
 const child = new URL('../helpers/children/gc-pressure.mjs', import.meta.url).pathname;
 
 describe.runIf(hasNative)('native jobs under GC pressure', () => {
-  it.each(['gc', 'transfer'])('%s: the job settles with the result of a run whose arrays stayed referenced', async (mode) => {
+  it.each(['gc', 'transfer', 'shared'])('%s: the job settles with the result of a run whose arrays stayed referenced', async (mode) => {
     // Asynchronous, so the test worker stays responsive: the child takes ~2 s
     // natively but 20–30 s in CI's AddressSanitizer build on a busy machine.
     const run = await new Promise<{ stdout: string; stderr: string; signal: string | null; status: number | null }>((resolve) => {

@@ -1,6 +1,7 @@
 // Run by test/native/gc-pressure.test.ts as `node --expose-gc gc-pressure.mjs <mode>`
 // on the compiled package (dist/). A native training job borrows its arrays
-// from JS; the job must keep them alive by itself. Each run builds its job in
+// from JS; the job must keep them alive by itself, the inputs it reads in
+// place (mode 'shared': x and y on SharedArrayBuffers) as well as the rest. Each run builds its job in
 // a scope of its own and keeps only the (small) history, so once the call
 // returns nothing in JS refers to the inputs, weights or optimizer state;
 // gc() is forced repeatedly while freshly allocated NaN-filled arrays of the
@@ -12,12 +13,20 @@ const { makeJob } = createRequire(import.meta.url)('./train-job.cjs');
 const addon = loadNativeAddon();
 const mode = process.argv[2];
 
-function start(transfer) {
+// `a`'s values on a SharedArrayBuffer, which the job reads in place instead of copying.
+function shared(a) {
+  const s = new Float32Array(new SharedArrayBuffer(a.byteLength));
+  s.set(a);
+  return s;
+}
+
+function start(mode) {
   const spec = makeJob();
+  if (mode === 'shared') Object.assign(spec, { x: shared(spec.x), y: shared(spec.y) });
   const { x, history, net: { params } } = spec;
   const job = addon.train(spec, null);
   // Moving the memory of an input and of a weight matrix to clones that are dropped at once.
-  if (transfer) structuredClone([x.buffer, params[0].buffer], { transfer: [x.buffer, params[0].buffer] });
+  if (mode === 'transfer') structuredClone([x.buffer, params[0].buffer], { transfer: [x.buffer, params[0].buffer] });
   return { promise: job.promise, history };
 }
 
@@ -37,8 +46,8 @@ async function settleUnderPressure({ promise, history }) {
   return { history: Array.from(history), error, gcs };
 }
 
-const out = await settleUnderPressure(start(mode === 'transfer'));
+const out = await settleUnderPressure(start(mode));
 // The reference: the same job with every array held (and no pressure).
-const held = start(false);
+const held = start('held');
 await held.promise;
 process.stdout.write(JSON.stringify({ ...out, expected: Array.from(held.history) }) + '\n');
