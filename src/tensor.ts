@@ -1,6 +1,12 @@
+import { sharedFloat32 } from './shared-memory.js';
+
 /**
  * Matrix: a row-major Float32Array with its shape. fastnn never stores
  * numbers in nested JS arrays; this is the one container the API exchanges.
+ *
+ * Matrices that fastnn makes for data (Matrix.shared, fromArrays, the IDX
+ * readers, the built-in datasets) live on a SharedArrayBuffer: a buffer that
+ * cannot be detached, so a native fit reads it where it lies, with no copy.
  */
 export class Matrix {
   readonly data: Float32Array;
@@ -25,10 +31,15 @@ export class Matrix {
     return new Matrix(new Float32Array(rows * cols), rows, cols);
   }
 
-  /** Copies nested arrays (every row the same length) into a new Matrix. */
+  /** Zeros on a SharedArrayBuffer: fill it with training data and a native fit reads it in place. */
+  static shared(rows: number, cols: number): Matrix {
+    return new Matrix(sharedFloat32(rows * cols), rows, cols);
+  }
+
+  /** Copies nested arrays (every row the same length) into a new shared Matrix. */
   static fromArrays(rows: ArrayLike<ArrayLike<number>>): Matrix {
     const cols = rows.length > 0 ? rows[0]!.length : 0;
-    const m = Matrix.zeros(rows.length, cols);
+    const m = Matrix.shared(rows.length, cols);
     for (let i = 0; i < rows.length; i++) {
       const row = rows[i]!;
       if (row.length !== cols) {

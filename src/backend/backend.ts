@@ -507,4 +507,15 @@ export interface Backend extends Word2VecKernels {
    * within float32 rounding.
    */
   train(job: FitJob, onProgress: ((p: TrainProgress) => void) | null, signal?: AbortSignal): Promise<FitResult>;
+
+  /**
+   * [async] `data` as train should be given it so that it reads it where it
+   * lies: `data` itself where it can (the TS backend always; native for an
+   * array on a SharedArrayBuffer, or a small one), else (native, a large
+   * array on a plain ArrayBuffer, which a transfer could detach mid-job) a
+   * copy on a SharedArrayBuffer made in slices, the event loop running
+   * between them. Rejects with the signal's reason when it aborts; `what`
+   * names the array in an error.
+   */
+  trainingData(data: Float32Array, what: string, signal?: AbortSignal): Promise<Float32Array>;
 }

@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { NOTHING_TRAINED, type Backend, type FitJob, type FitResult, type NetworkSpec, type TrainJob, type TrainProgress,
   type ActivationCode, type LossCode, type LossParams, type OptimizerSpec, type StepOutcomeCode } from './backend.js';
 import { NON_FINITE_CODE, NonFiniteError } from './errors.js';
+import { sharedCopy } from '../shared-memory.js';
 import { checkSignal, quietAfterAbort, runAddonJob, type AddonJob } from './job.js';
 import type {
   Word2VecKernels, Word2VecProgress, Word2VecTrainJob, Word2VecTrainResult, Word2VecVocab, Word2VecVocabJob, Word2VecVocabProgress,
@@ -140,6 +141,9 @@ function isNotFound(err: unknown): boolean {
   return err instanceof Error && /Could not locate the bindings file/.test(err.message);
 }
 
+// Arrays smaller than this are copied by the addon when a job starts: too little for a pause.
+const STAGE_BYTES = 1 << 20;
+
 export function createNativeBackend(addon: NativeAddon): Backend {
   return {
     name: 'native',
@@ -166,6 +170,10 @@ export function createNativeBackend(addon: NativeAddon): Backend {
       const started = addon.train(job, quietAfterAbort(onProgress, signal)!);
       return runAddonJob(started, signal).then((result) => ({ ...result, cancelled: signal?.aborted === true }),
         (err: unknown) => { throw typedFailure(err); });
+    },
+    trainingData(data, what, signal) {
+      // The job copies a small array at once (job_memory.h); a shared copy would cost more.
+      return data.byteLength < STAGE_BYTES ? Promise.resolve(data) : sharedCopy(data, what, signal);
     },
     word2vecVocab(job, onProgress, signal) {
       checkSignal('word2vecVocab', signal);

@@ -21,7 +21,7 @@ export interface ShapeImages {
 export function generateShapes(n: number, options: { side?: number; seed?: number } = {}): ShapeImages {
   const side = options.side ?? 28;
   const rng = new Rng(options.seed ?? 0);
-  const images = Matrix.zeros(n, side * side);
+  const images = Matrix.shared(n, side * side);
   const labels = new Int32Array(n);
   const between = (lo: number, hi: number) => lo + (hi - lo) * rng.uniform();
   for (let i = 0; i < n; i++) {

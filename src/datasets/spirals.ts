@@ -9,7 +9,7 @@ import { Matrix } from '../tensor.js';
 /** n points per class on `classes` spiral arms, with a little noise. */
 export function spirals(n: number, classes: number, seed: number): { x: Matrix; y: Int32Array } {
   const rng = new Rng(seed);
-  const x = Matrix.zeros(n * classes, 2);
+  const x = Matrix.shared(n * classes, 2);
   const y = new Int32Array(n * classes);
   for (let c = 0; c < classes; c++) {
     for (let i = 0; i < n; i++) {

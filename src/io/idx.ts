@@ -10,6 +10,7 @@
  */
 import { gunzipSync } from 'node:zlib';
 import { Matrix } from '../tensor.js';
+import { sharedFloat32 } from '../shared-memory.js';
 import { readWholeFile } from './file-errors.js';
 
 /** A file that is not a well-formed IDX file. */
@@ -113,7 +114,9 @@ export async function readIdxImages(path: string, options: { scale?: boolean } =
   }
   const n = idx.shape[0]!;
   const width = idx.shape.slice(1).reduce((a, b) => a * b, 1);
-  const data = Float32Array.from(idx.data as ArrayLike<number>);
+  // Shared memory: a native fit reads training images where they lie (tensor.ts).
+  const data = sharedFloat32(idx.data.length);
+  data.set(idx.data);
   if (options.scale) {
     if (idx.type !== 'u8') throw new IdxFileError(`${path}: scale applies to u8 pixels, this file holds ${idx.type}`);
     for (let i = 0; i < data.length; i++) data[i] = data[i]! / 255;

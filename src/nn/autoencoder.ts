@@ -12,7 +12,7 @@ import { getBackend } from '../backend/select.js';
 import { Matrix } from '../tensor.js';
 import { checkOptions, finiteNumber, positiveInt } from '../options.js';
 import { checkLayerSizes } from '../sizes.js';
-import { toMatrix, type Inputs, type Targets } from './data.js';
+import { checkValues, shapeMatrix, toMatrix, type Inputs, type Targets, type Unchecked } from './data.js';
 import { initWeights } from './init.js';
 import { readModelFile } from './model-file.js';
 import type { FitOptions, History, RunState } from './fit.js';
@@ -185,15 +185,11 @@ export class Autoencoder extends TrainableNetwork {
     return this.runFit(fn, fit, x, x as never, opts, run);
   }
 
-  /** x as a checked (rows, inputs) matrix; the sigmoid outputs need values in [0, 1]. */
-  private data(fn: string, arg: string, x: unknown, rows?: number): Matrix {
-    const m = toMatrix(fn, arg, x, this.inputs);
+  /** x as a (rows, inputs) matrix and the values it must hold: in [0, 1] for the losses of a sigmoid output. */
+  private data(fn: string, arg: string, x: unknown, rows?: number): Unchecked {
+    const m = shapeMatrix(fn, arg, x, this.inputs);
     if (rows !== undefined && m.rows !== rows) throw new RangeError(`${fn}: ${arg} must have ${rows} rows, got ${m.rows}`);
-    if (this.loss !== 'mse') {
-      const i = m.data.findIndex((v) => v < 0 || v > 1);
-      if (i >= 0) throw new RangeError(`${fn}: ${arg} must hold values in [0, 1] for the ${this.loss} loss, got ${m.data[i]} at row ${Math.floor(i / m.cols)}`);
-    }
-    return m;
+    return { m, range: this.loss === 'mse' ? null : { min: 0, max: 1, what: `values in [0, 1] for the ${this.loss} loss` } };
   }
 
   // out = layers [from, to) applied to x; with `activate`, the last layer's
@@ -259,7 +255,9 @@ export class Autoencoder extends TrainableNetwork {
       this.layers.every((w, i) => w === this.layers[this.layers.length - 1 - i]);
     if (!mirrored) throw new RangeError(`${fn}: needs the mirrored decoder`);
     if (this.norm.some((c) => c !== null)) throw new RangeError(`${fn}: does not pretrain normalised layers (config.norm); use fit`);
-    let data = this.data(fn, 'x', x);
+    const given = this.data(fn, 'x', x);
+    checkValues(fn, 'x', given);
+    let data = given.m;
     const L = this.layers.length - 1;
     for (let l = 0; l < this.codeIndex; l++) {
       const act = this.hidden[l]!;

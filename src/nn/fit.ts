@@ -11,7 +11,7 @@ import { NonFiniteError } from '../backend/errors.js';
 import type { Rng } from '../rng.js';
 import { checkOptions, finiteNumber, positiveInt } from '../options.js';
 import { checkAllocation } from '../sizes.js';
-import { toMatrix, type Inputs, type Targets } from './data.js';
+import { checkValuesSliced, shapeMatrix, type Inputs, type Targets, type Unchecked } from './data.js';
 import { Matrix } from '../tensor.js';
 import {
   earlyStoppingSpec, optimizerSpec, scheduleSpec, type EarlyStoppingOptions, type OptimizerOptions, type OptimizerState,
@@ -108,8 +108,8 @@ export interface FitTarget {
   optimizerState: OptimizerState | null;
   /** Called with the state the job will update, before it starts (so an aborted fit keeps it too). */
   keepOptimizerState(state: OptimizerState): void;
-  /** y as the (n, target columns) matrix the loss reads, checked. */
-  targets(fn: string, arg: string, y: unknown, rows: number): Matrix;
+  /** y as the (n, target columns) matrix the loss reads, shape checked, with the values it must hold. */
+  targets(fn: string, arg: string, y: unknown, rows: number): Unchecked;
   /** Denoising autoencoders: corruption of every training batch's inputs. */
   inputNoise?: InputNoise | null;
 }
@@ -163,8 +163,8 @@ export async function runFit(fn: string, backend: Backend, model: FitTarget, x: 
     throw new TypeError(`${fn}: options.signal must be an AbortSignal`);
   }
   const frozen = frozenFlags(fn, options.freeze, model.spec.sizes.length - 1, model.spec.tiedPairs);
-  const { train, val } = splitData(fn, model, x, y, options);
-  const n = train.x.rows;
+  const { train, val } = await prepareData(fn, backend, model, x, y, options, signal);
+  const { n } = train;
   const { spec: optimizer, lr, state } = optimizerSpec(fn, options.optimizer, model.spec.params, model.optimizerState);
   const schedule = scheduleSpec(fn, options.schedule, lr, run?.epochs ?? epochs, Math.ceil(n / batchSize));
   const hasVal = val !== null;
@@ -174,8 +174,8 @@ export async function runFit(fn: string, backend: Backend, model: FitTarget, x: 
 
   const rngState = model.rng.getState();
   const job = {
-    net: { ...model.spec, frozen }, x: train.x.data, y: train.y.data, n,
-    xVal: val?.x.data ?? new Float32Array(0), yVal: val?.y.data ?? new Float32Array(0), nVal: val?.x.rows ?? 0,
+    net: { ...model.spec, frozen }, x: train.x, y: train.y, n,
+    xVal: val?.x ?? new Float32Array(0), yVal: val?.y ?? new Float32Array(0), nVal: val?.n ?? 0,
     epochs, batchSize, shuffle, rngState, optimizer, schedule, metric: model.metric, earlyStopping,
     skipNonFinite: onNonFinite === 'skip', progressEvery: options.onProgress ? progressEvery : 0,
     history: new Float64Array(epochs * FIELDS), inputNoise: model.inputNoise ?? null,
@@ -256,34 +256,65 @@ function advanceRun(run: RunState, p: Float64Array, batchesPerEpoch: number): vo
 }
 
 interface Split {
-  train: { x: Matrix; y: Matrix };
-  val: { x: Matrix; y: Matrix } | null;
+  train: { x: Float32Array; y: Float32Array; n: number };
+  val: { x: Float32Array; y: Float32Array; n: number } | null;
 }
 
-function splitData(fn: string, model: FitTarget, x: Inputs, y: Targets, options: FitOptions): Split {
-  const xs = toMatrix(fn, 'x', x, model.inputs);
+/**
+ * The training and validation rows as the backend reads them: shapes checked
+ * at once, then values (a pass over the whole data) and the backend's staging
+ * of them (trainingData) in slices, so neither pauses the event loop.
+ */
+async function prepareData(fn: string, backend: Backend, model: FitTarget, x: Inputs, y: Targets, options: FitOptions,
+                           signal: AbortSignal | undefined): Promise<Split> {
+  const xs = shapeMatrix(fn, 'x', x, model.inputs);
   const ys = model.targets(fn, 'y', y, xs.rows);
   if (xs.rows === 0) throw new RangeError(`${fn}: x must have at least one row`);
+  const parts = splitRows(fn, model, xs, ys, options);
+  const checks: [string, Unchecked][] = [['x', { m: xs, range: null }], ['y', ys]];
+  if (parts.given) checks.push(['options.validationData.x', { m: parts.given.x, range: null }], ['options.validationData.y', parts.given.y]);
+  for (const [arg, u] of checks) {
+    // An autoencoder's targets are its inputs: one pass, with the targets' range, named x.
+    if (arg === 'x' && u.m.data === ys.m.data) continue;
+    await checkValuesSliced(fn, u.m.data === xs.data ? 'x' : arg, u, signal);
+  }
+  const stage = (m: Matrix, what: string) => backend.trainingData(m.data, `${fn}: ${what}`, signal);
+  const train = { x: await stage(parts.train.x, 'x'), y: await stage(parts.train.y, 'y'), n: parts.train.x.rows };
+  if (!parts.val) return { train, val: null };
+  const xVal = await stage(parts.val.x, 'validation x');
+  return { train, val: { x: xVal, y: await stage(parts.val.y, 'validation y'), n: parts.val.x.rows } };
+}
+
+interface Parts {
+  train: { x: Matrix; y: Matrix };
+  val: { x: Matrix; y: Matrix } | null;
+  /** options.validationData, shaped, its values still to check. */
+  given: { x: Matrix; y: Unchecked } | null;
+}
+
+function splitRows(fn: string, model: FitTarget, xs: Matrix, ys: Unchecked, options: FitOptions): Parts {
   const { validationSplit, validationData } = options;
   if (validationSplit !== undefined && validationData !== undefined) {
     throw new TypeError(`${fn}: give options.validationSplit or options.validationData, not both`);
   }
+  const train = { x: xs, y: ys.m };
   if (validationData !== undefined) {
     checkOptions(fn, 'options.validationData', validationData, ['x', 'y']);
-    const vx = toMatrix(fn, 'options.validationData.x', validationData.x, model.inputs);
+    const vx = shapeMatrix(fn, 'options.validationData.x', validationData.x, model.inputs);
     const vy = model.targets(fn, 'options.validationData.y', validationData.y, vx.rows);
-    return { train: { x: xs, y: ys }, val: vx.rows > 0 ? { x: vx, y: vy } : null };
+    return { train, val: vx.rows > 0 ? { x: vx, y: vy.m } : null, given: { x: vx, y: vy } };
   }
   const split = finiteNumber(fn, 'options.validationSplit', validationSplit, 0, 0);
-  if (split === 0) return { train: { x: xs, y: ys }, val: null };
+  if (split === 0) return { train, val: null, given: null };
   const nVal = Math.floor(xs.rows * split);
   if (split >= 1 || nVal === 0 || nVal === xs.rows) {
     throw new RangeError(`${fn}: options.validationSplit ${split} of ${xs.rows} rows must leave at least one row for each side`);
   }
   const cut = xs.rows - nVal;
   return {
-    train: { x: rowsOf(xs, 0, cut), y: rowsOf(ys, 0, cut) },
-    val: { x: rowsOf(xs, cut, xs.rows), y: rowsOf(ys, cut, ys.rows) },
+    train: { x: rowsOf(xs, 0, cut), y: rowsOf(ys.m, 0, cut) },
+    val: { x: rowsOf(xs, cut, xs.rows), y: rowsOf(ys.m, cut, ys.m.rows) },
+    given: null,
   };
 }
 

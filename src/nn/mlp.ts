@@ -13,7 +13,7 @@ import { getBackend } from '../backend/select.js';
 import { Matrix } from '../tensor.js';
 import { checkOptions, finiteNumber, positiveInt } from '../options.js';
 import { checkLayerSizes } from '../sizes.js';
-import { toMatrix, toTargets, type Inputs, type Targets } from './data.js';
+import { checkValues, targetMatrix, toMatrix, type Inputs, type Targets, type Unchecked, type ValueRange } from './data.js';
 import { initWeights } from './init.js';
 import { isTask, TASKS, type Task } from './tasks.js';
 import { readModelFile } from './model-file.js';
@@ -59,6 +59,9 @@ export interface Evaluation {
 }
 
 const CONFIG_KEYS = ['layers', 'task', 'hidden', 'leakySlope', 'seed', 'loss', 'dropout', 'norm'] as const;
+// The poissonNll loss reads its targets as counts.
+const COUNTS: ValueRange = { min: 0, max: Number.MAX_VALUE, what: 'counts ≥ 0 for the poissonNll loss' };
+
 /** Rows per backend call in predict/evaluate: bounds the workspace memory. */
 const ROWS_PER_CALL = 4096;
 
@@ -156,14 +159,10 @@ export class MLP extends TrainableNetwork {
     return this.runFit('MLP.fit', fit, x, y, options, run);
   }
 
-  /** y as the (rows, target columns) matrix the loss reads. */
-  private targetMatrix(fn: string, arg: string, y: unknown, rows: number): Matrix {
-    const m = toTargets(fn, arg, y, rows, lossTargetCols(Loss[this.loss.name], this.outputs), TASKS[this.task].targets);
-    if (this.loss.name === 'poissonNll') {
-      const i = m.data.findIndex((v) => v < 0);
-      if (i >= 0) throw new RangeError(`${fn}: ${arg} must hold counts ≥ 0 for the poissonNll loss, got ${m.data[i]} at row ${Math.floor(i / m.cols)}`);
-    }
-    return m;
+  /** y as the (rows, target columns) matrix the loss reads, with the values it must hold. */
+  private targetMatrix(fn: string, arg: string, y: unknown, rows: number): Unchecked {
+    const t = targetMatrix(fn, arg, y, rows, lossTargetCols(Loss[this.loss.name], this.outputs), TASKS[this.task].targets);
+    return this.loss.name === 'poissonNll' ? { m: t.m, range: COUNTS } : t;
   }
 
   /** Output activations (n, outputs): values, sigmoid probabilities or softmax rows. */
@@ -210,7 +209,9 @@ export class MLP extends TrainableNetwork {
     const fn = 'MLP.evaluate';
     this.enter(fn);
     const xs = toMatrix(fn, 'x', x, this.inputs);
-    const ys = this.targetMatrix(fn, 'y', y, xs.rows);
+    const target = this.targetMatrix(fn, 'y', y, xs.rows);
+    checkValues(fn, 'y', target);
+    const ys = target.m;
     if (xs.rows === 0) throw new RangeError(`${fn}: x must have at least one row`);
     const backend = getBackend();
     const net = this.spec();

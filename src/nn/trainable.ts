@@ -8,8 +8,7 @@
 import type { InputNoise, MetricCode, NetworkSpec } from '../backend/backend.js';
 import { getBackend } from '../backend/select.js';
 import { Rng } from '../rng.js';
-import type { Matrix } from '../tensor.js';
-import type { Inputs, Targets } from './data.js';
+import type { Inputs, Targets, Unchecked } from './data.js';
 import { runFit, type FitOptions, type History, type RunState } from './fit.js';
 import { writeModelFile } from './model-file.js';
 import type { OptimizerState } from './train-options.js';
@@ -21,7 +20,7 @@ export const fitSegment = Symbol('fitSegment');
 export interface FitSpec {
   spec: NetworkSpec;
   metric: MetricCode;
-  targets(fn: string, arg: string, y: unknown, rows: number): Matrix;
+  targets(fn: string, arg: string, y: unknown, rows: number): Unchecked;
   inputNoise?: InputNoise | null;
 }
 

@@ -177,6 +177,9 @@ export const jsBackend: Backend = {
     return network.trainEpoch(job as TrainJob);
   },
 
+  // The trainer runs on the JS thread: a detached buffer cannot pull memory from under it.
+  trainingData: (data) => Promise.resolve(data),
+
   train(job, onProgress, signal) {
     checkSignal('train', signal);
     if (signal?.aborted) return Promise.resolve({ ...NOTHING_TRAINED });

@@ -1,0 +1,39 @@
+/**
+ * Float32Arrays on SharedArrayBuffers. Such a buffer cannot be detached (no
+ * transfer, no shrinking) and its memory lives while anything refers to it,
+ * so a native job that holds a reference may read it from its own thread
+ * while JS runs on: training data in such arrays is never copied
+ * (native/napi/job_memory.h says why other arrays are).
+ */
+
+/** A zero-filled Float32Array of `length` elements on a new SharedArrayBuffer. */
+export function sharedFloat32(length: number): Float32Array {
+  return new Float32Array(new SharedArrayBuffer(length * Float32Array.BYTES_PER_ELEMENT));
+}
+
+/** True when a SharedArrayBuffer backs `a` (compared by tag, so buffers from other realms count too). */
+export function isShared(a: ArrayBufferView): boolean {
+  return Object.prototype.toString.call(a.buffer) === '[object SharedArrayBuffer]';
+}
+
+/** Elements copied between two turns of the event loop (about a millisecond's work, page faults included). */
+const SLICE = 1 << 18;
+
+/**
+ * `a` itself when it is shared, else a shared copy made in slices with the
+ * event loop running between them; stops with the signal's reason. If `a`'s
+ * buffer is detached meanwhile, throws a TypeError naming `what`.
+ */
+export async function sharedCopy(a: Float32Array, what: string, signal?: AbortSignal): Promise<Float32Array> {
+  if (isShared(a)) return a;
+  const copy = sharedFloat32(a.length);
+  for (let from = 0; from < a.length; from += SLICE) {
+    if (from > 0) {
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      signal?.throwIfAborted();
+      if (a.length !== copy.length) throw new TypeError(`${what}: its buffer was detached while it was being read`);
+    }
+    copy.set(a.subarray(from, Math.min(a.length, from + SLICE)), from);
+  }
+  return copy;
+}
