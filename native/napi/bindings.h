@@ -12,7 +12,7 @@ namespace fastnn::bindings {
 // version, cpuFeatures (info_binding.cc).
 void RegisterInfo(Napi::Env env, Napi::Object exports);
 // gemm, biasAdd, colSum, activationForward, activationBackward, softmaxRows,
-// lossForwardBackward, sgdUpdate (kernels_binding.cc).
+// lossForwardBackward, sgdUpdate, firstOutside (kernels_binding.cc).
 void RegisterKernels(Napi::Env env, Napi::Object exports);
 // forward, forwardLoss, lossGradient, backward, trainEpoch, optimizerStep (network_binding.cc).
 void RegisterNetwork(Napi::Env env, Napi::Object exports);

@@ -1,5 +1,5 @@
 // The single kernels, one JS call each: for composition, tests and
-// benchmarks. Every function validates its arguments (args.h; messages as in
+// benchmarks (firstOutside, a pass over a whole training set, runs as a job). Every function validates its arguments (args.h; messages as in
 // src/backend/validate.ts, checked in the same order as the TS backend:
 // scalars first, then arrays), then calls one core kernel on zero-copy views
 // of the caller's Float32Arrays. Throws: TypeError for a wrong kind of value,
@@ -8,9 +8,11 @@
 #include "../core/elementwise.h"
 #include "../core/gemm.h"
 #include "../core/losses.h"
+#include "../core/scan.h"
 #include "../core/sgd.h"
 #include "../core/softmax.h"
 #include "args.h"
+#include "background_job.h"
 #include "bindings.h"
 #include "net_args.h"
 
@@ -144,6 +146,49 @@ Napi::Value SgdUpdate(const Napi::CallbackInfo& info) {
   return env.Undefined();
 }
 
+// The scan of firstOutside, on a thread of its own: a training set takes
+// tens of milliseconds, too long to hold the JS thread.
+class FirstOutsideJob final : public BackgroundJob {
+ public:
+  FirstOutsideJob(const float* data, std::size_t n, double lo, double hi, ThreadPool& pool)
+      : data_(data), n_(n), lo_(lo), hi_(hi), pool_(pool) {}
+
+  void Execute(JobContext& ctx) override {
+    found_ = first_outside(data_, n_, lo_, hi_, pool_, [&ctx] { return ctx.Cancelled(); });
+  }
+
+  Napi::Value Result(Napi::Env env) override {
+    return Napi::Number::New(env, found_ == n_ ? -1.0 : static_cast<double>(found_));
+  }
+
+ private:
+  const float* data_;
+  std::size_t n_;
+  double lo_, hi_;
+  ThreadPool& pool_;
+  std::size_t found_ = 0;
+};
+
+// [async] firstOutside(data, min, max): { promise, cancel }
+// The promise resolves with the index of the first element of data (a
+// Float32Array) that is not finite or not in [min, max], or −1; cancelled, −1.
+// min ≤ max finite. Reads data in place when a SharedArrayBuffer backs it.
+Napi::Value FirstOutside(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  const char* fn = "firstOutside";
+  const double lo = args::Finite(env, fn, "min", info[1]);
+  const double hi = args::Finite(env, fn, "max", info[2]);
+  if (!(lo <= hi)) args::ThrowRange(env, args::Prefix(fn, "min must be at most max"));
+  if (!info[0].IsTypedArray() || info[0].As<Napi::TypedArray>().TypedArrayType() != napi_float32_array) {
+    args::ThrowType(env, args::Prefix(fn, "data must be a Float32Array"));
+  }
+  Napi::Float32Array array = info[0].As<Napi::Float32Array>();
+  JobMemory memory;
+  const float* data = memory.Own(array, array.Data(), JobMemory::Access::kRead);
+  auto job = std::make_unique<FirstOutsideJob>(data, array.ElementLength(), lo, hi, InstanceRuntime(env).pool);
+  return Jobs(env).Start(env, std::move(job), env.Undefined(), std::move(memory));
+}
+
 }  // namespace
 
 void RegisterKernels(Napi::Env env, Napi::Object exports) {
@@ -155,6 +200,7 @@ void RegisterKernels(Napi::Env env, Napi::Object exports) {
   exports.Set("softmaxRows", Napi::Function::New(env, SoftmaxRows, "softmaxRows"));
   exports.Set("lossForwardBackward", Napi::Function::New(env, LossForwardBackward, "lossForwardBackward"));
   exports.Set("sgdUpdate", Napi::Function::New(env, SgdUpdate, "sgdUpdate"));
+  exports.Set("firstOutside", Napi::Function::New(env, FirstOutside, "firstOutside"));
 }
 
 }  // namespace fastnn::bindings

@@ -518,4 +518,14 @@ export interface Backend extends Word2VecKernels {
    * names the array in an error.
    */
   trainingData(data: Float32Array, what: string, signal?: AbortSignal): Promise<Float32Array>;
+
+  /**
+   * [async] The index of the first element of `data` that is not finite or
+   * not in [min, max] (finite, min ≤ max), or −1: the pass a fit makes over
+   * its data before training. Runs off the JS thread (native: a job on its
+   * own thread over the pool, reading `data` in place when it is shared, as
+   * trainingData returns it) or in slices that yield (TS). When `signal`
+   * aborts, resolves with −1 at its next check.
+   */
+  firstOutside(data: Float32Array, min: number, max: number, signal?: AbortSignal): Promise<number>;
 }

@@ -33,6 +33,8 @@ export interface NativeAddon extends Pick<Word2VecKernels, 'word2vecInit' | 'nea
   lossForwardBackward(dlogits: Float32Array | null, logits: Float32Array, target: Float32Array,
                       rows: number, cols: number, loss: LossCode, params: LossParams): number;
   sgdUpdate(w: Float32Array, g: Float32Array, n: number, lr: number, weightDecay: number): void;
+  /** [async] Backend.firstOutside without the AbortSignal: cancel() stops the scan (it resolves with −1). */
+  firstOutside(data: Float32Array, min: number, max: number): AddonJob<number>;
   forward(out: Float32Array, net: NetworkSpec, x: Float32Array, n: number): void;
   forwardLoss(out: Float32Array, net: NetworkSpec, x: Float32Array, y: Float32Array, n: number): number;
   lossGradient(grads: Float32Array[], net: NetworkSpec, x: Float32Array, y: Float32Array, n: number): number;
@@ -174,6 +176,10 @@ export function createNativeBackend(addon: NativeAddon): Backend {
     trainingData(data, what, signal) {
       // The job copies a small array at once (job_memory.h); a shared copy would cost more.
       return data.byteLength < STAGE_BYTES ? Promise.resolve(data) : sharedCopy(data, what, signal);
+    },
+    firstOutside(data, min, max, signal) {
+      checkSignal('firstOutside', signal);
+      return runAddonJob(addon.firstOutside(data, min, max), signal);
     },
     word2vecVocab(job, onProgress, signal) {
       checkSignal('word2vecVocab', signal);

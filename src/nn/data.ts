@@ -4,9 +4,10 @@
  * values once, at the API boundary, with errors that name the argument.
  *
  * Shapes are checked at once; values (finite, and in the range a loss needs)
- * by checkValues, or by checkValuesSliced where the data may be a whole
- * training set: it scans in slices with the event loop running between them.
+ * by checkValues, or by checkValuesOffThread where the data is a whole
+ * training set, so the event loop never waits on the pass over it.
  */
+import type { Backend } from '../backend/backend.js';
 import { Matrix } from '../tensor.js';
 
 export type Inputs = Matrix | Float32Array | ArrayLike<ArrayLike<number>>;
@@ -56,8 +57,6 @@ export function shapeMatrix(fn: string, arg: string, x: unknown, cols: number): 
   throw new TypeError(`${fn}: ${arg} must be a Matrix, a Float32Array or an array of rows of ${cols} numbers`);
 }
 
-/** Elements scanned between two turns of the event loop (about a millisecond's work). */
-const SLICE = 1 << 20;
 // Bounds that every finite float32 lies within and ±Infinity and NaN fail.
 const FINITE: ValueRange = { min: -Number.MAX_VALUE, max: Number.MAX_VALUE, what: 'finite values' };
 
@@ -69,18 +68,17 @@ export function checkValues(fn: string, arg: string, u: Unchecked): void {
   if (i >= 0) throw valueError(fn, arg, u.m, i, range);
 }
 
-/** checkValues in slices, the event loop running between them; stops with the signal's reason. */
-export async function checkValuesSliced(fn: string, arg: string, u: Unchecked, signal?: AbortSignal): Promise<void> {
-  const d = u.m.data;
+/**
+ * checkValues for a whole training set, as the backend scans it: off the JS
+ * thread, or in slices (Backend.firstOutside). `data` holds u.m's values as
+ * the backend reads them (trainingData). Stops with the signal's reason.
+ */
+export async function checkValuesOffThread(fn: string, arg: string, u: Unchecked, data: Float32Array, backend: Backend,
+                                           signal?: AbortSignal): Promise<void> {
   const range = u.range ?? FINITE;
-  for (let from = 0; from < d.length; from += SLICE) {
-    if (from > 0) {
-      await new Promise<void>((resolve) => setImmediate(resolve));
-      signal?.throwIfAborted();
-    }
-    const i = firstOutside(d, range, from, Math.min(d.length, from + SLICE));
-    if (i >= 0) throw valueError(fn, arg, u.m, i, range);
-  }
+  const i = await backend.firstOutside(data, range.min, range.max, signal);
+  signal?.throwIfAborted();
+  if (i >= 0) throw valueError(fn, arg, u.m, i, range);
 }
 
 // The first index in [from, to) whose value is not in [min, max]; NaN fails both comparisons.

@@ -11,7 +11,7 @@ import { NonFiniteError } from '../backend/errors.js';
 import type { Rng } from '../rng.js';
 import { checkOptions, finiteNumber, positiveInt } from '../options.js';
 import { checkAllocation } from '../sizes.js';
-import { checkValuesSliced, shapeMatrix, type Inputs, type Targets, type Unchecked } from './data.js';
+import { checkValuesOffThread, shapeMatrix, type Inputs, type Targets, type Unchecked } from './data.js';
 import { Matrix } from '../tensor.js';
 import {
   earlyStoppingSpec, optimizerSpec, scheduleSpec, type EarlyStoppingOptions, type OptimizerOptions, type OptimizerState,
@@ -262,63 +262,60 @@ interface Split {
 
 /**
  * The training and validation rows as the backend reads them: shapes checked
- * at once, then values (a pass over the whole data) and the backend's staging
- * of them (trainingData) in slices, so neither pauses the event loop.
+ * at once, then each array staged (Backend.trainingData) and its values
+ * checked (a pass over the whole data) off the JS thread or in slices, so
+ * neither pauses the event loop.
  */
 async function prepareData(fn: string, backend: Backend, model: FitTarget, x: Inputs, y: Targets, options: FitOptions,
                            signal: AbortSignal | undefined): Promise<Split> {
   const xs = shapeMatrix(fn, 'x', x, model.inputs);
   const ys = model.targets(fn, 'y', y, xs.rows);
   if (xs.rows === 0) throw new RangeError(`${fn}: x must have at least one row`);
-  const parts = splitRows(fn, model, xs, ys, options);
-  const checks: [string, Unchecked][] = [['x', { m: xs, range: null }], ['y', ys]];
-  if (parts.given) checks.push(['options.validationData.x', { m: parts.given.x, range: null }], ['options.validationData.y', parts.given.y]);
-  for (const [arg, u] of checks) {
-    // An autoencoder's targets are its inputs: one pass, with the targets' range, named x.
-    if (arg === 'x' && u.m.data === ys.m.data) continue;
-    await checkValuesSliced(fn, u.m.data === xs.data ? 'x' : arg, u, signal);
+  const { cut, given } = validationRows(fn, model, xs, options);
+  const staged = new Map<Float32Array, Float32Array>();
+  const checked = async (arg: string, u: Unchecked): Promise<Float32Array> => {
+    let data = staged.get(u.m.data);
+    if (!data) staged.set(u.m.data, data = await backend.trainingData(u.m.data, `${fn}: ${arg}`, signal));
+    await checkValuesOffThread(fn, arg, u, data, backend, signal);
+    return data;
+  };
+  // An autoencoder's targets are its inputs: one pass, with the targets' range, named x.
+  const sameData = ys.m.data === xs.data;
+  const X = await checked('x', sameData ? ys : { m: xs, range: null });
+  const Y = sameData ? X : await checked('y', ys);
+  if (given) {
+    const val = { x: await checked('options.validationData.x', { m: given.x, range: null }), n: given.x.rows };
+    const train = { x: X, y: Y, n: xs.rows };
+    return { train, val: given.x.rows > 0 ? { ...val, y: await checked('options.validationData.y', given.y) } : null };
   }
-  const stage = (m: Matrix, what: string) => backend.trainingData(m.data, `${fn}: ${what}`, signal);
-  const train = { x: await stage(parts.train.x, 'x'), y: await stage(parts.train.y, 'y'), n: parts.train.x.rows };
-  if (!parts.val) return { train, val: null };
-  const xVal = await stage(parts.val.x, 'validation x');
-  return { train, val: { x: xVal, y: await stage(parts.val.y, 'validation y'), n: parts.val.x.rows } };
+  const rows = (data: Float32Array, cols: number, a: number, b: number) => data.subarray(a * cols, b * cols);
+  const k = ys.m.cols;
+  const n = xs.rows;
+  if (cut === n) return { train: { x: X, y: Y, n }, val: null };
+  return {
+    train: { x: rows(X, xs.cols, 0, cut), y: rows(Y, k, 0, cut), n: cut },
+    val: { x: rows(X, xs.cols, cut, n), y: rows(Y, k, cut, n), n: n - cut },
+  };
 }
 
-interface Parts {
-  train: { x: Matrix; y: Matrix };
-  val: { x: Matrix; y: Matrix } | null;
-  /** options.validationData, shaped, its values still to check. */
-  given: { x: Matrix; y: Unchecked } | null;
-}
-
-function splitRows(fn: string, model: FitTarget, xs: Matrix, ys: Unchecked, options: FitOptions): Parts {
+/** The validation rows: the last rows of x from `cut` (validationSplit; cut = rows: none), or given ones. */
+function validationRows(fn: string, model: FitTarget, xs: Matrix, options: FitOptions):
+    { cut: number; given: { x: Matrix; y: Unchecked } | null } {
   const { validationSplit, validationData } = options;
   if (validationSplit !== undefined && validationData !== undefined) {
     throw new TypeError(`${fn}: give options.validationSplit or options.validationData, not both`);
   }
-  const train = { x: xs, y: ys.m };
   if (validationData !== undefined) {
     checkOptions(fn, 'options.validationData', validationData, ['x', 'y']);
     const vx = shapeMatrix(fn, 'options.validationData.x', validationData.x, model.inputs);
     const vy = model.targets(fn, 'options.validationData.y', validationData.y, vx.rows);
-    return { train, val: vx.rows > 0 ? { x: vx, y: vy.m } : null, given: { x: vx, y: vy } };
+    return { cut: xs.rows, given: { x: vx, y: vy } };
   }
   const split = finiteNumber(fn, 'options.validationSplit', validationSplit, 0, 0);
-  if (split === 0) return { train, val: null, given: null };
+  if (split === 0) return { cut: xs.rows, given: null };
   const nVal = Math.floor(xs.rows * split);
   if (split >= 1 || nVal === 0 || nVal === xs.rows) {
     throw new RangeError(`${fn}: options.validationSplit ${split} of ${xs.rows} rows must leave at least one row for each side`);
   }
-  const cut = xs.rows - nVal;
-  return {
-    train: { x: rowsOf(xs, 0, cut), y: rowsOf(ys.m, 0, cut) },
-    val: { x: rowsOf(xs, cut, xs.rows), y: rowsOf(ys.m, cut, ys.m.rows) },
-    given: null,
-  };
-}
-
-// Rows [a, b) of m, sharing its storage.
-function rowsOf(m: Matrix, a: number, b: number): Matrix {
-  return new Matrix(m.data.subarray(a * m.cols, b * m.cols), b - a, m.cols);
+  return { cut: xs.rows - nVal, given: null };
 }

@@ -198,6 +198,13 @@ function codeCases(fn: string, name: string, count: number): [string, unknown, t
   bad('sgdUpdate', sgd, 2, sizeCases('sgdUpdate', 'n'));
   bad('sgdUpdate', sgd, 3, finiteCases('sgdUpdate', 'lr'));
   bad('sgdUpdate', sgd, 4, finiteCases('sgdUpdate', 'weightDecay', true));
+
+  // data has any length: only its kind can be wrong.
+  const scan = (): unknown[] => [f32(4), 0, 1];
+  bad('firstOutside', scan, 0, bufferCases('firstOutside', 'data', 4, '(4)').filter(([, , cls]) => cls === TypeError));
+  bad('firstOutside', scan, 1, finiteCases('firstOutside', 'min'));
+  bad('firstOutside', scan, 2, finiteCases('firstOutside', 'max', true));
+  bad('firstOutside', scan, 1, [['min above max', 2, RangeError, 'firstOutside: min must be at most max']]);
 }
 
 /** Defects of a LossParams at path `p` for `cols` outputs, each as a mutation of a valid one. */
@@ -604,6 +611,8 @@ const validCalls: [Method, () => unknown[]][] = [
   ['softmaxRows', () => [f32(6), f32(6), 2, 3]],
   ['lossForwardBackward', () => [null, f32(6), f32(6), 2, 3, 0, defaultLossParams()]],
   ['sgdUpdate', () => [f32(5), f32(5), 5, -0.1, 0]],
+  ['firstOutside', () => [f32(4), -1, -1]],
+  ['firstOutside', () => [f32(0), 0, 1]],
   ['forward', () => [f32(10), validNet(), f32(15), 5]],
   ['forwardLoss', () => [f32(10), validNet(), f32(15), f32(10), 5]],
   ['optimizerStep', () => [validNet(), [f32(12), f32(4), f32(8), f32(2)], { ...plainTraining(0.1, 0).optimizer, type: 2, clipNorm: 1,

@@ -10,7 +10,7 @@ import { Activation, HISTORY_FIELDS, Loss, NOTHING_TRAINED, lossTargetCols, type
   type TrainJob } from '../backend.js';
 import { checkSignal, quietAfterAbort } from '../job.js';
 import {
-  checkBool, checkClassWeights, checkCode, checkFinite, checkFitJob, checkOptimizer, checkLossScalars, checkMatrix, checkedTargetCols, checkNetwork, checkOptionalMatrix, checkParamList,
+  checkBool, checkClassWeights, checkCode, checkFinite, checkFitJob, checkFloat32, checkOptimizer, checkLossScalars, checkMatrix, checkedTargetCols, checkNetwork, checkOptionalMatrix, checkParamList,
   checkSize, checkTrainJob,
 } from '../validate.js';
 import * as act from './activations.js';
@@ -21,6 +21,7 @@ import * as network from './network.js';
 import { optimizerUpdate } from './optimizers.js';
 import { softmaxRows } from './softmax.js';
 import { fit } from './trainer.js';
+import { firstOutside as scanFirstOutside } from './scan.js';
 import { jsWord2VecKernels } from './word2vec/index.js';
 
 const ACTIVATIONS = Object.keys(Activation).length;
@@ -179,6 +180,16 @@ export const jsBackend: Backend = {
 
   // The trainer runs on the JS thread: a detached buffer cannot pull memory from under it.
   trainingData: (data) => Promise.resolve(data),
+
+  firstOutside(data, min, max, signal) {
+    const fn = 'firstOutside';
+    checkSignal(fn, signal);
+    checkFinite(fn, 'min', min);
+    checkFinite(fn, 'max', max);
+    if (!(min <= max)) throw new RangeError(`${fn}: min must be at most max`);
+    checkFloat32(fn, 'data', data);
+    return scanFirstOutside(data, min, max, () => signal?.aborted === true);
+  },
 
   train(job, onProgress, signal) {
     checkSignal('train', signal);
