@@ -1,210 +1,250 @@
-// Suite "training": the networks of issue 3 trained end to end, side by side
-// in one run: fastnn native on 1 thread and on the default (all cores),
-// fastnn TS, PyTorch on 1 and on all threads, and brain.js for XOR when
-// installed. Figures are medians over epochs (s/epoch, at least 3) or over
-// `runs` repeated runs (samples/s, steps/s), with test accuracy /
-// reconstruction error.
-//   mlp          784-256-128-10 ReLU, softmax CE, SGD lr 0.1, batch 64: s/epoch, accuracy after 3 epochs
-//   persample    the same classifier with batch size 1: samples/s
-//   xor          2-4-1 tanh, sigmoid BCE, batch 1: steps/s
-//   autoencoder  784-256-64-256-784 sigmoid hidden, linear output, MSE, SGD, batch 64:
-//                s/epoch, test reconstruction MSE per pixel after the timed epochs
-import { createRequire } from 'node:module';
-import { existsSync } from 'node:fs';
+// Suite "training": the networks of issue 3 trained end to end in one run by
+// fastnn native (1 thread, then the default of every core), fastnn TS,
+// PyTorch at its best and brain.js, doing the same work (network, loss,
+// output layer, data, batch size, epochs, shuffling, SGD update) and timed
+// as a user waits for them:
+//   mlp          T2 784-256-128-10 ReLU, softmax cross-entropy, SGD lr 0.1, batch 64, 3 epochs:
+//                s/epoch = a fresh fit's wall time / 3 (first epoch included); test accuracy
+//   autoencoder  T3 784-256-64-256-784, sigmoid hidden and output, squared error, SGD, batch 64,
+//                3 epochs: s/epoch as T2; test reconstruction MSE per pixel
+//   persample    T4 the T2 net, batch 1, SGD lr 0.01, 10 000 samples: samples/s of a fresh fit
+//   xor          T5 2-4-1, sigmoid hidden and output, squared error, SGD lr 0.5, batch 1:
+//                steps/s of a fresh fit; TS and brain.js cold (a fresh process) and warm
+// Every figure is the median over `runs` fits, each of a freshly built
+// network on data loaded once; fastnn's fits also report the longest
+// event-loop gap (lib/fit-timing.mjs). PyTorch runs every thread setting of
+// lib/torch.mjs, each after a warm-up, and its fastest counts.
+import { execFileSync } from 'node:child_process';
 import { Autoencoder, MLP, Matrix, setThreads, useBackend } from '../dist/index.js';
 import { fashionMnist } from './lib/datasets.mjs';
+import { freshFits } from './lib/fit-timing.mjs';
+import { uptime } from './lib/machine.mjs';
 import { median } from './lib/stats.mjs';
 import { printTable } from './lib/table.mjs';
-import { torchDriver } from './lib/torch.mjs';
+import { settingLabel, torchDriver, torchSettings } from './lib/torch.mjs';
+import { fastnnXor, fitFastnnXor, loadBrain, XOR_LR, XOR_SCRIPT } from './lib/xor.mjs';
 
 export const name = 'training';
 
-/** Trains `net` for `epochs` epochs (y null: an autoencoder); the seconds each epoch took. */
-async function timedEpochs(net, x, y, epochs, batchSize, lr) {
-  const seconds = [];
-  let started = performance.now();
-  const fit = (options) => (y === null ? net.fit(x, options) : net.fit(x, y, options));
-  await fit({
-    epochs, batchSize, optimizer: { type: 'sgd', lr },
-    onEpoch: () => {
-      const now = performance.now();
-      seconds.push((now - started) / 1000);
-      started = now;
-    },
-  });
-  return seconds;
-}
+const EPOCHS = 3;
+const PER_SAMPLE_ROWS = 10_000;
+const XOR_EPOCHS = 20_000; // 80 000 steps for fastnn and brain.js
+// A PyTorch XOR step is ~0.3 ms of per-operation overhead: after its warm-up,
+// 10 000 steps give its rate in a few seconds per fit.
+const TORCH_XOR_EPOCHS = 2_500;
+// The TS backend is ~100× slower: its T2 and T3 fits run on this many rows, their epochs scaled to the whole set.
+const TS_ROWS = 6_000;
+const AUTOENCODER_LR = 0.1;
 
+// PyTorch's MSELoss is the mean over rows and outputs of (σ − r)², fastnn's
+// squared error the mean over rows of ½Σ(σ − r)² over outputs: PyTorch's
+// gradient is 2/outputs of ours, so the same SGD step takes lr·outputs/2.
+const torchMseLr = (lr, outputs) => (lr * outputs) / 2;
+
+const sgd = (lr) => ({ type: 'sgd', lr });
 const classifier = () => new MLP({ layers: [784, 256, 128, 10], task: 'multiclass', hidden: 'relu', seed: 1 });
+const autoencoder = () => new Autoencoder({ layers: [784, 256, 64], hidden: 'sigmoid', loss: 'sigmoidMse', seed: 1 });
+const XOR_SET = { rows: 4 };
+const XOR_WORK = { epochs: XOR_EPOCHS, rows: XOR_SET.rows, fullRows: XOR_SET.rows };
 
-function rowsOf(m, n) {
-  return new Matrix(m.data.subarray(0, n * m.cols), n, m.cols);
+function firstRows({ x, y }, n) {
+  return { x: new Matrix(x.data.subarray(0, n * x.cols), n, x.cols), y: y.subarray(0, n), rows: n };
 }
 
-// The run with the median rate (stepsPerSec or samplesPerSec) of `runs` runs of fn.
-function medianRun(results) {
-  const rate = (r) => r.stepsPerSec ?? r.samplesPerSec ?? 0;
-  const sorted = [...results].sort((a, b) => rate(a) - rate(b));
-  return sorted[(sorted.length - 1) >> 1];
-}
-async function repeated(runs, fn) {
-  const results = [];
-  for (let i = 0; i < runs; i++) results.push(await fn());
-  return medianRun(results);
-}
-function repeatedSync(runs, fn) {
-  const results = [];
-  for (let i = 0; i < runs; i++) results.push(fn());
-  return results[0].skipped ? results[0] : medianRun(results);
+// Per task: what fastnn fits (`set` picks the rows from the training set,
+// `fit` runs one fit on them), what PyTorch is told, and how a fit's seconds
+// become the figure (lowerIsBetter: s/epoch of the whole set; otherwise
+// samples, i.e. steps at batch 1, per second).
+const TASKS = {
+  mlp: {
+    title: 'T2 MLP 784-256-128-10 ReLU, softmax cross-entropy, SGD lr 0.1, batch 64, 3 epochs',
+    unit: 's/epoch', lowerIsBetter: true, epochs: EPOCHS, makeNet: classifier,
+    set: (train) => train,
+    fit: (net, set) => net.fit(set.x, set.y, { epochs: EPOCHS, batchSize: 64, optimizer: sgd(0.1) }),
+    score: (net, test) => ({ accuracy: net.evaluate(test.x, test.y).accuracy }), scoreHeader: 'test accuracy',
+    torch: { lr: 0.1, epochs: EPOCHS },
+  },
+  autoencoder: {
+    title: `T3 autoencoder 784-256-64-256-784, sigmoid hidden and output, squared error, SGD lr ${AUTOENCODER_LR} ` +
+      `(PyTorch's MSELoss: ${torchMseLr(AUTOENCODER_LR, 784)}), batch 64, 3 epochs`,
+    unit: 's/epoch', lowerIsBetter: true, epochs: EPOCHS, makeNet: autoencoder,
+    set: (train) => train,
+    fit: (net, set) => net.fit(set.x, { epochs: EPOCHS, batchSize: 64, optimizer: sgd(AUTOENCODER_LR) }),
+    score: (net, test) => ({ mse: net.evaluate(test.x).mse }), scoreHeader: 'test MSE/pixel',
+    torch: { lr: torchMseLr(AUTOENCODER_LR, 784), epochs: EPOCHS },
+  },
+  persample: {
+    title: `T4 the T2 net, batch 1, SGD lr 0.01, ${PER_SAMPLE_ROWS} samples`,
+    unit: 'samples/s', lowerIsBetter: false, epochs: 1, makeNet: classifier,
+    set: (train) => firstRows(train, Math.min(PER_SAMPLE_ROWS, train.rows)),
+    fit: (net, set) => net.fit(set.x, set.y, { epochs: 1, batchSize: 1, optimizer: sgd(0.01) }),
+    torch: { lr: 0.01, epochs: 1 },
+  },
+  xor: {
+    title: `T5 XOR 2-4-1, sigmoid hidden and output, squared error, SGD lr ${XOR_LR} ` +
+      `(PyTorch's MSELoss: ${torchMseLr(XOR_LR, 1)}), batch 1, ${XOR_EPOCHS} epochs in order (PyTorch ${TORCH_XOR_EPOCHS})`,
+    unit: 'steps/s', lowerIsBetter: false, epochs: XOR_EPOCHS, makeNet: fastnnXor,
+    set: () => XOR_SET,
+    fit: (net) => fitFastnnXor(net, XOR_EPOCHS),
+    torch: { lr: torchMseLr(XOR_LR, 1), epochs: TORCH_XOR_EPOCHS },
+  },
+};
+
+/** The figure of a fit of `epochs` epochs over `rows` rows that took `seconds`, for a training set of `fullRows`. */
+function figure(task, seconds, { epochs, rows, fullRows }) {
+  return task.lowerIsBetter ? (seconds / epochs) * (fullRows / rows) : (rows * epochs) / seconds;
 }
 
-async function fastnnMlp(data, epochs) {
-  // Accuracy after 3 epochs, then more epochs for the timing median.
-  const net = classifier();
-  const seconds = await timedEpochs(net, data.train.x, data.train.y, 3, 64, 0.1);
-  const { accuracy } = net.evaluate(data.test.x, data.test.y);
-  if (epochs > 3) seconds.push(...await timedEpochs(net, data.train.x, data.train.y, epochs - 3, 64, 0.1));
-  return { secondsPerEpoch: median(seconds), accuracy };
+/** A driver's result: the figure of its median fit, and the fits it came from. */
+function summary(task, label, fits, work, extra = {}) {
+  const fitSeconds = median(fits.map((f) => f.seconds));
+  const gaps = fits.map((f) => f.longestGapMs).filter((g) => g !== undefined);
+  return {
+    label, figure: figure(task, fitSeconds, work), fitSeconds, ...(gaps.length ? { longestGapMs: median(gaps) } : {}),
+    allFitSeconds: fits.map((f) => f.seconds), ...extra,
+  };
 }
 
-async function fastnnPerSample(data, samples) {
-  const [seconds] = await timedEpochs(classifier(), rowsOf(data.train.x, samples), data.train.y.subarray(0, samples), 1, 1, 0.01);
-  return { samplesPerSec: samples / seconds };
+async function fastnnRun(task, label, runs, set, fullRows, test = null) {
+  const score = test && task.score ? (net) => task.score(net, test) : undefined;
+  const { fits, ...quality } = await freshFits(runs, task.makeNet, (net) => task.fit(net, set), score);
+  const note = set.rows < fullRows && task.lowerIsBetter ? `epochs on ${set.rows} rows, scaled ×${(fullRows / set.rows).toFixed(1)}` : undefined;
+  return summary(task, label, fits, { epochs: task.epochs, rows: set.rows, fullRows }, { ...quality, ...(note ? { note } : {}) });
 }
 
-// PyTorch's MSELoss averages over all 784 outputs and doubles: its gradient is
-// 2/784 of ours (½Σ over outputs, mean over rows), so its lr 1.0 is our 2/784.
-const AE_LR = 2 / 784;
-const autoencoder = () => new Autoencoder({ layers: [784, 256, 64], hidden: 'sigmoid', loss: 'mse', seed: 1 });
-
-async function fastnnAutoencoder(data, epochs, rows) {
-  const net = autoencoder();
-  const x = rows ? rowsOf(data.train.x, rows) : data.train.x;
-  const seconds = await timedEpochs(net, x, null, epochs, 64, AE_LR);
-  const scale = rows ? data.train.x.rows / rows : 1;
-  return { secondsPerEpoch: median(seconds) * scale, mse: net.evaluate(data.test.x).mse, ...(rows ? { note: `epochs on ${rows} samples ×${scale}` } : {}) };
+/** `runs` fresh processes, each timing a cold then (after a warm-up fit) a warm XOR fit of `peer`. */
+function coldAndWarm(peer, runs) {
+  const results = Array.from({ length: runs },
+    () => JSON.parse(execFileSync(process.execPath, [XOR_SCRIPT, peer, String(XOR_EPOCHS)]).toString()));
+  return { cold: results.map((r) => r.cold), warm: results.map((r) => r.warm) };
 }
 
-const XOR_X = Matrix.fromArrays([[0, 0], [0, 1], [1, 0], [1, 1]]);
-async function fastnnXor(epochs) {
-  const make = () => new MLP({ layers: [2, 4, 1], task: 'binary', hidden: 'tanh', seed: 1 });
-  const started = performance.now();
-  await make().fit(XOR_X, [0, 1, 1, 0], { epochs, batchSize: 1, optimizer: { type: 'sgd', lr: 0.3 } });
-  return { stepsPerSec: (4 * epochs) / ((performance.now() - started) / 1000) };
-}
-
-/** brain.js 1.6 (pure JS) when installed in bench/.peers (npm run bench:peers). */
-function brainXor(iterations) {
-  const dir = new URL('./.peers/', import.meta.url).pathname;
-  if (!existsSync(`${dir}node_modules/brain.js`)) return { skipped: 'brain.js not installed (npm run bench:peers)' };
-  const brain = createRequire(`${dir}index.js`)('brain.js');
-  const net = new brain.NeuralNetwork({ hiddenLayers: [4], activation: 'tanh', learningRate: 0.3 });
-  const data = [[0, 0, 0], [0, 1, 1], [1, 0, 1], [1, 1, 0]].map(([a, b, o]) => ({ input: [a, b], output: [o] }));
-  const started = performance.now();
-  // errorThresh 0 is refused by brain.js; 1e-12 is never reached, so all iterations run.
-  net.train(data, { iterations, errorThresh: 1e-12, log: false });
-  return { stepsPerSec: (4 * iterations) / ((performance.now() - started) / 1000) };
+async function trainingData({ fashionMnist: dir, limit }) {
+  const data = await fashionMnist(dir ?? process.env.FASTNN_FASHION_MNIST);
+  const rows = (set) => firstRows(set, Math.min(limit ?? Infinity, set.x.rows));
+  return { source: data.source + (limit ? `, first ${limit} rows (--limit)` : ''), train: rows(data.train), test: rows(data.test) };
 }
 
 export async function run({ runs, addon, options }) {
-  const data = await fashionMnist(options.fashionMnist ?? process.env.FASTNN_FASHION_MNIST);
-  console.log(`data: ${data.source}`);
-  const epochs = Math.max(3, runs);
-  const all = addon.getThreads();
-  const results = { data: data.source, threads: all, rows: {} };
-  const add = (task, driver, value) => ((results.rows[task] ??= {})[driver] = value);
-  // --tasks runs some of the tasks only (every driver of each).
-  const want = (task) => !options.tasks || options.tasks.includes(task);
-  const TASKS = ['mlp', 'persample', 'xor', 'autoencoder'];
-  for (const task of options.tasks ?? []) {
-    if (!TASKS.includes(task)) throw new RangeError(`bench: unknown training task '${task}' (known: ${TASKS.join(', ')})`);
+  const wanted = options.tasks ?? Object.keys(TASKS);
+  for (const task of wanted) {
+    if (!Object.hasOwn(TASKS, task)) throw new RangeError(`bench: unknown training task '${task}' (known: ${Object.keys(TASKS).join(', ')})`);
   }
-
-  useBackend('native');
-  // Each native task on one thread, then on the default (every core): the
-  // default must never be the slower of the two.
-  for (const [driver, threads] of [['native1', 1], ['native', all]]) {
-    setThreads(threads);
-    if (want('mlp')) add('mlp', driver, await fastnnMlp(data, epochs));
-    if (want('persample')) add('persample', driver, await repeated(runs, () => fastnnPerSample(data, 20000)));
-    if (want('xor')) add('xor', driver, await repeated(runs, () => fastnnXor(200_000)));
-    if (want('autoencoder')) add('autoencoder', driver, await fastnnAutoencoder(data, epochs));
-  }
-  setThreads(0);
-
-  useBackend('js');
-  // The TS backend is ~100× slower: one epoch on a tenth of the data, scaled to a full epoch.
-  const tenth = { train: { x: rowsOf(data.train.x, 6000), y: data.train.y.subarray(0, 6000) }, test: data.test };
-  if (want('mlp')) {
-    const [tsSeconds] = await timedEpochs(classifier(), tenth.train.x, tenth.train.y, 1, 64, 0.1);
-    add('mlp', 'ts', { secondsPerEpoch: tsSeconds * 10, note: 'one epoch on 6000 samples ×10' });
-  }
-  if (want('persample')) add('persample', 'ts', await fastnnPerSample(data, 1000));
-  if (want('xor')) add('xor', 'ts', await repeated(runs, () => fastnnXor(20_000)));
-  // Its MSE is after the same number of epochs on a tenth of the data: not comparable, so not shown.
-  if (want('autoencoder')) add('autoencoder', 'ts', await fastnnAutoencoder(data, 1, 6000));
-  useBackend('auto');
-
-  const torch = torchDriver();
-  if (torch.skipped) results.skipped = { torch: torch.skipped };
-  else {
-    try {
-      const files = {
-        x: torch.file('x', data.train.x.data), y: torch.file('y', data.train.y),
-        xTest: torch.file('xTest', data.test.x.data), yTest: torch.file('yTest', data.test.y),
-      };
-      for (const [task, extra, score] of [
-        ['mlp', { epochs }, (r) => r.secondsPerEpoch ? -median(r.secondsPerEpoch) : 0],
-        ['persample', { samples: 5000 }, (r) => r.samplesPerSec],
-        ['xor', { epochs: 20_000 }, (r) => r.stepsPerSec],
-        ['autoencoder', { epochs }, (r) => r.secondsPerEpoch ? -median(r.secondsPerEpoch) : 0],
-      ].filter(([task]) => want(task))) {
-        // PyTorch on one thread and on every core, both reported; the ratios use the faster.
-        const tries = [1, all].map((threads) => ({ threads, ...torch.run({ task, threads, inputs: 784, ...files, ...extra }) }));
-        const shown = (r) => (r.secondsPerEpoch ? { ...r, secondsPerEpoch: median(r.secondsPerEpoch) } : r);
-        add(task, 'torch1', shown(tries[0]));
-        add(task, 'torchAll', shown(tries[1]));
-        add(task, 'torch', shown(tries.reduce((a, b) => (score(b) > score(a) ? b : a))));
-      }
-      results.torchVersion = torch.version;
-    } finally {
-      torch.cleanup();
-    }
-  }
-  const brain = want('xor') ? repeatedSync(runs, () => brainXor(20_000)) : { skipped: 'not asked for (--tasks)' };
-  if (brain.skipped) (results.skipped ??= {}).brainjs = brain.skipped;
-  else add('xor', 'brainjs', brain);
-
-  report(results);
+  const data = await trainingData(options);
+  const load = { start: uptime() };
+  console.log(`data: ${data.source}\nload at start: ${load.start}`);
+  if (runs < 3 || options.limit) console.log('quick check (fewer than 3 fits or --limit): not figures to report');
+  const results = { data: data.source, threads: addon.getThreads(), epochs: EPOCHS, rows: {}, skipped: {} };
+  const bench = {
+    wanted, runs, data, cores: results.threads,
+    add: (task, key, value) => ((results.rows[task] ??= {})[key] = value),
+    skip: (peer, why) => (results.skipped[peer] = why),
+  };
+  await fastnnNative(bench);
+  await fastnnTs(bench);
+  results.torchVersion = torchPeer(bench);
+  if (wanted.includes('xor')) brainPeer(bench);
+  results.ratios = Object.fromEntries(wanted.map((task) => [task, ratios(results.rows[task])]));
+  load.end = uptime();
+  results.load = load;
+  report(results, wanted, runs);
   return results;
 }
 
-function report({ rows, skipped, threads }) {
-  const fmt = (v, digits = 2) => (v === undefined || v === null ? null : Number(v).toPrecision(digits + 1));
-  const r = { mlp: {}, persample: {}, xor: {}, autoencoder: {}, ...rows };
-  const ratio = (a, b) => (a && b ? (a / b).toFixed(2) : null);
-  // Per task: which field holds the figure, and whether lower is better.
-  const tasks = [
-    ['mlp s/epoch', 'mlp', 'secondsPerEpoch', true],
-    ['per-sample SGD samples/s', 'persample', 'samplesPerSec', false],
-    ['XOR 2-4-1 steps/s', 'xor', 'stepsPerSec', false],
-    ['autoencoder s/epoch', 'autoencoder', 'secondsPerEpoch', true],
-  ];
-  const drivers = ['native1', 'native', 'ts', 'torch1', 'torchAll', 'brainjs'];
-  // speed-up of a over b: > 1 when a is faster, whichever way the figure runs.
-  const speedup = (lower, a, b) => (lower ? ratio(b, a) : ratio(a, b));
-  printTable(['task', 'native 1 thr', `native ${threads} thr`, 'ts', 'torch 1 thr', `torch ${threads} thr`, 'brain.js',
-    'default/1 thr', 'native/torch best', 'ts/brain.js'], [
-    ...tasks.map(([label, task, field, lower]) => {
-      const v = (driver) => r[task][driver]?.[field];
-      return [label, ...drivers.map((d) => fmt(v(d))), speedup(lower, v('native'), v('native1')),
-        speedup(lower, v('native'), v('torch')), speedup(lower, v('ts'), v('brainjs'))];
-    }),
-    ['mlp test accuracy after 3 epochs', fmt(r.mlp.native1?.accuracy, 3), fmt(r.mlp.native?.accuracy, 3), null,
-      fmt(r.mlp.torch1?.accuracy, 3), fmt(r.mlp.torchAll?.accuracy, 3), null, null, null, null],
-    ['autoencoder test MSE/pixel', fmt(r.autoencoder.native1?.mse, 4), fmt(r.autoencoder.native?.mse, 4), null,
-      fmt(r.autoencoder.torch1?.mse, 4), fmt(r.autoencoder.torchAll?.mse, 4), null, null, null, null],
-  ]);
-  console.log('ratios are speed-ups (> 1: the first is faster); native/torch best uses the native default and the faster PyTorch setting');
-  for (const [peer, why] of Object.entries(skipped ?? {})) console.log(`${peer}: skipped (${why})`);
+// Each task on one thread, then on the default (every core): the default must never be the slower.
+async function fastnnNative({ wanted, runs, data, cores, add }) {
+  useBackend('native');
+  for (const [key, threads, label] of [['native1', 1, 'fastnn native, 1 thread'], ['native', cores, `fastnn native, ${cores} threads (default)`]]) {
+    setThreads(threads);
+    for (const task of wanted) add(task, key, await fastnnRun(TASKS[task], label, runs, TASKS[task].set(data.train), data.train.rows, data.test));
+  }
+  setThreads(0);
+  useBackend('auto');
 }
+
+// T2 and T3 on TS_ROWS rows (no test score: not comparable); T5 cold and warm in fresh processes.
+async function fastnnTs({ wanted, runs, data, add }) {
+  useBackend('js');
+  const tsTrain = firstRows(data.train, Math.min(TS_ROWS, data.train.rows));
+  for (const task of wanted.filter((k) => k !== 'xor')) {
+    const t = TASKS[task];
+    add(task, 'ts', await fastnnRun(t, 'fastnn TS', runs, t.lowerIsBetter ? tsTrain : t.set(data.train), data.train.rows));
+  }
+  useBackend('auto');
+  if (wanted.includes('xor')) {
+    const { cold, warm } = coldAndWarm('ts', runs);
+    add('xor', 'tsCold', summary(TASKS.xor, 'fastnn TS, cold', cold, XOR_WORK));
+    add('xor', 'tsWarm', summary(TASKS.xor, 'fastnn TS, warm', warm, XOR_WORK));
+  }
+}
+
+// Every thread setting of each task, then the fastest as PyTorch's best; its version, or undefined when skipped.
+function torchPeer({ wanted, runs, data, cores, add, skip }) {
+  const torch = torchDriver();
+  if (torch.skipped) return void skip('torch', torch.skipped);
+  try {
+    for (const task of wanted) {
+      const t = TASKS[task];
+      const set = t.set(data.train);
+      const files = task === 'xor' ? {} : {
+        x: torch.file('x', data.train.x.data), y: torch.file('y', data.train.y),
+        xTest: torch.file('xTest', data.test.x.data), yTest: torch.file('yTest', data.test.y),
+      };
+      const work = { epochs: t.torch.epochs, rows: set.rows, fullRows: data.train.rows };
+      const tries = torchSettings(cores).map((setting) => {
+        const { seconds, threads, blas, ...quality } = torch.run(setting, { task, runs, ...t.torch, samples: set.rows, ...files });
+        const fits = seconds.map((s) => ({ seconds: s }));
+        return summary(t, `PyTorch, ${settingLabel(setting)}`, fits, work, { setting, threads, blas, ...quality });
+      });
+      for (const [i, r] of tries.entries()) add(task, `torch${i}`, r);
+      // Every setting does the same work: the shortest median fit is PyTorch's best.
+      const best = tries.reduce((a, b) => (b.fitSeconds < a.fitSeconds ? b : a));
+      add(task, 'torchBest', { ...best, label: `PyTorch best (${settingLabel(best.setting)})` });
+    }
+    return torch.version;
+  } finally {
+    torch.cleanup();
+  }
+}
+
+function brainPeer({ runs, add, skip }) {
+  if (!loadBrain()) return void skip('brainjs', 'brain.js not installed (npm run bench:peers)');
+  const { cold, warm } = coldAndWarm('brainjs', runs);
+  add('xor', 'brainjsCold', summary(TASKS.xor, 'brain.js 1.6.1, cold', cold, XOR_WORK));
+  add('xor', 'brainjsWarm', summary(TASKS.xor, 'brain.js 1.6.1, warm', warm, XOR_WORK));
+}
+
+// fastnn's figure over a peer's, in the task's unit, for the pairs the task
+// has both of (for s/epoch < 1 means fastnn is faster, for rates > 1).
+const RATIOS = {
+  'native default / native 1 thread': ['native', 'native1'],
+  'native default / PyTorch best': ['native', 'torchBest'],
+  'native default / brain.js warm': ['native', 'brainjsWarm'],
+  'TS cold / brain.js cold': ['tsCold', 'brainjsCold'],
+  'TS warm / brain.js warm': ['tsWarm', 'brainjsWarm'],
+};
+function ratios(rows) {
+  const present = Object.entries(RATIOS).filter(([, [a, b]]) => rows[a] && rows[b]);
+  return Object.fromEntries(present.map(([name, [a, b]]) => [name, rows[a].figure / rows[b].figure]));
+}
+
+function report({ rows, ratios: allRatios, skipped, load }, wanted, runs) {
+  const fmt = (v, digits = 3) => (v === undefined ? null : Number(v).toPrecision(digits));
+  for (const key of wanted) {
+    const task = TASKS[key];
+    const drivers = rows[key];
+    console.log(`\n${task.title}: ${task.unit}, median of ${runs} fresh fits`);
+    const quality = task.scoreHeader;
+    printTable(['driver', task.unit, 'fit s', 'longest gap ms', ...(quality ? [quality] : []), 'note'],
+      Object.values(drivers).map((d) => [d.label, fmt(d.figure), fmt(d.fitSeconds), fmt(d.longestGapMs),
+        ...(quality ? [fmt(d.accuracy ?? d.mse, 4)] : []), d.note ?? (d.blas ? blasNote(d) : null)]));
+    const better = task.lowerIsBetter ? '< 1: fastnn faster' : '> 1: fastnn faster';
+    console.log(`ratios of ${task.unit} (${better}): ${Object.entries(allRatios[key]).map(([n, r]) => `${n} ${r.toFixed(2)}`).join('; ') || '—'}`);
+  }
+  console.log(`\nload at end: ${load.end}`);
+  for (const [peer, why] of Object.entries(skipped)) console.log(`${peer}: skipped (${why})`);
+}
+
+// The threads and BLAS kernel PyTorch ran with, as torch and threadpoolctl saw them.
+const blasNote = ({ blas, threads }) =>
+  `seen: ATen ${threads.intraOp}, ${blas.map((b) => `${b.internal_api} ${b.version} ${b.num_threads} (${b.architecture})`).join(', ')}`;

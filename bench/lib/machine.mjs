@@ -1,4 +1,6 @@
-// The machine every figure is reported with: CPU model, cores, Node version.
+// The machine every figure is reported with: CPU model, cores, Node version,
+// and its load while the figures were taken.
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
 
@@ -12,4 +14,13 @@ export function machineInfo() {
     // not Linux: keep os.cpus()
   }
   return { cpu: model, cores: os.availableParallelism(), node: process.version, platform: `${process.platform}-${process.arch}` };
+}
+
+/** `uptime`'s line (load averages over 1, 5 and 15 minutes): figures taken on a busy machine do not compare. */
+export function uptime() {
+  try {
+    return execFileSync('uptime', { encoding: 'utf8' }).trim();
+  } catch {
+    return `load average: ${os.loadavg().map((l) => l.toFixed(2)).join(', ')}`;
+  }
 }

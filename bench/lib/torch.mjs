@@ -1,8 +1,15 @@
-// PyTorch as an optional peer for the training suite: Debian's python3 with
-// python3-torch, run through bench/lib/torch_train.py on the same data (raw
-// float32 files in a temp dir). OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE are
-// removed for the peer's process only: this machine sets them to force slow
-// kernels, and the comparison is against PyTorch at its best.
+// PyTorch as an optional peer for the training suite, at its best: Debian's
+// python3 with python3-torch runs bench/lib/torch_train.py on the same data
+// (raw float32 files in a temp dir), once per thread setting, each setting in
+// its own process; the suite counts the fastest.
+//
+// A setting is ATen's intra-op threads and OpenBLAS's threads. OpenBLAS keeps
+// its own pool, sized by OPENBLAS_NUM_THREADS (else OMP_NUM_THREADS, else every
+// core) whatever torch.set_num_threads says: left at its default, "1 thread"
+// ran 2 BLAS threads and "2 threads" 2 × 2 on 2 cores. So each process gets
+// both variables set to its OpenBLAS count, and OPENBLAS_CORETYPE /
+// OPENBLAS_L2_SIZE removed: this machine sets them for its tests to force
+// slower kernels. Only the peer's environment changes, never fastnn's.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -11,16 +18,24 @@ import path from 'node:path';
 const PYTHON = '/usr/bin/python3'; // Debian's interpreter, where python3-torch lives
 const SCRIPT = new URL('./torch_train.py', import.meta.url).pathname;
 
-function peerEnv() {
-  const env = { ...process.env };
+function peerEnv(blasThreads) {
+  const env = { ...process.env, OMP_NUM_THREADS: String(blasThreads), OPENBLAS_NUM_THREADS: String(blasThreads) };
   delete env.OPENBLAS_CORETYPE;
   delete env.OPENBLAS_L2_SIZE;
   return env;
 }
 
+/** The settings tried on `cores` cores: one thread, OpenBLAS on every core, ATen on every core. */
+export function torchSettings(cores) {
+  const settings = [{ intraOp: 1, blas: 1 }, { intraOp: 1, blas: cores }, { intraOp: cores, blas: 1 }];
+  return settings.filter((s, i) => settings.findIndex((t) => t.intraOp === s.intraOp && t.blas === s.blas) === i);
+}
+
+export const settingLabel = ({ intraOp, blas }) => `intra-op ${intraOp}, OpenBLAS ${blas}`;
+
 export function torchDriver() {
   try {
-    execFileSync(PYTHON, ['-c', 'import torch'], { stdio: 'ignore', env: peerEnv() });
+    execFileSync(PYTHON, ['-c', 'import torch'], { stdio: 'ignore', env: peerEnv(1) });
   } catch {
     return { skipped: 'python3-torch is not installed (apt-get install python3-torch)' };
   }
@@ -36,10 +51,12 @@ export function torchDriver() {
     return files.get(name);
   };
   return {
-    version: execFileSync(PYTHON, ['-c', 'import torch; print(torch.__version__)'], { env: peerEnv() }).toString().trim(),
+    version: execFileSync(PYTHON, ['-c', 'import torch; print(torch.__version__)'], { env: peerEnv(1) }).toString().trim(),
     file,
-    run(config) {
-      const out = execFileSync(PYTHON, [SCRIPT, JSON.stringify(config)], { env: peerEnv(), maxBuffer: 1 << 20 });
+    /** Runs torch_train.py with `config` (its argv JSON) under `setting`; its JSON result. */
+    run(setting, config) {
+      const out = execFileSync(PYTHON, [SCRIPT, JSON.stringify({ ...config, intraOp: setting.intraOp })],
+        { env: peerEnv(setting.blas), maxBuffer: 1 << 20 });
       return JSON.parse(out.toString().trim().split('\n').at(-1));
     },
     cleanup: () => rmSync(dir, { recursive: true, force: true }),

@@ -1,16 +1,24 @@
-"""PyTorch peer for the training suite: the same networks, data and settings
-as fastnn's drivers, timed the same way. Run with Debian's python3 (python3-torch);
-bench/lib/torch.mjs starts it with OPENBLAS_CORETYPE/OPENBLAS_L2_SIZE unset.
+"""PyTorch peer for the training suite: the same networks, data, losses and
+SGD updates as fastnn's drivers, timed the way fastnn's fits are (whole
+training loops, first epoch included). Run with Debian's python3
+(python3-torch); bench/lib/torch.mjs starts one process per task and thread
+setting, with OMP_NUM_THREADS / OPENBLAS_NUM_THREADS set to the OpenBLAS
+thread count and OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE unset.
 
-argv[1]: JSON {task, threads, epochs, runs?, x, y?, xTest?, yTest?, inputs, samples?}
-  task: 'mlp' (784-256-128-10 ReLU, softmax CE, SGD 0.1, batch 64)
-        'autoencoder' (784-256-64-256-784 sigmoid hidden, linear output as fastnn's
-                       Autoencoder with loss 'mse', MSE, SGD, batch 64)
-        'persample' (the mlp classifier, batch 1: samples/s)
-        'xor' (2-4-1 tanh, sigmoid BCE, batch 1: steps/s)
+argv[1]: JSON {task, intraOp, runs, epochs, lr, x?, y?, xTest?, yTest?, samples?}
+  task: 'mlp'          784-256-128-10 ReLU, softmax cross-entropy, batch 64
+        'autoencoder'  784-256-64-256-784 sigmoid hidden, sigmoid output, MSELoss, batch 64
+        'persample'    the mlp classifier with batch 1 on the first `samples` rows
+        'xor'          2-4-1 sigmoid hidden, sigmoid output, MSELoss, batch 1, in order
+  lr: PyTorch's rate (torch.mjs converts fastnn's: MSELoss is a mean over
+      outputs, doubled, where fastnn's squared error is half a sum).
   x, y, xTest, yTest: raw little-endian float32 / int32 files written by the bench.
-prints one JSON line: {secondsPerEpoch: [...], accuracy?, mse?, samplesPerSec?, stepsPerSec?}
+Before timing, 50 batches train a throwaway model of the same shape (lazy
+allocations, OpenBLAS buffers, the allocator's caches); then `runs` fresh
+models each train for `epochs` epochs, timed whole.
+prints one JSON line: {seconds: [per run], accuracy? | mse?, threads, blas}
 """
+import itertools
 import json
 import sys
 import time
@@ -20,8 +28,13 @@ import torch
 from torch import nn
 
 cfg = json.loads(sys.argv[1])
-torch.set_num_threads(cfg["threads"])
+# Both before any parallel work: ATen's OpenMP pool (OpenBLAS has its own,
+# sized by OPENBLAS_NUM_THREADS) and no inter-op pool competing with it.
+torch.set_num_threads(cfg["intraOp"])
+torch.set_num_interop_threads(1)
 torch.manual_seed(1)
+
+WARM_UP_BATCHES = 50
 
 
 def load(path, dtype, width=None):
@@ -29,57 +42,97 @@ def load(path, dtype, width=None):
     return torch.from_numpy(a.reshape(-1, width) if width else a)
 
 
+class Task:
+    """What one task trains: a model factory, its loss, the data and the minibatching."""
+
+    def __init__(self, model, loss, x, target, batch, shuffle):
+        self.model, self.loss, self.x, self.target = model, loss, x, target
+        self.batch, self.shuffle = batch, shuffle
+
+    def batches(self, epochs):
+        """Each minibatch of `epochs` epochs: reshuffled every epoch as fastnn does, or in order (XOR, as brain.js)."""
+        n = self.x.shape[0]
+        for _ in range(epochs):
+            if self.shuffle:
+                order = torch.randperm(n)
+                for i in range(0, n, self.batch):
+                    idx = order[i:i + self.batch]
+                    yield self.x[idx], self.target[idx]
+            else:
+                for i in range(0, n, self.batch):
+                    yield self.x[i:i + self.batch], self.target[i:i + self.batch]
+
+
 def classifier():
     return nn.Sequential(nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, 128), nn.ReLU(), nn.Linear(128, 10))
 
 
-def epochs_of(model, loss_fn, x, target, batch, lr, epochs):
-    opt = torch.optim.SGD(model.parameters(), lr=lr)
-    times = []
-    n = x.shape[0]
-    for _ in range(epochs):
-        order = torch.randperm(n)
-        start = time.perf_counter()
-        for i in range(0, n, batch):
-            idx = order[i:i + batch]
-            opt.zero_grad(set_to_none=True)
-            loss = loss_fn(model(x[idx]), target[idx])
-            loss.backward()
-            opt.step()
-        times.append(time.perf_counter() - start)
-    return times
+def autoencoder():
+    return nn.Sequential(nn.Linear(784, 256), nn.Sigmoid(), nn.Linear(256, 64), nn.Sigmoid(),
+                         nn.Linear(64, 256), nn.Sigmoid(), nn.Linear(256, 784), nn.Sigmoid())
 
 
-task = cfg["task"]
-result = {}
-if task == "mlp":
-    x, y = load(cfg["x"], np.float32, 784), load(cfg["y"], np.int32).long()
-    model = classifier()
-    result["secondsPerEpoch"] = epochs_of(model, nn.CrossEntropyLoss(), x, y, 64, 0.1, cfg["epochs"])
-    with torch.no_grad():
-        xt, yt = load(cfg["xTest"], np.float32, 784), load(cfg["yTest"], np.int32).long()
-        result["accuracy"] = float((model(xt).argmax(1) == yt).float().mean())
-elif task == "autoencoder":
+def xor_net():
+    return nn.Sequential(nn.Linear(2, 4), nn.Sigmoid(), nn.Linear(4, 1), nn.Sigmoid())
+
+
+def make_task(name):
+    if name == "xor":
+        x = torch.tensor([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=torch.float32)
+        return Task(xor_net, nn.MSELoss(), x, torch.tensor([[0], [1], [1], [0]], dtype=torch.float32), 1, False)
     x = load(cfg["x"], np.float32, 784)
-    model = nn.Sequential(nn.Linear(784, 256), nn.Sigmoid(), nn.Linear(256, 64), nn.Sigmoid(),
-                          nn.Linear(64, 256), nn.Sigmoid(), nn.Linear(256, 784))
-    result["secondsPerEpoch"] = epochs_of(model, nn.MSELoss(), x, x, 64, cfg.get("lr", 1.0), cfg["epochs"])
+    if name == "autoencoder":
+        return Task(autoencoder, nn.MSELoss(), x, x, 64, True)
+    y = load(cfg["y"], np.int32).long()
+    if name == "mlp":
+        return Task(classifier, nn.CrossEntropyLoss(), x, y, 64, True)
+    if name == "persample":
+        samples = cfg["samples"]
+        return Task(classifier, nn.CrossEntropyLoss(), x[:samples], y[:samples], 1, True)
+    raise SystemExit(f"unknown task {name}")
+
+
+def train(model, task, batches):
+    opt = torch.optim.SGD(model.parameters(), lr=cfg["lr"])
+    for x, target in batches:
+        opt.zero_grad(set_to_none=True)
+        task.loss(model(x), target).backward()
+        opt.step()
+
+
+def quality(model):
+    """Test accuracy (mlp) or reconstruction MSE per pixel (autoencoder) after the last fit."""
     with torch.no_grad():
-        xt = load(cfg["xTest"], np.float32, 784)
-        result["mse"] = float(((model(xt) - xt) ** 2).mean())
-elif task == "persample":
-    x, y = load(cfg["x"], np.float32, 784), load(cfg["y"], np.int32).long()
-    samples = cfg["samples"]
-    model = classifier()
-    times = epochs_of(model, nn.CrossEntropyLoss(), x[:samples], y[:samples], 1, 0.01, 1)
-    result["samplesPerSec"] = samples / times[0]
-elif task == "xor":
-    x = torch.tensor([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=torch.float32)
-    y = torch.tensor([[0], [1], [1], [0]], dtype=torch.float32)
-    model = nn.Sequential(nn.Linear(2, 4), nn.Tanh(), nn.Linear(4, 1))
-    epochs = cfg["epochs"]
-    times = epochs_of(model, nn.BCEWithLogitsLoss(), x, y, 1, 0.3, epochs)
-    result["stepsPerSec"] = 4 * epochs / sum(times)
-else:
-    raise SystemExit(f"unknown task {task}")
-print(json.dumps(result))
+        if cfg["task"] == "mlp":
+            xt, yt = load(cfg["xTest"], np.float32, 784), load(cfg["yTest"], np.int32).long()
+            return {"accuracy": float((model(xt).argmax(1) == yt).float().mean())}
+        if cfg["task"] == "autoencoder":
+            xt = load(cfg["xTest"], np.float32, 784)
+            return {"mse": float(((model(xt) - xt) ** 2).mean())}
+    return {}
+
+
+def blas_info():
+    """The OpenBLAS kernel and thread count PyTorch runs with, when threadpoolctl is installed."""
+    try:
+        from threadpoolctl import threadpool_info
+    except ImportError:
+        return None
+    blas = [p for p in threadpool_info() if p["user_api"] == "blas"]
+    return [{k: p.get(k) for k in ("internal_api", "version", "architecture", "num_threads")} for p in blas]
+
+
+task = make_task(cfg["task"])
+# Enough epochs for 50 batches whatever the epoch's length (XOR's is 4).
+train(task.model(), task, itertools.islice(task.batches(WARM_UP_BATCHES), WARM_UP_BATCHES))
+seconds = []
+for _ in range(cfg["runs"]):
+    model = task.model()
+    start = time.perf_counter()
+    train(model, task, task.batches(cfg["epochs"]))
+    seconds.append(time.perf_counter() - start)
+print(json.dumps({
+    "seconds": seconds, **quality(model),
+    "threads": {"intraOp": torch.get_num_threads(), "interOp": torch.get_num_interop_threads()},
+    "blas": blas_info(),
+}))
