@@ -13,7 +13,7 @@ import { fitWithCheckpoints, resumeFit, type ResumeOptions } from '../nn/checkpo
 import { checkpointTarget, onCtrlC, reportInterrupted } from './interrupt.js';
 import { backendInfo } from '../backend/select.js';
 import { spirals } from '../datasets/spirals.js';
-import { applyBackendOption, backendOption, parseCommand, resumeOption, type CommandSpec } from './options.js';
+import { applyBackendOption, backendOption, forceOption, parseCommand, resumeOption, type CommandSpec } from './options.js';
 import { LossLog, pictureTarget } from './pictures.js';
 
 const DEFAULT_CHECKPOINT = 'fastnn-demo.ckpt';
@@ -29,6 +29,7 @@ export const demoCommand = {
     checkpoint: { type: 'string', value: 'FILE', help: `checkpoint after every epoch and on Ctrl-C (default on Ctrl-C only, to ${DEFAULT_CHECKPOINT})` },
     resume: resumeOption,
     plot: { type: 'string', value: 'FILE', help: 'draw the training and held-out loss per epoch (.svg or .png)' },
+    force: forceOption,
   },
   examples: ['fastnn demo --epochs 20', 'fastnn demo --backend js', 'fastnn demo --plot loss.svg'],
 } satisfies CommandSpec;
@@ -41,7 +42,9 @@ export async function runDemo(args: string[]): Promise<void> {
   const seed = Number(values.seed);
   if (!Number.isInteger(epochs) || epochs < 1) throw new RangeError(`--epochs must be a positive integer, got ${values.epochs}`);
   applyBackendOption(values.backend);
-  const plot = await pictureTarget('plot', values.plot);
+  const save = { overwrite: values.force === true };
+  const target = checkpointTarget(values.checkpoint, DEFAULT_CHECKPOINT, save.overwrite);
+  const plot = await pictureTarget('plot', values.plot, save);
   const info = backendInfo();
   console.log(`fastnn demo: backend ${info.active}${info.active === 'native' ? ` (addon ${info.native.version}; CPU ${info.native.cpuFeatures.join(' ') || 'baseline'})` : ''}`);
 
@@ -49,7 +52,6 @@ export async function runDemo(args: string[]): Promise<void> {
   const test = spirals(100, 3, seed + 1);
   console.log('task: 3 interleaved spirals in 2-D (900 training points, 300 held out), MLP 2-64-64-3, tanh, softmax cross-entropy');
   const interrupt = onCtrlC();
-  const target = checkpointTarget(values.checkpoint, DEFAULT_CHECKPOINT);
   const losses = new LossLog();
   const callbacks: ResumeOptions = {
     signal: interrupt.signal,
@@ -79,5 +81,5 @@ export async function runDemo(args: string[]): Promise<void> {
   const seconds = (performance.now() - started) / 1000;
   const { accuracy, loss } = net.evaluate(test.x, test.y);
   console.log(`trained in ${seconds.toFixed(2)} s; held-out loss ${loss.toFixed(4)}, accuracy ${(100 * accuracy!).toFixed(1)}%`);
-  if (plot !== undefined) await losses.write(plot, 'fastnn demo: MLP 2-64-64-3 on three spirals, softmax cross-entropy');
+  if (plot !== undefined) await losses.write(plot, 'fastnn demo: MLP 2-64-64-3 on three spirals, softmax cross-entropy', save);
 }
