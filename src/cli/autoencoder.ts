@@ -12,9 +12,10 @@ import { Autoencoder, type AutoencoderConfig } from '../nn/autoencoder.js';
 import {
   fitAutoencoderWithCheckpoints, loadCheckpoint, resumeAutoencoderFit, type AutoencoderResumeOptions, type CheckpointSettings,
 } from '../nn/checkpoint.js';
-import { checkpointTarget, onCtrlC, reportInterrupted } from './interrupt.js';
+import { checkpointRole, checkpointTarget, onCtrlC, reportInterrupted } from './interrupt.js';
 import { backendInfo } from '../backend/select.js';
 import { checkWritable, writeFileAtomic, type WriteOptions } from '../io/atomic.js';
+import { checkRunPaths } from '../io/run-paths.js';
 import { readIdxImages, readIdxLabels } from '../io/idx.js';
 import { imageStrips, writeGrayPng } from '../io/png.js';
 import { generateShapes, SHAPE_KINDS } from '../datasets/shapes.js';
@@ -112,7 +113,13 @@ export async function runAutoencoder(args: string[]): Promise<void> {
   if (values.out === undefined) throw new TypeError('--out FILE is required (where the model is saved, e.g. --out ae.safetensors)');
   const save = { overwrite: values.force === true };
   const target = checkpointTarget(values.checkpoint, `${values.out}.ckpt`, save.overwrite);
-  // Every file the run writes is checked before training, so a bad path loses no work.
+  const role = checkpointRole(values.checkpoint);
+  // Every file the run writes is checked before training, so a bad path loses no work and no output replaces an input.
+  await checkRunPaths({
+    reads: { '--images': values.images, '--test-images': values['test-images'], '--labels': values.labels, '--resume': values.resume },
+    writes: { '--out': values.out, '--codes': values.codes, '--picture': values.picture, '--map': values.map, '--plot': values.plot, [role]: target.path },
+    inPlace: ['--resume', role],
+  });
   for (const out of [values.out, values.codes, values.picture]) if (out !== undefined) await checkWritable(out, save);
   const epochs = positive('epochs', values.epochs, true);
   const batchSize = positive('batch', values.batch, true);

@@ -10,7 +10,8 @@
  */
 import { MLP } from '../nn/mlp.js';
 import { fitWithCheckpoints, resumeFit, type ResumeOptions } from '../nn/checkpoint.js';
-import { checkpointTarget, onCtrlC, reportInterrupted } from './interrupt.js';
+import { checkpointRole, checkpointTarget, onCtrlC, reportInterrupted } from './interrupt.js';
+import { checkRunPaths } from '../io/run-paths.js';
 import { backendInfo } from '../backend/select.js';
 import { spirals } from '../datasets/spirals.js';
 import { applyBackendOption, backendOption, forceOption, parseCommand, resumeOption, type CommandSpec } from './options.js';
@@ -44,6 +45,8 @@ export async function runDemo(args: string[]): Promise<void> {
   applyBackendOption(values.backend);
   const save = { overwrite: values.force === true };
   const target = checkpointTarget(values.checkpoint, DEFAULT_CHECKPOINT, save.overwrite);
+  const role = checkpointRole(values.checkpoint);
+  await checkRunPaths({ reads: { '--resume': values.resume }, writes: { [role]: target.path, '--plot': values.plot }, inPlace: ['--resume', role] });
   const plot = await pictureTarget('plot', values.plot, save);
   const info = backendInfo();
   console.log(`fastnn demo: backend ${info.active}${info.active === 'native' ? ` (addon ${info.native.version}; CPU ${info.native.cpuFeatures.join(' ') || 'baseline'})` : ''}`);

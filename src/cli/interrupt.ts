@@ -26,6 +26,11 @@ export function checkpointTarget(flag: string | undefined, fallback: string, ove
   return { path: flag ?? fallback, everyEpochs: flag === undefined ? 0 : 1, saveOnAbort: true, overwrite };
 }
 
+/** How a run's checkpoint is named in its errors: the flag that gave it, or what the default is for. */
+export function checkpointRole(flag: string | undefined): string {
+  return flag === undefined ? 'the Ctrl-C checkpoint' : '--checkpoint';
+}
+
 /** After an aborted run: the one line on stderr (after a pending progress line) and exit code 130. */
 export async function reportInterrupted(command: string, args: string[], path: string, pendingLine: boolean): Promise<void> {
   const { meta } = await loadCheckpoint(path);

@@ -9,6 +9,7 @@ import { basename } from 'node:path';
 import { scatterPlot } from '../plot/scatter.js';
 import { Matrix } from '../tensor.js';
 import { mapMethod, pictureTarget, toPlane, writePicture } from './pictures.js';
+import { checkRunPaths } from '../io/run-paths.js';
 import { applyBackendOption, backendOption, forceOption, parseCommand, type CommandSpec } from './options.js';
 import { load } from './word2vec.js';
 
@@ -40,6 +41,7 @@ export async function runMap(args: string[]): Promise<void> {
   applyBackendOption(values.backend);
   if (values.out === undefined) throw new TypeError('--out FILE is required (the picture: map.svg or map.png)');
   const save = { overwrite: values.force === true };
+  await checkRunPaths({ reads: { VECTORS: positionals[0] }, writes: { '--out': values.out } });
   const out = (await pictureTarget('out', values.out, save))!;
 
   const vectors = await load(positionals[0], words);

@@ -6,13 +6,14 @@
 import { access, stat } from 'node:fs/promises';
 import { backendInfo } from '../backend/select.js';
 import { checkWritable } from '../io/atomic.js';
+import { checkRunPaths } from '../io/run-paths.js';
 import type { Word2VecProgress } from '../backend/word2vec.js';
 import { evaluateAnalogies, evaluateSimilarity } from '../word2vec/evaluate.js';
 import { plantedAnalogies, plantedCorpus } from '../datasets/planted-corpus.js';
 import { checkpointCorpus, readWord2VecCheckpoint } from '../word2vec/checkpoint.js';
 import { Word2Vec } from '../word2vec/word2vec.js';
 import { WordVectors } from '../word2vec/vectors.js';
-import { continueCommand, onCtrlC } from './interrupt.js';
+import { checkpointRole, continueCommand, onCtrlC } from './interrupt.js';
 import { forceOption, parseCommand, type CommandSpec } from './options.js';
 import { pictureTarget, writeLossPlot } from './pictures.js';
 
@@ -125,6 +126,14 @@ export async function runWord2Vec(args: string[]): Promise<void> {
     atEnd: values.checkpoint !== undefined,
     overwrite: save.overwrite,
   };
+  // A resumed run without --input reads the corpus its checkpoint names.
+  const resumedCorpus = resuming && values.input === undefined ? (await checkpointCorpus(values.resume!)).path ?? undefined : undefined;
+  const role = checkpointRole(values.checkpoint);
+  await checkRunPaths({
+    reads: { '--input': values.input, '--resume': values.resume, 'the corpus of --resume': resumedCorpus },
+    writes: { '--output': values.output, [role]: checkpoint.path, '--plot': values.plot },
+    inPlace: ['--resume', role],
+  });
   if (values.output !== undefined) await checkWritable(values.output, save);
   const plot = await pictureTarget('plot', values.plot, save);
   const interrupt = onCtrlC();
@@ -135,9 +144,9 @@ export async function runWord2Vec(args: string[]): Promise<void> {
     const callbacks = { onProgress: progressReporter(process.stderr.isTTY === true), signal: interrupt.signal, checkpoint };
     // The only corpus the CLI trains from without a file is the demo's, so a
     // checkpoint without a corpus path is the demo's.
-    const resumeInput = async () => values.input ?? ((await checkpointCorpus(values.resume!)).path ?? plantedCorpus(40000));
+    const resumeInput = () => values.input ?? resumedCorpus ?? plantedCorpus(40000);
     const vectors = resuming
-      ? await Word2Vec.resume(values.resume!, { input: await resumeInput(), ...callbacks })
+      ? await Word2Vec.resume(values.resume!, { input: resumeInput(), ...callbacks })
       : await Word2Vec.train({
         input: demo ? plantedCorpus(40000) : values.input!,
         vectorSize: int('dim', values.dim) ?? (demo ? 32 : 100),

@@ -2,7 +2,8 @@
  * Where a path leads once symbolic links are followed. A save follows a link
  * and replaces the file it points to, so the link stays a link (as editors
  * do); a dangling link leads to the path it names, where the save creates
- * the file.
+ * the file. The same-file checks of a run (run-paths.ts) compare files that
+ * do not exist yet by this path too.
  */
 import { lstat, readlink } from 'node:fs/promises';
 import type { Stats } from 'node:fs';

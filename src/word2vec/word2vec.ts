@@ -16,6 +16,7 @@ import { getBackend } from '../backend/select.js';
 import type { Word2VecProgress, Word2VecState, Word2VecTrainResult } from '../backend/word2vec.js';
 import { checkOptions, finiteNumber } from '../options.js';
 import { checkOverwrite, checkWritable } from '../io/atomic.js';
+import { checkRunPaths } from '../io/run-paths.js';
 import { checkAllocation } from '../sizes.js';
 import { fingerprintCorpus, readWord2VecCheckpoint, writeWord2VecCheckpoint, type CorpusFingerprint } from './checkpoint.js';
 import { checkCorpusReadable, vocabularyNames } from './corpus.js';
@@ -73,6 +74,8 @@ interface Checkpointing {
 
 function checkCheckpoint(fn: string, v: unknown): Checkpointing | null {
   if (v === undefined) return null;
+  // Empty, it would be refused only by the save after training.
+  if (v === '') throw new TypeError(`${fn}: checkpoint must be a non-empty path`);
   if (typeof v === 'string') return { path: v, everySeconds: 0, atEnd: true, overwrite: false };
   checkOptions(fn, 'checkpoint', v, ['path', 'everySeconds', 'atEnd', 'overwrite']);
   const { path, everySeconds, atEnd, overwrite } = v as { path?: unknown; everySeconds?: unknown; atEnd?: unknown; overwrite?: unknown };
@@ -85,12 +88,15 @@ function checkCheckpoint(fn: string, v: unknown): Checkpointing | null {
 }
 
 /**
- * A checkpoint path no save can use fails before training, not after it. One
- * written only on abort (the CLI's Ctrl-C safety net) is not checked: a run
- * that never aborts must not need it.
+ * Before training: the checkpoint is not the corpus (it is written on abort
+ * too, so always checked), and a path no save can use fails now, not after
+ * the work. One written only on abort (the CLI's Ctrl-C safety net) is not
+ * checked for writing: a run that never aborts must not need it.
  */
-async function checkCheckpointWritable(checkpoint: Checkpointing | null): Promise<void> {
-  if (checkpoint && (checkpoint.atEnd || checkpoint.everySeconds > 0)) await checkWritable(checkpoint.path, checkpoint);
+async function checkCheckpointPath(fn: string, checkpoint: Checkpointing | null, input: Input): Promise<void> {
+  if (!checkpoint) return;
+  await checkRunPaths({ reads: { input: typeof input === 'string' ? input : undefined }, writes: { checkpoint: checkpoint.path } }, fn);
+  if (checkpoint.atEnd || checkpoint.everySeconds > 0) await checkWritable(checkpoint.path, checkpoint);
 }
 
 function checkCallbacks(fn: string, onProgress: unknown, signal: unknown): void {
@@ -150,7 +156,7 @@ export const Word2Vec = {
     checkCallbacks(fn, onProgress, signal);
     const checkpoint = checkCheckpoint(fn, options.checkpoint);
     if (typeof input === 'string') await checkCorpusReadable(fn, input);
-    await checkCheckpointWritable(checkpoint);
+    await checkCheckpointPath(fn, checkpoint, input);
 
     return withCorpusFile(input, async (path) => {
       const started = performance.now();
@@ -205,7 +211,7 @@ export const Word2Vec = {
         'trains on one, so resume it with the native backend');
     }
     if (typeof input === 'string') await checkCorpusReadable(fn, input);
-    await checkCheckpointWritable(checkpoint);
+    await checkCheckpointPath(fn, checkpoint, input);
     return withCorpusFile(input, async (path) => {
       const { bytes, head } = await fingerprintCorpus(path);
       if (bytes !== saved.corpus.bytes || head !== saved.corpus.head) {

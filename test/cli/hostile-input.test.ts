@@ -3,8 +3,9 @@
  * corpus that is not UTF-8, impossible sizes and unusable output paths fail
  * with one line naming the option or the user's path — before any training,
  * so no work is lost — and `--encoding latin1` trains the corpus instead.
- * A read-only output (without --force) is refused the same way, every
- * file left as it was; devices are written through.
+ * An output that is an input or another output, an empty output path and a
+ * read-only output (without --force) are refused the same way, every file
+ * left as it was; devices are written through.
  */
 import { spawnSync } from 'node:child_process';
 import {
@@ -15,6 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Rng } from '../../src/rng.js';
+import { Word2Vec } from '../../src/word2vec/word2vec.js';
 import { WordVectors } from '../../src/word2vec/vectors.js';
 import { backendsUnderTest } from '../helpers/backends.js';
 import { characterDevice } from '../helpers/devices.js';
@@ -122,6 +124,29 @@ describe.each(backendsUnderTest().map((b) => [b.name]))('the CLI on %s', (name) 
 
   const ae = ['autoencoder', '--epochs', '1', '--limit', '8', '--layers', '16,4'];
   it.each([
+    // An output that is an input or another output.
+    [[...w2v, '--input', 'c.txt', '--checkpoint', 'c.txt'], /^fastnn word2vec: --checkpoint c\.txt is the same file as --input$/],
+    [[...w2v, '--input', 'c.txt', '--output', 'c.txt'], /^fastnn word2vec: --output c\.txt is the same file as --input$/],
+    [[...w2v, '--input', 'c.txt', '--output', 'c-hard.txt'], /^fastnn word2vec: --output c-hard\.txt is the same file as --input c\.txt$/],
+    [[...w2v, '--input', 'c.txt', '--output', 'c-link.txt'], /^fastnn word2vec: --output c-link\.txt is the same file as --input c\.txt$/],
+    [[...w2v, '--input', 'c.txt', '--output', 'sub/../c.txt'], /^fastnn word2vec: --output sub\/\.\.\/c\.txt is the same file as --input c\.txt$/],
+    [[...w2v, '--input', 'c.txt', '--output', 'v.vec', '--checkpoint', 'v.vec'], /^fastnn word2vec: --checkpoint v\.vec is the same file as --output$/],
+    [[...w2v, '--input', 'c.txt', '--output', 'v.svg', '--plot', 'v.svg'], /^fastnn word2vec: --plot v\.svg is the same file as --output$/],
+    [[...w2v, '--input', 'v.ckpt', '--output', 'v'], /^fastnn word2vec: the Ctrl-C checkpoint v\.ckpt is the same file as --input$/],
+    [[...ae, '--images', 'imgs.idx', '--out', 'imgs.idx'], /^fastnn autoencoder: --out imgs\.idx is the same file as --images$/],
+    [[...ae, '--images', 'imgs.idx', '--out', 'ae.st', '--checkpoint', 'imgs.idx'], /^fastnn autoencoder: --checkpoint imgs\.idx is the same file as --images$/],
+    [[...ae, '--images', 'imgs.idx', '--test-images', 't.idx', '--out', 't.idx'], /^fastnn autoencoder: --out t\.idx is the same file as --test-images$/],
+    [[...ae, '--images', 'imgs.idx', '--labels', 'l.idx', '--map', 'm.svg', '--out', 'l.idx'], /^fastnn autoencoder: --out l\.idx is the same file as --labels$/],
+    [[...ae, '--images', 'imgs.ckpt', '--out', 'imgs'], /^fastnn autoencoder: the Ctrl-C checkpoint imgs\.ckpt is the same file as --images$/],
+    [[...ae, '--out', 'ae.st', '--codes', 'ae.st'], /^fastnn autoencoder: --codes ae\.st is the same file as --out$/],
+    [[...ae, '--out', 'ae.st', '--map', 'm.svg', '--plot', 'm.svg'], /^fastnn autoencoder: --plot m\.svg is the same file as --map$/],
+    [['demo', '--epochs', '1', '--checkpoint', 'd.svg', '--plot', 'd.svg'], /^fastnn demo: --plot d\.svg is the same file as --checkpoint$/],
+    [['map', 'words.txt', '--out', 'words.svg'], /^fastnn map: --out words\.svg is the same file as VECTORS words\.txt$/],
+    // An empty output path.
+    [[...w2v, '--input', 'c.txt', '--output', ''], /^fastnn word2vec: --output must name a file, got ''$/],
+    [[...w2v, '--input', 'c.txt', '--checkpoint', ''], /^fastnn word2vec: --checkpoint must name a file, got ''$/],
+    [[...ae, '--out', ''], /^fastnn autoencoder: --out must name a file, got ''$/],
+    [[...ae, '--out', 'ae.st', '--codes', ''], /^fastnn autoencoder: --codes must name a file, got ''$/],
     // A read-only output without --force.
     [[...w2v, '--input', 'c.txt', '--output', 'ro.vec'], /^fastnn word2vec: cannot write ro\.vec: it is read-only \(mode 0444\); overwrite: true \(--force on the command line\) replaces it$/],
     [[...w2v, '--input', 'c.txt', '--plot', 'ro.svg'], /^fastnn word2vec: cannot write ro\.svg: it is read-only \(mode 0444\)/],
@@ -132,6 +157,17 @@ describe.each(backendsUnderTest().map((b) => [b.name]))('the CLI on %s', (name) 
     const before = snapshot(cwd);
     fails(args, message, cwd);
     expect(snapshot(cwd)).toEqual(before);
+  });
+
+  it('a resumed run refuses an output that is the corpus its checkpoint names', async () => {
+    const at = mkdtempSync(join(dir, 'resume-'));
+    const corpus = join(at, 'c.txt');
+    writeFileSync(corpus, 'the king and the queen\n'.repeat(100));
+    await Word2Vec.train({ input: corpus, minCount: 1, vectorSize: 4, epochs: 2, threads: 1, checkpoint: { path: join(at, 'r.ckpt'), everySeconds: 0 } });
+    const before = snapshot(at);
+    fails(['word2vec', '--resume', join(at, 'r.ckpt'), '--output', corpus],
+      new RegExp(`^fastnn word2vec: --output ${corpus} is the same file as the corpus of --resume$`));
+    expect(snapshot(at)).toEqual(before);
   });
 
   it('--force replaces a read-only output, which stays read-only', () => {
