@@ -12,15 +12,16 @@ import { Autoencoder, type AutoencoderConfig } from '../nn/autoencoder.js';
 import {
   fitAutoencoderWithCheckpoints, loadCheckpoint, resumeAutoencoderFit, type AutoencoderResumeOptions, type CheckpointSettings,
 } from '../nn/checkpoint.js';
-import { checkpointTarget, onCtrlC, reportInterrupted } from './interrupt.js';
+import { checkpointRole, checkpointTarget, onCtrlC, reportInterrupted } from './interrupt.js';
 import { backendInfo } from '../backend/select.js';
-import { checkWritable, writeFileAtomic } from '../io/atomic.js';
+import { checkWritable, writeFileAtomic, type WriteOptions } from '../io/atomic.js';
+import { checkRunPaths } from '../io/run-paths.js';
 import { readIdxImages, readIdxLabels } from '../io/idx.js';
 import { imageStrips, writeGrayPng } from '../io/png.js';
 import { generateShapes, SHAPE_KINDS } from '../datasets/shapes.js';
 import { scatterPlot } from '../plot/scatter.js';
 import { Matrix } from '../tensor.js';
-import { applyBackendOption, backendOption, parseCommand, resumeOption, type CommandSpec } from './options.js';
+import { applyBackendOption, backendOption, forceOption, parseCommand, resumeOption, type CommandSpec } from './options.js';
 import { LossLog, mapMethod, pictureTarget, toPlane, writePicture, type MapMethod } from './pictures.js';
 
 function positive(flag: string, v: string, integer: boolean): number {
@@ -52,7 +53,8 @@ async function classes(labelsPath: string, n: number): Promise<Int32Array> {
   return labels.subarray(0, n);
 }
 
-async function drawCodes(ae: Autoencoder, x: Matrix, labels: ArrayLike<number | string> | undefined, method: MapMethod, seed: number, path: string): Promise<void> {
+async function drawCodes(ae: Autoencoder, x: Matrix, labels: ArrayLike<number | string> | undefined, method: MapMethod, seed: number, path: string,
+                         save: WriteOptions): Promise<void> {
   const n = Math.min(MAP_POINTS, x.rows);
   const codes = ae.encode(new Matrix(x.data.subarray(0, n * x.cols), n, x.cols));
   const direct = codes.cols === 2;
@@ -63,7 +65,7 @@ async function drawCodes(ae: Autoencoder, x: Matrix, labels: ArrayLike<number | 
     xTitle: `${axis} 1`,
     yTitle: `${axis} 2`,
   });
-  await writePicture(figure, path, `a map of ${n} codes`);
+  await writePicture(figure, path, `a map of ${n} codes`, save);
 }
 
 export const autoencoderCommand = {
@@ -95,6 +97,7 @@ export const autoencoderCommand = {
     'map-method': { type: 'string', value: 'pca|sammon', default: 'pca', help: 'how codes wider than 2 are brought to 2-D' },
     labels: { type: 'string', value: 'IDX', help: 'colour the --map points by these labels (default for generated shapes: their kind)' },
     plot: { type: 'string', value: 'FILE', help: 'draw the training (and test) loss per epoch (.svg or .png)' },
+    force: forceOption,
   },
   examples: [
     'fastnn autoencoder --out ae.safetensors --epochs 3 --picture recon.png',
@@ -108,8 +111,16 @@ export async function runAutoencoder(args: string[]): Promise<void> {
   if (parsed === null) return;
   const { values } = parsed;
   if (values.out === undefined) throw new TypeError('--out FILE is required (where the model is saved, e.g. --out ae.safetensors)');
-  // Every file the run writes is checked before training, so a bad path loses no work.
-  for (const out of [values.out, values.codes, values.picture]) if (out !== undefined) await checkWritable(out);
+  const save = { overwrite: values.force === true };
+  const target = checkpointTarget(values.checkpoint, `${values.out}.ckpt`, save.overwrite);
+  const role = checkpointRole(values.checkpoint);
+  // Every file the run writes is checked before training, so a bad path loses no work and no output replaces an input.
+  await checkRunPaths({
+    reads: { '--images': values.images, '--test-images': values['test-images'], '--labels': values.labels, '--resume': values.resume },
+    writes: { '--out': values.out, '--codes': values.codes, '--picture': values.picture, '--map': values.map, '--plot': values.plot, [role]: target.path },
+    inPlace: ['--resume', role],
+  });
+  for (const out of [values.out, values.codes, values.picture]) if (out !== undefined) await checkWritable(out, save);
   const epochs = positive('epochs', values.epochs, true);
   const batchSize = positive('batch', values.batch, true);
   const lr = positive('lr', values.lr, false);
@@ -121,8 +132,8 @@ export async function runAutoencoder(args: string[]): Promise<void> {
     throw new RangeError(`--loss must be mse, bce or sigmoidMse, got ${values.loss}`);
   }
   const method = mapMethod('map-method', values['map-method']);
-  const map = await pictureTarget('map', values.map);
-  const plot = await pictureTarget('plot', values.plot);
+  const map = await pictureTarget('map', values.map, save);
+  const plot = await pictureTarget('plot', values.plot, save);
   if (values.labels !== undefined && map === undefined) throw new TypeError('--labels colours the points of --map: give --map FILE too');
   if (values.labels !== undefined && values.images === undefined) throw new TypeError('--labels needs --images: the generated shapes carry their own kinds');
   const { x, kinds } = await images(values.images, limit, seed);
@@ -144,7 +155,6 @@ export async function runAutoencoder(args: string[]): Promise<void> {
     config.sparse = { rho: rho!, beta: beta! };
   }
   const interrupt = onCtrlC();
-  const target = checkpointTarget(values.checkpoint, `${values.out}.ckpt`);
   let ae: Autoencoder;
   let settings: CheckpointSettings = { epochs, batchSize, optimizer: { type: 'adam', lr } };
   if (values.resume !== undefined) {
@@ -196,10 +206,10 @@ export async function runAutoencoder(args: string[]): Promise<void> {
     report += `, test ${ae.evaluate(test).mse.toFixed(5)} (${test.rows} images)`;
   }
   process.stderr.write(`${report}\n`);
-  await ae.save(values.out);
+  await ae.save(values.out, save);
   if (values.codes !== undefined) {
     const codes = ae.encode(x);
-    await writeFileAtomic(values.codes, [new Uint8Array(codes.data.buffer, codes.data.byteOffset, codes.data.byteLength)]);
+    await writeFileAtomic(values.codes, [new Uint8Array(codes.data.buffer, codes.data.byteOffset, codes.data.byteLength)], save);
     process.stderr.write(`codes: ${codes.rows} × ${codes.cols} float32 (little-endian) in ${values.codes}\n`);
   }
   if (values.picture !== undefined) {
@@ -207,8 +217,8 @@ export async function runAutoencoder(args: string[]): Promise<void> {
     if (side * side !== x.cols) throw new RangeError(`--picture needs square images, these have ${x.cols} pixels`);
     const shown = new Matrix(x.data.subarray(0, Math.min(16, x.rows) * x.cols), Math.min(16, x.rows), x.cols);
     const { pixels, width, height } = imageStrips([shown, ae.reconstruct(shown)], 16, side);
-    await writeGrayPng(values.picture, pixels, width, height);
+    await writeGrayPng(values.picture, pixels, width, height, save);
   }
-  if (map !== undefined) await drawCodes(ae, x, labels, method, seed, map);
-  if (plot !== undefined) await losses.write(plot, `fastnn autoencoder ${ae.layers.join('-')} on ${source}, ${ae.loss} loss`);
+  if (map !== undefined) await drawCodes(ae, x, labels, method, seed, map, save);
+  if (plot !== undefined) await losses.write(plot, `fastnn autoencoder ${ae.layers.join('-')} on ${source}, ${ae.loss} loss`, save);
 }

@@ -10,10 +10,11 @@
  */
 import { MLP } from '../nn/mlp.js';
 import { fitWithCheckpoints, resumeFit, type ResumeOptions } from '../nn/checkpoint.js';
-import { checkpointTarget, onCtrlC, reportInterrupted } from './interrupt.js';
+import { checkpointRole, checkpointTarget, onCtrlC, reportInterrupted } from './interrupt.js';
+import { checkRunPaths } from '../io/run-paths.js';
 import { backendInfo } from '../backend/select.js';
 import { spirals } from '../datasets/spirals.js';
-import { applyBackendOption, backendOption, parseCommand, resumeOption, type CommandSpec } from './options.js';
+import { applyBackendOption, backendOption, forceOption, parseCommand, resumeOption, type CommandSpec } from './options.js';
 import { LossLog, pictureTarget } from './pictures.js';
 
 const DEFAULT_CHECKPOINT = 'fastnn-demo.ckpt';
@@ -29,6 +30,7 @@ export const demoCommand = {
     checkpoint: { type: 'string', value: 'FILE', help: `checkpoint after every epoch and on Ctrl-C (default on Ctrl-C only, to ${DEFAULT_CHECKPOINT})` },
     resume: resumeOption,
     plot: { type: 'string', value: 'FILE', help: 'draw the training and held-out loss per epoch (.svg or .png)' },
+    force: forceOption,
   },
   examples: ['fastnn demo --epochs 20', 'fastnn demo --backend js', 'fastnn demo --plot loss.svg'],
 } satisfies CommandSpec;
@@ -41,7 +43,11 @@ export async function runDemo(args: string[]): Promise<void> {
   const seed = Number(values.seed);
   if (!Number.isInteger(epochs) || epochs < 1) throw new RangeError(`--epochs must be a positive integer, got ${values.epochs}`);
   applyBackendOption(values.backend);
-  const plot = await pictureTarget('plot', values.plot);
+  const save = { overwrite: values.force === true };
+  const target = checkpointTarget(values.checkpoint, DEFAULT_CHECKPOINT, save.overwrite);
+  const role = checkpointRole(values.checkpoint);
+  await checkRunPaths({ reads: { '--resume': values.resume }, writes: { [role]: target.path, '--plot': values.plot }, inPlace: ['--resume', role] });
+  const plot = await pictureTarget('plot', values.plot, save);
   const info = backendInfo();
   console.log(`fastnn demo: backend ${info.active}${info.active === 'native' ? ` (addon ${info.native.version}; CPU ${info.native.cpuFeatures.join(' ') || 'baseline'})` : ''}`);
 
@@ -49,7 +55,6 @@ export async function runDemo(args: string[]): Promise<void> {
   const test = spirals(100, 3, seed + 1);
   console.log('task: 3 interleaved spirals in 2-D (900 training points, 300 held out), MLP 2-64-64-3, tanh, softmax cross-entropy');
   const interrupt = onCtrlC();
-  const target = checkpointTarget(values.checkpoint, DEFAULT_CHECKPOINT);
   const losses = new LossLog();
   const callbacks: ResumeOptions = {
     signal: interrupt.signal,
@@ -79,5 +84,5 @@ export async function runDemo(args: string[]): Promise<void> {
   const seconds = (performance.now() - started) / 1000;
   const { accuracy, loss } = net.evaluate(test.x, test.y);
   console.log(`trained in ${seconds.toFixed(2)} s; held-out loss ${loss.toFixed(4)}, accuracy ${(100 * accuracy!).toFixed(1)}%`);
-  if (plot !== undefined) await losses.write(plot, 'fastnn demo: MLP 2-64-64-3 on three spirals, softmax cross-entropy');
+  if (plot !== undefined) await losses.write(plot, 'fastnn demo: MLP 2-64-64-3 on three spirals, softmax cross-entropy', save);
 }

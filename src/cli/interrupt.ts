@@ -22,8 +22,13 @@ export function onCtrlC(): Interruptible {
 }
 
 /** The checkpoint written on SIGINT: --checkpoint FILE, else `fallback`. Every epoch with --checkpoint, else only on Ctrl-C. */
-export function checkpointTarget(flag: string | undefined, fallback: string) {
-  return { path: flag ?? fallback, everyEpochs: flag === undefined ? 0 : 1, saveOnAbort: true };
+export function checkpointTarget(flag: string | undefined, fallback: string, overwrite: boolean) {
+  return { path: flag ?? fallback, everyEpochs: flag === undefined ? 0 : 1, saveOnAbort: true, overwrite };
+}
+
+/** How a run's checkpoint is named in its errors: the flag that gave it, or what the default is for. */
+export function checkpointRole(flag: string | undefined): string {
+  return flag === undefined ? 'the Ctrl-C checkpoint' : '--checkpoint';
 }
 
 /** After an aborted run: the one line on stderr (after a pending progress line) and exit code 130. */

@@ -9,7 +9,8 @@ import { basename } from 'node:path';
 import { scatterPlot } from '../plot/scatter.js';
 import { Matrix } from '../tensor.js';
 import { mapMethod, pictureTarget, toPlane, writePicture } from './pictures.js';
-import { applyBackendOption, backendOption, parseCommand, type CommandSpec } from './options.js';
+import { checkRunPaths } from '../io/run-paths.js';
+import { applyBackendOption, backendOption, forceOption, parseCommand, type CommandSpec } from './options.js';
 import { load } from './word2vec.js';
 
 export const mapCommand = {
@@ -22,6 +23,7 @@ export const mapCommand = {
     method: { type: 'string', value: 'pca|sammon', default: 'pca', help: 'how the vectors are brought to 2-D' },
     seed: { type: 'string', value: 'S', default: '1', help: 'seed of the Sammon map' },
     backend: backendOption,
+    force: forceOption,
   },
   examples: ['fastnn map vectors.bin --out map.svg', 'fastnn map vectors.txt --words 150 --method sammon --out map.png'],
 } satisfies CommandSpec;
@@ -37,8 +39,10 @@ export async function runMap(args: string[]): Promise<void> {
   if (!Number.isInteger(seed) || seed < 0) throw new RangeError(`--seed must be a non-negative integer, got '${values.seed}'`);
   const method = mapMethod('method', values.method);
   applyBackendOption(values.backend);
-  const out = await pictureTarget('out', values.out);
-  if (out === undefined) throw new TypeError('--out FILE is required (the picture: map.svg or map.png)');
+  if (values.out === undefined) throw new TypeError('--out FILE is required (the picture: map.svg or map.png)');
+  const save = { overwrite: values.force === true };
+  await checkRunPaths({ reads: { VECTORS: positionals[0] }, writes: { '--out': values.out } });
+  const out = (await pictureTarget('out', values.out, save))!;
 
   const vectors = await load(positionals[0], words);
   const n = vectors.size;
@@ -59,5 +63,5 @@ export async function runMap(args: string[]): Promise<void> {
     xTitle: `${axis} 1`,
     yTitle: `${axis} 2`,
   });
-  await writePicture(figure, out, `a map of ${n} words`);
+  await writePicture(figure, out, `a map of ${n} words`, save);
 }

@@ -39,6 +39,9 @@ export function applyBackendOption(value: string | undefined): void {
   useBackend(value);
 }
 export const resumeOption = { type: 'string', value: 'FILE', help: 'continue the run a checkpoint holds' } as const;
+export const forceOption = {
+  type: 'boolean', help: 'replace output files that are read-only (no write permission for their owner); without it they are refused before any work',
+} as const;
 
 /** What parsing gives for each option: booleans, strings where a default fills in, else string or undefined. */
 export type Values<O extends Record<string, OptionSpec>> = {

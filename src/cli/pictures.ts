@@ -3,32 +3,28 @@
  * training (so a typo costs no training run), collecting the loss per
  * epoch for --plot, projecting rows to 2-D for maps, and saving a picture.
  */
-import { access, constants } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
 import { PCA } from '../analysis/pca.js';
+import { checkWritable, type WriteOptions } from '../io/atomic.js';
 import { SammonMap } from '../analysis/sammon.js';
 import { lossPlot, type LossCurves } from '../plot/line.js';
 import { pictureFormat, type Figure } from '../plot/figure.js';
 import { Matrix } from '../tensor.js';
 
-/** `path` when it ends in .svg or .png and its directory is writable; an error naming --flag otherwise. */
-export async function pictureTarget(flag: string, path: string | undefined): Promise<string | undefined> {
+/** `path` when it ends in .svg or .png and a save could write it (checkWritable); an error naming --flag or the path otherwise. */
+export async function pictureTarget(flag: string, path: string | undefined, save: WriteOptions): Promise<string | undefined> {
   if (path === undefined) return undefined;
   try {
     pictureFormat(`--${flag}`, path);
   } catch {
     throw new RangeError(`--${flag} must name an .svg or .png file, got '${path}'`);
   }
-  const dir = dirname(resolve(path));
-  await access(dir, constants.W_OK).catch(() => {
-    throw new Error(`--${flag} ${path}: the directory ${dir} does not exist or is not writable`);
-  });
+  await checkWritable(path, save);
   return path;
 }
 
 /** Saves `figure` and says so on stderr, with what the picture left out. */
-export async function writePicture(figure: Figure, path: string, what: string): Promise<void> {
-  await figure.save(path);
+export async function writePicture(figure: Figure, path: string, what: string, save: WriteOptions): Promise<void> {
+  await figure.save(path, save);
   process.stderr.write(`wrote ${what} to ${path}${figure.notes.map((note) => `; ${note}`).join('')}\n`);
 }
 
@@ -45,14 +41,14 @@ export class LossLog {
     if (valLoss !== undefined) this.valLoss[epoch - this.first] = valLoss;
   }
 
-  async write(path: string, title: string): Promise<void> {
+  async write(path: string, title: string, save: WriteOptions): Promise<void> {
     if (this.loss.length === 0) return; // interrupted before the first epoch ended: nothing to draw
-    await writeLossPlot(path, { loss: this.loss, ...(this.valLoss.length > 0 ? { valLoss: this.valLoss } : {}) }, this.first, title);
+    await writeLossPlot(path, { loss: this.loss, ...(this.valLoss.length > 0 ? { valLoss: this.valLoss } : {}) }, this.first, title, save);
   }
 }
 
-export async function writeLossPlot(path: string, curves: LossCurves, firstEpoch: number, title: string): Promise<void> {
-  await writePicture(lossPlot(curves, { firstEpoch, title }), path, 'the loss per epoch');
+export async function writeLossPlot(path: string, curves: LossCurves, firstEpoch: number, title: string, save: WriteOptions): Promise<void> {
+  await writePicture(lossPlot(curves, { firstEpoch, title }), path, 'the loss per epoch', save);
 }
 
 export type MapMethod = 'pca' | 'sammon';

@@ -6,14 +6,15 @@
 import { access, stat } from 'node:fs/promises';
 import { backendInfo } from '../backend/select.js';
 import { checkWritable } from '../io/atomic.js';
+import { checkRunPaths } from '../io/run-paths.js';
 import type { Word2VecProgress } from '../backend/word2vec.js';
 import { evaluateAnalogies, evaluateSimilarity } from '../word2vec/evaluate.js';
 import { plantedAnalogies, plantedCorpus } from '../datasets/planted-corpus.js';
 import { checkpointCorpus, readWord2VecCheckpoint } from '../word2vec/checkpoint.js';
 import { Word2Vec } from '../word2vec/word2vec.js';
 import { WordVectors } from '../word2vec/vectors.js';
-import { continueCommand, onCtrlC } from './interrupt.js';
-import { parseCommand, type CommandSpec } from './options.js';
+import { checkpointRole, continueCommand, onCtrlC } from './interrupt.js';
+import { forceOption, parseCommand, type CommandSpec } from './options.js';
 import { pictureTarget, writeLossPlot } from './pictures.js';
 
 function int(flag: string, v: string | undefined, min = 1): number | undefined {
@@ -94,6 +95,7 @@ export const word2vecCommand = {
     resume: { type: 'string', value: 'FILE', help: 'continue the run a checkpoint holds (its settings come from it)' },
     plot: { type: 'string', value: 'FILE', help: 'draw the training loss per epoch (.svg or .png)' },
     encoding: { type: 'string', value: 'utf8|latin1', help: 'how the corpus\'s bytes name words: utf8 refuses invalid UTF-8 before training (default utf8)' },
+    force: forceOption,
   },
   examples: [
     'fastnn word2vec',
@@ -115,15 +117,25 @@ export async function runWord2Vec(args: string[]): Promise<void> {
     await mustExist(values.resume!, 'checkpoint');
   }
   if (values.input !== undefined) await mustExist(values.input, 'corpus');
-  if (values.output !== undefined) await checkWritable(values.output);
-  const plot = await pictureTarget('plot', values.plot);
+  const save = { overwrite: values.force === true };
   // Ctrl-C always leaves a checkpoint: --checkpoint FILE (also written every
   // --checkpoint-every seconds and at the end), else one beside the output.
   const checkpoint = {
     path: values.checkpoint ?? values.resume ?? `${values.output ?? 'word2vec'}.ckpt`,
     everySeconds: num('checkpoint-every', values['checkpoint-every']) ?? 0,
     atEnd: values.checkpoint !== undefined,
+    overwrite: save.overwrite,
   };
+  // A resumed run without --input reads the corpus its checkpoint names.
+  const resumedCorpus = resuming && values.input === undefined ? (await checkpointCorpus(values.resume!)).path ?? undefined : undefined;
+  const role = checkpointRole(values.checkpoint);
+  await checkRunPaths({
+    reads: { '--input': values.input, '--resume': values.resume, 'the corpus of --resume': resumedCorpus },
+    writes: { '--output': values.output, [role]: checkpoint.path, '--plot': values.plot },
+    inPlace: ['--resume', role],
+  });
+  if (values.output !== undefined) await checkWritable(values.output, save);
+  const plot = await pictureTarget('plot', values.plot, save);
   const interrupt = onCtrlC();
   const info = backendInfo();
   process.stderr.write(`fastnn word2vec: backend ${info.active}${demo ? ', planted demo corpus (pass --input FILE to train on yours)' : ''}\n`);
@@ -132,9 +144,9 @@ export async function runWord2Vec(args: string[]): Promise<void> {
     const callbacks = { onProgress: progressReporter(process.stderr.isTTY === true), signal: interrupt.signal, checkpoint };
     // The only corpus the CLI trains from without a file is the demo's, so a
     // checkpoint without a corpus path is the demo's.
-    const resumeInput = async () => values.input ?? ((await checkpointCorpus(values.resume!)).path ?? plantedCorpus(40000));
+    const resumeInput = () => values.input ?? resumedCorpus ?? plantedCorpus(40000);
     const vectors = resuming
-      ? await Word2Vec.resume(values.resume!, { input: await resumeInput(), ...callbacks })
+      ? await Word2Vec.resume(values.resume!, { input: resumeInput(), ...callbacks })
       : await Word2Vec.train({
         input: demo ? plantedCorpus(40000) : values.input!,
         vectorSize: int('dim', values.dim) ?? (demo ? 32 : 100),
@@ -159,13 +171,13 @@ export async function runWord2Vec(args: string[]): Promise<void> {
     process.stderr.write(`\n${vectors.size} words × ${vectors.dim}; ${t.words} words in ${t.seconds.toFixed(1)} s` +
       ` (${Math.round(t.words / t.seconds / 1000)}k words/s), last epoch loss ${t.loss.toFixed(4)}\n`);
     if (values.output !== undefined) {
-      await vectors.save(values.output, { format: values.binary ? 'binary' : 'text' });
+      await vectors.save(values.output, { format: values.binary ? 'binary' : 'text', ...save });
       process.stderr.write(`wrote ${values.output} (${values.binary ? 'binary' : 'text'})\n`);
     }
     if (plot !== undefined && t.epochLosses.length > 0) {
       const corpus = values.input ?? (resuming ? `the corpus of ${values.resume}` : 'the planted demo corpus');
       // A resumed run plots the epochs it finished, numbered as in the whole run.
-      await writeLossPlot(plot, { loss: t.epochLosses }, t.epochsCompleted - t.epochLosses.length + 1, `fastnn word2vec on ${corpus}: mean loss per prediction`);
+      await writeLossPlot(plot, { loss: t.epochLosses }, t.epochsCompleted - t.epochLosses.length + 1, `fastnn word2vec on ${corpus}: mean loss per prediction`, save);
     }
     if (demo) {
       let right = 0;

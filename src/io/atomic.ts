@@ -1,79 +1,120 @@
 /**
- * Atomic file replacement: write a temp file in the same directory, fsync it,
- * then rename over the target. A crash at any moment leaves either the old
- * file or the new one, never a torn mix. The temp file is removed on failure,
- * and temp files left by processes that died mid-save (SIGKILL, power loss)
- * are swept after the next successful save of the same target. A failure is
- * a FileWriteError about the target ("directory /x does not exist"), never
- * about the temp file.
+ * Saves. A path that names nothing yet, or a regular file, is replaced
+ * atomically: a temp file in the same directory is written, fsynced, given
+ * the old file's mode (and, where the process may, its owner), then renamed
+ * over the target. A crash at any moment leaves either the old file or the
+ * new one, never a torn mix. The temp file is removed on failure, and temp
+ * files left by processes that died mid-save (SIGKILL, power loss) are swept
+ * after the next successful save of the same target. Character devices and
+ * FIFOs are written through instead; what is refused, and how links are
+ * followed, is write-target.ts's to say. A failure is a FileWriteError about
+ * the target ("directory /x does not exist"), never about the temp file.
  */
 import { access, constants, open, readdir, rename, rm, stat, type FileHandle } from 'node:fs/promises';
+import type { Stats } from 'node:fs';
 import { randomBytes } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { basename, dirname, join } from 'node:path';
-import { writeProblem } from './file-errors.js';
+import { FileWriteError, writeProblem, writeThroughProblem } from './file-errors.js';
+import { openThrough, writeTarget, type WriteOptions, type WriteTarget } from './write-target.js';
 
-/** A save that failed: `path` is the file asked for, the message says what is wrong with it or its directory. */
-export class FileWriteError extends Error {
-  override name = 'FileWriteError';
-  constructor(readonly path: string, why: string, options?: { cause: unknown }) {
-    super(`cannot write ${path}: ${why}`, options);
-  }
-}
+export { FileWriteError } from './file-errors.js';
+export { checkOverwrite, checkWriteOptions, type WriteOptions } from './write-target.js';
 
 /** `.<name>.<pid>.<8 hex>.tmp`: dot-prefixed beside the target (same filesystem, so rename is atomic). */
 function tempName(target: string): string {
   return `.${basename(target)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
 }
 
-export async function writeFileAtomic(path: string, chunks: Uint8Array[]): Promise<void> {
-  // Checked first: the rename would refuse it only after the whole file is written.
-  if ((await stat(path).catch(() => null))?.isDirectory()) throw new FileWriteError(path, 'it is a directory');
-  const temp = join(dirname(path), tempName(path));
+export async function writeFileAtomic(path: string, chunks: Uint8Array[], options: WriteOptions = {}): Promise<void> {
+  const target = await writeTarget(path, options);
+  if (target.how === 'through') return writeThrough(path, target, chunks);
+  const file = target.file;
+  const temp = join(dirname(file), tempName(file));
   const fail = async (err: unknown): Promise<never> => {
-    throw new FileWriteError(path, await writeProblem(path, err, temp), { cause: err });
+    throw new FileWriteError(path, await writeProblem(file, err, temp), { cause: err });
   };
-  const file = await open(temp, 'wx').catch(fail);
+  const handle = await open(temp, 'wx').catch(fail);
   try {
-    for (const chunk of chunks) await writeAll(file, chunk);
-    await file.sync();
+    if (target.existing) await keepModeAndOwner(handle, target.existing);
+    for (const chunk of chunks) await writeAll(handle, chunk);
+    await handle.sync();
   } catch (err) {
-    await file.close().catch(() => undefined);
+    await handle.close().catch(() => undefined);
     await rm(temp, { force: true });
     return fail(err);
   }
-  await file.close();
+  await handle.close();
   try {
-    await rename(temp, path);
+    await rename(temp, file);
   } catch (err) {
     await rm(temp, { force: true });
     return fail(err);
   }
-  await sweepStaleTemps(path);
+  await sweepStaleTemps(file);
 }
 
 /**
- * Fails now as a save to `path` would fail later (it is a directory; its
- * directory is missing or not writable), so a CLI run checks before the work
- * that produces the file. Not a guarantee: the disk may still fill up.
+ * The replaced file's permissions carry over (a 0600 key file stays 0600, a
+ * read-only one stays read-only). Its owner too where the process may set it
+ * (root): otherwise the file becomes the saver's, as when an editor saves it.
+ * The owner first: chown clears set-user-ID bits that chmod then restores.
  */
-export async function checkWritable(path: string): Promise<void> {
-  if ((await stat(path).catch(() => null))?.isDirectory()) throw new FileWriteError(path, 'it is a directory');
+async function keepModeAndOwner(handle: FileHandle, old: Stats): Promise<void> {
+  const mine = await handle.stat();
+  if (mine.uid !== old.uid || mine.gid !== old.gid) await handle.chown(old.uid, old.gid).catch(() => undefined);
+  await handle.chmod(old.mode & 0o7777);
+}
+
+/** A character device or FIFO: opened and written as it is, nothing renamed, nothing to sweep. */
+async function writeThrough(path: string, target: WriteTarget & { how: 'through' }, chunks: Uint8Array[]): Promise<void> {
+  const handle = await openThrough(path, target);
+  try {
+    for (const chunk of chunks) await writeAll(handle, chunk);
+  } catch (err) {
+    throw new FileWriteError(path, writeThroughProblem(err), { cause: err });
+  } finally {
+    await handle.close().catch(() => undefined);
+  }
+}
+
+/**
+ * Fails now as a save to `path` would fail later (it is a directory, a
+ * read-only file, a block device; its directory is missing or not writable),
+ * so a CLI run checks before the work that produces the file. Not a
+ * guarantee: the disk may still fill up. A FIFO's reader is looked for only
+ * when writing: opening it now and closing it would end the reader's input.
+ */
+export async function checkWritable(path: string, options: WriteOptions = {}): Promise<void> {
+  const target = await writeTarget(path, options);
+  if (target.how === 'through') return;
+  const dir = dirname(target.file);
   try {
     // access() alone would accept a writable file where the directory should be.
-    if (!(await stat(dirname(path))).isDirectory()) throw Object.assign(new Error('not a directory'), { code: 'ENOTDIR' });
-    await access(dirname(path), constants.W_OK);
+    if (!(await stat(dir)).isDirectory()) throw Object.assign(new Error('not a directory'), { code: 'ENOTDIR' });
+    await access(dir, constants.W_OK);
   } catch (err) {
-    throw new FileWriteError(path, await writeProblem(path, err, path), { cause: err });
+    throw new FileWriteError(path, await writeProblem(target.file, err, target.file), { cause: err });
   }
 }
 
 /** fs writes take at most 2 GiB − 1 bytes and may write less than asked: large chunks (word2vec vectors) go in pieces. */
 const WRITE_PIECE = 1 << 30;
 
+/** A FIFO opened without blocking returns EAGAIN while its buffer is full: wait for the reader, this long at most between tries. */
+const FULL_PIPE_WAIT_MS = 20;
+
 async function writeAll(file: FileHandle, chunk: Uint8Array): Promise<void> {
-  for (let at = 0; at < chunk.length;) {
-    const { bytesWritten } = await file.write(chunk, at, Math.min(WRITE_PIECE, chunk.length - at));
-    at += bytesWritten;
+  for (let at = 0, wait = 1; at < chunk.length;) {
+    try {
+      const { bytesWritten } = await file.write(chunk, at, Math.min(WRITE_PIECE, chunk.length - at));
+      at += bytesWritten;
+      wait = 1;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EAGAIN') throw err;
+      await sleep(wait);
+      wait = Math.min(2 * wait, FULL_PIPE_WAIT_MS);
+    }
   }
 }
 

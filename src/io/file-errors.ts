@@ -8,6 +8,15 @@ import { dirname } from 'node:path';
 
 type ErrorClass = new (message: string, options?: { cause: unknown }) => Error;
 
+/** A save that failed or was refused: `path` is the file asked for, the message says what is wrong with it or its directory. */
+export class FileWriteError extends Error {
+  override name = 'FileWriteError';
+  constructor(readonly path: string, why: string, options?: { cause: unknown }) {
+    // An empty path would read as "cannot write : …".
+    super(`cannot write ${path === '' ? "''" : path}: ${why}`, options);
+  }
+}
+
 function codeOf(err: unknown): string | undefined {
   return (err as NodeJS.ErrnoException | null)?.code;
 }
@@ -52,8 +61,9 @@ export async function readWholeFile(path: string, errorClass: ErrorClass): Promi
 }
 
 /**
- * Why a file cannot be written at `path`, from the error writing the temp
- * file beside it (or renaming it into place): the directory's problem, named.
+ * Why a file cannot be written at `path` (the file a save replaces, links
+ * followed), from the error writing the temp file beside it (or renaming it
+ * into place): the directory's problem, named.
  */
 export async function writeProblem(path: string, err: unknown, temp: string): Promise<string> {
   const dir = dirname(path);
@@ -74,5 +84,15 @@ async function missingDirectory(dir: string): Promise<string> {
     if (found?.isDirectory()) return at === dir ? `cannot create files in directory ${dir}` : `directory ${dir} does not exist`;
     if (found) return `${at} is not a directory`;
     if (dirname(at) === at) return `directory ${dir} does not exist`;
+  }
+}
+
+/** Why writing through a character device or FIFO (atomic.ts) failed: the device's own refusal, in words. */
+export function writeThroughProblem(err: unknown): string {
+  switch (codeOf(err)) {
+    case 'ENOSPC': return 'no space left on device';
+    case 'EPIPE': return 'its reader closed it before the whole file was written';
+    case 'EACCES': case 'EPERM': return 'permission denied';
+    default: return `the device refused the write (${codeOf(err) ?? (err as Error).message})`;
   }
 }

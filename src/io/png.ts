@@ -4,7 +4,7 @@
  */
 import { deflateSync } from 'node:zlib';
 import { Matrix } from '../tensor.js';
-import { writeFileAtomic } from './atomic.js';
+import { writeFileAtomic, type WriteOptions } from './atomic.js';
 
 const CRC_TABLE = (() => {
   const table = new Uint32Array(256);
@@ -92,6 +92,7 @@ export function imageStrips(rows: Matrix[], count: number, imageWidth: number): 
   return { pixels, width, height };
 }
 
-export async function writeGrayPng(path: string, pixels: Float32Array, width: number, height: number): Promise<void> {
-  await writeFileAtomic(path, [encodeGrayPng(pixels, width, height)]);
+export async function writeGrayPng(path: string, pixels: Float32Array, width: number, height: number,
+                                   options: WriteOptions = {}): Promise<void> {
+  await writeFileAtomic(path, [encodeGrayPng(pixels, width, height)], options);
 }

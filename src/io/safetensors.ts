@@ -9,7 +9,7 @@
  * readers trust nothing: every size is checked against the file's real length
  * before anything is allocated.
  */
-import { writeFileAtomic } from './atomic.js';
+import { writeFileAtomic, type WriteOptions } from './atomic.js';
 import { readWholeFile } from './file-errors.js';
 
 /** A file that is not a valid safetensors file, or not the one expected. */
@@ -54,8 +54,8 @@ export function encodeSafetensors(metadata: Record<string, string>,
 }
 
 export async function writeSafetensors(path: string, metadata: Record<string, string>,
-                                       tensors: [string, number[], TensorData][]): Promise<void> {
-  await writeFileAtomic(path, encodeSafetensors(metadata, tensors));
+                                       tensors: [string, number[], TensorData][], options: WriteOptions = {}): Promise<void> {
+  await writeFileAtomic(path, encodeSafetensors(metadata, tensors), options);
 }
 
 export async function readSafetensors(path: string): Promise<Tensors> {

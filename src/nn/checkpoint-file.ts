@@ -7,6 +7,7 @@
  * after an abort between two batches, the epoch in progress).
  */
 import { EPOCH_FIELDS, Optimizer, optimizerStateCount, type OptimizerName } from '../backend/backend.js';
+import type { WriteOptions } from '../io/atomic.js';
 import { ModelFileError, readSafetensors } from '../io/safetensors.js';
 import { Autoencoder, type AutoencoderConfig } from './autoencoder.js';
 import type { RunState } from './fit.js';
@@ -81,8 +82,8 @@ export function snapshot(model: Checkpointable, settings: CheckpointSettings, ru
 }
 
 /** Writes a snapshot atomically (temp file renamed over `path`). */
-export async function writeSnapshot(path: string, s: Snapshot): Promise<void> {
-  await writeModelFile(path, s.kind, s.config, s.model, { metadata: s.metadata, tensors: s.tensors });
+export async function writeSnapshot(path: string, s: Snapshot, options: WriteOptions = {}): Promise<void> {
+  await writeModelFile(path, s.kind, s.config, s.model, { metadata: s.metadata, tensors: s.tensors }, options);
 }
 
 /** Reads a checkpoint: the model with its generator and optimizer state restored, the run's position and settings. */

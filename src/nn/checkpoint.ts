@@ -21,7 +21,7 @@ import { fitSegment } from './trainable.js';
 import {
   loadCheckpoint, snapshot, writeSnapshot, type CheckpointSettings, type Checkpointable, type CheckpointTarget,
 } from './checkpoint-file.js';
-import { checkWritable } from '../io/atomic.js';
+import { checkOverwrite, checkWritable } from '../io/atomic.js';
 import { checkOptions, nonNegativeInt, positiveInt } from '../options.js';
 
 export type { CheckpointSettings } from './checkpoint-file.js';
@@ -34,6 +34,8 @@ export interface CheckpointOptions {
   everyEpochs?: number;
   /** When the fit is aborted, write the state where it stopped (between two batches) before rejecting. Default false. */
   saveOnAbort?: boolean;
+  /** Replace the file even when it is read-only. Default false: a read-only file is refused before training. */
+  overwrite?: boolean;
 }
 
 /** What a resumed fit may add: callbacks, cancellation and data, none of which change the updates. */
@@ -100,7 +102,7 @@ async function resume<M extends Checkpointable>(fn: string, kind: new (...args: 
 
 async function runSegments(fn: string, model: Checkpointable, x: Inputs, y: Targets | null, settings: CheckpointSettings,
                            run: RunState, extra: ResumeOptions, checkpoint: Partial<CheckpointOptions>): Promise<History> {
-  checkOptions(fn, 'checkpoint', checkpoint, ['path', 'everyEpochs', 'saveOnAbort']);
+  checkOptions(fn, 'checkpoint', checkpoint, ['path', 'everyEpochs', 'saveOnAbort', 'overwrite']);
   const { path } = checkpoint;
   if (typeof path !== 'string' || path === '') throw new TypeError(`${fn}: checkpoint.path must be a file path`);
   const target: CheckpointTarget = {
@@ -108,9 +110,11 @@ async function runSegments(fn: string, model: Checkpointable, x: Inputs, y: Targ
   };
   if (typeof target.saveOnAbort !== 'boolean') throw new TypeError(`${fn}: checkpoint.saveOnAbort must be a boolean`);
   if (target.everyEpochs === 0 && !target.saveOnAbort) throw new RangeError(`${fn}: checkpoint.everyEpochs 0 needs checkpoint.saveOnAbort`);
+  // Not part of the target the file stores: each run decides whether it may replace a read-only file.
+  const save = { overwrite: checkOverwrite(fn, 'checkpoint.overwrite', checkpoint.overwrite) };
   positiveInt(fn, 'options.epochs', settings.epochs, 0);
   // A path no save can use fails now, not after the first epoch's work.
-  await checkWritable(path);
+  await checkWritable(path, save);
   const history: History = { loss: [], lr: [], skipped: [], bestEpoch: run.bestEpoch, stoppedEarly: run.stoppedEarly };
   const every = target.everyEpochs;
   // everyEpochs 0 (saveOnAbort only): one segment for the whole run.
@@ -129,14 +133,14 @@ async function runSegments(fn: string, model: Checkpointable, x: Inputs, y: Targ
       part = await model[fitSegment](x, y, options, run);
     } catch (err) {
       // The fit left the run where its job stopped, between two batches: the checkpoint holds that point.
-      if (target.saveOnAbort && extra.signal?.aborted) await writeSnapshot(path, snapshot(model, settings, run, target));
+      if (target.saveOnAbort && extra.signal?.aborted) await writeSnapshot(path, snapshot(model, settings, run, target), save);
       throw err;
     }
     for (const key of ['loss', 'accuracy', 'valLoss', 'valAccuracy', 'lr', 'skipped'] as const) {
       if (part[key]) history[key] = [...(history[key] ?? []), ...part[key]];
     }
     const finished = run.epochsDone >= settings.epochs || run.stoppedEarly;
-    if (every > 0 && (run.epochsDone % every === 0 || finished)) await writeSnapshot(path, snapshot(model, settings, run, target));
+    if (every > 0 && (run.epochsDone % every === 0 || finished)) await writeSnapshot(path, snapshot(model, settings, run, target), save);
   }
   history.bestEpoch = run.bestEpoch;
   history.stoppedEarly = run.stoppedEarly;

@@ -7,6 +7,7 @@
  * [gain; bias] for layer normalisation, (4, out) = [gain; bias; running
  * mean; running variance] for batch normalisation.
  */
+import type { WriteOptions } from '../io/atomic.js';
 import { ModelFileError, readSafetensors, writeSafetensors, type Tensors } from '../io/safetensors.js';
 import { denseParams } from '../sizes.js';
 
@@ -55,10 +56,10 @@ interface Model {
 
 export async function writeModelFile(path: string, kind: string, config: object, model: Model,
                                      extra: { metadata: Record<string, string>; tensors: [string, number[], Float32Array][] } =
-                                       { metadata: {}, tensors: [] }): Promise<void> {
+                                       { metadata: {}, tensors: [] }, options: WriteOptions = {}): Promise<void> {
   const metadata = { ...extra.metadata, format: 'fastnn', 'fastnn.version': FORMAT_VERSION, 'fastnn.kind': kind, 'fastnn.config': JSON.stringify(config) };
   await writeSafetensors(path, metadata, [
-    ...model.params.map((p, i): [string, number[], Float32Array] => [paramName(model, i), paramShape(model, i), p]), ...extra.tensors]);
+    ...model.params.map((p, i): [string, number[], Float32Array] => [paramName(model, i), paramShape(model, i), p]), ...extra.tensors], options);
 }
 
 /**

@@ -7,6 +7,7 @@
  */
 import type { InputNoise, MetricCode, NetworkSpec } from '../backend/backend.js';
 import { getBackend } from '../backend/select.js';
+import { checkWriteOptions, type WriteOptions } from '../io/atomic.js';
 import { Rng } from '../rng.js';
 import type { Inputs, Targets, Unchecked } from './data.js';
 import { runFit, type FitOptions, type History, type RunState } from './fit.js';
@@ -76,10 +77,12 @@ export abstract class TrainableNetwork {
   }
 
   /** Writes a safetensors file (atomically): weights as F32 tensors
-   * `layers.ℓ.weight` (out, in) and `layers.ℓ.bias`, the config in the metadata. */
-  async save(path: string): Promise<void> {
-    this.enter(`${this.kind}.save`);
-    await writeModelFile(path, this.kind, this.config(), this);
+   * `layers.ℓ.weight` (out, in) and `layers.ℓ.bias`, the config in the metadata.
+   * A read-only file is replaced only with `overwrite: true`. */
+  async save(path: string, options?: WriteOptions): Promise<void> {
+    const fn = `${this.kind}.save`;
+    this.enter(fn);
+    await writeModelFile(path, this.kind, this.config(), this, undefined, checkWriteOptions(fn, options));
   }
 
   /** The state of the generator the next fit's shuffles (and noise) draw from: checkpoints save and restore it. */

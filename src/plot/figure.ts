@@ -5,7 +5,7 @@
  * show the same picture.
  */
 import { extname } from 'node:path';
-import { writeFileAtomic } from '../io/atomic.js';
+import { checkWriteOptions, writeFileAtomic, type WriteOptions } from '../io/atomic.js';
 import { encodeRgbPng } from '../io/png.js';
 import { rasterise } from './raster.js';
 import { toSvg } from './svg.js';
@@ -41,12 +41,14 @@ export class Figure {
     return encodeRgbPng(pixels, width, height);
   }
 
-  /** Writes the picture atomically as SVG or PNG, chosen by the extension of `path` (.svg or .png). */
-  async save(path: string): Promise<void> {
+  /** Writes the picture atomically as SVG or PNG, chosen by the extension of `path` (.svg or .png);
+   * a read-only file is replaced only with `overwrite: true`. */
+  async save(path: string, options?: WriteOptions): Promise<void> {
     const format = pictureFormat('Figure.save', path);
+    const save = checkWriteOptions('Figure.save', options);
     const bytes = format === 'svg' ? Buffer.from(this.toSvg(), 'utf8') : this.toPng();
     // A failure is a FileWriteError naming the path and what is wrong with it, as for model files.
-    await writeFileAtomic(path, [bytes]);
+    await writeFileAtomic(path, [bytes], save);
   }
 }
 

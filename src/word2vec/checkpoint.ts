@@ -16,6 +16,7 @@ import { open } from 'node:fs/promises';
 import { checkTrainJob } from '../backend/validate-word2vec.js';
 import type { Word2VecState } from '../backend/word2vec.js';
 import { SafetensorsFile } from '../io/safetensors-file.js';
+import type { WriteOptions } from '../io/atomic.js';
 import { ModelFileError, writeSafetensors, type TensorData } from '../io/safetensors.js';
 import { checkOptions } from '../options.js';
 import { checkSettings, SETTING_KEYS, type Word2VecSettings } from './settings.js';
@@ -60,7 +61,7 @@ export async function fingerprintCorpus(path: string): Promise<{ bytes: number; 
   }
 }
 
-export async function writeWord2VecCheckpoint(path: string, c: Word2VecCheckpoint): Promise<void> {
+export async function writeWord2VecCheckpoint(path: string, c: Word2VecCheckpoint, options: WriteOptions = {}): Promise<void> {
   const { settings, state } = c;
   const rows = c.counts.length;
   const threads = state.offsets.length;
@@ -74,7 +75,7 @@ export async function writeWord2VecCheckpoint(path: string, c: Word2VecCheckpoin
   if (c.syn1) tensors.push(['syn1', [rows, settings.vectorSize], c.syn1]);
   for (const name of ['offsets', 'words', 'loss', 'terms', 'finished'] as const) tensors.push([`state.${name}`, [threads], state[name]]);
   tensors.push(['state.rng', [threads, 4], state.rng]);
-  await writeSafetensors(path, { format: 'fastnn', 'fastnn.version': FORMAT_VERSION, 'fastnn.kind': KIND, [META_KEY]: JSON.stringify(meta) }, tensors);
+  await writeSafetensors(path, { format: 'fastnn', 'fastnn.version': FORMAT_VERSION, 'fastnn.kind': KIND, [META_KEY]: JSON.stringify(meta) }, tensors, options);
 }
 
 /**

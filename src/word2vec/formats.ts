@@ -16,7 +16,7 @@
  * (or replaces it, by option). Saves are atomic (src/io/atomic.ts).
  */
 import type { FileHandle } from 'node:fs/promises';
-import { writeFileAtomic } from '../io/atomic.js';
+import { checkOverwrite, writeFileAtomic } from '../io/atomic.js';
 import { openForReading } from '../io/file-errors.js';
 import { checkOptions } from '../options.js';
 
@@ -225,11 +225,14 @@ function formatFloat32(v: number): string {
 
 export interface SaveOptions {
   format?: VectorFormat;
+  /** Replace a read-only file (default false: refused). */
+  overwrite?: boolean;
 }
 
 /** Writes a table in word2vec binary or text format, atomically. */
 export async function writeVectorFile(path: string, vectors: VectorTable, options: SaveOptions = {}): Promise<void> {
-  checkOptions('saveVectors', 'options', options, ['format']);
+  checkOptions('saveVectors', 'options', options, ['format', 'overwrite']);
+  const overwrite = checkOverwrite('saveVectors', 'options.overwrite', options.overwrite);
   const format = options.format ?? guessFormat(path);
   if (format !== 'binary' && format !== 'text') throw new TypeError(`saveVectors: format must be 'binary' or 'text', got ${String(format)}`);
   const { dim, words } = vectors;
@@ -263,5 +266,5 @@ export async function writeVectorFile(path: string, vectors: VectorTable, option
     }
   }
   flush();
-  await writeFileAtomic(path, chunks);
+  await writeFileAtomic(path, chunks, { overwrite });
 }

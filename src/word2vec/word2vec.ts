@@ -15,7 +15,8 @@ import type { Backend } from '../backend/backend.js';
 import { getBackend } from '../backend/select.js';
 import type { Word2VecProgress, Word2VecState, Word2VecTrainResult } from '../backend/word2vec.js';
 import { checkOptions, finiteNumber } from '../options.js';
-import { checkWritable } from '../io/atomic.js';
+import { checkOverwrite, checkWritable } from '../io/atomic.js';
+import { checkRunPaths } from '../io/run-paths.js';
 import { checkAllocation } from '../sizes.js';
 import { fingerprintCorpus, readWord2VecCheckpoint, writeWord2VecCheckpoint, type CorpusFingerprint } from './checkpoint.js';
 import { checkCorpusReadable, vocabularyNames } from './corpus.js';
@@ -28,9 +29,9 @@ type Input = string | AsyncIterable<string>;
  * Where and how often to checkpoint. A path alone writes when training stops
  * (finished or aborted); everySeconds adds one at that interval while it
  * runs; atEnd: false skips the one at a normal finish (a CLI run that only
- * wants to survive Ctrl-C).
+ * wants to survive Ctrl-C); overwrite: true replaces a read-only file.
  */
-export type CheckpointOption = string | { path: string; everySeconds?: number; atEnd?: boolean };
+export type CheckpointOption = string | { path: string; everySeconds?: number; atEnd?: boolean; overwrite?: boolean };
 
 export interface TrainOptions extends Partial<Word2VecSettings> {
   /** A text file (whitespace-separated tokens, one sentence per line; UTF-8
@@ -68,25 +69,34 @@ interface Checkpointing {
   path: string;
   everySeconds: number;
   atEnd: boolean;
+  overwrite: boolean;
 }
 
 function checkCheckpoint(fn: string, v: unknown): Checkpointing | null {
   if (v === undefined) return null;
-  if (typeof v === 'string') return { path: v, everySeconds: 0, atEnd: true };
-  checkOptions(fn, 'checkpoint', v, ['path', 'everySeconds', 'atEnd']);
-  const { path, everySeconds, atEnd } = v as { path?: unknown; everySeconds?: unknown; atEnd?: unknown };
+  // Empty, it would be refused only by the save after training.
+  if (v === '') throw new TypeError(`${fn}: checkpoint must be a non-empty path`);
+  if (typeof v === 'string') return { path: v, everySeconds: 0, atEnd: true, overwrite: false };
+  checkOptions(fn, 'checkpoint', v, ['path', 'everySeconds', 'atEnd', 'overwrite']);
+  const { path, everySeconds, atEnd, overwrite } = v as { path?: unknown; everySeconds?: unknown; atEnd?: unknown; overwrite?: unknown };
   if (typeof path !== 'string' || path === '') throw new TypeError(`${fn}: checkpoint.path must be a non-empty string`);
   if (atEnd !== undefined && typeof atEnd !== 'boolean') throw new TypeError(`${fn}: checkpoint.atEnd must be a boolean`);
-  return { path, everySeconds: finiteNumber(fn, 'checkpoint.everySeconds', everySeconds, 0, 0), atEnd: atEnd ?? true };
+  return {
+    path, everySeconds: finiteNumber(fn, 'checkpoint.everySeconds', everySeconds, 0, 0), atEnd: atEnd ?? true,
+    overwrite: checkOverwrite(fn, 'checkpoint.overwrite', overwrite),
+  };
 }
 
 /**
- * A checkpoint path no save can use fails before training, not after it. One
- * written only on abort (the CLI's Ctrl-C safety net) is not checked: a run
- * that never aborts must not need it.
+ * Before training: the checkpoint is not the corpus (it is written on abort
+ * too, so always checked), and a path no save can use fails now, not after
+ * the work. One written only on abort (the CLI's Ctrl-C safety net) is not
+ * checked for writing: a run that never aborts must not need it.
  */
-async function checkCheckpointWritable(checkpoint: Checkpointing | null): Promise<void> {
-  if (checkpoint && (checkpoint.atEnd || checkpoint.everySeconds > 0)) await checkWritable(checkpoint.path);
+async function checkCheckpointPath(fn: string, checkpoint: Checkpointing | null, input: Input): Promise<void> {
+  if (!checkpoint) return;
+  await checkRunPaths({ reads: { input: typeof input === 'string' ? input : undefined }, writes: { checkpoint: checkpoint.path } }, fn);
+  if (checkpoint.atEnd || checkpoint.everySeconds > 0) await checkWritable(checkpoint.path, checkpoint);
 }
 
 function checkCallbacks(fn: string, onProgress: unknown, signal: unknown): void {
@@ -146,7 +156,7 @@ export const Word2Vec = {
     checkCallbacks(fn, onProgress, signal);
     const checkpoint = checkCheckpoint(fn, options.checkpoint);
     if (typeof input === 'string') await checkCorpusReadable(fn, input);
-    await checkCheckpointWritable(checkpoint);
+    await checkCheckpointPath(fn, checkpoint, input);
 
     return withCorpusFile(input, async (path) => {
       const started = performance.now();
@@ -189,7 +199,8 @@ export const Word2Vec = {
     if (options.input !== undefined) checkInput(fn, options.input);
     const asked = options.checkpoint === false ? null : checkCheckpoint(fn, options.checkpoint);
     const saved = await readWord2VecCheckpoint(checkpointPath);
-    const checkpoint = options.checkpoint === false ? null : asked ?? { path: checkpointPath, everySeconds: saved.everySeconds, atEnd: true };
+    const checkpoint = options.checkpoint === false ? null
+      : asked ?? { path: checkpointPath, everySeconds: saved.everySeconds, atEnd: true, overwrite: false };
     const input = options.input ?? saved.corpus.path;
     if (input === null) {
       throw new TypeError(`${fn}: ${checkpointPath} was trained from an async iterable; pass the same lines as options.input`);
@@ -200,7 +211,7 @@ export const Word2Vec = {
         'trains on one, so resume it with the native backend');
     }
     if (typeof input === 'string') await checkCorpusReadable(fn, input);
-    await checkCheckpointWritable(checkpoint);
+    await checkCheckpointPath(fn, checkpoint, input);
     return withCorpusFile(input, async (path) => {
       const { bytes, head } = await fingerprintCorpus(path);
       if (bytes !== saved.corpus.bytes || head !== saved.corpus.head) {
@@ -295,7 +306,7 @@ async function save(checkpoint: Checkpointing, r: Run, state: Word2VecState): Pr
   await writeWord2VecCheckpoint(checkpoint.path, {
     settings: r.settings, corpus: r.corpus!, everySeconds: checkpoint.everySeconds, words: r.words, counts: r.counts,
     syn0: r.syn0, syn1neg: r.syn1neg, syn1: r.syn1, state,
-  });
+  }, checkpoint);
   return checkpoint.path;
 }
 

@@ -3,15 +3,23 @@
  * corpus that is not UTF-8, impossible sizes and unusable output paths fail
  * with one line naming the option or the user's path — before any training,
  * so no work is lost — and `--encoding latin1` trains the corpus instead.
+ * An output that is an input or another output, an empty output path and a
+ * read-only output (without --force) are refused the same way, every file
+ * left as it was; devices are written through.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync, linkSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Rng } from '../../src/rng.js';
+import { Word2Vec } from '../../src/word2vec/word2vec.js';
 import { WordVectors } from '../../src/word2vec/vectors.js';
 import { backendsUnderTest } from '../helpers/backends.js';
+import { characterDevice } from '../helpers/devices.js';
 
 const main = new URL('../../dist/cli/main.js', import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), 'fastnn-cli-hostile-'));
@@ -29,19 +37,58 @@ writeFileSync(small, 'the king and the queen\n'.repeat(100));
 const wide = join(dir, 'wide.txt');
 writeFileSync(wide, `${Array.from({ length: 1000 }, (_, i) => `w${i}`).join(' ')}\n`);
 
+/** A fresh directory holding the files a run may name (hard links too, which a copy would not keep). */
+function runDirectory(): string {
+  const cwd = mkdtempSync(join(dir, 'run-'));
+  const at = (name: string) => join(cwd, name);
+  mkdirSync(at('sub'));
+  writeFileSync(at('c.txt'), 'the king and the queen\n'.repeat(100));
+  linkSync(at('c.txt'), at('c-hard.txt'));
+  symlinkSync('c.txt', at('c-link.txt'));
+  writeFileSync(at('v.ckpt'), 'the king and the queen\n'.repeat(100));
+  writeFileSync(at('v.vec'), 'old vectors');
+  // IDX: big-endian magic (type, dimension count) and sizes, then bytes.
+  const idx = (magic: number, dims: number[], bytes: number) => {
+    const header = Buffer.alloc(4 * (1 + dims.length));
+    [magic, ...dims].forEach((v, i) => header.writeUInt32BE(v, 4 * i));
+    return Buffer.concat([header, Buffer.from(Array.from({ length: bytes }, (_, i) => (i * 37) % 256))]);
+  };
+  writeFileSync(at('imgs.idx'), idx(0x803, [8, 4, 4], 8 * 16));
+  writeFileSync(at('imgs.ckpt'), idx(0x803, [8, 4, 4], 8 * 16));
+  writeFileSync(at('t.idx'), idx(0x803, [4, 4, 4], 4 * 16));
+  writeFileSync(at('l.idx'), idx(0x801, [8], 8));
+  writeFileSync(at('ae.st'), 'old model');
+  writeFileSync(at('words.txt'), '3 2\nking 1 0\nqueen 0 1\nman 1 1\n');
+  linkSync(at('words.txt'), at('words.svg'));
+  for (const name of ['ro.vec', 'ro.svg']) writeFileSync(at(name), 'read-only', { mode: 0o444 });
+  return cwd;
+}
+
+/** Every entry under `at`: its kind, mode and bytes (a link: where it points). */
+function snapshot(at: string): Record<string, string> {
+  const entries: Record<string, string> = {};
+  for (const name of readdirSync(at, { recursive: true }) as string[]) {
+    const path = join(at, name);
+    const stats = lstatSync(path);
+    entries[name] = `${stats.mode.toString(8)} ${stats.isFile() ? readFileSync(path).toString('base64') : stats.isSymbolicLink() ? 'link' : ''}`;
+  }
+  return entries;
+}
+
+
 describe.each(backendsUnderTest().map((b) => [b.name]))('the CLI on %s', (name) => {
-  const cli = (args: string[]) => {
-    const run = spawnSync(process.execPath, [main, ...args], { encoding: 'utf8', env: { ...process.env, FASTNN_BACKEND: name } });
+  const cli = (args: string[], cwd?: string) => {
+    const run = spawnSync(process.execPath, [main, ...args], { encoding: 'utf8', cwd, env: { ...process.env, FASTNN_BACKEND: name } });
     const lines = run.stderr.trim().split('\n').filter((l) => !/^fastnn \w+: backend /.test(l));
     return { status: run.status, lines, stderr: run.stderr };
   };
-  const fails = (args: string[], message: RegExp) => {
-    const run = cli(args);
+  const fails = (args: string[], message: RegExp, cwd?: string) => {
+    const run = cli(args, cwd);
     expect(run.status, run.stderr).toBe(1);
     expect(run.lines).toHaveLength(1);
     expect(run.lines[0]).toMatch(message);
-    // Refused up front: no progress bar was ever drawn.
-    expect(run.stderr).not.toContain('words/s');
+    // Refused up front: no progress bar was ever drawn, no epoch reported.
+    expect(run.stderr).not.toMatch(/words\/s|samples\/s|epoch/);
   };
   const w2v = ['word2vec', '--dim', '8', '--epochs', '1', '--threads', '1'];
 
@@ -74,4 +121,69 @@ describe.each(backendsUnderTest().map((b) => [b.name]))('the CLI on %s', (name) 
     [['word2vec', '--input', dir], /^fastnn word2vec: Word2Vec\.train: corpus .*: is a directory$/],
     [['autoencoder', '--out', join(dir, 'ae.safetensors'), '--resume', dir], /^fastnn autoencoder: .*: is a directory$/],
   ])('%j fails up front with one line naming the option or path', (args, message) => fails(args, message));
+
+  const ae = ['autoencoder', '--epochs', '1', '--limit', '8', '--layers', '16,4'];
+  it.each([
+    // An output that is an input or another output.
+    [[...w2v, '--input', 'c.txt', '--checkpoint', 'c.txt'], /^fastnn word2vec: --checkpoint c\.txt is the same file as --input$/],
+    [[...w2v, '--input', 'c.txt', '--output', 'c.txt'], /^fastnn word2vec: --output c\.txt is the same file as --input$/],
+    [[...w2v, '--input', 'c.txt', '--output', 'c-hard.txt'], /^fastnn word2vec: --output c-hard\.txt is the same file as --input c\.txt$/],
+    [[...w2v, '--input', 'c.txt', '--output', 'c-link.txt'], /^fastnn word2vec: --output c-link\.txt is the same file as --input c\.txt$/],
+    [[...w2v, '--input', 'c.txt', '--output', 'sub/../c.txt'], /^fastnn word2vec: --output sub\/\.\.\/c\.txt is the same file as --input c\.txt$/],
+    [[...w2v, '--input', 'c.txt', '--output', 'v.vec', '--checkpoint', 'v.vec'], /^fastnn word2vec: --checkpoint v\.vec is the same file as --output$/],
+    [[...w2v, '--input', 'c.txt', '--output', 'v.svg', '--plot', 'v.svg'], /^fastnn word2vec: --plot v\.svg is the same file as --output$/],
+    [[...w2v, '--input', 'v.ckpt', '--output', 'v'], /^fastnn word2vec: the Ctrl-C checkpoint v\.ckpt is the same file as --input$/],
+    [[...ae, '--images', 'imgs.idx', '--out', 'imgs.idx'], /^fastnn autoencoder: --out imgs\.idx is the same file as --images$/],
+    [[...ae, '--images', 'imgs.idx', '--out', 'ae.st', '--checkpoint', 'imgs.idx'], /^fastnn autoencoder: --checkpoint imgs\.idx is the same file as --images$/],
+    [[...ae, '--images', 'imgs.idx', '--test-images', 't.idx', '--out', 't.idx'], /^fastnn autoencoder: --out t\.idx is the same file as --test-images$/],
+    [[...ae, '--images', 'imgs.idx', '--labels', 'l.idx', '--map', 'm.svg', '--out', 'l.idx'], /^fastnn autoencoder: --out l\.idx is the same file as --labels$/],
+    [[...ae, '--images', 'imgs.ckpt', '--out', 'imgs'], /^fastnn autoencoder: the Ctrl-C checkpoint imgs\.ckpt is the same file as --images$/],
+    [[...ae, '--out', 'ae.st', '--codes', 'ae.st'], /^fastnn autoencoder: --codes ae\.st is the same file as --out$/],
+    [[...ae, '--out', 'ae.st', '--map', 'm.svg', '--plot', 'm.svg'], /^fastnn autoencoder: --plot m\.svg is the same file as --map$/],
+    [['demo', '--epochs', '1', '--checkpoint', 'd.svg', '--plot', 'd.svg'], /^fastnn demo: --plot d\.svg is the same file as --checkpoint$/],
+    [['map', 'words.txt', '--out', 'words.svg'], /^fastnn map: --out words\.svg is the same file as VECTORS words\.txt$/],
+    // An empty output path.
+    [[...w2v, '--input', 'c.txt', '--output', ''], /^fastnn word2vec: --output must name a file, got ''$/],
+    [[...w2v, '--input', 'c.txt', '--checkpoint', ''], /^fastnn word2vec: --checkpoint must name a file, got ''$/],
+    [[...ae, '--out', ''], /^fastnn autoencoder: --out must name a file, got ''$/],
+    [[...ae, '--out', 'ae.st', '--codes', ''], /^fastnn autoencoder: --codes must name a file, got ''$/],
+    // A read-only output without --force.
+    [[...w2v, '--input', 'c.txt', '--output', 'ro.vec'], /^fastnn word2vec: cannot write ro\.vec: it is read-only \(mode 0444\); overwrite: true \(--force on the command line\) replaces it$/],
+    [[...w2v, '--input', 'c.txt', '--plot', 'ro.svg'], /^fastnn word2vec: cannot write ro\.svg: it is read-only \(mode 0444\)/],
+    [[...ae, '--out', 'ro.vec'], /^fastnn autoencoder: cannot write ro\.vec: it is read-only \(mode 0444\)/],
+    [[...ae, '--out', 'ae.st', '--map', 'ro.svg'], /^fastnn autoencoder: cannot write ro\.svg: it is read-only \(mode 0444\)/],
+  ])('%j fails before any work, leaving every file as it was', (args, message) => {
+    const cwd = runDirectory();
+    const before = snapshot(cwd);
+    fails(args, message, cwd);
+    expect(snapshot(cwd)).toEqual(before);
+  });
+
+  it('a resumed run refuses an output that is the corpus its checkpoint names', async () => {
+    const at = mkdtempSync(join(dir, 'resume-'));
+    const corpus = join(at, 'c.txt');
+    writeFileSync(corpus, 'the king and the queen\n'.repeat(100));
+    await Word2Vec.train({ input: corpus, minCount: 1, vectorSize: 4, epochs: 2, threads: 1, checkpoint: { path: join(at, 'r.ckpt'), everySeconds: 0 } });
+    const before = snapshot(at);
+    fails(['word2vec', '--resume', join(at, 'r.ckpt'), '--output', corpus],
+      new RegExp(`^fastnn word2vec: --output ${corpus} is the same file as the corpus of --resume$`));
+    expect(snapshot(at)).toEqual(before);
+  });
+
+  it('--force replaces a read-only output, which stays read-only', () => {
+    const cwd = runDirectory();
+    const run = cli([...w2v, '--input', 'c.txt', '--output', 'ro.vec', '--force'], cwd);
+    expect(run.status, run.stderr).toBe(0);
+    expect(readFileSync(join(cwd, 'ro.vec'), 'utf8')).toMatch(/^4 8\n/);
+    expect(statSync(join(cwd, 'ro.vec')).mode & 0o777).toBe(0o444);
+  });
+
+  const [devNull, devFull] = [characterDevice(dir, 'null', 3), characterDevice(dir, 'full', 7)];
+  it.skipIf(devNull === null || devFull === null)('--output writes through a null device and a full one fails with one line; both stay devices', () => {
+    expect(cli([...w2v, '--input', small, '--output', devNull!]).status).toBe(0);
+    const full = cli([...w2v, '--input', small, '--output', devFull!]);
+    expect(full.status, full.stderr).toBe(1);
+    expect(full.stderr.trim().split('\n').at(-1)).toBe(`fastnn word2vec: cannot write ${devFull}: no space left on device`);
+    for (const path of [devNull!, devFull!]) expect(lstatSync(path).isCharacterDevice()).toBe(true);
+  });
 });

@@ -4,7 +4,7 @@
  * writes first), every load is a typed error naming the path — missing, a
  * directory, unreadable — never the engine's EISDIR without a path.
  */
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, linkSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -31,15 +31,27 @@ describe.each(backendsUnderTest().map((b) => [b.name]))('paths on %s', (name) =>
   const use = () => useBackend(name as 'js' | 'native');
   const net = () => new MLP({ layers: [2, 3, 1], task: 'regression' });
   const vectors = () => new WordVectors(['a', 'b'], new Float32Array(4), 2);
-  // Each way of saving a file, given the path.
-  const savers: [string, (path: string) => Promise<unknown>][] = [
-    ['MLP.save', (p) => net().save(p)],
-    ['Autoencoder.save', (p) => new Autoencoder({ layers: [4, 2] }).save(p)],
-    ['WordVectors.save', (p) => vectors().save(p, { format: 'text' })],
-    ['fitWithCheckpoints', (p) => fitWithCheckpoints(net(), [[0, 1], [1, 0]], [[1], [0]], { epochs: 1 }, { path: p })],
-    ['Word2Vec.train checkpoint', (p) => Word2Vec.train({ input: corpus, minCount: 1, vectorSize: 4, epochs: 1, threads: 1, checkpoint: p })],
-    ['writeGrayPng', (p) => writeGrayPng(p, new Float32Array(4), 2, 2)],
+  // Each way of saving a file, given the path and whether it may replace a read-only file.
+  const savers: [string, (path: string, overwrite?: boolean) => Promise<unknown>][] = [
+    ['MLP.save', (p, overwrite) => net().save(p, { overwrite })],
+    ['Autoencoder.save', (p, overwrite) => new Autoencoder({ layers: [4, 2] }).save(p, { overwrite })],
+    ['WordVectors.save', (p, overwrite) => vectors().save(p, { format: 'text', overwrite })],
+    ['fitWithCheckpoints', (p, overwrite) => fitWithCheckpoints(net(), [[0, 1], [1, 0]], [[1], [0]], { epochs: 1 }, { path: p, overwrite })],
+    ['Word2Vec.train checkpoint', (p, overwrite) =>
+      Word2Vec.train({ input: corpus, minCount: 1, vectorSize: 4, epochs: 1, threads: 1, checkpoint: { path: p, overwrite } })],
+    ['writeGrayPng', (p, overwrite) => writeGrayPng(p, new Float32Array(4), 2, 2, { overwrite })],
   ];
+
+  it.each(savers)('%s refuses a read-only file before writing, and replaces it with overwrite: true', async (what, save) => {
+    use();
+    const path = join(dir, `read-only-${name}-${what.replace(/\W/g, '')}`);
+    writeFileSync(path, 'keep me', { mode: 0o444 });
+    await expect(save(path)).rejects.toThrow(`cannot write ${path}: it is read-only (mode 0444); overwrite: true (--force on the command line) replaces it`);
+    expect(readFileSync(path, 'utf8')).toBe('keep me');
+    await save(path, true);
+    expect(readFileSync(path, 'utf8')).not.toBe('keep me');
+    expect(statSync(path).mode & 0o777).toBe(0o444);
+  });
 
   it.each(savers)('%s names the path and its problem, never a temp file', async (_, save) => {
     use();
@@ -66,6 +78,35 @@ describe.each(backendsUnderTest().map((b) => [b.name]))('paths on %s', (name) =>
     await expect(fitWithCheckpoints(net(), [[0, 1], [1, 0]], [[1], [0]], { epochs: 1, onProgress, progressEvery: 1 }, { path: '/missing/m.ckpt' }))
       .rejects.toThrow('cannot write /missing/m.ckpt: directory /missing does not exist');
     expect(progress).toBe(0);
+  });
+
+  it('a checkpoint that is the corpus, or empty, is refused before training and the corpus kept', async () => {
+    use();
+    let progress = 0;
+    const onProgress = () => { progress++; };
+    const bytes = readFileSync(corpus);
+    const hardLink = join(dir, `corpus-link-${name}.txt`);
+    linkSync(corpus, hardLink);
+    const train = (checkpoint: unknown) =>
+      Word2Vec.train({ input: corpus, minCount: 1, vectorSize: 4, epochs: 1, threads: 1, checkpoint: checkpoint as string, onProgress });
+    for (const checkpoint of [corpus, { path: corpus }, { path: hardLink, atEnd: false }]) {
+      const path = typeof checkpoint === 'string' ? checkpoint : checkpoint.path;
+      await expect(train(checkpoint)).rejects.toThrow(
+        new RangeError(`Word2Vec.train: checkpoint ${path} is the same file as input${path === corpus ? '' : ` ${corpus}`}`));
+    }
+    await expect(train('')).rejects.toThrow(new TypeError('Word2Vec.train: checkpoint must be a non-empty path'));
+    await expect(train({ path: '' })).rejects.toThrow(new TypeError('Word2Vec.train: checkpoint.path must be a non-empty string'));
+    expect(progress).toBe(0);
+    expect(readFileSync(corpus).equals(bytes)).toBe(true);
+  });
+
+  it('a resumed run refuses a checkpoint that is its corpus', async () => {
+    use();
+    const checkpoint = join(dir, `resume-${name}.ckpt`);
+    await Word2Vec.train({ input: corpus, minCount: 1, vectorSize: 4, epochs: 1, threads: 1, checkpoint });
+    const bytes = readFileSync(corpus);
+    await expect(Word2Vec.resume(checkpoint, { checkpoint: corpus })).rejects.toThrow(`Word2Vec.resume: checkpoint ${corpus} is the same file as input`);
+    expect(readFileSync(corpus).equals(bytes)).toBe(true);
   });
 
   it.skipIf(!existsSync('/sys'))('a save into a directory that is not writable says so', async () => {
