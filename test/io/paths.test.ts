@@ -13,6 +13,7 @@ import {
   Word2Vec, WordVectors, WordVectorsFileError, CorpusError,
 } from '../../src/index.js';
 import { writeGrayPng } from '../../src/io/png.js';
+import { runUnprivileged, sharedTempDir } from '../helpers/as-user.js';
 import { backendsUnderTest } from '../helpers/backends.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'fastnn-paths-'));
@@ -24,8 +25,11 @@ const aFile = join(dir, 'a-file');
 writeFileSync(aFile, 'not a directory');
 const corpus = join(dir, 'corpus.txt');
 writeFileSync(corpus, 'the king and the queen\n'.repeat(20));
-// Root reads and writes through permission bits: those cases are checked only for other users.
-const root = process.getuid?.() === 0;
+// What a user without permission sees is checked in an unprivileged child (as-user.ts), in a directory it can enter.
+const open = sharedTempDir('fastnn-perm-');
+afterAll(() => rmSync(open, { recursive: true, force: true }));
+const permissionsChild = new URL('../helpers/children/permissions.mjs', import.meta.url).pathname;
+interface Failure { error: string | null; message?: string }
 
 describe.each(backendsUnderTest().map((b) => [b.name]))('paths on %s', (name) => {
   const use = () => useBackend(name as 'js' | 'native');
@@ -114,11 +118,11 @@ describe.each(backendsUnderTest().map((b) => [b.name]))('paths on %s', (name) =>
     await expect(net().save('/sys/m.safetensors')).rejects.toThrow(/^cannot write \/sys\/m\.safetensors: directory \/sys is not writable \((permission denied|read-only file system)\)$/);
   });
 
-  it.skipIf(root)('a save into a directory without write permission says so', async () => {
-    use();
-    const locked = join(dir, `locked-${name}`);
+  it('a save into a directory without write permission says so', () => {
+    const locked = join(open, `locked-${name}`);
     mkdirSync(locked, { mode: 0o555 });
-    await expect(net().save(join(locked, 'm.safetensors'))).rejects.toThrow(`directory ${locked} is not writable (permission denied)`);
+    const result = runUnprivileged<Failure>(permissionsChild, [name, 'save', locked]);
+    expect(result).toEqual({ error: 'FileWriteError', message: `cannot write ${locked}/m.safetensors: directory ${locked} is not writable (permission denied)` });
   });
 
   const loaders: [string, (path: string) => Promise<unknown>, new (...args: never[]) => Error][] = [
@@ -140,11 +144,14 @@ describe.each(backendsUnderTest().map((b) => [b.name]))('paths on %s', (name) =>
       await expect(failure, path).rejects.toThrow(type);
       await expect(failure, path).rejects.toThrow(`${path}: ${why}`);
     }
-    if (!root) {
-      const unreadable = join(dir, `unreadable-${name}`);
-      writeFileSync(unreadable, 'secret', { mode: 0o000 });
-      chmodSync(unreadable, 0o000);
-      await expect(load(unreadable)).rejects.toThrow(`${unreadable}: permission denied`);
-    }
+  });
+
+  it.each(loaders.map(([label, , type]) => [label, type.name]))('%s: an unreadable file is refused (%s) naming it', (label, type) => {
+    const unreadable = join(open, `unreadable-${name}`);
+    writeFileSync(unreadable, 'secret', { mode: 0o000 });
+    chmodSync(unreadable, 0o000);
+    const result = runUnprivileged<Failure>(permissionsChild, [name, 'load', label, unreadable]);
+    expect(result.error).toBe(type);
+    expect(result.message).toContain(`${unreadable}: permission denied`);
   });
 });
