@@ -12,6 +12,7 @@
 #include "args.h"
 #include "background_job.h"
 #include "bindings.h"
+#include "boundary.h"
 
 namespace fastnn::bindings {
 
@@ -79,8 +80,8 @@ Napi::Value TestRng(const Napi::CallbackInfo& info) {
 }  // namespace
 
 void RegisterTestHooks(Napi::Env env, Napi::Object exports) {
-  exports.Set("testBackgroundJob", Napi::Function::New(env, TestBackgroundJob, "testBackgroundJob"));
-  exports.Set("testRng", Napi::Function::New(env, TestRng, "testRng"));
+  Export(env, exports, "testBackgroundJob", TestBackgroundJob);
+  Export(env, exports, "testRng", TestRng);
 }
 
 }  // namespace fastnn::bindings

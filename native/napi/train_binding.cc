@@ -14,6 +14,7 @@
 #include "args.h"
 #include "background_job.h"
 #include "bindings.h"
+#include "boundary.h"
 #include "net_args.h"
 
 namespace fastnn::bindings {
@@ -321,7 +322,8 @@ Napi::Value Train(const Napi::CallbackInfo& info) {
 }  // namespace
 
 void RegisterTrain(Napi::Env env, Napi::Object exports) {
-  exports.Set("train", Napi::Function::New(env, Train, "train"));
+  // Past the checks, what Train allocates is the job's copies of its arrays (job_memory.h).
+  Export(env, exports, "train", Train, "the training job's copies of its arrays");
 }
 
 }  // namespace fastnn::bindings

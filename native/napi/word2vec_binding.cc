@@ -20,6 +20,7 @@
 #include "args.h"
 #include "background_job.h"
 #include "bindings.h"
+#include "boundary.h"
 
 namespace fastnn::bindings {
 
@@ -397,10 +398,11 @@ Napi::Value Nearest(const Napi::CallbackInfo& info) {
 }  // namespace
 
 void RegisterWord2vec(Napi::Env env, Napi::Object exports) {
-  exports.Set("word2vecVocab", Napi::Function::New(env, Word2vecVocab, "word2vecVocab"));
-  exports.Set("word2vecTrain", Napi::Function::New(env, Word2vecTrain, "word2vecTrain"));
-  exports.Set("word2vecInit", Napi::Function::New(env, Word2vecInit, "word2vecInit"));
-  exports.Set("nearest", Napi::Function::New(env, Nearest, "nearest"));
+  Export(env, exports, "word2vecVocab", Word2vecVocab);
+  // Past the vocabulary, what Word2vecTrain allocates is the job's copies of the vectors (job_memory.h).
+  Export(env, exports, "word2vecTrain", Word2vecTrain, "the training job's copies of the vectors");
+  Export(env, exports, "word2vecInit", Word2vecInit);
+  Export(env, exports, "nearest", Nearest);
 }
 
 }  // namespace fastnn::bindings
