@@ -21,7 +21,7 @@ namespace {
 class SleepJob final : public BackgroundJob {
  public:
   SleepJob(std::size_t steps, std::size_t step_micros, std::size_t fail_at)
-      : steps_(steps), step_micros_(step_micros), fail_at_(fail_at) {}
+      : BackgroundJob("testBackgroundJob"), steps_(steps), step_micros_(step_micros), fail_at_(fail_at) {}
 
   void Execute(JobContext& ctx) override {
     for (; done_ < steps_ && !ctx.Cancelled(); done_++) {

@@ -6,7 +6,6 @@
 // it starts; the arrays are then kept alive by the job until it settles.
 #include <initializer_list>
 #include <limits>
-#include <new>
 #include <stdexcept>
 #include <string>
 
@@ -26,16 +25,13 @@ constexpr double kInf = std::numeric_limits<double>::infinity();
 class TrainJob final : public BackgroundJob, private FitObserver {
  public:
   TrainJob(NetworkView net, FitConfig cfg, bool reporting)
-      : net_(std::move(net)), cfg_(std::move(cfg)), reporting_(reporting) {}
+      : BackgroundJob("train"), net_(std::move(net)), cfg_(std::move(cfg)), reporting_(reporting) {}
 
+  // A failed allocation passes through: the job settles it as a RangeError (boundary.h).
   void Execute(JobContext& ctx) override {
     ctx_ = &ctx;
     try {
       outcome_ = network_fit(net_, cfg_, *this);
-    } catch (const std::bad_alloc&) {
-      throw std::runtime_error("train: out of memory for the workspace");
-    } catch (const std::length_error&) {
-      throw std::runtime_error("train: out of memory for the workspace");
     } catch (const NonFiniteStep& e) {
       non_finite_ = NonFiniteFields{e.quantity(), e.epoch(), e.batch()};
       throw std::runtime_error(std::string("train: ") + e.what());

@@ -85,7 +85,7 @@ Vocab CheckVocab(Napi::Env env, const char* fn, Napi::Value words_v, Napi::Value
 
 class VocabJob final : public BackgroundJob {
  public:
-  explicit VocabJob(word2vec::VocabOptions options) : options_(std::move(options)) {}
+  explicit VocabJob(word2vec::VocabOptions options) : BackgroundJob("word2vecVocab"), options_(std::move(options)) {}
 
   void Execute(JobContext& ctx) override {
     const double total = static_cast<double>(word2vec::FileSize(options_.path));
@@ -242,7 +242,8 @@ Napi::Object StateToJs(Napi::Env env, const TrainState& state) {
 class TrainJob final : public BackgroundJob, private word2vec::TrainHooks {
  public:
   TrainJob(word2vec::TrainOptions options, Vocab vocab, word2vec::Weights weights, std::unique_ptr<TrainState> resume)
-      : options_(std::move(options)), vocab_(std::move(vocab)), weights_(weights), resume_(std::move(resume)) {}
+      : BackgroundJob("word2vecTrain"),
+        options_(std::move(options)), vocab_(std::move(vocab)), weights_(weights), resume_(std::move(resume)) {}
 
   void Execute(JobContext& ctx) override {
     ctx_ = &ctx;
