@@ -2,6 +2,8 @@
  * Matrix: a row-major Float32Array with its shape. fastnn never stores
  * numbers in nested JS arrays; this is the one container the API exchanges.
  */
+import { allocate } from './sizes.js';
+
 export class Matrix {
   readonly data: Float32Array;
   readonly rows: number;
@@ -53,4 +55,9 @@ export class Matrix {
     for (let i = 0; i < this.rows; i++) out.push(Array.from(this.row(i)));
     return out;
   }
+}
+
+/** Matrix.zeros(rows, cols), or fn's out-of-memory error naming `what` (sizes.ts allocate). */
+export function allocateMatrix(fn: string, what: string, rows: number, cols: number): Matrix {
+  return new Matrix(allocate(fn, what, Float32Array, rows, cols), rows, cols);
 }
