@@ -3,7 +3,8 @@
  * into the dense Float32Array rows the backends take, checking shapes and
  * values once, at the API boundary, with errors that name the argument.
  */
-import { Matrix } from '../tensor.js';
+import { allocating } from '../sizes.js';
+import { allocateMatrix, Matrix } from '../tensor.js';
 
 export type Inputs = Matrix | Float32Array | ArrayLike<ArrayLike<number>>;
 /** Class indices, or a one-hot / multi-hot / target matrix. */
@@ -25,7 +26,7 @@ export function toMatrix(fn: string, arg: string, x: unknown, cols: number): Mat
     (x as ArrayLike<number>[]).forEach((row, i) => {
       if (row.length !== cols) throw new RangeError(`${fn}: ${arg}[${i}] must have ${cols} values, got ${row.length}`);
     });
-    m = Matrix.fromArrays(x as ArrayLike<number>[]);
+    m = allocating(fn, `${arg} as floats (${x.length} × ${cols})`, () => Matrix.fromArrays(x as ArrayLike<number>[]));
   } else {
     throw new TypeError(`${fn}: ${arg} must be a Matrix, a Float32Array or an array of rows of ${cols} numbers`);
   }
@@ -52,7 +53,7 @@ function isFlatList(y: unknown): y is ArrayLike<number> {
 
 /** Class indices in [0, classes) expanded to one-hot rows (n, classes). */
 export function oneHot(fn: string, arg: string, labels: ArrayLike<number>, classes: number): Matrix {
-  const m = Matrix.zeros(labels.length, classes);
+  const m = allocateMatrix(fn, `${arg} one-hot`, labels.length, classes);
   for (let i = 0; i < labels.length; i++) {
     const c = labels[i]!;
     if (!Number.isInteger(c) || c < 0 || c >= classes) {
