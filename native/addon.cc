@@ -9,12 +9,15 @@
 
 #include "napi/background_job.h"
 #include "napi/bindings.h"
+#include "napi/boundary.h"
 
 namespace fastnn {
 
 class FastnnAddon : public Napi::Addon<FastnnAddon> {
  public:
-  FastnnAddon(Napi::Env env, Napi::Object exports) : jobs_(env) {
+  // A function-try-block: the pool's threads start with runtime_, and a
+  // failure to start them must reach require() as a RangeError too.
+  FastnnAddon(Napi::Env env, Napi::Object exports) try : jobs_(env) {
     bindings::RegisterInfo(env, exports);
     bindings::RegisterKernels(env, exports);
     bindings::RegisterNetwork(env, exports);
@@ -22,6 +25,8 @@ class FastnnAddon : public Napi::Addon<FastnnAddon> {
     bindings::RegisterDispatch(env, exports);
     bindings::RegisterTestHooks(env, exports);
     bindings::RegisterWord2vec(env, exports);
+  } catch (...) {
+    bindings::ThrowIfOutOfMemory(env, "fastnn");
   }
 
   Runtime& runtime() { return runtime_; }

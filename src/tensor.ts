@@ -8,6 +8,8 @@ import { sharedFloat32 } from './shared-memory.js';
  * readers, the built-in datasets) live on a SharedArrayBuffer: a buffer that
  * cannot be detached, so a native fit reads it where it lies, with no copy.
  */
+import { allocate } from './sizes.js';
+
 export class Matrix {
   readonly data: Float32Array;
   readonly rows: number;
@@ -64,4 +66,9 @@ export class Matrix {
     for (let i = 0; i < this.rows; i++) out.push(Array.from(this.row(i)));
     return out;
   }
+}
+
+/** Matrix.zeros(rows, cols), or fn's out-of-memory error naming `what` (sizes.ts allocate). */
+export function allocateMatrix(fn: string, what: string, rows: number, cols: number): Matrix {
+  return new Matrix(allocate(fn, what, Float32Array, rows, cols), rows, cols);
 }

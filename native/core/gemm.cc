@@ -2,9 +2,9 @@
 
 #include <algorithm>
 #include <cstdlib>
-#include <new>
 
 #include "gemm_pack.h"
+#include "out_of_memory.h"
 
 namespace fastnn {
 
@@ -29,7 +29,7 @@ class Scratch {
       std::free(data_);
       capacity_ = 0;
       data_ = static_cast<float*>(std::aligned_alloc(64, round_up(floats * sizeof(float), 64)));
-      if (data_ == nullptr) throw std::bad_alloc();
+      if (data_ == nullptr) throw OutOfMemory("the matrix product's packing buffers");
       capacity_ = floats;
     }
     return data_;

@@ -8,6 +8,7 @@
 #include "normalization.h"
 #include "elementwise.h"
 #include "gemm.h"
+#include "out_of_memory.h"
 #include "sgd.h"
 
 namespace fastnn {
@@ -18,6 +19,11 @@ NonFiniteLoss::NonFiniteLoss(std::size_t batch)
 namespace {
 
 std::size_t layer_count(const NetworkView& net) { return net.sizes.size() - 1; }
+
+// What a pass's buffers are called when they do not fit: the row count is what the caller can lower.
+std::string scratch_item(std::size_t rows) {
+  return "the network's scratch buffers for batches of " + std::to_string(rows) + " rows";
+}
 
 // One float32 buffer per layer, (rows, sizes[l+1]) each.
 std::vector<std::vector<float>> per_layer(const NetworkView& net, std::size_t rows) {
@@ -240,7 +246,7 @@ double network_forward_loss(float* out, const NetworkView& net, const float* x, 
   const std::size_t layers = layer_count(net);
   const std::size_t in = net.sizes.front(), k = net.sizes.back(), t = target_cols(net);
   const std::size_t cap = std::min(n, kBlock);
-  auto hidden = per_layer(net, cap);
+  auto hidden = allocating(scratch_item(cap), [&] { return per_layer(net, cap); });
   std::vector<float*> acts = pointers(hidden);
   double loss_sum = 0;
   for (std::size_t r0 = 0; r0 < n; r0 += kBlock) {
@@ -294,7 +300,8 @@ std::size_t parameter_count(const NetworkView& net) {
 
 std::size_t target_cols(const NetworkView& net) { return loss_target_cols(net.loss, net.sizes.back()); }
 
-BatchWorkspace::BatchWorkspace(const NetworkView& net, std::size_t cap_rows)
+// A function-try-block: whichever buffer fails, the whole workspace is named.
+BatchWorkspace::BatchWorkspace(const NetworkView& net, std::size_t cap_rows) try
     : cap(cap_rows),
       act_bufs(per_layer(net, cap_rows)),
       delta_bufs(per_layer(net, cap_rows)),
@@ -332,6 +339,8 @@ BatchWorkspace::BatchWorkspace(const NetworkView& net, std::size_t cap_rows)
   norm_inv_std = pointers(norm_inv_std_bufs);
   batch_mean = pointers(batch_mean_bufs);
   batch_var = pointers(batch_var_bufs);
+} catch (...) {
+  rethrow_named(scratch_item(cap_rows));
 }
 
 namespace {

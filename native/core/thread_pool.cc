@@ -5,6 +5,8 @@
 #include <string>
 #include <utility>
 
+#include "out_of_memory.h"
+
 #if defined(__x86_64__) || defined(__i386__)
 #include <immintrin.h>
 #endif
@@ -71,8 +73,17 @@ void ThreadPool::resize(std::size_t threads) {
 void ThreadPool::start(std::size_t threads) {
   if (threads == 0) threads = hardware_threads();
   stopping_.store(false);
-  workers_.reserve(threads - 1);
-  for (std::size_t i = 1; i < threads; i++) workers_.emplace_back([this] { worker_loop(); });
+  try {
+    workers_.reserve(threads - 1);
+    for (std::size_t i = 1; i < threads; i++) {
+      workers_.push_back(start_thread("the thread pool's " + std::to_string(threads) + " threads", [this] { worker_loop(); }));
+    }
+  } catch (...) {
+    // Back to the caller's thread alone, which always works: a pool that
+    // half-started would have fewer threads than size() says.
+    stop();
+    throw;
+  }
 }
 
 void ThreadPool::stop() {

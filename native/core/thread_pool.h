@@ -58,7 +58,9 @@ class ThreadPool {
   // Participants in a job, the caller included.
   std::size_t size() const { return workers_.size() + 1; }
   // Joins the workers and starts threads − 1 new ones (0 = hardware cores);
-  // waits for a running job to finish first.
+  // waits for a running job to finish first. When a thread cannot be
+  // started (OutOfMemory, out_of_memory.h), the pool is left with the caller
+  // alone (size() 1) and the exception propagates; so does the constructor's.
   void resize(std::size_t threads);
 
   // Runs task(t) for every t in [0, tasks), spread over the pool; returns

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "out_of_memory.h"
 #include "rng.h"
 #include "sgd_rank1.h"
 
@@ -49,11 +50,13 @@ class BestTracker {
       return;
     }
     if (!es.restore_best) return;
-    owned_.resize(net.params.size());
-    for (std::size_t p = 0; p < net.params.size(); p++) {
-      owned_[p].resize(param_size(net, p));
-      saved_.push_back({owned_[p].data(), owned_[p].size()});
-    }
+    allocating("the copy of the best weights (restoreBestWeights)", [&] {
+      owned_.resize(net.params.size());
+      for (std::size_t p = 0; p < net.params.size(); p++) {
+        owned_[p].resize(param_size(net, p));
+        saved_.push_back({owned_[p].data(), owned_[p].size()});
+      }
+    });
   }
 
   // Records the history row of the run's epoch `epoch`; true when training should stop.
@@ -156,7 +159,8 @@ FitOutcome network_fit(const NetworkView& net, const FitConfig& cfg, FitObserver
   const bool has_metric = cfg.metric != Metric::None;
   const std::size_t k = net.sizes.back();
   BatchWorkspace ws(net, std::min(cfg.batch_size, cfg.n));
-  std::vector<std::uint32_t> order(cfg.n);
+  std::vector<std::uint32_t> order =
+      allocating("the shuffle order of " + std::to_string(cfg.n) + " rows", [&] { return std::vector<std::uint32_t>(cfg.n); });
   Rng rng(cfg.rng_state);
   BestTracker best(net, cfg.early_stopping, cfg.resume);
   Rank1Sgd rank1;

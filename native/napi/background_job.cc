@@ -3,11 +3,20 @@
 #include <exception>
 #include <utility>
 
+#include "../core/out_of_memory.h"
+#include "boundary.h"
+
 namespace fastnn::bindings {
 
 namespace {
 
 enum class EventKind { kProgress, kDone };
+
+// What the job's thread posts: pointers to these, so that posting allocates
+// nothing (its last post, kDone, must not fail for want of memory). Never
+// written; not const only because the thread-safe function takes EventKind*.
+EventKind progress_event = EventKind::kProgress;
+EventKind done_event = EventKind::kDone;
 
 void CallJs(Napi::Env env, Napi::Function, RunningJob* job, EventKind* event);
 
@@ -50,12 +59,16 @@ class RunningJob final : public JobContext {
     latest_ = std::move(values);
     if (progress_pending_) return;  // the queued event will carry this newer report
     progress_pending_ = true;
-    Post(EventKind::kProgress);
+    Post(&progress_event);
   }
 
   void Launch() {
-    thread_ = std::thread([this] { Run(); });
+    thread_ = start_thread("the job's thread (its stack)", [this] { Run(); });
   }
+
+  // [JS thread] For a job that could not be launched: lets its thread-safe
+  // function go, which would otherwise keep the event loop alive.
+  void Discard() { tsfn_.Release(); }
 
   void Cancel() { cancelled_->store(true, std::memory_order_relaxed); }
 
@@ -83,21 +96,19 @@ class RunningJob final : public JobContext {
   void Run() {
     try {
       job_->Execute(*this);
-    } catch (const std::exception& e) {
-      failure_ = e.what();
-      failed_ = true;
     } catch (...) {
-      failure_ = "fastnn: unknown native error in a background job";
-      failed_ = true;
+      // Kept as it is and turned into a JS value when the job settles: after
+      // Execute nothing on this thread may throw (an exception leaving a
+      // thread's function ends the process), not even building a message.
+      error_ = std::current_exception();
     }
-    Post(EventKind::kDone);
+    Post(&done_event);
   }
 
-  void Post(EventKind kind) {
-    auto* event = new EventKind(kind);
+  void Post(EventKind* event) {
     // Fails only while the environment is being torn down; the job is then
     // being cancelled and joined, and nobody waits for the event.
-    if (tsfn_.NonBlockingCall(event) != napi_ok) delete event;
+    tsfn_.NonBlockingCall(event);
   }
 
   void DeliverProgress(Napi::Env env) {
@@ -125,14 +136,28 @@ class RunningJob final : public JobContext {
     memory_.WriteBack();
     if (!js_error_.IsEmpty()) {
       deferred_.Reject(js_error_.Value());
-    } else if (failed_) {
-      deferred_.Reject(job_->Failure(env, failure_));
-    } else {
-      try {
-        deferred_.Resolve(job_->Result(env));
-      } catch (const Napi::Error& e) {
-        deferred_.Reject(e.Value());
-      }
+      return;
+    }
+    try {
+      if (error_) std::rethrow_exception(error_);
+      deferred_.Resolve(job_->Result(env));
+    } catch (...) {
+      deferred_.Reject(Rejection(env));
+    }
+  }
+
+  // [JS thread, inside a catch block] What the Promise rejects with for the
+  // exception being handled, thrown by Execute or Result.
+  Napi::Value Rejection(Napi::Env env) {
+    try {
+      ThrowIfOutOfMemory(env, job_->fn());
+      throw;
+    } catch (const Napi::Error& e) {
+      return e.Value();
+    } catch (const std::exception& e) {
+      return job_->Failure(env, e.what());
+    } catch (...) {
+      return job_->Failure(env, "fastnn: unknown native error in a background job");
     }
   }
 
@@ -146,9 +171,8 @@ class RunningJob final : public JobContext {
   std::thread thread_;
   // Shared with the JS cancel() function, which may outlive the job.
   std::shared_ptr<std::atomic<bool>> cancelled_;
-  // Written by the job's thread before it posts kDone; read on the JS thread after join.
-  bool failed_ = false;
-  std::string failure_;
+  // What Execute threw, if anything: written by the job's thread before it posts kDone; read on the JS thread after join.
+  std::exception_ptr error_;
   std::mutex mutex_;  // guards latest_ and progress_pending_
   std::vector<double> latest_;
   bool progress_pending_ = false;
@@ -170,7 +194,6 @@ bool CanRunJs(napi_env env) {
 
 void CallJs(Napi::Env env, Napi::Function, RunningJob* job, EventKind* event) {
   const EventKind kind = *event;
-  delete event;
   // A null env means the environment is being torn down: the registry has
   // cancelled, joined and freed the job, so `job` must not be touched. An env
   // that cannot run JS is being terminated: its teardown hook will cancel,
@@ -205,17 +228,26 @@ void JobRegistry::StopAllHook(void* registry) { static_cast<JobRegistry*>(regist
 
 Napi::Object JobRegistry::Start(Napi::Env env, std::unique_ptr<BackgroundJob> job, Napi::Value on_progress,
                                 JobMemory memory) {
-  running_.push_back(std::make_unique<RunningJob>(*this, env, std::move(job), on_progress, std::move(memory)));
-  RunningJob& running = *running_.back();
-  Napi::Object handle = Napi::Object::New(env);
-  handle.Set("promise", running.Promise());
-  std::shared_ptr<std::atomic<bool>> flag = running.CancelFlag();
-  handle.Set("cancel", Napi::Function::New(env, [flag](const Napi::CallbackInfo& info) {
-               flag->store(true, std::memory_order_relaxed);
-               return info.Env().Undefined();
-             }, "cancel"));
-  running.Launch();
-  return handle;
+  // The list's node first: once the job exists, its thread-safe function
+  // holds the event loop open, so from then on a failure must discard it.
+  running_.emplace_back();
+  try {
+    running_.back() = std::make_unique<RunningJob>(*this, env, std::move(job), on_progress, std::move(memory));
+    RunningJob& running = *running_.back();
+    Napi::Object handle = Napi::Object::New(env);
+    handle.Set("promise", running.Promise());
+    std::shared_ptr<std::atomic<bool>> flag = running.CancelFlag();
+    handle.Set("cancel", Napi::Function::New(env, [flag](const Napi::CallbackInfo& info) {
+                 flag->store(true, std::memory_order_relaxed);
+                 return info.Env().Undefined();
+               }, "cancel"));
+    running.Launch();
+    return handle;
+  } catch (...) {
+    if (running_.back()) running_.back()->Discard();
+    running_.pop_back();
+    throw;
+  }
 }
 
 void JobRegistry::Finished(RunningJob* job) {

@@ -42,10 +42,14 @@ class JobContext {
 
 class BackgroundJob {
  public:
+  // `fn` names the job in its errors: the binding that started it (a string literal).
+  explicit BackgroundJob(const char* fn) : fn_(fn) {}
   virtual ~BackgroundJob() = default;
+  const char* fn() const { return fn_; }
   // [job thread] The work. Poll ctx.Cancelled() often (between minibatches)
   // and return early when set, leaving results consistent. May throw a
-  // std::exception: the Promise then rejects with an Error of its what().
+  // std::exception: the Promise then rejects with an Error of its what(), or
+  // for a failed allocation with boundary.h's RangeError.
   virtual void Execute(JobContext& ctx) = 0;
   // [JS thread] The Promise's value, after Execute returned normally
   // (cancelled or not).
@@ -53,9 +57,13 @@ class BackgroundJob {
   // [JS thread] The progress callback's argument for one report; by default
   // an array of the numbers.
   virtual Napi::Value Progress(Napi::Env env, const std::vector<double>& values);
-  // [JS thread] The rejection value after Execute threw `what`; by default an
-  // Error with that message (a job adds fields to failures it recognises).
+  // [JS thread] The rejection value after Execute threw `what` (not a failed
+  // allocation); by default an Error with that message (a job adds fields to
+  // failures it recognises).
   virtual Napi::Value Failure(Napi::Env env, const std::string& what);
+
+ private:
+  const char* fn_;
 };
 
 class RunningJob;
@@ -72,7 +80,8 @@ class JobRegistry {
   // Starts `job` on a new thread. `on_progress` is a function or undefined;
   // `memory` holds the copies of JS arrays the job works on (empty for a job
   // that uses none). Returns { promise, cancel }: cancel() asks the job to
-  // stop (idempotent).
+  // stop (idempotent). Throws OutOfMemory (out_of_memory.h) when the thread
+  // cannot be started; nothing of the job is left then.
   Napi::Object Start(Napi::Env env, std::unique_ptr<BackgroundJob> job, Napi::Value on_progress,
                      JobMemory memory = {});
 

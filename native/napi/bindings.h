@@ -1,6 +1,8 @@
 // The binding groups addon.cc registers on the exports object. Each group's
-// functions are described (params, returns, throws) where they are defined;
-// src/backend/native.ts `NativeAddon` is the TS view of the same surface.
+// functions are described (params, returns, throws) where they are defined
+// and registered with Export (boundary.h), so a failed allocation in any of
+// them is a RangeError; src/backend/native.ts `NativeAddon` is the TS view of
+// the same surface.
 #pragma once
 
 #include <napi.h>

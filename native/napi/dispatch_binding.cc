@@ -8,6 +8,7 @@
 #include "../core/probe.h"
 #include "args.h"
 #include "bindings.h"
+#include "boundary.h"
 
 namespace fastnn::bindings {
 
@@ -120,14 +121,14 @@ Napi::Value ProbeBandwidth(const Napi::CallbackInfo& info) {
 }  // namespace
 
 void RegisterDispatch(Napi::Env env, Napi::Object exports) {
-  exports.Set("gemmPath", Napi::Function::New(env, GemmPath, "gemmPath"));
-  exports.Set("setGemmPath", Napi::Function::New(env, SetGemmPath, "setGemmPath"));
-  exports.Set("gemmPaths", Napi::Function::New(env, GemmPaths, "gemmPaths"));
-  exports.Set("gemmBlocking", Napi::Function::New(env, GemmBlocking, "gemmBlocking"));
-  exports.Set("getThreads", Napi::Function::New(env, GetThreads, "getThreads"));
-  exports.Set("setThreads", Napi::Function::New(env, SetThreads, "setThreads"));
-  exports.Set("probePeak", Napi::Function::New(env, ProbePeak, "probePeak"));
-  exports.Set("probeBandwidth", Napi::Function::New(env, ProbeBandwidth, "probeBandwidth"));
+  Export(env, exports, "gemmPath", GemmPath);
+  Export(env, exports, "setGemmPath", SetGemmPath);
+  Export(env, exports, "gemmPaths", GemmPaths);
+  Export(env, exports, "gemmBlocking", GemmBlocking);
+  Export(env, exports, "getThreads", GetThreads);
+  Export(env, exports, "setThreads", SetThreads);
+  Export(env, exports, "probePeak", ProbePeak);
+  Export(env, exports, "probeBandwidth", ProbeBandwidth);
 }
 
 }  // namespace fastnn::bindings

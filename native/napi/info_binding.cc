@@ -3,6 +3,7 @@
 
 #include "../core/cpu_features.h"
 #include "bindings.h"
+#include "boundary.h"
 
 #ifndef FASTNN_VERSION
 #error "FASTNN_VERSION must be defined by the build (package.json's version, as a string literal)"
@@ -29,7 +30,7 @@ void RegisterInfo(Napi::Env env, Napi::Object exports) {
   // version: string, package.json's version baked in at build time (read-only).
   exports.DefineProperty(
       Napi::PropertyDescriptor::Value("version", Napi::String::New(env, FASTNN_VERSION), napi_enumerable));
-  exports.Set("cpuFeatures", Napi::Function::New(env, CpuFeatures, "cpuFeatures"));
+  Export(env, exports, "cpuFeatures", CpuFeatures);
 }
 
 }  // namespace fastnn::bindings

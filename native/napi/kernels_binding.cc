@@ -14,6 +14,7 @@
 #include "args.h"
 #include "background_job.h"
 #include "bindings.h"
+#include "boundary.h"
 #include "net_args.h"
 
 namespace fastnn::bindings {
@@ -192,15 +193,15 @@ Napi::Value FirstOutside(const Napi::CallbackInfo& info) {
 }  // namespace
 
 void RegisterKernels(Napi::Env env, Napi::Object exports) {
-  exports.Set("gemm", Napi::Function::New(env, Gemm, "gemm"));
-  exports.Set("biasAdd", Napi::Function::New(env, BiasAdd, "biasAdd"));
-  exports.Set("colSum", Napi::Function::New(env, ColSum, "colSum"));
-  exports.Set("activationForward", Napi::Function::New(env, ActivationForward, "activationForward"));
-  exports.Set("activationBackward", Napi::Function::New(env, ActivationBackward, "activationBackward"));
-  exports.Set("softmaxRows", Napi::Function::New(env, SoftmaxRows, "softmaxRows"));
-  exports.Set("lossForwardBackward", Napi::Function::New(env, LossForwardBackward, "lossForwardBackward"));
-  exports.Set("sgdUpdate", Napi::Function::New(env, SgdUpdate, "sgdUpdate"));
-  exports.Set("firstOutside", Napi::Function::New(env, FirstOutside, "firstOutside"));
+  Export(env, exports, "gemm", Gemm);
+  Export(env, exports, "biasAdd", BiasAdd);
+  Export(env, exports, "colSum", ColSum);
+  Export(env, exports, "activationForward", ActivationForward);
+  Export(env, exports, "activationBackward", ActivationBackward);
+  Export(env, exports, "softmaxRows", SoftmaxRows);
+  Export(env, exports, "lossForwardBackward", LossForwardBackward);
+  Export(env, exports, "sgdUpdate", SgdUpdate);
+  Export(env, exports, "firstOutside", FirstOutside);
 }
 
 }  // namespace fastnn::bindings

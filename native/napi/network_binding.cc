@@ -7,38 +7,34 @@
 // no user code, so no pointer can dangle by the time the core runs. Checks
 // run in the TS backend's order (validate.ts checkNetwork / checkTrainJob),
 // so the first error reported is the same on both backends.
-#include <new>
-#include <stdexcept>
 #include <string>
 
 #include "../core/network.h"
 #include "../core/optimizers.h"
 #include "args.h"
 #include "bindings.h"
+#include "boundary.h"
 #include "net_args.h"
 
 namespace fastnn::bindings {
 
 namespace {
 
-// Runs a core call, turning its C++ exceptions into JS Errors named after fn.
+// Runs a core call, turning a non-finite loss into a JS Error named after fn
+// (a failed allocation becomes a RangeError at the boundary, boundary.h).
 template <typename F>
 auto RunCore(Napi::Env env, const char* fn, F&& f) -> decltype(f()) {
   try {
     return f();
   } catch (const NonFiniteLoss& e) {
     throw Napi::Error::New(env, args::Prefix(fn, e.what()));
-  } catch (const std::bad_alloc&) {
-    throw Napi::Error::New(env, std::string(fn) + ": out of memory for the workspace");
-  } catch (const std::length_error&) {
-    throw Napi::Error::New(env, std::string(fn) + ": out of memory for the workspace");
   }
 }
 
 // [sync] forward(out, net, x, n): undefined
 // out (n, sizes[last]) = output activations (after the loss's sigmoid/softmax) of the
 // network net (a NetworkSpec) for x (n, sizes[0]).
-// Throws TypeError/RangeError for bad arguments (net first, then n, out, x), Error when the
+// Throws TypeError/RangeError for bad arguments (net first, then n, out, x), RangeError when the
 // workspace cannot be allocated.
 Napi::Value Forward(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
@@ -59,7 +55,7 @@ Napi::Value Forward(const Napi::CallbackInfo& info) {
 // [sync] forwardLoss(out, net, x, y, n): number
 // forward, and in the same pass the mean loss of net on x (n, sizes[0]) against
 // y (n, target columns), which it returns (no sparsity penalty; 0 when n is 0).
-// Throws TypeError/RangeError for bad arguments (net, n, out, x, y), Error when the
+// Throws TypeError/RangeError for bad arguments (net, n, out, x, y), RangeError when the
 // workspace cannot be allocated.
 Napi::Value ForwardLoss(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
@@ -111,7 +107,7 @@ GradientArgs ReadGradientArgs(const Napi::CallbackInfo& info, const char* fn, co
 // [sync] lossGradient(grads, net, x, y, n): number
 // Returns the mean loss of net on x (n, sizes[0]) against y (n, sizes[last]) and writes its
 // gradient with respect to every parameter into grads (an array laid out like net.params).
-// Throws TypeError/RangeError for bad arguments (net, n, grads, x, y), Error when the
+// Throws TypeError/RangeError for bad arguments (net, n, grads, x, y), RangeError when the
 // workspace cannot be allocated.
 Napi::Value LossGradient(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
@@ -125,7 +121,7 @@ Napi::Value LossGradient(const Napi::CallbackInfo& info) {
 // Writes into grads (laid out like net.params) the gradient of Σ dOutput ⊙ logits, i.e.
 // backpropagates dOutput (n, sizes[last]), a gradient with respect to the last layer's
 // logits, through net at x (n, sizes[0]). Throws TypeError/RangeError for bad arguments
-// (net, n, grads, x, dOutput), Error when the workspace cannot be allocated.
+// (net, n, grads, x, dOutput), RangeError when the workspace cannot be allocated.
 Napi::Value Backward(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   const char* fn = "backward";
@@ -166,7 +162,7 @@ Napi::Value OptimizerStep(const Napi::CallbackInfo& info) {
 // Returns Σ over batches of (batch mean loss × batch size).
 // Throws TypeError/RangeError for a bad job (job.net, n, x, y, order, batchSize,
 // learningRate, weightDecay), Error "trainEpoch: non-finite loss at batch B" (weights as
-// they were after batch B − 1), Error when the workspace cannot be allocated.
+// they were after batch B − 1), RangeError when the workspace cannot be allocated.
 Napi::Value TrainEpoch(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   const char* fn = "trainEpoch";
@@ -205,12 +201,12 @@ Napi::Value TrainEpoch(const Napi::CallbackInfo& info) {
 }  // namespace
 
 void RegisterNetwork(Napi::Env env, Napi::Object exports) {
-  exports.Set("forward", Napi::Function::New(env, Forward, "forward"));
-  exports.Set("forwardLoss", Napi::Function::New(env, ForwardLoss, "forwardLoss"));
-  exports.Set("lossGradient", Napi::Function::New(env, LossGradient, "lossGradient"));
-  exports.Set("backward", Napi::Function::New(env, Backward, "backward"));
-  exports.Set("trainEpoch", Napi::Function::New(env, TrainEpoch, "trainEpoch"));
-  exports.Set("optimizerStep", Napi::Function::New(env, OptimizerStep, "optimizerStep"));
+  Export(env, exports, "forward", Forward);
+  Export(env, exports, "forwardLoss", ForwardLoss);
+  Export(env, exports, "lossGradient", LossGradient);
+  Export(env, exports, "backward", Backward);
+  Export(env, exports, "trainEpoch", TrainEpoch);
+  Export(env, exports, "optimizerStep", OptimizerStep);
 }
 
 }  // namespace fastnn::bindings

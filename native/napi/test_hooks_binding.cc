@@ -12,6 +12,7 @@
 #include "args.h"
 #include "background_job.h"
 #include "bindings.h"
+#include "boundary.h"
 
 namespace fastnn::bindings {
 
@@ -20,7 +21,7 @@ namespace {
 class SleepJob final : public BackgroundJob {
  public:
   SleepJob(std::size_t steps, std::size_t step_micros, std::size_t fail_at)
-      : steps_(steps), step_micros_(step_micros), fail_at_(fail_at) {}
+      : BackgroundJob("testBackgroundJob"), steps_(steps), step_micros_(step_micros), fail_at_(fail_at) {}
 
   void Execute(JobContext& ctx) override {
     for (; done_ < steps_ && !ctx.Cancelled(); done_++) {
@@ -79,8 +80,8 @@ Napi::Value TestRng(const Napi::CallbackInfo& info) {
 }  // namespace
 
 void RegisterTestHooks(Napi::Env env, Napi::Object exports) {
-  exports.Set("testBackgroundJob", Napi::Function::New(env, TestBackgroundJob, "testBackgroundJob"));
-  exports.Set("testRng", Napi::Function::New(env, TestRng, "testRng"));
+  Export(env, exports, "testBackgroundJob", TestBackgroundJob);
+  Export(env, exports, "testRng", TestRng);
 }
 
 }  // namespace fastnn::bindings

@@ -6,7 +6,6 @@
 // it starts; the arrays are then kept alive by the job until it settles.
 #include <initializer_list>
 #include <limits>
-#include <new>
 #include <stdexcept>
 #include <string>
 
@@ -14,6 +13,7 @@
 #include "args.h"
 #include "background_job.h"
 #include "bindings.h"
+#include "boundary.h"
 #include "net_args.h"
 
 namespace fastnn::bindings {
@@ -25,16 +25,13 @@ constexpr double kInf = std::numeric_limits<double>::infinity();
 class TrainJob final : public BackgroundJob, private FitObserver {
  public:
   TrainJob(NetworkView net, FitConfig cfg, bool reporting)
-      : net_(std::move(net)), cfg_(std::move(cfg)), reporting_(reporting) {}
+      : BackgroundJob("train"), net_(std::move(net)), cfg_(std::move(cfg)), reporting_(reporting) {}
 
+  // A failed allocation passes through: the job settles it as a RangeError (boundary.h).
   void Execute(JobContext& ctx) override {
     ctx_ = &ctx;
     try {
       outcome_ = network_fit(net_, cfg_, *this);
-    } catch (const std::bad_alloc&) {
-      throw std::runtime_error("train: out of memory for the workspace");
-    } catch (const std::length_error&) {
-      throw std::runtime_error("train: out of memory for the workspace");
     } catch (const NonFiniteStep& e) {
       non_finite_ = NonFiniteFields{e.quantity(), e.epoch(), e.batch()};
       throw std::runtime_error(std::string("train: ") + e.what());
@@ -321,7 +318,8 @@ Napi::Value Train(const Napi::CallbackInfo& info) {
 }  // namespace
 
 void RegisterTrain(Napi::Env env, Napi::Object exports) {
-  exports.Set("train", Napi::Function::New(env, Train, "train"));
+  // Past the checks, what Train allocates is the job's copies of its arrays (job_memory.h).
+  Export(env, exports, "train", Train, "the training job's copies of its arrays");
 }
 
 }  // namespace fastnn::bindings

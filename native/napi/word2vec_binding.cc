@@ -13,6 +13,7 @@
 #include <utility>
 #include <vector>
 
+#include "../core/out_of_memory.h"
 #include "../core/word2vec/corpus_reader.h"
 #include "../core/word2vec/nearest.h"
 #include "../core/word2vec/trainer.h"
@@ -20,6 +21,7 @@
 #include "args.h"
 #include "background_job.h"
 #include "bindings.h"
+#include "boundary.h"
 
 namespace fastnn::bindings {
 
@@ -82,35 +84,38 @@ Vocab CheckVocab(Napi::Env env, const char* fn, Napi::Value words_v, Napi::Value
   return vocab;
 }
 
+// A typed array over `data` (n elements), which it takes over and frees when
+// collected. For results the size of the input: memory allocated here can
+// fail as an exception, where an array V8 allocates for native code
+// (Napi::TypedArray::New) aborts the process when it does not fit.
+template <class Array, class T>
+Array Adopt(Napi::Env env, std::unique_ptr<T[]> data, std::size_t n) {
+  Napi::ArrayBuffer buffer = Napi::ArrayBuffer::New(env, data.get(), n * sizeof(T),
+                                                    [](Napi::Env, void* p) { delete[] static_cast<T*>(p); });
+  data.release();
+  return Array::New(env, n, buffer, 0);
+}
+
 class VocabJob final : public BackgroundJob {
  public:
-  explicit VocabJob(word2vec::VocabOptions options) : options_(std::move(options)) {}
+  explicit VocabJob(word2vec::VocabOptions options) : BackgroundJob("word2vecVocab"), options_(std::move(options)) {}
 
   void Execute(JobContext& ctx) override {
     const double total = static_cast<double>(word2vec::FileSize(options_.path));
-    vocab_ = word2vec::BuildVocab(options_, [&](std::uint64_t bytes) {
-      ctx.Report({static_cast<double>(bytes), total});
-      return !ctx.Cancelled();
+    const Vocab vocab = allocating("the vocabulary's word table", [&] {
+      return word2vec::BuildVocab(options_, [&](std::uint64_t bytes) {
+        ctx.Report({static_cast<double>(bytes), total});
+        return !ctx.Cancelled();
+      });
     });
     cancelled_ = ctx.Cancelled();
+    allocating("the vocabulary's words and counts", [&] { Pack(vocab); });
   }
 
   Napi::Value Result(Napi::Env env) override {
-    std::size_t bytes = 0;
-    for (std::size_t i = 0; i < vocab_.words.Size(); i++) bytes += vocab_.words.Word(i).size() + 1;
-    auto words = Napi::Uint8Array::New(env, bytes);
-    auto counts = Napi::Float64Array::New(env, vocab_.counts.size());
-    std::size_t at = 0;
-    for (std::size_t i = 0; i < vocab_.words.Size(); i++) {
-      const std::string_view w = vocab_.words.Word(i);
-      std::copy(w.begin(), w.end(), words.Data() + at);
-      at += w.size();
-      words[at++] = '\n';
-      counts[i] = static_cast<double>(vocab_.counts[i]);
-    }
     Napi::Object out = Napi::Object::New(env);
-    out.Set("words", words);
-    out.Set("counts", counts);
+    out.Set("words", Adopt<Napi::Uint8Array>(env, std::move(words_), bytes_));
+    out.Set("counts", Adopt<Napi::Float64Array>(env, std::move(counts_), size_));
     out.Set("cancelled", cancelled_);
     return out;
   }
@@ -123,8 +128,27 @@ class VocabJob final : public BackgroundJob {
   }
 
  private:
+  // The result's arrays: each word's bytes then '\n', and the counts.
+  void Pack(const Vocab& vocab) {
+    size_ = vocab.counts.size();
+    bytes_ = 0;
+    for (std::size_t i = 0; i < size_; i++) bytes_ += vocab.words.Word(i).size() + 1;
+    words_ = std::make_unique<std::uint8_t[]>(bytes_);
+    counts_ = std::make_unique<double[]>(size_);
+    std::size_t at = 0;
+    for (std::size_t i = 0; i < size_; i++) {
+      const std::string_view w = vocab.words.Word(i);
+      std::copy(w.begin(), w.end(), words_.get() + at);
+      at += w.size();
+      words_[at++] = '\n';
+      counts_[i] = static_cast<double>(vocab.counts[i]);
+    }
+  }
+
   word2vec::VocabOptions options_;
-  Vocab vocab_;
+  std::unique_ptr<std::uint8_t[]> words_;
+  std::unique_ptr<double[]> counts_;
+  std::size_t bytes_ = 0, size_ = 0;
   bool cancelled_ = false;
 };
 
@@ -241,7 +265,8 @@ Napi::Object StateToJs(Napi::Env env, const TrainState& state) {
 class TrainJob final : public BackgroundJob, private word2vec::TrainHooks {
  public:
   TrainJob(word2vec::TrainOptions options, Vocab vocab, word2vec::Weights weights, std::unique_ptr<TrainState> resume)
-      : options_(std::move(options)), vocab_(std::move(vocab)), weights_(weights), resume_(std::move(resume)) {}
+      : BackgroundJob("word2vecTrain"),
+        options_(std::move(options)), vocab_(std::move(vocab)), weights_(weights), resume_(std::move(resume)) {}
 
   void Execute(JobContext& ctx) override {
     ctx_ = &ctx;
@@ -317,7 +342,7 @@ Napi::Value Word2vecTrain(const Napi::CallbackInfo& info) {
   const std::int64_t max_dim = static_cast<std::int64_t>(args::kMaxDim);
   word2vec::TrainOptions o;
   o.path = String(env, fn, "job.path", v.path);
-  Vocab vocab = CheckVocab(env, fn, v.words, v.counts);
+  Vocab vocab = allocating("the job's copy of the vocabulary", [&] { return CheckVocab(env, fn, v.words, v.counts); });
   o.dim = static_cast<std::size_t>(args::Int(env, fn, "job.vectorSize", v.vector_size, 1, max_dim));
   o.window = static_cast<std::uint32_t>(args::Int(env, fn, "job.window", v.window, 1, max_dim));
   o.negative = static_cast<std::uint32_t>(args::Int(env, fn, "job.negative", v.negative, 0, max_dim));
@@ -397,10 +422,11 @@ Napi::Value Nearest(const Napi::CallbackInfo& info) {
 }  // namespace
 
 void RegisterWord2vec(Napi::Env env, Napi::Object exports) {
-  exports.Set("word2vecVocab", Napi::Function::New(env, Word2vecVocab, "word2vecVocab"));
-  exports.Set("word2vecTrain", Napi::Function::New(env, Word2vecTrain, "word2vecTrain"));
-  exports.Set("word2vecInit", Napi::Function::New(env, Word2vecInit, "word2vecInit"));
-  exports.Set("nearest", Napi::Function::New(env, Nearest, "nearest"));
+  Export(env, exports, "word2vecVocab", Word2vecVocab);
+  // Past the vocabulary, what Word2vecTrain allocates is the job's copies of the vectors (job_memory.h).
+  Export(env, exports, "word2vecTrain", Word2vecTrain, "the training job's copies of the vectors");
+  Export(env, exports, "word2vecInit", Word2vecInit);
+  Export(env, exports, "nearest", Nearest);
 }
 
 }  // namespace fastnn::bindings

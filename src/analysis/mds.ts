@@ -5,7 +5,7 @@
  * eigenpairs give coordinates V·√λ. The reference for the learned Sammon map,
  * which, unlike MDS, can place points it was not fitted on.
  */
-import { checkAllocation } from '../sizes.js';
+import { allocate, allocating, checkAllocation } from '../sizes.js';
 import { topEigen } from './eigen.js';
 import { Matrix } from '../tensor.js';
 import { toShapedMatrix } from '../nn/data.js';
@@ -19,9 +19,9 @@ export function classicalMds(x: Matrix | ArrayLike<number>[], dims = 2): Matrix 
   if (!Number.isInteger(dims) || dims < 1 || dims > n) throw new RangeError(`${fn}: dims must be an integer in [1, ${n}], got ${dims}`);
   // The n × n squared distances (float64), and topEigen's n × n work matrix.
   checkAllocation(fn, `the rows of x squared (${n} × ${n} distances)`, n * n, 16);
-  const b = squaredDistances(xs);
+  const b = squaredDistances(xs, fn);
   doubleCentre(b, n);
-  const { values, vectors } = topEigen(b, n, dims);
+  const { values, vectors } = allocating(fn, "the eigensolver's vectors", () => topEigen(b, n, dims));
   const out = Matrix.zeros(n, dims);
   for (let c = 0; c < dims; c++) {
     // A negative eigenvalue means the distances are not Euclidean in that direction: no extent.
@@ -31,10 +31,10 @@ export function classicalMds(x: Matrix | ArrayLike<number>[], dims = 2): Matrix 
   return out;
 }
 
-/** Pairwise squared Euclidean distances (n, n), float64. */
-export function squaredDistances(x: Matrix): Float64Array {
+/** Pairwise squared Euclidean distances (n, n), float64; fn names the caller in an out-of-memory error. */
+export function squaredDistances(x: Matrix, fn = 'squaredDistances'): Float64Array {
   const n = x.rows;
-  const out = new Float64Array(n * n);
+  const out = allocate(fn, 'the squared distances', Float64Array, n, n);
   for (let i = 0; i < n; i++) {
     for (let j = i + 1; j < n; j++) {
       let s = 0;

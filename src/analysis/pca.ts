@@ -5,9 +5,9 @@
  * A linear autoencoder with k code units learns the same subspace.
  */
 import { getBackend } from '../backend/select.js';
-import { checkAllocation } from '../sizes.js';
+import { allocate, allocating, checkAllocation } from '../sizes.js';
 import { topEigen } from './eigen.js';
-import { Matrix } from '../tensor.js';
+import { allocateMatrix, Matrix } from '../tensor.js';
 import { toMatrix, toShapedMatrix, type Inputs } from '../nn/data.js';
 
 export class PCA {
@@ -34,11 +34,13 @@ export class PCA {
     // The d × d covariance, in float32 then float64.
     checkAllocation(fn, `the columns of x squared (${d} × ${d} covariance)`, d * d, 12);
     const mean = columnMeans(xs);
-    const centred = centre(xs, mean);
-    const cov = new Float32Array(d * d);
+    const centred = centre(fn, xs, mean);
+    const cov = allocate(fn, 'the covariance', Float32Array, d, d);
     // cov (d,d) = centredᵀ (d,n) · centred (n,d) / (n − 1)
     getBackend().gemm(cov, centred.data, centred.data, d, d, xs.rows, true, false, 1 / (xs.rows - 1), 0);
-    const { values, vectors } = topEigen(Float64Array.from(cov), d, k);
+    const cov64 = allocate(fn, 'the covariance in float64', Float64Array, d, d);
+    cov64.set(cov);
+    const { values, vectors } = allocating(fn, "the eigensolver's vectors", () => topEigen(cov64, d, k));
     return new PCA(mean, new Matrix(Float32Array.from(vectors), k, d), values);
   }
 
@@ -53,7 +55,7 @@ export class PCA {
   /** Codes (n, k): coordinates of the centred rows on the principal axes. */
   transform(x: Inputs): Matrix {
     const xs = toMatrix('PCA.transform', 'x', x, this.inputs);
-    const centred = centre(xs, this.mean);
+    const centred = centre('PCA.transform', xs, this.mean);
     const out = Matrix.zeros(xs.rows, this.k);
     getBackend().gemm(out.data, centred.data, this.components.data, xs.rows, this.k, this.inputs, false, true, 1, 0);
     return out;
@@ -61,8 +63,9 @@ export class PCA {
 
   /** Rows (n, d) reconstructed from codes (n, k). */
   inverseTransform(codes: Inputs): Matrix {
-    const cs = toMatrix('PCA.inverseTransform', 'codes', codes, this.k);
-    const out = Matrix.zeros(cs.rows, this.inputs);
+    const fn = 'PCA.inverseTransform';
+    const cs = toMatrix(fn, 'codes', codes, this.k);
+    const out = allocateMatrix(fn, 'the reconstructed rows', cs.rows, this.inputs);
     getBackend().gemm(out.data, cs.data, this.components.data, cs.rows, this.inputs, this.k, false, false, 1, 0);
     for (let i = 0; i < out.data.length; i++) out.data[i] = out.data[i]! + this.mean[i % this.inputs]!;
     return out;
@@ -84,8 +87,8 @@ function columnMeans(x: Matrix): Float32Array {
   return Float32Array.from(sums, (s) => s / x.rows);
 }
 
-function centre(x: Matrix, mean: Float32Array): Matrix {
-  const out = Matrix.zeros(x.rows, x.cols);
+function centre(fn: string, x: Matrix, mean: Float32Array): Matrix {
+  const out = allocateMatrix(fn, 'x centred', x.rows, x.cols);
   for (let i = 0; i < x.data.length; i++) out.data[i] = x.data[i]! - mean[i % x.cols]!;
   return out;
 }

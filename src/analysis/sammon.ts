@@ -17,9 +17,9 @@ import {
 import { NonFiniteError } from '../backend/errors.js';
 import { getBackend } from '../backend/select.js';
 import { Rng } from '../rng.js';
-import { Matrix } from '../tensor.js';
+import { allocateMatrix, Matrix } from '../tensor.js';
 import { checkOptions, finiteNumber, positiveInt } from '../options.js';
-import { checkAllocation, checkLayerSizes } from '../sizes.js';
+import { allocate, allocating, asFailureOf, checkAllocation, checkLayerSizes } from '../sizes.js';
 import { toMatrix, type Inputs } from '../nn/data.js';
 import { initWeights } from '../nn/init.js';
 
@@ -77,7 +77,7 @@ export class SammonMap {
     if (!Object.hasOwn(Activation, this.hidden)) throw new TypeError(`${fn}: config.hidden must be an activation name, got ${String(this.hidden)}`);
     this.rng = new Rng(config.seed ?? 0);
     for (let l = 0; l + 1 < this.layers.length; l++) {
-      const w = new Float32Array(this.layers[l]! * this.layers[l + 1]!);
+      const w = allocate(fn, `the weights of layer ${l}`, Float32Array, this.layers[l + 1]!, this.layers[l]!);
       initWeights(w, this.layers[l]!, this.layers[l + 1]!, l + 2 < this.layers.length ? Activation[this.hidden] : Activation.identity, this.rng);
       this.params.push(w, new Float32Array(this.layers[l + 1]!));
     }
@@ -123,6 +123,8 @@ export class SammonMap {
     this.busy = true;
     try {
       return await this.train(xs, m, iterations, lr, progressEvery, onProgress, signal);
+    } catch (err) {
+      throw asFailureOf(fn, err);
     } finally {
       this.busy = false;
     }
@@ -134,13 +136,14 @@ export class SammonMap {
     const net = this.spec();
     const d = xs.cols;
     const k = this.layers[this.layers.length - 1]!;
-    const xb = new Float32Array(m * d);
-    const yb = new Float32Array(m * k);
-    const dy = new Float32Array(m * k);
-    const gram = new Float32Array(m * m);
-    const grads = this.params.map((p) => new Float32Array(p.length));
-    const adam = adamSpec(this.params);
-    const idx = Uint32Array.from({ length: xs.rows }, (_, i) => i);
+    const fn = 'SammonMap.fit';
+    const { xb, yb, dy, gram, grads, adam, idx } = allocating(fn, `the scratch buffers for batches of ${m} rows`, () => ({
+      xb: new Float32Array(m * d), yb: new Float32Array(m * k), dy: new Float32Array(m * k), gram: new Float32Array(m * m),
+      grads: this.params.map((p) => new Float32Array(p.length)), adam: adamSpec(this.params),
+      idx: Uint32Array.from({ length: xs.rows }, (_, i) => i),
+    }));
+    // The batch's pairwise distances, reused by every step.
+    const dist = allocate(fn, 'the pairwise distances', Float64Array, m, m);
     const stress: number[] = [];
     let sliceStart = performance.now();
     for (let t = 1; t <= iterations; t++) {
@@ -158,7 +161,7 @@ export class SammonMap {
       backend.forward(yb, net, xb, m);
       // Input distances from the Gram matrix: |a − b|² = |a|² + |b|² − 2a·b.
       backend.gemm(gram, xb, xb, m, m, d, false, true, 1, 0);
-      stress.push(stressGradient(dy, yb, gram, m, k));
+      stress.push(stressGradient(dy, yb, gram, dist, m, k));
       backend.backward(grads, net, xb, dy, m);
       const outcome = backend.optimizerStep(net, grads, adam, lr);
       if (outcome !== StepOutcome.applied) {
@@ -173,10 +176,11 @@ export class SammonMap {
 
   /** Map coordinates (n, outputs) of any points, seen in training or not. */
   transform(x: Inputs): Matrix {
-    this.enter('SammonMap.transform');
-    const xs = toMatrix('SammonMap.transform', 'x', x, this.layers[0]!);
+    const fn = 'SammonMap.transform';
+    this.enter(fn);
+    const xs = toMatrix(fn, 'x', x, this.layers[0]!);
     const k = this.layers[this.layers.length - 1]!;
-    const out = Matrix.zeros(xs.rows, k);
+    const out = allocateMatrix(fn, 'the map coordinates', xs.rows, k);
     const net = this.spec();
     for (let r = 0; r < xs.rows; r += ROWS_PER_CALL) {
       const n = Math.min(ROWS_PER_CALL, xs.rows - r);
@@ -187,12 +191,12 @@ export class SammonMap {
 }
 
 // Stress of the batch's pairs and its gradient dy (m, k) with respect to the
-// images y (m, k); input distances from gram (m, m). Pairs of identical inputs
-// are left out (stress divides by D); coincident images get no direction.
-function stressGradient(dy: Float32Array, y: Float32Array, gram: Float32Array, m: number, k: number): number {
+// images y (m, k); input distances from gram (m, m), kept in dist (m, m; its
+// upper triangle). Pairs of identical inputs are left out (stress divides by
+// D); coincident images get no direction.
+function stressGradient(dy: Float32Array, y: Float32Array, gram: Float32Array, dist: Float64Array, m: number, k: number): number {
   let c = 0;
   let e = 0;
-  const dist = new Float64Array(m * m);
   for (let i = 0; i < m; i++) {
     for (let j = i + 1; j < m; j++) {
       const big = Math.sqrt(Math.max(0, gram[i * m + i]! + gram[j * m + j]! - 2 * gram[i * m + j]!));

@@ -9,6 +9,7 @@
  * exactly the bytes that follow, before allocating anything for the data.
  */
 import { gunzipSync } from 'node:zlib';
+import { allocating } from '../sizes.js';
 import { Matrix } from '../tensor.js';
 import { sharedFloat32 } from '../shared-memory.js';
 import { readWholeFile } from './file-errors.js';
@@ -44,7 +45,8 @@ export async function readIdx(path: string): Promise<IdxArray> {
   return decodeIdx(await readWholeFile(path, IdxFileError), path);
 }
 
-/** Parses IDX bytes (raw or gzip); `label` names the source in error messages. */
+/** Parses IDX bytes (raw or gzip); `label` names the source in error messages (its own, and
+ * "<label>: not enough memory for …" when the data does not fit). */
 export function decodeIdx(file: Uint8Array, label: string): IdxArray {
   const fail = (offset: number, why: string): never => {
     throw new IdxFileError(`${label}: ${why} (at byte ${offset})`);
@@ -81,7 +83,8 @@ export function decodeIdx(file: Uint8Array, label: string): IdxArray {
   if (dataBytes !== bytes.length - headerLength) {
     fail(headerLength + dataBytes, `dimensions [${shape.join(', ')}] need ${dataBytes} data bytes but the file holds ${bytes.length - headerLength}`);
   }
-  return { type: type.name, shape, data: readBigEndian(bytes, headerLength, count, type.name) };
+  const data = allocating(label, `its data (${shape.join(' × ')} ${type.name} values)`, () => readBigEndian(bytes, headerLength, count, type.name));
+  return { type: type.name, shape, data };
 }
 
 /** Copies (never aliases the file buffer) `count` big-endian values of `type` from `offset`. */
@@ -115,7 +118,7 @@ export async function readIdxImages(path: string, options: { scale?: boolean } =
   const n = idx.shape[0]!;
   const width = idx.shape.slice(1).reduce((a, b) => a * b, 1);
   // Shared memory: a native fit reads training images where they lie (tensor.ts).
-  const data = sharedFloat32(idx.data.length);
+  const data = allocating(path, `the images as floats (${n} × ${width})`, () => sharedFloat32(idx.data.length));
   data.set(idx.data);
   if (options.scale) {
     if (idx.type !== 'u8') throw new IdxFileError(`${path}: scale applies to u8 pixels, this file holds ${idx.type}`);

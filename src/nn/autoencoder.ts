@@ -9,9 +9,9 @@
  */
 import { Activation, Loss, NoiseType, defaultLossParams, type ActivationName, type InputNoise, type NetworkSpec } from '../backend/backend.js';
 import { getBackend } from '../backend/select.js';
-import { Matrix } from '../tensor.js';
+import { allocateMatrix, Matrix } from '../tensor.js';
 import { checkOptions, finiteNumber, positiveInt } from '../options.js';
-import { checkLayerSizes } from '../sizes.js';
+import { allocate, checkLayerSizes } from '../sizes.js';
 import { checkValues, shapeMatrix, toMatrix, type Inputs, type Targets, type Unchecked } from './data.js';
 import { initWeights } from './init.js';
 import { readModelFile } from './model-file.js';
@@ -129,7 +129,7 @@ export class Autoencoder extends TrainableNetwork {
     for (let l = 0; l < L; l++) {
       const fanIn = this.layers[l]!;
       const fanOut = this.layers[l + 1]!;
-      const w = new Float32Array(fanIn * fanOut);
+      const w = allocate(fn, `the weights of layer ${l}`, Float32Array, fanOut, fanIn);
       const act = l < this.hidden.length ? Activation[this.hidden[l]!] : Activation.identity;
       if (this.tiedWeights && l >= this.codeIndex) transposeInto(w, this.params[2 * (L - 1 - l)]!, fanIn, fanOut);
       else initWeights(w, fanIn, fanOut, act, this.rng);
@@ -194,10 +194,10 @@ export class Autoencoder extends TrainableNetwork {
 
   // out = layers [from, to) applied to x; with `activate`, the last layer's
   // hidden activation too (the code of encode), which a forward pass leaves off.
-  private pass(x: Matrix, from: number, to: number, activate: boolean): Matrix {
+  private pass(fn: string, x: Matrix, from: number, to: number, activate: boolean): Matrix {
     const inW = this.layers[from]!;
     const outW = this.layers[to]!;
-    const out = Matrix.zeros(x.rows, outW);
+    const out = allocateMatrix(fn, to === this.codeIndex ? 'the codes' : 'the reconstructions', x.rows, outW);
     const backend = getBackend();
     const net = this.spec(from, to);
     for (let r = 0; r < x.rows; r += ROWS_PER_CALL) {
@@ -212,21 +212,21 @@ export class Autoencoder extends TrainableNetwork {
   encode(x: Inputs): Matrix {
     const fn = 'Autoencoder.encode';
     this.enter(fn);
-    return this.pass(toMatrix(fn, 'x', x, this.inputs), 0, this.codeIndex, true);
+    return this.pass(fn, toMatrix(fn, 'x', x, this.inputs), 0, this.codeIndex, true);
   }
 
   /** Reconstructions (n, inputs) from codes (n, codeSize). */
   decode(codes: Inputs): Matrix {
     const fn = 'Autoencoder.decode';
     this.enter(fn);
-    return this.pass(toMatrix(fn, 'codes', codes, this.codeSize), this.codeIndex, this.layers.length - 1, false);
+    return this.pass(fn, toMatrix(fn, 'codes', codes, this.codeSize), this.codeIndex, this.layers.length - 1, false);
   }
 
   /** decode(encode(x)), in one pass. */
   reconstruct(x: Inputs): Matrix {
     const fn = 'Autoencoder.reconstruct';
     this.enter(fn);
-    return this.pass(toMatrix(fn, 'x', x, this.inputs), 0, this.layers.length - 1, false);
+    return this.pass(fn, toMatrix(fn, 'x', x, this.inputs), 0, this.layers.length - 1, false);
   }
 
   /** Mean squared reconstruction error per value on x (no noise, no penalty). */

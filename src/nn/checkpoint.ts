@@ -23,6 +23,7 @@ import {
 } from './checkpoint-file.js';
 import { checkOverwrite, checkWritable } from '../io/atomic.js';
 import { checkOptions, nonNegativeInt, positiveInt } from '../options.js';
+import { allocating } from '../sizes.js';
 
 export type { CheckpointSettings } from './checkpoint-file.js';
 export { loadCheckpoint } from './checkpoint-file.js';
@@ -85,7 +86,8 @@ async function start(fn: string, model: Checkpointable, x: Inputs, y: Targets | 
   const restoring = settings.earlyStopping?.restoreBestWeights === true;
   const run: RunState = {
     epochs: settings.epochs, epochsDone: 0, stepsDone: 0, bestEpoch: 0, best: 0, stoppedEarly: false,
-    bestParams: restoring ? model.params.map((p) => new Float32Array(p.length)) : [], partial: null, batchesPerEpoch: 0,
+    bestParams: restoring ? allocating(fn, 'the copy of the best weights (restoreBestWeights)', () => model.params.map((p) => new Float32Array(p.length))) : [],
+    partial: null, batchesPerEpoch: 0,
   };
   return runSegments(fn, model, x, y, settings, run, options, checkpoint);
 }

@@ -8,6 +8,7 @@
  * training set, so the event loop never waits on the pass over it.
  */
 import type { Backend } from '../backend/backend.js';
+import { allocating } from '../sizes.js';
 import { Matrix } from '../tensor.js';
 
 export type Inputs = Matrix | Float32Array | ArrayLike<ArrayLike<number>>;
@@ -52,7 +53,7 @@ export function shapeMatrix(fn: string, arg: string, x: unknown, cols: number): 
     (x as ArrayLike<number>[]).forEach((row, i) => {
       if (row.length !== cols) throw new RangeError(`${fn}: ${arg}[${i}] must have ${cols} values, got ${row.length}`);
     });
-    return Matrix.fromArrays(x as ArrayLike<number>[]);
+    return allocating(fn, `${arg} as floats (${x.length} × ${cols})`, () => Matrix.fromArrays(x as ArrayLike<number>[]));
   }
   throw new TypeError(`${fn}: ${arg} must be a Matrix, a Float32Array or an array of rows of ${cols} numbers`);
 }
@@ -110,7 +111,7 @@ function isFlatList(y: unknown): y is ArrayLike<number> {
 
 /** Class indices in [0, classes) expanded to one-hot rows (n, classes). */
 function oneHot(fn: string, arg: string, labels: ArrayLike<number>, classes: number): Matrix {
-  const m = Matrix.shared(labels.length, classes);
+  const m = allocating(fn, `${arg} one-hot (${labels.length} × ${classes})`, () => Matrix.shared(labels.length, classes));
   for (let i = 0; i < labels.length; i++) {
     const c = labels[i]!;
     if (!Number.isInteger(c) || c < 0 || c >= classes) {

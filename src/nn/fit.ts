@@ -10,7 +10,7 @@ import {
 import { NonFiniteError } from '../backend/errors.js';
 import type { Rng } from '../rng.js';
 import { checkOptions, finiteNumber, positiveInt } from '../options.js';
-import { checkAllocation } from '../sizes.js';
+import { allocate, asFailureOf, checkAllocation } from '../sizes.js';
 import { checkValuesOffThread, shapeMatrix, type Inputs, type Targets, type Unchecked } from './data.js';
 import { Matrix } from '../tensor.js';
 import {
@@ -178,7 +178,7 @@ export async function runFit(fn: string, backend: Backend, model: FitTarget, x: 
     xVal: val?.x ?? new Float32Array(0), yVal: val?.y ?? new Float32Array(0), nVal: val?.n ?? 0,
     epochs, batchSize, shuffle, rngState, optimizer, schedule, metric: model.metric, earlyStopping,
     skipNonFinite: onNonFinite === 'skip', progressEvery: options.onProgress ? progressEvery : 0,
-    history: new Float64Array(epochs * FIELDS), inputNoise: model.inputNoise ?? null,
+    history: allocate(fn, 'the history', Float64Array, epochs, FIELDS), inputNoise: model.inputNoise ?? null,
     resume: run && {
       epoch: run.epochsDone, step: run.stepsDone, bestEpoch: run.bestEpoch, best: run.best, bestParams: run.bestParams,
       partial: run.partial,
@@ -227,7 +227,7 @@ export async function runFit(fn: string, backend: Backend, model: FitTarget, x: 
     history.stoppedEarly = result.stoppedEarly;
     if (run) run.stoppedEarly = result.stoppedEarly;
   } catch (err) {
-    if (!(err instanceof NonFiniteError)) throw err;
+    if (!(err instanceof NonFiniteError)) throw asFailureOf(fn, err);
     const { quantity, epoch, batch } = err;
     throw new NonFiniteError(`${fn}: non-finite ${quantity} at epoch ${epoch}, batch ${batch}; that batch was not applied ` +
       '(lower the learning rate or check the data)', quantity, epoch, batch, { cause: err });

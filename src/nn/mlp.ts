@@ -10,9 +10,9 @@
  */
 import { Activation, Loss, lossTargetCols, type ActivationName, type NetworkSpec } from '../backend/backend.js';
 import { getBackend } from '../backend/select.js';
-import { Matrix } from '../tensor.js';
+import { allocateMatrix, Matrix } from '../tensor.js';
 import { checkOptions, finiteNumber, positiveInt } from '../options.js';
-import { checkLayerSizes } from '../sizes.js';
+import { allocate, checkLayerSizes } from '../sizes.js';
 import { checkValues, targetMatrix, toMatrix, type Inputs, type Targets, type Unchecked, type ValueRange } from './data.js';
 import { initWeights } from './init.js';
 import { isTask, TASKS, type Task } from './tasks.js';
@@ -109,7 +109,7 @@ export class MLP extends TrainableNetwork {
     for (let l = 0; l + 1 < layers.length; l++) {
       const fanIn = layers[l]!;
       const fanOut = layers[l + 1]!;
-      const w = new Float32Array(fanIn * fanOut);
+      const w = allocate(fn, `the weights of layer ${l}`, Float32Array, fanOut, fanIn);
       const act = l < this.hidden.length ? Activation[this.hidden[l]!] : Activation.identity;
       initWeights(w, fanIn, fanOut, act, this.rng);
       this.params.push(w, biasParam(this.norm, l, fanOut));
@@ -170,7 +170,7 @@ export class MLP extends TrainableNetwork {
     const fn = 'MLP.predict';
     this.enter(fn);
     const xs = toMatrix(fn, 'x', x, this.inputs);
-    const out = Matrix.zeros(xs.rows, this.outputs);
+    const out = allocateMatrix(fn, 'the predictions', xs.rows, this.outputs);
     const backend = getBackend();
     const net = this.spec();
     for (let r = 0; r < xs.rows; r += ROWS_PER_CALL) {
@@ -216,7 +216,7 @@ export class MLP extends TrainableNetwork {
     const backend = getBackend();
     const net = this.spec();
     // One forward pass gives both the loss and the predictions the metrics read.
-    const p = Matrix.zeros(xs.rows, this.outputs);
+    const p = allocateMatrix(fn, 'the predictions', xs.rows, this.outputs);
     let lossSum = 0;
     for (let r = 0; r < xs.rows; r += ROWS_PER_CALL) {
       const n = Math.min(ROWS_PER_CALL, xs.rows - r);

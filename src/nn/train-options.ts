@@ -8,6 +8,7 @@ import {
   type OptimizerSpec, type ScheduleName, type ScheduleSpec,
 } from '../backend/backend.js';
 import { checkOptions, finiteNumber, nonNegativeInt, positiveInt } from '../options.js';
+import { allocating } from '../sizes.js';
 
 export interface OptimizerOptions {
   type: OptimizerName;
@@ -84,7 +85,8 @@ export function optimizerSpec(fn: string, o: OptimizerOptions | undefined, param
   const code = Optimizer[type];
   const state = previous?.type === type ? previous : {
     type,
-    state: Array.from({ length: optimizerStateCount(code, params.length) }, (_, j) => new Float32Array(params[j % params.length]!.length)),
+    state: allocating(fn, `the ${type} optimizer's state`,
+      () => Array.from({ length: optimizerStateCount(code, params.length) }, (_, j) => new Float32Array(params[j % params.length]!.length))),
     step: new Float64Array(1),
   };
   return {

@@ -19,6 +19,7 @@ import type { FileHandle } from 'node:fs/promises';
 import { checkOverwrite, writeFileAtomic } from '../io/atomic.js';
 import { openForReading } from '../io/file-errors.js';
 import { checkOptions } from '../options.js';
+import { allocate } from '../sizes.js';
 
 export class WordVectorsFileError extends Error {
   override name = 'WordVectorsFileError';
@@ -118,7 +119,7 @@ export async function readVectorFile(path: string, options: LoadOptions = {}): P
       fail('byte offset 0', `header declares ${rows} vectors of ${dim} dimensions, more than the ${size}-byte file can hold`);
     }
     const count = Math.min(rows, limit);
-    const vectors = new Float32Array(count * dim);
+    const vectors = allocate('loadVectors', 'the vectors', Float32Array, count, dim);
     const words: string[] = [];
     const seen = new Map<string, number>();
     const addWord = (bytes: Buffer, where: string): void => {

@@ -6,6 +6,7 @@
  * queries, and full score rows (for 3CosMul) are one backend gemm.
  */
 import { getBackend } from '../backend/select.js';
+import { allocate } from '../sizes.js';
 import { readVectorFile, writeVectorFile, type LoadOptions, type SaveOptions } from './formats.js';
 
 export interface Neighbour {
@@ -124,7 +125,7 @@ export class WordVectors {
     const queries = new Float32Array(q * this.dim);
     all.forEach((w, j) => queries.set(this.unitOf(w), j * this.dim));
     const rows = this.size;
-    const scores = new Float32Array(rows * q);
+    const scores = allocate('mostSimilarCosmul', 'the scores', Float32Array, rows, q);
     getBackend().gemm(scores, this.unitVectors(), queries, rows, q, this.dim, false, true, 1, 0);
     const exclude = new Set(all.filter((w): w is string => typeof w === 'string').map((w) => this.indexOf(w)));
     const hits: Neighbour[] = [];
@@ -163,7 +164,7 @@ export class WordVectors {
   /** The unit-normalised matrix (computed once; zero rows stay zero). */
   unitVectors(): Float32Array {
     if (this.normed) return this.normed;
-    const n = new Float32Array(this.vectors.length);
+    const n = allocate('unitVectors', 'the unit-normalised vectors', Float32Array, this.size, this.dim);
     for (let r = 0; r < this.size; r++) n.set(unit(this.vectors.subarray(r * this.dim, (r + 1) * this.dim)), r * this.dim);
     this.normed = n;
     return n;

@@ -17,7 +17,7 @@ import type { Word2VecProgress, Word2VecState, Word2VecTrainResult } from '../ba
 import { checkOptions, finiteNumber } from '../options.js';
 import { checkOverwrite, checkWritable } from '../io/atomic.js';
 import { checkRunPaths } from '../io/run-paths.js';
-import { checkAllocation } from '../sizes.js';
+import { allocate, asFailureOf, checkAllocation } from '../sizes.js';
 import { fingerprintCorpus, readWord2VecCheckpoint, writeWord2VecCheckpoint, type CorpusFingerprint } from './checkpoint.js';
 import { checkCorpusReadable, vocabularyNames } from './corpus.js';
 import { checkSettings, SETTING_KEYS, type Word2VecSettings } from './settings.js';
@@ -158,7 +158,7 @@ export const Word2Vec = {
     if (typeof input === 'string') await checkCorpusReadable(fn, input);
     await checkCheckpointPath(fn, checkpoint, input);
 
-    return withCorpusFile(input, async (path) => {
+    return named(fn, withCorpusFile(input, async (path) => {
       const started = performance.now();
       const { minCount, maxFinalVocab, lowercase, vectorSize, negative, hs, seed } = settings;
       const vocab = await backend.word2vecVocab({ path, minCount, maxFinalVocab, lowercase }, undefined, signal);
@@ -169,18 +169,18 @@ export const Word2Vec = {
       const matrices = 1 + (negative > 0 ? 1 : 0) + (hs ? 1 : 0);
       checkAllocation(fn, `vectorSize × vocabulary × ${matrices} matrices (${vectorSize} × ${rows} × ${matrices})`,
         vectorSize * rows * matrices, 4, vectorSize * rows);
-      const syn0 = new Float32Array(rows * vectorSize);
+      const syn0 = allocate(fn, 'the input vectors', Float32Array, rows, vectorSize);
       backend.word2vecInit(syn0, rows, vectorSize, seed);
       const corpus = checkpoint && {
         path: typeof input === 'string' ? resolve(input) : null, ...await fingerprintCorpus(path),
       };
       return trainRun(backend, {
         settings, path, names, words: vocab.words, counts: vocab.counts, syn0,
-        syn1neg: negative > 0 ? new Float32Array(rows * vectorSize) : null,
-        syn1: hs ? new Float32Array(rows * vectorSize) : null,
+        syn1neg: negative > 0 ? allocate(fn, 'the output vectors (negative sampling)', Float32Array, rows, vectorSize) : null,
+        syn1: hs ? allocate(fn, 'the output vectors (hierarchical softmax)', Float32Array, rows, vectorSize) : null,
         state: null, corpus, checkpoint, onProgress, signal, started,
       });
-    });
+    }));
   },
 
   /**
@@ -212,7 +212,7 @@ export const Word2Vec = {
     }
     if (typeof input === 'string') await checkCorpusReadable(fn, input);
     await checkCheckpointPath(fn, checkpoint, input);
-    return withCorpusFile(input, async (path) => {
+    return named(fn, withCorpusFile(input, async (path) => {
       const { bytes, head } = await fingerprintCorpus(path);
       if (bytes !== saved.corpus.bytes || head !== saved.corpus.head) {
         throw new RangeError(`${fn}: the corpus ${typeof input === 'string' ? `'${input}' ` : ''}is not the one ${checkpointPath} ` +
@@ -225,9 +225,18 @@ export const Word2Vec = {
         corpus: { ...saved.corpus, path: typeof input === 'string' ? resolve(input) : saved.corpus.path },
         checkpoint, onProgress, signal, started: performance.now(),
       });
-    });
+    }));
   },
 };
+
+/** The run's result; a backend job's out-of-memory failure named as fn's. */
+async function named<T>(fn: string, run: Promise<T>): Promise<T> {
+  try {
+    return await run;
+  } catch (err) {
+    throw asFailureOf(fn, err);
+  }
+}
 
 interface Run {
   settings: Word2VecSettings;

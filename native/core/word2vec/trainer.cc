@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "corpus_reader.h"
+#include "../out_of_memory.h"
 #include "../rng.h"
 #include "sentence.h"
 #include "tables.h"
@@ -143,18 +144,26 @@ TrainResult Train(const TrainOptions& opt, const Vocab& vocab, const Weights& we
   double count_sum = 0;
   for (std::uint64_t c : vocab.counts) count_sum += static_cast<double>(c);
   // At least 1 so an empty vocabulary cannot divide by zero.
-  const std::vector<std::int32_t> noise = opt.negative > 0 ? NoiseTable(vocab.counts, opt.ns_exponent) : std::vector<std::int32_t>{};
+  const std::vector<std::int32_t> noise = opt.negative > 0 ? allocating("the negative-sampling table", [&] {
+    return NoiseTable(vocab.counts, opt.ns_exponent);
+  }) : std::vector<std::int32_t>{};
   const SigmoidTable sigmoid = BuildSigmoidTable();
-  const HuffmanCodes huffman = opt.hs ? BuildHuffman(vocab.counts) : HuffmanCodes{};
+  const HuffmanCodes huffman = opt.hs ? allocating("the Huffman tree of the vocabulary", [&] {
+    return BuildHuffman(vocab.counts);
+  }) : HuffmanCodes{};
   Shared shared{opt, vocab, {}, std::max(1.0, count_sum * opt.epochs), {opt, weights, noise.data(), sigmoid, huffman}};
-  if (opt.sample > 0) shared.keep = KeepProbabilities(vocab.counts, opt.sample);
+  if (opt.sample > 0) {
+    shared.keep = allocating("the subsampling table", [&] { return KeepProbabilities(vocab.counts, opt.sample); });
+  }
 
   const std::uint64_t size = FileSize(opt.path);
   const std::uint32_t threads = opt.threads;
   auto range_begin = [&](std::uint32_t t) { return size * t / threads; };
   std::vector<Worker> workers;
-  workers.reserve(threads);
-  for (std::uint32_t t = 0; t < threads; t++) workers.emplace_back(shared, t);
+  allocating("the training threads' buffers", [&] {
+    workers.reserve(threads);
+    for (std::uint32_t t = 0; t < threads; t++) workers.emplace_back(shared, t);
+  });
 
   TrainState state;
   if (resume != nullptr) {
@@ -216,34 +225,48 @@ TrainResult Train(const TrainOptions& opt, const Vocab& vocab, const Weights& we
     std::uint32_t running = 0;
     std::exception_ptr failure;
     std::vector<std::thread> pool;
-    for (std::uint32_t t = 0; t < threads; t++) {
-      if (state.threads[t].finished) continue;
-      running++;
-      pool.emplace_back([&, t] {
-        try {
-          workers[t].RunEpoch(range_begin(t + 1), state.threads[t], state.words_before, counters, stop, diverged);
-        } catch (...) {
+    pool.reserve(threads);  // before any thread runs: growing it later could throw with threads to join
+    try {
+      for (std::uint32_t t = 0; t < threads; t++) {
+        if (state.threads[t].finished) continue;
+        {
+          // Counted before it starts, under the lock its decrement takes: it may finish at once.
           std::lock_guard<std::mutex> lock(mutex);
-          if (!failure) failure = std::current_exception();
-          stop.store(true);
+          running++;
         }
-        std::lock_guard<std::mutex> lock(mutex);
-        running--;
-        done_cv.notify_all();
-      });
-    }
-    // Until the epoch's threads finish: relay cancellation within 50 ms (the
-    // workers then stop after their current sentence), report every 200 ms.
-    auto reported = Clock::now();
-    for (;;) {
-      std::unique_lock<std::mutex> lock(mutex);
-      if (done_cv.wait_for(lock, std::chrono::milliseconds(50), [&] { return running == 0; })) break;
-      lock.unlock();
-      if (hooks.Cancelled()) stop.store(true);
-      if (Clock::now() - reported < std::chrono::milliseconds(200)) continue;
-      reported = Clock::now();
-      last = snapshot(counters);
-      hooks.Report(last);
+        pool.push_back(start_thread("training thread " + std::to_string(t + 1) + " of " + std::to_string(threads), [&, t] {
+          try {
+            workers[t].RunEpoch(range_begin(t + 1), state.threads[t], state.words_before, counters, stop, diverged);
+          } catch (...) {
+            std::lock_guard<std::mutex> lock(mutex);
+            if (!failure) failure = std::current_exception();
+            stop.store(true);
+          }
+          std::lock_guard<std::mutex> lock(mutex);
+          running--;
+          done_cv.notify_all();
+        }));
+      }
+      // Until the epoch's threads finish: relay cancellation within 50 ms (the
+      // workers then stop after their current sentence), report every 200 ms.
+      auto reported = Clock::now();
+      for (;;) {
+        std::unique_lock<std::mutex> lock(mutex);
+        if (done_cv.wait_for(lock, std::chrono::milliseconds(50), [&] { return running == 0; })) break;
+        lock.unlock();
+        if (hooks.Cancelled()) stop.store(true);
+        if (Clock::now() - reported < std::chrono::milliseconds(200)) continue;
+        reported = Clock::now();
+        last = snapshot(counters);
+        hooks.Report(last);
+      }
+    } catch (...) {
+      // A thread that could not start or a report that could not be built:
+      // the threads already running stop at their next sentence and are
+      // joined, since destroying a joinable std::thread ends the process.
+      stop.store(true);
+      for (std::thread& th : pool) th.join();
+      throw;
     }
     for (std::thread& th : pool) th.join();
     if (failure) std::rethrow_exception(failure);

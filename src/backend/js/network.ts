@@ -20,6 +20,7 @@ import { dropoutBackward, dropoutForward } from './dropout.js';
 import { batchNormBackward, batchNormForward, batchNormUpdateRunning, layerNormBackward, layerNormForward } from './normalization.js';
 import type { InputNoise } from '../backend.js';
 import type { Rng } from '../../rng.js';
+import { allocating } from '../../sizes.js';
 
 /** Buffers for passes of up to `rows` rows. acts[ℓ] (rows, sizes[ℓ+1]) holds
  * layer ℓ's output (the logits for the last layer); deltas[ℓ] the same shape
@@ -37,16 +38,23 @@ function maxWidth(sizes: Int32Array): number {
   return w;
 }
 
+/** What fn's workspace is called when it does not fit (as in native/core/network.cc): the row count is what the caller can lower. */
+function allocatingScratch<T>(fn: string, rows: number, make: () => T): T {
+  return allocating(fn, `the network's scratch buffers for batches of ${rows} rows`, make);
+}
+
 // With `lastOut`, the last layer writes there instead of a buffer of its own.
-function allocWorkspace(sizes: Int32Array, rows: number, withDeltas: boolean, lastOut?: Float32Array): Workspace {
-  const acts: Float32Array[] = [];
-  const deltas: Float32Array[] = [];
-  for (let l = 0; l + 1 < sizes.length; l++) {
-    const last = l + 2 === sizes.length;
-    acts.push(last && lastOut ? lastOut : new Float32Array(rows * sizes[l + 1]!));
-    if (withDeltas) deltas.push(new Float32Array(rows * sizes[l + 1]!));
-  }
-  return { acts, deltas, acc: new Float64Array(maxWidth(sizes)) };
+function allocWorkspace(fn: string, sizes: Int32Array, rows: number, withDeltas: boolean, lastOut?: Float32Array): Workspace {
+  return allocatingScratch(fn, rows, () => {
+    const acts: Float32Array[] = [];
+    const deltas: Float32Array[] = [];
+    for (let l = 0; l + 1 < sizes.length; l++) {
+      const last = l + 2 === sizes.length;
+      acts.push(last && lastOut ? lastOut : new Float32Array(rows * sizes[l + 1]!));
+      if (withDeltas) deltas.push(new Float32Array(rows * sizes[l + 1]!));
+    }
+    return { acts, deltas, acc: new Float64Array(maxWidth(sizes)) };
+  });
 }
 
 /** net as one object literal with every NetworkSpec field, in one order:
@@ -219,13 +227,15 @@ function backwardLayers(grads: Float32Array[] | null, net: NetworkSpec, x: Float
 
 // out (n, sizes[last]) = network output (after the loss's output transform) for x (n, sizes[0]).
 export function forward(out: Float32Array, net: NetworkSpec, x: Float32Array, n: number): void {
-  forwardLoss(out, net, x, null, n);
+  forwardLoss(out, net, x, null, n, 'forward');
 }
 
 // forward, and in the same pass the mean loss over y (n, target columns), returned (0 when y is null); no penalty.
-export function forwardLoss(out: Float32Array, net: NetworkSpec, x: Float32Array, y: Float32Array | null, n: number): number {
+// fn: the backend function its failures are thrown as.
+export function forwardLoss(out: Float32Array, net: NetworkSpec, x: Float32Array, y: Float32Array | null, n: number,
+                            fn = 'forwardLoss'): number {
   // The last layer writes straight into out; the output transform runs in place, after the loss read the logits.
-  const ws = allocWorkspace(net.sizes, n, false, out);
+  const ws = allocWorkspace(fn, net.sizes, n, false, out);
   const k = net.sizes[net.sizes.length - 1]!;
   const logits = forwardLayers(net, x, n, ws);
   const loss = y && n ? lossForwardBackward(null, logits, y, n, k, net.loss, net.lossParams) : 0;
@@ -237,7 +247,7 @@ export function forwardLoss(out: Float32Array, net: NetworkSpec, x: Float32Array
 // returns that mean loss.
 export function lossGradient(grads: Float32Array[], net: NetworkSpec, x: Float32Array, y: Float32Array,
                              n: number): number {
-  const ws = allocBatchWorkspace(net, n);
+  const ws = allocBatchWorkspace('lossGradient', net, n);
   const s = scratchOf(ws, null); // normalisation's buffers; no dropout outside training
   const k = net.sizes[net.sizes.length - 1]!;
   const logits = forwardLayers(net, x, n, ws, s);
@@ -249,7 +259,7 @@ export function lossGradient(grads: Float32Array[], net: NetworkSpec, x: Float32
 
 // grads = ∂(Σ dOutput ⊙ logits)/∂params at x (n, sizes[0]); dOutput (n, sizes[last]).
 export function backward(grads: Float32Array[], net: NetworkSpec, x: Float32Array, dOutput: Float32Array, n: number): void {
-  const ws = allocBatchWorkspace(net, n);
+  const ws = allocBatchWorkspace('backward', net, n);
   const s = scratchOf(ws, null);
   forwardLayers(net, x, n, ws, s);
   penalty(net, ws, n, ws.rhoHat);
@@ -277,12 +287,13 @@ export interface BatchWorkspace extends Workspace {
   batchVar: Float32Array[];
 }
 
-export function allocBatchWorkspace(net: NetworkSpec, cap: number): BatchWorkspace {
+/** fn: the backend function its failures are thrown as. */
+export function allocBatchWorkspace(fn: string, net: NetworkSpec, cap: number): BatchWorkspace {
   const { sizes } = net;
-  const { acts, deltas, acc } = allocWorkspace(sizes, cap, true);
+  const { acts, deltas, acc } = allocWorkspace(fn, sizes, cap, true);
   // One literal, not a spread of allocWorkspace's object: a spread's result gets a map
   // of its own per call, and every job's first steps then deoptimised the passes it reached.
-  return {
+  return allocatingScratch(fn, cap, () => ({
     acts, deltas, acc,
     xb: new Float32Array(cap * sizes[0]!),
     yb: new Float32Array(cap * targetCols(net)),
@@ -294,7 +305,7 @@ export function allocBatchWorkspace(net: NetworkSpec, cap: number): BatchWorkspa
     normInvStd: Array.from(net.norm ?? [], (code, l) => new Float32Array(code === Norm.layer ? cap : code === Norm.batch ? sizes[l + 1]! : 0)),
     batchMean: Array.from(net.norm ?? [], (code, l) => new Float32Array(code === Norm.batch ? sizes[l + 1]! : 0)),
     batchVar: Array.from(net.norm ?? [], (code, l) => new Float32Array(code === Norm.batch ? sizes[l + 1]! : 0)),
-  };
+  }));
 }
 
 // Gathers rows order[start..start+rows) of x (n, sizes[0]), y (n, sizes[last]) into ws, runs forward and the
@@ -396,7 +407,7 @@ export function trainEpoch(job: TrainJob): number {
   const { params } = net;
   const total = order.length;
   if (total === 0) return 0;
-  const ws = allocBatchWorkspace(net, Math.min(batchSize, total));
+  const ws = allocBatchWorkspace('trainEpoch', net, Math.min(batchSize, total));
   let sum = 0;
   for (let start = 0, batch = 0; start < total; start += batchSize, batch++) {
     const rows = Math.min(batchSize, total - start);

@@ -9,6 +9,7 @@ import { EPOCH, HISTORY, HISTORY_FIELDS, Metric, Monitor, POSITION, type EarlySt
   type NetworkSpec, type TrainProgress } from '../backend.js';
 import { NonFiniteError } from '../errors.js';
 import { Rng } from '../../rng.js';
+import { allocating } from '../../sizes.js';
 import { metricSum } from './metrics.js';
 import { allocBatchWorkspace, batchDeltas, batchGradient, evaluate, sameShapeSpec } from './network.js';
 import { optimizerStep, sumOfSquares } from './optimizers.js';
@@ -54,7 +55,9 @@ class BestTracker {
   constructor(net: NetworkSpec, private readonly es: EarlyStoppingSpec, resume: FitResume | null) {
     const given = resume?.bestParams ?? [];
     this.enabled = es.patience > 0 || es.restoreBest || given.length > 0;
-    this.saved = given.length > 0 ? given : es.restoreBest ? net.params.map((p) => new Float32Array(p.length)) : [];
+    this.saved = given.length > 0 ? given : es.restoreBest
+      ? allocating('train', 'the copy of the best weights (restoreBestWeights)', () => net.params.map((p) => new Float32Array(p.length)))
+      : [];
     this.best = this.enabled ? resume?.best ?? 0 : 0;
     this.bestEpoch = this.enabled ? resume?.bestEpoch ?? 0 : 0;
   }
@@ -134,8 +137,9 @@ export async function fit(job: FitJob, report: ((p: TrainProgress) => void) | nu
   const net = sameShapeSpec(job.net);
   const hasMetric = metric !== Metric.none;
   const k = net.sizes[net.sizes.length - 1]!;
-  const ws = allocBatchWorkspace(net, Math.min(batchSize, n));
-  const order = new Uint32Array(n);
+  const ws = allocBatchWorkspace('train', net, Math.min(batchSize, n));
+  // Named as native/core/trainer.cc names them, so both backends fail alike.
+  const order = allocating('train', `the shuffle order of ${n} rows`, () => new Uint32Array(n));
   const rng = rngFrom(job.rngState);
   const resume = job.resume ?? null;
   const best = new BestTracker(net, job.earlyStopping, resume);

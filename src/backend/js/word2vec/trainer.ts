@@ -7,6 +7,7 @@
  * yields to the event loop between blocks when it has run for a while.
  */
 import { Rng } from '../../../rng.js';
+import { allocating } from '../../../sizes.js';
 import { byteBefore, readBlocks, Tokenizer } from './corpus-reader.js';
 import { SentenceScratch, trainSentence as trainOne, type SentenceModel } from './sentence.js';
 import { huffman, keepProbabilities, noiseTable, sigmoidTable } from './tables.js';
@@ -27,10 +28,12 @@ export async function trainTs(job: Word2VecTrainJob, onProgress: ((p: Word2VecPr
   let countSum = 0;
   for (const c of counts) countSum += c;
   const totalWords = Math.max(1, countSum * job.epochs); // as in C++: never divide by zero
-  const noise = negative > 0 ? noiseTable(counts, job.nsExponent) : new Int32Array(0);
-  const keep = job.sample > 0 ? keepProbabilities(counts, job.sample) : new Float64Array(0);
+  // Named as native/core/word2vec/trainer.cc names them, so both backends fail alike.
+  const fn = 'word2vecTrain';
+  const noise = negative > 0 ? allocating(fn, 'the negative-sampling table', () => noiseTable(counts, job.nsExponent)) : new Int32Array(0);
+  const keep = job.sample > 0 ? allocating(fn, 'the subsampling table', () => keepProbabilities(counts, job.sample)) : new Float64Array(0);
   const sig = sigmoidTable();
-  const tree = hs ? huffman(counts) : null;
+  const tree = hs ? allocating(fn, 'the Huffman tree of the vocabulary', () => huffman(counts)) : null;
   // Thread 0's stream, or where the resumed run left it.
   const rng = new Rng((job.seed + 1) >>> 0);
   const resume = job.resume;

@@ -5,6 +5,7 @@
  * least minCount occurrences, most frequent first, ties by bytes, at most
  * maxFinalVocab of them.
  */
+import { allocating } from '../../../sizes.js';
 import { readBlocks, Tokenizer } from './corpus-reader.js';
 
 export function pruneThreshold(maxFinalVocab: number): number {
@@ -53,8 +54,8 @@ export function finalizeVocab(counts: Map<string, number>, minCount: number, max
   // latin1 strings compare char by char = byte by byte, as memcmp does.
   kept.sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
   if (maxFinalVocab > 0 && kept.length > maxFinalVocab) kept.length = maxFinalVocab;
-  return {
+  return allocating('word2vecVocab', "the vocabulary's words and counts", () => ({
     words: Buffer.from(kept.map(([w]) => w + '\n').join(''), 'latin1'),
     counts: Float64Array.from(kept, ([, c]) => c),
-  };
+  }));
 }
