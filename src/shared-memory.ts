@@ -5,6 +5,7 @@
  * while JS runs on: training data in such arrays is never copied
  * (native/napi/job_memory.h says why other arrays are).
  */
+import { allocating } from './sizes.js';
 
 /** A zero-filled Float32Array of `length` elements on a new SharedArrayBuffer. */
 export function sharedFloat32(length: number): Float32Array {
@@ -21,17 +22,18 @@ const SLICE = 1 << 18;
 
 /**
  * `a` itself when it is shared, else a shared copy made in slices with the
- * event loop running between them; stops with the signal's reason. If `a`'s
- * buffer is detached meanwhile, throws a TypeError naming `what`.
+ * event loop running between them; stops with the signal's reason. Errors
+ * name `a` as `fn`'s argument `arg`: a TypeError if its buffer is detached
+ * meanwhile, sizes.ts's out-of-memory RangeError if the copy does not fit.
  */
-export async function sharedCopy(a: Float32Array, what: string, signal?: AbortSignal): Promise<Float32Array> {
+export async function sharedCopy(a: Float32Array, fn: string, arg: string, signal?: AbortSignal): Promise<Float32Array> {
   if (isShared(a)) return a;
-  const copy = sharedFloat32(a.length);
+  const copy = allocating(fn, `a shared copy of ${arg} (${a.length} floats)`, () => sharedFloat32(a.length));
   for (let from = 0; from < a.length; from += SLICE) {
     if (from > 0) {
       await new Promise<void>((resolve) => setImmediate(resolve));
       signal?.throwIfAborted();
-      if (a.length !== copy.length) throw new TypeError(`${what}: its buffer was detached while it was being read`);
+      if (a.length !== copy.length) throw new TypeError(`${fn}: ${arg}: its buffer was detached while it was being read`);
     }
     copy.set(a.subarray(from, Math.min(a.length, from + SLICE)), from);
   }

@@ -152,7 +152,7 @@ Napi::Value SgdUpdate(const Napi::CallbackInfo& info) {
 class FirstOutsideJob final : public BackgroundJob {
  public:
   FirstOutsideJob(const float* data, std::size_t n, double lo, double hi, ThreadPool& pool)
-      : data_(data), n_(n), lo_(lo), hi_(hi), pool_(pool) {}
+      : BackgroundJob("firstOutside"), data_(data), n_(n), lo_(lo), hi_(hi), pool_(pool) {}
 
   void Execute(JobContext& ctx) override {
     found_ = first_outside(data_, n_, lo_, hi_, pool_, [&ctx] { return ctx.Cancelled(); });

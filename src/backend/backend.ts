@@ -514,10 +514,10 @@ export interface Backend extends Word2VecKernels {
    * array on a SharedArrayBuffer, or a small one), else (native, a large
    * array on a plain ArrayBuffer, which a transfer could detach mid-job) a
    * copy on a SharedArrayBuffer made in slices, the event loop running
-   * between them. Rejects with the signal's reason when it aborts; `what`
-   * names the array in an error.
+   * between them. Rejects with the signal's reason when it aborts; errors
+   * name the array as `fn`'s argument `arg`.
    */
-  trainingData(data: Float32Array, what: string, signal?: AbortSignal): Promise<Float32Array>;
+  trainingData(data: Float32Array, fn: string, arg: string, signal?: AbortSignal): Promise<Float32Array>;
 
   /**
    * [async] The index of the first element of `data` that is not finite or

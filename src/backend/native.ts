@@ -173,9 +173,9 @@ export function createNativeBackend(addon: NativeAddon): Backend {
       return runAddonJob(started, signal).then((result) => ({ ...result, cancelled: signal?.aborted === true }),
         (err: unknown) => { throw typedFailure(err); });
     },
-    trainingData(data, what, signal) {
+    trainingData(data, fn, arg, signal) {
       // The job copies a small array at once (job_memory.h); a shared copy would cost more.
-      return data.byteLength < STAGE_BYTES ? Promise.resolve(data) : sharedCopy(data, what, signal);
+      return data.byteLength < STAGE_BYTES ? Promise.resolve(data) : sharedCopy(data, fn, arg, signal);
     },
     firstOutside(data, min, max, signal) {
       checkSignal('firstOutside', signal);

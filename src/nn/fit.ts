@@ -275,7 +275,7 @@ async function prepareData(fn: string, backend: Backend, model: FitTarget, x: In
   const staged = new Map<Float32Array, Float32Array>();
   const checked = async (arg: string, u: Unchecked): Promise<Float32Array> => {
     let data = staged.get(u.m.data);
-    if (!data) staged.set(u.m.data, data = await backend.trainingData(u.m.data, `${fn}: ${arg}`, signal));
+    if (!data) staged.set(u.m.data, data = await backend.trainingData(u.m.data, fn, arg, signal));
     await checkValuesOffThread(fn, arg, u, data, backend, signal);
     return data;
   };

@@ -86,7 +86,7 @@ describe('TS fused per-sample SGD', () => {
     const y = Float32Array.from([0.25]);
     const order = Uint32Array.from([0]);
     const opt = plainTraining(0.1, 0).optimizer;
-    const ws = allocBatchWorkspace(net, 1);
+    const ws = allocBatchWorkspace('train', net, 1);
     expect(batchDeltas(ws, net, x, y, order, 0, 1)).toBeLessThan(Infinity);
     expect(new Rank1Sgd(net).step(net, ws, opt, 0.1)).toBe('applied');
     expect(ws.grads.some((g) => g.some((v) => v !== 0))).toBe(fallback);
@@ -94,7 +94,7 @@ describe('TS fused per-sample SGD', () => {
     // The general path from the same start.
     const fresh = makeNet(new Rng(4), [2, 1], [], Loss.mse) as NetworkSpec;
     fresh.params[0]![1] = w;
-    const gws = allocBatchWorkspace(fresh, 1);
+    const gws = allocBatchWorkspace('train', fresh, 1);
     batchGradient(gws, fresh, x, y, order, 0, 1);
     expect(optimizerStep(fresh, gws.grads, 0, plainTraining(0.1, 0).optimizer, 0.1)).toBe('applied');
     fresh.params.forEach((p, i) => expect(net.params[i]).toEqual(p));
@@ -106,7 +106,7 @@ describe('TS fused per-sample SGD', () => {
     const rng = new Rng(4);
     const net = makeNet(rng, [2, 1], [], Loss.mse) as NetworkSpec;
     const x = Float32Array.from([0.5, 0.5]);
-    const ws = allocBatchWorkspace(net, 1);
+    const ws = allocBatchWorkspace('train', net, 1);
     batchDeltas(ws, net, x, Float32Array.from([3]), Uint32Array.from([0]), 0, 1);
     const before = cloneNet(net);
     const opt = plainTraining(1e300, 0).optimizer;

@@ -16,17 +16,17 @@ const LARGE = 1 << 22;
 describe.each(backendsUnderTest().map((b) => [b.name, b] as const))('trainingData (%s)', (name, backend) => {
   it('reads an array on a SharedArrayBuffer in place', async () => {
     const a = ramp(sharedFloat32(LARGE));
-    expect(await backend.trainingData(a, 'x') === a).toBe(true);
+    expect(await backend.trainingData(a, 'MLP.fit', 'x') === a).toBe(true);
   });
 
   it('reads a small plain array in place (the job copies it at once)', async () => {
     const a = ramp(new Float32Array(1000));
-    expect(await backend.trainingData(a, 'x') === a).toBe(true);
+    expect(await backend.trainingData(a, 'MLP.fit', 'x') === a).toBe(true);
   });
 
   it(name === 'native' ? 'stages a large plain array into an equal shared copy' : 'reads a large plain array in place', async () => {
     const a = ramp(new Float32Array(LARGE));
-    const staged = await backend.trainingData(a, 'x');
+    const staged = await backend.trainingData(a, 'MLP.fit', 'x');
     if (name === 'js') return expect(staged === a).toBe(true);
     expect(staged === a).toBe(false);
     expect(isShared(staged)).toBe(true);
@@ -36,11 +36,11 @@ describe.each(backendsUnderTest().map((b) => [b.name, b] as const))('trainingDat
 
   it.runIf(name === 'native')('stops staging when the signal aborts, and refuses a buffer detached meanwhile', async () => {
     const stop = new AbortController();
-    const aborted = backend.trainingData(new Float32Array(LARGE), 'x', stop.signal);
+    const aborted = backend.trainingData(new Float32Array(LARGE), 'MLP.fit', 'x', stop.signal);
     stop.abort(new Error('stop'));
     await expect(aborted).rejects.toThrow('stop');
     const a = new Float32Array(LARGE);
-    const detached = backend.trainingData(a, 'MLP.fit: x');
+    const detached = backend.trainingData(a, 'MLP.fit', 'x');
     structuredClone(a.buffer, { transfer: [a.buffer] });
     await expect(detached).rejects.toThrow('MLP.fit: x: its buffer was detached while it was being read');
   });

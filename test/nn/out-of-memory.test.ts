@@ -36,8 +36,8 @@ function run(command: string, args: string[]): Promise<Run> {
 
 /** [case, backends, message]: the cases that copy a native job's data run on the native backend only. */
 const CASES: [string, string[], RegExp][] = [
-  ['mlp-copy', ['native'], /^MLP\.fit: not enough memory for the training job's copies of its arrays$/],
-  ['autoencoder-copy', ['native'], /^Autoencoder\.fit: not enough memory for the training job's copies of its arrays$/],
+  ['mlp-copy', ['native'], /^MLP\.fit: not enough memory for a shared copy of x \(\d+ floats\)$/],
+  ['autoencoder-copy', ['native'], /^Autoencoder\.fit: not enough memory for a shared copy of x \(\d+ floats\)$/],
   ['mlp-scratch', BOTH, /^MLP\.fit: not enough memory for the network's scratch buffers for batches of 4096 rows$/],
   ['word2vec', BOTH, /^Word2Vec\.train: not enough memory for the input vectors \(100 × \d+ floats, [\d.]+ GB\)$/],
   ['word2vec-copy', ['native'], /^Word2Vec\.train: not enough memory for the training job's copies of the vectors$/],

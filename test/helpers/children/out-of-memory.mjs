@@ -66,7 +66,7 @@ const WORDS = 100;
 const cases = {
   measure: async () => ({ vmSize: vmSize() }),
 
-  // The native job's copy of x does not fit next to x.
+  // The native backend's shared copy of a plain x (staged for the job) does not fit next to x.
   'mlp-copy': async () => {
     const d = 500, n = Math.floor((0.6 * headroom()) / (4 * d));
     const model = new MLP({ layers: [d, 64, 1], task: 'regression' });
