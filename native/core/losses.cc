@@ -5,6 +5,7 @@
 #include <limits>
 
 #include "activations.h"
+#include "dispatch.h"
 #include "softmax.h"
 
 namespace fastnn {
@@ -39,14 +40,6 @@ double mse(double z, double r, double* g) {
 double sigmoid_ce(double z, double r, double* g) {
   *g = sigmoid(z) - r;
   return (z > 0 ? z : 0.0) - z * r + std::log1p(std::exp(-std::fabs(z)));
-}
-
-// Squared error after a sigmoid: ∂/∂z = (σ − r)·σ·(1 − σ), with 1 − σ(z) as
-// σ(−z), which keeps its precision where σ(z) rounds to 1.
-double sigmoid_mse(double z, double r, double* g) {
-  const double p = sigmoid(z), d = p - r;
-  *g = d * p * sigmoid(-z);
-  return 0.5 * d * d;
 }
 
 // The subgradient at z = r is 0.
@@ -190,7 +183,11 @@ double loss_forward_backward(float* dlogits, const float* logits, const float* t
       });
     case Loss::Hinge: return elementwise_loss(dlogits, logits, target, rows, cols, hinge);
     case Loss::MulticlassHinge: return multiclass_hinge(dlogits, logits, target, rows, cols);
-    case Loss::SigmoidMse: return elementwise_loss(dlogits, logits, target, rows, cols, sigmoid_mse);
+    case Loss::SigmoidMse: {
+      // In float32 at the vector width (sigmoid_loss32.h); every path gives the same bits.
+      const double inv = 1.0 / static_cast<double>(rows);
+      return kernel_set(initial_kernel_path()).sigmoid_mse(dlogits, logits, target, rows * cols, static_cast<float>(inv)) * inv;
+    }
   }
   return std::numeric_limits<double>::quiet_NaN();  // unreachable: codes are validated at the boundary
 }

@@ -1,8 +1,9 @@
-// The logistic function of hidden sigmoid units in float32, defined by its
-// operations so that it vectorises (isa_elementwise.inc) and the TS backend
-// repeats it bit for bit (activations.ts sigmoid32): every operation is one
-// float32 operation rounded on its own (-ffp-contract=off; TS rounds each with
-// Math.fround, which gives the float32 result of float32 operands exactly).
+// The logistic function of sigmoid units in float32 (hidden units, and the
+// output's through sigmoid_loss32.h), defined by its operations so that it
+// vectorises (isa_elementwise.inc) and the TS backend repeats it bit for bit
+// (activations.ts sigmoid32): every operation is one float32 operation
+// rounded on its own (-ffp-contract=off; TS rounds each with Math.fround,
+// which gives the float32 result of float32 operands exactly).
 //
 // sigmoid(x) = s = 1/(1 + e) for x ≥ 0 and e·s for x < 0, with e = exp(−|x|),
 // so exp never overflows. exp(t), t ≤ 0: t = n·ln2 + r with n the nearest
@@ -45,7 +46,9 @@ inline float select32(bool c, float a, float b) {
   return out;
 }
 
-inline float sigmoid32(float x) {
+// e = exp(−|x|), the one exponential of sigmoid32, shared with the
+// sigmoid-output losses (sigmoid_loss32.h): 0 below 2⁻¹²⁶, NaN for NaN.
+inline float exp_neg_abs32(float x) {
   using namespace sigmoid32_detail;
   const float t0 = select32(x < 0, x, -x);  // −|x| (NaN stays NaN)
   const float t = select32(t0 < -104.0f, -104.0f, t0);
@@ -65,7 +68,11 @@ inline float sigmoid32(float x) {
   const std::uint32_t scale_bits = (mb - rb + 127u) << 23;
   float scale;
   std::memcpy(&scale, &scale_bits, sizeof scale);
-  const float e = select32(n < -126.0f, 0.0f, p * scale);
+  return select32(n < -126.0f, 0.0f, p * scale);
+}
+
+inline float sigmoid32(float x) {
+  const float e = exp_neg_abs32(x);
   const float s = 1.0f / (1.0f + e);
   return select32(x >= 0, s, e * s);
 }

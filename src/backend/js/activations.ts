@@ -24,11 +24,11 @@ const P3 = 0.041665796190500259;
 const P4 = 0.1666666567325592;
 const P5 = 0.5;
 
-/** The float32 logistic of hidden sigmoid units, operation for operation
- * native/core/sigmoid32.h (see there): each Math.fround rounds one float32
- * operation's exact result, as float32 arithmetic does, so the backends
- * agree bit for bit. x must be a float32 value. */
-export function sigmoid32(x: number): number {
+/** e = exp(−|x|) in float32, the one exponential of sigmoid32 (shared with
+ * the sigmoid-output losses, losses.ts), operation for operation
+ * native/core/sigmoid32.h exp_neg_abs32: 0 below 2⁻¹²⁶, NaN for NaN. x must
+ * be a float32 value. */
+export function expNegAbs32(x: number): number {
   const f = Math.fround;
   const t0 = x < 0 ? x : -x;
   const t = t0 < -104 ? -104 : t0;
@@ -41,9 +41,17 @@ export function sigmoid32(x: number): number {
   p = f(f(p * r) + P5);
   p = f(f(f(p * f(r * r)) + r) + 1);
   // p·2ⁿ is exact in float64, so one fround rounds it as the float32 product does.
-  const e = n < -126 ? 0 : f(p * 2 ** n);
-  const s = f(1 / f(1 + e));
-  return x >= 0 ? s : f(e * s);
+  return n < -126 ? 0 : f(p * 2 ** n);
+}
+
+/** The float32 logistic of sigmoid units, operation for operation
+ * native/core/sigmoid32.h (see there): each Math.fround rounds one float32
+ * operation's exact result, as float32 arithmetic does, so the backends
+ * agree bit for bit. x must be a float32 value. */
+export function sigmoid32(x: number): number {
+  const e = expNegAbs32(x);
+  const s = Math.fround(1 / Math.fround(1 + e));
+  return x >= 0 ? s : Math.fround(e * s);
 }
 
 // out (n) = f(inp (n)); out may be inp.

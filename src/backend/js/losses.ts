@@ -3,11 +3,14 @@
  * fastText's loss.h, mirroring native/core/losses.cc operation for operation:
  * each returns the mean over rows of the per-row loss (summed over columns)
  * and, when dlogits is given, writes ∂loss/∂logits. Everything is computed in
- * float64; only the stored gradient is rounded to float32. With rows = 0 the
- * loss is 0 and nothing is written. See backend.ts `Loss` for the formulas.
+ * float64, only the stored gradient rounded to float32, except the sigmoid
+ * output's squared error, whose float32 arithmetic both backends share
+ * (laneLoss). With
+ * rows = 0 the loss is 0 and nothing is written. See backend.ts `Loss` for
+ * the formulas.
  */
 import { Activation, Loss, type LossParams } from '../backend.js';
-import { activationForward, sigmoid } from './activations.js';
+import { activationForward, expNegAbs32, sigmoid } from './activations.js';
 import { softmaxRows } from './softmax.js';
 
 /** One (z, r) pair's loss; writes ∂/∂z to g[0]. */
@@ -31,6 +34,46 @@ function elementwiseLoss(dlogits: Float32Array | null, logits: Float32Array, tar
   return total * inv;
 }
 
+/** One element of a sigmoid output's loss in float32: its float64 loss, and
+ * its float32 gradient times scale in g[0]. */
+type LaneTerm = (z: number, r: number, scale: number, g: Float64Array) => number;
+
+// The sigmoid output's loss, operation for operation native/core/sigmoid_loss32.h
+// (see there), so both backends give the same bits: each term's float32
+// operations rounded by Math.fround, its float64 ones as written there, and
+// the sum over elements in LOSS_LANES lanes, element i into lane i mod
+// LOSS_LANES, then the lanes in order.
+const LOSS_LANES = 16;
+const lanes = new Float64Array(LOSS_LANES);
+
+function laneLoss(dlogits: Float32Array | null, logits: Float32Array, target: Float32Array, rows: number,
+                  cols: number, term: LaneTerm): number {
+  const inv = 1 / rows;
+  const scale = Math.fround(inv);
+  lanes.fill(0);
+  for (let i = 0; i < rows * cols; i++) {
+    lanes[i % LOSS_LANES] += term(logits[i]!, target[i]!, scale, scratch);
+    if (dlogits) dlogits[i] = scratch[0]!;
+  }
+  let total = 0;
+  for (let j = 0; j < LOSS_LANES; j++) total += lanes[j]!;
+  return total * inv;
+}
+
+// ½(σ(z) − r)², gradient ((σ − r)·(σ·σ(−z)))·scale; σ(−z) from the same
+// exponential keeps its precision where σ(z) rounds to 1.
+const sigmoidMse32: LaneTerm = (z, r, scale, g) => {
+  const f = Math.fround;
+  const e = expNegAbs32(z);
+  const s = f(1 / f(1 + e));
+  const es = f(e * s);
+  const p = z >= 0 ? s : es;
+  const q = z >= 0 ? es : s;
+  const d = f(p - r);
+  g[0] = f(f(d * f(p * q)) * scale);
+  return 0.5 * (d * d);
+};
+
 const mse: PairLoss = (z, r, g) => {
   g[0] = z - r;
   return 0.5 * (z - r) * (z - r);
@@ -40,15 +83,6 @@ const mse: PairLoss = (z, r, g) => {
 const sigmoidCe: PairLoss = (z, r, g) => {
   g[0] = sigmoid(z) - r;
   return (z > 0 ? z : 0) - z * r + Math.log1p(Math.exp(-Math.abs(z)));
-};
-
-// Squared error after a sigmoid: ∂/∂z = (σ − r)·σ·(1 − σ), with 1 − σ(z) as
-// σ(−z), which keeps its precision where σ(z) rounds to 1.
-const sigmoidMse: PairLoss = (z, r, g) => {
-  const p = sigmoid(z);
-  const d = p - r;
-  g[0] = d * p * sigmoid(-z);
-  return 0.5 * d * d;
 };
 
 // The subgradient at z = r is 0.
@@ -190,7 +224,7 @@ export function lossForwardBackward(dlogits: Float32Array | null, logits: Float3
     case Loss.focal: return elementwiseLoss(dlogits, logits, target, rows, cols, focal(p.gamma, p.alpha));
     case Loss.hinge: return elementwiseLoss(dlogits, logits, target, rows, cols, hinge);
     case Loss.multiclassHinge: return multiclassHinge(dlogits, logits, target, rows, cols);
-    case Loss.sigmoidMse: return elementwiseLoss(dlogits, logits, target, rows, cols, sigmoidMse);
+    case Loss.sigmoidMse: return laneLoss(dlogits, logits, target, rows, cols, sigmoidMse32);
     default: throw new RangeError(`lossForwardBackward: unknown loss ${loss}`);
   }
 }
