@@ -41,6 +41,6 @@ inline float sfma(float a, float b, float c) { return a * b + c; }  // unfused, 
 
 const KernelSet kPortableKernels = {"portable", {kMR, kNR, 128, 256, 2048, microkernel},
                                     {gemm_direct, gemv_n, gemv_t}, rank1_sgd, sgd_stage, sigmoid_forward,
-                                    sigmoid_mse_loss, fma_probe};
+                                    sigmoid_mse_loss, sigmoid_ce_loss, fma_probe};
 
 }  // namespace fastnn

@@ -1,40 +1,72 @@
 /**
- * The sigmoid output's loss runs in float32 around sigmoid32's exponential
- * (native/core/sigmoid_loss32.h, losses.ts laneLoss): close to the float64
- * loss and gradient, finite and right when saturated, and the same bits on
- * both backends, at every vector width's head and tail, across the kernel's
- * chunks, in place and without a gradient, and on every kernel path.
+ * The sigmoid output's losses (squared error, cross-entropy) run in float32
+ * around sigmoid32's exponential (native/core/sigmoid_loss32.h, losses.ts
+ * laneLoss, log1p32): close to the float64 loss and gradient, finite and
+ * right when saturated, and the same bits on both backends, at every vector
+ * width's head and tail, across the kernel's chunks, in place and without a
+ * gradient, and on every kernel path.
  */
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { Activation, defaultLossParams, Loss, type Backend, type LossCode } from '../../src/backend/backend.js';
 import { jsBackend } from '../../src/backend/js/index.js';
+import { log1p32 } from '../../src/backend/js/losses.js';
 import { loadNativeAddon } from '../../src/backend/native.js';
 import { Rng } from '../../src/rng.js';
 import { backendPair, backendsUnderTest, nativeAddonPath } from '../helpers/backends.js';
 import { mismatches, randomF32, refSigmoid, U32 } from '../helpers/reference.js';
 
 const P = defaultLossParams();
-const LOSSES: [string, LossCode][] = [['sigmoidMse', Loss.sigmoidMse]];
+const LOSSES: [string, LossCode][] = [['sigmoidMse', Loss.sigmoidMse], ['sigmoidCrossEntropy', Loss.sigmoidCrossEntropy]];
 const bits = (x: Float32Array) => Array.from(new Uint32Array(x.buffer, x.byteOffset, x.length));
 
-/** ∂/∂z of each loss in float64, not divided by rows. */
-const exactGrad: Record<number, (z: number, r: number) => number> = {
-  [Loss.sigmoidMse]: (z, r) => (refSigmoid(z) - r) * refSigmoid(z) * refSigmoid(-z),
-};
-/** The loss of one element in float64. */
-const exactLoss: Record<number, (z: number, r: number) => number> = {
-  [Loss.sigmoidMse]: (z, r) => 0.5 * (refSigmoid(z) - r) ** 2,
+/** Each loss in float64: one element's loss, its ∂/∂z (not divided by rows), and the size
+ * of the gradient's cancelling σ − r term (σ's error, 2.5 ulp ≤ 5u·σ, times this). */
+const exact: Record<number, { loss(z: number, r: number): number; grad(z: number, r: number): number; cancel(z: number): number }> = {
+  [Loss.sigmoidMse]: {
+    loss: (z, r) => 0.5 * (refSigmoid(z) - r) ** 2,
+    grad: (z, r) => (refSigmoid(z) - r) * refSigmoid(z) * refSigmoid(-z),
+    cancel: (z) => refSigmoid(z) * refSigmoid(-z),
+  },
+  [Loss.sigmoidCrossEntropy]: {
+    loss: (z, r) => Math.max(z, 0) - z * r + Math.log1p(Math.exp(-Math.abs(z))),
+    grad: (z, r) => refSigmoid(z) - r,
+    cancel: (z) => refSigmoid(z),
+  },
 };
 
-/** The gradient's absolute error where σ − r cancels: σ within 2.5 ulp (5u·σ) scaled by σ(−z)/rows, with a margin. */
-const gradAtol = (z: Float32Array, rows: number) => (i: number): number =>
-  (8 * U32 * refSigmoid(z[i]!) * refSigmoid(-z[i]!)) / rows;
+/** The gradient's absolute error where σ − r cancels, with a margin. */
+const gradAtol = (loss: number, z: Float32Array, rows: number) => (i: number): number =>
+  (8 * U32 * exact[loss]!.cancel(z[i]!)) / rows;
 
-// Saturated logits against both targets, ±∞, and z = ±20, where σ(z) rounds
-// to 1 in float32 but σ(−z) = 2e−9 still carries the gradient.
-const SATURATED_Z = [100, 100, -100, -100, 1e30, -1e30, Infinity, -Infinity, 20, -20, 20, -20];
+// Saturated logits against both targets, and z = ±20, where σ(z) rounds to
+// 1 in float32 but σ(−z) = 2e−9 still carries the squared error's gradient.
+const SATURATED_Z = [100, 100, -100, -100, 1e30, -1e30, 1e30, -1e30, 20, -20, 20, -20];
 const SATURATED_R = [0, 1, 0, 1, 0, 1, 1, 0, 0, 1, 1, 0];
+
+/** One unit in the last place of the float32 |v|. */
+function ulp32(v: number): number {
+  const f = new Float32Array([Math.abs(v)]);
+  const u = new Uint32Array(f.buffer);
+  u[0]! += 1;
+  return f[0]! - Math.abs(v);
+}
+
+describe('log1p32', () => {
+  it('is within 1 ulp of log(1 + e) on [0, 1], and e itself for tiny e', () => {
+    let worst = 0;
+    const grid = Array.from({ length: 1_000_001 }, (_, i) => Math.fround(i / 1_000_000));
+    const powers = Array.from({ length: 149 }, (_, k) => [2 ** -(k + 1), Math.fround(1.37 * 2 ** -(k + 1))]).flat();
+    for (const e of [...grid, ...powers, Math.fround(Math.SQRT2 - 1), 1]) {
+      const want = Math.log1p(e);
+      const got = log1p32(e);
+      if (e < 2 ** -25) expect(got).toBe(e); // log(1 + e) = e − e²/2 rounds to e
+      if (want > 0) worst = Math.max(worst, Math.abs(got - want) / ulp32(Math.fround(want)));
+    }
+    expect(log1p32(0)).toBe(0);
+    expect(worst).toBeLessThanOrEqual(1);
+  });
+});
 
 describe.each(backendsUnderTest())('sigmoid output losses on $name', (be: Backend) => {
   it.each(LOSSES)('%s: float32 loss and gradient within a few ulp of float64', (_name, loss) => {
@@ -45,31 +77,32 @@ describe.each(backendsUnderTest())('sigmoid output losses on $name', (be: Backen
       const g = new Float32Array(rows * cols);
       const value = be.lossForwardBackward(g, z, r, rows, cols, loss, P);
       let want = 0;
-      for (let i = 0; i < rows * cols; i++) want += exactLoss[loss]!(z[i]!, r[i]!);
+      for (let i = 0; i < rows * cols; i++) want += exact[loss]!.loss(z[i]!, r[i]!);
       want /= rows;
-      // Per element: σ within 2.5 ulp and σ − r one more rounding, so ≲ 8u·(|σ − r| + 1)·|σ − r| ≤ 16u.
+      // Per element: ½d² with d = σ − r off by ≲ 6u; log(1 + e) within 1 ulp of a value ≤ ln 2
+      // after e's 2 ulp; the float64 parts exact or rounded once: ≤ 16u.
       expect(Math.abs(value - want), `${rows}x${cols}`).toBeLessThanOrEqual(16 * U32 * cols);
-      // Relative: σ, σ(−z) within 2.5 ulp each, three float32 products and the float32 1/rows.
-      const exact = Array.from(z, (zi, i) => exactGrad[loss]!(zi, r[i]!) / rows);
-      expect(mismatches(g, exact, gradAtol(z, rows), 16 * U32), `${rows}x${cols}`).toBeNull();
+      // Relative: σ, σ(−z) within 2.5 ulp each, up to three float32 products and the float32 1/rows.
+      const grad = Array.from(z, (zi, i) => exact[loss]!.grad(zi, r[i]!) / rows);
+      expect(mismatches(g, grad, gradAtol(loss, z, rows), 16 * U32), `${rows}x${cols}`).toBeNull();
     }
   });
 
-  it.each(LOSSES)('%s: finite and right at saturation (logits ±100, ±1e30, ±∞; targets 0 and 1)', (_name, loss) => {
+  it.each(LOSSES)('%s: finite and right at saturation (logits ±100, ±1e30; targets 0 and 1)', (_name, loss) => {
     for (const rows of [1, 2]) {
       const z = Float32Array.from(SATURATED_Z);
       const r = Float32Array.from(SATURATED_R);
       const cols = z.length / rows;
       const g = new Float32Array(z.length).fill(NaN);
       const value = be.lossForwardBackward(g, z, r, rows, cols, loss, P);
-      const want = SATURATED_Z.reduce((s, zi, i) => s + exactLoss[loss]!(zi, SATURATED_R[i]!), 0) / rows;
+      const want = SATURATED_Z.reduce((sum, zi, i) => sum + exact[loss]!.loss(zi, SATURATED_R[i]!), 0) / rows;
       expect(Number.isFinite(value)).toBe(true);
       expect(Math.abs(value - want)).toBeLessThanOrEqual(1e-6 * Math.max(1, want));
-      const exact = SATURATED_Z.map((zi, i) => exactGrad[loss]!(zi, SATURATED_R[i]!) / rows);
+      const grad = SATURATED_Z.map((zi, i) => exact[loss]!.grad(zi, SATURATED_R[i]!) / rows);
       // As above, and below 2⁻¹²⁶ the float32 exponential flushes to 0.
-      const atol = gradAtol(z, rows);
-      expect(mismatches(g, exact, (i) => atol(i) + 2 ** -126, 16 * U32), `rows=${rows}`).toBeNull();
-      // z = 20, r = 0 and z = −20, r = 1: gradients of σ(−20) ≈ 2e−9, not 0 (1 − σ(20) would be 0).
+      const atol = gradAtol(loss, z, rows);
+      expect(mismatches(g, grad, (i) => atol(i) + 2 ** -126, 16 * U32), `rows=${rows}`).toBeNull();
+      // z = 20, r = 0 and z = −20, r = 1: no gradient lost (squared error's is σ(−20) ≈ 2e−9; 1 − σ(20) would be 0).
       for (const i of [8, 9]) expect(Math.abs(g[i]!)).toBeGreaterThan(1e-9 / rows);
     }
   });
@@ -123,9 +156,10 @@ describe.runIf(pair)('sigmoid output losses: native and TS give the same bits', 
     const rng = new Rng(37);
     const n = 1000;
     const { z, r } = inputs(rng, n);
-    // Without the NaN edge, so that the sums compare: a NaN sum's sign bit
-    // differs between V8 and C++ (the lengths test above covers NaN logits).
-    z.forEach((v, i) => { if (Number.isNaN(v)) z[i] = 0.5; });
+    // Finite logits only, so that the sums compare: a NaN logit, or ∞ in
+    // cross-entropy (∞ − ∞·r), makes the sum NaN, whose sign bit differs
+    // between V8 and C++ (the lengths test above covers them).
+    z.forEach((v, i) => { if (!Number.isFinite(v)) z[i] = 0.5; });
     const codes = LOSSES.map(([, code]) => code);
     const child = `
       const addon = require(process.argv[1]);

@@ -15,8 +15,9 @@ export function sigmoid(x: number): number {
 // sigmoid32's constants: the float32 values native/core/sigmoid32.h writes as literals.
 const LOG2E = 1.4426950216293335;
 const ROUND = 12582912; // 1.5·2²³: adding it rounds to an integer
-const LN2_HI = 0.693359375;
-const LN2_LO = -0.00021219444170128554;
+/** The two-part ln 2 (Cody–Waite: n·LN2_HI is exact), also log1p32's (losses.ts). */
+export const LN2_HI = 0.693359375;
+export const LN2_LO = -0.00021219444170128554;
 const P0 = 0.00019875691214110702;
 const P1 = 0.0013981999363750219;
 const P2 = 0.008333452045917511;
