@@ -46,6 +46,12 @@ struct KernelSet {
   unsigned int (*sgd_stage)(const float* w, float* g, std::size_t n, double lr, double decay);
   // Hidden sigmoid units (isa_elementwise.inc): out (n) = sigmoid32(inp (n)), out may be inp.
   void (*sigmoid)(float* out, const float* inp, std::size_t n);
+  // The sigmoid output's squared error and cross-entropy (isa_elementwise.inc,
+  // sigmoid_loss32.h): dlogits (n) ← ((σ − r)·σ·(1 − σ))·scale, resp.
+  // (σ − r)·scale, unless null; return Σ ½(σ − r)², resp. Σ [max(z, 0) − z·r +
+  // log(1 + e^−|z|)], over the n elements in float64. dlogits may be logits.
+  double (*sigmoid_mse)(float* dlogits, const float* logits, const float* target, std::size_t n, float scale);
+  double (*sigmoid_ce)(float* dlogits, const float* logits, const float* target, std::size_t n, float scale);
   // Runs `iters` rounds of independent FMA chains (enough chains to hide the
   // FMA latency) and returns the number of flops done: the peak probe.
   double (*fma_probe)(std::size_t iters);

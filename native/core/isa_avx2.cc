@@ -3,6 +3,7 @@
 #include "isa.h"
 #include "sgd.h"
 #include "sigmoid32.h"
+#include "sigmoid_loss32.h"
 
 #if defined(__x86_64__)
 #include <immintrin.h>
@@ -45,7 +46,8 @@ constexpr std::size_t kChains = 12;
 namespace fastnn {
 // kc·nr·4 = 16 KiB of B per sliver in L1; mc a multiple of 6.
 const KernelSet kAvx2Kernels = {"avx2", {kMR, kNR, 144, 256, 2048, microkernel},
-                                {gemm_direct, gemv_n, gemv_t}, rank1_sgd, sgd_stage, sigmoid_forward, fma_probe};
+                                {gemm_direct, gemv_n, gemv_t}, rank1_sgd, sgd_stage, sigmoid_forward,
+                                sigmoid_mse_loss, sigmoid_ce_loss, fma_probe};
 }  // namespace fastnn
 
 #endif  // __x86_64__

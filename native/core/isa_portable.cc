@@ -4,6 +4,7 @@
 #include "isa.h"
 #include "sgd.h"
 #include "sigmoid32.h"
+#include "sigmoid_loss32.h"
 
 #include <cstddef>
 #include <cstring>
@@ -39,6 +40,7 @@ inline float sfma(float a, float b, float c) { return a * b + c; }  // unfused, 
 }  // namespace
 
 const KernelSet kPortableKernels = {"portable", {kMR, kNR, 128, 256, 2048, microkernel},
-                                    {gemm_direct, gemv_n, gemv_t}, rank1_sgd, sgd_stage, sigmoid_forward, fma_probe};
+                                    {gemm_direct, gemv_n, gemv_t}, rank1_sgd, sgd_stage, sigmoid_forward,
+                                    sigmoid_mse_loss, sigmoid_ce_loss, fma_probe};
 
 }  // namespace fastnn

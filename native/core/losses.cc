@@ -5,6 +5,7 @@
 #include <limits>
 
 #include "activations.h"
+#include "dispatch.h"
 #include "softmax.h"
 
 namespace fastnn {
@@ -28,25 +29,17 @@ double elementwise_loss(float* dlogits, const float* logits, const float* target
   return total * inv;
 }
 
+// The sigmoid-output losses: float32 at the vector width (sigmoid_loss32.h,
+// a kernel of the instance's path), the same bits on every path and in TS.
+double sigmoid_output_loss(double (*kernel)(float*, const float*, const float*, std::size_t, float), float* dlogits,
+                           const float* logits, const float* target, std::size_t rows, std::size_t cols) {
+  const double inv = 1.0 / static_cast<double>(rows);
+  return kernel(dlogits, logits, target, rows * cols, static_cast<float>(inv)) * inv;
+}
+
 double mse(double z, double r, double* g) {
   *g = z - r;
   return 0.5 * (z - r) * (z - r);
-}
-
-// Softplus form: never overflows, equals −[r·log σ(z) + (1−r)·log(1−σ(z))].
-// (z > 0 ? z : 0) like Math.max, except Math.max(NaN, 0) is NaN: so is this,
-// because the log1p term is NaN too.
-double sigmoid_ce(double z, double r, double* g) {
-  *g = sigmoid(z) - r;
-  return (z > 0 ? z : 0.0) - z * r + std::log1p(std::exp(-std::fabs(z)));
-}
-
-// Squared error after a sigmoid: ∂/∂z = (σ − r)·σ·(1 − σ), with 1 − σ(z) as
-// σ(−z), which keeps its precision where σ(z) rounds to 1.
-double sigmoid_mse(double z, double r, double* g) {
-  const double p = sigmoid(z), d = p - r;
-  *g = d * p * sigmoid(-z);
-  return 0.5 * d * d;
 }
 
 // The subgradient at z = r is 0.
@@ -173,7 +166,8 @@ double loss_forward_backward(float* dlogits, const float* logits, const float* t
   if (rows == 0) return 0;
   switch (loss) {
     case Loss::Mse: return elementwise_loss(dlogits, logits, target, rows, cols, mse);
-    case Loss::SigmoidCrossEntropy: return elementwise_loss(dlogits, logits, target, rows, cols, sigmoid_ce);
+    case Loss::SigmoidCrossEntropy:
+      return sigmoid_output_loss(kernel_set(initial_kernel_path()).sigmoid_ce, dlogits, logits, target, rows, cols);
     case Loss::SoftmaxCrossEntropy: return softmax_ce(dlogits, logits, target, rows, cols, p);
     case Loss::L1: return elementwise_loss(dlogits, logits, target, rows, cols, l1);
     case Loss::Huber:
@@ -190,7 +184,8 @@ double loss_forward_backward(float* dlogits, const float* logits, const float* t
       });
     case Loss::Hinge: return elementwise_loss(dlogits, logits, target, rows, cols, hinge);
     case Loss::MulticlassHinge: return multiclass_hinge(dlogits, logits, target, rows, cols);
-    case Loss::SigmoidMse: return elementwise_loss(dlogits, logits, target, rows, cols, sigmoid_mse);
+    case Loss::SigmoidMse:
+      return sigmoid_output_loss(kernel_set(initial_kernel_path()).sigmoid_mse, dlogits, logits, target, rows, cols);
   }
   return std::numeric_limits<double>::quiet_NaN();  // unreachable: codes are validated at the boundary
 }

@@ -1,9 +1,12 @@
 // Losses on the logits (the last layer's pre-activation), a small
 // enum-dispatched family as in fastText's loss.h: each function returns the
 // MEAN over rows of the per-row loss (summed over columns, in float64) and,
-// when dlogits is not null, writes ∂loss/∂logits. With rows = 0 the loss is
-// 0 and nothing is written. dlogits may alias logits (each element is read
-// before it is written) but not target.
+// when dlogits is not null, writes ∂loss/∂logits. Computed in float64 and
+// the gradient rounded once, except the sigmoid output's cross-entropy and
+// squared error: float32 at the vector width, the same bits on every path
+// and in TS (sigmoid_loss32.h).
+// With rows = 0 the loss is 0 and nothing is written. dlogits may alias
+// logits (each element is read before it is written) but not target.
 //
 // Shapes: logits and dlogits (rows, cols); target (rows, loss_target_cols),
 // which is cols for every loss but GaussianNll (two heads per target).

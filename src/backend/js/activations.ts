@@ -15,8 +15,9 @@ export function sigmoid(x: number): number {
 // sigmoid32's constants: the float32 values native/core/sigmoid32.h writes as literals.
 const LOG2E = 1.4426950216293335;
 const ROUND = 12582912; // 1.5·2²³: adding it rounds to an integer
-const LN2_HI = 0.693359375;
-const LN2_LO = -0.00021219444170128554;
+/** The two-part ln 2 (Cody–Waite: n·LN2_HI is exact), also log1p32's (losses.ts). */
+export const LN2_HI = 0.693359375;
+export const LN2_LO = -0.00021219444170128554;
 const P0 = 0.00019875691214110702;
 const P1 = 0.0013981999363750219;
 const P2 = 0.008333452045917511;
@@ -24,11 +25,11 @@ const P3 = 0.041665796190500259;
 const P4 = 0.1666666567325592;
 const P5 = 0.5;
 
-/** The float32 logistic of hidden sigmoid units, operation for operation
- * native/core/sigmoid32.h (see there): each Math.fround rounds one float32
- * operation's exact result, as float32 arithmetic does, so the backends
- * agree bit for bit. x must be a float32 value. */
-export function sigmoid32(x: number): number {
+/** e = exp(−|x|) in float32, the one exponential of sigmoid32 (shared with
+ * the sigmoid-output losses, losses.ts), operation for operation
+ * native/core/sigmoid32.h exp_neg_abs32: 0 below 2⁻¹²⁶, NaN for NaN. x must
+ * be a float32 value. */
+export function expNegAbs32(x: number): number {
   const f = Math.fround;
   const t0 = x < 0 ? x : -x;
   const t = t0 < -104 ? -104 : t0;
@@ -41,9 +42,17 @@ export function sigmoid32(x: number): number {
   p = f(f(p * r) + P5);
   p = f(f(f(p * f(r * r)) + r) + 1);
   // p·2ⁿ is exact in float64, so one fround rounds it as the float32 product does.
-  const e = n < -126 ? 0 : f(p * 2 ** n);
-  const s = f(1 / f(1 + e));
-  return x >= 0 ? s : f(e * s);
+  return n < -126 ? 0 : f(p * 2 ** n);
+}
+
+/** The float32 logistic of sigmoid units, operation for operation
+ * native/core/sigmoid32.h (see there): each Math.fround rounds one float32
+ * operation's exact result, as float32 arithmetic does, so the backends
+ * agree bit for bit. x must be a float32 value. */
+export function sigmoid32(x: number): number {
+  const e = expNegAbs32(x);
+  const s = Math.fround(1 / Math.fround(1 + e));
+  return x >= 0 ? s : Math.fround(e * s);
 }
 
 // out (n) = f(inp (n)); out may be inp.

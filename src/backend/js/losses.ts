@@ -3,11 +3,13 @@
  * fastText's loss.h, mirroring native/core/losses.cc operation for operation:
  * each returns the mean over rows of the per-row loss (summed over columns)
  * and, when dlogits is given, writes ∂loss/∂logits. Everything is computed in
- * float64; only the stored gradient is rounded to float32. With rows = 0 the
- * loss is 0 and nothing is written. See backend.ts `Loss` for the formulas.
+ * float64, only the stored gradient rounded to float32, except the sigmoid
+ * output's cross-entropy and squared error, whose float32 arithmetic both
+ * backends share (laneLoss). With rows = 0 the loss is 0 and nothing is
+ * written. See backend.ts `Loss` for the formulas.
  */
 import { Activation, Loss, type LossParams } from '../backend.js';
-import { activationForward, sigmoid } from './activations.js';
+import { activationForward, expNegAbs32, LN2_HI, LN2_LO, sigmoid } from './activations.js';
 import { softmaxRows } from './softmax.js';
 
 /** One (z, r) pair's loss; writes ∂/∂z to g[0]. */
@@ -31,24 +33,97 @@ function elementwiseLoss(dlogits: Float32Array | null, logits: Float32Array, tar
   return total * inv;
 }
 
+/** One element of a sigmoid output's loss in float32: its float64 loss, and
+ * its float32 gradient times scale in g[0]. */
+type LaneTerm = (z: number, r: number, scale: number, g: Float64Array) => number;
+
+// The sigmoid output's losses, operation for operation native/core/sigmoid_loss32.h
+// (see there), so both backends give the same bits: each term's float32
+// operations rounded by Math.fround, its float64 ones as written there, and
+// the sum over elements in LOSS_LANES lanes, element i into lane i mod
+// LOSS_LANES, then the lanes in order.
+const LOSS_LANES = 16;
+const lanes = new Float64Array(LOSS_LANES);
+
+function laneLoss(dlogits: Float32Array | null, logits: Float32Array, target: Float32Array, rows: number,
+                  cols: number, term: LaneTerm): number {
+  const inv = 1 / rows;
+  const scale = Math.fround(inv);
+  lanes.fill(0);
+  for (let i = 0; i < rows * cols; i++) {
+    lanes[i % LOSS_LANES] += term(logits[i]!, target[i]!, scale, scratch);
+    if (dlogits) dlogits[i] = scratch[0]!;
+  }
+  let total = 0;
+  for (let j = 0; j < LOSS_LANES; j++) total += lanes[j]!;
+  return total * inv;
+}
+
+// ½(σ(z) − r)², gradient ((σ − r)·(σ·σ(−z)))·scale; σ(−z) from the same
+// exponential keeps its precision where σ(z) rounds to 1.
+const sigmoidMse32: LaneTerm = (z, r, scale, g) => {
+  const f = Math.fround;
+  const e = expNegAbs32(z);
+  const s = f(1 / f(1 + e));
+  const es = f(e * s);
+  const p = z >= 0 ? s : es;
+  const q = z >= 0 ? es : s;
+  const d = f(p - r);
+  g[0] = f(f(d * f(p * q)) * scale);
+  return 0.5 * (d * d);
+};
+
+// log1p32's constants: the float32 values native/core/sigmoid_loss32.h writes as literals.
+const SQRT2 = 1.4142135381698608;
+const L0 = 0.07037683576345444;
+const L1 = -0.11514610052108765;
+const L2 = 0.11676998436450958;
+const L3 = -0.12420140951871872;
+const L4 = 0.14249323308467865;
+const L5 = -0.16668057441711426;
+const L6 = 0.2000071406364441;
+const L7 = -0.24999994039535522;
+const L8 = 0.3333333134651184;
+
+/** log(1 + e) for a float32 e ∈ [0, 1] in float32, operation for operation
+ * native/core/sigmoid_loss32.h log1p32 (see there). */
+export function log1p32(e: number): number {
+  const f32 = Math.fround;
+  const u = f32(1 + e);
+  const c = f32(e - f32(u - 1));
+  const high = !(u < SQRT2);
+  const k = high ? 1 : 0;
+  const f = high ? f32(f32(u * 0.5) - 1) : f32(u - 1);
+  const z = f32(f * f);
+  let p = f32(f32(L0 * f) + L1);
+  p = f32(f32(p * f) + L2);
+  p = f32(f32(p * f) + L3);
+  p = f32(f32(p * f) + L4);
+  p = f32(f32(p * f) + L5);
+  p = f32(f32(p * f) + L6);
+  p = f32(f32(p * f) + L7);
+  p = f32(f32(p * f) + L8);
+  let y = f32(f32(p * f) * z);
+  y = f32(y + f32(k * LN2_LO));
+  y = f32(y - f32(0.5 * z));
+  y = f32(y + f32(c / u));
+  return f32(f32(f + y) + f32(k * LN2_HI));
+}
+
+// Binary cross-entropy in the softplus form, max(z, 0) − z·r + log(1 + e^−|z|)
+// (never overflows; z·r exact in float64), gradient (σ − r)·scale.
+const sigmoidCe32: LaneTerm = (z, r, scale, g) => {
+  const f = Math.fround;
+  const e = expNegAbs32(z);
+  const s = f(1 / f(1 + e));
+  const p = z >= 0 ? s : f(e * s);
+  g[0] = f(f(p - r) * scale);
+  return (z > 0 ? z : 0) - z * r + log1p32(e);
+};
+
 const mse: PairLoss = (z, r, g) => {
   g[0] = z - r;
   return 0.5 * (z - r) * (z - r);
-};
-
-// Softplus form: never overflows, equals −[r·log σ(z) + (1−r)·log(1−σ(z))].
-const sigmoidCe: PairLoss = (z, r, g) => {
-  g[0] = sigmoid(z) - r;
-  return (z > 0 ? z : 0) - z * r + Math.log1p(Math.exp(-Math.abs(z)));
-};
-
-// Squared error after a sigmoid: ∂/∂z = (σ − r)·σ·(1 − σ), with 1 − σ(z) as
-// σ(−z), which keeps its precision where σ(z) rounds to 1.
-const sigmoidMse: PairLoss = (z, r, g) => {
-  const p = sigmoid(z);
-  const d = p - r;
-  g[0] = d * p * sigmoid(-z);
-  return 0.5 * d * d;
 };
 
 // The subgradient at z = r is 0.
@@ -181,7 +256,7 @@ export function lossForwardBackward(dlogits: Float32Array | null, logits: Float3
   if (rows === 0) return 0;
   switch (loss) {
     case Loss.mse: return elementwiseLoss(dlogits, logits, target, rows, cols, mse);
-    case Loss.sigmoidCrossEntropy: return elementwiseLoss(dlogits, logits, target, rows, cols, sigmoidCe);
+    case Loss.sigmoidCrossEntropy: return laneLoss(dlogits, logits, target, rows, cols, sigmoidCe32);
     case Loss.softmaxCrossEntropy: return softmaxCe(dlogits, logits, target, rows, cols, p);
     case Loss.l1: return elementwiseLoss(dlogits, logits, target, rows, cols, l1);
     case Loss.huber: return elementwiseLoss(dlogits, logits, target, rows, cols, huber(p.delta));
@@ -190,7 +265,7 @@ export function lossForwardBackward(dlogits: Float32Array | null, logits: Float3
     case Loss.focal: return elementwiseLoss(dlogits, logits, target, rows, cols, focal(p.gamma, p.alpha));
     case Loss.hinge: return elementwiseLoss(dlogits, logits, target, rows, cols, hinge);
     case Loss.multiclassHinge: return multiclassHinge(dlogits, logits, target, rows, cols);
-    case Loss.sigmoidMse: return elementwiseLoss(dlogits, logits, target, rows, cols, sigmoidMse);
+    case Loss.sigmoidMse: return laneLoss(dlogits, logits, target, rows, cols, sigmoidMse32);
     default: throw new RangeError(`lossForwardBackward: unknown loss ${loss}`);
   }
 }
