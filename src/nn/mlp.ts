@@ -8,7 +8,7 @@
  * a whole fit is one Backend.train call (src/nn/fit.ts), so JS is never in
  * the per-sample loop.
  */
-import { Activation, Loss, lossTargetCols, type ActivationName, type NetworkSpec } from '../backend/backend.js';
+import { Activation, Loss, lossTargetCols, type ActivationName, type LossName, type NetworkSpec } from '../backend/backend.js';
 import { getBackend } from '../backend/select.js';
 import { Matrix } from '../tensor.js';
 import { checkOptions, finiteNumber, positiveInt } from '../options.js';
@@ -59,8 +59,13 @@ export interface Evaluation {
 }
 
 const CONFIG_KEYS = ['layers', 'task', 'hidden', 'leakySlope', 'seed', 'loss', 'dropout', 'norm'] as const;
-// The poissonNll loss reads its targets as counts.
-const COUNTS: ValueRange = { min: 0, max: Number.MAX_VALUE, what: 'counts ≥ 0 for the poissonNll loss' };
+// Losses whose targets have a range of their own, whatever the task reads:
+// poissonNll counts, and sigmoidMse values its sigmoid output can reach (on
+// a regression network too, whose targets are otherwise any finite value).
+const LOSS_RANGES: Partial<Record<LossName, ValueRange>> = {
+  poissonNll: { min: 0, max: Number.MAX_VALUE, what: 'counts ≥ 0 for the poissonNll loss' },
+  sigmoidMse: { min: 0, max: 1, what: 'values in [0, 1] for the sigmoidMse loss' },
+};
 
 /** Rows per backend call in predict/evaluate: bounds the workspace memory. */
 const ROWS_PER_CALL = 4096;
@@ -162,7 +167,8 @@ export class MLP extends TrainableNetwork {
   /** y as the (rows, target columns) matrix the loss reads, with the values it must hold. */
   private targetMatrix(fn: string, arg: string, y: unknown, rows: number): Unchecked {
     const t = targetMatrix(fn, arg, y, rows, lossTargetCols(Loss[this.loss.name], this.outputs), TASKS[this.task].targets);
-    return this.loss.name === 'poissonNll' ? { m: t.m, range: COUNTS } : t;
+    const range = LOSS_RANGES[this.loss.name];
+    return range ? { m: t.m, range } : t;
   }
 
   /** Output activations (n, outputs): values, sigmoid probabilities or softmax rows. */
