@@ -45,7 +45,8 @@ export interface AutoencoderConfig {
   /** Inverted dropout after each hidden layer's activation while fitting (off in
    * encode, decode and evaluate): one rate in [0, 1) for all, or one per hidden layer. Default 0. */
   dropout?: number | number[];
-  /** Normalisation of each hidden layer of the whole network: 'layer', 'batch' or null, for all or one per hidden layer. Default null. */
+  /** Normalisation of each hidden layer of the whole network: 'layer', 'batch' or null, one per hidden layer
+   * (the code layer's null), or one value for every hidden layer but the code layer. Default null. */
   norm?: NormName | null | (NormName | null)[];
 }
 
@@ -110,10 +111,14 @@ export class Autoencoder extends TrainableNetwork {
     if (this.codeIndex === 0) throw new RangeError(`${fn}: config.layers needs a code layer after the inputs`);
     this.leakySlope = finiteNumber(fn, 'config.leakySlope', config.leakySlope, 0.01, 0);
     this.dropout = dropoutRates(fn, config.dropout, this.layers.length - 2);
-    this.norm = normChoices(fn, config.norm, this.layers.length - 2);
-    if (this.norm[this.codeIndex - 1] !== null) {
-      throw new RangeError(`${fn}: config.norm must leave the code layer (hidden layer ${this.codeIndex - 1}) unnormalised: encode returns its plain activations`);
+    const norm = normChoices(fn, config.norm, this.layers.length - 2);
+    // The code layer stays unnormalised: encode returns its plain activations.
+    // One value for every hidden layer means the others; a list must say so itself.
+    if (typeof config.norm === 'string') norm[this.codeIndex - 1] = null;
+    else if (norm[this.codeIndex - 1] !== null) {
+      throw new RangeError(`${fn}: config.norm[${this.codeIndex - 1}] must be null: the code layer stays unnormalised, so encode returns its plain activations`);
     }
+    this.norm = norm;
     this.tiedWeights = config.tiedWeights ?? false;
     if (typeof this.tiedWeights !== 'boolean') throw new TypeError(`${fn}: config.tiedWeights must be a boolean`);
     const mirrored = decoder.length === layers.length - 1 && decoder.every((w, i) => w === layers[layers.length - 2 - i]);

@@ -97,6 +97,19 @@ describe.each(backendsUnderTest().map((b) => [b.name]))('layer normalisation on 
     expect(clf.norm).toEqual(['layer', null]);
     expect(clf.params[1]).toEqual(ae.params[1]);
   });
+
+  it('one norm value for an autoencoder normalises every hidden layer but the code layer, and survives a model file', async () => {
+    use();
+    const x = new Matrix(train.x.data.map((v) => (v + 1.5) / 3), train.x.rows, 8);
+    const ae = new Autoencoder({ layers: [8, 12, 3], norm: 'batch', seed: 3 });
+    expect(ae.norm).toEqual(['batch', null, 'batch']);
+    await ae.fit(x, { epochs: 2, optimizer: { type: 'adam', lr: 0.01 } });
+    const path = join(dir, `${name}-ae-one-norm.safetensors`);
+    await ae.save(path);
+    const back = await Autoencoder.load(path);
+    expect(back.norm).toEqual(['batch', null, 'batch']);
+    expect(back.encode(x).data).toEqual(ae.encode(x).data);
+  });
 });
 
 describe('normalisation options are checked', () => {
@@ -112,8 +125,8 @@ describe('normalisation options are checked', () => {
   });
 
   it('an autoencoder refuses a normalised code layer, and stacked pretraining of normalised layers', async () => {
-    expect(() => new Autoencoder({ layers: [4, 2], norm: 'layer' })).toThrow(
-      'Autoencoder: config.norm must leave the code layer (hidden layer 0) unnormalised: encode returns its plain activations');
+    expect(() => new Autoencoder({ layers: [4, 3, 2], norm: ['layer', 'layer', 'layer'] })).toThrow(
+      'Autoencoder: config.norm[1] must be null: the code layer stays unnormalised, so encode returns its plain activations');
     await expect(new Autoencoder({ layers: [4, 3, 2], norm: ['layer', null, 'layer'] }).pretrainStacked([[0, 1, 0, 1]])).rejects.toThrow(
       'Autoencoder.pretrainStacked: does not pretrain normalised layers (config.norm); use fit');
   });
