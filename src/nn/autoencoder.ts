@@ -14,7 +14,7 @@ import { checkOptions, finiteNumber, positiveInt } from '../options.js';
 import { checkLayerSizes } from '../sizes.js';
 import { checkValues, shapeMatrix, toMatrix, type Inputs, type Targets, type Unchecked } from './data.js';
 import { initWeights } from './init.js';
-import { readModelFile } from './model-file.js';
+import { readModelFile, tiedLayers } from './model-file.js';
 import type { FitOptions, History, RunState } from './fit.js';
 import { hiddenActivations } from './mlp.js';
 import { fitSegment, TrainableNetwork } from './trainable.js';
@@ -142,6 +142,12 @@ export class Autoencoder extends TrainableNetwork {
     }
   }
 
+  /** The encoder and decoder layers that share a matrix, outermost first: (0, L − 1), (1, L − 2), … */
+  get [tiedLayers](): [number, number][] {
+    const L = this.layers.length - 1;
+    return this.tiedWeights ? Array.from({ length: this.codeIndex }, (_, e) => [e, L - 1 - e]) : [];
+  }
+
   /** Width of the code. */
   get codeSize(): number {
     return this.layers[this.codeIndex]!;
@@ -151,8 +157,6 @@ export class Autoencoder extends TrainableNetwork {
   private spec(from = 0, to = this.layers.length - 1): NetworkSpec {
     const whole = from === 0 && to === this.layers.length - 1;
     const L = this.layers.length - 1;
-    const tied = new Int32Array(2 * this.codeIndex);
-    for (let e = 0; e < this.codeIndex; e++) tied.set([e, L - 1 - e], 2 * e);
     return {
       sizes: Int32Array.from(this.layers.slice(from, to + 1)),
       hiddenActivations: Int32Array.from(this.hidden.slice(from, to - 1), (name) => Activation[name]),
@@ -162,7 +166,7 @@ export class Autoencoder extends TrainableNetwork {
       lossParams: defaultLossParams(),
       params: this.params.slice(2 * from, 2 * to),
       sparsity: whole && this.sparse ? { layer: this.codeIndex - 1, ...this.sparse } : null,
-      tiedPairs: whole && this.tiedWeights ? tied : null,
+      tiedPairs: whole && this.tiedWeights ? Int32Array.from(this[tiedLayers].flat()) : null,
       dropout: whole ? dropoutSpec(this.dropout) : null,
       norm: normSpec(this.norm.slice(from, to - 1)),
     };
