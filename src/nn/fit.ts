@@ -5,7 +5,8 @@
  * turning its history rows into the History and onEpoch calls.
  */
 import {
-  HISTORY, HISTORY_FIELDS, Metric, POSITION, POSITION_FIELDS, type Backend, type InputNoise, type MetricCode, type NetworkSpec, type TrainProgress,
+  batchNormedOnOneRow, HISTORY, HISTORY_FIELDS, Metric, POSITION, POSITION_FIELDS, type Backend, type InputNoise, type MetricCode,
+  type NetworkSpec, type TrainProgress,
 } from '../backend/backend.js';
 import { NonFiniteError } from '../backend/errors.js';
 import type { Rng } from '../rng.js';
@@ -165,6 +166,7 @@ export async function runFit(fn: string, backend: Backend, model: FitTarget, x: 
   const frozen = frozenFlags(fn, options.freeze, model.spec.sizes.length - 1, model.spec.tiedPairs);
   const { train, val } = await prepareData(fn, backend, model, x, y, options, signal);
   const { n } = train;
+  checkBatchNormRows(fn, { ...model.spec, frozen }, n, batchSize);
   const { spec: optimizer, lr, state } = optimizerSpec(fn, options.optimizer, model.spec.params, model.optimizerState);
   const schedule = scheduleSpec(fn, options.schedule, lr, run?.epochs ?? epochs, Math.ceil(n / batchSize));
   const hasVal = val !== null;
@@ -238,6 +240,22 @@ export async function runFit(fn: string, backend: Backend, model: FitTarget, x: 
     if (run) advanceRun(run, job.position!, Math.ceil(n / batchSize));
   }
   return history;
+}
+
+/**
+ * Refuses a fit that would hand a batch-normalised layer a batch of one row
+ * (Backend.batchNormedOnOneRow: the layer would divide by a spread of 0),
+ * naming the option to change and a batch size that works.
+ */
+function checkBatchNormRows(fn: string, net: NetworkSpec, n: number, batchSize: number): void {
+  const l = batchNormedOnOneRow(net, n, batchSize);
+  if (l < 0) return;
+  const need = `batch normalisation (config.norm 'batch', hidden layer ${l}) needs at least 2 rows in every batch`;
+  if (n === 1) throw new RangeError(`${fn}: ${need}, and there is 1 training row`);
+  let fits = batchSize + 1;
+  while (n % fits === 1) fits++;
+  const leaves = batchSize === 1 ? 'gives batches of 1 row' : `leaves a last batch of 1 row of the ${n} training rows`;
+  throw new RangeError(`${fn}: ${need}, but options.batchSize ${batchSize} ${leaves}; use a batch size that does not (e.g. ${fits})`);
 }
 
 // A job's position before it runs: nothing done, the run's best and epoch in progress kept (an abort before it starts).
