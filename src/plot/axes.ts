@@ -23,6 +23,13 @@ export interface Frame {
   height: number;
 }
 
+/** The smallest and largest of `values` (a loop: spreading a long array into Math.min overflows the stack). */
+export function extent(values: ArrayLike<number>): [number, number] {
+  let [lo, hi] = [Infinity, -Infinity];
+  for (let i = 0; i < values.length; i++) [lo, hi] = [Math.min(lo, values[i]!), Math.max(hi, values[i]!)];
+  return [lo, hi];
+}
+
 // The 1-2-5 step nearest above `rough`.
 function niceStep(rough: number): number {
   const decade = 10 ** Math.floor(Math.log10(rough));

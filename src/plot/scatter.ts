@@ -7,7 +7,7 @@
  */
 import { Matrix } from '../tensor.js';
 import { checkOptions } from '../options.js';
-import { drawAxes, linearAxis, place, type Frame } from './axes.js';
+import { drawAxes, extent, linearAxis, place, type Frame } from './axes.js';
 import { Figure, type Shape } from './figure.js';
 import { textWidth } from './font.js';
 import { placeLabels } from './labels.js';
@@ -71,13 +71,8 @@ function perPoint<T>(fn: string, name: string, values: ArrayLike<T> | undefined,
 
 // Widens the smaller of the two ranges so one data unit is as many pixels across as up.
 function equalAspect(xs: Float64Array, ys: Float64Array, frame: Frame): { x: [number, number]; y: [number, number] } {
-  const range = (v: Float64Array): [number, number] => {
-    let [lo, hi] = [Infinity, -Infinity];
-    for (const a of v) [lo, hi] = [Math.min(lo, a), Math.max(hi, a)];
-    return [lo, hi];
-  };
-  const [x0, x1] = range(xs);
-  const [y0, y1] = range(ys);
+  const [x0, x1] = extent(xs);
+  const [y0, y1] = extent(ys);
   // 5% of room on every side keeps points off the frame; a single point or line gets a unit span.
   const span = Math.max(x1 - x0, y1 - y0) || Math.max(Math.abs(x0), Math.abs(y0), 1);
   const perPixel = Math.max((x1 - x0 + 0.1 * span) / frame.width, (y1 - y0 + 0.1 * span) / frame.height);
@@ -111,7 +106,7 @@ export function scatterPlot(points: Matrix | ArrayLike<number>[], options: Scatt
   const names = classes === null ? [] : [...new Set(classes)].sort((a, b) =>
     typeof a === 'number' && typeof b === 'number' ? a - b : String(a).localeCompare(String(b)));
   const colour = new Map(names.map((c, i) => [c, PALETTE[i % PALETTE.length]!]));
-  const legendWidth = names.length === 0 ? 0 : 28 + Math.max(...names.map((c) => textWidth(String(c))));
+  const legendWidth = names.length === 0 ? 0 : 28 + names.reduce<number>((w, c) => Math.max(w, textWidth(String(c))), 0);
   const frame: Frame = {
     left: MARGIN.left, top: MARGIN.top,
     width: width - MARGIN.left - MARGIN.right - legendWidth, height: height - MARGIN.top - MARGIN.bottom,

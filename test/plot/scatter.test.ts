@@ -106,6 +106,12 @@ describe('scatterPlot', () => {
     }
   });
 
+  it('lays out 200 000 classes, naming in its legend as many as fit', () => {
+    const points = Array.from({ length: 200_000 }, (_, i) => [i % 317, i % 211]);
+    const figure = scatterPlot(points, { classes: points.map((_, i) => i) });
+    expect(figure.notes).toEqual([expect.stringMatching(/^the legend names \d+ of 200000 classes; colours repeat every \d+$/)]);
+  });
+
   it('gives the same picture for the same input', () => {
     const points = cloud(40, 3);
     const options = { labels: points.map((_, i) => `p${i}`), classes: points.map((_, i) => i % 4) };
