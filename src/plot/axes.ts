@@ -30,6 +30,16 @@ export function extent(values: ArrayLike<number>): [number, number] {
   return [lo, hi];
 }
 
+/**
+ * `axis` laid out in units of 10^power (scatterPlot's coordinates near
+ * ±Number.MAX_VALUE, whose ranges would overflow), its tick labels
+ * carrying the power so they read as the true values.
+ */
+export function inUnitsOf(axis: Axis, power: number): Axis {
+  if (power === 0) return axis;
+  return { ...axis, format: (v) => (axis.format(v) === '0' ? '0' : `${axis.format(v)}e+${power}`) };
+}
+
 // The 1-2-5 step nearest above `rough`.
 function niceStep(rough: number): number {
   const decade = 10 ** Math.floor(Math.log10(rough));

@@ -7,7 +7,7 @@
  */
 import { Matrix } from '../tensor.js';
 import { checkOptions } from '../options.js';
-import { drawAxes, extent, linearAxis, place, type Frame } from './axes.js';
+import { drawAxes, extent, inUnitsOf, linearAxis, place, type Frame } from './axes.js';
 import { Figure, type Shape } from './figure.js';
 import { textWidth } from './font.js';
 import { placeLabels } from './labels.js';
@@ -29,6 +29,8 @@ export interface ScatterOptions {
 
 const KEYS = ['labels', 'classes', 'title', 'xTitle', 'yTitle', 'width', 'height'] as const;
 const RADIUS = 3;
+// Coordinates beyond this are laid out in units of a power of ten: far below Number.MAX_VALUE (1.8e308), far above real data.
+const HUGE = 1e300;
 const LEGEND_ROW = 14;
 
 function coordinates(fn: string, points: Matrix | ArrayLike<number>[]): { xs: Float64Array; ys: Float64Array } {
@@ -112,11 +114,16 @@ export function scatterPlot(points: Matrix | ArrayLike<number>[], options: Scatt
     width: width - MARGIN.left - MARGIN.right - legendWidth, height: height - MARGIN.top - MARGIN.bottom,
   };
   if (frame.width < 100) throw new RangeError(`${fn}: options.width ${width} leaves no room beside the legend of ${names.length} classes`);
-  const range = equalAspect(xs, ys, frame);
-  const x = linearAxis(range.x[0], range.x[1]);
-  const y = linearAxis(range.y[0], range.y[1]);
-  const px = xs.map((v) => place(x, v, frame.left, frame.left + frame.width));
-  const py = ys.map((v) => place(y, v, frame.top + frame.height, frame.top));
+  // Ranges of coordinates near ±Number.MAX_VALUE (and their margins) overflow
+  // to Infinity: such points are laid out in units of 10^power instead.
+  const reach = Math.max(...[...extent(xs), ...extent(ys)].map(Math.abs));
+  const power = reach > HUGE ? Math.floor(Math.log10(reach)) : 0;
+  const [ux, uy] = power === 0 ? [xs, ys] : [xs.map((v) => v / 10 ** power), ys.map((v) => v / 10 ** power)];
+  const range = equalAspect(ux, uy, frame);
+  const x = inUnitsOf(linearAxis(range.x[0], range.x[1]), power);
+  const y = inUnitsOf(linearAxis(range.y[0], range.y[1]), power);
+  const px = ux.map((v) => place(x, v, frame.left, frame.left + frame.width));
+  const py = uy.map((v) => place(y, v, frame.top + frame.height, frame.top));
 
   const shapes: Shape[] = drawAxes(frame, x, y, { x: checkText(fn, 'options.xTitle', options.xTitle, 'x'), y: checkText(fn, 'options.yTitle', options.yTitle, 'y') });
   if (title) shapes.push({ kind: 'text', x: width / 2, y: 18, text: title, color: INK, anchor: 'middle' });
