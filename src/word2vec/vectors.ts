@@ -172,7 +172,7 @@ export class WordVectors {
   /** Top-k over the unit matrix for each unit query, excluding rows per query. */
   nearestMany(units: Float32Array[], excludes: number[][], k: number): Neighbour[][] {
     const q = units.length;
-    const e = Math.max(0, ...excludes.map((x) => x.length));
+    const e = excludes.reduce((most, x) => Math.max(most, x.length), 0);
     const queries = new Float32Array(q * this.dim);
     const exclude = new Int32Array(q * e).fill(-1);
     units.forEach((u, j) => queries.set(u, j * this.dim));

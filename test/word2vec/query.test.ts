@@ -63,6 +63,16 @@ describe.each(backends.map((b) => [b.name]))('word vectors on %s', (name) => {
     expect(r.coverage).toBeCloseTo(2 / 3, 12);
   });
 
+  it('streams evaluation files: a section of 200 000 questions, and a line too long for either format', async () => {
+    const many = writeTemp(dir, 'many.txt', `: royal\n${'man king woman queen\n'.repeat(200_000)}`);
+    expect((await evaluateAnalogies(v(), many)).overall).toMatchObject({ correct: 200_000, answered: 200_000 });
+    const long = writeTemp(dir, 'long.txt', `\n\n${'x'.repeat(70_000)}\n`);
+    for (const evaluate of [evaluateAnalogies, evaluateSimilarity]) {
+      await expect(evaluate(v(), long)).rejects.toThrow(new RangeError(`${long}: line 3: longer than 65536 characters`));
+    }
+    await expect(evaluateAnalogies(v(), `${dir}/none.txt`)).rejects.toThrow(`${dir}/none.txt: does not exist`);
+  });
+
   it('evaluates a similarity file by Spearman correlation with coverage', async () => {
     const path = writeTemp(dir, 's.csv', '# comment\nking,prince,9\nking\tqueen\t5\nking apple 0\nking dragon 3\n');
     const r = await evaluateSimilarity(v(), path);
