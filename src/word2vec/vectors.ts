@@ -146,8 +146,11 @@ export class WordVectors {
 
   /** a − b + c ("king − man + woman" → queen), by 3CosAdd or 3CosMul, query words excluded. */
   analogy(a: string, b: string, c: string, options: { method?: 'add' | 'mul'; topn?: number } = {}): Neighbour[] {
+    checkOptions('analogy', 'options', options, ['method', 'topn']);
+    const method = options.method ?? 'add';
+    if (method !== 'add' && method !== 'mul') throw new TypeError(`analogy: options.method must be 'add' or 'mul', got ${shown(method)}`);
     const query = { positive: [a, c], negative: [b], topn: options.topn ?? 1 };
-    return options.method === 'mul' ? this.mostSimilarCosmul(query) : this.mostSimilar(query);
+    return method === 'mul' ? this.mostSimilarCosmul(query) : this.mostSimilar(query);
   }
 
   /** The word furthest from the mean of the others' unit vectors (gensim's doesnt_match). */

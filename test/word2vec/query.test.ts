@@ -69,6 +69,8 @@ describe.each(backends.map((b) => [b.name]))('word vectors on %s', (name) => {
     [(w: WordVectors) => w.mostSimilarCosmul(undefined as never), TypeError, 'mostSimilarCosmul: query must be a word, a Float32Array or { positive, negative, topn }, got undefined'],
     [(w: WordVectors) => w.mostSimilarMany(undefined as never), TypeError, 'mostSimilarMany: queries must be an array of words or Float32Arrays, got undefined'],
     [(w: WordVectors) => w.mostSimilarMany([undefined as never]), TypeError, 'mostSimilarMany: a query must be a word or a Float32Array of length 3, got undefined'],
+    [(w: WordVectors) => w.analogy('king', 'man', 'woman', { method: 'div' as never }), TypeError, "analogy: options.method must be 'add' or 'mul', got div"],
+    [(w: WordVectors) => w.analogy('king', 'man', 'woman', { methd: 'mul' } as never), TypeError, "analogy: unknown option 'methd' in options (expected one of: method, topn)"],
   ])('refuses a bad query naming it (%#)', (call, cls, message) => {
     const w = v();
     expect(() => call(w)).toThrow(cls);
