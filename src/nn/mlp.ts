@@ -267,9 +267,20 @@ export class MLP extends TrainableNetwork {
    * holding the encoder's layers 0 … encoder.codeIndex − 1 fixed.
    */
   static fromEncoder(encoder: EncoderSource, head: EncoderHead): MLP {
-    const { config, encoderParams } = encoderHeadConfig('MLP.fromEncoder', encoder, head);
+    const fn = 'MLP.fromEncoder';
+    const { config, encoderParams } = encoderHeadConfig(fn, encoder, head);
     const net = new MLP(config);
-    encoderParams.forEach((p, i) => net.params[i]!.set(p));
+    // The encoder's parameter arrays are its own to replace: each must still fit the layer it is copied into.
+    for (let i = 0; i < encoderParams.length; i++) {
+      const p: unknown = encoderParams[i];
+      const want = net.params[i]!.length;
+      if (!(p instanceof Float32Array) || p.length !== want) {
+        const got = p instanceof Float32Array ? `a Float32Array of ${p.length}` : String(p);
+        throw new RangeError(`${fn}: encoder.params[${i}] (layer ${i >> 1}'s ${i % 2 === 0 ? 'weight' : 'bias'}) must be a ` +
+          `Float32Array of ${want} values, got ${got}`);
+      }
+      net.params[i]!.set(p);
+    }
     return net;
   }
 

@@ -128,6 +128,16 @@ describe('fine-tuning options are checked', () => {
     expect(() => MLP.fromEncoder(ae, head as never)).toThrow(msg);
   });
 
+  it('fromEncoder refuses encoder parameters that no longer fit their layers, naming them', () => {
+    const ae = new Autoencoder({ layers: [4, 3, 2] });
+    ae.params[2] = new Float32Array(7);
+    expect(() => MLP.fromEncoder(ae, { layers: [2], task: 'multiclass' })).toThrow(new RangeError(
+      "MLP.fromEncoder: encoder.params[2] (layer 1's weight) must be a Float32Array of 6 values, got a Float32Array of 7"));
+    ae.params.splice(1);
+    expect(() => MLP.fromEncoder(ae, { layers: [2], task: 'multiclass' })).toThrow(new RangeError(
+      "MLP.fromEncoder: encoder.params[1] (layer 0's bias) must be a Float32Array of 3 values, got undefined"));
+  });
+
   it('fromEncoder refuses what is not an autoencoder', () => {
     expect(() => MLP.fromEncoder({} as never, { layers: [2], task: 'multiclass' })).toThrow('MLP.fromEncoder: encoder must be an Autoencoder');
   });
