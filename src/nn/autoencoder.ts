@@ -266,7 +266,15 @@ export class Autoencoder extends TrainableNetwork {
     if (this.norm.some((c) => c !== null)) throw new RangeError(`${fn}: does not pretrain normalised layers (config.norm); use fit`);
     const given = this.data(fn, 'x', x);
     checkValues(fn, 'x', given);
-    let data = given.m;
+    // The stages write this model's weights: it is busy (no fit, predict or save) until they are done.
+    await this.whileBusy(fn, () => this.greedyStages(given.m, epochs, options.layerOptions));
+    this.optimizerState = null;
+    return this.fit(x, { epochs: 5, ...options.fineTune });
+  }
+
+  // Each encoder layer trained as an autoencoder of the codes below it, its weights copied into both mirrored layers.
+  private async greedyStages(x: Matrix, epochs: number, layerOptions: StackedOptions['layerOptions']): Promise<void> {
+    let data = x;
     const L = this.layers.length - 1;
     for (let l = 0; l < this.codeIndex; l++) {
       const act = this.hidden[l]!;
@@ -276,15 +284,13 @@ export class Autoencoder extends TrainableNetwork {
         ...(this.cfg.denoise !== undefined ? { denoise: this.cfg.denoise } : {}),
         ...(this.sparse && l === this.codeIndex - 1 ? { sparse: this.sparse } : {}),
       });
-      await stage.fit(data, { ...options.layerOptions, epochs });
+      await stage.fit(data, { ...layerOptions, epochs });
       this.params[2 * l]!.set(stage.params[0]!);
       this.params[2 * l + 1]!.set(stage.params[1]!);
       this.params[2 * (L - 1 - l)]!.set(stage.params[2]!);
       this.params[2 * (L - 1 - l) + 1]!.set(stage.params[3]!);
       data = stage.encode(data);
     }
-    this.optimizerState = null;
-    return this.fit(x, { epochs: 5, ...options.fineTune });
   }
 
   static async load(path: string): Promise<Autoencoder> {

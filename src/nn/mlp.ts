@@ -19,7 +19,7 @@ import { isTask, TASKS, type Task } from './tasks.js';
 import { readModelFile } from './model-file.js';
 import type { FitOptions, History, RunState } from './fit.js';
 import { resolveLoss, type LossConfig, type ResolvedLoss } from './loss-config.js';
-import { fitSegment, TrainableNetwork } from './trainable.js';
+import { fitSegment, refuseIfBusy, TrainableNetwork } from './trainable.js';
 import { biasParam, dropoutRates, dropoutSpec, normChoices, normSpec, type NormName } from './layers.js';
 import { encoderHeadConfig, type EncoderHead, type EncoderSource } from './fine-tune.js';
 
@@ -268,6 +268,8 @@ export class MLP extends TrainableNetwork {
    */
   static fromEncoder(encoder: EncoderSource, head: EncoderHead): MLP {
     const fn = 'MLP.fromEncoder';
+    // A fitting autoencoder's weights are being written by its job.
+    if (encoder instanceof TrainableNetwork) encoder[refuseIfBusy](fn);
     const { config, encoderParams } = encoderHeadConfig(fn, encoder, head);
     const net = new MLP(config);
     // The encoder's parameter arrays are its own to replace: each must still fit the layer it is copied into.
