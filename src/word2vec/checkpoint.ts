@@ -190,8 +190,11 @@ function parseMeta(json: string | undefined, fail: (why: string) => never): Meta
   let settings: Word2VecSettings;
   try {
     checkOptions('settings', 'the settings', meta['settings'], SETTING_KEYS);
+    const stored = { ...(meta['settings'] ?? {}) as Record<string, unknown> };
+    // A run without a cap stores the vocabulary job's maxFinalVocab 0, which the option leaves out.
+    if (stored['maxFinalVocab'] === 0) delete stored['maxFinalVocab'];
     // Checkpoints written before the kernel and saturated settings existed were trained classic, with the limit rule.
-    settings = checkSettings('settings', { kernel: 'classic', saturated: 'limit', ...(meta['settings'] ?? {}) as Record<string, unknown> });
+    settings = checkSettings('settings', { kernel: 'classic', saturated: 'limit', ...stored });
   } catch (err) {
     return fail(`invalid ${(err as Error).message}`);
   }

@@ -178,6 +178,8 @@ describe.each(backends.map((b) => [b.name]))('word2vec on %s', (name) => {
     await expect(train({ dim: 5 } as never)).rejects.toThrow(/unknown option 'dim'/);
     await expect(train({ window: 0 })).rejects.toThrow(RangeError);
     await expect(train({ epochs: 2 ** 31 })).rejects.toThrow('Word2Vec.train: epochs must be at most 2147483647, got 2147483648');
+    // As the CLI's --max-vocab: no cap is maxFinalVocab left out, not 0.
+    await expect(train({ maxFinalVocab: 0 })).rejects.toThrow('Word2Vec.train: maxFinalVocab must be a positive integer, got 0');
     await expect(train({ negative: 0 })).rejects.toThrow(/hs must be true/);
     await expect(train({ kernel: 'fast' as never })).rejects.toThrow("Word2Vec.train: kernel must be 'batched' or 'classic', got fast");
     await expect(train({ saturated: 'clip' as never })).rejects.toThrow("Word2Vec.train: saturated must be 'limit' or 'skip', got clip");
