@@ -129,6 +129,12 @@ export async function readWord2VecCheckpoint(path: string): Promise<Word2VecChec
       'state.loss', 'state.terms', 'state.finished', 'state.rng']);
     for (const name of file.tensors.keys()) if (!known.has(name)) fail(`unexpected tensor '${name}'`);
     checkAsJob(checkpoint, fail);
+    // Each thread stopped after a sentence of the corpus: an offset past its end is no state of that corpus.
+    const { offsets } = checkpoint.state;
+    const past = offsets.findIndex((at) => at > meta.corpus.bytes);
+    if (past >= 0) {
+      fail(`state.offsets[${past}] is ${offsets[past]}, past the end of the corpus it was trained on (${meta.corpus.bytes} bytes)`);
+    }
     return checkpoint;
   } finally {
     await file.close();
