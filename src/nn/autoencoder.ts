@@ -17,7 +17,7 @@ import { initWeights } from './init.js';
 import { readModelFile, tiedLayers } from './model-file.js';
 import type { FitOptions, History, RunState } from './fit.js';
 import { hiddenActivations } from './mlp.js';
-import { fitSegment, TrainableNetwork } from './trainable.js';
+import { fitSegment, TrainableNetwork, type FitSpec } from './trainable.js';
 import { biasParam, dropoutRates, dropoutSpec, normChoices, normSpec, type NormName } from './layers.js';
 
 export interface AutoencoderConfig {
@@ -187,11 +187,14 @@ export class Autoencoder extends TrainableNetwork {
     const vd = options.validationData as { x: Inputs; y?: unknown } | undefined;
     if (vd !== undefined) checkOptions(fn, 'options.validationData', vd, ['x']);
     const opts: FitOptions = vd !== undefined ? { ...options, validationData: { x: vd.x, y: vd.x as never } } : options;
-    const fit = {
+    return this.runFit(fn, this.fitSpec(), x, x as never, opts, run);
+  }
+
+  protected fitSpec(): FitSpec {
+    return {
       spec: this.spec(), metric: 0 as const, inputNoise: this.inputNoise,
       targets: (f: string, arg: string, t: unknown, rows: number) => this.data(f, arg, t, rows),
     };
-    return this.runFit(fn, fit, x, x as never, opts, run);
   }
 
   /** x as a (rows, inputs) matrix and the values it must hold: in [0, 1] for the losses of a sigmoid output. */

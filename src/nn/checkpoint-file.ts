@@ -12,6 +12,7 @@ import { Autoencoder, type AutoencoderConfig } from './autoencoder.js';
 import type { RunState } from './fit.js';
 import { MLP, type MLPConfig } from './mlp.js';
 import { modelFromTensors, writeModelFile } from './model-file.js';
+import { checkSettings } from './trainable.js';
 import type { EarlyStoppingOptions, OptimizerOptions, ScheduleOptions } from './train-options.js';
 
 export type Checkpointable = MLP | Autoencoder;
@@ -126,6 +127,13 @@ export async function loadCheckpoint(path: string): Promise<{ model: Checkpointa
     model.optimizerState = { type: meta.optimizerType, state, step: Float64Array.of(meta.optimizerStep) };
   } else if (optimizerTensors.size > 0) {
     fail(`holds ${optimizerTensors.size} optimizer tensors but no optimizer`);
+  }
+  // The stored settings are the file's content: one a fit would refuse is reported against the file,
+  // not later as an option of the resuming call. (After the optimizer state: the check reuses it.)
+  try {
+    model[checkSettings]('settings', meta.settings);
+  } catch (err) {
+    fail(`invalid ${(err as Error).message}`);
   }
   const restoring = meta.settings.earlyStopping?.restoreBestWeights === true;
   const bestParams = list(bestTensors, 'best', restoring ? model.params.length : 0, 'restoreBestWeights');

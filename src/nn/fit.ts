@@ -138,11 +138,25 @@ export interface RunState {
   batchesPerEpoch: number;
 }
 
-/** Runs fit; resolves with the history. With `run`, the fit is one segment of
- * that run: the best weights are tracked in run.bestParams, not restored (the
- * run restores them once, at its end). */
-export async function runFit(fn: string, backend: Backend, model: FitTarget, x: Inputs, y: Targets,
-                             options: FitOptions, run: RunState | null = null): Promise<History> {
+/** What a fit's options decide before any data is read (fitSettings). */
+interface FitSettings {
+  epochs: number;
+  batchSize: number;
+  shuffle: boolean;
+  progressEvery: number;
+  onNonFinite: 'error' | 'skip';
+  signal: AbortSignal | undefined;
+  frozen: Uint8Array | null;
+  optimizer: ReturnType<typeof optimizerSpec>;
+  /** options.validationSplit: the fraction of the rows held out (0: none). */
+  split: number;
+}
+
+/** The model as fitSettings reads it. */
+type SettingsTarget = Pick<FitTarget, 'spec' | 'metric' | 'optimizerState'>;
+
+// runFit's checks of the options that need no data, in its order.
+function fitSettings(fn: string, model: SettingsTarget, options: FitOptions): FitSettings {
   checkOptions(fn, 'options', options, FIT_KEYS);
   const epochs = positiveInt(fn, 'options.epochs', options.epochs, 10);
   checkAllocation(fn, `options.epochs × ${FIELDS} history fields`, epochs * FIELDS, 8);
@@ -164,10 +178,37 @@ export async function runFit(fn: string, backend: Backend, model: FitTarget, x: 
     throw new TypeError(`${fn}: options.signal must be an AbortSignal`);
   }
   const frozen = frozenFlags(fn, options.freeze, model.spec.sizes.length - 1, model.spec.tiedPairs);
-  const { train, val } = await prepareData(fn, backend, model, x, y, options, signal);
+  if (options.validationSplit !== undefined && options.validationData !== undefined) {
+    throw new TypeError(`${fn}: give options.validationSplit or options.validationData, not both`);
+  }
+  const split = finiteNumber(fn, 'options.validationSplit', options.validationSplit, 0, 0);
+  if (split >= 1) throw new RangeError(`${fn}: options.validationSplit must be a fraction below 1, got ${split}`);
+  const optimizer = optimizerSpec(fn, options.optimizer, model.spec.params, model.optimizerState);
+  return { epochs, batchSize, shuffle, progressEvery, onNonFinite, signal, frozen, optimizer, split };
+}
+
+/**
+ * Checks fit options as far as they go without data: the schedule as for
+ * one batch an epoch, early stopping as if there were validation data.
+ * Loading a checkpoint runs its stored settings through this, so a bad one
+ * is reported as the file's, not as an option of the resuming call.
+ */
+export function checkFitSettings(fn: string, model: SettingsTarget, options: FitOptions): void {
+  const { epochs, optimizer } = fitSettings(fn, model, options);
+  scheduleSpec(fn, options.schedule, optimizer.lr, epochs, 1);
+  earlyStoppingSpec(fn, options.earlyStopping, true, model.metric);
+}
+
+/** Runs fit; resolves with the history. With `run`, the fit is one segment of
+ * that run: the best weights are tracked in run.bestParams, not restored (the
+ * run restores them once, at its end). */
+export async function runFit(fn: string, backend: Backend, model: FitTarget, x: Inputs, y: Targets,
+                             options: FitOptions, run: RunState | null = null): Promise<History> {
+  const { epochs, batchSize, shuffle, progressEvery, onNonFinite, signal, frozen, optimizer: opt, split } = fitSettings(fn, model, options);
+  const { train, val } = await prepareData(fn, backend, model, x, y, options, split, signal);
   const { n } = train;
   checkBatchNormRows(fn, { ...model.spec, frozen }, n, batchSize);
-  const { spec: optimizer, lr, state } = optimizerSpec(fn, options.optimizer, model.spec.params, model.optimizerState);
+  const { spec: optimizer, lr, state } = opt;
   const schedule = scheduleSpec(fn, options.schedule, lr, run?.epochs ?? epochs, Math.ceil(n / batchSize));
   const hasVal = val !== null;
   const earlyStopping = earlyStoppingSpec(fn, options.earlyStopping, hasVal, model.metric);
@@ -285,11 +326,11 @@ interface Split {
  * neither pauses the event loop.
  */
 async function prepareData(fn: string, backend: Backend, model: FitTarget, x: Inputs, y: Targets, options: FitOptions,
-                           signal: AbortSignal | undefined): Promise<Split> {
+                           split: number, signal: AbortSignal | undefined): Promise<Split> {
   const xs = shapeMatrix(fn, 'x', x, model.inputs);
   const ys = model.targets(fn, 'y', y, xs.rows);
   if (xs.rows === 0) throw new RangeError(`${fn}: x must have at least one row`);
-  const { cut, given } = validationRows(fn, model, xs, options);
+  const { cut, given } = validationRows(fn, model, xs, options.validationData, split);
   const staged = new Map<Float32Array, Float32Array>();
   const checked = async (arg: string, u: Unchecked): Promise<Float32Array> => {
     let data = staged.get(u.m.data);
@@ -316,23 +357,18 @@ async function prepareData(fn: string, backend: Backend, model: FitTarget, x: In
   };
 }
 
-/** The validation rows: the last rows of x from `cut` (validationSplit; cut = rows: none), or given ones. */
-function validationRows(fn: string, model: FitTarget, xs: Matrix, options: FitOptions):
+/** The validation rows: the last rows of x from `cut` (`split` of them; cut = rows: none), or given ones. */
+function validationRows(fn: string, model: FitTarget, xs: Matrix, validationData: FitOptions['validationData'], split: number):
     { cut: number; given: { x: Matrix; y: Unchecked } | null } {
-  const { validationSplit, validationData } = options;
-  if (validationSplit !== undefined && validationData !== undefined) {
-    throw new TypeError(`${fn}: give options.validationSplit or options.validationData, not both`);
-  }
   if (validationData !== undefined) {
     checkOptions(fn, 'options.validationData', validationData, ['x', 'y']);
     const vx = shapeMatrix(fn, 'options.validationData.x', validationData.x, model.inputs);
     const vy = model.targets(fn, 'options.validationData.y', validationData.y, vx.rows);
     return { cut: xs.rows, given: { x: vx, y: vy } };
   }
-  const split = finiteNumber(fn, 'options.validationSplit', validationSplit, 0, 0);
   if (split === 0) return { cut: xs.rows, given: null };
   const nVal = Math.floor(xs.rows * split);
-  if (split >= 1 || nVal === 0 || nVal === xs.rows) {
+  if (nVal === 0 || nVal === xs.rows) {
     throw new RangeError(`${fn}: options.validationSplit ${split} of ${xs.rows} rows must leave at least one row for each side`);
   }
   return { cut: xs.rows - nVal, given: null };

@@ -19,7 +19,7 @@ import { isTask, TASKS, type Task } from './tasks.js';
 import { readModelFile } from './model-file.js';
 import type { FitOptions, History, RunState } from './fit.js';
 import { resolveLoss, type LossConfig, type ResolvedLoss } from './loss-config.js';
-import { fitSegment, refuseIfBusy, TrainableNetwork } from './trainable.js';
+import { fitSegment, refuseIfBusy, TrainableNetwork, type FitSpec } from './trainable.js';
 import { biasParam, dropoutRates, dropoutSpec, normChoices, normSpec, type NormName } from './layers.js';
 import { encoderHeadConfig, type EncoderHead, type EncoderSource } from './fine-tune.js';
 
@@ -157,11 +157,14 @@ export class MLP extends TrainableNetwork {
   }
 
   private train(x: Inputs, y: Targets, options: FitOptions, run: RunState | null): Promise<History> {
-    const fit = {
+    return this.runFit('MLP.fit', this.fitSpec(), x, y, options, run);
+  }
+
+  protected fitSpec(): FitSpec {
+    return {
       spec: this.spec(), metric: TASKS[this.task].metric,
       targets: (f: string, arg: string, t: unknown, rows: number) => this.targetMatrix(f, arg, t, rows),
     };
-    return this.runFit('MLP.fit', fit, x, y, options, run);
   }
 
   /** y as the (rows, target columns) matrix the loss reads, with the values it must hold. */

@@ -9,12 +9,15 @@ import type { InputNoise, MetricCode, NetworkSpec } from '../backend/backend.js'
 import { getBackend } from '../backend/select.js';
 import { Rng } from '../rng.js';
 import type { Inputs, Targets, Unchecked } from './data.js';
-import { runFit, type FitOptions, type History, type RunState } from './fit.js';
+import { checkFitSettings, runFit, type FitOptions, type History, type RunState } from './fit.js';
 import { writeModelFile } from './model-file.js';
 import type { OptimizerState } from './train-options.js';
 
 /** The key of the method checkpoint.ts runs a segment with: a symbol, so it is not public API. */
 export const fitSegment = Symbol('fitSegment');
+
+/** The key of the check a checkpoint's stored fit settings get when it is loaded (checkpoint-file.ts). */
+export const checkSettings = Symbol('checkSettings');
 
 /** How one fit reads the model: its network, metric and targets (the rest is the base's). */
 export interface FitSpec {
@@ -54,6 +57,14 @@ export abstract class TrainableNetwork {
 
   /** fit as one segment of a checkpointed run: continues `run`'s schedule and early stopping, and advances it. */
   abstract [fitSegment](x: Inputs, y: Targets | null, options: FitOptions, run: RunState): Promise<History>;
+
+  /** How a fit reads this model: its network, metric and targets. */
+  protected abstract fitSpec(): FitSpec;
+
+  /** Throws what a fit with `options` would throw before it reads any data. */
+  [checkSettings](fn: string, options: FitOptions): void {
+    checkFitSettings(fn, { ...this.fitSpec(), optimizerState: this.state }, options);
+  }
 
   /** Refuses a call while a fit runs: it would read (or replace) what the job is writing. */
   protected enter(fn: string): void {

@@ -253,6 +253,31 @@ describe('broken checkpoints', () => {
     }
   });
 
+  it('stored fit settings a fit would refuse are reported as the checkpoint file\'s, not as the resuming call\'s options', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fastnn-ckpt-'));
+    const path = join(dir, 'settings.ckpt');
+    // Stopped after epoch 1 of 2: the resumed run has an epoch to train with the stored settings.
+    const stop = new AbortController();
+    await expect(fitWithCheckpoints(fresh(), x, y, { epochs: 2, batchSize: 16, optimizer: { type: 'adam', lr: 0.01 }, validationSplit: 0.1,
+      signal: stop.signal, onEpoch: () => stop.abort(new Error('stop')) }, { path, saveOnAbort: true })).rejects.toThrow('stop');
+    expect((await loadCheckpoint(path)).meta.epochsDone).toBe(1);
+    const text = readFileSync(path).toString('latin1');
+    // Same-length edits of the settings JSON, so the header keeps its declared size.
+    for (const [from, to, why] of [
+      ['\\"batchSize\\":16', '\\"batchSize\\":-1', 'options.batchSize must be a positive integer, got -1'],
+      ['\\"lr\\":0.01', '\\"lr\\":-1.0', 'options.optimizer.lr must be a finite number ≥ 0, got -1'],
+      ['\\"type\\":\\"adam\\"', '\\"type\\":\\"adaX\\"', 'options.optimizer.type must be one of sgd, momentum, adam, adamw, got adaX'],
+      ['\\"validationSplit\\":0.1', '\\"validationSplit\\":1.0', 'options.validationSplit must be a fraction below 1, got 1'],
+    ]) {
+      const file = join(dir, 'tampered.ckpt');
+      expect(text).toContain(from);
+      writeFileSync(file, Buffer.from(text.replace(from, to), 'latin1'));
+      const resumed = resumeFit(file, x, y);
+      await expect(resumed).rejects.toThrow(ModelFileError);
+      await expect(resumed).rejects.toThrow(`${file}: invalid settings: ${why}`);
+    }
+  });
+
   it('a mid-epoch checkpoint whose epoch in progress does not fit the run is refused as malformed', async () => {
     useBackend('js'); // stops right after the batch whose report aborts
     const dir = mkdtempSync(join(tmpdir(), 'fastnn-ckpt-'));
