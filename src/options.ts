@@ -14,13 +14,19 @@ export function checkOptions(fn: string, what: string, options: unknown, allowed
   }
 }
 
-export function positiveInt(fn: string, name: string, v: unknown, fallback: number): number {
-  if (v === undefined) return fallback;
+/** The largest count an option takes: what a signed 32-bit index addresses. */
+const MAX_COUNT = 2147483647;
+
+// An integer from `min` up to MAX_COUNT, saying which bound a value breaks.
+function boundedInt(fn: string, name: string, v: unknown, min: number, kind: string): number {
   if (typeof v !== 'number') throw new TypeError(`${fn}: ${name} must be a number`);
-  if (!Number.isInteger(v) || v < 1 || v > 2147483647) {
-    throw new RangeError(`${fn}: ${name} must be a positive integer, got ${v}`);
-  }
+  if (!Number.isInteger(v) || v < min) throw new RangeError(`${fn}: ${name} must be a ${kind} integer, got ${v}`);
+  if (v > MAX_COUNT) throw new RangeError(`${fn}: ${name} must be at most ${MAX_COUNT}, got ${v}`);
   return v;
+}
+
+export function positiveInt(fn: string, name: string, v: unknown, fallback: number): number {
+  return v === undefined ? fallback : boundedInt(fn, name, v, 1, 'positive');
 }
 
 export function finiteNumber(fn: string, name: string, v: unknown, fallback: number, min = -Infinity): number {
@@ -33,10 +39,5 @@ export function finiteNumber(fn: string, name: string, v: unknown, fallback: num
 }
 
 export function nonNegativeInt(fn: string, name: string, v: unknown, fallback: number): number {
-  if (v === undefined) return fallback;
-  if (typeof v !== 'number') throw new TypeError(`${fn}: ${name} must be a number`);
-  if (!Number.isInteger(v) || v < 0 || v > 2147483647) {
-    throw new RangeError(`${fn}: ${name} must be a non-negative integer, got ${v}`);
-  }
-  return v;
+  return v === undefined ? fallback : boundedInt(fn, name, v, 0, 'non-negative');
 }

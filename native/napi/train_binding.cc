@@ -93,6 +93,20 @@ class TrainJob final : public BackgroundJob, private FitObserver {
   } non_finite_;
 };
 
+// Batch normalisation standardises each unit over a batch's rows: a batch of
+// one row (batchSize 1, n = 1, or a last batch of 1) has no spread to divide
+// by, so a layer that uses the batch's statistics (not frozen) refuses it
+// (backend.ts batchNormedOnOneRow).
+void CheckBatchRows(Napi::Env env, const char* fn, const NetworkView& net, std::size_t n, std::size_t batch_size) {
+  if (batch_size != 1 && n % batch_size != 1) return;
+  for (std::size_t l = 0; l < net.norm.size(); l++) {
+    if (norm_of(net, l) != Norm::Batch || layer_frozen(net, l)) continue;
+    args::ThrowRange(env, args::Prefix(fn, "job.batchSize " + std::to_string(batch_size) + " leaves a batch of 1 row of job.n " +
+                                          std::to_string(n) + "; job.net.norm[" + std::to_string(l) +
+                                          "] (batch normalisation, not frozen) needs at least 2 rows per batch"));
+  }
+}
+
 // job.schedule: { type, lr, perStep, stepSize, gamma, minLr, total, warmup }.
 ScheduleConfig CheckSchedule(Napi::Env env, const char* fn, Napi::Value object, const std::vector<Napi::Value>& v) {
   const std::string path = "job.schedule";
@@ -240,7 +254,8 @@ JobValues FetchJob(Napi::Object job) {
 // job.resume continues a longer run (the schedule's clock, early stopping, an
 // epoch stopped between batches); job.position (optional) receives where the job stopped.
 // Throws TypeError/RangeError for bad arguments, in validate.ts
-// checkFitJob's order.
+// checkFitJob's order; a batch of 1 row with a batch-normalised layer that
+// trains is a bad argument too.
 Napi::Value Train(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   const char* fn = "train";
@@ -269,6 +284,7 @@ Napi::Value Train(const Napi::CallbackInfo& info) {
   cfg.y_val = args::Matrix(env, fn, "job.yVal", j.y_val, cfg.n_val, t);
   cfg.epochs = args::Size(env, fn, "job.epochs", j.epochs);
   cfg.batch_size = static_cast<std::size_t>(args::Int(env, fn, "job.batchSize", j.batch_size, 1, max));
+  CheckBatchRows(env, fn, net, cfg.n, cfg.batch_size);
   cfg.shuffle = args::Bool(env, fn, "job.shuffle", j.shuffle);
   cfg.rng_state = args::Uint32Vector(env, fn, "job.rngState", j.rng_state, 4);
   if ((cfg.rng_state[0] | cfg.rng_state[1] | cfg.rng_state[2] | cfg.rng_state[3]) == 0) {

@@ -139,6 +139,18 @@ export function layerFrozen(net: NetworkSpec, l: number): boolean {
   return net.frozen != null && net.frozen[l] === 1;
 }
 
+/**
+ * The first hidden layer that Backend.train batch-normalises with the
+ * batch's own statistics (not frozen), or -1, when n rows in batches of
+ * batchSize leave a batch of one row: a single row has no spread to
+ * standardise over (its variance is 0), so such a fit is refused, as
+ * PyTorch refuses it ("Expected more than 1 value per channel").
+ */
+export function batchNormedOnOneRow(net: NetworkSpec, n: number, batchSize: number): number {
+  if (batchSize !== 1 && n % batchSize !== 1) return -1;
+  return net.norm?.findIndex((code, l) => code === Norm.batch && !layerFrozen(net, l)) ?? -1;
+}
+
 export interface SparsitySpec {
   /** Hidden layer index in [0, sizes.length − 3]. */
   layer: number;

@@ -4,8 +4,8 @@
  * Every message starts with `<method>: <argument>`.
  */
 import {
-  Activation, EPOCH, EPOCH_FIELDS, Loss, NoiseType, lossTargetCols, Norm, Metric, Monitor, Optimizer, optimizerStateCount, POSITION_FIELDS, Schedule,
-  type NetworkSpec,
+  Activation, batchNormedOnOneRow, EPOCH, EPOCH_FIELDS, Loss, NoiseType, lossTargetCols, Norm, Metric, Monitor, Optimizer, optimizerStateCount,
+  POSITION_FIELDS, Schedule, type NetworkSpec,
 } from './backend.js';
 
 /** Sizes are limited to what a signed 32-bit index can address. */
@@ -389,7 +389,7 @@ function checkPartial(fn: string, v: unknown, batches: number): void {
 /**
  * Checks a FitJob in this order (native/napi/train_binding.cc reads it the
  * same way): the object, job.net, n (≥ 1), x, y, nVal, xVal, yVal, epochs,
- * batchSize (≥ 1), shuffle, rngState (4 words, not all zero), optimizer
+ * batchSize (≥ 1; no batch of 1 row with a trainable batch-normalised layer), shuffle, rngState (4 words, not all zero), optimizer
  * (type, weightDecay, momentum, nesterov, beta1, beta2, eps, clipNorm, state,
  * step), schedule (type, lr, perStep, stepSize, gamma, minLr, total, warmup),
  * metric, earlyStopping (monitor, patience, minDelta, restoreBest, then its
@@ -413,6 +413,11 @@ export function checkFitJob(fn: string, v: unknown, onProgress: unknown, activat
   checkMatrix(fn, 'job.yVal', v['yVal'], v['nVal'], t);
   checkSize(fn, 'job.epochs', v['epochs']);
   checkInt(fn, 'job.batchSize', v['batchSize'], 1, MAX_DIM);
+  const oneRow = batchNormedOnOneRow(net, v['n'], v['batchSize']);
+  if (oneRow >= 0) {
+    throw new RangeError(`${fn}: job.batchSize ${v['batchSize']} leaves a batch of 1 row of job.n ${v['n']}; job.net.norm[${oneRow}] ` +
+      '(batch normalisation, not frozen) needs at least 2 rows per batch');
+  }
   checkBool(fn, 'job.shuffle', v['shuffle']);
   checkTypedVector(fn, 'job.rngState', v['rngState'], 4, Uint32Array);
   const s = v['rngState'] as Uint32Array;

@@ -14,10 +14,10 @@ import { checkOptions, finiteNumber, positiveInt } from '../options.js';
 import { allocate, checkLayerSizes } from '../sizes.js';
 import { checkValues, shapeMatrix, toMatrix, type Inputs, type Targets, type Unchecked } from './data.js';
 import { initWeights } from './init.js';
-import { readModelFile } from './model-file.js';
+import { readModelFile, tiedLayers } from './model-file.js';
 import type { FitOptions, History, RunState } from './fit.js';
 import { hiddenActivations } from './mlp.js';
-import { fitSegment, TrainableNetwork } from './trainable.js';
+import { fitSegment, TrainableNetwork, type FitSpec } from './trainable.js';
 import { biasParam, dropoutRates, dropoutSpec, normChoices, normSpec, type NormName } from './layers.js';
 
 export interface AutoencoderConfig {
@@ -45,7 +45,8 @@ export interface AutoencoderConfig {
   /** Inverted dropout after each hidden layer's activation while fitting (off in
    * encode, decode and evaluate): one rate in [0, 1) for all, or one per hidden layer. Default 0. */
   dropout?: number | number[];
-  /** Normalisation of each hidden layer of the whole network: 'layer', 'batch' or null, for all or one per hidden layer. Default null. */
+  /** Normalisation of each hidden layer of the whole network: 'layer', 'batch' or null, one per hidden layer
+   * (the code layer's null), or one value for every hidden layer but the code layer. Default null. */
   norm?: NormName | null | (NormName | null)[];
 }
 
@@ -110,10 +111,14 @@ export class Autoencoder extends TrainableNetwork {
     if (this.codeIndex === 0) throw new RangeError(`${fn}: config.layers needs a code layer after the inputs`);
     this.leakySlope = finiteNumber(fn, 'config.leakySlope', config.leakySlope, 0.01, 0);
     this.dropout = dropoutRates(fn, config.dropout, this.layers.length - 2);
-    this.norm = normChoices(fn, config.norm, this.layers.length - 2);
-    if (this.norm[this.codeIndex - 1] !== null) {
-      throw new RangeError(`${fn}: config.norm must leave the code layer (hidden layer ${this.codeIndex - 1}) unnormalised: encode returns its plain activations`);
+    const norm = normChoices(fn, config.norm, this.layers.length - 2);
+    // The code layer stays unnormalised: encode returns its plain activations.
+    // One value for every hidden layer means the others; a list must say so itself.
+    if (typeof config.norm === 'string') norm[this.codeIndex - 1] = null;
+    else if (norm[this.codeIndex - 1] !== null) {
+      throw new RangeError(`${fn}: config.norm[${this.codeIndex - 1}] must be null: the code layer stays unnormalised, so encode returns its plain activations`);
     }
+    this.norm = norm;
     this.tiedWeights = config.tiedWeights ?? false;
     if (typeof this.tiedWeights !== 'boolean') throw new TypeError(`${fn}: config.tiedWeights must be a boolean`);
     const mirrored = decoder.length === layers.length - 1 && decoder.every((w, i) => w === layers[layers.length - 2 - i]);
@@ -137,6 +142,12 @@ export class Autoencoder extends TrainableNetwork {
     }
   }
 
+  /** The encoder and decoder layers that share a matrix, outermost first: (0, L − 1), (1, L − 2), … */
+  get [tiedLayers](): [number, number][] {
+    const L = this.layers.length - 1;
+    return this.tiedWeights ? Array.from({ length: this.codeIndex }, (_, e) => [e, L - 1 - e]) : [];
+  }
+
   /** Width of the code. */
   get codeSize(): number {
     return this.layers[this.codeIndex]!;
@@ -146,8 +157,6 @@ export class Autoencoder extends TrainableNetwork {
   private spec(from = 0, to = this.layers.length - 1): NetworkSpec {
     const whole = from === 0 && to === this.layers.length - 1;
     const L = this.layers.length - 1;
-    const tied = new Int32Array(2 * this.codeIndex);
-    for (let e = 0; e < this.codeIndex; e++) tied.set([e, L - 1 - e], 2 * e);
     return {
       sizes: Int32Array.from(this.layers.slice(from, to + 1)),
       hiddenActivations: Int32Array.from(this.hidden.slice(from, to - 1), (name) => Activation[name]),
@@ -157,7 +166,7 @@ export class Autoencoder extends TrainableNetwork {
       lossParams: defaultLossParams(),
       params: this.params.slice(2 * from, 2 * to),
       sparsity: whole && this.sparse ? { layer: this.codeIndex - 1, ...this.sparse } : null,
-      tiedPairs: whole && this.tiedWeights ? tied : null,
+      tiedPairs: whole && this.tiedWeights ? Int32Array.from(this[tiedLayers].flat()) : null,
       dropout: whole ? dropoutSpec(this.dropout) : null,
       norm: normSpec(this.norm.slice(from, to - 1)),
     };
@@ -178,11 +187,14 @@ export class Autoencoder extends TrainableNetwork {
     const vd = options.validationData as { x: Inputs; y?: unknown } | undefined;
     if (vd !== undefined) checkOptions(fn, 'options.validationData', vd, ['x']);
     const opts: FitOptions = vd !== undefined ? { ...options, validationData: { x: vd.x, y: vd.x as never } } : options;
-    const fit = {
+    return this.runFit(fn, this.fitSpec(), x, x as never, opts, run);
+  }
+
+  protected fitSpec(): FitSpec {
+    return {
       spec: this.spec(), metric: 0 as const, inputNoise: this.inputNoise,
       targets: (f: string, arg: string, t: unknown, rows: number) => this.data(f, arg, t, rows),
     };
-    return this.runFit(fn, fit, x, x as never, opts, run);
   }
 
   /** x as a (rows, inputs) matrix and the values it must hold: in [0, 1] for the losses of a sigmoid output. */
@@ -257,7 +269,15 @@ export class Autoencoder extends TrainableNetwork {
     if (this.norm.some((c) => c !== null)) throw new RangeError(`${fn}: does not pretrain normalised layers (config.norm); use fit`);
     const given = this.data(fn, 'x', x);
     checkValues(fn, 'x', given);
-    let data = given.m;
+    // The stages write this model's weights: it is busy (no fit, predict or save) until they are done.
+    await this.whileBusy(fn, () => this.greedyStages(given.m, epochs, options.layerOptions));
+    this.optimizerState = null;
+    return this.fit(x, { epochs: 5, ...options.fineTune });
+  }
+
+  // Each encoder layer trained as an autoencoder of the codes below it, its weights copied into both mirrored layers.
+  private async greedyStages(x: Matrix, epochs: number, layerOptions: StackedOptions['layerOptions']): Promise<void> {
+    let data = x;
     const L = this.layers.length - 1;
     for (let l = 0; l < this.codeIndex; l++) {
       const act = this.hidden[l]!;
@@ -267,15 +287,13 @@ export class Autoencoder extends TrainableNetwork {
         ...(this.cfg.denoise !== undefined ? { denoise: this.cfg.denoise } : {}),
         ...(this.sparse && l === this.codeIndex - 1 ? { sparse: this.sparse } : {}),
       });
-      await stage.fit(data, { ...options.layerOptions, epochs });
+      await stage.fit(data, { ...layerOptions, epochs });
       this.params[2 * l]!.set(stage.params[0]!);
       this.params[2 * l + 1]!.set(stage.params[1]!);
       this.params[2 * (L - 1 - l)]!.set(stage.params[2]!);
       this.params[2 * (L - 1 - l) + 1]!.set(stage.params[3]!);
       data = stage.encode(data);
     }
-    this.optimizerState = null;
-    return this.fit(x, { epochs: 5, ...options.fineTune });
   }
 
   static async load(path: string): Promise<Autoencoder> {

@@ -13,6 +13,7 @@ import { Autoencoder, type AutoencoderConfig } from './autoencoder.js';
 import type { RunState } from './fit.js';
 import { MLP, type MLPConfig } from './mlp.js';
 import { modelFromTensors, writeModelFile } from './model-file.js';
+import { checkSettings } from './trainable.js';
 import type { EarlyStoppingOptions, OptimizerOptions, ScheduleOptions } from './train-options.js';
 
 export type Checkpointable = MLP | Autoencoder;
@@ -104,26 +105,39 @@ export async function loadCheckpoint(path: string): Promise<{ model: Checkpointa
     ? new MLP(config as unknown as MLPConfig) : new Autoencoder(config as unknown as AutoencoderConfig));
   const meta = parseMeta(parsed.metadata[META_KEY], fail);
   model.rngState = Uint32Array.from(meta.rngState);
-  // Each list must hold `count` tensors named prefix.0…, tensor j shaped like params[j mod params.length].
+  // Each list must hold `count` tensors named prefix.0…, tensor j shaped like params[j mod params.length]
+  // and finite: the resumed fit would otherwise stop at its first batch, blaming the learning rate.
   const list = (tensors: Map<string, { data: Float32Array }>, prefix: string, count: number, what: string) => {
     if (tensors.size !== count) fail(`holds ${tensors.size} ${prefix} tensors, ${what} needs ${count}`);
     return Array.from({ length: count }, (_, j) => {
       const data = tensors.get(`${prefix}.${j}`)?.data ?? fail(`missing tensor '${prefix}.${j}'`);
       if (data.length !== model.params[j % model.params.length]!.length) fail(`tensor '${prefix}.${j}' does not match its parameter`);
+      const bad = data.findIndex((v) => !Number.isFinite(v));
+      if (bad >= 0) fail(`tensor '${prefix}.${j}' holds ${data[bad]} at index ${bad}`);
       return data;
     });
   };
   if (meta.optimizerType !== null) {
     const count = optimizerStateCount(Optimizer[meta.optimizerType], model.params.length);
     const state = list(optimizerTensors, 'optimizer.state', count, meta.optimizerType);
+    // Adam's second moments (the second half) are averages of squares, and the update divides by their root.
+    for (let j = count / 2; meta.optimizerType.startsWith('adam') && j < count; j++) {
+      const neg = state[j]!.findIndex((v) => v < 0);
+      if (neg >= 0) fail(`tensor 'optimizer.state.${j}' holds a negative second moment ${state[j]![neg]} at index ${neg}`);
+    }
     model.optimizerState = { type: meta.optimizerType, state, step: Float64Array.of(meta.optimizerStep) };
   } else if (optimizerTensors.size > 0) {
     fail(`holds ${optimizerTensors.size} optimizer tensors but no optimizer`);
   }
+  // The stored settings are the file's content: one a fit would refuse is reported against the file,
+  // not later as an option of the resuming call. (After the optimizer state: the check reuses it.)
+  try {
+    model[checkSettings]('settings', meta.settings);
+  } catch (err) {
+    fail(`invalid ${(err as Error).message}`);
+  }
   const restoring = meta.settings.earlyStopping?.restoreBestWeights === true;
   const bestParams = list(bestTensors, 'best', restoring ? model.params.length : 0, 'restoreBestWeights');
-  const bad = bestParams.findIndex((p) => p.some((v) => !Number.isFinite(v)));
-  if (bad >= 0) fail(`tensor 'best.${bad}' holds a non-finite weight`);
   const run: RunState = {
     epochs: meta.settings.epochs, epochsDone: meta.epochsDone, stepsDone: meta.stepsDone, bestEpoch: meta.bestEpoch,
     best: meta.best, bestParams, stoppedEarly: meta.stoppedEarly,

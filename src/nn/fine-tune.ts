@@ -68,7 +68,7 @@ export function encoderHeadConfig(fn: string, encoder: EncoderSource, head: Enco
     ...(head.loss !== undefined ? { loss: head.loss } : {}),
     ...(head.seed !== undefined ? { seed: head.seed } : {}),
   };
-  return { config, encoderParams: encoder.params.slice(0, 2 * codeIndex) };
+  return { config, encoderParams: Array.from({ length: 2 * codeIndex }, (_, i) => encoder.params[i]) };
 }
 
 /**

@@ -5,7 +5,8 @@
  * turning its history rows into the History and onEpoch calls.
  */
 import {
-  HISTORY, HISTORY_FIELDS, Metric, POSITION, POSITION_FIELDS, type Backend, type InputNoise, type MetricCode, type NetworkSpec, type TrainProgress,
+  batchNormedOnOneRow, HISTORY, HISTORY_FIELDS, Metric, POSITION, POSITION_FIELDS, type Backend, type InputNoise, type MetricCode,
+  type NetworkSpec, type TrainProgress,
 } from '../backend/backend.js';
 import { NonFiniteError } from '../backend/errors.js';
 import type { Rng } from '../rng.js';
@@ -137,11 +138,25 @@ export interface RunState {
   batchesPerEpoch: number;
 }
 
-/** Runs fit; resolves with the history. With `run`, the fit is one segment of
- * that run: the best weights are tracked in run.bestParams, not restored (the
- * run restores them once, at its end). */
-export async function runFit(fn: string, backend: Backend, model: FitTarget, x: Inputs, y: Targets,
-                             options: FitOptions, run: RunState | null = null): Promise<History> {
+/** What a fit's options decide before any data is read (fitSettings). */
+interface FitSettings {
+  epochs: number;
+  batchSize: number;
+  shuffle: boolean;
+  progressEvery: number;
+  onNonFinite: 'error' | 'skip';
+  signal: AbortSignal | undefined;
+  frozen: Uint8Array | null;
+  optimizer: ReturnType<typeof optimizerSpec>;
+  /** options.validationSplit: the fraction of the rows held out (0: none). */
+  split: number;
+}
+
+/** The model as fitSettings reads it. */
+type SettingsTarget = Pick<FitTarget, 'spec' | 'metric' | 'optimizerState'>;
+
+// runFit's checks of the options that need no data, in its order.
+function fitSettings(fn: string, model: SettingsTarget, options: FitOptions): FitSettings {
   checkOptions(fn, 'options', options, FIT_KEYS);
   const epochs = positiveInt(fn, 'options.epochs', options.epochs, 10);
   checkAllocation(fn, `options.epochs × ${FIELDS} history fields`, epochs * FIELDS, 8);
@@ -163,9 +178,37 @@ export async function runFit(fn: string, backend: Backend, model: FitTarget, x: 
     throw new TypeError(`${fn}: options.signal must be an AbortSignal`);
   }
   const frozen = frozenFlags(fn, options.freeze, model.spec.sizes.length - 1, model.spec.tiedPairs);
-  const { train, val } = await prepareData(fn, backend, model, x, y, options, signal);
+  if (options.validationSplit !== undefined && options.validationData !== undefined) {
+    throw new TypeError(`${fn}: give options.validationSplit or options.validationData, not both`);
+  }
+  const split = finiteNumber(fn, 'options.validationSplit', options.validationSplit, 0, 0);
+  if (split >= 1) throw new RangeError(`${fn}: options.validationSplit must be a fraction below 1, got ${split}`);
+  const optimizer = optimizerSpec(fn, options.optimizer, model.spec.params, model.optimizerState);
+  return { epochs, batchSize, shuffle, progressEvery, onNonFinite, signal, frozen, optimizer, split };
+}
+
+/**
+ * Checks fit options as far as they go without data: the schedule as for
+ * one batch an epoch, early stopping as if there were validation data.
+ * Loading a checkpoint runs its stored settings through this, so a bad one
+ * is reported as the file's, not as an option of the resuming call.
+ */
+export function checkFitSettings(fn: string, model: SettingsTarget, options: FitOptions): void {
+  const { epochs, optimizer } = fitSettings(fn, model, options);
+  scheduleSpec(fn, options.schedule, optimizer.lr, epochs, 1);
+  earlyStoppingSpec(fn, options.earlyStopping, true, model.metric);
+}
+
+/** Runs fit; resolves with the history. With `run`, the fit is one segment of
+ * that run: the best weights are tracked in run.bestParams, not restored (the
+ * run restores them once, at its end). */
+export async function runFit(fn: string, backend: Backend, model: FitTarget, x: Inputs, y: Targets,
+                             options: FitOptions, run: RunState | null = null): Promise<History> {
+  const { epochs, batchSize, shuffle, progressEvery, onNonFinite, signal, frozen, optimizer: opt, split } = fitSettings(fn, model, options);
+  const { train, val } = await prepareData(fn, backend, model, x, y, options, split, signal);
   const { n } = train;
-  const { spec: optimizer, lr, state } = optimizerSpec(fn, options.optimizer, model.spec.params, model.optimizerState);
+  checkBatchNormRows(fn, { ...model.spec, frozen }, n, batchSize);
+  const { spec: optimizer, lr, state } = opt;
   const schedule = scheduleSpec(fn, options.schedule, lr, run?.epochs ?? epochs, Math.ceil(n / batchSize));
   const hasVal = val !== null;
   const earlyStopping = earlyStoppingSpec(fn, options.earlyStopping, hasVal, model.metric);
@@ -240,6 +283,22 @@ export async function runFit(fn: string, backend: Backend, model: FitTarget, x: 
   return history;
 }
 
+/**
+ * Refuses a fit that would hand a batch-normalised layer a batch of one row
+ * (Backend.batchNormedOnOneRow: the layer would divide by a spread of 0),
+ * naming the option to change and a batch size that works.
+ */
+function checkBatchNormRows(fn: string, net: NetworkSpec, n: number, batchSize: number): void {
+  const l = batchNormedOnOneRow(net, n, batchSize);
+  if (l < 0) return;
+  const need = `batch normalisation (config.norm 'batch', hidden layer ${l}) needs at least 2 rows in every batch`;
+  if (n === 1) throw new RangeError(`${fn}: ${need}, and there is 1 training row`);
+  let fits = batchSize + 1;
+  while (n % fits === 1) fits++;
+  const leaves = batchSize === 1 ? 'gives batches of 1 row' : `leaves a last batch of 1 row of the ${n} training rows`;
+  throw new RangeError(`${fn}: ${need}, but options.batchSize ${batchSize} ${leaves}; use a batch size that does not (e.g. ${fits})`);
+}
+
 // A job's position before it runs: nothing done, the run's best and epoch in progress kept (an abort before it starts).
 function initialPosition(run: RunState): Float64Array {
   const p = new Float64Array(POSITION_FIELDS.length);
@@ -267,11 +326,11 @@ interface Split {
  * neither pauses the event loop.
  */
 async function prepareData(fn: string, backend: Backend, model: FitTarget, x: Inputs, y: Targets, options: FitOptions,
-                           signal: AbortSignal | undefined): Promise<Split> {
+                           split: number, signal: AbortSignal | undefined): Promise<Split> {
   const xs = shapeMatrix(fn, 'x', x, model.inputs);
   const ys = model.targets(fn, 'y', y, xs.rows);
   if (xs.rows === 0) throw new RangeError(`${fn}: x must have at least one row`);
-  const { cut, given } = validationRows(fn, model, xs, options);
+  const { cut, given } = validationRows(fn, model, xs, options.validationData, split);
   const staged = new Map<Float32Array, Float32Array>();
   const checked = async (arg: string, u: Unchecked): Promise<Float32Array> => {
     let data = staged.get(u.m.data);
@@ -298,23 +357,18 @@ async function prepareData(fn: string, backend: Backend, model: FitTarget, x: In
   };
 }
 
-/** The validation rows: the last rows of x from `cut` (validationSplit; cut = rows: none), or given ones. */
-function validationRows(fn: string, model: FitTarget, xs: Matrix, options: FitOptions):
+/** The validation rows: the last rows of x from `cut` (`split` of them; cut = rows: none), or given ones. */
+function validationRows(fn: string, model: FitTarget, xs: Matrix, validationData: FitOptions['validationData'], split: number):
     { cut: number; given: { x: Matrix; y: Unchecked } | null } {
-  const { validationSplit, validationData } = options;
-  if (validationSplit !== undefined && validationData !== undefined) {
-    throw new TypeError(`${fn}: give options.validationSplit or options.validationData, not both`);
-  }
   if (validationData !== undefined) {
     checkOptions(fn, 'options.validationData', validationData, ['x', 'y']);
     const vx = shapeMatrix(fn, 'options.validationData.x', validationData.x, model.inputs);
     const vy = model.targets(fn, 'options.validationData.y', validationData.y, vx.rows);
     return { cut: xs.rows, given: { x: vx, y: vy } };
   }
-  const split = finiteNumber(fn, 'options.validationSplit', validationSplit, 0, 0);
   if (split === 0) return { cut: xs.rows, given: null };
   const nVal = Math.floor(xs.rows * split);
-  if (split >= 1 || nVal === 0 || nVal === xs.rows) {
+  if (nVal === 0 || nVal === xs.rows) {
     throw new RangeError(`${fn}: options.validationSplit ${split} of ${xs.rows} rows must leave at least one row for each side`);
   }
   return { cut: xs.rows - nVal, given: null };

@@ -8,7 +8,7 @@
  * a whole fit is one Backend.train call (src/nn/fit.ts), so JS is never in
  * the per-sample loop.
  */
-import { Activation, Loss, lossTargetCols, type ActivationName, type NetworkSpec } from '../backend/backend.js';
+import { Activation, Loss, lossTargetCols, type ActivationName, type LossName, type NetworkSpec } from '../backend/backend.js';
 import { getBackend } from '../backend/select.js';
 import { allocateMatrix, Matrix } from '../tensor.js';
 import { checkOptions, finiteNumber, positiveInt } from '../options.js';
@@ -19,7 +19,7 @@ import { isTask, TASKS, type Task } from './tasks.js';
 import { readModelFile } from './model-file.js';
 import type { FitOptions, History, RunState } from './fit.js';
 import { resolveLoss, type LossConfig, type ResolvedLoss } from './loss-config.js';
-import { fitSegment, TrainableNetwork } from './trainable.js';
+import { fitSegment, refuseIfBusy, TrainableNetwork, type FitSpec } from './trainable.js';
 import { biasParam, dropoutRates, dropoutSpec, normChoices, normSpec, type NormName } from './layers.js';
 import { encoderHeadConfig, type EncoderHead, type EncoderSource } from './fine-tune.js';
 
@@ -59,8 +59,13 @@ export interface Evaluation {
 }
 
 const CONFIG_KEYS = ['layers', 'task', 'hidden', 'leakySlope', 'seed', 'loss', 'dropout', 'norm'] as const;
-// The poissonNll loss reads its targets as counts.
-const COUNTS: ValueRange = { min: 0, max: Number.MAX_VALUE, what: 'counts ≥ 0 for the poissonNll loss' };
+// Losses whose targets have a range of their own, whatever the task reads:
+// poissonNll counts, and sigmoidMse values its sigmoid output can reach (on
+// a regression network too, whose targets are otherwise any finite value).
+const LOSS_RANGES: Partial<Record<LossName, ValueRange>> = {
+  poissonNll: { min: 0, max: Number.MAX_VALUE, what: 'counts ≥ 0 for the poissonNll loss' },
+  sigmoidMse: { min: 0, max: 1, what: 'values in [0, 1] for the sigmoidMse loss' },
+};
 
 /** Rows per backend call in predict/evaluate: bounds the workspace memory. */
 const ROWS_PER_CALL = 4096;
@@ -152,17 +157,21 @@ export class MLP extends TrainableNetwork {
   }
 
   private train(x: Inputs, y: Targets, options: FitOptions, run: RunState | null): Promise<History> {
-    const fit = {
+    return this.runFit('MLP.fit', this.fitSpec(), x, y, options, run);
+  }
+
+  protected fitSpec(): FitSpec {
+    return {
       spec: this.spec(), metric: TASKS[this.task].metric,
       targets: (f: string, arg: string, t: unknown, rows: number) => this.targetMatrix(f, arg, t, rows),
     };
-    return this.runFit('MLP.fit', fit, x, y, options, run);
   }
 
   /** y as the (rows, target columns) matrix the loss reads, with the values it must hold. */
   private targetMatrix(fn: string, arg: string, y: unknown, rows: number): Unchecked {
     const t = targetMatrix(fn, arg, y, rows, lossTargetCols(Loss[this.loss.name], this.outputs), TASKS[this.task].targets);
-    return this.loss.name === 'poissonNll' ? { m: t.m, range: COUNTS } : t;
+    const range = LOSS_RANGES[this.loss.name];
+    return range ? { m: t.m, range } : t;
   }
 
   /** Output activations (n, outputs): values, sigmoid probabilities or softmax rows. */
@@ -261,9 +270,22 @@ export class MLP extends TrainableNetwork {
    * holding the encoder's layers 0 … encoder.codeIndex − 1 fixed.
    */
   static fromEncoder(encoder: EncoderSource, head: EncoderHead): MLP {
-    const { config, encoderParams } = encoderHeadConfig('MLP.fromEncoder', encoder, head);
+    const fn = 'MLP.fromEncoder';
+    // A fitting autoencoder's weights are being written by its job.
+    if (encoder instanceof TrainableNetwork) encoder[refuseIfBusy](fn);
+    const { config, encoderParams } = encoderHeadConfig(fn, encoder, head);
     const net = new MLP(config);
-    encoderParams.forEach((p, i) => net.params[i]!.set(p));
+    // The encoder's parameter arrays are its own to replace: each must still fit the layer it is copied into.
+    for (let i = 0; i < encoderParams.length; i++) {
+      const p: unknown = encoderParams[i];
+      const want = net.params[i]!.length;
+      if (!(p instanceof Float32Array) || p.length !== want) {
+        const got = p instanceof Float32Array ? `a Float32Array of ${p.length}` : String(p);
+        throw new RangeError(`${fn}: encoder.params[${i}] (layer ${i >> 1}'s ${i % 2 === 0 ? 'weight' : 'bias'}) must be a ` +
+          `Float32Array of ${want} values, got ${got}`);
+      }
+      net.params[i]!.set(p);
+    }
     return net;
   }
 

@@ -49,9 +49,14 @@ function declaredParams(config: Record<string, unknown> | null): number {
   return denseParams([...widths(config?.['layers']), ...widths(config?.['decoder'])]).total;
 }
 
+/** The key under which a model lists its tied layers: a symbol, so it is not public API. */
+export const tiedLayers = Symbol('tiedLayers');
+
 interface Model {
   params: Float32Array[];
   layers: readonly number[];
+  /** Pairs (e, d) of layers that share one weight matrix, W(d) = W(e)ᵀ (a tied autoencoder). */
+  readonly [tiedLayers]?: readonly (readonly [number, number])[];
 }
 
 export async function writeModelFile(path: string, kind: string, config: object, model: Model,
@@ -121,5 +126,20 @@ export function modelFromTensors<M extends Model>(
     }
     param.set(tensor.data);
   });
+  // The file stores a tied matrix twice (so PyTorch reads every layer): copies
+  // that differ would load as two matrices that training then moves together.
+  for (const [e, d] of model[tiedLayers] ?? []) {
+    const at = firstUntied(model.params[2 * e]!, model.params[2 * d]!, model.layers[e + 1]!, model.layers[e]!);
+    if (at !== null) {
+      fail(`tensor '${paramName(model, 2 * d)}' must be the transpose of '${paramName(model, 2 * e)}' (the layers are tied), ` +
+        `but [${at.col}, ${at.row}] differs from [${at.row}, ${at.col}]`);
+    }
+  }
   return model;
+}
+
+// The first entry (row, col) of w (rows, cols) that t (cols, rows) does not mirror, or null.
+function firstUntied(w: Float32Array, t: Float32Array, rows: number, cols: number): { row: number; col: number } | null {
+  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) if (t[c * rows + r] !== w[r * cols + c]) return { row: r, col: c };
+  return null;
 }

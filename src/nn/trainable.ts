@@ -10,12 +10,15 @@ import { getBackend } from '../backend/select.js';
 import { checkWriteOptions, type WriteOptions } from '../io/atomic.js';
 import { Rng } from '../rng.js';
 import type { Inputs, Targets, Unchecked } from './data.js';
-import { runFit, type FitOptions, type History, type RunState } from './fit.js';
+import { checkFitSettings, runFit, type FitOptions, type History, type RunState } from './fit.js';
 import { writeModelFile } from './model-file.js';
 import type { OptimizerState } from './train-options.js';
 
 /** The key of the method checkpoint.ts runs a segment with: a symbol, so it is not public API. */
 export const fitSegment = Symbol('fitSegment');
+
+/** The key of the check a checkpoint's stored fit settings get when it is loaded (checkpoint-file.ts). */
+export const checkSettings = Symbol('checkSettings');
 
 /** How one fit reads the model: its network, metric and targets (the rest is the base's). */
 export interface FitSpec {
@@ -25,15 +28,16 @@ export interface FitSpec {
   inputNoise?: InputNoise | null;
 }
 
+/** The key of the busy check another model runs on this one before reading its weights (MLP.fromEncoder). */
+export const refuseIfBusy = Symbol('refuseIfBusy');
+
 export abstract class TrainableNetwork {
   /** Widths, input first. */
   abstract readonly layers: readonly number[];
   /** W(0), b(0), W(1), b(1), …; W(ℓ) is (layers[ℓ+1], layers[ℓ]). Filled by the subclass's constructor. */
   readonly params: Float32Array[] = [];
-  /** Optimizer state (velocities or moments, step count) after the last fit, as
-   * Float32Arrays shaped like params; the next fit with the same optimizer type continues it. */
-  optimizerState: OptimizerState | null = null;
   protected readonly rng: Rng;
+  private state: OptimizerState | null = null;
   private busy = false;
 
   /** `kind` names the model in messages and files ('MLP', 'Autoencoder'). */
@@ -55,25 +59,56 @@ export abstract class TrainableNetwork {
   /** fit as one segment of a checkpointed run: continues `run`'s schedule and early stopping, and advances it. */
   abstract [fitSegment](x: Inputs, y: Targets | null, options: FitOptions, run: RunState): Promise<History>;
 
-  /** Refuses a call while a fit runs: it would read weights the job is writing. */
+  /** How a fit reads this model: its network, metric and targets. */
+  protected abstract fitSpec(): FitSpec;
+
+  /** Throws what a fit with `options` would throw before it reads any data. */
+  [checkSettings](fn: string, options: FitOptions): void {
+    checkFitSettings(fn, { ...this.fitSpec(), optimizerState: this.state }, options);
+  }
+
+  /** Refuses a call while a fit runs: it would read (or replace) what the job is writing. */
   protected enter(fn: string): void {
     if (this.busy) throw new Error(`${fn}: the model is busy training; wait for fit() to settle first`);
   }
 
-  /** One fit (whole, or a segment of `run`) on the active backend, holding the busy guard. */
-  protected async runFit(fn: string, fit: FitSpec, x: Inputs, y: Targets, options: FitOptions,
-                         run: RunState | null): Promise<History> {
+  /** enter(), run by another model that is about to read this one's weights. */
+  [refuseIfBusy](fn: string): void {
+    this.enter(fn);
+  }
+
+  /** Runs `body` holding the busy guard: refused while another holder runs, and everything else refused until it settles. */
+  protected async whileBusy<T>(fn: string, body: () => Promise<T>): Promise<T> {
     this.enter(fn);
     this.busy = true;
     try {
-      const model = {
-        ...fit, inputs: this.inputs, rng: this.rng, optimizerState: this.optimizerState,
-        keepOptimizerState: (state: OptimizerState) => { this.optimizerState = state; },
-      };
-      return await runFit(fn, getBackend(), model, x, y, options, run);
+      return await body();
     } finally {
       this.busy = false;
     }
+  }
+
+  /** One fit (whole, or a segment of `run`) on the active backend, holding the busy guard. */
+  protected runFit(fn: string, fit: FitSpec, x: Inputs, y: Targets, options: FitOptions, run: RunState | null): Promise<History> {
+    return this.whileBusy(fn, () => {
+      const model = {
+        ...fit, inputs: this.inputs, rng: this.rng, optimizerState: this.state,
+        keepOptimizerState: (state: OptimizerState) => { this.state = state; },
+      };
+      return runFit(fn, getBackend(), model, x, y, options, run);
+    });
+  }
+
+  /** Optimizer state (velocities or moments, step count) after the last fit, as
+   * Float32Arrays shaped like params; the next fit with the same optimizer type continues it.
+   * Set it between fits only: a running fit is updating the state it started with. */
+  get optimizerState(): OptimizerState | null {
+    return this.state;
+  }
+
+  set optimizerState(state: OptimizerState | null) {
+    this.enter(`${this.kind}.optimizerState`);
+    this.state = state;
   }
 
   /** Writes a safetensors file (atomically): weights as F32 tensors
@@ -85,12 +120,14 @@ export abstract class TrainableNetwork {
     await writeModelFile(path, this.kind, this.config(), this, undefined, checkWriteOptions(fn, options));
   }
 
-  /** The state of the generator the next fit's shuffles (and noise) draw from: checkpoints save and restore it. */
+  /** The state of the generator the next fit's shuffles (and noise) draw from: checkpoints save and restore it.
+   * Set it between fits only: a running fit continues from the state it started with. */
   get rngState(): Uint32Array {
     return this.rng.getState();
   }
 
   set rngState(state: Uint32Array) {
+    this.enter(`${this.kind}.rngState`);
     this.rng.setState(state);
   }
 }

@@ -23,6 +23,23 @@ export interface Frame {
   height: number;
 }
 
+/** The smallest and largest of `values` (a loop: spreading a long array into Math.min overflows the stack). */
+export function extent(values: ArrayLike<number>): [number, number] {
+  let [lo, hi] = [Infinity, -Infinity];
+  for (let i = 0; i < values.length; i++) [lo, hi] = [Math.min(lo, values[i]!), Math.max(hi, values[i]!)];
+  return [lo, hi];
+}
+
+/**
+ * `axis` laid out in units of 10^power (scatterPlot's coordinates near
+ * ±Number.MAX_VALUE, whose ranges would overflow), its tick labels
+ * carrying the power so they read as the true values.
+ */
+export function inUnitsOf(axis: Axis, power: number): Axis {
+  if (power === 0) return axis;
+  return { ...axis, format: (v) => (axis.format(v) === '0' ? '0' : `${axis.format(v)}e+${power}`) };
+}
+
 // The 1-2-5 step nearest above `rough`.
 function niceStep(rough: number): number {
   const decade = 10 ** Math.floor(Math.log10(rough));

@@ -4,7 +4,7 @@
  * for losses that fall by orders of magnitude.
  */
 import { checkOptions, positiveInt } from '../options.js';
-import { drawAxes, linearAxis, logAxis, place, type Frame } from './axes.js';
+import { drawAxes, extent, linearAxis, logAxis, place, type Frame } from './axes.js';
 import { Figure, type Shape } from './figure.js';
 import { textWidth } from './font.js';
 import { checkSize, checkText, INK, MARGIN, PALETTE } from './style.js';
@@ -78,8 +78,7 @@ export function lossPlot(history: LossCurves, options: LossPlotOptions = {}): Fi
   const last = first + epochs - 1;
   const pad = Math.max(0.5, 0.02 * (last - first));
   const x = linearAxis(first - pad, last + pad, 8, true);
-  const all = series.flatMap((s) => s.values);
-  const [lo, hi] = [Math.min(...all), Math.max(...all)];
+  const [lo, hi] = extent(series.flatMap((s) => s.values));
   const spread = (hi - lo) * 0.05 || Math.abs(hi) * 0.05 || 1;
   const y = log ? logAxis(lo / 1.15, hi * 1.15) : linearAxis(lo >= 0 ? Math.max(0, lo - spread) : lo - spread, hi + spread);
 

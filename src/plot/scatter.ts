@@ -7,7 +7,7 @@
  */
 import { Matrix } from '../tensor.js';
 import { checkOptions } from '../options.js';
-import { drawAxes, linearAxis, place, type Frame } from './axes.js';
+import { drawAxes, extent, inUnitsOf, linearAxis, place, type Frame } from './axes.js';
 import { Figure, type Shape } from './figure.js';
 import { textWidth } from './font.js';
 import { placeLabels } from './labels.js';
@@ -29,6 +29,8 @@ export interface ScatterOptions {
 
 const KEYS = ['labels', 'classes', 'title', 'xTitle', 'yTitle', 'width', 'height'] as const;
 const RADIUS = 3;
+// Coordinates beyond this are laid out in units of a power of ten: far below Number.MAX_VALUE (1.8e308), far above real data.
+const HUGE = 1e300;
 const LEGEND_ROW = 14;
 
 function coordinates(fn: string, points: Matrix | ArrayLike<number>[]): { xs: Float64Array; ys: Float64Array } {
@@ -71,13 +73,8 @@ function perPoint<T>(fn: string, name: string, values: ArrayLike<T> | undefined,
 
 // Widens the smaller of the two ranges so one data unit is as many pixels across as up.
 function equalAspect(xs: Float64Array, ys: Float64Array, frame: Frame): { x: [number, number]; y: [number, number] } {
-  const range = (v: Float64Array): [number, number] => {
-    let [lo, hi] = [Infinity, -Infinity];
-    for (const a of v) [lo, hi] = [Math.min(lo, a), Math.max(hi, a)];
-    return [lo, hi];
-  };
-  const [x0, x1] = range(xs);
-  const [y0, y1] = range(ys);
+  const [x0, x1] = extent(xs);
+  const [y0, y1] = extent(ys);
   // 5% of room on every side keeps points off the frame; a single point or line gets a unit span.
   const span = Math.max(x1 - x0, y1 - y0) || Math.max(Math.abs(x0), Math.abs(y0), 1);
   const perPixel = Math.max((x1 - x0 + 0.1 * span) / frame.width, (y1 - y0 + 0.1 * span) / frame.height);
@@ -111,17 +108,22 @@ export function scatterPlot(points: Matrix | ArrayLike<number>[], options: Scatt
   const names = classes === null ? [] : [...new Set(classes)].sort((a, b) =>
     typeof a === 'number' && typeof b === 'number' ? a - b : String(a).localeCompare(String(b)));
   const colour = new Map(names.map((c, i) => [c, PALETTE[i % PALETTE.length]!]));
-  const legendWidth = names.length === 0 ? 0 : 28 + Math.max(...names.map((c) => textWidth(String(c))));
+  const legendWidth = names.length === 0 ? 0 : 28 + names.reduce<number>((w, c) => Math.max(w, textWidth(String(c))), 0);
   const frame: Frame = {
     left: MARGIN.left, top: MARGIN.top,
     width: width - MARGIN.left - MARGIN.right - legendWidth, height: height - MARGIN.top - MARGIN.bottom,
   };
   if (frame.width < 100) throw new RangeError(`${fn}: options.width ${width} leaves no room beside the legend of ${names.length} classes`);
-  const range = equalAspect(xs, ys, frame);
-  const x = linearAxis(range.x[0], range.x[1]);
-  const y = linearAxis(range.y[0], range.y[1]);
-  const px = xs.map((v) => place(x, v, frame.left, frame.left + frame.width));
-  const py = ys.map((v) => place(y, v, frame.top + frame.height, frame.top));
+  // Ranges of coordinates near ±Number.MAX_VALUE (and their margins) overflow
+  // to Infinity: such points are laid out in units of 10^power instead.
+  const reach = Math.max(...[...extent(xs), ...extent(ys)].map(Math.abs));
+  const power = reach > HUGE ? Math.floor(Math.log10(reach)) : 0;
+  const [ux, uy] = power === 0 ? [xs, ys] : [xs.map((v) => v / 10 ** power), ys.map((v) => v / 10 ** power)];
+  const range = equalAspect(ux, uy, frame);
+  const x = inUnitsOf(linearAxis(range.x[0], range.x[1]), power);
+  const y = inUnitsOf(linearAxis(range.y[0], range.y[1]), power);
+  const px = ux.map((v) => place(x, v, frame.left, frame.left + frame.width));
+  const py = uy.map((v) => place(y, v, frame.top + frame.height, frame.top));
 
   const shapes: Shape[] = drawAxes(frame, x, y, { x: checkText(fn, 'options.xTitle', options.xTitle, 'x'), y: checkText(fn, 'options.yTitle', options.yTitle, 'y') });
   if (title) shapes.push({ kind: 'text', x: width / 2, y: 18, text: title, color: INK, anchor: 'middle' });

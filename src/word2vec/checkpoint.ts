@@ -130,6 +130,12 @@ export async function readWord2VecCheckpoint(path: string): Promise<Word2VecChec
       'state.loss', 'state.terms', 'state.finished', 'state.rng']);
     for (const name of file.tensors.keys()) if (!known.has(name)) fail(`unexpected tensor '${name}'`);
     checkAsJob(checkpoint, fail);
+    // Each thread stopped after a sentence of the corpus: an offset past its end is no state of that corpus.
+    const { offsets } = checkpoint.state;
+    const past = offsets.findIndex((at) => at > meta.corpus.bytes);
+    if (past >= 0) {
+      fail(`state.offsets[${past}] is ${offsets[past]}, past the end of the corpus it was trained on (${meta.corpus.bytes} bytes)`);
+    }
     return checkpoint;
   } finally {
     await file.close();
@@ -191,8 +197,11 @@ function parseMeta(json: string | undefined, fail: (why: string) => never): Meta
   let settings: Word2VecSettings;
   try {
     checkOptions('settings', 'the settings', meta['settings'], SETTING_KEYS);
+    const stored = { ...(meta['settings'] ?? {}) as Record<string, unknown> };
+    // A run without a cap stores the vocabulary job's maxFinalVocab 0, which the option leaves out.
+    if (stored['maxFinalVocab'] === 0) delete stored['maxFinalVocab'];
     // Checkpoints written before the kernel and saturated settings existed were trained classic, with the limit rule.
-    settings = checkSettings('settings', { kernel: 'classic', saturated: 'limit', ...(meta['settings'] ?? {}) as Record<string, unknown> });
+    settings = checkSettings('settings', { kernel: 'classic', saturated: 'limit', ...stored });
   } catch (err) {
     return fail(`invalid ${(err as Error).message}`);
   }

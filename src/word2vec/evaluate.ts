@@ -8,10 +8,14 @@
  * - Word similarity ("w1 w2 score" per line, tab-, comma- or space-separated;
  *   '#' comments): Spearman's rank correlation between the human scores and
  *   the cosines, over the pairs whose words are both known.
- * Words are lowercased before lookup unless `lowercase: false`.
+ * Words are lowercased before lookup unless `lowercase: false`. Both files
+ * are streamed line by line (io/lines.ts), so their size costs no memory.
  */
-import { readFile } from 'node:fs/promises';
+import { readLines } from '../io/lines.js';
 import { unit, type WordVectors } from './vectors.js';
+
+/** Longest line either file format may have: a few words and a number need far less. */
+const MAX_LINE = 1 << 16;
 
 export interface SectionScore {
   section: string;
@@ -33,7 +37,6 @@ export interface AnalogyScore {
 
 export async function evaluateAnalogies(vectors: WordVectors, path: string, options: { lowercase?: boolean } = {}): Promise<AnalogyScore> {
   const lower = options.lowercase ?? true;
-  const text = await readFile(path, 'utf8');
   const sections: SectionScore[] = [];
   const overall: SectionScore = { section: 'overall', correct: 0, answered: 0, questions: 0, accuracy: NaN };
   let current: SectionScore | null = null;
@@ -57,29 +60,31 @@ export async function evaluateAnalogies(vectors: WordVectors, path: string, opti
     });
     pending = [];
   };
-  text.split(/\r?\n/).forEach((raw, i) => {
+  let i = 0;
+  for await (const raw of readLines(path, MAX_LINE, Error)) {
+    i++;
     const line = raw.trim();
-    if (line === '') return;
+    if (line === '') continue;
     if (line.startsWith(':')) {
       flush();
       current = { section: line.slice(1).trim(), correct: 0, answered: 0, questions: 0, accuracy: NaN };
       sections.push(current);
-      return;
+      continue;
     }
     const words = line.split(/\s+/).map((w) => (lower ? w.toLowerCase() : w));
-    if (words.length !== 4) throw new RangeError(`${path}: line ${i + 1}: expected 4 words, got ${words.length}`);
+    if (words.length !== 4) throw new RangeError(`${path}: line ${i}: expected 4 words, got ${words.length}`);
     if (!current) {
       current = { section: '(no section)', correct: 0, answered: 0, questions: 0, accuracy: NaN };
       sections.push(current);
     }
     current.questions++;
     overall.questions++;
-    if (!words.every((w) => vectors.has(w))) return;
+    if (!words.every((w) => vectors.has(w))) continue;
     current.answered++;
     overall.answered++;
     const [a, b, c, d] = words.map((w) => vectors.indexOf(w)) as [number, number, number, number];
     pending.push({ section: current, rows: [a, b, c], answer: d });
-  });
+  }
   flush();
   for (const s of [...sections, overall]) s.accuracy = s.answered > 0 ? s.correct / s.answered : NaN;
   return { sections, overall, coverage: overall.questions > 0 ? overall.answered / overall.questions : 0 };
@@ -94,24 +99,25 @@ export interface SimilarityScore {
 
 export async function evaluateSimilarity(vectors: WordVectors, path: string, options: { lowercase?: boolean } = {}): Promise<SimilarityScore> {
   const lower = options.lowercase ?? true;
-  const text = await readFile(path, 'utf8');
   const human: number[] = [];
   const model: number[] = [];
   let pairs = 0;
-  text.split(/\r?\n/).forEach((raw, i) => {
+  let i = 0;
+  for await (const raw of readLines(path, MAX_LINE, Error)) {
+    i++;
     const line = raw.trim();
-    if (line === '' || line.startsWith('#')) return;
+    if (line === '' || line.startsWith('#')) continue;
     const fields = line.split(/[\t,]|\s+/).filter((f) => f !== '');
     const score = Number(fields[2]);
     if (fields.length !== 3 || !Number.isFinite(score)) {
-      throw new RangeError(`${path}: line ${i + 1}: expected "word word score" (tab, comma or space separated)`);
+      throw new RangeError(`${path}: line ${i}: expected "word word score" (tab, comma or space separated)`);
     }
     pairs++;
     const [a, b] = lower ? [fields[0]!.toLowerCase(), fields[1]!.toLowerCase()] : [fields[0]!, fields[1]!];
-    if (!vectors.has(a) || !vectors.has(b)) return;
+    if (!vectors.has(a) || !vectors.has(b)) continue;
     human.push(score);
     model.push(vectors.similarity(a, b));
-  });
+  }
   return { spearman: spearman(human, model), pairs, used: human.length, coverage: pairs > 0 ? human.length / pairs : 0 };
 }
 

@@ -12,7 +12,8 @@
  * JS string of the whole file), checks the header against the file's size
  * before allocating, and fails with a WordVectorsFileError naming the byte
  * offset (binary) or line (text) of the first problem: truncation, bad
- * numbers, wrong row widths, duplicate words, NaN/Infinity, invalid UTF-8
+ * numbers, wrong row widths, duplicate words, NaN/Infinity (or a text value
+ * beyond float32's range, which would become one), invalid UTF-8
  * (or replaces it, by option). Saves are atomic (src/io/atomic.ts).
  */
 import type { FileHandle } from 'node:fs/promises';
@@ -209,6 +210,8 @@ async function readTextRows(cur: Cursor, count: number, dim: number, vectors: Fl
       const v = Number(s);
       if (s === '' || Number.isNaN(v) && !/^[-+]?nan$/i.test(s)) fail(`line ${line}`, `'${s}' is not a number (field ${d + 2})`);
       if (!Number.isFinite(v)) fail(`line ${line}`, `${s} in field ${d + 2}`);
+      // Stored as float32: beyond its range a value would become ±Infinity.
+      if (!Number.isFinite(Math.fround(v))) fail(`line ${line}`, `${s} in field ${d + 2} is beyond float32's range (±3.4028235e38)`);
       vectors[r * dim + d] = v;
     }
   }

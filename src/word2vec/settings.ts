@@ -37,7 +37,8 @@ export function checkSettings(fn: string, o: Partial<Record<(typeof SETTING_KEYS
   const vectorSize = positiveInt(fn, 'vectorSize', o.vectorSize, 100);
   const window = positiveInt(fn, 'window', o.window, 5);
   const minCount = positiveInt(fn, 'minCount', o.minCount, 5);
-  const maxFinalVocab = o.maxFinalVocab === undefined || o.maxFinalVocab === 0 ? 0 : positiveInt(fn, 'maxFinalVocab', o.maxFinalVocab, 0);
+  // No cap is the vocabulary job's 0; the option itself leaves 0 out, as the CLI's --max-vocab does.
+  const maxFinalVocab = positiveInt(fn, 'maxFinalVocab', o.maxFinalVocab, 0);
   const negative = o.negative === 0 ? 0 : positiveInt(fn, 'negative', o.negative, 5);
   const nsExponent = finiteNumber(fn, 'nsExponent', o.nsExponent, 0.75);
   const sample = finiteNumber(fn, 'sample', o.sample, 1e-3, 0);

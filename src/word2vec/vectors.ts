@@ -6,6 +6,7 @@
  * queries, and full score rows (for 3CosMul) are one backend gemm.
  */
 import { getBackend } from '../backend/select.js';
+import { checkOptions } from '../options.js';
 import { allocate } from '../sizes.js';
 import { readVectorFile, writeVectorFile, type LoadOptions, type SaveOptions } from './formats.js';
 
@@ -94,12 +95,13 @@ export class WordVectors {
    * (3CosAdd; gensim's most_similar). Query words are never returned.
    */
   mostSimilar(query: Query | SimilarOptions, k = 10): Neighbour[] {
-    const { positive, negative, topn } = normaliseQuery(query, k);
+    const fn = 'mostSimilar';
+    const { positive, negative, topn } = normaliseQuery(fn, query, k);
     const target = new Float32Array(this.dim);
     const exclude: number[] = [];
     for (const [list, sign] of [[positive, 1], [negative, -1]] as const) {
       for (const q of list) {
-        const u = this.unitOf(q);
+        const u = this.unitOf(fn, q);
         if (typeof q === 'string') exclude.push(this.indexOf(q));
         for (let d = 0; d < this.dim; d++) target[d] = target[d]! + sign * u[d]!;
       }
@@ -109,7 +111,10 @@ export class WordVectors {
 
   /** Several plain queries at once: one kernel call for all of them. */
   mostSimilarMany(queries: Query[], k = 10): Neighbour[][] {
-    const units = queries.map((q) => this.unitOf(q));
+    const fn = 'mostSimilarMany';
+    if (!Array.isArray(queries)) throw new TypeError(`${fn}: queries must be an array of words or Float32Arrays, got ${shown(queries)}`);
+    checkTopn(fn, 'k', k);
+    const units = queries.map((q) => this.unitOf(fn, q));
     const excludes = queries.map((q) => (typeof q === 'string' ? [this.indexOf(q)] : []));
     return this.nearestMany(units, excludes, k);
   }
@@ -119,11 +124,12 @@ export class WordVectors {
    * Π_pos (1 + cos)/2 ÷ (Π_neg (1 + cos)/2 + 1e-6), excluding the query words.
    */
   mostSimilarCosmul(query: SimilarOptions, k = 10): Neighbour[] {
-    const { positive, negative, topn } = normaliseQuery(query, k);
+    const fn = 'mostSimilarCosmul';
+    const { positive, negative, topn } = normaliseQuery(fn, query, k);
     const all = [...positive, ...negative];
     const q = all.length;
     const queries = new Float32Array(q * this.dim);
-    all.forEach((w, j) => queries.set(this.unitOf(w), j * this.dim));
+    all.forEach((w, j) => queries.set(this.unitOf(fn, w), j * this.dim));
     const rows = this.size;
     const scores = allocate('mostSimilarCosmul', 'the scores', Float32Array, rows, q);
     getBackend().gemm(scores, this.unitVectors(), queries, rows, q, this.dim, false, true, 1, 0);
@@ -141,14 +147,17 @@ export class WordVectors {
 
   /** a − b + c ("king − man + woman" → queen), by 3CosAdd or 3CosMul, query words excluded. */
   analogy(a: string, b: string, c: string, options: { method?: 'add' | 'mul'; topn?: number } = {}): Neighbour[] {
+    checkOptions('analogy', 'options', options, ['method', 'topn']);
+    const method = options.method ?? 'add';
+    if (method !== 'add' && method !== 'mul') throw new TypeError(`analogy: options.method must be 'add' or 'mul', got ${shown(method)}`);
     const query = { positive: [a, c], negative: [b], topn: options.topn ?? 1 };
-    return options.method === 'mul' ? this.mostSimilarCosmul(query) : this.mostSimilar(query);
+    return method === 'mul' ? this.mostSimilarCosmul(query) : this.mostSimilar(query);
   }
 
   /** The word furthest from the mean of the others' unit vectors (gensim's doesnt_match). */
   doesntMatch(words: string[]): string {
     if (words.length === 0) throw new RangeError('doesntMatch: words must not be empty');
-    const units = words.map((w) => this.unitOf(w));
+    const units = words.map((w) => this.unitOf('doesntMatch', w));
     const mean = new Float32Array(this.dim);
     for (const u of units) for (let d = 0; d < this.dim; d++) mean[d] = mean[d]! + u[d]! / units.length;
     const m = unit(mean);
@@ -173,7 +182,7 @@ export class WordVectors {
   /** Top-k over the unit matrix for each unit query, excluding rows per query. */
   nearestMany(units: Float32Array[], excludes: number[][], k: number): Neighbour[][] {
     const q = units.length;
-    const e = Math.max(0, ...excludes.map((x) => x.length));
+    const e = excludes.reduce((most, x) => Math.max(most, x.length), 0);
     const queries = new Float32Array(q * this.dim);
     const exclude = new Int32Array(q * e).fill(-1);
     units.forEach((u, j) => queries.set(u, j * this.dim));
@@ -191,25 +200,43 @@ export class WordVectors {
     });
   }
 
-  private unitOf(q: Query): Float32Array {
+  private unitOf(fn: string, q: Query): Float32Array {
     if (typeof q === 'string') {
       const i = this.indexOf(q) * this.dim;
       return this.unitVectors().subarray(i, i + this.dim);
     }
     if (!(q instanceof Float32Array) || q.length !== this.dim) {
-      throw new TypeError(`query must be a word or a Float32Array of length ${this.dim}`);
+      throw new TypeError(`${fn}: a query must be a word or a Float32Array of length ${this.dim}, got ${shown(q)}`);
     }
     return unit(q);
   }
 }
 
-function normaliseQuery(query: Query | SimilarOptions, k: number): { positive: Query[]; negative: Query[]; topn: number } {
-  const q = typeof query === 'string' || query instanceof Float32Array ? { positive: [query], topn: k } : query;
-  const topn = q.topn ?? k;
-  if (!Number.isInteger(topn) || topn < 1) throw new RangeError(`topn must be a positive integer, got ${topn}`);
-  const positive = q.positive ?? [], negative = q.negative ?? [];
-  if (positive.length + negative.length === 0) throw new RangeError('mostSimilar: give at least one positive or negative query');
-  return { positive, negative, topn };
+// A value as a message shows it: arrays and typed arrays by kind, the rest as text.
+function shown(v: unknown): string {
+  if (Array.isArray(v)) return 'an array';
+  if (ArrayBuffer.isView(v)) return `a ${v.constructor.name} of length ${(v as Float32Array).length}`;
+  return typeof v === 'object' && v !== null ? 'an object' : String(v);
+}
+
+function checkTopn(fn: string, name: string, v: unknown): number {
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) throw new RangeError(`${fn}: ${name} must be a positive integer, got ${shown(v)}`);
+  return v;
+}
+
+/** A query (a word, a vector, or { positive, negative, topn }) and k as the lists and count the search takes. */
+function normaliseQuery(fn: string, query: unknown, k: unknown): { positive: Query[]; negative: Query[]; topn: number } {
+  if (typeof query === 'string' || query instanceof Float32Array) return { positive: [query], negative: [], topn: checkTopn(fn, 'k', k) };
+  if (typeof query !== 'object' || query === null || Array.isArray(query)) {
+    throw new TypeError(`${fn}: query must be a word, a Float32Array or { positive, negative, topn }, got ${shown(query)}`);
+  }
+  checkOptions(fn, 'query', query, ['positive', 'negative', 'topn']);
+  const { positive = [], negative = [], topn } = query as SimilarOptions;
+  for (const [name, list] of [['positive', positive], ['negative', negative]] as const) {
+    if (!Array.isArray(list)) throw new TypeError(`${fn}: query.${name} must be an array of words or Float32Arrays, got ${shown(list)}`);
+  }
+  if (positive.length + negative.length === 0) throw new RangeError(`${fn}: give at least one positive or negative query`);
+  return { positive, negative, topn: topn === undefined ? checkTopn(fn, 'k', k) : checkTopn(fn, 'query.topn', topn) };
 }
 
 /** x / ‖x‖ (norm in float64), or zeros for a zero vector. */

@@ -7,7 +7,7 @@
  * always stream a file and memory stays independent of the corpus.
  */
 import { createWriteStream } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { once } from 'node:events';
@@ -19,7 +19,7 @@ import { checkOverwrite, checkWritable } from '../io/atomic.js';
 import { checkRunPaths } from '../io/run-paths.js';
 import { allocate, asFailureOf, checkAllocation } from '../sizes.js';
 import { fingerprintCorpus, readWord2VecCheckpoint, writeWord2VecCheckpoint, type CorpusFingerprint } from './checkpoint.js';
-import { checkCorpusReadable, vocabularyNames } from './corpus.js';
+import { checkCorpusReadable, CorpusError, vocabularyNames } from './corpus.js';
 import { checkSettings, SETTING_KEYS, type Word2VecSettings } from './settings.js';
 import { WordVectors } from './vectors.js';
 
@@ -161,10 +161,17 @@ export const Word2Vec = {
     return named(fn, withCorpusFile(input, async (path) => {
       const started = performance.now();
       const { minCount, maxFinalVocab, lowercase, vectorSize, negative, hs, seed } = settings;
+      const { size: bytes } = await stat(path);
       const vocab = await backend.word2vecVocab({ path, minCount, maxFinalVocab, lowercase }, undefined, signal);
       signal?.throwIfAborted();
       const rows = vocab.counts.length;
       if (rows === 0) throw new RangeError(`${fn}: no word occurs at least minCount (${minCount}) times in the corpus`);
+      // Training reads the file again (natively split by its size): one whose
+      // size the system does not know would train no word at all.
+      if (bytes === 0) {
+        throw new CorpusError(`${fn}: corpus ${path} reports a size of 0 bytes yet holds words (a file under /proc, a pipe ` +
+          'or a device?): training reads the file again by its size, so copy it to a regular file first');
+      }
       const names = await vocabularyNames(fn, vocab.words, settings.encoding, path);
       const matrices = 1 + (negative > 0 ? 1 : 0) + (hs ? 1 : 0);
       checkAllocation(fn, `vectorSize × vocabulary × ${matrices} matrices (${vectorSize} × ${rows} × ${matrices})`,
@@ -175,7 +182,7 @@ export const Word2Vec = {
         path: typeof input === 'string' ? resolve(input) : null, ...await fingerprintCorpus(path),
       };
       return trainRun(backend, {
-        settings, path, names, words: vocab.words, counts: vocab.counts, syn0,
+        fn, settings, path, bytes, names, words: vocab.words, counts: vocab.counts, syn0,
         syn1neg: negative > 0 ? allocate(fn, 'the output vectors (negative sampling)', Float32Array, rows, vectorSize) : null,
         syn1: hs ? allocate(fn, 'the output vectors (hierarchical softmax)', Float32Array, rows, vectorSize) : null,
         state: null, corpus, checkpoint, onProgress, signal, started,
@@ -219,7 +226,7 @@ export const Word2Vec = {
           `was trained on (${bytes} bytes, expected ${saved.corpus.bytes}${bytes === saved.corpus.bytes ? ', different content' : ''})`);
       }
       return trainRun(backend, {
-        settings: saved.settings, path, names: await vocabularyNames(fn, saved.words, saved.settings.encoding, path), words: saved.words, counts: saved.counts, syn0: saved.syn0,
+        fn, settings: saved.settings, path, bytes, names: await vocabularyNames(fn, saved.words, saved.settings.encoding, path), words: saved.words, counts: saved.counts, syn0: saved.syn0,
         syn1neg: saved.syn1neg, syn1: saved.syn1, state: saved.state,
         // A corpus found elsewhere is where the next resume looks.
         corpus: { ...saved.corpus, path: typeof input === 'string' ? resolve(input) : saved.corpus.path },
@@ -239,8 +246,12 @@ async function named<T>(fn: string, run: Promise<T>): Promise<T> {
 }
 
 interface Run {
+  /** The public call, for messages. */
+  fn: string;
   settings: Word2VecSettings;
   path: string;
+  /** The corpus's size when the run started: it must not change while training reads it. */
+  bytes: number;
   /** The words' names, decoded before training so that a vocabulary that has none fails before any work. */
   names: string[];
   words: Uint8Array;
@@ -288,6 +299,7 @@ async function trainRun(backend: Backend, r: Run): Promise<TrainedVectors> {
       if (timer) clearTimeout(timer);
       signal?.removeEventListener('abort', stop);
     }
+    await checkCorpusKept(r, result);
     state = result.state;
     epochLosses.push(...result.epochLosses);
     if (checkpoint && (result.cancelled || checkpoint.atEnd)) written = await save(checkpoint, r, state);
@@ -298,6 +310,28 @@ async function trainRun(backend: Backend, r: Run): Promise<TrainedVectors> {
   const { words, epochsCompleted, loss } = result ?? finishedRun(state!);
   vectors.training = { words, epochsCompleted, loss, epochLosses, state: state!, seconds: (performance.now() - r.started) / 1000, checkpoint: written };
   return vectors;
+}
+
+/**
+ * Refuses the result of a job that read a corpus other than the one the
+ * vocabulary was counted on: one whose size changed, or a finished run that
+ * read fewer of the vocabulary's words than the vocabulary pass counted in
+ * each epoch (each epoch reads every token once; pruned counts only make the
+ * pass count fewer). An emptied corpus trains no word, and its vectors would
+ * be the random ones they started as.
+ */
+async function checkCorpusKept(r: Run, result: Word2VecTrainResult): Promise<void> {
+  const now = await stat(r.path).then((s) => `${s.size} bytes`, () => 'missing');
+  const changed = `${r.fn}: corpus ${r.path} changed during training`;
+  if (now !== `${r.bytes} bytes`) throw new CorpusError(`${changed}: ${r.bytes} bytes when training started, ${now} now; no vectors are returned`);
+  if (result.cancelled) return;
+  let perEpoch = 0;
+  for (const c of r.counts) perEpoch += c;
+  const { epochs } = r.settings;
+  if (result.words < epochs * perEpoch) {
+    throw new CorpusError(`${changed}: its ${epochs} epoch(s) read ${result.words} words of the vocabulary, fewer than the ` +
+      `${perEpoch} per epoch the vocabulary pass counted; no vectors are returned`);
+  }
 }
 
 function startJob(backend: Backend, r: Run, state: Word2VecState | null, onProgress: (p: Word2VecProgress) => void,

@@ -500,6 +500,12 @@ function netCases(fn: string, p: string): [string, (net: Record<string, unknown>
   fitRow('job.epochs negative', set('epochs', -1), RangeError, intRange('epochs', 0, '-1'));
   fitRow('job.batchSize 0', set('batchSize', 0), RangeError, intRange('batchSize', 1, '0'));
   fitRow('job.batchSize string', set('batchSize', '4'), TypeError, 'train: job.batchSize must be a number');
+  // A batch-normalised hidden layer ([γ, β, running mean, running variance]: a bias of 16) on batches of 1 row.
+  const batchNormed = (j: Record<string, unknown>) => ({ ...j, net: { ...(j['net'] as object), norm: Uint8Array.of(2), params: [f32(12), f32(16), f32(8), f32(2)] } });
+  const oneRow = (b: number, n: number) => `train: job.batchSize ${b} leaves a batch of 1 row of job.n ${n}; job.net.norm[0] (batch normalisation, not frozen) needs at least 2 rows per batch`;
+  fitRow('job.batchSize 1 with batch normalisation', (j) => batchNormed({ ...j, batchSize: 1 }), RangeError, oneRow(1, 10));
+  fitRow('a last batch of 1 row with batch normalisation', (j) => batchNormed({ ...j, n: 9, x: f32(27), y: f32(18) }), RangeError, oneRow(4, 9));
+  fitRow('job.n 1 with batch normalisation', (j) => batchNormed({ ...j, n: 1, x: f32(3), y: f32(2) }), RangeError, oneRow(4, 1));
   fitRow('job.shuffle missing', without('shuffle'), TypeError, 'train: job.shuffle must be a boolean');
   fitRow('job.shuffle 1', set('shuffle', 1), TypeError, 'train: job.shuffle must be a boolean');
   fitRow('job.rngState missing', without('rngState'), TypeError, 'train: job.rngState must be a Uint32Array');

@@ -36,6 +36,11 @@ writeFileSync(small, 'the king and the queen\n'.repeat(100));
 // 1000 distinct words: with --dim 1e9, terabytes on any machine.
 const wide = join(dir, 'wide.txt');
 writeFileSync(wide, `${Array.from({ length: 1000 }, (_, i) => `w${i}`).join(' ')}\n`);
+// A vectors file with a value float32 cannot hold, and a good one.
+const huge = join(dir, 'huge.txt');
+writeFileSync(huge, '3 2\na 1 2\nb 3.5e38 1\nc 0 1\n');
+const vectors = join(dir, 'vectors.txt');
+writeFileSync(vectors, '3 2\na 1 2\nb 3 1\nc 0 1\n');
 
 /** A fresh directory holding the files a run may name (hard links too, which a copy would not keep). */
 function runDirectory(): string {
@@ -120,6 +125,9 @@ describe.each(backendsUnderTest().map((b) => [b.name]))('the CLI on %s', (name) 
     [['autoencoder', '--out', join(dir, 'ae.safetensors'), '--picture', '/missing/p.png'], /^fastnn autoencoder: cannot write \/missing\/p\.png: directory \/missing does not exist$/],
     [['word2vec', '--input', dir], /^fastnn word2vec: Word2Vec\.train: corpus .*: is a directory$/],
     [['autoencoder', '--out', join(dir, 'ae.safetensors'), '--resume', dir], /^fastnn autoencoder: .*: is a directory$/],
+    [['map', huge, '--out', join(dir, 'map.svg')], /^fastnn map: .*huge\.txt: line 3: 3\.5e38 in field 2 is beyond float32's range/],
+    // An endless file without a newline: refused at its first long line, not read until memory runs out.
+    [['eval', vectors, '--analogies', '/dev/zero'], /^fastnn eval: \/dev\/zero: line 1: longer than 65536 characters$/],
   ])('%j fails up front with one line naming the option or path', (args, message) => fails(args, message));
 
   const ae = ['autoencoder', '--epochs', '1', '--limit', '8', '--layers', '16,4'];

@@ -7,7 +7,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { Autoencoder, MLP, Matrix, PCA, useBackend } from '../../src/index.js';
+import { Autoencoder, MLP, Matrix, ModelFileError, PCA, useBackend } from '../../src/index.js';
 import { generateShapes } from '../../src/datasets/shapes.js';
 import { Rng } from '../../src/rng.js';
 import { backendPair, backendsUnderTest } from '../helpers/backends.js';
@@ -111,6 +111,12 @@ describe.each(backendsUnderTest().map((b) => [b.name]))('Autoencoder on %s', (na
     const again = await Autoencoder.load(path);
     expect(again.config()).toEqual(ae.config());
     expect(mse(again.reconstruct(test.images), ae.reconstruct(test.images))).toBe(0);
+    // A file whose decoder copy is not the encoder's transpose would load untied.
+    again.params[6]![3 * 40 + 5] += 0.5;
+    await again.save(path);
+    const refused = Autoencoder.load(path);
+    await expect(refused).rejects.toThrow(ModelFileError);
+    await expect(refused).rejects.toThrow(`${path}: tensor 'layers.3.weight' must be the transpose of 'layers.0.weight' (the layers are tied), but [3, 5] differs from [5, 3]`);
   });
 
   it('stacked: greedy layer-wise pretraining then fine-tuning trains a deep AE', async () => {

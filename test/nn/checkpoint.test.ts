@@ -12,6 +12,7 @@ import {
   type CheckpointOptions, type CheckpointSettings, type History, type ResumeOptions,
 } from '../../src/index.js';
 import { loadCheckpoint } from '../../src/nn/checkpoint.js';
+import { readSafetensors, writeSafetensors } from '../../src/io/safetensors.js';
 import { Rng } from '../../src/rng.js';
 import { backendsUnderTest } from '../helpers/backends.js';
 
@@ -226,6 +227,55 @@ describe('broken checkpoints', () => {
     await expect(tamper('\\"epochsDone\\":1', '\\"epochsDone\\":9')).rejects.toThrow(ModelFileError);
     await expect(tamper('\\"everyEpochs\\":1', '\\"everyEpochs\\":0')).rejects.toThrow(/malformed/);
     await expect(tamper('optimizer.state.0', 'optimizer.state.7')).rejects.toThrow(/missing tensor 'optimizer.state.0'/);
+  });
+
+  it('non-finite optimizer state and negative Adam second moments are refused naming the file, not blamed on the learning rate', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fastnn-ckpt-'));
+    const path = join(dir, 'adam.ckpt');
+    await fitWithCheckpoints(fresh(), x, y, { epochs: 1, optimizer: { type: 'adam' }, earlyStopping: { restoreBestWeights: true } }, { path });
+    const tampered = async (name: string, value: number) => {
+      const { metadata, tensors } = await readSafetensors(path);
+      tensors.get(name)!.data[3] = value;
+      const file = join(dir, `${name}.ckpt`);
+      await writeSafetensors(file, metadata, [...tensors].map(([n, t]) => [n, t.shape, t.data]));
+      return { file, resumed: resumeFit(file, x, y) };
+    };
+    // fresh() has 4 parameter arrays: Adam's first moments are state 0-3, its second moments 4-7.
+    for (const [name, value, why] of [
+      ['optimizer.state.0', NaN, 'holds NaN at index 3'],
+      ['optimizer.state.6', Infinity, 'holds Infinity at index 3'],
+      ['optimizer.state.5', -1, 'holds a negative second moment -1 at index 3'],
+      ['best.2', NaN, 'holds NaN at index 3'],
+    ] as const) {
+      const { file, resumed } = await tampered(name, value);
+      await expect(resumed).rejects.toThrow(ModelFileError);
+      await expect(resumed).rejects.toThrow(`${file}: tensor '${name}' ${why}`);
+    }
+  });
+
+  it('stored fit settings a fit would refuse are reported as the checkpoint file\'s, not as the resuming call\'s options', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fastnn-ckpt-'));
+    const path = join(dir, 'settings.ckpt');
+    // Stopped after epoch 1 of 2: the resumed run has an epoch to train with the stored settings.
+    const stop = new AbortController();
+    await expect(fitWithCheckpoints(fresh(), x, y, { epochs: 2, batchSize: 16, optimizer: { type: 'adam', lr: 0.01 }, validationSplit: 0.1,
+      signal: stop.signal, onEpoch: () => stop.abort(new Error('stop')) }, { path, saveOnAbort: true })).rejects.toThrow('stop');
+    expect((await loadCheckpoint(path)).meta.epochsDone).toBe(1);
+    const text = readFileSync(path).toString('latin1');
+    // Same-length edits of the settings JSON, so the header keeps its declared size.
+    for (const [from, to, why] of [
+      ['\\"batchSize\\":16', '\\"batchSize\\":-1', 'options.batchSize must be a positive integer, got -1'],
+      ['\\"lr\\":0.01', '\\"lr\\":-1.0', 'options.optimizer.lr must be a finite number ≥ 0, got -1'],
+      ['\\"type\\":\\"adam\\"', '\\"type\\":\\"adaX\\"', 'options.optimizer.type must be one of sgd, momentum, adam, adamw, got adaX'],
+      ['\\"validationSplit\\":0.1', '\\"validationSplit\\":1.0', 'options.validationSplit must be a fraction below 1, got 1'],
+    ]) {
+      const file = join(dir, 'tampered.ckpt');
+      expect(text).toContain(from);
+      writeFileSync(file, Buffer.from(text.replace(from, to), 'latin1'));
+      const resumed = resumeFit(file, x, y);
+      await expect(resumed).rejects.toThrow(ModelFileError);
+      await expect(resumed).rejects.toThrow(`${file}: invalid settings: ${why}`);
+    }
   });
 
   it('a mid-epoch checkpoint whose epoch in progress does not fit the run is refused as malformed', async () => {

@@ -93,6 +93,39 @@ describe.each(backendsUnderTest().map((b) => [b.name]))('fine-tuning on %s', (na
     expect(back.loss).toBe('sigmoidMse');
     expect(back.reconstruct(test.images).data).toEqual(r.data);
   });
+
+  it('a fitting autoencoder refuses pretrainStacked, fromEncoder and new generator or optimizer state, and trains as if alone', async () => {
+    use();
+    const make = () => new Autoencoder({ layers: [SIDE * SIDE, 24, 12], loss: 'bce', seed: 1 });
+    const options = { epochs: 3, batchSize: 32, optimizer: adam };
+    const alone = make();
+    await alone.fit(unlabelled.images, options);
+    const ae = make();
+    const fitting = ae.fit(unlabelled.images, options);
+    const busy = 'the model is busy training; wait for fit() to settle first';
+    await expect(ae.pretrainStacked(unlabelled.images, { epochsPerLayer: 1 })).rejects.toThrow(`Autoencoder.pretrainStacked: ${busy}`);
+    expect(() => MLP.fromEncoder(ae, { layers: [4], task: 'multiclass' })).toThrow(`MLP.fromEncoder: ${busy}`);
+    expect(() => { ae.rngState = Uint32Array.of(1, 2, 3, 4); }).toThrow(`Autoencoder.rngState: ${busy}`);
+    expect(() => { ae.optimizerState = null; }).toThrow(`Autoencoder.optimizerState: ${busy}`);
+    await fitting;
+    expect(same(ae.params, alone.params)).toBe(true);
+    expect(ae.rngState).toEqual(alone.rngState);
+    expect(ae.optimizerState!.step).toEqual(alone.optimizerState!.step);
+  });
+
+  it('an autoencoder in its greedy stages is busy: a fit, encode or save waits for pretrainStacked', async () => {
+    use();
+    const ae = new Autoencoder({ layers: [SIDE * SIDE, 24, 12], loss: 'bce', seed: 1 });
+    const stacking = ae.pretrainStacked(unlabelled.images, { epochsPerLayer: 2, fineTune: { epochs: 1 } });
+    const busy = 'the model is busy training; wait for fit() to settle first';
+    await expect(ae.fit(unlabelled.images, { epochs: 1 })).rejects.toThrow(`Autoencoder.fit: ${busy}`);
+    expect(() => ae.encode(unlabelled.images)).toThrow(`Autoencoder.encode: ${busy}`);
+    await expect(ae.save(join(dir, 'stacking.safetensors'))).rejects.toThrow(`Autoencoder.save: ${busy}`);
+    expect((await stacking).loss).toHaveLength(1);
+    // Settled: the model is free again.
+    ae.rngState = Uint32Array.of(1, 2, 3, 4);
+    expect(ae.encode(unlabelled.images).cols).toBe(12);
+  });
 });
 
 describe('fine-tuning options are checked', () => {
@@ -126,6 +159,16 @@ describe('fine-tuning options are checked', () => {
     const ae = new Autoencoder({ layers: [4, 3] });
     expect(() => MLP.fromEncoder(ae, head as never)).toThrow(cls);
     expect(() => MLP.fromEncoder(ae, head as never)).toThrow(msg);
+  });
+
+  it('fromEncoder refuses encoder parameters that no longer fit their layers, naming them', () => {
+    const ae = new Autoencoder({ layers: [4, 3, 2] });
+    ae.params[2] = new Float32Array(7);
+    expect(() => MLP.fromEncoder(ae, { layers: [2], task: 'multiclass' })).toThrow(new RangeError(
+      "MLP.fromEncoder: encoder.params[2] (layer 1's weight) must be a Float32Array of 6 values, got a Float32Array of 7"));
+    ae.params.splice(1);
+    expect(() => MLP.fromEncoder(ae, { layers: [2], task: 'multiclass' })).toThrow(new RangeError(
+      "MLP.fromEncoder: encoder.params[1] (layer 0's bias) must be a Float32Array of 3 values, got undefined"));
   });
 
   it('fromEncoder refuses what is not an autoencoder', () => {

@@ -74,6 +74,19 @@ describe.each(backendsUnderTest().map((b) => [b.name]))('toolkit on %s', (name) 
     await expect(net.fit(x, Float32Array.from(y, (v, i) => (i === 5 ? -1 : v)))).rejects.toThrow('y must hold counts ≥ 0 for the poissonNll loss, got -1 at row 5');
   });
 
+  it('sigmoidMse on a regression output refuses targets its sigmoid cannot reach, as on binary and multilabel ones', async () => {
+    use();
+    const net = new MLP({ layers: [1, 1], task: 'regression', loss: 'sigmoidMse', seed: 1 });
+    const x = Float32Array.of(0, 0.5, 1);
+    for (const bad of [5, -3, 1e30]) {
+      const y = Float32Array.of(0.2, bad, 1);
+      const message = `y must hold values in [0, 1] for the sigmoidMse loss, got ${Math.fround(bad)} at row 1`;
+      await expect(net.fit(x, y, { epochs: 1 })).rejects.toThrow(`MLP.fit: ${message}`);
+      expect(() => net.evaluate(x, y)).toThrow(`MLP.evaluate: ${message}`);
+    }
+    await net.fit(x, Float32Array.of(0, 0.5, 1), { epochs: 1 });
+  });
+
   it('heteroscedastic noise: gaussianNll predicts a mean and a variance that grows with it', async () => {
     use();
     const rng = new Rng(5);
@@ -254,7 +267,8 @@ describe('loss configuration', () => {
     [{ optimizer: { type: 'sgd', momentum: 0.5, nesterv: true } }, TypeError, "unknown option 'nesterv' in options.optimizer"],
     [{ schedule: { type: 'linear' } }, TypeError, 'options.schedule.type must be one of constant, step, exponential, cosine, got linear'],
     [{ schedule: { type: 'step', per: 'batch' } }, TypeError, "options.schedule.per must be 'epoch' or 'step', got batch"],
-    [{ validationSplit: 1 }, RangeError, 'options.validationSplit 1 of 4 rows must leave at least one row for each side'],
+    [{ validationSplit: 1 }, RangeError, 'options.validationSplit must be a fraction below 1, got 1'],
+    [{ validationSplit: 0.1 }, RangeError, 'options.validationSplit 0.1 of 4 rows must leave at least one row for each side'],
     [{ validationSplit: 0.5, validationData: { x: [[0, 0]], y: [0] } }, TypeError, 'give options.validationSplit or options.validationData, not both'],
     [{ earlyStopping: { monitor: 'valLoss' } }, TypeError, "options.earlyStopping.monitor 'valLoss' needs validationSplit or validationData"],
     [{ earlyStopping: { patience: 0 } }, RangeError, 'options.earlyStopping.patience must be a positive integer, got 0'],

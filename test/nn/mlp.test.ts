@@ -199,6 +199,7 @@ describe('MLP argument errors', () => {
     [() => net.fit(x, [0, 1, 1]), RangeError, 'y has 3 rows but x has 4'],
     [() => net.fit(x, [0, 1, 1, 0], { epoch: 3 } as never), TypeError, "unknown option 'epoch' in options"],
     [() => net.fit(x, [0, 1, 1, 0], { batchSize: 0 }), RangeError, 'options.batchSize must be a positive integer, got 0'],
+    [() => net.fit(x, [0, 1, 1, 0], { epochs: 2 ** 31 }), RangeError, 'MLP.fit: options.epochs must be at most 2147483647, got 2147483648'],
     [() => net.fit(x, [0, 1, 1, 0], { optimizer: { type: 'sgd', lr: NaN } }), RangeError, 'options.optimizer.lr must be a finite number'],
     [() => net.fit(x, [0, 1, 1, 0], { optimizer: { type: 'rmsprop' } as never }), TypeError, 'options.optimizer.type must be one of sgd, momentum, adam, adamw, got rmsprop'],
     [() => net.fit(Matrix.zeros(0, 2), []), RangeError, 'x must have at least one row'],

@@ -77,6 +77,29 @@ describe.each(backendsUnderTest().map((b) => [b.name]))('layer normalisation on 
     expect(back.predict(test.x).data).toEqual(net.predict(test.x).data);
   });
 
+  it('batch norm refuses, before training, every fit that would give it a batch of 1 row (PyTorch refuses them too)', async () => {
+    use();
+    const net = new MLP({ layers: [8, 6, 2], task: 'multiclass', norm: 'batch', seed: 5 });
+    const before = net.params.map((p) => p.slice());
+    const rows = (n: number) => new Matrix(train.x.data.slice(0, 8 * n), n, 8);
+    const need = "MLP.fit: batch normalisation (config.norm 'batch', hidden layer 0) needs at least 2 rows in every batch";
+    await expect(net.fit(train.x, train.y, { batchSize: 1 })).rejects.toThrow(
+      `${need}, but options.batchSize 1 gives batches of 1 row; use a batch size that does not (e.g. 2)`);
+    await expect(net.fit(rows(1), [1], { batchSize: 4 })).rejects.toThrow(`${need}, and there is 1 training row`);
+    await expect(net.fit(rows(33), train.y.subarray(0, 33))).rejects.toThrow(
+      `${need}, but options.batchSize 32 leaves a last batch of 1 row of the 33 training rows; use a batch size that does not (e.g. 33)`);
+    // 41 rows less 8 held out for validation: 33 trained on, the same last batch of 1.
+    await expect(net.fit(rows(41), train.y.subarray(0, 41), { validationSplit: 0.2 })).rejects.toThrow('leaves a last batch of 1 row of the 33 training rows');
+    const ae = new Autoencoder({ layers: [8, 6, 3], norm: 'batch' });
+    await expect(ae.fit(rows(5), { batchSize: 1 })).rejects.toThrow("Autoencoder.fit: batch normalisation (config.norm 'batch', hidden layer 0) needs");
+    expect(net.params).toEqual(before);
+    // What stays allowed: a frozen batch-normalised layer (running statistics), layer normalisation, batches of 2 or more.
+    await net.fit(rows(33), train.y.subarray(0, 33), { batchSize: 1, freeze: [0] });
+    await new MLP({ layers: [8, 6, 2], task: 'multiclass', norm: 'layer' }).fit(rows(33), train.y.subarray(0, 33), { batchSize: 1 });
+    await net.fit(rows(34), train.y.subarray(0, 34), { batchSize: 32 });
+    expect(net.params.every((p) => p.every(Number.isFinite))).toBe(true);
+  });
+
   it('a model file with a negative running variance is refused', async () => {
     use();
     const net = new MLP({ layers: [8, 4, 2], task: 'multiclass', norm: 'batch' });
@@ -97,6 +120,19 @@ describe.each(backendsUnderTest().map((b) => [b.name]))('layer normalisation on 
     expect(clf.norm).toEqual(['layer', null]);
     expect(clf.params[1]).toEqual(ae.params[1]);
   });
+
+  it('one norm value for an autoencoder normalises every hidden layer but the code layer, and survives a model file', async () => {
+    use();
+    const x = new Matrix(train.x.data.map((v) => (v + 1.5) / 3), train.x.rows, 8);
+    const ae = new Autoencoder({ layers: [8, 12, 3], norm: 'batch', seed: 3 });
+    expect(ae.norm).toEqual(['batch', null, 'batch']);
+    await ae.fit(x, { epochs: 2, optimizer: { type: 'adam', lr: 0.01 } });
+    const path = join(dir, `${name}-ae-one-norm.safetensors`);
+    await ae.save(path);
+    const back = await Autoencoder.load(path);
+    expect(back.norm).toEqual(['batch', null, 'batch']);
+    expect(back.encode(x).data).toEqual(ae.encode(x).data);
+  });
 });
 
 describe('normalisation options are checked', () => {
@@ -112,8 +148,8 @@ describe('normalisation options are checked', () => {
   });
 
   it('an autoencoder refuses a normalised code layer, and stacked pretraining of normalised layers', async () => {
-    expect(() => new Autoencoder({ layers: [4, 2], norm: 'layer' })).toThrow(
-      'Autoencoder: config.norm must leave the code layer (hidden layer 0) unnormalised: encode returns its plain activations');
+    expect(() => new Autoencoder({ layers: [4, 3, 2], norm: ['layer', 'layer', 'layer'] })).toThrow(
+      'Autoencoder: config.norm[1] must be null: the code layer stays unnormalised, so encode returns its plain activations');
     await expect(new Autoencoder({ layers: [4, 3, 2], norm: ['layer', null, 'layer'] }).pretrainStacked([[0, 1, 0, 1]])).rejects.toThrow(
       'Autoencoder.pretrainStacked: does not pretrain normalised layers (config.norm); use fit');
   });

@@ -60,6 +60,12 @@ describe('lossPlot', () => {
     expect(findAll(root, 'circle')).toHaveLength(0);
   });
 
+  it('draws 200 000 epochs (a run of per-sample SGD on tiny data)', () => {
+    const loss = Array.from({ length: 200_000 }, (_, i) => 1 / (i + 1));
+    const [train] = curves(parseXml(lossPlot({ loss, valLoss: loss }).toSvg()));
+    expect(train).toHaveLength(200_000);
+  });
+
   it.each([
     [{}, {}, /lossPlot: history.loss \(training loss per epoch\) is required/],
     [null, {}, /lossPlot: history must be an object/],

@@ -106,6 +106,24 @@ describe('scatterPlot', () => {
     }
   });
 
+  it('draws points near ±Number.MAX_VALUE in place, with ticks labelled in their units', () => {
+    const points = [[1.7e308, -1.7e308], [-1.7e308, 1.7e308], [0, 0], [8.5e307, 0]];
+    const root = parse(scatterPlot(points).toSvg());
+    const frame = frameOf(root);
+    const [a, b, c, d] = findAll(root, 'circle').map((e) => [Number(e.attributes['cx']), Number(e.attributes['cy'])] as const);
+    for (const [x, y] of [a!, b!, c!, d!]) expect(x > frame.x0 && x < frame.x1 && y > frame.y0 && y < frame.y1).toBe(true);
+    // The origin halfway between the extremes, and 8.5e307 halfway between it and 1.7e308.
+    expect(c![0]).toBeCloseTo((a![0] + b![0]) / 2, 1);
+    expect(d![0]).toBeCloseTo((a![0] + c![0]) / 2, 1);
+    expect(findAll(root, 'text').map((t) => t.text)).toEqual(expect.arrayContaining(['0', '1e+308', '-1e+308']));
+  });
+
+  it('lays out 200 000 classes, naming in its legend as many as fit', () => {
+    const points = Array.from({ length: 200_000 }, (_, i) => [i % 317, i % 211]);
+    const figure = scatterPlot(points, { classes: points.map((_, i) => i) });
+    expect(figure.notes).toEqual([expect.stringMatching(/^the legend names \d+ of 200000 classes; colours repeat every \d+$/)]);
+  });
+
   it('gives the same picture for the same input', () => {
     const points = cloud(40, 3);
     const options = { labels: points.map((_, i) => `p${i}`), classes: points.map((_, i) => i % 4) };

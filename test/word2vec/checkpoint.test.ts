@@ -234,6 +234,8 @@ describe('word2vec checkpoint files', () => {
     await expectFault((c) => { c.settings.vectorSize = 3; }, /bad\.ckpt: tensor 'syn0' shape \[3,3\] needs 36 bytes but data_offsets span 24/);
     await expectFault((c) => { c.settings.threads = 0; }, /bad\.ckpt: invalid settings: threads must be a positive integer, got 0/);
     await expectFault((c) => { c.settings.hs = false; }, /bad\.ckpt: unexpected tensor 'syn1'/);
+    await expectFault((c) => { c.state.offsets[0] = c.corpus.bytes + 1; },
+      new RegExp(`bad\\.ckpt: state\\.offsets\\[0\\] is ${saved.corpus.bytes + 1}, past the end of the corpus it was trained on \\(${saved.corpus.bytes} bytes\\)`));
   });
 
   it('refuses a model file, a foreign safetensors file and an unknown version', async () => {

@@ -88,6 +88,7 @@ describe('word2vec files', () => {
     ['a long row', '2 2\na 1 2\nb 3 4 5\n', /line 3: expected a word and 2 numbers, got 4 fields/],
     ['a bad number', '1 2\na 1 zz\n', /line 2: 'zz' is not a number/],
     ['NaN in text', '1 2\na nan 1\n', /line 2: nan in field 2/],
+    ['a value beyond float32', '2 2\na 1 2\nb -1e39 1\n', /line 3: -1e39 in field 2 is beyond float32's range \(±3\.4028235e38\)/],
     ['a duplicate word', '2 1\na 1\na 2\n', /line 3: duplicate word 'a'/],
     ['invalid UTF-8', Buffer.concat([Buffer.from('1 1\n'), Buffer.from([0xff, 0xfe]), Buffer.from(' 1\n')]), /line 2: invalid UTF-8/],
     ['a missing header newline', '1 1', /byte offset 0/],

@@ -55,12 +55,44 @@ describe.each(backends.map((b) => [b.name]))('word vectors on %s', (name) => {
     expect(() => v().vector('dragon')).toThrow(/'dragon' is not in the vocabulary/);
   });
 
+  it.each([
+    [(w: WordVectors) => w.mostSimilar(undefined as never), TypeError, 'mostSimilar: query must be a word, a Float32Array or { positive, negative, topn }, got undefined'],
+    [(w: WordVectors) => w.mostSimilar(null as never), TypeError, 'mostSimilar: query must be a word, a Float32Array or { positive, negative, topn }, got null'],
+    [(w: WordVectors) => w.mostSimilar(['king'] as never), TypeError, 'mostSimilar: query must be a word, a Float32Array or { positive, negative, topn }, got an array'],
+    [(w: WordVectors) => w.mostSimilar({ positive: 'king' } as never), TypeError, 'mostSimilar: query.positive must be an array of words or Float32Arrays, got king'],
+    [(w: WordVectors) => w.mostSimilar({ postive: ['king'] } as never), TypeError, "mostSimilar: unknown option 'postive' in query (expected one of: positive, negative, topn)"],
+    [(w: WordVectors) => w.mostSimilar({}), RangeError, 'mostSimilar: give at least one positive or negative query'],
+    [(w: WordVectors) => w.mostSimilar('king', 0), RangeError, 'mostSimilar: k must be a positive integer, got 0'],
+    [(w: WordVectors) => w.mostSimilar({ positive: ['king'], topn: 1.5 }), RangeError, 'mostSimilar: query.topn must be a positive integer, got 1.5'],
+    [(w: WordVectors) => w.mostSimilar(Float32Array.of(1, 2)), TypeError, 'mostSimilar: a query must be a word or a Float32Array of length 3, got a Float32Array of length 2'],
+    [(w: WordVectors) => w.mostSimilar({ positive: [7 as never] }), TypeError, 'mostSimilar: a query must be a word or a Float32Array of length 3, got 7'],
+    [(w: WordVectors) => w.mostSimilarCosmul(undefined as never), TypeError, 'mostSimilarCosmul: query must be a word, a Float32Array or { positive, negative, topn }, got undefined'],
+    [(w: WordVectors) => w.mostSimilarMany(undefined as never), TypeError, 'mostSimilarMany: queries must be an array of words or Float32Arrays, got undefined'],
+    [(w: WordVectors) => w.mostSimilarMany([undefined as never]), TypeError, 'mostSimilarMany: a query must be a word or a Float32Array of length 3, got undefined'],
+    [(w: WordVectors) => w.analogy('king', 'man', 'woman', { method: 'div' as never }), TypeError, "analogy: options.method must be 'add' or 'mul', got div"],
+    [(w: WordVectors) => w.analogy('king', 'man', 'woman', { methd: 'mul' } as never), TypeError, "analogy: unknown option 'methd' in options (expected one of: method, topn)"],
+  ])('refuses a bad query naming it (%#)', (call, cls, message) => {
+    const w = v();
+    expect(() => call(w)).toThrow(cls);
+    expect(() => call(w)).toThrow(message);
+  });
+
   it('evaluates an analogy file per section with coverage', async () => {
     const path = writeTemp(dir, 'q.txt', ': royal\nman king woman queen\nman woman king apple\n: missing\nman king dragon queen\n');
     const r = await evaluateAnalogies(v(), path);
     expect(r.sections.map((s) => [s.section, s.correct, s.answered, s.questions])).toEqual([['royal', 1, 2, 2], ['missing', 0, 0, 1]]);
     expect(r.overall.accuracy).toBe(0.5);
     expect(r.coverage).toBeCloseTo(2 / 3, 12);
+  });
+
+  it('streams evaluation files: a section of 200 000 questions, and a line too long for either format', async () => {
+    const many = writeTemp(dir, 'many.txt', `: royal\n${'man king woman queen\n'.repeat(200_000)}`);
+    expect((await evaluateAnalogies(v(), many)).overall).toMatchObject({ correct: 200_000, answered: 200_000 });
+    const long = writeTemp(dir, 'long.txt', `\n\n${'x'.repeat(70_000)}\n`);
+    for (const evaluate of [evaluateAnalogies, evaluateSimilarity]) {
+      await expect(evaluate(v(), long)).rejects.toThrow(new RangeError(`${long}: line 3: longer than 65536 characters`));
+    }
+    await expect(evaluateAnalogies(v(), `${dir}/none.txt`)).rejects.toThrow(`${dir}/none.txt: does not exist`);
   });
 
   it('evaluates a similarity file by Spearman correlation with coverage', async () => {

@@ -5,9 +5,10 @@
  * divergence, vocabulary order and the option checks.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { useBackend } from '../../src/backend/select.js';
 import { Word2Vec, type TrainOptions } from '../../src/word2vec/word2vec.js';
+import { CorpusError } from '../../src/word2vec/corpus.js';
 import { readWord2VecCheckpoint } from '../../src/word2vec/checkpoint.js';
 import { plantedAnalogies } from '../../src/datasets/planted-corpus.js';
 import type { Word2VecProgress } from '../../src/backend/word2vec.js';
@@ -142,6 +143,28 @@ describe.each(backends.map((b) => [b.name]))('word2vec on %s', (name) => {
     await expect(train({ alpha: 1e30, minAlpha: 1e30, epochs: 1 })).rejects.toThrow(/diverged.*epoch 1.*lower alpha/);
   });
 
+  it('refuses the vectors of a corpus emptied, or rewritten without its words, during training, naming it', async () => {
+    const bytes = readFileSync(small);
+    const during = async (label: string, change: (path: string) => void, message: RegExp) => {
+      const input = writeTemp(dir, `changing-${label}-${name}.txt`, bytes);
+      let changed = false;
+      const run = train({ input, onProgress: () => { if (!changed) { changed = true; change(input); } } });
+      await expect(run).rejects.toThrow(CorpusError);
+      await expect(run).rejects.toThrow(message);
+    };
+    await during('truncated', (path) => truncateSync(path, 0),
+      new RegExp(`Word2Vec\\.train: corpus .*changing-truncated-${name}\\.txt changed during training: ${bytes.length} bytes when training started, 0 bytes now; no vectors are returned`));
+    // The same size, no word of the vocabulary left: the epochs after the change read nothing.
+    await during('blanked', (path) => writeFileSync(path, ' '.repeat(bytes.length)),
+      /Word2Vec\.train: corpus .*changing-blanked-.*\.txt changed during training: its 3 epoch\(s\) read \d+ words of the vocabulary, fewer than the \d+ per epoch the vocabulary pass counted/);
+  });
+
+  it.runIf(process.platform === 'linux')('refuses a corpus whose size the system does not report (/proc) before training', async () => {
+    await expect(train({ input: '/proc/self/maps', minCount: 1 })).rejects.toThrow(
+      'Word2Vec.train: corpus /proc/self/maps reports a size of 0 bytes yet holds words (a file under /proc, a pipe or a device?): ' +
+      'training reads the file again by its size, so copy it to a regular file first');
+  });
+
   it('trains from an async iterable of strings', async () => {
     async function* lines() {
       for (let i = 0; i < 200; i++) yield 'the cat sat on the mat';
@@ -154,6 +177,9 @@ describe.each(backends.map((b) => [b.name]))('word2vec on %s', (name) => {
   it('refuses unknown and bad options, naming them', async () => {
     await expect(train({ dim: 5 } as never)).rejects.toThrow(/unknown option 'dim'/);
     await expect(train({ window: 0 })).rejects.toThrow(RangeError);
+    await expect(train({ epochs: 2 ** 31 })).rejects.toThrow('Word2Vec.train: epochs must be at most 2147483647, got 2147483648');
+    // As the CLI's --max-vocab: no cap is maxFinalVocab left out, not 0.
+    await expect(train({ maxFinalVocab: 0 })).rejects.toThrow('Word2Vec.train: maxFinalVocab must be a positive integer, got 0');
     await expect(train({ negative: 0 })).rejects.toThrow(/hs must be true/);
     await expect(train({ kernel: 'fast' as never })).rejects.toThrow("Word2Vec.train: kernel must be 'batched' or 'classic', got fast");
     await expect(train({ saturated: 'clip' as never })).rejects.toThrow("Word2Vec.train: saturated must be 'limit' or 'skip', got clip");

@@ -5,7 +5,10 @@
  * word2vec.c's pruning rounds past 100 000 distinct words.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { rmSync } from 'node:fs';
+import { createWriteStream, rmSync } from 'node:fs';
+import { once } from 'node:events';
+import { join } from 'node:path';
+import { WordTable } from '../../src/backend/js/word2vec/word-table.js';
 import type { Backend } from '../../src/backend/backend.js';
 import type { Word2VecVocab } from '../../src/backend/word2vec.js';
 import { backendsUnderTest } from '../helpers/backends.js';
@@ -108,5 +111,44 @@ describe.each(backendsUnderTest().map((b) => [b.name, b] as const))('word2vec vo
     expect(got.slice(0, 3)).toEqual([['q', 4], ['p', 2], ['z', 2]]);
     // Without a cap the threshold is 30 million: exact counts.
     expect(pairs(await scan({ input, minCount: 2 }))).toEqual([['q', 4], ['p', 3], ['z', 2]]);
+  });
+
+  // 2^24 + 1 distinct words (a 150 MB corpus, about a minute and 1 GB on the TS
+  // backend): past what a JS Map holds, short of the 30 million that prune.
+  // Opt-in: FASTNN_LARGE_TESTS=1.
+  it.runIf(process.env['FASTNN_LARGE_TESTS'] === '1')('counts more distinct words than a JS Map can hold', async () => {
+    const input = join(dir, `large-${backend.name}.txt`);
+    const out = createWriteStream(input);
+    for (let i = 0; i <= 2 ** 24; i += 4096) {
+      const line = Array.from({ length: Math.min(4096, 2 ** 24 + 1 - i) }, (_, j) => (i + j).toString(36)).join(' ');
+      if (!out.write(`${line}\nThe\n`)) await once(out, 'drain');
+    }
+    out.end();
+    await once(out, 'finish');
+    // Every number once (in base 36: lowercase), "The" once per line: minCount 2 keeps "The" alone.
+    expect(pairs(await scan({ input, minCount: 2 }))).toEqual([['The', 4097]]);
+    rmSync(input);
+  }, 600_000);
+});
+
+describe('the TS word table', () => {
+  it('adds, finds, counts and prunes words by their bytes, keeping their order, through many growths', () => {
+    const table = new WordTable();
+    const words = Array.from({ length: 50_000 }, (_, i) => `w${i}\u00ff`);
+    words.forEach((w, i) => table.add(w, i % 3 + 1));
+    table.add(words[7]!, 5);
+    expect(table.size).toBe(words.length);
+    expect([table.find('w7\u00ff'), table.count(7), table.word(7)]).toEqual([7, 7, 'w7\u00ff']);
+    expect(table.find('w7')).toBe(-1);
+    table.prune(2); // keeps the words counted 3 times, and w7
+    expect(table.size).toBe(Math.floor((words.length - 3) / 3) + 2);
+    expect([table.word(0), table.word(1), table.word(2)]).toEqual(['w2\u00ff', 'w5\u00ff', 'w7\u00ff']);
+    expect(table.find('w5\u00ff')).toBe(1);
+    expect(table.find('w4\u00ff')).toBe(-1);
+    expect(table.add('w4\u00ff')).toBe(table.size - 1);
+    // Bytes order as memcmp: a prefix first, then by the first differing byte.
+    const order = ['b', 'ab', 'a', '\u00ff', 'a\u00ff'].map((w) => table.add(w, 0));
+    order.sort((i, j) => table.compare(i, j));
+    expect(order.map((i) => table.word(i))).toEqual(['a', 'ab', 'a\u00ff', 'b', '\u00ff']);
   });
 });

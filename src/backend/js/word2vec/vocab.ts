@@ -7,6 +7,7 @@
  */
 import { allocating } from '../../../sizes.js';
 import { readBlocks, Tokenizer } from './corpus-reader.js';
+import { WordTable } from './word-table.js';
 
 export function pruneThreshold(maxFinalVocab: number): number {
   return maxFinalVocab === 0 ? 30_000_000 : Math.max(4 * maxFinalVocab, 100_000);
@@ -21,16 +22,13 @@ export interface ScannedVocab {
 
 export async function scanVocab(path: string, minCount: number, maxFinalVocab: number, lowercase: boolean,
                                 stopped: () => boolean, onBytes?: (bytes: number) => void): Promise<ScannedVocab> {
-  let counts = new Map<string, number>();
+  const table = new WordTable();
   const threshold = pruneThreshold(maxFinalVocab);
   let floor = 1;
   const tokenizer = new Tokenizer(lowercase, {
     token(word) {
-      counts.set(word, (counts.get(word) ?? 0) + 1);
-      if (counts.size > threshold) {
-        const f = floor++;
-        counts = new Map([...counts].filter(([, c]) => c > f));
-      }
+      table.add(word);
+      if (table.size > threshold) table.prune(floor++);
     },
     lineEnd() {},
   });
@@ -46,16 +44,27 @@ export async function scanVocab(path: string, minCount: number, maxFinalVocab: n
     }
   }
   if (!cancelled) tokenizer.finish();
-  return { ...finalizeVocab(counts, minCount, maxFinalVocab), cancelled };
+  return { ...finalizeVocab(table, minCount, maxFinalVocab), cancelled };
 }
 
-export function finalizeVocab(counts: Map<string, number>, minCount: number, maxFinalVocab: number): { words: Uint8Array; counts: Float64Array } {
-  const kept = [...counts].filter(([, c]) => c >= minCount);
-  // latin1 strings compare char by char = byte by byte, as memcmp does.
-  kept.sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+/** The sort-and-cut step: the words of `table` counted at least minCount times, as native's FinalizeVocab. */
+export function finalizeVocab(table: WordTable, minCount: number, maxFinalVocab: number): { words: Uint8Array; counts: Float64Array } {
+  const kept: number[] = [];
+  for (let i = 0; i < table.size; i++) if (table.count(i) >= minCount) kept.push(i);
+  // Most frequent first; equal counts by bytes, as memcmp orders them.
+  kept.sort((a, b) => table.count(b) - table.count(a) || table.compare(a, b));
   if (maxFinalVocab > 0 && kept.length > maxFinalVocab) kept.length = maxFinalVocab;
-  return allocating('word2vecVocab', "the vocabulary's words and counts", () => ({
-    words: Buffer.from(kept.map(([w]) => w + '\n').join(''), 'latin1'),
-    counts: Float64Array.from(kept, ([, c]) => c),
-  }));
+  return allocating('word2vecVocab', "the vocabulary's words and counts", () => {
+    let length = 0;
+    for (const i of kept) length += table.bytes(i).length + 1;
+    const words = new Uint8Array(length);
+    let at = 0;
+    for (const i of kept) {
+      const bytes = table.bytes(i);
+      words.set(bytes, at);
+      words[at + bytes.length] = 10;
+      at += bytes.length + 1;
+    }
+    return { words, counts: Float64Array.from(kept, (i) => table.count(i)) };
+  });
 }
