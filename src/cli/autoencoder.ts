@@ -119,6 +119,7 @@ export async function runAutoencoder(args: string[]): Promise<void> {
     reads: { '--images': values.images, '--test-images': values['test-images'], '--labels': values.labels, '--resume': values.resume },
     writes: { '--out': values.out, '--codes': values.codes, '--picture': values.picture, '--map': values.map, '--plot': values.plot, [role]: target.path },
     inPlace: ['--resume', role],
+    commandLine: true,
   });
   for (const out of [values.out, values.codes, values.picture]) if (out !== undefined) await checkWritable(out, save);
   const epochs = positive('epochs', values.epochs, true);

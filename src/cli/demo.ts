@@ -46,7 +46,9 @@ export async function runDemo(args: string[]): Promise<void> {
   const save = { overwrite: values.force === true };
   const target = checkpointTarget(values.checkpoint, DEFAULT_CHECKPOINT, save.overwrite);
   const role = checkpointRole(values.checkpoint);
-  await checkRunPaths({ reads: { '--resume': values.resume }, writes: { [role]: target.path, '--plot': values.plot }, inPlace: ['--resume', role] });
+  await checkRunPaths({
+    reads: { '--resume': values.resume }, writes: { [role]: target.path, '--plot': values.plot }, inPlace: ['--resume', role], commandLine: true,
+  });
   const plot = await pictureTarget('plot', values.plot, save);
   const info = backendInfo();
   console.log(`fastnn demo: backend ${info.active}${info.active === 'native' ? ` (addon ${info.native.version}; CPU ${info.native.cpuFeatures.join(' ') || 'baseline'})` : ''}`);

@@ -5,9 +5,10 @@ import { demoCommand, runDemo } from './demo.js';
 import { infoCommand, runInfo } from './info.js';
 import { mapCommand, runMap } from './map.js';
 import type { CommandSpec } from './options.js';
-import {
-  analogyCommand, evalCommand, runAnalogy, runEval, runSimilar, runWord2Vec, similarCommand, word2vecCommand,
-} from './word2vec.js';
+import { analogyCommand, runAnalogy } from './analogy.js';
+import { evalCommand, runEval } from './eval.js';
+import { runSimilar, similarCommand } from './similar.js';
+import { runWord2Vec, word2vecCommand } from './word2vec.js';
 
 const commands: Record<string, { spec: CommandSpec; run: (args: string[]) => Promise<void> }> = {
   demo: { spec: demoCommand, run: runDemo },
@@ -29,6 +30,12 @@ function usage(): string {
     '', 'fastnn <command> --help prints the options of a command, their defaults and an example.',
   ].join('\n');
 }
+
+// A reader that stops early (`fastnn print-vectors … | head`) closes the pipe: end quietly, as a tool killed by SIGPIPE does (status 141).
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code !== 'EPIPE') throw err;
+  process.exit(141);
+});
 
 const [name, ...rest] = process.argv.slice(2);
 if (name === undefined || name === '--help' || name === '-h' || name === 'help') {

@@ -1,46 +1,22 @@
 /**
- * The word2vec commands: `word2vec` (train, or the planted-corpus demo
- * without --input), `similar`, `analogy`, `eval`. Every failure is one line
- * on stderr from main.ts and a non-zero exit.
+ * `fastnn word2vec`: trains word vectors on a corpus file and writes them
+ * to --output (required), or without --input trains on the planted demo
+ * corpus and prints its analogies. Every failure is one line on stderr from
+ * main.ts and a non-zero exit.
  */
-import { access, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { backendInfo } from '../backend/select.js';
 import { checkWritable } from '../io/atomic.js';
 import { checkRunPaths } from '../io/run-paths.js';
 import type { Word2VecProgress } from '../backend/word2vec.js';
-import { evaluateAnalogies, evaluateSimilarity } from '../word2vec/evaluate.js';
 import { plantedAnalogies, plantedCorpus } from '../datasets/planted-corpus.js';
 import { checkpointCorpus, readWord2VecCheckpoint } from '../word2vec/checkpoint.js';
 import { Word2Vec } from '../word2vec/word2vec.js';
-import { WordVectors } from '../word2vec/vectors.js';
+import { int, mustExist, num, oneOf } from './arguments.js';
 import { checkpointRole, continueCommand, onCtrlC } from './interrupt.js';
 import { forceOption, parseCommand, type CommandSpec } from './options.js';
 import { pictureTarget, writeLossPlot } from './pictures.js';
-
-function int(flag: string, v: string | undefined, min = 1): number | undefined {
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < min) throw new RangeError(`--${flag} must be an integer ≥ ${min}, got '${v}'`);
-  return n;
-}
-
-function num(flag: string, v: string | undefined): number | undefined {
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (v.trim() === '' || !Number.isFinite(n) || n < 0) throw new RangeError(`--${flag} must be a non-negative number, got '${v}'`);
-  return n;
-}
-
-function oneOf<T extends string>(flag: string, v: string | undefined, values: readonly T[]): T | undefined {
-  if (v === undefined || (values as readonly string[]).includes(v)) return v as T | undefined;
-  throw new RangeError(`--${flag} must be ${values.map((x) => `'${x}'`).join(' or ')}, got '${v}'`);
-}
-
-async function mustExist(path: string, what: string): Promise<void> {
-  await access(path).catch(() => {
-    throw new Error(`${what} '${path}' does not exist or cannot be read`);
-  });
-}
+import { vectorsOutput, writeVectors } from './vector-files.js';
 
 /**
  * Progress on stderr: a bar redrawn in place on a terminal; in a file or a
@@ -71,11 +47,15 @@ export const word2vecCommand = {
   name: 'word2vec',
   summary: 'train word vectors (skip-gram or CBOW) on a corpus file, one sentence per line; without --input, on a generated ' +
     'corpus with planted analogies, which it then prints. Ctrl-C writes a checkpoint and exits with 130',
-  usage: '[--input FILE] [--output FILE] [options]',
+  usage: '[--input FILE --output FILE|-] [options]',
   options: {
     input: { type: 'string', value: 'FILE', help: 'the corpus: whitespace-separated tokens (default: the planted demo corpus)' },
-    output: { type: 'string', value: 'FILE', help: 'where the vectors are written (word2vec text format)' },
-    binary: { type: 'boolean', help: 'write the word2vec binary format instead' },
+    output: {
+      type: 'string', value: 'FILE|-',
+      help: 'where the vectors go, required with --input: vectors.bin binary, vectors.txt or .vec text, a .gz name compressed, - stdout (text)',
+    },
+    binary: { type: 'boolean', help: 'the binary format, for an --output whose name says no format (or -)' },
+    text: { type: 'boolean', help: 'the text format, likewise (the default)' },
     dim: { type: 'string', value: 'N', help: 'vector size, ≥ 1 (default 100; 32 for the demo)' },
     window: { type: 'string', value: 'N', help: 'largest context radius, ≥ 1 (default 5; 4 for the demo)' },
     negative: { type: 'string', value: 'N', help: 'noise words per prediction, ≥ 0 (default 5)' },
@@ -99,8 +79,9 @@ export const word2vecCommand = {
   },
   examples: [
     'fastnn word2vec',
-    'fastnn word2vec --input corpus.txt --output vectors.bin --binary --dim 100 --epochs 5',
-    'fastnn word2vec --resume vectors.bin.ckpt --input corpus.txt --output vectors.bin --binary',
+    'fastnn word2vec --input corpus.txt --output vectors.bin --dim 100 --epochs 5',
+    'fastnn word2vec --resume vectors.bin.ckpt --input corpus.txt --output vectors.bin',
+    'fastnn word2vec --input corpus.txt --output vectors.txt.gz',
     'fastnn word2vec --input corpus.txt --output vectors.txt --plot loss.svg',
   ],
 } satisfies CommandSpec;
@@ -116,12 +97,18 @@ export async function runWord2Vec(args: string[]): Promise<void> {
     if (fixed) throw new Error(`--${fixed} cannot change a resumed run: its settings come from the checkpoint ${values.resume}`);
     await mustExist(values.resume!, 'checkpoint');
   }
+  // Only the demo has a result without --output (its analogies); any other run would train for nothing.
+  if (values.output === undefined && !demo) {
+    throw new TypeError('--output FILE is required: where the vectors go (vectors.bin, vectors.txt, vectors.txt.gz, or - for stdout)');
+  }
+  const output = vectorsOutput(values.output, values.binary, values.text);
+  const toStdout = output?.path === '-';
   if (values.input !== undefined) await mustExist(values.input, 'corpus');
   const save = { overwrite: values.force === true };
   // Ctrl-C always leaves a checkpoint: --checkpoint FILE (also written every
   // --checkpoint-every seconds and at the end), else one beside the output.
   const checkpoint = {
-    path: values.checkpoint ?? values.resume ?? `${values.output ?? 'word2vec'}.ckpt`,
+    path: values.checkpoint ?? values.resume ?? `${output && !toStdout ? output.path : 'word2vec'}.ckpt`,
     everySeconds: num('checkpoint-every', values['checkpoint-every']) ?? 0,
     atEnd: values.checkpoint !== undefined,
     overwrite: save.overwrite,
@@ -131,10 +118,11 @@ export async function runWord2Vec(args: string[]): Promise<void> {
   const role = checkpointRole(values.checkpoint);
   await checkRunPaths({
     reads: { '--input': values.input, '--resume': values.resume, 'the corpus of --resume': resumedCorpus },
-    writes: { '--output': values.output, [role]: checkpoint.path, '--plot': values.plot },
+    writes: { '--output': toStdout ? undefined : output?.path, [role]: checkpoint.path, '--plot': values.plot },
     inPlace: ['--resume', role],
+    commandLine: true,
   });
-  if (values.output !== undefined) await checkWritable(values.output, save);
+  if (output && !toStdout) await checkWritable(output.path, save);
   const plot = await pictureTarget('plot', values.plot, save);
   const interrupt = onCtrlC();
   const info = backendInfo();
@@ -170,24 +158,23 @@ export async function runWord2Vec(args: string[]): Promise<void> {
     const t = vectors.training;
     process.stderr.write(`\n${vectors.size} words × ${vectors.dim}; ${t.words} words in ${t.seconds.toFixed(1)} s` +
       ` (${Math.round(t.words / t.seconds / 1000)}k words/s), last epoch loss ${t.loss.toFixed(4)}\n`);
-    if (values.output !== undefined) {
-      await vectors.save(values.output, { format: values.binary ? 'binary' : 'text', ...save });
-      process.stderr.write(`wrote ${values.output} (${values.binary ? 'binary' : 'text'})\n`);
-    }
+    if (output) await writeVectors(vectors, output, save);
     if (plot !== undefined && t.epochLosses.length > 0) {
       const corpus = values.input ?? (resuming ? `the corpus of ${values.resume}` : 'the planted demo corpus');
       // A resumed run plots the epochs it finished, numbered as in the whole run.
       await writeLossPlot(plot, { loss: t.epochLosses }, t.epochsCompleted - t.epochLosses.length + 1, `fastnn word2vec on ${corpus}: mean loss per prediction`, save);
     }
     if (demo) {
+      // With the vectors on stdout, the analogies go beside the other messages.
+      const say = toStdout ? console.error : console.log;
       let right = 0;
       const questions = plantedAnalogies();
       for (const [a, b, c, expected] of questions) {
         const [hit] = vectors.analogy(a, b, c);
         right += hit?.word === expected ? 1 : 0;
-        console.log(`${a} − ${b} + ${c} ≈ ${hit?.word} (${hit?.score.toFixed(3)})${hit?.word === expected ? '' : `   expected ${expected}`}`);
+        say(`${a} − ${b} + ${c} ≈ ${hit?.word} (${hit?.score.toFixed(3)})${hit?.word === expected ? '' : `   expected ${expected}`}`);
       }
-      console.log(`${right} of ${questions.length} planted analogies right`);
+      say(`${right} of ${questions.length} planted analogies right`);
     }
   } catch (err) {
     if (!interrupt.signal.aborted || err !== interrupt.signal.reason) throw err;
@@ -211,86 +198,3 @@ async function reportInterrupted(args: string[], path: string, started: number):
   process.exitCode = 130;
 }
 
-function format(path: string): { format?: 'binary' | 'text' } {
-  return /\.(bin)$/i.test(path) ? { format: 'binary' } : { format: 'text' };
-}
-
-/** The vectors file a command names (its first `limit` words), in the format its extension says (.bin: binary). */
-export async function load(path: string | undefined, limit?: number): Promise<WordVectors> {
-  if (path === undefined) throw new Error('give the vectors file first');
-  await mustExist(path, 'vectors file');
-  return WordVectors.load(path, { ...format(path), ...(limit !== undefined ? { limit } : {}) });
-}
-
-export const similarCommand = {
-  name: 'similar',
-  summary: 'the words nearest to WORD by cosine similarity, in a vectors file (text, or binary when it ends in .bin)',
-  usage: 'VECTORS WORD [options]',
-  options: { k: { type: 'string', short: 'k', value: 'N', default: '10', help: 'how many words, ≥ 1' } },
-  examples: ['fastnn similar vectors.bin king -k 10'],
-} satisfies CommandSpec;
-
-export async function runSimilar(args: string[]): Promise<void> {
-  const parsed = parseCommand(similarCommand, args, true);
-  if (parsed === null) return;
-  const { values, positionals } = parsed;
-  if (positionals.length !== 2) throw new Error('usage: fastnn similar VECTORS WORD [-k 10]');
-  const vectors = await load(positionals[0]);
-  for (const { word, score } of vectors.mostSimilar(positionals[1]!, int('k', values.k)!)) console.log(`${score.toFixed(4)}  ${word}`);
-}
-
-export const analogyCommand = {
-  name: 'analogy',
-  summary: 'A − B + C: the words nearest to it in a vectors file (king man woman → queen)',
-  usage: 'VECTORS A B C [options]',
-  options: {
-    k: { type: 'string', short: 'k', value: 'N', default: '5', help: 'how many words, ≥ 1' },
-    cosmul: { type: 'boolean', help: '3CosMul instead of 3CosAdd' },
-  },
-  examples: ['fastnn analogy vectors.bin king man woman'],
-} satisfies CommandSpec;
-
-export async function runAnalogy(args: string[]): Promise<void> {
-  const parsed = parseCommand(analogyCommand, args, true);
-  if (parsed === null) return;
-  const { values, positionals } = parsed;
-  if (positionals.length !== 4) throw new Error('usage: fastnn analogy VECTORS A B C (A − B + C) [-k 5] [--cosmul]');
-  const [path, a, b, c] = positionals as [string, string, string, string];
-  const vectors = await load(path);
-  for (const { word, score } of vectors.analogy(a, b, c, { topn: int('k', values.k)!, method: values.cosmul ? 'mul' : 'add' })) {
-    console.log(`${score.toFixed(4)}  ${word}`);
-  }
-}
-
-export const evalCommand = {
-  name: 'eval',
-  summary: 'score a vectors file on analogy questions (questions-words format) or word-similarity pairs (Spearman ρ)',
-  usage: 'VECTORS --analogies FILE | --similarity FILE',
-  options: {
-    analogies: { type: 'string', value: 'FILE', help: '": section" lines, then "a b c d" questions' },
-    similarity: { type: 'string', value: 'FILE', help: '"word word score" lines' },
-  },
-  examples: ['fastnn eval vectors.bin --analogies questions-words.txt', 'fastnn eval vectors.bin --similarity wordsim353.tsv'],
-} satisfies CommandSpec;
-
-export async function runEval(args: string[]): Promise<void> {
-  const parsed = parseCommand(evalCommand, args, true);
-  if (parsed === null) return;
-  const { values, positionals } = parsed;
-  if (positionals.length !== 1 || (values.analogies === undefined) === (values.similarity === undefined)) {
-    throw new Error('usage: fastnn eval VECTORS --analogies FILE | --similarity FILE');
-  }
-  const vectors = await load(positionals[0]);
-  if (values.analogies !== undefined) {
-    await mustExist(values.analogies, 'analogy file');
-    const r = await evaluateAnalogies(vectors, values.analogies);
-    for (const s of [...r.sections, r.overall]) {
-      console.log(`${s.section.padEnd(28)} ${(100 * s.accuracy).toFixed(1).padStart(5)}%  (${s.correct}/${s.answered}; ${s.questions - s.answered} skipped)`);
-    }
-    console.log(`coverage ${(100 * r.coverage).toFixed(1)}%`);
-  } else {
-    await mustExist(values.similarity!, 'similarity file');
-    const r = await evaluateSimilarity(vectors, values.similarity!);
-    console.log(`spearman ${r.spearman.toFixed(4)} over ${r.used} of ${r.pairs} pairs (coverage ${(100 * r.coverage).toFixed(1)}%)`);
-  }
-}

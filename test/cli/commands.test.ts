@@ -12,7 +12,10 @@ import { autoencoderCommand } from '../../src/cli/autoencoder.js';
 import { demoCommand } from '../../src/cli/demo.js';
 import { infoCommand } from '../../src/cli/info.js';
 import type { CommandSpec } from '../../src/cli/options.js';
-import { analogyCommand, evalCommand, similarCommand, word2vecCommand } from '../../src/cli/word2vec.js';
+import { analogyCommand } from '../../src/cli/analogy.js';
+import { evalCommand } from '../../src/cli/eval.js';
+import { similarCommand } from '../../src/cli/similar.js';
+import { word2vecCommand } from '../../src/cli/word2vec.js';
 
 const main = new URL('../../dist/cli/main.js', import.meta.url).pathname;
 const fastnn = (...args: string[]) => spawnSync(process.execPath, [main, ...args], { encoding: 'utf8', env: { ...process.env, FASTNN_QUIET: '1' } });

@@ -95,12 +95,13 @@ describe.each(backends)('pictures from the CLI (%s backend)', (backend) => {
     const corpus = join(dir, 'corpus.txt');
     writeFileSync(corpus, 'the king and the queen of the realm\n'.repeat(3000));
     const plot = join(dir, `w2v-${backend}.png`);
-    const run = fastnn(backend, 'word2vec', '--input', corpus, '--min-count', '1', '--dim', '8', '--epochs', '3', '--threads', '1', '--plot', plot);
+    const w2v = ['word2vec', '--input', corpus, '--output', join(dir, `w2v-${backend}.vec`), '--min-count', '1', '--dim', '8', '--epochs', '3', '--threads', '1'];
+    const run = fastnn(backend, ...w2v, '--plot', plot);
     expect(run.status, run.stderr).toBe(0);
     expect(run.stderr).toMatch(/wrote the loss per epoch to .*w2v-\w+\.png/);
     expect(decodePng(readFileSync(plot))).toMatchObject({ width: 1440, height: 880 });
     const svgPlot = join(dir, `w2v-${backend}.svg`);
-    expect(fastnn(backend, 'word2vec', '--input', corpus, '--min-count', '1', '--dim', '8', '--epochs', '3', '--threads', '1', '--plot', svgPlot).status).toBe(0);
+    expect(fastnn(backend, ...w2v, '--plot', svgPlot).status).toBe(0);
     expect(curves(svg(svgPlot))).toEqual([3, 2]);
   });
 });

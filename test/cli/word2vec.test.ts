@@ -25,14 +25,14 @@ describe('fastnn word2vec commands', () => {
     [['similar', join(dir, 'missing.bin'), 'x'], /^fastnn similar: vectors file '.*missing\.bin' does not exist or cannot be read$/],
     [['analogy', join(dir, 'missing.txt'), 'a', 'b', 'c'], /^fastnn analogy: vectors file '.*missing\.txt' does not exist/],
     [['eval', join(dir, 'missing.txt'), '--analogies', 'q.txt'], /^fastnn eval: vectors file '.*missing\.txt' does not exist/],
-    [['word2vec', '--input', join(dir, 'missing.txt')], /^fastnn word2vec: corpus '.*missing\.txt' does not exist/],
+    [['word2vec', '--input', join(dir, 'missing.txt'), '--output', join(dir, 'o.txt')], /^fastnn word2vec: corpus '.*missing\.txt' does not exist/],
     [['similar', file('bad.txt', '3 2\nking 0.1 0.2\nqueen 0.1\n'), 'king'], /^fastnn similar: .*bad\.txt.*line 3/],
     [['similar', file('bad.bin', '2 4\nking \x01\x02'), 'king'], /^fastnn similar: .*bad\.bin.*byte/],
     [['similar', file('page.txt', '<!DOCTYPE html><html></html>\n'), 'king'], /^fastnn similar: .*page\.txt/],
     [['word2vec', '--dimm', '5'], /^fastnn word2vec: unknown option '--dimm'; did you mean '--dim'\?/],
-    [['word2vec', '--input', corpus, '--window', '-1'], /^fastnn word2vec: --window must be an integer ≥ 1, got '-1'$/],
-    [['word2vec', '--input', corpus, '--dim', 'zero'], /^fastnn word2vec: --dim must be an integer ≥ 1, got 'zero'$/],
-    [['word2vec', '--input', corpus, '--saturated', 'clip'], /^fastnn word2vec: --saturated must be 'limit' or 'skip', got 'clip'$/],
+    [['word2vec', '--input', corpus, '--output', join(dir, 'o.txt'), '--window', '-1'], /^fastnn word2vec: --window must be an integer ≥ 1, got '-1'$/],
+    [['word2vec', '--input', corpus, '--output', join(dir, 'o.txt'), '--dim', 'zero'], /^fastnn word2vec: --dim must be an integer ≥ 1, got 'zero'$/],
+    [['word2vec', '--input', corpus, '--output', join(dir, 'o.txt'), '--saturated', 'clip'], /^fastnn word2vec: --saturated must be 'limit' or 'skip', got 'clip'$/],
     [['similar', file('ok.txt', '1 2\nking 0.1 0.2\n'), 'king', '-k', 'many'], /^fastnn similar: --k must be an integer ≥ 1, got 'many'$/],
     [['similar', join(dir, 'ok.txt'), 'king', '-k', '-3'], /^fastnn similar: --k must be an integer ≥ 1, got '-3'$/],
   ])('%j exits 1 with one actionable line', (args, message) => {
@@ -44,7 +44,7 @@ describe('fastnn word2vec commands', () => {
   });
 
   it('progress into a pipe is one line per tenth of the work, never redrawn with \\r', () => {
-    const run = spawnSync(process.execPath, [main, 'word2vec', '--input', corpus, '--epochs', '2', '--dim', '8', '--min-count', '1',
+    const run = spawnSync(process.execPath, [main, 'word2vec', '--input', corpus, '--output', join(dir, 'pipe.txt'), '--epochs', '2', '--dim', '8', '--min-count', '1',
       '--threads', '1'], { encoding: 'utf8' });
     expect(run.status, run.stderr).toBe(0);
     expect(run.stderr).not.toContain('\r');
@@ -57,7 +57,8 @@ describe('fastnn word2vec commands', () => {
 
   // util-linux `script` runs the command on a pseudo-terminal (stdout and stderr both go to it).
   it.runIf(spawnSync('script', ['--version']).status === 0)('progress on a terminal is a bar redrawn in place with \\r', () => {
-    const command = [process.execPath, main, 'word2vec', '--input', corpus, '--epochs', '2', '--dim', '8', '--min-count', '1', '--threads', '1']
+    const command = [process.execPath, main, 'word2vec', '--input', corpus, '--output', join(dir, 'tty.txt'), '--epochs', '2', '--dim', '8', '--min-count', '1',
+      '--threads', '1']
       .map((a) => `'${a}'`).join(' ');
     const run = spawnSync('script', ['-qfec', command, '/dev/null'], { encoding: 'utf8' });
     expect(run.status, run.stdout).toBe(0);
