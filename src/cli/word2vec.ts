@@ -1,8 +1,14 @@
 /**
- * `fastnn word2vec`: trains word vectors on a corpus file and writes them
- * to --output (required), or without --input trains on the planted demo
- * corpus and prints its analogies. Every failure is one line on stderr from
- * main.ts and a non-zero exit.
+ * `fastnn word2vec`: trains word vectors on a corpus file (or stdin, with
+ * `--input -`) and writes them to --output (required; `-` is stdout), or
+ * without --input trains on the planted demo corpus and prints its
+ * analogies. Every failure is one line on stderr from main.ts and a
+ * non-zero exit.
+ *
+ * A corpus read from stdin is spooled to a temporary file by Word2Vec.train
+ * and removed after the run: a checkpoint records its fingerprint, not a
+ * copy (a corpus may be far larger than what anyone wants left in /tmp), so
+ * resuming such a run means piping the same corpus in again.
  */
 import { stat } from 'node:fs/promises';
 import { backendInfo } from '../backend/select.js';
@@ -39,6 +45,9 @@ function progressReporter(tty: boolean): (p: Word2VecProgress) => void {
   };
 }
 
+/** The planted demo corpus's size, in sentences. */
+const DEMO_SENTENCES = 40000;
+
 /** Flags that set the run's settings: a resumed run takes those from its checkpoint. */
 const SETTING_FLAGS = ['dim', 'window', 'negative', 'min-count', 'sample', 'alpha', 'epochs', 'threads', 'cbow', 'hs', 'seed',
   'lowercase', 'max-vocab', 'encoding', 'saturated'];
@@ -49,7 +58,7 @@ export const word2vecCommand = {
     'corpus with planted analogies, which it then prints. Ctrl-C writes a checkpoint and exits with 130',
   usage: '[--input FILE --output FILE|-] [options]',
   options: {
-    input: { type: 'string', value: 'FILE', help: 'the corpus: whitespace-separated tokens (default: the planted demo corpus)' },
+    input: { type: 'string', value: 'FILE|-', help: 'the corpus: whitespace-separated tokens, - for stdin (default: the planted demo corpus)' },
     output: {
       type: 'string', value: 'FILE|-',
       help: 'where the vectors go, required with --input: vectors.bin binary, vectors.txt or .vec text, a .gz name compressed, - stdout (text)',
@@ -83,6 +92,7 @@ export const word2vecCommand = {
     'fastnn word2vec --resume vectors.bin.ckpt --input corpus.txt --output vectors.bin',
     'fastnn word2vec --input corpus.txt --output vectors.txt.gz',
     'fastnn word2vec --input corpus.txt --output vectors.txt --plot loss.svg',
+    'zcat corpus.txt.gz | fastnn word2vec --input - --output - > vectors.txt',
   ],
 } satisfies CommandSpec;
 
@@ -103,7 +113,8 @@ export async function runWord2Vec(args: string[]): Promise<void> {
   }
   const output = vectorsOutput(values.output, values.binary, values.text);
   const toStdout = output?.path === '-';
-  if (values.input !== undefined) await mustExist(values.input, 'corpus');
+  const stdin = values.input === '-';
+  if (values.input !== undefined && !stdin) await mustExist(values.input, 'corpus');
   const save = { overwrite: values.force === true };
   // Ctrl-C always leaves a checkpoint: --checkpoint FILE (also written every
   // --checkpoint-every seconds and at the end), else one beside the output.
@@ -114,10 +125,10 @@ export async function runWord2Vec(args: string[]): Promise<void> {
     overwrite: save.overwrite,
   };
   // A resumed run without --input reads the corpus its checkpoint names.
-  const resumedCorpus = resuming && values.input === undefined ? (await checkpointCorpus(values.resume!)).path ?? undefined : undefined;
+  const resumedCorpus = resuming && values.input === undefined ? await corpusOf(values.resume!) : undefined;
   const role = checkpointRole(values.checkpoint);
   await checkRunPaths({
-    reads: { '--input': values.input, '--resume': values.resume, 'the corpus of --resume': resumedCorpus },
+    reads: { '--input': stdin ? undefined : values.input, '--resume': values.resume, 'the corpus of --resume': resumedCorpus },
     writes: { '--output': toStdout ? undefined : output?.path, [role]: checkpoint.path, '--plot': values.plot },
     inPlace: ['--resume', role],
     commandLine: true,
@@ -127,16 +138,18 @@ export async function runWord2Vec(args: string[]): Promise<void> {
   const interrupt = onCtrlC();
   const info = backendInfo();
   process.stderr.write(`fastnn word2vec: backend ${info.active}${demo ? ', planted demo corpus (pass --input FILE to train on yours)' : ''}\n`);
+  if (stdin && process.stdin.isTTY) process.stderr.write('fastnn word2vec: reading the corpus from the terminal; end it with Ctrl-D\n');
   const started = Date.now();
   try {
     const callbacks = { onProgress: progressReporter(process.stderr.isTTY === true), signal: interrupt.signal, checkpoint };
-    // The only corpus the CLI trains from without a file is the demo's, so a
-    // checkpoint without a corpus path is the demo's.
-    const resumeInput = () => values.input ?? resumedCorpus ?? plantedCorpus(40000);
+    // process.stdin yields the corpus's bytes as they come; corpusOf has made
+    // sure that a checkpoint without a corpus path and without --input is the demo's.
+    const corpusInput = () => (stdin ? process.stdin : values.input);
+    const resumeInput = () => corpusInput() ?? resumedCorpus ?? plantedCorpus(DEMO_SENTENCES);
     const vectors = resuming
       ? await Word2Vec.resume(values.resume!, { input: resumeInput(), ...callbacks })
       : await Word2Vec.train({
-        input: demo ? plantedCorpus(40000) : values.input!,
+        input: demo ? plantedCorpus(DEMO_SENTENCES) : corpusInput()!,
         vectorSize: int('dim', values.dim) ?? (demo ? 32 : 100),
         window: int('window', values.window) ?? (demo ? 4 : 5),
         negative: int('negative', values.negative, 0) ?? 5,
@@ -160,7 +173,7 @@ export async function runWord2Vec(args: string[]): Promise<void> {
       ` (${Math.round(t.words / t.seconds / 1000)}k words/s), last epoch loss ${t.loss.toFixed(4)}\n`);
     if (output) await writeVectors(vectors, output, save);
     if (plot !== undefined && t.epochLosses.length > 0) {
-      const corpus = values.input ?? (resuming ? `the corpus of ${values.resume}` : 'the planted demo corpus');
+      const corpus = stdin ? 'stdin' : values.input ?? (resuming ? `the corpus of ${values.resume}` : 'the planted demo corpus');
       // A resumed run plots the epochs it finished, numbered as in the whole run.
       await writeLossPlot(plot, { loss: t.epochLosses }, t.epochsCompleted - t.epochLosses.length + 1, `fastnn word2vec on ${corpus}: mean loss per prediction`, save);
     }
@@ -178,21 +191,39 @@ export async function runWord2Vec(args: string[]): Promise<void> {
     }
   } catch (err) {
     if (!interrupt.signal.aborted || err !== interrupt.signal.reason) throw err;
-    await reportInterrupted(args, checkpoint.path, started);
+    await reportInterrupted(args, checkpoint.path, started, stdin);
   } finally {
     interrupt.dispose();
   }
 }
 
+/**
+ * A resumed run's corpus when no --input is given: the file its checkpoint
+ * names, or (no file: an iterable) the demo's, whose size is known. Any
+ * other came from stdin and was not kept.
+ */
+async function corpusOf(checkpoint: string): Promise<string | undefined> {
+  const corpus = await checkpointCorpus(checkpoint);
+  if (corpus.path !== null) return corpus.path;
+  let demoBytes = 0;
+  // The demo's chunks end in newlines, so Word2Vec spools exactly their bytes.
+  for await (const chunk of plantedCorpus(DEMO_SENTENCES)) demoBytes += Buffer.byteLength(chunk);
+  if (corpus.bytes !== demoBytes) {
+    throw new TypeError(`--resume ${checkpoint} was trained on a corpus read from stdin, which is not kept: pipe the same corpus in again with --input -`);
+  }
+  return undefined;
+}
+
 /** After Ctrl-C: the one line naming the checkpoint the aborted run wrote (if it got as far as training), and exit code 130. */
-async function reportInterrupted(args: string[], path: string, started: number): Promise<void> {
+async function reportInterrupted(args: string[], path: string, started: number, stdin: boolean): Promise<void> {
   const written = await stat(path).then((s) => s.mtimeMs >= started - 1000, () => false);
   let where = 'before training began, nothing to checkpoint';
   if (written) {
     const { state } = await readWord2VecCheckpoint(path);
     const words = state.words.reduce((sum, w) => sum + w, state.wordsBefore);
     const keep = (flag: string) => !['--resume', ...SETTING_FLAGS.map((f) => `--${f}`)].includes(flag);
-    where = `checkpoint in epoch ${state.epoch} after ${words} words in ${path}; continue with: ${continueCommand('word2vec', args, path, keep)}`;
+    where = `checkpoint in epoch ${state.epoch} after ${words} words in ${path}; continue with: ${continueCommand('word2vec', args, path, keep)}` +
+      (stdin ? ' (pipe the same corpus into it)' : '');
   }
   process.stderr.write(`\nfastnn word2vec: interrupted; ${where}\n`);
   process.exitCode = 130;

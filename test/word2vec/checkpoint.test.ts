@@ -143,7 +143,7 @@ describe.each(names.map((n) => [n]))('word2vec checkpoints on %s', (name) => {
     // Aborted before training started: nothing to resume from.
     await expect(readWord2VecCheckpoint(path)).rejects.toThrow(`${name}-iterable.ckpt: does not exist`);
     await Word2Vec.train({ input: lines(text), ...base, epochs: 1, checkpoint: path });
-    await expect(Word2Vec.resume(path)).rejects.toThrow(/was trained from an async iterable; pass the same lines as options.input/);
+    await expect(Word2Vec.resume(path)).rejects.toThrow(/was trained from an async iterable, which is not kept; pass the same corpus as options.input/);
     const again = await Word2Vec.resume(path, { input: lines(text) });
     expect(again.training.epochsCompleted).toBe(1);
     const other = writeTemp(dir, 'other.txt', text.replace('a', 'b'));
