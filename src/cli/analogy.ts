@@ -1,27 +1,43 @@
-/** `fastnn analogy VECTORS A B C`: the words nearest to A − B + C in a vectors file (king man woman → queen). */
+/**
+ * `fastnn analogy VECTORS [A B C]`: the words nearest to A − B + C in a
+ * vectors file (king man woman → queen); without A B C, for each line of
+ * stdin holding three words (as fastText's `analogies`).
+ */
 import { int } from './arguments.js';
+import { printNeighbours } from './neighbours.js';
 import { parseCommand, type CommandSpec } from './options.js';
+import { answerStdin, notInVocabulary } from './stdin-queries.js';
 import { readVectors } from './vector-files.js';
 
 export const analogyCommand = {
   name: 'analogy',
-  summary: 'A − B + C: the words nearest to it in a vectors file (king man woman → queen)',
-  usage: 'VECTORS A B C [options]',
+  summary: 'A − B + C: the words nearest to it in a vectors file (king man woman → queen); without A B C, for each line of stdin',
+  usage: 'VECTORS [A B C] [options]',
   options: {
     k: { type: 'string', short: 'k', value: 'N', default: '5', help: 'how many words, ≥ 1' },
     cosmul: { type: 'boolean', help: '3CosMul instead of 3CosAdd' },
   },
-  examples: ['fastnn analogy vectors.bin king man woman'],
+  examples: ['fastnn analogy vectors.bin king man woman', 'fastnn analogy vectors.bin -k 1 < questions.txt'],
 } satisfies CommandSpec;
 
 export async function runAnalogy(args: string[]): Promise<void> {
   const parsed = parseCommand(analogyCommand, args, true);
   if (parsed === null) return;
   const { values, positionals } = parsed;
-  if (positionals.length !== 4) throw new Error('usage: fastnn analogy VECTORS A B C (A − B + C) [-k 5] [--cosmul]');
-  const [path, a, b, c] = positionals as [string, string, string, string];
-  const vectors = await readVectors(path);
-  for (const { word, score } of vectors.analogy(a, b, c, { topn: int('k', values.k)!, method: values.cosmul ? 'mul' : 'add' })) {
-    console.log(`${score.toFixed(4)}  ${word}`);
+  if (positionals.length !== 1 && positionals.length !== 4) {
+    throw new Error('usage: fastnn analogy VECTORS [A B C] (A − B + C; without them, one "A B C" per line of stdin) [-k 5] [--cosmul]');
   }
+  const options = { topn: int('k', values.k)!, method: values.cosmul ? 'mul' : 'add' } as const;
+  const vectors = await readVectors(positionals[0]);
+  if (positionals.length === 4) {
+    const [, a, b, c] = positionals as [string, string, string, string];
+    return printNeighbours(vectors.analogy(a, b, c, options));
+  }
+  await answerStdin('analogy', ['query', 'queries'], (words, skip) => {
+    if (words.length !== 3) return skip(`expected three words A B C (for A − B + C), got ${words.length}`);
+    const unknown = words.find((w) => !vectors.has(w));
+    if (unknown !== undefined) return skip(notInVocabulary(unknown));
+    const [a, b, c] = words as [string, string, string];
+    printNeighbours(vectors.analogy(a, b, c, options), words.join(' '));
+  });
 }

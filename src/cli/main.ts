@@ -4,6 +4,7 @@ import { autoencoderCommand, runAutoencoder } from './autoencoder.js';
 import { demoCommand, runDemo } from './demo.js';
 import { infoCommand, runInfo } from './info.js';
 import { mapCommand, runMap } from './map.js';
+import { printVectorsCommand, runPrintVectors } from './print-vectors.js';
 import type { CommandSpec } from './options.js';
 import { analogyCommand, runAnalogy } from './analogy.js';
 import { evalCommand, runEval } from './eval.js';
@@ -18,6 +19,7 @@ const commands: Record<string, { spec: CommandSpec; run: (args: string[]) => Pro
   similar: { spec: similarCommand, run: runSimilar },
   analogy: { spec: analogyCommand, run: runAnalogy },
   eval: { spec: evalCommand, run: runEval },
+  'print-vectors': { spec: printVectorsCommand, run: runPrintVectors },
   map: { spec: mapCommand, run: runMap },
 };
 

@@ -14,6 +14,7 @@ import { infoCommand } from '../../src/cli/info.js';
 import type { CommandSpec } from '../../src/cli/options.js';
 import { analogyCommand } from '../../src/cli/analogy.js';
 import { evalCommand } from '../../src/cli/eval.js';
+import { printVectorsCommand } from '../../src/cli/print-vectors.js';
 import { similarCommand } from '../../src/cli/similar.js';
 import { word2vecCommand } from '../../src/cli/word2vec.js';
 
@@ -45,7 +46,8 @@ describe('fastnn CLI', () => {
     if (status === 1) expect(run.stderr.trim().split('\n')).toHaveLength(1);
   });
 
-  const specs: CommandSpec[] = [demoCommand, infoCommand, autoencoderCommand, word2vecCommand, similarCommand, analogyCommand, evalCommand];
+  const specs: CommandSpec[] = [demoCommand, infoCommand, autoencoderCommand, word2vecCommand, similarCommand, analogyCommand, evalCommand,
+    printVectorsCommand];
 
   it('help lists every command', () => {
     const run = fastnn('--help');

@@ -3,13 +3,16 @@
  * backend under test): `word2vec --input - --output -` reads the corpus
  * from stdin and writes only the vectors to stdout, every message on
  * stderr; a run trained from stdin resumes with the same corpus piped in
- * again, and says so when it is not.
+ * again, and says so when it is not. print-vectors, similar and analogy
+ * answer the queries of stdin line by line, name the ones they cannot
+ * answer on stderr and then exit 1; a reader that closes the pipe early
+ * ends them quietly.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WordVectors } from '../../src/word2vec/vectors.js';
 import { backendsUnderTest } from '../helpers/backends.js';
 import { plantedFile } from '../helpers/word2vec.js';
@@ -57,5 +60,53 @@ describe.each(backendsUnderTest().map((b) => [b.name]))('pipes on %s', (backend)
     const again = fastnn(['word2vec', '--resume', checkpoint, '--input', '-', '--output', at('again.txt')], readFileSync(corpus));
     expect(again.status, again.stderr.toString()).toBe(0);
     expect(readFileSync(at('again.txt')).equals(readFileSync(at('first.txt')))).toBe(true);
+  });
+});
+
+describe.each(backendsUnderTest().map((b) => [b.name]))('queries from stdin on %s', (backend) => {
+  const fastnn = (args: string[], stdin = '') => spawnSync(process.execPath, [main, ...args],
+    { input: stdin, encoding: 'utf8', env: { ...process.env, FASTNN_BACKEND: backend } });
+  const vectors = join(dir, `${backend}-queries.vec`);
+  const rows = new Map<string, string>();
+  beforeAll(() => {
+    const trained = fastnn(['word2vec', '--input', corpus, '--output', vectors, ...train]);
+    expect(trained.status, trained.stderr).toBe(0);
+    for (const row of readFileSync(vectors, 'utf8').trim().split('\n').slice(1)) rows.set(row.split(' ')[0]!, row);
+  });
+
+  it('print-vectors prints the text rows of the words on stdin, in order; unknown words are named and skipped, then exit 1', () => {
+    const run = fastnn(['print-vectors', vectors], 'king queen\n\n  paris\t\nnowhere king\n');
+    expect(run.stdout).toBe(['king', 'queen', 'paris', 'king'].map((w) => `${rows.get(w)}\n`).join(''));
+    expect(run.stderr).toBe("fastnn print-vectors: line 4: 'nowhere' is not in the vocabulary\nfastnn print-vectors: 1 word skipped (each named above)\n");
+    expect(run.status).toBe(1);
+    const clean = fastnn(['print-vectors', vectors], 'madrid\n');
+    expect([clean.status, clean.stdout, clean.stderr]).toEqual([0, `${rows.get('madrid')}\n`, '']);
+  });
+
+  it('similar and analogy without query words answer each line of stdin under its query, as the one-query command does', () => {
+    const one = (args: string[]) => fastnn(args).stdout.trim().split('\n').map((l) => `  ${l}`).join('\n');
+    const similar = fastnn(['similar', vectors, '-k', '3'], 'king\n\nnowhere\nparis\n');
+    expect(similar.stdout).toBe(`king\n${one(['similar', vectors, 'king', '-k', '3'])}\nparis\n${one(['similar', vectors, 'paris', '-k', '3'])}\n`);
+    expect(similar.stderr).toBe("fastnn similar: line 3: 'nowhere' is not in the vocabulary\nfastnn similar: 1 query skipped (each named above)\n");
+    expect(similar.status).toBe(1);
+    const analogy = fastnn(['analogy', vectors, '-k', '2'], 'paris france england\nking man\nking man woman\n');
+    expect(analogy.stdout).toBe(`paris france england\n${one(['analogy', vectors, 'paris', 'france', 'england', '-k', '2'])}\n` +
+      `king man woman\n${one(['analogy', vectors, 'king', 'man', 'woman', '-k', '2'])}\n`);
+    expect(analogy.stderr).toBe('fastnn analogy: line 2: expected three words A B C (for A − B + C), got 2\nfastnn analogy: 1 query skipped (each named above)\n');
+    expect(analogy.status).toBe(1);
+  });
+
+  it('a reader that closes the pipe early ends print-vectors quietly, as SIGPIPE would (status 141)', async () => {
+    const child = spawn(process.execPath, [main, 'print-vectors', vectors], { env: { ...process.env, FASTNN_BACKEND: backend } });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.stdout.once('data', () => child.stdout.destroy());
+    // Words until the process is gone: far more rows than a pipe holds.
+    const feed = setInterval(() => child.stdin.write('king queen\n'.repeat(1000)), 1);
+    child.stdin.on('error', () => undefined);
+    const code = await new Promise((resolve) => child.once('exit', resolve));
+    clearInterval(feed);
+    expect(code).toBe(141);
+    expect(stderr).toBe('');
   });
 });
