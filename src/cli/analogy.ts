@@ -4,8 +4,8 @@
  * stdin holding three words (as fastText's `analogies`).
  */
 import { int } from './arguments.js';
-import { printNeighbours } from './neighbours.js';
-import { parseCommand, type CommandSpec } from './options.js';
+import { printAnswer } from './neighbours.js';
+import { jsonOption, parseCommand, type CommandSpec } from './options.js';
 import { answerStdin, notInVocabulary } from './stdin-queries.js';
 import { readVectors } from './vector-files.js';
 
@@ -16,6 +16,7 @@ export const analogyCommand = {
   options: {
     k: { type: 'string', short: 'k', value: 'N', default: '5', help: 'how many words, ≥ 1' },
     cosmul: { type: 'boolean', help: '3CosMul instead of 3CosAdd' },
+    json: jsonOption,
   },
   examples: ['fastnn analogy vectors.bin king man woman', 'fastnn analogy vectors.bin -k 1 < questions.txt'],
 } satisfies CommandSpec;
@@ -28,16 +29,17 @@ export async function runAnalogy(args: string[]): Promise<void> {
     throw new Error('usage: fastnn analogy VECTORS [A B C] (A − B + C; without them, one "A B C" per line of stdin) [-k 5] [--cosmul]');
   }
   const options = { topn: int('k', values.k)!, method: values.cosmul ? 'mul' : 'add' } as const;
+  const json = values.json === true;
   const vectors = await readVectors(positionals[0]);
-  if (positionals.length === 4) {
-    const [, a, b, c] = positionals as [string, string, string, string];
-    return printNeighbours(vectors.analogy(a, b, c, options));
-  }
+  const answer = (words: string[], heading?: string) => {
+    const [a, b, c] = words as [string, string, string];
+    printAnswer({ a, b, c, method: options.method }, vectors.analogy(a, b, c, options), { json, heading });
+  };
+  if (positionals.length === 4) return answer(positionals.slice(1));
   await answerStdin('analogy', ['query', 'queries'], (words, skip) => {
     if (words.length !== 3) return skip(`expected three words A B C (for A − B + C), got ${words.length}`);
     const unknown = words.find((w) => !vectors.has(w));
     if (unknown !== undefined) return skip(notInVocabulary(unknown));
-    const [a, b, c] = words as [string, string, string];
-    printNeighbours(vectors.analogy(a, b, c, options), words.join(' '));
+    answer(words, words.join(' '));
   });
 }

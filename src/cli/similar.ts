@@ -5,8 +5,8 @@
  * words nearest to the mean of their unit vectors).
  */
 import { int } from './arguments.js';
-import { printNeighbours } from './neighbours.js';
-import { parseCommand, type CommandSpec } from './options.js';
+import { printAnswer } from './neighbours.js';
+import { jsonOption, parseCommand, type CommandSpec } from './options.js';
 import { answerStdin, notInVocabulary } from './stdin-queries.js';
 import { readVectors } from './vector-files.js';
 
@@ -15,8 +15,11 @@ export const similarCommand = {
   summary: 'the words nearest to WORD by cosine similarity in a vectors file (text or binary, gzip or not); ' +
     'without WORD, for each line of stdin',
   usage: 'VECTORS [WORD] [options]',
-  options: { k: { type: 'string', short: 'k', value: 'N', default: '10', help: 'how many words, ≥ 1' } },
-  examples: ['fastnn similar vectors.bin king -k 10', 'printf "king\\nparis\\n" | fastnn similar vectors.bin -k 3'],
+  options: {
+    k: { type: 'string', short: 'k', value: 'N', default: '10', help: 'how many words, ≥ 1' },
+    json: jsonOption,
+  },
+  examples: ['fastnn similar vectors.bin king -k 10', 'printf "king\\nparis\\n" | fastnn similar vectors.bin -k 3 --json'],
 } satisfies CommandSpec;
 
 export async function runSimilar(args: string[]): Promise<void> {
@@ -26,10 +29,12 @@ export async function runSimilar(args: string[]): Promise<void> {
   if (positionals.length < 1 || positionals.length > 2) throw new Error('usage: fastnn similar VECTORS [WORD] [-k 10] (without WORD, one query per line of stdin)');
   const k = int('k', values.k)!;
   const vectors = await readVectors(positionals[0]);
-  if (positionals.length === 2) return printNeighbours(vectors.mostSimilar(positionals[1]!, k));
+  const json = values.json === true;
+  if (positionals.length === 2) return printAnswer({ query: positionals[1]! }, vectors.mostSimilar(positionals[1]!, k), { json });
   await answerStdin('similar', ['query', 'queries'], (words, skip) => {
     const unknown = words.find((w) => !vectors.has(w));
     if (unknown !== undefined) return skip(notInVocabulary(unknown));
-    printNeighbours(vectors.mostSimilar({ positive: words, topn: k }), words.join(' '));
+    const query = words.join(' ');
+    printAnswer({ query }, vectors.mostSimilar({ positive: words, topn: k }), { json, heading: query });
   });
 }

@@ -30,6 +30,17 @@ describe('fastnn CLI', () => {
     expect(run.stdout).toMatch(/accuracy \d+\.\d%/);
   });
 
+  it('info names the backend in text, and --json gives the same as one JSON document', () => {
+    const text = fastnn('info');
+    expect(text.status).toBe(0);
+    const json = fastnn('info', '--json');
+    expect(json.status).toBe(0);
+    const info = JSON.parse(json.stdout) as { active: string; native: { available: boolean; version: string | null; cpuFeatures: string[] } };
+    expect(text.stdout).toMatch(new RegExp(`^backend +${info.active}\n`));
+    if (info.native.available) expect(text.stdout).toContain(`version ${info.native.version}`);
+    expect(info.native.cpuFeatures).toEqual(expect.any(Array));
+  });
+
   it.each([
     [['nope'], 2, /^fastnn: unknown command 'nope'/],
     [['demo', '--epoch', '3'], 1, /^fastnn demo: unknown option '--epoch'; did you mean '--epochs'\?/],

@@ -96,6 +96,44 @@ describe.each(backendsUnderTest().map((b) => [b.name]))('queries from stdin on %
     expect(analogy.status).toBe(1);
   });
 
+  it('--json prints one JSON document per query, JSON lines for stdin queries, with the answers the text gives', () => {
+    const text = (args: string[], stdin?: string) => fastnn(args, stdin).stdout.trim().split('\n').filter((l) => l.startsWith(' ') || /^\d|^-/.test(l))
+      .map((l) => l.trim().split(/ +/)).map(([score, word]) => ({ word, score }));
+    const json = (args: string[], stdin?: string) => {
+      const run = fastnn([...args, '--json'], stdin);
+      expect(run.status, run.stderr).toBe(0);
+      return run.stdout.trim().split('\n').map((line) => JSON.parse(line) as { neighbours: { word: string; score: number }[] });
+    };
+    const rounded = (answers: { neighbours: { word: string; score: number }[] }[]) =>
+      answers.flatMap((a) => a.neighbours.map(({ word, score }) => ({ word, score: score.toFixed(4) })));
+    const one = json(['similar', vectors, 'king', '-k', '3']);
+    expect(one).toHaveLength(1);
+    expect(one[0]).toMatchObject({ query: 'king' });
+    expect(rounded(one)).toEqual(text(['similar', vectors, 'king', '-k', '3']));
+    const lines = json(['similar', vectors, '-k', '2'], 'king\nparis madrid\n');
+    expect(lines.map((l) => (l as unknown as { query: string }).query)).toEqual(['king', 'paris madrid']);
+    expect(rounded(lines)).toEqual(text(['similar', vectors, '-k', '2'], 'king\nparis madrid\n'));
+    const analogy = json(['analogy', vectors, '-k', '2', '--cosmul'], 'paris france england\nking man woman\n');
+    expect(analogy.map(({ neighbours, ...query }) => query)).toEqual([
+      { a: 'paris', b: 'france', c: 'england', method: 'mul' }, { a: 'king', b: 'man', c: 'woman', method: 'mul' }]);
+    expect(rounded(analogy)).toEqual(text(['analogy', vectors, '-k', '2', '--cosmul'], 'paris france england\nking man woman\n'));
+  });
+
+  it('eval --json prints the scores as one JSON document', () => {
+    const questions = join(dir, 'questions.txt');
+    writeFileSync(questions, ': capitals\nfrance paris england london\nfrance paris nowhere london\n: people\nman woman king queen\n');
+    const pairs = join(dir, 'pairs.txt');
+    writeFileSync(pairs, 'king queen 9\nman woman 8\nparis rome 2\nnowhere king 1\n');
+    const analogies = JSON.parse(fastnn(['eval', vectors, '--analogies', questions, '--json']).stdout);
+    expect(analogies).toMatchObject({ sections: [{ section: 'capitals', questions: 2, answered: 1 }, { section: 'people', questions: 1, answered: 1 }],
+      overall: { section: 'overall', questions: 3, answered: 2 }, coverage: 2 / 3 });
+    const text = fastnn(['eval', vectors, '--analogies', questions]).stdout;
+    expect(text).toContain(`${(100 * analogies.overall.accuracy).toFixed(1)}%  (${analogies.overall.correct}/2; 1 skipped)`);
+    const similarity = JSON.parse(fastnn(['eval', vectors, '--similarity', pairs, '--json']).stdout);
+    expect(similarity).toMatchObject({ pairs: 4, used: 3, coverage: 0.75 });
+    expect(fastnn(['eval', vectors, '--similarity', pairs]).stdout).toBe(`spearman ${similarity.spearman.toFixed(4)} over 3 of 4 pairs (coverage 75.0%)\n`);
+  });
+
   it('a reader that closes the pipe early ends print-vectors quietly, as SIGPIPE would (status 141)', async () => {
     const child = spawn(process.execPath, [main, 'print-vectors', vectors], { env: { ...process.env, FASTNN_BACKEND: backend } });
     let stderr = '';
