@@ -3,8 +3,8 @@
  * Fashion-MNIST) or, without --images, on built-in generated shapes; saves
  * the model, optionally the codes (raw little-endian float32, n × code) and a
  * PNG of originals above their reconstructions. Progress goes to stderr.
- * Ctrl-C writes a checkpoint (--checkpoint FILE, else OUT.ckpt) after the
- * last completed epoch and exits with 130; --resume FILE continues it.
+ * Ctrl-C or SIGTERM writes a checkpoint (--checkpoint FILE, else OUT.ckpt)
+ * between two batches and exits with 130 or 143; --resume FILE continues it.
  * --map FILE draws the codes in 2-D (coloured by --labels, or by shape kind
  * for the generated shapes); --plot FILE draws the loss per epoch.
  */
@@ -12,7 +12,7 @@ import { Autoencoder, type AutoencoderConfig } from '../nn/autoencoder.js';
 import {
   fitAutoencoderWithCheckpoints, loadCheckpoint, resumeAutoencoderFit, type AutoencoderResumeOptions, type CheckpointSettings,
 } from '../nn/checkpoint.js';
-import { checkpointRole, checkpointTarget, onCtrlC, reportInterrupted } from './interrupt.js';
+import { checkpointRole, checkpointTarget, onStopSignals, reportInterrupted, stoppedBy } from './interrupt.js';
 import { backendInfo } from '../backend/select.js';
 import { checkWritable, writeFileAtomic, type WriteOptions } from '../io/atomic.js';
 import { checkRunPaths } from '../io/run-paths.js';
@@ -71,7 +71,7 @@ async function drawCodes(ae: Autoencoder, x: Matrix, labels: ArrayLike<number | 
 export const autoencoderCommand = {
   name: 'autoencoder',
   summary: 'train an autoencoder on IDX images (MNIST, Fashion-MNIST) or, without --images, on generated shapes; save it, ' +
-    'optionally its codes, a picture of reconstructions, a map of the codes and a loss curve. Ctrl-C writes a checkpoint and exits with 130',
+    'optionally its codes, a picture of reconstructions, a map of the codes and a loss curve. Ctrl-C or SIGTERM writes a checkpoint and exits with 130 or 143',
   usage: '--out FILE [options]',
   options: {
     out: { type: 'string', value: 'FILE', help: 'where the model is saved (safetensors); required' },
@@ -91,7 +91,7 @@ export const autoencoderCommand = {
     codes: { type: 'string', value: 'FILE', help: 'write the codes as raw little-endian float32 (n × code width)' },
     picture: { type: 'string', value: 'PNG', help: 'write 16 originals above their reconstructions' },
     backend: backendOption,
-    checkpoint: { type: 'string', value: 'FILE', help: 'checkpoint after every epoch and on Ctrl-C (default on Ctrl-C only, to OUT.ckpt)' },
+    checkpoint: { type: 'string', value: 'FILE', help: 'checkpoint after every epoch and on Ctrl-C or SIGTERM (default on a signal only, to OUT.ckpt)' },
     resume: resumeOption,
     map: { type: 'string', value: 'FILE', help: 'draw the codes in 2-D (.svg or .png): a 2-unit code directly, wider codes by --map-method' },
     'map-method': { type: 'string', value: 'pca|sammon', default: 'pca', help: 'how codes wider than 2 are brought to 2-D' },
@@ -155,7 +155,7 @@ export async function runAutoencoder(args: string[]): Promise<void> {
     }
     config.sparse = { rho: rho!, beta: beta! };
   }
-  const interrupt = onCtrlC();
+  const interrupt = onStopSignals();
   let ae: Autoencoder;
   let settings: CheckpointSettings = { epochs, batchSize, optimizer: { type: 'adam', lr } };
   if (values.resume !== undefined) {
@@ -197,7 +197,7 @@ export async function runAutoencoder(args: string[]): Promise<void> {
     else await fitAutoencoderWithCheckpoints(ae, x, { ...settings, ...callbacks }, target);
   } catch (err) {
     if (!interrupt.signal.aborted) throw err;
-    return reportInterrupted('autoencoder', args, target.path, pending);
+    return reportInterrupted('autoencoder', args, target.path, pending, stoppedBy(interrupt.signal));
   } finally {
     interrupt.dispose();
   }

@@ -19,7 +19,7 @@ import { plantedAnalogies, plantedCorpus } from '../datasets/planted-corpus.js';
 import { checkpointCorpus, readWord2VecCheckpoint } from '../word2vec/checkpoint.js';
 import { Word2Vec } from '../word2vec/word2vec.js';
 import { int, mustExist, num, oneOf } from './arguments.js';
-import { checkpointRole, continueCommand, onCtrlC } from './interrupt.js';
+import { checkpointRole, continueCommand, onStopSignals, stoppedBy, type Stopped } from './interrupt.js';
 import { forceOption, parseCommand, type CommandSpec } from './options.js';
 import { pictureTarget, writeLossPlot } from './pictures.js';
 import { vectorsOutput, writeVectors } from './vector-files.js';
@@ -55,7 +55,7 @@ const SETTING_FLAGS = ['dim', 'window', 'negative', 'min-count', 'sample', 'alph
 export const word2vecCommand = {
   name: 'word2vec',
   summary: 'train word vectors (skip-gram or CBOW) on a corpus file, one sentence per line; without --input, on a generated ' +
-    'corpus with planted analogies, which it then prints. Ctrl-C writes a checkpoint and exits with 130',
+    'corpus with planted analogies, which it then prints. Ctrl-C or SIGTERM writes a checkpoint and exits with 130 or 143',
   usage: '[--input FILE --output FILE|-] [options]',
   options: {
     input: { type: 'string', value: 'FILE|-', help: 'the corpus: whitespace-separated tokens, - for stdin (default: the planted demo corpus)' },
@@ -79,7 +79,10 @@ export const word2vecCommand = {
     seed: { type: 'string', value: 'S', help: 'seed, ≥ 0 (default 1); one thread gives the same vectors every run' },
     lowercase: { type: 'boolean', help: 'lowercase ASCII letters' },
     saturated: { type: 'string', value: 'limit|skip', help: 'negative sampling, a score beyond ±6: word2vec.c\'s limit gradient or gensim\'s skip (default limit)' },
-    checkpoint: { type: 'string', value: 'FILE', help: 'checkpoint at the end, on Ctrl-C and with --checkpoint-every (default on Ctrl-C only, to OUTPUT.ckpt)' },
+    checkpoint: {
+      type: 'string', value: 'FILE',
+      help: 'checkpoint at the end, on Ctrl-C or SIGTERM and with --checkpoint-every (default on a signal only, to OUTPUT.ckpt)',
+    },
     'checkpoint-every': { type: 'string', value: 'SECONDS', help: 'also checkpoint at this interval, ≥ 0 (default 0: never)' },
     resume: { type: 'string', value: 'FILE', help: 'continue the run a checkpoint holds (its settings come from it)' },
     plot: { type: 'string', value: 'FILE', help: 'draw the training loss per epoch (.svg or .png)' },
@@ -116,7 +119,7 @@ export async function runWord2Vec(args: string[]): Promise<void> {
   const stdin = values.input === '-';
   if (values.input !== undefined && !stdin) await mustExist(values.input, 'corpus');
   const save = { overwrite: values.force === true };
-  // Ctrl-C always leaves a checkpoint: --checkpoint FILE (also written every
+  // Ctrl-C and SIGTERM always leave a checkpoint: --checkpoint FILE (also written every
   // --checkpoint-every seconds and at the end), else one beside the output.
   const checkpoint = {
     path: values.checkpoint ?? values.resume ?? `${output && !toStdout ? output.path : 'word2vec'}.ckpt`,
@@ -135,7 +138,7 @@ export async function runWord2Vec(args: string[]): Promise<void> {
   });
   if (output && !toStdout) await checkWritable(output.path, save);
   const plot = await pictureTarget('plot', values.plot, save);
-  const interrupt = onCtrlC();
+  const interrupt = onStopSignals();
   const info = backendInfo();
   process.stderr.write(`fastnn word2vec: backend ${info.active}${demo ? ', planted demo corpus (pass --input FILE to train on yours)' : ''}\n`);
   if (stdin && process.stdin.isTTY) process.stderr.write('fastnn word2vec: reading the corpus from the terminal; end it with Ctrl-D\n');
@@ -191,7 +194,7 @@ export async function runWord2Vec(args: string[]): Promise<void> {
     }
   } catch (err) {
     if (!interrupt.signal.aborted || err !== interrupt.signal.reason) throw err;
-    await reportInterrupted(args, checkpoint.path, started, stdin);
+    await reportInterrupted(args, checkpoint.path, started, stdin, stoppedBy(interrupt.signal));
   } finally {
     interrupt.dispose();
   }
@@ -214,8 +217,8 @@ async function corpusOf(checkpoint: string): Promise<string | undefined> {
   return undefined;
 }
 
-/** After Ctrl-C: the one line naming the checkpoint the aborted run wrote (if it got as far as training), and exit code 130. */
-async function reportInterrupted(args: string[], path: string, started: number, stdin: boolean): Promise<void> {
+/** After Ctrl-C or SIGTERM: the one line naming the checkpoint the aborted run wrote (if it got as far as training), and exit code 130 or 143. */
+async function reportInterrupted(args: string[], path: string, started: number, stdin: boolean, stopped: Stopped): Promise<void> {
   const written = await stat(path).then((s) => s.mtimeMs >= started - 1000, () => false);
   let where = 'before training began, nothing to checkpoint';
   if (written) {
@@ -225,7 +228,7 @@ async function reportInterrupted(args: string[], path: string, started: number, 
     where = `checkpoint in epoch ${state.epoch} after ${words} words in ${path}; continue with: ${continueCommand('word2vec', args, path, keep)}` +
       (stdin ? ' (pipe the same corpus into it)' : '');
   }
-  process.stderr.write(`\nfastnn word2vec: interrupted; ${where}\n`);
-  process.exitCode = 130;
+  process.stderr.write(`\nfastnn word2vec: ${stopped.word}; ${where}\n`);
+  process.exitCode = stopped.status;
 }
 

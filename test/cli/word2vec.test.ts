@@ -1,8 +1,8 @@
 /**
  * The word2vec commands of the compiled CLI: user errors (missing file,
  * corrupt file, bad flag) exit 1 with one actionable line on stderr, and
- * Ctrl-C (SIGINT) during training writes a checkpoint, exits with 130 and
- * prints the command that finishes the run.
+ * Ctrl-C (SIGINT) or SIGTERM during training writes a checkpoint, exits
+ * with 130 or 143 and prints the command that finishes the run.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -65,14 +65,16 @@ describe('fastnn word2vec commands', () => {
     expect(run.stdout).toMatch(/\r\[[#.]{30}\] \d+\.\d% epoch/);
   });
 
-  it('SIGINT during training writes a checkpoint, exits 130 with one line, and the printed command finishes the run exactly', async () => {
+  // Ctrl-C, and SIGTERM as docker stop, timeout, Kubernetes and CI cancellation send it.
+  it.each([['SIGINT', 130, 'interrupted'], ['SIGTERM', 143, 'terminated']] as const)(
+    '%s during training writes a checkpoint, exits %i with one line, and the printed command finishes the run exactly', async (signal, status, word) => {
     // The CLI runs on the backend FASTNN_BACKEND picks; native needs more epochs to be still training at the signal.
     const epochs = process.env['FASTNN_BACKEND'] === 'js' ? 1 : 3;
     const flags = ['--input', corpus, '--epochs', String(epochs), '--dim', '8', '--min-count', '1', '--sample', '0', '--threads', '1'];
-    const straight = join(dir, 'straight.txt');
+    const straight = join(dir, `straight-${signal}.txt`);
     const uninterrupted = spawn(process.execPath, [main, 'word2vec', ...flags, '--output', straight], { stdio: 'ignore' });
     const straightCode = new Promise((resolve) => uninterrupted.once('exit', resolve));
-    const output = join(dir, 'interrupted.txt');
+    const output = join(dir, `interrupted-${signal}.txt`);
     const child = spawn(process.execPath, [main, 'word2vec', ...flags, '--output', output], { stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
     await new Promise<void>((resolve) => {
@@ -81,13 +83,13 @@ describe('fastnn word2vec commands', () => {
         if (stderr.includes('words/s')) resolve();  // the progress bar: training is under way
       });
     });
-    child.kill('SIGINT');
+    child.kill(signal);
     const code = await new Promise((resolve) => child.once('exit', resolve));
-    expect(code, stderr).toBe(130);
-    const lines = stderr.split('\n').filter((l) => l.includes('interrupted'));
+    expect(code, stderr).toBe(status);
+    const lines = stderr.split('\n').filter((l) => l.includes(word));
     expect(lines, stderr).toHaveLength(1);
-    expect(lines[0], stderr).toMatch(/^fastnn word2vec: interrupted; /);
-    const [, checkpoint, command] = lines[0]!.match(/^fastnn word2vec: interrupted; checkpoint in epoch \d after \d+ words in (\S+); continue with: fastnn (.*)$/)!;
+    expect(lines[0], stderr).toMatch(new RegExp(`^fastnn word2vec: ${word}; `));
+    const [, checkpoint, command] = lines[0]!.match(new RegExp(`^fastnn word2vec: ${word}; checkpoint in epoch \\d after \\d+ words in (\\S+); continue with: fastnn (.*)$`))!;
     expect(checkpoint).toBe(`${output}.ckpt`);
     // The settings come from the checkpoint: the command keeps only the corpus and the output.
     expect(command).toBe(`word2vec --input ${corpus} --output ${output} --resume ${checkpoint}`);
