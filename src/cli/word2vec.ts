@@ -17,7 +17,7 @@ import { checkRunPaths } from '../io/run-paths.js';
 import type { Word2VecProgress } from '../backend/word2vec.js';
 import { plantedAnalogies, plantedCorpus } from '../datasets/planted-corpus.js';
 import { checkpointCorpus, readWord2VecCheckpoint } from '../word2vec/checkpoint.js';
-import { Word2Vec } from '../word2vec/word2vec.js';
+import { Word2Vec, wordsRead } from '../word2vec/word2vec.js';
 import { int, mustExist, num, oneOf } from './arguments.js';
 import { checkpointRole, continueCommand, onStopSignals, stoppedBy, type Stopped } from './interrupt.js';
 import { forceOption, parseCommand, type CommandSpec } from './options.js';
@@ -172,8 +172,9 @@ export async function runWord2Vec(args: string[]): Promise<void> {
         ...callbacks,
       });
     const t = vectors.training;
-    process.stderr.write(`\n${vectors.size} words × ${vectors.dim}; ${t.words} words in ${t.seconds.toFixed(1)} s` +
-      ` (${Math.round(t.words / t.seconds / 1000)}k words/s), last epoch loss ${t.loss.toFixed(4)}\n`);
+    // A resumed run's speed counts its own words only, not those read before the checkpoint.
+    process.stderr.write(`\n${vectors.size} words × ${vectors.dim}; ${t.wordsThisRun} words in ${t.seconds.toFixed(1)} s` +
+      ` (${Math.round(t.wordsThisRun / t.seconds / 1000)}k words/s), last epoch loss ${t.loss.toFixed(4)}\n`);
     if (output) await writeVectors(vectors, output, save);
     if (plot !== undefined && t.epochLosses.length > 0) {
       const corpus = stdin ? 'stdin' : values.input ?? (resuming ? `the corpus of ${values.resume}` : 'the planted demo corpus');
@@ -223,9 +224,8 @@ async function reportInterrupted(args: string[], path: string, started: number, 
   let where = 'before training began, nothing to checkpoint';
   if (written) {
     const { state } = await readWord2VecCheckpoint(path);
-    const words = state.words.reduce((sum, w) => sum + w, state.wordsBefore);
     const keep = (flag: string) => !['--resume', ...SETTING_FLAGS.map((f) => `--${f}`)].includes(flag);
-    where = `checkpoint in epoch ${state.epoch} after ${words} words in ${path}; continue with: ${continueCommand('word2vec', args, path, keep)}` +
+    where = `checkpoint in epoch ${state.epoch} after ${wordsRead(state)} words in ${path}; continue with: ${continueCommand('word2vec', args, path, keep)}` +
       (stdin ? ' (pipe the same corpus into it)' : '');
   }
   process.stderr.write(`\nfastnn word2vec: ${stopped.word}; ${where}\n`);

@@ -58,6 +58,8 @@ export interface ResumeOptions {
 
 export interface TrainedVectors extends WordVectors {
   training: Omit<Word2VecTrainResult, 'cancelled'> & {
+    /** Tokens this call read: `words` less those a resumed checkpoint had read; with `seconds`, its speed. */
+    wordsThisRun: number;
     seconds: number;
     /** The checkpoint file last written, or null. */
     checkpoint: string | null;
@@ -301,7 +303,10 @@ async function trainRun(backend: Backend, r: Run): Promise<TrainedVectors> {
   }
   const vectors = new WordVectors(r.names, r.syn0, settings.vectorSize, r.counts) as TrainedVectors;
   const { words, epochsCompleted, loss } = result ?? finishedRun(state!);
-  vectors.training = { words, epochsCompleted, loss, epochLosses, state: state!, seconds: (performance.now() - r.started) / 1000, checkpoint: written };
+  vectors.training = {
+    words, wordsThisRun: words - (r.state ? wordsRead(r.state) : 0), epochsCompleted, loss, epochLosses, state: state!,
+    seconds: (performance.now() - r.started) / 1000, checkpoint: written,
+  };
   return vectors;
 }
 
@@ -326,7 +331,12 @@ async function save(checkpoint: Checkpointing, r: Run, state: Word2VecState): Pr
 
 /** The stats when no job ran: a finished checkpoint resumed. */
 function finishedRun(state: Word2VecState): Pick<Word2VecTrainResult, 'words' | 'epochsCompleted' | 'loss'> {
+  return { words: wordsRead(state), epochsCompleted: state.epoch - 1, loss: NaN };
+}
+
+/** Tokens a run had read when it stood at `state`: its finished epochs' and each thread's in the current one. */
+export function wordsRead(state: Word2VecState): number {
   let words = state.wordsBefore;
   for (const w of state.words) words += w;
-  return { words, epochsCompleted: state.epoch - 1, loss: NaN };
+  return words;
 }

@@ -89,12 +89,15 @@ describe('fastnn word2vec commands', () => {
     const lines = stderr.split('\n').filter((l) => l.includes(word));
     expect(lines, stderr).toHaveLength(1);
     expect(lines[0], stderr).toMatch(new RegExp(`^fastnn word2vec: ${word}; `));
-    const [, checkpoint, command] = lines[0]!.match(new RegExp(`^fastnn word2vec: ${word}; checkpoint in epoch \\d after \\d+ words in (\\S+); continue with: fastnn (.*)$`))!;
+    const [, wordsBefore, checkpoint, command] = lines[0]!.match(
+      new RegExp(`^fastnn word2vec: ${word}; checkpoint in epoch \\d after (\\d+) words in (\\S+); continue with: fastnn (.*)$`))!;
     expect(checkpoint).toBe(`${output}.ckpt`);
     // The settings come from the checkpoint: the command keeps only the corpus and the output.
     expect(command).toBe(`word2vec --input ${corpus} --output ${output} --resume ${checkpoint}`);
     const resumed = spawnSync(process.execPath, [main, ...command!.split(' ')], { encoding: 'utf8' });
     expect(resumed.status, resumed.stderr).toBe(0);
+    // Its summary counts the words it read itself (8 a line, 50 000 lines an epoch), so its words/s is its own speed.
+    expect(resumed.stderr).toContain(`; ${8 * 50_000 * epochs - Number(wordsBefore)} words in `);
     expect(await straightCode).toBe(0);
     expect(readFileSync(output).equals(readFileSync(straight))).toBe(true);
     const changed = spawnSync(process.execPath, [main, 'word2vec', '--resume', checkpoint!, '--dim', '4'], { encoding: 'utf8' });

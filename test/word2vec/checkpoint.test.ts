@@ -102,6 +102,11 @@ describe.each(names.map((n) => [n]))('word2vec checkpoints on %s', (name) => {
       { input, ...base, kernel: 'batched', epochs: name === 'native' ? 4 : 2 }, join(dir, `${name}-batched.ckpt`));
     expect(saved.settings.kernel).toBe('batched');
     expect(resumed.training.words).toBe(whole.training.words);
+    // The resumed call's own words: what the checkpoint had not read (its speed counts these).
+    const before = saved.state.words.reduce((sum, w) => sum + w, saved.state.wordsBefore);
+    expect(before).toBeGreaterThan(0);
+    expect(resumed.training.wordsThisRun).toBe(whole.training.words - before);
+    expect(whole.training.wordsThisRun).toBe(whole.training.words);
     expect(Buffer.from(resumed.vectors.buffer).equals(Buffer.from(whole.vectors.buffer))).toBe(true);
     // Three runs: ~4 s natively, ~30 s in CI's AddressSanitizer build (about 8× slower).
   }, 120_000);
