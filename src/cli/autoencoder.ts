@@ -8,6 +8,7 @@
  * --map FILE draws the codes in 2-D (coloured by --labels, or by shape kind
  * for the generated shapes); --plot FILE draws the loss per epoch.
  */
+import { Activation, type ActivationName } from '../backend/backend.js';
 import { Autoencoder, type AutoencoderConfig } from '../nn/autoencoder.js';
 import {
   fitAutoencoderWithCheckpoints, loadCheckpoint, resumeAutoencoderFit, type AutoencoderResumeOptions, type CheckpointSettings,
@@ -68,6 +69,28 @@ async function drawCodes(ae: Autoencoder, x: Matrix, labels: ArrayLike<number | 
   await writePicture(figure, path, `a map of ${n} codes`, save);
 }
 
+const ACTIVATIONS = Object.keys(Activation) as ActivationName[];
+
+function activation(flag: string, v: string): ActivationName {
+  if (!(ACTIVATIONS as string[]).includes(v)) throw new RangeError(`--${flag} must be one of ${ACTIVATIONS.join(', ')}, got '${v}'`);
+  return v as ActivationName;
+}
+
+/**
+ * The activation of every hidden layer, encoder then decoder: --hidden
+ * around a --code layer. The CLI's defaults are its own, not the library's
+ * (sigmoid everywhere): sigmoid units saturate a 2-unit code into one
+ * corner of the map (every code within 0.98–1.00), where ReLU layers
+ * around a linear code give codes that spread, and train to a lower error.
+ */
+function hiddenLayers(layers: number[], hidden: string, code: string | undefined, sparse: boolean): ActivationName[] {
+  const around = activation('hidden', hidden);
+  const middle = activation('code', code ?? (sparse ? 'sigmoid' : 'identity'));
+  if (sparse && middle !== 'sigmoid') throw new RangeError(`--sparse needs --code sigmoid (its penalty is on mean activations in (0, 1)), got --code ${middle}`);
+  const encoder = new Array<ActivationName>(layers.length - 2).fill(around);
+  return [...encoder, middle, ...encoder];
+}
+
 export const autoencoderCommand = {
   name: 'autoencoder',
   summary: 'train an autoencoder on IDX images (MNIST, Fashion-MNIST) or, without --images, on generated shapes; save it, ' +
@@ -79,7 +102,14 @@ export const autoencoderCommand = {
     'test-images': { type: 'string', value: 'IDX', help: 'images to report the test reconstruction error on' },
     limit: { type: 'string', value: 'N', help: 'use the first N images (default all; 2000 generated shapes)' },
     layers: { type: 'string', value: 'W,W,…', help: 'encoder widths from the image size to the code (default SIZE,256,64)' },
-    hidden: { type: 'string', value: 'ACT', default: 'sigmoid', help: 'hidden activation: sigmoid, tanh, relu, leakyRelu, identity' },
+    hidden: {
+      type: 'string', value: 'ACT', default: 'relu',
+      help: 'activation of the hidden layers between the image and the code: sigmoid, tanh, relu, leakyRelu, identity',
+    },
+    code: {
+      type: 'string', value: 'ACT',
+      help: 'activation of the code layer (default identity: a linear code, which spreads out on a --map; sigmoid with --sparse, which needs it)',
+    },
     loss: { type: 'string', value: 'bce|mse|sigmoidMse', default: 'bce', help: 'reconstruction loss: cross-entropy (sigmoid output), squared error (linear output) or squared error with a sigmoid output' },
     denoise: { type: 'string', value: 'P', help: 'zero this fraction of each input, in [0, 1)' },
     sparse: { type: 'string', value: 'RHO,BETA', help: 'KL sparsity penalty on the code layer' },
@@ -142,7 +172,8 @@ export async function runAutoencoder(args: string[]): Promise<void> {
   const test = values['test-images'] === undefined ? undefined : await readIdxImages(values['test-images'], { scale: true });
   const layers = values.layers === undefined ? [x.cols, 256, 64] : values.layers.split(',').map((w) => positive('layers', w, true));
   if (layers[0] !== x.cols) throw new RangeError(`--layers must start with the image size ${x.cols}, got ${layers[0]}`);
-  const config: AutoencoderConfig = { layers, hidden: values.hidden as AutoencoderConfig['hidden'], loss: values.loss, tiedWeights: values.tied ?? false, seed };
+  const config: AutoencoderConfig = { layers, hidden: hiddenLayers(layers, values.hidden, values.code, values.sparse !== undefined), loss: values.loss,
+    tiedWeights: values.tied ?? false, seed };
   if (values.denoise !== undefined) {
     const level = Number(values.denoise);
     if (!(level >= 0 && level < 1)) throw new RangeError(`--denoise must be a masking fraction in [0, 1), got ${values.denoise}`);

@@ -177,6 +177,10 @@ describe.each(backendsUnderTest().map((b) => [b.name]))('the CLI on %s', (name) 
     [['demo', '--epochs', '1', '--plot', '-'], /^fastnn demo: --plot takes a file, not '-'/],
     [['map', '-', '--out', 'm.svg'], /^fastnn map: VECTORS takes a file, not '-'/],
     [['similar', '-', 'king'], /^fastnn similar: VECTORS takes a file, not '-'/],
+    // Activations the autoencoder cannot have.
+    [[...ae, '--images', 'imgs.idx', '--out', 'ae.st', '--hidden', 'softmax'], /^fastnn autoencoder: --hidden must be one of identity, sigmoid, tanh, relu, leakyRelu, got 'softmax'$/],
+    [[...ae, '--images', 'imgs.idx', '--out', 'ae.st', '--sparse', '0.05,3', '--code', 'relu'],
+      /^fastnn autoencoder: --sparse needs --code sigmoid \(its penalty is on mean activations in \(0, 1\)\), got --code relu$/],
     // A read-only output without --force.
     [[...w2v, '--input', 'c.txt', '--output', 'ro.vec'], /^fastnn word2vec: cannot write ro\.vec: it is read-only \(mode 0444\); overwrite: true \(--force on the command line\) replaces it$/],
     [[...w2v, '--input', 'c.txt', '--output', 'out.vec', '--plot', 'ro.svg'], /^fastnn word2vec: cannot write ro\.svg: it is read-only \(mode 0444\)/],
