@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 /** The `fastnn` command: `fastnn demo`, `fastnn info`, `fastnn autoencoder`, the word2vec commands, `fastnn map`. */
+import { readFileSync } from 'node:fs';
 import { autoencoderCommand, runAutoencoder } from './autoencoder.js';
 import { demoCommand, runDemo } from './demo.js';
 import { infoCommand, runInfo } from './info.js';
@@ -29,7 +30,7 @@ function usage(): string {
     'usage: fastnn <command> [options]', '',
     // The summary's first sentence: the rest is for the command's own --help.
     ...Object.entries(commands).map(([name, c]) => `  ${name.padEnd(width)}${c.spec.summary.split('. ')[0]}`),
-    '', 'fastnn <command> --help prints the options of a command, their defaults and an example.',
+    '', 'fastnn <command> --help prints the options of a command, their defaults and an example; fastnn --version (-v) the version.',
   ].join('\n');
 }
 
@@ -42,6 +43,9 @@ process.stdout.on('error', (err: NodeJS.ErrnoException) => {
 const [name, ...rest] = process.argv.slice(2);
 if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
   console.log(usage());
+} else if (name === '--version' || name === '-v') {
+  // The package's own file: dist/cli/main.js sits two levels below it, in a clone and in an installed package alike.
+  console.log((JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version);
 } else if (!Object.hasOwn(commands, name)) {
   console.error(`fastnn: unknown command '${name}'\n${usage()}`);
   process.exitCode = 2;

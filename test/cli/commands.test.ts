@@ -12,6 +12,7 @@ import { describe, expect, it } from 'vitest';
 import { autoencoderCommand } from '../../src/cli/autoencoder.js';
 import { demoCommand } from '../../src/cli/demo.js';
 import { infoCommand } from '../../src/cli/info.js';
+import { mapCommand } from '../../src/cli/map.js';
 import type { CommandSpec } from '../../src/cli/options.js';
 import { analogyCommand } from '../../src/cli/analogy.js';
 import { evalCommand } from '../../src/cli/eval.js';
@@ -95,7 +96,13 @@ describe('fastnn CLI', () => {
   });
 
   const specs: CommandSpec[] = [demoCommand, infoCommand, autoencoderCommand, word2vecCommand, similarCommand, analogyCommand, evalCommand,
-    printVectorsCommand];
+    printVectorsCommand, mapCommand];
+
+  it.each(['--version', '-v'])('%s prints the package version, exit 0', (flag) => {
+    const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+    const run = fastnn(flag);
+    expect([run.status, run.stdout, run.stderr]).toEqual([0, `${version}\n`, '']);
+  });
 
   it('help lists every command', () => {
     const run = fastnn('--help');
