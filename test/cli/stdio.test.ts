@@ -45,6 +45,15 @@ describe.each(backendsUnderTest().map((b) => [b.name]))('pipes on %s', (backend)
     expect(binary.stdout.equals(readFileSync(at('file.bin')))).toBe(true);
   });
 
+  it('the demo with --output - prints its analogies on stderr, so stdout holds only the vectors', () => {
+    const demo = fastnn(['word2vec', '--output', '-', '--epochs', '1', '--threads', '1']);
+    expect(demo.status, demo.stderr.toString()).toBe(0);
+    expect(demo.stderr.toString()).toMatch(/\d+ of \d+ planted analogies right\n/);
+    const lines = demo.stdout.toString().trim().split('\n');
+    expect(lines[0]).toBe(`${lines.length - 1} 32`);
+    for (const row of lines.slice(1)) expect(row.split(' ')).toHaveLength(33);
+  });
+
   it('a run trained from stdin resumes only with the same corpus piped in again, and says so', () => {
     const checkpoint = at('stdin.ckpt');
     const first = fastnn(['word2vec', '--input', '-', '--output', at('first.txt'), '--checkpoint', checkpoint, ...train], readFileSync(corpus));
