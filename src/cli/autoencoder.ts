@@ -86,7 +86,9 @@ function activation(flag: string, v: string): ActivationName {
 function hiddenLayers(layers: number[], hidden: string, code: string | undefined, sparse: boolean): ActivationName[] {
   const around = activation('hidden', hidden);
   const middle = activation('code', code ?? (sparse ? 'sigmoid' : 'identity'));
-  if (sparse && middle !== 'sigmoid') throw new RangeError(`--sparse needs --code sigmoid (its penalty is on mean activations in (0, 1)), got --code ${middle}`);
+  if (sparse && middle !== 'sigmoid') {
+    throw new RangeError(`--sparse needs --code sigmoid (its penalty is on mean activations in (0, 1)), got --code ${middle}`);
+  }
   const encoder = new Array<ActivationName>(layers.length - 2).fill(around);
   return [...encoder, middle, ...encoder];
 }

@@ -28,7 +28,9 @@ export const demoCommand = {
     epochs: { type: 'string', value: 'N', default: '40', help: 'epochs to train, ≥ 1' },
     seed: { type: 'string', value: 'S', default: '1', help: 'seed of the data and the initial weights' },
     backend: backendOption,
-    checkpoint: { type: 'string', value: 'FILE', help: `checkpoint after every epoch and on Ctrl-C or SIGTERM (default on a signal only, to ${DEFAULT_CHECKPOINT})` },
+    checkpoint: {
+      type: 'string', value: 'FILE', help: `checkpoint after every epoch and on Ctrl-C or SIGTERM (default on a signal only, to ${DEFAULT_CHECKPOINT})`,
+    },
     resume: resumeOption,
     plot: { type: 'string', value: 'FILE', help: 'draw the training and held-out loss per epoch (.svg or .png)' },
     force: forceOption,

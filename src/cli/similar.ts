@@ -26,7 +26,9 @@ export async function runSimilar(args: string[]): Promise<void> {
   const parsed = parseCommand(similarCommand, args, true);
   if (parsed === null) return;
   const { values, positionals } = parsed;
-  if (positionals.length < 1 || positionals.length > 2) throw new Error('usage: fastnn similar VECTORS [WORD] [-k 10] (without WORD, one query per line of stdin)');
+  if (positionals.length < 1 || positionals.length > 2) {
+    throw new Error('usage: fastnn similar VECTORS [WORD] [-k 10] (without WORD, one query per line of stdin)');
+  }
   const k = int('k', values.k)!;
   const vectors = await readVectors(positionals[0]);
   const json = values.json === true;
