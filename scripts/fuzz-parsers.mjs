@@ -2,7 +2,7 @@
 /**
  * Coverage-guided fuzzing of the TypeScript file parsers (safetensors, the
  * MLP/autoencoder model and checkpoint loaders, IDX raw and gzip, word2vec
- * text and binary vectors): the JS counterpart of scripts/fuzz.sh, on the
+ * text and binary vectors, raw and gzip): the JS counterpart of scripts/fuzz.sh, on the
  * built modules in dist/ (run `npm run build` first). Per target
  * (scripts/fuzz/targets.mjs), one after the other in a worker thread (two
  * at once on two cores, as CI has, ran each ~4× slower here: a net loss):
@@ -24,7 +24,8 @@ import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 
 const root = new URL('..', import.meta.url).pathname;
-const TARGETS = ['safetensors', 'model', 'checkpoint', 'w2v-checkpoint', 'idx', 'idx-gzip', 'vectors-text', 'vectors-binary', 'corpus-names'];
+const TARGETS = ['safetensors', 'model', 'checkpoint', 'w2v-checkpoint', 'idx', 'idx-gzip', 'vectors-text', 'vectors-binary', 'vectors-gzip',
+  'corpus-names'];
 const MAX_LENGTH = 4096;
 const TIME_LIMIT_MS = 1000;
 /** No heartbeat for this long: the input hangs (inputs slower than TIME_LIMIT_MS that finish fail in the worker). */

@@ -130,6 +130,20 @@ add('vectors-binary', 'truncated', cut(binary, 6));
 add('vectors-binary', 'header-lies', Buffer.concat([Buffer.from('5 1000000\na '), Buffer.alloc(4)]));
 add('vectors-binary', 'infinity', Buffer.concat([Buffer.from('1 1\nw '), Buffer.from([0, 0, 0x80, 0x7f]), Buffer.from('\n')]));
 
+// Compressed vectors: as saves of .gz names write them, as other tools' gzip writes them, and broken.
+const gzText = await written('v.txt.gz', (p) => saveVectors(p, vectors));
+add('vectors-gzip', 'text', gzText);
+add('vectors-gzip', 'binary', await written('v.bin.gz', (p) => saveVectors(p, vectors)));
+add('vectors-gzip', 'fasttext-style', gzipSync('2 3\nthe 0.1 0.2 0.3 \nof -1 -2 -3 \n'));
+add('vectors-gzip', 'two-members', Buffer.concat([gzipSync(text.subarray(0, 9)), gzipSync(text.subarray(9))]));
+add('vectors-gzip', 'truncated', cut(gzText, 5));
+const badCrc = Buffer.from(gzText);
+badCrc[badCrc.length - 8] ^= 0xff;
+add('vectors-gzip', 'bad-crc', badCrc);
+add('vectors-gzip', 'trailing-garbage', Buffer.concat([gzipSync(text), Buffer.from('junk')]));
+add('vectors-gzip', 'header-lies', gzipSync('900000000 300\na 1\n'));
+add('vectors-gzip', 'huge-rows-binary', gzipSync(Buffer.concat([Buffer.from('2 999999999999999\na '), Buffer.alloc(64)])));
+
 add('vectors-text', 'unicode-spaces-in-words', '2 1\nno\u00a0break 1\nnext\u0085line 2\n');
 
 // Corpora whose vocabulary Word2Vec names: UTF-8, Latin-1, and each kind of invalid UTF-8 sequence.

@@ -131,6 +131,7 @@ async function nameCorpus(bytes, path) {
 }
 
 const SAFETENSORS = ['/dist/io/safetensors.js'];
+const VECTORS = ['/dist/word2vec/formats.js', '/dist/word2vec/file-kind.js', '/dist/io/byte-cursor.js', '/dist/word2vec/vectors.js'];
 const MODEL = [...SAFETENSORS, '/dist/nn/model-file.js', '/dist/nn/mlp.js', '/dist/nn/autoencoder.js',
   '/dist/nn/loss-config.js', '/dist/options.js'];
 
@@ -176,13 +177,19 @@ export const targets = [
     name: 'idx-gzip', error: IdxFileError, files: ['/dist/io/idx.js'], dictionary: IDX_WORDS, repair: repairGzip,
     run: (b) => decodeIdx(b, 'fuzz'), sizeForMemory: inflatedSize,
   },
+  // Each format's parser as asked for, and as the file's bytes choose it.
   {
-    name: 'vectors-text', error: WordVectorsFileError, files: ['/dist/word2vec/formats.js', '/dist/word2vec/vectors.js'],
-    dictionary: VECTOR_WORDS, run: (b) => viaFile(b, (path) => loadVectors(path, { format: 'text' })),
+    name: 'vectors-text', error: WordVectorsFileError, files: VECTORS, dictionary: VECTOR_WORDS,
+    run: (b) => viaFile(b, (path) => each(WordVectorsFileError, [() => loadVectors(path, { format: 'text' }), () => loadVectors(path)])),
   },
   {
-    name: 'vectors-binary', error: WordVectorsFileError, files: ['/dist/word2vec/formats.js', '/dist/word2vec/vectors.js'],
-    dictionary: VECTOR_WORDS, run: (b) => viaFile(b, (path) => loadVectors(path, { format: 'binary' })),
+    name: 'vectors-binary', error: WordVectorsFileError, files: VECTORS, dictionary: VECTOR_WORDS,
+    run: (b) => viaFile(b, (path) => each(WordVectorsFileError, [() => loadVectors(path, { format: 'binary' }), () => loadVectors(path)])),
+  },
+  {
+    // Compressed files: inflated as they are read, the format chosen by the inflated bytes, no header trusted.
+    name: 'vectors-gzip', error: WordVectorsFileError, files: VECTORS, dictionary: VECTOR_WORDS, repair: repairGzip,
+    run: (b) => viaFile(b, (path) => loadVectors(path)), sizeForMemory: inflatedSize,
   },
   {
     name: 'corpus-names', error: CorpusError, files: ['/dist/word2vec/corpus.js'], dictionary: CORPUS_WORDS,

@@ -3,16 +3,17 @@
  * Fashion-MNIST) or, without --images, on built-in generated shapes; saves
  * the model, optionally the codes (raw little-endian float32, n × code) and a
  * PNG of originals above their reconstructions. Progress goes to stderr.
- * Ctrl-C writes a checkpoint (--checkpoint FILE, else OUT.ckpt) after the
- * last completed epoch and exits with 130; --resume FILE continues it.
+ * Ctrl-C or SIGTERM writes a checkpoint (--checkpoint FILE, else OUT.ckpt)
+ * between two batches and exits with 130 or 143; --resume FILE continues it.
  * --map FILE draws the codes in 2-D (coloured by --labels, or by shape kind
  * for the generated shapes); --plot FILE draws the loss per epoch.
  */
+import { Activation, type ActivationName } from '../backend/backend.js';
 import { Autoencoder, type AutoencoderConfig } from '../nn/autoencoder.js';
 import {
   fitAutoencoderWithCheckpoints, loadCheckpoint, resumeAutoencoderFit, type AutoencoderResumeOptions, type CheckpointSettings,
 } from '../nn/checkpoint.js';
-import { checkpointRole, checkpointTarget, onCtrlC, reportInterrupted } from './interrupt.js';
+import { checkpointRole, checkpointTarget, onStopSignals, reportInterrupted, stoppedBy } from './interrupt.js';
 import { backendInfo } from '../backend/select.js';
 import { checkWritable, writeFileAtomic, type WriteOptions } from '../io/atomic.js';
 import { checkRunPaths } from '../io/run-paths.js';
@@ -68,10 +69,34 @@ async function drawCodes(ae: Autoencoder, x: Matrix, labels: ArrayLike<number | 
   await writePicture(figure, path, `a map of ${n} codes`, save);
 }
 
+const ACTIVATIONS = Object.keys(Activation) as ActivationName[];
+
+function activation(flag: string, v: string): ActivationName {
+  if (!(ACTIVATIONS as string[]).includes(v)) throw new RangeError(`--${flag} must be one of ${ACTIVATIONS.join(', ')}, got '${v}'`);
+  return v as ActivationName;
+}
+
+/**
+ * The activation of every hidden layer, encoder then decoder: --hidden
+ * around a --code layer. The CLI's defaults are its own, not the library's
+ * (sigmoid everywhere): sigmoid units saturate a 2-unit code into one
+ * corner of the map (every code within 0.98–1.00), where ReLU layers
+ * around a linear code give codes that spread, and train to a lower error.
+ */
+function hiddenLayers(layers: number[], hidden: string, code: string | undefined, sparse: boolean): ActivationName[] {
+  const around = activation('hidden', hidden);
+  const middle = activation('code', code ?? (sparse ? 'sigmoid' : 'identity'));
+  if (sparse && middle !== 'sigmoid') {
+    throw new RangeError(`--sparse needs --code sigmoid (its penalty is on mean activations in (0, 1)), got --code ${middle}`);
+  }
+  const encoder = new Array<ActivationName>(layers.length - 2).fill(around);
+  return [...encoder, middle, ...encoder];
+}
+
 export const autoencoderCommand = {
   name: 'autoencoder',
   summary: 'train an autoencoder on IDX images (MNIST, Fashion-MNIST) or, without --images, on generated shapes; save it, ' +
-    'optionally its codes, a picture of reconstructions, a map of the codes and a loss curve. Ctrl-C writes a checkpoint and exits with 130',
+    'optionally its codes, a picture of reconstructions, a map of the codes and a loss curve. Ctrl-C or SIGTERM writes a checkpoint and exits with 130 or 143',
   usage: '--out FILE [options]',
   options: {
     out: { type: 'string', value: 'FILE', help: 'where the model is saved (safetensors); required' },
@@ -79,7 +104,14 @@ export const autoencoderCommand = {
     'test-images': { type: 'string', value: 'IDX', help: 'images to report the test reconstruction error on' },
     limit: { type: 'string', value: 'N', help: 'use the first N images (default all; 2000 generated shapes)' },
     layers: { type: 'string', value: 'W,W,…', help: 'encoder widths from the image size to the code (default SIZE,256,64)' },
-    hidden: { type: 'string', value: 'ACT', default: 'sigmoid', help: 'hidden activation: sigmoid, tanh, relu, leakyRelu, identity' },
+    hidden: {
+      type: 'string', value: 'ACT', default: 'relu',
+      help: 'activation of the hidden layers between the image and the code: sigmoid, tanh, relu, leakyRelu, identity',
+    },
+    code: {
+      type: 'string', value: 'ACT',
+      help: 'activation of the code layer (default identity: a linear code, which spreads out on a --map; sigmoid with --sparse, which needs it)',
+    },
     loss: { type: 'string', value: 'bce|mse|sigmoidMse', default: 'bce', help: 'reconstruction loss: cross-entropy (sigmoid output), squared error (linear output) or squared error with a sigmoid output' },
     denoise: { type: 'string', value: 'P', help: 'zero this fraction of each input, in [0, 1)' },
     sparse: { type: 'string', value: 'RHO,BETA', help: 'KL sparsity penalty on the code layer' },
@@ -91,7 +123,7 @@ export const autoencoderCommand = {
     codes: { type: 'string', value: 'FILE', help: 'write the codes as raw little-endian float32 (n × code width)' },
     picture: { type: 'string', value: 'PNG', help: 'write 16 originals above their reconstructions' },
     backend: backendOption,
-    checkpoint: { type: 'string', value: 'FILE', help: 'checkpoint after every epoch and on Ctrl-C (default on Ctrl-C only, to OUT.ckpt)' },
+    checkpoint: { type: 'string', value: 'FILE', help: 'checkpoint after every epoch and on Ctrl-C or SIGTERM (default on a signal only, to OUT.ckpt)' },
     resume: resumeOption,
     map: { type: 'string', value: 'FILE', help: 'draw the codes in 2-D (.svg or .png): a 2-unit code directly, wider codes by --map-method' },
     'map-method': { type: 'string', value: 'pca|sammon', default: 'pca', help: 'how codes wider than 2 are brought to 2-D' },
@@ -119,6 +151,7 @@ export async function runAutoencoder(args: string[]): Promise<void> {
     reads: { '--images': values.images, '--test-images': values['test-images'], '--labels': values.labels, '--resume': values.resume },
     writes: { '--out': values.out, '--codes': values.codes, '--picture': values.picture, '--map': values.map, '--plot': values.plot, [role]: target.path },
     inPlace: ['--resume', role],
+    commandLine: true,
   });
   for (const out of [values.out, values.codes, values.picture]) if (out !== undefined) await checkWritable(out, save);
   const epochs = positive('epochs', values.epochs, true);
@@ -141,7 +174,8 @@ export async function runAutoencoder(args: string[]): Promise<void> {
   const test = values['test-images'] === undefined ? undefined : await readIdxImages(values['test-images'], { scale: true });
   const layers = values.layers === undefined ? [x.cols, 256, 64] : values.layers.split(',').map((w) => positive('layers', w, true));
   if (layers[0] !== x.cols) throw new RangeError(`--layers must start with the image size ${x.cols}, got ${layers[0]}`);
-  const config: AutoencoderConfig = { layers, hidden: values.hidden as AutoencoderConfig['hidden'], loss: values.loss, tiedWeights: values.tied ?? false, seed };
+  const config: AutoencoderConfig = { layers, hidden: hiddenLayers(layers, values.hidden, values.code, values.sparse !== undefined), loss: values.loss,
+    tiedWeights: values.tied ?? false, seed };
   if (values.denoise !== undefined) {
     const level = Number(values.denoise);
     if (!(level >= 0 && level < 1)) throw new RangeError(`--denoise must be a masking fraction in [0, 1), got ${values.denoise}`);
@@ -154,7 +188,7 @@ export async function runAutoencoder(args: string[]): Promise<void> {
     }
     config.sparse = { rho: rho!, beta: beta! };
   }
-  const interrupt = onCtrlC();
+  const interrupt = onStopSignals();
   let ae: Autoencoder;
   let settings: CheckpointSettings = { epochs, batchSize, optimizer: { type: 'adam', lr } };
   if (values.resume !== undefined) {
@@ -196,7 +230,7 @@ export async function runAutoencoder(args: string[]): Promise<void> {
     else await fitAutoencoderWithCheckpoints(ae, x, { ...settings, ...callbacks }, target);
   } catch (err) {
     if (!interrupt.signal.aborted) throw err;
-    return reportInterrupted('autoencoder', args, target.path, pending);
+    return reportInterrupted('autoencoder', args, target.path, pending, stoppedBy(interrupt.signal));
   } finally {
     interrupt.dispose();
   }

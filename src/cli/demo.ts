@@ -2,15 +2,15 @@
  * `fastnn demo`: the library's main job on built-in data. Three interleaved
  * spirals in 2-D are not linearly separable, so a perceptron fails on them
  * and a two-hidden-layer MLP learns them; the demo prints the loss per epoch,
- * the accuracy on held-out points, and which backend ran. Ctrl-C writes a
- * checkpoint (--checkpoint FILE, else fastnn-demo.ckpt in the current
- * directory) after the last completed epoch and exits with 130; --resume
+ * the accuracy on held-out points, and which backend ran. Ctrl-C or SIGTERM
+ * writes a checkpoint (--checkpoint FILE, else fastnn-demo.ckpt in the
+ * current directory) between two batches and exits with 130 or 143; --resume
  * FILE continues it. --plot FILE draws the training and held-out loss per
  * epoch (.svg or .png).
  */
 import { MLP } from '../nn/mlp.js';
 import { fitWithCheckpoints, resumeFit, type ResumeOptions } from '../nn/checkpoint.js';
-import { checkpointRole, checkpointTarget, onCtrlC, reportInterrupted } from './interrupt.js';
+import { checkpointRole, checkpointTarget, onStopSignals, reportInterrupted, stoppedBy } from './interrupt.js';
 import { checkRunPaths } from '../io/run-paths.js';
 import { backendInfo } from '../backend/select.js';
 import { spirals } from '../datasets/spirals.js';
@@ -21,18 +21,21 @@ const DEFAULT_CHECKPOINT = 'fastnn-demo.ckpt';
 
 export const demoCommand = {
   name: 'demo',
-  summary: 'train an MLP (2-64-64-3, tanh) on three interleaved spirals, print the loss per epoch, the held-out accuracy and the backend',
+  summary: 'train an MLP (2-64-64-3, tanh) on three interleaved spirals, print the loss per epoch, the held-out accuracy ' +
+    '(about 98% after the default 40 epochs) and the backend',
   usage: '[options]',
   options: {
     epochs: { type: 'string', value: 'N', default: '40', help: 'epochs to train, ≥ 1' },
     seed: { type: 'string', value: 'S', default: '1', help: 'seed of the data and the initial weights' },
     backend: backendOption,
-    checkpoint: { type: 'string', value: 'FILE', help: `checkpoint after every epoch and on Ctrl-C (default on Ctrl-C only, to ${DEFAULT_CHECKPOINT})` },
+    checkpoint: {
+      type: 'string', value: 'FILE', help: `checkpoint after every epoch and on Ctrl-C or SIGTERM (default on a signal only, to ${DEFAULT_CHECKPOINT})`,
+    },
     resume: resumeOption,
     plot: { type: 'string', value: 'FILE', help: 'draw the training and held-out loss per epoch (.svg or .png)' },
     force: forceOption,
   },
-  examples: ['fastnn demo --epochs 20', 'fastnn demo --backend js', 'fastnn demo --plot loss.svg'],
+  examples: ['fastnn demo', 'fastnn demo --backend js --seed 2', 'fastnn demo --plot loss.svg'],
 } satisfies CommandSpec;
 
 export async function runDemo(args: string[]): Promise<void> {
@@ -46,7 +49,9 @@ export async function runDemo(args: string[]): Promise<void> {
   const save = { overwrite: values.force === true };
   const target = checkpointTarget(values.checkpoint, DEFAULT_CHECKPOINT, save.overwrite);
   const role = checkpointRole(values.checkpoint);
-  await checkRunPaths({ reads: { '--resume': values.resume }, writes: { [role]: target.path, '--plot': values.plot }, inPlace: ['--resume', role] });
+  await checkRunPaths({
+    reads: { '--resume': values.resume }, writes: { [role]: target.path, '--plot': values.plot }, inPlace: ['--resume', role], commandLine: true,
+  });
   const plot = await pictureTarget('plot', values.plot, save);
   const info = backendInfo();
   console.log(`fastnn demo: backend ${info.active}${info.active === 'native' ? ` (addon ${info.native.version}; CPU ${info.native.cpuFeatures.join(' ') || 'baseline'})` : ''}`);
@@ -54,7 +59,7 @@ export async function runDemo(args: string[]): Promise<void> {
   const train = spirals(300, 3, seed);
   const test = spirals(100, 3, seed + 1);
   console.log('task: 3 interleaved spirals in 2-D (900 training points, 300 held out), MLP 2-64-64-3, tanh, softmax cross-entropy');
-  const interrupt = onCtrlC();
+  const interrupt = onStopSignals();
   const losses = new LossLog();
   const callbacks: ResumeOptions = {
     signal: interrupt.signal,
@@ -77,7 +82,7 @@ export async function runDemo(args: string[]): Promise<void> {
     }
   } catch (err) {
     if (!interrupt.signal.aborted) throw err;
-    return reportInterrupted('demo', args, target.path, false);
+    return reportInterrupted('demo', args, target.path, false, stoppedBy(interrupt.signal));
   } finally {
     interrupt.dispose();
   }

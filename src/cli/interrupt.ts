@@ -1,27 +1,50 @@
 /**
- * Ctrl-C during a CLI training run: the first SIGINT aborts the fit, whose
- * checkpointed run then writes the state where it stopped, between two
- * batches (saveOnAbort); the command prints one line naming the file and the command
- * that continues, and exits with 130 (128 + SIGINT, as a shell reports it).
- * A second Ctrl-C is not caught: it ends the process at once.
+ * Ctrl-C (SIGINT) or SIGTERM — what docker stop, timeout, Kubernetes and a
+ * cancelled CI job send — during a CLI training run: the first aborts the
+ * fit, whose checkpointed run then writes the state where it stopped,
+ * between two batches (saveOnAbort); the command prints one line naming
+ * the file and the command that continues, and exits with 128 + the
+ * signal's number, as a shell reports it: 130 for SIGINT, 143 for SIGTERM.
+ * A second signal of either kind is not caught: it ends the process at once.
  */
+import { constants } from 'node:os';
 import { loadCheckpoint } from '../nn/checkpoint.js';
 import type { CheckpointMeta } from '../nn/checkpoint-file.js';
 
 export interface Interruptible {
   signal: AbortSignal;
-  /** Stops listening for SIGINT (training is over). */
+  /** Stops listening for the signals (training is over). */
   dispose(): void;
 }
 
-export function onCtrlC(): Interruptible {
-  const controller = new AbortController();
-  const abort = () => controller.abort(new Error('interrupted'));
-  process.once('SIGINT', abort);
-  return { signal: controller.signal, dispose: () => process.off('SIGINT', abort) };
+const STOP_SIGNALS = ['SIGINT', 'SIGTERM'] as const;
+
+/** How a run stopped by `signal.reason` is reported: "interrupted" (SIGINT), "terminated" (SIGTERM), and the exit status. */
+export interface Stopped {
+  word: string;
+  status: number;
 }
 
-/** The checkpoint written on SIGINT: --checkpoint FILE, else `fallback`. Every epoch with --checkpoint, else only on Ctrl-C. */
+export function onStopSignals(): Interruptible {
+  const controller = new AbortController();
+  const stop = (name: NodeJS.Signals) => {
+    dispose();
+    const stopped: Stopped = { word: name === 'SIGINT' ? 'interrupted' : 'terminated', status: 128 + constants.signals[name] };
+    controller.abort(Object.assign(new Error(stopped.word), { stopped }));
+  };
+  const dispose = () => {
+    for (const name of STOP_SIGNALS) process.off(name, stop);
+  };
+  for (const name of STOP_SIGNALS) process.on(name, stop);
+  return { signal: controller.signal, dispose };
+}
+
+/** How the run whose signal aborted was stopped. */
+export function stoppedBy(signal: AbortSignal): Stopped {
+  return (signal.reason as { stopped: Stopped }).stopped;
+}
+
+/** The checkpoint written on Ctrl-C or SIGTERM: --checkpoint FILE, else `fallback`. Every epoch with --checkpoint, else only on a signal. */
 export function checkpointTarget(flag: string | undefined, fallback: string, overwrite: boolean) {
   return { path: flag ?? fallback, everyEpochs: flag === undefined ? 0 : 1, saveOnAbort: true, overwrite };
 }
@@ -31,12 +54,12 @@ export function checkpointRole(flag: string | undefined): string {
   return flag === undefined ? 'the Ctrl-C checkpoint' : '--checkpoint';
 }
 
-/** After an aborted run: the one line on stderr (after a pending progress line) and exit code 130. */
-export async function reportInterrupted(command: string, args: string[], path: string, pendingLine: boolean): Promise<void> {
+/** After a run a signal stopped: the one line on stderr (after a pending progress line) and exit code 130 or 143. */
+export async function reportInterrupted(command: string, args: string[], path: string, pendingLine: boolean, stopped: Stopped): Promise<void> {
   const { meta } = await loadCheckpoint(path);
-  process.stderr.write(`${pendingLine ? '\n' : ''}fastnn ${command}: interrupted; checkpoint ${stoppedAt(meta)} in ${path}; ` +
+  process.stderr.write(`${pendingLine ? '\n' : ''}fastnn ${command}: ${stopped.word}; checkpoint ${stoppedAt(meta)} in ${path}; ` +
     `continue with: ${continueCommand(command, args, path)}\n`);
-  process.exitCode = 130;
+  process.exitCode = stopped.status;
 }
 
 /** Where the checkpoint stands: "in epoch 3 of 5 after batch 17 of 40", or "after epoch 2 of 5" at an epoch's end. */

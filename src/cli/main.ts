@@ -1,13 +1,16 @@
 #!/usr/bin/env node
 /** The `fastnn` command: `fastnn demo`, `fastnn info`, `fastnn autoencoder`, the word2vec commands, `fastnn map`. */
+import { readFileSync } from 'node:fs';
 import { autoencoderCommand, runAutoencoder } from './autoencoder.js';
 import { demoCommand, runDemo } from './demo.js';
 import { infoCommand, runInfo } from './info.js';
 import { mapCommand, runMap } from './map.js';
+import { printVectorsCommand, runPrintVectors } from './print-vectors.js';
 import type { CommandSpec } from './options.js';
-import {
-  analogyCommand, evalCommand, runAnalogy, runEval, runSimilar, runWord2Vec, similarCommand, word2vecCommand,
-} from './word2vec.js';
+import { analogyCommand, runAnalogy } from './analogy.js';
+import { evalCommand, runEval } from './eval.js';
+import { runSimilar, similarCommand } from './similar.js';
+import { runWord2Vec, word2vecCommand } from './word2vec.js';
 
 const commands: Record<string, { spec: CommandSpec; run: (args: string[]) => Promise<void> }> = {
   demo: { spec: demoCommand, run: runDemo },
@@ -17,6 +20,7 @@ const commands: Record<string, { spec: CommandSpec; run: (args: string[]) => Pro
   similar: { spec: similarCommand, run: runSimilar },
   analogy: { spec: analogyCommand, run: runAnalogy },
   eval: { spec: evalCommand, run: runEval },
+  'print-vectors': { spec: printVectorsCommand, run: runPrintVectors },
   map: { spec: mapCommand, run: runMap },
 };
 
@@ -26,13 +30,22 @@ function usage(): string {
     'usage: fastnn <command> [options]', '',
     // The summary's first sentence: the rest is for the command's own --help.
     ...Object.entries(commands).map(([name, c]) => `  ${name.padEnd(width)}${c.spec.summary.split('. ')[0]}`),
-    '', 'fastnn <command> --help prints the options of a command, their defaults and an example.',
+    '', 'fastnn <command> --help prints the options of a command, their defaults and an example; fastnn --version (-v) the version.',
   ].join('\n');
 }
+
+// A reader that stops early (`fastnn print-vectors … | head`) closes the pipe: end quietly, as a tool killed by SIGPIPE does (status 141).
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code !== 'EPIPE') throw err;
+  process.exit(141);
+});
 
 const [name, ...rest] = process.argv.slice(2);
 if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
   console.log(usage());
+} else if (name === '--version' || name === '-v') {
+  // The package's own file: dist/cli/main.js sits two levels below it, in a clone and in an installed package alike.
+  console.log((JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version);
 } else if (!Object.hasOwn(commands, name)) {
   console.error(`fastnn: unknown command '${name}'\n${usage()}`);
   process.exitCode = 2;

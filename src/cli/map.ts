@@ -11,7 +11,7 @@ import { Matrix } from '../tensor.js';
 import { mapMethod, pictureTarget, toPlane, writePicture } from './pictures.js';
 import { checkRunPaths } from '../io/run-paths.js';
 import { applyBackendOption, backendOption, forceOption, parseCommand, type CommandSpec } from './options.js';
-import { load } from './word2vec.js';
+import { readVectors } from './vector-files.js';
 
 export const mapCommand = {
   name: 'map',
@@ -41,10 +41,10 @@ export async function runMap(args: string[]): Promise<void> {
   applyBackendOption(values.backend);
   if (values.out === undefined) throw new TypeError('--out FILE is required (the picture: map.svg or map.png)');
   const save = { overwrite: values.force === true };
-  await checkRunPaths({ reads: { VECTORS: positionals[0] }, writes: { '--out': values.out } });
+  await checkRunPaths({ reads: { VECTORS: positionals[0] }, writes: { '--out': values.out }, commandLine: true });
   const out = (await pictureTarget('out', values.out, save))!;
 
-  const vectors = await load(positionals[0], words);
+  const vectors = await readVectors(positionals[0], words);
   const n = vectors.size;
   if (n < 2) throw new RangeError(`${positionals[0]} holds ${n} word${n === 1 ? '' : 's'}; a map needs at least 2`);
   const dim = vectors.dim;

@@ -38,6 +38,8 @@ export function applyBackendOption(value: string | undefined): void {
   if (value !== 'js' && value !== 'native') throw new RangeError(`--backend must be js or native, got ${value}`);
   useBackend(value);
 }
+/** Machine-readable output: JSON on stdout, messages still on stderr. */
+export const jsonOption = { type: 'boolean', help: 'print JSON instead of text: one document (one line per query read from stdin)' } as const;
 export const resumeOption = { type: 'string', value: 'FILE', help: 'continue the run a checkpoint holds' } as const;
 export const forceOption = {
   type: 'boolean', help: 'replace output files that are read-only (no write permission for their owner); without it they are refused before any work',

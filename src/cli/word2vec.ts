@@ -1,46 +1,28 @@
 /**
- * The word2vec commands: `word2vec` (train, or the planted-corpus demo
- * without --input), `similar`, `analogy`, `eval`. Every failure is one line
- * on stderr from main.ts and a non-zero exit.
+ * `fastnn word2vec`: trains word vectors on a corpus file (or stdin, with
+ * `--input -`) and writes them to --output (required; `-` is stdout), or
+ * without --input trains on the planted demo corpus and prints its
+ * analogies. Every failure is one line on stderr from main.ts and a
+ * non-zero exit.
+ *
+ * A corpus read from stdin is spooled to a temporary file by Word2Vec.train
+ * and removed after the run: a checkpoint records its fingerprint, not a
+ * copy (a corpus may be far larger than what anyone wants left in /tmp), so
+ * resuming such a run means piping the same corpus in again.
  */
-import { access, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { backendInfo } from '../backend/select.js';
 import { checkWritable } from '../io/atomic.js';
 import { checkRunPaths } from '../io/run-paths.js';
 import type { Word2VecProgress } from '../backend/word2vec.js';
-import { evaluateAnalogies, evaluateSimilarity } from '../word2vec/evaluate.js';
 import { plantedAnalogies, plantedCorpus } from '../datasets/planted-corpus.js';
 import { checkpointCorpus, readWord2VecCheckpoint } from '../word2vec/checkpoint.js';
-import { Word2Vec } from '../word2vec/word2vec.js';
-import { WordVectors } from '../word2vec/vectors.js';
-import { checkpointRole, continueCommand, onCtrlC } from './interrupt.js';
+import { Word2Vec, wordsRead } from '../word2vec/word2vec.js';
+import { int, mustExist, num, oneOf } from './arguments.js';
+import { checkpointRole, continueCommand, onStopSignals, stoppedBy, type Stopped } from './interrupt.js';
 import { forceOption, parseCommand, type CommandSpec } from './options.js';
 import { pictureTarget, writeLossPlot } from './pictures.js';
-
-function int(flag: string, v: string | undefined, min = 1): number | undefined {
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < min) throw new RangeError(`--${flag} must be an integer ≥ ${min}, got '${v}'`);
-  return n;
-}
-
-function num(flag: string, v: string | undefined): number | undefined {
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (v.trim() === '' || !Number.isFinite(n) || n < 0) throw new RangeError(`--${flag} must be a non-negative number, got '${v}'`);
-  return n;
-}
-
-function oneOf<T extends string>(flag: string, v: string | undefined, values: readonly T[]): T | undefined {
-  if (v === undefined || (values as readonly string[]).includes(v)) return v as T | undefined;
-  throw new RangeError(`--${flag} must be ${values.map((x) => `'${x}'`).join(' or ')}, got '${v}'`);
-}
-
-async function mustExist(path: string, what: string): Promise<void> {
-  await access(path).catch(() => {
-    throw new Error(`${what} '${path}' does not exist or cannot be read`);
-  });
-}
+import { vectorsOutput, writeVectors } from './vector-files.js';
 
 /**
  * Progress on stderr: a bar redrawn in place on a terminal; in a file or a
@@ -63,6 +45,9 @@ function progressReporter(tty: boolean): (p: Word2VecProgress) => void {
   };
 }
 
+/** The planted demo corpus's size, in sentences. */
+const DEMO_SENTENCES = 40000;
+
 /** Flags that set the run's settings: a resumed run takes those from its checkpoint. */
 const SETTING_FLAGS = ['dim', 'window', 'negative', 'min-count', 'sample', 'alpha', 'epochs', 'threads', 'cbow', 'hs', 'seed',
   'lowercase', 'max-vocab', 'encoding', 'saturated'];
@@ -70,12 +55,16 @@ const SETTING_FLAGS = ['dim', 'window', 'negative', 'min-count', 'sample', 'alph
 export const word2vecCommand = {
   name: 'word2vec',
   summary: 'train word vectors (skip-gram or CBOW) on a corpus file, one sentence per line; without --input, on a generated ' +
-    'corpus with planted analogies, which it then prints. Ctrl-C writes a checkpoint and exits with 130',
-  usage: '[--input FILE] [--output FILE] [options]',
+    'corpus with planted analogies, which it then prints. Ctrl-C or SIGTERM writes a checkpoint and exits with 130 or 143',
+  usage: '[--input FILE --output FILE|-] [options]',
   options: {
-    input: { type: 'string', value: 'FILE', help: 'the corpus: whitespace-separated tokens (default: the planted demo corpus)' },
-    output: { type: 'string', value: 'FILE', help: 'where the vectors are written (word2vec text format)' },
-    binary: { type: 'boolean', help: 'write the word2vec binary format instead' },
+    input: { type: 'string', value: 'FILE|-', help: 'the corpus: whitespace-separated tokens, - for stdin (default: the planted demo corpus)' },
+    output: {
+      type: 'string', value: 'FILE|-',
+      help: 'where the vectors go, required with --input: vectors.bin binary, vectors.txt or .vec text, a .gz name compressed, - stdout (text)',
+    },
+    binary: { type: 'boolean', help: 'the binary format, for an --output whose name says no format (or -)' },
+    text: { type: 'boolean', help: 'the text format, likewise (the default)' },
     dim: { type: 'string', value: 'N', help: 'vector size, ≥ 1 (default 100; 32 for the demo)' },
     window: { type: 'string', value: 'N', help: 'largest context radius, ≥ 1 (default 5; 4 for the demo)' },
     negative: { type: 'string', value: 'N', help: 'noise words per prediction, ≥ 0 (default 5)' },
@@ -90,7 +79,10 @@ export const word2vecCommand = {
     seed: { type: 'string', value: 'S', help: 'seed, ≥ 0 (default 1); one thread gives the same vectors every run' },
     lowercase: { type: 'boolean', help: 'lowercase ASCII letters' },
     saturated: { type: 'string', value: 'limit|skip', help: 'negative sampling, a score beyond ±6: word2vec.c\'s limit gradient or gensim\'s skip (default limit)' },
-    checkpoint: { type: 'string', value: 'FILE', help: 'checkpoint at the end, on Ctrl-C and with --checkpoint-every (default on Ctrl-C only, to OUTPUT.ckpt)' },
+    checkpoint: {
+      type: 'string', value: 'FILE',
+      help: 'checkpoint at the end, on Ctrl-C or SIGTERM and with --checkpoint-every (default on a signal only, to OUTPUT.ckpt)',
+    },
     'checkpoint-every': { type: 'string', value: 'SECONDS', help: 'also checkpoint at this interval, ≥ 0 (default 0: never)' },
     resume: { type: 'string', value: 'FILE', help: 'continue the run a checkpoint holds (its settings come from it)' },
     plot: { type: 'string', value: 'FILE', help: 'draw the training loss per epoch (.svg or .png)' },
@@ -99,9 +91,11 @@ export const word2vecCommand = {
   },
   examples: [
     'fastnn word2vec',
-    'fastnn word2vec --input corpus.txt --output vectors.bin --binary --dim 100 --epochs 5',
-    'fastnn word2vec --resume vectors.bin.ckpt --input corpus.txt --output vectors.bin --binary',
+    'fastnn word2vec --input corpus.txt --output vectors.bin --dim 100 --epochs 5',
+    'fastnn word2vec --resume vectors.bin.ckpt --input corpus.txt --output vectors.bin',
+    'fastnn word2vec --input corpus.txt --output vectors.txt.gz',
     'fastnn word2vec --input corpus.txt --output vectors.txt --plot loss.svg',
+    'zcat corpus.txt.gz | fastnn word2vec --input - --output - > vectors.txt',
   ],
 } satisfies CommandSpec;
 
@@ -116,39 +110,49 @@ export async function runWord2Vec(args: string[]): Promise<void> {
     if (fixed) throw new Error(`--${fixed} cannot change a resumed run: its settings come from the checkpoint ${values.resume}`);
     await mustExist(values.resume!, 'checkpoint');
   }
-  if (values.input !== undefined) await mustExist(values.input, 'corpus');
+  // Only the demo has a result without --output (its analogies); any other run would train for nothing.
+  if (values.output === undefined && !demo) {
+    throw new TypeError('--output FILE is required: where the vectors go (vectors.bin, vectors.txt, vectors.txt.gz, or - for stdout)');
+  }
+  const output = vectorsOutput(values.output, values.binary, values.text);
+  const toStdout = output?.path === '-';
+  const stdin = values.input === '-';
+  if (values.input !== undefined && !stdin) await mustExist(values.input, 'corpus');
   const save = { overwrite: values.force === true };
-  // Ctrl-C always leaves a checkpoint: --checkpoint FILE (also written every
+  // Ctrl-C and SIGTERM always leave a checkpoint: --checkpoint FILE (also written every
   // --checkpoint-every seconds and at the end), else one beside the output.
   const checkpoint = {
-    path: values.checkpoint ?? values.resume ?? `${values.output ?? 'word2vec'}.ckpt`,
+    path: values.checkpoint ?? values.resume ?? `${output && !toStdout ? output.path : 'word2vec'}.ckpt`,
     everySeconds: num('checkpoint-every', values['checkpoint-every']) ?? 0,
     atEnd: values.checkpoint !== undefined,
     overwrite: save.overwrite,
   };
   // A resumed run without --input reads the corpus its checkpoint names.
-  const resumedCorpus = resuming && values.input === undefined ? (await checkpointCorpus(values.resume!)).path ?? undefined : undefined;
+  const resumedCorpus = resuming && values.input === undefined ? await corpusOf(values.resume!) : undefined;
   const role = checkpointRole(values.checkpoint);
   await checkRunPaths({
-    reads: { '--input': values.input, '--resume': values.resume, 'the corpus of --resume': resumedCorpus },
-    writes: { '--output': values.output, [role]: checkpoint.path, '--plot': values.plot },
+    reads: { '--input': stdin ? undefined : values.input, '--resume': values.resume, 'the corpus of --resume': resumedCorpus },
+    writes: { '--output': toStdout ? undefined : output?.path, [role]: checkpoint.path, '--plot': values.plot },
     inPlace: ['--resume', role],
+    commandLine: true,
   });
-  if (values.output !== undefined) await checkWritable(values.output, save);
+  if (output && !toStdout) await checkWritable(output.path, save);
   const plot = await pictureTarget('plot', values.plot, save);
-  const interrupt = onCtrlC();
+  const interrupt = onStopSignals();
   const info = backendInfo();
   process.stderr.write(`fastnn word2vec: backend ${info.active}${demo ? ', planted demo corpus (pass --input FILE to train on yours)' : ''}\n`);
+  if (stdin && process.stdin.isTTY) process.stderr.write('fastnn word2vec: reading the corpus from the terminal; end it with Ctrl-D\n');
   const started = Date.now();
   try {
     const callbacks = { onProgress: progressReporter(process.stderr.isTTY === true), signal: interrupt.signal, checkpoint };
-    // The only corpus the CLI trains from without a file is the demo's, so a
-    // checkpoint without a corpus path is the demo's.
-    const resumeInput = () => values.input ?? resumedCorpus ?? plantedCorpus(40000);
+    // process.stdin yields the corpus's bytes as they come; corpusOf has made
+    // sure that a checkpoint without a corpus path and without --input is the demo's.
+    const corpusInput = () => (stdin ? process.stdin : values.input);
+    const resumeInput = () => corpusInput() ?? resumedCorpus ?? plantedCorpus(DEMO_SENTENCES);
     const vectors = resuming
       ? await Word2Vec.resume(values.resume!, { input: resumeInput(), ...callbacks })
       : await Word2Vec.train({
-        input: demo ? plantedCorpus(40000) : values.input!,
+        input: demo ? plantedCorpus(DEMO_SENTENCES) : corpusInput()!,
         vectorSize: int('dim', values.dim) ?? (demo ? 32 : 100),
         window: int('window', values.window) ?? (demo ? 4 : 5),
         negative: int('negative', values.negative, 0) ?? 5,
@@ -168,129 +172,63 @@ export async function runWord2Vec(args: string[]): Promise<void> {
         ...callbacks,
       });
     const t = vectors.training;
-    process.stderr.write(`\n${vectors.size} words × ${vectors.dim}; ${t.words} words in ${t.seconds.toFixed(1)} s` +
-      ` (${Math.round(t.words / t.seconds / 1000)}k words/s), last epoch loss ${t.loss.toFixed(4)}\n`);
-    if (values.output !== undefined) {
-      await vectors.save(values.output, { format: values.binary ? 'binary' : 'text', ...save });
-      process.stderr.write(`wrote ${values.output} (${values.binary ? 'binary' : 'text'})\n`);
-    }
+    // A resumed run's speed counts its own words only, not those read before the checkpoint.
+    process.stderr.write(`\n${vectors.size} words × ${vectors.dim}; ${t.wordsThisRun} words in ${t.seconds.toFixed(1)} s` +
+      ` (${Math.round(t.wordsThisRun / t.seconds / 1000)}k words/s), last epoch loss ${t.loss.toFixed(4)}\n`);
+    if (output) await writeVectors(vectors, output, save);
     if (plot !== undefined && t.epochLosses.length > 0) {
-      const corpus = values.input ?? (resuming ? `the corpus of ${values.resume}` : 'the planted demo corpus');
+      const corpus = stdin ? 'stdin' : values.input ?? (resuming ? `the corpus of ${values.resume}` : 'the planted demo corpus');
       // A resumed run plots the epochs it finished, numbered as in the whole run.
       await writeLossPlot(plot, { loss: t.epochLosses }, t.epochsCompleted - t.epochLosses.length + 1, `fastnn word2vec on ${corpus}: mean loss per prediction`, save);
     }
     if (demo) {
+      // With the vectors on stdout, the analogies go beside the other messages.
+      const say = toStdout ? console.error : console.log;
       let right = 0;
       const questions = plantedAnalogies();
       for (const [a, b, c, expected] of questions) {
         const [hit] = vectors.analogy(a, b, c);
         right += hit?.word === expected ? 1 : 0;
-        console.log(`${a} − ${b} + ${c} ≈ ${hit?.word} (${hit?.score.toFixed(3)})${hit?.word === expected ? '' : `   expected ${expected}`}`);
+        say(`${a} − ${b} + ${c} ≈ ${hit?.word} (${hit?.score.toFixed(3)})${hit?.word === expected ? '' : `   expected ${expected}`}`);
       }
-      console.log(`${right} of ${questions.length} planted analogies right`);
+      say(`${right} of ${questions.length} planted analogies right`);
     }
   } catch (err) {
     if (!interrupt.signal.aborted || err !== interrupt.signal.reason) throw err;
-    await reportInterrupted(args, checkpoint.path, started);
+    await reportInterrupted(args, checkpoint.path, started, stdin, stoppedBy(interrupt.signal));
   } finally {
     interrupt.dispose();
   }
 }
 
-/** After Ctrl-C: the one line naming the checkpoint the aborted run wrote (if it got as far as training), and exit code 130. */
-async function reportInterrupted(args: string[], path: string, started: number): Promise<void> {
+/**
+ * A resumed run's corpus when no --input is given: the file its checkpoint
+ * names, or (no file: an iterable) the demo's, whose size is known. Any
+ * other came from stdin and was not kept.
+ */
+async function corpusOf(checkpoint: string): Promise<string | undefined> {
+  const corpus = await checkpointCorpus(checkpoint);
+  if (corpus.path !== null) return corpus.path;
+  let demoBytes = 0;
+  // The demo's chunks end in newlines, so Word2Vec spools exactly their bytes.
+  for await (const chunk of plantedCorpus(DEMO_SENTENCES)) demoBytes += Buffer.byteLength(chunk);
+  if (corpus.bytes !== demoBytes) {
+    throw new TypeError(`--resume ${checkpoint} was trained on a corpus read from stdin, which is not kept: pipe the same corpus in again with --input -`);
+  }
+  return undefined;
+}
+
+/** After Ctrl-C or SIGTERM: the one line naming the checkpoint the aborted run wrote (if it got as far as training), and exit code 130 or 143. */
+async function reportInterrupted(args: string[], path: string, started: number, stdin: boolean, stopped: Stopped): Promise<void> {
   const written = await stat(path).then((s) => s.mtimeMs >= started - 1000, () => false);
   let where = 'before training began, nothing to checkpoint';
   if (written) {
     const { state } = await readWord2VecCheckpoint(path);
-    const words = state.words.reduce((sum, w) => sum + w, state.wordsBefore);
     const keep = (flag: string) => !['--resume', ...SETTING_FLAGS.map((f) => `--${f}`)].includes(flag);
-    where = `checkpoint in epoch ${state.epoch} after ${words} words in ${path}; continue with: ${continueCommand('word2vec', args, path, keep)}`;
+    where = `checkpoint in epoch ${state.epoch} after ${wordsRead(state)} words in ${path}; continue with: ${continueCommand('word2vec', args, path, keep)}` +
+      (stdin ? ' (pipe the same corpus into it)' : '');
   }
-  process.stderr.write(`\nfastnn word2vec: interrupted; ${where}\n`);
-  process.exitCode = 130;
+  process.stderr.write(`\nfastnn word2vec: ${stopped.word}; ${where}\n`);
+  process.exitCode = stopped.status;
 }
 
-function format(path: string): { format?: 'binary' | 'text' } {
-  return /\.(bin)$/i.test(path) ? { format: 'binary' } : { format: 'text' };
-}
-
-/** The vectors file a command names (its first `limit` words), in the format its extension says (.bin: binary). */
-export async function load(path: string | undefined, limit?: number): Promise<WordVectors> {
-  if (path === undefined) throw new Error('give the vectors file first');
-  await mustExist(path, 'vectors file');
-  return WordVectors.load(path, { ...format(path), ...(limit !== undefined ? { limit } : {}) });
-}
-
-export const similarCommand = {
-  name: 'similar',
-  summary: 'the words nearest to WORD by cosine similarity, in a vectors file (text, or binary when it ends in .bin)',
-  usage: 'VECTORS WORD [options]',
-  options: { k: { type: 'string', short: 'k', value: 'N', default: '10', help: 'how many words, ≥ 1' } },
-  examples: ['fastnn similar vectors.bin king -k 10'],
-} satisfies CommandSpec;
-
-export async function runSimilar(args: string[]): Promise<void> {
-  const parsed = parseCommand(similarCommand, args, true);
-  if (parsed === null) return;
-  const { values, positionals } = parsed;
-  if (positionals.length !== 2) throw new Error('usage: fastnn similar VECTORS WORD [-k 10]');
-  const vectors = await load(positionals[0]);
-  for (const { word, score } of vectors.mostSimilar(positionals[1]!, int('k', values.k)!)) console.log(`${score.toFixed(4)}  ${word}`);
-}
-
-export const analogyCommand = {
-  name: 'analogy',
-  summary: 'A − B + C: the words nearest to it in a vectors file (king man woman → queen)',
-  usage: 'VECTORS A B C [options]',
-  options: {
-    k: { type: 'string', short: 'k', value: 'N', default: '5', help: 'how many words, ≥ 1' },
-    cosmul: { type: 'boolean', help: '3CosMul instead of 3CosAdd' },
-  },
-  examples: ['fastnn analogy vectors.bin king man woman'],
-} satisfies CommandSpec;
-
-export async function runAnalogy(args: string[]): Promise<void> {
-  const parsed = parseCommand(analogyCommand, args, true);
-  if (parsed === null) return;
-  const { values, positionals } = parsed;
-  if (positionals.length !== 4) throw new Error('usage: fastnn analogy VECTORS A B C (A − B + C) [-k 5] [--cosmul]');
-  const [path, a, b, c] = positionals as [string, string, string, string];
-  const vectors = await load(path);
-  for (const { word, score } of vectors.analogy(a, b, c, { topn: int('k', values.k)!, method: values.cosmul ? 'mul' : 'add' })) {
-    console.log(`${score.toFixed(4)}  ${word}`);
-  }
-}
-
-export const evalCommand = {
-  name: 'eval',
-  summary: 'score a vectors file on analogy questions (questions-words format) or word-similarity pairs (Spearman ρ)',
-  usage: 'VECTORS --analogies FILE | --similarity FILE',
-  options: {
-    analogies: { type: 'string', value: 'FILE', help: '": section" lines, then "a b c d" questions' },
-    similarity: { type: 'string', value: 'FILE', help: '"word word score" lines' },
-  },
-  examples: ['fastnn eval vectors.bin --analogies questions-words.txt', 'fastnn eval vectors.bin --similarity wordsim353.tsv'],
-} satisfies CommandSpec;
-
-export async function runEval(args: string[]): Promise<void> {
-  const parsed = parseCommand(evalCommand, args, true);
-  if (parsed === null) return;
-  const { values, positionals } = parsed;
-  if (positionals.length !== 1 || (values.analogies === undefined) === (values.similarity === undefined)) {
-    throw new Error('usage: fastnn eval VECTORS --analogies FILE | --similarity FILE');
-  }
-  const vectors = await load(positionals[0]);
-  if (values.analogies !== undefined) {
-    await mustExist(values.analogies, 'analogy file');
-    const r = await evaluateAnalogies(vectors, values.analogies);
-    for (const s of [...r.sections, r.overall]) {
-      console.log(`${s.section.padEnd(28)} ${(100 * s.accuracy).toFixed(1).padStart(5)}%  (${s.correct}/${s.answered}; ${s.questions - s.answered} skipped)`);
-    }
-    console.log(`coverage ${(100 * r.coverage).toFixed(1)}%`);
-  } else {
-    await mustExist(values.similarity!, 'similarity file');
-    const r = await evaluateSimilarity(vectors, values.similarity!);
-    console.log(`spearman ${r.spearman.toFixed(4)} over ${r.used} of ${r.pairs} pairs (coverage ${(100 * r.coverage).toFixed(1)}%)`);
-  }
-}

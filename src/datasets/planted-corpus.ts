@@ -49,13 +49,13 @@ export function plantedSentence(rng: Rng): string {
   }
 }
 
-/** `sentences` lines of planted text, as an async iterable (train's input). */
+/** `sentences` lines of planted text, as an async iterable (train's input), each chunk whole lines ending in a newline. */
 export async function* plantedCorpus(sentences: number, seed = 1): AsyncGenerator<string> {
   const rng = new Rng(seed);
   for (let i = 0; i < sentences; i += 1000) {
     const lines: string[] = [];
     for (let j = i; j < Math.min(sentences, i + 1000); j++) lines.push(plantedSentence(rng));
-    yield lines.join('\n');
+    yield `${lines.join('\n')}\n`;
   }
 }
 

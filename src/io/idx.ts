@@ -12,6 +12,7 @@ import { gunzipSync } from 'node:zlib';
 import { allocating } from '../sizes.js';
 import { Matrix } from '../tensor.js';
 import { sharedFloat32 } from '../shared-memory.js';
+import { isGzip } from './byte-cursor.js';
 import { readWholeFile } from './file-errors.js';
 
 /** A file that is not a well-formed IDX file. */
@@ -52,7 +53,7 @@ export function decodeIdx(file: Uint8Array, label: string): IdxArray {
     throw new IdxFileError(`${label}: ${why} (at byte ${offset})`);
   };
   let bytes = file;
-  if (file.length >= 2 && file[0] === 0x1f && file[1] === 0x8b) {
+  if (isGzip(file)) {
     try {
       bytes = gunzipSync(file, { maxOutputLength: MAX_DECOMPRESSED_BYTES });
     } catch (err) {

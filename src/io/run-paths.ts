@@ -1,7 +1,8 @@
 /**
  * The files one run names — a command's flags, an API call's paths —
  * checked together before any work: every file it writes has a name, and
- * none is the same file as one it reads or another it writes. A checkpoint
+ * none is the same file as one it reads or another it writes; on a command
+ * line, none is '-'. A checkpoint
  * saved over the corpus, or vectors over their own checkpoint, would replace
  * it without a word.
  *
@@ -23,6 +24,12 @@ export interface RunPaths {
   writes: NamedPaths;
   /** Two names that may be the same file: a checkpoint resumed from and written again. */
   inPlace?: [string, string];
+  /**
+   * Paths from a command line, where '-' means stdin or stdout: refused,
+   * so that no command creates or reads a file called '-' by surprise (the
+   * options that take '-' leave it out of these lists).
+   */
+  commandLine?: boolean;
 }
 
 /**
@@ -34,8 +41,12 @@ export async function checkRunPaths(paths: RunPaths, fn?: string): Promise<void>
   const present = (named: NamedPaths) => Object.entries(named).filter((e): e is [string, string] => e[1] !== undefined);
   const writes = present(paths.writes);
   for (const [name, path] of writes) if (path === '') throw new TypeError(`${prefix}${name} must name a file, got ''`);
-  const seen: { name: string; path: string; key: string }[] = [];
   const reads = present(paths.reads);
+  if (paths.commandLine) {
+    const dash = [...reads, ...writes].find(([, path]) => path === '-');
+    if (dash) throw new TypeError(`${dash[0]} takes a file, not '-' (stdin or stdout); ./- names a file called '-'`);
+  }
+  const seen: { name: string; path: string; key: string }[] = [];
   for (const [index, [name, path]] of [...reads, ...writes].entries()) {
     const key = await identity(path);
     const writing = index >= reads.length;

@@ -6,30 +6,38 @@
  *   (word2vec.c writes it; gensim does not, so the loader skips newlines
  *   before a word rather than requiring one);
  * - text rows: "word v1 v2 ... vD\n" (word2vec.c and fastText add a space
- *   before the newline; the loader accepts both).
+ *   before the newline; the loader accepts both);
+ * either of them possibly gzip-compressed. Which one a file is, the loader
+ * reads from its bytes and a save takes from its name (file-kind.ts).
  *
- * The loader streams the file in 1 MiB blocks into one Float32Array (never a
- * JS string of the whole file), checks the header against the file's size
- * before allocating, and fails with a WordVectorsFileError naming the byte
- * offset (binary) or line (text) of the first problem: truncation, bad
- * numbers, wrong row widths, duplicate words, NaN/Infinity (or a text value
- * beyond float32's range, which would become one), invalid UTF-8
- * (or replaces it, by option). Saves are atomic (src/io/atomic.ts).
+ * The loader streams the file in 1 MiB blocks (inflating gzip as it goes)
+ * into one Float32Array (never a JS string of the whole file) and fails
+ * with a WordVectorsFileError naming the byte offset (binary) or line
+ * (text) of the first problem: truncation, bad numbers, wrong row widths,
+ * duplicate words, NaN/Infinity (or a text value beyond float32's range,
+ * which would become one), invalid UTF-8 (or replaces it, by
+ * option), corrupt or truncated gzip data. It trusts no header: a plain
+ * file's header is checked against the file's size before anything of the
+ * declared size is allocated; a compressed file's size says nothing, so its
+ * rows are allocated as they arrive. Saves are atomic (src/io/atomic.ts).
  */
-import type { FileHandle } from 'node:fs/promises';
+import { once } from 'node:events';
+import { createGzip } from 'node:zlib';
 import { checkOverwrite, writeFileAtomic } from '../io/atomic.js';
+import { BLOCK, ByteCursor, openByteSource, type ByteSource } from '../io/byte-cursor.js';
 import { openForReading } from '../io/file-errors.js';
 import { checkOptions } from '../options.js';
 import { allocate } from '../sizes.js';
+import { formatOfFirstRow, kindForName, type VectorFormat } from './file-kind.js';
+
+export type { VectorFormat } from './file-kind.js';
 
 export class WordVectorsFileError extends Error {
   override name = 'WordVectorsFileError';
 }
 
-export type VectorFormat = 'binary' | 'text';
-
 export interface LoadOptions {
-  /** 'binary' or 'text'; by default guessed from the extension (.bin = binary). */
+  /** Read the file as 'binary' or 'text' whatever its bytes look like; by default its first row decides (file-kind.ts). */
   format?: VectorFormat;
   /** Load only the first `limit` words. */
   limit?: number;
@@ -37,47 +45,41 @@ export interface LoadOptions {
   invalidUtf8?: 'error' | 'replace';
 }
 
-const BLOCK = 1 << 20;
 /** Longest word accepted; real vocabularies stay far below. */
 const MAX_WORD_BYTES = 1 << 16;
 
-export function guessFormat(path: string): VectorFormat {
-  return /\.bin$/i.test(path) ? 'binary' : 'text';
+function checkFormat(fn: string, format: unknown): asserts format is VectorFormat | undefined {
+  if (format !== undefined && format !== 'binary' && format !== 'text') {
+    throw new TypeError(`${fn}: format must be 'binary' or 'text', got ${String(format)}`);
+  }
 }
 
-/** Sequential reads with a byte cursor over a file, one growable block at a time. */
-class Cursor {
-  buf = Buffer.allocUnsafe(BLOCK);
-  start = 0; // file offset of buf[0]
-  pos = 0;
-  end = 0;
-  eof = false;
+/**
+ * The vectors, row by row: allocated at once when the file's size has
+ * vouched for the header, else (gzip) grown as rows arrive, so a lying
+ * header costs no more than twice the rows the data really holds.
+ */
+class Rows {
+  private data: Float32Array;
 
-  constructor(private readonly file: FileHandle) {}
-
-  get offset(): number {
-    return this.start + this.pos;
+  constructor(private readonly count: number, private readonly dim: number, vouched: boolean) {
+    this.data = allocate('loadVectors', 'the vectors', Float32Array, vouched ? count : 0, dim);
   }
 
-  /** Makes at least n bytes available from pos unless the file ends first; returns how many are. */
-  async ensure(n: number): Promise<number> {
-    while (this.end - this.pos < n && !this.eof) {
-      if (this.pos > 0) {
-        this.buf.copy(this.buf, 0, this.pos, this.end);
-        this.start += this.pos;
-        this.end -= this.pos;
-        this.pos = 0;
-      }
-      if (this.end + BLOCK > this.buf.length || n > this.buf.length) {
-        const bigger = Buffer.allocUnsafe(Math.max(2 * this.buf.length, n + BLOCK));
-        this.buf.copy(bigger, 0, 0, this.end);
-        this.buf = bigger;
-      }
-      const { bytesRead } = await this.file.read(this.buf, this.end, this.buf.length - this.end, null);
-      if (bytesRead === 0) this.eof = true;
-      this.end += bytesRead;
+  /** Row r's storage; the caller has read its bytes. */
+  row(r: number): Float32Array {
+    const dim = this.dim;
+    if ((r + 1) * dim > this.data.length) {
+      const rows = Math.min(this.count, Math.max(2 * (this.data.length / dim), r + 1, Math.floor(BLOCK / (4 * dim))));
+      const bigger = allocate('loadVectors', 'the vectors', Float32Array, rows, dim);
+      bigger.set(this.data);
+      this.data = bigger;
     }
-    return this.end - this.pos;
+    return this.data.subarray(r * dim, (r + 1) * dim);
+  }
+
+  all(): Float32Array {
+    return this.data.length === this.count * this.dim ? this.data : this.data.slice(0, this.count * this.dim);
   }
 }
 
@@ -88,39 +90,53 @@ export interface VectorTable {
   readonly dim: number;
 }
 
-/** Reads a word2vec binary or text file into a table (WordVectors.load wraps it). */
+/** Reads a word2vec binary or text file, gzip-compressed or not, into a table (WordVectors.load wraps it). */
 export async function readVectorFile(path: string, options: LoadOptions = {}): Promise<VectorTable> {
   checkOptions('loadVectors', 'options', options, ['format', 'limit', 'invalidUtf8']);
-  const format = options.format ?? guessFormat(path);
-  if (format !== 'binary' && format !== 'text') throw new TypeError(`loadVectors: format must be 'binary' or 'text', got ${String(format)}`);
+  checkFormat('loadVectors', options.format);
   const limit = options.limit ?? Infinity;
   if (limit !== Infinity && (!Number.isInteger(limit) || limit < 0)) throw new RangeError(`loadVectors: limit must be a non-negative integer, got ${limit}`);
   const decoder = new TextDecoder('utf-8', { fatal: (options.invalidUtf8 ?? 'error') === 'error' });
-  const fail = (where: string, what: string): never => {
-    throw new WordVectorsFileError(`${path}: ${where}: ${what}`);
-  };
   const file = await openForReading(path, WordVectorsFileError);
+  let label = path;
+  const fail = (where: string, what: string): never => {
+    throw new WordVectorsFileError(`${label}: ${where}: ${what}`);
+  };
+  let source: ByteSource;
   try {
-    const { size } = await file.stat();
-    const cur = new Cursor(file);
+    source = await openByteSource(file, (why) => {
+      throw new WordVectorsFileError(`${path}: ${why}`);
+    });
+  } catch (err) {
+    await file.close();
+    throw err;
+  }
+  // Offsets and lines of a compressed file count its inflated bytes.
+  if (source.gzip) label = `${path} (gzip)`;
+  const cur = new ByteCursor(source);
+  try {
     // Header: "V D" then a newline, within the first 64 bytes.
-    await cur.ensure(64);
-    const nl = cur.buf.subarray(0, cur.end).indexOf(10);
-    const header = cur.buf.subarray(0, nl < 0 ? cur.end : nl).toString('latin1');
-    const m = /^\s*(\d{1,15}) (\d{1,15})\s*$/.exec(header);
-    if (nl < 0 || !m) fail('byte offset 0', `not a word2vec ${format} file: the header must be "<words> <dimensions>\\n"`);
+    const head = await cur.peekLine(64);
+    const m = /^\s*(\d{1,15}) (\d{1,15})\s*$/.exec(head.line.toString('latin1'));
+    const what = options.format === undefined ? 'word2vec' : `word2vec ${options.format}`;
+    if (!head.newline || !m) fail('byte offset 0', `not a ${what} file: the header must be "<words> <dimensions>\\n"`);
     const rows = Number(m![1]), dim = Number(m![2]);
     if (dim < 1) fail('byte offset 0', 'header declares 0 dimensions');
-    cur.pos = nl + 1;
+    cur.pos += head.line.length + 1;
+    // A row holds a word and D numbers: 64 KiB of word plus 64 bytes per number is plenty.
+    const maxLine = MAX_WORD_BYTES + 64 * dim;
+    // The first row decides the format; a block of it is enough (a binary row need hold no newline at all).
+    const first = await cur.peekLine(Math.min(maxLine + 1, BLOCK));
+    const format = options.format ?? formatOfFirstRow(first.line, first.newline || cur.eof);
     // Every row needs at least 1 byte of word + 1 separator + its values
     // (4·D bytes binary, 2·D text): refuse headers the file cannot hold
     // before allocating anything of the declared size.
     const minRow = format === 'binary' ? 2 + 4 * dim : 1 + 2 * dim;
-    if (rows * minRow > size - cur.offset + 1) {
-      fail('byte offset 0', `header declares ${rows} vectors of ${dim} dimensions, more than the ${size}-byte file can hold`);
+    if (source.size !== null && rows * minRow > source.size - cur.offset + 1) {
+      fail('byte offset 0', `header declares ${rows} vectors of ${dim} dimensions, more than the ${source.size}-byte file can hold`);
     }
     const count = Math.min(rows, limit);
-    const vectors = allocate('loadVectors', 'the vectors', Float32Array, count, dim);
+    const vectors = new Rows(count, dim, source.size !== null);
     const words: string[] = [];
     const seen = new Map<string, number>();
     const addWord = (bytes: Buffer, where: string): void => {
@@ -137,9 +153,12 @@ export async function readVectorFile(path: string, options: LoadOptions = {}): P
       words.push(word);
     };
     if (format === 'binary') await readBinaryRows(cur, count, dim, vectors, addWord, fail);
-    else await readTextRows(cur, count, dim, vectors, addWord, fail);
-    return { words, vectors, dim };
+    else await readTextRows(cur, count, dim, maxLine, vectors, addWord, fail);
+    // gzip finds a truncated or corrupt stream only at its end: read on to it (what follows the rows is ignored, as in a plain file).
+    if (source.gzip && count === rows) await cur.drain();
+    return { words, vectors: vectors.all(), dim };
   } finally {
+    source.close();
     await file.close();
   }
 }
@@ -147,7 +166,7 @@ export async function readVectorFile(path: string, options: LoadOptions = {}): P
 type AddWord = (bytes: Buffer, where: string) => void;
 type Fail = (where: string, what: string) => never;
 
-async function readBinaryRows(cur: Cursor, count: number, dim: number, vectors: Float32Array, addWord: AddWord, fail: Fail): Promise<void> {
+async function readBinaryRows(cur: ByteCursor, count: number, dim: number, vectors: Rows, addWord: AddWord, fail: Fail): Promise<void> {
   const rowBytes = 4 * dim;
   for (let r = 0; r < count; r++) {
     // Newlines before a word are the previous row's terminator (optional).
@@ -172,7 +191,7 @@ async function readBinaryRows(cur: Cursor, count: number, dim: number, vectors: 
     if ((await cur.ensure(rowBytes)) < rowBytes) {
       fail(`byte offset ${cur.end + cur.start}`, `file ends inside vector ${r + 1} of ${count} (needs ${rowBytes} bytes from offset ${valuesAt})`);
     }
-    const row = vectors.subarray(r * dim, (r + 1) * dim);
+    const row = vectors.row(r);
     for (let d = 0; d < dim; d++) {
       const v = cur.buf.readFloatLE(cur.pos + 4 * d);
       if (!Number.isFinite(v)) fail(`byte offset ${valuesAt + 4 * d}`, `${v} in vector ${r + 1}`);
@@ -182,9 +201,8 @@ async function readBinaryRows(cur: Cursor, count: number, dim: number, vectors: 
   }
 }
 
-async function readTextRows(cur: Cursor, count: number, dim: number, vectors: Float32Array, addWord: AddWord, fail: Fail): Promise<void> {
-  // A row holds a word and D numbers: 64 KiB of word plus 64 bytes per number is plenty.
-  const maxLine = MAX_WORD_BYTES + 64 * dim;
+async function readTextRows(cur: ByteCursor, count: number, dim: number, maxLine: number, vectors: Rows, addWord: AddWord,
+                            fail: Fail): Promise<void> {
   let line = 1;
   for (let r = 0; r < count; r++) {
     line++;
@@ -205,6 +223,7 @@ async function readTextRows(cur: Cursor, count: number, dim: number, vectors: Fl
     if (fields[fields.length - 1] === '' || fields[fields.length - 1] === '\r') fields.pop();
     if (fields.length !== dim + 1) fail(`line ${line}`, `expected a word and ${dim} numbers, got ${fields.length} fields`);
     addWord(Buffer.from(fields[0]!, 'latin1'), `line ${line}`);
+    const row = vectors.row(r);
     for (let d = 0; d < dim; d++) {
       const s = fields[d + 1]!.replace(/\r$/, '');
       const v = Number(s);
@@ -212,7 +231,7 @@ async function readTextRows(cur: Cursor, count: number, dim: number, vectors: Fl
       if (!Number.isFinite(v)) fail(`line ${line}`, `${s} in field ${d + 2}`);
       // Stored as float32: beyond its range a value would become ±Infinity.
       if (!Number.isFinite(Math.fround(v))) fail(`line ${line}`, `${s} in field ${d + 2} is beyond float32's range (±3.4028235e38)`);
-      vectors[r * dim + d] = v;
+      row[d] = v;
     }
   }
 }
@@ -227,18 +246,30 @@ function formatFloat32(v: number): string {
   return String(Number(v.toPrecision(9)));
 }
 
+/** One row of the text format, without its newline: the word and each value as the shortest decimal that reads back as the same float32. */
+export function textRow(word: string, values: Float32Array): string {
+  return `${word} ${Array.from(values, formatFloat32).join(' ')}`;
+}
+
 export interface SaveOptions {
+  /** 'binary' or 'text' for a name that says neither; by default the name decides (.bin binary, else text; file-kind.ts). */
   format?: VectorFormat;
   /** Replace a read-only file (default false: refused). */
   overwrite?: boolean;
 }
 
-/** Writes a table in word2vec binary or text format, atomically. */
+/** Writes a table in word2vec binary or text format, gzip-compressed when the name ends in .gz, atomically. */
 export async function writeVectorFile(path: string, vectors: VectorTable, options: SaveOptions = {}): Promise<void> {
   checkOptions('saveVectors', 'options', options, ['format', 'overwrite']);
   const overwrite = checkOverwrite('saveVectors', 'options.overwrite', options.overwrite);
-  const format = options.format ?? guessFormat(path);
-  if (format !== 'binary' && format !== 'text') throw new TypeError(`saveVectors: format must be 'binary' or 'text', got ${String(format)}`);
+  checkFormat('saveVectors', options.format);
+  const kind = kindForName(path, options.format, { format: `options.format '${options.format}'`, path: 'the path' }, 'saveVectors: ');
+  const chunks = encodeVectors(vectors, kind.format);
+  await writeFileAtomic(path, kind.gzip ? await gzipped(chunks) : chunks, { overwrite });
+}
+
+/** A table's file bytes in `format`, in blocks of about 1 MiB: what a save writes (and the CLI sends to stdout). */
+export function encodeVectors(vectors: VectorTable, format: VectorFormat): Buffer[] {
   const { dim, words } = vectors;
   for (const w of words) {
     // Only ASCII whitespace separates fields (as in the corpus tokenizer): a word with U+00A0 or U+0085 is stored as is.
@@ -266,9 +297,21 @@ export async function writeVectorFile(path: string, vectors: VectorTable, option
       for (let d = 0; d < dim; d++) row.writeFloatLE(v[d]!, 4 * d);
       push(Buffer.concat([Buffer.from(words[r] + ' '), row, Buffer.from('\n')]));
     } else {
-      push(Buffer.from(`${words[r]} ${Array.from(v, formatFloat32).join(' ')}\n`));
+      push(Buffer.from(`${textRow(words[r]!, v)}\n`));
     }
   }
   flush();
-  await writeFileAtomic(path, chunks, { overwrite });
+  return chunks;
+}
+
+/** The chunks gzip-compressed, streamed through zlib (the file is never one buffer twice). */
+async function gzipped(chunks: Buffer[]): Promise<Buffer[]> {
+  const gzip = createGzip();
+  const out: Buffer[] = [];
+  gzip.on('data', (c: Buffer) => out.push(c));
+  const ended = once(gzip, 'end');
+  for (const chunk of chunks) if (!gzip.write(chunk)) await once(gzip, 'drain');
+  gzip.end();
+  await ended;
+  return out;
 }

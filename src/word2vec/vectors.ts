@@ -48,13 +48,13 @@ export class WordVectors {
     this.counts = counts;
   }
 
-  /** Reads a word2vec binary or text file (formats.ts). */
+  /** Reads a word2vec binary or text file, gzip-compressed or not, whichever its bytes say (formats.ts, file-kind.ts). */
   static async load(path: string, options?: LoadOptions): Promise<WordVectors> {
     const { words, vectors, dim } = await readVectorFile(path, options);
     return new WordVectors(words, vectors, dim);
   }
 
-  /** Writes a word2vec binary (.bin by default) or text file, atomically. */
+  /** Writes a word2vec file, atomically: binary for a .bin name, text for .txt, .vec and others, gzip-compressed for a .gz one. */
   save(path: string, options?: SaveOptions): Promise<void> {
     return writeVectorFile(path, this, options);
   }
@@ -247,12 +247,12 @@ export function unit(x: Float32Array): Float32Array {
   return x.map((v) => v * inv);
 }
 
-/** Reads a word2vec binary or text file (the same as WordVectors.load). */
+/** Reads a word2vec binary or text file, gzip-compressed or not (the same as WordVectors.load). */
 export function loadVectors(path: string, options?: LoadOptions): Promise<WordVectors> {
   return WordVectors.load(path, options);
 }
 
-/** Writes vectors in word2vec binary or text format, atomically (the same as vectors.save). */
+/** Writes vectors in the word2vec format their file's name says, atomically (the same as vectors.save). */
 export function saveVectors(path: string, vectors: WordVectors, options?: SaveOptions): Promise<void> {
   return vectors.save(path, options);
 }

@@ -3,8 +3,9 @@
  * errors), the backend's vocabulary scan, then training as one backend job —
  * or, with a checkpoint, as consecutive jobs, each continuing the state the
  * last one stopped at, with the checkpoint file written in between. An async
- * iterable input is first spooled to a temporary file, so both backends
- * always stream a file and memory stays independent of the corpus.
+ * iterable input (lines as strings, or a byte stream such as process.stdin)
+ * is first spooled to a temporary file, so both backends always stream a
+ * file and memory stays independent of the corpus.
  */
 import { createWriteStream } from 'node:fs';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
@@ -23,7 +24,7 @@ import { checkCorpusReadable, CorpusError, vocabularyNames } from './corpus.js';
 import { checkSettings, SETTING_KEYS, type Word2VecSettings } from './settings.js';
 import { WordVectors } from './vectors.js';
 
-type Input = string | AsyncIterable<string>;
+type Input = string | AsyncIterable<string | Uint8Array>;
 
 /**
  * Where and how often to checkpoint. A path alone writes when training stops
@@ -36,7 +37,8 @@ export type CheckpointOption = string | { path: string; everySeconds?: number; a
 export interface TrainOptions extends Partial<Word2VecSettings> {
   /** A text file (whitespace-separated tokens, one sentence per line; UTF-8
    * unless `encoding` says 'latin1'), or an async iterable of strings, each
-   * one or more lines. */
+   * one or more lines, or of bytes (Buffer, Uint8Array: a stream such as
+   * process.stdin, its chunks taken as they come). */
   input: Input;
   onProgress?: (p: Word2VecProgress) => void;
   signal?: AbortSignal;
@@ -56,6 +58,8 @@ export interface ResumeOptions {
 
 export interface TrainedVectors extends WordVectors {
   training: Omit<Word2VecTrainResult, 'cancelled'> & {
+    /** Tokens this call read: `words` less those a resumed checkpoint had read; with `seconds`, its speed. */
+    wordsThisRun: number;
     seconds: number;
     /** The checkpoint file last written, or null. */
     checkpoint: string | null;
@@ -106,28 +110,40 @@ function checkCallbacks(fn: string, onProgress: unknown, signal: unknown): void 
 
 function checkInput(fn: string, input: unknown): asserts input is Input {
   if (typeof input !== 'string' && (typeof input !== 'object' || input === null || !(Symbol.asyncIterator in input))) {
-    throw new TypeError(`${fn}: input must be a file path or an async iterable of strings`);
+    throw new TypeError(`${fn}: input must be a file path or an async iterable of strings or bytes`);
   }
 }
 
-async function spool(lines: AsyncIterable<string>, dir: string): Promise<string> {
+/**
+ * Writes an iterable corpus to `dir`/corpus.txt: a string is whole lines
+ * (a newline added when it lacks one), bytes are a stream's chunks, written
+ * as they come (a chunk may end inside a word). An abort stops it between chunks.
+ */
+async function spool(fn: string, chunks: AsyncIterable<string | Uint8Array>, dir: string, signal: AbortSignal | undefined): Promise<string> {
   const path = join(dir, 'corpus.txt');
   const out = createWriteStream(path);
-  for await (const text of lines) {
-    if (typeof text !== 'string') throw new TypeError('Word2Vec.train: input iterable must yield strings');
-    if (!out.write(text.endsWith('\n') ? text : text + '\n')) await once(out, 'drain');
+  try {
+    for await (const chunk of chunks) {
+      signal?.throwIfAborted();
+      if (typeof chunk !== 'string' && !(chunk instanceof Uint8Array)) throw new TypeError(`${fn}: input iterable must yield strings or bytes (Uint8Array)`);
+      const data = typeof chunk !== 'string' || chunk.endsWith('\n') ? chunk : chunk + '\n';
+      if (!out.write(data)) await once(out, 'drain');
+    }
+    out.end();
+    await once(out, 'finish');
+  } catch (err) {
+    out.destroy();
+    throw err;
   }
-  out.end();
-  await once(out, 'finish');
   return path;
 }
 
 /** Runs `body` on the input as a file path, spooling an iterable to a temp file removed afterwards. */
-async function withCorpusFile<T>(input: Input, body: (path: string) => Promise<T>): Promise<T> {
+async function withCorpusFile<T>(fn: string, input: Input, signal: AbortSignal | undefined, body: (path: string) => Promise<T>): Promise<T> {
   if (typeof input === 'string') return body(input);
   const temp = await mkdtemp(join(tmpdir(), 'fastnn-w2v-'));
   try {
-    return await body(await spool(input, temp));
+    return await body(await spool(fn, input, temp, signal));
   } finally {
     await rm(temp, { recursive: true, force: true });
   }
@@ -158,7 +174,7 @@ export const Word2Vec = {
     if (typeof input === 'string') await checkCorpusReadable(fn, input);
     await checkCheckpointPath(fn, checkpoint, input);
 
-    return named(fn, withCorpusFile(input, async (path) => {
+    return named(fn, withCorpusFile(fn, input, signal, async (path) => {
       const started = performance.now();
       const { minCount, maxFinalVocab, lowercase, vectorSize, negative, hs, seed } = settings;
       const { size: bytes } = await stat(path);
@@ -210,7 +226,7 @@ export const Word2Vec = {
       : asked ?? { path: checkpointPath, everySeconds: saved.everySeconds, atEnd: true, overwrite: false };
     const input = options.input ?? saved.corpus.path;
     if (input === null) {
-      throw new TypeError(`${fn}: ${checkpointPath} was trained from an async iterable; pass the same lines as options.input`);
+      throw new TypeError(`${fn}: ${checkpointPath} was trained from an async iterable, which is not kept; pass the same corpus as options.input`);
     }
     const backend = getBackend();
     if (backend.name === 'js' && saved.settings.threads > 1) {
@@ -219,7 +235,7 @@ export const Word2Vec = {
     }
     if (typeof input === 'string') await checkCorpusReadable(fn, input);
     await checkCheckpointPath(fn, checkpoint, input);
-    return named(fn, withCorpusFile(input, async (path) => {
+    return named(fn, withCorpusFile(fn, input, signal, async (path) => {
       const { bytes, head } = await fingerprintCorpus(path);
       if (bytes !== saved.corpus.bytes || head !== saved.corpus.head) {
         throw new RangeError(`${fn}: the corpus ${typeof input === 'string' ? `'${input}' ` : ''}is not the one ${checkpointPath} ` +
@@ -308,7 +324,10 @@ async function trainRun(backend: Backend, r: Run): Promise<TrainedVectors> {
   }
   const vectors = new WordVectors(r.names, r.syn0, settings.vectorSize, r.counts) as TrainedVectors;
   const { words, epochsCompleted, loss } = result ?? finishedRun(state!);
-  vectors.training = { words, epochsCompleted, loss, epochLosses, state: state!, seconds: (performance.now() - r.started) / 1000, checkpoint: written };
+  vectors.training = {
+    words, wordsThisRun: words - (r.state ? wordsRead(r.state) : 0), epochsCompleted, loss, epochLosses, state: state!,
+    seconds: (performance.now() - r.started) / 1000, checkpoint: written,
+  };
   return vectors;
 }
 
@@ -355,7 +374,12 @@ async function save(checkpoint: Checkpointing, r: Run, state: Word2VecState): Pr
 
 /** The stats when no job ran: a finished checkpoint resumed. */
 function finishedRun(state: Word2VecState): Pick<Word2VecTrainResult, 'words' | 'epochsCompleted' | 'loss'> {
+  return { words: wordsRead(state), epochsCompleted: state.epoch - 1, loss: NaN };
+}
+
+/** Tokens a run had read when it stood at `state`: its finished epochs' and each thread's in the current one. */
+export function wordsRead(state: Word2VecState): number {
   let words = state.wordsBefore;
   for (const w of state.words) words += w;
-  return { words, epochsCompleted: state.epoch - 1, loss: NaN };
+  return words;
 }

@@ -1,7 +1,8 @@
 /**
  * The `fastnn` command (the compiled dist/cli/main.js, as users run it): the
  * demo trains and reports, user errors exit non-zero with one line on stderr,
- * and Ctrl-C during training checkpoints, exits with 130 and resumes exactly.
+ * and Ctrl-C or SIGTERM during training checkpoints, exits with 130 or 143
+ * and resumes exactly.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
@@ -11,8 +12,13 @@ import { describe, expect, it } from 'vitest';
 import { autoencoderCommand } from '../../src/cli/autoencoder.js';
 import { demoCommand } from '../../src/cli/demo.js';
 import { infoCommand } from '../../src/cli/info.js';
+import { mapCommand } from '../../src/cli/map.js';
 import type { CommandSpec } from '../../src/cli/options.js';
-import { analogyCommand, evalCommand, similarCommand, word2vecCommand } from '../../src/cli/word2vec.js';
+import { analogyCommand } from '../../src/cli/analogy.js';
+import { evalCommand } from '../../src/cli/eval.js';
+import { printVectorsCommand } from '../../src/cli/print-vectors.js';
+import { similarCommand } from '../../src/cli/similar.js';
+import { word2vecCommand } from '../../src/cli/word2vec.js';
 
 const main = new URL('../../dist/cli/main.js', import.meta.url).pathname;
 const fastnn = (...args: string[]) => spawnSync(process.execPath, [main, ...args], { encoding: 'utf8', env: { ...process.env, FASTNN_QUIET: '1' } });
@@ -25,6 +31,56 @@ describe('fastnn CLI', () => {
     expect(run.stdout).toMatch(/epoch {3}3 {2}loss \d\.\d{4}/);
     expect(run.stdout).toMatch(/accuracy \d+\.\d%/);
   });
+
+  it('info names the backend in text, and --json gives the same as one JSON document', () => {
+    const text = fastnn('info');
+    expect(text.status).toBe(0);
+    const json = fastnn('info', '--json');
+    expect(json.status).toBe(0);
+    const info = JSON.parse(json.stdout) as { active: string; native: { available: boolean; version: string | null; cpuFeatures: string[] } };
+    expect(text.stdout).toMatch(new RegExp(`^backend +${info.active}\n`));
+    if (info.native.available) expect(text.stdout).toContain(`version ${info.native.version}`);
+    expect(info.native.cpuFeatures).toEqual(expect.any(Array));
+  });
+
+  it('demo with its defaults gives the result its help and the README state', () => {
+    const run = fastnn('demo');
+    expect(run.status, run.stderr).toBe(0);
+    expect(Number(/accuracy (\d+\.\d)%/.exec(run.stdout)![1])).toBeGreaterThanOrEqual(95);
+    expect(run.stdout).toMatch(new RegExp(`epoch +${demoCommand.options.epochs.default} +loss`));
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    expect(readme).toContain(`npx fastnn demo [--epochs ${demoCommand.options.epochs.default}]`);
+  });
+
+  it('SIGTERM during the demo writes a checkpoint, exits 143 with one line, and the printed command finishes it exactly', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fastnn-cli-demo-'));
+    // A second or two of epochs on either backend: the signal, sent at the first epoch's line, lands inside the run.
+    const epochs = process.env['FASTNN_BACKEND'] === 'js' ? '100' : '600';
+    const result = (stdout: string) => /held-out loss \d\.\d{4}, accuracy \d+\.\d%/.exec(stdout)?.[0];
+    const uninterrupted = spawn(process.execPath, [main, 'demo', '--epochs', epochs], { cwd: dir, stdio: ['ignore', 'pipe', 'ignore'] });
+    let straight = '';
+    uninterrupted.stdout.on('data', (d: Buffer) => (straight += d.toString()));
+    const straightCode = new Promise((resolve) => uninterrupted.once('exit', resolve));
+    const child = spawn(process.execPath, [main, 'demo', '--epochs', epochs], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '', stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    await new Promise<void>((resolve) => child.stdout.on('data', (d: Buffer) => {
+      stdout += d.toString();
+      if (stdout.includes('epoch   1 ')) resolve();
+    }));
+    child.kill('SIGTERM');
+    expect(await new Promise((resolve) => child.once('exit', resolve)), stderr).toBe(143);
+    expect(result(stdout), 'stopped before the end').toBeUndefined();
+    // The signal lands between two batches, or (rarely) just as an epoch ends.
+    const line = /^fastnn demo: terminated; checkpoint (?:in epoch \d+ of \d+ after batch \d+ of \d+|after epoch \d+ of \d+) in fastnn-demo\.ckpt; continue with: fastnn (.*)\n$/;
+    expect(stderr).toMatch(line);
+    const [, command] = line.exec(stderr)!;
+    const resumed = spawnSync(process.execPath, [main, ...command!.split(' ')], { cwd: dir, encoding: 'utf8' });
+    expect(resumed.status, resumed.stderr).toBe(0);
+    expect(await straightCode).toBe(0);
+    expect(result(resumed.stdout)).toBe(result(straight));
+    expect(result(straight)).toBeDefined();
+  }, 60_000);
 
   it.each([
     [['nope'], 2, /^fastnn: unknown command 'nope'/],
@@ -42,7 +98,14 @@ describe('fastnn CLI', () => {
     if (status === 1) expect(run.stderr.trim().split('\n')).toHaveLength(1);
   });
 
-  const specs: CommandSpec[] = [demoCommand, infoCommand, autoencoderCommand, word2vecCommand, similarCommand, analogyCommand, evalCommand];
+  const specs: CommandSpec[] = [demoCommand, infoCommand, autoencoderCommand, word2vecCommand, similarCommand, analogyCommand, evalCommand,
+    printVectorsCommand, mapCommand];
+
+  it.each(['--version', '-v'])('%s prints the package version, exit 0', (flag) => {
+    const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+    const run = fastnn(flag);
+    expect([run.status, run.stdout, run.stderr]).toEqual([0, `${version}\n`, '']);
+  });
 
   it('help lists every command', () => {
     const run = fastnn('--help');
@@ -98,14 +161,15 @@ describe('fastnn CLI', () => {
       expect(run.stderr).toMatch(message);
     });
 
-    it('SIGINT during training writes a checkpoint, exits 130 with one line, and the printed command finishes the run exactly', async () => {
+    it.each([['SIGINT', 130, 'interrupted'], ['SIGTERM', 143, 'terminated']] as const)(
+      '%s during training writes a checkpoint, exits %i with one line, and the printed command finishes the run exactly', async (signal, status, word) => {
       // Ten epochs of ~100 ms: the signal, sent as training starts, always lands inside the run.
       const data = ['--limit', '1000', '--layers', '784,48', '--epochs', '10'];
-      const straight = join(dir, 'straight.safetensors');
+      const straight = join(dir, `straight-${signal}.safetensors`);
       // The uninterrupted run, alongside.
       const uninterrupted = spawn(process.execPath, [main, 'autoencoder', ...data, '--out', straight], { stdio: 'ignore' });
       const straightCode = new Promise((resolve) => uninterrupted.once('exit', resolve));
-      const interrupted = join(dir, 'interrupted.safetensors');
+      const interrupted = join(dir, `interrupted-${signal}.safetensors`);
       const child = spawn(process.execPath, [main, 'autoencoder', ...data, '--out', interrupted], { stdio: ['ignore', 'ignore', 'pipe'] });
       let stderr = '';
       // The header comes just before training starts: the signal lands in the first epoch or so (an epoch is ≥ 100 ms).
@@ -113,13 +177,14 @@ describe('fastnn CLI', () => {
         stderr += d.toString();
         if (stderr.includes('images of 784 pixels')) resolve();
       }));
-      child.kill('SIGINT');
+      child.kill(signal);
       const code = await new Promise((resolve) => child.once('exit', resolve));
-      expect(code, stderr).toBe(130);
+      expect(code, stderr).toBe(status);
       const checkpoint = `${interrupted}.ckpt`;
       const lines = stderr.split('\n').filter((l) => l.includes(checkpoint));
       expect(lines).toHaveLength(1);
-      const [, command] = lines[0]!.match(/^fastnn autoencoder: interrupted; checkpoint (?:after epoch \d of 10|in epoch \d+ of 10 after batch \d+ of \d+) in \S+; continue with: fastnn (.*)$/)!;
+      const [, command] = lines[0]!.match(new RegExp(
+        `^fastnn autoencoder: ${word}; checkpoint (?:after epoch \\d of 10|in epoch \\d+ of 10 after batch \\d+ of \\d+) in \\S+; continue with: fastnn (.*)$`))!;
       expect(statSync(checkpoint).size).toBeGreaterThan(784 * 48 * 8);
       const resumed = fastnn(...command!.split(' '));
       expect(resumed.status, resumed.stderr).toBe(0);

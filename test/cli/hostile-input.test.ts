@@ -14,6 +14,7 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Rng } from '../../src/rng.js';
 import { Word2Vec } from '../../src/word2vec/word2vec.js';
@@ -33,6 +34,12 @@ const noise = join(dir, 'noise.bin');
 writeFileSync(noise, Uint8Array.from(noiseBytes));
 const small = join(dir, 'small.txt');
 writeFileSync(small, 'the king and the queen\n'.repeat(100));
+// A vectors file compressed, then cut short and with its checksum broken.
+const gzipped = gzipSync('2 2\nking 1 0\nqueen 0 1\n');
+const truncatedGz = join(dir, 'truncated.txt.gz');
+writeFileSync(truncatedGz, gzipped.subarray(0, gzipped.length - 6));
+const corruptGz = join(dir, 'corrupt.txt.gz');
+writeFileSync(corruptGz, Buffer.concat([gzipped.subarray(0, -8), Buffer.alloc(4), gzipped.subarray(-4)]));
 // 1000 distinct words: with --dim 1e9, terabytes on any machine.
 const wide = join(dir, 'wide.txt');
 writeFileSync(wide, `${Array.from({ length: 1000 }, (_, i) => `w${i}`).join(' ')}\n`);
@@ -114,7 +121,7 @@ describe.each(backendsUnderTest().map((b) => [b.name]))('the CLI on %s', (name) 
   });
 
   it.each([
-    [['word2vec', '--input', wide, '--dim', '1000000000', '--min-count', '1'],
+    [['word2vec', '--input', wide, '--output', join(dir, 'wide.vec'), '--dim', '1000000000', '--min-count', '1'],
       /^fastnn word2vec: Word2Vec\.train: vectorSize × vocabulary × 2 matrices \(1000000000 × 1000 × 2\) = 2\.00e12 floats, 8000 GB: /],
     [['autoencoder', '--layers', '784,100000000', '--out', join(dir, 'ae.safetensors')],
       /^fastnn autoencoder: Autoencoder: the parameters of config\.layers and config\.decoder \[784, 100000000, 784\] = 1\.57e11 floats, 628 GB: /],
@@ -123,17 +130,22 @@ describe.each(backendsUnderTest().map((b) => [b.name]))('the CLI on %s', (name) 
     [['word2vec', '--input', small, '--output', join(noise, 'o.txt')], /^fastnn word2vec: cannot write .*: .*noise\.bin is not a directory$/],
     [['autoencoder', '--out', '/missing/dir/ae.safetensors'], /^fastnn autoencoder: cannot write \/missing\/dir\/ae\.safetensors: directory \/missing\/dir does not exist$/],
     [['autoencoder', '--out', join(dir, 'ae.safetensors'), '--picture', '/missing/p.png'], /^fastnn autoencoder: cannot write \/missing\/p\.png: directory \/missing does not exist$/],
-    [['word2vec', '--input', dir], /^fastnn word2vec: Word2Vec\.train: corpus .*: is a directory$/],
+    [['word2vec', '--input', dir, '--output', join(dir, 'v.vec')], /^fastnn word2vec: Word2Vec\.train: corpus .*: is a directory$/],
     [['autoencoder', '--out', join(dir, 'ae.safetensors'), '--resume', dir], /^fastnn autoencoder: .*: is a directory$/],
     [['map', huge, '--out', join(dir, 'map.svg')], /^fastnn map: .*huge\.txt: line 3: 3\.5e38 in field 2 is beyond float32's range/],
     // An endless file without a newline: refused at its first long line, not read until memory runs out.
     [['eval', vectors, '--analogies', '/dev/zero'], /^fastnn eval: \/dev\/zero: line 1: longer than 65536 characters$/],
+    // Compressed vectors that are damaged: every reader names the file.
+    [['similar', truncatedGz, 'king'], /^fastnn similar: .*truncated\.txt\.gz: gzip data is corrupt or truncated \(unexpected end of file\)$/],
+    [['analogy', corruptGz, 'king', 'man', 'queen'], /^fastnn analogy: .*corrupt\.txt\.gz: gzip data is corrupt or truncated \(incorrect data check\)$/],
+    [['map', truncatedGz, '--out', join(dir, 'map.svg')], /^fastnn map: .*truncated\.txt\.gz: gzip data is corrupt or truncated/],
+    [['eval', corruptGz, '--similarity', small], /^fastnn eval: .*corrupt\.txt\.gz: gzip data is corrupt or truncated/],
   ])('%j fails up front with one line naming the option or path', (args, message) => fails(args, message));
 
   const ae = ['autoencoder', '--epochs', '1', '--limit', '8', '--layers', '16,4'];
   it.each([
     // An output that is an input or another output.
-    [[...w2v, '--input', 'c.txt', '--checkpoint', 'c.txt'], /^fastnn word2vec: --checkpoint c\.txt is the same file as --input$/],
+    [[...w2v, '--input', 'c.txt', '--output', 'out.vec', '--checkpoint', 'c.txt'], /^fastnn word2vec: --checkpoint c\.txt is the same file as --input$/],
     [[...w2v, '--input', 'c.txt', '--output', 'c.txt'], /^fastnn word2vec: --output c\.txt is the same file as --input$/],
     [[...w2v, '--input', 'c.txt', '--output', 'c-hard.txt'], /^fastnn word2vec: --output c-hard\.txt is the same file as --input c\.txt$/],
     [[...w2v, '--input', 'c.txt', '--output', 'c-link.txt'], /^fastnn word2vec: --output c-link\.txt is the same file as --input c\.txt$/],
@@ -152,12 +164,34 @@ describe.each(backendsUnderTest().map((b) => [b.name]))('the CLI on %s', (name) 
     [['map', 'words.txt', '--out', 'words.svg'], /^fastnn map: --out words\.svg is the same file as VECTORS words\.txt$/],
     // An empty output path.
     [[...w2v, '--input', 'c.txt', '--output', ''], /^fastnn word2vec: --output must name a file, got ''$/],
-    [[...w2v, '--input', 'c.txt', '--checkpoint', ''], /^fastnn word2vec: --checkpoint must name a file, got ''$/],
+    [[...w2v, '--input', 'c.txt', '--output', 'out.vec', '--checkpoint', ''], /^fastnn word2vec: --checkpoint must name a file, got ''$/],
     [[...ae, '--out', ''], /^fastnn autoencoder: --out must name a file, got ''$/],
     [[...ae, '--out', 'ae.st', '--codes', ''], /^fastnn autoencoder: --codes must name a file, got ''$/],
+    // An output format that contradicts the output's name, or says nothing without an output.
+    [[...w2v, '--input', 'c.txt', '--output', 'v.txt', '--binary'], /^fastnn word2vec: --binary contradicts --output v\.txt: \.txt names the text format$/],
+    [[...w2v, '--input', 'c.txt', '--output', 'v.vec.gz', '--binary'], /^fastnn word2vec: --binary contradicts --output v\.vec\.gz: \.vec names the text format$/],
+    [[...w2v, '--input', 'c.txt', '--output', 'v.bin', '--text'], /^fastnn word2vec: --text contradicts --output v\.bin: \.bin names the binary format$/],
+    [[...w2v, '--input', 'c.txt', '--output', 'v.bin.gz', '--text'], /^fastnn word2vec: --text contradicts --output v\.bin\.gz: \.bin names the binary format$/],
+    [[...w2v, '--input', 'c.txt', '--output', '-', '--binary', '--text'], /^fastnn word2vec: --binary and --text contradict each other: give one$/],
+    [[...w2v, '--binary'], /^fastnn word2vec: --binary says how --output is written: give --output FILE too$/],
+    // No output: the vectors would be trained for nothing.
+    [[...w2v, '--input', 'c.txt'], /^fastnn word2vec: --output FILE is required: where the vectors go \(vectors\.bin, vectors\.txt, vectors\.txt\.gz, or - for stdout\)$/],
+    [[...w2v, '--input', 'c.txt', '--checkpoint', 'v.ckpt2'], /^fastnn word2vec: --output FILE is required/],
+    // '-' where only a file will do (stdin and stdout are for --input and --output).
+    [[...w2v, '--input', 'c.txt', '--output', 'v.vec', '--plot', '-'], /^fastnn word2vec: --plot takes a file, not '-' \(stdin or stdout\); \.\/- names a file called '-'$/],
+    [[...w2v, '--input', 'c.txt', '--output', 'v.vec', '--checkpoint', '-'], /^fastnn word2vec: --checkpoint takes a file, not '-'/],
+    [[...ae, '--out', '-'], /^fastnn autoencoder: --out takes a file, not '-'/],
+    [[...ae, '--out', 'ae.st', '--codes', '-'], /^fastnn autoencoder: --codes takes a file, not '-'/],
+    [['demo', '--epochs', '1', '--plot', '-'], /^fastnn demo: --plot takes a file, not '-'/],
+    [['map', '-', '--out', 'm.svg'], /^fastnn map: VECTORS takes a file, not '-'/],
+    [['similar', '-', 'king'], /^fastnn similar: VECTORS takes a file, not '-'/],
+    // Activations the autoencoder cannot have.
+    [[...ae, '--images', 'imgs.idx', '--out', 'ae.st', '--hidden', 'softmax'], /^fastnn autoencoder: --hidden must be one of identity, sigmoid, tanh, relu, leakyRelu, got 'softmax'$/],
+    [[...ae, '--images', 'imgs.idx', '--out', 'ae.st', '--sparse', '0.05,3', '--code', 'relu'],
+      /^fastnn autoencoder: --sparse needs --code sigmoid \(its penalty is on mean activations in \(0, 1\)\), got --code relu$/],
     // A read-only output without --force.
     [[...w2v, '--input', 'c.txt', '--output', 'ro.vec'], /^fastnn word2vec: cannot write ro\.vec: it is read-only \(mode 0444\); overwrite: true \(--force on the command line\) replaces it$/],
-    [[...w2v, '--input', 'c.txt', '--plot', 'ro.svg'], /^fastnn word2vec: cannot write ro\.svg: it is read-only \(mode 0444\)/],
+    [[...w2v, '--input', 'c.txt', '--output', 'out.vec', '--plot', 'ro.svg'], /^fastnn word2vec: cannot write ro\.svg: it is read-only \(mode 0444\)/],
     [[...ae, '--out', 'ro.vec'], /^fastnn autoencoder: cannot write ro\.vec: it is read-only \(mode 0444\)/],
     [[...ae, '--out', 'ae.st', '--map', 'ro.svg'], /^fastnn autoencoder: cannot write ro\.svg: it is read-only \(mode 0444\)/],
   ])('%j fails before any work, leaving every file as it was', (args, message) => {

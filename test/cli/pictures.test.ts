@@ -63,6 +63,23 @@ describe.each(backends)('pictures from the CLI (%s backend)', (backend) => {
     expect(curves(svg(plot))).toEqual([3, 2]); // three epochs, the legend's sample
   });
 
+  it("the README's 2-D map (autoencoder --layers 784,64,2 --map) spreads its codes over the plane", () => {
+    const [map, codes] = [join(dir, `spread-${backend}.svg`), join(dir, `spread-${backend}.codes`)];
+    const run = fastnn(backend, 'autoencoder', '--layers', '784,64,2', '--limit', '300', '--epochs', '2', '--out', join(dir, `spread-${backend}.safetensors`),
+      '--map', map, '--codes', codes);
+    expect(run.status, run.stderr).toBe(0);
+    const bytes = readFileSync(codes);
+    const values = new Float32Array(bytes.buffer, bytes.byteOffset, bytes.length / 4);
+    for (const unit of [0, 1]) {
+      const v = values.filter((_, i) => i % 2 === unit);
+      const mean = v.reduce((a, b) => a + b, 0) / v.length;
+      const sd = Math.sqrt(v.reduce((a, b) => a + (b - mean) ** 2, 0) / v.length);
+      const size = v.reduce((a, b) => a + Math.abs(b), 0) / v.length;
+      // Sigmoid code units (the library's default) saturate: every code within 0.98–1.00, a spread of 0.3% of their size.
+      expect(sd / size, `code unit ${unit + 1}`).toBeGreaterThan(0.2);
+    }
+  });
+
   it('autoencoder --map of a wider code layer goes through PCA, coloured by --labels; --test-images adds a validation curve', () => {
     // 30 IDX images of 4×4 pixels, and their labels 0..2.
     const images = join(dir, 'images.idx');
@@ -95,12 +112,13 @@ describe.each(backends)('pictures from the CLI (%s backend)', (backend) => {
     const corpus = join(dir, 'corpus.txt');
     writeFileSync(corpus, 'the king and the queen of the realm\n'.repeat(3000));
     const plot = join(dir, `w2v-${backend}.png`);
-    const run = fastnn(backend, 'word2vec', '--input', corpus, '--min-count', '1', '--dim', '8', '--epochs', '3', '--threads', '1', '--plot', plot);
+    const w2v = ['word2vec', '--input', corpus, '--output', join(dir, `w2v-${backend}.vec`), '--min-count', '1', '--dim', '8', '--epochs', '3', '--threads', '1'];
+    const run = fastnn(backend, ...w2v, '--plot', plot);
     expect(run.status, run.stderr).toBe(0);
     expect(run.stderr).toMatch(/wrote the loss per epoch to .*w2v-\w+\.png/);
     expect(decodePng(readFileSync(plot))).toMatchObject({ width: 1440, height: 880 });
     const svgPlot = join(dir, `w2v-${backend}.svg`);
-    expect(fastnn(backend, 'word2vec', '--input', corpus, '--min-count', '1', '--dim', '8', '--epochs', '3', '--threads', '1', '--plot', svgPlot).status).toBe(0);
+    expect(fastnn(backend, ...w2v, '--plot', svgPlot).status).toBe(0);
     expect(curves(svg(svgPlot))).toEqual([3, 2]);
   });
 });

@@ -39,7 +39,7 @@ describe.each(backendsUnderTest().map((b) => [b.name]))('paths on %s', (name) =>
   const savers: [string, (path: string, overwrite?: boolean) => Promise<unknown>][] = [
     ['MLP.save', (p, overwrite) => net().save(p, { overwrite })],
     ['Autoencoder.save', (p, overwrite) => new Autoencoder({ layers: [4, 2] }).save(p, { overwrite })],
-    ['WordVectors.save', (p, overwrite) => vectors().save(p, { format: 'text', overwrite })],
+    ['WordVectors.save', (p, overwrite) => vectors().save(p, { overwrite })],
     ['fitWithCheckpoints', (p, overwrite) => fitWithCheckpoints(net(), [[0, 1], [1, 0]], [[1], [0]], { epochs: 1 }, { path: p, overwrite })],
     ['Word2Vec.train checkpoint', (p, overwrite) =>
       Word2Vec.train({ input: corpus, minCount: 1, vectorSize: 4, epochs: 1, threads: 1, checkpoint: { path: p, overwrite } })],

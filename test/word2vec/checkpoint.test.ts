@@ -102,6 +102,11 @@ describe.each(names.map((n) => [n]))('word2vec checkpoints on %s', (name) => {
       { input, ...base, kernel: 'batched', epochs: name === 'native' ? 4 : 2 }, join(dir, `${name}-batched.ckpt`));
     expect(saved.settings.kernel).toBe('batched');
     expect(resumed.training.words).toBe(whole.training.words);
+    // The resumed call's own words: what the checkpoint had not read (its speed counts these).
+    const before = saved.state.words.reduce((sum, w) => sum + w, saved.state.wordsBefore);
+    expect(before).toBeGreaterThan(0);
+    expect(resumed.training.wordsThisRun).toBe(whole.training.words - before);
+    expect(whole.training.wordsThisRun).toBe(whole.training.words);
     expect(Buffer.from(resumed.vectors.buffer).equals(Buffer.from(whole.vectors.buffer))).toBe(true);
     // Three runs: ~4 s natively, ~30 s in CI's AddressSanitizer build (about 8× slower).
   }, 120_000);
@@ -143,7 +148,7 @@ describe.each(names.map((n) => [n]))('word2vec checkpoints on %s', (name) => {
     // Aborted before training started: nothing to resume from.
     await expect(readWord2VecCheckpoint(path)).rejects.toThrow(`${name}-iterable.ckpt: does not exist`);
     await Word2Vec.train({ input: lines(text), ...base, epochs: 1, checkpoint: path });
-    await expect(Word2Vec.resume(path)).rejects.toThrow(/was trained from an async iterable; pass the same lines as options.input/);
+    await expect(Word2Vec.resume(path)).rejects.toThrow(/was trained from an async iterable, which is not kept; pass the same corpus as options.input/);
     const again = await Word2Vec.resume(path, { input: lines(text) });
     expect(again.training.epochsCompleted).toBe(1);
     const other = writeTemp(dir, 'other.txt', text.replace('a', 'b'));

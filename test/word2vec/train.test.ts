@@ -2,7 +2,7 @@
  * word2vec training on both backends: planted analogies, one-thread
  * determinism, native and TS giving identical vectors and losses, the loss
  * of every epoch, progress, cancellation,
- * divergence, vocabulary order and the option checks.
+ * divergence, vocabulary order, corpora from iterables and the option checks.
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
@@ -172,6 +172,30 @@ describe.each(backends.map((b) => [b.name]))('word2vec on %s', (name) => {
     useBackend(name as 'js' | 'native');
     const v = await Word2Vec.train({ input: lines(), vectorSize: 8, minCount: 1, epochs: 1 });
     expect(v.words).toEqual(['the', 'cat', 'mat', 'on', 'sat']);
+  });
+
+  it('trains from a byte stream (process.stdin, a file stream) exactly as from the file, chunks cut inside words and lines', async () => {
+    useBackend(name as 'js' | 'native');
+    const bytes = readFileSync(small);
+    // Latin-1 bytes too: they must reach the trainer as they are, never through a string.
+    const latin1 = Buffer.from('café crème\n', 'latin1');
+    async function* chunks() {
+      for (let at = 0; at < bytes.length; at += 4093) yield bytes.subarray(at, at + 4093);
+      yield new Uint8Array(latin1.subarray(0, 3));
+      yield latin1.subarray(3);
+    }
+    const file = writeTemp(dir, 'stream.txt', Buffer.concat([bytes, latin1]));
+    const options = { ...base, epochs: 1, minCount: 1, encoding: 'latin1' } as const;
+    const streamed = await Word2Vec.train({ input: chunks(), ...options });
+    const direct = await Word2Vec.train({ input: file, ...options });
+    expect(streamed.words).toEqual(direct.words);
+    expect(streamed.words).toContain('café');
+    expect(streamed.vectors).toEqual(direct.vectors);
+    async function* numbers() {
+      yield 42;
+    }
+    await expect(Word2Vec.train({ input: numbers() as never, ...options })).rejects.toThrow(
+      new TypeError('Word2Vec.train: input iterable must yield strings or bytes (Uint8Array)'));
   });
 
   it('refuses unknown and bad options, naming them', async () => {
