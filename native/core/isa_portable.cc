@@ -6,6 +6,7 @@
 #include "sigmoid32.h"
 
 #include <cstddef>
+#include <cstdint>
 #include <cstring>
 
 namespace fastnn {
@@ -35,10 +36,12 @@ inline float sfma(float a, float b, float c) { return a * b + c; }  // unfused, 
 #include "isa_small.inc"
 #include "isa_update.inc"
 #include "isa_elementwise.inc"
+#include "isa_eigen.inc"
 
 }  // namespace
 
 const KernelSet kPortableKernels = {"portable", {kMR, kNR, 128, 256, 2048, microkernel},
-                                    {gemm_direct, gemv_n, gemv_t}, rank1_sgd, sgd_stage, sigmoid_forward, fma_probe};
+                                    {gemm_direct, gemv_n, gemv_t}, rank1_sgd, sgd_stage, sigmoid_forward,
+                                    {eigen_axpy, eigen_rank2, eigen_rank2_axpy, eigen_rotate}, fma_probe};
 
 }  // namespace fastnn
