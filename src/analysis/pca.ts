@@ -1,14 +1,16 @@
 /**
  * Principal component analysis: the top-k eigenvectors of the covariance
- * matrix. The O(n·d²) covariance product runs on the active backend's GEMM
- * (native or TS); the d×d eigenproblem is solved in float64 (eigen.ts).
+ * matrix. The covariance is one product of the centred data with itself
+ * (Backend.centredGram: the backend's GEMM, natively on a job's thread over
+ * the pool) and its eigenvectors come from a full symmetric eigen-solver in
+ * float64 (Backend.symmetricEigen), both off the event loop (spectral.ts).
  * A linear autoencoder with k code units learns the same subspace.
  */
 import { getBackend } from '../backend/select.js';
 import { checkAllocation } from '../sizes.js';
-import { topEigen } from './eigen.js';
 import { Matrix } from '../tensor.js';
-import { toMatrix, toShapedMatrix, type Inputs } from '../nn/data.js';
+import { shapedMatrix, toMatrix, type Inputs } from '../nn/data.js';
+import { centredSpectrum, spectralOptions, type SpectralOptions } from './spectral.js';
 
 export class PCA {
   /** Column means of the training data (d). */
@@ -24,22 +26,22 @@ export class PCA {
     this.explainedVariance = explainedVariance;
   }
 
-  /** Fits k components to x (n, d); needs n ≥ 2 and 1 ≤ k ≤ d. */
-  static fit(x: Matrix | ArrayLike<number>[], k: number): PCA {
+  /**
+   * Fits k components to x (n, d); needs n ≥ 2 and 1 ≤ k ≤ d. Never blocks
+   * the event loop; `signal` stops it (the promise then rejects with the
+   * signal's reason), `onProgress` follows it.
+   */
+  static async fit(x: Matrix | ArrayLike<number>[], k: number, options: SpectralOptions = {}): Promise<PCA> {
     const fn = 'PCA.fit';
-    const xs = toShapedMatrix(fn, 'x', x);
+    const opts = spectralOptions(fn, options);
+    const xs = shapedMatrix(fn, 'x', x);
     const d = xs.cols;
     if (xs.rows < 2) throw new RangeError(`${fn}: x must have at least 2 rows, got ${xs.rows}`);
     if (!Number.isInteger(k) || k < 1 || k > d) throw new RangeError(`${fn}: k must be an integer in [1, ${d}], got ${k}`);
-    // The d × d covariance, in float32 then float64.
-    checkAllocation(fn, `the columns of x squared (${d} × ${d} covariance)`, d * d, 12);
-    const mean = columnMeans(xs);
-    const centred = centre(xs, mean);
-    const cov = new Float32Array(d * d);
-    // cov (d,d) = centredᵀ (d,n) · centred (n,d) / (n − 1)
-    getBackend().gemm(cov, centred.data, centred.data, d, d, xs.rows, true, false, 1 / (xs.rows - 1), 0);
-    const { values, vectors } = topEigen(Float64Array.from(cov), d, k);
-    return new PCA(mean, new Matrix(Float32Array.from(vectors), k, d), values);
+    // The d × d covariance in float32, and the solver's float64 copy and eigenvector matrix.
+    checkAllocation(fn, `the columns of x squared (${d} × ${d} covariance)`, d * d, 20);
+    const { mean, values, vectors } = await centredSpectrum(fn, xs, k, false, 1 / (xs.rows - 1), 'the covariance', opts);
+    return new PCA(mean, new Matrix(vectors, k, d), values);
   }
 
   get inputs(): number {
@@ -76,12 +78,6 @@ export class PCA {
     for (let i = 0; i < xs.data.length; i++) se += (xs.data[i]! - back.data[i]!) ** 2;
     return se / xs.data.length;
   }
-}
-
-function columnMeans(x: Matrix): Float32Array {
-  const sums = new Float64Array(x.cols);
-  for (let i = 0; i < x.data.length; i++) sums[i % x.cols] += x.data[i]!;
-  return Float32Array.from(sums, (s) => s / x.rows);
 }
 
 function centre(x: Matrix, mean: Float32Array): Matrix {
