@@ -29,9 +29,9 @@ void add_column_sums(double* sums, const float* x, std::size_t r0, std::size_t r
   else pool->run(parts, part);
 }
 
-// block (rows, width) ← x's rows [r0, r0 + rows) (columns mode) or its
-// columns [c0, c0 + width) of every row (rows mode: the block is then
-// (n, width)), minus their means: float32 subtractions.
+// block ← rows [first, first + count) of x (columns mode: a (count, d)
+// block) or its columns [first, first + count) of every row (rows mode: an
+// (n, count) block), minus their means: float32 subtractions.
 void centre_block(float* block, const float* x, const float* mean, std::size_t d, std::size_t first,
                   std::size_t count, bool rows, std::size_t n, ThreadPool* pool) {
   const std::size_t lines = rows ? n : count;   // rows of the block
@@ -49,8 +49,10 @@ void centre_block(float* block, const float* x, const float* mean, std::size_t d
   else pool->run(parts, part);
 }
 
-}  // namespace
-
+// Rows (or, when `rows`, columns) of x per block: enough products per gemm
+// to run near its peak, few enough that a block takes tens of milliseconds
+// and its centred copy stays small. Fixed by the sizes alone, so the sums
+// (float32, one rounding per block) do not depend on the thread count.
 std::size_t gram_block(std::size_t n, std::size_t d, bool rows) {
   const double side = static_cast<double>(rows ? n : d);  // out is side × side
   const std::size_t depth = rows ? d : n;                  // what the blocks cut
@@ -59,6 +61,8 @@ std::size_t gram_block(std::size_t n, std::size_t d, bool rows) {
   const std::size_t by_memory = std::max<std::size_t>(1, kBlockFloats / std::max<std::size_t>(1, width));
   return std::max<std::size_t>(1, std::min({depth, by_flops, by_memory}));
 }
+
+}  // namespace
 
 bool centred_gram(float* out, float* mean, const float* x, std::size_t n, std::size_t d, bool rows, double alpha,
                   const GemmContext& ctx, const ProgressFn& progress, const StopFn& stop) {

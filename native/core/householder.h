@@ -9,8 +9,8 @@
 #include <cmath>
 #include <cstddef>
 
-#include "gram.h"
 #include "isa.h"
+#include "progress.h"
 #include "thread_pool.h"
 
 namespace fastnn {

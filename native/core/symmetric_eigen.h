@@ -12,7 +12,7 @@
 #include <stdexcept>
 
 #include "gemm.h"
-#include "gram.h"
+#include "progress.h"
 
 namespace fastnn {
 

@@ -15,8 +15,8 @@
 
 #include <cstddef>
 
-#include "gram.h"
 #include "isa.h"
+#include "progress.h"
 #include "thread_pool.h"
 
 namespace fastnn {
