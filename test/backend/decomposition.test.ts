@@ -194,6 +194,24 @@ describe.each(backendsUnderTest().map((b) => [b.name, b] as const))('symmetricEi
     expect(await backend.symmetricEigen(new Float64Array(5), new Float32Array(250), a, 50, 5, () => calls++, AbortSignal.abort())).toBe(false);
     expect(calls).toBe(0);
   });
+
+  it('stops mid-way when the signal aborts: resolves false promptly, no report afterwards', async () => {
+    const m = 600;
+    const a = randomSymmetric(m, 7);
+    const controller = new AbortController();
+    let aborted = 0;
+    let late = 0;
+    const run = backend.symmetricEigen(new Float64Array(m), new Float32Array(m * m), a, m, m, (p) => {
+      if (aborted) late++;
+      else if (p.done >= 10) aborted = performance.now();
+      if (aborted) controller.abort();
+    }, controller.signal);
+    expect(await run).toBe(false);
+    // Within 250 ms of the abort (a whole solve of 600² takes seconds on the TS backend).
+    expect(performance.now() - aborted).toBeLessThan(250);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(late).toBe(0);
+  });
 });
 
 describe.runIf(backendPair() !== null)('decompositions: native and TS agree', () => {
