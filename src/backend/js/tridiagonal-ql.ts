@@ -23,14 +23,16 @@ class RotationBatch {
 
   constructor(private readonly z: Float64Array, private readonly m: number, private readonly clock: SliceClock) {}
 
-  /** Records the rotation of rows i, i+1; applies the batch when full. False once the clock says stop. */
-  async add(i: number, c: number, s: number): Promise<boolean> {
+  /** Records the rotation of rows i, i+1; true when the batch is full (then flush it). Synchronous: a
+   * sweep records hundreds of thousands, and an async call would make a promise for each. */
+  add(i: number, c: number, s: number): boolean {
     this.index[this.count] = i;
     this.c[this.count] = c;
     this.s[this.count] = s;
-    return ++this.count < BATCH || this.flush();
+    return ++this.count === BATCH;
   }
 
+  /** Applies the recorded rotations to z, a chunk of columns at a time, and forgets them. False once the clock says stop. */
   async flush(): Promise<boolean> {
     const { z, m, index, c, s, count } = this;
     for (let c0 = 0; c0 < m; c0 += CHUNK) {
@@ -103,7 +105,7 @@ export async function tridiagonalQl(diag: Float64Array, off: Float64Array, z: Fl
           c = p / r;
           p = c * diag[i]! - s * g;
           diag[i + 1] = h + s * (c * g + s * diag[i]!);
-          if (!await batch.add(i, c, s)) return false;
+          if (batch.add(i, c, s) && !await batch.flush()) return false;
         }
         p = -s * s2 * c3 * el1 * off[l]! / dl1;
         off[l] = s * p;
