@@ -27,10 +27,11 @@ export {
 } from './backend/backend.js';
 export type {
   Backend, ActivationName, LossName, LossParams, NetworkSpec, TrainJob, FitJob, FitResult, TrainProgress, OptimizerSpec,
-  ScheduleSpec, EarlyStoppingSpec, SparsitySpec, InputNoise,
+  ScheduleSpec, EarlyStoppingSpec, SparsitySpec, InputNoise, KernelProgress,
 } from './backend/backend.js';
 export { PCA } from './analysis/pca.js';
 export { classicalMds } from './analysis/mds.js';
+export type { SpectralOptions, SpectralProgress } from './analysis/spectral.js';
 export { SammonMap, sammonStress } from './analysis/sammon.js';
 export type { SammonConfig, SammonFitOptions, SammonProgress } from './analysis/sammon.js';
 export { readIdx, readIdxImages, readIdxLabels, decodeIdx, IdxFileError } from './io/idx.js';

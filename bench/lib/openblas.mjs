@@ -32,6 +32,23 @@ int main(int argc, char** argv) {
 }
 `;
 
+/** Debian's interpreter, where python3-numpy and python3-torch live. */
+export const PYTHON = '/usr/bin/python3';
+
+/**
+ * The environment of a peer that runs on OpenBLAS (numpy, PyTorch, the sgemm
+ * driver): OMP_NUM_THREADS and OPENBLAS_NUM_THREADS set to `blasThreads`, and
+ * OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE removed, which this machine sets for
+ * its tests to force slower kernels, so OpenBLAS detects the CPU itself.
+ * Only the peer's environment changes, never fastnn's.
+ */
+export function peerEnv(blasThreads) {
+  const env = { ...process.env, OMP_NUM_THREADS: String(blasThreads), OPENBLAS_NUM_THREADS: String(blasThreads) };
+  delete env.OPENBLAS_CORETYPE;
+  delete env.OPENBLAS_L2_SIZE;
+  return env;
+}
+
 // { run(m, n, k, transA, transB, threads, runs) -> seconds, cleanup() } or { skipped: reason }.
 export function openblasDriver() {
   if (!existsSync('/usr/include/x86_64-linux-gnu/cblas.h') && !existsSync('/usr/include/cblas.h')) {
@@ -46,16 +63,9 @@ export function openblasDriver() {
     rmSync(dir, { recursive: true, force: true });
     return { skipped: `could not build the OpenBLAS driver: ${String(err.stderr ?? err.message).split('\n')[0]}` };
   }
-  // This machine may force slow kernels through OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE;
-  // the peer runs with OpenBLAS's own CPU detection, in this child only.
-  const env = { ...process.env };
-  delete env.OPENBLAS_CORETYPE;
-  delete env.OPENBLAS_L2_SIZE;
   return {
     run(m, n, k, transA, transB, threads, runs) {
-      const out = execFileSync(exe, [m, n, k, +transA, +transB, runs].map(String), {
-        env: { ...env, OPENBLAS_NUM_THREADS: String(threads) },
-      });
+      const out = execFileSync(exe, [m, n, k, +transA, +transB, runs].map(String), { env: peerEnv(threads) });
       return Number(out.toString().trim());
     },
     cleanup() {

@@ -7,23 +7,14 @@
 // its own pool, sized by OPENBLAS_NUM_THREADS (else OMP_NUM_THREADS, else every
 // core) whatever torch.set_num_threads says: left at its default, "1 thread"
 // ran 2 BLAS threads and "2 threads" 2 × 2 on 2 cores. So each process gets
-// both variables set to its OpenBLAS count, and OPENBLAS_CORETYPE /
-// OPENBLAS_L2_SIZE removed: this machine sets them for its tests to force
-// slower kernels. Only the peer's environment changes, never fastnn's.
+// its OpenBLAS count through peerEnv (openblas.mjs).
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { PYTHON, peerEnv } from './openblas.mjs';
 
-const PYTHON = '/usr/bin/python3'; // Debian's interpreter, where python3-torch lives
 const SCRIPT = new URL('./torch_train.py', import.meta.url).pathname;
-
-function peerEnv(blasThreads) {
-  const env = { ...process.env, OMP_NUM_THREADS: String(blasThreads), OPENBLAS_NUM_THREADS: String(blasThreads) };
-  delete env.OPENBLAS_CORETYPE;
-  delete env.OPENBLAS_L2_SIZE;
-  return env;
-}
 
 /** The settings tried on `cores` cores: one thread, OpenBLAS on every core, ATen on every core. */
 export function torchSettings(cores) {

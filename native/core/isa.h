@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 
 namespace fastnn {
 
@@ -34,6 +35,20 @@ struct DirectKernels {
   void (*gemv_t)(float* c, const float* a, const float* b, std::size_t n, std::size_t k, float alpha, float beta);
 };
 
+// The float64 loops of the symmetric eigen-solver (isa_eigen.inc).
+struct EigenKernels {
+  // y (n) ← y + a·x.
+  void (*axpy)(double* y, double a, const double* x, std::size_t n);
+  // row (n) ← row − (vi·w + wi·v).
+  void (*rank2)(double* row, double vi, const double* w, double wi, const double* v, std::size_t n);
+  // rank2 on row, then axpy(p, a, row).
+  void (*rank2_axpy)(double* row, double vi, const double* w, double wi, const double* v, double* p, double a,
+                     std::size_t n);
+  // Rotations (index[t], c[t], s[t]) in order on columns [0, width) of z's rows (stride ld).
+  void (*rotate)(double* z, std::size_t ld, std::size_t width, const std::uint32_t* index, const double* c,
+                 const double* s, std::size_t count);
+};
+
 struct KernelSet {
   const char* name;  // "portable", "avx2", "avx512"
   MicroKernel gemm;
@@ -52,6 +67,7 @@ struct KernelSet {
   // log(1 + e^−|z|)], over the n elements in float64. dlogits may be logits.
   double (*sigmoid_mse)(float* dlogits, const float* logits, const float* target, std::size_t n, float scale);
   double (*sigmoid_ce)(float* dlogits, const float* logits, const float* target, std::size_t n, float scale);
+  EigenKernels eigen;
   // Runs `iters` rounds of independent FMA chains (enough chains to hide the
   // FMA latency) and returns the number of flops done: the peak probe.
   double (*fma_probe)(std::size_t iters);

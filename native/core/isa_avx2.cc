@@ -9,6 +9,7 @@
 #include <immintrin.h>
 
 #include <cstddef>
+#include <cstdint>
 
 #if defined(__clang__)
 #pragma clang attribute push(__attribute__((target("avx2,fma"))), apply_to = function)
@@ -33,6 +34,7 @@ constexpr std::size_t kChains = 12;
 #include "isa_small.inc"
 #include "isa_update.inc"
 #include "isa_elementwise.inc"
+#include "isa_eigen.inc"
 
 }  // namespace
 }  // namespace fastnn
@@ -47,7 +49,8 @@ namespace fastnn {
 // kc·nr·4 = 16 KiB of B per sliver in L1; mc a multiple of 6.
 const KernelSet kAvx2Kernels = {"avx2", {kMR, kNR, 144, 256, 2048, microkernel},
                                 {gemm_direct, gemv_n, gemv_t}, rank1_sgd, sgd_stage, sigmoid_forward,
-                                sigmoid_mse_loss, sigmoid_ce_loss, fma_probe};
+                                sigmoid_mse_loss, sigmoid_ce_loss, {eigen_axpy, eigen_rank2, eigen_rank2_axpy, eigen_rotate},
+                                fma_probe};
 }  // namespace fastnn
 
 #endif  // __x86_64__

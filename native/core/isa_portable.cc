@@ -7,6 +7,7 @@
 #include "sigmoid_loss32.h"
 
 #include <cstddef>
+#include <cstdint>
 #include <cstring>
 
 namespace fastnn {
@@ -36,11 +37,13 @@ inline float sfma(float a, float b, float c) { return a * b + c; }  // unfused, 
 #include "isa_small.inc"
 #include "isa_update.inc"
 #include "isa_elementwise.inc"
+#include "isa_eigen.inc"
 
 }  // namespace
 
 const KernelSet kPortableKernels = {"portable", {kMR, kNR, 128, 256, 2048, microkernel},
                                     {gemm_direct, gemv_n, gemv_t}, rank1_sgd, sgd_stage, sigmoid_forward,
-                                    sigmoid_mse_loss, sigmoid_ce_loss, fma_probe};
+                                    sigmoid_mse_loss, sigmoid_ce_loss, {eigen_axpy, eigen_rank2, eigen_rank2_axpy, eigen_rotate},
+                                fma_probe};
 
 }  // namespace fastnn

@@ -27,6 +27,8 @@ void RegisterDispatch(Napi::Env env, Napi::Object exports);
 // The calling environment's Runtime (thread pool, kernel path), owned by the
 // addon instance (addon.cc).
 Runtime& InstanceRuntime(Napi::Env env);
+// centredGram, symmetricEigen: the decompositions of PCA and MDS, as jobs (decomposition_binding.cc).
+void RegisterDecomposition(Napi::Env env, Napi::Object exports);
 // word2vecVocab, word2vecTrain, word2vecInit, nearest (word2vec_binding.cc).
 void RegisterWord2vec(Napi::Env env, Napi::Object exports);
 // testBackgroundJob, testRng: exercise the job machinery and the RNG in tests (test_hooks_binding.cc).

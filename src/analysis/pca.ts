@@ -1,14 +1,16 @@
 /**
  * Principal component analysis: the top-k eigenvectors of the covariance
- * matrix. The O(n·d²) covariance product runs on the active backend's GEMM
- * (native or TS); the d×d eigenproblem is solved in float64 (eigen.ts).
+ * matrix. The covariance is one product of the centred data with itself
+ * (Backend.centredGram: the backend's GEMM, natively on a job's thread over
+ * the pool) and its eigenvectors come from a full symmetric eigen-solver in
+ * float64 (Backend.symmetricEigen), both off the event loop (spectral.ts).
  * A linear autoencoder with k code units learns the same subspace.
  */
 import { getBackend } from '../backend/select.js';
-import { allocate, allocating, checkAllocation } from '../sizes.js';
-import { topEigen } from './eigen.js';
-import { allocateMatrix, Matrix } from '../tensor.js';
-import { toMatrix, toShapedMatrix, type Inputs } from '../nn/data.js';
+import { checkAllocation } from '../sizes.js';
+import { Matrix } from '../tensor.js';
+import { shapedMatrix, toMatrix, type Inputs } from '../nn/data.js';
+import { centredSpectrum, spectralOptions, type SpectralOptions } from './spectral.js';
 
 export class PCA {
   /** Column means of the training data (d). */
@@ -24,24 +26,22 @@ export class PCA {
     this.explainedVariance = explainedVariance;
   }
 
-  /** Fits k components to x (n, d); needs n ≥ 2 and 1 ≤ k ≤ d. */
-  static fit(x: Matrix | ArrayLike<number>[], k: number): PCA {
+  /**
+   * Fits k components to x (n, d); needs n ≥ 2 and 1 ≤ k ≤ d. Never blocks
+   * the event loop; `signal` stops it (the promise then rejects with the
+   * signal's reason), `onProgress` follows it.
+   */
+  static async fit(x: Matrix | ArrayLike<number>[], k: number, options: SpectralOptions = {}): Promise<PCA> {
     const fn = 'PCA.fit';
-    const xs = toShapedMatrix(fn, 'x', x);
+    const opts = spectralOptions(fn, options);
+    const xs = shapedMatrix(fn, 'x', x);
     const d = xs.cols;
     if (xs.rows < 2) throw new RangeError(`${fn}: x must have at least 2 rows, got ${xs.rows}`);
     if (!Number.isInteger(k) || k < 1 || k > d) throw new RangeError(`${fn}: k must be an integer in [1, ${d}], got ${k}`);
-    // The d × d covariance, in float32 then float64.
-    checkAllocation(fn, `the columns of x squared (${d} × ${d} covariance)`, d * d, 12);
-    const mean = columnMeans(xs);
-    const centred = centre(fn, xs, mean);
-    const cov = allocate(fn, 'the covariance', Float32Array, d, d);
-    // cov (d,d) = centredᵀ (d,n) · centred (n,d) / (n − 1)
-    getBackend().gemm(cov, centred.data, centred.data, d, d, xs.rows, true, false, 1 / (xs.rows - 1), 0);
-    const cov64 = allocate(fn, 'the covariance in float64', Float64Array, d, d);
-    cov64.set(cov);
-    const { values, vectors } = allocating(fn, "the eigensolver's vectors", () => topEigen(cov64, d, k));
-    return new PCA(mean, new Matrix(Float32Array.from(vectors), k, d), values);
+    // The d × d covariance in float32, and the solver's float64 copy and eigenvector matrix.
+    checkAllocation(fn, `the columns of x squared (${d} × ${d} covariance)`, d * d, 20);
+    const { mean, values, vectors } = await centredSpectrum(fn, xs, k, false, 1 / (xs.rows - 1), 'the covariance', opts);
+    return new PCA(mean, new Matrix(vectors, k, d), values);
   }
 
   get inputs(): number {
@@ -55,7 +55,7 @@ export class PCA {
   /** Codes (n, k): coordinates of the centred rows on the principal axes. */
   transform(x: Inputs): Matrix {
     const xs = toMatrix('PCA.transform', 'x', x, this.inputs);
-    const centred = centre('PCA.transform', xs, this.mean);
+    const centred = centre(xs, this.mean);
     const out = Matrix.zeros(xs.rows, this.k);
     getBackend().gemm(out.data, centred.data, this.components.data, xs.rows, this.k, this.inputs, false, true, 1, 0);
     return out;
@@ -63,9 +63,8 @@ export class PCA {
 
   /** Rows (n, d) reconstructed from codes (n, k). */
   inverseTransform(codes: Inputs): Matrix {
-    const fn = 'PCA.inverseTransform';
-    const cs = toMatrix(fn, 'codes', codes, this.k);
-    const out = allocateMatrix(fn, 'the reconstructed rows', cs.rows, this.inputs);
+    const cs = toMatrix('PCA.inverseTransform', 'codes', codes, this.k);
+    const out = Matrix.zeros(cs.rows, this.inputs);
     getBackend().gemm(out.data, cs.data, this.components.data, cs.rows, this.inputs, this.k, false, false, 1, 0);
     for (let i = 0; i < out.data.length; i++) out.data[i] = out.data[i]! + this.mean[i % this.inputs]!;
     return out;
@@ -81,14 +80,8 @@ export class PCA {
   }
 }
 
-function columnMeans(x: Matrix): Float32Array {
-  const sums = new Float64Array(x.cols);
-  for (let i = 0; i < x.data.length; i++) sums[i % x.cols] += x.data[i]!;
-  return Float32Array.from(sums, (s) => s / x.rows);
-}
-
-function centre(fn: string, x: Matrix, mean: Float32Array): Matrix {
-  const out = allocateMatrix(fn, 'x centred', x.rows, x.cols);
+function centre(x: Matrix, mean: Float32Array): Matrix {
+  const out = Matrix.zeros(x.rows, x.cols);
   for (let i = 0; i < x.data.length; i++) out.data[i] = x.data[i]! - mean[i % x.cols]!;
   return out;
 }

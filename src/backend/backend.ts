@@ -424,6 +424,12 @@ export const NOTHING_TRAINED: Readonly<FitResult> = Object.freeze({
   epochs: 0, samples: 0, bestEpoch: 0, best: 0, steps: 0, stoppedEarly: false, cancelled: true,
 });
 
+/** Progress of a decomposition job (centredGram, symmetricEigen): `done` of `total` units of its work. */
+export interface KernelProgress {
+  done: number;
+  total: number;
+}
+
 export interface Backend extends Word2VecKernels {
   readonly name: 'native' | 'js';
 
@@ -540,4 +546,41 @@ export interface Backend extends Word2VecKernels {
    * aborts, resolves with −1 at its next check.
    */
   firstOutside(data: Float32Array, min: number, max: number, signal?: AbortSignal): Promise<number>;
+
+  /**
+   * [async] The centred Gram matrix that PCA (the covariance) and classical
+   * MDS decompose: mean (d) ← the column means of x (n, d) (float64 sums in
+   * row order, stored as float32; 0 when n is 0), then out ← alpha·Xcᵀ·Xc
+   * (d, d), or with `rows` alpha·Xc·Xcᵀ (n, n), where Xc = x − mean (float32
+   * subtractions). The product is this backend's gemm over blocks of x
+   * (rows, or columns with `rows`) added with beta 1: natively a job on its
+   * own thread over the pool (x read in place when it is shared, as
+   * trainingData returns it), in TS slices with the event loop turning
+   * between them. The block size is fixed by n, d and rows, so the result
+   * does not depend on the thread count; the backends agree within float32
+   * rounding of the sums. out is exactly symmetric. Checks its arguments
+   * synchronously; onProgress gets { done, total } in rows (columns) of x.
+   * Resolves true, or false when `signal` stopped it first (between blocks;
+   * out and mean then partial, no callback afterwards).
+   */
+  centredGram(out: Float32Array, mean: Float32Array, x: Float32Array, n: number, d: number, rows: boolean, alpha: number,
+              onProgress: ((p: KernelProgress) => void) | null, signal?: AbortSignal): Promise<boolean>;
+
+  /**
+   * [async] The k largest eigenpairs of the symmetric a (m, m) (its lower
+   * triangle is read), 0 ≤ k ≤ m, in float64: values (k) largest first
+   * (equal ones in a fixed order) and the unit eigenvectors as the rows of
+   * vectors (k, m), each signed so its largest-magnitude entry (the first
+   * of equals) is positive. The full spectrum by Householder
+   * tridiagonalisation and the implicit QL method; natively a job on its own
+   * thread over the pool (a read in place when shared), in TS slices. Every
+   * operation is element-wise or a sum in a fixed order, so both backends
+   * and every thread count give the same bits. onProgress gets { done,
+   * total } over the steps; resolves true, or false when `signal` stopped it
+   * first (outputs then partial). Rejects with a RangeError naming the first
+   * non-finite entry of a's lower triangle ("symmetricEigen: a contains NaN
+   * at row 2, column 1").
+   */
+  symmetricEigen(values: Float64Array, vectors: Float32Array, a: Float32Array, m: number, k: number,
+                 onProgress: ((p: KernelProgress) => void) | null, signal?: AbortSignal): Promise<boolean>;
 }

@@ -5,8 +5,8 @@
  */
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import { NOTHING_TRAINED, type Backend, type FitJob, type FitResult, type NetworkSpec, type TrainJob, type TrainProgress,
-  type ActivationCode, type LossCode, type LossParams, type OptimizerSpec, type StepOutcomeCode } from './backend.js';
+import { NOTHING_TRAINED, type Backend, type FitJob, type FitResult, type KernelProgress, type NetworkSpec, type TrainJob,
+  type TrainProgress, type ActivationCode, type LossCode, type LossParams, type OptimizerSpec, type StepOutcomeCode } from './backend.js';
 import { NON_FINITE_CODE, NonFiniteError } from './errors.js';
 import { sharedCopy } from '../shared-memory.js';
 import { checkSignal, quietAfterAbort, runAddonJob, type AddonJob } from './job.js';
@@ -35,6 +35,11 @@ export interface NativeAddon extends Pick<Word2VecKernels, 'word2vecInit' | 'nea
   sgdUpdate(w: Float32Array, g: Float32Array, n: number, lr: number, weightDecay: number): void;
   /** [async] Backend.firstOutside without the AbortSignal: cancel() stops the scan (it resolves with −1). */
   firstOutside(data: Float32Array, min: number, max: number): AddonJob<number>;
+  /** [async] Backend.centredGram and symmetricEigen without the AbortSignal: cancel() stops the job, which resolves false. */
+  centredGram(out: Float32Array, mean: Float32Array, x: Float32Array, n: number, d: number, rows: boolean, alpha: number,
+              onProgress: ((p: KernelProgress) => void) | null): AddonJob<boolean>;
+  symmetricEigen(values: Float64Array, vectors: Float32Array, a: Float32Array, m: number, k: number,
+                 onProgress: ((p: KernelProgress) => void) | null): AddonJob<boolean>;
   forward(out: Float32Array, net: NetworkSpec, x: Float32Array, n: number): void;
   forwardLoss(out: Float32Array, net: NetworkSpec, x: Float32Array, y: Float32Array, n: number): number;
   lossGradient(grads: Float32Array[], net: NetworkSpec, x: Float32Array, y: Float32Array, n: number): number;
@@ -180,6 +185,14 @@ export function createNativeBackend(addon: NativeAddon): Backend {
     firstOutside(data, min, max, signal) {
       checkSignal('firstOutside', signal);
       return runAddonJob(addon.firstOutside(data, min, max), signal);
+    },
+    centredGram(out, mean, x, n, d, rows, alpha, onProgress, signal) {
+      checkSignal('centredGram', signal);
+      return runAddonJob(addon.centredGram(out, mean, x, n, d, rows, alpha, quietAfterAbort(onProgress, signal)!), signal);
+    },
+    symmetricEigen(values, vectors, a, m, k, onProgress, signal) {
+      checkSignal('symmetricEigen', signal);
+      return runAddonJob(addon.symmetricEigen(values, vectors, a, m, k, quietAfterAbort(onProgress, signal)!), signal);
     },
     word2vecVocab(job, onProgress, signal) {
       checkSignal('word2vecVocab', signal);

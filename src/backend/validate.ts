@@ -439,7 +439,10 @@ export function checkFitJob(fn: string, v: unknown, onProgress: unknown, activat
   if (v['position'] !== undefined && v['position'] !== null) {
     checkTypedVector(fn, 'job.position', v['position'], POSITION_FIELDS.length, Float64Array);
   }
-  if (onProgress !== null && typeof onProgress !== 'function') {
-    throw new TypeError(`${fn}: onProgress must be a function or null`);
-  }
+  checkProgressCallback(fn, onProgress);
+}
+
+/** The progress callback of a long job: a function or null. */
+export function checkProgressCallback(fn: string, v: unknown): void {
+  if (v !== null && typeof v !== 'function') throw new TypeError(`${fn}: onProgress must be a function or null`);
 }

@@ -64,7 +64,7 @@ export async function toPlane(x: Matrix, method: MapMethod, seed: number): Promi
   if (x.rows < 2) throw new RangeError(`a map needs at least 2 points, got ${x.rows}`);
   if (method === 'pca') {
     if (x.cols < 2) throw new RangeError(`PCA to 2-D needs at least 2 dimensions, these have ${x.cols}`);
-    return PCA.fit(x, 2).transform(x);
+    return (await PCA.fit(x, 2)).transform(x);
   }
   // A small tanh network keeps the map smooth; 1 000 minibatch steps settle the stress on a few thousand points.
   const sammon = new SammonMap({ layers: [x.cols, 32, 2], seed });

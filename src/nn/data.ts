@@ -157,11 +157,12 @@ function binaryColumn(fn: string, arg: string, y: ArrayLike<number>): Matrix {
   return m;
 }
 
-/** A Matrix or an array of rows, whose width is its own (a bare Float32Array has no shape, so it is refused). */
-export function toShapedMatrix(fn: string, arg: string, x: unknown): Matrix {
-  if (x instanceof Matrix) return toMatrix(fn, arg, x, x.cols);
+/** A Matrix or an array of rows, whose width is its own (a bare Float32Array has no shape, so it is refused);
+ * shape checked, values not yet (checkValuesOffThread). */
+export function shapedMatrix(fn: string, arg: string, x: unknown): Matrix {
+  if (x instanceof Matrix) return x;
   if (Array.isArray(x) && x.length > 0 && (Array.isArray(x[0]) || ArrayBuffer.isView(x[0]))) {
-    return toMatrix(fn, arg, x, (x[0] as ArrayLike<number>).length);
+    return shapeMatrix(fn, arg, x, (x[0] as ArrayLike<number>).length);
   }
   throw new TypeError(`${fn}: ${arg} must be a Matrix or a non-empty array of rows`);
 }

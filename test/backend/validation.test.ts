@@ -205,6 +205,52 @@ function codeCases(fn: string, name: string, count: number): [string, unknown, t
   bad('firstOutside', scan, 1, finiteCases('firstOutside', 'min'));
   bad('firstOutside', scan, 2, finiteCases('firstOutside', 'max', true));
   bad('firstOutside', scan, 1, [['min above max', 2, RangeError, 'firstOutside: min must be at most max']]);
+
+  // x (4, 3): out (3, 3), or (4, 4) with rows.
+  const gram = (rows = false) => (): unknown[] => [f32(rows ? 16 : 9), f32(3), f32(12), 4, 3, rows, 0.5, null];
+  bad('centredGram', gram(), 0, bufferCases('centredGram', 'out', 9, '(3, 3)'));
+  bad('centredGram', gram(true), 0, [['out (3, 3) with rows', f32(9), RangeError, 'centredGram: out must have length 16 for shape (4, 4), got 9']]);
+  bad('centredGram', gram(), 1, bufferCases('centredGram', 'mean', 3, '(3)'));
+  bad('centredGram', gram(), 2, bufferCases('centredGram', 'x', 12, '(4, 3)'));
+  bad('centredGram', gram(), 3, sizeCases('centredGram', 'n'));
+  bad('centredGram', gram(), 4, sizeCases('centredGram', 'd'));
+  bad('centredGram', gram(), 5, [['rows 1', 1, TypeError, 'centredGram: rows must be a boolean'],
+    ['rows undefined', undefined, TypeError, 'centredGram: rows must be a boolean']]);
+  bad('centredGram', gram(), 6, finiteCases('centredGram', 'alpha'));
+  bad('centredGram', gram(), 7, progressCases('centredGram'));
+  bad('centredGram', gram(), 8, signalCases('centredGram'));
+
+  // a (4, 4), k = 2: values (2), vectors (2, 4).
+  const eig = (): unknown[] => [new Float64Array(2), f32(8), f32(16), 4, 2, null];
+  bad('symmetricEigen', eig, 0, [
+    ['values Float32Array', lazy(() => f32(2)), TypeError, 'symmetricEigen: values must be a Float64Array'],
+    ['values undefined', undefined, TypeError, 'symmetricEigen: values must be a Float64Array'],
+    ['values short', lazy(() => new Float64Array(1)), RangeError, 'symmetricEigen: values must have length 2 for shape (2), got 1'],
+  ]);
+  bad('symmetricEigen', eig, 1, bufferCases('symmetricEigen', 'vectors', 8, '(2, 4)'));
+  bad('symmetricEigen', eig, 2, bufferCases('symmetricEigen', 'a', 16, '(4, 4)'));
+  bad('symmetricEigen', eig, 3, sizeCases('symmetricEigen', 'm'));
+  bad('symmetricEigen', eig, 4, [
+    ['k undefined', undefined, TypeError, 'symmetricEigen: k must be a number'],
+    ['k above m', 5, RangeError, 'symmetricEigen: k must be an integer in [0, 4], got 5'],
+    ['k negative', -1, RangeError, 'symmetricEigen: k must be an integer in [0, 4], got -1'],
+    ['k fractional', 1.5, RangeError, 'symmetricEigen: k must be an integer in [0, 4], got 1.5'],
+    ['k NaN', NaN, RangeError, 'symmetricEigen: k must be an integer in [0, 4], got NaN'],
+  ]);
+  bad('symmetricEigen', eig, 5, progressCases('symmetricEigen'));
+  bad('symmetricEigen', eig, 6, signalCases('symmetricEigen'));
+}
+
+/** The defects of a long job's onProgress argument: a function or null. */
+function progressCases(fn: string): [string, unknown, typeof TypeError | typeof RangeError, string][] {
+  const msg = `${fn}: onProgress must be a function or null`;
+  return [['onProgress undefined', undefined, TypeError, msg], ['onProgress string', 'log', TypeError, msg], ['onProgress object', {}, TypeError, msg]];
+}
+
+/** The defects of a long job's signal argument: absent or an AbortSignal. */
+function signalCases(fn: string): [string, unknown, typeof TypeError | typeof RangeError, string][] {
+  const msg = `${fn}: signal must be an AbortSignal`;
+  return [['signal null', null, TypeError, msg], ['signal AbortController', lazy(() => new AbortController()), TypeError, msg]];
 }
 
 /** Defects of a LossParams at path `p` for `cols` outputs, each as a mutation of a valid one. */
@@ -619,6 +665,11 @@ const validCalls: [Method, () => unknown[]][] = [
   ['sgdUpdate', () => [f32(5), f32(5), 5, -0.1, 0]],
   ['firstOutside', () => [f32(4), -1, -1]],
   ['firstOutside', () => [f32(0), 0, 1]],
+  ['centredGram', () => [f32(9), f32(3), f32(12), 4, 3, false, 0.5, null]],
+  ['centredGram', () => [f32(16), f32(3), f32(12), 4, 3, true, 1, () => {}, new AbortController().signal]],
+  ['centredGram', () => [f32(0), f32(0), f32(0), 0, 0, false, 1, null]],
+  ['symmetricEigen', () => [new Float64Array(2), f32(8), f32(16), 4, 2, null]],
+  ['symmetricEigen', () => [new Float64Array(0), f32(0), f32(0), 0, 0, () => {}]],
   ['forward', () => [f32(10), validNet(), f32(15), 5]],
   ['forwardLoss', () => [f32(10), validNet(), f32(15), f32(10), 5]],
   ['optimizerStep', () => [validNet(), [f32(12), f32(4), f32(8), f32(2)], { ...plainTraining(0.1, 0).optimizer, type: 2, clipNorm: 1,

@@ -2,7 +2,7 @@
  * Test data with a known principal subspace, and the principal angle between
  * subspaces: shared by the PCA test and the linear-autoencoder test.
  */
-import { jacobiEigen } from '../../src/analysis/eigen.js';
+import { jacobiEigen } from './eigen-reference.js';
 import { Matrix } from '../../src/tensor.js';
 import { Rng } from '../../src/rng.js';
 

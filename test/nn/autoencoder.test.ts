@@ -137,7 +137,7 @@ describe.each(backendsUnderTest().map((b) => [b.name]))('Autoencoder on %s', (na
     const d = 10;
     const k = 3;
     const { x: raw } = planted(500, d, k, 0.1, 11);
-    const pca = PCA.fit(raw, k);
+    const pca = await PCA.fit(raw, k);
     // Centred first: the biases could absorb planted()'s offset of 3, but
     // that makes plain gradient descent ill-conditioned and slow; the optimum is the same.
     const x = new Matrix(raw.data.map((v, i) => v - pca.mean[i % d]!), raw.rows, d);

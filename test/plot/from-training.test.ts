@@ -31,7 +31,7 @@ describe.each(backendsUnderTest().map((b) => [b.name]))('pictures of models trai
     const ae = new Autoencoder({ layers: [784, 8], seed: 1 });
     await ae.fit(shapes.images, { epochs: 1, batchSize: 32 });
     const codes = ae.encode(shapes.images);
-    const xy: Matrix = PCA.fit(codes, 2).transform(codes);
+    const xy: Matrix = (await PCA.fit(codes, 2)).transform(codes);
     const root = parseXml(scatterPlot(xy, { classes: Array.from(shapes.labels, (k) => SHAPE_KINDS[k]!) }).toSvg());
     const circles = findAll(root, 'circle');
     expect(circles).toHaveLength(120 + SHAPE_KINDS.length);

@@ -11,7 +11,7 @@ import { Activation, HISTORY_FIELDS, Loss, NOTHING_TRAINED, lossTargetCols, type
 import { checkSignal, quietAfterAbort } from '../job.js';
 import {
   checkBool, checkClassWeights, checkCode, checkFinite, checkFitJob, checkFloat32, checkOptimizer, checkLossScalars, checkMatrix, checkedTargetCols, checkNetwork, checkOptionalMatrix, checkParamList,
-  checkSize, checkTrainJob,
+  checkInt, checkProgressCallback, checkSize, checkTrainJob, checkTypedVector,
 } from '../validate.js';
 import * as act from './activations.js';
 import * as ew from './elementwise.js';
@@ -22,6 +22,8 @@ import { optimizerUpdate } from './optimizers.js';
 import { softmaxRows } from './softmax.js';
 import { fit } from './trainer.js';
 import { firstOutside as scanFirstOutside } from './scan.js';
+import { centredGram } from './gram.js';
+import { symmetricEigen } from './symmetric-eigen.js';
 import { jsWord2VecKernels } from './word2vec/index.js';
 
 const ACTIVATIONS = Object.keys(Activation).length;
@@ -189,6 +191,33 @@ export const jsBackend: Backend = {
     if (!(min <= max)) throw new RangeError(`${fn}: min must be at most max`);
     checkFloat32(fn, 'data', data);
     return scanFirstOutside(data, min, max, () => signal?.aborted === true);
+  },
+
+  centredGram(out, mean, x, n, d, rows, alpha, onProgress, signal) {
+    const fn = 'centredGram';
+    checkSignal(fn, signal);
+    checkSize(fn, 'n', n);
+    checkSize(fn, 'd', d);
+    checkBool(fn, 'rows', rows);
+    checkFinite(fn, 'alpha', alpha);
+    const side = rows ? n : d;
+    checkMatrix(fn, 'out', out, side, side);
+    checkMatrix(fn, 'mean', mean, d);
+    checkMatrix(fn, 'x', x, n, d);
+    checkProgressCallback(fn, onProgress);
+    return centredGram(out, mean, x, n, d, rows, alpha, quietAfterAbort(onProgress, signal), () => signal?.aborted === true);
+  },
+
+  symmetricEigen(values, vectors, a, m, k, onProgress, signal) {
+    const fn = 'symmetricEigen';
+    checkSignal(fn, signal);
+    checkSize(fn, 'm', m);
+    checkInt(fn, 'k', k, 0, m);
+    checkTypedVector(fn, 'values', values, k, Float64Array);
+    checkMatrix(fn, 'vectors', vectors, k, m);
+    checkMatrix(fn, 'a', a, m, m);
+    checkProgressCallback(fn, onProgress);
+    return symmetricEigen(values, vectors, a, m, k, quietAfterAbort(onProgress, signal), () => signal?.aborted === true);
   },
 
   train(job, onProgress, signal) {
