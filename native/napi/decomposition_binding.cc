@@ -11,6 +11,7 @@
 #include "args.h"
 #include "background_job.h"
 #include "bindings.h"
+#include "boundary.h"
 
 namespace fastnn::bindings {
 
@@ -25,6 +26,8 @@ Napi::Value ProgressCallback(Napi::Env env, const char* fn, Napi::Value v) {
 // Both jobs report { done, total } and resolve with whether they finished (false: cancelled).
 class DecompositionJob : public BackgroundJob {
  public:
+  explicit DecompositionJob(const char* fn) : BackgroundJob(fn) {}
+
   Napi::Value Result(Napi::Env env) override { return Napi::Boolean::New(env, finished_); }
 
   Napi::Value Progress(Napi::Env env, const std::vector<double>& v) override {
@@ -51,7 +54,7 @@ class CentredGramJob final : public DecompositionJob {
  public:
   CentredGramJob(float* out, float* mean, const float* x, std::size_t n, std::size_t d, bool rows, double alpha,
                  GemmContext ctx)
-      : out_(out), mean_(mean), x_(x), n_(n), d_(d), rows_(rows), alpha_(alpha), ctx_(ctx) {}
+      : DecompositionJob("centredGram"), out_(out), mean_(mean), x_(x), n_(n), d_(d), rows_(rows), alpha_(alpha), ctx_(ctx) {}
 
   void Execute(JobContext& ctx) override {
     finished_ = centred_gram(out_, mean_, x_, n_, d_, rows_, alpha_, ctx_, Reporter(ctx), Stopper(ctx));
@@ -93,7 +96,7 @@ Napi::Value CentredGram(const Napi::CallbackInfo& info) {
 class SymmetricEigenJob final : public DecompositionJob {
  public:
   SymmetricEigenJob(double* values, float* vectors, const float* a, std::size_t m, std::size_t k, GemmContext ctx)
-      : values_(values), vectors_(vectors), a_(a), m_(m), k_(k), ctx_(ctx) {}
+      : DecompositionJob("symmetricEigen"), values_(values), vectors_(vectors), a_(a), m_(m), k_(k), ctx_(ctx) {}
 
   void Execute(JobContext& ctx) override {
     try {
@@ -146,8 +149,8 @@ Napi::Value SymmetricEigen(const Napi::CallbackInfo& info) {
 }  // namespace
 
 void RegisterDecomposition(Napi::Env env, Napi::Object exports) {
-  exports.Set("centredGram", Napi::Function::New(env, CentredGram, "centredGram"));
-  exports.Set("symmetricEigen", Napi::Function::New(env, SymmetricEigen, "symmetricEigen"));
+  Export(env, exports, "centredGram", CentredGram);
+  Export(env, exports, "symmetricEigen", SymmetricEigen);
 }
 
 }  // namespace fastnn::bindings

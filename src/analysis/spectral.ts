@@ -9,6 +9,7 @@
 import { getBackend } from '../backend/select.js';
 import type { KernelProgress } from '../backend/backend.js';
 import { checkOptions } from '../options.js';
+import { allocating, asFailureOf } from '../sizes.js';
 import { sharedFloat32 } from '../shared-memory.js';
 import type { Matrix } from '../tensor.js';
 import { checkValuesOffThread } from '../nn/data.js';
@@ -56,14 +57,24 @@ export interface Spectrum {
  */
 export async function centredSpectrum(fn: string, x: Matrix, k: number, rows: boolean, alpha: number, what: string,
                                       options: SpectralOptions): Promise<Spectrum> {
+  try {
+    return await spectrum(fn, x, k, rows, alpha, what, options);
+  } catch (err) {
+    // A backend job's out-of-memory failure ("centredGram: …") is the caller's.
+    throw asFailureOf(fn, err);
+  }
+}
+
+async function spectrum(fn: string, x: Matrix, k: number, rows: boolean, alpha: number, what: string,
+                        options: SpectralOptions): Promise<Spectrum> {
   const { onProgress, signal } = options;
   const backend = getBackend();
   signal?.throwIfAborted();
-  const data = await backend.trainingData(x.data, `${fn}: x`, signal);
+  const data = await backend.trainingData(x.data, fn, 'x', signal);
   await checkValuesOffThread(fn, 'x', { m: x, range: null }, data, backend, signal);
   const side = rows ? x.rows : x.cols;
   // Shared, so that the native eigen job reads it in place rather than copying it.
-  const gram = sharedFloat32(side * side);
+  const gram = allocating(fn, `${what} of x (${side} × ${side} floats)`, () => sharedFloat32(side * side));
   const mean = new Float32Array(x.cols);
   const report = (stage: SpectralProgress['stage']) => onProgress ? (p: KernelProgress) => onProgress({ stage, ...p }) : null;
   await backend.centredGram(gram, mean, data, x.rows, x.cols, rows, alpha, report('gram'), signal);

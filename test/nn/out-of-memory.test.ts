@@ -41,8 +41,8 @@ const CASES: [string, string[], RegExp][] = [
   ['mlp-scratch', BOTH, /^MLP\.fit: not enough memory for the network's scratch buffers for batches of 4096 rows$/],
   ['word2vec', BOTH, /^Word2Vec\.train: not enough memory for the input vectors \(100 × \d+ floats, [\d.]+ GB\)$/],
   ['word2vec-copy', ['native'], /^Word2Vec\.train: not enough memory for the training job's copies of the vectors$/],
-  ['pca', BOTH, /^PCA\.fit: not enough memory for x centred \(\d+ × 50 floats, [\d.]+ GB\)$/],
-  ['mds', BOTH, /^classicalMds: not enough memory for the squared distances \(\d+ × \d+ doubles, [\d.]+ GB\)$/],
+  ['pca', BOTH, /^PCA\.fit: not enough memory for the covariance of x \(\d+ × \d+ floats\)$/],
+  ['mds', BOTH, /^classicalMds: not enough memory for the Gram matrix of x \(\d+ × \d+ floats\)$/],
 ];
 const MODELS = new Set(['mlp-copy', 'autoencoder-copy', 'mlp-scratch']);
 

@@ -89,16 +89,17 @@ const cases = {
   word2vec: async () => failure(() => trainWords(Math.ceil((2 * headroom()) / (4 * WORDS)))),
   // The input and output vectors fit; the native job's copies of them do not.
   'word2vec-copy': async () => failure(() => trainWords(Math.floor((0.3 * headroom()) / (4 * WORDS)), { negative: 5 })),
-  // x fits; its centred copy does not.
+  // x is two rows; its d × d covariance does not fit.
   pca: async () => {
-    const d = 50, n = Math.floor((0.6 * headroom()) / (4 * d));
-    const x = new Matrix(new Float32Array(n * d), n, d);
-    return failure(async () => PCA.fit(x, 2));
+    const d = Math.ceil(Math.sqrt((2 * headroom()) / 4));
+    return failure(async () => PCA.fit(new Matrix(Matrix.shared(2, d).data.fill(1), 2, d), 2));
   },
-  // x is tiny; its n × n distances are not.
+  // x is n rows of n + 1 values; their n × n Gram matrix, as large, does not fit beside it.
   mds: async () => {
-    const n = Math.ceil(Math.sqrt((2 * headroom()) / 8));
-    return failure(async () => classicalMds(new Matrix(new Float32Array(2 * n).map((_, i) => i % 7), n, 2)));
+    const n = Math.ceil(Math.sqrt((0.6 * headroom()) / 4));
+    const x = Matrix.shared(n, n + 1);
+    x.data.forEach((_, i) => { x.data[i] = i % 7; });
+    return failure(async () => classicalMds(x, 2));
   },
 };
 
