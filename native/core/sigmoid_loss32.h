@@ -91,9 +91,12 @@ inline double sigmoid_ce32(float z, float r, float scale, float* g) {
 }
 
 // The float64 lanes of a sum, added in order.
-inline double loss_lanes_sum(const double* lanes) {
+// The lanes' sum in lane order. Lanes from `used` on hold +0 (fewer
+// elements than lanes), and adding +0 changes no bit of a sum begun at +0,
+// so a one-output network's loss skips fifteen dependent additions.
+inline double loss_lanes_sum(const double* lanes, std::size_t used) {
   double total = 0;
-  for (std::size_t j = 0; j < kLossLanes; j++) total += lanes[j];
+  for (std::size_t j = 0; j < used && j < kLossLanes; j++) total += lanes[j];
   return total;
 }
 
