@@ -15,7 +15,7 @@ export type { FitOptions, EpochInfo, ProgressInfo, History } from './nn/fit.js';
 export type { LossConfig } from './nn/loss-config.js';
 export type { OptimizerOptions, ScheduleOptions, EarlyStoppingOptions, OptimizerState } from './nn/train-options.js';
 export type { Task } from './nn/tasks.js';
-export type { Inputs, Targets } from './nn/data.js';
+export type { Inputs, Targets } from './inputs.js';
 export { ModelFileError } from './io/safetensors.js';
 export { NonFiniteError } from './backend/errors.js';
 export type { NonFiniteQuantity } from './backend/errors.js';

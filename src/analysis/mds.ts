@@ -14,7 +14,7 @@
 import { getBackend } from '../backend/select.js';
 import { checkAllocation } from '../sizes.js';
 import { Matrix } from '../tensor.js';
-import { shapedMatrix } from '../nn/data.js';
+import { shapedMatrix } from '../inputs.js';
 import { centredSpectrum, spectralOptions, type SpectralOptions, type Spectrum } from './spectral.js';
 
 /** Multiply-adds of the projection between two looks at the clock (about a millisecond on the TS backend). */

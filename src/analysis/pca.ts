@@ -9,7 +9,7 @@
 import { getBackend } from '../backend/select.js';
 import { checkAllocation } from '../sizes.js';
 import { Matrix } from '../tensor.js';
-import { shapedMatrix, toMatrix, type Inputs } from '../nn/data.js';
+import { shapedMatrix, toMatrix, type Inputs } from '../inputs.js';
 import { centredSpectrum, spectralOptions, type SpectralOptions } from './spectral.js';
 
 export class PCA {

@@ -20,8 +20,8 @@ import { Rng } from '../rng.js';
 import { allocateMatrix, Matrix } from '../tensor.js';
 import { checkOptions, finiteNumber, positiveInt } from '../options.js';
 import { allocate, allocating, asFailureOf, checkAllocation, checkLayerSizes } from '../sizes.js';
-import { toMatrix, type Inputs } from '../nn/data.js';
-import { initWeights } from '../nn/init.js';
+import { toMatrix, type Inputs } from '../inputs.js';
+import { initWeights } from '../init-weights.js';
 
 export interface SammonConfig {
   /** Network widths [inputs, ...hidden, outputs]; the output width is the map's dimension. */

@@ -12,7 +12,7 @@ import { checkOptions } from '../options.js';
 import { allocating, asFailureOf } from '../sizes.js';
 import { sharedFloat32 } from '../shared-memory.js';
 import type { Matrix } from '../tensor.js';
-import { checkValuesOffThread } from '../nn/data.js';
+import { checkValuesOffThread } from '../inputs.js';
 
 export interface SpectralProgress {
   /** 'gram': the covariance (PCA) or Gram matrix (MDS) being summed, `done` of `total` rows (or columns) of x;

@@ -13,7 +13,7 @@
  * uninterrupted one (the trainers are deterministic for a given job, on any
  * thread count).
  */
-import type { Inputs, Targets } from './data.js';
+import type { Inputs, Targets } from '../inputs.js';
 import type { EpochInfo, FitOptions, History, ProgressInfo, RunState } from './fit.js';
 import { Autoencoder } from './autoencoder.js';
 import { MLP } from './mlp.js';

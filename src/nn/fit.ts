@@ -12,7 +12,7 @@ import { NonFiniteError } from '../backend/errors.js';
 import type { Rng } from '../rng.js';
 import { checkOptions, finiteNumber, positiveInt } from '../options.js';
 import { allocate, asFailureOf, checkAllocation } from '../sizes.js';
-import { checkValuesOffThread, shapeMatrix, type Inputs, type Targets, type Unchecked } from './data.js';
+import { checkValuesOffThread, shapeMatrix, type Inputs, type Targets, type Unchecked } from '../inputs.js';
 import { Matrix } from '../tensor.js';
 import {
   earlyStoppingSpec, optimizerSpec, scheduleSpec, type EarlyStoppingOptions, type OptimizerOptions, type OptimizerState,

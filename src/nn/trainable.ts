@@ -9,7 +9,7 @@ import type { InputNoise, MetricCode, NetworkSpec } from '../backend/backend.js'
 import { getBackend } from '../backend/select.js';
 import { checkWriteOptions, type WriteOptions } from '../io/atomic.js';
 import { Rng } from '../rng.js';
-import type { Inputs, Targets, Unchecked } from './data.js';
+import type { Inputs, Targets, Unchecked } from '../inputs.js';
 import { checkFitSettings, runFit, type FitOptions, type History, type RunState } from './fit.js';
 import { writeModelFile } from './model-file.js';
 import type { OptimizerState } from './train-options.js';

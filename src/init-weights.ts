@@ -6,8 +6,8 @@
  * - Everything else: Glorot/Xavier uniform, limit √(6 / (fan_in + fan_out)).
  * Biases start at zero.
  */
-import { Activation, type ActivationCode } from '../backend/backend.js';
-import type { Rng } from '../rng.js';
+import { Activation, type ActivationCode } from './backend/backend.js';
+import type { Rng } from './rng.js';
 
 /** Fills w (fanOut, fanIn) for a layer followed by `act`. */
 export function initWeights(w: Float32Array, fanIn: number, fanOut: number, act: ActivationCode, rng: Rng): void {

@@ -7,9 +7,9 @@
  * by checkValues, or by checkValuesOffThread where the data is a whole
  * training set, so the event loop never waits on the pass over it.
  */
-import type { Backend } from '../backend/backend.js';
-import { allocating } from '../sizes.js';
-import { Matrix } from '../tensor.js';
+import type { Backend } from './backend/backend.js';
+import { allocating } from './sizes.js';
+import { Matrix } from './tensor.js';
 
 export type Inputs = Matrix | Float32Array | ArrayLike<ArrayLike<number>>;
 /** Class indices, or a one-hot / multi-hot / target matrix. */
