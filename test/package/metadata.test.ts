@@ -27,6 +27,11 @@ describe('the published package', () => {
     expect(text).toContain('THE SOFTWARE IS PROVIDED "AS IS"');
   });
 
+  it('ships the model file format, which the README links', () => {
+    expect(packedFiles()).toContain('docs/model-files.md');
+    expect(readFileSync(root + 'README.md', 'utf8')).toContain('(https://github.com/fastnn/fastnn/blob/main/docs/model-files.md)');
+  });
+
   it('names its repository, home page and issue tracker', () => {
     expect(pkg['repository']).toEqual({ type: 'git', url: 'git+https://github.com/fastnn/fastnn.git' });
     expect(pkg['homepage']).toBe('https://github.com/fastnn/fastnn#readme');
