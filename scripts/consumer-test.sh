@@ -33,6 +33,13 @@ echo "install time: $(echo "$(date +%s.%N) - $start" | bc) s"
 test ! -e node_modules/fastnn/build || { echo "consumer: the install compiled something (node_modules/fastnn/build exists)"; exit 1; }
 grep -q 'using the prebuilt native addon' "$work/install.log" || { echo "consumer: the install did not report the prebuilt addon"; exit 1; }
 
+echo "== the prebuilt addon: stripped, and no test hooks among its exports"
+addon=node_modules/fastnn/prebuilds/linux-x64/fastnn.node
+echo "prebuilt addon: $(du -k "$addon" | cut -f1) kB"
+nm "$addon" 2>&1 | grep -q 'no symbols' || { echo "consumer: the prebuilt addon is not stripped"; exit 1; }
+hooks="$(env -u FASTNN_TEST_HOOKS node -p "Object.keys(require('./$addon')).filter((k) => /^test/.test(k)).join(' ')")"
+test -z "$hooks" || { echo "consumer: the prebuilt addon exports test hooks: $hooks"; exit 1; }
+
 echo "== ESM"
 cat > esm.mjs <<'EOF'
 import { MLP, Autoencoder, Word2Vec, Matrix, backendInfo } from 'fastnn';

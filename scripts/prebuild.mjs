@@ -27,6 +27,17 @@ if (build.status !== 0) {
 
 mkdirSync(dirname(target), { recursive: true });
 copyFileSync(join(root, 'build', 'Release', 'fastnn.node'), target);
+// The shipped binary carries no symbol table or debug sections (about an
+// eighth of the file): users cannot use them, and the dynamic symbols it
+// loads by stay (test/native/symbols.test.ts checks a stripped copy).
+// build/Release keeps them for the repository's own debugging.
+if (process.platform === 'linux') {
+  const strip = spawnSync('strip', ['--strip-unneeded', target], { stdio: ['ignore', 'ignore', 'inherit'] });
+  if (strip.status !== 0) {
+    console.error(`prebuild: strip --strip-unneeded ${target} failed (exit ${strip.status ?? strip.error?.message})`);
+    process.exit(1);
+  }
+}
 const load = spawnSync(process.execPath, ['-e', 'console.log(require(process.argv[1]).version)', target], { encoding: 'utf8' });
 if (load.status !== 0) {
   console.error(`prebuild: ${target} does not load: ${load.stderr}`);

@@ -1,4 +1,9 @@
-/** fastnn: neural networks for Node.js on a C++ core, with a pure-TS fallback. */
+/**
+ * fastnn: neural networks for Node.js on a C++ core, with a pure-TS fallback.
+ * The package's API: what the README documents and the types its options
+ * and results have. Internals (the backend, job shapes) stay in their
+ * modules, where the tests import them from.
+ */
 export { Matrix } from './tensor.js';
 export { Rng } from './rng.js';
 export { MLP } from './nn/mlp.js';
@@ -6,7 +11,7 @@ export { Autoencoder } from './nn/autoencoder.js';
 export type { AutoencoderConfig, AutoencoderLoss, StackedOptions } from './nn/autoencoder.js';
 export type { EncoderHead } from './nn/fine-tune.js';
 export type { NormName } from './nn/layers.js';
-export { fitAutoencoderWithCheckpoints, fitWithCheckpoints, loadCheckpoint, resumeAutoencoderFit, resumeFit } from './nn/checkpoint.js';
+export { fitAutoencoderWithCheckpoints, fitWithCheckpoints, resumeAutoencoderFit, resumeFit } from './nn/checkpoint.js';
 export type { AutoencoderResumeOptions, CheckpointOptions, CheckpointSettings, ResumeOptions } from './nn/checkpoint.js';
 export { entropy, crossEntropy, klDivergence, bernoulliEntropy } from './analysis/information.js';
 export type { InformationOptions, Distributions } from './analysis/information.js';
@@ -20,27 +25,21 @@ export { ModelFileError } from './io/safetensors.js';
 export { NonFiniteError } from './backend/errors.js';
 export type { NonFiniteQuantity } from './backend/errors.js';
 export { FileWriteError } from './io/atomic.js';
-export { getBackend, useBackend, backendInfo, setThreads, getThreads } from './backend/select.js';
+export { useBackend, backendInfo, setThreads, getThreads } from './backend/select.js';
 export type { BackendName } from './backend/select.js';
-export {
-  Activation, Loss, NoiseType, Optimizer, Schedule, Metric, Monitor, HISTORY_FIELDS, defaultLossParams, lossTargetCols, optimizerStateCount,
-} from './backend/backend.js';
-export type {
-  Backend, ActivationName, LossName, LossParams, NetworkSpec, TrainJob, FitJob, FitResult, TrainProgress, OptimizerSpec,
-  ScheduleSpec, EarlyStoppingSpec, SparsitySpec, InputNoise, KernelProgress,
-} from './backend/backend.js';
+export type { ActivationName, LossName, LossParams, KernelProgress } from './backend/backend.js';
 export { PCA } from './analysis/pca.js';
 export { classicalMds } from './analysis/mds.js';
 export type { SpectralOptions, SpectralProgress } from './analysis/spectral.js';
 export { SammonMap, sammonStress } from './analysis/sammon.js';
 export type { SammonConfig, SammonFitOptions, SammonProgress } from './analysis/sammon.js';
-export { readIdx, readIdxImages, readIdxLabels, decodeIdx, IdxFileError } from './io/idx.js';
+export { readIdx, readIdxImages, readIdxLabels, IdxFileError } from './io/idx.js';
 export type { IdxArray, IdxElementType } from './io/idx.js';
 export { Word2Vec } from './word2vec/word2vec.js';
 export { CorpusError } from './word2vec/corpus.js';
 export type { CorpusEncoding } from './word2vec/corpus.js';
 export type { TrainOptions as Word2VecOptions, TrainedVectors } from './word2vec/word2vec.js';
-export { WordVectors, loadVectors, saveVectors } from './word2vec/vectors.js';
+export { WordVectors } from './word2vec/vectors.js';
 export type { Neighbour, Query, SimilarOptions } from './word2vec/vectors.js';
 export { WordVectorsFileError } from './word2vec/formats.js';
 export type { LoadOptions, SaveOptions, VectorFormat } from './word2vec/formats.js';

@@ -31,7 +31,8 @@ Runtime& InstanceRuntime(Napi::Env env);
 void RegisterDecomposition(Napi::Env env, Napi::Object exports);
 // word2vecVocab, word2vecTrain, word2vecInit, nearest (word2vec_binding.cc).
 void RegisterWord2vec(Napi::Env env, Napi::Object exports);
-// testBackgroundJob, testRng: exercise the job machinery and the RNG in tests (test_hooks_binding.cc).
+// testBackgroundJob, testRng: exercise the job machinery and the RNG in tests, registered
+// only when process.env.FASTNN_TEST_HOOKS is "1" at load (test_hooks_binding.cc).
 void RegisterTestHooks(Napi::Env env, Napi::Object exports);
 
 class JobRegistry;

@@ -79,7 +79,17 @@ Napi::Value TestRng(const Napi::CallbackInfo& info) {
 
 }  // namespace
 
+// Only with FASTNN_TEST_HOOKS=1 in the loading environment's process.env
+// (the repository's vitest config sets it): users' addons export no test
+// hooks. Read through process.env rather than getenv so a Worker given its
+// own env sees its own value.
 void RegisterTestHooks(Napi::Env env, Napi::Object exports) {
+  Napi::Value process = env.Global().Get("process");
+  if (!process.IsObject()) return;
+  Napi::Value vars = process.As<Napi::Object>().Get("env");
+  if (!vars.IsObject()) return;
+  Napi::Value flag = vars.As<Napi::Object>().Get("FASTNN_TEST_HOOKS");
+  if (!flag.IsString() || flag.As<Napi::String>().Utf8Value() != "1") return;
   Export(env, exports, "testBackgroundJob", TestBackgroundJob);
   Export(env, exports, "testRng", TestRng);
 }

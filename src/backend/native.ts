@@ -14,7 +14,8 @@ import type {
   Word2VecKernels, Word2VecProgress, Word2VecTrainJob, Word2VecTrainResult, Word2VecVocab, Word2VecVocabJob, Word2VecVocabProgress,
 } from './word2vec.js';
 
-/** Everything the addon exports (native/addon.cc registers exactly these; test/native/addon-interface.test.ts checks). */
+/** Everything the addon exports (native/addon.cc registers exactly these, and NativeTestHooks in tests;
+ * test/native/addon-interface.test.ts checks). */
 export interface NativeAddon extends Pick<Word2VecKernels, 'word2vecInit' | 'nearest'> {
   /** Version string of the addon, equal to package.json's version. */
   readonly version: string;
@@ -52,14 +53,6 @@ export interface NativeAddon extends Pick<Word2VecKernels, 'word2vecInit' | 'nea
   /** [async] Backend.word2vecVocab and word2vecTrain without the AbortSignal: cancel() stops the job. */
   word2vecVocab(job: Word2VecVocabJob, onProgress?: (p: Word2VecVocabProgress) => void): AddonJob<Word2VecVocab>;
   word2vecTrain(job: Word2VecTrainJob, onProgress?: (p: Word2VecProgress) => void): AddonJob<Word2VecTrainResult>;
-  /** [sync] Test hook: from Rng(seed), fills words with the raw stream, then
-   * belows[i] = below(bounds[i]), then shuffles perm; src/rng.ts must agree bit for bit. */
-  testRng(seed: number, words: Uint32Array, bounds: Uint32Array, belows: Uint32Array, perm: Uint32Array): void;
-  /** [async] Test hook for the job machinery: sleeps stepMicros per step,
-   * reports [step, steps], throws on its thread at step failAt (0 = never);
-   * resolves with the steps completed. */
-  testBackgroundJob(steps: number, stepMicros: number, failAt: number,
-                    onProgress?: (progress: [number, number]) => void): AddonJob<number>;
 
   /** [sync] The active kernel path of this environment: 'portable', 'avx2' or 'avx512'.
    * Starts at the best the CPU supports, lowered by FASTNN_CPU at load. */
@@ -79,6 +72,22 @@ export interface NativeAddon extends Pick<Word2VecKernels, 'word2vecInit' | 'nea
   probePeak(): { path: GemmPathName; gflops: number };
   /** [sync] Single-thread memory bandwidth over arrays of `bytes` each. */
   probeBandwidth(bytes: number): { bytes: number; copyGBs: number; triadGBs: number };
+}
+
+/**
+ * What the addon exports besides, when process.env.FASTNN_TEST_HOOKS is "1"
+ * as it loads (the repository's vitest config sets it), for the tests of the
+ * RNG and the job machinery; users' addons have none of these.
+ */
+export interface NativeTestHooks {
+  /** [sync] Test hook: from Rng(seed), fills words with the raw stream, then
+   * belows[i] = below(bounds[i]), then shuffles perm; src/rng.ts must agree bit for bit. */
+  testRng(seed: number, words: Uint32Array, bounds: Uint32Array, belows: Uint32Array, perm: Uint32Array): void;
+  /** [async] Test hook for the job machinery: sleeps stepMicros per step,
+   * reports [step, steps], throws on its thread at step failAt (0 = never);
+   * resolves with the steps completed. */
+  testBackgroundJob(steps: number, stepMicros: number, failAt: number,
+                    onProgress?: (progress: [number, number]) => void): AddonJob<number>;
 }
 
 export type GemmPathName = 'portable' | 'avx2' | 'avx512';

@@ -2,11 +2,13 @@
  * `fastnn autoencoder`: trains an autoencoder on IDX images (MNIST,
  * Fashion-MNIST) or, without --images, on built-in generated shapes; saves
  * the model, optionally the codes (raw little-endian float32, n × code) and a
- * PNG of originals above their reconstructions. Progress goes to stderr.
+ * PNG of originals (the test images when given) above their reconstructions.
+ * Progress goes to stderr.
  * Ctrl-C or SIGTERM writes a checkpoint (--checkpoint FILE, else OUT.ckpt)
  * between two batches and exits with 130 or 143; --resume FILE continues it.
  * --map FILE draws the codes in 2-D (coloured by --labels, or by shape kind
- * for the generated shapes); --plot FILE draws the loss per epoch.
+ * for the generated shapes); --plot FILE draws the loss per epoch the
+ * progress lines print, on the training and the --test-images.
  */
 import { Activation, type ActivationName } from '../backend/backend.js';
 import { Autoencoder, type AutoencoderConfig } from '../nn/autoencoder.js';
@@ -17,6 +19,7 @@ import { checkpointRole, checkpointTarget, onStopSignals, reportInterrupted, sto
 import { backendInfo } from '../backend/select.js';
 import { checkWritable, writeFileAtomic, type WriteOptions } from '../io/atomic.js';
 import { checkRunPaths } from '../io/run-paths.js';
+import { basename } from 'node:path';
 import { readIdxImages, readIdxLabels } from '../io/idx.js';
 import { imageStrips, writeGrayPng } from '../io/png.js';
 import { generateShapes, SHAPE_KINDS } from '../datasets/shapes.js';
@@ -121,7 +124,7 @@ export const autoencoderCommand = {
     lr: { type: 'string', value: 'LR', default: '0.001', help: 'Adam learning rate, > 0' },
     seed: { type: 'string', value: 'S', default: '1', help: 'seed of the weights, the shuffles and the generated shapes' },
     codes: { type: 'string', value: 'FILE', help: 'write the codes as raw little-endian float32 (n × code width)' },
-    picture: { type: 'string', value: 'PNG', help: 'write 16 originals above their reconstructions' },
+    picture: { type: 'string', value: 'PNG', help: 'write 16 originals (the test images when given) above their reconstructions' },
     backend: backendOption,
     checkpoint: { type: 'string', value: 'FILE', help: 'checkpoint after every epoch and on Ctrl-C or SIGTERM (default on a signal only, to OUT.ckpt)' },
     resume: resumeOption,
@@ -249,10 +252,20 @@ export async function runAutoencoder(args: string[]): Promise<void> {
   if (values.picture !== undefined) {
     const side = Math.round(Math.sqrt(x.cols));
     if (side * side !== x.cols) throw new RangeError(`--picture needs square images, these have ${x.cols} pixels`);
-    const shown = new Matrix(x.data.subarray(0, Math.min(16, x.rows) * x.cols), Math.min(16, x.rows), x.cols);
+    // Images the model never trained on show what it learned; training images only what it can recall.
+    const from = test ?? x;
+    const n = Math.min(16, from.rows);
+    const shown = new Matrix(from.data.subarray(0, n * from.cols), n, from.cols);
     const { pixels, width, height } = imageStrips([shown, ae.reconstruct(shown)], 16, side);
     await writeGrayPng(values.picture, pixels, width, height, save);
+    process.stderr.write(`wrote ${n} ${test === undefined ? 'training' : 'test'} images above their reconstructions to ${values.picture}\n`);
   }
   if (map !== undefined) await drawCodes(ae, x, labels, method, seed, map, save);
-  if (plot !== undefined) await losses.write(plot, `fastnn autoencoder ${ae.layers.join('-')} on ${source}, ${ae.loss} loss`, save);
+  if (plot !== undefined) {
+    // The curves are the loss the progress lines print: the training objective of one image, summed over its pixels
+    // (not the MSE per pixel of the report, which would take a pass over the data after every epoch).
+    const what = ae.loss === 'bce' ? 'cross-entropy' : '½ squared error';
+    await losses.write(plot, `fastnn autoencoder ${ae.layers.join('-')} on ${values.images === undefined ? source : basename(values.images)}`, save,
+      { yTitle: `${ae.loss} loss per image (${what} summed over ${x.cols} pixels)`, valName: 'test' });
+  }
 }

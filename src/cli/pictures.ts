@@ -6,7 +6,7 @@
 import { PCA } from '../analysis/pca.js';
 import { checkWritable, type WriteOptions } from '../io/atomic.js';
 import { SammonMap } from '../analysis/sammon.js';
-import { lossPlot, type LossCurves } from '../plot/line.js';
+import { lossPlot, type LossCurves, type LossPlotOptions } from '../plot/line.js';
 import { pictureFormat, type Figure } from '../plot/figure.js';
 import { Matrix } from '../tensor.js';
 
@@ -41,14 +41,16 @@ export class LossLog {
     if (valLoss !== undefined) this.valLoss[epoch - this.first] = valLoss;
   }
 
-  async write(path: string, title: string, save: WriteOptions): Promise<void> {
+  /** `labels` names the loss axis and the second curve where 'loss' and 'validation' would mislead. */
+  async write(path: string, title: string, save: WriteOptions, labels: Pick<LossPlotOptions, 'yTitle' | 'valName'> = {}): Promise<void> {
     if (this.loss.length === 0) return; // interrupted before the first epoch ended: nothing to draw
-    await writeLossPlot(path, { loss: this.loss, ...(this.valLoss.length > 0 ? { valLoss: this.valLoss } : {}) }, this.first, title, save);
+    await writeLossPlot(path, { loss: this.loss, ...(this.valLoss.length > 0 ? { valLoss: this.valLoss } : {}) }, this.first, title, save, labels);
   }
 }
 
-export async function writeLossPlot(path: string, curves: LossCurves, firstEpoch: number, title: string, save: WriteOptions): Promise<void> {
-  await writePicture(lossPlot(curves, { firstEpoch, title }), path, 'the loss per epoch', save);
+export async function writeLossPlot(path: string, curves: LossCurves, firstEpoch: number, title: string, save: WriteOptions,
+                                    labels: Pick<LossPlotOptions, 'yTitle' | 'valName'> = {}): Promise<void> {
+  await writePicture(lossPlot(curves, { firstEpoch, title, ...labels }), path, 'the loss per epoch', save);
 }
 
 export type MapMethod = 'pca' | 'sammon';

@@ -142,7 +142,7 @@ export class Autoencoder extends TrainableNetwork {
     }
   }
 
-  /** The encoder and decoder layers that share a matrix, outermost first: (0, L − 1), (1, L − 2), … */
+  /** @internal The encoder and decoder layers that share a matrix, outermost first: (0, L − 1), (1, L − 2), … */
   get [tiedLayers](): [number, number][] {
     const L = this.layers.length - 1;
     return this.tiedWeights ? Array.from({ length: this.codeIndex }, (_, e) => [e, L - 1 - e]) : [];
@@ -177,6 +177,7 @@ export class Autoencoder extends TrainableNetwork {
     return this.train(x, options, null);
   }
 
+  /** @internal */
   [fitSegment](x: Inputs, _y: Targets | null, options: FitOptions, run: RunState): Promise<History> {
     return this.train(x, options, run);
   }

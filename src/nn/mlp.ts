@@ -152,6 +152,7 @@ export class MLP extends TrainableNetwork {
     return this.train(x, y, options, null);
   }
 
+  /** @internal */
   [fitSegment](x: Inputs, y: Targets | null, options: FitOptions, run: RunState): Promise<History> {
     return this.train(x, y!, options, run);
   }

@@ -49,13 +49,13 @@ function declaredParams(config: Record<string, unknown> | null): number {
   return denseParams([...widths(config?.['layers']), ...widths(config?.['decoder'])]).total;
 }
 
-/** The key under which a model lists its tied layers: a symbol, so it is not public API. */
+/** @internal The key under which a model lists its tied layers: a symbol, so it is not public API. */
 export const tiedLayers = Symbol('tiedLayers');
 
 interface Model {
   params: Float32Array[];
   layers: readonly number[];
-  /** Pairs (e, d) of layers that share one weight matrix, W(d) = W(e)ᵀ (a tied autoencoder). */
+  /** @internal Pairs (e, d) of layers that share one weight matrix, W(d) = W(e)ᵀ (a tied autoencoder). */
   readonly [tiedLayers]?: readonly (readonly [number, number])[];
 }
 

@@ -14,10 +14,10 @@ import { checkFitSettings, runFit, type FitOptions, type History, type RunState 
 import { writeModelFile } from './model-file.js';
 import type { OptimizerState } from './train-options.js';
 
-/** The key of the method checkpoint.ts runs a segment with: a symbol, so it is not public API. */
+/** @internal The key of the method checkpoint.ts runs a segment with: a symbol, so it is not public API. */
 export const fitSegment = Symbol('fitSegment');
 
-/** The key of the check a checkpoint's stored fit settings get when it is loaded (checkpoint-file.ts). */
+/** @internal The key of the check a checkpoint's stored fit settings get when it is loaded (checkpoint-file.ts). */
 export const checkSettings = Symbol('checkSettings');
 
 /** How one fit reads the model: its network, metric and targets (the rest is the base's). */
@@ -56,13 +56,13 @@ export abstract class TrainableNetwork {
   /** The architecture and training terms, as given to the constructor (seed aside). */
   abstract config(): object;
 
-  /** fit as one segment of a checkpointed run: continues `run`'s schedule and early stopping, and advances it. */
+  /** @internal fit as one segment of a checkpointed run: continues `run`'s schedule and early stopping, and advances it. */
   abstract [fitSegment](x: Inputs, y: Targets | null, options: FitOptions, run: RunState): Promise<History>;
 
   /** How a fit reads this model: its network, metric and targets. */
   protected abstract fitSpec(): FitSpec;
 
-  /** Throws what a fit with `options` would throw before it reads any data. */
+  /** @internal Throws what a fit with `options` would throw before it reads any data. */
   [checkSettings](fn: string, options: FitOptions): void {
     checkFitSettings(fn, { ...this.fitSpec(), optimizerState: this.state }, options);
   }

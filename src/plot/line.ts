@@ -25,12 +25,14 @@ export interface LossPlotOptions {
   title?: string;
   /** Loss axis title. Default 'loss'. */
   yTitle?: string;
+  /** Legend name of `valLoss`, e.g. 'test' when it is measured on test data. Default 'validation'. */
+  valName?: string;
   /** Picture size in pixels. Default 720 × 440. */
   width?: number;
   height?: number;
 }
 
-const KEYS = ['log', 'firstEpoch', 'title', 'yTitle', 'width', 'height'] as const;
+const KEYS = ['log', 'firstEpoch', 'title', 'yTitle', 'valName', 'width', 'height'] as const;
 // Markers show single epochs while they are far enough apart to tell.
 const MARKERS_UP_TO = 60;
 
@@ -67,7 +69,7 @@ export function lossPlot(history: LossCurves, options: LossPlotOptions = {}): Fi
   const validation = curve(fn, 'history.valLoss', history.valLoss, log);
   const series = [
     { name: 'training', values: curve(fn, 'history.loss', history.loss, log)! },
-    ...(validation === null ? [] : [{ name: 'validation', values: validation }]),
+    ...(validation === null ? [] : [{ name: checkText(fn, 'options.valName', options.valName, 'validation'), values: validation }]),
   ];
   const first = positiveInt(fn, 'options.firstEpoch', options.firstEpoch, 1);
   const width = checkSize(fn, 'options.width', options.width, 720);

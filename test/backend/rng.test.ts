@@ -5,14 +5,14 @@
  * bit for bit, since native training reshuffles with it.
  */
 import { describe, expect, it } from 'vitest';
-import { loadNativeAddon, type NativeAddon } from '../../src/backend/native.js';
+import type { NativeAddon, NativeTestHooks } from '../../src/backend/native.js';
 import { Rng } from '../../src/rng.js';
-import { backendsUnderTest } from '../helpers/backends.js';
+import { backendsUnderTest, nativeWithTestHooks } from '../helpers/backends.js';
 
 const hasNative = backendsUnderTest().some((b) => b.name === 'native');
 
 describe.runIf(hasNative)('native RNG matches src/rng.ts', () => {
-  const addon: NativeAddon = hasNative ? loadNativeAddon() : (null as never);
+  const addon: NativeAddon & NativeTestHooks = hasNative ? nativeWithTestHooks() : (null as never);
 
   it.each([0, 1, 42, 0x7fffffff, 0xffffffff])('seed %d', (seed) => {
     const bounds = Uint32Array.of(1, 2, 3, 7, 10, 64, 1000, 65536, 65537, 2 ** 31, 2 ** 31 + 1, 0xfffffffe, 0xffffffff,

@@ -80,7 +80,7 @@ describe.each(backends)('pictures from the CLI (%s backend)', (backend) => {
     }
   });
 
-  it('autoencoder --map of a wider code layer goes through PCA, coloured by --labels; --test-images adds a validation curve', () => {
+  it('autoencoder --map of a wider code layer goes through PCA, coloured by --labels; --test-images adds a test curve', () => {
     // 30 IDX images of 4×4 pixels, and their labels 0..2.
     const images = join(dir, 'images.idx');
     const labels = join(dir, 'labels.idx');
@@ -94,11 +94,42 @@ describe.each(backends)('pictures from the CLI (%s backend)', (backend) => {
     const codes = svg(map);
     expect(findAll(codes, 'circle')).toHaveLength(30 + 3);
     expect(findAll(codes, 'text').map((t) => t.text)).toEqual(expect.arrayContaining(['0', '1', '2', 'principal component 1']));
-    expect(curves(svg(plot))).toEqual([2, 2, 2, 2]); // training and validation, each with its legend sample
+    expect(curves(svg(plot))).toEqual([2, 2, 2, 2]); // training and test, each with its legend sample
+    const plotTexts = findAll(svg(plot), 'text').map((t) => t.text);
+    expect(plotTexts).toEqual(expect.arrayContaining(['training', 'test', 'fastnn autoencoder 16-4-16 on images.idx',
+      'bce loss per image (cross-entropy summed over 16 pixels)']));
+    expect(plotTexts).not.toContain('validation');
+    expect(plotTexts.join('\n')).not.toContain(dir); // the title names the file, not where it lies
     const short = join(dir, 'short-labels.idx');
     writeFileSync(short, Buffer.from([0, 0, 8, 1, 0, 0, 0, 2, 0, 1]));
     const refused = fastnn(backend, 'autoencoder', '--images', images, '--labels', short, '--layers', '16,4', '--out', join(dir, 'x.safetensors'), '--map', map);
     expect(refused.stderr.trim()).toMatch(/^fastnn autoencoder: --labels .*short-labels\.idx holds 2 labels for 30 images$/);
+  });
+
+  it('autoencoder --picture shows the test images when given, else training ones, and says where it wrote them', () => {
+    // 20 training and 20 test images of 4×4 pixels, told apart by their first pixel's value.
+    const idx = (first: number) => Buffer.concat([Buffer.from([0, 0, 8, 3, 0, 0, 0, 20, 0, 0, 0, 4, 0, 0, 0, 4]),
+      Buffer.from(Array.from({ length: 20 * 16 }, (_, i) => (i % 16 === 0 ? first : (i * 29) % 251)))]);
+    const [train, test] = [join(dir, `recon-train-${backend}.idx`), join(dir, `recon-test-${backend}.idx`)];
+    writeFileSync(train, idx(10));
+    writeFileSync(test, idx(200));
+    // The top strip's first image starts at pixel (1, 1) of the picture, below and right of a 1-pixel border.
+    const firstPixel = (png: string) => {
+      const { width, samples } = decodePng(readFileSync(png));
+      return samples[width + 1];
+    };
+    const withTest = join(dir, `recon-test-${backend}.png`);
+    const run = fastnn(backend, 'autoencoder', '--images', train, '--test-images', test, '--layers', '16,4', '--epochs', '1',
+      '--out', join(dir, `recon-${backend}.safetensors`), '--picture', withTest, '--force');
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.stderr).toContain(`wrote 16 test images above their reconstructions to ${withTest}\n`);
+    expect(firstPixel(withTest)).toBe(200);
+    const withoutTest = join(dir, `recon-train-${backend}.png`);
+    const plain = fastnn(backend, 'autoencoder', '--images', train, '--layers', '16,4', '--epochs', '1',
+      '--out', join(dir, `recon-${backend}.safetensors`), '--picture', withoutTest, '--force');
+    expect(plain.status, plain.stderr).toBe(0);
+    expect(plain.stderr).toContain(`wrote 16 training images above their reconstructions to ${withoutTest}\n`);
+    expect(firstPixel(withoutTest)).toBe(10);
   });
 
   it('demo --plot draws training and validation loss, one point per epoch', () => {

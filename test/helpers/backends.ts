@@ -12,7 +12,7 @@
 import { existsSync } from 'node:fs';
 import type { Backend } from '../../src/backend/backend.js';
 import { jsBackend } from '../../src/backend/js/index.js';
-import { createNativeBackend, loadNativeAddon } from '../../src/backend/native.js';
+import { createNativeBackend, loadNativeAddon, type NativeAddon, type NativeTestHooks } from '../../src/backend/native.js';
 
 const forced = process.env['FASTNN_BACKEND'];
 const nativeRequired = forced === 'native' || process.env['FASTNN_REQUIRE_NATIVE'] === '1';
@@ -44,4 +44,16 @@ export function backendPair(): { js: Backend; native: Backend } | null {
 export function nativeAddonPath(): string {
   const release = new URL('../../build/Release/fastnn.node', import.meta.url).pathname;
   return existsSync(release) ? release : new URL('../../build/Debug/fastnn.node', import.meta.url).pathname;
+}
+
+/**
+ * The addon with its test hooks, which it registers only when
+ * FASTNN_TEST_HOOKS=1 as it loads (vitest.config.ts sets it for every test).
+ */
+export function nativeWithTestHooks(): NativeAddon & NativeTestHooks {
+  const addon = loadNativeAddon() as NativeAddon & Partial<NativeTestHooks>;
+  if (typeof addon.testRng !== 'function' || typeof addon.testBackgroundJob !== 'function') {
+    throw new Error('the addon has no test hooks: load it with FASTNN_TEST_HOOKS=1 (vitest.config.ts sets it)');
+  }
+  return addon as NativeAddon & NativeTestHooks;
 }

@@ -9,9 +9,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
-  Autoencoder, FileWriteError, fitWithCheckpoints, IdxFileError, loadCheckpoint, MLP, ModelFileError, readIdx, useBackend,
+  Autoencoder, FileWriteError, fitWithCheckpoints, IdxFileError, MLP, ModelFileError, readIdx, useBackend,
   Word2Vec, WordVectors, WordVectorsFileError, CorpusError,
 } from '../../src/index.js';
+import { loadCheckpoint } from '../../src/nn/checkpoint.js';
 import { writeGrayPng } from '../../src/io/png.js';
 import { runUnprivileged, sharedTempDir } from '../helpers/as-user.js';
 import { backendsUnderTest } from '../helpers/backends.js';

@@ -6,14 +6,14 @@
 import { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
 import { runAddonJob } from '../../src/backend/job.js';
-import { loadNativeAddon, type NativeAddon } from '../../src/backend/native.js';
-import { backendsUnderTest, nativeAddonPath } from '../helpers/backends.js';
+import type { NativeAddon, NativeTestHooks } from '../../src/backend/native.js';
+import { backendsUnderTest, nativeAddonPath, nativeWithTestHooks } from '../helpers/backends.js';
 import { inSomeTry } from '../helpers/timing.js';
 
 const hasNative = backendsUnderTest().some((b) => b.name === 'native');
 
 describe.runIf(hasNative)('native background jobs', () => {
-  const addon: NativeAddon = hasNative ? loadNativeAddon() : (null as never);
+  const addon: NativeAddon & NativeTestHooks = hasNative ? nativeWithTestHooks() : (null as never);
 
   it('reports monotonic progress ending at the last step, then resolves', async () => {
     const seen: number[] = [];

@@ -31,6 +31,13 @@ describe('lossPlot', () => {
     expect(findAll(root, 'circle')).toHaveLength(10);
   });
 
+  it('names the second curve and the loss axis as told', () => {
+    const root = parseXml(lossPlot({ loss: [1, 0.5], valLoss: [1.2, 0.7] }, { valName: 'test', yTitle: 'bce per image' }).toSvg());
+    expect(texts(root)).toEqual(expect.arrayContaining(['training', 'test', 'bce per image']));
+    expect(texts(root)).not.toContain('validation');
+    expect(() => lossPlot({ loss: [1], valLoss: [1] }, { valName: 3 as never })).toThrow(TypeError);
+  });
+
   it('accepts a fit History as it is and numbers epochs from firstEpoch', () => {
     const root = parseXml(lossPlot({ loss: [0.5, 0.4, 0.3], valLoss: [0.6, 0.5, 0.45], accuracy: [0.8, 0.9, 0.95] } as never, { firstEpoch: 8 }).toSvg());
     expect(texts(root)).toEqual(expect.arrayContaining(['8', '9', '10']));

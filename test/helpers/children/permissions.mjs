@@ -3,7 +3,8 @@
 // is checked in a child that is such a user. `node permissions.mjs <backend>
 // save <dir>` saves a model into dir; `... load <loader> <path>` loads path
 // with one of the loaders below. Prints the error's class and message as JSON.
-import { Autoencoder, loadCheckpoint, MLP, readIdx, useBackend, Word2Vec, WordVectors } from '../../../dist/index.js';
+import { Autoencoder, MLP, readIdx, useBackend, Word2Vec, WordVectors } from '../../../dist/index.js';
+import { loadCheckpoint } from '../../../dist/nn/checkpoint.js';
 
 const [backend, action, name, path] = process.argv.slice(2);
 useBackend(backend);
