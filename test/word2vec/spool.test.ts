@@ -1,7 +1,7 @@
 /**
  * Corpora that are not regular files, on both backends: a FIFO (with a
  * writer, and without one: the abort and process exit must not wait for
- * it), /dev/zero and /dev/urandom (stopped by maxSpoolBytes), and an async
+ * it), a /proc file (size 0), /dev/zero and /dev/urandom (stopped by maxSpoolBytes), and an async
  * iterable that stalls (abandoned within 250 ms of the abort).
  */
 import { spawn, spawnSync } from 'node:child_process';
@@ -77,6 +77,11 @@ describe.each(backendsUnderTest().map((b) => [b.name]))('corpora that are not re
       expect(child.signal, `${ending}: ${child.stderr}`).toBeNull();
       expect(child.status, `${ending}: ${child.stderr}`).toBe(0);
     }
+  });
+
+  it('trains from a file whose size the system does not report (/proc)', async () => {
+    const v = await train({ input: '/proc/self/maps' });
+    expect(v.words.length).toBeGreaterThan(0);
   });
 
   it.each(['/dev/zero', '/dev/urandom'])('stops spooling %s at maxSpoolBytes, naming the option', async (device) => {
