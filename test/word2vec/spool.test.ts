@@ -62,6 +62,19 @@ describe.each(backendsUnderTest().map((b) => [b.name]))('corpora that are not re
     });
   });
 
+  it('stops waiting for the FIFO a checkpoint names as its corpus when the resume aborts', async () => {
+    const path = fifo(`${name}-checkpointed`);
+    const checkpoint = join(dir, `${name}-fifo.ckpt`);
+    const writer = spawn('sh', ['-c', 'cat "$1" > "$2"', 'sh', corpus, path]);
+    const written = new Promise((resolve) => writer.on('close', resolve));
+    await train({ input: path, checkpoint });
+    expect(await written).toBe(0);
+    await inSomeTry(3, async () => {
+      const late = await abortDelay(100, (signal) => Word2Vec.resume(checkpoint, { signal, checkpoint: false }));
+      expect(late).toBeLessThan(250);
+    });
+  });
+
   it('lets the process exit while it waits for a FIFO nobody writes, aborted or not', () => {
     const path = fifo(`${name}-exit`);
     const script = (ending: string) => `
