@@ -12,7 +12,8 @@
  * Not yet met on the TS backend, so not asserted there (bench/event-loop.mjs
  * shows them): the fits' first batch runs before its code is compiled
  * (60–90 ms at these sizes) and one batch is not split between yields, and
- * word2vec builds its 10^7-slot noise table in one go (~60 ms).
+ * word2vec's start (vocabulary scan, tables, first compiles) still pauses
+ * the loop 35–55 ms.
  */
 import { execFile } from 'node:child_process';
 import { describe, expect, it } from 'vitest';

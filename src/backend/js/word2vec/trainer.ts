@@ -11,7 +11,7 @@ import { Rng } from '../../../rng.js';
 import { allocating } from '../../../sizes.js';
 import { byteBefore, readBlocks, Tokenizer } from './corpus-reader.js';
 import { SentenceScratch, trainSentence as trainOne, type SentenceModel } from './sentence.js';
-import { huffman, keepProbabilities, noiseTable, sigmoidTable } from './tables.js';
+import { fillNoiseTable, huffman, keepProbabilities, NOISE_TABLE_SIZE, sigmoidTable } from './tables.js';
 import type { Word2VecProgress, Word2VecState, Word2VecTrainJob, Word2VecTrainResult } from '../../word2vec.js';
 
 /** Sentences longer than this many kept words are cut (as in C++). */
@@ -20,6 +20,8 @@ const BLOCK_BYTES = 1 << 16;
 /** About 170 words: a few ms of training at dim 300, so the event loop waits little more than the 15 ms between yields. */
 const SLICE_BYTES = 1 << 10;
 const f32 = Math.fround;
+/** A turn of the event loop. */
+const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 export async function trainTs(job: Word2VecTrainJob, onProgress: ((p: Word2VecProgress) => void) | undefined,
                               stopped: () => boolean): Promise<Word2VecTrainResult> {
@@ -33,7 +35,8 @@ export async function trainTs(job: Word2VecTrainJob, onProgress: ((p: Word2VecPr
   const totalWords = Math.max(1, countSum * job.epochs); // as in C++: never divide by zero
   // Named as native/core/word2vec/trainer.cc names them, so both backends fail alike.
   const fn = 'word2vecTrain';
-  const noise = negative > 0 ? allocating(fn, 'the negative-sampling table', () => noiseTable(counts, job.nsExponent)) : new Int32Array(0);
+  const noise = allocating(fn, 'the negative-sampling table', () => new Int32Array(negative > 0 ? NOISE_TABLE_SIZE : 0));
+  if (negative > 0) await fillNoiseTable(noise, counts, job.nsExponent, turn);
   const keep = job.sample > 0 ? allocating(fn, 'the subsampling table', () => keepProbabilities(counts, job.sample)) : new Float64Array(0);
   const sig = sigmoidTable();
   const tree = hs ? allocating(fn, 'the Huffman tree of the vocabulary', () => huffman(counts)) : null;
@@ -136,7 +139,7 @@ export async function trainTs(job: Word2VecTrainJob, onProgress: ((p: Word2VecPr
             onProgress?.(last);
           }
           if (now - lastYield >= 15) {
-            await new Promise<void>((resolve) => setImmediate(resolve));
+            await turn();
             lastYield = performance.now();
           }
           interrupted = stopped();
