@@ -21,6 +21,17 @@ export function num(flag: string, v: string | undefined): number | undefined {
   return n;
 }
 
+const UNITS: Record<string, number> = { '': 1, k: 2 ** 10, m: 2 ** 20, g: 2 ** 30, t: 2 ** 40 };
+
+/** A byte count: a number, optionally with a binary unit (K, M, G, T: 2^10 … 2^40; "64G"). */
+export function bytes(flag: string, v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  const m = /^(\d+(?:\.\d+)?)\s*([kmgt]?)i?b?$/i.exec(v.trim());
+  const n = m ? Number(m[1]) * UNITS[m[2]!.toLowerCase()]! : NaN;
+  if (!(n >= 1)) throw new RangeError(`--${flag} must be a byte count ≥ 1, optionally with K, M, G or T (64G), got '${v}'`);
+  return Math.floor(n);
+}
+
 export function oneOf<T extends string>(flag: string, v: string | undefined, values: readonly T[]): T | undefined {
   if (v === undefined || (values as readonly string[]).includes(v)) return v as T | undefined;
   throw new RangeError(`--${flag} must be ${values.map((x) => `'${x}'`).join(' or ')}, got '${v}'`);

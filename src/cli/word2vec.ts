@@ -5,7 +5,7 @@
  * analogies. Every failure is one line on stderr from main.ts and a
  * non-zero exit.
  *
- * A corpus read from stdin is spooled to a temporary file by Word2Vec.train
+ * A corpus read from stdin, a pipe or a device is spooled to a temporary file by Word2Vec.train
  * and removed after the run: a checkpoint records its fingerprint, not a
  * copy (a corpus may be far larger than what anyone wants left in /tmp), so
  * resuming such a run means piping the same corpus in again.
@@ -18,7 +18,7 @@ import type { Word2VecProgress } from '../backend/word2vec.js';
 import { plantedAnalogies, plantedCorpus } from '../datasets/planted-corpus.js';
 import { checkpointCorpus, readWord2VecCheckpoint } from '../word2vec/checkpoint.js';
 import { Word2Vec, wordsRead } from '../word2vec/word2vec.js';
-import { int, mustExist, num, oneOf } from './arguments.js';
+import { bytes, int, mustExist, num, oneOf } from './arguments.js';
 import { checkpointRole, continueCommand, onStopSignals, stoppedBy, type Stopped } from './interrupt.js';
 import { forceOption, parseCommand, type CommandSpec } from './options.js';
 import { pictureTarget, writeLossPlot } from './pictures.js';
@@ -87,6 +87,10 @@ export const word2vecCommand = {
     resume: { type: 'string', value: 'FILE', help: 'continue the run a checkpoint holds (its settings come from it)' },
     plot: { type: 'string', value: 'FILE', help: 'draw the training loss per epoch (.svg or .png)' },
     encoding: { type: 'string', value: 'utf8|latin1', help: 'how the corpus\'s bytes name words: utf8 refuses invalid UTF-8 before training (default utf8)' },
+    'max-spool': {
+      type: 'string', value: 'BYTES',
+      help: 'the most read from a corpus that is not a regular file (- , a pipe, <(…), a device) into a temporary file first (default 64G)',
+    },
     force: forceOption,
   },
   examples: [
@@ -144,7 +148,11 @@ export async function runWord2Vec(args: string[]): Promise<void> {
   if (stdin && process.stdin.isTTY) process.stderr.write('fastnn word2vec: reading the corpus from the terminal; end it with Ctrl-D\n');
   const started = Date.now();
   try {
-    const callbacks = { onProgress: progressReporter(process.stderr.isTTY === true), signal: interrupt.signal, checkpoint };
+    const maxSpool = bytes('max-spool', values['max-spool']);
+    const callbacks = {
+      onProgress: progressReporter(process.stderr.isTTY === true), signal: interrupt.signal, checkpoint,
+      ...(maxSpool !== undefined ? { maxSpoolBytes: maxSpool } : {}),
+    };
     // process.stdin yields the corpus's bytes as they come; corpusOf has made
     // sure that a checkpoint without a corpus path and without --input is the demo's.
     const corpusInput = () => (stdin ? process.stdin : values.input);

@@ -10,6 +10,8 @@
  *   keeps a distinct name, so any corpus trains, and a Latin-1 corpus gets its
  *   true characters (saved vector files are UTF-8, like every fastnn save).
  */
+import { constants } from 'node:fs';
+import { access, stat } from 'node:fs/promises';
 import { openForReading } from '../io/file-errors.js';
 
 /** A corpus that cannot be read or whose words cannot be named. */
@@ -19,9 +21,19 @@ export class CorpusError extends Error {
 
 export type CorpusEncoding = 'utf8' | 'latin1';
 
-/** Refuses a corpus path that does not exist, is a directory or cannot be read, naming it. */
+/**
+ * Refuses a corpus path that does not exist, is a directory or cannot be
+ * read, naming it. A FIFO is not opened: opening one with no writer blocks,
+ * and closing it again would end the writer waiting for it (`<(cat c.txt)`).
+ */
 export async function checkCorpusReadable(fn: string, path: string): Promise<void> {
   try {
+    if ((await stat(path).catch(() => null))?.isFIFO()) {
+      await access(path, constants.R_OK).catch((err: unknown) => {
+        throw new CorpusError(`${path}: cannot be read (${(err as NodeJS.ErrnoException).code})`, { cause: err });
+      });
+      return;
+    }
     await (await openForReading(path, CorpusError)).close();
   } catch (err) {
     throw new CorpusError(`${fn}: corpus ${(err as Error).message}`, { cause: err });

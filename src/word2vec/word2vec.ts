@@ -7,11 +7,9 @@
  * is first spooled to a temporary file, so both backends always stream a
  * file and memory stays independent of the corpus.
  */
-import { createWriteStream } from 'node:fs';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { once } from 'node:events';
 import type { Backend } from '../backend/backend.js';
 import { getBackend } from '../backend/select.js';
 import type { Word2VecProgress, Word2VecState, Word2VecTrainResult } from '../backend/word2vec.js';
@@ -21,6 +19,7 @@ import { checkRunPaths } from '../io/run-paths.js';
 import { allocate, asFailureOf, checkAllocation } from '../sizes.js';
 import { fingerprintCorpus, readWord2VecCheckpoint, writeWord2VecCheckpoint, type CorpusFingerprint } from './checkpoint.js';
 import { checkCorpusReadable, CorpusError, vocabularyNames } from './corpus.js';
+import { DEFAULT_MAX_SPOOL_BYTES, needsSpool, readNonRegular, spool } from './spool.js';
 import { checkSettings, SETTING_KEYS, type Word2VecSettings } from './settings.js';
 import { WordVectors } from './vectors.js';
 
@@ -45,6 +44,9 @@ export interface TrainOptions extends Partial<Word2VecSettings> {
   /** Write a checkpoint (Word2Vec.resume continues from it) when training
    * stops — finished or aborted — and every `everySeconds` while it runs. */
   checkpoint?: CheckpointOption;
+  /** The most bytes copied from a corpus that is not a regular file (an iterable, a pipe, a device) to a
+   * temporary file before training; more fails the call (default 64 GiB). */
+  maxSpoolBytes?: number;
 }
 
 export interface ResumeOptions {
@@ -54,6 +56,8 @@ export interface ResumeOptions {
   signal?: AbortSignal;
   /** Where to keep checkpointing: default the file resumed from, at its interval; false = nowhere. */
   checkpoint?: CheckpointOption | false;
+  /** As in train. */
+  maxSpoolBytes?: number;
 }
 
 export interface TrainedVectors extends WordVectors {
@@ -66,8 +70,8 @@ export interface TrainedVectors extends WordVectors {
   };
 }
 
-const KEYS = ['input', ...SETTING_KEYS, 'onProgress', 'signal', 'checkpoint'] as const;
-const RESUME_KEYS = ['input', 'onProgress', 'signal', 'checkpoint'] as const;
+const KEYS = ['input', ...SETTING_KEYS, 'onProgress', 'signal', 'checkpoint', 'maxSpoolBytes'] as const;
+const RESUME_KEYS = ['input', 'onProgress', 'signal', 'checkpoint', 'maxSpoolBytes'] as const;
 
 interface Checkpointing {
   path: string;
@@ -115,36 +119,22 @@ function checkInput(fn: string, input: unknown): asserts input is Input {
 }
 
 /**
- * Writes an iterable corpus to `dir`/corpus.txt: a string is whole lines
- * (a newline added when it lacks one), bytes are a stream's chunks, written
- * as they come (a chunk may end inside a word). An abort stops it between chunks.
+ * Runs `body` on the input as a regular file's path: an iterable, or a path
+ * that is not a regular file of known size, is spooled to a temp file
+ * (spool.ts) that is removed afterwards.
  */
-async function spool(fn: string, chunks: AsyncIterable<string | Uint8Array>, dir: string, signal: AbortSignal | undefined): Promise<string> {
-  const path = join(dir, 'corpus.txt');
-  const out = createWriteStream(path);
-  try {
-    for await (const chunk of chunks) {
-      signal?.throwIfAborted();
-      if (typeof chunk !== 'string' && !(chunk instanceof Uint8Array)) throw new TypeError(`${fn}: input iterable must yield strings or bytes (Uint8Array)`);
-      const data = typeof chunk !== 'string' || chunk.endsWith('\n') ? chunk : chunk + '\n';
-      if (!out.write(data)) await once(out, 'drain');
-    }
-    out.end();
-    await once(out, 'finish');
-  } catch (err) {
-    out.destroy();
-    throw err;
-  }
-  return path;
-}
-
-/** Runs `body` on the input as a file path, spooling an iterable to a temp file removed afterwards. */
-async function withCorpusFile<T>(fn: string, input: Input, signal: AbortSignal | undefined, body: (path: string) => Promise<T>): Promise<T> {
-  if (typeof input === 'string') return body(input);
+async function withCorpusFile<T>(fn: string, input: Input, maxBytes: number, signal: AbortSignal | undefined,
+  body: (path: string) => Promise<T>): Promise<T> {
+  if (typeof input === 'string' && !(await needsSpool(input))) return body(input);
   const temp = await mkdtemp(join(tmpdir(), 'fastnn-w2v-'));
+  let file: Awaited<ReturnType<typeof readNonRegular>> | null = null;
   try {
-    return await body(await spool(fn, input, temp, signal));
+    if (typeof input === 'string') file = await readNonRegular(input);
+    const what = typeof input === 'string' ? `the corpus ${input}` : 'the input iterable';
+    return await body(await spool(fn, what, file ?? input as AsyncIterable<string | Uint8Array>, temp, maxBytes, signal));
   } finally {
+    // A stalled read cannot be ended through its iterator: closing the pipe ends it, and frees the event loop.
+    file?.destroy();
     await rm(temp, { recursive: true, force: true });
   }
 }
@@ -174,7 +164,8 @@ export const Word2Vec = {
     if (typeof input === 'string') await checkCorpusReadable(fn, input);
     await checkCheckpointPath(fn, checkpoint, input);
 
-    return named(fn, withCorpusFile(fn, input, signal, async (path) => {
+    const maxSpool = finiteNumber(fn, 'maxSpoolBytes', options.maxSpoolBytes, DEFAULT_MAX_SPOOL_BYTES, 1);
+    return named(fn, withCorpusFile(fn, input, maxSpool, signal, async (path) => {
       const started = performance.now();
       const { minCount, maxFinalVocab, lowercase, vectorSize, negative, hs, seed } = settings;
       const { size: bytes } = await stat(path);
@@ -182,12 +173,6 @@ export const Word2Vec = {
       signal?.throwIfAborted();
       const rows = vocab.counts.length;
       if (rows === 0) throw new RangeError(`${fn}: no word occurs at least minCount (${minCount}) times in the corpus`);
-      // Training reads the file again (natively split by its size): one whose
-      // size the system does not know would train no word at all.
-      if (bytes === 0) {
-        throw new CorpusError(`${fn}: corpus ${path} reports a size of 0 bytes yet holds words (a file under /proc, a pipe ` +
-          'or a device?): training reads the file again by its size, so copy it to a regular file first');
-      }
       const names = await vocabularyNames(fn, vocab.words, settings.encoding, path);
       const matrices = 1 + (negative > 0 ? 1 : 0) + (hs ? 1 : 0);
       checkAllocation(fn, `vectorSize × vocabulary × ${matrices} matrices (${vectorSize} × ${rows} × ${matrices})`,
@@ -235,7 +220,8 @@ export const Word2Vec = {
     }
     if (typeof input === 'string') await checkCorpusReadable(fn, input);
     await checkCheckpointPath(fn, checkpoint, input);
-    return named(fn, withCorpusFile(fn, input, signal, async (path) => {
+    const maxSpool = finiteNumber(fn, 'maxSpoolBytes', options.maxSpoolBytes, DEFAULT_MAX_SPOOL_BYTES, 1);
+    return named(fn, withCorpusFile(fn, input, maxSpool, signal, async (path) => {
       const { bytes, head } = await fingerprintCorpus(path);
       if (bytes !== saved.corpus.bytes || head !== saved.corpus.head) {
         throw new RangeError(`${fn}: the corpus ${typeof input === 'string' ? `'${input}' ` : ''}is not the one ${checkpointPath} ` +

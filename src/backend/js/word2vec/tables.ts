@@ -7,11 +7,17 @@ export const NOISE_TABLE_SIZE = 10_000_000;
 export const SIGMOID_SIZE = 1000;
 export const MAX_EXP = 6;
 
-/** Negative-sampling table: slot → word, shares ∝ count^exponent. */
-export function noiseTable(counts: Float64Array, exponent: number): Int32Array {
+/** Slots filled between two pauses: ~5 ms of the 10^7 (~50 ms in one go). */
+const NOISE_RUN = 1 << 20;
+
+/**
+ * Fills `table` (NOISE_TABLE_SIZE slots) as the negative-sampling table:
+ * slot → word, shares ∝ count^exponent. `pause` is awaited between runs of
+ * slots, so a caller on the event loop lets it turn; the table is the same.
+ */
+export async function fillNoiseTable(table: Int32Array, counts: Float64Array, exponent: number, pause: () => Promise<void>): Promise<void> {
   const v = counts.length;
-  const table = new Int32Array(NOISE_TABLE_SIZE);
-  if (v === 0) return table;
+  if (v === 0) return;
   const weight = new Float64Array(v);
   let total = 0;
   for (let i = 0; i < v; i++) {
@@ -20,14 +26,16 @@ export function noiseTable(counts: Float64Array, exponent: number): Int32Array {
   }
   let word = 0;
   let edge = weight[0]! / total;
-  for (let a = 0; a < NOISE_TABLE_SIZE; a++) {
-    table[a] = word;
-    if (a / NOISE_TABLE_SIZE > edge && word + 1 < v) {
-      word++;
-      edge += weight[word]! / total;
+  for (let run = 0; run < NOISE_TABLE_SIZE; run += NOISE_RUN) {
+    if (run > 0) await pause();
+    for (let a = run, end = Math.min(run + NOISE_RUN, NOISE_TABLE_SIZE); a < end; a++) {
+      table[a] = word;
+      if (a / NOISE_TABLE_SIZE > edge && word + 1 < v) {
+        word++;
+        edge += weight[word]! / total;
+      }
     }
   }
-  return table;
 }
 
 /** Subsampling: probability of keeping an occurrence of each word. */

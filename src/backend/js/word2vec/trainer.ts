@@ -3,20 +3,25 @@
  * trainer.cc on one thread, with the same random draws in the same order
  * (thread 0's stream, Rng(seed + 1)), the same float32 roundings
  * (vecmath.ts) and the same tables (tables.ts), so with `threads: 1` both
- * backends produce the same vectors. It reads the corpus in 64 KiB blocks and
- * yields to the event loop between blocks when it has run for a while.
+ * backends produce the same vectors. It reads the corpus in 64 KiB blocks,
+ * trains them 1 KiB at a time and yields to the event loop between slices
+ * when it has run for 15 ms.
  */
 import { Rng } from '../../../rng.js';
 import { allocating } from '../../../sizes.js';
 import { byteBefore, readBlocks, Tokenizer } from './corpus-reader.js';
 import { SentenceScratch, trainSentence as trainOne, type SentenceModel } from './sentence.js';
-import { huffman, keepProbabilities, noiseTable, sigmoidTable } from './tables.js';
+import { fillNoiseTable, huffman, keepProbabilities, NOISE_TABLE_SIZE, sigmoidTable } from './tables.js';
 import type { Word2VecProgress, Word2VecState, Word2VecTrainJob, Word2VecTrainResult } from '../../word2vec.js';
 
 /** Sentences longer than this many kept words are cut (as in C++). */
 export const MAX_SENTENCE = 10_000;
 const BLOCK_BYTES = 1 << 16;
+/** About 170 words: a few ms of training at dim 300, so the event loop waits little more than the 15 ms between yields. */
+const SLICE_BYTES = 1 << 10;
 const f32 = Math.fround;
+/** A turn of the event loop. */
+const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 export async function trainTs(job: Word2VecTrainJob, onProgress: ((p: Word2VecProgress) => void) | undefined,
                               stopped: () => boolean): Promise<Word2VecTrainResult> {
@@ -30,7 +35,8 @@ export async function trainTs(job: Word2VecTrainJob, onProgress: ((p: Word2VecPr
   const totalWords = Math.max(1, countSum * job.epochs); // as in C++: never divide by zero
   // Named as native/core/word2vec/trainer.cc names them, so both backends fail alike.
   const fn = 'word2vecTrain';
-  const noise = negative > 0 ? allocating(fn, 'the negative-sampling table', () => noiseTable(counts, job.nsExponent)) : new Int32Array(0);
+  const noise = allocating(fn, 'the negative-sampling table', () => new Int32Array(negative > 0 ? NOISE_TABLE_SIZE : 0));
+  if (negative > 0) await fillNoiseTable(noise, counts, job.nsExponent, turn);
   const keep = job.sample > 0 ? allocating(fn, 'the subsampling table', () => keepProbabilities(counts, job.sample)) : new Float64Array(0);
   const sig = sigmoidTable();
   const tree = hs ? allocating(fn, 'the Huffman tree of the vocabulary', () => huffman(counts)) : null;
@@ -122,22 +128,23 @@ export async function trainTs(job: Word2VecTrainJob, onProgress: ((p: Word2VecPr
     if (mark.finished === 0) {
       tokenizer.startAt(offset, await byteBefore(job.path, offset));
       for await (const block of readBlocks(job.path, BLOCK_BYTES, offset)) {
-        tokenizer.push(block);
-        if (diverged) break;
-        const now = performance.now();
-        if (now - lastReport >= 200) {
-          lastReport = now;
-          last = snapshot();
-          onProgress?.(last);
+        // A whole block at dim 300 trains for ~100 ms: the clock is read after every
+        // slice of it (the tokenizer carries a word cut between two slices over).
+        for (let at = 0; at < block.length && !diverged && !interrupted; at += SLICE_BYTES) {
+          tokenizer.push(block.subarray(at, at + SLICE_BYTES));
+          const now = performance.now();
+          if (now - lastReport >= 200) {
+            lastReport = now;
+            last = snapshot();
+            onProgress?.(last);
+          }
+          if (now - lastYield >= 15) {
+            await turn();
+            lastYield = performance.now();
+          }
+          interrupted = stopped();
         }
-        if (now - lastYield >= 15) {
-          await new Promise<void>((resolve) => setImmediate(resolve));
-          lastYield = performance.now();
-        }
-        if (stopped()) {
-          interrupted = true;
-          break;
-        }
+        if (diverged || interrupted) break;
       }
       if (!interrupted && !diverged) {
         tokenizer.finish();

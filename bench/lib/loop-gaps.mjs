@@ -1,0 +1,74 @@
+// The event loop during fastnn's long calls (compiled package, dist/): how
+// long each call takes to return its promise, and the longest and the p99
+// gap between ticks of a setInterval(…, 2) probe while it runs. Shared by
+// bench/event-loop.mjs (bench sizes) and the CI test's child
+// (test/helpers/children/event-loop.mjs, moderate sizes).
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Autoencoder, MLP, Matrix, PCA, Rng, Word2Vec, useBackend } from '../../dist/index.js';
+
+/** `call()`'s return time (ms) and the probe's longest gap and p99 (ms) until its promise settles. */
+export async function probeLoop(call) {
+  const gaps = [];
+  let last = performance.now();
+  const probe = setInterval(() => {
+    const now = performance.now();
+    gaps.push(now - last);
+    last = now;
+  }, 2);
+  try {
+    const t0 = performance.now();
+    const promise = call();
+    const returnMs = performance.now() - t0;
+    await promise;
+    gaps.push(performance.now() - last);
+    gaps.sort((a, b) => a - b);
+    return { returnMs, maxMs: gaps.at(-1), p99Ms: gaps[Math.floor(0.99 * (gaps.length - 1))] };
+  } finally {
+    clearInterval(probe);
+  }
+}
+
+function uniform(rows, cols, seed) {
+  const rng = new Rng(seed);
+  const x = new Matrix(new Float32Array(rows * cols), rows, cols);
+  for (let i = 0; i < x.data.length; i++) x.data[i] = rng.uniform();
+  return x;
+}
+
+/** A corpus of `lines` lines of 20 words out of `types`, written into `dir`. */
+function corpusFile(dir, lines, types) {
+  const rng = new Rng(3);
+  const text = Array.from({ length: lines }, () => Array.from({ length: 20 }, () => `w${Math.floor(rng.uniform() * types)}`).join(' ')).join('\n');
+  const path = join(dir, `corpus-${lines}-${types}.txt`);
+  writeFileSync(path, text + '\n');
+  return path;
+}
+
+/**
+ * The long calls at a size: `size.rows` × `size.cols` data for the fits and
+ * PCA, a `size.hidden`-unit layer, `size.lines` corpus lines at `size.dim`.
+ */
+export function longCalls(size, dir) {
+  const x = uniform(size.rows, size.cols, 1);
+  const labels = Int32Array.from({ length: size.rows }, (_, i) => i % 10);
+  const corpus = corpusFile(dir, size.lines, 5000);
+  return {
+    'MLP fit': () => new MLP({ layers: [size.cols, size.hidden, 10], task: 'multiclass', hidden: 'relu', seed: 1 })
+      .fit(x, labels, { epochs: 1, batchSize: 64 }),
+    'autoencoder fit': () => new Autoencoder({ layers: [size.cols, size.hidden, 32], loss: 'bce', seed: 1 })
+      .fit(x, { epochs: 1, batchSize: 64 }),
+    'word2vec train': () => Word2Vec.train({ input: corpus, vectorSize: size.dim, minCount: 1, epochs: 1, threads: 1, sample: 0 }),
+    'PCA.fit': () => PCA.fit(x, 10),
+  };
+}
+
+/** Each long call on `backend` (those named in `only`, when given): { call, returnMs, maxMs, p99Ms }. */
+export async function measureBackend(backend, size, dir, only) {
+  useBackend(backend);
+  const rows = [];
+  for (const [call, run] of Object.entries(longCalls(size, dir))) {
+    if (!only || only.includes(call)) rows.push({ call, ...await probeLoop(run) });
+  }
+  return rows;
+}
