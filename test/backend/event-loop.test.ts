@@ -9,11 +9,12 @@
  * machine; native work runs off the JS thread (gaps of 5–15 ms here). One
  * of three tries must meet both bounds (timing.ts).
  *
- * Not yet met on the TS backend, so not asserted there (bench/event-loop.mjs
- * shows them): the fits' first batch runs before its code is compiled
- * (60–90 ms at these sizes) and one batch is not split between yields, and
- * word2vec's start (vocabulary scan, tables, first compiles) still pauses
- * the loop 35–55 ms.
+ * The 50 ms bound is not yet met by three calls on the TS backend
+ * (bench/event-loop.mjs shows them): the fits' first batch runs before its
+ * code is compiled (60–90 ms at these sizes) and one batch is not split
+ * between yields, and word2vec's start (vocabulary scan, tables, first
+ * compiles) still pauses the loop 35–55 ms. They are held to 150 ms there, so
+ * a slice that grows, or a call that blocks for its whole length, still fails.
  */
 import { execFile } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
@@ -35,12 +36,13 @@ function runChild(backend: string, call: string): Promise<Row> {
 
 describe.each(backendsUnderTest().map((b) => [b.name]))('the event loop during long calls (%s)', (backend) => {
   for (const call of CALLS) {
-    it.skipIf(backend === 'js' && NOT_YET_ON_TS.includes(call))(`${call} returns within 20 ms and the loop never waits over 50 ms`, async () => {
+    const bound = backend === 'js' && NOT_YET_ON_TS.includes(call) ? 150 : 50;
+    it(`${call} returns within 20 ms and the loop never waits over ${bound} ms`, async () => {
       await inSomeTry(3, async () => {
         const r = await runChild(backend, call);
         expect(r.call).toBe(call);
         expect(r.returnMs, `returned after ${r.returnMs} ms`).toBeLessThan(20);
-        expect(r.maxMs, `a ${r.maxMs} ms gap`).toBeLessThanOrEqual(50);
+        expect(r.maxMs, `a ${r.maxMs} ms gap`).toBeLessThanOrEqual(bound);
       });
     }, 400_000);
   }
