@@ -91,6 +91,8 @@ describe('scatterPlot', () => {
     expect(new Set(fills).size).toBe(3);
     classes.forEach((c, i) => expect(fills[i]).toBe(fills[classes.indexOf(c)]));
     expect(findAll(root, 'text').map((t) => t.text).slice(-3)).toEqual(['1', '2', '3']);
+    const named = parse(scatterPlot(points, { classes, classNames: ['one', 'two', 'three'] }).toSvg());
+    expect(findAll(named, 'text').map((t) => t.text).slice(-3)).toEqual(['one', 'two', 'three']);
   });
 
   it('keeps one scale on both axes, so a square stays square', () => {
@@ -140,6 +142,8 @@ describe('scatterPlot', () => {
     [[[0, 0]], { labels: ['a', 'b'] }, /scatterPlot: options.labels must have one entry per point \(1\)/],
     [[[0, 0]], { labels: [7] }, /scatterPlot: options.labels\[0\] must be a string, got 7/],
     [[[0, 0]], { classes: [NaN] }, /scatterPlot: options.classes\[0\] must be a finite number or a string/],
+    [[[0, 0], [1, 1]], { classes: [0, 1], classNames: ['a'] }, /scatterPlot: options.classNames has 1 names for the 2 classes present/],
+    [[[0, 0]], { classes: [0], classNames: [1] }, /scatterPlot: options.classNames must be an array of strings/],
     [[[0, 0]], { colour: 'red' }, /scatterPlot: unknown option 'colour' in options/],
     [[[0, 0]], { width: 50 }, /scatterPlot: options.width must be between 200 and 10000 pixels, got 50/],
     [[[0, 0]], { title: 3 }, /scatterPlot: options.title must be a string/],
