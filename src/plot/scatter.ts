@@ -2,8 +2,8 @@
  * Labelled 2-D scatter plots: word maps and maps of autoencoder codes. Both
  * axes share one scale (a map's distances mean something), points can be
  * coloured by class with a legend, and labels are placed so they do not
- * overlap (labels.ts); the ones that find no room are dropped and counted in
- * a note on the picture.
+ * overlap (labels.ts), beside their points or joined to them by a leader line;
+ * the ones that find no room are dropped and counted in a note on the picture.
  */
 import { Matrix } from '../tensor.js';
 import { checkOptions } from '../options.js';
@@ -34,6 +34,8 @@ const RADIUS = 3;
 // Coordinates beyond this are laid out in units of a power of ten: far below Number.MAX_VALUE (1.8e308), far above real data.
 const HUGE = 1e300;
 const LEGEND_ROW = 14;
+// Leader lines in grey: visible, but fainter than the points and text they join.
+const LEADER = '#999999';
 
 function coordinates(fn: string, points: Matrix | ArrayLike<number>[]): { xs: Float64Array; ys: Float64Array } {
   let get: (i: number, axis: number) => unknown;
@@ -134,11 +136,14 @@ export function scatterPlot(points: Matrix | ArrayLike<number>[], options: Scatt
   const notes: string[] = [];
   if (labels !== null) {
     const spots = placeLabels(labels, px, py, RADIUS, frame);
+    for (const at of spots) {
+      if (at?.leader) shapes.push({ kind: 'line', x1: at.leader[0], y1: at.leader[1], x2: at.leader[2], y2: at.leader[3], color: LEADER });
+    }
     spots.forEach((at, i) => {
       if (at !== null) shapes.push({ kind: 'text', x: at.x, y: at.y, text: labels[i]!, color: INK, anchor: 'start', halo: true });
     });
     const dropped = spots.filter((at) => at === null).length;
-    if (dropped > 0) notes.push(`${dropped} of ${n} labels not shown: no room beside their points without overlapping others`);
+    if (dropped > 0) notes.push(`${dropped} of ${n} labels not shown: no free spot near their points without overlapping others`);
   }
   shapes.push(...legend(names, shownNames, colour, frame, notes));
   notes.forEach((note, i) => shapes.push({ kind: 'text', x: 8, y: height - 8 - 13 * (notes.length - 1 - i), text: note, color: INK, anchor: 'start' }));
