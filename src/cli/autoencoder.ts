@@ -57,14 +57,29 @@ async function classes(labelsPath: string, n: number): Promise<Int32Array> {
   return labels.subarray(0, n);
 }
 
-async function drawCodes(ae: Autoencoder, x: Matrix, labels: ArrayLike<number | string> | undefined, method: MapMethod, seed: number, path: string,
-                         save: WriteOptions): Promise<void> {
+/**
+ * The legend names of --class-names NAME,NAME,…: one per class the --map
+ * shows, in the order of their labels (smallest first), so MNIST-style
+ * labels 0–9 take the names in the order the dataset documents them.
+ */
+function classNames(list: string, labels: ArrayLike<number>, n: number): string[] {
+  const names = list.split(',').map((name) => name.trim());
+  const present = new Set(Array.from(labels).slice(0, Math.min(MAP_POINTS, n))).size;
+  if (names.length !== present || names.some((name) => name === '')) {
+    throw new RangeError(`--class-names gives ${names.length} name${names.length === 1 ? '' : 's'} for the ${present} classes on the --map; give one non-empty name per class, comma-separated`);
+  }
+  return names;
+}
+
+async function drawCodes(ae: Autoencoder, x: Matrix, labels: ArrayLike<number | string> | undefined, names: string[] | undefined, method: MapMethod,
+                         seed: number, path: string, save: WriteOptions): Promise<void> {
   const n = Math.min(MAP_POINTS, x.rows);
   const codes = ae.encode(new Matrix(x.data.subarray(0, n * x.cols), n, x.cols));
   const direct = codes.cols === 2;
   const axis = direct ? 'code unit' : method === 'pca' ? 'principal component' : 'Sammon coordinate';
   const figure = scatterPlot(await toPlane(codes, method, seed), {
     ...(labels !== undefined ? { classes: Array.from(labels).slice(0, n) } : {}),
+    ...(names !== undefined ? { classNames: names } : {}),
     title: `codes of ${n}${n < x.rows ? ` of ${x.rows}` : ''} images, ${codes.cols}-unit code layer${direct ? '' : ` (${method === 'pca' ? 'PCA' : 'Sammon map'})`}`,
     xTitle: `${axis} 1`,
     yTitle: `${axis} 2`,
@@ -131,6 +146,7 @@ export const autoencoderCommand = {
     map: { type: 'string', value: 'FILE', help: 'draw the codes in 2-D (.svg or .png): a 2-unit code directly, wider codes by --map-method' },
     'map-method': { type: 'string', value: 'pca|sammon', default: 'pca', help: 'how codes wider than 2 are brought to 2-D' },
     labels: { type: 'string', value: 'IDX', help: 'colour the --map points by these labels (default for generated shapes: their kind)' },
+    'class-names': { type: 'string', value: 'NAME,NAME,…', help: 'what the --map legend calls the --labels classes, smallest label first' },
     plot: { type: 'string', value: 'FILE', help: 'draw the training (and test) loss per epoch (.svg or .png)' },
     force: forceOption,
   },
@@ -172,8 +188,11 @@ export async function runAutoencoder(args: string[]): Promise<void> {
   const plot = await pictureTarget('plot', values.plot, save);
   if (values.labels !== undefined && map === undefined) throw new TypeError('--labels colours the points of --map: give --map FILE too');
   if (values.labels !== undefined && values.images === undefined) throw new TypeError('--labels needs --images: the generated shapes carry their own kinds');
+  if (values['class-names'] !== undefined && values.labels === undefined) throw new TypeError('--class-names names the classes of --labels: give --labels IDX too');
   const { x, kinds } = await images(values.images, limit, seed);
-  const labels = map === undefined ? undefined : values.labels === undefined ? kinds ?? undefined : await classes(values.labels, x.rows);
+  const labelled = values.labels === undefined || map === undefined ? undefined : await classes(values.labels, x.rows);
+  const labels = map === undefined ? undefined : labelled ?? kinds ?? undefined;
+  const names = labelled === undefined || values['class-names'] === undefined ? undefined : classNames(values['class-names'], labelled, x.rows);
   const test = values['test-images'] === undefined ? undefined : await readIdxImages(values['test-images'], { scale: true });
   const layers = values.layers === undefined ? [x.cols, 256, 64] : values.layers.split(',').map((w) => positive('layers', w, true));
   if (layers[0] !== x.cols) throw new RangeError(`--layers must start with the image size ${x.cols}, got ${layers[0]}`);
@@ -260,7 +279,7 @@ export async function runAutoencoder(args: string[]): Promise<void> {
     await writeGrayPng(values.picture, pixels, width, height, save);
     process.stderr.write(`wrote ${n} ${test === undefined ? 'training' : 'test'} images above their reconstructions to ${values.picture}\n`);
   }
-  if (map !== undefined) await drawCodes(ae, x, labels, method, seed, map, save);
+  if (map !== undefined) await drawCodes(ae, x, labels, names, method, seed, map, save);
   if (plot !== undefined) {
     // The curves are the loss the progress lines print: the training objective of one image, summed over its pixels
     // (not the MSE per pixel of the report, which would take a pass over the data after every epoch).

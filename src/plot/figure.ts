@@ -34,7 +34,7 @@ export class Figure {
     return toSvg(this);
   }
 
-  /** The picture as an 8-bit RGB PNG, `scale` device pixels per figure pixel (2 keeps the 5×9 font legible). */
+  /** The picture as an 8-bit RGB PNG, `scale` device pixels per figure pixel (at 2 and other even scales text is smoothed, font-smooth.ts). */
   toPng(scale = 2): Buffer {
     if (!Number.isInteger(scale) || scale < 1 || scale > 8) throw new RangeError(`Figure.toPng: scale must be an integer in [1, 8], got ${scale}`);
     const { pixels, width, height } = rasterise(this, scale);

@@ -1,11 +1,13 @@
 /**
  * Paints a Figure into an RGB bitmap: the same shapes the SVG holds, without
- * anti-aliasing, text from the built-in bitmap font (font.ts). `scale`
+ * anti-aliasing, text from the built-in bitmap font (font.ts, smoothed at
+ * even scales by font-smooth.ts). `scale`
  * device pixels stand for one figure pixel, so a 1-pixel line is `scale`
  * pixels wide and a glyph pixel is a scale × scale block.
  */
 import type { Figure, Shape } from './figure.js';
 import { ASCENT, CHAR_WIDTH, GLYPH_HEIGHT, GLYPH_WIDTH, glyph, textWidth } from './font.js';
+import { SMOOTH_HEIGHT, SMOOTH_WIDTH, smoothGlyph } from './font-smooth.js';
 
 class Canvas {
   readonly pixels: Uint8Array;
@@ -48,16 +50,19 @@ class Canvas {
 const WHITE = [255, 255, 255];
 const HALO = [[-1, -1], [0, -1], [1, -1], [-1, 0], [1, 0], [-1, 1], [0, 1], [1, 1]] as const;
 
-/** Paints `text`'s glyphs with their top-left corner at figure pixel (left, top), k device pixels per glyph pixel. */
+/**
+ * Paints `text`'s glyphs with their top-left corner at figure pixel (left, top), k device pixels per figure pixel:
+ * at an even k the smoothed glyphs (font-smooth.ts), each of their pixels k/2 device pixels wide, else the font's own.
+ */
 function stamp(canvas: Canvas, text: string, left: number, top: number, k: number, rgb: readonly number[]): void {
+  const smooth = k % 2 === 0;
+  const [columns, lines, dot] = smooth ? [SMOOTH_WIDTH, SMOOTH_HEIGHT, k / 2] : [GLYPH_WIDTH, GLYPH_HEIGHT, k];
   [...text].forEach((char, c) => {
-    const rows = glyph(char);
-    for (let gy = 0; gy < GLYPH_HEIGHT; gy++) {
-      for (let gx = 0; gx < GLYPH_WIDTH; gx++) {
-        if ((rows[gy]! >> (GLYPH_WIDTH - 1 - gx)) & 1) {
-          const x = (left + c * CHAR_WIDTH + gx) * k;
-          canvas.fill(x, (top + gy) * k, x + k, (top + gy + 1) * k, rgb);
-        }
+    const rows = smooth ? smoothGlyph(char) : glyph(char);
+    const x0 = (left + c * CHAR_WIDTH) * k;
+    for (let gy = 0; gy < lines; gy++) {
+      for (let gx = 0; gx < columns; gx++) {
+        if ((rows[gy]! >> (columns - 1 - gx)) & 1) canvas.fill(x0 + gx * dot, top * k + gy * dot, x0 + (gx + 1) * dot, top * k + (gy + 1) * dot, rgb);
       }
     }
   });

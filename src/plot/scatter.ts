@@ -2,8 +2,8 @@
  * Labelled 2-D scatter plots: word maps and maps of autoencoder codes. Both
  * axes share one scale (a map's distances mean something), points can be
  * coloured by class with a legend, and labels are placed so they do not
- * overlap (labels.ts); the ones that find no room are dropped and counted in
- * a note on the picture.
+ * overlap (labels.ts), beside their points or joined to them by a leader line;
+ * the ones that find no room are dropped and counted in a note on the picture.
  */
 import { Matrix } from '../tensor.js';
 import { checkOptions } from '../options.js';
@@ -18,6 +18,8 @@ export interface ScatterOptions {
   labels?: readonly string[];
   /** A class per point (numbers or names): points take the class's colour and a legend names the classes. */
   classes?: ArrayLike<number | string>;
+  /** What the legend calls each class, one name per distinct class in legend order (numbers numerically, e.g. 0–9 for MNIST). Default: the class itself. */
+  classNames?: readonly string[];
   title?: string;
   /** Axis titles. Default 'x' and 'y'. */
   xTitle?: string;
@@ -27,11 +29,13 @@ export interface ScatterOptions {
   height?: number;
 }
 
-const KEYS = ['labels', 'classes', 'title', 'xTitle', 'yTitle', 'width', 'height'] as const;
+const KEYS = ['labels', 'classes', 'classNames', 'title', 'xTitle', 'yTitle', 'width', 'height'] as const;
 const RADIUS = 3;
 // Coordinates beyond this are laid out in units of a power of ten: far below Number.MAX_VALUE (1.8e308), far above real data.
 const HUGE = 1e300;
 const LEGEND_ROW = 14;
+// Leader lines in grey: visible, but fainter than the points and text they join.
+const LEADER = '#999999';
 
 function coordinates(fn: string, points: Matrix | ArrayLike<number>[]): { xs: Float64Array; ys: Float64Array } {
   let get: (i: number, axis: number) => unknown;
@@ -108,7 +112,8 @@ export function scatterPlot(points: Matrix | ArrayLike<number>[], options: Scatt
   const names = classes === null ? [] : [...new Set(classes)].sort((a, b) =>
     typeof a === 'number' && typeof b === 'number' ? a - b : String(a).localeCompare(String(b)));
   const colour = new Map(names.map((c, i) => [c, PALETTE[i % PALETTE.length]!]));
-  const legendWidth = names.length === 0 ? 0 : 28 + names.reduce<number>((w, c) => Math.max(w, textWidth(String(c))), 0);
+  const shownNames = legendNames(fn, options.classNames, names);
+  const legendWidth = names.length === 0 ? 0 : 28 + shownNames.reduce<number>((w, c) => Math.max(w, textWidth(c)), 0);
   const frame: Frame = {
     left: MARGIN.left, top: MARGIN.top,
     width: width - MARGIN.left - MARGIN.right - legendWidth, height: height - MARGIN.top - MARGIN.bottom,
@@ -131,19 +136,32 @@ export function scatterPlot(points: Matrix | ArrayLike<number>[], options: Scatt
   const notes: string[] = [];
   if (labels !== null) {
     const spots = placeLabels(labels, px, py, RADIUS, frame);
+    for (const at of spots) {
+      if (at?.leader) shapes.push({ kind: 'line', x1: at.leader[0], y1: at.leader[1], x2: at.leader[2], y2: at.leader[3], color: LEADER });
+    }
     spots.forEach((at, i) => {
       if (at !== null) shapes.push({ kind: 'text', x: at.x, y: at.y, text: labels[i]!, color: INK, anchor: 'start', halo: true });
     });
     const dropped = spots.filter((at) => at === null).length;
-    if (dropped > 0) notes.push(`${dropped} of ${n} labels not shown: no room beside their points without overlapping others`);
+    if (dropped > 0) notes.push(`${dropped} of ${n} labels not shown: no free spot near their points without overlapping others`);
   }
-  shapes.push(...legend(names, colour, frame, notes));
+  shapes.push(...legend(names, shownNames, colour, frame, notes));
   notes.forEach((note, i) => shapes.push({ kind: 'text', x: 8, y: height - 8 - 13 * (notes.length - 1 - i), text: note, color: INK, anchor: 'start' }));
   return new Figure(width, height, shapes, notes);
 }
 
+// The legend's text for each class: options.classNames when given (one per class present), else the class itself.
+function legendNames(fn: string, given: readonly string[] | undefined, names: (number | string)[]): string[] {
+  if (given === undefined) return names.map(String);
+  if (!Array.isArray(given) || given.some((v) => typeof v !== 'string')) throw new TypeError(`${fn}: options.classNames must be an array of strings`);
+  if (given.length !== names.length) {
+    throw new RangeError(`${fn}: options.classNames has ${given.length} names for the ${names.length} classes present`);
+  }
+  return [...given];
+}
+
 // One row per class right of the frame, as many as fit; the rest are counted in a last row.
-function legend(names: (number | string)[], colour: Map<number | string, string>, frame: Frame, notes: string[]): Shape[] {
+function legend(names: (number | string)[], shownNames: string[], colour: Map<number | string, string>, frame: Frame, notes: string[]): Shape[] {
   const shapes: Shape[] = [];
   const left = frame.left + frame.width + 14;
   const rows = Math.floor(frame.height / LEGEND_ROW);
@@ -151,7 +169,7 @@ function legend(names: (number | string)[], colour: Map<number | string, string>
   names.slice(0, shown).forEach((name, i) => {
     const y = frame.top + 6 + i * LEGEND_ROW;
     shapes.push({ kind: 'circle', cx: left, cy: y, r: 4, fill: colour.get(name)! });
-    shapes.push({ kind: 'text', x: left + 9, y: y + 3.5, text: String(name), color: INK, anchor: 'start' });
+    shapes.push({ kind: 'text', x: left + 9, y: y + 3.5, text: shownNames[i]!, color: INK, anchor: 'start' });
   });
   if (shown < names.length) {
     shapes.push({ kind: 'text', x: left - 4, y: frame.top + 6 + shown * LEGEND_ROW + 3.5, text: `+${names.length - shown} more`, color: INK, anchor: 'start' });

@@ -34,6 +34,12 @@ const vectorsFile = join(dir, 'vectors.txt');
   writeFileSync(vectorsFile, `${words.length} 8\n${lines.join('\n')}\n`);
 }
 
+// 30 IDX images of 4×4 pixels, and their labels 0..2.
+const images = join(dir, 'images.idx');
+const labels = join(dir, 'labels.idx');
+writeFileSync(images, Buffer.concat([Buffer.from([0, 0, 8, 3, 0, 0, 0, 30, 0, 0, 0, 4, 0, 0, 0, 4]), Buffer.from(Array.from({ length: 30 * 16 }, (_, i) => ((i * 37) % 251)))]));
+writeFileSync(labels, Buffer.concat([Buffer.from([0, 0, 8, 1, 0, 0, 0, 30]), Buffer.from(Array.from({ length: 30 }, (_, i) => i % 3))]));
+
 describe.each(backends)('pictures from the CLI (%s backend)', (backend) => {
   it('map draws the first --words words of a vectors file with their labels, as SVG and PNG', () => {
     const out = join(dir, `map-${backend}.svg`);
@@ -81,12 +87,6 @@ describe.each(backends)('pictures from the CLI (%s backend)', (backend) => {
   });
 
   it('autoencoder --map of a wider code layer goes through PCA, coloured by --labels; --test-images adds a test curve', () => {
-    // 30 IDX images of 4×4 pixels, and their labels 0..2.
-    const images = join(dir, 'images.idx');
-    const labels = join(dir, 'labels.idx');
-    const pixels = Buffer.from(Array.from({ length: 30 * 16 }, (_, i) => ((i * 37) % 251)));
-    writeFileSync(images, Buffer.concat([Buffer.from([0, 0, 8, 3, 0, 0, 0, 30, 0, 0, 0, 4, 0, 0, 0, 4]), pixels]));
-    writeFileSync(labels, Buffer.concat([Buffer.from([0, 0, 8, 1, 0, 0, 0, 30]), Buffer.from(Array.from({ length: 30 }, (_, i) => i % 3))]));
     const [map, plot] = [join(dir, `idx-codes-${backend}.svg`), join(dir, `idx-loss-${backend}.svg`)];
     const run = fastnn(backend, 'autoencoder', '--images', images, '--labels', labels, '--layers', '16,4', '--epochs', '2', '--out', join(dir, `idx-${backend}.safetensors`),
       '--map', map, '--map-method', 'pca', '--test-images', images, '--plot', plot);
@@ -104,6 +104,19 @@ describe.each(backends)('pictures from the CLI (%s backend)', (backend) => {
     writeFileSync(short, Buffer.from([0, 0, 8, 1, 0, 0, 0, 2, 0, 1]));
     const refused = fastnn(backend, 'autoencoder', '--images', images, '--labels', short, '--layers', '16,4', '--out', join(dir, 'x.safetensors'), '--map', map);
     expect(refused.stderr.trim()).toMatch(/^fastnn autoencoder: --labels .*short-labels\.idx holds 2 labels for 30 images$/);
+  });
+
+  it('autoencoder --class-names names the --labels classes in the legend, and refuses a count that does not match', () => {
+    const map = join(dir, `named-codes-${backend}.svg`);
+    const args = ['autoencoder', '--images', images, '--labels', labels, '--layers', '16,2', '--epochs', '1', '--out', join(dir, `named-${backend}.safetensors`), '--map', map];
+    const run = fastnn(backend, ...args, '--class-names', 'T-shirt,Trouser, Pullover');
+    expect(run.status, run.stderr).toBe(0);
+    expect(findAll(svg(map), 'text').map((t) => t.text).slice(-3)).toEqual(['T-shirt', 'Trouser', 'Pullover']);
+    const refused = fastnn(backend, ...args, '--class-names', 'T-shirt,Trouser');
+    expect(refused.status).toBe(1);
+    expect(refused.stderr.trim()).toBe('fastnn autoencoder: --class-names gives 2 names for the 3 classes on the --map; give one non-empty name per class, comma-separated');
+    const alone = fastnn(backend, 'autoencoder', '--out', join(dir, 'y.safetensors'), '--map', map, '--class-names', 'a,b');
+    expect(alone.stderr.trim()).toBe('fastnn autoencoder: --class-names names the classes of --labels: give --labels IDX too');
   });
 
   it('autoencoder --picture shows the test images when given, else training ones, and says where it wrote them', () => {

@@ -1,7 +1,8 @@
 /**
  * scatterPlot: the SVG is well-formed XML with one marker per point, one
  * text per placed label (escaped, none overlapping another, all inside the
- * plot), a legend per class, a note counting dropped labels, and finite
+ * plot; those away from their points joined to them by a leader line), a
+ * legend per class, a note counting dropped labels, and finite
  * coordinates everywhere; bad input is refused with errors naming it.
  */
 import { describe, expect, it } from 'vitest';
@@ -9,6 +10,7 @@ import { scatterPlot } from '../../src/plot/scatter.js';
 import { textWidth } from '../../src/plot/font.js';
 import { Matrix } from '../../src/tensor.js';
 import { Rng } from '../../src/rng.js';
+import { decodePng } from '../helpers/png.js';
 import { findAll, parseXml, type XmlElement } from '../helpers/xml.js';
 
 const NUMERIC = ['x', 'y', 'x1', 'y1', 'x2', 'y2', 'cx', 'cy', 'r', 'width', 'height'];
@@ -46,7 +48,7 @@ describe('scatterPlot', () => {
     const placed = findAll(root, 'text').filter((t) => t.attributes['stroke'] === '#ffffff');
     const dropped = 150 - placed.length;
     expect(placed.length).toBeGreaterThan(100);
-    expect(figure.notes).toEqual(dropped > 0 ? [`${dropped} of 150 labels not shown: no room beside their points without overlapping others`] : []);
+    expect(figure.notes).toEqual(dropped > 0 ? [`${dropped} of 150 labels not shown: no free spot near their points without overlapping others`] : []);
     if (dropped > 0) expect(findAll(root, 'text').some((t) => t.text === figure.notes[0])).toBe(true);
     expect(new Set(placed.map((t) => t.text)).size).toBe(placed.length);
     const frame = frameOf(root);
@@ -58,6 +60,47 @@ describe('scatterPlot', () => {
       expect(a.x0 >= frame.x0 && a.x1 <= frame.x1 && a.y0 >= frame.y0 && a.y1 <= frame.y1, placed[i]!.text).toBe(true);
       for (const b of boxes.slice(i + 1)) expect(a.x0 < b.x1 && b.x0 < a.x1 && a.y0 < b.y1 && b.y0 < a.y1).toBe(false);
     }
+  });
+
+  it('places labels a dense map has no room for beside their points further out, joined by a leader line', () => {
+    const points = cloud(300, 4);
+    const labels = points.map((_, i) => `w${i}`);
+    const figure = scatterPlot(points, { labels });
+    const root = parse(figure.toSvg());
+    const centres = findAll(root, 'circle').map((c) => [Number(c.attributes['cx']), Number(c.attributes['cy'])] as const);
+    const placed = findAll(root, 'text').filter((t) => t.attributes['stroke'] === '#ffffff').map((t) => {
+      const [x, y] = [Number(t.attributes['x']), Number(t.attributes['y'])];
+      return { i: Number(t.text.slice(1)), x0: x, y0: y - 7, x1: x + textWidth(t.text), y1: y + 2 };
+    });
+    const dropped = Number(/^(\d+) of 300 labels not shown/.exec(figure.notes[0] ?? '')?.[1] ?? 0);
+    expect(placed.length + dropped).toBe(300);
+    // 79 of these 300 were dropped when labels went only beside their points.
+    expect(dropped).toBeLessThanOrEqual(79 - 10);
+    for (const [k, a] of placed.entries()) for (const b of placed.slice(k + 1)) expect(a.x0 < b.x1 && b.x0 < a.x1 && a.y0 < b.y1 && b.y0 < a.y1).toBe(false);
+    const leaders = findAll(root, 'line').filter((l) => l.attributes['stroke'] === '#999999').map((l) => ['x1', 'y1', 'x2', 'y2'].map((k) => Number(l.attributes[k])));
+    expect(leaders.length).toBe(79 - dropped); // the leaders take only labels that had no room beside their points
+    const distance = (box: (typeof placed)[number], x: number, y: number) => Math.hypot(Math.max(box.x0 - x, 0, x - box.x1), Math.max(box.y0 - y, 0, y - box.y1));
+    const led = new Set<number>();
+    for (const [x1, y1, x2, y2] of leaders) {
+      // It ends on the edge of one label's text and starts on the edge of that label's point, pointing at the label.
+      const box = placed.find((b) => distance(b, x2!, y2!) < 0.02)!;
+      expect(box).toBeDefined();
+      const [cx, cy] = centres[box.i]!;
+      expect(Math.hypot(x1! - cx, y1! - cy)).toBeCloseTo(3, 1);
+      expect(Math.hypot(x2! - cx, y2! - cy)).toBeCloseTo(distance(box, cx, cy), 1);
+      led.add(box.i);
+    }
+    expect(led.size).toBe(leaders.length);
+    // A label without a leader sits beside its point; one with a leader further out.
+    for (const box of placed) expect(distance(box, ...centres[box.i]!) < 8, `w${box.i}`).toBe(!led.has(box.i));
+    expect(scatterPlot(points, { labels }).toSvg()).toBe(figure.toSvg());
+    // The PNG paints the same grey leaders.
+    const png = decodePng(figure.toPng(1));
+    const grey = leaders.filter(([x1, y1, x2, y2]) => {
+      const at = (Math.round((y1! + y2!) / 2) * png.width + Math.round((x1! + x2!) / 2)) * 3;
+      return Array.from(png.samples.subarray(at, at + 3)).join() === '153,153,153';
+    });
+    expect(grey.length).toBeGreaterThan(leaders.length / 2);
   });
 
   it('labels each point beside itself when there is room, the first points first', () => {
@@ -91,6 +134,8 @@ describe('scatterPlot', () => {
     expect(new Set(fills).size).toBe(3);
     classes.forEach((c, i) => expect(fills[i]).toBe(fills[classes.indexOf(c)]));
     expect(findAll(root, 'text').map((t) => t.text).slice(-3)).toEqual(['1', '2', '3']);
+    const named = parse(scatterPlot(points, { classes, classNames: ['one', 'two', 'three'] }).toSvg());
+    expect(findAll(named, 'text').map((t) => t.text).slice(-3)).toEqual(['one', 'two', 'three']);
   });
 
   it('keeps one scale on both axes, so a square stays square', () => {
@@ -140,6 +185,8 @@ describe('scatterPlot', () => {
     [[[0, 0]], { labels: ['a', 'b'] }, /scatterPlot: options.labels must have one entry per point \(1\)/],
     [[[0, 0]], { labels: [7] }, /scatterPlot: options.labels\[0\] must be a string, got 7/],
     [[[0, 0]], { classes: [NaN] }, /scatterPlot: options.classes\[0\] must be a finite number or a string/],
+    [[[0, 0], [1, 1]], { classes: [0, 1], classNames: ['a'] }, /scatterPlot: options.classNames has 1 names for the 2 classes present/],
+    [[[0, 0]], { classes: [0], classNames: [1] }, /scatterPlot: options.classNames must be an array of strings/],
     [[[0, 0]], { colour: 'red' }, /scatterPlot: unknown option 'colour' in options/],
     [[[0, 0]], { width: 50 }, /scatterPlot: options.width must be between 200 and 10000 pixels, got 50/],
     [[[0, 0]], { title: 3 }, /scatterPlot: options.title must be a string/],
