@@ -43,7 +43,9 @@ void* JobMemory::OwnBytes(Napi::Value value, void* data, Access access) {
     if (access == Access::kReadWrite && copy.array.IsEmpty()) copy.array = Napi::Persistent(value.As<Napi::Object>());
     return copy.data.get();
   }
-  Copy copy{data, view.bytes, std::make_unique<unsigned char[]>(view.bytes > 0 ? view.bytes : 1), {}};
+  // new[] without (): memcpy fills every byte next, and make_unique's zero-fill was a second pass over
+  // what can be hundreds of MB (word2vec's vectors at each checkpoint segment's start).
+  Copy copy{data, view.bytes, std::unique_ptr<unsigned char[]>(new unsigned char[view.bytes > 0 ? view.bytes : 1]), {}};
   std::memcpy(copy.data.get(), data, view.bytes);
   if (access == Access::kReadWrite) copy.array = Napi::Persistent(value.As<Napi::Object>());
   copies_.push_back(std::move(copy));
