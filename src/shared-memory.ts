@@ -29,13 +29,20 @@ const SLICE = 1 << 18;
 export async function sharedCopy(a: Float32Array, fn: string, arg: string, signal?: AbortSignal): Promise<Float32Array> {
   if (isShared(a)) return a;
   const copy = allocating(fn, `a shared copy of ${arg} (${a.length} floats)`, () => sharedFloat32(a.length));
-  for (let from = 0; from < a.length; from += SLICE) {
-    if (from > 0) {
-      await new Promise<void>((resolve) => setImmediate(resolve));
-      signal?.throwIfAborted();
-      if (a.length !== copy.length) throw new TypeError(`${fn}: ${arg}: its buffer was detached while it was being read`);
-    }
-    copy.set(a.subarray(from, Math.min(a.length, from + SLICE)), from);
-  }
+  await copyInSlices(copy, a, () => {
+    signal?.throwIfAborted();
+    if (a.length !== copy.length) throw new TypeError(`${fn}: ${arg}: its buffer was detached while it was being read`);
+  });
   return copy;
+}
+
+/** Copies `from` into `to` (as long) in slices with the event loop running between them; `check` runs after each turn. */
+export async function copyInSlices(to: Float32Array, from: Float32Array, check: () => void = () => undefined): Promise<void> {
+  for (let at = 0; at < from.length; at += SLICE) {
+    if (at > 0) {
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      check();
+    }
+    to.set(from.subarray(at, Math.min(from.length, at + SLICE)), at);
+  }
 }

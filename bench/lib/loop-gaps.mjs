@@ -47,12 +47,15 @@ function corpusFile(dir, lines, types) {
 
 /**
  * The long calls at a size: `size.rows` × `size.cols` data for the fits and
- * PCA, a `size.hidden`-unit layer, `size.lines` corpus lines at `size.dim`.
+ * PCA, a `size.hidden`-unit layer, `size.lines` corpus lines at `size.dim` (checkpointed every 0.1 s:
+ * of 50 000 word types at dim 300).
  */
 export function longCalls(size, dir) {
   const x = uniform(size.rows, size.cols, 1);
   const labels = Int32Array.from({ length: size.rows }, (_, i) => i % 10);
   const corpus = corpusFile(dir, size.lines, 5000);
+  // Many distinct words, so each checkpoint has large vectors to pause on, write and resume.
+  const wide = corpusFile(dir, size.lines, 50000);
   return {
     'MLP fit': () => new MLP({ layers: [size.cols, size.hidden, 10], task: 'multiclass', hidden: 'relu', seed: 1 })
       .fit(x, labels, { epochs: 1, batchSize: 64 }),
@@ -60,6 +63,10 @@ export function longCalls(size, dir) {
       .fit(x, { epochs: 1, batchSize: 64 }),
     'word2vec train': () => Word2Vec.train({ input: corpus, vectorSize: size.dim, minCount: 1, epochs: 1, threads: 1, sample: 0 }),
     'PCA.fit': () => PCA.fit(x, 10),
+    'word2vec checkpointed': () => Word2Vec.train({
+      input: wide, vectorSize: 300, minCount: 1, epochs: 3, threads: 2, sample: 0,
+      checkpoint: { path: join(dir, 'word2vec.checkpoint'), everySeconds: 0.1 },
+    }),
   };
 }
 

@@ -34,18 +34,20 @@ void* JobMemory::OwnBytes(Napi::Value value, void* data, Access access) {
   if (!value.IsTypedArray()) throw std::logic_error("JobMemory: not a typed array");
   const ArrayView view = View(value.Env(), value.As<Napi::TypedArray>());
   if (data != view.data) throw std::logic_error("JobMemory: pointer is not the array's data");
-  if (access == Access::kRead && view.shared) {
+  if (access != Access::kReadWrite && view.shared) {
     borrowed_.push_back(Napi::Persistent(value.As<Napi::Object>()));
     return data;
   }
   for (Copy& copy : copies_) {
     if (copy.js_data != data || copy.bytes != view.bytes) continue;
-    if (access == Access::kReadWrite && copy.array.IsEmpty()) copy.array = Napi::Persistent(value.As<Napi::Object>());
+    if (access != Access::kRead && copy.array.IsEmpty()) copy.array = Napi::Persistent(value.As<Napi::Object>());
     return copy.data.get();
   }
-  Copy copy{data, view.bytes, std::make_unique<unsigned char[]>(view.bytes > 0 ? view.bytes : 1), {}};
+  // new[] without (): memcpy fills every byte next, and make_unique's zero-fill was a second pass over
+  // what can be hundreds of MB (word2vec's vectors at each checkpoint segment's start).
+  Copy copy{data, view.bytes, std::unique_ptr<unsigned char[]>(new unsigned char[view.bytes > 0 ? view.bytes : 1]), {}};
   std::memcpy(copy.data.get(), data, view.bytes);
-  if (access == Access::kReadWrite) copy.array = Napi::Persistent(value.As<Napi::Object>());
+  if (access != Access::kRead) copy.array = Napi::Persistent(value.As<Napi::Object>());
   copies_.push_back(std::move(copy));
   return copies_.back().data.get();
 }

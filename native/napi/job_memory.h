@@ -24,7 +24,7 @@
 // detached meanwhile. Whatever JS does to its arrays, the job's thread only
 // ever touches memory that lives until the job is freed.
 //
-// Written arrays are always copied, shared or not: JS sees them as of the
+// Written arrays are copied, shared or not (except kWriteInPlace, below): JS sees them as of the
 // last progress report, never half-written. A copy back during the job races
 // with its writes to what no report covers yet (the next history row, weights
 // mid-epoch): what a report covers is complete. Arrays that overlap without
@@ -43,7 +43,11 @@ namespace fastnn::bindings {
 
 class JobMemory {
  public:
-  enum class Access { kRead, kReadWrite };
+  // kWriteInPlace: written, and used in place when a SharedArrayBuffer backs it (else as kReadWrite).
+  // For arrays the caller neither reads nor writes until the job settles (word2vec's vectors, which the
+  // run owns): they then skip the copy in at the start and the copies back at every report and at the
+  // end, each a pass over hundreds of MB on the JS thread, repeated at every checkpoint segment.
+  enum class Access { kRead, kReadWrite, kWriteInPlace };
 
   // [JS thread] What the job uses for typed array `array`, whose data `data`
   // is (as an args:: function returned it): the same pointer for a read-only
@@ -69,7 +73,7 @@ class JobMemory {
     Napi::ObjectReference array;    // kReadWrite only: where WriteBack copies to
   };
   std::vector<Copy> copies_;
-  // Read-only arrays on SharedArrayBuffers, used in place: held so their memory outlives the job.
+  // Arrays on SharedArrayBuffers used in place (kRead, kWriteInPlace): held so their memory outlives the job.
   std::vector<Napi::ObjectReference> borrowed_;
 };
 

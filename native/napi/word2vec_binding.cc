@@ -375,11 +375,12 @@ Napi::Value Word2vecTrain(const Napi::CallbackInfo& info) {
   if (o.hs && v.syn1.IsNull()) args::ThrowType(env, Prefix(fn, "job.syn1") + " must be a Float32Array when job.hs is true");
   std::unique_ptr<TrainState> state = CheckResume(env, fn, resume, o.epochs, o.threads);
   CheckCallback(env, fn, info[1]);
-  // The trainer works on copies of the vectors, copied back as it reports and when it settles (job_memory.h).
+  // The trainer works on copies of the vectors, copied back as it reports and when it settles, or on
+  // the vectors themselves when they are shared (job_memory.h, kWriteInPlace: the run leaves them alone).
   JobMemory memory;
-  w.syn0 = memory.Own(v.syn0, w.syn0, JobMemory::Access::kReadWrite);
-  w.syn1neg = memory.Own(v.syn1neg, w.syn1neg, JobMemory::Access::kReadWrite);
-  w.syn1 = memory.Own(v.syn1, w.syn1, JobMemory::Access::kReadWrite);
+  w.syn0 = memory.Own(v.syn0, w.syn0, JobMemory::Access::kWriteInPlace);
+  w.syn1neg = memory.Own(v.syn1neg, w.syn1neg, JobMemory::Access::kWriteInPlace);
+  w.syn1 = memory.Own(v.syn1, w.syn1, JobMemory::Access::kWriteInPlace);
   return Jobs(env).Start(env, std::make_unique<TrainJob>(std::move(o), std::move(vocab), w, std::move(state)), info[1],
                          std::move(memory));
 }

@@ -14,7 +14,7 @@
  * thread count).
  */
 import type { Inputs, Targets } from '../inputs.js';
-import type { EpochInfo, FitOptions, History, ProgressInfo, RunState } from './fit.js';
+import { startRun, type EpochInfo, type FitOptions, type History, type ProgressInfo, type RunState } from './fit.js';
 import { Autoencoder } from './autoencoder.js';
 import { MLP } from './mlp.js';
 import { fitSegment } from './trainable.js';
@@ -23,7 +23,6 @@ import {
 } from './checkpoint-file.js';
 import { checkOverwrite, checkWritable } from '../io/atomic.js';
 import { checkOptions, nonNegativeInt, positiveInt } from '../options.js';
-import { allocating } from '../sizes.js';
 
 export type { CheckpointSettings } from './checkpoint-file.js';
 export { loadCheckpoint } from './checkpoint-file.js';
@@ -84,11 +83,7 @@ async function start(fn: string, model: Checkpointable, x: Inputs, y: Targets | 
   const settings = pick(options, SETTING_KEYS);
   // restoreBestWeights: the best epoch's weights live in the run (and its file) until the run ends.
   const restoring = settings.earlyStopping?.restoreBestWeights === true;
-  const run: RunState = {
-    epochs: settings.epochs, epochsDone: 0, stepsDone: 0, bestEpoch: 0, best: 0, stoppedEarly: false,
-    bestParams: restoring ? allocating(fn, 'the copy of the best weights (restoreBestWeights)', () => model.params.map((p) => new Float32Array(p.length))) : [],
-    partial: null, batchesPerEpoch: 0,
-  };
+  const run = startRun(fn, model.params, settings.epochs, restoring);
   return runSegments(fn, model, x, y, settings, run, options, checkpoint);
 }
 

@@ -6,12 +6,12 @@
  */
 import {
   batchNormedOnOneRow, HISTORY, HISTORY_FIELDS, Metric, POSITION, POSITION_FIELDS, type Backend, type InputNoise, type MetricCode,
-  type NetworkSpec, type TrainProgress,
+  type FitResult, type FitResume, type NetworkSpec, type TrainProgress,
 } from '../backend/backend.js';
 import { NonFiniteError } from '../backend/errors.js';
 import type { Rng } from '../rng.js';
 import { checkOptions, finiteNumber, positiveInt } from '../options.js';
-import { allocate, asFailureOf, checkAllocation } from '../sizes.js';
+import { allocate, allocating, asFailureOf } from '../sizes.js';
 import { checkValuesOffThread, shapeMatrix, type Inputs, type Targets, type Unchecked } from '../inputs.js';
 import { Matrix } from '../tensor.js';
 import {
@@ -100,6 +100,10 @@ const FIELDS = HISTORY_FIELDS.length;
 const F = HISTORY;
 const P = POSITION;
 
+/** The most epochs a fit may ask for: the History's arrays grow by one number an epoch, and
+ * V8 cannot grow an array much past 1.1e8 numbers (the process aborts). */
+const MAX_EPOCHS = 100_000_000;
+
 /** What fit needs of the model. */
 export interface FitTarget {
   inputs: number;
@@ -159,7 +163,9 @@ type SettingsTarget = Pick<FitTarget, 'spec' | 'metric' | 'optimizerState'>;
 function fitSettings(fn: string, model: SettingsTarget, options: FitOptions): FitSettings {
   checkOptions(fn, 'options', options, FIT_KEYS);
   const epochs = positiveInt(fn, 'options.epochs', options.epochs, 10);
-  checkAllocation(fn, `options.epochs × ${FIELDS} history fields`, epochs * FIELDS, 8);
+  if (epochs > MAX_EPOCHS) {
+    throw new RangeError(`${fn}: options.epochs must be at most ${MAX_EPOCHS} (the history holds a number per epoch), got ${epochs}`);
+  }
   const batchSize = positiveInt(fn, 'options.batchSize', options.batchSize, 32);
   const shuffle = options.shuffle ?? true;
   if (typeof shuffle !== 'boolean') throw new TypeError(`${fn}: options.shuffle must be a boolean`);
@@ -199,6 +205,16 @@ export function checkFitSettings(fn: string, model: SettingsTarget, options: Fit
   earlyStoppingSpec(fn, options.earlyStopping, true, model.metric);
 }
 
+/**
+ * Epochs per backend job. A fit runs as consecutive jobs of at most this many
+ * epochs, each continuing the run (RunState) as checkpointed segments do, so
+ * the history grows as epochs run instead of being allocated for all of
+ * `epochs` before the first one (epochs: 1e8 with early stopping took 7.4 GB
+ * and a minute of blocking). 4096 rows are 192 kB, and a job's start is
+ * microseconds against 4096 epochs.
+ */
+export const EPOCHS_PER_JOB = 4096;
+
 /** Runs fit; resolves with the history. With `run`, the fit is one segment of
  * that run: the best weights are tracked in run.bestParams, not restored (the
  * run restores them once, at its end). */
@@ -209,35 +225,40 @@ export async function runFit(fn: string, backend: Backend, model: FitTarget, x: 
   const { n } = train;
   checkBatchNormRows(fn, { ...model.spec, frozen }, n, batchSize);
   const { spec: optimizer, lr, state } = opt;
-  const schedule = scheduleSpec(fn, options.schedule, lr, run?.epochs ?? epochs, Math.ceil(n / batchSize));
+  const batchesPerEpoch = Math.ceil(n / batchSize);
+  const schedule = scheduleSpec(fn, options.schedule, lr, run?.epochs ?? epochs, batchesPerEpoch);
   const hasVal = val !== null;
   const earlyStopping = earlyStoppingSpec(fn, options.earlyStopping, hasVal, model.metric);
-  if (run) earlyStopping.restoreBest = false;
+  // Every job continues a run, so the best weights live in the run until its end; a plain fit is a run of its own.
+  const restoreAtEnd = run === null && earlyStopping.restoreBest;
+  earlyStopping.restoreBest = false;
   signal?.throwIfAborted();
+  const r = run ?? startRun(fn, model.spec.params, epochs, restoreAtEnd);
 
   const rngState = model.rng.getState();
+  // Every job's history rows, reused: a job's history is the part of it for its epochs.
+  const rows = allocate(fn, 'the history', Float64Array, Math.min(epochs, EPOCHS_PER_JOB), FIELDS);
   const job = {
     net: { ...model.spec, frozen }, x: train.x, y: train.y, n,
     xVal: val?.x ?? new Float32Array(0), yVal: val?.y ?? new Float32Array(0), nVal: val?.n ?? 0,
-    epochs, batchSize, shuffle, rngState, optimizer, schedule, metric: model.metric, earlyStopping,
+    epochs: 0, batchSize, shuffle, rngState, optimizer, schedule, metric: model.metric, earlyStopping,
     skipNonFinite: onNonFinite === 'skip', progressEvery: options.onProgress ? progressEvery : 0,
-    history: allocate(fn, 'the history', Float64Array, epochs, FIELDS), inputNoise: model.inputNoise ?? null,
-    resume: run && {
-      epoch: run.epochsDone, step: run.stepsDone, bestEpoch: run.bestEpoch, best: run.best, bestParams: run.bestParams,
-      partial: run.partial,
-    },
-    position: run && initialPosition(run),
+    history: new Float64Array(0),
+    inputNoise: model.inputNoise ?? null, resume: null as FitResume | null, position: null as Float64Array | null,
   };
   const hasMetric = model.metric !== Metric.none;
   const history: History = {
     loss: [], lr: [], skipped: [], bestEpoch: 0, stoppedEarly: false,
     ...(hasMetric ? { accuracy: [] } : {}), ...(hasVal ? { valLoss: [] } : {}), ...(hasVal && hasMetric ? { valAccuracy: [] } : {}),
   };
+  // This fit's epochs and samples before the current job.
+  let base = 0;
+  let samplesBefore = 0;
   // Epoch rows are read from job.history as reports say they are complete,
   // so onEpoch sees every epoch once, in order, even when reports coalesce.
   const deliverEpochs = (upTo: number) => {
     const h = job.history;
-    for (let e = history.loss.length; e < upTo; e++) {
+    for (let e = history.loss.length - base; e < upTo; e++) {
       // Indices into job.history rather than a view per epoch: short epochs come by the ten thousand.
       const row = e * FIELDS;
       history.loss.push(h[row + F.loss]!);
@@ -247,7 +268,7 @@ export async function runFit(fn: string, backend: Backend, model: FitTarget, x: 
       history.valLoss?.push(h[row + F.valLoss]!);
       history.valAccuracy?.push(h[row + F.valMetric]!);
       if (!options.onEpoch) continue;
-      const info: EpochInfo = { epoch: e + 1, loss: h[row + F.loss]!, lr: h[row + F.lr]!, skipped: h[row + F.skipped]! };
+      const info: EpochInfo = { epoch: base + e + 1, loss: h[row + F.loss]!, lr: h[row + F.lr]!, skipped: h[row + F.skipped]! };
       if (history.accuracy) info.accuracy = h[row + F.metric]!;
       if (history.valLoss) info.valLoss = h[row + F.valLoss]!;
       if (history.valAccuracy) info.valAccuracy = h[row + F.valMetric]!;
@@ -256,19 +277,37 @@ export async function runFit(fn: string, backend: Backend, model: FitTarget, x: 
   };
   const onProgress = (p: TrainProgress) => {
     deliverEpochs(p.epochs);
-    if (p.batches > 0) options.onProgress?.({ epoch: p.epochs + 1, batch: p.batches, samples: p.samples, loss: p.loss });
+    if (p.batches > 0) {
+      options.onProgress?.({ epoch: base + p.epochs + 1, batch: p.batches, samples: samplesBefore + p.samples, loss: p.loss });
+    }
   };
   model.keepOptimizerState(state);
+  // Without callbacks the job reports nothing: the history is read once at the end of each job.
+  const wanted = options.onEpoch !== undefined || options.onProgress !== undefined;
   try {
-    // Without callbacks the job reports nothing: the history is read once at the end.
-    const wanted = options.onEpoch !== undefined || options.onProgress !== undefined;
-    const result = await backend.train(job, wanted ? onProgress : null, signal);
-    // The public convention: an aborted fit rejects with the signal's reason (the weights keep what was done).
-    if (result.cancelled) signal!.throwIfAborted();
-    deliverEpochs(result.epochs);
-    history.bestEpoch = result.bestEpoch;
-    history.stoppedEarly = result.stoppedEarly;
-    if (run) run.stoppedEarly = result.stoppedEarly;
+    while (base < epochs && !r.stoppedEarly) {
+      job.epochs = Math.min(EPOCHS_PER_JOB, epochs - base);
+      job.history = rows.subarray(0, job.epochs * FIELDS);
+      job.resume = {
+        epoch: r.epochsDone, step: r.stepsDone, bestEpoch: r.bestEpoch, best: r.best, bestParams: r.bestParams, partial: r.partial,
+      };
+      job.position = initialPosition(r);
+      let result: FitResult;
+      try {
+        result = await backend.train(job, wanted ? onProgress : null, signal);
+      } finally {
+        // Aborted too: the run (and its checkpoint) continues from where the job stopped.
+        advanceRun(r, job.position, batchesPerEpoch);
+      }
+      // The public convention: an aborted fit rejects with the signal's reason (the weights keep what was done).
+      if (result.cancelled) signal!.throwIfAborted();
+      deliverEpochs(result.epochs);
+      base += result.epochs;
+      samplesBefore += result.samples;
+      r.stoppedEarly = result.stoppedEarly;
+      history.bestEpoch = result.bestEpoch;
+      history.stoppedEarly = result.stoppedEarly;
+    }
   } catch (err) {
     if (!(err instanceof NonFiniteError)) throw asFailureOf(fn, err);
     const { quantity, epoch, batch } = err;
@@ -277,10 +316,19 @@ export async function runFit(fn: string, backend: Backend, model: FitTarget, x: 
   } finally {
     // The shuffles advanced the state natively or in TS alike; continue from it.
     model.rng.setState(rngState);
-    // Aborted too: the run (and its checkpoint) continues from where the job stopped.
-    if (run) advanceRun(run, job.position!, Math.ceil(n / batchSize));
   }
+  if (restoreAtEnd && r.bestEpoch > 0) r.bestParams.forEach((b, p) => model.spec.params[p]!.set(b));
   return history;
+}
+
+/** A run before its first epoch: `epochs` in all, with room for the best weights when they are restored at its end. */
+export function startRun(fn: string, params: Float32Array[], epochs: number, restoring: boolean): RunState {
+  return {
+    epochs, epochsDone: 0, stepsDone: 0, bestEpoch: 0, best: 0, stoppedEarly: false, partial: null, batchesPerEpoch: 0,
+    bestParams: restoring
+      ? allocating(fn, 'the copy of the best weights (restoreBestWeights)', () => params.map((p) => new Float32Array(p.length)))
+      : [],
+  };
 }
 
 /**

@@ -19,6 +19,7 @@ import { checkRunPaths } from '../io/run-paths.js';
 import { allocate, asFailureOf, checkAllocation } from '../sizes.js';
 import { fingerprintCorpus, readWord2VecCheckpoint, writeWord2VecCheckpoint, type CorpusFingerprint } from './checkpoint.js';
 import { checkCorpusReadable, CorpusError, vocabularyNames } from './corpus.js';
+import { copyInSlices } from '../shared-memory.js';
 import { DEFAULT_MAX_SPOOL_BYTES, needsSpool, readNonRegular, spool } from './spool.js';
 import { checkSettings, SETTING_KEYS, type Word2VecSettings } from './settings.js';
 import { WordVectors } from './vectors.js';
@@ -279,6 +280,13 @@ interface Run {
 async function trainRun(backend: Backend, r: Run): Promise<TrainedVectors> {
   const { settings, signal, checkpoint } = r;
   signal?.throwIfAborted();
+  // Natively, the vectors on shared memory, copied in slices: the jobs train them in place, where a
+  // plain array is copied into each job and back (a pass over hundreds of MB on the JS thread at every
+  // segment's start and end and at every report). The returned vectors are plain again: syn0 is copied back.
+  const plainSyn0 = r.syn0;
+  r.syn0 = await backend.trainingData(r.syn0, r.fn, 'the input vectors', signal);
+  if (r.syn1neg) r.syn1neg = await backend.trainingData(r.syn1neg, r.fn, 'the output vectors (negative sampling)', signal);
+  if (r.syn1) r.syn1 = await backend.trainingData(r.syn1, r.fn, 'the output vectors (hierarchical softmax)', signal);
   let state = r.state;
   let result: Word2VecTrainResult | null = null;
   let written: string | null = null;
@@ -308,7 +316,8 @@ async function trainRun(backend: Backend, r: Run): Promise<TrainedVectors> {
     signal?.throwIfAborted();
     if (!result.cancelled) break;
   }
-  const vectors = new WordVectors(r.names, r.syn0, settings.vectorSize, r.counts) as TrainedVectors;
+  if (r.syn0 !== plainSyn0) await copyInSlices(plainSyn0, r.syn0);
+  const vectors = new WordVectors(r.names, plainSyn0, settings.vectorSize, r.counts) as TrainedVectors;
   const { words, epochsCompleted, loss } = result ?? finishedRun(state!);
   vectors.training = {
     words, wordsThisRun: words - (r.state ? wordsRead(r.state) : 0), epochsCompleted, loss, epochLosses, state: state!,
