@@ -43,13 +43,13 @@ describe('fastnn CLI', () => {
     expect(info.native.cpuFeatures).toEqual(expect.any(Array));
   });
 
-  it('demo with its defaults gives the result its help and the README state', () => {
+  it('demo with its defaults gives the result its help and the guide state', () => {
     const run = fastnn('demo');
     expect(run.status, run.stderr).toBe(0);
     expect(Number(/accuracy (\d+\.\d)%/.exec(run.stdout)![1])).toBeGreaterThanOrEqual(95);
     expect(run.stdout).toMatch(new RegExp(`epoch +${demoCommand.options.epochs.default} +loss`));
-    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
-    expect(readme).toContain(`npx fastnn demo [--epochs ${demoCommand.options.epochs.default}]`);
+    const guide = readFileSync(new URL('../../docs/command-line.md', import.meta.url), 'utf8');
+    expect(guide).toContain(`npx fastnn demo [--epochs ${demoCommand.options.epochs.default}]`);
   });
 
   it('SIGTERM during the demo writes a checkpoint, exits 143 with one line, and the printed command finishes it exactly', async () => {

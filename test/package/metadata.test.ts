@@ -2,14 +2,23 @@
  * What the npm page and the tarball show a new user: the license the
  * package declares is in the tarball, the page links to the repository, and
  * every link in the README works there (the npm page has none of the files
- * the tarball leaves out, so a relative link would be a dead one).
+ * the tarball leaves out, so a relative link would be a dead one), and every
+ * link between the guide's pages in docs/ reaches a page and a heading.
  */
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 
 const root = new URL('../../', import.meta.url).pathname;
 const pkg = JSON.parse(readFileSync(root + 'package.json', 'utf8')) as Record<string, unknown>;
+
+/** The README and the guide's pages, by path from the root. */
+const guide = ['README.md', ...readdirSync(root + 'docs').filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`)];
+const read = (path: string) => readFileSync(root + path, 'utf8');
+
+// A heading's anchor: lower case, punctuation dropped, spaces as dashes (GitHub's and npm's rule).
+const anchorsOf = (text: string) => new Set([...text.matchAll(/^#+ (.+)$/gm)]
+  .map((m) => m[1]!.toLowerCase().replace(/[^\p{L}\p{N} _-]/gu, '').replace(/ /g, '-')));
 
 /** The files `npm pack` would put in the tarball (scripts skipped: no addon build). */
 function packedFiles(): string[] {
@@ -32,9 +41,8 @@ describe('the published package', () => {
     expect(readFileSync(root + 'README.md', 'utf8')).toContain('(https://github.com/fastnn/fastnn/blob/main/docs/model-files.md)');
   });
 
-  it('has README examples that are plain JavaScript, for .mjs and .js files as much as .ts', () => {
-    const readme = readFileSync(root + 'README.md', 'utf8');
-    const blocks = [...readme.matchAll(/```(?:ts|js)\n([\s\S]*?)```/g)].map((m) => m[1]!);
+  it('has examples, in the README and the guide, that are plain JavaScript, for .mjs and .js files as much as .ts', () => {
+    const blocks = guide.flatMap((path) => [...read(path).matchAll(/```(?:ts|js)\n([\s\S]*?)```/g)].map((m) => m[1]!));
     expect(blocks.length).toBeGreaterThan(10);
     const invalid = blocks.filter((code) =>
       spawnSync(process.execPath, ['--check', '--input-type=module'], { input: code, encoding: 'utf8' }).status !== 0);
@@ -52,9 +60,30 @@ describe('the published package', () => {
     const targets = [...readme.matchAll(/\]\(([^)\s]+)\)/g)].map((m) => m[1]!);
     expect(targets.length).toBeGreaterThan(20);
     expect(targets.filter((t) => !t.startsWith('#') && !/^https:\/\//.test(t))).toEqual([]);
-    // A heading's anchor: lower case, punctuation dropped, spaces as dashes (GitHub's and npm's rule).
-    const anchors = new Set([...readme.matchAll(/^#+ (.+)$/gm)]
-      .map((m) => m[1]!.toLowerCase().replace(/[^\p{L}\p{N} _-]/gu, '').replace(/ /g, '-')));
+    const anchors = anchorsOf(readme);
     expect(targets.filter((t) => t.startsWith('#') && !anchors.has(t.slice(1)))).toEqual([]);
+    // Links into the guide name a page that exists and a heading on it.
+    const pages = new Map(guide.map((path) => [path, anchorsOf(read(path))]));
+    const intoDocs = targets.flatMap((t) => /^https:\/\/github\.com\/fastnn\/fastnn\/blob\/main\/(docs\/[^#]+)(?:#(.+))?$/.exec(t) ?? []);
+    expect(intoDocs.length).toBeGreaterThan(10);
+    const broken = targets.filter((t) => {
+      const m = /^https:\/\/github\.com\/fastnn\/fastnn\/blob\/main\/(docs\/[^#]*)(?:#(.+))?$/.exec(t);
+      return m && m[1] !== 'docs/' && !(pages.has(m[1]!) && (!m[2] || pages.get(m[1]!)!.has(m[2])));
+    });
+    expect(broken).toEqual([]);
+  });
+
+  it("has guide pages whose links reach a page and a heading", () => {
+    const pages = new Map(guide.map((path) => [path, anchorsOf(read(path))]));
+    const broken = guide.filter((path) => path.startsWith('docs/')).flatMap((path) =>
+      [...read(path).matchAll(/\]\(([^)\s]+)\)/g)].map((m) => m[1]!)
+        .filter((t) => !/^https:\/\//.test(t))
+        .filter((t) => {
+          const [file, anchor] = t.split('#');
+          const target = file === '' ? path : file!.startsWith('../') ? file!.slice(3) : `docs/${file}`;
+          return !pages.has(target) || (anchor !== undefined && !pages.get(target)!.has(anchor));
+        })
+        .map((t) => `${path}: ${t}`));
+    expect(broken).toEqual([]);
   });
 });
