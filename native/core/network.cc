@@ -46,6 +46,9 @@ struct PassScratch {
   bool training;  // batch normalisation from the batch's statistics
   float* const* batch_mean;
   float* const* batch_var;
+  // The first layer's product x·W(0)ᵀ of a one-row pass, already formed
+  // (BatchWorkspace::first_product), or null.
+  const float* first_product = nullptr;
 };
 
 // Dropout and batch statistics are on exactly when the pass has a generator (Backend.train's).
@@ -126,19 +129,23 @@ void forward_layers(const NetworkView& net, const float* x, std::size_t rows, fl
     // z (rows,out) = a (rows,in) · W(l)ᵀ, W(l) stored (out,in); then + b(l)
     // and the activation, on each part of z as the product stores it.
     // Normalisation needs whole rows or columns, so it runs afterwards.
+    const auto bias_and_activation = [&](std::size_t i0, std::size_t i1, std::size_t j0, std::size_t j1) {
+      bias_add(z + i0 * out + j0, b + j0, i1 - i0, j1 - j0, out);
+      if (!hidden) return;
+      for_runs(out, i0, i1, j0, j1, [&](std::size_t o, std::size_t len) {
+        activation_forward(z + o, z + o, len, net.hidden[l], net.leaky_slope);
+      });
+    };
     if (layer_normed(net, l)) {
       gemm(z, a, net.params[2 * l], rows, out, in, false, true, 1, 0, ctx);
       normalise(z, net, d, l, rows);
       if (hidden) activation_forward(z, z, rows * out, net.hidden[l], net.leaky_slope);
+    } else if (l == 0 && d != nullptr && d->first_product != nullptr) {
+      // Elementwise, so the whole row at once gives the bits of the product's parts.
+      std::copy_n(d->first_product, out, z);
+      bias_and_activation(0, 1, 0, out);
     } else {
-      gemm(z, a, net.params[2 * l], rows, out, in, false, true, 1, 0, ctx,
-           [&](std::size_t i0, std::size_t i1, std::size_t j0, std::size_t j1) {
-             bias_add(z + i0 * out + j0, b + j0, i1 - i0, j1 - j0, out);
-             if (!hidden) return;
-             for_runs(out, i0, i1, j0, j1, [&](std::size_t o, std::size_t len) {
-               activation_forward(z + o, z + o, len, net.hidden[l], net.leaky_slope);
-             });
-           });
+      gemm(z, a, net.params[2 * l], rows, out, in, false, true, 1, 0, ctx, bias_and_activation);
     }
     if (hidden && drops(net, d, l)) dropout_forward(d->outs[l], d->masks[l], z, rows * out, net.dropout[l], *d->rng);
   }
@@ -316,7 +323,8 @@ BatchWorkspace::BatchWorkspace(const NetworkView& net, std::size_t cap_rows) try
       norm_xhat_bufs(net.norm.size()),
       norm_inv_std_bufs(net.norm.size()),
       batch_mean_bufs(net.norm.size()),
-      batch_var_bufs(net.norm.size()) {
+      batch_var_bufs(net.norm.size()),
+      first_product(net.sizes[1]) {
   for (std::size_t p = 0; p < grad_bufs.size(); p++) grad_bufs[p].resize(param_size(net, p));
   for (std::size_t l = 0; l < net.norm.size(); l++) {
     if (!layer_normed(net, l)) continue;
@@ -381,7 +389,12 @@ double batch_pass(BatchWorkspace& ws, const NetworkView& net, const float* x, co
   float* xb = ws.xb.data();
   gather_batch(xb, ws.yb.data(), x, y, in, t, idx, rows, net.gemm.pool);
   if (rng != nullptr) corrupt_input(xb, rows * in, noise, *rng);
-  const PassScratch scratch = scratch_of(ws, rng);
+  PassScratch scratch = scratch_of(ws, rng);
+  // The product formed for this row by the last update (sgd_rank1.h): its
+  // weights are the current ones, since that update was the last to write them.
+  const bool formed = ws.has_first_product && rows == 1 && idx[0] == ws.first_product_row && noise.type == NoiseType::None;
+  ws.has_first_product = false;
+  if (formed) scratch.first_product = ws.first_product.data();
   const PassScratch* d = &scratch;
   ws.dropped = rng != nullptr && !net.dropout.empty();
   forward_layers(net, ws.xb.data(), rows, ws.acts.data(), d);

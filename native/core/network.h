@@ -96,6 +96,13 @@ struct BatchWorkspace {
   std::vector<std::vector<float>> norm_xhat_bufs, norm_inv_std_bufs, batch_mean_bufs, batch_var_bufs;
   std::vector<float*> norm_xhat, norm_inv_std, batch_mean, batch_var;
   bool dropped = false;  // whether the last pass applied them (it had a generator)
+  // The next sample's first-layer product x·W(0)ᵀ (sizes[1]), formed by the
+  // per-sample update while each row of W(0) is still in cache
+  // (sgd_rank1.h), and the training-set row it is for: the next one-row
+  // pass over that row starts from it instead of reading W(0) again.
+  std::vector<float> first_product;
+  std::uint32_t first_product_row = 0;
+  bool has_first_product = false;
 };
 
 // Whether layer l is frozen (net.frozen).

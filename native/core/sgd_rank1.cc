@@ -29,23 +29,46 @@ float max_abs(const float* x, std::size_t n) {
 // roundings of the products and sums the bounds leave out.
 constexpr double kSafe = 0x1p127;
 
-// rank1_sgd of w (rows,cols); returns max |new w|. When `shared` (the first
-// layer: network.cc forward_layers shares only its one-row product) and w
-// has at least kParallelUpdateElements weights, over the network's pool:
-// each part a fixed range of rows, cut as gemm cut the forward product's
-// rows (gemm.h kGemvThreadedFlops), so each core updates the rows it has just
-// read. Rows are independent, so the result does not depend on the thread
-// count. `tops` holds each part's max (grown once: no allocation per sample).
+// Rows of W(0) updated together before their part of the next sample's
+// product: gemv_t's group (isa_small.inc), so the product runs its
+// independent chains, on rows (25 KB for 784 inputs) still in L1.
+constexpr std::size_t kProductRows = 8;
+
+// rank1_sgd of rows [r0, r1) of w (rows,cols); with next_x, then
+// next_z[r] = next_x · (new row r) for each, by gemv_t as forward would form
+// it (alpha 1, beta 0: the same bits). Returns max |new w| of those rows.
+float update_part(const KernelSet& ks, float* w, const float* dz, const float* a, std::size_t r0, std::size_t r1,
+                  std::size_t cols, double lr, double decay, const float* next_x, float* next_z) {
+  if (next_x == nullptr) return ks.rank1_sgd(w + r0 * cols, dz + r0, a, r1 - r0, cols, lr, decay);
+  float top = 0;
+  for (std::size_t r = r0; r < r1; r += kProductRows) {
+    const std::size_t count = std::min(kProductRows, r1 - r);
+    top = std::max(top, ks.rank1_sgd(w + r * cols, dz + r, a, count, cols, lr, decay));
+    ks.direct.gemv_t(next_z + r, next_x, w + r * cols, count, cols, 1.0f, 0.0f);
+  }
+  return top;
+}
+
+// rank1_sgd of w (rows,cols); returns max |new w| (finite: the step checked
+// its bounds first). When `shared` (the first layer: network.cc
+// forward_layers shares only its one-row product) and w has at least
+// kParallelUpdateElements weights, over the network's pool: each part a
+// fixed range of rows, cut as gemm cut the forward product's rows (gemm.h
+// kGemvThreadedFlops), so each core updates the rows it has just read. Rows
+// are independent, so the result does not depend on the thread count.
+// `tops` holds each part's max (grown once: no allocation per sample). With
+// next_x, also the next sample's product (update_part).
 float update_rows(const NetworkView& net, std::vector<float>& tops, bool shared, float* w, const float* dz,
-                  const float* a, std::size_t rows, std::size_t cols, double lr, double decay) {
+                  const float* a, std::size_t rows, std::size_t cols, double lr, double decay,
+                  const float* next_x = nullptr, float* next_z = nullptr) {
   const KernelSet& ks = kernel_set(net.gemm.path);
   ThreadPool* pool = net.gemm.pool;
   const std::size_t parts = shared && pool != nullptr && rows * cols >= kParallelUpdateElements ? pool->size() : 1;
-  if (parts == 1) return ks.rank1_sgd(w, dz, a, rows, cols, lr, decay);
+  if (parts == 1) return update_part(ks, w, dz, a, 0, rows, cols, lr, decay, next_x, next_z);
   tops.assign(parts, 0.0f);
   pool->run(parts, [&](std::size_t part) {
     const std::size_t r0 = part_begin(rows, part, parts), r1 = part_begin(rows, part + 1, parts);
-    if (r1 > r0) tops[part] = ks.rank1_sgd(w + r0 * cols, dz + r0, a, r1 - r0, cols, lr, decay);
+    if (r1 > r0) tops[part] = update_part(ks, w, dz, a, r0, r1, cols, lr, decay, next_x, next_z);
   });
   return *std::max_element(tops.begin(), tops.end());
 }
@@ -57,7 +80,8 @@ bool Rank1Sgd::applies(const NetworkView& net, const OptimizerConfig& opt, std::
          net.dropout.empty() && net.norm.empty();
 }
 
-StepOutcome Rank1Sgd::step(const NetworkView& net, BatchWorkspace& ws, const OptimizerConfig& opt, double lr) {
+StepOutcome Rank1Sgd::step(const NetworkView& net, BatchWorkspace& ws, const OptimizerConfig& opt, double lr,
+                           const float* x, std::optional<std::uint32_t> next_row) {
   const std::size_t layers = net.sizes.size() - 1;
   if (max_abs_.empty()) {
     for (std::size_t p = 0; p < net.params.size(); p++) max_abs_.push_back(max_abs(net.params[p], param_size(net, p)));
@@ -90,13 +114,18 @@ StepOutcome Rank1Sgd::step(const NetworkView& net, BatchWorkspace& ws, const Opt
   }
   // A bias is a weight whose input is always 1 (and which does not decay).
   const float one = 1;
+  // (gemm forms a one-unit layer's product as a float64 dot, not by gemv_t.)
+  const bool form_product = next_row && net.sizes[1] > 1;
+  const float* next_x = form_product ? x + static_cast<std::size_t>(*next_row) * net.sizes[0] : nullptr;
   for (std::size_t l = 0; l < layers; l++) {
     const std::size_t in = net.sizes[l], out = net.sizes[l + 1];
     const float* a = l == 0 ? ws.xb.data() : ws.acts[l - 1];
     max_abs_[2 * l] = update_rows(net, part_max_, l == 0, net.params[2 * l], ws.deltas[l], a, out, in, lr,
-                                  opt.weight_decay);
+                                  opt.weight_decay, l == 0 ? next_x : nullptr, ws.first_product.data());
     max_abs_[2 * l + 1] = update_rows(net, part_max_, false, net.params[2 * l + 1], ws.deltas[l], &one, out, 1, lr, 0);
   }
+  ws.has_first_product = form_product;
+  if (form_product) ws.first_product_row = *next_row;
   *opt.step += 1;
   return StepOutcome::Applied;
 }

@@ -8,6 +8,8 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
+#include <optional>
 #include <vector>
 
 #include "network.h"
@@ -28,7 +30,15 @@ class Rank1Sgd {
   // one-row batch at rate lr: what network_param_gradients then
   // optimizer_step(net, ws.grads, 0, opt, lr) would do, outcome included;
   // nothing is written unless it returns Applied.
-  StepOutcome step(const NetworkView& net, BatchWorkspace& ws, const OptimizerConfig& opt, double lr);
+  //
+  // With next_row, the row of x (n, sizes[0]) the next one-row pass reads
+  // (uncorrupted), an applied update also forms that row's first-layer
+  // product with the new weights, row by row of W(0) as each is updated
+  // (ws.first_product), so the next pass does not read W(0) again: W(0) is
+  // most of a per-sample step's memory traffic. The product has the bits
+  // forward would give it.
+  StepOutcome step(const NetworkView& net, BatchWorkspace& ws, const OptimizerConfig& opt, double lr,
+                   const float* x = nullptr, std::optional<std::uint32_t> next_row = std::nullopt);
 
   // The weights were changed by another update (a batch of several rows in
   // the same job): the next step measures them again, since its bounds hold

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <limits>
 #include <numeric>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -202,9 +203,12 @@ FitOutcome network_fit(const NetworkView& net, const FitConfig& cfg, FitObserver
       const double step_lr = cfg.schedule.per_step ? schedule_lr(cfg.schedule, step0 + out.steps) : st.lr;
       // Every check comes before any weight changes: the loss, the gradient,
       // and the update itself (optimizer_step writes nothing that would overflow).
+      // The next row of this epoch, when it is a one-row batch read as it lies (no noise to draw first).
+      const bool next_one_row = cfg.batch_size == 1 && start + 1 < cfg.n && cfg.input_noise.type == NoiseType::None;
+      const auto next_row = next_one_row ? std::optional<std::uint32_t>(order[start + 1]) : std::nullopt;
       const StepOutcome outcome = !std::isfinite(loss) || !std::isfinite(sum_sq)
                                       ? StepOutcome::NonFiniteGradient
-                                  : fused ? rank1.step(net, ws, cfg.optimizer, step_lr)
+                                  : fused ? rank1.step(net, ws, cfg.optimizer, step_lr, cfg.x, next_row)
                                           : optimizer_step(net, ws.grads.data(), sum_sq, cfg.optimizer, step_lr);
       // The fused update's bounds hold only while it is the only writer of the weights.
       if (!fused && outcome == StepOutcome::Applied) rank1.forget();
