@@ -149,6 +149,23 @@ void gemv_t_shared(const KernelSet& ks, float* c, const float* a, const float* b
   });
 }
 
+// One row of c (m == 1, k > 0) on the calling thread; op(a) is one
+// contiguous row whatever trans_a says.
+void one_row(const KernelSet& ks, float* c, const float* a, const float* b, std::size_t n, std::size_t k,
+             bool trans_b, double alpha, double beta) {
+  if (n == 1) {
+    // A 1×1 result is a dot product: both operands are contiguous whatever
+    // the transposes, packing would be pure overhead, and summing in float64
+    // keeps a dot of 10⁶ terms within 1e-6 of exact (the blocked path adds
+    // its k-block partials in float32).
+    c[0] = store(c[0], dot_f64(a, b, k), alpha, beta);
+  } else if (trans_b) {
+    ks.direct.gemv_t(c, a, b, n, k, static_cast<float>(alpha), static_cast<float>(beta));
+  } else {
+    ks.direct.gemv_n(c, a, b, n, k, static_cast<float>(alpha), static_cast<float>(beta), ks.gemm.kc);
+  }
+}
+
 // The products that stay on the calling thread: c whole, then the epilogue over all of it.
 void gemm_serial(const KernelSet& ks, float* c, const float* a, const float* b, std::size_t m, std::size_t n,
                  std::size_t k, bool trans_a, bool trans_b, double alpha, double beta, const GemmEpilogue& then) {
@@ -156,15 +173,8 @@ void gemm_serial(const KernelSet& ks, float* c, const float* a, const float* b, 
   const float falpha = static_cast<float>(alpha), fbeta = static_cast<float>(beta);
   if (k == 0) {
     for (std::size_t i = 0; i < m * n; i++) c[i] = store(c[i], 0, alpha, beta);
-  } else if (m == 1 && n == 1) {
-    // A 1×1 result is a dot product: both operands are contiguous whatever
-    // the transposes, packing would be pure overhead, and summing in float64
-    // keeps a dot of 10⁶ terms within 1e-6 of exact (the blocked path adds
-    // its k-block partials in float32).
-    c[0] = store(c[0], dot_f64(a, b, k), alpha, beta);
   } else if (m == 1) {
-    // op(a) is one contiguous row whatever trans_a says (with trans_b: gemv_t_shared).
-    ks.direct.gemv_n(c, a, b, n, k, falpha, fbeta, uk.kc);
+    one_row(ks, c, a, b, n, k, trans_b, alpha, beta);
   } else if (m * n * k <= kGemmDirectMnk) {
     ks.direct.gemm(c, a, b, m, n, k, trans_a, trans_b, falpha, fbeta, uk.kc);
   } else {
@@ -214,6 +224,15 @@ double initial_gemm_threaded_flops() {
     return env != nullptr && end != env && *end == '\0' && v >= 0 ? v : kGemmThreadedFlops;
   }();
   return flops;
+}
+
+void gemm_row(float* c, const float* a, const float* b, std::size_t n, std::size_t k, bool trans_b, KernelPath path) {
+  if (n == 0) return;
+  if (k == 0) {
+    std::fill_n(c, n, 0.0f);
+    return;
+  }
+  one_row(kernel_set(path), c, a, b, n, k, trans_b, 1, 0);
 }
 
 void gemm(float* c, const float* a, const float* b, std::size_t m, std::size_t n, std::size_t k,

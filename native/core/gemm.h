@@ -98,6 +98,13 @@ void gemm(float* c, const float* a, const float* b, std::size_t m, std::size_t n
           bool trans_a, bool trans_b, double alpha, double beta, const GemmContext& ctx,
           const GemmEpilogue& then = {});
 
+// c (n) = a (k)·op(b) for one row (m = 1, alpha 1, beta 0), with b stored
+// (k,n), or (n,k) when trans_b: the row gemm forms, on the calling thread
+// (gemm shares only single rows with trans_b from kGemvThreadedFlops, and
+// no row's bits depend on how rows are shared). For per-sample steps,
+// where gemm's dispatch is a visible share of a small network's step.
+void gemm_row(float* c, const float* a, const float* b, std::size_t n, std::size_t k, bool trans_b, KernelPath path);
+
 // Same, on initial_kernel_path() and the calling thread only (for callers
 // that have no context at hand).
 void gemm(float* c, const float* a, const float* b, std::size_t m, std::size_t n, std::size_t k,

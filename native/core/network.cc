@@ -125,7 +125,8 @@ void forward_layers(const NetworkView& net, const float* x, std::size_t rows, fl
     float* z = acts[l];
     const float* a = layer_input(net, x, acts, d, l);
     const float* b = net.params[2 * l + 1];
-    const GemmContext& ctx = rows == 1 && l > 0 ? one_thread : net.gemm;
+    const bool shares = l == 0 && 2.0 * static_cast<double>(in) * static_cast<double>(out) >= kGemvThreadedFlops;
+    const GemmContext& ctx = rows == 1 && !shares ? one_thread : net.gemm;
     // z (rows,out) = a (rows,in) · W(l)ᵀ, W(l) stored (out,in); then + b(l)
     // and the activation, on each part of z as the product stores it.
     // Normalisation needs whole rows or columns, so it runs afterwards.
@@ -143,6 +144,11 @@ void forward_layers(const NetworkView& net, const float* x, std::size_t rows, fl
     } else if (l == 0 && d != nullptr && d->first_product != nullptr) {
       // Elementwise, so the whole row at once gives the bits of the product's parts.
       std::copy_n(d->first_product, out, z);
+      bias_and_activation(0, 1, 0, out);
+    } else if (rows == 1 && &ctx == &one_thread) {
+      // The row gemm would form on this thread, without its dispatch: a
+      // visible share of a small network's step (XOR's, a few hundred ns).
+      gemm_row(z, a, net.params[2 * l], out, in, true, net.gemm.path);
       bias_and_activation(0, 1, 0, out);
     } else {
       gemm(z, a, net.params[2 * l], rows, out, in, false, true, 1, 0, ctx, bias_and_activation);
@@ -220,13 +226,19 @@ void backward_layers(float* const* grads, const NetworkView& net, const float* x
         sparsity_backward(d_prev, rho_hat, rows, in, net.sparsity);
         derivative(0, rows * in);
       } else {
-        gemm(d_prev, dz, net.params[2 * l], rows, in, out, false, false, 1, 0, net.gemm,
-             [&](std::size_t i0, std::size_t i1, std::size_t j0, std::size_t j1) {
-               for_runs(in, i0, i1, j0, j1, [&](std::size_t o, std::size_t len) {
-                 mask(o, len);
-                 derivative(o, len);
-               });
-             });
+        const auto mask_and_derivative = [&](std::size_t i0, std::size_t i1, std::size_t j0, std::size_t j1) {
+          for_runs(in, i0, i1, j0, j1, [&](std::size_t o, std::size_t len) {
+            mask(o, len);
+            derivative(o, len);
+          });
+        };
+        if (rows == 1) {
+          // gemm keeps one row without trans_b on the calling thread: the same row, without its dispatch.
+          gemm_row(d_prev, dz, net.params[2 * l], in, out, false, net.gemm.path);
+          mask_and_derivative(0, 1, 0, in);
+        } else {
+          gemm(d_prev, dz, net.params[2 * l], rows, in, out, false, false, 1, 0, net.gemm, mask_and_derivative);
+        }
       }
     }
   }
