@@ -1,11 +1,12 @@
 // The decompositions behind PCA and classical MDS, each a job on a thread of
 // its own that shares the pool: centredGram (core/gram.h) and
 // symmetricEigen (core/symmetric_eigen.h). A Fashion-MNIST covariance is
-// seconds of work, far too long for the JS thread. Arguments are checked as
-// in src/backend/js/index.ts, in the same order and words: sizes and
-// scalars, then arrays, then onProgress. Inputs are read in place when a
-// SharedArrayBuffer backs them; outputs are the job's copies, written back
-// on settling (job_memory.h).
+// seconds of work, far too long for the JS thread. Arguments are read as
+// args.h says (sizes and exact lengths; checked.ts checks the rest). Inputs
+// are read in place when a SharedArrayBuffer backs them; outputs are the
+// job's copies, written back on settling (job_memory.h).
+#include <cmath>
+
 #include "../core/gram.h"
 #include "../core/symmetric_eigen.h"
 #include "args.h"
@@ -16,12 +17,6 @@
 namespace fastnn::bindings {
 
 namespace {
-
-// onProgress: a function or null, the last argument of both jobs.
-Napi::Value ProgressCallback(Napi::Env env, const char* fn, Napi::Value v) {
-  if (!v.IsNull() && !v.IsFunction()) args::ThrowType(env, args::Prefix(fn, "onProgress must be a function or null"));
-  return v;
-}
 
 // Both jobs report { done, total } and resolve with whether they finished (false: cancelled).
 class DecompositionJob : public BackgroundJob {
@@ -75,16 +70,15 @@ class CentredGramJob final : public DecompositionJob {
 // alpha·Xc·Xcᵀ (n, n), Xc the centred x. Resolves true, or false when cancelled.
 Napi::Value CentredGram(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  const char* fn = "centredGram";
-  const std::size_t n = args::Size(env, fn, "n", info[3]);
-  const std::size_t d = args::Size(env, fn, "d", info[4]);
-  const bool rows = args::Bool(env, fn, "rows", info[5]);
-  const double alpha = args::Finite(env, fn, "alpha", info[6]);
+  args::Args a(env, "centredGram");
+  const std::size_t n = a.Size("n", info[3]), d = a.Size("d", info[4]);
+  const bool rows = a.Bool("rows", info[5]);
+  const double alpha = a.Number("alpha", info[6]);
   const std::size_t side = rows ? n : d;
-  float* out = args::Matrix(env, fn, "out", info[0], side, side);
-  float* mean = args::Vector(env, fn, "mean", info[1], d);
-  const float* x = args::Matrix(env, fn, "x", info[2], n, d);
-  Napi::Value on_progress = ProgressCallback(env, fn, info[7]);
+  float* out = a.Array<float>("out", info[0], side * side);
+  float* mean = a.Array<float>("mean", info[1], d);
+  const float* x = a.Array<float>("x", info[2], n * d);
+  Napi::Value on_progress = a.Callback("onProgress", info[7]);
   JobMemory memory;
   out = memory.Own(info[0], out, JobMemory::Access::kReadWrite);
   mean = memory.Own(info[1], mean, JobMemory::Access::kReadWrite);
@@ -110,7 +104,9 @@ class SymmetricEigenJob final : public DecompositionJob {
   // A non-finite entry is a bad argument: a RangeError naming it, as the TS backend words it.
   Napi::Value Failure(Napi::Env env, const std::string& what) override {
     if (!bad_) return BackgroundJob::Failure(env, what);
-    const std::string message = "symmetricEigen: a contains " + args::FormatNumber(env, bad_->value) + " at row " +
+    // Only NaN and ±∞ fail, so their JS names are all the formatting needed.
+    const char* value = std::isnan(bad_->value) ? "NaN" : bad_->value > 0 ? "Infinity" : "-Infinity";
+    const std::string message = std::string("symmetricEigen: a contains ") + value + " at row " +
                                 std::to_string(bad_->row) + ", column " + std::to_string(bad_->col);
     return Napi::RangeError::New(env, message).Value();
   }
@@ -131,18 +127,18 @@ class SymmetricEigenJob final : public DecompositionJob {
 // or false when cancelled; rejects with a RangeError for a non-finite entry.
 Napi::Value SymmetricEigen(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  const char* fn = "symmetricEigen";
-  const std::size_t m = args::Size(env, fn, "m", info[3]);
-  const auto k = static_cast<std::size_t>(args::Int(env, fn, "k", info[4], 0, static_cast<std::int64_t>(m)));
-  double* values = args::Float64Vector(env, fn, "values", info[0], k);
-  float* vectors = args::Matrix(env, fn, "vectors", info[1], k, m);
-  const float* a = args::Matrix(env, fn, "a", info[2], m, m);
-  Napi::Value on_progress = ProgressCallback(env, fn, info[5]);
+  args::Args a(env, "symmetricEigen");
+  const std::size_t m = a.Size("m", info[3]);
+  const auto k = static_cast<std::size_t>(a.Int("k", info[4], 0, static_cast<std::int64_t>(m)));
+  double* values = a.Array<double>("values", info[0], k);
+  float* vectors = a.Array<float>("vectors", info[1], k * m);
+  const float* matrix = a.Array<float>("a", info[2], m * m);
+  Napi::Value on_progress = a.Callback("onProgress", info[5]);
   JobMemory memory;
   values = memory.Own(info[0], values, JobMemory::Access::kReadWrite);
   vectors = memory.Own(info[1], vectors, JobMemory::Access::kReadWrite);
-  a = memory.Own(info[2], a, JobMemory::Access::kRead);
-  auto job = std::make_unique<SymmetricEigenJob>(values, vectors, a, m, k, InstanceRuntime(env).gemm_context());
+  matrix = memory.Own(info[2], matrix, JobMemory::Access::kRead);
+  auto job = std::make_unique<SymmetricEigenJob>(values, vectors, matrix, m, k, InstanceRuntime(env).gemm_context());
   return Jobs(env).Start(env, std::move(job), on_progress, std::move(memory));
 }
 

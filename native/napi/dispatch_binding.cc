@@ -31,16 +31,14 @@ Napi::Value GemmPath(const Napi::CallbackInfo& info) {
 // Switches this environment's kernels to `name`. Throws TypeError when name is not a string,
 // RangeError when it is not a path this CPU supports.
 Napi::Value SetGemmPath(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  const char* fn = "setGemmPath";
-  const std::string name = args::String(env, fn, "name", info[0]);
+  const args::Args a(info.Env(), "setGemmPath");
+  const std::string name = a.String("name", info[0]);
   KernelPath path;
   if (!parse_kernel_path(name, &path) || !kernel_path_supported(path)) {
-    args::ThrowRange(env, std::string(fn) + ": name must be a kernel path this CPU supports (" + SupportedList() +
-                              "), got '" + name + "'");
+    a.ThrowRange("name", "must be a kernel path this CPU supports (" + SupportedList() + "), got '" + name + "'");
   }
-  InstanceRuntime(env).path = path;
-  return env.Undefined();
+  InstanceRuntime(info.Env()).path = path;
+  return info.Env().Undefined();
 }
 
 // [sync] gemmPaths(): string[]
@@ -88,7 +86,7 @@ Napi::Value GetThreads(const Napi::CallbackInfo& info) {
 // Throws TypeError when n is not a number, RangeError when not an integer in [0, args::kMaxThreads].
 Napi::Value SetThreads(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  const std::int64_t n = args::Int(env, "setThreads", "n", info[0], 0, args::kMaxThreads);
+  const std::int64_t n = args::Args(env, "setThreads").Int("n", info[0], 0, args::kMaxThreads);
   InstanceRuntime(env).pool.resize(static_cast<std::size_t>(n));
   return env.Undefined();
 }
@@ -109,7 +107,7 @@ Napi::Value ProbePeak(const Napi::CallbackInfo& info) {
 // Throws TypeError when bytes is not a number, RangeError when not an integer in [4, 2^31 − 1].
 Napi::Value ProbeBandwidth(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  const std::int64_t bytes = args::Int(env, "probeBandwidth", "bytes", info[0], 4, static_cast<std::int64_t>(args::kMaxDim));
+  const std::int64_t bytes = args::Args(env, "probeBandwidth").Int("bytes", info[0], 4, args::kMaxDim);
   const Bandwidth bw = probe_bandwidth(static_cast<std::size_t>(bytes));
   Napi::Object out = Napi::Object::New(env);
   out.Set("bytes", static_cast<double>(bytes));
