@@ -21,16 +21,10 @@ namespace {
 // Both jobs report { done, total } and resolve with whether they finished (false: cancelled).
 class DecompositionJob : public BackgroundJob {
  public:
-  explicit DecompositionJob(const char* fn) : BackgroundJob(fn) {}
+  explicit DecompositionJob(const char* fn) : BackgroundJob(fn, {"done", "total"}) {}
 
   Napi::Value Result(Napi::Env env) override { return Napi::Boolean::New(env, finished_); }
 
-  Napi::Value Progress(Napi::Env env, const std::vector<double>& v) override {
-    Napi::Object p = Napi::Object::New(env);
-    p.Set("done", v[0]);
-    p.Set("total", v[1]);
-    return p;
-  }
 
  protected:
   static ProgressFn Reporter(JobContext& ctx) {

@@ -23,7 +23,7 @@ using args::Args;
 class TrainJob final : public BackgroundJob, private FitObserver {
  public:
   TrainJob(NetworkView net, FitConfig cfg, bool reporting)
-      : BackgroundJob("train"), net_(std::move(net)), cfg_(std::move(cfg)), reporting_(reporting) {}
+      : BackgroundJob("train", {"epochs", "batches", "samples", "loss"}), net_(std::move(net)), cfg_(std::move(cfg)), reporting_(reporting) {}
 
   // A failed allocation passes through: the job settles it as a RangeError (boundary.h).
   void Execute(JobContext& ctx) override {
@@ -59,15 +59,6 @@ class TrainJob final : public BackgroundJob, private FitObserver {
       error.Set("batch", static_cast<double>(non_finite_.batch));
     }
     return error.Value();
-  }
-
-  Napi::Value Progress(Napi::Env env, const std::vector<double>& v) override {
-    Napi::Object p = Napi::Object::New(env);
-    p.Set("epochs", v[0]);
-    p.Set("batches", v[1]);
-    p.Set("samples", v[2]);
-    p.Set("loss", v[3]);
-    return p;
   }
 
  private:

@@ -72,7 +72,7 @@ Array Adopt(Napi::Env env, std::unique_ptr<T[]> data, std::size_t n) {
 
 class VocabJob final : public BackgroundJob {
  public:
-  explicit VocabJob(word2vec::VocabOptions options) : BackgroundJob("word2vecVocab"), options_(std::move(options)) {}
+  explicit VocabJob(word2vec::VocabOptions options) : BackgroundJob("word2vecVocab", {"bytesRead", "bytesTotal"}), options_(std::move(options)) {}
 
   void Execute(JobContext& ctx) override {
     const double total = static_cast<double>(word2vec::FileSize(options_.path));
@@ -94,12 +94,6 @@ class VocabJob final : public BackgroundJob {
     return out;
   }
 
-  Napi::Value Progress(Napi::Env env, const std::vector<double>& v) override {
-    Napi::Object p = Napi::Object::New(env);
-    p.Set("bytesRead", v[0]);
-    p.Set("bytesTotal", v[1]);
-    return p;
-  }
 
  private:
   // The result's arrays: each word's bytes then '\n', and the counts.
@@ -208,7 +202,7 @@ Napi::Object StateToJs(Napi::Env env, const TrainState& state) {
 class TrainJob final : public BackgroundJob, private word2vec::TrainHooks {
  public:
   TrainJob(word2vec::TrainOptions options, Vocab vocab, word2vec::Weights weights, std::unique_ptr<TrainState> resume)
-      : BackgroundJob("word2vecTrain"),
+      : BackgroundJob("word2vecTrain", {"progress", "epoch", "loss", "wordsPerSec", "lr", "etaSeconds", "words"}),
         options_(std::move(options)), vocab_(std::move(vocab)), weights_(weights), resume_(std::move(resume)) {}
 
   void Execute(JobContext& ctx) override {
@@ -229,12 +223,6 @@ class TrainJob final : public BackgroundJob, private word2vec::TrainHooks {
     return out;
   }
 
-  Napi::Value Progress(Napi::Env env, const std::vector<double>& v) override {
-    Napi::Object p = Napi::Object::New(env);
-    const char* names[] = {"progress", "epoch", "loss", "wordsPerSec", "lr", "etaSeconds", "words"};
-    for (std::size_t i = 0; i < v.size(); i++) p.Set(names[i], v[i]);
-    return p;
-  }
 
  private:
   bool Cancelled() const override { return ctx_->Cancelled(); }
