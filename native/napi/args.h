@@ -29,6 +29,9 @@ constexpr std::int64_t kMaxSafeInteger = 9007199254740991;
 // The most threads a thread pool or a word2vec job takes (validate.ts MAX_THREADS).
 constexpr std::int64_t kMaxThreads = 1024;
 
+// "path[i]": how messages name an element.
+inline std::string At(const std::string& path, std::size_t i) { return path + "[" + std::to_string(i) + "]"; }
+
 // The element type of each typed array the addon takes, and its JS name.
 template <class T> struct Kind;
 template <> struct Kind<float> { static constexpr napi_typedarray_type type = napi_float32_array; static constexpr const char* name = "a Float32Array"; };
@@ -64,7 +67,7 @@ class Args {
   // undefined or null: an optional argument left out.
   static bool Absent(Napi::Value v) { return v.IsEmpty() || v.IsUndefined() || v.IsNull(); }
 
-  // A typed array of T's kind and exactly n elements (n ≤ 2^53 − 1): its data, null for n = 0.
+  // A typed array of T's kind and exactly n elements: its data (perhaps null when n is 0).
   template <class T>
   T* Array(const std::string& arg, Napi::Value v, std::uint64_t n) {
     Napi::TypedArrayOf<T> a = AnyLength<T>(arg, v);
@@ -73,9 +76,7 @@ class Args {
   }
   // Array(), or null when v is undefined or null.
   template <class T>
-  T* Optional(const std::string& arg, Napi::Value v, std::uint64_t n) {
-    return Absent(v) ? nullptr : Array<T>(arg, v, n);
-  }
+  T* Optional(const std::string& arg, Napi::Value v, std::uint64_t n) { return Absent(v) ? nullptr : Array<T>(arg, v, n); }
   // A typed array of T's kind and any length, remembered for Verify().
   template <class T>
   Napi::TypedArrayOf<T> AnyLength(const std::string& arg, Napi::Value v) {
@@ -92,12 +93,7 @@ class Args {
   void Verify() const;
 
  private:
-  struct Borrow {
-    Napi::Value array;
-    const void* data;
-    std::size_t length;
-    std::string arg;
-  };
+  struct Borrow { Napi::Value array; const void* data; std::size_t length; std::string arg; };
   Napi::Env env_;
   const char* fn_;
   std::vector<Borrow> borrowed_;

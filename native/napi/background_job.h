@@ -20,6 +20,7 @@
 #include "job_memory.h"
 
 #include <atomic>
+#include <functional>
 #include <list>
 #include <memory>
 #include <mutex>
@@ -66,6 +67,19 @@ class BackgroundJob {
  private:
   const char* fn_;
   std::vector<const char*> progress_;
+};
+
+// A job that is one function of its context, resolving with the number it
+// returns (firstOutside's index, the test job's steps).
+class NumberJob final : public BackgroundJob {
+ public:
+  NumberJob(const char* fn, std::function<double(JobContext&)> run) : BackgroundJob(fn), run_(std::move(run)) {}
+  void Execute(JobContext& ctx) override { value_ = run_(ctx); }
+  Napi::Value Result(Napi::Env env) override { return Napi::Number::New(env, value_); }
+
+ private:
+  std::function<double(JobContext&)> run_;
+  double value_ = 0;
 };
 
 class RunningJob;

@@ -116,29 +116,6 @@ Napi::Value SgdUpdate(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
-// The scan of firstOutside, on a thread of its own: a training set takes
-// tens of milliseconds, too long to hold the JS thread.
-class FirstOutsideJob final : public BackgroundJob {
- public:
-  FirstOutsideJob(const float* data, std::size_t n, double lo, double hi, ThreadPool& pool)
-      : BackgroundJob("firstOutside"), data_(data), n_(n), lo_(lo), hi_(hi), pool_(pool) {}
-
-  void Execute(JobContext& ctx) override {
-    found_ = first_outside(data_, n_, lo_, hi_, pool_, [&ctx] { return ctx.Cancelled(); });
-  }
-
-  Napi::Value Result(Napi::Env env) override {
-    return Napi::Number::New(env, found_ == n_ ? -1.0 : static_cast<double>(found_));
-  }
-
- private:
-  const float* data_;
-  std::size_t n_;
-  double lo_, hi_;
-  ThreadPool& pool_;
-  std::size_t found_ = 0;
-};
-
 // [async] firstOutside(data, min, max): { promise, cancel }
 // The promise resolves with the index of the first element of data (a
 // Float32Array) that is not finite or not in [min, max], or −1; cancelled, −1.
@@ -150,7 +127,13 @@ Napi::Value FirstOutside(const Napi::CallbackInfo& info) {
   Napi::Float32Array array = a.AnyLength<float>("data", info[0]);
   JobMemory memory;
   const float* data = memory.Own(array, array.Data(), JobMemory::Access::kRead);
-  auto job = std::make_unique<FirstOutsideJob>(data, array.ElementLength(), lo, hi, InstanceRuntime(env).pool);
+  const std::size_t n = array.ElementLength();
+  ThreadPool& pool = InstanceRuntime(env).pool;
+  // On a thread of its own: a training set takes tens of milliseconds, too long to hold the JS thread.
+  auto job = std::make_unique<NumberJob>("firstOutside", [=, &pool](JobContext& ctx) {
+    const std::size_t found = first_outside(data, n, lo, hi, pool, [&ctx] { return ctx.Cancelled(); });
+    return found == n ? -1.0 : static_cast<double>(found);
+  });
   return Jobs(env).Start(env, std::move(job), env.Undefined(), std::move(memory));
 }
 

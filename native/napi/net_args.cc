@@ -7,8 +7,7 @@ namespace fastnn::bindings {
 namespace {
 
 using args::Args;
-
-std::string At(const std::string& path, std::size_t i) { return path + "[" + std::to_string(i) + "]"; }
+using args::At;
 
 // sparsity's layer indexes the hidden layers; its ρ and β are plain numbers.
 void ReadSparsity(Args& a, const std::string& path, Napi::Value v, NetworkView& net) {

@@ -57,44 +57,31 @@ Napi::Value ForwardLoss(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), RunCore(a, [&] { return network_forward_loss(out, net, x, y, n); }));
 }
 
-// The arguments of lossGradient and backward, (grads, net, x, second, n), second (n, cols(net)).
-struct GradientArgs {
-  NetworkView net;
-  std::vector<float*> grads;
-  const float* x = nullptr;
-  const float* second = nullptr;
-  std::size_t n = 0;
-};
-
-template <typename Cols>
-GradientArgs ReadGradientArgs(Args& a, const Napi::CallbackInfo& info, const char* second_name, Cols cols) {
-  GradientArgs g;
-  g.net = ReadNet(a, "net", info[1]).view;
-  g.n = a.Size("n", info[4]);
-  g.grads = ReadParamList(a, "grads", info[0], g.net, g.net.params.size());
-  g.x = a.Array<float>("x", info[2], g.n * g.net.sizes.front());
-  g.second = a.Array<float>(second_name, info[3], g.n * cols(g.net));
+// lossGradient and backward: (grads, net, x, second, n), second (n, cols(net)), grads laid out like net.params.
+template <typename Cols, typename Run>
+auto Gradient(const Napi::CallbackInfo& info, const char* fn, const char* second_name, Cols cols, Run run) {
+  Args a(info.Env(), fn);
+  const NetworkView net = ReadNet(a, "net", info[1]).view;
+  const std::size_t n = a.Size("n", info[4]);
+  std::vector<float*> grads = ReadParamList(a, "grads", info[0], net, net.params.size());
+  const float* x = a.Array<float>("x", info[2], n * net.sizes.front());
+  const float* second = a.Array<float>(second_name, info[3], n * cols(net));
   a.Verify();
-  return g;
+  return RunCore(a, [&] { return run(grads.data(), net, x, second, n); });
 }
 
 // [sync] lossGradient(grads, net, x, y, n): number
 // Returns the mean loss of net on x (n, sizes[0]) against y (n, target columns) and writes its
-// gradient with respect to every parameter into grads (an array laid out like net.params).
+// gradient with respect to every parameter into grads.
 Napi::Value LossGradient(const Napi::CallbackInfo& info) {
-  Args a(info.Env(), "lossGradient");
-  const GradientArgs g = ReadGradientArgs(a, info, "y", [](const NetworkView& net) { return target_cols(net); });
-  return Napi::Number::New(info.Env(), RunCore(a, [&] { return network_loss_gradient(g.grads.data(), g.net, g.x, g.second, g.n); }));
+  return Napi::Number::New(info.Env(), Gradient(info, "lossGradient", "y", target_cols, network_loss_gradient));
 }
 
 // [sync] backward(grads, net, x, dOutput, n): undefined
-// Writes into grads (laid out like net.params) the gradient of Σ dOutput ⊙ logits, i.e.
-// backpropagates dOutput (n, sizes[last]), a gradient with respect to the last layer's
-// logits, through net at x (n, sizes[0]).
+// Writes into grads the gradient of Σ dOutput ⊙ logits, i.e. backpropagates dOutput
+// (n, sizes[last]), a gradient with respect to the last layer's logits, through net at x (n, sizes[0]).
 Napi::Value Backward(const Napi::CallbackInfo& info) {
-  Args a(info.Env(), "backward");
-  const GradientArgs g = ReadGradientArgs(a, info, "dOutput", [](const NetworkView& net) { return net.sizes.back(); });
-  RunCore(a, [&] { network_backward(g.grads.data(), g.net, g.x, g.second, g.n); });
+  Gradient(info, "backward", "dOutput", [](const NetworkView& net) { return net.sizes.back(); }, network_backward);
   return info.Env().Undefined();
 }
 
@@ -134,7 +121,7 @@ Napi::Value TrainEpoch(const Napi::CallbackInfo& info) {
   a.Verify();
   // Each index is a row offset into x and y.
   for (std::size_t i = 0; i < order.ElementLength(); i++) {
-    if (order[i] >= n) a.ThrowRange("job.order[" + std::to_string(i) + "]", "must be below job.n");
+    if (order[i] >= n) a.ThrowRange(args::At("job.order", i), "must be below job.n");
   }
   const double sum = RunCore(a, [&] {
     return network_train_epoch(net, x, y, n, order.Data(), order.ElementLength(), batch_size, lr, weight_decay);

@@ -18,26 +18,6 @@ namespace fastnn::bindings {
 
 namespace {
 
-class SleepJob final : public BackgroundJob {
- public:
-  SleepJob(std::size_t steps, std::size_t step_micros, std::size_t fail_at)
-      : BackgroundJob("testBackgroundJob"), steps_(steps), step_micros_(step_micros), fail_at_(fail_at) {}
-
-  void Execute(JobContext& ctx) override {
-    for (; done_ < steps_ && !ctx.Cancelled(); done_++) {
-      if (done_ + 1 == fail_at_) throw std::runtime_error("testBackgroundJob: forced failure at step " + std::to_string(fail_at_));
-      std::this_thread::sleep_for(std::chrono::microseconds(step_micros_));
-      ctx.Report({static_cast<double>(done_ + 1), static_cast<double>(steps_)});
-    }
-  }
-
-  Napi::Value Result(Napi::Env env) override { return Napi::Number::New(env, static_cast<double>(done_)); }
-
- private:
-  std::size_t steps_, step_micros_, fail_at_;
-  std::size_t done_ = 0;
-};
-
 // [async] testBackgroundJob(steps, stepMicros, failAt, onProgress?): { promise, cancel }
 // Sleeps stepMicros per step for `steps` steps, reporting [step, steps] after
 // each; throws on its thread at step failAt (0 = never). The promise resolves
@@ -47,7 +27,16 @@ Napi::Value TestBackgroundJob(const Napi::CallbackInfo& info) {
   const args::Args a(info.Env(), "testBackgroundJob");
   const std::size_t steps = a.Size("steps", info[0]), step_micros = a.Size("stepMicros", info[1]);
   const std::size_t fail_at = a.Size("failAt", info[2]);
-  return Jobs(a.env()).Start(a.env(), std::make_unique<SleepJob>(steps, step_micros, fail_at), a.Callback("onProgress", info[3]), {});
+  auto job = std::make_unique<NumberJob>("testBackgroundJob", [=](JobContext& ctx) {
+    std::size_t done = 0;
+    for (; done < steps && !ctx.Cancelled(); done++) {
+      if (done + 1 == fail_at) throw std::runtime_error("testBackgroundJob: forced failure at step " + std::to_string(fail_at));
+      std::this_thread::sleep_for(std::chrono::microseconds(step_micros));
+      ctx.Report({static_cast<double>(done + 1), static_cast<double>(steps)});
+    }
+    return static_cast<double>(done);
+  });
+  return Jobs(a.env()).Start(a.env(), std::move(job), a.Callback("onProgress", info[3]), {});
 }
 
 // [sync] testRng(seed, words, bounds, belows, perm): undefined
@@ -64,7 +53,7 @@ Napi::Value TestRng(const Napi::CallbackInfo& info) {
   std::uint32_t* belows = a.Array<std::uint32_t>("belows", info[3], bounds.ElementLength());
   Napi::Uint32Array perm = a.AnyLength<std::uint32_t>("perm", info[4]);
   for (std::size_t i = 0; i < bounds.ElementLength(); i++) {
-    if (bounds[i] == 0) a.ThrowRange("bounds[" + std::to_string(i) + "]", "must be at least 1");
+    if (bounds[i] == 0) a.ThrowRange(args::At("bounds", i), "must be at least 1");
   }
   Rng rng(seed);
   for (std::size_t i = 0; i < words.ElementLength(); i++) words[i] = rng.next_u32();

@@ -31,7 +31,7 @@ class TrainJob final : public BackgroundJob, private FitObserver {
     try {
       outcome_ = network_fit(net_, cfg_, *this);
     } catch (const NonFiniteStep& e) {
-      non_finite_ = NonFiniteFields{e.quantity(), e.epoch(), e.batch()};
+      non_finite_ = std::make_unique<NonFiniteStep>(e);
       throw std::runtime_error(std::string("train: ") + e.what());
     } catch (const std::runtime_error& e) {
       throw std::runtime_error(std::string("train: ") + e.what());
@@ -39,24 +39,20 @@ class TrainJob final : public BackgroundJob, private FitObserver {
   }
 
   Napi::Value Result(Napi::Env env) override {
-    Napi::Object result = Napi::Object::New(env);
-    result.Set("epochs", static_cast<double>(outcome_.epochs));
-    result.Set("samples", static_cast<double>(outcome_.samples));
-    result.Set("bestEpoch", static_cast<double>(outcome_.best_epoch));
-    result.Set("best", outcome_.best);
-    result.Set("steps", static_cast<double>(outcome_.steps));
-    result.Set("stoppedEarly", outcome_.stopped_early);
-    return result;
+    const auto number = [](std::size_t v) { return static_cast<double>(v); };
+    return ObjectOf(env, "epochs", number(outcome_.epochs), "samples", number(outcome_.samples), "bestEpoch",
+                    number(outcome_.best_epoch), "best", outcome_.best, "steps", number(outcome_.steps), "stoppedEarly",
+                    outcome_.stopped_early);
   }
 
   // A non-finite batch rejects with the fields of src/backend/errors.ts NonFiniteError.
   Napi::Value Failure(Napi::Env env, const std::string& what) override {
     Napi::Error error = Napi::Error::New(env, what);
-    if (non_finite_.quantity != nullptr) {
+    if (non_finite_) {
       error.Set("code", "ERR_FASTNN_NON_FINITE");
-      error.Set("quantity", non_finite_.quantity);
-      error.Set("epoch", static_cast<double>(non_finite_.epoch));
-      error.Set("batch", static_cast<double>(non_finite_.batch));
+      error.Set("quantity", non_finite_->quantity());
+      error.Set("epoch", static_cast<double>(non_finite_->epoch()));
+      error.Set("batch", static_cast<double>(non_finite_->batch()));
     }
     return error.Value();
   }
@@ -74,12 +70,7 @@ class TrainJob final : public BackgroundJob, private FitObserver {
   bool reporting_;
   JobContext* ctx_ = nullptr;
   FitOutcome outcome_;
-  // Set by Execute (job thread) before it throws; read by Failure after the join.
-  struct NonFiniteFields {
-    const char* quantity = nullptr;  // null: the failure was something else
-    std::size_t epoch = 0;
-    std::size_t batch = 0;
-  } non_finite_;
+  std::unique_ptr<NonFiniteStep> non_finite_;  // set on the job's thread before it throws; read after the join
 };
 
 // job.schedule: { type, lr, perStep, stepSize ≥ 1, gamma, minLr, total ≥ 1, warmup } (the core divides by
@@ -101,29 +92,22 @@ ScheduleConfig ReadSchedule(Args& a, Napi::Value v) {
 // job.earlyStopping: { monitor, patience, minDelta, restoreBest }.
 EarlyStopping ReadEarlyStopping(Args& a, Napi::Value v) {
   Napi::Object o = a.Object("job.earlyStopping", v);
-  EarlyStopping es;
-  es.monitor = static_cast<Monitor>(a.Code("job.earlyStopping.monitor", o.Get("monitor"), kMonitorCount));
-  es.patience = a.Size("job.earlyStopping.patience", o.Get("patience"));
-  es.min_delta = a.Number("job.earlyStopping.minDelta", o.Get("minDelta"));
-  es.restore_best = a.Bool("job.earlyStopping.restoreBest", o.Get("restoreBest"));
-  return es;
+  // Braced: read in the order written.
+  return {static_cast<Monitor>(a.Code("job.earlyStopping.monitor", o.Get("monitor"), kMonitorCount)),
+          a.Size("job.earlyStopping.patience", o.Get("patience")), a.Number("job.earlyStopping.minDelta", o.Get("minDelta")),
+          a.Bool("job.earlyStopping.restoreBest", o.Get("restoreBest"))};
 }
 
 // job.inputNoise: undefined or null (none), or { type, level }.
 InputNoise ReadInputNoise(Args& a, Napi::Value v) {
-  InputNoise noise;
-  if (Args::Absent(v)) return noise;
+  if (Args::Absent(v)) return {};
   Napi::Object o = a.Object("job.inputNoise", v);
-  noise.type = static_cast<NoiseType>(a.Code("job.inputNoise.type", o.Get("type"), kNoiseTypeCount));
-  noise.level = a.Number("job.inputNoise.level", o.Get("level"));
-  return noise;
+  return {static_cast<NoiseType>(a.Code("job.inputNoise.type", o.Get("type"), kNoiseTypeCount)),
+          a.Number("job.inputNoise.level", o.Get("level"))};
 }
 
 // The JS arrays of job.resume the job takes over (job_memory.h).
-struct ResumeArrays {
-  std::vector<Napi::Value> best_params;
-  Napi::Value partial;
-};
+struct ResumeArrays { std::vector<Napi::Value> best_params; Napi::Value partial; };
 
 // job.resume: undefined or null (a run of its own), or { epoch, step, bestEpoch,
 // best, bestParams (0 arrays, or one shaped like each parameter), partial }.
@@ -145,9 +129,7 @@ FitResume ReadResume(Args& a, Napi::Value v, const NetworkView& net, std::size_t
   arrays.partial = o.Get("partial");
   const double* p = a.Optional<double>(path + ".partial", arrays.partial, kEpochFields);
   if (p == nullptr) return r;
-  const auto field = [&](std::size_t i, std::int64_t min, std::int64_t max) {
-    a.Int(path + ".partial[" + std::to_string(i) + "]", p[i], min, max);
-  };
+  const auto field = [&](std::size_t i, std::int64_t min, std::int64_t max) { a.Int(args::At(path + ".partial", i), p[i], min, max); };
   field(kEpochBatch, 1, static_cast<std::int64_t>(batches) - 1);
   field(kEpochApplied, 0, args::kMaxDim);
   field(kEpochSkipped, 0, args::kMaxDim);

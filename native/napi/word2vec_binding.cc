@@ -4,8 +4,6 @@
 // Arguments are read in one pass (args.h: codes, lengths and every offset;
 // checked.ts checks the rest), then Verify().
 #include <algorithm>
-#include <cmath>
-#include <limits>
 #include <memory>
 #include <string>
 #include <utility>
@@ -25,9 +23,8 @@ namespace fastnn::bindings {
 
 namespace {
 
-using word2vec::Vocab;
-
 using args::Args;
+using word2vec::Vocab;
 
 // A count held in a double (a typed array's element): an integer in [min, 2^53 − 1].
 std::uint64_t Count(const Args& a, const std::string& arg, double v, std::int64_t min) {
@@ -52,7 +49,7 @@ Vocab ReadVocab(Args& a, Napi::Value words_v, Napi::Value counts_v) {
     if (vocab.words.Insert(std::string_view(data + start, end - start)) != static_cast<std::int32_t>(i)) {
       a.ThrowRange("job.words", "has a duplicate word at index " + std::to_string(i));
     }
-    vocab.counts.push_back(Count(a, "job.counts[" + std::to_string(i) + "]", counts[i], 1));
+    vocab.counts.push_back(Count(a, args::At("job.counts", i), counts[i], 1));
     start = end + 1;
   }
   return vocab;
@@ -87,13 +84,9 @@ class VocabJob final : public BackgroundJob {
   }
 
   Napi::Value Result(Napi::Env env) override {
-    Napi::Object out = Napi::Object::New(env);
-    out.Set("words", Adopt<Napi::Uint8Array>(env, std::move(words_), bytes_));
-    out.Set("counts", Adopt<Napi::Float64Array>(env, std::move(counts_), size_));
-    out.Set("cancelled", cancelled_);
-    return out;
+    return ObjectOf(env, "words", Adopt<Napi::Uint8Array>(env, std::move(words_), bytes_),
+                    "counts", Adopt<Napi::Float64Array>(env, std::move(counts_), size_), "cancelled", cancelled_);
   }
-
 
  private:
   // The result's arrays: each word's bytes then '\n', and the counts.
@@ -138,17 +131,15 @@ Napi::Value Word2vecVocab(const Napi::CallbackInfo& info) {
   return Jobs(env).Start(env, std::make_unique<VocabJob>(std::move(options)), a.Callback("onProgress", info[1]), {});
 }
 
-using word2vec::TrainState;
-
 // job.resume: null, or a state as an earlier run resolved it (result.state):
 // { epoch in [1, epochs + 1], wordsBefore, and per thread offsets, words,
 // loss, terms (Float64Array (threads)), finished (Uint8Array (threads)),
 // rng (Uint32Array (threads · 4)) }. Copied out at once, so no pointer into
 // JS memory outlives the call.
-std::unique_ptr<TrainState> ReadResume(Args& a, Napi::Value v, std::uint32_t epochs, std::uint32_t threads) {
+std::unique_ptr<word2vec::TrainState> ReadResume(Args& a, Napi::Value v, std::uint32_t epochs, std::uint32_t threads) {
   if (Args::Absent(v)) return nullptr;
   Napi::Object r = a.Object("job.resume", v);
-  auto state = std::make_unique<TrainState>();
+  auto state = std::make_unique<word2vec::TrainState>();
   state->epoch = static_cast<std::uint32_t>(a.Int("job.resume.epoch", r.Get("epoch"), 1, std::int64_t{epochs} + 1));
   state->words_before = static_cast<std::uint64_t>(a.Int("job.resume.wordsBefore", r.Get("wordsBefore"), 0, args::kMaxSafeInteger));
   const double* offsets = a.Array<double>("job.resume.offsets", r.Get("offsets"), threads);
@@ -158,13 +149,12 @@ std::unique_ptr<TrainState> ReadResume(Args& a, Napi::Value v, std::uint32_t epo
   const std::uint8_t* finished = a.Array<std::uint8_t>("job.resume.finished", r.Get("finished"), threads);
   const std::uint32_t* rng = a.Array<std::uint32_t>("job.resume.rng", r.Get("rng"), std::uint64_t{threads} * 4);
   a.Verify();
-  const auto at = [](const char* name, std::uint32_t t) { return std::string("job.resume.") + name + "[" + std::to_string(t) + "]"; };
   state->threads.resize(threads);
   for (std::uint32_t t = 0; t < threads; t++) {
     word2vec::ThreadState& th = state->threads[t];
-    th.offset = Count(a, at("offsets", t), offsets[t], 0);
-    th.words = Count(a, at("words", t), words[t], 0);
-    th.terms = Count(a, at("terms", t), terms[t], 0);
+    th.offset = Count(a, args::At("job.resume.offsets", t), offsets[t], 0);
+    th.words = Count(a, args::At("job.resume.words", t), words[t], 0);
+    th.terms = Count(a, args::At("job.resume.terms", t), terms[t], 0);
     th.loss = loss[t];
     th.finished = finished[t] != 0;
     std::copy(rng + 4 * t, rng + 4 * t + 4, th.rng);
@@ -172,7 +162,7 @@ std::unique_ptr<TrainState> ReadResume(Args& a, Napi::Value v, std::uint32_t epo
   return state;
 }
 
-Napi::Object StateToJs(Napi::Env env, const TrainState& state) {
+Napi::Object StateToJs(Napi::Env env, const word2vec::TrainState& state) {
   const std::size_t n = state.threads.size();
   auto offsets = Napi::Float64Array::New(env, n), words = Napi::Float64Array::New(env, n),
        loss = Napi::Float64Array::New(env, n), terms = Napi::Float64Array::New(env, n);
@@ -187,21 +177,13 @@ Napi::Object StateToJs(Napi::Env env, const TrainState& state) {
     finished[t] = th.finished ? 1 : 0;
     for (std::size_t i = 0; i < 4; i++) rng[4 * t + i] = th.rng[i];
   }
-  Napi::Object out = Napi::Object::New(env);
-  out.Set("epoch", state.epoch);
-  out.Set("wordsBefore", static_cast<double>(state.words_before));
-  out.Set("offsets", offsets);
-  out.Set("words", words);
-  out.Set("loss", loss);
-  out.Set("terms", terms);
-  out.Set("finished", finished);
-  out.Set("rng", rng);
-  return out;
+  return ObjectOf(env, "epoch", static_cast<double>(state.epoch), "wordsBefore", static_cast<double>(state.words_before),
+                  "offsets", offsets, "words", words, "loss", loss, "terms", terms, "finished", finished, "rng", rng);
 }
 
 class TrainJob final : public BackgroundJob, private word2vec::TrainHooks {
  public:
-  TrainJob(word2vec::TrainOptions options, Vocab vocab, word2vec::Weights weights, std::unique_ptr<TrainState> resume)
+  TrainJob(word2vec::TrainOptions options, Vocab vocab, word2vec::Weights weights, std::unique_ptr<word2vec::TrainState> resume)
       : BackgroundJob("word2vecTrain", {"progress", "epoch", "loss", "wordsPerSec", "lr", "etaSeconds", "words"}),
         options_(std::move(options)), vocab_(std::move(vocab)), weights_(weights), resume_(std::move(resume)) {}
 
@@ -211,18 +193,12 @@ class TrainJob final : public BackgroundJob, private word2vec::TrainHooks {
   }
 
   Napi::Value Result(Napi::Env env) override {
-    Napi::Object out = Napi::Object::New(env);
-    out.Set("words", static_cast<double>(result_.words));
-    out.Set("epochsCompleted", result_.epochs_completed);
-    out.Set("cancelled", result_.cancelled);
-    out.Set("loss", result_.loss);
     Napi::Array epoch_losses = Napi::Array::New(env, result_.epoch_losses.size());
     for (std::uint32_t e = 0; e < result_.epoch_losses.size(); e++) epoch_losses.Set(e, result_.epoch_losses[e]);
-    out.Set("epochLosses", epoch_losses);
-    out.Set("state", StateToJs(env, result_.state));
-    return out;
+    return ObjectOf(env, "words", static_cast<double>(result_.words), "epochsCompleted", static_cast<double>(result_.epochs_completed),
+                    "cancelled", result_.cancelled, "loss", result_.loss, "epochLosses", epoch_losses,
+                    "state", StateToJs(env, result_.state));
   }
-
 
  private:
   bool Cancelled() const override { return ctx_->Cancelled(); }
@@ -234,7 +210,7 @@ class TrainJob final : public BackgroundJob, private word2vec::TrainHooks {
   word2vec::TrainOptions options_;
   Vocab vocab_;
   word2vec::Weights weights_;
-  std::unique_ptr<TrainState> resume_;
+  std::unique_ptr<word2vec::TrainState> resume_;
   word2vec::TrainResult result_;
   JobContext* ctx_ = nullptr;
 };
@@ -284,7 +260,7 @@ Napi::Value Word2vecTrain(const Napi::CallbackInfo& info) {
   // The trainer updates the output vectors each update rule uses.
   if (o.negative > 0 && Args::Absent(syn1neg)) a.ThrowType("job.syn1neg", "must be a Float32Array when job.negative > 0");
   if (o.hs && Args::Absent(syn1)) a.ThrowType("job.syn1", "must be a Float32Array when job.hs is true");
-  std::unique_ptr<TrainState> state = ReadResume(a, job.Get("resume"), o.epochs, o.threads);
+  std::unique_ptr<word2vec::TrainState> state = ReadResume(a, job.Get("resume"), o.epochs, o.threads);
   Napi::Value on_progress = a.Callback("onProgress", info[1]);
   a.Verify();
   // The trainer works on copies of the vectors, copied back as it reports and when it settles, or on
