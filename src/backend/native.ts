@@ -68,7 +68,7 @@ export interface NativeAddon extends Pick<Word2VecKernels, 'word2vecInit' | 'nea
   gemmBlocking(): GemmBlocking;
   /** [sync] Threads gemm uses for large problems, the caller included (default: hardware cores). */
   getThreads(): number;
-  /** [sync] Resizes the thread pool; 0 = hardware cores. RangeError outside [0, MAX_THREADS] (validate.ts). */
+  /** [sync] Resizes the thread pool; 0 = hardware cores. RangeError outside [0, MAX_THREADS] (select.ts checks first). */
   setThreads(n: number): void;
   /** [sync] fp32 FMA throughput of one core on the active path (~0.3 s). */
   probePeak(): { path: GemmPathName; gflops: number };
