@@ -15,10 +15,10 @@ function checkString(fn: string, arg: string, v: unknown): asserts v is string {
   if (typeof v !== 'string') throw new TypeError(`${fn}: ${arg} must be a string`);
 }
 
-/** A count held in a double: an integer in [min, 2^53 − 1]. `arg()` names it, built only for the
- * error: a vocabulary holds millions of counts. */
-function checkSafeCount(fn: string, arg: () => string, v: number, min: number): void {
-  if (!(v >= min && v <= MAX_SAFE && Number.isInteger(v))) throw new RangeError(`${fn}: ${arg()} must be an integer in [${min}, ${MAX_SAFE}], got ${v}`);
+/** Element i of `arg`, a count held in a double: an integer in [min, 2^53 − 1]. The name is built
+ * only for the error: a vocabulary holds millions of counts. */
+function checkSafeCount(fn: string, arg: string, i: number, v: number, min: number): void {
+  if (!(v >= min && v <= MAX_SAFE && Number.isInteger(v))) throw new RangeError(`${fn}: ${arg}[${i}] must be an integer in [${min}, ${MAX_SAFE}], got ${v}`);
 }
 
 export function checkCallback(fn: string, v: unknown): void {
@@ -47,7 +47,7 @@ function checkVocab(fn: string, words: unknown, counts: unknown): void {
   }
   for (let i = 0; i < n; i++) {
     const c = counts[i]!;
-    checkSafeCount(fn, () => `job.counts[${i}]`, c, 1);
+    checkSafeCount(fn, 'job.counts', i, c, 1);
     if (i > 0 && c > counts[i - 1]!) throw new RangeError(`${fn}: job.counts must be non-increasing (sorted by count)`);
   }
   const repeat = firstRepeat(words, n);
@@ -138,7 +138,7 @@ function checkResume(fn: string, v: unknown, epochs: number, threads: number): v
   checkTypedVector(fn, 'job.resume.rng', r['rng'], threads * 4, Uint32Array);
   const rng = r['rng'] as Uint32Array;
   for (let t = 0; t < threads; t++) {
-    for (const name of ['offsets', 'words', 'terms']) checkSafeCount(fn, () => `job.resume.${name}[${t}]`, (r[name] as Float64Array)[t]!, 0);
+    for (const name of ['offsets', 'words', 'terms']) checkSafeCount(fn, `job.resume.${name}`, t, (r[name] as Float64Array)[t]!, 0);
     const loss = (r['loss'] as Float64Array)[t]!;
     if (!(loss >= 0 && Number.isFinite(loss))) throw new RangeError(`${fn}: job.resume.loss[${t}] must be finite and ≥ 0, got ${loss}`);
     const finished = (r['finished'] as Uint8Array)[t]!;
