@@ -2,8 +2,10 @@
 # Builds the addon with AddressSanitizer + UBSan (cmake-js Debug,
 # -fsanitize=address,undefined -fno-sanitize-recover=all) and runs the
 # native-backend tests that exercise the C++ (small shapes) under node with
-# the ASan runtime preloaded. Any report fails the run: UBSan and ASan abort
-# the process, and the log is also searched for reports.
+# the ASan runtime preloaded, among them test/native/raw-addon.test.ts, which
+# sends mutated arguments straight to the addon (~15 s here). Any report
+# fails the run: UBSan and ASan abort the process (its test file then fails),
+# and the log is also searched for reports.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -20,7 +22,7 @@ LD_PRELOAD="$(gcc -print-file-name=libasan.so)" \
 ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 \
 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 FASTNN_BACKEND=native \
-  npx vitest run test/backend/kernels.test.ts test/backend/network.test.ts test/backend/validation.test.ts test/backend/gradients.test.ts \
+  npx vitest run test/backend/kernels.test.ts test/backend/network.test.ts test/native/raw-addon.test.ts test/backend/gradients.test.ts \
     test/backend/numerics.test.ts test/nn/mlp.test.ts test/native/background-job.test.ts test/native/worker.test.ts \
     test/native/worker-train.test.ts test/native/gc-pressure.test.ts test/native/parallel-training.test.ts test/nn/checkpoint.test.ts \
     test/word2vec/query.test.ts test/word2vec/checkpoint.test.ts 2>&1 | tee "$log"

@@ -1,14 +1,16 @@
-// Argument checks at the N-API boundary. Each throws a JS TypeError (wrong
-// kind of value) or RangeError (wrong size or value) worded exactly like
-// src/backend/validate.ts, so one test asserts one message for both backends:
-//   "<fn>: <arg> must be a Float32Array"
-//   "<fn>: <arg> must be an integer in [0, 2147483647], got -1"
-//   "<fn>: <arg> must have length 6 for shape (2, 3), got 5"
-// `arg` is the parameter name in backend.ts, or a path such as
-// "job.net.params[2]". A missing argument (undefined) is a wrong type.
-//
-// None of these call back into user JS code (no getters, no valueOf), so a
-// data pointer taken by one check stays valid through the later ones.
+// Reading a call's arguments at the N-API boundary. What an argument means
+// is checked once, in TypeScript (src/backend/checked.ts), before any call
+// reaches the addon; these checks refuse only what would make the addon or a
+// kernel touch memory out of bounds or convert a number it cannot hold: the
+// kind and exact length of each typed array, integers (sizes, enum codes,
+// every index used as an offset) in their range, and a buffer that a getter
+// detached while the arguments were read. Each throws a short TypeError
+// (wrong kind) or RangeError (wrong size or value) naming the argument:
+//   "train: job.x must be a Float32Array"
+//   "train: job.x must have length 6"
+//   "forward: net.sizes[1] must be an integer in [1, 2147483647]"
+// None of them runs user code; reading an object's property or an array's
+// element (Napi::Object::Get) may, which is what Verify() is for.
 #pragma once
 
 #include <napi.h>
@@ -21,81 +23,80 @@
 namespace fastnn::args {
 
 // Sizes are limited to what a signed 32-bit index can address.
-constexpr double kMaxDim = 2147483647;
+constexpr std::int64_t kMaxDim = 2147483647;
 // Largest integer a double holds exactly (Number.MAX_SAFE_INTEGER, 2^53 − 1): counts stay exact.
 constexpr std::int64_t kMaxSafeInteger = 9007199254740991;
-// The most threads a thread pool or a word2vec job takes (validate.ts MAX_THREADS): far beyond
-// any machine, small enough to refuse typos.
+// The most threads a thread pool or a word2vec job takes (validate.ts MAX_THREADS).
 constexpr std::int64_t kMaxThreads = 1024;
 
-// "<fn>: <arg>", the start of every message.
-std::string Prefix(const char* fn, const std::string& arg);
+// "path[i]": how messages name an element.
+inline std::string At(const std::string& path, std::size_t i) { return path + "[" + std::to_string(i) + "]"; }
 
-[[noreturn]] void ThrowType(Napi::Env env, const std::string& message);
-[[noreturn]] void ThrowRange(Napi::Env env, const std::string& message);
+// The element type of each typed array the addon takes, and its JS name.
+template <class T> struct Kind;
+template <> struct Kind<float> { static constexpr napi_typedarray_type type = napi_float32_array; static constexpr const char* name = "a Float32Array"; };
+template <> struct Kind<double> { static constexpr napi_typedarray_type type = napi_float64_array; static constexpr const char* name = "a Float64Array"; };
+template <> struct Kind<std::int32_t> { static constexpr napi_typedarray_type type = napi_int32_array; static constexpr const char* name = "an Int32Array"; };
+template <> struct Kind<std::uint32_t> { static constexpr napi_typedarray_type type = napi_uint32_array; static constexpr const char* name = "a Uint32Array"; };
+template <> struct Kind<std::uint8_t> { static constexpr napi_typedarray_type type = napi_uint8_array; static constexpr const char* name = "a Uint8Array"; };
 
-// A number formatted as JS's String(v): "3", "1.5", "NaN", "-Infinity", "1e+21".
-std::string FormatNumber(Napi::Env env, double v);
+// The arguments of one call of `fn`, read and checked in one pass.
+class Args {
+ public:
+  Args(Napi::Env env, const char* fn) : env_(env), fn_(fn) {}
 
-// A number in [0, 2147483647] with no fractional part.
-std::size_t Size(Napi::Env env, const char* fn, const std::string& arg, Napi::Value v);
-// An integer number in [min, max], e.g. job.batchSize in [1, 2147483647].
-std::int64_t Int(Napi::Env env, const char* fn, const std::string& arg, Napi::Value v, std::int64_t min,
-                 std::int64_t max);
-// A finite number.
-double Finite(Napi::Env env, const char* fn, const std::string& arg, Napi::Value v);
-// A number in the interval lo..hi, each end open or closed; the message
-// prints the interval as "(0, Infinity)", "[0, 1]"...
-double InRange(Napi::Env env, const char* fn, const std::string& arg, Napi::Value v, double lo, double hi,
-               bool lo_open, bool hi_open);
-bool Bool(Napi::Env env, const char* fn, const std::string& arg, Napi::Value v);
-std::string String(Napi::Env env, const char* fn, const std::string& arg, Napi::Value v);
-// An enum code: an integer in [0, count).
-int Code(Napi::Env env, const char* fn, const std::string& arg, Napi::Value v, int count);
+  Napi::Env env() const { return env_; }
+  const char* fn() const { return fn_; }
 
-// A Float32Array of exactly rows×cols elements; returns its data (which may
-// be null when the expected length is 0, e.g. for a detached buffer).
-float* Matrix(Napi::Env env, const char* fn, const std::string& arg, Napi::Value v, std::size_t rows,
-              std::size_t cols);
-// A Float32Array of exactly n elements, shape printed "(n)".
-float* Vector(Napi::Env env, const char* fn, const std::string& arg, Napi::Value v, std::size_t n);
-// Matrix(), or null when v is null ("must be a Float32Array or null" otherwise).
-float* OptionalMatrix(Napi::Env env, const char* fn, const std::string& arg, Napi::Value v,
-                      std::size_t rows, std::size_t cols);
+  [[noreturn]] void ThrowType(const std::string& arg, const std::string& must) const;
+  [[noreturn]] void ThrowRange(const std::string& arg, const std::string& must) const;
 
-// A Float64Array / Uint32Array / Uint8Array of exactly n elements, shape printed "(n)".
-double* Float64Vector(Napi::Env env, const char* fn, const std::string& arg, Napi::Value v, std::size_t n);
-std::uint32_t* Uint32Vector(Napi::Env env, const char* fn, const std::string& arg, Napi::Value v, std::size_t n);
-std::uint8_t* Uint8Vector(Napi::Env env, const char* fn, const std::string& arg, Napi::Value v, std::size_t n);
+  double Number(const std::string& arg, Napi::Value v) const;
+  // An integer number in [min, max].
+  std::int64_t Int(const std::string& arg, Napi::Value v, std::int64_t min, std::int64_t max) const;
+  // An integer held in a double (a typed array's element) in [min, max].
+  std::int64_t Int(const std::string& arg, double v, std::int64_t min, std::int64_t max) const;
+  std::size_t Size(const std::string& arg, Napi::Value v) const { return static_cast<std::size_t>(Int(arg, v, 0, kMaxDim)); }
+  // An enum code: an integer in [0, count).
+  int Code(const std::string& arg, Napi::Value v, int count) const { return static_cast<int>(Int(arg, v, 0, count - 1)); }
+  bool Bool(const std::string& arg, Napi::Value v) const;
+  std::string String(const std::string& arg, Napi::Value v) const;
+  Napi::Object Object(const std::string& arg, Napi::Value v) const;
+  // A progress callback: a function, undefined or null (none).
+  Napi::Value Callback(const std::string& arg, Napi::Value v) const;
+  // undefined or null: an optional argument left out.
+  static bool Absent(Napi::Value v) { return v.IsEmpty() || v.IsUndefined() || v.IsNull(); }
 
-// An Int32Array / Uint32Array of any length (element checks are the caller's).
-Napi::Int32Array Int32Array(Napi::Env env, const char* fn, const std::string& arg, Napi::Value v);
-// An Int32Array of exactly rows×cols elements (worded like Matrix).
-std::int32_t* Int32Matrix(Napi::Env env, const char* fn, const std::string& arg, Napi::Value v, std::size_t rows,
-                          std::size_t cols);
-Napi::Uint32Array Uint32Array(Napi::Env env, const char* fn, const std::string& arg, Napi::Value v);
+  // A typed array of T's kind and exactly n elements: its data (perhaps null when n is 0).
+  template <class T>
+  T* Array(const std::string& arg, Napi::Value v, std::uint64_t n) {
+    Napi::TypedArrayOf<T> a = AnyLength<T>(arg, v);
+    if (a.ElementLength() != n) ThrowRange(arg, "must have length " + std::to_string(n));
+    return a.Data();
+  }
+  // Array(), or null when v is undefined or null.
+  template <class T>
+  T* Optional(const std::string& arg, Napi::Value v, std::uint64_t n) { return Absent(v) ? nullptr : Array<T>(arg, v, n); }
+  // A typed array of T's kind and any length, remembered for Verify().
+  template <class T>
+  Napi::TypedArrayOf<T> AnyLength(const std::string& arg, Napi::Value v) {
+    if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != Kind<T>::type) ThrowType(arg, std::string("must be ") + Kind<T>::name);
+    Napi::TypedArrayOf<T> a = v.As<Napi::TypedArrayOf<T>>();
+    borrowed_.push_back({a, a.Data(), a.ElementLength(), arg});
+    return a;
+  }
+  // The elements of an array of exactly `count` entries (reading them may run getters).
+  std::vector<Napi::Value> List(const std::string& arg, Napi::Value v, std::size_t count) const;
 
-// An object (not null); returns it for property reads.
-Napi::Object Object(Napi::Env env, const char* fn, const std::string& arg, Napi::Value v);
+  // After the last read that may run user code: throws when a getter detached
+  // or shrank a typed array whose data this call took before it ran.
+  void Verify() const;
 
-// The elements of a JS array that must hold exactly `count` entries
-// ("<arg> must be an array" / "must be an array of 4 Float32Arrays, got 3").
-// Reading elements may run user getters, so call this BEFORE taking any data
-// pointer, then check the elements with Matrix()/Vector().
-std::vector<Napi::Value> ArrayOf(Napi::Env env, const char* fn, const std::string& arg, Napi::Value v,
-                                 std::size_t count);
-
-// The elements of v when it is an array of exactly `count` entries, else
-// nothing; never throws a validation error. For prefetching a later
-// argument's elements before any data pointer is taken, while its checks
-// still run in their proper order (ArrayOf, then ParamList).
-std::vector<Napi::Value> PrefetchArray(Napi::Value v, std::size_t count);
-
-// Checks items (from ArrayOf) as a parameter list for layer widths `sizes`:
-// for each layer l a weight (sizes[l+1], sizes[l]) then a bias (sizes[l+1],
-// or 2·/4·sizes[l+1] where norm[l] is 1/2: a layer-/batch-normalised layer's parameters).
-std::vector<float*> ParamList(Napi::Env env, const char* fn, const std::string& arg,
-                              const std::vector<Napi::Value>& items, const std::vector<std::size_t>& sizes,
-                              const std::vector<std::uint8_t>& norm = {});
+ private:
+  struct Borrow { Napi::Value array; const void* data; std::size_t length; std::string arg; };
+  Napi::Env env_;
+  const char* fn_;
+  std::vector<Borrow> borrowed_;
+};
 
 }  // namespace fastnn::args

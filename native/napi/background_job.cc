@@ -24,9 +24,14 @@ using Tsfn = Napi::TypedThreadSafeFunction<RunningJob, EventKind, CallJs>;
 
 }  // namespace
 
-Napi::Value BackgroundJob::Progress(Napi::Env env, const std::vector<double>& values) {
-  Napi::Array out = Napi::Array::New(env, values.size());
-  for (std::size_t i = 0; i < values.size(); i++) out.Set(static_cast<uint32_t>(i), values[i]);
+Napi::Value BackgroundJob::Progress(Napi::Env env, const std::vector<double>& values) const {
+  if (progress_.empty()) {
+    Napi::Array out = Napi::Array::New(env, values.size());
+    for (std::size_t i = 0; i < values.size(); i++) out.Set(static_cast<uint32_t>(i), values[i]);
+    return out;
+  }
+  Napi::Object out = Napi::Object::New(env);
+  for (std::size_t i = 0; i < values.size() && i < progress_.size(); i++) out.Set(progress_[i], values[i]);
   return out;
 }
 

@@ -20,6 +20,7 @@
 #include "job_memory.h"
 
 #include <atomic>
+#include <functional>
 #include <list>
 #include <memory>
 #include <mutex>
@@ -43,7 +44,8 @@ class JobContext {
 class BackgroundJob {
  public:
   // `fn` names the job in its errors: the binding that started it (a string literal).
-  explicit BackgroundJob(const char* fn) : fn_(fn) {}
+  // `progress` names the fields of a progress report, in Report()'s order.
+  explicit BackgroundJob(const char* fn, std::vector<const char*> progress = {}) : fn_(fn), progress_(std::move(progress)) {}
   virtual ~BackgroundJob() = default;
   const char* fn() const { return fn_; }
   // [job thread] The work. Poll ctx.Cancelled() often (between minibatches)
@@ -54,9 +56,9 @@ class BackgroundJob {
   // [JS thread] The Promise's value, after Execute returned normally
   // (cancelled or not).
   virtual Napi::Value Result(Napi::Env env) = 0;
-  // [JS thread] The progress callback's argument for one report; by default
-  // an array of the numbers.
-  virtual Napi::Value Progress(Napi::Env env, const std::vector<double>& values);
+  // [JS thread] The progress callback's argument for one report: an object of
+  // the `progress` fields, or without names an array of the numbers.
+  Napi::Value Progress(Napi::Env env, const std::vector<double>& values) const;
   // [JS thread] The rejection value after Execute threw `what` (not a failed
   // allocation); by default an Error with that message (a job adds fields to
   // failures it recognises).
@@ -64,6 +66,20 @@ class BackgroundJob {
 
  private:
   const char* fn_;
+  std::vector<const char*> progress_;
+};
+
+// A job that is one function of its context, resolving with the number it
+// returns (firstOutside's index, the test job's steps).
+class NumberJob final : public BackgroundJob {
+ public:
+  NumberJob(const char* fn, std::function<double(JobContext&)> run) : BackgroundJob(fn), run_(std::move(run)) {}
+  void Execute(JobContext& ctx) override { value_ = run_(ctx); }
+  Napi::Value Result(Napi::Env env) override { return Napi::Number::New(env, value_); }
+
+ private:
+  std::function<double(JobContext&)> run_;
+  double value_ = 0;
 };
 
 class RunningJob;

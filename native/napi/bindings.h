@@ -35,6 +35,21 @@ void RegisterWord2vec(Napi::Env env, Napi::Object exports);
 // only when process.env.FASTNN_TEST_HOOKS is "1" at load (test_hooks_binding.cc).
 void RegisterTestHooks(Napi::Env env, Napi::Object exports);
 
+// A plain object of (name, value) fields, for results:
+// ObjectOf(env, "done", 3.0, "finished", true). Counts go as doubles, JS numbers.
+inline void SetFields(Napi::Object) {}
+template <class V, class... Rest>
+void SetFields(Napi::Object o, const char* name, const V& value, const Rest&... rest) {
+  o.Set(name, value);
+  SetFields(o, rest...);
+}
+template <class... Fields>
+Napi::Object ObjectOf(Napi::Env env, const Fields&... fields) {
+  Napi::Object o = Napi::Object::New(env);
+  SetFields(o, fields...);
+  return o;
+}
+
 class JobRegistry;
 // The background jobs of this environment (owned by the addon instance, addon.cc).
 JobRegistry& Jobs(Napi::Env env);

@@ -31,16 +31,14 @@ Napi::Value GemmPath(const Napi::CallbackInfo& info) {
 // Switches this environment's kernels to `name`. Throws TypeError when name is not a string,
 // RangeError when it is not a path this CPU supports.
 Napi::Value SetGemmPath(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  const char* fn = "setGemmPath";
-  const std::string name = args::String(env, fn, "name", info[0]);
+  const args::Args a(info.Env(), "setGemmPath");
+  const std::string name = a.String("name", info[0]);
   KernelPath path;
   if (!parse_kernel_path(name, &path) || !kernel_path_supported(path)) {
-    args::ThrowRange(env, std::string(fn) + ": name must be a kernel path this CPU supports (" + SupportedList() +
-                              "), got '" + name + "'");
+    a.ThrowRange("name", "must be a kernel path this CPU supports (" + SupportedList() + "), got '" + name + "'");
   }
-  InstanceRuntime(env).path = path;
-  return env.Undefined();
+  InstanceRuntime(info.Env()).path = path;
+  return info.Env().Undefined();
 }
 
 // [sync] gemmPaths(): string[]
@@ -64,17 +62,10 @@ Napi::Value GemmBlocking(const Napi::CallbackInfo& info) {
   const Runtime& rt = InstanceRuntime(env);
   const KernelPath path = rt.path;
   const MicroKernel& uk = kernel_set(path).gemm;
-  Napi::Object out = Napi::Object::New(env);
-  out.Set("path", kernel_path_name(path));
-  out.Set("mr", static_cast<double>(uk.mr));
-  out.Set("nr", static_cast<double>(uk.nr));
-  out.Set("mc", static_cast<double>(uk.mc));
-  out.Set("kc", static_cast<double>(uk.kc));
-  out.Set("nc", static_cast<double>(uk.nc));
-  out.Set("threadedFlops", rt.gemm_threaded_flops);
-  out.Set("directMnk", static_cast<double>(kGemmDirectMnk));
-  out.Set("gemvThreadedFlops", kGemvThreadedFlops);
-  return out;
+  const auto number = [](std::size_t v) { return static_cast<double>(v); };
+  return ObjectOf(env, "path", kernel_path_name(path), "mr", number(uk.mr), "nr", number(uk.nr), "mc", number(uk.mc),
+                  "kc", number(uk.kc), "nc", number(uk.nc), "threadedFlops", rt.gemm_threaded_flops,
+                  "directMnk", number(kGemmDirectMnk), "gemvThreadedFlops", kGemvThreadedFlops);
 }
 
 // [sync] getThreads(): number
@@ -88,7 +79,7 @@ Napi::Value GetThreads(const Napi::CallbackInfo& info) {
 // Throws TypeError when n is not a number, RangeError when not an integer in [0, args::kMaxThreads].
 Napi::Value SetThreads(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  const std::int64_t n = args::Int(env, "setThreads", "n", info[0], 0, args::kMaxThreads);
+  const std::int64_t n = args::Args(env, "setThreads").Int("n", info[0], 0, args::kMaxThreads);
   InstanceRuntime(env).pool.resize(static_cast<std::size_t>(n));
   return env.Undefined();
 }
@@ -98,10 +89,7 @@ Napi::Value SetThreads(const Napi::CallbackInfo& info) {
 Napi::Value ProbePeak(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   const KernelPath path = InstanceRuntime(env).path;
-  Napi::Object out = Napi::Object::New(env);
-  out.Set("path", kernel_path_name(path));
-  out.Set("gflops", probe_peak_gflops(path));
-  return out;
+  return ObjectOf(env, "path", kernel_path_name(path), "gflops", probe_peak_gflops(path));
 }
 
 // [sync] probeBandwidth(bytes): { bytes, copyGBs, triadGBs }
@@ -109,13 +97,9 @@ Napi::Value ProbePeak(const Napi::CallbackInfo& info) {
 // Throws TypeError when bytes is not a number, RangeError when not an integer in [4, 2^31 − 1].
 Napi::Value ProbeBandwidth(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  const std::int64_t bytes = args::Int(env, "probeBandwidth", "bytes", info[0], 4, static_cast<std::int64_t>(args::kMaxDim));
+  const std::int64_t bytes = args::Args(env, "probeBandwidth").Int("bytes", info[0], 4, args::kMaxDim);
   const Bandwidth bw = probe_bandwidth(static_cast<std::size_t>(bytes));
-  Napi::Object out = Napi::Object::New(env);
-  out.Set("bytes", static_cast<double>(bytes));
-  out.Set("copyGBs", bw.copy_gbs);
-  out.Set("triadGBs", bw.triad_gbs);
-  return out;
+  return ObjectOf(env, "bytes", static_cast<double>(bytes), "copyGBs", bw.copy_gbs, "triadGBs", bw.triad_gbs);
 }
 
 }  // namespace

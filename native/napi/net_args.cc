@@ -1,267 +1,117 @@
 #include "net_args.h"
 
-#include <initializer_list>
-#include <limits>
-
-#include "../core/runtime.h"
-#include "args.h"
 #include "bindings.h"
 
 namespace fastnn::bindings {
 
-NetValues FetchNet(Napi::Env env, const char* fn, const std::string& path, Napi::Value v) {
-  Napi::Object net = args::Object(env, fn, path, v);
-  NetValues out{net.Get("sizes"), net.Get("hiddenActivations"), net.Get("leakySlope"), net.Get("loss"),
-                net.Get("params"), FetchLossParams(net.Get("lossParams")), net.Get("sparsity"), {}, {}, {},
-                net.Get("tiedPairs"), net.Get("frozen"), net.Get("dropout"), net.Get("norm")};
-  if (out.sparsity.Type() == napi_object) {
-    Napi::Object s = out.sparsity.As<Napi::Object>();
-    out.sparse_layer = s.Get("layer");
-    out.sparse_rho = s.Get("rho");
-    out.sparse_beta = s.Get("beta");
-  }
-  return out;
-}
-
-LossParamValues FetchLossParams(Napi::Value v) {
-  if (v.Type() != napi_object) return {v, {}, {}, {}, {}, {}};
-  Napi::Object o = v.As<Napi::Object>();
-  return {v, o.Get("delta"), o.Get("gamma"), o.Get("alpha"), o.Get("smoothing"), o.Get("classWeights")};
-}
-
-LossParams CheckLossScalars(Napi::Env env, const char* fn, const std::string& path, const LossParamValues& v) {
-  constexpr double kInf = std::numeric_limits<double>::infinity();
-  args::Object(env, fn, path, v.object);
-  LossParams p;
-  p.delta = args::InRange(env, fn, path + ".delta", v.delta, 0, kInf, true, true);
-  p.gamma = args::InRange(env, fn, path + ".gamma", v.gamma, 0, kInf, false, true);
-  p.alpha = args::InRange(env, fn, path + ".alpha", v.alpha, 0, 1, false, false);
-  p.smoothing = args::InRange(env, fn, path + ".smoothing", v.smoothing, 0, 1, false, true);
-  return p;
-}
-
-void CheckClassWeights(Napi::Env env, const char* fn, const std::string& path, const LossParamValues& v,
-                       std::size_t cols, LossParams& params) {
-  const std::string arg = path + ".classWeights";
-  if (!v.class_weights.IsTypedArray() ||
-      v.class_weights.As<Napi::TypedArray>().TypedArrayType() != napi_float32_array) {
-    args::ThrowType(env, args::Prefix(fn, arg) + " must be a Float32Array");
-  }
-  Napi::Float32Array w = v.class_weights.As<Napi::Float32Array>();
-  if (w.ElementLength() != 0 && w.ElementLength() != cols) {
-    args::ThrowRange(env, args::Prefix(fn, arg) + " must have length 0 or " + std::to_string(cols) + ", got " +
-                              std::to_string(w.ElementLength()));
-  }
-  for (std::size_t j = 0; j < w.ElementLength(); j++) {
-    args::InRange(env, fn, arg + "[" + std::to_string(j) + "]", Napi::Number::New(env, w[j]), 0,
-                  std::numeric_limits<double>::infinity(), false, true);
-  }
-  params.class_weights = w.ElementLength() ? w.Data() : nullptr;
-}
-
 namespace {
 
-bool Absent(Napi::Value v) { return v.IsEmpty() || v.IsUndefined() || v.IsNull(); }
+using args::Args;
+using args::At;
 
-void CheckSparsity(Napi::Env env, const char* fn, const std::string& path, const NetValues& v, NetworkView& net) {
-  if (Absent(v.sparsity)) return;
-  const std::string arg = path + ".sparsity";
-  if (v.sparsity.Type() != napi_object) args::ThrowType(env, fn + (": " + arg) + " must be an object or null");
-  const std::size_t hidden = net.hidden.size();
-  if (hidden == 0) args::ThrowRange(env, fn + (": " + arg) + " needs a hidden layer, the network has none");
-  const auto layer = args::Int(env, fn, arg + ".layer", v.sparse_layer, 0, static_cast<std::int64_t>(hidden) - 1);
-  if (net.hidden[layer] != Activation::Sigmoid) {
-    args::ThrowRange(env, fn + (": " + arg) + ".layer " + std::to_string(layer) +
-                              " must have the sigmoid activation, got code " +
-                              std::to_string(static_cast<int>(net.hidden[layer])));
-  }
-  net.sparsity.layer = static_cast<long>(layer);
-  net.sparsity.rho = args::InRange(env, fn, arg + ".rho", v.sparse_rho, 0, 1, true, true);
-  net.sparsity.beta = args::InRange(env, fn, arg + ".beta", v.sparse_beta, 0, std::numeric_limits<double>::infinity(),
-                                    false, true);
+// sparsity's layer indexes the hidden layers; its ρ and β are plain numbers.
+void ReadSparsity(Args& a, const std::string& path, Napi::Value v, NetworkView& net) {
+  if (Args::Absent(v)) return;
+  Napi::Object s = a.Object(path, v);
+  net.sparsity.layer = static_cast<long>(a.Int(path + ".layer", s.Get("layer"), 0, static_cast<std::int64_t>(net.hidden.size()) - 1));
+  net.sparsity.rho = a.Number(path + ".rho", s.Get("rho"));
+  net.sparsity.beta = a.Number(path + ".beta", s.Get("beta"));
 }
 
-void CheckTiedPairs(Napi::Env env, const char* fn, const std::string& path, const NetValues& v, NetworkView& net) {
-  if (Absent(v.tied_pairs)) return;
-  const std::string arg = path + ".tiedPairs";
-  Napi::Int32Array pairs = args::Int32Array(env, fn, arg, v.tied_pairs);
-  if (pairs.ElementLength() % 2 != 0) {
-    args::ThrowRange(env, fn + (": " + arg) + " must have an even length (layer pairs), got " +
-                              std::to_string(pairs.ElementLength()));
-  }
-  const auto layers = static_cast<std::int64_t>(net.sizes.size() - 1);
+// Each tied pair (e, d) names two layers, W(d) shaped like W(e)ᵀ: the core copies one into the other.
+void ReadTiedPairs(Args& a, const std::string& path, Napi::Value v, NetworkView& net) {
+  if (Args::Absent(v)) return;
+  Napi::Int32Array pairs = a.AnyLength<std::int32_t>(path, v);
+  if (pairs.ElementLength() % 2 != 0) a.ThrowRange(path, "must have an even length");
+  const auto last = static_cast<std::int64_t>(net.sizes.size()) - 2;
   for (std::size_t i = 0; i < pairs.ElementLength(); i += 2) {
-    const std::string at = arg + "[" + std::to_string(i + 1) + "]";
-    const auto e = static_cast<std::size_t>(args::Int(env, fn, arg + "[" + std::to_string(i) + "]",
-                                                      Napi::Number::New(env, pairs[i]), 0, layers - 1));
-    const auto d = static_cast<std::size_t>(args::Int(env, fn, at, Napi::Number::New(env, pairs[i + 1]), 0, layers - 1));
-    if (e == d || net.sizes[d] != net.sizes[e + 1] || net.sizes[d + 1] != net.sizes[e]) {
-      args::ThrowRange(env, fn + (": " + at) + " layer " + std::to_string(d) + " must differ from layer " +
-                                std::to_string(e) + " and have its transposed shape (" + std::to_string(net.sizes[e]) +
-                                ", " + std::to_string(net.sizes[e + 1]) + ")");
-    }
+    const auto e = static_cast<std::size_t>(a.Int(At(path, i), pairs[i], 0, last));
+    const auto d = static_cast<std::size_t>(a.Int(At(path, i + 1), pairs[i + 1], 0, last));
+    if (net.sizes[d] != net.sizes[e + 1] || net.sizes[d + 1] != net.sizes[e]) a.ThrowRange(At(path, i + 1), "must have the transposed shape");
     net.tied.emplace_back(e, d);
   }
 }
 
-void CheckFrozen(Napi::Env env, const char* fn, const std::string& path, const NetValues& v, NetworkView& net) {
-  if (Absent(v.frozen)) return;
-  const std::string arg = path + ".frozen";
-  const std::size_t layers = net.sizes.size() - 1;
-  const std::uint8_t* flags = args::Uint8Vector(env, fn, arg, v.frozen, layers);
-  for (std::size_t l = 0; l < layers; l++) {
-    if (flags[l] > 1) {
-      args::ThrowRange(env, fn + (": " + arg) + "[" + std::to_string(l) + "] must be 0 or 1, got " +
-                                std::to_string(flags[l]));
-    }
-  }
-  // Tied pairs share one gradient: freezing one copy would let the two drift apart.
-  for (const auto& [e, d] : net.tied) {
-    if (flags[e] != flags[d]) {
-      args::ThrowRange(env, fn + (": " + arg) + " must freeze tied layers " + std::to_string(e) + " and " +
-                                std::to_string(d) + " together");
-    }
-  }
-  net.frozen.assign(flags, flags + layers);
-}
-
-void CheckDropout(Napi::Env env, const char* fn, const std::string& path, const NetValues& v, NetworkView& net) {
-  if (Absent(v.dropout)) return;
-  const std::string arg = path + ".dropout";
-  const std::size_t hidden = net.hidden.size();
-  const double* rates = args::Float64Vector(env, fn, arg, v.dropout, hidden);
-  for (std::size_t l = 0; l < hidden; l++) {
-    args::InRange(env, fn, arg + "[" + std::to_string(l) + "]", Napi::Number::New(env, rates[l]), 0, 1, false, true);
-  }
-  net.dropout.assign(rates, rates + hidden);
-}
-
-void CheckNorm(Napi::Env env, const char* fn, const std::string& path, const NetValues& v, NetworkView& net) {
-  if (Absent(v.norm)) return;
-  const std::string arg = path + ".norm";
-  const std::size_t hidden = net.hidden.size();
-  const std::uint8_t* flags = args::Uint8Vector(env, fn, arg, v.norm, hidden);
-  for (std::size_t l = 0; l < hidden; l++) {
-    args::Code(env, fn, arg + "[" + std::to_string(l) + "]", Napi::Number::New(env, flags[l]), kNormCount);
-  }
-  net.norm.assign(flags, flags + hidden);
-}
-
 }  // namespace
 
-// Checks sizes, hiddenActivations, leakySlope and loss, copying them into a
-// NetworkView (no pointer into JS memory is kept). params is left empty.
-NetworkView CheckNetShape(Napi::Env env, const char* fn, const std::string& path, const NetValues& v) {
-  NetworkView net;
-  net.gemm = InstanceRuntime(env).gemm_context();
-  Napi::Int32Array sizes = args::Int32Array(env, fn, path + ".sizes", v.sizes);
-  const std::size_t layers_plus_one = sizes.ElementLength();
-  if (layers_plus_one < 2) {
-    args::ThrowRange(env, fn + (": " + path) + ".sizes must have at least 2 entries, got " +
-                              std::to_string(layers_plus_one));
-  }
-  for (std::size_t i = 0; i < layers_plus_one; i++) {
-    const std::string arg = path + ".sizes[" + std::to_string(i) + "]";
-    net.sizes.push_back(static_cast<std::size_t>(
-        args::Int(env, fn, arg, Napi::Number::New(env, sizes[i]), 1, static_cast<std::int64_t>(args::kMaxDim))));
-  }
-  Napi::Int32Array hidden = args::Int32Array(env, fn, path + ".hiddenActivations", v.hidden);
-  const std::size_t h = layers_plus_one - 2;
-  if (hidden.ElementLength() != h) {
-    args::ThrowRange(env, fn + (": " + path) + ".hiddenActivations must have length " + std::to_string(h) +
-                              " for shape (" + std::to_string(h) + "), got " +
-                              std::to_string(hidden.ElementLength()));
-  }
-  for (std::size_t i = 0; i < h; i++) {
-    const std::string arg = path + ".hiddenActivations[" + std::to_string(i) + "]";
-    net.hidden.push_back(static_cast<Activation>(
-        args::Code(env, fn, arg, Napi::Number::New(env, hidden[i]), kActivationCount)));
-  }
-  net.leaky_slope = args::Finite(env, fn, path + ".leakySlope", v.leaky_slope);
-  net.loss = static_cast<Loss>(args::Code(env, fn, path + ".loss", v.loss, kLossCount));
-  const std::size_t last = net.sizes.size() - 1;
-  if (net.loss == Loss::GaussianNll && net.sizes[last] % 2 != 0) {
-    args::ThrowRange(env, fn + (": " + path) + ".sizes[" + std::to_string(last) +
-                              "] must be even for the gaussianNll loss, got " + std::to_string(net.sizes[last]));
-  }
-  net.loss_params = CheckLossScalars(env, fn, path + ".lossParams", v.loss_params);
-  CheckSparsity(env, fn, path, v, net);
-  CheckTiedPairs(env, fn, path, v, net);
-  CheckFrozen(env, fn, path, v, net);
-  CheckDropout(env, fn, path, v, net);
-  CheckNorm(env, fn, path, v, net);
-  return net;
+LossParams ReadLossParams(Args& a, const std::string& path, Napi::Value v, std::size_t cols, Napi::Value* class_weights) {
+  Napi::Object o = a.Object(path, v);
+  LossParams p;
+  p.delta = a.Number(path + ".delta", o.Get("delta"));
+  p.gamma = a.Number(path + ".gamma", o.Get("gamma"));
+  p.alpha = a.Number(path + ".alpha", o.Get("alpha"));
+  p.smoothing = a.Number(path + ".smoothing", o.Get("smoothing"));
+  const Napi::Value w = o.Get("classWeights");
+  Napi::Float32Array weights = a.AnyLength<float>(path + ".classWeights", w);
+  if (weights.ElementLength() != 0 && weights.ElementLength() != cols) a.ThrowRange(path + ".classWeights", "must have length 0 or " + std::to_string(cols));
+  p.class_weights = weights.ElementLength() != 0 ? weights.Data() : nullptr;
+  if (class_weights != nullptr) *class_weights = w;
+  return p;
 }
 
-std::size_t ParamCount(const NetworkView& net) { return 2 * (net.sizes.size() - 1); }
-
-void TakeNetPointers(Napi::Env env, const char* fn, const std::string& path, const NetValues& v,
-                     const std::vector<Napi::Value>& params, NetworkView& net) {
-  net.params = args::ParamList(env, fn, path + ".params", params, net.sizes, net.norm);
-  CheckClassWeights(env, fn, path + ".lossParams", v.loss_params, net.sizes.back(), net.loss_params);
-}
-
-std::vector<Napi::Value> Props(Napi::Value v, std::initializer_list<const char*> keys) {
-  std::vector<Napi::Value> out(keys.size());
-  if (v.Type() != napi_object) return out;
-  Napi::Object o = v.As<Napi::Object>();
-  std::size_t i = 0;
-  for (const char* key : keys) out[i++] = o.Get(key);
+NetArgs ReadNet(Args& a, const std::string& path, Napi::Value v) {
+  Napi::Object o = a.Object(path, v);
+  NetArgs out;
+  NetworkView& net = out.view;
+  net.gemm = InstanceRuntime(a.env()).gemm_context();
+  Napi::Int32Array sizes = a.AnyLength<std::int32_t>(path + ".sizes", o.Get("sizes"));
+  if (sizes.ElementLength() < 2) a.ThrowRange(path + ".sizes", "must have at least 2 entries");
+  for (std::size_t i = 0; i < sizes.ElementLength(); i++) {
+    net.sizes.push_back(static_cast<std::size_t>(a.Int(At(path + ".sizes", i), sizes[i], 1, args::kMaxDim)));
+  }
+  const std::size_t hidden = net.sizes.size() - 2, layers = hidden + 1;
+  const std::int32_t* acts = a.Array<std::int32_t>(path + ".hiddenActivations", o.Get("hiddenActivations"), hidden);
+  for (std::size_t l = 0; l < hidden; l++) {
+    net.hidden.push_back(static_cast<Activation>(a.Int(At(path + ".hiddenActivations", l), acts[l], 0, kActivationCount - 1)));
+  }
+  net.leaky_slope = a.Number(path + ".leakySlope", o.Get("leakySlope"));
+  net.loss = static_cast<Loss>(a.Code(path + ".loss", o.Get("loss"), kLossCount));
+  net.loss_params = ReadLossParams(a, path + ".lossParams", o.Get("lossParams"), net.sizes.back(), &out.class_weights);
+  ReadSparsity(a, path + ".sparsity", o.Get("sparsity"), net);
+  ReadTiedPairs(a, path + ".tiedPairs", o.Get("tiedPairs"), net);
+  if (const std::uint8_t* frozen = a.Optional<std::uint8_t>(path + ".frozen", o.Get("frozen"), layers)) {
+    net.frozen.assign(frozen, frozen + layers);
+    // A tied pair shares one gradient buffer: both layers train, or neither does.
+    for (const auto& [e, d] : net.tied) {
+      if ((frozen[e] != 0) != (frozen[d] != 0)) a.ThrowRange(path + ".frozen", "must freeze tied layers together");
+    }
+  }
+  if (const double* dropout = a.Optional<double>(path + ".dropout", o.Get("dropout"), hidden)) net.dropout.assign(dropout, dropout + hidden);
+  if (const std::uint8_t* norm = a.Optional<std::uint8_t>(path + ".norm", o.Get("norm"), hidden)) {
+    for (std::size_t l = 0; l < hidden; l++) a.Int(At(path + ".norm", l), norm[l], 0, kNormCount - 1);
+    net.norm.assign(norm, norm + hidden);
+  }
+  net.params = ReadParamList(a, path + ".params", o.Get("params"), net, 2 * layers, &out.params);
   return out;
 }
 
-OptimizerValues FetchOptimizer(Napi::Value v, std::size_t param_count) {
-  OptimizerValues o;
-  o.object = v;
-  if (v.Type() == napi_object) {
-    Napi::Object obj = v.As<Napi::Object>();
-    o.type = obj.Get("type");
-    o.weight_decay = obj.Get("weightDecay");
-    o.momentum = obj.Get("momentum");
-    o.nesterov = obj.Get("nesterov");
-    o.beta1 = obj.Get("beta1");
-    o.beta2 = obj.Get("beta2");
-    o.eps = obj.Get("eps");
-    o.clip_norm = obj.Get("clipNorm");
-    o.state_list = obj.Get("state");
-    o.step = obj.Get("step");
-  }
-  if (o.type.IsNumber()) {
-    const double code = o.type.As<Napi::Number>().DoubleValue();
-    if (code >= 0 && code < kOptimizerCount && code == static_cast<int>(code)) {
-      const std::size_t count = optimizer_state_count(static_cast<Optimizer>(static_cast<int>(code)), param_count);
-      o.state = args::PrefetchArray(o.state_list, count);
-      o.state_read = o.state_list.IsArray() && o.state_list.As<Napi::Array>().Length() == count;
-    }
-  }
-  return o;
+std::vector<float*> ReadParamList(Args& a, const std::string& path, Napi::Value v, const NetworkView& net,
+                                  std::size_t count, std::vector<Napi::Value>* items) {
+  const std::vector<Napi::Value> list = a.List(path, v, count);
+  const std::size_t params = 2 * (net.sizes.size() - 1);
+  std::vector<float*> out;
+  for (std::size_t j = 0; j < count; j++) out.push_back(a.Array<float>(At(path, j), list[j], param_size(net, j % params)));
+  if (items != nullptr) *items = list;
+  return out;
 }
 
-OptimizerConfig CheckOptimizer(Napi::Env env, const char* fn, const std::string& path, const OptimizerValues& v,
-                               const NetworkView& net) {
-  constexpr double kInf = std::numeric_limits<double>::infinity();
-  args::Object(env, fn, path, v.object);
+OptimizerConfig ReadOptimizer(Args& a, const std::string& path, Napi::Value v, const NetworkView& net,
+                              std::vector<Napi::Value>* state, Napi::Value* step) {
+  Napi::Object o = a.Object(path, v);
   OptimizerConfig opt;
-  opt.type = static_cast<Optimizer>(args::Code(env, fn, path + ".type", v.type, kOptimizerCount));
-  opt.weight_decay = args::InRange(env, fn, path + ".weightDecay", v.weight_decay, 0, kInf, false, true);
-  opt.momentum = args::InRange(env, fn, path + ".momentum", v.momentum, 0, 1, false, true);
-  opt.nesterov = args::Bool(env, fn, path + ".nesterov", v.nesterov);
-  opt.beta1 = args::InRange(env, fn, path + ".beta1", v.beta1, 0, 1, false, true);
-  opt.beta2 = args::InRange(env, fn, path + ".beta2", v.beta2, 0, 1, false, true);
-  opt.eps = args::InRange(env, fn, path + ".eps", v.eps, 0, kInf, true, true);
-  opt.clip_norm = args::InRange(env, fn, path + ".clipNorm", v.clip_norm, 0, kInf, false, true);
-  const std::size_t count = net.params.size();
-  const std::size_t states = optimizer_state_count(opt.type, count);
-  if (!v.state_read || v.state.size() != states) args::ArrayOf(env, fn, path + ".state", v.state_list, states);  // throws
-  for (std::size_t j = 0; j < states; j++) {
-    // Each state array is shaped like its parameter: state[j] goes with params[j mod count].
-    const std::size_t p = j % count, out = net.sizes[p / 2 + 1], in = net.sizes[p / 2];
-    const std::string arg = path + ".state[" + std::to_string(j) + "]";
-    opt.state.push_back(p % 2 == 0 ? args::Matrix(env, fn, arg, v.state[j], out, in)
-                                   : args::Vector(env, fn, arg, v.state[j], param_size(net, p)));
-  }
-  opt.step = args::Float64Vector(env, fn, path + ".step", v.step, 1);
-  args::Int(env, fn, path + ".step[0]", Napi::Number::New(env, opt.step[0]), 0, args::kMaxSafeInteger);
+  opt.type = static_cast<Optimizer>(a.Code(path + ".type", o.Get("type"), kOptimizerCount));
+  opt.weight_decay = a.Number(path + ".weightDecay", o.Get("weightDecay"));
+  opt.momentum = a.Number(path + ".momentum", o.Get("momentum"));
+  opt.nesterov = a.Bool(path + ".nesterov", o.Get("nesterov"));
+  opt.beta1 = a.Number(path + ".beta1", o.Get("beta1"));
+  opt.beta2 = a.Number(path + ".beta2", o.Get("beta2"));
+  opt.eps = a.Number(path + ".eps", o.Get("eps"));
+  opt.clip_norm = a.Number(path + ".clipNorm", o.Get("clipNorm"));
+  const std::size_t states = optimizer_state_count(opt.type, net.params.size());
+  opt.state = ReadParamList(a, path + ".state", o.Get("state"), net, states, state);
+  const Napi::Value s = o.Get("step");
+  opt.step = a.Array<double>(path + ".step", s, 1);
+  if (step != nullptr) *step = s;
   return opt;
 }
 

@@ -18,39 +18,25 @@ namespace fastnn::bindings {
 
 namespace {
 
-class SleepJob final : public BackgroundJob {
- public:
-  SleepJob(std::size_t steps, std::size_t step_micros, std::size_t fail_at)
-      : BackgroundJob("testBackgroundJob"), steps_(steps), step_micros_(step_micros), fail_at_(fail_at) {}
-
-  void Execute(JobContext& ctx) override {
-    for (; done_ < steps_ && !ctx.Cancelled(); done_++) {
-      if (done_ + 1 == fail_at_) throw std::runtime_error("testBackgroundJob: forced failure at step " + std::to_string(fail_at_));
-      std::this_thread::sleep_for(std::chrono::microseconds(step_micros_));
-      ctx.Report({static_cast<double>(done_ + 1), static_cast<double>(steps_)});
-    }
-  }
-
-  Napi::Value Result(Napi::Env env) override { return Napi::Number::New(env, static_cast<double>(done_)); }
-
- private:
-  std::size_t steps_, step_micros_, fail_at_;
-  std::size_t done_ = 0;
-};
-
 // [async] testBackgroundJob(steps, stepMicros, failAt, onProgress?): { promise, cancel }
 // Sleeps stepMicros per step for `steps` steps, reporting [step, steps] after
 // each; throws on its thread at step failAt (0 = never). The promise resolves
 // with the number of steps completed (fewer when cancelled).
 // Throws TypeError/RangeError for bad sizes.
 Napi::Value TestBackgroundJob(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  const char* fn = "testBackgroundJob";
-  const std::size_t steps = args::Size(env, fn, "steps", info[0]);
-  const std::size_t step_micros = args::Size(env, fn, "stepMicros", info[1]);
-  const std::size_t fail_at = args::Size(env, fn, "failAt", info[2]);
-  if (!info[3].IsUndefined() && !info[3].IsFunction()) args::ThrowType(env, std::string(fn) + ": onProgress must be a function");
-  return Jobs(env).Start(env, std::make_unique<SleepJob>(steps, step_micros, fail_at), info[3], {});
+  const args::Args a(info.Env(), "testBackgroundJob");
+  const std::size_t steps = a.Size("steps", info[0]), step_micros = a.Size("stepMicros", info[1]);
+  const std::size_t fail_at = a.Size("failAt", info[2]);
+  auto job = std::make_unique<NumberJob>("testBackgroundJob", [=](JobContext& ctx) {
+    std::size_t done = 0;
+    for (; done < steps && !ctx.Cancelled(); done++) {
+      if (done + 1 == fail_at) throw std::runtime_error("testBackgroundJob: forced failure at step " + std::to_string(fail_at));
+      std::this_thread::sleep_for(std::chrono::microseconds(step_micros));
+      ctx.Report({static_cast<double>(done + 1), static_cast<double>(steps)});
+    }
+    return static_cast<double>(done);
+  });
+  return Jobs(a.env()).Start(a.env(), std::move(job), a.Callback("onProgress", info[3]), {});
 }
 
 // [sync] testRng(seed, words, bounds, belows, perm): undefined
@@ -60,21 +46,20 @@ Napi::Value TestBackgroundJob(const Napi::CallbackInfo& info) {
 // three with src/rng.ts, which must agree bit for bit.
 // Throws TypeError/RangeError for bad arguments.
 Napi::Value TestRng(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  const char* fn = "testRng";
-  const auto seed = static_cast<std::uint32_t>(args::Int(env, fn, "seed", info[0], 0, 0xffffffffLL));
-  Napi::Uint32Array words = args::Uint32Array(env, fn, "words", info[1]);
-  Napi::Uint32Array bounds = args::Uint32Array(env, fn, "bounds", info[2]);
-  std::uint32_t* belows = args::Uint32Vector(env, fn, "belows", info[3], bounds.ElementLength());
-  Napi::Uint32Array perm = args::Uint32Array(env, fn, "perm", info[4]);
+  args::Args a(info.Env(), "testRng");
+  const auto seed = static_cast<std::uint32_t>(a.Int("seed", info[0], 0, 0xffffffffLL));
+  Napi::Uint32Array words = a.AnyLength<std::uint32_t>("words", info[1]);
+  Napi::Uint32Array bounds = a.AnyLength<std::uint32_t>("bounds", info[2]);
+  std::uint32_t* belows = a.Array<std::uint32_t>("belows", info[3], bounds.ElementLength());
+  Napi::Uint32Array perm = a.AnyLength<std::uint32_t>("perm", info[4]);
   for (std::size_t i = 0; i < bounds.ElementLength(); i++) {
-    if (bounds[i] == 0) args::ThrowRange(env, std::string(fn) + ": bounds[" + std::to_string(i) + "] must be at least 1");
+    if (bounds[i] == 0) a.ThrowRange(args::At("bounds", i), "must be at least 1");
   }
   Rng rng(seed);
   for (std::size_t i = 0; i < words.ElementLength(); i++) words[i] = rng.next_u32();
   for (std::size_t i = 0; i < bounds.ElementLength(); i++) belows[i] = rng.below(bounds[i]);
   rng.shuffle(perm.Data(), perm.ElementLength());
-  return env.Undefined();
+  return info.Env().Undefined();
 }
 
 }  // namespace

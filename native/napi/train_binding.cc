@@ -1,11 +1,9 @@
 // The async trainer: one JS call starts a whole training job (every epoch,
 // shuffles, validation and early stopping included) on a BackgroundJob thread
-// and returns { promise, cancel }. Arguments are read in two phases as in
-// network_binding.cc: first every property (user getters may run), then
-// checks and data pointers, so nothing the job borrows can be detached before
-// it starts; the arrays are then kept alive by the job until it settles.
-#include <initializer_list>
-#include <limits>
+// and returns { promise, cancel }. Arguments are read in one pass (args.h:
+// codes, shapes and every index the core uses as an offset; checked.ts
+// checks the rest), then Verify(), then the job takes its arrays over
+// (job_memory.h) until it settles.
 #include <stdexcept>
 #include <string>
 
@@ -20,12 +18,12 @@ namespace fastnn::bindings {
 
 namespace {
 
-constexpr double kInf = std::numeric_limits<double>::infinity();
+using args::Args;
 
 class TrainJob final : public BackgroundJob, private FitObserver {
  public:
   TrainJob(NetworkView net, FitConfig cfg, bool reporting)
-      : BackgroundJob("train"), net_(std::move(net)), cfg_(std::move(cfg)), reporting_(reporting) {}
+      : BackgroundJob("train", {"epochs", "batches", "samples", "loss"}), net_(std::move(net)), cfg_(std::move(cfg)), reporting_(reporting) {}
 
   // A failed allocation passes through: the job settles it as a RangeError (boundary.h).
   void Execute(JobContext& ctx) override {
@@ -33,7 +31,7 @@ class TrainJob final : public BackgroundJob, private FitObserver {
     try {
       outcome_ = network_fit(net_, cfg_, *this);
     } catch (const NonFiniteStep& e) {
-      non_finite_ = NonFiniteFields{e.quantity(), e.epoch(), e.batch()};
+      non_finite_ = std::make_unique<NonFiniteStep>(e);
       throw std::runtime_error(std::string("train: ") + e.what());
     } catch (const std::runtime_error& e) {
       throw std::runtime_error(std::string("train: ") + e.what());
@@ -41,35 +39,22 @@ class TrainJob final : public BackgroundJob, private FitObserver {
   }
 
   Napi::Value Result(Napi::Env env) override {
-    Napi::Object result = Napi::Object::New(env);
-    result.Set("epochs", static_cast<double>(outcome_.epochs));
-    result.Set("samples", static_cast<double>(outcome_.samples));
-    result.Set("bestEpoch", static_cast<double>(outcome_.best_epoch));
-    result.Set("best", outcome_.best);
-    result.Set("steps", static_cast<double>(outcome_.steps));
-    result.Set("stoppedEarly", outcome_.stopped_early);
-    return result;
+    const auto number = [](std::size_t v) { return static_cast<double>(v); };
+    return ObjectOf(env, "epochs", number(outcome_.epochs), "samples", number(outcome_.samples), "bestEpoch",
+                    number(outcome_.best_epoch), "best", outcome_.best, "steps", number(outcome_.steps), "stoppedEarly",
+                    outcome_.stopped_early);
   }
 
   // A non-finite batch rejects with the fields of src/backend/errors.ts NonFiniteError.
   Napi::Value Failure(Napi::Env env, const std::string& what) override {
     Napi::Error error = Napi::Error::New(env, what);
-    if (non_finite_.quantity != nullptr) {
+    if (non_finite_) {
       error.Set("code", "ERR_FASTNN_NON_FINITE");
-      error.Set("quantity", non_finite_.quantity);
-      error.Set("epoch", static_cast<double>(non_finite_.epoch));
-      error.Set("batch", static_cast<double>(non_finite_.batch));
+      error.Set("quantity", non_finite_->quantity());
+      error.Set("epoch", static_cast<double>(non_finite_->epoch()));
+      error.Set("batch", static_cast<double>(non_finite_->batch()));
     }
     return error.Value();
-  }
-
-  Napi::Value Progress(Napi::Env env, const std::vector<double>& v) override {
-    Napi::Object p = Napi::Object::New(env);
-    p.Set("epochs", v[0]);
-    p.Set("batches", v[1]);
-    p.Set("samples", v[2]);
-    p.Set("loss", v[3]);
-    return p;
   }
 
  private:
@@ -85,158 +70,72 @@ class TrainJob final : public BackgroundJob, private FitObserver {
   bool reporting_;
   JobContext* ctx_ = nullptr;
   FitOutcome outcome_;
-  // Set by Execute (job thread) before it throws; read by Failure after the join.
-  struct NonFiniteFields {
-    const char* quantity = nullptr;  // null: the failure was something else
-    std::size_t epoch = 0;
-    std::size_t batch = 0;
-  } non_finite_;
+  std::unique_ptr<NonFiniteStep> non_finite_;  // set on the job's thread before it throws; read after the join
 };
 
-// Batch normalisation standardises each unit over a batch's rows: a batch of
-// one row (batchSize 1, n = 1, or a last batch of 1) has no spread to divide
-// by, so a layer that uses the batch's statistics (not frozen) refuses it
-// (backend.ts batchNormedOnOneRow).
-void CheckBatchRows(Napi::Env env, const char* fn, const NetworkView& net, std::size_t n, std::size_t batch_size) {
-  if (batch_size != 1 && n % batch_size != 1) return;
-  for (std::size_t l = 0; l < net.norm.size(); l++) {
-    if (norm_of(net, l) != Norm::Batch || layer_frozen(net, l)) continue;
-    args::ThrowRange(env, args::Prefix(fn, "job.batchSize " + std::to_string(batch_size) + " leaves a batch of 1 row of job.n " +
-                                          std::to_string(n) + "; job.net.norm[" + std::to_string(l) +
-                                          "] (batch normalisation, not frozen) needs at least 2 rows per batch"));
-  }
-}
-
-// job.schedule: { type, lr, perStep, stepSize, gamma, minLr, total, warmup }.
-ScheduleConfig CheckSchedule(Napi::Env env, const char* fn, Napi::Value object, const std::vector<Napi::Value>& v) {
-  const std::string path = "job.schedule";
-  const auto max = static_cast<std::int64_t>(args::kMaxDim);
-  args::Object(env, fn, path, object);
+// job.schedule: { type, lr, perStep, stepSize ≥ 1, gamma, minLr, total ≥ 1, warmup } (the core divides by
+// stepSize and total).
+ScheduleConfig ReadSchedule(Args& a, Napi::Value v) {
+  Napi::Object o = a.Object("job.schedule", v);
   ScheduleConfig s;
-  s.type = static_cast<Schedule>(args::Code(env, fn, path + ".type", v[0], kScheduleCount));
-  s.lr = args::Finite(env, fn, path + ".lr", v[1]);
-  s.per_step = args::Bool(env, fn, path + ".perStep", v[2]);
-  s.step_size = static_cast<std::size_t>(args::Int(env, fn, path + ".stepSize", v[3], 1, max));
-  s.gamma = args::InRange(env, fn, path + ".gamma", v[4], 0, kInf, true, true);
-  s.min_lr = args::Finite(env, fn, path + ".minLr", v[5]);
-  s.total = static_cast<std::size_t>(args::Int(env, fn, path + ".total", v[6], 1, max));
-  s.warmup = args::Size(env, fn, path + ".warmup", v[7]);
+  s.type = static_cast<Schedule>(a.Code("job.schedule.type", o.Get("type"), kScheduleCount));
+  s.lr = a.Number("job.schedule.lr", o.Get("lr"));
+  s.per_step = a.Bool("job.schedule.perStep", o.Get("perStep"));
+  s.step_size = static_cast<std::size_t>(a.Int("job.schedule.stepSize", o.Get("stepSize"), 1, args::kMaxDim));
+  s.gamma = a.Number("job.schedule.gamma", o.Get("gamma"));
+  s.min_lr = a.Number("job.schedule.minLr", o.Get("minLr"));
+  s.total = static_cast<std::size_t>(a.Int("job.schedule.total", o.Get("total"), 1, args::kMaxDim));
+  s.warmup = a.Size("job.schedule.warmup", o.Get("warmup"));
   return s;
 }
 
-// job.earlyStopping: { monitor, patience, minDelta, restoreBest }, consistent with the job.
-EarlyStopping CheckEarlyStopping(Napi::Env env, const char* fn, Napi::Value object, const std::vector<Napi::Value>& v,
-                                 const FitConfig& cfg) {
-  const std::string path = "job.earlyStopping";
-  args::Object(env, fn, path, object);
-  EarlyStopping es;
-  es.monitor = static_cast<Monitor>(args::Code(env, fn, path + ".monitor", v[0], kMonitorCount));
-  es.patience = args::Size(env, fn, path + ".patience", v[1]);
-  es.min_delta = args::InRange(env, fn, path + ".minDelta", v[2], 0, kInf, false, true);
-  es.restore_best = args::Bool(env, fn, path + ".restoreBest", v[3]);
-  if (es.patience == 0 && !es.restore_best) return es;
-  if ((es.monitor == Monitor::ValLoss || es.monitor == Monitor::ValMetric) && cfg.n_val == 0) {
-    args::ThrowRange(env, args::Prefix(fn, path + ".monitor " + std::to_string(static_cast<int>(es.monitor)) +
-                                          " needs validation data (job.nVal ≥ 1)"));
-  }
-  if ((es.monitor == Monitor::Metric || es.monitor == Monitor::ValMetric) && cfg.metric == Metric::None) {
-    args::ThrowRange(env, args::Prefix(fn, path + ".monitor " + std::to_string(static_cast<int>(es.monitor)) +
-                                          " needs a metric (job.metric ≥ 1)"));
-  }
-  return es;
+// job.earlyStopping: { monitor, patience, minDelta, restoreBest }.
+EarlyStopping ReadEarlyStopping(Args& a, Napi::Value v) {
+  Napi::Object o = a.Object("job.earlyStopping", v);
+  // Braced: read in the order written.
+  return {static_cast<Monitor>(a.Code("job.earlyStopping.monitor", o.Get("monitor"), kMonitorCount)),
+          a.Size("job.earlyStopping.patience", o.Get("patience")), a.Number("job.earlyStopping.minDelta", o.Get("minDelta")),
+          a.Bool("job.earlyStopping.restoreBest", o.Get("restoreBest"))};
 }
 
-// job.inputNoise: undefined or null (none), or { type, level } with level in
-// [0, 1) for masking and [0, ∞) for Gaussian noise.
-InputNoise CheckInputNoise(Napi::Env env, const char* fn, Napi::Value object, const std::vector<Napi::Value>& v) {
-  InputNoise noise;
-  if (object.IsUndefined() || object.IsNull()) return noise;
-  const std::string path = "job.inputNoise";
-  if (object.Type() != napi_object) args::ThrowType(env, args::Prefix(fn, path + " must be an object or null"));
-  noise.type = static_cast<NoiseType>(args::Code(env, fn, path + ".type", v[0], kNoiseTypeCount));
-  const bool mask = noise.type == NoiseType::Mask;
-  noise.level = args::InRange(env, fn, path + ".level", v[1], 0, mask ? 1 : kInf, false, true);
-  return noise;
+// job.inputNoise: undefined or null (none), or { type, level }.
+InputNoise ReadInputNoise(Args& a, Napi::Value v) {
+  if (Args::Absent(v)) return {};
+  Napi::Object o = a.Object("job.inputNoise", v);
+  return {static_cast<NoiseType>(a.Code("job.inputNoise.type", o.Get("type"), kNoiseTypeCount)),
+          a.Number("job.inputNoise.level", o.Get("level"))};
 }
 
-// job.resume's properties, read in phase 1 with bestParams' items (when it
-// holds 0 or one per parameter; any other length is reported in phase 2).
-struct ResumeValues {
-  Napi::Value object, epoch, step, best_epoch, best, best_list, partial;
-  std::vector<Napi::Value> best_params;  // best_list's items
-};
+// The JS arrays of job.resume the job takes over (job_memory.h).
+struct ResumeArrays { std::vector<Napi::Value> best_params; Napi::Value partial; };
 
-ResumeValues FetchResume(Napi::Value v, std::size_t param_count) {
-  const std::vector<Napi::Value> p = Props(v, {"epoch", "step", "bestEpoch", "best", "bestParams", "partial"});
-  ResumeValues r{v, p[0], p[1], p[2], p[3], p[4], p[5], {}};
-  if (r.best_list.IsArray() && r.best_list.As<Napi::Array>().Length() != 0) {
-    r.best_params = args::PrefetchArray(r.best_list, param_count);
-  }
-  return r;
-}
-
-// job.resume.partial: undefined or null, or an epoch stopped after batch b
-// of `batches` (trainer.h EpochField), checked field by field as validate.ts does.
-const double* CheckPartial(Napi::Env env, const char* fn, Napi::Value v, std::size_t batches) {
-  if (v.IsUndefined() || v.IsNull()) return nullptr;
-  const std::string path = "job.resume.partial";
-  const double* p = args::Float64Vector(env, fn, path, v, kEpochFields);
-  const auto field = [&](std::size_t i) { return Napi::Number::New(env, p[i]); };
-  const auto name = [&](std::size_t i) { return path + "[" + std::to_string(i) + "]"; };
-  // Stopping needs a batch done and one to go: a stop at an epoch's end is no partial epoch.
-  args::Int(env, fn, name(kEpochBatch), field(kEpochBatch), 1, static_cast<std::int64_t>(batches) - 1);
-  args::Finite(env, fn, name(kEpochLossSum), field(kEpochLossSum));
-  args::Finite(env, fn, name(kEpochMetric), field(kEpochMetric));
-  args::Int(env, fn, name(kEpochApplied), field(kEpochApplied), 0, static_cast<std::int64_t>(args::kMaxDim));
-  args::Int(env, fn, name(kEpochSkipped), field(kEpochSkipped), 0, static_cast<std::int64_t>(p[kEpochBatch]));
-  args::Finite(env, fn, name(kEpochLr), field(kEpochLr));
-  for (std::size_t i = kEpochOrder; i < kEpochFields; i++) args::Int(env, fn, name(i), field(i), 0, 0xffffffff);
-  if (p[kEpochOrder] == 0 && p[kEpochOrder + 1] == 0 && p[kEpochOrder + 2] == 0 && p[kEpochOrder + 3] == 0) {
-    args::ThrowRange(env, args::Prefix(fn, path + "[6..9] (the generator state) must not be all zero"));
-  }
-  return p;
-}
-
-// job.resume: undefined or null (a run of its own), or { epoch, step,
-// bestEpoch ≤ epoch, best (finite), bestParams (0 arrays,
-// or one shaped like each parameter; needed by restoreBest), partial }.
-FitResume CheckResume(Napi::Env env, const char* fn, const ResumeValues& v, const NetworkView& net,
-                      const EarlyStopping& es, std::size_t batches) {
+// job.resume: undefined or null (a run of its own), or { epoch, step, bestEpoch,
+// best, bestParams (0 arrays, or one shaped like each parameter), partial }.
+// partial, undefined or null or an epoch stopped after batch b of `batches`
+// (trainer.h EpochField), holds the integers the core resumes from: the batch
+// it continues after, counts, and the generator's four words.
+FitResume ReadResume(Args& a, Napi::Value v, const NetworkView& net, std::size_t batches, ResumeArrays& arrays) {
   FitResume r;
-  if (v.object.IsUndefined() || v.object.IsNull()) return r;
+  if (Args::Absent(v)) return r;
   const std::string path = "job.resume";
-  if (v.object.Type() != napi_object) args::ThrowType(env, args::Prefix(fn, path + " must be an object or null"));
-  r.epoch = args::Size(env, fn, path + ".epoch", v.epoch);
-  r.step = args::Size(env, fn, path + ".step", v.step);
-  r.best_epoch = static_cast<std::size_t>(args::Int(env, fn, path + ".bestEpoch", v.best_epoch, 0,
-                                                    static_cast<std::int64_t>(r.epoch)));
-  r.best = args::Finite(env, fn, path + ".best", v.best);
-  const std::size_t count = ParamCount(net);
-  const bool empty = v.best_list.IsArray() && v.best_list.As<Napi::Array>().Length() == 0;
-  if (!empty) {
-    if (!v.best_list.IsArray() || v.best_params.size() != count) {
-      args::ArrayOf(env, fn, path + ".bestParams", v.best_list, count);  // throws
-    }
-    r.best_params = args::ParamList(env, fn, path + ".bestParams", v.best_params, net.sizes, net.norm);
-  } else if (es.restore_best) {
-    args::ThrowRange(env, args::Prefix(fn, path + ".bestParams must hold the best weights (" + std::to_string(count) +
-                                          " Float32Arrays) when job.earlyStopping.restoreBest is true"));
-  }
-  r.partial = CheckPartial(env, fn, v.partial, batches);
+  Napi::Object o = a.Object(path, v);
+  r.epoch = a.Size(path + ".epoch", o.Get("epoch"));
+  r.step = a.Size(path + ".step", o.Get("step"));
+  r.best_epoch = a.Size(path + ".bestEpoch", o.Get("bestEpoch"));
+  r.best = a.Number(path + ".best", o.Get("best"));
+  const Napi::Value best = o.Get("bestParams");
+  const bool none = best.IsArray() && best.As<Napi::Array>().Length() == 0;
+  if (!none) r.best_params = ReadParamList(a, path + ".bestParams", best, net, net.params.size(), &arrays.best_params);
+  arrays.partial = o.Get("partial");
+  const double* p = a.Optional<double>(path + ".partial", arrays.partial, kEpochFields);
+  if (p == nullptr) return r;
+  const auto field = [&](std::size_t i, std::int64_t min, std::int64_t max) { a.Int(args::At(path + ".partial", i), p[i], min, max); };
+  field(kEpochBatch, 1, static_cast<std::int64_t>(batches) - 1);
+  field(kEpochApplied, 0, args::kMaxDim);
+  field(kEpochSkipped, 0, args::kMaxDim);
+  for (std::size_t i = kEpochOrder; i < kEpochFields; i++) field(i, 0, 0xffffffff);
+  r.partial = p;
   return r;
-}
-
-// A FitJob's plain fields, read in phase 1 (net, optimizer, schedule and
-// earlyStopping have readers of their own).
-struct JobValues {
-  Napi::Value n, x, y, n_val, x_val, y_val, epochs, batch_size, shuffle, rng_state, metric, skip_non_finite,
-      progress_every, history, input_noise, resume, position;
-};
-
-JobValues FetchJob(Napi::Object job) {
-  return {job.Get("n"), job.Get("x"), job.Get("y"), job.Get("nVal"), job.Get("xVal"), job.Get("yVal"), job.Get("epochs"),
-          job.Get("batchSize"), job.Get("shuffle"), job.Get("rngState"), job.Get("metric"), job.Get("skipNonFinite"),
-          job.Get("progressEvery"), job.Get("history"), job.Get("inputNoise"), job.Get("resume"), job.Get("position")};
 }
 
 // [async] train(job, onProgress): { promise, cancel }
@@ -253,82 +152,63 @@ JobValues FetchJob(Napi::Object job) {
 // carrying code ERR_FASTNN_NON_FINITE, quantity, epoch and batch, unless job.skipNonFinite. job.inputNoise corrupts each batch's inputs (denoising);
 // job.resume continues a longer run (the schedule's clock, early stopping, an
 // epoch stopped between batches); job.position (optional) receives where the job stopped.
-// Throws TypeError/RangeError for bad arguments, in validate.ts
-// checkFitJob's order; a batch of 1 row with a batch-normalised layer that
-// trains is a bad argument too.
 Napi::Value Train(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  const char* fn = "train";
-  // Phase 1: every read that can run user code.
-  Napi::Object job = args::Object(env, fn, "job", info[0]);
-  const NetValues nv = FetchNet(env, fn, "job.net", job.Get("net"));
-  const JobValues j = FetchJob(job);
-  const std::vector<Napi::Value> noise = Props(j.input_noise, {"type", "level"});
-  const Napi::Value opt_v = job.Get("optimizer"), sched_v = job.Get("schedule"), es_v = job.Get("earlyStopping");
-  const std::vector<Napi::Value> sched = Props(sched_v, {"type", "lr", "perStep", "stepSize", "gamma", "minLr", "total", "warmup"});
-  const std::vector<Napi::Value> es = Props(es_v, {"monitor", "patience", "minDelta", "restoreBest"});
-  NetworkView net = CheckNetShape(env, fn, "job.net", nv);
-  const std::vector<Napi::Value> params = args::ArrayOf(env, fn, "job.net.params", nv.params, ParamCount(net));
-  const OptimizerValues ov = FetchOptimizer(opt_v, params.size());
-  const ResumeValues rv = FetchResume(j.resume, params.size());
-  // Phase 2: checks and pointers; no user code runs from here on.
-  TakeNetPointers(env, fn, "job.net", nv, params, net);
-  const auto max = static_cast<std::int64_t>(args::kMaxDim);
-  const std::size_t in = net.sizes.front(), t = target_cols(net);
+  Args a(env, "train");
+  Napi::Object job = a.Object("job", info[0]);
+  NetArgs net = ReadNet(a, "job.net", job.Get("net"));
+  const std::size_t in = net.view.sizes.front(), t = target_cols(net.view);
+  const Napi::Value x = job.Get("x"), y = job.Get("y"), x_val = job.Get("xVal"), y_val = job.Get("yVal");
+  const Napi::Value rng_state = job.Get("rngState"), history = job.Get("history"), position = job.Get("position");
   FitConfig cfg;
-  cfg.n = static_cast<std::size_t>(args::Int(env, fn, "job.n", j.n, 1, max));
-  cfg.x = args::Matrix(env, fn, "job.x", j.x, cfg.n, in);
-  cfg.y = args::Matrix(env, fn, "job.y", j.y, cfg.n, t);
-  cfg.n_val = args::Size(env, fn, "job.nVal", j.n_val);
-  cfg.x_val = args::Matrix(env, fn, "job.xVal", j.x_val, cfg.n_val, in);
-  cfg.y_val = args::Matrix(env, fn, "job.yVal", j.y_val, cfg.n_val, t);
-  cfg.epochs = args::Size(env, fn, "job.epochs", j.epochs);
-  cfg.batch_size = static_cast<std::size_t>(args::Int(env, fn, "job.batchSize", j.batch_size, 1, max));
-  CheckBatchRows(env, fn, net, cfg.n, cfg.batch_size);
-  cfg.shuffle = args::Bool(env, fn, "job.shuffle", j.shuffle);
-  cfg.rng_state = args::Uint32Vector(env, fn, "job.rngState", j.rng_state, 4);
-  if ((cfg.rng_state[0] | cfg.rng_state[1] | cfg.rng_state[2] | cfg.rng_state[3]) == 0) {
-    args::ThrowRange(env, args::Prefix(fn, "job.rngState must not be all zero"));
-  }
-  cfg.optimizer = CheckOptimizer(env, fn, "job.optimizer", ov, net);
-  cfg.schedule = CheckSchedule(env, fn, sched_v, sched);
-  cfg.metric = static_cast<Metric>(args::Code(env, fn, "job.metric", j.metric, kMetricCount));
-  if (cfg.metric != Metric::None && t != net.sizes.back()) {
-    args::ThrowRange(env, args::Prefix(fn, "job.metric must be 0 for the gaussianNll loss, got " +
-                                          std::to_string(static_cast<int>(cfg.metric))));
-  }
-  cfg.early_stopping = CheckEarlyStopping(env, fn, es_v, es, cfg);
-  cfg.skip_non_finite = args::Bool(env, fn, "job.skipNonFinite", j.skip_non_finite);
-  cfg.progress_every = args::Size(env, fn, "job.progressEvery", j.progress_every);
-  cfg.history = args::Float64Vector(env, fn, "job.history", j.history, cfg.epochs * kHistoryFields);
-  cfg.input_noise = CheckInputNoise(env, fn, j.input_noise, noise);
-  cfg.resume = CheckResume(env, fn, rv, net, cfg.early_stopping, (cfg.n + cfg.batch_size - 1) / cfg.batch_size);
-  if (!j.position.IsUndefined() && !j.position.IsNull()) {
-    cfg.position = args::Float64Vector(env, fn, "job.position", j.position, kPositionFields);
-  }
-  if (!info[1].IsNull() && !info[1].IsFunction()) args::ThrowType(env, args::Prefix(fn, "onProgress must be a function or null"));
+  cfg.n = static_cast<std::size_t>(a.Int("job.n", job.Get("n"), 1, args::kMaxDim));
+  cfg.x = a.Array<float>("job.x", x, cfg.n * in);
+  cfg.y = a.Array<float>("job.y", y, cfg.n * t);
+  cfg.n_val = a.Size("job.nVal", job.Get("nVal"));
+  cfg.x_val = a.Array<float>("job.xVal", x_val, cfg.n_val * in);
+  cfg.y_val = a.Array<float>("job.yVal", y_val, cfg.n_val * t);
+  cfg.epochs = a.Size("job.epochs", job.Get("epochs"));
+  cfg.batch_size = static_cast<std::size_t>(a.Int("job.batchSize", job.Get("batchSize"), 1, args::kMaxDim));
+  cfg.shuffle = a.Bool("job.shuffle", job.Get("shuffle"));
+  cfg.rng_state = a.Array<std::uint32_t>("job.rngState", rng_state, 4);
+  std::vector<Napi::Value> state;
+  Napi::Value step;
+  cfg.optimizer = ReadOptimizer(a, "job.optimizer", job.Get("optimizer"), net.view, &state, &step);
+  cfg.schedule = ReadSchedule(a, job.Get("schedule"));
+  cfg.metric = static_cast<Metric>(a.Code("job.metric", job.Get("metric"), kMetricCount));
+  // A metric compares each output with its target: gaussianNll's targets are half as wide.
+  if (cfg.metric != Metric::None && t != net.view.sizes.back()) a.ThrowRange("job.metric", "must be 0 for the gaussianNll loss");
+  cfg.early_stopping = ReadEarlyStopping(a, job.Get("earlyStopping"));
+  cfg.skip_non_finite = a.Bool("job.skipNonFinite", job.Get("skipNonFinite"));
+  cfg.progress_every = a.Size("job.progressEvery", job.Get("progressEvery"));
+  cfg.history = a.Array<double>("job.history", history, std::uint64_t{cfg.epochs} * kHistoryFields);
+  cfg.input_noise = ReadInputNoise(a, job.Get("inputNoise"));
+  ResumeArrays resume;
+  cfg.resume = ReadResume(a, job.Get("resume"), net.view, (cfg.n + cfg.batch_size - 1) / cfg.batch_size, resume);
+  cfg.position = a.Optional<double>("job.position", position, kPositionFields);
+  const Napi::Value on_progress = a.Callback("onProgress", info[1]);
+  a.Verify();
   // The job works on copies of these arrays; those it writes are copied back (job_memory.h).
   using Access = JobMemory::Access;
   JobMemory memory;
-  for (std::size_t p = 0; p < params.size(); p++) net.params[p] = memory.Own(params[p], net.params[p], Access::kReadWrite);
-  for (std::size_t s = 0; s < ov.state.size(); s++) {
-    cfg.optimizer.state[s] = memory.Own(ov.state[s], cfg.optimizer.state[s], Access::kReadWrite);
+  NetworkView& view = net.view;
+  for (std::size_t p = 0; p < net.params.size(); p++) view.params[p] = memory.Own(net.params[p], view.params[p], Access::kReadWrite);
+  for (std::size_t s = 0; s < state.size(); s++) cfg.optimizer.state[s] = memory.Own(state[s], cfg.optimizer.state[s], Access::kReadWrite);
+  for (std::size_t p = 0; p < resume.best_params.size(); p++) {
+    cfg.resume.best_params[p] = memory.Own(resume.best_params[p], cfg.resume.best_params[p], Access::kReadWrite);
   }
-  for (std::size_t p = 0; p < cfg.resume.best_params.size(); p++) {
-    cfg.resume.best_params[p] = memory.Own(rv.best_params[p], cfg.resume.best_params[p], Access::kReadWrite);
-  }
-  cfg.optimizer.step = memory.Own(ov.step, cfg.optimizer.step, Access::kReadWrite);
-  cfg.rng_state = memory.Own(j.rng_state, cfg.rng_state, Access::kReadWrite);
-  cfg.history = memory.Own(j.history, cfg.history, Access::kReadWrite);
-  cfg.position = memory.Own(j.position, cfg.position, Access::kReadWrite);
-  cfg.x = memory.Own(j.x, cfg.x, Access::kRead);
-  cfg.y = memory.Own(j.y, cfg.y, Access::kRead);
-  cfg.x_val = memory.Own(j.x_val, cfg.x_val, Access::kRead);
-  cfg.y_val = memory.Own(j.y_val, cfg.y_val, Access::kRead);
-  cfg.resume.partial = memory.Own(rv.partial, cfg.resume.partial, Access::kRead);
-  net.loss_params.class_weights = memory.Own(nv.loss_params.class_weights, net.loss_params.class_weights, Access::kRead);
-  return Jobs(env).Start(env, std::make_unique<TrainJob>(std::move(net), std::move(cfg), info[1].IsFunction()),
-                         info[1], std::move(memory));
+  cfg.optimizer.step = memory.Own(step, cfg.optimizer.step, Access::kReadWrite);
+  cfg.rng_state = memory.Own(rng_state, cfg.rng_state, Access::kReadWrite);
+  cfg.history = memory.Own(history, cfg.history, Access::kReadWrite);
+  cfg.position = memory.Own(position, cfg.position, Access::kReadWrite);
+  cfg.x = memory.Own(x, cfg.x, Access::kRead);
+  cfg.y = memory.Own(y, cfg.y, Access::kRead);
+  cfg.x_val = memory.Own(x_val, cfg.x_val, Access::kRead);
+  cfg.y_val = memory.Own(y_val, cfg.y_val, Access::kRead);
+  cfg.resume.partial = memory.Own(resume.partial, cfg.resume.partial, Access::kRead);
+  view.loss_params.class_weights = memory.Own(net.class_weights, view.loss_params.class_weights, Access::kRead);
+  return Jobs(env).Start(env, std::make_unique<TrainJob>(std::move(view), std::move(cfg), on_progress.IsFunction()),
+                         on_progress, std::move(memory));
 }
 
 }  // namespace

@@ -6,9 +6,10 @@
  * method takes its output first, then `const` inputs, then explicit sizes, as
  * llm.c does; matrices are row-major `Float32Array`s owned by JS.
  *
- * Both implementations validate every argument and throw a `TypeError` (wrong
- * kind of value) or `RangeError` (wrong size or value) whose message starts
- * with `<method>: <argument>` — see `validate.ts` for the exact wording.
+ * Both implementations are wrapped by `checked.ts`, which validates every
+ * argument once and throws a `TypeError` (wrong kind of value) or
+ * `RangeError` (wrong size or value) whose message starts with
+ * `<method>: <argument>` — see `validate.ts` for the exact wording.
  */
 import type { Word2VecKernels } from './word2vec.js';
 

@@ -1,15 +1,17 @@
 /**
  * Loads the C++ addon with `bindings` (the prebuilt binary shipped in the
- * package, then build/Release, then build/Debug) and exposes it as a Backend. The addon validates its own arguments, so this file
- * only forwards calls; it computes nothing.
+ * package, then build/Release, then build/Debug) and exposes it as a Backend:
+ * checked.ts checks the arguments, this file forwards them; it computes nothing.
+ * The addon itself refuses only what would reach memory out of bounds.
  */
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import { NOTHING_TRAINED, type Backend, type FitJob, type FitResult, type KernelProgress, type NetworkSpec, type TrainJob,
+import { type Backend, type FitJob, type FitResult, type KernelProgress, type NetworkSpec, type TrainJob,
   type TrainProgress, type ActivationCode, type LossCode, type LossParams, type OptimizerSpec, type StepOutcomeCode } from './backend.js';
 import { NON_FINITE_CODE, NonFiniteError } from './errors.js';
 import { sharedCopy } from '../shared-memory.js';
-import { checkSignal, quietAfterAbort, runAddonJob, type AddonJob } from './job.js';
+import { checked } from './checked.js';
+import { quietAfterAbort, runAddonJob, type AddonJob } from './job.js';
 import type {
   Word2VecKernels, Word2VecProgress, Word2VecTrainJob, Word2VecTrainResult, Word2VecVocab, Word2VecVocabJob, Word2VecVocabProgress,
 } from './word2vec.js';
@@ -66,7 +68,7 @@ export interface NativeAddon extends Pick<Word2VecKernels, 'word2vecInit' | 'nea
   gemmBlocking(): GemmBlocking;
   /** [sync] Threads gemm uses for large problems, the caller included (default: hardware cores). */
   getThreads(): number;
-  /** [sync] Resizes the thread pool; 0 = hardware cores. RangeError outside [0, MAX_THREADS] (validate.ts). */
+  /** [sync] Resizes the thread pool; 0 = hardware cores. RangeError outside [0, MAX_THREADS] (select.ts checks first). */
   setThreads(n: number): void;
   /** [sync] fp32 FMA throughput of one core on the active path (~0.3 s). */
   probePeak(): { path: GemmPathName; gflops: number };
@@ -161,7 +163,7 @@ function isNotFound(err: unknown): boolean {
 const STAGE_BYTES = 1 << 20;
 
 export function createNativeBackend(addon: NativeAddon): Backend {
-  return {
+  return checked({
     name: 'native',
     gemm: addon.gemm,
     biasAdd: addon.biasAdd,
@@ -178,11 +180,6 @@ export function createNativeBackend(addon: NativeAddon): Backend {
     trainEpoch: addon.trainEpoch,
     optimizerStep: addon.optimizerStep,
     train(job, onProgress, signal) {
-      checkSignal('train', signal);
-      // Checked here, not by cancelling: a started job could run a batch before it saw the flag.
-      if (signal?.aborted) return Promise.resolve({ ...NOTHING_TRAINED });
-      // The addon checks the job synchronously. Anything but a function goes through
-      // quietAfterAbort unchanged, for the addon to reject.
       const started = addon.train(job, quietAfterAbort(onProgress, signal)!);
       return runAddonJob(started, signal).then((result) => ({ ...result, cancelled: signal?.aborted === true }),
         (err: unknown) => { throw typedFailure(err); });
@@ -192,28 +189,23 @@ export function createNativeBackend(addon: NativeAddon): Backend {
       return data.byteLength < STAGE_BYTES ? Promise.resolve(data) : sharedCopy(data, fn, arg, signal);
     },
     firstOutside(data, min, max, signal) {
-      checkSignal('firstOutside', signal);
       return runAddonJob(addon.firstOutside(data, min, max), signal);
     },
     centredGram(out, mean, x, n, d, rows, alpha, onProgress, signal) {
-      checkSignal('centredGram', signal);
       return runAddonJob(addon.centredGram(out, mean, x, n, d, rows, alpha, quietAfterAbort(onProgress, signal)!), signal);
     },
     symmetricEigen(values, vectors, a, m, k, onProgress, signal) {
-      checkSignal('symmetricEigen', signal);
       return runAddonJob(addon.symmetricEigen(values, vectors, a, m, k, quietAfterAbort(onProgress, signal)!), signal);
     },
     word2vecVocab(job, onProgress, signal) {
-      checkSignal('word2vecVocab', signal);
       return runAddonJob(addon.word2vecVocab(job, quietAfterAbort(onProgress, signal)!), signal);
     },
     word2vecTrain(job, onProgress, signal) {
-      checkSignal('word2vecTrain', signal);
       return runAddonJob(addon.word2vecTrain(job, quietAfterAbort(onProgress, signal)!), signal);
     },
     word2vecInit: addon.word2vecInit,
     nearest: addon.nearest,
-  };
+  });
 }
 
 // The addon rejects a non-finite batch with an Error carrying NonFiniteError's code and fields.

@@ -93,12 +93,11 @@ export function backendInfo(): {
 /**
  * Threads the native kernels and trainers use, the calling thread included
  * (0 = one per hardware core, the default). The TypeScript backend always
- * computes on the calling thread; without the addon this only validates `n`.
+ * computes on the calling thread; without the addon this only checks `n`.
  */
 export function setThreads(n: number): void {
-  const { addon } = nativeAddon();
-  if (addon) addon.setThreads(n);
-  else checkInt('setThreads', 'n', n, 0, MAX_THREADS);
+  checkInt('setThreads', 'n', n, 0, MAX_THREADS);
+  nativeAddon().addon?.setThreads(n);
 }
 
 /** Threads the native kernels use now (1 without the addon). */

@@ -1,6 +1,6 @@
 /**
- * Argument checks of the word2vec kernels for the TS backend, in the order
- * and wording of native/napi/word2vec_binding.cc.
+ * Argument checks of the word2vec kernels, for both backends (checked.ts),
+ * and for a checkpoint's vocabulary and state (word2vec/checkpoint.ts).
  */
 import type { Word2VecTrainJob, Word2VecVocabJob } from './word2vec.js';
 import { checkBool, checkFinite, checkInt, checkMatrix, checkOptionalMatrix, checkTypedVector, MAX_DIM, MAX_THREADS } from './validate.js';
@@ -15,9 +15,10 @@ function checkString(fn: string, arg: string, v: unknown): asserts v is string {
   if (typeof v !== 'string') throw new TypeError(`${fn}: ${arg} must be a string`);
 }
 
-/** A count held in a double: an integer in [min, 2^53 − 1] (word2vec_binding.cc SafeCount). */
-function checkSafeCount(fn: string, arg: string, v: number, min: number): void {
-  if (!(v >= min && v <= MAX_SAFE) || !Number.isInteger(v)) throw new RangeError(`${fn}: ${arg} must be an integer in [${min}, ${MAX_SAFE}], got ${v}`);
+/** Element i of `arg`, a count held in a double: an integer in [min, 2^53 − 1]. The name is built
+ * only for the error: a vocabulary holds millions of counts. */
+function checkSafeCount(fn: string, arg: string, i: number, v: number, min: number): void {
+  if (!(v >= min && v <= MAX_SAFE && Number.isInteger(v))) throw new RangeError(`${fn}: ${arg}[${i}] must be an integer in [${min}, ${MAX_SAFE}], got ${v}`);
 }
 
 export function checkCallback(fn: string, v: unknown): void {
@@ -44,15 +45,48 @@ function checkVocab(fn: string, words: unknown, counts: unknown): void {
   if (n !== counts.length) {
     throw new RangeError(`${fn}: job.counts must have length ${n} (one per word), got ${counts.length}`);
   }
-  const seen = new Set<string>();
-  const list = Buffer.from(words.buffer, words.byteOffset, words.byteLength).toString('latin1').split('\n');
   for (let i = 0; i < n; i++) {
     const c = counts[i]!;
-    checkSafeCount(fn, `job.counts[${i}]`, c, 1);
+    checkSafeCount(fn, 'job.counts', i, c, 1);
     if (i > 0 && c > counts[i - 1]!) throw new RangeError(`${fn}: job.counts must be non-increasing (sorted by count)`);
-    if (seen.has(list[i]!)) throw new RangeError(`${fn}: job.words has a duplicate word at index ${i}`);
-    seen.add(list[i]!);
   }
+  const repeat = firstRepeat(words, n);
+  if (repeat >= 0) throw new RangeError(`${fn}: job.words has a duplicate word at index ${repeat}`);
+}
+
+/**
+ * The index of the first of the n '\n'-terminated words that repeats an
+ * earlier one, or −1. The words are hashed (FNV-1a) straight from the bytes
+ * into an open-addressing table of word indices, building no string: a
+ * vocabulary can hold millions of words, and each job that trains on it is
+ * checked on the JS thread.
+ */
+function firstRepeat(words: Uint8Array, n: number): number {
+  const starts = new Int32Array(n + 1);
+  for (let i = 0, w = 0; i < words.length; i++) if (words[i] === 10) starts[++w] = i + 1;
+  const mask = 2 ** Math.ceil(Math.log2(2 * n + 2)) - 1;
+  const table = new Int32Array(mask + 1).fill(-1);
+  for (let w = 0; w < n; w++) {
+    const start = starts[w]!;
+    const end = starts[w + 1]! - 1;
+    let h = 0x811c9dc5;
+    for (let i = start; i < end; i++) h = Math.imul(h ^ words[i]!, 0x01000193);
+    for (let slot = h & mask; ; slot = (slot + 1) & mask) {
+      const other = table[slot]!;
+      if (other < 0) {
+        table[slot] = w;
+        break;
+      }
+      if (sameBytes(words, starts[other]!, starts[other + 1]! - 1, start, end)) return w;
+    }
+  }
+  return -1;
+}
+
+function sameBytes(bytes: Uint8Array, a: number, aEnd: number, b: number, bEnd: number): boolean {
+  if (aEnd - a !== bEnd - b) return false;
+  for (let i = 0; i < aEnd - a; i++) if (bytes[a + i] !== bytes[b + i]) return false;
+  return true;
 }
 
 export function checkTrainJob(fn: string, v: unknown): asserts v is Word2VecTrainJob {
@@ -92,7 +126,7 @@ export function checkTrainJob(fn: string, v: unknown): asserts v is Word2VecTrai
   checkResume(fn, v['resume'], v['epochs'] as number, v['threads'] as number);
 }
 
-/** job.resume: null or a Word2VecState for `threads` threads (native/napi/word2vec_binding.cc CheckResume). */
+/** job.resume: null or a Word2VecState for `threads` threads. */
 function checkResume(fn: string, v: unknown, epochs: number, threads: number): void {
   if (v === null) return;
   if (typeof v !== 'object' || v === undefined) throw new TypeError(`${fn}: job.resume must be an object or null`);
@@ -104,7 +138,7 @@ function checkResume(fn: string, v: unknown, epochs: number, threads: number): v
   checkTypedVector(fn, 'job.resume.rng', r['rng'], threads * 4, Uint32Array);
   const rng = r['rng'] as Uint32Array;
   for (let t = 0; t < threads; t++) {
-    for (const name of ['offsets', 'words', 'terms']) checkSafeCount(fn, `job.resume.${name}[${t}]`, (r[name] as Float64Array)[t]!, 0);
+    for (const name of ['offsets', 'words', 'terms']) checkSafeCount(fn, `job.resume.${name}`, t, (r[name] as Float64Array)[t]!, 0);
     const loss = (r['loss'] as Float64Array)[t]!;
     if (!(loss >= 0 && Number.isFinite(loss))) throw new RangeError(`${fn}: job.resume.loss[${t}] must be finite and ≥ 0, got ${loss}`);
     const finished = (r['finished'] as Uint8Array)[t]!;

@@ -1,7 +1,7 @@
 /**
- * Argument checks for the TS backend, worded exactly as the native boundary
- * words them (native/napi/args.h), so a test can assert one message for both.
- * Every message starts with `<method>: <argument>`.
+ * The rules of every backend argument, applied once for both backends by
+ * checked.ts (and by the models that check a job before a backend sees it,
+ * e.g. a checkpoint's). Every message starts with `<method>: <argument>`.
  */
 import {
   Activation, batchNormedOnOneRow, EPOCH, EPOCH_FIELDS, Loss, NoiseType, lossTargetCols, Norm, Metric, Monitor, Optimizer, optimizerStateCount,
@@ -10,7 +10,7 @@ import {
 
 /** Sizes are limited to what a signed 32-bit index can address. */
 export const MAX_DIM = 2147483647;
-/** The most threads a thread pool or a word2vec job takes (native/napi/args.h kMaxThreads). */
+/** The most threads a thread pool or a word2vec job takes (the addon refuses more too: native/napi/args.h kMaxThreads). */
 export const MAX_THREADS = 1024;
 
 export function checkFloat32(fn: string, arg: string, v: unknown): asserts v is Float32Array {
@@ -347,7 +347,7 @@ function checkEarlyStopping(fn: string, v: unknown, nVal: number, metric: number
   }
 }
 
-/** job.resume: undefined or null, or a run's position (train_binding.cc CheckResume). */
+/** job.resume: undefined or null, or a run's position. */
 function checkResume(fn: string, v: unknown, sizes: Int32Array, restoreBest: boolean, batches: number, norm?: Uint8Array | null): void {
   if (v === undefined || v === null) return;
   const arg = 'job.resume';
@@ -387,8 +387,7 @@ function checkPartial(fn: string, v: unknown, batches: number): void {
 }
 
 /**
- * Checks a FitJob in this order (native/napi/train_binding.cc reads it the
- * same way): the object, job.net, n (≥ 1), x, y, nVal, xVal, yVal, epochs,
+ * Checks a FitJob in this order: the object, job.net, n (≥ 1), x, y, nVal, xVal, yVal, epochs,
  * batchSize (≥ 1; no batch of 1 row with a trainable batch-normalised layer), shuffle, rngState (4 words, not all zero), optimizer
  * (type, weightDecay, momentum, nesterov, beta1, beta2, eps, clipNorm, state,
  * step), schedule (type, lr, perStep, stepSize, gamma, minLr, total, warmup),

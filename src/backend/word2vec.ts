@@ -2,8 +2,8 @@
  * The word2vec part of the backend contract (Backend extends it): the
  * vocabulary scan and training run as long jobs (job.ts: a native thread, or
  * chunked TS on the event loop) that read the corpus file themselves; word2vecInit and
- * nearest are plain kernels. Both implementations validate arguments with
- * the same messages (validate-word2vec.ts and native/napi/word2vec_binding.cc).
+ * nearest are plain kernels. checked.ts checks their arguments for both
+ * implementations (validate-word2vec.ts).
  */
 
 export interface Word2VecVocabJob {

@@ -35,9 +35,9 @@ describe.runIf(hasNative)('native RNG matches src/rng.ts', () => {
 
   it('validates its arguments', () => {
     const u = () => new Uint32Array(1);
-    expect(() => addon.testRng(-1, u(), u(), u(), u())).toThrow(new RangeError('testRng: seed must be an integer in [0, 4294967295], got -1'));
+    expect(() => addon.testRng(-1, u(), u(), u(), u())).toThrow(new RangeError('testRng: seed must be an integer in [0, 4294967295]'));
     expect(() => addon.testRng(1, [] as never, u(), u(), u())).toThrow(new TypeError('testRng: words must be a Uint32Array'));
-    expect(() => addon.testRng(1, u(), u(), new Uint32Array(2), u())).toThrow(new RangeError('testRng: belows must have length 1 for shape (1), got 2'));
+    expect(() => addon.testRng(1, u(), u(), new Uint32Array(2), u())).toThrow(new RangeError('testRng: belows must have length 1'));
     expect(() => addon.testRng(1, u(), new Uint32Array(1), u(), u())).toThrow(new RangeError('testRng: bounds[0] must be at least 1'));
   });
 });

@@ -139,9 +139,9 @@ describe.runIf(hasNative)('native gemm dispatch', () => {
     expect(() => native.setGemmPath('sse9' as never)).toThrow(RangeError);
     expect(() => native.setGemmPath('sse9' as never)).toThrow(/^setGemmPath: name must be a kernel path this CPU supports \('portable'.*got 'sse9'$/);
     expect(() => native.setThreads('2' as never)).toThrow(new TypeError('setThreads: n must be a number'));
-    expect(() => native.setThreads(-1)).toThrow(new RangeError('setThreads: n must be an integer in [0, 1024], got -1'));
+    expect(() => native.setThreads(-1)).toThrow(new RangeError('setThreads: n must be an integer in [0, 1024]'));
     expect(() => native.setThreads(1.5)).toThrow(RangeError);
-    expect(() => native.probeBandwidth(0)).toThrow(new RangeError('probeBandwidth: bytes must be an integer in [4, 2147483647], got 0'));
+    expect(() => native.probeBandwidth(0)).toThrow(new RangeError('probeBandwidth: bytes must be an integer in [4, 2147483647]'));
     native.setThreads(0);
     expect(native.getThreads()).toBeGreaterThanOrEqual(1);
   });
