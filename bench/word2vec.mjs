@@ -62,7 +62,7 @@ if (values.child) {
   useBackend(job.backend ?? 'native');
   const t = performance.now();
   if (job.vocabOnly) {
-    const v = await getBackend().word2vecVocab({ path: job.path, minCount: 5, maxFinalVocab: 0, lowercase: false });
+    const v = await getBackend().word2vecVocab({ path: job.path, minCount: 5, maxFinalVocab: 0, lowercase: false, part: 0, parts: 1 });
     process.stdout.write(JSON.stringify({ seconds: (performance.now() - t) / 1000, types: v.counts.length }));
     process.exit(0);
   }

@@ -30,6 +30,9 @@ namespace {
 using word2vec::Vocab;
 
 using args::Prefix;
+
+// The most parts a corpus is split into (ranks of a run; validate-word2vec.ts MAX_PARTS).
+constexpr std::int64_t kMaxParts = 65536;
 using args::String;
 
 // A count held in a double: an integer in [min, 2^53 − 1].
@@ -154,7 +157,8 @@ class VocabJob final : public BackgroundJob {
 
 // [async] word2vecVocab(job, onProgress?): { promise, cancel }
 // job: { path: string, minCount: integer ≥ 1, maxFinalVocab: integer ≥ 0 (0 =
-// no cap), lowercase: boolean }. Resolves { words: Uint8Array (each word's
+// no cap), lowercase: boolean, parts in [1, kMaxParts], part in [0, parts) (count
+// only that byte range of the file, vocab.h) }. Resolves { words: Uint8Array (each word's
 // bytes then '\n', most frequent first), counts: Float64Array, cancelled }.
 // onProgress({ bytesRead, bytesTotal }). Throws TypeError/RangeError for a
 // bad job; rejects when the file cannot be read.
@@ -163,12 +167,14 @@ Napi::Value Word2vecVocab(const Napi::CallbackInfo& info) {
   const char* fn = "word2vecVocab";
   Napi::Object job = args::Object(env, fn, "job", info[0]);
   Napi::Value path = job.Get("path"), min_count = job.Get("minCount"), max_final = job.Get("maxFinalVocab"),
-              lowercase = job.Get("lowercase");
+              lowercase = job.Get("lowercase"), part = job.Get("part"), parts = job.Get("parts");
   word2vec::VocabOptions options;
   options.path = String(env, fn, "job.path", path);
   options.min_count = static_cast<std::uint64_t>(args::Int(env, fn, "job.minCount", min_count, 1, args::kMaxSafeInteger));
   options.max_final_vocab = static_cast<std::uint64_t>(args::Int(env, fn, "job.maxFinalVocab", max_final, 0, static_cast<std::int64_t>(args::kMaxDim)));
   options.lowercase = args::Bool(env, fn, "job.lowercase", lowercase);
+  options.parts = static_cast<std::uint32_t>(args::Int(env, fn, "job.parts", parts, 1, kMaxParts));
+  options.part = static_cast<std::uint32_t>(args::Int(env, fn, "job.part", part, 0, options.parts - 1));
   CheckCallback(env, fn, info[1]);
   return Jobs(env).Start(env, std::make_unique<VocabJob>(std::move(options)), info[1], {});
 }
@@ -311,7 +317,7 @@ class TrainJob final : public BackgroundJob, private word2vec::TrainHooks {
 // word2vecTrain's job properties, all read (phase 1) before any is checked.
 struct TrainJobValues {
   Napi::Value path, words, counts, vector_size, window, negative, ns_exponent, sample, alpha, min_alpha, epochs,
-      threads, seed, sg, hs, lowercase, syn0, syn1neg, syn1, resume, kernel, saturated;
+      threads, seed, sg, hs, lowercase, syn0, syn1neg, syn1, resume, kernel, saturated, rank, ranks;
 };
 
 TrainJobValues FetchTrainJob(Napi::Object job) {
@@ -319,7 +325,7 @@ TrainJobValues FetchTrainJob(Napi::Object job) {
           job.Get("negative"), job.Get("nsExponent"), job.Get("sample"), job.Get("alpha"), job.Get("minAlpha"),
           job.Get("epochs"), job.Get("threads"), job.Get("seed"), job.Get("sg"), job.Get("hs"), job.Get("lowercase"),
           job.Get("syn0"), job.Get("syn1neg"), job.Get("syn1"), job.Get("resume"), job.Get("kernel"),
-          job.Get("saturated")};
+          job.Get("saturated"), job.Get("rank"), job.Get("ranks")};
 }
 
 // [async] word2vecTrain(job, onProgress?): { promise, cancel }
@@ -327,7 +333,9 @@ TrainJobValues FetchTrainJob(Napi::Object job) {
 // vectorSize, window ≥ 1, negative ≥ 0, nsExponent, sample, alpha, minAlpha,
 // epochs ≥ 1, threads in [1, args::kMaxThreads], seed in [0, 2^32), sg, hs, lowercase,
 // kernel ('batched' or 'classic', word2vec/sentence.h), saturated ('limit'
-// or 'skip': negative sampling's rule for a score with |f| ≥ 6),
+// or 'skip': negative sampling's rule for a score with |f| ≥ 6), ranks in
+// [1, kMaxParts] and rank in [0, ranks) (this process's share of a
+// multi-process run, trainer.h),
 // syn0 (V, vectorSize), syn1neg (V, vectorSize) or null (needed when
 // negative > 0), syn1 (V, vectorSize) or null (needed when hs), resume (see
 // CheckResume) }, trained in place. Resolves { words, epochsCompleted,
@@ -366,6 +374,8 @@ Napi::Value Word2vecTrain(const Napi::CallbackInfo& info) {
     args::ThrowRange(env, Prefix(fn, "job.saturated") + " must be 'limit' or 'skip', got '" + saturated + "'");
   }
   o.skip_saturated = saturated == "skip";
+  o.ranks = static_cast<std::uint32_t>(args::Int(env, fn, "job.ranks", v.ranks, 1, kMaxParts));
+  o.rank = static_cast<std::uint32_t>(args::Int(env, fn, "job.rank", v.rank, 0, o.ranks - 1));
   const std::size_t rows = vocab.counts.size();
   word2vec::Weights w{};
   w.syn0 = args::Matrix(env, fn, "job.syn0", v.syn0, rows, o.dim);
