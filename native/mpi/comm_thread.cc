@@ -78,7 +78,7 @@ std::string CommThread::Init() {
   return "";
 }
 
-void CommThread::Finish(int exit_code) {
+void CommThread::Finish() {
   {
     std::lock_guard<std::mutex> lock(mutex_);
     stopping_ = true;
@@ -88,10 +88,6 @@ void CommThread::Finish(int exit_code) {
     return;
   }
   finished_ = true;
-  // A failing rank must not wait in MPI_Finalize (a collective in Open MPI)
-  // for ranks that are still training: MPI_Abort ends the whole run at once,
-  // and mpirun reports which rank failed.
-  if (exit_code != 0) MPI_Abort(MPI_COMM_WORLD, exit_code);
   MPI_Finalize();
 }
 

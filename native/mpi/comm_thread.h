@@ -43,9 +43,9 @@ class CommThread {
   // [communication thread] MPI_Init_thread (after the plugin-loading fix),
   // rank and size; empty on success, else why not.
   std::string Init();
-  // [communication thread] MPI_Finalize when exit_code is 0, else MPI_Abort
-  // with it (which ends every rank of the run). Later posts fail at once.
-  void Finish(int exit_code);
+  // [communication thread] MPI_Finalize (which waits for every rank to call
+  // it). Later posts fail at once.
+  void Finish();
 
  private:
   CommThread() = default;

@@ -196,20 +196,22 @@ Napi::Value CommunicatorJs(const Napi::CallbackInfo& info) {
 }
 
 // [sync] finish(exitCode: number): ends this process's part of the run, from
-// process.on('exit'): MPI_Finalize after a success, MPI_Abort after a
-// failure (so the other ranks end too, instead of waiting for this one).
-// When the communication thread is stuck in a collective that will never
-// complete, the process ends here with the exit code (1 for a success that
-// could not finalize), as mpirun then ends the run.
+// process.on('exit'), with MPI_Finalize, which returns once every rank has
+// called it: ranks that fail together (settings that disagree) each report
+// their own error and exit cleanly. A rank that fails alone would wait there
+// for ranks still training, so after a failure it waits 2 s at most, then
+// ends the process with its exit code; so does a success that cannot finalize
+// within 30 s (1), or a process whose communication thread is stuck in a
+// collective that will never complete. mpirun then ends every other rank.
 Napi::Value FinishJs(const Napi::CallbackInfo& info) {
   const int code = info[0].IsNumber() ? info[0].As<Napi::Number>().Int32Value() : 1;
   auto done = std::make_shared<std::promise<void>>();
   std::future<void> finished = done->get_future();
-  CommThread::Get().Post([code, done] {
-    CommThread::Get().Finish(code);
+  CommThread::Get().Post([done] {
+    CommThread::Get().Finish();
     done->set_value();
   });
-  if (finished.wait_for(std::chrono::seconds(code == 0 ? 30 : 5)) != std::future_status::ready) {
+  if (finished.wait_for(std::chrono::seconds(code == 0 ? 30 : 2)) != std::future_status::ready) {
     std::_Exit(code == 0 ? 1 : code);
   }
   return info.Env().Undefined();

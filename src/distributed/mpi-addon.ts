@@ -22,7 +22,8 @@ export interface MpiAddon {
   barrier(): Promise<void>;
   /** [sync] The world as a type-tagged external for the main addon's jobs (native/core/communicator.h). */
   communicator(): object;
-  /** [sync] From process.on('exit'): MPI_Finalize after exit code 0, MPI_Abort (ending every rank) otherwise. */
+  /** [sync] From process.on('exit'): MPI_Finalize, waited for 30 s after exit code 0, 2 s otherwise; then the
+   * process ends with its code (mpirun then ends the other ranks). */
   finish(exitCode: number): void;
 }
 

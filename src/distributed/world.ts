@@ -70,8 +70,8 @@ async function startMpi(): Promise<World> {
   const addon = loadMpiAddon();
   if (addon instanceof Error) throw addon;
   const { rank, size } = await addon.init();
-  // MPI_Finalize after a clean exit; MPI_Abort after a failure, so that the
-  // other ranks end too instead of waiting in a collective for this one.
+  // MPI_Finalize at exit; a failed rank that the others do not join there
+  // soon ends anyway, and mpirun then ends the others (mpi_addon.cc finish).
   process.on('exit', (code) => addon.finish(code));
   return mpiWorld(addon, rank, size);
 }

@@ -411,7 +411,8 @@ async function trainRun(backend: Backend, r: Run): Promise<TrainedVectors> {
   }
   if (r.syn0 !== plainSyn0) await copyInSlices(plainSyn0, r.syn0);
   const vectors = new WordVectors(r.names, plainSyn0, settings.vectorSize, r.counts) as TrainedVectors;
-  const { words, epochsCompleted, loss } = result ?? finishedRun(state!);
+  // A finished checkpoint resumed: no job ran (under mpirun, the words of every rank's state).
+  const { words, epochsCompleted, loss } = result ?? { ...finishedRun(state!), words: wordsAtStart };
   vectors.training = {
     words, wordsThisRun: words - wordsAtStart, epochsCompleted, loss, epochLosses, state: state!,
     seconds: (performance.now() - r.started) / 1000, checkpoint: written,
