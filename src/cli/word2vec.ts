@@ -94,7 +94,7 @@ export const word2vecCommand = {
     },
     'sync-seconds': { type: 'string', value: 'X', help: 'under mpirun: seconds between the ranks\' rounds of averaging (default 0.1)' },
     'sync-rows': { type: 'string', value: 'N', help: 'under mpirun: most frequent rows averaged every round, doubling on a ruler schedule (default 1024)' },
-    'full-sync-every': { type: 'string', value: 'N', help: 'under mpirun: average every row each N rounds, ≥ 0 (default 100; 0: at epoch ends only)' },
+    'full-sync-every': { type: 'string', value: 'N', help: 'under mpirun: average every row each N rounds, ≥ 0 (default 1000; 0: at epoch ends only)' },
     force: forceOption,
   },
   examples: [

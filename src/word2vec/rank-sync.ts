@@ -30,7 +30,7 @@ export interface SyncSettings {
   fullEvery: number;
 }
 
-export const DEFAULT_SYNC: SyncSettings = { seconds: 0.1, hotRows: 1024, fullEvery: 100 };
+export const DEFAULT_SYNC: SyncSettings = { seconds: 0.1, hotRows: 1024, fullEvery: 1000 };
 
 /** Why a rank asks every rank to stop: a checkpoint pause, or its caller's abort. */
 export type StopRequest = 'none' | 'pause' | 'abort';
