@@ -30,12 +30,12 @@ function buildMpiAddon() {
   const mpiArgs = [...gypArgs, '--directory', join('native', 'mpi')];
   const [cmd, argv] = gyp ? [process.execPath, [gyp, ...mpiArgs]] : ['node-gyp', mpiArgs];
   const built = spawnSync(cmd, argv, { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-  const mpiLog = join(root, 'build', 'install-mpi.log');
+  // Beside the MPI addon's sources: a failed attempt leaves the main addon's build/ alone.
+  const mpiLog = join(root, 'native', 'mpi', 'install.log');
   if (built.status === 0) {
     console.log('fastnn: MPI addon built (native/mpi/build/Release/fastnn_mpi.node): runs under mpirun can use several machines');
     return;
   }
-  mkdirSync(dirname(mpiLog), { recursive: true });
   writeFileSync(mpiLog, `${built.stdout ?? ''}\n${built.stderr ?? ''}${built.error ? `\n${built.error.message}` : ''}`);
   console.log(`fastnn: MPI found but its addon not built; runs outside mpirun are unaffected. Log: ${mpiLog}`);
 }
