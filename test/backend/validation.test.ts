@@ -727,6 +727,7 @@ const coveredElsewhere: Record<string, string> = {
   cpuFeatures: 'takes no arguments',
   testBackgroundJob: 'test/native/background-job.test.ts',
   testRng: 'test/backend/rng.test.ts',
+  testCommunicator: 'test/distributed/world.test.ts',
   gemmPath: 'takes no arguments',
   gemmPaths: 'takes no arguments',
   gemmBlocking: 'takes no arguments',

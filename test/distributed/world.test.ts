@@ -34,6 +34,16 @@ describe('outside mpirun', () => {
   });
 });
 
+describe.runIf(native)('the communicator argument of a native job', () => {
+  it('is refused, naming it, unless it is the MPI addon\'s tagged external', async () => {
+    const { nativeWithTestHooks } = await import('../helpers/backends.js');
+    const addon = nativeWithTestHooks();
+    const call = (c: unknown) => () => addon.testCommunicator(c as object, new Float64Array(1), new Float32Array(1), 0);
+    expect(call({})).toThrow(new TypeError("testCommunicator: communicator must be the communicator of fastnn's MPI addon, or null"));
+    expect(call(null)).toThrow(new TypeError('testCommunicator: communicator must not be null'));
+  });
+});
+
 describe.runIf(mpiAvailable())('under mpirun', () => {
   it.each([2, 3])('%i ranks: rank-ordered sums, broadcast, gather, agreement', async (ranks) => {
     const run = await mpirun(ranks, [process.execPath, child]);
