@@ -17,7 +17,9 @@
 // calls are carried out one at a time, in the order they were made, by the
 // MPI addon's one communication thread, which alone calls MPI
 // (MPI_THREAD_FUNNELED). Collective calls must be made by every rank in the
-// same order with the same counts, as with MPI itself.
+// same order with the same counts, as with MPI itself: so while a job makes
+// them, nothing else of the process may (JS's collectives, another job's),
+// or the two streams could interleave differently on different ranks.
 //
 // Lifetime: the struct is static in the MPI addon (a process has one MPI
 // world), and the MPI addon is never unloaded (Node never dlcloses an addon),

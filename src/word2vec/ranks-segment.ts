@@ -27,12 +27,13 @@ export async function ranksSegment(fn: string, world: World, sync: RankSync, wor
   let ended = false;
   let failure: unknown = null;
   let result: Word2VecTrainResult | null = null;
-  const job = start((p) => {
+  // Started on a later turn, so a job that throws at once fails like one that rejects: in the rounds, with every rank.
+  const job = Promise.resolve().then(() => start((p) => {
     local = p.words;
     // Every rank's tokens as of the last round, and their rate since this segment's first round.
     const seconds = (performance.now() - started) / 1000;
     report({ ...p, words: globalWords, wordsPerSec: globalAtStart !== null && seconds > 0 ? (globalWords - globalAtStart) / seconds : 0 });
-  }, segment.signal).then((r) => {
+  }, segment.signal)).then((r) => {
     result = r;
     local = r.words;
   }, (err: unknown) => {
