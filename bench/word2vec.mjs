@@ -21,9 +21,10 @@
  * bench/results/word2vec-vocab-<corpus>.json.
  * --ranks 2,4 adds fastnn batched under mpirun with that many ranks, each with
  * the table's thread count (so "2 ranks" in the 1-thread table is 2 ranks × 1
- * thread, to set against batched in the 2-thread table), and the share of
- * wall time its rounds of averaging took (rank 0's; mpirun's options are
- * test/helpers/mpi.ts's: TCP on loopback, --bind-to none).
+ * thread, to set against batched in the 2-thread table), and the shares of
+ * wall time rank 0 spent averaging rows (communication; training goes on) and
+ * waiting at the rounds' starts for the other rank (mpirun --bind-to none,
+ * shared memory between the ranks).
  * Prints a table per thread count; writes bench/results/word2vec-<corpus>.json.
  *
  *   node bench/word2vec.mjs --corpus zipf --tokens 20000000 --epochs 1 --threads 1,2
@@ -81,7 +82,8 @@ if (values.child) {
   if ((await distributed()).rank !== 0) process.exit(0);
   if (job.out) await v.save(job.out, { format: 'text' });
   const d = v.training.distributed;
-  process.stdout.write(JSON.stringify({ seconds, maxRssMB, ...(d ? { syncShare: d.seconds / seconds, syncRounds: d.rounds } : {}) }));
+  process.stdout.write(JSON.stringify({ seconds, maxRssMB,
+    ...(d ? { syncShare: d.seconds / seconds, waitShare: d.waitSeconds / seconds, syncRounds: d.rounds } : {}) }));
   process.exit(0);
 }
 
@@ -133,8 +135,10 @@ console.log(`corpus ${values.corpus}: ${tokens} tokens, ${(bytes / 1e6).toFixed(
 
 function child(job, ranks = 0) {
   const command = [process.execPath, fileURLToPath(import.meta.url), '--child', JSON.stringify(job)];
-  const mpi = ['mpirun', '-np', String(ranks), '--oversubscribe', '--bind-to', 'none', '--mca', 'btl', 'self,tcp',
-    '--mca', 'btl_tcp_if_include', 'lo', '--mca', 'btl_vader_single_copy_mechanism', 'none'];
+  // One machine: shared memory between the ranks, as a user's mpirun on one machine gets (TCP on loopback, the
+  // tests' path between hosts, is far slower here: milliseconds per small message).
+  const mpi = ['mpirun', '-np', String(ranks), ...(ranks > machine.cores ? ['--oversubscribe'] : []), '--bind-to', 'none',
+    '--mca', 'btl_vader_single_copy_mechanism', 'none'];
   const env = { ...process.env, OMPI_ALLOW_RUN_AS_ROOT: '1', OMPI_ALLOW_RUN_AS_ROOT_CONFIRM: '1' };
   const [cmd, ...args] = ranks > 0 ? [...mpi, ...command] : command;
   const r = spawnSync(cmd, args, { encoding: 'utf8', env });
@@ -230,7 +234,7 @@ for (const threads of threadCounts) {
       const out = join(scratch, `${tool}-${threads}-${seed}.vec`);
       const run = runners[tool](threads, seed, out);
       const row = { tool, threads, seed, seconds: run.seconds, wordsPerSec: tokens * epochs / run.seconds, maxRssMB: run.maxRssMB,
-        load: loadavg()[0], ...(run.syncShare !== undefined ? { syncShare: run.syncShare, syncRounds: run.syncRounds } : {}),
+        load: loadavg()[0], ...(run.syncShare !== undefined ? { syncShare: run.syncShare, waitShare: run.waitShare, syncRounds: run.syncRounds } : {}),
         ...(scoring ? await quality(out) : {}) };
       results.push(row);
       rmSync(out, { force: true });
@@ -250,11 +254,12 @@ for (const threads of threadCounts) {
       gensim.length ? `${(wps / median(gensim.map((r) => r.wordsPerSec))).toFixed(2)}×` : null,
       Math.round(Math.max(...rs.map((r) => r.maxRssMB))),
       rs[0]?.syncShare !== undefined ? `${(100 * median(rs.map((r) => r.syncShare))).toFixed(1)}%` : '',
+      rs[0]?.waitShare !== undefined ? `${(100 * median(rs.map((r) => r.waitShare))).toFixed(1)}%` : '',
       ...(scoring ? [`${(100 * mean(rs.map((r) => r.analogy))).toFixed(2)}% ± ${(100 * sd(rs.map((r) => r.analogy))).toFixed(2)}`,
         `${mean(rs.map((r) => r.ws353)).toFixed(3)} ± ${sd(rs.map((r) => r.ws353)).toFixed(3)}`] : [])];
   });
   console.log(`\n${threads} thread(s), ${seeds.length} seed(s): wall incl. vocabulary pass (median), mean ± sd of scores`);
-  printTable(['tool', 'wall s', 'words/s', 'vs gensim', 'peak MB', 'in rounds', ...(scoring ? ['analogy top-1', 'WS353 ρ'] : [])], rows);
+  printTable(['tool', 'wall s', 'words/s', 'vs gensim', 'peak MB', 'averaging', 'waiting', ...(scoring ? ['analogy top-1', 'WS353 ρ'] : [])], rows);
 }
 if (scoring) {
   const r = results.find((x) => x.analogyCoverage !== undefined);

@@ -3,7 +3,9 @@
 #include <mpi.h>
 
 #include <algorithm>
+#include <chrono>
 #include <climits>
+#include <thread>
 
 #include "comm_thread.h"
 
@@ -16,6 +18,26 @@ namespace {
 constexpr std::size_t kSegment = std::size_t{1} << 22;
 
 std::string Failed(const char* call, int code) { return std::string(call) + " failed: " + MpiErrorText(code); }
+
+// Waits until every rank has reached this collective, without burning a core:
+// a blocking MPI call spins while it waits for a rank that is late (still
+// training, or descheduled), and that spinning takes the core from this
+// rank's own training threads. So a collective starts with an MPI_Ibarrier
+// tested every 200 µs (after 100 µs of testing flat out, for ranks that
+// arrive together), then runs blocking, its peers all there.
+std::string Rendezvous() {
+  using Clock = std::chrono::steady_clock;
+  MPI_Request request;
+  int code = MPI_Ibarrier(MPI_COMM_WORLD, &request);
+  if (code != MPI_SUCCESS) return Failed("MPI_Ibarrier", code);
+  const auto start = Clock::now();
+  for (int done = 0;;) {
+    code = MPI_Test(&request, &done, MPI_STATUS_IGNORE);
+    if (code != MPI_SUCCESS) return Failed("MPI_Test", code);
+    if (done) return "";
+    if (Clock::now() - start > std::chrono::microseconds(100)) std::this_thread::sleep_for(std::chrono::microseconds(200));
+  }
+}
 
 template <class T>
 MPI_Datatype TypeOf();
@@ -34,6 +56,7 @@ std::string OrderedSum(T* data, std::size_t count) {
   if (std::string why = Unusable(); !why.empty()) return why;
   const int ranks = CommThread::Get().size(), me = CommThread::Get().rank();
   if (ranks == 1 || count == 0) return "";
+  if (std::string why = Rendezvous(); !why.empty()) return why;
   std::vector<int> send_counts(ranks), send_displs(ranks), recv_counts(ranks), recv_displs(ranks);
   std::vector<T> received;
   for (std::size_t start = 0; start < count; start += kSegment) {
@@ -76,9 +99,38 @@ std::string Unusable() {
 std::string AllreduceSum(float* data, std::size_t count) { return OrderedSum(data, count); }
 std::string AllreduceSum(double* data, std::size_t count) { return OrderedSum(data, count); }
 
+std::string AverageInPlace(const std::vector<float*>& arrays, std::size_t count, bool replace) {
+  if (std::string why = Unusable(); !why.empty()) return why;
+  const std::size_t total = arrays.size() * count;
+  const float inverse = 1.0f / static_cast<float>(CommThread::Get().size());
+  std::vector<float> copy, sum;
+  // Calls f(array, first element, elements, offset in the segment) for each run of [start, start + m).
+  auto runs = [&](std::size_t start, std::size_t m, auto f) {
+    for (std::size_t k = 0; k < arrays.size(); k++) {
+      const std::size_t lo = std::max(start, k * count), hi = std::min(start + m, (k + 1) * count);
+      if (lo < hi) f(arrays[k], lo - k * count, hi - lo, lo - start);
+    }
+  };
+  for (std::size_t start = 0; start < total; start += kSegment) {
+    const std::size_t m = std::min(kSegment, total - start);
+    copy.resize(m);
+    runs(start, m, [&](float* a, std::size_t i, std::size_t n, std::size_t o) { std::copy(a + i, a + i + n, copy.data() + o); });
+    sum = copy;
+    if (std::string why = OrderedSum(sum.data(), m); !why.empty()) return why;
+    runs(start, m, [&](float* a, std::size_t i, std::size_t n, std::size_t o) {
+      for (std::size_t j = 0; j < n; j++) {
+        const float mean = sum[o + j] * inverse;
+        a[i + j] = replace ? mean : a[i + j] + (mean - copy[o + j]);
+      }
+    });
+  }
+  return "";
+}
+
 std::string Broadcast(void* bytes, std::size_t count, int root) {
   if (std::string why = Unusable(); !why.empty()) return why;
   if (root < 0 || root >= CommThread::Get().size()) return "root " + std::to_string(root) + " is not a rank of this run";
+  if (std::string why = Rendezvous(); !why.empty()) return why;
   auto* at = static_cast<char*>(bytes);
   for (std::size_t done = 0; done < count;) {
     const int n = static_cast<int>(std::min<std::size_t>(count - done, INT_MAX));
@@ -91,14 +143,14 @@ std::string Broadcast(void* bytes, std::size_t count, int root) {
 
 std::string Barrier() {
   if (std::string why = Unusable(); !why.empty()) return why;
-  const int code = MPI_Barrier(MPI_COMM_WORLD);
-  return code == MPI_SUCCESS ? "" : Failed("MPI_Barrier", code);
+  return Rendezvous();
 }
 
 std::string Gather(const std::vector<std::uint8_t>& bytes, int root, std::vector<std::vector<std::uint8_t>>* gathered) {
   if (std::string why = Unusable(); !why.empty()) return why;
   const int ranks = CommThread::Get().size(), me = CommThread::Get().rank();
   if (root < 0 || root >= ranks) return "root " + std::to_string(root) + " is not a rank of this run";
+  if (std::string why = Rendezvous(); !why.empty()) return why;
   const std::uint64_t mine = bytes.size();
   std::vector<std::uint64_t> sizes(static_cast<std::size_t>(ranks));
   int code = MPI_Gather(&mine, 1, MPI_UINT64_T, sizes.data(), 1, MPI_UINT64_T, root, MPI_COMM_WORLD);

@@ -15,6 +15,12 @@ namespace fastnn::mpi {
 // ranks get the same bits and a run repeats at the same rank count.
 std::string AllreduceSum(float* data, std::size_t count);
 std::string AllreduceSum(double* data, std::size_t count);
+// arrays[k][0 .. count) ← the mean over ranks, for every k, in place (summed
+// as AllreduceSum does, in segments that pack the arrays together). With
+// `replace`, each value becomes the mean itself (the same bits on every
+// rank); otherwise it gets (mean − the copy sent), so what other threads
+// write into the arrays meanwhile is kept (word2vec's rounds, rank-sync.ts).
+std::string AverageInPlace(const std::vector<float*>& arrays, std::size_t count, bool replace);
 // bytes[0 .. count) ← root's.
 std::string Broadcast(void* bytes, std::size_t count, int root);
 std::string Barrier();

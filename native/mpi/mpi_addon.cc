@@ -128,6 +128,44 @@ Napi::Value AllreduceSumJs(const Napi::CallbackInfo& info) {
   });
 }
 
+// [async] averageInPlace(arrays: Float32Array[], count: number, replace: boolean): Promise<void>.
+// The first `count` floats of each array ← their mean over the ranks (collectives.h
+// AverageInPlace), worked on IN PLACE by the communication thread while other
+// threads may write them too: so each array must be on a SharedArrayBuffer,
+// which can be neither detached nor shrunk, and is referenced until the call settles.
+Napi::Value AverageInPlaceJs(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  const char* fn = "averageInPlace";
+  if (!info[0].IsArray()) ThrowType(env, std::string(fn) + ": arrays must be an array of Float32Arrays");
+  Napi::Array list = info[0].As<Napi::Array>();
+  if (!info[1].IsNumber()) ThrowType(env, std::string(fn) + ": count must be a number");
+  const double count = info[1].As<Napi::Number>().DoubleValue();
+  if (!(count >= 0) || count != static_cast<double>(static_cast<std::size_t>(count))) {
+    throw Napi::RangeError::New(env, std::string(fn) + ": count must be a non-negative integer");
+  }
+  if (!info[2].IsBoolean()) ThrowType(env, std::string(fn) + ": replace must be a boolean");
+  const bool replace = info[2].As<Napi::Boolean>().Value();
+  auto refs = std::make_shared<std::vector<Napi::Reference<Napi::TypedArray>>>();
+  std::vector<float*> arrays;
+  for (std::uint32_t k = 0; k < list.Length(); k++) {
+    const std::string what = std::string(fn) + ": arrays[" + std::to_string(k) + "]";
+    Napi::Value v = list.Get(k);
+    if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != napi_float32_array) ThrowType(env, what + " must be a Float32Array");
+    napi_typedarray_type type;
+    std::size_t length = 0, offset = 0;
+    void* data = nullptr;
+    napi_value buffer;
+    NAPI_THROW_IF_FAILED(env, napi_get_typedarray_info(env, v, &type, &length, &data, &buffer, &offset), Napi::Value());
+    if (Napi::Value(env, buffer).IsArrayBuffer()) ThrowType(env, what + " must be on a SharedArrayBuffer");
+    if (length < count) throw Napi::RangeError::New(env, what + " holds fewer than count floats");
+    arrays.push_back(static_cast<float*>(data));
+    refs->push_back(Napi::Persistent(v.As<Napi::TypedArray>()));
+  }
+  const auto n = static_cast<std::size_t>(count);
+  return Start(env, fn, [arrays, n, replace] { return AverageInPlace(arrays, n, replace); },
+               [refs](Napi::Env env) { return env.Undefined(); });
+}
+
 // [async] broadcast(array: TypedArray, root: number): Promise<void>. array ← root's bytes.
 Napi::Value BroadcastJs(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
@@ -223,6 +261,7 @@ Napi::Object Register(Napi::Env env, Napi::Object exports) {
   exports.Set("init", Napi::Function::New(env, Init, "init"));
   exports.Set("allreduceSum", Napi::Function::New(env, AllreduceSumJs, "allreduceSum"));
   exports.Set("broadcast", Napi::Function::New(env, BroadcastJs, "broadcast"));
+  exports.Set("averageInPlace", Napi::Function::New(env, AverageInPlaceJs, "averageInPlace"));
   exports.Set("gather", Napi::Function::New(env, GatherJs, "gather"));
   exports.Set("barrier", Napi::Function::New(env, BarrierJs, "barrier"));
   exports.Set("communicator", Napi::Function::New(env, CommunicatorJs, "communicator"));

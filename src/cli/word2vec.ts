@@ -200,7 +200,8 @@ export async function runWord2Vec(args: string[]): Promise<void> {
     // A resumed run's speed counts its own words only, not those read before the checkpoint.
     process.stderr.write(`\n${vectors.size} words × ${vectors.dim}; ${t.wordsThisRun} words in ${t.seconds.toFixed(1)} s` +
       ` (${Math.round(t.wordsThisRun / t.seconds / 1000)}k words/s), last epoch loss ${t.loss.toFixed(4)}` +
-      `${t.distributed ? `; ${t.distributed.rounds} rounds of averaging took ${t.distributed.seconds.toFixed(1)} s` : ''}\n`);
+      `${t.distributed ? `; ${t.distributed.rounds} rounds of averaging took ${t.distributed.seconds.toFixed(1)} s` +
+        ` (and ${t.distributed.waitSeconds.toFixed(1)} s waiting for the other ranks)` : ''}\n`);
     if (output) await writeVectors(vectors, output, save);
     if (plot !== undefined && t.epochLosses.length > 0) {
       const corpus = stdin ? 'stdin' : values.input ?? (resuming ? `the corpus of ${values.resume}` : 'the planted demo corpus');

@@ -14,6 +14,10 @@ export interface MpiAddon {
   init(): Promise<{ rank: number; size: number }>;
   /** [async] array ← Σ over ranks, added in rank order (every rank gets the same bits), in place. */
   allreduceSum(array: Float32Array | Float64Array): Promise<void>;
+  /** [async] The first `count` floats of each array ← their mean over the ranks, in place, by the communication
+   * thread while others may write them (each array must be on a SharedArrayBuffer): `replace` sets the mean,
+   * otherwise each value gets (mean − the copy sent), keeping what was written meanwhile. */
+  averageInPlace(arrays: Float32Array[], count: number, replace: boolean): Promise<void>;
   /** [async] array ← root's bytes, in place. */
   broadcast(array: ArrayBufferView, root: number): Promise<void>;
   /** [async] On root, every rank's bytes in rank order; null on the others. */

@@ -20,6 +20,10 @@ export interface World extends DistributedInfo {
   allreduceSum(array: Float32Array | Float64Array): Promise<void>;
   /** array ← the mean over ranks in place (the rank-ordered sum times 1/size). */
   allreduceAverage(array: Float32Array | Float64Array): Promise<void>;
+  /** The first `count` floats of each array (on SharedArrayBuffers) ← their mean over the ranks, in place and off the
+   * JS thread: with `replace` the mean itself (the same bits everywhere), otherwise value + (mean − the copy sent),
+   * so what other threads write meanwhile is kept. */
+  averageInPlace(arrays: Float32Array[], count: number, replace: boolean): Promise<void>;
   /** array ← root's, in place. */
   broadcast(array: ArrayBufferView, root?: number): Promise<void>;
   /** bytes of any length from root to every rank (the others pass null). */
@@ -40,6 +44,7 @@ const alone: World = {
   rank: 0, size: 1,
   allreduceSum: async () => {},
   allreduceAverage: async () => {},
+  averageInPlace: async () => {},
   broadcast: async () => {},
   broadcastBytes: async (bytes) => bytes ?? new Uint8Array(0),
   gather: async (bytes) => [bytes],
@@ -92,6 +97,7 @@ function mpiWorld(addon: MpiAddon, rank: number, size: number): World {
       const inverse = 1 / size;
       for (let i = 0; i < array.length; i++) array[i] = array[i]! * inverse;
     },
+    averageInPlace: (arrays, count, replace) => addon.averageInPlace(arrays, count, replace),
     broadcast: (array, root = 0) => addon.broadcast(array, root),
     broadcastBytes,
     gather: (bytes) => addon.gather(bytes, 0),

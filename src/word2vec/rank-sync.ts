@@ -11,9 +11,10 @@
  * epoch's worth of words, and when every rank is done.
  *
  * Training does not pause for it: a round copies the rows, sums the copies
- * over the ranks (in rank order, distributed/world.ts) and adds
- * (mean − copy) to each row, so what the training threads wrote meanwhile is
- * kept. Each round starts with a small header every rank sends (its words,
+ * over the ranks (in rank order) and adds (mean − copy) to each row, so what
+ * the training threads wrote meanwhile is kept; the MPI addon's thread does
+ * all of it, on the vectors' shared memory, so the JS thread (the TS
+ * backend's trainer) only waits for it. Each round starts with a small header every rank sends (its words,
  * whether its job has ended, failed or asks to stop), so every rank sees the
  * same facts and makes the same calls in the same order, whatever each has
  * left to do: a rank whose part is done keeps taking part in the rounds
@@ -63,14 +64,14 @@ export interface RoundView {
   pause: boolean;
 }
 
-/** Floats per allreduce: bounds the copies a round holds at once (4 MiB each). */
-const CHUNK = 1 << 20;
 const HEADER = 5;
 
 export class RankSync {
   rounds = 0;
-  /** Seconds spent in rounds (the collectives and the copies around them). */
+  /** Seconds the rows took to average (the communication proper; training goes on meanwhile). */
   seconds = 0;
+  /** Seconds the headers took: mostly waiting for the other ranks to reach the round (the MPI thread sleeps). */
+  waitSeconds = 0;
   /** Bytes of vectors this rank sent into sums. */
   bytes = 0;
   private nextFull: number;
@@ -89,8 +90,10 @@ export class RankSync {
       const started = performance.now();
       const view = await this.header(status());
       this.rounds++;
+      const averaging = performance.now();
+      this.waitSeconds += (averaging - started) / 1000;
       if (view.failedRank < 0) await this.averageRows(this.rowsFor(view), view.allEnded);
-      this.seconds += (performance.now() - started) / 1000;
+      this.seconds += (performance.now() - averaging) / 1000;
       onRound(view);
       if (view.allEnded) return view;
       const wait = this.settings.seconds * 1000 - (performance.now() - started);
@@ -128,23 +131,9 @@ export class RankSync {
     return full ? rows : Math.min(rows, this.settings.hotRows * (k & -k));
   }
 
-  /** At the end (no job writes any more) every rank takes the mean itself: the same bits everywhere. */
+  /** The first `rows` rows of every matrix, averaged on the MPI thread (world.ts averageInPlace). */
   private async averageRows(rows: number, final: boolean): Promise<void> {
-    const inverse = 1 / this.world.size;
-    for (const m of this.matrices) {
-      const n = rows * this.dim;
-      for (let at = 0; at < n; at += CHUNK) {
-        const end = Math.min(n, at + CHUNK);
-        const copy = m.slice(at, end);
-        const sum = copy.slice();
-        await this.world.allreduceSum(sum);
-        this.bytes += sum.byteLength;
-        if (final) {
-          for (let i = 0; i < sum.length; i++) m[at + i] = sum[i]! * inverse;
-        } else {
-          for (let i = 0; i < sum.length; i++) m[at + i] = m[at + i]! + (sum[i]! * inverse - copy[i]!);
-        }
-      }
-    }
+    await this.world.averageInPlace(this.matrices, rows * this.dim, final);
+    this.bytes += rows * this.dim * 4 * this.matrices.length;
   }
 }

@@ -77,9 +77,10 @@ export interface TrainedVectors extends WordVectors {
     seconds: number;
     /** The checkpoint file last written, or null. */
     checkpoint: string | null;
-    /** Under mpirun / srun: the ranks, and this rank's rounds of averaging, the seconds they took and the bytes
-     * of vectors it sent into them; null in one process. `words` then counts every rank's. */
-    distributed: { ranks: number; rounds: number; seconds: number; bytes: number } | null;
+    /** Under mpirun / srun: the ranks, and this rank's rounds of averaging, the seconds the averaging took (training
+     * goes on meanwhile), the seconds it waited at the rounds' starts for the other ranks, and the bytes of vectors
+     * it sent into them; null in one process. `words` then counts every rank's. */
+    distributed: { ranks: number; rounds: number; seconds: number; waitSeconds: number; bytes: number } | null;
   };
 }
 
@@ -349,9 +350,9 @@ async function trainRun(backend: Backend, r: Run): Promise<TrainedVectors> {
   // Natively, the vectors on shared memory, copied in slices: the jobs train them in place, where a
   // plain array is copied into each job and back (a pass over hundreds of MB on the JS thread at every
   // segment's start and end and at every report). The returned vectors are plain again: syn0 is copied back.
-  // Under mpirun always shared, however small: the rounds average rows while the job's threads train them.
-  const stage = (a: Float32Array, what: string) => ranks && backend.name === 'native'
-    ? sharedCopy(a, r.fn, what, signal) : backend.trainingData(a, r.fn, what, signal);
+  // Under mpirun always shared, however small and whatever the backend: the MPI thread averages rows while the
+  // job trains them.
+  const stage = (a: Float32Array, what: string) => ranks ? sharedCopy(a, r.fn, what, signal) : backend.trainingData(a, r.fn, what, signal);
   const plainSyn0 = r.syn0;
   r.syn0 = await stage(r.syn0, 'the input vectors');
   if (r.syn1neg) r.syn1neg = await stage(r.syn1neg, 'the output vectors (negative sampling)');
@@ -416,7 +417,8 @@ async function trainRun(backend: Backend, r: Run): Promise<TrainedVectors> {
   vectors.training = {
     words, wordsThisRun: words - wordsAtStart, epochsCompleted, loss, epochLosses, state: state!,
     seconds: (performance.now() - r.started) / 1000, checkpoint: written,
-    distributed: rankSync && { ranks: r.world.size, rounds: rankSync.rounds, seconds: rankSync.seconds, bytes: rankSync.bytes },
+    distributed: rankSync && { ranks: r.world.size, rounds: rankSync.rounds, seconds: rankSync.seconds, waitSeconds: rankSync.waitSeconds,
+      bytes: rankSync.bytes },
   };
   return vectors;
 }

@@ -16,7 +16,7 @@ const native = process.env['FASTNN_BACKEND'] === 'native';
 
 interface WorldLine {
   rank: number; size: number; f32: number[]; f64: number[]; bytes: string; gathered: number[][] | null;
-  agreeError: string | null; abi: { rank: number; size: number; f64: number[]; f32: number[]; broadcast: number[] } | null;
+  agreeError: string | null; averaged: number[][]; abi: { rank: number; size: number; f64: number[]; f32: number[]; broadcast: number[] } | null;
 }
 
 describe('outside mpirun', () => {
@@ -59,6 +59,14 @@ describe.runIf(mpiAvailable())('under mpirun', () => {
       expect(line.f64[0]).toBeCloseTo((ranks - 1) / 2, 12);
       expect(line.f64[1]).toBeCloseTo(1 / 3, 12);
       expect(line.bytes).toBe('from rank 1');
+      // The float32 sum over the ranks times float32(1/ranks); the 4th float is not averaged.
+      const meanOf = (sum: number) => Math.fround(Math.fround(sum) * Math.fround(1 / ranks));
+      const rankSum = (ranks * (ranks - 1)) / 2;
+      const [x, y, z] = line.averaged;
+      expect(x).toEqual([meanOf(rankSum), meanOf(2 * rankSum), 1, line.rank]);
+      expect(y).toEqual([meanOf(10 * rankSum), meanOf(0.5 * ranks), meanOf(rankSum), line.rank]);
+      // value + (mean − value): the mean, to float32 rounding.
+      z!.forEach((v, i) => expect(v).toBeCloseTo([rankSum / ranks, 3, 7, rankSum / ranks][i]!, 5));
       expect(line.agreeError).toMatch(/^test: the ranks of this run disagree: differs is "a" on rank 0 but "b1" on rank 1/);
       expect(line.agreeError).toContain(ranks === 3 ? 'but "b2" on rank 2' : 'rank 1');
       if (native) {

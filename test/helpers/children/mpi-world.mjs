@@ -17,6 +17,15 @@ await w.allreduceAverage(f64);
 const bytes = await w.broadcastBytes(rank === 1 ? new TextEncoder().encode('from rank 1') : null, 1);
 const gathered = await w.gather(new Uint8Array(rank + 1).fill(rank));
 await w.barrier();
+// Two arrays on shared memory, averaged in place: the first 3 floats of each, the 4th left alone.
+const shared = () => new Float32Array(new SharedArrayBuffer(16));
+const [x, y] = [shared(), shared()];
+x.set([rank, 2 * rank, 1, rank]);
+y.set([10 * rank, 0.5, rank, rank]);
+await w.averageInPlace([x, y], 3, true);
+const z = shared();
+z.set([rank, 3, 7, rank]);
+await w.averageInPlace([z], 4, false);
 let agreeError = null;
 try {
   await w.agree('test', { same: 1, differs: rank === 0 ? 'a' : `b${rank}` });
@@ -33,5 +42,5 @@ if (process.env.FASTNN_BACKEND === 'native') {
 }
 console.log(JSON.stringify({
   rank, size, f32: Array.from(f32), f64: Array.from(f64), bytes: new TextDecoder().decode(bytes),
-  gathered: gathered && gathered.map((g) => Array.from(g)), agreeError, abi,
+  gathered: gathered && gathered.map((g) => Array.from(g)), agreeError, abi, averaged: [x, y, z].map((a) => Array.from(a)),
 }));
