@@ -16,8 +16,23 @@ namespace {
 // Elements reduced per round: bounds the receive buffer (one round's worth)
 // and keeps every count an int, as MPI's are.
 constexpr std::size_t kSegment = std::size_t{1} << 22;
+// Between tests of a transfer under way: short, since the transfer only moves at a test.
+constexpr std::chrono::microseconds kDataNap{20};
 
 std::string Failed(const char* call, int code) { return std::string(call) + " failed: " + MpiErrorText(code); }
+
+// Completes a non-blocking call: tested flat out for 100 µs, then every `nap`
+// (progress happens inside MPI_Test, so a transfer moves on at each test).
+std::string WaitPolitely(MPI_Request& request, const char* call, std::chrono::microseconds nap) {
+  using Clock = std::chrono::steady_clock;
+  const auto start = Clock::now();
+  for (int done = 0;;) {
+    const int code = MPI_Test(&request, &done, MPI_STATUS_IGNORE);
+    if (code != MPI_SUCCESS) return Failed(call, code);
+    if (done) return "";
+    if (Clock::now() - start > std::chrono::microseconds(100)) std::this_thread::sleep_for(nap);
+  }
+}
 
 // Waits until every rank has reached this collective, without burning a core:
 // a blocking MPI call spins while it waits for a rank that is late (still
@@ -26,17 +41,10 @@ std::string Failed(const char* call, int code) { return std::string(call) + " fa
 // tested every 200 µs (after 100 µs of testing flat out, for ranks that
 // arrive together), then runs blocking, its peers all there.
 std::string Rendezvous() {
-  using Clock = std::chrono::steady_clock;
   MPI_Request request;
-  int code = MPI_Ibarrier(MPI_COMM_WORLD, &request);
+  const int code = MPI_Ibarrier(MPI_COMM_WORLD, &request);
   if (code != MPI_SUCCESS) return Failed("MPI_Ibarrier", code);
-  const auto start = Clock::now();
-  for (int done = 0;;) {
-    code = MPI_Test(&request, &done, MPI_STATUS_IGNORE);
-    if (code != MPI_SUCCESS) return Failed("MPI_Test", code);
-    if (done) return "";
-    if (Clock::now() - start > std::chrono::microseconds(100)) std::this_thread::sleep_for(std::chrono::microseconds(200));
-  }
+  return WaitPolitely(request, "MPI_Ibarrier", std::chrono::microseconds(200));
 }
 
 template <class T>
@@ -71,18 +79,23 @@ std::string OrderedSum(T* data, std::size_t count) {
     }
     received.resize(static_cast<std::size_t>(mine) * static_cast<std::size_t>(ranks));
     T* segment = data + start;
-    int code = MPI_Alltoallv(segment, send_counts.data(), send_displs.data(), TypeOf<T>(), received.data(),
-                             recv_counts.data(), recv_displs.data(), TypeOf<T>(), MPI_COMM_WORLD);
-    if (code != MPI_SUCCESS) return Failed("MPI_Alltoallv", code);
+    // Non-blocking, waited for politely: a rank whose MPI thread is descheduled
+    // (its cores busy training) must not be waited for by a spinning one.
+    MPI_Request request;
+    int code = MPI_Ialltoallv(segment, send_counts.data(), send_displs.data(), TypeOf<T>(), received.data(),
+                              recv_counts.data(), recv_displs.data(), TypeOf<T>(), MPI_COMM_WORLD, &request);
+    if (code != MPI_SUCCESS) return Failed("MPI_Ialltoallv", code);
+    if (std::string why = WaitPolitely(request, "MPI_Ialltoallv", kDataNap); !why.empty()) return why;
     T* part = segment + begin(me);
     for (int i = 0; i < mine; i++) {
       T sum = received[static_cast<std::size_t>(i)];
       for (int r = 1; r < ranks; r++) sum += received[static_cast<std::size_t>(r) * mine + i];
       part[i] = sum;
     }
-    code = MPI_Allgatherv(MPI_IN_PLACE, 0, TypeOf<T>(), segment, send_counts.data(), send_displs.data(), TypeOf<T>(),
-                          MPI_COMM_WORLD);
-    if (code != MPI_SUCCESS) return Failed("MPI_Allgatherv", code);
+    code = MPI_Iallgatherv(MPI_IN_PLACE, 0, TypeOf<T>(), segment, send_counts.data(), send_displs.data(), TypeOf<T>(),
+                           MPI_COMM_WORLD, &request);
+    if (code != MPI_SUCCESS) return Failed("MPI_Iallgatherv", code);
+    if (std::string why = WaitPolitely(request, "MPI_Iallgatherv", kDataNap); !why.empty()) return why;
   }
   return "";
 }

@@ -84,8 +84,13 @@ export class RankSync {
   /**
    * Runs rounds until every rank's job has ended, calling status() for this
    * rank's facts before each and onRound() with the shared view after it.
+   * `settled` is this rank's job: once it has ended (or `stopped`, a stop
+   * request, has come) the next round starts without waiting out the
+   * period, so the others learn of it at once.
    */
-  async run(status: () => LocalStatus, onRound: (view: RoundView) => void): Promise<RoundView> {
+  async run(status: () => LocalStatus, onRound: (view: RoundView) => void, settled: Promise<unknown>,
+            stopped: Promise<unknown>): Promise<RoundView> {
+    const early = Promise.race([settled, stopped]);
     for (;;) {
       const started = performance.now();
       const view = await this.header(status());
@@ -97,7 +102,11 @@ export class RankSync {
       onRound(view);
       if (view.allEnded) return view;
       const wait = this.settings.seconds * 1000 - (performance.now() - started);
-      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+      if (wait > 0) {
+        let timer: NodeJS.Timeout | undefined;
+        await Promise.race([early, new Promise((resolve) => { timer = setTimeout(resolve, wait); })]);
+        clearTimeout(timer);
+      }
     }
   }
 

@@ -19,7 +19,8 @@ export interface RanksSegment {
 
 export async function ranksSegment(fn: string, world: World, sync: RankSync, wordsAtStart: number,
   start: (onProgress: (p: Word2VecProgress) => void, signal: AbortSignal) => Promise<Word2VecTrainResult>,
-  report: (p: Word2VecProgress) => void, segment: AbortController, stopRequest: () => StopRequest): Promise<RanksSegment> {
+  report: (p: Word2VecProgress) => void, segment: AbortController, stopRequest: () => StopRequest,
+  stopped: Promise<unknown>): Promise<RanksSegment> {
   let local = 0; // this rank's tokens, from its job's reports
   let globalWords = wordsAtStart;
   let globalAtStart: number | null = null;
@@ -47,7 +48,7 @@ export async function ranksSegment(fn: string, world: World, sync: RankSync, wor
     globalWords = v.words;
     globalAtStart ??= v.words;
     if (v.pause || v.abortedRank >= 0 || v.failedRank >= 0) segment.abort();
-  });
+  }, job, stopped);
   await job;
   if (view.failedRank >= 0) {
     const mine = world.rank === view.failedRank ? Buffer.from(failure instanceof Error ? failure.message : String(failure)) : null;

@@ -374,12 +374,19 @@ async function trainRun(backend: Backend, r: Run): Promise<TrainedVectors> {
   while (!done()) {
     const segment = new AbortController();
     let stopRequest: StopRequest = 'none';
+    let requested = () => {};
+    const stopped = new Promise<void>((resolve) => { requested = resolve; });
     const stop = () => {
       stopRequest = 'abort';
+      requested();
       segment.abort();
     };
     // Under mpirun the pause is asked of every rank at the next round (rank 0 keeps the clock).
-    const pause = () => (rankSync ? stopRequest = 'pause' : segment.abort());
+    const pause = () => {
+      if (!rankSync) return segment.abort();
+      stopRequest = 'pause';
+      requested();
+    };
     signal?.addEventListener('abort', stop, { once: true });
     let timer: NodeJS.Timeout | null = null;
     // The interval starts at the job's first report: by then its tables are
@@ -391,7 +398,7 @@ async function trainRun(backend: Backend, r: Run): Promise<TrainedVectors> {
     try {
       if (rankSync) {
         const run = await ranksSegment(r.fn, r.world, rankSync, wordsAtStart,
-          (report, stopped) => startJob(backend, r, state, report, stopped), onProgress, segment, () => stopRequest);
+          (report, jobSignal) => startJob(backend, r, state, report, jobSignal), onProgress, segment, () => stopRequest, stopped);
         result = run.result;
         everyRankDone = run.view.allComplete;
         if (run.view.abortedRank >= 0 && !signal?.aborted) remoteAbort = run.view.abortedRank;
