@@ -65,6 +65,13 @@ describe.runIf(mpiAvailable())('word2vec under mpirun', () => {
     expect(new Set(alone.words).size).toBe(alone.size);
   });
 
+  it('a sync period longer than the run does not hold up its end', async () => {
+    const run = await runChild(2, { options: { ...options, sync: { seconds: 600 } } }, 60_000);
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.seconds).toBeLessThan(60);
+    expect(run.lines.every((l) => l.distributed!.rounds <= 3 && l.vectors === run.lines[0]!.vectors)).toBe(true);
+  });
+
   it('checkpoints pause every rank; a run stopped mid-way resumes to the end, only with as many ranks', async () => {
     const checkpoint = join(dir, 'ranks.ckpt');
     const paused = await runChild(2, { options: { ...options, epochs: 3, checkpoint: { path: checkpoint, everySeconds: 0.2 } } });
