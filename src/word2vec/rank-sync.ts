@@ -14,7 +14,9 @@
  * over the ranks (in rank order) and adds (mean − copy) to each row, so what
  * the training threads wrote meanwhile is kept; the MPI addon's thread does
  * all of it, on the vectors' shared memory, so the JS thread (the TS
- * backend's trainer) only waits for it. Each round starts with a small header every rank sends (its words,
+ * backend's trainer) only waits for it.
+ *
+ * Each round starts with a small header every rank sends (its words,
  * whether its job has ended, failed or asks to stop), so every rank sees the
  * same facts and makes the same calls in the same order, whatever each has
  * left to do: a rank whose part is done keeps taking part in the rounds
