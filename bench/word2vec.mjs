@@ -19,11 +19,18 @@
  * --vocab times the vocabulary pass alone against reading the file (--runs
  * runs, medians; --backend js for the TS backend's), writes
  * bench/results/word2vec-vocab-<corpus>.json.
+ * --ranks 2,4 adds fastnn batched under mpirun with that many ranks, each with
+ * the table's thread count (so "2 ranks" in the 1-thread table is 2 ranks × 1
+ * thread, to set against batched in the 2-thread table), and the shares of
+ * wall time rank 0 spent averaging rows (communication; training goes on) and
+ * waiting at the rounds' starts for the other rank (mpirun --bind-to none,
+ * shared memory between the ranks).
  * Prints a table per thread count; writes bench/results/word2vec-<corpus>.json.
  *
  *   node bench/word2vec.mjs --corpus zipf --tokens 20000000 --epochs 1 --threads 1,2
  *   node bench/word2vec.mjs --corpus english --epochs 5 --threads 1,2 --seeds 3
  *   node bench/word2vec.mjs --corpus zipf --vocab --runs 5
+ *   node bench/word2vec.mjs --corpus english --epochs 5 --threads 1,2 --tools batched --ranks 2 --seeds 3
  */
 import { spawnSync } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -51,7 +58,7 @@ const { values } = parseArgs({
     threads: { type: 'string', default: '1,2' }, seeds: { type: 'string', default: '1' },
     tools: { type: 'string', default: 'classic,batched,gensim,fasttext' },
     vocab: { type: 'boolean', default: false }, runs: { type: 'string', default: '3' },
-    backend: { type: 'string', default: 'native' }, child: { type: 'string' },
+    backend: { type: 'string', default: 'native' }, child: { type: 'string' }, ranks: { type: 'string', default: '' },
   },
 });
 
@@ -62,7 +69,7 @@ if (values.child) {
   useBackend(job.backend ?? 'native');
   const t = performance.now();
   if (job.vocabOnly) {
-    const v = await getBackend().word2vecVocab({ path: job.path, minCount: 5, maxFinalVocab: 0, lowercase: false });
+    const v = await getBackend().word2vecVocab({ path: job.path, minCount: 5, maxFinalVocab: 0, lowercase: false, part: 0, parts: 1 });
     process.stdout.write(JSON.stringify({ seconds: (performance.now() - t) / 1000, types: v.counts.length }));
     process.exit(0);
   }
@@ -70,15 +77,21 @@ if (values.child) {
   const v = await Word2Vec.train({ input: job.path, ...job.settings });
   const seconds = (performance.now() - t) / 1000;
   const maxRssMB = process.resourceUsage().maxRSS / 1024;
+  // Under mpirun every rank trains; rank 0 reports and saves (the vectors are the same on every rank).
+  const { distributed } = await import(dist('distributed/world.js'));
+  if ((await distributed()).rank !== 0) process.exit(0);
   if (job.out) await v.save(job.out, { format: 'text' });
-  process.stdout.write(JSON.stringify({ seconds, maxRssMB }));
+  const d = v.training.distributed;
+  process.stdout.write(JSON.stringify({ seconds, maxRssMB,
+    ...(d ? { syncShare: d.seconds / seconds, waitShare: d.waitSeconds / seconds, syncRounds: d.rounds } : {}) }));
   process.exit(0);
 }
 
 const epochs = Number(values.epochs), dim = Number(values.dim);
 const threadCounts = values.threads.split(',').map(Number);
 const seeds = Array.from({ length: Number(values.seeds) }, (_, i) => i + 1);
-const tools = values.tools.split(',');
+const rankCounts = values.ranks ? values.ranks.split(',').map(Number) : [];
+const tools = [...values.tools.split(','), ...rankCounts.map((r) => `ranks-${r}`)];
 const settings = { vectorSize: dim, window: 5, negative: 5, minCount: 5, sample: 1e-3, alpha: 0.025, minAlpha: 0.0000025, epochs };
 mkdirSync(corpusDir, { recursive: true });
 
@@ -120,10 +133,17 @@ const bytes = statSync(corpus).size;
 const machine = machineInfo();
 console.log(`corpus ${values.corpus}: ${tokens} tokens, ${(bytes / 1e6).toFixed(1)} MB; ${JSON.stringify(settings)}; ${machine.cpu}, ${machine.cores} cores; load ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
 
-function child(job) {
-  const r = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--child', JSON.stringify(job)], { encoding: 'utf8' });
+function child(job, ranks = 0) {
+  const command = [process.execPath, fileURLToPath(import.meta.url), '--child', JSON.stringify(job)];
+  // One machine: shared memory between the ranks, as a user's mpirun on one machine gets (TCP on loopback, the
+  // tests' path between hosts, is far slower here: milliseconds per small message).
+  const mpi = ['mpirun', '-np', String(ranks), ...(ranks > machine.cores ? ['--oversubscribe'] : []), '--bind-to', 'none',
+    '--mca', 'btl_vader_single_copy_mechanism', 'none'];
+  const env = { ...process.env, OMPI_ALLOW_RUN_AS_ROOT: '1', OMPI_ALLOW_RUN_AS_ROOT_CONFIRM: '1' };
+  const [cmd, ...args] = ranks > 0 ? [...mpi, ...command] : command;
+  const r = spawnSync(cmd, args, { encoding: 'utf8', env });
   if (r.status !== 0) throw new Error(r.stderr);
-  return JSON.parse(r.stdout);
+  return JSON.parse(r.stdout.trim().split('\n').at(-1));
 }
 
 if (values.vocab) {
@@ -176,14 +196,18 @@ const runners = {
   'classic-skip': fastnn('classic', 'skip'),
   'batched-skip': fastnn('batched', 'skip'),
   gensim: (threads, seed, out) => timed('/usr/bin/python3', [gensimScript, corpus, String(threads), String(seed), out], peerEnv),
+  ...Object.fromEntries(rankCounts.map((ranks) => [`ranks-${ranks}`,
+    (threads, seed, out) => child({ path: corpus, out, settings: { ...settings, threads, seed, kernel: 'batched', saturated: 'limit' } }, ranks)])),
   fasttext: (threads, seed, out) => timed('fasttext', ['skipgram', '-input', corpus, '-output', out.replace(/\.vec$/, ''), '-minn', '0',
     '-maxn', '0', '-dim', String(dim), '-ws', '5', '-neg', '5', '-minCount', '5', '-t', '1e-3', '-lr', '0.025', '-epoch', String(epochs),
     '-thread', String(threads), '-seed', String(seed), '-verbose', '0']),
 };
 const names = { classic: 'fastnn classic, limit', batched: 'fastnn batched, limit', 'classic-skip': 'fastnn classic, skip',
-  'batched-skip': 'fastnn batched, skip', gensim: 'gensim 4 (sg, corpus_file)', fasttext: 'fastText (-minn 0 -maxn 0)' };
+  'batched-skip': 'fastnn batched, skip', gensim: 'gensim 4 (sg, corpus_file)', fasttext: 'fastText (-minn 0 -maxn 0)',
+  ...Object.fromEntries(rankCounts.map((r) => [`ranks-${r}`, `fastnn batched, ${r} ranks (mpirun)`])) };
 const available = {
   classic: true, batched: true, 'classic-skip': true, 'batched-skip': true,
+  ...Object.fromEntries(rankCounts.map((r) => [`ranks-${r}`, spawnSync('mpirun', ['--version']).status === 0])),
   gensim: spawnSync('/usr/bin/python3', ['-c', 'import gensim'], { env: peerEnv }).status === 0,
   fasttext: existsSync('/usr/bin/fasttext'),
 };
@@ -210,7 +234,8 @@ for (const threads of threadCounts) {
       const out = join(scratch, `${tool}-${threads}-${seed}.vec`);
       const run = runners[tool](threads, seed, out);
       const row = { tool, threads, seed, seconds: run.seconds, wordsPerSec: tokens * epochs / run.seconds, maxRssMB: run.maxRssMB,
-        load: loadavg()[0], ...(scoring ? await quality(out) : {}) };
+        load: loadavg()[0], ...(run.syncShare !== undefined ? { syncShare: run.syncShare, waitShare: run.waitShare, syncRounds: run.syncRounds } : {}),
+        ...(scoring ? await quality(out) : {}) };
       results.push(row);
       rmSync(out, { force: true });
       console.error(JSON.stringify(row));
@@ -228,11 +253,13 @@ for (const threads of threadCounts) {
     return [names[tool], median(rs.map((r) => r.seconds)).toFixed(1), `${Math.round(wps / 1000)}k`,
       gensim.length ? `${(wps / median(gensim.map((r) => r.wordsPerSec))).toFixed(2)}×` : null,
       Math.round(Math.max(...rs.map((r) => r.maxRssMB))),
+      rs[0]?.syncShare !== undefined ? `${(100 * median(rs.map((r) => r.syncShare))).toFixed(1)}%` : '',
+      rs[0]?.waitShare !== undefined ? `${(100 * median(rs.map((r) => r.waitShare))).toFixed(1)}%` : '',
       ...(scoring ? [`${(100 * mean(rs.map((r) => r.analogy))).toFixed(2)}% ± ${(100 * sd(rs.map((r) => r.analogy))).toFixed(2)}`,
         `${mean(rs.map((r) => r.ws353)).toFixed(3)} ± ${sd(rs.map((r) => r.ws353)).toFixed(3)}`] : [])];
   });
   console.log(`\n${threads} thread(s), ${seeds.length} seed(s): wall incl. vocabulary pass (median), mean ± sd of scores`);
-  printTable(['tool', 'wall s', 'words/s', 'vs gensim', 'peak MB', ...(scoring ? ['analogy top-1', 'WS353 ρ'] : [])], rows);
+  printTable(['tool', 'wall s', 'words/s', 'vs gensim', 'peak MB', 'averaging', 'waiting', ...(scoring ? ['analogy top-1', 'WS353 ρ'] : [])], rows);
 }
 if (scoring) {
   const r = results.find((x) => x.analogyCoverage !== undefined);

@@ -17,6 +17,29 @@ const prebuilt = join(root, 'prebuilds', platformArch, 'fastnn.node');
 // What rebuilds the addon where this package is (src/backend/native.ts buildCommand says the same).
 const retry = /[\\/]node_modules[\\/]/.test(root) ? 'npm rebuild fastnn' : 'npm run build:native';
 
+// npm tells lifecycle scripts where its bundled node-gyp lives; fall back to PATH.
+// `--jobs max` compiles the sources in parallel on every core.
+const gyp = process.env.npm_config_node_gyp;
+const gypArgs = ['rebuild', '--jobs', 'max'];
+
+// The optional MPI addon (native/mpi/), for runs launched by mpirun or srun:
+// built only where an MPI compiler wrapper is on the PATH, and never a
+// reason to fail the install (runs outside MPI do not use it).
+function buildMpiAddon() {
+  if (spawnSync(process.env.MPICC || 'mpicc', ['--version'], { stdio: 'ignore' }).status !== 0) return;
+  const mpiArgs = [...gypArgs, '--directory', join('native', 'mpi')];
+  const [cmd, argv] = gyp ? [process.execPath, [gyp, ...mpiArgs]] : ['node-gyp', mpiArgs];
+  const built = spawnSync(cmd, argv, { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  // Beside the MPI addon's sources: a failed attempt leaves the main addon's build/ alone.
+  const mpiLog = join(root, 'native', 'mpi', 'install.log');
+  if (built.status === 0) {
+    console.log('fastnn: MPI addon built (native/mpi/build/Release/fastnn_mpi.node): runs under mpirun can use several machines');
+    return;
+  }
+  writeFileSync(mpiLog, `${built.stdout ?? ''}\n${built.stderr ?? ''}${built.error ? `\n${built.error.message}` : ''}`);
+  console.log(`fastnn: MPI found but its addon not built; runs outside mpirun are unaffected. Log: ${mpiLog}`);
+}
+
 if (process.env.FASTNN_SKIP_NATIVE) {
   console.log('fastnn: FASTNN_SKIP_NATIVE is set, not building the native addon; the pure-TypeScript backend will be used');
   process.exit(0);
@@ -28,15 +51,12 @@ if (!fromSource && existsSync(prebuilt)) {
   const probe = spawnSync(process.execPath, ['-e', 'require(process.argv[1])', prebuilt], { encoding: 'utf8' });
   if (probe.status === 0) {
     console.log(`fastnn: using the prebuilt native addon (prebuilds/${platformArch})`);
+    buildMpiAddon();
     process.exit(0);
   }
   console.log(`fastnn: the prebuilt native addon does not load here (${firstLine(probe.stderr)}); building from source`);
 }
 
-// npm tells lifecycle scripts where its bundled node-gyp lives; fall back to PATH.
-// `--jobs max` compiles the sources in parallel on every core.
-const gyp = process.env.npm_config_node_gyp;
-const gypArgs = ['rebuild', '--jobs', 'max'];
 const [command, args] = gyp ? [process.execPath, [gyp, ...gypArgs]] : ['node-gyp', gypArgs];
 const result = spawnSync(command, args, { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 
@@ -44,6 +64,7 @@ if (result.status === 0) {
   // The loader tries the prebuilt binary first: a source build that was asked for replaces it.
   if (fromSource) rmSync(dirname(prebuilt), { recursive: true, force: true });
   console.log('fastnn: native addon built (build/Release/fastnn.node)');
+  buildMpiAddon();
   process.exit(0);
 }
 

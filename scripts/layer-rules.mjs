@@ -11,7 +11,7 @@
  */
 
 const models = '^src/(nn|analysis|word2vec)/';
-const leaves = '^src/(io|datasets|plot)/|^src/(tensor|rng|options|sizes|shared-memory|inputs|init-weights)[.]ts$';
+const leaves = '^src/(io|datasets|plot|distributed)/|^src/(tensor|rng|options|sizes|shared-memory|inputs|init-weights)[.]ts$';
 
 export const forbidden = [
   {

@@ -35,6 +35,8 @@ export { SammonMap, sammonStress } from './analysis/sammon.js';
 export type { SammonConfig, SammonFitOptions, SammonProgress } from './analysis/sammon.js';
 export { readIdx, readIdxImages, readIdxLabels, IdxFileError } from './io/idx.js';
 export type { IdxArray, IdxElementType } from './io/idx.js';
+export { distributed } from './distributed/world.js';
+export type { DistributedInfo } from './distributed/world.js';
 export { Word2Vec } from './word2vec/word2vec.js';
 export { CorpusError } from './word2vec/corpus.js';
 export type { CorpusEncoding } from './word2vec/corpus.js';

@@ -1,9 +1,13 @@
-// Test hooks: the RNG stream (to compare with src/rng.ts), and a background
-// job that only sleeps, reports and, on request, fails. Tests use the job to
+// Test hooks: the RNG stream (to compare with src/rng.ts), a background
+// job that only sleeps, reports and, on request, fails, and a job that calls
+// each function of an MPI communicator from its own thread. Tests use the job to
 // check the machinery itself (progress delivery, cancellation, a C++
 // exception on the job's thread becoming a rejected Promise, Workers
 // terminated mid-job) independently of any trainer.
+#include <algorithm>
 #include <chrono>
+#include <cstdint>
+#include <vector>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -11,6 +15,7 @@
 #include "../core/rng.h"
 #include "args.h"
 #include "background_job.h"
+#include "communicator_arg.h"
 #include "bindings.h"
 #include "boundary.h"
 
@@ -37,6 +42,69 @@ Napi::Value TestBackgroundJob(const Napi::CallbackInfo& info) {
     return static_cast<double>(done);
   });
   return Jobs(a.env()).Start(a.env(), std::move(job), a.Callback("onProgress", info[3]), {});
+}
+
+// Calls every function of a communicator (native/core/communicator.h) from
+// the job's thread, as a trainer would: the two allreduces, a broadcast of
+// root's bytes, a barrier.
+class CommunicatorJob final : public BackgroundJob {
+ public:
+  CommunicatorJob(const fastnn_communicator* c, std::vector<double> f64, std::vector<float> f32, std::int32_t root)
+      : BackgroundJob("testCommunicator"), c_(c), f64_(std::move(f64)), f32_(std::move(f32)), root_(root) {}
+
+  void Execute(JobContext&) override {
+    Check(c_->allreduce_sum_f64(c_->context, f64_.data(), f64_.size()));
+    Check(c_->allreduce_sum_f32(c_->context, f32_.data(), f32_.size()));
+    bytes_ = {static_cast<std::uint8_t>(c_->rank), 7, 11};
+    Check(c_->broadcast(c_->context, bytes_.data(), bytes_.size(), root_));
+    Check(c_->barrier(c_->context));
+  }
+
+  Napi::Value Result(Napi::Env env) override {
+    Napi::Object out = Napi::Object::New(env);
+    out.Set("rank", c_->rank);
+    out.Set("size", c_->size);
+    Napi::Float64Array f64 = Napi::Float64Array::New(env, f64_.size());
+    std::copy(f64_.begin(), f64_.end(), f64.Data());
+    Napi::Float32Array f32 = Napi::Float32Array::New(env, f32_.size());
+    std::copy(f32_.begin(), f32_.end(), f32.Data());
+    Napi::Uint8Array bytes = Napi::Uint8Array::New(env, bytes_.size());
+    std::copy(bytes_.begin(), bytes_.end(), bytes.Data());
+    out.Set("f64", f64);
+    out.Set("f32", f32);
+    out.Set("broadcast", bytes);
+    return out;
+  }
+
+ private:
+  void Check(int status) {
+    if (status != 0) throw std::runtime_error(std::string("testCommunicator: ") + c_->last_error(c_->context));
+  }
+  const fastnn_communicator* c_;
+  std::vector<double> f64_;
+  std::vector<float> f32_;
+  std::vector<std::uint8_t> bytes_;
+  std::int32_t root_;
+};
+
+// [async] testCommunicator(communicator, f64: Float64Array, f32: Float32Array, root): { promise, cancel }
+// Copies f64 and f32, sums each over the ranks, then broadcasts [rank, 7, 11]
+// from root, through the communicator's C ABI on the job's thread; resolves
+// with { rank, size, f64, f32, broadcast }. Rejects with the communicator's
+// error. Throws TypeError for an argument that is not a communicator.
+Napi::Value TestCommunicator(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  args::Args a(env, "testCommunicator");
+  const fastnn_communicator* c = args::Communicator(a, "communicator", info[0]);
+  if (c == nullptr) a.ThrowType("communicator", "must not be null");
+  Napi::Float64Array f64 = a.AnyLength<double>("f64", info[1]);
+  Napi::Float32Array f32 = a.AnyLength<float>("f32", info[2]);
+  const auto root = static_cast<std::int32_t>(a.Int("root", info[3], 0, 0x7fffffffLL));
+  a.Verify();
+  std::vector<double> f64_copy(f64.Data(), f64.Data() + f64.ElementLength());
+  std::vector<float> f32_copy(f32.Data(), f32.Data() + f32.ElementLength());
+  return Jobs(env).Start(env, std::make_unique<CommunicatorJob>(c, std::move(f64_copy), std::move(f32_copy), root),
+                         env.Undefined());
 }
 
 // [sync] testRng(seed, words, bounds, belows, perm): undefined
@@ -77,6 +145,7 @@ void RegisterTestHooks(Napi::Env env, Napi::Object exports) {
   if (!flag.IsString() || flag.As<Napi::String>().Utf8Value() != "1") return;
   Export(env, exports, "testBackgroundJob", TestBackgroundJob);
   Export(env, exports, "testRng", TestRng);
+  Export(env, exports, "testCommunicator", TestCommunicator);
 }
 
 }  // namespace fastnn::bindings

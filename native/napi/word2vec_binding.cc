@@ -26,6 +26,9 @@ namespace {
 using args::Args;
 using word2vec::Vocab;
 
+// The most parts a corpus is split into (ranks of a run; validate-word2vec.ts MAX_PARTS).
+constexpr std::int64_t kMaxParts = 65536;
+
 // A count held in a double (a typed array's element): an integer in [min, 2^53 − 1].
 std::uint64_t Count(const Args& a, const std::string& arg, double v, std::int64_t min) {
   return static_cast<std::uint64_t>(a.Int(arg, v, min, args::kMaxSafeInteger));
@@ -115,7 +118,8 @@ class VocabJob final : public BackgroundJob {
 
 // [async] word2vecVocab(job, onProgress?): { promise, cancel }
 // job: { path: string, minCount: integer ≥ 1, maxFinalVocab: integer ≥ 0 (0 =
-// no cap), lowercase: boolean }. Resolves { words: Uint8Array (each word's
+// no cap), lowercase: boolean, parts in [1, kMaxParts], part in [0, parts) (count
+// only that byte range of the file, vocab.h) }. Resolves { words: Uint8Array (each word's
 // bytes then '\n', most frequent first), counts: Float64Array, cancelled }.
 // onProgress({ bytesRead, bytesTotal }). Throws TypeError/RangeError for a
 // bad job; rejects when the file cannot be read.
@@ -128,6 +132,8 @@ Napi::Value Word2vecVocab(const Napi::CallbackInfo& info) {
   options.min_count = static_cast<std::uint64_t>(a.Int("job.minCount", job.Get("minCount"), 1, args::kMaxSafeInteger));
   options.max_final_vocab = static_cast<std::uint64_t>(a.Int("job.maxFinalVocab", job.Get("maxFinalVocab"), 0, args::kMaxDim));
   options.lowercase = a.Bool("job.lowercase", job.Get("lowercase"));
+  options.parts = static_cast<std::uint32_t>(a.Int("job.parts", job.Get("parts"), 1, kMaxParts));
+  options.part = static_cast<std::uint32_t>(a.Int("job.part", job.Get("part"), 0, std::int64_t{options.parts} - 1));
   return Jobs(env).Start(env, std::make_unique<VocabJob>(std::move(options)), a.Callback("onProgress", info[1]), {});
 }
 
@@ -220,7 +226,9 @@ class TrainJob final : public BackgroundJob, private word2vec::TrainHooks {
 // vectorSize, window ≥ 1, negative ≥ 0, nsExponent, sample, alpha, minAlpha,
 // epochs ≥ 1, threads in [1, args::kMaxThreads], seed in [0, 2^32), sg, hs, lowercase,
 // kernel ('batched' or 'classic', word2vec/sentence.h), saturated ('limit'
-// or 'skip': negative sampling's rule for a score with |f| ≥ 6),
+// or 'skip': negative sampling's rule for a score with |f| ≥ 6), ranks in
+// [1, kMaxParts] and rank in [0, ranks) (this process's share of a
+// multi-process run, trainer.h),
 // syn0 (V, vectorSize), syn1neg (V, vectorSize) or null (needed when
 // negative > 0), syn1 (V, vectorSize) or null (needed when hs), resume (see
 // ReadResume) }, trained in place. Resolves { words, epochsCompleted,
@@ -253,6 +261,8 @@ Napi::Value Word2vecTrain(const Napi::CallbackInfo& info) {
   const std::string saturated = a.String("job.saturated", job.Get("saturated"));
   if (saturated != "limit" && saturated != "skip") a.ThrowRange("job.saturated", "must be 'limit' or 'skip'");
   o.skip_saturated = saturated == "skip";
+  o.ranks = static_cast<std::uint32_t>(a.Int("job.ranks", job.Get("ranks"), 1, kMaxParts));
+  o.rank = static_cast<std::uint32_t>(a.Int("job.rank", job.Get("rank"), 0, std::int64_t{o.ranks} - 1));
   const std::uint64_t size = std::uint64_t{vocab.counts.size()} * o.dim;
   const Napi::Value syn0 = job.Get("syn0"), syn1neg = job.Get("syn1neg"), syn1 = job.Get("syn1");
   word2vec::Weights w{a.Array<float>("job.syn0", syn0, size), a.Optional<float>("job.syn1neg", syn1neg, size),

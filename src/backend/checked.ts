@@ -52,10 +52,10 @@ const FIT_JOB: Shape = {
   resume: { epoch: 0, step: 0, bestEpoch: 0, best: 0, bestParams: LIST, partial: 0 },
   position: 0,
 };
-const VOCAB_JOB: Shape = { path: 0, minCount: 0, maxFinalVocab: 0, lowercase: 0 };
+const VOCAB_JOB: Shape = { path: 0, minCount: 0, maxFinalVocab: 0, lowercase: 0, part: 0, parts: 0 };
 const WORD2VEC_JOB: Shape = {
   path: 0, words: 0, counts: 0, vectorSize: 0, window: 0, negative: 0, nsExponent: 0, sample: 0, alpha: 0, minAlpha: 0,
-  epochs: 0, threads: 0, seed: 0, sg: 0, hs: 0, lowercase: 0, kernel: 0, saturated: 0, syn0: 0, syn1neg: 0, syn1: 0,
+  epochs: 0, threads: 0, seed: 0, sg: 0, hs: 0, lowercase: 0, kernel: 0, saturated: 0, rank: 0, ranks: 0, syn0: 0, syn1neg: 0, syn1: 0,
   resume: { epoch: 0, wordsBefore: 0, offsets: 0, words: 0, loss: 0, terms: 0, finished: 0, rng: 0 },
 };
 

@@ -90,6 +90,11 @@ export interface NativeTestHooks {
    * resolves with the steps completed. */
   testBackgroundJob(steps: number, stepMicros: number, failAt: number,
                     onProgress?: (progress: [number, number]) => void): AddonJob<number>;
+  /** [async] Test hook for the MPI communicator's C ABI (native/core/communicator.h), called from the job's
+   * thread: sums f64 and f32 over the ranks, broadcasts [rank, 7, 11] from root, waits at a barrier. */
+  testCommunicator(communicator: object, f64: Float64Array, f32: Float32Array, root: number): AddonJob<{
+    rank: number; size: number; f64: Float64Array; f32: Float32Array; broadcast: Uint8Array;
+  }>;
 }
 
 export type GemmPathName = 'portable' | 'avx2' | 'avx512';

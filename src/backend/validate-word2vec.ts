@@ -6,6 +6,8 @@ import type { Word2VecTrainJob, Word2VecVocabJob } from './word2vec.js';
 import { checkBool, checkFinite, checkInt, checkMatrix, checkOptionalMatrix, checkTypedVector, MAX_DIM, MAX_THREADS } from './validate.js';
 
 const MAX_SAFE = Number.MAX_SAFE_INTEGER;
+/** The most parts a corpus is split into: the ranks of a run (word2vec_binding.cc kMaxParts). */
+export const MAX_PARTS = 65536;
 
 function checkObject(fn: string, arg: string, v: unknown): asserts v is Record<string, unknown> {
   if (typeof v !== 'object' || v === null) throw new TypeError(`${fn}: ${arg} must be an object`);
@@ -31,6 +33,8 @@ export function checkVocabJob(fn: string, v: unknown): asserts v is Word2VecVoca
   checkInt(fn, 'job.minCount', v['minCount'], 1, MAX_SAFE);
   checkInt(fn, 'job.maxFinalVocab', v['maxFinalVocab'], 0, MAX_DIM);
   checkBool(fn, 'job.lowercase', v['lowercase']);
+  checkInt(fn, 'job.parts', v['parts'], 1, MAX_PARTS);
+  checkInt(fn, 'job.part', v['part'], 0, (v['parts'] as number) - 1);
 }
 
 /** A vocabulary crossing the boundary: words each followed by '\n', counts non-increasing integers ≥ 1, no duplicates. */
@@ -114,6 +118,8 @@ export function checkTrainJob(fn: string, v: unknown): asserts v is Word2VecTrai
   if (v['saturated'] !== 'limit' && v['saturated'] !== 'skip') {
     throw new RangeError(`${fn}: job.saturated must be 'limit' or 'skip', got '${v['saturated']}'`);
   }
+  checkInt(fn, 'job.ranks', v['ranks'], 1, MAX_PARTS);
+  checkInt(fn, 'job.rank', v['rank'], 0, (v['ranks'] as number) - 1);
   const rows = (v['counts'] as Float64Array).length;
   const dim = v['vectorSize'] as number;
   checkMatrix(fn, 'job.syn0', v['syn0'], rows, dim);

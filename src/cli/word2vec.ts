@@ -18,6 +18,7 @@ import type { Word2VecProgress } from '../backend/word2vec.js';
 import { plantedAnalogies, plantedCorpus } from '../datasets/planted-corpus.js';
 import { checkpointCorpus, readWord2VecCheckpoint } from '../word2vec/checkpoint.js';
 import { Word2Vec, wordsRead } from '../word2vec/word2vec.js';
+import { distributed } from '../distributed/world.js';
 import { bytes, int, mustExist, num, oneOf } from './arguments.js';
 import { checkpointRole, continueCommand, onStopSignals, stoppedBy, type Stopped } from './interrupt.js';
 import { forceOption, parseCommand, type CommandSpec } from './options.js';
@@ -91,6 +92,9 @@ export const word2vecCommand = {
       type: 'string', value: 'BYTES',
       help: 'the most read from a corpus that is not a regular file (- , a pipe, <(…), a device) into a temporary file first (default 64G)',
     },
+    'sync-seconds': { type: 'string', value: 'X', help: 'under mpirun: seconds between the ranks\' rounds of averaging (default 0.1)' },
+    'sync-rows': { type: 'string', value: 'N', help: 'under mpirun: most frequent rows averaged every round, doubling on a ruler schedule (default 1024)' },
+    'full-sync-every': { type: 'string', value: 'N', help: 'under mpirun: average every row each N rounds, ≥ 0 (default 1000; 0: at epoch ends only)' },
     force: forceOption,
   },
   examples: [
@@ -100,6 +104,7 @@ export const word2vecCommand = {
     'fastnn word2vec --input corpus.txt --output vectors.txt.gz',
     'fastnn word2vec --input corpus.txt --output vectors.txt --plot loss.svg',
     'zcat corpus.txt.gz | fastnn word2vec --input - --output - > vectors.txt',
+    'mpirun -np 4 --hostfile hosts --bind-to none fastnn word2vec --input corpus.txt --output vectors.bin',
   ],
 } satisfies CommandSpec;
 
@@ -140,17 +145,28 @@ export async function runWord2Vec(args: string[]): Promise<void> {
     inPlace: ['--resume', role],
     commandLine: true,
   });
-  if (output && !toStdout) await checkWritable(output.path, save);
-  const plot = await pictureTarget('plot', values.plot, save);
+  // Under mpirun every rank trains and rank 0 alone speaks and writes the files.
+  const { rank, size } = await distributed();
+  const lead = rank === 0;
+  if (output && !toStdout && lead) await checkWritable(output.path, save);
+  const plot = lead ? await pictureTarget('plot', values.plot, save) : undefined;
   const interrupt = onStopSignals();
   const info = backendInfo();
-  process.stderr.write(`fastnn word2vec: backend ${info.active}${demo ? ', planted demo corpus (pass --input FILE to train on yours)' : ''}\n`);
+  if (lead) {
+    process.stderr.write(`fastnn word2vec: backend ${info.active}${size > 1 ? `, ${size} ranks` : ''}` +
+      `${demo ? ', planted demo corpus (pass --input FILE to train on yours)' : ''}\n`);
+  }
   if (stdin && process.stdin.isTTY) process.stderr.write('fastnn word2vec: reading the corpus from the terminal; end it with Ctrl-D\n');
   const started = Date.now();
   try {
     const maxSpool = bytes('max-spool', values['max-spool']);
+    const sync = {
+      ...(values['sync-seconds'] !== undefined ? { seconds: num('sync-seconds', values['sync-seconds'])! } : {}),
+      ...(values['sync-rows'] !== undefined ? { hotRows: int('sync-rows', values['sync-rows'])! } : {}),
+      ...(values['full-sync-every'] !== undefined ? { fullEvery: int('full-sync-every', values['full-sync-every'], 0)! } : {}),
+    };
     const callbacks = {
-      onProgress: progressReporter(process.stderr.isTTY === true), signal: interrupt.signal, checkpoint,
+      ...(lead ? { onProgress: progressReporter(process.stderr.isTTY === true) } : {}), signal: interrupt.signal, checkpoint, sync,
       ...(maxSpool !== undefined ? { maxSpoolBytes: maxSpool } : {}),
     };
     // process.stdin yields the corpus's bytes as they come; corpusOf has made
@@ -180,9 +196,12 @@ export async function runWord2Vec(args: string[]): Promise<void> {
         ...callbacks,
       });
     const t = vectors.training;
+    if (!lead) return;
     // A resumed run's speed counts its own words only, not those read before the checkpoint.
     process.stderr.write(`\n${vectors.size} words × ${vectors.dim}; ${t.wordsThisRun} words in ${t.seconds.toFixed(1)} s` +
-      ` (${Math.round(t.wordsThisRun / t.seconds / 1000)}k words/s), last epoch loss ${t.loss.toFixed(4)}\n`);
+      ` (${Math.round(t.wordsThisRun / t.seconds / 1000)}k words/s), last epoch loss ${t.loss.toFixed(4)}` +
+      `${t.distributed ? `; ${t.distributed.rounds} rounds of averaging took ${t.distributed.seconds.toFixed(1)} s` +
+        ` (and ${t.distributed.waitSeconds.toFixed(1)} s waiting for the other ranks)` : ''}\n`);
     if (output) await writeVectors(vectors, output, save);
     if (plot !== undefined && t.epochLosses.length > 0) {
       const corpus = stdin ? 'stdin' : values.input ?? (resuming ? `the corpus of ${values.resume}` : 'the planted demo corpus');

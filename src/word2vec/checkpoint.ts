@@ -6,6 +6,7 @@
  *   syn0          F32 (V, dim), and syn1neg / syn1 when negative sampling / hs are on
  *   state.offsets, state.words, state.loss, state.terms  F64 (threads)
  *   state.finished U8 (threads), state.rng U32 (threads, 4)
+ *   rank<r>.state.*  the same for rank r = 1, 2, … of a run under mpirun (rank 0's is state.*)
  * with the settings, the corpus's fingerprint and the epoch in the
  * `fastnn.word2vec` metadata entry. The reader streams tensor by tensor
  * (safetensors-file.ts), so a checkpoint of millions of words never has to
@@ -47,6 +48,23 @@ export interface Word2VecCheckpoint {
   syn1neg: Float32Array | null;
   syn1: Float32Array | null;
   state: Word2VecState;
+  /** Under mpirun: the states of ranks 1, 2, … (`state` is rank 0's; each rank may run its own thread count). */
+  otherRanks: Word2VecState[];
+}
+
+const STATE_VECTORS = ['offsets', 'words', 'loss', 'terms', 'finished'] as const;
+
+/** A state as bytes, to gather the ranks' states on rank 0. */
+export function encodeState(s: Word2VecState): Uint8Array {
+  const plain = { epoch: s.epoch, wordsBefore: s.wordsBefore, rng: Array.from(s.rng),
+    ...Object.fromEntries(STATE_VECTORS.map((name) => [name, Array.from(s[name])])) };
+  return Buffer.from(JSON.stringify(plain));
+}
+
+export function decodeState(bytes: Uint8Array): Word2VecState {
+  const o = JSON.parse(Buffer.from(bytes).toString()) as Record<string, number[]> & { epoch: number; wordsBefore: number };
+  return { epoch: o.epoch, wordsBefore: o.wordsBefore, offsets: Float64Array.from(o.offsets), words: Float64Array.from(o.words),
+    loss: Float64Array.from(o.loss), terms: Float64Array.from(o.terms), finished: Uint8Array.from(o.finished), rng: Uint32Array.from(o.rng) };
 }
 
 export async function fingerprintCorpus(path: string): Promise<{ bytes: number; head: string }> {
@@ -64,8 +82,8 @@ export async function fingerprintCorpus(path: string): Promise<{ bytes: number; 
 export async function writeWord2VecCheckpoint(path: string, c: Word2VecCheckpoint, options: WriteOptions = {}): Promise<void> {
   const { settings, state } = c;
   const rows = c.counts.length;
-  const threads = state.offsets.length;
-  const meta = { settings, corpus: c.corpus, everySeconds: c.everySeconds, epoch: state.epoch, wordsBefore: state.wordsBefore };
+  const meta = { settings, corpus: c.corpus, everySeconds: c.everySeconds, epoch: state.epoch, wordsBefore: state.wordsBefore,
+    ...(c.otherRanks.length > 0 ? { otherRanks: c.otherRanks.map((s) => ({ epoch: s.epoch, wordsBefore: s.wordsBefore })) } : {}) };
   const tensors: [string, number[], TensorData][] = [
     ['vocab.words', [c.words.length], c.words],
     ['vocab.counts', [rows], c.counts],
@@ -73,8 +91,13 @@ export async function writeWord2VecCheckpoint(path: string, c: Word2VecCheckpoin
   ];
   if (c.syn1neg) tensors.push(['syn1neg', [rows, settings.vectorSize], c.syn1neg]);
   if (c.syn1) tensors.push(['syn1', [rows, settings.vectorSize], c.syn1]);
-  for (const name of ['offsets', 'words', 'loss', 'terms', 'finished'] as const) tensors.push([`state.${name}`, [threads], state[name]]);
-  tensors.push(['state.rng', [threads, 4], state.rng]);
+  const pushState = (prefix: string, s: Word2VecState) => {
+    const n = s.offsets.length;
+    for (const name of STATE_VECTORS) tensors.push([`${prefix}state.${name}`, [n], s[name]]);
+    tensors.push([`${prefix}state.rng`, [n, 4], s.rng]);
+  };
+  pushState('', state);
+  c.otherRanks.forEach((s, i) => pushState(`rank${i + 1}.`, s));
   await writeSafetensors(path, { format: 'fastnn', 'fastnn.version': FORMAT_VERSION, 'fastnn.kind': KIND, [META_KEY]: JSON.stringify(meta) }, tensors, options);
 }
 
@@ -110,31 +133,40 @@ export async function readWord2VecCheckpoint(path: string): Promise<Word2VecChec
       if (bad >= 0) fail(`tensor '${name}' holds ${data[bad]} at index ${bad}`);
       return data;
     };
+    const readState = async (prefix: string, epoch: number, wordsBefore: number, n: number | null): Promise<Word2VecState> => {
+      const offsets = await tensor(file, `${prefix}state.offsets`, 'F64', n === null ? null : [n], fail) as Float64Array;
+      const count = offsets.length;
+      return {
+        epoch, wordsBefore, offsets,
+        words: await tensor(file, `${prefix}state.words`, 'F64', [count], fail) as Float64Array,
+        loss: await tensor(file, `${prefix}state.loss`, 'F64', [count], fail) as Float64Array,
+        terms: await tensor(file, `${prefix}state.terms`, 'F64', [count], fail) as Float64Array,
+        finished: await tensor(file, `${prefix}state.finished`, 'U8', [count], fail) as Uint8Array,
+        rng: await tensor(file, `${prefix}state.rng`, 'U32', [count, 4], fail) as Uint32Array,
+      };
+    };
+    const otherRanks: Word2VecState[] = [];
+    for (const [i, o] of meta.otherRanks.entries()) otherRanks.push(await readState(`rank${i + 1}.`, o.epoch, o.wordsBefore, null));
     const checkpoint: Word2VecCheckpoint = {
       settings, corpus: meta.corpus, everySeconds: meta.everySeconds, words,
       counts: await tensor(file, 'vocab.counts', 'F64', [rows], fail) as Float64Array,
       syn0: (await vectors('syn0', true))!,
       syn1neg: await vectors('syn1neg', settings.negative > 0),
       syn1: await vectors('syn1', settings.hs),
-      state: {
-        epoch: meta.epoch, wordsBefore: meta.wordsBefore,
-        offsets: await tensor(file, 'state.offsets', 'F64', [threads], fail) as Float64Array,
-        words: await tensor(file, 'state.words', 'F64', [threads], fail) as Float64Array,
-        loss: await tensor(file, 'state.loss', 'F64', [threads], fail) as Float64Array,
-        terms: await tensor(file, 'state.terms', 'F64', [threads], fail) as Float64Array,
-        finished: await tensor(file, 'state.finished', 'U8', [threads], fail) as Uint8Array,
-        rng: await tensor(file, 'state.rng', 'U32', [threads, 4], fail) as Uint32Array,
-      },
+      state: await readState('', meta.epoch, meta.wordsBefore, threads),
+      otherRanks,
     };
-    const known = new Set(['vocab.words', 'vocab.counts', 'syn0', 'syn1neg', 'syn1', 'state.offsets', 'state.words',
-      'state.loss', 'state.terms', 'state.finished', 'state.rng']);
+    const stateNames = [...STATE_VECTORS, 'rng'];
+    const known = new Set(['vocab.words', 'vocab.counts', 'syn0', 'syn1neg', 'syn1',
+      ...['', ...otherRanks.map((_, i) => `rank${i + 1}.`)].flatMap((prefix) => stateNames.map((name) => `${prefix}state.${name}`))]);
     for (const name of file.tensors.keys()) if (!known.has(name)) fail(`unexpected tensor '${name}'`);
     checkAsJob(checkpoint, fail);
     // Each thread stopped after a sentence of the corpus: an offset past its end is no state of that corpus.
-    const { offsets } = checkpoint.state;
-    const past = offsets.findIndex((at) => at > meta.corpus.bytes);
-    if (past >= 0) {
-      fail(`state.offsets[${past}] is ${offsets[past]}, past the end of the corpus it was trained on (${meta.corpus.bytes} bytes)`);
+    for (const [r, { offsets }] of [checkpoint.state, ...otherRanks].entries()) {
+      const past = offsets.findIndex((at) => at > meta.corpus.bytes);
+      if (past >= 0) {
+        fail(`${r > 0 ? `rank${r}.` : ''}state.offsets[${past}] is ${offsets[past]}, past the end of the corpus it was trained on (${meta.corpus.bytes} bytes)`);
+      }
     }
     return checkpoint;
   } finally {
@@ -157,10 +189,11 @@ export async function checkpointCorpus(path: string): Promise<CorpusFingerprint>
 /** The vocabulary and state get the trainer's own checks (as for any job), reported against the file. */
 function checkAsJob(c: Word2VecCheckpoint, fail: (why: string) => never): void {
   try {
-    checkTrainJob('word2vecTrain', {
-      ...c.settings, path: c.corpus.path ?? '', words: c.words, counts: c.counts, syn0: c.syn0, syn1neg: c.syn1neg,
-      syn1: c.syn1, resume: c.state,
-    });
+    const ranks = 1 + c.otherRanks.length;
+    [c.state, ...c.otherRanks].forEach((state, rank) => checkTrainJob('word2vecTrain', {
+      ...c.settings, threads: state.offsets.length, path: c.corpus.path ?? '', words: c.words, counts: c.counts, syn0: c.syn0,
+      syn1neg: c.syn1neg, syn1: c.syn1, resume: state, rank, ranks,
+    }));
   } catch (err) {
     fail((err as Error).message);
   }
@@ -184,6 +217,7 @@ interface Meta {
   everySeconds: number;
   epoch: number;
   wordsBefore: number;
+  otherRanks: { epoch: number; wordsBefore: number }[];
 }
 
 function parseMeta(json: string | undefined, fail: (why: string) => never): Meta {
@@ -215,5 +249,11 @@ function parseMeta(json: string | undefined, fail: (why: string) => never): Meta
   if (typeof everySeconds !== 'number' || !(everySeconds >= 0) || !Number.isFinite(everySeconds)) fail(`invalid everySeconds ${String(everySeconds)}`);
   // The trainer checks their ranges; here only that they are numbers.
   if (typeof epoch !== 'number' || typeof wordsBefore !== 'number') fail('invalid epoch or wordsBefore');
-  return { settings, corpus: corpus as unknown as CorpusFingerprint, everySeconds: everySeconds as number, epoch: epoch as number, wordsBefore: wordsBefore as number };
+  const otherRanks = meta['otherRanks'] ?? [];
+  if (!Array.isArray(otherRanks) || !otherRanks.every((o: { epoch?: unknown; wordsBefore?: unknown }) =>
+    o !== null && typeof o === 'object' && typeof o.epoch === 'number' && typeof o.wordsBefore === 'number')) {
+    fail('invalid otherRanks (each rank\'s epoch and wordsBefore)');
+  }
+  return { settings, corpus: corpus as unknown as CorpusFingerprint, everySeconds: everySeconds as number, epoch: epoch as number,
+    wordsBefore: wordsBefore as number, otherRanks: otherRanks as Meta['otherRanks'] };
 }

@@ -17,11 +17,16 @@ import { checkOptions, finiteNumber } from '../options.js';
 import { checkOverwrite, checkWritable } from '../io/atomic.js';
 import { checkRunPaths } from '../io/run-paths.js';
 import { allocate, asFailureOf, checkAllocation } from '../sizes.js';
-import { fingerprintCorpus, readWord2VecCheckpoint, writeWord2VecCheckpoint, type CorpusFingerprint } from './checkpoint.js';
+import { decodeState, encodeState, fingerprintCorpus, readWord2VecCheckpoint, writeWord2VecCheckpoint, type CorpusFingerprint } from './checkpoint.js';
 import { checkCorpusReadable, CorpusError, vocabularyNames } from './corpus.js';
 import { copyInSlices } from '../shared-memory.js';
 import { DEFAULT_MAX_SPOOL_BYTES, needsSpool, readNonRegular, spool } from './spool.js';
 import { checkSettings, SETTING_KEYS, type Word2VecSettings } from './settings.js';
+import { world, type World } from '../distributed/world.js';
+import { sharedCopy } from '../shared-memory.js';
+import { globalVocab } from './global-vocab.js';
+import { DEFAULT_SYNC, RankSync, type StopRequest, type SyncSettings } from './rank-sync.js';
+import { ranksSegment } from './ranks-segment.js';
 import { WordVectors } from './vectors.js';
 
 type Input = string | AsyncIterable<string | Uint8Array>;
@@ -48,6 +53,8 @@ export interface TrainOptions extends Partial<Word2VecSettings> {
   /** The most bytes copied from a corpus that is not a regular file (an iterable, a pipe, a device) to a
    * temporary file before training; more fails the call (default 64 GiB). */
   maxSpoolBytes?: number;
+  /** Under mpirun / srun: how the ranks keep their vectors close (docs/many-machines.md). Ignored in one process. */
+  sync?: Partial<SyncSettings>;
 }
 
 export interface ResumeOptions {
@@ -59,6 +66,8 @@ export interface ResumeOptions {
   checkpoint?: CheckpointOption | false;
   /** As in train. */
   maxSpoolBytes?: number;
+  /** As in train. */
+  sync?: Partial<SyncSettings>;
 }
 
 export interface TrainedVectors extends WordVectors {
@@ -68,11 +77,49 @@ export interface TrainedVectors extends WordVectors {
     seconds: number;
     /** The checkpoint file last written, or null. */
     checkpoint: string | null;
+    /** Under mpirun / srun: the ranks, and this rank's rounds of averaging, the seconds the averaging took (training
+     * goes on meanwhile), the seconds it waited at the rounds' starts for the other ranks, and the bytes of vectors
+     * it sent into them; null in one process. `words` then counts every rank's. */
+    distributed: { ranks: number; rounds: number; seconds: number; waitSeconds: number; bytes: number } | null;
   };
 }
 
-const KEYS = ['input', ...SETTING_KEYS, 'onProgress', 'signal', 'checkpoint', 'maxSpoolBytes'] as const;
-const RESUME_KEYS = ['input', 'onProgress', 'signal', 'checkpoint', 'maxSpoolBytes'] as const;
+const KEYS = ['input', ...SETTING_KEYS, 'onProgress', 'signal', 'checkpoint', 'maxSpoolBytes', 'sync'] as const;
+const RESUME_KEYS = ['input', 'onProgress', 'signal', 'checkpoint', 'maxSpoolBytes', 'sync'] as const;
+
+function checkSync(fn: string, v: unknown): SyncSettings {
+  if (v === undefined) return DEFAULT_SYNC;
+  checkOptions(fn, 'sync', v, ['seconds', 'hotRows', 'fullEvery']);
+  const o = v as Partial<Record<keyof SyncSettings, unknown>>;
+  const seconds = finiteNumber(fn, 'sync.seconds', o.seconds, DEFAULT_SYNC.seconds, 0.001);
+  const count = (name: 'hotRows' | 'fullEvery', min: number) => {
+    const n = o[name] ?? DEFAULT_SYNC[name];
+    if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < min) {
+      throw new RangeError(`${fn}: sync.${name} must be an integer ≥ ${min}, got ${String(n)}`);
+    }
+    return n;
+  };
+  return { seconds, hotRows: count('hotRows', 1), fullEvery: count('fullEvery', 0) };
+}
+
+/**
+ * Under mpirun: every rank reads the corpus itself, so it must be a file
+ * each can open (a pipe or an iterable reaches one rank at most), and the
+ * ranks must agree on the settings and the corpus (size and first MiB).
+ */
+async function checkRanksAgree(fn: string, w: World, input: Input, settings: Word2VecSettings, sync: SyncSettings,
+                               checkpoint: Checkpointing | null): Promise<void> {
+  if (typeof input !== 'string' || await needsSpool(input)) {
+    throw new TypeError(`${fn}: under mpirun, input must be the path of a regular file every rank can read, not a stream`);
+  }
+  const { bytes, head } = await fingerprintCorpus(input);
+  // Threads may differ (each rank cuts its own part); everything that decides the updates may not.
+  const { threads: _, ...shared } = settings;
+  // Checkpoints are collective too (rank 0 gathers the states), so the ranks must agree on them.
+  await w.agree(fn, { ...shared, syncSeconds: sync.seconds, syncHotRows: sync.hotRows, syncFullEvery: sync.fullEvery,
+    corpusBytes: bytes, corpusHead: head, checkpoint: checkpoint?.path ?? null, checkpointEverySeconds: checkpoint?.everySeconds ?? 0,
+    checkpointAtEnd: checkpoint?.atEnd ?? false });
+}
 
 interface Checkpointing {
   path: string;
@@ -162,7 +209,10 @@ export const Word2Vec = {
     const settings = threadsOn(backend, checkSettings(fn, options));
     checkCallbacks(fn, onProgress, signal);
     const checkpoint = checkCheckpoint(fn, options.checkpoint);
+    const sync = checkSync(fn, options.sync);
     if (typeof input === 'string') await checkCorpusReadable(fn, input);
+    const w = await world();
+    if (w.size > 1) await checkRanksAgree(fn, w, input, settings, sync, checkpoint);
     await checkCheckpointPath(fn, checkpoint, input);
 
     const maxSpool = finiteNumber(fn, 'maxSpoolBytes', options.maxSpoolBytes, DEFAULT_MAX_SPOOL_BYTES, 1);
@@ -170,7 +220,7 @@ export const Word2Vec = {
       const started = performance.now();
       const { minCount, maxFinalVocab, lowercase, vectorSize, negative, hs, seed } = settings;
       const { size: bytes } = await stat(path);
-      const vocab = await backend.word2vecVocab({ path, minCount, maxFinalVocab, lowercase }, undefined, signal);
+      const vocab = await globalVocab(backend, w, { path, minCount, maxFinalVocab, lowercase }, signal);
       signal?.throwIfAborted();
       const rows = vocab.counts.length;
       if (rows === 0) throw new RangeError(`${fn}: no word occurs at least minCount (${minCount}) times in the corpus`);
@@ -187,7 +237,7 @@ export const Word2Vec = {
         fn, settings, path, bytes, names, words: vocab.words, counts: vocab.counts, syn0,
         syn1neg: negative > 0 ? allocate(fn, 'the output vectors (negative sampling)', Float32Array, rows, vectorSize) : null,
         syn1: hs ? allocate(fn, 'the output vectors (hierarchical softmax)', Float32Array, rows, vectorSize) : null,
-        state: null, corpus, checkpoint, onProgress, signal, started,
+        state: null, corpus, checkpoint, onProgress, signal, started, world: w, sync, rankStates: null,
       });
     }));
   },
@@ -215,11 +265,22 @@ export const Word2Vec = {
       throw new TypeError(`${fn}: ${checkpointPath} was trained from an async iterable, which is not kept; pass the same corpus as options.input`);
     }
     const backend = getBackend();
-    if (backend.name === 'js' && saved.settings.threads > 1) {
-      throw new RangeError(`${fn}: ${checkpointPath} was written by ${saved.settings.threads} native threads; the TS backend ` +
+    const sync = checkSync(fn, options.sync);
+    const w = await world();
+    const rankStates = [saved.state, ...saved.otherRanks];
+    if (rankStates.length !== w.size) {
+      throw new RangeError(`${fn}: ${checkpointPath} was written by a run of ${rankStates.length} rank(s); resume it with as many ` +
+        `(mpirun -np ${rankStates.length}), not ${w.size}`);
+    }
+    const state = rankStates[w.rank]!;
+    // Each rank resumes with the threads its own state was written by.
+    const settings = { ...saved.settings, threads: state.offsets.length };
+    if (backend.name === 'js' && settings.threads > 1) {
+      throw new RangeError(`${fn}: ${checkpointPath} was written by ${settings.threads} native threads; the TS backend ` +
         'trains on one, so resume it with the native backend');
     }
     if (typeof input === 'string') await checkCorpusReadable(fn, input);
+    if (w.size > 1) await checkRanksAgree(fn, w, input, settings, sync, checkpoint);
     await checkCheckpointPath(fn, checkpoint, input);
     const maxSpool = finiteNumber(fn, 'maxSpoolBytes', options.maxSpoolBytes, DEFAULT_MAX_SPOOL_BYTES, 1);
     return named(fn, withCorpusFile(fn, input, maxSpool, signal, async (path) => {
@@ -229,8 +290,8 @@ export const Word2Vec = {
           `was trained on (${bytes} bytes, expected ${saved.corpus.bytes}${bytes === saved.corpus.bytes ? ', different content' : ''})`);
       }
       return trainRun(backend, {
-        fn, settings: saved.settings, path, bytes, names: await vocabularyNames(fn, saved.words, saved.settings.encoding, path), words: saved.words, counts: saved.counts, syn0: saved.syn0,
-        syn1neg: saved.syn1neg, syn1: saved.syn1, state: saved.state,
+        fn, settings, path, bytes, names: await vocabularyNames(fn, saved.words, saved.settings.encoding, path), words: saved.words, counts: saved.counts, syn0: saved.syn0,
+        syn1neg: saved.syn1neg, syn1: saved.syn1, state, world: w, sync, rankStates: w.size > 1 ? rankStates : null,
         // A corpus found elsewhere is where the next resume looks.
         corpus: { ...saved.corpus, path: typeof input === 'string' ? resolve(input) : saved.corpus.path },
         checkpoint, onProgress, signal, started: performance.now(),
@@ -268,6 +329,11 @@ interface Run {
   onProgress: ((p: Word2VecProgress) => void) | undefined;
   signal: AbortSignal | undefined;
   started: number;
+  /** The processes of the run (one alone) and how they keep their vectors close. */
+  world: World;
+  sync: SyncSettings;
+  /** Under mpirun, resumed: every rank's state (this rank's is `state`), for the words all had read. */
+  rankStates: Word2VecState[] | null;
 }
 
 /**
@@ -280,31 +346,65 @@ interface Run {
 async function trainRun(backend: Backend, r: Run): Promise<TrainedVectors> {
   const { settings, signal, checkpoint } = r;
   signal?.throwIfAborted();
+  const ranks = r.world.size > 1;
   // Natively, the vectors on shared memory, copied in slices: the jobs train them in place, where a
   // plain array is copied into each job and back (a pass over hundreds of MB on the JS thread at every
   // segment's start and end and at every report). The returned vectors are plain again: syn0 is copied back.
+  // Under mpirun always shared, however small and whatever the backend: the MPI thread averages rows while the
+  // job trains them.
+  const stage = (a: Float32Array, what: string) => ranks ? sharedCopy(a, r.fn, what, signal) : backend.trainingData(a, r.fn, what, signal);
   const plainSyn0 = r.syn0;
-  r.syn0 = await backend.trainingData(r.syn0, r.fn, 'the input vectors', signal);
-  if (r.syn1neg) r.syn1neg = await backend.trainingData(r.syn1neg, r.fn, 'the output vectors (negative sampling)', signal);
-  if (r.syn1) r.syn1 = await backend.trainingData(r.syn1, r.fn, 'the output vectors (hierarchical softmax)', signal);
+  r.syn0 = await stage(r.syn0, 'the input vectors');
+  if (r.syn1neg) r.syn1neg = await stage(r.syn1neg, 'the output vectors (negative sampling)');
+  if (r.syn1) r.syn1 = await stage(r.syn1, 'the output vectors (hierarchical softmax)');
   let state = r.state;
   let result: Word2VecTrainResult | null = null;
   let written: string | null = null;
   const epochLosses: number[] = []; // over all the run's jobs
-  const done = () => state !== null && state.epoch > settings.epochs;
+  const finished = (s: Word2VecState | null) => s !== null && s.epoch > settings.epochs;
+  // Under mpirun, a rank whose part is done keeps running (empty) segments until every rank is done.
+  let everyRankDone = r.rankStates ? r.rankStates.every(finished) : false;
+  const done = () => (ranks ? everyRankDone : finished(state));
+  const wordsAtStart = r.rankStates ? r.rankStates.reduce((n, s) => n + wordsRead(s), 0) : r.state ? wordsRead(r.state) : 0;
+  let perEpoch = 0;
+  for (const c of r.counts) perEpoch += c;
+  const rankSync = ranks ? new RankSync(r.world, [r.syn0, r.syn1neg, r.syn1].filter((m) => m !== null), settings.vectorSize,
+    Math.max(1, perEpoch), r.sync, wordsAtStart) : null;
+  let remoteAbort = -1; // a rank whose caller aborted, when it is not this one
   while (!done()) {
     const segment = new AbortController();
-    const stop = () => segment.abort();
+    let stopRequest: StopRequest = 'none';
+    let requested = () => {};
+    const stopped = new Promise<void>((resolve) => { requested = resolve; });
+    const stop = () => {
+      stopRequest = 'abort';
+      requested();
+      segment.abort();
+    };
+    // Under mpirun the pause is asked of every rank at the next round (rank 0 keeps the clock).
+    const pause = () => {
+      if (!rankSync) return segment.abort();
+      stopRequest = 'pause';
+      requested();
+    };
     signal?.addEventListener('abort', stop, { once: true });
     let timer: NodeJS.Timeout | null = null;
     // The interval starts at the job's first report: by then its tables are
     // built and its threads have trained, so every segment makes progress.
     const onProgress = (p: Word2VecProgress) => {
-      if (timer === null && checkpoint && checkpoint.everySeconds > 0) timer = setTimeout(stop, checkpoint.everySeconds * 1000);
+      if (timer === null && checkpoint && checkpoint.everySeconds > 0 && r.world.rank === 0) timer = setTimeout(pause, checkpoint.everySeconds * 1000);
       r.onProgress?.(p);
     };
     try {
-      result = await startJob(backend, r, state, onProgress, segment.signal);
+      if (rankSync) {
+        const run = await ranksSegment(r.fn, r.world, rankSync, wordsAtStart,
+          (report, jobSignal) => startJob(backend, r, state, report, jobSignal), onProgress, segment, () => stopRequest, stopped);
+        result = run.result;
+        everyRankDone = run.view.allComplete;
+        if (run.view.abortedRank >= 0 && !signal?.aborted) remoteAbort = run.view.abortedRank;
+      } else {
+        result = await startJob(backend, r, state, onProgress, segment.signal);
+      }
     } finally {
       if (timer) clearTimeout(timer);
       signal?.removeEventListener('abort', stop);
@@ -314,14 +414,18 @@ async function trainRun(backend: Backend, r: Run): Promise<TrainedVectors> {
     epochLosses.push(...result.epochLosses);
     if (checkpoint && (result.cancelled || checkpoint.atEnd)) written = await save(checkpoint, r, state);
     signal?.throwIfAborted();
+    if (remoteAbort >= 0) throw new Error(`${r.fn}: rank ${remoteAbort} was stopped, so every rank of the run stops`);
     if (!result.cancelled) break;
   }
   if (r.syn0 !== plainSyn0) await copyInSlices(plainSyn0, r.syn0);
   const vectors = new WordVectors(r.names, plainSyn0, settings.vectorSize, r.counts) as TrainedVectors;
-  const { words, epochsCompleted, loss } = result ?? finishedRun(state!);
+  // A finished checkpoint resumed: no job ran (under mpirun, the words of every rank's state).
+  const { words, epochsCompleted, loss } = result ?? { ...finishedRun(state!), words: wordsAtStart };
   vectors.training = {
-    words, wordsThisRun: words - (r.state ? wordsRead(r.state) : 0), epochsCompleted, loss, epochLosses, state: state!,
+    words, wordsThisRun: words - wordsAtStart, epochsCompleted, loss, epochLosses, state: state!,
     seconds: (performance.now() - r.started) / 1000, checkpoint: written,
+    distributed: rankSync && { ranks: r.world.size, rounds: rankSync.rounds, seconds: rankSync.seconds, waitSeconds: rankSync.waitSeconds,
+      bytes: rankSync.bytes },
   };
   return vectors;
 }
@@ -355,15 +459,35 @@ function startJob(backend: Backend, r: Run, state: Word2VecState | null, onProgr
     path: r.path, words: r.words, counts: r.counts, vectorSize: s.vectorSize, window: s.window, negative: s.negative,
     nsExponent: s.nsExponent, sample: s.sample, alpha: s.alpha, minAlpha: s.minAlpha, epochs: s.epochs,
     threads: s.threads, seed: s.seed, sg: s.sg, hs: s.hs, lowercase: s.lowercase, kernel: s.kernel, saturated: s.saturated, syn0: r.syn0,
-    syn1neg: r.syn1neg, syn1: r.syn1, resume: state,
+    syn1neg: r.syn1neg, syn1: r.syn1, resume: state, rank: r.world.rank, ranks: r.world.size,
   }, onProgress, signal);
 }
 
+/**
+ * Writes the checkpoint. Under mpirun rank 0 writes it, with every rank's
+ * state (gathered), and tells the others whether the write succeeded, so
+ * they fail with it rather than train on without one.
+ */
 async function save(checkpoint: Checkpointing, r: Run, state: Word2VecState): Promise<string> {
-  await writeWord2VecCheckpoint(checkpoint.path, {
-    settings: r.settings, corpus: r.corpus!, everySeconds: checkpoint.everySeconds, words: r.words, counts: r.counts,
-    syn0: r.syn0, syn1neg: r.syn1neg, syn1: r.syn1, state,
-  }, checkpoint);
+  const w = r.world;
+  const states = await w.gather(encodeState(state));
+  let failure: unknown = null;
+  if (states) {
+    try {
+      await writeWord2VecCheckpoint(checkpoint.path, {
+        settings: r.settings, corpus: r.corpus!, everySeconds: checkpoint.everySeconds, words: r.words, counts: r.counts,
+        syn0: r.syn0, syn1neg: r.syn1neg, syn1: r.syn1, state, otherRanks: states.slice(1).map(decodeState),
+      }, checkpoint);
+    } catch (err) {
+      failure = err;
+    }
+  }
+  if (w.size > 1) {
+    const ok = Uint8Array.of(failure === null ? 1 : 0);
+    await w.broadcast(ok, 0);
+    if (ok[0] === 0 && w.rank !== 0) throw new Error(`${r.fn}: rank 0 could not write the checkpoint ${checkpoint.path}`);
+  }
+  if (failure !== null) throw failure;
   return checkpoint.path;
 }
 

@@ -44,7 +44,7 @@ describe.runIf(hasNative)('the addon interface', () => {
   it('exports exactly the names NativeAddon and NativeTestHooks declare, with FASTNN_TEST_HOOKS=1', () => {
     const names = interfaceNames();
     expect(names.length).toBeGreaterThan(20);
-    expect(testHookNames()).toEqual(['testRng', 'testBackgroundJob']);
+    expect(testHookNames()).toEqual(['testRng', 'testBackgroundJob', 'testCommunicator']);
     expect(process.env['FASTNN_TEST_HOOKS']).toBe('1');
     expect(Object.keys(loadNativeAddon()).sort()).toEqual([...new Set([...names, ...testHookNames()])].sort());
   });

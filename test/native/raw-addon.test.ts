@@ -61,7 +61,7 @@ function word2vecJob(): Record<string, unknown> {
   return {
     path: corpus, words: new Uint8Array(Buffer.from('the\nsat\non\ncat\nmat\ndog\nlog\n')), counts: Float64Array.of(80, 40, 40, 20, 20, 20, 20),
     vectorSize: 4, window: 2, negative: 2, nsExponent: 0.75, sample: 0.01, alpha: 0.025, minAlpha: 0.0001, epochs: 2, threads: 1,
-    seed: 7, sg: true, hs: true, lowercase: false, kernel: 'batched', saturated: 'limit', syn0: f32(28), syn1neg: f32(28), syn1: f32(28),
+    seed: 7, sg: true, hs: true, lowercase: false, kernel: 'batched', saturated: 'limit', rank: 0, ranks: 1, syn0: f32(28), syn1neg: f32(28), syn1: f32(28),
     resume: { epoch: 1, wordsBefore: 0, offsets: Float64Array.of(0), words: Float64Array.of(0), loss: Float64Array.of(0),
       terms: Float64Array.of(0), finished: Uint8Array.of(0), rng: Uint32Array.of(1, 2, 3, 4) },
   };
@@ -87,7 +87,7 @@ const entryPoints: Record<string, () => unknown[]> = {
   train: () => [fitJob(), () => {}],
   centredGram: () => [f32(9), f32(3), f32(12), 4, 3, false, 0.5, () => {}],
   symmetricEigen: () => [new Float64Array(2), f32(8), Float32Array.of(2, 1, 0, 0, 1, 2, 0, 0, 0, 0, 3, 1, 0, 0, 1, 3), 4, 2, null],
-  word2vecVocab: () => [{ path: corpus, minCount: 1, maxFinalVocab: 5, lowercase: true }, () => {}],
+  word2vecVocab: () => [{ path: corpus, minCount: 1, maxFinalVocab: 5, lowercase: true, part: 0, parts: 1 }, () => {}],
   word2vecTrain: () => [word2vecJob(), () => {}],
   word2vecInit: () => [f32(6), 2, 3, 9],
   nearest: () => [new Int32Array(4), f32(4), f32(12), f32(6), 4, 3, 2, 2, Int32Array.of(1, -1, 0, 3), 2],
@@ -101,6 +101,7 @@ const notFuzzed: Record<string, string> = {
   setThreads: 'resizes the pool (test/native/dispatch.test.ts)',
   probeBandwidth: 'allocates what it is asked to measure (test/native/dispatch.test.ts)',
   testRng: 'test hook (test/backend/rng.test.ts)', testBackgroundJob: 'test hook (test/native/background-job.test.ts)',
+  testCommunicator: 'test hook (test/distributed/world.test.ts)',
 };
 
 // ---- mutations -------------------------------------------------------------

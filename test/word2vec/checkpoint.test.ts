@@ -131,7 +131,7 @@ describe.each(names.map((n) => [n]))('word2vec checkpoints on %s', (name) => {
       path: corpus, words: saved.words, counts: saved.counts, vectorSize: s.vectorSize, window: s.window, negative: s.negative,
       nsExponent: s.nsExponent, sample: s.sample, alpha: s.alpha, minAlpha: s.minAlpha, epochs: s.epochs, threads: s.threads,
       seed: s.seed, sg: s.sg, hs: s.hs, lowercase: s.lowercase, kernel: s.kernel, saturated: s.saturated, syn0: saved.syn0, syn1neg: saved.syn1neg, syn1: saved.syn1,
-      resume: saved.state,
+      resume: saved.state, rank: 0, ranks: 1,
     }, undefined, AbortSignal.abort());
     expect(result.state).toEqual(saved.state);
   });

@@ -135,7 +135,7 @@ describe.each(backends.map((b) => [b.name, b]))('word2vec kernel validation on %
   const job = () => ({
     path: 'x', words: new Uint8Array(Buffer.from('a\nb\n')), counts: Float64Array.of(2, 1), vectorSize: 2, window: 1,
     negative: 1, nsExponent: 0.75, sample: 0, alpha: 0.025, minAlpha: 0.0001, epochs: 1, threads: 1, seed: 1, sg: true,
-    hs: false, lowercase: false, kernel: 'classic' as const, saturated: 'limit' as const, syn0: f32(4), syn1neg: f32(4), syn1: null, resume: null,
+    hs: false, lowercase: false, kernel: 'classic' as const, saturated: 'limit' as const, syn0: f32(4), syn1neg: f32(4), syn1: null, resume: null, rank: 0, ranks: 1,
   });
   // A resumable state for the job's one thread (threads: 1, epochs: 1).
   const state = () => ({
@@ -151,7 +151,7 @@ describe.each(backends.map((b) => [b.name, b]))('word2vec kernel validation on %
     ['init seed', () => b.word2vecInit(f32(4), 2, 2, -1), RangeError, 'word2vecInit: seed must be an integer in [0, 4294967295], got -1'],
     ['init shape', () => b.word2vecInit(f32(3), 2, 2, 1), RangeError, 'word2vecInit: syn0 must have length 4 for shape (2, 2), got 3'],
     ['vocab job', () => b.word2vecVocab(null as never), TypeError, 'word2vecVocab: job must be an object'],
-    ['vocab minCount', () => b.word2vecVocab({ path: 'x', minCount: 0, maxFinalVocab: 0, lowercase: false }), RangeError, 'word2vecVocab: job.minCount must be an integer in [1, 9007199254740991], got 0'],
+    ['vocab minCount', () => b.word2vecVocab({ path: 'x', minCount: 0, maxFinalVocab: 0, lowercase: false, part: 0, parts: 1 }), RangeError, 'word2vecVocab: job.minCount must be an integer in [1, 9007199254740991], got 0'],
     ['train path', () => b.word2vecTrain({ ...job(), path: 3 as never }), TypeError, 'word2vecTrain: job.path must be a string'],
     ['train counts length', () => b.word2vecTrain({ ...job(), counts: Float64Array.of(1) }), RangeError, 'word2vecTrain: job.counts must have length 2 (one per word), got 1'],
     ['train counts order', () => b.word2vecTrain({ ...job(), counts: Float64Array.of(1, 2) }), RangeError, 'word2vecTrain: job.counts must be non-increasing (sorted by count)'],
@@ -172,6 +172,10 @@ describe.each(backends.map((b) => [b.name, b]))('word2vec kernel validation on %
     ['train callback', () => b.word2vecTrain(job(), 3 as never), TypeError, 'word2vecTrain: onProgress must be a function'],
     ['train resume missing', () => b.word2vecTrain({ ...job(), resume: undefined as never }), TypeError, 'word2vecTrain: job.resume must be an object or null'],
     ['train resume function', () => b.word2vecTrain({ ...job(), resume: (() => 1) as never }), TypeError, 'word2vecTrain: job.resume must be an object or null'],
+    ['vocab parts', () => b.word2vecVocab({ path: 'x', minCount: 1, maxFinalVocab: 0, lowercase: false, part: 0, parts: 0 }), RangeError, 'word2vecVocab: job.parts must be an integer in [1, 65536], got 0'],
+    ['vocab part', () => b.word2vecVocab({ path: 'x', minCount: 1, maxFinalVocab: 0, lowercase: false, part: 2, parts: 2 }), RangeError, 'word2vecVocab: job.part must be an integer in [0, 1], got 2'],
+    ['train ranks', () => b.word2vecTrain({ ...job(), ranks: 1.5 }), RangeError, 'word2vecTrain: job.ranks must be an integer in [1, 65536], got 1.5'],
+    ['train rank', () => b.word2vecTrain({ ...job(), rank: 1 }), RangeError, 'word2vecTrain: job.rank must be an integer in [0, 0], got 1'],
     ['train resume epoch', resume({ epoch: 3 }), RangeError, 'word2vecTrain: job.resume.epoch must be an integer in [1, 2], got 3'],
     ['train resume wordsBefore', resume({ wordsBefore: -1 }), RangeError, 'word2vecTrain: job.resume.wordsBefore must be an integer in [0, 9007199254740991], got -1'],
     ['train resume offsets type', resume({ offsets: [0] }), TypeError, 'word2vecTrain: job.resume.offsets must be a Float64Array'],

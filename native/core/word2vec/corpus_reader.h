@@ -72,4 +72,15 @@ class CorpusReader {
 // Size of the file in bytes; throws std::runtime_error when it cannot be opened.
 std::uint64_t FileSize(const std::string& path);
 
+// Where part `part` of `parts` equal byte ranges of a file of `size` bytes
+// begins (part = parts: the end). The ranges of a multi-threaded or
+// multi-process run; a reader of [PartBegin(p), PartBegin(p + 1)) takes the
+// tokens that start there. ⌊size·part/parts⌋ without forming size·part,
+// which overflows for large files and part counts: with size = q·parts + r,
+// it is q·part + ⌊r·part/parts⌋ (r·part < parts², which fits).
+inline std::uint64_t PartBegin(std::uint64_t size, std::uint64_t part, std::uint64_t parts) {
+  if (part >= parts) return size;
+  return size / parts * part + size % parts * part / parts;
+}
+
 }  // namespace fastnn::word2vec

@@ -49,7 +49,7 @@ struct alignas(64) Counters {
 class alignas(64) Worker {
  public:
   Worker(const Shared& s, std::uint32_t id)
-      : s_(s), id_(id), scratch_(s.opt.seed + 1 + id) {
+      : s_(s), id_(id), scratch_(s.opt.seed + 1 + s.opt.rank * kRankSeedStride + id) {
     scratch_.neu1.resize(s.opt.dim);
     scratch_.neu1e.resize(s.opt.dim);
     sentence_.reserve(kMaxSentence);
@@ -118,7 +118,7 @@ class alignas(64) Worker {
         if (t != id_) others_ += (*counters_)[t].words.load(std::memory_order_relaxed);
       }
     }
-    const double done = static_cast<double>(base_ + words_ + others_);
+    const double done = static_cast<double>(base_ + words_ + others_) * s_.opt.ranks;
     const double frac = std::min(1.0, done / s_.total_words);
     return static_cast<float>(s_.opt.alpha - (s_.opt.alpha - s_.opt.min_alpha) * frac);
   }
@@ -158,7 +158,10 @@ TrainResult Train(const TrainOptions& opt, const Vocab& vocab, const Weights& we
 
   const std::uint64_t size = FileSize(opt.path);
   const std::uint32_t threads = opt.threads;
-  auto range_begin = [&](std::uint32_t t) { return size * t / threads; };
+  // This rank's part of the file, cut into one range per thread.
+  const std::uint64_t part_begin = PartBegin(size, opt.rank, opt.ranks);
+  const std::uint64_t part_bytes = PartBegin(size, opt.rank + 1, opt.ranks) - part_begin;
+  auto range_begin = [&](std::uint32_t t) { return part_begin + PartBegin(part_bytes, t, threads); };
   std::vector<Worker> workers;
   allocating("the training threads' buffers", [&] {
     workers.reserve(threads);
@@ -172,7 +175,7 @@ TrainResult Train(const TrainOptions& opt, const Vocab& vocab, const Weights& we
     state.threads.resize(threads);
     for (std::uint32_t t = 0; t < threads; t++) {
       state.threads[t].offset = range_begin(t);
-      Rng(opt.seed + 1 + t).get_state(state.threads[t].rng);
+      Rng(opt.seed + 1 + opt.rank * kRankSeedStride + t).get_state(state.threads[t].rng);
     }
   }
   auto words_in_epoch = [&] {
@@ -182,7 +185,8 @@ TrainResult Train(const TrainOptions& opt, const Vocab& vocab, const Weights& we
   };
   const std::uint64_t words_at_start = state.words_before + words_in_epoch();
 
-  const double start_progress = std::min(1.0, static_cast<double>(words_at_start) / shared.total_words);
+  // Progress and learning rate count this rank's words times the ranks (trainer.h TrainOptions).
+  const double start_progress = std::min(1.0, static_cast<double>(words_at_start) * opt.ranks / shared.total_words);
 
   TrainResult result;
   const auto start = Clock::now();
@@ -199,7 +203,7 @@ TrainResult Train(const TrainOptions& opt, const Vocab& vocab, const Weights& we
     const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
     TrainProgress p;
     p.words = state.words_before + words;
-    p.progress = std::min(1.0, static_cast<double>(p.words) / shared.total_words);
+    p.progress = std::min(1.0, static_cast<double>(p.words) * opt.ranks / shared.total_words);
     p.epoch = state.epoch;
     p.loss = terms > 0 ? loss / static_cast<double>(terms) : 0;
     p.words_per_sec = seconds > 0 ? static_cast<double>(p.words - std::min(p.words, words_at_start)) / seconds : 0;

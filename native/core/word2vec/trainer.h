@@ -39,7 +39,17 @@ struct TrainOptions {
   // Hierarchical softmax always skips saturated nodes (both tools do).
   bool skip_saturated = false;
   bool lowercase = false;
+  // A multi-process run (src/word2vec/rank-sync.ts): this process is `rank`
+  // of `ranks`. It reads part `rank` of the corpus cut into `ranks` byte
+  // ranges, which its threads cut again (so ranks may run different thread
+  // counts); thread t draws from Rng(seed + 1 + rank·kRankSeedStride + t).
+  // The learning rate and progress count its words times `ranks`, its
+  // estimate of the words all ranks have read (each reads about as many).
+  std::uint32_t rank = 0, ranks = 1;
 };
+
+// Generator streams set aside per rank: more than any rank's threads.
+constexpr std::uint32_t kRankSeedStride = 1024;
 
 // Borrowed (V, dim) row-major arrays: syn0 the word vectors, syn1neg the
 // negative-sampling output vectors (null when negative = 0), syn1 the
@@ -81,8 +91,9 @@ struct ThreadState {
 };
 
 // A run's resumable state (a checkpoint without the weights). Thread t reads
-// bytes [size·t/threads, size·(t+1)/threads) of the corpus, so a state only
-// resumes with the thread count that wrote it, on the same corpus.
+// bytes [size·t/threads, size·(t+1)/threads) of the corpus (of its rank's
+// part, with ranks), so a state only resumes with the thread and rank counts
+// that wrote it, on the same corpus.
 struct TrainState {
   std::uint32_t epoch = 1;          // the epoch in progress; epochs + 1 once training is complete
   std::uint64_t words_before = 0;   // tokens read in the epochs before it

@@ -87,6 +87,17 @@ export class Tokenizer {
 }
 
 /**
+ * Where part `part` of `parts` equal byte ranges of a file of `size` bytes
+ * begins (the end for part = parts): ⌊size·part/parts⌋, as
+ * corpus_reader.h PartBegin computes it without overflow (here exact in
+ * doubles up to 2^53 through the same split).
+ */
+export function partBegin(size: number, part: number, parts: number): number {
+  if (part >= parts) return size;
+  return Math.floor(size / parts) * part + Math.floor((size % parts) * part / parts);
+}
+
+/**
  * Reads `path` from byte `start` in blocks of `blockSize` bytes (one buffer, reused: consume
  * each block before asking for the next). Memory is one block, whatever the
  * file's size.

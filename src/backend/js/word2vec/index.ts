@@ -8,6 +8,7 @@ import { Rng } from '../../../rng.js';
 import { nearest } from './nearest.js';
 import { trainTs } from './trainer.js';
 import { scanVocab } from './vocab.js';
+import { partBegin } from './corpus-reader.js';
 import { stat } from 'node:fs/promises';
 import { quietAfterAbort } from '../../job.js';
 import type { Word2VecKernels } from '../../word2vec.js';
@@ -20,11 +21,12 @@ function startJob<T>(run: (stopped: () => boolean) => Promise<T>, signal: AbortS
 
 export const jsWord2VecKernels: Word2VecKernels = {
   word2vecVocab(job, onProgress, signal) {
-    const { path, minCount, maxFinalVocab, lowercase } = job;
+    const { path, minCount, maxFinalVocab, lowercase, part, parts } = job;
     const report = quietAfterAbort(onProgress, signal);
     return startJob(async (stopped) => {
       const bytesTotal = (await stat(path).catch(() => ({ size: 0 }))).size;
-      return scanVocab(path, minCount, maxFinalVocab, lowercase, stopped,
+      const range = parts === 1 ? [0, Infinity] : [partBegin(bytesTotal, part, parts), partBegin(bytesTotal, part + 1, parts)];
+      return scanVocab(path, range[0]!, range[1]!, minCount, maxFinalVocab, lowercase, stopped,
         report ? (bytesRead) => report({ bytesRead, bytesTotal }) : undefined);
     }, signal);
   },

@@ -9,11 +9,14 @@
  */
 import { Rng } from '../../../rng.js';
 import { allocating } from '../../../sizes.js';
-import { byteBefore, readBlocks, Tokenizer } from './corpus-reader.js';
+import { stat } from 'node:fs/promises';
+import { byteBefore, partBegin, readBlocks, Tokenizer } from './corpus-reader.js';
 import { SentenceScratch, trainSentence as trainOne, type SentenceModel } from './sentence.js';
 import { fillNoiseTable, huffman, keepProbabilities, NOISE_TABLE_SIZE, sigmoidTable } from './tables.js';
 import type { Word2VecProgress, Word2VecState, Word2VecTrainJob, Word2VecTrainResult } from '../../word2vec.js';
 
+/** Generator streams set aside per rank (trainer.h kRankSeedStride). */
+const RANK_SEED_STRIDE = 1024;
 /** Sentences longer than this many kept words are cut (as in C++). */
 export const MAX_SENTENCE = 10_000;
 const BLOCK_BYTES = 1 << 16;
@@ -40,8 +43,13 @@ export async function trainTs(job: Word2VecTrainJob, onProgress: ((p: Word2VecPr
   const keep = job.sample > 0 ? allocating(fn, 'the subsampling table', () => keepProbabilities(counts, job.sample)) : new Float64Array(0);
   const sig = sigmoidTable();
   const tree = hs ? allocating(fn, 'the Huffman tree of the vocabulary', () => huffman(counts)) : null;
-  // Thread 0's stream, or where the resumed run left it.
-  const rng = new Rng((job.seed + 1) >>> 0);
+  // One thread: this rank's part of the corpus (all of it alone), as native thread 0 of a one-thread run.
+  const { rank, ranks } = job;
+  const { size } = await stat(job.path);
+  const begin = partBegin(size, rank, ranks);
+  const end = partBegin(size, rank + 1, ranks);
+  // Thread 0's stream (of this rank), or where the resumed run left it.
+  const rng = new Rng((job.seed + 1 + rank * RANK_SEED_STRIDE) >>> 0);
   const resume = job.resume;
   if (resume) rng.setState(resume.rng.subarray(0, 4));
   const model: SentenceModel = {
@@ -59,7 +67,8 @@ export async function trainTs(job: Word2VecTrainJob, onProgress: ((p: Word2VecPr
   let diverged = false;
 
   const trainSentence = (): void => {
-    const frac = Math.min(1, (wordsBefore + words) / totalWords);
+    // Other ranks read about as many words: progress counts this rank's times ranks.
+    const frac = Math.min(1, (wordsBefore + words) * ranks / totalWords);
     const lr = f32(job.alpha - (job.alpha - job.minAlpha) * frac);
     if (!trainOne(model, scratch, sentence, length, lr)) diverged = true;
     length = 0;
@@ -71,7 +80,7 @@ export async function trainTs(job: Word2VecTrainJob, onProgress: ((p: Word2VecPr
   // It starts as the resumed state, so a run stopped before it reads a byte
   // hands that state back unchanged.
   const mark = {
-    offset: resume?.offsets[0] ?? 0, words: resume?.words[0] ?? 0, loss: resume?.loss[0] ?? 0,
+    offset: resume?.offsets[0] ?? begin, words: resume?.words[0] ?? 0, loss: resume?.loss[0] ?? 0,
     terms: resume?.terms[0] ?? 0, finished: resume?.finished[0] ?? 0, rng: rng.getState(),
   };
   const markBoundary = () => {
@@ -81,8 +90,13 @@ export async function trainTs(job: Word2VecTrainJob, onProgress: ((p: Word2VecPr
     mark.terms = scratch.terms;
     rng.writeState(mark.rng); // once per sentence: no allocation
   };
+  let past = false; // a token starting at or after `end` was met: the range is done for this epoch
   const tokenizer: Tokenizer = new Tokenizer(job.lowercase, {
     token(key) {
+      if (past || tokenizer.position - key.length >= end) {
+        past = true;
+        return;
+      }
       const id = vocab.get(key);
       if (id === undefined) return;
       words++;
@@ -94,6 +108,7 @@ export async function trainTs(job: Word2VecTrainJob, onProgress: ((p: Word2VecPr
       }
     },
     lineEnd() {
+      if (past) return;
       if (length > 0) trainSentence();
       markBoundary();
     },
@@ -101,13 +116,13 @@ export async function trainTs(job: Word2VecTrainJob, onProgress: ((p: Word2VecPr
 
   const start = performance.now();
   const wordsAtStart = wordsBefore + (resume?.words[0] ?? 0);
-  const startProgress = Math.min(1, wordsAtStart / totalWords);
+  const startProgress = Math.min(1, wordsAtStart * ranks / totalWords);
   let lastReport = start;
   let lastYield = start;
   const snapshot = (): Word2VecProgress => {
     const seconds = (performance.now() - start) / 1000;
     const done = wordsBefore + mark.words;
-    const progress = Math.min(1, done / totalWords);
+    const progress = Math.min(1, done * ranks / totalWords);
     return {
       progress, epoch: Math.min(epoch, job.epochs), loss: mark.terms > 0 ? mark.loss / mark.terms : 0,
       wordsPerSec: seconds > 0 ? (done - wordsAtStart) / seconds : 0,
@@ -126,6 +141,7 @@ export async function trainTs(job: Word2VecTrainJob, onProgress: ((p: Word2VecPr
     scratch.loss = mark.loss;
     scratch.terms = mark.terms;
     if (mark.finished === 0) {
+      past = false;
       tokenizer.startAt(offset, await byteBefore(job.path, offset));
       for await (const block of readBlocks(job.path, BLOCK_BYTES, offset)) {
         // A whole block at dim 300 trains for ~100 ms: the clock is read after every
@@ -143,8 +159,9 @@ export async function trainTs(job: Word2VecTrainJob, onProgress: ((p: Word2VecPr
             lastYield = performance.now();
           }
           interrupted = stopped();
+          if (past) break;
         }
-        if (diverged || interrupted) break;
+        if (diverged || interrupted || past) break;
       }
       if (!interrupted && !diverged) {
         tokenizer.finish();
@@ -160,7 +177,8 @@ export async function trainTs(job: Word2VecTrainJob, onProgress: ((p: Word2VecPr
     epochLosses.push(last.loss);
     wordsBefore += mark.words;
     epoch++;
-    mark.words = mark.loss = mark.terms = mark.offset = mark.finished = 0;
+    mark.words = mark.loss = mark.terms = mark.finished = 0;
+    mark.offset = begin;
     // Short epochs end between two 200 ms reports: report each end.
     if (epoch <= job.epochs) onProgress?.(last);
   }

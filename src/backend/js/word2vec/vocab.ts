@@ -6,7 +6,7 @@
  * maxFinalVocab of them.
  */
 import { allocating } from '../../../sizes.js';
-import { readBlocks, Tokenizer } from './corpus-reader.js';
+import { byteBefore, readBlocks, Tokenizer } from './corpus-reader.js';
 import { WordTable } from './word-table.js';
 
 export function pruneThreshold(maxFinalVocab: number): number {
@@ -20,21 +20,29 @@ export interface ScannedVocab {
   cancelled: boolean;
 }
 
-export async function scanVocab(path: string, minCount: number, maxFinalVocab: number, lowercase: boolean,
-                                stopped: () => boolean, onBytes?: (bytes: number) => void): Promise<ScannedVocab> {
+/** Counts the tokens that start in bytes [begin, end) of `path` (the whole file: 0, Infinity). */
+export async function scanVocab(path: string, begin: number, end: number, minCount: number, maxFinalVocab: number,
+                                lowercase: boolean, stopped: () => boolean, onBytes?: (bytes: number) => void): Promise<ScannedVocab> {
   const table = new WordTable();
   const threshold = pruneThreshold(maxFinalVocab);
   let floor = 1;
+  let past = false; // a token starting at or after `end` was met: the range is done
   const tokenizer = new Tokenizer(lowercase, {
     token(word) {
+      if (past || tokenizer.position - word.length >= end) {
+        past = true;
+        return;
+      }
       table.add(word);
       if (table.size > threshold) table.prune(floor++);
     },
     lineEnd() {},
   });
-  let bytes = 0;
+  tokenizer.startAt(begin, await byteBefore(path, begin));
+  let bytes = begin;
   let cancelled = false;
-  for await (const block of readBlocks(path, 1 << 20)) {
+  for await (const block of readBlocks(path, 1 << 20, begin)) {
+    if (past) break;
     tokenizer.push(block);
     bytes += block.length;
     onBytes?.(bytes);

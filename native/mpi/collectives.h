@@ -1,0 +1,34 @@
+// The collectives fastnn needs, as MPI calls made on the communication
+// thread (comm_thread.h). Each returns an empty string on success, else a
+// message saying what failed; none may be called on another thread.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace fastnn::mpi {
+
+// data[0 .. count) ← the sum over ranks, in place, added in rank order
+// 0, 1, …, size − 1 whatever the MPI library's reduction algorithms, so all
+// ranks get the same bits and a run repeats at the same rank count.
+std::string AllreduceSum(float* data, std::size_t count);
+std::string AllreduceSum(double* data, std::size_t count);
+// arrays[k][0 .. count) ← the mean over ranks, for every k, in place (summed
+// as AllreduceSum does, in segments that pack the arrays together). With
+// `replace`, each value becomes the mean itself (the same bits on every
+// rank); otherwise it gets (mean − the copy sent), so what other threads
+// write into the arrays meanwhile is kept (word2vec's rounds, rank-sync.ts).
+std::string AverageInPlace(const std::vector<float*>& arrays, std::size_t count, bool replace);
+// bytes[0 .. count) ← root's.
+std::string Broadcast(void* bytes, std::size_t count, int root);
+std::string Barrier();
+// On root, `gathered` ← every rank's `bytes`, in rank order (empty elsewhere).
+// The sizes may differ from rank to rank.
+std::string Gather(const std::vector<std::uint8_t>& bytes, int root, std::vector<std::vector<std::uint8_t>>* gathered);
+
+// Why a call is refused before MPI sees it, or "" when the world is usable.
+std::string Unusable();
+
+}  // namespace fastnn::mpi
