@@ -14,6 +14,7 @@
 #include "background_job.h"
 #include "bindings.h"
 #include "boundary.h"
+#include "communicator_arg.h"
 #include "net_args.h"
 
 namespace fastnn::bindings {
@@ -239,7 +240,7 @@ JobValues FetchJob(Napi::Object job) {
           job.Get("progressEvery"), job.Get("history"), job.Get("inputNoise"), job.Get("resume"), job.Get("position")};
 }
 
-// [async] train(job, onProgress): { promise, cancel }
+// [async] train(job, onProgress, communicator): { promise, cancel }
 // Trains job.net (a NetworkSpec, params updated in place) on job.x (n, sizes[0]), job.y
 // (n, target columns) for up to job.epochs epochs of job.batchSize samples, reshuffled per
 // epoch from job.rngState (advanced in place) when job.shuffle, updating with
@@ -253,6 +254,10 @@ JobValues FetchJob(Napi::Object job) {
 // carrying code ERR_FASTNN_NON_FINITE, quantity, epoch and batch, unless job.skipNonFinite. job.inputNoise corrupts each batch's inputs (denoising);
 // job.resume continues a longer run (the schedule's clock, early stopping, an
 // epoch stopped between batches); job.position (optional) receives where the job stopped.
+// communicator (optional: undefined or null for a run of one process) is the
+// MPI addon's external (core/communicator.h): the job is then one rank of a
+// data-parallel run (core/data_parallel.h), job.batchSize rows its share of
+// each global batch.
 // Throws TypeError/RangeError for bad arguments, in validate.ts
 // checkFitJob's order; a batch of 1 row with a batch-normalised layer that
 // trains is a bad argument too.
@@ -272,6 +277,9 @@ Napi::Value Train(const Napi::CallbackInfo& info) {
   const OptimizerValues ov = FetchOptimizer(opt_v, params.size());
   const ResumeValues rv = FetchResume(j.resume, params.size());
   // Phase 2: checks and pointers; no user code runs from here on.
+  // Its semantic checks (the shares of each global batch) are validate.ts checkFitWorld's, run by native.ts.
+  const fastnn_communicator* comm = args::Communicator(env, fn, "communicator", info[2]);
+  const std::size_t ranks = comm == nullptr ? 1 : static_cast<std::size_t>(comm->size);
   TakeNetPointers(env, fn, "job.net", nv, params, net);
   const auto max = static_cast<std::int64_t>(args::kMaxDim);
   const std::size_t in = net.sizes.front(), t = target_cols(net);
@@ -284,7 +292,7 @@ Napi::Value Train(const Napi::CallbackInfo& info) {
   cfg.y_val = args::Matrix(env, fn, "job.yVal", j.y_val, cfg.n_val, t);
   cfg.epochs = args::Size(env, fn, "job.epochs", j.epochs);
   cfg.batch_size = static_cast<std::size_t>(args::Int(env, fn, "job.batchSize", j.batch_size, 1, max));
-  CheckBatchRows(env, fn, net, cfg.n, cfg.batch_size);
+  if (comm == nullptr) CheckBatchRows(env, fn, net, cfg.n, cfg.batch_size);
   cfg.shuffle = args::Bool(env, fn, "job.shuffle", j.shuffle);
   cfg.rng_state = args::Uint32Vector(env, fn, "job.rngState", j.rng_state, 4);
   if ((cfg.rng_state[0] | cfg.rng_state[1] | cfg.rng_state[2] | cfg.rng_state[3]) == 0) {
@@ -302,7 +310,9 @@ Napi::Value Train(const Napi::CallbackInfo& info) {
   cfg.progress_every = args::Size(env, fn, "job.progressEvery", j.progress_every);
   cfg.history = args::Float64Vector(env, fn, "job.history", j.history, cfg.epochs * kHistoryFields);
   cfg.input_noise = CheckInputNoise(env, fn, j.input_noise, noise);
-  cfg.resume = CheckResume(env, fn, rv, net, cfg.early_stopping, (cfg.n + cfg.batch_size - 1) / cfg.batch_size);
+  const std::size_t global_batch = cfg.batch_size * ranks;
+  cfg.resume = CheckResume(env, fn, rv, net, cfg.early_stopping, (cfg.n + global_batch - 1) / global_batch);
+  cfg.comm = comm;
   if (!j.position.IsUndefined() && !j.position.IsNull()) {
     cfg.position = args::Float64Vector(env, fn, "job.position", j.position, kPositionFields);
   }

@@ -5,11 +5,12 @@
  */
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import { NOTHING_TRAINED, type Backend, type FitJob, type FitResult, type KernelProgress, type NetworkSpec, type TrainJob,
+import { Activation, HISTORY_FIELDS, Loss, NOTHING_TRAINED, type Backend, type FitJob, type FitResult, type KernelProgress, type NetworkSpec, type TrainJob,
   type TrainProgress, type ActivationCode, type LossCode, type LossParams, type OptimizerSpec, type StepOutcomeCode } from './backend.js';
 import { NON_FINITE_CODE, NonFiniteError } from './errors.js';
 import { sharedCopy } from '../shared-memory.js';
 import { checkSignal, quietAfterAbort, runAddonJob, type AddonJob } from './job.js';
+import { checkFitJob } from './validate.js';
 import type {
   Word2VecKernels, Word2VecProgress, Word2VecTrainJob, Word2VecTrainResult, Word2VecVocab, Word2VecVocabJob, Word2VecVocabProgress,
 } from './word2vec.js';
@@ -48,8 +49,10 @@ export interface NativeAddon extends Pick<Word2VecKernels, 'word2vecInit' | 'nea
   trainEpoch(job: TrainJob): number;
   optimizerStep(net: NetworkSpec, grads: Float32Array[], optimizer: OptimizerSpec, lr: number): StepOutcomeCode;
   /** [async] Backend.train without the AbortSignal: cancel() stops the job between batches
-   * and the promise then resolves with what was done (FitResult but `cancelled`). */
-  train(job: FitJob, onProgress: ((p: TrainProgress) => void) | null): AddonJob<Omit<FitResult, 'cancelled'>>;
+   * and the promise then resolves with what was done (FitResult but `cancelled`). With a
+   * communicator (job.world's), the job is one rank of a data-parallel run (core/data_parallel.h). */
+  train(job: FitJob, onProgress: ((p: TrainProgress) => void) | null, communicator?: object | null):
+    AddonJob<Omit<FitResult, 'cancelled'>>;
   /** [async] Backend.word2vecVocab and word2vecTrain without the AbortSignal: cancel() stops the job. */
   word2vecVocab(job: Word2VecVocabJob, onProgress?: (p: Word2VecVocabProgress) => void): AddonJob<Word2VecVocab>;
   word2vecTrain(job: Word2VecTrainJob, onProgress?: (p: Word2VecProgress) => void): AddonJob<Word2VecTrainResult>;
@@ -188,7 +191,9 @@ export function createNativeBackend(addon: NativeAddon): Backend {
       if (signal?.aborted) return Promise.resolve({ ...NOTHING_TRAINED });
       // The addon checks the job synchronously. Anything but a function goes through
       // quietAfterAbort unchanged, for the addon to reject.
-      const started = addon.train(job, quietAfterAbort(onProgress, signal)!);
+      // The addon checks only that the communicator is one; what a world means for the job is checked here.
+      if (job.world != null) checkFitJob('train', job, onProgress, Object.keys(Activation).length, Object.keys(Loss).length, HISTORY_FIELDS.length);
+      const started = addon.train(job, quietAfterAbort(onProgress, signal)!, job.world?.communicator() ?? null);
       return runAddonJob(started, signal).then((result) => ({ ...result, cancelled: signal?.aborted === true }),
         (err: unknown) => { throw typedFailure(err); });
     },
