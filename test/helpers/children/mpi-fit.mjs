@@ -27,9 +27,15 @@ const options = {
     if (spec.dieAt && rank === spec.dieAt.rank && e.epoch === spec.dieAt.epoch) process.kill(process.pid, 'SIGKILL');
   },
 };
-const history = spec.kind === 'autoencoder' ? await model.fit(x, options) : await model.fit(x, labels, options);
-if (spec.output && rank === 0) await model.save(spec.output);
-console.log(JSON.stringify({
-  rank, size, params: model.params.map((p) => Buffer.from(p.buffer, p.byteOffset, p.byteLength).toString('base64')),
-  loss: history.loss, valLoss: history.valLoss ?? null,
-}));
+try {
+  const history = spec.kind === 'autoencoder' ? await model.fit(x, options) : await model.fit(x, labels, options);
+  if (spec.output && rank === 0) await model.save(spec.output);
+  console.log(JSON.stringify({
+    rank, size, params: model.params.map((p) => Buffer.from(p.buffer, p.byteOffset, p.byteLength).toString('base64')),
+    loss: history.loss, valLoss: history.valLoss ?? null,
+  }));
+} catch (err) {
+  // As the CLI does: the message first, then a failing exit (which ends every rank), so mpirun forwards the message.
+  process.stderr.write(`${err.message}\n`);
+  process.exitCode = 1;
+}
