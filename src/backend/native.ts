@@ -192,8 +192,10 @@ export function createNativeBackend(addon: NativeAddon): Backend {
       // The addon checks the job synchronously. Anything but a function goes through
       // quietAfterAbort unchanged, for the addon to reject.
       // The addon checks only that the communicator is one; what a world means for the job is checked here.
-      if (job.world != null) checkFitJob('train', job, onProgress, Object.keys(Activation).length, Object.keys(Loss).length, HISTORY_FIELDS.length);
-      const started = addon.train(job, quietAfterAbort(onProgress, signal)!, job.world?.communicator() ?? null);
+      // (A job that is no object is the addon's to refuse.)
+      const world = (job as Partial<FitJob> | null | undefined)?.world;
+      if (world != null) checkFitJob('train', job, onProgress, Object.keys(Activation).length, Object.keys(Loss).length, HISTORY_FIELDS.length);
+      const started = addon.train(job, quietAfterAbort(onProgress, signal)!, world?.communicator() ?? null);
       return runAddonJob(started, signal).then((result) => ({ ...result, cancelled: signal?.aborted === true }),
         (err: unknown) => { throw typedFailure(err); });
     },

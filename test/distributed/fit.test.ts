@@ -16,6 +16,8 @@ import { join } from 'node:path';
 import { spawn } from 'node:child_process';
 import { afterAll, describe, expect, it } from 'vitest';
 import { linesByRank, mpiAvailable, mpirun, type MpiRun } from '../helpers/mpi.js';
+import { Matrix, MLP } from '../../src/index.js';
+import { shareOf } from '../../src/backend/backend.js';
 
 const child = new URL('../helpers/children/mpi-fit.mjs', import.meta.url).pathname;
 const cli = new URL('../../dist/cli/main.js', import.meta.url).pathname;
@@ -73,6 +75,29 @@ function expectSameBitsOnEveryRank(lines: FitLine[]): void {
     expect(line.valLoss).toEqual(lines[0]!.valLoss);
   }
 }
+
+describe('outside mpirun', () => {
+  it('options.distributed changes nothing: the same bits as without it', async () => {
+    const x = new Matrix(Float32Array.from({ length: 60 }, (_, i) => Math.sin(i)), 20, 3);
+    const y = Int32Array.from({ length: 20 }, (_, i) => i % 2);
+    const fit = async (distributed: boolean | undefined) => {
+      const net = new MLP({ layers: [3, 5, 2], task: 'multiclass', seed: 4 });
+      const history = await net.fit(x, y, { epochs: 3, batchSize: 4, validationSplit: 0.25, ...(distributed === undefined ? {} : { distributed }) });
+      return { params: net.params.map((p) => Array.from(p)), history };
+    };
+    expect(await fit(true)).toEqual(await fit(undefined));
+    expect(await fit(false)).toEqual(await fit(undefined));
+    await expect(new MLP({ layers: [3, 2], task: 'multiclass' }).fit(x, y, { distributed: 1 as never })).rejects
+      .toThrow('MLP.fit: options.distributed must be a boolean');
+  });
+
+  it('cuts a global batch into contiguous shares in rank order, the first ones a row longer', () => {
+    const shares = (rows: number, size: number) => Array.from({ length: size }, (_, r) => shareOf(rows, r, size));
+    expect(shares(24, 3)).toEqual([{ begin: 0, rows: 8 }, { begin: 8, rows: 8 }, { begin: 16, rows: 8 }]);
+    expect(shares(5, 3)).toEqual([{ begin: 0, rows: 2 }, { begin: 2, rows: 2 }, { begin: 4, rows: 1 }]);
+    expect(shares(1, 3)).toEqual([{ begin: 0, rows: 1 }, { begin: 1, rows: 0 }, { begin: 1, rows: 0 }]);
+  });
+});
 
 describe.runIf(mpiAvailable())('data-parallel fit under mpirun', () => {
   // 320 rows in global batches of 32: 10 steps an epoch, 100 in all.
