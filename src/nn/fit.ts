@@ -19,7 +19,7 @@ import {
   type ScheduleOptions,
 } from './train-options.js';
 import { frozenFlags } from './fine-tune.js';
-import { joinedWorld, startTogether } from './data-parallel.js';
+import { joinedWorld, shapeOf, startTogether } from './data-parallel.js';
 
 export interface EpochInfo {
   /** 1-based epoch number. */
@@ -244,6 +244,11 @@ export async function runFit(fn: string, backend: Backend, model: FitTarget, x: 
   checkBatchNormRows(fn, { ...model.spec, frozen }, n, batchSize, ranks);
   const { spec: optimizer, lr, state } = opt;
   const batchesPerEpoch = Math.ceil(n / (batchSize * ranks));
+  // A run stopped within an epoch continues from its next batch: only batches of the same rows mean the same thing.
+  if (run?.partial && run.batchesPerEpoch !== 0 && run.batchesPerEpoch !== batchesPerEpoch) {
+    throw new RangeError(`${fn}: the run stopped within an epoch of ${run.batchesPerEpoch} batches, but ${n} training rows in batches of ` +
+      `${batchSize}${ranks > 1 ? ` on each of ${ranks} ranks` : ''} make ${batchesPerEpoch}: resume with the run's data and number of ranks`);
+  }
   const schedule = scheduleSpec(fn, options.schedule, lr, run?.epochs ?? epochs, batchesPerEpoch);
   const hasVal = val !== null;
   const earlyStopping = earlyStoppingSpec(fn, options.earlyStopping, hasVal, model.metric);
@@ -254,7 +259,15 @@ export async function runFit(fn: string, backend: Backend, model: FitTarget, x: 
   const r = run ?? startRun(fn, model.spec.params, epochs, restoreAtEnd);
 
   const rngState = model.rng.getState();
-  if (world) await startTogether(fn, world, { model, options, n, nVal: val?.n ?? 0, run: r, state, rngState });
+  if (world) {
+    const o = options;
+    await startTogether(fn, world, {
+      network: shapeOf(model.spec), inputNoise: shapeOf(model.inputNoise), metric: model.metric, trainingRows: n, validationRows: val?.n ?? 0,
+      epochs: o.epochs ?? null, batchSize: o.batchSize ?? null, optimizer: shapeOf(o.optimizer), schedule: shapeOf(o.schedule),
+      earlyStopping: shapeOf(o.earlyStopping), shuffle: o.shuffle ?? null, onNonFinite: o.onNonFinite ?? null, freeze: shapeOf(o.freeze),
+      epochsDone: r.epochsDone, stepsDone: r.stepsDone,
+    }, [...model.spec.params, ...state.state, state.step, rngState]);
+  }
   // Every job's history rows, reused: a job's history is the part of it for its epochs.
   const rows = allocate(fn, 'the history', Float64Array, Math.min(epochs, EPOCHS_PER_JOB), FIELDS);
   const job = {
