@@ -33,6 +33,7 @@ interface FitSpec {
   validationSplit?: number;
   differ?: Record<string, unknown>;
   dieAt?: { rank: number; epoch: number };
+  abortAt?: { rank: number; epoch: number };
   output?: string;
 }
 interface FitLine { rank: number; size: number; params: string[]; loss: number[]; valLoss: number[] | null }
@@ -142,12 +143,22 @@ describe.runIf(mpiAvailable())('data-parallel fit under mpirun', () => {
     expect(existsSync(output)).toBe(false);
   });
 
+  it('an abort on one rank stops every rank: that one with its reason, the others saying so', async () => {
+    const run = await mpirun(2, [process.execPath, child,
+      JSON.stringify({ kind: 'mlp', n: 320, batchSize: 16, epochs: 100_000, optimizer: { type: 'sgd', lr: 0.1 }, abortAt: { rank: 1, epoch: 2 } })],
+    { timeoutMs: 60_000 });
+    expect(run.status).not.toBe(0);
+    expect(run.status).not.toBeNull();
+    expect(run.stderr).toContain('rank 1: rank 1 stops');
+    expect(run.stderr).toContain('rank 0: MLP.fit: another rank of this run was aborted, so every rank stopped');
+  });
+
   it('ranks given different settings fail on every rank, naming the difference', async () => {
     const output = join(dir, 'mismatch.safetensors');
     const run = await mpirun(2, [process.execPath, child,
       JSON.stringify({ kind: 'mlp', n: 320, batchSize: 16, epochs: 2, optimizer: { type: 'sgd', lr: 0.1 }, differ: { batchSize: 8 }, output })]);
     expect(run.status).not.toBe(0);
-    expect(run.stderr).toContain('MLP.fit: the ranks of this run disagree: batchSize is 16 on rank 0 but 8 on rank 1');
+    expect(run.stderr).toContain('rank 0: MLP.fit: the ranks of this run disagree: batchSize is 16 on rank 0 but 8 on rank 1');
     expect(existsSync(output)).toBe(false);
   });
 

@@ -5,6 +5,7 @@
 //   kind 'mlp' | 'autoencoder', n rows, batchSize (each rank's), epochs, optimizer;
 //   differ: options that rank 1 alone is given (mismatched settings);
 //   dieAt: { rank, epoch } — that rank's process is killed after that epoch;
+//   abortAt: { rank, epoch } — that rank aborts its fit's signal after that epoch;
 //   output: a path rank 0 saves the model to after the fit.
 import { Autoencoder, distributed, Matrix, MLP } from '../../../dist/index.js';
 import { Rng } from '../../../dist/rng.js';
@@ -19,12 +20,15 @@ const labels = Int32Array.from({ length: spec.n }, (_, i) => (x.data[i * inputs]
 const model = spec.kind === 'autoencoder'
   ? new Autoencoder({ layers: [inputs, 4, inputs], seed: 3, ...(spec.denoise ? { denoise: spec.denoise } : {}) })
   : new MLP({ layers: [inputs, 12, 4], task: 'multiclass', hidden: 'tanh', seed: 3 });
+const abort = new AbortController();
 const options = {
+  signal: abort.signal,
   epochs: spec.epochs, batchSize: spec.batchSize, optimizer: spec.optimizer, distributed: true,
   ...(spec.validationSplit ? { validationSplit: spec.validationSplit } : {}),
   ...(rank === 1 ? spec.differ : {}),
   onEpoch: (e) => {
     if (spec.dieAt && rank === spec.dieAt.rank && e.epoch === spec.dieAt.epoch) process.kill(process.pid, 'SIGKILL');
+    if (spec.abortAt && rank === spec.abortAt.rank && e.epoch === spec.abortAt.epoch) abort.abort(new Error(`rank ${rank} stops`));
   },
 };
 try {
@@ -36,6 +40,6 @@ try {
   }));
 } catch (err) {
   // As the CLI does: the message first, then a failing exit (which ends every rank), so mpirun forwards the message.
-  process.stderr.write(`${err.message}\n`);
+  process.stderr.write(`rank ${rank}: ${err.message}\n`);
   process.exitCode = 1;
 }
