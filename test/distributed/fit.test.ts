@@ -16,6 +16,7 @@ import { join } from 'node:path';
 import { spawn } from 'node:child_process';
 import { afterAll, describe, expect, it } from 'vitest';
 import { linesByRank, mpiAvailable, mpirun, type MpiRun } from '../helpers/mpi.js';
+import { backendPair } from '../helpers/backends.js';
 import { Matrix, MLP } from '../../src/index.js';
 import { shareOf } from '../../src/backend/backend.js';
 
@@ -34,6 +35,7 @@ interface FitSpec {
   differ?: Record<string, unknown>;
   dieAt?: { rank: number; epoch: number };
   abortAt?: { rank: number; epoch: number };
+  denoise?: number;
   output?: string;
 }
 interface FitLine { rank: number; size: number; params: string[]; loss: number[]; valLoss: number[] | null }
@@ -130,6 +132,18 @@ describe.runIf(mpiAvailable())('data-parallel fit under mpirun', () => {
       expect(relativeDistance(aeThree![0]!, aeOne![0]!)).toBeLessThan(1e-5);
       aeThree![0]!.valLoss!.forEach((v, e) => expect(v).toBeCloseTo(aeOne![0]!.valLoss![e]!, 5));
     });
+
+  it.runIf(backendPair() !== null)('native and TS ranks draw the same input noise: a denoising autoencoder agrees across backends', async () => {
+    const spec: FitSpec = { kind: 'autoencoder', n: 60, batchSize: 6, epochs: 4, optimizer: { type: 'adam', lr: 0.01 }, denoise: 0.3 };
+    const run = (backend: string) => mpirun(2, [process.execPath, child, JSON.stringify(spec)], { env: { FASTNN_BACKEND: backend } });
+    const [native, js, alone1] = await Promise.all([run('native'), run('js'), alone(spec)]);
+    const lines = [native, js].map((r) => { expect(r.status, r.stderr).toBe(0); return linesByRank<FitLine>(r.stdout); });
+    expectSameBitsOnEveryRank(lines[0]!);
+    expectSameBitsOnEveryRank(lines[1]!);
+    expect(relativeDistance(lines[1]![0]!, lines[0]![0]!)).toBeLessThan(1e-5);
+    // Each rank's noise is its own stream, not the one process's: the runs differ by more than rounding.
+    expect(relativeDistance(lines[0]![0]!, linesByRank<FitLine>(alone1!.stdout)[0]!)).toBeGreaterThan(1e-3);
+  });
 
   it('a rank killed mid-fit ends every rank with a non-zero exit, and no output file', async () => {
     const output = join(dir, 'killed.safetensors');
