@@ -4,6 +4,7 @@
 #include <cmath>
 #include <limits>
 #include <numeric>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -206,8 +207,9 @@ FitOutcome network_fit(const NetworkView& net, const FitConfig& cfg, FitObserver
       // One-row SGD batches form their gradient inside the update (sgd_rank1.h); ranks sum whole gradients.
       const bool fused = !ranks.active() && Rank1Sgd::applies(net, cfg.optimizer, rows);
       // Alone, the noise draws from the run's stream; ranks keep that stream for the shared shuffles.
-      Rng share_rng(ranks.active() ? share_seed(st.order_state, batch, ranks.rank()) : 1u);
-      Rng* noise_rng = ranks.active() ? &share_rng : &rng;
+      std::optional<Rng> share_rng;
+      if (ranks.active()) share_rng.emplace(share_seed(st.order_state, batch, ranks.rank()));
+      Rng* noise_rng = share_rng ? &*share_rng : &rng;
       double loss = fused ? network_batch_deltas(ws, net, cfg.x, cfg.y, idx, rows, cfg.input_noise, noise_rng)
                     : rows == 0 ? 0.0
                                 : network_batch_gradient(ws, net, cfg.x, cfg.y, idx, rows, cfg.input_noise, noise_rng);

@@ -176,12 +176,14 @@ describe.runIf(mpiAvailable())('data-parallel fit under mpirun', () => {
     expect(existsSync(output)).toBe(false);
   });
 
-  it('fastnn autoencoder --distributed: rank 0 writes the model, the others nothing', async () => {
+  it('fastnn autoencoder --distributed: rank 0 writes the model and checkpoint, the others nothing', async () => {
     const out = join(dir, 'ae.safetensors');
-    const run = await mpirun(2, [process.execPath, cli, 'autoencoder', '--out', out, '--limit', '120', '--layers', '784,16', '--epochs', '1',
-      '--batch', '16', '--distributed']);
+    const checkpoint = join(dir, 'ae.ckpt');
+    const run = await mpirun(2, [process.execPath, cli, 'autoencoder', '--out', out, '--limit', '120', '--layers', '784,16', '--epochs', '2',
+      '--batch', '16', '--checkpoint', checkpoint, '--distributed']);
     expect(run.status, run.stderr).toBe(0);
     expect(existsSync(out)).toBe(true);
+    expect(existsSync(checkpoint)).toBe(true);
     // Rank 0 alone reports.
     expect(run.stderr.match(/reconstruction MSE/g)).toHaveLength(1);
   });
