@@ -1,7 +1,8 @@
 /**
  * Loads the C++ addon with `bindings` (the prebuilt binary shipped in the
  * package, then build/Release, then build/Debug) and exposes it as a Backend. The addon validates its own arguments, so this file
- * only forwards calls; it computes nothing.
+ * only forwards calls (a training job with a world is checked by validate.ts first: the addon checks only its communicator's tag);
+ * it computes nothing.
  */
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
