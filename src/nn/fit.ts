@@ -262,7 +262,8 @@ export async function runFit(fn: string, backend: Backend, model: FitTarget, x: 
   if (world) {
     const o = options;
     await startTogether(fn, world, {
-      network: shapeOf(model.spec), inputNoise: shapeOf(model.inputNoise), metric: model.metric, trainingRows: n, validationRows: val?.n ?? 0,
+      // Both backends give close but not always the same bits: the ranks' weights would drift apart.
+      backend: backend.name, network: shapeOf(model.spec), inputNoise: shapeOf(model.inputNoise), metric: model.metric, trainingRows: n, validationRows: val?.n ?? 0,
       epochs: o.epochs ?? null, batchSize: o.batchSize ?? null, optimizer: shapeOf(o.optimizer), schedule: shapeOf(o.schedule),
       earlyStopping: shapeOf(o.earlyStopping), shuffle: o.shuffle ?? null, onNonFinite: o.onNonFinite ?? null, freeze: shapeOf(o.freeze),
       epochsDone: r.epochsDone, stepsDone: r.stepsDone,
