@@ -129,6 +129,15 @@ function writePosition(job: FitJob, out: Omit<FitResult, 'cancelled'>, best: Bes
   p.set([st.batch, st.lossSum, st.metricTotal, st.applied, st.skipped, st.lr, ...st.orderState], P.batch);
 }
 
+/** Stops a job between two batches of epoch `st`: the stream after this epoch's draws so far
+ * (the noise drew from it too), and where it stopped. */
+function stopBetweenBatches(job: FitJob, rng: Rng, out: Omit<FitResult, 'cancelled'>, best: BestTracker,
+                            st: EpochState): Omit<FitResult, 'cancelled'> {
+  if (st.batch > 0) rng.writeState(job.rngState);
+  writePosition(job, out, best, st);
+  return out;
+}
+
 /** Trains job.net in place; `report` (null: nobody listens, so no report is built)
  * gets what TrainProgress describes. Stops (resolving with what was done) once
  * `stopped()` is true between batches. */
@@ -178,19 +187,18 @@ export async function fit(job: FitJob, report: ((p: TrainProgress) => void) | nu
           sliceStart = performance.now();
         }
       }
-      const stop = () => {
-        // The stream after this epoch's draws so far (the noise drew from it too).
-        if (st.batch > 0) rng.writeState(job.rngState);
-        writePosition(job, out, best, st);
-        return out;
-      };
       // Several ranks learn of a stop together, from the step's sum below.
-      if (!ranks.active && stopped()) return stop();
+      if (!ranks.active && stopped()) return stopBetweenBatches(job, rng, out, best, st);
       const batch = st.batch;
       const globalRows = Math.min(globalBatch, n - start);
-      const share = ranks.active ? shareOf(globalRows, ranks.rank, ranks.size) : { begin: 0, rows: globalRows };
-      const rows = share.rows;
-      const first = start + share.begin;
+      // This rank's share of the global batch (a process alone: all of it; no object per batch then).
+      let rows = globalRows;
+      let first = start;
+      if (ranks.active) {
+        const share = shareOf(globalRows, ranks.rank, ranks.size);
+        rows = share.rows;
+        first += share.begin;
+      }
       // One-row SGD batches form their gradient inside the update (sgd-rank1.ts); ranks sum whole gradients.
       const fused = !ranks.active && Rank1Sgd.applies(net, job.optimizer, rows);
       // Alone, the noise draws from the run's stream; ranks keep that stream for the shared shuffles.
@@ -200,7 +208,7 @@ export async function fit(job: FitJob, report: ((p: TrainProgress) => void) | nu
         : batchGradient(ws, net, x, y, order, first, rows, job.inputNoise, noiseRng);
       if (ranks.active) {
         const agreed = await ranks.reduceGradients(ws.grads, rows, globalRows, Number.isFinite(loss), stopped());
-        if (agreed.cancelled) return stop();
+        if (agreed.cancelled) return stopBetweenBatches(job, rng, out, best, st);
         if (!agreed.lossFinite) loss = NaN;
       }
       // The gradient's norm is only needed to clip; otherwise the update's dry
@@ -238,11 +246,13 @@ export async function fit(job: FitJob, report: ((p: TrainProgress) => void) | nu
     rng.writeState(job.rngState);
     // This epoch's history row starts at `row` (indices, not a view: no allocation per epoch).
     const row = (epoch - 1) * FIELDS;
-    // An epoch whose every batch was skipped has no mean loss: NaN says so.
     // The epoch's sums over every rank; the validation figures are rank 0's
     // (the others add 0), so every rank writes the same row and early
     // stopping decides alike everywhere.
-    sums.set([st.lossSum, st.metricTotal, st.applied, 0, 0]);
+    sums[0] = st.lossSum;
+    sums[1] = st.metricTotal;
+    sums[2] = st.applied;
+    sums[3] = sums[4] = 0;
     if (job.nVal > 0 && ranks.rank === 0) {
       const val = evaluate(ws, net, job.xVal, job.yVal, job.nVal, metric);
       sums[3] = val.loss;
@@ -250,6 +260,7 @@ export async function fit(job: FitJob, report: ((p: TrainProgress) => void) | nu
     }
     if (ranks.active) await ranks.sum(sums);
     const applied = sums[2]!;
+    // An epoch whose every batch was skipped has no mean loss: NaN says so.
     history[row + F.loss] = applied !== 0 ? sums[0]! / applied : NaN;
     history[row + F.metric] = hasMetric && applied !== 0 ? sums[1]! / applied : NaN;
     history[row + F.valLoss] = job.nVal > 0 ? sums[3]! : NaN;
