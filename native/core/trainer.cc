@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "data_parallel.h"
 #include "out_of_memory.h"
 #include "rng.h"
 #include "sgd_rank1.h"
@@ -108,6 +109,9 @@ class BestTracker {
   std::size_t best_epoch_ = 0;
 };
 
+// What an epoch's history row is made of, summed over the ranks as one array.
+enum EpochSum : std::size_t { kSumLoss = 0, kSumMetric, kSumApplied, kSumValLoss, kSumValMetric, kEpochSums };
+
 // The epoch in progress: where it is and the sums its history row needs.
 struct EpochState {
   std::size_t batch = 0;  // batches done
@@ -165,6 +169,9 @@ FitOutcome network_fit(const NetworkView& net, const FitConfig& cfg, FitObserver
   Rng rng(cfg.rng_state);
   BestTracker best(net, cfg.early_stopping, cfg.resume);
   Rank1Sgd rank1;
+  DataParallel ranks(net, cfg.comm);
+  // Rows per update: this rank's batch_size times the ranks' count.
+  const std::size_t global_batch = cfg.batch_size * static_cast<std::size_t>(ranks.size());
   FitOutcome out;
   // The run's epochs and updates before this job: the schedule's clocks continue from them.
   const std::size_t epoch0 = cfg.resume.epoch, step0 = cfg.resume.step;
@@ -183,19 +190,34 @@ FitOutcome network_fit(const NetworkView& net, const FitConfig& cfg, FitObserver
     std::iota(order.begin(), order.end(), 0u);
     if (cfg.shuffle) shuffler.shuffle(order.data(), order.size());
     if (!resumed) rng.get_state(cfg.rng_state);
-    for (std::size_t start = st.batch * cfg.batch_size; start < cfg.n; start += cfg.batch_size, st.batch++) {
-      if (obs.cancelled()) {
+    for (std::size_t start = st.batch * global_batch; start < cfg.n; start += global_batch, st.batch++) {
+      const auto stop = [&] {
         // The stream after this epoch's draws so far (the noise drew from it too).
         if (st.batch > 0) rng.get_state(cfg.rng_state);
         write_position(cfg, out, best, &st);
         return out;
-      }
+      };
+      // Several ranks learn of a cancellation together, from the step's sum below.
+      if (!ranks.active() && obs.cancelled()) return stop();
       const std::size_t batch = st.batch;
-      const std::size_t rows = std::min(cfg.batch_size, cfg.n - start);
-      // One-row SGD batches form their gradient inside the update (sgd_rank1.h).
-      const bool fused = Rank1Sgd::applies(net, cfg.optimizer, rows);
-      const double loss = fused ? network_batch_deltas(ws, net, cfg.x, cfg.y, order.data() + start, rows, cfg.input_noise, &rng)
-                                : network_batch_gradient(ws, net, cfg.x, cfg.y, order.data() + start, rows, cfg.input_noise, &rng);
+      const std::size_t global_rows = std::min(global_batch, cfg.n - start);
+      const Share share = ranks.active() ? share_of(global_rows, ranks.rank(), ranks.size()) : Share{0, global_rows};
+      const std::size_t rows = share.rows;
+      const std::uint32_t* idx = order.data() + start + share.begin;
+      // One-row SGD batches form their gradient inside the update (sgd_rank1.h); ranks sum whole gradients.
+      const bool fused = !ranks.active() && Rank1Sgd::applies(net, cfg.optimizer, rows);
+      // Alone, the noise draws from the run's stream; ranks keep that stream for the shared shuffles.
+      std::optional<Rng> share_rng;
+      if (ranks.active()) share_rng.emplace(share_seed(st.order_state, batch, ranks.rank()));
+      Rng* noise_rng = share_rng ? &*share_rng : &rng;
+      double loss = fused ? network_batch_deltas(ws, net, cfg.x, cfg.y, idx, rows, cfg.input_noise, noise_rng)
+                    : rows == 0 ? 0.0
+                                : network_batch_gradient(ws, net, cfg.x, cfg.y, idx, rows, cfg.input_noise, noise_rng);
+      if (ranks.active()) {
+        const StepAgreement agreed = ranks.reduce_gradients(ws, rows, global_rows, std::isfinite(loss), obs.cancelled());
+        if (agreed.cancelled) return stop();
+        if (!agreed.loss_finite) loss = nan;
+      }
       // The gradient's norm is only needed to clip; otherwise the update's dry
       // run is what finds a non-finite gradient, saving a pass over the parameters.
       const bool clip = cfg.optimizer.clip_norm > 0;
@@ -222,12 +244,12 @@ FitOutcome network_fit(const NetworkView& net, const FitConfig& cfg, FitObserver
       } else {
         st.lr = step_lr;
         // The logits of this batch are still in ws (backward and the update do not touch them).
-        if (has_metric) st.metric_total += metric_sum(ws.acts.back(), ws.yb.data(), rows, k, cfg.metric);
+        if (has_metric && rows > 0) st.metric_total += metric_sum(ws.acts.back(), ws.yb.data(), rows, k, cfg.metric);
         out.steps++;
         st.loss_sum += loss * static_cast<double>(rows);
         st.applied += rows;
       }
-      out.samples += rows;
+      out.samples += global_rows;
       if (cfg.progress_every != 0 && (batch + 1) % cfg.progress_every == 0) {
         obs.progress(out.epochs, batch + 1, out.samples, st.applied ? st.loss_sum / static_cast<double>(st.applied) : 0);
       }
@@ -235,15 +257,20 @@ FitOutcome network_fit(const NetworkView& net, const FitConfig& cfg, FitObserver
     // The input noise drew from the stream too; the caller continues after it.
     rng.get_state(cfg.rng_state);
     double* row = cfg.history + (epoch - 1) * kHistoryFields;
-    // An epoch whose every batch was skipped has no mean loss: NaN says so.
-    row[kHistLoss] = st.applied ? st.loss_sum / static_cast<double>(st.applied) : nan;
-    row[kHistMetric] = has_metric && st.applied ? st.metric_total / static_cast<double>(st.applied) : nan;
-    row[kHistValLoss] = row[kHistValMetric] = nan;
-    if (cfg.n_val > 0) {
-      double val_metric = 0;
-      row[kHistValLoss] = network_evaluate(ws, net, cfg.x_val, cfg.y_val, cfg.n_val, cfg.metric, &val_metric);
-      if (has_metric) row[kHistValMetric] = val_metric / static_cast<double>(cfg.n_val);
+    // The epoch's sums over every rank; the validation figures are rank 0's
+    // (the others add 0), so every rank writes the same row and early
+    // stopping decides alike everywhere.
+    double sums[kEpochSums] = {st.loss_sum, st.metric_total, static_cast<double>(st.applied), 0, 0};
+    if (cfg.n_val > 0 && ranks.rank() == 0) {
+      sums[kSumValLoss] = network_evaluate(ws, net, cfg.x_val, cfg.y_val, cfg.n_val, cfg.metric, &sums[kSumValMetric]);
     }
+    if (ranks.active()) ranks.sum(sums, kEpochSums);
+    const double applied = sums[kSumApplied];
+    // An epoch whose every batch was skipped has no mean loss: NaN says so.
+    row[kHistLoss] = applied != 0 ? sums[kSumLoss] / applied : nan;
+    row[kHistMetric] = has_metric && applied != 0 ? sums[kSumMetric] / applied : nan;
+    row[kHistValLoss] = cfg.n_val > 0 ? sums[kSumValLoss] : nan;
+    row[kHistValMetric] = cfg.n_val > 0 && has_metric ? sums[kSumValMetric] / static_cast<double>(cfg.n_val) : nan;
     row[kHistLr] = st.lr;
     row[kHistSkipped] = static_cast<double>(st.skipped);
     out.epochs = epoch;

@@ -11,6 +11,7 @@
 #include <stdexcept>
 #include <vector>
 
+#include "communicator.h"
 #include "metrics.h"
 #include "network.h"
 #include "optimizers.h"
@@ -90,6 +91,9 @@ struct FitConfig {
   InputNoise input_noise;          // corrupts each gathered batch (denoising); drawn after the epoch's shuffle
   FitResume resume;                // all zero and empty: a run of its own
   double* position = nullptr;      // (kPositionFields) or null: where the job stopped, written unless it throws
+  // Null, or the run's other processes (data_parallel.h): batch_size is then
+  // this rank's share of each global batch of comm->size × batch_size rows.
+  const fastnn_communicator* comm = nullptr;
 };
 
 // What a job reports to and asks of its runner (the N-API job, or a test).

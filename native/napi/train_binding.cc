@@ -12,6 +12,7 @@
 #include "background_job.h"
 #include "bindings.h"
 #include "boundary.h"
+#include "communicator_arg.h"
 #include "net_args.h"
 
 namespace fastnn::bindings {
@@ -138,7 +139,7 @@ FitResume ReadResume(Args& a, Napi::Value v, const NetworkView& net, std::size_t
   return r;
 }
 
-// [async] train(job, onProgress): { promise, cancel }
+// [async] train(job, onProgress, communicator): { promise, cancel }
 // Trains job.net (a NetworkSpec, params updated in place) on job.x (n, sizes[0]), job.y
 // (n, target columns) for up to job.epochs epochs of job.batchSize samples, reshuffled per
 // epoch from job.rngState (advanced in place) when job.shuffle, updating with
@@ -152,6 +153,10 @@ FitResume ReadResume(Args& a, Napi::Value v, const NetworkView& net, std::size_t
 // carrying code ERR_FASTNN_NON_FINITE, quantity, epoch and batch, unless job.skipNonFinite. job.inputNoise corrupts each batch's inputs (denoising);
 // job.resume continues a longer run (the schedule's clock, early stopping, an
 // epoch stopped between batches); job.position (optional) receives where the job stopped.
+// communicator (optional: undefined or null for a run of one process) is the
+// MPI addon's external (core/communicator.h): the job is then one rank of a
+// data-parallel run (core/data_parallel.h), job.batchSize rows its share of
+// each global batch.
 Napi::Value Train(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Args a(env, "train");
@@ -161,6 +166,8 @@ Napi::Value Train(const Napi::CallbackInfo& info) {
   const Napi::Value x = job.Get("x"), y = job.Get("y"), x_val = job.Get("xVal"), y_val = job.Get("yVal");
   const Napi::Value rng_state = job.Get("rngState"), history = job.Get("history"), position = job.Get("position");
   FitConfig cfg;
+  cfg.comm = args::Communicator(a, "communicator", info[2]);
+  const std::size_t ranks = cfg.comm == nullptr ? 1 : static_cast<std::size_t>(cfg.comm->size);
   cfg.n = static_cast<std::size_t>(a.Int("job.n", job.Get("n"), 1, args::kMaxDim));
   cfg.x = a.Array<float>("job.x", x, cfg.n * in);
   cfg.y = a.Array<float>("job.y", y, cfg.n * t);
@@ -184,7 +191,8 @@ Napi::Value Train(const Napi::CallbackInfo& info) {
   cfg.history = a.Array<double>("job.history", history, std::uint64_t{cfg.epochs} * kHistoryFields);
   cfg.input_noise = ReadInputNoise(a, job.Get("inputNoise"));
   ResumeArrays resume;
-  cfg.resume = ReadResume(a, job.Get("resume"), net.view, (cfg.n + cfg.batch_size - 1) / cfg.batch_size, resume);
+  const std::size_t global_batch = cfg.batch_size * ranks;
+  cfg.resume = ReadResume(a, job.Get("resume"), net.view, (cfg.n + global_batch - 1) / global_batch, resume);
   cfg.position = a.Optional<double>("job.position", position, kPositionFields);
   const Napi::Value on_progress = a.Callback("onProgress", info[1]);
   a.Verify();

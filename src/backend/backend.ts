@@ -143,12 +143,16 @@ export function layerFrozen(net: NetworkSpec, l: number): boolean {
 /**
  * The first hidden layer that Backend.train batch-normalises with the
  * batch's own statistics (not frozen), or -1, when n rows in batches of
- * batchSize leave a batch of one row: a single row has no spread to
+ * batchSize (each rank's share of a global batch of ranks × batchSize) leave a batch of one row: a single row has no spread to
  * standardise over (its variance is 0), so such a fit is refused, as
  * PyTorch refuses it ("Expected more than 1 value per channel").
  */
-export function batchNormedOnOneRow(net: NetworkSpec, n: number, batchSize: number): number {
-  if (batchSize !== 1 && n % batchSize !== 1) return -1;
+export function batchNormedOnOneRow(net: NetworkSpec, n: number, batchSize: number, ranks = 1): number {
+  // With several ranks, a rank's share of a batch (shareOf): the last batch's shares are
+  // `base` or base + 1 rows (a share of 0 rows runs no pass at all).
+  const last = n % (batchSize * ranks);
+  const base = Math.floor(last / ranks);
+  if (batchSize !== 1 && base !== 1 && !(base === 0 && last > 0)) return -1;
   return net.norm?.findIndex((code, l) => code === Norm.batch && !layerFrozen(net, l)) ?? -1;
 }
 
@@ -389,6 +393,32 @@ export interface FitJob {
    * its caller learns where it stopped): batch 0 when it stopped at an epoch's
    * end, and job.rngState then holds the state the next epoch starts from. Absent or null: not written. */
   position?: Float64Array | null;
+  /** The processes of a data-parallel run (distributed/world.ts World): this job is rank
+   * `world.rank` of `world.size`, each update the whole global batch of size × batchSize rows
+   * (the ranks' shares summed by one gradient allreduce per step). Absent, null or size 1: this process alone. */
+  world?: TrainingWorld | null;
+}
+
+/** What a training job needs of the processes of a data-parallel run (distributed/world.ts World). */
+export interface TrainingWorld {
+  rank: number;
+  size: number;
+  /** array ← Σ over ranks in place, added in rank order: every rank gets the same bits. */
+  allreduceSum(array: Float32Array | Float64Array): Promise<void>;
+  /** The native jobs' communicator (native/core/communicator.h); null for a world of one process. */
+  communicator(): object | null;
+}
+
+/** The rows of a global batch of `globalRows` that rank `rank` of `size` trains on: [begin, begin + rows)
+ * (contiguous shares in rank order, the first globalRows mod size one row longer; core/data_parallel.h share_of). */
+export function shareOf(globalRows: number, rank: number, size: number): { begin: number; rows: number } {
+  const base = Math.floor(globalRows / size), extra = globalRows % size;
+  return { begin: rank * base + Math.min(rank, extra), rows: base + (rank < extra ? 1 : 0) };
+}
+
+/** Ranks in a job's world: 1 without one. */
+export function worldSize(job: Pick<FitJob, 'world'>): number {
+  return job.world?.size ?? 1;
 }
 
 /** What a training job reports; reports may be coalesced, never reordered. */

@@ -51,6 +51,7 @@ const FIT_JOB: Shape = {
   inputNoise: { type: 0, level: 0 },
   resume: { epoch: 0, step: 0, bestEpoch: 0, best: 0, bestParams: LIST, partial: 0 },
   position: 0,
+  world: 0,
 };
 const VOCAB_JOB: Shape = { path: 0, minCount: 0, maxFinalVocab: 0, lowercase: 0, part: 0, parts: 0 };
 const WORD2VEC_JOB: Shape = {

@@ -50,8 +50,10 @@ export interface NativeAddon extends Pick<Word2VecKernels, 'word2vecInit' | 'nea
   trainEpoch(job: TrainJob): number;
   optimizerStep(net: NetworkSpec, grads: Float32Array[], optimizer: OptimizerSpec, lr: number): StepOutcomeCode;
   /** [async] Backend.train without the AbortSignal: cancel() stops the job between batches
-   * and the promise then resolves with what was done (FitResult but `cancelled`). */
-  train(job: FitJob, onProgress: ((p: TrainProgress) => void) | null): AddonJob<Omit<FitResult, 'cancelled'>>;
+   * and the promise then resolves with what was done (FitResult but `cancelled`). With a
+   * communicator (job.world's), the job is one rank of a data-parallel run (core/data_parallel.h). */
+  train(job: FitJob, onProgress: ((p: TrainProgress) => void) | null, communicator?: object | null):
+    AddonJob<Omit<FitResult, 'cancelled'>>;
   /** [async] Backend.word2vecVocab and word2vecTrain without the AbortSignal: cancel() stops the job. */
   word2vecVocab(job: Word2VecVocabJob, onProgress?: (p: Word2VecVocabProgress) => void): AddonJob<Word2VecVocab>;
   word2vecTrain(job: Word2VecTrainJob, onProgress?: (p: Word2VecProgress) => void): AddonJob<Word2VecTrainResult>;
@@ -185,7 +187,8 @@ export function createNativeBackend(addon: NativeAddon): Backend {
     trainEpoch: addon.trainEpoch,
     optimizerStep: addon.optimizerStep,
     train(job, onProgress, signal) {
-      const started = addon.train(job, quietAfterAbort(onProgress, signal)!);
+      // A data-parallel job (job.world, checked by checked.ts) talks to the other ranks through the MPI addon's communicator.
+      const started = addon.train(job, quietAfterAbort(onProgress, signal)!, job.world?.communicator() ?? null);
       return runAddonJob(started, signal).then((result) => ({ ...result, cancelled: signal?.aborted === true }),
         (err: unknown) => { throw typedFailure(err); });
     },

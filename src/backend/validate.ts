@@ -412,9 +412,11 @@ export function checkFitJob(fn: string, v: unknown, onProgress: unknown, activat
   checkMatrix(fn, 'job.yVal', v['yVal'], v['nVal'], t);
   checkSize(fn, 'job.epochs', v['epochs']);
   checkInt(fn, 'job.batchSize', v['batchSize'], 1, MAX_DIM);
-  const oneRow = batchNormedOnOneRow(net, v['n'], v['batchSize']);
+  const ranks = checkWorld(fn, v['world']);
+  const oneRow = batchNormedOnOneRow(net, v['n'], v['batchSize'], ranks);
   if (oneRow >= 0) {
-    throw new RangeError(`${fn}: job.batchSize ${v['batchSize']} leaves a batch of 1 row of job.n ${v['n']}; job.net.norm[${oneRow}] ` +
+    const of = ranks === 1 ? '' : ` on one of the job.world.size ${ranks} ranks`;
+    throw new RangeError(`${fn}: job.batchSize ${v['batchSize']} leaves a batch of 1 row of job.n ${v['n']}${of}; job.net.norm[${oneRow}] ` +
       '(batch normalisation, not frozen) needs at least 2 rows per batch');
   }
   checkBool(fn, 'job.shuffle', v['shuffle']);
@@ -433,12 +435,28 @@ export function checkFitJob(fn: string, v: unknown, onProgress: unknown, activat
   checkSize(fn, 'job.progressEvery', v['progressEvery']);
   checkTypedVector(fn, 'job.history', v['history'], v['epochs'] * historyFields, Float64Array);
   checkInputNoise(fn, v['inputNoise']);
-  const batches = Math.ceil(v['n'] / v['batchSize']);
+  const batches = Math.ceil(v['n'] / (v['batchSize'] * ranks));
   checkResume(fn, v['resume'], net.sizes, (v['earlyStopping'] as { restoreBest: boolean }).restoreBest, batches, net.norm);
   if (v['position'] !== undefined && v['position'] !== null) {
     checkTypedVector(fn, 'job.position', v['position'], POSITION_FIELDS.length, Float64Array);
   }
   checkProgressCallback(fn, onProgress);
+}
+
+/**
+ * job.world: undefined or null (this process alone), or the processes of a
+ * data-parallel run ({ rank, size, allreduceSum, communicator }: a World of
+ * distributed/world.ts). Returns its size (1 without one).
+ */
+function checkWorld(fn: string, v: unknown): number {
+  if (v === undefined || v === null) return 1;
+  checkObject(fn, 'job.world', v);
+  checkInt(fn, 'job.world.size', v['size'], 1, MAX_DIM);
+  checkInt(fn, 'job.world.rank', v['rank'], 0, v['size'] - 1);
+  for (const key of ['allreduceSum', 'communicator']) {
+    if (typeof v[key] !== 'function') throw new TypeError(`${fn}: job.world.${key} must be a function`);
+  }
+  return v['size'];
 }
 
 /** The progress callback of a long job: a function or null. */

@@ -25,7 +25,7 @@ import { imageStrips, writeGrayPng } from '../io/png.js';
 import { generateShapes, SHAPE_KINDS } from '../datasets/shapes.js';
 import { scatterPlot } from '../plot/scatter.js';
 import { Matrix } from '../tensor.js';
-import { applyBackendOption, backendOption, forceOption, parseCommand, resumeOption, type CommandSpec } from './options.js';
+import { applyBackendOption, backendOption, distributedOption, forceOption, writesOutputs, parseCommand, resumeOption, type CommandSpec } from './options.js';
 import { LossLog, mapMethod, pictureTarget, toPlane, writePicture, type MapMethod } from './pictures.js';
 
 function positive(flag: string, v: string, integer: boolean): number {
@@ -149,6 +149,7 @@ export const autoencoderCommand = {
     'class-names': { type: 'string', value: 'NAME,NAME,…', help: 'what the --map legend calls the --labels classes, smallest label first' },
     plot: { type: 'string', value: 'FILE', help: 'draw the training (and test) loss per epoch (.svg or .png)' },
     force: forceOption,
+    distributed: distributedOption,
   },
   examples: [
     'fastnn autoencoder --out ae.safetensors --epochs 3 --picture recon.png',
@@ -223,12 +224,15 @@ export async function runAutoencoder(args: string[]): Promise<void> {
   } else {
     ae = new Autoencoder(config);
   }
+  // In a data-parallel run every rank ends with the same model; rank 0 alone reports and writes.
+  const writer = await writesOutputs(values.distributed);
   const source = values.images ?? 'generated shapes';
-  process.stderr.write(`fastnn autoencoder: ${x.rows} images of ${x.cols} pixels from ${source}, layers ${ae.layers.join('-')}, backend ${backendInfo().active}\n`);
+  if (writer) process.stderr.write(`fastnn autoencoder: ${x.rows} images of ${x.cols} pixels from ${source}, layers ${ae.layers.join('-')}, backend ${backendInfo().active}\n`);
   const started = performance.now();
   const tty = process.stderr.isTTY === true;
   let pending = false; // a live progress line waits for its end
   const line = (epoch: number, samples: number, loss: number, end: string) => {
+    if (!writer) return;
     const rate = samples / ((performance.now() - started) / 1000);
     process.stderr.write(`${tty ? '\r' : ''}epoch ${epoch}/${settings.epochs}  loss ${loss.toFixed(4)}  ${Math.round(rate)} samples/s${end}`);
     pending = end === '';
@@ -237,6 +241,7 @@ export async function runAutoencoder(args: string[]): Promise<void> {
   const losses = new LossLog();
   const callbacks: AutoencoderResumeOptions = {
     signal: interrupt.signal,
+    ...(values.distributed === true ? { distributed: true } : {}),
     // The test images double as validation data when the loss is drawn.
     ...(plot !== undefined && test !== undefined ? { validationData: { x: test } } : {}),
     // Live updates only on a terminal; a log gets one line per epoch.
@@ -256,6 +261,7 @@ export async function runAutoencoder(args: string[]): Promise<void> {
   } finally {
     interrupt.dispose();
   }
+  if (!writer) return;
   const train = ae.evaluate(x).mse;
   let report = `reconstruction MSE per pixel: train ${train.toFixed(5)}`;
   if (test !== undefined) {

@@ -14,7 +14,7 @@ import { checkpointRole, checkpointTarget, onStopSignals, reportInterrupted, sto
 import { checkRunPaths } from '../io/run-paths.js';
 import { backendInfo } from '../backend/select.js';
 import { spirals } from '../datasets/spirals.js';
-import { applyBackendOption, backendOption, forceOption, parseCommand, resumeOption, type CommandSpec } from './options.js';
+import { applyBackendOption, backendOption, distributedOption, forceOption, parseCommand, resumeOption, writesOutputs, type CommandSpec } from './options.js';
 import { LossLog, pictureTarget } from './pictures.js';
 
 const DEFAULT_CHECKPOINT = 'fastnn-demo.ckpt';
@@ -34,6 +34,7 @@ export const demoCommand = {
     resume: resumeOption,
     plot: { type: 'string', value: 'FILE', help: 'draw the training and held-out loss per epoch (.svg or .png)' },
     force: forceOption,
+    distributed: distributedOption,
   },
   examples: ['fastnn demo', 'fastnn demo --backend js --seed 2', 'fastnn demo --plot loss.svg'],
 } satisfies CommandSpec;
@@ -53,21 +54,25 @@ export async function runDemo(args: string[]): Promise<void> {
     reads: { '--resume': values.resume }, writes: { [role]: target.path, '--plot': values.plot }, inPlace: ['--resume', role], commandLine: true,
   });
   const plot = await pictureTarget('plot', values.plot, save);
+  // In a data-parallel run every rank trains the same model; rank 0 alone prints and writes.
+  const writer = await writesOutputs(values.distributed);
+  const say = writer ? console.log : () => {};
   const info = backendInfo();
-  console.log(`fastnn demo: backend ${info.active}${info.active === 'native' ? ` (addon ${info.native.version}; CPU ${info.native.cpuFeatures.join(' ') || 'baseline'})` : ''}`);
+  say(`fastnn demo: backend ${info.active}${info.active === 'native' ? ` (addon ${info.native.version}; CPU ${info.native.cpuFeatures.join(' ') || 'baseline'})` : ''}`);
 
   const train = spirals(300, 3, seed);
   const test = spirals(100, 3, seed + 1);
-  console.log('task: 3 interleaved spirals in 2-D (900 training points, 300 held out), MLP 2-64-64-3, tanh, softmax cross-entropy');
+  say('task: 3 interleaved spirals in 2-D (900 training points, 300 held out), MLP 2-64-64-3, tanh, softmax cross-entropy');
   const interrupt = onStopSignals();
   const losses = new LossLog();
   const callbacks: ResumeOptions = {
     signal: interrupt.signal,
+    ...(values.distributed === true ? { distributed: true } : {}),
     // The held-out points double as validation data when the loss is drawn.
     ...(plot !== undefined ? { validationData: test } : {}),
     onEpoch: ({ epoch, loss, valLoss }) => {
       losses.record(epoch, loss, valLoss);
-      if (epoch === 1 || epoch % 5 === 0 || epoch === epochs) console.log(`epoch ${String(epoch).padStart(3)}  loss ${loss.toFixed(4)}`);
+      if (epoch === 1 || epoch % 5 === 0 || epoch === epochs) say(`epoch ${String(epoch).padStart(3)}  loss ${loss.toFixed(4)}`);
     },
   };
   const started = performance.now();
@@ -88,6 +93,6 @@ export async function runDemo(args: string[]): Promise<void> {
   }
   const seconds = (performance.now() - started) / 1000;
   const { accuracy, loss } = net.evaluate(test.x, test.y);
-  console.log(`trained in ${seconds.toFixed(2)} s; held-out loss ${loss.toFixed(4)}, accuracy ${(100 * accuracy!).toFixed(1)}%`);
-  if (plot !== undefined) await losses.write(plot, 'fastnn demo: MLP 2-64-64-3 on three spirals, softmax cross-entropy', save);
+  say(`trained in ${seconds.toFixed(2)} s; held-out loss ${loss.toFixed(4)}, accuracy ${(100 * accuracy!).toFixed(1)}%`);
+  if (writer && plot !== undefined) await losses.write(plot, 'fastnn demo: MLP 2-64-64-3 on three spirals, softmax cross-entropy', save);
 }

@@ -8,6 +8,7 @@
  */
 import { parseArgs } from 'node:util';
 import { useBackend } from '../backend/select.js';
+import { distributed } from '../distributed/world.js';
 
 export interface OptionSpec {
   type: 'string' | 'boolean';
@@ -41,6 +42,13 @@ export function applyBackendOption(value: string | undefined): void {
 /** Machine-readable output: JSON on stdout, messages still on stderr. */
 export const jsonOption = { type: 'boolean', help: 'print JSON instead of text: one document (one line per query read from stdin)' } as const;
 export const resumeOption = { type: 'string', value: 'FILE', help: 'continue the run a checkpoint holds' } as const;
+export const distributedOption = {
+  type: 'boolean', help: 'train as one rank of an MPI run (mpirun, srun): every rank trains on its share of each batch; rank 0 writes the files',
+} as const;
+/** Whether this process writes a command's outputs: always, except on ranks other than 0 of a --distributed run. */
+export async function writesOutputs(distributedFlag: boolean | undefined): Promise<boolean> {
+  return distributedFlag !== true || (await distributed()).rank === 0;
+}
 export const forceOption = {
   type: 'boolean', help: 'replace output files that are read-only (no write permission for their owner); without it they are refused before any work',
 } as const;

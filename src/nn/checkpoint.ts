@@ -18,6 +18,7 @@ import { startRun, type EpochInfo, type FitOptions, type History, type ProgressI
 import { Autoencoder } from './autoencoder.js';
 import { MLP } from './mlp.js';
 import { fitSegment } from './trainable.js';
+import { joinedWorld } from './data-parallel.js';
 import {
   loadCheckpoint, snapshot, writeSnapshot, type CheckpointSettings, type Checkpointable, type CheckpointTarget,
 } from './checkpoint-file.js';
@@ -38,8 +39,9 @@ export interface CheckpointOptions {
   overwrite?: boolean;
 }
 
-/** What a resumed fit may add: callbacks, cancellation and data, none of which change the updates. */
-export type ResumeOptions = Pick<FitOptions, 'onEpoch' | 'onProgress' | 'progressEvery' | 'signal' | 'validationData'> & {
+/** What a resumed fit may add: callbacks, cancellation, data and the run's processes (resume a
+ * data-parallel run with as many ranks as it had), none of which change the updates. */
+export type ResumeOptions = Pick<FitOptions, 'onEpoch' | 'onProgress' | 'progressEvery' | 'signal' | 'validationData' | 'distributed'> & {
   /** Keep checkpointing while resuming (default: the file resumed from, as it was written). */
   checkpoint?: Partial<CheckpointOptions>;
 };
@@ -47,7 +49,7 @@ export type ResumeOptions = Pick<FitOptions, 'onEpoch' | 'onProgress' | 'progres
 export type AutoencoderResumeOptions = Omit<ResumeOptions, 'validationData'> & { validationData?: { x: Inputs } };
 
 const SETTING_KEYS = ['epochs', 'batchSize', 'optimizer', 'schedule', 'shuffle', 'validationSplit', 'earlyStopping', 'onNonFinite', 'freeze'] as const;
-const FIT_EXTRA_KEYS = ['onEpoch', 'onProgress', 'progressEvery', 'signal', 'validationData'] as const;
+const FIT_EXTRA_KEYS = ['onEpoch', 'onProgress', 'progressEvery', 'signal', 'validationData', 'distributed'] as const;
 
 /**
  * MLP.fit that writes a checkpoint every `everyEpochs` epochs (and after the
@@ -112,6 +114,9 @@ async function runSegments(fn: string, model: Checkpointable, x: Inputs, y: Targ
   positiveInt(fn, 'options.epochs', settings.epochs, 0);
   // A path no save can use fails now, not after the first epoch's work.
   await checkWritable(path, save);
+  // In a data-parallel run every rank holds the same state and rank 0 alone writes it.
+  const world = extra.distributed === true ? await joinedWorld(fn) : null;
+  const writes = world === null || world.rank === 0;
   const history: History = { loss: [], lr: [], skipped: [], bestEpoch: run.bestEpoch, stoppedEarly: run.stoppedEarly };
   const every = target.everyEpochs;
   // everyEpochs 0 (saveOnAbort only): one segment for the whole run.
@@ -130,14 +135,14 @@ async function runSegments(fn: string, model: Checkpointable, x: Inputs, y: Targ
       part = await model[fitSegment](x, y, options, run);
     } catch (err) {
       // The fit left the run where its job stopped, between two batches: the checkpoint holds that point.
-      if (target.saveOnAbort && extra.signal?.aborted) await writeSnapshot(path, snapshot(model, settings, run, target), save);
+      if (writes && target.saveOnAbort && extra.signal?.aborted) await writeSnapshot(path, snapshot(model, settings, run, target), save);
       throw err;
     }
     for (const key of ['loss', 'accuracy', 'valLoss', 'valAccuracy', 'lr', 'skipped'] as const) {
       if (part[key]) history[key] = [...(history[key] ?? []), ...part[key]];
     }
     const finished = run.epochsDone >= settings.epochs || run.stoppedEarly;
-    if (every > 0 && (run.epochsDone % every === 0 || finished)) await writeSnapshot(path, snapshot(model, settings, run, target), save);
+    if (writes && every > 0 && (run.epochsDone % every === 0 || finished)) await writeSnapshot(path, snapshot(model, settings, run, target), save);
   }
   history.bestEpoch = run.bestEpoch;
   history.stoppedEarly = run.stoppedEarly;

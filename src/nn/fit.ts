@@ -19,6 +19,7 @@ import {
   type ScheduleOptions,
 } from './train-options.js';
 import { frozenFlags } from './fine-tune.js';
+import { joinedWorld, shapeOf, startTogether } from './data-parallel.js';
 
 export interface EpochInfo {
   /** 1-based epoch number. */
@@ -78,6 +79,16 @@ export interface FitOptions {
    * fit holds fixed, optimizer state included: fine-tuning with a frozen
    * pretrained encoder (MLP.fromEncoder). Default: every layer trains. */
   freeze?: number[];
+  /**
+   * Train as one rank of a data-parallel run started by `mpirun` / `srun`
+   * (see docs/many-machines-dense.md): every rank calls fit with the same
+   * data and options; rank 0's weights and optimizer state start every rank,
+   * each update is the mean gradient of a global batch of ranks × batchSize
+   * rows (each rank computes its share), and every rank ends with the same
+   * weights and history. Outside a launcher (one process) it changes nothing.
+   * Default false.
+   */
+  distributed?: boolean;
 }
 
 export interface History {
@@ -95,7 +106,7 @@ export interface History {
 }
 
 const FIT_KEYS = ['epochs', 'batchSize', 'optimizer', 'schedule', 'validationSplit', 'validationData', 'earlyStopping',
-  'shuffle', 'onEpoch', 'onProgress', 'progressEvery', 'onNonFinite', 'signal', 'freeze'] as const;
+  'shuffle', 'onEpoch', 'onProgress', 'progressEvery', 'onNonFinite', 'signal', 'freeze', 'distributed'] as const;
 const FIELDS = HISTORY_FIELDS.length;
 const F = HISTORY;
 const P = POSITION;
@@ -154,6 +165,7 @@ interface FitSettings {
   optimizer: ReturnType<typeof optimizerSpec>;
   /** options.validationSplit: the fraction of the rows held out (0: none). */
   split: number;
+  distributed: boolean;
 }
 
 /** The model as fitSettings reads it. */
@@ -190,7 +202,9 @@ function fitSettings(fn: string, model: SettingsTarget, options: FitOptions): Fi
   const split = finiteNumber(fn, 'options.validationSplit', options.validationSplit, 0, 0);
   if (split >= 1) throw new RangeError(`${fn}: options.validationSplit must be a fraction below 1, got ${split}`);
   const optimizer = optimizerSpec(fn, options.optimizer, model.spec.params, model.optimizerState);
-  return { epochs, batchSize, shuffle, progressEvery, onNonFinite, signal, frozen, optimizer, split };
+  const distributed = options.distributed ?? false;
+  if (typeof distributed !== 'boolean') throw new TypeError(`${fn}: options.distributed must be a boolean`);
+  return { epochs, batchSize, shuffle, progressEvery, onNonFinite, signal, frozen, optimizer, split, distributed };
 }
 
 /**
@@ -220,12 +234,21 @@ export const EPOCHS_PER_JOB = 4096;
  * run restores them once, at its end). */
 export async function runFit(fn: string, backend: Backend, model: FitTarget, x: Inputs, y: Targets,
                              options: FitOptions, run: RunState | null = null): Promise<History> {
-  const { epochs, batchSize, shuffle, progressEvery, onNonFinite, signal, frozen, optimizer: opt, split } = fitSettings(fn, model, options);
+  const { epochs, batchSize, shuffle, progressEvery, onNonFinite, signal, frozen, optimizer: opt, split, distributed } =
+    fitSettings(fn, model, options);
   const { train, val } = await prepareData(fn, backend, model, x, y, options, split, signal);
   const { n } = train;
-  checkBatchNormRows(fn, { ...model.spec, frozen }, n, batchSize);
+  // The other ranks of a data-parallel run; null for a process alone.
+  const world = distributed ? await joinedWorld(fn) : null;
+  const ranks = world?.size ?? 1;
+  checkBatchNormRows(fn, { ...model.spec, frozen }, n, batchSize, ranks);
   const { spec: optimizer, lr, state } = opt;
-  const batchesPerEpoch = Math.ceil(n / batchSize);
+  const batchesPerEpoch = Math.ceil(n / (batchSize * ranks));
+  // A run stopped within an epoch continues from its next batch: only batches of the same rows mean the same thing.
+  if (run?.partial && run.batchesPerEpoch !== 0 && run.batchesPerEpoch !== batchesPerEpoch) {
+    throw new RangeError(`${fn}: the run stopped within an epoch of ${run.batchesPerEpoch} batches, but ${n} training rows in batches of ` +
+      `${batchSize}${ranks > 1 ? ` on each of ${ranks} ranks` : ''} make ${batchesPerEpoch}: resume with the run's data and number of ranks`);
+  }
   const schedule = scheduleSpec(fn, options.schedule, lr, run?.epochs ?? epochs, batchesPerEpoch);
   const hasVal = val !== null;
   const earlyStopping = earlyStoppingSpec(fn, options.earlyStopping, hasVal, model.metric);
@@ -236,6 +259,16 @@ export async function runFit(fn: string, backend: Backend, model: FitTarget, x: 
   const r = run ?? startRun(fn, model.spec.params, epochs, restoreAtEnd);
 
   const rngState = model.rng.getState();
+  if (world) {
+    const o = options;
+    await startTogether(fn, world, {
+      // Both backends give close but not always the same bits: the ranks' weights would drift apart.
+      backend: backend.name, network: shapeOf(model.spec), inputNoise: shapeOf(model.inputNoise), metric: model.metric, trainingRows: n, validationRows: val?.n ?? 0,
+      epochs: o.epochs ?? null, batchSize: o.batchSize ?? null, optimizer: shapeOf(o.optimizer), schedule: shapeOf(o.schedule),
+      earlyStopping: shapeOf(o.earlyStopping), shuffle: o.shuffle ?? null, onNonFinite: o.onNonFinite ?? null, freeze: shapeOf(o.freeze),
+      epochsDone: r.epochsDone, stepsDone: r.stepsDone,
+    }, [...model.spec.params, ...state.state, state.step, rngState]);
+  }
   // Every job's history rows, reused: a job's history is the part of it for its epochs.
   const rows = allocate(fn, 'the history', Float64Array, Math.min(epochs, EPOCHS_PER_JOB), FIELDS);
   const job = {
@@ -244,7 +277,7 @@ export async function runFit(fn: string, backend: Backend, model: FitTarget, x: 
     epochs: 0, batchSize, shuffle, rngState, optimizer, schedule, metric: model.metric, earlyStopping,
     skipNonFinite: onNonFinite === 'skip', progressEvery: options.onProgress ? progressEvery : 0,
     history: new Float64Array(0),
-    inputNoise: model.inputNoise ?? null, resume: null as FitResume | null, position: null as Float64Array | null,
+    inputNoise: model.inputNoise ?? null, resume: null as FitResume | null, position: null as Float64Array | null, world,
   };
   const hasMetric = model.metric !== Metric.none;
   const history: History = {
@@ -301,6 +334,10 @@ export async function runFit(fn: string, backend: Backend, model: FitTarget, x: 
       }
       // The public convention: an aborted fit rejects with the signal's reason (the weights keep what was done).
       if (result.cancelled) signal!.throwIfAborted();
+      // Every rank stops at the batch where one was aborted; that one rejects with its signal's reason.
+      if (world && result.epochs < job.epochs && !result.stoppedEarly) {
+        throw new Error(`${fn}: another rank of this run was aborted, so every rank stopped`);
+      }
       deliverEpochs(result.epochs);
       base += result.epochs;
       samplesBefore += result.samples;
@@ -336,15 +373,17 @@ export function startRun(fn: string, params: Float32Array[], epochs: number, res
  * (Backend.batchNormedOnOneRow: the layer would divide by a spread of 0),
  * naming the option to change and a batch size that works.
  */
-function checkBatchNormRows(fn: string, net: NetworkSpec, n: number, batchSize: number): void {
-  const l = batchNormedOnOneRow(net, n, batchSize);
+function checkBatchNormRows(fn: string, net: NetworkSpec, n: number, batchSize: number, ranks: number): void {
+  const l = batchNormedOnOneRow(net, n, batchSize, ranks);
   if (l < 0) return;
   const need = `batch normalisation (config.norm 'batch', hidden layer ${l}) needs at least 2 rows in every batch`;
   if (n === 1) throw new RangeError(`${fn}: ${need}, and there is 1 training row`);
   let fits = batchSize + 1;
-  while (n % fits === 1) fits++;
-  const leaves = batchSize === 1 ? 'gives batches of 1 row' : `leaves a last batch of 1 row of the ${n} training rows`;
-  throw new RangeError(`${fn}: ${need}, but options.batchSize ${batchSize} ${leaves}; use a batch size that does not (e.g. ${fits})`);
+  while (fits <= n && batchNormedOnOneRow(net, n, fits, ranks) >= 0) fits++;
+  const leaves = batchSize === 1 ? 'gives batches of 1 row'
+    : `leaves a last batch of 1 row of the ${n} training rows${ranks > 1 ? ` on one of the ${ranks} ranks` : ''}`;
+  const instead = fits <= n ? `use a batch size that does not (e.g. ${fits})` : `use fewer ranks or more rows`;
+  throw new RangeError(`${fn}: ${need}, but options.batchSize ${batchSize} ${leaves}; ${instead}`);
 }
 
 // A job's position before it runs: nothing done, the run's best and epoch in progress kept (an abort before it starts).

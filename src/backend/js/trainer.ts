@@ -5,12 +5,13 @@
  * milliseconds with a yield to the event loop between them, so timers and
  * I/O keep flowing and an AbortSignal is noticed between batches.
  */
-import { EPOCH, HISTORY, HISTORY_FIELDS, Metric, Monitor, POSITION, type EarlyStoppingSpec, type FitJob, type FitResult, type FitResume,
-  type NetworkSpec, type TrainProgress } from '../backend.js';
+import { EPOCH, HISTORY, HISTORY_FIELDS, Metric, Monitor, POSITION, shareOf, type EarlyStoppingSpec, type FitJob, type FitResult,
+  type FitResume, type NetworkSpec, type TrainProgress } from '../backend.js';
 import { NonFiniteError } from '../errors.js';
 import { Rng } from '../../rng.js';
 import { allocating } from '../../sizes.js';
 import { metricSum } from './metrics.js';
+import { DataParallel, shareSeed } from './data-parallel.js';
 import { allocBatchWorkspace, batchDeltas, batchGradient, evaluate, sameShapeSpec } from './network.js';
 import { optimizerStep, sumOfSquares } from './optimizers.js';
 import { scheduleLr } from './schedule.js';
@@ -128,6 +129,15 @@ function writePosition(job: FitJob, out: Omit<FitResult, 'cancelled'>, best: Bes
   p.set([st.batch, st.lossSum, st.metricTotal, st.applied, st.skipped, st.lr, ...st.orderState], P.batch);
 }
 
+/** Stops a job between two batches of epoch `st`: the stream after this epoch's draws so far
+ * (the noise drew from it too), and where it stopped. */
+function stopBetweenBatches(job: FitJob, rng: Rng, out: Omit<FitResult, 'cancelled'>, best: BestTracker,
+                            st: EpochState): Omit<FitResult, 'cancelled'> {
+  if (st.batch > 0) rng.writeState(job.rngState);
+  writePosition(job, out, best, st);
+  return out;
+}
+
 /** Trains job.net in place; `report` (null: nobody listens, so no report is built)
  * gets what TrainProgress describes. Stops (resolving with what was done) once
  * `stopped()` is true between batches. */
@@ -144,6 +154,11 @@ export async function fit(job: FitJob, report: ((p: TrainProgress) => void) | nu
   const resume = job.resume ?? null;
   const best = new BestTracker(net, job.earlyStopping, resume);
   const rank1 = new Rank1Sgd(net);
+  const ranks = new DataParallel(net, job.world ?? null);
+  // Rows per update: this rank's batchSize times the ranks' count.
+  const globalBatch = batchSize * ranks.size;
+  // The epoch's sums over every rank (trainer.cc EpochSum): loss, metric, applied rows, validation loss and metric.
+  const sums = new Float64Array(5);
   const out: Omit<FitResult, 'cancelled'> = { epochs: 0, samples: 0, bestEpoch: 0, best: 0, steps: 0, stoppedEarly: false };
   // The run's epochs and updates before this job: the schedule's clocks continue from them.
   const epoch0 = resume?.epoch ?? 0;
@@ -164,7 +179,7 @@ export async function fit(job: FitJob, report: ((p: TrainProgress) => void) | nu
     // A resumed epoch draws its order again from its own state; the stream continues from job.rngState.
     if (job.shuffle) (partial ? rngFrom(st.orderState) : rng).shuffle(order);
     if (!partial) rng.writeState(job.rngState);
-    for (let start = st.batch * batchSize; start < n; start += batchSize, st.batch++) {
+    for (let start = st.batch * globalBatch; start < n; start += globalBatch, st.batch++) {
       if (--untilLook === 0) {
         untilLook = batchesPerLook;
         if (performance.now() - sliceStart > SLICE_MS) {
@@ -172,18 +187,30 @@ export async function fit(job: FitJob, report: ((p: TrainProgress) => void) | nu
           sliceStart = performance.now();
         }
       }
-      if (stopped()) {
-        // The stream after this epoch's draws so far (the noise drew from it too).
-        if (st.batch > 0) rng.writeState(job.rngState);
-        writePosition(job, out, best, st);
-        return out;
-      }
+      // Several ranks learn of a stop together, from the step's sum below.
+      if (!ranks.active && stopped()) return stopBetweenBatches(job, rng, out, best, st);
       const batch = st.batch;
-      const rows = Math.min(batchSize, n - start);
-      // One-row SGD batches form their gradient inside the update (sgd-rank1.ts).
-      const fused = Rank1Sgd.applies(net, job.optimizer, rows);
-      const loss = fused ? batchDeltas(ws, net, x, y, order, start, rows, job.inputNoise, rng)
-        : batchGradient(ws, net, x, y, order, start, rows, job.inputNoise, rng);
+      const globalRows = Math.min(globalBatch, n - start);
+      // This rank's share of the global batch (a process alone: all of it; no object per batch then).
+      let rows = globalRows;
+      let first = start;
+      if (ranks.active) {
+        const share = shareOf(globalRows, ranks.rank, ranks.size);
+        rows = share.rows;
+        first += share.begin;
+      }
+      // One-row SGD batches form their gradient inside the update (sgd-rank1.ts); ranks sum whole gradients.
+      const fused = !ranks.active && Rank1Sgd.applies(net, job.optimizer, rows);
+      // Alone, the noise draws from the run's stream; ranks keep that stream for the shared shuffles.
+      const noiseRng = ranks.active ? new Rng(shareSeed(st.orderState, batch, ranks.rank)) : rng;
+      let loss = fused ? batchDeltas(ws, net, x, y, order, first, rows, job.inputNoise, noiseRng)
+        : rows === 0 ? 0
+        : batchGradient(ws, net, x, y, order, first, rows, job.inputNoise, noiseRng);
+      if (ranks.active) {
+        const agreed = await ranks.reduceGradients(ws.grads, rows, globalRows, Number.isFinite(loss), stopped());
+        if (agreed.cancelled) return stopBetweenBatches(job, rng, out, best, st);
+        if (!agreed.lossFinite) loss = NaN;
+      }
       // The gradient's norm is only needed to clip; otherwise the update's dry
       // run is what finds a non-finite gradient (trainer.cc does the same).
       const clip = job.optimizer.clipNorm > 0;
@@ -205,12 +232,12 @@ export async function fit(job: FitJob, report: ((p: TrainProgress) => void) | nu
       } else {
         st.lr = stepLr;
         // The logits of this batch are still in ws (backward and the update do not touch them).
-        if (hasMetric) st.metricTotal += metricSum(ws.acts[ws.acts.length - 1]!, ws.yb, rows, k, metric);
+        if (hasMetric && rows > 0) st.metricTotal += metricSum(ws.acts[ws.acts.length - 1]!, ws.yb, rows, k, metric);
         out.steps++;
         st.lossSum += loss * rows;
         st.applied += rows;
       }
-      out.samples += rows;
+      out.samples += globalRows;
       if (report && job.progressEvery !== 0 && (batch + 1) % job.progressEvery === 0) {
         report({ epochs: out.epochs, batches: batch + 1, samples: out.samples, loss: st.applied ? st.lossSum / st.applied : 0 });
       }
@@ -219,16 +246,25 @@ export async function fit(job: FitJob, report: ((p: TrainProgress) => void) | nu
     rng.writeState(job.rngState);
     // This epoch's history row starts at `row` (indices, not a view: no allocation per epoch).
     const row = (epoch - 1) * FIELDS;
-    // An epoch whose every batch was skipped has no mean loss: NaN says so.
-    history[row + F.loss] = st.applied ? st.lossSum / st.applied : NaN;
-    history[row + F.metric] = hasMetric && st.applied ? st.metricTotal / st.applied : NaN;
-    history[row + F.valLoss] = NaN;
-    history[row + F.valMetric] = NaN;
-    if (job.nVal > 0) {
+    // The epoch's sums over every rank; the validation figures are rank 0's
+    // (the others add 0), so every rank writes the same row and early
+    // stopping decides alike everywhere.
+    sums[0] = st.lossSum;
+    sums[1] = st.metricTotal;
+    sums[2] = st.applied;
+    sums[3] = sums[4] = 0;
+    if (job.nVal > 0 && ranks.rank === 0) {
       const val = evaluate(ws, net, job.xVal, job.yVal, job.nVal, metric);
-      history[row + F.valLoss] = val.loss;
-      if (hasMetric) history[row + F.valMetric] = val.metricTotal / job.nVal;
+      sums[3] = val.loss;
+      sums[4] = val.metricTotal;
     }
+    if (ranks.active) await ranks.sum(sums);
+    const applied = sums[2]!;
+    // An epoch whose every batch was skipped has no mean loss: NaN says so.
+    history[row + F.loss] = applied !== 0 ? sums[0]! / applied : NaN;
+    history[row + F.metric] = hasMetric && applied !== 0 ? sums[1]! / applied : NaN;
+    history[row + F.valLoss] = job.nVal > 0 ? sums[3]! : NaN;
+    history[row + F.valMetric] = job.nVal > 0 && hasMetric ? sums[4]! / job.nVal : NaN;
     history[row + F.lr] = st.lr;
     history[row + F.skipped] = st.skipped;
     out.epochs = epoch;
