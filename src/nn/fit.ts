@@ -81,7 +81,7 @@ export interface FitOptions {
   freeze?: number[];
   /**
    * Train as one rank of a data-parallel run started by `mpirun` / `srun`
-   * (see docs/many-machines-dense.md): every rank calls fit with the same
+   * (see docs/many-machines.md): every rank calls fit with the same
    * data and options; rank 0's weights and optimizer state start every rank,
    * each update is the mean gradient of a global batch of ranks × batchSize
    * rows (each rank computes its share), and every rank ends with the same
