@@ -17,7 +17,7 @@ import {
 import { NonFiniteError } from '../backend/errors.js';
 import { getBackend } from '../backend/select.js';
 import { Rng } from '../rng.js';
-import { allocateMatrix, Matrix } from '../tensor.js';
+import { allocateMatrix, type Matrix } from '../tensor.js';
 import { checkOptions, finiteNumber, positiveInt } from '../options.js';
 import { allocate, allocating, asFailureOf, checkAllocation, checkLayerSizes } from '../sizes.js';
 import { toMatrix, type Inputs } from '../inputs.js';

@@ -3,7 +3,7 @@
  * and RGB images (plots): signature, IHDR, one zlib-compressed IDAT, IEND.
  */
 import { deflateSync } from 'node:zlib';
-import { Matrix } from '../tensor.js';
+import type { Matrix } from '../tensor.js';
 import { writeFileAtomic, type WriteOptions } from './atomic.js';
 
 const CRC_TABLE = (() => {

@@ -9,7 +9,7 @@
  */
 import { Activation, Loss, NoiseType, defaultLossParams, type ActivationName, type InputNoise, type NetworkSpec } from '../backend/backend.js';
 import { getBackend } from '../backend/select.js';
-import { allocateMatrix, Matrix } from '../tensor.js';
+import { allocateMatrix, type Matrix } from '../tensor.js';
 import { checkOptions, finiteNumber, positiveInt } from '../options.js';
 import { allocate, checkLayerSizes } from '../sizes.js';
 import { checkValues, shapeMatrix, toMatrix, type Inputs, type Targets, type Unchecked } from '../inputs.js';

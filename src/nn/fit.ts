@@ -13,7 +13,7 @@ import type { Rng } from '../rng.js';
 import { checkOptions, finiteNumber, positiveInt } from '../options.js';
 import { allocate, allocating, asFailureOf } from '../sizes.js';
 import { checkValuesOffThread, shapeMatrix, type Inputs, type Targets, type Unchecked } from '../inputs.js';
-import { Matrix } from '../tensor.js';
+import type { Matrix } from '../tensor.js';
 import {
   earlyStoppingSpec, optimizerSpec, scheduleSpec, type EarlyStoppingOptions, type OptimizerOptions, type OptimizerState,
   type ScheduleOptions,

@@ -10,7 +10,7 @@
  */
 import { Activation, Loss, lossTargetCols, type ActivationName, type LossName, type NetworkSpec } from '../backend/backend.js';
 import { getBackend } from '../backend/select.js';
-import { allocateMatrix, Matrix } from '../tensor.js';
+import { allocateMatrix, type Matrix } from '../tensor.js';
 import { checkOptions, finiteNumber, positiveInt } from '../options.js';
 import { allocate, checkLayerSizes } from '../sizes.js';
 import { checkValues, targetMatrix, toMatrix, type Inputs, type Targets, type Unchecked, type ValueRange } from '../inputs.js';

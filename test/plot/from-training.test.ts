@@ -5,7 +5,7 @@
  * has one coloured point per image and a legend of its classes.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { Autoencoder, MLP, Matrix, PCA, lossPlot, scatterPlot, useBackend } from '../../src/index.js';
+import { Autoencoder, MLP, type Matrix, PCA, lossPlot, scatterPlot, useBackend } from '../../src/index.js';
 import { spirals } from '../../src/datasets/spirals.js';
 import { generateShapes, SHAPE_KINDS } from '../../src/datasets/shapes.js';
 import { backendsUnderTest } from '../helpers/backends.js';

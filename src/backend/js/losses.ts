@@ -164,8 +164,8 @@ function focal(gamma: number, alpha: number): PairLoss {
     const q = sigmoid(-z);
     const logP = -softplus(-z);
     const logQ = -softplus(z);
-    const qg = Math.pow(q, gamma);
-    const pg = Math.pow(p, gamma);
+    const qg = q ** gamma;
+    const pg = p ** gamma;
     g[0] = alpha * r * qg * (gamma * p * logP - q) + (1 - alpha) * (1 - r) * pg * (p - gamma * q * logQ);
     return -alpha * r * qg * logP - (1 - alpha) * (1 - r) * pg * logQ;
   };

@@ -72,8 +72,8 @@ function momentumKernel(apply: boolean, w: Float32Array, v: Float32Array, g: Flo
 function adamKernel(apply: boolean, w: Float32Array, m: Float32Array, v: Float32Array, g: Float32Array, n: number,
                     lr: number, beta1: number, beta2: number, eps: number, decay: number, decoupled: boolean,
                     t: number): number {
-  const c1 = 1 - Math.pow(beta1, t);
-  const c2 = 1 - Math.pow(beta2, t);
+  const c1 = 1 - beta1 ** t;
+  const c2 = 1 - beta2 ** t;
   let bad = 0;
   for (let i = 0; i < n; i++) {
     let wi = w[i]!;

@@ -21,7 +21,7 @@ export async function fillNoiseTable(table: Int32Array, counts: Float64Array, ex
   const weight = new Float64Array(v);
   let total = 0;
   for (let i = 0; i < v; i++) {
-    weight[i] = Math.fround(Math.pow(counts[i]!, exponent));
+    weight[i] = Math.fround(counts[i]! ** exponent);
     total += weight[i]!;
   }
   let word = 0;
