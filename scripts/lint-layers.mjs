@@ -175,7 +175,6 @@ function main(root) {
   const imports = importsFromExplainFiles(explainFiles(root));
   if (imports.length === 0) throw new Error('lint:layers: tsc --explainFiles listed no import between files of src/');
   const { violations, stale } = checkImports(imports);
-  const rules = new Map(forbidden.map((r) => [r.name, r]));
   const problems = [];
   for (const v of violations) {
     const line = lineOf(readFileSync(join(root, v.from), 'utf8'), v.specifier);

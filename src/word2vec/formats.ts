@@ -144,7 +144,8 @@ export async function readVectorFile(path: string, options: LoadOptions = {}): P
       try {
         word = decoder.decode(bytes);
       } catch {
-        return fail(where, 'invalid UTF-8 in a word (pass invalidUtf8: "replace" to load it anyway)');
+        fail(where, 'invalid UTF-8 in a word (pass invalidUtf8: "replace" to load it anyway)');
+        return;
       }
       if (word.length === 0) fail(where, 'empty word');
       const prev = seen.get(word);

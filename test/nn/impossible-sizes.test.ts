@@ -30,7 +30,7 @@ describe.each(backendsUnderTest().map((b) => [b.name]))('impossible sizes on %s'
   ])('%s', (_, build, message) => {
     use();
     expect(build).toThrow(RangeError);
-    expect(build).toThrow(new RegExp(`^${escape(message)}${REASON}`));
+    expect(build).toThrow(new RegExp(`^${escapeRegExp(message)}${REASON}`));
   });
 
   it.each([
@@ -57,6 +57,6 @@ describe('checkAllocation', () => {
   });
 });
 
-function escape(s: string): string {
+function escapeRegExp(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }

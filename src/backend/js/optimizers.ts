@@ -122,13 +122,13 @@ function updateAll(apply: boolean, net: NetworkSpec, grads: Float32Array[], opt:
 
 /** What optimizerStep did: applied the update, or refused it (writing no
  * weight or state) for a non-finite gradient entry or new value. */
-export type StepOutcome = 'applied' | 'gradient' | 'update';
+export type StepOutcomeName = 'applied' | 'gradient' | 'update';
 
 /** One update of every parameter from grads (params' layout, used as scratch:
  * scaled in place when clipping, overwritten by SGD's staging); sumSq = Σ g²
  * over all of them is read only when clipping. The update is first computed
  * without storing any weight or state; the step count advances only when applied. */
-export function optimizerStep(net: NetworkSpec, grads: Float32Array[], sumSq: number, opt: OptimizerSpec, lr: number): StepOutcome {
+export function optimizerStep(net: NetworkSpec, grads: Float32Array[], sumSq: number, opt: OptimizerSpec, lr: number): StepOutcomeName {
   // Clipping by global norm: one scale for every gradient, so the update keeps its direction.
   const norm = Math.sqrt(sumSq);
   if (opt.clipNorm > 0 && norm > opt.clipNorm) {

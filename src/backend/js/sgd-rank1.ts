@@ -13,7 +13,7 @@ import { Optimizer, type NetworkSpec, type OptimizerSpec } from '../backend.js';
 import { sgdNewWeight } from './elementwise.js';
 import { outerEntry } from './gemm.js';
 import { paramGradients, type BatchWorkspace } from './network.js';
-import { optimizerStep, type StepOutcome } from './optimizers.js';
+import { optimizerStep, type StepOutcomeName } from './optimizers.js';
 
 // Bounds below this leave every gradient entry, intermediate and new weight
 // finite in float32: its largest value is just under 2^128, so a factor 2
@@ -29,7 +29,7 @@ function maxAbs(x: Float32Array, n: number): number {
   for (let i = 0; i < n; i++) {
     const v = Math.abs(x[i]!);
     if (v > top) top = v;
-    else if (v !== v) return v;
+    else if (Number.isNaN(v)) return v;
   }
   return top;
 }
@@ -82,7 +82,7 @@ export class Rank1Sgd {
   /** One update of net from the deltas batchDeltas left in ws for a one-row
    * batch at rate lr: what paramGradients then optimizerStep would do,
    * outcome included; nothing is written unless it returns 'applied'. */
-  step(net: NetworkSpec, ws: BatchWorkspace, opt: OptimizerSpec, lr: number): StepOutcome {
+  step(net: NetworkSpec, ws: BatchWorkspace, opt: OptimizerSpec, lr: number): StepOutcomeName {
     const { sizes, params } = net;
     const layers = sizes.length - 1;
     const maxW = this.maxAbs;

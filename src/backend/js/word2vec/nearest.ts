@@ -16,7 +16,7 @@ export function nearest(outIndex: Int32Array, outScore: Float32Array, matrix: Fl
     let size = 0;
     for (let r = 0; r < rows && k > 0; r++) {
       const s = dot(matrix, r * cols, queries, j * cols, cols);
-      if (s !== s) continue;
+      if (Number.isNaN(s)) continue;
       // Ties keep the lower row first: a later row never beats an equal score.
       if (size === k && s <= score[k - 1]!) continue;
       if (skip.includes(r)) continue;
