@@ -35,7 +35,10 @@ function checkVersion() {
 function sources() {
   const r = run('git', ['ls-files', '--cached', '--others', '--exclude-standard', '--', 'native']);
   if (r.status !== 0) throw new Error(`clang-format.mjs: git ls-files failed: ${r.stderr}`);
-  return r.stdout.split('\n').filter((f) => EXTENSIONS.some((e) => f.endsWith(e))).sort();
+  return r.stdout
+    .split('\n')
+    .filter((f) => EXTENSIONS.some((e) => f.endsWith(e)))
+    .sort();
 }
 
 function main(mode) {

@@ -18,7 +18,10 @@ export class Matrix {
   /** Wraps `data` (no copy); its length must be exactly rows × cols. */
   constructor(data: Float32Array, rows: number, cols: number) {
     if (!(data instanceof Float32Array)) throw new TypeError('Matrix: data must be a Float32Array');
-    for (const [name, v] of [['rows', rows], ['cols', cols]] as const) {
+    for (const [name, v] of [
+      ['rows', rows],
+      ['cols', cols],
+    ] as const) {
       if (!Number.isInteger(v) || v < 0) throw new RangeError(`Matrix: ${name} must be a non-negative integer, got ${v}`);
     }
     if (data.length !== rows * cols) {

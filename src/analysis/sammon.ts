@@ -11,9 +11,7 @@
  * classical MDS the result is a function, so points not seen in training can
  * be mapped.
  */
-import {
-  Activation, Loss, Optimizer, StepOutcome, defaultLossParams, type ActivationName, type NetworkSpec, type OptimizerSpec,
-} from '../backend/backend.js';
+import { Activation, Loss, Optimizer, StepOutcome, defaultLossParams, type ActivationName, type NetworkSpec, type OptimizerSpec } from '../backend/backend.js';
 import { NonFiniteError } from '../backend/errors.js';
 import { getBackend } from '../backend/select.js';
 import { Rng } from '../rng.js';
@@ -130,16 +128,27 @@ export class SammonMap {
     }
   }
 
-  private async train(xs: Matrix, m: number, iterations: number, lr: number, progressEvery: number,
-                      onProgress: ((p: SammonProgress) => void) | undefined, signal: AbortSignal | undefined): Promise<{ stress: number[] }> {
+  private async train(
+    xs: Matrix,
+    m: number,
+    iterations: number,
+    lr: number,
+    progressEvery: number,
+    onProgress: ((p: SammonProgress) => void) | undefined,
+    signal: AbortSignal | undefined,
+  ): Promise<{ stress: number[] }> {
     const backend = getBackend();
     const net = this.spec();
     const d = xs.cols;
     const k = this.layers[this.layers.length - 1]!;
     const fn = 'SammonMap.fit';
     const { xb, yb, dy, gram, grads, adam, idx } = allocating(fn, `the scratch buffers for batches of ${m} rows`, () => ({
-      xb: new Float32Array(m * d), yb: new Float32Array(m * k), dy: new Float32Array(m * k), gram: new Float32Array(m * m),
-      grads: this.params.map((p) => new Float32Array(p.length)), adam: adamSpec(this.params),
+      xb: new Float32Array(m * d),
+      yb: new Float32Array(m * k),
+      dy: new Float32Array(m * k),
+      gram: new Float32Array(m * m),
+      grads: this.params.map((p) => new Float32Array(p.length)),
+      adam: adamSpec(this.params),
       idx: Uint32Array.from({ length: xs.rows }, (_, i) => i),
     }));
     // The batch's pairwise distances, reused by every step.
@@ -166,8 +175,12 @@ export class SammonMap {
       const outcome = backend.optimizerStep(net, grads, adam, lr);
       if (outcome !== StepOutcome.applied) {
         const quantity = outcome === StepOutcome.nonFiniteGradient ? 'gradient' : 'update';
-        throw new NonFiniteError(`SammonMap.fit: non-finite ${quantity} at step ${t}; that step was not applied ` +
-          '(lower the learning rate or check the data)', quantity, 1, t - 1);
+        throw new NonFiniteError(
+          `SammonMap.fit: non-finite ${quantity} at step ${t}; that step was not applied ` + '(lower the learning rate or check the data)',
+          quantity,
+          1,
+          t - 1,
+        );
       }
       if (onProgress && (t % progressEvery === 0 || t === iterations)) onProgress({ iteration: t, iterations, stress: stress[t - 1]! });
     }
@@ -229,8 +242,16 @@ function stressGradient(dy: Float32Array, y: Float32Array, gram: Float32Array, d
 // Adam with the usual constants and zeroed moments, for params.
 function adamSpec(params: Float32Array[]): OptimizerSpec {
   return {
-    type: Optimizer.adam, weightDecay: 0, momentum: 0, nesterov: false, beta1: 0.9, beta2: 0.999, eps: 1e-8, clipNorm: 0,
-    state: [...params, ...params].map((p) => new Float32Array(p.length)), step: new Float64Array(1),
+    type: Optimizer.adam,
+    weightDecay: 0,
+    momentum: 0,
+    nesterov: false,
+    beta1: 0.9,
+    beta2: 0.999,
+    eps: 1e-8,
+    clipNorm: 0,
+    state: [...params, ...params].map((p) => new Float32Array(p.length)),
+    step: new Float64Array(1),
   };
 }
 

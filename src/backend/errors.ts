@@ -28,7 +28,6 @@ export class NonFiniteError extends Error {
 
   /** The message both backends give: "train: non-finite <quantity> at epoch E, batch B; that batch was not applied". */
   static forBatch(quantity: NonFiniteQuantity, epoch: number, batch: number): NonFiniteError {
-    return new NonFiniteError(`train: non-finite ${quantity} at epoch ${epoch}, batch ${batch}; that batch was not applied`,
-      quantity, epoch, batch);
+    return new NonFiniteError(`train: non-finite ${quantity} at epoch ${epoch}, batch ${batch}; that batch was not applied`, quantity, epoch, batch);
   }
 }

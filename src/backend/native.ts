@@ -5,13 +5,32 @@
  */
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import { NOTHING_TRAINED, type Backend, type FitJob, type FitResult, type KernelProgress, type NetworkSpec, type TrainJob,
-  type TrainProgress, type ActivationCode, type LossCode, type LossParams, type OptimizerSpec, type StepOutcomeCode } from './backend.js';
+import {
+  NOTHING_TRAINED,
+  type Backend,
+  type FitJob,
+  type FitResult,
+  type KernelProgress,
+  type NetworkSpec,
+  type TrainJob,
+  type TrainProgress,
+  type ActivationCode,
+  type LossCode,
+  type LossParams,
+  type OptimizerSpec,
+  type StepOutcomeCode,
+} from './backend.js';
 import { NON_FINITE_CODE, NonFiniteError } from './errors.js';
 import { sharedCopy } from '../shared-memory.js';
 import { checkSignal, quietAfterAbort, runAddonJob, type AddonJob } from './job.js';
 import type {
-  Word2VecKernels, Word2VecProgress, Word2VecTrainJob, Word2VecTrainResult, Word2VecVocab, Word2VecVocabJob, Word2VecVocabProgress,
+  Word2VecKernels,
+  Word2VecProgress,
+  Word2VecTrainJob,
+  Word2VecTrainResult,
+  Word2VecVocab,
+  Word2VecVocabJob,
+  Word2VecVocabProgress,
 } from './word2vec.js';
 
 /** Everything the addon exports (native/addon.cc registers exactly these, and NativeTestHooks in tests;
@@ -23,24 +42,43 @@ export interface NativeAddon extends Pick<Word2VecKernels, 'word2vecInit' | 'nea
   readonly path: string;
   /** [sync] CPU features the kernels dispatch on, e.g. ['avx2', 'fma']. */
   cpuFeatures(): string[];
-  gemm(c: Float32Array, a: Float32Array, b: Float32Array, m: number, n: number, k: number,
-       transA: boolean, transB: boolean, alpha: number, beta: number): void;
+  gemm(c: Float32Array, a: Float32Array, b: Float32Array, m: number, n: number, k: number, transA: boolean, transB: boolean, alpha: number, beta: number): void;
   biasAdd(out: Float32Array, bias: Float32Array, rows: number, cols: number): void;
   colSum(out: Float32Array, inp: Float32Array, rows: number, cols: number): void;
   activationForward(out: Float32Array, inp: Float32Array, n: number, act: ActivationCode, leakySlope: number): void;
-  activationBackward(dinp: Float32Array, dout: Float32Array, out: Float32Array, n: number,
-                     act: ActivationCode, leakySlope: number): void;
+  activationBackward(dinp: Float32Array, dout: Float32Array, out: Float32Array, n: number, act: ActivationCode, leakySlope: number): void;
   softmaxRows(out: Float32Array, inp: Float32Array, rows: number, cols: number): void;
-  lossForwardBackward(dlogits: Float32Array | null, logits: Float32Array, target: Float32Array,
-                      rows: number, cols: number, loss: LossCode, params: LossParams): number;
+  lossForwardBackward(
+    dlogits: Float32Array | null,
+    logits: Float32Array,
+    target: Float32Array,
+    rows: number,
+    cols: number,
+    loss: LossCode,
+    params: LossParams,
+  ): number;
   sgdUpdate(w: Float32Array, g: Float32Array, n: number, lr: number, weightDecay: number): void;
   /** [async] Backend.firstOutside without the AbortSignal: cancel() stops the scan (it resolves with −1). */
   firstOutside(data: Float32Array, min: number, max: number): AddonJob<number>;
   /** [async] Backend.centredGram and symmetricEigen without the AbortSignal: cancel() stops the job, which resolves false. */
-  centredGram(out: Float32Array, mean: Float32Array, x: Float32Array, n: number, d: number, rows: boolean, alpha: number,
-              onProgress: ((p: KernelProgress) => void) | null): AddonJob<boolean>;
-  symmetricEigen(values: Float64Array, vectors: Float32Array, a: Float32Array, m: number, k: number,
-                 onProgress: ((p: KernelProgress) => void) | null): AddonJob<boolean>;
+  centredGram(
+    out: Float32Array,
+    mean: Float32Array,
+    x: Float32Array,
+    n: number,
+    d: number,
+    rows: boolean,
+    alpha: number,
+    onProgress: ((p: KernelProgress) => void) | null,
+  ): AddonJob<boolean>;
+  symmetricEigen(
+    values: Float64Array,
+    vectors: Float32Array,
+    a: Float32Array,
+    m: number,
+    k: number,
+    onProgress: ((p: KernelProgress) => void) | null,
+  ): AddonJob<boolean>;
   forward(out: Float32Array, net: NetworkSpec, x: Float32Array, n: number): void;
   forwardLoss(out: Float32Array, net: NetworkSpec, x: Float32Array, y: Float32Array, n: number): number;
   lossGradient(grads: Float32Array[], net: NetworkSpec, x: Float32Array, y: Float32Array, n: number): number;
@@ -86,8 +124,7 @@ export interface NativeTestHooks {
   /** [async] Test hook for the job machinery: sleeps stepMicros per step,
    * reports [step, steps], throws on its thread at step failAt (0 = never);
    * resolves with the steps completed. */
-  testBackgroundJob(steps: number, stepMicros: number, failAt: number,
-                    onProgress?: (progress: [number, number]) => void): AddonJob<number>;
+  testBackgroundJob(steps: number, stepMicros: number, failAt: number, onProgress?: (progress: [number, number]) => void): AddonJob<number>;
 }
 
 export type GemmPathName = 'portable' | 'avx2' | 'avx512';
@@ -139,8 +176,12 @@ export function loadNativeAddon(): NativeAddon {
       if (!isNotFound(err)) failure ??= err;
     }
   }
-  throw failure ?? new Error('Could not locate the bindings file fastnn.node (no prebuilt binary for ' +
-    `${process.platform}-${process.arch}, no build/Release or build/Debug)`);
+  throw (
+    failure ??
+    new Error(
+      'Could not locate the bindings file fastnn.node (no prebuilt binary for ' + `${process.platform}-${process.arch}, no build/Release or build/Debug)`,
+    )
+  );
 }
 
 /**
@@ -184,8 +225,12 @@ export function createNativeBackend(addon: NativeAddon): Backend {
       // The addon checks the job synchronously. Anything but a function goes through
       // quietAfterAbort unchanged, for the addon to reject.
       const started = addon.train(job, quietAfterAbort(onProgress, signal)!);
-      return runAddonJob(started, signal).then((result) => ({ ...result, cancelled: signal?.aborted === true }),
-        (err: unknown) => { throw typedFailure(err); });
+      return runAddonJob(started, signal).then(
+        (result) => ({ ...result, cancelled: signal?.aborted === true }),
+        (err: unknown) => {
+          throw typedFailure(err);
+        },
+      );
     },
     trainingData(data, fn, arg, signal) {
       // The job copies a small array at once (job_memory.h); a shared copy would cost more.

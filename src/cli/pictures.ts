@@ -48,8 +48,14 @@ export class LossLog {
   }
 }
 
-export async function writeLossPlot(path: string, curves: LossCurves, firstEpoch: number, title: string, save: WriteOptions,
-                                    labels: Pick<LossPlotOptions, 'yTitle' | 'valName'> = {}): Promise<void> {
+export async function writeLossPlot(
+  path: string,
+  curves: LossCurves,
+  firstEpoch: number,
+  title: string,
+  save: WriteOptions,
+  labels: Pick<LossPlotOptions, 'yTitle' | 'valName'> = {},
+): Promise<void> {
   await writePicture(lossPlot(curves, { firstEpoch, title, ...labels }), path, 'the loss per epoch', save);
 }
 

@@ -92,7 +92,6 @@ export function imageStrips(rows: Matrix[], count: number, imageWidth: number): 
   return { pixels, width, height };
 }
 
-export async function writeGrayPng(path: string, pixels: Float32Array, width: number, height: number,
-                                   options: WriteOptions = {}): Promise<void> {
+export async function writeGrayPng(path: string, pixels: Float32Array, width: number, height: number, options: WriteOptions = {}): Promise<void> {
   await writeFileAtomic(path, [encodeGrayPng(pixels, width, height)], options);
 }

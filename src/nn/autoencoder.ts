@@ -116,7 +116,9 @@ export class Autoencoder extends TrainableNetwork {
     // One value for every hidden layer means the others; a list must say so itself.
     if (typeof config.norm === 'string') norm[this.codeIndex - 1] = null;
     else if (norm[this.codeIndex - 1] !== null) {
-      throw new RangeError(`${fn}: config.norm[${this.codeIndex - 1}] must be null: the code layer stays unnormalised, so encode returns its plain activations`);
+      throw new RangeError(
+        `${fn}: config.norm[${this.codeIndex - 1}] must be null: the code layer stays unnormalised, so encode returns its plain activations`,
+      );
     }
     this.norm = norm;
     this.tiedWeights = config.tiedWeights ?? false;
@@ -193,7 +195,9 @@ export class Autoencoder extends TrainableNetwork {
 
   protected fitSpec(): FitSpec {
     return {
-      spec: this.spec(), metric: 0 as const, inputNoise: this.inputNoise,
+      spec: this.spec(),
+      metric: 0 as const,
+      inputNoise: this.inputNoise,
       targets: (f: string, arg: string, t: unknown, rows: number) => this.data(f, arg, t, rows),
     };
   }
@@ -264,8 +268,7 @@ export class Autoencoder extends TrainableNetwork {
     const fn = 'Autoencoder.pretrainStacked';
     checkOptions(fn, 'options', options, ['epochsPerLayer', 'layerOptions', 'fineTune']);
     const epochs = positiveInt(fn, 'options.epochsPerLayer', options.epochsPerLayer, 5);
-    const mirrored = this.layers.length === 2 * this.codeIndex + 1 &&
-      this.layers.every((w, i) => w === this.layers[this.layers.length - 1 - i]);
+    const mirrored = this.layers.length === 2 * this.codeIndex + 1 && this.layers.every((w, i) => w === this.layers[this.layers.length - 1 - i]);
     if (!mirrored) throw new RangeError(`${fn}: needs the mirrored decoder`);
     if (this.norm.some((c) => c !== null)) throw new RangeError(`${fn}: does not pretrain normalised layers (config.norm); use fit`);
     const given = this.data(fn, 'x', x);
@@ -283,8 +286,12 @@ export class Autoencoder extends TrainableNetwork {
     for (let l = 0; l < this.codeIndex; l++) {
       const act = this.hidden[l]!;
       const stage = new Autoencoder({
-        layers: [this.layers[l]!, this.layers[l + 1]!], hidden: act, leakySlope: this.leakySlope,
-        loss: l === 0 ? this.loss : 'mse', tiedWeights: this.tiedWeights, seed: this.rng.nextU32(),
+        layers: [this.layers[l]!, this.layers[l + 1]!],
+        hidden: act,
+        leakySlope: this.leakySlope,
+        loss: l === 0 ? this.loss : 'mse',
+        tiedWeights: this.tiedWeights,
+        seed: this.rng.nextU32(),
         ...(this.cfg.denoise !== undefined ? { denoise: this.cfg.denoise } : {}),
         ...(this.sparse && l === this.codeIndex - 1 ? { sparse: this.sparse } : {}),
       });

@@ -5,8 +5,19 @@
  * turning its history rows into the History and onEpoch calls.
  */
 import {
-  batchNormedOnOneRow, HISTORY, HISTORY_FIELDS, Metric, POSITION, POSITION_FIELDS, type Backend, type InputNoise, type MetricCode,
-  type FitResult, type FitResume, type NetworkSpec, type TrainProgress,
+  batchNormedOnOneRow,
+  HISTORY,
+  HISTORY_FIELDS,
+  Metric,
+  POSITION,
+  POSITION_FIELDS,
+  type Backend,
+  type InputNoise,
+  type MetricCode,
+  type FitResult,
+  type FitResume,
+  type NetworkSpec,
+  type TrainProgress,
 } from '../backend/backend.js';
 import { NonFiniteError } from '../backend/errors.js';
 import type { Rng } from '../rng.js';
@@ -15,7 +26,12 @@ import { allocate, allocating, asFailureOf } from '../sizes.js';
 import { checkValuesOffThread, shapeMatrix, type Inputs, type Targets, type Unchecked } from '../inputs.js';
 import type { Matrix } from '../tensor.js';
 import {
-  earlyStoppingSpec, optimizerSpec, scheduleSpec, type EarlyStoppingOptions, type OptimizerOptions, type OptimizerState,
+  earlyStoppingSpec,
+  optimizerSpec,
+  scheduleSpec,
+  type EarlyStoppingOptions,
+  type OptimizerOptions,
+  type OptimizerState,
   type ScheduleOptions,
 } from './train-options.js';
 import { frozenFlags } from './fine-tune.js';
@@ -94,8 +110,22 @@ export interface History {
   stoppedEarly: boolean;
 }
 
-const FIT_KEYS = ['epochs', 'batchSize', 'optimizer', 'schedule', 'validationSplit', 'validationData', 'earlyStopping',
-  'shuffle', 'onEpoch', 'onProgress', 'progressEvery', 'onNonFinite', 'signal', 'freeze'] as const;
+const FIT_KEYS = [
+  'epochs',
+  'batchSize',
+  'optimizer',
+  'schedule',
+  'validationSplit',
+  'validationData',
+  'earlyStopping',
+  'shuffle',
+  'onEpoch',
+  'onProgress',
+  'progressEvery',
+  'onNonFinite',
+  'signal',
+  'freeze',
+] as const;
 const FIELDS = HISTORY_FIELDS.length;
 const F = HISTORY;
 const P = POSITION;
@@ -218,8 +248,15 @@ export const EPOCHS_PER_JOB = 4096;
 /** Runs fit; resolves with the history. With `run`, the fit is one segment of
  * that run: the best weights are tracked in run.bestParams, not restored (the
  * run restores them once, at its end). */
-export async function runFit(fn: string, backend: Backend, model: FitTarget, x: Inputs, y: Targets,
-                             options: FitOptions, run: RunState | null = null): Promise<History> {
+export async function runFit(
+  fn: string,
+  backend: Backend,
+  model: FitTarget,
+  x: Inputs,
+  y: Targets,
+  options: FitOptions,
+  run: RunState | null = null,
+): Promise<History> {
   const { epochs, batchSize, shuffle, progressEvery, onNonFinite, signal, frozen, optimizer: opt, split } = fitSettings(fn, model, options);
   const { train, val } = await prepareData(fn, backend, model, x, y, options, split, signal);
   const { n } = train;
@@ -239,17 +276,38 @@ export async function runFit(fn: string, backend: Backend, model: FitTarget, x: 
   // Every job's history rows, reused: a job's history is the part of it for its epochs.
   const rows = allocate(fn, 'the history', Float64Array, Math.min(epochs, EPOCHS_PER_JOB), FIELDS);
   const job = {
-    net: { ...model.spec, frozen }, x: train.x, y: train.y, n,
-    xVal: val?.x ?? new Float32Array(0), yVal: val?.y ?? new Float32Array(0), nVal: val?.n ?? 0,
-    epochs: 0, batchSize, shuffle, rngState, optimizer, schedule, metric: model.metric, earlyStopping,
-    skipNonFinite: onNonFinite === 'skip', progressEvery: options.onProgress ? progressEvery : 0,
+    net: { ...model.spec, frozen },
+    x: train.x,
+    y: train.y,
+    n,
+    xVal: val?.x ?? new Float32Array(0),
+    yVal: val?.y ?? new Float32Array(0),
+    nVal: val?.n ?? 0,
+    epochs: 0,
+    batchSize,
+    shuffle,
+    rngState,
+    optimizer,
+    schedule,
+    metric: model.metric,
+    earlyStopping,
+    skipNonFinite: onNonFinite === 'skip',
+    progressEvery: options.onProgress ? progressEvery : 0,
     history: new Float64Array(0),
-    inputNoise: model.inputNoise ?? null, resume: null as FitResume | null, position: null as Float64Array | null,
+    inputNoise: model.inputNoise ?? null,
+    resume: null as FitResume | null,
+    position: null as Float64Array | null,
   };
   const hasMetric = model.metric !== Metric.none;
   const history: History = {
-    loss: [], lr: [], skipped: [], bestEpoch: 0, stoppedEarly: false,
-    ...(hasMetric ? { accuracy: [] } : {}), ...(hasVal ? { valLoss: [] } : {}), ...(hasVal && hasMetric ? { valAccuracy: [] } : {}),
+    loss: [],
+    lr: [],
+    skipped: [],
+    bestEpoch: 0,
+    stoppedEarly: false,
+    ...(hasMetric ? { accuracy: [] } : {}),
+    ...(hasVal ? { valLoss: [] } : {}),
+    ...(hasVal && hasMetric ? { valAccuracy: [] } : {}),
   };
   // This fit's epochs and samples before the current job.
   let base = 0;
@@ -289,7 +347,12 @@ export async function runFit(fn: string, backend: Backend, model: FitTarget, x: 
       job.epochs = Math.min(EPOCHS_PER_JOB, epochs - base);
       job.history = rows.subarray(0, job.epochs * FIELDS);
       job.resume = {
-        epoch: r.epochsDone, step: r.stepsDone, bestEpoch: r.bestEpoch, best: r.best, bestParams: r.bestParams, partial: r.partial,
+        epoch: r.epochsDone,
+        step: r.stepsDone,
+        bestEpoch: r.bestEpoch,
+        best: r.best,
+        bestParams: r.bestParams,
+        partial: r.partial,
       };
       job.position = initialPosition(r);
       let result: FitResult;
@@ -311,8 +374,13 @@ export async function runFit(fn: string, backend: Backend, model: FitTarget, x: 
   } catch (err) {
     if (!(err instanceof NonFiniteError)) throw asFailureOf(fn, err);
     const { quantity, epoch, batch } = err;
-    throw new NonFiniteError(`${fn}: non-finite ${quantity} at epoch ${epoch}, batch ${batch}; that batch was not applied ` +
-      '(lower the learning rate or check the data)', quantity, epoch, batch, { cause: err });
+    throw new NonFiniteError(
+      `${fn}: non-finite ${quantity} at epoch ${epoch}, batch ${batch}; that batch was not applied ` + '(lower the learning rate or check the data)',
+      quantity,
+      epoch,
+      batch,
+      { cause: err },
+    );
   } finally {
     // The shuffles advanced the state natively or in TS alike; continue from it.
     model.rng.setState(rngState);
@@ -324,10 +392,15 @@ export async function runFit(fn: string, backend: Backend, model: FitTarget, x: 
 /** A run before its first epoch: `epochs` in all, with room for the best weights when they are restored at its end. */
 export function startRun(fn: string, params: Float32Array[], epochs: number, restoring: boolean): RunState {
   return {
-    epochs, epochsDone: 0, stepsDone: 0, bestEpoch: 0, best: 0, stoppedEarly: false, partial: null, batchesPerEpoch: 0,
-    bestParams: restoring
-      ? allocating(fn, 'the copy of the best weights (restoreBestWeights)', () => params.map((p) => new Float32Array(p.length)))
-      : [],
+    epochs,
+    epochsDone: 0,
+    stepsDone: 0,
+    bestEpoch: 0,
+    best: 0,
+    stoppedEarly: false,
+    partial: null,
+    batchesPerEpoch: 0,
+    bestParams: restoring ? allocating(fn, 'the copy of the best weights (restoreBestWeights)', () => params.map((p) => new Float32Array(p.length))) : [],
   };
 }
 
@@ -357,8 +430,12 @@ function initialPosition(run: RunState): Float64Array {
 
 function advanceRun(run: RunState, p: Float64Array, batchesPerEpoch: number): void {
   Object.assign(run, {
-    epochsDone: run.epochsDone + p[P.epochs]!, stepsDone: run.stepsDone + p[P.steps]!, bestEpoch: p[P.bestEpoch]!, best: p[P.best]!,
-    partial: p[P.batch] === 0 ? null : p.slice(P.batch), batchesPerEpoch,
+    epochsDone: run.epochsDone + p[P.epochs]!,
+    stepsDone: run.stepsDone + p[P.steps]!,
+    bestEpoch: p[P.bestEpoch]!,
+    best: p[P.best]!,
+    partial: p[P.batch] === 0 ? null : p.slice(P.batch),
+    batchesPerEpoch,
   });
 }
 
@@ -373,8 +450,16 @@ interface Split {
  * checked (a pass over the whole data) off the JS thread or in slices, so
  * neither pauses the event loop.
  */
-async function prepareData(fn: string, backend: Backend, model: FitTarget, x: Inputs, y: Targets, options: FitOptions,
-                           split: number, signal: AbortSignal | undefined): Promise<Split> {
+async function prepareData(
+  fn: string,
+  backend: Backend,
+  model: FitTarget,
+  x: Inputs,
+  y: Targets,
+  options: FitOptions,
+  split: number,
+  signal: AbortSignal | undefined,
+): Promise<Split> {
   const xs = shapeMatrix(fn, 'x', x, model.inputs);
   const ys = model.targets(fn, 'y', y, xs.rows);
   if (xs.rows === 0) throw new RangeError(`${fn}: x must have at least one row`);
@@ -382,7 +467,7 @@ async function prepareData(fn: string, backend: Backend, model: FitTarget, x: In
   const staged = new Map<Float32Array, Float32Array>();
   const checked = async (arg: string, u: Unchecked): Promise<Float32Array> => {
     let data = staged.get(u.m.data);
-    if (!data) staged.set(u.m.data, data = await backend.trainingData(u.m.data, fn, arg, signal));
+    if (!data) staged.set(u.m.data, (data = await backend.trainingData(u.m.data, fn, arg, signal)));
     await checkValuesOffThread(fn, arg, u, data, backend, signal);
     return data;
   };
@@ -406,8 +491,13 @@ async function prepareData(fn: string, backend: Backend, model: FitTarget, x: In
 }
 
 /** The validation rows: the last rows of x from `cut` (`split` of them; cut = rows: none), or given ones. */
-function validationRows(fn: string, model: FitTarget, xs: Matrix, validationData: FitOptions['validationData'], split: number):
-    { cut: number; given: { x: Matrix; y: Unchecked } | null } {
+function validationRows(
+  fn: string,
+  model: FitTarget,
+  xs: Matrix,
+  validationData: FitOptions['validationData'],
+  split: number,
+): { cut: number; given: { x: Matrix; y: Unchecked } | null } {
   if (validationData !== undefined) {
     checkOptions(fn, 'options.validationData', validationData, ['x', 'y']);
     const vx = shapeMatrix(fn, 'options.validationData.x', validationData.x, model.inputs);

@@ -163,7 +163,8 @@ export class MLP extends TrainableNetwork {
 
   protected fitSpec(): FitSpec {
     return {
-      spec: this.spec(), metric: TASKS[this.task].metric,
+      spec: this.spec(),
+      metric: TASKS[this.task].metric,
       targets: (f: string, arg: string, t: unknown, rows: number) => this.targetMatrix(f, arg, t, rows),
     };
   }
@@ -185,8 +186,7 @@ export class MLP extends TrainableNetwork {
     const net = this.spec();
     for (let r = 0; r < xs.rows; r += ROWS_PER_CALL) {
       const n = Math.min(ROWS_PER_CALL, xs.rows - r);
-      backend.forward(out.data.subarray(r * this.outputs, (r + n) * this.outputs), net,
-        xs.data.subarray(r * this.inputs, (r + n) * this.inputs), n);
+      backend.forward(out.data.subarray(r * this.outputs, (r + n) * this.outputs), net, xs.data.subarray(r * this.inputs, (r + n) * this.inputs), n);
     }
     return out;
   }
@@ -245,7 +245,7 @@ export class MLP extends TrainableNetwork {
       for (let i = 0; i < p.rows; i++) {
         let all = true;
         for (let j = 0; j < p.cols; j++) {
-          const ok = (p.get(i, j) >= 0.5) === (ys.get(i, j) >= 0.5);
+          const ok = p.get(i, j) >= 0.5 === ys.get(i, j) >= 0.5;
           if (ok) rightLabels++;
           else all = false;
         }
@@ -282,8 +282,9 @@ export class MLP extends TrainableNetwork {
       const want = net.params[i]!.length;
       if (!(p instanceof Float32Array) || p.length !== want) {
         const got = p instanceof Float32Array ? `a Float32Array of ${p.length}` : String(p);
-        throw new RangeError(`${fn}: encoder.params[${i}] (layer ${i >> 1}'s ${i % 2 === 0 ? 'weight' : 'bias'}) must be a ` +
-          `Float32Array of ${want} values, got ${got}`);
+        throw new RangeError(
+          `${fn}: encoder.params[${i}] (layer ${i >> 1}'s ${i % 2 === 0 ? 'weight' : 'bias'}) must be a ` + `Float32Array of ${want} values, got ${got}`,
+        );
       }
       net.params[i]!.set(p);
     }
@@ -298,7 +299,11 @@ export class MLP extends TrainableNetwork {
   /** The architecture and loss, as given to the constructor (seed aside). */
   config(): MLPConfig {
     return {
-      layers: [...this.layers], task: this.task, hidden: [...this.hidden], leakySlope: this.leakySlope, loss: this.loss.config,
+      layers: [...this.layers],
+      task: this.task,
+      hidden: [...this.hidden],
+      leakySlope: this.leakySlope,
+      loss: this.loss.config,
       ...(dropoutSpec(this.dropout) ? { dropout: [...this.dropout] } : {}),
       ...(normSpec(this.norm) ? { norm: [...this.norm] } : {}),
     };
@@ -306,10 +311,13 @@ export class MLP extends TrainableNetwork {
 }
 
 /** The per-hidden-layer activations from a config's `hidden` (one name for all, or one per layer). */
-export function hiddenActivations(fn: string, hidden: ActivationName | ActivationName[] | undefined, count: number,
-                                  fallback: ActivationName): ActivationName[] {
-  const valid = (name: unknown): name is ActivationName =>
-    typeof name === 'string' && Object.hasOwn(Activation, name);
+export function hiddenActivations(
+  fn: string,
+  hidden: ActivationName | ActivationName[] | undefined,
+  count: number,
+  fallback: ActivationName,
+): ActivationName[] {
+  const valid = (name: unknown): name is ActivationName => typeof name === 'string' && Object.hasOwn(Activation, name);
   const names = Object.keys(Activation).join(', ');
   if (hidden === undefined) return new Array<ActivationName>(count).fill(fallback);
   if (Array.isArray(hidden)) {

@@ -27,7 +27,12 @@ export class Figure {
    * @param notes What the picture leaves out (labels dropped for lack of
    *   room, points not drawn); also printed on the picture.
    */
-  constructor(readonly width: number, readonly height: number, readonly shapes: readonly Shape[], readonly notes: readonly string[]) {}
+  constructor(
+    readonly width: number,
+    readonly height: number,
+    readonly shapes: readonly Shape[],
+    readonly notes: readonly string[],
+  ) {}
 
   /** The picture as an SVG 1.1 document. */
   toSvg(): string {

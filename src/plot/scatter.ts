@@ -109,14 +109,16 @@ export function scatterPlot(points: Matrix | ArrayLike<number>[], options: Scatt
   const title = checkText(fn, 'options.title', options.title, '');
 
   // Classes in order (numbers numerically), each with its colour; the legend sits right of the plot.
-  const names = classes === null ? [] : [...new Set(classes)].sort((a, b) =>
-    typeof a === 'number' && typeof b === 'number' ? a - b : String(a).localeCompare(String(b)));
+  const names =
+    classes === null ? [] : [...new Set(classes)].sort((a, b) => (typeof a === 'number' && typeof b === 'number' ? a - b : String(a).localeCompare(String(b))));
   const colour = new Map(names.map((c, i) => [c, PALETTE[i % PALETTE.length]!]));
   const shownNames = legendNames(fn, options.classNames, names);
   const legendWidth = names.length === 0 ? 0 : 28 + shownNames.reduce<number>((w, c) => Math.max(w, textWidth(c)), 0);
   const frame: Frame = {
-    left: MARGIN.left, top: MARGIN.top,
-    width: width - MARGIN.left - MARGIN.right - legendWidth, height: height - MARGIN.top - MARGIN.bottom,
+    left: MARGIN.left,
+    top: MARGIN.top,
+    width: width - MARGIN.left - MARGIN.right - legendWidth,
+    height: height - MARGIN.top - MARGIN.bottom,
   };
   if (frame.width < 100) throw new RangeError(`${fn}: options.width ${width} leaves no room beside the legend of ${names.length} classes`);
   // Ranges of coordinates near ±Number.MAX_VALUE (and their margins) overflow
@@ -130,7 +132,10 @@ export function scatterPlot(points: Matrix | ArrayLike<number>[], options: Scatt
   const px = ux.map((v) => place(x, v, frame.left, frame.left + frame.width));
   const py = uy.map((v) => place(y, v, frame.top + frame.height, frame.top));
 
-  const shapes: Shape[] = drawAxes(frame, x, y, { x: checkText(fn, 'options.xTitle', options.xTitle, 'x'), y: checkText(fn, 'options.yTitle', options.yTitle, 'y') });
+  const shapes: Shape[] = drawAxes(frame, x, y, {
+    x: checkText(fn, 'options.xTitle', options.xTitle, 'x'),
+    y: checkText(fn, 'options.yTitle', options.yTitle, 'y'),
+  });
   if (title) shapes.push({ kind: 'text', x: width / 2, y: 18, text: title, color: INK, anchor: 'middle' });
   for (let i = 0; i < n; i++) shapes.push({ kind: 'circle', cx: px[i]!, cy: py[i]!, r: RADIUS, fill: classes ? colour.get(classes[i]!)! : PALETTE[0]! });
   const notes: string[] = [];

@@ -31,8 +31,10 @@ function element(s: Shape): string {
     case 'rect':
       return `<rect x="${n(s.x)}" y="${n(s.y)}" width="${n(s.w)}" height="${n(s.h)}" stroke="${s.stroke}" fill="${s.fill ?? 'none'}"/>`;
     case 'text':
-      return `<text x="${n(s.x)}" y="${n(s.y)}" fill="${s.color}"${s.anchor === 'start' ? '' : ` text-anchor="${s.anchor}"`}` +
-        `${s.halo ? ' stroke="#ffffff" stroke-width="3" stroke-linejoin="round" paint-order="stroke"' : ''}>${escapeXml(s.text)}</text>`;
+      return (
+        `<text x="${n(s.x)}" y="${n(s.y)}" fill="${s.color}"${s.anchor === 'start' ? '' : ` text-anchor="${s.anchor}"`}` +
+        `${s.halo ? ' stroke="#ffffff" stroke-width="3" stroke-linejoin="round" paint-order="stroke"' : ''}>${escapeXml(s.text)}</text>`
+      );
   }
 }
 

@@ -96,7 +96,7 @@ export async function readWord2VecCheckpoint(path: string): Promise<Word2VecChec
     }
     const meta = parseMeta(metadata[META_KEY], fail);
     const { settings } = meta;
-    const words = await tensor(file, 'vocab.words', 'U8', null, fail) as Uint8Array;
+    const words = (await tensor(file, 'vocab.words', 'U8', null, fail)) as Uint8Array;
     const rows = words.reduce((n, b) => n + (b === 10 ? 1 : 0), 0);
     const dim = settings.vectorSize;
     const threads = settings.threads;
@@ -105,29 +105,44 @@ export async function readWord2VecCheckpoint(path: string): Promise<Word2VecChec
         if (file.tensors.has(name)) fail(`unexpected tensor '${name}' (the settings do not use it)`);
         return null;
       }
-      const data = await tensor(file, name, 'F32', [rows, dim], fail) as Float32Array;
+      const data = (await tensor(file, name, 'F32', [rows, dim], fail)) as Float32Array;
       const bad = data.findIndex((v) => !Number.isFinite(v));
       if (bad >= 0) fail(`tensor '${name}' holds ${data[bad]} at index ${bad}`);
       return data;
     };
     const checkpoint: Word2VecCheckpoint = {
-      settings, corpus: meta.corpus, everySeconds: meta.everySeconds, words,
-      counts: await tensor(file, 'vocab.counts', 'F64', [rows], fail) as Float64Array,
+      settings,
+      corpus: meta.corpus,
+      everySeconds: meta.everySeconds,
+      words,
+      counts: (await tensor(file, 'vocab.counts', 'F64', [rows], fail)) as Float64Array,
       syn0: (await vectors('syn0', true))!,
       syn1neg: await vectors('syn1neg', settings.negative > 0),
       syn1: await vectors('syn1', settings.hs),
       state: {
-        epoch: meta.epoch, wordsBefore: meta.wordsBefore,
-        offsets: await tensor(file, 'state.offsets', 'F64', [threads], fail) as Float64Array,
-        words: await tensor(file, 'state.words', 'F64', [threads], fail) as Float64Array,
-        loss: await tensor(file, 'state.loss', 'F64', [threads], fail) as Float64Array,
-        terms: await tensor(file, 'state.terms', 'F64', [threads], fail) as Float64Array,
-        finished: await tensor(file, 'state.finished', 'U8', [threads], fail) as Uint8Array,
-        rng: await tensor(file, 'state.rng', 'U32', [threads, 4], fail) as Uint32Array,
+        epoch: meta.epoch,
+        wordsBefore: meta.wordsBefore,
+        offsets: (await tensor(file, 'state.offsets', 'F64', [threads], fail)) as Float64Array,
+        words: (await tensor(file, 'state.words', 'F64', [threads], fail)) as Float64Array,
+        loss: (await tensor(file, 'state.loss', 'F64', [threads], fail)) as Float64Array,
+        terms: (await tensor(file, 'state.terms', 'F64', [threads], fail)) as Float64Array,
+        finished: (await tensor(file, 'state.finished', 'U8', [threads], fail)) as Uint8Array,
+        rng: (await tensor(file, 'state.rng', 'U32', [threads, 4], fail)) as Uint32Array,
       },
     };
-    const known = new Set(['vocab.words', 'vocab.counts', 'syn0', 'syn1neg', 'syn1', 'state.offsets', 'state.words',
-      'state.loss', 'state.terms', 'state.finished', 'state.rng']);
+    const known = new Set([
+      'vocab.words',
+      'vocab.counts',
+      'syn0',
+      'syn1neg',
+      'syn1',
+      'state.offsets',
+      'state.words',
+      'state.loss',
+      'state.terms',
+      'state.finished',
+      'state.rng',
+    ]);
     for (const name of file.tensors.keys()) if (!known.has(name)) fail(`unexpected tensor '${name}'`);
     checkAsJob(checkpoint, fail);
     // Each thread stopped after a sentence of the corpus: an offset past its end is no state of that corpus.
@@ -158,8 +173,14 @@ export async function checkpointCorpus(path: string): Promise<CorpusFingerprint>
 function checkAsJob(c: Word2VecCheckpoint, fail: (why: string) => never): void {
   try {
     checkTrainJob('word2vecTrain', {
-      ...c.settings, path: c.corpus.path ?? '', words: c.words, counts: c.counts, syn0: c.syn0, syn1neg: c.syn1neg,
-      syn1: c.syn1, resume: c.state,
+      ...c.settings,
+      path: c.corpus.path ?? '',
+      words: c.words,
+      counts: c.counts,
+      syn0: c.syn0,
+      syn1neg: c.syn1neg,
+      syn1: c.syn1,
+      resume: c.state,
     });
   } catch (err) {
     fail((err as Error).message);
@@ -167,8 +188,7 @@ function checkAsJob(c: Word2VecCheckpoint, fail: (why: string) => never): void {
 }
 
 /** A tensor of the expected dtype and shape (null = any 1-D length). */
-async function tensor(file: SafetensorsFile, name: string, dtype: string, shape: number[] | null,
-                      fail: (why: string) => never): Promise<TensorData> {
+async function tensor(file: SafetensorsFile, name: string, dtype: string, shape: number[] | null, fail: (why: string) => never): Promise<TensorData> {
   const entry = file.tensors.get(name) ?? fail(`missing tensor '${name}'`);
   if (entry.dtype !== dtype) fail(`tensor '${name}' has dtype ${entry.dtype}, expected ${dtype}`);
   const expected = shape ?? [entry.shape[0] ?? -1];
@@ -197,7 +217,7 @@ function parseMeta(json: string | undefined, fail: (why: string) => never): Meta
   let settings: Word2VecSettings;
   try {
     checkOptions('settings', 'the settings', meta['settings'], SETTING_KEYS);
-    const stored = { ...(meta['settings'] ?? {}) as Record<string, unknown> };
+    const stored = { ...((meta['settings'] ?? {}) as Record<string, unknown>) };
     // A run without a cap stores the vocabulary job's maxFinalVocab 0, which the option leaves out.
     if (stored['maxFinalVocab'] === 0) delete stored['maxFinalVocab'];
     // Checkpoints written before the kernel and saturated settings existed were trained classic, with the limit rule.
@@ -206,14 +226,26 @@ function parseMeta(json: string | undefined, fail: (why: string) => never): Meta
     return fail(`invalid ${(err as Error).message}`);
   }
   const corpus = meta['corpus'] as Record<string, unknown> | null;
-  if (corpus === null || typeof corpus !== 'object' || !(corpus['path'] === null || typeof corpus['path'] === 'string') ||
-      !Number.isSafeInteger(corpus['bytes']) || (corpus['bytes'] as number) < 0 ||
-      typeof corpus['head'] !== 'string' || !/^[0-9a-f]{64}$/.test(corpus['head'])) {
+  if (
+    corpus === null ||
+    typeof corpus !== 'object' ||
+    !(corpus['path'] === null || typeof corpus['path'] === 'string') ||
+    !Number.isSafeInteger(corpus['bytes']) ||
+    (corpus['bytes'] as number) < 0 ||
+    typeof corpus['head'] !== 'string' ||
+    !/^[0-9a-f]{64}$/.test(corpus['head'])
+  ) {
     fail(`invalid corpus fingerprint ${JSON.stringify(corpus)}`);
   }
   const { everySeconds, epoch, wordsBefore } = meta;
   if (typeof everySeconds !== 'number' || !(everySeconds >= 0) || !Number.isFinite(everySeconds)) fail(`invalid everySeconds ${String(everySeconds)}`);
   // The trainer checks their ranges; here only that they are numbers.
   if (typeof epoch !== 'number' || typeof wordsBefore !== 'number') fail('invalid epoch or wordsBefore');
-  return { settings, corpus: corpus as unknown as CorpusFingerprint, everySeconds: everySeconds as number, epoch: epoch as number, wordsBefore: wordsBefore as number };
+  return {
+    settings,
+    corpus: corpus as unknown as CorpusFingerprint,
+    everySeconds: everySeconds as number,
+    epoch: epoch as number,
+    wordsBefore: wordsBefore as number,
+  };
 }

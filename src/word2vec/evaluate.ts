@@ -51,7 +51,11 @@ export async function evaluateAnalogies(vectors: WordVectors, path: string, opti
       for (let d = 0; d < dim; d++) q[d] = units[b! * dim + d]! - units[a! * dim + d]! + units[c! * dim + d]!;
       return unit(q);
     });
-    const hits = vectors.nearestMany(queries, pending.map((p) => p.rows), 1);
+    const hits = vectors.nearestMany(
+      queries,
+      pending.map((p) => p.rows),
+      1,
+    );
     pending.forEach((p, i) => {
       if (hits[i]![0]?.word === vectors.words[p.answer]) {
         p.section.correct++;
@@ -124,10 +128,14 @@ export async function evaluateSimilarity(vectors: WordVectors, path: string, opt
 /** Spearman's ρ: Pearson correlation of the ranks, ties given their mean rank. */
 export function spearman(x: number[], y: number[]): number {
   if (x.length < 2) return NaN;
-  const rx = ranks(x), ry = ranks(y);
+  const rx = ranks(x),
+    ry = ranks(y);
   const n = x.length;
-  const mx = rx.reduce((s, v) => s + v, 0) / n, my = ry.reduce((s, v) => s + v, 0) / n;
-  let sxy = 0, sxx = 0, syy = 0;
+  const mx = rx.reduce((s, v) => s + v, 0) / n,
+    my = ry.reduce((s, v) => s + v, 0) / n;
+  let sxy = 0,
+    sxx = 0,
+    syy = 0;
   for (let i = 0; i < n; i++) {
     sxy += (rx[i]! - mx) * (ry[i]! - my);
     sxx += (rx[i]! - mx) ** 2;
@@ -139,7 +147,7 @@ export function spearman(x: number[], y: number[]): number {
 function ranks(v: number[]): number[] {
   const order = v.map((_, i) => i).sort((a, b) => v[a]! - v[b]!);
   const r = new Array<number>(v.length);
-  for (let i = 0; i < order.length;) {
+  for (let i = 0; i < order.length; ) {
     let j = i;
     while (j + 1 < order.length && v[order[j + 1]!] === v[order[i]!]) j++;
     for (let k = i; k <= j; k++) r[order[k]!] = (i + j) / 2 + 1;

@@ -62,7 +62,11 @@ function checkFormat(fn: string, format: unknown): asserts format is VectorForma
 class Rows {
   private data: Float32Array;
 
-  constructor(private readonly count: number, private readonly dim: number, vouched: boolean) {
+  constructor(
+    private readonly count: number,
+    private readonly dim: number,
+    vouched: boolean,
+  ) {
     this.data = allocate('loadVectors', 'the vectors', Float32Array, vouched ? count : 0, dim);
   }
 
@@ -120,7 +124,8 @@ export async function readVectorFile(path: string, options: LoadOptions = {}): P
     const m = /^\s*(\d{1,15}) (\d{1,15})\s*$/.exec(head.line.toString('latin1'));
     const what = options.format === undefined ? 'word2vec' : `word2vec ${options.format}`;
     if (!head.newline || !m) fail('byte offset 0', `not a ${what} file: the header must be "<words> <dimensions>\\n"`);
-    const rows = Number(m![1]), dim = Number(m![2]);
+    const rows = Number(m![1]),
+      dim = Number(m![2]);
     if (dim < 1) fail('byte offset 0', 'header declares 0 dimensions');
     cur.pos += head.line.length + 1;
     // A row holds a word and D numbers: 64 KiB of word plus 64 bytes per number is plenty.
@@ -178,7 +183,7 @@ async function readBinaryRows(cur: ByteCursor, count: number, dim: number, vecto
     }
     const wordAt = cur.offset;
     let space = -1;
-    for (let scanned = 0; space < 0;) {
+    for (let scanned = 0; space < 0; ) {
       const have = await cur.ensure(Math.min(scanned + BLOCK, MAX_WORD_BYTES + 1));
       space = cur.buf.subarray(cur.pos + scanned, cur.pos + have).indexOf(32);
       if (space >= 0) space += scanned;
@@ -202,18 +207,18 @@ async function readBinaryRows(cur: ByteCursor, count: number, dim: number, vecto
   }
 }
 
-async function readTextRows(cur: ByteCursor, count: number, dim: number, maxLine: number, vectors: Rows, addWord: AddWord,
-                            fail: Fail): Promise<void> {
+async function readTextRows(cur: ByteCursor, count: number, dim: number, maxLine: number, vectors: Rows, addWord: AddWord, fail: Fail): Promise<void> {
   let line = 1;
   for (let r = 0; r < count; r++) {
     line++;
     let nl = -1;
-    for (let scanned = 0; nl < 0;) {
+    for (let scanned = 0; nl < 0; ) {
       const have = await cur.ensure(Math.min(scanned + BLOCK, maxLine + 1));
       nl = cur.buf.subarray(cur.pos + scanned, cur.pos + have).indexOf(10);
       if (nl >= 0) nl += scanned;
       else if (have > maxLine) fail(`line ${line}`, `longer than ${maxLine} bytes`);
-      else if (cur.eof) nl = have; // the last row may lack its newline
+      else if (cur.eof)
+        nl = have; // the last row may lack its newline
       else scanned = have;
     }
     if (nl === 0 && cur.eof) fail(`line ${line}`, `file ends after ${r} of ${count} vectors`);
@@ -228,7 +233,7 @@ async function readTextRows(cur: ByteCursor, count: number, dim: number, maxLine
     for (let d = 0; d < dim; d++) {
       const s = fields[d + 1]!.replace(/\r$/, '');
       const v = Number(s);
-      if (s === '' || Number.isNaN(v) && !/^[-+]?nan$/i.test(s)) fail(`line ${line}`, `'${s}' is not a number (field ${d + 2})`);
+      if (s === '' || (Number.isNaN(v) && !/^[-+]?nan$/i.test(s))) fail(`line ${line}`, `'${s}' is not a number (field ${d + 2})`);
       if (!Number.isFinite(v)) fail(`line ${line}`, `${s} in field ${d + 2}`);
       // Stored as float32: beyond its range a value would become ±Infinity.
       if (!Number.isFinite(Math.fround(v))) fail(`line ${line}`, `${s} in field ${d + 2} is beyond float32's range (±3.4028235e38)`);

@@ -91,7 +91,9 @@ function checkCheckpoint(fn: string, v: unknown): Checkpointing | null {
   if (typeof path !== 'string' || path === '') throw new TypeError(`${fn}: checkpoint.path must be a non-empty string`);
   if (atEnd !== undefined && typeof atEnd !== 'boolean') throw new TypeError(`${fn}: checkpoint.atEnd must be a boolean`);
   return {
-    path, everySeconds: finiteNumber(fn, 'checkpoint.everySeconds', everySeconds, 0, 0), atEnd: atEnd ?? true,
+    path,
+    everySeconds: finiteNumber(fn, 'checkpoint.everySeconds', everySeconds, 0, 0),
+    atEnd: atEnd ?? true,
     overwrite: checkOverwrite(fn, 'checkpoint.overwrite', overwrite),
   };
 }
@@ -124,15 +126,14 @@ function checkInput(fn: string, input: unknown): asserts input is Input {
  * that is not a regular file of known size, is spooled to a temp file
  * (spool.ts) that is removed afterwards.
  */
-async function withCorpusFile<T>(fn: string, input: Input, maxBytes: number, signal: AbortSignal | undefined,
-  body: (path: string) => Promise<T>): Promise<T> {
+async function withCorpusFile<T>(fn: string, input: Input, maxBytes: number, signal: AbortSignal | undefined, body: (path: string) => Promise<T>): Promise<T> {
   if (typeof input === 'string' && !(await needsSpool(input))) return body(input);
   const temp = await mkdtemp(join(tmpdir(), 'fastnn-w2v-'));
   let file: Awaited<ReturnType<typeof readNonRegular>> | null = null;
   try {
     if (typeof input === 'string') file = await readNonRegular(input);
     const what = typeof input === 'string' ? `the corpus ${input}` : 'the input iterable';
-    return await body(await spool(fn, what, file ?? input as AsyncIterable<string | Uint8Array>, temp, maxBytes, signal));
+    return await body(await spool(fn, what, file ?? (input as AsyncIterable<string | Uint8Array>), temp, maxBytes, signal));
   } finally {
     // A stalled read cannot be ended through its iterator: closing the pipe ends it, and frees the event loop.
     file?.destroy();
@@ -166,30 +167,51 @@ export const Word2Vec = {
     await checkCheckpointPath(fn, checkpoint, input);
 
     const maxSpool = finiteNumber(fn, 'maxSpoolBytes', options.maxSpoolBytes, DEFAULT_MAX_SPOOL_BYTES, 1);
-    return named(fn, withCorpusFile(fn, input, maxSpool, signal, async (path) => {
-      const started = performance.now();
-      const { minCount, maxFinalVocab, lowercase, vectorSize, negative, hs, seed } = settings;
-      const { size: bytes } = await stat(path);
-      const vocab = await backend.word2vecVocab({ path, minCount, maxFinalVocab, lowercase }, undefined, signal);
-      signal?.throwIfAborted();
-      const rows = vocab.counts.length;
-      if (rows === 0) throw new RangeError(`${fn}: no word occurs at least minCount (${minCount}) times in the corpus`);
-      const names = await vocabularyNames(fn, vocab.words, settings.encoding, path);
-      const matrices = 1 + (negative > 0 ? 1 : 0) + (hs ? 1 : 0);
-      checkAllocation(fn, `vectorSize × vocabulary × ${matrices} matrices (${vectorSize} × ${rows} × ${matrices})`,
-        vectorSize * rows * matrices, 4, vectorSize * rows);
-      const syn0 = allocate(fn, 'the input vectors', Float32Array, rows, vectorSize);
-      backend.word2vecInit(syn0, rows, vectorSize, seed);
-      const corpus = checkpoint && {
-        path: typeof input === 'string' ? resolve(input) : null, ...await fingerprintCorpus(path),
-      };
-      return trainRun(backend, {
-        fn, settings, path, bytes, names, words: vocab.words, counts: vocab.counts, syn0,
-        syn1neg: negative > 0 ? allocate(fn, 'the output vectors (negative sampling)', Float32Array, rows, vectorSize) : null,
-        syn1: hs ? allocate(fn, 'the output vectors (hierarchical softmax)', Float32Array, rows, vectorSize) : null,
-        state: null, corpus, checkpoint, onProgress, signal, started,
-      });
-    }));
+    return named(
+      fn,
+      withCorpusFile(fn, input, maxSpool, signal, async (path) => {
+        const started = performance.now();
+        const { minCount, maxFinalVocab, lowercase, vectorSize, negative, hs, seed } = settings;
+        const { size: bytes } = await stat(path);
+        const vocab = await backend.word2vecVocab({ path, minCount, maxFinalVocab, lowercase }, undefined, signal);
+        signal?.throwIfAborted();
+        const rows = vocab.counts.length;
+        if (rows === 0) throw new RangeError(`${fn}: no word occurs at least minCount (${minCount}) times in the corpus`);
+        const names = await vocabularyNames(fn, vocab.words, settings.encoding, path);
+        const matrices = 1 + (negative > 0 ? 1 : 0) + (hs ? 1 : 0);
+        checkAllocation(
+          fn,
+          `vectorSize × vocabulary × ${matrices} matrices (${vectorSize} × ${rows} × ${matrices})`,
+          vectorSize * rows * matrices,
+          4,
+          vectorSize * rows,
+        );
+        const syn0 = allocate(fn, 'the input vectors', Float32Array, rows, vectorSize);
+        backend.word2vecInit(syn0, rows, vectorSize, seed);
+        const corpus = checkpoint && {
+          path: typeof input === 'string' ? resolve(input) : null,
+          ...(await fingerprintCorpus(path)),
+        };
+        return trainRun(backend, {
+          fn,
+          settings,
+          path,
+          bytes,
+          names,
+          words: vocab.words,
+          counts: vocab.counts,
+          syn0,
+          syn1neg: negative > 0 ? allocate(fn, 'the output vectors (negative sampling)', Float32Array, rows, vectorSize) : null,
+          syn1: hs ? allocate(fn, 'the output vectors (hierarchical softmax)', Float32Array, rows, vectorSize) : null,
+          state: null,
+          corpus,
+          checkpoint,
+          onProgress,
+          signal,
+          started,
+        });
+      }),
+    );
   },
 
   /**
@@ -208,34 +230,53 @@ export const Word2Vec = {
     if (options.input !== undefined) checkInput(fn, options.input);
     const asked = options.checkpoint === false ? null : checkCheckpoint(fn, options.checkpoint);
     const saved = await readWord2VecCheckpoint(checkpointPath);
-    const checkpoint = options.checkpoint === false ? null
-      : asked ?? { path: checkpointPath, everySeconds: saved.everySeconds, atEnd: true, overwrite: false };
+    const checkpoint =
+      options.checkpoint === false ? null : (asked ?? { path: checkpointPath, everySeconds: saved.everySeconds, atEnd: true, overwrite: false });
     const input = options.input ?? saved.corpus.path;
     if (input === null) {
       throw new TypeError(`${fn}: ${checkpointPath} was trained from an async iterable, which is not kept; pass the same corpus as options.input`);
     }
     const backend = getBackend();
     if (backend.name === 'js' && saved.settings.threads > 1) {
-      throw new RangeError(`${fn}: ${checkpointPath} was written by ${saved.settings.threads} native threads; the TS backend ` +
-        'trains on one, so resume it with the native backend');
+      throw new RangeError(
+        `${fn}: ${checkpointPath} was written by ${saved.settings.threads} native threads; the TS backend ` +
+          'trains on one, so resume it with the native backend',
+      );
     }
     if (typeof input === 'string') await checkCorpusReadable(fn, input);
     await checkCheckpointPath(fn, checkpoint, input);
     const maxSpool = finiteNumber(fn, 'maxSpoolBytes', options.maxSpoolBytes, DEFAULT_MAX_SPOOL_BYTES, 1);
-    return named(fn, withCorpusFile(fn, input, maxSpool, signal, async (path) => {
-      const { bytes, head } = await fingerprintCorpus(path);
-      if (bytes !== saved.corpus.bytes || head !== saved.corpus.head) {
-        throw new RangeError(`${fn}: the corpus ${typeof input === 'string' ? `'${input}' ` : ''}is not the one ${checkpointPath} ` +
-          `was trained on (${bytes} bytes, expected ${saved.corpus.bytes}${bytes === saved.corpus.bytes ? ', different content' : ''})`);
-      }
-      return trainRun(backend, {
-        fn, settings: saved.settings, path, bytes, names: await vocabularyNames(fn, saved.words, saved.settings.encoding, path), words: saved.words, counts: saved.counts, syn0: saved.syn0,
-        syn1neg: saved.syn1neg, syn1: saved.syn1, state: saved.state,
-        // A corpus found elsewhere is where the next resume looks.
-        corpus: { ...saved.corpus, path: typeof input === 'string' ? resolve(input) : saved.corpus.path },
-        checkpoint, onProgress, signal, started: performance.now(),
-      });
-    }));
+    return named(
+      fn,
+      withCorpusFile(fn, input, maxSpool, signal, async (path) => {
+        const { bytes, head } = await fingerprintCorpus(path);
+        if (bytes !== saved.corpus.bytes || head !== saved.corpus.head) {
+          throw new RangeError(
+            `${fn}: the corpus ${typeof input === 'string' ? `'${input}' ` : ''}is not the one ${checkpointPath} ` +
+              `was trained on (${bytes} bytes, expected ${saved.corpus.bytes}${bytes === saved.corpus.bytes ? ', different content' : ''})`,
+          );
+        }
+        return trainRun(backend, {
+          fn,
+          settings: saved.settings,
+          path,
+          bytes,
+          names: await vocabularyNames(fn, saved.words, saved.settings.encoding, path),
+          words: saved.words,
+          counts: saved.counts,
+          syn0: saved.syn0,
+          syn1neg: saved.syn1neg,
+          syn1: saved.syn1,
+          state: saved.state,
+          // A corpus found elsewhere is where the next resume looks.
+          corpus: { ...saved.corpus, path: typeof input === 'string' ? resolve(input) : saved.corpus.path },
+          checkpoint,
+          onProgress,
+          signal,
+          started: performance.now(),
+        });
+      }),
+    );
   },
 };
 
@@ -320,8 +361,14 @@ async function trainRun(backend: Backend, r: Run): Promise<TrainedVectors> {
   const vectors = new WordVectors(r.names, plainSyn0, settings.vectorSize, r.counts) as TrainedVectors;
   const { words, epochsCompleted, loss } = result ?? finishedRun(state!);
   vectors.training = {
-    words, wordsThisRun: words - (r.state ? wordsRead(r.state) : 0), epochsCompleted, loss, epochLosses, state: state!,
-    seconds: (performance.now() - r.started) / 1000, checkpoint: written,
+    words,
+    wordsThisRun: words - (r.state ? wordsRead(r.state) : 0),
+    epochsCompleted,
+    loss,
+    epochLosses,
+    state: state!,
+    seconds: (performance.now() - r.started) / 1000,
+    checkpoint: written,
   };
   return vectors;
 }
@@ -335,7 +382,10 @@ async function trainRun(backend: Backend, r: Run): Promise<TrainedVectors> {
  * be the random ones they started as.
  */
 async function checkCorpusKept(r: Run, result: Word2VecTrainResult): Promise<void> {
-  const now = await stat(r.path).then((s) => `${s.size} bytes`, () => 'missing');
+  const now = await stat(r.path).then(
+    (s) => `${s.size} bytes`,
+    () => 'missing',
+  );
   const changed = `${r.fn}: corpus ${r.path} changed during training`;
   if (now !== `${r.bytes} bytes`) throw new CorpusError(`${changed}: ${r.bytes} bytes when training started, ${now} now; no vectors are returned`);
   if (result.cancelled) return;
@@ -343,27 +393,67 @@ async function checkCorpusKept(r: Run, result: Word2VecTrainResult): Promise<voi
   for (const c of r.counts) perEpoch += c;
   const { epochs } = r.settings;
   if (result.words < epochs * perEpoch) {
-    throw new CorpusError(`${changed}: its ${epochs} epoch(s) read ${result.words} words of the vocabulary, fewer than the ` +
-      `${perEpoch} per epoch the vocabulary pass counted; no vectors are returned`);
+    throw new CorpusError(
+      `${changed}: its ${epochs} epoch(s) read ${result.words} words of the vocabulary, fewer than the ` +
+        `${perEpoch} per epoch the vocabulary pass counted; no vectors are returned`,
+    );
   }
 }
 
-function startJob(backend: Backend, r: Run, state: Word2VecState | null, onProgress: (p: Word2VecProgress) => void,
-                  signal: AbortSignal): Promise<Word2VecTrainResult> {
+function startJob(
+  backend: Backend,
+  r: Run,
+  state: Word2VecState | null,
+  onProgress: (p: Word2VecProgress) => void,
+  signal: AbortSignal,
+): Promise<Word2VecTrainResult> {
   const s = r.settings;
-  return backend.word2vecTrain({
-    path: r.path, words: r.words, counts: r.counts, vectorSize: s.vectorSize, window: s.window, negative: s.negative,
-    nsExponent: s.nsExponent, sample: s.sample, alpha: s.alpha, minAlpha: s.minAlpha, epochs: s.epochs,
-    threads: s.threads, seed: s.seed, sg: s.sg, hs: s.hs, lowercase: s.lowercase, kernel: s.kernel, saturated: s.saturated, syn0: r.syn0,
-    syn1neg: r.syn1neg, syn1: r.syn1, resume: state,
-  }, onProgress, signal);
+  return backend.word2vecTrain(
+    {
+      path: r.path,
+      words: r.words,
+      counts: r.counts,
+      vectorSize: s.vectorSize,
+      window: s.window,
+      negative: s.negative,
+      nsExponent: s.nsExponent,
+      sample: s.sample,
+      alpha: s.alpha,
+      minAlpha: s.minAlpha,
+      epochs: s.epochs,
+      threads: s.threads,
+      seed: s.seed,
+      sg: s.sg,
+      hs: s.hs,
+      lowercase: s.lowercase,
+      kernel: s.kernel,
+      saturated: s.saturated,
+      syn0: r.syn0,
+      syn1neg: r.syn1neg,
+      syn1: r.syn1,
+      resume: state,
+    },
+    onProgress,
+    signal,
+  );
 }
 
 async function save(checkpoint: Checkpointing, r: Run, state: Word2VecState): Promise<string> {
-  await writeWord2VecCheckpoint(checkpoint.path, {
-    settings: r.settings, corpus: r.corpus!, everySeconds: checkpoint.everySeconds, words: r.words, counts: r.counts,
-    syn0: r.syn0, syn1neg: r.syn1neg, syn1: r.syn1, state,
-  }, checkpoint);
+  await writeWord2VecCheckpoint(
+    checkpoint.path,
+    {
+      settings: r.settings,
+      corpus: r.corpus!,
+      everySeconds: checkpoint.everySeconds,
+      words: r.words,
+      counts: r.counts,
+      syn0: r.syn0,
+      syn1neg: r.syn1neg,
+      syn1: r.syn1,
+      state,
+    },
+    checkpoint,
+  );
   return checkpoint.path;
 }
 

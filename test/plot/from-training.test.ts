@@ -36,6 +36,10 @@ describe.each(backendsUnderTest().map((b) => [b.name]))('pictures of models trai
     const circles = findAll(root, 'circle');
     expect(circles).toHaveLength(120 + SHAPE_KINDS.length);
     for (const c of circles) expect(Number.isFinite(Number(c.attributes['cx'])) && Number.isFinite(Number(c.attributes['cy']))).toBe(true);
-    expect(findAll(root, 'text').map((t) => t.text).slice(-4)).toEqual([...SHAPE_KINDS].sort());
+    expect(
+      findAll(root, 'text')
+        .map((t) => t.text)
+        .slice(-4),
+    ).toEqual([...SHAPE_KINDS].sort());
   });
 });

@@ -6,12 +6,27 @@
  * softmax and the losses accumulate in float64 (JS numbers), and elementwise
  * maths is done in float64 then rounded to float32 once, when stored.
  */
-import { Activation, HISTORY_FIELDS, Loss, NOTHING_TRAINED, lossTargetCols, type Backend, type FitJob, type NetworkSpec,
-  type TrainJob } from '../backend.js';
+import { Activation, HISTORY_FIELDS, Loss, NOTHING_TRAINED, lossTargetCols, type Backend, type FitJob, type NetworkSpec, type TrainJob } from '../backend.js';
 import { checkSignal, quietAfterAbort } from '../job.js';
 import {
-  checkBool, checkClassWeights, checkCode, checkFinite, checkFitJob, checkFloat32, checkOptimizer, checkLossScalars, checkMatrix, checkedTargetCols, checkNetwork, checkOptionalMatrix, checkParamList,
-  checkInt, checkProgressCallback, checkSize, checkTrainJob, checkTypedVector,
+  checkBool,
+  checkClassWeights,
+  checkCode,
+  checkFinite,
+  checkFitJob,
+  checkFloat32,
+  checkOptimizer,
+  checkLossScalars,
+  checkMatrix,
+  checkedTargetCols,
+  checkNetwork,
+  checkOptionalMatrix,
+  checkParamList,
+  checkInt,
+  checkProgressCallback,
+  checkSize,
+  checkTrainJob,
+  checkTypedVector,
 } from '../validate.js';
 import * as act from './activations.js';
 import * as ew from './elementwise.js';
@@ -31,8 +46,16 @@ const LOSSES = Object.keys(Loss).length;
 
 /** The arguments of lossGradient and backward, in the native order: net, n,
  * grads, x (n, sizes[0]), then `name` (n, cols(net)). */
-function checkGradientArgs(fn: string, grads: unknown, net: unknown, x: unknown, name: string, second: unknown,
-                           n: unknown, cols: (net: NetworkSpec) => number): void {
+function checkGradientArgs(
+  fn: string,
+  grads: unknown,
+  net: unknown,
+  x: unknown,
+  name: string,
+  second: unknown,
+  n: unknown,
+  cols: (net: NetworkSpec) => number,
+): void {
   checkNetwork(fn, 'net', net, ACTIVATIONS, LOSSES);
   checkSize(fn, 'n', n);
   checkParamList(fn, 'grads', grads, net.sizes, net.norm);
@@ -225,7 +248,6 @@ export const jsBackend: Backend = {
     if (signal?.aborted) return Promise.resolve({ ...NOTHING_TRAINED });
     checkFitJob('train', job, onProgress, ACTIVATIONS, LOSSES, HISTORY_FIELDS.length);
     const stopped = () => signal?.aborted === true;
-    return fit(job as FitJob, quietAfterAbort(onProgress, signal) ?? null, stopped)
-      .then((result) => ({ ...result, cancelled: stopped() }));
+    return fit(job as FitJob, quietAfterAbort(onProgress, signal) ?? null, stopped).then((result) => ({ ...result, cancelled: stopped() }));
   },
 };

@@ -30,8 +30,7 @@ export const jsWord2VecKernels: Word2VecKernels = {
     const report = quietAfterAbort(onProgress, signal);
     return startJob(async (stopped) => {
       const bytesTotal = (await stat(path).catch(() => ({ size: 0 }))).size;
-      return scanVocab(path, minCount, maxFinalVocab, lowercase, stopped,
-        report ? (bytesRead) => report({ bytesRead, bytesTotal }) : undefined);
+      return scanVocab(path, minCount, maxFinalVocab, lowercase, stopped, report ? (bytesRead) => report({ bytesRead, bytesTotal }) : undefined);
     }, signal);
   },
 

@@ -5,8 +5,18 @@
  */
 import { dot } from './vecmath.js';
 
-export function nearest(outIndex: Int32Array, outScore: Float32Array, matrix: Float32Array, queries: Float32Array,
-                        rows: number, cols: number, q: number, k: number, exclude: Int32Array, e: number): void {
+export function nearest(
+  outIndex: Int32Array,
+  outScore: Float32Array,
+  matrix: Float32Array,
+  queries: Float32Array,
+  rows: number,
+  cols: number,
+  q: number,
+  k: number,
+  exclude: Int32Array,
+  e: number,
+): void {
   // Kept sorted best-first; k is small next to rows, so an insertion into a
   // short sorted list beats a heap in JS.
   const score = new Float64Array(k);

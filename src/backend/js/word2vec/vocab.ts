@@ -20,8 +20,14 @@ export interface ScannedVocab {
   cancelled: boolean;
 }
 
-export async function scanVocab(path: string, minCount: number, maxFinalVocab: number, lowercase: boolean,
-                                stopped: () => boolean, onBytes?: (bytes: number) => void): Promise<ScannedVocab> {
+export async function scanVocab(
+  path: string,
+  minCount: number,
+  maxFinalVocab: number,
+  lowercase: boolean,
+  stopped: () => boolean,
+  onBytes?: (bytes: number) => void,
+): Promise<ScannedVocab> {
   const table = new WordTable();
   const threshold = pruneThreshold(maxFinalVocab);
   let floor = 1;
