@@ -76,10 +76,10 @@ StepOutcome Rank1Sgd::step(const NetworkView& net, BatchWorkspace& ws, const Opt
     const double dz = max_abs(ws.deltas[l], net.sizes[l + 1]);
     if (!std::isfinite(a) || !std::isfinite(dz)) return StepOutcome::NonFiniteGradient;
     const double w_sum = dz * a + decay_abs * max_abs_[2 * l];  // ≥ |g + λ·w|
-    const double w_bound = max_abs_[2 * l] + lr_abs * w_sum;     // ≥ |new w|
+    const double w_bound = max_abs_[2 * l] + lr_abs * w_sum;    // ≥ |new w|
     const double b_bound = max_abs_[2 * l + 1] + lr_abs * dz;
-    bounded = bounded && w_sum < kSafe && lr_abs * w_sum < kSafe && w_bound < kSafe && lr_abs * dz < kSafe &&
-              b_bound < kSafe;
+    bounded =
+        bounded && w_sum < kSafe && lr_abs * w_sum < kSafe && w_bound < kSafe && lr_abs * dz < kSafe && b_bound < kSafe;
   }
   if (!bounded) {
     // Near float32's limits: the general path's dry run decides exactly.
@@ -93,8 +93,8 @@ StepOutcome Rank1Sgd::step(const NetworkView& net, BatchWorkspace& ws, const Opt
   for (std::size_t l = 0; l < layers; l++) {
     const std::size_t in = net.sizes[l], out = net.sizes[l + 1];
     const float* a = l == 0 ? ws.xb.data() : ws.acts[l - 1];
-    max_abs_[2 * l] = update_rows(net, part_max_, l == 0, net.params[2 * l], ws.deltas[l], a, out, in, lr,
-                                  opt.weight_decay);
+    max_abs_[2 * l] =
+        update_rows(net, part_max_, l == 0, net.params[2 * l], ws.deltas[l], a, out, in, lr, opt.weight_decay);
     max_abs_[2 * l + 1] = update_rows(net, part_max_, false, net.params[2 * l + 1], ws.deltas[l], &one, out, 1, lr, 0);
   }
   *opt.step += 1;

@@ -15,8 +15,7 @@ bool IsTypedArrayOf(Napi::Value v, napi_typedarray_type type) {
 bool IsInteger(double v) { return std::isfinite(v) && std::trunc(v) == v; }
 
 std::string Shape(std::size_t rows, std::size_t cols, bool vector) {
-  return vector ? "(" + std::to_string(rows) + ")"
-                : "(" + std::to_string(rows) + ", " + std::to_string(cols) + ")";
+  return vector ? "(" + std::to_string(rows) + ")" : "(" + std::to_string(rows) + ", " + std::to_string(cols) + ")";
 }
 
 // Shared by Matrix and Vector: the shape string differs, the check does not.
@@ -41,8 +40,8 @@ float* Float32Of(Napi::Env env, const char* fn, const std::string& arg, Napi::Va
 // The element count check every typed-array argument shares.
 void CheckLength(Napi::Env env, const char* fn, const std::string& arg, std::size_t length, std::size_t n) {
   if (length != n) {
-    ThrowRange(env, Prefix(fn, arg) + " must have length " + std::to_string(n) + " for shape (" +
-                        std::to_string(n) + "), got " + std::to_string(length));
+    ThrowRange(env, Prefix(fn, arg) + " must have length " + std::to_string(n) + " for shape (" + std::to_string(n) +
+                        "), got " + std::to_string(length));
   }
 }
 
@@ -63,8 +62,8 @@ std::int64_t Int(Napi::Env env, const char* fn, const std::string& arg, Napi::Va
   if (!v.IsNumber()) ThrowType(env, Prefix(fn, arg) + " must be a number");
   const double d = v.As<Napi::Number>().DoubleValue();
   if (!IsInteger(d) || d < static_cast<double>(min) || d > static_cast<double>(max)) {
-    ThrowRange(env, Prefix(fn, arg) + " must be an integer in [" + std::to_string(min) + ", " +
-                        std::to_string(max) + "], got " + FormatNumber(env, d));
+    ThrowRange(env, Prefix(fn, arg) + " must be an integer in [" + std::to_string(min) + ", " + std::to_string(max) +
+                        "], got " + FormatNumber(env, d));
   }
   return static_cast<std::int64_t>(d);
 }
@@ -80,8 +79,8 @@ double Finite(Napi::Env env, const char* fn, const std::string& arg, Napi::Value
   return d;
 }
 
-double InRange(Napi::Env env, const char* fn, const std::string& arg, Napi::Value v, double lo, double hi,
-               bool lo_open, bool hi_open) {
+double InRange(Napi::Env env, const char* fn, const std::string& arg, Napi::Value v, double lo, double hi, bool lo_open,
+               bool hi_open) {
   if (!v.IsNumber()) ThrowType(env, Prefix(fn, arg) + " must be a number");
   const double d = v.As<Napi::Number>().DoubleValue();
   const bool above = lo_open ? d > lo : d >= lo;
@@ -116,8 +115,8 @@ float* Vector(Napi::Env env, const char* fn, const std::string& arg, Napi::Value
   return Float32Of(env, fn, arg, v, n, 1, true);
 }
 
-float* OptionalMatrix(Napi::Env env, const char* fn, const std::string& arg, Napi::Value v,
-                      std::size_t rows, std::size_t cols) {
+float* OptionalMatrix(Napi::Env env, const char* fn, const std::string& arg, Napi::Value v, std::size_t rows,
+                      std::size_t cols) {
   if (v.IsNull()) return nullptr;
   if (!IsTypedArrayOf(v, napi_float32_array)) {
     ThrowType(env, Prefix(fn, arg) + " must be a Float32Array or null");
@@ -177,8 +176,8 @@ std::vector<Napi::Value> ArrayOf(Napi::Env env, const char* fn, const std::strin
   Napi::Array array = v.As<Napi::Array>();
   const std::uint32_t length = array.Length();
   if (length != count) {
-    ThrowRange(env, Prefix(fn, arg) + " must be an array of " + std::to_string(count) +
-                        " Float32Arrays, got " + std::to_string(length));
+    ThrowRange(env, Prefix(fn, arg) + " must be an array of " + std::to_string(count) + " Float32Arrays, got " +
+                        std::to_string(length));
   }
   std::vector<Napi::Value> items;
   items.reserve(count);

@@ -46,8 +46,8 @@ std::int64_t Int(Napi::Env env, const char* fn, const std::string& arg, Napi::Va
 double Finite(Napi::Env env, const char* fn, const std::string& arg, Napi::Value v);
 // A number in the interval lo..hi, each end open or closed; the message
 // prints the interval as "(0, Infinity)", "[0, 1]"...
-double InRange(Napi::Env env, const char* fn, const std::string& arg, Napi::Value v, double lo, double hi,
-               bool lo_open, bool hi_open);
+double InRange(Napi::Env env, const char* fn, const std::string& arg, Napi::Value v, double lo, double hi, bool lo_open,
+               bool hi_open);
 bool Bool(Napi::Env env, const char* fn, const std::string& arg, Napi::Value v);
 std::string String(Napi::Env env, const char* fn, const std::string& arg, Napi::Value v);
 // An enum code: an integer in [0, count).
@@ -55,13 +55,12 @@ int Code(Napi::Env env, const char* fn, const std::string& arg, Napi::Value v, i
 
 // A Float32Array of exactly rows×cols elements; returns its data (which may
 // be null when the expected length is 0, e.g. for a detached buffer).
-float* Matrix(Napi::Env env, const char* fn, const std::string& arg, Napi::Value v, std::size_t rows,
-              std::size_t cols);
+float* Matrix(Napi::Env env, const char* fn, const std::string& arg, Napi::Value v, std::size_t rows, std::size_t cols);
 // A Float32Array of exactly n elements, shape printed "(n)".
 float* Vector(Napi::Env env, const char* fn, const std::string& arg, Napi::Value v, std::size_t n);
 // Matrix(), or null when v is null ("must be a Float32Array or null" otherwise).
-float* OptionalMatrix(Napi::Env env, const char* fn, const std::string& arg, Napi::Value v,
-                      std::size_t rows, std::size_t cols);
+float* OptionalMatrix(Napi::Env env, const char* fn, const std::string& arg, Napi::Value v, std::size_t rows,
+                      std::size_t cols);
 
 // A Float64Array / Uint32Array / Uint8Array of exactly n elements, shape printed "(n)".
 double* Float64Vector(Napi::Env env, const char* fn, const std::string& arg, Napi::Value v, std::size_t n);

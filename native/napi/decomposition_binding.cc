@@ -54,7 +54,15 @@ class CentredGramJob final : public DecompositionJob {
  public:
   CentredGramJob(float* out, float* mean, const float* x, std::size_t n, std::size_t d, bool rows, double alpha,
                  GemmContext ctx)
-      : DecompositionJob("centredGram"), out_(out), mean_(mean), x_(x), n_(n), d_(d), rows_(rows), alpha_(alpha), ctx_(ctx) {}
+      : DecompositionJob("centredGram"),
+        out_(out),
+        mean_(mean),
+        x_(x),
+        n_(n),
+        d_(d),
+        rows_(rows),
+        alpha_(alpha),
+        ctx_(ctx) {}
 
   void Execute(JobContext& ctx) override {
     finished_ = centred_gram(out_, mean_, x_, n_, d_, rows_, alpha_, ctx_, Reporter(ctx), Stopper(ctx));

@@ -16,7 +16,8 @@ namespace {
 
 std::string SupportedList() {
   std::string out;
-  for (KernelPath p : supported_kernel_paths()) out += std::string(out.empty() ? "'" : ", '") + kernel_path_name(p) + "'";
+  for (KernelPath p : supported_kernel_paths())
+    out += std::string(out.empty() ? "'" : ", '") + kernel_path_name(p) + "'";
   return out;
 }
 
@@ -109,7 +110,8 @@ Napi::Value ProbePeak(const Napi::CallbackInfo& info) {
 // Throws TypeError when bytes is not a number, RangeError when not an integer in [4, 2^31 − 1].
 Napi::Value ProbeBandwidth(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  const std::int64_t bytes = args::Int(env, "probeBandwidth", "bytes", info[0], 4, static_cast<std::int64_t>(args::kMaxDim));
+  const std::int64_t bytes =
+      args::Int(env, "probeBandwidth", "bytes", info[0], 4, static_cast<std::int64_t>(args::kMaxDim));
   const Bandwidth bw = probe_bandwidth(static_cast<std::size_t>(bytes));
   Napi::Object out = Napi::Object::New(env);
   out.Set("bytes", static_cast<double>(bytes));

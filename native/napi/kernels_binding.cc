@@ -1,9 +1,8 @@
 // The single kernels, one JS call each: for composition, tests and
-// benchmarks (firstOutside, a pass over a whole training set, runs as a job). Every function validates its arguments (args.h; messages as in
-// src/backend/validate.ts, checked in the same order as the TS backend:
-// scalars first, then arrays), then calls one core kernel on zero-copy views
-// of the caller's Float32Arrays. Throws: TypeError for a wrong kind of value,
-// RangeError for a wrong size or value; nothing else.
+// benchmarks (firstOutside, a pass over a whole training set, runs as a job). Every function validates its arguments
+// (args.h; messages as in src/backend/validate.ts, checked in the same order as the TS backend: scalars first, then
+// arrays), then calls one core kernel on zero-copy views of the caller's Float32Arrays. Throws: TypeError for a wrong
+// kind of value, RangeError for a wrong size or value; nothing else.
 #include "../core/activations.h"
 #include "../core/elementwise.h"
 #include "../core/gemm.h"
@@ -123,7 +122,8 @@ Napi::Value LossForwardBackward(const Napi::CallbackInfo& info) {
   const std::size_t cols = args::Size(env, fn, "cols", info[4]);
   const Loss loss = static_cast<Loss>(args::Code(env, fn, "loss", info[5], kLossCount));
   if (loss == Loss::GaussianNll && cols % 2 != 0) {
-    args::ThrowRange(env, std::string(fn) + ": cols must be even for the gaussianNll loss, got " + std::to_string(cols));
+    args::ThrowRange(env,
+                     std::string(fn) + ": cols must be even for the gaussianNll loss, got " + std::to_string(cols));
   }
   LossParams params = CheckLossScalars(env, fn, "params", pv);
   CheckClassWeights(env, fn, "params", pv, cols, params);

@@ -11,9 +11,20 @@ namespace fastnn::bindings {
 
 NetValues FetchNet(Napi::Env env, const char* fn, const std::string& path, Napi::Value v) {
   Napi::Object net = args::Object(env, fn, path, v);
-  NetValues out{net.Get("sizes"), net.Get("hiddenActivations"), net.Get("leakySlope"), net.Get("loss"),
-                net.Get("params"), FetchLossParams(net.Get("lossParams")), net.Get("sparsity"), {}, {}, {},
-                net.Get("tiedPairs"), net.Get("frozen"), net.Get("dropout"), net.Get("norm")};
+  NetValues out{net.Get("sizes"),
+                net.Get("hiddenActivations"),
+                net.Get("leakySlope"),
+                net.Get("loss"),
+                net.Get("params"),
+                FetchLossParams(net.Get("lossParams")),
+                net.Get("sparsity"),
+                {},
+                {},
+                {},
+                net.Get("tiedPairs"),
+                net.Get("frozen"),
+                net.Get("dropout"),
+                net.Get("norm")};
   if (out.sparsity.Type() == napi_object) {
     Napi::Object s = out.sparsity.As<Napi::Object>();
     out.sparse_layer = s.Get("layer");
@@ -77,8 +88,8 @@ void CheckSparsity(Napi::Env env, const char* fn, const std::string& path, const
   }
   net.sparsity.layer = static_cast<long>(layer);
   net.sparsity.rho = args::InRange(env, fn, arg + ".rho", v.sparse_rho, 0, 1, true, true);
-  net.sparsity.beta = args::InRange(env, fn, arg + ".beta", v.sparse_beta, 0, std::numeric_limits<double>::infinity(),
-                                    false, true);
+  net.sparsity.beta =
+      args::InRange(env, fn, arg + ".beta", v.sparse_beta, 0, std::numeric_limits<double>::infinity(), false, true);
 }
 
 void CheckTiedPairs(Napi::Env env, const char* fn, const std::string& path, const NetValues& v, NetworkView& net) {
@@ -92,9 +103,10 @@ void CheckTiedPairs(Napi::Env env, const char* fn, const std::string& path, cons
   const auto layers = static_cast<std::int64_t>(net.sizes.size() - 1);
   for (std::size_t i = 0; i < pairs.ElementLength(); i += 2) {
     const std::string at = arg + "[" + std::to_string(i + 1) + "]";
-    const auto e = static_cast<std::size_t>(args::Int(env, fn, arg + "[" + std::to_string(i) + "]",
-                                                      Napi::Number::New(env, pairs[i]), 0, layers - 1));
-    const auto d = static_cast<std::size_t>(args::Int(env, fn, at, Napi::Number::New(env, pairs[i + 1]), 0, layers - 1));
+    const auto e = static_cast<std::size_t>(
+        args::Int(env, fn, arg + "[" + std::to_string(i) + "]", Napi::Number::New(env, pairs[i]), 0, layers - 1));
+    const auto d =
+        static_cast<std::size_t>(args::Int(env, fn, at, Napi::Number::New(env, pairs[i + 1]), 0, layers - 1));
     if (e == d || net.sizes[d] != net.sizes[e + 1] || net.sizes[d + 1] != net.sizes[e]) {
       args::ThrowRange(env, fn + (": " + at) + " layer " + std::to_string(d) + " must differ from layer " +
                                 std::to_string(e) + " and have its transposed shape (" + std::to_string(net.sizes[e]) +
@@ -111,8 +123,8 @@ void CheckFrozen(Napi::Env env, const char* fn, const std::string& path, const N
   const std::uint8_t* flags = args::Uint8Vector(env, fn, arg, v.frozen, layers);
   for (std::size_t l = 0; l < layers; l++) {
     if (flags[l] > 1) {
-      args::ThrowRange(env, fn + (": " + arg) + "[" + std::to_string(l) + "] must be 0 or 1, got " +
-                                std::to_string(flags[l]));
+      args::ThrowRange(
+          env, fn + (": " + arg) + "[" + std::to_string(l) + "] must be 0 or 1, got " + std::to_string(flags[l]));
     }
   }
   // Tied pairs share one gradient: freezing one copy would let the two drift apart.
@@ -157,8 +169,8 @@ NetworkView CheckNetShape(Napi::Env env, const char* fn, const std::string& path
   Napi::Int32Array sizes = args::Int32Array(env, fn, path + ".sizes", v.sizes);
   const std::size_t layers_plus_one = sizes.ElementLength();
   if (layers_plus_one < 2) {
-    args::ThrowRange(env, fn + (": " + path) + ".sizes must have at least 2 entries, got " +
-                              std::to_string(layers_plus_one));
+    args::ThrowRange(
+        env, fn + (": " + path) + ".sizes must have at least 2 entries, got " + std::to_string(layers_plus_one));
   }
   for (std::size_t i = 0; i < layers_plus_one; i++) {
     const std::string arg = path + ".sizes[" + std::to_string(i) + "]";
@@ -169,13 +181,12 @@ NetworkView CheckNetShape(Napi::Env env, const char* fn, const std::string& path
   const std::size_t h = layers_plus_one - 2;
   if (hidden.ElementLength() != h) {
     args::ThrowRange(env, fn + (": " + path) + ".hiddenActivations must have length " + std::to_string(h) +
-                              " for shape (" + std::to_string(h) + "), got " +
-                              std::to_string(hidden.ElementLength()));
+                              " for shape (" + std::to_string(h) + "), got " + std::to_string(hidden.ElementLength()));
   }
   for (std::size_t i = 0; i < h; i++) {
     const std::string arg = path + ".hiddenActivations[" + std::to_string(i) + "]";
-    net.hidden.push_back(static_cast<Activation>(
-        args::Code(env, fn, arg, Napi::Number::New(env, hidden[i]), kActivationCount)));
+    net.hidden.push_back(
+        static_cast<Activation>(args::Code(env, fn, arg, Napi::Number::New(env, hidden[i]), kActivationCount)));
   }
   net.leaky_slope = args::Finite(env, fn, path + ".leakySlope", v.leaky_slope);
   net.loss = static_cast<Loss>(args::Code(env, fn, path + ".loss", v.loss, kLossCount));
@@ -252,7 +263,8 @@ OptimizerConfig CheckOptimizer(Napi::Env env, const char* fn, const std::string&
   opt.clip_norm = args::InRange(env, fn, path + ".clipNorm", v.clip_norm, 0, kInf, false, true);
   const std::size_t count = net.params.size();
   const std::size_t states = optimizer_state_count(opt.type, count);
-  if (!v.state_read || v.state.size() != states) args::ArrayOf(env, fn, path + ".state", v.state_list, states);  // throws
+  if (!v.state_read || v.state.size() != states)
+    args::ArrayOf(env, fn, path + ".state", v.state_list, states);  // throws
   for (std::size_t j = 0; j < states; j++) {
     // Each state array is shaped like its parameter: state[j] goes with params[j mod count].
     const std::size_t p = j % count, out = net.sizes[p / 2 + 1], in = net.sizes[p / 2];

@@ -113,7 +113,8 @@ Napi::Value LossGradient(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   const char* fn = "lossGradient";
   const GradientArgs a = ReadGradientArgs(info, fn, "y", [](const NetworkView& net) { return target_cols(net); });
-  const double loss = RunCore(env, fn, [&] { return network_loss_gradient(a.grads.data(), a.net, a.x, a.second, a.n); });
+  const double loss =
+      RunCore(env, fn, [&] { return network_loss_gradient(a.grads.data(), a.net, a.x, a.second, a.n); });
   return Napi::Number::New(env, loss);
 }
 
@@ -192,9 +193,8 @@ Napi::Value TrainEpoch(const Napi::CallbackInfo& info) {
       args::Int(env, fn, "job.batchSize", batch_v, 1, static_cast<std::int64_t>(args::kMaxDim)));
   const double lr = args::Finite(env, fn, "job.learningRate", lr_v);
   const double weight_decay = args::Finite(env, fn, "job.weightDecay", wd_v);
-  const double sum = RunCore(env, fn, [&] {
-    return network_train_epoch(net, x, y, n, idx, order_len, batch_size, lr, weight_decay);
-  });
+  const double sum =
+      RunCore(env, fn, [&] { return network_train_epoch(net, x, y, n, idx, order_len, batch_size, lr, weight_decay); });
   return Napi::Number::New(env, sum);
 }
 

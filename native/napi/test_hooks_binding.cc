@@ -25,7 +25,8 @@ class SleepJob final : public BackgroundJob {
 
   void Execute(JobContext& ctx) override {
     for (; done_ < steps_ && !ctx.Cancelled(); done_++) {
-      if (done_ + 1 == fail_at_) throw std::runtime_error("testBackgroundJob: forced failure at step " + std::to_string(fail_at_));
+      if (done_ + 1 == fail_at_)
+        throw std::runtime_error("testBackgroundJob: forced failure at step " + std::to_string(fail_at_));
       std::this_thread::sleep_for(std::chrono::microseconds(step_micros_));
       ctx.Report({static_cast<double>(done_ + 1), static_cast<double>(steps_)});
     }
@@ -49,7 +50,8 @@ Napi::Value TestBackgroundJob(const Napi::CallbackInfo& info) {
   const std::size_t steps = args::Size(env, fn, "steps", info[0]);
   const std::size_t step_micros = args::Size(env, fn, "stepMicros", info[1]);
   const std::size_t fail_at = args::Size(env, fn, "failAt", info[2]);
-  if (!info[3].IsUndefined() && !info[3].IsFunction()) args::ThrowType(env, std::string(fn) + ": onProgress must be a function");
+  if (!info[3].IsUndefined() && !info[3].IsFunction())
+    args::ThrowType(env, std::string(fn) + ": onProgress must be a function");
   return Jobs(env).Start(env, std::make_unique<SleepJob>(steps, step_micros, fail_at), info[3], {});
 }
 
@@ -68,7 +70,8 @@ Napi::Value TestRng(const Napi::CallbackInfo& info) {
   std::uint32_t* belows = args::Uint32Vector(env, fn, "belows", info[3], bounds.ElementLength());
   Napi::Uint32Array perm = args::Uint32Array(env, fn, "perm", info[4]);
   for (std::size_t i = 0; i < bounds.ElementLength(); i++) {
-    if (bounds[i] == 0) args::ThrowRange(env, std::string(fn) + ": bounds[" + std::to_string(i) + "] must be at least 1");
+    if (bounds[i] == 0)
+      args::ThrowRange(env, std::string(fn) + ": bounds[" + std::to_string(i) + "] must be at least 1");
   }
   Rng rng(seed);
   for (std::size_t i = 0; i < words.ElementLength(); i++) words[i] = rng.next_u32();

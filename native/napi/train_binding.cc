@@ -101,9 +101,10 @@ void CheckBatchRows(Napi::Env env, const char* fn, const NetworkView& net, std::
   if (batch_size != 1 && n % batch_size != 1) return;
   for (std::size_t l = 0; l < net.norm.size(); l++) {
     if (norm_of(net, l) != Norm::Batch || layer_frozen(net, l)) continue;
-    args::ThrowRange(env, args::Prefix(fn, "job.batchSize " + std::to_string(batch_size) + " leaves a batch of 1 row of job.n " +
-                                          std::to_string(n) + "; job.net.norm[" + std::to_string(l) +
-                                          "] (batch normalisation, not frozen) needs at least 2 rows per batch"));
+    args::ThrowRange(
+        env, args::Prefix(fn, "job.batchSize " + std::to_string(batch_size) + " leaves a batch of 1 row of job.n " +
+                                  std::to_string(n) + "; job.net.norm[" + std::to_string(l) +
+                                  "] (batch normalisation, not frozen) needs at least 2 rows per batch"));
   }
 }
 
@@ -137,11 +138,11 @@ EarlyStopping CheckEarlyStopping(Napi::Env env, const char* fn, Napi::Value obje
   if (es.patience == 0 && !es.restore_best) return es;
   if ((es.monitor == Monitor::ValLoss || es.monitor == Monitor::ValMetric) && cfg.n_val == 0) {
     args::ThrowRange(env, args::Prefix(fn, path + ".monitor " + std::to_string(static_cast<int>(es.monitor)) +
-                                          " needs validation data (job.nVal ≥ 1)"));
+                                               " needs validation data (job.nVal ≥ 1)"));
   }
   if ((es.monitor == Monitor::Metric || es.monitor == Monitor::ValMetric) && cfg.metric == Metric::None) {
     args::ThrowRange(env, args::Prefix(fn, path + ".monitor " + std::to_string(static_cast<int>(es.monitor)) +
-                                          " needs a metric (job.metric ≥ 1)"));
+                                               " needs a metric (job.metric ≥ 1)"));
   }
   return es;
 }
@@ -208,8 +209,8 @@ FitResume CheckResume(Napi::Env env, const char* fn, const ResumeValues& v, cons
   if (v.object.Type() != napi_object) args::ThrowType(env, args::Prefix(fn, path + " must be an object or null"));
   r.epoch = args::Size(env, fn, path + ".epoch", v.epoch);
   r.step = args::Size(env, fn, path + ".step", v.step);
-  r.best_epoch = static_cast<std::size_t>(args::Int(env, fn, path + ".bestEpoch", v.best_epoch, 0,
-                                                    static_cast<std::int64_t>(r.epoch)));
+  r.best_epoch = static_cast<std::size_t>(
+      args::Int(env, fn, path + ".bestEpoch", v.best_epoch, 0, static_cast<std::int64_t>(r.epoch)));
   r.best = args::Finite(env, fn, path + ".best", v.best);
   const std::size_t count = ParamCount(net);
   const bool empty = v.best_list.IsArray() && v.best_list.As<Napi::Array>().Length() == 0;
@@ -220,7 +221,7 @@ FitResume CheckResume(Napi::Env env, const char* fn, const ResumeValues& v, cons
     r.best_params = args::ParamList(env, fn, path + ".bestParams", v.best_params, net.sizes, net.norm);
   } else if (es.restore_best) {
     args::ThrowRange(env, args::Prefix(fn, path + ".bestParams must hold the best weights (" + std::to_string(count) +
-                                          " Float32Arrays) when job.earlyStopping.restoreBest is true"));
+                                               " Float32Arrays) when job.earlyStopping.restoreBest is true"));
   }
   r.partial = CheckPartial(env, fn, v.partial, batches);
   return r;
@@ -234,9 +235,23 @@ struct JobValues {
 };
 
 JobValues FetchJob(Napi::Object job) {
-  return {job.Get("n"), job.Get("x"), job.Get("y"), job.Get("nVal"), job.Get("xVal"), job.Get("yVal"), job.Get("epochs"),
-          job.Get("batchSize"), job.Get("shuffle"), job.Get("rngState"), job.Get("metric"), job.Get("skipNonFinite"),
-          job.Get("progressEvery"), job.Get("history"), job.Get("inputNoise"), job.Get("resume"), job.Get("position")};
+  return {job.Get("n"),
+          job.Get("x"),
+          job.Get("y"),
+          job.Get("nVal"),
+          job.Get("xVal"),
+          job.Get("yVal"),
+          job.Get("epochs"),
+          job.Get("batchSize"),
+          job.Get("shuffle"),
+          job.Get("rngState"),
+          job.Get("metric"),
+          job.Get("skipNonFinite"),
+          job.Get("progressEvery"),
+          job.Get("history"),
+          job.Get("inputNoise"),
+          job.Get("resume"),
+          job.Get("position")};
 }
 
 // [async] train(job, onProgress): { promise, cancel }
@@ -250,12 +265,11 @@ JobValues FetchJob(Napi::Object job) {
 // epoch and every job.progressEvery batches. The promise resolves with
 // { epochs, samples, bestEpoch, best, steps, stoppedEarly } (fewer epochs when cancelled)
 // and rejects with Error "train: non-finite loss|gradient|update at epoch E, batch B; ..."
-// carrying code ERR_FASTNN_NON_FINITE, quantity, epoch and batch, unless job.skipNonFinite. job.inputNoise corrupts each batch's inputs (denoising);
-// job.resume continues a longer run (the schedule's clock, early stopping, an
-// epoch stopped between batches); job.position (optional) receives where the job stopped.
-// Throws TypeError/RangeError for bad arguments, in validate.ts
-// checkFitJob's order; a batch of 1 row with a batch-normalised layer that
-// trains is a bad argument too.
+// carrying code ERR_FASTNN_NON_FINITE, quantity, epoch and batch, unless job.skipNonFinite. job.inputNoise corrupts
+// each batch's inputs (denoising); job.resume continues a longer run (the schedule's clock, early stopping, an epoch
+// stopped between batches); job.position (optional) receives where the job stopped. Throws TypeError/RangeError for bad
+// arguments, in validate.ts checkFitJob's order; a batch of 1 row with a batch-normalised layer that trains is a bad
+// argument too.
 Napi::Value Train(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   const char* fn = "train";
@@ -265,7 +279,8 @@ Napi::Value Train(const Napi::CallbackInfo& info) {
   const JobValues j = FetchJob(job);
   const std::vector<Napi::Value> noise = Props(j.input_noise, {"type", "level"});
   const Napi::Value opt_v = job.Get("optimizer"), sched_v = job.Get("schedule"), es_v = job.Get("earlyStopping");
-  const std::vector<Napi::Value> sched = Props(sched_v, {"type", "lr", "perStep", "stepSize", "gamma", "minLr", "total", "warmup"});
+  const std::vector<Napi::Value> sched =
+      Props(sched_v, {"type", "lr", "perStep", "stepSize", "gamma", "minLr", "total", "warmup"});
   const std::vector<Napi::Value> es = Props(es_v, {"monitor", "patience", "minDelta", "restoreBest"});
   NetworkView net = CheckNetShape(env, fn, "job.net", nv);
   const std::vector<Napi::Value> params = args::ArrayOf(env, fn, "job.net.params", nv.params, ParamCount(net));
@@ -295,7 +310,7 @@ Napi::Value Train(const Napi::CallbackInfo& info) {
   cfg.metric = static_cast<Metric>(args::Code(env, fn, "job.metric", j.metric, kMetricCount));
   if (cfg.metric != Metric::None && t != net.sizes.back()) {
     args::ThrowRange(env, args::Prefix(fn, "job.metric must be 0 for the gaussianNll loss, got " +
-                                          std::to_string(static_cast<int>(cfg.metric))));
+                                               std::to_string(static_cast<int>(cfg.metric))));
   }
   cfg.early_stopping = CheckEarlyStopping(env, fn, es_v, es, cfg);
   cfg.skip_non_finite = args::Bool(env, fn, "job.skipNonFinite", j.skip_non_finite);
@@ -306,11 +321,13 @@ Napi::Value Train(const Napi::CallbackInfo& info) {
   if (!j.position.IsUndefined() && !j.position.IsNull()) {
     cfg.position = args::Float64Vector(env, fn, "job.position", j.position, kPositionFields);
   }
-  if (!info[1].IsNull() && !info[1].IsFunction()) args::ThrowType(env, args::Prefix(fn, "onProgress must be a function or null"));
+  if (!info[1].IsNull() && !info[1].IsFunction())
+    args::ThrowType(env, args::Prefix(fn, "onProgress must be a function or null"));
   // The job works on copies of these arrays; those it writes are copied back (job_memory.h).
   using Access = JobMemory::Access;
   JobMemory memory;
-  for (std::size_t p = 0; p < params.size(); p++) net.params[p] = memory.Own(params[p], net.params[p], Access::kReadWrite);
+  for (std::size_t p = 0; p < params.size(); p++)
+    net.params[p] = memory.Own(params[p], net.params[p], Access::kReadWrite);
   for (std::size_t s = 0; s < ov.state.size(); s++) {
     cfg.optimizer.state[s] = memory.Own(ov.state[s], cfg.optimizer.state[s], Access::kReadWrite);
   }
@@ -326,9 +343,10 @@ Napi::Value Train(const Napi::CallbackInfo& info) {
   cfg.x_val = memory.Own(j.x_val, cfg.x_val, Access::kRead);
   cfg.y_val = memory.Own(j.y_val, cfg.y_val, Access::kRead);
   cfg.resume.partial = memory.Own(rv.partial, cfg.resume.partial, Access::kRead);
-  net.loss_params.class_weights = memory.Own(nv.loss_params.class_weights, net.loss_params.class_weights, Access::kRead);
-  return Jobs(env).Start(env, std::make_unique<TrainJob>(std::move(net), std::move(cfg), info[1].IsFunction()),
-                         info[1], std::move(memory));
+  net.loss_params.class_weights =
+      memory.Own(nv.loss_params.class_weights, net.loss_params.class_weights, Access::kRead);
+  return Jobs(env).Start(env, std::make_unique<TrainJob>(std::move(net), std::move(cfg), info[1].IsFunction()), info[1],
+                         std::move(memory));
 }
 
 }  // namespace

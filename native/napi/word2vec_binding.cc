@@ -34,9 +34,10 @@ using args::String;
 
 // A count held in a double: an integer in [min, 2^53 − 1].
 std::uint64_t SafeCount(Napi::Env env, const char* fn, const std::string& arg, double v, std::int64_t min) {
-  if (!(v >= static_cast<double>(min) && v <= static_cast<double>(args::kMaxSafeInteger)) || v != static_cast<double>(static_cast<std::int64_t>(v))) {
-    args::ThrowRange(env, Prefix(fn, arg) + " must be an integer in [" + std::to_string(min) + ", " + std::to_string(args::kMaxSafeInteger) +
-                              "], got " + args::FormatNumber(env, v));
+  if (!(v >= static_cast<double>(min) && v <= static_cast<double>(args::kMaxSafeInteger)) ||
+      v != static_cast<double>(static_cast<std::int64_t>(v))) {
+    args::ThrowRange(env, Prefix(fn, arg) + " must be an integer in [" + std::to_string(min) + ", " +
+                              std::to_string(args::kMaxSafeInteger) + "], got " + args::FormatNumber(env, v));
   }
   return static_cast<std::uint64_t>(v);
 }
@@ -64,15 +65,16 @@ Vocab CheckVocab(Napi::Env env, const char* fn, Napi::Value words_v, Napi::Value
     args::ThrowRange(env, Prefix(fn, "job.words") + " must end with '\\n' (each word is followed by one)");
   }
   if (n != counts.ElementLength()) {
-    args::ThrowRange(env, Prefix(fn, "job.counts") + " must have length " + std::to_string(n) + " (one per word), got " +
-                              std::to_string(counts.ElementLength()));
+    args::ThrowRange(env, Prefix(fn, "job.counts") + " must have length " + std::to_string(n) +
+                              " (one per word), got " + std::to_string(counts.ElementLength()));
   }
   Vocab vocab;
   std::size_t start = 0;
   for (std::size_t i = 0; i < n; i++) {
     const double c = counts[i];
     SafeCount(env, fn, "job.counts[" + std::to_string(i) + "]", c, 1);
-    if (i > 0 && c > counts[i - 1]) args::ThrowRange(env, Prefix(fn, "job.counts") + " must be non-increasing (sorted by count)");
+    if (i > 0 && c > counts[i - 1])
+      args::ThrowRange(env, Prefix(fn, "job.counts") + " must be non-increasing (sorted by count)");
     std::size_t end = start;
     while (data[end] != '\n') end++;
     if (vocab.words.Insert(std::string_view(data + start, end - start)) != static_cast<std::int32_t>(i)) {
@@ -90,8 +92,8 @@ Vocab CheckVocab(Napi::Env env, const char* fn, Napi::Value words_v, Napi::Value
 // (Napi::TypedArray::New) aborts the process when it does not fit.
 template <class Array, class T>
 Array Adopt(Napi::Env env, std::unique_ptr<T[]> data, std::size_t n) {
-  Napi::ArrayBuffer buffer = Napi::ArrayBuffer::New(env, data.get(), n * sizeof(T),
-                                                    [](Napi::Env, void* p) { delete[] static_cast<T*>(p); });
+  Napi::ArrayBuffer buffer =
+      Napi::ArrayBuffer::New(env, data.get(), n * sizeof(T), [](Napi::Env, void* p) { delete[] static_cast<T*>(p); });
   data.release();
   return Array::New(env, n, buffer, 0);
 }
@@ -166,8 +168,10 @@ Napi::Value Word2vecVocab(const Napi::CallbackInfo& info) {
               lowercase = job.Get("lowercase");
   word2vec::VocabOptions options;
   options.path = String(env, fn, "job.path", path);
-  options.min_count = static_cast<std::uint64_t>(args::Int(env, fn, "job.minCount", min_count, 1, args::kMaxSafeInteger));
-  options.max_final_vocab = static_cast<std::uint64_t>(args::Int(env, fn, "job.maxFinalVocab", max_final, 0, static_cast<std::int64_t>(args::kMaxDim)));
+  options.min_count =
+      static_cast<std::uint64_t>(args::Int(env, fn, "job.minCount", min_count, 1, args::kMaxSafeInteger));
+  options.max_final_vocab = static_cast<std::uint64_t>(
+      args::Int(env, fn, "job.maxFinalVocab", max_final, 0, static_cast<std::int64_t>(args::kMaxDim)));
   options.lowercase = args::Bool(env, fn, "job.lowercase", lowercase);
   CheckCallback(env, fn, info[1]);
   return Jobs(env).Start(env, std::make_unique<VocabJob>(std::move(options)), info[1], {});
@@ -198,10 +202,13 @@ ResumeValues ReadResume(Napi::Value v) {
 std::unique_ptr<TrainState> CheckResume(Napi::Env env, const char* fn, const ResumeValues& r, std::uint32_t epochs,
                                         std::uint32_t threads) {
   if (r.object.IsNull()) return nullptr;
-  if (!r.object.IsObject() || r.object.IsFunction()) args::ThrowType(env, Prefix(fn, "job.resume") + " must be an object or null");
+  if (!r.object.IsObject() || r.object.IsFunction())
+    args::ThrowType(env, Prefix(fn, "job.resume") + " must be an object or null");
   auto state = std::make_unique<TrainState>();
-  state->epoch = static_cast<std::uint32_t>(args::Int(env, fn, "job.resume.epoch", r.epoch, 1, std::int64_t{epochs} + 1));
-  state->words_before = static_cast<std::uint64_t>(args::Int(env, fn, "job.resume.wordsBefore", r.words_before, 0, args::kMaxSafeInteger));
+  state->epoch =
+      static_cast<std::uint32_t>(args::Int(env, fn, "job.resume.epoch", r.epoch, 1, std::int64_t{epochs} + 1));
+  state->words_before = static_cast<std::uint64_t>(
+      args::Int(env, fn, "job.resume.wordsBefore", r.words_before, 0, args::kMaxSafeInteger));
   const double* offsets = args::Float64Vector(env, fn, "job.resume.offsets", r.offsets, threads);
   const double* words = args::Float64Vector(env, fn, "job.resume.words", r.words, threads);
   const double* loss = args::Float64Vector(env, fn, "job.resume.loss", r.loss, threads);
@@ -228,7 +235,8 @@ std::unique_ptr<TrainState> CheckResume(Napi::Env env, const char* fn, const Res
     }
     th.finished = finished[t] == 1;
     if ((rng[4 * t] | rng[4 * t + 1] | rng[4 * t + 2] | rng[4 * t + 3]) == 0) {
-      args::ThrowRange(env, Prefix(fn, "job.resume.rng") + " must not hold an all-zero state (thread " + std::to_string(t) + ")");
+      args::ThrowRange(
+          env, Prefix(fn, "job.resume.rng") + " must not hold an all-zero state (thread " + std::to_string(t) + ")");
     }
     std::copy(rng + 4 * t, rng + 4 * t + 4, th.rng);
   }
@@ -266,7 +274,10 @@ class TrainJob final : public BackgroundJob, private word2vec::TrainHooks {
  public:
   TrainJob(word2vec::TrainOptions options, Vocab vocab, word2vec::Weights weights, std::unique_ptr<TrainState> resume)
       : BackgroundJob("word2vecTrain"),
-        options_(std::move(options)), vocab_(std::move(vocab)), weights_(weights), resume_(std::move(resume)) {}
+        options_(std::move(options)),
+        vocab_(std::move(vocab)),
+        weights_(weights),
+        resume_(std::move(resume)) {}
 
   void Execute(JobContext& ctx) override {
     ctx_ = &ctx;
@@ -315,11 +326,11 @@ struct TrainJobValues {
 };
 
 TrainJobValues FetchTrainJob(Napi::Object job) {
-  return {job.Get("path"), job.Get("words"), job.Get("counts"), job.Get("vectorSize"), job.Get("window"),
-          job.Get("negative"), job.Get("nsExponent"), job.Get("sample"), job.Get("alpha"), job.Get("minAlpha"),
-          job.Get("epochs"), job.Get("threads"), job.Get("seed"), job.Get("sg"), job.Get("hs"), job.Get("lowercase"),
-          job.Get("syn0"), job.Get("syn1neg"), job.Get("syn1"), job.Get("resume"), job.Get("kernel"),
-          job.Get("saturated")};
+  return {job.Get("path"),      job.Get("words"),      job.Get("counts"),  job.Get("vectorSize"), job.Get("window"),
+          job.Get("negative"),  job.Get("nsExponent"), job.Get("sample"),  job.Get("alpha"),      job.Get("minAlpha"),
+          job.Get("epochs"),    job.Get("threads"),    job.Get("seed"),    job.Get("sg"),         job.Get("hs"),
+          job.Get("lowercase"), job.Get("syn0"),       job.Get("syn1neg"), job.Get("syn1"),       job.Get("resume"),
+          job.Get("kernel"),    job.Get("saturated")};
 }
 
 // [async] word2vecTrain(job, onProgress?): { promise, cancel }
@@ -371,8 +382,10 @@ Napi::Value Word2vecTrain(const Napi::CallbackInfo& info) {
   w.syn0 = args::Matrix(env, fn, "job.syn0", v.syn0, rows, o.dim);
   w.syn1neg = args::OptionalMatrix(env, fn, "job.syn1neg", v.syn1neg, rows, o.dim);
   w.syn1 = args::OptionalMatrix(env, fn, "job.syn1", v.syn1, rows, o.dim);
-  if (o.negative > 0 && v.syn1neg.IsNull()) args::ThrowType(env, Prefix(fn, "job.syn1neg") + " must be a Float32Array when job.negative > 0");
-  if (o.hs && v.syn1.IsNull()) args::ThrowType(env, Prefix(fn, "job.syn1") + " must be a Float32Array when job.hs is true");
+  if (o.negative > 0 && v.syn1neg.IsNull())
+    args::ThrowType(env, Prefix(fn, "job.syn1neg") + " must be a Float32Array when job.negative > 0");
+  if (o.hs && v.syn1.IsNull())
+    args::ThrowType(env, Prefix(fn, "job.syn1") + " must be a Float32Array when job.hs is true");
   std::unique_ptr<TrainState> state = CheckResume(env, fn, resume, o.epochs, o.threads);
   CheckCallback(env, fn, info[1]);
   // The trainer works on copies of the vectors, copied back as it reports and when it settles, or on
