@@ -11,6 +11,7 @@ import type { Backend } from './backend/backend.js';
 import { allocating } from './sizes.js';
 import { Matrix } from './tensor.js';
 
+/** Input rows: a Matrix, a Float32Array of rows laid end to end, or an array of rows. */
 export type Inputs = Matrix | Float32Array | ArrayLike<ArrayLike<number>>;
 /** Class indices, or a one-hot / multi-hot / target matrix. */
 export type Targets = Matrix | Float32Array | Int32Array | Uint8Array | Uint16Array | Uint32Array | ArrayLike<number> | ArrayLike<ArrayLike<number>>;

@@ -10,9 +10,13 @@ import { sharedFloat32 } from './shared-memory.js';
  */
 import { allocate } from './sizes.js';
 
+/** A row-major Float32Array with its shape: the container the API takes and returns. */
 export class Matrix {
+  /** The values, row after row. */
   readonly data: Float32Array;
+  /** Number of rows. */
   readonly rows: number;
+  /** Number of columns. */
   readonly cols: number;
 
   /** Wraps `data` (no copy); its length must be exactly rows × cols. */
@@ -32,6 +36,7 @@ export class Matrix {
     this.cols = cols;
   }
 
+  /** A new matrix of zeros. */
   static zeros(rows: number, cols: number): Matrix {
     return new Matrix(new Float32Array(rows * cols), rows, cols);
   }
@@ -55,6 +60,7 @@ export class Matrix {
     return m;
   }
 
+  /** The value at row i, column j. */
   get(i: number, j: number): number {
     return this.data[i * this.cols + j]!;
   }
@@ -64,6 +70,7 @@ export class Matrix {
     return this.data.subarray(i * this.cols, (i + 1) * this.cols);
   }
 
+  /** A copy as nested arrays, one per row. */
   toArrays(): number[][] {
     const out: number[][] = [];
     for (let i = 0; i < this.rows; i++) out.push(Array.from(this.row(i)));

@@ -21,22 +21,27 @@ import { allocate, allocating, asFailureOf, checkAllocation, checkLayerSizes } f
 import { toMatrix, type Inputs } from '../inputs.js';
 import { initWeights } from '../init-weights.js';
 
+/** The network of a SammonMap. */
 export interface SammonConfig {
   /** Network widths [inputs, ...hidden, outputs]; the output width is the map's dimension. */
   layers: number[];
   /** Hidden activation. Default 'tanh'. */
   hidden?: ActivationName;
+  /** Seed of the weight initialisation and of the minibatch draws. Default 0. */
   seed?: number;
 }
 
+/** What SammonMap.fit reports as it runs. */
 export interface SammonProgress {
   /** Steps done, of `iterations`. */
   iteration: number;
+  /** Steps the fit will take in all. */
   iterations: number;
   /** The last step's minibatch stress. */
   stress: number;
 }
 
+/** Options of SammonMap.fit. */
 export interface SammonFitOptions {
   /** Minibatch steps. Default 500. */
   iterations?: number;
@@ -57,9 +62,13 @@ const ROWS_PER_CALL = 4096;
 /** The longest stretch fit computes without yielding to the event loop. */
 const SLICE_MS = 10;
 
+/** A Sammon map learned by a network: fit it on points, then map any points to the plane (or k dimensions). */
 export class SammonMap {
+  /** Network widths, input first. */
   readonly layers: readonly number[];
+  /** Activation of the hidden layers. */
   readonly hidden: ActivationName;
+  /** Weights and biases of each layer, in order (W0, b0, W1, b1, …). */
   readonly params: Float32Array[] = [];
   private readonly rng: Rng;
   private busy = false;

@@ -14,14 +14,18 @@ import { sharedFloat32 } from '../shared-memory.js';
 import type { Matrix } from '../tensor.js';
 import { checkValuesOffThread } from '../inputs.js';
 
+/** What PCA.fit and classicalMds report as they run. */
 export interface SpectralProgress {
   /** 'gram': the covariance (PCA) or Gram matrix (MDS) being summed, `done` of `total` rows (or columns) of x;
    * 'eigen': the eigen-solver, `done` of `total` steps. */
   stage: 'gram' | 'eigen';
+  /** Units of the stage done. */
   done: number;
+  /** Units of the stage in all. */
   total: number;
 }
 
+/** Options of PCA.fit and classicalMds: progress reports and stopping. */
 export interface SpectralOptions {
   /** Called as the work advances; reports may be coalesced, and none comes after an abort. */
   onProgress?: (p: SpectralProgress) => void;

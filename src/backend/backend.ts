@@ -20,6 +20,7 @@ export const Activation = {
   relu: 3,
   leakyRelu: 4,
 } as const;
+/** An activation function by name. */
 export type ActivationName = keyof typeof Activation;
 export type ActivationCode = (typeof Activation)[ActivationName];
 
@@ -57,6 +58,7 @@ export const Loss = {
   multiclassHinge: 9,
   sigmoidMse: 10,
 } as const;
+/** A loss function by name. */
 export type LossName = keyof typeof Loss;
 export type LossCode = (typeof Loss)[LossName];
 
@@ -66,6 +68,7 @@ export interface LossParams {
   delta: number;
   /** Focal focusing γ in [0, ∞) and weight of positives α in [0, 1]. */
   gamma: number;
+  /** Focal weight of positives α (see gamma). */
   alpha: number;
   /** Softmax CE label smoothing ε in [0, 1). */
   smoothing: number;
@@ -431,7 +434,9 @@ export const NOTHING_TRAINED: Readonly<FitResult> = Object.freeze({
 
 /** Progress of a decomposition job (centredGram, symmetricEigen): `done` of `total` units of its work. */
 export interface KernelProgress {
+  /** Units of the work done. */
   done: number;
+  /** Units of the work in all. */
   total: number;
 }
 

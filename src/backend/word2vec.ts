@@ -90,14 +90,19 @@ export interface Word2VecVocabProgress {
   bytesTotal: number;
 }
 
+/** What Word2Vec.train reports as it runs. */
 export interface Word2VecProgress {
   /** Words done / (epochs · Σ counts), non-decreasing, 1 at the end. */
   progress: number;
+  /** 1-based epoch in progress. */
   epoch: number;
   /** Mean −log-likelihood per prediction in the current epoch (float64 sums, reset each epoch). */
   loss: number;
+  /** Training speed so far, in words per second. */
   wordsPerSec: number;
+  /** Current learning rate. */
   lr: number;
+  /** Estimated seconds until training ends. */
   etaSeconds: number;
   /** In-vocabulary tokens read so far (before subsampling). */
   words: number;

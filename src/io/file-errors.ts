@@ -10,8 +10,10 @@ type ErrorClass = new (message: string, options?: { cause: unknown }) => Error;
 
 /** A save that failed or was refused: `path` is the file asked for, the message says what is wrong with it or its directory. */
 export class FileWriteError extends Error {
+  /** The class name, as `err.name`. */
   override name = 'FileWriteError';
   constructor(
+    /** The file that was to be written. */
     readonly path: string,
     why: string,
     options?: { cause: unknown },

@@ -17,6 +17,7 @@ import { readWholeFile } from './file-errors.js';
 
 /** A file that is not a well-formed IDX file. */
 export class IdxFileError extends Error {
+  /** The class name, as `err.name`. */
   override name = 'IdxFileError';
 }
 
@@ -29,10 +30,14 @@ const ELEMENT_TYPES = {
   0x0e: { name: 'f64', bytes: 8 },
 } as const;
 
+/** The element type an IDX file declares. */
 export type IdxElementType = (typeof ELEMENT_TYPES)[keyof typeof ELEMENT_TYPES]['name'];
 
+/** The array an IDX file holds: its element type, shape and values. */
 export interface IdxArray {
+  /** Element type as stored in the file. */
   type: IdxElementType;
+  /** Size of each dimension, outermost first. */
   shape: number[];
   /** The values, converted from big-endian; integers stay exact in float64. */
   data: Uint8Array | Int8Array | Int16Array | Int32Array | Float32Array | Float64Array;

@@ -14,6 +14,7 @@ import { readWholeFile } from './file-errors.js';
 
 /** A file that is not a valid safetensors file, or not the one expected. */
 export class ModelFileError extends Error {
+  /** The class name, as `err.name`. */
   override name = 'ModelFileError';
 }
 

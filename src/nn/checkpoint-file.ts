@@ -20,13 +20,21 @@ export type Checkpointable = MLP | Autoencoder;
 
 /** The fit options a checkpoint stores: plain data that decides the updates. */
 export interface CheckpointSettings {
+  /** Epochs to run. */
   epochs: number;
+  /** Rows per batch. */
   batchSize?: number;
+  /** The optimizer and its settings. */
   optimizer?: OptimizerOptions;
+  /** The learning-rate schedule. */
   schedule?: ScheduleOptions;
+  /** Whether rows are reshuffled each epoch. */
   shuffle?: boolean;
+  /** Fraction of the rows held out for validation. */
   validationSplit?: number;
+  /** When to stop early. */
   earlyStopping?: EarlyStoppingOptions;
+  /** What a non-finite batch does: stop the fit, or be skipped. */
   onNonFinite?: 'error' | 'skip';
   /** Layers held fixed (FitOptions.freeze). */
   freeze?: number[];

@@ -25,6 +25,7 @@ import { checkOptions, nonNegativeInt, positiveInt } from '../options.js';
 export type { CheckpointSettings } from './checkpoint-file.js';
 export { loadCheckpoint } from './checkpoint-file.js';
 
+/** Where and how often a checkpointed fit saves its state. */
 export interface CheckpointOptions {
   /** The checkpoint file, replaced atomically each time. */
   path: string;
@@ -42,6 +43,7 @@ export type ResumeOptions = Pick<FitOptions, 'onEpoch' | 'onProgress' | 'progres
   checkpoint?: Partial<CheckpointOptions>;
 };
 
+/** Options of resumeAutoencoderFit: as ResumeOptions, with validation rows and no targets. */
 export type AutoencoderResumeOptions = Omit<ResumeOptions, 'validationData'> & { validationData?: { x: Inputs } };
 
 const SETTING_KEYS = ['epochs', 'batchSize', 'optimizer', 'schedule', 'shuffle', 'validationSplit', 'earlyStopping', 'onNonFinite', 'freeze'] as const;

@@ -36,6 +36,7 @@ import {
 } from './train-options.js';
 import { frozenFlags } from './fine-tune.js';
 
+/** What onEpoch receives after each epoch. */
 export interface EpochInfo {
   /** 1-based epoch number. */
   epoch: number;
@@ -45,6 +46,7 @@ export interface EpochInfo {
   accuracy?: number;
   /** With validation data: loss and accuracy on it after the epoch. */
   valLoss?: number;
+  /** Classification with validation data: accuracy on it after the epoch. */
   valAccuracy?: number;
   /** Learning rate of the epoch's last batch. */
   lr: number;
@@ -52,6 +54,7 @@ export interface EpochInfo {
   skipped: number;
 }
 
+/** What onProgress receives within an epoch. */
 export interface ProgressInfo {
   /** 1-based epoch in progress. */
   epoch: number;
@@ -63,6 +66,7 @@ export interface ProgressInfo {
   loss: number;
 }
 
+/** Options of a fit: epochs, batches, optimizer, schedule, validation, early stopping, callbacks. */
 export interface FitOptions {
   /** Most passes over the data. Default 10. */
   epochs?: number;
@@ -76,6 +80,7 @@ export interface FitOptions {
   validationSplit?: number;
   /** Explicit validation data instead. */
   validationData?: { x: Inputs; y: Targets };
+  /** Stop when the monitored value stops improving. */
   earlyStopping?: EarlyStoppingOptions;
   /** Reshuffle the samples (seeded) before every epoch. Default true. */
   shuffle?: boolean;
@@ -96,13 +101,19 @@ export interface FitOptions {
   freeze?: number[];
 }
 
+/** What a fit resolves with: one value per completed epoch in each series. */
 export interface History {
   /** One entry per completed epoch. */
   loss: number[];
+  /** Classification: training accuracy. */
   accuracy?: number[];
+  /** With validation data: its loss. */
   valLoss?: number[];
+  /** Classification with validation data: its accuracy. */
   valAccuracy?: number[];
+  /** Learning rate of each epoch's last batch. */
   lr: number[];
+  /** Batches skipped for a non-finite value (onNonFinite: 'skip'). */
   skipped: number[];
   /** Early stopping / restoreBestWeights: the 1-based best epoch (0 when off). */
   bestEpoch: number;

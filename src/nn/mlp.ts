@@ -23,6 +23,7 @@ import { fitSegment, refuseIfBusy, TrainableNetwork, type FitSpec } from './trai
 import { biasParam, dropoutRates, dropoutSpec, normChoices, normSpec, type NormName } from './layers.js';
 import { encoderHeadConfig, type EncoderHead, type EncoderSource } from './fine-tune.js';
 
+/** The shape and training terms of an MLP. */
 export interface MLPConfig {
   /** Layer widths, input first: [inputs, ...hidden, outputs]. */
   layers: number[];
@@ -47,6 +48,7 @@ export interface MLPConfig {
   norm?: NormName | null | (NormName | null)[];
 }
 
+/** What evaluate returns: the loss and the task's metrics. */
 export interface Evaluation {
   /** The training objective (mean over samples). */
   loss: number;
@@ -70,10 +72,15 @@ const LOSS_RANGES: Partial<Record<LossName, ValueRange>> = {
 /** Rows per backend call in predict/evaluate: bounds the workspace memory. */
 const ROWS_PER_CALL = 4096;
 
+/** A multilayer perceptron for regression and binary, multiclass and multilabel classification. */
 export class MLP extends TrainableNetwork {
+  /** Layer widths, input first. */
   readonly layers: readonly number[];
+  /** What the network predicts. */
   readonly task: Task;
+  /** Activation of each hidden layer. */
   readonly hidden: readonly ActivationName[];
+  /** Negative slope of 'leakyRelu'. */
   readonly leakySlope: number;
   /** Dropout rate of each hidden layer while fitting (0: none). */
   readonly dropout: readonly number[];
@@ -121,6 +128,7 @@ export class MLP extends TrainableNetwork {
     }
   }
 
+  /** Width of the output layer. */
   get outputs(): number {
     return this.layers[this.layers.length - 1]!;
   }
@@ -161,6 +169,7 @@ export class MLP extends TrainableNetwork {
     return this.runFit('MLP.fit', this.fitSpec(), x, y, options, run);
   }
 
+  /** The network, metric and target reader a fit of this model runs with. */
   protected fitSpec(): FitSpec {
     return {
       spec: this.spec(),

@@ -19,7 +19,9 @@ import {
 import { checkOptions, finiteNumber, nonNegativeInt, positiveInt } from '../options.js';
 import { allocating } from '../sizes.js';
 
+/** The optimizer of a fit and its settings. */
 export interface OptimizerOptions {
+  /** The optimizer. */
   type: OptimizerName;
   /** Learning rate η (the schedule's base rate). Default 0.01 for sgd and momentum, 0.001 for adam and adamw. */
   lr?: number;
@@ -31,13 +33,17 @@ export interface OptimizerOptions {
   nesterov?: boolean;
   /** Adam's β1, β2 in [0, 1) and ε > 0. Defaults 0.9, 0.999, 1e-8. */
   beta1?: number;
+  /** Adam's β2 (see beta1). */
   beta2?: number;
+  /** Adam's ε (see beta1). */
   eps?: number;
   /** Rescale all gradients when their global L2 norm exceeds this. Default off. */
   clipNorm?: number;
 }
 
+/** A learning-rate schedule and its settings. */
 export interface ScheduleOptions {
+  /** The schedule. */
   type: ScheduleName;
   /** Count epochs (default) or updates. */
   per?: 'epoch' | 'step';
@@ -55,6 +61,7 @@ export interface ScheduleOptions {
 
 export type MonitorOption = 'loss' | 'valLoss' | 'accuracy' | 'valAccuracy';
 
+/** When a fit stops early, and whether it restores the best weights. */
 export interface EarlyStoppingOptions {
   /** Default 'valLoss' with validation data, else 'loss'. */
   monitor?: MonitorOption;
@@ -74,8 +81,11 @@ function inUnit(fn: string, name: string, v: unknown, fallback: number): number 
 
 /** The live optimizer state of a model: reused by the next fit with the same optimizer type. */
 export interface OptimizerState {
+  /** The optimizer this state belongs to. */
   type: OptimizerName;
+  /** Its per-parameter buffers (momentum or Adam moments). */
   state: Float32Array[];
+  /** Updates applied so far (Adam's bias correction). */
   step: Float64Array;
 }
 

@@ -23,14 +23,16 @@ export type Shape =
 
 /** A laid-out picture (from scatterPlot or lossPlot): write it with toSvg, toPng or save. */
 export class Figure {
-  /**
-   * @param notes What the picture leaves out (labels dropped for lack of
-   *   room, points not drawn); also printed on the picture.
-   */
+  /** A picture of width × height pixels drawing `shapes`, with `notes` printed on it. */
   constructor(
+    /** Width in pixels. */
     readonly width: number,
+    /** Height in pixels. */
     readonly height: number,
+    /** What is drawn, back to front. */
     readonly shapes: readonly Shape[],
+    /** What the picture leaves out (labels dropped for lack of room, points
+     * not drawn); also printed on the picture. */
     readonly notes: readonly string[],
   ) {}
 

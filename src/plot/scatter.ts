@@ -13,6 +13,7 @@ import { textWidth } from './font.js';
 import { placeLabels } from './labels.js';
 import { checkSize, checkText, INK, MARGIN, PALETTE } from './style.js';
 
+/** Options of scatterPlot. */
 export interface ScatterOptions {
   /** Text beside each point (one per point). Earlier points get room first: put the important ones first. */
   labels?: readonly string[];
@@ -20,12 +21,15 @@ export interface ScatterOptions {
   classes?: ArrayLike<number | string>;
   /** What the legend calls each class, one name per distinct class in legend order (numbers numerically, e.g. 0–9 for MNIST). Default: the class itself. */
   classNames?: readonly string[];
+  /** Title above the plot. */
   title?: string;
   /** Axis titles. Default 'x' and 'y'. */
   xTitle?: string;
+  /** The y axis title (see xTitle). */
   yTitle?: string;
   /** Picture size in pixels. Default 900 × 700. */
   width?: number;
+  /** Picture height in pixels (see width). */
   height?: number;
 }
 

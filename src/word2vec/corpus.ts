@@ -16,9 +16,11 @@ import { openForReading } from '../io/file-errors.js';
 
 /** A corpus that cannot be read or whose words cannot be named. */
 export class CorpusError extends Error {
+  /** The class name, as `err.name`. */
   override name = 'CorpusError';
 }
 
+/** How a corpus file's bytes are read as text. */
 export type CorpusEncoding = 'utf8' | 'latin1';
 
 /**

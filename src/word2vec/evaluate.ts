@@ -17,8 +17,11 @@ import { unit, type WordVectors } from './vectors.js';
 /** Longest line either file format may have: a few words and a number need far less. */
 const MAX_LINE = 1 << 16;
 
+/** Analogy results of one section of the file (or of all of them). */
 export interface SectionScore {
+  /** The section's name from its ": name" header. */
   section: string;
+  /** Questions whose answer was the nearest word. */
   correct: number;
   /** Questions answered (all four words known). */
   answered: number;
@@ -28,13 +31,17 @@ export interface SectionScore {
   accuracy: number;
 }
 
+/** What evaluateAnalogies returns. */
 export interface AnalogyScore {
+  /** One score per section, in file order. */
   sections: SectionScore[];
+  /** All sections together. */
   overall: SectionScore;
   /** answered / questions. */
   coverage: number;
 }
 
+/** Scores vectors on an analogy file in the questions-words format (3CosAdd, query words excluded). */
 export async function evaluateAnalogies(vectors: WordVectors, path: string, options: { lowercase?: boolean } = {}): Promise<AnalogyScore> {
   const lower = options.lowercase ?? true;
   const sections: SectionScore[] = [];
@@ -94,13 +101,19 @@ export async function evaluateAnalogies(vectors: WordVectors, path: string, opti
   return { sections, overall, coverage: overall.questions > 0 ? overall.answered / overall.questions : 0 };
 }
 
+/** What evaluateSimilarity returns. */
 export interface SimilarityScore {
+  /** Spearman's rank correlation between the file's scores and the cosines. */
   spearman: number;
+  /** Pairs in the file. */
   pairs: number;
+  /** Pairs whose words are both known, which the correlation counts. */
   used: number;
+  /** used / pairs. */
   coverage: number;
 }
 
+/** Scores vectors on a word-similarity file ("word word score" per line) by rank correlation. */
 export async function evaluateSimilarity(vectors: WordVectors, path: string, options: { lowercase?: boolean } = {}): Promise<SimilarityScore> {
   const lower = options.lowercase ?? true;
   const human: number[] = [];

@@ -32,10 +32,13 @@ import { formatOfFirstRow, kindForName, type VectorFormat } from './file-kind.js
 
 export type { VectorFormat } from './file-kind.js';
 
+/** A word-vectors file that cannot be read: the message names the file and the byte offset. */
 export class WordVectorsFileError extends Error {
+  /** The class name, as `err.name`. */
   override name = 'WordVectorsFileError';
 }
 
+/** Options of WordVectors.load. */
 export interface LoadOptions {
   /** Read the file as 'binary' or 'text' whatever its bytes look like; by default its first row decides (file-kind.ts). */
   format?: VectorFormat;
@@ -257,6 +260,7 @@ export function textRow(word: string, values: Float32Array): string {
   return `${word} ${Array.from(values, formatFloat32).join(' ')}`;
 }
 
+/** Options of WordVectors.save. */
 export interface SaveOptions {
   /** 'binary' or 'text' for a name that says neither; by default the name decides (.bin binary, else text; file-kind.ts). */
   format?: VectorFormat;

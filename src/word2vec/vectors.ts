@@ -10,25 +10,36 @@ import { checkOptions } from '../options.js';
 import { allocate } from '../sizes.js';
 import { readVectorFile, writeVectorFile, type LoadOptions, type SaveOptions } from './formats.js';
 
+/** A word found by a similarity query, with its score. */
 export interface Neighbour {
+  /** The word. */
   word: string;
+  /** Its cosine similarity to the query (3CosMul: its product score). */
   score: number;
 }
 
+/** A query: a word, or a vector of the vectors' width. */
 export type Query = string | Float32Array;
 
+/** A combined query: words or vectors to be near, and words or vectors to be far from. */
 export interface SimilarOptions {
+  /** Words or vectors the results should be near. */
   positive?: Query[];
+  /** Words or vectors the results should be far from. */
   negative?: Query[];
+  /** How many results. Default: the call's k (10 unless given). */
   topn?: number;
 }
 
+/** A vocabulary and one vector per word, with similarity queries and word2vec-format files. */
 export class WordVectors {
+  /** The words, in row order. */
   readonly words: readonly string[];
   /** Corpus counts when trained here (null when loaded from a file). */
   readonly counts: Float64Array | null;
   /** (size, dim) row-major; row i is words[i]'s vector. */
   readonly vectors: Float32Array;
+  /** Width of each vector. */
   readonly dim: number;
   private readonly index = new Map<string, number>();
   private normed: Float32Array | null = null;
@@ -59,10 +70,12 @@ export class WordVectors {
     return writeVectorFile(path, this, options);
   }
 
+  /** Number of words. */
   get size(): number {
     return this.words.length;
   }
 
+  /** Whether the word has a vector. */
   has(word: string): boolean {
     return this.index.has(word);
   }

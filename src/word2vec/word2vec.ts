@@ -34,13 +34,16 @@ type Input = string | AsyncIterable<string | Uint8Array>;
  */
 export type CheckpointOption = string | { path: string; everySeconds?: number; atEnd?: boolean; overwrite?: boolean };
 
+/** Options of Word2Vec.train: the corpus, the training settings, progress, stopping and checkpoints. */
 export interface TrainOptions extends Partial<Word2VecSettings> {
   /** A text file (whitespace-separated tokens, one sentence per line; UTF-8
    * unless `encoding` says 'latin1'), or an async iterable of strings, each
    * one or more lines, or of bytes (Buffer, Uint8Array: a stream such as
    * process.stdin, its chunks taken as they come). */
   input: Input;
+  /** Called as training advances. */
   onProgress?: (p: Word2VecProgress) => void;
+  /** Stops training at the next sentence; train then rejects with the signal's reason. */
   signal?: AbortSignal;
   /** Write a checkpoint (Word2Vec.resume continues from it) when training
    * stops — finished or aborted — and every `everySeconds` while it runs. */
@@ -61,7 +64,9 @@ export interface ResumeOptions {
   maxSpoolBytes?: number;
 }
 
+/** The vectors Word2Vec.train resolves with, and what the training did. */
 export interface TrainedVectors extends WordVectors {
+  /** Counts and timings of the training run. */
   training: Omit<Word2VecTrainResult, 'cancelled'> & {
     /** Tokens this call read: `words` less those a resumed checkpoint had read; with `seconds`, its speed. */
     wordsThisRun: number;
@@ -146,6 +151,7 @@ function threadsOn(backend: Backend, settings: Word2VecSettings): Word2VecSettin
   return backend.name === 'js' ? { ...settings, threads: 1 } : settings;
 }
 
+/** Trains word vectors from a corpus (skip-gram or CBOW), and resumes training from a checkpoint. */
 export const Word2Vec = {
   /**
    * Trains word vectors. Resolves with the vectors and `training` stats; when
