@@ -20,6 +20,8 @@ const guide = [
     .map((f) => `docs/${f}`),
 ];
 const read = (path: string) => readFileSync(root + path, 'utf8');
+/** Pages a link may reach: the guide's, and the API reference that npm run api generates in docs/api/. */
+const linkable = [...guide, ...readdirSync(root + 'docs/api').map((f) => `docs/api/${f}`)];
 
 // A heading's anchor: lower case, punctuation dropped, spaces as dashes (GitHub's and npm's rule).
 const anchorsOf = (text: string) =>
@@ -67,7 +69,7 @@ describe('the published package', () => {
     const anchors = anchorsOf(readme);
     expect(targets.filter((t) => t.startsWith('#') && !anchors.has(t.slice(1)))).toEqual([]);
     // Links into the guide name a page that exists and a heading on it.
-    const pages = new Map(guide.map((path) => [path, anchorsOf(read(path))]));
+    const pages = new Map(linkable.map((path) => [path, anchorsOf(read(path))]));
     const intoDocs = targets.flatMap((t) => /^https:\/\/github\.com\/fastnn\/fastnn\/blob\/main\/(docs\/[^#]+)(?:#(.+))?$/.exec(t) ?? []);
     expect(intoDocs.length).toBeGreaterThan(10);
     const broken = targets.filter((t) => {
@@ -78,7 +80,7 @@ describe('the published package', () => {
   });
 
   it('has guide pages whose links reach a page and a heading', () => {
-    const pages = new Map(guide.map((path) => [path, anchorsOf(read(path))]));
+    const pages = new Map(linkable.map((path) => [path, anchorsOf(read(path))]));
     const broken = guide
       .filter((path) => path.startsWith('docs/'))
       .flatMap((path) =>
