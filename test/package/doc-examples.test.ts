@@ -64,6 +64,14 @@ describe('the examples of the README and the guide', () => {
     expect(new Set(examples.map((e) => e.page)).size).toBeGreaterThanOrEqual(6);
   });
 
+  it('fail when one throws, and run with the givens and fastnn in place', async () => {
+    const broken = await runExample("import { MLP } from 'fastnn';\nnew MLP({ layers: [], task: 'binary' });");
+    expect(broken.status).not.toBe(0);
+    expect(broken.output).toContain('MLP: config.layers must be an array of at least 2 layer widths');
+    const given = await runExample("import { readFileSync } from 'node:fs';\nconsole.log(net instanceof MLP, readFileSync('corpus.txt', 'utf8').length > 0);");
+    expect(given).toEqual({ status: 0, output: 'true true\n' });
+  });
+
   for (const { page, line, code } of examples) {
     it(`${page}:${line} runs`, async () => {
       const { status, output } = await runExample(code);
