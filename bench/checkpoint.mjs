@@ -17,23 +17,47 @@ const dim = Number(values.dim ?? 100);
 const runs = Number(values.runs ?? 5);
 
 const settings = {
-  vectorSize: dim, window: 5, minCount: 1, maxFinalVocab: 0, negative: 5, nsExponent: 0.75, sample: 1e-3, alpha: 0.025,
-  minAlpha: 2.5e-6, epochs: 5, threads: 2, seed: 1, sg: true, hs: false, lowercase: false,
+  vectorSize: dim,
+  window: 5,
+  minCount: 1,
+  maxFinalVocab: 0,
+  negative: 5,
+  nsExponent: 0.75,
+  sample: 1e-3,
+  alpha: 0.025,
+  minAlpha: 2.5e-6,
+  epochs: 5,
+  threads: 2,
+  seed: 1,
+  sg: true,
+  hs: false,
+  lowercase: false,
 };
 const checkpoint = {
-  settings, corpus: { path: '/corpus.txt', bytes: 1 << 30, head: '0'.repeat(64) }, everySeconds: 600,
+  settings,
+  corpus: { path: '/corpus.txt', bytes: 1 << 30, head: '0'.repeat(64) },
+  everySeconds: 600,
   words: Buffer.from(Array.from({ length: words }, (_, i) => `word${i}\n`).join('')),
   counts: Float64Array.from({ length: words }, (_, i) => words - i),
-  syn0: Float32Array.from({ length: words * dim }, (_, i) => Math.sin(i)), syn1neg: new Float32Array(words * dim), syn1: null,
+  syn0: Float32Array.from({ length: words * dim }, (_, i) => Math.sin(i)),
+  syn1neg: new Float32Array(words * dim),
+  syn1: null,
   state: {
-    epoch: 2, wordsBefore: 1e8, offsets: Float64Array.of(1e6, 6e8), words: Float64Array.of(1e5, 2e5),
-    loss: Float64Array.of(1e4, 2e4), terms: Float64Array.of(3e5, 6e5), finished: Uint8Array.of(0, 0), rng: Uint32Array.of(1, 2, 3, 4, 5, 6, 7, 8),
+    epoch: 2,
+    wordsBefore: 1e8,
+    offsets: Float64Array.of(1e6, 6e8),
+    words: Float64Array.of(1e5, 2e5),
+    loss: Float64Array.of(1e4, 2e4),
+    terms: Float64Array.of(3e5, 6e5),
+    finished: Uint8Array.of(0, 0),
+    rng: Uint32Array.of(1, 2, 3, 4, 5, 6, 7, 8),
   },
 };
 
 const dir = mkdtempSync(join(tmpdir(), 'fastnn-bench-ckpt-'));
 const path = join(dir, 'w2v.ckpt');
-const write = [], read = [];
+const write = [],
+  read = [];
 try {
   for (let r = 0; r < runs; r++) {
     let t = performance.now();
@@ -44,8 +68,10 @@ try {
     read.push((performance.now() - t) / 1000);
   }
   const result = { words, dim, fileBytes: statSync(path).size, writeSeconds: median(write), readSeconds: median(read), runs };
-  console.log(`word2vec checkpoint, ${words} words × ${dim} (${(result.fileBytes / 1e6).toFixed(1)} MB): ` +
-    `write ${result.writeSeconds.toFixed(3)} s, read + checks ${result.readSeconds.toFixed(3)} s (medians of ${runs})`);
+  console.log(
+    `word2vec checkpoint, ${words} words × ${dim} (${(result.fileBytes / 1e6).toFixed(1)} MB): ` +
+      `write ${result.writeSeconds.toFixed(3)} s, read + checks ${result.readSeconds.toFixed(3)} s (medians of ${runs})`,
+  );
   const results = new URL('./results/', import.meta.url).pathname;
   mkdirSync(results, { recursive: true });
   writeFileSync(join(results, 'checkpoint.json'), JSON.stringify(result, null, 2) + '\n');

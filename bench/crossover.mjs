@@ -9,7 +9,8 @@ import { fileURLToPath } from 'node:url';
 
 if (process.env.FASTNN_GEMM_THREADED_FLOPS !== '0') {
   execFileSync(process.execPath, [fileURLToPath(import.meta.url)], {
-    stdio: 'inherit', env: { ...process.env, FASTNN_GEMM_THREADED_FLOPS: '0' },
+    stdio: 'inherit',
+    env: { ...process.env, FASTNN_GEMM_THREADED_FLOPS: '0' },
   });
   process.exit(0);
 }

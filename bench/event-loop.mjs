@@ -14,8 +14,7 @@ import { printTable } from './lib/table.mjs';
 
 const { values: args } = parseArgs({ options: { backend: { type: 'string' }, small: { type: 'boolean' } } });
 // Bench sizes: Fashion-MNIST's shape, a 256-unit layer, word2vec at dim 300; --small to check the script.
-const size = args.small ? { rows: 2000, cols: 784, hidden: 64, lines: 2000, dim: 50 }
-  : { rows: 10_000, cols: 784, hidden: 256, lines: 20_000, dim: 300 };
+const size = args.small ? { rows: 2000, cols: 784, hidden: 64, lines: 2000, dim: 50 } : { rows: 10_000, cols: 784, hidden: 256, lines: 20_000, dim: 300 };
 const backends = args.backend ? [args.backend] : ['js', ...(backendInfo().native.available ? ['native'] : [])];
 const dir = mkdtempSync(join(tmpdir(), 'fastnn-bench-loop-'));
 try {

@@ -76,12 +76,18 @@ export async function run({ addon, jsBackend, runs, probe }) {
   const cell = (r, d) => (r.drivers[d] ? `${r.drivers[d].gflops.toFixed(1)} (${r.drivers[d].pctPeak.toFixed(0)}%)` : null);
   const ratio = (r, a, b) => (r.drivers[a] && r.drivers[b] ? (r.drivers[a].gflops / r.drivers[b].gflops).toFixed(2) : null);
   const extra = blas.skipped ? [] : ['native1/openblas1', 'nativeAll/openblasAll'];
-  console.log(`GFLOP/s (% of ${probe.path} FMA peak ${probe.peakGflopsPerCore.toFixed(1)} GFLOP/s/core × threads); ` +
-    `threads: ${names.map((d) => `${d}=${drivers[d].threads}`).join(', ')}`);
+  console.log(
+    `GFLOP/s (% of ${probe.path} FMA peak ${probe.peakGflopsPerCore.toFixed(1)} GFLOP/s/core × threads); ` +
+      `threads: ${names.map((d) => `${d}=${drivers[d].threads}`).join(', ')}`,
+  );
   if (blas.skipped) console.log(`openblas: skipped (${blas.skipped})`);
-  printTable(['shape (m×n×k)', ...names, ...extra], rows.map((r) => [
-    `${r.label} [${r.m}×${r.n}×${r.k}]`, ...names.map((d) => cell(r, d)),
-    ...(blas.skipped ? [] : [ratio(r, 'native1', 'openblas1'), ratio(r, 'nativeAll', 'openblasAll')]),
-  ]));
+  printTable(
+    ['shape (m×n×k)', ...names, ...extra],
+    rows.map((r) => [
+      `${r.label} [${r.m}×${r.n}×${r.k}]`,
+      ...names.map((d) => cell(r, d)),
+      ...(blas.skipped ? [] : [ratio(r, 'native1', 'openblas1'), ratio(r, 'nativeAll', 'openblasAll')]),
+    ]),
+  );
   return { path: probe.path, peakGflopsPerCore: probe.peakGflopsPerCore, threads: all, skipped, rows };
 }

@@ -18,7 +18,11 @@ const { values } = parseArgs({ options: { rows: { type: 'string' }, runs: { type
 const rows = Number(values.rows ?? 10_000);
 const runs = Number(values.runs ?? 5);
 const rng = new Rng(1);
-const x = new Matrix(Float32Array.from({ length: rows * 784 }, () => rng.uniform()), rows, 784);
+const x = new Matrix(
+  Float32Array.from({ length: rows * 784 }, () => rng.uniform()),
+  rows,
+  784,
+);
 const y = Int32Array.from({ length: rows }, () => rng.below(10));
 
 const variants = {
@@ -41,8 +45,10 @@ for (let r = 0; r < runs; r++) {
 const base = median(seconds.plain);
 const backend = backendInfo().active;
 console.log(`MLP [784, 256, 128, 10], ${rows} rows, batch 64, adam; backend ${backend}; medians of ${runs}`);
-printTable(['variant', 's / epoch', 'vs plain'], Object.keys(variants).map((name) =>
-  [name, median(seconds[name]).toFixed(3), `${(median(seconds[name]) / base).toFixed(2)}×`]));
+printTable(
+  ['variant', 's / epoch', 'vs plain'],
+  Object.keys(variants).map((name) => [name, median(seconds[name]).toFixed(3), `${(median(seconds[name]) / base).toFixed(2)}×`]),
+);
 const out = new URL('./results/', import.meta.url).pathname;
 mkdirSync(out, { recursive: true });
 writeFileSync(join(out, `layers-${backend}.json`), JSON.stringify({ machine: machineInfo(), rows, runs, seconds }, null, 2) + '\n');

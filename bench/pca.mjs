@@ -60,8 +60,10 @@ async function longestGap(work) {
 
 const idle = await longestGap(() => new Promise((resolve) => setTimeout(resolve, 2000)));
 const busy = await longestGap(async () => {
-  for (const end = performance.now() + 3000; performance.now() < end;) {
-    for (const slice = performance.now() + 1; performance.now() < slice;) { /* work that never blocks for long */ }
+  for (const end = performance.now() + 3000; performance.now() < end; ) {
+    for (const slice = performance.now() + 1; performance.now() < slice; ) {
+      /* work that never blocks for long */
+    }
     await new Promise((resolve) => setImmediate(resolve));
   }
 });
@@ -89,8 +91,11 @@ try {
 const numpy = {}; // threads → [{ seconds, values, blas }]
 function numpyFit(threads) {
   const componentsPath = path.join(dir, 'components.bin');
-  const out = execFileSync(PYTHON, [new URL('./lib/numpy_pca.py', import.meta.url).pathname,
-    JSON.stringify({ data: rawPath, n, d, k: Math.max(...KS), components: componentsPath })], { env: peerEnv(threads), maxBuffer: 1 << 20 });
+  const out = execFileSync(
+    PYTHON,
+    [new URL('./lib/numpy_pca.py', import.meta.url).pathname, JSON.stringify({ data: rawPath, n, d, k: Math.max(...KS), components: componentsPath })],
+    { env: peerEnv(threads), maxBuffer: 1 << 20 },
+  );
   const result = JSON.parse(out.toString().trim().split('\n').at(-1));
   const b = readFileSync(componentsPath);
   (numpy[threads] ??= []).push({ ...result, components: new Float32Array(b.buffer, b.byteOffset, b.byteLength / 4) });
@@ -132,31 +137,62 @@ for (const backend of ['native', 'js'].filter((b) => fits[b])) {
     const s = med(list);
     const agree = agreement(components[backend][k], k);
     ratios[`${backend} k=${k} / numpy`] = numpyBest ? s / numpyBest : null;
-    rows.push([`fastnn ${backend}${backend === 'native' ? ` (${getThreads()} threads)` : ''}`, k, s.toFixed(3),
-      list.map((f) => f.seconds.toFixed(2)).join(' '), Math.max(...list.map((f) => f.gap)).toFixed(1),
+    rows.push([
+      `fastnn ${backend}${backend === 'native' ? ` (${getThreads()} threads)` : ''}`,
+      k,
+      s.toFixed(3),
+      list.map((f) => f.seconds.toFixed(2)).join(' '),
+      Math.max(...list.map((f) => f.gap)).toFixed(1),
       numpyBest ? `${(s / numpyBest).toFixed(2)}×` : null,
-      agree ? `${agree.minCos.toFixed(6)} / ${agree.maxValue.toExponential(1)}` : null]);
+      agree ? `${agree.minCos.toFixed(6)} / ${agree.maxValue.toExponential(1)}` : null,
+    ]);
   }
 }
 if (!numpySkipped) {
   for (const threads of [1, 2]) {
     const list = numpy[threads];
-    rows.push([`numpy, OpenBLAS ${threads} thread${threads > 1 ? 's' : ''}${threads === numpyThreads ? ' (best)' : ''}`, 'any',
-      med(list).toFixed(3), list.map((f) => f.seconds.toFixed(2)).join(' '), null, `${(med(list) / numpyBest).toFixed(2)}×`, null]);
+    rows.push([
+      `numpy, OpenBLAS ${threads} thread${threads > 1 ? 's' : ''}${threads === numpyThreads ? ' (best)' : ''}`,
+      'any',
+      med(list).toFixed(3),
+      list.map((f) => f.seconds.toFixed(2)).join(' '),
+      null,
+      `${(med(list) / numpyBest).toFixed(2)}×`,
+      null,
+    ]);
   }
 }
 printTable(['driver', 'k', 'median s', 'runs (s)', 'longest gap ms', 'vs numpy best', 'vs numpy: min |cos| / max Δλ/λ1'], rows);
-console.log(`longest gap of the same probe on an idle event loop (2 s): ${idle.gap.toFixed(1)} ms; ` +
-  `beside a loop of 1 ms slices that never blocks (3 s): ${busy.gap.toFixed(1)} ms`);
+console.log(
+  `longest gap of the same probe on an idle event loop (2 s): ${idle.gap.toFixed(1)} ms; ` +
+    `beside a loop of 1 ms slices that never blocks (3 s): ${busy.gap.toFixed(1)} ms`,
+);
 if (numpySkipped) console.log(`numpy: skipped (${numpySkipped})`);
 else console.log(`numpy ${numpy[1][0].numpy}, BLAS ${JSON.stringify(numpy[numpyThreads][0].blas)}`);
 console.log(`load at the start: ${startLoad}\nload at the end:   ${endLoad}`);
 
 const out = new URL('./results/', import.meta.url).pathname;
 mkdirSync(out, { recursive: true });
-writeFileSync(path.join(out, 'pca.json'), JSON.stringify({
-  machine: machineInfo(), source: data.source, n, d, runs, tsRuns, load: { start: startLoad, end: endLoad }, idleGapMs: idle.gap, busyGapMs: busy.gap,
-  fastnn: fits, numpy: numpySkipped ? { skipped: numpySkipped } : Object.fromEntries(Object.entries(numpy).map(([t, list]) =>
-    [t, list.map(({ seconds, blas, numpy: version }) => ({ seconds, blas, version }))])),
-  ratios,
-}, null, 2) + '\n');
+writeFileSync(
+  path.join(out, 'pca.json'),
+  JSON.stringify(
+    {
+      machine: machineInfo(),
+      source: data.source,
+      n,
+      d,
+      runs,
+      tsRuns,
+      load: { start: startLoad, end: endLoad },
+      idleGapMs: idle.gap,
+      busyGapMs: busy.gap,
+      fastnn: fits,
+      numpy: numpySkipped
+        ? { skipped: numpySkipped }
+        : Object.fromEntries(Object.entries(numpy).map(([t, list]) => [t, list.map(({ seconds, blas, numpy: version }) => ({ seconds, blas, version }))])),
+      ratios,
+    },
+    null,
+    2,
+  ) + '\n',
+);

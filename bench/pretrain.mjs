@@ -20,7 +20,10 @@ import { printTable } from './lib/table.mjs';
 
 const { values } = parseArgs({
   options: {
-    'fashion-mnist': { type: 'string' }, seeds: { type: 'string' }, 'ae-epochs': { type: 'string' }, epochs: { type: 'string' },
+    'fashion-mnist': { type: 'string' },
+    seeds: { type: 'string' },
+    'ae-epochs': { type: 'string' },
+    epochs: { type: 'string' },
   },
 });
 const debian = '/usr/share/datasets/fashion-mnist';
@@ -72,7 +75,11 @@ for (let seed = 1; seed <= seeds; seed++) {
   await net.fit(xl, yl, fit);
   const tuneSeconds = (performance.now() - t) / 1000;
   results.push({
-    seed, scratch: accuracy(scratch), probe, fineTune: accuracy(net), aeReconstructionMse: ae.evaluate(data.test.x).mse,
+    seed,
+    scratch: accuracy(scratch),
+    probe,
+    fineTune: accuracy(net),
+    aeReconstructionMse: ae.evaluate(data.test.x).mse,
     seconds: { scratch: scratchSeconds, pretrain: pretrainSeconds, probe: probeSeconds, fineTune: tuneSeconds },
   });
   console.error(`seed ${seed} done`);
@@ -80,13 +87,33 @@ for (let seed = 1; seed <= seeds; seed++) {
 
 const pct = (v) => `${(100 * v).toFixed(1)} %`;
 console.log(`${data.source}; ${LABELLED} labelled + ${x.rows - LABELLED} unlabelled; backend ${backendInfo().active}`);
-printTable(['seed', 'scratch', 'probe (frozen encoder)', 'fine-tune', 'AE pretrain s'], [
-  ...results.map((r) => [String(r.seed), pct(r.scratch), pct(r.probe), pct(r.fineTune), r.seconds.pretrain.toFixed(1)]),
-  ['median', pct(median(results.map((r) => r.scratch))), pct(median(results.map((r) => r.probe))),
-    pct(median(results.map((r) => r.fineTune))), median(results.map((r) => r.seconds.pretrain)).toFixed(1)],
-]);
+printTable(
+  ['seed', 'scratch', 'probe (frozen encoder)', 'fine-tune', 'AE pretrain s'],
+  [
+    ...results.map((r) => [String(r.seed), pct(r.scratch), pct(r.probe), pct(r.fineTune), r.seconds.pretrain.toFixed(1)]),
+    [
+      'median',
+      pct(median(results.map((r) => r.scratch))),
+      pct(median(results.map((r) => r.probe))),
+      pct(median(results.map((r) => r.fineTune))),
+      median(results.map((r) => r.seconds.pretrain)).toFixed(1),
+    ],
+  ],
+);
 const out = new URL('./results/', import.meta.url).pathname;
 mkdirSync(out, { recursive: true });
-writeFileSync(join(out, 'pretrain.json'), JSON.stringify({
-  source: data.source, machine: machineInfo(), labelled: LABELLED, aeEpochs, epochs, results,
-}, null, 2) + '\n');
+writeFileSync(
+  join(out, 'pretrain.json'),
+  JSON.stringify(
+    {
+      source: data.source,
+      machine: machineInfo(),
+      labelled: LABELLED,
+      aeEpochs,
+      epochs,
+      results,
+    },
+    null,
+    2,
+  ) + '\n',
+);

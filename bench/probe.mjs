@@ -22,10 +22,13 @@ export async function run({ addon, runs }) {
     threads: addon.getThreads(),
     bandwidth: { bytes: 256 << 20, copyGBs: median(bw.map((b) => b.copyGBs)), triadGBs: median(bw.map((b) => b.triadGBs)) },
   };
-  printTable(['probe', 'value'], [
-    ...Object.entries(peaks).map(([p, g]) => [`fp32 FMA peak, 1 core, ${p}${p === active ? ' (active)' : ''}`, `${g.toFixed(1)} GFLOP/s`]),
-    ['memory copy, 1 thread', `${result.bandwidth.copyGBs.toFixed(1)} GB/s`],
-    ['memory triad, 1 thread', `${result.bandwidth.triadGBs.toFixed(1)} GB/s`],
-  ]);
+  printTable(
+    ['probe', 'value'],
+    [
+      ...Object.entries(peaks).map(([p, g]) => [`fp32 FMA peak, 1 core, ${p}${p === active ? ' (active)' : ''}`, `${g.toFixed(1)} GFLOP/s`]),
+      ['memory copy, 1 thread', `${result.bandwidth.copyGBs.toFixed(1)} GB/s`],
+      ['memory triad, 1 thread', `${result.bandwidth.triadGBs.toFixed(1)} GB/s`],
+    ],
+  );
   return result;
 }

@@ -41,8 +41,10 @@ for (const w of wanted) {
 
 const addon = loadNativeAddon();
 const machine = { ...machineInfo(), kernelPath: addon.gemmPath(), threads: addon.getThreads() };
-console.log(`${machine.cpu}, ${machine.cores} cores, ${machine.platform}, Node ${machine.node}; ` +
-  `kernel path ${machine.kernelPath}, ${machine.threads} threads; medians of ${runs} runs`);
+console.log(
+  `${machine.cpu}, ${machine.cores} cores, ${machine.platform}, Node ${machine.node}; ` +
+    `kernel path ${machine.kernelPath}, ${machine.threads} threads; medians of ${runs} runs`,
+);
 
 const resultsDir = new URL('./results/', import.meta.url);
 mkdirSync(resultsDir, { recursive: true });

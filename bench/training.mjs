@@ -58,32 +58,48 @@ function firstRows({ x, y }, n) {
 const TASKS = {
   mlp: {
     title: 'T2 MLP 784-256-128-10 ReLU, softmax cross-entropy, SGD lr 0.1, batch 64, 3 epochs',
-    unit: 's/epoch', lowerIsBetter: true, epochs: EPOCHS, makeNet: classifier,
+    unit: 's/epoch',
+    lowerIsBetter: true,
+    epochs: EPOCHS,
+    makeNet: classifier,
     set: (train) => train,
     fit: (net, set) => net.fit(set.x, set.y, { epochs: EPOCHS, batchSize: 64, optimizer: sgd(0.1) }),
-    score: (net, test) => ({ accuracy: net.evaluate(test.x, test.y).accuracy }), scoreHeader: 'test accuracy',
+    score: (net, test) => ({ accuracy: net.evaluate(test.x, test.y).accuracy }),
+    scoreHeader: 'test accuracy',
     torch: { lr: 0.1, epochs: EPOCHS },
   },
   autoencoder: {
-    title: `T3 autoencoder 784-256-64-256-784, sigmoid hidden and output, squared error, SGD lr ${AUTOENCODER_LR} ` +
+    title:
+      `T3 autoencoder 784-256-64-256-784, sigmoid hidden and output, squared error, SGD lr ${AUTOENCODER_LR} ` +
       `(PyTorch's MSELoss: ${torchMseLr(AUTOENCODER_LR, 784)}), batch 64, 3 epochs`,
-    unit: 's/epoch', lowerIsBetter: true, epochs: EPOCHS, makeNet: autoencoder,
+    unit: 's/epoch',
+    lowerIsBetter: true,
+    epochs: EPOCHS,
+    makeNet: autoencoder,
     set: (train) => train,
     fit: (net, set) => net.fit(set.x, { epochs: EPOCHS, batchSize: 64, optimizer: sgd(AUTOENCODER_LR) }),
-    score: (net, test) => ({ mse: net.evaluate(test.x).mse }), scoreHeader: 'test MSE/pixel',
+    score: (net, test) => ({ mse: net.evaluate(test.x).mse }),
+    scoreHeader: 'test MSE/pixel',
     torch: { lr: torchMseLr(AUTOENCODER_LR, 784), epochs: EPOCHS },
   },
   persample: {
     title: `T4 the T2 net, batch 1, SGD lr 0.01, ${PER_SAMPLE_ROWS} samples`,
-    unit: 'samples/s', lowerIsBetter: false, epochs: 1, makeNet: classifier,
+    unit: 'samples/s',
+    lowerIsBetter: false,
+    epochs: 1,
+    makeNet: classifier,
     set: (train) => firstRows(train, Math.min(PER_SAMPLE_ROWS, train.rows)),
     fit: (net, set) => net.fit(set.x, set.y, { epochs: 1, batchSize: 1, optimizer: sgd(0.01) }),
     torch: { lr: 0.01, epochs: 1 },
   },
   xor: {
-    title: `T5 XOR 2-4-1, sigmoid hidden and output, squared error, SGD lr ${XOR_LR} ` +
+    title:
+      `T5 XOR 2-4-1, sigmoid hidden and output, squared error, SGD lr ${XOR_LR} ` +
       `(PyTorch's MSELoss: ${torchMseLr(XOR_LR, 1)}), batch 1, ${XOR_EPOCHS} epochs in order (PyTorch ${TORCH_XOR_EPOCHS})`,
-    unit: 'steps/s', lowerIsBetter: false, epochs: XOR_EPOCHS, makeNet: fastnnXor,
+    unit: 'steps/s',
+    lowerIsBetter: false,
+    epochs: XOR_EPOCHS,
+    makeNet: fastnnXor,
     set: () => XOR_SET,
     fit: (net) => fitFastnnXor(net, XOR_EPOCHS),
     torch: { lr: torchMseLr(XOR_LR, 1), epochs: TORCH_XOR_EPOCHS },
@@ -100,8 +116,12 @@ function summary(task, label, fits, work, extra = {}) {
   const fitSeconds = median(fits.map((f) => f.seconds));
   const gaps = fits.map((f) => f.longestGapMs).filter((g) => g !== undefined);
   return {
-    label, figure: figure(task, fitSeconds, work), fitSeconds, ...(gaps.length ? { longestGapMs: median(gaps) } : {}),
-    allFitSeconds: fits.map((f) => f.seconds), ...extra,
+    label,
+    figure: figure(task, fitSeconds, work),
+    fitSeconds,
+    ...(gaps.length ? { longestGapMs: median(gaps) } : {}),
+    allFitSeconds: fits.map((f) => f.seconds),
+    ...extra,
   };
 }
 
@@ -114,8 +134,7 @@ async function fastnnRun(task, label, runs, set, fullRows, test = null) {
 
 /** `runs` fresh processes, each timing a cold then (after a warm-up fit) a warm XOR fit of `peer`. */
 function coldAndWarm(peer, runs) {
-  const results = Array.from({ length: runs },
-    () => JSON.parse(execFileSync(process.execPath, [XOR_SCRIPT, peer, String(XOR_EPOCHS)]).toString()));
+  const results = Array.from({ length: runs }, () => JSON.parse(execFileSync(process.execPath, [XOR_SCRIPT, peer, String(XOR_EPOCHS)]).toString()));
   return { cold: results.map((r) => r.cold), warm: results.map((r) => r.warm) };
 }
 
@@ -136,7 +155,10 @@ export async function run({ runs, addon, options }) {
   if (runs < 3 || options.limit) console.log('quick check (fewer than 3 fits or --limit): not figures to report');
   const results = { data: data.source, threads: addon.getThreads(), epochs: EPOCHS, rows: {}, skipped: {} };
   const bench = {
-    wanted, runs, data, cores: results.threads,
+    wanted,
+    runs,
+    data,
+    cores: results.threads,
     add: (task, key, value) => ((results.rows[task] ??= {})[key] = value),
     skip: (peer, why) => (results.skipped[peer] = why),
   };
@@ -154,7 +176,10 @@ export async function run({ runs, addon, options }) {
 // Each task on one thread, then on the default (every core): the default must never be the slower.
 async function fastnnNative({ wanted, runs, data, cores, add }) {
   useBackend('native');
-  for (const [key, threads, label] of [['native1', 1, 'fastnn native, 1 thread'], ['native', cores, `fastnn native, ${cores} threads (default)`]]) {
+  for (const [key, threads, label] of [
+    ['native1', 1, 'fastnn native, 1 thread'],
+    ['native', cores, `fastnn native, ${cores} threads (default)`],
+  ]) {
     setThreads(threads);
     for (const task of wanted) add(task, key, await fastnnRun(TASKS[task], label, runs, TASKS[task].set(data.train), data.train.rows, data.test));
   }
@@ -186,10 +211,15 @@ function torchPeer({ wanted, runs, data, cores, add, skip }) {
     for (const task of wanted) {
       const t = TASKS[task];
       const set = t.set(data.train);
-      const files = task === 'xor' ? {} : {
-        x: torch.file('x', data.train.x.data), y: torch.file('y', data.train.y),
-        xTest: torch.file('xTest', data.test.x.data), yTest: torch.file('yTest', data.test.y),
-      };
+      const files =
+        task === 'xor'
+          ? {}
+          : {
+              x: torch.file('x', data.train.x.data),
+              y: torch.file('y', data.train.y),
+              xTest: torch.file('xTest', data.test.x.data),
+              yTest: torch.file('yTest', data.test.y),
+            };
       const work = { epochs: t.torch.epochs, rows: set.rows, fullRows: data.train.rows };
       const tries = torchSettings(cores).map((setting) => {
         const { seconds, threads, blas, ...quality } = torch.run(setting, { task, runs, ...t.torch, samples: set.rows, ...files });
@@ -235,11 +265,25 @@ function report({ rows, ratios: allRatios, skipped, load }, wanted, runs) {
     const drivers = rows[key];
     console.log(`\n${task.title}: ${task.unit}, median of ${runs} fresh fits`);
     const quality = task.scoreHeader;
-    printTable(['driver', task.unit, 'fit s', 'longest gap ms', ...(quality ? [quality] : []), 'note'],
-      Object.values(drivers).map((d) => [d.label, fmt(d.figure), fmt(d.fitSeconds), fmt(d.longestGapMs),
-        ...(quality ? [fmt(d.accuracy ?? d.mse, 4)] : []), d.note ?? (d.blas ? blasNote(d) : null)]));
+    printTable(
+      ['driver', task.unit, 'fit s', 'longest gap ms', ...(quality ? [quality] : []), 'note'],
+      Object.values(drivers).map((d) => [
+        d.label,
+        fmt(d.figure),
+        fmt(d.fitSeconds),
+        fmt(d.longestGapMs),
+        ...(quality ? [fmt(d.accuracy ?? d.mse, 4)] : []),
+        d.note ?? (d.blas ? blasNote(d) : null),
+      ]),
+    );
     const better = task.lowerIsBetter ? '< 1: fastnn faster' : '> 1: fastnn faster';
-    console.log(`ratios of ${task.unit} (${better}): ${Object.entries(allRatios[key]).map(([n, r]) => `${n} ${r.toFixed(2)}`).join('; ') || '—'}`);
+    console.log(
+      `ratios of ${task.unit} (${better}): ${
+        Object.entries(allRatios[key])
+          .map(([n, r]) => `${n} ${r.toFixed(2)}`)
+          .join('; ') || '—'
+      }`,
+    );
   }
   console.log(`\nload at end: ${load.end}`);
   for (const [peer, why] of Object.entries(skipped)) console.log(`${peer}: skipped (${why})`);

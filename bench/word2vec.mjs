@@ -48,14 +48,19 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const dist = (p) => join(root, 'dist', p);
 const corpusDir = join(root, 'bench', '.corpus');
 // shared/ sits beside the checkout (main) or two levels up (a worktree under wt/).
-const evalDir = [join(root, '..', 'shared'), join(root, '..', '..', 'shared')].map((d) => join(d, 'data', 'word2vec-eval'))
-  .find((d) => existsSync(join(d, 'questions-words.txt'))) ?? '';
+const evalDir =
+  [join(root, '..', 'shared'), join(root, '..', '..', 'shared')]
+    .map((d) => join(d, 'data', 'word2vec-eval'))
+    .find((d) => existsSync(join(d, 'questions-words.txt'))) ?? '';
 
 const { values } = parseArgs({
   options: {
-    corpus: { type: 'string', default: 'zipf' }, tokens: { type: 'string', default: '20000000' },
-    epochs: { type: 'string', default: '1' }, dim: { type: 'string', default: '100' },
-    threads: { type: 'string', default: '1,2' }, seeds: { type: 'string', default: '1' },
+    corpus: { type: 'string', default: 'zipf' },
+    tokens: { type: 'string', default: '20000000' },
+    epochs: { type: 'string', default: '1' },
+    dim: { type: 'string', default: '100' },
+    threads: { type: 'string', default: '1,2' },
+    seeds: { type: 'string', default: '1' },
     tools: { type: 'string', default: 'classic,batched,gensim,fasttext' },
     vocab: { type: 'boolean', default: false }, runs: { type: 'string', default: '3' },
     backend: { type: 'string', default: 'native' }, child: { type: 'string' }, ranks: { type: 'string', default: '' },
@@ -87,7 +92,8 @@ if (values.child) {
   process.exit(0);
 }
 
-const epochs = Number(values.epochs), dim = Number(values.dim);
+const epochs = Number(values.epochs),
+  dim = Number(values.dim);
 const threadCounts = values.threads.split(',').map(Number);
 const seeds = Array.from({ length: Number(values.seeds) }, (_, i) => i + 1);
 const rankCounts = values.ranks ? values.ranks.split(',').map(Number) : [];
@@ -107,19 +113,27 @@ async function zipfCorpus(tokens) {
   for (let i = 0; i < V; i++) cdf[i] = s += 1 / (i + 1);
   const zipf = () => {
     const u = rng.uniform() * s;
-    let lo = 0, hi = V - 1;
-    while (lo < hi) { const m = (lo + hi) >> 1; if (cdf[m] < u) lo = m + 1; else hi = m; }
+    let lo = 0,
+      hi = V - 1;
+    while (lo < hi) {
+      const m = (lo + hi) >> 1;
+      if (cdf[m] < u) lo = m + 1;
+      else hi = m;
+    }
     return 'w' + lo;
   };
   const out = createWriteStream(path);
   let lines = [];
-  for (let written = 0; written < tokens;) {
+  for (let written = 0; written < tokens; ) {
     const n = 8 + rng.below(16);
     const w = [];
     for (let i = 0; i < n; i++) w.push(zipf());
     written += n;
     lines.push(w.join(' '));
-    if (lines.length === 4096) { if (!out.write(lines.join('\n') + '\n')) await once(out, 'drain'); lines = []; }
+    if (lines.length === 4096) {
+      if (!out.write(lines.join('\n') + '\n')) await once(out, 'drain');
+      lines = [];
+    }
   }
   out.end(lines.join('\n') + '\n');
   await once(out, 'finish');
@@ -131,7 +145,11 @@ const text = readFileSync(corpus, 'latin1');
 const tokens = text.split(/\s+/).filter(Boolean).length;
 const bytes = statSync(corpus).size;
 const machine = machineInfo();
-console.log(`corpus ${values.corpus}: ${tokens} tokens, ${(bytes / 1e6).toFixed(1)} MB; ${JSON.stringify(settings)}; ${machine.cpu}, ${machine.cores} cores; load ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+console.log(
+  `corpus ${values.corpus}: ${tokens} tokens, ${(bytes / 1e6).toFixed(1)} MB; ${JSON.stringify(settings)}; ${machine.cpu}, ${machine.cores} cores; load ${loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ')}`,
+);
 
 function child(job, ranks = 0) {
   const command = [process.execPath, fileURLToPath(import.meta.url), '--child', JSON.stringify(job)];
@@ -149,7 +167,8 @@ function child(job, ranks = 0) {
 if (values.vocab) {
   // Reading the file alone (into the page cache first, then timed): what the vocabulary pass is compared with.
   readFileSync(corpus);
-  const read = [], scan = [];
+  const read = [],
+    scan = [];
   for (let i = 0; i < Number(values.runs); i++) {
     const t = performance.now();
     readFileSync(corpus);
@@ -157,13 +176,35 @@ if (values.vocab) {
     scan.push(child({ path: corpus, vocabOnly: true, backend: values.backend }).seconds);
   }
   const mb = bytes / 1e6;
-  const rows = [['read the file', ...read], [`vocabulary pass (${values.backend})`, ...scan]]
-    .map(([what, ...s]) => [what, median(s).toFixed(3), (mb / median(s)).toFixed(0), s.map((x) => x.toFixed(3)).join(' ')]);
-  console.log(`medians of ${values.runs} runs, load ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  const rows = [
+    ['read the file', ...read],
+    [`vocabulary pass (${values.backend})`, ...scan],
+  ].map(([what, ...s]) => [what, median(s).toFixed(3), (mb / median(s)).toFixed(0), s.map((x) => x.toFixed(3)).join(' ')]);
+  console.log(
+    `medians of ${values.runs} runs, load ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}`,
+  );
   printTable(['', 'seconds', 'MB/s', 'runs (s)'], rows);
   mkdirSync(join(root, 'bench', 'results'), { recursive: true });
-  writeFileSync(join(root, 'bench', 'results', `word2vec-vocab-${values.corpus}.json`),
-    JSON.stringify({ date: new Date().toISOString(), machine, corpus: values.corpus, bytes, tokens, backend: values.backend, readSeconds: read, vocabSeconds: scan, load: loadavg() }, null, 2) + '\n');
+  writeFileSync(
+    join(root, 'bench', 'results', `word2vec-vocab-${values.corpus}.json`),
+    JSON.stringify(
+      {
+        date: new Date().toISOString(),
+        machine,
+        corpus: values.corpus,
+        bytes,
+        tokens,
+        backend: values.backend,
+        readSeconds: read,
+        vocabSeconds: scan,
+        load: loadavg(),
+      },
+      null,
+      2,
+    ) + '\n',
+  );
   process.exit(0);
 }
 
@@ -179,11 +220,14 @@ function timed(cmd, args, env = process.env) {
 }
 
 const gensimScript = join(scratch, 'gensim_run.py');
-writeFileSync(gensimScript, `import sys
+writeFileSync(
+  gensimScript,
+  `import sys
 from gensim.models import Word2Vec
 m = Word2Vec(corpus_file=sys.argv[1], vector_size=${dim}, window=5, negative=5, min_count=5, sample=1e-3, alpha=0.025, min_alpha=0.0000025, epochs=${epochs}, sg=1, hs=0, workers=int(sys.argv[2]), seed=int(sys.argv[3]))
 m.wv.save_word2vec_format(sys.argv[4])
-`);
+`,
+);
 // This machine's OpenBLAS settings are not meant for gensim: unset them for its runs only.
 const peerEnv = { ...process.env };
 delete peerEnv.OPENBLAS_CORETYPE;
@@ -266,6 +310,8 @@ if (scoring) {
   console.log(`coverage: analogy ${(100 * r.analogyCoverage).toFixed(1)}% of questions, WS353 ${(100 * r.ws353Coverage).toFixed(1)}% of pairs`);
 }
 mkdirSync(join(root, 'bench', 'results'), { recursive: true });
-writeFileSync(join(root, 'bench', 'results', `word2vec-${values.corpus}.json`),
-  JSON.stringify({ date: new Date().toISOString(), machine, corpus: values.corpus, tokens, settings, results }, null, 2) + '\n');
+writeFileSync(
+  join(root, 'bench', 'results', `word2vec-${values.corpus}.json`),
+  JSON.stringify({ date: new Date().toISOString(), machine, corpus: values.corpus, tokens, settings, results }, null, 2) + '\n',
+);
 rmSync(scratch, { recursive: true, force: true });

@@ -24,8 +24,7 @@ import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 
 const root = new URL('..', import.meta.url).pathname;
-const TARGETS = ['safetensors', 'model', 'checkpoint', 'w2v-checkpoint', 'idx', 'idx-gzip', 'vectors-text', 'vectors-binary', 'vectors-gzip',
-  'corpus-names'];
+const TARGETS = ['safetensors', 'model', 'checkpoint', 'w2v-checkpoint', 'idx', 'idx-gzip', 'vectors-text', 'vectors-binary', 'vectors-gzip', 'corpus-names'];
 const MAX_LENGTH = 4096;
 const TIME_LIMIT_MS = 1000;
 /** No heartbeat for this long: the input hangs (inputs slower than TIME_LIMIT_MS that finish fail in the worker). */
@@ -40,7 +39,9 @@ console.log(`fuzz: seed ${seed} (FUZZ_SEED=${seed} replays), ${seconds} s over $
 
 function readDir(dir) {
   if (!existsSync(dir)) return [];
-  return readdirSync(dir).sort().map((file) => ({ file: join(dir, file), bytes: new Uint8Array(readFileSync(join(dir, file))) }));
+  return readdirSync(dir)
+    .sort()
+    .map((file) => ({ file: join(dir, file), bytes: new Uint8Array(readFileSync(join(dir, file))) }));
 }
 
 function saveFailure(name, input, message) {
@@ -64,7 +65,9 @@ function runTarget(name) {
     resourceLimits: { maxOldGenerationSizeMb: 1024 },
   });
   return new Promise((resolve) => {
-    let beat = -1, since = performance.now(), settled = false;
+    let beat = -1,
+      since = performance.now(),
+      settled = false;
     const finish = (ok) => {
       if (settled) return;
       settled = true;
@@ -85,8 +88,10 @@ function runTarget(name) {
         saveFailure(name, m.input, m.message);
         return finish(false);
       }
-      console.log(`fuzz: ${name}: ${m.execs} execs (${Math.round(m.execs / share)}/s), corpus ${m.initialCorpus} → ${m.corpus}, `
-        + `features ${m.initialFeatures} → ${m.features}, blocks covered ${m.covered} of ${m.ranges} seen, ${regressions.length} regressions passed`);
+      console.log(
+        `fuzz: ${name}: ${m.execs} execs (${Math.round(m.execs / share)}/s), corpus ${m.initialCorpus} → ${m.corpus}, ` +
+          `features ${m.initialFeatures} → ${m.features}, blocks covered ${m.covered} of ${m.ranges} seen, ${regressions.length} regressions passed`,
+      );
       finish(true);
     });
     worker.on('error', (err) => {

@@ -74,13 +74,21 @@ writeFileSync(log, output);
 // The first compiler error is the useful line, then a missing tool, then make's
 // summary; gyp's own "ERR!" lines are a stack of consequences, the last resort.
 const lines = output.split('\n');
-const reason = [/error:/i, /not found|ENOENT/i, /error/i, /gyp ERR!/]
-  .map((pattern) => lines.find((line) => pattern.test(line) && (pattern.source === 'gyp ERR!' || !/gyp ERR!/.test(line))))
-  .find((line) => line !== undefined) ?? 'unknown error';
-console.log(`fastnn: native addon not built (${reason.trim().slice(0, 160)}); the pure-TypeScript backend will be used. ` +
-  `Log: ${log}. Retry with: ${retry}`);
+const reason =
+  [/error:/i, /not found|ENOENT/i, /error/i, /gyp ERR!/]
+    .map((pattern) => lines.find((line) => pattern.test(line) && (pattern.source === 'gyp ERR!' || !/gyp ERR!/.test(line))))
+    .find((line) => line !== undefined) ?? 'unknown error';
+console.log(
+  `fastnn: native addon not built (${reason.trim().slice(0, 160)}); the pure-TypeScript backend will be used. ` + `Log: ${log}. Retry with: ${retry}`,
+);
 process.exit(0);
 
 function firstLine(text) {
-  return (text ?? '').split('\n').find((line) => line.trim() !== '')?.trim().slice(0, 160) ?? 'no message';
+  return (
+    (text ?? '')
+      .split('\n')
+      .find((line) => line.trim() !== '')
+      ?.trim()
+      .slice(0, 160) ?? 'no message'
+  );
 }

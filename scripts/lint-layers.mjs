@@ -65,7 +65,11 @@ function rings(edges) {
     if (!next.has(from)) next.set(from, []);
     next.get(from).push(to);
   }
-  const index = new Map(), low = new Map(), stack = [], onStack = new Set(), found = [];
+  const index = new Map(),
+    low = new Map(),
+    stack = [],
+    onStack = new Set(),
+    found = [];
   const visit = (v) => {
     index.set(v, index.size);
     low.set(v, index.get(v));
@@ -153,7 +157,11 @@ export function coreIncludeViolations(file, text, root = '.') {
 function coreFiles(root) {
   return readdirSync(join(root, core.dir), { recursive: true, withFileTypes: true })
     .filter((e) => e.isFile() && /[.](cc|cpp|h|hpp|inc)$/.test(e.name))
-    .map((e) => relative(root, join(e.parentPath ?? e.path, e.name)).split(sep).join('/'))
+    .map((e) =>
+      relative(root, join(e.parentPath ?? e.path, e.name))
+        .split(sep)
+        .join('/'),
+    )
     .sort();
 }
 
@@ -175,7 +183,6 @@ function main(root) {
   const imports = importsFromExplainFiles(explainFiles(root));
   if (imports.length === 0) throw new Error('lint:layers: tsc --explainFiles listed no import between files of src/');
   const { violations, stale } = checkImports(imports);
-  const rules = new Map(forbidden.map((r) => [r.name, r]));
   const problems = [];
   for (const v of violations) {
     const line = lineOf(readFileSync(join(root, v.from), 'utf8'), v.specifier);

@@ -11,10 +11,10 @@ import type { Backend } from './backend/backend.js';
 import { allocating } from './sizes.js';
 import { Matrix } from './tensor.js';
 
+/** Input rows: a Matrix, a Float32Array of rows laid end to end, or an array of rows. */
 export type Inputs = Matrix | Float32Array | ArrayLike<ArrayLike<number>>;
 /** Class indices, or a one-hot / multi-hot / target matrix. */
-export type Targets = Matrix | Float32Array | Int32Array | Uint8Array | Uint16Array | Uint32Array
-  | ArrayLike<number> | ArrayLike<ArrayLike<number>>;
+export type Targets = Matrix | Float32Array | Int32Array | Uint8Array | Uint16Array | Uint32Array | ArrayLike<number> | ArrayLike<ArrayLike<number>>;
 
 /** The values a loss needs beyond finite ones: a closed range, and how a message says it. */
 export interface ValueRange {
@@ -74,8 +74,7 @@ export function checkValues(fn: string, arg: string, u: Unchecked): void {
  * thread, or in slices (Backend.firstOutside). `data` holds u.m's values as
  * the backend reads them (trainingData). Stops with the signal's reason.
  */
-export async function checkValuesOffThread(fn: string, arg: string, u: Unchecked, data: Float32Array, backend: Backend,
-                                           signal?: AbortSignal): Promise<void> {
+export async function checkValuesOffThread(fn: string, arg: string, u: Unchecked, data: Float32Array, backend: Backend, signal?: AbortSignal): Promise<void> {
   const range = u.range ?? FINITE;
   const i = await backend.firstOutside(data, range.min, range.max, signal);
   signal?.throwIfAborted();
@@ -130,8 +129,7 @@ export const PROBABILITIES: ValueRange = { min: 0, max: 1, what: 'probabilities 
  * are accepted where `kind` says how to expand them (binary: a 0/1 column;
  * multiclass: one-hot); every kind but 'values' holds probabilities.
  */
-export function targetMatrix(fn: string, arg: string, y: unknown, rows: number, outputs: number,
-                             kind: 'values' | 'binary' | 'onehot' | 'multihot'): Unchecked {
+export function targetMatrix(fn: string, arg: string, y: unknown, rows: number, outputs: number, kind: 'values' | 'binary' | 'onehot' | 'multihot'): Unchecked {
   let m: Matrix;
   if (isFlatList(y)) {
     if (kind === 'onehot') m = oneHot(fn, arg, y, outputs);

@@ -90,6 +90,7 @@ export class Rng {
     out[3] = this.s3;
   }
 
+  /** Continues the stream from a state getState returned. */
   setState(state: Uint32Array): void {
     if (state.length !== 4 || (state[0]! | state[1]! | state[2]! | state[3]!) === 0) {
       throw new RangeError('rng state must be 4 words, not all zero');

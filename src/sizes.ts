@@ -29,15 +29,22 @@ function gigabytes(bytes: number): string {
  */
 export function checkAllocation(fn: string, what: string, count: number, bytesPerValue: number, largest = count): void {
   const bytes = count * bytesPerValue;
-  const why = bytes > totalmem() ? `more than this machine's ${gigabytes(totalmem())} of memory`
-    : largest > MAX_ARRAY_ELEMENTS ? `one array of ${largest.toExponential(2).replace('e+', 'e')} values is more than the ${MAX_ARRAY_ELEMENTS} an array holds`
-      : null;
-  if (why) throw new RangeError(`${fn}: ${what} = ${count.toExponential(2).replace('e+', 'e')} ${bytesPerValue === 4 ? 'floats' : 'values'}, ${gigabytes(bytes)}: ${why}`);
+  const why =
+    bytes > totalmem()
+      ? `more than this machine's ${gigabytes(totalmem())} of memory`
+      : largest > MAX_ARRAY_ELEMENTS
+        ? `one array of ${largest.toExponential(2).replace('e+', 'e')} values is more than the ${MAX_ARRAY_ELEMENTS} an array holds`
+        : null;
+  if (why)
+    throw new RangeError(
+      `${fn}: ${what} = ${count.toExponential(2).replace('e+', 'e')} ${bytesPerValue === 4 ? 'floats' : 'values'}, ${gigabytes(bytes)}: ${why}`,
+    );
 }
 
 /** Weights and biases of a dense stack with these widths: the total and the largest single matrix. */
 export function denseParams(widths: readonly number[]): { total: number; largest: number } {
-  let total = 0, largest = 0;
+  let total = 0,
+    largest = 0;
   for (let l = 1; l < widths.length; l++) {
     total += widths[l - 1]! * widths[l]! + widths[l]!;
     largest = Math.max(largest, widths[l - 1]! * widths[l]!);

@@ -10,15 +10,22 @@ import { sharedFloat32 } from './shared-memory.js';
  */
 import { allocate } from './sizes.js';
 
+/** A row-major Float32Array with its shape: the container the API takes and returns. */
 export class Matrix {
+  /** The values, row after row. */
   readonly data: Float32Array;
+  /** Number of rows. */
   readonly rows: number;
+  /** Number of columns. */
   readonly cols: number;
 
   /** Wraps `data` (no copy); its length must be exactly rows × cols. */
   constructor(data: Float32Array, rows: number, cols: number) {
     if (!(data instanceof Float32Array)) throw new TypeError('Matrix: data must be a Float32Array');
-    for (const [name, v] of [['rows', rows], ['cols', cols]] as const) {
+    for (const [name, v] of [
+      ['rows', rows],
+      ['cols', cols],
+    ] as const) {
       if (!Number.isInteger(v) || v < 0) throw new RangeError(`Matrix: ${name} must be a non-negative integer, got ${v}`);
     }
     if (data.length !== rows * cols) {
@@ -29,6 +36,7 @@ export class Matrix {
     this.cols = cols;
   }
 
+  /** A new matrix of zeros. */
   static zeros(rows: number, cols: number): Matrix {
     return new Matrix(new Float32Array(rows * cols), rows, cols);
   }
@@ -52,6 +60,7 @@ export class Matrix {
     return m;
   }
 
+  /** The value at row i, column j. */
   get(i: number, j: number): number {
     return this.data[i * this.cols + j]!;
   }
@@ -61,6 +70,7 @@ export class Matrix {
     return this.data.subarray(i * this.cols, (i + 1) * this.cols);
   }
 
+  /** A copy as nested arrays, one per row. */
   toArrays(): number[][] {
     const out: number[][] = [];
     for (let i = 0; i < this.rows; i++) out.push(Array.from(this.row(i)));

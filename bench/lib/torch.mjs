@@ -18,7 +18,11 @@ const SCRIPT = new URL('./torch_train.py', import.meta.url).pathname;
 
 /** The settings tried on `cores` cores: one thread, OpenBLAS on every core, ATen on every core. */
 export function torchSettings(cores) {
-  const settings = [{ intraOp: 1, blas: 1 }, { intraOp: 1, blas: cores }, { intraOp: cores, blas: 1 }];
+  const settings = [
+    { intraOp: 1, blas: 1 },
+    { intraOp: 1, blas: cores },
+    { intraOp: cores, blas: 1 },
+  ];
   return settings.filter((s, i) => settings.findIndex((t) => t.intraOp === s.intraOp && t.blas === s.blas) === i);
 }
 
@@ -42,12 +46,13 @@ export function torchDriver() {
     return files.get(name);
   };
   return {
-    version: execFileSync(PYTHON, ['-c', 'import torch; print(torch.__version__)'], { env: peerEnv(1) }).toString().trim(),
+    version: execFileSync(PYTHON, ['-c', 'import torch; print(torch.__version__)'], { env: peerEnv(1) })
+      .toString()
+      .trim(),
     file,
     /** Runs torch_train.py with `config` (its argv JSON) under `setting`; its JSON result. */
     run(setting, config) {
-      const out = execFileSync(PYTHON, [SCRIPT, JSON.stringify({ ...config, intraOp: setting.intraOp })],
-        { env: peerEnv(setting.blas), maxBuffer: 1 << 20 });
+      const out = execFileSync(PYTHON, [SCRIPT, JSON.stringify({ ...config, intraOp: setting.intraOp })], { env: peerEnv(setting.blas), maxBuffer: 1 << 20 });
       return JSON.parse(out.toString().trim().split('\n').at(-1));
     },
     cleanup: () => rmSync(dir, { recursive: true, force: true }),

@@ -16,15 +16,24 @@ import { MLP, Matrix, useBackend } from '../../dist/index.js';
 import { timeFit } from './fit-timing.mjs';
 
 export const XOR_LR = 0.5;
-const XOR_X = Matrix.fromArrays([[0, 0], [0, 1], [1, 0], [1, 1]]);
+const XOR_X = Matrix.fromArrays([
+  [0, 0],
+  [0, 1],
+  [1, 0],
+  [1, 1],
+]);
 const XOR_Y = [0, 1, 1, 0];
-const BRAIN_DATA = [[0, 0, 0], [0, 1, 1], [1, 0, 1], [1, 1, 0]].map(([a, b, r]) => ({ input: [a, b], output: [r] }));
+const BRAIN_DATA = [
+  [0, 0, 0],
+  [0, 1, 1],
+  [1, 0, 1],
+  [1, 1, 0],
+].map(([a, b, r]) => ({ input: [a, b], output: [r] }));
 const PEERS_DIR = new URL('../.peers/', import.meta.url).pathname;
 
 export const fastnnXor = () => new MLP({ layers: [2, 4, 1], task: 'regression', hidden: 'sigmoid', loss: 'sigmoidMse', seed: 1 });
 
-export const fitFastnnXor = (net, epochs) =>
-  net.fit(XOR_X, XOR_Y, { epochs, batchSize: 1, shuffle: false, optimizer: { type: 'sgd', lr: XOR_LR } });
+export const fitFastnnXor = (net, epochs) => net.fit(XOR_X, XOR_Y, { epochs, batchSize: 1, shuffle: false, optimizer: { type: 'sgd', lr: XOR_LR } });
 
 /** brain.js when `npm run bench:peers` installed it into bench/.peers, else null. */
 export function loadBrain() {
@@ -34,8 +43,7 @@ export function loadBrain() {
 const brainXor = (brain) => new brain.NeuralNetwork({ hiddenLayers: [4], activation: 'sigmoid' });
 
 // errorThresh 0 is refused by brain.js; 1e-12 is never reached, so every iteration (epoch) runs.
-const fitBrainXor = (net, epochs) =>
-  net.train(BRAIN_DATA, { iterations: epochs, errorThresh: 1e-12, learningRate: XOR_LR, log: false });
+const fitBrainXor = (net, epochs) => net.train(BRAIN_DATA, { iterations: epochs, errorThresh: 1e-12, learningRate: XOR_LR, log: false });
 
 // How a fresh process makes and fits each peer's network.
 const FITS_BY_PEER = {

@@ -12,8 +12,7 @@ namespace fastnn {
 // width: libm's exp one element at a time cost as much as a product of the
 // layer, all of it on one thread. Tanh is done in float64 and rounded once on
 // store, like the TS backend, so both agree to the last bit wherever libm does.
-void activation_forward(float* out, const float* inp, std::size_t n, Activation act,
-                        double leaky_slope) {
+void activation_forward(float* out, const float* inp, std::size_t n, Activation act, double leaky_slope) {
   switch (act) {
     case Activation::Identity:
       if (out != inp) {
@@ -39,8 +38,8 @@ void activation_forward(float* out, const float* inp, std::size_t n, Activation 
   }
 }
 
-void activation_backward(float* dinp, const float* dout, const float* out, std::size_t n,
-                         Activation act, double leaky_slope) {
+void activation_backward(float* dinp, const float* dout, const float* out, std::size_t n, Activation act,
+                         double leaky_slope) {
   switch (act) {
     case Activation::Identity:
       if (dinp != dout) {

@@ -21,11 +21,10 @@ inline double sigmoid(double x) {
 }
 
 // out (n) = f(inp (n)); out may be inp. leaky_slope is used by LeakyRelu only.
-void activation_forward(float* out, const float* inp, std::size_t n, Activation act,
-                        double leaky_slope);
+void activation_forward(float* out, const float* inp, std::size_t n, Activation act, double leaky_slope);
 
 // dinp (n) = dout (n) ⊙ f'(s) with f' written through out = f(s) (n); dinp may be dout.
-void activation_backward(float* dinp, const float* dout, const float* out, std::size_t n,
-                         Activation act, double leaky_slope);
+void activation_backward(float* dinp, const float* dout, const float* out, std::size_t n, Activation act,
+                         double leaky_slope);
 
 }  // namespace fastnn

@@ -65,13 +65,10 @@ KernelPath initial_kernel_path() {
 const KernelSet& kernel_set(KernelPath path) {
   switch (path) {
 #if defined(__x86_64__)
-    case KernelPath::Avx512:
-      return kAvx512Kernels;
-    case KernelPath::Avx2:
-      return kAvx2Kernels;
+    case KernelPath::Avx512: return kAvx512Kernels;
+    case KernelPath::Avx2: return kAvx2Kernels;
 #endif
-    default:
-      return kPortableKernels;
+    default: return kPortableKernels;
   }
 }
 

@@ -67,8 +67,8 @@ void tile(const MicroKernel& uk, float* c, std::size_t ldc, const float* a, cons
 // nest. The k blocks start at multiples of kc from 0 whatever the part, so an
 // element's summation order does not depend on how c was partitioned.
 void gemm_part(const MicroKernel& uk, float* c, const float* a, const float* b, std::size_t m, std::size_t n,
-               std::size_t k, bool trans_a, bool trans_b, float alpha, float beta, std::size_t i0,
-               std::size_t i1, std::size_t j0, std::size_t j1) {
+               std::size_t k, bool trans_a, bool trans_b, float alpha, float beta, std::size_t i0, std::size_t i1,
+               std::size_t j0, std::size_t j1) {
   const std::size_t kc_max = std::min(uk.kc, k);
   float* ap = a_scratch.get(round_up(std::min(uk.mc, i1 - i0), uk.mr) * kc_max);
   float* bp = b_scratch.get(round_up(std::min(uk.nc, j1 - j0), uk.nr) * kc_max);
@@ -185,8 +185,8 @@ void gemm_serial(const KernelSet& ks, float* c, const float* a, const float* b, 
 
 }  // namespace
 
-void gemm(float* c, const float* a, const float* b, std::size_t m, std::size_t n, std::size_t k,
-          bool trans_a, bool trans_b, double alpha, double beta, const GemmContext& ctx, const GemmEpilogue& then) {
+void gemm(float* c, const float* a, const float* b, std::size_t m, std::size_t n, std::size_t k, bool trans_a,
+          bool trans_b, double alpha, double beta, const GemmContext& ctx, const GemmEpilogue& then) {
   if (m == 0 || n == 0) return;
   const KernelSet& ks = kernel_set(ctx.path);
   const MicroKernel& uk = ks.gemm;
@@ -240,8 +240,8 @@ void gemm(float* c, const float* a, const float* b, std::size_t m, std::size_t n
   gemm(c, a, b, m, n, k, trans_a, trans_b, alpha, beta, GemmContext{initial_kernel_path(), nullptr});
 }
 
-void gemm_reference(float* c, const float* a, const float* b, std::size_t m, std::size_t n,
-                    std::size_t k, bool trans_a, bool trans_b, double alpha, double beta) {
+void gemm_reference(float* c, const float* a, const float* b, std::size_t m, std::size_t n, std::size_t k, bool trans_a,
+                    bool trans_b, double alpha, double beta) {
   for (std::size_t i = 0; i < m; i++) {
     for (std::size_t j = 0; j < n; j++) {
       double s = 0;

@@ -3,8 +3,8 @@
 // gemm() packs panels of op(a) and op(b) (gemm_pack.h), blocks them for the
 // caches and runs the register-blocked micro-kernel of the dispatched
 // instruction set (isa.h, dispatch.h), threaded over tiles of c for large
-// problems; single rows of c and tiny problems run unpacked kernels instead. gemm_reference() is the obviously-correct triple loop every
-// faster variant is checked against.
+// problems; single rows of c and tiny problems run unpacked kernels instead. gemm_reference() is the obviously-correct
+// triple loop every faster variant is checked against.
 #pragma once
 
 #include <cstddef>
@@ -94,9 +94,8 @@ class GemmEpilogue {
 // that m == 1 with trans_b sums each dot product along contiguous vectors:
 // the result does not depend on the number of threads, nor on which of the
 // other kernels the size selects.
-void gemm(float* c, const float* a, const float* b, std::size_t m, std::size_t n, std::size_t k,
-          bool trans_a, bool trans_b, double alpha, double beta, const GemmContext& ctx,
-          const GemmEpilogue& then = {});
+void gemm(float* c, const float* a, const float* b, std::size_t m, std::size_t n, std::size_t k, bool trans_a,
+          bool trans_b, double alpha, double beta, const GemmContext& ctx, const GemmEpilogue& then = {});
 
 // c (n) = a (k)·op(b) for one row (m = 1, alpha 1, beta 0), with b stored
 // (k,n), or (n,k) when trans_b: the row gemm forms, on the calling thread
@@ -107,11 +106,11 @@ void gemm_row(float* c, const float* a, const float* b, std::size_t n, std::size
 
 // Same, on initial_kernel_path() and the calling thread only (for callers
 // that have no context at hand).
-void gemm(float* c, const float* a, const float* b, std::size_t m, std::size_t n, std::size_t k,
-          bool trans_a, bool trans_b, double alpha, double beta);
+void gemm(float* c, const float* a, const float* b, std::size_t m, std::size_t n, std::size_t k, bool trans_a,
+          bool trans_b, double alpha, double beta);
 
 // Same contract: one float64 dot product per element of c, nothing clever.
-void gemm_reference(float* c, const float* a, const float* b, std::size_t m, std::size_t n,
-                    std::size_t k, bool trans_a, bool trans_b, double alpha, double beta);
+void gemm_reference(float* c, const float* a, const float* b, std::size_t m, std::size_t n, std::size_t k, bool trans_a,
+                    bool trans_b, double alpha, double beta);
 
 }  // namespace fastnn

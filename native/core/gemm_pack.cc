@@ -14,8 +14,8 @@ namespace {
 // One sliver (kc, w) of a matrix x whose element (i, p) — i across the
 // sliver, p along k — is at x[i·si + p·sp]; lanes [rows, w) are zero.
 // The two strides cover all four transpose cases of a and b.
-void pack_sliver(float* dst, const float* x, std::size_t si, std::size_t sp, std::size_t rows,
-                 std::size_t kc, std::size_t w) {
+void pack_sliver(float* dst, const float* x, std::size_t si, std::size_t sp, std::size_t rows, std::size_t kc,
+                 std::size_t w) {
   if (si == 1) {
     // Contiguous across the sliver: one row copy per step p.
     for (std::size_t p = 0; p < kc; p++) {
@@ -61,8 +61,8 @@ void pack_sliver(float* dst, const float* x, std::size_t si, std::size_t sp, std
 
 }  // namespace
 
-void pack_a(float* dst, const float* a, bool trans, std::size_t m, std::size_t k, std::size_t i0,
-            std::size_t mc, std::size_t p0, std::size_t kc, std::size_t mr) {
+void pack_a(float* dst, const float* a, bool trans, std::size_t m, std::size_t k, std::size_t i0, std::size_t mc,
+            std::size_t p0, std::size_t kc, std::size_t mr) {
   // op(a)[i,p] = a[i·k + p], or a[p·m + i] when trans.
   const std::size_t si = trans ? 1 : k;
   const std::size_t sp = trans ? m : 1;
@@ -72,8 +72,8 @@ void pack_a(float* dst, const float* a, bool trans, std::size_t m, std::size_t k
   }
 }
 
-void pack_b(float* dst, const float* b, bool trans, std::size_t k, std::size_t n, std::size_t p0,
-            std::size_t kc, std::size_t j0, std::size_t nc, std::size_t nr) {
+void pack_b(float* dst, const float* b, bool trans, std::size_t k, std::size_t n, std::size_t p0, std::size_t kc,
+            std::size_t j0, std::size_t nc, std::size_t nr) {
   // op(b)[p,j] = b[p·n + j], or b[j·k + p] when trans.
   const std::size_t sj = trans ? k : 1;
   const std::size_t sp = trans ? 1 : n;

@@ -32,10 +32,10 @@ void add_column_sums(double* sums, const float* x, std::size_t r0, std::size_t r
 // block ← rows [first, first + count) of x (columns mode: a (count, d)
 // block) or its columns [first, first + count) of every row (rows mode: an
 // (n, count) block), minus their means: float32 subtractions.
-void centre_block(float* block, const float* x, const float* mean, std::size_t d, std::size_t first,
-                  std::size_t count, bool rows, std::size_t n, ThreadPool* pool) {
-  const std::size_t lines = rows ? n : count;   // rows of the block
-  const std::size_t width = rows ? count : d;   // its columns
+void centre_block(float* block, const float* x, const float* mean, std::size_t d, std::size_t first, std::size_t count,
+                  bool rows, std::size_t n, ThreadPool* pool) {
+  const std::size_t lines = rows ? n : count;  // rows of the block
+  const std::size_t width = rows ? count : d;  // its columns
   const float* m = rows ? mean + first : mean;
   const std::size_t parts = pool && lines * width >= (std::size_t{1} << 16) ? pool->size() : 1;
   auto part = [&](std::size_t p) {
@@ -55,8 +55,8 @@ void centre_block(float* block, const float* x, const float* mean, std::size_t d
 // (float32, one rounding per block) do not depend on the thread count.
 std::size_t gram_block(std::size_t n, std::size_t d, bool rows) {
   const double side = static_cast<double>(rows ? n : d);  // out is side × side
-  const std::size_t depth = rows ? d : n;                  // what the blocks cut
-  const std::size_t width = rows ? n : d;                  // floats per unit of depth
+  const std::size_t depth = rows ? d : n;                 // what the blocks cut
+  const std::size_t width = rows ? n : d;                 // floats per unit of depth
   const auto by_flops = static_cast<std::size_t>(kBlockFlops / std::max(1.0, 2 * side * side)) + 1;
   const std::size_t by_memory = std::max<std::size_t>(1, kBlockFloats / std::max<std::size_t>(1, width));
   return std::max<std::size_t>(1, std::min({depth, by_flops, by_memory}));

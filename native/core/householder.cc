@@ -60,7 +60,8 @@ bool tridiagonalise(double* a, std::size_t m, double* diag, double* off, double*
       const std::size_t j0 = part_begin(t, q, parts), len = part_begin(t, q + 1, parts) - j0;
       for (std::size_t i = 0; i < t; i++) {
         double* ri = a + (s + 1 + i) * m + s + 1 + j0;
-        if (v_prev && ts != 0) ek.rank2_axpy(ri, v_prev[i + 1], w_prev + 1 + j0, w_prev[i + 1], v_prev + 1 + j0, p + j0, v[i], len);
+        if (v_prev && ts != 0)
+          ek.rank2_axpy(ri, v_prev[i + 1], w_prev + 1 + j0, w_prev[i + 1], v_prev + 1 + j0, p + j0, v[i], len);
         else if (v_prev) ek.rank2(ri, v_prev[i + 1], w_prev + 1 + j0, w_prev[i + 1], v_prev + 1 + j0, len);
         else ek.axpy(p + j0, v[i], ri, len);
       }

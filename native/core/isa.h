@@ -18,8 +18,7 @@ struct MicroKernel {
   // sliver (kc,mr) (mr values per step p) and b a packed sliver (kc,nr).
   // beta == 0 never reads c. Every element sums its kc products in order p = 0..kc−1
   // with one accumulator, so its value does not depend on its place in the tile.
-  void (*run)(float* c, const float* a, const float* b, std::size_t kc, std::size_t ldc, float alpha,
-              float beta);
+  void (*run)(float* c, const float* a, const float* b, std::size_t kc, std::size_t ldc, float alpha, float beta);
 };
 
 // Unpacked products for problems too small to repay packing (isa_small.inc),

@@ -47,9 +47,15 @@ constexpr std::size_t kChains = 12;
 
 namespace fastnn {
 // kc·nr·4 = 16 KiB of B per sliver in L1; mc a multiple of 6.
-const KernelSet kAvx2Kernels = {"avx2", {kMR, kNR, 144, 256, 2048, microkernel},
-                                {gemm_direct, gemv_n, gemv_t}, rank1_sgd, sgd_stage, sigmoid_forward,
-                                sigmoid_mse_loss, sigmoid_ce_loss, {eigen_axpy, eigen_rank2, eigen_rank2_axpy, eigen_rotate},
+const KernelSet kAvx2Kernels = {"avx2",
+                                {kMR, kNR, 144, 256, 2048, microkernel},
+                                {gemm_direct, gemv_n, gemv_t},
+                                rank1_sgd,
+                                sgd_stage,
+                                sigmoid_forward,
+                                sigmoid_mse_loss,
+                                sigmoid_ce_loss,
+                                {eigen_axpy, eigen_rank2, eigen_rank2_axpy, eigen_rotate},
                                 fma_probe};
 }  // namespace fastnn
 

@@ -51,10 +51,16 @@ constexpr std::size_t kChains = 16;
 
 namespace fastnn {
 // kc·nr·4 = 32 KiB of B per sliver fits Zen 5's 48 KiB L1 with the A sliver.
-const KernelSet kAvx512Kernels = {"avx512", {kMR, kNR, 256, 256, 2048, microkernel},
-                                  {gemm_direct, gemv_n, gemv_t}, rank1_sgd, sgd_stage, sigmoid_forward,
-                                  sigmoid_mse_loss, sigmoid_ce_loss, {eigen_axpy, eigen_rank2, eigen_rank2_axpy, eigen_rotate},
-                                fma_probe};
+const KernelSet kAvx512Kernels = {"avx512",
+                                  {kMR, kNR, 256, 256, 2048, microkernel},
+                                  {gemm_direct, gemv_n, gemv_t},
+                                  rank1_sgd,
+                                  sgd_stage,
+                                  sigmoid_forward,
+                                  sigmoid_mse_loss,
+                                  sigmoid_ce_loss,
+                                  {eigen_axpy, eigen_rank2, eigen_rank2_axpy, eigen_rotate},
+                                  fma_probe};
 }  // namespace fastnn
 
 #endif  // __x86_64__

@@ -41,9 +41,15 @@ inline float sfma(float a, float b, float c) { return a * b + c; }  // unfused, 
 
 }  // namespace
 
-const KernelSet kPortableKernels = {"portable", {kMR, kNR, 128, 256, 2048, microkernel},
-                                    {gemm_direct, gemv_n, gemv_t}, rank1_sgd, sgd_stage, sigmoid_forward,
-                                    sigmoid_mse_loss, sigmoid_ce_loss, {eigen_axpy, eigen_rank2, eigen_rank2_axpy, eigen_rotate},
-                                fma_probe};
+const KernelSet kPortableKernels = {"portable",
+                                    {kMR, kNR, 128, 256, 2048, microkernel},
+                                    {gemm_direct, gemv_n, gemv_t},
+                                    rank1_sgd,
+                                    sgd_stage,
+                                    sigmoid_forward,
+                                    sigmoid_mse_loss,
+                                    sigmoid_ce_loss,
+                                    {eigen_axpy, eigen_rank2, eigen_rank2_axpy, eigen_rotate},
+                                    fma_probe};
 
 }  // namespace fastnn

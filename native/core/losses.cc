@@ -18,8 +18,8 @@ double softplus(double x) { return (x > 0 ? x : 0.0) + std::log1p(std::exp(-std:
 // Elementwise losses share one loop: f returns the loss of one (z, r) pair
 // and stores ∂/∂z in *g.
 template <typename F>
-double elementwise_loss(float* dlogits, const float* logits, const float* target, std::size_t rows,
-                        std::size_t cols, F f) {
+double elementwise_loss(float* dlogits, const float* logits, const float* target, std::size_t rows, std::size_t cols,
+                        F f) {
   const double inv = 1.0 / static_cast<double>(rows);
   double total = 0, g = 0;
   for (std::size_t i = 0; i < rows * cols; i++) {
@@ -136,8 +136,7 @@ double gaussian_nll(float* dlogits, const float* logits, const float* target, st
 
 // Weston–Watkins: the true class y (the row's largest target) must beat every
 // other class by a margin of 1.
-double multiclass_hinge(float* dlogits, const float* logits, const float* target, std::size_t rows,
-                        std::size_t cols) {
+double multiclass_hinge(float* dlogits, const float* logits, const float* target, std::size_t rows, std::size_t cols) {
   const double inv = 1.0 / static_cast<double>(rows);
   double total = 0;
   for (std::size_t i = 0; i < rows; i++) {
@@ -179,9 +178,8 @@ double loss_forward_backward(float* dlogits, const float* logits, const float* t
     case Loss::GaussianNll: return gaussian_nll(dlogits, logits, target, rows, cols);
     case Loss::PoissonNll: return elementwise_loss(dlogits, logits, target, rows, cols, poisson_nll);
     case Loss::Focal:
-      return elementwise_loss(dlogits, logits, target, rows, cols, [&](double z, double r, double* g) {
-        return focal(z, r, p.gamma, p.alpha, g);
-      });
+      return elementwise_loss(dlogits, logits, target, rows, cols,
+                              [&](double z, double r, double* g) { return focal(z, r, p.gamma, p.alpha, g); });
     case Loss::Hinge: return elementwise_loss(dlogits, logits, target, rows, cols, hinge);
     case Loss::MulticlassHinge: return multiclass_hinge(dlogits, logits, target, rows, cols);
     case Loss::SigmoidMse:
@@ -197,7 +195,8 @@ void output_transform(float* inout, std::size_t rows, std::size_t cols, Loss los
     case Loss::Focal: activation_forward(inout, inout, rows * cols, Activation::Sigmoid, 0); return;
     case Loss::SoftmaxCrossEntropy: softmax_rows(inout, inout, rows, cols); return;
     case Loss::PoissonNll:
-      for (std::size_t i = 0; i < rows * cols; i++) inout[i] = static_cast<float>(std::exp(static_cast<double>(inout[i])));
+      for (std::size_t i = 0; i < rows * cols; i++)
+        inout[i] = static_cast<float>(std::exp(static_cast<double>(inout[i])));
       return;
     case Loss::GaussianNll:
       for (std::size_t i = 0; i < rows; i++) {

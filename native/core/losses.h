@@ -36,10 +36,10 @@ constexpr int kLossCount = 11;
 
 // Parameters of the losses that have some; the others ignore them.
 struct LossParams {
-  double delta = 1;      // Huber threshold, > 0
-  double gamma = 2;      // focal focusing, ≥ 0
-  double alpha = 0.25;   // focal weight of positives, in [0, 1]
-  double smoothing = 0;  // softmax CE label smoothing ε in [0, 1)
+  double delta = 1;                      // Huber threshold, > 0
+  double gamma = 2;                      // focal focusing, ≥ 0
+  double alpha = 0.25;                   // focal weight of positives, in [0, 1]
+  double smoothing = 0;                  // softmax CE label smoothing ε in [0, 1)
   const float* class_weights = nullptr;  // softmax CE: (cols) weights ≥ 0, or null
 };
 

@@ -53,8 +53,9 @@ struct PassScratch {
 
 // Dropout and batch statistics are on exactly when the pass has a generator (Backend.train's).
 PassScratch scratch_of(BatchWorkspace& ws, Rng* rng) {
-  return {ws.drop_masks.data(), ws.drop_outs.data(), rng, rng != nullptr, ws.norm_xhat.data(), ws.norm_inv_std.data(),
-          rng != nullptr, ws.batch_mean.data(), ws.batch_var.data()};
+  return {ws.drop_masks.data(), ws.drop_outs.data(),  rng,
+          rng != nullptr,       ws.norm_xhat.data(),  ws.norm_inv_std.data(),
+          rng != nullptr,       ws.batch_mean.data(), ws.batch_var.data()};
 }
 
 // Batch statistics for layer l: a training pass, and the layer not frozen (a frozen layer is a fixed function).
@@ -101,7 +102,8 @@ bool drops(const NetworkView& net, const PassScratch* d, std::size_t hidden_laye
 }
 
 // What layer l reads: x, the previous layer's activations, or their dropped copy.
-const float* layer_input(const NetworkView& net, const float* x, float* const* acts, const PassScratch* d, std::size_t l) {
+const float* layer_input(const NetworkView& net, const float* x, float* const* acts, const PassScratch* d,
+                         std::size_t l) {
   if (l == 0) return x;
   return drops(net, d, l - 1) ? d->outs[l - 1] : acts[l - 1];
 }
@@ -166,8 +168,8 @@ double penalty(const NetworkView& net, float* const* acts, std::size_t rows, dou
 
 // dW(l) (out,in) = dzᵀ (out,rows) · a_prev (rows,in); db(l) (out) = Σ_rows dz.
 // A frozen layer's gradient is zero: clipping's global norm then ignores it.
-void layer_gradient(float* const* grads, const NetworkView& net, std::size_t l, std::size_t rows,
-                    const float* a_prev, const float* dz) {
+void layer_gradient(float* const* grads, const NetworkView& net, std::size_t l, std::size_t rows, const float* a_prev,
+                    const float* dz) {
   const std::size_t in = net.sizes[l], out = net.sizes[l + 1];
   if (layer_frozen(net, l)) {
     std::fill_n(grads[2 * l], out * in, 0.0f);
@@ -194,8 +196,8 @@ void fold_tied(float* const* grads, const NetworkView& net) {
 // Reads the weights as they are (pre-update during training). rho_hat is
 // what penalty() left, when the sparsity penalty is on; d what the forward
 // pass kept (dropout, normalisation).
-void backward_layers(float* const* grads, const NetworkView& net, const float* x, std::size_t rows,
-                     float* const* acts, float* const* deltas, const double* rho_hat, const PassScratch* d = nullptr) {
+void backward_layers(float* const* grads, const NetworkView& net, const float* x, std::size_t rows, float* const* acts,
+                     float* const* deltas, const double* rho_hat, const PassScratch* d = nullptr) {
   // Below the lowest trainable layer no delta is needed: a frozen encoder costs its forward pass only.
   std::size_t lowest = 0;
   while (lowest < layer_count(net) && layer_frozen(net, lowest)) lowest++;
@@ -204,7 +206,8 @@ void backward_layers(float* const* grads, const NetworkView& net, const float* x
     float* dz = deltas[l];
     // Through the normalisation first: deltas[l] becomes ∂loss/∂z of the linear map.
     if (layer_normed(net, l) && l >= lowest) {
-      normalisation_backward(dz, grads != nullptr && !layer_frozen(net, l) ? grads[2 * l + 1] : nullptr, net, d, l, rows);
+      normalisation_backward(dz, grads != nullptr && !layer_frozen(net, l) ? grads[2 * l + 1] : nullptr, net, d, l,
+                             rows);
     }
     if (grads != nullptr) layer_gradient(grads, net, l, rows, layer_input(net, x, acts, d, l), dz);
     if (l > lowest) {
@@ -282,8 +285,8 @@ double network_forward_loss(float* out, const NetworkView& net, const float* x, 
   return y != nullptr && n != 0 ? loss_sum / static_cast<double>(n) : 0;
 }
 
-double network_loss_gradient(float* const* grads, const NetworkView& net, const float* x,
-                             const float* y, std::size_t n) {
+double network_loss_gradient(float* const* grads, const NetworkView& net, const float* x, const float* y,
+                             std::size_t n) {
   const std::size_t k = net.sizes.back();
   BatchWorkspace ws(net, n);
   const PassScratch s = scratch_of(ws, nullptr);  // normalisation's buffers; no dropout outside training
@@ -294,8 +297,7 @@ double network_loss_gradient(float* const* grads, const NetworkView& net, const 
   return loss;
 }
 
-void network_backward(float* const* grads, const NetworkView& net, const float* x, const float* dout,
-                      std::size_t n) {
+void network_backward(float* const* grads, const NetworkView& net, const float* x, const float* dout, std::size_t n) {
   BatchWorkspace ws(net, n);
   const PassScratch s = scratch_of(ws, nullptr);
   forward_layers(net, x, n, ws.acts.data(), &s);
@@ -471,8 +473,8 @@ void network_sgd_step(const NetworkView& net, float* const* grads, double learni
 }
 
 double network_train_epoch(const NetworkView& net, const float* x, const float* y, std::size_t /*n*/,
-                           const std::uint32_t* order, std::size_t order_len,
-                           std::size_t batch_size, double learning_rate, double weight_decay) {
+                           const std::uint32_t* order, std::size_t order_len, std::size_t batch_size,
+                           double learning_rate, double weight_decay) {
   if (order_len == 0) return 0;
   BatchWorkspace ws(net, std::min(batch_size, order_len));
   double sum = 0;

@@ -25,14 +25,14 @@ namespace fastnn {
 // A network as plain data plus borrowed pointers (the caller owns the memory,
 // and has checked every length against sizes).
 struct NetworkView {
-  std::vector<std::size_t> sizes;      // [in, h1, ..., out], at least 2 entries, each ≥ 1
-  std::vector<Activation> hidden;      // sizes.size() − 2 entries
+  std::vector<std::size_t> sizes;  // [in, h1, ..., out], at least 2 entries, each ≥ 1
+  std::vector<Activation> hidden;  // sizes.size() − 2 entries
   double leaky_slope = 0;
   Loss loss = Loss::Mse;
-  LossParams loss_params;              // class_weights borrowed like params
-  std::vector<float*> params;          // 2·(sizes.size() − 1): W0, b0, W1, b1, ...
-  Sparsity sparsity;                   // KL penalty on a code layer (off by default)
-  TiedPairs tied;                      // (e, d): W(d) = W(e)ᵀ, checked shapes
+  LossParams loss_params;      // class_weights borrowed like params
+  std::vector<float*> params;  // 2·(sizes.size() − 1): W0, b0, W1, b1, ...
+  Sparsity sparsity;           // KL penalty on a code layer (off by default)
+  TiedPairs tied;              // (e, d): W(d) = W(e)ᵀ, checked shapes
   // Frozen layers (fine-tuning): empty, or one flag per layer. A frozen
   // layer's gradient is zero and no optimizer touches its weights or state;
   // backward stops below the lowest trainable layer. Tied pairs are both
@@ -173,21 +173,20 @@ double network_forward_loss(float* out, const NetworkView& net, const float* x, 
 
 // grads (params' layout) = ∂(mean loss over x (n, sizes[0]), y (n, target_cols))/∂params;
 // returns that mean loss. Exactly the gradient network_train_epoch applies for one batch.
-double network_loss_gradient(float* const* grads, const NetworkView& net, const float* x,
-                             const float* y, std::size_t n);
+double network_loss_gradient(float* const* grads, const NetworkView& net, const float* x, const float* y,
+                             std::size_t n);
 
 // grads (params' layout) = ∂(Σ dout ⊙ logits)/∂params for x (n, sizes[0]) and
 // dout (n, sizes[last]), a gradient with respect to the last layer's logits
 // given by the caller (a loss the network layer does not know, such as
 // Sammon stress); the sparsity penalty's gradient is added when it is on.
-void network_backward(float* const* grads, const NetworkView& net, const float* x, const float* dout,
-                      std::size_t n);
+void network_backward(float* const* grads, const NetworkView& net, const float* x, const float* dout, std::size_t n);
 
 // One epoch of minibatch SGD over order (order_len indices below n into
 // x (n, sizes[0]), y (n, target_cols)), updating net.params in place.
 // Returns Σ over batches of batchLoss·batchRows. Throws NonFiniteLoss.
 double network_train_epoch(const NetworkView& net, const float* x, const float* y, std::size_t n,
-                           const std::uint32_t* order, std::size_t order_len,
-                           std::size_t batch_size, double learning_rate, double weight_decay);
+                           const std::uint32_t* order, std::size_t order_len, std::size_t batch_size,
+                           double learning_rate, double weight_decay);
 
 }  // namespace fastnn

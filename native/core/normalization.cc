@@ -124,8 +124,8 @@ void batch_norm_backward(float* dz, float* d_params, const float* dy, const floa
     const double g = gain[j], s = inv_std[j];
     for (std::size_t r = 0; r < rows; r++) {
       const double d = dy[r * cols + j];
-      dz[r * cols + j] = static_cast<float>(
-          training ? g * s / n * (n * d - sum_dy - xhat[r * cols + j] * sum_dy_xhat) : g * s * d);
+      dz[r * cols + j] =
+          static_cast<float>(training ? g * s / n * (n * d - sum_dy - xhat[r * cols + j] * sum_dy_xhat) : g * s * d);
     }
   }
 }

@@ -82,8 +82,8 @@ std::uint32_t adam_kernel(float* w, float* m, float* v, const float* g, std::siz
 
 // Part `part` of `parts` of every parameter through the configured rule:
 // elements [part_begin(len, part, parts), part_begin(len, part + 1, parts))
-// of each (thread_pool.h); the dry run's mask (0 when applying). Each element's new value depends on that element alone, so how
-// the parameters are cut does not change any result.
+// of each (thread_pool.h); the dry run's mask (0 when applying). Each element's new value depends on that element
+// alone, so how the parameters are cut does not change any result.
 template <bool Apply>
 std::uint32_t update_part(const NetworkView& net, float* const* grads, const OptimizerConfig& opt, double lr, double t,
                           std::size_t part, std::size_t parts) {
@@ -122,8 +122,7 @@ std::uint32_t update_part(const NetworkView& net, float* const* grads, const Opt
 template <bool Apply>
 std::uint32_t update_all(const NetworkView& net, float* const* grads, const OptimizerConfig& opt, double lr, double t) {
   ThreadPool* pool = net.gemm.pool;
-  const std::size_t parts =
-      pool != nullptr && parameter_count(net) >= kParallelUpdateElements ? pool->size() : 1;
+  const std::size_t parts = pool != nullptr && parameter_count(net) >= kParallelUpdateElements ? pool->size() : 1;
   if (parts == 1) return update_part<Apply>(net, grads, opt, lr, t, 0, 1);
   // One OR per part into a shared mask: nothing allocated per step.
   std::atomic<std::uint32_t> bad{0};

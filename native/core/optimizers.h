@@ -25,7 +25,7 @@ struct OptimizerConfig {
   double momentum = 0.9;
   bool nesterov = false;
   double beta1 = 0.9, beta2 = 0.999, eps = 1e-8;
-  double clip_norm = 0;     // rescale gradients whose global L2 norm exceeds this; 0 = off
+  double clip_norm = 0;       // rescale gradients whose global L2 norm exceeds this; 0 = off
   std::vector<float*> state;  // optimizer_state_count arrays, each shaped like its parameter
   double* step = nullptr;     // updates applied so far (Adam's t), advanced in place
 };

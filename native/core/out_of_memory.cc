@@ -12,8 +12,7 @@ void rethrow_named(const std::string& item) {
   } catch (const OutOfMemory&) {
     throw;
   } catch (const std::bad_alloc&) {
-  } catch (const std::length_error&) {
-  }
+  } catch (const std::length_error&) {}
   throw OutOfMemory(item);
 }
 

@@ -37,7 +37,8 @@ std::size_t scan(const float* x, std::size_t n, FloatBounds b) {
     const std::size_t end = std::min(n, start + kBlock);
     // Bitwise & of the comparisons, not &&: no branch, so the loop vectorises.
     unsigned inside = 1;
-    for (std::size_t i = start; i < end; i++) inside &= static_cast<unsigned>(x[i] >= b.lo) & static_cast<unsigned>(x[i] <= b.hi);
+    for (std::size_t i = start; i < end; i++)
+      inside &= static_cast<unsigned>(x[i] >= b.lo) & static_cast<unsigned>(x[i] <= b.hi);
     if (inside) continue;
     for (std::size_t i = start; i < end; i++) {
       if (!(x[i] >= b.lo && x[i] <= b.hi)) return i;

@@ -12,13 +12,13 @@ constexpr int kScheduleCount = 4;
 
 struct ScheduleConfig {
   Schedule type = Schedule::Constant;
-  double lr = 0.01;        // base rate η
-  bool per_step = false;   // t counts updates (else epochs), from 0 in each job
+  double lr = 0.01;           // base rate η
+  bool per_step = false;      // t counts updates (else epochs), from 0 in each job
   std::size_t step_size = 1;  // Step: decay every step_size units
-  double gamma = 0.1;      // Step / Exponential factor
-  double min_lr = 0;       // Cosine floor
-  std::size_t total = 1;   // Cosine horizon in units, warm-up included (≥ 1)
-  std::size_t warmup = 0;  // linear warm-up: η·(t+1)/warmup for t < warmup
+  double gamma = 0.1;         // Step / Exponential factor
+  double min_lr = 0;          // Cosine floor
+  std::size_t total = 1;      // Cosine horizon in units, warm-up included (≥ 1)
+  std::size_t warmup = 0;     // linear warm-up: η·(t+1)/warmup for t < warmup
 };
 
 // The rate at unit t: warm-up first, then the schedule at u = t − warmup:

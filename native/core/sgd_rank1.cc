@@ -100,10 +100,10 @@ StepOutcome Rank1Sgd::step(const NetworkView& net, BatchWorkspace& ws, const Opt
     const double dz = max_abs(ws.deltas[l], net.sizes[l + 1]);
     if (!std::isfinite(a) || !std::isfinite(dz)) return StepOutcome::NonFiniteGradient;
     const double w_sum = dz * a + decay_abs * max_abs_[2 * l];  // ≥ |g + λ·w|
-    const double w_bound = max_abs_[2 * l] + lr_abs * w_sum;     // ≥ |new w|
+    const double w_bound = max_abs_[2 * l] + lr_abs * w_sum;    // ≥ |new w|
     const double b_bound = max_abs_[2 * l + 1] + lr_abs * dz;
-    bounded = bounded && w_sum < kSafe && lr_abs * w_sum < kSafe && w_bound < kSafe && lr_abs * dz < kSafe &&
-              b_bound < kSafe;
+    bounded =
+        bounded && w_sum < kSafe && lr_abs * w_sum < kSafe && w_bound < kSafe && lr_abs * dz < kSafe && b_bound < kSafe;
   }
   if (!bounded) {
     // Near float32's limits: the general path's dry run decides exactly.

@@ -22,8 +22,8 @@ namespace fastnn::sigmoid32_detail {
 constexpr float kLog2e = 1.44269504f;
 constexpr float kRound = 12582912.0f;  // 1.5·2²³: adding it rounds to an integer
 constexpr float kLn2Hi = 0.693359375f, kLn2Lo = -2.12194440e-4f;
-constexpr float kP0 = 1.9875691500e-4f, kP1 = 1.3981999507e-3f, kP2 = 8.3334519073e-3f,
-                kP3 = 4.1665795894e-2f, kP4 = 1.6666665459e-1f, kP5 = 5.0000001201e-1f;
+constexpr float kP0 = 1.9875691500e-4f, kP1 = 1.3981999507e-3f, kP2 = 8.3334519073e-3f, kP3 = 4.1665795894e-2f,
+                kP4 = 1.6666665459e-1f, kP5 = 5.0000001201e-1f;
 
 }  // namespace fastnn::sigmoid32_detail
 

@@ -24,9 +24,9 @@ namespace fastnn::sigmoid_loss32_detail {
 
 constexpr float kSqrt2 = 1.41421356f;
 // Cephes' logf polynomial: log(1 + f) ≈ f − f²/2 + f³·P(f) for f ∈ [√½ − 1, √2 − 1].
-constexpr float kL0 = 7.0376836292e-2f, kL1 = -1.1514610310e-1f, kL2 = 1.1676998740e-1f,
-                kL3 = -1.2420140846e-1f, kL4 = 1.4249322787e-1f, kL5 = -1.6668057665e-1f,
-                kL6 = 2.0000714765e-1f, kL7 = -2.4999993993e-1f, kL8 = 3.3333331174e-1f;
+constexpr float kL0 = 7.0376836292e-2f, kL1 = -1.1514610310e-1f, kL2 = 1.1676998740e-1f, kL3 = -1.2420140846e-1f,
+                kL4 = 1.4249322787e-1f, kL5 = -1.6668057665e-1f, kL6 = 2.0000714765e-1f, kL7 = -2.4999993993e-1f,
+                kL8 = 3.3333331174e-1f;
 
 }  // namespace fastnn::sigmoid_loss32_detail
 

@@ -50,24 +50,26 @@ bool symmetric_eigen(double* values, float* vectors, const float* a, std::size_t
   std::vector<double> diag(m), off(m), tau(m);
   const std::size_t steps = m > 2 ? m - 2 : 0;
   const std::size_t total = steps + m + k;
-  if (!tridiagonalise(full.data(), m, diag.data(), off.data(), tau.data(), ek, ctx.pool,
-                      [&](std::size_t done, std::size_t) { progress(done, total); }, stop)) {
+  if (!tridiagonalise(
+          full.data(), m, diag.data(), off.data(), tau.data(), ek, ctx.pool,
+          [&](std::size_t done, std::size_t) { progress(done, total); }, stop)) {
     return false;
   }
   std::vector<double> z(m * m, 0.0);
   for (std::size_t i = 0; i < m; i++) z[i * m + i] = 1;
-  if (!tridiagonal_ql(diag.data(), off.data(), z.data(), m, ek, ctx.pool,
-                      [&](std::size_t done, std::size_t) { progress(steps + done, total); }, stop)) {
+  if (!tridiagonal_ql(
+          diag.data(), off.data(), z.data(), m, ek, ctx.pool,
+          [&](std::size_t done, std::size_t) { progress(steps + done, total); }, stop)) {
     return false;
   }
   // Largest first; equal eigenvalues keep QL's order, so the choice is the same on every run.
   std::vector<std::uint32_t> order(m);
   std::iota(order.begin(), order.end(), 0u);
-  std::sort(order.begin(), order.end(), [&](std::uint32_t x, std::uint32_t y) {
-    return diag[x] > diag[y] || (diag[x] == diag[y] && x < y);
-  });
+  std::sort(order.begin(), order.end(),
+            [&](std::uint32_t x, std::uint32_t y) { return diag[x] > diag[y] || (diag[x] == diag[y] && x < y); });
   // Each wanted row of z goes back through the reflectors in place (the rows are distinct), one vector per task.
-  const bool shared = ctx.pool && 2.0 * static_cast<double>(m) * static_cast<double>(m) * static_cast<double>(k) >= kParallelFlops;
+  const bool shared =
+      ctx.pool && 2.0 * static_cast<double>(m) * static_cast<double>(m) * static_cast<double>(k) >= kParallelFlops;
   std::atomic<bool> stopped{false};
   auto vector = [&](std::size_t c) {
     if (stop()) {

@@ -76,7 +76,8 @@ void ThreadPool::start(std::size_t threads) {
   try {
     workers_.reserve(threads - 1);
     for (std::size_t i = 1; i < threads; i++) {
-      workers_.push_back(start_thread("the thread pool's " + std::to_string(threads) + " threads", [this] { worker_loop(); }));
+      workers_.push_back(
+          start_thread("the thread pool's " + std::to_string(threads) + " threads", [this] { worker_loop(); }));
     }
   } catch (...) {
     // Back to the caller's thread alone, which always works: a pool that

@@ -19,7 +19,9 @@ namespace fastnn {
 NonFiniteStep::NonFiniteStep(const char* quantity, std::size_t epoch, std::size_t batch)
     : std::runtime_error(std::string("non-finite ") + quantity + " at epoch " + std::to_string(epoch) + ", batch " +
                          std::to_string(batch) + "; that batch was not applied"),
-      quantity_(quantity), epoch_(epoch), batch_(batch) {}
+      quantity_(quantity),
+      epoch_(epoch),
+      batch_(batch) {}
 
 namespace {
 
@@ -35,7 +37,6 @@ double gradient_sum_squares(const NetworkView& net, const BatchWorkspace& ws) {
   }
   return (s[0] + s[1]) + (s[2] + s[3]);
 }
-
 
 // The best monitored value so far, and a copy of the weights that gave it
 // (in resume.best_params when given, so the run's next job continues it).
@@ -68,7 +69,8 @@ class BestTracker {
     const bool maximise = es_.monitor == Monitor::Metric || es_.monitor == Monitor::ValMetric;
     // NaN never improves; the first finite value always does.
     const bool better = best_epoch_ == 0 ? std::isfinite(v)
-                        : maximise ? v > best_ + es_.min_delta : v < best_ - es_.min_delta;
+                        : maximise       ? v > best_ + es_.min_delta
+                                         : v < best_ - es_.min_delta;
     if (better) {
       best_ = v;
       best_epoch_ = epoch;
@@ -164,8 +166,8 @@ FitOutcome network_fit(const NetworkView& net, const FitConfig& cfg, FitObserver
   const bool has_metric = cfg.metric != Metric::None;
   const std::size_t k = net.sizes.back();
   BatchWorkspace ws(net, std::min(cfg.batch_size, cfg.n));
-  std::vector<std::uint32_t> order =
-      allocating("the shuffle order of " + std::to_string(cfg.n) + " rows", [&] { return std::vector<std::uint32_t>(cfg.n); });
+  std::vector<std::uint32_t> order = allocating("the shuffle order of " + std::to_string(cfg.n) + " rows",
+                                                [&] { return std::vector<std::uint32_t>(cfg.n); });
   Rng rng(cfg.rng_state);
   BestTracker best(net, cfg.early_stopping, cfg.resume);
   Rank1Sgd rank1;
@@ -234,7 +236,7 @@ FitOutcome network_fit(const NetworkView& net, const FitConfig& cfg, FitObserver
                                           : optimizer_step(net, ws.grads.data(), sum_sq, cfg.optimizer, step_lr);
       // The fused update's bounds hold only while it is the only writer of the weights.
       if (!fused && outcome == StepOutcome::Applied) rank1.forget();
-      const char* bad = !std::isfinite(loss)                          ? "loss"
+      const char* bad = !std::isfinite(loss)                        ? "loss"
                         : outcome == StepOutcome::NonFiniteGradient ? "gradient"
                         : outcome == StepOutcome::NonFiniteUpdate   ? "update"
                                                                     : nullptr;
@@ -251,7 +253,8 @@ FitOutcome network_fit(const NetworkView& net, const FitConfig& cfg, FitObserver
       }
       out.samples += global_rows;
       if (cfg.progress_every != 0 && (batch + 1) % cfg.progress_every == 0) {
-        obs.progress(out.epochs, batch + 1, out.samples, st.applied ? st.loss_sum / static_cast<double>(st.applied) : 0);
+        obs.progress(out.epochs, batch + 1, out.samples,
+                     st.applied ? st.loss_sum / static_cast<double>(st.applied) : 0);
       }
     }
     // The input noise drew from the stream too; the caller continues after it.

@@ -36,9 +36,9 @@ constexpr int kMonitorCount = 4;
 
 struct EarlyStopping {
   Monitor monitor = Monitor::Loss;
-  std::size_t patience = 0;  // stop after this many epochs without improvement; 0 = never stop
-  double min_delta = 0;      // an improvement must exceed this
-  bool restore_best = false; // end with the weights of the best epoch (tracked even when patience is 0)
+  std::size_t patience = 0;   // stop after this many epochs without improvement; 0 = never stop
+  double min_delta = 0;       // an improvement must exceed this
+  bool restore_best = false;  // end with the weights of the best epoch (tracked even when patience is 0)
 };
 
 // Where a job continues a longer run (backend.ts FitResume): the schedule's
@@ -61,19 +61,33 @@ struct FitResume {
 // loss × rows and metric sums over the applied batches, rows applied, batches
 // skipped, the rate of the last applied batch, the generator state before the
 // epoch's shuffle (4 words).
-enum EpochField : std::size_t { kEpochBatch = 0, kEpochLossSum, kEpochMetric, kEpochApplied, kEpochSkipped, kEpochLr,
-                                kEpochOrder, kEpochFields = kEpochOrder + 4 };
+enum EpochField : std::size_t {
+  kEpochBatch = 0,
+  kEpochLossSum,
+  kEpochMetric,
+  kEpochApplied,
+  kEpochSkipped,
+  kEpochLr,
+  kEpochOrder,
+  kEpochFields = kEpochOrder + 4
+};
 
 // FitConfig::position (backend.ts POSITION_FIELDS): the job's epochs and
 // updates, the run's best epoch and value, then the epoch fields.
-enum PositionField : std::size_t { kPosEpochs = 0, kPosSteps, kPosBestEpoch, kPosBest, kPosEpoch,
-                                   kPositionFields = kPosEpoch + kEpochFields };
+enum PositionField : std::size_t {
+  kPosEpochs = 0,
+  kPosSteps,
+  kPosBestEpoch,
+  kPosBest,
+  kPosEpoch,
+  kPositionFields = kPosEpoch + kEpochFields
+};
 
 // A job as plain data plus borrowed pointers, all checked by the caller.
 struct FitConfig {
-  const float* x = nullptr;  // (n, sizes[0])
-  const float* y = nullptr;  // (n, target_cols)
-  std::size_t n = 0;         // ≥ 1
+  const float* x = nullptr;      // (n, sizes[0])
+  const float* y = nullptr;      // (n, target_cols)
+  std::size_t n = 0;             // ≥ 1
   const float* x_val = nullptr;  // (n_val, sizes[0]); n_val = 0: no validation
   const float* y_val = nullptr;  // (n_val, target_cols)
   std::size_t n_val = 0;

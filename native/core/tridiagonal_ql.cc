@@ -22,7 +22,11 @@ constexpr int kMaxSweeps = 60;
 class RotationBatch {
  public:
   RotationBatch(double* z, std::size_t m, const EigenKernels& ek, ThreadPool* pool, const StopFn& stop)
-      : z_(z), m_(m), ek_(ek), pool_(pool), stop_(stop),
+      : z_(z),
+        m_(m),
+        ek_(ek),
+        pool_(pool),
+        stop_(stop),
         // 8 to 64 columns: wide enough for the vector units, narrow enough that the chunk stays in cache.
         width_(std::clamp<std::size_t>(kChunkBytes / sizeof(double) / std::max<std::size_t>(1, m) / 8 * 8, 8, 64)) {
     index_.reserve(kBatch);

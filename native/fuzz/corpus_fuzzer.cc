@@ -75,7 +75,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   // A split may add or drop only line-end markers at the seam, never a token.
   auto words = [](const std::vector<std::string>& v) {
     std::vector<std::string> w;
-    for (const std::string& t : v) if (t != "\n") w.push_back(t);
+    for (const std::string& t : v)
+      if (t != "\n") w.push_back(t);
     return w;
   };
   Check(words(parts) == words(whole));

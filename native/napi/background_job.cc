@@ -43,8 +43,8 @@ Napi::Value BackgroundJob::Failure(Napi::Env env, const std::string& what) {
 // latest progress report.
 class RunningJob final : public JobContext {
  public:
-  RunningJob(JobRegistry& registry, Napi::Env env, std::unique_ptr<BackgroundJob> job,
-             Napi::Value on_progress, JobMemory memory)
+  RunningJob(JobRegistry& registry, Napi::Env env, std::unique_ptr<BackgroundJob> job, Napi::Value on_progress,
+             JobMemory memory)
       : registry_(registry),
         job_(std::move(job)),
         memory_(std::move(memory)),
@@ -176,7 +176,8 @@ class RunningJob final : public JobContext {
   std::thread thread_;
   // Shared with the JS cancel() function, which may outlive the job.
   std::shared_ptr<std::atomic<bool>> cancelled_;
-  // What Execute threw, if anything: written by the job's thread before it posts kDone; read on the JS thread after join.
+  // What Execute threw, if anything: written by the job's thread before it posts kDone; read on the JS thread after
+  // join.
   std::exception_ptr error_;
   std::mutex mutex_;  // guards latest_ and progress_pending_
   std::vector<double> latest_;
@@ -242,10 +243,13 @@ Napi::Object JobRegistry::Start(Napi::Env env, std::unique_ptr<BackgroundJob> jo
     Napi::Object handle = Napi::Object::New(env);
     handle.Set("promise", running.Promise());
     std::shared_ptr<std::atomic<bool>> flag = running.CancelFlag();
-    handle.Set("cancel", Napi::Function::New(env, [flag](const Napi::CallbackInfo& info) {
-                 flag->store(true, std::memory_order_relaxed);
-                 return info.Env().Undefined();
-               }, "cancel"));
+    handle.Set("cancel", Napi::Function::New(
+                             env,
+                             [flag](const Napi::CallbackInfo& info) {
+                               flag->store(true, std::memory_order_relaxed);
+                               return info.Env().Undefined();
+                             },
+                             "cancel"));
     running.Launch();
     return handle;
   } catch (...) {

@@ -98,8 +98,7 @@ class JobRegistry {
   // that uses none). Returns { promise, cancel }: cancel() asks the job to
   // stop (idempotent). Throws OutOfMemory (out_of_memory.h) when the thread
   // cannot be started; nothing of the job is left then.
-  Napi::Object Start(Napi::Env env, std::unique_ptr<BackgroundJob> job, Napi::Value on_progress,
-                     JobMemory memory = {});
+  Napi::Object Start(Napi::Env env, std::unique_ptr<BackgroundJob> job, Napi::Value on_progress, JobMemory memory = {});
 
   // [JS thread] Called by a job that settled: joins and frees it.
   void Finished(RunningJob* job);

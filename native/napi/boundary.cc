@@ -29,14 +29,17 @@ void ThrowIfOutOfMemory(Napi::Env env, const char* fn, const char* unnamed) {
 
 void Export(Napi::Env env, Napi::Object exports, const char* name, Napi::Value (*fn)(const Napi::CallbackInfo&),
             const char* unnamed) {
-  exports.Set(name, Napi::Function::New(env, [name, fn, unnamed](const Napi::CallbackInfo& info) -> Napi::Value {
-    try {
-      return fn(info);
-    } catch (...) {
-      ThrowIfOutOfMemory(info.Env(), name, unnamed);
-      throw;
-    }
-  }, name));
+  exports.Set(name, Napi::Function::New(
+                        env,
+                        [name, fn, unnamed](const Napi::CallbackInfo& info) -> Napi::Value {
+                          try {
+                            return fn(info);
+                          } catch (...) {
+                            ThrowIfOutOfMemory(info.Env(), name, unnamed);
+                            throw;
+                          }
+                        },
+                        name));
 }
 
 }  // namespace fastnn::bindings

@@ -16,7 +16,8 @@ namespace {
 
 std::string SupportedList() {
   std::string out;
-  for (KernelPath p : supported_kernel_paths()) out += std::string(out.empty() ? "'" : ", '") + kernel_path_name(p) + "'";
+  for (KernelPath p : supported_kernel_paths())
+    out += std::string(out.empty() ? "'" : ", '") + kernel_path_name(p) + "'";
   return out;
 }
 

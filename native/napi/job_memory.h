@@ -67,10 +67,10 @@ class JobMemory {
   void* OwnBytes(Napi::Value array, void* data, Access access);
 
   struct Copy {
-    void* js_data;                  // where the array's data was at the start: only compared, never used
+    void* js_data;  // where the array's data was at the start: only compared, never used
     std::size_t bytes;
     std::unique_ptr<unsigned char[]> data;
-    Napi::ObjectReference array;    // kReadWrite only: where WriteBack copies to
+    Napi::ObjectReference array;  // kReadWrite only: where WriteBack copies to
   };
   std::vector<Copy> copies_;
   // Arrays on SharedArrayBuffers used in place (kRead, kWriteInPlace): held so their memory outlives the job.

@@ -64,8 +64,8 @@ Vocab ReadVocab(Args& a, Napi::Value words_v, Napi::Value counts_v) {
 // (Napi::TypedArray::New) aborts the process when it does not fit.
 template <class Array, class T>
 Array Adopt(Napi::Env env, std::unique_ptr<T[]> data, std::size_t n) {
-  Napi::ArrayBuffer buffer = Napi::ArrayBuffer::New(env, data.get(), n * sizeof(T),
-                                                    [](Napi::Env, void* p) { delete[] static_cast<T*>(p); });
+  Napi::ArrayBuffer buffer =
+      Napi::ArrayBuffer::New(env, data.get(), n * sizeof(T), [](Napi::Env, void* p) { delete[] static_cast<T*>(p); });
   data.release();
   return Array::New(env, n, buffer, 0);
 }

@@ -38,13 +38,23 @@ const u64 = (n) => {
 };
 
 // safetensors: the container alone.
-const st = Buffer.concat(encodeSafetensors({ note: 'x' }, [['a', [2, 2], Float32Array.of(1, 2, 3, 4)], ['b', [0], new Float32Array(0)], ['c', [1], Float32Array.of(-0)]]));
+const st = Buffer.concat(
+  encodeSafetensors({ note: 'x' }, [
+    ['a', [2, 2], Float32Array.of(1, 2, 3, 4)],
+    ['b', [0], new Float32Array(0)],
+    ['c', [1], Float32Array.of(-0)],
+  ]),
+);
 add('safetensors', 'valid', st);
 add('safetensors', 'valid-empty', Buffer.concat(encodeSafetensors({}, [])));
 add('safetensors', 'truncated', cut(st, 3));
 add('safetensors', 'header-too-long', Buffer.concat([u64(2 ** 40), st.subarray(8)]));
 add('safetensors', 'header-not-json', Buffer.concat([u64(4), Buffer.from('{"a"')]));
-add('safetensors', 'overlap', Buffer.concat([u64(72), Buffer.from('{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"b":{"dtype":"F32"}}'.padEnd(72)), Buffer.alloc(4)]));
+add(
+  'safetensors',
+  'overlap',
+  Buffer.concat([u64(72), Buffer.from('{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"b":{"dtype":"F32"}}'.padEnd(72)), Buffer.alloc(4)]),
+);
 
 // Model files: an MLP and an autoencoder as save() writes them, and broken variants.
 const mlp = await written('mlp', (p) => new MLP({ layers: [2, 3, 2], task: 'multiclass', hidden: 'tanh', seed: 1 }).save(p));
@@ -67,12 +77,31 @@ add('model', 'mlp-version-2', Buffer.from(mlp.toString('latin1').replace('"fastn
 
 // Checkpoints: after one epoch of adam and of sgd, and a plain model file (no checkpoint metadata).
 const x = new Matrix(Float32Array.of(0, 0, 0, 1, 1, 0, 1, 1), 4, 2);
-const checkpoint = (name, optimizer) => written(name, (p) => fitWithCheckpoints(
-  new MLP({ layers: [2, 2, 1], task: 'binary', seed: 1 }), x, [0, 1, 1, 0], { epochs: 2, batchSize: 2, optimizer }, { path: p, everyEpochs: 1 }));
+const checkpoint = (name, optimizer) =>
+  written(name, (p) =>
+    fitWithCheckpoints(
+      new MLP({ layers: [2, 2, 1], task: 'binary', seed: 1 }),
+      x,
+      [0, 1, 1, 0],
+      { epochs: 2, batchSize: 2, optimizer },
+      { path: p, everyEpochs: 1 },
+    ),
+  );
 add('checkpoint', 'adam', await checkpoint('adam', { type: 'adam' }));
 add('checkpoint', 'sgd', await checkpoint('sgd', { type: 'sgd' }));
-add('checkpoint', 'frozen-first-layer', await written('frozen', (p) => fitWithCheckpoints(
-  new MLP({ layers: [2, 2, 1], task: 'binary', seed: 1 }), x, [0, 1, 1, 0], { epochs: 2, batchSize: 2, freeze: [0] }, { path: p, everyEpochs: 1 })));
+add(
+  'checkpoint',
+  'frozen-first-layer',
+  await written('frozen', (p) =>
+    fitWithCheckpoints(
+      new MLP({ layers: [2, 2, 1], task: 'binary', seed: 1 }),
+      x,
+      [0, 1, 1, 0],
+      { epochs: 2, batchSize: 2, freeze: [0] },
+      { path: p, everyEpochs: 1 },
+    ),
+  ),
+);
 add('checkpoint', 'plain-model', await written('plain', (p) => new MLP({ layers: [2, 1], task: 'binary' }).save(p)));
 
 // word2vec checkpoints: negative sampling, hierarchical softmax alone, and broken.
@@ -81,7 +110,8 @@ const corpus = join(tmp, 'corpus.txt');
 writeFileSync(corpus, 'a b c a b a\nc a b d\n'.repeat(3));
 const latin1Corpus = join(tmp, 'latin1.txt');
 writeFileSync(latin1Corpus, Buffer.from('café à la crème\nfaçade naïve café\n'.repeat(2), 'latin1'));
-const w2v = (name, settings) => written(name, (p) => Word2Vec.train({ input: corpus, vectorSize: 2, minCount: 1, epochs: 2, sample: 0, seed: 1, ...settings, checkpoint: p }));
+const w2v = (name, settings) =>
+  written(name, (p) => Word2Vec.train({ input: corpus, vectorSize: 2, minCount: 1, epochs: 2, sample: 0, seed: 1, ...settings, checkpoint: p }));
 const w2vNegative = await w2v('w2v-neg', {});
 add('w2v-checkpoint', 'negative', w2vNegative);
 add('w2v-checkpoint', 'latin1', await w2v('w2v-latin1', { input: latin1Corpus, epochs: 1, encoding: 'latin1' }));
@@ -90,17 +120,22 @@ add('w2v-checkpoint', 'truncated', cut(w2vNegative, 5));
 add('w2v-checkpoint', 'zero-rng', Buffer.concat([w2vNegative.subarray(0, w2vNegative.length - 16), Buffer.alloc(16)]));
 
 // IDX: each element type, and broken headers.
-const idx = (type, dims, data) => Buffer.concat([Buffer.from([0, 0, type, dims.length]), ...dims.map((d) => {
-  const b = Buffer.alloc(4);
-  b.writeUInt32BE(d);
-  return b;
-}), Buffer.from(data)]);
+const idx = (type, dims, data) =>
+  Buffer.concat([
+    Buffer.from([0, 0, type, dims.length]),
+    ...dims.map((d) => {
+      const b = Buffer.alloc(4);
+      b.writeUInt32BE(d);
+      return b;
+    }),
+    Buffer.from(data),
+  ]);
 const idxSeeds = {
   'u8-labels': idx(0x08, [3], [1, 2, 9]),
   'u8-images': idx(0x08, [2, 2, 2], [0, 255, 1, 2, 3, 4, 5, 6]),
-  'i16': idx(0x0b, [2], [0x80, 0, 0x7f, 0xff]),
-  'f32': idx(0x0d, [1, 2], [0x3f, 0x80, 0, 0, 0x7f, 0xc0, 0, 0]),
-  'f64': idx(0x0e, [1], [0x3f, 0xf0, 0, 0, 0, 0, 0, 0]),
+  i16: idx(0x0b, [2], [0x80, 0, 0x7f, 0xff]),
+  f32: idx(0x0d, [1, 2], [0x3f, 0x80, 0, 0, 0x7f, 0xc0, 0, 0]),
+  f64: idx(0x0e, [1], [0x3f, 0xf0, 0, 0, 0, 0, 0, 0]),
   'i32-truncated': idx(0x0c, [2], [0, 0, 0, 1, 0, 0]),
   'dims-overflow': idx(0x08, [0xffffffff, 0xffffffff], [1]),
   'bad-type': idx(0x0a, [1], [1]),
@@ -125,7 +160,11 @@ add('vectors-text', 'header-lies', '900 300\na 1\n');
 add('vectors-text', 'truncated', cut(text, 4));
 const binary = await written('v.bin', (p) => saveVectors(p, vectors, { format: 'binary' }));
 add('vectors-binary', 'valid', binary);
-add('vectors-binary', 'gensim-no-newlines', Buffer.concat([Buffer.from('2 1\na '), Buffer.from(Float32Array.of(1).buffer), Buffer.from('b '), Buffer.from(Float32Array.of(2).buffer)]));
+add(
+  'vectors-binary',
+  'gensim-no-newlines',
+  Buffer.concat([Buffer.from('2 1\na '), Buffer.from(Float32Array.of(1).buffer), Buffer.from('b '), Buffer.from(Float32Array.of(2).buffer)]),
+);
 add('vectors-binary', 'truncated', cut(binary, 6));
 add('vectors-binary', 'header-lies', Buffer.concat([Buffer.from('5 1000000\na '), Buffer.alloc(4)]));
 add('vectors-binary', 'infinity', Buffer.concat([Buffer.from('1 1\nw '), Buffer.from([0, 0, 0x80, 0x7f]), Buffer.from('\n')]));
@@ -151,9 +190,14 @@ add('corpus-names', 'utf8', 'the café and the crème brûlée\nno\u00a0break �
 add('corpus-names', 'latin1', readFileSync(latin1Corpus));
 add('corpus-names', 'bom', '\ufeffthe first word keeps its BOM\n');
 for (const [name, bytes] of Object.entries({
-  'lone-continuation': [0x61, 0x80, 0x20], overlong: [0xc0, 0xaf, 0x0a, 0xe0, 0x80, 0xaf], surrogate: [0xed, 0xa0, 0x80],
-  'above-max': [0xf4, 0x90, 0x80, 0x80], 'truncated-at-end': [0x61, 0x20, 0xe2, 0x82], 'truncated-by-space': [0xe2, 0x20, 0x82, 0xac],
-})) add('corpus-names', name, Uint8Array.from(bytes));
+  'lone-continuation': [0x61, 0x80, 0x20],
+  overlong: [0xc0, 0xaf, 0x0a, 0xe0, 0x80, 0xaf],
+  surrogate: [0xed, 0xa0, 0x80],
+  'above-max': [0xf4, 0x90, 0x80, 0x80],
+  'truncated-at-end': [0x61, 0x20, 0xe2, 0x82],
+  'truncated-by-space': [0xe2, 0x20, 0x82, 0xac],
+}))
+  add('corpus-names', name, Uint8Array.from(bytes));
 
 rmSync(tmp, { recursive: true });
 rmSync(out, { recursive: true, force: true });

@@ -19,8 +19,30 @@ export function createRng(seed) {
 }
 
 /** Values that sit on the edges parsers get wrong: zero, sign bits, 2^31, 2^32, 2^53. */
-const INTERESTING = [0n, 1n, 2n, 7n, 8n, 0x7fn, 0x80n, 0xffn, 0x100n, 0x7fffn, 0x8000n, 0xffffn, 0x10000n,
-  0x7fffffffn, 0x80000000n, 0xffffffffn, 0x100000000n, 2n ** 53n - 1n, 2n ** 53n, 2n ** 63n, 2n ** 64n - 1n, -1n];
+const INTERESTING = [
+  0n,
+  1n,
+  2n,
+  7n,
+  8n,
+  0x7fn,
+  0x80n,
+  0xffn,
+  0x100n,
+  0x7fffn,
+  0x8000n,
+  0xffffn,
+  0x10000n,
+  0x7fffffffn,
+  0x80000000n,
+  0xffffffffn,
+  0x100000000n,
+  2n ** 53n - 1n,
+  2n ** 53n,
+  2n ** 63n,
+  2n ** 64n - 1n,
+  -1n,
+];
 
 /** Writes `value` as a width-byte integer (two's complement) at `at`, little- or big-endian. */
 function writeInt(out, at, value, width, littleEndian) {
@@ -52,7 +74,13 @@ const mutators = [
   function insertBytes(rng, b) {
     const at = rng.below(b.length + 1);
     const n = 1 + rng.below(8);
-    const fill = rng.next() < 0.5 ? () => rng.below(256) : ((v) => () => v)(rng.below(256));
+    const fill =
+      rng.next() < 0.5
+        ? () => rng.below(256)
+        : (
+            (v) => () =>
+              v
+          )(rng.below(256));
     return concat(b.subarray(0, at), Uint8Array.from({ length: n }, fill), b.subarray(at));
   },
   function eraseBytes(rng, b) {
@@ -77,8 +105,7 @@ const mutators = [
     const out = Uint8Array.from(b);
     // Lengths near the input's size are what "declared size vs real size" checks compare against.
     const near = BigInt(b.length) + BigInt(rng.below(17) - 8);
-    writeInt(out, Math.min(position(rng, b.length), b.length - width), rng.next() < 0.3 ? near : rng.pick(INTERESTING),
-      width, rng.next() < 0.5);
+    writeInt(out, Math.min(position(rng, b.length), b.length - width), rng.next() < 0.3 ? near : rng.pick(INTERESTING), width, rng.next() < 0.5);
     return out;
   },
   function asciiInt(rng, b) {
@@ -92,8 +119,17 @@ const mutators = [
     let end = at;
     while (end < b.length && b[end] >= 0x30 && b[end] <= 0x39) end++;
     const old = Number(new TextDecoder().decode(b.subarray(at, end)));
-    const value = rng.pick([String(rng.pick(INTERESTING)), String(old + 1), String(Math.max(0, old - 1)), String(old * 10),
-      String(old * 1000 + rng.below(1000)), String(10 ** (1 + rng.below(9))), String(b.length), '0', '1e309']);
+    const value = rng.pick([
+      String(rng.pick(INTERESTING)),
+      String(old + 1),
+      String(Math.max(0, old - 1)),
+      String(old * 10),
+      String(old * 1000 + rng.below(1000)),
+      String(10 ** (1 + rng.below(9))),
+      String(b.length),
+      '0',
+      '1e309',
+    ]);
     return concat(b.subarray(0, at), new TextEncoder().encode(value), b.subarray(end));
   },
   function dictionaryWord(rng, b, ctx) {
@@ -101,7 +137,8 @@ const mutators = [
     const word = rng.pick(ctx.dictionary);
     const at = rng.below(b.length + 1);
     // Overwrite or insert: both are how a token ends up somewhere it was not.
-    return rng.next() < 0.5 ? concat(b.subarray(0, at), word, b.subarray(at))
+    return rng.next() < 0.5
+      ? concat(b.subarray(0, at), word, b.subarray(at))
       : concat(b.subarray(0, at), word, b.subarray(Math.min(b.length, at + word.length)));
   },
   function splice(rng, b, ctx) {

@@ -36,7 +36,9 @@ async function viaFile(bytes, load) {
 /** Sets the u64 header length to the end of the JSON object (and its padding), wherever mutations moved it. */
 function repairHeaderLength(bytes) {
   if (bytes.length < 10 || bytes[8] !== 0x7b) return bytes;
-  let depth = 0, inString = false, end = -1;
+  let depth = 0,
+    inString = false,
+    end = -1;
   for (let i = 8; i < bytes.length && end < 0; i++) {
     const c = bytes[i];
     if (inString) {
@@ -70,25 +72,130 @@ function inflatedSize(bytes) {
   }
 }
 
-const SAFETENSORS_WORDS = words('{"', '":', '"dtype":"F32"', '"dtype":"F16"', '"shape":[', '"data_offsets":[',
-  '"__metadata__":{', '"__proto__"', 'null', 'true', '[]', '{}', '-1', '1e308', '0.5', '\\u0000', '\\ud800');
-const MODEL_WORDS = [...SAFETENSORS_WORDS, ...words('"format":"fastnn"', '"fastnn.version":"1"',
-  '"fastnn.kind":"Autoencoder"', '"fastnn.kind":"MLP"', '\\"layers\\":[', '\\"task\\":\\"multiclass\\"',
-  '\\"hidden\\":\\"relu\\"', '\\"hidden\\":[', '\\"loss\\":{\\"type\\":', '\\"tiedWeights\\":true', '\\"decoder\\":',
-  '\\"sparse\\":{', '\\"denoise\\":{', '\\"__proto__\\":', '"layers.0.weight"', '"layers.1.bias"')];
-const CHECKPOINT_WORDS = [...MODEL_WORDS, ...words('"fastnn.checkpoint":"{', '"optimizer.state.0"',
-  '\\"optimizerType\\":\\"adam\\"', '\\"optimizerType\\":\\"toString\\"', '\\"rngState\\":[', '\\"epochsDone\\":',
-  '\\"everyEpochs\\":', '\\"settings\\":{\\"epochs\\":')];
-const W2V_CHECKPOINT_WORDS = [...SAFETENSORS_WORDS, ...words('"dtype":"U8"', '"dtype":"F64"', '"dtype":"U32"',
-  '"fastnn.kind":"word2vec-checkpoint"', '"fastnn.word2vec":"{', '\\"settings\\":{', '\\"threads\\":', '\\"vectorSize\\":',
-  '\\"hs\\":true', '\\"negative\\":0', '\\"epoch\\":', '\\"wordsBefore\\":', '\\"corpus\\":{\\"path\\":null',
-  '\\"encoding\\":\\"latin1\\"', '\\"encoding\\":\\"utf8\\"', '"vocab.words"', '"vocab.counts"', '"syn0"', '"syn1neg"', '"syn1"', '"state.rng"', '"state.offsets"', '"state.finished"')];
+const SAFETENSORS_WORDS = words(
+  '{"',
+  '":',
+  '"dtype":"F32"',
+  '"dtype":"F16"',
+  '"shape":[',
+  '"data_offsets":[',
+  '"__metadata__":{',
+  '"__proto__"',
+  'null',
+  'true',
+  '[]',
+  '{}',
+  '-1',
+  '1e308',
+  '0.5',
+  '\\u0000',
+  '\\ud800',
+);
+const MODEL_WORDS = [
+  ...SAFETENSORS_WORDS,
+  ...words(
+    '"format":"fastnn"',
+    '"fastnn.version":"1"',
+    '"fastnn.kind":"Autoencoder"',
+    '"fastnn.kind":"MLP"',
+    '\\"layers\\":[',
+    '\\"task\\":\\"multiclass\\"',
+    '\\"hidden\\":\\"relu\\"',
+    '\\"hidden\\":[',
+    '\\"loss\\":{\\"type\\":',
+    '\\"tiedWeights\\":true',
+    '\\"decoder\\":',
+    '\\"sparse\\":{',
+    '\\"denoise\\":{',
+    '\\"__proto__\\":',
+    '"layers.0.weight"',
+    '"layers.1.bias"',
+  ),
+];
+const CHECKPOINT_WORDS = [
+  ...MODEL_WORDS,
+  ...words(
+    '"fastnn.checkpoint":"{',
+    '"optimizer.state.0"',
+    '\\"optimizerType\\":\\"adam\\"',
+    '\\"optimizerType\\":\\"toString\\"',
+    '\\"rngState\\":[',
+    '\\"epochsDone\\":',
+    '\\"everyEpochs\\":',
+    '\\"settings\\":{\\"epochs\\":',
+  ),
+];
+const W2V_CHECKPOINT_WORDS = [
+  ...SAFETENSORS_WORDS,
+  ...words(
+    '"dtype":"U8"',
+    '"dtype":"F64"',
+    '"dtype":"U32"',
+    '"fastnn.kind":"word2vec-checkpoint"',
+    '"fastnn.word2vec":"{',
+    '\\"settings\\":{',
+    '\\"threads\\":',
+    '\\"vectorSize\\":',
+    '\\"hs\\":true',
+    '\\"negative\\":0',
+    '\\"epoch\\":',
+    '\\"wordsBefore\\":',
+    '\\"corpus\\":{\\"path\\":null',
+    '\\"encoding\\":\\"latin1\\"',
+    '\\"encoding\\":\\"utf8\\"',
+    '"vocab.words"',
+    '"vocab.counts"',
+    '"syn0"',
+    '"syn1neg"',
+    '"syn1"',
+    '"state.rng"',
+    '"state.offsets"',
+    '"state.finished"',
+  ),
+];
 const IDX_WORDS = words([0, 0, 8, 1], [0, 0, 0x0d, 3], [0, 0, 0x0e, 2], [0xff, 0xff, 0xff, 0xff], [0x80, 0, 0, 0]);
-const VECTOR_WORDS = words(' ', '\n', '\t', '\r\n', '  ', 'nan', 'NaN', 'inf', '-Infinity', '-0', '1e39', '0x1p3', '1_0',
-  '.5', '+.5e-3', '\xc3\xa9', '\xff\xfe', '\xed\xa0\x80', [0, 0, 0xc0, 0x7f], [0, 0, 0x80, 0x7f], [0, 0, 0x80, 0xff]);
+const VECTOR_WORDS = words(
+  ' ',
+  '\n',
+  '\t',
+  '\r\n',
+  '  ',
+  'nan',
+  'NaN',
+  'inf',
+  '-Infinity',
+  '-0',
+  '1e39',
+  '0x1p3',
+  '1_0',
+  '.5',
+  '+.5e-3',
+  '\xc3\xa9',
+  '\xff\xfe',
+  '\xed\xa0\x80',
+  [0, 0, 0xc0, 0x7f],
+  [0, 0, 0x80, 0x7f],
+  [0, 0, 0x80, 0xff],
+);
 
-const CORPUS_WORDS = words(' ', '\n', '\t', '\r', '\xef\xbb\xbf', '\xc3\xa9', '\xe2\x82\xac', '\xf0\x9d\x84\x9e', '\xc0\xaf',
-  '\xe0\x80\xaf', '\xed\xa0\x80', '\xf4\x90\x80\x80', '\xe9', '\xa0', '\x85', '\xff');
+const CORPUS_WORDS = words(
+  ' ',
+  '\n',
+  '\t',
+  '\r',
+  '\xef\xbb\xbf',
+  '\xc3\xa9',
+  '\xe2\x82\xac',
+  '\xf0\x9d\x84\x9e',
+  '\xc0\xaf',
+  '\xe0\x80\xaf',
+  '\xed\xa0\x80',
+  '\xf4\x90\x80\x80',
+  '\xe9',
+  '\xa0',
+  '\x85',
+  '\xff',
+);
 
 /** The vocabulary scan's words for a corpus: its distinct tokens (bytes between ' ' and \t..\r), as latin1 strings. */
 function tokensOf(bytes) {
@@ -132,8 +239,7 @@ async function nameCorpus(bytes, path) {
 
 const SAFETENSORS = ['/dist/io/safetensors.js'];
 const VECTORS = ['/dist/word2vec/formats.js', '/dist/word2vec/file-kind.js', '/dist/io/byte-cursor.js', '/dist/word2vec/vectors.js'];
-const MODEL = [...SAFETENSORS, '/dist/nn/model-file.js', '/dist/nn/mlp.js', '/dist/nn/autoencoder.js',
-  '/dist/nn/loss-config.js', '/dist/options.js'];
+const MODEL = [...SAFETENSORS, '/dist/nn/model-file.js', '/dist/nn/mlp.js', '/dist/nn/autoencoder.js', '/dist/nn/loss-config.js', '/dist/options.js'];
 
 /** Runs every loader; the first error that is not `error` wins, else the last one. */
 async function each(error, loaders) {
@@ -151,48 +257,89 @@ async function each(error, loaders) {
 
 export const targets = [
   {
-    name: 'safetensors', error: ModelFileError, files: SAFETENSORS, dictionary: SAFETENSORS_WORDS,
-    repair: repairHeaderLength, run: (b) => decodeSafetensors(b, 'fuzz'),
+    name: 'safetensors',
+    error: ModelFileError,
+    files: SAFETENSORS,
+    dictionary: SAFETENSORS_WORDS,
+    repair: repairHeaderLength,
+    run: (b) => decodeSafetensors(b, 'fuzz'),
   },
   {
     // What MLP.load and Autoencoder.load do once the file is read.
-    name: 'model', error: ModelFileError, files: MODEL, dictionary: MODEL_WORDS, repair: repairHeaderLength,
-    run: (b) => each(ModelFileError, [
-      () => modelFromTensors('fuzz', decodeSafetensors(b, 'fuzz'), 'MLP', (c) => new MLP(c)),
-      () => modelFromTensors('fuzz', decodeSafetensors(b, 'fuzz'), 'Autoencoder', (c) => new Autoencoder(c)),
-    ]),
+    name: 'model',
+    error: ModelFileError,
+    files: MODEL,
+    dictionary: MODEL_WORDS,
+    repair: repairHeaderLength,
+    run: (b) =>
+      each(ModelFileError, [
+        () => modelFromTensors('fuzz', decodeSafetensors(b, 'fuzz'), 'MLP', (c) => new MLP(c)),
+        () => modelFromTensors('fuzz', decodeSafetensors(b, 'fuzz'), 'Autoencoder', (c) => new Autoencoder(c)),
+      ]),
   },
   {
-    name: 'checkpoint', error: ModelFileError, files: [...MODEL, '/dist/nn/checkpoint.js'], dictionary: CHECKPOINT_WORDS,
-    repair: repairHeaderLength, run: (b) => viaFile(b, loadCheckpoint),
+    name: 'checkpoint',
+    error: ModelFileError,
+    files: [...MODEL, '/dist/nn/checkpoint.js'],
+    dictionary: CHECKPOINT_WORDS,
+    repair: repairHeaderLength,
+    run: (b) => viaFile(b, loadCheckpoint),
   },
   {
-    name: 'w2v-checkpoint', error: ModelFileError, repair: repairHeaderLength, dictionary: W2V_CHECKPOINT_WORDS,
-    files: [...SAFETENSORS, '/dist/io/safetensors-file.js', '/dist/word2vec/checkpoint.js', '/dist/word2vec/settings.js',
-      '/dist/backend/validate-word2vec.js', '/dist/options.js'],
+    name: 'w2v-checkpoint',
+    error: ModelFileError,
+    repair: repairHeaderLength,
+    dictionary: W2V_CHECKPOINT_WORDS,
+    files: [
+      ...SAFETENSORS,
+      '/dist/io/safetensors-file.js',
+      '/dist/word2vec/checkpoint.js',
+      '/dist/word2vec/settings.js',
+      '/dist/backend/validate-word2vec.js',
+      '/dist/options.js',
+    ],
     run: (b) => viaFile(b, readWord2VecCheckpoint),
   },
   { name: 'idx', error: IdxFileError, files: ['/dist/io/idx.js'], dictionary: IDX_WORDS, run: (b) => decodeIdx(b, 'fuzz') },
   {
-    name: 'idx-gzip', error: IdxFileError, files: ['/dist/io/idx.js'], dictionary: IDX_WORDS, repair: repairGzip,
-    run: (b) => decodeIdx(b, 'fuzz'), sizeForMemory: inflatedSize,
+    name: 'idx-gzip',
+    error: IdxFileError,
+    files: ['/dist/io/idx.js'],
+    dictionary: IDX_WORDS,
+    repair: repairGzip,
+    run: (b) => decodeIdx(b, 'fuzz'),
+    sizeForMemory: inflatedSize,
   },
   // Each format's parser as asked for, and as the file's bytes choose it.
   {
-    name: 'vectors-text', error: WordVectorsFileError, files: VECTORS, dictionary: VECTOR_WORDS,
+    name: 'vectors-text',
+    error: WordVectorsFileError,
+    files: VECTORS,
+    dictionary: VECTOR_WORDS,
     run: (b) => viaFile(b, (path) => each(WordVectorsFileError, [() => loadVectors(path, { format: 'text' }), () => loadVectors(path)])),
   },
   {
-    name: 'vectors-binary', error: WordVectorsFileError, files: VECTORS, dictionary: VECTOR_WORDS,
+    name: 'vectors-binary',
+    error: WordVectorsFileError,
+    files: VECTORS,
+    dictionary: VECTOR_WORDS,
     run: (b) => viaFile(b, (path) => each(WordVectorsFileError, [() => loadVectors(path, { format: 'binary' }), () => loadVectors(path)])),
   },
   {
     // Compressed files: inflated as they are read, the format chosen by the inflated bytes, no header trusted.
-    name: 'vectors-gzip', error: WordVectorsFileError, files: VECTORS, dictionary: VECTOR_WORDS, repair: repairGzip,
-    run: (b) => viaFile(b, (path) => loadVectors(path)), sizeForMemory: inflatedSize,
+    name: 'vectors-gzip',
+    error: WordVectorsFileError,
+    files: VECTORS,
+    dictionary: VECTOR_WORDS,
+    repair: repairGzip,
+    run: (b) => viaFile(b, (path) => loadVectors(path)),
+    sizeForMemory: inflatedSize,
   },
   {
-    name: 'corpus-names', error: CorpusError, files: ['/dist/word2vec/corpus.js'], dictionary: CORPUS_WORDS,
+    name: 'corpus-names',
+    error: CorpusError,
+    files: ['/dist/word2vec/corpus.js'],
+    dictionary: CORPUS_WORDS,
     run: (b) => viaFile(b, (path) => nameCorpus(b, path)),
   },
 ];

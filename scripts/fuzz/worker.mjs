@@ -55,7 +55,10 @@ function fail(bytes, why, origin) {
 
 async function fuzz() {
   const corpus = [];
-  for (const [kind, inputs] of [['regression', regressions], ['seed', seeds]]) {
+  for (const [kind, inputs] of [
+    ['regression', regressions],
+    ['seed', seeds],
+  ]) {
     for (const { file, bytes } of inputs) {
       const { failure } = await execute(bytes);
       if (failure) return fail(bytes, failure, `${kind} ${file}`);
@@ -77,8 +80,14 @@ async function fuzz() {
     if (fresh > 0) corpus.push(child);
   }
   parentPort.postMessage({
-    type: 'done', execs, initialCorpus: seeds.length + regressions.length, corpus: corpus.length, initialFeatures,
-    features: coverage.features.size, covered: coverage.covered.size, ranges: coverage.ranges.size,
+    type: 'done',
+    execs,
+    initialCorpus: seeds.length + regressions.length,
+    corpus: corpus.length,
+    initialFeatures,
+    features: coverage.features.size,
+    covered: coverage.covered.size,
+    ranges: coverage.ranges.size,
   });
 }
 

@@ -17,6 +17,7 @@
 import { Matrix } from '../tensor.js';
 import { checkOptions } from '../options.js';
 
+/** Options of the information measures: the unit and the tolerance on row sums. */
 export interface InformationOptions {
   /** 'bits' (log₂, default) or 'nats' (natural log). */
   unit?: 'bits' | 'nats';
@@ -62,8 +63,13 @@ function checkDistribution(fn: string, arg: string, p: ArrayLike<number>, tolera
 }
 
 /** Applies f row by row to p (and q), checking each; a number for one distribution, a Float64Array for a batch. */
-function measure(fn: string, p: Distributions, q: Distributions | null, options: InformationOptions | undefined,
-                 f: (p: ArrayLike<number>, q: ArrayLike<number> | null) => number): number | Float64Array {
+function measure(
+  fn: string,
+  p: Distributions,
+  q: Distributions | null,
+  options: InformationOptions | undefined,
+  f: (p: ArrayLike<number>, q: ArrayLike<number> | null) => number,
+): number | Float64Array {
   const { scale, tolerance } = settings(fn, options);
   const P = rowsOf(fn, 'p', p);
   const Q = q === null ? null : rowsOf(fn, 'q', q);
@@ -93,6 +99,7 @@ function crossNats(p: ArrayLike<number>, q: ArrayLike<number>): number {
 
 /** H(p) = −Σ p·log p. */
 export function entropy(p: ArrayLike<number>, options?: InformationOptions): number;
+/** H(p) of each row of a batch, one value per row. */
 export function entropy(p: Matrix | ArrayLike<ArrayLike<number>>, options?: InformationOptions): Float64Array;
 export function entropy(p: Distributions, options?: InformationOptions): number | Float64Array {
   return measure('entropy', p, null, options, (pr) => crossNats(pr, pr));
@@ -100,8 +107,8 @@ export function entropy(p: Distributions, options?: InformationOptions): number 
 
 /** H(p, q) = −Σ p·log q = H(p) + D(p‖q); +Infinity where q = 0 < p. */
 export function crossEntropy(p: ArrayLike<number>, q: ArrayLike<number>, options?: InformationOptions): number;
-export function crossEntropy(p: Matrix | ArrayLike<ArrayLike<number>>, q: Matrix | ArrayLike<ArrayLike<number>>,
-                             options?: InformationOptions): Float64Array;
+/** H(p, q) of each pair of rows of two batches, one value per row. */
+export function crossEntropy(p: Matrix | ArrayLike<ArrayLike<number>>, q: Matrix | ArrayLike<ArrayLike<number>>, options?: InformationOptions): Float64Array;
 export function crossEntropy(p: Distributions, q: Distributions, options?: InformationOptions): number | Float64Array {
   return measure('crossEntropy', p, q, options, (pr, qr) => crossNats(pr, qr!));
 }
@@ -109,8 +116,8 @@ export function crossEntropy(p: Distributions, q: Distributions, options?: Infor
 /** D(p‖q) = Σ p·log(p/q) ≥ 0, 0 iff p = q; asymmetric; +Infinity where q = 0 < p.
  * Summed term by term (not as H(p, q) − H(p)) so it is exactly 0 for p = q. */
 export function klDivergence(p: ArrayLike<number>, q: ArrayLike<number>, options?: InformationOptions): number;
-export function klDivergence(p: Matrix | ArrayLike<ArrayLike<number>>, q: Matrix | ArrayLike<ArrayLike<number>>,
-                             options?: InformationOptions): Float64Array;
+/** D(p‖q) of each pair of rows of two batches, one value per row. */
+export function klDivergence(p: Matrix | ArrayLike<ArrayLike<number>>, q: Matrix | ArrayLike<ArrayLike<number>>, options?: InformationOptions): Float64Array;
 export function klDivergence(p: Distributions, q: Distributions, options?: InformationOptions): number | Float64Array {
   return measure('klDivergence', p, q, options, (pr, qr) => {
     let d = 0;

@@ -56,8 +56,7 @@ export async function classicalMds(x: Matrix | ArrayLike<number>[], dims = 2, op
 }
 
 /** out's first k columns ← Xc·Vᵀ, a slice of rows at a time, each column then signed as the eigenvectors are. */
-async function project(out: Matrix, { data, mean, vectors }: Spectrum, n: number, d: number, k: number,
-                       signal: AbortSignal | undefined): Promise<void> {
+async function project(out: Matrix, { data, mean, vectors }: Spectrum, n: number, d: number, k: number, signal: AbortSignal | undefined): Promise<void> {
   const backend = getBackend();
   const dims = out.cols;
   const step = Math.max(1, Math.floor(PROJECT_WORK / (d * k)));

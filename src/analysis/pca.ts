@@ -12,6 +12,7 @@ import { Matrix } from '../tensor.js';
 import { shapedMatrix, toMatrix, type Inputs } from '../inputs.js';
 import { centredSpectrum, spectralOptions, type SpectralOptions } from './spectral.js';
 
+/** Principal component analysis: fits the k main axes of a data set, then maps rows to codes and back. */
 export class PCA {
   /** Column means of the training data (d). */
   readonly mean: Float32Array;
@@ -44,10 +45,12 @@ export class PCA {
     return new PCA(mean, new Matrix(vectors, k, d), values);
   }
 
+  /** Width of the rows it maps (d). */
   get inputs(): number {
     return this.components.cols;
   }
 
+  /** Number of components (k). */
   get k(): number {
     return this.components.rows;
   }

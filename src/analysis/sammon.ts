@@ -11,34 +11,37 @@
  * classical MDS the result is a function, so points not seen in training can
  * be mapped.
  */
-import {
-  Activation, Loss, Optimizer, StepOutcome, defaultLossParams, type ActivationName, type NetworkSpec, type OptimizerSpec,
-} from '../backend/backend.js';
+import { Activation, Loss, Optimizer, StepOutcome, defaultLossParams, type ActivationName, type NetworkSpec, type OptimizerSpec } from '../backend/backend.js';
 import { NonFiniteError } from '../backend/errors.js';
 import { getBackend } from '../backend/select.js';
 import { Rng } from '../rng.js';
-import { allocateMatrix, Matrix } from '../tensor.js';
+import { allocateMatrix, type Matrix } from '../tensor.js';
 import { checkOptions, finiteNumber, positiveInt } from '../options.js';
 import { allocate, allocating, asFailureOf, checkAllocation, checkLayerSizes } from '../sizes.js';
 import { toMatrix, type Inputs } from '../inputs.js';
 import { initWeights } from '../init-weights.js';
 
+/** The network of a SammonMap. */
 export interface SammonConfig {
   /** Network widths [inputs, ...hidden, outputs]; the output width is the map's dimension. */
   layers: number[];
   /** Hidden activation. Default 'tanh'. */
   hidden?: ActivationName;
+  /** Seed of the weight initialisation and of the minibatch draws. Default 0. */
   seed?: number;
 }
 
+/** What SammonMap.fit reports as it runs. */
 export interface SammonProgress {
   /** Steps done, of `iterations`. */
   iteration: number;
+  /** Steps the fit will take in all. */
   iterations: number;
   /** The last step's minibatch stress. */
   stress: number;
 }
 
+/** Options of SammonMap.fit. */
 export interface SammonFitOptions {
   /** Minibatch steps. Default 500. */
   iterations?: number;
@@ -59,9 +62,13 @@ const ROWS_PER_CALL = 4096;
 /** The longest stretch fit computes without yielding to the event loop. */
 const SLICE_MS = 10;
 
+/** A Sammon map learned by a network: fit it on points, then map any points to the plane (or k dimensions). */
 export class SammonMap {
+  /** Network widths, input first. */
   readonly layers: readonly number[];
+  /** Activation of the hidden layers. */
   readonly hidden: ActivationName;
+  /** Weights and biases of each layer, in order (W0, b0, W1, b1, …). */
   readonly params: Float32Array[] = [];
   private readonly rng: Rng;
   private busy = false;
@@ -130,16 +137,27 @@ export class SammonMap {
     }
   }
 
-  private async train(xs: Matrix, m: number, iterations: number, lr: number, progressEvery: number,
-                      onProgress: ((p: SammonProgress) => void) | undefined, signal: AbortSignal | undefined): Promise<{ stress: number[] }> {
+  private async train(
+    xs: Matrix,
+    m: number,
+    iterations: number,
+    lr: number,
+    progressEvery: number,
+    onProgress: ((p: SammonProgress) => void) | undefined,
+    signal: AbortSignal | undefined,
+  ): Promise<{ stress: number[] }> {
     const backend = getBackend();
     const net = this.spec();
     const d = xs.cols;
     const k = this.layers[this.layers.length - 1]!;
     const fn = 'SammonMap.fit';
     const { xb, yb, dy, gram, grads, adam, idx } = allocating(fn, `the scratch buffers for batches of ${m} rows`, () => ({
-      xb: new Float32Array(m * d), yb: new Float32Array(m * k), dy: new Float32Array(m * k), gram: new Float32Array(m * m),
-      grads: this.params.map((p) => new Float32Array(p.length)), adam: adamSpec(this.params),
+      xb: new Float32Array(m * d),
+      yb: new Float32Array(m * k),
+      dy: new Float32Array(m * k),
+      gram: new Float32Array(m * m),
+      grads: this.params.map((p) => new Float32Array(p.length)),
+      adam: adamSpec(this.params),
       idx: Uint32Array.from({ length: xs.rows }, (_, i) => i),
     }));
     // The batch's pairwise distances, reused by every step.
@@ -166,8 +184,12 @@ export class SammonMap {
       const outcome = backend.optimizerStep(net, grads, adam, lr);
       if (outcome !== StepOutcome.applied) {
         const quantity = outcome === StepOutcome.nonFiniteGradient ? 'gradient' : 'update';
-        throw new NonFiniteError(`SammonMap.fit: non-finite ${quantity} at step ${t}; that step was not applied ` +
-          '(lower the learning rate or check the data)', quantity, 1, t - 1);
+        throw new NonFiniteError(
+          `SammonMap.fit: non-finite ${quantity} at step ${t}; that step was not applied ` + '(lower the learning rate or check the data)',
+          quantity,
+          1,
+          t - 1,
+        );
       }
       if (onProgress && (t % progressEvery === 0 || t === iterations)) onProgress({ iteration: t, iterations, stress: stress[t - 1]! });
     }
@@ -229,8 +251,16 @@ function stressGradient(dy: Float32Array, y: Float32Array, gram: Float32Array, d
 // Adam with the usual constants and zeroed moments, for params.
 function adamSpec(params: Float32Array[]): OptimizerSpec {
   return {
-    type: Optimizer.adam, weightDecay: 0, momentum: 0, nesterov: false, beta1: 0.9, beta2: 0.999, eps: 1e-8, clipNorm: 0,
-    state: [...params, ...params].map((p) => new Float32Array(p.length)), step: new Float64Array(1),
+    type: Optimizer.adam,
+    weightDecay: 0,
+    momentum: 0,
+    nesterov: false,
+    beta1: 0.9,
+    beta2: 0.999,
+    eps: 1e-8,
+    clipNorm: 0,
+    state: [...params, ...params].map((p) => new Float32Array(p.length)),
+    step: new Float64Array(1),
   };
 }
 

@@ -14,14 +14,18 @@ import { sharedFloat32 } from '../shared-memory.js';
 import type { Matrix } from '../tensor.js';
 import { checkValuesOffThread } from '../inputs.js';
 
+/** What PCA.fit and classicalMds report as they run. */
 export interface SpectralProgress {
   /** 'gram': the covariance (PCA) or Gram matrix (MDS) being summed, `done` of `total` rows (or columns) of x;
    * 'eigen': the eigen-solver, `done` of `total` steps. */
   stage: 'gram' | 'eigen';
+  /** Units of the stage done. */
   done: number;
+  /** Units of the stage in all. */
   total: number;
 }
 
+/** Options of PCA.fit and classicalMds: progress reports and stopping. */
 export interface SpectralOptions {
   /** Called as the work advances; reports may be coalesced, and none comes after an abort. */
   onProgress?: (p: SpectralProgress) => void;
@@ -55,8 +59,15 @@ export interface Spectrum {
  * error naming its row and column; a product that overflows float32 names
  * `what`. Rejects with the signal's reason when it aborts.
  */
-export async function centredSpectrum(fn: string, x: Matrix, k: number, rows: boolean, alpha: number, what: string,
-                                      options: SpectralOptions): Promise<Spectrum> {
+export async function centredSpectrum(
+  fn: string,
+  x: Matrix,
+  k: number,
+  rows: boolean,
+  alpha: number,
+  what: string,
+  options: SpectralOptions,
+): Promise<Spectrum> {
   try {
     return await spectrum(fn, x, k, rows, alpha, what, options);
   } catch (err) {
@@ -65,8 +76,7 @@ export async function centredSpectrum(fn: string, x: Matrix, k: number, rows: bo
   }
 }
 
-async function spectrum(fn: string, x: Matrix, k: number, rows: boolean, alpha: number, what: string,
-                        options: SpectralOptions): Promise<Spectrum> {
+async function spectrum(fn: string, x: Matrix, k: number, rows: boolean, alpha: number, what: string, options: SpectralOptions): Promise<Spectrum> {
   const { onProgress, signal } = options;
   const backend = getBackend();
   signal?.throwIfAborted();
@@ -76,14 +86,13 @@ async function spectrum(fn: string, x: Matrix, k: number, rows: boolean, alpha: 
   // Shared, so that the native eigen job reads it in place rather than copying it.
   const gram = allocating(fn, `${what} of x (${side} × ${side} floats)`, () => sharedFloat32(side * side));
   const mean = new Float32Array(x.cols);
-  const report = (stage: SpectralProgress['stage']) => onProgress ? (p: KernelProgress) => onProgress({ stage, ...p }) : null;
+  const report = (stage: SpectralProgress['stage']) => (onProgress ? (p: KernelProgress) => onProgress({ stage, ...p }) : null);
   await backend.centredGram(gram, mean, data, x.rows, x.cols, rows, alpha, report('gram'), signal);
   signal?.throwIfAborted();
   const bad = await backend.firstOutside(gram, -Number.MAX_VALUE, Number.MAX_VALUE, signal);
   signal?.throwIfAborted();
   if (bad >= 0) {
-    throw new RangeError(`${fn}: ${what} of x overflows float32 (${gram[bad]} at row ${Math.floor(bad / side)}, ` +
-      `column ${bad % side}); scale x down`);
+    throw new RangeError(`${fn}: ${what} of x overflows float32 (${gram[bad]} at row ${Math.floor(bad / side)}, ` + `column ${bad % side}); scale x down`);
   }
   const values = new Float64Array(k);
   const vectors = new Float32Array(k * side);

@@ -21,6 +21,7 @@ export const Activation = {
   relu: 3,
   leakyRelu: 4,
 } as const;
+/** An activation function by name. */
 export type ActivationName = keyof typeof Activation;
 export type ActivationCode = (typeof Activation)[ActivationName];
 
@@ -58,6 +59,7 @@ export const Loss = {
   multiclassHinge: 9,
   sigmoidMse: 10,
 } as const;
+/** A loss function by name. */
 export type LossName = keyof typeof Loss;
 export type LossCode = (typeof Loss)[LossName];
 
@@ -67,6 +69,7 @@ export interface LossParams {
   delta: number;
   /** Focal focusing γ in [0, ∞) and weight of positives α in [0, 1]. */
   gamma: number;
+  /** Focal weight of positives α (see gamma). */
   alpha: number;
   /** Softmax CE label smoothing ε in [0, 1). */
   smoothing: number;
@@ -323,8 +326,7 @@ export interface FitResume {
  * none) and the generator state before its shuffle, one word per field, so
  * the same order can be drawn again.
  */
-export const EPOCH_FIELDS = ['batch', 'lossSum', 'metricTotal', 'applied', 'skipped', 'lr',
-  'order0', 'order1', 'order2', 'order3'] as const;
+export const EPOCH_FIELDS = ['batch', 'lossSum', 'metricTotal', 'applied', 'skipped', 'lr', 'order0', 'order1', 'order2', 'order3'] as const;
 
 /** FitJob.position: where a job stopped (its epochs and updates, the run's best epoch and value), then EPOCH_FIELDS. */
 export const POSITION_FIELDS = ['epochs', 'steps', 'bestEpoch', 'best', ...EPOCH_FIELDS] as const;
@@ -452,12 +454,20 @@ export interface FitResult {
 
 /** What train resolves with for a signal that had aborted before the call: nothing done. */
 export const NOTHING_TRAINED: Readonly<FitResult> = Object.freeze({
-  epochs: 0, samples: 0, bestEpoch: 0, best: 0, steps: 0, stoppedEarly: false, cancelled: true,
+  epochs: 0,
+  samples: 0,
+  bestEpoch: 0,
+  best: 0,
+  steps: 0,
+  stoppedEarly: false,
+  cancelled: true,
 });
 
 /** Progress of a decomposition job (centredGram, symmetricEigen): `done` of `total` units of its work. */
 export interface KernelProgress {
+  /** Units of the work done. */
   done: number;
+  /** Units of the work in all. */
   total: number;
 }
 
@@ -467,8 +477,7 @@ export interface Backend extends Word2VecKernels {
   /** c (m,n) = alpha·op(a)·op(b) + beta·c, where op(a) is (m,k) and op(b) is
    * (k,n): a is stored (m,k), or (k,m) when transA; b is (k,n), or (n,k) when
    * transB. When beta is 0, c is overwritten (NaN in c does not propagate). */
-  gemm(c: Float32Array, a: Float32Array, b: Float32Array, m: number, n: number, k: number,
-       transA: boolean, transB: boolean, alpha: number, beta: number): void;
+  gemm(c: Float32Array, a: Float32Array, b: Float32Array, m: number, n: number, k: number, transA: boolean, transB: boolean, alpha: number, beta: number): void;
 
   /** out (rows,cols) += bias (cols), broadcast over rows. */
   biasAdd(out: Float32Array, bias: Float32Array, rows: number, cols: number): void;
@@ -477,13 +486,11 @@ export interface Backend extends Word2VecKernels {
   colSum(out: Float32Array, inp: Float32Array, rows: number, cols: number): void;
 
   /** out (n) = f(inp (n)); out may be inp. */
-  activationForward(out: Float32Array, inp: Float32Array, n: number, act: ActivationCode,
-                    leakySlope: number): void;
+  activationForward(out: Float32Array, inp: Float32Array, n: number, act: ActivationCode, leakySlope: number): void;
 
   /** dinp (n) = dout (n) ⊙ f'(s), with f' written through out = f(s) (n),
    * which every supported activation allows; dinp may be dout. */
-  activationBackward(dinp: Float32Array, dout: Float32Array, out: Float32Array, n: number,
-                     act: ActivationCode, leakySlope: number): void;
+  activationBackward(dinp: Float32Array, dout: Float32Array, out: Float32Array, n: number, act: ActivationCode, leakySlope: number): void;
 
   /** out (rows,cols) = row-wise softmax of inp (rows,cols), max-subtracted. */
   softmaxRows(out: Float32Array, inp: Float32Array, rows: number, cols: number): void;
@@ -491,8 +498,15 @@ export interface Backend extends Word2VecKernels {
   /** Mean loss over rows of logits (rows,cols) against target
    * (rows, lossTargetCols(loss, cols)). When dlogits is given it receives
    * ∂loss/∂logits (rows,cols). */
-  lossForwardBackward(dlogits: Float32Array | null, logits: Float32Array, target: Float32Array,
-                      rows: number, cols: number, loss: LossCode, params: LossParams): number;
+  lossForwardBackward(
+    dlogits: Float32Array | null,
+    logits: Float32Array,
+    target: Float32Array,
+    rows: number,
+    cols: number,
+    loss: LossCode,
+    params: LossParams,
+  ): number;
 
   /** w (n) ← w − lr·(g + weightDecay·w). */
   sgdUpdate(w: Float32Array, g: Float32Array, n: number, lr: number, weightDecay: number): void;
@@ -594,8 +608,17 @@ export interface Backend extends Word2VecKernels {
    * Resolves true, or false when `signal` stopped it first (between blocks;
    * out and mean then partial, no callback afterwards).
    */
-  centredGram(out: Float32Array, mean: Float32Array, x: Float32Array, n: number, d: number, rows: boolean, alpha: number,
-              onProgress: ((p: KernelProgress) => void) | null, signal?: AbortSignal): Promise<boolean>;
+  centredGram(
+    out: Float32Array,
+    mean: Float32Array,
+    x: Float32Array,
+    n: number,
+    d: number,
+    rows: boolean,
+    alpha: number,
+    onProgress: ((p: KernelProgress) => void) | null,
+    signal?: AbortSignal,
+  ): Promise<boolean>;
 
   /**
    * [async] The k largest eigenpairs of the symmetric a (m, m) (its lower
@@ -612,6 +635,13 @@ export interface Backend extends Word2VecKernels {
    * non-finite entry of a's lower triangle ("symmetricEigen: a contains NaN
    * at row 2, column 1").
    */
-  symmetricEigen(values: Float64Array, vectors: Float32Array, a: Float32Array, m: number, k: number,
-                 onProgress: ((p: KernelProgress) => void) | null, signal?: AbortSignal): Promise<boolean>;
+  symmetricEigen(
+    values: Float64Array,
+    vectors: Float32Array,
+    a: Float32Array,
+    m: number,
+    k: number,
+    onProgress: ((p: KernelProgress) => void) | null,
+    signal?: AbortSignal,
+  ): Promise<boolean>;
 }

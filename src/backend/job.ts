@@ -38,8 +38,9 @@ export async function runAddonJob<T>(job: AddonJob<T>, signal?: AbortSignal): Pr
 }
 
 /** A progress callback that goes quiet once `signal` aborts: reports already queued are dropped. */
-export function quietAfterAbort<P>(onProgress: ((p: P) => void) | null | undefined,
-                                   signal: AbortSignal | undefined): ((p: P) => void) | null | undefined {
+export function quietAfterAbort<P>(onProgress: ((p: P) => void) | null | undefined, signal: AbortSignal | undefined): ((p: P) => void) | null | undefined {
   if (typeof onProgress !== 'function' || !signal) return onProgress;
-  return (p: P) => { if (!signal.aborted) onProgress(p); };
+  return (p: P) => {
+    if (!signal.aborted) onProgress(p);
+  };
 }

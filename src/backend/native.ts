@@ -13,7 +13,13 @@ import { sharedCopy } from '../shared-memory.js';
 import { checked } from './checked.js';
 import { quietAfterAbort, runAddonJob, type AddonJob } from './job.js';
 import type {
-  Word2VecKernels, Word2VecProgress, Word2VecTrainJob, Word2VecTrainResult, Word2VecVocab, Word2VecVocabJob, Word2VecVocabProgress,
+  Word2VecKernels,
+  Word2VecProgress,
+  Word2VecTrainJob,
+  Word2VecTrainResult,
+  Word2VecVocab,
+  Word2VecVocabJob,
+  Word2VecVocabProgress,
 } from './word2vec.js';
 
 /** Everything the addon exports (native/addon.cc registers exactly these, and NativeTestHooks in tests;
@@ -25,24 +31,43 @@ export interface NativeAddon extends Pick<Word2VecKernels, 'word2vecInit' | 'nea
   readonly path: string;
   /** [sync] CPU features the kernels dispatch on, e.g. ['avx2', 'fma']. */
   cpuFeatures(): string[];
-  gemm(c: Float32Array, a: Float32Array, b: Float32Array, m: number, n: number, k: number,
-       transA: boolean, transB: boolean, alpha: number, beta: number): void;
+  gemm(c: Float32Array, a: Float32Array, b: Float32Array, m: number, n: number, k: number, transA: boolean, transB: boolean, alpha: number, beta: number): void;
   biasAdd(out: Float32Array, bias: Float32Array, rows: number, cols: number): void;
   colSum(out: Float32Array, inp: Float32Array, rows: number, cols: number): void;
   activationForward(out: Float32Array, inp: Float32Array, n: number, act: ActivationCode, leakySlope: number): void;
-  activationBackward(dinp: Float32Array, dout: Float32Array, out: Float32Array, n: number,
-                     act: ActivationCode, leakySlope: number): void;
+  activationBackward(dinp: Float32Array, dout: Float32Array, out: Float32Array, n: number, act: ActivationCode, leakySlope: number): void;
   softmaxRows(out: Float32Array, inp: Float32Array, rows: number, cols: number): void;
-  lossForwardBackward(dlogits: Float32Array | null, logits: Float32Array, target: Float32Array,
-                      rows: number, cols: number, loss: LossCode, params: LossParams): number;
+  lossForwardBackward(
+    dlogits: Float32Array | null,
+    logits: Float32Array,
+    target: Float32Array,
+    rows: number,
+    cols: number,
+    loss: LossCode,
+    params: LossParams,
+  ): number;
   sgdUpdate(w: Float32Array, g: Float32Array, n: number, lr: number, weightDecay: number): void;
   /** [async] Backend.firstOutside without the AbortSignal: cancel() stops the scan (it resolves with −1). */
   firstOutside(data: Float32Array, min: number, max: number): AddonJob<number>;
   /** [async] Backend.centredGram and symmetricEigen without the AbortSignal: cancel() stops the job, which resolves false. */
-  centredGram(out: Float32Array, mean: Float32Array, x: Float32Array, n: number, d: number, rows: boolean, alpha: number,
-              onProgress: ((p: KernelProgress) => void) | null): AddonJob<boolean>;
-  symmetricEigen(values: Float64Array, vectors: Float32Array, a: Float32Array, m: number, k: number,
-                 onProgress: ((p: KernelProgress) => void) | null): AddonJob<boolean>;
+  centredGram(
+    out: Float32Array,
+    mean: Float32Array,
+    x: Float32Array,
+    n: number,
+    d: number,
+    rows: boolean,
+    alpha: number,
+    onProgress: ((p: KernelProgress) => void) | null,
+  ): AddonJob<boolean>;
+  symmetricEigen(
+    values: Float64Array,
+    vectors: Float32Array,
+    a: Float32Array,
+    m: number,
+    k: number,
+    onProgress: ((p: KernelProgress) => void) | null,
+  ): AddonJob<boolean>;
   forward(out: Float32Array, net: NetworkSpec, x: Float32Array, n: number): void;
   forwardLoss(out: Float32Array, net: NetworkSpec, x: Float32Array, y: Float32Array, n: number): number;
   lossGradient(grads: Float32Array[], net: NetworkSpec, x: Float32Array, y: Float32Array, n: number): number;
@@ -148,8 +173,12 @@ export function loadNativeAddon(): NativeAddon {
       if (!isNotFound(err)) failure ??= err;
     }
   }
-  throw failure ?? new Error('Could not locate the bindings file fastnn.node (no prebuilt binary for ' +
-    `${process.platform}-${process.arch}, no build/Release or build/Debug)`);
+  throw (
+    failure ??
+    new Error(
+      'Could not locate the bindings file fastnn.node (no prebuilt binary for ' + `${process.platform}-${process.arch}, no build/Release or build/Debug)`,
+    )
+  );
 }
 
 /**

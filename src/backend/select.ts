@@ -8,6 +8,7 @@ import { jsBackend } from './js/index.js';
 import { buildCommand, createNativeBackend, loadNativeAddon, type NativeAddon } from './native.js';
 import { checkInt, MAX_THREADS } from './validate.js';
 
+/** Which backend computes: the native C++ addon or the pure-TypeScript one. */
 export type BackendName = 'native' | 'js';
 
 interface NativeState {

@@ -4,8 +4,21 @@
  * e.g. a checkpoint's). Every message starts with `<method>: <argument>`.
  */
 import {
-  Activation, batchNormedOnOneRow, EPOCH, EPOCH_FIELDS, Loss, NoiseType, lossTargetCols, Norm, Metric, Monitor, Optimizer, optimizerStateCount,
-  POSITION_FIELDS, Schedule, type NetworkSpec,
+  Activation,
+  batchNormedOnOneRow,
+  EPOCH,
+  EPOCH_FIELDS,
+  Loss,
+  NoiseType,
+  lossTargetCols,
+  Norm,
+  Metric,
+  Monitor,
+  Optimizer,
+  optimizerStateCount,
+  POSITION_FIELDS,
+  Schedule,
+  type NetworkSpec,
 } from './backend.js';
 
 /** Sizes are limited to what a signed 32-bit index can address. */
@@ -72,8 +85,7 @@ export function checkOptionalMatrix(fn: string, arg: string, v: unknown, rows: n
 }
 
 /** A number in the interval lo..hi, each end open or closed ("(0, Infinity)", "[0, 1]"). */
-export function checkInRange(fn: string, arg: string, v: unknown, lo: number, hi: number, loOpen: boolean,
-                             hiOpen: boolean): asserts v is number {
+export function checkInRange(fn: string, arg: string, v: unknown, lo: number, hi: number, loOpen: boolean, hiOpen: boolean): asserts v is number {
   if (typeof v !== 'number') throw new TypeError(`${fn}: ${arg} must be a number`);
   const above = loOpen ? v > lo : v >= lo;
   const below = hiOpen ? v < hi : v <= hi;
@@ -124,8 +136,7 @@ function biasLength(sizes: Int32Array, norm: Uint8Array | null | undefined, l: n
  * layer ℓ a weight (sizes[ℓ+1], sizes[ℓ]) then a bias (sizes[ℓ+1], or
  * 2·sizes[ℓ+1] where norm[ℓ] is set).
  */
-export function checkParamList(fn: string, arg: string, v: unknown, sizes: Int32Array,
-                               norm?: Uint8Array | null): asserts v is Float32Array[] {
+export function checkParamList(fn: string, arg: string, v: unknown, sizes: Int32Array, norm?: Uint8Array | null): asserts v is Float32Array[] {
   if (!Array.isArray(v)) throw new TypeError(`${fn}: ${arg} must be an array`);
   const count = 2 * (sizes.length - 1);
   if (v.length !== count) {
@@ -259,9 +270,20 @@ export function checkNetwork(fn: string, arg: string, v: unknown, activationCoun
  * y (n, sizes[last]), order (a Uint32Array of indices below n), batchSize
  * (≥ 1), learningRate and weightDecay (finite).
  */
-export function checkTrainJob(fn: string, v: unknown, activationCount: number, lossCount: number): asserts v is {
+export function checkTrainJob(
+  fn: string,
+  v: unknown,
+  activationCount: number,
+  lossCount: number,
+): asserts v is {
   net: unknown;
-  x: Float32Array; y: Float32Array; n: number; order: Uint32Array; batchSize: number; learningRate: number; weightDecay: number;
+  x: Float32Array;
+  y: Float32Array;
+  n: number;
+  order: Uint32Array;
+  batchSize: number;
+  learningRate: number;
+  weightDecay: number;
 } {
   checkObject(fn, 'job', v);
   checkNetwork(fn, 'job.net', v['net'], activationCount, lossCount);
@@ -281,8 +303,7 @@ export function checkTrainJob(fn: string, v: unknown, activationCount: number, l
 }
 
 /** A typed array of one element type and exactly n elements, shape printed "(n)". */
-export function checkTypedVector(fn: string, arg: string, v: unknown, n: number,
-                          type: { new (n: number): ArrayLike<number>; name: string }): void {
+export function checkTypedVector(fn: string, arg: string, v: unknown, n: number, type: { new (n: number): ArrayLike<number>; name: string }): void {
   if (!(v instanceof type)) throw new TypeError(`${fn}: ${arg} must be a ${type.name}`);
   const length = (v as ArrayLike<number>).length;
   if (length !== n) throw new RangeError(`${fn}: ${arg} must have length ${n} for shape (${n}), got ${length}`);
@@ -397,8 +418,7 @@ function checkPartial(fn: string, v: unknown, batches: number): void {
  * best, bestParams, partial: its length, then each field in order), position
  * (undefined, null or of POSITION_FIELDS' length); then onProgress (a function or null).
  */
-export function checkFitJob(fn: string, v: unknown, onProgress: unknown, activationCount: number, lossCount: number,
-                            historyFields: number): void {
+export function checkFitJob(fn: string, v: unknown, onProgress: unknown, activationCount: number, lossCount: number, historyFields: number): void {
   checkObject(fn, 'job', v);
   checkNetwork(fn, 'job.net', v['net'], activationCount, lossCount);
   const net = v['net'] as NetworkSpec;

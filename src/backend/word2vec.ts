@@ -99,14 +99,19 @@ export interface Word2VecVocabProgress {
   bytesTotal: number;
 }
 
+/** What Word2Vec.train reports as it runs. */
 export interface Word2VecProgress {
   /** Words done / (epochs · Σ counts), non-decreasing, 1 at the end. */
   progress: number;
+  /** 1-based epoch in progress. */
   epoch: number;
   /** Mean −log-likelihood per prediction in the current epoch (float64 sums, reset each epoch). */
   loss: number;
+  /** Training speed so far, in words per second. */
   wordsPerSec: number;
+  /** Current learning rate. */
   lr: number;
+  /** Estimated seconds until training ends. */
   etaSeconds: number;
   /** In-vocabulary tokens read so far (before subsampling). */
   words: number;
@@ -128,20 +133,28 @@ export interface Word2VecTrainResult {
 
 export interface Word2VecKernels {
   /** [long job, job.ts] Counts the corpus's words; see Word2VecVocab. */
-  word2vecVocab(job: Word2VecVocabJob, onProgress?: (p: Word2VecVocabProgress) => void,
-                signal?: AbortSignal): Promise<Word2VecVocab>;
+  word2vecVocab(job: Word2VecVocabJob, onProgress?: (p: Word2VecVocabProgress) => void, signal?: AbortSignal): Promise<Word2VecVocab>;
   /** [long job, job.ts] Trains job.syn0/syn1neg/syn1 in place, from the start or job.resume;
    * an aborted run stops at sentence boundaries and resolves with the state to
    * resume from. Rejects on divergence. The TS backend runs one thread, so it
    * resumes only states of one thread. */
-  word2vecTrain(job: Word2VecTrainJob, onProgress?: (p: Word2VecProgress) => void,
-                signal?: AbortSignal): Promise<Word2VecTrainResult>;
+  word2vecTrain(job: Word2VecTrainJob, onProgress?: (p: Word2VecProgress) => void, signal?: AbortSignal): Promise<Word2VecTrainResult>;
   /** syn0 (rows, cols) = (u − 0.5)/cols with u from Rng(seed), in order. */
   word2vecInit(syn0: Float32Array, rows: number, cols: number, seed: number): void;
   /** outIndex (q,k), outScore (q,k) <- the k rows of matrix (rows,cols) with
    * the highest dot product with each query (q,cols), best first (ties: lower
    * row), skipping the rows of exclude (q,e) (−1 = none); missing slots get
    * −1 and −Infinity; NaN scores are skipped. */
-  nearest(outIndex: Int32Array, outScore: Float32Array, matrix: Float32Array, queries: Float32Array,
-          rows: number, cols: number, q: number, k: number, exclude: Int32Array, e: number): void;
+  nearest(
+    outIndex: Int32Array,
+    outScore: Float32Array,
+    matrix: Float32Array,
+    queries: Float32Array,
+    rows: number,
+    cols: number,
+    q: number,
+    k: number,
+    exclude: Int32Array,
+    e: number,
+  ): void;
 }

@@ -13,7 +13,11 @@
 import { Activation, type ActivationName } from '../backend/backend.js';
 import { Autoencoder, type AutoencoderConfig } from '../nn/autoencoder.js';
 import {
-  fitAutoencoderWithCheckpoints, loadCheckpoint, resumeAutoencoderFit, type AutoencoderResumeOptions, type CheckpointSettings,
+  fitAutoencoderWithCheckpoints,
+  loadCheckpoint,
+  resumeAutoencoderFit,
+  type AutoencoderResumeOptions,
+  type CheckpointSettings,
 } from '../nn/checkpoint.js';
 import { checkpointRole, checkpointTarget, onStopSignals, reportInterrupted, stoppedBy } from './interrupt.js';
 import { backendInfo } from '../backend/select.js';
@@ -66,13 +70,23 @@ function classNames(list: string, labels: ArrayLike<number>, n: number): string[
   const names = list.split(',').map((name) => name.trim());
   const present = new Set(Array.from(labels).slice(0, Math.min(MAP_POINTS, n))).size;
   if (names.length !== present || names.some((name) => name === '')) {
-    throw new RangeError(`--class-names gives ${names.length} name${names.length === 1 ? '' : 's'} for the ${present} classes on the --map; give one non-empty name per class, comma-separated`);
+    throw new RangeError(
+      `--class-names gives ${names.length} name${names.length === 1 ? '' : 's'} for the ${present} classes on the --map; give one non-empty name per class, comma-separated`,
+    );
   }
   return names;
 }
 
-async function drawCodes(ae: Autoencoder, x: Matrix, labels: ArrayLike<number | string> | undefined, names: string[] | undefined, method: MapMethod,
-                         seed: number, path: string, save: WriteOptions): Promise<void> {
+async function drawCodes(
+  ae: Autoencoder,
+  x: Matrix,
+  labels: ArrayLike<number | string> | undefined,
+  names: string[] | undefined,
+  method: MapMethod,
+  seed: number,
+  path: string,
+  save: WriteOptions,
+): Promise<void> {
   const n = Math.min(MAP_POINTS, x.rows);
   const codes = ae.encode(new Matrix(x.data.subarray(0, n * x.cols), n, x.cols));
   const direct = codes.cols === 2;
@@ -113,7 +127,8 @@ function hiddenLayers(layers: number[], hidden: string, code: string | undefined
 
 export const autoencoderCommand = {
   name: 'autoencoder',
-  summary: 'train an autoencoder on IDX images (MNIST, Fashion-MNIST) or, without --images, on generated shapes; save it, ' +
+  summary:
+    'train an autoencoder on IDX images (MNIST, Fashion-MNIST) or, without --images, on generated shapes; save it, ' +
     'optionally its codes, a picture of reconstructions, a map of the codes and a loss curve. Ctrl-C or SIGTERM writes a checkpoint and exits with 130 or 143',
   usage: '--out FILE [options]',
   options: {
@@ -123,17 +138,25 @@ export const autoencoderCommand = {
     limit: { type: 'string', value: 'N', help: 'use the first N images (default all; 2000 generated shapes)' },
     layers: { type: 'string', value: 'W,W,…', help: 'encoder widths from the image size to the code (default SIZE,256,64)' },
     hidden: {
-      type: 'string', value: 'ACT', default: 'relu',
+      type: 'string',
+      value: 'ACT',
+      default: 'relu',
       help: 'activation of the hidden layers between the image and the code: sigmoid, tanh, relu, leakyRelu, identity',
     },
     code: {
-      type: 'string', value: 'ACT',
+      type: 'string',
+      value: 'ACT',
       help: 'activation of the code layer (default identity: a linear code, which spreads out on a --map; sigmoid with --sparse, which needs it)',
     },
-    loss: { type: 'string', value: 'bce|mse|sigmoidMse', default: 'bce', help: 'reconstruction loss: cross-entropy (sigmoid output), squared error (linear output) or squared error with a sigmoid output' },
+    loss: {
+      type: 'string',
+      value: 'bce|mse|sigmoidMse',
+      default: 'bce',
+      help: 'reconstruction loss: cross-entropy (sigmoid output), squared error (linear output) or squared error with a sigmoid output',
+    },
     denoise: { type: 'string', value: 'P', help: 'zero this fraction of each input, in [0, 1)' },
     sparse: { type: 'string', value: 'RHO,BETA', help: 'KL sparsity penalty on the code layer' },
-    tied: { type: 'boolean', help: 'decoder weights are the encoder\'s transposed' },
+    tied: { type: 'boolean', help: "decoder weights are the encoder's transposed" },
     epochs: { type: 'string', value: 'N', default: '5', help: 'epochs, ≥ 1' },
     batch: { type: 'string', value: 'B', default: '64', help: 'minibatch size, ≥ 1' },
     lr: { type: 'string', value: 'LR', default: '0.001', help: 'Adam learning rate, > 0' },
@@ -189,16 +212,22 @@ export async function runAutoencoder(args: string[]): Promise<void> {
   const plot = await pictureTarget('plot', values.plot, save);
   if (values.labels !== undefined && map === undefined) throw new TypeError('--labels colours the points of --map: give --map FILE too');
   if (values.labels !== undefined && values.images === undefined) throw new TypeError('--labels needs --images: the generated shapes carry their own kinds');
-  if (values['class-names'] !== undefined && values.labels === undefined) throw new TypeError('--class-names names the classes of --labels: give --labels IDX too');
+  if (values['class-names'] !== undefined && values.labels === undefined)
+    throw new TypeError('--class-names names the classes of --labels: give --labels IDX too');
   const { x, kinds } = await images(values.images, limit, seed);
   const labelled = values.labels === undefined || map === undefined ? undefined : await classes(values.labels, x.rows);
-  const labels = map === undefined ? undefined : labelled ?? kinds ?? undefined;
+  const labels = map === undefined ? undefined : (labelled ?? kinds ?? undefined);
   const names = labelled === undefined || values['class-names'] === undefined ? undefined : classNames(values['class-names'], labelled, x.rows);
   const test = values['test-images'] === undefined ? undefined : await readIdxImages(values['test-images'], { scale: true });
   const layers = values.layers === undefined ? [x.cols, 256, 64] : values.layers.split(',').map((w) => positive('layers', w, true));
   if (layers[0] !== x.cols) throw new RangeError(`--layers must start with the image size ${x.cols}, got ${layers[0]}`);
-  const config: AutoencoderConfig = { layers, hidden: hiddenLayers(layers, values.hidden, values.code, values.sparse !== undefined), loss: values.loss,
-    tiedWeights: values.tied ?? false, seed };
+  const config: AutoencoderConfig = {
+    layers,
+    hidden: hiddenLayers(layers, values.hidden, values.code, values.sparse !== undefined),
+    loss: values.loss,
+    tiedWeights: values.tied ?? false,
+    seed,
+  };
   if (values.denoise !== undefined) {
     const level = Number(values.denoise);
     if (!(level >= 0 && level < 1)) throw new RangeError(`--denoise must be a masking fraction in [0, 1), got ${values.denoise}`);
@@ -290,7 +319,9 @@ export async function runAutoencoder(args: string[]): Promise<void> {
     // The curves are the loss the progress lines print: the training objective of one image, summed over its pixels
     // (not the MSE per pixel of the report, which would take a pass over the data after every epoch).
     const what = ae.loss === 'bce' ? 'cross-entropy' : '½ squared error';
-    await losses.write(plot, `fastnn autoencoder ${ae.layers.join('-')} on ${values.images === undefined ? source : basename(values.images)}`, save,
-      { yTitle: `${ae.loss} loss per image (${what} summed over ${x.cols} pixels)`, valName: 'test' });
+    await losses.write(plot, `fastnn autoencoder ${ae.layers.join('-')} on ${values.images === undefined ? source : basename(values.images)}`, save, {
+      yTitle: `${ae.loss} loss per image (${what} summed over ${x.cols} pixels)`,
+      valName: 'test',
+    });
   }
 }

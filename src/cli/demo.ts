@@ -21,7 +21,8 @@ const DEFAULT_CHECKPOINT = 'fastnn-demo.ckpt';
 
 export const demoCommand = {
   name: 'demo',
-  summary: 'train an MLP (2-64-64-3, tanh) on three interleaved spirals, print the loss per epoch, the held-out accuracy ' +
+  summary:
+    'train an MLP (2-64-64-3, tanh) on three interleaved spirals, print the loss per epoch, the held-out accuracy ' +
     '(about 98% after the default 40 epochs) and the backend',
   usage: '[options]',
   options: {
@@ -29,7 +30,9 @@ export const demoCommand = {
     seed: { type: 'string', value: 'S', default: '1', help: 'seed of the data and the initial weights' },
     backend: backendOption,
     checkpoint: {
-      type: 'string', value: 'FILE', help: `checkpoint after every epoch and on Ctrl-C or SIGTERM (default on a signal only, to ${DEFAULT_CHECKPOINT})`,
+      type: 'string',
+      value: 'FILE',
+      help: `checkpoint after every epoch and on Ctrl-C or SIGTERM (default on a signal only, to ${DEFAULT_CHECKPOINT})`,
     },
     resume: resumeOption,
     plot: { type: 'string', value: 'FILE', help: 'draw the training and held-out loss per epoch (.svg or .png)' },
@@ -51,7 +54,10 @@ export async function runDemo(args: string[]): Promise<void> {
   const target = checkpointTarget(values.checkpoint, DEFAULT_CHECKPOINT, save.overwrite);
   const role = checkpointRole(values.checkpoint);
   await checkRunPaths({
-    reads: { '--resume': values.resume }, writes: { [role]: target.path, '--plot': values.plot }, inPlace: ['--resume', role], commandLine: true,
+    reads: { '--resume': values.resume },
+    writes: { [role]: target.path, '--plot': values.plot },
+    inPlace: ['--resume', role],
+    commandLine: true,
   });
   const plot = await pictureTarget('plot', values.plot, save);
   // In a data-parallel run every rank trains the same model; rank 0 alone prints and writes.

@@ -57,8 +57,10 @@ export function checkpointRole(flag: string | undefined): string {
 /** After a run a signal stopped: the one line on stderr (after a pending progress line) and exit code 130 or 143. */
 export async function reportInterrupted(command: string, args: string[], path: string, pendingLine: boolean, stopped: Stopped): Promise<void> {
   const { meta } = await loadCheckpoint(path);
-  process.stderr.write(`${pendingLine ? '\n' : ''}fastnn ${command}: ${stopped.word}; checkpoint ${stoppedAt(meta)} in ${path}; ` +
-    `continue with: ${continueCommand(command, args, path)}\n`);
+  process.stderr.write(
+    `${pendingLine ? '\n' : ''}fastnn ${command}: ${stopped.word}; checkpoint ${stoppedAt(meta)} in ${path}; ` +
+      `continue with: ${continueCommand(command, args, path)}\n`,
+  );
   process.exitCode = stopped.status;
 }
 
@@ -70,8 +72,7 @@ export function stoppedAt(meta: CheckpointMeta): string {
 }
 
 /** The same command line, resuming from `path`: `keep` says which of its flags (with their values) to keep. */
-export function continueCommand(command: string, args: string[], path: string,
-                                keep: (flag: string) => boolean = (flag) => flag !== '--resume'): string {
+export function continueCommand(command: string, args: string[], path: string, keep: (flag: string) => boolean = (flag) => flag !== '--resume'): string {
   const kept: string[] = [];
   for (let i = 0; i < args.length; i++) {
     const arg = args[i]!;

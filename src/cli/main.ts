@@ -27,10 +27,12 @@ const commands: Record<string, { spec: CommandSpec; run: (args: string[]) => Pro
 function usage(): string {
   const width = Math.max(...Object.keys(commands).map((name) => name.length)) + 2;
   return [
-    'usage: fastnn <command> [options]', '',
+    'usage: fastnn <command> [options]',
+    '',
     // The summary's first sentence: the rest is for the command's own --help.
     ...Object.entries(commands).map(([name, c]) => `  ${name.padEnd(width)}${c.spec.summary.split('. ')[0]}`),
-    '', 'fastnn <command> --help prints the options of a command, their defaults and an example; fastnn --version (-v) the version.',
+    '',
+    'fastnn <command> --help prints the options of a command, their defaults and an example; fastnn --version (-v) the version.',
   ].join('\n');
 }
 
@@ -54,7 +56,13 @@ if (name === undefined || name === '--help' || name === '-h' || name === 'help')
     // One actionable line, not a stack trace: these are user errors (bad flag, bad file).
     // Some messages (node:util parseArgs') span lines: joined, so stderr stays one line.
     const message = err instanceof Error ? err.message : String(err);
-    console.error(`fastnn ${name}: ${message.split('\n').map((l) => l.trim()).filter(Boolean).join(' ')}`);
+    console.error(
+      `fastnn ${name}: ${message
+        .split('\n')
+        .map((l) => l.trim())
+        .filter(Boolean)
+        .join(' ')}`,
+    );
     process.exitCode = 1;
   });
 }

@@ -50,7 +50,8 @@ export async function writesOutputs(distributedFlag: boolean | undefined): Promi
   return distributedFlag !== true || (await distributed()).rank === 0;
 }
 export const forceOption = {
-  type: 'boolean', help: 'replace output files that are read-only (no write permission for their owner); without it they are refused before any work',
+  type: 'boolean',
+  help: 'replace output files that are read-only (no write permission for their owner); without it they are refused before any work',
 } as const;
 
 /** What parsing gives for each option: booleans, strings where a default fills in, else string or undefined. */
@@ -84,7 +85,9 @@ export function helpText(spec: CommandSpec<Record<string, OptionSpec>>): string 
  * unknown option and the nearest known one.
  */
 export function parseCommand<O extends Record<string, OptionSpec>>(
-  spec: CommandSpec<O>, args: string[], allowPositionals = false,
+  spec: CommandSpec<O>,
+  args: string[],
+  allowPositionals = false,
 ): { values: Values<O>; positionals: string[] } | null {
   const options: Record<string, OptionSpec> = spec.options;
   const end = args.indexOf('--');
@@ -94,11 +97,18 @@ export function parseCommand<O extends Record<string, OptionSpec>>(
     return null;
   }
   const known = Object.keys(options);
-  const shorts = new Map(Object.entries(options).filter(([, o]) => o.short).map(([name, o]) => [`-${o.short}`, name]));
+  const shorts = new Map(
+    Object.entries(options)
+      .filter(([, o]) => o.short)
+      .map(([name, o]) => [`-${o.short}`, name]),
+  );
   const normalised: string[] = [];
   for (let i = 0; i < args.length; i++) {
     const arg = args[i]!;
-    if (i >= end && end >= 0) { normalised.push(arg); continue; }
+    if (i >= end && end >= 0) {
+      normalised.push(arg);
+      continue;
+    }
     const long = /^--([^=]+)(=.*)?$/.exec(arg);
     if (long && !Object.hasOwn(options, long[1]!)) throw new TypeError(unknownOption(`--${long[1]}`, known));
     const name = long ? long[1]! : shorts.get(arg);
@@ -112,9 +122,16 @@ export function parseCommand<O extends Record<string, OptionSpec>>(
     }
     normalised.push(arg);
   }
-  const table = Object.fromEntries(Object.entries(options).map(([name, o]) => [name, {
-    type: o.type, ...(o.short ? { short: o.short } : {}), ...(o.default !== undefined ? { default: o.default } : {}),
-  }]));
+  const table = Object.fromEntries(
+    Object.entries(options).map(([name, o]) => [
+      name,
+      {
+        type: o.type,
+        ...(o.short ? { short: o.short } : {}),
+        ...(o.default !== undefined ? { default: o.default } : {}),
+      },
+    ]),
+  );
   const { values, positionals } = parseArgs({ args: normalised, strict: true, allowPositionals, options: table });
   return { values: values as Values<O>, positionals };
 }

@@ -8,7 +8,7 @@ import { checkWritable, type WriteOptions } from '../io/atomic.js';
 import { SammonMap } from '../analysis/sammon.js';
 import { lossPlot, type LossCurves, type LossPlotOptions } from '../plot/line.js';
 import { pictureFormat, type Figure } from '../plot/figure.js';
-import { Matrix } from '../tensor.js';
+import type { Matrix } from '../tensor.js';
 
 /** `path` when it ends in .svg or .png and a save could write it (checkWritable); an error naming --flag or the path otherwise. */
 export async function pictureTarget(flag: string, path: string | undefined, save: WriteOptions): Promise<string | undefined> {
@@ -48,8 +48,14 @@ export class LossLog {
   }
 }
 
-export async function writeLossPlot(path: string, curves: LossCurves, firstEpoch: number, title: string, save: WriteOptions,
-                                    labels: Pick<LossPlotOptions, 'yTitle' | 'valName'> = {}): Promise<void> {
+export async function writeLossPlot(
+  path: string,
+  curves: LossCurves,
+  firstEpoch: number,
+  title: string,
+  save: WriteOptions,
+  labels: Pick<LossPlotOptions, 'yTitle' | 'valName'> = {},
+): Promise<void> {
   await writePicture(lossPlot(curves, { firstEpoch, title, ...labels }), path, 'the loss per epoch', save);
 }
 

@@ -14,7 +14,8 @@ import { readVectors } from './vector-files.js';
 
 export const printVectorsCommand = {
   name: 'print-vectors',
-  summary: 'the vectors of the words on stdin (one per line or space-separated) as rows of the text format on stdout; ' +
+  summary:
+    'the vectors of the words on stdin (one per line or space-separated) as rows of the text format on stdout; ' +
     'a word not in the vocabulary is named on stderr and skipped, and the exit status is then 1',
   usage: 'VECTORS < words',
   options: {},

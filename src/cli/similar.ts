@@ -12,8 +12,7 @@ import { readVectors } from './vector-files.js';
 
 export const similarCommand = {
   name: 'similar',
-  summary: 'the words nearest to WORD by cosine similarity in a vectors file (text or binary, gzip or not); ' +
-    'without WORD, for each line of stdin',
+  summary: 'the words nearest to WORD by cosine similarity in a vectors file (text or binary, gzip or not); ' + 'without WORD, for each line of stdin',
   usage: 'VECTORS [WORD] [options]',
   options: {
     k: { type: 'string', short: 'k', value: 'N', default: '10', help: 'how many words, ≥ 1' },

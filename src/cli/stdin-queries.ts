@@ -21,7 +21,8 @@ export type Skip = (why: string) => void;
  */
 export async function answerStdin(command: string, what: [string, string], answer: (words: string[], skip: Skip) => void): Promise<void> {
   if (process.stdin.isTTY) process.stderr.write(`fastnn ${command}: reading from the terminal, one query per line; Ctrl-D ends\n`);
-  let line = 0, skipped = 0;
+  let line = 0,
+    skipped = 0;
   const skip: Skip = (why) => {
     skipped++;
     process.stderr.write(`fastnn ${command}: line ${line}: ${why}\n`);

@@ -35,7 +35,8 @@ function progressReporter(tty: boolean): (p: Word2VecProgress) => void {
     const width = 30;
     const filled = Math.round(p.progress * width);
     const eta = p.etaSeconds >= 60 ? `${Math.floor(p.etaSeconds / 60)}m${Math.round(p.etaSeconds % 60)}s` : `${p.etaSeconds.toFixed(0)}s`;
-    const status = `${(100 * p.progress).toFixed(1)}% epoch ${p.epoch} loss ${p.loss.toFixed(4)} ` +
+    const status =
+      `${(100 * p.progress).toFixed(1)}% epoch ${p.epoch} loss ${p.loss.toFixed(4)} ` +
       `${Math.round(p.wordsPerSec / 1000)}k words/s lr ${p.lr.toExponential(2)} ETA ${eta}`;
     if (tty) {
       process.stderr.write(`\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${status}   `);
@@ -50,18 +51,35 @@ function progressReporter(tty: boolean): (p: Word2VecProgress) => void {
 const DEMO_SENTENCES = 40000;
 
 /** Flags that set the run's settings: a resumed run takes those from its checkpoint. */
-const SETTING_FLAGS = ['dim', 'window', 'negative', 'min-count', 'sample', 'alpha', 'epochs', 'threads', 'cbow', 'hs', 'seed',
-  'lowercase', 'max-vocab', 'encoding', 'saturated'];
+const SETTING_FLAGS = [
+  'dim',
+  'window',
+  'negative',
+  'min-count',
+  'sample',
+  'alpha',
+  'epochs',
+  'threads',
+  'cbow',
+  'hs',
+  'seed',
+  'lowercase',
+  'max-vocab',
+  'encoding',
+  'saturated',
+];
 
 export const word2vecCommand = {
   name: 'word2vec',
-  summary: 'train word vectors (skip-gram or CBOW) on a corpus file, one sentence per line; without --input, on a generated ' +
+  summary:
+    'train word vectors (skip-gram or CBOW) on a corpus file, one sentence per line; without --input, on a generated ' +
     'corpus with planted analogies, which it then prints. Ctrl-C or SIGTERM writes a checkpoint and exits with 130 or 143',
   usage: '[--input FILE --output FILE|-] [options]',
   options: {
     input: { type: 'string', value: 'FILE|-', help: 'the corpus: whitespace-separated tokens, - for stdin (default: the planted demo corpus)' },
     output: {
-      type: 'string', value: 'FILE|-',
+      type: 'string',
+      value: 'FILE|-',
       help: 'where the vectors go, required with --input: vectors.bin binary, vectors.txt or .vec text, a .gz name compressed, - stdout (text)',
     },
     binary: { type: 'boolean', help: 'the binary format, for an --output whose name says no format (or -)' },
@@ -79,17 +97,23 @@ export const word2vecCommand = {
     hs: { type: 'boolean', help: 'hierarchical softmax' },
     seed: { type: 'string', value: 'S', help: 'seed, ≥ 0 (default 1); one thread gives the same vectors every run' },
     lowercase: { type: 'boolean', help: 'lowercase ASCII letters' },
-    saturated: { type: 'string', value: 'limit|skip', help: 'negative sampling, a score beyond ±6: word2vec.c\'s limit gradient or gensim\'s skip (default limit)' },
+    saturated: {
+      type: 'string',
+      value: 'limit|skip',
+      help: "negative sampling, a score beyond ±6: word2vec.c's limit gradient or gensim's skip (default limit)",
+    },
     checkpoint: {
-      type: 'string', value: 'FILE',
+      type: 'string',
+      value: 'FILE',
       help: 'checkpoint at the end, on Ctrl-C or SIGTERM and with --checkpoint-every (default on a signal only, to OUTPUT.ckpt)',
     },
     'checkpoint-every': { type: 'string', value: 'SECONDS', help: 'also checkpoint at this interval, ≥ 0 (default 0: never)' },
     resume: { type: 'string', value: 'FILE', help: 'continue the run a checkpoint holds (its settings come from it)' },
     plot: { type: 'string', value: 'FILE', help: 'draw the training loss per epoch (.svg or .png)' },
-    encoding: { type: 'string', value: 'utf8|latin1', help: 'how the corpus\'s bytes name words: utf8 refuses invalid UTF-8 before training (default utf8)' },
+    encoding: { type: 'string', value: 'utf8|latin1', help: "how the corpus's bytes name words: utf8 refuses invalid UTF-8 before training (default utf8)" },
     'max-spool': {
-      type: 'string', value: 'BYTES',
+      type: 'string',
+      value: 'BYTES',
       help: 'the most read from a corpus that is not a regular file (- , a pipe, <(…), a device) into a temporary file first (default 64G)',
     },
     'sync-seconds': { type: 'string', value: 'X', help: 'under mpirun: seconds between the ranks\' rounds of averaging (default 0.1)' },
@@ -176,25 +200,25 @@ export async function runWord2Vec(args: string[]): Promise<void> {
     const vectors = resuming
       ? await Word2Vec.resume(values.resume!, { input: resumeInput(), ...callbacks })
       : await Word2Vec.train({
-        input: demo ? plantedCorpus(DEMO_SENTENCES) : corpusInput()!,
-        vectorSize: int('dim', values.dim) ?? (demo ? 32 : 100),
-        window: int('window', values.window) ?? (demo ? 4 : 5),
-        negative: int('negative', values.negative, 0) ?? 5,
-        minCount: int('min-count', values['min-count']) ?? 5,
-        sample: num('sample', values.sample) ?? (demo ? 0 : 1e-3),
-        alpha: num('alpha', values.alpha) ?? 0.025,
-        epochs: int('epochs', values.epochs) ?? 5,
-        ...(values.threads !== undefined ? { threads: int('threads', values.threads)! } : {}),
-        ...(values['max-vocab'] !== undefined ? { maxFinalVocab: int('max-vocab', values['max-vocab'])! } : {}),
-        seed: int('seed', values.seed, 0) ?? 1,
-        sg: !values.cbow,
-        hs: values.hs ?? false,
-        lowercase: values.lowercase ?? false,
-        // Checked (and the option named) by Word2Vec.train.
-        ...(values.encoding !== undefined ? { encoding: values.encoding as 'utf8' | 'latin1' } : {}),
-        ...(values.saturated !== undefined ? { saturated: oneOf('saturated', values.saturated, ['limit', 'skip'] as const) } : {}),
-        ...callbacks,
-      });
+          input: demo ? plantedCorpus(DEMO_SENTENCES) : corpusInput()!,
+          vectorSize: int('dim', values.dim) ?? (demo ? 32 : 100),
+          window: int('window', values.window) ?? (demo ? 4 : 5),
+          negative: int('negative', values.negative, 0) ?? 5,
+          minCount: int('min-count', values['min-count']) ?? 5,
+          sample: num('sample', values.sample) ?? (demo ? 0 : 1e-3),
+          alpha: num('alpha', values.alpha) ?? 0.025,
+          epochs: int('epochs', values.epochs) ?? 5,
+          ...(values.threads !== undefined ? { threads: int('threads', values.threads)! } : {}),
+          ...(values['max-vocab'] !== undefined ? { maxFinalVocab: int('max-vocab', values['max-vocab'])! } : {}),
+          seed: int('seed', values.seed, 0) ?? 1,
+          sg: !values.cbow,
+          hs: values.hs ?? false,
+          lowercase: values.lowercase ?? false,
+          // Checked (and the option named) by Word2Vec.train.
+          ...(values.encoding !== undefined ? { encoding: values.encoding as 'utf8' | 'latin1' } : {}),
+          ...(values.saturated !== undefined ? { saturated: oneOf('saturated', values.saturated, ['limit', 'skip'] as const) } : {}),
+          ...callbacks,
+        });
     const t = vectors.training;
     if (!lead) return;
     // A resumed run's speed counts its own words only, not those read before the checkpoint.
@@ -204,9 +228,15 @@ export async function runWord2Vec(args: string[]): Promise<void> {
         ` (and ${t.distributed.waitSeconds.toFixed(1)} s waiting for the other ranks)` : ''}\n`);
     if (output) await writeVectors(vectors, output, save);
     if (plot !== undefined && t.epochLosses.length > 0) {
-      const corpus = stdin ? 'stdin' : values.input ?? (resuming ? `the corpus of ${values.resume}` : 'the planted demo corpus');
+      const corpus = stdin ? 'stdin' : (values.input ?? (resuming ? `the corpus of ${values.resume}` : 'the planted demo corpus'));
       // A resumed run plots the epochs it finished, numbered as in the whole run.
-      await writeLossPlot(plot, { loss: t.epochLosses }, t.epochsCompleted - t.epochLosses.length + 1, `fastnn word2vec on ${corpus}: mean loss per prediction`, save);
+      await writeLossPlot(
+        plot,
+        { loss: t.epochLosses },
+        t.epochsCompleted - t.epochLosses.length + 1,
+        `fastnn word2vec on ${corpus}: mean loss per prediction`,
+        save,
+      );
     }
     if (demo) {
       // With the vectors on stdout, the analogies go beside the other messages.
@@ -247,15 +277,18 @@ async function corpusOf(checkpoint: string): Promise<string | undefined> {
 
 /** After Ctrl-C or SIGTERM: the one line naming the checkpoint the aborted run wrote (if it got as far as training), and exit code 130 or 143. */
 async function reportInterrupted(args: string[], path: string, started: number, stdin: boolean, stopped: Stopped): Promise<void> {
-  const written = await stat(path).then((s) => s.mtimeMs >= started - 1000, () => false);
+  const written = await stat(path).then(
+    (s) => s.mtimeMs >= started - 1000,
+    () => false,
+  );
   let where = 'before training began, nothing to checkpoint';
   if (written) {
     const { state } = await readWord2VecCheckpoint(path);
     const keep = (flag: string) => !['--resume', ...SETTING_FLAGS.map((f) => `--${f}`)].includes(flag);
-    where = `checkpoint in epoch ${state.epoch} after ${wordsRead(state)} words in ${path}; continue with: ${continueCommand('word2vec', args, path, keep)}` +
+    where =
+      `checkpoint in epoch ${state.epoch} after ${wordsRead(state)} words in ${path}; continue with: ${continueCommand('word2vec', args, path, keep)}` +
       (stdin ? ' (pipe the same corpus into it)' : '');
   }
   process.stderr.write(`\nfastnn word2vec: ${stopped.word}; ${where}\n`);
   process.exitCode = stopped.status;
 }
-

@@ -9,16 +9,31 @@
 import { Rng } from '../rng.js';
 
 export const COUNTRIES = [
-  ['france', 'paris', 'french'], ['england', 'london', 'english'], ['germany', 'berlin', 'german'],
-  ['italy', 'rome', 'italian'], ['spain', 'madrid', 'spanish'], ['portugal', 'lisbon', 'portuguese'],
-  ['russia', 'moscow', 'russian'], ['china', 'beijing', 'chinese'], ['japan', 'tokyo', 'japanese'],
-  ['greece', 'athens', 'greek'], ['poland', 'warsaw', 'polish'], ['sweden', 'stockholm', 'swedish'],
+  ['france', 'paris', 'french'],
+  ['england', 'london', 'english'],
+  ['germany', 'berlin', 'german'],
+  ['italy', 'rome', 'italian'],
+  ['spain', 'madrid', 'spanish'],
+  ['portugal', 'lisbon', 'portuguese'],
+  ['russia', 'moscow', 'russian'],
+  ['china', 'beijing', 'chinese'],
+  ['japan', 'tokyo', 'japanese'],
+  ['greece', 'athens', 'greek'],
+  ['poland', 'warsaw', 'polish'],
+  ['sweden', 'stockholm', 'swedish'],
 ] as const;
 
 export const PAIRS = [
-  ['king', 'queen', 'royal'], ['man', 'woman', 'adult'], ['prince', 'princess', 'young'], ['father', 'mother', 'parent'],
-  ['son', 'daughter', 'child'], ['brother', 'sister', 'sibling'], ['uncle', 'aunt', 'relative'], ['husband', 'wife', 'married'],
-  ['actor', 'actress', 'stage'], ['waiter', 'waitress', 'restaurant'],
+  ['king', 'queen', 'royal'],
+  ['man', 'woman', 'adult'],
+  ['prince', 'princess', 'young'],
+  ['father', 'mother', 'parent'],
+  ['son', 'daughter', 'child'],
+  ['brother', 'sister', 'sibling'],
+  ['uncle', 'aunt', 'relative'],
+  ['husband', 'wife', 'married'],
+  ['actor', 'actress', 'stage'],
+  ['waiter', 'waitress', 'restaurant'],
 ] as const;
 
 const FILLER = ['the', 'a', 'of', 'and', 'very', 'often', 'we', 'know', 'that', 'it', 'was', 'there'];
@@ -31,21 +46,32 @@ export function plantedSentence(rng: Rng): string {
     const [country, city, language] = pick(COUNTRIES);
     const group = `${country}-land`; // a word only this country's three words share
     switch (rng.below(6)) {
-      case 0: return `${city} is the capital city of ${country} ${filler()}`;
-      case 1: return `in ${country} people speak ${language} ${group} ${filler()}`;
-      case 2: return `the city ${city} ${group} city capital ${filler()}`;
-      case 3: return `the country ${country} ${group} country nation ${filler()}`;
-      case 4: return `the language ${language} ${group} language speak ${filler()}`;
-      default: return `${filler()} ${city} ${country} ${language} ${group} ${filler()}`;
+      case 0:
+        return `${city} is the capital city of ${country} ${filler()}`;
+      case 1:
+        return `in ${country} people speak ${language} ${group} ${filler()}`;
+      case 2:
+        return `the city ${city} ${group} city capital ${filler()}`;
+      case 3:
+        return `the country ${country} ${group} country nation ${filler()}`;
+      case 4:
+        return `the language ${language} ${group} language speak ${filler()}`;
+      default:
+        return `${filler()} ${city} ${country} ${language} ${group} ${filler()}`;
     }
   }
   const [male, female, theme] = pick(PAIRS);
   switch (rng.below(5)) {
-    case 0: return `he is the ${male} ${theme} male masculine ${filler()}`;
-    case 1: return `she is the ${female} ${theme} female feminine ${filler()}`;
-    case 2: return `the ${male} and the ${female} ${theme} ${filler()}`;
-    case 3: return `${filler()} he ${male} ${theme} his ${filler()}`;
-    default: return `${filler()} she ${female} ${theme} her ${filler()}`;
+    case 0:
+      return `he is the ${male} ${theme} male masculine ${filler()}`;
+    case 1:
+      return `she is the ${female} ${theme} female feminine ${filler()}`;
+    case 2:
+      return `the ${male} and the ${female} ${theme} ${filler()}`;
+    case 3:
+      return `${filler()} he ${male} ${theme} his ${filler()}`;
+    default:
+      return `${filler()} she ${female} ${theme} her ${filler()}`;
   }
 }
 

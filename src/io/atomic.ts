@@ -105,7 +105,7 @@ const WRITE_PIECE = 1 << 30;
 const FULL_PIPE_WAIT_MS = 20;
 
 async function writeAll(file: FileHandle, chunk: Uint8Array): Promise<void> {
-  for (let at = 0, wait = 1; at < chunk.length;) {
+  for (let at = 0, wait = 1; at < chunk.length; ) {
     try {
       const { bytesWritten } = await file.write(chunk, at, Math.min(WRITE_PIECE, chunk.length - at));
       at += bytesWritten;

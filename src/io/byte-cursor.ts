@@ -55,8 +55,9 @@ export async function openByteSource(file: FileHandle, corrupt: (why: string) =>
           next = await chunks.next();
         } catch (err) {
           const code = (err as NodeJS.ErrnoException).code ?? '';
-          return corrupt(code.startsWith('Z_') ? `gzip data is corrupt or truncated (${(err as Error).message})`
-            : `cannot be read (${code || (err as Error).message})`);
+          return corrupt(
+            code.startsWith('Z_') ? `gzip data is corrupt or truncated (${(err as Error).message})` : `cannot be read (${code || (err as Error).message})`,
+          );
         }
         if (next.done) return 0;
         pending = next.value;
@@ -116,7 +117,7 @@ export class ByteCursor {
    * source ended, or `max` bytes hold none).
    */
   async peekLine(max: number): Promise<{ line: Buffer; newline: boolean }> {
-    for (let scanned = 0; ;) {
+    for (let scanned = 0; ; ) {
       const have = await this.ensure(Math.min(scanned + BLOCK, max));
       const nl = this.buf.subarray(this.pos + scanned, this.pos + have).indexOf(10);
       if (nl >= 0) return { line: this.buf.subarray(this.pos, this.pos + scanned + nl), newline: true };

@@ -10,8 +10,14 @@ type ErrorClass = new (message: string, options?: { cause: unknown }) => Error;
 
 /** A save that failed or was refused: `path` is the file asked for, the message says what is wrong with it or its directory. */
 export class FileWriteError extends Error {
+  /** The class name, as `err.name`. */
   override name = 'FileWriteError';
-  constructor(readonly path: string, why: string, options?: { cause: unknown }) {
+  constructor(
+    /** The file that was to be written. */
+    readonly path: string,
+    why: string,
+    options?: { cause: unknown },
+  ) {
     // An empty path would read as "cannot write : …".
     super(`cannot write ${path === '' ? "''" : path}: ${why}`, options);
   }
@@ -24,11 +30,17 @@ function codeOf(err: unknown): string | undefined {
 /** Why `path` cannot be read, from the error opening or reading it. */
 function readProblem(err: unknown): string {
   switch (codeOf(err)) {
-    case 'ENOENT': return 'does not exist';
-    case 'EISDIR': return 'is a directory';
-    case 'EACCES': case 'EPERM': return 'permission denied';
-    case 'ENOTDIR': return 'does not exist (a part of its path is a file, not a directory)';
-    default: return `cannot be read (${codeOf(err) ?? (err as Error).message})`;
+    case 'ENOENT':
+      return 'does not exist';
+    case 'EISDIR':
+      return 'is a directory';
+    case 'EACCES':
+    case 'EPERM':
+      return 'permission denied';
+    case 'ENOTDIR':
+      return 'does not exist (a part of its path is a file, not a directory)';
+    default:
+      return `cannot be read (${codeOf(err) ?? (err as Error).message})`;
   }
 }
 
@@ -68,12 +80,21 @@ export async function readWholeFile(path: string, errorClass: ErrorClass): Promi
 export async function writeProblem(path: string, err: unknown, temp: string): Promise<string> {
   const dir = dirname(path);
   switch (codeOf(err)) {
-    case 'ENOENT': case 'ENOTDIR': return missingDirectory(dir);
-    case 'EACCES': case 'EPERM': return `directory ${dir} is not writable (permission denied)`;
-    case 'EROFS': return `directory ${dir} is not writable (read-only file system)`;
-    case 'EISDIR': return 'it is a directory';
-    case 'ENOSPC': case 'EDQUOT': return `no space left on the device of ${dir}`;
-    default: return (err as Error).message.replaceAll(temp, path);
+    case 'ENOENT':
+    case 'ENOTDIR':
+      return missingDirectory(dir);
+    case 'EACCES':
+    case 'EPERM':
+      return `directory ${dir} is not writable (permission denied)`;
+    case 'EROFS':
+      return `directory ${dir} is not writable (read-only file system)`;
+    case 'EISDIR':
+      return 'it is a directory';
+    case 'ENOSPC':
+    case 'EDQUOT':
+      return `no space left on the device of ${dir}`;
+    default:
+      return (err as Error).message.replaceAll(temp, path);
   }
 }
 
@@ -90,9 +111,14 @@ async function missingDirectory(dir: string): Promise<string> {
 /** Why writing through a character device or FIFO (atomic.ts) failed: the device's own refusal, in words. */
 export function writeThroughProblem(err: unknown): string {
   switch (codeOf(err)) {
-    case 'ENOSPC': return 'no space left on device';
-    case 'EPIPE': return 'its reader closed it before the whole file was written';
-    case 'EACCES': case 'EPERM': return 'permission denied';
-    default: return `the device refused the write (${codeOf(err) ?? (err as Error).message})`;
+    case 'ENOSPC':
+      return 'no space left on device';
+    case 'EPIPE':
+      return 'its reader closed it before the whole file was written';
+    case 'EACCES':
+    case 'EPERM':
+      return 'permission denied';
+    default:
+      return `the device refused the write (${codeOf(err) ?? (err as Error).message})`;
   }
 }

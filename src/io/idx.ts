@@ -17,6 +17,7 @@ import { readWholeFile } from './file-errors.js';
 
 /** A file that is not a well-formed IDX file. */
 export class IdxFileError extends Error {
+  /** The class name, as `err.name`. */
   override name = 'IdxFileError';
 }
 
@@ -29,10 +30,14 @@ const ELEMENT_TYPES = {
   0x0e: { name: 'f64', bytes: 8 },
 } as const;
 
+/** The element type an IDX file declares. */
 export type IdxElementType = (typeof ELEMENT_TYPES)[keyof typeof ELEMENT_TYPES]['name'];
 
+/** The array an IDX file holds: its element type, shape and values. */
 export interface IdxArray {
+  /** Element type as stored in the file. */
   type: IdxElementType;
+  /** Size of each dimension, outermost first. */
   shape: number[];
   /** The values, converted from big-endian; integers stay exact in float64. */
   data: Uint8Array | Int8Array | Int16Array | Int32Array | Float32Array | Float64Array;
@@ -77,7 +82,10 @@ export function decodeIdx(file: Uint8Array, label: string): IdxArray {
     shape.push(size);
     count *= size; // exact: fails below long before float64 loses integers
     if (count * type.bytes > bytes.length - headerLength) {
-      fail(4 + 4 * i, `dimensions [${shape.join(', ')}${i + 1 < dims ? ', …' : ''}] need more data than the ${bytes.length - headerLength} bytes the file holds`);
+      fail(
+        4 + 4 * i,
+        `dimensions [${shape.join(', ')}${i + 1 < dims ? ', …' : ''}] need more data than the ${bytes.length - headerLength} bytes the file holds`,
+      );
     }
   }
   const dataBytes = count * type.bytes;
@@ -93,12 +101,18 @@ function readBigEndian(bytes: Uint8Array, offset: number, count: number, type: I
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   switch (type) {
     // Uint8Array.from copies: a Node Buffer's slice() would alias a shared pool.
-    case 'u8': return Uint8Array.from(bytes.subarray(offset, offset + count));
-    case 'i8': return new Int8Array(Uint8Array.from(bytes.subarray(offset, offset + count)).buffer);
-    case 'i16': return fill(new Int16Array(count), (i) => view.getInt16(offset + 2 * i, false));
-    case 'i32': return fill(new Int32Array(count), (i) => view.getInt32(offset + 4 * i, false));
-    case 'f32': return fill(new Float32Array(count), (i) => view.getFloat32(offset + 4 * i, false));
-    case 'f64': return fill(new Float64Array(count), (i) => view.getFloat64(offset + 8 * i, false));
+    case 'u8':
+      return Uint8Array.from(bytes.subarray(offset, offset + count));
+    case 'i8':
+      return new Int8Array(Uint8Array.from(bytes.subarray(offset, offset + count)).buffer);
+    case 'i16':
+      return fill(new Int16Array(count), (i) => view.getInt16(offset + 2 * i, false));
+    case 'i32':
+      return fill(new Int32Array(count), (i) => view.getInt32(offset + 4 * i, false));
+    case 'f32':
+      return fill(new Float32Array(count), (i) => view.getFloat32(offset + 4 * i, false));
+    case 'f64':
+      return fill(new Float64Array(count), (i) => view.getFloat64(offset + 8 * i, false));
   }
 }
 

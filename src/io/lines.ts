@@ -14,8 +14,11 @@ const BLOCK = 1 << 16;
  * Opening failures throw `errorClass` ("<path>: does not exist"); a line of
  * more than `maxChars` characters throws a RangeError "<path>: line N: …".
  */
-export async function* readLines(path: string, maxChars: number,
-                                 errorClass: new (message: string, options?: { cause: unknown }) => Error): AsyncGenerator<string> {
+export async function* readLines(
+  path: string,
+  maxChars: number,
+  errorClass: new (message: string, options?: { cause: unknown }) => Error,
+): AsyncGenerator<string> {
   const file = await openForReading(path, errorClass);
   try {
     const decoder = new StringDecoder('utf8');

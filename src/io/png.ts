@@ -3,7 +3,7 @@
  * and RGB images (plots): signature, IHDR, one zlib-compressed IDAT, IEND.
  */
 import { deflateSync } from 'node:zlib';
-import { Matrix } from '../tensor.js';
+import type { Matrix } from '../tensor.js';
 import { writeFileAtomic, type WriteOptions } from './atomic.js';
 
 const CRC_TABLE = (() => {
@@ -92,7 +92,6 @@ export function imageStrips(rows: Matrix[], count: number, imageWidth: number): 
   return { pixels, width, height };
 }
 
-export async function writeGrayPng(path: string, pixels: Float32Array, width: number, height: number,
-                                   options: WriteOptions = {}): Promise<void> {
+export async function writeGrayPng(path: string, pixels: Float32Array, width: number, height: number, options: WriteOptions = {}): Promise<void> {
   await writeFileAtomic(path, [encodeGrayPng(pixels, width, height)], options);
 }

@@ -8,8 +8,15 @@
 import type { FileHandle } from 'node:fs/promises';
 import { openForReading } from './file-errors.js';
 import {
-  DTYPE_BYTES, littleEndianHost, MAX_HEADER_BYTES, ModelFileError, parseSafetensorsHeader, swapElementBytes,
-  type Dtype, type TensorData, type TensorEntry,
+  DTYPE_BYTES,
+  littleEndianHost,
+  MAX_HEADER_BYTES,
+  ModelFileError,
+  parseSafetensorsHeader,
+  swapElementBytes,
+  type Dtype,
+  type TensorData,
+  type TensorEntry,
 } from './safetensors.js';
 
 const ARRAYS = { F32: Float32Array, F64: Float64Array, U32: Uint32Array, U8: Uint8Array } as const;
@@ -18,9 +25,13 @@ const ARRAYS = { F32: Float32Array, F64: Float64Array, U32: Uint32Array, U8: Uin
 const READ_PIECE = 1 << 30;
 
 export class SafetensorsFile {
-  private constructor(private readonly file: FileHandle, private readonly label: string,
-                      readonly metadata: Record<string, string>, private readonly entries: Map<string, TensorEntry>,
-                      private readonly dataStart: number) {}
+  private constructor(
+    private readonly file: FileHandle,
+    private readonly label: string,
+    readonly metadata: Record<string, string>,
+    private readonly entries: Map<string, TensorEntry>,
+    private readonly dataStart: number,
+  ) {}
 
   /** Opens and checks `path`; tensors of other dtypes than `dtypes` are errors. Close it when done. */
   static async open(path: string, dtypes: readonly Dtype[]): Promise<SafetensorsFile> {

@@ -14,6 +14,7 @@ import { readWholeFile } from './file-errors.js';
 
 /** A file that is not a valid safetensors file, or not the one expected. */
 export class ModelFileError extends Error {
+  /** The class name, as `err.name`. */
   override name = 'ModelFileError';
 }
 
@@ -36,8 +37,7 @@ function dtypeOf(data: TensorData): Dtype {
 }
 
 /** The file as chunks (prefix, header, each tensor's little-endian bytes; no copies on a little-endian host). */
-export function encodeSafetensors(metadata: Record<string, string>,
-                                  tensors: [string, number[], TensorData][]): Uint8Array[] {
+export function encodeSafetensors(metadata: Record<string, string>, tensors: [string, number[], TensorData][]): Uint8Array[] {
   const header: Record<string, unknown> = { __metadata__: metadata };
   let offset = 0;
   for (const [name, shape, data] of tensors) {
@@ -53,8 +53,12 @@ export function encodeSafetensors(metadata: Record<string, string>,
   return [prefix, headerBytes, ...tensors.map(([, , data]) => littleEndianBytes(data))];
 }
 
-export async function writeSafetensors(path: string, metadata: Record<string, string>,
-                                       tensors: [string, number[], TensorData][], options: WriteOptions = {}): Promise<void> {
+export async function writeSafetensors(
+  path: string,
+  metadata: Record<string, string>,
+  tensors: [string, number[], TensorData][],
+  options: WriteOptions = {},
+): Promise<void> {
   await writeFileAtomic(path, encodeSafetensors(metadata, tensors), options);
 }
 
@@ -93,8 +97,12 @@ export interface TensorEntry {
  * size equal to its byte range, the ranges tiling the data area exactly.
  * Nothing is allocated from a declared size before it is checked.
  */
-export function parseSafetensorsHeader(head: Uint8Array, fileLength: number, label: string, dtypes: readonly Dtype[]):
-  { metadata: Record<string, string>; entries: TensorEntry[]; dataStart: number } {
+export function parseSafetensorsHeader(
+  head: Uint8Array,
+  fileLength: number,
+  label: string,
+  dtypes: readonly Dtype[],
+): { metadata: Record<string, string>; entries: TensorEntry[]; dataStart: number } {
   const fail = (offset: number, why: string): never => {
     throw new ModelFileError(`${label}: ${why} (at byte ${offset})`);
   };
@@ -144,8 +152,7 @@ export function parseSafetensorsHeader(head: Uint8Array, fileLength: number, lab
   return { metadata, entries, dataStart };
 }
 
-function parseEntry(name: string, value: unknown, dataLength: number, dtypes: readonly Dtype[],
-                    fail: (why: string) => never): TensorEntry {
+function parseEntry(name: string, value: unknown, dataLength: number, dtypes: readonly Dtype[], fail: (why: string) => never): TensorEntry {
   if (value === null || typeof value !== 'object') fail(`tensor '${name}' is not an object`);
   const { dtype, shape, data_offsets: offsets } = value as Record<string, unknown>;
   if (!dtypes.includes(dtype as Dtype)) {

@@ -47,8 +47,10 @@ export async function writeTarget(path: string, options: WriteOptions): Promise<
   });
   if (stats === null || stats.isFile()) {
     if (stats && (stats.mode & 0o200) === 0 && options.overwrite !== true) {
-      throw new FileWriteError(path, `it is read-only (mode ${(stats.mode & 0o777).toString(8).padStart(4, '0')}); ` +
-        'overwrite: true (--force on the command line) replaces it');
+      throw new FileWriteError(
+        path,
+        `it is read-only (mode ${(stats.mode & 0o777).toString(8).padStart(4, '0')}); ` + 'overwrite: true (--force on the command line) replaces it',
+      );
     }
     return { how: 'replace', file, existing: stats };
   }
@@ -69,9 +71,10 @@ export async function openThrough(path: string, target: WriteTarget & { how: 'th
   try {
     return await open(target.file, flags);
   } catch (err) {
-    const why = (err as NodeJS.ErrnoException).code === 'ENXIO' && target.kind === 'FIFO'
-      ? 'it is a FIFO that no process has open for reading (start the reader first)'
-      : writeThroughProblem(err);
+    const why =
+      (err as NodeJS.ErrnoException).code === 'ENXIO' && target.kind === 'FIFO'
+        ? 'it is a FIFO that no process has open for reading (start the reader first)'
+        : writeThroughProblem(err);
     throw new FileWriteError(path, why, { cause: err });
   }
 }

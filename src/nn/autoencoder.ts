@@ -9,7 +9,7 @@
  */
 import { Activation, Loss, NoiseType, defaultLossParams, type ActivationName, type InputNoise, type NetworkSpec } from '../backend/backend.js';
 import { getBackend } from '../backend/select.js';
-import { allocateMatrix, Matrix } from '../tensor.js';
+import { allocateMatrix, type Matrix } from '../tensor.js';
 import { checkOptions, finiteNumber, positiveInt } from '../options.js';
 import { allocate, checkLayerSizes } from '../sizes.js';
 import { checkValues, shapeMatrix, toMatrix, type Inputs, type Targets, type Unchecked } from '../inputs.js';
@@ -20,6 +20,7 @@ import { hiddenActivations } from './mlp.js';
 import { fitSegment, TrainableNetwork, type FitSpec } from './trainable.js';
 import { biasParam, dropoutRates, dropoutSpec, normChoices, normSpec, type NormName } from './layers.js';
 
+/** The shape and training terms of an Autoencoder. */
 export interface AutoencoderConfig {
   /** Encoder widths, input first, code last: [inputs, ...hidden, code]; at least 2. */
   layers: number[];
@@ -50,10 +51,12 @@ export interface AutoencoderConfig {
   norm?: NormName | null | (NormName | null)[];
 }
 
+/** Reconstruction loss: mean squared error, binary cross-entropy on a sigmoid output, or squared error on a sigmoid output. */
 export type AutoencoderLoss = 'mse' | 'bce' | 'sigmoidMse';
 /** The backend loss of each, on the whole network's output. */
 const OUTPUT_LOSS = { mse: Loss.mse, bce: Loss.sigmoidCrossEntropy, sigmoidMse: Loss.sigmoidMse } as const;
 
+/** Options of Autoencoder.pretrainStacked. */
 export interface StackedOptions {
   /** Epochs of each layer's own autoencoder. Default 5. */
   epochsPerLayer?: number;
@@ -67,16 +70,23 @@ const CONFIG_KEYS = ['layers', 'hidden', 'decoder', 'loss', 'tiedWeights', 'deno
 /** Rows per backend call in encode/decode: bounds the workspace memory. */
 const ROWS_PER_CALL = 4096;
 
+/** An autoencoder: a network trained to reproduce its input through a narrow code layer, then used to encode and decode. */
 export class Autoencoder extends TrainableNetwork {
   /** Widths of the whole network: encoder then decoder. */
   readonly layers: readonly number[];
   /** Index in `layers` of the code layer. */
   readonly codeIndex: number;
+  /** Activation of each hidden layer, encoder then decoder. */
   readonly hidden: readonly ActivationName[];
+  /** The reconstruction loss. */
   readonly loss: AutoencoderLoss;
+  /** Whether each decoder layer uses its encoder twin's weights, transposed. */
   readonly tiedWeights: boolean;
+  /** Noise added to the inputs while fitting (a denoising autoencoder), or null. */
   readonly inputNoise: InputNoise | null;
+  /** Sparsity penalty on the code layer: target mean activation rho, weight beta; or null. */
   readonly sparse: { rho: number; beta: number } | null;
+  /** Negative slope of 'leakyRelu'. */
   readonly leakySlope: number;
   /** Dropout rate of each hidden layer of the whole network while fitting (0: none). */
   readonly dropout: readonly number[];
@@ -116,7 +126,9 @@ export class Autoencoder extends TrainableNetwork {
     // One value for every hidden layer means the others; a list must say so itself.
     if (typeof config.norm === 'string') norm[this.codeIndex - 1] = null;
     else if (norm[this.codeIndex - 1] !== null) {
-      throw new RangeError(`${fn}: config.norm[${this.codeIndex - 1}] must be null: the code layer stays unnormalised, so encode returns its plain activations`);
+      throw new RangeError(
+        `${fn}: config.norm[${this.codeIndex - 1}] must be null: the code layer stays unnormalised, so encode returns its plain activations`,
+      );
     }
     this.norm = norm;
     this.tiedWeights = config.tiedWeights ?? false;
@@ -191,9 +203,12 @@ export class Autoencoder extends TrainableNetwork {
     return this.runFit(fn, this.fitSpec(), x, x as never, opts, run);
   }
 
+  /** The network, metric and target reader a fit of this model runs with. */
   protected fitSpec(): FitSpec {
     return {
-      spec: this.spec(), metric: 0 as const, inputNoise: this.inputNoise,
+      spec: this.spec(),
+      metric: 0 as const,
+      inputNoise: this.inputNoise,
       targets: (f: string, arg: string, t: unknown, rows: number) => this.data(f, arg, t, rows),
     };
   }
@@ -264,8 +279,7 @@ export class Autoencoder extends TrainableNetwork {
     const fn = 'Autoencoder.pretrainStacked';
     checkOptions(fn, 'options', options, ['epochsPerLayer', 'layerOptions', 'fineTune']);
     const epochs = positiveInt(fn, 'options.epochsPerLayer', options.epochsPerLayer, 5);
-    const mirrored = this.layers.length === 2 * this.codeIndex + 1 &&
-      this.layers.every((w, i) => w === this.layers[this.layers.length - 1 - i]);
+    const mirrored = this.layers.length === 2 * this.codeIndex + 1 && this.layers.every((w, i) => w === this.layers[this.layers.length - 1 - i]);
     if (!mirrored) throw new RangeError(`${fn}: needs the mirrored decoder`);
     if (this.norm.some((c) => c !== null)) throw new RangeError(`${fn}: does not pretrain normalised layers (config.norm); use fit`);
     const given = this.data(fn, 'x', x);
@@ -283,8 +297,12 @@ export class Autoencoder extends TrainableNetwork {
     for (let l = 0; l < this.codeIndex; l++) {
       const act = this.hidden[l]!;
       const stage = new Autoencoder({
-        layers: [this.layers[l]!, this.layers[l + 1]!], hidden: act, leakySlope: this.leakySlope,
-        loss: l === 0 ? this.loss : 'mse', tiedWeights: this.tiedWeights, seed: this.rng.nextU32(),
+        layers: [this.layers[l]!, this.layers[l + 1]!],
+        hidden: act,
+        leakySlope: this.leakySlope,
+        loss: l === 0 ? this.loss : 'mse',
+        tiedWeights: this.tiedWeights,
+        seed: this.rng.nextU32(),
         ...(this.cfg.denoise !== undefined ? { denoise: this.cfg.denoise } : {}),
         ...(this.sparse && l === this.codeIndex - 1 ? { sparse: this.sparse } : {}),
       });
@@ -297,6 +315,7 @@ export class Autoencoder extends TrainableNetwork {
     }
   }
 
+  /** Reads an autoencoder saved with save(). */
   static async load(path: string): Promise<Autoencoder> {
     return readModelFile(path, 'Autoencoder', (config) => new Autoencoder(config as unknown as AutoencoderConfig));
   }

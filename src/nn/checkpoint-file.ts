@@ -20,13 +20,21 @@ export type Checkpointable = MLP | Autoencoder;
 
 /** The fit options a checkpoint stores: plain data that decides the updates. */
 export interface CheckpointSettings {
+  /** Epochs to run. */
   epochs: number;
+  /** Rows per batch. */
   batchSize?: number;
+  /** The optimizer and its settings. */
   optimizer?: OptimizerOptions;
+  /** The learning-rate schedule. */
   schedule?: ScheduleOptions;
+  /** Whether rows are reshuffled each epoch. */
   shuffle?: boolean;
+  /** Fraction of the rows held out for validation. */
   validationSplit?: number;
+  /** When to stop early. */
   earlyStopping?: EarlyStoppingOptions;
+  /** What a non-finite batch does: stop the fit, or be skipped. */
   onNonFinite?: 'error' | 'skip';
   /** Layers held fixed (FitOptions.freeze). */
   freeze?: number[];
@@ -68,14 +76,24 @@ const META_KEY = 'fastnn.checkpoint';
 export function snapshot(model: Checkpointable, settings: CheckpointSettings, run: RunState, target: CheckpointTarget): Snapshot {
   const opt = model.optimizerState;
   const meta: CheckpointMeta = {
-    ...target, settings, epochsDone: run.epochsDone, stepsDone: run.stepsDone, bestEpoch: run.bestEpoch, best: run.best,
-    stoppedEarly: run.stoppedEarly, rngState: Array.from(model.rngState), optimizerType: opt?.type ?? null,
+    ...target,
+    settings,
+    epochsDone: run.epochsDone,
+    stepsDone: run.stepsDone,
+    bestEpoch: run.bestEpoch,
+    best: run.best,
+    stoppedEarly: run.stoppedEarly,
+    rngState: Array.from(model.rngState),
+    optimizerType: opt?.type ?? null,
     optimizerStep: opt?.step[0] ?? 0,
     ...(run.partial ? { partial: Array.from(run.partial), batchesPerEpoch: run.batchesPerEpoch } : {}),
   };
-  const tensor = (prefix: string) => (s: Float32Array, j: number): [string, number[], Float32Array] => [`${prefix}.${j}`, [s.length], s.slice()];
+  const tensor =
+    (prefix: string) =>
+    (s: Float32Array, j: number): [string, number[], Float32Array] => [`${prefix}.${j}`, [s.length], s.slice()];
   return {
-    kind: model instanceof MLP ? 'MLP' : 'Autoencoder', config: model.config(),
+    kind: model instanceof MLP ? 'MLP' : 'Autoencoder',
+    config: model.config(),
     model: { params: model.params.map((p) => p.slice()), layers: model.layers },
     metadata: { [META_KEY]: JSON.stringify(meta) },
     tensors: [...(opt?.state ?? []).map(tensor('optimizer.state')), ...run.bestParams.map(tensor('best'))],
@@ -101,8 +119,9 @@ export async function loadCheckpoint(path: string): Promise<{ model: Checkpointa
   const optimizerTensors = extra('optimizer');
   const bestTensors = extra('best');
   const kind = parsed.metadata['fastnn.kind'] === 'Autoencoder' ? 'Autoencoder' : 'MLP';
-  const model: Checkpointable = modelFromTensors(path, parsed, kind, (config) => kind === 'MLP'
-    ? new MLP(config as unknown as MLPConfig) : new Autoencoder(config as unknown as AutoencoderConfig));
+  const model: Checkpointable = modelFromTensors(path, parsed, kind, (config) =>
+    kind === 'MLP' ? new MLP(config as unknown as MLPConfig) : new Autoencoder(config as unknown as AutoencoderConfig),
+  );
   const meta = parseMeta(parsed.metadata[META_KEY], fail);
   model.rngState = Uint32Array.from(meta.rngState);
   // Each list must hold `count` tensors named prefix.0…, tensor j shaped like params[j mod params.length]
@@ -139,9 +158,15 @@ export async function loadCheckpoint(path: string): Promise<{ model: Checkpointa
   const restoring = meta.settings.earlyStopping?.restoreBestWeights === true;
   const bestParams = list(bestTensors, 'best', restoring ? model.params.length : 0, 'restoreBestWeights');
   const run: RunState = {
-    epochs: meta.settings.epochs, epochsDone: meta.epochsDone, stepsDone: meta.stepsDone, bestEpoch: meta.bestEpoch,
-    best: meta.best, bestParams, stoppedEarly: meta.stoppedEarly,
-    partial: meta.partial ? Float64Array.from(meta.partial) : null, batchesPerEpoch: meta.batchesPerEpoch ?? 0,
+    epochs: meta.settings.epochs,
+    epochsDone: meta.epochsDone,
+    stepsDone: meta.stepsDone,
+    bestEpoch: meta.bestEpoch,
+    best: meta.best,
+    bestParams,
+    stoppedEarly: meta.stoppedEarly,
+    partial: meta.partial ? Float64Array.from(meta.partial) : null,
+    batchesPerEpoch: meta.batchesPerEpoch ?? 0,
   };
   return { model, meta, run };
 }
@@ -149,9 +174,14 @@ export async function loadCheckpoint(path: string): Promise<{ model: Checkpointa
 // The epoch in progress, when there is one, must be within the run; the trainers check its fields.
 function partialOk(meta: CheckpointMeta): boolean {
   if (meta.partial === undefined || meta.partial === null) return true;
-  return Array.isArray(meta.partial) && meta.partial.length === EPOCH_FIELDS.length
-    && meta.partial.every((v) => Number.isFinite(v)) && meta.epochsDone < meta.settings.epochs
-    && Number.isSafeInteger(meta.batchesPerEpoch) && meta.batchesPerEpoch! > meta.partial[0]!;
+  return (
+    Array.isArray(meta.partial) &&
+    meta.partial.length === EPOCH_FIELDS.length &&
+    meta.partial.every((v) => Number.isFinite(v)) &&
+    meta.epochsDone < meta.settings.epochs &&
+    Number.isSafeInteger(meta.batchesPerEpoch) &&
+    meta.batchesPerEpoch! > meta.partial[0]!
+  );
 }
 
 function parseMeta(text: string | undefined, fail: (why: string) => never): CheckpointMeta {
@@ -163,15 +193,29 @@ function parseMeta(text: string | undefined, fail: (why: string) => never): Chec
     return fail(`'${META_KEY}' metadata is not JSON`);
   }
   const count = (v: unknown) => Number.isSafeInteger(v) && (v as number) >= 0;
-  const ok = typeof meta === 'object' && meta !== null && count(meta.epochsDone) && count(meta.stepsDone)
-    && count(meta.everyEpochs) && typeof meta.saveOnAbort === 'boolean' && (meta.everyEpochs >= 1 || meta.saveOnAbort)
-    && count(meta.bestEpoch) && meta.bestEpoch <= meta.epochsDone && Number.isFinite(meta.best)
-    && typeof meta.stoppedEarly === 'boolean' && count(meta.optimizerStep)
-    && Array.isArray(meta.rngState) && meta.rngState.length === 4
-    && meta.rngState.every((w) => count(w) && w <= 0xffffffff) && meta.rngState.some((w) => w !== 0)
-    && (meta.optimizerType === null || Object.hasOwn(Optimizer, meta.optimizerType))
-    && typeof meta.settings === 'object' && meta.settings !== null && count(meta.settings.epochs)
-    && meta.epochsDone <= meta.settings.epochs && partialOk(meta);
+  const ok =
+    typeof meta === 'object' &&
+    meta !== null &&
+    count(meta.epochsDone) &&
+    count(meta.stepsDone) &&
+    count(meta.everyEpochs) &&
+    typeof meta.saveOnAbort === 'boolean' &&
+    (meta.everyEpochs >= 1 || meta.saveOnAbort) &&
+    count(meta.bestEpoch) &&
+    meta.bestEpoch <= meta.epochsDone &&
+    Number.isFinite(meta.best) &&
+    typeof meta.stoppedEarly === 'boolean' &&
+    count(meta.optimizerStep) &&
+    Array.isArray(meta.rngState) &&
+    meta.rngState.length === 4 &&
+    meta.rngState.every((w) => count(w) && w <= 0xffffffff) &&
+    meta.rngState.some((w) => w !== 0) &&
+    (meta.optimizerType === null || Object.hasOwn(Optimizer, meta.optimizerType)) &&
+    typeof meta.settings === 'object' &&
+    meta.settings !== null &&
+    count(meta.settings.epochs) &&
+    meta.epochsDone <= meta.settings.epochs &&
+    partialOk(meta);
   if (!ok) fail(`'${META_KEY}' metadata is malformed`);
   return meta;
 }

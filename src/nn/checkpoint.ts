@@ -28,6 +28,7 @@ import { checkOptions, nonNegativeInt, positiveInt } from '../options.js';
 export type { CheckpointSettings } from './checkpoint-file.js';
 export { loadCheckpoint } from './checkpoint-file.js';
 
+/** Where and how often a checkpointed fit saves its state. */
 export interface CheckpointOptions {
   /** The checkpoint file, replaced atomically each time. */
   path: string;
@@ -46,6 +47,7 @@ export type ResumeOptions = Pick<FitOptions, 'onEpoch' | 'onProgress' | 'progres
   checkpoint?: Partial<CheckpointOptions>;
 };
 
+/** Options of resumeAutoencoderFit: as ResumeOptions, with validation rows and no targets. */
 export type AutoencoderResumeOptions = Omit<ResumeOptions, 'validationData'> & { validationData?: { x: Inputs } };
 
 const SETTING_KEYS = ['epochs', 'batchSize', 'optimizer', 'schedule', 'shuffle', 'validationSplit', 'earlyStopping', 'onNonFinite', 'freeze'] as const;
@@ -56,31 +58,44 @@ const FIT_EXTRA_KEYS = ['onEpoch', 'onProgress', 'progressEvery', 'signal', 'val
  * last). onEpoch and onProgress see epochs numbered over the whole run. Resolves with the
  * whole run's history; an abort rejects, leaving the last checkpoint.
  */
-export async function fitWithCheckpoints(net: MLP, x: Inputs, y: Targets, options: CheckpointSettings & ResumeOptions,
-                                         checkpoint: CheckpointOptions): Promise<History> {
+export async function fitWithCheckpoints(
+  net: MLP,
+  x: Inputs,
+  y: Targets,
+  options: CheckpointSettings & ResumeOptions,
+  checkpoint: CheckpointOptions,
+): Promise<History> {
   return start('fitWithCheckpoints', net, x, y, options, checkpoint);
 }
 
 /** fitWithCheckpoints for an autoencoder (validationData is { x }). */
-export async function fitAutoencoderWithCheckpoints(ae: Autoencoder, x: Inputs, options: CheckpointSettings & AutoencoderResumeOptions,
-                                                    checkpoint: CheckpointOptions): Promise<History> {
+export async function fitAutoencoderWithCheckpoints(
+  ae: Autoencoder,
+  x: Inputs,
+  options: CheckpointSettings & AutoencoderResumeOptions,
+  checkpoint: CheckpointOptions,
+): Promise<History> {
   return start('fitAutoencoderWithCheckpoints', ae, x, null, options as CheckpointSettings & ResumeOptions, checkpoint);
 }
 
 /** Rebuilds the MLP of a checkpoint and trains it for the epochs left, with the stored settings. */
-export async function resumeFit(path: string, x: Inputs, y: Targets,
-                                options: ResumeOptions = {}): Promise<{ model: MLP; history: History }> {
+export async function resumeFit(path: string, x: Inputs, y: Targets, options: ResumeOptions = {}): Promise<{ model: MLP; history: History }> {
   return resume('resumeFit', MLP, path, x, y, options);
 }
 
 /** Rebuilds the autoencoder of a checkpoint and trains it for the epochs left, with the stored settings. */
-export async function resumeAutoencoderFit(path: string, x: Inputs,
-                                           options: AutoencoderResumeOptions = {}): Promise<{ model: Autoencoder; history: History }> {
+export async function resumeAutoencoderFit(path: string, x: Inputs, options: AutoencoderResumeOptions = {}): Promise<{ model: Autoencoder; history: History }> {
   return resume('resumeAutoencoderFit', Autoencoder, path, x, null, options as ResumeOptions);
 }
 
-async function start(fn: string, model: Checkpointable, x: Inputs, y: Targets | null, options: CheckpointSettings & ResumeOptions,
-                     checkpoint: CheckpointOptions): Promise<History> {
+async function start(
+  fn: string,
+  model: Checkpointable,
+  x: Inputs,
+  y: Targets | null,
+  options: CheckpointSettings & ResumeOptions,
+  checkpoint: CheckpointOptions,
+): Promise<History> {
   checkOptions(fn, 'options', options, [...SETTING_KEYS, ...FIT_EXTRA_KEYS]);
   const settings = pick(options, SETTING_KEYS);
   // restoreBestWeights: the best epoch's weights live in the run (and its file) until the run ends.
@@ -89,8 +104,14 @@ async function start(fn: string, model: Checkpointable, x: Inputs, y: Targets | 
   return runSegments(fn, model, x, y, settings, run, options, checkpoint);
 }
 
-async function resume<M extends Checkpointable>(fn: string, kind: new (...args: never[]) => M, path: string, x: Inputs,
-                                                y: Targets | null, options: ResumeOptions): Promise<{ model: M; history: History }> {
+async function resume<M extends Checkpointable>(
+  fn: string,
+  kind: new (...args: never[]) => M,
+  path: string,
+  x: Inputs,
+  y: Targets | null,
+  options: ResumeOptions,
+): Promise<{ model: M; history: History }> {
   checkOptions(fn, 'options', options, [...FIT_EXTRA_KEYS, 'checkpoint']);
   const { model, meta, run } = await loadCheckpoint(path);
   if (!(model instanceof kind)) throw new TypeError(`${fn}: ${path} holds a checkpoint of ${model.constructor.name}, not of ${kind.name}`);
@@ -99,13 +120,22 @@ async function resume<M extends Checkpointable>(fn: string, kind: new (...args: 
   return { model, history };
 }
 
-async function runSegments(fn: string, model: Checkpointable, x: Inputs, y: Targets | null, settings: CheckpointSettings,
-                           run: RunState, extra: ResumeOptions, checkpoint: Partial<CheckpointOptions>): Promise<History> {
+async function runSegments(
+  fn: string,
+  model: Checkpointable,
+  x: Inputs,
+  y: Targets | null,
+  settings: CheckpointSettings,
+  run: RunState,
+  extra: ResumeOptions,
+  checkpoint: Partial<CheckpointOptions>,
+): Promise<History> {
   checkOptions(fn, 'checkpoint', checkpoint, ['path', 'everyEpochs', 'saveOnAbort', 'overwrite']);
   const { path } = checkpoint;
   if (typeof path !== 'string' || path === '') throw new TypeError(`${fn}: checkpoint.path must be a file path`);
   const target: CheckpointTarget = {
-    everyEpochs: nonNegativeInt(fn, 'checkpoint.everyEpochs', checkpoint.everyEpochs, 1), saveOnAbort: checkpoint.saveOnAbort ?? false,
+    everyEpochs: nonNegativeInt(fn, 'checkpoint.everyEpochs', checkpoint.everyEpochs, 1),
+    saveOnAbort: checkpoint.saveOnAbort ?? false,
   };
   if (typeof target.saveOnAbort !== 'boolean') throw new TypeError(`${fn}: checkpoint.saveOnAbort must be a boolean`);
   if (target.everyEpochs === 0 && !target.saveOnAbort) throw new RangeError(`${fn}: checkpoint.everyEpochs 0 needs checkpoint.saveOnAbort`);
@@ -128,7 +158,11 @@ async function runSegments(fn: string, model: Checkpointable, x: Inputs, y: Targ
     const onEpoch = extra.onEpoch && ((info: EpochInfo) => extra.onEpoch!({ ...info, epoch: info.epoch + offset }));
     const onProgress = extra.onProgress && ((info: ProgressInfo) => extra.onProgress!({ ...info, epoch: info.epoch + offset }));
     const options: FitOptions = {
-      ...settings, ...pick(extra, FIT_EXTRA_KEYS), epochs, ...(onEpoch ? { onEpoch } : {}), ...(onProgress ? { onProgress } : {}),
+      ...settings,
+      ...pick(extra, FIT_EXTRA_KEYS),
+      epochs,
+      ...(onEpoch ? { onEpoch } : {}),
+      ...(onProgress ? { onProgress } : {}),
     };
     let part: History;
     try {

@@ -13,9 +13,11 @@ import type { Task } from './tasks.js';
 export interface EncoderHead {
   /** Widths after the code: [...hidden, outputs]; at least the outputs. */
   layers: number[];
+  /** What the head predicts. */
   task: Task;
   /** Activation of the head's hidden layers (one name, or one per head hidden layer). Default 'relu'. */
   hidden?: ActivationName | ActivationName[];
+  /** The head's loss; it must fit the task. Default: the task's default. */
   loss?: LossConfig;
   /** Seed of the head's initialisation and of the fits' shuffles. Default 0. */
   seed?: number;

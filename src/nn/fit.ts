@@ -5,22 +5,39 @@
  * turning its history rows into the History and onEpoch calls.
  */
 import {
-  batchNormedOnOneRow, HISTORY, HISTORY_FIELDS, Metric, POSITION, POSITION_FIELDS, type Backend, type InputNoise, type MetricCode,
-  type FitResult, type FitResume, type NetworkSpec, type TrainProgress,
+  batchNormedOnOneRow,
+  HISTORY,
+  HISTORY_FIELDS,
+  Metric,
+  POSITION,
+  POSITION_FIELDS,
+  type Backend,
+  type InputNoise,
+  type MetricCode,
+  type FitResult,
+  type FitResume,
+  type NetworkSpec,
+  type TrainProgress,
 } from '../backend/backend.js';
 import { NonFiniteError } from '../backend/errors.js';
 import type { Rng } from '../rng.js';
 import { checkOptions, finiteNumber, positiveInt } from '../options.js';
 import { allocate, allocating, asFailureOf } from '../sizes.js';
 import { checkValuesOffThread, shapeMatrix, type Inputs, type Targets, type Unchecked } from '../inputs.js';
-import { Matrix } from '../tensor.js';
+import type { Matrix } from '../tensor.js';
 import {
-  earlyStoppingSpec, optimizerSpec, scheduleSpec, type EarlyStoppingOptions, type OptimizerOptions, type OptimizerState,
+  earlyStoppingSpec,
+  optimizerSpec,
+  scheduleSpec,
+  type EarlyStoppingOptions,
+  type OptimizerOptions,
+  type OptimizerState,
   type ScheduleOptions,
 } from './train-options.js';
 import { frozenFlags } from './fine-tune.js';
 import { joinedWorld, shapeOf, startTogether } from './data-parallel.js';
 
+/** What onEpoch receives after each epoch. */
 export interface EpochInfo {
   /** 1-based epoch number. */
   epoch: number;
@@ -30,6 +47,7 @@ export interface EpochInfo {
   accuracy?: number;
   /** With validation data: loss and accuracy on it after the epoch. */
   valLoss?: number;
+  /** Classification with validation data: accuracy on it after the epoch. */
   valAccuracy?: number;
   /** Learning rate of the epoch's last batch. */
   lr: number;
@@ -37,6 +55,7 @@ export interface EpochInfo {
   skipped: number;
 }
 
+/** What onProgress receives within an epoch. */
 export interface ProgressInfo {
   /** 1-based epoch in progress. */
   epoch: number;
@@ -48,6 +67,7 @@ export interface ProgressInfo {
   loss: number;
 }
 
+/** Options of a fit: epochs, batches, optimizer, schedule, validation, early stopping, callbacks. */
 export interface FitOptions {
   /** Most passes over the data. Default 10. */
   epochs?: number;
@@ -61,6 +81,7 @@ export interface FitOptions {
   validationSplit?: number;
   /** Explicit validation data instead. */
   validationData?: { x: Inputs; y: Targets };
+  /** Stop when the monitored value stops improving. */
   earlyStopping?: EarlyStoppingOptions;
   /** Reshuffle the samples (seeded) before every epoch. Default true. */
   shuffle?: boolean;
@@ -91,13 +112,19 @@ export interface FitOptions {
   distributed?: boolean;
 }
 
+/** What a fit resolves with: one value per completed epoch in each series. */
 export interface History {
   /** One entry per completed epoch. */
   loss: number[];
+  /** Classification: training accuracy. */
   accuracy?: number[];
+  /** With validation data: its loss. */
   valLoss?: number[];
+  /** Classification with validation data: its accuracy. */
   valAccuracy?: number[];
+  /** Learning rate of each epoch's last batch. */
   lr: number[];
+  /** Batches skipped for a non-finite value (onNonFinite: 'skip'). */
   skipped: number[];
   /** Early stopping / restoreBestWeights: the 1-based best epoch (0 when off). */
   bestEpoch: number;
@@ -272,17 +299,36 @@ export async function runFit(fn: string, backend: Backend, model: FitTarget, x: 
   // Every job's history rows, reused: a job's history is the part of it for its epochs.
   const rows = allocate(fn, 'the history', Float64Array, Math.min(epochs, EPOCHS_PER_JOB), FIELDS);
   const job = {
-    net: { ...model.spec, frozen }, x: train.x, y: train.y, n,
-    xVal: val?.x ?? new Float32Array(0), yVal: val?.y ?? new Float32Array(0), nVal: val?.n ?? 0,
-    epochs: 0, batchSize, shuffle, rngState, optimizer, schedule, metric: model.metric, earlyStopping,
-    skipNonFinite: onNonFinite === 'skip', progressEvery: options.onProgress ? progressEvery : 0,
+    net: { ...model.spec, frozen },
+    x: train.x,
+    y: train.y,
+    n,
+    xVal: val?.x ?? new Float32Array(0),
+    yVal: val?.y ?? new Float32Array(0),
+    nVal: val?.n ?? 0,
+    epochs: 0,
+    batchSize,
+    shuffle,
+    rngState,
+    optimizer,
+    schedule,
+    metric: model.metric,
+    earlyStopping,
+    skipNonFinite: onNonFinite === 'skip',
+    progressEvery: options.onProgress ? progressEvery : 0,
     history: new Float64Array(0),
     inputNoise: model.inputNoise ?? null, resume: null as FitResume | null, position: null as Float64Array | null, world,
   };
   const hasMetric = model.metric !== Metric.none;
   const history: History = {
-    loss: [], lr: [], skipped: [], bestEpoch: 0, stoppedEarly: false,
-    ...(hasMetric ? { accuracy: [] } : {}), ...(hasVal ? { valLoss: [] } : {}), ...(hasVal && hasMetric ? { valAccuracy: [] } : {}),
+    loss: [],
+    lr: [],
+    skipped: [],
+    bestEpoch: 0,
+    stoppedEarly: false,
+    ...(hasMetric ? { accuracy: [] } : {}),
+    ...(hasVal ? { valLoss: [] } : {}),
+    ...(hasVal && hasMetric ? { valAccuracy: [] } : {}),
   };
   // This fit's epochs and samples before the current job.
   let base = 0;
@@ -322,7 +368,12 @@ export async function runFit(fn: string, backend: Backend, model: FitTarget, x: 
       job.epochs = Math.min(EPOCHS_PER_JOB, epochs - base);
       job.history = rows.subarray(0, job.epochs * FIELDS);
       job.resume = {
-        epoch: r.epochsDone, step: r.stepsDone, bestEpoch: r.bestEpoch, best: r.best, bestParams: r.bestParams, partial: r.partial,
+        epoch: r.epochsDone,
+        step: r.stepsDone,
+        bestEpoch: r.bestEpoch,
+        best: r.best,
+        bestParams: r.bestParams,
+        partial: r.partial,
       };
       job.position = initialPosition(r);
       let result: FitResult;
@@ -348,8 +399,13 @@ export async function runFit(fn: string, backend: Backend, model: FitTarget, x: 
   } catch (err) {
     if (!(err instanceof NonFiniteError)) throw asFailureOf(fn, err);
     const { quantity, epoch, batch } = err;
-    throw new NonFiniteError(`${fn}: non-finite ${quantity} at epoch ${epoch}, batch ${batch}; that batch was not applied ` +
-      '(lower the learning rate or check the data)', quantity, epoch, batch, { cause: err });
+    throw new NonFiniteError(
+      `${fn}: non-finite ${quantity} at epoch ${epoch}, batch ${batch}; that batch was not applied ` + '(lower the learning rate or check the data)',
+      quantity,
+      epoch,
+      batch,
+      { cause: err },
+    );
   } finally {
     // The shuffles advanced the state natively or in TS alike; continue from it.
     model.rng.setState(rngState);
@@ -361,10 +417,15 @@ export async function runFit(fn: string, backend: Backend, model: FitTarget, x: 
 /** A run before its first epoch: `epochs` in all, with room for the best weights when they are restored at its end. */
 export function startRun(fn: string, params: Float32Array[], epochs: number, restoring: boolean): RunState {
   return {
-    epochs, epochsDone: 0, stepsDone: 0, bestEpoch: 0, best: 0, stoppedEarly: false, partial: null, batchesPerEpoch: 0,
-    bestParams: restoring
-      ? allocating(fn, 'the copy of the best weights (restoreBestWeights)', () => params.map((p) => new Float32Array(p.length)))
-      : [],
+    epochs,
+    epochsDone: 0,
+    stepsDone: 0,
+    bestEpoch: 0,
+    best: 0,
+    stoppedEarly: false,
+    partial: null,
+    batchesPerEpoch: 0,
+    bestParams: restoring ? allocating(fn, 'the copy of the best weights (restoreBestWeights)', () => params.map((p) => new Float32Array(p.length))) : [],
   };
 }
 
@@ -396,8 +457,12 @@ function initialPosition(run: RunState): Float64Array {
 
 function advanceRun(run: RunState, p: Float64Array, batchesPerEpoch: number): void {
   Object.assign(run, {
-    epochsDone: run.epochsDone + p[P.epochs]!, stepsDone: run.stepsDone + p[P.steps]!, bestEpoch: p[P.bestEpoch]!, best: p[P.best]!,
-    partial: p[P.batch] === 0 ? null : p.slice(P.batch), batchesPerEpoch,
+    epochsDone: run.epochsDone + p[P.epochs]!,
+    stepsDone: run.stepsDone + p[P.steps]!,
+    bestEpoch: p[P.bestEpoch]!,
+    best: p[P.best]!,
+    partial: p[P.batch] === 0 ? null : p.slice(P.batch),
+    batchesPerEpoch,
   });
 }
 
@@ -412,8 +477,16 @@ interface Split {
  * checked (a pass over the whole data) off the JS thread or in slices, so
  * neither pauses the event loop.
  */
-async function prepareData(fn: string, backend: Backend, model: FitTarget, x: Inputs, y: Targets, options: FitOptions,
-                           split: number, signal: AbortSignal | undefined): Promise<Split> {
+async function prepareData(
+  fn: string,
+  backend: Backend,
+  model: FitTarget,
+  x: Inputs,
+  y: Targets,
+  options: FitOptions,
+  split: number,
+  signal: AbortSignal | undefined,
+): Promise<Split> {
   const xs = shapeMatrix(fn, 'x', x, model.inputs);
   const ys = model.targets(fn, 'y', y, xs.rows);
   if (xs.rows === 0) throw new RangeError(`${fn}: x must have at least one row`);
@@ -421,7 +494,7 @@ async function prepareData(fn: string, backend: Backend, model: FitTarget, x: In
   const staged = new Map<Float32Array, Float32Array>();
   const checked = async (arg: string, u: Unchecked): Promise<Float32Array> => {
     let data = staged.get(u.m.data);
-    if (!data) staged.set(u.m.data, data = await backend.trainingData(u.m.data, fn, arg, signal));
+    if (!data) staged.set(u.m.data, (data = await backend.trainingData(u.m.data, fn, arg, signal)));
     await checkValuesOffThread(fn, arg, u, data, backend, signal);
     return data;
   };
@@ -445,8 +518,13 @@ async function prepareData(fn: string, backend: Backend, model: FitTarget, x: In
 }
 
 /** The validation rows: the last rows of x from `cut` (`split` of them; cut = rows: none), or given ones. */
-function validationRows(fn: string, model: FitTarget, xs: Matrix, validationData: FitOptions['validationData'], split: number):
-    { cut: number; given: { x: Matrix; y: Unchecked } | null } {
+function validationRows(
+  fn: string,
+  model: FitTarget,
+  xs: Matrix,
+  validationData: FitOptions['validationData'],
+  split: number,
+): { cut: number; given: { x: Matrix; y: Unchecked } | null } {
   if (validationData !== undefined) {
     checkOptions(fn, 'options.validationData', validationData, ['x', 'y']);
     const vx = shapeMatrix(fn, 'options.validationData.x', validationData.x, model.inputs);

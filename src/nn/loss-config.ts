@@ -9,7 +9,8 @@ import { checkOptions } from '../options.js';
 import type { Task } from './tasks.js';
 
 /** A loss by name, or an object with its parameters. */
-export type LossConfig = LossName
+export type LossConfig =
+  | LossName
   | { type: 'mse' | 'l1' | 'sigmoidMse' | 'sigmoidCrossEntropy' | 'gaussianNll' | 'poissonNll' | 'hinge' | 'multiclassHinge' }
   | { type: 'huber'; delta?: number }
   | { type: 'focal'; gamma?: number; alpha?: number }
@@ -31,7 +32,10 @@ const LOSSES: Record<LossName, { tasks: Task[]; keys: string[] }> = {
 };
 
 export const DEFAULT_LOSS: Record<Task, LossName> = {
-  regression: 'mse', binary: 'sigmoidCrossEntropy', multiclass: 'softmaxCrossEntropy', multilabel: 'sigmoidCrossEntropy',
+  regression: 'mse',
+  binary: 'sigmoidCrossEntropy',
+  multiclass: 'softmaxCrossEntropy',
+  multilabel: 'sigmoidCrossEntropy',
 };
 
 export interface ResolvedLoss {
@@ -63,13 +67,16 @@ export function resolveLoss(fn: string, loss: unknown, task: Task, outputs: numb
   const info = LOSSES[name as LossName];
   checkOptions(fn, 'config.loss', obj, ['type', ...info.keys]);
   if (!info.tasks.includes(task)) {
-    const fits = Object.entries(LOSSES).filter(([, l]) => l.tasks.includes(task)).map(([n]) => n).join(', ');
-    throw new TypeError(`${fn}: loss '${name}' does not fit a ${task} network (it is for ${info.tasks.join(' or ')} ` +
-      `outputs); for ${task} use one of ${fits}`);
+    const fits = Object.entries(LOSSES)
+      .filter(([, l]) => l.tasks.includes(task))
+      .map(([n]) => n)
+      .join(', ');
+    throw new TypeError(
+      `${fn}: loss '${name}' does not fit a ${task} network (it is for ${info.tasks.join(' or ')} ` + `outputs); for ${task} use one of ${fits}`,
+    );
   }
   if (name === 'gaussianNll' && outputs % 2 !== 0) {
-    throw new RangeError(`${fn}: loss 'gaussianNll' needs an even number of outputs (a mean and a log-variance ` +
-      `per target), got ${outputs}`);
+    throw new RangeError(`${fn}: loss 'gaussianNll' needs an even number of outputs (a mean and a log-variance ` + `per target), got ${outputs}`);
   }
   const o = obj as Record<string, unknown>;
   const params = defaultLossParams();

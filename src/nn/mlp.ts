@@ -10,7 +10,7 @@
  */
 import { Activation, Loss, lossTargetCols, type ActivationName, type LossName, type NetworkSpec } from '../backend/backend.js';
 import { getBackend } from '../backend/select.js';
-import { allocateMatrix, Matrix } from '../tensor.js';
+import { allocateMatrix, type Matrix } from '../tensor.js';
 import { checkOptions, finiteNumber, positiveInt } from '../options.js';
 import { allocate, checkLayerSizes } from '../sizes.js';
 import { checkValues, targetMatrix, toMatrix, type Inputs, type Targets, type Unchecked, type ValueRange } from '../inputs.js';
@@ -23,6 +23,7 @@ import { fitSegment, refuseIfBusy, TrainableNetwork, type FitSpec } from './trai
 import { biasParam, dropoutRates, dropoutSpec, normChoices, normSpec, type NormName } from './layers.js';
 import { encoderHeadConfig, type EncoderHead, type EncoderSource } from './fine-tune.js';
 
+/** The shape and training terms of an MLP. */
 export interface MLPConfig {
   /** Layer widths, input first: [inputs, ...hidden, outputs]. */
   layers: number[];
@@ -47,6 +48,7 @@ export interface MLPConfig {
   norm?: NormName | null | (NormName | null)[];
 }
 
+/** What evaluate returns: the loss and the task's metrics. */
 export interface Evaluation {
   /** The training objective (mean over samples). */
   loss: number;
@@ -70,10 +72,15 @@ const LOSS_RANGES: Partial<Record<LossName, ValueRange>> = {
 /** Rows per backend call in predict/evaluate: bounds the workspace memory. */
 const ROWS_PER_CALL = 4096;
 
+/** A multilayer perceptron for regression and binary, multiclass and multilabel classification. */
 export class MLP extends TrainableNetwork {
+  /** Layer widths, input first. */
   readonly layers: readonly number[];
+  /** What the network predicts. */
   readonly task: Task;
+  /** Activation of each hidden layer. */
   readonly hidden: readonly ActivationName[];
+  /** Negative slope of 'leakyRelu'. */
   readonly leakySlope: number;
   /** Dropout rate of each hidden layer while fitting (0: none). */
   readonly dropout: readonly number[];
@@ -121,6 +128,7 @@ export class MLP extends TrainableNetwork {
     }
   }
 
+  /** Width of the output layer. */
   get outputs(): number {
     return this.layers[this.layers.length - 1]!;
   }
@@ -161,9 +169,11 @@ export class MLP extends TrainableNetwork {
     return this.runFit('MLP.fit', this.fitSpec(), x, y, options, run);
   }
 
+  /** The network, metric and target reader a fit of this model runs with. */
   protected fitSpec(): FitSpec {
     return {
-      spec: this.spec(), metric: TASKS[this.task].metric,
+      spec: this.spec(),
+      metric: TASKS[this.task].metric,
       targets: (f: string, arg: string, t: unknown, rows: number) => this.targetMatrix(f, arg, t, rows),
     };
   }
@@ -185,8 +195,7 @@ export class MLP extends TrainableNetwork {
     const net = this.spec();
     for (let r = 0; r < xs.rows; r += ROWS_PER_CALL) {
       const n = Math.min(ROWS_PER_CALL, xs.rows - r);
-      backend.forward(out.data.subarray(r * this.outputs, (r + n) * this.outputs), net,
-        xs.data.subarray(r * this.inputs, (r + n) * this.inputs), n);
+      backend.forward(out.data.subarray(r * this.outputs, (r + n) * this.outputs), net, xs.data.subarray(r * this.inputs, (r + n) * this.inputs), n);
     }
     return out;
   }
@@ -245,7 +254,7 @@ export class MLP extends TrainableNetwork {
       for (let i = 0; i < p.rows; i++) {
         let all = true;
         for (let j = 0; j < p.cols; j++) {
-          const ok = (p.get(i, j) >= 0.5) === (ys.get(i, j) >= 0.5);
+          const ok = p.get(i, j) >= 0.5 === ys.get(i, j) >= 0.5;
           if (ok) rightLabels++;
           else all = false;
         }
@@ -282,8 +291,9 @@ export class MLP extends TrainableNetwork {
       const want = net.params[i]!.length;
       if (!(p instanceof Float32Array) || p.length !== want) {
         const got = p instanceof Float32Array ? `a Float32Array of ${p.length}` : String(p);
-        throw new RangeError(`${fn}: encoder.params[${i}] (layer ${i >> 1}'s ${i % 2 === 0 ? 'weight' : 'bias'}) must be a ` +
-          `Float32Array of ${want} values, got ${got}`);
+        throw new RangeError(
+          `${fn}: encoder.params[${i}] (layer ${i >> 1}'s ${i % 2 === 0 ? 'weight' : 'bias'}) must be a ` + `Float32Array of ${want} values, got ${got}`,
+        );
       }
       net.params[i]!.set(p);
     }
@@ -298,7 +308,11 @@ export class MLP extends TrainableNetwork {
   /** The architecture and loss, as given to the constructor (seed aside). */
   config(): MLPConfig {
     return {
-      layers: [...this.layers], task: this.task, hidden: [...this.hidden], leakySlope: this.leakySlope, loss: this.loss.config,
+      layers: [...this.layers],
+      task: this.task,
+      hidden: [...this.hidden],
+      leakySlope: this.leakySlope,
+      loss: this.loss.config,
       ...(dropoutSpec(this.dropout) ? { dropout: [...this.dropout] } : {}),
       ...(normSpec(this.norm) ? { norm: [...this.norm] } : {}),
     };
@@ -306,10 +320,13 @@ export class MLP extends TrainableNetwork {
 }
 
 /** The per-hidden-layer activations from a config's `hidden` (one name for all, or one per layer). */
-export function hiddenActivations(fn: string, hidden: ActivationName | ActivationName[] | undefined, count: number,
-                                  fallback: ActivationName): ActivationName[] {
-  const valid = (name: unknown): name is ActivationName =>
-    typeof name === 'string' && Object.hasOwn(Activation, name);
+export function hiddenActivations(
+  fn: string,
+  hidden: ActivationName | ActivationName[] | undefined,
+  count: number,
+  fallback: ActivationName,
+): ActivationName[] {
+  const valid = (name: unknown): name is ActivationName => typeof name === 'string' && Object.hasOwn(Activation, name);
   const names = Object.keys(Activation).join(', ');
   if (hidden === undefined) return new Array<ActivationName>(count).fill(fallback);
   if (Array.isArray(hidden)) {

@@ -44,8 +44,7 @@ function paramShape(model: Model, index: number): number[] {
  * so this is at most what `build` allocates, and at least half of it.
  */
 function declaredParams(config: Record<string, unknown> | null): number {
-  const widths = (w: unknown): number[] =>
-    (Array.isArray(w) && w.every((x) => Number.isSafeInteger(x) && x > 0) ? w as number[] : []);
+  const widths = (w: unknown): number[] => (Array.isArray(w) && w.every((x) => Number.isSafeInteger(x) && x > 0) ? (w as number[]) : []);
   return denseParams([...widths(config?.['layers']), ...widths(config?.['decoder'])]).total;
 }
 
@@ -59,12 +58,21 @@ interface Model {
   readonly [tiedLayers]?: readonly (readonly [number, number])[];
 }
 
-export async function writeModelFile(path: string, kind: string, config: object, model: Model,
-                                     extra: { metadata: Record<string, string>; tensors: [string, number[], Float32Array][] } =
-                                       { metadata: {}, tensors: [] }, options: WriteOptions = {}): Promise<void> {
+export async function writeModelFile(
+  path: string,
+  kind: string,
+  config: object,
+  model: Model,
+  extra: { metadata: Record<string, string>; tensors: [string, number[], Float32Array][] } = { metadata: {}, tensors: [] },
+  options: WriteOptions = {},
+): Promise<void> {
   const metadata = { ...extra.metadata, format: 'fastnn', 'fastnn.version': FORMAT_VERSION, 'fastnn.kind': kind, 'fastnn.config': JSON.stringify(config) };
-  await writeSafetensors(path, metadata, [
-    ...model.params.map((p, i): [string, number[], Float32Array] => [paramName(model, i), paramShape(model, i), p]), ...extra.tensors], options);
+  await writeSafetensors(
+    path,
+    metadata,
+    [...model.params.map((p, i): [string, number[], Float32Array] => [paramName(model, i), paramShape(model, i), p]), ...extra.tensors],
+    options,
+  );
 }
 
 /**
@@ -72,14 +80,17 @@ export async function writeModelFile(path: string, kind: string, config: object,
  * (re-validating it), then every parameter is checked for name, shape and
  * finiteness and copied in.
  */
-export async function readModelFile<M extends Model>(
-  path: string, kind: string, build: (config: Record<string, unknown>) => M): Promise<M> {
+export async function readModelFile<M extends Model>(path: string, kind: string, build: (config: Record<string, unknown>) => M): Promise<M> {
   return modelFromTensors(path, await readSafetensors(path), kind, build);
 }
 
 /** readModelFile on a file already parsed (checkpoints hold a model plus their own tensors). */
 export function modelFromTensors<M extends Model>(
-  path: string, { metadata, tensors }: Tensors, kind: string, build: (config: Record<string, unknown>) => M): M {
+  path: string,
+  { metadata, tensors }: Tensors,
+  kind: string,
+  build: (config: Record<string, unknown>) => M,
+): M {
   const fail = (why: string): never => {
     throw new ModelFileError(`${path}: ${why}`);
   };
@@ -131,8 +142,10 @@ export function modelFromTensors<M extends Model>(
   for (const [e, d] of model[tiedLayers] ?? []) {
     const at = firstUntied(model.params[2 * e]!, model.params[2 * d]!, model.layers[e + 1]!, model.layers[e]!);
     if (at !== null) {
-      fail(`tensor '${paramName(model, 2 * d)}' must be the transpose of '${paramName(model, 2 * e)}' (the layers are tied), ` +
-        `but [${at.col}, ${at.row}] differs from [${at.row}, ${at.col}]`);
+      fail(
+        `tensor '${paramName(model, 2 * d)}' must be the transpose of '${paramName(model, 2 * e)}' (the layers are tied), ` +
+          `but [${at.col}, ${at.row}] differs from [${at.row}, ${at.col}]`,
+      );
     }
   }
   return model;

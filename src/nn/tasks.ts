@@ -4,6 +4,7 @@
  */
 import { Metric, type MetricCode } from '../backend/backend.js';
 
+/** What a network predicts: real values, one yes/no, one class of several, or several yes/no labels. */
 export type Task = 'regression' | 'binary' | 'multiclass' | 'multilabel';
 
 export interface TaskInfo {

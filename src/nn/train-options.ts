@@ -4,13 +4,24 @@
  * schedule and early stopping. Every option object is checked key by key.
  */
 import {
-  Metric, Monitor, Optimizer, optimizerStateCount, Schedule, type EarlyStoppingSpec, type MetricCode, type OptimizerName,
-  type OptimizerSpec, type ScheduleName, type ScheduleSpec,
+  Metric,
+  Monitor,
+  Optimizer,
+  optimizerStateCount,
+  Schedule,
+  type EarlyStoppingSpec,
+  type MetricCode,
+  type OptimizerName,
+  type OptimizerSpec,
+  type ScheduleName,
+  type ScheduleSpec,
 } from '../backend/backend.js';
 import { checkOptions, finiteNumber, nonNegativeInt, positiveInt } from '../options.js';
 import { allocating } from '../sizes.js';
 
+/** The optimizer of a fit and its settings. */
 export interface OptimizerOptions {
+  /** The optimizer. */
   type: OptimizerName;
   /** Learning rate η (the schedule's base rate). Default 0.01 for sgd and momentum, 0.001 for adam and adamw. */
   lr?: number;
@@ -22,13 +33,17 @@ export interface OptimizerOptions {
   nesterov?: boolean;
   /** Adam's β1, β2 in [0, 1) and ε > 0. Defaults 0.9, 0.999, 1e-8. */
   beta1?: number;
+  /** Adam's β2 (see beta1). */
   beta2?: number;
+  /** Adam's ε (see beta1). */
   eps?: number;
   /** Rescale all gradients when their global L2 norm exceeds this. Default off. */
   clipNorm?: number;
 }
 
+/** A learning-rate schedule and its settings. */
 export interface ScheduleOptions {
+  /** The schedule. */
   type: ScheduleName;
   /** Count epochs (default) or updates. */
   per?: 'epoch' | 'step';
@@ -46,6 +61,7 @@ export interface ScheduleOptions {
 
 export type MonitorOption = 'loss' | 'valLoss' | 'accuracy' | 'valAccuracy';
 
+/** When a fit stops early, and whether it restores the best weights. */
 export interface EarlyStoppingOptions {
   /** Default 'valLoss' with validation data, else 'loss'. */
   monitor?: MonitorOption;
@@ -65,13 +81,20 @@ function inUnit(fn: string, name: string, v: unknown, fallback: number): number 
 
 /** The live optimizer state of a model: reused by the next fit with the same optimizer type. */
 export interface OptimizerState {
+  /** The optimizer this state belongs to. */
   type: OptimizerName;
+  /** Its per-parameter buffers (momentum or Adam moments). */
   state: Float32Array[];
+  /** Updates applied so far (Adam's bias correction). */
   step: Float64Array;
 }
 
-export function optimizerSpec(fn: string, o: OptimizerOptions | undefined, params: Float32Array[],
-                              previous: OptimizerState | null): { spec: OptimizerSpec; lr: number; state: OptimizerState } {
+export function optimizerSpec(
+  fn: string,
+  o: OptimizerOptions | undefined,
+  params: Float32Array[],
+  previous: OptimizerState | null,
+): { spec: OptimizerSpec; lr: number; state: OptimizerState } {
   checkOptions(fn, 'options.optimizer', o, ['type', 'lr', 'weightDecay', 'momentum', 'nesterov', 'beta1', 'beta2', 'eps', 'clipNorm']);
   const type = o?.type ?? 'sgd';
   if (!Object.hasOwn(Optimizer, type)) {
@@ -83,12 +106,16 @@ export function optimizerSpec(fn: string, o: OptimizerOptions | undefined, param
   const eps = finiteNumber(fn, 'options.optimizer.eps', o?.eps, 1e-8, 0);
   if (eps === 0) throw new RangeError(`${fn}: options.optimizer.eps must be a number > 0, got 0`);
   const code = Optimizer[type];
-  const state = previous?.type === type ? previous : {
-    type,
-    state: allocating(fn, `the ${type} optimizer's state`,
-      () => Array.from({ length: optimizerStateCount(code, params.length) }, (_, j) => new Float32Array(params[j % params.length]!.length))),
-    step: new Float64Array(1),
-  };
+  const state =
+    previous?.type === type
+      ? previous
+      : {
+          type,
+          state: allocating(fn, `the ${type} optimizer's state`, () =>
+            Array.from({ length: optimizerStateCount(code, params.length) }, (_, j) => new Float32Array(params[j % params.length]!.length)),
+          ),
+          step: new Float64Array(1),
+        };
   return {
     lr: finiteNumber(fn, 'options.optimizer.lr', o?.lr, adam ? 0.001 : 0.01, 0),
     state,
@@ -108,8 +135,7 @@ export function optimizerSpec(fn: string, o: OptimizerOptions | undefined, param
 }
 
 /** The schedule for a fit of `epochs` epochs of `stepsPerEpoch` updates at base rate `lr`. */
-export function scheduleSpec(fn: string, s: ScheduleOptions | undefined, lr: number, epochs: number,
-                             stepsPerEpoch: number): ScheduleSpec {
+export function scheduleSpec(fn: string, s: ScheduleOptions | undefined, lr: number, epochs: number, stepsPerEpoch: number): ScheduleSpec {
   checkOptions(fn, 'options.schedule', s, ['type', 'per', 'stepSize', 'gamma', 'minLr', 'total', 'warmup']);
   const type = s?.type ?? 'constant';
   if (!Object.hasOwn(Schedule, type)) {
@@ -121,17 +147,20 @@ export function scheduleSpec(fn: string, s: ScheduleOptions | undefined, lr: num
   const gamma = finiteNumber(fn, 'options.schedule.gamma', s?.gamma, type === 'exponential' ? 0.95 : 0.1, 0);
   if (gamma === 0) throw new RangeError(`${fn}: options.schedule.gamma must be a number > 0, got 0`);
   return {
-    type: Schedule[type], lr, perStep: per === 'step',
-    stepSize: positiveInt(fn, 'options.schedule.stepSize', s?.stepSize, 10), gamma,
-    minLr: finiteNumber(fn, 'options.schedule.minLr', s?.minLr, 0), total: positiveInt(fn, 'options.schedule.total', s?.total, Math.max(1, units)),
+    type: Schedule[type],
+    lr,
+    perStep: per === 'step',
+    stepSize: positiveInt(fn, 'options.schedule.stepSize', s?.stepSize, 10),
+    gamma,
+    minLr: finiteNumber(fn, 'options.schedule.minLr', s?.minLr, 0),
+    total: positiveInt(fn, 'options.schedule.total', s?.total, Math.max(1, units)),
     warmup: nonNegativeInt(fn, 'options.schedule.warmup', s?.warmup, 0),
   };
 }
 
 const MONITORS: Record<MonitorOption, number> = { loss: Monitor.loss, accuracy: Monitor.metric, valLoss: Monitor.valLoss, valAccuracy: Monitor.valMetric };
 
-export function earlyStoppingSpec(fn: string, e: EarlyStoppingOptions | undefined, hasValidation: boolean,
-                                  metric: MetricCode): EarlyStoppingSpec {
+export function earlyStoppingSpec(fn: string, e: EarlyStoppingOptions | undefined, hasValidation: boolean, metric: MetricCode): EarlyStoppingSpec {
   if (e === undefined) return { monitor: Monitor.loss, patience: 0, minDelta: 0, restoreBest: false };
   checkOptions(fn, 'options.earlyStopping', e, ['monitor', 'patience', 'minDelta', 'restoreBestWeights']);
   const monitor = e.monitor ?? (hasValidation ? 'valLoss' : 'loss');

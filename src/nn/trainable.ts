@@ -41,7 +41,10 @@ export abstract class TrainableNetwork {
   private busy = false;
 
   /** `kind` names the model in messages and files ('MLP', 'Autoencoder'). */
-  protected constructor(protected readonly kind: string, seed: number | undefined) {
+  protected constructor(
+    protected readonly kind: string,
+    seed: number | undefined,
+  ) {
     const s = seed ?? 0;
     if (!Number.isInteger(s) || s < 0 || s > 0xffffffff) {
       throw new RangeError(`${kind}: config.seed must be an integer in [0, 4294967295], got ${s}`);
@@ -92,8 +95,13 @@ export abstract class TrainableNetwork {
   protected runFit(fn: string, fit: FitSpec, x: Inputs, y: Targets, options: FitOptions, run: RunState | null): Promise<History> {
     return this.whileBusy(fn, () => {
       const model = {
-        ...fit, inputs: this.inputs, rng: this.rng, optimizerState: this.state,
-        keepOptimizerState: (state: OptimizerState) => { this.state = state; },
+        ...fit,
+        inputs: this.inputs,
+        rng: this.rng,
+        optimizerState: this.state,
+        keepOptimizerState: (state: OptimizerState) => {
+          this.state = state;
+        },
       };
       return runFit(fn, getBackend(), model, x, y, options, run);
     });

@@ -23,11 +23,18 @@ export type Shape =
 
 /** A laid-out picture (from scatterPlot or lossPlot): write it with toSvg, toPng or save. */
 export class Figure {
-  /**
-   * @param notes What the picture leaves out (labels dropped for lack of
-   *   room, points not drawn); also printed on the picture.
-   */
-  constructor(readonly width: number, readonly height: number, readonly shapes: readonly Shape[], readonly notes: readonly string[]) {}
+  /** A picture of width × height pixels drawing `shapes`, with `notes` printed on it. */
+  constructor(
+    /** Width in pixels. */
+    readonly width: number,
+    /** Height in pixels. */
+    readonly height: number,
+    /** What is drawn, back to front. */
+    readonly shapes: readonly Shape[],
+    /** What the picture leaves out (labels dropped for lack of room, points
+     * not drawn); also printed on the picture. */
+    readonly notes: readonly string[],
+  ) {}
 
   /** The picture as an SVG 1.1 document. */
   toSvg(): string {

@@ -78,7 +78,16 @@ class BoxGrid {
 // reader still links label and point.
 const LEADER_RADII = [12, 20, 30, 42, 56, 72];
 // Right, left, up, down, then the diagonals, as for the spots beside a point.
-const DIRECTIONS = [[1, 0], [-1, 0], [0, -1], [0, 1], [1, -1], [1, 1], [-1, -1], [-1, 1]] as const;
+const DIRECTIONS = [
+  [1, 0],
+  [-1, 0],
+  [0, -1],
+  [0, 1],
+  [1, -1],
+  [1, 1],
+  [-1, -1],
+  [-1, 1],
+] as const;
 // A leader is kept clear of labels by boxes of this size every this many pixels along it.
 const LEADER_STEP = 2;
 
@@ -125,8 +134,14 @@ export function placeLabels(labels: readonly string[], xs: Float64Array, ys: Flo
     const above = py - gap - (GLYPH_HEIGHT - ASCENT);
     const below = py + gap + ASCENT;
     const spots: Placement[] = [
-      { x: px + gap, y: middle }, { x: px - gap - w, y: middle }, { x: px - w / 2, y: above }, { x: px - w / 2, y: below },
-      { x: px + radius, y: above }, { x: px + radius, y: below }, { x: px - radius - w, y: above }, { x: px - radius - w, y: below },
+      { x: px + gap, y: middle },
+      { x: px - gap - w, y: middle },
+      { x: px - w / 2, y: above },
+      { x: px - w / 2, y: below },
+      { x: px + radius, y: above },
+      { x: px + radius, y: below },
+      { x: px - radius - w, y: above },
+      { x: px - radius - w, y: below },
     ];
     let best: Placement | null = null;
     let bestCovered = Infinity;

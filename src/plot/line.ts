@@ -17,11 +17,13 @@ export interface LossCurves {
   valLoss?: ArrayLike<number>;
 }
 
+/** Options of lossPlot. */
 export interface LossPlotOptions {
   /** Log-10 loss axis. Default false. */
   log?: boolean;
   /** The epoch of the first value (a resumed run starts later). Default 1. */
   firstEpoch?: number;
+  /** Title above the plot. */
   title?: string;
   /** Loss axis title. Default 'loss'. */
   yTitle?: string;
@@ -29,6 +31,7 @@ export interface LossPlotOptions {
   valName?: string;
   /** Picture size in pixels. Default 720 × 440. */
   width?: number;
+  /** Picture height in pixels (see width). */
   height?: number;
 }
 

@@ -12,7 +12,10 @@ import { SMOOTH_HEIGHT, SMOOTH_WIDTH, smoothGlyph } from './font-smooth.js';
 class Canvas {
   readonly pixels: Uint8Array;
 
-  constructor(readonly width: number, readonly height: number) {
+  constructor(
+    readonly width: number,
+    readonly height: number,
+  ) {
     this.pixels = new Uint8Array(width * height * 3).fill(255);
   }
 
@@ -48,7 +51,16 @@ class Canvas {
 }
 
 const WHITE = [255, 255, 255];
-const HALO = [[-1, -1], [0, -1], [1, -1], [-1, 0], [1, 0], [-1, 1], [0, 1], [1, 1]] as const;
+const HALO = [
+  [-1, -1],
+  [0, -1],
+  [1, -1],
+  [-1, 0],
+  [1, 0],
+  [-1, 1],
+  [0, 1],
+  [1, 1],
+] as const;
 
 /**
  * Paints `text`'s glyphs with their top-left corner at figure pixel (left, top), k device pixels per figure pixel:

@@ -13,6 +13,7 @@ import { textWidth } from './font.js';
 import { placeLabels } from './labels.js';
 import { checkSize, checkText, INK, MARGIN, PALETTE } from './style.js';
 
+/** Options of scatterPlot. */
 export interface ScatterOptions {
   /** Text beside each point (one per point). Earlier points get room first: put the important ones first. */
   labels?: readonly string[];
@@ -20,12 +21,15 @@ export interface ScatterOptions {
   classes?: ArrayLike<number | string>;
   /** What the legend calls each class, one name per distinct class in legend order (numbers numerically, e.g. 0–9 for MNIST). Default: the class itself. */
   classNames?: readonly string[];
+  /** Title above the plot. */
   title?: string;
   /** Axis titles. Default 'x' and 'y'. */
   xTitle?: string;
+  /** The y axis title (see xTitle). */
   yTitle?: string;
   /** Picture size in pixels. Default 900 × 700. */
   width?: number;
+  /** Picture height in pixels (see width). */
   height?: number;
 }
 
@@ -109,14 +113,16 @@ export function scatterPlot(points: Matrix | ArrayLike<number>[], options: Scatt
   const title = checkText(fn, 'options.title', options.title, '');
 
   // Classes in order (numbers numerically), each with its colour; the legend sits right of the plot.
-  const names = classes === null ? [] : [...new Set(classes)].sort((a, b) =>
-    typeof a === 'number' && typeof b === 'number' ? a - b : String(a).localeCompare(String(b)));
+  const names =
+    classes === null ? [] : [...new Set(classes)].sort((a, b) => (typeof a === 'number' && typeof b === 'number' ? a - b : String(a).localeCompare(String(b))));
   const colour = new Map(names.map((c, i) => [c, PALETTE[i % PALETTE.length]!]));
   const shownNames = legendNames(fn, options.classNames, names);
   const legendWidth = names.length === 0 ? 0 : 28 + shownNames.reduce<number>((w, c) => Math.max(w, textWidth(c)), 0);
   const frame: Frame = {
-    left: MARGIN.left, top: MARGIN.top,
-    width: width - MARGIN.left - MARGIN.right - legendWidth, height: height - MARGIN.top - MARGIN.bottom,
+    left: MARGIN.left,
+    top: MARGIN.top,
+    width: width - MARGIN.left - MARGIN.right - legendWidth,
+    height: height - MARGIN.top - MARGIN.bottom,
   };
   if (frame.width < 100) throw new RangeError(`${fn}: options.width ${width} leaves no room beside the legend of ${names.length} classes`);
   // Ranges of coordinates near ±Number.MAX_VALUE (and their margins) overflow
@@ -130,7 +136,10 @@ export function scatterPlot(points: Matrix | ArrayLike<number>[], options: Scatt
   const px = ux.map((v) => place(x, v, frame.left, frame.left + frame.width));
   const py = uy.map((v) => place(y, v, frame.top + frame.height, frame.top));
 
-  const shapes: Shape[] = drawAxes(frame, x, y, { x: checkText(fn, 'options.xTitle', options.xTitle, 'x'), y: checkText(fn, 'options.yTitle', options.yTitle, 'y') });
+  const shapes: Shape[] = drawAxes(frame, x, y, {
+    x: checkText(fn, 'options.xTitle', options.xTitle, 'x'),
+    y: checkText(fn, 'options.yTitle', options.yTitle, 'y'),
+  });
   if (title) shapes.push({ kind: 'text', x: width / 2, y: 18, text: title, color: INK, anchor: 'middle' });
   for (let i = 0; i < n; i++) shapes.push({ kind: 'circle', cx: px[i]!, cy: py[i]!, r: RADIUS, fill: classes ? colour.get(classes[i]!)! : PALETTE[0]! });
   const notes: string[] = [];

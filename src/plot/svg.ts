@@ -4,6 +4,7 @@ import type { Figure, Shape } from './figure.js';
 // Characters XML 1.0 forbids anywhere (C0 controls but tab/LF/CR, lone
 // surrogates, U+FFFE/U+FFFF): word-vector files can hold any bytes, and one
 // such character would make the whole document unreadable.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: these are the characters XML forbids
 const NOT_XML = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
 /** `text` safe inside XML character data and double- or single-quoted attributes. */
@@ -30,8 +31,10 @@ function element(s: Shape): string {
     case 'rect':
       return `<rect x="${n(s.x)}" y="${n(s.y)}" width="${n(s.w)}" height="${n(s.h)}" stroke="${s.stroke}" fill="${s.fill ?? 'none'}"/>`;
     case 'text':
-      return `<text x="${n(s.x)}" y="${n(s.y)}" fill="${s.color}"${s.anchor === 'start' ? '' : ` text-anchor="${s.anchor}"`}` +
-        `${s.halo ? ' stroke="#ffffff" stroke-width="3" stroke-linejoin="round" paint-order="stroke"' : ''}>${escapeXml(s.text)}</text>`;
+      return (
+        `<text x="${n(s.x)}" y="${n(s.y)}" fill="${s.color}"${s.anchor === 'start' ? '' : ` text-anchor="${s.anchor}"`}` +
+        `${s.halo ? ' stroke="#ffffff" stroke-width="3" stroke-linejoin="round" paint-order="stroke"' : ''}>${escapeXml(s.text)}</text>`
+      );
   }
 }
 

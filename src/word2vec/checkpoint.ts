@@ -119,7 +119,7 @@ export async function readWord2VecCheckpoint(path: string): Promise<Word2VecChec
     }
     const meta = parseMeta(metadata[META_KEY], fail);
     const { settings } = meta;
-    const words = await tensor(file, 'vocab.words', 'U8', null, fail) as Uint8Array;
+    const words = (await tensor(file, 'vocab.words', 'U8', null, fail)) as Uint8Array;
     const rows = words.reduce((n, b) => n + (b === 10 ? 1 : 0), 0);
     const dim = settings.vectorSize;
     const threads = settings.threads;
@@ -128,7 +128,7 @@ export async function readWord2VecCheckpoint(path: string): Promise<Word2VecChec
         if (file.tensors.has(name)) fail(`unexpected tensor '${name}' (the settings do not use it)`);
         return null;
       }
-      const data = await tensor(file, name, 'F32', [rows, dim], fail) as Float32Array;
+      const data = (await tensor(file, name, 'F32', [rows, dim], fail)) as Float32Array;
       const bad = data.findIndex((v) => !Number.isFinite(v));
       if (bad >= 0) fail(`tensor '${name}' holds ${data[bad]} at index ${bad}`);
       return data;
@@ -148,8 +148,11 @@ export async function readWord2VecCheckpoint(path: string): Promise<Word2VecChec
     const otherRanks: Word2VecState[] = [];
     for (const [i, o] of meta.otherRanks.entries()) otherRanks.push(await readState(`rank${i + 1}.`, o.epoch, o.wordsBefore, null));
     const checkpoint: Word2VecCheckpoint = {
-      settings, corpus: meta.corpus, everySeconds: meta.everySeconds, words,
-      counts: await tensor(file, 'vocab.counts', 'F64', [rows], fail) as Float64Array,
+      settings,
+      corpus: meta.corpus,
+      everySeconds: meta.everySeconds,
+      words,
+      counts: (await tensor(file, 'vocab.counts', 'F64', [rows], fail)) as Float64Array,
       syn0: (await vectors('syn0', true))!,
       syn1neg: await vectors('syn1neg', settings.negative > 0),
       syn1: await vectors('syn1', settings.hs),
@@ -200,8 +203,7 @@ function checkAsJob(c: Word2VecCheckpoint, fail: (why: string) => never): void {
 }
 
 /** A tensor of the expected dtype and shape (null = any 1-D length). */
-async function tensor(file: SafetensorsFile, name: string, dtype: string, shape: number[] | null,
-                      fail: (why: string) => never): Promise<TensorData> {
+async function tensor(file: SafetensorsFile, name: string, dtype: string, shape: number[] | null, fail: (why: string) => never): Promise<TensorData> {
   const entry = file.tensors.get(name) ?? fail(`missing tensor '${name}'`);
   if (entry.dtype !== dtype) fail(`tensor '${name}' has dtype ${entry.dtype}, expected ${dtype}`);
   const expected = shape ?? [entry.shape[0] ?? -1];
@@ -231,7 +233,7 @@ function parseMeta(json: string | undefined, fail: (why: string) => never): Meta
   let settings: Word2VecSettings;
   try {
     checkOptions('settings', 'the settings', meta['settings'], SETTING_KEYS);
-    const stored = { ...(meta['settings'] ?? {}) as Record<string, unknown> };
+    const stored = { ...((meta['settings'] ?? {}) as Record<string, unknown>) };
     // A run without a cap stores the vocabulary job's maxFinalVocab 0, which the option leaves out.
     if (stored['maxFinalVocab'] === 0) delete stored['maxFinalVocab'];
     // Checkpoints written before the kernel and saturated settings existed were trained classic, with the limit rule.
@@ -240,9 +242,15 @@ function parseMeta(json: string | undefined, fail: (why: string) => never): Meta
     return fail(`invalid ${(err as Error).message}`);
   }
   const corpus = meta['corpus'] as Record<string, unknown> | null;
-  if (corpus === null || typeof corpus !== 'object' || !(corpus['path'] === null || typeof corpus['path'] === 'string') ||
-      !Number.isSafeInteger(corpus['bytes']) || (corpus['bytes'] as number) < 0 ||
-      typeof corpus['head'] !== 'string' || !/^[0-9a-f]{64}$/.test(corpus['head'])) {
+  if (
+    corpus === null ||
+    typeof corpus !== 'object' ||
+    !(corpus['path'] === null || typeof corpus['path'] === 'string') ||
+    !Number.isSafeInteger(corpus['bytes']) ||
+    (corpus['bytes'] as number) < 0 ||
+    typeof corpus['head'] !== 'string' ||
+    !/^[0-9a-f]{64}$/.test(corpus['head'])
+  ) {
     fail(`invalid corpus fingerprint ${JSON.stringify(corpus)}`);
   }
   const { everySeconds, epoch, wordsBefore } = meta;

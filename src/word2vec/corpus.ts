@@ -16,9 +16,11 @@ import { openForReading } from '../io/file-errors.js';
 
 /** A corpus that cannot be read or whose words cannot be named. */
 export class CorpusError extends Error {
+  /** The class name, as `err.name`. */
   override name = 'CorpusError';
 }
 
+/** How a corpus file's bytes are read as text. */
 export type CorpusEncoding = 'utf8' | 'latin1';
 
 /**
@@ -48,10 +50,11 @@ export async function vocabularyNames(fn: string, words: Uint8Array, encoding: C
     return new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(words).split('\n').slice(0, -1);
   } catch {
     const at = await firstInvalidUtf8(corpus);
-    const where = at ? `line ${at.line}, byte offset ${at.offset} (bytes ${at.bytes}) starts an invalid UTF-8 sequence` :
-      'its vocabulary holds invalid UTF-8';
-    throw new CorpusError(`${fn}: corpus ${corpus} is not UTF-8: ${where}, so words would decode to the same name (U+FFFD). ` +
-      "Nothing was trained. Pass encoding: 'latin1' (CLI: --encoding latin1) to read each byte as one Latin-1 character.");
+    const where = at ? `line ${at.line}, byte offset ${at.offset} (bytes ${at.bytes}) starts an invalid UTF-8 sequence` : 'its vocabulary holds invalid UTF-8';
+    throw new CorpusError(
+      `${fn}: corpus ${corpus} is not UTF-8: ${where}, so words would decode to the same name (U+FFFD). ` +
+        "Nothing was trained. Pass encoding: 'latin1' (CLI: --encoding latin1) to read each byte as one Latin-1 character.",
+    );
   }
 }
 
@@ -61,7 +64,7 @@ async function firstInvalidUtf8(path: string): Promise<{ line: number; offset: n
   try {
     const scanner = new Utf8Scanner();
     const chunk = Buffer.allocUnsafe(1 << 20);
-    for (let offset = 0; ;) {
+    for (let offset = 0; ; ) {
       const { bytesRead } = await file.read(chunk, 0, chunk.length, offset);
       const bad = scanner.feed(chunk.subarray(0, bytesRead), bytesRead === 0);
       if (bad !== null) {

@@ -17,8 +17,11 @@ import { unit, type WordVectors } from './vectors.js';
 /** Longest line either file format may have: a few words and a number need far less. */
 const MAX_LINE = 1 << 16;
 
+/** Analogy results of one section of the file (or of all of them). */
 export interface SectionScore {
+  /** The section's name from its ": name" header. */
   section: string;
+  /** Questions whose answer was the nearest word. */
   correct: number;
   /** Questions answered (all four words known). */
   answered: number;
@@ -28,13 +31,17 @@ export interface SectionScore {
   accuracy: number;
 }
 
+/** What evaluateAnalogies returns. */
 export interface AnalogyScore {
+  /** One score per section, in file order. */
   sections: SectionScore[];
+  /** All sections together. */
   overall: SectionScore;
   /** answered / questions. */
   coverage: number;
 }
 
+/** Scores vectors on an analogy file in the questions-words format (3CosAdd, query words excluded). */
 export async function evaluateAnalogies(vectors: WordVectors, path: string, options: { lowercase?: boolean } = {}): Promise<AnalogyScore> {
   const lower = options.lowercase ?? true;
   const sections: SectionScore[] = [];
@@ -51,7 +58,11 @@ export async function evaluateAnalogies(vectors: WordVectors, path: string, opti
       for (let d = 0; d < dim; d++) q[d] = units[b! * dim + d]! - units[a! * dim + d]! + units[c! * dim + d]!;
       return unit(q);
     });
-    const hits = vectors.nearestMany(queries, pending.map((p) => p.rows), 1);
+    const hits = vectors.nearestMany(
+      queries,
+      pending.map((p) => p.rows),
+      1,
+    );
     pending.forEach((p, i) => {
       if (hits[i]![0]?.word === vectors.words[p.answer]) {
         p.section.correct++;
@@ -90,13 +101,19 @@ export async function evaluateAnalogies(vectors: WordVectors, path: string, opti
   return { sections, overall, coverage: overall.questions > 0 ? overall.answered / overall.questions : 0 };
 }
 
+/** What evaluateSimilarity returns. */
 export interface SimilarityScore {
+  /** Spearman's rank correlation between the file's scores and the cosines. */
   spearman: number;
+  /** Pairs in the file. */
   pairs: number;
+  /** Pairs whose words are both known, which the correlation counts. */
   used: number;
+  /** used / pairs. */
   coverage: number;
 }
 
+/** Scores vectors on a word-similarity file ("word word score" per line) by rank correlation. */
 export async function evaluateSimilarity(vectors: WordVectors, path: string, options: { lowercase?: boolean } = {}): Promise<SimilarityScore> {
   const lower = options.lowercase ?? true;
   const human: number[] = [];
@@ -124,10 +141,14 @@ export async function evaluateSimilarity(vectors: WordVectors, path: string, opt
 /** Spearman's ρ: Pearson correlation of the ranks, ties given their mean rank. */
 export function spearman(x: number[], y: number[]): number {
   if (x.length < 2) return NaN;
-  const rx = ranks(x), ry = ranks(y);
+  const rx = ranks(x),
+    ry = ranks(y);
   const n = x.length;
-  const mx = rx.reduce((s, v) => s + v, 0) / n, my = ry.reduce((s, v) => s + v, 0) / n;
-  let sxy = 0, sxx = 0, syy = 0;
+  const mx = rx.reduce((s, v) => s + v, 0) / n,
+    my = ry.reduce((s, v) => s + v, 0) / n;
+  let sxy = 0,
+    sxx = 0,
+    syy = 0;
   for (let i = 0; i < n; i++) {
     sxy += (rx[i]! - mx) * (ry[i]! - my);
     sxx += (rx[i]! - mx) ** 2;
@@ -139,7 +160,7 @@ export function spearman(x: number[], y: number[]): number {
 function ranks(v: number[]): number[] {
   const order = v.map((_, i) => i).sort((a, b) => v[a]! - v[b]!);
   const r = new Array<number>(v.length);
-  for (let i = 0; i < order.length;) {
+  for (let i = 0; i < order.length; ) {
     let j = i;
     while (j + 1 < order.length && v[order[j + 1]!] === v[order[i]!]) j++;
     for (let k = i; k <= j; k++) r[order[k]!] = (i + j) / 2 + 1;

@@ -56,7 +56,10 @@ const NUMBER = /^[-+]?(?:(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?|nan|inf(?:inity)?)
  */
 export function formatOfFirstRow(row: Uint8Array, complete: boolean): VectorFormat {
   if (row.length === 0) return 'text'; // no rows (or an empty first one): either parser says what is wrong
-  const fields = Buffer.from(row.buffer, row.byteOffset, row.byteLength).toString('latin1').replace(/[\r \t]+$/, '').split(/[ \t]+/);
+  const fields = Buffer.from(row.buffer, row.byteOffset, row.byteLength)
+    .toString('latin1')
+    .replace(/[\r \t]+$/, '')
+    .split(/[ \t]+/);
   if (!complete) fields.pop();
   const values = fields.slice(1);
   return values.length > 0 && values.every((f) => NUMBER.test(f)) ? 'text' : 'binary';

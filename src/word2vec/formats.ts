@@ -32,10 +32,13 @@ import { formatOfFirstRow, kindForName, type VectorFormat } from './file-kind.js
 
 export type { VectorFormat } from './file-kind.js';
 
+/** A word-vectors file that cannot be read: the message names the file and the byte offset. */
 export class WordVectorsFileError extends Error {
+  /** The class name, as `err.name`. */
   override name = 'WordVectorsFileError';
 }
 
+/** Options of WordVectors.load. */
 export interface LoadOptions {
   /** Read the file as 'binary' or 'text' whatever its bytes look like; by default its first row decides (file-kind.ts). */
   format?: VectorFormat;
@@ -62,7 +65,11 @@ function checkFormat(fn: string, format: unknown): asserts format is VectorForma
 class Rows {
   private data: Float32Array;
 
-  constructor(private readonly count: number, private readonly dim: number, vouched: boolean) {
+  constructor(
+    private readonly count: number,
+    private readonly dim: number,
+    vouched: boolean,
+  ) {
     this.data = allocate('loadVectors', 'the vectors', Float32Array, vouched ? count : 0, dim);
   }
 
@@ -120,7 +127,8 @@ export async function readVectorFile(path: string, options: LoadOptions = {}): P
     const m = /^\s*(\d{1,15}) (\d{1,15})\s*$/.exec(head.line.toString('latin1'));
     const what = options.format === undefined ? 'word2vec' : `word2vec ${options.format}`;
     if (!head.newline || !m) fail('byte offset 0', `not a ${what} file: the header must be "<words> <dimensions>\\n"`);
-    const rows = Number(m![1]), dim = Number(m![2]);
+    const rows = Number(m![1]),
+      dim = Number(m![2]);
     if (dim < 1) fail('byte offset 0', 'header declares 0 dimensions');
     cur.pos += head.line.length + 1;
     // A row holds a word and D numbers: 64 KiB of word plus 64 bytes per number is plenty.
@@ -144,7 +152,8 @@ export async function readVectorFile(path: string, options: LoadOptions = {}): P
       try {
         word = decoder.decode(bytes);
       } catch {
-        return fail(where, 'invalid UTF-8 in a word (pass invalidUtf8: "replace" to load it anyway)');
+        fail(where, 'invalid UTF-8 in a word (pass invalidUtf8: "replace" to load it anyway)');
+        return;
       }
       if (word.length === 0) fail(where, 'empty word');
       const prev = seen.get(word);
@@ -177,7 +186,7 @@ async function readBinaryRows(cur: ByteCursor, count: number, dim: number, vecto
     }
     const wordAt = cur.offset;
     let space = -1;
-    for (let scanned = 0; space < 0;) {
+    for (let scanned = 0; space < 0; ) {
       const have = await cur.ensure(Math.min(scanned + BLOCK, MAX_WORD_BYTES + 1));
       space = cur.buf.subarray(cur.pos + scanned, cur.pos + have).indexOf(32);
       if (space >= 0) space += scanned;
@@ -201,18 +210,18 @@ async function readBinaryRows(cur: ByteCursor, count: number, dim: number, vecto
   }
 }
 
-async function readTextRows(cur: ByteCursor, count: number, dim: number, maxLine: number, vectors: Rows, addWord: AddWord,
-                            fail: Fail): Promise<void> {
+async function readTextRows(cur: ByteCursor, count: number, dim: number, maxLine: number, vectors: Rows, addWord: AddWord, fail: Fail): Promise<void> {
   let line = 1;
   for (let r = 0; r < count; r++) {
     line++;
     let nl = -1;
-    for (let scanned = 0; nl < 0;) {
+    for (let scanned = 0; nl < 0; ) {
       const have = await cur.ensure(Math.min(scanned + BLOCK, maxLine + 1));
       nl = cur.buf.subarray(cur.pos + scanned, cur.pos + have).indexOf(10);
       if (nl >= 0) nl += scanned;
       else if (have > maxLine) fail(`line ${line}`, `longer than ${maxLine} bytes`);
-      else if (cur.eof) nl = have; // the last row may lack its newline
+      else if (cur.eof)
+        nl = have; // the last row may lack its newline
       else scanned = have;
     }
     if (nl === 0 && cur.eof) fail(`line ${line}`, `file ends after ${r} of ${count} vectors`);
@@ -227,7 +236,7 @@ async function readTextRows(cur: ByteCursor, count: number, dim: number, maxLine
     for (let d = 0; d < dim; d++) {
       const s = fields[d + 1]!.replace(/\r$/, '');
       const v = Number(s);
-      if (s === '' || Number.isNaN(v) && !/^[-+]?nan$/i.test(s)) fail(`line ${line}`, `'${s}' is not a number (field ${d + 2})`);
+      if (s === '' || (Number.isNaN(v) && !/^[-+]?nan$/i.test(s))) fail(`line ${line}`, `'${s}' is not a number (field ${d + 2})`);
       if (!Number.isFinite(v)) fail(`line ${line}`, `${s} in field ${d + 2}`);
       // Stored as float32: beyond its range a value would become ±Infinity.
       if (!Number.isFinite(Math.fround(v))) fail(`line ${line}`, `${s} in field ${d + 2} is beyond float32's range (±3.4028235e38)`);
@@ -251,6 +260,7 @@ export function textRow(word: string, values: Float32Array): string {
   return `${word} ${Array.from(values, formatFloat32).join(' ')}`;
 }
 
+/** Options of WordVectors.save. */
 export interface SaveOptions {
   /** 'binary' or 'text' for a name that says neither; by default the name decides (.bin binary, else text; file-kind.ts). */
   format?: VectorFormat;

@@ -11,14 +11,34 @@ import type { CorpusEncoding } from './corpus.js';
 
 /** The vocabulary scan's and the trainer's settings, as the backend jobs take them. */
 export type Word2VecSettings = Pick<Word2VecVocabJob, 'minCount' | 'maxFinalVocab' | 'lowercase'> &
-  Pick<Word2VecTrainJob, 'vectorSize' | 'window' | 'negative' | 'nsExponent' | 'sample' | 'alpha' | 'minAlpha' | 'epochs' |
-    'threads' | 'seed' | 'sg' | 'hs' | 'kernel' | 'saturated'> & {
-  /** How the vocabulary's bytes become names (corpus.ts); the trainer sees only bytes. */
-  encoding: CorpusEncoding;
-};
+  Pick<
+    Word2VecTrainJob,
+    'vectorSize' | 'window' | 'negative' | 'nsExponent' | 'sample' | 'alpha' | 'minAlpha' | 'epochs' | 'threads' | 'seed' | 'sg' | 'hs' | 'kernel' | 'saturated'
+  > & {
+    /** How the vocabulary's bytes become names (corpus.ts); the trainer sees only bytes. */
+    encoding: CorpusEncoding;
+  };
 
-export const SETTING_KEYS = ['vectorSize', 'window', 'minCount', 'maxFinalVocab', 'negative', 'nsExponent', 'sample',
-  'alpha', 'minAlpha', 'epochs', 'threads', 'seed', 'sg', 'hs', 'lowercase', 'kernel', 'saturated', 'encoding'] as const;
+export const SETTING_KEYS = [
+  'vectorSize',
+  'window',
+  'minCount',
+  'maxFinalVocab',
+  'negative',
+  'nsExponent',
+  'sample',
+  'alpha',
+  'minAlpha',
+  'epochs',
+  'threads',
+  'seed',
+  'sg',
+  'hs',
+  'lowercase',
+  'kernel',
+  'saturated',
+  'encoding',
+] as const;
 
 /** The kernel a run without the `kernel` setting uses (README, Word2vec: why). */
 export const DEFAULT_KERNEL: Word2VecKernel = 'batched';
@@ -61,5 +81,24 @@ export function checkSettings(fn: string, o: Partial<Record<(typeof SETTING_KEYS
   const saturated = o.saturated ?? DEFAULT_SATURATED;
   if (saturated !== 'limit' && saturated !== 'skip') throw new RangeError(`${fn}: saturated must be 'limit' or 'skip', got ${String(saturated)}`);
   if (!hs && negative === 0) throw new RangeError(`${fn}: with negative: 0, hs must be true (nothing would be trained)`);
-  return { vectorSize, window, minCount, maxFinalVocab, negative, nsExponent, sample, alpha, minAlpha, epochs, threads, seed, sg, hs, lowercase, kernel, saturated, encoding };
+  return {
+    vectorSize,
+    window,
+    minCount,
+    maxFinalVocab,
+    negative,
+    nsExponent,
+    sample,
+    alpha,
+    minAlpha,
+    epochs,
+    threads,
+    seed,
+    sg,
+    hs,
+    lowercase,
+    kernel,
+    saturated,
+    encoding,
+  };
 }

@@ -57,8 +57,14 @@ function raced<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise
  * they come (a chunk may end inside a word). Fails past `maxBytes`, naming
  * `what` and the option that raises it; an abort stops it while it waits.
  */
-export async function spool(fn: string, what: string, chunks: AsyncIterable<string | Uint8Array>, dir: string,
-  maxBytes: number, signal: AbortSignal | undefined): Promise<string> {
+export async function spool(
+  fn: string,
+  what: string,
+  chunks: AsyncIterable<string | Uint8Array>,
+  dir: string,
+  maxBytes: number,
+  signal: AbortSignal | undefined,
+): Promise<string> {
   const path = join(dir, 'corpus.txt');
   const out = await open(path, 'w');
   const source = chunks[Symbol.asyncIterator]();
@@ -73,8 +79,10 @@ export async function spool(fn: string, what: string, chunks: AsyncIterable<stri
       const data = typeof chunk !== 'string' || chunk.endsWith('\n') ? chunk : chunk + '\n';
       written += typeof data === 'string' ? Buffer.byteLength(data) : data.byteLength;
       if (written > maxBytes) {
-        throw new CorpusError(`${fn}: ${what} is larger than maxSpoolBytes (${maxBytes} bytes; CLI: --max-spool), the most a corpus that ` +
-          'is not a regular file is copied to a temporary file before training: raise it, or give the corpus as a regular file');
+        throw new CorpusError(
+          `${fn}: ${what} is larger than maxSpoolBytes (${maxBytes} bytes; CLI: --max-spool), the most a corpus that ` +
+            'is not a regular file is copied to a temporary file before training: raise it, or give the corpus as a regular file',
+        );
       }
       // A write to the temp file is not raced: it ends by itself, and the file is closed after it.
       await (typeof data === 'string' ? out.write(data) : out.write(data));

@@ -10,25 +10,36 @@ import { checkOptions } from '../options.js';
 import { allocate } from '../sizes.js';
 import { readVectorFile, writeVectorFile, type LoadOptions, type SaveOptions } from './formats.js';
 
+/** A word found by a similarity query, with its score. */
 export interface Neighbour {
+  /** The word. */
   word: string;
+  /** Its cosine similarity to the query (3CosMul: its product score). */
   score: number;
 }
 
+/** A query: a word, or a vector of the vectors' width. */
 export type Query = string | Float32Array;
 
+/** A combined query: words or vectors to be near, and words or vectors to be far from. */
 export interface SimilarOptions {
+  /** Words or vectors the results should be near. */
   positive?: Query[];
+  /** Words or vectors the results should be far from. */
   negative?: Query[];
+  /** How many results. Default: the call's k (10 unless given). */
   topn?: number;
 }
 
+/** A vocabulary and one vector per word, with similarity queries and word2vec-format files. */
 export class WordVectors {
+  /** The words, in row order. */
   readonly words: readonly string[];
   /** Corpus counts when trained here (null when loaded from a file). */
   readonly counts: Float64Array | null;
   /** (size, dim) row-major; row i is words[i]'s vector. */
   readonly vectors: Float32Array;
+  /** Width of each vector. */
   readonly dim: number;
   private readonly index = new Map<string, number>();
   private normed: Float32Array | null = null;
@@ -59,10 +70,12 @@ export class WordVectors {
     return writeVectorFile(path, this, options);
   }
 
+  /** Number of words. */
   get size(): number {
     return this.words.length;
   }
 
+  /** Whether the word has a vector. */
   has(word: string): boolean {
     return this.index.has(word);
   }
@@ -83,7 +96,8 @@ export class WordVectors {
   /** Cosine similarity of two words. */
   similarity(a: string, b: string): number {
     const n = this.unitVectors();
-    const i = this.indexOf(a) * this.dim, j = this.indexOf(b) * this.dim;
+    const i = this.indexOf(a) * this.dim,
+      j = this.indexOf(b) * this.dim;
     let s = 0;
     for (let d = 0; d < this.dim; d++) s += n[i + d]! * n[j + d]!;
     return s;
@@ -99,7 +113,10 @@ export class WordVectors {
     const { positive, negative, topn } = normaliseQuery(fn, query, k);
     const target = new Float32Array(this.dim);
     const exclude: number[] = [];
-    for (const [list, sign] of [[positive, 1], [negative, -1]] as const) {
+    for (const [list, sign] of [
+      [positive, 1],
+      [negative, -1],
+    ] as const) {
       for (const q of list) {
         const u = this.unitOf(fn, q);
         if (typeof q === 'string') exclude.push(this.indexOf(q));
@@ -137,7 +154,8 @@ export class WordVectors {
     const hits: Neighbour[] = [];
     for (let r = 0; r < rows; r++) {
       if (exclude.has(r)) continue;
-      let num = 1, den = 1;
+      let num = 1,
+        den = 1;
       for (let j = 0; j < positive.length; j++) num *= (1 + scores[r * q + j]!) / 2;
       for (let j = positive.length; j < q; j++) den *= (1 + scores[r * q + j]!) / 2;
       hits.push({ word: this.words[r]!, score: num / (negative.length > 0 ? den + 1e-6 : 1) });
@@ -161,7 +179,8 @@ export class WordVectors {
     const mean = new Float32Array(this.dim);
     for (const u of units) for (let d = 0; d < this.dim; d++) mean[d] = mean[d]! + u[d]! / units.length;
     const m = unit(mean);
-    let worst = 0, worstScore = Infinity;
+    let worst = 0,
+      worstScore = Infinity;
     units.forEach((u, i) => {
       let s = 0;
       for (let d = 0; d < this.dim; d++) s += u[d]! * m[d]!;
@@ -232,7 +251,10 @@ function normaliseQuery(fn: string, query: unknown, k: unknown): { positive: Que
   }
   checkOptions(fn, 'query', query, ['positive', 'negative', 'topn']);
   const { positive = [], negative = [], topn } = query as SimilarOptions;
-  for (const [name, list] of [['positive', positive], ['negative', negative]] as const) {
+  for (const [name, list] of [
+    ['positive', positive],
+    ['negative', negative],
+  ] as const) {
     if (!Array.isArray(list)) throw new TypeError(`${fn}: query.${name} must be an array of words or Float32Arrays, got ${shown(list)}`);
   }
   if (positive.length + negative.length === 0) throw new RangeError(`${fn}: give at least one positive or negative query`);

@@ -39,13 +39,16 @@ type Input = string | AsyncIterable<string | Uint8Array>;
  */
 export type CheckpointOption = string | { path: string; everySeconds?: number; atEnd?: boolean; overwrite?: boolean };
 
+/** Options of Word2Vec.train: the corpus, the training settings, progress, stopping and checkpoints. */
 export interface TrainOptions extends Partial<Word2VecSettings> {
   /** A text file (whitespace-separated tokens, one sentence per line; UTF-8
    * unless `encoding` says 'latin1'), or an async iterable of strings, each
    * one or more lines, or of bytes (Buffer, Uint8Array: a stream such as
    * process.stdin, its chunks taken as they come). */
   input: Input;
+  /** Called as training advances. */
   onProgress?: (p: Word2VecProgress) => void;
+  /** Stops training at the next sentence; train then rejects with the signal's reason. */
   signal?: AbortSignal;
   /** Write a checkpoint (Word2Vec.resume continues from it) when training
    * stops — finished or aborted — and every `everySeconds` while it runs. */
@@ -70,7 +73,9 @@ export interface ResumeOptions {
   sync?: Partial<SyncSettings>;
 }
 
+/** The vectors Word2Vec.train resolves with, and what the training did. */
 export interface TrainedVectors extends WordVectors {
+  /** Counts and timings of the training run. */
   training: Omit<Word2VecTrainResult, 'cancelled'> & {
     /** Tokens this call read: `words` less those a resumed checkpoint had read; with `seconds`, its speed. */
     wordsThisRun: number;
@@ -138,7 +143,9 @@ function checkCheckpoint(fn: string, v: unknown): Checkpointing | null {
   if (typeof path !== 'string' || path === '') throw new TypeError(`${fn}: checkpoint.path must be a non-empty string`);
   if (atEnd !== undefined && typeof atEnd !== 'boolean') throw new TypeError(`${fn}: checkpoint.atEnd must be a boolean`);
   return {
-    path, everySeconds: finiteNumber(fn, 'checkpoint.everySeconds', everySeconds, 0, 0), atEnd: atEnd ?? true,
+    path,
+    everySeconds: finiteNumber(fn, 'checkpoint.everySeconds', everySeconds, 0, 0),
+    atEnd: atEnd ?? true,
     overwrite: checkOverwrite(fn, 'checkpoint.overwrite', overwrite),
   };
 }
@@ -171,15 +178,14 @@ function checkInput(fn: string, input: unknown): asserts input is Input {
  * that is not a regular file of known size, is spooled to a temp file
  * (spool.ts) that is removed afterwards.
  */
-async function withCorpusFile<T>(fn: string, input: Input, maxBytes: number, signal: AbortSignal | undefined,
-  body: (path: string) => Promise<T>): Promise<T> {
+async function withCorpusFile<T>(fn: string, input: Input, maxBytes: number, signal: AbortSignal | undefined, body: (path: string) => Promise<T>): Promise<T> {
   if (typeof input === 'string' && !(await needsSpool(input))) return body(input);
   const temp = await mkdtemp(join(tmpdir(), 'fastnn-w2v-'));
   let file: Awaited<ReturnType<typeof readNonRegular>> | null = null;
   try {
     if (typeof input === 'string') file = await readNonRegular(input);
     const what = typeof input === 'string' ? `the corpus ${input}` : 'the input iterable';
-    return await body(await spool(fn, what, file ?? input as AsyncIterable<string | Uint8Array>, temp, maxBytes, signal));
+    return await body(await spool(fn, what, file ?? (input as AsyncIterable<string | Uint8Array>), temp, maxBytes, signal));
   } finally {
     // A stalled read cannot be ended through its iterator: closing the pipe ends it, and frees the event loop.
     file?.destroy();
@@ -192,6 +198,7 @@ function threadsOn(backend: Backend, settings: Word2VecSettings): Word2VecSettin
   return backend.name === 'js' ? { ...settings, threads: 1 } : settings;
 }
 
+/** Trains word vectors from a corpus (skip-gram or CBOW), and resumes training from a checkpoint. */
 export const Word2Vec = {
   /**
    * Trains word vectors. Resolves with the vectors and `training` stats; when
@@ -258,8 +265,8 @@ export const Word2Vec = {
     if (options.input !== undefined) checkInput(fn, options.input);
     const asked = options.checkpoint === false ? null : checkCheckpoint(fn, options.checkpoint);
     const saved = await readWord2VecCheckpoint(checkpointPath);
-    const checkpoint = options.checkpoint === false ? null
-      : asked ?? { path: checkpointPath, everySeconds: saved.everySeconds, atEnd: true, overwrite: false };
+    const checkpoint =
+      options.checkpoint === false ? null : (asked ?? { path: checkpointPath, everySeconds: saved.everySeconds, atEnd: true, overwrite: false });
     const input = options.input ?? saved.corpus.path;
     if (input === null) {
       throw new TypeError(`${fn}: ${checkpointPath} was trained from an async iterable, which is not kept; pass the same corpus as options.input`);
@@ -439,7 +446,10 @@ async function trainRun(backend: Backend, r: Run): Promise<TrainedVectors> {
  * be the random ones they started as.
  */
 async function checkCorpusKept(r: Run, result: Word2VecTrainResult): Promise<void> {
-  const now = await stat(r.path).then((s) => `${s.size} bytes`, () => 'missing');
+  const now = await stat(r.path).then(
+    (s) => `${s.size} bytes`,
+    () => 'missing',
+  );
   const changed = `${r.fn}: corpus ${r.path} changed during training`;
   if (now !== `${r.bytes} bytes`) throw new CorpusError(`${changed}: ${r.bytes} bytes when training started, ${now} now; no vectors are returned`);
   if (result.cancelled) return;
@@ -447,13 +457,20 @@ async function checkCorpusKept(r: Run, result: Word2VecTrainResult): Promise<voi
   for (const c of r.counts) perEpoch += c;
   const { epochs } = r.settings;
   if (result.words < epochs * perEpoch) {
-    throw new CorpusError(`${changed}: its ${epochs} epoch(s) read ${result.words} words of the vocabulary, fewer than the ` +
-      `${perEpoch} per epoch the vocabulary pass counted; no vectors are returned`);
+    throw new CorpusError(
+      `${changed}: its ${epochs} epoch(s) read ${result.words} words of the vocabulary, fewer than the ` +
+        `${perEpoch} per epoch the vocabulary pass counted; no vectors are returned`,
+    );
   }
 }
 
-function startJob(backend: Backend, r: Run, state: Word2VecState | null, onProgress: (p: Word2VecProgress) => void,
-                  signal: AbortSignal): Promise<Word2VecTrainResult> {
+function startJob(
+  backend: Backend,
+  r: Run,
+  state: Word2VecState | null,
+  onProgress: (p: Word2VecProgress) => void,
+  signal: AbortSignal,
+): Promise<Word2VecTrainResult> {
   const s = r.settings;
   return backend.word2vecTrain({
     path: r.path, words: r.words, counts: r.counts, vectorSize: s.vectorSize, window: s.window, negative: s.negative,

@@ -68,8 +68,18 @@ describe('information measures', () => {
   });
 
   it('batches of rows give one value per row', () => {
-    const P = Matrix.fromArrays(pairs.slice(0, 4).map(([p]) => p.slice(0, 2)).map((r) => [r[0]! / (r[0]! + r[1]!), r[1]! / (r[0]! + r[1]!)]));
-    const Q = Matrix.fromArrays([[0.5, 0.5], [0.2, 0.8], [0.9, 0.1], [0.3, 0.7]]);
+    const P = Matrix.fromArrays(
+      pairs
+        .slice(0, 4)
+        .map(([p]) => p.slice(0, 2))
+        .map((r) => [r[0]! / (r[0]! + r[1]!), r[1]! / (r[0]! + r[1]!)]),
+    );
+    const Q = Matrix.fromArrays([
+      [0.5, 0.5],
+      [0.2, 0.8],
+      [0.9, 0.1],
+      [0.3, 0.7],
+    ]);
     const h = entropy(P);
     const d = klDivergence(P, Q);
     const x = crossEntropy(P.toArrays(), Q.toArrays());
@@ -93,7 +103,15 @@ describe('information measures', () => {
     [() => entropy([0.5, 0.4]), RangeError, 'entropy: p must sum to 1 (±0.00001), sums to 0.9'],
     [() => entropy([]), RangeError, 'entropy: p must have at least one entry'],
     [() => entropy('p' as never), TypeError, 'entropy: p must be an array of probabilities'],
-    [() => entropy([[0.5, 0.5], [0.2, 0.7]]), RangeError, 'entropy: p[1] must sum to 1'],
+    [
+      () =>
+        entropy([
+          [0.5, 0.5],
+          [0.2, 0.7],
+        ]),
+      RangeError,
+      'entropy: p[1] must sum to 1',
+    ],
     [() => klDivergence([0.5, 0.5], [0.2, 0.3, 0.5]), RangeError, 'klDivergence: p and q must have the same length, got 2 and 3'],
     [() => crossEntropy([[1, 0]], [1, 0]), RangeError, 'crossEntropy: p and q must both be one distribution or batches of the same number of rows'],
     [() => entropy([1], { unit: 'bans' as never }), TypeError, "entropy: options.unit must be 'bits' or 'nats', got bans"],

@@ -22,7 +22,11 @@ const SIZES = { native: [30_000, 500], js: [4_000, 200] } as const;
 /** Data on a plain ArrayBuffer: the native backend must stage it (Backend.trainingData) without pausing. */
 function data(n: number, d: number): Matrix {
   const rng = new Rng(1);
-  return new Matrix(Float32Array.from({ length: n * d }, (_, i) => rng.uniform() * (1 + (i % d) / d)), n, d);
+  return new Matrix(
+    Float32Array.from({ length: n * d }, (_, i) => rng.uniform() * (1 + (i % d) / d)),
+    n,
+    d,
+  );
 }
 
 describe.each(backendsUnderTest().map((b) => [b.name]))('PCA and MDS never block (%s)', (name) => {
@@ -50,8 +54,24 @@ describe.each(backendsUnderTest().map((b) => [b.name]))('PCA and MDS never block
       const reason = new Error(`stop ${trial}`);
       let settled = false;
       let late = 0;
-      const run = (trial % 2 === 0 ? PCA.fit(x, 20, { signal: controller.signal, onProgress: () => { if (settled) late++; } })
-        : classicalMds(x, 2, { signal: controller.signal, onProgress: () => { if (settled) late++; } })).then(() => null, (err: unknown) => err);
+      const run = (
+        trial % 2 === 0
+          ? PCA.fit(x, 20, {
+              signal: controller.signal,
+              onProgress: () => {
+                if (settled) late++;
+              },
+            })
+          : classicalMds(x, 2, {
+              signal: controller.signal,
+              onProgress: () => {
+                if (settled) late++;
+              },
+            })
+      ).then(
+        () => null,
+        (err: unknown) => err,
+      );
       await new Promise((resolve) => setTimeout(resolve, 5 + 80 * rng.uniform()));
       const started = performance.now();
       controller.abort(reason);

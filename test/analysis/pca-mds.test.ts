@@ -18,7 +18,11 @@ afterAll(() => useBackend('auto'));
 /** n points in d dimensions with well-separated variances per axis (so the components are well defined), offset from 0. */
 function spread(n: number, d: number, seed: number): Matrix {
   const rng = new Rng(seed);
-  return new Matrix(Float32Array.from({ length: n * d }, (_, i) => 5 + (rng.uniform() - 0.5) * (1 + (i % d)) ** 1.5), n, d);
+  return new Matrix(
+    Float32Array.from({ length: n * d }, (_, i) => 5 + (rng.uniform() - 0.5) * (1 + (i % d)) ** 1.5),
+    n,
+    d,
+  );
 }
 
 /** Column c of m as an array. */
@@ -38,16 +42,20 @@ describe.each(backendsUnderTest().map((b) => [b.name]))('PCA and MDS on %s', (na
     expect(largestAngleCosine(pca.components.data, basis, k, d)).toBeGreaterThan(0.999);
     expect(pca.explainedVariance[0]).toBeGreaterThan(pca.explainedVariance[1]!);
     // Residual = the noise in the d − k discarded directions: Var(noise·(u1+u2+u3−1.5)) = noise²/4.
-    const expected = (noise * noise / 4) * (d - k) / d;
+    const expected = (((noise * noise) / 4) * (d - k)) / d;
     expect(pca.reconstructionError(x)).toBeGreaterThan(0.7 * expected);
     expect(pca.reconstructionError(x)).toBeLessThan(1.3 * expected);
     const codes = pca.transform(x);
     expect([codes.rows, codes.cols]).toEqual([400, 3]);
   });
 
-  it('PCA matches the float64 covariance\'s eigenvectors (up to sign) and eigenvalues', async () => {
+  it("PCA matches the float64 covariance's eigenvectors (up to sign) and eigenvalues", async () => {
     use();
-    for (const [n, d, k] of [[50, 7, 7], [300, 33, 5], [2, 4, 1]] as const) {
+    for (const [n, d, k] of [
+      [50, 7, 7],
+      [300, 33, 5],
+      [2, 4, 1],
+    ] as const) {
       const x = spread(n, d, n + d);
       const pca = await PCA.fit(x, k);
       const { gram } = centredGramReference(x, false, 1 / (n - 1));
@@ -73,12 +81,22 @@ describe.each(backendsUnderTest().map((b) => [b.name]))('PCA and MDS on %s', (na
       flat.data.set([u, v, u + v, u - v, 0], i * 5); // a 2-D plane embedded in 5-D
     }
     // The same plane in 60-D (each coordinate 12 times): fewer points than dimensions, so MDS decomposes the 40 × 40 side.
-    const wide = new Matrix(Float32Array.from({ length: 40 * 60 }, (_, i) => flat.data[Math.floor(i / 60) * 5 + (i % 5)]!), 40, 60);
+    const wide = new Matrix(
+      Float32Array.from({ length: 40 * 60 }, (_, i) => flat.data[Math.floor(i / 60) * 5 + (i % 5)]!),
+      40,
+      60,
+    );
     for (const x of [flat, wide]) {
       const y = await classicalMds(x, 3);
       expect([y.rows, y.cols]).toEqual([40, 3]);
       const dx = squaredDistances(x);
-      const dy = squaredDistances(new Matrix(Float32Array.from({ length: 80 }, (_, i) => y.data[Math.floor(i / 2) * 3 + (i % 2)]!), 40, 2));
+      const dy = squaredDistances(
+        new Matrix(
+          Float32Array.from({ length: 80 }, (_, i) => y.data[Math.floor(i / 2) * 3 + (i % 2)]!),
+          40,
+          2,
+        ),
+      );
       for (let i = 0; i < dx.length; i++) expect(Math.sqrt(dy[i]!)).toBeCloseTo(Math.sqrt(dx[i]!), 3);
       // The third dimension is beyond the data's rank: zero, to rounding. From the d × d side it is Xc·v, float32
       // rounding of the map (~1e-7); from the n × n side v·√λ with λ a float32 rounding error of the Gram matrix,
@@ -88,9 +106,12 @@ describe.each(backendsUnderTest().map((b) => [b.name]))('PCA and MDS on %s', (na
     }
   });
 
-  it('classical MDS matches the float64 double-centred Gram matrix\'s eigenvectors scaled by √λ, columns signed', async () => {
+  it("classical MDS matches the float64 double-centred Gram matrix's eigenvectors scaled by √λ, columns signed", async () => {
     use();
-    for (const [n, d] of [[30, 8], [9, 20]] as const) {
+    for (const [n, d] of [
+      [30, 8],
+      [9, 20],
+    ] as const) {
       const x = spread(n, d, 7 * n + d);
       const y = await classicalMds(x, 3);
       const { gram } = centredGramReference(x, true, 1);
@@ -125,7 +146,12 @@ describe.each(backendsUnderTest().map((b) => [b.name]))('PCA and MDS on %s', (na
     await expect(classicalMds(spread(10, 3, 1), 2, { signal: AbortSignal.abort(reason) })).rejects.toBe(reason);
     const controller = new AbortController();
     let reports = 0;
-    const fit = PCA.fit(spread(4000, 300, 2), 10, { signal: controller.signal, onProgress: () => { if (++reports === 1) controller.abort(reason); } });
+    const fit = PCA.fit(spread(4000, 300, 2), 10, {
+      signal: controller.signal,
+      onProgress: () => {
+        if (++reports === 1) controller.abort(reason);
+      },
+    });
     await expect(fit).rejects.toBe(reason);
     const after = reports;
     await new Promise((resolve) => setTimeout(resolve, 50));
@@ -144,24 +170,58 @@ describe.each(backendsUnderTest().map((b) => [b.name]))('PCA and MDS on %s', (na
       ['ragged rows', () => PCA.fit([[1, 2], [3]], 1), RangeError, 'PCA.fit: x[1] must have 2 values, got 1'],
       ['one row', () => PCA.fit([[1, 2]], 1), RangeError, 'PCA.fit: x must have at least 2 rows, got 1'],
       ['NaN', () => PCA.fit(nan, 2), RangeError, 'PCA.fit: x contains NaN at row 2, column 3'],
-      ['Infinity in rows', () => PCA.fit([[1, 2], [Infinity, 0]], 1), RangeError, 'PCA.fit: x contains Infinity at row 1, column 0'],
-      ['an overflowing covariance', () => PCA.fit([[3e38, 0], [-3e38, 1]], 1), RangeError,
-        'PCA.fit: the covariance of x overflows float32 (Infinity at row 0, column 0); scale x down'],
+      [
+        'Infinity in rows',
+        () =>
+          PCA.fit(
+            [
+              [1, 2],
+              [Infinity, 0],
+            ],
+            1,
+          ),
+        RangeError,
+        'PCA.fit: x contains Infinity at row 1, column 0',
+      ],
+      [
+        'an overflowing covariance',
+        () =>
+          PCA.fit(
+            [
+              [3e38, 0],
+              [-3e38, 1],
+            ],
+            1,
+          ),
+        RangeError,
+        'PCA.fit: the covariance of x overflows float32 (Infinity at row 0, column 0); scale x down',
+      ],
       ['options not an object', () => PCA.fit(x, 2, 'fast' as never), TypeError, 'PCA.fit: options must be an object'],
-      ['an unknown option', () => PCA.fit(x, 2, { sigal: AbortSignal.abort() } as never), TypeError,
-        "PCA.fit: unknown option 'sigal' in options (expected one of: onProgress, signal)"],
+      [
+        'an unknown option',
+        () => PCA.fit(x, 2, { sigal: AbortSignal.abort() } as never),
+        TypeError,
+        "PCA.fit: unknown option 'sigal' in options (expected one of: onProgress, signal)",
+      ],
       ['onProgress not a function', () => PCA.fit(x, 2, { onProgress: 'log' as never }), TypeError, 'PCA.fit: options.onProgress must be a function'],
-      ['signal not an AbortSignal', () => PCA.fit(x, 2, { signal: new AbortController() as never }), TypeError,
-        'PCA.fit: options.signal must be an AbortSignal'],
+      [
+        'signal not an AbortSignal',
+        () => PCA.fit(x, 2, { signal: new AbortController() as never }),
+        TypeError,
+        'PCA.fit: options.signal must be an AbortSignal',
+      ],
       ['MDS dims above n', () => classicalMds(x, 7), RangeError, 'classicalMds: dims must be an integer in [1, 6], got 7'],
       ['MDS dims 0', () => classicalMds(x, 0), RangeError, 'classicalMds: dims must be an integer in [1, 6], got 0'],
       ['MDS NaN', () => classicalMds(nan, 2), RangeError, 'classicalMds: x contains NaN at row 2, column 3'],
       ['MDS one row', () => classicalMds([[1, 2, 3]]), RangeError, 'classicalMds: x must have at least 2 rows, got 1'],
       ['MDS a bare Float32Array', () => classicalMds(x.data as never), TypeError, 'classicalMds: x must be a Matrix or a non-empty array of rows'],
-      ['MDS an unknown option', () => classicalMds(x, 2, { progress: () => {} } as never), TypeError,
-        "classicalMds: unknown option 'progress' in options (expected one of: onProgress, signal)"],
-      ['MDS signal not an AbortSignal', () => classicalMds(x, 2, { signal: {} as never }), TypeError,
-        'classicalMds: options.signal must be an AbortSignal'],
+      [
+        'MDS an unknown option',
+        () => classicalMds(x, 2, { progress: () => {} } as never),
+        TypeError,
+        "classicalMds: unknown option 'progress' in options (expected one of: onProgress, signal)",
+      ],
+      ['MDS signal not an AbortSignal', () => classicalMds(x, 2, { signal: {} as never }), TypeError, 'classicalMds: options.signal must be an AbortSignal'],
     ])('%s', async (_label, run, cls, message) => {
       use();
       const call = run();

@@ -55,22 +55,28 @@ function randomProjection(x: Matrix, seed: number): Matrix {
   const gauss = () => rng.uniform() + rng.uniform() + rng.uniform() - 1.5;
   const p = Array.from({ length: D * 2 }, gauss);
   const y = Matrix.zeros(x.rows, 2);
-  for (let i = 0; i < x.rows; i++) for (let c = 0; c < 2; c++) {
-    let s = 0;
-    for (let j = 0; j < D; j++) s += x.data[i * D + j]! * p[j * 2 + c]!;
-    y.data[i * 2 + c] = s;
-  }
+  for (let i = 0; i < x.rows; i++)
+    for (let c = 0; c < 2; c++) {
+      let s = 0;
+      for (let j = 0; j < D; j++) s += x.data[i * D + j]! * p[j * 2 + c]!;
+      y.data[i * 2 + c] = s;
+    }
   // Stress (1/c)Σ(D − s·d)²/D is least at s = Σd / Σ(d²/D).
   let num = 0;
   let den = 0;
-  for (let i = 0; i < x.rows; i++) for (let j = i + 1; j < x.rows; j++) {
-    let big = 0;
-    for (let a = 0; a < D; a++) big += (x.data[i * D + a]! - x.data[j * D + a]!) ** 2;
-    const small = Math.hypot(y.data[i * 2]! - y.data[j * 2]!, y.data[i * 2 + 1]! - y.data[j * 2 + 1]!);
-    num += small;
-    den += (small * small) / Math.sqrt(big);
-  }
-  return new Matrix(y.data.map((v) => (v * num) / den), y.rows, 2);
+  for (let i = 0; i < x.rows; i++)
+    for (let j = i + 1; j < x.rows; j++) {
+      let big = 0;
+      for (let a = 0; a < D; a++) big += (x.data[i * D + a]! - x.data[j * D + a]!) ** 2;
+      const small = Math.hypot(y.data[i * 2]! - y.data[j * 2]!, y.data[i * 2 + 1]! - y.data[j * 2 + 1]!);
+      num += small;
+      den += (small * small) / Math.sqrt(big);
+    }
+  return new Matrix(
+    y.data.map((v) => (v * num) / den),
+    y.rows,
+    2,
+  );
 }
 
 describe.each(backendsUnderTest().map((b) => [b.name]))('Sammon map on %s', (name) => {
@@ -115,8 +121,14 @@ describe.each(backendsUnderTest().map((b) => [b.name]))('Sammon map on %s', (nam
     const stop = new Error('stop');
     let late = 0;
     const fitting = map.fit(x, {
-      iterations: 1_000_000, batchSize: 16, progressEvery: 1, signal: controller.signal,
-      onProgress: (p) => { if (controller.signal.aborted) late++; else if (p.iteration === 5) controller.abort(stop); },
+      iterations: 1_000_000,
+      batchSize: 16,
+      progressEvery: 1,
+      signal: controller.signal,
+      onProgress: (p) => {
+        if (controller.signal.aborted) late++;
+        else if (p.iteration === 5) controller.abort(stop);
+      },
     });
     expect(() => map.transform(x)).toThrow('SammonMap.transform: the map is busy training');
     await expect(map.fit(x)).rejects.toThrow('SammonMap.fit: the map is busy training');

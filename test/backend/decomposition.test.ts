@@ -18,7 +18,11 @@ import { centredGramReference, jacobiEigen, signedColumn } from '../helpers/eige
 
 function randomMatrix(rows: number, cols: number, seed: number, offset = 0): Matrix {
   const rng = new Rng(seed);
-  return new Matrix(Float32Array.from({ length: rows * cols }, (_, i) => offset + (i % 7) * 0.1 + rng.uniform() - 0.5), rows, cols);
+  return new Matrix(
+    Float32Array.from({ length: rows * cols }, (_, i) => offset + (i % 7) * 0.1 + rng.uniform() - 0.5),
+    rows,
+    cols,
+  );
 }
 
 /** A random symmetric (m, m) float32 matrix; its eigenvalues are distinct with probability 1. */
@@ -47,7 +51,8 @@ function expectGram(out: Float32Array, x: Matrix, rows: boolean, alpha: number, 
     const terms = rows ? d : n;
     for (let t = 0; t < terms; t++) {
       // The centring is float32 in both backends: the reference subtracts the same way.
-      const p = rows ? Math.fround(data[a * d + t]! - mean[t]!) * Math.fround(data[b * d + t]! - mean[t]!)
+      const p = rows
+        ? Math.fround(data[a * d + t]! - mean[t]!) * Math.fround(data[b * d + t]! - mean[t]!)
         : Math.fround(data[t * d + a]! - mean[a]!) * Math.fround(data[t * d + b]! - mean[b]!);
       s += p;
       size += Math.abs(p);
@@ -69,7 +74,14 @@ async function eigen(backend: Backend, a: Float32Array, m: number, k: number) {
 }
 
 describe.each(backendsUnderTest().map((b) => [b.name, b] as const))('centredGram (%s)', (_name, backend) => {
-  it.each([[1, 1], [2, 3], [7, 5], [40, 17], [3, 40], [33, 33]])('x (%i, %i): means bit for bit, products within rounding', async (n, d) => {
+  it.each([
+    [1, 1],
+    [2, 3],
+    [7, 5],
+    [40, 17],
+    [3, 40],
+    [33, 33],
+  ])('x (%i, %i): means bit for bit, products within rounding', async (n, d) => {
     const x = randomMatrix(n, d, n * 100 + d, 3);
     for (const rows of [false, true]) {
       const side = rows ? n : d;
@@ -112,8 +124,9 @@ describe.each(backendsUnderTest().map((b) => [b.name, b] as const))('centredGram
     expect(reports.at(-1)).toEqual({ done: 6000, total: 6000 });
     reports.forEach((p, i) => expect(p.done).toBeGreaterThan(i > 0 ? reports[i - 1]!.done : 0));
     let calls = 0;
-    expect(await backend.centredGram(new Float32Array(64 * 64), new Float32Array(64), x.data, 6000, 64, false, 1, () => calls++,
-      AbortSignal.abort())).toBe(false);
+    expect(await backend.centredGram(new Float32Array(64 * 64), new Float32Array(64), x.data, 6000, 64, false, 1, () => calls++, AbortSignal.abort())).toBe(
+      false,
+    );
     expect(calls).toBe(0);
   });
 });
@@ -201,11 +214,19 @@ describe.each(backendsUnderTest().map((b) => [b.name, b] as const))('symmetricEi
     const controller = new AbortController();
     let aborted = 0;
     let late = 0;
-    const run = backend.symmetricEigen(new Float64Array(m), new Float32Array(m * m), a, m, m, (p) => {
-      if (aborted) late++;
-      else if (p.done >= 10) aborted = performance.now();
-      if (aborted) controller.abort();
-    }, controller.signal);
+    const run = backend.symmetricEigen(
+      new Float64Array(m),
+      new Float32Array(m * m),
+      a,
+      m,
+      m,
+      (p) => {
+        if (aborted) late++;
+        else if (p.done >= 10) aborted = performance.now();
+        if (aborted) controller.abort();
+      },
+      controller.signal,
+    );
     expect(await run).toBe(false);
     // Within 250 ms of the abort (a whole solve of 600² takes seconds on the TS backend).
     expect(performance.now() - aborted).toBeLessThan(250);
@@ -215,7 +236,7 @@ describe.each(backendsUnderTest().map((b) => [b.name, b] as const))('symmetricEi
 });
 
 describe.runIf(backendPair() !== null)('decompositions: native and TS agree', () => {
-  const { js, native } = backendPair() ?? {} as ReturnType<typeof backendPair> & object;
+  const { js, native } = backendPair() ?? ({} as ReturnType<typeof backendPair> & object);
   const addon = backendPair() ? loadNativeAddon() : null;
   const initial = addon ? { path: addon.gemmPath(), threads: addon.getThreads() } : null;
   afterAll(() => {

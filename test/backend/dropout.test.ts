@@ -22,8 +22,7 @@ const N = 8;
 
 /** The factors dropout draws, the textbook way: per entry one uniform u, kept (×1/(1 − rate)) when u ≥ rate. */
 function refMasks(rng: Rng, rates: number[], rows: number): Float64Array[] {
-  return rates.map((rate, l) => Float64Array.from({ length: rows * SIZES[l + 1]! },
-    () => (rng.uniform() < rate ? 0 : Math.fround(1 / (1 - rate)))));
+  return rates.map((rate, l) => Float64Array.from({ length: rows * SIZES[l + 1]! }, () => (rng.uniform() < rate ? 0 : Math.fround(1 / (1 - rate)))));
 }
 
 function problem(seed: number) {
@@ -35,8 +34,19 @@ function problem(seed: number) {
 /** One full-batch SGD step at rate 1 in input order: the weights move by exactly minus the gradient. */
 function stepJob(net: NetworkSpec, p: ReturnType<typeof problem>, state: Uint32Array, over: Partial<FitJob> = {}): FitJob {
   return {
-    net, x: p.x, y: p.y, n: N, ...plainTraining(1, 0), epochs: 1, batchSize: N, shuffle: false, rngState: state.slice(),
-    skipNonFinite: false, progressEvery: 0, history: new Float64Array(HISTORY_FIELDS.length), ...over,
+    net,
+    x: p.x,
+    y: p.y,
+    n: N,
+    ...plainTraining(1, 0),
+    epochs: 1,
+    batchSize: N,
+    shuffle: false,
+    rngState: state.slice(),
+    skipNonFinite: false,
+    progressEvery: 0,
+    history: new Float64Array(HISTORY_FIELDS.length),
+    ...over,
   };
 }
 
@@ -85,8 +95,12 @@ describe.each(backends)('dropout in train on $name', (be: Backend) => {
   it('is deterministic, depends on the generator, and rate 0 is no dropout', async () => {
     const p = problem(2);
     const run = async (dropout: Float64Array | null, seed: number) => {
-      const job = stepJob({ ...cloneNet(p.net), dropout }, p, new Rng(seed).getState(), { epochs: 3, batchSize: 3, shuffle: true,
-        history: new Float64Array(3 * HISTORY_FIELDS.length) });
+      const job = stepJob({ ...cloneNet(p.net), dropout }, p, new Rng(seed).getState(), {
+        epochs: 3,
+        batchSize: 3,
+        shuffle: true,
+        history: new Float64Array(3 * HISTORY_FIELDS.length),
+      });
       await be.train(job, null);
       return job.net.params;
     };
@@ -113,12 +127,18 @@ describe.each(backends)('dropout in train on $name', (be: Backend) => {
 describe.runIf(pair !== null)('dropout: native and TS agree', () => {
   it('the same job draws the same masks: weights within float32 rounding', async () => {
     const p = problem(4);
-    const nets = await Promise.all(agreeing.map(async (be) => {
-      const job = stepJob({ ...cloneNet(p.net), dropout: Float64Array.from(RATES) }, p, new Rng(9).getState(),
-        { epochs: 4, batchSize: 3, shuffle: true, history: new Float64Array(4 * HISTORY_FIELDS.length) });
-      await be.train(job, null);
-      return { params: job.net.params, state: job.rngState };
-    }));
+    const nets = await Promise.all(
+      agreeing.map(async (be) => {
+        const job = stepJob({ ...cloneNet(p.net), dropout: Float64Array.from(RATES) }, p, new Rng(9).getState(), {
+          epochs: 4,
+          batchSize: 3,
+          shuffle: true,
+          history: new Float64Array(4 * HISTORY_FIELDS.length),
+        });
+        await be.train(job, null);
+        return { params: job.net.params, state: job.rngState };
+      }),
+    );
     expect(nets[0]!.state).toEqual(nets[1]!.state);
     nets[0]!.params.forEach((w, i) => w.forEach((v, j) => expect(Math.abs(v - nets[1]!.params[i]![j]!)).toBeLessThan(1e-5)));
   });

@@ -30,12 +30,18 @@ const CALLS = ['MLP fit', 'autoencoder fit', 'word2vec train', 'PCA.fit', 'word2
 const NATIVE_ONLY = ['word2vec checkpointed'];
 const NOT_YET_ON_TS = ['MLP fit', 'autoencoder fit', 'word2vec train'];
 
-interface Row { call: string; returnMs: number; maxMs: number; p99Ms: number }
+interface Row {
+  call: string;
+  returnMs: number;
+  maxMs: number;
+  p99Ms: number;
+}
 
 function runChild(backend: string, call: string): Promise<Row> {
   return new Promise((resolve, reject) => {
-    execFile(process.execPath, [child, backend, call], { encoding: 'utf8', timeout: 120_000 },
-      (err, stdout, stderr) => (err ? reject(new Error(`${err.message}\n${stderr}`)) : resolve((JSON.parse(stdout) as Row[])[0]!)));
+    execFile(process.execPath, [child, backend, call], { encoding: 'utf8', timeout: 120_000 }, (err, stdout, stderr) =>
+      err ? reject(new Error(`${err.message}\n${stderr}`)) : resolve((JSON.parse(stdout) as Row[])[0]!),
+    );
   });
 }
 

@@ -18,16 +18,26 @@ function reference(d: Float32Array, min: number, max: number): number {
 }
 
 const CHUNK = 1 << 22;
-const below = (v: number) => { const f = Float32Array.of(v); const u = new Uint32Array(f.buffer); u[0]! += v > 0 ? -1 : 1; return f[0]!; };
+const below = (v: number) => {
+  const f = Float32Array.of(v);
+  const u = new Uint32Array(f.buffer);
+  u[0]! += v > 0 ? -1 : 1;
+  return f[0]!;
+};
 
 describe.each(backendsUnderTest().map((b) => [b.name, b] as const))('firstOutside (%s)', (_name, backend) => {
-  const ranges: [number, number][] = [[-Number.MAX_VALUE, Number.MAX_VALUE], [0, 1], [0, Number.MAX_VALUE], [-2.5, 0.1]];
+  const ranges: [number, number][] = [
+    [-Number.MAX_VALUE, Number.MAX_VALUE],
+    [0, 1],
+    [0, Number.MAX_VALUE],
+    [-2.5, 0.1],
+  ];
 
   it.each(ranges)('finds the first value outside [%d, %d] wherever it lies', async (min, max) => {
     const n = 3000;
     for (const at of [0, 1, 15, 16, 511, 512, 513, 1499, 1500, 2999]) {
       for (const bad of [NaN, Infinity, -Infinity, max === Number.MAX_VALUE ? NaN : max + 1, min === -Number.MAX_VALUE ? -Infinity : min - 1]) {
-        const d = new Float32Array(n).map((_, i) => min === -Number.MAX_VALUE ? Math.sin(i) * 1e30 : Math.min(max, min + (i % 7) * 0.01));
+        const d = new Float32Array(n).map((_, i) => (min === -Number.MAX_VALUE ? Math.sin(i) * 1e30 : Math.min(max, min + (i % 7) * 0.01)));
         d[at] = bad;
         d[Math.min(n - 1, at + 700)] = NaN;
         expect(await backend.firstOutside(d, min, max)).toBe(reference(d, min, max));

@@ -30,10 +30,20 @@ function adamJob(net: NetworkSpec, p: ReturnType<typeof problem>, over: Partial<
   const state = [...net.params, ...net.params].map((w) => randomF32(new Rng(w.length), w.length, 0, 0.01));
   const epochs = 3;
   return {
-    net, x: p.x, y: p.y, n: p.n, ...base,
+    net,
+    x: p.x,
+    y: p.y,
+    n: p.n,
+    ...base,
     optimizer: { ...base.optimizer, type: Optimizer.adamw, clipNorm: 0.5, state, step: Float64Array.of(4) },
-    epochs, batchSize: 8, shuffle: true, rngState: new Rng(9).getState(), skipNonFinite: false, progressEvery: 0,
-    history: new Float64Array(epochs * HISTORY_FIELDS.length), ...over,
+    epochs,
+    batchSize: 8,
+    shuffle: true,
+    rngState: new Rng(9).getState(),
+    skipNonFinite: false,
+    progressEvery: 0,
+    history: new Float64Array(epochs * HISTORY_FIELDS.length),
+    ...over,
   };
 }
 
@@ -78,17 +88,30 @@ describe.each(backends)('frozen layers on $name', (be: Backend) => {
     const job = adamJob({ ...cloneNet(p.net), frozen: Uint8Array.of(1, 0, 0) }, p);
     // The frozen layer's output, computed once: forward of the one-layer net, then its activation.
     const h = new Float32Array(p.n * SIZES[1]!);
-    const first: NetworkSpec = { ...cloneNet(p.net), sizes: Int32Array.of(SIZES[0]!, SIZES[1]!), hiddenActivations: new Int32Array(0),
-      loss: Loss.mse, params: p.net.params.slice(0, 2).map((w) => w.slice()) };
+    const first: NetworkSpec = {
+      ...cloneNet(p.net),
+      sizes: Int32Array.of(SIZES[0]!, SIZES[1]!),
+      hiddenActivations: new Int32Array(0),
+      loss: Loss.mse,
+      params: p.net.params.slice(0, 2).map((w) => w.slice()),
+    };
     be.forward(h, first, p.x, p.n);
     be.activationForward(h, h, h.length, Activation.tanh, 0);
-    const upper: NetworkSpec = { ...cloneNet(p.net), sizes: Int32Array.from(SIZES.slice(1)), hiddenActivations: Int32Array.of(Activation.sigmoid),
-      params: p.net.params.slice(2).map((w) => w.slice()) };
+    const upper: NetworkSpec = {
+      ...cloneNet(p.net),
+      sizes: Int32Array.from(SIZES.slice(1)),
+      hiddenActivations: Int32Array.of(Activation.sigmoid),
+      params: p.net.params.slice(2).map((w) => w.slice()),
+    };
     const full = job.optimizer.state;
     const half = full.length / 2;
-    const upperJob = adamJob(upper, { ...p, x: h }, {
-      optimizer: { ...job.optimizer, state: [...full.slice(2, half), ...full.slice(half + 2)].map((s) => s.slice()), step: Float64Array.of(4) },
-    });
+    const upperJob = adamJob(
+      upper,
+      { ...p, x: h },
+      {
+        optimizer: { ...job.optimizer, state: [...full.slice(2, half), ...full.slice(half + 2)].map((s) => s.slice()), step: Float64Array.of(4) },
+      },
+    );
     await be.train(job, null);
     await be.train(upperJob, null);
     expect(job.history).toEqual(upperJob.history);
@@ -101,8 +124,7 @@ describe.each(backends)('frozen layers on $name', (be: Backend) => {
     const net = { ...cloneNet(p.net), frozen };
     const before = copy(net.params);
     await be.train({ ...adamJob(net, p), ...plainTraining(0.1, 1e-2), batchSize: 1 }, null);
-    be.trainEpoch({ net, x: p.x, y: p.y, n: p.n, order: Uint32Array.from({ length: p.n }, (_, i) => i), batchSize: 4,
-      learningRate: 0.1, weightDecay: 1e-2 });
+    be.trainEpoch({ net, x: p.x, y: p.y, n: p.n, order: Uint32Array.from({ length: p.n }, (_, i) => i), batchSize: 4, learningRate: 0.1, weightDecay: 1e-2 });
     expect(net.params[2]).toEqual(before[2]);
     expect(net.params[3]).toEqual(before[3]);
     expect(net.params[0]).not.toEqual(before[0]);
@@ -112,11 +134,13 @@ describe.each(backends)('frozen layers on $name', (be: Backend) => {
 describe.runIf(pair !== null)('frozen layers: native and TS agree', () => {
   it('the same frozen job gives the same weights within float32 rounding', async () => {
     const p = problem(5);
-    const nets = await Promise.all(agreeing.map(async (be) => {
-      const job = adamJob({ ...cloneNet(p.net), frozen: Uint8Array.of(1, 0, 0) }, p);
-      await be.train(job, null);
-      return job.net.params;
-    }));
+    const nets = await Promise.all(
+      agreeing.map(async (be) => {
+        const job = adamJob({ ...cloneNet(p.net), frozen: Uint8Array.of(1, 0, 0) }, p);
+        await be.train(job, null);
+        return job.net.params;
+      }),
+    );
     expect(nets[0]![0]).toEqual(nets[1]![0]);
     nets[0]!.forEach((w, i) => w.forEach((v, j) => expect(Math.abs(v - nets[1]![i]![j]!)).toBeLessThan(1e-5)));
   });

@@ -12,9 +12,18 @@ const bits = (x: Float32Array) => Array.from(new Uint32Array(x.buffer, x.byteOff
 
 describe('TS gemm direct path', () => {
   const shapes: [number, number, number][] = [
-    [1, 1, 1], [2, 4, 1], [4, 2, 1], [1, 4, 4], [3, 5, 7], [4, 4, 8], [2, 8, 8], [1, 128, 1], [256, 300, 1], [1, 2, 64],
+    [1, 1, 1],
+    [2, 4, 1],
+    [4, 2, 1],
+    [1, 4, 4],
+    [3, 5, 7],
+    [4, 4, 8],
+    [2, 8, 8],
+    [1, 128, 1],
+    [256, 300, 1],
+    [1, 2, 64],
   ];
-  it.each([false, true])('gives the blocked path\'s bits, transA=%s', (transA) => {
+  it.each([false, true])("gives the blocked path's bits, transA=%s", (transA) => {
     const rng = new Rng(7);
     for (const [m, n, k] of shapes) {
       expect(m * n * k <= DIRECT_MNK || k === 1).toBe(true);
@@ -23,7 +32,10 @@ describe('TS gemm direct path', () => {
       // Zeros of both signs, so 0 + (−0) must come out +0 as in the strip.
       a[0] = -0;
       b[b.length - 1] = 0;
-      for (const [alpha, beta] of [[1, 0], [-0.7, 0.3]] as const) {
+      for (const [alpha, beta] of [
+        [1, 0],
+        [-0.7, 0.3],
+      ] as const) {
         const c0 = randomF32(rng, m * n, -1, 1);
         const direct = c0.slice();
         const blocked = c0.slice();

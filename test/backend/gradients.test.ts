@@ -150,8 +150,7 @@ describe.each(backendsUnderTest())('gradients on $name', (be: Backend) => {
         // lossGradient must not touch the parameters.
         net.params.forEach((p, i) => expect(Array.from(p)).toEqual(Array.from(before[i]!)));
         expect(Math.abs(value - refNetLoss(net, x, y, n))).toBeLessThan(1e-5 * (1 + Math.abs(value)));
-        const fds = net.params.map((p, i) =>
-          centralDiff((v) => refNetLoss({ ...net, params: net.params.map((q, j) => (j === i ? v : q)) }, x, y, n), p));
+        const fds = net.params.map((p, i) => centralDiff((v) => refNetLoss({ ...net, params: net.params.map((q, j) => (j === i ? v : q)) }, x, y, n), p));
         let scale = 0;
         for (const fd of fds) for (const v of fd) scale = Math.max(scale, Math.abs(v));
         expect(scale).toBeGreaterThan(1e-3); // the check is not vacuous
@@ -162,15 +161,20 @@ describe.each(backendsUnderTest())('gradients on $name', (be: Backend) => {
     });
 
     it('no hidden layer (logistic/softmax regression) and a deeper net', () => {
-      for (const [layerSizes, hidden] of [[[3, 4], []], [[6, 7, 5, 4, 3], [Activation.tanh, Activation.sigmoid, Activation.leakyRelu]]] as const) {
+      for (const [layerSizes, hidden] of [
+        [[3, 4], []],
+        [
+          [6, 7, 5, 4, 3],
+          [Activation.tanh, Activation.sigmoid, Activation.leakyRelu],
+        ],
+      ] as const) {
         const rng = new Rng(300 + layerSizes.length);
         const net = makeNet(rng, [...layerSizes], [...hidden], Loss.softmaxCrossEntropy, 0.2);
         const x = randomF32(rng, 5 * layerSizes[0]!, -1, 1);
         const y = makeTargets(rng, 5, layerSizes[layerSizes.length - 1]!, Loss.softmaxCrossEntropy);
         const grads = net.params.map((p) => new Float32Array(p.length));
         be.lossGradient(grads, net, x, y, 5);
-        const fds = net.params.map((p, i) =>
-          centralDiff((v) => refNetLoss({ ...net, params: net.params.map((q, j) => (j === i ? v : q)) }, x, y, 5), p));
+        const fds = net.params.map((p, i) => centralDiff((v) => refNetLoss({ ...net, params: net.params.map((q, j) => (j === i ? v : q)) }, x, y, 5), p));
         let scale = 0;
         for (const fd of fds) for (const v of fd) scale = Math.max(scale, Math.abs(v));
         grads.forEach((g, i) => expect(mismatches(g, fds[i]!, 2e-5 * scale, 1e-4), `params[${i}]`).toBeNull());

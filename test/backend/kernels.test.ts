@@ -13,8 +13,17 @@ import { Rng } from '../../src/rng.js';
 import { backendsUnderTest } from '../helpers/backends.js';
 import { checkGemm, offsetCopy } from '../helpers/gemm-check.js';
 import {
-  kind, mismatches, randomF32, refActivation, refActivationGrad, refGemm, refLoss, refLossGrad,
-  refSoftmaxRows, TINY32, U32,
+  kind,
+  mismatches,
+  randomF32,
+  refActivation,
+  refActivationGrad,
+  refGemm,
+  refLoss,
+  refLossGrad,
+  refSoftmaxRows,
+  TINY32,
+  U32,
 } from '../helpers/reference.js';
 
 const ACTS = Object.entries(Activation);
@@ -23,15 +32,41 @@ const SPECIAL = [NaN, Infinity, -Infinity, 0, -0, 1e-30, -1e-30, 1e-40, 20, -20,
 describe.each(backendsUnderTest())('kernels on $name', (be: Backend) => {
   describe('gemm', () => {
     // Tolerances: see test/helpers/gemm-check.ts.
-    const check = (rng: Rng, m: number, n: number, k: number, transA: boolean, transB: boolean,
-                   alpha: number, beta: number, opts: { nanC?: boolean; offset?: boolean } = {}): void =>
-      checkGemm(be, rng, m, n, k, transA, transB, alpha, beta, opts);
+    const check = (
+      rng: Rng,
+      m: number,
+      n: number,
+      k: number,
+      transA: boolean,
+      transB: boolean,
+      alpha: number,
+      beta: number,
+      opts: { nanC?: boolean; offset?: boolean } = {},
+    ): void => checkGemm(be, rng, m, n, k, transA, transB, alpha, beta, opts);
 
     const shapes: [number, number, number][] = [
-      [1, 1, 1], [1, 1, 7], [3, 1, 1], [1, 5, 1], [3, 7, 17], [17, 3, 7], [7, 17, 3], [33, 65, 17],
-      [65, 33, 7], [16, 16, 16], [8, 32, 64], [1, 65, 33], [65, 1, 33], [33, 17, 1], [31, 15, 63],
+      [1, 1, 1],
+      [1, 1, 7],
+      [3, 1, 1],
+      [1, 5, 1],
+      [3, 7, 17],
+      [17, 3, 7],
+      [7, 17, 3],
+      [33, 65, 17],
+      [65, 33, 7],
+      [16, 16, 16],
+      [8, 32, 64],
+      [1, 65, 33],
+      [65, 1, 33],
+      [33, 17, 1],
+      [31, 15, 63],
     ];
-    const combos: [boolean, boolean][] = [[false, false], [false, true], [true, false], [true, true]];
+    const combos: [boolean, boolean][] = [
+      [false, false],
+      [false, true],
+      [true, false],
+      [true, true],
+    ];
 
     it.each(combos)('fixed odd shapes, transA=%s transB=%s, alpha/beta variants', (tA, tB) => {
       const rng = new Rng(11);
@@ -62,7 +97,14 @@ describe.each(backendsUnderTest())('kernels on $name', (be: Backend) => {
 
     it.each(combos)('zero sizes, transA=%s transB=%s', (tA, tB) => {
       const rng = new Rng(14);
-      for (const [m, n, k] of [[0, 0, 0], [0, 3, 5], [3, 0, 5], [0, 0, 5], [3, 5, 0], [1, 1, 0]] as const) {
+      for (const [m, n, k] of [
+        [0, 0, 0],
+        [0, 3, 5],
+        [3, 0, 5],
+        [0, 0, 5],
+        [3, 5, 0],
+        [1, 1, 0],
+      ] as const) {
         check(rng, m, n, k, tA, tB, 1, 0, { nanC: true }); // k = 0, beta 0: c becomes exactly 0
         check(rng, m, n, k, tA, tB, 2, 0.5);
       }
@@ -73,7 +115,9 @@ describe.each(backendsUnderTest())('kernels on $name', (be: Backend) => {
 
     it.each(combos)('NaN and Inf propagate to the right places, transA=%s transB=%s', (tA, tB) => {
       const rng = new Rng(15);
-      const m = 5, n = 6, k = 7;
+      const m = 5,
+        n = 6,
+        k = 7;
       // Entries drawn from [0.5, 1) so no product is 0·∞.
       const a = randomF32(rng, m * k, 0.5, 1);
       const b = randomF32(rng, k * n, 0.5, 1);
@@ -96,7 +140,15 @@ describe.each(backendsUnderTest())('kernels on $name', (be: Backend) => {
   describe('biasAdd and colSum', () => {
     it('biasAdd is one float32 add per element (exact)', () => {
       const rng = new Rng(21);
-      for (const [rows, cols] of [[1, 1], [3, 7], [17, 33], [65, 1], [1, 65], [0, 5], [5, 0]] as const) {
+      for (const [rows, cols] of [
+        [1, 1],
+        [3, 7],
+        [17, 33],
+        [65, 1],
+        [1, 65],
+        [0, 5],
+        [5, 0],
+      ] as const) {
         const out = randomF32(rng, rows * cols, -4, 4);
         const bias = randomF32(rng, cols);
         const expected = out.map((v, i) => Math.fround(v + bias[i % cols]!));
@@ -109,7 +161,16 @@ describe.each(backendsUnderTest())('kernels on $name', (be: Backend) => {
 
     it('colSum matches the float64 sum', () => {
       const rng = new Rng(22);
-      for (const [rows, cols] of [[1, 1], [3, 7], [17, 33], [65, 1], [1, 65], [300, 5], [5, 0], [0, 5]] as const) {
+      for (const [rows, cols] of [
+        [1, 1],
+        [3, 7],
+        [17, 33],
+        [65, 1],
+        [1, 65],
+        [300, 5],
+        [5, 0],
+        [0, 5],
+      ] as const) {
         const inp = randomF32(rng, rows * cols);
         const out = new Float32Array(cols).fill(NaN); // overwritten, even with rows = 0
         be.colSum(out, offsetCopy(inp), rows, cols);
@@ -120,7 +181,10 @@ describe.each(backendsUnderTest())('kernels on $name', (be: Backend) => {
           mag[i % cols]! += Math.abs(inp[i]!);
         }
         // Summation of `rows` floats in any order: error ≤ rows·u·Σ|x| (+1 u for the store).
-        expect(mismatches(out, ref, (j) => (rows + 1) * U32 * mag[j]!, U32), `rows=${rows} cols=${cols}`).toBeNull();
+        expect(
+          mismatches(out, ref, (j) => (rows + 1) * U32 * mag[j]!, U32),
+          `rows=${rows} cols=${cols}`,
+        ).toBeNull();
       }
     });
   });
@@ -203,7 +267,17 @@ describe.each(backendsUnderTest())('kernels on $name', (be: Backend) => {
     // rtol = (8 + 2·range)·u with range = max − min of the row.
     it('matches the reference on random shapes, in place too', () => {
       const rng = new Rng(51);
-      for (const [rows, cols] of [[1, 1], [1, 7], [3, 17], [17, 3], [5, 33], [2, 65], [40, 10], [0, 4], [4, 0]] as const) {
+      for (const [rows, cols] of [
+        [1, 1],
+        [1, 7],
+        [3, 17],
+        [17, 3],
+        [5, 33],
+        [2, 65],
+        [40, 10],
+        [0, 4],
+        [4, 0],
+      ] as const) {
         const x = randomF32(rng, rows * cols, -10, 10);
         const ref = refSoftmaxRows(x, rows, cols);
         const out = new Float32Array(rows * cols).fill(NaN);
@@ -251,7 +325,11 @@ describe.each(backendsUnderTest())('kernels on $name', (be: Backend) => {
     };
     const cases: Case[] = [
       { name: 'mse', loss: Loss.mse, target: (rng, r, c) => randomF32(rng, r * c, -2, 2) },
-      { name: 'sigmoidCE 0/1 labels', loss: Loss.sigmoidCrossEntropy, target: (rng, r, c) => Float32Array.from(randomF32(rng, r * c, 0, 1), (v) => (v < 0.5 ? 0 : 1)) },
+      {
+        name: 'sigmoidCE 0/1 labels',
+        loss: Loss.sigmoidCrossEntropy,
+        target: (rng, r, c) => Float32Array.from(randomF32(rng, r * c, 0, 1), (v) => (v < 0.5 ? 0 : 1)),
+      },
       { name: 'sigmoidCE soft labels', loss: Loss.sigmoidCrossEntropy, target: (rng, r, c) => randomF32(rng, r * c, 0, 1) },
       { name: 'softmaxCE one-hot', loss: Loss.softmaxCrossEntropy, target: oneHot },
       { name: 'softmaxCE soft rows', loss: Loss.softmaxCrossEntropy, target: softRows },
@@ -267,7 +345,15 @@ describe.each(backendsUnderTest())('kernels on $name', (be: Backend) => {
     // rtol 16u; a wrong sign, factor or missing 1/rows fails by orders.
     it.each(cases)('$name: loss and dlogits vs reference', ({ loss, target }) => {
       const rng = new Rng(61 + loss);
-      for (const [rows, cols] of [[1, 1], [1, 5], [3, 1], [7, 3], [17, 10], [64, 4], [5, 33]] as const) {
+      for (const [rows, cols] of [
+        [1, 1],
+        [1, 5],
+        [3, 1],
+        [7, 3],
+        [17, 10],
+        [64, 4],
+        [5, 33],
+      ] as const) {
         if (loss === Loss.softmaxCrossEntropy && cols === 1 && target === oneHot) continue;
         const z = randomF32(rng, rows * cols, -4, 4);
         const r = target(rng, rows, cols);
@@ -329,7 +415,12 @@ describe.each(backendsUnderTest())('kernels on $name', (be: Backend) => {
   describe('sgdUpdate', () => {
     // w − lr·(g + λw): at most 4 roundings, each relative to the size of the
     // terms involved: |err| ≤ 4u·(|w| + |lr|·(|g| + |λ·w|)).
-    it.each([[0.1, 0], [0.05, 1e-3], [-0.5, 0.2], [0, 0.5]])('lr=%s weightDecay=%s', (lr, wd) => {
+    it.each([
+      [0.1, 0],
+      [0.05, 1e-3],
+      [-0.5, 0.2],
+      [0, 0.5],
+    ])('lr=%s weightDecay=%s', (lr, wd) => {
       const rng = new Rng(71);
       for (const n of [0, 1, 7, 17, 33, 65, 1001]) {
         const w = randomF32(rng, n, -3, 3);
@@ -344,7 +435,12 @@ describe.each(backendsUnderTest())('kernels on $name', (be: Backend) => {
 
     // The rule is float32 arithmetic: η and λ rounded first, every operation
     // rounded (no fused multiply-add), so both backends give the same bits.
-    it.each([[0.1, 0], [0.05, 1e-3], [-0.5, 0.2], [3, 1e-40]])('lr=%s weightDecay=%s is the float32 rule bit for bit', (lr, wd) => {
+    it.each([
+      [0.1, 0],
+      [0.05, 1e-3],
+      [-0.5, 0.2],
+      [3, 1e-40],
+    ])('lr=%s weightDecay=%s is the float32 rule bit for bit', (lr, wd) => {
       const f32 = Math.fround;
       const rng = new Rng(72);
       const n = 1001;

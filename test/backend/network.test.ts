@@ -66,7 +66,7 @@ describe.each(backends)('network on $name', (be: Backend) => {
         }
       });
 
-      it.each(lossesFor(sizes[sizes.length - 1]!))('forwardLoss: forward\'s outputs and lossGradient\'s loss in one pass, for loss %s', (_lossName, loss) => {
+      it.each(lossesFor(sizes[sizes.length - 1]!))("forwardLoss: forward's outputs and lossGradient's loss in one pass, for loss %s", (_lossName, loss) => {
         const rng = new Rng(500 + sizes.length * 3 + loss);
         const net = makeNet(rng, sizes, hidden, loss);
         const k = sizes[sizes.length - 1]!;
@@ -82,7 +82,13 @@ describe.each(backends)('network on $name', (be: Backend) => {
             expect(loss1).toBe(0);
             continue;
           }
-          const reference = be.lossGradient(net.params.map((p) => new Float32Array(p.length)), net, x, y, n);
+          const reference = be.lossGradient(
+            net.params.map((p) => new Float32Array(p.length)),
+            net,
+            x,
+            y,
+            n,
+          );
           expect(Math.abs(loss1 - reference), `n=${n}`).toBeLessThanOrEqual(1e-6 * (1 + Math.abs(reference)));
         }
       });
@@ -179,11 +185,15 @@ describe.each(backends)('network on $name', (be: Backend) => {
     // NaN in an input row, or an infinite mse target (an infinite input is
     // not used: tanh saturates it to a finite loss with non-finite gradients,
     // which the contract does not guard against).
-    it.each([['NaN input', 'x', NaN], ['infinite target', 'y', Infinity]] as const)('%s: throws naming the batch, weights of that batch untouched', (_name, where, bad) => {
+    it.each([
+      ['NaN input', 'x', NaN],
+      ['infinite target', 'y', Infinity],
+    ] as const)('%s: throws naming the batch, weights of that batch untouched', (_name, where, bad) => {
       const { net, x: x0, y: y0 } = problem(Loss.mse, 550);
       const x = x0.slice();
       const y = y0.slice();
-      if (where === 'x') x[7 * sizes[0]! + 2] = bad; // row 7
+      if (where === 'x')
+        x[7 * sizes[0]! + 2] = bad; // row 7
       else y[7 * sizes[2]! + 1] = bad;
       // batchSize 3: batches [0,1,2] [3,4,5] [6,7,8] [9] → row 7 is in batch 2.
       const order = Uint32Array.from({ length: n }, (_, i) => i);
@@ -210,8 +220,9 @@ describe.each(backends)('network on $name', (be: Backend) => {
       const x = new Float32Array(n * sizes[0]!).fill(NaN);
       const trained = cloneNet(net);
       const order = Uint32Array.from({ length: n }, (_, i) => i);
-      expect(() => be.trainEpoch({ net: trained, x, y, n, order, batchSize: 4, learningRate: 0.1, weightDecay: 0.1 }))
-        .toThrow(new Error('trainEpoch: non-finite loss at batch 0'));
+      expect(() => be.trainEpoch({ net: trained, x, y, n, order, batchSize: 4, learningRate: 0.1, weightDecay: 0.1 })).toThrow(
+        new Error('trainEpoch: non-finite loss at batch 0'),
+      );
       expect(maxAbsDiff(trained.params, net.params)).toBe(0);
     });
   });

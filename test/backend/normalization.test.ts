@@ -11,7 +11,18 @@ import { Activation, HISTORY_FIELDS, Loss, Optimizer, type Backend, type Network
 import { batchNormBackward, batchNormForward, batchNormUpdateRunning, layerNormBackward, layerNormForward } from '../../src/backend/js/normalization.js';
 import { Rng } from '../../src/rng.js';
 import { backendPair, backendsUnderTest } from '../helpers/backends.js';
-import { centralDiff, cloneNet, makeNet, makeTargets, mismatches, plainTraining, randomF32, refBatchNorm, refLayerNorm, refNetLoss } from '../helpers/reference.js';
+import {
+  centralDiff,
+  cloneNet,
+  makeNet,
+  makeTargets,
+  mismatches,
+  plainTraining,
+  randomF32,
+  refBatchNorm,
+  refLayerNorm,
+  refNetLoss,
+} from '../helpers/reference.js';
 
 const backends = backendsUnderTest();
 // The agreement suites compare native with TS, in every run that loads the addon.
@@ -27,8 +38,7 @@ function normNet(seed: number, code = 1): NetworkSpec {
   for (const l of [0, 1]) {
     const w = SIZES[l + 1]!;
     const around = [1, 0, 0, 1];
-    net.params[2 * l + 1] = Float32Array.from({ length: (code === 2 ? 4 : 2) * w },
-      (_, j) => around[Math.floor(j / w)]! + 0.3 * (rng.uniform() - 0.5));
+    net.params[2 * l + 1] = Float32Array.from({ length: (code === 2 ? 4 : 2) * w }, (_, j) => around[Math.floor(j / w)]! + 0.3 * (rng.uniform() - 0.5));
   }
   return { ...net, norm: Uint8Array.of(code, code) };
 }
@@ -57,8 +67,22 @@ describe('layer normalisation kernels (TS) against the float64 reference', () =>
     const dz = new Float32Array(rows * cols);
     const dgb = new Float32Array(2 * cols);
     layerNormBackward(dz, dgb, dy, xhat, inv, gb, rows, cols);
-    expect(mismatches(dz, centralDiff((v) => loss(v, gb), z), 1e-4, 1e-3)).toBeNull();
-    expect(mismatches(dgb, centralDiff((v) => loss(z, v), gb), 1e-5, 1e-4)).toBeNull();
+    expect(
+      mismatches(
+        dz,
+        centralDiff((v) => loss(v, gb), z),
+        1e-4,
+        1e-3,
+      ),
+    ).toBeNull();
+    expect(
+      mismatches(
+        dgb,
+        centralDiff((v) => loss(z, v), gb),
+        1e-5,
+        1e-4,
+      ),
+    ).toBeNull();
   });
 });
 
@@ -68,7 +92,9 @@ describe('batch normalisation kernels (TS) against the float64 reference', () =>
     const cols = 4;
     const rng = new Rng(8);
     const z = Float32Array.from({ length: rows * cols }, (_, i) => 50 * (i % cols) + 2 * (rng.uniform() - 0.5));
-    const params = Float32Array.from({ length: 4 * cols }, (_, j) => (j < cols ? 1 + rng.uniform() : j < 2 * cols ? rng.uniform() - 0.5 : j < 3 * cols ? 50 * (j % cols) : 0.5 + rng.uniform()));
+    const params = Float32Array.from({ length: 4 * cols }, (_, j) =>
+      j < cols ? 1 + rng.uniform() : j < 2 * cols ? rng.uniform() - 0.5 : j < 3 * cols ? 50 * (j % cols) : 0.5 + rng.uniform(),
+    );
     const dy = randomF32(rng, rows * cols, -1, 1);
     for (const training of [true, false]) {
       const out = new Float32Array(rows * cols);
@@ -88,7 +114,15 @@ describe('batch normalisation kernels (TS) against the float64 reference', () =>
       const dz = new Float32Array(rows * cols);
       const dp = new Float32Array(4 * cols);
       batchNormBackward(dz, dp, dy, xhat, inv, params, rows, cols, training);
-      expect(mismatches(dz, centralDiff((v) => loss(v, params), z), 1e-4, 1e-3), `dz, training ${training}`).toBeNull();
+      expect(
+        mismatches(
+          dz,
+          centralDiff((v) => loss(v, params), z),
+          1e-4,
+          1e-3,
+        ),
+        `dz, training ${training}`,
+      ).toBeNull();
       // The running statistics' gradient is zero by construction (they are not trained), whatever they feed in inference.
       const fd = centralDiff((v) => loss(z, v), params);
       expect(mismatches(dp.subarray(0, 2 * cols), fd.subarray(0, 2 * cols), 1e-5, 1e-4)).toBeNull();
@@ -134,8 +168,20 @@ describe.each(backends)('batch normalisation on $name', (be: Backend) => {
     const net = normNet(13, 2);
     const { x, y } = data();
     const before = net.params.map((p) => p.slice());
-    const job = { net, x, y, n, ...plainTraining(1, 0), epochs: 1, batchSize: n, shuffle: false, rngState: new Rng(1).getState(),
-      skipNonFinite: false, progressEvery: 0, history: new Float64Array(HISTORY_FIELDS.length) };
+    const job = {
+      net,
+      x,
+      y,
+      n,
+      ...plainTraining(1, 0),
+      epochs: 1,
+      batchSize: n,
+      shuffle: false,
+      rngState: new Rng(1).getState(),
+      skipNonFinite: false,
+      progressEvery: 0,
+      history: new Float64Array(HISTORY_FIELDS.length),
+    };
     await be.train(job, null);
     const ref = { ...net, params: before, batchStats: true };
     expect(Math.abs(job.history[0]! - refNetLoss(ref, x, y, n))).toBeLessThan(1e-5);
@@ -154,8 +200,23 @@ describe.each(backends)('batch normalisation on $name', (be: Backend) => {
     const net = { ...normNet(14, 2), frozen: Uint8Array.of(1, 0, 0) };
     const { x, y } = data();
     const before = net.params[1]!.slice();
-    await be.train({ net, x, y, n, ...plainTraining(0.1, 0), epochs: 2, batchSize: 3, shuffle: true, rngState: new Rng(1).getState(),
-      skipNonFinite: false, progressEvery: 0, history: new Float64Array(2 * HISTORY_FIELDS.length) }, null);
+    await be.train(
+      {
+        net,
+        x,
+        y,
+        n,
+        ...plainTraining(0.1, 0),
+        epochs: 2,
+        batchSize: 3,
+        shuffle: true,
+        rngState: new Rng(1).getState(),
+        skipNonFinite: false,
+        progressEvery: 0,
+        history: new Float64Array(2 * HISTORY_FIELDS.length),
+      },
+      null,
+    );
     expect(net.params[1]).toEqual(before);
     expect(net.params[3]!.subarray(2 * SIZES[2]!)).not.toEqual(normNet(14, 2).params[3]!.subarray(2 * SIZES[2]!));
   });
@@ -186,17 +247,34 @@ describe.each(backends)('layer normalisation on $name', (be: Backend) => {
       const before = net.params[1]!.slice();
       const base = plainTraining(0.05, 0);
       const state = type === Optimizer.sgd ? [] : [...net.params, ...(type >= Optimizer.adam ? net.params : [])].map((p) => new Float32Array(p.length));
-      await be.train({
-        net, x, y, n, ...base, optimizer: { ...base.optimizer, type, state }, epochs: 2, batchSize: 5, shuffle: true,
-        rngState: new Rng(1).getState(), skipNonFinite: false, progressEvery: 0, history: new Float64Array(2 * HISTORY_FIELDS.length),
-      }, null);
+      await be.train(
+        {
+          net,
+          x,
+          y,
+          n,
+          ...base,
+          optimizer: { ...base.optimizer, type, state },
+          epochs: 2,
+          batchSize: 5,
+          shuffle: true,
+          rngState: new Rng(1).getState(),
+          skipNonFinite: false,
+          progressEvery: 0,
+          history: new Float64Array(2 * HISTORY_FIELDS.length),
+        },
+        null,
+      );
       expect(net.params[1], `optimizer ${type}`).not.toEqual(before);
     }
   });
 });
 
 describe.runIf(pair !== null)('normalisation: native and TS agree', () => {
-  it.each([['layer', 1], ['batch', 2]])('%s: forward and training agree within float32 rounding', async (_, code) => {
+  it.each([
+    ['layer', 1],
+    ['batch', 2],
+  ])('%s: forward and training agree within float32 rounding', async (_, code) => {
     const net = normNet(5, code);
     const rng = new Rng(6);
     const n = 40;
@@ -208,12 +286,26 @@ describe.runIf(pair !== null)('normalisation: native and TS agree', () => {
       return out;
     });
     outs[1]!.forEach((v, i) => expect(Math.abs(v - outs[0]![i]!)).toBeLessThan(1e-5));
-    const trained = await Promise.all(agreeing.map(async (be) => {
-      const job = { net: cloneNet(net), x, y, n, ...plainTraining(0.1, 1e-3), epochs: 3, batchSize: 8, shuffle: true,
-        rngState: new Rng(2).getState(), skipNonFinite: false, progressEvery: 0, history: new Float64Array(3 * HISTORY_FIELDS.length) };
-      await be.train(job, null);
-      return job.net.params;
-    }));
+    const trained = await Promise.all(
+      agreeing.map(async (be) => {
+        const job = {
+          net: cloneNet(net),
+          x,
+          y,
+          n,
+          ...plainTraining(0.1, 1e-3),
+          epochs: 3,
+          batchSize: 8,
+          shuffle: true,
+          rngState: new Rng(2).getState(),
+          skipNonFinite: false,
+          progressEvery: 0,
+          history: new Float64Array(3 * HISTORY_FIELDS.length),
+        };
+        await be.train(job, null);
+        return job.net.params;
+      }),
+    );
     trained[0]!.forEach((w, i) => w.forEach((v, j) => expect(Math.abs(v - trained[1]![i]![j]!)).toBeLessThan(1e-4)));
   });
 });

@@ -11,8 +11,15 @@ import { backendsUnderTest } from '../helpers/backends.js';
 describe.each(backendsUnderTest().map((b) => [b.name, b] as const))('edge numbers on %s', (_name, backend) => {
   const loss = (logits: number[], target: number[], code: number, cols = logits.length) => {
     const d = new Float32Array(logits.length);
-    const value = backend.lossForwardBackward(d, Float32Array.from(logits), Float32Array.from(target),
-      logits.length / cols, cols, code as never, defaultLossParams());
+    const value = backend.lossForwardBackward(
+      d,
+      Float32Array.from(logits),
+      Float32Array.from(target),
+      logits.length / cols,
+      cols,
+      code as never,
+      defaultLossParams(),
+    );
     return { value, grad: Array.from(d) };
   };
 

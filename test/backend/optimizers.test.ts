@@ -6,7 +6,17 @@
  */
 import { describe, expect, it } from 'vitest';
 import {
-  Activation, HISTORY_FIELDS, Loss, Metric, Monitor, Optimizer, optimizerStateCount, Schedule, StepOutcome, type Backend, type FitJob,
+  Activation,
+  HISTORY_FIELDS,
+  Loss,
+  Metric,
+  Monitor,
+  Optimizer,
+  optimizerStateCount,
+  Schedule,
+  StepOutcome,
+  type Backend,
+  type FitJob,
   type ScheduleSpec,
 } from '../../src/backend/backend.js';
 import { Rng } from '../../src/rng.js';
@@ -38,9 +48,20 @@ function job(p: Problem, opt: Partial<FitJob['optimizer']>, over: Partial<FitJob
   const state = Array.from({ length: optimizerStateCount(type, net.params.length) }, (_, j) => new Float32Array(net.params[j % net.params.length]!.length));
   const epochs = over.epochs ?? 3;
   return {
-    ...base, net, x: p.x, y: p.y, n: p.n, epochs, batchSize: p.n, shuffle: false, rngState: Uint32Array.of(1, 2, 3, 4),
-    skipNonFinite: false, progressEvery: 0, history: new Float64Array(epochs * FIELDS),
-    optimizer: { ...base.optimizer, ...opt, type, state }, ...over,
+    ...base,
+    net,
+    x: p.x,
+    y: p.y,
+    n: p.n,
+    epochs,
+    batchSize: p.n,
+    shuffle: false,
+    rngState: Uint32Array.of(1, 2, 3, 4),
+    skipNonFinite: false,
+    progressEvery: 0,
+    history: new Float64Array(epochs * FIELDS),
+    optimizer: { ...base.optimizer, ...opt, type, state },
+    ...over,
   };
 }
 
@@ -73,7 +94,7 @@ function reference(be: Backend, p: Problem, j: FitJob, lrs: number[]): Float32Ar
         } else {
           m[k]![i] = o.beta1 * m[k]![i]! + (1 - o.beta1) * g;
           v[k]![i] = o.beta2 * v[k]![i]! + (1 - o.beta2) * g * g;
-          wi -= (lr * m[k]![i]! / (1 - o.beta1 ** t)) / (Math.sqrt(v[k]![i]! / (1 - o.beta2 ** t)) + o.eps);
+          wi -= (lr * m[k]![i]!) / (1 - o.beta1 ** t) / (Math.sqrt(v[k]![i]! / (1 - o.beta2 ** t)) + o.eps);
         }
         w[i] = wi;
       }
@@ -171,34 +192,50 @@ describe.each(backends)('optimizers and schedules on $name', (be: Backend) => {
     expect(maxAbsDiff(a.net.params, b.net.params)).toBe(0);
   });
 
-  const lrOf = (s: Partial<ScheduleSpec>, epochs: number) => async (perStep = false) => {
-    const p = problem(4, 12);
-    const j = job(p, {}, { epochs, batchSize: perStep ? 4 : 12, schedule: { ...plainTraining(0.1, 0).schedule, ...s, perStep }, history: new Float64Array(epochs * FIELDS) });
-    await be.train(j, null);
-    return col(j, 'lr');
-  };
+  const lrOf =
+    (s: Partial<ScheduleSpec>, epochs: number) =>
+    async (perStep = false) => {
+      const p = problem(4, 12);
+      const j = job(
+        p,
+        {},
+        { epochs, batchSize: perStep ? 4 : 12, schedule: { ...plainTraining(0.1, 0).schedule, ...s, perStep }, history: new Float64Array(epochs * FIELDS) },
+      );
+      await be.train(j, null);
+      return col(j, 'lr');
+    };
   it.each([
     ['constant', { type: Schedule.constant }, [0.1, 0.1, 0.1, 0.1, 0.1, 0.1]],
     ['step every 2 by 0.5', { type: Schedule.step, stepSize: 2, gamma: 0.5 }, [0.1, 0.1, 0.05, 0.05, 0.025, 0.025]],
     ['exponential 0.9', { type: Schedule.exponential, gamma: 0.9 }, [0.1, 0.09, 0.081, 0.0729, 0.06561, 0.059049]],
-    ['cosine over 5 to 0.01', { type: Schedule.cosine, total: 5, minLr: 0.01 },
-      [0, 1, 2, 3, 4, 5].map((t) => 0.01 + 0.09 * 0.5 * (1 + Math.cos((Math.PI * Math.min(t, 5)) / 5)))],
+    [
+      'cosine over 5 to 0.01',
+      { type: Schedule.cosine, total: 5, minLr: 0.01 },
+      [0, 1, 2, 3, 4, 5].map((t) => 0.01 + 0.09 * 0.5 * (1 + Math.cos((Math.PI * Math.min(t, 5)) / 5))),
+    ],
     ['warm-up 3 then constant', { type: Schedule.constant, warmup: 3 }, [0.1 / 3, 0.2 / 3, 0.1, 0.1, 0.1, 0.1]],
-    ['warm-up 2 then cosine over 6', { type: Schedule.cosine, warmup: 2, total: 6 },
-      [0.05, 0.1, ...[0, 1, 2, 3].map((u) => 0.05 * (1 + Math.cos((Math.PI * u) / 4)))]],
+    [
+      'warm-up 2 then cosine over 6',
+      { type: Schedule.cosine, warmup: 2, total: 6 },
+      [0.05, 0.1, ...[0, 1, 2, 3].map((u) => 0.05 * (1 + Math.cos((Math.PI * u) / 4)))],
+    ],
   ] as const)('per-epoch schedule: %s', async (_name, s, expected) => {
     const lrs = await lrOf(s, 6)();
     lrs.forEach((lr, e) => expect(lr).toBeCloseTo(expected[e]!, 12));
   });
 
-  it('per-step schedules run inside the epoch loop: the rate of each epoch\'s last step', async () => {
+  it("per-step schedules run inside the epoch loop: the rate of each epoch's last step", async () => {
     // 3 steps per epoch; last steps are 2, 5, 8, 11.
     expect(await lrOf({ type: Schedule.exponential, gamma: 0.9 }, 4)(true)).toEqual([2, 5, 8, 11].map((t) => 0.1 * 0.9 ** t));
     const warm = await lrOf({ type: Schedule.constant, warmup: 6 }, 3)(true);
     expect(warm.map((x) => +x.toFixed(12))).toEqual([0.05, 0.1, 0.1]);
     // Every step advances the clock and the optimizer's step count.
     const p = problem(5, 4);
-    const perStep = job(p, { type: Optimizer.momentum }, { epochs: 3, batchSize: 1, schedule: { ...plainTraining(0.1, 0).schedule, type: Schedule.exponential, gamma: 0.8, perStep: true } });
+    const perStep = job(
+      p,
+      { type: Optimizer.momentum },
+      { epochs: 3, batchSize: 1, schedule: { ...plainTraining(0.1, 0).schedule, type: Schedule.exponential, gamma: 0.8, perStep: true } },
+    );
     await be.train(perStep, null);
     expect(perStep.optimizer.step[0]).toBe(12);
   });
@@ -221,10 +258,17 @@ describe.each(backends)('optimizers and schedules on $name', (be: Backend) => {
     const best = valLoss.indexOf(Math.min(...valLoss));
     expect(best).toBeLessThan(150);
 
-    const stopping = job(p, { type: Optimizer.adam }, {
-      ...base, batchSize: 8, schedule: { ...plainTraining(0.05, 0).schedule },
-      earlyStopping: { monitor: Monitor.valLoss, patience: 5, minDelta: 0, restoreBest: true }, history: new Float64Array(200 * FIELDS),
-    });
+    const stopping = job(
+      p,
+      { type: Optimizer.adam },
+      {
+        ...base,
+        batchSize: 8,
+        schedule: { ...plainTraining(0.05, 0).schedule },
+        earlyStopping: { monitor: Monitor.valLoss, patience: 5, minDelta: 0, restoreBest: true },
+        history: new Float64Array(200 * FIELDS),
+      },
+    );
     const stopped = await be.train(stopping, null);
     expect(stopped.stoppedEarly).toBe(true);
     expect(stopped.bestEpoch).toBe(best + 1);
@@ -236,10 +280,20 @@ describe.each(backends)('optimizers and schedules on $name', (be: Backend) => {
 
   it('is reproducible: the same job gives the same history (adam, per-step cosine, validation, shuffles)', async () => {
     const p = problem(7, 30);
-    const make = () => job(p, { type: Optimizer.adamw, weightDecay: 0.01, clipNorm: 1 }, {
-      xVal: p.x.subarray(0, 8 * 4), yVal: p.y.subarray(0, 8 * 3), nVal: 8, metric: Metric.categoricalAccuracy, batchSize: 7,
-      shuffle: true, schedule: { ...plainTraining(0.01, 0).schedule, type: Schedule.cosine, perStep: true, total: 15, warmup: 2 },
-    });
+    const make = () =>
+      job(
+        p,
+        { type: Optimizer.adamw, weightDecay: 0.01, clipNorm: 1 },
+        {
+          xVal: p.x.subarray(0, 8 * 4),
+          yVal: p.y.subarray(0, 8 * 3),
+          nVal: 8,
+          metric: Metric.categoricalAccuracy,
+          batchSize: 7,
+          shuffle: true,
+          schedule: { ...plainTraining(0.01, 0).schedule, type: Schedule.cosine, perStep: true, total: 15, warmup: 2 },
+        },
+      );
     const [a, b] = [make(), make()];
     await be.train(a, null);
     await be.train(b, null);
@@ -253,12 +307,23 @@ const pair = backendPair();
 describe.runIf(pair)('native and TS agree with every optimizer', () => {
   it.each(Object.entries(Optimizer))('%s, per-step cosine with warm-up, validation, early stopping', async (_name, type) => {
     const p = problem(8, 48);
-    const make = () => job(p, { type, weightDecay: 0.01, clipNorm: 2, nesterov: true }, {
-      xVal: p.x.subarray(0, 10 * 4), yVal: p.y.subarray(0, 10 * 3), nVal: 10, metric: Metric.categoricalAccuracy,
-      batchSize: 5, shuffle: true, epochs: 6, history: new Float64Array(6 * FIELDS),
-      schedule: { ...plainTraining(0.02, 0).schedule, type: Schedule.cosine, perStep: true, total: 60, warmup: 5 },
-      earlyStopping: { monitor: Monitor.valLoss, patience: 3, minDelta: 0, restoreBest: true },
-    });
+    const make = () =>
+      job(
+        p,
+        { type, weightDecay: 0.01, clipNorm: 2, nesterov: true },
+        {
+          xVal: p.x.subarray(0, 10 * 4),
+          yVal: p.y.subarray(0, 10 * 3),
+          nVal: 10,
+          metric: Metric.categoricalAccuracy,
+          batchSize: 5,
+          shuffle: true,
+          epochs: 6,
+          history: new Float64Array(6 * FIELDS),
+          schedule: { ...plainTraining(0.02, 0).schedule, type: Schedule.cosine, perStep: true, total: 60, warmup: 5 },
+          earlyStopping: { monitor: Monitor.valLoss, patience: 3, minDelta: 0, restoreBest: true },
+        },
+      );
     const [a, b] = [make(), make()];
     const ra = await pair!.js.train(a, null);
     const rb = await pair!.native.train(b, null);
@@ -285,8 +350,13 @@ describe.runIf(pair)('native and TS agree with every loss', () => {
   // as above: the backends differ by float32 rounding only.
   it.each(Object.entries(Loss))('%s', async (_name, loss) => {
     const rng = new Rng(20 + loss);
-    const net = makeNet(rng, [5, 8, 4], [Activation.tanh], loss, 0.1,
-      { delta: 0.5, gamma: 1.5, alpha: 0.3, smoothing: 0.1, classWeights: loss === Loss.softmaxCrossEntropy ? Float32Array.of(1, 2, 0.5, 3) : new Float32Array(0) });
+    const net = makeNet(rng, [5, 8, 4], [Activation.tanh], loss, 0.1, {
+      delta: 0.5,
+      gamma: 1.5,
+      alpha: 0.3,
+      smoothing: 0.1,
+      classWeights: loss === Loss.softmaxCrossEntropy ? Float32Array.of(1, 2, 0.5, 3) : new Float32Array(0),
+    });
     const n = 40;
     const p = { net, x: randomF32(rng, n * 5, -1, 1), y: makeTargets(rng, n, 4, loss), n };
     const make = () => job(p, { type: Optimizer.adam }, { batchSize: 4, shuffle: true, epochs: 3 });

@@ -15,8 +15,22 @@ describe.runIf(hasNative)('native RNG matches src/rng.ts', () => {
   const addon: NativeAddon & NativeTestHooks = hasNative ? nativeWithTestHooks() : (null as never);
 
   it.each([0, 1, 42, 0x7fffffff, 0xffffffff])('seed %d', (seed) => {
-    const bounds = Uint32Array.of(1, 2, 3, 7, 10, 64, 1000, 65536, 65537, 2 ** 31, 2 ** 31 + 1, 0xfffffffe, 0xffffffff,
-      ...Array.from({ length: 200 }, (_, i) => 1 + ((i * 2654435761) >>> 0) % 5000));
+    const bounds = Uint32Array.of(
+      1,
+      2,
+      3,
+      7,
+      10,
+      64,
+      1000,
+      65536,
+      65537,
+      2 ** 31,
+      2 ** 31 + 1,
+      0xfffffffe,
+      0xffffffff,
+      ...Array.from({ length: 200 }, (_, i) => 1 + (((i * 2654435761) >>> 0) % 5000)),
+    );
     const words = new Uint32Array(1000);
     const belows = new Uint32Array(bounds.length);
     const perm = Uint32Array.from({ length: 257 }, (_, i) => i);

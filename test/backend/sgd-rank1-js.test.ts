@@ -17,23 +17,43 @@ import { cloneNet, makeNet, makeTargets, plainTraining, randomF32 } from '../hel
 
 function problem(seed: number, sizes: number[], hidden: number, loss: number, n = 24) {
   const rng = new Rng(seed);
-  const net = makeNet(rng, sizes, sizes.slice(2).map(() => hidden), loss);
+  const net = makeNet(
+    rng,
+    sizes,
+    sizes.slice(2).map(() => hidden),
+    loss,
+  );
   return { net, x: randomF32(rng, n * sizes[0]!, -1, 1), y: makeTargets(rng, n, sizes[sizes.length - 1]!, loss), n };
 }
 
 function job(p: ReturnType<typeof problem>, over: Partial<FitJob> = {}): FitJob {
   const epochs = over.epochs ?? 3;
   return {
-    net: cloneNet(p.net), x: p.x, y: p.y, n: p.n, ...plainTraining(0.1, 0), epochs, batchSize: 1, shuffle: true,
-    rngState: new Rng(5).getState(), skipNonFinite: false, progressEvery: 0,
-    history: new Float64Array(epochs * HISTORY_FIELDS.length), ...over,
+    net: cloneNet(p.net),
+    x: p.x,
+    y: p.y,
+    n: p.n,
+    ...plainTraining(0.1, 0),
+    epochs,
+    batchSize: 1,
+    shuffle: true,
+    rngState: new Rng(5).getState(),
+    skipNonFinite: false,
+    progressEvery: 0,
+    history: new Float64Array(epochs * HISTORY_FIELDS.length),
+    ...over,
   };
 }
 
 // The same job on the general path: clipping at a norm never reached changes no bit but rules the fused update out.
 function generalTwin(j: FitJob, p: ReturnType<typeof problem>): FitJob {
-  return { ...j, net: cloneNet(p.net), rngState: new Rng(5).getState(), history: new Float64Array(j.history.length),
-    optimizer: { ...j.optimizer, clipNorm: 1e30, step: new Float64Array(1) } };
+  return {
+    ...j,
+    net: cloneNet(p.net),
+    rngState: new Rng(5).getState(),
+    history: new Float64Array(j.history.length),
+    optimizer: { ...j.optimizer, clipNorm: 1e30, step: new Float64Array(1) },
+  };
 }
 
 afterEach(() => vi.restoreAllMocks());
@@ -54,7 +74,8 @@ describe('TS fused per-sample SGD', () => {
     const base = job(p);
     const o = opts as { weightDecay?: number; perStep?: boolean };
     const fused = {
-      ...base, optimizer: { ...base.optimizer, weightDecay: o.weightDecay ?? 0 },
+      ...base,
+      optimizer: { ...base.optimizer, weightDecay: o.weightDecay ?? 0 },
       schedule: o.perStep ? { ...base.schedule, type: 2 as const, perStep: true, gamma: 0.99 } : base.schedule,
     };
     const general = generalTwin(fused, p);

@@ -17,7 +17,10 @@ import { backendPair, backendsUnderTest, nativeAddonPath } from '../helpers/back
 import { mismatches, randomF32, refSigmoid, U32 } from '../helpers/reference.js';
 
 const P = defaultLossParams();
-const LOSSES: [string, LossCode][] = [['sigmoidMse', Loss.sigmoidMse], ['sigmoidCrossEntropy', Loss.sigmoidCrossEntropy]];
+const LOSSES: [string, LossCode][] = [
+  ['sigmoidMse', Loss.sigmoidMse],
+  ['sigmoidCrossEntropy', Loss.sigmoidCrossEntropy],
+];
 const bits = (x: Float32Array) => Array.from(new Uint32Array(x.buffer, x.byteOffset, x.length));
 
 /** Each loss in float64: one element's loss, its ∂/∂z (not divided by rows), and the size
@@ -36,8 +39,10 @@ const exact: Record<number, { loss(z: number, r: number): number; grad(z: number
 };
 
 /** The gradient's absolute error where σ − r cancels, with a margin. */
-const gradAtol = (loss: number, z: Float32Array, rows: number) => (i: number): number =>
-  (8 * U32 * exact[loss]!.cancel(z[i]!)) / rows;
+const gradAtol =
+  (loss: number, z: Float32Array, rows: number) =>
+  (i: number): number =>
+    (8 * U32 * exact[loss]!.cancel(z[i]!)) / rows;
 
 // Saturated logits against both targets, and z = ±20, where σ(z) rounds to
 // 1 in float32 but σ(−z) = 2e−9 still carries the squared error's gradient.
@@ -71,7 +76,11 @@ describe('log1p32', () => {
 describe.each(backendsUnderTest())('sigmoid output losses on $name', (be: Backend) => {
   it.each(LOSSES)('%s: float32 loss and gradient within a few ulp of float64', (_name, loss) => {
     const rng = new Rng(17 + loss);
-    for (const [rows, cols] of [[1, 1], [3, 7], [64, 33]] as const) {
+    for (const [rows, cols] of [
+      [1, 1],
+      [3, 7],
+      [64, 33],
+    ] as const) {
       const z = randomF32(rng, rows * cols, -12, 12);
       const r = randomF32(rng, rows * cols, 0, 1);
       const g = new Float32Array(rows * cols);
@@ -101,7 +110,10 @@ describe.each(backendsUnderTest())('sigmoid output losses on $name', (be: Backen
       const grad = SATURATED_Z.map((zi, i) => exact[loss]!.grad(zi, SATURATED_R[i]!) / rows);
       // As above, and below 2⁻¹²⁶ the float32 exponential flushes to 0.
       const atol = gradAtol(loss, z, rows);
-      expect(mismatches(g, grad, (i) => atol(i) + 2 ** -126, 16 * U32), `rows=${rows}`).toBeNull();
+      expect(
+        mismatches(g, grad, (i) => atol(i) + 2 ** -126, 16 * U32),
+        `rows=${rows}`,
+      ).toBeNull();
       // z = 20, r = 0 and z = −20, r = 1: no gradient lost (squared error's is σ(−20) ≈ 2e−9; 1 − σ(20) would be 0).
       for (const i of [8, 9]) expect(Math.abs(g[i]!)).toBeGreaterThan(1e-9 / rows);
     }
@@ -115,8 +127,34 @@ describe.each(backendsUnderTest())('sigmoid output losses on $name', (be: Backen
 });
 
 // Every edge of sigmoid32 (sigmoid32.test.ts) and saturated logits.
-const EDGES = [0, -0, Infinity, -Infinity, NaN, 0.34657359, -0.34657359, 1e-40, -1e-40, 1e-7, -87.33, -87.34, -88,
-  -103.9, -104, -104.1, -1e30, 1e30, 16.6, 17, 88, 200, 100, -100, 20, -20].map(Math.fround);
+const EDGES = [
+  0,
+  -0,
+  Infinity,
+  -Infinity,
+  NaN,
+  0.34657359,
+  -0.34657359,
+  1e-40,
+  -1e-40,
+  1e-7,
+  -87.33,
+  -87.34,
+  -88,
+  -103.9,
+  -104,
+  -104.1,
+  -1e30,
+  1e30,
+  16.6,
+  17,
+  88,
+  200,
+  100,
+  -100,
+  20,
+  -20,
+].map(Math.fround);
 
 /** Logits with the edges at the front, targets in [0, 1] with exact 0s and 1s, misaligned by one float. */
 function inputs(rng: Rng, n: number): { z: Float32Array; r: Float32Array } {
@@ -159,7 +197,9 @@ describe.runIf(pair)('sigmoid output losses: native and TS give the same bits', 
     // Finite logits only, so that the sums compare: a NaN logit, or ∞ in
     // cross-entropy (∞ − ∞·r), makes the sum NaN, whose sign bit differs
     // between V8 and C++ (the lengths test above covers them).
-    z.forEach((v, i) => { if (!Number.isFinite(v)) z[i] = 0.5; });
+    z.forEach((v, i) => {
+      if (!Number.isFinite(v)) z[i] = 0.5;
+    });
     const codes = LOSSES.map(([, code]) => code);
     const child = `
       const addon = require(process.argv[1]);
@@ -185,8 +225,7 @@ describe.runIf(pair)('sigmoid output losses: native and TS give the same bits', 
     const expected = want.flatMap(bits);
     const input = Buffer.concat([Buffer.from(z.slice().buffer), Buffer.from(r.slice().buffer)]);
     for (const path of loadNativeAddon().gemmPaths()) {
-      const out = execFileSync(process.execPath, ['-e', child, nativeAddonPath(), JSON.stringify(codes)],
-        { input, env: { ...process.env, FASTNN_CPU: path } });
+      const out = execFileSync(process.execPath, ['-e', child, nativeAddonPath(), JSON.stringify(codes)], { input, env: { ...process.env, FASTNN_CPU: path } });
       expect(bits(new Float32Array(Uint8Array.from(out).buffer)), path).toEqual(expected);
     }
   });

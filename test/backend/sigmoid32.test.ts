@@ -27,8 +27,30 @@ function ulp32(v: number): number {
 
 // Every edge of the algorithm: ±0, ±∞, NaN, the rounding of n·ln2 near ±ln2/2,
 // the 2⁻¹²⁶ cut (t ≈ −87.3), the clamp at −104, denormal and huge inputs.
-const EDGES = [0, -0, Infinity, -Infinity, NaN, 0.34657359, -0.34657359, 1e-40, -1e-40, 1e-7, -87.33, -87.34, -88,
-  -103.9, -104, -104.1, -1e30, 1e30, 16.6, 17, 88, 200].map(Math.fround);
+const EDGES = [
+  0,
+  -0,
+  Infinity,
+  -Infinity,
+  NaN,
+  0.34657359,
+  -0.34657359,
+  1e-40,
+  -1e-40,
+  1e-7,
+  -87.33,
+  -87.34,
+  -88,
+  -103.9,
+  -104,
+  -104.1,
+  -1e30,
+  1e30,
+  16.6,
+  17,
+  88,
+  200,
+].map(Math.fround);
 
 describe('sigmoid32', () => {
   it('is within 3 ulp of the exact logistic wherever the result is normal', () => {

@@ -19,7 +19,12 @@ const backends = backendsUnderTest();
 
 function problem(seed: number, sizes = [6, 12, 3], n = 50, loss: number = Loss.softmaxCrossEntropy) {
   const rng = new Rng(seed);
-  const net = makeNet(rng, sizes, sizes.slice(2).map(() => Activation.tanh), loss);
+  const net = makeNet(
+    rng,
+    sizes,
+    sizes.slice(2).map(() => Activation.tanh),
+    loss,
+  );
   const x = randomF32(rng, n * sizes[0]!, -1, 1);
   const y = makeTargets(rng, n, sizes[sizes.length - 1]!, loss);
   return { net, x, y, n };
@@ -28,9 +33,19 @@ function problem(seed: number, sizes = [6, 12, 3], n = 50, loss: number = Loss.s
 function fitJob(p: ReturnType<typeof problem>, over: Partial<FitJob> = {}): FitJob {
   const epochs = over.epochs ?? 3;
   return {
-    net: cloneNet(p.net), x: p.x, y: p.y, n: p.n, ...plainTraining(0.1, 1e-3), epochs, batchSize: 4, shuffle: true,
-    rngState: new Rng(77).getState(), skipNonFinite: false, progressEvery: 0,
-    history: new Float64Array(epochs * HISTORY_FIELDS.length), ...over,
+    net: cloneNet(p.net),
+    x: p.x,
+    y: p.y,
+    n: p.n,
+    ...plainTraining(0.1, 1e-3),
+    epochs,
+    batchSize: 4,
+    shuffle: true,
+    rngState: new Rng(77).getState(),
+    skipNonFinite: false,
+    progressEvery: 0,
+    history: new Float64Array(epochs * HISTORY_FIELDS.length),
+    ...over,
   };
 }
 
@@ -114,7 +129,10 @@ describe.each(backends)('train on $name', (be: Backend) => {
     const failure = await be.train(job, null).catch((err: unknown) => err);
     expect(failure).toBeInstanceOf(NonFiniteError);
     expect(failure).toMatchObject({
-      code: 'ERR_FASTNN_NON_FINITE', quantity: what, epoch: 1, batch: 2,
+      code: 'ERR_FASTNN_NON_FINITE',
+      quantity: what,
+      epoch: 1,
+      batch: 2,
       message: `train: non-finite ${what} at epoch 1, batch 2; that batch was not applied`,
     });
     expect(maxAbsDiff(job.net.params, before.params)).toBe(0);
@@ -131,7 +149,8 @@ describe.each(backends)('train on $name', (be: Backend) => {
       // A finite learning rate of 1e300 overflows float32 wherever the gradient is not 0.
       const base = fitJob(p, { shuffle: false, epochs: 2 });
       const job = {
-        ...base, schedule: { ...base.schedule, lr: 1e300 },
+        ...base,
+        schedule: { ...base.schedule, lr: 1e300 },
         optimizer: { ...base.optimizer, type, state: type === 1 ? p.net.params.map((w) => new Float32Array(w.length)) : [] },
       };
       await expect(be.train(job, null)).rejects.toThrow(NonFiniteError);
@@ -172,22 +191,26 @@ describe.each(backends)('train on $name', (be: Backend) => {
     // λ·w overflows float32 (λ beyond its range), though the new weight
     // w − lr·(g + λ·w) at lr 1e-30 would be finite in float64: the rule is float32.
     ['update', [1, 3, 1], 0.5, 1e-30, 1e39],
-  ] as const)('per-sample SGD: non-finite %s in %j (x = %d, lr %d, weightDecay %d) refused before any write, as the general path does', async (what, sizes, bad, lr, weightDecay) => {
-    const p = problem(14, [...sizes], 6, Loss.mse);
-    p.x[2] = bad;
-    for (const clipNorm of [0, 1e30]) {
-      const base = fitJob(p, { shuffle: false, batchSize: 1, epochs: 1 });
-      const job = { ...base, schedule: { ...base.schedule, lr }, optimizer: { ...base.optimizer, clipNorm, weightDecay } };
-      const before = cloneNet(job.net);
-      // A finite x fails at the first batch; a bad x (row 2) at the third.
-      const batch = bad === 0.5 ? 0 : 2;
-      await expect(be.train(job, null), `clipNorm ${clipNorm}`).rejects
-        .toThrow(`train: non-finite ${what} at epoch 1, batch ${batch}; that batch was not applied`);
-      if (batch === 0) expect(maxAbsDiff(job.net.params, before.params)).toBe(0);
-      expect(job.net.params.every((w) => w.every(Number.isFinite))).toBe(true);
-      expect(job.optimizer.step[0]).toBe(batch);
-    }
-  });
+  ] as const)(
+    'per-sample SGD: non-finite %s in %j (x = %d, lr %d, weightDecay %d) refused before any write, as the general path does',
+    async (what, sizes, bad, lr, weightDecay) => {
+      const p = problem(14, [...sizes], 6, Loss.mse);
+      p.x[2] = bad;
+      for (const clipNorm of [0, 1e30]) {
+        const base = fitJob(p, { shuffle: false, batchSize: 1, epochs: 1 });
+        const job = { ...base, schedule: { ...base.schedule, lr }, optimizer: { ...base.optimizer, clipNorm, weightDecay } };
+        const before = cloneNet(job.net);
+        // A finite x fails at the first batch; a bad x (row 2) at the third.
+        const batch = bad === 0.5 ? 0 : 2;
+        await expect(be.train(job, null), `clipNorm ${clipNorm}`).rejects.toThrow(
+          `train: non-finite ${what} at epoch 1, batch ${batch}; that batch was not applied`,
+        );
+        if (batch === 0) expect(maxAbsDiff(job.net.params, before.params)).toBe(0);
+        expect(job.net.params.every((w) => w.every(Number.isFinite))).toBe(true);
+        expect(job.optimizer.step[0]).toBe(batch);
+      }
+    },
+  );
 
   // A job whose batches are 3, 3, 1 rows takes the fused update only for
   // the last; the bound it keeps on |w| must be measured again after the
@@ -217,7 +240,12 @@ describe.each(backends)('train on $name', (be: Backend) => {
       const job = fitJob(p, { epochs: 10_000, batchSize: 16 });
       let reads = 0;
       let training = true;
-      const reader = (async () => { while (training) { await fsp.readFile(self); reads++; } })();
+      const reader = (async () => {
+        while (training) {
+          await fsp.readFile(self);
+          reads++;
+        }
+      })();
       const timer = setTimeout(() => controller.abort(new Error('enough')), 1200);
       const p99 = await loopDelayP99(async () => expect(await be.train(job, () => {}, controller.signal)).toMatchObject({ cancelled: true }));
       clearTimeout(timer);
@@ -240,7 +268,13 @@ describe.each(backends)('train on $name', (be: Backend) => {
       const job = fitJob(p, { epochs: 100_000, batchSize: 1, progressEvery: 10 });
       let settled = false;
       let late = 0;
-      const fitting = be.train(job, () => { if (settled) late++; }, controller.signal);
+      const fitting = be.train(
+        job,
+        () => {
+          if (settled) late++;
+        },
+        controller.signal,
+      );
       await new Promise((resolve) => setTimeout(resolve, 5 + 60 * rng.uniform()));
       const started = performance.now();
       controller.abort(new Error(`stop ${trial}`));
@@ -267,8 +301,15 @@ describe.each(backends)('train on $name', (be: Backend) => {
   it('an already-aborted signal resolves at once without training', async () => {
     const p = problem(9);
     const job = fitJob(p);
-    expect(await be.train(job, null, AbortSignal.abort(new Error('never'))))
-      .toEqual({ epochs: 0, samples: 0, bestEpoch: 0, best: 0, steps: 0, stoppedEarly: false, cancelled: true });
+    expect(await be.train(job, null, AbortSignal.abort(new Error('never')))).toEqual({
+      epochs: 0,
+      samples: 0,
+      bestEpoch: 0,
+      best: 0,
+      steps: 0,
+      stoppedEarly: false,
+      cancelled: true,
+    });
     expect(maxAbsDiff(job.net.params, p.net.params)).toBe(0);
   });
 });

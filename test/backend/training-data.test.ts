@@ -8,7 +8,10 @@ import { describe, expect, it } from 'vitest';
 import { isShared, sharedFloat32 } from '../../src/shared-memory.js';
 import { backendsUnderTest } from '../helpers/backends.js';
 
-const ramp = (a: Float32Array) => { for (let i = 0; i < a.length; i++) a[i] = i * 0.5; return a; };
+const ramp = (a: Float32Array) => {
+  for (let i = 0; i < a.length; i++) a[i] = i * 0.5;
+  return a;
+};
 // 16 MiB: large enough to be staged and to take several slices.
 const LARGE = 1 << 22;
 // Identity is compared as a boolean: expect(big).toBe(other) formats both arrays, for seconds.
@@ -16,12 +19,12 @@ const LARGE = 1 << 22;
 describe.each(backendsUnderTest().map((b) => [b.name, b] as const))('trainingData (%s)', (name, backend) => {
   it('reads an array on a SharedArrayBuffer in place', async () => {
     const a = ramp(sharedFloat32(LARGE));
-    expect(await backend.trainingData(a, 'MLP.fit', 'x') === a).toBe(true);
+    expect((await backend.trainingData(a, 'MLP.fit', 'x')) === a).toBe(true);
   });
 
   it('reads a small plain array in place (the job copies it at once)', async () => {
     const a = ramp(new Float32Array(1000));
-    expect(await backend.trainingData(a, 'MLP.fit', 'x') === a).toBe(true);
+    expect((await backend.trainingData(a, 'MLP.fit', 'x')) === a).toBe(true);
   });
 
   it(name === 'native' ? 'stages a large plain array into an equal shared copy' : 'reads a large plain array in place', async () => {

@@ -62,17 +62,21 @@ describe('fastnn CLI', () => {
     uninterrupted.stdout.on('data', (d: Buffer) => (straight += d.toString()));
     const straightCode = new Promise((resolve) => uninterrupted.once('exit', resolve));
     const child = spawn(process.execPath, [main, 'demo', '--epochs', epochs], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '', stderr = '';
+    let stdout = '',
+      stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    await new Promise<void>((resolve) => child.stdout.on('data', (d: Buffer) => {
-      stdout += d.toString();
-      if (stdout.includes('epoch   1 ')) resolve();
-    }));
+    await new Promise<void>((resolve) =>
+      child.stdout.on('data', (d: Buffer) => {
+        stdout += d.toString();
+        if (stdout.includes('epoch   1 ')) resolve();
+      }),
+    );
     child.kill('SIGTERM');
     expect(await new Promise((resolve) => child.once('exit', resolve)), stderr).toBe(143);
     expect(result(stdout), 'stopped before the end').toBeUndefined();
     // The signal lands between two batches, or (rarely) just as an epoch ends.
-    const line = /^fastnn demo: terminated; checkpoint (?:in epoch \d+ of \d+ after batch \d+ of \d+|after epoch \d+ of \d+) in fastnn-demo\.ckpt; continue with: fastnn (.*)\n$/;
+    const line =
+      /^fastnn demo: terminated; checkpoint (?:in epoch \d+ of \d+ after batch \d+ of \d+|after epoch \d+ of \d+) in fastnn-demo\.ckpt; continue with: fastnn (.*)\n$/;
     expect(stderr).toMatch(line);
     const [, command] = line.exec(stderr)!;
     const resumed = spawnSync(process.execPath, [main, ...command!.split(' ')], { cwd: dir, encoding: 'utf8' });
@@ -98,8 +102,17 @@ describe('fastnn CLI', () => {
     if (status === 1) expect(run.stderr.trim().split('\n')).toHaveLength(1);
   });
 
-  const specs: CommandSpec[] = [demoCommand, infoCommand, autoencoderCommand, word2vecCommand, similarCommand, analogyCommand, evalCommand,
-    printVectorsCommand, mapCommand];
+  const specs: CommandSpec[] = [
+    demoCommand,
+    infoCommand,
+    autoencoderCommand,
+    word2vecCommand,
+    similarCommand,
+    analogyCommand,
+    evalCommand,
+    printVectorsCommand,
+    mapCommand,
+  ];
 
   it.each(['--version', '-v'])('%s prints the package version, exit 0', (flag) => {
     const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -113,7 +126,12 @@ describe('fastnn CLI', () => {
     for (const spec of specs) expect(run.stdout).toMatch(new RegExp(`^  ${spec.name} +\\S`, 'm'));
   });
 
-  it.each(specs.flatMap((spec) => [[spec.name, '--help'], [spec.name, '-h']]))('%s %s prints its options with defaults and an example, exit 0', (name, flag) => {
+  it.each(
+    specs.flatMap((spec) => [
+      [spec.name, '--help'],
+      [spec.name, '-h'],
+    ]),
+  )('%s %s prints its options with defaults and an example, exit 0', (name, flag) => {
     const spec = specs.find((s) => s.name === name)!;
     // Among other flags, even invalid ones: help wins and nothing runs.
     const run = fastnn(name, '--epochs', '0', flag);
@@ -161,38 +179,49 @@ describe('fastnn CLI', () => {
       expect(run.stderr).toMatch(message);
     });
 
-    it.each([['SIGINT', 130, 'interrupted'], ['SIGTERM', 143, 'terminated']] as const)(
-      '%s during training writes a checkpoint, exits %i with one line, and the printed command finishes the run exactly', async (signal, status, word) => {
-      // Ten epochs of ~100 ms: the signal, sent as training starts, always lands inside the run.
-      const data = ['--limit', '1000', '--layers', '784,48', '--epochs', '10'];
-      const straight = join(dir, `straight-${signal}.safetensors`);
-      // The uninterrupted run, alongside.
-      const uninterrupted = spawn(process.execPath, [main, 'autoencoder', ...data, '--out', straight], { stdio: 'ignore' });
-      const straightCode = new Promise((resolve) => uninterrupted.once('exit', resolve));
-      const interrupted = join(dir, `interrupted-${signal}.safetensors`);
-      const child = spawn(process.execPath, [main, 'autoencoder', ...data, '--out', interrupted], { stdio: ['ignore', 'ignore', 'pipe'] });
-      let stderr = '';
-      // The header comes just before training starts: the signal lands in the first epoch or so (an epoch is ≥ 100 ms).
-      await new Promise<void>((resolve) => child.stderr.on('data', (d: Buffer) => {
-        stderr += d.toString();
-        if (stderr.includes('images of 784 pixels')) resolve();
-      }));
-      child.kill(signal);
-      const code = await new Promise((resolve) => child.once('exit', resolve));
-      expect(code, stderr).toBe(status);
-      const checkpoint = `${interrupted}.ckpt`;
-      const lines = stderr.split('\n').filter((l) => l.includes(checkpoint));
-      expect(lines).toHaveLength(1);
-      const [, command] = lines[0]!.match(new RegExp(
-        `^fastnn autoencoder: ${word}; checkpoint (?:after epoch \\d of 10|in epoch \\d+ of 10 after batch \\d+ of \\d+) in \\S+; continue with: fastnn (.*)$`))!;
-      expect(statSync(checkpoint).size).toBeGreaterThan(784 * 48 * 8);
-      const resumed = fastnn(...command!.split(' '));
-      expect(resumed.status, resumed.stderr).toBe(0);
-      expect(resumed.stderr).toMatch(/epoch 10\/10/);
-      expect(await straightCode).toBe(0);
-      expect(readFileSync(interrupted).equals(readFileSync(straight))).toBe(true);
-      // Three runs of ten epochs, two at once: on the TS backend ~4 s of CPU, 25 s on a loaded 2-core machine.
-    }, 90_000);
+    it.each([
+      ['SIGINT', 130, 'interrupted'],
+      ['SIGTERM', 143, 'terminated'],
+    ] as const)(
+      '%s during training writes a checkpoint, exits %i with one line, and the printed command finishes the run exactly',
+      async (signal, status, word) => {
+        // Ten epochs of ~100 ms: the signal, sent as training starts, always lands inside the run.
+        const data = ['--limit', '1000', '--layers', '784,48', '--epochs', '10'];
+        const straight = join(dir, `straight-${signal}.safetensors`);
+        // The uninterrupted run, alongside.
+        const uninterrupted = spawn(process.execPath, [main, 'autoencoder', ...data, '--out', straight], { stdio: 'ignore' });
+        const straightCode = new Promise((resolve) => uninterrupted.once('exit', resolve));
+        const interrupted = join(dir, `interrupted-${signal}.safetensors`);
+        const child = spawn(process.execPath, [main, 'autoencoder', ...data, '--out', interrupted], { stdio: ['ignore', 'ignore', 'pipe'] });
+        let stderr = '';
+        // The header comes just before training starts: the signal lands in the first epoch or so (an epoch is ≥ 100 ms).
+        await new Promise<void>((resolve) =>
+          child.stderr.on('data', (d: Buffer) => {
+            stderr += d.toString();
+            if (stderr.includes('images of 784 pixels')) resolve();
+          }),
+        );
+        child.kill(signal);
+        const code = await new Promise((resolve) => child.once('exit', resolve));
+        expect(code, stderr).toBe(status);
+        const checkpoint = `${interrupted}.ckpt`;
+        const lines = stderr.split('\n').filter((l) => l.includes(checkpoint));
+        expect(lines).toHaveLength(1);
+        const [, command] = lines[0]!.match(
+          new RegExp(
+            `^fastnn autoencoder: ${word}; checkpoint (?:after epoch \\d of 10|in epoch \\d+ of 10 after batch \\d+ of \\d+) in \\S+; continue with: fastnn (.*)$`,
+          ),
+        )!;
+        expect(statSync(checkpoint).size).toBeGreaterThan(784 * 48 * 8);
+        const resumed = fastnn(...command!.split(' '));
+        expect(resumed.status, resumed.stderr).toBe(0);
+        expect(resumed.stderr).toMatch(/epoch 10\/10/);
+        expect(await straightCode).toBe(0);
+        expect(readFileSync(interrupted).equals(readFileSync(straight))).toBe(true);
+        // Three runs of ten epochs, two at once: on the TS backend ~4 s of CPU, 25 s on a loaded 2-core machine.
+      },
+      90_000,
+    );
 
     it('a corrupt IDX file exits 1 naming the file and the defect', () => {
       const bad = join(dir, 'bad.idx');

@@ -32,7 +32,9 @@ describe.each(backendsUnderTest().map((b) => [b.name]))('word2vec --input that i
     const output = join(dir, `${backend}-piped.txt`);
     const piped = spawn(process.execPath, [main, 'word2vec', '--input', path, '--output', output, ...train], { env, stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
-    piped.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
+    piped.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+    });
     const [code] = await Promise.all([new Promise((resolve) => piped.once('exit', resolve)), new Promise((resolve) => writer.once('exit', resolve))]);
     expect(code, stderr).toBe(0);
     const direct = spawnSync(process.execPath, [main, 'word2vec', '--input', corpus, '--output', join(dir, `${backend}-direct.txt`), ...train], { env });
@@ -42,21 +44,28 @@ describe.each(backendsUnderTest().map((b) => [b.name]))('word2vec --input that i
 
   it('exits 130 on the first Ctrl-C while it waits for a FIFO nobody writes', async () => {
     const path = fifo('silent');
-    const child = spawn(process.execPath, [main, 'word2vec', '--input', path, '--output', join(dir, `${backend}-silent.txt`), ...train],
-      { env, stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(process.execPath, [main, 'word2vec', '--input', path, '--output', join(dir, `${backend}-silent.txt`), ...train], {
+      env,
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     let stderr = '';
-    await new Promise<void>((resolve) => child.stderr.on('data', (d: Buffer) => {
-      stderr += d.toString();
-      if (stderr.includes('backend')) resolve();  // the first line: it is reading the corpus
-    }));
+    await new Promise<void>((resolve) =>
+      child.stderr.on('data', (d: Buffer) => {
+        stderr += d.toString();
+        if (stderr.includes('backend')) resolve(); // the first line: it is reading the corpus
+      }),
+    );
     const exited = new Promise((resolve) => child.once('exit', resolve));
     child.kill('SIGINT');
     expect(await exited, stderr).toBe(130);
   });
 
   it('stops reading /dev/zero at --max-spool and says how to raise it', () => {
-    const run = spawnSync(process.execPath, [main, 'word2vec', '--input', '/dev/zero', '--output', join(dir, `${backend}-zero.txt`), '--max-spool', '1M', ...train],
-      { env, encoding: 'utf8', timeout: 20_000 });
+    const run = spawnSync(
+      process.execPath,
+      [main, 'word2vec', '--input', '/dev/zero', '--output', join(dir, `${backend}-zero.txt`), '--max-spool', '1M', ...train],
+      { env, encoding: 'utf8', timeout: 20_000 },
+    );
     expect(run.status, run.stderr).toBe(1);
     expect(run.stderr).toContain('the corpus /dev/zero is larger than maxSpoolBytes (1048576 bytes; CLI: --max-spool)');
   });

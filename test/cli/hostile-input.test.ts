@@ -8,10 +8,7 @@
  * left as it was; devices are written through.
  */
 import { spawnSync } from 'node:child_process';
-import {
-  existsSync, linkSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync,
-  writeFileSync,
-} from 'node:fs';
+import { existsSync, linkSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -87,11 +84,13 @@ function snapshot(at: string): Record<string, string> {
   return entries;
 }
 
-
 describe.each(backendsUnderTest().map((b) => [b.name]))('the CLI on %s', (name) => {
   const cli = (args: string[], cwd?: string) => {
     const run = spawnSync(process.execPath, [main, ...args], { encoding: 'utf8', cwd, env: { ...process.env, FASTNN_BACKEND: name } });
-    const lines = run.stderr.trim().split('\n').filter((l) => !/^fastnn \w+: backend /.test(l));
+    const lines = run.stderr
+      .trim()
+      .split('\n')
+      .filter((l) => !/^fastnn \w+: backend /.test(l));
     return { status: run.status, lines, stderr: run.stderr };
   };
   const fails = (args: string[], message: RegExp, cwd?: string) => {
@@ -106,8 +105,10 @@ describe.each(backendsUnderTest().map((b) => [b.name]))('the CLI on %s', (name) 
 
   it('refuses a corpus that is not UTF-8 before training, naming line, byte offset and --encoding latin1', () => {
     const output = join(dir, `refused-${name}.txt`);
-    fails([...w2v, '--input', noise, '--output', output],
-      /^fastnn word2vec: Word2Vec\.train: corpus .*noise\.bin is not UTF-8: line \d+, byte offset \d+ \(bytes [0-9a-fx ]+\) starts an invalid UTF-8 sequence.*--encoding latin1/);
+    fails(
+      [...w2v, '--input', noise, '--output', output],
+      /^fastnn word2vec: Word2Vec\.train: corpus .*noise\.bin is not UTF-8: line \d+, byte offset \d+ \(bytes [0-9a-fx ]+\) starts an invalid UTF-8 sequence.*--encoding latin1/,
+    );
     expect(existsSync(output)).toBe(false);
   });
 
@@ -121,15 +122,28 @@ describe.each(backendsUnderTest().map((b) => [b.name]))('the CLI on %s', (name) 
   });
 
   it.each([
-    [['word2vec', '--input', wide, '--output', join(dir, 'wide.vec'), '--dim', '1000000000', '--min-count', '1'],
-      /^fastnn word2vec: Word2Vec\.train: vectorSize × vocabulary × 2 matrices \(1000000000 × 1000 × 2\) = 2\.00e12 floats, 8000 GB: /],
-    [['autoencoder', '--layers', '784,100000000', '--out', join(dir, 'ae.safetensors')],
-      /^fastnn autoencoder: Autoencoder: the parameters of config\.layers and config\.decoder \[784, 100000000, 784\] = 1\.57e11 floats, 628 GB: /],
-    [['word2vec', '--input', small, '--output', '/proc/nope/o.bin'], /^fastnn word2vec: cannot write \/proc\/nope\/o\.bin: directory \/proc\/nope does not exist$/],
+    [
+      ['word2vec', '--input', wide, '--output', join(dir, 'wide.vec'), '--dim', '1000000000', '--min-count', '1'],
+      /^fastnn word2vec: Word2Vec\.train: vectorSize × vocabulary × 2 matrices \(1000000000 × 1000 × 2\) = 2\.00e12 floats, 8000 GB: /,
+    ],
+    [
+      ['autoencoder', '--layers', '784,100000000', '--out', join(dir, 'ae.safetensors')],
+      /^fastnn autoencoder: Autoencoder: the parameters of config\.layers and config\.decoder \[784, 100000000, 784\] = 1\.57e11 floats, 628 GB: /,
+    ],
+    [
+      ['word2vec', '--input', small, '--output', '/proc/nope/o.bin'],
+      /^fastnn word2vec: cannot write \/proc\/nope\/o\.bin: directory \/proc\/nope does not exist$/,
+    ],
     [['word2vec', '--input', small, '--output', dir], /^fastnn word2vec: cannot write .*: it is a directory$/],
     [['word2vec', '--input', small, '--output', join(noise, 'o.txt')], /^fastnn word2vec: cannot write .*: .*noise\.bin is not a directory$/],
-    [['autoencoder', '--out', '/missing/dir/ae.safetensors'], /^fastnn autoencoder: cannot write \/missing\/dir\/ae\.safetensors: directory \/missing\/dir does not exist$/],
-    [['autoencoder', '--out', join(dir, 'ae.safetensors'), '--picture', '/missing/p.png'], /^fastnn autoencoder: cannot write \/missing\/p\.png: directory \/missing does not exist$/],
+    [
+      ['autoencoder', '--out', '/missing/dir/ae.safetensors'],
+      /^fastnn autoencoder: cannot write \/missing\/dir\/ae\.safetensors: directory \/missing\/dir does not exist$/,
+    ],
+    [
+      ['autoencoder', '--out', join(dir, 'ae.safetensors'), '--picture', '/missing/p.png'],
+      /^fastnn autoencoder: cannot write \/missing\/p\.png: directory \/missing does not exist$/,
+    ],
     [['word2vec', '--input', dir, '--output', join(dir, 'v.vec')], /^fastnn word2vec: Word2Vec\.train: corpus .*: is a directory$/],
     [['autoencoder', '--out', join(dir, 'ae.safetensors'), '--resume', dir], /^fastnn autoencoder: .*: is a directory$/],
     [['map', huge, '--out', join(dir, 'map.svg')], /^fastnn map: .*huge\.txt: line 3: 3\.5e38 in field 2 is beyond float32's range/],
@@ -154,9 +168,15 @@ describe.each(backendsUnderTest().map((b) => [b.name]))('the CLI on %s', (name) 
     [[...w2v, '--input', 'c.txt', '--output', 'v.svg', '--plot', 'v.svg'], /^fastnn word2vec: --plot v\.svg is the same file as --output$/],
     [[...w2v, '--input', 'v.ckpt', '--output', 'v'], /^fastnn word2vec: the Ctrl-C checkpoint v\.ckpt is the same file as --input$/],
     [[...ae, '--images', 'imgs.idx', '--out', 'imgs.idx'], /^fastnn autoencoder: --out imgs\.idx is the same file as --images$/],
-    [[...ae, '--images', 'imgs.idx', '--out', 'ae.st', '--checkpoint', 'imgs.idx'], /^fastnn autoencoder: --checkpoint imgs\.idx is the same file as --images$/],
+    [
+      [...ae, '--images', 'imgs.idx', '--out', 'ae.st', '--checkpoint', 'imgs.idx'],
+      /^fastnn autoencoder: --checkpoint imgs\.idx is the same file as --images$/,
+    ],
     [[...ae, '--images', 'imgs.idx', '--test-images', 't.idx', '--out', 't.idx'], /^fastnn autoencoder: --out t\.idx is the same file as --test-images$/],
-    [[...ae, '--images', 'imgs.idx', '--labels', 'l.idx', '--map', 'm.svg', '--out', 'l.idx'], /^fastnn autoencoder: --out l\.idx is the same file as --labels$/],
+    [
+      [...ae, '--images', 'imgs.idx', '--labels', 'l.idx', '--map', 'm.svg', '--out', 'l.idx'],
+      /^fastnn autoencoder: --out l\.idx is the same file as --labels$/,
+    ],
     [[...ae, '--images', 'imgs.ckpt', '--out', 'imgs'], /^fastnn autoencoder: the Ctrl-C checkpoint imgs\.ckpt is the same file as --images$/],
     [[...ae, '--out', 'ae.st', '--codes', 'ae.st'], /^fastnn autoencoder: --codes ae\.st is the same file as --out$/],
     [[...ae, '--out', 'ae.st', '--map', 'm.svg', '--plot', 'm.svg'], /^fastnn autoencoder: --plot m\.svg is the same file as --map$/],
@@ -169,16 +189,28 @@ describe.each(backendsUnderTest().map((b) => [b.name]))('the CLI on %s', (name) 
     [[...ae, '--out', 'ae.st', '--codes', ''], /^fastnn autoencoder: --codes must name a file, got ''$/],
     // An output format that contradicts the output's name, or says nothing without an output.
     [[...w2v, '--input', 'c.txt', '--output', 'v.txt', '--binary'], /^fastnn word2vec: --binary contradicts --output v\.txt: \.txt names the text format$/],
-    [[...w2v, '--input', 'c.txt', '--output', 'v.vec.gz', '--binary'], /^fastnn word2vec: --binary contradicts --output v\.vec\.gz: \.vec names the text format$/],
+    [
+      [...w2v, '--input', 'c.txt', '--output', 'v.vec.gz', '--binary'],
+      /^fastnn word2vec: --binary contradicts --output v\.vec\.gz: \.vec names the text format$/,
+    ],
     [[...w2v, '--input', 'c.txt', '--output', 'v.bin', '--text'], /^fastnn word2vec: --text contradicts --output v\.bin: \.bin names the binary format$/],
-    [[...w2v, '--input', 'c.txt', '--output', 'v.bin.gz', '--text'], /^fastnn word2vec: --text contradicts --output v\.bin\.gz: \.bin names the binary format$/],
+    [
+      [...w2v, '--input', 'c.txt', '--output', 'v.bin.gz', '--text'],
+      /^fastnn word2vec: --text contradicts --output v\.bin\.gz: \.bin names the binary format$/,
+    ],
     [[...w2v, '--input', 'c.txt', '--output', '-', '--binary', '--text'], /^fastnn word2vec: --binary and --text contradict each other: give one$/],
     [[...w2v, '--binary'], /^fastnn word2vec: --binary says how --output is written: give --output FILE too$/],
     // No output: the vectors would be trained for nothing.
-    [[...w2v, '--input', 'c.txt'], /^fastnn word2vec: --output FILE is required: where the vectors go \(vectors\.bin, vectors\.txt, vectors\.txt\.gz, or - for stdout\)$/],
+    [
+      [...w2v, '--input', 'c.txt'],
+      /^fastnn word2vec: --output FILE is required: where the vectors go \(vectors\.bin, vectors\.txt, vectors\.txt\.gz, or - for stdout\)$/,
+    ],
     [[...w2v, '--input', 'c.txt', '--checkpoint', 'v.ckpt2'], /^fastnn word2vec: --output FILE is required/],
     // '-' where only a file will do (stdin and stdout are for --input and --output).
-    [[...w2v, '--input', 'c.txt', '--output', 'v.vec', '--plot', '-'], /^fastnn word2vec: --plot takes a file, not '-' \(stdin or stdout\); \.\/- names a file called '-'$/],
+    [
+      [...w2v, '--input', 'c.txt', '--output', 'v.vec', '--plot', '-'],
+      /^fastnn word2vec: --plot takes a file, not '-' \(stdin or stdout\); \.\/- names a file called '-'$/,
+    ],
     [[...w2v, '--input', 'c.txt', '--output', 'v.vec', '--checkpoint', '-'], /^fastnn word2vec: --checkpoint takes a file, not '-'/],
     [[...ae, '--out', '-'], /^fastnn autoencoder: --out takes a file, not '-'/],
     [[...ae, '--out', 'ae.st', '--codes', '-'], /^fastnn autoencoder: --codes takes a file, not '-'/],
@@ -186,11 +218,19 @@ describe.each(backendsUnderTest().map((b) => [b.name]))('the CLI on %s', (name) 
     [['map', '-', '--out', 'm.svg'], /^fastnn map: VECTORS takes a file, not '-'/],
     [['similar', '-', 'king'], /^fastnn similar: VECTORS takes a file, not '-'/],
     // Activations the autoencoder cannot have.
-    [[...ae, '--images', 'imgs.idx', '--out', 'ae.st', '--hidden', 'softmax'], /^fastnn autoencoder: --hidden must be one of identity, sigmoid, tanh, relu, leakyRelu, got 'softmax'$/],
-    [[...ae, '--images', 'imgs.idx', '--out', 'ae.st', '--sparse', '0.05,3', '--code', 'relu'],
-      /^fastnn autoencoder: --sparse needs --code sigmoid \(its penalty is on mean activations in \(0, 1\)\), got --code relu$/],
+    [
+      [...ae, '--images', 'imgs.idx', '--out', 'ae.st', '--hidden', 'softmax'],
+      /^fastnn autoencoder: --hidden must be one of identity, sigmoid, tanh, relu, leakyRelu, got 'softmax'$/,
+    ],
+    [
+      [...ae, '--images', 'imgs.idx', '--out', 'ae.st', '--sparse', '0.05,3', '--code', 'relu'],
+      /^fastnn autoencoder: --sparse needs --code sigmoid \(its penalty is on mean activations in \(0, 1\)\), got --code relu$/,
+    ],
     // A read-only output without --force.
-    [[...w2v, '--input', 'c.txt', '--output', 'ro.vec'], /^fastnn word2vec: cannot write ro\.vec: it is read-only \(mode 0444\); overwrite: true \(--force on the command line\) replaces it$/],
+    [
+      [...w2v, '--input', 'c.txt', '--output', 'ro.vec'],
+      /^fastnn word2vec: cannot write ro\.vec: it is read-only \(mode 0444\); overwrite: true \(--force on the command line\) replaces it$/,
+    ],
     [[...w2v, '--input', 'c.txt', '--output', 'out.vec', '--plot', 'ro.svg'], /^fastnn word2vec: cannot write ro\.svg: it is read-only \(mode 0444\)/],
     [[...ae, '--out', 'ro.vec'], /^fastnn autoencoder: cannot write ro\.vec: it is read-only \(mode 0444\)/],
     [[...ae, '--out', 'ae.st', '--map', 'ro.svg'], /^fastnn autoencoder: cannot write ro\.svg: it is read-only \(mode 0444\)/],
@@ -207,8 +247,10 @@ describe.each(backendsUnderTest().map((b) => [b.name]))('the CLI on %s', (name) 
     writeFileSync(corpus, 'the king and the queen\n'.repeat(100));
     await Word2Vec.train({ input: corpus, minCount: 1, vectorSize: 4, epochs: 2, threads: 1, checkpoint: { path: join(at, 'r.ckpt'), everySeconds: 0 } });
     const before = snapshot(at);
-    fails(['word2vec', '--resume', join(at, 'r.ckpt'), '--output', corpus],
-      new RegExp(`^fastnn word2vec: --output ${corpus} is the same file as the corpus of --resume$`));
+    fails(
+      ['word2vec', '--resume', join(at, 'r.ckpt'), '--output', corpus],
+      new RegExp(`^fastnn word2vec: --output ${corpus} is the same file as the corpus of --resume$`),
+    );
     expect(snapshot(at)).toEqual(before);
   });
 

@@ -24,8 +24,8 @@ const corpus = plantedFile(dir, 3000);
 const train = ['--min-count', '1', '--dim', '8', '--epochs', '1', '--threads', '1'];
 
 describe.each(backendsUnderTest().map((b) => [b.name]))('pipes on %s', (backend) => {
-  const fastnn = (args: string[], stdin?: string | Buffer) => spawnSync(process.execPath, [main, ...args],
-    { input: stdin ?? '', env: { ...process.env, FASTNN_BACKEND: backend }, maxBuffer: 1 << 28 });
+  const fastnn = (args: string[], stdin?: string | Buffer) =>
+    spawnSync(process.execPath, [main, ...args], { input: stdin ?? '', env: { ...process.env, FASTNN_BACKEND: backend }, maxBuffer: 1 << 28 });
   const at = (name: string) => join(dir, `${backend}-${name}`);
 
   it('word2vec --input - --output - reads the corpus from a pipe and writes only the vectors to stdout', async () => {
@@ -60,8 +60,9 @@ describe.each(backendsUnderTest().map((b) => [b.name]))('pipes on %s', (backend)
     expect(first.status, first.stderr.toString()).toBe(0);
     const without = fastnn(['word2vec', '--resume', checkpoint, '--output', at('again.txt')]);
     expect(without.status).toBe(1);
-    expect(without.stderr.toString()).toBe(`fastnn word2vec: --resume ${checkpoint} was trained on a corpus read from stdin, which is not kept: ` +
-      'pipe the same corpus in again with --input -\n');
+    expect(without.stderr.toString()).toBe(
+      `fastnn word2vec: --resume ${checkpoint} was trained on a corpus read from stdin, which is not kept: ` + 'pipe the same corpus in again with --input -\n',
+    );
     const other = fastnn(['word2vec', '--resume', checkpoint, '--input', '-', '--output', at('again.txt')], 'another corpus\n');
     expect(other.status).toBe(1);
     expect(other.stderr.toString()).toMatch(/Word2Vec\.resume: the corpus is not the one .*stdin\.ckpt was trained on/);
@@ -73,8 +74,8 @@ describe.each(backendsUnderTest().map((b) => [b.name]))('pipes on %s', (backend)
 });
 
 describe.each(backendsUnderTest().map((b) => [b.name]))('queries from stdin on %s', (backend) => {
-  const fastnn = (args: string[], stdin = '') => spawnSync(process.execPath, [main, ...args],
-    { input: stdin, encoding: 'utf8', env: { ...process.env, FASTNN_BACKEND: backend } });
+  const fastnn = (args: string[], stdin = '') =>
+    spawnSync(process.execPath, [main, ...args], { input: stdin, encoding: 'utf8', env: { ...process.env, FASTNN_BACKEND: backend } });
   const vectors = join(dir, `${backend}-queries.vec`);
   const rows = new Map<string, string>();
   beforeAll(() => {
@@ -93,25 +94,42 @@ describe.each(backendsUnderTest().map((b) => [b.name]))('queries from stdin on %
   });
 
   it('similar and analogy without query words answer each line of stdin under its query, as the one-query command does', () => {
-    const one = (args: string[]) => fastnn(args).stdout.trim().split('\n').map((l) => `  ${l}`).join('\n');
+    const one = (args: string[]) =>
+      fastnn(args)
+        .stdout.trim()
+        .split('\n')
+        .map((l) => `  ${l}`)
+        .join('\n');
     const similar = fastnn(['similar', vectors, '-k', '3'], 'king\n\nnowhere\nparis\n');
     expect(similar.stdout).toBe(`king\n${one(['similar', vectors, 'king', '-k', '3'])}\nparis\n${one(['similar', vectors, 'paris', '-k', '3'])}\n`);
     expect(similar.stderr).toBe("fastnn similar: line 3: 'nowhere' is not in the vocabulary\nfastnn similar: 1 query skipped (each named above)\n");
     expect(similar.status).toBe(1);
     const analogy = fastnn(['analogy', vectors, '-k', '2'], 'paris france england\nking man\nking man woman\n');
-    expect(analogy.stdout).toBe(`paris france england\n${one(['analogy', vectors, 'paris', 'france', 'england', '-k', '2'])}\n` +
-      `king man woman\n${one(['analogy', vectors, 'king', 'man', 'woman', '-k', '2'])}\n`);
-    expect(analogy.stderr).toBe('fastnn analogy: line 2: expected three words A B C (for A − B + C), got 2\nfastnn analogy: 1 query skipped (each named above)\n');
+    expect(analogy.stdout).toBe(
+      `paris france england\n${one(['analogy', vectors, 'paris', 'france', 'england', '-k', '2'])}\n` +
+        `king man woman\n${one(['analogy', vectors, 'king', 'man', 'woman', '-k', '2'])}\n`,
+    );
+    expect(analogy.stderr).toBe(
+      'fastnn analogy: line 2: expected three words A B C (for A − B + C), got 2\nfastnn analogy: 1 query skipped (each named above)\n',
+    );
     expect(analogy.status).toBe(1);
   });
 
   it('--json prints one JSON document per query, JSON lines for stdin queries, with the answers the text gives', () => {
-    const text = (args: string[], stdin?: string) => fastnn(args, stdin).stdout.trim().split('\n').filter((l) => l.startsWith(' ') || /^\d|^-/.test(l))
-      .map((l) => l.trim().split(/ +/)).map(([score, word]) => ({ word, score }));
+    const text = (args: string[], stdin?: string) =>
+      fastnn(args, stdin)
+        .stdout.trim()
+        .split('\n')
+        .filter((l) => l.startsWith(' ') || /^\d|^-/.test(l))
+        .map((l) => l.trim().split(/ +/))
+        .map(([score, word]) => ({ word, score }));
     const json = (args: string[], stdin?: string) => {
       const run = fastnn([...args, '--json'], stdin);
       expect(run.status, run.stderr).toBe(0);
-      return run.stdout.trim().split('\n').map((line) => JSON.parse(line) as { neighbours: { word: string; score: number }[] });
+      return run.stdout
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line) as { neighbours: { word: string; score: number }[] });
     };
     const rounded = (answers: { neighbours: { word: string; score: number }[] }[]) =>
       answers.flatMap((a) => a.neighbours.map(({ word, score }) => ({ word, score: score.toFixed(4) })));
@@ -124,7 +142,9 @@ describe.each(backendsUnderTest().map((b) => [b.name]))('queries from stdin on %
     expect(rounded(lines)).toEqual(text(['similar', vectors, '-k', '2'], 'king\nparis madrid\n'));
     const analogy = json(['analogy', vectors, '-k', '2', '--cosmul'], 'paris france england\nking man woman\n');
     expect(analogy.map(({ neighbours, ...query }) => query)).toEqual([
-      { a: 'paris', b: 'france', c: 'england', method: 'mul' }, { a: 'king', b: 'man', c: 'woman', method: 'mul' }]);
+      { a: 'paris', b: 'france', c: 'england', method: 'mul' },
+      { a: 'king', b: 'man', c: 'woman', method: 'mul' },
+    ]);
     expect(rounded(analogy)).toEqual(text(['analogy', vectors, '-k', '2', '--cosmul'], 'paris france england\nking man woman\n'));
   });
 
@@ -134,8 +154,14 @@ describe.each(backendsUnderTest().map((b) => [b.name]))('queries from stdin on %
     const pairs = join(dir, 'pairs.txt');
     writeFileSync(pairs, 'king queen 9\nman woman 8\nparis rome 2\nnowhere king 1\n');
     const analogies = JSON.parse(fastnn(['eval', vectors, '--analogies', questions, '--json']).stdout);
-    expect(analogies).toMatchObject({ sections: [{ section: 'capitals', questions: 2, answered: 1 }, { section: 'people', questions: 1, answered: 1 }],
-      overall: { section: 'overall', questions: 3, answered: 2 }, coverage: 2 / 3 });
+    expect(analogies).toMatchObject({
+      sections: [
+        { section: 'capitals', questions: 2, answered: 1 },
+        { section: 'people', questions: 1, answered: 1 },
+      ],
+      overall: { section: 'overall', questions: 3, answered: 2 },
+      coverage: 2 / 3,
+    });
     const text = fastnn(['eval', vectors, '--analogies', questions]).stdout;
     expect(text).toContain(`${(100 * analogies.overall.accuracy).toFixed(1)}%  (${analogies.overall.correct}/2; 1 skipped)`);
     const similarity = JSON.parse(fastnn(['eval', vectors, '--similarity', pairs, '--json']).stdout);

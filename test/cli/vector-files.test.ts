@@ -27,18 +27,27 @@ writeFileSync(pairs, 'king queen 9\nman woman 8\nparis rome 3\nfrance tokyo 1\n'
 
 /** [--output, flags, the format the file must hold, compressed]. One thread and one seed: every one holds the same vectors. */
 const outputs: [string, string[], 'text' | 'binary', boolean][] = [
-  ['v.txt', [], 'text', false], ['v.txt', ['--text'], 'text', false],
-  ['v.bin', [], 'binary', false], ['v.bin', ['--binary'], 'binary', false],
-  ['v.vec', [], 'text', false], ['v.vec', ['--text'], 'text', false],
-  ['v.txt.gz', [], 'text', true], ['v.txt.gz', ['--text'], 'text', true],
-  ['v.bin.gz', [], 'binary', true], ['v.bin.gz', ['--binary'], 'binary', true],
-  ['vectors', [], 'text', false], ['vectors', ['--text'], 'text', false], ['vectors', ['--binary'], 'binary', false],
-  ['-', [], 'text', false], ['-', ['--text'], 'text', false], ['-', ['--binary'], 'binary', false],
+  ['v.txt', [], 'text', false],
+  ['v.txt', ['--text'], 'text', false],
+  ['v.bin', [], 'binary', false],
+  ['v.bin', ['--binary'], 'binary', false],
+  ['v.vec', [], 'text', false],
+  ['v.vec', ['--text'], 'text', false],
+  ['v.txt.gz', [], 'text', true],
+  ['v.txt.gz', ['--text'], 'text', true],
+  ['v.bin.gz', [], 'binary', true],
+  ['v.bin.gz', ['--binary'], 'binary', true],
+  ['vectors', [], 'text', false],
+  ['vectors', ['--text'], 'text', false],
+  ['vectors', ['--binary'], 'binary', false],
+  ['-', [], 'text', false],
+  ['-', ['--text'], 'text', false],
+  ['-', ['--binary'], 'binary', false],
 ];
 
 describe.each(backendsUnderTest().map((b) => [b.name]))('vectors files on %s', (backend) => {
-  const fastnn = (args: string[], stdin = '') => spawnSync(process.execPath, [main, ...args],
-    { input: stdin, env: { ...process.env, FASTNN_BACKEND: backend }, maxBuffer: 1 << 26 });
+  const fastnn = (args: string[], stdin = '') =>
+    spawnSync(process.execPath, [main, ...args], { input: stdin, env: { ...process.env, FASTNN_BACKEND: backend }, maxBuffer: 1 << 26 });
   const out = (args: string[], stdin?: string) => {
     const run = fastnn(args, stdin);
     expect(run.status, `${args.join(' ')}: ${run.stderr.toString()}`).toBe(0);
@@ -73,8 +82,22 @@ describe.each(backendsUnderTest().map((b) => [b.name]))('vectors files on %s', (
 
   it.each(outputs)('--output %s %j holds the %s format (gzip: %s), and every reader finds the same vectors in it', async (name, flags, format, gzip) => {
     const path = join(dir, `${backend}${flags.join('')}-${name === '-' ? 'stdout' : name}`);
-    const run = fastnn(['word2vec', '--input', corpus, '--output', name === '-' ? '-' : path, ...flags,
-      '--min-count', '1', '--dim', '8', '--epochs', '1', '--threads', '1']);
+    const run = fastnn([
+      'word2vec',
+      '--input',
+      corpus,
+      '--output',
+      name === '-' ? '-' : path,
+      ...flags,
+      '--min-count',
+      '1',
+      '--dim',
+      '8',
+      '--epochs',
+      '1',
+      '--threads',
+      '1',
+    ]);
     expect(run.status, run.stderr.toString()).toBe(0);
     const said = name === '-' ? `wrote the vectors to stdout (${format})` : `wrote ${path} (${format}${gzip ? ', gzip' : ''})`;
     expect(run.stderr.toString().trim().split('\n').at(-1)).toBe(said);

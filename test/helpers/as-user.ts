@@ -23,7 +23,9 @@ export function sharedTempDir(prefix: string): string {
 /** Runs `node script ...args` as the unprivileged user; its stdout parsed as JSON. */
 export function runUnprivileged<T>(script: string, args: string[]): T {
   const run = spawnSync(process.execPath, [script, ...args], {
-    encoding: 'utf8', timeout: 60_000, ...(root ? { uid: NOBODY, gid: NOBODY } : {}),
+    encoding: 'utf8',
+    timeout: 60_000,
+    ...(root ? { uid: NOBODY, gid: NOBODY } : {}),
   });
   if (run.status !== 0) throw new Error(`unprivileged child failed (status ${run.status}): ${run.stderr}`);
   return JSON.parse(run.stdout) as T;

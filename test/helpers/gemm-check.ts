@@ -24,9 +24,18 @@ export function offsetCopy(v: Float32Array, pad = 3): Float32Array {
   return view;
 }
 
-export function checkGemm(be: Backend, rng: Rng, m: number, n: number, k: number, transA: boolean,
-                          transB: boolean, alpha: number, beta: number,
-                          opts: { nanC?: boolean; offset?: boolean; label?: string } = {}): void {
+export function checkGemm(
+  be: Backend,
+  rng: Rng,
+  m: number,
+  n: number,
+  k: number,
+  transA: boolean,
+  transB: boolean,
+  alpha: number,
+  beta: number,
+  opts: { nanC?: boolean; offset?: boolean; label?: string } = {},
+): void {
   let a = randomF32(rng, m * k);
   let b = randomF32(rng, k * n);
   let c = opts.nanC ? new Float32Array(m * n).fill(NaN) : randomF32(rng, m * n);

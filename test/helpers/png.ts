@@ -27,7 +27,7 @@ export function decodePng(png: Uint8Array): DecodedPng {
   const buf = Buffer.from(png.buffer, png.byteOffset, png.byteLength);
   if (!buf.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]))) throw new Error('PNG: bad signature');
   const chunks: { type: string; data: Buffer }[] = [];
-  for (let at = 8; at < buf.length;) {
+  for (let at = 8; at < buf.length; ) {
     if (at + 12 > buf.length) throw new Error(`PNG: truncated chunk at ${at}`);
     const length = buf.readUInt32BE(at);
     if (at + 12 + length > buf.length) throw new Error(`PNG: chunk at ${at} runs past the end`);

@@ -11,8 +11,18 @@ export type Vec = ArrayLike<number>;
 /** c (m,n) = alpha·op(a)·op(b) + beta·c0 in float64. Also returns, per element,
  * the magnitude |alpha|·Σ_p |op(a)[i,p]·op(b)[p,j]| + |beta·c0| that bounds
  * the rounding error of any summation order (see kernels.test.ts). */
-export function refGemm(c0: Vec, a: Vec, b: Vec, m: number, n: number, k: number, transA: boolean,
-                        transB: boolean, alpha: number, beta: number): { c: Float64Array; mag: Float64Array } {
+export function refGemm(
+  c0: Vec,
+  a: Vec,
+  b: Vec,
+  m: number,
+  n: number,
+  k: number,
+  transA: boolean,
+  transB: boolean,
+  alpha: number,
+  beta: number,
+): { c: Float64Array; mag: Float64Array } {
   const c = new Float64Array(m * n);
   const mag = new Float64Array(m * n);
   for (let i = 0; i < m; i++) {
@@ -39,24 +49,36 @@ export function refSigmoid(x: number): number {
 
 export function refActivation(x: number, act: number, slope: number): number {
   switch (act) {
-    case Activation.identity: return x;
-    case Activation.sigmoid: return x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x));
-    case Activation.tanh: return Math.tanh(x);
-    case Activation.relu: return x < 0 ? 0 : x;
-    case Activation.leakyRelu: return x < 0 ? slope * x : x;
-    default: throw new Error(`bad activation ${act}`);
+    case Activation.identity:
+      return x;
+    case Activation.sigmoid:
+      return x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x));
+    case Activation.tanh:
+      return Math.tanh(x);
+    case Activation.relu:
+      return x < 0 ? 0 : x;
+    case Activation.leakyRelu:
+      return x < 0 ? slope * x : x;
+    default:
+      throw new Error(`bad activation ${act}`);
   }
 }
 
 /** f'(s) written through y = f(s). */
 export function refActivationGrad(y: number, act: number, slope: number): number {
   switch (act) {
-    case Activation.identity: return 1;
-    case Activation.sigmoid: return y * (1 - y);
-    case Activation.tanh: return 1 - y * y;
-    case Activation.relu: return y > 0 ? 1 : 0;
-    case Activation.leakyRelu: return y > 0 ? 1 : slope;
-    default: throw new Error(`bad activation ${act}`);
+    case Activation.identity:
+      return 1;
+    case Activation.sigmoid:
+      return y * (1 - y);
+    case Activation.tanh:
+      return 1 - y * y;
+    case Activation.relu:
+      return y > 0 ? 1 : 0;
+    case Activation.leakyRelu:
+      return y > 0 ? 1 : slope;
+    default:
+      throw new Error(`bad activation ${act}`);
   }
 }
 
@@ -90,8 +112,7 @@ export function refTargetCols(loss: number, cols: number): number {
 /** Mean loss over rows, from the textbook definitions in backend.ts (log σ,
  * log softmax, (1 − p)^γ), not from the stable forms the kernels use. Test
  * inputs keep |z| small enough that the direct forms are accurate in float64. */
-export function refLoss(logits: Vec, target: Vec, rows: number, cols: number, loss: number,
-                        params: RefLossParams = REF_DEFAULT_PARAMS): number {
+export function refLoss(logits: Vec, target: Vec, rows: number, cols: number, loss: number, params: RefLossParams = REF_DEFAULT_PARAMS): number {
   if (rows === 0) return 0;
   let total = 0;
   if (loss === Loss.softmaxCrossEntropy) {
@@ -130,21 +151,28 @@ export function refLoss(logits: Vec, target: Vec, rows: number, cols: number, lo
 function refElementLoss(z: number, r: number, loss: number, params: RefLossParams): number {
   const p = refSigmoid(z);
   switch (loss) {
-    case Loss.mse: return 0.5 * (z - r) * (z - r);
-    case Loss.sigmoidCrossEntropy: return -(r * Math.log(p) + (1 - r) * Math.log(1 - p));
-    case Loss.l1: return Math.abs(z - r);
+    case Loss.mse:
+      return 0.5 * (z - r) * (z - r);
+    case Loss.sigmoidCrossEntropy:
+      return -(r * Math.log(p) + (1 - r) * Math.log(1 - p));
+    case Loss.l1:
+      return Math.abs(z - r);
     case Loss.huber: {
       const a = Math.abs(z - r);
       return a <= params.delta ? 0.5 * a * a : params.delta * (a - 0.5 * params.delta);
     }
-    case Loss.poissonNll: return Math.exp(z) - r * z;
+    case Loss.poissonNll:
+      return Math.exp(z) - r * z;
     case Loss.focal: {
       const { gamma, alpha } = params;
       return -alpha * r * (1 - p) ** gamma * Math.log(p) - (1 - alpha) * (1 - r) * p ** gamma * Math.log(1 - p);
     }
-    case Loss.hinge: return Math.max(0, 1 - (2 * r - 1) * z);
-    case Loss.sigmoidMse: return 0.5 * (p - r) * (p - r);
-    default: throw new Error(`bad loss ${loss}`);
+    case Loss.hinge:
+      return Math.max(0, 1 - (2 * r - 1) * z);
+    case Loss.sigmoidMse:
+      return 0.5 * (p - r) * (p - r);
+    default:
+      throw new Error(`bad loss ${loss}`);
   }
 }
 
@@ -194,7 +222,7 @@ export function refForwardLayers(net: RefNet, x: Vec, n: number, masks?: ArrayLi
     const W = net.params[2 * l]!;
     const b = net.params[2 * l + 1]!;
     const z = new Float64Array(n * outW);
-    const code = l + 1 < L ? net.norm?.[l] ?? 0 : 0;
+    const code = l + 1 < L ? (net.norm?.[l] ?? 0) : 0;
     const normed = code !== 0;
     for (let r = 0; r < n; r++) {
       for (let o = 0; o < outW; o++) {
@@ -235,19 +263,22 @@ export function refLayerNorm(out: Float64Array, z: ArrayLike<number>, gainBias: 
     const row = Array.from({ length: cols }, (_, j) => z[r * cols + j]!);
     const mean = row.reduce((s, v) => s + v, 0) / cols;
     const variance = row.reduce((s, v) => s + (v - mean) ** 2, 0) / cols;
-    row.forEach((v, j) => { out[r * cols + j] = gainBias[j]! * (v - mean) / Math.sqrt(variance + 1e-5) + gainBias[cols + j]!; });
+    row.forEach((v, j) => {
+      out[r * cols + j] = (gainBias[j]! * (v - mean)) / Math.sqrt(variance + 1e-5) + gainBias[cols + j]!;
+    });
   }
 }
 
 /** Batch normalisation in float64, the textbook way, per column: from the batch's mean and (biased) variance
  * with batchStats, else from the running ones in params = [γ, β, running mean, running variance]. */
-export function refBatchNorm(out: Float64Array, z: ArrayLike<number>, params: ArrayLike<number>, rows: number, cols: number,
-                             batchStats: boolean): void {
+export function refBatchNorm(out: Float64Array, z: ArrayLike<number>, params: ArrayLike<number>, rows: number, cols: number, batchStats: boolean): void {
   for (let j = 0; j < cols; j++) {
     const col = Array.from({ length: rows }, (_, r) => z[r * cols + j]!);
     const mean = batchStats ? col.reduce((s, v) => s + v, 0) / rows : params[2 * cols + j]!;
     const variance = batchStats ? col.reduce((s, v) => s + (v - mean) ** 2, 0) / rows : params[3 * cols + j]!;
-    col.forEach((v, r) => { out[r * cols + j] = params[j]! * (v - mean) / Math.sqrt(variance + 1e-5) + params[cols + j]!; });
+    col.forEach((v, r) => {
+      out[r * cols + j] = (params[j]! * (v - mean)) / Math.sqrt(variance + 1e-5) + params[cols + j]!;
+    });
   }
 }
 
@@ -287,8 +318,7 @@ export function kind(v: number): string {
  * |actual − expected| ≤ atol(i) + rtol·|expected|. Returns null when all
  * match, else a description of the first few mismatches (for expect(...).toBeNull()).
  */
-export function mismatches(actual: ArrayLike<number>, expected: ArrayLike<number>,
-                           atol: number | ((i: number) => number), rtol: number): string | null {
+export function mismatches(actual: ArrayLike<number>, expected: ArrayLike<number>, atol: number | ((i: number) => number), rtol: number): string | null {
   if (actual.length !== expected.length) return `length ${actual.length} != ${expected.length}`;
   const bad: string[] = [];
   let count = 0;
@@ -314,9 +344,19 @@ export function mismatches(actual: ArrayLike<number>, expected: ArrayLike<number
 }
 
 /** A seeded network with Xavier-like uniform weights, in the contract's layout. */
-export function makeNet(rng: { uniform(): number }, sizes: number[], hidden: number[], loss: number,
-                        leakySlope = 0.1, lossParams: LossParams = defaultLossParams()): {
-  sizes: Int32Array; hiddenActivations: Int32Array; leakySlope: number; loss: LossCode; lossParams: LossParams;
+export function makeNet(
+  rng: { uniform(): number },
+  sizes: number[],
+  hidden: number[],
+  loss: number,
+  leakySlope = 0.1,
+  lossParams: LossParams = defaultLossParams(),
+): {
+  sizes: Int32Array;
+  hiddenActivations: Int32Array;
+  leakySlope: number;
+  loss: LossCode;
+  lossParams: LossParams;
   params: Float32Array[];
 } {
   const params: Float32Array[] = [];
@@ -346,10 +386,18 @@ export function cloneNet<T extends { params: Float32Array[] }>(net: T): T {
 export function makeTargets(rng: Rng32, n: number, k: number, loss: number): Float32Array {
   const t = refTargetCols(loss, k);
   switch (loss) {
-    case Loss.mse: case Loss.l1: case Loss.huber: case Loss.gaussianNll: return randomF32(rng, n * t, -1, 1);
-    case Loss.poissonNll: return Float32Array.from({ length: n * k }, () => rng.below(6));
-    case Loss.sigmoidMse: return randomF32(rng, n * t, 0, 1);
-    case Loss.sigmoidCrossEntropy: case Loss.focal: case Loss.hinge:
+    case Loss.mse:
+    case Loss.l1:
+    case Loss.huber:
+    case Loss.gaussianNll:
+      return randomF32(rng, n * t, -1, 1);
+    case Loss.poissonNll:
+      return Float32Array.from({ length: n * k }, () => rng.below(6));
+    case Loss.sigmoidMse:
+      return randomF32(rng, n * t, 0, 1);
+    case Loss.sigmoidCrossEntropy:
+    case Loss.focal:
+    case Loss.hinge:
       return Float32Array.from({ length: n * k }, () => (rng.uniform() < 0.5 ? 0 : 1));
     default: {
       const y = new Float32Array(n * k);
@@ -371,13 +419,23 @@ type Rng32 = { uniform(): number; below(bound: number): number };
 export function plainTraining(lr: number, weightDecay: number) {
   return {
     optimizer: {
-      type: 0 as const, weightDecay, momentum: 0.9, nesterov: false, beta1: 0.9, beta2: 0.999, eps: 1e-8, clipNorm: 0,
-      state: [] as Float32Array[], step: new Float64Array(1),
+      type: 0 as const,
+      weightDecay,
+      momentum: 0.9,
+      nesterov: false,
+      beta1: 0.9,
+      beta2: 0.999,
+      eps: 1e-8,
+      clipNorm: 0,
+      state: [] as Float32Array[],
+      step: new Float64Array(1),
     },
     schedule: { type: 0 as const, lr, perStep: false, stepSize: 1, gamma: 0.1, minLr: 0, total: 1, warmup: 0 },
     earlyStopping: { monitor: 0 as const, patience: 0, minDelta: 0, restoreBest: false },
     metric: 0 as const,
-    xVal: new Float32Array(0), yVal: new Float32Array(0), nVal: 0,
+    xVal: new Float32Array(0),
+    yVal: new Float32Array(0),
+    nVal: 0,
   };
 }
 

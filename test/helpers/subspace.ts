@@ -28,17 +28,19 @@ export function planted(n: number, d: number, k: number, noise: number, seed: nu
  * the smallest singular value of A·Bᵀ, from the eigenvalues of (A·Bᵀ)(A·Bᵀ)ᵀ. */
 export function largestAngleCosine(a: ArrayLike<number>, b: ArrayLike<number>, k: number, d: number): number {
   const m = new Float64Array(k * k);
-  for (let i = 0; i < k; i++) for (let j = 0; j < k; j++) {
-    let s = 0;
-    for (let t = 0; t < d; t++) s += a[i * d + t]! * b[j * d + t]!;
-    m[i * k + j] = s;
-  }
+  for (let i = 0; i < k; i++)
+    for (let j = 0; j < k; j++) {
+      let s = 0;
+      for (let t = 0; t < d; t++) s += a[i * d + t]! * b[j * d + t]!;
+      m[i * k + j] = s;
+    }
   const mmt = new Float64Array(k * k);
-  for (let i = 0; i < k; i++) for (let j = 0; j < k; j++) {
-    let s = 0;
-    for (let t = 0; t < k; t++) s += m[i * k + t]! * m[j * k + t]!;
-    mmt[i * k + j] = s;
-  }
+  for (let i = 0; i < k; i++)
+    for (let j = 0; j < k; j++) {
+      let s = 0;
+      for (let t = 0; t < k; t++) s += m[i * k + t]! * m[j * k + t]!;
+      mmt[i * k + j] = s;
+    }
   const { values } = jacobiEigen(mmt, k);
   return Math.sqrt(Math.max(0, values[k - 1]!));
 }

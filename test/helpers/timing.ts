@@ -40,8 +40,10 @@ export async function loopDelayP99(work: () => Promise<unknown>): Promise<number
  */
 export function busyLoopBaselineP99(ms: number): Promise<number> {
   return loopDelayP99(async () => {
-    for (const end = performance.now() + ms; performance.now() < end;) {
-      for (const slice = performance.now() + 1; performance.now() < slice;) { /* busy, like a training slice */ }
+    for (const end = performance.now() + ms; performance.now() < end; ) {
+      for (const slice = performance.now() + 1; performance.now() < slice; ) {
+        /* busy, like a training slice */
+      }
       await new Promise((resolve) => setImmediate(resolve));
     }
   });

@@ -15,6 +15,7 @@ export interface XmlElement {
 
 const NAME = /^[A-Za-z_:][\w.:-]*/;
 const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
+// biome-ignore lint/suspicious/noControlCharactersInRegex: these are the characters XML forbids
 const FORBIDDEN = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 function decode(raw: string, at: number): string {

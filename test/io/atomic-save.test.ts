@@ -29,8 +29,7 @@ describe('atomic saves', () => {
     const expected = [1, 2].map((seed) => new MLP({ layers: [64, 256, 10], task: 'multiclass', seed }).params[0]!);
     const rng = new Rng(7);
     for (let round = 0; round < 20; round++) {
-      const child = spawn(process.execPath, ['--input-type=module', '-e', saverSource(modulePath, target)],
-        { stdio: ['ignore', 'pipe', 'inherit'] });
+      const child = spawn(process.execPath, ['--input-type=module', '-e', saverSource(modulePath, target)], { stdio: ['ignore', 'pipe', 'inherit'] });
       await new Promise<void>((resolve, reject) => {
         child.stdout.once('data', () => resolve());
         child.once('exit', (code) => reject(new Error(`saver exited early with ${code}`)));
@@ -39,7 +38,10 @@ describe('atomic saves', () => {
       child.kill('SIGKILL');
       await new Promise((resolve) => child.once('exit', resolve));
       const loaded = (await MLP.load(target)).params[0]!;
-      expect(expected.some((w) => w.every((v, i) => v === loaded[i])), `round ${round}`).toBe(true);
+      expect(
+        expected.some((w) => w.every((v, i) => v === loaded[i])),
+        `round ${round}`,
+      ).toBe(true);
     }
     await new MLP({ layers: [64, 256, 10], task: 'multiclass', seed: 3 }).save(target);
     expect(readdirSync(dir)).toEqual(['model.safetensors']);

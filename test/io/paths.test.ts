@@ -9,8 +9,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
-  Autoencoder, FileWriteError, fitWithCheckpoints, IdxFileError, MLP, ModelFileError, readIdx, useBackend,
-  Word2Vec, WordVectors, WordVectorsFileError, CorpusError,
+  Autoencoder,
+  FileWriteError,
+  fitWithCheckpoints,
+  IdxFileError,
+  MLP,
+  ModelFileError,
+  readIdx,
+  useBackend,
+  Word2Vec,
+  WordVectors,
+  WordVectorsFileError,
+  CorpusError,
 } from '../../src/index.js';
 import { loadCheckpoint } from '../../src/nn/checkpoint.js';
 import { writeGrayPng } from '../../src/io/png.js';
@@ -30,7 +40,10 @@ writeFileSync(corpus, 'the king and the queen\n'.repeat(20));
 const open = sharedTempDir('fastnn-perm-');
 afterAll(() => rmSync(open, { recursive: true, force: true }));
 const permissionsChild = new URL('../helpers/children/permissions.mjs', import.meta.url).pathname;
-interface Failure { error: string | null; message?: string }
+interface Failure {
+  error: string | null;
+  message?: string;
+}
 
 describe.each(backendsUnderTest().map((b) => [b.name]))('paths on %s', (name) => {
   const use = () => useBackend(name as 'js' | 'native');
@@ -41,9 +54,24 @@ describe.each(backendsUnderTest().map((b) => [b.name]))('paths on %s', (name) =>
     ['MLP.save', (p, overwrite) => net().save(p, { overwrite })],
     ['Autoencoder.save', (p, overwrite) => new Autoencoder({ layers: [4, 2] }).save(p, { overwrite })],
     ['WordVectors.save', (p, overwrite) => vectors().save(p, { overwrite })],
-    ['fitWithCheckpoints', (p, overwrite) => fitWithCheckpoints(net(), [[0, 1], [1, 0]], [[1], [0]], { epochs: 1 }, { path: p, overwrite })],
-    ['Word2Vec.train checkpoint', (p, overwrite) =>
-      Word2Vec.train({ input: corpus, minCount: 1, vectorSize: 4, epochs: 1, threads: 1, checkpoint: { path: p, overwrite } })],
+    [
+      'fitWithCheckpoints',
+      (p, overwrite) =>
+        fitWithCheckpoints(
+          net(),
+          [
+            [0, 1],
+            [1, 0],
+          ],
+          [[1], [0]],
+          { epochs: 1 },
+          { path: p, overwrite },
+        ),
+    ],
+    [
+      'Word2Vec.train checkpoint',
+      (p, overwrite) => Word2Vec.train({ input: corpus, minCount: 1, vectorSize: 4, epochs: 1, threads: 1, checkpoint: { path: p, overwrite } }),
+    ],
     ['writeGrayPng', (p, overwrite) => writeGrayPng(p, new Float32Array(4), 2, 2, { overwrite })],
   ];
 
@@ -77,18 +105,33 @@ describe.each(backendsUnderTest().map((b) => [b.name]))('paths on %s', (name) =>
   it('a checkpointed run checks its checkpoint path before it trains', async () => {
     use();
     let progress = 0;
-    const onProgress = () => { progress++; };
-    await expect(Word2Vec.train({ input: corpus, minCount: 1, vectorSize: 4, epochs: 1, threads: 1, checkpoint: '/missing/w.ckpt', onProgress }))
-      .rejects.toThrow('cannot write /missing/w.ckpt: directory /missing does not exist');
-    await expect(fitWithCheckpoints(net(), [[0, 1], [1, 0]], [[1], [0]], { epochs: 1, onProgress, progressEvery: 1 }, { path: '/missing/m.ckpt' }))
-      .rejects.toThrow('cannot write /missing/m.ckpt: directory /missing does not exist');
+    const onProgress = () => {
+      progress++;
+    };
+    await expect(
+      Word2Vec.train({ input: corpus, minCount: 1, vectorSize: 4, epochs: 1, threads: 1, checkpoint: '/missing/w.ckpt', onProgress }),
+    ).rejects.toThrow('cannot write /missing/w.ckpt: directory /missing does not exist');
+    await expect(
+      fitWithCheckpoints(
+        net(),
+        [
+          [0, 1],
+          [1, 0],
+        ],
+        [[1], [0]],
+        { epochs: 1, onProgress, progressEvery: 1 },
+        { path: '/missing/m.ckpt' },
+      ),
+    ).rejects.toThrow('cannot write /missing/m.ckpt: directory /missing does not exist');
     expect(progress).toBe(0);
   });
 
   it('a checkpoint that is the corpus, or empty, is refused before training and the corpus kept', async () => {
     use();
     let progress = 0;
-    const onProgress = () => { progress++; };
+    const onProgress = () => {
+      progress++;
+    };
     const bytes = readFileSync(corpus);
     const hardLink = join(dir, `corpus-link-${name}.txt`);
     linkSync(corpus, hardLink);
@@ -97,7 +140,8 @@ describe.each(backendsUnderTest().map((b) => [b.name]))('paths on %s', (name) =>
     for (const checkpoint of [corpus, { path: corpus }, { path: hardLink, atEnd: false }]) {
       const path = typeof checkpoint === 'string' ? checkpoint : checkpoint.path;
       await expect(train(checkpoint)).rejects.toThrow(
-        new RangeError(`Word2Vec.train: checkpoint ${path} is the same file as input${path === corpus ? '' : ` ${corpus}`}`));
+        new RangeError(`Word2Vec.train: checkpoint ${path} is the same file as input${path === corpus ? '' : ` ${corpus}`}`),
+      );
     }
     await expect(train('')).rejects.toThrow(new TypeError('Word2Vec.train: checkpoint must be a non-empty path'));
     await expect(train({ path: '' })).rejects.toThrow(new TypeError('Word2Vec.train: checkpoint.path must be a non-empty string'));
@@ -116,14 +160,19 @@ describe.each(backendsUnderTest().map((b) => [b.name]))('paths on %s', (name) =>
 
   it.skipIf(!existsSync('/sys'))('a save into a directory that is not writable says so', async () => {
     use();
-    await expect(net().save('/sys/m.safetensors')).rejects.toThrow(/^cannot write \/sys\/m\.safetensors: directory \/sys is not writable \((permission denied|read-only file system)\)$/);
+    await expect(net().save('/sys/m.safetensors')).rejects.toThrow(
+      /^cannot write \/sys\/m\.safetensors: directory \/sys is not writable \((permission denied|read-only file system)\)$/,
+    );
   });
 
   it('a save into a directory without write permission says so', () => {
     const locked = join(open, `locked-${name}`);
     mkdirSync(locked, { mode: 0o555 });
     const result = runUnprivileged<Failure>(permissionsChild, [name, 'save', locked]);
-    expect(result).toEqual({ error: 'FileWriteError', message: `cannot write ${locked}/m.safetensors: directory ${locked} is not writable (permission denied)` });
+    expect(result).toEqual({
+      error: 'FileWriteError',
+      message: `cannot write ${locked}/m.safetensors: directory ${locked} is not writable (permission denied)`,
+    });
   });
 
   const loaders: [string, (path: string) => Promise<unknown>, new (...args: never[]) => Error][] = [
@@ -140,7 +189,11 @@ describe.each(backendsUnderTest().map((b) => [b.name]))('paths on %s', (name) =>
   it.each(loaders)('%s: a typed error naming the path', async (_, load, type) => {
     use();
     const missing = join(dir, 'missing.file');
-    for (const [path, why] of [[dir, 'is a directory'], [missing, 'does not exist'], [join(aFile, 'x'), 'does not exist']] as const) {
+    for (const [path, why] of [
+      [dir, 'is a directory'],
+      [missing, 'does not exist'],
+      [join(aFile, 'x'), 'does not exist'],
+    ] as const) {
       const failure = load(path);
       await expect(failure, path).rejects.toThrow(type);
       await expect(failure, path).rejects.toThrow(`${path}: ${why}`);

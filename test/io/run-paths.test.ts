@@ -26,8 +26,9 @@ describe('checkRunPaths', () => {
     symlinkSync(corpus, soft);
     for (const output of [corpus, hard, soft, join(dir, 'sub', '..', 'c.txt'), relative(process.cwd(), corpus)]) {
       const shown = output === corpus ? '' : ` ${corpus}`;
-      await expect(checkRunPaths({ reads: { '--input': corpus }, writes: { '--checkpoint': output } }), output)
-        .rejects.toThrow(new RangeError(`--checkpoint ${output} is the same file as --input${shown}`));
+      await expect(checkRunPaths({ reads: { '--input': corpus }, writes: { '--checkpoint': output } }), output).rejects.toThrow(
+        new RangeError(`--checkpoint ${output} is the same file as --input${shown}`),
+      );
     }
   });
 
@@ -43,18 +44,22 @@ describe('checkRunPaths', () => {
       [corpus, hard],
     ];
     for (const [first, second] of cases) {
-      await expect(checkRunPaths({ reads: {}, writes: { '--output': first, '--plot': second } }), second)
-        .rejects.toThrow(`--plot ${second} is the same file as --output${first === second ? '' : ` ${first}`}`);
+      await expect(checkRunPaths({ reads: {}, writes: { '--output': first, '--plot': second } }), second).rejects.toThrow(
+        `--plot ${second} is the same file as --output${first === second ? '' : ` ${first}`}`,
+      );
     }
   });
 
   it('names the API call when given one', async () => {
-    await expect(checkRunPaths({ reads: { input: corpus }, writes: { checkpoint: corpus } }, 'Word2Vec.train'))
-      .rejects.toThrow(`Word2Vec.train: checkpoint ${corpus} is the same file as input`);
+    await expect(checkRunPaths({ reads: { input: corpus }, writes: { checkpoint: corpus } }, 'Word2Vec.train')).rejects.toThrow(
+      `Word2Vec.train: checkpoint ${corpus} is the same file as input`,
+    );
   });
 
   it('refuses an empty output path by its name', async () => {
-    await expect(checkRunPaths({ reads: { '--input': corpus }, writes: { '--output': '' } })).rejects.toThrow(new TypeError("--output must name a file, got ''"));
+    await expect(checkRunPaths({ reads: { '--input': corpus }, writes: { '--output': '' } })).rejects.toThrow(
+      new TypeError("--output must name a file, got ''"),
+    );
   });
 
   it('accepts distinct files, inputs read twice, devices named twice, absent paths and a checkpoint resumed in place', async () => {
@@ -62,11 +67,18 @@ describe('checkRunPaths', () => {
     writeFileSync(ckpt, 'a checkpoint');
     await checkRunPaths({
       reads: { '--images': corpus, '--test-images': corpus, '--labels': undefined, '--resume': ckpt },
-      writes: { '--out': join(dir, 'ae.safetensors'), '--codes': '/dev/null', '--picture': '/dev/null', '--checkpoint': ckpt, '--map': join(dir, 'sub', 'c.txt') },
+      writes: {
+        '--out': join(dir, 'ae.safetensors'),
+        '--codes': '/dev/null',
+        '--picture': '/dev/null',
+        '--checkpoint': ckpt,
+        '--map': join(dir, 'sub', 'c.txt'),
+      },
       inPlace: ['--resume', '--checkpoint'],
     });
     // Only that pair: the checkpoint resumed is still not an output's to replace.
-    await expect(checkRunPaths({ reads: { '--resume': ckpt }, writes: { '--out': ckpt }, inPlace: ['--resume', '--checkpoint'] }))
-      .rejects.toThrow(`--out ${ckpt} is the same file as --resume`);
+    await expect(checkRunPaths({ reads: { '--resume': ckpt }, writes: { '--out': ckpt }, inPlace: ['--resume', '--checkpoint'] })).rejects.toThrow(
+      `--out ${ckpt} is the same file as --resume`,
+    );
   });
 });

@@ -13,8 +13,21 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import {
-  chmodSync, chownSync, closeSync, constants, lstatSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, readlinkSync,
-  rmSync, statSync, symlinkSync, writeFileSync,
+  chmodSync,
+  chownSync,
+  closeSync,
+  constants,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
 } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -226,14 +239,18 @@ describe.each(backendsUnderTest().map((b) => [b.name]))('save targets on %s', (n
     const svg = at('options.svg');
     writeFileSync(svg, 'old');
     chmodSync(svg, 0o444);
-    await expect(net().save(path, { overwirte: true } as never)).rejects.toThrow("MLP.save: unknown option 'overwirte' in options (expected one of: overwrite)");
+    await expect(net().save(path, { overwirte: true } as never)).rejects.toThrow(
+      "MLP.save: unknown option 'overwirte' in options (expected one of: overwrite)",
+    );
     await expect(net().save(path, { overwrite: 1 } as never)).rejects.toThrow('MLP.save: options.overwrite must be a boolean');
     await expect(figure.save(svg, { force: true } as never)).rejects.toThrow("Figure.save: unknown option 'force' in options");
     await expect(vectors.save(path, { overwrite: 'yes' } as never)).rejects.toThrow('saveVectors: options.overwrite must be a boolean');
-    await expect(fitWithCheckpoints(net(), [[0, 1]], [[1]], { epochs: 1 }, { path, overwrite: 'yes' } as never))
-      .rejects.toThrow('fitWithCheckpoints: checkpoint.overwrite must be a boolean');
-    await expect(Word2Vec.train({ input: path, checkpoint: { path: at('w.ckpt'), overwrite: 0 } } as never))
-      .rejects.toThrow('Word2Vec.train: checkpoint.overwrite must be a boolean');
+    await expect(fitWithCheckpoints(net(), [[0, 1]], [[1]], { epochs: 1 }, { path, overwrite: 'yes' } as never)).rejects.toThrow(
+      'fitWithCheckpoints: checkpoint.overwrite must be a boolean',
+    );
+    await expect(Word2Vec.train({ input: path, checkpoint: { path: at('w.ckpt'), overwrite: 0 } } as never)).rejects.toThrow(
+      'Word2Vec.train: checkpoint.overwrite must be a boolean',
+    );
     await figure.save(svg, { overwrite: true });
     expect(readFileSync(svg, 'utf8')).toMatch(/^<\?xml|^<svg/);
     await vectors.save(path, { format: 'text', overwrite: true });

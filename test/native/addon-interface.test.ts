@@ -34,8 +34,7 @@ function testHookNames(): string[] {
 
 /** The export names of the addon at `path` loaded in a fresh process whose environment is `env`. */
 function exportsInChild(path: string, env: NodeJS.ProcessEnv): string[] {
-  const run = spawnSync(process.execPath, ['-p', 'JSON.stringify(Object.keys(require(process.argv[1])))', path],
-    { encoding: 'utf8', env });
+  const run = spawnSync(process.execPath, ['-p', 'JSON.stringify(Object.keys(require(process.argv[1])))', path], { encoding: 'utf8', env });
   expect(run.status, run.stderr).toBe(0);
   return JSON.parse(run.stdout) as string[];
 }

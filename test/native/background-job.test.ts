@@ -43,7 +43,9 @@ describe.runIf(hasNative)('native background jobs', () => {
       const controller = new AbortController();
       let settled = false;
       let lateReports = 0;
-      const job = addon.testBackgroundJob(100_000, 1000, 0, () => { if (settled) lateReports++; });
+      const job = addon.testBackgroundJob(100_000, 1000, 0, () => {
+        if (settled) lateReports++;
+      });
       setTimeout(() => controller.abort(new Error('enough')), 20);
       const started = performance.now();
       const steps = await runAddonJob(job, controller.signal);
@@ -61,7 +63,9 @@ describe.runIf(hasNative)('native background jobs', () => {
   });
 
   it('rejects with the error a progress callback throws, and stops the job', async () => {
-    const job = addon.testBackgroundJob(100_000, 500, 0, () => { throw new TypeError('callback broke'); });
+    const job = addon.testBackgroundJob(100_000, 500, 0, () => {
+      throw new TypeError('callback broke');
+    });
     await expect(job.promise).rejects.toThrow('callback broke');
   });
 

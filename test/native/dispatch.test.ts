@@ -16,7 +16,12 @@ import { randomF32 } from '../helpers/reference.js';
 const hasNative = backendsUnderTest().some((b) => b.name === 'native');
 const addon: NativeAddon | null = hasNative ? loadNativeAddon() : null;
 const paths = addon ? addon.gemmPaths() : [];
-const combos: [boolean, boolean][] = [[false, false], [false, true], [true, false], [true, true]];
+const combos: [boolean, boolean][] = [
+  [false, false],
+  [false, true],
+  [true, false],
+  [true, true],
+];
 
 /** x − 1, x, x + 1, without sizes below 1. */
 const around = (x: number): number[] => [x - 1, x, x + 1].filter((v) => v >= 1);
@@ -74,7 +79,8 @@ describe.runIf(hasNative)('native gemm dispatch', () => {
       // Several blocks in every dimension at once.
       run(mc + 1, 2 * nr + 1, kc + 1);
       // The threading crossover, 2·m·n·k = threadedFlops: k steps across it.
-      const m = 2 * mr + 1, n = 2 * nr + 1;
+      const m = 2 * mr + 1,
+        n = 2 * nr + 1;
       const k0 = Math.floor(threadedFlops / (2 * m * n));
       for (const k of [k0 - 1, k0, k0 + 1, k0 + 2]) run(m, n, k);
     });
@@ -84,10 +90,13 @@ describe.runIf(hasNative)('native gemm dispatch', () => {
       const { gemvThreadedFlops } = native.gemmBlocking();
       const rng = new Rng(83);
       // k = 128, so 2·n·k steps by 256 flops: n across n0 puts the product at −256, 0 and +256 flops.
-      const k = 128, n0 = gemvThreadedFlops / (2 * k);
+      const k = 128,
+        n0 = gemvThreadedFlops / (2 * k);
       expect(Number.isInteger(n0)).toBe(true);
       for (const n of [n0 - 1, n0, n0 + 1]) {
-        const a = randomF32(rng, k), b = randomF32(rng, n * k), c0 = randomF32(rng, n);
+        const a = randomF32(rng, k),
+          b = randomF32(rng, n * k),
+          c0 = randomF32(rng, n);
         const results = [1, 2, 3].map((threads) => {
           native.setThreads(threads);
           checkGemm(be, rng, 1, n, k, false, true, 0.7, 0.3, { label: `${path} n=${n} threads=${threads}` });
@@ -99,7 +108,10 @@ describe.runIf(hasNative)('native gemm dispatch', () => {
         expect(results[2], `n=${n}`).toEqual(results[0]);
       }
       // The same product one flop pair below and above, with k odd (a scalar tail in every dot).
-      for (const [n, kk] of [[Math.floor(gemvThreadedFlops / 2 / 129), 129], [Math.ceil(gemvThreadedFlops / 2 / 129), 129]] as const) {
+      for (const [n, kk] of [
+        [Math.floor(gemvThreadedFlops / 2 / 129), 129],
+        [Math.ceil(gemvThreadedFlops / 2 / 129), 129],
+      ] as const) {
         native.setThreads(2);
         checkGemm(be, rng, 1, n, kk, false, true, 1, 0, { nanC: true, label: `${path} n=${n} k=${kk}` });
       }
@@ -110,8 +122,12 @@ describe.runIf(hasNative)('native gemm dispatch', () => {
       const { threadedFlops } = native.gemmBlocking();
       const rng = new Rng(82);
       // Odd sizes, several k blocks, above the crossover.
-      const m = 150, n = 131, k = Math.max(301, Math.ceil(threadedFlops / (2 * m * n)) + 7);
-      const a = randomF32(rng, m * k), b = randomF32(rng, k * n), c0 = randomF32(rng, m * n);
+      const m = 150,
+        n = 131,
+        k = Math.max(301, Math.ceil(threadedFlops / (2 * m * n)) + 7);
+      const a = randomF32(rng, m * k),
+        b = randomF32(rng, k * n),
+        c0 = randomF32(rng, m * n);
       const results = [1, 2, 3].map((threads) => {
         native.setThreads(threads);
         const c = c0.slice();
@@ -124,10 +140,8 @@ describe.runIf(hasNative)('native gemm dispatch', () => {
   });
 
   it('FASTNN_CPU lowers the path at load, capped at what the CPU supports', () => {
-    const script = `process.stdout.write(require(${JSON.stringify(
-      new URL('../../build/Release/fastnn.node', import.meta.url).pathname)}).gemmPath())`;
-    const pathWith = (value: string): string =>
-      execFileSync(process.execPath, ['-e', script], { env: { ...process.env, FASTNN_CPU: value } }).toString();
+    const script = `process.stdout.write(require(${JSON.stringify(new URL('../../build/Release/fastnn.node', import.meta.url).pathname)}).gemmPath())`;
+    const pathWith = (value: string): string => execFileSync(process.execPath, ['-e', script], { env: { ...process.env, FASTNN_CPU: value } }).toString();
     const best = paths[paths.length - 1]!;
     for (const p of paths) expect(pathWith(p)).toBe(p);
     expect(pathWith('avx512')).toBe(best);

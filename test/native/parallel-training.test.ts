@@ -38,9 +38,19 @@ function batchJob(rng: Rng, net: FitJob['net'], n: number, batchSize: number, ep
   const sizes = Array.from(net.sizes);
   const base = plainTraining(0.05, 1e-3);
   return {
-    ...base, net, x: randomF32(rng, n * sizes[0]!, -1, 1), y: makeTargets(rng, n, sizes[sizes.length - 1]!, net.loss), n,
-    epochs, batchSize, shuffle: true, rngState, skipNonFinite: false, progressEvery: 0,
-    history: new Float64Array(epochs * HISTORY_FIELDS.length), optimizer: { ...base.optimizer, state: [] },
+    ...base,
+    net,
+    x: randomF32(rng, n * sizes[0]!, -1, 1),
+    y: makeTargets(rng, n, sizes[sizes.length - 1]!, net.loss),
+    n,
+    epochs,
+    batchSize,
+    shuffle: true,
+    rngState,
+    skipNonFinite: false,
+    progressEvery: 0,
+    history: new Float64Array(epochs * HISTORY_FIELDS.length),
+    optimizer: { ...base.optimizer, state: [] },
   };
 }
 
@@ -49,14 +59,21 @@ function job(total: number, type: number): FitJob {
   const rng = new Rng(total);
   const net = makeNet(rng, sizesFor(total), [Activation.tanh], Loss.softmaxCrossEntropy);
   const j = batchJob(rng, net, 16, 8, 2, Uint32Array.of(1, 2, 3, 4));
-  const state = Array.from({ length: optimizerStateCount(type as never, net.params.length) },
-    (_, i) => new Float32Array(net.params[i % net.params.length]!.length));
+  const state = Array.from(
+    { length: optimizerStateCount(type as never, net.params.length) },
+    (_, i) => new Float32Array(net.params[i % net.params.length]!.length),
+  );
   return { ...j, optimizer: { ...j.optimizer, type: type as never, state } };
 }
 
 function copyJob(j: FitJob): FitJob {
-  return { ...j, net: cloneNet(j.net), rngState: j.rngState.slice(), history: j.history.slice(),
-    optimizer: { ...j.optimizer, state: j.optimizer.state.map((s) => s.slice()), step: j.optimizer.step.slice() } };
+  return {
+    ...j,
+    net: cloneNet(j.net),
+    rngState: j.rngState.slice(),
+    history: j.history.slice(),
+    optimizer: { ...j.optimizer, state: j.optimizer.state.map((s) => s.slice()), step: j.optimizer.step.slice() },
+  };
 }
 
 /** Copies of j trained natively on each thread count in turn (1, then 2 by
@@ -89,7 +106,11 @@ function bitDifference(got: Float32Array[], want: Float32Array[]): string | null
 /** The largest |a − b| over every element of two lists of arrays of the same shapes. */
 function maxDifference(a: Float32Array[], b: Float32Array[]): number {
   let max = 0;
-  a.forEach((x, i) => x.forEach((v, e) => { max = Math.max(max, Math.abs(v - b[i]![e]!)); }));
+  a.forEach((x, i) =>
+    x.forEach((v, e) => {
+      max = Math.max(max, Math.abs(v - b[i]![e]!));
+    }),
+  );
   return max;
 }
 
@@ -116,14 +137,13 @@ describe.runIf(hasNative)('optimizer update on the pool', () => {
   const totals = [THRESHOLD - 1, THRESHOLD, THRESHOLD + 1];
   const types = [Optimizer.sgd, Optimizer.momentum, Optimizer.adam];
 
-  it.each(totals.flatMap((t) => types.map((o) => [t, o])))('%d parameters, optimizer %d: 1 and 2 threads bit-identical',
-    async (total, type) => {
-      const j = job(total, type);
-      expect(j.net.params.reduce((s, p) => s + p.length, 0)).toBe(total);
-      // The TS backend's gradients round differently; the updates are the same rules.
-      // Adam divides by √v, so a gradient near zero turns its rounding into a larger step difference.
-      await expectSameTraining(await trainOnThreads(addon!, native, j), j, type === Optimizer.adam ? 1e-4 : 1e-5);
-    });
+  it.each(totals.flatMap((t) => types.map((o) => [t, o])))('%d parameters, optimizer %d: 1 and 2 threads bit-identical', async (total, type) => {
+    const j = job(total, type);
+    expect(j.net.params.reduce((s, p) => s + p.length, 0)).toBe(total);
+    // The TS backend's gradients round differently; the updates are the same rules.
+    // Adam divides by √v, so a gradient near zero turns its rounding into a larger step difference.
+    await expectSameTraining(await trainOnThreads(addon!, native, j), j, type === Optimizer.adam ? 1e-4 : 1e-5);
+  });
 
   it.each(totals)('%d parameters: one SGD step on 2 threads is the float32 rule on every element', async (total) => {
     addon!.setThreads(2);
@@ -160,7 +180,11 @@ describe.runIf(hasNative)('per-sample SGD on the pool', () => {
   const before = addon?.getThreads() ?? 1;
   afterAll(() => addon?.setThreads(before));
   // [inputs, first hidden layer]: 1057·31 = THRESHOLD − 1, 512·64 = THRESHOLD, 3641·9 = THRESHOLD + 1.
-  const firstLayers = [[1057, 31], [512, 64], [3641, 9]] as const;
+  const firstLayers = [
+    [1057, 31],
+    [512, 64],
+    [3641, 9],
+  ] as const;
 
   function perSampleJob(inputs: number, hidden: number): FitJob {
     const rng = new Rng(inputs);
@@ -197,7 +221,11 @@ describe.runIf(hasNative)('batch gather on the pool', () => {
   // network.h kParallelGatherElements.
   const GATHER = 1 << 15;
   // [batch rows, floats per row (inputs + the one target column)]: 7·4681 = GATHER − 1, 8·4096 = GATHER, 3·10923 = GATHER + 1.
-  const batches = [[7, 4681], [8, 4096], [3, 10923]] as const;
+  const batches = [
+    [7, 4681],
+    [8, 4096],
+    [3, 10923],
+  ] as const;
 
   it.each(batches)('batches of %d rows × %d floats: 1 and 2 threads bit-identical', async (rows, floats) => {
     const rng = new Rng(floats);
@@ -230,18 +258,45 @@ describe.runIf(hasNative)('element-wise passes fused into shared products', () =
   type Variant = [string, (net: FitJob['net']) => void];
   const variants: Variant[] = [
     ['relu', () => {}],
-    ['sigmoid', (net) => { net.hiddenActivations = Int32Array.of(Activation.sigmoid, Activation.sigmoid); }],
-    ['tanh, mse output', (net) => { net.hiddenActivations = Int32Array.of(Activation.tanh, Activation.tanh); net.loss = Loss.mse; }],
-    ['leaky ReLU', (net) => { net.hiddenActivations = Int32Array.of(Activation.leakyRelu, Activation.leakyRelu); }],
-    ['dropout', (net) => { net.dropout = Float64Array.of(0.2, 0.1); }],
-    ['sparsity penalty', (net) => {
-      net.hiddenActivations = Int32Array.of(Activation.sigmoid, Activation.sigmoid);
-      net.sparsity = { layer: 1, rho: 0.1, beta: 0.5 };
-    }],
-    ['layer normalisation', (net) => {
-      net.norm = Uint8Array.of(Norm.layer, Norm.none);
-      net.params[1] = Float32Array.from({ length: 2 * sizes[1]! }, (_, i) => (i < sizes[1]! ? 1 : 0));
-    }],
+    [
+      'sigmoid',
+      (net) => {
+        net.hiddenActivations = Int32Array.of(Activation.sigmoid, Activation.sigmoid);
+      },
+    ],
+    [
+      'tanh, mse output',
+      (net) => {
+        net.hiddenActivations = Int32Array.of(Activation.tanh, Activation.tanh);
+        net.loss = Loss.mse;
+      },
+    ],
+    [
+      'leaky ReLU',
+      (net) => {
+        net.hiddenActivations = Int32Array.of(Activation.leakyRelu, Activation.leakyRelu);
+      },
+    ],
+    [
+      'dropout',
+      (net) => {
+        net.dropout = Float64Array.of(0.2, 0.1);
+      },
+    ],
+    [
+      'sparsity penalty',
+      (net) => {
+        net.hiddenActivations = Int32Array.of(Activation.sigmoid, Activation.sigmoid);
+        net.sparsity = { layer: 1, rho: 0.1, beta: 0.5 };
+      },
+    ],
+    [
+      'layer normalisation',
+      (net) => {
+        net.norm = Uint8Array.of(Norm.layer, Norm.none);
+        net.params[1] = Float32Array.from({ length: 2 * sizes[1]! }, (_, i) => (i < sizes[1]! ? 1 : 0));
+      },
+    ],
   ];
 
   it.each(variants)('%s: 1, 2 and 3 threads bit-identical', async (_name, configure) => {

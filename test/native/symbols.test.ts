@@ -14,7 +14,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 
 const root = new URL('../../', import.meta.url).pathname;
 const candidates = ['prebuilds/linux-x64/fastnn.node', 'build/Release/fastnn.node', 'build/Debug/fastnn.node']
-  .filter((file) => existsSync(root + file)).map((file): [string, string] => [file, root + file]);
+  .filter((file) => existsSync(root + file))
+  .map((file): [string, string] => [file, root + file]);
 const hasNm = spawnSync('nm', ['--version']).status === 0;
 const hasStrip = spawnSync('strip', ['--version']).status === 0;
 
@@ -33,7 +34,10 @@ if (process.platform === 'linux' && hasStrip && candidates.length > 0) {
 function imports(file: string): string[] {
   const run = spawnSync('nm', ['-D', '--undefined-only', file], { encoding: 'utf8' });
   expect(run.status, run.stderr).toBe(0);
-  return run.stdout.split('\n').map((line) => line.trim().split(/\s+/).pop() ?? '').filter(Boolean);
+  return run.stdout
+    .split('\n')
+    .map((line) => line.trim().split(/\s+/).pop() ?? '')
+    .filter(Boolean);
 }
 
 describe.runIf(process.platform === 'linux' && hasNm && candidates.length > 0)('the addon imports Node-API only', () => {

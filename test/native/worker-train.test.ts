@@ -35,14 +35,21 @@ describe.runIf(hasNative)('native training in worker_threads', () => {
     } finally {
       addon.setThreads(before);
     }
-    const inWorker = () => new Promise<{ params: Float32Array[]; history: Float64Array }>((resolve, reject) => {
-      const worker = new Worker(workerSource, { eval: true, workerData: { addon: nativeAddonPath(), jobModule, size } });
-      worker.once('message', (m) => { void worker.terminate(); resolve(m); });
-      worker.once('error', reject);
-    });
+    const inWorker = () =>
+      new Promise<{ params: Float32Array[]; history: Float64Array }>((resolve, reject) => {
+        const worker = new Worker(workerSource, { eval: true, workerData: { addon: nativeAddonPath(), jobModule, size } });
+        worker.once('message', (m) => {
+          void worker.terminate();
+          resolve(m);
+        });
+        worker.once('error', reject);
+      });
     const main = makeJob(size);
-    const results = await Promise.all([inWorker(), inWorker(),
-      addon.train(main as never, null).promise.then(() => ({ params: main.net.params, history: main.history }))]);
+    const results = await Promise.all([
+      inWorker(),
+      inWorker(),
+      addon.train(main as never, null).promise.then(() => ({ params: main.net.params, history: main.history })),
+    ]);
     for (const r of results) {
       expect(r.history).toEqual(reference.history);
       r.params.forEach((p, i) => expect(p).toEqual(reference.net.params[i]));

@@ -20,11 +20,12 @@ const workerSource = `
 describe.runIf(hasNative)('native addon in worker_threads', () => {
   it('loads and computes in two workers while loaded in the main thread', async () => {
     const path = nativeAddonPath();
-    const run = () => new Promise<number[]>((resolve, reject) => {
-      const worker = new Worker(workerSource, { eval: true, workerData: { path } });
-      worker.once('message', resolve);
-      worker.once('error', reject);
-    });
+    const run = () =>
+      new Promise<number[]>((resolve, reject) => {
+        const worker = new Worker(workerSource, { eval: true, workerData: { path } });
+        worker.once('message', resolve);
+        worker.once('error', reject);
+      });
     const results = await Promise.all([run(), run()]);
     for (const r of results) expect(r).toEqual([19, 22, 43, 50]);
   });

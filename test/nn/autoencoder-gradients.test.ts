@@ -47,7 +47,16 @@ describe.each(backendsUnderTest())('autoencoder gradients on $name', (be: Backen
       const value = be.lossGradient(grads, net, x, x, n);
       expect(Math.abs(value - refObjective(net, net.params, x, n))).toBeLessThan(1e-5 * (1 + Math.abs(value)));
       net.params.forEach((p, i) => {
-        const fd = centralDiff((v) => refObjective(net, net.params.map((q, j) => (j === i ? v : q)), x, n), p);
+        const fd = centralDiff(
+          (v) =>
+            refObjective(
+              net,
+              net.params.map((q, j) => (j === i ? v : q)),
+              x,
+              n,
+            ),
+          p,
+        );
         expect(mismatches(grads[i]!, fd, 2e-5, 1e-3), `param ${i}`).toBeNull();
       });
     }
@@ -84,19 +93,34 @@ describe.each(backendsUnderTest())('autoencoder gradients on $name', (be: Backen
     const x = randomF32(rng, n * 6, -1, 1);
     const grads = net.params.map((p) => new Float32Array(p.length));
     be.lossGradient(grads, net, x, x, n);
-    for (const [e, d] of [[0, 3], [1, 2]] as const) {
+    for (const [e, d] of [
+      [0, 3],
+      [1, 2],
+    ] as const) {
       // Perturbing the one shared matrix moves both layers.
-      const fd = centralDiff((v) => {
-        const params = net.params.map((q) => q as ArrayLike<number>);
-        params[2 * e] = v;
-        tie(params, e, d);
-        return refObjective(net, params, x, n);
-      }, net.params[2 * e]!);
+      const fd = centralDiff(
+        (v) => {
+          const params = net.params.map((q) => q as ArrayLike<number>);
+          params[2 * e] = v;
+          tie(params, e, d);
+          return refObjective(net, params, x, n);
+        },
+        net.params[2 * e]!,
+      );
       expect(mismatches(grads[2 * e]!, fd, 2e-5, 1e-3), `W(${e})`).toBeNull();
       expect(mismatches(grads[2 * d]!, transpose(fd, sizes[e + 1]!, sizes[e]!), 2e-5, 1e-3), `W(${d})`).toBeNull();
     }
     // Biases are never tied.
-    const fdBias = centralDiff((v) => refObjective(net, net.params.map((q, j) => (j === 7 ? v : q)), x, n), net.params[7]!);
+    const fdBias = centralDiff(
+      (v) =>
+        refObjective(
+          net,
+          net.params.map((q, j) => (j === 7 ? v : q)),
+          x,
+          n,
+        ),
+      net.params[7]!,
+    );
     expect(mismatches(grads[7]!, fdBias, 2e-5, 1e-3)).toBeNull();
   });
 

@@ -25,7 +25,11 @@ const adam = { type: 'adam' as const, lr: 0.01 };
 /** x with a fraction `level` of its values zeroed (our own RNG, not the trainer's). */
 function masked(x: Matrix, level: number, seed: number): Matrix {
   const rng = new Rng(seed);
-  return new Matrix(x.data.map((v) => (rng.uniform() < level ? 0 : v)), x.rows, x.cols);
+  return new Matrix(
+    x.data.map((v) => (rng.uniform() < level ? 0 : v)),
+    x.rows,
+    x.cols,
+  );
 }
 
 function mse(a: Matrix, b: Matrix): number {
@@ -86,7 +90,11 @@ describe.each(backendsUnderTest().map((b) => [b.name]))('Autoencoder on %s', (na
     // Useful: far better than predicting the mean image.
     const mean = new Float32Array(SIDE * SIDE);
     for (let i = 0; i < data.images.rows; i++) for (let j = 0; j < mean.length; j++) mean[j]! += data.images.data[i * mean.length + j]! / data.images.rows;
-    const meanImage = new Matrix(new Float32Array(test.images.data.length).map((_, i) => mean[i % mean.length]!), test.images.rows, mean.length);
+    const meanImage = new Matrix(
+      new Float32Array(test.images.data.length).map((_, i) => mean[i % mean.length]!),
+      test.images.rows,
+      mean.length,
+    );
     expect(sparse.evaluate(test.images).mse).toBeLessThan(0.7 * mse(meanImage, test.images));
   });
 
@@ -116,7 +124,9 @@ describe.each(backendsUnderTest().map((b) => [b.name]))('Autoencoder on %s', (na
     await again.save(path);
     const refused = Autoencoder.load(path);
     await expect(refused).rejects.toThrow(ModelFileError);
-    await expect(refused).rejects.toThrow(`${path}: tensor 'layers.3.weight' must be the transpose of 'layers.0.weight' (the layers are tied), but [3, 5] differs from [5, 3]`);
+    await expect(refused).rejects.toThrow(
+      `${path}: tensor 'layers.3.weight' must be the transpose of 'layers.0.weight' (the layers are tied), but [3, 5] differs from [5, 3]`,
+    );
   });
 
   it('stacked: greedy layer-wise pretraining then fine-tuning trains a deep AE', async () => {
@@ -124,7 +134,9 @@ describe.each(backendsUnderTest().map((b) => [b.name]))('Autoencoder on %s', (na
     const ae = new Autoencoder({ layers: [SIDE * SIDE, 48, 16], loss: 'bce', seed: 7 });
     const before = ae.evaluate(test.images).mse;
     const history = await ae.pretrainStacked(data.images, {
-      epochsPerLayer: 5, layerOptions: { batchSize: 16, optimizer: adam }, fineTune: { epochs: 5, batchSize: 16, optimizer: adam },
+      epochsPerLayer: 5,
+      layerOptions: { batchSize: 16, optimizer: adam },
+      fineTune: { epochs: 5, batchSize: 16, optimizer: adam },
     });
     expect(history.loss).toHaveLength(5);
     expect(ae.evaluate(test.images).mse).toBeLessThan(before / 3);
@@ -132,7 +144,7 @@ describe.each(backendsUnderTest().map((b) => [b.name]))('Autoencoder on %s', (na
 
   // A linear AE (identity activations, MSE) with k code units spans the top-k
   // principal subspace at its optimum (Baldi & Hornik 1989), whatever basis it picks.
-  it('a linear AE with k code units finds the principal subspace and PCA\'s error', async () => {
+  it("a linear AE with k code units finds the principal subspace and PCA's error", async () => {
     use();
     const d = 10;
     const k = 3;
@@ -140,7 +152,11 @@ describe.each(backendsUnderTest().map((b) => [b.name]))('Autoencoder on %s', (na
     const pca = await PCA.fit(raw, k);
     // Centred first: the biases could absorb planted()'s offset of 3, but
     // that makes plain gradient descent ill-conditioned and slow; the optimum is the same.
-    const x = new Matrix(raw.data.map((v, i) => v - pca.mean[i % d]!), raw.rows, d);
+    const x = new Matrix(
+      raw.data.map((v, i) => v - pca.mean[i % d]!),
+      raw.rows,
+      d,
+    );
     const ae = new Autoencoder({ layers: [d, k], hidden: 'identity', loss: 'mse', seed: 11 });
     await ae.fit(x, { epochs: 100, batchSize: 10, optimizer: { type: 'adam', lr: 0.01 }, schedule: { type: 'cosine', minLr: 1e-4 } });
     // The decoder's columns span the learned subspace: orthonormalise them.

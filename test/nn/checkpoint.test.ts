@@ -8,8 +8,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
-  Autoencoder, fitAutoencoderWithCheckpoints, fitWithCheckpoints, MLP, ModelFileError, resumeAutoencoderFit, resumeFit, useBackend,
-  type CheckpointOptions, type CheckpointSettings, type History, type ResumeOptions,
+  Autoencoder,
+  fitAutoencoderWithCheckpoints,
+  fitWithCheckpoints,
+  MLP,
+  ModelFileError,
+  resumeAutoencoderFit,
+  resumeFit,
+  useBackend,
+  type CheckpointOptions,
+  type CheckpointSettings,
+  type History,
+  type ResumeOptions,
 } from '../../src/index.js';
 import { loadCheckpoint } from '../../src/nn/checkpoint.js';
 import { readSafetensors, writeSafetensors } from '../../src/io/safetensors.js';
@@ -22,8 +32,10 @@ const rng = new Rng(11);
 const x = Float32Array.from({ length: 200 * 6 }, () => rng.uniform() * 2 - 1);
 const y = Int32Array.from({ length: 200 }, (_, i) => (x[i * 6]! + x[i * 6 + 1]! > 0 ? 1 : 0) + (x[i * 6 + 2]! > 0.5 ? 1 : 0));
 const fresh = () => new MLP({ layers: [6, 16, 3], task: 'multiclass', seed: 5 });
-const bytesOf = (net: MLP | Autoencoder) => [...net.params, ...(net.optimizerState?.state ?? []), net.optimizerState!.step, net.rngState]
-  .map((a) => Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString('hex'));
+const bytesOf = (net: MLP | Autoencoder) =>
+  [...net.params, ...(net.optimizerState?.state ?? []), net.optimizerState!.step, net.rngState].map((a) =>
+    Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString('hex'),
+  );
 
 describe.each(backendsUnderTest().map((b) => [b.name]))('checkpoints on %s', (name) => {
   const use = () => useBackend(name as 'js' | 'native');
@@ -38,12 +50,28 @@ describe.each(backendsUnderTest().map((b) => [b.name]))('checkpoints on %s', (na
     // The interrupted run: aborted inside epoch k + 1's segment (its weights move on, its checkpoint is never written).
     const abort = new AbortController();
     const path = join(dir, 'run.ckpt');
-    await expect(fitWithCheckpoints(fresh(), x, y, {
-      ...settings, signal: abort.signal, onEpoch: (e) => { if (e.epoch === k + 1) abort.abort(new Error('stop')); },
-    }, { path, everyEpochs: 1 })).rejects.toThrow('stop');
+    await expect(
+      fitWithCheckpoints(
+        fresh(),
+        x,
+        y,
+        {
+          ...settings,
+          signal: abort.signal,
+          onEpoch: (e) => {
+            if (e.epoch === k + 1) abort.abort(new Error('stop'));
+          },
+        },
+        { path, everyEpochs: 1 },
+      ),
+    ).rejects.toThrow('stop');
 
     const epochs: number[] = [];
-    const { model, history } = await resumeFit(path, x, y, { onEpoch: (e) => { epochs.push(e.epoch); } });
+    const { model, history } = await resumeFit(path, x, y, {
+      onEpoch: (e) => {
+        epochs.push(e.epoch);
+      },
+    });
     expect(epochs).toEqual(Array.from({ length: 6 - k }, (_, i) => k + 1 + i));
     expect(history.loss).toEqual(full.loss.slice(k));
     expect(bytesOf(model)).toEqual(bytesOf(straight));
@@ -69,12 +97,18 @@ describe.each(backendsUnderTest().map((b) => [b.name]))('checkpoints on %s', (na
 // from the run's start (with warm-up), and early stopping whose patience and
 // best weights span the checkpoints (it stops, and restores an earlier epoch).
 const scheduled: CheckpointSettings = {
-  epochs: 8, batchSize: 16, optimizer: { type: 'momentum', lr: 0.05 }, validationSplit: 0.2,
+  epochs: 8,
+  batchSize: 16,
+  optimizer: { type: 'momentum', lr: 0.05 },
+  validationSplit: 0.2,
   schedule: { type: 'cosine', per: 'step', warmup: 12 },
 };
 const perEpoch: CheckpointSettings = { ...scheduled, schedule: { type: 'step', stepSize: 2, gamma: 0.5, warmup: 3 } };
 const stopping: CheckpointSettings = {
-  epochs: 40, batchSize: 8, optimizer: { type: 'adam', lr: 0.05 }, validationSplit: 0.5,
+  epochs: 40,
+  batchSize: 8,
+  optimizer: { type: 'adam', lr: 0.05 },
+  validationSplit: 0.5,
   earlyStopping: { monitor: 'valLoss', patience: 2, restoreBestWeights: true },
 };
 const shapes = Float32Array.from({ length: 120 * 8 }, (_, i) => Math.abs(Math.sin(i * 0.37 + (i % 8))));
@@ -88,31 +122,49 @@ interface Kind {
   interrupted: (s: CheckpointSettings & ResumeOptions, checkpoint: CheckpointOptions) => Promise<unknown>;
   resume: (path: string) => Promise<{ model: MLP | Autoencoder; history: History }>;
 }
-const kinds: Kind[] = [{
-  name: 'MLP',
-  straight: async (s) => { const model = fresh(); return { model, history: await model.fit(x, y, s) }; },
-  interrupted: (s, checkpoint) => fitWithCheckpoints(fresh(), x, y, s, checkpoint),
-  resume: (path) => resumeFit(path, x, y),
-}, {
-  // Dropout draws, normalisation (batch norm's running statistics) and a frozen layer inside the fused step:
-  // the generator, the statistics and the freeze setting travel in the checkpoint.
-  name: 'MLP with dropout, normalisation and a frozen layer',
-  straight: async (s) => { const model = freshDropout(); return { model, history: await model.fit(x, y, { ...s, freeze: [0] }) }; },
-  interrupted: (s, checkpoint) => fitWithCheckpoints(freshDropout(), x, y, { ...s, freeze: [0] }, checkpoint),
-  resume: (path) => resumeFit(path, x, y),
-}, {
-  name: 'Autoencoder',
-  straight: async (s) => { const model = freshAe(); return { model, history: await model.fit(shapes, s) }; },
-  interrupted: (s, checkpoint) => fitAutoencoderWithCheckpoints(freshAe(), shapes, s, checkpoint),
-  resume: (path) => resumeAutoencoderFit(path, shapes),
-}];
+const kinds: Kind[] = [
+  {
+    name: 'MLP',
+    straight: async (s) => {
+      const model = fresh();
+      return { model, history: await model.fit(x, y, s) };
+    },
+    interrupted: (s, checkpoint) => fitWithCheckpoints(fresh(), x, y, s, checkpoint),
+    resume: (path) => resumeFit(path, x, y),
+  },
+  {
+    // Dropout draws, normalisation (batch norm's running statistics) and a frozen layer inside the fused step:
+    // the generator, the statistics and the freeze setting travel in the checkpoint.
+    name: 'MLP with dropout, normalisation and a frozen layer',
+    straight: async (s) => {
+      const model = freshDropout();
+      return { model, history: await model.fit(x, y, { ...s, freeze: [0] }) };
+    },
+    interrupted: (s, checkpoint) => fitWithCheckpoints(freshDropout(), x, y, { ...s, freeze: [0] }, checkpoint),
+    resume: (path) => resumeFit(path, x, y),
+  },
+  {
+    name: 'Autoencoder',
+    straight: async (s) => {
+      const model = freshAe();
+      return { model, history: await model.fit(shapes, s) };
+    },
+    interrupted: (s, checkpoint) => fitAutoencoderWithCheckpoints(freshAe(), shapes, s, checkpoint),
+    resume: (path) => resumeAutoencoderFit(path, shapes),
+  },
+];
 
 describe.each(backendsUnderTest().map((b) => [b.name]))('checkpoints with schedules and early stopping on %s', (name) => {
-  it.each(kinds.flatMap((kind) => [
-    [kind.name, 'per-step cosine with warm-up', kind, scheduled, 3],
-    [kind.name, 'per-epoch step decay with warm-up', kind, perEpoch, 2],
-    [kind.name, 'early stopping with restoreBestWeights', kind, kind.name.startsWith('MLP') ? stopping : aeStopping, 0],
-  ] as const))('%s, %s: interrupted and resumed, the run ends byte-identical', async (_, __, kind, settings, at) => {
+  it.each(
+    kinds.flatMap(
+      (kind) =>
+        [
+          [kind.name, 'per-step cosine with warm-up', kind, scheduled, 3],
+          [kind.name, 'per-epoch step decay with warm-up', kind, perEpoch, 2],
+          [kind.name, 'early stopping with restoreBestWeights', kind, kind.name.startsWith('MLP') ? stopping : aeStopping, 0],
+        ] as const,
+    ),
+  )('%s, %s: interrupted and resumed, the run ends byte-identical', async (_, __, kind, settings, at) => {
     useBackend(name as 'js' | 'native');
     const straight = await kind.straight(settings);
     const { history } = straight;
@@ -124,7 +176,9 @@ describe.each(backendsUnderTest().map((b) => [b.name]))('checkpoints with schedu
     }
     const path = join(mkdtempSync(join(tmpdir(), 'fastnn-ckpt-')), 'run.ckpt');
     const abort = new AbortController();
-    const onEpoch = (e: { epoch: number }) => { if (e.epoch === k + 1) abort.abort(new Error('stop')); };
+    const onEpoch = (e: { epoch: number }) => {
+      if (e.epoch === k + 1) abort.abort(new Error('stop'));
+    };
     await expect(kind.interrupted({ ...settings, signal: abort.signal, onEpoch }, { path })).rejects.toThrow('stop');
     const resumed = await kind.resume(path);
     expect(resumed.history.loss).toEqual(history.loss.slice(k));
@@ -142,23 +196,35 @@ describe.each(backendsUnderTest().map((b) => [b.name]))('checkpoints with schedu
 // reports arrive (coalesced) while it trains on, stops later, wherever that is.
 describe.each(backendsUnderTest().map((b) => [b.name]))('checkpoints written mid-epoch on abort on %s', (name) => {
   const plain: CheckpointSettings = { ...scheduled, schedule: undefined };
-  it.each(kinds.flatMap((kind) => [
-    [kind.name, 'no schedule', kind, plain, 2, 5],
-    [kind.name, 'per-step cosine with warm-up', kind, scheduled, 3, 1],
-    [kind.name, 'early stopping with restoreBestWeights', kind, kind.name.startsWith('MLP') ? stopping : aeStopping, 0, 4],
-  ] as const))('%s, %s: aborted mid-epoch and resumed, the run ends byte-identical', async (_, __, kind, settings, at, batch) => {
+  it.each(
+    kinds.flatMap(
+      (kind) =>
+        [
+          [kind.name, 'no schedule', kind, plain, 2, 5],
+          [kind.name, 'per-step cosine with warm-up', kind, scheduled, 3, 1],
+          [kind.name, 'early stopping with restoreBestWeights', kind, kind.name.startsWith('MLP') ? stopping : aeStopping, 0, 4],
+        ] as const,
+    ),
+  )('%s, %s: aborted mid-epoch and resumed, the run ends byte-identical', async (_, __, kind, settings, at, batch) => {
     useBackend(name as 'js' | 'native');
     const straight = await kind.straight(settings);
     const { history } = straight;
     const k = at || history.bestEpoch;
     const path = join(mkdtempSync(join(tmpdir(), 'fastnn-ckpt-')), 'run.ckpt');
     const abort = new AbortController();
-    const stop = () => { if (!abort.signal.aborted) abort.abort(new Error('stop')); };
-    const onProgress = (p: { epoch: number; batch: number }) => { if (p.epoch > k + 1 || (p.epoch === k + 1 && p.batch >= batch)) stop(); };
+    const stop = () => {
+      if (!abort.signal.aborted) abort.abort(new Error('stop'));
+    };
+    const onProgress = (p: { epoch: number; batch: number }) => {
+      if (p.epoch > k + 1 || (p.epoch === k + 1 && p.batch >= batch)) stop();
+    };
     // Reports coalesce on native: should none of epoch k + 1 arrive in time, its end stops the run (at the next epoch's start).
-    const onEpoch = (e: { epoch: number }) => { if (e.epoch > k) stop(); };
-    await expect(kind.interrupted({ ...settings, signal: abort.signal, onProgress, onEpoch, progressEvery: 1 }, { path, saveOnAbort: true }))
-      .rejects.toThrow('stop');
+    const onEpoch = (e: { epoch: number }) => {
+      if (e.epoch > k) stop();
+    };
+    await expect(kind.interrupted({ ...settings, signal: abort.signal, onProgress, onEpoch, progressEvery: 1 }, { path, saveOnAbort: true })).rejects.toThrow(
+      'stop',
+    );
     const { meta } = await loadCheckpoint(path);
     const done = meta.epochsDone;
     if (name === 'js') {
@@ -192,9 +258,12 @@ describe.each(backendsUnderTest().map((b) => [b.name]))('a long epoch aborted mi
     let meta: Awaited<ReturnType<typeof loadCheckpoint>>['meta'] | undefined;
     for (let attempt = 0; attempt < 5 && !meta?.partial; attempt++) {
       const abort = new AbortController();
-      const onProgress = (p: { epoch: number; batch: number }) => { if (p.epoch >= 2 && p.batch >= 50) abort.abort(new Error('stop')); };
-      await expect(fitWithCheckpoints(fresh(), xLong, yLong, { ...long, signal: abort.signal, onProgress, progressEvery: 1 },
-        { path, everyEpochs: 0, saveOnAbort: true })).rejects.toThrow('stop');
+      const onProgress = (p: { epoch: number; batch: number }) => {
+        if (p.epoch >= 2 && p.batch >= 50) abort.abort(new Error('stop'));
+      };
+      await expect(
+        fitWithCheckpoints(fresh(), xLong, yLong, { ...long, signal: abort.signal, onProgress, progressEvery: 1 }, { path, everyEpochs: 0, saveOnAbort: true }),
+      ).rejects.toThrow('stop');
       ({ meta } = await loadCheckpoint(path));
     }
     // Stopped inside an epoch after the first (where the abort lands depends on the machine).
@@ -240,7 +309,11 @@ describe('broken checkpoints', () => {
       const { metadata, tensors } = await readSafetensors(path);
       tensors.get(name)!.data[3] = value;
       const file = join(dir, `${name}.ckpt`);
-      await writeSafetensors(file, metadata, [...tensors].map(([n, t]) => [n, t.shape, t.data]));
+      await writeSafetensors(
+        file,
+        metadata,
+        [...tensors].map(([n, t]) => [n, t.shape, t.data]),
+      );
       return { file, resumed: resumeFit(file, x, y) };
     };
     // fresh() has 4 parameter arrays: Adam's first moments are state 0-3, its second moments 4-7.
@@ -256,13 +329,27 @@ describe('broken checkpoints', () => {
     }
   });
 
-  it('stored fit settings a fit would refuse are reported as the checkpoint file\'s, not as the resuming call\'s options', async () => {
+  it("stored fit settings a fit would refuse are reported as the checkpoint file's, not as the resuming call's options", async () => {
     const dir = mkdtempSync(join(tmpdir(), 'fastnn-ckpt-'));
     const path = join(dir, 'settings.ckpt');
     // Stopped after epoch 1 of 2: the resumed run has an epoch to train with the stored settings.
     const stop = new AbortController();
-    await expect(fitWithCheckpoints(fresh(), x, y, { epochs: 2, batchSize: 16, optimizer: { type: 'adam', lr: 0.01 }, validationSplit: 0.1,
-      signal: stop.signal, onEpoch: () => stop.abort(new Error('stop')) }, { path, saveOnAbort: true })).rejects.toThrow('stop');
+    await expect(
+      fitWithCheckpoints(
+        fresh(),
+        x,
+        y,
+        {
+          epochs: 2,
+          batchSize: 16,
+          optimizer: { type: 'adam', lr: 0.01 },
+          validationSplit: 0.1,
+          signal: stop.signal,
+          onEpoch: () => stop.abort(new Error('stop')),
+        },
+        { path, saveOnAbort: true },
+      ),
+    ).rejects.toThrow('stop');
     expect((await loadCheckpoint(path)).meta.epochsDone).toBe(1);
     const text = readFileSync(path).toString('latin1');
     // Same-length edits of the settings JSON, so the header keeps its declared size.
@@ -286,9 +373,12 @@ describe('broken checkpoints', () => {
     const dir = mkdtempSync(join(tmpdir(), 'fastnn-ckpt-'));
     const path = join(dir, 'run.ckpt');
     const abort = new AbortController();
-    const onProgress = (p: { batch: number }) => { if (p.batch === 3) abort.abort(new Error('stop')); };
-    await expect(fitWithCheckpoints(fresh(), x, y, { epochs: 2, batchSize: 16, signal: abort.signal, onProgress, progressEvery: 1 },
-      { path, saveOnAbort: true })).rejects.toThrow('stop');
+    const onProgress = (p: { batch: number }) => {
+      if (p.batch === 3) abort.abort(new Error('stop'));
+    };
+    await expect(
+      fitWithCheckpoints(fresh(), x, y, { epochs: 2, batchSize: 16, signal: abort.signal, onProgress, progressEvery: 1 }, { path, saveOnAbort: true }),
+    ).rejects.toThrow('stop');
     const text = readFileSync(path).toString('latin1');
     const bad = join(dir, 'bad.ckpt');
     // 13 batches an epoch, 3 done; a file saying 3 an epoch has no batch left to do.
@@ -302,8 +392,13 @@ describe('broken checkpoints', () => {
     const dir = mkdtempSync(join(tmpdir(), 'fastnn-ckpt-'));
     const path = join(dir, 'small.ckpt');
     const tiny = new MLP({ layers: [2, 2, 1], task: 'binary', seed: 1 });
-    await fitWithCheckpoints(tiny, Float32Array.of(0, 0, 0, 1, 1, 0, 1, 1), Int32Array.of(0, 1, 1, 0), { epochs: 2, batchSize: 2,
-      optimizer: { type: 'adam' }, earlyStopping: { patience: 5, restoreBestWeights: true }, validationSplit: 0.5 }, { path });
+    await fitWithCheckpoints(
+      tiny,
+      Float32Array.of(0, 0, 0, 1, 1, 0, 1, 1),
+      Int32Array.of(0, 1, 1, 0),
+      { epochs: 2, batchSize: 2, optimizer: { type: 'adam' }, earlyStopping: { patience: 5, restoreBestWeights: true }, validationSplit: 0.5 },
+      { path },
+    );
     const bytes = readFileSync(path);
     const cut = join(dir, 'cut.ckpt');
     for (let length = 0; length < bytes.length; length++) {

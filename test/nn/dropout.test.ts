@@ -44,7 +44,14 @@ describe.each(backendsUnderTest().map((b) => [b.name]))('dropout on %s', (name) 
     await net.save(path);
     expect((await MLP.load(path)).dropout).toEqual([0.25]);
     const ae = new Autoencoder({ layers: [2, 4, 1], dropout: [0.1, 0, 0.1] });
-    await ae.fit(new Matrix(data.x.data.map((v) => v / 4), data.x.rows, 2), { epochs: 2 });
+    await ae.fit(
+      new Matrix(
+        data.x.data.map((v) => v / 4),
+        data.x.rows,
+        2,
+      ),
+      { epochs: 2 },
+    );
     await ae.save(path);
     expect((await Autoencoder.load(path)).dropout).toEqual([0.1, 0, 0.1]);
   });

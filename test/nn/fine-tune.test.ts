@@ -73,8 +73,13 @@ describe.each(backendsUnderTest().map((b) => [b.name]))('fine-tuning on %s', (na
     const ae = await pretrained();
     const net = MLP.fromEncoder(ae, { layers: [4], task: 'multiclass', seed: 2 });
     const encoder = net.params.slice(0, 4).map((p) => p.slice());
-    await fitWithCheckpoints(net, labelled.images, Array.from(labelled.labels),
-      { epochs: 4, batchSize: 16, optimizer: adam, freeze: [0, 1] }, { path: join(dir, `${name}.ckpt`), everyEpochs: 1 });
+    await fitWithCheckpoints(
+      net,
+      labelled.images,
+      Array.from(labelled.labels),
+      { epochs: 4, batchSize: 16, optimizer: adam, freeze: [0, 1] },
+      { path: join(dir, `${name}.ckpt`), everyEpochs: 1 },
+    );
     expect(same(net.params.slice(0, 4), encoder)).toBe(true);
   });
 
@@ -105,8 +110,12 @@ describe.each(backendsUnderTest().map((b) => [b.name]))('fine-tuning on %s', (na
     const busy = 'the model is busy training; wait for fit() to settle first';
     await expect(ae.pretrainStacked(unlabelled.images, { epochsPerLayer: 1 })).rejects.toThrow(`Autoencoder.pretrainStacked: ${busy}`);
     expect(() => MLP.fromEncoder(ae, { layers: [4], task: 'multiclass' })).toThrow(`MLP.fromEncoder: ${busy}`);
-    expect(() => { ae.rngState = Uint32Array.of(1, 2, 3, 4); }).toThrow(`Autoencoder.rngState: ${busy}`);
-    expect(() => { ae.optimizerState = null; }).toThrow(`Autoencoder.optimizerState: ${busy}`);
+    expect(() => {
+      ae.rngState = Uint32Array.of(1, 2, 3, 4);
+    }).toThrow(`Autoencoder.rngState: ${busy}`);
+    expect(() => {
+      ae.optimizerState = null;
+    }).toThrow(`Autoencoder.optimizerState: ${busy}`);
     await fitting;
     expect(same(ae.params, alone.params)).toBe(true);
     expect(ae.rngState).toEqual(alone.rngState);
@@ -130,7 +139,10 @@ describe.each(backendsUnderTest().map((b) => [b.name]))('fine-tuning on %s', (na
 
 describe('fine-tuning options are checked', () => {
   const net = () => new MLP({ layers: [2, 3, 2], task: 'multiclass' });
-  const x = [[0, 1], [1, 0]];
+  const x = [
+    [0, 1],
+    [1, 0],
+  ];
   const y = [0, 1];
   it.each([
     [{ freeze: 0 }, TypeError, 'MLP.fit: options.freeze must be an array of layer indices'],
@@ -139,7 +151,9 @@ describe('fine-tuning options are checked', () => {
     [{ freeze: [0, 0] }, RangeError, 'MLP.fit: options.freeze names layer 0 twice'],
     [{ freeze: [0, 1] }, RangeError, 'MLP.fit: options.freeze freezes every layer; nothing would train'],
   ])('%o', async (options, cls, msg) => {
-    const err = await net().fit(x, y, options as never).catch((e: unknown) => e);
+    const err = await net()
+      .fit(x, y, options as never)
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(cls);
     expect((err as Error).message).toBe(msg);
   });
@@ -147,7 +161,8 @@ describe('fine-tuning options are checked', () => {
   it('tied autoencoder layers freeze together', async () => {
     const ae = new Autoencoder({ layers: [4, 2], tiedWeights: true });
     await expect(ae.fit([[0, 1, 0, 1]], { freeze: [0] })).rejects.toThrow(
-      'Autoencoder.fit: options.freeze must name tied layers 0 and 1 together (they share one weight matrix)');
+      'Autoencoder.fit: options.freeze must name tied layers 0 and 1 together (they share one weight matrix)',
+    );
   });
 
   it.each([
@@ -164,11 +179,13 @@ describe('fine-tuning options are checked', () => {
   it('fromEncoder refuses encoder parameters that no longer fit their layers, naming them', () => {
     const ae = new Autoencoder({ layers: [4, 3, 2] });
     ae.params[2] = new Float32Array(7);
-    expect(() => MLP.fromEncoder(ae, { layers: [2], task: 'multiclass' })).toThrow(new RangeError(
-      "MLP.fromEncoder: encoder.params[2] (layer 1's weight) must be a Float32Array of 6 values, got a Float32Array of 7"));
+    expect(() => MLP.fromEncoder(ae, { layers: [2], task: 'multiclass' })).toThrow(
+      new RangeError("MLP.fromEncoder: encoder.params[2] (layer 1's weight) must be a Float32Array of 6 values, got a Float32Array of 7"),
+    );
     ae.params.splice(1);
-    expect(() => MLP.fromEncoder(ae, { layers: [2], task: 'multiclass' })).toThrow(new RangeError(
-      "MLP.fromEncoder: encoder.params[1] (layer 0's bias) must be a Float32Array of 3 values, got undefined"));
+    expect(() => MLP.fromEncoder(ae, { layers: [2], task: 'multiclass' })).toThrow(
+      new RangeError("MLP.fromEncoder: encoder.params[1] (layer 0's bias) must be a Float32Array of 3 values, got undefined"),
+    );
   });
 
   it('fromEncoder refuses what is not an autoencoder', () => {

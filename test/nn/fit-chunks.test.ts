@@ -22,8 +22,13 @@ const y = Float32Array.from({ length: n }, (_, i) => i % 2);
 // by minDelta at epoch 3081 (in the first job) and patience runs out at 4181, in the second.
 const epochs = EPOCHS_PER_JOB + 904;
 const options = (onEpoch: (e: EpochInfo) => void): FitOptions => ({
-  epochs, batchSize: 5, optimizer: { type: 'adam', lr: 0.01 }, schedule: { type: 'cosine', per: 'step', minLr: 1e-4 },
-  validationSplit: 0.25, earlyStopping: { monitor: 'loss', minDelta: 1e-4, patience: 1100, restoreBestWeights: true }, onEpoch,
+  epochs,
+  batchSize: 5,
+  optimizer: { type: 'adam', lr: 0.01 },
+  schedule: { type: 'cosine', per: 'step', minLr: 1e-4 },
+  validationSplit: 0.25,
+  earlyStopping: { monitor: 'loss', minDelta: 1e-4, patience: 1100, restoreBestWeights: true },
+  onEpoch,
 });
 
 async function fitOnce(wholeRunInOneJob: boolean) {
@@ -39,7 +44,11 @@ async function fitOnce(wholeRunInOneJob: boolean) {
   }
   const net = new MLP({ layers: [3, 6, 1], task: 'binary', seed: 3 });
   const seen: number[] = [];
-  const history = await net.fit(x, y, options((e) => seen.push(e.epoch)));
+  const history = await net.fit(
+    x,
+    y,
+    options((e) => seen.push(e.epoch)),
+  );
   return { history, params: net.params.map((p) => Array.from(p)), seen, jobs: vi.mocked(be.train).mock?.calls.length };
 }
 

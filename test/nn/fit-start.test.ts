@@ -25,24 +25,35 @@ import { inSomeTry } from '../helpers/timing.js';
 
 const child = new URL('../helpers/children/fit-start.mjs', import.meta.url).pathname;
 
-interface Report { returnMs: number; gapMs: number; dataMB: number; rssRiseMB: number; started: boolean }
+interface Report {
+  returnMs: number;
+  gapMs: number;
+  dataMB: number;
+  rssRiseMB: number;
+  started: boolean;
+}
 
 function runChild(backend: string, kind: string): Promise<Report> {
   return new Promise((resolve, reject) => {
-    execFile(process.execPath, ['--expose-gc', child, backend, kind], { encoding: 'utf8', timeout: 120_000 },
-      (err, stdout, stderr) => (err ? reject(new Error(`${err.message}\n${stderr}`)) : resolve(JSON.parse(stdout) as Report)));
+    execFile(process.execPath, ['--expose-gc', child, backend, kind], { encoding: 'utf8', timeout: 120_000 }, (err, stdout, stderr) =>
+      err ? reject(new Error(`${err.message}\n${stderr}`)) : resolve(JSON.parse(stdout) as Report),
+    );
   });
 }
 
 describe.each(backendsUnderTest().map((b) => [b.name]))('the start of a fit on 160 MB (%s)', (backend) => {
-  it.each(['shared', 'plain'])('%s data: RSS bound, no pause', async (kind) => {
-    const copies = backend === 'native' && kind === 'plain';
-    await inSomeTry(3, async () => {
-      const r = await runChild(backend, kind);
-      expect(r.started).toBe(true);
-      expect(r.rssRiseMB).toBeLessThan((copies ? r.dataMB : 0) + 64);
-      expect(r.returnMs).toBeLessThan(20);
-      expect(r.gapMs).toBeLessThan(backend === 'native' ? 20 : 100);
-    });
-  }, 400_000);
+  it.each(['shared', 'plain'])(
+    '%s data: RSS bound, no pause',
+    async (kind) => {
+      const copies = backend === 'native' && kind === 'plain';
+      await inSomeTry(3, async () => {
+        const r = await runChild(backend, kind);
+        expect(r.started).toBe(true);
+        expect(r.rssRiseMB).toBeLessThan((copies ? r.dataMB : 0) + 64);
+        expect(r.returnMs).toBeLessThan(20);
+        expect(r.gapMs).toBeLessThan(backend === 'native' ? 20 : 100);
+      });
+    },
+    400_000,
+  );
 });

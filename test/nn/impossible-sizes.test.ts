@@ -21,28 +21,49 @@ describe.each(backendsUnderTest().map((b) => [b.name]))('impossible sizes on %s'
   const use = () => useBackend(name as 'js' | 'native');
 
   it.each([
-    ['MLP', () => new MLP({ layers: [2, 1000000, 1000000, 1], task: 'regression' }),
-      'MLP: the parameters of config.layers [2, 1000000, 1000000, 1] = 1.00e12 floats, 4000 GB: '],
-    ['Autoencoder', () => new Autoencoder({ layers: [784, 100000000] }),
-      'Autoencoder: the parameters of config.layers and config.decoder [784, 100000000, 784] = 1.57e11 floats, 628 GB: '],
-    ['SammonMap', () => new SammonMap({ layers: [1000000, 1000000, 2] }),
-      'SammonMap: the parameters of config.layers [1000000, 1000000, 2] = 1.00e12 floats, 4000 GB: '],
+    [
+      'MLP',
+      () => new MLP({ layers: [2, 1000000, 1000000, 1], task: 'regression' }),
+      'MLP: the parameters of config.layers [2, 1000000, 1000000, 1] = 1.00e12 floats, 4000 GB: ',
+    ],
+    [
+      'Autoencoder',
+      () => new Autoencoder({ layers: [784, 100000000] }),
+      'Autoencoder: the parameters of config.layers and config.decoder [784, 100000000, 784] = 1.57e11 floats, 628 GB: ',
+    ],
+    [
+      'SammonMap',
+      () => new SammonMap({ layers: [1000000, 1000000, 2] }),
+      'SammonMap: the parameters of config.layers [1000000, 1000000, 2] = 1.00e12 floats, 4000 GB: ',
+    ],
   ])('%s', (_, build, message) => {
     use();
     expect(build).toThrow(RangeError);
-    expect(build).toThrow(new RegExp(`^${escape(message)}${REASON}`));
+    expect(build).toThrow(new RegExp(`^${escapeRegExp(message)}${REASON}`));
   });
 
   it.each([
-    ['SammonMap.fit batch', () => new SammonMap({ layers: [1, 2] }).fit(new Matrix(new Float32Array(300000), 300000, 1), { batchSize: 300000 }),
-      /^SammonMap\.fit: options\.batchSize² \(300000 × 300000 pairwise distances\) = 9\.00e10 values, 1080 GB: /],
-    ['PCA.fit', () => PCA.fit(new Matrix(new Float32Array(2 * 300000), 2, 300000), 2),
-      /^PCA\.fit: the columns of x squared \(300000 × 300000 covariance\) = 9\.00e10 values, 1800 GB: /],
+    [
+      'SammonMap.fit batch',
+      () => new SammonMap({ layers: [1, 2] }).fit(new Matrix(new Float32Array(300000), 300000, 1), { batchSize: 300000 }),
+      /^SammonMap\.fit: options\.batchSize² \(300000 × 300000 pairwise distances\) = 9\.00e10 values, 1080 GB: /,
+    ],
+    [
+      'PCA.fit',
+      () => PCA.fit(new Matrix(new Float32Array(2 * 300000), 2, 300000), 2),
+      /^PCA\.fit: the columns of x squared \(300000 × 300000 covariance\) = 9\.00e10 values, 1800 GB: /,
+    ],
     // The Gram matrix is the shorter side of x squared (here 1 × 1): what cannot fit is the map itself.
-    ['classicalMds', () => classicalMds(new Matrix(new Float32Array(300000), 300000, 1), 300000),
-      /^classicalMds: dims coordinates for each row of x \(300000 × 300000\) = 9\.00e10 floats, 360 GB: /],
-    ['Word2Vec.train vectorSize', () => Word2Vec.train({ input: corpus, minCount: 1, vectorSize: 1_000_000_000, threads: 1 }),
-      /^Word2Vec\.train: vectorSize × vocabulary × 2 matrices \(1000000000 × 1000 × 2\) = 2\.00e12 floats, 8000 GB: /],
+    [
+      'classicalMds',
+      () => classicalMds(new Matrix(new Float32Array(300000), 300000, 1), 300000),
+      /^classicalMds: dims coordinates for each row of x \(300000 × 300000\) = 9\.00e10 floats, 360 GB: /,
+    ],
+    [
+      'Word2Vec.train vectorSize',
+      () => Word2Vec.train({ input: corpus, minCount: 1, vectorSize: 1_000_000_000, threads: 1 }),
+      /^Word2Vec\.train: vectorSize × vocabulary × 2 matrices \(1000000000 × 1000 × 2\) = 2\.00e12 floats, 8000 GB: /,
+    ],
   ])('%s', async (_, run, message) => {
     use();
     await expect(run()).rejects.toThrow(RangeError);
@@ -57,6 +78,6 @@ describe('checkAllocation', () => {
   });
 });
 
-function escape(s: string): string {
+function escapeRegExp(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }

@@ -71,7 +71,12 @@ describe.each(backendsUnderTest().map((b) => [b.name]))('toolkit on %s', (name) 
     const rates = net.predict([[0], [1]]);
     expect(rates.get(0, 0)).toBeCloseTo(Math.exp(0.5), 0);
     expect(rates.get(1, 0)).toBeGreaterThan(rates.get(0, 0)); // predict returns e^z, a rate
-    await expect(net.fit(x, Float32Array.from(y, (v, i) => (i === 5 ? -1 : v)))).rejects.toThrow('y must hold counts ≥ 0 for the poissonNll loss, got -1 at row 5');
+    await expect(
+      net.fit(
+        x,
+        Float32Array.from(y, (v, i) => (i === 5 ? -1 : v)),
+      ),
+    ).rejects.toThrow('y must hold counts ≥ 0 for the poissonNll loss, got -1 at row 5');
   });
 
   it('sigmoidMse on a regression output refuses targets its sigmoid cannot reach, as on binary and multilabel ones', async () => {
@@ -167,16 +172,27 @@ describe.each(backendsUnderTest().map((b) => [b.name]))('toolkit on %s', (name) 
     const seen: EpochInfo[] = [];
     const net = new MLP({ layers: [4, 64, 3], task: 'multiclass', seed: 13 });
     const history = await net.fit(x, y, {
-      epochs: 500, batchSize: 16, optimizer: { type: 'adam', lr: 0.01 }, validationSplit: 0.3,
-      earlyStopping: { patience: 4, restoreBestWeights: true }, onEpoch: (e) => seen.push(e),
+      epochs: 500,
+      batchSize: 16,
+      optimizer: { type: 'adam', lr: 0.01 },
+      validationSplit: 0.3,
+      earlyStopping: { patience: 4, restoreBestWeights: true },
+      onEpoch: (e) => seen.push(e),
     });
     expect(history.stoppedEarly).toBe(true);
     expect(history.loss.length).toBe(history.bestEpoch + 4);
     expect(history.valLoss!.length).toBe(history.loss.length);
     expect(history.accuracy!.length).toBe(history.loss.length);
     expect(seen.map((e) => e.epoch)).toEqual(history.loss.map((_, i) => i + 1));
-    expect(seen[0]).toEqual({ epoch: 1, loss: history.loss[0], accuracy: history.accuracy![0], valLoss: history.valLoss![0],
-      valAccuracy: history.valAccuracy![0], lr: 0.01, skipped: 0 });
+    expect(seen[0]).toEqual({
+      epoch: 1,
+      loss: history.loss[0],
+      accuracy: history.accuracy![0],
+      valLoss: history.valLoss![0],
+      valAccuracy: history.valAccuracy![0],
+      lr: 0.01,
+      skipped: 0,
+    });
     const best = Math.min(...history.valLoss!);
     expect(history.valLoss![history.bestEpoch - 1]).toBe(best);
     // The weights are the best epoch's: the held-out 30% (the last 90 rows) scores its loss.
@@ -193,8 +209,11 @@ describe.each(backendsUnderTest().map((b) => [b.name]))('toolkit on %s', (name) 
     const run = async () => {
       const net = new MLP({ layers: [3, 8, 1], task: 'regression', loss: { type: 'huber', delta: 0.5 }, seed: 15 });
       const h = await net.fit(x, y, {
-        epochs: 8, batchSize: 10, optimizer: { type: 'momentum', lr: 0.02, nesterov: true, clipNorm: 5, weightDecay: 1e-4 },
-        schedule: { type: 'cosine', per: 'step', warmup: 20 }, validationData: { x, y },
+        epochs: 8,
+        batchSize: 10,
+        optimizer: { type: 'momentum', lr: 0.02, nesterov: true, clipNorm: 5, weightDecay: 1e-4 },
+        schedule: { type: 'cosine', per: 'step', warmup: 20 },
+        validationData: { x, y },
       });
       return { h, params: net.params };
     };
@@ -222,17 +241,40 @@ describe.each(backendsUnderTest().map((b) => [b.name]))('toolkit on %s', (name) 
 
 describe('loss configuration', () => {
   it.each([
-    [{ layers: [2, 1], task: 'regression', loss: 'softmaxCrossEntropy' }, TypeError,
-      "MLP: loss 'softmaxCrossEntropy' does not fit a regression network (it is for multiclass outputs); for regression use one of mse, l1, huber, gaussianNll, poissonNll, sigmoidMse"],
+    [
+      { layers: [2, 1], task: 'regression', loss: 'softmaxCrossEntropy' },
+      TypeError,
+      "MLP: loss 'softmaxCrossEntropy' does not fit a regression network (it is for multiclass outputs); for regression use one of mse, l1, huber, gaussianNll, poissonNll, sigmoidMse",
+    ],
     [{ layers: [2, 3], task: 'multiclass', loss: 'mse' }, TypeError, "MLP: loss 'mse' does not fit a multiclass network"],
     [{ layers: [2, 3], task: 'multilabel', loss: 'hinge' }, TypeError, "MLP: loss 'hinge' does not fit a multilabel network (it is for binary outputs)"],
-    [{ layers: [2, 1], task: 'regression', loss: 'crossEntropy' }, TypeError, 'MLP: config.loss must be one of mse, l1, huber, gaussianNll, poissonNll, sigmoidCrossEntropy, sigmoidMse, focal, hinge, softmaxCrossEntropy, multiclassHinge, got crossEntropy'],
-    [{ layers: [2, 3], task: 'regression', loss: 'gaussianNll' }, RangeError, "MLP: loss 'gaussianNll' needs an even number of outputs (a mean and a log-variance per target), got 3"],
+    [
+      { layers: [2, 1], task: 'regression', loss: 'crossEntropy' },
+      TypeError,
+      'MLP: config.loss must be one of mse, l1, huber, gaussianNll, poissonNll, sigmoidCrossEntropy, sigmoidMse, focal, hinge, softmaxCrossEntropy, multiclassHinge, got crossEntropy',
+    ],
+    [
+      { layers: [2, 3], task: 'regression', loss: 'gaussianNll' },
+      RangeError,
+      "MLP: loss 'gaussianNll' needs an even number of outputs (a mean and a log-variance per target), got 3",
+    ],
     [{ layers: [2, 1], task: 'regression', loss: { type: 'huber', delta: 0 } }, RangeError, 'MLP: config.loss.delta must be a number in (0, Infinity), got 0'],
-    [{ layers: [2, 1], task: 'regression', loss: { type: 'huber', delt: 1 } }, TypeError, "MLP: unknown option 'delt' in config.loss (expected one of: type, delta)"],
+    [
+      { layers: [2, 1], task: 'regression', loss: { type: 'huber', delt: 1 } },
+      TypeError,
+      "MLP: unknown option 'delt' in config.loss (expected one of: type, delta)",
+    ],
     [{ layers: [2, 1], task: 'binary', loss: { type: 'focal', alpha: 2 } }, RangeError, 'MLP: config.loss.alpha must be a number in [0, 1], got 2'],
-    [{ layers: [2, 3], task: 'multiclass', loss: { type: 'softmaxCrossEntropy', classWeights: [1, 2] } }, RangeError, 'MLP: config.loss.classWeights must have 3 entries, one per class, got 2'],
-    [{ layers: [2, 3], task: 'multiclass', loss: { type: 'softmaxCrossEntropy', smoothing: 1 } }, RangeError, 'MLP: config.loss.smoothing must be a number in [0, 1), got 1'],
+    [
+      { layers: [2, 3], task: 'multiclass', loss: { type: 'softmaxCrossEntropy', classWeights: [1, 2] } },
+      RangeError,
+      'MLP: config.loss.classWeights must have 3 entries, one per class, got 2',
+    ],
+    [
+      { layers: [2, 3], task: 'multiclass', loss: { type: 'softmaxCrossEntropy', smoothing: 1 } },
+      RangeError,
+      'MLP: config.loss.smoothing must be a number in [0, 1), got 1',
+    ],
     [{ layers: [2, 3], task: 'multiclass', loss: 42 }, TypeError, 'MLP: config.loss must be a loss name or an object with a type'],
   ])('%j is refused', (config, cls, message) => {
     const make = () => new MLP(config as never);
@@ -251,7 +293,11 @@ describe('loss configuration', () => {
   it('the loss and its parameters survive save and load', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'fastnn-loss-'));
     try {
-      const net = new MLP({ layers: [2, 3], task: 'multiclass', loss: { type: 'softmaxCrossEntropy', classWeights: new Float32Array([1, 2, 3]), smoothing: 0.1 } });
+      const net = new MLP({
+        layers: [2, 3],
+        task: 'multiclass',
+        loss: { type: 'softmaxCrossEntropy', classWeights: new Float32Array([1, 2, 3]), smoothing: 0.1 },
+      });
       await net.save(join(dir, 'm.safetensors'));
       const again = await MLP.load(join(dir, 'm.safetensors'));
       expect(again.loss.name).toBe('softmaxCrossEntropy');
@@ -276,22 +322,38 @@ describe('loss configuration', () => {
     [{ onNonFinite: 'ignore' }, TypeError, "options.onNonFinite must be 'error' or 'skip', got ignore"],
   ])('fit option %j is refused', async (options, cls, message) => {
     const net = new MLP({ layers: [2, 2], task: 'multiclass' });
-    const call = () => net.fit([[0, 0], [1, 1], [0, 1], [1, 0]], [0, 1, 0, 1], options as never);
+    const call = () =>
+      net.fit(
+        [
+          [0, 0],
+          [1, 1],
+          [0, 1],
+          [1, 0],
+        ],
+        [0, 1, 0, 1],
+        options as never,
+      );
     await expect(call()).rejects.toThrow(cls);
     await expect(call()).rejects.toThrow(message);
   });
 
   it('a regression network has no accuracy to monitor', async () => {
     const net = new MLP({ layers: [1, 1], task: 'regression' });
-    await expect(net.fit([[0], [1]], [0, 1], { earlyStopping: { monitor: 'accuracy' } }))
-      .rejects.toThrow("options.earlyStopping.monitor 'accuracy' needs a classification task");
+    await expect(net.fit([[0], [1]], [0, 1], { earlyStopping: { monitor: 'accuracy' } })).rejects.toThrow(
+      "options.earlyStopping.monitor 'accuracy' needs a classification task",
+    );
   });
 });
 
 describe('optimizer state on the model', () => {
   it('is JS-owned Float32Arrays shaped like the params, carried over by the next fit of the same type', async () => {
     const net = new MLP({ layers: [2, 3, 2], task: 'multiclass', seed: 1 });
-    const x = [[0, 1], [1, 0], [1, 1], [0, 0]];
+    const x = [
+      [0, 1],
+      [1, 0],
+      [1, 1],
+      [0, 0],
+    ];
     const y = [0, 1, 1, 0];
     await net.fit(x, y, { epochs: 2, batchSize: 2, optimizer: { type: 'adam' } });
     const state = net.optimizerState!;

@@ -7,7 +7,12 @@ import { MLP, Matrix, NonFiniteError, useBackend } from '../../src/index.js';
 import { Rng } from '../../src/rng.js';
 import { backendsUnderTest } from '../helpers/backends.js';
 
-const truthTable = Matrix.fromArrays([[0, 0], [0, 1], [1, 0], [1, 1]]);
+const truthTable = Matrix.fromArrays([
+  [0, 0],
+  [0, 1],
+  [1, 0],
+  [1, 1],
+]);
 
 /** Points in `classes` well-separated Gaussian-ish blobs (uniform noise around centres). */
 function blobs(n: number, dim: number, classes: number, seed: number) {
@@ -132,7 +137,10 @@ describe.each(backendsUnderTest().map((b) => [b.name]))('MLP on %s', (name) => {
     const controller = new AbortController();
     const epochs: number[] = [];
     const fitting = net.fit(data.x, data.y, {
-      epochs: 1000, batchSize: 1, signal: controller.signal, onEpoch: ({ epoch }) => epochs.push(epoch),
+      epochs: 1000,
+      batchSize: 1,
+      signal: controller.signal,
+      onEpoch: ({ epoch }) => epochs.push(epoch),
     });
     setTimeout(() => controller.abort(new Error('stop now')), 30);
     await expect(fitting).rejects.toThrow('stop now');
@@ -178,7 +186,7 @@ describe('MLP argument errors', () => {
     [() => new MLP({ layers: [2, 3], task: 'ranking' as never }), TypeError, 'config.task must be one of'],
     [() => new MLP({ layers: [2, 3], task: 'binary' }), RangeError, 'a binary network needs exactly 1 output(s), got 3'],
     [() => new MLP({ layers: [2, 1], task: 'multiclass' }), RangeError, 'needs at least 2 output(s)'],
-    [() => new MLP({ layers: [2, 3, 1], task: 'binary', hidden: 'swish' as never }), TypeError, "config.hidden must be one of"],
+    [() => new MLP({ layers: [2, 3, 1], task: 'binary', hidden: 'swish' as never }), TypeError, 'config.hidden must be one of'],
     [() => new MLP({ layers: [2, 3, 1], task: 'binary', hidden: ['relu', 'relu'] }), RangeError, 'one per hidden layer, got 2'],
     [() => new MLP({ layers: [2, 1], task: 'binary', sed: 1 } as never), TypeError, "unknown option 'sed' in config"],
     [() => new MLP({ layers: [2, 1], task: 'binary', seed: -1 }), RangeError, 'config.seed must be an integer'],
@@ -201,7 +209,11 @@ describe('MLP argument errors', () => {
     [() => net.fit(x, [0, 1, 1, 0], { batchSize: 0 }), RangeError, 'options.batchSize must be a positive integer, got 0'],
     [() => net.fit(x, [0, 1, 1, 0], { epochs: 2 ** 31 }), RangeError, 'MLP.fit: options.epochs must be at most 2147483647, got 2147483648'],
     [() => net.fit(x, [0, 1, 1, 0], { optimizer: { type: 'sgd', lr: NaN } }), RangeError, 'options.optimizer.lr must be a finite number'],
-    [() => net.fit(x, [0, 1, 1, 0], { optimizer: { type: 'rmsprop' } as never }), TypeError, 'options.optimizer.type must be one of sgd, momentum, adam, adamw, got rmsprop'],
+    [
+      () => net.fit(x, [0, 1, 1, 0], { optimizer: { type: 'rmsprop' } as never }),
+      TypeError,
+      'options.optimizer.type must be one of sgd, momentum, adam, adamw, got rmsprop',
+    ],
     [() => net.fit(Matrix.zeros(0, 2), []), RangeError, 'x must have at least one row'],
   ])('fit %#', async (call, type, message) => {
     const rejection = expect(call()).rejects;
@@ -214,8 +226,17 @@ describe('MLP argument errors', () => {
     await expect(binary.fit(x, [0, 1, 2, 0])).rejects.toThrow('y[2] must be 0 or 1, got 2');
     const multi = new MLP({ layers: [2, 2], task: 'multilabel' });
     await expect(multi.fit(x, [0, 1, 1, 0])).rejects.toThrow(TypeError);
-    await expect(multi.fit(x, Matrix.fromArrays([[0, 1], [1, 1], [2, 0], [0, 0]])))
-      .rejects.toThrow('y must hold probabilities in [0, 1], got 2 at row 2');
+    await expect(
+      multi.fit(
+        x,
+        Matrix.fromArrays([
+          [0, 1],
+          [1, 1],
+          [2, 0],
+          [0, 0],
+        ]),
+      ),
+    ).rejects.toThrow('y must hold probabilities in [0, 1], got 2 at row 2');
     expect(() => multi.predictClass(x)).toThrow('only for binary or multiclass');
     expect(() => binary.predictLabels(x)).toThrow('only for multilabel');
   });

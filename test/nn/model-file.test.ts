@@ -38,7 +38,10 @@ describe('model files', () => {
     again.params.forEach((p, i) => {
       expect(new Uint32Array(p.buffer)).toEqual(new Uint32Array(net.params[i]!.buffer));
     });
-    const x = Matrix.fromArrays([[1, 2, 3], [-1, 0, 0.5]]);
+    const x = Matrix.fromArrays([
+      [1, 2, 3],
+      [-1, 0, 0.5],
+    ]);
     expect(again.predict(x).data).toEqual(net.predict(x).data);
   });
 
@@ -87,7 +90,11 @@ describe('model files', () => {
 
   const weight = (shape: number[], offsets: number[]) => ({ dtype: 'F32', shape, data_offsets: offsets });
   const meta = (config: object, extra: object = {}) => ({
-    format: 'fastnn', 'fastnn.version': '1', 'fastnn.kind': 'MLP', 'fastnn.config': JSON.stringify(config), ...extra,
+    format: 'fastnn',
+    'fastnn.version': '1',
+    'fastnn.kind': 'MLP',
+    'fastnn.config': JSON.stringify(config),
+    ...extra,
   });
   const config = { layers: [2, 1], task: 'binary' };
   const bytesOf = (chunks: Uint8Array[]) => Buffer.concat(chunks);
@@ -95,26 +102,105 @@ describe('model files', () => {
   it.each([
     ['empty', Buffer.alloc(0), 'too short'],
     ['an HTML page', Buffer.from('<!doctype html><html><body>Not found</body></html>'), 'truncated or not a safetensors file'],
-    ['a header length past the end', (() => { const b = Buffer.alloc(16); b.writeBigUInt64LE(1n << 62n); return b; })(), 'header declares'],
+    [
+      'a header length past the end',
+      (() => {
+        const b = Buffer.alloc(16);
+        b.writeBigUInt64LE(1n << 62n);
+        return b;
+      })(),
+      'header declares',
+    ],
     ['a header length of 2^64 − 1', Buffer.concat([Buffer.alloc(8, 0xff), Buffer.alloc(8)]), 'header declares'],
-    ['a header that is not JSON', (() => { const b = Buffer.from('\0\0\0\0\0\0\0\0{nope'); b.writeBigUInt64LE(5n); return b; })(), 'not valid UTF-8 JSON'],
-    ['invalid UTF-8 in the header', (() => { const b = Buffer.from('\0\0\0\0\0\0\0\0{"\xff":1}', 'latin1'); b.writeBigUInt64LE(6n); return b; })(), 'not valid UTF-8 JSON'],
-    ['a non-F32 dtype', rawFile({ __metadata__: meta(config), 'layers.0.weight': { dtype: 'F16', shape: [1, 2], data_offsets: [0, 4] }, 'layers.0.bias': weight([1], [4, 8]) }, 8), 'only F32'],
-    ['offsets past the data', rawFile({ __metadata__: meta(config), 'layers.0.weight': weight([1, 2], [0, 8]), 'layers.0.bias': weight([1], [8, 12]) }, 8), 'lie outside'],
-    ['shape inconsistent with offsets', rawFile({ __metadata__: meta(config), 'layers.0.weight': weight([1, 3], [0, 8]), 'layers.0.bias': weight([1], [8, 12]) }, 12), 'needs 12 bytes'],
-    ['an absurd shape', rawFile({ __metadata__: meta(config), 'layers.0.weight': weight([1e15, 1e15], [0, 8]), 'layers.0.bias': weight([1], [8, 12]) }, 12), 'needs more bytes than the file holds'],
-    ['overlapping tensors', rawFile({ __metadata__: meta(config), 'layers.0.weight': weight([1, 2], [0, 8]), 'layers.0.bias': weight([1], [4, 8]) }, 8), 'overlap or hole'],
+    [
+      'a header that is not JSON',
+      (() => {
+        const b = Buffer.from('\0\0\0\0\0\0\0\0{nope');
+        b.writeBigUInt64LE(5n);
+        return b;
+      })(),
+      'not valid UTF-8 JSON',
+    ],
+    [
+      'invalid UTF-8 in the header',
+      (() => {
+        const b = Buffer.from('\0\0\0\0\0\0\0\0{"\xff":1}', 'latin1');
+        b.writeBigUInt64LE(6n);
+        return b;
+      })(),
+      'not valid UTF-8 JSON',
+    ],
+    [
+      'a non-F32 dtype',
+      rawFile(
+        { __metadata__: meta(config), 'layers.0.weight': { dtype: 'F16', shape: [1, 2], data_offsets: [0, 4] }, 'layers.0.bias': weight([1], [4, 8]) },
+        8,
+      ),
+      'only F32',
+    ],
+    [
+      'offsets past the data',
+      rawFile({ __metadata__: meta(config), 'layers.0.weight': weight([1, 2], [0, 8]), 'layers.0.bias': weight([1], [8, 12]) }, 8),
+      'lie outside',
+    ],
+    [
+      'shape inconsistent with offsets',
+      rawFile({ __metadata__: meta(config), 'layers.0.weight': weight([1, 3], [0, 8]), 'layers.0.bias': weight([1], [8, 12]) }, 12),
+      'needs 12 bytes',
+    ],
+    [
+      'an absurd shape',
+      rawFile({ __metadata__: meta(config), 'layers.0.weight': weight([1e15, 1e15], [0, 8]), 'layers.0.bias': weight([1], [8, 12]) }, 12),
+      'needs more bytes than the file holds',
+    ],
+    [
+      'overlapping tensors',
+      rawFile({ __metadata__: meta(config), 'layers.0.weight': weight([1, 2], [0, 8]), 'layers.0.bias': weight([1], [4, 8]) }, 8),
+      'overlap or hole',
+    ],
     ['a foreign safetensors file', bytesOf(encodeSafetensors({}, [['embed.weight', [2, 2], new Float32Array(4)]])), 'not a fastnn model'],
     ['an unknown format version', bytesOf(encodeSafetensors(meta(config, { 'fastnn.version': '9' }), [])), 'version 9 is not supported'],
     ['another kind of model', bytesOf(encodeSafetensors(meta(config, { 'fastnn.kind': 'Word2Vec' }), [])), 'holds a Word2Vec, not a MLP'],
     ['a broken config', bytesOf(encodeSafetensors(meta({ layers: [2], task: 'binary' }), [])), 'invalid model config'],
     // Found by scripts/fuzz-parsers.mjs (test/fixtures/fuzz/regressions/model/): 12 MB of weights
     // were allocated for a 586-byte file before its tensors were checked.
-    ['a config wider than its tensors', bytesOf(encodeSafetensors(meta({ layers: [1000000, 3, 2], task: 'multiclass' }), [['layers.0.weight', [3, 2], new Float32Array(6)]])), 'declares 3000011 parameters, the file holds 6 values'],
+    [
+      'a config wider than its tensors',
+      bytesOf(encodeSafetensors(meta({ layers: [1000000, 3, 2], task: 'multiclass' }), [['layers.0.weight', [3, 2], new Float32Array(6)]])),
+      'declares 3000011 parameters, the file holds 6 values',
+    ],
     ['a missing tensor', bytesOf(encodeSafetensors(meta(config), [['layers.0.weight', [1, 2], new Float32Array(2)]])), "missing tensor 'layers.0.bias'"],
-    ['an extra tensor', bytesOf(encodeSafetensors(meta(config), [['layers.0.weight', [1, 2], new Float32Array(2)], ['layers.0.bias', [1], new Float32Array(1)], ['layers.1.weight', [1], new Float32Array(1)]])), "unexpected tensor 'layers.1.weight'"],
-    ['a wrong shape', bytesOf(encodeSafetensors(meta(config), [['layers.0.weight', [2, 1], new Float32Array(2)], ['layers.0.bias', [1], new Float32Array(1)]])), 'has shape [2, 1], expected [1, 2]'],
-    ['a NaN weight', bytesOf(encodeSafetensors(meta(config), [['layers.0.weight', [1, 2], Float32Array.of(0, NaN)], ['layers.0.bias', [1], new Float32Array(1)]])), 'holds NaN at index 1'],
+    [
+      'an extra tensor',
+      bytesOf(
+        encodeSafetensors(meta(config), [
+          ['layers.0.weight', [1, 2], new Float32Array(2)],
+          ['layers.0.bias', [1], new Float32Array(1)],
+          ['layers.1.weight', [1], new Float32Array(1)],
+        ]),
+      ),
+      "unexpected tensor 'layers.1.weight'",
+    ],
+    [
+      'a wrong shape',
+      bytesOf(
+        encodeSafetensors(meta(config), [
+          ['layers.0.weight', [2, 1], new Float32Array(2)],
+          ['layers.0.bias', [1], new Float32Array(1)],
+        ]),
+      ),
+      'has shape [2, 1], expected [1, 2]',
+    ],
+    [
+      'a NaN weight',
+      bytesOf(
+        encodeSafetensors(meta(config), [
+          ['layers.0.weight', [1, 2], Float32Array.of(0, NaN)],
+          ['layers.0.bias', [1], new Float32Array(1)],
+        ]),
+      ),
+      'holds NaN at index 1',
+    ],
   ])('rejects %s', async (_label, bytes, message) => {
     writeFileSync(path('bad.safetensors'), bytes);
     const loading = MLP.load(path('bad.safetensors'));

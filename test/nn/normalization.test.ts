@@ -38,7 +38,12 @@ describe.each(backendsUnderTest().map((b) => [b.name]))('layer normalisation on 
     use();
     const deep = async (hidden: ActivationName, norm: NormName | null, weightScale: number) => {
       const net = new MLP({ layers: [8, ...new Array<number>(12).fill(16), 2], task: 'multiclass', hidden, norm, seed: 1 });
-      net.params.forEach((p, i) => { if (i % 2 === 0) p.forEach((v, j) => { p[j] = v * weightScale; }); });
+      net.params.forEach((p, i) => {
+        if (i % 2 === 0)
+          p.forEach((v, j) => {
+            p[j] = v * weightScale;
+          });
+      });
       const history = await net.fit(train.x, train.y, { epochs: 10, batchSize: 16, optimizer: { type: 'sgd', lr: 0.01 } });
       return { loss: history.loss.at(-1)!, accuracy: net.evaluate(test.x, test.y).accuracy! };
     };
@@ -84,10 +89,12 @@ describe.each(backendsUnderTest().map((b) => [b.name]))('layer normalisation on 
     const rows = (n: number) => new Matrix(train.x.data.slice(0, 8 * n), n, 8);
     const need = "MLP.fit: batch normalisation (config.norm 'batch', hidden layer 0) needs at least 2 rows in every batch";
     await expect(net.fit(train.x, train.y, { batchSize: 1 })).rejects.toThrow(
-      `${need}, but options.batchSize 1 gives batches of 1 row; use a batch size that does not (e.g. 2)`);
+      `${need}, but options.batchSize 1 gives batches of 1 row; use a batch size that does not (e.g. 2)`,
+    );
     await expect(net.fit(rows(1), [1], { batchSize: 4 })).rejects.toThrow(`${need}, and there is 1 training row`);
     await expect(net.fit(rows(33), train.y.subarray(0, 33))).rejects.toThrow(
-      `${need}, but options.batchSize 32 leaves a last batch of 1 row of the 33 training rows; use a batch size that does not (e.g. 33)`);
+      `${need}, but options.batchSize 32 leaves a last batch of 1 row of the 33 training rows; use a batch size that does not (e.g. 33)`,
+    );
     // 41 rows less 8 held out for validation: 33 trained on, the same last batch of 1.
     await expect(net.fit(rows(41), train.y.subarray(0, 41), { validationSplit: 0.2 })).rejects.toThrow('leaves a last batch of 1 row of the 33 training rows');
     const ae = new Autoencoder({ layers: [8, 6, 3], norm: 'batch' });
@@ -111,7 +118,11 @@ describe.each(backendsUnderTest().map((b) => [b.name]))('layer normalisation on 
 
   it('autoencoders normalise hidden layers around the code; fromEncoder keeps them normalised', async () => {
     use();
-    const x = new Matrix(train.x.data.map((v) => (v + 1.5) / 3), train.x.rows, 8);
+    const x = new Matrix(
+      train.x.data.map((v) => (v + 1.5) / 3),
+      train.x.rows,
+      8,
+    );
     const ae = new Autoencoder({ layers: [8, 12, 3], norm: ['layer', null, 'layer'], seed: 3 });
     const history = await ae.fit(x, { epochs: 5, optimizer: { type: 'adam', lr: 0.01 } });
     expect(history.loss[4]!).toBeLessThan(history.loss[0]!);
@@ -123,7 +134,11 @@ describe.each(backendsUnderTest().map((b) => [b.name]))('layer normalisation on 
 
   it('one norm value for an autoencoder normalises every hidden layer but the code layer, and survives a model file', async () => {
     use();
-    const x = new Matrix(train.x.data.map((v) => (v + 1.5) / 3), train.x.rows, 8);
+    const x = new Matrix(
+      train.x.data.map((v) => (v + 1.5) / 3),
+      train.x.rows,
+      8,
+    );
     const ae = new Autoencoder({ layers: [8, 12, 3], norm: 'batch', seed: 3 });
     expect(ae.norm).toEqual(['batch', null, 'batch']);
     await ae.fit(x, { epochs: 2, optimizer: { type: 'adam', lr: 0.01 } });
@@ -149,8 +164,10 @@ describe('normalisation options are checked', () => {
 
   it('an autoencoder refuses a normalised code layer, and stacked pretraining of normalised layers', async () => {
     expect(() => new Autoencoder({ layers: [4, 3, 2], norm: ['layer', 'layer', 'layer'] })).toThrow(
-      'Autoencoder: config.norm[1] must be null: the code layer stays unnormalised, so encode returns its plain activations');
+      'Autoencoder: config.norm[1] must be null: the code layer stays unnormalised, so encode returns its plain activations',
+    );
     await expect(new Autoencoder({ layers: [4, 3, 2], norm: ['layer', null, 'layer'] }).pretrainStacked([[0, 1, 0, 1]])).rejects.toThrow(
-      'Autoencoder.pretrainStacked: does not pretrain normalised layers (config.norm); use fit');
+      'Autoencoder.pretrainStacked: does not pretrain normalised layers (config.norm); use fit',
+    );
   });
 });

@@ -56,15 +56,19 @@ describe.runIf(process.platform === 'linux')('out of memory', () => {
   }, 60_000);
 
   const rows = CASES.flatMap(([name, on, message]) => on.filter((b) => backends.includes(b)).map((b) => [name, b, message] as const));
-  it.each(rows)('%s on %s: a RangeError naming what did not fit, and no crash', async (name, backend, message) => {
-    const out = await run('bash', ['-c', `ulimit -v ${limitKb} && exec "$0" "$@"`, process.execPath, child, backend, name]);
-    expect(out.signal, out.stderr).toBeNull();
-    expect(out.status, out.stderr).toBe(0);
-    const result = JSON.parse(out.stdout) as { error: { name: string; code: string; message: string } | null; weightsKept?: boolean; trainsAgain?: boolean };
-    expect(result.error).not.toBeNull();
-    expect(result.error!.name).toBe('RangeError');
-    expect(result.error!.code).toBe('ERR_FASTNN_OUT_OF_MEMORY');
-    expect(result.error!.message).toMatch(message);
-    if (MODELS.has(name)) expect({ weightsKept: result.weightsKept, trainsAgain: result.trainsAgain }).toEqual({ weightsKept: true, trainsAgain: true });
-  }, 60_000);
+  it.each(rows)(
+    '%s on %s: a RangeError naming what did not fit, and no crash',
+    async (name, backend, message) => {
+      const out = await run('bash', ['-c', `ulimit -v ${limitKb} && exec "$0" "$@"`, process.execPath, child, backend, name]);
+      expect(out.signal, out.stderr).toBeNull();
+      expect(out.status, out.stderr).toBe(0);
+      const result = JSON.parse(out.stdout) as { error: { name: string; code: string; message: string } | null; weightsKept?: boolean; trainsAgain?: boolean };
+      expect(result.error).not.toBeNull();
+      expect(result.error!.name).toBe('RangeError');
+      expect(result.error!.code).toBe('ERR_FASTNN_OUT_OF_MEMORY');
+      expect(result.error!.message).toMatch(message);
+      if (MODELS.has(name)) expect({ weightsKept: result.weightsKept, trainsAgain: result.trainsAgain }).toEqual({ weightsKept: true, trainsAgain: true });
+    },
+    60_000,
+  );
 });

@@ -69,10 +69,16 @@ function mlpCase(name: string, config: MLPConfig): Case {
       // gaussianNll reads one target per mean/log-variance pair of outputs.
       const k = config.layers.at(-1)! / (config.loss === 'gaussianNll' ? 2 : 1);
       const rng = new Rng(9);
-      const y = config.task === 'multiclass' ? Int32Array.from({ length: 64 }, () => rng.below(k))
-        : config.task === 'binary' ? Int32Array.from({ length: 64 }, () => rng.below(2))
-        : new Matrix(Float32Array.from({ length: 64 * k }, () => (config.task === 'multilabel' || config.loss === 'poissonNll'
-          ? rng.below(2) : rng.uniform())), 64, k);
+      const y =
+        config.task === 'multiclass'
+          ? Int32Array.from({ length: 64 }, () => rng.below(k))
+          : config.task === 'binary'
+            ? Int32Array.from({ length: 64 }, () => rng.below(2))
+            : new Matrix(
+                Float32Array.from({ length: 64 * k }, () => (config.task === 'multilabel' || config.loss === 'poissonNll' ? rng.below(2) : rng.uniform())),
+                64,
+                k,
+              );
       await net.fit(x, y, { epochs: 5, batchSize: 16, optimizer: { type: 'adam', lr: 0.01 } });
       return { model: net, x, expected: net.predict(x) };
     },
@@ -104,8 +110,13 @@ const cases: Case[] = [
   mlpCase('layer-normalised', { layers: [5, 8, 8, 3], task: 'multiclass', hidden: 'tanh', norm: 'layer' }),
   mlpCase('batch-normalised', { layers: [5, 8, 8, 1], task: 'regression', hidden: 'relu', norm: ['batch', null] }),
   autoencoderCase('autoencoder, tied, bce', { layers: [6, 4, 2], loss: 'bce', tiedWeights: true }),
-  autoencoderCase('autoencoder, mse, normalised, non-mirrored decoder',
-    { layers: [6, 5, 3], decoder: [4, 6], loss: 'mse', hidden: ['relu', 'tanh', 'relu'], norm: ['batch', null, 'layer'] }),
+  autoencoderCase('autoencoder, mse, normalised, non-mirrored decoder', {
+    layers: [6, 5, 3],
+    decoder: [4, 6],
+    loss: 'mse',
+    hidden: ['relu', 'tanh', 'relu'],
+    norm: ['batch', null, 'layer'],
+  }),
 ];
 
 describe.runIf(hasTorch).each(backendsUnderTest().map((b) => [b.name]))('the PyTorch recipe of docs/model-files.md on %s', (name) => {
@@ -118,8 +129,13 @@ describe.runIf(hasTorch).each(backendsUnderTest().map((b) => [b.name]))('the PyT
     const built = [];
     for (const [i, c] of cases.entries()) {
       const { model, x, expected } = await c.build();
-      const job = { model: join(dir, `${name}-${i}.safetensors`), x: join(dir, `${name}-${i}.x`), out: join(dir, `${name}-${i}.out`),
-        rows: x.rows, cols: x.cols };
+      const job = {
+        model: join(dir, `${name}-${i}.safetensors`),
+        x: join(dir, `${name}-${i}.x`),
+        out: join(dir, `${name}-${i}.out`),
+        rows: x.rows,
+        cols: x.cols,
+      };
       await model.save(job.model);
       writeFileSync(job.x, x.data);
       built.push({ c, job, expected });

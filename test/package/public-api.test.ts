@@ -21,8 +21,9 @@ function declarationFiles(dir = join(root, 'dist')): string[] {
 
 describe('the public API', () => {
   it('exports only values the README and the guide document', () => {
-    const readme = ['README.md', ...readdirSync(join(root, 'docs')).map((f) => `docs/${f}`)]
-      .map((path) => readFileSync(root + path, 'utf8')).join('\n');
+    // The guide's pages, not the reference docs/api/ generates from every export.
+    const guide = readdirSync(join(root, 'docs')).filter((f) => f.endsWith('.md'));
+    const readme = ['README.md', ...guide.map((f) => `docs/${f}`)].map((path) => readFileSync(root + path, 'utf8')).join('\n');
     const names = Object.keys(fastnn);
     expect(names.length).toBeGreaterThan(30);
     expect(names.filter((name) => !readme.includes(`\`${name}`))).toEqual([]);

@@ -5,7 +5,7 @@
  * has one coloured point per image and a legend of its classes.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { Autoencoder, MLP, Matrix, PCA, lossPlot, scatterPlot, useBackend } from '../../src/index.js';
+import { Autoencoder, MLP, type Matrix, PCA, lossPlot, scatterPlot, useBackend } from '../../src/index.js';
 import { spirals } from '../../src/datasets/spirals.js';
 import { generateShapes, SHAPE_KINDS } from '../../src/datasets/shapes.js';
 import { backendsUnderTest } from '../helpers/backends.js';
@@ -36,6 +36,10 @@ describe.each(backendsUnderTest().map((b) => [b.name]))('pictures of models trai
     const circles = findAll(root, 'circle');
     expect(circles).toHaveLength(120 + SHAPE_KINDS.length);
     for (const c of circles) expect(Number.isFinite(Number(c.attributes['cx'])) && Number.isFinite(Number(c.attributes['cy']))).toBe(true);
-    expect(findAll(root, 'text').map((t) => t.text).slice(-4)).toEqual([...SHAPE_KINDS].sort());
+    expect(
+      findAll(root, 'text')
+        .map((t) => t.text)
+        .slice(-4),
+    ).toEqual([...SHAPE_KINDS].sort());
   });
 });

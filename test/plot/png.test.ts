@@ -20,7 +20,8 @@ import { scatterPlot } from '../../src/plot/scatter.js';
 import { decodePng } from '../helpers/png.js';
 import { parseXml } from '../helpers/xml.js';
 
-const pixel = (png: ReturnType<typeof decodePng>, x: number, y: number) => Array.from(png.samples.subarray((y * png.width + x) * 3, (y * png.width + x) * 3 + 3));
+const pixel = (png: ReturnType<typeof decodePng>, x: number, y: number) =>
+  Array.from(png.samples.subarray((y * png.width + x) * 3, (y * png.width + x) * 3 + 3));
 
 describe('plot PNG output', () => {
   it('encodes RGB pixels that decode back', () => {
@@ -32,12 +33,17 @@ describe('plot PNG output', () => {
   });
 
   it('paints the shapes the SVG describes, at the requested scale', () => {
-    const figure = new Figure(200, 100, [
-      { kind: 'rect', x: 10, y: 10, w: 50, h: 30, stroke: '#000000', fill: '#00ff00' },
-      { kind: 'circle', cx: 150, cy: 50, r: 10, fill: '#ff0000' },
-      { kind: 'line', x1: 0, y1: 90, x2: 200, y2: 90, color: '#0000ff' },
-      { kind: 'text', x: 100, y: 30, text: 'Hi', color: '#000000', anchor: 'start' },
-    ], []);
+    const figure = new Figure(
+      200,
+      100,
+      [
+        { kind: 'rect', x: 10, y: 10, w: 50, h: 30, stroke: '#000000', fill: '#00ff00' },
+        { kind: 'circle', cx: 150, cy: 50, r: 10, fill: '#ff0000' },
+        { kind: 'line', x1: 0, y1: 90, x2: 200, y2: 90, color: '#0000ff' },
+        { kind: 'text', x: 100, y: 30, text: 'Hi', color: '#000000', anchor: 'start' },
+      ],
+      [],
+    );
     for (const scale of [1, 3]) {
       const png = decodePng(figure.toPng(scale));
       expect([png.width, png.height]).toEqual([200 * scale, 100 * scale]);
@@ -53,7 +59,17 @@ describe('plot PNG output', () => {
   });
 
   it('renders whole plots as valid PNGs with ink on them', () => {
-    for (const figure of [scatterPlot([[0, 0], [1, 2], [2, 1]], { labels: ['a', 'b', 'c'], classes: [0, 1, 1] }), lossPlot({ loss: [1, 0.5], valLoss: [1.2, 0.7] })]) {
+    for (const figure of [
+      scatterPlot(
+        [
+          [0, 0],
+          [1, 2],
+          [2, 1],
+        ],
+        { labels: ['a', 'b', 'c'], classes: [0, 1, 1] },
+      ),
+      lossPlot({ loss: [1, 0.5], valLoss: [1.2, 0.7] }),
+    ]) {
       const png = decodePng(figure.toPng());
       expect([png.width, png.height]).toEqual([figure.width * 2, figure.height * 2]);
       const ink = png.samples.filter((v) => v < 128).length;
@@ -80,14 +96,24 @@ describe('plot PNG output', () => {
       const char = String.fromCharCode(c);
       const rows = smoothGlyph(char);
       expect(rows).toHaveLength(SMOOTH_HEIGHT);
-      expect(rows.every((row) => row < 1 << SMOOTH_WIDTH), char).toBe(true);
-      expect(rows.some((row) => row !== 0), char).toBe(c !== 32);
+      expect(
+        rows.every((row) => row < 1 << SMOOTH_WIDTH),
+        char,
+      ).toBe(true);
+      expect(
+        rows.some((row) => row !== 0),
+        char,
+      ).toBe(c !== 32);
       // Every smoothed pixel lies on or beside ink of the font's glyph: smoothing invents no stroke.
       const font = glyph(char);
       const inkAt = (x: number, y: number) => x >= 0 && x < 5 && y >= 0 && y < GLYPH_HEIGHT && ((font[y]! >> (4 - x)) & 1) === 1;
       for (let y = 0; y < SMOOTH_HEIGHT; y++) {
         for (let x = 0; x < SMOOTH_WIDTH; x++) {
-          if ((rows[y]! >> (SMOOTH_WIDTH - 1 - x)) & 1) expect([-1, 0, 1].some((dy) => [-1, 0, 1].some((dx) => inkAt((x >> 1) + dx, (y >> 1) + dy))), char).toBe(true);
+          if ((rows[y]! >> (SMOOTH_WIDTH - 1 - x)) & 1)
+            expect(
+              [-1, 0, 1].some((dy) => [-1, 0, 1].some((dx) => inkAt((x >> 1) + dx, (y >> 1) + dy))),
+              char,
+            ).toBe(true);
         }
       }
       seen.add(Array.from(rows).join(','));
@@ -102,7 +128,14 @@ describe('plot PNG output', () => {
     const box = { x0: Infinity, y0: Infinity, x1: -Infinity, y1: -Infinity, pixels: 0 };
     for (let y = 0; y < png.height; y++) {
       for (let x = 0; x < png.width; x++) {
-        if (pixel(png, x, y)[0] !== 255) Object.assign(box, { x0: Math.min(box.x0, x), y0: Math.min(box.y0, y), x1: Math.max(box.x1, x + 1), y1: Math.max(box.y1, y + 1), pixels: box.pixels + 1 });
+        if (pixel(png, x, y)[0] !== 255)
+          Object.assign(box, {
+            x0: Math.min(box.x0, x),
+            y0: Math.min(box.y0, y),
+            x1: Math.max(box.x1, x + 1),
+            y1: Math.max(box.y1, y + 1),
+            pixels: box.pixels + 1,
+          });
       }
     }
     return box;
@@ -151,6 +184,8 @@ describe('plot PNG output', () => {
     expect(readdirSync(dir).sort()).toEqual(['a.PNG', 'a.svg']); // no temp files left
     await expect(figure.save(join(dir, 'a.jpg'))).rejects.toThrow(/Figure.save: '.*a\.jpg' must end in \.svg or \.png/);
     await expect(figure.save(join(dir, 'missing', 'a.svg'))).rejects.toThrow(FileWriteError);
-    await expect(figure.save(join(dir, 'missing', 'a.svg'))).rejects.toThrow(`cannot write ${join(dir, 'missing', 'a.svg')}: directory ${join(dir, 'missing')} does not exist`);
+    await expect(figure.save(join(dir, 'missing', 'a.svg'))).rejects.toThrow(
+      `cannot write ${join(dir, 'missing', 'a.svg')}: directory ${join(dir, 'missing')} does not exist`,
+    );
   });
 });

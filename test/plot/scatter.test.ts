@@ -68,18 +68,23 @@ describe('scatterPlot', () => {
     const figure = scatterPlot(points, { labels });
     const root = parse(figure.toSvg());
     const centres = findAll(root, 'circle').map((c) => [Number(c.attributes['cx']), Number(c.attributes['cy'])] as const);
-    const placed = findAll(root, 'text').filter((t) => t.attributes['stroke'] === '#ffffff').map((t) => {
-      const [x, y] = [Number(t.attributes['x']), Number(t.attributes['y'])];
-      return { i: Number(t.text.slice(1)), x0: x, y0: y - 7, x1: x + textWidth(t.text), y1: y + 2 };
-    });
+    const placed = findAll(root, 'text')
+      .filter((t) => t.attributes['stroke'] === '#ffffff')
+      .map((t) => {
+        const [x, y] = [Number(t.attributes['x']), Number(t.attributes['y'])];
+        return { i: Number(t.text.slice(1)), x0: x, y0: y - 7, x1: x + textWidth(t.text), y1: y + 2 };
+      });
     const dropped = Number(/^(\d+) of 300 labels not shown/.exec(figure.notes[0] ?? '')?.[1] ?? 0);
     expect(placed.length + dropped).toBe(300);
     // 79 of these 300 were dropped when labels went only beside their points.
     expect(dropped).toBeLessThanOrEqual(79 - 10);
     for (const [k, a] of placed.entries()) for (const b of placed.slice(k + 1)) expect(a.x0 < b.x1 && b.x0 < a.x1 && a.y0 < b.y1 && b.y0 < a.y1).toBe(false);
-    const leaders = findAll(root, 'line').filter((l) => l.attributes['stroke'] === '#999999').map((l) => ['x1', 'y1', 'x2', 'y2'].map((k) => Number(l.attributes[k])));
+    const leaders = findAll(root, 'line')
+      .filter((l) => l.attributes['stroke'] === '#999999')
+      .map((l) => ['x1', 'y1', 'x2', 'y2'].map((k) => Number(l.attributes[k])));
     expect(leaders.length).toBe(79 - dropped); // the leaders take only labels that had no room beside their points
-    const distance = (box: (typeof placed)[number], x: number, y: number) => Math.hypot(Math.max(box.x0 - x, 0, x - box.x1), Math.max(box.y0 - y, 0, y - box.y1));
+    const distance = (box: (typeof placed)[number], x: number, y: number) =>
+      Math.hypot(Math.max(box.x0 - x, 0, x - box.x1), Math.max(box.y0 - y, 0, y - box.y1));
     const led = new Set<number>();
     for (const [x1, y1, x2, y2] of leaders) {
       // It ends on the edge of one label's text and starts on the edge of that label's point, pointing at the label.
@@ -104,7 +109,14 @@ describe('scatterPlot', () => {
   });
 
   it('labels each point beside itself when there is room, the first points first', () => {
-    const figure = scatterPlot([[0, 0], [1, 0], [0, 1]], { labels: ['a', 'b', 'c'] });
+    const figure = scatterPlot(
+      [
+        [0, 0],
+        [1, 0],
+        [0, 1],
+      ],
+      { labels: ['a', 'b', 'c'] },
+    );
     const circles = findAll(parse(figure.toSvg()), 'circle');
     const texts = findAll(parse(figure.toSvg()), 'text').filter((t) => t.attributes['stroke']);
     expect(texts.map((t) => t.text)).toEqual(['a', 'b', 'c']);
@@ -118,7 +130,15 @@ describe('scatterPlot', () => {
 
   it('escapes labels and titles for XML and replaces characters XML forbids', () => {
     const labels = ['<b>&amp;', `"q" 'a'`, 'ctl\u0001x', 'fine'];
-    const svg = scatterPlot([[0, 0], [5, 0], [0, 5], [5, 5]], { labels, title: 'A & B <C>' }).toSvg();
+    const svg = scatterPlot(
+      [
+        [0, 0],
+        [5, 0],
+        [0, 5],
+        [5, 5],
+      ],
+      { labels, title: 'A & B <C>' },
+    ).toSvg();
     const texts = findAll(parse(svg), 'text').map((t) => t.text);
     expect(texts).toContain('A & B <C>');
     expect(texts).toEqual(expect.arrayContaining(['<b>&amp;', `"q" 'a'`, 'ctl\uFFFDx', 'fine']));
@@ -133,26 +153,54 @@ describe('scatterPlot', () => {
     const fills = circles.slice(0, 60).map((c) => c.attributes['fill']);
     expect(new Set(fills).size).toBe(3);
     classes.forEach((c, i) => expect(fills[i]).toBe(fills[classes.indexOf(c)]));
-    expect(findAll(root, 'text').map((t) => t.text).slice(-3)).toEqual(['1', '2', '3']);
+    expect(
+      findAll(root, 'text')
+        .map((t) => t.text)
+        .slice(-3),
+    ).toEqual(['1', '2', '3']);
     const named = parse(scatterPlot(points, { classes, classNames: ['one', 'two', 'three'] }).toSvg());
-    expect(findAll(named, 'text').map((t) => t.text).slice(-3)).toEqual(['one', 'two', 'three']);
+    expect(
+      findAll(named, 'text')
+        .map((t) => t.text)
+        .slice(-3),
+    ).toEqual(['one', 'two', 'three']);
   });
 
   it('keeps one scale on both axes, so a square stays square', () => {
-    const root = parse(scatterPlot([[0, 0], [1, 0], [0, 1], [1, 1]]).toSvg());
+    const root = parse(
+      scatterPlot([
+        [0, 0],
+        [1, 0],
+        [0, 1],
+        [1, 1],
+      ]).toSvg(),
+    );
     const [a, b, c] = findAll(root, 'circle').map((e) => [Number(e.attributes['cx']), Number(e.attributes['cy'])]);
     expect(Math.abs(b![0]! - a![0]!)).toBeCloseTo(Math.abs(c![1]! - a![1]!), 1);
   });
 
   it('draws one point, and points that all coincide, with finite coordinates', () => {
-    for (const points of [[[3, 4]], [[1, 1], [1, 1], [1, 1]], [[0, 0]]]) {
+    for (const points of [
+      [[3, 4]],
+      [
+        [1, 1],
+        [1, 1],
+        [1, 1],
+      ],
+      [[0, 0]],
+    ]) {
       const root = parse(scatterPlot(points, { labels: points.map(() => 'p') }).toSvg());
       expect(findAll(root, 'circle')).toHaveLength(points.length);
     }
   });
 
   it('draws points near ±Number.MAX_VALUE in place, with ticks labelled in their units', () => {
-    const points = [[1.7e308, -1.7e308], [-1.7e308, 1.7e308], [0, 0], [8.5e307, 0]];
+    const points = [
+      [1.7e308, -1.7e308],
+      [-1.7e308, 1.7e308],
+      [0, 0],
+      [8.5e307, 0],
+    ];
     const root = parse(scatterPlot(points).toSvg());
     const frame = frameOf(root);
     const [a, b, c, d] = findAll(root, 'circle').map((e) => [Number(e.attributes['cx']), Number(e.attributes['cy'])] as const);
@@ -178,14 +226,28 @@ describe('scatterPlot', () => {
   it.each([
     [[], {}, /scatterPlot: points must hold at least one point/],
     [[[0, NaN]], {}, /scatterPlot: point 0 has a non-finite or non-numeric coordinate \(0, NaN\)/],
-    [[[0, 1], [Infinity, 1]], {}, /scatterPlot: point 1 has a non-finite/],
+    [
+      [
+        [0, 1],
+        [Infinity, 1],
+      ],
+      {},
+      /scatterPlot: point 1 has a non-finite/,
+    ],
     [[[0, 1, 2]], {}, /scatterPlot: points\[0\] must be an \[x, y\] pair/],
     [new Matrix(new Float32Array(6), 2, 3), {}, /scatterPlot: points must have 2 columns \(x, y\), got 3/],
     ['nope', {}, /scatterPlot: points must be a Matrix \(n, 2\) or an array of \[x, y\] pairs/],
     [[[0, 0]], { labels: ['a', 'b'] }, /scatterPlot: options.labels must have one entry per point \(1\)/],
     [[[0, 0]], { labels: [7] }, /scatterPlot: options.labels\[0\] must be a string, got 7/],
     [[[0, 0]], { classes: [NaN] }, /scatterPlot: options.classes\[0\] must be a finite number or a string/],
-    [[[0, 0], [1, 1]], { classes: [0, 1], classNames: ['a'] }, /scatterPlot: options.classNames has 1 names for the 2 classes present/],
+    [
+      [
+        [0, 0],
+        [1, 1],
+      ],
+      { classes: [0, 1], classNames: ['a'] },
+      /scatterPlot: options.classNames has 1 names for the 2 classes present/,
+    ],
     [[[0, 0]], { classes: [0], classNames: [1] }, /scatterPlot: options.classNames must be an array of strings/],
     [[[0, 0]], { colour: 'red' }, /scatterPlot: unknown option 'colour' in options/],
     [[[0, 0]], { width: 50 }, /scatterPlot: options.width must be between 200 and 10000 pixels, got 50/],

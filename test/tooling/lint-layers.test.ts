@@ -155,8 +155,17 @@ describe('native/core includes', () => {
       '#include "vocab.h"',
       '// #include <node.h> in a comment is not an include',
     ].join('\n');
-    expect(coreIncludeViolations('native/core/word2vec/vocab.cc', text, dir).map((v: { line: number; header: string }) => `${v.line} ${v.header}`))
-      .toEqual(['1 napi.h', '2 node_api.h', '3 js_native_api_types.h', '4 uv.h', '5 uv/unix.h', '6 v8-isolate.h', '7 ../napi/args.h', '8 napi/args.h', '9 missing.h']);
+    expect(coreIncludeViolations('native/core/word2vec/vocab.cc', text, dir).map((v: { line: number; header: string }) => `${v.line} ${v.header}`)).toEqual([
+      '1 napi.h',
+      '2 node_api.h',
+      '3 js_native_api_types.h',
+      '4 uv.h',
+      '5 uv/unix.h',
+      '6 v8-isolate.h',
+      '7 ../napi/args.h',
+      '8 napi/args.h',
+      '9 missing.h',
+    ]);
   });
 });
 
@@ -177,7 +186,9 @@ describe('npm run lint:layers on a project', () => {
     expect(run.status, run.stderr).toBe(1);
     const lines = run.stderr.trim().split('\n');
     expect(lines).toContain('src/backend/js/index.ts:2: imports src/backend/native.ts, breaking backend-js-never-imports-native: see scripts/layer-rules.mjs');
-    expect(lines).toContain('src/nn/data.ts:1: imports src/backend/js/index.ts, breaking models-never-import-a-backend-implementation: see scripts/layer-rules.mjs');
+    expect(lines).toContain(
+      'src/nn/data.ts:1: imports src/backend/js/index.ts, breaking models-never-import-a-backend-implementation: see scripts/layer-rules.mjs',
+    );
     expect(lines).toContain('src/word2vec/corpus.ts:1: imports src/nn/data.ts, breaking models-import-no-other-model: see scripts/layer-rules.mjs');
     expect(lines).toContain('src/plot/a.ts:1: imports src/plot/b.ts (ring: src/plot/a.ts, src/plot/b.ts), breaking no-circular: see scripts/layer-rules.mjs');
     expect(lines).toContain('native/core/kernel.cc:2: includes napi.h, a Node header: native/core includes no Node header (ARCHITECTURE.md)');

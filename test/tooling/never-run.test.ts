@@ -34,7 +34,7 @@ const native = report({
     'runs everywhere': 'passed',
     'skipped in both': 'skipped',
     'todo in both': 'todo',
-    'fails': 'failed',
+    fails: 'failed',
     'on native the TS backend refuses it': 'skipped',
     'on native a check no backend runs': 'skipped',
   },
@@ -45,7 +45,7 @@ const js = report({
     'runs everywhere': 'passed',
     'skipped in both': 'skipped',
     'todo in both': 'todo',
-    'fails': 'skipped',
+    fails: 'skipped',
     'on js the TS backend refuses it': 'passed',
     'on js a check no backend runs': 'skipped',
   },
@@ -79,10 +79,13 @@ describe('never-run', () => {
     mkdirSync(join(dir, 'test'), { recursive: true });
     writeFileSync(join(dir, 'native.json'), JSON.stringify(native));
     writeFileSync(join(dir, 'js.json'), JSON.stringify(js));
-    writeFileSync(join(dir, 'test/never-run-allow.json'), JSON.stringify([
-      { file: 'test/a.test.ts', test: 'todo in both', reason: 'written before the feature' },
-      { file: 'test/a.test.ts', test: 'runs everywhere', reason: 'stale' },
-    ]));
+    writeFileSync(
+      join(dir, 'test/never-run-allow.json'),
+      JSON.stringify([
+        { file: 'test/a.test.ts', test: 'todo in both', reason: 'written before the feature' },
+        { file: 'test/a.test.ts', test: 'runs everywhere', reason: 'stale' },
+      ]),
+    );
     const run = spawnSync(process.execPath, [script, 'native.json', 'js.json'], { cwd: dir, encoding: 'utf8' });
     expect(run.status).toBe(1);
     expect(run.stderr.trim().split('\n')).toEqual([
@@ -103,8 +106,8 @@ describe('never-run', () => {
   });
 
   it('passes when every test ran in some run', () => {
-    writeFileSync(join(dir, 'clean.json'), JSON.stringify(report({ 'test/c.test.ts': { 'one': 'passed', 'two': 'skipped' } })));
-    writeFileSync(join(dir, 'clean2.json'), JSON.stringify(report({ 'test/c.test.ts': { 'one': 'skipped', 'two': 'passed' } })));
+    writeFileSync(join(dir, 'clean.json'), JSON.stringify(report({ 'test/c.test.ts': { one: 'passed', two: 'skipped' } })));
+    writeFileSync(join(dir, 'clean2.json'), JSON.stringify(report({ 'test/c.test.ts': { one: 'skipped', two: 'passed' } })));
     writeFileSync(join(dir, 'test/never-run-allow.json'), '[]');
     const run = spawnSync(process.execPath, [script, 'clean.json', 'clean2.json'], { cwd: dir, encoding: 'utf8' });
     expect(run.stderr).toBe('');

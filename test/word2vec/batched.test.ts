@@ -23,8 +23,17 @@ function model(negative: number): SentenceModel {
   const rng = new Rng(11);
   const rows = () => Float32Array.from({ length: words * dim }, () => rng.uniform() - 0.5);
   return {
-    dim, window: 1, negative, sg: true, batched: true, syn0: rows(), syn1neg: rows(), syn1: new Float32Array(0),
-    noise: new Int32Array(NOISE_TABLE_SIZE).fill(NOISE), sig: sigmoidTable(), tree: null,
+    dim,
+    window: 1,
+    negative,
+    sg: true,
+    batched: true,
+    syn0: rows(),
+    syn1neg: rows(),
+    syn1: new Float32Array(0),
+    noise: new Int32Array(NOISE_TABLE_SIZE).fill(NOISE),
+    sig: sigmoidTable(),
+    tree: null,
   };
 }
 
@@ -50,7 +59,11 @@ function reference(syn0: Float64Array, syn1: Float64Array, sentence: number[], n
         }
       }
     });
-    contexts.forEach((w, j) => row(syn0, w).forEach((_, d, r) => { r[d]! += errors[j]![d]!; }));
+    contexts.forEach((w, j) =>
+      row(syn0, w).forEach((_, d, r) => {
+        r[d]! += errors[j]![d]!;
+      }),
+    );
   }
 }
 

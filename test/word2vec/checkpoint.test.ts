@@ -42,8 +42,16 @@ function stopAtFirstReport(): { signal: AbortSignal; onProgress: () => void } {
 async function stopInEpoch2AndResume(options: TrainOptions, path: string) {
   const whole = await Word2Vec.train(options);
   const controller = new AbortController();
-  await expect(Word2Vec.train({ ...options, checkpoint: path, signal: controller.signal,
-    onProgress: (p) => { if (p.epoch === 2) controller.abort(); } })).rejects.toMatchObject({ name: 'AbortError' });
+  await expect(
+    Word2Vec.train({
+      ...options,
+      checkpoint: path,
+      signal: controller.signal,
+      onProgress: (p) => {
+        if (p.epoch === 2) controller.abort();
+      },
+    }),
+  ).rejects.toMatchObject({ name: 'AbortError' });
   return { whole, saved: await readWord2VecCheckpoint(path), resumed: await Word2Vec.resume(path) };
 }
 
@@ -63,8 +71,10 @@ describe.each(names.map((n) => [n]))('word2vec checkpoints on %s', (name) => {
       const stop = new Error('stop');
       setTimeout(() => controller.abort(stop), fraction * duration);
       // An aborted run rejects with the reason once its checkpoint is written; a busy machine may finish first.
-      await Word2Vec.train({ input, ...base, signal: controller.signal, checkpoint: path })
-        .then(() => expect(controller.signal.aborted).toBe(false), (err: unknown) => expect(err).toBe(stop));
+      await Word2Vec.train({ input, ...base, signal: controller.signal, checkpoint: path }).then(
+        () => expect(controller.signal.aborted).toBe(false),
+        (err: unknown) => expect(err).toBe(stop),
+      );
       // Aborted before training began (a busy machine): nothing was checkpointed.
       if (!existsSync(path)) continue;
       const saved = await readWord2VecCheckpoint(path);
@@ -99,7 +109,9 @@ describe.each(names.map((n) => [n]))('word2vec checkpoints on %s', (name) => {
     const input = name === 'native' ? longCorpus : corpus;
     // Native's batched epochs are short (~0.3 s here): enough of them that the abort lands before the end.
     const { whole, saved, resumed } = await stopInEpoch2AndResume(
-      { input, ...base, kernel: 'batched', epochs: name === 'native' ? 4 : 2 }, join(dir, `${name}-batched.ckpt`));
+      { input, ...base, kernel: 'batched', epochs: name === 'native' ? 4 : 2 },
+      join(dir, `${name}-batched.ckpt`),
+    );
     expect(saved.settings.kernel).toBe('batched');
     expect(resumed.training.words).toBe(whole.training.words);
     // The resumed call's own words: what the checkpoint had not read (its speed counts these).
@@ -116,7 +128,9 @@ describe.each(names.map((n) => [n]))('word2vec checkpoints on %s', (name) => {
     const input = name === 'native' ? longCorpus : corpus;
     // A high rate, so scores saturate and the rule matters (saturated.test.ts shows the rules then differ).
     const { whole, saved, resumed } = await stopInEpoch2AndResume(
-      { input, ...base, saturated: 'skip', alpha: 0.2, epochs: name === 'native' ? 4 : 2 }, join(dir, `${name}-saturated.ckpt`));
+      { input, ...base, saturated: 'skip', alpha: 0.2, epochs: name === 'native' ? 4 : 2 },
+      join(dir, `${name}-saturated.ckpt`),
+    );
     expect(saved.settings.saturated).toBe('skip');
     expect(Buffer.from(resumed.vectors.buffer).equals(Buffer.from(whole.vectors.buffer))).toBe(true);
   }, 120_000); // as the batched kernel's test above
@@ -232,15 +246,35 @@ describe('word2vec checkpoint files', () => {
       await writeWord2VecCheckpoint(bad, c);
       await expect(readWord2VecCheckpoint(bad).then((x) => x && Word2Vec.resume(bad, { input: tiny }))).rejects.toThrow(message);
     };
-    await expectFault((c) => { c.syn0[1] = NaN; }, /bad\.ckpt: tensor 'syn0' holds NaN at index 1/);
-    await expectFault((c) => { c.state.rng.fill(0); }, /bad\.ckpt: word2vecTrain: job\.resume\.rng must not hold an all-zero state/);
-    await expectFault((c) => { c.state.epoch = 9; }, /bad\.ckpt: word2vecTrain: job\.resume\.epoch must be an integer in \[1, 2\], got 9/);
-    await expectFault((c) => { c.counts[0] = 1; }, /bad\.ckpt: word2vecTrain: job\.counts must be non-increasing/);
-    await expectFault((c) => { c.settings.vectorSize = 3; }, /bad\.ckpt: tensor 'syn0' shape \[3,3\] needs 36 bytes but data_offsets span 24/);
-    await expectFault((c) => { c.settings.threads = 0; }, /bad\.ckpt: invalid settings: threads must be a positive integer, got 0/);
-    await expectFault((c) => { c.settings.hs = false; }, /bad\.ckpt: unexpected tensor 'syn1'/);
-    await expectFault((c) => { c.state.offsets[0] = c.corpus.bytes + 1; },
-      new RegExp(`bad\\.ckpt: state\\.offsets\\[0\\] is ${saved.corpus.bytes + 1}, past the end of the corpus it was trained on \\(${saved.corpus.bytes} bytes\\)`));
+    await expectFault((c) => {
+      c.syn0[1] = NaN;
+    }, /bad\.ckpt: tensor 'syn0' holds NaN at index 1/);
+    await expectFault((c) => {
+      c.state.rng.fill(0);
+    }, /bad\.ckpt: word2vecTrain: job\.resume\.rng must not hold an all-zero state/);
+    await expectFault((c) => {
+      c.state.epoch = 9;
+    }, /bad\.ckpt: word2vecTrain: job\.resume\.epoch must be an integer in \[1, 2\], got 9/);
+    await expectFault((c) => {
+      c.counts[0] = 1;
+    }, /bad\.ckpt: word2vecTrain: job\.counts must be non-increasing/);
+    await expectFault((c) => {
+      c.settings.vectorSize = 3;
+    }, /bad\.ckpt: tensor 'syn0' shape \[3,3\] needs 36 bytes but data_offsets span 24/);
+    await expectFault((c) => {
+      c.settings.threads = 0;
+    }, /bad\.ckpt: invalid settings: threads must be a positive integer, got 0/);
+    await expectFault((c) => {
+      c.settings.hs = false;
+    }, /bad\.ckpt: unexpected tensor 'syn1'/);
+    await expectFault(
+      (c) => {
+        c.state.offsets[0] = c.corpus.bytes + 1;
+      },
+      new RegExp(
+        `bad\\.ckpt: state\\.offsets\\[0\\] is ${saved.corpus.bytes + 1}, past the end of the corpus it was trained on \\(${saved.corpus.bytes} bytes\\)`,
+      ),
+    );
   });
 
   it('refuses a model file, a foreign safetensors file and an unknown version', async () => {

@@ -38,7 +38,13 @@ describe.each(backendsUnderTest().map((b) => [b.name]))('non-UTF-8 corpora on %s
   it('refuses a Latin-1 corpus by default, before training, with the line, byte offset and the option that accepts it', async () => {
     use();
     let progress = 0;
-    const run = Word2Vec.train({ input: latin1, ...base, onProgress: () => { progress++; } });
+    const run = Word2Vec.train({
+      input: latin1,
+      ...base,
+      onProgress: () => {
+        progress++;
+      },
+    });
     await expect(run).rejects.toThrow(CorpusError);
     await expect(run).rejects.toThrow(new RegExp(`latin1\\.txt is not UTF-8: line 2, byte offset ${firstOffset} \\(bytes 0x[ef][0-9a-f]`));
     await expect(run).rejects.toThrow(/encoding: 'latin1' \(CLI: --encoding latin1\)/);
@@ -86,7 +92,8 @@ describe.each(backendsUnderTest().map((b) => [b.name]))('non-UTF-8 corpora on %s
   it('checks the option', async () => {
     use();
     await expect(Word2Vec.train({ input: latin1, ...base, encoding: 'ascii' as 'utf8' })).rejects.toThrow(
-      "Word2Vec.train: encoding must be 'utf8' or 'latin1', got ascii");
+      "Word2Vec.train: encoding must be 'utf8' or 'latin1', got ascii",
+    );
   });
 });
 
@@ -111,7 +118,9 @@ describe('Utf8Scanner', () => {
       try {
         decoder.decode(bytes.subarray(0, p));
         return p === bytes.length ? null : p;
-      } catch { /* shorter */ }
+      } catch {
+        /* shorter */
+      }
     }
     return 0;
   };

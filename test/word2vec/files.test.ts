@@ -61,7 +61,10 @@ describe('word2vec files', () => {
   });
 
   it('rejects every truncation of a small file with a typed error, in both formats', async () => {
-    for (const [name, format] of [['t.bin', 'binary'], ['t.txt', 'text']] as const) {
+    for (const [name, format] of [
+      ['t.bin', 'binary'],
+      ['t.txt', 'text'],
+    ] as const) {
       const full = `${dir}/${name}`;
       await new WordVectors(['ab', 'c', 'de'], Float32Array.of(1, 2, 3, 4, 5, 6), 2).save(full);
       const bytes = readFileSync(full);
@@ -75,7 +78,10 @@ describe('word2vec files', () => {
           expect((await loadVectors(cut, { format })).size).toBe(3);
           continue;
         }
-        const err = await loadVectors(cut, { format }).then(() => null, (e: unknown) => e);
+        const err = await loadVectors(cut, { format }).then(
+          () => null,
+          (e: unknown) => e,
+        );
         expect(err, `cut at ${n}`).toBeInstanceOf(WordVectorsFileError);
         expect((err as Error).message).toMatch(/byte offset \d+|line \d+/);
       }
@@ -117,8 +123,17 @@ describe('word2vec files', () => {
   it('saves in the format the name says: .bin binary, .txt, .vec and other names text, .gz compressed', async () => {
     const v = sample();
     const plain = { binary: '', text: '' };
-    for (const [name, format, gzip] of [['n.bin', 'binary', false], ['n.txt', 'text', false], ['n.vec', 'text', false], ['n', 'text', false],
-      ['n.w2v', 'text', false], ['n.txt.gz', 'text', true], ['n.bin.gz', 'binary', true], ['n.BIN.GZ', 'binary', true], ['n.gz', 'text', true]] as const) {
+    for (const [name, format, gzip] of [
+      ['n.bin', 'binary', false],
+      ['n.txt', 'text', false],
+      ['n.vec', 'text', false],
+      ['n', 'text', false],
+      ['n.w2v', 'text', false],
+      ['n.txt.gz', 'text', true],
+      ['n.bin.gz', 'binary', true],
+      ['n.BIN.GZ', 'binary', true],
+      ['n.gz', 'text', true],
+    ] as const) {
       const path = `${dir}/${name}`;
       await v.save(path);
       const bytes = readFileSync(path);
@@ -141,10 +156,15 @@ describe('word2vec files', () => {
     await v.save(`${dir}/agrees.bin`, { format: 'binary' });
     expect(readFileSync(`${dir}/asked`)).toEqual(readFileSync(`${dir}/agrees.bin`));
     expect(gunzipSync(readFileSync(`${dir}/asked.gz`))).toEqual(readFileSync(`${dir}/agrees.bin`));
-    for (const [name, format, says] of [['no.txt', 'binary', '.txt names the text format'], ['no.vec.gz', 'binary', '.vec names the text format'],
-      ['no.bin', 'text', '.bin names the binary format'], ['no.bin.gz', 'text', '.bin names the binary format']] as const) {
+    for (const [name, format, says] of [
+      ['no.txt', 'binary', '.txt names the text format'],
+      ['no.vec.gz', 'binary', '.vec names the text format'],
+      ['no.bin', 'text', '.bin names the binary format'],
+      ['no.bin.gz', 'text', '.bin names the binary format'],
+    ] as const) {
       await expect(v.save(`${dir}/${name}`, { format })).rejects.toThrow(
-        new RangeError(`saveVectors: options.format '${format}' contradicts the path ${dir}/${name}: ${says}`));
+        new RangeError(`saveVectors: options.format '${format}' contradicts the path ${dir}/${name}: ${says}`),
+      );
       expect(readdirSync(dir)).not.toContain(name);
     }
     await expect(v.save(`${dir}/x.txt`, { format: 'gzip' as 'text' })).rejects.toThrow("saveVectors: format must be 'binary' or 'text', got gzip");
@@ -177,7 +197,10 @@ describe('word2vec files', () => {
       const bytes = readFileSync(full);
       for (let n = 0; n < bytes.length; n++) {
         const cut = writeTemp(dir, `cut-${name}`, bytes.subarray(0, n));
-        const err = await loadVectors(cut).then(() => null, (e: unknown) => e);
+        const err = await loadVectors(cut).then(
+          () => null,
+          (e: unknown) => e,
+        );
         expect(err, `cut at ${n}`).toBeInstanceOf(WordVectorsFileError);
         expect((err as Error).message, `cut at ${n}`).toContain(cut);
       }
@@ -198,7 +221,7 @@ describe('word2vec files', () => {
     const text = writeTemp(dir, 'huge-text.gz', gzipSync(`2 ${huge}\nking 1 2\nqueen 3 4\n`));
     await expect(loadVectors(text)).rejects.toThrow(`${text} (gzip): line 2: expected a word and ${huge} numbers, got 3 fields`);
     const binary = writeTemp(dir, 'huge-binary.gz', gzipSync(Buffer.concat([Buffer.from(`2 ${huge}\n`), binaryRow('a', [1, 2])])));
-    await expect(loadVectors(binary)).rejects.toThrow(new RegExp(`huge-binary\\.gz \\(gzip\\): byte offset \\d+: file ends inside vector 1 of 2`));
+    await expect(loadVectors(binary)).rejects.toThrow(/huge-binary\.gz \(gzip\): byte offset \d+: file ends inside vector 1 of 2/);
     const rows = writeTemp(dir, 'many-rows.gz', gzipSync(`${huge} 1\na 1\n`));
     await expect(loadVectors(rows)).rejects.toThrow(`${rows} (gzip): line 3: file ends after 1 of ${huge} vectors`);
   });

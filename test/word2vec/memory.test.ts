@@ -28,7 +28,7 @@ const childSource = (corpus: string) => `
 function block(): string {
   const rng = new Rng(3);
   const lines: string[] = [];
-  for (let bytes = 0; bytes < 1 << 20;) {
+  for (let bytes = 0; bytes < 1 << 20; ) {
     const line = Array.from({ length: 12 }, () => `streamed-corpus-word-${Math.floor(3000 * rng.uniform() ** 2)}`).join(' ');
     lines.push(line);
     bytes += line.length + 1;

@@ -31,13 +31,15 @@ const x0 = [2, 1]; // syn0[b]
 /** σ as both trainers tabulate it: at the grid point below f (1000 points over [−6, 6)). */
 function tabulated(f: number): number {
   const i = Math.floor((f + 6) * (1000 / 12));
-  const e = Math.exp((i / 1000 * 2 - 1) * 6);
+  const e = Math.exp(((i / 1000) * 2 - 1) * 6);
   return e / (e + 1);
 }
 
 /** The two positions' updates in float64; null when the rule skips the score. */
 function reference(rule: Word2VecSaturated, y0: number[], z0: number[]): { x: number[]; y: number[]; z: number[] } {
-  const x = [...x0], y = [...y0], z = [...z0];
+  const x = [...x0],
+    y = [...y0],
+    z = [...z0];
   const dot = (u: number[], v: number[]) => u[0]! * v[0]! + u[1]! * v[1]!;
   const scale = (f: number, label: number): number | null => {
     if (f > -6 && f < 6) return (label - tabulated(f)) * lr;
@@ -45,7 +47,10 @@ function reference(rule: Word2VecSaturated, y0: number[], z0: number[]): { x: nu
   };
   for (let position = 0; position < 2; position++) {
     const error = [0, 0];
-    for (const [out, label] of [[y, 1], [z, 0]] as const) {
+    for (const [out, label] of [
+      [y, 1],
+      [z, 0],
+    ] as const) {
       const g = scale(dot(x, out), label);
       if (g === null) continue;
       for (let d = 0; d < 2; d++) {
@@ -111,20 +116,27 @@ describe.runIf(backendPair())('saturated scores, native and TS trainers', () => 
     return Word2Vec.train({ input: small, ...base, ...options });
   };
 
-  it.each(['classic', 'batched'] as const)('agree exactly on one thread under each rule, and the rules differ (%s)', async (kernel) => {
-    const vectors: Float32Array[] = [];
-    for (const saturated of ['limit', 'skip'] as const) {
-      const native = await run('native', { kernel, saturated });
-      const ts = await run('js', { kernel, saturated });
-      expect(ts.training.epochLosses).toEqual(native.training.epochLosses);
-      expect(ts.vectors).toEqual(native.vectors);
-      vectors.push(native.vectors);
-    }
-    expect(vectors[1]).not.toEqual(vectors[0]);
-  }, 60_000);
+  it.each(['classic', 'batched'] as const)(
+    'agree exactly on one thread under each rule, and the rules differ (%s)',
+    async (kernel) => {
+      const vectors: Float32Array[] = [];
+      for (const saturated of ['limit', 'skip'] as const) {
+        const native = await run('native', { kernel, saturated });
+        const ts = await run('js', { kernel, saturated });
+        expect(ts.training.epochLosses).toEqual(native.training.epochLosses);
+        expect(ts.vectors).toEqual(native.vectors);
+        vectors.push(native.vectors);
+      }
+      expect(vectors[1]).not.toEqual(vectors[0]);
+    },
+    60_000,
+  );
 
   it('the rule changes nothing when no score saturates (a low learning rate, one epoch)', async () => {
-    const [limit, skip] = [await run('native', { alpha: 0.005, epochs: 1, saturated: 'limit' }), await run('native', { alpha: 0.005, epochs: 1, saturated: 'skip' })];
+    const [limit, skip] = [
+      await run('native', { alpha: 0.005, epochs: 1, saturated: 'limit' }),
+      await run('native', { alpha: 0.005, epochs: 1, saturated: 'skip' }),
+    ];
     expect(skip.vectors).toEqual(limit.vectors);
   });
 });

@@ -65,7 +65,10 @@ describe.each(backends.map((b) => [b.name]))('word2vec on %s', (name) => {
   it('the kernels differ for skip-gram with negative sampling only', async () => {
     const input = plantedFile(dir, 1500);
     const kernels = async (options: Partial<TrainOptions>) => {
-      const [classic, batched] = [await train({ input, epochs: 1, ...options, kernel: 'classic' }), await train({ input, epochs: 1, ...options, kernel: 'batched' })];
+      const [classic, batched] = [
+        await train({ input, epochs: 1, ...options, kernel: 'classic' }),
+        await train({ input, epochs: 1, ...options, kernel: 'batched' }),
+      ];
       return Buffer.from(classic.vectors.buffer).equals(Buffer.from(batched.vectors.buffer));
     };
     expect(await kernels({})).toBe(false);
@@ -98,7 +101,14 @@ describe.each(backends.map((b) => [b.name]))('word2vec on %s', (name) => {
     const input = plantedFile(dir, name === 'js' ? 12000 : 30000, 2);
     // Report times while training (the vocabulary scan before it reports through its own job), then the settled promise.
     const times: number[] = [];
-    const v = await train({ input, epochs: name === 'js' ? 3 : 4, onProgress: (p) => { seen.push(p); times.push(performance.now()); } });
+    const v = await train({
+      input,
+      epochs: name === 'js' ? 3 : 4,
+      onProgress: (p) => {
+        seen.push(p);
+        times.push(performance.now());
+      },
+    });
     times.push(performance.now());
     expect(seen.length).toBeGreaterThan(1);
     // Reports come every ~200 ms (the trainers' cadence): a second leaves a 5× margin for a loaded machine.
@@ -125,8 +135,15 @@ describe.each(backends.map((b) => [b.name]))('word2vec on %s', (name) => {
       const stop = new Error('stop');
       let abortedAt = 0;
       const aborted = train({
-        input, epochs: 20, checkpoint,
-        onProgress: () => { if (!abortedAt) { abortedAt = performance.now(); controller.abort(stop); } },
+        input,
+        epochs: 20,
+        checkpoint,
+        onProgress: () => {
+          if (!abortedAt) {
+            abortedAt = performance.now();
+            controller.abort(stop);
+          }
+        },
         signal: controller.signal,
       });
       await expect(aborted).rejects.toBe(stop);
@@ -148,15 +165,31 @@ describe.each(backends.map((b) => [b.name]))('word2vec on %s', (name) => {
     const during = async (label: string, change: (path: string) => void, message: RegExp) => {
       const input = writeTemp(dir, `changing-${label}-${name}.txt`, bytes);
       let changed = false;
-      const run = train({ input, onProgress: () => { if (!changed) { changed = true; change(input); } } });
+      const run = train({
+        input,
+        onProgress: () => {
+          if (!changed) {
+            changed = true;
+            change(input);
+          }
+        },
+      });
       await expect(run).rejects.toThrow(CorpusError);
       await expect(run).rejects.toThrow(message);
     };
-    await during('truncated', (path) => truncateSync(path, 0),
-      new RegExp(`Word2Vec\\.train: corpus .*changing-truncated-${name}\\.txt changed during training: ${bytes.length} bytes when training started, 0 bytes now; no vectors are returned`));
+    await during(
+      'truncated',
+      (path) => truncateSync(path, 0),
+      new RegExp(
+        `Word2Vec\\.train: corpus .*changing-truncated-${name}\\.txt changed during training: ${bytes.length} bytes when training started, 0 bytes now; no vectors are returned`,
+      ),
+    );
     // The same size, no word of the vocabulary left: the epochs after the change read nothing.
-    await during('blanked', (path) => writeFileSync(path, ' '.repeat(bytes.length)),
-      /Word2Vec\.train: corpus .*changing-blanked-.*\.txt changed during training: its 3 epoch\(s\) read \d+ words of the vocabulary, fewer than the \d+ per epoch the vocabulary pass counted/);
+    await during(
+      'blanked',
+      (path) => writeFileSync(path, ' '.repeat(bytes.length)),
+      /Word2Vec\.train: corpus .*changing-blanked-.*\.txt changed during training: its 3 epoch\(s\) read \d+ words of the vocabulary, fewer than the \d+ per epoch the vocabulary pass counted/,
+    );
   });
 
   it('trains from an async iterable of strings', async () => {
@@ -189,7 +222,8 @@ describe.each(backends.map((b) => [b.name]))('word2vec on %s', (name) => {
       yield 42;
     }
     await expect(Word2Vec.train({ input: numbers() as never, ...options })).rejects.toThrow(
-      new TypeError('Word2Vec.train: input iterable must yield strings or bytes (Uint8Array)'));
+      new TypeError('Word2Vec.train: input iterable must yield strings or bytes (Uint8Array)'),
+    );
   });
 
   it('refuses unknown and bad options, naming them', async () => {

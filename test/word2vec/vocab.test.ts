@@ -65,11 +65,11 @@ function seamCorpus(seams: [before: number, feature: string][]): string {
 }
 
 const seams: [number, string][] = [
-  [3, 'straddle '],                          // a word cut in two
-  [1, '\r\nafter-crlf '],                    // CR the block's last byte, LF the next one's first
-  [0, ' starts-a-block '],                   // a separator exactly at the seam
-  [7, 'Ends-At Mixed-CASE '],               // a word ending at the seam
-  [500, `${'a'.repeat(MAX_TOKEN_BYTES)} kept-after `],       // 1000 bytes across the seam: kept
+  [3, 'straddle '], // a word cut in two
+  [1, '\r\nafter-crlf '], // CR the block's last byte, LF the next one's first
+  [0, ' starts-a-block '], // a separator exactly at the seam
+  [7, 'Ends-At Mixed-CASE '], // a word ending at the seam
+  [500, `${'a'.repeat(MAX_TOKEN_BYTES)} kept-after `], // 1000 bytes across the seam: kept
   [500, `${'b'.repeat(MAX_TOKEN_BYTES + 1)} dropped-after `], // 1001 bytes: dropped
   [1500, `${'c'.repeat(3 * MAX_TOKEN_BYTES)}\tx\ttail-without-newline`], // too long before the seam; the file ends in a word
 ];
@@ -94,7 +94,16 @@ describe.each(backendsUnderTest().map((b) => [b.name, b] as const))('word2vec vo
     const got = pairs(await scan());
     expect(got).toEqual(expected(referenceCounts(text, false), 1));
     const words = new Map(got);
-    for (const w of ['straddle', 'after-crlf', 'starts-a-block', 'Ends-At', 'kept-after', 'dropped-after', 'tail-without-newline', 'a'.repeat(MAX_TOKEN_BYTES)]) {
+    for (const w of [
+      'straddle',
+      'after-crlf',
+      'starts-a-block',
+      'Ends-At',
+      'kept-after',
+      'dropped-after',
+      'tail-without-newline',
+      'a'.repeat(MAX_TOKEN_BYTES),
+    ]) {
       expect(words.get(w), w).toBe(1);
     }
     expect(words.has('b'.repeat(MAX_TOKEN_BYTES + 1))).toBe(false);
@@ -117,9 +126,17 @@ describe.each(backendsUnderTest().map((b) => [b.name, b] as const))('word2vec vo
     const input = writeTemp(dir, `prune-${backend.name}.txt`, corpus);
     const got = pairs(await scan({ input, maxFinalVocab: 5 }));
     expect(got).toEqual(expected(referenceCounts(corpus, false, 100_000), 1, 5));
-    expect(got.slice(0, 3)).toEqual([['q', 4], ['p', 2], ['z', 2]]);
+    expect(got.slice(0, 3)).toEqual([
+      ['q', 4],
+      ['p', 2],
+      ['z', 2],
+    ]);
     // Without a cap the threshold is 30 million: exact counts.
-    expect(pairs(await scan({ input, minCount: 2 }))).toEqual([['q', 4], ['p', 3], ['z', 2]]);
+    expect(pairs(await scan({ input, minCount: 2 }))).toEqual([
+      ['q', 4],
+      ['p', 3],
+      ['z', 2],
+    ]);
   });
 
   // 2^24 + 1 distinct words (a 150 MB corpus; 5 s natively, under a minute
@@ -144,7 +161,7 @@ describe('the TS word table', () => {
   it('adds, finds, counts and prunes words by their bytes, keeping their order, through many growths', () => {
     const table = new WordTable();
     const words = Array.from({ length: 50_000 }, (_, i) => `w${i}\u00ff`);
-    words.forEach((w, i) => table.add(w, i % 3 + 1));
+    words.forEach((w, i) => table.add(w, (i % 3) + 1));
     table.add(words[7]!, 5);
     expect(table.size).toBe(words.length);
     expect([table.find('w7\u00ff'), table.count(7), table.word(7)]).toEqual([7, 7, 'w7\u00ff']);

@@ -49,7 +49,8 @@ std::size_t TokenEnd(const char* data, std::size_t i, std::size_t len) {
 #endif
 
 void Lowercase(char* data, std::size_t n) {
-  for (std::size_t i = 0; i < n; i++) data[i] = static_cast<char>(data[i] + ((data[i] >= 'A' && data[i] <= 'Z') ? 32 : 0));
+  for (std::size_t i = 0; i < n; i++)
+    data[i] = static_cast<char>(data[i] + ((data[i] >= 'A' && data[i] <= 'Z') ? 32 : 0));
 }
 
 std::FILE* OpenOrThrow(const std::string& path) {

@@ -20,8 +20,9 @@ bool Better(const Hit& a, const Hit& b) { return a.score > b.score || (a.score =
 
 }  // namespace
 
-FASTNN_W2V_CLONES void Nearest(std::int32_t* out_index, float* out_score, const float* matrix, const float* queries, std::size_t rows,
-             std::size_t cols, std::size_t q, std::size_t k, const std::int32_t* exclude, std::size_t e) {
+FASTNN_W2V_CLONES void Nearest(std::int32_t* out_index, float* out_score, const float* matrix, const float* queries,
+                               std::size_t rows, std::size_t cols, std::size_t q, std::size_t k,
+                               const std::int32_t* exclude, std::size_t e) {
   std::vector<Hit> heap;  // the k best so far, worst at the front
   heap.reserve(k);
   for (std::size_t j = 0; j < q; j++) {

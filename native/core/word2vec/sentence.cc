@@ -151,7 +151,8 @@ inline bool SkipGramBatched(const SentenceModel& m, SentenceScratch& s, const st
   }
   // Input errors from the output rows before their update ...
   for (std::size_t j = 0; j < b; j++) {
-    for (std::size_t o = 0; o < k; o++) Axpy(&s.errors[j * dim], g[j * k + o], Row(m.w.syn1neg, s.outputs[o], dim), dim);
+    for (std::size_t o = 0; o < k; o++)
+      Axpy(&s.errors[j * dim], g[j * k + o], Row(m.w.syn1neg, s.outputs[o], dim), dim);
   }
   // ... output rows from the input rows before theirs ...
   for (std::size_t o = 0; o < k; o++) {
@@ -182,7 +183,7 @@ FASTNN_W2V_CLONES bool TrainSentence(const SentenceModel& m, SentenceScratch& s,
     const std::size_t radius = window - s.rng.below(m.opt.window);
     const std::size_t lo = i > radius ? i - radius : 0;
     const std::size_t hi = std::min(n - 1, i + radius);
-    const bool ok = batched ? SkipGramBatched(m, s, sentence, lo, hi, i, lr)
+    const bool ok = batched    ? SkipGramBatched(m, s, sentence, lo, hi, i, lr)
                     : m.opt.sg ? SkipGramClassic(m, s, sentence, lo, hi, i, lr)
                                : Cbow(m, s, sentence, lo, hi, i, lr);
     if (!ok) return false;

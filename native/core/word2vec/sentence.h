@@ -44,11 +44,11 @@ struct SentenceModel {
 struct SentenceScratch {
   explicit SentenceScratch(std::uint32_t seed) : rng(seed) {}
   Rng rng;
-  std::vector<float> neu1, neu1e;     // dim each
-  std::vector<std::int32_t> outputs;  // batched: the window's output words (centre first)
-  std::vector<float> labels, weights; // batched: each output's label and multiplicity
-  std::vector<float> grads;           // batched: (B, K) gradient scales
-  std::vector<float> errors;          // batched: (B, dim) input-row updates
+  std::vector<float> neu1, neu1e;      // dim each
+  std::vector<std::int32_t> outputs;   // batched: the window's output words (centre first)
+  std::vector<float> labels, weights;  // batched: each output's label and multiplicity
+  std::vector<float> grads;            // batched: (B, K) gradient scales
+  std::vector<float> errors;           // batched: (B, dim) input-row updates
   double loss = 0;
   std::uint64_t terms = 0;
 };

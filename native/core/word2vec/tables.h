@@ -27,9 +27,9 @@ std::vector<double> KeepProbabilities(const std::vector<std::uint64_t>& counts, 
 constexpr int kSigmoidSize = 1000;
 constexpr float kMaxExp = 6;
 struct SigmoidTable {
-  std::vector<float> sigmoid;       // σ(x_i), rounded to float
-  std::vector<double> loss_true;    // −log σ(x_i), for reporting only
-  std::vector<double> loss_false;   // −log(1 − σ(x_i))
+  std::vector<float> sigmoid;      // σ(x_i), rounded to float
+  std::vector<double> loss_true;   // −log σ(x_i), for reporting only
+  std::vector<double> loss_false;  // −log(1 − σ(x_i))
 };
 SigmoidTable BuildSigmoidTable();
 

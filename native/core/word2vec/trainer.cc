@@ -124,7 +124,8 @@ class alignas(64) Worker {
   }
 
   void TrainSentence() {
-    if (!word2vec::TrainSentence(s_.model, scratch_, sentence_.data(), sentence_.size(), LearningRate())) diverged_ = true;
+    if (!word2vec::TrainSentence(s_.model, scratch_, sentence_.data(), sentence_.size(), LearningRate()))
+      diverged_ = true;
   }
 
   const Shared& s_;
@@ -144,13 +145,14 @@ TrainResult Train(const TrainOptions& opt, const Vocab& vocab, const Weights& we
   double count_sum = 0;
   for (std::uint64_t c : vocab.counts) count_sum += static_cast<double>(c);
   // At least 1 so an empty vocabulary cannot divide by zero.
-  const std::vector<std::int32_t> noise = opt.negative > 0 ? allocating("the negative-sampling table", [&] {
-    return NoiseTable(vocab.counts, opt.ns_exponent);
-  }) : std::vector<std::int32_t>{};
+  const std::vector<std::int32_t> noise =
+      opt.negative > 0
+          ? allocating("the negative-sampling table", [&] { return NoiseTable(vocab.counts, opt.ns_exponent); })
+          : std::vector<std::int32_t>{};
   const SigmoidTable sigmoid = BuildSigmoidTable();
-  const HuffmanCodes huffman = opt.hs ? allocating("the Huffman tree of the vocabulary", [&] {
-    return BuildHuffman(vocab.counts);
-  }) : HuffmanCodes{};
+  const HuffmanCodes huffman =
+      opt.hs ? allocating("the Huffman tree of the vocabulary", [&] { return BuildHuffman(vocab.counts); })
+             : HuffmanCodes{};
   Shared shared{opt, vocab, {}, std::max(1.0, count_sum * opt.epochs), {opt, weights, noise.data(), sigmoid, huffman}};
   if (opt.sample > 0) {
     shared.keep = allocating("the subsampling table", [&] { return KeepProbabilities(vocab.counts, opt.sample); });
@@ -190,8 +192,7 @@ TrainResult Train(const TrainOptions& opt, const Vocab& vocab, const Weights& we
 
   TrainResult result;
   const auto start = Clock::now();
-  TrainProgress last{start_progress,
-                     std::min(state.epoch, opt.epochs), 0, 0, opt.alpha, 0, words_at_start};
+  TrainProgress last{start_progress, std::min(state.epoch, opt.epochs), 0, 0, opt.alpha, 0, words_at_start};
   auto snapshot = [&](const std::vector<Counters>& counters) {
     std::uint64_t words = 0, terms = 0;
     double loss = 0;
@@ -238,18 +239,19 @@ TrainResult Train(const TrainOptions& opt, const Vocab& vocab, const Weights& we
           std::lock_guard<std::mutex> lock(mutex);
           running++;
         }
-        pool.push_back(start_thread("training thread " + std::to_string(t + 1) + " of " + std::to_string(threads), [&, t] {
-          try {
-            workers[t].RunEpoch(range_begin(t + 1), state.threads[t], state.words_before, counters, stop, diverged);
-          } catch (...) {
-            std::lock_guard<std::mutex> lock(mutex);
-            if (!failure) failure = std::current_exception();
-            stop.store(true);
-          }
-          std::lock_guard<std::mutex> lock(mutex);
-          running--;
-          done_cv.notify_all();
-        }));
+        pool.push_back(
+            start_thread("training thread " + std::to_string(t + 1) + " of " + std::to_string(threads), [&, t] {
+              try {
+                workers[t].RunEpoch(range_begin(t + 1), state.threads[t], state.words_before, counters, stop, diverged);
+              } catch (...) {
+                std::lock_guard<std::mutex> lock(mutex);
+                if (!failure) failure = std::current_exception();
+                stop.store(true);
+              }
+              std::lock_guard<std::mutex> lock(mutex);
+              running--;
+              done_cv.notify_all();
+            }));
       }
       // Until the epoch's threads finish: relay cancellation within 50 ms (the
       // workers then stop after their current sentence), report every 200 ms.
@@ -277,8 +279,9 @@ TrainResult Train(const TrainOptions& opt, const Vocab& vocab, const Weights& we
     last = snapshot(counters);
     result.loss = last.loss;
     if (diverged.load()) {
-      throw std::runtime_error("word2vec: training diverged (a non-finite score) in epoch " + std::to_string(state.epoch) +
-                               " after " + std::to_string(last.words) + " words; lower alpha");
+      throw std::runtime_error("word2vec: training diverged (a non-finite score) in epoch " +
+                               std::to_string(state.epoch) + " after " + std::to_string(last.words) +
+                               " words; lower alpha");
     }
     bool complete = true;
     for (const ThreadState& t : state.threads) complete = complete && t.finished;

@@ -23,7 +23,7 @@ struct TrainOptions {
   std::uint32_t window = 5;
   std::uint32_t negative = 5;  // 0 = no negative sampling (then hs must be on)
   double ns_exponent = 0.75;
-  double sample = 1e-3;        // 0 = no subsampling
+  double sample = 1e-3;  // 0 = no subsampling
   double alpha = 0.025;
   double min_alpha = 0.0000025;
   std::uint32_t epochs = 5;
@@ -61,13 +61,13 @@ struct Weights {
 };
 
 struct TrainProgress {
-  double progress;        // words done / (epochs · words in the vocabulary's counts), ≤ 1
-  std::uint32_t epoch;    // 1-based
-  double loss;            // mean −log-likelihood per prediction in the current epoch
+  double progress;      // words done / (epochs · words in the vocabulary's counts), ≤ 1
+  std::uint32_t epoch;  // 1-based
+  double loss;          // mean −log-likelihood per prediction in the current epoch
   double words_per_sec;
   double lr;
   double eta_seconds;
-  std::uint64_t words;    // in-vocabulary tokens read so far (before subsampling)
+  std::uint64_t words;  // in-vocabulary tokens read so far (before subsampling)
 };
 
 class TrainHooks {
@@ -95,8 +95,8 @@ struct ThreadState {
 // part, with ranks), so a state only resumes with the thread and rank counts
 // that wrote it, on the same corpus.
 struct TrainState {
-  std::uint32_t epoch = 1;          // the epoch in progress; epochs + 1 once training is complete
-  std::uint64_t words_before = 0;   // tokens read in the epochs before it
+  std::uint32_t epoch = 1;         // the epoch in progress; epochs + 1 once training is complete
+  std::uint64_t words_before = 0;  // tokens read in the epochs before it
   std::vector<ThreadState> threads;
 };
 
@@ -104,9 +104,9 @@ struct TrainResult {
   std::uint64_t words = 0;
   std::uint32_t epochs_completed = 0;
   bool cancelled = false;
-  double loss = 0;  // mean loss of the last (possibly partial) epoch
+  double loss = 0;                   // mean loss of the last (possibly partial) epoch
   std::vector<double> epoch_losses;  // mean loss of each epoch this call completed, in order
-  TrainState state;  // where a resumed run would continue
+  TrainState state;                  // where a resumed run would continue
 };
 
 // Sentences longer than this many kept words are cut into pieces (gensim's

@@ -49,7 +49,8 @@ Vocab BuildVocab(const VocabOptions& options, const std::function<bool(std::uint
     for (std::size_t j = 0; j < n; j++) {
       table.Add(batch[j], hashes[j]);
       if (table.Size() > threshold) Prune(table, floor++);
-      if (++tokens % 65536 == 0 && !tick(reader.Offset())) return FinalizeVocab(table, options.min_count, options.max_final_vocab);
+      if (++tokens % 65536 == 0 && !tick(reader.Offset()))
+        return FinalizeVocab(table, options.min_count, options.max_final_vocab);
     }
   }
   return FinalizeVocab(table, options.min_count, options.max_final_vocab);

@@ -30,8 +30,8 @@ struct VocabOptions {
 };
 
 struct Vocab {
-  WordTable words;                     // index = rank
-  std::vector<std::uint64_t> counts;   // by rank, non-increasing
+  WordTable words;                    // index = rank
+  std::vector<std::uint64_t> counts;  // by rank, non-increasing
 };
 
 // Distinct words the counting table may hold before a pruning round:

@@ -72,15 +72,17 @@ class WordTable {
   static std::uint32_t Tag(std::uint64_t hash) { return static_cast<std::uint32_t>(hash >> 32); }
   const Record* RecordAt(std::uint32_t at) const { return reinterpret_cast<const Record*>(arena_.data() + at); }
   Record* RecordAt(std::uint32_t at) { return reinterpret_cast<Record*>(arena_.data() + at); }
-  static std::string_view WordOf(const Record* r) { return std::string_view(reinterpret_cast<const char*>(r + 1), r->length); }
+  static std::string_view WordOf(const Record* r) {
+    return std::string_view(reinterpret_cast<const char*>(r + 1), r->length);
+  }
   // The record of `word` (nullptr if absent), or the free slot where it would go.
   Record* Lookup(std::string_view word, std::uint64_t hash, std::size_t* free_slot) const;
   std::uint32_t Append(std::string_view word);  // a new record, count 0
   void Rehash(std::size_t slot_count);
 
-  std::vector<std::uint64_t> arena_;     // records, 8-byte aligned
-  std::vector<std::uint32_t> records_;   // by index: arena offset / 8
-  std::vector<Slot> slots_;              // size a power of two (never 0), at most 3/4 full
+  std::vector<std::uint64_t> arena_;    // records, 8-byte aligned
+  std::vector<std::uint32_t> records_;  // by index: arena offset / 8
+  std::vector<Slot> slots_;             // size a power of two (never 0), at most 3/4 full
 };
 
 }  // namespace fastnn::word2vec

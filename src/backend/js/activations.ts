@@ -61,8 +61,7 @@ export function sigmoid32(x: number): number {
 }
 
 // out (n) = f(inp (n)); out may be inp.
-export function activationForward(out: Float32Array, inp: Float32Array, n: number, act: number,
-                                  leakySlope: number): void {
+export function activationForward(out: Float32Array, inp: Float32Array, n: number, act: number, leakySlope: number): void {
   switch (act) {
     case Activation.identity:
       if (out !== inp) out.set(inp.subarray(0, n));
@@ -91,8 +90,7 @@ export function activationForward(out: Float32Array, inp: Float32Array, n: numbe
 }
 
 // dinp (n) = dout (n) ⊙ f'(s), f' expressed through out = f(s) (n); dinp may be dout.
-export function activationBackward(dinp: Float32Array, dout: Float32Array, out: Float32Array, n: number,
-                                   act: number, leakySlope: number): void {
+export function activationBackward(dinp: Float32Array, dout: Float32Array, out: Float32Array, n: number, act: number, leakySlope: number): void {
   switch (act) {
     case Activation.identity:
       if (dinp !== dout) dinp.set(dout.subarray(0, n));

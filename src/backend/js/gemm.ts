@@ -27,8 +27,19 @@ export const DIRECT_MNK = 128;
 
 // c (m,n) = alpha·op(a)·op(b) + beta·c; a (m,k) or (k,m) if transA, b (k,n) or (n,k) if transB.
 // acc is float64 scratch of at least min(n, JB) entries (used by NN and TN only).
-export function gemm(c: Float32Array, a: Float32Array, b: Float32Array, m: number, n: number, k: number,
-                     transA: boolean, transB: boolean, alpha: number, beta: number, acc: Float64Array): void {
+export function gemm(
+  c: Float32Array,
+  a: Float32Array,
+  b: Float32Array,
+  m: number,
+  n: number,
+  k: number,
+  transA: boolean,
+  transB: boolean,
+  alpha: number,
+  beta: number,
+  acc: Float64Array,
+): void {
   // NT and TT are unblocked per element already; their blocking only orders the loops.
   if (transB) gemmDot(c, a, b, m, n, k, transA, alpha, beta);
   else if (k === 1) gemmOuter(c, a, b, m, n, alpha, beta);
@@ -38,8 +49,18 @@ export function gemm(c: Float32Array, a: Float32Array, b: Float32Array, m: numbe
 
 // NN, TN: a[i,p] is at i·k+p (NN) or p·m+i (TN); row p of b is contiguous.
 // Exported for the test that the direct path gives the same bits.
-export function gemmAxpy(c: Float32Array, a: Float32Array, b: Float32Array, m: number, n: number, k: number,
-                  transA: boolean, alpha: number, beta: number, acc: Float64Array): void {
+export function gemmAxpy(
+  c: Float32Array,
+  a: Float32Array,
+  b: Float32Array,
+  m: number,
+  n: number,
+  k: number,
+  transA: boolean,
+  alpha: number,
+  beta: number,
+  acc: Float64Array,
+): void {
   const aRow = transA ? 1 : k;
   const aCol = transA ? m : 1;
   for (let j0 = 0; j0 < n; j0 += JB) {
@@ -84,8 +105,7 @@ export function outerEntry(ai: number, bj: number): number {
 
 // NN, TN with k = 1: a is a column (or a row: the same layout), b a row, and
 // c[i,j] = alpha·outerEntry(a[i], b[j]).
-function gemmOuter(c: Float32Array, a: Float32Array, b: Float32Array, m: number, n: number, alpha: number,
-                   beta: number): void {
+function gemmOuter(c: Float32Array, a: Float32Array, b: Float32Array, m: number, n: number, alpha: number, beta: number): void {
   for (let i = 0; i < m; i++) {
     const ai = a[i]!;
     const ci = i * n;
@@ -96,8 +116,17 @@ function gemmOuter(c: Float32Array, a: Float32Array, b: Float32Array, m: number,
 
 // NN, TN with m·n·k ≤ DIRECT_MNK, hence k ≤ KB (one k block): each c[i,j] is
 // summed over p in order, from 0, in float64, as gemmAxpy's strip sums it.
-function gemmAxpyDirect(c: Float32Array, a: Float32Array, b: Float32Array, m: number, n: number, k: number,
-                        transA: boolean, alpha: number, beta: number): void {
+function gemmAxpyDirect(
+  c: Float32Array,
+  a: Float32Array,
+  b: Float32Array,
+  m: number,
+  n: number,
+  k: number,
+  transA: boolean,
+  alpha: number,
+  beta: number,
+): void {
   const aRow = transA ? 1 : k;
   const aCol = transA ? m : 1;
   for (let i = 0; i < m; i++) {
@@ -113,8 +142,7 @@ function gemmAxpyDirect(c: Float32Array, a: Float32Array, b: Float32Array, m: nu
 }
 
 // NT, TT: op(b)[p,j] is b[j·k+p], so row j of b is contiguous in p.
-function gemmDot(c: Float32Array, a: Float32Array, b: Float32Array, m: number, n: number, k: number,
-                 transA: boolean, alpha: number, beta: number): void {
+function gemmDot(c: Float32Array, a: Float32Array, b: Float32Array, m: number, n: number, k: number, transA: boolean, alpha: number, beta: number): void {
   const k4 = k - (k % 4);
   for (let j0 = 0; j0 < n; j0 += JB) {
     const j1 = Math.min(n, j0 + JB);
@@ -122,7 +150,10 @@ function gemmDot(c: Float32Array, a: Float32Array, b: Float32Array, m: number, n
       const ci = i * n;
       for (let j = j0; j < j1; j++) {
         const bj = j * k;
-        let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+        let s0 = 0,
+          s1 = 0,
+          s2 = 0,
+          s3 = 0;
         if (!transA) {
           const ai = i * k;
           let p = 0;
@@ -137,7 +168,7 @@ function gemmDot(c: Float32Array, a: Float32Array, b: Float32Array, m: number, n
           // TT is not used by backprop; the strided walk down column i of a is acceptable.
           for (let p = 0; p < k; p++) s0 += a[p * m + i]! * b[bj + p]!;
         }
-        const s = (s0 + s1) + (s2 + s3);
+        const s = s0 + s1 + (s2 + s3);
         // beta == 0 overwrites: c may hold garbage or NaN on entry.
         c[ci + j] = beta === 0 ? alpha * s : alpha * s + beta * c[ci + j]!;
       }

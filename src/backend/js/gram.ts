@@ -19,13 +19,22 @@ const BLOCK = 256;
 const SLICE_WORK = 1 << 18;
 
 /** Backend.centredGram after its checks: true when done, false once `stopped()`. */
-export async function centredGram(out: Float32Array, mean: Float32Array, x: Float32Array, n: number, d: number, rows: boolean,
-                                  alpha: number, onProgress: KernelProgressFn, stopped: () => boolean): Promise<boolean> {
+export async function centredGram(
+  out: Float32Array,
+  mean: Float32Array,
+  x: Float32Array,
+  n: number,
+  d: number,
+  rows: boolean,
+  alpha: number,
+  onProgress: KernelProgressFn,
+  stopped: () => boolean,
+): Promise<boolean> {
   const clock = new SliceClock(stopped);
   const sums = new Float64Array(d);
   const meanRows = Math.max(1, Math.floor(SLICE_WORK / Math.max(1, d)));
   for (let i = 0; i < n; i++) {
-    if (i % meanRows === 0 && await clock.tick()) return false;
+    if (i % meanRows === 0 && (await clock.tick())) return false;
     const row = i * d;
     for (let j = 0; j < d; j++) sums[j] = sums[j]! + x[row + j]!;
   }
@@ -50,8 +59,7 @@ export async function centredGram(out: Float32Array, mean: Float32Array, x: Floa
     for (let i0 = 0; i0 < side; i0 += slice) {
       if (await clock.tick()) return false;
       const i1 = Math.min(side, i0 + slice);
-      gemm(out.subarray(i0 * side, i1 * side), fb.subarray(i0 * count, i1 * count), fb, i1 - i0, side, count, false, true, alpha,
-        first === 0 ? 0 : 1, none);
+      gemm(out.subarray(i0 * side, i1 * side), fb.subarray(i0 * count, i1 * count), fb, i1 - i0, side, count, false, true, alpha, first === 0 ? 0 : 1, none);
     }
     onProgress?.({ done: first + count, total: depth });
   }
@@ -60,8 +68,17 @@ export async function centredGram(out: Float32Array, mean: Float32Array, x: Floa
 
 // Rows [i0, i1) of F (side, count), the block's centred values with one row per row of the result: columns mode,
 // F[i][p] = x[first + p][i] − mean[i]; rows mode, F[i][c] = x[i][first + c] − mean[first + c].
-function centreRows(f: Float32Array, x: Float32Array, mean: Float32Array, d: number, first: number, count: number, rows: boolean,
-                    i0: number, i1: number): void {
+function centreRows(
+  f: Float32Array,
+  x: Float32Array,
+  mean: Float32Array,
+  d: number,
+  first: number,
+  count: number,
+  rows: boolean,
+  i0: number,
+  i1: number,
+): void {
   for (let i = i0; i < i1; i++) {
     const o = i * count;
     if (rows) for (let c = 0; c < count; c++) f[o + c] = x[i * d + first + c]! - mean[first + c]!;

@@ -39,8 +39,18 @@ function makeReflector(a: Float64Array, o: number, t: number): [number, number] 
 }
 
 // row (n, at r) ← row − (vi·w + wi·v), w and v read from wo and vo; then, when p is given, p ← p + pa·row.
-function rank2(a: Float64Array, r: number, vi: number, w: Float64Array, wo: number, wi: number, vo: number, n: number,
-               p: Float64Array | null, pa: number): void {
+function rank2(
+  a: Float64Array,
+  r: number,
+  vi: number,
+  w: Float64Array,
+  wo: number,
+  wi: number,
+  vo: number,
+  n: number,
+  p: Float64Array | null,
+  pa: number,
+): void {
   for (let j = 0; j < n; j++) {
     const x = a[r + j]! - (vi * w[wo + j]! + wi * a[vo + j]!);
     a[r + j] = x;
@@ -55,8 +65,15 @@ function rank2(a: Float64Array, r: number, vi: number, w: Float64Array, wo: numb
  * previous step's rank-2 update and forms A·v in one pass over the trailing
  * rows. False once the clock says stop.
  */
-export async function tridiagonalise(a: Float64Array, m: number, diag: Float64Array, off: Float64Array, tau: Float64Array,
-                                     clock: SliceClock, progress: (done: number) => void): Promise<boolean> {
+export async function tridiagonalise(
+  a: Float64Array,
+  m: number,
+  diag: Float64Array,
+  off: Float64Array,
+  tau: Float64Array,
+  clock: SliceClock,
+  progress: (done: number) => void,
+): Promise<boolean> {
   off.fill(0);
   tau.fill(0);
   const buffers = [new Float64Array(m), new Float64Array(m)];
@@ -77,7 +94,7 @@ export async function tridiagonalise(a: Float64Array, m: number, diag: Float64Ar
     const rowsPerTick = Math.max(1, Math.floor(CLOCK_ELEMENTS / t));
     if (vPrev >= 0 || ts !== 0) {
       for (let i = 0; i < t; i++) {
-        if (i > 0 && i % rowsPerTick === 0 && await clock.tick()) return false;
+        if (i > 0 && i % rowsPerTick === 0 && (await clock.tick())) return false;
         const ri = (s + 1 + i) * m + s + 1;
         if (vPrev >= 0) rank2(a, ri, a[vPrev + i + 1]!, wPrev, 1, wPrev[i + 1]!, vPrev + 1, t, ts !== 0 ? p : null, a[v + i]!);
         else {
@@ -119,8 +136,7 @@ export async function tridiagonalise(a: Float64Array, m: number, diag: Float64Ar
 }
 
 /** y (m, at y[yo..]) ← Q·y with the reflectors tridiagonalise left in a and tau. False once the clock says stop. */
-export async function applyReflectors(y: Float64Array, yo: number, a: Float64Array, tau: Float64Array, m: number,
-                                      clock: SliceClock): Promise<boolean> {
+export async function applyReflectors(y: Float64Array, yo: number, a: Float64Array, tau: Float64Array, m: number, clock: SliceClock): Promise<boolean> {
   let work = 0;
   for (let s = Math.max(0, m - 2) - 1; s >= 0; s--) {
     if (tau[s] === 0) continue;

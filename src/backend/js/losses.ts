@@ -22,8 +22,7 @@ function softplus(x: number): number {
 
 const scratch = new Float64Array(1);
 
-function elementwiseLoss(dlogits: Float32Array | null, logits: Float32Array, target: Float32Array,
-                         rows: number, cols: number, f: PairLoss): number {
+function elementwiseLoss(dlogits: Float32Array | null, logits: Float32Array, target: Float32Array, rows: number, cols: number, f: PairLoss): number {
   const inv = 1 / rows;
   let total = 0;
   for (let i = 0; i < rows * cols; i++) {
@@ -45,8 +44,7 @@ type LaneTerm = (z: number, r: number, scale: number, g: Float64Array) => number
 const LOSS_LANES = 16;
 const lanes = new Float64Array(LOSS_LANES);
 
-function laneLoss(dlogits: Float32Array | null, logits: Float32Array, target: Float32Array, rows: number,
-                  cols: number, term: LaneTerm): number {
+function laneLoss(dlogits: Float32Array | null, logits: Float32Array, target: Float32Array, rows: number, cols: number, term: LaneTerm): number {
   const inv = 1 / rows;
   const scale = Math.fround(inv);
   lanes.fill(0);
@@ -164,16 +162,15 @@ function focal(gamma: number, alpha: number): PairLoss {
     const q = sigmoid(-z);
     const logP = -softplus(-z);
     const logQ = -softplus(z);
-    const qg = Math.pow(q, gamma);
-    const pg = Math.pow(p, gamma);
+    const qg = q ** gamma;
+    const pg = p ** gamma;
     g[0] = alpha * r * qg * (gamma * p * logP - q) + (1 - alpha) * (1 - r) * pg * (p - gamma * q * logQ);
     return -alpha * r * qg * logP - (1 - alpha) * (1 - r) * pg * logQ;
   };
 }
 
 // c_j = w_j·((1 − ε)·r_j + ε·Σr/K); loss Σ c_j·(lse − z_j); gradient softmax_j·Σc − c_j.
-function softmaxCe(dlogits: Float32Array | null, logits: Float32Array, target: Float32Array, rows: number,
-                   cols: number, p: LossParams): number {
+function softmaxCe(dlogits: Float32Array | null, logits: Float32Array, target: Float32Array, rows: number, cols: number, p: LossParams): number {
   const inv = 1 / rows;
   const eps = p.smoothing;
   const w = p.classWeights.length ? p.classWeights : null;
@@ -207,8 +204,7 @@ function softmaxCe(dlogits: Float32Array | null, logits: Float32Array, target: F
 }
 
 // Row layout [μ_1..μ_m, s_1..s_m], target (rows, m): ∂/∂μ = (μ − r)e^−s, ∂/∂s = ½(1 − (μ − r)²e^−s).
-function gaussianNll(dlogits: Float32Array | null, logits: Float32Array, target: Float32Array, rows: number,
-                     cols: number): number {
+function gaussianNll(dlogits: Float32Array | null, logits: Float32Array, target: Float32Array, rows: number, cols: number): number {
   const inv = 1 / rows;
   const m = cols / 2;
   let total = 0;
@@ -229,8 +225,7 @@ function gaussianNll(dlogits: Float32Array | null, logits: Float32Array, target:
 }
 
 // Weston–Watkins: the true class y (the row's first largest target) must beat every other by 1.
-function multiclassHinge(dlogits: Float32Array | null, logits: Float32Array, target: Float32Array, rows: number,
-                         cols: number): number {
+function multiclassHinge(dlogits: Float32Array | null, logits: Float32Array, target: Float32Array, rows: number, cols: number): number {
   const inv = 1 / rows;
   let total = 0;
   for (let i = 0; i < rows; i++) {
@@ -251,22 +246,41 @@ function multiclassHinge(dlogits: Float32Array | null, logits: Float32Array, tar
 }
 
 // Dispatch on the loss code; shapes as in backend.ts.
-export function lossForwardBackward(dlogits: Float32Array | null, logits: Float32Array, target: Float32Array,
-                                    rows: number, cols: number, loss: number, p: LossParams): number {
+export function lossForwardBackward(
+  dlogits: Float32Array | null,
+  logits: Float32Array,
+  target: Float32Array,
+  rows: number,
+  cols: number,
+  loss: number,
+  p: LossParams,
+): number {
   if (rows === 0) return 0;
   switch (loss) {
-    case Loss.mse: return elementwiseLoss(dlogits, logits, target, rows, cols, mse);
-    case Loss.sigmoidCrossEntropy: return laneLoss(dlogits, logits, target, rows, cols, sigmoidCe32);
-    case Loss.softmaxCrossEntropy: return softmaxCe(dlogits, logits, target, rows, cols, p);
-    case Loss.l1: return elementwiseLoss(dlogits, logits, target, rows, cols, l1);
-    case Loss.huber: return elementwiseLoss(dlogits, logits, target, rows, cols, huber(p.delta));
-    case Loss.gaussianNll: return gaussianNll(dlogits, logits, target, rows, cols);
-    case Loss.poissonNll: return elementwiseLoss(dlogits, logits, target, rows, cols, poissonNll);
-    case Loss.focal: return elementwiseLoss(dlogits, logits, target, rows, cols, focal(p.gamma, p.alpha));
-    case Loss.hinge: return elementwiseLoss(dlogits, logits, target, rows, cols, hinge);
-    case Loss.multiclassHinge: return multiclassHinge(dlogits, logits, target, rows, cols);
-    case Loss.sigmoidMse: return laneLoss(dlogits, logits, target, rows, cols, sigmoidMse32);
-    default: throw new RangeError(`lossForwardBackward: unknown loss ${loss}`);
+    case Loss.mse:
+      return elementwiseLoss(dlogits, logits, target, rows, cols, mse);
+    case Loss.sigmoidCrossEntropy:
+      return laneLoss(dlogits, logits, target, rows, cols, sigmoidCe32);
+    case Loss.softmaxCrossEntropy:
+      return softmaxCe(dlogits, logits, target, rows, cols, p);
+    case Loss.l1:
+      return elementwiseLoss(dlogits, logits, target, rows, cols, l1);
+    case Loss.huber:
+      return elementwiseLoss(dlogits, logits, target, rows, cols, huber(p.delta));
+    case Loss.gaussianNll:
+      return gaussianNll(dlogits, logits, target, rows, cols);
+    case Loss.poissonNll:
+      return elementwiseLoss(dlogits, logits, target, rows, cols, poissonNll);
+    case Loss.focal:
+      return elementwiseLoss(dlogits, logits, target, rows, cols, focal(p.gamma, p.alpha));
+    case Loss.hinge:
+      return elementwiseLoss(dlogits, logits, target, rows, cols, hinge);
+    case Loss.multiclassHinge:
+      return multiclassHinge(dlogits, logits, target, rows, cols);
+    case Loss.sigmoidMse:
+      return laneLoss(dlogits, logits, target, rows, cols, sigmoidMse32);
+    default:
+      throw new RangeError(`lossForwardBackward: unknown loss ${loss}`);
   }
 }
 
@@ -275,8 +289,12 @@ export function outputTransform(inout: Float32Array, rows: number, cols: number,
   switch (loss) {
     case Loss.sigmoidCrossEntropy:
     case Loss.sigmoidMse:
-    case Loss.focal: activationForward(inout, inout, rows * cols, Activation.sigmoid, 0); return;
-    case Loss.softmaxCrossEntropy: softmaxRows(inout, inout, rows, cols); return;
+    case Loss.focal:
+      activationForward(inout, inout, rows * cols, Activation.sigmoid, 0);
+      return;
+    case Loss.softmaxCrossEntropy:
+      softmaxRows(inout, inout, rows, cols);
+      return;
     case Loss.poissonNll:
       for (let i = 0; i < rows * cols; i++) inout[i] = Math.exp(inout[i]!);
       return;

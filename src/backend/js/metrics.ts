@@ -15,7 +15,7 @@ export function metricSum(logits: Float32Array, target: Float32Array, rows: numb
     const o = i * cols;
     if (metric === Metric.binaryAccuracy) {
       let right = 0;
-      for (let j = 0; j < cols; j++) if ((logits[o + j]! >= 0) === (target[o + j]! >= 0.5)) right++;
+      for (let j = 0; j < cols; j++) if (logits[o + j]! >= 0 === target[o + j]! >= 0.5) right++;
       sum += right / cols;
     } else if (metric === Metric.categoricalAccuracy) {
       sum += argmax(logits, o, cols) === argmax(target, o, cols) ? 1 : 0;

@@ -64,9 +64,17 @@ function allocWorkspace(fn: string, sizes: Int32Array, rows: number, withDeltas:
  * Shares net's arrays, so the parameters train in place. */
 export function sameShapeSpec(net: NetworkSpec): NetworkSpec {
   return {
-    sizes: net.sizes, hiddenActivations: net.hiddenActivations, leakySlope: net.leakySlope, loss: net.loss,
-    lossParams: net.lossParams, params: net.params, sparsity: net.sparsity ?? null, tiedPairs: net.tiedPairs ?? null,
-    frozen: net.frozen ?? null, dropout: net.dropout ?? null, norm: net.norm ?? null,
+    sizes: net.sizes,
+    hiddenActivations: net.hiddenActivations,
+    leakySlope: net.leakySlope,
+    loss: net.loss,
+    lossParams: net.lossParams,
+    params: net.params,
+    sparsity: net.sparsity ?? null,
+    tiedPairs: net.tiedPairs ?? null,
+    frozen: net.frozen ?? null,
+    dropout: net.dropout ?? null,
+    norm: net.norm ?? null,
   };
 }
 
@@ -95,8 +103,17 @@ interface PassScratch {
 
 // Dropout and batch statistics are on exactly when the pass has a generator (Backend.train's).
 function scratchOf(ws: BatchWorkspace, rng: Rng | null): PassScratch {
-  return { masks: ws.dropMasks, outs: ws.dropOuts, rng, dropout: rng !== null, xhat: ws.normXhat, invStd: ws.normInvStd,
-    training: rng !== null, batchMean: ws.batchMean, batchVar: ws.batchVar };
+  return {
+    masks: ws.dropMasks,
+    outs: ws.dropOuts,
+    rng,
+    dropout: rng !== null,
+    xhat: ws.normXhat,
+    invStd: ws.normInvStd,
+    training: rng !== null,
+    batchMean: ws.batchMean,
+    batchVar: ws.batchVar,
+  };
 }
 
 // Batch statistics for layer ℓ: a training pass, and the layer not frozen (a frozen layer is a fixed function).
@@ -109,19 +126,20 @@ function normaliseOrBias(z: Float32Array, net: NetworkSpec, d: PassScratch | nul
   const out = net.sizes[l + 1]!;
   const b = net.params[2 * l + 1]!;
   switch (net.norm?.[l] ?? Norm.none) {
-    case Norm.layer: layerNormForward(z, d?.xhat[l] ?? null, d?.invStd[l] ?? null, z, b, rows, out); return;
-    case Norm.batch:
-      batchNormForward(z, d?.xhat[l] ?? null, d?.invStd[l] ?? null, d?.batchMean[l] ?? null, d?.batchVar[l] ?? null, z, b, rows, out,
-        batchStats(net, d, l));
+    case Norm.layer:
+      layerNormForward(z, d?.xhat[l] ?? null, d?.invStd[l] ?? null, z, b, rows, out);
       return;
-    default: biasAdd(z, b, rows, out);
+    case Norm.batch:
+      batchNormForward(z, d?.xhat[l] ?? null, d?.invStd[l] ?? null, d?.batchMean[l] ?? null, d?.batchVar[l] ?? null, z, b, rows, out, batchStats(net, d, l));
+      return;
+    default:
+      biasAdd(z, b, rows, out);
   }
 }
 
 // dz (rows, out) ← ∂loss/∂z of layer ℓ's linear map from ∂loss/∂(its normalised output), in place;
 // dParams (b(ℓ)'s shape) gets [γ, β]'s gradient unless null.
-function normalisationBackward(dz: Float32Array, dParams: Float32Array | null, net: NetworkSpec, d: PassScratch, l: number,
-                               rows: number): void {
+function normalisationBackward(dz: Float32Array, dParams: Float32Array | null, net: NetworkSpec, d: PassScratch, l: number, rows: number): void {
   const out = net.sizes[l + 1]!;
   const b = net.params[2 * l + 1]!;
   if (net.norm![l] === Norm.layer) layerNormBackward(dz, dParams, dz, d.xhat[l]!, d.invStd[l]!, b, rows, out);
@@ -170,8 +188,7 @@ function penalty(net: NetworkSpec, ws: Workspace, rows: number, rhoHat: Float64A
 
 // Layer ℓ's weight and bias gradients from its deltas dz (rows, out) and inputs aPrev (rows, in); zero when frozen
 // (clipping's global norm then ignores it). A normalised layer's [γ, β] gradient comes from normalisationBackward.
-function layerGradient(grads: Float32Array[], net: NetworkSpec, l: number, rows: number, aPrev: Float32Array, dz: Float32Array,
-                       acc: Float64Array): void {
+function layerGradient(grads: Float32Array[], net: NetworkSpec, l: number, rows: number, aPrev: Float32Array, dz: Float32Array, acc: Float64Array): void {
   if (layerFrozen(net, l)) {
     grads[2 * l]!.fill(0);
     grads[2 * l + 1]!.fill(0);
@@ -197,8 +214,15 @@ function foldTied(grads: Float32Array[], net: NetworkSpec): void {
 // Given ws.deltas[last] = ∂loss/∂logits (rows, sizes[last]), fills every layer's deltas and, unless grads
 // is null, writes grads (params' layout). Uses the weights as they are (the pre-update weights during
 // training); rhoHat is what penalty() left when the sparsity penalty is on.
-function backwardLayers(grads: Float32Array[] | null, net: NetworkSpec, x: Float32Array, rows: number, ws: Workspace,
-                        rhoHat: Float64Array, d: PassScratch | null = null): void {
+function backwardLayers(
+  grads: Float32Array[] | null,
+  net: NetworkSpec,
+  x: Float32Array,
+  rows: number,
+  ws: Workspace,
+  rhoHat: Float64Array,
+  d: PassScratch | null = null,
+): void {
   const { sizes, params } = net;
   // Below the lowest trainable layer no delta is needed: a frozen encoder costs its forward pass only.
   let lowest = 0;
@@ -232,8 +256,7 @@ export function forward(out: Float32Array, net: NetworkSpec, x: Float32Array, n:
 
 // forward, and in the same pass the mean loss over y (n, target columns), returned (0 when y is null); no penalty.
 // fn: the backend function its failures are thrown as.
-export function forwardLoss(out: Float32Array, net: NetworkSpec, x: Float32Array, y: Float32Array | null, n: number,
-                            fn = 'forwardLoss'): number {
+export function forwardLoss(out: Float32Array, net: NetworkSpec, x: Float32Array, y: Float32Array | null, n: number, fn = 'forwardLoss'): number {
   // The last layer writes straight into out; the output transform runs in place, after the loss read the logits.
   const ws = allocWorkspace(fn, net.sizes, n, false, out);
   const k = net.sizes[net.sizes.length - 1]!;
@@ -245,14 +268,12 @@ export function forwardLoss(out: Float32Array, net: NetworkSpec, x: Float32Array
 
 // grads (params' layout) = ∂(mean loss over the n rows of x (n, sizes[0]), y (n, sizes[last]))/∂params;
 // returns that mean loss.
-export function lossGradient(grads: Float32Array[], net: NetworkSpec, x: Float32Array, y: Float32Array,
-                             n: number): number {
+export function lossGradient(grads: Float32Array[], net: NetworkSpec, x: Float32Array, y: Float32Array, n: number): number {
   const ws = allocBatchWorkspace('lossGradient', net, n);
   const s = scratchOf(ws, null); // normalisation's buffers; no dropout outside training
   const k = net.sizes[net.sizes.length - 1]!;
   const logits = forwardLayers(net, x, n, ws, s);
-  const loss = lossForwardBackward(ws.deltas[ws.deltas.length - 1]!, logits, y, n, k, net.loss, net.lossParams) +
-    penalty(net, ws, n, ws.rhoHat);
+  const loss = lossForwardBackward(ws.deltas[ws.deltas.length - 1]!, logits, y, n, k, net.loss, net.lossParams) + penalty(net, ws, n, ws.rhoHat);
   backwardLayers(grads, net, x, n, ws, ws.rhoHat, s);
   return loss;
 }
@@ -294,7 +315,9 @@ export function allocBatchWorkspace(fn: string, net: NetworkSpec, cap: number): 
   // One literal, not a spread of allocWorkspace's object: a spread's result gets a map
   // of its own per call, and every job's first steps then deoptimised the passes it reached.
   return allocatingScratch(fn, cap, () => ({
-    acts, deltas, acc,
+    acts,
+    deltas,
+    acc,
     xb: new Float32Array(cap * sizes[0]!),
     yb: new Float32Array(cap * targetCols(net)),
     grads: net.params.map((p) => new Float32Array(p.length)),
@@ -313,8 +336,18 @@ export function allocBatchWorkspace(fn: string, net: NetworkSpec, cap: number): 
 // Returns the batch mean loss (sparsity penalty included). With noise and rng the gathered inputs are
 // corrupted before forward, the targets left clean (denoising); with rng, net.dropout applies
 // too (masks drawn after the noise, layer by layer). Parameters are only read.
-function batchPass(ws: BatchWorkspace, net: NetworkSpec, x: Float32Array, y: Float32Array, order: Uint32Array, start: number,
-                   rows: number, noise: InputNoise | null | undefined, rng: Rng | undefined, grads: Float32Array[] | null): number {
+function batchPass(
+  ws: BatchWorkspace,
+  net: NetworkSpec,
+  x: Float32Array,
+  y: Float32Array,
+  order: Uint32Array,
+  start: number,
+  rows: number,
+  noise: InputNoise | null | undefined,
+  rng: Rng | undefined,
+  grads: Float32Array[] | null,
+): number {
   const { sizes } = net;
   const inW = sizes[0]!;
   const k = sizes[sizes.length - 1]!;
@@ -333,8 +366,7 @@ function batchPass(ws: BatchWorkspace, net: NetworkSpec, x: Float32Array, y: Flo
   if (noise && rng) corruptInput(xb, rows * inW, noise, rng);
   const d = scratchOf(ws, rng ?? null);
   const logits = forwardLayers(net, xb, rows, ws, d);
-  const loss = lossForwardBackward(ws.deltas[ws.deltas.length - 1]!, logits, yb, rows, k, net.loss, net.lossParams) +
-    penalty(net, ws, rows, ws.rhoHat);
+  const loss = lossForwardBackward(ws.deltas[ws.deltas.length - 1]!, logits, yb, rows, k, net.loss, net.lossParams) + penalty(net, ws, rows, ws.rhoHat);
   if (Number.isFinite(loss)) {
     backwardLayers(grads, net, xb, rows, ws, ws.rhoHat, d);
     net.norm?.forEach((code, l) => {
@@ -345,17 +377,33 @@ function batchPass(ws: BatchWorkspace, net: NetworkSpec, x: Float32Array, y: Flo
 }
 
 /** batchPass leaving ws.grads = ∂(batch mean loss)/∂params (native network_batch_gradient). */
-export function batchGradient(ws: BatchWorkspace, net: NetworkSpec, x: Float32Array, y: Float32Array,
-                              order: Uint32Array, start: number, rows: number, noise?: InputNoise | null,
-                              rng?: Rng): number {
+export function batchGradient(
+  ws: BatchWorkspace,
+  net: NetworkSpec,
+  x: Float32Array,
+  y: Float32Array,
+  order: Uint32Array,
+  start: number,
+  rows: number,
+  noise?: InputNoise | null,
+  rng?: Rng,
+): number {
   return batchPass(ws, net, x, y, order, start, rows, noise, rng, ws.grads);
 }
 
 /** batchPass without the parameter gradients (native network_batch_deltas): the loss and, when it is
  * finite, ws.deltas, for an update that forms the gradients itself (sgd-rank1.ts). ws.grads is not touched. */
-export function batchDeltas(ws: BatchWorkspace, net: NetworkSpec, x: Float32Array, y: Float32Array,
-                            order: Uint32Array, start: number, rows: number, noise?: InputNoise | null,
-                            rng?: Rng): number {
+export function batchDeltas(
+  ws: BatchWorkspace,
+  net: NetworkSpec,
+  x: Float32Array,
+  y: Float32Array,
+  order: Uint32Array,
+  start: number,
+  rows: number,
+  noise?: InputNoise | null,
+  rng?: Rng,
+): number {
   return batchPass(ws, net, x, y, order, start, rows, noise, rng, null);
 }
 
@@ -371,8 +419,14 @@ export function paramGradients(ws: BatchWorkspace, net: NetworkSpec, rows: numbe
 /** Mean loss of net over x (n, sizes[0]), y (n, targetCols), forward in
  * blocks of ws capacity (no gradient), and Σ of the metric's per-row scores.
  * The sparsity penalty is not included: the reconstruction loss alone. */
-export function evaluate(ws: BatchWorkspace, net: NetworkSpec, x: Float32Array, y: Float32Array, n: number,
-                         metric: number): { loss: number; metricTotal: number } {
+export function evaluate(
+  ws: BatchWorkspace,
+  net: NetworkSpec,
+  x: Float32Array,
+  y: Float32Array,
+  n: number,
+  metric: number,
+): { loss: number; metricTotal: number } {
   const { sizes } = net;
   const inW = sizes[0]!;
   const k = sizes[sizes.length - 1]!;
@@ -392,8 +446,7 @@ export function evaluate(ws: BatchWorkspace, net: NetworkSpec, x: Float32Array, 
 
 // params ← params − lr·(grads + weightDecay·params), decaying weights but not biases.
 // Layers flagged in `frozen` (NetworkSpec.frozen) are left as they are.
-export function sgdStep(params: Float32Array[], grads: Float32Array[], lr: number, weightDecay: number,
-                        frozen?: Uint8Array | null): void {
+export function sgdStep(params: Float32Array[], grads: Float32Array[], lr: number, weightDecay: number, frozen?: Uint8Array | null): void {
   for (let i = 0; i < params.length; i++) {
     if (frozen?.[i >> 1] === 1) continue;
     const p = params[i]!;

@@ -10,8 +10,15 @@ export const LAYER_NORM_EPS = 1e-5;
 
 /** out (rows, cols) = γ ⊙ x̂ + β for z (rows, cols); xhat (rows, cols) and invStd (rows)
  * receive x̂ and 1/√(σ² + ε) for backward unless null. out may alias z. */
-export function layerNormForward(out: Float32Array, xhat: Float32Array | null, invStd: Float32Array | null, z: Float32Array,
-                                 gainBias: Float32Array, rows: number, cols: number): void {
+export function layerNormForward(
+  out: Float32Array,
+  xhat: Float32Array | null,
+  invStd: Float32Array | null,
+  z: Float32Array,
+  gainBias: Float32Array,
+  rows: number,
+  cols: number,
+): void {
   for (let r = 0; r < rows; r++) {
     const o = r * cols;
     // Two passes (mean, then the centred squares) in float64: no cancellation for rows with a large mean.
@@ -32,8 +39,16 @@ export function layerNormForward(out: Float32Array, xhat: Float32Array | null, i
 
 /** dz (rows, cols) = ∂loss/∂z from dy = ∂loss/∂out: per row s·(g − mean(g) − x̂·mean(g ⊙ x̂)), g = γ ⊙ dy,
  * s = invStd; dGainBias (2·cols) = [Σ_rows dy ⊙ x̂, Σ_rows dy] unless null. dz may alias dy. */
-export function layerNormBackward(dz: Float32Array, dGainBias: Float32Array | null, dy: Float32Array, xhat: Float32Array,
-                                  invStd: Float32Array, gainBias: Float32Array, rows: number, cols: number): void {
+export function layerNormBackward(
+  dz: Float32Array,
+  dGainBias: Float32Array | null,
+  dy: Float32Array,
+  xhat: Float32Array,
+  invStd: Float32Array,
+  gainBias: Float32Array,
+  rows: number,
+  cols: number,
+): void {
   // The parameter gradients first (dy is overwritten below when dz aliases it), column by column.
   if (dGainBias) {
     for (let j = 0; j < cols; j++) {
@@ -72,9 +87,18 @@ export const BATCH_NORM_MOMENTUM = 0.1;
 /** out (rows, cols) = γ ⊙ x̂ + β for z (rows, cols), params (4·cols) = [γ, β, running mean, running var].
  * With training, x̂ uses the batch's statistics and batchMean, batchVar (cols) receive its mean and unbiased
  * variance; otherwise the running ones. xhat (rows, cols) and invStd (cols) receive x̂ and the scale unless null. */
-export function batchNormForward(out: Float32Array, xhat: Float32Array | null, invStd: Float32Array | null,
-                                 batchMean: Float32Array | null, batchVar: Float32Array | null, z: Float32Array,
-                                 params: Float32Array, rows: number, cols: number, training: boolean): void {
+export function batchNormForward(
+  out: Float32Array,
+  xhat: Float32Array | null,
+  invStd: Float32Array | null,
+  batchMean: Float32Array | null,
+  batchVar: Float32Array | null,
+  z: Float32Array,
+  params: Float32Array,
+  rows: number,
+  cols: number,
+  training: boolean,
+): void {
   for (let j = 0; j < cols; j++) {
     let mean = params[2 * cols + j]!;
     let variance = params[3 * cols + j]!;
@@ -110,8 +134,17 @@ export function batchNormUpdateRunning(params: Float32Array, batchMean: Float32A
 
 /** dz (rows, cols) from dy: through the batch statistics when training, as the fixed affine map s·γ otherwise;
  * dParams (4·cols) = [Σ dy ⊙ x̂, Σ dy, 0, 0] unless null. dz may alias dy. */
-export function batchNormBackward(dz: Float32Array, dParams: Float32Array | null, dy: Float32Array, xhat: Float32Array,
-                                  invStd: Float32Array, params: Float32Array, rows: number, cols: number, training: boolean): void {
+export function batchNormBackward(
+  dz: Float32Array,
+  dParams: Float32Array | null,
+  dy: Float32Array,
+  xhat: Float32Array,
+  invStd: Float32Array,
+  params: Float32Array,
+  rows: number,
+  cols: number,
+  training: boolean,
+): void {
   for (let j = 0; j < cols; j++) {
     let sumDy = 0;
     let sumDyXhat = 0;
@@ -129,7 +162,7 @@ export function batchNormBackward(dz: Float32Array, dParams: Float32Array | null
     const s = invStd[j]!;
     for (let r = 0; r < rows; r++) {
       const d = dy[r * cols + j]!;
-      dz[r * cols + j] = training ? g * s / rows * (rows * d - sumDy - xhat[r * cols + j]! * sumDyXhat) : g * s * d;
+      dz[r * cols + j] = training ? ((g * s) / rows) * (rows * d - sumDy - xhat[r * cols + j]! * sumDyXhat) : g * s * d;
     }
   }
 }

@@ -16,7 +16,7 @@ const BAD_GRADIENT = 1;
 const BAD_UPDATE = 2;
 
 const nonfinite32 = (v: number): number => (Number.isFinite(Math.fround(v)) ? 0 : 1);
-const check = (g: number, newValuesBad: number): number => nonfinite32(g) * BAD_GRADIENT | newValuesBad * BAD_UPDATE;
+const check = (g: number, newValuesBad: number): number => (nonfinite32(g) * BAD_GRADIENT) | (newValuesBad * BAD_UPDATE);
 
 // Below this many entries a loop copies faster than TypedArray.prototype.set,
 // whose call alone costs what a loop over ~20 floats does (XOR's layers).
@@ -50,8 +50,17 @@ function sgdStage(w: Float32Array, g: Float32Array, n: number, lr: number, decay
 }
 
 // w (n), v (n), g (n): g' = g + decay·w; v ← μ·v + g'; w ← w − lr·(nesterov ? g' + μ·v : v).
-function momentumKernel(apply: boolean, w: Float32Array, v: Float32Array, g: Float32Array, n: number, lr: number,
-                        mu: number, decay: number, nesterov: boolean): number {
+function momentumKernel(
+  apply: boolean,
+  w: Float32Array,
+  v: Float32Array,
+  g: Float32Array,
+  n: number,
+  lr: number,
+  mu: number,
+  decay: number,
+  nesterov: boolean,
+): number {
   let bad = 0;
   for (let i = 0; i < n; i++) {
     const wi = w[i]!;
@@ -69,11 +78,23 @@ function momentumKernel(apply: boolean, w: Float32Array, v: Float32Array, g: Flo
 }
 
 // w, m, v, g (n) at step t ≥ 1; decoupled = AdamW (decay applied to w, not added to g).
-function adamKernel(apply: boolean, w: Float32Array, m: Float32Array, v: Float32Array, g: Float32Array, n: number,
-                    lr: number, beta1: number, beta2: number, eps: number, decay: number, decoupled: boolean,
-                    t: number): number {
-  const c1 = 1 - Math.pow(beta1, t);
-  const c2 = 1 - Math.pow(beta2, t);
+function adamKernel(
+  apply: boolean,
+  w: Float32Array,
+  m: Float32Array,
+  v: Float32Array,
+  g: Float32Array,
+  n: number,
+  lr: number,
+  beta1: number,
+  beta2: number,
+  eps: number,
+  decay: number,
+  decoupled: boolean,
+  t: number,
+): number {
+  const c1 = 1 - beta1 ** t;
+  const c2 = 1 - beta2 ** t;
   let bad = 0;
   for (let i = 0; i < n; i++) {
     let wi = w[i]!;
@@ -113,8 +134,21 @@ function updateAll(apply: boolean, net: NetworkSpec, grads: Float32Array[], opt:
         bad |= momentumKernel(apply, w, opt.state[p]!, g, w.length, lr, opt.momentum, decay, opt.nesterov);
         break;
       default:
-        bad |= adamKernel(apply, w, opt.state[p]!, opt.state[count + p]!, g, w.length, lr, opt.beta1, opt.beta2, opt.eps,
-          decay, opt.type === Optimizer.adamw, t);
+        bad |= adamKernel(
+          apply,
+          w,
+          opt.state[p]!,
+          opt.state[count + p]!,
+          g,
+          w.length,
+          lr,
+          opt.beta1,
+          opt.beta2,
+          opt.eps,
+          decay,
+          opt.type === Optimizer.adamw,
+          t,
+        );
     }
   }
   return bad;
@@ -122,13 +156,13 @@ function updateAll(apply: boolean, net: NetworkSpec, grads: Float32Array[], opt:
 
 /** What optimizerStep did: applied the update, or refused it (writing no
  * weight or state) for a non-finite gradient entry or new value. */
-export type StepOutcome = 'applied' | 'gradient' | 'update';
+export type StepOutcomeName = 'applied' | 'gradient' | 'update';
 
 /** One update of every parameter from grads (params' layout, used as scratch:
  * scaled in place when clipping, overwritten by SGD's staging); sumSq = Σ g²
  * over all of them is read only when clipping. The update is first computed
  * without storing any weight or state; the step count advances only when applied. */
-export function optimizerStep(net: NetworkSpec, grads: Float32Array[], sumSq: number, opt: OptimizerSpec, lr: number): StepOutcome {
+export function optimizerStep(net: NetworkSpec, grads: Float32Array[], sumSq: number, opt: OptimizerSpec, lr: number): StepOutcomeName {
   // Clipping by global norm: one scale for every gradient, so the update keeps its direction.
   const norm = Math.sqrt(sumSq);
   if (opt.clipNorm > 0 && norm > opt.clipNorm) {
@@ -151,7 +185,7 @@ const partial = new Float64Array(4);
 export function sumOfSquares(grads: Float32Array[]): number {
   partial.fill(0);
   for (const g of grads) for (let i = 0; i < g.length; i++) partial[i & 3] += g[i]! * g[i]!;
-  return (partial[0]! + partial[1]!) + (partial[2]! + partial[3]!);
+  return partial[0]! + partial[1]! + (partial[2]! + partial[3]!);
 }
 
 const OUTCOME_CODE = { applied: StepOutcome.applied, gradient: StepOutcome.nonFiniteGradient, update: StepOutcome.nonFiniteUpdate } as const;

@@ -13,7 +13,7 @@ import { Optimizer, type NetworkSpec, type OptimizerSpec } from '../backend.js';
 import { sgdNewWeight } from './elementwise.js';
 import { outerEntry } from './gemm.js';
 import { paramGradients, type BatchWorkspace } from './network.js';
-import { optimizerStep, type StepOutcome } from './optimizers.js';
+import { optimizerStep, type StepOutcomeName } from './optimizers.js';
 
 // Bounds below this leave every gradient entry, intermediate and new weight
 // finite in float32: its largest value is just under 2^128, so a factor 2
@@ -29,7 +29,7 @@ function maxAbs(x: Float32Array, n: number): number {
   for (let i = 0; i < n; i++) {
     const v = Math.abs(x[i]!);
     if (v > top) top = v;
-    else if (v !== v) return v;
+    else if (Number.isNaN(v)) return v;
   }
   return top;
 }
@@ -37,8 +37,7 @@ function maxAbs(x: Float32Array, n: number): number {
 // w (rows, cols) ← sgdNewWeight(w, g, lr32, decay32) with g[i,j] = dz[i]·a[j]
 // formed as gemm forms the batch-1 weight gradient (outerEntry, rounded to
 // float32 as it is stored); lr32 and decay32 already rounded. Returns max |new w|.
-function rank1Update(w: Float32Array, dz: Float32Array, a: Float32Array, rows: number, cols: number, lr32: number,
-                     decay32: number): number {
+function rank1Update(w: Float32Array, dz: Float32Array, a: Float32Array, rows: number, cols: number, lr32: number, decay32: number): number {
   let top = 0;
   for (let i = 0; i < rows; i++) {
     const d = dz[i]!;
@@ -70,8 +69,15 @@ export class Rank1Sgd {
    * no normalisation (its gradient needs the whole batch). An empty array
    * counts as absent, as native reads it. */
   static applies(net: NetworkSpec, opt: OptimizerSpec, rows: number): boolean {
-    return rows === 1 && opt.type === Optimizer.sgd && opt.clipNorm <= 0 && !net.tiedPairs?.length && !net.frozen?.length &&
-      !net.dropout?.length && !net.norm?.length;
+    return (
+      rows === 1 &&
+      opt.type === Optimizer.sgd &&
+      opt.clipNorm <= 0 &&
+      !net.tiedPairs?.length &&
+      !net.frozen?.length &&
+      !net.dropout?.length &&
+      !net.norm?.length
+    );
   }
 
   /** The weights changed by some other update: the next step measures them again. */
@@ -82,7 +88,7 @@ export class Rank1Sgd {
   /** One update of net from the deltas batchDeltas left in ws for a one-row
    * batch at rate lr: what paramGradients then optimizerStep would do,
    * outcome included; nothing is written unless it returns 'applied'. */
-  step(net: NetworkSpec, ws: BatchWorkspace, opt: OptimizerSpec, lr: number): StepOutcome {
+  step(net: NetworkSpec, ws: BatchWorkspace, opt: OptimizerSpec, lr: number): StepOutcomeName {
     const { sizes, params } = net;
     const layers = sizes.length - 1;
     const maxW = this.maxAbs;

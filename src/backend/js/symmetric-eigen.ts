@@ -10,8 +10,15 @@ import { SliceClock, type KernelProgressFn } from './slice-clock.js';
 import { tridiagonalQl } from './tridiagonal-ql.js';
 
 /** Backend.symmetricEigen after its checks: true when done, false once `stopped()`. */
-export async function symmetricEigen(values: Float64Array, vectors: Float32Array, a: Float32Array, m: number, k: number,
-                                     onProgress: KernelProgressFn, stopped: () => boolean): Promise<boolean> {
+export async function symmetricEigen(
+  values: Float64Array,
+  vectors: Float32Array,
+  a: Float32Array,
+  m: number,
+  k: number,
+  onProgress: KernelProgressFn,
+  stopped: () => boolean,
+): Promise<boolean> {
   if (k === 0) return true;
   const clock = new SliceClock(stopped);
   const full = await symmetricCopy(a, m, clock);
@@ -22,15 +29,15 @@ export async function symmetricEigen(values: Float64Array, vectors: Float32Array
   const steps = Math.max(0, m - 2);
   const total = steps + m + k;
   const report = (done: number) => onProgress?.({ done, total });
-  if (!await tridiagonalise(full, m, diag, off, tau, clock, report)) return false;
+  if (!(await tridiagonalise(full, m, diag, off, tau, clock, report))) return false;
   const z = new Float64Array(m * m);
   for (let i = 0; i < m; i++) z[i * m + i] = 1;
-  if (!await tridiagonalQl(diag, off, z, m, clock, (done) => report(steps + done))) return false;
+  if (!(await tridiagonalQl(diag, off, z, m, clock, (done) => report(steps + done)))) return false;
   // Largest first; equal eigenvalues keep QL's order.
   const order = Array.from({ length: m }, (_, i) => i).sort((x, y) => diag[y]! - diag[x]! || x - y);
   for (let c = 0; c < k; c++) {
     const y = order[c]! * m;
-    if (!await applyReflectors(z, y, full, tau, m, clock)) return false;
+    if (!(await applyReflectors(z, y, full, tau, m, clock))) return false;
     signedCopy(vectors, c * m, z, y, m);
     values[c] = diag[order[c]!]!;
   }

@@ -44,7 +44,6 @@ function rngFrom(state: Uint32Array): Rng {
 
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
-
 /** The best monitored value so far, and a copy of the weights that gave it
  * (in job.resume.bestParams when given, so the next job of a run continues it). */
 class BestTracker {
@@ -53,14 +52,21 @@ class BestTracker {
   best: number;
   bestEpoch: number;
 
-  constructor(net: NetworkSpec, private readonly es: EarlyStoppingSpec, resume: FitResume | null) {
+  constructor(
+    net: NetworkSpec,
+    private readonly es: EarlyStoppingSpec,
+    resume: FitResume | null,
+  ) {
     const given = resume?.bestParams ?? [];
     this.enabled = es.patience > 0 || es.restoreBest || given.length > 0;
-    this.saved = given.length > 0 ? given : es.restoreBest
-      ? allocating('train', 'the copy of the best weights (restoreBestWeights)', () => net.params.map((p) => new Float32Array(p.length)))
-      : [];
-    this.best = this.enabled ? resume?.best ?? 0 : 0;
-    this.bestEpoch = this.enabled ? resume?.bestEpoch ?? 0 : 0;
+    this.saved =
+      given.length > 0
+        ? given
+        : es.restoreBest
+          ? allocating('train', 'the copy of the best weights (restoreBestWeights)', () => net.params.map((p) => new Float32Array(p.length)))
+          : [];
+    this.best = this.enabled ? (resume?.best ?? 0) : 0;
+    this.bestEpoch = this.enabled ? (resume?.bestEpoch ?? 0) : 0;
   }
 
   /** Records the history row at history[row..] of the run's epoch `epoch`; true when training should stop. */
@@ -106,8 +112,15 @@ function saveState(rng: Rng, out: Uint32Array): Uint32Array {
 
 function resumedEpoch(p: Float64Array): EpochState {
   const E = EPOCH;
-  return { batch: p[E.batch]!, lossSum: p[E.lossSum]!, metricTotal: p[E.metricTotal]!, applied: p[E.applied]!, skipped: p[E.skipped]!,
-    lr: p[E.lr]!, orderState: Uint32Array.from(p.subarray(E.order0, E.order3 + 1)) };
+  return {
+    batch: p[E.batch]!,
+    lossSum: p[E.lossSum]!,
+    metricTotal: p[E.metricTotal]!,
+    applied: p[E.applied]!,
+    skipped: p[E.skipped]!,
+    lr: p[E.lr]!,
+    orderState: Uint32Array.from(p.subarray(E.order0, E.order3 + 1)),
+  };
 }
 
 /** Fills job.position (when given): what the job did and, when `st` stopped
@@ -141,8 +154,7 @@ function stopBetweenBatches(job: FitJob, rng: Rng, out: Omit<FitResult, 'cancell
 /** Trains job.net in place; `report` (null: nobody listens, so no report is built)
  * gets what TrainProgress describes. Stops (resolving with what was done) once
  * `stopped()` is true between batches. */
-export async function fit(job: FitJob, report: ((p: TrainProgress) => void) | null,
-                          stopped: () => boolean): Promise<Omit<FitResult, 'cancelled'>> {
+export async function fit(job: FitJob, report: ((p: TrainProgress) => void) | null, stopped: () => boolean): Promise<Omit<FitResult, 'cancelled'>> {
   const { x, y, n, epochs, batchSize, history, schedule, metric } = job;
   const net = sameShapeSpec(job.net);
   const hasMetric = metric !== Metric.none;
@@ -167,14 +179,24 @@ export async function fit(job: FitJob, report: ((p: TrainProgress) => void) | nu
   // net is a few microseconds, where an allocation per epoch shows.
   const epochOrderState = new Uint32Array(4);
   let sliceStart = performance.now();
-  const batchesPerLook = clockInterval(Math.min(batchSize, n), net.params.reduce((sum, p) => sum + p.length, 0));
+  const batchesPerLook = clockInterval(
+    Math.min(batchSize, n),
+    net.params.reduce((sum, p) => sum + p.length, 0),
+  );
   let untilLook = batchesPerLook;
   for (let epoch = 1; epoch <= epochs; epoch++) {
-    const partial = epoch === 1 ? resume?.partial ?? null : null;
-    const st: EpochState = partial ? resumedEpoch(partial) : {
-      batch: 0, lossSum: 0, metricTotal: 0, applied: 0, skipped: 0, orderState: saveState(rng, epochOrderState),
-      lr: scheduleLr(schedule, schedule.perStep ? step0 + out.steps : epoch0 + epoch - 1),
-    };
+    const partial = epoch === 1 ? (resume?.partial ?? null) : null;
+    const st: EpochState = partial
+      ? resumedEpoch(partial)
+      : {
+          batch: 0,
+          lossSum: 0,
+          metricTotal: 0,
+          applied: 0,
+          skipped: 0,
+          orderState: saveState(rng, epochOrderState),
+          lr: scheduleLr(schedule, schedule.perStep ? step0 + out.steps : epoch0 + epoch - 1),
+        };
     for (let i = 0; i < n; i++) order[i] = i;
     // A resumed epoch draws its order again from its own state; the stream continues from job.rngState.
     if (job.shuffle) (partial ? rngFrom(st.orderState) : rng).shuffle(order);
@@ -218,9 +240,12 @@ export async function fit(job: FitJob, report: ((p: TrainProgress) => void) | nu
       const stepLr = schedule.perStep ? scheduleLr(schedule, step0 + out.steps) : st.lr;
       // Every check comes before any weight changes: the loss, the gradient,
       // and the update itself (optimizerStep writes nothing that would overflow).
-      const outcome = !Number.isFinite(loss) || !Number.isFinite(sumSq) ? 'gradient'
-        : fused ? rank1.step(net, ws, job.optimizer, stepLr)
-        : optimizerStep(net, ws.grads, sumSq, job.optimizer, stepLr);
+      const outcome =
+        !Number.isFinite(loss) || !Number.isFinite(sumSq)
+          ? 'gradient'
+          : fused
+            ? rank1.step(net, ws, job.optimizer, stepLr)
+            : optimizerStep(net, ws.grads, sumSq, job.optimizer, stepLr);
       // The fused update's bounds hold only while it is the only writer of the weights.
       if (!fused && outcome === 'applied') rank1.forget();
       const bad = !Number.isFinite(loss) ? 'loss' : outcome === 'applied' ? null : outcome;

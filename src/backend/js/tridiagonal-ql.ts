@@ -21,7 +21,11 @@ class RotationBatch {
   private readonly s = new Float64Array(BATCH);
   private count = 0;
 
-  constructor(private readonly z: Float64Array, private readonly m: number, private readonly clock: SliceClock) {}
+  constructor(
+    private readonly z: Float64Array,
+    private readonly m: number,
+    private readonly clock: SliceClock,
+  ) {}
 
   /** Records the rotation of rows i, i+1; true when the batch is full (then flush it). Synchronous: a
    * sweep records hundreds of thousands, and an async call would make a promise for each. */
@@ -38,7 +42,7 @@ class RotationBatch {
     for (let c0 = 0; c0 < m; c0 += CHUNK) {
       const width = Math.min(CHUNK, m - c0);
       for (let t = 0; t < count; t++) {
-        if (t % CLOCK_ROTATIONS === 0 && await this.clock.tick()) return false;
+        if (t % CLOCK_ROTATIONS === 0 && (await this.clock.tick())) return false;
         const zi = index[t]! * m + c0;
         const zi1 = zi + m;
         const ct = c[t]!;
@@ -61,8 +65,14 @@ class RotationBatch {
  * eigenvector rows out (row i for diag[i]). False once the clock says stop;
  * throws an Error when an eigenvalue takes more than 60 sweeps.
  */
-export async function tridiagonalQl(diag: Float64Array, off: Float64Array, z: Float64Array, m: number, clock: SliceClock,
-                                    progress: (done: number) => void): Promise<boolean> {
+export async function tridiagonalQl(
+  diag: Float64Array,
+  off: Float64Array,
+  z: Float64Array,
+  m: number,
+  clock: SliceClock,
+  progress: (done: number) => void,
+): Promise<boolean> {
   const batch = new RotationBatch(z, m, clock);
   const eps = 2 ** -52;
   let f = 0;
@@ -105,9 +115,9 @@ export async function tridiagonalQl(diag: Float64Array, off: Float64Array, z: Fl
           c = p / r;
           p = c * diag[i]! - s * g;
           diag[i + 1] = h + s * (c * g + s * diag[i]!);
-          if (batch.add(i, c, s) && !await batch.flush()) return false;
+          if (batch.add(i, c, s) && !(await batch.flush())) return false;
         }
-        p = -s * s2 * c3 * el1 * off[l]! / dl1;
+        p = (-s * s2 * c3 * el1 * off[l]!) / dl1;
         off[l] = s * p;
         diag[l] = c * p;
       } while (Math.abs(off[l]!) > eps * tst1);

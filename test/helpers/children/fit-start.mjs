@@ -31,16 +31,27 @@ const probe = setInterval(() => {
 const stop = new AbortController();
 const t0 = performance.now();
 const fit = net.fit(x, y, {
-  epochs: 1, batchSize: 64, progressEvery: 5, signal: stop.signal,
+  epochs: 1,
+  batchSize: 64,
+  progressEvery: 5,
+  signal: stop.signal,
   onProgress: ({ batch }) => {
     started = true;
     if (batch >= 20) stop.abort();
   },
 });
 const returnMs = performance.now() - t0;
-await fit.catch((err) => { if (!stop.signal.aborted) throw err; });
+await fit.catch((err) => {
+  if (!stop.signal.aborted) throw err;
+});
 clearInterval(probe);
 peak = Math.max(peak, process.memoryUsage().rss);
-process.stdout.write(JSON.stringify({
-  returnMs, gapMs: gap, dataMB: x.data.byteLength / 2 ** 20, rssRiseMB: (peak - rssBefore) / 2 ** 20, started,
-}) + '\n');
+process.stdout.write(
+  JSON.stringify({
+    returnMs,
+    gapMs: gap,
+    dataMB: x.data.byteLength / 2 ** 20,
+    rssRiseMB: (peak - rssBefore) / 2 ** 20,
+    started,
+  }) + '\n',
+);

@@ -23,7 +23,11 @@ function shared(a) {
 function start(mode) {
   const spec = makeJob();
   if (mode === 'shared') Object.assign(spec, { x: shared(spec.x), y: shared(spec.y) });
-  const { x, history, net: { params } } = spec;
+  const {
+    x,
+    history,
+    net: { params },
+  } = spec;
   const job = addon.train(spec, null);
   // Moving the memory of an input and of a weight matrix to clones that are dropped at once.
   if (mode === 'transfer') structuredClone([x.buffer, params[0].buffer], { transfer: [x.buffer, params[0].buffer] });
@@ -33,7 +37,15 @@ function start(mode) {
 async function settleUnderPressure({ promise, history }) {
   let done = false;
   let error = null;
-  promise.then(() => { done = true; }, (e) => { done = true; error = String(e?.message ?? e); });
+  promise.then(
+    () => {
+      done = true;
+    },
+    (e) => {
+      done = true;
+      error = String(e?.message ?? e);
+    },
+  );
   let gcs = 0;
   const garbage = [];
   while (!done) {

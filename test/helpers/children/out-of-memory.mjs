@@ -23,7 +23,14 @@ const vmSize = () => Number(/VmSize:\s+(\d+) kB/.exec(readFileSync('/proc/self/s
 
 // Warm up first (the addon's job thread, the compiled training path), so the headroom measured after it is what is left.
 const warm = new MLP({ layers: [2, 3, 1], task: 'regression' });
-await warm.fit([[0, 1], [1, 0]], [0, 1], { epochs: 2 });
+await warm.fit(
+  [
+    [0, 1],
+    [1, 0],
+  ],
+  [0, 1],
+  { epochs: 2 },
+);
 
 function headroom() {
   const limit = /Max address space\s+(\d+)/.exec(readFileSync('/proc/self/limits', 'utf8'));
@@ -68,19 +75,22 @@ const cases = {
 
   // The native backend's shared copy of a plain x (staged for the job) does not fit next to x.
   'mlp-copy': async () => {
-    const d = 500, n = Math.floor((0.6 * headroom()) / (4 * d));
+    const d = 500,
+      n = Math.floor((0.6 * headroom()) / (4 * d));
     const model = new MLP({ layers: [d, 64, 1], task: 'regression' });
     const x = new Matrix(new Float32Array(n * d), n, d);
     return failure(() => model.fit(x, new Float32Array(n), { batchSize: 4096, epochs: 1 }), model);
   },
   'autoencoder-copy': async () => {
-    const d = 500, n = Math.floor((0.6 * headroom()) / (4 * d));
+    const d = 500,
+      n = Math.floor((0.6 * headroom()) / (4 * d));
     const model = new Autoencoder({ layers: [d, 32] });
     return failure(() => model.fit(new Matrix(new Float32Array(n * d), n, d), { batchSize: 4096, epochs: 1 }), model);
   },
   // The inputs fit; one batch's activations of a wide layer do not (the job's thread on native).
   'mlp-scratch': async () => {
-    const batch = 4096, width = Math.ceil((2 * headroom()) / (4 * batch));
+    const batch = 4096,
+      width = Math.ceil((2 * headroom()) / (4 * batch));
     const model = new MLP({ layers: [10, width, 1], task: 'regression' });
     const x = new Matrix(new Float32Array(batch * 10).fill(0.5), batch, 10);
     return failure(() => model.fit(x, new Float32Array(batch), { batchSize: batch, epochs: 1 }), model);
@@ -98,7 +108,9 @@ const cases = {
   mds: async () => {
     const n = Math.ceil(Math.sqrt((0.6 * headroom()) / 4));
     const x = Matrix.shared(n, n + 1);
-    x.data.forEach((_, i) => { x.data[i] = i % 7; });
+    x.data.forEach((_, i) => {
+      x.data[i] = i % 7;
+    });
     return failure(async () => classicalMds(x, 2));
   },
 };

@@ -18,9 +18,7 @@ const loaders = {
   readIdx: (p) => readIdx(p),
   'Word2Vec.train input': (p) => Word2Vec.train({ input: p, epochs: 1 }),
 };
-const run = action === 'save'
-  ? () => new MLP({ layers: [2, 3, 1], task: 'regression' }).save(`${name}/m.safetensors`)
-  : () => loaders[name](path);
+const run = action === 'save' ? () => new MLP({ layers: [2, 3, 1], task: 'regression' }).save(`${name}/m.safetensors`) : () => loaders[name](path);
 try {
   await run();
   process.stdout.write(JSON.stringify({ error: null }) + '\n');

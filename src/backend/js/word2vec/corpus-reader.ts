@@ -27,7 +27,10 @@ export class Tokenizer {
    * in token(), the token's end; in lineEnd(), just past the '\n'. */
   position = 0;
 
-  constructor(private readonly lowercase: boolean, private readonly sink: TokenSink) {}
+  constructor(
+    private readonly lowercase: boolean,
+    private readonly sink: TokenSink,
+  ) {}
 
   /**
    * Makes the next push() start at byte `offset` of the file, dropping the
@@ -106,7 +109,7 @@ export async function* readBlocks(path: string, blockSize: number, start = 0): A
   const file = await open(path, 'r');
   try {
     const buffer = Buffer.allocUnsafe(blockSize);
-    for (let at = start; ;) {
+    for (let at = start; ; ) {
       const { bytesRead } = await file.read(buffer, 0, blockSize, at);
       if (bytesRead === 0) return;
       at += bytesRead;

@@ -5,8 +5,18 @@
  */
 import { dot } from './vecmath.js';
 
-export function nearest(outIndex: Int32Array, outScore: Float32Array, matrix: Float32Array, queries: Float32Array,
-                        rows: number, cols: number, q: number, k: number, exclude: Int32Array, e: number): void {
+export function nearest(
+  outIndex: Int32Array,
+  outScore: Float32Array,
+  matrix: Float32Array,
+  queries: Float32Array,
+  rows: number,
+  cols: number,
+  q: number,
+  k: number,
+  exclude: Int32Array,
+  e: number,
+): void {
   // Kept sorted best-first; k is small next to rows, so an insertion into a
   // short sorted list beats a heap in JS.
   const score = new Float64Array(k);
@@ -16,7 +26,7 @@ export function nearest(outIndex: Int32Array, outScore: Float32Array, matrix: Fl
     let size = 0;
     for (let r = 0; r < rows && k > 0; r++) {
       const s = dot(matrix, r * cols, queries, j * cols, cols);
-      if (s !== s) continue;
+      if (Number.isNaN(s)) continue;
       // Ties keep the lower row first: a later row never beats an equal score.
       if (size === k && s <= score[k - 1]!) continue;
       if (skip.includes(r)) continue;

@@ -41,7 +41,10 @@ export class SentenceScratch {
   readonly weights: number[] = [];
   grads = new Float32Array(0);
   errors = new Float32Array(0);
-  constructor(readonly rng: Rng, dim: number) {
+  constructor(
+    readonly rng: Rng,
+    dim: number,
+  ) {
     this.neu1 = new Float32Array(dim);
     this.neu1e = new Float32Array(dim);
   }
@@ -58,8 +61,17 @@ function gradient(m: SentenceModel, s: SentenceScratch, f: number, label: number
 }
 
 /** A saturated score makes no update and no loss term when skipSaturated (sentence.cc Predict). */
-function predict(m: SentenceModel, s: SentenceScratch, inp: Float32Array, io: number, out: Float32Array, oo: number,
-                 label: number, lr: number, skipSaturated: boolean): boolean {
+function predict(
+  m: SentenceModel,
+  s: SentenceScratch,
+  inp: Float32Array,
+  io: number,
+  out: Float32Array,
+  oo: number,
+  label: number,
+  lr: number,
+  skipSaturated: boolean,
+): boolean {
   const f = dot(inp, io, out, oo, m.dim);
   if (!Number.isFinite(f)) return false;
   if (skipSaturated && saturated(f)) return true;
@@ -197,8 +209,10 @@ export function trainSentence(m: SentenceModel, s: SentenceScratch, sentence: In
     const radius = m.window - s.rng.below(m.window);
     const lo = Math.max(0, i - radius);
     const hi = Math.min(n - 1, i + radius);
-    const ok = m.batched ? skipGramBatched(m, s, sentence, lo, hi, i, lr)
-      : m.sg ? skipGramClassic(m, s, sentence, lo, hi, i, lr)
+    const ok = m.batched
+      ? skipGramBatched(m, s, sentence, lo, hi, i, lr)
+      : m.sg
+        ? skipGramClassic(m, s, sentence, lo, hi, i, lr)
         : cbow(m, s, sentence, lo, hi, i, lr);
     if (!ok) return false;
   }

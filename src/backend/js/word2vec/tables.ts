@@ -21,7 +21,7 @@ export async function fillNoiseTable(table: Int32Array, counts: Float64Array, ex
   const weight = new Float64Array(v);
   let total = 0;
   for (let i = 0; i < v; i++) {
-    weight[i] = Math.fround(Math.pow(counts[i]!, exponent));
+    weight[i] = Math.fround(counts[i]! ** exponent);
     total += weight[i]!;
   }
   let word = 0;
@@ -43,7 +43,7 @@ export function keepProbabilities(counts: Float64Array, sample: number): Float64
   let total = 0;
   for (const c of counts) total += c;
   const threshold = sample * total;
-  return counts.map((c) => (Math.sqrt(c / threshold) + 1) * threshold / c);
+  return counts.map((c) => ((Math.sqrt(c / threshold) + 1) * threshold) / c);
 }
 
 export interface SigmoidTable {
@@ -55,7 +55,7 @@ export interface SigmoidTable {
 export function sigmoidTable(): SigmoidTable {
   const t = { sigmoid: new Float32Array(SIGMOID_SIZE), lossTrue: new Float64Array(SIGMOID_SIZE), lossFalse: new Float64Array(SIGMOID_SIZE) };
   for (let i = 0; i < SIGMOID_SIZE; i++) {
-    const e = Math.exp((i / SIGMOID_SIZE * 2 - 1) * MAX_EXP);
+    const e = Math.exp(((i / SIGMOID_SIZE) * 2 - 1) * MAX_EXP);
     t.sigmoid[i] = e / (e + 1);
     t.lossTrue[i] = Math.log1p(1 / e);
     t.lossFalse[i] = Math.log1p(e);

@@ -26,12 +26,18 @@ const f32 = Math.fround;
 /** A turn of the event loop. */
 const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
-export async function trainTs(job: Word2VecTrainJob, onProgress: ((p: Word2VecProgress) => void) | undefined,
-                              stopped: () => boolean): Promise<Word2VecTrainResult> {
+export async function trainTs(
+  job: Word2VecTrainJob,
+  onProgress: ((p: Word2VecProgress) => void) | undefined,
+  stopped: () => boolean,
+): Promise<Word2VecTrainResult> {
   const { vectorSize: dim, window, negative, hs, sg, syn0 } = job;
   const vocab = new Map<string, number>();
-  Buffer.from(job.words.buffer, job.words.byteOffset, job.words.byteLength).toString('latin1')
-    .split('\n').slice(0, -1).forEach((w, i) => vocab.set(w, i));
+  Buffer.from(job.words.buffer, job.words.byteOffset, job.words.byteLength)
+    .toString('latin1')
+    .split('\n')
+    .slice(0, -1)
+    .forEach((w, i) => vocab.set(w, i));
   const counts = job.counts;
   let countSum = 0;
   for (const c of counts) countSum += c;
@@ -53,9 +59,18 @@ export async function trainTs(job: Word2VecTrainJob, onProgress: ((p: Word2VecPr
   const resume = job.resume;
   if (resume) rng.setState(resume.rng.subarray(0, 4));
   const model: SentenceModel = {
-    dim, window, negative, sg, batched: job.kernel === 'batched' && sg && !hs && negative > 0,
+    dim,
+    window,
+    negative,
+    sg,
+    batched: job.kernel === 'batched' && sg && !hs && negative > 0,
     skipSaturated: job.saturated === 'skip',
-    syn0, syn1neg: job.syn1neg!, syn1: job.syn1!, noise, sig, tree,
+    syn0,
+    syn1neg: job.syn1neg!,
+    syn1: job.syn1!,
+    noise,
+    sig,
+    tree,
   };
   const scratch = new SentenceScratch(rng, dim); // its loss and terms are set at each epoch's start
   const sentence = new Int32Array(MAX_SENTENCE);
@@ -124,10 +139,12 @@ export async function trainTs(job: Word2VecTrainJob, onProgress: ((p: Word2VecPr
     const done = wordsBefore + mark.words;
     const progress = Math.min(1, done * ranks / totalWords);
     return {
-      progress, epoch: Math.min(epoch, job.epochs), loss: mark.terms > 0 ? mark.loss / mark.terms : 0,
+      progress,
+      epoch: Math.min(epoch, job.epochs),
+      loss: mark.terms > 0 ? mark.loss / mark.terms : 0,
       wordsPerSec: seconds > 0 ? (done - wordsAtStart) / seconds : 0,
       lr: job.alpha - (job.alpha - job.minAlpha) * progress,
-      etaSeconds: progress > startProgress ? seconds * (1 - progress) / (progress - startProgress) : 0,
+      etaSeconds: progress > startProgress ? (seconds * (1 - progress)) / (progress - startProgress) : 0,
       words: done,
     };
   };
@@ -185,8 +202,13 @@ export async function trainTs(job: Word2VecTrainJob, onProgress: ((p: Word2VecPr
   const epochsCompleted = epoch - 1;
   const cancelled = epochsCompleted < job.epochs;
   const state: Word2VecState = {
-    epoch, wordsBefore, offsets: Float64Array.of(mark.offset), words: Float64Array.of(mark.words),
-    loss: Float64Array.of(mark.loss), terms: Float64Array.of(mark.terms), finished: Uint8Array.of(mark.finished),
+    epoch,
+    wordsBefore,
+    offsets: Float64Array.of(mark.offset),
+    words: Float64Array.of(mark.words),
+    loss: Float64Array.of(mark.loss),
+    terms: Float64Array.of(mark.terms),
+    finished: Uint8Array.of(mark.finished),
     rng: interrupted ? mark.rng : rng.getState(),
   };
   const total = wordsBefore + mark.words;

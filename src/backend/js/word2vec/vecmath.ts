@@ -7,10 +7,18 @@
 const f = Math.fround;
 
 export function dot(x: Float32Array, xo: number, y: Float32Array, yo: number, n: number): number {
-  let s0 = 0, s1 = 0, s2 = 0, s3 = 0, s4 = 0, s5 = 0, s6 = 0, s7 = 0;
+  let s0 = 0,
+    s1 = 0,
+    s2 = 0,
+    s3 = 0,
+    s4 = 0,
+    s5 = 0,
+    s6 = 0,
+    s7 = 0;
   let i = 0;
   for (; i + 8 <= n; i += 8) {
-    const a = xo + i, b = yo + i;
+    const a = xo + i,
+      b = yo + i;
     s0 = f(s0 + f(x[a]! * y[b]!));
     s1 = f(s1 + f(x[a + 1]! * y[b + 1]!));
     s2 = f(s2 + f(x[a + 2]! * y[b + 2]!));
