@@ -4,6 +4,13 @@
  * gradients, gathered batch, float64 scratch) is allocated once per call and
  * reused for every batch; the loops below allocate nothing.
  *
+ * The passes a training step runs are pieces (pieces.ts): their products are
+ * cut by gemmPieces, so a step of a large network lets the event loop turn
+ * between them (a product of one piece is a plain gemm call: a generator per
+ * product was a fifth of a per-sample XOR step). The element-wise passes between two products (bias,
+ * activation, normalisation, dropout, loss) run whole: each costs about
+ * 1/width of the product beside it.
+ *
  * Layout: layer ℓ maps sizes[ℓ] → sizes[ℓ+1] with W(ℓ) = params[2ℓ] stored
  * (out, in) like PyTorch nn.Linear and b(ℓ) = params[2ℓ+1], so the forward
  * product is z = a·Wᵀ (gemm with transB) and the weight gradient dzᵀ·a comes
@@ -12,7 +19,7 @@
 import { layerFrozen, lossTargetCols, Norm, type NetworkSpec, type TrainJob } from '../backend.js';
 import { activationBackward, activationForward } from './activations.js';
 import { biasAdd, colSum, sgdUpdate } from './elementwise.js';
-import { gemm } from './gemm.js';
+import { gemm, gemmPieces, onePiece } from './gemm.js';
 import { lossForwardBackward, outputTransform } from './losses.js';
 import { metricSum } from './metrics.js';
 import { corruptInput, foldTiedGradient, sparsityBackward, sparsityPenalty } from './autoencoder-terms.js';
@@ -21,6 +28,7 @@ import { batchNormBackward, batchNormForward, batchNormUpdateRunning, layerNormB
 import type { InputNoise } from '../backend.js';
 import type { Rng } from '../../rng.js';
 import { allocating } from '../../sizes.js';
+import { whole, type Pieces } from './pieces.js';
 
 /** Buffers for passes of up to `rows` rows. acts[ℓ] (rows, sizes[ℓ+1]) holds
  * layer ℓ's output (the logits for the last layer); deltas[ℓ] the same shape
@@ -146,14 +154,15 @@ function layerInput(net: NetworkSpec, x: Float32Array, ws: Workspace, d: PassScr
 // x (rows, sizes[0]) -> ws.acts[ℓ] (rows, sizes[ℓ+1]); returns the logits buffer (hidden
 // activations applied, output transform not). With d, the dropped activations
 // go to d.outs and feed the next layer.
-function forwardLayers(net: NetworkSpec, x: Float32Array, rows: number, ws: Workspace, d: PassScratch | null = null): Float32Array {
+function* forwardLayers(net: NetworkSpec, x: Float32Array, rows: number, ws: Workspace, d: PassScratch | null = null): Pieces<Float32Array> {
   const { sizes, params } = net;
   const layers = sizes.length - 1;
   for (let l = 0; l < layers; l++) {
     const inW = sizes[l]!;
     const outW = sizes[l + 1]!;
     const z = ws.acts[l]!;
-    gemm(z, layerInput(net, x, ws, d, l), params[2 * l]!, rows, outW, inW, false, true, 1, 0, ws.acc);
+    if (onePiece(rows, outW, inW)) gemm(z, layerInput(net, x, ws, d, l), params[2 * l]!, rows, outW, inW, false, true, 1, 0, ws.acc);
+    else yield* gemmPieces(z, layerInput(net, x, ws, d, l), params[2 * l]!, rows, outW, inW, false, true, 1, 0, ws.acc);
     normaliseOrBias(z, net, d, l, rows);
     if (l + 1 < layers) activationForward(z, z, rows * outW, net.hiddenActivations[l]!, net.leakySlope);
     if (l + 1 < layers && drops(net, d, l)) dropoutForward(d.outs[l]!, d.masks[l]!, z, rows * outW, net.dropout![l]!, d.rng!);
@@ -170,8 +179,8 @@ function penalty(net: NetworkSpec, ws: Workspace, rows: number, rhoHat: Float64A
 
 // Layer ℓ's weight and bias gradients from its deltas dz (rows, out) and inputs aPrev (rows, in); zero when frozen
 // (clipping's global norm then ignores it). A normalised layer's [γ, β] gradient comes from normalisationBackward.
-function layerGradient(grads: Float32Array[], net: NetworkSpec, l: number, rows: number, aPrev: Float32Array, dz: Float32Array,
-                       acc: Float64Array): void {
+function* layerGradient(grads: Float32Array[], net: NetworkSpec, l: number, rows: number, aPrev: Float32Array, dz: Float32Array,
+                        acc: Float64Array): Pieces<void> {
   if (layerFrozen(net, l)) {
     grads[2 * l]!.fill(0);
     grads[2 * l + 1]!.fill(0);
@@ -180,7 +189,8 @@ function layerGradient(grads: Float32Array[], net: NetworkSpec, l: number, rows:
   const inW = net.sizes[l]!;
   const outW = net.sizes[l + 1]!;
   // dW (out,in) = dzᵀ (out,rows) · aPrev (rows,in); db (out) = Σ_rows dz.
-  gemm(grads[2 * l]!, dz, aPrev, outW, inW, rows, true, false, 1, 0, acc);
+  if (onePiece(outW, inW, rows)) gemm(grads[2 * l]!, dz, aPrev, outW, inW, rows, true, false, 1, 0, acc);
+  else yield* gemmPieces(grads[2 * l]!, dz, aPrev, outW, inW, rows, true, false, 1, 0, acc);
   if (!layerNormed(net, l)) colSum(grads[2 * l + 1]!, dz, rows, outW, acc);
 }
 
@@ -197,8 +207,8 @@ function foldTied(grads: Float32Array[], net: NetworkSpec): void {
 // Given ws.deltas[last] = ∂loss/∂logits (rows, sizes[last]), fills every layer's deltas and, unless grads
 // is null, writes grads (params' layout). Uses the weights as they are (the pre-update weights during
 // training); rhoHat is what penalty() left when the sparsity penalty is on.
-function backwardLayers(grads: Float32Array[] | null, net: NetworkSpec, x: Float32Array, rows: number, ws: Workspace,
-                        rhoHat: Float64Array, d: PassScratch | null = null): void {
+function* backwardLayers(grads: Float32Array[] | null, net: NetworkSpec, x: Float32Array, rows: number, ws: Workspace,
+                         rhoHat: Float64Array, d: PassScratch | null = null): Pieces<void> {
   const { sizes, params } = net;
   // Below the lowest trainable layer no delta is needed: a frozen encoder costs its forward pass only.
   let lowest = 0;
@@ -211,11 +221,12 @@ function backwardLayers(grads: Float32Array[] | null, net: NetworkSpec, x: Float
     if (layerNormed(net, l) && l >= lowest) {
       normalisationBackward(dz, grads !== null && !layerFrozen(net, l) ? grads[2 * l + 1]! : null, net, d!, l, rows);
     }
-    if (grads !== null) layerGradient(grads, net, l, rows, layerInput(net, x, ws, d, l), dz, ws.acc);
+    if (grads !== null) yield* layerGradient(grads, net, l, rows, layerInput(net, x, ws, d, l), dz, ws.acc);
     if (l > lowest) {
       // da (rows,in) = dz (rows,out) · W (out,in), then dz(ℓ−1) = da ⊙ f'(a) in place.
       const dPrev = ws.deltas[l - 1]!;
-      gemm(dPrev, dz, params[2 * l]!, rows, inW, outW, false, false, 1, 0, ws.acc);
+      if (onePiece(rows, inW, outW)) gemm(dPrev, dz, params[2 * l]!, rows, inW, outW, false, false, 1, 0, ws.acc);
+      else yield* gemmPieces(dPrev, dz, params[2 * l]!, rows, inW, outW, false, false, 1, 0, ws.acc);
       if (drops(net, d, l - 1)) dropoutBackward(dPrev, dPrev, d.masks[l - 1]!, rows * inW);
       // The penalty reads layer ℓ−1's activations, so its gradient joins da before f'.
       if (net.sparsity && net.sparsity.layer === l - 1) sparsityBackward(dPrev, rhoHat, rows, inW, net.sparsity);
@@ -237,7 +248,7 @@ export function forwardLoss(out: Float32Array, net: NetworkSpec, x: Float32Array
   // The last layer writes straight into out; the output transform runs in place, after the loss read the logits.
   const ws = allocWorkspace(fn, net.sizes, n, false, out);
   const k = net.sizes[net.sizes.length - 1]!;
-  const logits = forwardLayers(net, x, n, ws);
+  const logits = whole(forwardLayers(net, x, n, ws));
   const loss = y && n ? lossForwardBackward(null, logits, y, n, k, net.loss, net.lossParams) : 0;
   outputTransform(out, n, k, net.loss);
   return loss;
@@ -250,10 +261,10 @@ export function lossGradient(grads: Float32Array[], net: NetworkSpec, x: Float32
   const ws = allocBatchWorkspace('lossGradient', net, n);
   const s = scratchOf(ws, null); // normalisation's buffers; no dropout outside training
   const k = net.sizes[net.sizes.length - 1]!;
-  const logits = forwardLayers(net, x, n, ws, s);
+  const logits = whole(forwardLayers(net, x, n, ws, s));
   const loss = lossForwardBackward(ws.deltas[ws.deltas.length - 1]!, logits, y, n, k, net.loss, net.lossParams) +
     penalty(net, ws, n, ws.rhoHat);
-  backwardLayers(grads, net, x, n, ws, ws.rhoHat, s);
+  whole(backwardLayers(grads, net, x, n, ws, ws.rhoHat, s));
   return loss;
 }
 
@@ -261,10 +272,10 @@ export function lossGradient(grads: Float32Array[], net: NetworkSpec, x: Float32
 export function backward(grads: Float32Array[], net: NetworkSpec, x: Float32Array, dOutput: Float32Array, n: number): void {
   const ws = allocBatchWorkspace('backward', net, n);
   const s = scratchOf(ws, null);
-  forwardLayers(net, x, n, ws, s);
+  whole(forwardLayers(net, x, n, ws, s));
   penalty(net, ws, n, ws.rhoHat);
   ws.deltas[ws.deltas.length - 1]!.set(dOutput.subarray(0, n * net.sizes[net.sizes.length - 1]!));
-  backwardLayers(grads, net, x, n, ws, ws.rhoHat, s);
+  whole(backwardLayers(grads, net, x, n, ws, ws.rhoHat, s));
 }
 
 /** Buffers for forward + backward of batches of up to `cap` rows, allocated
@@ -313,8 +324,8 @@ export function allocBatchWorkspace(fn: string, net: NetworkSpec, cap: number): 
 // Returns the batch mean loss (sparsity penalty included). With noise and rng the gathered inputs are
 // corrupted before forward, the targets left clean (denoising); with rng, net.dropout applies
 // too (masks drawn after the noise, layer by layer). Parameters are only read.
-function batchPass(ws: BatchWorkspace, net: NetworkSpec, x: Float32Array, y: Float32Array, order: Uint32Array, start: number,
-                   rows: number, noise: InputNoise | null | undefined, rng: Rng | undefined, grads: Float32Array[] | null): number {
+function* batchPass(ws: BatchWorkspace, net: NetworkSpec, x: Float32Array, y: Float32Array, order: Uint32Array, start: number,
+                    rows: number, noise: InputNoise | null | undefined, rng: Rng | undefined, grads: Float32Array[] | null): Pieces<number> {
   const { sizes } = net;
   const inW = sizes[0]!;
   const k = sizes[sizes.length - 1]!;
@@ -332,11 +343,12 @@ function batchPass(ws: BatchWorkspace, net: NetworkSpec, x: Float32Array, y: Flo
   }
   if (noise && rng) corruptInput(xb, rows * inW, noise, rng);
   const d = scratchOf(ws, rng ?? null);
-  const logits = forwardLayers(net, xb, rows, ws, d);
+  const logits = yield* forwardLayers(net, xb, rows, ws, d);
   const loss = lossForwardBackward(ws.deltas[ws.deltas.length - 1]!, logits, yb, rows, k, net.loss, net.lossParams) +
     penalty(net, ws, rows, ws.rhoHat);
   if (Number.isFinite(loss)) {
-    backwardLayers(grads, net, xb, rows, ws, ws.rhoHat, d);
+    yield* backwardLayers(grads, net, xb, rows, ws, ws.rhoHat, d);
+    // After the last piece: the running statistics change once the step can no longer stop.
     net.norm?.forEach((code, l) => {
       if (code === Norm.batch && batchStats(net, d, l)) batchNormUpdateRunning(net.params[2 * l + 1]!, ws.batchMean[l]!, ws.batchVar[l]!, sizes[l + 1]!);
     });
@@ -347,7 +359,7 @@ function batchPass(ws: BatchWorkspace, net: NetworkSpec, x: Float32Array, y: Flo
 /** batchPass leaving ws.grads = ∂(batch mean loss)/∂params (native network_batch_gradient). */
 export function batchGradient(ws: BatchWorkspace, net: NetworkSpec, x: Float32Array, y: Float32Array,
                               order: Uint32Array, start: number, rows: number, noise?: InputNoise | null,
-                              rng?: Rng): number {
+                              rng?: Rng): Pieces<number> {
   return batchPass(ws, net, x, y, order, start, rows, noise, rng, ws.grads);
 }
 
@@ -355,15 +367,15 @@ export function batchGradient(ws: BatchWorkspace, net: NetworkSpec, x: Float32Ar
  * finite, ws.deltas, for an update that forms the gradients itself (sgd-rank1.ts). ws.grads is not touched. */
 export function batchDeltas(ws: BatchWorkspace, net: NetworkSpec, x: Float32Array, y: Float32Array,
                             order: Uint32Array, start: number, rows: number, noise?: InputNoise | null,
-                            rng?: Rng): number {
+                            rng?: Rng): Pieces<number> {
   return batchPass(ws, net, x, y, order, start, rows, noise, rng, null);
 }
 
 /** ws.grads from what batchDeltas left in ws for its `rows` rows: afterwards ws is as batchGradient would
  * have left it. Only for passes without dropout or normalisation (sgd-rank1.ts takes no such net). */
-export function paramGradients(ws: BatchWorkspace, net: NetworkSpec, rows: number): void {
+export function* paramGradients(ws: BatchWorkspace, net: NetworkSpec, rows: number): Pieces<void> {
   for (let l = 0; l + 1 < net.sizes.length; l++) {
-    layerGradient(ws.grads, net, l, rows, layerInput(net, ws.xb, ws, null, l), ws.deltas[l]!, ws.acc);
+    yield* layerGradient(ws.grads, net, l, rows, layerInput(net, ws.xb, ws, null, l), ws.deltas[l]!, ws.acc);
   }
   foldTied(ws.grads, net);
 }
@@ -371,8 +383,8 @@ export function paramGradients(ws: BatchWorkspace, net: NetworkSpec, rows: numbe
 /** Mean loss of net over x (n, sizes[0]), y (n, targetCols), forward in
  * blocks of ws capacity (no gradient), and Σ of the metric's per-row scores.
  * The sparsity penalty is not included: the reconstruction loss alone. */
-export function evaluate(ws: BatchWorkspace, net: NetworkSpec, x: Float32Array, y: Float32Array, n: number,
-                         metric: number): { loss: number; metricTotal: number } {
+export function* evaluate(ws: BatchWorkspace, net: NetworkSpec, x: Float32Array, y: Float32Array, n: number,
+                          metric: number): Pieces<{ loss: number; metricTotal: number }> {
   const { sizes } = net;
   const inW = sizes[0]!;
   const k = sizes[sizes.length - 1]!;
@@ -382,7 +394,7 @@ export function evaluate(ws: BatchWorkspace, net: NetworkSpec, x: Float32Array, 
   let metricTotal = 0;
   for (let r0 = 0; r0 < n; r0 += cap) {
     const rows = Math.min(cap, n - r0);
-    const logits = forwardLayers(net, x.subarray(r0 * inW, (r0 + rows) * inW), rows, ws);
+    const logits = yield* forwardLayers(net, x.subarray(r0 * inW, (r0 + rows) * inW), rows, ws);
     const yb = y.subarray(r0 * t, (r0 + rows) * t);
     lossSum += lossForwardBackward(null, logits, yb, rows, k, net.loss, net.lossParams) * rows;
     metricTotal += metricSum(logits, yb, rows, k, metric);
@@ -411,7 +423,7 @@ export function trainEpoch(job: TrainJob): number {
   let sum = 0;
   for (let start = 0, batch = 0; start < total; start += batchSize, batch++) {
     const rows = Math.min(batchSize, total - start);
-    const loss = batchGradient(ws, net, x, y, order, start, rows);
+    const loss = whole(batchGradient(ws, net, x, y, order, start, rows));
     // Checked before any update so a diverged batch leaves the weights as they were.
     if (!Number.isFinite(loss)) throw new Error(`trainEpoch: non-finite loss at batch ${batch}`);
     sgdStep(params, ws.grads, learningRate, weightDecay, net.frozen);
