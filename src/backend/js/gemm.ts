@@ -37,30 +37,43 @@ export function gemm(c: Float32Array, a: Float32Array, b: Float32Array, m: numbe
   gemmTile(c, a, b, m, n, k, transA, transB, alpha, beta, acc, 0, m, 0, n);
 }
 
+/** How long a piece of a product should take (ms): an eighth of a slice. */
+const PIECE_MS = 1;
+
 /** Whether gemmPieces would run an (m, n) by k product as one piece. */
 export const onePiece = (m: number, n: number, k: number): boolean => m * n * Math.max(1, k) <= pieceSize.work;
 
-/** gemm, in pieces of about pieceSize.work multiply-adds: tiles of c, with a
- * yield between two (where a step may stop: only c was written). A product
- * of one piece runs at once. Tiles span whole JB-column panels where the
- * budget allows, and run panel by panel, so a panel of b stays in cache
- * across the tiles that read it. */
+/** gemm, in pieces: tiles of c, with a yield between two (where a step may
+ * stop: only c was written). A product of one piece runs at once. Tiles
+ * span whole JB-column panels where the budget allows, and run panel by
+ * panel, so a panel of b stays in cache across the tiles that read it.
+ * A tile's multiply-adds follow the time the last one took, towards
+ * PIECE_MS and at most pieceSize.work: the first tiles start at a 16th of
+ * that, as they may run before V8 has compiled these loops (10–30 times
+ * slower: 2^20 multiply-adds then took up to 30 ms). */
 export function* gemmPieces(c: Float32Array, a: Float32Array, b: Float32Array, m: number, n: number, k: number,
                             transA: boolean, transB: boolean, alpha: number, beta: number, acc: Float64Array): Pieces<void> {
-  // Each entry of c costs k multiply-adds (one store when k = 0).
-  const perEntry = Math.max(1, k);
   if (onePiece(m, n, k)) {
     gemmTile(c, a, b, m, n, k, transA, transB, alpha, beta, acc, 0, m, 0, n);
     return;
   }
-  const fit = Math.max(1, Math.floor(pieceSize.work / perEntry)); // entries of c per piece
-  const cols = n <= fit ? n : fit >= JB ? fit - (fit % JB) : fit;
-  const rows = Math.max(1, Math.floor(fit / cols));
-  for (let j0 = 0; j0 < n; j0 += cols) {
-    for (let i0 = 0; i0 < m; i0 += rows) {
+  // Each entry of c costs k multiply-adds (one store when k = 0).
+  const perEntry = Math.max(1, k);
+  let work = Math.max(1, pieceSize.work / 16);
+  for (let j0 = 0; j0 < n;) {
+    const fit = Math.max(1, Math.floor(work / perEntry)); // entries of c in this panel's tiles
+    const cols = Math.min(n - j0, fit >= n ? n : fit >= JB ? fit - (fit % JB) : fit);
+    for (let i0 = 0; i0 < m;) {
       if (i0 > 0 || j0 > 0) yield true;
-      gemmTile(c, a, b, m, n, k, transA, transB, alpha, beta, acc, i0, Math.min(m, i0 + rows), j0, Math.min(n, j0 + cols));
+      const rows = Math.min(m - i0, Math.max(1, Math.floor(work / (cols * perEntry))));
+      const t0 = performance.now();
+      gemmTile(c, a, b, m, n, k, transA, transB, alpha, beta, acc, i0, i0 + rows, j0, j0 + cols);
+      // At most double: one fast tile (a timer's resolution) says little.
+      const scale = Math.min(2, PIECE_MS / Math.max(performance.now() - t0, 1e-3));
+      work = Math.min(pieceSize.work, Math.max(1, work * scale));
+      i0 += rows;
     }
+    j0 += cols;
   }
 }
 

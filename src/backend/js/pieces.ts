@@ -16,12 +16,11 @@
 /** A step in pieces: yields between two pieces whether it may stop there, and returns its result. */
 export type Pieces<T> = Generator<boolean, T, undefined>;
 
-/** How large a piece is. `work`: multiply-adds per piece of a product, under
- * a millisecond of TS gemm once compiled and some 10 ms on its first calls,
- * before V8 has compiled its loops (the first batches of a fit ran 60–100 ms
- * as one piece). `entries`: entries per piece of an element-wise pass over
+/** How large a piece may be. `work`: multiply-adds per piece of a product
+ * (gemm.ts gemmPieces sizes them by time up to this: under a millisecond
+ * once compiled). `entries`: entries per piece of an element-wise pass over
  * the parameters (an optimizer's dry run or update, a scan for the largest
- * weight), about a millisecond. The tests shrink both, to cut small
+ * weight): about a millisecond. The tests shrink both, to cut small
  * networks into many pieces. */
 export const pieceSize = { work: 1 << 20, entries: 1 << 18 };
 

@@ -5,10 +5,11 @@
  * (vecmath.ts) and the same tables (tables.ts), so with `threads: 1` both
  * backends produce the same vectors. It reads the corpus in 64 KiB blocks,
  * trains them 1 KiB at a time and yields to the event loop between slices
- * when it has run for 15 ms.
+ * when the slice clock (../slice-clock.ts) says so.
  */
 import { Rng } from '../../../rng.js';
 import { allocating } from '../../../sizes.js';
+import { SliceClock } from '../slice-clock.js';
 import { byteBefore, readBlocks, Tokenizer } from './corpus-reader.js';
 import { SentenceScratch, trainSentence as trainOne, type SentenceModel } from './sentence.js';
 import { fillNoiseTable, huffman, keepProbabilities, NOISE_TABLE_SIZE, sigmoidTable } from './tables.js';
@@ -17,11 +18,9 @@ import type { Word2VecProgress, Word2VecState, Word2VecTrainJob, Word2VecTrainRe
 /** Sentences longer than this many kept words are cut (as in C++). */
 export const MAX_SENTENCE = 10_000;
 const BLOCK_BYTES = 1 << 16;
-/** About 170 words: a few ms of training at dim 300, so the event loop waits little more than the 15 ms between yields. */
+/** About 170 words: a few ms of training at dim 300, so the event loop waits little more than a slice between yields. */
 const SLICE_BYTES = 1 << 10;
 const f32 = Math.fround;
-/** A turn of the event loop. */
-const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 export async function trainTs(job: Word2VecTrainJob, onProgress: ((p: Word2VecProgress) => void) | undefined,
                               stopped: () => boolean): Promise<Word2VecTrainResult> {
@@ -35,8 +34,9 @@ export async function trainTs(job: Word2VecTrainJob, onProgress: ((p: Word2VecPr
   const totalWords = Math.max(1, countSum * job.epochs); // as in C++: never divide by zero
   // Named as native/core/word2vec/trainer.cc names them, so both backends fail alike.
   const fn = 'word2vecTrain';
+  const clock = new SliceClock(stopped);
   const noise = allocating(fn, 'the negative-sampling table', () => new Int32Array(negative > 0 ? NOISE_TABLE_SIZE : 0));
-  if (negative > 0) await fillNoiseTable(noise, counts, job.nsExponent, turn);
+  if (negative > 0) await fillNoiseTable(noise, counts, job.nsExponent, clock);
   const keep = job.sample > 0 ? allocating(fn, 'the subsampling table', () => keepProbabilities(counts, job.sample)) : new Float64Array(0);
   const sig = sigmoidTable();
   const tree = hs ? allocating(fn, 'the Huffman tree of the vocabulary', () => huffman(counts)) : null;
@@ -103,7 +103,6 @@ export async function trainTs(job: Word2VecTrainJob, onProgress: ((p: Word2VecPr
   const wordsAtStart = wordsBefore + (resume?.words[0] ?? 0);
   const startProgress = Math.min(1, wordsAtStart / totalWords);
   let lastReport = start;
-  let lastYield = start;
   const snapshot = (): Word2VecProgress => {
     const seconds = (performance.now() - start) / 1000;
     const done = wordsBefore + mark.words;
@@ -138,11 +137,7 @@ export async function trainTs(job: Word2VecTrainJob, onProgress: ((p: Word2VecPr
             last = snapshot();
             onProgress?.(last);
           }
-          if (now - lastYield >= 15) {
-            await turn();
-            lastYield = performance.now();
-          }
-          interrupted = stopped();
+          interrupted = await clock.tick();
         }
         if (diverged || interrupted) break;
       }

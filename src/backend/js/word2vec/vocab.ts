@@ -6,8 +6,14 @@
  * maxFinalVocab of them.
  */
 import { allocating } from '../../../sizes.js';
+import { SliceClock } from '../slice-clock.js';
 import { readBlocks, Tokenizer } from './corpus-reader.js';
 import { WordTable } from './word-table.js';
+
+/** Bytes tokenised between two looks at the clock: well under a millisecond,
+ * a few before V8 compiles the tokenizer (a whole 1 MiB block was a 40–90 ms
+ * first slice). The tokenizer carries a word cut between two over. */
+const SLICE_BYTES = 1 << 14;
 
 export function pruneThreshold(maxFinalVocab: number): number {
   return maxFinalVocab === 0 ? 30_000_000 : Math.max(4 * maxFinalVocab, 100_000);
@@ -34,11 +40,15 @@ export async function scanVocab(path: string, minCount: number, maxFinalVocab: n
   });
   let bytes = 0;
   let cancelled = false;
+  const clock = new SliceClock(stopped);
   for await (const block of readBlocks(path, 1 << 20)) {
-    tokenizer.push(block);
+    for (let at = 0; at < block.length && !cancelled; at += SLICE_BYTES) {
+      tokenizer.push(block.subarray(at, at + SLICE_BYTES));
+      cancelled = await clock.tick();
+    }
     bytes += block.length;
     onBytes?.(bytes);
-    if (stopped()) {
+    if (cancelled || stopped()) {
       cancelled = true;
       break;
     }
