@@ -9,7 +9,7 @@
  * on the JS thread: 130–255 ms gaps when they did), each measured in a child
  * of its own (test/helpers/children/event-loop.mjs) with a setInterval(…, 2)
  * probe. The call returns its promise within 20 ms, and no gap exceeds
- * 50 ms: the TS backend's slices are 8 ms (15 ms for word2vec) and a piece of
+ * 50 ms: the TS backend's slices are 8 ms (word2vec's included) and a piece of
  * a long step about 1 ms, so 50 ms leaves about 35 ms for a scheduler delay
  * on a loaded machine; native work runs off the JS thread (gaps of 5–15 ms
  * here). One of three tries must meet both bounds (timing.ts).

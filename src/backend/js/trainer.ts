@@ -168,7 +168,8 @@ function maybeToTheEnd<T>(pieces: Pieces<T>, mustEnd: boolean): Pieces<T> {
 
 /** Trains job.net in place; `report` (null: nobody listens, so no report is built)
  * gets what TrainProgress describes. Stops (resolving with what was done) once
- * `stopped()` is true between batches. */
+ * `stopped()` is true between batches, or between two pieces of one, which is
+ * then dropped. */
 export async function fit(job: FitJob, report: ((p: TrainProgress) => void) | null,
                           stopped: () => boolean): Promise<Omit<FitResult, 'cancelled'>> {
   const { n, epochs, batchSize, history, schedule, metric } = job;
