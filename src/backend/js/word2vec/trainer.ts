@@ -137,7 +137,8 @@ export async function trainTs(job: Word2VecTrainJob, onProgress: ((p: Word2VecPr
             last = snapshot();
             onProgress?.(last);
           }
-          interrupted = await clock.tick();
+          if (clock.spent()) await clock.pause();
+          interrupted = stopped();
         }
         if (diverged || interrupted) break;
       }
