@@ -11,11 +11,12 @@
  * A stop between two pieces drops the batch: what was trained is then what
  * the batches before it train, generator state included.
  */
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { Activation, HISTORY_FIELDS, Loss, POSITION, POSITION_FIELDS, type FitJob, type NetworkSpec } from '../../src/backend/backend.js';
 import { gemm, gemmPieces, JB } from '../../src/backend/js/gemm.js';
 import { pieceSize } from '../../src/backend/js/pieces.js';
-import { fit } from '../../src/backend/js/trainer.js';
+import { Rank1Sgd } from '../../src/backend/js/sgd-rank1.js';
+import { fit, stepIsOnePiece } from '../../src/backend/js/trainer.js';
 import { Autoencoder, MLP, Matrix, useBackend } from '../../src/index.js';
 import { Rng } from '../../src/rng.js';
 import { cloneNet, makeNet, makeTargets, plainTraining, randomF32 } from '../helpers/reference.js';
@@ -23,7 +24,10 @@ import { cloneNet, makeNet, makeTargets, plainTraining, randomF32 } from '../hel
 const bits = (x: Float32Array) => Array.from(new Uint32Array(x.buffer, x.byteOffset, x.length));
 const DEFAULT = { ...pieceSize };
 const cutSmall = () => Object.assign(pieceSize, { work: 24, entries: 8 });
-afterEach(() => Object.assign(pieceSize, DEFAULT));
+afterEach(() => {
+  Object.assign(pieceSize, DEFAULT);
+  vi.restoreAllMocks();
+});
 afterAll(() => useBackend('auto'));
 
 describe('TS gemm in pieces', () => {
@@ -149,5 +153,48 @@ describe('TS training stopped between two pieces', () => {
         expect(stopped.position![POSITION.batch]).toBe(steps);
       }
     }
+  });
+});
+
+describe('TS steps of one piece', () => {
+  const rng = new Rng(4);
+  const net = makeNet(rng, [4, 8, 2], [Activation.tanh], Loss.mse) as NetworkSpec; // 58 parameters
+  const n = 12;
+  const x = randomF32(rng, n * 4, -1, 1);
+  const y = makeTargets(rng, n, 2, Loss.mse);
+  const job = (): FitJob => ({
+    net: cloneNet(net), x, y, n, ...plainTraining(0.1, 0), epochs: 2, batchSize: 1, shuffle: true,
+    rngState: new Rng(5).getState(), skipNonFinite: false, progressEvery: 0, history: new Float64Array(2 * HISTORY_FIELDS.length),
+  });
+
+  it('are the steps whose products and parameters all fit in one piece', () => {
+    // The largest product of 3 rows is 3 × 8 × 4 multiply-adds.
+    expect(stepIsOnePiece(net, 3)).toBe(true);
+    Object.assign(pieceSize, { work: 96 });
+    expect(stepIsOnePiece(net, 3)).toBe(true);
+    Object.assign(pieceSize, { work: 95 });
+    expect(stepIsOnePiece(net, 3)).toBe(false);
+    expect(stepIsOnePiece(net, 2)).toBe(true);
+    Object.assign(pieceSize, { work: DEFAULT.work, entries: 58 });
+    expect(stepIsOnePiece(net, 3)).toBe(true);
+    Object.assign(pieceSize, { entries: 57 });
+    expect(stepIsOnePiece(net, 3)).toBe(false);
+  });
+
+  it('run with no generator, and longer steps through the pieces, to the same bits', async () => {
+    const pieces = vi.spyOn(Rank1Sgd.prototype, 'step');
+    const atOnce = vi.spyOn(Rank1Sgd.prototype, 'stepWhole');
+    const uncut = job();
+    await fit(uncut, null, () => false);
+    expect(atOnce).toHaveBeenCalledTimes(2 * n);
+    expect(pieces, 'a step of one piece made a generator').not.toHaveBeenCalled();
+    atOnce.mockClear();
+    cutSmall();
+    const cut = job();
+    await fit(cut, null, () => false);
+    expect(pieces).toHaveBeenCalledTimes(2 * n);
+    expect(atOnce).not.toHaveBeenCalled();
+    expect(cut.net.params.map(bits)).toEqual(uncut.net.params.map(bits));
+    expect(Array.from(cut.history)).toEqual(Array.from(uncut.history));
   });
 });

@@ -59,7 +59,7 @@ describe('TS fused per-sample SGD', () => {
       schedule: o.perStep ? { ...base.schedule, type: 2 as const, perStep: true, gamma: 0.99 } : base.schedule,
     };
     const general = generalTwin(fused, p);
-    const step = vi.spyOn(Rank1Sgd.prototype, 'step');
+    const step = vi.spyOn(Rank1Sgd.prototype, 'stepWhole');
     await jsBackend.train(fused, null);
     expect(step).toHaveBeenCalledTimes(3 * p.n);
     step.mockClear();
@@ -140,7 +140,7 @@ describe('TS fused per-sample SGD', () => {
 
   it('the trainer takes the fused update for every one-row batch and only then (batch 3 of 7 rows: the last)', async () => {
     const p = problem(7, [3, 4, 2], Activation.tanh, Loss.mse, 7);
-    const step = vi.spyOn(Rank1Sgd.prototype, 'step');
+    const step = vi.spyOn(Rank1Sgd.prototype, 'stepWhole');
     const j = job(p, { batchSize: 3, epochs: 2 });
     await jsBackend.train(j, null);
     expect(step).toHaveBeenCalledTimes(2);

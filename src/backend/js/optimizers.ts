@@ -12,7 +12,7 @@
  * update must run to its end.
  */
 import { sgdNewWeight } from './elementwise.js';
-import { pieceSize, whole, type Pieces } from './pieces.js';
+import { pieceSize, type Pieces } from './pieces.js';
 import { layerFrozen, Optimizer, StepOutcome, type NetworkSpec, type OptimizerSpec, type StepOutcomeCode } from '../backend.js';
 
 const BAD_GRADIENT = 1;
@@ -99,39 +99,52 @@ function adamKernel(apply: boolean, w: Float32Array, m: Float32Array, v: Float32
 
 // Every parameter through the configured rule, pieceSize.entries at a time; the
 // dry run's mask (0 when applying). Only the dry run may stop between pieces.
+// updateAllWhole is the same at once.
 function* updateAll(apply: boolean, net: NetworkSpec, grads: Float32Array[], opt: OptimizerSpec, lr: number,
                     t: number): Pieces<number> {
-  const { params } = net;
-  const count = params.length;
   let bad = 0;
   let sinceYield = 0; // entries since the last yield: small parameters share a piece
-  for (let p = 0; p < count; p++) {
+  for (let p = 0; p < net.params.length; p++) {
     if (layerFrozen(net, p >> 1)) continue; // weights, decay and state all stay as they are
-    const w = params[p]!;
-    const g = grads[p]!;
-    const decay = p % 2 === 0 ? opt.weightDecay : 0; // weights decay, biases do not
-    for (let from = 0; from < w.length; from += pieceSize.entries) {
+    const n = net.params[p]!.length;
+    for (let from = 0; from < n; from += pieceSize.entries) {
       if (sinceYield >= pieceSize.entries) {
         yield !apply;
         sinceYield = 0;
       }
-      const to = Math.min(w.length, from + pieceSize.entries);
+      const to = Math.min(n, from + pieceSize.entries);
       sinceYield += to - from;
-      switch (opt.type) {
-        case Optimizer.sgd:
-          if (apply) copy(w, g, from, to);
-          else bad |= sgdStage(w, g, from, to, lr, decay);
-          break;
-        case Optimizer.momentum:
-          bad |= momentumKernel(apply, w, opt.state[p]!, g, from, to, lr, opt.momentum, decay, opt.nesterov);
-          break;
-        default:
-          bad |= adamKernel(apply, w, opt.state[p]!, opt.state[count + p]!, g, from, to, lr, opt.beta1, opt.beta2, opt.eps,
-            decay, opt.type === Optimizer.adamw, t);
-      }
+      bad |= updateRange(apply, net, grads, opt, lr, t, p, from, to);
     }
   }
   return bad;
+}
+
+function updateAllWhole(apply: boolean, net: NetworkSpec, grads: Float32Array[], opt: OptimizerSpec, lr: number, t: number): number {
+  let bad = 0;
+  for (let p = 0; p < net.params.length; p++) {
+    if (!layerFrozen(net, p >> 1)) bad |= updateRange(apply, net, grads, opt, lr, t, p, 0, net.params[p]!.length);
+  }
+  return bad;
+}
+
+// Entries [from, to) of parameter p through the configured rule; the dry run's mask (0 when applying).
+function updateRange(apply: boolean, net: NetworkSpec, grads: Float32Array[], opt: OptimizerSpec, lr: number, t: number, p: number,
+                     from: number, to: number): number {
+  const { params } = net;
+  const w = params[p]!;
+  const g = grads[p]!;
+  const decay = p % 2 === 0 ? opt.weightDecay : 0; // weights decay, biases do not
+  switch (opt.type) {
+    case Optimizer.sgd:
+      if (apply) copy(w, g, from, to);
+      return apply ? 0 : sgdStage(w, g, from, to, lr, decay);
+    case Optimizer.momentum:
+      return momentumKernel(apply, w, opt.state[p]!, g, from, to, lr, opt.momentum, decay, opt.nesterov);
+    default:
+      return adamKernel(apply, w, opt.state[p]!, opt.state[params.length + p]!, g, from, to, lr, opt.beta1, opt.beta2, opt.eps,
+        decay, opt.type === Optimizer.adamw, t);
+  }
 }
 
 /** What optimizerStep did: applied the update, or refused it (writing no
@@ -141,25 +154,50 @@ export type StepOutcome = 'applied' | 'gradient' | 'update';
 /** One update of every parameter from grads (params' layout, used as scratch:
  * scaled in place when clipping, overwritten by SGD's staging); sumSq = Σ g²
  * over all of them is read only when clipping. The update is first computed
- * without storing any weight or state; the step count advances only when applied. */
+ * without storing any weight or state; the step count advances only when applied.
+ * optimizerStepWhole is the same at once. */
 export function* optimizerStep(net: NetworkSpec, grads: Float32Array[], sumSq: number, opt: OptimizerSpec,
                                lr: number): Pieces<StepOutcome> {
-  // Clipping by global norm: one scale for every gradient, so the update keeps its direction.
-  const norm = Math.sqrt(sumSq);
-  if (opt.clipNorm > 0 && norm > opt.clipNorm) {
-    const scale = opt.clipNorm / norm;
-    for (const g of grads) {
-      for (let from = 0; from < g.length; from += pieceSize.entries) {
-        if (from > 0) yield true;
-        for (let i = from, to = Math.min(g.length, from + pieceSize.entries); i < to; i++) g[i] = g[i]! * scale;
-      }
+  const scale = clipScale(sumSq, opt);
+  for (const g of scale === 1 ? [] : grads) {
+    for (let from = 0; from < g.length; from += pieceSize.entries) {
+      if (from > 0) yield true;
+      scaleRange(g, from, Math.min(g.length, from + pieceSize.entries), scale);
     }
   }
   const t = opt.step[0]! + 1;
-  const bad = yield* updateAll(false, net, grads, opt, lr, t);
-  if (bad & BAD_GRADIENT) return 'gradient';
-  if (bad & BAD_UPDATE) return 'update';
+  const refused = refusal(yield* updateAll(false, net, grads, opt, lr, t));
+  if (refused !== null) return refused;
   yield* updateAll(true, net, grads, opt, lr, t);
+  return taken(opt, t);
+}
+
+export function optimizerStepWhole(net: NetworkSpec, grads: Float32Array[], sumSq: number, opt: OptimizerSpec, lr: number): StepOutcome {
+  const scale = clipScale(sumSq, opt);
+  if (scale !== 1) for (const g of grads) scaleRange(g, 0, g.length, scale);
+  const t = opt.step[0]! + 1;
+  const refused = refusal(updateAllWhole(false, net, grads, opt, lr, t));
+  if (refused !== null) return refused;
+  updateAllWhole(true, net, grads, opt, lr, t);
+  return taken(opt, t);
+}
+
+// Clipping by global norm: one scale for every gradient, so the update keeps its direction (1: no clipping).
+function clipScale(sumSq: number, opt: OptimizerSpec): number {
+  const norm = Math.sqrt(sumSq);
+  return opt.clipNorm > 0 && norm > opt.clipNorm ? opt.clipNorm / norm : 1;
+}
+
+function scaleRange(g: Float32Array, from: number, to: number, scale: number): void {
+  for (let i = from; i < to; i++) g[i] = g[i]! * scale;
+}
+
+// The dry run's refusal for its mask, null when the update may be applied.
+function refusal(bad: number): StepOutcome | null {
+  return bad & BAD_GRADIENT ? 'gradient' : bad & BAD_UPDATE ? 'update' : null;
+}
+
+function taken(opt: OptimizerSpec, t: number): StepOutcome {
   opt.step[0] = t;
   return 'applied';
 }
@@ -168,15 +206,26 @@ export function* optimizerStep(net: NetworkSpec, grads: Float32Array[], sumSq: n
 // Four partial sums (entry i into s[i mod 4]) break the add latency chain, in
 // trainer.cc's and optimizers.cc's order. `partial` is the caller's (4
 // entries, reused: a batch allocates nothing), as two fits may interleave.
+// sumOfSquaresWhole is the same at once.
 export function* sumOfSquares(grads: Float32Array[], partial: Float64Array): Pieces<number> {
   partial.fill(0);
   for (const g of grads) {
     for (let from = 0; from < g.length; from += pieceSize.entries) {
       if (from > 0) yield true;
-      for (let i = from, to = Math.min(g.length, from + pieceSize.entries); i < to; i++) partial[i & 3] += g[i]! * g[i]!;
+      addSquares(partial, g, from, Math.min(g.length, from + pieceSize.entries));
     }
   }
   return (partial[0]! + partial[1]!) + (partial[2]! + partial[3]!);
+}
+
+export function sumOfSquaresWhole(grads: Float32Array[], partial: Float64Array): number {
+  partial.fill(0);
+  for (const g of grads) addSquares(partial, g, 0, g.length);
+  return (partial[0]! + partial[1]!) + (partial[2]! + partial[3]!);
+}
+
+function addSquares(partial: Float64Array, g: Float32Array, from: number, to: number): void {
+  for (let i = from; i < to; i++) partial[i & 3] += g[i]! * g[i]!;
 }
 
 const OUTCOME_CODE = { applied: StepOutcome.applied, gradient: StepOutcome.nonFiniteGradient, update: StepOutcome.nonFiniteUpdate } as const;
@@ -184,6 +233,6 @@ const OUTCOME_CODE = { applied: StepOutcome.applied, gradient: StepOutcome.nonFi
 /** optimizerStep for a caller that has only the gradients (Backend.optimizerStep,
  * optimizers.cc optimizer_update): the sum of squares is computed here when clipping. */
 export function optimizerUpdate(net: NetworkSpec, grads: Float32Array[], opt: OptimizerSpec, lr: number): StepOutcomeCode {
-  const sumSq = opt.clipNorm > 0 ? whole(sumOfSquares(grads, new Float64Array(4))) : 0;
-  return OUTCOME_CODE[whole(optimizerStep(net, grads, sumSq, opt, lr))];
+  const sumSq = opt.clipNorm > 0 ? sumOfSquaresWhole(grads, new Float64Array(4)) : 0;
+  return OUTCOME_CODE[optimizerStepWhole(net, grads, sumSq, opt, lr)];
 }

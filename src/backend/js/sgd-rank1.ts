@@ -16,7 +16,7 @@ import { sgdNewWeight } from './elementwise.js';
 import { outerEntry } from './gemm.js';
 import { paramGradients, type BatchWorkspace } from './network.js';
 import { optimizerStep, type StepOutcome } from './optimizers.js';
-import { pieceSize, type Pieces } from './pieces.js';
+import { pieceSize, whole, type Pieces } from './pieces.js';
 
 // Bounds below this leave every gradient entry, intermediate and new weight
 // finite in float32: its largest value is just under 2^128, so a factor 2
@@ -87,8 +87,6 @@ export class Rank1Sgd {
    * outcome included; nothing is written unless it returns 'applied'. */
   *step(net: NetworkSpec, ws: BatchWorkspace, opt: OptimizerSpec, lr: number): Pieces<StepOutcome> {
     const { sizes, params } = net;
-    const layers = sizes.length - 1;
-    const maxW = this.maxAbs;
     if (!this.known) {
       for (let p = 0; p < params.length; p++) {
         const w = params[p]!;
@@ -100,10 +98,41 @@ export class Rank1Sgd {
           top = m > top || m !== m ? m : top;
           if (top !== top) break;
         }
-        maxW[p] = top;
+        this.maxAbs[p] = top;
       }
     }
     this.known = true;
+    const verdict = this.verdict(net, ws, opt, lr);
+    if (verdict !== true) return verdict === 'gradient' ? verdict : yield* this.fallback(net, ws, opt, lr);
+    // From here weights change: the pieces must run to the end.
+    for (let l = 0; l + 1 < sizes.length; l++) {
+      let top = 0;
+      for (let r0 = 0, band = Math.max(1, Math.floor(pieceSize.entries / sizes[l]!)); r0 < sizes[l + 1]!; r0 += band) {
+        if (r0 > 0) yield false;
+        top = Math.max(top, this.updateRows(net, ws, l, lr, opt, r0, Math.min(sizes[l + 1]!, r0 + band)));
+      }
+      this.endLayer(net, ws, l, lr, top);
+    }
+    return this.applied(opt);
+  }
+
+  /** `step` at once, for a step that is one piece (trainer.ts stepIsOnePiece):
+   * the same operations, one piece of each loop, with no generator. */
+  stepWhole(net: NetworkSpec, ws: BatchWorkspace, opt: OptimizerSpec, lr: number): StepOutcome {
+    const { sizes, params } = net;
+    if (!this.known) for (let p = 0; p < params.length; p++) this.maxAbs[p] = maxAbs(params[p]!, 0, params[p]!.length);
+    this.known = true;
+    const verdict = this.verdict(net, ws, opt, lr);
+    if (verdict !== true) return verdict === 'gradient' ? verdict : whole(this.fallback(net, ws, opt, lr));
+    for (let l = 0; l + 1 < sizes.length; l++) this.endLayer(net, ws, l, lr, this.updateRows(net, ws, l, lr, opt, 0, sizes[l + 1]!));
+    return this.applied(opt);
+  }
+
+  /** 'gradient' when some gradient entry is not finite, else whether the
+   * bounds prove every new weight finite (true: the fused update may run). */
+  private verdict(net: NetworkSpec, ws: BatchWorkspace, opt: OptimizerSpec, lr: number): 'gradient' | boolean {
+    const { sizes } = net;
+    const maxW = this.maxAbs;
     // Gradient entries are dz[i]·a[j] (weights) and dz[i] (biases). A NaN or
     // ∞ in dz or a makes some entry non-finite (times anything, 0 included),
     // which is the dry run's 'gradient' verdict; it outranks any overflow, so
@@ -114,7 +143,7 @@ export class Rank1Sgd {
     const lrAbs = Math.abs(lr);
     const decayAbs = Math.abs(opt.weightDecay);
     let bounded = lrAbs < SAFE && decayAbs < SAFE;
-    for (let l = 0; l < layers; l++) {
+    for (let l = 0; l + 1 < sizes.length; l++) {
       const a = maxAbs(l === 0 ? ws.xb : ws.acts[l - 1]!, 0, sizes[l]!);
       const dz = maxAbs(ws.deltas[l]!, 0, sizes[l + 1]!);
       if (!Number.isFinite(a) || !Number.isFinite(dz)) return 'gradient';
@@ -123,29 +152,30 @@ export class Rank1Sgd {
       const bBound = maxW[2 * l + 1]! + lrAbs * dz;
       bounded = bounded && wSum < SAFE && lrAbs * wSum < SAFE && wBound < SAFE && lrAbs * dz < SAFE && bBound < SAFE;
     }
-    if (!bounded) {
-      // Near float32's limits: the general path's dry run decides exactly.
-      yield* paramGradients(ws, net, 1);
-      const outcome = yield* optimizerStep(net, ws.grads, 0, opt, lr);
-      if (outcome === 'applied') this.known = false;
-      return outcome;
-    }
-    const lr32 = Math.fround(lr);
-    const decay32 = Math.fround(opt.weightDecay);
-    // From here weights change: the pieces must run to the end.
-    for (let l = 0; l < layers; l++) {
-      const inW = sizes[l]!;
-      const outW = sizes[l + 1]!;
-      const dz = ws.deltas[l]!;
-      const a = l === 0 ? ws.xb : ws.acts[l - 1]!;
-      let top = 0;
-      for (let r0 = 0, band = Math.max(1, Math.floor(pieceSize.entries / inW)); r0 < outW; r0 += band) {
-        if (r0 > 0) yield false;
-        top = Math.max(top, rank1Update(params[2 * l]!, dz, a, r0, Math.min(outW, r0 + band), inW, lr32, decay32));
-      }
-      maxW[2 * l] = top;
-      maxW[2 * l + 1] = rank1Update(params[2 * l + 1]!, dz, ONE, 0, outW, 1, lr32, 0);
-    }
+    return bounded;
+  }
+
+  /** Near float32's limits: the general path's dry run decides exactly. */
+  private *fallback(net: NetworkSpec, ws: BatchWorkspace, opt: OptimizerSpec, lr: number): Pieces<StepOutcome> {
+    yield* paramGradients(ws, net, 1);
+    const outcome = yield* optimizerStep(net, ws.grads, 0, opt, lr);
+    if (outcome === 'applied') this.known = false;
+    return outcome;
+  }
+
+  /** Rows [r0, r1) of layer l's weights updated; returns their max |new w|. */
+  private updateRows(net: NetworkSpec, ws: BatchWorkspace, l: number, lr: number, opt: OptimizerSpec, r0: number, r1: number): number {
+    const a = l === 0 ? ws.xb : ws.acts[l - 1]!;
+    return rank1Update(net.params[2 * l]!, ws.deltas[l]!, a, r0, r1, net.sizes[l]!, Math.fround(lr), Math.fround(opt.weightDecay));
+  }
+
+  /** Layer l's weights done (max |new w| = top): its bias is updated. */
+  private endLayer(net: NetworkSpec, ws: BatchWorkspace, l: number, lr: number, top: number): void {
+    this.maxAbs[2 * l] = top;
+    this.maxAbs[2 * l + 1] = rank1Update(net.params[2 * l + 1]!, ws.deltas[l]!, ONE, 0, net.sizes[l + 1]!, 1, Math.fround(lr), 0);
+  }
+
+  private applied(opt: OptimizerSpec): StepOutcome {
     opt.step[0] = opt.step[0]! + 1;
     return 'applied';
   }
