@@ -4,12 +4,15 @@
  * gradients, gathered batch, float64 scratch) is allocated once per call and
  * reused for every batch; the loops below allocate nothing.
  *
- * The passes a training step runs are pieces (pieces.ts): their products are
- * cut by gemmPieces, so a step of a large network lets the event loop turn
- * between them (a product of one piece is a plain gemm call: a generator per
- * product was a fifth of a per-sample XOR step). The element-wise passes between two products (bias,
- * activation, normalisation, dropout, loss) run whole: each costs about
- * 1/width of the product beside it.
+ * The passes a training step runs come with two drivers over the same
+ * per-layer helpers: as pieces (pieces.ts), whose products gemmPieces cuts,
+ * so a step of a large network lets the event loop turn between them; and
+ * at once (forwardWhole, backwardWhole, batchPassWhole), with plain gemm
+ * calls and no generator, for a step that is one piece (trainer.ts
+ * stepIsOnePiece) and for the synchronous backend calls: generators were
+ * ~40% of a per-sample XOR step. The element-wise passes between two
+ * products (bias, activation, normalisation, dropout, loss) run whole: each
+ * costs about 1/width of the product beside it.
  *
  * Layout: layer ℓ maps sizes[ℓ] → sizes[ℓ+1] with W(ℓ) = params[2ℓ] stored
  * (out, in) like PyTorch nn.Linear and b(ℓ) = params[2ℓ+1], so the forward

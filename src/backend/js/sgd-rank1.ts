@@ -9,7 +9,7 @@
  * optimizerStep's SGD after batchGradient, with the same outcome for
  * non-finite numbers; nothing is written unless the update is applied.
  * It runs in pieces of pieceSize.entries weights (pieces.ts), as the general
- * path does.
+ * path does, or at once (stepWhole) when the step is one piece.
  */
 import { Optimizer, type NetworkSpec, type OptimizerSpec } from '../backend.js';
 import { sgdNewWeight } from './elementwise.js';
