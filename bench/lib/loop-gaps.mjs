@@ -48,30 +48,50 @@ function corpusFile(dir, lines, types) {
 /**
  * The long calls at a size: `size.rows` × `size.cols` data for the fits and
  * PCA, a `size.hidden`-unit layer, `size.lines` corpus lines at `size.dim` (checkpointed every 0.1 s:
- * of 50 000 word types at dim 300).
+ * of 50 000 word types at dim 300), and two batches of 64 rows through an MLP of layers
+ * `size.large`, whose every step is long (on the TS backend, seconds at [1000, 20000, 1000]).
+ * Each entry sets its call up (data, models: outside the probe) and returns it.
  */
 export function longCalls(size, dir) {
-  const x = uniform(size.rows, size.cols, 1);
+  const x = () => uniform(size.rows, size.cols, 1);
   const labels = Int32Array.from({ length: size.rows }, (_, i) => i % 10);
-  const corpus = corpusFile(dir, size.lines, 5000);
-  // Many distinct words, so each checkpoint has large vectors to pause on, write and resume.
-  const wide = corpusFile(dir, size.lines, 50000);
   return {
-    'MLP fit': () =>
-      new MLP({ layers: [size.cols, size.hidden, 10], task: 'multiclass', hidden: 'relu', seed: 1 }).fit(x, labels, { epochs: 1, batchSize: 64 }),
-    'autoencoder fit': () => new Autoencoder({ layers: [size.cols, size.hidden, 32], loss: 'bce', seed: 1 }).fit(x, { epochs: 1, batchSize: 64 }),
-    'word2vec train': () => Word2Vec.train({ input: corpus, vectorSize: size.dim, minCount: 1, epochs: 1, threads: 1, sample: 0 }),
-    'PCA.fit': () => PCA.fit(x, 10),
-    'word2vec checkpointed': () =>
-      Word2Vec.train({
-        input: wide,
-        vectorSize: 300,
-        minCount: 1,
-        epochs: 3,
-        threads: 2,
-        sample: 0,
-        checkpoint: { path: join(dir, 'word2vec.checkpoint'), everySeconds: 0.1 },
-      }),
+    'MLP fit': () => {
+      const [data, net] = [x(), new MLP({ layers: [size.cols, size.hidden, 10], task: 'multiclass', hidden: 'relu', seed: 1 })];
+      return () => net.fit(data, labels, { epochs: 1, batchSize: 64 });
+    },
+    'autoencoder fit': () => {
+      const [data, net] = [x(), new Autoencoder({ layers: [size.cols, size.hidden, 32], loss: 'bce', seed: 1 })];
+      return () => net.fit(data, { epochs: 1, batchSize: 64 });
+    },
+    'word2vec train': () => {
+      const corpus = corpusFile(dir, size.lines, 5000);
+      return () => Word2Vec.train({ input: corpus, vectorSize: size.dim, minCount: 1, epochs: 1, threads: 1, sample: 0 });
+    },
+    'PCA.fit': () => {
+      const data = x();
+      return () => PCA.fit(data, 10);
+    },
+    'word2vec checkpointed': () => {
+      // Many distinct words, so each checkpoint has large vectors to pause on, write and resume.
+      const wide = corpusFile(dir, size.lines, 50000);
+      return () =>
+        Word2Vec.train({
+          input: wide,
+          vectorSize: 300,
+          minCount: 1,
+          epochs: 3,
+          threads: 2,
+          sample: 0,
+          checkpoint: { path: join(dir, 'word2vec.checkpoint'), everySeconds: 0.1 },
+        });
+    },
+    'MLP fit, large steps': () => {
+      const [inputs, , outputs] = size.large;
+      const net = new MLP({ layers: size.large, task: 'regression', hidden: 'relu', seed: 1 });
+      const [data, targets] = [uniform(128, inputs, 2), uniform(128, outputs, 3)];
+      return () => net.fit(data, targets, { epochs: 1, batchSize: 64 });
+    },
   };
 }
 
@@ -79,8 +99,8 @@ export function longCalls(size, dir) {
 export async function measureBackend(backend, size, dir, only) {
   useBackend(backend);
   const rows = [];
-  for (const [call, run] of Object.entries(longCalls(size, dir))) {
-    if (!only || only.includes(call)) rows.push({ call, ...(await probeLoop(run)) });
+  for (const [call, setUp] of Object.entries(longCalls(size, dir))) {
+    if (!only || only.includes(call)) rows.push({ call, ...(await probeLoop(setUp())) });
   }
   return rows;
 }

@@ -10,6 +10,7 @@ import { Activation, HISTORY_FIELDS, Loss, Norm, Optimizer, type FitJob, type Ne
 import { jsBackend } from '../../src/backend/js/index.js';
 import { allocBatchWorkspace, batchDeltas, batchGradient } from '../../src/backend/js/network.js';
 import { optimizerStep } from '../../src/backend/js/optimizers.js';
+import { whole } from '../../src/backend/js/pieces.js';
 import { Rank1Sgd } from '../../src/backend/js/sgd-rank1.js';
 import { CLOCK_BATCHES, CLOCK_WORK, clockInterval } from '../../src/backend/js/trainer.js';
 import { Rng } from '../../src/rng.js';
@@ -79,7 +80,7 @@ describe('TS fused per-sample SGD', () => {
       schedule: o.perStep ? { ...base.schedule, type: 2 as const, perStep: true, gamma: 0.99 } : base.schedule,
     };
     const general = generalTwin(fused, p);
-    const step = vi.spyOn(Rank1Sgd.prototype, 'step');
+    const step = vi.spyOn(Rank1Sgd.prototype, 'stepWhole');
     await jsBackend.train(fused, null);
     expect(step).toHaveBeenCalledTimes(3 * p.n);
     step.mockClear();
@@ -108,16 +109,16 @@ describe('TS fused per-sample SGD', () => {
     const order = Uint32Array.from([0]);
     const opt = plainTraining(0.1, 0).optimizer;
     const ws = allocBatchWorkspace('train', net, 1);
-    expect(batchDeltas(ws, net, x, y, order, 0, 1)).toBeLessThan(Infinity);
-    expect(new Rank1Sgd(net).step(net, ws, opt, 0.1)).toBe('applied');
+    expect(whole(batchDeltas(ws, net, x, y, order, 0, 1))).toBeLessThan(Infinity);
+    expect(whole(new Rank1Sgd(net).step(net, ws, opt, 0.1))).toBe('applied');
     expect(ws.grads.some((g) => g.some((v) => v !== 0))).toBe(fallback);
 
     // The general path from the same start.
     const fresh = makeNet(new Rng(4), [2, 1], [], Loss.mse) as NetworkSpec;
     fresh.params[0]![1] = w;
     const gws = allocBatchWorkspace('train', fresh, 1);
-    batchGradient(gws, fresh, x, y, order, 0, 1);
-    expect(optimizerStep(fresh, gws.grads, 0, plainTraining(0.1, 0).optimizer, 0.1)).toBe('applied');
+    whole(batchGradient(gws, fresh, x, y, order, 0, 1));
+    expect(whole(optimizerStep(fresh, gws.grads, 0, plainTraining(0.1, 0).optimizer, 0.1))).toBe('applied');
     fresh.params.forEach((p, i) => expect(net.params[i]).toEqual(p));
     expect(net.params[0]![1]).toBe(Math.fround(w));
     expect(opt.step[0]).toBe(1);
@@ -128,10 +129,10 @@ describe('TS fused per-sample SGD', () => {
     const net = makeNet(rng, [2, 1], [], Loss.mse) as NetworkSpec;
     const x = Float32Array.from([0.5, 0.5]);
     const ws = allocBatchWorkspace('train', net, 1);
-    batchDeltas(ws, net, x, Float32Array.from([3]), Uint32Array.from([0]), 0, 1);
+    whole(batchDeltas(ws, net, x, Float32Array.from([3]), Uint32Array.from([0]), 0, 1));
     const before = cloneNet(net);
     const opt = plainTraining(1e300, 0).optimizer;
-    expect(new Rank1Sgd(net).step(net, ws, opt, 1e300)).toBe('update');
+    expect(whole(new Rank1Sgd(net).step(net, ws, opt, 1e300))).toBe('update');
     net.params.forEach((p, i) => expect(p).toEqual(before.params[i]));
     expect(opt.step[0]).toBe(0);
   });
@@ -160,7 +161,7 @@ describe('TS fused per-sample SGD', () => {
 
   it('the trainer takes the fused update for every one-row batch and only then (batch 3 of 7 rows: the last)', async () => {
     const p = problem(7, [3, 4, 2], Activation.tanh, Loss.mse, 7);
-    const step = vi.spyOn(Rank1Sgd.prototype, 'step');
+    const step = vi.spyOn(Rank1Sgd.prototype, 'stepWhole');
     const j = job(p, { batchSize: 3, epochs: 2 });
     await jsBackend.train(j, null);
     expect(step).toHaveBeenCalledTimes(2);

@@ -15,7 +15,12 @@
  * outer product dzᵀ·a of a per-sample weight gradient), skip the strip: plain
  * loops with the same float64 sums in the same order, so which path runs
  * never changes a bit.
+ * Every path computes each c[i,j] from its own row of op(a) and column of
+ * op(b) alone, so a product can be computed a tile of c at a time
+ * (gemmPieces, for a product too long for one slice of the event loop) and
+ * give the same bits as in one call.
  */
+import { pieceSize, type Pieces } from './pieces.js';
 
 /** Columns (NN, TN) or rows of b (NT, TT) per block: the float64 strip is 2 KiB. */
 export const JB = 256;
@@ -40,11 +45,84 @@ export function gemm(
   beta: number,
   acc: Float64Array,
 ): void {
+  gemmTile(c, a, b, m, n, k, transA, transB, alpha, beta, acc, 0, m, 0, n);
+}
+
+/** How long a piece of a product should take (ms): an eighth of a slice. */
+const PIECE_MS = 1;
+
+/** Whether gemmPieces would run an (m, n) by k product as one piece. */
+export const onePiece = (m: number, n: number, k: number): boolean => m * n * Math.max(1, k) <= pieceSize.work;
+
+/** gemm, in pieces: tiles of c, with a yield between two (where a step may
+ * stop: only c was written). A product of one piece runs at once. Tiles
+ * span whole JB-column panels where the budget allows, and run panel by
+ * panel, so a panel of b stays in cache across the tiles that read it.
+ * A tile's multiply-adds follow the time the last one took, towards
+ * PIECE_MS and at most pieceSize.work: the first tiles start at a 16th of
+ * that, as they may run before V8 has compiled these loops (10–30 times
+ * slower: 2^20 multiply-adds then took up to 30 ms). */
+export function* gemmPieces(
+  c: Float32Array,
+  a: Float32Array,
+  b: Float32Array,
+  m: number,
+  n: number,
+  k: number,
+  transA: boolean,
+  transB: boolean,
+  alpha: number,
+  beta: number,
+  acc: Float64Array,
+): Pieces<void> {
+  if (onePiece(m, n, k)) {
+    gemmTile(c, a, b, m, n, k, transA, transB, alpha, beta, acc, 0, m, 0, n);
+    return;
+  }
+  // Each entry of c costs k multiply-adds (one store when k = 0).
+  const perEntry = Math.max(1, k);
+  let work = Math.max(1, pieceSize.work / 16);
+  for (let j0 = 0; j0 < n; ) {
+    const fit = Math.max(1, Math.floor(work / perEntry)); // entries of c in this panel's tiles
+    const cols = Math.min(n - j0, fit >= n ? n : fit >= JB ? fit - (fit % JB) : fit);
+    for (let i0 = 0; i0 < m; ) {
+      if (i0 > 0 || j0 > 0) yield true;
+      const rows = Math.min(m - i0, Math.max(1, Math.floor(work / (cols * perEntry))));
+      const t0 = performance.now();
+      gemmTile(c, a, b, m, n, k, transA, transB, alpha, beta, acc, i0, i0 + rows, j0, j0 + cols);
+      // At most double: one fast tile (a timer's resolution) says little.
+      const scale = Math.min(2, PIECE_MS / Math.max(performance.now() - t0, 1e-3));
+      work = Math.min(pieceSize.work, Math.max(1, work * scale));
+      i0 += rows;
+    }
+    j0 += cols;
+  }
+}
+
+// Rows [i0, i1) and columns [j0, j1) of the product c (m, n); the path is
+// chosen from the whole product's shape, so every tile takes the same one.
+function gemmTile(
+  c: Float32Array,
+  a: Float32Array,
+  b: Float32Array,
+  m: number,
+  n: number,
+  k: number,
+  transA: boolean,
+  transB: boolean,
+  alpha: number,
+  beta: number,
+  acc: Float64Array,
+  i0: number,
+  i1: number,
+  j0: number,
+  j1: number,
+): void {
   // NT and TT are unblocked per element already; their blocking only orders the loops.
-  if (transB) gemmDot(c, a, b, m, n, k, transA, alpha, beta);
-  else if (k === 1) gemmOuter(c, a, b, m, n, alpha, beta);
-  else if (m * n * k <= DIRECT_MNK) gemmAxpyDirect(c, a, b, m, n, k, transA, alpha, beta);
-  else gemmAxpy(c, a, b, m, n, k, transA, alpha, beta, acc);
+  if (transB) gemmDot(c, a, b, m, n, k, transA, alpha, beta, i0, i1, j0, j1);
+  else if (k === 1) gemmOuter(c, a, b, n, alpha, beta, i0, i1, j0, j1);
+  else if (m * n * k <= DIRECT_MNK) gemmAxpyDirect(c, a, b, m, n, k, transA, alpha, beta, i0, i1, j0, j1);
+  else gemmAxpy(c, a, b, m, n, k, transA, alpha, beta, acc, i0, i1, j0, j1);
 }
 
 // NN, TN: a[i,p] is at i·k+p (NN) or p·m+i (TN); row p of b is contiguous.
@@ -60,22 +138,26 @@ export function gemmAxpy(
   alpha: number,
   beta: number,
   acc: Float64Array,
+  i0 = 0,
+  i1 = m,
+  j0 = 0,
+  j1 = n,
 ): void {
   const aRow = transA ? 1 : k;
   const aCol = transA ? m : 1;
-  for (let j0 = 0; j0 < n; j0 += JB) {
-    const w = Math.min(JB, n - j0);
+  for (let jb = j0; jb < j1; jb += JB) {
+    const w = Math.min(JB, j1 - jb);
     const w4 = w - (w % 4);
     // One pass even when k = 0: c must still become beta·c.
     for (let p0 = 0; p0 < k || p0 === 0; p0 += KB) {
       const p1 = Math.min(k, p0 + KB);
-      for (let i = 0; i < m; i++) {
+      for (let i = i0; i < i1; i++) {
         acc.fill(0, 0, w);
         const ai = i * aRow;
         for (let p = p0; p < p1; p++) {
           // No skip when a[i,p] is 0: 0·NaN must still give NaN.
           const aip = a[ai + p * aCol]!;
-          const bp = p * n + j0;
+          const bp = p * n + jb;
           let j = 0;
           for (; j < w4; j += 4) {
             acc[j]! += aip * b[bp + j]!;
@@ -85,7 +167,7 @@ export function gemmAxpy(
           }
           for (; j < w; j++) acc[j]! += aip * b[bp + j]!;
         }
-        const ci = i * n + j0;
+        const ci = i * n + jb;
         // The first k block applies beta (0 overwrites: c may hold NaN); later ones accumulate.
         if (p0 === 0 && beta === 0) for (let j = 0; j < w; j++) c[ci + j] = alpha * acc[j]!;
         else if (p0 === 0) for (let j = 0; j < w; j++) c[ci + j] = alpha * acc[j]! + beta * c[ci + j]!;
@@ -105,12 +187,23 @@ export function outerEntry(ai: number, bj: number): number {
 
 // NN, TN with k = 1: a is a column (or a row: the same layout), b a row, and
 // c[i,j] = alpha·outerEntry(a[i], b[j]).
-function gemmOuter(c: Float32Array, a: Float32Array, b: Float32Array, m: number, n: number, alpha: number, beta: number): void {
-  for (let i = 0; i < m; i++) {
+function gemmOuter(
+  c: Float32Array,
+  a: Float32Array,
+  b: Float32Array,
+  n: number,
+  alpha: number,
+  beta: number,
+  i0: number,
+  i1: number,
+  j0: number,
+  j1: number,
+): void {
+  for (let i = i0; i < i1; i++) {
     const ai = a[i]!;
     const ci = i * n;
-    if (beta === 0) for (let j = 0; j < n; j++) c[ci + j] = alpha * outerEntry(ai, b[j]!);
-    else for (let j = 0; j < n; j++) c[ci + j] = alpha * outerEntry(ai, b[j]!) + beta * c[ci + j]!;
+    if (beta === 0) for (let j = j0; j < j1; j++) c[ci + j] = alpha * outerEntry(ai, b[j]!);
+    else for (let j = j0; j < j1; j++) c[ci + j] = alpha * outerEntry(ai, b[j]!) + beta * c[ci + j]!;
   }
 }
 
@@ -126,13 +219,17 @@ function gemmAxpyDirect(
   transA: boolean,
   alpha: number,
   beta: number,
+  i0: number,
+  i1: number,
+  j0: number,
+  j1: number,
 ): void {
   const aRow = transA ? 1 : k;
   const aCol = transA ? m : 1;
-  for (let i = 0; i < m; i++) {
+  for (let i = i0; i < i1; i++) {
     const ai = i * aRow;
     const ci = i * n;
-    for (let j = 0; j < n; j++) {
+    for (let j = j0; j < j1; j++) {
       let s = 0;
       for (let p = 0; p < k; p++) s += a[ai + p * aCol]! * b[p * n + j]!;
       // beta == 0 overwrites: c may hold garbage or NaN on entry.
@@ -142,13 +239,27 @@ function gemmAxpyDirect(
 }
 
 // NT, TT: op(b)[p,j] is b[j·k+p], so row j of b is contiguous in p.
-function gemmDot(c: Float32Array, a: Float32Array, b: Float32Array, m: number, n: number, k: number, transA: boolean, alpha: number, beta: number): void {
+function gemmDot(
+  c: Float32Array,
+  a: Float32Array,
+  b: Float32Array,
+  m: number,
+  n: number,
+  k: number,
+  transA: boolean,
+  alpha: number,
+  beta: number,
+  i0: number,
+  i1: number,
+  j0: number,
+  j1: number,
+): void {
   const k4 = k - (k % 4);
-  for (let j0 = 0; j0 < n; j0 += JB) {
-    const j1 = Math.min(n, j0 + JB);
-    for (let i = 0; i < m; i++) {
+  for (let jb = j0; jb < j1; jb += JB) {
+    const je = Math.min(j1, jb + JB);
+    for (let i = i0; i < i1; i++) {
       const ci = i * n;
-      for (let j = j0; j < j1; j++) {
+      for (let j = jb; j < je; j++) {
         const bj = j * k;
         let s0 = 0,
           s1 = 0,

@@ -4,6 +4,16 @@
  * gradients, gathered batch, float64 scratch) is allocated once per call and
  * reused for every batch; the loops below allocate nothing.
  *
+ * The passes a training step runs come with two drivers over the same
+ * per-layer helpers: as pieces (pieces.ts), whose products gemmPieces cuts,
+ * so a step of a large network lets the event loop turn between them; and
+ * at once (forwardWhole, backwardWhole, batchPassWhole), with plain gemm
+ * calls and no generator, for a step that is one piece (trainer.ts
+ * stepIsOnePiece) and for the synchronous backend calls: generators were
+ * ~40% of a per-sample XOR step. The element-wise passes between two
+ * products (bias, activation, normalisation, dropout, loss) run whole: each
+ * costs about 1/width of the product beside it.
+ *
  * Layout: layer ℓ maps sizes[ℓ] → sizes[ℓ+1] with W(ℓ) = params[2ℓ] stored
  * (out, in) like PyTorch nn.Linear and b(ℓ) = params[2ℓ+1], so the forward
  * product is z = a·Wᵀ (gemm with transB) and the weight gradient dzᵀ·a comes
@@ -12,7 +22,7 @@
 import { layerFrozen, lossTargetCols, Norm, type NetworkSpec, type TrainJob } from '../backend.js';
 import { activationBackward, activationForward } from './activations.js';
 import { biasAdd, colSum, sgdUpdate } from './elementwise.js';
-import { gemm } from './gemm.js';
+import { gemm, gemmPieces } from './gemm.js';
 import { lossForwardBackward, outputTransform } from './losses.js';
 import { metricSum } from './metrics.js';
 import { corruptInput, foldTiedGradient, sparsityBackward, sparsityPenalty } from './autoencoder-terms.js';
@@ -21,6 +31,7 @@ import { batchNormBackward, batchNormForward, batchNormUpdateRunning, layerNormB
 import type { InputNoise } from '../backend.js';
 import type { Rng } from '../../rng.js';
 import { allocating } from '../../sizes.js';
+import type { Pieces } from './pieces.js';
 
 /** Buffers for passes of up to `rows` rows. acts[ℓ] (rows, sizes[ℓ+1]) holds
  * layer ℓ's output (the logits for the last layer); deltas[ℓ] the same shape
@@ -163,20 +174,33 @@ function layerInput(net: NetworkSpec, x: Float32Array, ws: Workspace, d: PassScr
 
 // x (rows, sizes[0]) -> ws.acts[ℓ] (rows, sizes[ℓ+1]); returns the logits buffer (hidden
 // activations applied, output transform not). With d, the dropped activations
-// go to d.outs and feed the next layer.
-function forwardLayers(net: NetworkSpec, x: Float32Array, rows: number, ws: Workspace, d: PassScratch | null = null): Float32Array {
+// go to d.outs and feed the next layer. forwardWhole is the same pass at once.
+function* forwardLayers(net: NetworkSpec, x: Float32Array, rows: number, ws: Workspace, d: PassScratch | null = null): Pieces<Float32Array> {
   const { sizes, params } = net;
-  const layers = sizes.length - 1;
-  for (let l = 0; l < layers; l++) {
-    const inW = sizes[l]!;
-    const outW = sizes[l + 1]!;
-    const z = ws.acts[l]!;
-    gemm(z, layerInput(net, x, ws, d, l), params[2 * l]!, rows, outW, inW, false, true, 1, 0, ws.acc);
-    normaliseOrBias(z, net, d, l, rows);
-    if (l + 1 < layers) activationForward(z, z, rows * outW, net.hiddenActivations[l]!, net.leakySlope);
-    if (l + 1 < layers && drops(net, d, l)) dropoutForward(d.outs[l]!, d.masks[l]!, z, rows * outW, net.dropout![l]!, d.rng!);
+  for (let l = 0; l + 1 < sizes.length; l++) {
+    yield* gemmPieces(ws.acts[l]!, layerInput(net, x, ws, d, l), params[2 * l]!, rows, sizes[l + 1]!, sizes[l]!, false, true, 1, 0, ws.acc);
+    forwardFinish(net, rows, ws, d, l);
   }
-  return ws.acts[layers - 1]!;
+  return ws.acts[sizes.length - 2]!;
+}
+
+function forwardWhole(net: NetworkSpec, x: Float32Array, rows: number, ws: Workspace, d: PassScratch | null = null): Float32Array {
+  const { sizes, params } = net;
+  for (let l = 0; l + 1 < sizes.length; l++) {
+    gemm(ws.acts[l]!, layerInput(net, x, ws, d, l), params[2 * l]!, rows, sizes[l + 1]!, sizes[l]!, false, true, 1, 0, ws.acc);
+    forwardFinish(net, rows, ws, d, l);
+  }
+  return ws.acts[sizes.length - 2]!;
+}
+
+// Layer ℓ's forward after its product z = input·Wᵀ: bias or normalisation, then (hidden layers) activation and dropout.
+function forwardFinish(net: NetworkSpec, rows: number, ws: Workspace, d: PassScratch | null, l: number): void {
+  const hidden = l + 2 < net.sizes.length;
+  const size = rows * net.sizes[l + 1]!;
+  const z = ws.acts[l]!;
+  normaliseOrBias(z, net, d, l, rows);
+  if (hidden) activationForward(z, z, size, net.hiddenActivations[l]!, net.leakySlope);
+  if (hidden && drops(net, d, l)) dropoutForward(d.outs[l]!, d.masks[l]!, z, size, net.dropout![l]!, d.rng!);
 }
 
 // The sparsity penalty of a forward pass's activations (0 when off); fills rhoHat.
@@ -188,17 +212,36 @@ function penalty(net: NetworkSpec, ws: Workspace, rows: number, rhoHat: Float64A
 
 // Layer ℓ's weight and bias gradients from its deltas dz (rows, out) and inputs aPrev (rows, in); zero when frozen
 // (clipping's global norm then ignores it). A normalised layer's [γ, β] gradient comes from normalisationBackward.
-function layerGradient(grads: Float32Array[], net: NetworkSpec, l: number, rows: number, aPrev: Float32Array, dz: Float32Array, acc: Float64Array): void {
-  if (layerFrozen(net, l)) {
-    grads[2 * l]!.fill(0);
-    grads[2 * l + 1]!.fill(0);
-    return;
-  }
-  const inW = net.sizes[l]!;
-  const outW = net.sizes[l + 1]!;
-  // dW (out,in) = dzᵀ (out,rows) · aPrev (rows,in); db (out) = Σ_rows dz.
-  gemm(grads[2 * l]!, dz, aPrev, outW, inW, rows, true, false, 1, 0, acc);
-  if (!layerNormed(net, l)) colSum(grads[2 * l + 1]!, dz, rows, outW, acc);
+// dW (out,in) = dzᵀ (out,rows) · aPrev (rows,in); db (out) = Σ_rows dz. layerGradientWhole is the same at once.
+function* layerGradient(
+  grads: Float32Array[],
+  net: NetworkSpec,
+  l: number,
+  rows: number,
+  aPrev: Float32Array,
+  dz: Float32Array,
+  acc: Float64Array,
+): Pieces<void> {
+  if (zeroIfFrozen(grads, net, l)) return;
+  yield* gemmPieces(grads[2 * l]!, dz, aPrev, net.sizes[l + 1]!, net.sizes[l]!, rows, true, false, 1, 0, acc);
+  biasGradient(grads, net, l, rows, dz, acc);
+}
+
+function layerGradientWhole(grads: Float32Array[], net: NetworkSpec, l: number, rows: number, aPrev: Float32Array, dz: Float32Array, acc: Float64Array): void {
+  if (zeroIfFrozen(grads, net, l)) return;
+  gemm(grads[2 * l]!, dz, aPrev, net.sizes[l + 1]!, net.sizes[l]!, rows, true, false, 1, 0, acc);
+  biasGradient(grads, net, l, rows, dz, acc);
+}
+
+function zeroIfFrozen(grads: Float32Array[], net: NetworkSpec, l: number): boolean {
+  if (!layerFrozen(net, l)) return false;
+  grads[2 * l]!.fill(0);
+  grads[2 * l + 1]!.fill(0);
+  return true;
+}
+
+function biasGradient(grads: Float32Array[], net: NetworkSpec, l: number, rows: number, dz: Float32Array, acc: Float64Array): void {
+  if (!layerNormed(net, l)) colSum(grads[2 * l + 1]!, dz, rows, net.sizes[l + 1]!, acc);
 }
 
 // A tied pair's two gradients become one (autoencoder-terms.ts).
@@ -213,8 +256,29 @@ function foldTied(grads: Float32Array[], net: NetworkSpec): void {
 
 // Given ws.deltas[last] = ∂loss/∂logits (rows, sizes[last]), fills every layer's deltas and, unless grads
 // is null, writes grads (params' layout). Uses the weights as they are (the pre-update weights during
-// training); rhoHat is what penalty() left when the sparsity penalty is on.
-function backwardLayers(
+// training); rhoHat is what penalty() left when the sparsity penalty is on. For each layer ℓ from the
+// top: its normalisation's backward, its gradients, then da (rows,in) = dz (rows,out) · W (out,in) into
+// deltas[ℓ−1], finished by backwardFinish. backwardWhole is the same pass at once.
+function* backwardLayers(
+  grads: Float32Array[] | null,
+  net: NetworkSpec,
+  x: Float32Array,
+  rows: number,
+  ws: Workspace,
+  rhoHat: Float64Array,
+  d: PassScratch | null = null,
+): Pieces<void> {
+  const lowest = lowestTrained(net);
+  for (let l = net.sizes.length - 2; l >= 0; l--) {
+    backwardStart(grads, net, rows, ws, d, l, lowest);
+    if (grads !== null) yield* layerGradient(grads, net, l, rows, layerInput(net, x, ws, d, l), ws.deltas[l]!, ws.acc);
+    if (l > lowest) yield* gemmPieces(ws.deltas[l - 1]!, ws.deltas[l]!, net.params[2 * l]!, rows, net.sizes[l]!, net.sizes[l + 1]!, false, false, 1, 0, ws.acc);
+    if (l > lowest) backwardFinish(net, rows, ws, rhoHat, d, l);
+  }
+  if (grads !== null) foldTied(grads, net);
+}
+
+function backwardWhole(
   grads: Float32Array[] | null,
   net: NetworkSpec,
   x: Float32Array,
@@ -223,30 +287,38 @@ function backwardLayers(
   rhoHat: Float64Array,
   d: PassScratch | null = null,
 ): void {
-  const { sizes, params } = net;
-  // Below the lowest trainable layer no delta is needed: a frozen encoder costs its forward pass only.
-  let lowest = 0;
-  while (lowest < sizes.length - 1 && layerFrozen(net, lowest)) lowest++;
-  for (let l = sizes.length - 2; l >= 0; l--) {
-    const inW = sizes[l]!;
-    const outW = sizes[l + 1]!;
-    const dz = ws.deltas[l]!;
-    // Through the normalisation first: deltas[ℓ] becomes ∂loss/∂z of the linear map, and [γ, β] get their gradient.
-    if (layerNormed(net, l) && l >= lowest) {
-      normalisationBackward(dz, grads !== null && !layerFrozen(net, l) ? grads[2 * l + 1]! : null, net, d!, l, rows);
-    }
-    if (grads !== null) layerGradient(grads, net, l, rows, layerInput(net, x, ws, d, l), dz, ws.acc);
-    if (l > lowest) {
-      // da (rows,in) = dz (rows,out) · W (out,in), then dz(ℓ−1) = da ⊙ f'(a) in place.
-      const dPrev = ws.deltas[l - 1]!;
-      gemm(dPrev, dz, params[2 * l]!, rows, inW, outW, false, false, 1, 0, ws.acc);
-      if (drops(net, d, l - 1)) dropoutBackward(dPrev, dPrev, d.masks[l - 1]!, rows * inW);
-      // The penalty reads layer ℓ−1's activations, so its gradient joins da before f'.
-      if (net.sparsity && net.sparsity.layer === l - 1) sparsityBackward(dPrev, rhoHat, rows, inW, net.sparsity);
-      activationBackward(dPrev, dPrev, ws.acts[l - 1]!, rows * inW, net.hiddenActivations[l - 1]!, net.leakySlope);
-    }
+  const lowest = lowestTrained(net);
+  for (let l = net.sizes.length - 2; l >= 0; l--) {
+    backwardStart(grads, net, rows, ws, d, l, lowest);
+    if (grads !== null) layerGradientWhole(grads, net, l, rows, layerInput(net, x, ws, d, l), ws.deltas[l]!, ws.acc);
+    if (l > lowest) gemm(ws.deltas[l - 1]!, ws.deltas[l]!, net.params[2 * l]!, rows, net.sizes[l]!, net.sizes[l + 1]!, false, false, 1, 0, ws.acc);
+    if (l > lowest) backwardFinish(net, rows, ws, rhoHat, d, l);
   }
   if (grads !== null) foldTied(grads, net);
+}
+
+// Below the lowest trainable layer no delta is needed: a frozen encoder costs its forward pass only.
+function lowestTrained(net: NetworkSpec): number {
+  let lowest = 0;
+  while (lowest < net.sizes.length - 1 && layerFrozen(net, lowest)) lowest++;
+  return lowest;
+}
+
+// Through layer ℓ's normalisation first: deltas[ℓ] becomes ∂loss/∂z of the linear map, and [γ, β] get their gradient.
+function backwardStart(grads: Float32Array[] | null, net: NetworkSpec, rows: number, ws: Workspace, d: PassScratch | null, l: number, lowest: number): void {
+  if (layerNormed(net, l) && l >= lowest) {
+    normalisationBackward(ws.deltas[l]!, grads !== null && !layerFrozen(net, l) ? grads[2 * l + 1]! : null, net, d!, l, rows);
+  }
+}
+
+// deltas[ℓ−1] holds da: dropout's mask, then the sparsity penalty's gradient (it reads layer ℓ−1's activations, so
+// it joins da before f'), then dz(ℓ−1) = da ⊙ f'(a) in place.
+function backwardFinish(net: NetworkSpec, rows: number, ws: Workspace, rhoHat: Float64Array, d: PassScratch | null, l: number): void {
+  const inW = net.sizes[l]!;
+  const dPrev = ws.deltas[l - 1]!;
+  if (drops(net, d, l - 1)) dropoutBackward(dPrev, dPrev, d.masks[l - 1]!, rows * inW);
+  if (net.sparsity && net.sparsity.layer === l - 1) sparsityBackward(dPrev, rhoHat, rows, inW, net.sparsity);
+  activationBackward(dPrev, dPrev, ws.acts[l - 1]!, rows * inW, net.hiddenActivations[l - 1]!, net.leakySlope);
 }
 
 // out (n, sizes[last]) = network output (after the loss's output transform) for x (n, sizes[0]).
@@ -260,7 +332,7 @@ export function forwardLoss(out: Float32Array, net: NetworkSpec, x: Float32Array
   // The last layer writes straight into out; the output transform runs in place, after the loss read the logits.
   const ws = allocWorkspace(fn, net.sizes, n, false, out);
   const k = net.sizes[net.sizes.length - 1]!;
-  const logits = forwardLayers(net, x, n, ws);
+  const logits = forwardWhole(net, x, n, ws);
   const loss = y && n ? lossForwardBackward(null, logits, y, n, k, net.loss, net.lossParams) : 0;
   outputTransform(out, n, k, net.loss);
   return loss;
@@ -272,9 +344,9 @@ export function lossGradient(grads: Float32Array[], net: NetworkSpec, x: Float32
   const ws = allocBatchWorkspace('lossGradient', net, n);
   const s = scratchOf(ws, null); // normalisation's buffers; no dropout outside training
   const k = net.sizes[net.sizes.length - 1]!;
-  const logits = forwardLayers(net, x, n, ws, s);
+  const logits = forwardWhole(net, x, n, ws, s);
   const loss = lossForwardBackward(ws.deltas[ws.deltas.length - 1]!, logits, y, n, k, net.loss, net.lossParams) + penalty(net, ws, n, ws.rhoHat);
-  backwardLayers(grads, net, x, n, ws, ws.rhoHat, s);
+  backwardWhole(grads, net, x, n, ws, ws.rhoHat, s);
   return loss;
 }
 
@@ -282,10 +354,10 @@ export function lossGradient(grads: Float32Array[], net: NetworkSpec, x: Float32
 export function backward(grads: Float32Array[], net: NetworkSpec, x: Float32Array, dOutput: Float32Array, n: number): void {
   const ws = allocBatchWorkspace('backward', net, n);
   const s = scratchOf(ws, null);
-  forwardLayers(net, x, n, ws, s);
+  forwardWhole(net, x, n, ws, s);
   penalty(net, ws, n, ws.rhoHat);
   ws.deltas[ws.deltas.length - 1]!.set(dOutput.subarray(0, n * net.sizes[net.sizes.length - 1]!));
-  backwardLayers(grads, net, x, n, ws, ws.rhoHat, s);
+  backwardWhole(grads, net, x, n, ws, ws.rhoHat, s);
 }
 
 /** Buffers for forward + backward of batches of up to `cap` rows, allocated
@@ -336,7 +408,29 @@ export function allocBatchWorkspace(fn: string, net: NetworkSpec, cap: number): 
 // Returns the batch mean loss (sparsity penalty included). With noise and rng the gathered inputs are
 // corrupted before forward, the targets left clean (denoising); with rng, net.dropout applies
 // too (masks drawn after the noise, layer by layer). Parameters are only read.
-function batchPass(
+function* batchPass(
+  ws: BatchWorkspace,
+  net: NetworkSpec,
+  x: Float32Array,
+  y: Float32Array,
+  order: Uint32Array,
+  start: number,
+  rows: number,
+  noise: InputNoise | null | undefined,
+  rng: Rng | undefined,
+  grads: Float32Array[] | null,
+): Pieces<number> {
+  const d = gatherBatch(ws, net, x, y, order, start, rows, noise, rng);
+  const loss = batchLoss(net, ws, rows, yield* forwardLayers(net, ws.xb, rows, ws, d));
+  if (Number.isFinite(loss)) yield* backwardLayers(grads, net, ws.xb, rows, ws, ws.rhoHat, d);
+  // After the last piece: the running statistics change once the step can no longer stop.
+  if (Number.isFinite(loss)) updateRunning(net, ws, d);
+  return loss;
+}
+
+/** batchPass at once, for a step that is one piece (stepIsOnePiece): batchGradient's when grads is ws.grads,
+ * batchDeltas' when null. */
+export function batchPassWhole(
   ws: BatchWorkspace,
   net: NetworkSpec,
   x: Float32Array,
@@ -348,9 +442,26 @@ function batchPass(
   rng: Rng | undefined,
   grads: Float32Array[] | null,
 ): number {
-  const { sizes } = net;
-  const inW = sizes[0]!;
-  const k = sizes[sizes.length - 1]!;
+  const d = gatherBatch(ws, net, x, y, order, start, rows, noise, rng);
+  const loss = batchLoss(net, ws, rows, forwardWhole(net, ws.xb, rows, ws, d));
+  if (Number.isFinite(loss)) backwardWhole(grads, net, ws.xb, rows, ws, ws.rhoHat, d);
+  if (Number.isFinite(loss)) updateRunning(net, ws, d);
+  return loss;
+}
+
+// Rows order[start..start+rows) of x and y into ws.xb and ws.yb, noise on the inputs; the pass's scratch.
+function gatherBatch(
+  ws: BatchWorkspace,
+  net: NetworkSpec,
+  x: Float32Array,
+  y: Float32Array,
+  order: Uint32Array,
+  start: number,
+  rows: number,
+  noise: InputNoise | null | undefined,
+  rng: Rng | undefined,
+): PassScratch {
+  const inW = net.sizes[0]!;
   const t = targetCols(net);
   const { xb, yb } = ws;
   for (let r = 0; r < rows; r++) {
@@ -364,16 +475,20 @@ function batchPass(
     for (let j = 0; j < t; j++) yb[yd + j] = y[ys + j]!;
   }
   if (noise && rng) corruptInput(xb, rows * inW, noise, rng);
-  const d = scratchOf(ws, rng ?? null);
-  const logits = forwardLayers(net, xb, rows, ws, d);
-  const loss = lossForwardBackward(ws.deltas[ws.deltas.length - 1]!, logits, yb, rows, k, net.loss, net.lossParams) + penalty(net, ws, rows, ws.rhoHat);
-  if (Number.isFinite(loss)) {
-    backwardLayers(grads, net, xb, rows, ws, ws.rhoHat, d);
-    net.norm?.forEach((code, l) => {
-      if (code === Norm.batch && batchStats(net, d, l)) batchNormUpdateRunning(net.params[2 * l + 1]!, ws.batchMean[l]!, ws.batchVar[l]!, sizes[l + 1]!);
-    });
-  }
-  return loss;
+  return scratchOf(ws, rng ?? null);
+}
+
+// The batch's mean loss from its logits (the sparsity penalty included); ∂loss/∂logits into the top deltas.
+function batchLoss(net: NetworkSpec, ws: BatchWorkspace, rows: number, logits: Float32Array): number {
+  const k = net.sizes[net.sizes.length - 1]!;
+  return lossForwardBackward(ws.deltas[ws.deltas.length - 1]!, logits, ws.yb, rows, k, net.loss, net.lossParams) + penalty(net, ws, rows, ws.rhoHat);
+}
+
+// Batch normalisation's running statistics from this batch's.
+function updateRunning(net: NetworkSpec, ws: BatchWorkspace, d: PassScratch): void {
+  net.norm?.forEach((code, l) => {
+    if (code === Norm.batch && batchStats(net, d, l)) batchNormUpdateRunning(net.params[2 * l + 1]!, ws.batchMean[l]!, ws.batchVar[l]!, net.sizes[l + 1]!);
+  });
 }
 
 /** batchPass leaving ws.grads = ∂(batch mean loss)/∂params (native network_batch_gradient). */
@@ -387,7 +502,7 @@ export function batchGradient(
   rows: number,
   noise?: InputNoise | null,
   rng?: Rng,
-): number {
+): Pieces<number> {
   return batchPass(ws, net, x, y, order, start, rows, noise, rng, ws.grads);
 }
 
@@ -403,15 +518,15 @@ export function batchDeltas(
   rows: number,
   noise?: InputNoise | null,
   rng?: Rng,
-): number {
+): Pieces<number> {
   return batchPass(ws, net, x, y, order, start, rows, noise, rng, null);
 }
 
 /** ws.grads from what batchDeltas left in ws for its `rows` rows: afterwards ws is as batchGradient would
  * have left it. Only for passes without dropout or normalisation (sgd-rank1.ts takes no such net). */
-export function paramGradients(ws: BatchWorkspace, net: NetworkSpec, rows: number): void {
+export function* paramGradients(ws: BatchWorkspace, net: NetworkSpec, rows: number): Pieces<void> {
   for (let l = 0; l + 1 < net.sizes.length; l++) {
-    layerGradient(ws.grads, net, l, rows, layerInput(net, ws.xb, ws, null, l), ws.deltas[l]!, ws.acc);
+    yield* layerGradient(ws.grads, net, l, rows, layerInput(net, ws.xb, ws, null, l), ws.deltas[l]!, ws.acc);
   }
   foldTied(ws.grads, net);
 }
@@ -419,14 +534,14 @@ export function paramGradients(ws: BatchWorkspace, net: NetworkSpec, rows: numbe
 /** Mean loss of net over x (n, sizes[0]), y (n, targetCols), forward in
  * blocks of ws capacity (no gradient), and Σ of the metric's per-row scores.
  * The sparsity penalty is not included: the reconstruction loss alone. */
-export function evaluate(
+export function* evaluate(
   ws: BatchWorkspace,
   net: NetworkSpec,
   x: Float32Array,
   y: Float32Array,
   n: number,
   metric: number,
-): { loss: number; metricTotal: number } {
+): Pieces<{ loss: number; metricTotal: number }> {
   const { sizes } = net;
   const inW = sizes[0]!;
   const k = sizes[sizes.length - 1]!;
@@ -436,7 +551,7 @@ export function evaluate(
   let metricTotal = 0;
   for (let r0 = 0; r0 < n; r0 += cap) {
     const rows = Math.min(cap, n - r0);
-    const logits = forwardLayers(net, x.subarray(r0 * inW, (r0 + rows) * inW), rows, ws);
+    const logits = yield* forwardLayers(net, x.subarray(r0 * inW, (r0 + rows) * inW), rows, ws);
     const yb = y.subarray(r0 * t, (r0 + rows) * t);
     lossSum += lossForwardBackward(null, logits, yb, rows, k, net.loss, net.lossParams) * rows;
     metricTotal += metricSum(logits, yb, rows, k, metric);
@@ -464,7 +579,7 @@ export function trainEpoch(job: TrainJob): number {
   let sum = 0;
   for (let start = 0, batch = 0; start < total; start += batchSize, batch++) {
     const rows = Math.min(batchSize, total - start);
-    const loss = batchGradient(ws, net, x, y, order, start, rows);
+    const loss = batchPassWhole(ws, net, x, y, order, start, rows, null, undefined, ws.grads);
     // Checked before any update so a diverged batch leaves the weights as they were.
     if (!Number.isFinite(loss)) throw new Error(`trainEpoch: non-finite loss at batch ${batch}`);
     sgdStep(params, ws.grads, learningRate, weightDecay, net.frozen);

@@ -8,12 +8,15 @@
  * passes and their calls were most of a step. The result is bit for bit
  * optimizerStep's SGD after batchGradient, with the same outcome for
  * non-finite numbers; nothing is written unless the update is applied.
+ * It runs in pieces of pieceSize.entries weights (pieces.ts), as the general
+ * path does, or at once (stepWhole) when the step is one piece.
  */
 import { Optimizer, type NetworkSpec, type OptimizerSpec } from '../backend.js';
 import { sgdNewWeight } from './elementwise.js';
 import { outerEntry } from './gemm.js';
 import { paramGradients, type BatchWorkspace } from './network.js';
 import { optimizerStep, type StepOutcomeName } from './optimizers.js';
+import { pieceSize, whole, type Pieces } from './pieces.js';
 
 // Bounds below this leave every gradient entry, intermediate and new weight
 // finite in float32: its largest value is just under 2^128, so a factor 2
@@ -23,10 +26,10 @@ const SAFE = 2 ** 127;
 // A bias is a weight whose input is always 1 (and which does not decay).
 const ONE = new Float32Array([1]);
 
-// max |x[i]| over x[0..n), NaN when some x[i] is NaN (Math.max would do the same, slower).
-function maxAbs(x: Float32Array, n: number): number {
+// max |x[i]| over x[from..to), NaN when some x[i] is NaN (Math.max would do the same, slower).
+function maxAbs(x: Float32Array, from: number, to: number): number {
   let top = 0;
-  for (let i = 0; i < n; i++) {
+  for (let i = from; i < to; i++) {
     const v = Math.abs(x[i]!);
     if (v > top) top = v;
     else if (Number.isNaN(v)) return v;
@@ -34,12 +37,12 @@ function maxAbs(x: Float32Array, n: number): number {
   return top;
 }
 
-// w (rows, cols) ← sgdNewWeight(w, g, lr32, decay32) with g[i,j] = dz[i]·a[j]
+// Rows [r0, r1) of w (rows, cols) ← sgdNewWeight(w, g, lr32, decay32) with g[i,j] = dz[i]·a[j]
 // formed as gemm forms the batch-1 weight gradient (outerEntry, rounded to
-// float32 as it is stored); lr32 and decay32 already rounded. Returns max |new w|.
-function rank1Update(w: Float32Array, dz: Float32Array, a: Float32Array, rows: number, cols: number, lr32: number, decay32: number): number {
+// float32 as it is stored); lr32 and decay32 already rounded. Returns max |new w| over those rows.
+function rank1Update(w: Float32Array, dz: Float32Array, a: Float32Array, r0: number, r1: number, cols: number, lr32: number, decay32: number): number {
   let top = 0;
-  for (let i = 0; i < rows; i++) {
+  for (let i = r0; i < r1; i++) {
     const d = dz[i]!;
     const o = i * cols;
     for (let j = 0; j < cols; j++) {
@@ -88,12 +91,54 @@ export class Rank1Sgd {
   /** One update of net from the deltas batchDeltas left in ws for a one-row
    * batch at rate lr: what paramGradients then optimizerStep would do,
    * outcome included; nothing is written unless it returns 'applied'. */
-  step(net: NetworkSpec, ws: BatchWorkspace, opt: OptimizerSpec, lr: number): StepOutcomeName {
+  *step(net: NetworkSpec, ws: BatchWorkspace, opt: OptimizerSpec, lr: number): Pieces<StepOutcomeName> {
     const { sizes, params } = net;
-    const layers = sizes.length - 1;
-    const maxW = this.maxAbs;
-    if (!this.known) for (let p = 0; p < params.length; p++) maxW[p] = maxAbs(params[p]!, params[p]!.length);
+    if (!this.known) {
+      for (let p = 0; p < params.length; p++) {
+        const w = params[p]!;
+        let top = 0;
+        for (let from = 0; from < w.length; from += pieceSize.entries) {
+          if (from > 0) yield true;
+          const m = maxAbs(w, from, Math.min(w.length, from + pieceSize.entries));
+          // NaN stays NaN, as one pass would leave it.
+          top = m > top || Number.isNaN(m) ? m : top;
+          if (Number.isNaN(top)) break;
+        }
+        this.maxAbs[p] = top;
+      }
+    }
     this.known = true;
+    const verdict = this.verdict(net, ws, opt, lr);
+    if (verdict !== true) return verdict === 'gradient' ? verdict : yield* this.fallback(net, ws, opt, lr);
+    // From here weights change: the pieces must run to the end.
+    for (let l = 0; l + 1 < sizes.length; l++) {
+      let top = 0;
+      for (let r0 = 0, band = Math.max(1, Math.floor(pieceSize.entries / sizes[l]!)); r0 < sizes[l + 1]!; r0 += band) {
+        if (r0 > 0) yield false;
+        top = Math.max(top, this.updateRows(net, ws, l, lr, opt, r0, Math.min(sizes[l + 1]!, r0 + band)));
+      }
+      this.endLayer(net, ws, l, lr, top);
+    }
+    return this.applied(opt);
+  }
+
+  /** `step` at once, for a step that is one piece (trainer.ts stepIsOnePiece):
+   * the same operations, one piece of each loop, with no generator. */
+  stepWhole(net: NetworkSpec, ws: BatchWorkspace, opt: OptimizerSpec, lr: number): StepOutcomeName {
+    const { sizes, params } = net;
+    if (!this.known) for (let p = 0; p < params.length; p++) this.maxAbs[p] = maxAbs(params[p]!, 0, params[p]!.length);
+    this.known = true;
+    const verdict = this.verdict(net, ws, opt, lr);
+    if (verdict !== true) return verdict === 'gradient' ? verdict : whole(this.fallback(net, ws, opt, lr));
+    for (let l = 0; l + 1 < sizes.length; l++) this.endLayer(net, ws, l, lr, this.updateRows(net, ws, l, lr, opt, 0, sizes[l + 1]!));
+    return this.applied(opt);
+  }
+
+  /** 'gradient' when some gradient entry is not finite, else whether the
+   * bounds prove every new weight finite (true: the fused update may run). */
+  private verdict(net: NetworkSpec, ws: BatchWorkspace, opt: OptimizerSpec, lr: number): 'gradient' | boolean {
+    const { sizes } = net;
+    const maxW = this.maxAbs;
     // Gradient entries are dz[i]·a[j] (weights) and dz[i] (biases). A NaN or
     // ∞ in dz or a makes some entry non-finite (times anything, 0 included),
     // which is the dry run's 'gradient' verdict; it outranks any overflow, so
@@ -104,31 +149,39 @@ export class Rank1Sgd {
     const lrAbs = Math.abs(lr);
     const decayAbs = Math.abs(opt.weightDecay);
     let bounded = lrAbs < SAFE && decayAbs < SAFE;
-    for (let l = 0; l < layers; l++) {
-      const a = maxAbs(l === 0 ? ws.xb : ws.acts[l - 1]!, sizes[l]!);
-      const dz = maxAbs(ws.deltas[l]!, sizes[l + 1]!);
+    for (let l = 0; l + 1 < sizes.length; l++) {
+      const a = maxAbs(l === 0 ? ws.xb : ws.acts[l - 1]!, 0, sizes[l]!);
+      const dz = maxAbs(ws.deltas[l]!, 0, sizes[l + 1]!);
       if (!Number.isFinite(a) || !Number.isFinite(dz)) return 'gradient';
       const wSum = dz * a + decayAbs * maxW[2 * l]!; // ≥ |g + λ·w|
       const wBound = maxW[2 * l]! + lrAbs * wSum; // ≥ |new w|
       const bBound = maxW[2 * l + 1]! + lrAbs * dz;
       bounded = bounded && wSum < SAFE && lrAbs * wSum < SAFE && wBound < SAFE && lrAbs * dz < SAFE && bBound < SAFE;
     }
-    if (!bounded) {
-      // Near float32's limits: the general path's dry run decides exactly.
-      paramGradients(ws, net, 1);
-      const outcome = optimizerStep(net, ws.grads, 0, opt, lr);
-      if (outcome === 'applied') this.known = false;
-      return outcome;
-    }
-    const lr32 = Math.fround(lr);
-    const decay32 = Math.fround(opt.weightDecay);
-    for (let l = 0; l < layers; l++) {
-      const inW = sizes[l]!;
-      const outW = sizes[l + 1]!;
-      const dz = ws.deltas[l]!;
-      maxW[2 * l] = rank1Update(params[2 * l]!, dz, l === 0 ? ws.xb : ws.acts[l - 1]!, outW, inW, lr32, decay32);
-      maxW[2 * l + 1] = rank1Update(params[2 * l + 1]!, dz, ONE, outW, 1, lr32, 0);
-    }
+    return bounded;
+  }
+
+  /** Near float32's limits: the general path's dry run decides exactly. */
+  private *fallback(net: NetworkSpec, ws: BatchWorkspace, opt: OptimizerSpec, lr: number): Pieces<StepOutcomeName> {
+    yield* paramGradients(ws, net, 1);
+    const outcome = yield* optimizerStep(net, ws.grads, 0, opt, lr);
+    if (outcome === 'applied') this.known = false;
+    return outcome;
+  }
+
+  /** Rows [r0, r1) of layer l's weights updated; returns their max |new w|. */
+  private updateRows(net: NetworkSpec, ws: BatchWorkspace, l: number, lr: number, opt: OptimizerSpec, r0: number, r1: number): number {
+    const a = l === 0 ? ws.xb : ws.acts[l - 1]!;
+    return rank1Update(net.params[2 * l]!, ws.deltas[l]!, a, r0, r1, net.sizes[l]!, Math.fround(lr), Math.fround(opt.weightDecay));
+  }
+
+  /** Layer l's weights done (max |new w| = top): its bias is updated. */
+  private endLayer(net: NetworkSpec, ws: BatchWorkspace, l: number, lr: number, top: number): void {
+    this.maxAbs[2 * l] = top;
+    this.maxAbs[2 * l + 1] = rank1Update(net.params[2 * l + 1]!, ws.deltas[l]!, ONE, 0, net.sizes[l + 1]!, 1, Math.fround(lr), 0);
+  }
+
+  private applied(opt: OptimizerSpec): StepOutcomeName {
     opt.step[0] = opt.step[0]! + 1;
     return 'applied';
   }

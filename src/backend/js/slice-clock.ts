@@ -1,26 +1,58 @@
 /**
- * How the TS twins of the native decomposition jobs (gram.ts,
- * symmetric-eigen.ts) share the JS thread: they run in slices of a few
+ * How the TS backend's long jobs share the JS thread: the training loop
+ * (trainer.ts) and the TS twins of the native decomposition and scan jobs
+ * (gram.ts, symmetric-eigen.ts, scan.ts) run in slices of a few
  * milliseconds, with a turn of the event loop between two slices, where the
- * native jobs run on a thread of their own.
+ * native jobs run on a thread of their own. Work too long for one slice,
+ * such as one step of a large network, comes as pieces (pieces.ts) that
+ * `finish` runs across slices.
  */
+import type { Pieces } from './pieces.js';
 
 /** The longest stretch of work between two yields. */
-const SLICE_MS = 8;
+export const SLICE_MS = 8;
 
 export type KernelProgressFn = ((p: { done: number; total: number }) => void) | null | undefined;
+
+/** What SliceClock.finish returns for pieces it abandoned because the job was stopped. */
+export const STOPPED: unique symbol = Symbol('stopped');
 
 export class SliceClock {
   private start = performance.now();
 
   constructor(private readonly stopped: () => boolean) {}
 
+  /** Whether this slice has run its length: time for `pause`. */
+  spent(): boolean {
+    return performance.now() - this.start > SLICE_MS;
+  }
+
+  /** A turn of the event loop; the next slice starts after it. */
+  async pause(): Promise<void> {
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    this.start = performance.now();
+  }
+
   /** Call between two units of work: yields when the slice is spent, then says whether to stop. */
   async tick(): Promise<boolean> {
-    if (performance.now() - this.start > SLICE_MS) {
-      await new Promise<void>((resolve) => setImmediate(resolve));
-      this.start = performance.now();
-    }
+    if (this.spent()) await this.pause();
     return this.stopped();
+  }
+
+  /** Runs the rest of `pieces`, whose last yield said `mayStop`, pausing
+   * between two pieces when the slice is spent; STOPPED when the job was
+   * stopped at a point where the pieces may be abandoned (they are then
+   * closed, and have written nothing that outlives them). */
+  async finish<T>(pieces: Pieces<T>, mayStop: boolean): Promise<T | typeof STOPPED> {
+    for (;;) {
+      if (this.spent()) await this.pause();
+      if (mayStop && this.stopped()) {
+        pieces.return(undefined as T);
+        return STOPPED;
+      }
+      const r = pieces.next();
+      if (r.done) return r.value;
+      mayStop = r.value;
+    }
   }
 }

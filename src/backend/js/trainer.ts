@@ -2,23 +2,41 @@
  * Whole training jobs on the TS backend: the same epochs, shuffles, checks,
  * updates, validation, history and early stopping as
  * native/core/trainer.cc, step for step, but run in slices of a few
- * milliseconds with a yield to the event loop between them, so timers and
- * I/O keep flowing and an AbortSignal is noticed between batches.
+ * milliseconds with a yield to the event loop between them (slice-clock.ts),
+ * so timers and I/O keep flowing and an AbortSignal is noticed between
+ * batches. A batch too long for one slice (a large network) runs in pieces
+ * (pieces.ts) across slices; a stop between two of its pieces drops that
+ * batch as if it had not begun.
  */
-import { EPOCH, HISTORY, HISTORY_FIELDS, Metric, Monitor, POSITION, shareOf, type EarlyStoppingSpec, type FitJob, type FitResult,
-  type FitResume, type NetworkSpec, type TrainProgress } from '../backend.js';
+import {
+  EPOCH,
+  HISTORY,
+  HISTORY_FIELDS,
+  Metric,
+  Monitor,
+  Norm,
+  POSITION,
+  shareOf,
+  type EarlyStoppingSpec,
+  type FitJob,
+  type FitResult,
+  type FitResume,
+  type NetworkSpec,
+  type TrainProgress,
+} from '../backend.js';
 import { NonFiniteError } from '../errors.js';
 import { Rng } from '../../rng.js';
 import { allocating } from '../../sizes.js';
 import { metricSum } from './metrics.js';
 import { DataParallel, shareSeed } from './data-parallel.js';
-import { allocBatchWorkspace, batchDeltas, batchGradient, evaluate, sameShapeSpec } from './network.js';
-import { optimizerStep, sumOfSquares } from './optimizers.js';
+import { onePiece } from './gemm.js';
+import { allocBatchWorkspace, batchDeltas, batchGradient, batchPassWhole, evaluate, sameShapeSpec, type BatchWorkspace } from './network.js';
+import { optimizerStep, optimizerStepWhole, sumOfSquares, sumOfSquaresWhole, type StepOutcomeName } from './optimizers.js';
+import { pieceSize, toTheEnd, type Pieces } from './pieces.js';
 import { scheduleLr } from './schedule.js';
 import { Rank1Sgd } from './sgd-rank1.js';
+import { SliceClock, STOPPED } from './slice-clock.js';
 
-/** Longest stretch of training between two yields. */
-const SLICE_MS = 8;
 /** Batch rows × parameters between two looks at the clock: a few passes over
  * 2^14 weights take well under a millisecond on the TS backend, while
  * performance.now() every batch was a tenth of a per-sample XOR step. */
@@ -41,8 +59,6 @@ function rngFrom(state: Uint32Array): Rng {
   rng.setState(state);
   return rng;
 }
-
-const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /** The best monitored value so far, and a copy of the weights that gave it
  * (in job.resume.bestParams when given, so the next job of a run continues it). */
@@ -142,20 +158,116 @@ function writePosition(job: FitJob, out: Omit<FitResult, 'cancelled'>, best: Bes
   p.set([st.batch, st.lossSum, st.metricTotal, st.applied, st.skipped, st.lr, ...st.orderState], P.batch);
 }
 
-/** Stops a job between two batches of epoch `st`: the stream after this epoch's draws so far
- * (the noise drew from it too), and where it stopped. */
-function stopBetweenBatches(job: FitJob, rng: Rng, out: Omit<FitResult, 'cancelled'>, best: BestTracker,
-                            st: EpochState): Omit<FitResult, 'cancelled'> {
-  if (st.batch > 0) rng.writeState(job.rngState);
-  writePosition(job, out, best, st);
-  return out;
+/** What one batch gave: its mean loss and what became of its update. */
+interface BatchOutcome {
+  loss: number;
+  outcome: StepOutcomeName;
+}
+
+/** The pieces of one batch of rows order[start..start+rows): forward,
+ * backward and, when the loss is finite, the update at stepLr (fused for
+ * one-row SGD, after clipping's norm otherwise); `done` gets the result
+ * (reused: a batch allocates no result). Every check comes before any weight
+ * changes: the loss, the gradient, and the update itself (optimizerStep
+ * writes nothing that would overflow). */
+function* batchStep(
+  job: FitJob,
+  net: NetworkSpec,
+  ws: BatchWorkspace,
+  order: Uint32Array,
+  start: number,
+  rows: number,
+  rng: Rng,
+  rank1: Rank1Sgd,
+  stepLr: number,
+  sumSqScratch: Float64Array,
+  done: BatchOutcome,
+): Pieces<void> {
+  // One-row SGD batches form their gradient inside the update (sgd-rank1.ts).
+  const fused = Rank1Sgd.applies(net, job.optimizer, rows);
+  const pass = fused
+    ? batchDeltas(ws, net, job.x, job.y, order, start, rows, job.inputNoise, rng)
+    : batchGradient(ws, net, job.x, job.y, order, start, rows, job.inputNoise, rng);
+  const loss = yield* pass;
+  done.loss = loss;
+  // Batch normalisation's running statistics changed at the pass's end: from there on the batch cannot be dropped.
+  const bn = net.norm?.includes(Norm.batch) === true;
+  // The gradient's norm is only needed to clip; otherwise the update's dry
+  // run is what finds a non-finite gradient (trainer.cc does the same).
+  const clip = job.optimizer.clipNorm > 0;
+  const sumSq = Number.isFinite(loss) && clip ? yield* maybeToTheEnd(sumOfSquares(ws.grads, sumSqScratch), bn) : 0;
+  done.outcome =
+    !Number.isFinite(loss) || !Number.isFinite(sumSq)
+      ? 'gradient'
+      : yield* maybeToTheEnd(fused ? rank1.step(net, ws, job.optimizer, stepLr) : optimizerStep(net, ws.grads, sumSq, job.optimizer, stepLr), bn);
+  // The fused update's bounds hold only while it is the only writer of the weights.
+  if (!fused && done.outcome === 'applied') rank1.forget();
+}
+
+/** batchStep at once, for a step that is one piece (stepIsOnePiece): the same
+ * passes, each run whole, with no generator (generators were 40% of a
+ * per-sample XOR step). */
+function batchStepWhole(
+  job: FitJob,
+  net: NetworkSpec,
+  ws: BatchWorkspace,
+  order: Uint32Array,
+  start: number,
+  rows: number,
+  rng: Rng,
+  rank1: Rank1Sgd,
+  stepLr: number,
+  sumSqScratch: Float64Array,
+  done: BatchOutcome,
+): void {
+  const fused = Rank1Sgd.applies(net, job.optimizer, rows);
+  const loss = batchPassWhole(ws, net, job.x, job.y, order, start, rows, job.inputNoise, rng, fused ? null : ws.grads);
+  updateWhole(job, net, ws, loss, fused ? rank1 : null, stepLr, sumSqScratch, done);
+}
+
+/** The update of batchStepWhole, after a pass that left `loss` and, unless
+ * `fused` (the one-row update that forms its own gradient), ws.grads. */
+function updateWhole(
+  job: FitJob,
+  net: NetworkSpec,
+  ws: BatchWorkspace,
+  loss: number,
+  fused: Rank1Sgd | null,
+  stepLr: number,
+  sumSqScratch: Float64Array,
+  done: BatchOutcome,
+): void {
+  const sumSq = Number.isFinite(loss) && job.optimizer.clipNorm > 0 ? sumOfSquaresWhole(ws.grads, sumSqScratch) : 0;
+  done.loss = loss;
+  done.outcome =
+    !Number.isFinite(loss) || !Number.isFinite(sumSq)
+      ? 'gradient'
+      : fused
+        ? fused.stepWhole(net, ws, job.optimizer, stepLr)
+        : optimizerStepWhole(net, ws.grads, sumSq, job.optimizer, stepLr);
+}
+
+/** Whether a training step of net on batches of up to `rows` rows is one
+ * piece: no product over pieceSize.work multiply-adds and no more than
+ * pieceSize.entries parameters, so that none of its passes would yield
+ * (gemmPieces, the optimizer's, clipping's and the fused update's loops).
+ * Decided once per fit; such a step runs as batchStepWhole. */
+export function stepIsOnePiece(net: NetworkSpec, rows: number): boolean {
+  const { sizes, params } = net;
+  for (let l = 0; l + 1 < sizes.length; l++) if (!onePiece(rows, sizes[l + 1]!, sizes[l]!)) return false;
+  return params.reduce((sum, p) => sum + p.length, 0) <= pieceSize.entries;
+}
+
+function maybeToTheEnd<T>(pieces: Pieces<T>, mustEnd: boolean): Pieces<T> {
+  return mustEnd ? toTheEnd(pieces) : pieces;
 }
 
 /** Trains job.net in place; `report` (null: nobody listens, so no report is built)
  * gets what TrainProgress describes. Stops (resolving with what was done) once
- * `stopped()` is true between batches. */
+ * `stopped()` is true between batches, or between two pieces of one, which is
+ * then dropped. */
 export async function fit(job: FitJob, report: ((p: TrainProgress) => void) | null, stopped: () => boolean): Promise<Omit<FitResult, 'cancelled'>> {
-  const { x, y, n, epochs, batchSize, history, schedule, metric } = job;
+  const { n, epochs, batchSize, history, schedule, metric } = job;
   const net = sameShapeSpec(job.net);
   const hasMetric = metric !== Metric.none;
   const k = net.sizes[net.sizes.length - 1]!;
@@ -178,7 +290,18 @@ export async function fit(job: FitJob, report: ((p: TrainProgress) => void) | nu
   // The generator before each epoch's shuffle, reused: an epoch of a tiny
   // net is a few microseconds, where an allocation per epoch shows.
   const epochOrderState = new Uint32Array(4);
-  let sliceStart = performance.now();
+  // The generator before each batch, to take back the draws of a batch dropped between two pieces.
+  const batchRngState = new Uint32Array(4);
+  const sumSqScratch = new Float64Array(4);
+  const done: BatchOutcome = { loss: 0, outcome: 'applied' };
+  const clock = new SliceClock(stopped);
+  // Stopping before the epoch's batch st.batch: the stream after this epoch's draws so far (the noise drew from it too).
+  const stopBefore = (st: EpochState): Omit<FitResult, 'cancelled'> => {
+    if (st.batch > 0) rng.writeState(job.rngState);
+    writePosition(job, out, best, st);
+    return out;
+  };
+  const wholeSteps = stepIsOnePiece(net, Math.min(batchSize, n));
   const batchesPerLook = clockInterval(
     Math.min(batchSize, n),
     net.params.reduce((sum, p) => sum + p.length, 0),
@@ -204,13 +327,10 @@ export async function fit(job: FitJob, report: ((p: TrainProgress) => void) | nu
     for (let start = st.batch * globalBatch; start < n; start += globalBatch, st.batch++) {
       if (--untilLook === 0) {
         untilLook = batchesPerLook;
-        if (performance.now() - sliceStart > SLICE_MS) {
-          await yieldToEventLoop();
-          sliceStart = performance.now();
-        }
+        if (clock.spent()) await clock.pause();
       }
       // Several ranks learn of a stop together, from the step's sum below.
-      if (!ranks.active && stopped()) return stopBetweenBatches(job, rng, out, best, st);
+      if (!ranks.active && stopped()) return stopBefore(st);
       const batch = st.batch;
       const globalRows = Math.min(globalBatch, n - start);
       // This rank's share of the global batch (a process alone: all of it; no object per batch then).
@@ -221,33 +341,30 @@ export async function fit(job: FitJob, report: ((p: TrainProgress) => void) | nu
         rows = share.rows;
         first += share.begin;
       }
-      // One-row SGD batches form their gradient inside the update (sgd-rank1.ts); ranks sum whole gradients.
-      const fused = !ranks.active && Rank1Sgd.applies(net, job.optimizer, rows);
-      // Alone, the noise draws from the run's stream; ranks keep that stream for the shared shuffles.
-      const noiseRng = ranks.active ? new Rng(shareSeed(st.orderState, batch, ranks.rank)) : rng;
-      let loss = fused ? batchDeltas(ws, net, x, y, order, first, rows, job.inputNoise, noiseRng)
-        : rows === 0 ? 0
-        : batchGradient(ws, net, x, y, order, first, rows, job.inputNoise, noiseRng);
-      if (ranks.active) {
-        const agreed = await ranks.reduceGradients(ws.grads, rows, globalRows, Number.isFinite(loss), stopped());
-        if (agreed.cancelled) return stopBetweenBatches(job, rng, out, best, st);
-        if (!agreed.lossFinite) loss = NaN;
-      }
-      // The gradient's norm is only needed to clip; otherwise the update's dry
-      // run is what finds a non-finite gradient (trainer.cc does the same).
-      const clip = job.optimizer.clipNorm > 0;
-      const sumSq = Number.isFinite(loss) && clip ? sumOfSquares(ws.grads) : 0;
       const stepLr = schedule.perStep ? scheduleLr(schedule, step0 + out.steps) : st.lr;
-      // Every check comes before any weight changes: the loss, the gradient,
-      // and the update itself (optimizerStep writes nothing that would overflow).
-      const outcome =
-        !Number.isFinite(loss) || !Number.isFinite(sumSq)
-          ? 'gradient'
-          : fused
-            ? rank1.step(net, ws, job.optimizer, stepLr)
-            : optimizerStep(net, ws.grads, sumSq, job.optimizer, stepLr);
-      // The fused update's bounds hold only while it is the only writer of the weights.
-      if (!fused && outcome === 'applied') rank1.forget();
+      if (ranks.active) {
+        // A rank's step: the gradient of its share, the ranks' weighted sum, then the
+        // update, each pass whole (the sum is the one wait of a step). Its noise and
+        // dropout draw from the share's own generator, so the run's stream only shuffles.
+        const shareRng = new Rng(shareSeed(st.orderState, batch, ranks.rank));
+        let loss = rows === 0 ? 0 : batchPassWhole(ws, net, job.x, job.y, order, first, rows, job.inputNoise, shareRng, ws.grads);
+        const agreed = await ranks.reduceGradients(ws.grads, rows, globalRows, Number.isFinite(loss), stopped());
+        if (agreed.cancelled) return stopBefore(st);
+        if (!agreed.lossFinite) loss = NaN;
+        updateWhole(job, net, ws, loss, null, stepLr, sumSqScratch, done);
+      } else if (wholeSteps) {
+        batchStepWhole(job, net, ws, order, start, rows, rng, rank1, stepLr, sumSqScratch, done);
+      } else {
+        rng.writeState(batchRngState);
+        const step = batchStep(job, net, ws, order, start, rows, rng, rank1, stepLr, sumSqScratch, done);
+        // A batch of one piece runs here and now: an await per batch would cost per-sample steps a third of their time.
+        const first = step.next();
+        if (!first.done && (await clock.finish(step, first.value)) === STOPPED) {
+          rng.setState(batchRngState);
+          return stopBefore(st);
+        }
+      }
+      const { loss, outcome } = done;
       const bad = !Number.isFinite(loss) ? 'loss' : outcome === 'applied' ? null : outcome;
       if (bad !== null && !job.skipNonFinite) {
         throw NonFiniteError.forBatch(bad, epoch0 + epoch, batch);
@@ -279,7 +396,11 @@ export async function fit(job: FitJob, report: ((p: TrainProgress) => void) | nu
     sums[2] = st.applied;
     sums[3] = sums[4] = 0;
     if (job.nVal > 0 && ranks.rank === 0) {
-      const val = evaluate(ws, net, job.xVal, job.yVal, job.nVal, metric);
+      // The epoch's row needs it whole: the validation pass runs to its end.
+      const pass = toTheEnd(evaluate(ws, net, job.xVal, job.yVal, job.nVal, metric));
+      const firstPiece = pass.next();
+      // (never STOPPED: toTheEnd's pieces may not stop)
+      const val = firstPiece.done ? firstPiece.value : ((await clock.finish(pass, false)) as { loss: number; metricTotal: number });
       sums[3] = val.loss;
       sums[4] = val.metricTotal;
     }

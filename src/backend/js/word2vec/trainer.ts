@@ -5,11 +5,12 @@
  * (vecmath.ts) and the same tables (tables.ts), so with `threads: 1` both
  * backends produce the same vectors. It reads the corpus in 64 KiB blocks,
  * trains them 1 KiB at a time and yields to the event loop between slices
- * when it has run for 15 ms.
+ * when the slice clock (../slice-clock.ts) says so.
  */
 import { Rng } from '../../../rng.js';
 import { allocating } from '../../../sizes.js';
 import { stat } from 'node:fs/promises';
+import { SliceClock } from '../slice-clock.js';
 import { byteBefore, partBegin, readBlocks, Tokenizer } from './corpus-reader.js';
 import { SentenceScratch, trainSentence as trainOne, type SentenceModel } from './sentence.js';
 import { fillNoiseTable, huffman, keepProbabilities, NOISE_TABLE_SIZE, sigmoidTable } from './tables.js';
@@ -20,11 +21,9 @@ const RANK_SEED_STRIDE = 1024;
 /** Sentences longer than this many kept words are cut (as in C++). */
 export const MAX_SENTENCE = 10_000;
 const BLOCK_BYTES = 1 << 16;
-/** About 170 words: a few ms of training at dim 300, so the event loop waits little more than the 15 ms between yields. */
+/** About 170 words: a few ms of training at dim 300, so the event loop waits little more than a slice between yields. */
 const SLICE_BYTES = 1 << 10;
 const f32 = Math.fround;
-/** A turn of the event loop. */
-const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 export async function trainTs(
   job: Word2VecTrainJob,
@@ -44,8 +43,9 @@ export async function trainTs(
   const totalWords = Math.max(1, countSum * job.epochs); // as in C++: never divide by zero
   // Named as native/core/word2vec/trainer.cc names them, so both backends fail alike.
   const fn = 'word2vecTrain';
+  const clock = new SliceClock(stopped);
   const noise = allocating(fn, 'the negative-sampling table', () => new Int32Array(negative > 0 ? NOISE_TABLE_SIZE : 0));
-  if (negative > 0) await fillNoiseTable(noise, counts, job.nsExponent, turn);
+  if (negative > 0) await fillNoiseTable(noise, counts, job.nsExponent, clock);
   const keep = job.sample > 0 ? allocating(fn, 'the subsampling table', () => keepProbabilities(counts, job.sample)) : new Float64Array(0);
   const sig = sigmoidTable();
   const tree = hs ? allocating(fn, 'the Huffman tree of the vocabulary', () => huffman(counts)) : null;
@@ -83,7 +83,7 @@ export async function trainTs(
 
   const trainSentence = (): void => {
     // Other ranks read about as many words: progress counts this rank's times ranks.
-    const frac = Math.min(1, (wordsBefore + words) * ranks / totalWords);
+    const frac = Math.min(1, ((wordsBefore + words) * ranks) / totalWords);
     const lr = f32(job.alpha - (job.alpha - job.minAlpha) * frac);
     if (!trainOne(model, scratch, sentence, length, lr)) diverged = true;
     length = 0;
@@ -95,8 +95,12 @@ export async function trainTs(
   // It starts as the resumed state, so a run stopped before it reads a byte
   // hands that state back unchanged.
   const mark = {
-    offset: resume?.offsets[0] ?? begin, words: resume?.words[0] ?? 0, loss: resume?.loss[0] ?? 0,
-    terms: resume?.terms[0] ?? 0, finished: resume?.finished[0] ?? 0, rng: rng.getState(),
+    offset: resume?.offsets[0] ?? begin,
+    words: resume?.words[0] ?? 0,
+    loss: resume?.loss[0] ?? 0,
+    terms: resume?.terms[0] ?? 0,
+    finished: resume?.finished[0] ?? 0,
+    rng: rng.getState(),
   };
   const markBoundary = () => {
     mark.offset = tokenizer.position;
@@ -131,13 +135,12 @@ export async function trainTs(
 
   const start = performance.now();
   const wordsAtStart = wordsBefore + (resume?.words[0] ?? 0);
-  const startProgress = Math.min(1, wordsAtStart * ranks / totalWords);
+  const startProgress = Math.min(1, (wordsAtStart * ranks) / totalWords);
   let lastReport = start;
-  let lastYield = start;
   const snapshot = (): Word2VecProgress => {
     const seconds = (performance.now() - start) / 1000;
     const done = wordsBefore + mark.words;
-    const progress = Math.min(1, done * ranks / totalWords);
+    const progress = Math.min(1, (done * ranks) / totalWords);
     return {
       progress,
       epoch: Math.min(epoch, job.epochs),
@@ -171,10 +174,7 @@ export async function trainTs(
             last = snapshot();
             onProgress?.(last);
           }
-          if (now - lastYield >= 15) {
-            await turn();
-            lastYield = performance.now();
-          }
+          if (clock.spent()) await clock.pause();
           interrupted = stopped();
           if (past) break;
         }
