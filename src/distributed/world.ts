@@ -7,6 +7,7 @@
 import { launcherVariable } from './launcher.js';
 import { loadMpiAddon, type MpiAddon } from './mpi-addon.js';
 
+/** Where this process stands in a multi-process run (what `distributed()` resolves with). */
 export interface DistributedInfo {
   /** This process, 0 … size − 1. */
   rank: number;
@@ -41,7 +42,8 @@ export interface World extends DistributedInfo {
 }
 
 const alone: World = {
-  rank: 0, size: 1,
+  rank: 0,
+  size: 1,
   allreduceSum: async () => {},
   allreduceAverage: async () => {},
   averageInPlace: async () => {},
@@ -90,7 +92,8 @@ function mpiWorld(addon: MpiAddon, rank: number, size: number): World {
     return out;
   };
   return {
-    rank, size,
+    rank,
+    size,
     allreduceSum: (array) => addon.allreduceSum(array),
     async allreduceAverage(array) {
       await addon.allreduceSum(array);

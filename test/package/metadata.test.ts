@@ -61,6 +61,10 @@ describe('the published package', () => {
     expect(pkg['bugs']).toEqual({ url: 'https://github.com/fastnn/fastnn/issues' });
   });
 
+  it('keeps the README a short page (at most 10 KB): the detail lives in docs/', () => {
+    expect(Buffer.byteLength(readFileSync(root + 'README.md'))).toBeLessThanOrEqual(10 * 1024);
+  });
+
   it('has a README whose links are its own headings or absolute URLs', () => {
     const readme = readFileSync(root + 'README.md', 'utf8');
     const targets = [...readme.matchAll(/\]\(([^)\s]+)\)/g)].map((m) => m[1]!);
