@@ -62,8 +62,11 @@ const { values } = parseArgs({
     threads: { type: 'string', default: '1,2' },
     seeds: { type: 'string', default: '1' },
     tools: { type: 'string', default: 'classic,batched,gensim,fasttext' },
-    vocab: { type: 'boolean', default: false }, runs: { type: 'string', default: '3' },
-    backend: { type: 'string', default: 'native' }, child: { type: 'string' }, ranks: { type: 'string', default: '' },
+    vocab: { type: 'boolean', default: false },
+    runs: { type: 'string', default: '3' },
+    backend: { type: 'string', default: 'native' },
+    child: { type: 'string' },
+    ranks: { type: 'string', default: '' },
   },
 });
 
@@ -87,8 +90,9 @@ if (values.child) {
   if ((await distributed()).rank !== 0) process.exit(0);
   if (job.out) await v.save(job.out, { format: 'text' });
   const d = v.training.distributed;
-  process.stdout.write(JSON.stringify({ seconds, maxRssMB,
-    ...(d ? { syncShare: d.seconds / seconds, waitShare: d.waitSeconds / seconds, syncRounds: d.rounds } : {}) }));
+  process.stdout.write(
+    JSON.stringify({ seconds, maxRssMB, ...(d ? { syncShare: d.seconds / seconds, waitShare: d.waitSeconds / seconds, syncRounds: d.rounds } : {}) }),
+  );
   process.exit(0);
 }
 
@@ -155,8 +159,17 @@ function child(job, ranks = 0) {
   const command = [process.execPath, fileURLToPath(import.meta.url), '--child', JSON.stringify(job)];
   // One machine: shared memory between the ranks, as a user's mpirun on one machine gets (TCP on loopback, the
   // tests' path between hosts, is far slower here: milliseconds per small message).
-  const mpi = ['mpirun', '-np', String(ranks), ...(ranks > machine.cores ? ['--oversubscribe'] : []), '--bind-to', 'none',
-    '--mca', 'btl_vader_single_copy_mechanism', 'none'];
+  const mpi = [
+    'mpirun',
+    '-np',
+    String(ranks),
+    ...(ranks > machine.cores ? ['--oversubscribe'] : []),
+    '--bind-to',
+    'none',
+    '--mca',
+    'btl_vader_single_copy_mechanism',
+    'none',
+  ];
   const env = { ...process.env, OMPI_ALLOW_RUN_AS_ROOT: '1', OMPI_ALLOW_RUN_AS_ROOT_CONFIRM: '1' };
   const [cmd, ...args] = ranks > 0 ? [...mpi, ...command] : command;
   const r = spawnSync(cmd, args, { encoding: 'utf8', env });
@@ -240,17 +253,59 @@ const runners = {
   'classic-skip': fastnn('classic', 'skip'),
   'batched-skip': fastnn('batched', 'skip'),
   gensim: (threads, seed, out) => timed('/usr/bin/python3', [gensimScript, corpus, String(threads), String(seed), out], peerEnv),
-  ...Object.fromEntries(rankCounts.map((ranks) => [`ranks-${ranks}`,
-    (threads, seed, out) => child({ path: corpus, out, settings: { ...settings, threads, seed, kernel: 'batched', saturated: 'limit' } }, ranks)])),
-  fasttext: (threads, seed, out) => timed('fasttext', ['skipgram', '-input', corpus, '-output', out.replace(/\.vec$/, ''), '-minn', '0',
-    '-maxn', '0', '-dim', String(dim), '-ws', '5', '-neg', '5', '-minCount', '5', '-t', '1e-3', '-lr', '0.025', '-epoch', String(epochs),
-    '-thread', String(threads), '-seed', String(seed), '-verbose', '0']),
+  ...Object.fromEntries(
+    rankCounts.map((ranks) => [
+      `ranks-${ranks}`,
+      (threads, seed, out) => child({ path: corpus, out, settings: { ...settings, threads, seed, kernel: 'batched', saturated: 'limit' } }, ranks),
+    ]),
+  ),
+  fasttext: (threads, seed, out) =>
+    timed('fasttext', [
+      'skipgram',
+      '-input',
+      corpus,
+      '-output',
+      out.replace(/\.vec$/, ''),
+      '-minn',
+      '0',
+      '-maxn',
+      '0',
+      '-dim',
+      String(dim),
+      '-ws',
+      '5',
+      '-neg',
+      '5',
+      '-minCount',
+      '5',
+      '-t',
+      '1e-3',
+      '-lr',
+      '0.025',
+      '-epoch',
+      String(epochs),
+      '-thread',
+      String(threads),
+      '-seed',
+      String(seed),
+      '-verbose',
+      '0',
+    ]),
 };
-const names = { classic: 'fastnn classic, limit', batched: 'fastnn batched, limit', 'classic-skip': 'fastnn classic, skip',
-  'batched-skip': 'fastnn batched, skip', gensim: 'gensim 4 (sg, corpus_file)', fasttext: 'fastText (-minn 0 -maxn 0)',
-  ...Object.fromEntries(rankCounts.map((r) => [`ranks-${r}`, `fastnn batched, ${r} ranks (mpirun)`])) };
+const names = {
+  classic: 'fastnn classic, limit',
+  batched: 'fastnn batched, limit',
+  'classic-skip': 'fastnn classic, skip',
+  'batched-skip': 'fastnn batched, skip',
+  gensim: 'gensim 4 (sg, corpus_file)',
+  fasttext: 'fastText (-minn 0 -maxn 0)',
+  ...Object.fromEntries(rankCounts.map((r) => [`ranks-${r}`, `fastnn batched, ${r} ranks (mpirun)`])),
+};
 const available = {
-  classic: true, batched: true, 'classic-skip': true, 'batched-skip': true,
+  classic: true,
+  batched: true,
+  'classic-skip': true,
+  'batched-skip': true,
   ...Object.fromEntries(rankCounts.map((r) => [`ranks-${r}`, spawnSync('mpirun', ['--version']).status === 0])),
   gensim: spawnSync('/usr/bin/python3', ['-c', 'import gensim'], { env: peerEnv }).status === 0,
   fasttext: existsSync('/usr/bin/fasttext'),
@@ -277,9 +332,17 @@ for (const threads of threadCounts) {
     for (const seed of seeds) {
       const out = join(scratch, `${tool}-${threads}-${seed}.vec`);
       const run = runners[tool](threads, seed, out);
-      const row = { tool, threads, seed, seconds: run.seconds, wordsPerSec: tokens * epochs / run.seconds, maxRssMB: run.maxRssMB,
-        load: loadavg()[0], ...(run.syncShare !== undefined ? { syncShare: run.syncShare, waitShare: run.waitShare, syncRounds: run.syncRounds } : {}),
-        ...(scoring ? await quality(out) : {}) };
+      const row = {
+        tool,
+        threads,
+        seed,
+        seconds: run.seconds,
+        wordsPerSec: (tokens * epochs) / run.seconds,
+        maxRssMB: run.maxRssMB,
+        load: loadavg()[0],
+        ...(run.syncShare !== undefined ? { syncShare: run.syncShare, waitShare: run.waitShare, syncRounds: run.syncRounds } : {}),
+        ...(scoring ? await quality(out) : {}),
+      };
       results.push(row);
       rmSync(out, { force: true });
       console.error(JSON.stringify(row));
@@ -290,18 +353,28 @@ for (const threads of threadCounts) {
 const mean = (xs) => xs.reduce((s, x) => s + x, 0) / xs.length;
 const sd = (xs) => Math.sqrt(mean(xs.map((x) => (x - mean(xs)) ** 2)));
 for (const threads of threadCounts) {
-  const rows = tools.filter((t) => available[t]).map((tool) => {
-    const rs = results.filter((r) => r.tool === tool && r.threads === threads);
-    const gensim = results.filter((r) => r.tool === 'gensim' && r.threads === threads);
-    const wps = median(rs.map((r) => r.wordsPerSec));
-    return [names[tool], median(rs.map((r) => r.seconds)).toFixed(1), `${Math.round(wps / 1000)}k`,
-      gensim.length ? `${(wps / median(gensim.map((r) => r.wordsPerSec))).toFixed(2)}×` : null,
-      Math.round(Math.max(...rs.map((r) => r.maxRssMB))),
-      rs[0]?.syncShare !== undefined ? `${(100 * median(rs.map((r) => r.syncShare))).toFixed(1)}%` : '',
-      rs[0]?.waitShare !== undefined ? `${(100 * median(rs.map((r) => r.waitShare))).toFixed(1)}%` : '',
-      ...(scoring ? [`${(100 * mean(rs.map((r) => r.analogy))).toFixed(2)}% ± ${(100 * sd(rs.map((r) => r.analogy))).toFixed(2)}`,
-        `${mean(rs.map((r) => r.ws353)).toFixed(3)} ± ${sd(rs.map((r) => r.ws353)).toFixed(3)}`] : [])];
-  });
+  const rows = tools
+    .filter((t) => available[t])
+    .map((tool) => {
+      const rs = results.filter((r) => r.tool === tool && r.threads === threads);
+      const gensim = results.filter((r) => r.tool === 'gensim' && r.threads === threads);
+      const wps = median(rs.map((r) => r.wordsPerSec));
+      return [
+        names[tool],
+        median(rs.map((r) => r.seconds)).toFixed(1),
+        `${Math.round(wps / 1000)}k`,
+        gensim.length ? `${(wps / median(gensim.map((r) => r.wordsPerSec))).toFixed(2)}×` : null,
+        Math.round(Math.max(...rs.map((r) => r.maxRssMB))),
+        rs[0]?.syncShare !== undefined ? `${(100 * median(rs.map((r) => r.syncShare))).toFixed(1)}%` : '',
+        rs[0]?.waitShare !== undefined ? `${(100 * median(rs.map((r) => r.waitShare))).toFixed(1)}%` : '',
+        ...(scoring
+          ? [
+              `${(100 * mean(rs.map((r) => r.analogy))).toFixed(2)}% ± ${(100 * sd(rs.map((r) => r.analogy))).toFixed(2)}`,
+              `${mean(rs.map((r) => r.ws353)).toFixed(3)} ± ${sd(rs.map((r) => r.ws353)).toFixed(3)}`,
+            ]
+          : []),
+      ];
+    });
   console.log(`\n${threads} thread(s), ${seeds.length} seed(s): wall incl. vocabulary pass (median), mean ± sd of scores`);
   printTable(['tool', 'wall s', 'words/s', 'vs gensim', 'peak MB', 'averaging', 'waiting', ...(scoring ? ['analogy top-1', 'WS353 ρ'] : [])], rows);
 }

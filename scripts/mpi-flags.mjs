@@ -17,7 +17,13 @@ let flags = r.status === 0 ? r.stdout.trim() : null;
 if (flags === null) {
   r = ask([`-${what}_info`]);
   // MPICH: "gcc -I/usr/include/... -L... -lmpi": the compiler, then the flags.
-  if (r.status === 0) flags = r.stdout.trim().split(/\s+/).slice(1).filter((f) => what === 'link' || !/^-c$/.test(f)).join(' ');
+  if (r.status === 0)
+    flags = r.stdout
+      .trim()
+      .split(/\s+/)
+      .slice(1)
+      .filter((f) => what === 'link' || !/^-c$/.test(f))
+      .join(' ');
 }
 if (flags === null) {
   console.error(`fastnn: ${mpicc} not found or did not answer; install MPI (Debian: openmpi-bin libopenmpi-dev)`);

@@ -26,7 +26,8 @@ namespace {
 constexpr std::size_t kLossNonFinite = 0, kCancelled = 1, kFlags = 2;
 
 void check(const fastnn_communicator* c, int status, const char* what) {
-  if (status != 0) throw std::runtime_error(std::string(what) + " across the ranks failed: " + c->last_error(c->context));
+  if (status != 0)
+    throw std::runtime_error(std::string(what) + " across the ranks failed: " + c->last_error(c->context));
 }
 
 }  // namespace
@@ -47,7 +48,8 @@ StepAgreement DataParallel::reduce_gradients(BatchWorkspace& ws, std::size_t row
   for (std::size_t p = 0; p < sizes_.size(); p++) {
     const float* g = ws.grads[p];
     if (rows == 0) std::fill_n(out, sizes_[p], 0.0f);
-    else for (std::size_t i = 0; i < sizes_[p]; i++) out[i] = g[i] * weight;
+    else
+      for (std::size_t i = 0; i < sizes_[p]; i++) out[i] = g[i] * weight;
     out += sizes_[p];
   }
   out[kLossNonFinite] = loss_finite ? 0.0f : 1.0f;

@@ -151,8 +151,8 @@ void gemv_t_shared(const KernelSet& ks, float* c, const float* a, const float* b
 
 // One row of c (m == 1, k > 0) on the calling thread; op(a) is one
 // contiguous row whatever trans_a says.
-void one_row(const KernelSet& ks, float* c, const float* a, const float* b, std::size_t n, std::size_t k,
-             bool trans_b, double alpha, double beta) {
+void one_row(const KernelSet& ks, float* c, const float* a, const float* b, std::size_t n, std::size_t k, bool trans_b,
+             double alpha, double beta) {
   if (n == 1) {
     // A 1×1 result is a dot product: both operands are contiguous whatever
     // the transposes, packing would be pure overhead, and summing in float64
@@ -235,8 +235,8 @@ void gemm_row(float* c, const float* a, const float* b, std::size_t n, std::size
   one_row(kernel_set(path), c, a, b, n, k, trans_b, 1, 0);
 }
 
-void gemm(float* c, const float* a, const float* b, std::size_t m, std::size_t n, std::size_t k,
-          bool trans_a, bool trans_b, double alpha, double beta) {
+void gemm(float* c, const float* a, const float* b, std::size_t m, std::size_t n, std::size_t k, bool trans_a,
+          bool trans_b, double alpha, double beta) {
   gemm(c, a, b, m, n, k, trans_a, trans_b, alpha, beta, GemmContext{initial_kernel_path(), nullptr});
 }
 

@@ -406,7 +406,8 @@ double batch_pass(BatchWorkspace& ws, const NetworkView& net, const float* x, co
   PassScratch scratch = scratch_of(ws, rng);
   // The product formed for this row by the last update (sgd_rank1.h): its
   // weights are the current ones, since that update was the last to write them.
-  const bool formed = ws.has_first_product && rows == 1 && idx[0] == ws.first_product_row && noise.type == NoiseType::None;
+  const bool formed =
+      ws.has_first_product && rows == 1 && idx[0] == ws.first_product_row && noise.type == NoiseType::None;
   ws.has_first_product = false;
   if (formed) scratch.first_product = ws.first_product.data();
   const PassScratch* d = &scratch;

@@ -212,11 +212,12 @@ FitOutcome network_fit(const NetworkView& net, const FitConfig& cfg, FitObserver
       std::optional<Rng> share_rng;
       if (ranks.active()) share_rng.emplace(share_seed(st.order_state, batch, ranks.rank()));
       Rng* noise_rng = share_rng ? &*share_rng : &rng;
-      double loss = fused ? network_batch_deltas(ws, net, cfg.x, cfg.y, idx, rows, cfg.input_noise, noise_rng)
+      double loss = fused       ? network_batch_deltas(ws, net, cfg.x, cfg.y, idx, rows, cfg.input_noise, noise_rng)
                     : rows == 0 ? 0.0
                                 : network_batch_gradient(ws, net, cfg.x, cfg.y, idx, rows, cfg.input_noise, noise_rng);
       if (ranks.active()) {
-        const StepAgreement agreed = ranks.reduce_gradients(ws, rows, global_rows, std::isfinite(loss), obs.cancelled());
+        const StepAgreement agreed =
+            ranks.reduce_gradients(ws, rows, global_rows, std::isfinite(loss), obs.cancelled());
         if (agreed.cancelled) return stop();
         if (!agreed.loss_finite) loss = nan;
       }
@@ -230,8 +231,7 @@ FitOutcome network_fit(const NetworkView& net, const FitConfig& cfg, FitObserver
       // The next row of this epoch, when it is a one-row batch read as it lies (no noise to draw first).
       const bool next_one_row = cfg.batch_size == 1 && start + 1 < cfg.n && cfg.input_noise.type == NoiseType::None;
       const auto next_row = next_one_row ? std::optional<std::uint32_t>(order[start + 1]) : std::nullopt;
-      const StepOutcome outcome = !std::isfinite(loss) || !std::isfinite(sum_sq)
-                                      ? StepOutcome::NonFiniteGradient
+      const StepOutcome outcome = !std::isfinite(loss) || !std::isfinite(sum_sq) ? StepOutcome::NonFiniteGradient
                                   : fused ? rank1.step(net, ws, cfg.optimizer, step_lr, cfg.x, next_row)
                                           : optimizer_step(net, ws.grads.data(), sum_sq, cfg.optimizer, step_lr);
       // The fused update's bounds hold only while it is the only writer of the weights.

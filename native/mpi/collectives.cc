@@ -50,9 +50,13 @@ std::string Rendezvous() {
 template <class T>
 MPI_Datatype TypeOf();
 template <>
-MPI_Datatype TypeOf<float>() { return MPI_FLOAT; }
+MPI_Datatype TypeOf<float>() {
+  return MPI_FLOAT;
+}
 template <>
-MPI_Datatype TypeOf<double>() { return MPI_DOUBLE; }
+MPI_Datatype TypeOf<double>() {
+  return MPI_DOUBLE;
+}
 
 // A reduce-scatter by rank-ordered sums, then an allgather: rank r receives
 // every rank's copy of its part of the segment (Alltoallv), adds them in rank
@@ -69,7 +73,9 @@ std::string OrderedSum(T* data, std::size_t count) {
   std::vector<T> received;
   for (std::size_t start = 0; start < count; start += kSegment) {
     const std::size_t m = std::min(kSegment, count - start);
-    auto begin = [&](int r) { return static_cast<int>(m * static_cast<std::size_t>(r) / static_cast<std::size_t>(ranks)); };
+    auto begin = [&](int r) {
+      return static_cast<int>(m * static_cast<std::size_t>(r) / static_cast<std::size_t>(ranks));
+    };
     const int mine = begin(me + 1) - begin(me);
     for (int r = 0; r < ranks; r++) {
       send_counts[r] = begin(r + 1) - begin(r);
@@ -127,7 +133,8 @@ std::string AverageInPlace(const std::vector<float*>& arrays, std::size_t count,
   for (std::size_t start = 0; start < total; start += kSegment) {
     const std::size_t m = std::min(kSegment, total - start);
     copy.resize(m);
-    runs(start, m, [&](float* a, std::size_t i, std::size_t n, std::size_t o) { std::copy(a + i, a + i + n, copy.data() + o); });
+    runs(start, m,
+         [&](float* a, std::size_t i, std::size_t n, std::size_t o) { std::copy(a + i, a + i + n, copy.data() + o); });
     sum = copy;
     if (std::string why = OrderedSum(sum.data(), m); !why.empty()) return why;
     runs(start, m, [&](float* a, std::size_t i, std::size_t n, std::size_t o) {
@@ -142,7 +149,8 @@ std::string AverageInPlace(const std::vector<float*>& arrays, std::size_t count,
 
 std::string Broadcast(void* bytes, std::size_t count, int root) {
   if (std::string why = Unusable(); !why.empty()) return why;
-  if (root < 0 || root >= CommThread::Get().size()) return "root " + std::to_string(root) + " is not a rank of this run";
+  if (root < 0 || root >= CommThread::Get().size())
+    return "root " + std::to_string(root) + " is not a rank of this run";
   if (std::string why = Rendezvous(); !why.empty()) return why;
   auto* at = static_cast<char*>(bytes);
   for (std::size_t done = 0; done < count;) {

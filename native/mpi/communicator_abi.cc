@@ -23,20 +23,34 @@ int Blocking(Op op) {
   return why.empty() ? 0 : 1;
 }
 
-int AllreduceF32(void*, float* data, size_t count) { return Blocking([&] { return AllreduceSum(data, count); }); }
-int AllreduceF64(void*, double* data, size_t count) { return Blocking([&] { return AllreduceSum(data, count); }); }
+int AllreduceF32(void*, float* data, size_t count) {
+  return Blocking([&] { return AllreduceSum(data, count); });
+}
+int AllreduceF64(void*, double* data, size_t count) {
+  return Blocking([&] { return AllreduceSum(data, count); });
+}
 int BroadcastBytes(void*, void* bytes, size_t count, int32_t root) {
   return Blocking([&] { return Broadcast(bytes, count, root); });
 }
-int BarrierAll(void*) { return Blocking([] { return Barrier(); }); }
+int BarrierAll(void*) {
+  return Blocking([] { return Barrier(); });
+}
 const char* LastError(void*) { return last_error.c_str(); }
 
 }  // namespace
 
 const fastnn_communicator* WorldCommunicator(int rank, int size) {
   // Filled once, after MPI_Init_thread: rank and size never change afterwards.
-  static fastnn_communicator world{FASTNN_COMMUNICATOR_ABI_VERSION, sizeof(fastnn_communicator), rank, size, nullptr,
-                                   AllreduceF32, AllreduceF64, BroadcastBytes, BarrierAll, LastError};
+  static fastnn_communicator world{FASTNN_COMMUNICATOR_ABI_VERSION,
+                                   sizeof(fastnn_communicator),
+                                   rank,
+                                   size,
+                                   nullptr,
+                                   AllreduceF32,
+                                   AllreduceF64,
+                                   BroadcastBytes,
+                                   BarrierAll,
+                                   LastError};
   return &world;
 }
 

@@ -57,9 +57,7 @@ Napi::Value Start(Napi::Env env, const char* fn, std::function<std::string()> wo
   return promise;
 }
 
-[[noreturn]] void ThrowType(Napi::Env env, const std::string& message) {
-  throw Napi::TypeError::New(env, message);
-}
+[[noreturn]] void ThrowType(Napi::Env env, const std::string& message) { throw Napi::TypeError::New(env, message); }
 
 int Root(Napi::Env env, const char* fn, const Napi::Value& v) {
   if (!v.IsNumber()) ThrowType(env, std::string(fn) + ": root must be an integer");
@@ -94,16 +92,19 @@ void WriteBack(const Held& held) {
 // communication thread); later calls resolve with the same world.
 Napi::Value Init(const Napi::CallbackInfo& info) {
   auto world = std::make_shared<std::pair<int, int>>(0, 1);
-  return Start(info.Env(), "distributed", [world] {
-    std::string why = CommThread::Get().Init();
-    *world = {CommThread::Get().rank(), CommThread::Get().size()};
-    return why;
-  }, [world](Napi::Env env) {
-    Napi::Object result = Napi::Object::New(env);
-    result.Set("rank", world->first);
-    result.Set("size", world->second);
-    return result;
-  });
+  return Start(
+      info.Env(), "distributed",
+      [world] {
+        std::string why = CommThread::Get().Init();
+        *world = {CommThread::Get().rank(), CommThread::Get().size()};
+        return why;
+      },
+      [world](Napi::Env env) {
+        Napi::Object result = Napi::Object::New(env);
+        result.Set("rank", world->first);
+        result.Set("size", world->second);
+        return result;
+      });
 }
 
 // [async] allreduceSum(array: Float32Array | Float64Array): Promise<void>.
@@ -119,13 +120,16 @@ Napi::Value AllreduceSumJs(const Napi::CallbackInfo& info) {
   }
   Held held = Hold(array);
   const std::size_t n = array.ElementLength();
-  return Start(env, fn, [held, n, type] {
-    if (type == napi_float32_array) return AllreduceSum(reinterpret_cast<float*>(held.bytes->data()), n);
-    return AllreduceSum(reinterpret_cast<double*>(held.bytes->data()), n);
-  }, [held](Napi::Env env) {
-    WriteBack(held);
-    return env.Undefined();
-  });
+  return Start(
+      env, fn,
+      [held, n, type] {
+        if (type == napi_float32_array) return AllreduceSum(reinterpret_cast<float*>(held.bytes->data()), n);
+        return AllreduceSum(reinterpret_cast<double*>(held.bytes->data()), n);
+      },
+      [held](Napi::Env env) {
+        WriteBack(held);
+        return env.Undefined();
+      });
 }
 
 // [async] averageInPlace(arrays: Float32Array[], count: number, replace: boolean): Promise<void>.
@@ -150,7 +154,8 @@ Napi::Value AverageInPlaceJs(const Napi::CallbackInfo& info) {
   for (std::uint32_t k = 0; k < list.Length(); k++) {
     const std::string what = std::string(fn) + ": arrays[" + std::to_string(k) + "]";
     Napi::Value v = list.Get(k);
-    if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != napi_float32_array) ThrowType(env, what + " must be a Float32Array");
+    if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != napi_float32_array)
+      ThrowType(env, what + " must be a Float32Array");
     napi_typedarray_type type;
     std::size_t length = 0, offset = 0;
     void* data = nullptr;
@@ -162,8 +167,9 @@ Napi::Value AverageInPlaceJs(const Napi::CallbackInfo& info) {
     refs->push_back(Napi::Persistent(v.As<Napi::TypedArray>()));
   }
   const auto n = static_cast<std::size_t>(count);
-  return Start(env, fn, [arrays, n, replace] { return AverageInPlace(arrays, n, replace); },
-               [refs](Napi::Env env) { return env.Undefined(); });
+  return Start(
+      env, fn, [arrays, n, replace] { return AverageInPlace(arrays, n, replace); },
+      [refs](Napi::Env env) { return env.Undefined(); });
 }
 
 // [async] broadcast(array: TypedArray, root: number): Promise<void>. array ← root's bytes.
@@ -173,11 +179,12 @@ Napi::Value BroadcastJs(const Napi::CallbackInfo& info) {
   if (!info[0].IsTypedArray()) ThrowType(env, std::string(fn) + ": array must be a typed array");
   const int root = Root(env, fn, info[1]);
   Held held = Hold(info[0].As<Napi::TypedArray>());
-  return Start(env, fn, [held, root] { return Broadcast(held.bytes->data(), held.bytes->size(), root); },
-               [held](Napi::Env env) {
-                 WriteBack(held);
-                 return env.Undefined();
-               });
+  return Start(
+      env, fn, [held, root] { return Broadcast(held.bytes->data(), held.bytes->size(), root); },
+      [held](Napi::Env env) {
+        WriteBack(held);
+        return env.Undefined();
+      });
 }
 
 // [async] gather(bytes: Uint8Array, root: number): Promise<Uint8Array[] | null>:
@@ -192,25 +199,29 @@ Napi::Value GatherJs(const Napi::CallbackInfo& info) {
   Held held = Hold(info[0].As<Napi::TypedArray>());
   auto gathered = std::make_shared<std::vector<std::vector<std::uint8_t>>>();
   auto is_root = std::make_shared<bool>(false);
-  return Start(env, fn, [held, root, gathered, is_root] {
-    *is_root = CommThread::Get().rank() == root;
-    return Gather(*held.bytes, root, gathered.get());
-  }, [gathered, is_root](Napi::Env env) -> Napi::Value {
-    if (!*is_root) return env.Null();
-    Napi::Array out = Napi::Array::New(env, gathered->size());
-    for (std::size_t r = 0; r < gathered->size(); r++) {
-      const std::vector<std::uint8_t>& part = (*gathered)[r];
-      Napi::Uint8Array bytes = Napi::Uint8Array::New(env, part.size());
-      if (!part.empty()) std::memcpy(bytes.Data(), part.data(), part.size());
-      out.Set(static_cast<std::uint32_t>(r), bytes);
-    }
-    return out;
-  });
+  return Start(
+      env, fn,
+      [held, root, gathered, is_root] {
+        *is_root = CommThread::Get().rank() == root;
+        return Gather(*held.bytes, root, gathered.get());
+      },
+      [gathered, is_root](Napi::Env env) -> Napi::Value {
+        if (!*is_root) return env.Null();
+        Napi::Array out = Napi::Array::New(env, gathered->size());
+        for (std::size_t r = 0; r < gathered->size(); r++) {
+          const std::vector<std::uint8_t>& part = (*gathered)[r];
+          Napi::Uint8Array bytes = Napi::Uint8Array::New(env, part.size());
+          if (!part.empty()) std::memcpy(bytes.Data(), part.data(), part.size());
+          out.Set(static_cast<std::uint32_t>(r), bytes);
+        }
+        return out;
+      });
 }
 
 // [async] barrier(): Promise<void>, once every rank called it.
 Napi::Value BarrierJs(const Napi::CallbackInfo& info) {
-  return Start(info.Env(), "barrier", [] { return Barrier(); }, [](Napi::Env env) { return env.Undefined(); });
+  return Start(
+      info.Env(), "barrier", [] { return Barrier(); }, [](Napi::Env env) { return env.Undefined(); });
 }
 
 // [sync] communicator(): the world's fastnn_communicator as an external tagged

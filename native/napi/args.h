@@ -33,12 +33,33 @@ constexpr std::int64_t kMaxThreads = 1024;
 inline std::string At(const std::string& path, std::size_t i) { return path + "[" + std::to_string(i) + "]"; }
 
 // The element type of each typed array the addon takes, and its JS name.
-template <class T> struct Kind;
-template <> struct Kind<float> { static constexpr napi_typedarray_type type = napi_float32_array; static constexpr const char* name = "a Float32Array"; };
-template <> struct Kind<double> { static constexpr napi_typedarray_type type = napi_float64_array; static constexpr const char* name = "a Float64Array"; };
-template <> struct Kind<std::int32_t> { static constexpr napi_typedarray_type type = napi_int32_array; static constexpr const char* name = "an Int32Array"; };
-template <> struct Kind<std::uint32_t> { static constexpr napi_typedarray_type type = napi_uint32_array; static constexpr const char* name = "a Uint32Array"; };
-template <> struct Kind<std::uint8_t> { static constexpr napi_typedarray_type type = napi_uint8_array; static constexpr const char* name = "a Uint8Array"; };
+template <class T>
+struct Kind;
+template <>
+struct Kind<float> {
+  static constexpr napi_typedarray_type type = napi_float32_array;
+  static constexpr const char* name = "a Float32Array";
+};
+template <>
+struct Kind<double> {
+  static constexpr napi_typedarray_type type = napi_float64_array;
+  static constexpr const char* name = "a Float64Array";
+};
+template <>
+struct Kind<std::int32_t> {
+  static constexpr napi_typedarray_type type = napi_int32_array;
+  static constexpr const char* name = "an Int32Array";
+};
+template <>
+struct Kind<std::uint32_t> {
+  static constexpr napi_typedarray_type type = napi_uint32_array;
+  static constexpr const char* name = "a Uint32Array";
+};
+template <>
+struct Kind<std::uint8_t> {
+  static constexpr napi_typedarray_type type = napi_uint8_array;
+  static constexpr const char* name = "a Uint8Array";
+};
 
 // The arguments of one call of `fn`, read and checked in one pass.
 class Args {
@@ -56,9 +77,13 @@ class Args {
   std::int64_t Int(const std::string& arg, Napi::Value v, std::int64_t min, std::int64_t max) const;
   // An integer held in a double (a typed array's element) in [min, max].
   std::int64_t Int(const std::string& arg, double v, std::int64_t min, std::int64_t max) const;
-  std::size_t Size(const std::string& arg, Napi::Value v) const { return static_cast<std::size_t>(Int(arg, v, 0, kMaxDim)); }
+  std::size_t Size(const std::string& arg, Napi::Value v) const {
+    return static_cast<std::size_t>(Int(arg, v, 0, kMaxDim));
+  }
   // An enum code: an integer in [0, count).
-  int Code(const std::string& arg, Napi::Value v, int count) const { return static_cast<int>(Int(arg, v, 0, count - 1)); }
+  int Code(const std::string& arg, Napi::Value v, int count) const {
+    return static_cast<int>(Int(arg, v, 0, count - 1));
+  }
   bool Bool(const std::string& arg, Napi::Value v) const;
   std::string String(const std::string& arg, Napi::Value v) const;
   Napi::Object Object(const std::string& arg, Napi::Value v) const;
@@ -76,11 +101,14 @@ class Args {
   }
   // Array(), or null when v is undefined or null.
   template <class T>
-  T* Optional(const std::string& arg, Napi::Value v, std::uint64_t n) { return Absent(v) ? nullptr : Array<T>(arg, v, n); }
+  T* Optional(const std::string& arg, Napi::Value v, std::uint64_t n) {
+    return Absent(v) ? nullptr : Array<T>(arg, v, n);
+  }
   // A typed array of T's kind and any length, remembered for Verify().
   template <class T>
   Napi::TypedArrayOf<T> AnyLength(const std::string& arg, Napi::Value v) {
-    if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != Kind<T>::type) ThrowType(arg, std::string("must be ") + Kind<T>::name);
+    if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != Kind<T>::type)
+      ThrowType(arg, std::string("must be ") + Kind<T>::name);
     Napi::TypedArrayOf<T> a = v.As<Napi::TypedArrayOf<T>>();
     borrowed_.push_back({a, a.Data(), a.ElementLength(), arg});
     return a;
@@ -93,7 +121,12 @@ class Args {
   void Verify() const;
 
  private:
-  struct Borrow { Napi::Value array; const void* data; std::size_t length; std::string arg; };
+  struct Borrow {
+    Napi::Value array;
+    const void* data;
+    std::size_t length;
+    std::string arg;
+  };
   Napi::Env env_;
   const char* fn_;
   std::vector<Borrow> borrowed_;

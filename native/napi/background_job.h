@@ -45,7 +45,8 @@ class BackgroundJob {
  public:
   // `fn` names the job in its errors: the binding that started it (a string literal).
   // `progress` names the fields of a progress report, in Report()'s order.
-  explicit BackgroundJob(const char* fn, std::vector<const char*> progress = {}) : fn_(fn), progress_(std::move(progress)) {}
+  explicit BackgroundJob(const char* fn, std::vector<const char*> progress = {})
+      : fn_(fn), progress_(std::move(progress)) {}
   virtual ~BackgroundJob() = default;
   const char* fn() const { return fn_; }
   // [job thread] The work. Poll ctx.Cancelled() often (between minibatches)

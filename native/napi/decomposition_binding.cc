@@ -46,8 +46,9 @@ class DecompositionJob final : public BackgroundJob {
     if (!bad_) return BackgroundJob::Failure(env, what);
     // Only NaN and ±∞ fail, so their JS names are all the formatting needed.
     const char* value = std::isnan(bad_->value) ? "NaN" : bad_->value > 0 ? "Infinity" : "-Infinity";
-    return Napi::RangeError::New(env, std::string(fn()) + ": a contains " + value + " at row " + std::to_string(bad_->row) +
-                                          ", column " + std::to_string(bad_->col)).Value();
+    return Napi::RangeError::New(env, std::string(fn()) + ": a contains " + value + " at row " +
+                                          std::to_string(bad_->row) + ", column " + std::to_string(bad_->col))
+        .Value();
   }
 
  private:

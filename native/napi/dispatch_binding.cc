@@ -65,8 +65,8 @@ Napi::Value GemmBlocking(const Napi::CallbackInfo& info) {
   const MicroKernel& uk = kernel_set(path).gemm;
   const auto number = [](std::size_t v) { return static_cast<double>(v); };
   return ObjectOf(env, "path", kernel_path_name(path), "mr", number(uk.mr), "nr", number(uk.nr), "mc", number(uk.mc),
-                  "kc", number(uk.kc), "nc", number(uk.nc), "threadedFlops", rt.gemm_threaded_flops,
-                  "directMnk", number(kGemmDirectMnk), "gemvThreadedFlops", kGemvThreadedFlops);
+                  "kc", number(uk.kc), "nc", number(uk.nc), "threadedFlops", rt.gemm_threaded_flops, "directMnk",
+                  number(kGemmDirectMnk), "gemvThreadedFlops", kGemvThreadedFlops);
 }
 
 // [sync] getThreads(): number

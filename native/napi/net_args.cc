@@ -13,7 +13,8 @@ using args::At;
 void ReadSparsity(Args& a, const std::string& path, Napi::Value v, NetworkView& net) {
   if (Args::Absent(v)) return;
   Napi::Object s = a.Object(path, v);
-  net.sparsity.layer = static_cast<long>(a.Int(path + ".layer", s.Get("layer"), 0, static_cast<std::int64_t>(net.hidden.size()) - 1));
+  net.sparsity.layer =
+      static_cast<long>(a.Int(path + ".layer", s.Get("layer"), 0, static_cast<std::int64_t>(net.hidden.size()) - 1));
   net.sparsity.rho = a.Number(path + ".rho", s.Get("rho"));
   net.sparsity.beta = a.Number(path + ".beta", s.Get("beta"));
 }
@@ -27,14 +28,16 @@ void ReadTiedPairs(Args& a, const std::string& path, Napi::Value v, NetworkView&
   for (std::size_t i = 0; i < pairs.ElementLength(); i += 2) {
     const auto e = static_cast<std::size_t>(a.Int(At(path, i), pairs[i], 0, last));
     const auto d = static_cast<std::size_t>(a.Int(At(path, i + 1), pairs[i + 1], 0, last));
-    if (net.sizes[d] != net.sizes[e + 1] || net.sizes[d + 1] != net.sizes[e]) a.ThrowRange(At(path, i + 1), "must have the transposed shape");
+    if (net.sizes[d] != net.sizes[e + 1] || net.sizes[d + 1] != net.sizes[e])
+      a.ThrowRange(At(path, i + 1), "must have the transposed shape");
     net.tied.emplace_back(e, d);
   }
 }
 
 }  // namespace
 
-LossParams ReadLossParams(Args& a, const std::string& path, Napi::Value v, std::size_t cols, Napi::Value* class_weights) {
+LossParams ReadLossParams(Args& a, const std::string& path, Napi::Value v, std::size_t cols,
+                          Napi::Value* class_weights) {
   Napi::Object o = a.Object(path, v);
   LossParams p;
   p.delta = a.Number(path + ".delta", o.Get("delta"));
@@ -43,7 +46,8 @@ LossParams ReadLossParams(Args& a, const std::string& path, Napi::Value v, std::
   p.smoothing = a.Number(path + ".smoothing", o.Get("smoothing"));
   const Napi::Value w = o.Get("classWeights");
   Napi::Float32Array weights = a.AnyLength<float>(path + ".classWeights", w);
-  if (weights.ElementLength() != 0 && weights.ElementLength() != cols) a.ThrowRange(path + ".classWeights", "must have length 0 or " + std::to_string(cols));
+  if (weights.ElementLength() != 0 && weights.ElementLength() != cols)
+    a.ThrowRange(path + ".classWeights", "must have length 0 or " + std::to_string(cols));
   p.class_weights = weights.ElementLength() != 0 ? weights.Data() : nullptr;
   if (class_weights != nullptr) *class_weights = w;
   return p;
@@ -62,7 +66,8 @@ NetArgs ReadNet(Args& a, const std::string& path, Napi::Value v) {
   const std::size_t hidden = net.sizes.size() - 2, layers = hidden + 1;
   const std::int32_t* acts = a.Array<std::int32_t>(path + ".hiddenActivations", o.Get("hiddenActivations"), hidden);
   for (std::size_t l = 0; l < hidden; l++) {
-    net.hidden.push_back(static_cast<Activation>(a.Int(At(path + ".hiddenActivations", l), acts[l], 0, kActivationCount - 1)));
+    net.hidden.push_back(
+        static_cast<Activation>(a.Int(At(path + ".hiddenActivations", l), acts[l], 0, kActivationCount - 1)));
   }
   net.leaky_slope = a.Number(path + ".leakySlope", o.Get("leakySlope"));
   net.loss = static_cast<Loss>(a.Code(path + ".loss", o.Get("loss"), kLossCount));
@@ -76,7 +81,8 @@ NetArgs ReadNet(Args& a, const std::string& path, Napi::Value v) {
       if ((frozen[e] != 0) != (frozen[d] != 0)) a.ThrowRange(path + ".frozen", "must freeze tied layers together");
     }
   }
-  if (const double* dropout = a.Optional<double>(path + ".dropout", o.Get("dropout"), hidden)) net.dropout.assign(dropout, dropout + hidden);
+  if (const double* dropout = a.Optional<double>(path + ".dropout", o.Get("dropout"), hidden))
+    net.dropout.assign(dropout, dropout + hidden);
   if (const std::uint8_t* norm = a.Optional<std::uint8_t>(path + ".norm", o.Get("norm"), hidden)) {
     for (std::size_t l = 0; l < hidden; l++) a.Int(At(path + ".norm", l), norm[l], 0, kNormCount - 1);
     net.norm.assign(norm, norm + hidden);
@@ -90,7 +96,8 @@ std::vector<float*> ReadParamList(Args& a, const std::string& path, Napi::Value 
   const std::vector<Napi::Value> list = a.List(path, v, count);
   const std::size_t params = 2 * (net.sizes.size() - 1);
   std::vector<float*> out;
-  for (std::size_t j = 0; j < count; j++) out.push_back(a.Array<float>(At(path, j), list[j], param_size(net, j % params)));
+  for (std::size_t j = 0; j < count; j++)
+    out.push_back(a.Array<float>(At(path, j), list[j], param_size(net, j % params)));
   if (items != nullptr) *items = list;
   return out;
 }

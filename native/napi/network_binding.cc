@@ -81,7 +81,8 @@ Napi::Value LossGradient(const Napi::CallbackInfo& info) {
 // Writes into grads the gradient of Σ dOutput ⊙ logits, i.e. backpropagates dOutput
 // (n, sizes[last]), a gradient with respect to the last layer's logits, through net at x (n, sizes[0]).
 Napi::Value Backward(const Napi::CallbackInfo& info) {
-  Gradient(info, "backward", "dOutput", [](const NetworkView& net) { return net.sizes.back(); }, network_backward);
+  Gradient(
+      info, "backward", "dOutput", [](const NetworkView& net) { return net.sizes.back(); }, network_backward);
   return info.Env().Undefined();
 }
 

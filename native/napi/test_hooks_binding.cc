@@ -35,7 +35,8 @@ Napi::Value TestBackgroundJob(const Napi::CallbackInfo& info) {
   auto job = std::make_unique<NumberJob>("testBackgroundJob", [=](JobContext& ctx) {
     std::size_t done = 0;
     for (; done < steps && !ctx.Cancelled(); done++) {
-      if (done + 1 == fail_at) throw std::runtime_error("testBackgroundJob: forced failure at step " + std::to_string(fail_at));
+      if (done + 1 == fail_at)
+        throw std::runtime_error("testBackgroundJob: forced failure at step " + std::to_string(fail_at));
       std::this_thread::sleep_for(std::chrono::microseconds(step_micros));
       ctx.Report({static_cast<double>(done + 1), static_cast<double>(steps)});
     }

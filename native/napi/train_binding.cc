@@ -24,7 +24,10 @@ using args::Args;
 class TrainJob final : public BackgroundJob, private FitObserver {
  public:
   TrainJob(NetworkView net, FitConfig cfg, bool reporting)
-      : BackgroundJob("train", {"epochs", "batches", "samples", "loss"}), net_(std::move(net)), cfg_(std::move(cfg)), reporting_(reporting) {}
+      : BackgroundJob("train", {"epochs", "batches", "samples", "loss"}),
+        net_(std::move(net)),
+        cfg_(std::move(cfg)),
+        reporting_(reporting) {}
 
   // A failed allocation passes through: the job settles it as a RangeError (boundary.h).
   void Execute(JobContext& ctx) override {
@@ -95,7 +98,8 @@ EarlyStopping ReadEarlyStopping(Args& a, Napi::Value v) {
   Napi::Object o = a.Object("job.earlyStopping", v);
   // Braced: read in the order written.
   return {static_cast<Monitor>(a.Code("job.earlyStopping.monitor", o.Get("monitor"), kMonitorCount)),
-          a.Size("job.earlyStopping.patience", o.Get("patience")), a.Number("job.earlyStopping.minDelta", o.Get("minDelta")),
+          a.Size("job.earlyStopping.patience", o.Get("patience")),
+          a.Number("job.earlyStopping.minDelta", o.Get("minDelta")),
           a.Bool("job.earlyStopping.restoreBest", o.Get("restoreBest"))};
 }
 
@@ -108,7 +112,10 @@ InputNoise ReadInputNoise(Args& a, Napi::Value v) {
 }
 
 // The JS arrays of job.resume the job takes over (job_memory.h).
-struct ResumeArrays { std::vector<Napi::Value> best_params; Napi::Value partial; };
+struct ResumeArrays {
+  std::vector<Napi::Value> best_params;
+  Napi::Value partial;
+};
 
 // job.resume: undefined or null (a run of its own), or { epoch, step, bestEpoch,
 // best, bestParams (0 arrays, or one shaped like each parameter), partial }.
@@ -130,7 +137,9 @@ FitResume ReadResume(Args& a, Napi::Value v, const NetworkView& net, std::size_t
   arrays.partial = o.Get("partial");
   const double* p = a.Optional<double>(path + ".partial", arrays.partial, kEpochFields);
   if (p == nullptr) return r;
-  const auto field = [&](std::size_t i, std::int64_t min, std::int64_t max) { a.Int(args::At(path + ".partial", i), p[i], min, max); };
+  const auto field = [&](std::size_t i, std::int64_t min, std::int64_t max) {
+    a.Int(args::At(path + ".partial", i), p[i], min, max);
+  };
   field(kEpochBatch, 1, static_cast<std::int64_t>(batches) - 1);
   field(kEpochApplied, 0, args::kMaxDim);
   field(kEpochSkipped, 0, args::kMaxDim);
@@ -150,11 +159,10 @@ FitResume ReadResume(Args& a, Napi::Value v, const NetworkView& net, std::size_t
 // epoch and every job.progressEvery batches. The promise resolves with
 // { epochs, samples, bestEpoch, best, steps, stoppedEarly } (fewer epochs when cancelled)
 // and rejects with Error "train: non-finite loss|gradient|update at epoch E, batch B; ..."
-// carrying code ERR_FASTNN_NON_FINITE, quantity, epoch and batch, unless job.skipNonFinite. job.inputNoise corrupts each batch's inputs (denoising);
-// job.resume continues a longer run (the schedule's clock, early stopping, an
-// epoch stopped between batches); job.position (optional) receives where the job stopped.
-// communicator (optional: undefined or null for a run of one process) is the
-// MPI addon's external (core/communicator.h): the job is then one rank of a
+// carrying code ERR_FASTNN_NON_FINITE, quantity, epoch and batch, unless job.skipNonFinite. job.inputNoise corrupts
+// each batch's inputs (denoising); job.resume continues a longer run (the schedule's clock, early stopping, an epoch
+// stopped between batches); job.position (optional) receives where the job stopped. communicator (optional: undefined
+// or null for a run of one process) is the MPI addon's external (core/communicator.h): the job is then one rank of a
 // data-parallel run (core/data_parallel.h), job.batchSize rows its share of
 // each global batch.
 Napi::Value Train(const Napi::CallbackInfo& info) {
@@ -184,7 +192,8 @@ Napi::Value Train(const Napi::CallbackInfo& info) {
   cfg.schedule = ReadSchedule(a, job.Get("schedule"));
   cfg.metric = static_cast<Metric>(a.Code("job.metric", job.Get("metric"), kMetricCount));
   // A metric compares each output with its target: gaussianNll's targets are half as wide.
-  if (cfg.metric != Metric::None && t != net.view.sizes.back()) a.ThrowRange("job.metric", "must be 0 for the gaussianNll loss");
+  if (cfg.metric != Metric::None && t != net.view.sizes.back())
+    a.ThrowRange("job.metric", "must be 0 for the gaussianNll loss");
   cfg.early_stopping = ReadEarlyStopping(a, job.Get("earlyStopping"));
   cfg.skip_non_finite = a.Bool("job.skipNonFinite", job.Get("skipNonFinite"));
   cfg.progress_every = a.Size("job.progressEvery", job.Get("progressEvery"));
@@ -200,8 +209,10 @@ Napi::Value Train(const Napi::CallbackInfo& info) {
   using Access = JobMemory::Access;
   JobMemory memory;
   NetworkView& view = net.view;
-  for (std::size_t p = 0; p < net.params.size(); p++) view.params[p] = memory.Own(net.params[p], view.params[p], Access::kReadWrite);
-  for (std::size_t s = 0; s < state.size(); s++) cfg.optimizer.state[s] = memory.Own(state[s], cfg.optimizer.state[s], Access::kReadWrite);
+  for (std::size_t p = 0; p < net.params.size(); p++)
+    view.params[p] = memory.Own(net.params[p], view.params[p], Access::kReadWrite);
+  for (std::size_t s = 0; s < state.size(); s++)
+    cfg.optimizer.state[s] = memory.Own(state[s], cfg.optimizer.state[s], Access::kReadWrite);
   for (std::size_t p = 0; p < resume.best_params.size(); p++) {
     cfg.resume.best_params[p] = memory.Own(resume.best_params[p], cfg.resume.best_params[p], Access::kReadWrite);
   }

@@ -44,7 +44,8 @@ Vocab ReadVocab(Args& a, Napi::Value words_v, Napi::Value counts_v) {
   const char* data = reinterpret_cast<const char*>(words.Data());
   if (bytes > 0 && data[bytes - 1] != '\n') a.ThrowRange("job.words", "must end with '\\n'");
   const auto n = static_cast<std::size_t>(std::count(data, data + bytes, '\n'));
-  if (n != counts.ElementLength()) a.ThrowRange("job.counts", "must have length " + std::to_string(n) + " (one per word)");
+  if (n != counts.ElementLength())
+    a.ThrowRange("job.counts", "must have length " + std::to_string(n) + " (one per word)");
   Vocab vocab;
   std::size_t start = 0;
   for (std::size_t i = 0; i < n; i++) {
@@ -72,7 +73,8 @@ Array Adopt(Napi::Env env, std::unique_ptr<T[]> data, std::size_t n) {
 
 class VocabJob final : public BackgroundJob {
  public:
-  explicit VocabJob(word2vec::VocabOptions options) : BackgroundJob("word2vecVocab", {"bytesRead", "bytesTotal"}), options_(std::move(options)) {}
+  explicit VocabJob(word2vec::VocabOptions options)
+      : BackgroundJob("word2vecVocab", {"bytesRead", "bytesTotal"}), options_(std::move(options)) {}
 
   void Execute(JobContext& ctx) override {
     const double total = static_cast<double>(word2vec::FileSize(options_.path));
@@ -87,8 +89,8 @@ class VocabJob final : public BackgroundJob {
   }
 
   Napi::Value Result(Napi::Env env) override {
-    return ObjectOf(env, "words", Adopt<Napi::Uint8Array>(env, std::move(words_), bytes_),
-                    "counts", Adopt<Napi::Float64Array>(env, std::move(counts_), size_), "cancelled", cancelled_);
+    return ObjectOf(env, "words", Adopt<Napi::Uint8Array>(env, std::move(words_), bytes_), "counts",
+                    Adopt<Napi::Float64Array>(env, std::move(counts_), size_), "cancelled", cancelled_);
   }
 
  private:
@@ -130,7 +132,8 @@ Napi::Value Word2vecVocab(const Napi::CallbackInfo& info) {
   word2vec::VocabOptions options;
   options.path = a.String("job.path", job.Get("path"));
   options.min_count = static_cast<std::uint64_t>(a.Int("job.minCount", job.Get("minCount"), 1, args::kMaxSafeInteger));
-  options.max_final_vocab = static_cast<std::uint64_t>(a.Int("job.maxFinalVocab", job.Get("maxFinalVocab"), 0, args::kMaxDim));
+  options.max_final_vocab =
+      static_cast<std::uint64_t>(a.Int("job.maxFinalVocab", job.Get("maxFinalVocab"), 0, args::kMaxDim));
   options.lowercase = a.Bool("job.lowercase", job.Get("lowercase"));
   options.parts = static_cast<std::uint32_t>(a.Int("job.parts", job.Get("parts"), 1, kMaxParts));
   options.part = static_cast<std::uint32_t>(a.Int("job.part", job.Get("part"), 0, std::int64_t{options.parts} - 1));
@@ -147,7 +150,8 @@ std::unique_ptr<word2vec::TrainState> ReadResume(Args& a, Napi::Value v, std::ui
   Napi::Object r = a.Object("job.resume", v);
   auto state = std::make_unique<word2vec::TrainState>();
   state->epoch = static_cast<std::uint32_t>(a.Int("job.resume.epoch", r.Get("epoch"), 1, std::int64_t{epochs} + 1));
-  state->words_before = static_cast<std::uint64_t>(a.Int("job.resume.wordsBefore", r.Get("wordsBefore"), 0, args::kMaxSafeInteger));
+  state->words_before =
+      static_cast<std::uint64_t>(a.Int("job.resume.wordsBefore", r.Get("wordsBefore"), 0, args::kMaxSafeInteger));
   const double* offsets = a.Array<double>("job.resume.offsets", r.Get("offsets"), threads);
   const double* words = a.Array<double>("job.resume.words", r.Get("words"), threads);
   const double* loss = a.Array<double>("job.resume.loss", r.Get("loss"), threads);
@@ -183,15 +187,20 @@ Napi::Object StateToJs(Napi::Env env, const word2vec::TrainState& state) {
     finished[t] = th.finished ? 1 : 0;
     for (std::size_t i = 0; i < 4; i++) rng[4 * t + i] = th.rng[i];
   }
-  return ObjectOf(env, "epoch", static_cast<double>(state.epoch), "wordsBefore", static_cast<double>(state.words_before),
-                  "offsets", offsets, "words", words, "loss", loss, "terms", terms, "finished", finished, "rng", rng);
+  return ObjectOf(env, "epoch", static_cast<double>(state.epoch), "wordsBefore",
+                  static_cast<double>(state.words_before), "offsets", offsets, "words", words, "loss", loss, "terms",
+                  terms, "finished", finished, "rng", rng);
 }
 
 class TrainJob final : public BackgroundJob, private word2vec::TrainHooks {
  public:
-  TrainJob(word2vec::TrainOptions options, Vocab vocab, word2vec::Weights weights, std::unique_ptr<word2vec::TrainState> resume)
+  TrainJob(word2vec::TrainOptions options, Vocab vocab, word2vec::Weights weights,
+           std::unique_ptr<word2vec::TrainState> resume)
       : BackgroundJob("word2vecTrain", {"progress", "epoch", "loss", "wordsPerSec", "lr", "etaSeconds", "words"}),
-        options_(std::move(options)), vocab_(std::move(vocab)), weights_(weights), resume_(std::move(resume)) {}
+        options_(std::move(options)),
+        vocab_(std::move(vocab)),
+        weights_(weights),
+        resume_(std::move(resume)) {}
 
   void Execute(JobContext& ctx) override {
     ctx_ = &ctx;
@@ -201,9 +210,9 @@ class TrainJob final : public BackgroundJob, private word2vec::TrainHooks {
   Napi::Value Result(Napi::Env env) override {
     Napi::Array epoch_losses = Napi::Array::New(env, result_.epoch_losses.size());
     for (std::uint32_t e = 0; e < result_.epoch_losses.size(); e++) epoch_losses.Set(e, result_.epoch_losses[e]);
-    return ObjectOf(env, "words", static_cast<double>(result_.words), "epochsCompleted", static_cast<double>(result_.epochs_completed),
-                    "cancelled", result_.cancelled, "loss", result_.loss, "epochLosses", epoch_losses,
-                    "state", StateToJs(env, result_.state));
+    return ObjectOf(env, "words", static_cast<double>(result_.words), "epochsCompleted",
+                    static_cast<double>(result_.epochs_completed), "cancelled", result_.cancelled, "loss", result_.loss,
+                    "epochLosses", epoch_losses, "state", StateToJs(env, result_.state));
   }
 
  private:
@@ -241,7 +250,8 @@ Napi::Value Word2vecTrain(const Napi::CallbackInfo& info) {
   Napi::Object job = a.Object("job", info[0]);
   word2vec::TrainOptions o;
   o.path = a.String("job.path", job.Get("path"));
-  Vocab vocab = allocating("the job's copy of the vocabulary", [&] { return ReadVocab(a, job.Get("words"), job.Get("counts")); });
+  Vocab vocab =
+      allocating("the job's copy of the vocabulary", [&] { return ReadVocab(a, job.Get("words"), job.Get("counts")); });
   o.dim = static_cast<std::size_t>(a.Int("job.vectorSize", job.Get("vectorSize"), 1, args::kMaxDim));
   o.window = static_cast<std::uint32_t>(a.Int("job.window", job.Get("window"), 1, args::kMaxDim));
   o.negative = static_cast<std::uint32_t>(a.Int("job.negative", job.Get("negative"), 0, args::kMaxDim));
@@ -268,7 +278,8 @@ Napi::Value Word2vecTrain(const Napi::CallbackInfo& info) {
   word2vec::Weights w{a.Array<float>("job.syn0", syn0, size), a.Optional<float>("job.syn1neg", syn1neg, size),
                       a.Optional<float>("job.syn1", syn1, size)};
   // The trainer updates the output vectors each update rule uses.
-  if (o.negative > 0 && Args::Absent(syn1neg)) a.ThrowType("job.syn1neg", "must be a Float32Array when job.negative > 0");
+  if (o.negative > 0 && Args::Absent(syn1neg))
+    a.ThrowType("job.syn1neg", "must be a Float32Array when job.negative > 0");
   if (o.hs && Args::Absent(syn1)) a.ThrowType("job.syn1", "must be a Float32Array when job.hs is true");
   std::unique_ptr<word2vec::TrainState> state = ReadResume(a, job.Get("resume"), o.epochs, o.threads);
   Napi::Value on_progress = a.Callback("onProgress", info[1]);
@@ -279,8 +290,8 @@ Napi::Value Word2vecTrain(const Napi::CallbackInfo& info) {
   w.syn0 = memory.Own(syn0, w.syn0, JobMemory::Access::kWriteInPlace);
   w.syn1neg = memory.Own(syn1neg, w.syn1neg, JobMemory::Access::kWriteInPlace);
   w.syn1 = memory.Own(syn1, w.syn1, JobMemory::Access::kWriteInPlace);
-  return Jobs(env).Start(env, std::make_unique<TrainJob>(std::move(o), std::move(vocab), w, std::move(state)), on_progress,
-                         std::move(memory));
+  return Jobs(env).Start(env, std::make_unique<TrainJob>(std::move(o), std::move(vocab), w, std::move(state)),
+                         on_progress, std::move(memory));
 }
 
 // [sync] word2vecInit(syn0, rows, cols, seed): syn0 (rows, cols) = (u − 0.5)/cols

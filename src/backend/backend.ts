@@ -414,7 +414,8 @@ export interface TrainingWorld {
 /** The rows of a global batch of `globalRows` that rank `rank` of `size` trains on: [begin, begin + rows)
  * (contiguous shares in rank order, the first globalRows mod size one row longer; core/data_parallel.h share_of). */
 export function shareOf(globalRows: number, rank: number, size: number): { begin: number; rows: number } {
-  const base = Math.floor(globalRows / size), extra = globalRows % size;
+  const base = Math.floor(globalRows / size),
+    extra = globalRows % size;
   return { begin: rank * base + Math.min(rank, extra), rows: base + (rank < extra ? 1 : 0) };
 }
 

@@ -16,38 +16,83 @@
 import { Activation, HISTORY_FIELDS, Loss, lossTargetCols, NOTHING_TRAINED, type Backend, type NetworkSpec } from './backend.js';
 import { checkSignal } from './job.js';
 import {
-  checkBool, checkClassWeights, checkCode, checkedTargetCols, checkFinite, checkFitJob, checkFloat32, checkInt, checkLossScalars,
-  checkMatrix, checkNetwork, checkOptimizer, checkOptionalMatrix, checkParamList, checkProgressCallback, checkSize, checkTrainJob,
+  checkBool,
+  checkClassWeights,
+  checkCode,
+  checkedTargetCols,
+  checkFinite,
+  checkFitJob,
+  checkFloat32,
+  checkInt,
+  checkLossScalars,
+  checkMatrix,
+  checkNetwork,
+  checkOptimizer,
+  checkOptionalMatrix,
+  checkParamList,
+  checkProgressCallback,
+  checkSize,
+  checkTrainJob,
   checkTypedVector,
 } from './validate.js';
-import {
-  checkCallback, checkInt32Matrix, checkTrainJob as checkWord2VecTrainJob, checkVocabJob,
-} from './validate-word2vec.js';
+import { checkCallback, checkInt32Matrix, checkTrainJob as checkWord2VecTrainJob, checkVocabJob } from './validate-word2vec.js';
 
 const ACTIVATIONS = Object.keys(Activation).length;
 const LOSSES = Object.keys(Loss).length;
 
 /** Which fields of an object argument a snapshot keeps: a plain value (0), a list
  * of values copied element by element (LIST), or a nested object's own shape. */
-interface Shape { readonly [field: string]: 0 | typeof LIST | Shape }
+interface Shape {
+  readonly [field: string]: 0 | typeof LIST | Shape;
+}
 const LIST = 'list';
 
 const LOSS_PARAMS: Shape = { delta: 0, gamma: 0, alpha: 0, smoothing: 0, classWeights: 0 };
 const NET: Shape = {
-  sizes: 0, hiddenActivations: 0, leakySlope: 0, loss: 0, lossParams: LOSS_PARAMS, params: LIST,
-  sparsity: { layer: 0, rho: 0, beta: 0 }, tiedPairs: 0, frozen: 0, dropout: 0, norm: 0,
+  sizes: 0,
+  hiddenActivations: 0,
+  leakySlope: 0,
+  loss: 0,
+  lossParams: LOSS_PARAMS,
+  params: LIST,
+  sparsity: { layer: 0, rho: 0, beta: 0 },
+  tiedPairs: 0,
+  frozen: 0,
+  dropout: 0,
+  norm: 0,
 };
 const OPTIMIZER: Shape = {
-  type: 0, weightDecay: 0, momentum: 0, nesterov: 0, beta1: 0, beta2: 0, eps: 0, clipNorm: 0, state: LIST, step: 0,
+  type: 0,
+  weightDecay: 0,
+  momentum: 0,
+  nesterov: 0,
+  beta1: 0,
+  beta2: 0,
+  eps: 0,
+  clipNorm: 0,
+  state: LIST,
+  step: 0,
 };
 const TRAIN_EPOCH_JOB: Shape = { net: NET, x: 0, y: 0, n: 0, order: 0, batchSize: 0, learningRate: 0, weightDecay: 0 };
 const FIT_JOB: Shape = {
-  net: NET, x: 0, y: 0, n: 0, xVal: 0, yVal: 0, nVal: 0, epochs: 0, batchSize: 0, shuffle: 0, rngState: 0,
+  net: NET,
+  x: 0,
+  y: 0,
+  n: 0,
+  xVal: 0,
+  yVal: 0,
+  nVal: 0,
+  epochs: 0,
+  batchSize: 0,
+  shuffle: 0,
+  rngState: 0,
   optimizer: OPTIMIZER,
   schedule: { type: 0, lr: 0, perStep: 0, stepSize: 0, gamma: 0, minLr: 0, total: 0, warmup: 0 },
   metric: 0,
   earlyStopping: { monitor: 0, patience: 0, minDelta: 0, restoreBest: 0 },
-  skipNonFinite: 0, progressEvery: 0, history: 0,
+  skipNonFinite: 0,
+  progressEvery: 0,
+  history: 0,
   inputNoise: { type: 0, level: 0 },
   resume: { epoch: 0, step: 0, bestEpoch: 0, best: 0, bestParams: LIST, partial: 0 },
   position: 0,
@@ -55,8 +100,29 @@ const FIT_JOB: Shape = {
 };
 const VOCAB_JOB: Shape = { path: 0, minCount: 0, maxFinalVocab: 0, lowercase: 0, part: 0, parts: 0 };
 const WORD2VEC_JOB: Shape = {
-  path: 0, words: 0, counts: 0, vectorSize: 0, window: 0, negative: 0, nsExponent: 0, sample: 0, alpha: 0, minAlpha: 0,
-  epochs: 0, threads: 0, seed: 0, sg: 0, hs: 0, lowercase: 0, kernel: 0, saturated: 0, rank: 0, ranks: 0, syn0: 0, syn1neg: 0, syn1: 0,
+  path: 0,
+  words: 0,
+  counts: 0,
+  vectorSize: 0,
+  window: 0,
+  negative: 0,
+  nsExponent: 0,
+  sample: 0,
+  alpha: 0,
+  minAlpha: 0,
+  epochs: 0,
+  threads: 0,
+  seed: 0,
+  sg: 0,
+  hs: 0,
+  lowercase: 0,
+  kernel: 0,
+  saturated: 0,
+  rank: 0,
+  ranks: 0,
+  syn0: 0,
+  syn1neg: 0,
+  syn1: 0,
   resume: { epoch: 0, wordsBefore: 0, offsets: 0, words: 0, loss: 0, terms: 0, finished: 0, rng: 0 },
 };
 
@@ -87,8 +153,16 @@ function list<T>(v: T): T {
 }
 
 /** The arguments of lossGradient and backward: net, n, grads, x (n, sizes[0]), then `name` (n, cols(net)). */
-function checkGradientArgs(fn: string, grads: unknown, net: unknown, x: unknown, name: string, second: unknown,
-                           n: unknown, cols: (net: NetworkSpec) => number): void {
+function checkGradientArgs(
+  fn: string,
+  grads: unknown,
+  net: unknown,
+  x: unknown,
+  name: string,
+  second: unknown,
+  n: unknown,
+  cols: (net: NetworkSpec) => number,
+): void {
   checkNetwork(fn, 'net', net, ACTIVATIONS, LOSSES);
   checkSize(fn, 'n', n);
   checkParamList(fn, 'grads', grads, net.sizes, net.norm);

@@ -6,8 +6,20 @@
  */
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import { type Backend, type FitJob, type FitResult, type KernelProgress, type NetworkSpec, type TrainJob,
-  type TrainProgress, type ActivationCode, type LossCode, type LossParams, type OptimizerSpec, type StepOutcomeCode } from './backend.js';
+import type {
+  Backend,
+  FitJob,
+  FitResult,
+  KernelProgress,
+  NetworkSpec,
+  TrainJob,
+  TrainProgress,
+  ActivationCode,
+  LossCode,
+  LossParams,
+  OptimizerSpec,
+  StepOutcomeCode,
+} from './backend.js';
 import { NON_FINITE_CODE, NonFiniteError } from './errors.js';
 import { sharedCopy } from '../shared-memory.js';
 import { checked } from './checked.js';
@@ -77,8 +89,7 @@ export interface NativeAddon extends Pick<Word2VecKernels, 'word2vecInit' | 'nea
   /** [async] Backend.train without the AbortSignal: cancel() stops the job between batches
    * and the promise then resolves with what was done (FitResult but `cancelled`). With a
    * communicator (job.world's), the job is one rank of a data-parallel run (core/data_parallel.h). */
-  train(job: FitJob, onProgress: ((p: TrainProgress) => void) | null, communicator?: object | null):
-    AddonJob<Omit<FitResult, 'cancelled'>>;
+  train(job: FitJob, onProgress: ((p: TrainProgress) => void) | null, communicator?: object | null): AddonJob<Omit<FitResult, 'cancelled'>>;
   /** [async] Backend.word2vecVocab and word2vecTrain without the AbortSignal: cancel() stops the job. */
   word2vecVocab(job: Word2VecVocabJob, onProgress?: (p: Word2VecVocabProgress) => void): AddonJob<Word2VecVocab>;
   word2vecTrain(job: Word2VecTrainJob, onProgress?: (p: Word2VecProgress) => void): AddonJob<Word2VecTrainResult>;
@@ -115,12 +126,20 @@ export interface NativeTestHooks {
   /** [async] Test hook for the job machinery: sleeps stepMicros per step,
    * reports [step, steps], throws on its thread at step failAt (0 = never);
    * resolves with the steps completed. */
-  testBackgroundJob(steps: number, stepMicros: number, failAt: number,
-                    onProgress?: (progress: [number, number]) => void): AddonJob<number>;
+  testBackgroundJob(steps: number, stepMicros: number, failAt: number, onProgress?: (progress: [number, number]) => void): AddonJob<number>;
   /** [async] Test hook for the MPI communicator's C ABI (native/core/communicator.h), called from the job's
    * thread: sums f64 and f32 over the ranks, broadcasts [rank, 7, 11] from root, waits at a barrier. */
-  testCommunicator(communicator: object, f64: Float64Array, f32: Float32Array, root: number): AddonJob<{
-    rank: number; size: number; f64: Float64Array; f32: Float32Array; broadcast: Uint8Array;
+  testCommunicator(
+    communicator: object,
+    f64: Float64Array,
+    f32: Float32Array,
+    root: number,
+  ): AddonJob<{
+    rank: number;
+    size: number;
+    f64: Float64Array;
+    f32: Float32Array;
+    broadcast: Uint8Array;
   }>;
 }
 
@@ -218,8 +237,12 @@ export function createNativeBackend(addon: NativeAddon): Backend {
     train(job, onProgress, signal) {
       // A data-parallel job (job.world, checked by checked.ts) talks to the other ranks through the MPI addon's communicator.
       const started = addon.train(job, quietAfterAbort(onProgress, signal)!, job.world?.communicator() ?? null);
-      return runAddonJob(started, signal).then((result) => ({ ...result, cancelled: signal?.aborted === true }),
-        (err: unknown) => { throw typedFailure(err); });
+      return runAddonJob(started, signal).then(
+        (result) => ({ ...result, cancelled: signal?.aborted === true }),
+        (err: unknown) => {
+          throw typedFailure(err);
+        },
+      );
     },
     trainingData(data, fn, arg, signal) {
       // The job copies a small array at once (job_memory.h); a shared copy would cost more.

@@ -436,8 +436,10 @@ export function checkFitJob(fn: string, v: unknown, onProgress: unknown, activat
   const oneRow = batchNormedOnOneRow(net, v['n'], v['batchSize'], ranks);
   if (oneRow >= 0) {
     const of = ranks === 1 ? '' : ` on one of the job.world.size ${ranks} ranks`;
-    throw new RangeError(`${fn}: job.batchSize ${v['batchSize']} leaves a batch of 1 row of job.n ${v['n']}${of}; job.net.norm[${oneRow}] ` +
-      '(batch normalisation, not frozen) needs at least 2 rows per batch');
+    throw new RangeError(
+      `${fn}: job.batchSize ${v['batchSize']} leaves a batch of 1 row of job.n ${v['n']}${of}; job.net.norm[${oneRow}] ` +
+        '(batch normalisation, not frozen) needs at least 2 rows per batch',
+    );
   }
   checkBool(fn, 'job.shuffle', v['shuffle']);
   checkTypedVector(fn, 'job.rngState', v['rngState'], 4, Uint32Array);

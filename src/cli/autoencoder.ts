@@ -256,7 +256,10 @@ export async function runAutoencoder(args: string[]): Promise<void> {
   // In a data-parallel run every rank ends with the same model; rank 0 alone reports and writes.
   const writer = await writesOutputs(values.distributed);
   const source = values.images ?? 'generated shapes';
-  if (writer) process.stderr.write(`fastnn autoencoder: ${x.rows} images of ${x.cols} pixels from ${source}, layers ${ae.layers.join('-')}, backend ${backendInfo().active}\n`);
+  if (writer)
+    process.stderr.write(
+      `fastnn autoencoder: ${x.rows} images of ${x.cols} pixels from ${source}, layers ${ae.layers.join('-')}, backend ${backendInfo().active}\n`,
+    );
   const started = performance.now();
   const tty = process.stderr.isTTY === true;
   let pending = false; // a live progress line waits for its end

@@ -64,7 +64,9 @@ export async function runDemo(args: string[]): Promise<void> {
   const writer = await writesOutputs(values.distributed);
   const say = writer ? console.log : () => {};
   const info = backendInfo();
-  say(`fastnn demo: backend ${info.active}${info.active === 'native' ? ` (addon ${info.native.version}; CPU ${info.native.cpuFeatures.join(' ') || 'baseline'})` : ''}`);
+  say(
+    `fastnn demo: backend ${info.active}${info.active === 'native' ? ` (addon ${info.native.version}; CPU ${info.native.cpuFeatures.join(' ') || 'baseline'})` : ''}`,
+  );
 
   const train = spirals(300, 3, seed);
   const test = spirals(100, 3, seed + 1);

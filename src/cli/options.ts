@@ -43,7 +43,8 @@ export function applyBackendOption(value: string | undefined): void {
 export const jsonOption = { type: 'boolean', help: 'print JSON instead of text: one document (one line per query read from stdin)' } as const;
 export const resumeOption = { type: 'string', value: 'FILE', help: 'continue the run a checkpoint holds' } as const;
 export const distributedOption = {
-  type: 'boolean', help: 'train as one rank of an MPI run (mpirun, srun): every rank trains on its share of each batch; rank 0 writes the files',
+  type: 'boolean',
+  help: 'train as one rank of an MPI run (mpirun, srun): every rank trains on its share of each batch; rank 0 writes the files',
 } as const;
 /** Whether this process writes a command's outputs: always, except on ranks other than 0 of a --distributed run. */
 export async function writesOutputs(distributedFlag: boolean | undefined): Promise<boolean> {

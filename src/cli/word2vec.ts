@@ -116,7 +116,7 @@ export const word2vecCommand = {
       value: 'BYTES',
       help: 'the most read from a corpus that is not a regular file (- , a pipe, <(…), a device) into a temporary file first (default 64G)',
     },
-    'sync-seconds': { type: 'string', value: 'X', help: 'under mpirun: seconds between the ranks\' rounds of averaging (default 0.1)' },
+    'sync-seconds': { type: 'string', value: 'X', help: "under mpirun: seconds between the ranks' rounds of averaging (default 0.1)" },
     'sync-rows': { type: 'string', value: 'N', help: 'under mpirun: most frequent rows averaged every round, doubling on a ruler schedule (default 1024)' },
     'full-sync-every': { type: 'string', value: 'N', help: 'under mpirun: average every row each N rounds, ≥ 0 (default 1000; 0: at epoch ends only)' },
     force: forceOption,
@@ -177,8 +177,10 @@ export async function runWord2Vec(args: string[]): Promise<void> {
   const interrupt = onStopSignals();
   const info = backendInfo();
   if (lead) {
-    process.stderr.write(`fastnn word2vec: backend ${info.active}${size > 1 ? `, ${size} ranks` : ''}` +
-      `${demo ? ', planted demo corpus (pass --input FILE to train on yours)' : ''}\n`);
+    process.stderr.write(
+      `fastnn word2vec: backend ${info.active}${size > 1 ? `, ${size} ranks` : ''}` +
+        `${demo ? ', planted demo corpus (pass --input FILE to train on yours)' : ''}\n`,
+    );
   }
   if (stdin && process.stdin.isTTY) process.stderr.write('fastnn word2vec: reading the corpus from the terminal; end it with Ctrl-D\n');
   const started = Date.now();
@@ -190,7 +192,10 @@ export async function runWord2Vec(args: string[]): Promise<void> {
       ...(values['full-sync-every'] !== undefined ? { fullEvery: int('full-sync-every', values['full-sync-every'], 0)! } : {}),
     };
     const callbacks = {
-      ...(lead ? { onProgress: progressReporter(process.stderr.isTTY === true) } : {}), signal: interrupt.signal, checkpoint, sync,
+      ...(lead ? { onProgress: progressReporter(process.stderr.isTTY === true) } : {}),
+      signal: interrupt.signal,
+      checkpoint,
+      sync,
       ...(maxSpool !== undefined ? { maxSpoolBytes: maxSpool } : {}),
     };
     // process.stdin yields the corpus's bytes as they come; corpusOf has made
@@ -222,10 +227,16 @@ export async function runWord2Vec(args: string[]): Promise<void> {
     const t = vectors.training;
     if (!lead) return;
     // A resumed run's speed counts its own words only, not those read before the checkpoint.
-    process.stderr.write(`\n${vectors.size} words × ${vectors.dim}; ${t.wordsThisRun} words in ${t.seconds.toFixed(1)} s` +
-      ` (${Math.round(t.wordsThisRun / t.seconds / 1000)}k words/s), last epoch loss ${t.loss.toFixed(4)}` +
-      `${t.distributed ? `; ${t.distributed.rounds} rounds of averaging took ${t.distributed.seconds.toFixed(1)} s` +
-        ` (and ${t.distributed.waitSeconds.toFixed(1)} s waiting for the other ranks)` : ''}\n`);
+    process.stderr.write(
+      `\n${vectors.size} words × ${vectors.dim}; ${t.wordsThisRun} words in ${t.seconds.toFixed(1)} s` +
+        ` (${Math.round(t.wordsThisRun / t.seconds / 1000)}k words/s), last epoch loss ${t.loss.toFixed(4)}` +
+        `${
+          t.distributed
+            ? `; ${t.distributed.rounds} rounds of averaging took ${t.distributed.seconds.toFixed(1)} s` +
+              ` (and ${t.distributed.waitSeconds.toFixed(1)} s waiting for the other ranks)`
+            : ''
+        }\n`,
+    );
     if (output) await writeVectors(vectors, output, save);
     if (plot !== undefined && t.epochLosses.length > 0) {
       const corpus = stdin ? 'stdin' : (values.input ?? (resuming ? `the corpus of ${values.resume}` : 'the planted demo corpus'));

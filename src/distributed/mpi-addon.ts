@@ -40,8 +40,10 @@ export const MPI_ADDON_PATHS = ['Release', 'Debug'].map((kind) => join(root, 'na
 export function loadMpiAddon(): MpiAddon | Error {
   const path = MPI_ADDON_PATHS.find((p) => existsSync(p));
   if (path === undefined) {
-    return new Error('fastnn runs under an MPI launcher but its MPI addon is not built: install MPI ' +
-      '(Debian: apt-get install openmpi-bin libopenmpi-dev) and run `npm run build:mpi` in the fastnn package');
+    return new Error(
+      'fastnn runs under an MPI launcher but its MPI addon is not built: install MPI ' +
+        '(Debian: apt-get install openmpi-bin libopenmpi-dev) and run `npm run build:mpi` in the fastnn package',
+    );
   }
   try {
     return createRequire(import.meta.url)(path) as MpiAddon;

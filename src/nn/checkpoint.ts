@@ -19,9 +19,7 @@ import { Autoencoder } from './autoencoder.js';
 import { MLP } from './mlp.js';
 import { fitSegment } from './trainable.js';
 import { joinedWorld } from './data-parallel.js';
-import {
-  loadCheckpoint, snapshot, writeSnapshot, type CheckpointSettings, type Checkpointable, type CheckpointTarget,
-} from './checkpoint-file.js';
+import { loadCheckpoint, snapshot, writeSnapshot, type CheckpointSettings, type Checkpointable, type CheckpointTarget } from './checkpoint-file.js';
 import { checkOverwrite, checkWritable } from '../io/atomic.js';
 import { checkOptions, nonNegativeInt, positiveInt } from '../options.js';
 

@@ -20,8 +20,7 @@ export async function joinedWorld(fn: string): Promise<World | null> {
 
 /** A value for World.agree: typed arrays by their length (their shape must agree; their values come from rank 0). */
 export function shapeOf(v: unknown): string | null {
-  return v === undefined ? null
-    : JSON.stringify(v, (_key, value: unknown) => (ArrayBuffer.isView(value) ? (value as Float32Array).length : value));
+  return v === undefined ? null : JSON.stringify(v, (_key, value: unknown) => (ArrayBuffer.isView(value) ? (value as Float32Array).length : value));
 }
 
 /**
@@ -30,8 +29,7 @@ export function shapeOf(v: unknown): string | null {
  * (parameters with normalisation layers' running statistics, optimizer
  * state, generator), so all ranks draw the same orders and apply the same updates.
  */
-export async function startTogether(fn: string, w: World, settings: Record<string, string | number | boolean | null>,
-                                    state: ArrayBufferView[]): Promise<void> {
+export async function startTogether(fn: string, w: World, settings: Record<string, string | number | boolean | null>, state: ArrayBufferView[]): Promise<void> {
   await w.agree(fn, settings);
   for (const array of state) await w.broadcast(array);
 }

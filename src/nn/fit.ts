@@ -132,8 +132,23 @@ export interface History {
   stoppedEarly: boolean;
 }
 
-const FIT_KEYS = ['epochs', 'batchSize', 'optimizer', 'schedule', 'validationSplit', 'validationData', 'earlyStopping',
-  'shuffle', 'onEpoch', 'onProgress', 'progressEvery', 'onNonFinite', 'signal', 'freeze', 'distributed'] as const;
+const FIT_KEYS = [
+  'epochs',
+  'batchSize',
+  'optimizer',
+  'schedule',
+  'validationSplit',
+  'validationData',
+  'earlyStopping',
+  'shuffle',
+  'onEpoch',
+  'onProgress',
+  'progressEvery',
+  'onNonFinite',
+  'signal',
+  'freeze',
+  'distributed',
+] as const;
 const FIELDS = HISTORY_FIELDS.length;
 const F = HISTORY;
 const P = POSITION;
@@ -259,10 +274,16 @@ export const EPOCHS_PER_JOB = 4096;
 /** Runs fit; resolves with the history. With `run`, the fit is one segment of
  * that run: the best weights are tracked in run.bestParams, not restored (the
  * run restores them once, at its end). */
-export async function runFit(fn: string, backend: Backend, model: FitTarget, x: Inputs, y: Targets,
-                             options: FitOptions, run: RunState | null = null): Promise<History> {
-  const { epochs, batchSize, shuffle, progressEvery, onNonFinite, signal, frozen, optimizer: opt, split, distributed } =
-    fitSettings(fn, model, options);
+export async function runFit(
+  fn: string,
+  backend: Backend,
+  model: FitTarget,
+  x: Inputs,
+  y: Targets,
+  options: FitOptions,
+  run: RunState | null = null,
+): Promise<History> {
+  const { epochs, batchSize, shuffle, progressEvery, onNonFinite, signal, frozen, optimizer: opt, split, distributed } = fitSettings(fn, model, options);
   const { train, val } = await prepareData(fn, backend, model, x, y, options, split, signal);
   const { n } = train;
   // The other ranks of a data-parallel run; null for a process alone.
@@ -273,8 +294,10 @@ export async function runFit(fn: string, backend: Backend, model: FitTarget, x: 
   const batchesPerEpoch = Math.ceil(n / (batchSize * ranks));
   // A run stopped within an epoch continues from its next batch: only batches of the same rows mean the same thing.
   if (run?.partial && run.batchesPerEpoch !== 0 && run.batchesPerEpoch !== batchesPerEpoch) {
-    throw new RangeError(`${fn}: the run stopped within an epoch of ${run.batchesPerEpoch} batches, but ${n} training rows in batches of ` +
-      `${batchSize}${ranks > 1 ? ` on each of ${ranks} ranks` : ''} make ${batchesPerEpoch}: resume with the run's data and number of ranks`);
+    throw new RangeError(
+      `${fn}: the run stopped within an epoch of ${run.batchesPerEpoch} batches, but ${n} training rows in batches of ` +
+        `${batchSize}${ranks > 1 ? ` on each of ${ranks} ranks` : ''} make ${batchesPerEpoch}: resume with the run's data and number of ranks`,
+    );
   }
   const schedule = scheduleSpec(fn, options.schedule, lr, run?.epochs ?? epochs, batchesPerEpoch);
   const hasVal = val !== null;
@@ -288,13 +311,30 @@ export async function runFit(fn: string, backend: Backend, model: FitTarget, x: 
   const rngState = model.rng.getState();
   if (world) {
     const o = options;
-    await startTogether(fn, world, {
-      // Both backends give close but not always the same bits: the ranks' weights would drift apart.
-      backend: backend.name, network: shapeOf(model.spec), inputNoise: shapeOf(model.inputNoise), metric: model.metric, trainingRows: n, validationRows: val?.n ?? 0,
-      epochs: o.epochs ?? null, batchSize: o.batchSize ?? null, optimizer: shapeOf(o.optimizer), schedule: shapeOf(o.schedule),
-      earlyStopping: shapeOf(o.earlyStopping), shuffle: o.shuffle ?? null, onNonFinite: o.onNonFinite ?? null, freeze: shapeOf(o.freeze),
-      epochsDone: r.epochsDone, stepsDone: r.stepsDone,
-    }, [...model.spec.params, ...state.state, state.step, rngState]);
+    await startTogether(
+      fn,
+      world,
+      {
+        // Both backends give close but not always the same bits: the ranks' weights would drift apart.
+        backend: backend.name,
+        network: shapeOf(model.spec),
+        inputNoise: shapeOf(model.inputNoise),
+        metric: model.metric,
+        trainingRows: n,
+        validationRows: val?.n ?? 0,
+        epochs: o.epochs ?? null,
+        batchSize: o.batchSize ?? null,
+        optimizer: shapeOf(o.optimizer),
+        schedule: shapeOf(o.schedule),
+        earlyStopping: shapeOf(o.earlyStopping),
+        shuffle: o.shuffle ?? null,
+        onNonFinite: o.onNonFinite ?? null,
+        freeze: shapeOf(o.freeze),
+        epochsDone: r.epochsDone,
+        stepsDone: r.stepsDone,
+      },
+      [...model.spec.params, ...state.state, state.step, rngState],
+    );
   }
   // Every job's history rows, reused: a job's history is the part of it for its epochs.
   const rows = allocate(fn, 'the history', Float64Array, Math.min(epochs, EPOCHS_PER_JOB), FIELDS);
@@ -317,7 +357,10 @@ export async function runFit(fn: string, backend: Backend, model: FitTarget, x: 
     skipNonFinite: onNonFinite === 'skip',
     progressEvery: options.onProgress ? progressEvery : 0,
     history: new Float64Array(0),
-    inputNoise: model.inputNoise ?? null, resume: null as FitResume | null, position: null as Float64Array | null, world,
+    inputNoise: model.inputNoise ?? null,
+    resume: null as FitResume | null,
+    position: null as Float64Array | null,
+    world,
   };
   const hasMetric = model.metric !== Metric.none;
   const history: History = {
@@ -441,8 +484,8 @@ function checkBatchNormRows(fn: string, net: NetworkSpec, n: number, batchSize: 
   if (n === 1) throw new RangeError(`${fn}: ${need}, and there is 1 training row`);
   let fits = batchSize + 1;
   while (fits <= n && batchNormedOnOneRow(net, n, fits, ranks) >= 0) fits++;
-  const leaves = batchSize === 1 ? 'gives batches of 1 row'
-    : `leaves a last batch of 1 row of the ${n} training rows${ranks > 1 ? ` on one of the ${ranks} ranks` : ''}`;
+  const leaves =
+    batchSize === 1 ? 'gives batches of 1 row' : `leaves a last batch of 1 row of the ${n} training rows${ranks > 1 ? ` on one of the ${ranks} ranks` : ''}`;
   const instead = fits <= n ? `use a batch size that does not (e.g. ${fits})` : `use fewer ranks or more rows`;
   throw new RangeError(`${fn}: ${need}, but options.batchSize ${batchSize} ${leaves}; ${instead}`);
 }

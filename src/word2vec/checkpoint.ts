@@ -56,15 +56,27 @@ const STATE_VECTORS = ['offsets', 'words', 'loss', 'terms', 'finished'] as const
 
 /** A state as bytes, to gather the ranks' states on rank 0. */
 export function encodeState(s: Word2VecState): Uint8Array {
-  const plain = { epoch: s.epoch, wordsBefore: s.wordsBefore, rng: Array.from(s.rng),
-    ...Object.fromEntries(STATE_VECTORS.map((name) => [name, Array.from(s[name])])) };
+  const plain = {
+    epoch: s.epoch,
+    wordsBefore: s.wordsBefore,
+    rng: Array.from(s.rng),
+    ...Object.fromEntries(STATE_VECTORS.map((name) => [name, Array.from(s[name])])),
+  };
   return Buffer.from(JSON.stringify(plain));
 }
 
 export function decodeState(bytes: Uint8Array): Word2VecState {
   const o = JSON.parse(Buffer.from(bytes).toString()) as Record<string, number[]> & { epoch: number; wordsBefore: number };
-  return { epoch: o.epoch, wordsBefore: o.wordsBefore, offsets: Float64Array.from(o.offsets), words: Float64Array.from(o.words),
-    loss: Float64Array.from(o.loss), terms: Float64Array.from(o.terms), finished: Uint8Array.from(o.finished), rng: Uint32Array.from(o.rng) };
+  return {
+    epoch: o.epoch,
+    wordsBefore: o.wordsBefore,
+    offsets: Float64Array.from(o.offsets),
+    words: Float64Array.from(o.words),
+    loss: Float64Array.from(o.loss),
+    terms: Float64Array.from(o.terms),
+    finished: Uint8Array.from(o.finished),
+    rng: Uint32Array.from(o.rng),
+  };
 }
 
 export async function fingerprintCorpus(path: string): Promise<{ bytes: number; head: string }> {
@@ -82,8 +94,14 @@ export async function fingerprintCorpus(path: string): Promise<{ bytes: number; 
 export async function writeWord2VecCheckpoint(path: string, c: Word2VecCheckpoint, options: WriteOptions = {}): Promise<void> {
   const { settings, state } = c;
   const rows = c.counts.length;
-  const meta = { settings, corpus: c.corpus, everySeconds: c.everySeconds, epoch: state.epoch, wordsBefore: state.wordsBefore,
-    ...(c.otherRanks.length > 0 ? { otherRanks: c.otherRanks.map((s) => ({ epoch: s.epoch, wordsBefore: s.wordsBefore })) } : {}) };
+  const meta = {
+    settings,
+    corpus: c.corpus,
+    everySeconds: c.everySeconds,
+    epoch: state.epoch,
+    wordsBefore: state.wordsBefore,
+    ...(c.otherRanks.length > 0 ? { otherRanks: c.otherRanks.map((s) => ({ epoch: s.epoch, wordsBefore: s.wordsBefore })) } : {}),
+  };
   const tensors: [string, number[], TensorData][] = [
     ['vocab.words', [c.words.length], c.words],
     ['vocab.counts', [rows], c.counts],
@@ -134,15 +152,17 @@ export async function readWord2VecCheckpoint(path: string): Promise<Word2VecChec
       return data;
     };
     const readState = async (prefix: string, epoch: number, wordsBefore: number, n: number | null): Promise<Word2VecState> => {
-      const offsets = await tensor(file, `${prefix}state.offsets`, 'F64', n === null ? null : [n], fail) as Float64Array;
+      const offsets = (await tensor(file, `${prefix}state.offsets`, 'F64', n === null ? null : [n], fail)) as Float64Array;
       const count = offsets.length;
       return {
-        epoch, wordsBefore, offsets,
-        words: await tensor(file, `${prefix}state.words`, 'F64', [count], fail) as Float64Array,
-        loss: await tensor(file, `${prefix}state.loss`, 'F64', [count], fail) as Float64Array,
-        terms: await tensor(file, `${prefix}state.terms`, 'F64', [count], fail) as Float64Array,
-        finished: await tensor(file, `${prefix}state.finished`, 'U8', [count], fail) as Uint8Array,
-        rng: await tensor(file, `${prefix}state.rng`, 'U32', [count, 4], fail) as Uint32Array,
+        epoch,
+        wordsBefore,
+        offsets,
+        words: (await tensor(file, `${prefix}state.words`, 'F64', [count], fail)) as Float64Array,
+        loss: (await tensor(file, `${prefix}state.loss`, 'F64', [count], fail)) as Float64Array,
+        terms: (await tensor(file, `${prefix}state.terms`, 'F64', [count], fail)) as Float64Array,
+        finished: (await tensor(file, `${prefix}state.finished`, 'U8', [count], fail)) as Uint8Array,
+        rng: (await tensor(file, `${prefix}state.rng`, 'U32', [count, 4], fail)) as Uint32Array,
       };
     };
     const otherRanks: Word2VecState[] = [];
@@ -160,15 +180,23 @@ export async function readWord2VecCheckpoint(path: string): Promise<Word2VecChec
       otherRanks,
     };
     const stateNames = [...STATE_VECTORS, 'rng'];
-    const known = new Set(['vocab.words', 'vocab.counts', 'syn0', 'syn1neg', 'syn1',
-      ...['', ...otherRanks.map((_, i) => `rank${i + 1}.`)].flatMap((prefix) => stateNames.map((name) => `${prefix}state.${name}`))]);
+    const known = new Set([
+      'vocab.words',
+      'vocab.counts',
+      'syn0',
+      'syn1neg',
+      'syn1',
+      ...['', ...otherRanks.map((_, i) => `rank${i + 1}.`)].flatMap((prefix) => stateNames.map((name) => `${prefix}state.${name}`)),
+    ]);
     for (const name of file.tensors.keys()) if (!known.has(name)) fail(`unexpected tensor '${name}'`);
     checkAsJob(checkpoint, fail);
     // Each thread stopped after a sentence of the corpus: an offset past its end is no state of that corpus.
     for (const [r, { offsets }] of [checkpoint.state, ...otherRanks].entries()) {
       const past = offsets.findIndex((at) => at > meta.corpus.bytes);
       if (past >= 0) {
-        fail(`${r > 0 ? `rank${r}.` : ''}state.offsets[${past}] is ${offsets[past]}, past the end of the corpus it was trained on (${meta.corpus.bytes} bytes)`);
+        fail(
+          `${r > 0 ? `rank${r}.` : ''}state.offsets[${past}] is ${offsets[past]}, past the end of the corpus it was trained on (${meta.corpus.bytes} bytes)`,
+        );
       }
     }
     return checkpoint;
@@ -193,10 +221,21 @@ export async function checkpointCorpus(path: string): Promise<CorpusFingerprint>
 function checkAsJob(c: Word2VecCheckpoint, fail: (why: string) => never): void {
   try {
     const ranks = 1 + c.otherRanks.length;
-    [c.state, ...c.otherRanks].forEach((state, rank) => checkTrainJob('word2vecTrain', {
-      ...c.settings, threads: state.offsets.length, path: c.corpus.path ?? '', words: c.words, counts: c.counts, syn0: c.syn0,
-      syn1neg: c.syn1neg, syn1: c.syn1, resume: state, rank, ranks,
-    }));
+    [c.state, ...c.otherRanks].forEach((state, rank) =>
+      checkTrainJob('word2vecTrain', {
+        ...c.settings,
+        threads: state.offsets.length,
+        path: c.corpus.path ?? '',
+        words: c.words,
+        counts: c.counts,
+        syn0: c.syn0,
+        syn1neg: c.syn1neg,
+        syn1: c.syn1,
+        resume: state,
+        rank,
+        ranks,
+      }),
+    );
   } catch (err) {
     fail((err as Error).message);
   }
@@ -258,10 +297,21 @@ function parseMeta(json: string | undefined, fail: (why: string) => never): Meta
   // The trainer checks their ranges; here only that they are numbers.
   if (typeof epoch !== 'number' || typeof wordsBefore !== 'number') fail('invalid epoch or wordsBefore');
   const otherRanks = meta['otherRanks'] ?? [];
-  if (!Array.isArray(otherRanks) || !otherRanks.every((o: { epoch?: unknown; wordsBefore?: unknown }) =>
-    o !== null && typeof o === 'object' && typeof o.epoch === 'number' && typeof o.wordsBefore === 'number')) {
-    fail('invalid otherRanks (each rank\'s epoch and wordsBefore)');
+  if (
+    !Array.isArray(otherRanks) ||
+    !otherRanks.every(
+      (o: { epoch?: unknown; wordsBefore?: unknown }) =>
+        o !== null && typeof o === 'object' && typeof o.epoch === 'number' && typeof o.wordsBefore === 'number',
+    )
+  ) {
+    fail("invalid otherRanks (each rank's epoch and wordsBefore)");
   }
-  return { settings, corpus: corpus as unknown as CorpusFingerprint, everySeconds: everySeconds as number, epoch: epoch as number,
-    wordsBefore: wordsBefore as number, otherRanks: otherRanks as Meta['otherRanks'] };
+  return {
+    settings,
+    corpus: corpus as unknown as CorpusFingerprint,
+    everySeconds: everySeconds as number,
+    epoch: epoch as number,
+    wordsBefore: wordsBefore as number,
+    otherRanks: otherRanks as Meta['otherRanks'],
+  };
 }

@@ -78,8 +78,14 @@ export class RankSync {
   bytes = 0;
   private nextFull: number;
 
-  constructor(private readonly world: World, private readonly matrices: Float32Array[], private readonly dim: number,
-              private readonly wordsPerEpoch: number, private readonly settings: SyncSettings, wordsSoFar: number) {
+  constructor(
+    private readonly world: World,
+    private readonly matrices: Float32Array[],
+    private readonly dim: number,
+    private readonly wordsPerEpoch: number,
+    private readonly settings: SyncSettings,
+    wordsSoFar: number,
+  ) {
     this.nextFull = (Math.floor(wordsSoFar / wordsPerEpoch) + 1) * wordsPerEpoch;
   }
 
@@ -90,8 +96,7 @@ export class RankSync {
    * request, has come) the next round starts without waiting out the
    * period, so the others learn of it at once.
    */
-  async run(status: () => LocalStatus, onRound: (view: RoundView) => void, settled: Promise<unknown>,
-            stopped: Promise<unknown>): Promise<RoundView> {
+  async run(status: () => LocalStatus, onRound: (view: RoundView) => void, settled: Promise<unknown>, stopped: Promise<unknown>): Promise<RoundView> {
     const early = Promise.race([settled, stopped]);
     for (;;) {
       const started = performance.now();
@@ -106,7 +111,12 @@ export class RankSync {
       const wait = this.settings.seconds * 1000 - (performance.now() - started);
       if (wait > 0) {
         let timer: NodeJS.Timeout | undefined;
-        await Promise.race([early, new Promise((resolve) => { timer = setTimeout(resolve, wait); })]);
+        await Promise.race([
+          early,
+          new Promise((resolve) => {
+            timer = setTimeout(resolve, wait);
+          }),
+        ]);
         clearTimeout(timer);
       }
     }

@@ -17,10 +17,17 @@ export interface RanksSegment {
   view: RoundView;
 }
 
-export async function ranksSegment(fn: string, world: World, sync: RankSync, wordsAtStart: number,
+export async function ranksSegment(
+  fn: string,
+  world: World,
+  sync: RankSync,
+  wordsAtStart: number,
   start: (onProgress: (p: Word2VecProgress) => void, signal: AbortSignal) => Promise<Word2VecTrainResult>,
-  report: (p: Word2VecProgress) => void, segment: AbortController, stopRequest: () => StopRequest,
-  stopped: Promise<unknown>): Promise<RanksSegment> {
+  report: (p: Word2VecProgress) => void,
+  segment: AbortController,
+  stopRequest: () => StopRequest,
+  stopped: Promise<unknown>,
+): Promise<RanksSegment> {
   let local = 0; // this rank's tokens, from its job's reports
   let globalWords = wordsAtStart;
   let globalAtStart: number | null = null;
@@ -29,26 +36,43 @@ export async function ranksSegment(fn: string, world: World, sync: RankSync, wor
   let failure: unknown = null;
   let result: Word2VecTrainResult | null = null;
   // Started on a later turn, so a job that throws at once fails like one that rejects: in the rounds, with every rank.
-  const job = Promise.resolve().then(() => start((p) => {
-    local = p.words;
-    // Every rank's tokens as of the last round, and their rate since this segment's first round.
-    const seconds = (performance.now() - started) / 1000;
-    report({ ...p, words: globalWords, wordsPerSec: globalAtStart !== null && seconds > 0 ? (globalWords - globalAtStart) / seconds : 0 });
-  }, segment.signal)).then((r) => {
-    result = r;
-    local = r.words;
-  }, (err: unknown) => {
-    failure = err;
-  }).finally(() => {
-    ended = true;
-  });
-  const view = await sync.run(() => ({
-    words: local, ended, complete: ended && result !== null && !result.cancelled, failed: failure !== null, stop: stopRequest(),
-  }), (v) => {
-    globalWords = v.words;
-    globalAtStart ??= v.words;
-    if (v.pause || v.abortedRank >= 0 || v.failedRank >= 0) segment.abort();
-  }, job, stopped);
+  const job = Promise.resolve()
+    .then(() =>
+      start((p) => {
+        local = p.words;
+        // Every rank's tokens as of the last round, and their rate since this segment's first round.
+        const seconds = (performance.now() - started) / 1000;
+        report({ ...p, words: globalWords, wordsPerSec: globalAtStart !== null && seconds > 0 ? (globalWords - globalAtStart) / seconds : 0 });
+      }, segment.signal),
+    )
+    .then(
+      (r) => {
+        result = r;
+        local = r.words;
+      },
+      (err: unknown) => {
+        failure = err;
+      },
+    )
+    .finally(() => {
+      ended = true;
+    });
+  const view = await sync.run(
+    () => ({
+      words: local,
+      ended,
+      complete: ended && result !== null && !result.cancelled,
+      failed: failure !== null,
+      stop: stopRequest(),
+    }),
+    (v) => {
+      globalWords = v.words;
+      globalAtStart ??= v.words;
+      if (v.pause || v.abortedRank >= 0 || v.failedRank >= 0) segment.abort();
+    },
+    job,
+    stopped,
+  );
   await job;
   if (view.failedRank >= 0) {
     const mine = world.rank === view.failedRank ? Buffer.from(failure instanceof Error ? failure.message : String(failure)) : null;

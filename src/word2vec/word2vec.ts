@@ -112,18 +112,32 @@ function checkSync(fn: string, v: unknown): SyncSettings {
  * each can open (a pipe or an iterable reaches one rank at most), and the
  * ranks must agree on the settings and the corpus (size and first MiB).
  */
-async function checkRanksAgree(fn: string, w: World, input: Input, settings: Word2VecSettings, sync: SyncSettings,
-                               checkpoint: Checkpointing | null): Promise<void> {
-  if (typeof input !== 'string' || await needsSpool(input)) {
+async function checkRanksAgree(
+  fn: string,
+  w: World,
+  input: Input,
+  settings: Word2VecSettings,
+  sync: SyncSettings,
+  checkpoint: Checkpointing | null,
+): Promise<void> {
+  if (typeof input !== 'string' || (await needsSpool(input))) {
     throw new TypeError(`${fn}: under mpirun, input must be the path of a regular file every rank can read, not a stream`);
   }
   const { bytes, head } = await fingerprintCorpus(input);
   // Threads may differ (each rank cuts its own part); everything that decides the updates may not.
   const { threads: _, ...shared } = settings;
   // Checkpoints are collective too (rank 0 gathers the states), so the ranks must agree on them.
-  await w.agree(fn, { ...shared, syncSeconds: sync.seconds, syncHotRows: sync.hotRows, syncFullEvery: sync.fullEvery,
-    corpusBytes: bytes, corpusHead: head, checkpoint: checkpoint?.path ?? null, checkpointEverySeconds: checkpoint?.everySeconds ?? 0,
-    checkpointAtEnd: checkpoint?.atEnd ?? false });
+  await w.agree(fn, {
+    ...shared,
+    syncSeconds: sync.seconds,
+    syncHotRows: sync.hotRows,
+    syncFullEvery: sync.fullEvery,
+    corpusBytes: bytes,
+    corpusHead: head,
+    checkpoint: checkpoint?.path ?? null,
+    checkpointEverySeconds: checkpoint?.everySeconds ?? 0,
+    checkpointAtEnd: checkpoint?.atEnd ?? false,
+  });
 }
 
 interface Checkpointing {
@@ -223,30 +237,54 @@ export const Word2Vec = {
     await checkCheckpointPath(fn, checkpoint, input);
 
     const maxSpool = finiteNumber(fn, 'maxSpoolBytes', options.maxSpoolBytes, DEFAULT_MAX_SPOOL_BYTES, 1);
-    return named(fn, withCorpusFile(fn, input, maxSpool, signal, async (path) => {
-      const started = performance.now();
-      const { minCount, maxFinalVocab, lowercase, vectorSize, negative, hs, seed } = settings;
-      const { size: bytes } = await stat(path);
-      const vocab = await globalVocab(backend, w, { path, minCount, maxFinalVocab, lowercase }, signal);
-      signal?.throwIfAborted();
-      const rows = vocab.counts.length;
-      if (rows === 0) throw new RangeError(`${fn}: no word occurs at least minCount (${minCount}) times in the corpus`);
-      const names = await vocabularyNames(fn, vocab.words, settings.encoding, path);
-      const matrices = 1 + (negative > 0 ? 1 : 0) + (hs ? 1 : 0);
-      checkAllocation(fn, `vectorSize × vocabulary × ${matrices} matrices (${vectorSize} × ${rows} × ${matrices})`,
-        vectorSize * rows * matrices, 4, vectorSize * rows);
-      const syn0 = allocate(fn, 'the input vectors', Float32Array, rows, vectorSize);
-      backend.word2vecInit(syn0, rows, vectorSize, seed);
-      const corpus = checkpoint && {
-        path: typeof input === 'string' ? resolve(input) : null, ...await fingerprintCorpus(path),
-      };
-      return trainRun(backend, {
-        fn, settings, path, bytes, names, words: vocab.words, counts: vocab.counts, syn0,
-        syn1neg: negative > 0 ? allocate(fn, 'the output vectors (negative sampling)', Float32Array, rows, vectorSize) : null,
-        syn1: hs ? allocate(fn, 'the output vectors (hierarchical softmax)', Float32Array, rows, vectorSize) : null,
-        state: null, corpus, checkpoint, onProgress, signal, started, world: w, sync, rankStates: null,
-      });
-    }));
+    return named(
+      fn,
+      withCorpusFile(fn, input, maxSpool, signal, async (path) => {
+        const started = performance.now();
+        const { minCount, maxFinalVocab, lowercase, vectorSize, negative, hs, seed } = settings;
+        const { size: bytes } = await stat(path);
+        const vocab = await globalVocab(backend, w, { path, minCount, maxFinalVocab, lowercase }, signal);
+        signal?.throwIfAborted();
+        const rows = vocab.counts.length;
+        if (rows === 0) throw new RangeError(`${fn}: no word occurs at least minCount (${minCount}) times in the corpus`);
+        const names = await vocabularyNames(fn, vocab.words, settings.encoding, path);
+        const matrices = 1 + (negative > 0 ? 1 : 0) + (hs ? 1 : 0);
+        checkAllocation(
+          fn,
+          `vectorSize × vocabulary × ${matrices} matrices (${vectorSize} × ${rows} × ${matrices})`,
+          vectorSize * rows * matrices,
+          4,
+          vectorSize * rows,
+        );
+        const syn0 = allocate(fn, 'the input vectors', Float32Array, rows, vectorSize);
+        backend.word2vecInit(syn0, rows, vectorSize, seed);
+        const corpus = checkpoint && {
+          path: typeof input === 'string' ? resolve(input) : null,
+          ...(await fingerprintCorpus(path)),
+        };
+        return trainRun(backend, {
+          fn,
+          settings,
+          path,
+          bytes,
+          names,
+          words: vocab.words,
+          counts: vocab.counts,
+          syn0,
+          syn1neg: negative > 0 ? allocate(fn, 'the output vectors (negative sampling)', Float32Array, rows, vectorSize) : null,
+          syn1: hs ? allocate(fn, 'the output vectors (hierarchical softmax)', Float32Array, rows, vectorSize) : null,
+          state: null,
+          corpus,
+          checkpoint,
+          onProgress,
+          signal,
+          started,
+          world: w,
+          sync,
+          rankStates: null,
+        });
+      }),
+    );
   },
 
   /**
@@ -276,34 +314,57 @@ export const Word2Vec = {
     const w = await world();
     const rankStates = [saved.state, ...saved.otherRanks];
     if (rankStates.length !== w.size) {
-      throw new RangeError(`${fn}: ${checkpointPath} was written by a run of ${rankStates.length} rank(s); resume it with as many ` +
-        `(mpirun -np ${rankStates.length}), not ${w.size}`);
+      throw new RangeError(
+        `${fn}: ${checkpointPath} was written by a run of ${rankStates.length} rank(s); resume it with as many ` +
+          `(mpirun -np ${rankStates.length}), not ${w.size}`,
+      );
     }
     const state = rankStates[w.rank]!;
     // Each rank resumes with the threads its own state was written by.
     const settings = { ...saved.settings, threads: state.offsets.length };
     if (backend.name === 'js' && settings.threads > 1) {
-      throw new RangeError(`${fn}: ${checkpointPath} was written by ${settings.threads} native threads; the TS backend ` +
-        'trains on one, so resume it with the native backend');
+      throw new RangeError(
+        `${fn}: ${checkpointPath} was written by ${settings.threads} native threads; the TS backend ` + 'trains on one, so resume it with the native backend',
+      );
     }
     if (typeof input === 'string') await checkCorpusReadable(fn, input);
     if (w.size > 1) await checkRanksAgree(fn, w, input, settings, sync, checkpoint);
     await checkCheckpointPath(fn, checkpoint, input);
     const maxSpool = finiteNumber(fn, 'maxSpoolBytes', options.maxSpoolBytes, DEFAULT_MAX_SPOOL_BYTES, 1);
-    return named(fn, withCorpusFile(fn, input, maxSpool, signal, async (path) => {
-      const { bytes, head } = await fingerprintCorpus(path);
-      if (bytes !== saved.corpus.bytes || head !== saved.corpus.head) {
-        throw new RangeError(`${fn}: the corpus ${typeof input === 'string' ? `'${input}' ` : ''}is not the one ${checkpointPath} ` +
-          `was trained on (${bytes} bytes, expected ${saved.corpus.bytes}${bytes === saved.corpus.bytes ? ', different content' : ''})`);
-      }
-      return trainRun(backend, {
-        fn, settings, path, bytes, names: await vocabularyNames(fn, saved.words, saved.settings.encoding, path), words: saved.words, counts: saved.counts, syn0: saved.syn0,
-        syn1neg: saved.syn1neg, syn1: saved.syn1, state, world: w, sync, rankStates: w.size > 1 ? rankStates : null,
-        // A corpus found elsewhere is where the next resume looks.
-        corpus: { ...saved.corpus, path: typeof input === 'string' ? resolve(input) : saved.corpus.path },
-        checkpoint, onProgress, signal, started: performance.now(),
-      });
-    }));
+    return named(
+      fn,
+      withCorpusFile(fn, input, maxSpool, signal, async (path) => {
+        const { bytes, head } = await fingerprintCorpus(path);
+        if (bytes !== saved.corpus.bytes || head !== saved.corpus.head) {
+          throw new RangeError(
+            `${fn}: the corpus ${typeof input === 'string' ? `'${input}' ` : ''}is not the one ${checkpointPath} ` +
+              `was trained on (${bytes} bytes, expected ${saved.corpus.bytes}${bytes === saved.corpus.bytes ? ', different content' : ''})`,
+          );
+        }
+        return trainRun(backend, {
+          fn,
+          settings,
+          path,
+          bytes,
+          names: await vocabularyNames(fn, saved.words, saved.settings.encoding, path),
+          words: saved.words,
+          counts: saved.counts,
+          syn0: saved.syn0,
+          syn1neg: saved.syn1neg,
+          syn1: saved.syn1,
+          state,
+          world: w,
+          sync,
+          rankStates: w.size > 1 ? rankStates : null,
+          // A corpus found elsewhere is where the next resume looks.
+          corpus: { ...saved.corpus, path: typeof input === 'string' ? resolve(input) : saved.corpus.path },
+          checkpoint,
+          onProgress,
+          signal,
+          started: performance.now(),
+        });
+      }),
+    );
   },
 };
 
@@ -359,7 +420,7 @@ async function trainRun(backend: Backend, r: Run): Promise<TrainedVectors> {
   // segment's start and end and at every report). The returned vectors are plain again: syn0 is copied back.
   // Under mpirun always shared, however small and whatever the backend: the MPI thread averages rows while the
   // job trains them.
-  const stage = (a: Float32Array, what: string) => ranks ? sharedCopy(a, r.fn, what, signal) : backend.trainingData(a, r.fn, what, signal);
+  const stage = (a: Float32Array, what: string) => (ranks ? sharedCopy(a, r.fn, what, signal) : backend.trainingData(a, r.fn, what, signal));
   const plainSyn0 = r.syn0;
   r.syn0 = await stage(r.syn0, 'the input vectors');
   if (r.syn1neg) r.syn1neg = await stage(r.syn1neg, 'the output vectors (negative sampling)');
@@ -375,14 +436,24 @@ async function trainRun(backend: Backend, r: Run): Promise<TrainedVectors> {
   const wordsAtStart = r.rankStates ? r.rankStates.reduce((n, s) => n + wordsRead(s), 0) : r.state ? wordsRead(r.state) : 0;
   let perEpoch = 0;
   for (const c of r.counts) perEpoch += c;
-  const rankSync = ranks ? new RankSync(r.world, [r.syn0, r.syn1neg, r.syn1].filter((m) => m !== null), settings.vectorSize,
-    Math.max(1, perEpoch), r.sync, wordsAtStart) : null;
+  const rankSync = ranks
+    ? new RankSync(
+        r.world,
+        [r.syn0, r.syn1neg, r.syn1].filter((m) => m !== null),
+        settings.vectorSize,
+        Math.max(1, perEpoch),
+        r.sync,
+        wordsAtStart,
+      )
+    : null;
   let remoteAbort = -1; // a rank whose caller aborted, when it is not this one
   while (!done()) {
     const segment = new AbortController();
     let stopRequest: StopRequest = 'none';
     let requested = () => {};
-    const stopped = new Promise<void>((resolve) => { requested = resolve; });
+    const stopped = new Promise<void>((resolve) => {
+      requested = resolve;
+    });
     const stop = () => {
       stopRequest = 'abort';
       requested();
@@ -404,8 +475,17 @@ async function trainRun(backend: Backend, r: Run): Promise<TrainedVectors> {
     };
     try {
       if (rankSync) {
-        const run = await ranksSegment(r.fn, r.world, rankSync, wordsAtStart,
-          (report, jobSignal) => startJob(backend, r, state, report, jobSignal), onProgress, segment, () => stopRequest, stopped);
+        const run = await ranksSegment(
+          r.fn,
+          r.world,
+          rankSync,
+          wordsAtStart,
+          (report, jobSignal) => startJob(backend, r, state, report, jobSignal),
+          onProgress,
+          segment,
+          () => stopRequest,
+          stopped,
+        );
         result = run.result;
         everyRankDone = run.view.allComplete;
         if (run.view.abortedRank >= 0 && !signal?.aborted) remoteAbort = run.view.abortedRank;
@@ -429,10 +509,21 @@ async function trainRun(backend: Backend, r: Run): Promise<TrainedVectors> {
   // A finished checkpoint resumed: no job ran (under mpirun, the words of every rank's state).
   const { words, epochsCompleted, loss } = result ?? { ...finishedRun(state!), words: wordsAtStart };
   vectors.training = {
-    words, wordsThisRun: words - wordsAtStart, epochsCompleted, loss, epochLosses, state: state!,
-    seconds: (performance.now() - r.started) / 1000, checkpoint: written,
-    distributed: rankSync && { ranks: r.world.size, rounds: rankSync.rounds, seconds: rankSync.seconds, waitSeconds: rankSync.waitSeconds,
-      bytes: rankSync.bytes },
+    words,
+    wordsThisRun: words - wordsAtStart,
+    epochsCompleted,
+    loss,
+    epochLosses,
+    state: state!,
+    seconds: (performance.now() - r.started) / 1000,
+    checkpoint: written,
+    distributed: rankSync && {
+      ranks: r.world.size,
+      rounds: rankSync.rounds,
+      seconds: rankSync.seconds,
+      waitSeconds: rankSync.waitSeconds,
+      bytes: rankSync.bytes,
+    },
   };
   return vectors;
 }
@@ -472,12 +563,36 @@ function startJob(
   signal: AbortSignal,
 ): Promise<Word2VecTrainResult> {
   const s = r.settings;
-  return backend.word2vecTrain({
-    path: r.path, words: r.words, counts: r.counts, vectorSize: s.vectorSize, window: s.window, negative: s.negative,
-    nsExponent: s.nsExponent, sample: s.sample, alpha: s.alpha, minAlpha: s.minAlpha, epochs: s.epochs,
-    threads: s.threads, seed: s.seed, sg: s.sg, hs: s.hs, lowercase: s.lowercase, kernel: s.kernel, saturated: s.saturated, syn0: r.syn0,
-    syn1neg: r.syn1neg, syn1: r.syn1, resume: state, rank: r.world.rank, ranks: r.world.size,
-  }, onProgress, signal);
+  return backend.word2vecTrain(
+    {
+      path: r.path,
+      words: r.words,
+      counts: r.counts,
+      vectorSize: s.vectorSize,
+      window: s.window,
+      negative: s.negative,
+      nsExponent: s.nsExponent,
+      sample: s.sample,
+      alpha: s.alpha,
+      minAlpha: s.minAlpha,
+      epochs: s.epochs,
+      threads: s.threads,
+      seed: s.seed,
+      sg: s.sg,
+      hs: s.hs,
+      lowercase: s.lowercase,
+      kernel: s.kernel,
+      saturated: s.saturated,
+      syn0: r.syn0,
+      syn1neg: r.syn1neg,
+      syn1: r.syn1,
+      resume: state,
+      rank: r.world.rank,
+      ranks: r.world.size,
+    },
+    onProgress,
+    signal,
+  );
 }
 
 /**
@@ -491,10 +606,22 @@ async function save(checkpoint: Checkpointing, r: Run, state: Word2VecState): Pr
   let failure: unknown = null;
   if (states) {
     try {
-      await writeWord2VecCheckpoint(checkpoint.path, {
-        settings: r.settings, corpus: r.corpus!, everySeconds: checkpoint.everySeconds, words: r.words, counts: r.counts,
-        syn0: r.syn0, syn1neg: r.syn1neg, syn1: r.syn1, state, otherRanks: states.slice(1).map(decodeState),
-      }, checkpoint);
+      await writeWord2VecCheckpoint(
+        checkpoint.path,
+        {
+          settings: r.settings,
+          corpus: r.corpus!,
+          everySeconds: checkpoint.everySeconds,
+          words: r.words,
+          counts: r.counts,
+          syn0: r.syn0,
+          syn1neg: r.syn1neg,
+          syn1: r.syn1,
+          state,
+          otherRanks: states.slice(1).map(decodeState),
+        },
+        checkpoint,
+      );
     } catch (err) {
       failure = err;
     }

@@ -760,10 +760,18 @@ function netCases(fn: string, p: string): [string, (net: Record<string, unknown>
   fitRow('job.world.rank of size 2', world({ rank: 2 }), RangeError, 'train: job.world.rank must be an integer in [0, 1], got 2');
   fitRow('job.world.allreduceSum missing', world({ allreduceSum: undefined }), TypeError, 'train: job.world.allreduceSum must be a function');
   // 10 rows in global batches of 2 × 4: the last batch's 2 rows are shares of 1.
-  fitRow('a rank\'s share of 1 row with batch normalisation', (j) => batchNormed(world({})(j)), RangeError,
-    'train: job.batchSize 4 leaves a batch of 1 row of job.n 10 on one of the job.world.size 2 ranks; job.net.norm[0] (batch normalisation, not frozen) needs at least 2 rows per batch');
-  fitRow('job.resume.partial past the global batches of 2 ranks', (j) => world({})(resume({ partial: Float64Array.of(2, 0, 0, 4, 0, 0.1, 1, 2, 3, 4) })(j)),
-    RangeError, 'train: job.resume.partial[0] must be an integer in [1, 1], got 2');
+  fitRow(
+    "a rank's share of 1 row with batch normalisation",
+    (j) => batchNormed(world({})(j)),
+    RangeError,
+    'train: job.batchSize 4 leaves a batch of 1 row of job.n 10 on one of the job.world.size 2 ranks; job.net.norm[0] (batch normalisation, not frozen) needs at least 2 rows per batch',
+  );
+  fitRow(
+    'job.resume.partial past the global batches of 2 ranks',
+    (j) => world({})(resume({ partial: Float64Array.of(2, 0, 0, 4, 0, 0.1, 1, 2, 3, 4) })(j)),
+    RangeError,
+    'train: job.resume.partial[0] must be an integer in [1, 1], got 2',
+  );
   fitRow('job.shuffle missing', without('shuffle'), TypeError, 'train: job.shuffle must be a boolean');
   fitRow('job.shuffle 1', set('shuffle', 1), TypeError, 'train: job.shuffle must be a boolean');
   fitRow('job.rngState missing', without('rngState'), TypeError, 'train: job.rngState must be a Uint32Array');
@@ -1046,7 +1054,13 @@ describe(`validation on ${getBackend().name}`, () => {
     const net = validNet();
     const params = net['params'];
     let reads = 0;
-    Object.defineProperty(net, 'params', { get: () => { reads++; return params; }, enumerable: true });
+    Object.defineProperty(net, 'params', {
+      get: () => {
+        reads++;
+        return params;
+      },
+      enumerable: true,
+    });
     be.forward(f32(10), net as never, f32(15), 5);
     expect(reads).toBe(1);
   });

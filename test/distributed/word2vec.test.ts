@@ -23,8 +23,17 @@ const corpus = plantedFile(dir, 20000);
 const options = { input: corpus, vectorSize: 32, window: 4, sample: 0, minCount: 1, epochs: 2, threads: 1, seed: 3 };
 
 interface RankLine {
-  rank: number; error?: string; words: number; epochsCompleted: number; right: number; of: number; size: number;
-  vocab: string; vectors: string; checkpoint: string | null; distributed: { ranks: number; rounds: number; seconds: number; bytes: number } | null;
+  rank: number;
+  error?: string;
+  words: number;
+  epochsCompleted: number;
+  right: number;
+  of: number;
+  size: number;
+  vocab: string;
+  vectors: string;
+  checkpoint: string | null;
+  distributed: { ranks: number; rounds: number; seconds: number; bytes: number } | null;
 }
 
 const runChild = async (ranks: number, config: Record<string, unknown>, timeoutMs = 90_000) => {
@@ -35,8 +44,29 @@ const runChild = async (ranks: number, config: Record<string, unknown>, timeoutM
 describe.runIf(mpiAvailable())('word2vec under mpirun', () => {
   it('the CLI with 2 ranks: rank 0 reports global progress and writes the vectors, which find the planted analogies', async () => {
     const output = join(dir, 'cli.txt');
-    const run = await mpirun(2, [process.execPath, cli, 'word2vec', '--input', corpus, '--output', output, '--dim', '32', '--window', '4',
-      '--sample', '0', '--min-count', '1', '--epochs', '2', '--threads', '1', '--sync-seconds', '0.05']);
+    const run = await mpirun(2, [
+      process.execPath,
+      cli,
+      'word2vec',
+      '--input',
+      corpus,
+      '--output',
+      output,
+      '--dim',
+      '32',
+      '--window',
+      '4',
+      '--sample',
+      '0',
+      '--min-count',
+      '1',
+      '--epochs',
+      '2',
+      '--threads',
+      '1',
+      '--sync-seconds',
+      '0.05',
+    ]);
     expect(run.status, run.stderr).toBe(0);
     expect(run.stderr.match(/fastnn word2vec: backend \w+, 2 ranks/g)).toHaveLength(1);
     expect(run.stderr).toMatch(/rounds of averaging took/);
@@ -46,7 +76,7 @@ describe.runIf(mpiAvailable())('word2vec under mpirun', () => {
     expect(right).toBeGreaterThanOrEqual(30);
   });
 
-  it('3 ranks (an uneven split): one vocabulary, the same final vectors on every rank, every rank\'s words counted', async () => {
+  it("3 ranks (an uneven split): one vocabulary, the same final vectors on every rank, every rank's words counted", async () => {
     const alone = await Word2Vec.train({ ...options, epochs: 1 });
     const { lines, status, stderr } = await runChild(3, { options });
     expect(status, stderr).toBe(0);

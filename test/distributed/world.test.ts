@@ -15,8 +15,15 @@ const child = new URL('../helpers/children/mpi-world.mjs', import.meta.url).path
 const native = process.env['FASTNN_BACKEND'] === 'native';
 
 interface WorldLine {
-  rank: number; size: number; f32: number[]; f64: number[]; bytes: string; gathered: number[][] | null;
-  agreeError: string | null; averaged: number[][]; abi: { rank: number; size: number; f64: number[]; f32: number[]; broadcast: number[] } | null;
+  rank: number;
+  size: number;
+  f32: number[];
+  f64: number[];
+  bytes: string;
+  gathered: number[][] | null;
+  agreeError: string | null;
+  averaged: number[][];
+  abi: { rank: number; size: number; f64: number[]; f32: number[]; broadcast: number[] } | null;
 }
 
 describe('outside mpirun', () => {
@@ -25,17 +32,26 @@ describe('outside mpirun', () => {
     expect(launcherVariable({ OMPI_COMM_WORLD_SIZE: '2' })).toBe('OMPI_COMM_WORLD_SIZE');
     expect(launcherVariable({ PMIX_RANK: '0' })).toBe('PMIX_RANK');
     expect(await distributed()).toEqual({ rank: 0, size: 1 });
-    const maps = spawnSync(process.execPath, ['--input-type=module', '-e',
-      `const m = await import(${JSON.stringify(new URL('../../dist/index.js', import.meta.url).href)});
-       await m.distributed(); console.log(require('node:fs').readFileSync('/proc/self/maps', 'utf8').includes('libmpi') ? 'mpi' : 'none');`
-        .replace("require('node:fs')", "(await import('node:fs'))")], { encoding: 'utf8' });
+    const maps = spawnSync(
+      process.execPath,
+      [
+        '--input-type=module',
+        '-e',
+        `const m = await import(${JSON.stringify(new URL('../../dist/index.js', import.meta.url).href)});
+       await m.distributed(); console.log(require('node:fs').readFileSync('/proc/self/maps', 'utf8').includes('libmpi') ? 'mpi' : 'none');`.replace(
+          "require('node:fs')",
+          "(await import('node:fs'))",
+        ),
+      ],
+      { encoding: 'utf8' },
+    );
     expect(maps.stderr).toBe('');
     expect(maps.stdout.trim()).toBe('none');
   });
 });
 
 describe.runIf(native)('the communicator argument of a native job', () => {
-  it('is refused, naming it, unless it is the MPI addon\'s tagged external', async () => {
+  it("is refused, naming it, unless it is the MPI addon's tagged external", async () => {
     const { nativeWithTestHooks } = await import('../helpers/backends.js');
     const addon = nativeWithTestHooks();
     const call = (c: unknown) => () => addon.testCommunicator(c as object, new Float64Array(1), new Float32Array(1), 0);
@@ -51,8 +67,11 @@ describe.runIf(mpiAvailable())('under mpirun', () => {
     const lines = linesByRank<WorldLine>(run.stdout);
     expect(lines.map((l) => l.rank)).toEqual([...Array(ranks).keys()]);
     // float32, added in rank order: 1e8 + 1 (+ 1) rounds back to 1e8 each time.
-    const f32 = [Math.fround(1e8), Math.fround(Array.from({ length: ranks }, (_, r) => r + 0.5).reduce((a, b) => Math.fround(a + b))),
-      -(ranks * (ranks - 1)) / 2];
+    const f32 = [
+      Math.fround(1e8),
+      Math.fround(Array.from({ length: ranks }, (_, r) => r + 0.5).reduce((a, b) => Math.fround(a + b))),
+      -(ranks * (ranks - 1)) / 2,
+    ];
     for (const line of lines) {
       expect(line.size).toBe(ranks);
       expect(line.f32).toEqual(f32);
@@ -71,7 +90,10 @@ describe.runIf(mpiAvailable())('under mpirun', () => {
       expect(line.agreeError).toContain(ranks === 3 ? 'but "b2" on rank 2' : 'rank 1');
       if (native) {
         expect(line.abi).toEqual({
-          rank: line.rank, size: ranks, f64: [ranks * (ranks + 1) / 2], f32: [0.25 * ranks * (ranks - 1) / 2],
+          rank: line.rank,
+          size: ranks,
+          f64: [(ranks * (ranks + 1)) / 2],
+          f32: [(0.25 * ranks * (ranks - 1)) / 2],
           broadcast: [ranks - 1, 7, 11],
         });
       }

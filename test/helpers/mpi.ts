@@ -29,8 +29,20 @@ export function mpiAvailable(): boolean {
 }
 
 export const MPI_ENV = { OMPI_ALLOW_RUN_AS_ROOT: '1', OMPI_ALLOW_RUN_AS_ROOT_CONFIRM: '1' };
-export const MPIRUN_OPTIONS = ['--oversubscribe', '--bind-to', 'none', '--mca', 'btl', 'self,tcp', '--mca', 'btl_tcp_if_include', 'lo',
-  '--mca', 'btl_vader_single_copy_mechanism', 'none'];
+export const MPIRUN_OPTIONS = [
+  '--oversubscribe',
+  '--bind-to',
+  'none',
+  '--mca',
+  'btl',
+  'self,tcp',
+  '--mca',
+  'btl_tcp_if_include',
+  'lo',
+  '--mca',
+  'btl_vader_single_copy_mechanism',
+  'none',
+];
 
 export interface MpiRun {
   status: number | null;
@@ -44,11 +56,18 @@ export function mpirun(ranks: number, command: string[], options: { env?: Record
   const started = performance.now();
   return new Promise((resolve) => {
     const child = spawn('mpirun', ['-np', String(ranks), ...MPIRUN_OPTIONS, ...command], {
-      env: { ...process.env, ...MPI_ENV, ...options.env }, cwd: options.cwd, stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, ...MPI_ENV, ...options.env },
+      cwd: options.cwd,
+      stdio: ['ignore', 'pipe', 'pipe'],
     });
-    let stdout = '', stderr = '';
-    child.stdout.on('data', (d) => { stdout += d; });
-    child.stderr.on('data', (d) => { stderr += d; });
+    let stdout = '',
+      stderr = '';
+    child.stdout.on('data', (d) => {
+      stdout += d;
+    });
+    child.stderr.on('data', (d) => {
+      stderr += d;
+    });
     const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 90_000);
     child.on('close', (status) => {
       clearTimeout(timer);
@@ -59,6 +78,9 @@ export function mpirun(ranks: number, command: string[], options: { env?: Record
 
 /** The JSON lines a run's ranks printed, by rank (each line carries `rank`). */
 export function linesByRank<T extends { rank: number }>(stdout: string): T[] {
-  const lines = stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as T);
+  const lines = stdout
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .map((l) => JSON.parse(l) as T);
   return lines.sort((a, b) => a.rank - b.rank);
 }

@@ -30,27 +30,55 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
  * either), sparsity, frozen, dropout, batch norm on the first hidden layer. */
 function net(): Record<string, unknown> {
   return {
-    sizes: Int32Array.of(3, 4, 3, 2), hiddenActivations: Int32Array.of(1, 2), leakySlope: 0.01, loss: 0,
+    sizes: Int32Array.of(3, 4, 3, 2),
+    hiddenActivations: Int32Array.of(1, 2),
+    leakySlope: 0.01,
+    loss: 0,
     lossParams: { ...defaultLossParams(), classWeights: f32(2) },
     params: paramShapes(),
-    sparsity: { layer: 0, rho: 0.05, beta: 0.1 }, tiedPairs: Int32Array.of(0, 1), frozen: new Uint8Array(3),
-    dropout: Float64Array.of(0.1, 0), norm: Uint8Array.of(2, 0),
+    sparsity: { layer: 0, rho: 0.05, beta: 0.1 },
+    tiedPairs: Int32Array.of(0, 1),
+    frozen: new Uint8Array(3),
+    dropout: Float64Array.of(0.1, 0),
+    norm: Uint8Array.of(2, 0),
   };
 }
 const paramShapes = (): Float32Array[] => [f32(12), f32(16), f32(12), f32(3), f32(6), f32(2)];
 const adam = (): Record<string, unknown> => ({
-  type: 2, weightDecay: 0, momentum: 0.9, nesterov: false, beta1: 0.9, beta2: 0.999, eps: 1e-8, clipNorm: 1,
-  state: [...paramShapes(), ...paramShapes()], step: new Float64Array(1),
+  type: 2,
+  weightDecay: 0,
+  momentum: 0.9,
+  nesterov: false,
+  beta1: 0.9,
+  beta2: 0.999,
+  eps: 1e-8,
+  clipNorm: 1,
+  state: [...paramShapes(), ...paramShapes()],
+  step: new Float64Array(1),
 });
 
 /** A fit of 10 rows, 2 epochs, resumed in the middle of its third epoch's batches. */
 function fitJob(): Record<string, unknown> {
   return {
-    net: net(), x: f32(30), y: f32(20), n: 10, xVal: f32(6), yVal: f32(4), nVal: 2, epochs: 2, batchSize: 4, shuffle: true,
-    rngState: Uint32Array.of(1, 2, 3, 4), optimizer: adam(),
+    net: net(),
+    x: f32(30),
+    y: f32(20),
+    n: 10,
+    xVal: f32(6),
+    yVal: f32(4),
+    nVal: 2,
+    epochs: 2,
+    batchSize: 4,
+    shuffle: true,
+    rngState: Uint32Array.of(1, 2, 3, 4),
+    optimizer: adam(),
     schedule: { type: 3, lr: 0.1, perStep: true, stepSize: 1, gamma: 0.5, minLr: 0, total: 8, warmup: 1 },
-    metric: 0, earlyStopping: { monitor: 2, patience: 1, minDelta: 0, restoreBest: true },
-    skipNonFinite: true, progressEvery: 1, history: new Float64Array(12), inputNoise: { type: 1, level: 0.1 },
+    metric: 0,
+    earlyStopping: { monitor: 2, patience: 1, minDelta: 0, restoreBest: true },
+    skipNonFinite: true,
+    progressEvery: 1,
+    history: new Float64Array(12),
+    inputNoise: { type: 1, level: 0.1 },
     resume: { epoch: 2, step: 7, bestEpoch: 1, best: 0.25, bestParams: paramShapes(), partial: Float64Array.of(2, 1.5, 0, 8, 0, 0.1, 1, 2, 3, 4) },
     position: new Float64Array(14),
   };
@@ -59,11 +87,39 @@ function fitJob(): Record<string, unknown> {
 /** A word2vec job on the corpus's 8 words, resumed from a one-thread state. */
 function word2vecJob(): Record<string, unknown> {
   return {
-    path: corpus, words: new Uint8Array(Buffer.from('the\nsat\non\ncat\nmat\ndog\nlog\n')), counts: Float64Array.of(80, 40, 40, 20, 20, 20, 20),
-    vectorSize: 4, window: 2, negative: 2, nsExponent: 0.75, sample: 0.01, alpha: 0.025, minAlpha: 0.0001, epochs: 2, threads: 1,
-    seed: 7, sg: true, hs: true, lowercase: false, kernel: 'batched', saturated: 'limit', rank: 0, ranks: 1, syn0: f32(28), syn1neg: f32(28), syn1: f32(28),
-    resume: { epoch: 1, wordsBefore: 0, offsets: Float64Array.of(0), words: Float64Array.of(0), loss: Float64Array.of(0),
-      terms: Float64Array.of(0), finished: Uint8Array.of(0), rng: Uint32Array.of(1, 2, 3, 4) },
+    path: corpus,
+    words: new Uint8Array(Buffer.from('the\nsat\non\ncat\nmat\ndog\nlog\n')),
+    counts: Float64Array.of(80, 40, 40, 20, 20, 20, 20),
+    vectorSize: 4,
+    window: 2,
+    negative: 2,
+    nsExponent: 0.75,
+    sample: 0.01,
+    alpha: 0.025,
+    minAlpha: 0.0001,
+    epochs: 2,
+    threads: 1,
+    seed: 7,
+    sg: true,
+    hs: true,
+    lowercase: false,
+    kernel: 'batched',
+    saturated: 'limit',
+    rank: 0,
+    ranks: 1,
+    syn0: f32(28),
+    syn1neg: f32(28),
+    syn1: f32(28),
+    resume: {
+      epoch: 1,
+      wordsBefore: 0,
+      offsets: Float64Array.of(0),
+      words: Float64Array.of(0),
+      loss: Float64Array.of(0),
+      terms: Float64Array.of(0),
+      finished: Uint8Array.of(0),
+      rng: Uint32Array.of(1, 2, 3, 4),
+    },
   };
 }
 
@@ -95,19 +151,27 @@ const entryPoints: Record<string, () => unknown[]> = {
 
 /** Exports not fuzzed here, and why. */
 const notFuzzed: Record<string, string> = {
-  cpuFeatures: 'takes no arguments', gemmPath: 'takes no arguments', gemmPaths: 'takes no arguments',
-  gemmBlocking: 'takes no arguments', getThreads: 'takes no arguments', probePeak: 'takes no arguments',
+  cpuFeatures: 'takes no arguments',
+  gemmPath: 'takes no arguments',
+  gemmPaths: 'takes no arguments',
+  gemmBlocking: 'takes no arguments',
+  getThreads: 'takes no arguments',
+  probePeak: 'takes no arguments',
   setGemmPath: 'a string checked against the CPU (test/native/dispatch.test.ts)',
   setThreads: 'resizes the pool (test/native/dispatch.test.ts)',
   probeBandwidth: 'allocates what it is asked to measure (test/native/dispatch.test.ts)',
-  testRng: 'test hook (test/backend/rng.test.ts)', testBackgroundJob: 'test hook (test/native/background-job.test.ts)',
+  testRng: 'test hook (test/backend/rng.test.ts)',
+  testBackgroundJob: 'test hook (test/native/background-job.test.ts)',
   testCommunicator: 'test hook (test/distributed/world.test.ts)',
 };
 
 // ---- mutations -------------------------------------------------------------
 
 /** Where a value sits in an argument list: an own property of an object or array, or an element of a typed array. */
-interface Slot { holder: Record<string | number, unknown>; key: string | number }
+interface Slot {
+  holder: Record<string | number, unknown>;
+  key: string | number;
+}
 
 type Typed = Float32Array | Float64Array | Int32Array | Uint32Array | Uint8Array;
 const isTyped = (v: unknown): v is Typed => ArrayBuffer.isView(v) && !(v instanceof DataView);
@@ -131,7 +195,9 @@ function slots(root: unknown[]): Slot[] {
 }
 
 function typedArrays(root: unknown[]): Typed[] {
-  return slots(root).map((s) => s.holder[s.key]).filter(isTyped);
+  return slots(root)
+    .map((s) => s.holder[s.key])
+    .filter(isTyped);
 }
 
 function detach(a: Typed): void {
@@ -188,36 +254,54 @@ function apply(args: unknown[], [elementsOnly, slotIndex, c, element]: [boolean,
     Object.defineProperty(holder, key, { value, writable: true, enumerable: true, configurable: true });
   };
   switch (c.kind) {
-    case 'value': case 'number': set(c.value); return;
-    case 'delete': delete holder[key]; return;
+    case 'value':
+    case 'number':
+      set(c.value);
+      return;
+    case 'delete':
+      delete holder[key];
+      return;
     case 'getter': {
       // Reading this field detaches another argument's buffer (one the call may already hold a pointer into).
       const victims = typedArrays(args);
       Object.defineProperty(holder, key, {
-        get() { if (victims.length > 0) detach(victims[c.victim % victims.length]!); return old; },
-        enumerable: true, configurable: true,
+        get() {
+          if (victims.length > 0) detach(victims[c.victim % victims.length]!);
+          return old;
+        },
+        enumerable: true,
+        configurable: true,
       });
       return;
     }
   }
   if (!isTyped(old)) {
-    set(c.kind === 'resize' ? new Float32Array(Math.max(0, 4 + c.delta)) : new (KINDS[0])(4));
+    set(c.kind === 'resize' ? new Float32Array(Math.max(0, 4 + c.delta)) : new KINDS[0](4));
     return;
   }
   const Kind = old.constructor as new (n: number | ArrayBufferLike) => Typed;
   switch (c.kind) {
-    case 'resize': set(new Kind(Math.max(0, old.length + c.delta))); return;
-    case 'retype': set(new (KINDS[c.type]!)(old.length)); return;
-    case 'detach': detach(old); return;
+    case 'resize':
+      set(new Kind(Math.max(0, old.length + c.delta)));
+      return;
+    case 'retype':
+      set(new KINDS[c.type]!(old.length));
+      return;
+    case 'detach':
+      detach(old);
+      return;
     case 'share': {
       const shared = new Kind(new SharedArrayBuffer(old.byteLength));
-      if (old.length > 0) shared.set(old as never);  // a detached array has none
+      if (old.length > 0) shared.set(old as never); // a detached array has none
       set(shared);
     }
   }
 }
 
-interface AddonJob { promise: Promise<unknown>; cancel(): void }
+interface AddonJob {
+  promise: Promise<unknown>;
+  cancel(): void;
+}
 const isJob = (v: unknown): v is AddonJob => typeof v === 'object' && v !== null && (v as AddonJob).promise instanceof Promise;
 
 /** Calls fn with args; a job is cancelled soon, and with `detachLater` its arrays are detached while it runs. */
@@ -260,13 +344,14 @@ describe.runIf(hasNative)('the raw addon never crashes', () => {
 
   it.each(Object.keys(entryPoints))('%s: mutated arguments throw or work', async (fn) => {
     const outcomes = { ok: 0, threw: 0 };
-    await fc.assert(fc.asyncProperty(
-      fc.array(mutation, { minLength: 1, maxLength: 3 }), fc.boolean(),
-      async (mutations, detachLater) => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(mutation, { minLength: 1, maxLength: 3 }), fc.boolean(), async (mutations, detachLater) => {
         const args = entryPoints[fn]!();
         for (const m of mutations) apply(args, m);
         outcomes[await call(addon, fn, args, detachLater)]++;
-      }), { numRuns: 120 });
+      }),
+      { numRuns: 120 },
+    );
     // Both outcomes occur: the mutations reach the kernels, and they reach the checks.
     expect(outcomes.ok).toBeGreaterThan(0);
     expect(outcomes.threw).toBeGreaterThan(0);

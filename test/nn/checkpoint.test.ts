@@ -271,8 +271,9 @@ describe.each(backendsUnderTest().map((b) => [b.name]))('a long epoch aborted mi
     expect(meta!.epochsDone).toBeGreaterThanOrEqual(1);
     expect(meta!.batchesPerEpoch).toBe(1600);
     // Other rows cut the epoch into other batches: the stopped epoch's position would mean something else.
-    await expect(resumeFit(path, xLong.subarray(0, 6 * 3000), yLong.subarray(0, 3000))).rejects
-      .toThrow('MLP.fit: the run stopped within an epoch of 1600 batches, but 2400 training rows in batches of 2 make 1200');
+    await expect(resumeFit(path, xLong.subarray(0, 6 * 3000), yLong.subarray(0, 3000))).rejects.toThrow(
+      'MLP.fit: the run stopped within an epoch of 1600 batches, but 2400 training rows in batches of 2 make 1200',
+    );
     const { model, history } = await resumeFit(path, xLong, yLong);
     expect(history.loss).toEqual(full.loss.slice(meta!.epochsDone));
     expect(history.lr).toEqual(full.lr.slice(meta!.epochsDone));

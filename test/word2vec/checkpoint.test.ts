@@ -141,12 +141,38 @@ describe.each(names.map((n) => [n]))('word2vec checkpoints on %s', (name) => {
     await stopped(Word2Vec.train({ input: corpus, ...base, checkpoint: { path, everySeconds: 0.01 }, ...stopAtFirstReport() }));
     const saved = await readWord2VecCheckpoint(path);
     const s = saved.settings;
-    const result = await backends.find((b) => b.name === name)!.word2vecTrain({
-      path: corpus, words: saved.words, counts: saved.counts, vectorSize: s.vectorSize, window: s.window, negative: s.negative,
-      nsExponent: s.nsExponent, sample: s.sample, alpha: s.alpha, minAlpha: s.minAlpha, epochs: s.epochs, threads: s.threads,
-      seed: s.seed, sg: s.sg, hs: s.hs, lowercase: s.lowercase, kernel: s.kernel, saturated: s.saturated, syn0: saved.syn0, syn1neg: saved.syn1neg, syn1: saved.syn1,
-      resume: saved.state, rank: 0, ranks: 1,
-    }, undefined, AbortSignal.abort());
+    const result = await backends
+      .find((b) => b.name === name)!
+      .word2vecTrain(
+        {
+          path: corpus,
+          words: saved.words,
+          counts: saved.counts,
+          vectorSize: s.vectorSize,
+          window: s.window,
+          negative: s.negative,
+          nsExponent: s.nsExponent,
+          sample: s.sample,
+          alpha: s.alpha,
+          minAlpha: s.minAlpha,
+          epochs: s.epochs,
+          threads: s.threads,
+          seed: s.seed,
+          sg: s.sg,
+          hs: s.hs,
+          lowercase: s.lowercase,
+          kernel: s.kernel,
+          saturated: s.saturated,
+          syn0: saved.syn0,
+          syn1neg: saved.syn1neg,
+          syn1: saved.syn1,
+          resume: saved.state,
+          rank: 0,
+          ranks: 1,
+        },
+        undefined,
+        AbortSignal.abort(),
+      );
     expect(result.state).toEqual(saved.state);
   });
 

@@ -18,13 +18,35 @@ const corpus = plantedFile(dir, 3000);
 
 async function job(backend: Backend, rank: number, ranks: number, threads = 1) {
   const vocab = await backend.word2vecVocab({ path: corpus, minCount: 1, maxFinalVocab: 0, lowercase: false, part: 0, parts: 1 });
-  const rows = vocab.counts.length, dim = 16;
+  const rows = vocab.counts.length,
+    dim = 16;
   const syn0 = new Float32Array(rows * dim);
   backend.word2vecInit(syn0, rows, dim, 1);
   const j: Word2VecTrainJob = {
-    path: corpus, words: vocab.words, counts: vocab.counts, vectorSize: dim, window: 3, negative: 3, nsExponent: 0.75, sample: 0,
-    alpha: 0.025, minAlpha: 0.0001, epochs: 2, threads, seed: 5, sg: true, hs: false, lowercase: false, kernel: 'batched',
-    saturated: 'limit', syn0, syn1neg: new Float32Array(rows * dim), syn1: null, resume: null, rank, ranks,
+    path: corpus,
+    words: vocab.words,
+    counts: vocab.counts,
+    vectorSize: dim,
+    window: 3,
+    negative: 3,
+    nsExponent: 0.75,
+    sample: 0,
+    alpha: 0.025,
+    minAlpha: 0.0001,
+    epochs: 2,
+    threads,
+    seed: 5,
+    sg: true,
+    hs: false,
+    lowercase: false,
+    kernel: 'batched',
+    saturated: 'limit',
+    syn0,
+    syn1neg: new Float32Array(rows * dim),
+    syn1: null,
+    resume: null,
+    rank,
+    ranks,
   };
   const reports: Word2VecProgress[] = [];
   const result = await backend.word2vecTrain(j, (p) => reports.push(p));

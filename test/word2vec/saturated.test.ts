@@ -65,10 +65,30 @@ function reference(rule: Word2VecSaturated, y0: number[], z0: number[]): { x: nu
 
 function job(kernel: 'classic' | 'batched', saturated: Word2VecSaturated, y0: number[], z0: number[]): Word2VecTrainJob {
   return {
-    path: corpus, words: new Uint8Array(Buffer.from('a\nb\n')), counts: Float64Array.of(10, 5), vectorSize: 2, window: 1,
-    negative: 1, nsExponent: 30, sample: 0, alpha, minAlpha: 0, epochs: 1, threads: 1, seed: 1, sg: true, hs: false,
-    lowercase: false, kernel, saturated, syn0: Float32Array.of(0, 0, ...x0), syn1neg: Float32Array.of(...z0, ...y0), syn1: null,
-    resume: null, rank: 0, ranks: 1,
+    path: corpus,
+    words: new Uint8Array(Buffer.from('a\nb\n')),
+    counts: Float64Array.of(10, 5),
+    vectorSize: 2,
+    window: 1,
+    negative: 1,
+    nsExponent: 30,
+    sample: 0,
+    alpha,
+    minAlpha: 0,
+    epochs: 1,
+    threads: 1,
+    seed: 1,
+    sg: true,
+    hs: false,
+    lowercase: false,
+    kernel,
+    saturated,
+    syn0: Float32Array.of(0, 0, ...x0),
+    syn1neg: Float32Array.of(...z0, ...y0),
+    syn1: null,
+    resume: null,
+    rank: 0,
+    ranks: 1,
   };
 }
 

@@ -79,10 +79,16 @@ const path = writeTemp(dir, 'seams.txt', Buffer.from(text, 'latin1'));
 
 describe.each(backendsUnderTest().map((b) => [b.name, b] as const))('word2vec vocabulary pass on %s', (_name, backend: Backend) => {
   const scan = (options: { minCount?: number; maxFinalVocab?: number; lowercase?: boolean; input?: string; part?: number; parts?: number } = {}) =>
-    backend.word2vecVocab({ path: options.input ?? path, minCount: options.minCount ?? 1, maxFinalVocab: options.maxFinalVocab ?? 0,
-      lowercase: options.lowercase ?? false, part: options.part ?? 0, parts: options.parts ?? 1 });
+    backend.word2vecVocab({
+      path: options.input ?? path,
+      minCount: options.minCount ?? 1,
+      maxFinalVocab: options.maxFinalVocab ?? 0,
+      lowercase: options.lowercase ?? false,
+      part: options.part ?? 0,
+      parts: options.parts ?? 1,
+    });
 
-  it.each([2, 3, 7])('the %i parts of a file (the ranks\' shards) count every token once between them', async (parts) => {
+  it.each([2, 3, 7])("the %i parts of a file (the ranks' shards) count every token once between them", async (parts) => {
     const merged = new Map<string, number>();
     for (let part = 0; part < parts; part++) {
       for (const [w, c] of pairs(await scan({ part, parts }))) merged.set(w, (merged.get(w) ?? 0) + c);

@@ -33,7 +33,10 @@ export class DataParallel {
   readonly size: number;
   private readonly buffer: Float32Array;
 
-  constructor(net: NetworkSpec, private readonly world: TrainingWorld | null) {
+  constructor(
+    net: NetworkSpec,
+    private readonly world: TrainingWorld | null,
+  ) {
     this.active = world !== null && world.size > 1;
     this.rank = this.active ? world!.rank : 0;
     this.size = this.active ? world!.size : 1;
@@ -43,8 +46,7 @@ export class DataParallel {
 
   /** grads ← Σ over ranks of (rows / globalRows) · each rank's gradient, the same bits on every rank:
    * one allreduce of every gradient and two flags. A share of 0 rows adds 0. */
-  async reduceGradients(grads: Float32Array[], rows: number, globalRows: number, lossFinite: boolean,
-                        cancelled: boolean): Promise<StepAgreement> {
+  async reduceGradients(grads: Float32Array[], rows: number, globalRows: number, lossFinite: boolean, cancelled: boolean): Promise<StepAgreement> {
     // Each share's gradient is its mean over its rows: weighted, the sum is the global batch's mean.
     const weight = Math.fround(rows / globalRows);
     const buf = this.buffer;

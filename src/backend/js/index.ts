@@ -27,15 +27,13 @@ const jsKernels: Backend = {
   name: 'js',
   ...jsWord2VecKernels,
 
-  gemm: (c, a, b, m, n, k, transA, transB, alpha, beta) =>
-    gemm(c, a, b, m, n, k, transA, transB, alpha, beta, new Float64Array(transB ? 0 : Math.min(n, JB))),
+  gemm: (c, a, b, m, n, k, transA, transB, alpha, beta) => gemm(c, a, b, m, n, k, transA, transB, alpha, beta, new Float64Array(transB ? 0 : Math.min(n, JB))),
   biasAdd: (out, bias, rows, cols) => ew.biasAdd(out, bias, rows, cols),
   colSum: (out, inp, rows, cols) => ew.colSum(out, inp, rows, cols, new Float64Array(cols)),
   activationForward: (out, inp, n, code, leakySlope) => act.activationForward(out, inp, n, code, leakySlope),
   activationBackward: (dinp, dout, out, n, code, leakySlope) => act.activationBackward(dinp, dout, out, n, code, leakySlope),
   softmaxRows: (out, inp, rows, cols) => softmaxRows(out, inp, rows, cols),
-  lossForwardBackward: (dlogits, logits, target, rows, cols, loss, params) =>
-    lossForwardBackward(dlogits, logits, target, rows, cols, loss, params),
+  lossForwardBackward: (dlogits, logits, target, rows, cols, loss, params) => lossForwardBackward(dlogits, logits, target, rows, cols, loss, params),
   sgdUpdate: (w, g, n, lr, weightDecay) => ew.sgdUpdate(w, g, n, lr, weightDecay),
   forward: (out, net, x, n) => network.forward(out, net, x, n),
   forwardLoss: (out, net, x, y, n) => network.forwardLoss(out, net, x, y, n),

@@ -14,16 +14,24 @@ const spec = JSON.parse(process.argv[2]);
 const { rank, size } = await distributed();
 const inputs = 6;
 const rng = new Rng(7);
-const x = new Matrix(Float32Array.from({ length: spec.n * inputs }, () => rng.uniform() * 2 - 1), spec.n, inputs);
+const x = new Matrix(
+  Float32Array.from({ length: spec.n * inputs }, () => rng.uniform() * 2 - 1),
+  spec.n,
+  inputs,
+);
 // A class from the sign pattern of two features, so there is something to learn.
 const labels = Int32Array.from({ length: spec.n }, (_, i) => (x.data[i * inputs] > 0 ? 1 : 0) + (x.data[i * inputs + 1] > 0 ? 2 : 0));
-const model = spec.kind === 'autoencoder'
-  ? new Autoencoder({ layers: [inputs, 4, inputs], seed: 3, ...(spec.denoise ? { denoise: spec.denoise } : {}) })
-  : new MLP({ layers: [inputs, 12, 4], task: 'multiclass', hidden: 'tanh', seed: 3 });
+const model =
+  spec.kind === 'autoencoder'
+    ? new Autoencoder({ layers: [inputs, 4, inputs], seed: 3, ...(spec.denoise ? { denoise: spec.denoise } : {}) })
+    : new MLP({ layers: [inputs, 12, 4], task: 'multiclass', hidden: 'tanh', seed: 3 });
 const abort = new AbortController();
 const options = {
   signal: abort.signal,
-  epochs: spec.epochs, batchSize: spec.batchSize, optimizer: spec.optimizer, distributed: true,
+  epochs: spec.epochs,
+  batchSize: spec.batchSize,
+  optimizer: spec.optimizer,
+  distributed: true,
   ...(spec.validationSplit ? { validationSplit: spec.validationSplit } : {}),
   ...(rank === 1 ? spec.differ : {}),
   onEpoch: (e) => {
@@ -34,10 +42,15 @@ const options = {
 try {
   const history = spec.kind === 'autoencoder' ? await model.fit(x, options) : await model.fit(x, labels, options);
   if (spec.output && rank === 0) await model.save(spec.output);
-  console.log(JSON.stringify({
-    rank, size, params: model.params.map((p) => Buffer.from(p.buffer, p.byteOffset, p.byteLength).toString('base64')),
-    loss: history.loss, valLoss: history.valLoss ?? null,
-  }));
+  console.log(
+    JSON.stringify({
+      rank,
+      size,
+      params: model.params.map((p) => Buffer.from(p.buffer, p.byteOffset, p.byteLength).toString('base64')),
+      loss: history.loss,
+      valLoss: history.valLoss ?? null,
+    }),
+  );
 } catch (err) {
   // As the CLI does: the message first, then a failing exit (which ends every rank), so mpirun forwards the message.
   process.stderr.write(`rank ${rank}: ${err.message}\n`);

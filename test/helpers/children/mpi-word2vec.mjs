@@ -28,11 +28,22 @@ try {
   const right = q.filter(([a, b, c, e]) => v.analogy(a, b, c)[0]?.word === e).length;
   const { words, epochsCompleted, distributed: d, checkpoint } = v.training;
   if (config.output && rank === 0) await v.save(config.output);
-  console.log(JSON.stringify({
-    rank, words, epochsCompleted, distributed: d, checkpoint, right, of: q.length, size: v.size,
-    vocab: createHash('sha256').update(v.words.join('\n')).digest('hex'),
-    vectors: createHash('sha256').update(new Uint8Array(v.vectors.buffer, v.vectors.byteOffset, v.vectors.byteLength)).digest('hex'),
-  }));
+  console.log(
+    JSON.stringify({
+      rank,
+      words,
+      epochsCompleted,
+      distributed: d,
+      checkpoint,
+      right,
+      of: q.length,
+      size: v.size,
+      vocab: createHash('sha256').update(v.words.join('\n')).digest('hex'),
+      vectors: createHash('sha256')
+        .update(new Uint8Array(v.vectors.buffer, v.vectors.byteOffset, v.vectors.byteLength))
+        .digest('hex'),
+    }),
+  );
 } catch (err) {
   console.log(JSON.stringify({ rank, error: err.message }));
   process.exitCode = 1;

@@ -40,7 +40,16 @@ if (process.env.FASTNN_BACKEND === 'native') {
   const r = await job.promise;
   abi = { rank: r.rank, size: r.size, f64: Array.from(r.f64), f32: Array.from(r.f32), broadcast: Array.from(r.broadcast) };
 }
-console.log(JSON.stringify({
-  rank, size, f32: Array.from(f32), f64: Array.from(f64), bytes: new TextDecoder().decode(bytes),
-  gathered: gathered && gathered.map((g) => Array.from(g)), agreeError, abi, averaged: [x, y, z].map((a) => Array.from(a)),
-}));
+console.log(
+  JSON.stringify({
+    rank,
+    size,
+    f32: Array.from(f32),
+    f64: Array.from(f64),
+    bytes: new TextDecoder().decode(bytes),
+    gathered: gathered && gathered.map((g) => Array.from(g)),
+    agreeError,
+    abi,
+    averaged: [x, y, z].map((a) => Array.from(a)),
+  }),
+);

@@ -97,7 +97,7 @@ export class Tokenizer {
  */
 export function partBegin(size: number, part: number, parts: number): number {
   if (part >= parts) return size;
-  return Math.floor(size / parts) * part + Math.floor((size % parts) * part / parts);
+  return Math.floor(size / parts) * part + Math.floor(((size % parts) * part) / parts);
 }
 
 /**

@@ -26,8 +26,16 @@ export const jsWord2VecKernels: Word2VecKernels = {
     return startJob(async (stopped) => {
       const bytesTotal = (await stat(path).catch(() => ({ size: 0 }))).size;
       const range = parts === 1 ? [0, Infinity] : [partBegin(bytesTotal, part, parts), partBegin(bytesTotal, part + 1, parts)];
-      return scanVocab(path, range[0]!, range[1]!, minCount, maxFinalVocab, lowercase, stopped,
-        report ? (bytesRead) => report({ bytesRead, bytesTotal }) : undefined);
+      return scanVocab(
+        path,
+        range[0]!,
+        range[1]!,
+        minCount,
+        maxFinalVocab,
+        lowercase,
+        stopped,
+        report ? (bytesRead) => report({ bytesRead, bytesTotal }) : undefined,
+      );
     }, signal);
   },
 
