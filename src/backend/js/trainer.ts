@@ -222,17 +222,18 @@ function batchStepWhole(
 ): void {
   const fused = Rank1Sgd.applies(net, job.optimizer, rows);
   const loss = batchPassWhole(ws, net, job.x, job.y, order, start, rows, job.inputNoise, rng, fused ? null : ws.grads);
-  updateWhole(job, net, ws, loss, fused ? rank1 : null, stepLr, sumSqScratch, done);
+  updateWhole(job, net, ws, loss, rank1, fused, stepLr, sumSqScratch, done);
 }
 
 /** The update of batchStepWhole, after a pass that left `loss` and, unless
- * `fused` (the one-row update that forms its own gradient), ws.grads. */
+ * `fused` (rank1's one-row update, which forms its own gradient), ws.grads. */
 function updateWhole(
   job: FitJob,
   net: NetworkSpec,
   ws: BatchWorkspace,
   loss: number,
-  fused: Rank1Sgd | null,
+  rank1: Rank1Sgd,
+  fused: boolean,
   stepLr: number,
   sumSqScratch: Float64Array,
   done: BatchOutcome,
@@ -243,8 +244,10 @@ function updateWhole(
     !Number.isFinite(loss) || !Number.isFinite(sumSq)
       ? 'gradient'
       : fused
-        ? fused.stepWhole(net, ws, job.optimizer, stepLr)
+        ? rank1.stepWhole(net, ws, job.optimizer, stepLr)
         : optimizerStepWhole(net, ws.grads, sumSq, job.optimizer, stepLr);
+  // The fused update's bounds hold only while it is the only writer of the weights.
+  if (!fused && done.outcome === 'applied') rank1.forget();
 }
 
 /** Whether a training step of net on batches of up to `rows` rows is one
@@ -351,7 +354,7 @@ export async function fit(job: FitJob, report: ((p: TrainProgress) => void) | nu
         const agreed = await ranks.reduceGradients(ws.grads, rows, globalRows, Number.isFinite(loss), stopped());
         if (agreed.cancelled) return stopBefore(st);
         if (!agreed.lossFinite) loss = NaN;
-        updateWhole(job, net, ws, loss, null, stepLr, sumSqScratch, done);
+        updateWhole(job, net, ws, loss, rank1, false, stepLr, sumSqScratch, done);
       } else if (wholeSteps) {
         batchStepWhole(job, net, ws, order, start, rows, rng, rank1, stepLr, sumSqScratch, done);
       } else {
