@@ -189,17 +189,34 @@ function* batchStep(
     ? batchDeltas(ws, net, job.x, job.y, order, start, rows, job.inputNoise, rng)
     : batchGradient(ws, net, job.x, job.y, order, start, rows, job.inputNoise, rng);
   const loss = yield* pass;
-  done.loss = loss;
   // Batch normalisation's running statistics changed at the pass's end: from there on the batch cannot be dropped.
   const bn = net.norm?.includes(Norm.batch) === true;
+  yield* maybeToTheEnd(update(job, net, ws, loss, rank1, fused, stepLr, sumSqScratch, done), bn);
+}
+
+/** The update after a pass that left `loss` and, unless `fused` (rank1's
+ * one-row update, which forms its own gradient), ws.grads, in pieces; `done`
+ * gets the result. Every check comes before any weight changes. */
+function* update(
+  job: FitJob,
+  net: NetworkSpec,
+  ws: BatchWorkspace,
+  loss: number,
+  rank1: Rank1Sgd,
+  fused: boolean,
+  stepLr: number,
+  sumSqScratch: Float64Array,
+  done: BatchOutcome,
+): Pieces<void> {
+  done.loss = loss;
   // The gradient's norm is only needed to clip; otherwise the update's dry
   // run is what finds a non-finite gradient (trainer.cc does the same).
   const clip = job.optimizer.clipNorm > 0;
-  const sumSq = Number.isFinite(loss) && clip ? yield* maybeToTheEnd(sumOfSquares(ws.grads, sumSqScratch), bn) : 0;
+  const sumSq = Number.isFinite(loss) && clip ? yield* sumOfSquares(ws.grads, sumSqScratch) : 0;
   done.outcome =
     !Number.isFinite(loss) || !Number.isFinite(sumSq)
       ? 'gradient'
-      : yield* maybeToTheEnd(fused ? rank1.step(net, ws, job.optimizer, stepLr) : optimizerStep(net, ws.grads, sumSq, job.optimizer, stepLr), bn);
+      : yield* fused ? rank1.step(net, ws, job.optimizer, stepLr) : optimizerStep(net, ws.grads, sumSq, job.optimizer, stepLr);
   // The fused update's bounds hold only while it is the only writer of the weights.
   if (!fused && done.outcome === 'applied') rank1.forget();
 }
@@ -225,8 +242,7 @@ function batchStepWhole(
   updateWhole(job, net, ws, loss, rank1, fused, stepLr, sumSqScratch, done);
 }
 
-/** The update of batchStepWhole, after a pass that left `loss` and, unless
- * `fused` (rank1's one-row update, which forms its own gradient), ws.grads. */
+/** update() at once, with no generator (see batchStepWhole). */
 function updateWhole(
   job: FitJob,
   net: NetworkSpec,
@@ -259,6 +275,12 @@ export function stepIsOnePiece(net: NetworkSpec, rows: number): boolean {
   const { sizes, params } = net;
   for (let l = 0; l + 1 < sizes.length; l++) if (!onePiece(rows, sizes[l + 1]!, sizes[l]!)) return false;
   return params.reduce((sum, p) => sum + p.length, 0) <= pieceSize.entries;
+}
+
+/** Runs every piece of `pieces`, pausing between two when the slice is spent, and never stopping part-way. */
+async function runToTheEnd<T>(clock: SliceClock, pieces: Pieces<T>): Promise<T> {
+  // (never STOPPED: toTheEnd's pieces may not stop)
+  return (await clock.finish(toTheEnd(pieces), false)) as T;
 }
 
 function maybeToTheEnd<T>(pieces: Pieces<T>, mustEnd: boolean): Pieces<T> {
@@ -346,15 +368,20 @@ export async function fit(job: FitJob, report: ((p: TrainProgress) => void) | nu
       }
       const stepLr = schedule.perStep ? scheduleLr(schedule, step0 + out.steps) : st.lr;
       if (ranks.active) {
-        // A rank's step: the gradient of its share, the ranks' weighted sum, then the
-        // update, each pass whole (the sum is the one wait of a step). Its noise and
-        // dropout draw from the share's own generator, so the run's stream only shuffles.
+        // A rank's step: the gradient of its share, the ranks' weighted sum,
+        // then the update. A stop is agreed through the sum, so neither pass
+        // may stop part-way: each runs to its end, across slices when it is
+        // more than one piece. Its noise and dropout draw from the share's
+        // own generator, so the run's stream only shuffles.
         const shareRng = new Rng(shareSeed(st.orderState, batch, ranks.rank));
-        let loss = rows === 0 ? 0 : batchPassWhole(ws, net, job.x, job.y, order, first, rows, job.inputNoise, shareRng, ws.grads);
+        let loss = 0;
+        if (rows > 0 && wholeSteps) loss = batchPassWhole(ws, net, job.x, job.y, order, first, rows, job.inputNoise, shareRng, ws.grads);
+        else if (rows > 0) loss = await runToTheEnd(clock, batchGradient(ws, net, job.x, job.y, order, first, rows, job.inputNoise, shareRng));
         const agreed = await ranks.reduceGradients(ws.grads, rows, globalRows, Number.isFinite(loss), stopped());
         if (agreed.cancelled) return stopBefore(st);
         if (!agreed.lossFinite) loss = NaN;
-        updateWhole(job, net, ws, loss, rank1, false, stepLr, sumSqScratch, done);
+        if (wholeSteps) updateWhole(job, net, ws, loss, rank1, false, stepLr, sumSqScratch, done);
+        else await runToTheEnd(clock, update(job, net, ws, loss, rank1, false, stepLr, sumSqScratch, done));
       } else if (wholeSteps) {
         batchStepWhole(job, net, ws, order, start, rows, rng, rank1, stepLr, sumSqScratch, done);
       } else {
@@ -400,10 +427,7 @@ export async function fit(job: FitJob, report: ((p: TrainProgress) => void) | nu
     sums[3] = sums[4] = 0;
     if (job.nVal > 0 && ranks.rank === 0) {
       // The epoch's row needs it whole: the validation pass runs to its end.
-      const pass = toTheEnd(evaluate(ws, net, job.xVal, job.yVal, job.nVal, metric));
-      const firstPiece = pass.next();
-      // (never STOPPED: toTheEnd's pieces may not stop)
-      const val = firstPiece.done ? firstPiece.value : ((await clock.finish(pass, false)) as { loss: number; metricTotal: number });
+      const val = await runToTheEnd(clock, evaluate(ws, net, job.xVal, job.yVal, job.nVal, metric));
       sums[3] = val.loss;
       sums[4] = val.metricTotal;
     }

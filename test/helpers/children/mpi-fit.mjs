@@ -6,11 +6,14 @@
 //   differ: options that rank 1 alone is given (mismatched settings);
 //   dieAt: { rank, epoch } — that rank's process is killed after that epoch;
 //   abortAt: { rank, epoch } — that rank aborts its fit's signal after that epoch;
-//   output: a path rank 0 saves the model to after the fit.
+//   output: a path rank 0 saves the model to after the fit;
+//   pieces: the TS backend's piece sizes (pieces.ts pieceSize), small to cut every step into many pieces.
 import { Autoencoder, distributed, Matrix, MLP } from '../../../dist/index.js';
+import { pieceSize } from '../../../dist/backend/js/pieces.js';
 import { Rng } from '../../../dist/rng.js';
 
 const spec = JSON.parse(process.argv[2]);
+if (spec.pieces) Object.assign(pieceSize, spec.pieces);
 const { rank, size } = await distributed();
 const inputs = 6;
 const rng = new Rng(7);
