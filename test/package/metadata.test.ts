@@ -61,8 +61,8 @@ describe('the published package', () => {
     expect(pkg['bugs']).toEqual({ url: 'https://github.com/fastnn/fastnn/issues' });
   });
 
-  it('keeps the README a short page (at most 10 KB): the detail lives in docs/', () => {
-    expect(Buffer.byteLength(readFileSync(root + 'README.md'))).toBeLessThanOrEqual(10 * 1024);
+  it('keeps the README a short page (at most 10 kB): the detail lives in docs/', () => {
+    expect(Buffer.byteLength(readFileSync(root + 'README.md'))).toBeLessThanOrEqual(10_000);
   });
 
   it('has a README whose links are its own headings or absolute URLs', () => {
