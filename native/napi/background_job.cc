@@ -1,6 +1,7 @@
 #include "background_job.h"
 
 #include <exception>
+#include <stdexcept>
 #include <utility>
 
 #include "../core/out_of_memory.h"
@@ -159,6 +160,9 @@ class RunningJob final : public JobContext {
       throw;
     } catch (const Napi::Error& e) {
       return e.Value();
+    } catch (const std::domain_error& e) {
+      // The core refusing a value it was given (core/symmetric_eigen.h NonFiniteEntry): a bad argument.
+      return Napi::RangeError::New(env, e.what()).Value();
     } catch (const std::exception& e) {
       return job_->Failure(env, e.what());
     } catch (...) {

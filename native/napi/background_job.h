@@ -61,8 +61,8 @@ class BackgroundJob {
   // the `progress` fields, or without names an array of the numbers.
   Napi::Value Progress(Napi::Env env, const std::vector<double>& values) const;
   // [JS thread] The rejection value after Execute threw `what` (not a failed
-  // allocation); by default an Error with that message (a job adds fields to
-  // failures it recognises).
+  // allocation, not a bad argument); by default an Error with that message (a
+  // job adds fields to failures it recognises).
   virtual Napi::Value Failure(Napi::Env env, const std::string& what);
 
  private:
@@ -70,17 +70,20 @@ class BackgroundJob {
   std::vector<const char*> progress_;
 };
 
-// A job that is one function of its context, resolving with the number it
-// returns (firstOutside's index, the test job's steps).
-class NumberJob final : public BackgroundJob {
+// A job that is one function of its context, resolving with the number or
+// boolean it returns (firstOutside's index, whether a decomposition finished,
+// the test job's steps).
+template <class R>
+class FunctionJob final : public BackgroundJob {
  public:
-  NumberJob(const char* fn, std::function<double(JobContext&)> run) : BackgroundJob(fn), run_(std::move(run)) {}
+  FunctionJob(const char* fn, std::vector<const char*> progress, std::function<R(JobContext&)> run)
+      : BackgroundJob(fn, std::move(progress)), run_(std::move(run)) {}
   void Execute(JobContext& ctx) override { value_ = run_(ctx); }
-  Napi::Value Result(Napi::Env env) override { return Napi::Number::New(env, value_); }
+  Napi::Value Result(Napi::Env env) override { return Napi::Value::From(env, value_); }
 
  private:
-  std::function<double(JobContext&)> run_;
-  double value_ = 0;
+  std::function<R(JobContext&)> run_;
+  R value_{};
 };
 
 class RunningJob;

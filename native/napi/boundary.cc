@@ -27,19 +27,4 @@ void ThrowIfOutOfMemory(Napi::Env env, const char* fn, const char* unnamed) {
   throw error;
 }
 
-void Export(Napi::Env env, Napi::Object exports, const char* name, Napi::Value (*fn)(const Napi::CallbackInfo&),
-            const char* unnamed) {
-  exports.Set(name, Napi::Function::New(
-                        env,
-                        [name, fn, unnamed](const Napi::CallbackInfo& info) -> Napi::Value {
-                          try {
-                            return fn(info);
-                          } catch (...) {
-                            ThrowIfOutOfMemory(info.Env(), name, unnamed);
-                            throw;
-                          }
-                        },
-                        name));
-}
-
 }  // namespace fastnn::bindings

@@ -21,9 +21,21 @@ inline constexpr const char* kWorkingBuffers = "its working buffers";
 // an unnamed one called `unnamed`; otherwise returns, for the caller to rethrow.
 void ThrowIfOutOfMemory(Napi::Env env, const char* fn, const char* unnamed = kWorkingBuffers);
 
-// exports[name] = fn, run through ThrowIfOutOfMemory with `unnamed`. name
-// must outlive the environment (a string literal).
-void Export(Napi::Env env, Napi::Object exports, const char* name, Napi::Value (*fn)(const Napi::CallbackInfo&),
-            const char* unnamed = kWorkingBuffers);
+// exports[name] = fn, run through ThrowIfOutOfMemory with `unnamed`; a fn
+// that returns nothing returns undefined to JS. name must outlive the
+// environment (a string literal).
+template <class Result>
+void Export(Napi::Env env, Napi::Object exports, const char* name, Result (*fn)(const Napi::CallbackInfo&),
+            const char* unnamed = kWorkingBuffers) {
+  const auto exported = [name, fn, unnamed](const Napi::CallbackInfo& info) -> Result {
+    try {
+      return fn(info);
+    } catch (...) {
+      ThrowIfOutOfMemory(info.Env(), name, unnamed);
+      throw;
+    }
+  };
+  exports.Set(name, Napi::Function::New(env, exported, name));
+}
 
 }  // namespace fastnn::bindings

@@ -31,7 +31,7 @@ Napi::Value GemmPath(const Napi::CallbackInfo& info) {
 // [sync] setGemmPath(name): undefined
 // Switches this environment's kernels to `name`. Throws TypeError when name is not a string,
 // RangeError when it is not a path this CPU supports.
-Napi::Value SetGemmPath(const Napi::CallbackInfo& info) {
+void SetGemmPath(const Napi::CallbackInfo& info) {
   const args::Args a(info.Env(), "setGemmPath");
   const std::string name = a.String("name", info[0]);
   KernelPath path;
@@ -39,7 +39,6 @@ Napi::Value SetGemmPath(const Napi::CallbackInfo& info) {
     a.ThrowRange("name", "must be a kernel path this CPU supports (" + SupportedList() + "), got '" + name + "'");
   }
   InstanceRuntime(info.Env()).path = path;
-  return info.Env().Undefined();
 }
 
 // [sync] gemmPaths(): string[]
@@ -78,11 +77,10 @@ Napi::Value GetThreads(const Napi::CallbackInfo& info) {
 // [sync] setThreads(n): undefined
 // Resizes this environment's pool to n threads (the caller included); 0 = hardware cores.
 // Throws TypeError when n is not a number, RangeError when not an integer in [0, args::kMaxThreads].
-Napi::Value SetThreads(const Napi::CallbackInfo& info) {
+void SetThreads(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   const std::int64_t n = args::Args(env, "setThreads").Int("n", info[0], 0, args::kMaxThreads);
   InstanceRuntime(env).pool.resize(static_cast<std::size_t>(n));
-  return env.Undefined();
 }
 
 // [sync] probePeak(): { path, gflops }

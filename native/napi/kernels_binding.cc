@@ -27,7 +27,7 @@ using args::Args;
 // c (m,n) = alpha·op(a)·op(b) + beta·c; a (m,k), or (k,m) if transA; b (k,n), or (n,k) if
 // transB. beta == 0 overwrites c. Runs on the path gemmPath() names, threaded over the
 // pool for large problems.
-Napi::Value Gemm(const Napi::CallbackInfo& info) {
+void Gemm(const Napi::CallbackInfo& info) {
   Args a(info.Env(), "gemm");
   const std::size_t m = a.Size("m", info[3]), n = a.Size("n", info[4]), k = a.Size("k", info[5]);
   const bool trans_a = a.Bool("transA", info[6]), trans_b = a.Bool("transB", info[7]);
@@ -36,58 +36,52 @@ Napi::Value Gemm(const Napi::CallbackInfo& info) {
   const float* lhs = a.Array<float>("a", info[1], m * k);
   const float* rhs = a.Array<float>("b", info[2], k * n);
   gemm(c, lhs, rhs, m, n, k, trans_a, trans_b, alpha, beta, InstanceRuntime(info.Env()).gemm_context());
-  return info.Env().Undefined();
 }
 
 // [sync] biasAdd(out, bias, rows, cols): undefined
 // out (rows,cols) += bias (cols), broadcast over rows.
-Napi::Value BiasAdd(const Napi::CallbackInfo& info) {
+void BiasAdd(const Napi::CallbackInfo& info) {
   Args a(info.Env(), "biasAdd");
   const std::size_t rows = a.Size("rows", info[2]), cols = a.Size("cols", info[3]);
   bias_add(a.Array<float>("out", info[0], rows * cols), a.Array<float>("bias", info[1], cols), rows, cols, cols);
-  return info.Env().Undefined();
 }
 
 // [sync] colSum(out, inp, rows, cols): undefined
 // out (cols) = Σ over rows of inp (rows,cols): the bias gradient.
-Napi::Value ColSum(const Napi::CallbackInfo& info) {
+void ColSum(const Napi::CallbackInfo& info) {
   Args a(info.Env(), "colSum");
   const std::size_t rows = a.Size("rows", info[2]), cols = a.Size("cols", info[3]);
   col_sum(a.Array<float>("out", info[0], cols), a.Array<float>("inp", info[1], rows * cols), rows, cols, cols);
-  return info.Env().Undefined();
 }
 
 // [sync] activationForward(out, inp, n, act, leakySlope): undefined
 // out (n) = f(inp (n)); out may be inp. act an Activation code.
-Napi::Value ActivationForward(const Napi::CallbackInfo& info) {
+void ActivationForward(const Napi::CallbackInfo& info) {
   Args a(info.Env(), "activationForward");
   const std::size_t n = a.Size("n", info[2]);
-  const auto act = static_cast<Activation>(a.Code("act", info[3], kActivationCount));
+  const auto act = a.Code<Activation>("act", info[3], kActivationCount);
   const double slope = a.Number("leakySlope", info[4]);
   activation_forward(a.Array<float>("out", info[0], n), a.Array<float>("inp", info[1], n), n, act, slope);
-  return info.Env().Undefined();
 }
 
 // [sync] activationBackward(dinp, dout, out, n, act, leakySlope): undefined
 // dinp (n) = dout (n) ⊙ f'(s), f' written through out = f(s) (n); dinp may be dout.
-Napi::Value ActivationBackward(const Napi::CallbackInfo& info) {
+void ActivationBackward(const Napi::CallbackInfo& info) {
   Args a(info.Env(), "activationBackward");
   const std::size_t n = a.Size("n", info[3]);
-  const auto act = static_cast<Activation>(a.Code("act", info[4], kActivationCount));
+  const auto act = a.Code<Activation>("act", info[4], kActivationCount);
   const double slope = a.Number("leakySlope", info[5]);
   float* dinp = a.Array<float>("dinp", info[0], n);
   const float* dout = a.Array<float>("dout", info[1], n);
   activation_backward(dinp, dout, a.Array<float>("out", info[2], n), n, act, slope);
-  return info.Env().Undefined();
 }
 
 // [sync] softmaxRows(out, inp, rows, cols): undefined
 // out (rows,cols) = row-wise softmax of inp (rows,cols); out may be inp.
-Napi::Value SoftmaxRows(const Napi::CallbackInfo& info) {
+void SoftmaxRows(const Napi::CallbackInfo& info) {
   Args a(info.Env(), "softmaxRows");
   const std::size_t rows = a.Size("rows", info[2]), cols = a.Size("cols", info[3]);
   softmax_rows(a.Array<float>("out", info[0], rows * cols), a.Array<float>("inp", info[1], rows * cols), rows, cols);
-  return info.Env().Undefined();
 }
 
 // [sync] lossForwardBackward(dlogits, logits, target, rows, cols, loss, params): number
@@ -97,7 +91,7 @@ Napi::Value SoftmaxRows(const Napi::CallbackInfo& info) {
 Napi::Value LossForwardBackward(const Napi::CallbackInfo& info) {
   Args a(info.Env(), "lossForwardBackward");
   const std::size_t rows = a.Size("rows", info[3]), cols = a.Size("cols", info[4]);
-  const auto loss = static_cast<Loss>(a.Code("loss", info[5], kLossCount));
+  const auto loss = a.Code<Loss>("loss", info[5], kLossCount);
   const LossParams params = ReadLossParams(a, "params", info[6], cols);
   float* dlogits = a.Optional<float>("dlogits", info[0], rows * cols);
   const float* logits = a.Array<float>("logits", info[1], rows * cols);
@@ -108,12 +102,11 @@ Napi::Value LossForwardBackward(const Napi::CallbackInfo& info) {
 
 // [sync] sgdUpdate(w, g, n, lr, weightDecay): undefined
 // w (n) ← w − lr·(g (n) + weightDecay·w).
-Napi::Value SgdUpdate(const Napi::CallbackInfo& info) {
+void SgdUpdate(const Napi::CallbackInfo& info) {
   Args a(info.Env(), "sgdUpdate");
   const std::size_t n = a.Size("n", info[2]);
   const double lr = a.Number("lr", info[3]), weight_decay = a.Number("weightDecay", info[4]);
   sgd_update(a.Array<float>("w", info[0], n), a.Array<float>("g", info[1], n), n, lr, weight_decay);
-  return info.Env().Undefined();
 }
 
 // [async] firstOutside(data, min, max): { promise, cancel }
@@ -130,10 +123,11 @@ Napi::Value FirstOutside(const Napi::CallbackInfo& info) {
   const std::size_t n = array.ElementLength();
   ThreadPool& pool = InstanceRuntime(env).pool;
   // On a thread of its own: a training set takes tens of milliseconds, too long to hold the JS thread.
-  auto job = std::make_unique<NumberJob>("firstOutside", [=, &pool](JobContext& ctx) {
-    const std::size_t found = first_outside(data, n, lo, hi, pool, [&ctx] { return ctx.Cancelled(); });
-    return found == n ? -1.0 : static_cast<double>(found);
-  });
+  auto job =
+      std::make_unique<FunctionJob<double>>("firstOutside", std::vector<const char*>{}, [=, &pool](JobContext& ctx) {
+        const std::size_t found = first_outside(data, n, lo, hi, pool, [&ctx] { return ctx.Cancelled(); });
+        return found == n ? -1.0 : static_cast<double>(found);
+      });
   return Jobs(env).Start(env, std::move(job), env.Undefined(), std::move(memory));
 }
 

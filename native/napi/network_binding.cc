@@ -32,7 +32,7 @@ auto RunCore(const Args& a, F&& f) -> decltype(f()) {
 // [sync] forward(out, net, x, n): undefined
 // out (n, sizes[last]) = output activations (after the loss's sigmoid/softmax) of the
 // network net (a NetworkSpec) for x (n, sizes[0]).
-Napi::Value Forward(const Napi::CallbackInfo& info) {
+void Forward(const Napi::CallbackInfo& info) {
   Args a(info.Env(), "forward");
   const NetworkView net = ReadNet(a, "net", info[1]).view;
   const std::size_t n = a.Size("n", info[3]);
@@ -40,7 +40,6 @@ Napi::Value Forward(const Napi::CallbackInfo& info) {
   const float* x = a.Array<float>("x", info[2], n * net.sizes.front());
   a.Verify();
   RunCore(a, [&] { network_forward(out, net, x, n); });
-  return info.Env().Undefined();
 }
 
 // [sync] forwardLoss(out, net, x, y, n): number
@@ -80,10 +79,9 @@ Napi::Value LossGradient(const Napi::CallbackInfo& info) {
 // [sync] backward(grads, net, x, dOutput, n): undefined
 // Writes into grads the gradient of Σ dOutput ⊙ logits, i.e. backpropagates dOutput
 // (n, sizes[last]), a gradient with respect to the last layer's logits, through net at x (n, sizes[0]).
-Napi::Value Backward(const Napi::CallbackInfo& info) {
+void Backward(const Napi::CallbackInfo& info) {
   Gradient(
       info, "backward", "dOutput", [](const NetworkView& net) { return net.sizes.back(); }, network_backward);
-  return info.Env().Undefined();
 }
 
 // [sync] optimizerStep(net, grads, optimizer, lr): number
@@ -116,7 +114,7 @@ Napi::Value TrainEpoch(const Napi::CallbackInfo& info) {
   const float* x = a.Array<float>("job.x", job.Get("x"), n * net.sizes.front());
   const float* y = a.Array<float>("job.y", job.Get("y"), n * target_cols(net));
   Napi::Uint32Array order = a.AnyLength<std::uint32_t>("job.order", job.Get("order"));
-  const auto batch_size = static_cast<std::size_t>(a.Int("job.batchSize", job.Get("batchSize"), 1, args::kMaxDim));
+  const auto batch_size = a.Int<std::size_t>("job.batchSize", job.Get("batchSize"), 1, args::kMaxDim);
   const double lr = a.Number("job.learningRate", job.Get("learningRate"));
   const double weight_decay = a.Number("job.weightDecay", job.Get("weightDecay"));
   a.Verify();

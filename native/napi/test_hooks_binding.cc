@@ -15,7 +15,6 @@
 #include "../core/rng.h"
 #include "args.h"
 #include "background_job.h"
-#include "communicator_arg.h"
 #include "bindings.h"
 #include "boundary.h"
 
@@ -32,16 +31,17 @@ Napi::Value TestBackgroundJob(const Napi::CallbackInfo& info) {
   const args::Args a(info.Env(), "testBackgroundJob");
   const std::size_t steps = a.Size("steps", info[0]), step_micros = a.Size("stepMicros", info[1]);
   const std::size_t fail_at = a.Size("failAt", info[2]);
-  auto job = std::make_unique<NumberJob>("testBackgroundJob", [=](JobContext& ctx) {
-    std::size_t done = 0;
-    for (; done < steps && !ctx.Cancelled(); done++) {
-      if (done + 1 == fail_at)
-        throw std::runtime_error("testBackgroundJob: forced failure at step " + std::to_string(fail_at));
-      std::this_thread::sleep_for(std::chrono::microseconds(step_micros));
-      ctx.Report({static_cast<double>(done + 1), static_cast<double>(steps)});
-    }
-    return static_cast<double>(done);
-  });
+  auto job =
+      std::make_unique<FunctionJob<double>>("testBackgroundJob", std::vector<const char*>{}, [=](JobContext& ctx) {
+        std::size_t done = 0;
+        for (; done < steps && !ctx.Cancelled(); done++) {
+          if (done + 1 == fail_at)
+            throw std::runtime_error("testBackgroundJob: forced failure at step " + std::to_string(fail_at));
+          std::this_thread::sleep_for(std::chrono::microseconds(step_micros));
+          ctx.Report({static_cast<double>(done + 1), static_cast<double>(steps)});
+        }
+        return static_cast<double>(done);
+      });
   return Jobs(a.env()).Start(a.env(), std::move(job), a.Callback("onProgress", info[3]), {});
 }
 
@@ -96,11 +96,11 @@ class CommunicatorJob final : public BackgroundJob {
 Napi::Value TestCommunicator(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   args::Args a(env, "testCommunicator");
-  const fastnn_communicator* c = args::Communicator(a, "communicator", info[0]);
+  const fastnn_communicator* c = a.Communicator("communicator", info[0]);
   if (c == nullptr) a.ThrowType("communicator", "must not be null");
   Napi::Float64Array f64 = a.AnyLength<double>("f64", info[1]);
   Napi::Float32Array f32 = a.AnyLength<float>("f32", info[2]);
-  const auto root = static_cast<std::int32_t>(a.Int("root", info[3], 0, 0x7fffffffLL));
+  const auto root = a.Int<std::int32_t>("root", info[3], 0, 0x7fffffffLL);
   a.Verify();
   std::vector<double> f64_copy(f64.Data(), f64.Data() + f64.ElementLength());
   std::vector<float> f32_copy(f32.Data(), f32.Data() + f32.ElementLength());
@@ -114,9 +114,9 @@ Napi::Value TestCommunicator(const Napi::CallbackInfo& info) {
 // length, bounds ≥ 1), then shuffles perm (a Uint32Array) in place. Tests compare all
 // three with src/rng.ts, which must agree bit for bit.
 // Throws TypeError/RangeError for bad arguments.
-Napi::Value TestRng(const Napi::CallbackInfo& info) {
+void TestRng(const Napi::CallbackInfo& info) {
   args::Args a(info.Env(), "testRng");
-  const auto seed = static_cast<std::uint32_t>(a.Int("seed", info[0], 0, 0xffffffffLL));
+  const auto seed = a.Int<std::uint32_t>("seed", info[0], 0, 0xffffffffLL);
   Napi::Uint32Array words = a.AnyLength<std::uint32_t>("words", info[1]);
   Napi::Uint32Array bounds = a.AnyLength<std::uint32_t>("bounds", info[2]);
   std::uint32_t* belows = a.Array<std::uint32_t>("belows", info[3], bounds.ElementLength());
@@ -128,7 +128,6 @@ Napi::Value TestRng(const Napi::CallbackInfo& info) {
   for (std::size_t i = 0; i < words.ElementLength(); i++) words[i] = rng.next_u32();
   for (std::size_t i = 0; i < bounds.ElementLength(); i++) belows[i] = rng.below(bounds[i]);
   rng.shuffle(perm.Data(), perm.ElementLength());
-  return info.Env().Undefined();
 }
 
 }  // namespace

@@ -12,7 +12,6 @@
 #include "background_job.h"
 #include "bindings.h"
 #include "boundary.h"
-#include "communicator_arg.h"
 #include "net_args.h"
 
 namespace fastnn::bindings {
@@ -82,13 +81,13 @@ class TrainJob final : public BackgroundJob, private FitObserver {
 ScheduleConfig ReadSchedule(Args& a, Napi::Value v) {
   Napi::Object o = a.Object("job.schedule", v);
   ScheduleConfig s;
-  s.type = static_cast<Schedule>(a.Code("job.schedule.type", o.Get("type"), kScheduleCount));
+  s.type = a.Code<Schedule>("job.schedule.type", o.Get("type"), kScheduleCount);
   s.lr = a.Number("job.schedule.lr", o.Get("lr"));
   s.per_step = a.Bool("job.schedule.perStep", o.Get("perStep"));
-  s.step_size = static_cast<std::size_t>(a.Int("job.schedule.stepSize", o.Get("stepSize"), 1, args::kMaxDim));
+  s.step_size = a.Int<std::size_t>("job.schedule.stepSize", o.Get("stepSize"), 1, args::kMaxDim);
   s.gamma = a.Number("job.schedule.gamma", o.Get("gamma"));
   s.min_lr = a.Number("job.schedule.minLr", o.Get("minLr"));
-  s.total = static_cast<std::size_t>(a.Int("job.schedule.total", o.Get("total"), 1, args::kMaxDim));
+  s.total = a.Int<std::size_t>("job.schedule.total", o.Get("total"), 1, args::kMaxDim);
   s.warmup = a.Size("job.schedule.warmup", o.Get("warmup"));
   return s;
 }
@@ -97,7 +96,7 @@ ScheduleConfig ReadSchedule(Args& a, Napi::Value v) {
 EarlyStopping ReadEarlyStopping(Args& a, Napi::Value v) {
   Napi::Object o = a.Object("job.earlyStopping", v);
   // Braced: read in the order written.
-  return {static_cast<Monitor>(a.Code("job.earlyStopping.monitor", o.Get("monitor"), kMonitorCount)),
+  return {a.Code<Monitor>("job.earlyStopping.monitor", o.Get("monitor"), kMonitorCount),
           a.Size("job.earlyStopping.patience", o.Get("patience")),
           a.Number("job.earlyStopping.minDelta", o.Get("minDelta")),
           a.Bool("job.earlyStopping.restoreBest", o.Get("restoreBest"))};
@@ -107,7 +106,7 @@ EarlyStopping ReadEarlyStopping(Args& a, Napi::Value v) {
 InputNoise ReadInputNoise(Args& a, Napi::Value v) {
   if (Args::Absent(v)) return {};
   Napi::Object o = a.Object("job.inputNoise", v);
-  return {static_cast<NoiseType>(a.Code("job.inputNoise.type", o.Get("type"), kNoiseTypeCount)),
+  return {a.Code<NoiseType>("job.inputNoise.type", o.Get("type"), kNoiseTypeCount),
           a.Number("job.inputNoise.level", o.Get("level"))};
 }
 
@@ -174,23 +173,23 @@ Napi::Value Train(const Napi::CallbackInfo& info) {
   const Napi::Value x = job.Get("x"), y = job.Get("y"), x_val = job.Get("xVal"), y_val = job.Get("yVal");
   const Napi::Value rng_state = job.Get("rngState"), history = job.Get("history"), position = job.Get("position");
   FitConfig cfg;
-  cfg.comm = args::Communicator(a, "communicator", info[2]);
+  cfg.comm = a.Communicator("communicator", info[2]);
   const std::size_t ranks = cfg.comm == nullptr ? 1 : static_cast<std::size_t>(cfg.comm->size);
-  cfg.n = static_cast<std::size_t>(a.Int("job.n", job.Get("n"), 1, args::kMaxDim));
+  cfg.n = a.Int<std::size_t>("job.n", job.Get("n"), 1, args::kMaxDim);
   cfg.x = a.Array<float>("job.x", x, cfg.n * in);
   cfg.y = a.Array<float>("job.y", y, cfg.n * t);
   cfg.n_val = a.Size("job.nVal", job.Get("nVal"));
   cfg.x_val = a.Array<float>("job.xVal", x_val, cfg.n_val * in);
   cfg.y_val = a.Array<float>("job.yVal", y_val, cfg.n_val * t);
   cfg.epochs = a.Size("job.epochs", job.Get("epochs"));
-  cfg.batch_size = static_cast<std::size_t>(a.Int("job.batchSize", job.Get("batchSize"), 1, args::kMaxDim));
+  cfg.batch_size = a.Int<std::size_t>("job.batchSize", job.Get("batchSize"), 1, args::kMaxDim);
   cfg.shuffle = a.Bool("job.shuffle", job.Get("shuffle"));
   cfg.rng_state = a.Array<std::uint32_t>("job.rngState", rng_state, 4);
   std::vector<Napi::Value> state;
   Napi::Value step;
   cfg.optimizer = ReadOptimizer(a, "job.optimizer", job.Get("optimizer"), net.view, &state, &step);
   cfg.schedule = ReadSchedule(a, job.Get("schedule"));
-  cfg.metric = static_cast<Metric>(a.Code("job.metric", job.Get("metric"), kMetricCount));
+  cfg.metric = a.Code<Metric>("job.metric", job.Get("metric"), kMetricCount);
   // A metric compares each output with its target: gaussianNll's targets are half as wide.
   if (cfg.metric != Metric::None && t != net.view.sizes.back())
     a.ThrowRange("job.metric", "must be 0 for the gaussianNll loss");

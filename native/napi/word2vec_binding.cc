@@ -31,7 +31,7 @@ constexpr std::int64_t kMaxParts = 65536;
 
 // A count held in a double (a typed array's element): an integer in [min, 2^53 − 1].
 std::uint64_t Count(const Args& a, const std::string& arg, double v, std::int64_t min) {
-  return static_cast<std::uint64_t>(a.Int(arg, v, min, args::kMaxSafeInteger));
+  return a.Int<std::uint64_t>(arg, v, min, args::kMaxSafeInteger);
 }
 
 // A vocabulary as it crosses the boundary: the words' bytes, each followed by
@@ -131,12 +131,11 @@ Napi::Value Word2vecVocab(const Napi::CallbackInfo& info) {
   Napi::Object job = a.Object("job", info[0]);
   word2vec::VocabOptions options;
   options.path = a.String("job.path", job.Get("path"));
-  options.min_count = static_cast<std::uint64_t>(a.Int("job.minCount", job.Get("minCount"), 1, args::kMaxSafeInteger));
-  options.max_final_vocab =
-      static_cast<std::uint64_t>(a.Int("job.maxFinalVocab", job.Get("maxFinalVocab"), 0, args::kMaxDim));
+  options.min_count = a.Int<std::uint64_t>("job.minCount", job.Get("minCount"), 1, args::kMaxSafeInteger);
+  options.max_final_vocab = a.Int<std::uint64_t>("job.maxFinalVocab", job.Get("maxFinalVocab"), 0, args::kMaxDim);
   options.lowercase = a.Bool("job.lowercase", job.Get("lowercase"));
-  options.parts = static_cast<std::uint32_t>(a.Int("job.parts", job.Get("parts"), 1, kMaxParts));
-  options.part = static_cast<std::uint32_t>(a.Int("job.part", job.Get("part"), 0, std::int64_t{options.parts} - 1));
+  options.parts = a.Int<std::uint32_t>("job.parts", job.Get("parts"), 1, kMaxParts);
+  options.part = a.Int<std::uint32_t>("job.part", job.Get("part"), 0, std::int64_t{options.parts} - 1);
   return Jobs(env).Start(env, std::make_unique<VocabJob>(std::move(options)), a.Callback("onProgress", info[1]), {});
 }
 
@@ -149,9 +148,8 @@ std::unique_ptr<word2vec::TrainState> ReadResume(Args& a, Napi::Value v, std::ui
   if (Args::Absent(v)) return nullptr;
   Napi::Object r = a.Object("job.resume", v);
   auto state = std::make_unique<word2vec::TrainState>();
-  state->epoch = static_cast<std::uint32_t>(a.Int("job.resume.epoch", r.Get("epoch"), 1, std::int64_t{epochs} + 1));
-  state->words_before =
-      static_cast<std::uint64_t>(a.Int("job.resume.wordsBefore", r.Get("wordsBefore"), 0, args::kMaxSafeInteger));
+  state->epoch = a.Int<std::uint32_t>("job.resume.epoch", r.Get("epoch"), 1, std::int64_t{epochs} + 1);
+  state->words_before = a.Int<std::uint64_t>("job.resume.wordsBefore", r.Get("wordsBefore"), 0, args::kMaxSafeInteger);
   const double* offsets = a.Array<double>("job.resume.offsets", r.Get("offsets"), threads);
   const double* words = a.Array<double>("job.resume.words", r.Get("words"), threads);
   const double* loss = a.Array<double>("job.resume.loss", r.Get("loss"), threads);
@@ -252,16 +250,16 @@ Napi::Value Word2vecTrain(const Napi::CallbackInfo& info) {
   o.path = a.String("job.path", job.Get("path"));
   Vocab vocab =
       allocating("the job's copy of the vocabulary", [&] { return ReadVocab(a, job.Get("words"), job.Get("counts")); });
-  o.dim = static_cast<std::size_t>(a.Int("job.vectorSize", job.Get("vectorSize"), 1, args::kMaxDim));
-  o.window = static_cast<std::uint32_t>(a.Int("job.window", job.Get("window"), 1, args::kMaxDim));
-  o.negative = static_cast<std::uint32_t>(a.Int("job.negative", job.Get("negative"), 0, args::kMaxDim));
+  o.dim = a.Int<std::size_t>("job.vectorSize", job.Get("vectorSize"), 1, args::kMaxDim);
+  o.window = a.Int<std::uint32_t>("job.window", job.Get("window"), 1, args::kMaxDim);
+  o.negative = a.Int<std::uint32_t>("job.negative", job.Get("negative"), 0, args::kMaxDim);
   o.ns_exponent = a.Number("job.nsExponent", job.Get("nsExponent"));
   o.sample = a.Number("job.sample", job.Get("sample"));
   o.alpha = a.Number("job.alpha", job.Get("alpha"));
   o.min_alpha = a.Number("job.minAlpha", job.Get("minAlpha"));
-  o.epochs = static_cast<std::uint32_t>(a.Int("job.epochs", job.Get("epochs"), 1, args::kMaxDim));
-  o.threads = static_cast<std::uint32_t>(a.Int("job.threads", job.Get("threads"), 1, args::kMaxThreads));
-  o.seed = static_cast<std::uint32_t>(a.Int("job.seed", job.Get("seed"), 0, 4294967295));
+  o.epochs = a.Int<std::uint32_t>("job.epochs", job.Get("epochs"), 1, args::kMaxDim);
+  o.threads = a.Int<std::uint32_t>("job.threads", job.Get("threads"), 1, args::kMaxThreads);
+  o.seed = a.Int<std::uint32_t>("job.seed", job.Get("seed"), 0, 4294967295);
   o.sg = a.Bool("job.sg", job.Get("sg"));
   o.hs = a.Bool("job.hs", job.Get("hs"));
   o.lowercase = a.Bool("job.lowercase", job.Get("lowercase"));
@@ -271,8 +269,8 @@ Napi::Value Word2vecTrain(const Napi::CallbackInfo& info) {
   const std::string saturated = a.String("job.saturated", job.Get("saturated"));
   if (saturated != "limit" && saturated != "skip") a.ThrowRange("job.saturated", "must be 'limit' or 'skip'");
   o.skip_saturated = saturated == "skip";
-  o.ranks = static_cast<std::uint32_t>(a.Int("job.ranks", job.Get("ranks"), 1, kMaxParts));
-  o.rank = static_cast<std::uint32_t>(a.Int("job.rank", job.Get("rank"), 0, std::int64_t{o.ranks} - 1));
+  o.ranks = a.Int<std::uint32_t>("job.ranks", job.Get("ranks"), 1, kMaxParts);
+  o.rank = a.Int<std::uint32_t>("job.rank", job.Get("rank"), 0, std::int64_t{o.ranks} - 1);
   const std::uint64_t size = std::uint64_t{vocab.counts.size()} * o.dim;
   const Napi::Value syn0 = job.Get("syn0"), syn1neg = job.Get("syn1neg"), syn1 = job.Get("syn1");
   word2vec::Weights w{a.Array<float>("job.syn0", syn0, size), a.Optional<float>("job.syn1neg", syn1neg, size),
@@ -296,12 +294,11 @@ Napi::Value Word2vecTrain(const Napi::CallbackInfo& info) {
 
 // [sync] word2vecInit(syn0, rows, cols, seed): syn0 (rows, cols) = (u − 0.5)/cols
 // with u from Rng(seed).
-Napi::Value Word2vecInit(const Napi::CallbackInfo& info) {
+void Word2vecInit(const Napi::CallbackInfo& info) {
   Args a(info.Env(), "word2vecInit");
   const std::size_t rows = a.Size("rows", info[1]), cols = a.Size("cols", info[2]);
-  const auto seed = static_cast<std::uint32_t>(a.Int("seed", info[3], 0, 4294967295));
+  const auto seed = a.Int<std::uint32_t>("seed", info[3], 0, 4294967295);
   word2vec::InitVectors(a.Array<float>("syn0", info[0], rows * cols), rows, cols, seed);
-  return info.Env().Undefined();
 }
 
 // [sync] nearest(outIndex, outScore, matrix, queries, rows, cols, q, k, exclude, e)
@@ -309,7 +306,7 @@ Napi::Value Word2vecInit(const Napi::CallbackInfo& info) {
 // queries (q,cols), the k rows of matrix (rows,cols) with the highest dot
 // product, best first (ties: lower row), skipping the rows listed in its row
 // of exclude (Int32Array (q,e), -1 = none); missing slots get -1 / -Infinity.
-Napi::Value Nearest(const Napi::CallbackInfo& info) {
+void Nearest(const Napi::CallbackInfo& info) {
   Args a(info.Env(), "nearest");
   const std::size_t rows = a.Size("rows", info[4]), cols = a.Size("cols", info[5]), q = a.Size("q", info[6]);
   const std::size_t k = a.Size("k", info[7]), e = a.Size("e", info[9]);
@@ -319,7 +316,6 @@ Napi::Value Nearest(const Napi::CallbackInfo& info) {
   const float* queries = a.Array<float>("queries", info[3], q * cols);
   const std::int32_t* exclude = a.Array<std::int32_t>("exclude", info[8], q * e);
   word2vec::Nearest(out_index, out_score, matrix, queries, rows, cols, q, k, exclude, e);
-  return info.Env().Undefined();
 }
 
 }  // namespace
