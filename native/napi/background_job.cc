@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "../core/out_of_memory.h"
+#include "bindings.h"
 #include "boundary.h"
 
 namespace fastnn::bindings {
@@ -26,11 +27,7 @@ using Tsfn = Napi::TypedThreadSafeFunction<RunningJob, EventKind, CallJs>;
 }  // namespace
 
 Napi::Value BackgroundJob::Progress(Napi::Env env, const std::vector<double>& values) const {
-  if (progress_.empty()) {
-    Napi::Array out = Napi::Array::New(env, values.size());
-    for (std::size_t i = 0; i < values.size(); i++) out.Set(static_cast<uint32_t>(i), values[i]);
-    return out;
-  }
+  if (progress_.empty()) return ArrayOf(env, values);
   Napi::Object out = Napi::Object::New(env);
   for (std::size_t i = 0; i < values.size() && i < progress_.size(); i++) out.Set(progress_[i], values[i]);
   return out;
@@ -68,8 +65,16 @@ class RunningJob final : public JobContext {
     Post(&progress_event);
   }
 
-  void Launch() {
+  // [JS thread] Starts the thread; returns { promise, cancel }.
+  Napi::Object Launch(Napi::Env env) {
+    // The flag, not the job: cancel() may be called after the job is freed.
+    const auto cancel = [flag = cancelled_](const Napi::CallbackInfo&) {
+      flag->store(true, std::memory_order_relaxed);
+    };
+    Napi::Object handle =
+        ObjectOf(env, "promise", deferred_.Promise(), "cancel", Napi::Function::New(env, cancel, "cancel"));
     thread_ = start_thread("the job's thread (its stack)", [this] { Run(); });
+    return handle;
   }
 
   // [JS thread] For a job that could not be launched: lets its thread-safe
@@ -81,10 +86,6 @@ class RunningJob final : public JobContext {
   void Join() {
     if (thread_.joinable()) thread_.join();
   }
-
-  Napi::Promise Promise() const { return deferred_.Promise(); }
-
-  std::shared_ptr<std::atomic<bool>> CancelFlag() const { return cancelled_; }
 
   // [JS thread] One event from the job's thread.
   void Deliver(Napi::Env env, EventKind kind) {
@@ -178,7 +179,7 @@ class RunningJob final : public JobContext {
   Napi::ObjectReference js_error_;
   Tsfn tsfn_;
   std::thread thread_;
-  // Shared with the JS cancel() function, which may outlive the job.
+  // Shared with the JS cancel() function (Launch).
   std::shared_ptr<std::atomic<bool>> cancelled_;
   // What Execute threw, if anything: written by the job's thread before it posts kDone; read on the JS thread after
   // join.
@@ -243,19 +244,7 @@ Napi::Object JobRegistry::Start(Napi::Env env, std::unique_ptr<BackgroundJob> jo
   running_.emplace_back();
   try {
     running_.back() = std::make_unique<RunningJob>(*this, env, std::move(job), on_progress, std::move(memory));
-    RunningJob& running = *running_.back();
-    Napi::Object handle = Napi::Object::New(env);
-    handle.Set("promise", running.Promise());
-    std::shared_ptr<std::atomic<bool>> flag = running.CancelFlag();
-    handle.Set("cancel", Napi::Function::New(
-                             env,
-                             [flag](const Napi::CallbackInfo& info) {
-                               flag->store(true, std::memory_order_relaxed);
-                               return info.Env().Undefined();
-                             },
-                             "cancel"));
-    running.Launch();
-    return handle;
+    return running_.back()->Launch(env);
   } catch (...) {
     if (running_.back()) running_.back()->Discard();
     running_.pop_back();

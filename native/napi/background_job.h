@@ -76,7 +76,7 @@ class BackgroundJob {
 template <class R>
 class FunctionJob final : public BackgroundJob {
  public:
-  FunctionJob(const char* fn, std::vector<const char*> progress, std::function<R(JobContext&)> run)
+  FunctionJob(const char* fn, std::function<R(JobContext&)> run, std::vector<const char*> progress = {})
       : BackgroundJob(fn, std::move(progress)), run_(std::move(run)) {}
   void Execute(JobContext& ctx) override { value_ = run_(ctx); }
   Napi::Value Result(Napi::Env env) override { return Napi::Value::From(env, value_); }

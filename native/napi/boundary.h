@@ -9,6 +9,9 @@
 
 #include <napi.h>
 
+#include <stdexcept>
+#include <string>
+
 namespace fastnn::bindings {
 
 // What an allocation that does not say what it was for (a plain
@@ -21,15 +24,19 @@ inline constexpr const char* kWorkingBuffers = "its working buffers";
 // an unnamed one called `unnamed`; otherwise returns, for the caller to rethrow.
 void ThrowIfOutOfMemory(Napi::Env env, const char* fn, const char* unnamed = kWorkingBuffers);
 
-// exports[name] = fn, run through ThrowIfOutOfMemory with `unnamed`; a fn
-// that returns nothing returns undefined to JS. name must outlive the
-// environment (a string literal).
+// exports[name] = fn, its failures turned into JS errors: a failed
+// allocation into ThrowIfOutOfMemory's RangeError (an unnamed one called
+// `unnamed`), any other std::runtime_error of the core (a non-finite loss)
+// into an Error "name: what". A fn that returns nothing returns undefined.
+// name must outlive the environment (a string literal).
 template <class Result>
 void Export(Napi::Env env, Napi::Object exports, const char* name, Result (*fn)(const Napi::CallbackInfo&),
             const char* unnamed = kWorkingBuffers) {
   const auto exported = [name, fn, unnamed](const Napi::CallbackInfo& info) -> Result {
     try {
       return fn(info);
+    } catch (const std::runtime_error& e) {
+      throw Napi::Error::New(info.Env(), std::string(name) + ": " + e.what());
     } catch (...) {
       ThrowIfOutOfMemory(info.Env(), name, unnamed);
       throw;

@@ -1,10 +1,9 @@
 // The decompositions behind PCA and classical MDS, each a job on a thread of
 // its own that shares the pool: centredGram (core/gram.h) and
 // symmetricEigen (core/symmetric_eigen.h). A Fashion-MNIST covariance is
-// seconds of work, far too long for the JS thread. Arguments are read as
-// args.h says (sizes and exact lengths; checked.ts checks the rest). Inputs
-// are read in place when a SharedArrayBuffer backs them; outputs are the
-// job's copies, written back on settling (job_memory.h).
+// seconds of work, far too long for the JS thread. Inputs are read in place
+// when a SharedArrayBuffer backs them; outputs are the job's copies, written
+// back on settling (job_memory.h).
 #include <vector>
 
 #include "../core/gram.h"
@@ -24,14 +23,15 @@ namespace {
 // a RangeError naming it (background_job.cc).
 template <class Run>
 Napi::Value StartJob(Napi::Env env, const char* fn, Napi::Value on_progress, JobMemory memory, Run run) {
-  auto job = std::make_unique<FunctionJob<bool>>(fn, std::vector<const char*>{"done", "total"}, [run](JobContext& ctx) {
+  const auto job = [run](JobContext& ctx) {
     return run(
         [&ctx](std::size_t done, std::size_t total) {
           ctx.Report({static_cast<double>(done), static_cast<double>(total)});
         },
         [&ctx] { return ctx.Cancelled(); });
-  });
-  return Jobs(env).Start(env, std::move(job), on_progress, std::move(memory));
+  };
+  return Jobs(env).Start(env, std::make_unique<FunctionJob<bool>>(fn, job, std::vector<const char*>{"done", "total"}),
+                         on_progress, std::move(memory));
 }
 
 // [async] centredGram(out, mean, x, n, d, rows, alpha, onProgress): { promise, cancel }

@@ -1,8 +1,10 @@
-// Which kernels run and on how many threads, and the machine's limits: for
-// tests (every path this CPU supports), benchmarks and support questions.
-// Paths and threads belong to this environment's Runtime (addon instance).
+// The build and the machine, which kernels run and on how many threads: for
+// support questions (backendInfo()), tests (every path this CPU supports) and
+// benchmarks. Paths and threads belong to this environment's Runtime (addon
+// instance).
 #include <string>
 
+#include "../core/cpu_features.h"
 #include "../core/dispatch.h"
 #include "../core/gemm.h"
 #include "../core/probe.h"
@@ -10,9 +12,18 @@
 #include "bindings.h"
 #include "boundary.h"
 
+#ifndef FASTNN_VERSION
+#error "FASTNN_VERSION must be defined by the build (package.json's version, as a string literal)"
+#endif
+
 namespace fastnn::bindings {
 
 namespace {
+
+// [sync] cpuFeatures(): string[]
+// Returns the CPU features the kernels can dispatch on, e.g. ['sse4.2', 'avx', 'avx2', 'fma'];
+// empty on non-x86 machines. Throws nothing.
+Napi::Value CpuFeatures(const Napi::CallbackInfo& info) { return ArrayOf(info.Env(), cpu_features()); }
 
 std::string SupportedList() {
   std::string out;
@@ -44,11 +55,9 @@ void SetGemmPath(const Napi::CallbackInfo& info) {
 // [sync] gemmPaths(): string[]
 // The paths this CPU supports, slowest first, e.g. ['portable', 'avx2', 'avx512']. Throws nothing.
 Napi::Value GemmPaths(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  const std::vector<KernelPath> paths = supported_kernel_paths();
-  Napi::Array out = Napi::Array::New(env, paths.size());
-  for (std::size_t i = 0; i < paths.size(); i++) out.Set(static_cast<uint32_t>(i), kernel_path_name(paths[i]));
-  return out;
+  std::vector<const char*> names;
+  for (KernelPath p : supported_kernel_paths()) names.push_back(kernel_path_name(p));
+  return ArrayOf(info.Env(), names);
 }
 
 // [sync] gemmBlocking(): { path, mr, nr, mc, kc, nc, threadedFlops, directMnk, gemvThreadedFlops }
@@ -104,6 +113,10 @@ Napi::Value ProbeBandwidth(const Napi::CallbackInfo& info) {
 }  // namespace
 
 void RegisterDispatch(Napi::Env env, Napi::Object exports) {
+  // version: string, package.json's version baked in at build time (read-only).
+  exports.DefineProperty(
+      Napi::PropertyDescriptor::Value("version", Napi::String::New(env, FASTNN_VERSION), napi_enumerable));
+  Export(env, exports, "cpuFeatures", CpuFeatures);
   Export(env, exports, "gemmPath", GemmPath);
   Export(env, exports, "setGemmPath", SetGemmPath);
   Export(env, exports, "gemmPaths", GemmPaths);

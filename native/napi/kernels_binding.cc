@@ -1,9 +1,8 @@
 // The single kernels, one JS call each: for composition, tests and
 // benchmarks (firstOutside, a pass over a whole training set, runs as a job).
-// Each reads its arguments (args.h: sizes, codes and the exact length of
-// every array; checked.ts checks the rest) and calls one core kernel on
-// zero-copy views of the caller's typed arrays. No argument is an object
-// with getters except lossForwardBackward's params, hence its Verify().
+// Each calls one core kernel on zero-copy views of the caller's typed arrays.
+// No argument is an object with getters except lossForwardBackward's params,
+// hence its only Verify().
 #include "../core/activations.h"
 #include "../core/elementwise.h"
 #include "../core/gemm.h"
@@ -123,11 +122,10 @@ Napi::Value FirstOutside(const Napi::CallbackInfo& info) {
   const std::size_t n = array.ElementLength();
   ThreadPool& pool = InstanceRuntime(env).pool;
   // On a thread of its own: a training set takes tens of milliseconds, too long to hold the JS thread.
-  auto job =
-      std::make_unique<FunctionJob<double>>("firstOutside", std::vector<const char*>{}, [=, &pool](JobContext& ctx) {
-        const std::size_t found = first_outside(data, n, lo, hi, pool, [&ctx] { return ctx.Cancelled(); });
-        return found == n ? -1.0 : static_cast<double>(found);
-      });
+  auto job = std::make_unique<FunctionJob<double>>("firstOutside", [=, &pool](JobContext& ctx) {
+    const std::size_t found = first_outside(data, n, lo, hi, pool, [&ctx] { return ctx.Cancelled(); });
+    return found == n ? -1.0 : static_cast<double>(found);
+  });
   return Jobs(env).Start(env, std::move(job), env.Undefined(), std::move(memory));
 }
 

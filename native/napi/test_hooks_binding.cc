@@ -31,17 +31,16 @@ Napi::Value TestBackgroundJob(const Napi::CallbackInfo& info) {
   const args::Args a(info.Env(), "testBackgroundJob");
   const std::size_t steps = a.Size("steps", info[0]), step_micros = a.Size("stepMicros", info[1]);
   const std::size_t fail_at = a.Size("failAt", info[2]);
-  auto job =
-      std::make_unique<FunctionJob<double>>("testBackgroundJob", std::vector<const char*>{}, [=](JobContext& ctx) {
-        std::size_t done = 0;
-        for (; done < steps && !ctx.Cancelled(); done++) {
-          if (done + 1 == fail_at)
-            throw std::runtime_error("testBackgroundJob: forced failure at step " + std::to_string(fail_at));
-          std::this_thread::sleep_for(std::chrono::microseconds(step_micros));
-          ctx.Report({static_cast<double>(done + 1), static_cast<double>(steps)});
-        }
-        return static_cast<double>(done);
-      });
+  auto job = std::make_unique<FunctionJob<double>>("testBackgroundJob", [=](JobContext& ctx) {
+    std::size_t done = 0;
+    for (; done < steps && !ctx.Cancelled(); done++) {
+      if (done + 1 == fail_at)
+        throw std::runtime_error("testBackgroundJob: forced failure at step " + std::to_string(fail_at));
+      std::this_thread::sleep_for(std::chrono::microseconds(step_micros));
+      ctx.Report({static_cast<double>(done + 1), static_cast<double>(steps)});
+    }
+    return static_cast<double>(done);
+  });
   return Jobs(a.env()).Start(a.env(), std::move(job), a.Callback("onProgress", info[3]), {});
 }
 

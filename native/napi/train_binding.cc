@@ -1,9 +1,7 @@
 // The async trainer: one JS call starts a whole training job (every epoch,
 // shuffles, validation and early stopping included) on a BackgroundJob thread
-// and returns { promise, cancel }. Arguments are read in one pass (args.h:
-// codes, shapes and every index the core uses as an offset; checked.ts
-// checks the rest), then Verify(), then the job takes its arrays over
-// (job_memory.h) until it settles.
+// and returns { promise, cancel }. After the arguments are read, the job takes
+// its arrays over (job_memory.h) until it settles.
 #include <stdexcept>
 #include <string>
 
@@ -148,22 +146,16 @@ FitResume ReadResume(Args& a, Napi::Value v, const NetworkView& net, std::size_t
 }
 
 // [async] train(job, onProgress, communicator): { promise, cancel }
-// Trains job.net (a NetworkSpec, params updated in place) on job.x (n, sizes[0]), job.y
-// (n, target columns) for up to job.epochs epochs of job.batchSize samples, reshuffled per
-// epoch from job.rngState (advanced in place) when job.shuffle, updating with
-// job.optimizer (its state arrays and step count updated in place) at the rate of
-// job.schedule, evaluating job.metric and, when job.nVal ≥ 1, the validation data, and
-// stopping early as job.earlyStopping says. Writes one row of job.history per epoch.
-// onProgress (a function or null) receives { epochs, batches, samples, loss } after every
-// epoch and every job.progressEvery batches. The promise resolves with
+// Runs job, a FitJob (src/backend/backend.ts says what each field does), updating
+// in place job.net.params, the optimizer's state and step, rngState, history and
+// position. onProgress (a function or null) receives { epochs, batches, samples, loss }
+// after every epoch and every job.progressEvery batches. The promise resolves with
 // { epochs, samples, bestEpoch, best, steps, stoppedEarly } (fewer epochs when cancelled)
 // and rejects with Error "train: non-finite loss|gradient|update at epoch E, batch B; ..."
-// carrying code ERR_FASTNN_NON_FINITE, quantity, epoch and batch, unless job.skipNonFinite. job.inputNoise corrupts
-// each batch's inputs (denoising); job.resume continues a longer run (the schedule's clock, early stopping, an epoch
-// stopped between batches); job.position (optional) receives where the job stopped. communicator (optional: undefined
-// or null for a run of one process) is the MPI addon's external (core/communicator.h): the job is then one rank of a
-// data-parallel run (core/data_parallel.h), job.batchSize rows its share of
-// each global batch.
+// carrying code ERR_FASTNN_NON_FINITE, quantity, epoch and batch, unless job.skipNonFinite.
+// communicator (undefined or null for a run of one process) is the MPI addon's external
+// (core/communicator.h): the job is then one rank of a data-parallel run
+// (core/data_parallel.h), job.batchSize rows its share of each global batch.
 Napi::Value Train(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Args a(env, "train");

@@ -1,8 +1,6 @@
 // word2vec: vocabulary scan and training as background jobs (each on its own
 // thread, reading the corpus file itself), vector initialisation, and the
 // nearest-rows kernel behind similarity queries.
-// Arguments are read in one pass (args.h: codes, lengths and every offset;
-// checked.ts checks the rest), then Verify().
 #include <algorithm>
 #include <memory>
 #include <string>
@@ -119,12 +117,10 @@ class VocabJob final : public BackgroundJob {
 };
 
 // [async] word2vecVocab(job, onProgress?): { promise, cancel }
-// job: { path: string, minCount: integer ≥ 1, maxFinalVocab: integer ≥ 0 (0 =
-// no cap), lowercase: boolean, parts in [1, kMaxParts], part in [0, parts) (count
-// only that byte range of the file, vocab.h) }. Resolves { words: Uint8Array (each word's
+// Counts the words of job (a Word2VecVocabJob, src/backend/word2vec.ts; part of parts:
+// only that byte range of the file, vocab.h). Resolves { words: Uint8Array (each word's
 // bytes then '\n', most frequent first), counts: Float64Array, cancelled }.
-// onProgress({ bytesRead, bytesTotal }). Throws TypeError/RangeError for a
-// bad job; rejects when the file cannot be read.
+// onProgress({ bytesRead, bytesTotal }). Rejects when the file cannot be read.
 Napi::Value Word2vecVocab(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Args a(env, "word2vecVocab");
@@ -206,11 +202,9 @@ class TrainJob final : public BackgroundJob, private word2vec::TrainHooks {
   }
 
   Napi::Value Result(Napi::Env env) override {
-    Napi::Array epoch_losses = Napi::Array::New(env, result_.epoch_losses.size());
-    for (std::uint32_t e = 0; e < result_.epoch_losses.size(); e++) epoch_losses.Set(e, result_.epoch_losses[e]);
     return ObjectOf(env, "words", static_cast<double>(result_.words), "epochsCompleted",
                     static_cast<double>(result_.epochs_completed), "cancelled", result_.cancelled, "loss", result_.loss,
-                    "epochLosses", epoch_losses, "state", StateToJs(env, result_.state));
+                    "epochLosses", ArrayOf(env, result_.epoch_losses), "state", StateToJs(env, result_.state));
   }
 
  private:
@@ -229,19 +223,11 @@ class TrainJob final : public BackgroundJob, private word2vec::TrainHooks {
 };
 
 // [async] word2vecTrain(job, onProgress?): { promise, cancel }
-// job: { path, words, counts (a vocabulary as word2vecVocab returns it),
-// vectorSize, window ≥ 1, negative ≥ 0, nsExponent, sample, alpha, minAlpha,
-// epochs ≥ 1, threads in [1, args::kMaxThreads], seed in [0, 2^32), sg, hs, lowercase,
-// kernel ('batched' or 'classic', word2vec/sentence.h), saturated ('limit'
-// or 'skip': negative sampling's rule for a score with |f| ≥ 6), ranks in
-// [1, kMaxParts] and rank in [0, ranks) (this process's share of a
-// multi-process run, trainer.h),
-// syn0 (V, vectorSize), syn1neg (V, vectorSize) or null (needed when
-// negative > 0), syn1 (V, vectorSize) or null (needed when hs), resume (see
-// ReadResume) }, trained in place. Resolves { words, epochsCompleted,
+// Trains job's vectors in place (a Word2VecTrainJob, src/backend/word2vec.ts says what
+// each field does; resume as ReadResume reads it). Resolves { words, epochsCompleted,
 // cancelled, loss, epochLosses, state (where to resume; ReadResume's shape) }. onProgress
-// receives { progress, epoch, loss, wordsPerSec, lr, etaSeconds, words } at
-// least every 200 ms. Rejects on a non-finite score (divergence) or a read error.
+// receives { progress, epoch, loss, wordsPerSec, lr, etaSeconds, words } at least every
+// 200 ms. Rejects on a non-finite score (divergence) or a read error.
 Napi::Value Word2vecTrain(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Args a(env, "word2vecTrain");
