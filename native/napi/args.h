@@ -53,7 +53,6 @@ class Args {
   Args(Napi::Env env, const char* fn) : env_(env), fn_(fn) {}
 
   Napi::Env env() const { return env_; }
-  const char* fn() const { return fn_; }
 
   [[noreturn]] void ThrowType(const std::string& arg, const std::string& must) const;
   [[noreturn]] void ThrowRange(const std::string& arg, const std::string& must) const;

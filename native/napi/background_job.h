@@ -50,9 +50,10 @@ class BackgroundJob {
   virtual ~BackgroundJob() = default;
   const char* fn() const { return fn_; }
   // [job thread] The work. Poll ctx.Cancelled() often (between minibatches)
-  // and return early when set, leaving results consistent. May throw a
-  // std::exception: the Promise then rejects with an Error of its what(), or
-  // for a failed allocation with boundary.h's RangeError.
+  // and return early when set, leaving results consistent. What it throws
+  // rejects the Promise: a failed allocation with boundary.h's RangeError, a
+  // std::domain_error (a bad argument) with a RangeError of its what(), any
+  // other exception with Failure().
   virtual void Execute(JobContext& ctx) = 0;
   // [JS thread] The Promise's value, after Execute returned normally
   // (cancelled or not).
@@ -60,9 +61,8 @@ class BackgroundJob {
   // [JS thread] The progress callback's argument for one report: an object of
   // the `progress` fields, or without names an array of the numbers.
   Napi::Value Progress(Napi::Env env, const std::vector<double>& values) const;
-  // [JS thread] The rejection value after Execute threw `what` (not a failed
-  // allocation, not a bad argument); by default an Error with that message (a
-  // job adds fields to failures it recognises).
+  // [JS thread] The rejection value for any other exception, of message
+  // `what`: by default an Error (a job adds fields to failures it recognises).
   virtual Napi::Value Failure(Napi::Env env, const std::string& what);
 
  private:

@@ -44,14 +44,11 @@ Napi::Value CentredGram(const Napi::CallbackInfo& info) {
   const bool rows = a.Bool("rows", info[5]);
   const double alpha = a.Number("alpha", info[6]);
   const std::size_t side = rows ? n : d;
-  float* out = a.Array<float>("out", info[0], side * side);
-  float* mean = a.Array<float>("mean", info[1], d);
-  const float* x = a.Array<float>("x", info[2], n * d);
+  JobMemory memory;  // no getter runs: each array is the job's as soon as it is read
+  float* out = memory.Own(info[0], a.Array<float>("out", info[0], side * side), JobMemory::Access::kReadWrite);
+  float* mean = memory.Own(info[1], a.Array<float>("mean", info[1], d), JobMemory::Access::kReadWrite);
+  const float* x = memory.Own(info[2], a.Array<float>("x", info[2], n * d), JobMemory::Access::kRead);
   Napi::Value on_progress = a.Callback("onProgress", info[7]);
-  JobMemory memory;
-  out = memory.Own(info[0], out, JobMemory::Access::kReadWrite);
-  mean = memory.Own(info[1], mean, JobMemory::Access::kReadWrite);
-  x = memory.Own(info[2], x, JobMemory::Access::kRead);
   const GemmContext gemm = InstanceRuntime(env).gemm_context();
   return StartJob(env, "centredGram", on_progress, std::move(memory), [=](auto report, auto stop) {
     return centred_gram(out, mean, x, n, d, rows, alpha, gemm, report, stop);
@@ -68,14 +65,11 @@ Napi::Value SymmetricEigen(const Napi::CallbackInfo& info) {
   args::Args a(env, "symmetricEigen");
   const std::size_t m = a.Size("m", info[3]);
   const auto k = a.Int<std::size_t>("k", info[4], 0, static_cast<std::int64_t>(m));
-  double* values = a.Array<double>("values", info[0], k);
-  float* vectors = a.Array<float>("vectors", info[1], k * m);
-  const float* matrix = a.Array<float>("a", info[2], m * m);
+  JobMemory memory;  // no getter runs: each array is the job's as soon as it is read
+  double* values = memory.Own(info[0], a.Array<double>("values", info[0], k), JobMemory::Access::kReadWrite);
+  float* vectors = memory.Own(info[1], a.Array<float>("vectors", info[1], k * m), JobMemory::Access::kReadWrite);
+  const float* matrix = memory.Own(info[2], a.Array<float>("a", info[2], m * m), JobMemory::Access::kRead);
   Napi::Value on_progress = a.Callback("onProgress", info[5]);
-  JobMemory memory;
-  values = memory.Own(info[0], values, JobMemory::Access::kReadWrite);
-  vectors = memory.Own(info[1], vectors, JobMemory::Access::kReadWrite);
-  matrix = memory.Own(info[2], matrix, JobMemory::Access::kRead);
   const GemmContext gemm = InstanceRuntime(env).gemm_context();
   return StartJob(env, "symmetricEigen", on_progress, std::move(memory), [=](auto report, auto stop) {
     return symmetric_eigen(values, vectors, matrix, m, k, gemm, report, stop);

@@ -44,6 +44,14 @@ Napi::Value TestBackgroundJob(const Napi::CallbackInfo& info) {
   return Jobs(a.env()).Start(a.env(), std::move(job), a.Callback("onProgress", info[3]), {});
 }
 
+// A new typed array of Array's kind holding a copy of values.
+template <class Array, class T>
+Array CopyOf(Napi::Env env, const std::vector<T>& values) {
+  Array out = Array::New(env, values.size());
+  std::copy(values.begin(), values.end(), out.Data());
+  return out;
+}
+
 // Calls every function of a communicator (native/core/communicator.h) from
 // the job's thread, as a trainer would: the two allreduces, a broadcast of
 // root's bytes, a barrier.
@@ -61,19 +69,8 @@ class CommunicatorJob final : public BackgroundJob {
   }
 
   Napi::Value Result(Napi::Env env) override {
-    Napi::Object out = Napi::Object::New(env);
-    out.Set("rank", c_->rank);
-    out.Set("size", c_->size);
-    Napi::Float64Array f64 = Napi::Float64Array::New(env, f64_.size());
-    std::copy(f64_.begin(), f64_.end(), f64.Data());
-    Napi::Float32Array f32 = Napi::Float32Array::New(env, f32_.size());
-    std::copy(f32_.begin(), f32_.end(), f32.Data());
-    Napi::Uint8Array bytes = Napi::Uint8Array::New(env, bytes_.size());
-    std::copy(bytes_.begin(), bytes_.end(), bytes.Data());
-    out.Set("f64", f64);
-    out.Set("f32", f32);
-    out.Set("broadcast", bytes);
-    return out;
+    return ObjectOf(env, "rank", c_->rank, "size", c_->size, "f64", CopyOf<Napi::Float64Array>(env, f64_), "f32",
+                    CopyOf<Napi::Float32Array>(env, f32_), "broadcast", CopyOf<Napi::Uint8Array>(env, bytes_));
   }
 
  private:
@@ -136,11 +133,9 @@ void TestRng(const Napi::CallbackInfo& info) {
 // hooks. Read through process.env rather than getenv so a Worker given its
 // own env sees its own value.
 void RegisterTestHooks(Napi::Env env, Napi::Object exports) {
-  Napi::Value process = env.Global().Get("process");
-  if (!process.IsObject()) return;
-  Napi::Value vars = process.As<Napi::Object>().Get("env");
-  if (!vars.IsObject()) return;
-  Napi::Value flag = vars.As<Napi::Object>().Get("FASTNN_TEST_HOOKS");
+  const Napi::Value process = env.Global().Get("process");
+  const Napi::Value vars = process.IsObject() ? process.As<Napi::Object>().Get("env") : env.Undefined();
+  const Napi::Value flag = vars.IsObject() ? vars.As<Napi::Object>().Get("FASTNN_TEST_HOOKS") : env.Undefined();
   if (!flag.IsString() || flag.As<Napi::String>().Utf8Value() != "1") return;
   Export(env, exports, "testBackgroundJob", TestBackgroundJob);
   Export(env, exports, "testRng", TestRng);

@@ -78,22 +78,20 @@ class TrainJob final : public BackgroundJob, private FitObserver {
 // stepSize and total).
 ScheduleConfig ReadSchedule(Args& a, Napi::Value v) {
   Napi::Object o = a.Object("job.schedule", v);
-  ScheduleConfig s;
-  s.type = a.Code<Schedule>("job.schedule.type", o.Get("type"), kScheduleCount);
-  s.lr = a.Number("job.schedule.lr", o.Get("lr"));
-  s.per_step = a.Bool("job.schedule.perStep", o.Get("perStep"));
-  s.step_size = a.Int<std::size_t>("job.schedule.stepSize", o.Get("stepSize"), 1, args::kMaxDim);
-  s.gamma = a.Number("job.schedule.gamma", o.Get("gamma"));
-  s.min_lr = a.Number("job.schedule.minLr", o.Get("minLr"));
-  s.total = a.Int<std::size_t>("job.schedule.total", o.Get("total"), 1, args::kMaxDim);
-  s.warmup = a.Size("job.schedule.warmup", o.Get("warmup"));
-  return s;
+  // Braced, as the readers below: the fields are read in the order written.
+  return {a.Code<Schedule>("job.schedule.type", o.Get("type"), kScheduleCount),
+          a.Number("job.schedule.lr", o.Get("lr")),
+          a.Bool("job.schedule.perStep", o.Get("perStep")),
+          a.Int<std::size_t>("job.schedule.stepSize", o.Get("stepSize"), 1, args::kMaxDim),
+          a.Number("job.schedule.gamma", o.Get("gamma")),
+          a.Number("job.schedule.minLr", o.Get("minLr")),
+          a.Int<std::size_t>("job.schedule.total", o.Get("total"), 1, args::kMaxDim),
+          a.Size("job.schedule.warmup", o.Get("warmup"))};
 }
 
 // job.earlyStopping: { monitor, patience, minDelta, restoreBest }.
 EarlyStopping ReadEarlyStopping(Args& a, Napi::Value v) {
   Napi::Object o = a.Object("job.earlyStopping", v);
-  // Braced: read in the order written.
   return {a.Code<Monitor>("job.earlyStopping.monitor", o.Get("monitor"), kMonitorCount),
           a.Size("job.earlyStopping.patience", o.Get("patience")),
           a.Number("job.earlyStopping.minDelta", o.Get("minDelta")),

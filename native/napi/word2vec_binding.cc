@@ -95,16 +95,14 @@ class VocabJob final : public BackgroundJob {
   // The result's arrays: each word's bytes then '\n', and the counts.
   void Pack(const Vocab& vocab) {
     size_ = vocab.counts.size();
-    bytes_ = 0;
     for (std::size_t i = 0; i < size_; i++) bytes_ += vocab.words.Word(i).size() + 1;
     words_ = std::make_unique<std::uint8_t[]>(bytes_);
     counts_ = std::make_unique<double[]>(size_);
-    std::size_t at = 0;
+    std::uint8_t* at = words_.get();
     for (std::size_t i = 0; i < size_; i++) {
       const std::string_view w = vocab.words.Word(i);
-      std::copy(w.begin(), w.end(), words_.get() + at);
-      at += w.size();
-      words_[at++] = '\n';
+      at = std::copy(w.begin(), w.end(), at);
+      *at++ = '\n';
       counts_[i] = static_cast<double>(vocab.counts[i]);
     }
   }
