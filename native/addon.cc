@@ -22,7 +22,6 @@ class FastnnAddon : public Napi::Addon<FastnnAddon> {
     bindings::RegisterKernels(env, exports);
     bindings::RegisterNetwork(env, exports);
     bindings::RegisterTrain(env, exports);
-    bindings::RegisterDecomposition(env, exports);
     bindings::RegisterTestHooks(env, exports);
     bindings::RegisterWord2vec(env, exports);
   } catch (...) {

@@ -21,7 +21,6 @@ void RegisterDispatch(Napi::Env env, Napi::Object exports);
 void RegisterKernels(Napi::Env env, Napi::Object exports);
 void RegisterNetwork(Napi::Env env, Napi::Object exports);
 void RegisterTrain(Napi::Env env, Napi::Object exports);
-void RegisterDecomposition(Napi::Env env, Napi::Object exports);
 void RegisterWord2vec(Napi::Env env, Napi::Object exports);
 void RegisterTestHooks(Napi::Env env, Napi::Object exports);
 

@@ -1,15 +1,25 @@
-// The single kernels, one JS call each: for composition, tests and
-// benchmarks (firstOutside, a pass over a whole training set, runs as a job).
-// Each calls one core kernel on zero-copy views of the caller's typed arrays.
-// No argument is an object with getters except lossForwardBackward's params,
-// hence its only Verify().
+// The kernels, one JS call each, for composition, tests and benchmarks. A
+// single kernel runs at once on zero-copy views of the caller's typed arrays.
+// A pass over a whole data set runs as a job on a thread of its own that
+// shares the pool: firstOutside (core/scan.h) and the decompositions behind
+// PCA and classical MDS, centredGram (core/gram.h) and symmetricEigen
+// (core/symmetric_eigen.h); a training set takes tens of milliseconds, a
+// Fashion-MNIST covariance seconds, far too long for the JS thread. Their
+// inputs are read in place when a SharedArrayBuffer backs them; outputs are
+// the job's copies, written back on settling (job_memory.h). No argument is
+// an object with getters except lossForwardBackward's params, hence its only
+// Verify().
+#include <vector>
+
 #include "../core/activations.h"
 #include "../core/elementwise.h"
 #include "../core/gemm.h"
+#include "../core/gram.h"
 #include "../core/losses.h"
 #include "../core/scan.h"
 #include "../core/sgd.h"
 #include "../core/softmax.h"
+#include "../core/symmetric_eigen.h"
 #include "args.h"
 #include "background_job.h"
 #include "bindings.h"
@@ -108,10 +118,68 @@ void SgdUpdate(const Napi::CallbackInfo& info) {
   sgd_update(a.Array<float>("w", info[0], n), a.Array<float>("g", info[1], n), n, lr, weight_decay);
 }
 
+// Starts `run`, a core call given a progress and a stop function, as fn's job:
+// it reports { done, total } and resolves with what run returns, an R. A non-finite
+// entry of symmetricEigen's input rejects as a RangeError naming it
+// (background_job.cc).
+template <class R, class Run>
+Napi::Value StartJob(Napi::Env env, const char* fn, Napi::Value on_progress, JobMemory memory, Run run) {
+  const auto job = [run](JobContext& ctx) {
+    return run(
+        [&ctx](std::size_t done, std::size_t total) {
+          ctx.Report({static_cast<double>(done), static_cast<double>(total)});
+        },
+        [&ctx] { return ctx.Cancelled(); });
+  };
+  return Jobs(env).Start(env, std::make_unique<FunctionJob<R>>(fn, job, std::vector<const char*>{"done", "total"}),
+                         on_progress, std::move(memory));
+}
+
+// [async] centredGram(out, mean, x, n, d, rows, alpha, onProgress): { promise, cancel }
+// mean (d) ← column means of x (n, d); out ← alpha·Xcᵀ·Xc (d, d), or with rows
+// alpha·Xc·Xcᵀ (n, n), Xc the centred x. Resolves true, or false when cancelled.
+Napi::Value CentredGram(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Args a(env, "centredGram");
+  const std::size_t n = a.Size("n", info[3]), d = a.Size("d", info[4]);
+  const bool rows = a.Bool("rows", info[5]);
+  const double alpha = a.Number("alpha", info[6]);
+  const std::size_t side = rows ? n : d;
+  JobMemory memory;  // no getter runs: each array is the job's as soon as it is read
+  float* out = memory.Own(info[0], a.Array<float>("out", info[0], side * side), JobMemory::Access::kReadWrite);
+  float* mean = memory.Own(info[1], a.Array<float>("mean", info[1], d), JobMemory::Access::kReadWrite);
+  const float* x = memory.Own(info[2], a.Array<float>("x", info[2], n * d), JobMemory::Access::kRead);
+  Napi::Value on_progress = a.Callback("onProgress", info[7]);
+  const GemmContext gemm = InstanceRuntime(env).gemm_context();
+  return StartJob<bool>(env, "centredGram", on_progress, std::move(memory), [=](auto report, auto stop) {
+    return centred_gram(out, mean, x, n, d, rows, alpha, gemm, report, stop);
+  });
+}
+
+// [async] symmetricEigen(values, vectors, a, m, k, onProgress): { promise, cancel }
+// The k largest eigenvalues of the symmetric a (m, m) (lower triangle read) into
+// values (k), largest first, and their unit eigenvectors into the rows of
+// vectors (k, m), each with its largest-magnitude entry positive. Resolves true,
+// or false when cancelled; rejects with a RangeError for a non-finite entry.
+Napi::Value SymmetricEigen(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Args a(env, "symmetricEigen");
+  const std::size_t m = a.Size("m", info[3]);
+  const auto k = a.Int<std::size_t>("k", info[4], 0, static_cast<std::int64_t>(m));
+  JobMemory memory;  // no getter runs: each array is the job's as soon as it is read
+  double* values = memory.Own(info[0], a.Array<double>("values", info[0], k), JobMemory::Access::kReadWrite);
+  float* vectors = memory.Own(info[1], a.Array<float>("vectors", info[1], k * m), JobMemory::Access::kReadWrite);
+  const float* matrix = memory.Own(info[2], a.Array<float>("a", info[2], m * m), JobMemory::Access::kRead);
+  Napi::Value on_progress = a.Callback("onProgress", info[5]);
+  const GemmContext gemm = InstanceRuntime(env).gemm_context();
+  return StartJob<bool>(env, "symmetricEigen", on_progress, std::move(memory), [=](auto report, auto stop) {
+    return symmetric_eigen(values, vectors, matrix, m, k, gemm, report, stop);
+  });
+}
+
 // [async] firstOutside(data, min, max): { promise, cancel }
 // The promise resolves with the index of the first element of data (a
 // Float32Array) that is not finite or not in [min, max], or −1; cancelled, −1.
-// Reads data in place when a SharedArrayBuffer backs it.
 Napi::Value FirstOutside(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Args a(env, "firstOutside");
@@ -121,12 +189,10 @@ Napi::Value FirstOutside(const Napi::CallbackInfo& info) {
   const float* data = memory.Own(array, array.Data(), JobMemory::Access::kRead);
   const std::size_t n = array.ElementLength();
   ThreadPool& pool = InstanceRuntime(env).pool;
-  // On a thread of its own: a training set takes tens of milliseconds, too long to hold the JS thread.
-  auto job = std::make_unique<FunctionJob<double>>("firstOutside", [=, &pool](JobContext& ctx) {
-    const std::size_t found = first_outside(data, n, lo, hi, pool, [&ctx] { return ctx.Cancelled(); });
+  return StartJob<double>(env, "firstOutside", env.Undefined(), std::move(memory), [=, &pool](auto, auto stop) {
+    const std::size_t found = first_outside(data, n, lo, hi, pool, stop);
     return found == n ? -1.0 : static_cast<double>(found);
   });
-  return Jobs(env).Start(env, std::move(job), env.Undefined(), std::move(memory));
 }
 
 }  // namespace
@@ -141,6 +207,8 @@ void RegisterKernels(Napi::Env env, Napi::Object exports) {
   Export(env, exports, "lossForwardBackward", LossForwardBackward);
   Export(env, exports, "sgdUpdate", SgdUpdate);
   Export(env, exports, "firstOutside", FirstOutside);
+  Export(env, exports, "centredGram", CentredGram);
+  Export(env, exports, "symmetricEigen", SymmetricEigen);
 }
 
 }  // namespace fastnn::bindings

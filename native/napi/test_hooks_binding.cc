@@ -26,7 +26,6 @@ namespace {
 // Sleeps stepMicros per step for `steps` steps, reporting [step, steps] after
 // each; throws on its thread at step failAt (0 = never). The promise resolves
 // with the number of steps completed (fewer when cancelled).
-// Throws TypeError/RangeError for bad sizes.
 Napi::Value TestBackgroundJob(const Napi::CallbackInfo& info) {
   const args::Args a(info.Env(), "testBackgroundJob");
   const std::size_t steps = a.Size("steps", info[0]), step_micros = a.Size("stepMicros", info[1]);
@@ -109,7 +108,6 @@ Napi::Value TestCommunicator(const Napi::CallbackInfo& info) {
 // Uint32Array) with the raw stream, then belows[i] = below(bounds[i]) (Uint32Arrays of one
 // length, bounds ≥ 1), then shuffles perm (a Uint32Array) in place. Tests compare all
 // three with src/rng.ts, which must agree bit for bit.
-// Throws TypeError/RangeError for bad arguments.
 void TestRng(const Napi::CallbackInfo& info) {
   args::Args a(info.Env(), "testRng");
   const auto seed = a.Int<std::uint32_t>("seed", info[0], 0, 0xffffffffLL);

@@ -133,10 +133,8 @@ Napi::Value Word2vecVocab(const Napi::CallbackInfo& info) {
   return Jobs(env).Start(env, std::make_unique<VocabJob>(std::move(options)), a.Callback("onProgress", info[1]), {});
 }
 
-// job.resume: null, or a state as an earlier run resolved it (result.state):
-// { epoch in [1, epochs + 1], wordsBefore, and per thread offsets, words,
-// loss, terms (Float64Array (threads)), finished (Uint8Array (threads)),
-// rng (Uint32Array (threads · 4)) }. Copied out at once, so no pointer into
+// job.resume: null, or a Word2VecState (src/backend/word2vec.ts) as an earlier
+// run resolved it, of `threads` threads. Copied out at once, so no pointer into
 // JS memory outlives the call.
 std::unique_ptr<word2vec::TrainState> ReadResume(Args& a, Napi::Value v, std::uint32_t epochs, std::uint32_t threads) {
   if (Args::Absent(v)) return nullptr;
