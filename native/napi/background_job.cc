@@ -46,8 +46,7 @@ class RunningJob final : public JobContext {
       : registry_(registry),
         job_(std::move(job)),
         memory_(std::move(memory)),
-        deferred_(Napi::Promise::Deferred::New(env)),
-        cancelled_(std::make_shared<std::atomic<bool>>(false)) {
+        deferred_(Napi::Promise::Deferred::New(env)) {
     if (on_progress.IsFunction()) on_progress_ = Napi::Persistent(on_progress.As<Napi::Function>());
     tsfn_ = Tsfn::New(env, "fastnn.job", 0 /* unbounded queue: posting never blocks */, 1, this);
   }
@@ -59,10 +58,9 @@ class RunningJob final : public JobContext {
   void Report(std::vector<double> values) override {
     if (on_progress_.IsEmpty()) return;
     std::lock_guard<std::mutex> lock(mutex_);
+    const bool queued = !latest_.empty();  // then the queued event will carry this newer report
     latest_ = std::move(values);
-    if (progress_pending_) return;  // the queued event will carry this newer report
-    progress_pending_ = true;
-    Post(&progress_event);
+    if (!queued) Post(&progress_event);
   }
 
   // [JS thread] Starts the thread; returns { promise, cancel }.
@@ -122,11 +120,9 @@ class RunningJob final : public JobContext {
     std::vector<double> values;
     {
       std::lock_guard<std::mutex> lock(mutex_);
-      if (!progress_pending_) return;
       values.swap(latest_);
-      progress_pending_ = false;
     }
-    if (on_progress_.IsEmpty() || !js_error_.IsEmpty()) return;
+    if (values.empty() || on_progress_.IsEmpty() || !js_error_.IsEmpty()) return;
     // The callback reads what the report covers (history rows, weights) from the JS arrays.
     memory_.WriteBack();
     try {
@@ -180,13 +176,12 @@ class RunningJob final : public JobContext {
   Tsfn tsfn_;
   std::thread thread_;
   // Shared with the JS cancel() function (Launch).
-  std::shared_ptr<std::atomic<bool>> cancelled_;
+  std::shared_ptr<std::atomic<bool>> cancelled_ = std::make_shared<std::atomic<bool>>(false);
   // What Execute threw, if anything: written by the job's thread before it posts kDone; read on the JS thread after
   // join.
   std::exception_ptr error_;
-  std::mutex mutex_;  // guards latest_ and progress_pending_
-  std::vector<double> latest_;
-  bool progress_pending_ = false;
+  std::mutex mutex_;            // guards latest_
+  std::vector<double> latest_;  // the report not yet delivered, if any (reports are never empty)
 };
 
 namespace {

@@ -36,8 +36,9 @@ class JobContext {
   virtual ~JobContext() = default;
   // True once cancel() was called from JS or the environment is going away.
   virtual bool Cancelled() const = 0;
-  // Publishes a progress report. Reports not yet delivered are replaced by
-  // the newer one, so a fast job cannot flood the JS thread.
+  // Publishes a progress report (at least one number). Reports not yet
+  // delivered are replaced by the newer one, so a fast job cannot flood the
+  // JS thread.
   virtual void Report(std::vector<double> values) = 0;
 };
 
@@ -115,5 +116,8 @@ class JobRegistry {
   napi_env env_;
   std::list<std::unique_ptr<RunningJob>> running_;
 };
+
+// The background jobs of this environment (owned by the addon instance, addon.cc).
+JobRegistry& Jobs(Napi::Env env);
 
 }  // namespace fastnn::bindings

@@ -37,7 +37,8 @@ Napi::Array ArrayOf(Napi::Env env, const std::vector<T>& values) {
 }
 
 // A plain object of (name, value) fields, for results:
-// ObjectOf(env, "done", 3.0, "finished", true). Counts go as doubles, JS numbers.
+// ObjectOf(env, "done", 3, "finished", true). Numbers of any type go as JS
+// numbers (doubles), as Napi::Value::From converts them.
 inline void SetFields(Napi::Object) {}
 template <class V, class... Rest>
 void SetFields(Napi::Object o, const char* name, const V& value, const Rest&... rest) {
@@ -50,9 +51,5 @@ Napi::Object ObjectOf(Napi::Env env, const Fields&... fields) {
   SetFields(o, fields...);
   return o;
 }
-
-class JobRegistry;
-// The background jobs of this environment (owned by the addon instance, addon.cc).
-JobRegistry& Jobs(Napi::Env env);
 
 }  // namespace fastnn::bindings

@@ -9,8 +9,11 @@
 
 #include <napi.h>
 
+#include <new>
 #include <stdexcept>
 #include <string>
+
+#include "../core/out_of_memory.h"
 
 namespace fastnn::bindings {
 
@@ -22,7 +25,24 @@ inline constexpr const char* kWorkingBuffers = "its working buffers";
 // failed allocation (std::bad_alloc, core's OutOfMemory naming what it was
 // for, or a container's std::length_error), throws its RangeError as fn's,
 // an unnamed one called `unnamed`; otherwise returns, for the caller to rethrow.
-void ThrowIfOutOfMemory(Napi::Env env, const char* fn, const char* unnamed = kWorkingBuffers);
+inline void ThrowIfOutOfMemory(Napi::Env env, const char* fn, const char* unnamed = kWorkingBuffers) {
+  std::string what;
+  try {
+    throw;
+  } catch (const OutOfMemory& e) {
+    what = e.what();
+  } catch (const std::bad_alloc&) {
+    what = unnamed;
+  } catch (const std::length_error&) {
+    what = unnamed;
+  } catch (...) {
+    return;
+  }
+  Napi::Error error = Napi::RangeError::New(env, std::string(fn) + ": not enough memory for " + what);
+  error.Set("code", "ERR_FASTNN_OUT_OF_MEMORY");
+  error.Set("allocation", what);
+  throw error;
+}
 
 // exports[name] = fn, its failures turned into JS errors: a failed
 // allocation into ThrowIfOutOfMemory's RangeError (an unnamed one called

@@ -69,12 +69,10 @@ Napi::Value GemmPaths(const Napi::CallbackInfo& info) {
 Napi::Value GemmBlocking(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   const Runtime& rt = InstanceRuntime(env);
-  const KernelPath path = rt.path;
-  const MicroKernel& uk = kernel_set(path).gemm;
-  const auto number = [](std::size_t v) { return static_cast<double>(v); };
-  return ObjectOf(env, "path", kernel_path_name(path), "mr", number(uk.mr), "nr", number(uk.nr), "mc", number(uk.mc),
-                  "kc", number(uk.kc), "nc", number(uk.nc), "threadedFlops", rt.gemm_threaded_flops, "directMnk",
-                  number(kGemmDirectMnk), "gemvThreadedFlops", kGemvThreadedFlops);
+  const MicroKernel& uk = kernel_set(rt.path).gemm;
+  return ObjectOf(env, "path", kernel_path_name(rt.path), "mr", uk.mr, "nr", uk.nr, "mc", uk.mc, "kc", uk.kc, "nc",
+                  uk.nc, "threadedFlops", rt.gemm_threaded_flops, "directMnk", kGemmDirectMnk, "gemvThreadedFlops",
+                  kGemvThreadedFlops);
 }
 
 // [sync] getThreads(): number
@@ -107,7 +105,7 @@ Napi::Value ProbeBandwidth(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   const std::int64_t bytes = args::Args(env, "probeBandwidth").Int("bytes", info[0], 4, args::kMaxDim);
   const Bandwidth bw = probe_bandwidth(static_cast<std::size_t>(bytes));
-  return ObjectOf(env, "bytes", static_cast<double>(bytes), "copyGBs", bw.copy_gbs, "triadGBs", bw.triad_gbs);
+  return ObjectOf(env, "bytes", bytes, "copyGBs", bw.copy_gbs, "triadGBs", bw.triad_gbs);
 }
 
 }  // namespace

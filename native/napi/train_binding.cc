@@ -40,10 +40,8 @@ class TrainJob final : public BackgroundJob, private FitObserver {
   }
 
   Napi::Value Result(Napi::Env env) override {
-    const auto number = [](std::size_t v) { return static_cast<double>(v); };
-    return ObjectOf(env, "epochs", number(outcome_.epochs), "samples", number(outcome_.samples), "bestEpoch",
-                    number(outcome_.best_epoch), "best", outcome_.best, "steps", number(outcome_.steps), "stoppedEarly",
-                    outcome_.stopped_early);
+    return ObjectOf(env, "epochs", outcome_.epochs, "samples", outcome_.samples, "bestEpoch", outcome_.best_epoch,
+                    "best", outcome_.best, "steps", outcome_.steps, "stoppedEarly", outcome_.stopped_early);
   }
 
   // A non-finite batch rejects with the fields of src/backend/errors.ts NonFiniteError.

@@ -27,11 +27,6 @@ using word2vec::Vocab;
 // The most parts a corpus is split into (ranks of a run; validate-word2vec.ts MAX_PARTS).
 constexpr std::int64_t kMaxParts = 65536;
 
-// A count held in a double (a typed array's element): an integer in [min, 2^53 − 1].
-std::uint64_t Count(const Args& a, const std::string& arg, double v, std::int64_t min) {
-  return a.Int<std::uint64_t>(arg, v, min, args::kMaxSafeInteger);
-}
-
 // A vocabulary as it crosses the boundary: the words' bytes, each followed by
 // '\n' (no token contains one), and their counts, one per word. The row of
 // each word in the vectors is its index, so no word may come twice.
@@ -51,7 +46,7 @@ Vocab ReadVocab(Args& a, Napi::Value words_v, Napi::Value counts_v) {
     if (vocab.words.Insert(std::string_view(data + start, end - start)) != static_cast<std::int32_t>(i)) {
       a.ThrowRange("job.words", "has a duplicate word at index " + std::to_string(i));
     }
-    vocab.counts.push_back(Count(a, args::At("job.counts", i), counts[i], 1));
+    vocab.counts.push_back(a.Int<std::uint64_t>(args::At("job.counts", i), counts[i], 1, args::kMaxSafeInteger));
     start = end + 1;
   }
   return vocab;
@@ -152,9 +147,9 @@ std::unique_ptr<word2vec::TrainState> ReadResume(Args& a, Napi::Value v, std::ui
   state->threads.resize(threads);
   for (std::uint32_t t = 0; t < threads; t++) {
     word2vec::ThreadState& th = state->threads[t];
-    th.offset = Count(a, args::At("job.resume.offsets", t), offsets[t], 0);
-    th.words = Count(a, args::At("job.resume.words", t), words[t], 0);
-    th.terms = Count(a, args::At("job.resume.terms", t), terms[t], 0);
+    th.offset = a.Int<std::uint64_t>(args::At("job.resume.offsets", t), offsets[t], 0, args::kMaxSafeInteger);
+    th.words = a.Int<std::uint64_t>(args::At("job.resume.words", t), words[t], 0, args::kMaxSafeInteger);
+    th.terms = a.Int<std::uint64_t>(args::At("job.resume.terms", t), terms[t], 0, args::kMaxSafeInteger);
     th.loss = loss[t];
     th.finished = finished[t] != 0;
     std::copy(rng + 4 * t, rng + 4 * t + 4, th.rng);
@@ -177,9 +172,8 @@ Napi::Object StateToJs(Napi::Env env, const word2vec::TrainState& state) {
     finished[t] = th.finished ? 1 : 0;
     for (std::size_t i = 0; i < 4; i++) rng[4 * t + i] = th.rng[i];
   }
-  return ObjectOf(env, "epoch", static_cast<double>(state.epoch), "wordsBefore",
-                  static_cast<double>(state.words_before), "offsets", offsets, "words", words, "loss", loss, "terms",
-                  terms, "finished", finished, "rng", rng);
+  return ObjectOf(env, "epoch", state.epoch, "wordsBefore", state.words_before, "offsets", offsets, "words", words,
+                  "loss", loss, "terms", terms, "finished", finished, "rng", rng);
 }
 
 class TrainJob final : public BackgroundJob, private word2vec::TrainHooks {
@@ -198,9 +192,9 @@ class TrainJob final : public BackgroundJob, private word2vec::TrainHooks {
   }
 
   Napi::Value Result(Napi::Env env) override {
-    return ObjectOf(env, "words", static_cast<double>(result_.words), "epochsCompleted",
-                    static_cast<double>(result_.epochs_completed), "cancelled", result_.cancelled, "loss", result_.loss,
-                    "epochLosses", ArrayOf(env, result_.epoch_losses), "state", StateToJs(env, result_.state));
+    return ObjectOf(env, "words", result_.words, "epochsCompleted", result_.epochs_completed, "cancelled",
+                    result_.cancelled, "loss", result_.loss, "epochLosses", ArrayOf(env, result_.epoch_losses), "state",
+                    StateToJs(env, result_.state));
   }
 
  private:
