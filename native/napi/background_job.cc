@@ -33,10 +33,6 @@ Napi::Value BackgroundJob::Progress(Napi::Env env, const std::vector<double>& va
   return out;
 }
 
-Napi::Value BackgroundJob::Failure(Napi::Env env, const std::string& what) {
-  return Napi::Error::New(env, what).Value();
-}
-
 // One started job: its thread, its Promise, the memory it works on, and the
 // latest progress report.
 class RunningJob final : public JobContext {

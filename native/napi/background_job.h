@@ -64,7 +64,7 @@ class BackgroundJob {
   Napi::Value Progress(Napi::Env env, const std::vector<double>& values) const;
   // [JS thread] The rejection value for any other exception, of message
   // `what`: by default an Error (a job adds fields to failures it recognises).
-  virtual Napi::Value Failure(Napi::Env env, const std::string& what);
+  virtual Napi::Value Failure(Napi::Env env, const std::string& what) { return Napi::Error::New(env, what).Value(); }
 
  private:
   const char* fn_;
