@@ -18,12 +18,10 @@ class FastnnAddon : public Napi::Addon<FastnnAddon> {
   // A function-try-block: the pool's threads start with runtime_, and a
   // failure to start them must reach require() as a RangeError too.
   FastnnAddon(Napi::Env env, Napi::Object exports) try : jobs_(env) {
-    bindings::RegisterInfo(env, exports);
+    bindings::RegisterDispatch(env, exports);
     bindings::RegisterKernels(env, exports);
     bindings::RegisterNetwork(env, exports);
     bindings::RegisterTrain(env, exports);
-    bindings::RegisterDecomposition(env, exports);
-    bindings::RegisterDispatch(env, exports);
     bindings::RegisterTestHooks(env, exports);
     bindings::RegisterWord2vec(env, exports);
   } catch (...) {

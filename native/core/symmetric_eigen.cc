@@ -5,12 +5,21 @@
 #include <cmath>
 #include <cstdint>
 #include <numeric>
+#include <string>
 #include <vector>
 
 #include "householder.h"
 #include "tridiagonal_ql.h"
 
 namespace fastnn {
+
+// Only NaN and ±∞ fail, so their JS names are all the formatting needed.
+NonFiniteEntry::NonFiniteEntry(std::size_t row, std::size_t col, double value)
+    : std::domain_error(std::string("symmetricEigen: a contains ") +
+                        (std::isnan(value) ? "NaN"
+                         : value > 0       ? "Infinity"
+                                           : "-Infinity") +
+                        " at row " + std::to_string(row) + ", column " + std::to_string(col)) {}
 
 namespace {
 

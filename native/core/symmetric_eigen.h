@@ -16,12 +16,11 @@
 
 namespace fastnn {
 
-// What symmetric_eigen() throws for a non-finite entry of its input.
+// What symmetric_eigen() throws for a non-finite entry of its input, worded
+// as the TS backend words it: a bad argument, which a job rejects as a
+// RangeError (native/napi/background_job.cc).
 struct NonFiniteEntry : std::domain_error {
-  NonFiniteEntry(std::size_t row, std::size_t col, double value)
-      : std::domain_error("symmetricEigen: a is not finite"), row(row), col(col), value(value) {}
-  std::size_t row, col;
-  double value;
+  NonFiniteEntry(std::size_t row, std::size_t col, double value);
 };
 
 // a (m, m) symmetric, only its lower triangle read (float32, computed in

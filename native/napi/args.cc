@@ -17,11 +17,7 @@ double Args::Number(const std::string& arg, Napi::Value v) const {
   return v.As<Napi::Number>().DoubleValue();
 }
 
-std::int64_t Args::Int(const std::string& arg, Napi::Value v, std::int64_t min, std::int64_t max) const {
-  return Int(arg, Number(arg, v), min, max);
-}
-
-std::int64_t Args::Int(const std::string& arg, double v, std::int64_t min, std::int64_t max) const {
+std::int64_t Args::CheckInt(const std::string& arg, double v, std::int64_t min, std::int64_t max) const {
   // Compared as doubles first: NaN, ±∞ and fractions never reach the integer conversion.
   if (!(v >= static_cast<double>(min) && v <= static_cast<double>(max)) || std::trunc(v) != v) {
     ThrowRange(arg, "must be an integer in [" + std::to_string(min) + ", " + std::to_string(max) + "]");
@@ -47,6 +43,23 @@ Napi::Object Args::Object(const std::string& arg, Napi::Value v) const {
 Napi::Value Args::Callback(const std::string& arg, Napi::Value v) const {
   if (!Absent(v) && !v.IsFunction()) ThrowType(arg, "must be a function or null");
   return v;
+}
+
+const fastnn_communicator* Args::Communicator(const std::string& arg, Napi::Value v) const {
+  if (Absent(v)) return nullptr;
+  if (!v.IsExternal()) ThrowType(arg, "must be the communicator of fastnn's MPI addon, or null");
+  const napi_type_tag tag{kCommunicatorTagLower, kCommunicatorTagUpper};
+  bool tagged = false;
+  if (napi_check_object_type_tag(env_, v, &tag, &tagged) != napi_ok || !tagged) {
+    ThrowType(arg, "must be the communicator of fastnn's MPI addon, not another external");
+  }
+  const auto* c = v.As<Napi::External<fastnn_communicator>>().Data();
+  // Fields are only appended (communicator.h): an older struct_size lacks some we call.
+  if (c->abi_version != FASTNN_COMMUNICATOR_ABI_VERSION || c->struct_size < sizeof(fastnn_communicator)) {
+    ThrowRange(arg, "comes from an MPI addon of another version (ABI " + std::to_string(c->abi_version) +
+                        ", this addon speaks " + std::to_string(FASTNN_COMMUNICATOR_ABI_VERSION) + "): rebuild both");
+  }
+  return c;
 }
 
 std::vector<Napi::Value> Args::List(const std::string& arg, Napi::Value v, std::size_t count) const {

@@ -20,6 +20,8 @@
 #include <string>
 #include <vector>
 
+#include "../core/communicator.h"
+
 namespace fastnn::args {
 
 // Sizes are limited to what a signed 32-bit index can address.
@@ -32,34 +34,18 @@ constexpr std::int64_t kMaxThreads = 1024;
 // "path[i]": how messages name an element.
 inline std::string At(const std::string& path, std::size_t i) { return path + "[" + std::to_string(i) + "]"; }
 
-// The element type of each typed array the addon takes, and its JS name.
-template <class T>
-struct Kind;
-template <>
-struct Kind<float> {
-  static constexpr napi_typedarray_type type = napi_float32_array;
-  static constexpr const char* name = "a Float32Array";
+// The kind of typed array whose elements are T: node-addon-api's own table,
+// protected in Napi::TypedArray and so reached by deriving from it.
+struct KindOf : Napi::TypedArray {
+  template <class T>
+  static napi_typedarray_type Type() {
+    return TypedArrayTypeForPrimitiveType<T>();
+  }
 };
-template <>
-struct Kind<double> {
-  static constexpr napi_typedarray_type type = napi_float64_array;
-  static constexpr const char* name = "a Float64Array";
-};
-template <>
-struct Kind<std::int32_t> {
-  static constexpr napi_typedarray_type type = napi_int32_array;
-  static constexpr const char* name = "an Int32Array";
-};
-template <>
-struct Kind<std::uint32_t> {
-  static constexpr napi_typedarray_type type = napi_uint32_array;
-  static constexpr const char* name = "a Uint32Array";
-};
-template <>
-struct Kind<std::uint8_t> {
-  static constexpr napi_typedarray_type type = napi_uint8_array;
-  static constexpr const char* name = "a Uint8Array";
-};
+// What messages call each kind, indexed by napi_typedarray_type.
+inline constexpr const char* kKindNames[] = {"an Int8Array",  "a Uint8Array",   "a Uint8ClampedArray",
+                                             "an Int16Array", "a Uint16Array",  "an Int32Array",
+                                             "a Uint32Array", "a Float32Array", "a Float64Array"};
 
 // The arguments of one call of `fn`, read and checked in one pass.
 class Args {
@@ -67,28 +53,34 @@ class Args {
   Args(Napi::Env env, const char* fn) : env_(env), fn_(fn) {}
 
   Napi::Env env() const { return env_; }
-  const char* fn() const { return fn_; }
 
   [[noreturn]] void ThrowType(const std::string& arg, const std::string& must) const;
   [[noreturn]] void ThrowRange(const std::string& arg, const std::string& must) const;
 
   double Number(const std::string& arg, Napi::Value v) const;
-  // An integer number in [min, max].
-  std::int64_t Int(const std::string& arg, Napi::Value v, std::int64_t min, std::int64_t max) const;
-  // An integer held in a double (a typed array's element) in [min, max].
-  std::int64_t Int(const std::string& arg, double v, std::int64_t min, std::int64_t max) const;
-  std::size_t Size(const std::string& arg, Napi::Value v) const {
-    return static_cast<std::size_t>(Int(arg, v, 0, kMaxDim));
+  // An integer in [min, max], as a T: held in a double (a typed array's element), or a number.
+  template <class T = std::int64_t>
+  T Int(const std::string& arg, double v, std::int64_t min, std::int64_t max) const {
+    return static_cast<T>(CheckInt(arg, v, min, max));
   }
-  // An enum code: an integer in [0, count).
-  int Code(const std::string& arg, Napi::Value v, int count) const {
-    return static_cast<int>(Int(arg, v, 0, count - 1));
+  template <class T = std::int64_t>
+  T Int(const std::string& arg, Napi::Value v, std::int64_t min, std::int64_t max) const {
+    return Int<T>(arg, Number(arg, v), min, max);
+  }
+  std::size_t Size(const std::string& arg, Napi::Value v) const { return Int<std::size_t>(arg, v, 0, kMaxDim); }
+  // A code of enum E: an integer in [0, count).
+  template <class E>
+  E Code(const std::string& arg, Napi::Value v, int count) const {
+    return Int<E>(arg, v, 0, count - 1);
   }
   bool Bool(const std::string& arg, Napi::Value v) const;
   std::string String(const std::string& arg, Napi::Value v) const;
   Napi::Object Object(const std::string& arg, Napi::Value v) const;
   // A progress callback: a function, undefined or null (none).
   Napi::Value Callback(const std::string& arg, Napi::Value v) const;
+  // The MPI addon's communicator (core/communicator.h), or nullptr for null or undefined (a job of one
+  // process). Only an external with its type tag passes, and only of an ABI version this build knows.
+  const fastnn_communicator* Communicator(const std::string& arg, Napi::Value v) const;
   // undefined or null: an optional argument left out.
   static bool Absent(Napi::Value v) { return v.IsEmpty() || v.IsUndefined() || v.IsNull(); }
 
@@ -107,8 +99,9 @@ class Args {
   // A typed array of T's kind and any length, remembered for Verify().
   template <class T>
   Napi::TypedArrayOf<T> AnyLength(const std::string& arg, Napi::Value v) {
-    if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != Kind<T>::type)
-      ThrowType(arg, std::string("must be ") + Kind<T>::name);
+    const napi_typedarray_type kind = KindOf::Type<T>();
+    if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != kind)
+      ThrowType(arg, std::string("must be ") + kKindNames[kind]);
     Napi::TypedArrayOf<T> a = v.As<Napi::TypedArrayOf<T>>();
     borrowed_.push_back({a, a.Data(), a.ElementLength(), arg});
     return a;
@@ -121,6 +114,8 @@ class Args {
   void Verify() const;
 
  private:
+  std::int64_t CheckInt(const std::string& arg, double v, std::int64_t min, std::int64_t max) const;
+
   struct Borrow {
     Napi::Value array;
     const void* data;

@@ -1,9 +1,11 @@
 #include "background_job.h"
 
 #include <exception>
+#include <stdexcept>
 #include <utility>
 
 #include "../core/out_of_memory.h"
+#include "bindings.h"
 #include "boundary.h"
 
 namespace fastnn::bindings {
@@ -25,18 +27,10 @@ using Tsfn = Napi::TypedThreadSafeFunction<RunningJob, EventKind, CallJs>;
 }  // namespace
 
 Napi::Value BackgroundJob::Progress(Napi::Env env, const std::vector<double>& values) const {
-  if (progress_.empty()) {
-    Napi::Array out = Napi::Array::New(env, values.size());
-    for (std::size_t i = 0; i < values.size(); i++) out.Set(static_cast<uint32_t>(i), values[i]);
-    return out;
-  }
+  if (progress_.empty()) return ArrayOf(env, values);
   Napi::Object out = Napi::Object::New(env);
   for (std::size_t i = 0; i < values.size() && i < progress_.size(); i++) out.Set(progress_[i], values[i]);
   return out;
-}
-
-Napi::Value BackgroundJob::Failure(Napi::Env env, const std::string& what) {
-  return Napi::Error::New(env, what).Value();
 }
 
 // One started job: its thread, its Promise, the memory it works on, and the
@@ -48,8 +42,7 @@ class RunningJob final : public JobContext {
       : registry_(registry),
         job_(std::move(job)),
         memory_(std::move(memory)),
-        deferred_(Napi::Promise::Deferred::New(env)),
-        cancelled_(std::make_shared<std::atomic<bool>>(false)) {
+        deferred_(Napi::Promise::Deferred::New(env)) {
     if (on_progress.IsFunction()) on_progress_ = Napi::Persistent(on_progress.As<Napi::Function>());
     tsfn_ = Tsfn::New(env, "fastnn.job", 0 /* unbounded queue: posting never blocks */, 1, this);
   }
@@ -61,14 +54,21 @@ class RunningJob final : public JobContext {
   void Report(std::vector<double> values) override {
     if (on_progress_.IsEmpty()) return;
     std::lock_guard<std::mutex> lock(mutex_);
+    const bool queued = !latest_.empty();  // then the queued event will carry this newer report
     latest_ = std::move(values);
-    if (progress_pending_) return;  // the queued event will carry this newer report
-    progress_pending_ = true;
-    Post(&progress_event);
+    if (!queued) Post(&progress_event);
   }
 
-  void Launch() {
+  // [JS thread] Starts the thread; returns { promise, cancel }.
+  Napi::Object Launch(Napi::Env env) {
+    // The flag, not the job: cancel() may be called after the job is freed.
+    const auto cancel = [flag = cancelled_](const Napi::CallbackInfo&) {
+      flag->store(true, std::memory_order_relaxed);
+    };
+    Napi::Object handle =
+        ObjectOf(env, "promise", deferred_.Promise(), "cancel", Napi::Function::New(env, cancel, "cancel"));
     thread_ = start_thread("the job's thread (its stack)", [this] { Run(); });
+    return handle;
   }
 
   // [JS thread] For a job that could not be launched: lets its thread-safe
@@ -80,10 +80,6 @@ class RunningJob final : public JobContext {
   void Join() {
     if (thread_.joinable()) thread_.join();
   }
-
-  Napi::Promise Promise() const { return deferred_.Promise(); }
-
-  std::shared_ptr<std::atomic<bool>> CancelFlag() const { return cancelled_; }
 
   // [JS thread] One event from the job's thread.
   void Deliver(Napi::Env env, EventKind kind) {
@@ -120,11 +116,9 @@ class RunningJob final : public JobContext {
     std::vector<double> values;
     {
       std::lock_guard<std::mutex> lock(mutex_);
-      if (!progress_pending_) return;
       values.swap(latest_);
-      progress_pending_ = false;
     }
-    if (on_progress_.IsEmpty() || !js_error_.IsEmpty()) return;
+    if (values.empty() || on_progress_.IsEmpty() || !js_error_.IsEmpty()) return;
     // The callback reads what the report covers (history rows, weights) from the JS arrays.
     memory_.WriteBack();
     try {
@@ -159,6 +153,9 @@ class RunningJob final : public JobContext {
       throw;
     } catch (const Napi::Error& e) {
       return e.Value();
+    } catch (const std::domain_error& e) {
+      // The core refusing a value it was given (core/symmetric_eigen.h NonFiniteEntry): a bad argument.
+      return Napi::RangeError::New(env, e.what()).Value();
     } catch (const std::exception& e) {
       return job_->Failure(env, e.what());
     } catch (...) {
@@ -174,14 +171,13 @@ class RunningJob final : public JobContext {
   Napi::ObjectReference js_error_;
   Tsfn tsfn_;
   std::thread thread_;
-  // Shared with the JS cancel() function, which may outlive the job.
-  std::shared_ptr<std::atomic<bool>> cancelled_;
+  // Shared with the JS cancel() function (Launch).
+  std::shared_ptr<std::atomic<bool>> cancelled_ = std::make_shared<std::atomic<bool>>(false);
   // What Execute threw, if anything: written by the job's thread before it posts kDone; read on the JS thread after
   // join.
   std::exception_ptr error_;
-  std::mutex mutex_;  // guards latest_ and progress_pending_
-  std::vector<double> latest_;
-  bool progress_pending_ = false;
+  std::mutex mutex_;            // guards latest_
+  std::vector<double> latest_;  // the report not yet delivered, if any (reports are never empty)
 };
 
 namespace {
@@ -239,19 +235,7 @@ Napi::Object JobRegistry::Start(Napi::Env env, std::unique_ptr<BackgroundJob> jo
   running_.emplace_back();
   try {
     running_.back() = std::make_unique<RunningJob>(*this, env, std::move(job), on_progress, std::move(memory));
-    RunningJob& running = *running_.back();
-    Napi::Object handle = Napi::Object::New(env);
-    handle.Set("promise", running.Promise());
-    std::shared_ptr<std::atomic<bool>> flag = running.CancelFlag();
-    handle.Set("cancel", Napi::Function::New(
-                             env,
-                             [flag](const Napi::CallbackInfo& info) {
-                               flag->store(true, std::memory_order_relaxed);
-                               return info.Env().Undefined();
-                             },
-                             "cancel"));
-    running.Launch();
-    return handle;
+    return running_.back()->Launch(env);
   } catch (...) {
     if (running_.back()) running_.back()->Discard();
     running_.pop_back();

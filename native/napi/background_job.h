@@ -36,8 +36,9 @@ class JobContext {
   virtual ~JobContext() = default;
   // True once cancel() was called from JS or the environment is going away.
   virtual bool Cancelled() const = 0;
-  // Publishes a progress report. Reports not yet delivered are replaced by
-  // the newer one, so a fast job cannot flood the JS thread.
+  // Publishes a progress report (at least one number). Reports not yet
+  // delivered are replaced by the newer one, so a fast job cannot flood the
+  // JS thread.
   virtual void Report(std::vector<double> values) = 0;
 };
 
@@ -50,9 +51,10 @@ class BackgroundJob {
   virtual ~BackgroundJob() = default;
   const char* fn() const { return fn_; }
   // [job thread] The work. Poll ctx.Cancelled() often (between minibatches)
-  // and return early when set, leaving results consistent. May throw a
-  // std::exception: the Promise then rejects with an Error of its what(), or
-  // for a failed allocation with boundary.h's RangeError.
+  // and return early when set, leaving results consistent. What it throws
+  // rejects the Promise: a failed allocation with boundary.h's RangeError, a
+  // std::domain_error (a bad argument) with a RangeError of its what(), any
+  // other exception with Failure().
   virtual void Execute(JobContext& ctx) = 0;
   // [JS thread] The Promise's value, after Execute returned normally
   // (cancelled or not).
@@ -60,27 +62,29 @@ class BackgroundJob {
   // [JS thread] The progress callback's argument for one report: an object of
   // the `progress` fields, or without names an array of the numbers.
   Napi::Value Progress(Napi::Env env, const std::vector<double>& values) const;
-  // [JS thread] The rejection value after Execute threw `what` (not a failed
-  // allocation); by default an Error with that message (a job adds fields to
-  // failures it recognises).
-  virtual Napi::Value Failure(Napi::Env env, const std::string& what);
+  // [JS thread] The rejection value for any other exception, of message
+  // `what`: by default an Error (a job adds fields to failures it recognises).
+  virtual Napi::Value Failure(Napi::Env env, const std::string& what) { return Napi::Error::New(env, what).Value(); }
 
  private:
   const char* fn_;
   std::vector<const char*> progress_;
 };
 
-// A job that is one function of its context, resolving with the number it
-// returns (firstOutside's index, the test job's steps).
-class NumberJob final : public BackgroundJob {
+// A job that is one function of its context, resolving with the number or
+// boolean it returns (firstOutside's index, whether a decomposition finished,
+// the test job's steps).
+template <class R>
+class FunctionJob final : public BackgroundJob {
  public:
-  NumberJob(const char* fn, std::function<double(JobContext&)> run) : BackgroundJob(fn), run_(std::move(run)) {}
+  FunctionJob(const char* fn, std::function<R(JobContext&)> run, std::vector<const char*> progress = {})
+      : BackgroundJob(fn, std::move(progress)), run_(std::move(run)) {}
   void Execute(JobContext& ctx) override { value_ = run_(ctx); }
-  Napi::Value Result(Napi::Env env) override { return Napi::Number::New(env, value_); }
+  Napi::Value Result(Napi::Env env) override { return Napi::Value::From(env, value_); }
 
  private:
-  std::function<double(JobContext&)> run_;
-  double value_ = 0;
+  std::function<R(JobContext&)> run_;
+  R value_{};
 };
 
 class RunningJob;
@@ -112,5 +116,8 @@ class JobRegistry {
   napi_env env_;
   std::list<std::unique_ptr<RunningJob>> running_;
 };
+
+// The background jobs of this environment (owned by the addon instance, addon.cc).
+JobRegistry& Jobs(Napi::Env env);
 
 }  // namespace fastnn::bindings

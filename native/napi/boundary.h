@@ -9,6 +9,12 @@
 
 #include <napi.h>
 
+#include <new>
+#include <stdexcept>
+#include <string>
+
+#include "../core/out_of_memory.h"
+
 namespace fastnn::bindings {
 
 // What an allocation that does not say what it was for (a plain
@@ -19,11 +25,44 @@ inline constexpr const char* kWorkingBuffers = "its working buffers";
 // failed allocation (std::bad_alloc, core's OutOfMemory naming what it was
 // for, or a container's std::length_error), throws its RangeError as fn's,
 // an unnamed one called `unnamed`; otherwise returns, for the caller to rethrow.
-void ThrowIfOutOfMemory(Napi::Env env, const char* fn, const char* unnamed = kWorkingBuffers);
+inline void ThrowIfOutOfMemory(Napi::Env env, const char* fn, const char* unnamed = kWorkingBuffers) {
+  std::string what;
+  try {
+    throw;
+  } catch (const OutOfMemory& e) {
+    what = e.what();
+  } catch (const std::bad_alloc&) {
+    what = unnamed;
+  } catch (const std::length_error&) {
+    what = unnamed;
+  } catch (...) {
+    return;
+  }
+  Napi::Error error = Napi::RangeError::New(env, std::string(fn) + ": not enough memory for " + what);
+  error.Set("code", "ERR_FASTNN_OUT_OF_MEMORY");
+  error.Set("allocation", what);
+  throw error;
+}
 
-// exports[name] = fn, run through ThrowIfOutOfMemory with `unnamed`. name
-// must outlive the environment (a string literal).
-void Export(Napi::Env env, Napi::Object exports, const char* name, Napi::Value (*fn)(const Napi::CallbackInfo&),
-            const char* unnamed = kWorkingBuffers);
+// exports[name] = fn, its failures turned into JS errors: a failed
+// allocation into ThrowIfOutOfMemory's RangeError (an unnamed one called
+// `unnamed`), any other std::runtime_error of the core (a non-finite loss)
+// into an Error "name: what". A fn that returns nothing returns undefined.
+// name must outlive the environment (a string literal).
+template <class Result>
+void Export(Napi::Env env, Napi::Object exports, const char* name, Result (*fn)(const Napi::CallbackInfo&),
+            const char* unnamed = kWorkingBuffers) {
+  const auto exported = [name, fn, unnamed](const Napi::CallbackInfo& info) -> Result {
+    try {
+      return fn(info);
+    } catch (const std::runtime_error& e) {
+      throw Napi::Error::New(info.Env(), std::string(name) + ": " + e.what());
+    } catch (...) {
+      ThrowIfOutOfMemory(info.Env(), name, unnamed);
+      throw;
+    }
+  };
+  exports.Set(name, Napi::Function::New(env, exported, name));
+}
 
 }  // namespace fastnn::bindings

@@ -1,8 +1,10 @@
-// Which kernels run and on how many threads, and the machine's limits: for
-// tests (every path this CPU supports), benchmarks and support questions.
-// Paths and threads belong to this environment's Runtime (addon instance).
+// The build and the machine, which kernels run and on how many threads: for
+// support questions (backendInfo()), tests (every path this CPU supports) and
+// benchmarks. Paths and threads belong to this environment's Runtime (addon
+// instance).
 #include <string>
 
+#include "../core/cpu_features.h"
 #include "../core/dispatch.h"
 #include "../core/gemm.h"
 #include "../core/probe.h"
@@ -10,9 +12,18 @@
 #include "bindings.h"
 #include "boundary.h"
 
+#ifndef FASTNN_VERSION
+#error "FASTNN_VERSION must be defined by the build (package.json's version, as a string literal)"
+#endif
+
 namespace fastnn::bindings {
 
 namespace {
+
+// [sync] cpuFeatures(): string[]
+// Returns the CPU features the kernels can dispatch on, e.g. ['sse4.2', 'avx', 'avx2', 'fma'];
+// empty on non-x86 machines. Throws nothing.
+Napi::Value CpuFeatures(const Napi::CallbackInfo& info) { return ArrayOf(info.Env(), cpu_features()); }
 
 std::string SupportedList() {
   std::string out;
@@ -31,7 +42,7 @@ Napi::Value GemmPath(const Napi::CallbackInfo& info) {
 // [sync] setGemmPath(name): undefined
 // Switches this environment's kernels to `name`. Throws TypeError when name is not a string,
 // RangeError when it is not a path this CPU supports.
-Napi::Value SetGemmPath(const Napi::CallbackInfo& info) {
+void SetGemmPath(const Napi::CallbackInfo& info) {
   const args::Args a(info.Env(), "setGemmPath");
   const std::string name = a.String("name", info[0]);
   KernelPath path;
@@ -39,17 +50,14 @@ Napi::Value SetGemmPath(const Napi::CallbackInfo& info) {
     a.ThrowRange("name", "must be a kernel path this CPU supports (" + SupportedList() + "), got '" + name + "'");
   }
   InstanceRuntime(info.Env()).path = path;
-  return info.Env().Undefined();
 }
 
 // [sync] gemmPaths(): string[]
 // The paths this CPU supports, slowest first, e.g. ['portable', 'avx2', 'avx512']. Throws nothing.
 Napi::Value GemmPaths(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  const std::vector<KernelPath> paths = supported_kernel_paths();
-  Napi::Array out = Napi::Array::New(env, paths.size());
-  for (std::size_t i = 0; i < paths.size(); i++) out.Set(static_cast<uint32_t>(i), kernel_path_name(paths[i]));
-  return out;
+  std::vector<const char*> names;
+  for (KernelPath p : supported_kernel_paths()) names.push_back(kernel_path_name(p));
+  return ArrayOf(info.Env(), names);
 }
 
 // [sync] gemmBlocking(): { path, mr, nr, mc, kc, nc, threadedFlops, directMnk, gemvThreadedFlops }
@@ -61,12 +69,10 @@ Napi::Value GemmPaths(const Napi::CallbackInfo& info) {
 Napi::Value GemmBlocking(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   const Runtime& rt = InstanceRuntime(env);
-  const KernelPath path = rt.path;
-  const MicroKernel& uk = kernel_set(path).gemm;
-  const auto number = [](std::size_t v) { return static_cast<double>(v); };
-  return ObjectOf(env, "path", kernel_path_name(path), "mr", number(uk.mr), "nr", number(uk.nr), "mc", number(uk.mc),
-                  "kc", number(uk.kc), "nc", number(uk.nc), "threadedFlops", rt.gemm_threaded_flops, "directMnk",
-                  number(kGemmDirectMnk), "gemvThreadedFlops", kGemvThreadedFlops);
+  const MicroKernel& uk = kernel_set(rt.path).gemm;
+  return ObjectOf(env, "path", kernel_path_name(rt.path), "mr", uk.mr, "nr", uk.nr, "mc", uk.mc, "kc", uk.kc, "nc",
+                  uk.nc, "threadedFlops", rt.gemm_threaded_flops, "directMnk", kGemmDirectMnk, "gemvThreadedFlops",
+                  kGemvThreadedFlops);
 }
 
 // [sync] getThreads(): number
@@ -78,11 +84,10 @@ Napi::Value GetThreads(const Napi::CallbackInfo& info) {
 // [sync] setThreads(n): undefined
 // Resizes this environment's pool to n threads (the caller included); 0 = hardware cores.
 // Throws TypeError when n is not a number, RangeError when not an integer in [0, args::kMaxThreads].
-Napi::Value SetThreads(const Napi::CallbackInfo& info) {
+void SetThreads(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   const std::int64_t n = args::Args(env, "setThreads").Int("n", info[0], 0, args::kMaxThreads);
   InstanceRuntime(env).pool.resize(static_cast<std::size_t>(n));
-  return env.Undefined();
 }
 
 // [sync] probePeak(): { path, gflops }
@@ -100,12 +105,16 @@ Napi::Value ProbeBandwidth(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   const std::int64_t bytes = args::Args(env, "probeBandwidth").Int("bytes", info[0], 4, args::kMaxDim);
   const Bandwidth bw = probe_bandwidth(static_cast<std::size_t>(bytes));
-  return ObjectOf(env, "bytes", static_cast<double>(bytes), "copyGBs", bw.copy_gbs, "triadGBs", bw.triad_gbs);
+  return ObjectOf(env, "bytes", bytes, "copyGBs", bw.copy_gbs, "triadGBs", bw.triad_gbs);
 }
 
 }  // namespace
 
 void RegisterDispatch(Napi::Env env, Napi::Object exports) {
+  // version: string, package.json's version baked in at build time (read-only).
+  exports.DefineProperty(
+      Napi::PropertyDescriptor::Value("version", Napi::String::New(env, FASTNN_VERSION), napi_enumerable));
+  Export(env, exports, "cpuFeatures", CpuFeatures);
   Export(env, exports, "gemmPath", GemmPath);
   Export(env, exports, "setGemmPath", SetGemmPath);
   Export(env, exports, "gemmPaths", GemmPaths);

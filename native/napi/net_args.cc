@@ -14,7 +14,7 @@ void ReadSparsity(Args& a, const std::string& path, Napi::Value v, NetworkView& 
   if (Args::Absent(v)) return;
   Napi::Object s = a.Object(path, v);
   net.sparsity.layer =
-      static_cast<long>(a.Int(path + ".layer", s.Get("layer"), 0, static_cast<std::int64_t>(net.hidden.size()) - 1));
+      a.Int<long>(path + ".layer", s.Get("layer"), 0, static_cast<std::int64_t>(net.hidden.size()) - 1);
   net.sparsity.rho = a.Number(path + ".rho", s.Get("rho"));
   net.sparsity.beta = a.Number(path + ".beta", s.Get("beta"));
 }
@@ -26,8 +26,8 @@ void ReadTiedPairs(Args& a, const std::string& path, Napi::Value v, NetworkView&
   if (pairs.ElementLength() % 2 != 0) a.ThrowRange(path, "must have an even length");
   const auto last = static_cast<std::int64_t>(net.sizes.size()) - 2;
   for (std::size_t i = 0; i < pairs.ElementLength(); i += 2) {
-    const auto e = static_cast<std::size_t>(a.Int(At(path, i), pairs[i], 0, last));
-    const auto d = static_cast<std::size_t>(a.Int(At(path, i + 1), pairs[i + 1], 0, last));
+    const auto e = a.Int<std::size_t>(At(path, i), pairs[i], 0, last);
+    const auto d = a.Int<std::size_t>(At(path, i + 1), pairs[i + 1], 0, last);
     if (net.sizes[d] != net.sizes[e + 1] || net.sizes[d + 1] != net.sizes[e])
       a.ThrowRange(At(path, i + 1), "must have the transposed shape");
     net.tied.emplace_back(e, d);
@@ -61,16 +61,15 @@ NetArgs ReadNet(Args& a, const std::string& path, Napi::Value v) {
   Napi::Int32Array sizes = a.AnyLength<std::int32_t>(path + ".sizes", o.Get("sizes"));
   if (sizes.ElementLength() < 2) a.ThrowRange(path + ".sizes", "must have at least 2 entries");
   for (std::size_t i = 0; i < sizes.ElementLength(); i++) {
-    net.sizes.push_back(static_cast<std::size_t>(a.Int(At(path + ".sizes", i), sizes[i], 1, args::kMaxDim)));
+    net.sizes.push_back(a.Int<std::size_t>(At(path + ".sizes", i), sizes[i], 1, args::kMaxDim));
   }
   const std::size_t hidden = net.sizes.size() - 2, layers = hidden + 1;
   const std::int32_t* acts = a.Array<std::int32_t>(path + ".hiddenActivations", o.Get("hiddenActivations"), hidden);
   for (std::size_t l = 0; l < hidden; l++) {
-    net.hidden.push_back(
-        static_cast<Activation>(a.Int(At(path + ".hiddenActivations", l), acts[l], 0, kActivationCount - 1)));
+    net.hidden.push_back(a.Int<Activation>(At(path + ".hiddenActivations", l), acts[l], 0, kActivationCount - 1));
   }
   net.leaky_slope = a.Number(path + ".leakySlope", o.Get("leakySlope"));
-  net.loss = static_cast<Loss>(a.Code(path + ".loss", o.Get("loss"), kLossCount));
+  net.loss = a.Code<Loss>(path + ".loss", o.Get("loss"), kLossCount);
   net.loss_params = ReadLossParams(a, path + ".lossParams", o.Get("lossParams"), net.sizes.back(), &out.class_weights);
   ReadSparsity(a, path + ".sparsity", o.Get("sparsity"), net);
   ReadTiedPairs(a, path + ".tiedPairs", o.Get("tiedPairs"), net);
@@ -106,7 +105,7 @@ OptimizerConfig ReadOptimizer(Args& a, const std::string& path, Napi::Value v, c
                               std::vector<Napi::Value>* state, Napi::Value* step) {
   Napi::Object o = a.Object(path, v);
   OptimizerConfig opt;
-  opt.type = static_cast<Optimizer>(a.Code(path + ".type", o.Get("type"), kOptimizerCount));
+  opt.type = a.Code<Optimizer>(path + ".type", o.Get("type"), kOptimizerCount);
   opt.weight_decay = a.Number(path + ".weightDecay", o.Get("weightDecay"));
   opt.momentum = a.Number(path + ".momentum", o.Get("momentum"));
   opt.nesterov = a.Bool(path + ".nesterov", o.Get("nesterov"));

@@ -1,8 +1,5 @@
 // Whole-network calls: one JS call runs a forward pass, a full gradient, or a
-// whole epoch of minibatch SGD, so JS is never in the inner loop. Arguments
-// are read in one pass (args.h: shapes, codes and indices only; checked.ts
-// checks the rest), then Verify() makes sure no getter run by a read took a
-// buffer away before the core runs.
+// whole epoch of minibatch SGD, so JS is never in the inner loop.
 #include <string>
 
 #include "../core/network.h"
@@ -18,29 +15,17 @@ namespace {
 
 using args::Args;
 
-// Runs a core call, turning a non-finite loss into a JS Error named after fn
-// (a failed allocation becomes a RangeError at the boundary, boundary.h).
-template <typename F>
-auto RunCore(const Args& a, F&& f) -> decltype(f()) {
-  try {
-    return f();
-  } catch (const NonFiniteLoss& e) {
-    throw Napi::Error::New(a.env(), std::string(a.fn()) + ": " + e.what());
-  }
-}
-
 // [sync] forward(out, net, x, n): undefined
 // out (n, sizes[last]) = output activations (after the loss's sigmoid/softmax) of the
 // network net (a NetworkSpec) for x (n, sizes[0]).
-Napi::Value Forward(const Napi::CallbackInfo& info) {
+void Forward(const Napi::CallbackInfo& info) {
   Args a(info.Env(), "forward");
   const NetworkView net = ReadNet(a, "net", info[1]).view;
   const std::size_t n = a.Size("n", info[3]);
   float* out = a.Array<float>("out", info[0], n * net.sizes.back());
   const float* x = a.Array<float>("x", info[2], n * net.sizes.front());
   a.Verify();
-  RunCore(a, [&] { network_forward(out, net, x, n); });
-  return info.Env().Undefined();
+  network_forward(out, net, x, n);
 }
 
 // [sync] forwardLoss(out, net, x, y, n): number
@@ -54,7 +39,7 @@ Napi::Value ForwardLoss(const Napi::CallbackInfo& info) {
   const float* x = a.Array<float>("x", info[2], n * net.sizes.front());
   const float* y = a.Array<float>("y", info[3], n * target_cols(net));
   a.Verify();
-  return Napi::Number::New(info.Env(), RunCore(a, [&] { return network_forward_loss(out, net, x, y, n); }));
+  return Napi::Number::New(info.Env(), network_forward_loss(out, net, x, y, n));
 }
 
 // lossGradient and backward: (grads, net, x, second, n), second (n, cols(net)), grads laid out like net.params.
@@ -67,7 +52,7 @@ auto Gradient(const Napi::CallbackInfo& info, const char* fn, const char* second
   const float* x = a.Array<float>("x", info[2], n * net.sizes.front());
   const float* second = a.Array<float>(second_name, info[3], n * cols(net));
   a.Verify();
-  return RunCore(a, [&] { return run(grads.data(), net, x, second, n); });
+  return run(grads.data(), net, x, second, n);
 }
 
 // [sync] lossGradient(grads, net, x, y, n): number
@@ -80,10 +65,9 @@ Napi::Value LossGradient(const Napi::CallbackInfo& info) {
 // [sync] backward(grads, net, x, dOutput, n): undefined
 // Writes into grads the gradient of Σ dOutput ⊙ logits, i.e. backpropagates dOutput
 // (n, sizes[last]), a gradient with respect to the last layer's logits, through net at x (n, sizes[0]).
-Napi::Value Backward(const Napi::CallbackInfo& info) {
+void Backward(const Napi::CallbackInfo& info) {
   Gradient(
       info, "backward", "dOutput", [](const NetworkView& net) { return net.sizes.back(); }, network_backward);
-  return info.Env().Undefined();
 }
 
 // [sync] optimizerStep(net, grads, optimizer, lr): number
@@ -99,8 +83,7 @@ Napi::Value OptimizerStep(const Napi::CallbackInfo& info) {
   const OptimizerConfig opt = ReadOptimizer(a, "optimizer", info[2], net);
   const double lr = a.Number("lr", info[3]);
   a.Verify();
-  const StepOutcome outcome = RunCore(a, [&] { return optimizer_update(net, grads.data(), opt, lr); });
-  return Napi::Number::New(info.Env(), static_cast<double>(outcome));
+  return Napi::Number::New(info.Env(), static_cast<double>(optimizer_update(net, grads.data(), opt, lr)));
 }
 
 // [sync] trainEpoch(job): number
@@ -116,7 +99,7 @@ Napi::Value TrainEpoch(const Napi::CallbackInfo& info) {
   const float* x = a.Array<float>("job.x", job.Get("x"), n * net.sizes.front());
   const float* y = a.Array<float>("job.y", job.Get("y"), n * target_cols(net));
   Napi::Uint32Array order = a.AnyLength<std::uint32_t>("job.order", job.Get("order"));
-  const auto batch_size = static_cast<std::size_t>(a.Int("job.batchSize", job.Get("batchSize"), 1, args::kMaxDim));
+  const auto batch_size = a.Int<std::size_t>("job.batchSize", job.Get("batchSize"), 1, args::kMaxDim);
   const double lr = a.Number("job.learningRate", job.Get("learningRate"));
   const double weight_decay = a.Number("job.weightDecay", job.Get("weightDecay"));
   a.Verify();
@@ -124,10 +107,8 @@ Napi::Value TrainEpoch(const Napi::CallbackInfo& info) {
   for (std::size_t i = 0; i < order.ElementLength(); i++) {
     if (order[i] >= n) a.ThrowRange(args::At("job.order", i), "must be below job.n");
   }
-  const double sum = RunCore(a, [&] {
-    return network_train_epoch(net, x, y, n, order.Data(), order.ElementLength(), batch_size, lr, weight_decay);
-  });
-  return Napi::Number::New(info.Env(), sum);
+  return Napi::Number::New(
+      info.Env(), network_train_epoch(net, x, y, n, order.Data(), order.ElementLength(), batch_size, lr, weight_decay));
 }
 
 }  // namespace

@@ -15,7 +15,6 @@
 #include "../core/rng.h"
 #include "args.h"
 #include "background_job.h"
-#include "communicator_arg.h"
 #include "bindings.h"
 #include "boundary.h"
 
@@ -27,12 +26,11 @@ namespace {
 // Sleeps stepMicros per step for `steps` steps, reporting [step, steps] after
 // each; throws on its thread at step failAt (0 = never). The promise resolves
 // with the number of steps completed (fewer when cancelled).
-// Throws TypeError/RangeError for bad sizes.
 Napi::Value TestBackgroundJob(const Napi::CallbackInfo& info) {
   const args::Args a(info.Env(), "testBackgroundJob");
   const std::size_t steps = a.Size("steps", info[0]), step_micros = a.Size("stepMicros", info[1]);
   const std::size_t fail_at = a.Size("failAt", info[2]);
-  auto job = std::make_unique<NumberJob>("testBackgroundJob", [=](JobContext& ctx) {
+  auto job = std::make_unique<FunctionJob<double>>("testBackgroundJob", [=](JobContext& ctx) {
     std::size_t done = 0;
     for (; done < steps && !ctx.Cancelled(); done++) {
       if (done + 1 == fail_at)
@@ -43,6 +41,14 @@ Napi::Value TestBackgroundJob(const Napi::CallbackInfo& info) {
     return static_cast<double>(done);
   });
   return Jobs(a.env()).Start(a.env(), std::move(job), a.Callback("onProgress", info[3]), {});
+}
+
+// A new typed array of Array's kind holding a copy of values.
+template <class Array, class T>
+Array CopyOf(Napi::Env env, const std::vector<T>& values) {
+  Array out = Array::New(env, values.size());
+  std::copy(values.begin(), values.end(), out.Data());
+  return out;
 }
 
 // Calls every function of a communicator (native/core/communicator.h) from
@@ -62,19 +68,8 @@ class CommunicatorJob final : public BackgroundJob {
   }
 
   Napi::Value Result(Napi::Env env) override {
-    Napi::Object out = Napi::Object::New(env);
-    out.Set("rank", c_->rank);
-    out.Set("size", c_->size);
-    Napi::Float64Array f64 = Napi::Float64Array::New(env, f64_.size());
-    std::copy(f64_.begin(), f64_.end(), f64.Data());
-    Napi::Float32Array f32 = Napi::Float32Array::New(env, f32_.size());
-    std::copy(f32_.begin(), f32_.end(), f32.Data());
-    Napi::Uint8Array bytes = Napi::Uint8Array::New(env, bytes_.size());
-    std::copy(bytes_.begin(), bytes_.end(), bytes.Data());
-    out.Set("f64", f64);
-    out.Set("f32", f32);
-    out.Set("broadcast", bytes);
-    return out;
+    return ObjectOf(env, "rank", c_->rank, "size", c_->size, "f64", CopyOf<Napi::Float64Array>(env, f64_), "f32",
+                    CopyOf<Napi::Float32Array>(env, f32_), "broadcast", CopyOf<Napi::Uint8Array>(env, bytes_));
   }
 
  private:
@@ -96,11 +91,11 @@ class CommunicatorJob final : public BackgroundJob {
 Napi::Value TestCommunicator(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   args::Args a(env, "testCommunicator");
-  const fastnn_communicator* c = args::Communicator(a, "communicator", info[0]);
+  const fastnn_communicator* c = a.Communicator("communicator", info[0]);
   if (c == nullptr) a.ThrowType("communicator", "must not be null");
   Napi::Float64Array f64 = a.AnyLength<double>("f64", info[1]);
   Napi::Float32Array f32 = a.AnyLength<float>("f32", info[2]);
-  const auto root = static_cast<std::int32_t>(a.Int("root", info[3], 0, 0x7fffffffLL));
+  const auto root = a.Int<std::int32_t>("root", info[3], 0, 0x7fffffffLL);
   a.Verify();
   std::vector<double> f64_copy(f64.Data(), f64.Data() + f64.ElementLength());
   std::vector<float> f32_copy(f32.Data(), f32.Data() + f32.ElementLength());
@@ -113,10 +108,9 @@ Napi::Value TestCommunicator(const Napi::CallbackInfo& info) {
 // Uint32Array) with the raw stream, then belows[i] = below(bounds[i]) (Uint32Arrays of one
 // length, bounds ≥ 1), then shuffles perm (a Uint32Array) in place. Tests compare all
 // three with src/rng.ts, which must agree bit for bit.
-// Throws TypeError/RangeError for bad arguments.
-Napi::Value TestRng(const Napi::CallbackInfo& info) {
+void TestRng(const Napi::CallbackInfo& info) {
   args::Args a(info.Env(), "testRng");
-  const auto seed = static_cast<std::uint32_t>(a.Int("seed", info[0], 0, 0xffffffffLL));
+  const auto seed = a.Int<std::uint32_t>("seed", info[0], 0, 0xffffffffLL);
   Napi::Uint32Array words = a.AnyLength<std::uint32_t>("words", info[1]);
   Napi::Uint32Array bounds = a.AnyLength<std::uint32_t>("bounds", info[2]);
   std::uint32_t* belows = a.Array<std::uint32_t>("belows", info[3], bounds.ElementLength());
@@ -128,7 +122,6 @@ Napi::Value TestRng(const Napi::CallbackInfo& info) {
   for (std::size_t i = 0; i < words.ElementLength(); i++) words[i] = rng.next_u32();
   for (std::size_t i = 0; i < bounds.ElementLength(); i++) belows[i] = rng.below(bounds[i]);
   rng.shuffle(perm.Data(), perm.ElementLength());
-  return info.Env().Undefined();
 }
 
 }  // namespace
@@ -138,11 +131,9 @@ Napi::Value TestRng(const Napi::CallbackInfo& info) {
 // hooks. Read through process.env rather than getenv so a Worker given its
 // own env sees its own value.
 void RegisterTestHooks(Napi::Env env, Napi::Object exports) {
-  Napi::Value process = env.Global().Get("process");
-  if (!process.IsObject()) return;
-  Napi::Value vars = process.As<Napi::Object>().Get("env");
-  if (!vars.IsObject()) return;
-  Napi::Value flag = vars.As<Napi::Object>().Get("FASTNN_TEST_HOOKS");
+  const Napi::Value process = env.Global().Get("process");
+  const Napi::Value vars = process.IsObject() ? process.As<Napi::Object>().Get("env") : env.Undefined();
+  const Napi::Value flag = vars.IsObject() ? vars.As<Napi::Object>().Get("FASTNN_TEST_HOOKS") : env.Undefined();
   if (!flag.IsString() || flag.As<Napi::String>().Utf8Value() != "1") return;
   Export(env, exports, "testBackgroundJob", TestBackgroundJob);
   Export(env, exports, "testRng", TestRng);

@@ -1,9 +1,7 @@
 // The async trainer: one JS call starts a whole training job (every epoch,
 // shuffles, validation and early stopping included) on a BackgroundJob thread
-// and returns { promise, cancel }. Arguments are read in one pass (args.h:
-// codes, shapes and every index the core uses as an offset; checked.ts
-// checks the rest), then Verify(), then the job takes its arrays over
-// (job_memory.h) until it settles.
+// and returns { promise, cancel }. After the arguments are read, the job takes
+// its arrays over (job_memory.h) until it settles.
 #include <stdexcept>
 #include <string>
 
@@ -12,7 +10,6 @@
 #include "background_job.h"
 #include "bindings.h"
 #include "boundary.h"
-#include "communicator_arg.h"
 #include "net_args.h"
 
 namespace fastnn::bindings {
@@ -43,10 +40,8 @@ class TrainJob final : public BackgroundJob, private FitObserver {
   }
 
   Napi::Value Result(Napi::Env env) override {
-    const auto number = [](std::size_t v) { return static_cast<double>(v); };
-    return ObjectOf(env, "epochs", number(outcome_.epochs), "samples", number(outcome_.samples), "bestEpoch",
-                    number(outcome_.best_epoch), "best", outcome_.best, "steps", number(outcome_.steps), "stoppedEarly",
-                    outcome_.stopped_early);
+    return ObjectOf(env, "epochs", outcome_.epochs, "samples", outcome_.samples, "bestEpoch", outcome_.best_epoch,
+                    "best", outcome_.best, "steps", outcome_.steps, "stoppedEarly", outcome_.stopped_early);
   }
 
   // A non-finite batch rejects with the fields of src/backend/errors.ts NonFiniteError.
@@ -81,23 +76,21 @@ class TrainJob final : public BackgroundJob, private FitObserver {
 // stepSize and total).
 ScheduleConfig ReadSchedule(Args& a, Napi::Value v) {
   Napi::Object o = a.Object("job.schedule", v);
-  ScheduleConfig s;
-  s.type = static_cast<Schedule>(a.Code("job.schedule.type", o.Get("type"), kScheduleCount));
-  s.lr = a.Number("job.schedule.lr", o.Get("lr"));
-  s.per_step = a.Bool("job.schedule.perStep", o.Get("perStep"));
-  s.step_size = static_cast<std::size_t>(a.Int("job.schedule.stepSize", o.Get("stepSize"), 1, args::kMaxDim));
-  s.gamma = a.Number("job.schedule.gamma", o.Get("gamma"));
-  s.min_lr = a.Number("job.schedule.minLr", o.Get("minLr"));
-  s.total = static_cast<std::size_t>(a.Int("job.schedule.total", o.Get("total"), 1, args::kMaxDim));
-  s.warmup = a.Size("job.schedule.warmup", o.Get("warmup"));
-  return s;
+  // Braced, as the readers below: the fields are read in the order written.
+  return {a.Code<Schedule>("job.schedule.type", o.Get("type"), kScheduleCount),
+          a.Number("job.schedule.lr", o.Get("lr")),
+          a.Bool("job.schedule.perStep", o.Get("perStep")),
+          a.Int<std::size_t>("job.schedule.stepSize", o.Get("stepSize"), 1, args::kMaxDim),
+          a.Number("job.schedule.gamma", o.Get("gamma")),
+          a.Number("job.schedule.minLr", o.Get("minLr")),
+          a.Int<std::size_t>("job.schedule.total", o.Get("total"), 1, args::kMaxDim),
+          a.Size("job.schedule.warmup", o.Get("warmup"))};
 }
 
 // job.earlyStopping: { monitor, patience, minDelta, restoreBest }.
 EarlyStopping ReadEarlyStopping(Args& a, Napi::Value v) {
   Napi::Object o = a.Object("job.earlyStopping", v);
-  // Braced: read in the order written.
-  return {static_cast<Monitor>(a.Code("job.earlyStopping.monitor", o.Get("monitor"), kMonitorCount)),
+  return {a.Code<Monitor>("job.earlyStopping.monitor", o.Get("monitor"), kMonitorCount),
           a.Size("job.earlyStopping.patience", o.Get("patience")),
           a.Number("job.earlyStopping.minDelta", o.Get("minDelta")),
           a.Bool("job.earlyStopping.restoreBest", o.Get("restoreBest"))};
@@ -107,7 +100,7 @@ EarlyStopping ReadEarlyStopping(Args& a, Napi::Value v) {
 InputNoise ReadInputNoise(Args& a, Napi::Value v) {
   if (Args::Absent(v)) return {};
   Napi::Object o = a.Object("job.inputNoise", v);
-  return {static_cast<NoiseType>(a.Code("job.inputNoise.type", o.Get("type"), kNoiseTypeCount)),
+  return {a.Code<NoiseType>("job.inputNoise.type", o.Get("type"), kNoiseTypeCount),
           a.Number("job.inputNoise.level", o.Get("level"))};
 }
 
@@ -149,22 +142,16 @@ FitResume ReadResume(Args& a, Napi::Value v, const NetworkView& net, std::size_t
 }
 
 // [async] train(job, onProgress, communicator): { promise, cancel }
-// Trains job.net (a NetworkSpec, params updated in place) on job.x (n, sizes[0]), job.y
-// (n, target columns) for up to job.epochs epochs of job.batchSize samples, reshuffled per
-// epoch from job.rngState (advanced in place) when job.shuffle, updating with
-// job.optimizer (its state arrays and step count updated in place) at the rate of
-// job.schedule, evaluating job.metric and, when job.nVal ≥ 1, the validation data, and
-// stopping early as job.earlyStopping says. Writes one row of job.history per epoch.
-// onProgress (a function or null) receives { epochs, batches, samples, loss } after every
-// epoch and every job.progressEvery batches. The promise resolves with
+// Runs job, a FitJob (src/backend/backend.ts says what each field does), updating
+// in place job.net.params, the optimizer's state and step, rngState, history and
+// position. onProgress (a function or null) receives { epochs, batches, samples, loss }
+// after every epoch and every job.progressEvery batches. The promise resolves with
 // { epochs, samples, bestEpoch, best, steps, stoppedEarly } (fewer epochs when cancelled)
 // and rejects with Error "train: non-finite loss|gradient|update at epoch E, batch B; ..."
-// carrying code ERR_FASTNN_NON_FINITE, quantity, epoch and batch, unless job.skipNonFinite. job.inputNoise corrupts
-// each batch's inputs (denoising); job.resume continues a longer run (the schedule's clock, early stopping, an epoch
-// stopped between batches); job.position (optional) receives where the job stopped. communicator (optional: undefined
-// or null for a run of one process) is the MPI addon's external (core/communicator.h): the job is then one rank of a
-// data-parallel run (core/data_parallel.h), job.batchSize rows its share of
-// each global batch.
+// carrying code ERR_FASTNN_NON_FINITE, quantity, epoch and batch, unless job.skipNonFinite.
+// communicator (undefined or null for a run of one process) is the MPI addon's external
+// (core/communicator.h): the job is then one rank of a data-parallel run
+// (core/data_parallel.h), job.batchSize rows its share of each global batch.
 Napi::Value Train(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Args a(env, "train");
@@ -174,23 +161,23 @@ Napi::Value Train(const Napi::CallbackInfo& info) {
   const Napi::Value x = job.Get("x"), y = job.Get("y"), x_val = job.Get("xVal"), y_val = job.Get("yVal");
   const Napi::Value rng_state = job.Get("rngState"), history = job.Get("history"), position = job.Get("position");
   FitConfig cfg;
-  cfg.comm = args::Communicator(a, "communicator", info[2]);
+  cfg.comm = a.Communicator("communicator", info[2]);
   const std::size_t ranks = cfg.comm == nullptr ? 1 : static_cast<std::size_t>(cfg.comm->size);
-  cfg.n = static_cast<std::size_t>(a.Int("job.n", job.Get("n"), 1, args::kMaxDim));
+  cfg.n = a.Int<std::size_t>("job.n", job.Get("n"), 1, args::kMaxDim);
   cfg.x = a.Array<float>("job.x", x, cfg.n * in);
   cfg.y = a.Array<float>("job.y", y, cfg.n * t);
   cfg.n_val = a.Size("job.nVal", job.Get("nVal"));
   cfg.x_val = a.Array<float>("job.xVal", x_val, cfg.n_val * in);
   cfg.y_val = a.Array<float>("job.yVal", y_val, cfg.n_val * t);
   cfg.epochs = a.Size("job.epochs", job.Get("epochs"));
-  cfg.batch_size = static_cast<std::size_t>(a.Int("job.batchSize", job.Get("batchSize"), 1, args::kMaxDim));
+  cfg.batch_size = a.Int<std::size_t>("job.batchSize", job.Get("batchSize"), 1, args::kMaxDim);
   cfg.shuffle = a.Bool("job.shuffle", job.Get("shuffle"));
   cfg.rng_state = a.Array<std::uint32_t>("job.rngState", rng_state, 4);
   std::vector<Napi::Value> state;
   Napi::Value step;
   cfg.optimizer = ReadOptimizer(a, "job.optimizer", job.Get("optimizer"), net.view, &state, &step);
   cfg.schedule = ReadSchedule(a, job.Get("schedule"));
-  cfg.metric = static_cast<Metric>(a.Code("job.metric", job.Get("metric"), kMetricCount));
+  cfg.metric = a.Code<Metric>("job.metric", job.Get("metric"), kMetricCount);
   // A metric compares each output with its target: gaussianNll's targets are half as wide.
   if (cfg.metric != Metric::None && t != net.view.sizes.back())
     a.ThrowRange("job.metric", "must be 0 for the gaussianNll loss");

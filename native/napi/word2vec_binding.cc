@@ -1,8 +1,6 @@
 // word2vec: vocabulary scan and training as background jobs (each on its own
 // thread, reading the corpus file itself), vector initialisation, and the
 // nearest-rows kernel behind similarity queries.
-// Arguments are read in one pass (args.h: codes, lengths and every offset;
-// checked.ts checks the rest), then Verify().
 #include <algorithm>
 #include <memory>
 #include <string>
@@ -29,11 +27,6 @@ using word2vec::Vocab;
 // The most parts a corpus is split into (ranks of a run; validate-word2vec.ts MAX_PARTS).
 constexpr std::int64_t kMaxParts = 65536;
 
-// A count held in a double (a typed array's element): an integer in [min, 2^53 − 1].
-std::uint64_t Count(const Args& a, const std::string& arg, double v, std::int64_t min) {
-  return static_cast<std::uint64_t>(a.Int(arg, v, min, args::kMaxSafeInteger));
-}
-
 // A vocabulary as it crosses the boundary: the words' bytes, each followed by
 // '\n' (no token contains one), and their counts, one per word. The row of
 // each word in the vectors is its index, so no word may come twice.
@@ -53,7 +46,7 @@ Vocab ReadVocab(Args& a, Napi::Value words_v, Napi::Value counts_v) {
     if (vocab.words.Insert(std::string_view(data + start, end - start)) != static_cast<std::int32_t>(i)) {
       a.ThrowRange("job.words", "has a duplicate word at index " + std::to_string(i));
     }
-    vocab.counts.push_back(Count(a, args::At("job.counts", i), counts[i], 1));
+    vocab.counts.push_back(a.Int<std::uint64_t>(args::At("job.counts", i), counts[i], 1, args::kMaxSafeInteger));
     start = end + 1;
   }
   return vocab;
@@ -97,16 +90,14 @@ class VocabJob final : public BackgroundJob {
   // The result's arrays: each word's bytes then '\n', and the counts.
   void Pack(const Vocab& vocab) {
     size_ = vocab.counts.size();
-    bytes_ = 0;
     for (std::size_t i = 0; i < size_; i++) bytes_ += vocab.words.Word(i).size() + 1;
     words_ = std::make_unique<std::uint8_t[]>(bytes_);
     counts_ = std::make_unique<double[]>(size_);
-    std::size_t at = 0;
+    std::uint8_t* at = words_.get();
     for (std::size_t i = 0; i < size_; i++) {
       const std::string_view w = vocab.words.Word(i);
-      std::copy(w.begin(), w.end(), words_.get() + at);
-      at += w.size();
-      words_[at++] = '\n';
+      at = std::copy(w.begin(), w.end(), at);
+      *at++ = '\n';
       counts_[i] = static_cast<double>(vocab.counts[i]);
     }
   }
@@ -119,39 +110,33 @@ class VocabJob final : public BackgroundJob {
 };
 
 // [async] word2vecVocab(job, onProgress?): { promise, cancel }
-// job: { path: string, minCount: integer ≥ 1, maxFinalVocab: integer ≥ 0 (0 =
-// no cap), lowercase: boolean, parts in [1, kMaxParts], part in [0, parts) (count
-// only that byte range of the file, vocab.h) }. Resolves { words: Uint8Array (each word's
+// Counts the words of job (a Word2VecVocabJob, src/backend/word2vec.ts; part of parts:
+// only that byte range of the file, vocab.h). Resolves { words: Uint8Array (each word's
 // bytes then '\n', most frequent first), counts: Float64Array, cancelled }.
-// onProgress({ bytesRead, bytesTotal }). Throws TypeError/RangeError for a
-// bad job; rejects when the file cannot be read.
+// onProgress({ bytesRead, bytesTotal }). Rejects when the file cannot be read.
 Napi::Value Word2vecVocab(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Args a(env, "word2vecVocab");
   Napi::Object job = a.Object("job", info[0]);
   word2vec::VocabOptions options;
   options.path = a.String("job.path", job.Get("path"));
-  options.min_count = static_cast<std::uint64_t>(a.Int("job.minCount", job.Get("minCount"), 1, args::kMaxSafeInteger));
-  options.max_final_vocab =
-      static_cast<std::uint64_t>(a.Int("job.maxFinalVocab", job.Get("maxFinalVocab"), 0, args::kMaxDim));
+  options.min_count = a.Int<std::uint64_t>("job.minCount", job.Get("minCount"), 1, args::kMaxSafeInteger);
+  options.max_final_vocab = a.Int<std::uint64_t>("job.maxFinalVocab", job.Get("maxFinalVocab"), 0, args::kMaxDim);
   options.lowercase = a.Bool("job.lowercase", job.Get("lowercase"));
-  options.parts = static_cast<std::uint32_t>(a.Int("job.parts", job.Get("parts"), 1, kMaxParts));
-  options.part = static_cast<std::uint32_t>(a.Int("job.part", job.Get("part"), 0, std::int64_t{options.parts} - 1));
+  options.parts = a.Int<std::uint32_t>("job.parts", job.Get("parts"), 1, kMaxParts);
+  options.part = a.Int<std::uint32_t>("job.part", job.Get("part"), 0, std::int64_t{options.parts} - 1);
   return Jobs(env).Start(env, std::make_unique<VocabJob>(std::move(options)), a.Callback("onProgress", info[1]), {});
 }
 
-// job.resume: null, or a state as an earlier run resolved it (result.state):
-// { epoch in [1, epochs + 1], wordsBefore, and per thread offsets, words,
-// loss, terms (Float64Array (threads)), finished (Uint8Array (threads)),
-// rng (Uint32Array (threads · 4)) }. Copied out at once, so no pointer into
+// job.resume: null, or a Word2VecState (src/backend/word2vec.ts) as an earlier
+// run resolved it, of `threads` threads. Copied out at once, so no pointer into
 // JS memory outlives the call.
 std::unique_ptr<word2vec::TrainState> ReadResume(Args& a, Napi::Value v, std::uint32_t epochs, std::uint32_t threads) {
   if (Args::Absent(v)) return nullptr;
   Napi::Object r = a.Object("job.resume", v);
   auto state = std::make_unique<word2vec::TrainState>();
-  state->epoch = static_cast<std::uint32_t>(a.Int("job.resume.epoch", r.Get("epoch"), 1, std::int64_t{epochs} + 1));
-  state->words_before =
-      static_cast<std::uint64_t>(a.Int("job.resume.wordsBefore", r.Get("wordsBefore"), 0, args::kMaxSafeInteger));
+  state->epoch = a.Int<std::uint32_t>("job.resume.epoch", r.Get("epoch"), 1, std::int64_t{epochs} + 1);
+  state->words_before = a.Int<std::uint64_t>("job.resume.wordsBefore", r.Get("wordsBefore"), 0, args::kMaxSafeInteger);
   const double* offsets = a.Array<double>("job.resume.offsets", r.Get("offsets"), threads);
   const double* words = a.Array<double>("job.resume.words", r.Get("words"), threads);
   const double* loss = a.Array<double>("job.resume.loss", r.Get("loss"), threads);
@@ -162,9 +147,9 @@ std::unique_ptr<word2vec::TrainState> ReadResume(Args& a, Napi::Value v, std::ui
   state->threads.resize(threads);
   for (std::uint32_t t = 0; t < threads; t++) {
     word2vec::ThreadState& th = state->threads[t];
-    th.offset = Count(a, args::At("job.resume.offsets", t), offsets[t], 0);
-    th.words = Count(a, args::At("job.resume.words", t), words[t], 0);
-    th.terms = Count(a, args::At("job.resume.terms", t), terms[t], 0);
+    th.offset = a.Int<std::uint64_t>(args::At("job.resume.offsets", t), offsets[t], 0, args::kMaxSafeInteger);
+    th.words = a.Int<std::uint64_t>(args::At("job.resume.words", t), words[t], 0, args::kMaxSafeInteger);
+    th.terms = a.Int<std::uint64_t>(args::At("job.resume.terms", t), terms[t], 0, args::kMaxSafeInteger);
     th.loss = loss[t];
     th.finished = finished[t] != 0;
     std::copy(rng + 4 * t, rng + 4 * t + 4, th.rng);
@@ -187,9 +172,8 @@ Napi::Object StateToJs(Napi::Env env, const word2vec::TrainState& state) {
     finished[t] = th.finished ? 1 : 0;
     for (std::size_t i = 0; i < 4; i++) rng[4 * t + i] = th.rng[i];
   }
-  return ObjectOf(env, "epoch", static_cast<double>(state.epoch), "wordsBefore",
-                  static_cast<double>(state.words_before), "offsets", offsets, "words", words, "loss", loss, "terms",
-                  terms, "finished", finished, "rng", rng);
+  return ObjectOf(env, "epoch", state.epoch, "wordsBefore", state.words_before, "offsets", offsets, "words", words,
+                  "loss", loss, "terms", terms, "finished", finished, "rng", rng);
 }
 
 class TrainJob final : public BackgroundJob, private word2vec::TrainHooks {
@@ -208,11 +192,9 @@ class TrainJob final : public BackgroundJob, private word2vec::TrainHooks {
   }
 
   Napi::Value Result(Napi::Env env) override {
-    Napi::Array epoch_losses = Napi::Array::New(env, result_.epoch_losses.size());
-    for (std::uint32_t e = 0; e < result_.epoch_losses.size(); e++) epoch_losses.Set(e, result_.epoch_losses[e]);
-    return ObjectOf(env, "words", static_cast<double>(result_.words), "epochsCompleted",
-                    static_cast<double>(result_.epochs_completed), "cancelled", result_.cancelled, "loss", result_.loss,
-                    "epochLosses", epoch_losses, "state", StateToJs(env, result_.state));
+    return ObjectOf(env, "words", result_.words, "epochsCompleted", result_.epochs_completed, "cancelled",
+                    result_.cancelled, "loss", result_.loss, "epochLosses", ArrayOf(env, result_.epoch_losses), "state",
+                    StateToJs(env, result_.state));
   }
 
  private:
@@ -231,19 +213,11 @@ class TrainJob final : public BackgroundJob, private word2vec::TrainHooks {
 };
 
 // [async] word2vecTrain(job, onProgress?): { promise, cancel }
-// job: { path, words, counts (a vocabulary as word2vecVocab returns it),
-// vectorSize, window ≥ 1, negative ≥ 0, nsExponent, sample, alpha, minAlpha,
-// epochs ≥ 1, threads in [1, args::kMaxThreads], seed in [0, 2^32), sg, hs, lowercase,
-// kernel ('batched' or 'classic', word2vec/sentence.h), saturated ('limit'
-// or 'skip': negative sampling's rule for a score with |f| ≥ 6), ranks in
-// [1, kMaxParts] and rank in [0, ranks) (this process's share of a
-// multi-process run, trainer.h),
-// syn0 (V, vectorSize), syn1neg (V, vectorSize) or null (needed when
-// negative > 0), syn1 (V, vectorSize) or null (needed when hs), resume (see
-// ReadResume) }, trained in place. Resolves { words, epochsCompleted,
+// Trains job's vectors in place (a Word2VecTrainJob, src/backend/word2vec.ts says what
+// each field does; resume as ReadResume reads it). Resolves { words, epochsCompleted,
 // cancelled, loss, epochLosses, state (where to resume; ReadResume's shape) }. onProgress
-// receives { progress, epoch, loss, wordsPerSec, lr, etaSeconds, words } at
-// least every 200 ms. Rejects on a non-finite score (divergence) or a read error.
+// receives { progress, epoch, loss, wordsPerSec, lr, etaSeconds, words } at least every
+// 200 ms. Rejects on a non-finite score (divergence) or a read error.
 Napi::Value Word2vecTrain(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Args a(env, "word2vecTrain");
@@ -252,16 +226,16 @@ Napi::Value Word2vecTrain(const Napi::CallbackInfo& info) {
   o.path = a.String("job.path", job.Get("path"));
   Vocab vocab =
       allocating("the job's copy of the vocabulary", [&] { return ReadVocab(a, job.Get("words"), job.Get("counts")); });
-  o.dim = static_cast<std::size_t>(a.Int("job.vectorSize", job.Get("vectorSize"), 1, args::kMaxDim));
-  o.window = static_cast<std::uint32_t>(a.Int("job.window", job.Get("window"), 1, args::kMaxDim));
-  o.negative = static_cast<std::uint32_t>(a.Int("job.negative", job.Get("negative"), 0, args::kMaxDim));
+  o.dim = a.Int<std::size_t>("job.vectorSize", job.Get("vectorSize"), 1, args::kMaxDim);
+  o.window = a.Int<std::uint32_t>("job.window", job.Get("window"), 1, args::kMaxDim);
+  o.negative = a.Int<std::uint32_t>("job.negative", job.Get("negative"), 0, args::kMaxDim);
   o.ns_exponent = a.Number("job.nsExponent", job.Get("nsExponent"));
   o.sample = a.Number("job.sample", job.Get("sample"));
   o.alpha = a.Number("job.alpha", job.Get("alpha"));
   o.min_alpha = a.Number("job.minAlpha", job.Get("minAlpha"));
-  o.epochs = static_cast<std::uint32_t>(a.Int("job.epochs", job.Get("epochs"), 1, args::kMaxDim));
-  o.threads = static_cast<std::uint32_t>(a.Int("job.threads", job.Get("threads"), 1, args::kMaxThreads));
-  o.seed = static_cast<std::uint32_t>(a.Int("job.seed", job.Get("seed"), 0, 4294967295));
+  o.epochs = a.Int<std::uint32_t>("job.epochs", job.Get("epochs"), 1, args::kMaxDim);
+  o.threads = a.Int<std::uint32_t>("job.threads", job.Get("threads"), 1, args::kMaxThreads);
+  o.seed = a.Int<std::uint32_t>("job.seed", job.Get("seed"), 0, 4294967295);
   o.sg = a.Bool("job.sg", job.Get("sg"));
   o.hs = a.Bool("job.hs", job.Get("hs"));
   o.lowercase = a.Bool("job.lowercase", job.Get("lowercase"));
@@ -271,8 +245,8 @@ Napi::Value Word2vecTrain(const Napi::CallbackInfo& info) {
   const std::string saturated = a.String("job.saturated", job.Get("saturated"));
   if (saturated != "limit" && saturated != "skip") a.ThrowRange("job.saturated", "must be 'limit' or 'skip'");
   o.skip_saturated = saturated == "skip";
-  o.ranks = static_cast<std::uint32_t>(a.Int("job.ranks", job.Get("ranks"), 1, kMaxParts));
-  o.rank = static_cast<std::uint32_t>(a.Int("job.rank", job.Get("rank"), 0, std::int64_t{o.ranks} - 1));
+  o.ranks = a.Int<std::uint32_t>("job.ranks", job.Get("ranks"), 1, kMaxParts);
+  o.rank = a.Int<std::uint32_t>("job.rank", job.Get("rank"), 0, std::int64_t{o.ranks} - 1);
   const std::uint64_t size = std::uint64_t{vocab.counts.size()} * o.dim;
   const Napi::Value syn0 = job.Get("syn0"), syn1neg = job.Get("syn1neg"), syn1 = job.Get("syn1");
   word2vec::Weights w{a.Array<float>("job.syn0", syn0, size), a.Optional<float>("job.syn1neg", syn1neg, size),
@@ -296,12 +270,11 @@ Napi::Value Word2vecTrain(const Napi::CallbackInfo& info) {
 
 // [sync] word2vecInit(syn0, rows, cols, seed): syn0 (rows, cols) = (u − 0.5)/cols
 // with u from Rng(seed).
-Napi::Value Word2vecInit(const Napi::CallbackInfo& info) {
+void Word2vecInit(const Napi::CallbackInfo& info) {
   Args a(info.Env(), "word2vecInit");
   const std::size_t rows = a.Size("rows", info[1]), cols = a.Size("cols", info[2]);
-  const auto seed = static_cast<std::uint32_t>(a.Int("seed", info[3], 0, 4294967295));
+  const auto seed = a.Int<std::uint32_t>("seed", info[3], 0, 4294967295);
   word2vec::InitVectors(a.Array<float>("syn0", info[0], rows * cols), rows, cols, seed);
-  return info.Env().Undefined();
 }
 
 // [sync] nearest(outIndex, outScore, matrix, queries, rows, cols, q, k, exclude, e)
@@ -309,7 +282,7 @@ Napi::Value Word2vecInit(const Napi::CallbackInfo& info) {
 // queries (q,cols), the k rows of matrix (rows,cols) with the highest dot
 // product, best first (ties: lower row), skipping the rows listed in its row
 // of exclude (Int32Array (q,e), -1 = none); missing slots get -1 / -Infinity.
-Napi::Value Nearest(const Napi::CallbackInfo& info) {
+void Nearest(const Napi::CallbackInfo& info) {
   Args a(info.Env(), "nearest");
   const std::size_t rows = a.Size("rows", info[4]), cols = a.Size("cols", info[5]), q = a.Size("q", info[6]);
   const std::size_t k = a.Size("k", info[7]), e = a.Size("e", info[9]);
@@ -319,7 +292,6 @@ Napi::Value Nearest(const Napi::CallbackInfo& info) {
   const float* queries = a.Array<float>("queries", info[3], q * cols);
   const std::int32_t* exclude = a.Array<std::int32_t>("exclude", info[8], q * e);
   word2vec::Nearest(out_index, out_score, matrix, queries, rows, cols, q, k, exclude, e);
-  return info.Env().Undefined();
 }
 
 }  // namespace
