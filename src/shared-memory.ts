@@ -1,15 +1,21 @@
 /**
  * Float32Arrays on SharedArrayBuffers. Such a buffer cannot be detached (no
  * transfer, no shrinking) and its memory lives while anything refers to it,
- * so a native job that holds a reference may read it from its own thread
- * while JS runs on: training data in such arrays is never copied
- * (native/napi/job_memory.h says why other arrays are).
+ * so a native job that holds a reference may read or write it from its own
+ * thread while JS runs on: training data in such arrays is never copied, and
+ * a model's weights and optimizer state, allocated this way, are trained in
+ * place (native/napi/job_memory.h says why other arrays are copied).
  */
-import { allocating } from './sizes.js';
+import { allocateWith, allocating } from './sizes.js';
 
 /** A zero-filled Float32Array of `length` elements on a new SharedArrayBuffer. */
 export function sharedFloat32(length: number): Float32Array {
   return new Float32Array(new SharedArrayBuffer(length * Float32Array.BYTES_PER_ELEMENT));
+}
+
+/** sizes.ts `allocate` of a Float32Array, on a new SharedArrayBuffer. */
+export function allocateShared(fn: string, what: string, ...dims: number[]): Float32Array {
+  return allocateWith(fn, what, Float32Array, dims, sharedFloat32);
 }
 
 /** True when a SharedArrayBuffer backs `a` (compared by tag, so buffers from other realms count too). */

@@ -97,9 +97,14 @@ const UNITS: Record<string, string> = { Float32Array: 'floats', Float64Array: 'd
 
 /** A zeroed `Type` of dims[0] × dims[1] × … elements, or allocating's error naming `what` and its size. */
 export function allocate<T>(fn: string, what: string, Type: TypedArrayType<T>, ...dims: number[]): T {
+  return allocateWith(fn, what, Type, dims, (count) => new Type(count));
+}
+
+/** make(count) for dims[0] × dims[1] × … elements of `Type`, or allocating's error naming `what` and its size. */
+export function allocateWith<T, R>(fn: string, what: string, Type: TypedArrayType<T>, dims: number[], make: (count: number) => R): R {
   const count = dims.reduce((a, b) => a * b, 1);
   const size = `${dims.join(' × ')} ${UNITS[Type.name] ?? 'integers'}, ${gigabytes(count * Type.BYTES_PER_ELEMENT)}`;
-  return allocating(fn, `${what} (${size})`, () => new Type(count));
+  return allocating(fn, `${what} (${size})`, () => make(count));
 }
 
 /** err, or when it is another function's out-of-memory error (a backend call's), the same failure as fn's. */

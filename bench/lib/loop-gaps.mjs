@@ -48,7 +48,9 @@ function corpusFile(dir, lines, types) {
 /**
  * The long calls at a size: `size.rows` × `size.cols` data for the fits and
  * PCA, a `size.hidden`-unit layer, `size.lines` corpus lines at `size.dim` (checkpointed every 0.1 s:
- * of 50 000 word types at dim 300), and two batches of 64 rows through an MLP of layers
+ * of 50 000 word types at dim 300), a fit of an MLP of layers `size.model` on a few rows with Adam and
+ * restoreBestWeights (three arrays the size of the model and one copy of it: nothing may pass over
+ * them on the JS thread), and two batches of 64 rows through an MLP of layers
  * `size.large`, whose every step is long (on the TS backend, seconds at [1000, 20000, 1000]).
  * Each entry sets its call up (data, models: outside the probe) and returns it.
  */
@@ -85,6 +87,15 @@ export function longCalls(size, dir) {
           sample: 0,
           checkpoint: { path: join(dir, 'word2vec.checkpoint'), everySeconds: 0.1 },
         });
+    },
+    'MLP fit, large model': () => {
+      // Few rows, so the time goes to what scales with the weights: Adam's state, the best weights kept for
+      // restoreBestWeights, and a report after every epoch.
+      const [inputs, , outputs] = size.model;
+      const net = new MLP({ layers: size.model, task: 'regression', hidden: 'relu', seed: 1 });
+      const [data, targets] = [uniform(4, inputs, 2), uniform(4, outputs, 3)];
+      const options = { epochs: 3, batchSize: 2, validationSplit: 0.5, optimizer: { type: 'adam' }, onEpoch: () => {} };
+      return () => net.fit(data, targets, { ...options, earlyStopping: { patience: 3, restoreBestWeights: true } });
     },
     'MLP fit, large steps': () => {
       const [inputs, , outputs] = size.large;

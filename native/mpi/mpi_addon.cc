@@ -74,18 +74,26 @@ struct Held {
   std::shared_ptr<std::vector<std::uint8_t>> bytes;
 };
 
+// The typed array's first byte, whether an ArrayBuffer or a SharedArrayBuffer (a model's weights) backs it:
+// Napi::TypedArray::ArrayBuffer() refuses the latter.
+std::uint8_t* DataOf(const Napi::TypedArray& array) {
+  void* data = nullptr;
+  NAPI_THROW_IF_FAILED(
+      array.Env(), napi_get_typedarray_info(array.Env(), array, nullptr, nullptr, &data, nullptr, nullptr), nullptr);
+  return static_cast<std::uint8_t*>(data);
+}
+
 Held Hold(Napi::TypedArray array) {
-  const auto* at = static_cast<const std::uint8_t*>(array.ArrayBuffer().Data()) + array.ByteOffset();
+  const std::uint8_t* at = DataOf(array);
   auto ref = std::make_shared<Napi::Reference<Napi::TypedArray>>(Napi::Persistent(array));
   return {ref, std::make_shared<std::vector<std::uint8_t>>(at, at + array.ByteLength())};
 }
 
-// Copies the result back, unless the array was detached or shrunk meanwhile.
+// Copies the result back, unless the array was detached or shrunk meanwhile (or is empty: no data pointer).
 void WriteBack(const Held& held) {
   Napi::TypedArray array = held.array->Value();
-  if (array.ByteLength() != held.bytes->size()) return;
-  std::memcpy(static_cast<std::uint8_t*>(array.ArrayBuffer().Data()) + array.ByteOffset(), held.bytes->data(),
-              held.bytes->size());
+  if (array.ByteLength() != held.bytes->size() || held.bytes->empty()) return;
+  std::memcpy(DataOf(array), held.bytes->data(), held.bytes->size());
 }
 
 // [async] init(): Promise<{ rank, size }>. Starts MPI (MPI_Init_thread on the

@@ -11,11 +11,16 @@
 //
 // A SharedArrayBuffer cannot be detached (the language gives it no transfer
 // and no shrinking), and its memory lives as long as any object refers to it.
-// So an array the job only READS is used in place when a SharedArrayBuffer
-// backs it: the job holds a reference to the typed array for its lifetime,
-// which keeps the buffer, and so the memory, alive. This is how a fit reads
-// its training set without copying it (src/backend/native.ts stages other
-// large inputs into such buffers in slices, off the JS thread's critical path).
+// So an array on one is used in place when the job only READS it, or when its
+// owner lets the job WRITE it in place (kWriteInPlace): the job holds a
+// reference to the typed array for its lifetime, which keeps the buffer, and
+// so the memory, alive through any garbage collection, and no transfer can
+// take it. This is how a fit reads its training set without copying it
+// (src/backend/native.ts stages other large inputs into such buffers in
+// slices, off the JS thread's critical path), and how it trains a model's
+// weights, optimizer state and best weights, and word2vec its vectors,
+// without a pass over them on the JS thread at the start, at every progress
+// report and at the end (160 MB of weights at [1000, 20000, 1000]).
 //
 // Every other array is copied into memory the job owns when it starts (on the
 // JS thread, before the job's thread exists), and the arrays it writes are
@@ -24,13 +29,19 @@
 // detached meanwhile. Whatever JS does to its arrays, the job's thread only
 // ever touches memory that lives until the job is freed.
 //
-// Written arrays are copied, shared or not (except kWriteInPlace, below): JS sees them as of the
-// last progress report, never half-written. A copy back during the job races
-// with its writes to what no report covers yet (the next history row, weights
-// mid-epoch): what a report covers is complete. Arrays that overlap without
-// being the same get separate copies, so a job must not write through one and
-// read the other. JS writing an array that a job reads in place is the
-// caller's race, as with any library that trains on the caller's memory.
+// What JS sees of written arrays. A copy is written back whole at each report
+// and at the end; a copy back during the job races with its writes to what no
+// report covers yet (the next history row, weights mid-epoch): what a report
+// covers is complete. An array written in place changes under JS as the job
+// runs: its owner keeps its own reads and writes out until the job settles
+// (the models' busy guard refuses predict, save, a second fit and setting the
+// optimizer state; word2vec's run hands its vectors out only at the end), so
+// only a user reading the array directly sees values mid-update, and one
+// writing it races with the job (documented in docs/guarantees.md). Arrays
+// that overlap without being the same get separate copies, so a job must not
+// write through one and read the other. JS writing an array that a job reads
+// in place is the caller's race, as with any library that trains on the
+// caller's memory.
 #pragma once
 
 #include <napi.h>
@@ -44,9 +55,10 @@ namespace fastnn::bindings {
 class JobMemory {
  public:
   // kWriteInPlace: written, and used in place when a SharedArrayBuffer backs it (else as kReadWrite).
-  // For arrays the caller neither reads nor writes until the job settles (word2vec's vectors, which the
-  // run owns): they then skip the copy in at the start and the copies back at every report and at the
-  // end, each a pass over hundreds of MB on the JS thread, repeated at every checkpoint segment.
+  // For arrays whose owner neither reads nor writes them until the job settles (a model's weights and
+  // optimizer state under its busy guard, word2vec's vectors, which the run owns): they then skip the
+  // copy in at the start and the copies back at every report and at the end, each a pass over up to
+  // hundreds of MB on the JS thread, repeated at every job of a chunked fit or checkpoint segment.
   enum class Access { kRead, kReadWrite, kWriteInPlace };
 
   // [JS thread] What the job uses for typed array `array`, whose data `data`

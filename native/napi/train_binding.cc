@@ -192,16 +192,18 @@ Napi::Value Train(const Napi::CallbackInfo& info) {
   cfg.position = a.Optional<double>("job.position", position, kPositionFields);
   const Napi::Value on_progress = a.Callback("onProgress", info[1]);
   a.Verify();
-  // The job works on copies of these arrays; those it writes are copied back (job_memory.h).
+  // The arrays the size of the model (weights, optimizer state, best weights) are trained in place when shared:
+  // the model's busy guard keeps its own reads out until the job settles. The rest, and plain arrays, are copies,
+  // those written copied back (job_memory.h).
   using Access = JobMemory::Access;
   JobMemory memory;
   NetworkView& view = net.view;
   for (std::size_t p = 0; p < net.params.size(); p++)
-    view.params[p] = memory.Own(net.params[p], view.params[p], Access::kReadWrite);
+    view.params[p] = memory.Own(net.params[p], view.params[p], Access::kWriteInPlace);
   for (std::size_t s = 0; s < state.size(); s++)
-    cfg.optimizer.state[s] = memory.Own(state[s], cfg.optimizer.state[s], Access::kReadWrite);
+    cfg.optimizer.state[s] = memory.Own(state[s], cfg.optimizer.state[s], Access::kWriteInPlace);
   for (std::size_t p = 0; p < resume.best_params.size(); p++) {
-    cfg.resume.best_params[p] = memory.Own(resume.best_params[p], cfg.resume.best_params[p], Access::kReadWrite);
+    cfg.resume.best_params[p] = memory.Own(resume.best_params[p], cfg.resume.best_params[p], Access::kWriteInPlace);
   }
   cfg.optimizer.step = memory.Own(step, cfg.optimizer.step, Access::kReadWrite);
   cfg.rng_state = memory.Own(rng_state, cfg.rng_state, Access::kReadWrite);

@@ -11,6 +11,7 @@
  */
 import { writeFileAtomic, type WriteOptions } from './atomic.js';
 import { readWholeFile } from './file-errors.js';
+import { sharedFloat32 } from '../shared-memory.js';
 
 /** A file that is not a valid safetensors file, or not the one expected. */
 export class ModelFileError extends Error {
@@ -197,9 +198,10 @@ export function swapElementBytes(bytes: Uint8Array, size: number): Uint8Array {
   return out;
 }
 
-/** Copies (never aliases) so the tensor is aligned and independent of the file buffer. */
+/** Copies (never aliases) so the tensor is aligned and independent of the file buffer; onto shared
+ * memory, so the optimizer state and best weights a checkpoint holds train in place, as a model's own do. */
 function readFloat32LE(bytes: Uint8Array, offset: number, count: number): Float32Array {
-  const out = new Float32Array(count);
+  const out = sharedFloat32(count);
   if (littleEndianHost) {
     new Uint8Array(out.buffer).set(bytes.subarray(offset, offset + count * 4));
   } else {

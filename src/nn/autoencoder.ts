@@ -11,7 +11,8 @@ import { Activation, Loss, NoiseType, defaultLossParams, type ActivationName, ty
 import { getBackend } from '../backend/select.js';
 import { allocateMatrix, type Matrix } from '../tensor.js';
 import { checkOptions, finiteNumber, positiveInt } from '../options.js';
-import { allocate, checkLayerSizes } from '../sizes.js';
+import { checkLayerSizes } from '../sizes.js';
+import { allocateShared } from '../shared-memory.js';
 import { checkValues, shapeMatrix, toMatrix, type Inputs, type Targets, type Unchecked } from '../inputs.js';
 import { initWeights } from '../init-weights.js';
 import { readModelFile, tiedLayers } from './model-file.js';
@@ -146,7 +147,7 @@ export class Autoencoder extends TrainableNetwork {
     for (let l = 0; l < L; l++) {
       const fanIn = this.layers[l]!;
       const fanOut = this.layers[l + 1]!;
-      const w = allocate(fn, `the weights of layer ${l}`, Float32Array, fanOut, fanIn);
+      const w = allocateShared(fn, `the weights of layer ${l}`, fanOut, fanIn);
       const act = l < this.hidden.length ? Activation[this.hidden[l]!] : Activation.identity;
       if (this.tiedWeights && l >= this.codeIndex) transposeInto(w, this.params[2 * (L - 1 - l)]!, fanIn, fanOut);
       else initWeights(w, fanIn, fanOut, act, this.rng);

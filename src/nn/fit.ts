@@ -23,6 +23,7 @@ import { NonFiniteError } from '../backend/errors.js';
 import type { Rng } from '../rng.js';
 import { checkOptions, finiteNumber, positiveInt } from '../options.js';
 import { allocate, allocating, asFailureOf } from '../sizes.js';
+import { copyInSlices, sharedFloat32 } from '../shared-memory.js';
 import { checkValuesOffThread, shapeMatrix, type Inputs, type Targets, type Unchecked } from '../inputs.js';
 import type { Matrix } from '../tensor.js';
 import {
@@ -453,11 +454,13 @@ export async function runFit(
     // The shuffles advanced the state natively or in TS alike; continue from it.
     model.rng.setState(rngState);
   }
-  if (restoreAtEnd && r.bestEpoch > 0) r.bestParams.forEach((b, p) => model.spec.params[p]!.set(b));
+  // In slices: the weights of a large model take tens of milliseconds to copy.
+  if (restoreAtEnd && r.bestEpoch > 0) for (const [p, b] of r.bestParams.entries()) await copyInSlices(model.spec.params[p]!, b);
   return history;
 }
 
-/** A run before its first epoch: `epochs` in all, with room for the best weights when they are restored at its end. */
+/** A run before its first epoch: `epochs` in all, with room for the best weights when they are restored at its end
+ * (on shared memory, which a native fit writes in place, as it does the weights). */
 export function startRun(fn: string, params: Float32Array[], epochs: number, restoring: boolean): RunState {
   return {
     epochs,
@@ -468,7 +471,7 @@ export function startRun(fn: string, params: Float32Array[], epochs: number, res
     stoppedEarly: false,
     partial: null,
     batchesPerEpoch: 0,
-    bestParams: restoring ? allocating(fn, 'the copy of the best weights (restoreBestWeights)', () => params.map((p) => new Float32Array(p.length))) : [],
+    bestParams: restoring ? allocating(fn, 'the copy of the best weights (restoreBestWeights)', () => params.map((p) => sharedFloat32(p.length))) : [],
   };
 }
 

@@ -1,4 +1,5 @@
 import { Norm } from '../backend/backend.js';
+import { sharedFloat32 } from '../shared-memory.js';
 
 /**
  * Per-hidden-layer options of the MLP and Autoencoder configs beyond the
@@ -52,11 +53,12 @@ export function normSpec(choices: readonly (NormName | null)[]): Uint8Array | nu
 }
 
 /** Layer ℓ's bias parameter: zeros; for a layer-normalised layer [γ = 1, β = 0] (the identity at the start);
- * for a batch-normalised one [γ = 1, β = 0, running mean 0, running variance 1], as PyTorch starts them. */
+ * for a batch-normalised one [γ = 1, β = 0, running mean 0, running variance 1], as PyTorch starts them.
+ * On shared memory, as the weights are, so a native fit trains every parameter in place. */
 export function biasParam(choices: readonly (NormName | null)[], l: number, width: number): Float32Array {
   const choice = choices[l];
-  if (choice == null) return new Float32Array(width);
-  const param = new Float32Array((choice === 'batch' ? 4 : 2) * width);
+  if (choice == null) return sharedFloat32(width);
+  const param = sharedFloat32((choice === 'batch' ? 4 : 2) * width);
   param.fill(1, 0, width);
   if (choice === 'batch') param.fill(1, 3 * width);
   return param;

@@ -12,7 +12,8 @@ import { Activation, Loss, lossTargetCols, type ActivationName, type LossName, t
 import { getBackend } from '../backend/select.js';
 import { allocateMatrix, type Matrix } from '../tensor.js';
 import { checkOptions, finiteNumber, positiveInt } from '../options.js';
-import { allocate, checkLayerSizes } from '../sizes.js';
+import { checkLayerSizes } from '../sizes.js';
+import { allocateShared } from '../shared-memory.js';
 import { checkValues, targetMatrix, toMatrix, type Inputs, type Targets, type Unchecked, type ValueRange } from '../inputs.js';
 import { initWeights } from '../init-weights.js';
 import { isTask, TASKS, type Task } from './tasks.js';
@@ -121,7 +122,7 @@ export class MLP extends TrainableNetwork {
     for (let l = 0; l + 1 < layers.length; l++) {
       const fanIn = layers[l]!;
       const fanOut = layers[l + 1]!;
-      const w = allocate(fn, `the weights of layer ${l}`, Float32Array, fanOut, fanIn);
+      const w = allocateShared(fn, `the weights of layer ${l}`, fanOut, fanIn);
       const act = l < this.hidden.length ? Activation[this.hidden[l]!] : Activation.identity;
       initWeights(w, fanIn, fanOut, act, this.rng);
       this.params.push(w, biasParam(this.norm, l, fanOut));

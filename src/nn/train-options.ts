@@ -18,6 +18,7 @@ import {
 } from '../backend/backend.js';
 import { checkOptions, finiteNumber, nonNegativeInt, positiveInt } from '../options.js';
 import { allocating } from '../sizes.js';
+import { sharedFloat32 } from '../shared-memory.js';
 
 /** The optimizer of a fit and its settings. */
 export interface OptimizerOptions {
@@ -83,7 +84,11 @@ function inUnit(fn: string, name: string, v: unknown, fallback: number): number 
 export interface OptimizerState {
   /** The optimizer this state belongs to. */
   type: OptimizerName;
-  /** Its per-parameter buffers (momentum or Adam moments). */
+  /** Its per-parameter buffers (momentum or Adam moments). fastnn allocates them on
+   * SharedArrayBuffers, which a native fit updates in place, as it does the model's `params`.
+   * Buffers you set on ordinary ArrayBuffers work too, but a native fit then copies them when
+   * it starts, before each callback and when it ends, pausing the event loop for as long as a
+   * copy of them takes. */
   state: Float32Array[];
   /** Updates applied so far (Adam's bias correction). */
   step: Float64Array;
@@ -112,7 +117,7 @@ export function optimizerSpec(
       : {
           type,
           state: allocating(fn, `the ${type} optimizer's state`, () =>
-            Array.from({ length: optimizerStateCount(code, params.length) }, (_, j) => new Float32Array(params[j % params.length]!.length)),
+            Array.from({ length: optimizerStateCount(code, params.length) }, (_, j) => sharedFloat32(params[j % params.length]!.length)),
           ),
           step: new Float64Array(1),
         };

@@ -34,7 +34,14 @@ export const refuseIfBusy = Symbol('refuseIfBusy');
 export abstract class TrainableNetwork {
   /** Widths, input first. */
   abstract readonly layers: readonly number[];
-  /** W(0), b(0), W(1), b(1), …; W(ℓ) is (layers[ℓ+1], layers[ℓ]). Filled by the subclass's constructor. */
+  /**
+   * W(0), b(0), W(1), b(1), …; W(ℓ) is (layers[ℓ+1], layers[ℓ]). Filled by the subclass's constructor,
+   * on SharedArrayBuffers: a fit trains these very arrays in place (natively from its own thread, with
+   * nothing copied however large the model), so while it runs they hold the weights as training has
+   * them at that moment, possibly in the middle of an update, and once it settles its result. Do not
+   * write to them during a fit. Being shared, they are shared again, not copied, by `structuredClone`
+   * and `postMessage` (and cannot be transferred): send `slice()` copies to keep a snapshot.
+   */
   readonly params: Float32Array[] = [];
   protected readonly rng: Rng;
   private state: OptimizerState | null = null;

@@ -112,6 +112,8 @@ describe('TS training in pieces gives the bits of training uncut', () => {
     ['layer normalisation', { norm: 'layer' }, { optimizer: { type: 'sgd', lr: 0.05 } }],
     ['per-sample SGD (the fused update)', {}, { batchSize: 1, optimizer: { type: 'sgd', lr: 0.05 } }],
     ['frozen first layer', {}, { freeze: [0], optimizer: { type: 'sgd', lr: 0.1 } }],
+    // The best weights are copied in pieces too: here epoch 1's, restored after two worse epochs.
+    ['restoring the best weights', {}, { optimizer: { type: 'sgd', lr: 2 }, validationSplit: 0.25, earlyStopping: { restoreBestWeights: true } }],
   ] as const;
   it.each(mlpCases)('MLP: %s', async (_, config, options) => {
     const [uncut, cut] = await bothWays(

@@ -23,6 +23,7 @@ interface WorldLine {
   gathered: number[][] | null;
   agreeError: string | null;
   averaged: number[][];
+  broadcastShared: number[];
   abi: { rank: number; size: number; f64: number[]; f32: number[]; broadcast: number[] } | null;
 }
 
@@ -86,6 +87,7 @@ describe.runIf(mpiAvailable())('under mpirun', () => {
       expect(y).toEqual([meanOf(10 * rankSum), meanOf(0.5 * ranks), meanOf(rankSum), line.rank]);
       // value + (mean − value): the mean, to float32 rounding.
       z!.forEach((v, i) => expect(v).toBeCloseTo([rankSum / ranks, 3, 7, rankSum / ranks][i]!, 5));
+      expect(line.broadcastShared).toEqual([0, 1, 2, 3]);
       expect(line.agreeError).toMatch(/^test: the ranks of this run disagree: differs is "a" on rank 0 but "b1" on rank 1/);
       expect(line.agreeError).toContain(ranks === 3 ? 'but "b2" on rank 2' : 'rank 1');
       if (native) {

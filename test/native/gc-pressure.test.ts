@@ -3,8 +3,8 @@
  * memory from under it (job_memory.h). test/helpers/children/gc-pressure.mjs (run with --expose-gc on dist/)
  * starts a training job, drops every JS reference to its inputs, weights and
  * optimizer state (or transfers the input's and a weight's buffer away to a
- * clone that is dropped, or gives x and y on SharedArrayBuffers, which the
- * job reads in place), forces gc() until the job settles while NaN-filled
+ * clone that is dropped, or gives x, y, the weights and the optimizer state on
+ * SharedArrayBuffers, which the job reads or writes in place), forces gc() until the job settles while NaN-filled
  * arrays reuse freed memory, and reports the history next to a run whose
  * arrays stayed referenced: it must be identical, and the process must not crash.
  */

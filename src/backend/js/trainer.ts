@@ -85,10 +85,11 @@ class BestTracker {
     this.bestEpoch = this.enabled ? (resume?.bestEpoch ?? 0) : 0;
   }
 
-  /** Records the history row at history[row..] of the run's epoch `epoch`; true when training should stop. */
-  update(net: NetworkSpec, history: Float64Array, row: number, epoch: number): boolean {
+  /** Records the history row at history[row..] of the run's epoch `epoch`; true when it is the best so far (then
+   * `save` the weights). */
+  improves(history: Float64Array, row: number, epoch: number): boolean {
     if (!this.enabled) return false;
-    const { monitor, minDelta, patience } = this.es;
+    const { monitor, minDelta } = this.es;
     const field = MONITORED[monitor]!;
     const v = history[row + field]!;
     const maximise = monitor === Monitor.metric || monitor === Monitor.valMetric;
@@ -97,13 +98,42 @@ class BestTracker {
     if (better) {
       this.best = v;
       this.bestEpoch = epoch;
-      this.saved.forEach((s, p) => s.set(net.params[p]!));
     }
-    return patience > 0 && epoch - this.bestEpoch >= patience;
+    return better;
   }
 
-  restore(net: NetworkSpec): void {
-    if (this.bestEpoch !== 0) this.saved.forEach((s, p) => net.params[p]!.set(s));
+  /** Whether training should stop after the run's epoch `epoch`. */
+  exhausted(epoch: number): boolean {
+    const { patience } = this.es;
+    return this.enabled && patience > 0 && epoch - this.bestEpoch >= patience;
+  }
+
+  /** Copies the weights into the best ones (when restoring them or continuing a run). */
+  save(net: NetworkSpec): Pieces<void> {
+    return copyPieces(this.saved, net.params);
+  }
+
+  restore(net: NetworkSpec): Pieces<void> {
+    return copyPieces(this.bestEpoch !== 0 ? net.params : [], this.saved);
+  }
+}
+
+/** Copies each array of `from` into the same-indexed one of `to` (`from` may be the shorter), in pieces of
+ * pieceSize.entries entries: the weights of a large model take tens of milliseconds to copy. */
+function* copyPieces(to: Float32Array[], from: Float32Array[]): Pieces<void> {
+  let sinceYield = 0;
+  for (let p = 0; p < Math.min(to.length, from.length); p++) {
+    const source = from[p]!;
+    for (let at = 0; at < source.length; ) {
+      if (sinceYield === pieceSize.entries) {
+        yield false;
+        sinceYield = 0;
+      }
+      const end = Math.min(source.length, at + pieceSize.entries - sinceYield);
+      to[p]!.set(source.subarray(at, end), at);
+      sinceYield += end - at;
+      at = end;
+    }
   }
 }
 
@@ -441,14 +471,18 @@ export async function fit(job: FitJob, report: ((p: TrainProgress) => void) | nu
     history[row + F.lr] = st.lr;
     history[row + F.skipped] = st.skipped;
     out.epochs = epoch;
-    const stop = best.update(net, history, row, epoch0 + epoch);
+    if (best.improves(history, row, epoch0 + epoch)) {
+      // Most networks' weights are one piece, copied here and now: an await per epoch would show on tiny ones.
+      const save = best.save(net);
+      if (!save.next().done) await clock.finish(save, false);
+    }
     report?.({ epochs: epoch, batches: 0, samples: out.samples, loss: history[row + F.loss]! });
-    if (stop) {
+    if (best.exhausted(epoch0 + epoch)) {
       out.stoppedEarly = true;
       break;
     }
   }
-  if (job.earlyStopping.restoreBest) best.restore(net);
+  if (job.earlyStopping.restoreBest) await clock.finish(best.restore(net), false);
   out.bestEpoch = best.bestEpoch;
   out.best = best.bestEpoch === 0 ? 0 : best.best;
   writePosition(job, out, best, null);

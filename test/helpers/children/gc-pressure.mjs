@@ -1,7 +1,8 @@
 // Run by test/native/gc-pressure.test.ts as `node --expose-gc gc-pressure.mjs <mode>`
 // on the compiled package (dist/). A native training job borrows its arrays
-// from JS; the job must keep them alive by itself, the inputs it reads in
-// place (mode 'shared': x and y on SharedArrayBuffers) as well as the rest. Each run builds its job in
+// from JS; the job must keep them alive by itself, those it uses in place
+// (mode 'shared': x and y, which it reads, and the weights and optimizer
+// state, which it writes, on SharedArrayBuffers) as well as the rest. Each run builds its job in
 // a scope of its own and keeps only the (small) history, so once the call
 // returns nothing in JS refers to the inputs, weights or optimizer state;
 // gc() is forced repeatedly while freshly allocated NaN-filled arrays of the
@@ -22,7 +23,11 @@ function shared(a) {
 
 function start(mode) {
   const spec = makeJob();
-  if (mode === 'shared') Object.assign(spec, { x: shared(spec.x), y: shared(spec.y) });
+  if (mode === 'shared') {
+    Object.assign(spec, { x: shared(spec.x), y: shared(spec.y) });
+    spec.net.params = spec.net.params.map(shared);
+    spec.optimizer.state = spec.optimizer.state.map(shared);
+  }
   const {
     x,
     history,

@@ -26,6 +26,10 @@ await w.averageInPlace([x, y], 3, true);
 const z = shared();
 z.set([rank, 3, 7, rank]);
 await w.averageInPlace([z], 4, false);
+// A broadcast into shared memory, as a data-parallel fit broadcasts rank 0's weights.
+const weights = shared();
+weights.set([rank, rank + 1, rank + 2, rank + 3]);
+await w.broadcast(weights, 0);
 let agreeError = null;
 try {
   await w.agree('test', { same: 1, differs: rank === 0 ? 'a' : `b${rank}` });
@@ -51,5 +55,6 @@ console.log(
     agreeError,
     abi,
     averaged: [x, y, z].map((a) => Array.from(a)),
+    broadcastShared: Array.from(weights),
   }),
 );
