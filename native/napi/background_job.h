@@ -5,10 +5,9 @@
 // Threading invariants:
 // - Execute() runs on the job's thread and touches no Napi type; everything it
 //   needs was copied or borrowed (raw pointers into JS arrays) before start.
-// - It works on native copies of the JS arrays it uses, owned by the job, or
-//   on arrays on SharedArrayBuffers it holds (JobMemory), so neither the GC nor
-//   a transferred buffer can free its memory; what it writes to copies is
-//   copied back on the JS thread (progress, settlement).
+// - It works on copies of the JS arrays it uses, or on shared ones it holds
+//   (JobMemory), so neither the GC nor a transfer can free its memory; what it
+//   writes to copies is copied back on the JS thread (progress, settlement).
 // - The thread only ever posts to JS with NonBlockingCall (unbounded queue,
 //   progress coalesced to the latest report), so it never waits on JS and can
 //   always be joined: at settlement, and at environment teardown (a Worker

@@ -1,5 +1,5 @@
-// The memory a running job works on: the JS arrays it reads, where nothing
-// can take their memory away, and native copies of everything else.
+// The memory a running job works on: JS arrays on shared memory, which nothing
+// can take away, and native copies of everything else.
 //
 // A reference keeps a typed array object alive, but not always its memory: a
 // transfer (structuredClone or postMessage with `transfer`, or
@@ -13,14 +13,12 @@
 // and no shrinking), and its memory lives as long as any object refers to it.
 // So an array on one is used in place when the job only READS it, or when its
 // owner lets the job WRITE it in place (kWriteInPlace): the job holds a
-// reference to the typed array for its lifetime, which keeps the buffer, and
-// so the memory, alive through any garbage collection, and no transfer can
-// take it. This is how a fit reads its training set without copying it
-// (src/backend/native.ts stages other large inputs into such buffers in
-// slices, off the JS thread's critical path), and how it trains a model's
-// weights, optimizer state and best weights, and word2vec its vectors,
-// without a pass over them on the JS thread at the start, at every progress
-// report and at the end (160 MB of weights at [1000, 20000, 1000]).
+// reference to the typed array for its lifetime, which keeps the memory alive
+// through any garbage collection and out of any transfer. This is how a fit
+// reads its training set (src/backend/native.ts stages other large inputs
+// into such buffers in slices) and trains a model's weights, optimizer state
+// and best weights, and word2vec its vectors, with no pass over them on the
+// JS thread at the start, at each progress report or at the end.
 //
 // Every other array is copied into memory the job owns when it starts (on the
 // JS thread, before the job's thread exists), and the arrays it writes are
@@ -29,19 +27,17 @@
 // detached meanwhile. Whatever JS does to its arrays, the job's thread only
 // ever touches memory that lives until the job is freed.
 //
-// What JS sees of written arrays. A copy is written back whole at each report
-// and at the end; a copy back during the job races with its writes to what no
-// report covers yet (the next history row, weights mid-epoch): what a report
-// covers is complete. An array written in place changes under JS as the job
-// runs: its owner keeps its own reads and writes out until the job settles
-// (the models' busy guard refuses predict, save, a second fit and setting the
-// optimizer state; word2vec's run hands its vectors out only at the end), so
-// only a user reading the array directly sees values mid-update, and one
-// writing it races with the job (documented in docs/guarantees.md). Arrays
-// that overlap without being the same get separate copies, so a job must not
-// write through one and read the other. JS writing an array that a job reads
-// in place is the caller's race, as with any library that trains on the
-// caller's memory.
+// What JS sees of written arrays: a copy is written back whole at each report
+// and at the end (a copy back during the job races with its writes to what no
+// report covers yet, such as weights mid-epoch; what a report covers is
+// complete). An array written in place changes under JS as the job runs: its
+// owner keeps its own reads and writes out until the job settles (the models'
+// busy guard; word2vec hands its vectors out at the end), so only a user
+// reading the array directly sees values mid-update (docs/guarantees.md).
+// Arrays that overlap without being the same get separate copies, so a job
+// must not write through one and read the other. JS writing an array that a
+// job reads in place is the caller's race, as with any library that trains on
+// the caller's memory.
 #pragma once
 
 #include <napi.h>
@@ -54,18 +50,13 @@ namespace fastnn::bindings {
 
 class JobMemory {
  public:
-  // kWriteInPlace: written, and used in place when a SharedArrayBuffer backs it (else as kReadWrite).
-  // For arrays whose owner neither reads nor writes them until the job settles (a model's weights and
-  // optimizer state under its busy guard, word2vec's vectors, which the run owns): they then skip the
-  // copy in at the start and the copies back at every report and at the end, each a pass over up to
-  // hundreds of MB on the JS thread, repeated at every job of a chunked fit or checkpoint segment.
+  // kWriteInPlace: written, and used in place when a SharedArrayBuffer backs it (else as kReadWrite),
+  // for arrays whose owner neither reads nor writes them until the job settles (see above).
   enum class Access { kRead, kReadWrite, kWriteInPlace };
 
-  // [JS thread] What the job uses for typed array `array`, whose data `data`
-  // is (as an args:: function returned it): the same pointer for a read-only
-  // array on a SharedArrayBuffer, else the job's copy. Null `data` (an absent
-  // optional array) stays null. The same JS memory asked for twice gets the
-  // same copy, so aliasing is preserved.
+  // [JS thread] What the job uses for typed array `array`, whose data `data` is (as an args:: function returned
+  // it): the same pointer for an array used in place (above), else the job's copy. Null `data` (an absent
+  // optional array) stays null. The same JS memory asked for twice gets the same copy (aliasing is kept).
   template <class T>
   T* Own(Napi::Value array, T* data, Access access) {
     return static_cast<T*>(OwnBytes(array, const_cast<void*>(static_cast<const void*>(data)), access));

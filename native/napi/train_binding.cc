@@ -192,9 +192,8 @@ Napi::Value Train(const Napi::CallbackInfo& info) {
   cfg.position = a.Optional<double>("job.position", position, kPositionFields);
   const Napi::Value on_progress = a.Callback("onProgress", info[1]);
   a.Verify();
-  // The arrays the size of the model (weights, optimizer state, best weights) are trained in place when shared:
-  // the model's busy guard keeps its own reads out until the job settles. The rest, and plain arrays, are copies,
-  // those written copied back (job_memory.h).
+  // Weights, optimizer state and best weights are trained in place when shared (the model's busy guard keeps
+  // its own reads out); the rest, and plain arrays, are copies, written back (job_memory.h).
   using Access = JobMemory::Access;
   JobMemory memory;
   NetworkView& view = net.view;
