@@ -329,6 +329,9 @@ async function call(addon: Record<string, (...a: unknown[]) => unknown>, fn: str
 
 const hasNative = backendPair() !== null;
 
+/** A fixed fast-check seed for export `fn` (FNV-1a of its name). */
+const seedOf = (fn: string): number => [...fn].reduce((h, c) => Math.imul(h ^ c.charCodeAt(0), 16777619), 2166136261) | 0;
+
 describe.runIf(hasNative)('the raw addon never crashes', () => {
   const addon = (hasNative ? nativeWithTestHooks() : null) as unknown as Record<string, (...a: unknown[]) => unknown>;
 
@@ -350,7 +353,9 @@ describe.runIf(hasNative)('the raw addon never crashes', () => {
         for (const m of mutations) apply(args, m);
         outcomes[await call(addon, fn, args, detachLater)]++;
       }),
-      { numRuns: 120 },
+      // A seed per export: the same mutations every run, so a run that passes always does (unseeded,
+      // word2vecInit's 120 mutations all threw in about one run of six).
+      { numRuns: 120, seed: seedOf(fn) },
     );
     // Both outcomes occur: the mutations reach the kernels, and they reach the checks.
     expect(outcomes.ok).toBeGreaterThan(0);
