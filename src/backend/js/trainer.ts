@@ -36,6 +36,7 @@ import { pieceSize, toTheEnd, type Pieces } from './pieces.js';
 import { scheduleLr } from './schedule.js';
 import { Rank1Sgd } from './sgd-rank1.js';
 import { SliceClock, STOPPED } from './slice-clock.js';
+import { tinyPass, tinyStepApplies } from './tiny-step.js';
 
 /** Batch rows × parameters between two looks at the clock: a few passes over
  * 2^14 weights take well under a millisecond on the TS backend, while
@@ -250,6 +251,50 @@ function updateWhole(
   if (!fused && done.outcome === 'applied') rank1.forget();
 }
 
+/** What became of batch `batch` (of `rows` rows here, `globalRows` over every
+ * rank) of the run's epoch `epoch`, stepped at stepLr with `done`'s result:
+ * a non-finite one throws or is counted as skipped, an applied one joins the
+ * epoch's sums; then the progress report. A function of its own rather than
+ * part of fit's loop: fit is an async function V8 optimises late (and again
+ * after the end of its first job, whose code its first optimisation had not
+ * seen run), so what each batch does runs optimised from early in the first fit. */
+function recordBatch(
+  job: FitJob,
+  ws: BatchWorkspace,
+  done: BatchOutcome,
+  st: EpochState,
+  out: Omit<FitResult, 'cancelled'>,
+  epoch: number,
+  batch: number,
+  rows: number,
+  globalRows: number,
+  stepLr: number,
+  report: ((p: TrainProgress) => void) | null,
+): void {
+  const { loss, outcome } = done;
+  const bad = !Number.isFinite(loss) ? 'loss' : outcome === 'applied' ? null : outcome;
+  if (bad !== null && !job.skipNonFinite) {
+    throw NonFiniteError.forBatch(bad, epoch, batch);
+  }
+  if (bad !== null) {
+    st.skipped++;
+  } else {
+    st.lr = stepLr;
+    // The logits of this batch are still in ws (backward and the update do not touch them).
+    if (job.metric !== Metric.none && rows > 0) {
+      const { sizes } = job.net;
+      st.metricTotal += metricSum(ws.acts[ws.acts.length - 1]!, ws.yb, rows, sizes[sizes.length - 1]!, job.metric);
+    }
+    out.steps++;
+    st.lossSum += loss * rows;
+    st.applied += rows;
+  }
+  out.samples += globalRows;
+  if (report && job.progressEvery !== 0 && (batch + 1) % job.progressEvery === 0) {
+    report({ epochs: out.epochs, batches: batch + 1, samples: out.samples, loss: st.applied ? st.lossSum / st.applied : 0 });
+  }
+}
+
 /** Whether a training step of net on batches of up to `rows` rows is one
  * piece: no product over pieceSize.work multiply-adds and no more than
  * pieceSize.entries parameters, so that none of its passes would yield
@@ -273,7 +318,6 @@ export async function fit(job: FitJob, report: ((p: TrainProgress) => void) | nu
   const { n, epochs, batchSize, history, schedule, metric } = job;
   const net = sameShapeSpec(job.net);
   const hasMetric = metric !== Metric.none;
-  const k = net.sizes[net.sizes.length - 1]!;
   const ws = allocBatchWorkspace('train', net, Math.min(batchSize, n));
   // Named as native/core/trainer.cc names them, so both backends fail alike.
   const order = allocating('train', `the shuffle order of ${n} rows`, () => new Uint32Array(n));
@@ -305,6 +349,8 @@ export async function fit(job: FitJob, report: ((p: TrainProgress) => void) | nu
     return out;
   };
   const wholeSteps = stepIsOnePiece(net, Math.min(batchSize, n));
+  // Decided once: a small net's per-sample steps, when one piece, run as one plain pass and the fused update (tiny-step.ts).
+  const tiny = wholeSteps && tinyStepApplies(net, job, !ranks.active);
   const batchesPerLook = clockInterval(
     Math.min(batchSize, n),
     net.params.reduce((sum, p) => sum + p.length, 0),
@@ -355,6 +401,9 @@ export async function fit(job: FitJob, report: ((p: TrainProgress) => void) | nu
         if (agreed.cancelled) return stopBefore(st);
         if (!agreed.lossFinite) loss = NaN;
         updateWhole(job, net, ws, loss, rank1, false, stepLr, sumSqScratch, done);
+      } else if (tiny) {
+        const loss = tinyPass(ws, net, job.x, job.y, order[start]!);
+        updateWhole(job, net, ws, loss, rank1, true, stepLr, sumSqScratch, done);
       } else if (wholeSteps) {
         batchStepWhole(job, net, ws, order, start, rows, rng, rank1, stepLr, sumSqScratch, done);
       } else {
@@ -367,25 +416,7 @@ export async function fit(job: FitJob, report: ((p: TrainProgress) => void) | nu
           return stopBefore(st);
         }
       }
-      const { loss, outcome } = done;
-      const bad = !Number.isFinite(loss) ? 'loss' : outcome === 'applied' ? null : outcome;
-      if (bad !== null && !job.skipNonFinite) {
-        throw NonFiniteError.forBatch(bad, epoch0 + epoch, batch);
-      }
-      if (bad !== null) {
-        st.skipped++;
-      } else {
-        st.lr = stepLr;
-        // The logits of this batch are still in ws (backward and the update do not touch them).
-        if (hasMetric && rows > 0) st.metricTotal += metricSum(ws.acts[ws.acts.length - 1]!, ws.yb, rows, k, metric);
-        out.steps++;
-        st.lossSum += loss * rows;
-        st.applied += rows;
-      }
-      out.samples += globalRows;
-      if (report && job.progressEvery !== 0 && (batch + 1) % job.progressEvery === 0) {
-        report({ epochs: out.epochs, batches: batch + 1, samples: out.samples, loss: st.applied ? st.lossSum / st.applied : 0 });
-      }
+      recordBatch(job, ws, done, st, out, epoch0 + epoch, batch, rows, globalRows, stepLr, report);
     }
     // The input noise drew from the stream too; the caller continues after it.
     rng.writeState(job.rngState);
