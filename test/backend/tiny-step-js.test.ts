@@ -7,9 +7,10 @@
  * same bits is test/backend/train.test.ts's.
  */
 import { describe, expect, it } from 'vitest';
-import { Activation, HISTORY_FIELDS, Loss, NoiseType, type FitJob } from '../../src/backend/backend.js';
+import { Activation, HISTORY_FIELDS, Loss, NoiseType, POSITION, POSITION_FIELDS, type FitJob } from '../../src/backend/backend.js';
 import { sameShapeSpec } from '../../src/backend/js/network.js';
 import { TINY_WIDTH, tinyStepApplies } from '../../src/backend/js/tiny-step.js';
+import { fit } from '../../src/backend/js/trainer.js';
 import { Rng } from '../../src/rng.js';
 import { makeNet, makeTargets, plainTraining, randomF32 } from '../helpers/reference.js';
 
@@ -65,5 +66,22 @@ describe('the TS tiny step', () => {
     ];
     for (const [what, j, alone] of broken) expect(applies(j, alone), what).toBe(false);
     expect(applies({ ...job, inputNoise: { type: NoiseType.none, level: 0 } }), 'no noise').toBe(true);
+  });
+
+  // Its batches run in a loop of their own (trainer.ts tinyBatches), which
+  // must still stop before the next batch once a progress report stops the fit.
+  it('stops before the batch after the report that stopped it', async () => {
+    for (const at of [1, 3, 6, 64, 65, 130]) {
+      const job = { ...perSample([2, 4, 1]), n: 4, epochs: 50, progressEvery: 1, position: new Float64Array(POSITION_FIELDS.length) };
+      job.history = new Float64Array(job.epochs * HISTORY_FIELDS.length);
+      let stop = false;
+      const result = await fit(
+        job,
+        (p) => (stop ||= p.batches !== 0 && p.samples === at),
+        () => stop,
+      );
+      expect(result.steps, `stopped at ${at}`).toBe(at);
+      expect(job.position[POSITION.epochs] * 4 + job.position[POSITION.batch]!).toBe(at);
+    }
   });
 });

@@ -295,6 +295,39 @@ function recordBatch(
   }
 }
 
+/** Up to `count` batches of a tiny fit (tiny-step.ts: one row each, alone)
+ * from st.batch on, each recorded, until the epoch ends or `stopped()` (a
+ * progress report may stop the fit) before one; returns how many ran. A
+ * plain loop V8 optimises early: in fit's loop, itself in an async function
+ * V8 optimises late, these steps ran unoptimised well into a cold fit. */
+function tinyBatches(
+  job: FitJob,
+  net: NetworkSpec,
+  ws: BatchWorkspace,
+  order: Uint32Array,
+  rank1: Rank1Sgd,
+  st: EpochState,
+  out: Omit<FitResult, 'cancelled'>,
+  done: BatchOutcome,
+  sumSqScratch: Float64Array,
+  epoch: number,
+  step0: number,
+  count: number,
+  stopped: () => boolean,
+  report: ((p: TrainProgress) => void) | null,
+): number {
+  const { schedule } = job;
+  let ran = 0;
+  for (; ran < count && st.batch < job.n; ran++, st.batch++) {
+    if (ran > 0 && stopped()) break;
+    const stepLr = schedule.perStep ? scheduleLr(schedule, step0 + out.steps) : st.lr;
+    const loss = tinyPass(ws, net, job.x, job.y, order[st.batch]!);
+    updateWhole(job, net, ws, loss, rank1, true, stepLr, sumSqScratch, done);
+    recordBatch(job, ws, done, st, out, epoch, st.batch, 1, 1, stepLr, report);
+  }
+  return ran;
+}
+
 /** Whether a training step of net on batches of up to `rows` rows is one
  * piece: no product over pieceSize.work multiply-adds and no more than
  * pieceSize.entries parameters, so that none of its passes would yield
@@ -373,6 +406,15 @@ export async function fit(job: FitJob, report: ((p: TrainProgress) => void) | nu
     // A resumed epoch draws its order again from its own state; the stream continues from job.rngState.
     if (job.shuffle) (partial ? rngFrom(st.orderState) : rng).shuffle(order);
     if (!partial) rng.writeState(job.rngState);
+    // A tiny fit's batches (one row each, alone) run in a loop of their own between two looks at the clock.
+    while (tiny && st.batch < n) {
+      if (stopped()) return stopBefore(st);
+      const ran = tinyBatches(job, net, ws, order, rank1, st, out, done, sumSqScratch, epoch0 + epoch, step0, untilLook, stopped, report);
+      untilLook -= ran;
+      if (untilLook > 0) continue;
+      untilLook = batchesPerLook;
+      if (clock.spent()) await clock.pause();
+    }
     for (let start = st.batch * globalBatch; start < n; start += globalBatch, st.batch++) {
       if (--untilLook === 0) {
         untilLook = batchesPerLook;
@@ -401,9 +443,6 @@ export async function fit(job: FitJob, report: ((p: TrainProgress) => void) | nu
         if (agreed.cancelled) return stopBefore(st);
         if (!agreed.lossFinite) loss = NaN;
         updateWhole(job, net, ws, loss, rank1, false, stepLr, sumSqScratch, done);
-      } else if (tiny) {
-        const loss = tinyPass(ws, net, job.x, job.y, order[start]!);
-        updateWhole(job, net, ws, loss, rank1, true, stepLr, sumSqScratch, done);
       } else if (wholeSteps) {
         batchStepWhole(job, net, ws, order, start, rows, rng, rank1, stepLr, sumSqScratch, done);
       } else {
