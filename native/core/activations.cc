@@ -47,10 +47,7 @@ void activation_backward(float* dinp, const float* dout, const float* out, std::
       }
       return;
     case Activation::Sigmoid:
-      for (std::size_t i = 0; i < n; i++) {
-        const double y = out[i];
-        dinp[i] = static_cast<float>(dout[i] * (y * (1 - y)));
-      }
+      for (std::size_t i = 0; i < n; i++) dinp[i] = sigmoid_backward(dout[i], out[i]);
       return;
     case Activation::Tanh:
       for (std::size_t i = 0; i < n; i++) {

@@ -20,6 +20,13 @@ inline double sigmoid(double x) {
   return e / (1 + e);
 }
 
+// d·σ'(s) written through y = σ(s), in float64 and rounded once: each
+// element of activation_backward's sigmoid, shared with tiny_step.cc.
+inline float sigmoid_backward(float d, float y) {
+  const double yd = y;
+  return static_cast<float>(d * (yd * (1 - yd)));
+}
+
 // out (n) = f(inp (n)); out may be inp. leaky_slope is used by LeakyRelu only.
 void activation_forward(float* out, const float* inp, std::size_t n, Activation act, double leaky_slope);
 

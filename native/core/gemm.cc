@@ -227,12 +227,17 @@ double initial_gemm_threaded_flops() {
 }
 
 void gemm_row(float* c, const float* a, const float* b, std::size_t n, std::size_t k, bool trans_b, KernelPath path) {
+  gemm_row(c, a, b, n, k, trans_b, kernel_set(path));
+}
+
+void gemm_row(float* c, const float* a, const float* b, std::size_t n, std::size_t k, bool trans_b,
+              const KernelSet& ks) {
   if (n == 0) return;
   if (k == 0) {
     std::fill_n(c, n, 0.0f);
     return;
   }
-  one_row(kernel_set(path), c, a, b, n, k, trans_b, 1, 0);
+  one_row(ks, c, a, b, n, k, trans_b, 1, 0);
 }
 
 void gemm(float* c, const float* a, const float* b, std::size_t m, std::size_t n, std::size_t k, bool trans_a,

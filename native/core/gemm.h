@@ -103,6 +103,10 @@ void gemm(float* c, const float* a, const float* b, std::size_t m, std::size_t n
 // no row's bits depend on how rows are shared). For per-sample steps,
 // where gemm's dispatch is a visible share of a small network's step.
 void gemm_row(float* c, const float* a, const float* b, std::size_t n, std::size_t k, bool trans_b, KernelPath path);
+// The same on kernels already looked up (kernel_set(path)), for callers
+// that form several rows a step (tiny_step.cc).
+void gemm_row(float* c, const float* a, const float* b, std::size_t n, std::size_t k, bool trans_b,
+              const KernelSet& ks);
 
 // Same, on initial_kernel_path() and the calling thread only (for callers
 // that have no context at hand).

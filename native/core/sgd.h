@@ -19,6 +19,14 @@ inline float sgd_new_weight(float w, float g, float lr, float decay) {
   return w - lr * (decay == 0.0f ? g : g + decay * w);
 }
 
+// The new weight of a one-row batch's update, whose gradient entry dz·a is
+// rounded to float32 as gemm forms it (one fma from +0, so a −0 product
+// becomes +0): the fused per-sample updates (isa_update.inc rank1_sgd,
+// tiny_step.cc) give the bits of forming the gradient, then the rule.
+inline float rank1_new_weight(float w, float dz, float a, float lr, float decay) {
+  return sgd_new_weight(w, dz * a + 0.0f, lr, decay);
+}
+
 // w (n) ← sgd_new_weight(w, g (n), lr, weight_decay) element by element.
 void sgd_update(float* w, const float* g, std::size_t n, double lr, double weight_decay);
 

@@ -80,8 +80,8 @@ bool Rank1Sgd::applies(const NetworkView& net, const OptimizerConfig& opt, std::
          net.dropout.empty() && net.norm.empty();
 }
 
-StepOutcome Rank1Sgd::step(const NetworkView& net, BatchWorkspace& ws, const OptimizerConfig& opt, double lr,
-                           const float* x, std::optional<std::uint32_t> next_row) {
+std::optional<StepOutcome> Rank1Sgd::unfused_outcome(const NetworkView& net, BatchWorkspace& ws,
+                                                     const OptimizerConfig& opt, double lr) {
   const std::size_t layers = net.sizes.size() - 1;
   if (max_abs_.empty()) {
     for (std::size_t p = 0; p < net.params.size(); p++) max_abs_.push_back(max_abs(net.params[p], param_size(net, p)));
@@ -105,13 +105,18 @@ StepOutcome Rank1Sgd::step(const NetworkView& net, BatchWorkspace& ws, const Opt
     bounded =
         bounded && w_sum < kSafe && lr_abs * w_sum < kSafe && w_bound < kSafe && lr_abs * dz < kSafe && b_bound < kSafe;
   }
-  if (!bounded) {
-    // Near float32's limits: the general path's dry run decides exactly.
-    network_param_gradients(ws, net, 1);
-    const StepOutcome outcome = optimizer_step(net, ws.grads.data(), 0, opt, lr);
-    if (outcome == StepOutcome::Applied) max_abs_.clear();
-    return outcome;
-  }
+  if (bounded) return std::nullopt;
+  // Near float32's limits: the general path's dry run decides exactly.
+  network_param_gradients(ws, net, 1);
+  const StepOutcome outcome = optimizer_step(net, ws.grads.data(), 0, opt, lr);
+  if (outcome == StepOutcome::Applied) max_abs_.clear();
+  return outcome;
+}
+
+StepOutcome Rank1Sgd::step(const NetworkView& net, BatchWorkspace& ws, const OptimizerConfig& opt, double lr,
+                           const float* x, std::optional<std::uint32_t> next_row) {
+  if (const auto outcome = unfused_outcome(net, ws, opt, lr)) return *outcome;
+  const std::size_t layers = net.sizes.size() - 1;
   // A bias is a weight whose input is always 1 (and which does not decay).
   const float one = 1;
   // (gemm forms a one-unit layer's product as a float64 dot, not by gemv_t.)

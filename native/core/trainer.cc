@@ -13,6 +13,7 @@
 #include "out_of_memory.h"
 #include "rng.h"
 #include "sgd_rank1.h"
+#include "tiny_step.h"
 
 namespace fastnn {
 
@@ -171,6 +172,8 @@ FitOutcome network_fit(const NetworkView& net, const FitConfig& cfg, FitObserver
   Rng rng(cfg.rng_state);
   BestTracker best(net, cfg.early_stopping, cfg.resume);
   Rank1Sgd rank1;
+  // Decided once: a small net's per-sample steps run as one pass and one update (tiny_step.h).
+  const bool tiny = TinyStep::applies(net, cfg);
   DataParallel ranks(net, cfg.comm);
   // Rows per update: this rank's batch_size times the ranks' count.
   const std::size_t global_batch = cfg.batch_size * static_cast<std::size_t>(ranks.size());
@@ -212,7 +215,8 @@ FitOutcome network_fit(const NetworkView& net, const FitConfig& cfg, FitObserver
       std::optional<Rng> share_rng;
       if (ranks.active()) share_rng.emplace(share_seed(st.order_state, batch, ranks.rank()));
       Rng* noise_rng = share_rng ? &*share_rng : &rng;
-      double loss = fused       ? network_batch_deltas(ws, net, cfg.x, cfg.y, idx, rows, cfg.input_noise, noise_rng)
+      double loss = tiny        ? TinyStep::pass(ws, net, cfg.x, cfg.y, *idx)
+                    : fused     ? network_batch_deltas(ws, net, cfg.x, cfg.y, idx, rows, cfg.input_noise, noise_rng)
                     : rows == 0 ? 0.0
                                 : network_batch_gradient(ws, net, cfg.x, cfg.y, idx, rows, cfg.input_noise, noise_rng);
       if (ranks.active()) {
@@ -232,6 +236,7 @@ FitOutcome network_fit(const NetworkView& net, const FitConfig& cfg, FitObserver
       const bool next_one_row = cfg.batch_size == 1 && start + 1 < cfg.n && cfg.input_noise.type == NoiseType::None;
       const auto next_row = next_one_row ? std::optional<std::uint32_t>(order[start + 1]) : std::nullopt;
       const StepOutcome outcome = !std::isfinite(loss) || !std::isfinite(sum_sq) ? StepOutcome::NonFiniteGradient
+                                  : tiny  ? TinyStep::update(net, ws, rank1, cfg.optimizer, step_lr)
                                   : fused ? rank1.step(net, ws, cfg.optimizer, step_lr, cfg.x, next_row)
                                           : optimizer_step(net, ws.grads.data(), sum_sq, cfg.optimizer, step_lr);
       // The fused update's bounds hold only while it is the only writer of the weights.

@@ -181,6 +181,43 @@ describe.each(backends)('train on $name', (be: Backend) => {
     expect(fused.optimizer.step[0]).toBe(general.optimizer.step[0]);
   });
 
+  // Per-sample SGD of nets no wider than 32 units takes the tiny step
+  // (native/core/tiny_step.h, js/tiny-step.ts): one pass and one update per
+  // sample, which must give the general path's bits for every activation and
+  // loss; 33 inputs are past the limit. Sigmoid outputs past 16 units use
+  // more than one term per loss lane.
+  it.each([
+    ['sigmoid', Loss.sigmoidMse, [2, 4, 1]],
+    ['sigmoid', Loss.sigmoidCrossEntropy, [3, 5, 2]],
+    ['sigmoid', Loss.sigmoidCrossEntropy, [4, 20, 18]],
+    ['tanh', Loss.softmaxCrossEntropy, [6, 12, 8, 3]],
+    ['relu', Loss.mse, [5, 7, 7, 2]],
+    ['leakyRelu', Loss.huber, [2, 3, 1]],
+    ['identity', Loss.l1, [3, 3, 2]],
+    ['sigmoid', Loss.mse, [4, 1]],
+    ['sigmoid', Loss.sigmoidMse, [32, 32, 32]],
+    ['sigmoid', Loss.sigmoidMse, [33, 4, 1]],
+  ] as const)('per-sample SGD of tiny nets (%s hidden, loss %d, %j): the tiny step equals the general path bit for bit', async (hidden, loss, sizes) => {
+    const rng = new Rng(sizes.reduce((a, b) => 31 * a + b, loss));
+    const net = makeNet(
+      rng,
+      [...sizes],
+      sizes.slice(2).map(() => Activation[hidden]),
+      loss,
+    );
+    const n = 9;
+    const p = { net, x: randomF32(rng, n * sizes[0]!, -2, 2), y: makeTargets(rng, n, sizes[sizes.length - 1]!, loss), n };
+    const tiny = fitJob(p, { batchSize: 1, epochs: 3 });
+    // Clipping at a norm never reached takes the general path (gradients, dry run, copy).
+    const general = fitJob(p, { batchSize: 1, epochs: 3 });
+    general.optimizer = { ...general.optimizer, clipNorm: 1e30 };
+    await be.train(tiny, null);
+    await be.train(general, null);
+    expect(tiny.history).toEqual(general.history);
+    tiny.net.params.forEach((w, i) => expect(new Uint32Array(w.buffer), `params[${i}]`).toEqual(new Uint32Array(general.net.params[i]!.buffer)));
+    expect(tiny.optimizer.step[0]).toBe(general.optimizer.step[0]);
+  });
+
   it.each([
     // x = ∞ reaches a tanh unit: finite loss, gradient 0·∞ = NaN.
     ['gradient', [1, 3, 1], Infinity, 0.1, 0],

@@ -207,6 +207,44 @@ describe.runIf(hasNative)('per-sample SGD on the pool', () => {
 });
 
 /**
+ * Per-sample SGD of nets no wider than 32 units runs the tiny step
+ * (tiny_step.h), whose products are those of the kernel path in use: on
+ * every path, with 1 and 2 threads, it trains bit-identically to the general
+ * path (clipping at a norm never reached), with inputs wider than a vector
+ * (the products' lanes) and narrower, and native agrees with TS.
+ */
+describe.runIf(hasNative)('tiny per-sample steps on every kernel path', () => {
+  const addon = hasNative ? loadNativeAddon() : null;
+  const native = addon ? createNativeBackend(addon) : null!;
+  const before = { threads: addon?.getThreads() ?? 1, path: addon?.gemmPath() ?? 'portable' };
+  afterAll(() => {
+    addon?.setThreads(before.threads);
+    addon?.setGemmPath(before.path);
+  });
+  const shapes = [
+    [2, 4, 1],
+    [19, 9, 3],
+    [32, 17, 32],
+  ] as const;
+
+  it.each(shapes)('%d-%d-%d on every path: 1 and 2 threads bit-identical, tiny = general path', async (...sizes) => {
+    const rng = new Rng(sizes[0] * sizes[1]);
+    const net = makeNet(rng, [...sizes], [Activation.sigmoid], Loss.sigmoidCrossEntropy);
+    const j = batchJob(rng, net, 12, 1, 2, Uint32Array.of(1, 2, 3, 4));
+    for (const path of addon!.gemmPaths()) {
+      addon!.setGemmPath(path);
+      const runs = await trainOnThreads(addon!, native, j);
+      const general = copyJob(j);
+      general.optimizer = { ...general.optimizer, clipNorm: 1e30 };
+      await native.train(general, null);
+      expect(bitDifference(general.net.params, runs[0]!.net.params), path).toBeNull();
+      expect(general.history, path).toEqual(runs[0]!.history);
+      await expectSameTraining(runs, j, 1e-5);
+    }
+  });
+});
+
+/**
  * The batch gather shares its rows over the pool (network.cc gather_batch)
  * from kParallelGatherElements input and target floats: batches of
  * threshold − 1, threshold and threshold + 1 floats train bit-identically on

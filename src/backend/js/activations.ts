@@ -89,6 +89,12 @@ export function activationForward(out: Float32Array, inp: Float32Array, n: numbe
   }
 }
 
+/** d·σ'(s) written through y = σ(s), in float64 (rounded when stored): each
+ * element of activationBackward's sigmoid, shared with tiny-step.ts. */
+export function sigmoidBackward(d: number, y: number): number {
+  return d * (y * (1 - y));
+}
+
 // dinp (n) = dout (n) ⊙ f'(s), f' expressed through out = f(s) (n); dinp may be dout.
 export function activationBackward(dinp: Float32Array, dout: Float32Array, out: Float32Array, n: number, act: number, leakySlope: number): void {
   switch (act) {
@@ -96,10 +102,7 @@ export function activationBackward(dinp: Float32Array, dout: Float32Array, out: 
       if (dinp !== dout) dinp.set(dout.subarray(0, n));
       return;
     case Activation.sigmoid:
-      for (let i = 0; i < n; i++) {
-        const y = out[i]!;
-        dinp[i] = dout[i]! * (y * (1 - y));
-      }
+      for (let i = 0; i < n; i++) dinp[i] = sigmoidBackward(dout[i]!, out[i]!);
       return;
     case Activation.tanh:
       for (let i = 0; i < n; i++) {

@@ -230,12 +230,40 @@ function gemmAxpyDirect(
     const ai = i * aRow;
     const ci = i * n;
     for (let j = j0; j < j1; j++) {
-      let s = 0;
-      for (let p = 0; p < k; p++) s += a[ai + p * aCol]! * b[p * n + j]!;
+      const s = columnDot(a, ai, aCol, b, n, j, k);
       // beta == 0 overwrites: c may hold garbage or NaN on entry.
       c[ci + j] = beta === 0 ? alpha * s : alpha * s + beta * c[ci + j]!;
     }
   }
+}
+
+/** Σ a[ai + p]·b[bj + p] over p < k in float64, in four partial sums (p mod 4)
+ * added as (s0 + s1) + (s2 + s3): each element of an NT product (gemmDot),
+ * and of the forward product of tiny-step.ts. */
+export function dot(a: Float32Array, ai: number, b: Float32Array, bj: number, k: number): number {
+  const k4 = k - (k % 4);
+  let s0 = 0,
+    s1 = 0,
+    s2 = 0,
+    s3 = 0;
+  let p = 0;
+  for (; p < k4; p += 4) {
+    s0 += a[ai + p]! * b[bj + p]!;
+    s1 += a[ai + p + 1]! * b[bj + p + 1]!;
+    s2 += a[ai + p + 2]! * b[bj + p + 2]!;
+    s3 += a[ai + p + 3]! * b[bj + p + 3]!;
+  }
+  for (; p < k; p++) s0 += a[ai + p]! * b[bj + p]!;
+  return s0 + s1 + (s2 + s3);
+}
+
+/** Σ a[ai + p·aCol]·b[p·n + j] over p < k in float64, in order from 0: each
+ * element of an NN or TN product (the direct loops; gemmAxpy's strip and
+ * gemmOuter sum the same way), and of the backward product of tiny-step.ts. */
+export function columnDot(a: Float32Array, ai: number, aCol: number, b: Float32Array, n: number, j: number, k: number): number {
+  let s = 0;
+  for (let p = 0; p < k; p++) s += a[ai + p * aCol]! * b[p * n + j]!;
+  return s;
 }
 
 // NT, TT: op(b)[p,j] is b[j·k+p], so row j of b is contiguous in p.
@@ -254,32 +282,22 @@ function gemmDot(
   j0: number,
   j1: number,
 ): void {
-  const k4 = k - (k % 4);
   for (let jb = j0; jb < j1; jb += JB) {
     const je = Math.min(j1, jb + JB);
     for (let i = i0; i < i1; i++) {
       const ci = i * n;
       for (let j = jb; j < je; j++) {
         const bj = j * k;
-        let s0 = 0,
-          s1 = 0,
-          s2 = 0,
-          s3 = 0;
+        let s: number;
         if (!transA) {
-          const ai = i * k;
-          let p = 0;
-          for (; p < k4; p += 4) {
-            s0 += a[ai + p]! * b[bj + p]!;
-            s1 += a[ai + p + 1]! * b[bj + p + 1]!;
-            s2 += a[ai + p + 2]! * b[bj + p + 2]!;
-            s3 += a[ai + p + 3]! * b[bj + p + 3]!;
-          }
-          for (; p < k; p++) s0 += a[ai + p]! * b[bj + p]!;
+          s = dot(a, i * k, b, bj, k);
         } else {
           // TT is not used by backprop; the strided walk down column i of a is acceptable.
-          for (let p = 0; p < k; p++) s0 += a[p * m + i]! * b[bj + p]!;
+          s = 0;
+          for (let p = 0; p < k; p++) s += a[p * m + i]! * b[bj + p]!;
+          // + 0, as dot's empty partial sums add it: a −0 sum becomes +0 there too.
+          s += 0;
         }
-        const s = s0 + s1 + (s2 + s3);
         // beta == 0 overwrites: c may hold garbage or NaN on entry.
         c[ci + j] = beta === 0 ? alpha * s : alpha * s + beta * c[ci + j]!;
       }

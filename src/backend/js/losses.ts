@@ -34,14 +34,14 @@ function elementwiseLoss(dlogits: Float32Array | null, logits: Float32Array, tar
 
 /** One element of a sigmoid output's loss in float32: its float64 loss, and
  * its float32 gradient times scale in g[0]. */
-type LaneTerm = (z: number, r: number, scale: number, g: Float64Array) => number;
+export type LaneTerm = (z: number, r: number, scale: number, g: Float64Array) => number;
 
 // The sigmoid output's losses, operation for operation native/core/sigmoid_loss32.h
 // (see there), so both backends give the same bits: each term's float32
 // operations rounded by Math.fround, its float64 ones as written there, and
 // the sum over elements in LOSS_LANES lanes, element i into lane i mod
 // LOSS_LANES, then the lanes in order.
-const LOSS_LANES = 16;
+export const LOSS_LANES = 16;
 const lanes = new Float64Array(LOSS_LANES);
 
 function laneLoss(dlogits: Float32Array | null, logits: Float32Array, target: Float32Array, rows: number, cols: number, term: LaneTerm): number {
@@ -59,7 +59,7 @@ function laneLoss(dlogits: Float32Array | null, logits: Float32Array, target: Fl
 
 // ½(σ(z) − r)², gradient ((σ − r)·(σ·σ(−z)))·scale; σ(−z) from the same
 // exponential keeps its precision where σ(z) rounds to 1.
-const sigmoidMse32: LaneTerm = (z, r, scale, g) => {
+export const sigmoidMse32: LaneTerm = (z, r, scale, g) => {
   const f = Math.fround;
   const e = expNegAbs32(z);
   const s = f(1 / f(1 + e));
@@ -110,7 +110,7 @@ export function log1p32(e: number): number {
 
 // Binary cross-entropy in the softplus form, max(z, 0) − z·r + log(1 + e^−|z|)
 // (never overflows; z·r exact in float64), gradient (σ − r)·scale.
-const sigmoidCe32: LaneTerm = (z, r, scale, g) => {
+export const sigmoidCe32: LaneTerm = (z, r, scale, g) => {
   const f = Math.fround;
   const e = expNegAbs32(z);
   const s = f(1 / f(1 + e));

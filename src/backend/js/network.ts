@@ -382,25 +382,47 @@ export interface BatchWorkspace extends Workspace {
 
 /** fn: the backend function its failures are thrown as. */
 export function allocBatchWorkspace(fn: string, net: NetworkSpec, cap: number): BatchWorkspace {
-  const { sizes } = net;
-  const { acts, deltas, acc } = allocWorkspace(fn, sizes, cap, true);
-  // One literal, not a spread of allocWorkspace's object: a spread's result gets a map
-  // of its own per call, and every job's first steps then deoptimised the passes it reached.
-  return allocatingScratch(fn, cap, () => ({
-    acts,
-    deltas,
-    acc,
-    xb: new Float32Array(cap * sizes[0]!),
-    yb: new Float32Array(cap * targetCols(net)),
-    grads: net.params.map((p) => new Float32Array(p.length)),
-    rhoHat: new Float64Array(maxWidth(sizes)),
-    dropMasks: Array.from(net.dropout ?? [], (rate, l) => new Float32Array(rate > 0 ? cap * sizes[l + 1]! : 0)),
-    dropOuts: Array.from(net.dropout ?? [], (rate, l) => new Float32Array(rate > 0 ? cap * sizes[l + 1]! : 0)),
-    normXhat: Array.from(net.norm ?? [], (code, l) => new Float32Array(code !== Norm.none ? cap * sizes[l + 1]! : 0)),
-    normInvStd: Array.from(net.norm ?? [], (code, l) => new Float32Array(code === Norm.layer ? cap : code === Norm.batch ? sizes[l + 1]! : 0)),
-    batchMean: Array.from(net.norm ?? [], (code, l) => new Float32Array(code === Norm.batch ? sizes[l + 1]! : 0)),
-    batchVar: Array.from(net.norm ?? [], (code, l) => new Float32Array(code === Norm.batch ? sizes[l + 1]! : 0)),
-  }));
+  const { acts, deltas, acc } = allocWorkspace(fn, net.sizes, cap, true);
+  return allocatingScratch(fn, cap, () => new BatchBuffers(net, cap, acts, deltas, acc));
+}
+
+/** A BatchWorkspace built by a constructor, not as an object literal (nor a
+ * spread, whose result gets a map of its own per call). V8 builds a
+ * literal's later copies from its first, and the second copy widened the
+ * field types of its typed arrays: every pass compiled against a fit's first
+ * job (which nn/fit.ts runs in jobs of 4096 epochs) was deoptimised when the
+ * second began. Objects built by one constructor keep one map and its field types. */
+class BatchBuffers implements BatchWorkspace {
+  readonly xb: Float32Array;
+  readonly yb: Float32Array;
+  readonly grads: Float32Array[];
+  readonly rhoHat: Float64Array;
+  readonly dropMasks: Float32Array[];
+  readonly dropOuts: Float32Array[];
+  readonly normXhat: Float32Array[];
+  readonly normInvStd: Float32Array[];
+  readonly batchMean: Float32Array[];
+  readonly batchVar: Float32Array[];
+
+  constructor(
+    net: NetworkSpec,
+    cap: number,
+    readonly acts: Float32Array[],
+    readonly deltas: Float32Array[],
+    readonly acc: Float64Array,
+  ) {
+    const { sizes } = net;
+    this.xb = new Float32Array(cap * sizes[0]!);
+    this.yb = new Float32Array(cap * targetCols(net));
+    this.grads = net.params.map((p) => new Float32Array(p.length));
+    this.rhoHat = new Float64Array(maxWidth(sizes));
+    this.dropMasks = Array.from(net.dropout ?? [], (rate, l) => new Float32Array(rate > 0 ? cap * sizes[l + 1]! : 0));
+    this.dropOuts = Array.from(net.dropout ?? [], (rate, l) => new Float32Array(rate > 0 ? cap * sizes[l + 1]! : 0));
+    this.normXhat = Array.from(net.norm ?? [], (code, l) => new Float32Array(code !== Norm.none ? cap * sizes[l + 1]! : 0));
+    this.normInvStd = Array.from(net.norm ?? [], (code, l) => new Float32Array(code === Norm.layer ? cap : code === Norm.batch ? sizes[l + 1]! : 0));
+    this.batchMean = Array.from(net.norm ?? [], (code, l) => new Float32Array(code === Norm.batch ? sizes[l + 1]! : 0));
+    this.batchVar = Array.from(net.norm ?? [], (code, l) => new Float32Array(code === Norm.batch ? sizes[l + 1]! : 0));
+  }
 }
 
 // Gathers rows order[start..start+rows) of x (n, sizes[0]), y (n, sizes[last]) into ws, runs forward and the

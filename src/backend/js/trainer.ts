@@ -36,6 +36,7 @@ import { pieceSize, toTheEnd, type Pieces } from './pieces.js';
 import { scheduleLr } from './schedule.js';
 import { Rank1Sgd } from './sgd-rank1.js';
 import { SliceClock, STOPPED } from './slice-clock.js';
+import { tinyPass, tinyStepApplies } from './tiny-step.js';
 
 /** Batch rows × parameters between two looks at the clock: a few passes over
  * 2^14 weights take well under a millisecond on the TS backend, while
@@ -296,6 +297,83 @@ function updateWhole(
   if (!fused && done.outcome === 'applied') rank1.forget();
 }
 
+/** What became of batch `batch` (of `rows` rows here, `globalRows` over every
+ * rank) of the run's epoch `epoch`, stepped at stepLr with `done`'s result:
+ * a non-finite one throws or is counted as skipped, an applied one joins the
+ * epoch's sums; then the progress report. A function of its own rather than
+ * part of fit's loop: fit is an async function V8 optimises late (and again
+ * after the end of its first job, whose code its first optimisation had not
+ * seen run), so what each batch does runs optimised from early in the first fit. */
+function recordBatch(
+  job: FitJob,
+  ws: BatchWorkspace,
+  done: BatchOutcome,
+  st: EpochState,
+  out: Omit<FitResult, 'cancelled'>,
+  epoch: number,
+  batch: number,
+  rows: number,
+  globalRows: number,
+  stepLr: number,
+  report: ((p: TrainProgress) => void) | null,
+): void {
+  const { loss, outcome } = done;
+  const bad = !Number.isFinite(loss) ? 'loss' : outcome === 'applied' ? null : outcome;
+  if (bad !== null && !job.skipNonFinite) {
+    throw NonFiniteError.forBatch(bad, epoch, batch);
+  }
+  if (bad !== null) {
+    st.skipped++;
+  } else {
+    st.lr = stepLr;
+    // The logits of this batch are still in ws (backward and the update do not touch them).
+    if (job.metric !== Metric.none && rows > 0) {
+      const { sizes } = job.net;
+      st.metricTotal += metricSum(ws.acts[ws.acts.length - 1]!, ws.yb, rows, sizes[sizes.length - 1]!, job.metric);
+    }
+    out.steps++;
+    st.lossSum += loss * rows;
+    st.applied += rows;
+  }
+  out.samples += globalRows;
+  if (report && job.progressEvery !== 0 && (batch + 1) % job.progressEvery === 0) {
+    report({ epochs: out.epochs, batches: batch + 1, samples: out.samples, loss: st.applied ? st.lossSum / st.applied : 0 });
+  }
+}
+
+/** Up to `count` batches of a tiny fit (tiny-step.ts: one row each, alone)
+ * from st.batch on, each recorded, until the epoch ends or `stopped()` (a
+ * progress report may stop the fit) before one; returns how many ran. A
+ * plain loop V8 optimises early: in fit's loop, itself in an async function
+ * V8 optimises late, these steps ran unoptimised well into a cold fit. */
+function tinyBatches(
+  job: FitJob,
+  net: NetworkSpec,
+  ws: BatchWorkspace,
+  order: Uint32Array,
+  rank1: Rank1Sgd,
+  st: EpochState,
+  out: Omit<FitResult, 'cancelled'>,
+  done: BatchOutcome,
+  sumSqScratch: Float64Array,
+  epoch: number,
+  step0: number,
+  count: number,
+  stopped: () => boolean,
+  report: ((p: TrainProgress) => void) | null,
+): number {
+  const { schedule } = job;
+  let ran = 0;
+  for (; ran < count && st.batch < job.n; ran++, st.batch++) {
+    if (ran > 0 && stopped()) break;
+    const stepLr = schedule.perStep ? scheduleLr(schedule, step0 + out.steps) : st.lr;
+    const loss = tinyPass(ws, net, job.x, job.y, order[st.batch]!);
+    updateWhole(job, net, ws, loss, rank1, true, stepLr, sumSqScratch, done);
+    recordBatch(job, ws, done, st, out, epoch, st.batch, 1, 1, stepLr, report);
+  }
+  return ran;
+}
+
 /** Whether a training step of net on batches of up to `rows` rows is one
  * piece: no product over pieceSize.work multiply-adds and no more than
  * pieceSize.entries parameters, so that none of its passes would yield
@@ -325,7 +403,6 @@ export async function fit(job: FitJob, report: ((p: TrainProgress) => void) | nu
   const { n, epochs, batchSize, history, schedule, metric } = job;
   const net = sameShapeSpec(job.net);
   const hasMetric = metric !== Metric.none;
-  const k = net.sizes[net.sizes.length - 1]!;
   const ws = allocBatchWorkspace('train', net, Math.min(batchSize, n));
   // Named as native/core/trainer.cc names them, so both backends fail alike.
   const order = allocating('train', `the shuffle order of ${n} rows`, () => new Uint32Array(n));
@@ -357,6 +434,8 @@ export async function fit(job: FitJob, report: ((p: TrainProgress) => void) | nu
     return out;
   };
   const wholeSteps = stepIsOnePiece(net, Math.min(batchSize, n));
+  // Decided once: a small net's per-sample steps, when one piece, run as one plain pass and the fused update (tiny-step.ts).
+  const tiny = wholeSteps && tinyStepApplies(net, job, !ranks.active);
   const batchesPerLook = clockInterval(
     Math.min(batchSize, n),
     net.params.reduce((sum, p) => sum + p.length, 0),
@@ -379,6 +458,15 @@ export async function fit(job: FitJob, report: ((p: TrainProgress) => void) | nu
     // A resumed epoch draws its order again from its own state; the stream continues from job.rngState.
     if (job.shuffle) (partial ? rngFrom(st.orderState) : rng).shuffle(order);
     if (!partial) rng.writeState(job.rngState);
+    // A tiny fit's batches (one row each, alone) run in a loop of their own between two looks at the clock.
+    while (tiny && st.batch < n) {
+      if (stopped()) return stopBefore(st);
+      const ran = tinyBatches(job, net, ws, order, rank1, st, out, done, sumSqScratch, epoch0 + epoch, step0, untilLook, stopped, report);
+      untilLook -= ran;
+      if (untilLook > 0) continue;
+      untilLook = batchesPerLook;
+      if (clock.spent()) await clock.pause();
+    }
     for (let start = st.batch * globalBatch; start < n; start += globalBatch, st.batch++) {
       if (--untilLook === 0) {
         untilLook = batchesPerLook;
@@ -424,25 +512,7 @@ export async function fit(job: FitJob, report: ((p: TrainProgress) => void) | nu
           return stopBefore(st);
         }
       }
-      const { loss, outcome } = done;
-      const bad = !Number.isFinite(loss) ? 'loss' : outcome === 'applied' ? null : outcome;
-      if (bad !== null && !job.skipNonFinite) {
-        throw NonFiniteError.forBatch(bad, epoch0 + epoch, batch);
-      }
-      if (bad !== null) {
-        st.skipped++;
-      } else {
-        st.lr = stepLr;
-        // The logits of this batch are still in ws (backward and the update do not touch them).
-        if (hasMetric && rows > 0) st.metricTotal += metricSum(ws.acts[ws.acts.length - 1]!, ws.yb, rows, k, metric);
-        out.steps++;
-        st.lossSum += loss * rows;
-        st.applied += rows;
-      }
-      out.samples += globalRows;
-      if (report && job.progressEvery !== 0 && (batch + 1) % job.progressEvery === 0) {
-        report({ epochs: out.epochs, batches: batch + 1, samples: out.samples, loss: st.applied ? st.lossSum / st.applied : 0 });
-      }
+      recordBatch(job, ws, done, st, out, epoch0 + epoch, batch, rows, globalRows, stepLr, report);
     }
     // The input noise drew from the stream too; the caller continues after it.
     rng.writeState(job.rngState);
