@@ -12,8 +12,8 @@ export interface Word2VecVocabJob {
   /** 0 = no cap. */
   maxFinalVocab: number;
   lowercase: boolean;
-  /** Counts only the tokens starting in bytes [size·part/parts, size·(part+1)/parts): one rank's shard.
-   * part 0 of 1 is the whole file. */
+  /** Counts only the tokens of rank `part` of `parts` (the bytes it trains on: its equal share, begun at the first
+   * line start in it when there is one): one rank's shard. part 0 of 1 is the whole file. */
   part: number;
   parts: number;
 }
@@ -65,7 +65,8 @@ export interface Word2VecTrainJob {
   /** Continue from where an earlier run (same options and corpus) stopped: its result.state. null = from the start. */
   resume: Word2VecState | null;
   /** This process's share of a multi-process run (rank 0 of 1 alone): it reads part `rank` of the corpus cut into
-   * `ranks` byte ranges (its threads cut that part again), thread t draws from Rng(seed + 1 + rank·1024 + t);
+   * `ranks` byte ranges, each begun at the first line start in it when there is one (its threads cut that part
+   * again), thread t draws from Rng(seed + 1 + rank·1024 + t);
    * progress and the learning rate count its words × ranks. */
   rank: number;
   ranks: number;

@@ -8,7 +8,9 @@
  * hotRows · 2^(trailing zeros of k)), so hot rows move together all the time
  * and the tail catches up now and then. Every row is averaged every
  * `fullEvery` rounds, each time the ranks together have read another
- * epoch's worth of words, and when every rank is done.
+ * epoch's worth of words, and when every rank is done. The ranks train at
+ * P × alpha (word2vec.ts startJob), so the mean of their changes moves a row
+ * as one process would.
  *
  * Training does not pause for it: a round copies the rows, sums the copies
  * over the ranks (in rank order) and adds (mean − copy) to each row, so what

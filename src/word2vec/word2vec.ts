@@ -573,8 +573,15 @@ function startJob(
       negative: s.negative,
       nsExponent: s.nsExponent,
       sample: s.sample,
-      alpha: s.alpha,
-      minAlpha: s.minAlpha,
+      // Rounds average the ranks' rows, which moves each row by the mean of
+      // the ranks' changes: P ranks at alpha would learn as one process at
+      // alpha / P (3.8 analogy points short with 2 ranks on the bench's
+      // English text). At P × alpha the mean moves a row as one process's
+      // alpha would, while a row every rank pulls towards the same place is
+      // still averaged there, not pushed P times as far (adding the ranks'
+      // changes instead diverged on frequent words from 3 ranks on).
+      alpha: s.alpha * r.world.size,
+      minAlpha: s.minAlpha * r.world.size,
       epochs: s.epochs,
       threads: s.threads,
       seed: s.seed,

@@ -29,6 +29,7 @@ interface RankLine {
   epochsCompleted: number;
   right: number;
   of: number;
+  firstLr: number | null;
   size: number;
   vocab: string;
   vectors: string;
@@ -91,6 +92,10 @@ describe.runIf(mpiAvailable())('word2vec under mpirun', () => {
       expect(l.distributed!.ranks).toBe(3);
       expect(l.distributed!.rounds).toBeGreaterThan(1);
       expect(l.right).toBeGreaterThanOrEqual(30);
+      // Each rank trains at 3 × alpha (0.025 by default), decaying as the run goes, so the averaged rows
+      // move as one process's would; a rank at alpha would never report more than 0.025.
+      expect(l.firstLr).toBeGreaterThan(1.2 * 0.025);
+      expect(l.firstLr).toBeLessThanOrEqual(3 * 0.025);
     }
     expect(new Set(alone.words).size).toBe(alone.size);
   });

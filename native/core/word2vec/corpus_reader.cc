@@ -68,6 +68,33 @@ std::uint64_t FileSize(const std::string& path) {
   return static_cast<std::uint64_t>(pos);
 }
 
+std::uint64_t RankBegin(const std::string& path, std::uint64_t size, std::uint64_t rank, std::uint64_t ranks) {
+  const std::uint64_t share = PartBegin(size, rank, ranks), next = PartBegin(size, rank + 1, ranks);
+  if (share == 0 || share == next) return share;
+  // A line starts at b when byte b − 1 is '\n': look through bytes [share − 1, next − 1).
+  std::FILE* f = OpenOrThrow(path);
+  std::vector<char> block(std::min<std::uint64_t>(next - share, 1 << 16));
+  std::uint64_t at = share - 1, begin = share;
+  const char* failed = std::fseek(f, static_cast<long>(at), SEEK_SET) != 0 ? "seek in" : nullptr;
+  while (failed == nullptr && at < next - 1) {
+    const std::size_t got = std::fread(block.data(), 1, std::min<std::uint64_t>(block.size(), next - 1 - at), f);
+    if (got == 0) {
+      if (std::ferror(f)) failed = "read";
+      break;  // the file shrank: keep the share's begin
+    }
+    if (const void* newline = std::memchr(block.data(), '\n', got)) {
+      begin = at + static_cast<std::uint64_t>(static_cast<const char*>(newline) - block.data()) + 1;
+      break;
+    }
+    at += got;
+  }
+  const int error = errno;
+  std::fclose(f);
+  if (failed != nullptr)
+    throw std::runtime_error(std::string("cannot ") + failed + " corpus '" + path + "': " + std::strerror(error));
+  return begin;
+}
+
 CorpusReader::CorpusReader(const std::string& path, std::uint64_t begin, std::uint64_t end, bool lowercase)
     : file_(OpenOrThrow(path)),
       path_(path),

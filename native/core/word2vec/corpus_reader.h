@@ -83,4 +83,14 @@ inline std::uint64_t PartBegin(std::uint64_t size, std::uint64_t part, std::uint
   return size / parts * part + size % parts * part / parts;
 }
 
+// Where rank `rank` of `ranks` begins its part of the file at `path`, of
+// `size` bytes (rank = ranks: the end): the first line start in the rank's
+// equal share [PartBegin(rank), PartBegin(rank + 1)), so ranks train whole
+// sentences. A share in which no line starts (a line longer than a share, a
+// file without newlines) begins where it is, at a token boundary as a
+// thread's range does, rather than leave the rank idle: every rank whose
+// share has a byte gets a range of at least one byte. Reads at most the
+// share; throws std::runtime_error when the file cannot be read.
+std::uint64_t RankBegin(const std::string& path, std::uint64_t size, std::uint64_t rank, std::uint64_t ranks);
+
 }  // namespace fastnn::word2vec

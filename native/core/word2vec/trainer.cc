@@ -160,9 +160,9 @@ TrainResult Train(const TrainOptions& opt, const Vocab& vocab, const Weights& we
 
   const std::uint64_t size = FileSize(opt.path);
   const std::uint32_t threads = opt.threads;
-  // This rank's part of the file, cut into one range per thread.
-  const std::uint64_t part_begin = PartBegin(size, opt.rank, opt.ranks);
-  const std::uint64_t part_bytes = PartBegin(size, opt.rank + 1, opt.ranks) - part_begin;
+  // This rank's part of the file (whole lines where it can), cut into one range per thread.
+  const std::uint64_t part_begin = RankBegin(opt.path, size, opt.rank, opt.ranks);
+  const std::uint64_t part_bytes = RankBegin(opt.path, size, opt.rank + 1, opt.ranks) - part_begin;
   auto range_begin = [&](std::uint32_t t) { return part_begin + PartBegin(part_bytes, t, threads); };
   std::vector<Worker> workers;
   allocating("the training threads' buffers", [&] {

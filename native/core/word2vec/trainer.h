@@ -41,8 +41,9 @@ struct TrainOptions {
   bool lowercase = false;
   // A multi-process run (src/word2vec/rank-sync.ts): this process is `rank`
   // of `ranks`. It reads part `rank` of the corpus cut into `ranks` byte
-  // ranges, which its threads cut again (so ranks may run different thread
-  // counts); thread t draws from Rng(seed + 1 + rank·kRankSeedStride + t).
+  // ranges (corpus_reader.h RankBegin: at line starts where it can), which
+  // its threads cut again (so ranks may run different thread counts);
+  // thread t draws from Rng(seed + 1 + rank·kRankSeedStride + t).
   // The learning rate and progress count its words times `ranks`, its
   // estimate of the words all ranks have read (each reads about as many).
   std::uint32_t rank = 0, ranks = 1;

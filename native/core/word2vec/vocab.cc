@@ -27,8 +27,9 @@ void Prune(WordTable& table, std::uint64_t floor) {
 
 Vocab BuildVocab(const VocabOptions& options, const std::function<bool(std::uint64_t)>& tick) {
   const std::uint64_t size = options.parts > 1 ? FileSize(options.path) : 0;
-  CorpusReader reader(options.path, options.parts > 1 ? PartBegin(size, options.part, options.parts) : 0,
-                      options.parts > 1 ? PartBegin(size, options.part + 1, options.parts) : UINT64_MAX,
+  // A rank counts the part it trains on (trainer.cc).
+  CorpusReader reader(options.path, options.parts > 1 ? RankBegin(options.path, size, options.part, options.parts) : 0,
+                      options.parts > 1 ? RankBegin(options.path, size, options.part + 1, options.parts) : UINT64_MAX,
                       options.lowercase);
   WordTable table;
   const std::uint64_t threshold = PruneThreshold(options.max_final_vocab);

@@ -24,8 +24,8 @@ struct VocabOptions {
   std::uint64_t min_count = 5;
   std::uint64_t max_final_vocab = 0;  // 0 = unlimited
   bool lowercase = false;
-  // Counts only the tokens starting in bytes [size·part/parts, size·(part+1)/parts)
-  // of the file (CorpusReader's rule): one shard of a multi-process run.
+  // Counts only the tokens starting in bytes [RankBegin(part), RankBegin(part + 1))
+  // of the file (corpus_reader.h; CorpusReader's rule): one shard of a multi-process run.
   std::uint32_t part = 0, parts = 1;
 };
 

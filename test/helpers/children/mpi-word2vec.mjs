@@ -1,7 +1,8 @@
 // Run by test/distributed/word2vec.test.ts under mpirun: Word2Vec.train (or
 // Word2Vec.resume) on the compiled package with the options of argv[2] (JSON).
 // Per rank it prints one JSON line: the vocabulary, a hash of the vectors,
-// the training stats and the planted analogies it gets right; or the error.
+// the training stats, the learning rate of its first progress report and the
+// planted analogies it gets right; or the error.
 // Test knobs, by rank: `byRank` (options merged in on that rank: mismatched
 // settings or corpora), `killRank` (that rank SIGKILLs itself at its first
 // progress report after `killAfterWords` words), `abortRank` (aborts its signal
@@ -16,7 +17,9 @@ const { rank } = await distributed();
 const options = { ...config.options, ...(config.byRank?.[rank] ?? {}) };
 const controller = new AbortController();
 const knob = (which) => config[which] === rank;
+let firstLr = null;
 options.onProgress = (p) => {
+  firstLr ??= p.lr;
   if (p.words < (config.killAfterWords ?? 0)) return;
   if (knob('killRank')) process.kill(process.pid, 'SIGKILL');
   if (knob('abortRank')) controller.abort(new Error('stopped by the test'));
@@ -37,6 +40,7 @@ try {
       checkpoint,
       right,
       of: q.length,
+      firstLr,
       size: v.size,
       vocab: createHash('sha256').update(v.words.join('\n')).digest('hex'),
       vectors: createHash('sha256')

@@ -101,6 +101,30 @@ export function partBegin(size: number, part: number, parts: number): number {
 }
 
 /**
+ * Where rank `rank` of `ranks` begins its part of the file at `path`, of
+ * `size` bytes (the end for rank = ranks), as corpus_reader.h RankBegin: the
+ * first line start in the rank's equal share [partBegin(rank),
+ * partBegin(rank + 1)), so ranks train whole sentences; a share in which no
+ * line starts (a line longer than a share, a file without newlines) begins
+ * where it is, at a token boundary as a thread's range does, rather than
+ * leave the rank idle. Reads at most the share.
+ */
+export async function rankBegin(path: string, size: number, rank: number, ranks: number): Promise<number> {
+  const share = partBegin(size, rank, ranks);
+  const next = partBegin(size, rank + 1, ranks);
+  if (share === 0 || share === next) return share;
+  // A line starts at b when byte b − 1 is '\n': look through bytes [share − 1, next − 1).
+  let at = share - 1;
+  for await (const block of readBlocks(path, Math.min(next - share, 1 << 16), at)) {
+    const newline = block.subarray(0, next - 1 - at).indexOf(10);
+    if (newline >= 0) return at + newline + 1;
+    at += block.length;
+    if (at >= next - 1) break;
+  }
+  return share;
+}
+
+/**
  * Reads `path` from byte `start` in blocks of `blockSize` bytes (one buffer, reused: consume
  * each block before asking for the next). Memory is one block, whatever the
  * file's size.

@@ -8,7 +8,7 @@ import { Rng } from '../../../rng.js';
 import { nearest } from './nearest.js';
 import { trainTs } from './trainer.js';
 import { scanVocab } from './vocab.js';
-import { partBegin } from './corpus-reader.js';
+import { rankBegin } from './corpus-reader.js';
 import { stat } from 'node:fs/promises';
 import { quietAfterAbort } from '../../job.js';
 import type { Word2VecKernels } from '../../word2vec.js';
@@ -25,7 +25,8 @@ export const jsWord2VecKernels: Word2VecKernels = {
     const report = quietAfterAbort(onProgress, signal);
     return startJob(async (stopped) => {
       const bytesTotal = (await stat(path).catch(() => ({ size: 0 }))).size;
-      const range = parts === 1 ? [0, Infinity] : [partBegin(bytesTotal, part, parts), partBegin(bytesTotal, part + 1, parts)];
+      // A rank counts the part it trains on (trainer.ts).
+      const range = parts === 1 ? [0, Infinity] : [await rankBegin(path, bytesTotal, part, parts), await rankBegin(path, bytesTotal, part + 1, parts)];
       return scanVocab(
         path,
         range[0]!,

@@ -11,7 +11,7 @@ import { Rng } from '../../../rng.js';
 import { allocating } from '../../../sizes.js';
 import { stat } from 'node:fs/promises';
 import { SliceClock } from '../slice-clock.js';
-import { byteBefore, partBegin, readBlocks, Tokenizer } from './corpus-reader.js';
+import { byteBefore, rankBegin, readBlocks, Tokenizer } from './corpus-reader.js';
 import { SentenceScratch, trainSentence as trainOne, type SentenceModel } from './sentence.js';
 import { fillNoiseTable, huffman, keepProbabilities, NOISE_TABLE_SIZE, sigmoidTable } from './tables.js';
 import type { Word2VecProgress, Word2VecState, Word2VecTrainJob, Word2VecTrainResult } from '../../word2vec.js';
@@ -49,11 +49,11 @@ export async function trainTs(
   const keep = job.sample > 0 ? allocating(fn, 'the subsampling table', () => keepProbabilities(counts, job.sample)) : new Float64Array(0);
   const sig = sigmoidTable();
   const tree = hs ? allocating(fn, 'the Huffman tree of the vocabulary', () => huffman(counts)) : null;
-  // One thread: this rank's part of the corpus (all of it alone), as native thread 0 of a one-thread run.
+  // One thread: this rank's part of the corpus (all of it alone; whole lines where it can), as native thread 0 of a one-thread run.
   const { rank, ranks } = job;
   const { size } = await stat(job.path);
-  const begin = partBegin(size, rank, ranks);
-  const end = partBegin(size, rank + 1, ranks);
+  const begin = await rankBegin(job.path, size, rank, ranks);
+  const end = await rankBegin(job.path, size, rank + 1, ranks);
   // Thread 0's stream (of this rank), or where the resumed run left it.
   const rng = new Rng((job.seed + 1 + rank * RANK_SEED_STRIDE) >>> 0);
   const resume = job.resume;
