@@ -268,15 +268,6 @@ Napi::Value Word2vecTrain(const Napi::CallbackInfo& info) {
                          on_progress, std::move(memory));
 }
 
-// [sync] word2vecInit(syn0, rows, cols, seed): syn0 (rows, cols) = (u − 0.5)/cols
-// with u from Rng(seed).
-void Word2vecInit(const Napi::CallbackInfo& info) {
-  Args a(info.Env(), "word2vecInit");
-  const std::size_t rows = a.Size("rows", info[1]), cols = a.Size("cols", info[2]);
-  const auto seed = a.Int<std::uint32_t>("seed", info[3], 0, 4294967295);
-  word2vec::InitVectors(a.Array<float>("syn0", info[0], rows * cols), rows, cols, seed);
-}
-
 // [sync] nearest(outIndex, outScore, matrix, queries, rows, cols, q, k, exclude, e)
 // outIndex Int32Array (q,k), outScore Float32Array (q,k) <- for each query of
 // queries (q,cols), the k rows of matrix (rows,cols) with the highest dot
@@ -300,7 +291,6 @@ void RegisterWord2vec(Napi::Env env, Napi::Object exports) {
   Export(env, exports, "word2vecVocab", Word2vecVocab);
   // Past the vocabulary, what Word2vecTrain allocates is the job's copies of the vectors (job_memory.h).
   Export(env, exports, "word2vecTrain", Word2vecTrain, "the training job's copies of the vectors");
-  Export(env, exports, "word2vecInit", Word2vecInit);
   Export(env, exports, "nearest", Nearest);
 }
 

@@ -382,15 +382,6 @@ export function checked(raw: Backend): Backend {
       return raw.word2vecTrain(plain, onProgress, signal);
     },
 
-    word2vecInit(syn0, rows, cols, seed) {
-      const fn = 'word2vecInit';
-      checkSize(fn, 'rows', rows);
-      checkSize(fn, 'cols', cols);
-      checkInt(fn, 'seed', seed, 0, 4294967295);
-      checkMatrix(fn, 'syn0', syn0, rows, cols);
-      raw.word2vecInit(syn0, rows, cols, seed);
-    },
-
     nearest(outIndex, outScore, matrix, queries, rows, cols, q, k, exclude, e) {
       const fn = 'nearest';
       checkSize(fn, 'rows', rows);

@@ -36,7 +36,7 @@ import type {
 
 /** Everything the addon exports (native/addon.cc registers exactly these, and NativeTestHooks in tests;
  * test/native/addon-interface.test.ts checks). */
-export interface NativeAddon extends Pick<Word2VecKernels, 'word2vecInit' | 'nearest'> {
+export interface NativeAddon extends Pick<Word2VecKernels, 'nearest'> {
   /** Version string of the addon, equal to package.json's version. */
   readonly version: string;
   /** The addon file loaded (set by the `bindings` loader, not by addon.cc). */
@@ -263,7 +263,6 @@ export function createNativeBackend(addon: NativeAddon): Backend {
     word2vecTrain(job, onProgress, signal) {
       return runAddonJob(addon.word2vecTrain(job, quietAfterAbort(onProgress, signal)!), signal);
     },
-    word2vecInit: addon.word2vecInit,
     nearest: addon.nearest,
   });
 }

@@ -1,8 +1,8 @@
 /**
  * The word2vec part of the backend contract (Backend extends it): the
  * vocabulary scan and training run as long jobs (job.ts: a native thread, or
- * chunked TS on the event loop) that read the corpus file themselves; word2vecInit and
- * nearest are plain kernels. checked.ts checks their arguments for both
+ * chunked TS on the event loop) that read the corpus file themselves; nearest
+ * is a plain kernel. checked.ts checks their arguments for both
  * implementations (validate-word2vec.ts).
  */
 
@@ -135,13 +135,13 @@ export interface Word2VecTrainResult {
 export interface Word2VecKernels {
   /** [long job, job.ts] Counts the corpus's words; see Word2VecVocab. */
   word2vecVocab(job: Word2VecVocabJob, onProgress?: (p: Word2VecVocabProgress) => void, signal?: AbortSignal): Promise<Word2VecVocab>;
-  /** [long job, job.ts] Trains job.syn0/syn1neg/syn1 in place, from the start or job.resume;
+  /** [long job, job.ts] Trains job.syn0/syn1neg/syn1 in place, from the start
+   * (first setting syn0 to (u − 0.5)/vectorSize with u from Rng(job.seed), in
+   * order) or from job.resume;
    * an aborted run stops at sentence boundaries and resolves with the state to
    * resume from. Rejects on divergence. The TS backend runs one thread, so it
    * resumes only states of one thread. */
   word2vecTrain(job: Word2VecTrainJob, onProgress?: (p: Word2VecProgress) => void, signal?: AbortSignal): Promise<Word2VecTrainResult>;
-  /** syn0 (rows, cols) = (u − 0.5)/cols with u from Rng(seed), in order. */
-  word2vecInit(syn0: Float32Array, rows: number, cols: number, seed: number): void;
   /** outIndex (q,k), outScore (q,k) <- the k rows of matrix (rows,cols) with
    * the highest dot product with each query (q,cols), best first (ties: lower
    * row), skipping the rows of exclude (q,e) (−1 = none); missing slots get

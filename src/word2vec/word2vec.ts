@@ -241,7 +241,7 @@ export const Word2Vec = {
       fn,
       withCorpusFile(fn, input, maxSpool, signal, async (path) => {
         const started = performance.now();
-        const { minCount, maxFinalVocab, lowercase, vectorSize, negative, hs, seed } = settings;
+        const { minCount, maxFinalVocab, lowercase, vectorSize, negative, hs } = settings;
         const { size: bytes } = await stat(path);
         const vocab = await globalVocab(backend, w, { path, minCount, maxFinalVocab, lowercase }, signal);
         signal?.throwIfAborted();
@@ -257,7 +257,6 @@ export const Word2Vec = {
           vectorSize * rows,
         );
         const syn0 = allocate(fn, 'the input vectors', Float32Array, rows, vectorSize);
-        backend.word2vecInit(syn0, rows, vectorSize, seed);
         const corpus = checkpoint && {
           path: typeof input === 'string' ? resolve(input) : null,
           ...(await fingerprintCorpus(path)),

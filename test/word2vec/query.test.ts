@@ -248,8 +248,6 @@ describe.each(backends.map((b) => [b.name, b]))('word2vec kernel validation on %
       RangeError,
       'nearest: exclude must have length 2 for shape (1, 2), got 1',
     ],
-    ['init seed', () => b.word2vecInit(f32(4), 2, 2, -1), RangeError, 'word2vecInit: seed must be an integer in [0, 4294967295], got -1'],
-    ['init shape', () => b.word2vecInit(f32(3), 2, 2, 1), RangeError, 'word2vecInit: syn0 must have length 4 for shape (2, 2), got 3'],
     ['vocab job', () => b.word2vecVocab(null as never), TypeError, 'word2vecVocab: job must be an object'],
     [
       'vocab minCount',

@@ -22,7 +22,6 @@ async function job(backend: Backend, rank: number, ranks: number, threads = 1, p
   const rows = vocab.counts.length,
     dim = 16;
   const syn0 = new Float32Array(rows * dim);
-  backend.word2vecInit(syn0, rows, dim, 1);
   const j: Word2VecTrainJob = {
     path,
     words: vocab.words,

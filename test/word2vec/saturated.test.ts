@@ -13,6 +13,7 @@ import type { Word2VecSaturated, Word2VecTrainJob } from '../../src/backend/word
 import { Word2Vec, type TrainOptions } from '../../src/word2vec/word2vec.js';
 import { backendPair, backendsUnderTest } from '../helpers/backends.js';
 import { plantedFile, tempDir, writeTemp } from '../helpers/word2vec.js';
+import { Rng } from '../../src/rng.js';
 
 const dir = tempDir();
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -63,6 +64,12 @@ function reference(rule: Word2VecSaturated, y0: number[], z0: number[]): { x: nu
   return { x, y, z };
 }
 
+function rngState(seed: number): Uint32Array {
+  const state = new Uint32Array(4);
+  new Rng(seed).writeState(state);
+  return state;
+}
+
 function job(kernel: 'classic' | 'batched', saturated: Word2VecSaturated, y0: number[], z0: number[]): Word2VecTrainJob {
   return {
     path: corpus,
@@ -86,7 +93,18 @@ function job(kernel: 'classic' | 'batched', saturated: Word2VecSaturated, y0: nu
     syn0: Float32Array.of(0, 0, ...x0),
     syn1neg: Float32Array.of(...z0, ...y0),
     syn1: null,
-    resume: null,
+    // A run from the start that keeps these vectors (a fresh run would draw syn0): where a fresh one-thread
+    // run stands before its first word, thread 0 drawing from Rng(seed + 1).
+    resume: {
+      epoch: 1,
+      wordsBefore: 0,
+      offsets: Float64Array.of(0),
+      words: Float64Array.of(0),
+      loss: Float64Array.of(0),
+      terms: Float64Array.of(0),
+      finished: Uint8Array.of(0),
+      rng: rngState(2),
+    },
     rank: 0,
     ranks: 1,
   };

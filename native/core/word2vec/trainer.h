@@ -117,8 +117,9 @@ constexpr std::size_t kMaxSentence = 10000;
 // syn0 (V, dim) = (u − 0.5)/dim for u drawn from Rng(seed), row-major.
 void InitVectors(float* syn0, std::size_t rows, std::size_t cols, std::uint32_t seed);
 
-// Trains in place, from the start or (resume non-null, with options.threads
-// entries) from a state an earlier, cancelled run returned; a cancelled run
+// Trains in place, from the start (first initialising syn0 with InitVectors
+// from options.seed) or (resume non-null, with options.threads entries) from
+// a state an earlier, cancelled run returned; a cancelled run
 // stops each thread at its next sentence boundary. Throws std::runtime_error
 // when the corpus cannot be read or a score becomes non-finite (divergence;
 // the message names the epoch).

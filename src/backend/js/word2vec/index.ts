@@ -4,7 +4,6 @@
  * and nearest-rows search. Jobs run as chunked async work on the event loop,
  * as long jobs (../../job.ts) do.
  */
-import { Rng } from '../../../rng.js';
 import { nearest } from './nearest.js';
 import { trainTs } from './trainer.js';
 import { scanVocab } from './vocab.js';
@@ -45,11 +44,6 @@ export const jsWord2VecKernels: Word2VecKernels = {
       throw new RangeError(`word2vecTrain: the TS backend trains on one thread, so it resumes only one-thread states; job.threads is ${job.threads}`);
     }
     return startJob((stopped) => trainTs(job, quietAfterAbort(onProgress, signal) ?? undefined, stopped), signal);
-  },
-
-  word2vecInit(syn0, _rows, cols, seed) {
-    const rng = new Rng(seed);
-    for (let i = 0; i < syn0.length; i++) syn0[i] = (rng.uniform() - 0.5) / cols;
   },
 
   nearest(outIndex, outScore, matrix, queries, rows, cols, q, k, exclude, e) {

@@ -23,7 +23,22 @@ export const MAX_SENTENCE = 10_000;
 const BLOCK_BYTES = 1 << 16;
 /** About 170 words: a few ms of training at dim 300, so the event loop waits little more than a slice between yields. */
 const SLICE_BYTES = 1 << 10;
+/** A job's first slice, which runs before V8 has compiled the training loops. */
+const FIRST_SLICE_BYTES = 1 << 5;
 const f32 = Math.fround;
+
+/** A run from the start: syn0 = (u − 0.5)/dim with u from Rng(seed), in
+ * order (native InitVectors), in runs between looks at the clock (15 M
+ * floats are a quarter of a second of TS). */
+async function initVectors(syn0: Float32Array, dim: number, seed: number, clock: SliceClock): Promise<void> {
+  const rng = new Rng(seed);
+  const RUN = 1 << 16;
+  for (let at = 0; at < syn0.length; at += RUN) {
+    const end = Math.min(syn0.length, at + RUN);
+    for (let i = at; i < end; i++) syn0[i] = (rng.uniform() - 0.5) / dim;
+    if (clock.spent()) await clock.pause();
+  }
+}
 
 export async function trainTs(
   job: Word2VecTrainJob,
@@ -31,19 +46,20 @@ export async function trainTs(
   stopped: () => boolean,
 ): Promise<Word2VecTrainResult> {
   const { vectorSize: dim, window, negative, hs, sg, syn0 } = job;
+  const clock = new SliceClock(stopped);
+  // 50 000 words take a JS Map 30 ms to fill: between looks at the clock.
   const vocab = new Map<string, number>();
-  Buffer.from(job.words.buffer, job.words.byteOffset, job.words.byteLength)
-    .toString('latin1')
-    .split('\n')
-    .slice(0, -1)
-    .forEach((w, i) => vocab.set(w, i));
+  const names = Buffer.from(job.words.buffer, job.words.byteOffset, job.words.byteLength).toString('latin1').split('\n');
+  for (let i = 0; i + 1 < names.length; i++) {
+    vocab.set(names[i]!, i);
+    if ((i & 4095) === 4095 && clock.spent()) await clock.pause();
+  }
   const counts = job.counts;
   let countSum = 0;
   for (const c of counts) countSum += c;
   const totalWords = Math.max(1, countSum * job.epochs); // as in C++: never divide by zero
   // Named as native/core/word2vec/trainer.cc names them, so both backends fail alike.
   const fn = 'word2vecTrain';
-  const clock = new SliceClock(stopped);
   const noise = allocating(fn, 'the negative-sampling table', () => new Int32Array(negative > 0 ? NOISE_TABLE_SIZE : 0));
   if (negative > 0) await fillNoiseTable(noise, counts, job.nsExponent, clock);
   const keep = job.sample > 0 ? allocating(fn, 'the subsampling table', () => keepProbabilities(counts, job.sample)) : new Float64Array(0);
@@ -58,6 +74,7 @@ export async function trainTs(
   const rng = new Rng((job.seed + 1 + rank * RANK_SEED_STRIDE) >>> 0);
   const resume = job.resume;
   if (resume) rng.setState(resume.rng.subarray(0, 4));
+  else await initVectors(syn0, dim, job.seed, clock);
   const model: SentenceModel = {
     dim,
     window,
@@ -153,6 +170,7 @@ export async function trainTs(
   };
 
   let interrupted = false;
+  let sliceBytes = FIRST_SLICE_BYTES;
   let last = snapshot();
   const epochLosses: number[] = [];
   while (epoch <= job.epochs && !stopped()) {
@@ -166,9 +184,14 @@ export async function trainTs(
       for await (const block of readBlocks(job.path, BLOCK_BYTES, offset)) {
         // A whole block at dim 300 trains for ~100 ms: the clock is read after every
         // slice of it (the tokenizer carries a word cut between two slices over).
-        for (let at = 0; at < block.length && !diverged && !interrupted; at += SLICE_BYTES) {
-          tokenizer.push(block.subarray(at, at + SLICE_BYTES));
+        for (let at = 0; at < block.length && !diverged && !interrupted; ) {
+          const before = performance.now();
+          tokenizer.push(block.subarray(at, at + sliceBytes));
+          at += sliceBytes;
           const now = performance.now();
+          // Until V8 has compiled the training loops a slice costs ten times what it will
+          // (60 ms for the first 1 KiB at dim 300): start small, grow while slices are quick.
+          if (sliceBytes < SLICE_BYTES && now - before < 1) sliceBytes *= 2;
           if (now - lastReport >= 200) {
             lastReport = now;
             last = snapshot();

@@ -7,6 +7,7 @@
  */
 import { allocating } from '../../../sizes.js';
 import { SliceClock } from '../slice-clock.js';
+import { sortInSlices } from '../sort-in-slices.js';
 import { byteBefore, readBlocks, Tokenizer } from './corpus-reader.js';
 import { WordTable } from './word-table.js';
 
@@ -71,18 +72,24 @@ export async function scanVocab(
     }
   }
   if (!cancelled) tokenizer.finish();
-  // A turn before the sort, which with the caller's set-up of training made one 25–35 ms stretch.
-  await clock.pause();
-  return { ...finalizeVocab(table, minCount, maxFinalVocab), cancelled };
+  return { ...(await finalizeVocab(table, minCount, maxFinalVocab, clock)), cancelled };
 }
 
 /** The sort-and-cut step: the words of `table` counted at least minCount times, as native's FinalizeVocab. */
-export function finalizeVocab(table: WordTable, minCount: number, maxFinalVocab: number): { words: Uint8Array; counts: Float64Array } {
-  const kept: number[] = [];
-  for (let i = 0; i < table.size; i++) if (table.count(i) >= minCount) kept.push(i);
+async function finalizeVocab(
+  table: WordTable,
+  minCount: number,
+  maxFinalVocab: number,
+  clock: SliceClock,
+): Promise<{ words: Uint8Array; counts: Float64Array }> {
+  let size = 0;
+  for (let i = 0; i < table.size; i++) if (table.count(i) >= minCount) size++;
+  const order = allocating('word2vecVocab', `the sort order of ${size} words`, () => [new Uint32Array(size), new Uint32Array(size)]);
+  let kept = order[0]!;
+  for (let i = 0, k = 0; i < table.size; i++) if (table.count(i) >= minCount) kept[k++] = i;
   // Most frequent first; equal counts by bytes, as memcmp orders them.
-  kept.sort((a, b) => table.count(b) - table.count(a) || table.compare(a, b));
-  if (maxFinalVocab > 0 && kept.length > maxFinalVocab) kept.length = maxFinalVocab;
+  await sortInSlices(kept, order[1]!, (a, b) => table.count(b) - table.count(a) || table.compare(a, b), clock);
+  if (maxFinalVocab > 0 && kept.length > maxFinalVocab) kept = kept.subarray(0, maxFinalVocab);
   return allocating('word2vecVocab', "the vocabulary's words and counts", () => {
     let length = 0;
     for (const i of kept) length += table.bytes(i).length + 1;
