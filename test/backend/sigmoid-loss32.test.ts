@@ -14,7 +14,7 @@ import { log1p32 } from '../../src/backend/js/losses.js';
 import { loadNativeAddon } from '../../src/backend/native.js';
 import { Rng } from '../../src/rng.js';
 import { backendPair, backendsUnderTest, nativeAddonPath } from '../helpers/backends.js';
-import { mismatches, randomF32, refSigmoid, U32 } from '../helpers/reference.js';
+import { mismatches, randomF32, refSigmoid, SIGMOID_EDGES, U32 } from '../helpers/reference.js';
 
 const P = defaultLossParams();
 const LOSSES: [string, LossCode][] = [
@@ -126,35 +126,8 @@ describe.each(backendsUnderTest())('sigmoid output losses on $name', (be: Backen
   });
 });
 
-// Every edge of sigmoid32 (sigmoid32.test.ts) and saturated logits.
-const EDGES = [
-  0,
-  -0,
-  Infinity,
-  -Infinity,
-  NaN,
-  0.34657359,
-  -0.34657359,
-  1e-40,
-  -1e-40,
-  1e-7,
-  -87.33,
-  -87.34,
-  -88,
-  -103.9,
-  -104,
-  -104.1,
-  -1e30,
-  1e30,
-  16.6,
-  17,
-  88,
-  200,
-  100,
-  -100,
-  20,
-  -20,
-].map(Math.fround);
+// Every edge of sigmoid32 and saturated logits.
+const EDGES = [...SIGMOID_EDGES, ...[100, -100, 20, -20].map(Math.fround)];
 
 /** Logits with the edges at the front, targets in [0, 1] with exact 0s and 1s, misaligned by one float. */
 function inputs(rng: Rng, n: number): { z: Float32Array; r: Float32Array } {

@@ -47,6 +47,33 @@ export function refSigmoid(x: number): number {
   return 1 / (1 + Math.exp(-x));
 }
 
+/** Every edge of sigmoid32's algorithm: ±0, ±∞, NaN, the rounding of n·ln2 near ±ln2/2, the 2⁻¹²⁶ cut
+ * (t ≈ −87.3), the clamp at −104, denormal and huge inputs. */
+export const SIGMOID_EDGES = [
+  0,
+  -0,
+  Infinity,
+  -Infinity,
+  NaN,
+  0.34657359,
+  -0.34657359,
+  1e-40,
+  -1e-40,
+  1e-7,
+  -87.33,
+  -87.34,
+  -88,
+  -103.9,
+  -104,
+  -104.1,
+  -1e30,
+  1e30,
+  16.6,
+  17,
+  88,
+  200,
+].map(Math.fround);
+
 export function refActivation(x: number, act: number, slope: number): number {
   switch (act) {
     case Activation.identity:

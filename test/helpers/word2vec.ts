@@ -4,6 +4,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Rng } from '../../src/rng.js';
 import { plantedSentence } from '../../src/datasets/planted-corpus.js';
+import type { Word2VecState } from '../../src/backend/word2vec.js';
+
+/** The state of a one-thread run before its first word, its thread drawing from generator state `rng`:
+ * a job given it trains the vectors it is given (a job from the start would draw syn0). */
+export function stateAtStart(rng: Uint32Array): Word2VecState {
+  const zero = () => Float64Array.of(0);
+  return { epoch: 1, wordsBefore: 0, offsets: zero(), words: zero(), loss: zero(), terms: zero(), finished: Uint8Array.of(0), rng };
+}
 
 export function tempDir(): string {
   return mkdtempSync(join(tmpdir(), 'fastnn-w2v-test-'));

@@ -19,6 +19,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { defaultLossParams } from '../../src/backend/backend.js';
 import { backendPair, nativeWithTestHooks } from '../helpers/backends.js';
+import { stateAtStart } from '../helpers/word2vec.js';
 
 const f32 = (n: number): Float32Array => new Float32Array(n).fill(0.25);
 const dir = mkdtempSync(join(tmpdir(), 'fastnn-raw-addon-'));
@@ -110,16 +111,7 @@ function word2vecJob(): Record<string, unknown> {
     syn0: f32(28),
     syn1neg: f32(28),
     syn1: f32(28),
-    resume: {
-      epoch: 1,
-      wordsBefore: 0,
-      offsets: Float64Array.of(0),
-      words: Float64Array.of(0),
-      loss: Float64Array.of(0),
-      terms: Float64Array.of(0),
-      finished: Uint8Array.of(0),
-      rng: Uint32Array.of(1, 2, 3, 4),
-    },
+    resume: stateAtStart(Uint32Array.of(1, 2, 3, 4)),
   };
 }
 

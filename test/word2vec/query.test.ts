@@ -10,7 +10,7 @@ import { WordVectors } from '../../src/word2vec/vectors.js';
 import { evaluateAnalogies, evaluateSimilarity, spearman } from '../../src/word2vec/evaluate.js';
 import { Rng } from '../../src/rng.js';
 import { backendPair, backendsUnderTest } from '../helpers/backends.js';
-import { tempDir, writeTemp } from '../helpers/word2vec.js';
+import { stateAtStart, tempDir, writeTemp } from '../helpers/word2vec.js';
 
 const dir = tempDir();
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -212,16 +212,7 @@ describe.each(backends.map((b) => [b.name, b]))('word2vec kernel validation on %
     ranks: 1,
   });
   // A resumable state for the job's one thread (threads: 1, epochs: 1).
-  const state = () => ({
-    epoch: 1,
-    wordsBefore: 0,
-    offsets: Float64Array.of(0),
-    words: Float64Array.of(0),
-    loss: Float64Array.of(0),
-    terms: Float64Array.of(0),
-    finished: Uint8Array.of(0),
-    rng: Uint32Array.of(1, 2, 3, 4),
-  });
+  const state = () => stateAtStart(Uint32Array.of(1, 2, 3, 4));
   const resume = (edit: Record<string, unknown>) => () => b.word2vecTrain({ ...job(), resume: { ...state(), ...edit } as never });
   const cases: [string, () => unknown, typeof TypeError, string][] = [
     [

@@ -12,7 +12,7 @@ import { useBackend } from '../../src/backend/select.js';
 import type { Word2VecSaturated, Word2VecTrainJob } from '../../src/backend/word2vec.js';
 import { Word2Vec, type TrainOptions } from '../../src/word2vec/word2vec.js';
 import { backendPair, backendsUnderTest } from '../helpers/backends.js';
-import { plantedFile, tempDir, writeTemp } from '../helpers/word2vec.js';
+import { plantedFile, stateAtStart, tempDir, writeTemp } from '../helpers/word2vec.js';
 import { Rng } from '../../src/rng.js';
 
 const dir = tempDir();
@@ -93,18 +93,8 @@ function job(kernel: 'classic' | 'batched', saturated: Word2VecSaturated, y0: nu
     syn0: Float32Array.of(0, 0, ...x0),
     syn1neg: Float32Array.of(...z0, ...y0),
     syn1: null,
-    // A run from the start that keeps these vectors (a fresh run would draw syn0): where a fresh one-thread
-    // run stands before its first word, thread 0 drawing from Rng(seed + 1).
-    resume: {
-      epoch: 1,
-      wordsBefore: 0,
-      offsets: Float64Array.of(0),
-      words: Float64Array.of(0),
-      loss: Float64Array.of(0),
-      terms: Float64Array.of(0),
-      finished: Uint8Array.of(0),
-      rng: rngState(2),
-    },
+    // Thread 0 of a one-thread run draws from Rng(seed + 1).
+    resume: stateAtStart(rngState(2)),
     rank: 0,
     ranks: 1,
   };
