@@ -197,7 +197,8 @@ export class Autoencoder extends TrainableNetwork {
 
   private train(x: Inputs, options: FitOptions, run: RunState | null): Promise<History> {
     const fn = 'Autoencoder.fit';
-    this.enter(fn);
+    // A segment runs inside its checkpointed run's hold of the guard.
+    if (run === null) this.enter(fn);
     const vd = options.validationData as { x: Inputs; y?: unknown } | undefined;
     if (vd !== undefined) checkOptions(fn, 'options.validationData', vd, ['x']);
     const opts: FitOptions = vd !== undefined ? { ...options, validationData: { x: vd.x, y: vd.x as never } } : options;

@@ -62,7 +62,8 @@ export interface CheckpointMeta extends CheckpointTarget {
   batchesPerEpoch?: number;
 }
 
-/** A checkpoint ready to write: copies, so training may go on while it waits (saveOnAbort keeps the last one). */
+/** A checkpoint ready to write. Its tensors are the model's, the optimizer's and the run's own arrays, not copies:
+ * it is written between two segments of the run, which holds the model's busy guard, so nothing changes them. */
 export interface Snapshot {
   kind: 'MLP' | 'Autoencoder';
   config: object;
@@ -90,11 +91,11 @@ export function snapshot(model: Checkpointable, settings: CheckpointSettings, ru
   };
   const tensor =
     (prefix: string) =>
-    (s: Float32Array, j: number): [string, number[], Float32Array] => [`${prefix}.${j}`, [s.length], s.slice()];
+    (s: Float32Array, j: number): [string, number[], Float32Array] => [`${prefix}.${j}`, [s.length], s];
   return {
     kind: model instanceof MLP ? 'MLP' : 'Autoencoder',
     config: model.config(),
-    model: { params: model.params.map((p) => p.slice()), layers: model.layers },
+    model: { params: model.params, layers: model.layers },
     metadata: { [META_KEY]: JSON.stringify(meta) },
     tensors: [...(opt?.state ?? []).map(tensor('optimizer.state')), ...run.bestParams.map(tensor('best'))],
   };

@@ -17,11 +17,12 @@ import type { Inputs, Targets } from '../inputs.js';
 import { startRun, type EpochInfo, type FitOptions, type History, type ProgressInfo, type RunState } from './fit.js';
 import { Autoencoder } from './autoencoder.js';
 import { MLP } from './mlp.js';
-import { fitSegment } from './trainable.js';
+import { fitSegment, holdBusy } from './trainable.js';
 import { joinedWorld } from './data-parallel.js';
 import { loadCheckpoint, snapshot, writeSnapshot, type CheckpointSettings, type Checkpointable, type CheckpointTarget } from './checkpoint-file.js';
 import { checkOverwrite, checkWritable } from '../io/atomic.js';
 import { checkOptions, nonNegativeInt, positiveInt } from '../options.js';
+import { copyInSlices } from '../shared-memory.js';
 
 export type { CheckpointSettings } from './checkpoint-file.js';
 export { loadCheckpoint } from './checkpoint-file.js';
@@ -140,47 +141,53 @@ async function runSegments(
   // Not part of the target the file stores: each run decides whether it may replace a read-only file.
   const save = { overwrite: checkOverwrite(fn, 'checkpoint.overwrite', checkpoint.overwrite) };
   positiveInt(fn, 'options.epochs', settings.epochs, 0);
-  // A path no save can use fails now, not after the first epoch's work.
-  await checkWritable(path, save);
-  // In a data-parallel run every rank holds the same state and rank 0 alone writes it.
-  const world = extra.distributed === true ? await joinedWorld(fn) : null;
-  const writes = world === null || world.rank === 0;
-  const history: History = { loss: [], lr: [], skipped: [], bestEpoch: run.bestEpoch, stoppedEarly: run.stoppedEarly };
-  const every = target.everyEpochs;
-  // everyEpochs 0 (saveOnAbort only): one segment for the whole run.
-  const segment = every > 0 ? every : settings.epochs;
-  while (run.epochsDone < settings.epochs && !run.stoppedEarly) {
-    const offset = run.epochsDone;
-    const epochs = Math.min(segment, settings.epochs - offset);
-    // Callbacks number epochs over the whole run.
-    const onEpoch = extra.onEpoch && ((info: EpochInfo) => extra.onEpoch!({ ...info, epoch: info.epoch + offset }));
-    const onProgress = extra.onProgress && ((info: ProgressInfo) => extra.onProgress!({ ...info, epoch: info.epoch + offset }));
-    const options: FitOptions = {
-      ...settings,
-      ...pick(extra, FIT_EXTRA_KEYS),
-      epochs,
-      ...(onEpoch ? { onEpoch } : {}),
-      ...(onProgress ? { onProgress } : {}),
-    };
-    let part: History;
-    try {
-      part = await model[fitSegment](x, y, options, run);
-    } catch (err) {
-      // The fit left the run where its job stopped, between two batches: the checkpoint holds that point.
-      if (writes && target.saveOnAbort && extra.signal?.aborted) await writeSnapshot(path, snapshot(model, settings, run, target), save);
-      throw err;
+  // Nothing else runs on the model from this call to the run's last write: the checkpoints are written from
+  // the model's own arrays.
+  return model[holdBusy](fn, async () => {
+    // A path no save can use fails now, not after the first epoch's work.
+    await checkWritable(path, save);
+    // In a data-parallel run every rank holds the same state and rank 0 alone writes it.
+    const world = extra.distributed === true ? await joinedWorld(fn) : null;
+    const writes = world === null || world.rank === 0;
+    const history: History = { loss: [], lr: [], skipped: [], bestEpoch: run.bestEpoch, stoppedEarly: run.stoppedEarly };
+    const every = target.everyEpochs;
+    // everyEpochs 0 (saveOnAbort only): one segment for the whole run.
+    const segment = every > 0 ? every : settings.epochs;
+    while (run.epochsDone < settings.epochs && !run.stoppedEarly) {
+      const offset = run.epochsDone;
+      const epochs = Math.min(segment, settings.epochs - offset);
+      // Callbacks number epochs over the whole run.
+      const onEpoch = extra.onEpoch && ((info: EpochInfo) => extra.onEpoch!({ ...info, epoch: info.epoch + offset }));
+      const onProgress = extra.onProgress && ((info: ProgressInfo) => extra.onProgress!({ ...info, epoch: info.epoch + offset }));
+      const options: FitOptions = {
+        ...settings,
+        ...pick(extra, FIT_EXTRA_KEYS),
+        epochs,
+        ...(onEpoch ? { onEpoch } : {}),
+        ...(onProgress ? { onProgress } : {}),
+      };
+      let part: History;
+      try {
+        part = await model[fitSegment](x, y, options, run);
+      } catch (err) {
+        // The fit left the run where its job stopped, between two batches: the checkpoint holds that point.
+        if (writes && target.saveOnAbort && extra.signal?.aborted) await writeSnapshot(path, snapshot(model, settings, run, target), save);
+        throw err;
+      }
+      for (const key of ['loss', 'accuracy', 'valLoss', 'valAccuracy', 'lr', 'skipped'] as const) {
+        // Appended in place: a run of many short segments would otherwise copy its history at each one.
+        if (part[key]) for (const v of part[key]) (history[key] ??= []).push(v);
+      }
+      const finished = run.epochsDone >= settings.epochs || run.stoppedEarly;
+      if (writes && every > 0 && (run.epochsDone % every === 0 || finished)) await writeSnapshot(path, snapshot(model, settings, run, target), save);
     }
-    for (const key of ['loss', 'accuracy', 'valLoss', 'valAccuracy', 'lr', 'skipped'] as const) {
-      if (part[key]) history[key] = [...(history[key] ?? []), ...part[key]];
-    }
-    const finished = run.epochsDone >= settings.epochs || run.stoppedEarly;
-    if (writes && every > 0 && (run.epochsDone % every === 0 || finished)) await writeSnapshot(path, snapshot(model, settings, run, target), save);
-  }
-  history.bestEpoch = run.bestEpoch;
-  history.stoppedEarly = run.stoppedEarly;
-  // The run's end (never a segment's): now the best epoch's weights replace the last ones.
-  if (run.bestEpoch > 0) run.bestParams.forEach((b, p) => model.params[p]!.set(b));
-  return history;
+    history.bestEpoch = run.bestEpoch;
+    history.stoppedEarly = run.stoppedEarly;
+    // The run's end (never a segment's): now the best epoch's weights replace the last ones, in slices (a large
+    // model's weights take tens of milliseconds to copy).
+    if (run.bestEpoch > 0) for (const [p, b] of run.bestParams.entries()) await copyInSlices(model.params[p]!, b);
+    return history;
+  });
 }
 
 function pick<T extends object, K extends keyof T>(o: T, keys: readonly K[]): Pick<T, K> {

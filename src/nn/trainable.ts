@@ -14,8 +14,13 @@ import { checkFitSettings, runFit, type FitOptions, type History, type RunState 
 import { writeModelFile } from './model-file.js';
 import type { OptimizerState } from './train-options.js';
 
-/** @internal The key of the method checkpoint.ts runs a segment with: a symbol, so it is not public API. */
+/** @internal The key of the method checkpoint.ts runs a segment with: a symbol, so it is not public API.
+ * A segment runs inside the run's hold of the busy guard (holdBusy), so it does not take the guard itself. */
 export const fitSegment = Symbol('fitSegment');
+
+/** @internal The key of whileBusy for checkpoint.ts: a checkpointed run holds the guard across its segments
+ * and its checkpoint writes, which read the weights and optimizer state where they lie. */
+export const holdBusy = Symbol('holdBusy');
 
 /** @internal The key of the check a checkpoint's stored fit settings get when it is loaded (checkpoint-file.ts). */
 export const checkSettings = Symbol('checkSettings');
@@ -98,9 +103,14 @@ export abstract class TrainableNetwork {
     }
   }
 
-  /** One fit (whole, or a segment of `run`) on the active backend, holding the busy guard. */
+  /** @internal whileBusy, for a checkpointed run (checkpoint.ts). */
+  [holdBusy]<T>(fn: string, body: () => Promise<T>): Promise<T> {
+    return this.whileBusy(fn, body);
+  }
+
+  /** One fit on the active backend: a whole fit holding the busy guard, or a segment of `run`, whose holder holds it. */
   protected runFit(fn: string, fit: FitSpec, x: Inputs, y: Targets, options: FitOptions, run: RunState | null): Promise<History> {
-    return this.whileBusy(fn, () => {
+    const train = () => {
       const model = {
         ...fit,
         inputs: this.inputs,
@@ -111,7 +121,8 @@ export abstract class TrainableNetwork {
         },
       };
       return runFit(fn, getBackend(), model, x, y, options, run);
-    });
+    };
+    return run === null ? this.whileBusy(fn, train) : train();
   }
 
   /** Optimizer state (velocities or moments, step count) after the last fit, as

@@ -91,6 +91,34 @@ describe.each(backendsUnderTest().map((b) => [b.name]))('checkpoints on %s', (na
     expect(resumed.history.loss).toEqual([]);
     expect(bytesOf(resumed.model)).toEqual(bytesOf(straight));
   });
+
+  it('the model is busy from the first segment to the last write: checkpoints are written from its own arrays', async () => {
+    use();
+    const path = join(mkdtempSync(join(tmpdir(), 'fastnn-ckpt-')), 'run.ckpt');
+    const net = fresh();
+    // Tries a predict at every turn of the event loop, between segments and during each checkpoint's write too.
+    let running = true;
+    const outcomes: string[] = [];
+    const probe = (): void => {
+      if (!running) return;
+      try {
+        net.predict(x.subarray(0, 6));
+        outcomes.push('ran');
+      } catch (err) {
+        outcomes.push((err as Error).message);
+      }
+      setImmediate(probe);
+    };
+    setImmediate(probe);
+    const history = await fitWithCheckpoints(net, x, y, settings, { path, everyEpochs: 1 });
+    running = false;
+    expect(history.loss).toHaveLength(settings.epochs);
+    expect(outcomes.length).toBeGreaterThan(settings.epochs);
+    expect(new Set(outcomes)).toEqual(new Set(['MLP.predict: the model is busy training; wait for fit() to settle first']));
+    // The file holds the run's end, byte for byte.
+    const resumed = await resumeFit(path, x, y);
+    expect(bytesOf(resumed.model)).toEqual(bytesOf(net));
+  });
 });
 
 // Runs that depend on the run's position: a schedule counting epochs or steps
