@@ -5,7 +5,7 @@
 // (test/helpers/children/event-loop.mjs, moderate sizes).
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Autoencoder, MLP, Matrix, PCA, Rng, Word2Vec, useBackend } from '../../dist/index.js';
+import { Autoencoder, fitWithCheckpoints, MLP, Matrix, PCA, Rng, Word2Vec, useBackend } from '../../dist/index.js';
 
 /** `call()`'s return time (ms) and the probe's longest gap and p99 (ms) until its promise settles. */
 export async function probeLoop(call) {
@@ -50,7 +50,7 @@ function corpusFile(dir, lines, types) {
  * PCA, a `size.hidden`-unit layer, `size.lines` corpus lines at `size.dim` (checkpointed every 0.1 s:
  * of 50 000 word types at dim 300), a fit of an MLP of layers `size.model` on a few rows with Adam and
  * restoreBestWeights (three arrays the size of the model and one copy of it: nothing may pass over
- * them on the JS thread), and two batches of 64 rows through an MLP of layers
+ * them on the JS thread), the same fit checkpointed after each epoch, and two batches of 64 rows through an MLP of layers
  * `size.large`, whose every step is long (on the TS backend, seconds at [1000, 20000, 1000]).
  * Each entry sets its call up (data, models: outside the probe) and returns it.
  */
@@ -96,6 +96,16 @@ export function longCalls(size, dir) {
       const [data, targets] = [uniform(4, inputs, 2), uniform(4, outputs, 3)];
       const options = { epochs: 3, batchSize: 2, validationSplit: 0.5, optimizer: { type: 'adam' }, onEpoch: () => {} };
       return () => net.fit(data, targets, { ...options, earlyStopping: { patience: 3, restoreBestWeights: true } });
+    },
+    'MLP fit with checkpoints, large model': () => {
+      // The same model checkpointed after every epoch: each file holds the weights, Adam's two moments and the
+      // best weights, written from the model's own arrays, and the run's end restores the best weights.
+      const [inputs, , outputs] = size.model;
+      const net = new MLP({ layers: size.model, task: 'regression', hidden: 'relu', seed: 1 });
+      const [data, targets] = [uniform(4, inputs, 2), uniform(4, outputs, 3)];
+      const options = { epochs: 2, batchSize: 2, validationSplit: 0.5, optimizer: { type: 'adam' } };
+      const checkpoint = { path: join(dir, 'mlp.checkpoint') };
+      return () => fitWithCheckpoints(net, data, targets, { ...options, earlyStopping: { patience: 3, restoreBestWeights: true } }, checkpoint);
     },
     'MLP fit, large steps': () => {
       const [inputs, , outputs] = size.large;

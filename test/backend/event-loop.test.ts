@@ -6,6 +6,8 @@
  * Adam's two moments, the best weights of restoreBestWeights and a report
  * every epoch; copying those on the JS thread at the native job's start and
  * reports paused it 450 ms here, 9 times the bound, against ~15 ms in place),
+ * the same fit checkpointed after every epoch (each file written from the
+ * model's own arrays; copying them first paused the loop 480–1180 ms at bench size),
  * an MLP fit whose every step is long ([400, 6000, 400], batch 64: 0.9 G
  * multiply-adds a step, most of a second in TS, which the TS backend must cut
  * into pieces), and natively a Word2Vec.train checkpointed every 0.1 s (50 000
@@ -31,7 +33,16 @@ import { randomF32 } from '../helpers/reference.js';
 import { inSomeTry } from '../helpers/timing.js';
 
 const child = new URL('../helpers/children/event-loop.mjs', import.meta.url).pathname;
-const CALLS = ['MLP fit', 'autoencoder fit', 'word2vec train', 'PCA.fit', 'word2vec checkpointed', 'MLP fit, large model', 'MLP fit, large steps'];
+const CALLS = [
+  'MLP fit',
+  'autoencoder fit',
+  'word2vec train',
+  'PCA.fit',
+  'word2vec checkpointed',
+  'MLP fit, large model',
+  'MLP fit with checkpoints, large model',
+  'MLP fit, large steps',
+];
 // The TS backend's word2vec at dim 300 would take minutes; its checkpoints copy nothing.
 const NATIVE_ONLY = ['word2vec checkpointed'];
 
