@@ -43,12 +43,18 @@ export async function sharedCopy(a: Float32Array, fn: string, arg: string, signa
 }
 
 /** Copies `from` into `to` (as long) in slices with the event loop running between them; `check` runs after each turn. */
-export async function copyInSlices(to: Float32Array, from: Float32Array, check: () => void = () => undefined): Promise<void> {
-  for (let at = 0; at < from.length; at += SLICE) {
+export function copyInSlices(to: Float32Array, from: Float32Array, check: () => void = () => undefined): Promise<void> {
+  return inSlices(from.length, (begin, end) => to.set(from.subarray(begin, end), begin), check);
+}
+
+/** Runs `work` over [0, length) in slices [begin, end) of about a millisecond's work, with the event loop running
+ * between them; `check` runs after each turn. */
+export async function inSlices(length: number, work: (begin: number, end: number) => void, check: () => void = () => undefined): Promise<void> {
+  for (let at = 0; at < length; at += SLICE) {
     if (at > 0) {
       await new Promise<void>((resolve) => setImmediate(resolve));
       check();
     }
-    to.set(from.subarray(at, Math.min(from.length, at + SLICE)), at);
+    work(at, Math.min(length, at + SLICE));
   }
 }

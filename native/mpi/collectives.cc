@@ -167,12 +167,13 @@ std::string Barrier() {
   return Rendezvous();
 }
 
-std::string Gather(const std::vector<std::uint8_t>& bytes, int root, std::vector<std::vector<std::uint8_t>>* gathered) {
+std::string Gather(const std::uint8_t* bytes, std::size_t size, int root,
+                   std::vector<std::vector<std::uint8_t>>* gathered) {
   if (std::string why = Unusable(); !why.empty()) return why;
   const int ranks = CommThread::Get().size(), me = CommThread::Get().rank();
   if (root < 0 || root >= ranks) return "root " + std::to_string(root) + " is not a rank of this run";
   if (std::string why = Rendezvous(); !why.empty()) return why;
-  const std::uint64_t mine = bytes.size();
+  const std::uint64_t mine = size;
   std::vector<std::uint64_t> sizes(static_cast<std::size_t>(ranks));
   int code = MPI_Gather(&mine, 1, MPI_UINT64_T, sizes.data(), 1, MPI_UINT64_T, root, MPI_COMM_WORLD);
   if (code != MPI_SUCCESS) return Failed("MPI_Gather", code);
@@ -194,8 +195,8 @@ std::string Gather(const std::vector<std::uint8_t>& bytes, int root, std::vector
       at += counts[r];
     }
   }
-  code = MPI_Gatherv(bytes.data(), static_cast<int>(mine), MPI_BYTE, all.data(), counts.data(), displs.data(), MPI_BYTE,
-                     root, MPI_COMM_WORLD);
+  code = MPI_Gatherv(bytes, static_cast<int>(mine), MPI_BYTE, all.data(), counts.data(), displs.data(), MPI_BYTE, root,
+                     MPI_COMM_WORLD);
   if (code != MPI_SUCCESS) return Failed("MPI_Gatherv", code);
   gathered->clear();
   if (me == root) {

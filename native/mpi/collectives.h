@@ -26,7 +26,8 @@ std::string Broadcast(void* bytes, std::size_t count, int root);
 std::string Barrier();
 // On root, `gathered` ← every rank's `bytes`, in rank order (empty elsewhere).
 // The sizes may differ from rank to rank.
-std::string Gather(const std::vector<std::uint8_t>& bytes, int root, std::vector<std::vector<std::uint8_t>>* gathered);
+std::string Gather(const std::uint8_t* bytes, std::size_t size, int root,
+                   std::vector<std::vector<std::uint8_t>>* gathered);
 
 // Why a call is refused before MPI sees it, or "" when the world is usable.
 std::string Unusable();

@@ -4,9 +4,9 @@
 // to the communication thread (comm_thread.h) and settles a Promise on the
 // JS thread when it is done; the JS thread never calls MPI.
 //
-// Arrays are copied into native memory when the call is made and the result
-// copied back when it settles, so nothing the communication thread touches
-// belongs to the garbage collector.
+// Arrays on an ArrayBuffer are copied into native memory when the call is
+// made and the result copied back when it settles; arrays on a
+// SharedArrayBuffer, which cannot be detached, are worked on in place (Held).
 #include <napi.h>
 
 #include <chrono>
@@ -68,12 +68,6 @@ int Root(Napi::Env env, const char* fn, const Napi::Value& v) {
   return static_cast<int>(root);
 }
 
-// A typed array's bytes, copied, with a reference to write the result back into it.
-struct Held {
-  std::shared_ptr<Napi::Reference<Napi::TypedArray>> array;
-  std::shared_ptr<std::vector<std::uint8_t>> bytes;
-};
-
 // The typed array's first byte, whether an ArrayBuffer or a SharedArrayBuffer (a model's weights) backs it:
 // Napi::TypedArray::ArrayBuffer() refuses the latter.
 std::uint8_t* DataOf(const Napi::TypedArray& array) {
@@ -83,17 +77,41 @@ std::uint8_t* DataOf(const Napi::TypedArray& array) {
   return static_cast<std::uint8_t*>(data);
 }
 
-Held Hold(Napi::TypedArray array) {
-  const std::uint8_t* at = DataOf(array);
-  auto ref = std::make_shared<Napi::Reference<Napi::TypedArray>>(Napi::Persistent(array));
-  return {ref, std::make_shared<std::vector<std::uint8_t>>(at, at + array.ByteLength())};
+bool IsShared(const Napi::TypedArray& array) {
+  napi_value buffer;
+  NAPI_THROW_IF_FAILED(
+      array.Env(), napi_get_typedarray_info(array.Env(), array, nullptr, nullptr, nullptr, &buffer, nullptr), false);
+  return !Napi::Value(array.Env(), buffer).IsArrayBuffer();
 }
 
-// Copies the result back, unless the array was detached or shrunk meanwhile (or is empty: no data pointer).
+// A typed array's bytes for the communication thread, and a reference that keeps the array alive until the call
+// settles. An array on a SharedArrayBuffer (a model's weights and optimizer state: O(model) bytes) is worked on in
+// place: such a buffer can be neither detached nor shrunk, and its owner does not write it while it awaits the
+// call (a fit's start). Any other array could be transferred meanwhile, so its bytes are copied, and the result is
+// copied back when the call settles.
+struct Held {
+  std::shared_ptr<Napi::Reference<Napi::TypedArray>> array;
+  std::shared_ptr<std::vector<std::uint8_t>> copy;  // null when worked on in place
+  std::uint8_t* bytes;
+  std::size_t size;
+};
+
+Held Hold(Napi::TypedArray array) {
+  std::uint8_t* at = DataOf(array);
+  const std::size_t size = array.ByteLength();
+  auto ref = std::make_shared<Napi::Reference<Napi::TypedArray>>(Napi::Persistent(array));
+  if (IsShared(array)) return {ref, nullptr, at, size};
+  auto copy = std::make_shared<std::vector<std::uint8_t>>(at, at + size);
+  return {ref, copy, copy->data(), size};
+}
+
+// Copies a copied array's result back, unless the array was detached or shrunk meanwhile (or is empty: no data
+// pointer).
 void WriteBack(const Held& held) {
+  if (!held.copy) return;
   Napi::TypedArray array = held.array->Value();
-  if (array.ByteLength() != held.bytes->size() || held.bytes->empty()) return;
-  std::memcpy(DataOf(array), held.bytes->data(), held.bytes->size());
+  if (array.ByteLength() != held.size || held.size == 0) return;
+  std::memcpy(DataOf(array), held.bytes, held.size);
 }
 
 // [async] init(): Promise<{ rank, size }>. Starts MPI (MPI_Init_thread on the
@@ -131,8 +149,8 @@ Napi::Value AllreduceSumJs(const Napi::CallbackInfo& info) {
   return Start(
       env, fn,
       [held, n, type] {
-        if (type == napi_float32_array) return AllreduceSum(reinterpret_cast<float*>(held.bytes->data()), n);
-        return AllreduceSum(reinterpret_cast<double*>(held.bytes->data()), n);
+        if (type == napi_float32_array) return AllreduceSum(reinterpret_cast<float*>(held.bytes), n);
+        return AllreduceSum(reinterpret_cast<double*>(held.bytes), n);
       },
       [held](Napi::Env env) {
         WriteBack(held);
@@ -188,7 +206,7 @@ Napi::Value BroadcastJs(const Napi::CallbackInfo& info) {
   const int root = Root(env, fn, info[1]);
   Held held = Hold(info[0].As<Napi::TypedArray>());
   return Start(
-      env, fn, [held, root] { return Broadcast(held.bytes->data(), held.bytes->size(), root); },
+      env, fn, [held, root] { return Broadcast(held.bytes, held.size, root); },
       [held](Napi::Env env) {
         WriteBack(held);
         return env.Undefined();
@@ -211,7 +229,7 @@ Napi::Value GatherJs(const Napi::CallbackInfo& info) {
       env, fn,
       [held, root, gathered, is_root] {
         *is_root = CommThread::Get().rank() == root;
-        return Gather(*held.bytes, root, gathered.get());
+        return Gather(held.bytes, held.size, root, gathered.get());
       },
       [gathered, is_root](Napi::Env env) -> Napi::Value {
         if (!*is_root) return env.Null();

@@ -24,6 +24,7 @@ interface WorldLine {
   agreeError: string | null;
   averaged: number[][];
   broadcastShared: number[];
+  summedShared: number[];
   abi: { rank: number; size: number; f64: number[]; f32: number[]; broadcast: number[] } | null;
 }
 
@@ -88,6 +89,7 @@ describe.runIf(mpiAvailable())('under mpirun', () => {
       // value + (mean − value): the mean, to float32 rounding.
       z!.forEach((v, i) => expect(v).toBeCloseTo([rankSum / ranks, 3, 7, rankSum / ranks][i]!, 5));
       expect(line.broadcastShared).toEqual([0, 1, 2, 3]);
+      expect(line.summedShared).toEqual([-1, rankSum, 2 * rankSum, -1]);
       expect(line.agreeError).toMatch(/^test: the ranks of this run disagree: differs is "a" on rank 0 but "b1" on rank 1/);
       expect(line.agreeError).toContain(ranks === 3 ? 'but "b2" on rank 2' : 'rank 1');
       if (native) {

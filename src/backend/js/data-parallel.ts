@@ -7,6 +7,7 @@
  */
 import type { NetworkSpec, TrainingWorld } from '../backend.js';
 import { allocating } from '../../sizes.js';
+import { copyInSlices, inSlices, sharedFloat32 } from '../../shared-memory.js';
 
 /** The seed of the generator rank `rank`'s share of batch `batch` draws its noise and dropout from (data_parallel.h share_seed). */
 export function shareSeed(orderState: Uint32Array, batch: number, rank: number): number {
@@ -41,19 +42,24 @@ export class DataParallel {
     this.rank = this.active ? world!.rank : 0;
     this.size = this.active ? world!.size : 1;
     const total = this.active ? net.params.reduce((sum, p) => sum + p.length, 0) + FLAGS : 0;
-    this.buffer = allocating('train', 'the gradient buffer the ranks sum', () => new Float32Array(total));
+    // Shared memory: the MPI addon sums it in place (an ArrayBuffer's bytes are copied there and back).
+    this.buffer = allocating('train', 'the gradient buffer the ranks sum', () => sharedFloat32(total));
   }
 
   /** grads ← Σ over ranks of (rows / globalRows) · each rank's gradient, the same bits on every rank:
-   * one allreduce of every gradient and two flags. A share of 0 rows adds 0. */
+   * one allreduce of every gradient and two flags. A share of 0 rows adds 0. The gradients go into the buffer
+   * and back in slices, the event loop running between them (a large model's are tens of millions of floats). */
   async reduceGradients(grads: Float32Array[], rows: number, globalRows: number, lossFinite: boolean, cancelled: boolean): Promise<StepAgreement> {
     // Each share's gradient is its mean over its rows: weighted, the sum is the global batch's mean.
     const weight = Math.fround(rows / globalRows);
     const buf = this.buffer;
     let at = 0;
     for (const g of grads) {
-      if (rows === 0) buf.fill(0, at, at + g.length);
-      else for (let i = 0; i < g.length; i++) buf[at + i] = g[i]! * weight;
+      const into = buf.subarray(at, at + g.length);
+      await inSlices(g.length, (begin, end) => {
+        if (rows === 0) into.fill(0, begin, end);
+        else for (let i = begin; i < end; i++) into[i] = g[i]! * weight;
+      });
       at += g.length;
     }
     buf[at + LOSS_NON_FINITE] = lossFinite ? 0 : 1;
@@ -61,7 +67,7 @@ export class DataParallel {
     await this.world!.allreduceSum(buf);
     at = 0;
     for (const g of grads) {
-      g.set(buf.subarray(at, at + g.length));
+      await copyInSlices(g, buf.subarray(at, at + g.length));
       at += g.length;
     }
     return { lossFinite: buf[at + LOSS_NON_FINITE] === 0, cancelled: buf[at + CANCELLED] !== 0 };

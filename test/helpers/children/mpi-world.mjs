@@ -30,6 +30,10 @@ await w.averageInPlace([z], 4, false);
 const weights = shared();
 weights.set([rank, rank + 1, rank + 2, rank + 3]);
 await w.broadcast(weights, 0);
+// Summed in place on shared memory, through a view that starts past the buffer's first float (the last is outside it).
+const state = shared();
+state.set([-1, rank, 2 * rank, -1]);
+await w.allreduceSum(state.subarray(1, 3));
 let agreeError = null;
 try {
   await w.agree('test', { same: 1, differs: rank === 0 ? 'a' : `b${rank}` });
@@ -56,5 +60,6 @@ console.log(
     abi,
     averaged: [x, y, z].map((a) => Array.from(a)),
     broadcastShared: Array.from(weights),
+    summedShared: Array.from(state),
   }),
 );
