@@ -3,27 +3,36 @@
 // gap between ticks of a setInterval(…, 2) probe while it runs. Shared by
 // bench/event-loop.mjs (bench sizes) and the CI test's child
 // (test/helpers/children/event-loop.mjs, moderate sizes).
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Autoencoder, fitWithCheckpoints, MLP, Matrix, PCA, Rng, Word2Vec, useBackend } from '../../dist/index.js';
 
-/** `call()`'s return time (ms) and the probe's longest gap and p99 (ms) until its promise settles. */
+// The JS thread's time waiting for a CPU so far (ns; Linux's schedstat, null elsewhere): on a loaded machine a
+// gap can be the scheduler's, not the library's, and the run-queue wait inside the longest gap says which.
+const SCHEDSTAT = `/proc/self/task/${process.pid}/schedstat`;
+const runQueueNs = existsSync(SCHEDSTAT) ? () => Number(readFileSync(SCHEDSTAT, 'latin1').split(' ')[1]) : () => null;
+
+/** `call()`'s return time (ms), the probe's longest gap and p99 (ms) until its promise settles, and how much of
+ * the longest gap the JS thread spent waiting for a CPU (ms; null where unknown). */
 export async function probeLoop(call) {
   const gaps = [];
-  let last = performance.now();
-  const probe = setInterval(() => {
-    const now = performance.now();
+  let [last, lastWait] = [performance.now(), runQueueNs()];
+  let longest = { ms: 0, waitMs: null };
+  const tick = () => {
+    const [now, wait] = [performance.now(), runQueueNs()];
     gaps.push(now - last);
-    last = now;
-  }, 2);
+    if (now - last > longest.ms) longest = { ms: now - last, waitMs: wait === null ? null : (wait - lastWait) / 1e6 };
+    [last, lastWait] = [now, wait];
+  };
+  const probe = setInterval(tick, 2);
   try {
     const t0 = performance.now();
     const promise = call();
     const returnMs = performance.now() - t0;
     await promise;
-    gaps.push(performance.now() - last);
+    tick();
     gaps.sort((a, b) => a - b);
-    return { returnMs, maxMs: gaps.at(-1), p99Ms: gaps[Math.floor(0.99 * (gaps.length - 1))] };
+    return { returnMs, maxMs: gaps.at(-1), p99Ms: gaps[Math.floor(0.99 * (gaps.length - 1))], maxWaitMs: longest.waitMs };
   } finally {
     clearInterval(probe);
   }
