@@ -55,9 +55,9 @@ struct KernelSet {
   // The fused per-sample SGD update of a weight matrix (isa_update.inc, sgd_rank1.h).
   float (*rank1_sgd)(float* w, const float* dz, const float* a, std::size_t rows, std::size_t cols, double lr,
                      double decay);
-  // The minibatch SGD dry run (isa_update.inc): g ← w − lr·(g + decay·w),
-  // returning 1 | 2 when some gradient | new weight is not finite.
-  unsigned int (*sgd_stage)(const float* w, float* g, std::size_t n, double lr, double decay);
+  // The minibatch SGD update (isa_update.inc): w ← w − lr·(g + decay·w) with
+  // the old w left in g, returning 1 | 2 when some gradient | new weight is not finite.
+  unsigned int (*sgd_undoable)(float* w, float* g, std::size_t n, double lr, double decay);
   // Hidden sigmoid units (isa_elementwise.inc): out (n) = sigmoid32(inp (n)), out may be inp.
   void (*sigmoid)(float* out, const float* inp, std::size_t n);
   // The sigmoid output's squared error and cross-entropy (isa_elementwise.inc,
