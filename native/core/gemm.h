@@ -1,10 +1,13 @@
 // General matrix multiply on row-major float32 matrices.
 //
-// gemm() packs panels of op(a) and op(b) (gemm_pack.h), blocks them for the
-// caches and runs the register-blocked micro-kernel of the dispatched
-// instruction set (isa.h, dispatch.h), threaded over tiles of c for large
-// problems; single rows of c and tiny problems run unpacked kernels instead. gemm_reference() is the obviously-correct
-// triple loop every faster variant is checked against.
+// gemm() packs panels of op(b) (gemm_pack.h), blocks them for the caches and
+// runs the register-blocked micro-kernel of the dispatched instruction set
+// (isa.h, dispatch.h), which reads op(a) in place (a product whose op(b) is
+// the larger transposed operand is formed as its transpose, so that the
+// smaller one is packed), threaded over tiles of c for large problems;
+// single rows of c and tiny problems run unpacked kernels instead.
+// gemm_reference() is the obviously-correct triple loop every faster variant
+// is checked against.
 #pragma once
 
 #include <cstddef>

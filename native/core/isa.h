@@ -11,14 +11,17 @@ namespace fastnn {
 // A register-blocked GEMM micro-kernel and the cache blocking tuned for it.
 struct MicroKernel {
   std::size_t mr, nr;  // register tile: mr rows × nr columns of c
-  std::size_t mc;      // rows of op(a) packed per block (the A block lives in L2)
+  std::size_t mc;      // rows of op(a) per block (read in place; the block stays in L2)
   std::size_t kc;      // depth per block (a kc×nr sliver of B stays in L1)
   std::size_t nc;      // columns of op(b) packed per panel (the B panel lives in L3)
-  // c (mr,nr) with row stride ldc = alpha·a·b + beta·c, where a is a packed
-  // sliver (kc,mr) (mr values per step p) and b a packed sliver (kc,nr).
-  // beta == 0 never reads c. Every element sums its kc products in order p = 0..kc−1
-  // with one accumulator, so its value does not depend on its place in the tile.
-  void (*run)(float* c, const float* a, const float* b, std::size_t kc, std::size_t ldc, float alpha, float beta);
+  // c (mr,nr) with row stride ldc = alpha·a·b + beta·c, where a (mr,kc) is
+  // read in place, element (r, p) at a[r·rs + p·ps] for r < rows (later rows
+  // repeat row rows − 1, for the caller to drop), and b is a packed sliver
+  // (kc,nr). beta == 0 never reads c. Every element sums its kc products in
+  // order p = 0..kc−1 with one accumulator, so its value does not depend on
+  // its place in the tile.
+  void (*run)(float* c, const float* a, std::size_t rs, std::size_t ps, std::size_t rows, const float* b,
+              std::size_t kc, std::size_t ldc, float alpha, float beta);
 };
 
 // Unpacked products for problems too small to repay packing (isa_small.inc),
@@ -55,9 +58,9 @@ struct KernelSet {
   // The fused per-sample SGD update of a weight matrix (isa_update.inc, sgd_rank1.h).
   float (*rank1_sgd)(float* w, const float* dz, const float* a, std::size_t rows, std::size_t cols, double lr,
                      double decay);
-  // The minibatch SGD dry run (isa_update.inc): g ← w − lr·(g + decay·w),
-  // returning 1 | 2 when some gradient | new weight is not finite.
-  unsigned int (*sgd_stage)(const float* w, float* g, std::size_t n, double lr, double decay);
+  // The minibatch SGD update (isa_update.inc): w ← w − lr·(g + decay·w) with
+  // the old w left in g, returning 1 | 2 when some gradient | new weight is not finite.
+  unsigned int (*sgd_undoable)(float* w, float* g, std::size_t n, double lr, double decay);
   // Hidden sigmoid units (isa_elementwise.inc): out (n) = sigmoid32(inp (n)), out may be inp.
   void (*sigmoid)(float* out, const float* inp, std::size_t n);
   // The sigmoid output's squared error and cross-entropy (isa_elementwise.inc,

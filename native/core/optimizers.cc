@@ -13,10 +13,11 @@ namespace fastnn {
 namespace {
 
 // Each kernel computes every new value (momentum and Adam in float64, SGD in
-// float32 as sgd.h says). The dry run (Apply false) writes no weight or state
-// and returns a mask: kBadGradient when some gradient entry is not finite,
-// kBadUpdate when some new value would not be finite once rounded to float32.
-// The update (Apply true) stores the values.
+// float32 as sgd.h says). The momentum and Adam kernels' dry run (Apply
+// false) writes no weight or state and returns a mask: kBadGradient when some
+// gradient entry is not finite, kBadUpdate when some new value would not be
+// finite once rounded to float32; their update (Apply true) stores the
+// values. SGD's kernel returns the same mask for an update it stores (Pass).
 constexpr std::uint32_t kBadGradient = 1, kBadUpdate = 2;
 
 // 1 when v is not finite once rounded to float32 (exponent bits all ones),
@@ -80,13 +81,21 @@ std::uint32_t adam_kernel(float* w, float* m, float* v, const float* g, std::siz
   return bad;
 }
 
+// What a pass over the parameters does. Momentum and Adam check every new
+// value (writing nothing), then apply them. SGD applies them while checking,
+// each old weight kept in its gradient's place (isa_update.inc sgd_undoable:
+// one pass over w and g, where staging the new weights in g and copying
+// them took two), and is undone when refused, by copying the old weights back.
+enum class Pass { Check, Apply, Undo };
+
 // Part `part` of `parts` of every parameter through the configured rule:
 // elements [part_begin(len, part, parts), part_begin(len, part + 1, parts))
-// of each (thread_pool.h); the dry run's mask (0 when applying). Each element's new value depends on that element
+// of each (thread_pool.h); the check's mask (0 otherwise). Each element's new value depends on that element
 // alone, so how the parameters are cut does not change any result.
-template <bool Apply>
+template <Pass P>
 std::uint32_t update_part(const NetworkView& net, float* const* grads, const OptimizerConfig& opt, double lr, double t,
                           std::size_t part, std::size_t parts) {
+  constexpr bool kApply = P == Pass::Apply;
   const std::size_t count = net.params.size();
   std::uint32_t bad = 0;
   for (std::size_t p = 0; p < count; p++) {
@@ -98,19 +107,18 @@ std::uint32_t update_part(const NetworkView& net, float* const* grads, const Opt
     const double decay = p % 2 == 0 ? opt.weight_decay : 0;  // weights decay, biases do not
     switch (opt.type) {
       case Optimizer::Sgd:
-        // SGD has no state, so its dry run stages the new weights in g (at
-        // the kernel path's vector width, isa_update.inc) and applying them
-        // is a copy, not a second pass of arithmetic.
-        if (Apply) std::copy(g, g + n, w);
-        else bad |= kernel_set(net.gemm.path).sgd_stage(w, g, n, lr, decay);
+        if (P == Pass::Check) bad |= kernel_set(net.gemm.path).sgd_undoable(w, g, n, lr, decay);
+        else if (P == Pass::Undo) std::copy(g, g + n, w);
         break;
       case Optimizer::Momentum:
-        bad |= momentum_kernel<Apply>(w, opt.state[p] + i0, g, n, lr, opt.momentum, decay, opt.nesterov);
+        if (P == Pass::Undo) break;
+        bad |= momentum_kernel<kApply>(w, opt.state[p] + i0, g, n, lr, opt.momentum, decay, opt.nesterov);
         break;
       case Optimizer::Adam:
       case Optimizer::AdamW:
-        bad |= adam_kernel<Apply>(w, opt.state[p] + i0, opt.state[count + p] + i0, g, n, lr, opt.beta1, opt.beta2,
-                                  opt.eps, decay, opt.type == Optimizer::AdamW, t);
+        if (P == Pass::Undo) break;
+        bad |= adam_kernel<kApply>(w, opt.state[p] + i0, opt.state[count + p] + i0, g, n, lr, opt.beta1, opt.beta2,
+                                   opt.eps, decay, opt.type == Optimizer::AdamW, t);
         break;
     }
   }
@@ -119,14 +127,14 @@ std::uint32_t update_part(const NetworkView& net, float* const* grads, const Opt
 
 // Every parameter through the configured rule, over the network's pool when
 // there are at least kParallelUpdateElements of them; the ORed masks.
-template <bool Apply>
+template <Pass P>
 std::uint32_t update_all(const NetworkView& net, float* const* grads, const OptimizerConfig& opt, double lr, double t) {
   ThreadPool* pool = net.gemm.pool;
   const std::size_t parts = pool != nullptr && parameter_count(net) >= kParallelUpdateElements ? pool->size() : 1;
-  if (parts == 1) return update_part<Apply>(net, grads, opt, lr, t, 0, 1);
+  if (parts == 1) return update_part<P>(net, grads, opt, lr, t, 0, 1);
   // One OR per part into a shared mask: nothing allocated per step.
   std::atomic<std::uint32_t> bad{0};
-  pool->run(parts, [&](std::size_t part) { bad.fetch_or(update_part<Apply>(net, grads, opt, lr, t, part, parts)); });
+  pool->run(parts, [&](std::size_t part) { bad.fetch_or(update_part<P>(net, grads, opt, lr, t, part, parts)); });
   return bad.load();
 }
 
@@ -155,10 +163,12 @@ StepOutcome optimizer_step(const NetworkView& net, float* const* grads, double s
     }
   }
   const double t = *opt.step + 1;
-  const std::uint32_t bad = update_all<false>(net, grads, opt, lr, t);
+  const bool sgd = opt.type == Optimizer::Sgd;
+  const std::uint32_t bad = update_all<Pass::Check>(net, grads, opt, lr, t);
+  if (bad != 0 && sgd) update_all<Pass::Undo>(net, grads, opt, lr, t);
   if (bad & kBadGradient) return StepOutcome::NonFiniteGradient;
   if (bad & kBadUpdate) return StepOutcome::NonFiniteUpdate;
-  update_all<true>(net, grads, opt, lr, t);
+  if (!sgd) update_all<Pass::Apply>(net, grads, opt, lr, t);
   *opt.step = t;
   return StepOutcome::Applied;
 }

@@ -44,15 +44,17 @@ enum class StepOutcome : int { Applied = 0, NonFiniteGradient = 1, NonFiniteUpda
 constexpr std::size_t kParallelUpdateElements = 1 << 15;
 
 // One update of every parameter of net from grads (params' layout, used as
-// scratch: scaled in place when clipping, overwritten by SGD's staging), at
+// scratch: scaled in place when clipping, left holding the old weights by SGD), at
 // rate lr; sum_sq = Σ g² over all of them is read only when clip_norm > 0:
 //   sgd       w ← w − lr·g'                     (g' = g + λw, λ = 0 for biases)
 //   momentum  v ← μ·v + g';  w ← w − lr·v, or w − lr·(g' + μ·v) with Nesterov
 //   adam      m ← β1·m + (1−β1)·g';  v ← β2·v + (1−β2)·g'²;  w ← w − lr·m̂/(√v̂ + ε),
 //             m̂ = m/(1−β1^t), v̂ = v/(1−β2^t), t the step count after this update
 //   adamw     as adam with g for g', after w ← w − lr·λ·w (decoupled decay)
-// The whole update is first computed without storing any weight or state;
-// the step count advances only when it is applied.
+// A refused update leaves every weight and state as it was: momentum and
+// Adam compute it whole before storing anything, SGD (no state) stores it
+// as it checks and copies the old weights back. The step count advances
+// only when the update is applied.
 StepOutcome optimizer_step(const NetworkView& net, float* const* grads, double sum_sq, const OptimizerConfig& opt,
                            double lr);
 

@@ -3,7 +3,7 @@
 // The rule, in float32 like the rest of training: each operation rounded on
 // its own (no FMA contraction), with the rate and decay rounded to float32
 // first. Every SGD kernel (this one, the fused per-sample update and the
-// minibatch dry run, isa_update.inc) computes a new weight through
+// minibatch update, isa_update.inc) computes a new weight through
 // sgd_new_weight, and the TS backend repeats it with Math.fround after each
 // operation, which rounds exactly as float32 arithmetic does (a float64
 // result of float32 operands rounds to the same float32), so the backends

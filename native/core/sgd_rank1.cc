@@ -88,7 +88,7 @@ std::optional<StepOutcome> Rank1Sgd::unfused_outcome(const NetworkView& net, Bat
   }
   // Gradient entries are dz[i]·a[j] (weights) and dz[i] (biases). A NaN or
   // ∞ in dz or a makes some entry non-finite (times anything, 0 included),
-  // which is the dry run's "gradient" verdict; it outranks any overflow, so
+  // which is optimizer_step's "gradient" verdict; it outranks any overflow, so
   // every layer is checked before the bounds decide anything.
   // The float32 rule (sgd.h) rounds lr and λ first, then forms g + λ·w,
   // lr·(g + λ·w) and w − lr·(g + λ·w): each must stay below the bound, and
@@ -106,7 +106,7 @@ std::optional<StepOutcome> Rank1Sgd::unfused_outcome(const NetworkView& net, Bat
         bounded && w_sum < kSafe && lr_abs * w_sum < kSafe && w_bound < kSafe && lr_abs * dz < kSafe && b_bound < kSafe;
   }
   if (bounded) return std::nullopt;
-  // Near float32's limits: the general path's dry run decides exactly.
+  // Near float32's limits: the general path (optimizer_step) decides exactly.
   network_param_gradients(ws, net, 1);
   const StepOutcome outcome = optimizer_step(net, ws.grads.data(), 0, opt, lr);
   if (outcome == StepOutcome::Applied) max_abs_.clear();

@@ -2,7 +2,7 @@
 // l's weight gradient is the outer product dz·aᵀ of its deltas and inputs,
 // so w ← w − lr·(dz·aᵀ + λ·w) runs as one pass that forms each gradient
 // entry where it is used (rank1_sgd, isa_update.inc), instead of a GEMM that
-// writes the gradient, optimizer_step's dry run over it and a copy back.
+// writes the gradient and optimizer_step's pass over it.
 // The result is bit for bit optimizer_step's SGD after
 // network_batch_gradient, with the same outcome for non-finite numbers.
 #pragma once

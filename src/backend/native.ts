@@ -150,7 +150,7 @@ export interface GemmBlocking {
   /** Register tile: mr rows × nr columns of c per micro-kernel call. */
   mr: number;
   nr: number;
-  /** Cache blocks: rows of op(a), depth, columns of op(b) packed at a time. */
+  /** Cache blocks: rows of op(a) (read in place), then depth and columns of op(b) packed, at a time. */
   mc: number;
   kc: number;
   nc: number;

@@ -35,10 +35,11 @@ interface Problem {
   n: number;
 }
 
-function problem(seed: number, n = 12, loss: number = Loss.softmaxCrossEntropy): Problem {
+function problem(seed: number, n = 12, loss: number = Loss.softmaxCrossEntropy, sizes = [4, 6, 3]): Problem {
   const rng = new Rng(seed);
-  const net = makeNet(rng, [4, 6, 3], [Activation.tanh], loss);
-  return { net, x: randomF32(rng, n * 4, -1, 1), y: makeTargets(rng, n, 3, loss), n };
+  const net = makeNet(rng, sizes, [Activation.tanh], loss);
+  const [inputs, outputs] = [sizes[0]!, sizes[sizes.length - 1]!];
+  return { net, x: randomF32(rng, n * inputs, -1, 1), y: makeTargets(rng, n, outputs, loss), n };
 }
 
 function job(p: Problem, opt: Partial<FitJob['optimizer']>, over: Partial<FitJob> = {}): FitJob {
@@ -137,17 +138,39 @@ describe.each(backends)('optimizerStep on $name', (be: Backend) => {
     expect(maxAbsDiff(stepped.optimizer.state, trained.optimizer.state)).toBeLessThanOrEqual(1e-6);
   });
 
-  it('refuses a non-finite gradient and an overflowing update, writing nothing', () => {
+  // SGD stores its update as it checks it and undoes a refused one; Adam checks first.
+  it.each([
+    ['sgd', Optimizer.sgd],
+    ['adam', Optimizer.adam],
+  ])('refuses a non-finite gradient and an overflowing update, writing nothing (%s)', (_, type) => {
     const p = problem(32);
-    const j = job(p, { type: Optimizer.adam });
+    const j = job(p, { type });
     const before = cloneNet(j.net);
-    const grads = j.net.params.map((w) => new Float32Array(w.length).fill(0.5));
-    grads[1]![0] = NaN;
-    expect(be.optimizerStep(j.net, grads, j.optimizer, 0.1)).toBe(StepOutcome.nonFiniteGradient);
-    grads[1]![0] = 0.5;
-    expect(be.optimizerStep(j.net, grads, j.optimizer, 1e39)).toBe(StepOutcome.nonFiniteUpdate);
+    const grads = () => j.net.params.map((w) => new Float32Array(w.length).fill(0.5));
+    const nanBias = grads();
+    nanBias[1]![0] = NaN;
+    expect(be.optimizerStep(j.net, nanBias, j.optimizer, 0.1)).toBe(StepOutcome.nonFiniteGradient);
+    expect(be.optimizerStep(j.net, grads(), j.optimizer, 1e39)).toBe(StepOutcome.nonFiniteUpdate);
     expect(maxAbsDiff(j.net.params, before.params)).toBe(0);
     expect(j.optimizer.step[0]).toBe(0);
+  });
+
+  // Over 2¹⁵ parameters, so native updates them on the pool, every thread its
+  // part of each; only the last parameters are bad, after all the others were updated.
+  it('refuses an SGD update of a wide network whose last entries are bad, writing nothing', () => {
+    const j = job(problem(33, 12, Loss.softmaxCrossEntropy, [300, 120, 3]), { type: Optimizer.sgd });
+    const before = cloneNet(j.net);
+    const last = j.net.params.length - 1;
+    const grads = () => j.net.params.map((w) => new Float32Array(w.length).fill(0.5));
+    const nanBias = grads();
+    nanBias[last]![2] = NaN;
+    expect(be.optimizerStep(j.net, nanBias, j.optimizer, 0.1)).toBe(StepOutcome.nonFiniteGradient);
+    const overflow = grads();
+    overflow[last - 1]![overflow[last - 1]!.length - 1] = 3e38;
+    expect(be.optimizerStep(j.net, overflow, j.optimizer, 10)).toBe(StepOutcome.nonFiniteUpdate);
+    expect(maxAbsDiff(j.net.params, before.params)).toBe(0);
+    expect(be.optimizerStep(j.net, grads(), j.optimizer, 0.1)).toBe(StepOutcome.applied);
+    expect(maxAbsDiff(j.net.params, before.params)).toBeGreaterThan(0);
   });
 });
 

@@ -117,6 +117,36 @@ describe.runIf(hasNative)('native gemm dispatch', () => {
       }
     });
 
+    // gemm forms c = op(a)·bᵀ with n > m and beta 0 (the forward pass's
+    // a·Wᵀ) as cᵀ = b·op(a)ᵀ, packing the smaller operand: every element must
+    // keep the bits of the product formed directly, here from b stored
+    // transposed. Odd sizes cut tiles of both forms; k spans several blocks.
+    it.each([false, true])('a product formed as its transpose keeps the bits of the direct one on 1, 2 and 3 threads, transA=%s', (tA) => {
+      native.setGemmPath(path);
+      const { threadedFlops } = native.gemmBlocking();
+      const rng = new Rng(84);
+      const m = 37,
+        n = 150,
+        k = Math.max(301, Math.ceil(threadedFlops / (2 * m * n)) + 7);
+      const a = randomF32(rng, m * k),
+        b = randomF32(rng, n * k);
+      const bStoredKn = new Float32Array(k * n);
+      for (let j = 0; j < n; j++) for (let p = 0; p < k; p++) bStoredKn[p * n + j] = b[j * k + p]!;
+      const product = (bb: Float32Array, tB: boolean): Uint32Array => {
+        const c = new Float32Array(m * n).fill(NaN);
+        native.gemm(c, a, bb, m, n, k, tA, tB, 0.7, 0);
+        return new Uint32Array(c.buffer);
+      };
+      const results = [1, 2, 3].map((threads) => {
+        native.setThreads(threads);
+        const swapped = product(b, true);
+        expect(swapped, `threads=${threads}`).toEqual(product(bStoredKn, false));
+        return swapped;
+      });
+      expect(results[1]).toEqual(results[0]);
+      expect(results[2]).toEqual(results[0]);
+    });
+
     it.each(combos)('1, 2 and 3 threads give bit-identical results, transA=%s transB=%s', (tA, tB) => {
       native.setGemmPath(path);
       const { threadedFlops } = native.gemmBlocking();
