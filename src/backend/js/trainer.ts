@@ -434,6 +434,8 @@ export async function fit(job: FitJob, report: ((p: TrainProgress) => void) | nu
     return out;
   };
   const wholeSteps = stepIsOnePiece(net, Math.min(batchSize, n));
+  // Before the steps, not at the first (Rank1Sgd.measureWhole says why).
+  if (wholeSteps) rank1.measureWhole(net);
   // Decided once: a small net's per-sample steps, when one piece, run as one plain pass and the fused update (tiny-step.ts).
   const tiny = wholeSteps && tinyStepApplies(net, job, !ranks.active);
   const batchesPerLook = clockInterval(
