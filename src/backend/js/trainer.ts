@@ -300,7 +300,8 @@ function updateWhole(
 /** What became of batch `batch` (of `rows` rows here, `globalRows` over every
  * rank) of the run's epoch `epoch`, stepped at stepLr with `done`'s result:
  * a non-finite one throws or is counted as skipped, an applied one joins the
- * epoch's sums; then the progress report. A function of its own rather than
+ * epoch's sums; then the progress report, if one is due (returns whether it
+ * was: the listener may have stopped the fit). A function of its own rather than
  * part of fit's loop: fit is an async function V8 optimises late (and again
  * after the end of its first job, whose code its first optimisation had not
  * seen run), so what each batch does runs optimised from early in the first fit. */
@@ -316,7 +317,7 @@ function recordBatch(
   globalRows: number,
   stepLr: number,
   report: ((p: TrainProgress) => void) | null,
-): void {
+): boolean {
   const { loss, outcome } = done;
   const bad = !Number.isFinite(loss) ? 'loss' : outcome === 'applied' ? null : outcome;
   if (bad !== null && !job.skipNonFinite) {
@@ -336,16 +337,21 @@ function recordBatch(
     st.applied += rows;
   }
   out.samples += globalRows;
-  if (report && job.progressEvery !== 0 && (batch + 1) % job.progressEvery === 0) {
-    report({ epochs: out.epochs, batches: batch + 1, samples: out.samples, loss: st.applied ? st.lossSum / st.applied : 0 });
-  }
+  if (!report || job.progressEvery === 0 || (batch + 1) % job.progressEvery !== 0) return false;
+  report({ epochs: out.epochs, batches: batch + 1, samples: out.samples, loss: st.applied ? st.lossSum / st.applied : 0 });
+  return true;
 }
 
 /** Up to `count` batches of a tiny fit (tiny-step.ts: one row each, alone)
- * from st.batch on, each recorded, until the epoch ends or `stopped()` (a
- * progress report may stop the fit) before one; returns how many ran. A
- * plain loop V8 optimises early: in fit's loop, itself in an async function
- * V8 optimises late, these steps ran unoptimised well into a cold fit. */
+ * from st.batch on, each recorded, until the epoch ends or a batch reports
+ * progress; returns how many ran. A plain loop V8 optimises early: in fit's
+ * loop, itself in an async function V8 optimises late, these steps ran
+ * unoptimised well into a cold fit.
+ *
+ * It never looks at the stop flag itself: between two of its batches, only a
+ * progress report runs code that could have set it, and fit looks before
+ * the batch after one. (fit's `stopped` is a new function each job: a call
+ * of it here would cost the loop's optimised code at the next job's start.) */
 function tinyBatches(
   job: FitJob,
   net: NetworkSpec,
@@ -359,17 +365,18 @@ function tinyBatches(
   epoch: number,
   step0: number,
   count: number,
-  stopped: () => boolean,
   report: ((p: TrainProgress) => void) | null,
 ): number {
   const { schedule } = job;
   let ran = 0;
-  for (; ran < count && st.batch < job.n; ran++, st.batch++) {
-    if (ran > 0 && stopped()) break;
+  while (ran < count && st.batch < job.n) {
     const stepLr = schedule.perStep ? scheduleLr(schedule, step0 + out.steps) : st.lr;
     const loss = tinyPass(ws, net, job.x, job.y, order[st.batch]!);
     updateWhole(job, net, ws, loss, rank1, true, stepLr, sumSqScratch, done);
-    recordBatch(job, ws, done, st, out, epoch, st.batch, 1, 1, stepLr, report);
+    const reported = recordBatch(job, ws, done, st, out, epoch, st.batch, 1, 1, stepLr, report);
+    ran++;
+    st.batch++;
+    if (reported) break;
   }
   return ran;
 }
@@ -463,7 +470,7 @@ export async function fit(job: FitJob, report: ((p: TrainProgress) => void) | nu
     // A tiny fit's batches (one row each, alone) run in a loop of their own between two looks at the clock.
     while (tiny && st.batch < n) {
       if (stopped()) return stopBefore(st);
-      const ran = tinyBatches(job, net, ws, order, rank1, st, out, done, sumSqScratch, epoch0 + epoch, step0, untilLook, stopped, report);
+      const ran = tinyBatches(job, net, ws, order, rank1, st, out, done, sumSqScratch, epoch0 + epoch, step0, untilLook, report);
       untilLook -= ran;
       if (untilLook > 0) continue;
       untilLook = batchesPerLook;
