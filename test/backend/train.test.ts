@@ -251,6 +251,15 @@ describe.each(backends)('train on $name', (be: Backend) => {
     },
   );
 
+  it('per-sample SGD of a tiny net: a job of 0 epochs trains nothing', async () => {
+    const p = problem(15, [2, 4, 1], 6, Loss.sigmoidMse);
+    const job = fitJob(p, { batchSize: 1, epochs: 0 });
+    const rngState = Array.from(job.rngState);
+    expect(await be.train(job, null)).toMatchObject({ epochs: 0, samples: 0, steps: 0 });
+    expect(maxAbsDiff(job.net.params, p.net.params)).toBe(0);
+    expect(Array.from(job.rngState)).toEqual(rngState);
+  });
+
   it.each([
     // x = ∞ reaches a tanh unit: finite loss, gradient 0·∞ = NaN.
     ['gradient', [1, 3, 1], Infinity, 0.1, 0],

@@ -506,12 +506,12 @@ function tinyBatches(t: Training, st: EpochState, epoch: number, count: number):
   return ran;
 }
 
-/** Whether fit runs whole epochs of `t` in tinyEpochs: a tiny fit (decided
- * once) that nobody listens to (so no code of the caller's runs between two
- * of its batches, and none can stop it there) and whose epochs end without
- * validation (which may take more than a slice). */
+/** Whether fit runs the epochs of `t` in tinyEpochs: a tiny fit (decided
+ * once) with an epoch to run, that nobody listens to (so no code of the
+ * caller's runs between two of its batches, and none can stop it there) and
+ * whose epochs end without validation (which may take more than a slice). */
 function runsTinyEpochs(t: Training, tiny: boolean): boolean {
-  return tiny && t.report === null && t.job.nVal === 0;
+  return tiny && t.job.epochs > 0 && t.report === null && t.job.nVal === 0;
 }
 
 /** A tiny fit's batches from the current epoch's (st's) batch st.batch on,
