@@ -8,7 +8,7 @@
 import { promises as fsp } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { Activation, HISTORY_FIELDS, Loss, type Backend, type FitJob, type TrainProgress } from '../../src/backend/backend.js';
+import { Activation, HISTORY_FIELDS, Loss, Monitor, Schedule, type Backend, type FitJob, type TrainProgress } from '../../src/backend/backend.js';
 import { NonFiniteError } from '../../src/backend/errors.js';
 import { Rng } from '../../src/rng.js';
 import { backendPair, backendsUnderTest } from '../helpers/backends.js';
@@ -216,6 +216,48 @@ describe.each(backends)('train on $name', (be: Backend) => {
     expect(tiny.history).toEqual(general.history);
     tiny.net.params.forEach((w, i) => expect(new Uint32Array(w.buffer), `params[${i}]`).toEqual(new Uint32Array(general.net.params[i]!.buffer)));
     expect(tiny.optimizer.step[0]).toBe(general.optimizer.step[0]);
+  });
+
+  // A tiny fit nobody listens to, without validation data, runs whole
+  // epochs in a loop of its own (js/trainer.ts tinyEpochs); with a listener
+  // or validation data, epoch by epoch in fit's loop. Each, with a per-step
+  // schedule, shuffles, early stopping and the best weights restored, must
+  // give the general path's bits, and stop at the same epoch.
+  it.each(['nobody listening', 'a listener', 'validation data'] as const)(
+    'per-sample SGD of a tiny net, %s, stopping early: the tiny step equals the general path bit for bit',
+    async (setting) => {
+      const p = problem(15, [2, 4, 1], 6, Loss.sigmoidMse);
+      const val = problem(16, [2, 4, 1], 3, Loss.sigmoidMse);
+      const validating = setting === 'validation data';
+      const over: Partial<FitJob> = {
+        batchSize: 1,
+        epochs: 60,
+        schedule: { type: Schedule.exponential, lr: 2, perStep: true, stepSize: 1, gamma: 0.97, minLr: 0, total: 1, warmup: 3 },
+        earlyStopping: { monitor: validating ? Monitor.valLoss : Monitor.loss, patience: 2, minDelta: 1e-3, restoreBest: true },
+        ...(validating ? { xVal: val.x, yVal: val.y, nVal: val.n } : {}),
+      };
+      const tiny = fitJob(p, over);
+      // Clipping at a norm never reached takes the general path.
+      const general = fitJob(p, over);
+      general.optimizer = { ...general.optimizer, clipNorm: 1e30 };
+      const listener = setting === 'a listener' ? () => {} : null;
+      const result = await be.train(tiny, listener);
+      expect(result).toEqual(await be.train(general, listener));
+      expect(result.stoppedEarly).toBe(true);
+      expect(tiny.history).toEqual(general.history);
+      tiny.net.params.forEach((w, i) => expect(new Uint32Array(w.buffer), `params[${i}]`).toEqual(new Uint32Array(general.net.params[i]!.buffer)));
+      expect(tiny.optimizer.step[0]).toBe(general.optimizer.step[0]);
+      expect(Array.from(tiny.rngState)).toEqual(Array.from(general.rngState));
+    },
+  );
+
+  it('per-sample SGD of a tiny net: a job of 0 epochs trains nothing', async () => {
+    const p = problem(15, [2, 4, 1], 6, Loss.sigmoidMse);
+    const job = fitJob(p, { batchSize: 1, epochs: 0 });
+    const rngState = Array.from(job.rngState);
+    expect(await be.train(job, null)).toMatchObject({ epochs: 0, samples: 0, steps: 0 });
+    expect(maxAbsDiff(job.net.params, p.net.params)).toBe(0);
+    expect(Array.from(job.rngState)).toEqual(rngState);
   });
 
   it.each([

@@ -88,6 +88,17 @@ export class Rank1Sgd {
     this.known = false;
   }
 
+  /** Measures the weights at once, as stepWhole's first step would. A fit
+   * whose steps are one piece calls it before them: code that runs only at a
+   * job's first step runs before V8 collects feedback for it, so the steps'
+   * optimised code, compiled without that feedback, would give it up at the
+   * first step of every later job and run unoptimised until compiled again. */
+  measureWhole(net: NetworkSpec): void {
+    const { params } = net;
+    for (let p = 0; p < params.length; p++) this.maxAbs[p] = maxAbs(params[p]!, 0, params[p]!.length);
+    this.known = true;
+  }
+
   /** One update of net from the deltas batchDeltas left in ws for a one-row
    * batch at rate lr: what paramGradients then optimizerStep would do,
    * outcome included; nothing is written unless it returns 'applied'. */
@@ -125,9 +136,8 @@ export class Rank1Sgd {
   /** `step` at once, for a step that is one piece (trainer.ts stepIsOnePiece):
    * the same operations, one piece of each loop, with no generator. */
   stepWhole(net: NetworkSpec, ws: BatchWorkspace, opt: OptimizerSpec, lr: number): StepOutcomeName {
-    const { sizes, params } = net;
-    if (!this.known) for (let p = 0; p < params.length; p++) this.maxAbs[p] = maxAbs(params[p]!, 0, params[p]!.length);
-    this.known = true;
+    const { sizes } = net;
+    if (!this.known) this.measureWhole(net);
     const verdict = this.verdict(net, ws, opt, lr);
     if (verdict !== true) return verdict === 'gradient' ? verdict : whole(this.fallback(net, ws, opt, lr));
     for (let l = 0; l + 1 < sizes.length; l++) this.endLayer(net, ws, l, lr, this.updateRows(net, ws, l, lr, opt, 0, sizes[l + 1]!));

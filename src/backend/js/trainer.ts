@@ -32,7 +32,7 @@ import { DataParallel, shareSeed } from './data-parallel.js';
 import { onePiece } from './gemm.js';
 import { allocBatchWorkspace, batchDeltas, batchGradient, batchPassWhole, evaluate, sameShapeSpec, type BatchWorkspace } from './network.js';
 import { optimizerStep, optimizerStepWhole, sumOfSquares, sumOfSquaresWhole, type StepOutcomeName } from './optimizers.js';
-import { pieceSize, toTheEnd, type Pieces } from './pieces.js';
+import { pieceSize, toTheEnd, whole, type Pieces } from './pieces.js';
 import { scheduleLr } from './schedule.js';
 import { Rank1Sgd } from './sgd-rank1.js';
 import { SliceClock, STOPPED } from './slice-clock.js';
@@ -300,7 +300,8 @@ function updateWhole(
 /** What became of batch `batch` (of `rows` rows here, `globalRows` over every
  * rank) of the run's epoch `epoch`, stepped at stepLr with `done`'s result:
  * a non-finite one throws or is counted as skipped, an applied one joins the
- * epoch's sums; then the progress report. A function of its own rather than
+ * epoch's sums; then the progress report, if one is due (returns whether it
+ * was: the listener may have stopped the fit). A function of its own rather than
  * part of fit's loop: fit is an async function V8 optimises late (and again
  * after the end of its first job, whose code its first optimisation had not
  * seen run), so what each batch does runs optimised from early in the first fit. */
@@ -316,7 +317,7 @@ function recordBatch(
   globalRows: number,
   stepLr: number,
   report: ((p: TrainProgress) => void) | null,
-): void {
+): boolean {
   const { loss, outcome } = done;
   const bad = !Number.isFinite(loss) ? 'loss' : outcome === 'applied' ? null : outcome;
   if (bad !== null && !job.skipNonFinite) {
@@ -336,42 +337,206 @@ function recordBatch(
     st.applied += rows;
   }
   out.samples += globalRows;
-  if (report && job.progressEvery !== 0 && (batch + 1) % job.progressEvery === 0) {
-    report({ epochs: out.epochs, batches: batch + 1, samples: out.samples, loss: st.applied ? st.lossSum / st.applied : 0 });
+  if (!report || job.progressEvery === 0 || (batch + 1) % job.progressEvery !== 0) return false;
+  report({ epochs: out.epochs, batches: batch + 1, samples: out.samples, loss: st.applied ? st.lossSum / st.applied : 0 });
+  return true;
+}
+
+/** One job's training state, shared by its epochs, and the parts of an epoch
+ * that fit's loop and tinyEpochs both run. Methods of one class rather than
+ * closures made in fit: every job calls the same functions, so optimised code
+ * that calls them still holds in the next job (a closure made per job is a
+ * new call target there). */
+class Training {
+  readonly net: NetworkSpec;
+  readonly ws: BatchWorkspace;
+  readonly order: Uint32Array;
+  readonly rng: Rng;
+  readonly best: BestTracker;
+  readonly rank1: Rank1Sgd;
+  readonly out: Omit<FitResult, 'cancelled'> = { epochs: 0, samples: 0, bestEpoch: 0, best: 0, steps: 0, stoppedEarly: false };
+  /** The epoch's sums over every rank (trainer.cc EpochSum): loss, metric, applied rows, validation loss and metric. */
+  readonly sums = new Float64Array(5);
+  readonly sumSqScratch = new Float64Array(4);
+  // loss starts as NaN (no batch yet), a double like every loss it will hold.
+  // Started as 0, a small integer, the field changed its object's map at the
+  // first double, and the next job's object, made with the first map again,
+  // voided the optimised code that counted on the field's map.
+  readonly done: BatchOutcome = { loss: NaN, outcome: 'applied' };
+  /** The run's partial epoch, which this job's first continues (null: none). */
+  private readonly partial: Float64Array | null;
+  // The run's epochs and updates before this job, where the schedule's
+  // clocks continue (epoch0, step0): float64, the type they have from a
+  // run's second job on (from the first job's position, a Float64Array), so
+  // that code V8 optimises in a first job, where they are 0, does not count
+  // on small integers and give up at the second.
+  private readonly before: Float64Array;
+  readonly hasMetric: boolean;
+  /** Batches until the next look at the clock. */
+  untilLook = 0;
+  // The generator before each epoch's shuffle, reused: an epoch of a tiny
+  // net is a few microseconds, where an allocation per epoch shows.
+  private readonly epochOrderState = new Uint32Array(4);
+
+  constructor(
+    readonly job: FitJob,
+    readonly report: ((p: TrainProgress) => void) | null,
+  ) {
+    const { n, batchSize } = job;
+    this.net = sameShapeSpec(job.net);
+    this.ws = allocBatchWorkspace('train', this.net, Math.min(batchSize, n));
+    // Named as native/core/trainer.cc names it, so both backends fail alike.
+    this.order = allocating('train', `the shuffle order of ${n} rows`, () => new Uint32Array(n));
+    this.rng = rngFrom(job.rngState);
+    const resume = job.resume ?? null;
+    this.best = new BestTracker(this.net, job.earlyStopping, resume);
+    this.rank1 = new Rank1Sgd(this.net);
+    this.partial = resume?.partial ?? null;
+    this.before = Float64Array.of(resume?.epoch ?? 0, resume?.step ?? 0);
+    this.hasMetric = job.metric !== Metric.none;
+  }
+
+  get epoch0(): number {
+    return this.before[0]!;
+  }
+
+  get step0(): number {
+    return this.before[1]!;
+  }
+
+  /** This job's epoch `epoch` begun (the job's first continues the run's
+   * partial epoch, if any): its state, with its order in this.order. */
+  beginEpoch(epoch: number): EpochState {
+    const { job, order, rng, out, partial: resumed } = this;
+    const { schedule } = job;
+    // Read at every epoch, used at the first: code only a job's first epoch ran
+    // would have no feedback when V8 optimises this, and give up at the next job's.
+    const partial = epoch === 1 ? resumed : null;
+    const st: EpochState = partial
+      ? resumedEpoch(partial)
+      : {
+          batch: 0,
+          lossSum: 0,
+          metricTotal: 0,
+          applied: 0,
+          skipped: 0,
+          orderState: saveState(rng, this.epochOrderState),
+          lr: scheduleLr(schedule, schedule.perStep ? this.step0 + out.steps : this.epoch0 + epoch - 1),
+        };
+    for (let i = 0; i < job.n; i++) order[i] = i;
+    // A resumed epoch draws its order again from its own state; the stream continues from job.rngState.
+    if (job.shuffle) (partial ? rngFrom(st.orderState) : rng).shuffle(order);
+    if (!partial) rng.writeState(job.rngState);
+    return st;
+  }
+
+  /** Stopping before the epoch's batch st.batch: the stream after this epoch's draws so far (the noise drew from it too). */
+  stopBefore(st: EpochState): Omit<FitResult, 'cancelled'> {
+    if (st.batch > 0) this.rng.writeState(this.job.rngState);
+    writePosition(this.job, this.out, this.best, st);
+    return this.out;
+  }
+
+  /** The epoch's batches done: this rank's sums into this.sums (validation's
+   * 0), the stream's state into the job. */
+  sumEpoch(st: EpochState): void {
+    // The input noise drew from the stream too; the caller continues after it.
+    this.rng.writeState(this.job.rngState);
+    const { sums } = this;
+    sums[0] = st.lossSum;
+    sums[1] = st.metricTotal;
+    sums[2] = st.applied;
+    sums[3] = sums[4] = 0;
+  }
+
+  /** The epoch's history row from this.sums (every rank's, validation
+   * included), the epoch counted done; whether its monitored value is the
+   * best so far (the caller then saves the weights). */
+  recordEpoch(epoch: number, st: EpochState): boolean {
+    const { job, sums, out, hasMetric } = this;
+    const { history } = job;
+    // This epoch's history row starts at `row` (indices, not a view: no allocation per epoch).
+    const row = (epoch - 1) * FIELDS;
+    const applied = sums[2]!;
+    // An epoch whose every batch was skipped has no mean loss: NaN says so.
+    history[row + F.loss] = applied !== 0 ? sums[0]! / applied : NaN;
+    history[row + F.metric] = hasMetric && applied !== 0 ? sums[1]! / applied : NaN;
+    history[row + F.valLoss] = job.nVal > 0 ? sums[3]! : NaN;
+    history[row + F.valMetric] = job.nVal > 0 && hasMetric ? sums[4]! / job.nVal : NaN;
+    history[row + F.lr] = st.lr;
+    history[row + F.skipped] = st.skipped;
+    out.epochs = epoch;
+    return this.best.improves(history, row, this.epoch0 + epoch);
+  }
+
+  /** The epoch's report, after its row and any copy of the best weights;
+   * whether early stopping ends the fit here. */
+  endEpoch(epoch: number): boolean {
+    const { out } = this;
+    this.report?.({ epochs: epoch, batches: 0, samples: out.samples, loss: this.job.history[(epoch - 1) * FIELDS + F.loss]! });
+    if (!this.best.exhausted(this.epoch0 + epoch)) return false;
+    out.stoppedEarly = true;
+    return true;
   }
 }
 
 /** Up to `count` batches of a tiny fit (tiny-step.ts: one row each, alone)
- * from st.batch on, each recorded, until the epoch ends or `stopped()` (a
- * progress report may stop the fit) before one; returns how many ran. A
- * plain loop V8 optimises early: in fit's loop, itself in an async function
- * V8 optimises late, these steps ran unoptimised well into a cold fit. */
-function tinyBatches(
-  job: FitJob,
-  net: NetworkSpec,
-  ws: BatchWorkspace,
-  order: Uint32Array,
-  rank1: Rank1Sgd,
-  st: EpochState,
-  out: Omit<FitResult, 'cancelled'>,
-  done: BatchOutcome,
-  sumSqScratch: Float64Array,
-  epoch: number,
-  step0: number,
-  count: number,
-  stopped: () => boolean,
-  report: ((p: TrainProgress) => void) | null,
-): number {
+ * from st.batch on, each recorded, until the epoch ends or a batch reports
+ * progress; returns how many ran. A plain loop V8 optimises early: in fit's
+ * loop, itself in an async function V8 optimises late, these steps ran
+ * unoptimised well into a cold fit.
+ *
+ * It never looks at the stop flag itself: between two of its batches, only a
+ * progress report runs code that could have set it, and fit looks before
+ * the batch after one. (fit's `stopped` is a new function each job: a call
+ * of it here would cost the loop's optimised code at the next job's start.) */
+function tinyBatches(t: Training, st: EpochState, epoch: number, count: number): number {
+  const { job, net, ws, order, rank1, out, done, sumSqScratch, report } = t;
   const { schedule } = job;
   let ran = 0;
-  for (; ran < count && st.batch < job.n; ran++, st.batch++) {
-    if (ran > 0 && stopped()) break;
-    const stepLr = schedule.perStep ? scheduleLr(schedule, step0 + out.steps) : st.lr;
+  while (ran < count && st.batch < job.n) {
+    const stepLr = schedule.perStep ? scheduleLr(schedule, t.step0 + out.steps) : st.lr;
     const loss = tinyPass(ws, net, job.x, job.y, order[st.batch]!);
     updateWhole(job, net, ws, loss, rank1, true, stepLr, sumSqScratch, done);
-    recordBatch(job, ws, done, st, out, epoch, st.batch, 1, 1, stepLr, report);
+    const reported = recordBatch(job, ws, done, st, out, t.epoch0 + epoch, st.batch, 1, 1, stepLr, report);
+    ran++;
+    st.batch++;
+    if (reported) break;
   }
   return ran;
+}
+
+/** Whether fit runs the epochs of `t` in tinyEpochs: a tiny fit (decided
+ * once) with an epoch to run, that nobody listens to (so no code of the
+ * caller's runs between two of its batches, and none can stop it there) and
+ * whose epochs end without validation (which may take more than a slice). */
+function runsTinyEpochs(t: Training, tiny: boolean): boolean {
+  return tiny && t.job.epochs > 0 && t.report === null && t.job.nVal === 0;
+}
+
+/** A tiny fit's batches from the current epoch's (st's) batch st.batch on,
+ * across whole epochs, until the clock's slice is spent at a look (every
+ * `batchesPerLook` batches) or the fit ends; returns the epoch state it
+ * stopped in (of epoch t.out.epochs + 1), null when the fit ended. Each epoch
+ * as fit's loop runs it, in a plain function: for a net of a few rows (XOR:
+ * 4) fit's per-epoch work, left in an async function V8 optimises late (and
+ * at great cost), was a good part of a cold fit. Only for runsTinyEpochs. */
+function tinyEpochs(t: Training, st: EpochState, batchesPerLook: number, clock: SliceClock): EpochState | null {
+  const { job } = t;
+  for (;;) {
+    const epoch = t.out.epochs + 1;
+    t.untilLook -= tinyBatches(t, st, epoch, t.untilLook);
+    if (st.batch === job.n) {
+      t.sumEpoch(st);
+      // The weights of a tiny net are one piece (stepIsOnePiece), copied at once.
+      if (t.recordEpoch(epoch, st)) whole(t.best.save(t.net));
+      if (t.endEpoch(epoch) || epoch === job.epochs) return null;
+      st = t.beginEpoch(epoch + 1);
+    }
+    if (t.untilLook > 0) continue;
+    t.untilLook = batchesPerLook;
+    if (clock.spent()) return st;
+  }
 }
 
 /** Whether a training step of net on batches of up to `rows` rows is one
@@ -400,80 +565,54 @@ function maybeToTheEnd<T>(pieces: Pieces<T>, mustEnd: boolean): Pieces<T> {
  * `stopped()` is true between batches, or between two pieces of one, which is
  * then dropped. */
 export async function fit(job: FitJob, report: ((p: TrainProgress) => void) | null, stopped: () => boolean): Promise<Omit<FitResult, 'cancelled'>> {
-  const { n, epochs, batchSize, history, schedule, metric } = job;
-  const net = sameShapeSpec(job.net);
-  const hasMetric = metric !== Metric.none;
-  const ws = allocBatchWorkspace('train', net, Math.min(batchSize, n));
-  // Named as native/core/trainer.cc names them, so both backends fail alike.
-  const order = allocating('train', `the shuffle order of ${n} rows`, () => new Uint32Array(n));
-  const rng = rngFrom(job.rngState);
-  const resume = job.resume ?? null;
-  const best = new BestTracker(net, job.earlyStopping, resume);
-  const rank1 = new Rank1Sgd(net);
+  const { n, epochs, batchSize, schedule, metric } = job;
+  const t = new Training(job, report);
+  const { net, ws, order, rng, best, rank1, out, sums, done, sumSqScratch, epoch0, step0 } = t;
   const ranks = new DataParallel(net, job.world ?? null);
   // Rows per update: this rank's batchSize times the ranks' count.
   const globalBatch = batchSize * ranks.size;
-  // The epoch's sums over every rank (trainer.cc EpochSum): loss, metric, applied rows, validation loss and metric.
-  const sums = new Float64Array(5);
-  const out: Omit<FitResult, 'cancelled'> = { epochs: 0, samples: 0, bestEpoch: 0, best: 0, steps: 0, stoppedEarly: false };
-  // The run's epochs and updates before this job: the schedule's clocks continue from them.
-  const epoch0 = resume?.epoch ?? 0;
-  const step0 = resume?.step ?? 0;
-  // The generator before each epoch's shuffle, reused: an epoch of a tiny
-  // net is a few microseconds, where an allocation per epoch shows.
-  const epochOrderState = new Uint32Array(4);
   // The generator before each batch, to take back the draws of a batch dropped between two pieces.
   const batchRngState = new Uint32Array(4);
-  const sumSqScratch = new Float64Array(4);
-  const done: BatchOutcome = { loss: 0, outcome: 'applied' };
   const clock = new SliceClock(stopped);
-  // Stopping before the epoch's batch st.batch: the stream after this epoch's draws so far (the noise drew from it too).
-  const stopBefore = (st: EpochState): Omit<FitResult, 'cancelled'> => {
-    if (st.batch > 0) rng.writeState(job.rngState);
-    writePosition(job, out, best, st);
-    return out;
-  };
   const wholeSteps = stepIsOnePiece(net, Math.min(batchSize, n));
+  // Before the steps, not at the first (Rank1Sgd.measureWhole says why).
+  if (wholeSteps) rank1.measureWhole(net);
   // Decided once: a small net's per-sample steps, when one piece, run as one plain pass and the fused update (tiny-step.ts).
   const tiny = wholeSteps && tinyStepApplies(net, job, !ranks.active);
   const batchesPerLook = clockInterval(
     Math.min(batchSize, n),
     net.params.reduce((sum, p) => sum + p.length, 0),
   );
-  let untilLook = batchesPerLook;
-  for (let epoch = 1; epoch <= epochs; epoch++) {
-    const partial = epoch === 1 ? (resume?.partial ?? null) : null;
-    const st: EpochState = partial
-      ? resumedEpoch(partial)
-      : {
-          batch: 0,
-          lossSum: 0,
-          metricTotal: 0,
-          applied: 0,
-          skipped: 0,
-          orderState: saveState(rng, epochOrderState),
-          lr: scheduleLr(schedule, schedule.perStep ? step0 + out.steps : epoch0 + epoch - 1),
-        };
-    for (let i = 0; i < n; i++) order[i] = i;
-    // A resumed epoch draws its order again from its own state; the stream continues from job.rngState.
-    if (job.shuffle) (partial ? rngFrom(st.orderState) : rng).shuffle(order);
-    if (!partial) rng.writeState(job.rngState);
+  t.untilLook = batchesPerLook;
+  // A tiny fit nobody listens to runs every epoch in tinyEpochs; the loop below runs any other fit's.
+  let epoch = 1;
+  if (runsTinyEpochs(t, tiny)) {
+    for (let st = t.beginEpoch(1); ; ) {
+      if (stopped()) return t.stopBefore(st);
+      const at = tinyEpochs(t, st, batchesPerLook, clock);
+      if (at === null) break;
+      st = at;
+      await clock.pause();
+    }
+    epoch = epochs + 1;
+  }
+  for (; epoch <= epochs; epoch++) {
+    const st = t.beginEpoch(epoch);
     // A tiny fit's batches (one row each, alone) run in a loop of their own between two looks at the clock.
     while (tiny && st.batch < n) {
-      if (stopped()) return stopBefore(st);
-      const ran = tinyBatches(job, net, ws, order, rank1, st, out, done, sumSqScratch, epoch0 + epoch, step0, untilLook, stopped, report);
-      untilLook -= ran;
-      if (untilLook > 0) continue;
-      untilLook = batchesPerLook;
+      if (stopped()) return t.stopBefore(st);
+      t.untilLook -= tinyBatches(t, st, epoch, t.untilLook);
+      if (t.untilLook > 0) continue;
+      t.untilLook = batchesPerLook;
       if (clock.spent()) await clock.pause();
     }
     for (let start = st.batch * globalBatch; start < n; start += globalBatch, st.batch++) {
-      if (--untilLook === 0) {
-        untilLook = batchesPerLook;
+      if (--t.untilLook === 0) {
+        t.untilLook = batchesPerLook;
         if (clock.spent()) await clock.pause();
       }
       // Several ranks learn of a stop together, from the step's sum below.
-      if (!ranks.active && stopped()) return stopBefore(st);
+      if (!ranks.active && stopped()) return t.stopBefore(st);
       const batch = st.batch;
       const globalRows = Math.min(globalBatch, n - start);
       // This rank's share of the global batch (a process alone: all of it; no object per batch then).
@@ -496,7 +635,7 @@ export async function fit(job: FitJob, report: ((p: TrainProgress) => void) | nu
         if (rows > 0 && wholeSteps) loss = batchPassWhole(ws, net, job.x, job.y, order, first, rows, job.inputNoise, shareRng, ws.grads);
         else if (rows > 0) loss = await runToTheEnd(clock, batchGradient(ws, net, job.x, job.y, order, first, rows, job.inputNoise, shareRng));
         const agreed = await ranks.reduceGradients(ws.grads, rows, globalRows, Number.isFinite(loss), stopped());
-        if (agreed.cancelled) return stopBefore(st);
+        if (agreed.cancelled) return t.stopBefore(st);
         if (!agreed.lossFinite) loss = NaN;
         if (wholeSteps) updateWhole(job, net, ws, loss, rank1, false, stepLr, sumSqScratch, done);
         else await runToTheEnd(clock, update(job, net, ws, loss, rank1, false, stepLr, sumSqScratch, done));
@@ -509,22 +648,15 @@ export async function fit(job: FitJob, report: ((p: TrainProgress) => void) | nu
         const first = step.next();
         if (!first.done && (await clock.finish(step, first.value)) === STOPPED) {
           rng.setState(batchRngState);
-          return stopBefore(st);
+          return t.stopBefore(st);
         }
       }
       recordBatch(job, ws, done, st, out, epoch0 + epoch, batch, rows, globalRows, stepLr, report);
     }
-    // The input noise drew from the stream too; the caller continues after it.
-    rng.writeState(job.rngState);
-    // This epoch's history row starts at `row` (indices, not a view: no allocation per epoch).
-    const row = (epoch - 1) * FIELDS;
+    t.sumEpoch(st);
     // The epoch's sums over every rank; the validation figures are rank 0's
     // (the others add 0), so every rank writes the same row and early
     // stopping decides alike everywhere.
-    sums[0] = st.lossSum;
-    sums[1] = st.metricTotal;
-    sums[2] = st.applied;
-    sums[3] = sums[4] = 0;
     if (job.nVal > 0 && ranks.rank === 0) {
       // The epoch's row needs it whole: the validation pass runs to its end.
       const val = await runToTheEnd(clock, evaluate(ws, net, job.xVal, job.yVal, job.nVal, metric));
@@ -532,25 +664,12 @@ export async function fit(job: FitJob, report: ((p: TrainProgress) => void) | nu
       sums[4] = val.metricTotal;
     }
     if (ranks.active) await ranks.sum(sums);
-    const applied = sums[2]!;
-    // An epoch whose every batch was skipped has no mean loss: NaN says so.
-    history[row + F.loss] = applied !== 0 ? sums[0]! / applied : NaN;
-    history[row + F.metric] = hasMetric && applied !== 0 ? sums[1]! / applied : NaN;
-    history[row + F.valLoss] = job.nVal > 0 ? sums[3]! : NaN;
-    history[row + F.valMetric] = job.nVal > 0 && hasMetric ? sums[4]! / job.nVal : NaN;
-    history[row + F.lr] = st.lr;
-    history[row + F.skipped] = st.skipped;
-    out.epochs = epoch;
-    if (best.improves(history, row, epoch0 + epoch)) {
+    if (t.recordEpoch(epoch, st)) {
       // Most networks' weights are one piece, copied here and now: an await per epoch would show on tiny ones.
       const save = best.save(net);
       if (!save.next().done) await clock.finish(save, false);
     }
-    report?.({ epochs: epoch, batches: 0, samples: out.samples, loss: history[row + F.loss]! });
-    if (best.exhausted(epoch0 + epoch)) {
-      out.stoppedEarly = true;
-      break;
-    }
+    if (t.endEpoch(epoch)) break;
   }
   if (job.earlyStopping.restoreBest) await clock.finish(best.restore(net), false);
   out.bestEpoch = best.bestEpoch;
