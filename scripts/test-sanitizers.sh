@@ -25,7 +25,7 @@ FASTNN_BACKEND=native \
   npx vitest run test/backend/kernels.test.ts test/backend/network.test.ts test/native/raw-addon.test.ts test/backend/gradients.test.ts \
     test/backend/numerics.test.ts test/nn/mlp.test.ts test/native/background-job.test.ts test/native/worker.test.ts \
     test/native/worker-train.test.ts test/native/gc-pressure.test.ts test/native/parallel-training.test.ts test/nn/checkpoint.test.ts \
-    test/word2vec/query.test.ts test/word2vec/checkpoint.test.ts 2>&1 | tee "$log"
+    test/word2vec/query.test.ts test/word2vec/checkpoint.test.ts test/native/dispatch.test.ts 2>&1 | tee "$log"
 if grep -qE "ERROR: AddressSanitizer|runtime error:" "$log"; then
   echo "sanitizers: reports found (see above)"
   exit 1

@@ -170,7 +170,8 @@ describe.runIf(hasNative)('native gemm dispatch', () => {
   });
 
   it('FASTNN_CPU lowers the path at load, capped at what the CPU supports', () => {
-    const script = `process.stdout.write(require(${JSON.stringify(new URL('../../build/Release/fastnn.node', import.meta.url).pathname)}).gemmPath())`;
+    // The file this process loaded (build/Release, or the sanitizers' Debug build).
+    const script = `process.stdout.write(require(${JSON.stringify(addon!.path)}).gemmPath())`;
     const pathWith = (value: string): string => execFileSync(process.execPath, ['-e', script], { env: { ...process.env, FASTNN_CPU: value } }).toString();
     const best = paths[paths.length - 1]!;
     for (const p of paths) expect(pathWith(p)).toBe(p);
