@@ -91,7 +91,11 @@ if (values.child) {
   if (job.out) await v.save(job.out, { format: 'text' });
   const d = v.training.distributed;
   process.stdout.write(
-    JSON.stringify({ seconds, maxRssMB, ...(d ? { syncShare: d.seconds / seconds, waitShare: d.waitSeconds / seconds, syncRounds: d.rounds } : {}) }),
+    JSON.stringify({
+      seconds,
+      maxRssMB,
+      ...(d ? { syncShare: d.seconds / seconds, syncCpuShare: d.cpuSeconds / seconds, waitShare: d.waitSeconds / seconds, syncRounds: d.rounds } : {}),
+    }),
   );
   process.exit(0);
 }
@@ -340,7 +344,9 @@ for (const threads of threadCounts) {
         wordsPerSec: (tokens * epochs) / run.seconds,
         maxRssMB: run.maxRssMB,
         load: loadavg()[0],
-        ...(run.syncShare !== undefined ? { syncShare: run.syncShare, waitShare: run.waitShare, syncRounds: run.syncRounds } : {}),
+        ...(run.syncShare !== undefined
+          ? { syncShare: run.syncShare, syncCpuShare: run.syncCpuShare, waitShare: run.waitShare, syncRounds: run.syncRounds }
+          : {}),
         ...(scoring ? await quality(out) : {}),
       };
       results.push(row);
@@ -366,6 +372,7 @@ for (const threads of threadCounts) {
         gensim.length ? `${(wps / median(gensim.map((r) => r.wordsPerSec))).toFixed(2)}×` : null,
         Math.round(Math.max(...rs.map((r) => r.maxRssMB))),
         rs[0]?.syncShare !== undefined ? `${(100 * median(rs.map((r) => r.syncShare))).toFixed(1)}%` : '',
+        rs[0]?.syncCpuShare !== undefined ? `${(100 * median(rs.map((r) => r.syncCpuShare))).toFixed(1)}%` : '',
         rs[0]?.waitShare !== undefined ? `${(100 * median(rs.map((r) => r.waitShare))).toFixed(1)}%` : '',
         ...(scoring
           ? [
@@ -376,7 +383,7 @@ for (const threads of threadCounts) {
       ];
     });
   console.log(`\n${threads} thread(s), ${seeds.length} seed(s): wall incl. vocabulary pass (median), mean ± sd of scores`);
-  printTable(['tool', 'wall s', 'words/s', 'vs gensim', 'peak MB', 'averaging', 'waiting', ...(scoring ? ['analogy top-1', 'WS353 ρ'] : [])], rows);
+  printTable(['tool', 'wall s', 'words/s', 'vs gensim', 'peak MB', 'averaging', 'its CPU', 'waiting', ...(scoring ? ['analogy top-1', 'WS353 ρ'] : [])], rows);
 }
 if (scoring) {
   const r = results.find((x) => x.analogyCoverage !== undefined);

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <chrono>
 #include <climits>
+#include <ctime>
 #include <thread>
 
 #include "comm_thread.h"
@@ -37,9 +38,10 @@ std::string WaitPolitely(MPI_Request& request, const char* call, std::chrono::mi
 // Waits until every rank has reached this collective, without burning a core:
 // a blocking MPI call spins while it waits for a rank that is late (still
 // training, or descheduled), and that spinning takes the core from this
-// rank's own training threads. So a collective starts with an MPI_Ibarrier
-// tested every 200 µs (after 100 µs of testing flat out, for ranks that
-// arrive together), then runs blocking, its peers all there.
+// rank's own training threads. So a collective made of blocking calls starts
+// with an MPI_Ibarrier tested every 200 µs (after 100 µs of testing flat
+// out, for ranks that arrive together), then runs blocking, its peers all
+// there. (OrderedSum needs none: its own transfers are waited for politely.)
 std::string Rendezvous() {
   MPI_Request request;
   const int code = MPI_Ibarrier(MPI_COMM_WORLD, &request);
@@ -58,17 +60,23 @@ MPI_Datatype TypeOf<double>() {
   return MPI_DOUBLE;
 }
 
-// A reduce-scatter by rank-ordered sums, then an allgather: rank r receives
+// sum[0 .. count) ← Σ over ranks of in[0 .. count) (in may be sum): a
+// reduce-scatter by rank-ordered sums, then an allgather. Rank r receives
 // every rank's copy of its part of the segment (Alltoallv), adds them in rank
 // order, and the sums are shared (Allgatherv). The same bytes move as in a
 // ring allreduce (2·(P−1)/P of the data per rank), and the order of the
 // additions is fixed by this code, not by the library's choice of algorithm.
+// No rendezvous first: a rank that arrives early waits politely in its
+// Alltoallv, and each step a round takes is a wakeup more of a thread that
+// shares its core with training.
 template <class T>
-std::string OrderedSum(T* data, std::size_t count) {
+std::string OrderedSum(const T* in, T* sum, std::size_t count) {
   if (std::string why = Unusable(); !why.empty()) return why;
   const int ranks = CommThread::Get().size(), me = CommThread::Get().rank();
-  if (ranks == 1 || count == 0) return "";
-  if (std::string why = Rendezvous(); !why.empty()) return why;
+  if (ranks == 1 || count == 0) {
+    if (in != sum) std::copy(in, in + count, sum);
+    return "";
+  }
   std::vector<int> send_counts(ranks), send_displs(ranks), recv_counts(ranks), recv_displs(ranks);
   std::vector<T> received;
   for (std::size_t start = 0; start < count; start += kSegment) {
@@ -84,11 +92,11 @@ std::string OrderedSum(T* data, std::size_t count) {
       recv_displs[r] = r * mine;
     }
     received.resize(static_cast<std::size_t>(mine) * static_cast<std::size_t>(ranks));
-    T* segment = data + start;
+    T* segment = sum + start;
     // Non-blocking, waited for politely: a rank whose MPI thread is descheduled
     // (its cores busy training) must not be waited for by a spinning one.
     MPI_Request request;
-    int code = MPI_Ialltoallv(segment, send_counts.data(), send_displs.data(), TypeOf<T>(), received.data(),
+    int code = MPI_Ialltoallv(in + start, send_counts.data(), send_displs.data(), TypeOf<T>(), received.data(),
                               recv_counts.data(), recv_displs.data(), TypeOf<T>(), MPI_COMM_WORLD, &request);
     if (code != MPI_SUCCESS) return Failed("MPI_Ialltoallv", code);
     if (std::string why = WaitPolitely(request, "MPI_Ialltoallv", kDataNap); !why.empty()) return why;
@@ -115,8 +123,8 @@ std::string Unusable() {
   return "";
 }
 
-std::string AllreduceSum(float* data, std::size_t count) { return OrderedSum(data, count); }
-std::string AllreduceSum(double* data, std::size_t count) { return OrderedSum(data, count); }
+std::string AllreduceSum(float* data, std::size_t count) { return OrderedSum(data, data, count); }
+std::string AllreduceSum(double* data, std::size_t count) { return OrderedSum(data, data, count); }
 
 std::string AverageInPlace(const std::vector<float*>& arrays, std::size_t count, bool replace) {
   if (std::string why = Unusable(); !why.empty()) return why;
@@ -133,10 +141,10 @@ std::string AverageInPlace(const std::vector<float*>& arrays, std::size_t count,
   for (std::size_t start = 0; start < total; start += kSegment) {
     const std::size_t m = std::min(kSegment, total - start);
     copy.resize(m);
+    sum.resize(m);
     runs(start, m,
          [&](float* a, std::size_t i, std::size_t n, std::size_t o) { std::copy(a + i, a + i + n, copy.data() + o); });
-    sum = copy;
-    if (std::string why = OrderedSum(sum.data(), m); !why.empty()) return why;
+    if (std::string why = OrderedSum(copy.data(), sum.data(), m); !why.empty()) return why;
     runs(start, m, [&](float* a, std::size_t i, std::size_t n, std::size_t o) {
       for (std::size_t j = 0; j < n; j++) {
         const float mean = sum[o + j] * inverse;
@@ -145,6 +153,26 @@ std::string AverageInPlace(const std::vector<float*>& arrays, std::size_t count,
     });
   }
   return "";
+}
+
+std::string AverageRound(double* header, std::size_t header_count, const std::vector<float*>& arrays, std::size_t count,
+                         RoundTimes* times) {
+  const auto wall = [] {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
+  };
+  const auto cpu = [] {
+    timespec t{};
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+    return static_cast<double>(t.tv_sec) + 1e-9 * static_cast<double>(t.tv_nsec);
+  };
+  const double started = wall();
+  if (std::string why = AllreduceSum(header, header_count); !why.empty()) return why;
+  const double summed = wall(), cpu_before = cpu();
+  std::string why = AverageInPlace(arrays, count, false);
+  times->header = summed - started;
+  times->rows = wall() - summed;
+  times->rows_cpu = cpu() - cpu_before;
+  return why;
 }
 
 std::string Broadcast(void* bytes, std::size_t count, int root) {

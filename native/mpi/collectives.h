@@ -21,6 +21,19 @@ std::string AllreduceSum(double* data, std::size_t count);
 // rank); otherwise it gets (mean − the copy sent), so what other threads
 // write into the arrays meanwhile is kept (word2vec's rounds, rank-sync.ts).
 std::string AverageInPlace(const std::vector<float*>& arrays, std::size_t count, bool replace);
+// What a round of AverageRound took, in seconds: the wall time until the
+// header was summed (mostly waiting for the other ranks to arrive), the wall
+// time of the rows after it, and the CPU time this thread spent on the rows
+// (the rest of their wall time it was waiting for peers, or descheduled).
+struct RoundTimes {
+  double header = 0, rows = 0, rows_cpu = 0;
+};
+// One round of word2vec's averaging (rank-sync.ts) as one task:
+// header[0 .. header_count) ← its sum over ranks (as AllreduceSum), then the
+// arrays averaged as AverageInPlace without `replace`. The ranks meet at the
+// header and go straight on to the rows, with no return to JS in between.
+std::string AverageRound(double* header, std::size_t header_count, const std::vector<float*>& arrays, std::size_t count,
+                         RoundTimes* times);
 // bytes[0 .. count) ← root's.
 std::string Broadcast(void* bytes, std::size_t count, int root);
 std::string Barrier();

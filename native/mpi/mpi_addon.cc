@@ -158,25 +158,26 @@ Napi::Value AllreduceSumJs(const Napi::CallbackInfo& info) {
       });
 }
 
-// [async] averageInPlace(arrays: Float32Array[], count: number, replace: boolean): Promise<void>.
-// The first `count` floats of each array ← their mean over the ranks (collectives.h
-// AverageInPlace), worked on IN PLACE by the communication thread while other
-// threads may write them too: so each array must be on a SharedArrayBuffer,
-// which can be neither detached nor shrunk, and is referenced until the call settles.
-Napi::Value AverageInPlaceJs(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  const char* fn = "averageInPlace";
-  if (!info[0].IsArray()) ThrowType(env, std::string(fn) + ": arrays must be an array of Float32Arrays");
-  Napi::Array list = info[0].As<Napi::Array>();
-  if (!info[1].IsNumber()) ThrowType(env, std::string(fn) + ": count must be a number");
-  const double count = info[1].As<Napi::Number>().DoubleValue();
+// Float32Arrays on SharedArrayBuffers, each holding at least `count` floats,
+// for the communication thread to work on IN PLACE while other threads may
+// write them too: a SharedArrayBuffer can be neither detached nor shrunk, and
+// `refs` keeps each referenced until the call settles.
+struct SharedArrays {
+  std::vector<float*> data;
+  std::shared_ptr<std::vector<Napi::Reference<Napi::TypedArray>>> refs;
+  std::size_t count;
+};
+
+SharedArrays ReadSharedArrays(Napi::Env env, const char* fn, const Napi::Value& arrays, const Napi::Value& counted) {
+  if (!arrays.IsArray()) ThrowType(env, std::string(fn) + ": arrays must be an array of Float32Arrays");
+  Napi::Array list = arrays.As<Napi::Array>();
+  if (!counted.IsNumber()) ThrowType(env, std::string(fn) + ": count must be a number");
+  const double count = counted.As<Napi::Number>().DoubleValue();
   if (!(count >= 0) || count != static_cast<double>(static_cast<std::size_t>(count))) {
     throw Napi::RangeError::New(env, std::string(fn) + ": count must be a non-negative integer");
   }
-  if (!info[2].IsBoolean()) ThrowType(env, std::string(fn) + ": replace must be a boolean");
-  const bool replace = info[2].As<Napi::Boolean>().Value();
-  auto refs = std::make_shared<std::vector<Napi::Reference<Napi::TypedArray>>>();
-  std::vector<float*> arrays;
+  SharedArrays out{
+      {}, std::make_shared<std::vector<Napi::Reference<Napi::TypedArray>>>(), static_cast<std::size_t>(count)};
   for (std::uint32_t k = 0; k < list.Length(); k++) {
     const std::string what = std::string(fn) + ": arrays[" + std::to_string(k) + "]";
     Napi::Value v = list.Get(k);
@@ -186,16 +187,56 @@ Napi::Value AverageInPlaceJs(const Napi::CallbackInfo& info) {
     std::size_t length = 0, offset = 0;
     void* data = nullptr;
     napi_value buffer;
-    NAPI_THROW_IF_FAILED(env, napi_get_typedarray_info(env, v, &type, &length, &data, &buffer, &offset), Napi::Value());
+    NAPI_THROW_IF_FAILED(env, napi_get_typedarray_info(env, v, &type, &length, &data, &buffer, &offset), out);
     if (Napi::Value(env, buffer).IsArrayBuffer()) ThrowType(env, what + " must be on a SharedArrayBuffer");
     if (length < count) throw Napi::RangeError::New(env, what + " holds fewer than count floats");
-    arrays.push_back(static_cast<float*>(data));
-    refs->push_back(Napi::Persistent(v.As<Napi::TypedArray>()));
+    out.data.push_back(static_cast<float*>(data));
+    out.refs->push_back(Napi::Persistent(v.As<Napi::TypedArray>()));
   }
-  const auto n = static_cast<std::size_t>(count);
+  return out;
+}
+
+// [async] averageInPlace(arrays: Float32Array[], count: number, replace: boolean): Promise<void>.
+// The first `count` floats of each array ← their mean over the ranks (collectives.h
+// AverageInPlace), on shared memory (SharedArrays).
+Napi::Value AverageInPlaceJs(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  const char* fn = "averageInPlace";
+  SharedArrays arrays = ReadSharedArrays(env, fn, info[0], info[1]);
+  if (!info[2].IsBoolean()) ThrowType(env, std::string(fn) + ": replace must be a boolean");
+  const bool replace = info[2].As<Napi::Boolean>().Value();
   return Start(
-      env, fn, [arrays, n, replace] { return AverageInPlace(arrays, n, replace); },
-      [refs](Napi::Env env) { return env.Undefined(); });
+      env, fn, [arrays, replace] { return AverageInPlace(arrays.data, arrays.count, replace); },
+      [arrays](Napi::Env env) { return env.Undefined(); });
+}
+
+// [async] averageRound(header: Float64Array, arrays: Float32Array[], count: number):
+// Promise<{ headerSeconds, seconds, cpuSeconds }>. header ← Σ over ranks, then the
+// arrays averaged as averageInPlace(arrays, count, false), in one task
+// (collectives.h AverageRound); resolves with what the round took (RoundTimes).
+Napi::Value AverageRoundJs(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  const char* fn = "averageRound";
+  if (!info[0].IsTypedArray() || info[0].As<Napi::TypedArray>().TypedArrayType() != napi_float64_array) {
+    ThrowType(env, std::string(fn) + ": header must be a Float64Array");
+  }
+  Held header = Hold(info[0].As<Napi::TypedArray>());
+  SharedArrays arrays = ReadSharedArrays(env, fn, info[1], info[2]);
+  auto times = std::make_shared<RoundTimes>();
+  return Start(
+      env, fn,
+      [header, arrays, times] {
+        return AverageRound(reinterpret_cast<double*>(header.bytes), header.size / sizeof(double), arrays.data,
+                            arrays.count, times.get());
+      },
+      [header, arrays, times](Napi::Env env) {
+        WriteBack(header);
+        Napi::Object result = Napi::Object::New(env);
+        result.Set("headerSeconds", times->header);
+        result.Set("seconds", times->rows);
+        result.Set("cpuSeconds", times->rows_cpu);
+        return result;
+      });
 }
 
 // [async] broadcast(array: TypedArray, root: number): Promise<void>. array ← root's bytes.
@@ -299,6 +340,7 @@ Napi::Object Register(Napi::Env env, Napi::Object exports) {
   exports.Set("allreduceSum", Napi::Function::New(env, AllreduceSumJs, "allreduceSum"));
   exports.Set("broadcast", Napi::Function::New(env, BroadcastJs, "broadcast"));
   exports.Set("averageInPlace", Napi::Function::New(env, AverageInPlaceJs, "averageInPlace"));
+  exports.Set("averageRound", Napi::Function::New(env, AverageRoundJs, "averageRound"));
   exports.Set("gather", Napi::Function::New(env, GatherJs, "gather"));
   exports.Set("barrier", Napi::Function::New(env, BarrierJs, "barrier"));
   exports.Set("communicator", Napi::Function::New(env, CommunicatorJs, "communicator"));

@@ -233,7 +233,7 @@ export async function runWord2Vec(args: string[]): Promise<void> {
         `${
           t.distributed
             ? `; ${t.distributed.rounds} rounds of averaging took ${t.distributed.seconds.toFixed(1)} s` +
-              ` (and ${t.distributed.waitSeconds.toFixed(1)} s waiting for the other ranks)`
+              ` (${t.distributed.cpuSeconds.toFixed(1)} s of CPU; and ${t.distributed.waitSeconds.toFixed(1)} s waiting for the other ranks)`
             : ''
         }\n`,
     );

@@ -8,6 +8,17 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+/** Seconds a round of averageRound took on this rank's communication thread. */
+export interface RoundTimes {
+  /** Wall time until the header was summed: mostly waiting for the other ranks to reach the round. */
+  headerSeconds: number;
+  /** Wall time of the rows after it (training goes on meanwhile). */
+  seconds: number;
+  /** CPU time the communication thread spent on the rows: what the round took from training. The rest of their
+   * wall time it waited for its peers' threads, or for a core. */
+  cpuSeconds: number;
+}
+
 /** What native/mpi/mpi_addon.cc exports. Every MPI call runs on the addon's communication thread. */
 export interface MpiAddon {
   /** [async] MPI_Init_thread once; this process's rank and the world's size. */
@@ -18,6 +29,9 @@ export interface MpiAddon {
    * thread while others may write them (each array must be on a SharedArrayBuffer): `replace` sets the mean,
    * otherwise each value gets (mean − the copy sent), keeping what was written meanwhile. */
   averageInPlace(arrays: Float32Array[], count: number, replace: boolean): Promise<void>;
+  /** [async] header ← Σ over ranks (as allreduceSum), then averageInPlace(arrays, count, false), as one task on
+   * the communication thread; resolves with what the round took. */
+  averageRound(header: Float64Array, arrays: Float32Array[], count: number): Promise<RoundTimes>;
   /** [async] array ← root's bytes, in place. */
   broadcast(array: ArrayBufferView, root: number): Promise<void>;
   /** [async] On root, every rank's bytes in rank order; null on the others. */

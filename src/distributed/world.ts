@@ -5,7 +5,9 @@
  * and initialised once, and the collectives go through it.
  */
 import { launcherVariable } from './launcher.js';
-import { loadMpiAddon, type MpiAddon } from './mpi-addon.js';
+import { loadMpiAddon, type MpiAddon, type RoundTimes } from './mpi-addon.js';
+
+export type { RoundTimes } from './mpi-addon.js';
 
 /** Where this process stands in a multi-process run (what `distributed()` resolves with). */
 export interface DistributedInfo {
@@ -25,6 +27,9 @@ export interface World extends DistributedInfo {
    * JS thread: with `replace` the mean itself (the same bits everywhere), otherwise value + (mean − the copy sent),
    * so what other threads write meanwhile is kept. */
   averageInPlace(arrays: Float32Array[], count: number, replace: boolean): Promise<void>;
+  /** One round of word2vec's averaging, off the JS thread: header ← Σ over ranks (as allreduceSum), then
+   * averageInPlace(arrays, count, false); what it took. */
+  averageRound(header: Float64Array, arrays: Float32Array[], count: number): Promise<RoundTimes>;
   /** array ← root's, in place. */
   broadcast(array: ArrayBufferView, root?: number): Promise<void>;
   /** bytes of any length from root to every rank (the others pass null). */
@@ -47,6 +52,7 @@ const alone: World = {
   allreduceSum: async () => {},
   allreduceAverage: async () => {},
   averageInPlace: async () => {},
+  averageRound: async () => ({ headerSeconds: 0, seconds: 0, cpuSeconds: 0 }),
   broadcast: async () => {},
   broadcastBytes: async (bytes) => bytes ?? new Uint8Array(0),
   gather: async (bytes) => [bytes],
@@ -101,6 +107,7 @@ function mpiWorld(addon: MpiAddon, rank: number, size: number): World {
       for (let i = 0; i < array.length; i++) array[i] = array[i]! * inverse;
     },
     averageInPlace: (arrays, count, replace) => addon.averageInPlace(arrays, count, replace),
+    averageRound: (header, arrays, count) => addon.averageRound(header, arrays, count),
     broadcast: (array, root = 0) => addon.broadcast(array, root),
     broadcastBytes,
     gather: (bytes) => addon.gather(bytes, 0),

@@ -8,7 +8,8 @@
  * hotRows · 2^(trailing zeros of k)), so hot rows move together all the time
  * and the tail catches up now and then. Every row is averaged every
  * `fullEvery` rounds, each time the ranks together have read another
- * epoch's worth of words, and when every rank is done. The ranks train at
+ * epoch's worth of words (from the round after), and when every rank is
+ * done. The ranks train at
  * P × alpha (word2vec.ts startJob), so the mean of their changes moves a row
  * as one process would.
  *
@@ -22,7 +23,9 @@
  * whether its job has ended, failed or asks to stop), so every rank sees the
  * same facts and makes the same calls in the same order, whatever each has
  * left to do: a rank whose part is done keeps taking part in the rounds
- * until all are.
+ * until all are. Header and rows go in one task on the MPI thread, so the
+ * ranks meet once a round: every meeting costs wakeups of threads that share
+ * their cores with training, which is what a round's wall time is mostly made of.
  */
 import type { World } from '../distributed/world.js';
 
@@ -72,9 +75,11 @@ const HEADER = 5;
 
 export class RankSync {
   rounds = 0;
-  /** Seconds the rows took to average (the communication proper; training goes on meanwhile). */
+  /** Wall seconds the rows took to average on the MPI thread (training goes on meanwhile). */
   seconds = 0;
-  /** Seconds the headers took: mostly waiting for the other ranks to reach the round (the MPI thread sleeps). */
+  /** CPU seconds the MPI thread spent averaging rows: what the rounds took from training. */
+  cpuSeconds = 0;
+  /** Wall seconds the headers took: mostly waiting for the other ranks to reach the round (the MPI thread sleeps). */
   waitSeconds = 0;
   /** Bytes of vectors this rank sent into sums. */
   bytes = 0;
@@ -100,16 +105,18 @@ export class RankSync {
    */
   async run(status: () => LocalStatus, onRound: (view: RoundView) => void, settled: Promise<unknown>, stopped: Promise<unknown>): Promise<RoundView> {
     const early = Promise.race([settled, stopped]);
+    let last: RoundView | null = null;
     for (;;) {
       const started = performance.now();
-      const view = await this.header(status());
       this.rounds++;
-      const averaging = performance.now();
-      this.waitSeconds += (averaging - started) / 1000;
-      if (view.failedRank < 0) await this.averageRows(this.rowsFor(view), view.allEnded);
-      this.seconds += (performance.now() - averaging) / 1000;
+      const view = await this.round(status(), this.rowsFor(last));
+      if (view.allEnded) {
+        if (view.failedRank < 0) await this.averageAll();
+        onRound(view);
+        return view;
+      }
       onRound(view);
-      if (view.allEnded) return view;
+      last = view;
       const wait = this.settings.seconds * 1000 - (performance.now() - started);
       if (wait > 0) {
         let timer: NodeJS.Timeout | undefined;
@@ -124,11 +131,22 @@ export class RankSync {
     }
   }
 
-  private async header(s: LocalStatus): Promise<RoundView> {
+  /**
+   * One round, one task on the MPI thread (world.ts averageRound): every
+   * rank's header summed, then the first `rows` rows of every matrix
+   * averaged. The rows are chosen before the header is seen, so that the
+   * ranks meet once a round; what the header tells (an epoch's worth of
+   * words, every job ended) is acted on from the next round.
+   */
+  private async round(s: LocalStatus, rows: number): Promise<RoundView> {
     const { rank, size } = this.world;
     const all = new Float64Array(HEADER * size);
     all.set([s.words, s.ended ? 1 : 0, s.complete ? 1 : 0, s.failed ? 1 : 0, STOP_CODES[s.stop]], HEADER * rank);
-    await this.world.allreduceSum(all);
+    const took = await this.world.averageRound(all, this.matrices, rows * this.dim);
+    this.waitSeconds += took.headerSeconds;
+    this.seconds += took.seconds;
+    this.cpuSeconds += took.cpuSeconds;
+    this.bytes += rows * this.dim * 4 * this.matrices.length;
     const view: RoundView = { words: 0, allEnded: true, allComplete: true, failedRank: -1, abortedRank: -1, pause: false };
     for (let r = size - 1; r >= 0; r--) {
       const [words, ended, complete, failed, stop] = all.subarray(HEADER * r, HEADER * r + HEADER);
@@ -142,21 +160,24 @@ export class RankSync {
     return view;
   }
 
-  /** Rows to average this round: all at an end, an epoch's worth of words, or every fullEvery rounds; else the ruler. */
-  private rowsFor(view: RoundView): number {
+  /** Rows to average this round: all every fullEvery rounds or once the ranks have read another epoch's worth of words
+   * (seen in the last round's view); else the ruler. */
+  private rowsFor(last: RoundView | null): number {
     const rows = this.matrices[0]!.length / this.dim;
     const k = this.rounds;
-    let full = view.allEnded || (this.settings.fullEvery > 0 && k % this.settings.fullEvery === 0);
-    if (view.words >= this.nextFull) {
+    let full = this.settings.fullEvery > 0 && k % this.settings.fullEvery === 0;
+    if (last !== null && last.words >= this.nextFull) {
       full = true;
-      while (this.nextFull <= view.words) this.nextFull += this.wordsPerEpoch;
+      while (this.nextFull <= last.words) this.nextFull += this.wordsPerEpoch;
     }
     return full ? rows : Math.min(rows, this.settings.hotRows * (k & -k));
   }
 
-  /** The first `rows` rows of every matrix, averaged on the MPI thread (world.ts averageInPlace). */
-  private async averageRows(rows: number, final: boolean): Promise<void> {
-    await this.world.averageInPlace(this.matrices, rows * this.dim, final);
-    this.bytes += rows * this.dim * 4 * this.matrices.length;
+  /** Every row of every matrix ← the mean itself, the same bits on every rank: the end of a segment, its jobs ended. */
+  private async averageAll(): Promise<void> {
+    const started = performance.now();
+    await this.world.averageInPlace(this.matrices, this.matrices[0]!.length, true);
+    this.seconds += (performance.now() - started) / 1000;
+    this.bytes += this.matrices[0]!.length * 4 * this.matrices.length;
   }
 }

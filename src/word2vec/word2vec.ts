@@ -83,9 +83,10 @@ export interface TrainedVectors extends WordVectors {
     /** The checkpoint file last written, or null. */
     checkpoint: string | null;
     /** Under mpirun / srun: the ranks, and this rank's rounds of averaging, the seconds the averaging took (training
-     * goes on meanwhile), the seconds it waited at the rounds' starts for the other ranks, and the bytes of vectors
-     * it sent into them; null in one process. `words` then counts every rank's. */
-    distributed: { ranks: number; rounds: number; seconds: number; waitSeconds: number; bytes: number } | null;
+     * goes on meanwhile), the CPU seconds it used (what it took from training), the seconds it waited at the rounds'
+     * starts for the other ranks, and the bytes of vectors it sent into them; null in one process. `words` then
+     * counts every rank's. */
+    distributed: { ranks: number; rounds: number; seconds: number; cpuSeconds: number; waitSeconds: number; bytes: number } | null;
   };
 }
 
@@ -520,6 +521,7 @@ async function trainRun(backend: Backend, r: Run): Promise<TrainedVectors> {
       ranks: r.world.size,
       rounds: rankSync.rounds,
       seconds: rankSync.seconds,
+      cpuSeconds: rankSync.cpuSeconds,
       waitSeconds: rankSync.waitSeconds,
       bytes: rankSync.bytes,
     },

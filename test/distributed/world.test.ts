@@ -23,6 +23,7 @@ interface WorldLine {
   gathered: number[][] | null;
   agreeError: string | null;
   averaged: number[][];
+  round: { header: number[]; rows: number[]; times: { headerSeconds: number; seconds: number; cpuSeconds: number } };
   broadcastShared: number[];
   summedShared: number[];
   abi: { rank: number; size: number; f64: number[]; f32: number[]; broadcast: number[] } | null;
@@ -88,6 +89,12 @@ describe.runIf(mpiAvailable())('under mpirun', () => {
       expect(y).toEqual([meanOf(10 * rankSum), meanOf(0.5 * ranks), meanOf(rankSum), line.rank]);
       // value + (mean − value): the mean, to float32 rounding.
       z!.forEach((v, i) => expect(v).toBeCloseTo([rankSum / ranks, 3, 7, rankSum / ranks][i]!, 5));
+      // averageRound: every rank's header slots, then the rows averaged as averageInPlace without replace.
+      expect(line.round.header).toEqual(Array.from({ length: ranks }, (_, r) => [r + 1, 2 ** 40 + r]).flat());
+      line.round.rows.forEach((v, i) => expect(v).toBeCloseTo([rankSum / ranks, (4 * rankSum) / ranks, 9, line.rank][i]!, 5));
+      const { headerSeconds, seconds, cpuSeconds } = line.round.times;
+      for (const t of [headerSeconds, seconds, cpuSeconds]) expect(t).toBeGreaterThanOrEqual(0);
+      expect(seconds + headerSeconds).toBeLessThan(30);
       expect(line.broadcastShared).toEqual([0, 1, 2, 3]);
       expect(line.summedShared).toEqual([-1, rankSum, 2 * rankSum, -1]);
       expect(line.agreeError).toMatch(/^test: the ranks of this run disagree: differs is "a" on rank 0 but "b1" on rank 1/);

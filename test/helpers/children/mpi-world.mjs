@@ -26,6 +26,12 @@ await w.averageInPlace([x, y], 3, true);
 const z = shared();
 z.set([rank, 3, 7, rank]);
 await w.averageInPlace([z], 4, false);
+// A word2vec round: a header slot per rank summed, then the first 2 floats of the array averaged (mean − copy added).
+const header = new Float64Array(2 * size);
+header.set([rank + 1, 2 ** 40 + rank], 2 * rank);
+const rowsOf = shared();
+rowsOf.set([rank, 4 * rank, 9, rank]);
+const times = await w.averageRound(header, [rowsOf], 2);
 // A broadcast into shared memory, as a data-parallel fit broadcasts rank 0's weights.
 const weights = shared();
 weights.set([rank, rank + 1, rank + 2, rank + 3]);
@@ -59,6 +65,7 @@ console.log(
     agreeError,
     abi,
     averaged: [x, y, z].map((a) => Array.from(a)),
+    round: { header: Array.from(header), rows: Array.from(rowsOf), times },
     broadcastShared: Array.from(weights),
     summedShared: Array.from(state),
   }),
