@@ -90,17 +90,19 @@ async function finalizeVocab(
   // Most frequent first; equal counts by bytes, as memcmp orders them.
   await sortInSlices(kept, order[1]!, (a, b) => table.count(b) - table.count(a) || table.compare(a, b), clock);
   if (maxFinalVocab > 0 && kept.length > maxFinalVocab) kept = kept.subarray(0, maxFinalVocab);
-  return allocating('word2vecVocab', "the vocabulary's words and counts", () => {
-    let length = 0;
-    for (const i of kept) length += table.bytes(i).length + 1;
-    const words = new Uint8Array(length);
-    let at = 0;
-    for (const i of kept) {
-      const bytes = table.bytes(i);
-      words.set(bytes, at);
-      words[at + bytes.length] = 10;
-      at += bytes.length + 1;
-    }
-    return { words, counts: Float64Array.from(kept, (i) => table.count(i)) };
-  });
+  let length = 0;
+  for (const i of kept) length += table.byteLength(i) + 1;
+  const [words, counts] = allocating(
+    'word2vecVocab',
+    "the vocabulary's words and counts",
+    () => [new Uint8Array(length), new Float64Array(kept.length)] as const,
+  );
+  // Filled between looks at the clock: a vocabulary of millions of words is tens of megabytes.
+  for (let k = 0, at = 0; k < kept.length; k++) {
+    if (k % 4096 === 4095 && clock.spent()) await clock.pause();
+    at = table.copyBytes(kept[k]!, words, at);
+    words[at++] = 10;
+    counts[k] = table.count(kept[k]!);
+  }
+  return { words, counts };
 }

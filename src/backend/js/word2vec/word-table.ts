@@ -62,9 +62,16 @@ export class WordTable {
     return this.arena.toString('latin1', this.starts[i]!, this.starts[i + 1]!);
   }
 
-  /** The word's bytes (a view into the table: copy before the table changes). */
-  bytes(i: number): Buffer {
-    return this.arena.subarray(this.starts[i]!, this.starts[i + 1]!);
+  /** The word's length in bytes. */
+  byteLength(i: number): number {
+    return this.starts[i + 1]! - this.starts[i]!;
+  }
+
+  /** Copies the word's bytes into `out` at `at`; returns where they end. A loop, not a Buffer view per word:
+   * words are short, and a vocabulary's millions of views cost more than the copying. */
+  copyBytes(i: number, out: Uint8Array, at: number): number {
+    for (let b = this.starts[i]!, end = this.starts[i + 1]!; b < end; b++) out[at++] = this.arena[b]!;
+    return at;
   }
 
   count(i: number): number {
