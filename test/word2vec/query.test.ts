@@ -368,6 +368,18 @@ describe.each(backends.map((b) => [b.name, b]))('word2vec kernel validation on %
     expect((err as Error).message).toBe(message);
   });
 
+  it('a vocabulary that passed is checked again when another counts array comes with it', async () => {
+    // The check of a vocabulary runs once per pair of arrays (a run's segments share them); a new pair is checked.
+    const valid = job();
+    await expect(b.word2vecTrain(valid)).rejects.toThrow();
+    expect(() => b.word2vecTrain({ ...valid, counts: Float64Array.of(1, 2) })).toThrow(
+      new RangeError('word2vecTrain: job.counts must be non-increasing (sorted by count)'),
+    );
+    expect(() => b.word2vecTrain({ ...valid, counts: Float64Array.of(2) })).toThrow(
+      new RangeError('word2vecTrain: job.counts must have length 2 (one per word), got 1'),
+    );
+  });
+
   it.runIf(b.name === 'js')('the TS backend refuses to resume a state of several threads (it trains on one)', () => {
     const two = {
       ...state(),
