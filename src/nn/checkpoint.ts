@@ -14,7 +14,7 @@
  * thread count).
  */
 import type { Inputs, Targets } from '../inputs.js';
-import { startRun, type EpochInfo, type FitOptions, type History, type ProgressInfo, type RunState } from './fit.js';
+import { restoreBestWeights, startRun, type EpochInfo, type FitOptions, type History, type ProgressInfo, type RunState } from './fit.js';
 import { Autoencoder } from './autoencoder.js';
 import { MLP } from './mlp.js';
 import { fitSegment, holdBusy } from './trainable.js';
@@ -22,7 +22,6 @@ import { joinedWorld } from './data-parallel.js';
 import { loadCheckpoint, snapshot, writeSnapshot, type CheckpointSettings, type Checkpointable, type CheckpointTarget } from './checkpoint-file.js';
 import { checkOverwrite, checkWritable } from '../io/atomic.js';
 import { checkOptions, nonNegativeInt, positiveInt } from '../options.js';
-import { copyInSlices } from '../shared-memory.js';
 
 export type { CheckpointSettings } from './checkpoint-file.js';
 export { loadCheckpoint } from './checkpoint-file.js';
@@ -183,9 +182,8 @@ async function runSegments(
     }
     history.bestEpoch = run.bestEpoch;
     history.stoppedEarly = run.stoppedEarly;
-    // The run's end (never a segment's): now the best epoch's weights replace the last ones, in slices (a large
-    // model's weights take tens of milliseconds to copy).
-    if (run.bestEpoch > 0) for (const [p, b] of run.bestParams.entries()) await copyInSlices(model.params[p]!, b);
+    // The run's end (never a segment's): now the best epoch's weights replace the last ones.
+    await restoreBestWeights(model.params, run);
     return history;
   });
 }

@@ -454,9 +454,14 @@ export async function runFit(
     // The shuffles advanced the state natively or in TS alike; continue from it.
     model.rng.setState(rngState);
   }
-  // In slices: the weights of a large model take tens of milliseconds to copy.
-  if (restoreAtEnd && r.bestEpoch > 0) for (const [p, b] of r.bestParams.entries()) await copyInSlices(model.spec.params[p]!, b);
+  if (restoreAtEnd) await restoreBestWeights(model.spec.params, r);
   return history;
+}
+
+/** A run's end: the best epoch's weights, if one was kept, replace `params`. In slices: the weights of a large
+ * model take tens of milliseconds to copy. */
+export async function restoreBestWeights(params: Float32Array[], run: RunState): Promise<void> {
+  if (run.bestEpoch > 0) for (const [p, b] of run.bestParams.entries()) await copyInSlices(params[p]!, b);
 }
 
 /** A run before its first epoch: `epochs` in all, with room for the best weights when they are restored at its end
