@@ -24,7 +24,10 @@
  * thread, to set against batched in the 2-thread table), and the shares of
  * wall time rank 0 spent averaging rows (communication; training goes on) and
  * waiting at the rounds' starts for the other rank (mpirun --bind-to none,
- * shared memory between the ranks).
+ * shared memory between the ranks). Each rank count also runs with its rounds
+ * put off to the end (the same work, no communication meanwhile): the
+ * difference in wall time is printed as what the rounds cost.
+ * --sync '{"seconds":0.05}' sets the ranks' averaging (Word2Vec.train's sync).
  * Prints a table per thread count; writes bench/results/word2vec-<corpus>.json.
  *
  *   node bench/word2vec.mjs --corpus zipf --tokens 20000000 --epochs 1 --threads 1,2
@@ -67,6 +70,7 @@ const { values } = parseArgs({
     backend: { type: 'string', default: 'native' },
     child: { type: 'string' },
     ranks: { type: 'string', default: '' },
+    sync: { type: 'string', default: '' },
   },
 });
 
@@ -105,7 +109,13 @@ const epochs = Number(values.epochs),
 const threadCounts = values.threads.split(',').map(Number);
 const seeds = Array.from({ length: Number(values.seeds) }, (_, i) => i + 1);
 const rankCounts = values.ranks ? values.ranks.split(',').map(Number) : [];
-const tools = [...values.tools.split(','), ...rankCounts.map((r) => `ranks-${r}`)];
+// The ranks' averaging settings (Word2Vec.train's `sync`), e.g. '{"seconds":0.05}'; the library's defaults if not given.
+const sync = values.sync ? { sync: JSON.parse(values.sync) } : {};
+// A round period no run reaches: the ranks then average only when their jobs end.
+const APART_SECONDS = 1e6;
+// Each rank count runs twice: with rounds of averaging as set, and with them put off to the run's end, the
+// same work without communication between: the difference in wall time is what the rounds cost.
+const tools = [...values.tools.split(','), ...rankCounts.flatMap((r) => [`ranks-${r}`, `ranks-${r}-apart`])];
 const settings = { vectorSize: dim, window: 5, negative: 5, minCount: 5, sample: 1e-3, alpha: 0.025, minAlpha: 0.0000025, epochs };
 mkdirSync(corpusDir, { recursive: true });
 
@@ -161,19 +171,11 @@ console.log(
 
 function child(job, ranks = 0) {
   const command = [process.execPath, fileURLToPath(import.meta.url), '--child', JSON.stringify(job)];
-  // One machine: shared memory between the ranks, as a user's mpirun on one machine gets (TCP on loopback, the
-  // tests' path between hosts, is far slower here: milliseconds per small message).
-  const mpi = [
-    'mpirun',
-    '-np',
-    String(ranks),
-    ...(ranks > machine.cores ? ['--oversubscribe'] : []),
-    '--bind-to',
-    'none',
-    '--mca',
-    'btl_vader_single_copy_mechanism',
-    'none',
-  ];
+  // One machine: shared memory between the ranks, with Open MPI's default single-copy transfers (CMA), as a
+  // user's mpirun on one machine gets (TCP on loopback, the tests' path between hosts, is far slower here:
+  // milliseconds per small message). In a container without ptrace, run the bench with
+  // OMPI_MCA_btl_vader_single_copy_mechanism=none in its environment (rounds then take about twice as long).
+  const mpi = ['mpirun', '-np', String(ranks), ...(ranks > machine.cores ? ['--oversubscribe'] : []), '--bind-to', 'none'];
   const env = { ...process.env, OMPI_ALLOW_RUN_AS_ROOT: '1', OMPI_ALLOW_RUN_AS_ROOT_CONFIRM: '1' };
   const [cmd, ...args] = ranks > 0 ? [...mpi, ...command] : command;
   const r = spawnSync(cmd, args, { encoding: 'utf8', env });
@@ -258,10 +260,14 @@ const runners = {
   'batched-skip': fastnn('batched', 'skip'),
   gensim: (threads, seed, out) => timed('/usr/bin/python3', [gensimScript, corpus, String(threads), String(seed), out], peerEnv),
   ...Object.fromEntries(
-    rankCounts.map((ranks) => [
-      `ranks-${ranks}`,
-      (threads, seed, out) => child({ path: corpus, out, settings: { ...settings, threads, seed, kernel: 'batched', saturated: 'limit' } }, ranks),
-    ]),
+    rankCounts.flatMap((ranks) => {
+      const run = (extra) => (threads, seed, out) =>
+        child({ path: corpus, out, settings: { ...settings, ...extra, threads, seed, kernel: 'batched', saturated: 'limit' } }, ranks);
+      return [
+        [`ranks-${ranks}`, run(sync)],
+        [`ranks-${ranks}-apart`, run({ sync: { ...sync.sync, seconds: APART_SECONDS } })],
+      ];
+    }),
   ),
   fasttext: (threads, seed, out) =>
     timed('fasttext', [
@@ -303,14 +309,19 @@ const names = {
   'batched-skip': 'fastnn batched, skip',
   gensim: 'gensim 4 (sg, corpus_file)',
   fasttext: 'fastText (-minn 0 -maxn 0)',
-  ...Object.fromEntries(rankCounts.map((r) => [`ranks-${r}`, `fastnn batched, ${r} ranks (mpirun)`])),
+  ...Object.fromEntries(
+    rankCounts.flatMap((r) => [
+      [`ranks-${r}`, `fastnn batched, ${r} ranks (mpirun)`],
+      [`ranks-${r}-apart`, `the same, averaged at the end only`],
+    ]),
+  ),
 };
 const available = {
   classic: true,
   batched: true,
   'classic-skip': true,
   'batched-skip': true,
-  ...Object.fromEntries(rankCounts.map((r) => [`ranks-${r}`, spawnSync('mpirun', ['--version']).status === 0])),
+  ...Object.fromEntries(rankCounts.flatMap((r) => [`ranks-${r}`, `ranks-${r}-apart`].map((t) => [t, spawnSync('mpirun', ['--version']).status === 0]))),
   gensim: spawnSync('/usr/bin/python3', ['-c', 'import gensim'], { env: peerEnv }).status === 0,
   fasttext: existsSync('/usr/bin/fasttext'),
 };
@@ -384,6 +395,17 @@ for (const threads of threadCounts) {
     });
   console.log(`\n${threads} thread(s), ${seeds.length} seed(s): wall incl. vocabulary pass (median), mean ± sd of scores`);
   printTable(['tool', 'wall s', 'words/s', 'vs gensim', 'peak MB', 'averaging', 'its CPU', 'waiting', ...(scoring ? ['analogy top-1', 'WS353 ρ'] : [])], rows);
+}
+for (const ranks of rankCounts) {
+  for (const threads of threadCounts) {
+    const wall = (tool) => median(results.filter((r) => r.tool === tool && r.threads === threads).map((r) => r.seconds));
+    const [together, apart] = [wall(`ranks-${ranks}`), wall(`ranks-${ranks}-apart`)];
+    if (together > 0 && apart > 0) {
+      console.log(
+        `${ranks} ranks × ${threads} thread(s): the rounds cost ${(100 * (1 - apart / together)).toFixed(1)}% of the wall time (${together.toFixed(1)} s against ${apart.toFixed(1)} s)`,
+      );
+    }
+  }
 }
 if (scoring) {
   const r = results.find((x) => x.analogyCoverage !== undefined);
