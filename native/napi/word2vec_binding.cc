@@ -2,7 +2,9 @@
 // thread, reading the corpus file itself), vector initialisation, and the
 // nearest-rows kernel behind similarity queries.
 #include <algorithm>
+#include <cmath>
 #include <memory>
+#include <stdexcept>
 #include <string>
 #include <utility>
 #include <vector>
@@ -28,9 +30,16 @@ using word2vec::Vocab;
 constexpr std::int64_t kMaxParts = 65536;
 
 // A vocabulary as it crosses the boundary: the words' bytes, each followed by
-// '\n' (no token contains one), and their counts, one per word. The row of
-// each word in the vectors is its index, so no word may come twice.
-Vocab ReadVocab(Args& a, Napi::Value words_v, Napi::Value counts_v) {
+// '\n' (no token contains one), and their counts, one per word. Read on the
+// JS thread: the bytes copied and the counts checked, with no hashing; the
+// job's thread builds the word table (VocabTable), which for a million words
+// would hold the JS thread for a fifth of a second at every job's start.
+struct VocabArg {
+  std::vector<char> bytes;
+  std::vector<std::uint64_t> counts;
+};
+
+VocabArg ReadVocab(Args& a, Napi::Value words_v, Napi::Value counts_v) {
   Napi::Uint8Array words = a.AnyLength<std::uint8_t>("job.words", words_v);
   Napi::Float64Array counts = a.AnyLength<double>("job.counts", counts_v);
   const std::size_t bytes = words.ElementLength();
@@ -39,16 +48,33 @@ Vocab ReadVocab(Args& a, Napi::Value words_v, Napi::Value counts_v) {
   const auto n = static_cast<std::size_t>(std::count(data, data + bytes, '\n'));
   if (n != counts.ElementLength())
     a.ThrowRange("job.counts", "must have length " + std::to_string(n) + " (one per word)");
-  Vocab vocab;
-  std::size_t start = 0;
+  VocabArg vocab{std::vector<char>(data, data + bytes), {}};
+  vocab.counts.reserve(n);
   for (std::size_t i = 0; i < n; i++) {
+    // An element's name is built only for its error: a vocabulary holds millions of counts.
+    const double c = counts[i];
+    const bool valid = c >= 1 && c <= static_cast<double>(args::kMaxSafeInteger) && c == std::trunc(c);
+    vocab.counts.push_back(valid ? static_cast<std::uint64_t>(c)
+                                 : a.Int<std::uint64_t>(args::At("job.counts", i), c, 1, args::kMaxSafeInteger));
+  }
+  return vocab;
+}
+
+// [job thread] The vocabulary ReadVocab read, as the trainer takes it. The
+// row of each word in the vectors is its index, so no word may come twice:
+// a RangeError as ReadVocab's would be (std::domain_error, background_job.cc).
+Vocab VocabTable(VocabArg arg) {
+  Vocab vocab;
+  const char* data = arg.bytes.data();
+  const std::size_t bytes = arg.bytes.size();
+  for (std::size_t i = 0, start = 0; i < arg.counts.size(); i++) {
     const std::size_t end = static_cast<std::size_t>(std::find(data + start, data + bytes, '\n') - data);
     if (vocab.words.Insert(std::string_view(data + start, end - start)) != static_cast<std::int32_t>(i)) {
-      a.ThrowRange("job.words", "has a duplicate word at index " + std::to_string(i));
+      throw std::domain_error("word2vecTrain: job.words has a duplicate word at index " + std::to_string(i));
     }
-    vocab.counts.push_back(a.Int<std::uint64_t>(args::At("job.counts", i), counts[i], 1, args::kMaxSafeInteger));
     start = end + 1;
   }
+  vocab.counts = std::move(arg.counts);
   return vocab;
 }
 
@@ -178,7 +204,7 @@ Napi::Object StateToJs(Napi::Env env, const word2vec::TrainState& state) {
 
 class TrainJob final : public BackgroundJob, private word2vec::TrainHooks {
  public:
-  TrainJob(word2vec::TrainOptions options, Vocab vocab, word2vec::Weights weights,
+  TrainJob(word2vec::TrainOptions options, VocabArg vocab, word2vec::Weights weights,
            std::unique_ptr<word2vec::TrainState> resume)
       : BackgroundJob("word2vecTrain", {"progress", "epoch", "loss", "wordsPerSec", "lr", "etaSeconds", "words"}),
         options_(std::move(options)),
@@ -188,7 +214,8 @@ class TrainJob final : public BackgroundJob, private word2vec::TrainHooks {
 
   void Execute(JobContext& ctx) override {
     ctx_ = &ctx;
-    result_ = word2vec::Train(options_, vocab_, weights_, *this, resume_.get());
+    const Vocab vocab = VocabTable(std::move(vocab_));
+    result_ = word2vec::Train(options_, vocab, weights_, *this, resume_.get());
   }
 
   Napi::Value Result(Napi::Env env) override {
@@ -205,7 +232,7 @@ class TrainJob final : public BackgroundJob, private word2vec::TrainHooks {
   }
 
   word2vec::TrainOptions options_;
-  Vocab vocab_;
+  VocabArg vocab_;
   word2vec::Weights weights_;
   std::unique_ptr<word2vec::TrainState> resume_;
   word2vec::TrainResult result_;
@@ -224,7 +251,7 @@ Napi::Value Word2vecTrain(const Napi::CallbackInfo& info) {
   Napi::Object job = a.Object("job", info[0]);
   word2vec::TrainOptions o;
   o.path = a.String("job.path", job.Get("path"));
-  Vocab vocab =
+  VocabArg vocab =
       allocating("the job's copy of the vocabulary", [&] { return ReadVocab(a, job.Get("words"), job.Get("counts")); });
   o.dim = a.Int<std::size_t>("job.vectorSize", job.Get("vectorSize"), 1, args::kMaxDim);
   o.window = a.Int<std::uint32_t>("job.window", job.Get("window"), 1, args::kMaxDim);

@@ -35,7 +35,7 @@ import {
   checkTrainJob,
   checkTypedVector,
 } from './validate.js';
-import { checkCallback, checkInt32Matrix, checkTrainJob as checkWord2VecTrainJob, checkVocabJob } from './validate-word2vec.js';
+import { checkCallback, checkInt32Matrix, checkTrainJob as checkWord2VecTrainJob, checkVocabJob, trustVocabulary } from './validate-word2vec.js';
 
 const ACTIVATIONS = Object.keys(Activation).length;
 const LOSSES = Object.keys(Loss).length;
@@ -370,7 +370,10 @@ export function checked(raw: Backend): Backend {
       checkVocabJob(fn, plain);
       checkCallback(fn, onProgress);
       checkSignal(fn, signal);
-      return raw.word2vecVocab(plain, onProgress, signal);
+      return raw.word2vecVocab(plain, onProgress, signal).then((vocab) => {
+        trustVocabulary(vocab.words, vocab.counts);
+        return vocab;
+      });
     },
 
     word2vecTrain(job, onProgress, signal) {

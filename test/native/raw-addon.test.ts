@@ -332,6 +332,13 @@ describe.runIf(hasNative)('the raw addon never crashes', () => {
     expect(exported.filter((name) => !covered.has(name))).toEqual([]);
   });
 
+  it('word2vecTrain: a repeated word rejects the job with a RangeError, found on the job thread', async () => {
+    // The word table is built where the job runs, not on the JS thread (a million words take ~0.2 s).
+    const words = new Uint8Array(Buffer.from('the\nsat\non\ncat\nmat\ndog\nthe\n'));
+    const job = addon.word2vecTrain!({ ...word2vecJob(), words }, () => {}) as { promise: Promise<unknown> };
+    await expect(job.promise).rejects.toThrow(new RangeError('word2vecTrain: job.words has a duplicate word at index 6'));
+  });
+
   it.each(Object.keys(entryPoints))('%s: the valid arguments work', async (fn) => {
     expect(await call(addon, fn, entryPoints[fn]!(), false)).toBe('ok');
   });
