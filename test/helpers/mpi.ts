@@ -6,13 +6,19 @@
  * - `--oversubscribe` (more ranks than cores) and `--bind-to none` (each
  *   rank's threads are free to use every core);
  * - no shared-memory single copy (it needs ptrace, which containers lack);
- * - running as root allowed (CI runs as root).
+ * - running as root allowed (CI runs as root);
+ * - a session directory of its own per launch (`orte_tmpdir_base`): the
+ *   suites' files run in parallel, and launches sharing Open MPI's default
+ *   one (/tmp/ompi.<host>.<uid>) race to make and remove it ("A call to mkdir
+ *   was unable to create the desired directory … File exists").
  * The suites run where mpirun and the MPI addon are present, and must run
  * where FASTNN_REQUIRE_MPI=1 (CI sets it after building the addon): a
  * missing piece there is an error, not a skip.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { MPI_ADDON_PATHS } from '../../src/distributed/mpi-addon.js';
 
 const required = process.env['FASTNN_REQUIRE_MPI'] === '1';
@@ -54,9 +60,10 @@ export interface MpiRun {
 /** `mpirun -np <ranks> <options> <command…>`, killed (status null) after timeoutMs. */
 export function mpirun(ranks: number, command: string[], options: { env?: Record<string, string>; timeoutMs?: number; cwd?: string } = {}): Promise<MpiRun> {
   const started = performance.now();
+  const session = mkdtempSync(join(tmpdir(), 'fastnn-ompi-'));
   return new Promise((resolve) => {
     const child = spawn('mpirun', ['-np', String(ranks), ...MPIRUN_OPTIONS, ...command], {
-      env: { ...process.env, ...MPI_ENV, ...options.env },
+      env: { ...process.env, ...MPI_ENV, OMPI_MCA_orte_tmpdir_base: session, ...options.env },
       cwd: options.cwd,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -71,6 +78,7 @@ export function mpirun(ranks: number, command: string[], options: { env?: Record
     const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 90_000);
     child.on('close', (status) => {
       clearTimeout(timer);
+      rmSync(session, { recursive: true, force: true });
       resolve({ status, stdout, stderr, seconds: (performance.now() - started) / 1000 });
     });
   });
