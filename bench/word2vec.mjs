@@ -316,12 +316,13 @@ const names = {
     ]),
   ),
 };
+const hasMpirun = rankCounts.length > 0 && spawnSync('mpirun', ['--version']).status === 0;
 const available = {
   classic: true,
   batched: true,
   'classic-skip': true,
   'batched-skip': true,
-  ...Object.fromEntries(rankCounts.flatMap((r) => [`ranks-${r}`, `ranks-${r}-apart`].map((t) => [t, spawnSync('mpirun', ['--version']).status === 0]))),
+  ...Object.fromEntries(rankCounts.flatMap((r) => [`ranks-${r}`, `ranks-${r}-apart`].map((t) => [t, hasMpirun]))),
   gensim: spawnSync('/usr/bin/python3', ['-c', 'import gensim'], { env: peerEnv }).status === 0,
   fasttext: existsSync('/usr/bin/fasttext'),
 };

@@ -1,7 +1,5 @@
 #include "args.h"
 
-#include <cmath>
-
 namespace fastnn::args {
 
 void Args::ThrowType(const std::string& arg, const std::string& must) const {
@@ -18,8 +16,7 @@ double Args::Number(const std::string& arg, Napi::Value v) const {
 }
 
 std::int64_t Args::CheckInt(const std::string& arg, double v, std::int64_t min, std::int64_t max) const {
-  // Compared as doubles first: NaN, ±∞ and fractions never reach the integer conversion.
-  if (!(v >= static_cast<double>(min) && v <= static_cast<double>(max)) || std::trunc(v) != v) {
+  if (!IsIntIn(v, min, max)) {
     ThrowRange(arg, "must be an integer in [" + std::to_string(min) + ", " + std::to_string(max) + "]");
   }
   return static_cast<std::int64_t>(v);

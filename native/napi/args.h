@@ -15,6 +15,7 @@
 
 #include <napi.h>
 
+#include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -67,6 +68,13 @@ class Args {
   T Int(const std::string& arg, Napi::Value v, std::int64_t min, std::int64_t max) const {
     return Int<T>(arg, Number(arg, v), min, max);
   }
+  // Element i of array `arg` as Int reads it, the element's name ("arg[i]")
+  // built only for its error: an array may hold millions of elements.
+  template <class T = std::int64_t>
+  T IntAt(const std::string& arg, std::size_t i, double v, std::int64_t min, std::int64_t max) const {
+    if (!IsIntIn(v, min, max)) CheckInt(At(arg, i), v, min, max);
+    return static_cast<T>(v);
+  }
   std::size_t Size(const std::string& arg, Napi::Value v) const { return Int<std::size_t>(arg, v, 0, kMaxDim); }
   // A code of enum E: an integer in [0, count).
   template <class E>
@@ -115,6 +123,10 @@ class Args {
 
  private:
   std::int64_t CheckInt(const std::string& arg, double v, std::int64_t min, std::int64_t max) const;
+  // Compared as doubles first: NaN, ±∞ and fractions never reach the integer conversion.
+  static bool IsIntIn(double v, std::int64_t min, std::int64_t max) {
+    return v >= static_cast<double>(min) && v <= static_cast<double>(max) && std::trunc(v) == v;
+  }
 
   struct Borrow {
     Napi::Value array;

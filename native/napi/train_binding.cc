@@ -131,7 +131,7 @@ FitResume ReadResume(Args& a, Napi::Value v, const NetworkView& net, std::size_t
   const double* p = a.Optional<double>(path + ".partial", arrays.partial, kEpochFields);
   if (p == nullptr) return r;
   const auto field = [&](std::size_t i, std::int64_t min, std::int64_t max) {
-    a.Int(args::At(path + ".partial", i), p[i], min, max);
+    a.IntAt(path + ".partial", i, p[i], min, max);
   };
   field(kEpochBatch, 1, static_cast<std::int64_t>(batches) - 1);
   field(kEpochApplied, 0, args::kMaxDim);

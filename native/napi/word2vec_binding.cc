@@ -2,7 +2,6 @@
 // thread, reading the corpus file itself), vector initialisation, and the
 // nearest-rows kernel behind similarity queries.
 #include <algorithm>
-#include <cmath>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -51,11 +50,7 @@ VocabArg ReadVocab(Args& a, Napi::Value words_v, Napi::Value counts_v) {
   VocabArg vocab{std::vector<char>(data, data + bytes), {}};
   vocab.counts.reserve(n);
   for (std::size_t i = 0; i < n; i++) {
-    // An element's name is built only for its error: a vocabulary holds millions of counts.
-    const double c = counts[i];
-    const bool valid = c >= 1 && c <= static_cast<double>(args::kMaxSafeInteger) && c == std::trunc(c);
-    vocab.counts.push_back(valid ? static_cast<std::uint64_t>(c)
-                                 : a.Int<std::uint64_t>(args::At("job.counts", i), c, 1, args::kMaxSafeInteger));
+    vocab.counts.push_back(a.IntAt<std::uint64_t>("job.counts", i, counts[i], 1, args::kMaxSafeInteger));
   }
   return vocab;
 }
@@ -173,9 +168,9 @@ std::unique_ptr<word2vec::TrainState> ReadResume(Args& a, Napi::Value v, std::ui
   state->threads.resize(threads);
   for (std::uint32_t t = 0; t < threads; t++) {
     word2vec::ThreadState& th = state->threads[t];
-    th.offset = a.Int<std::uint64_t>(args::At("job.resume.offsets", t), offsets[t], 0, args::kMaxSafeInteger);
-    th.words = a.Int<std::uint64_t>(args::At("job.resume.words", t), words[t], 0, args::kMaxSafeInteger);
-    th.terms = a.Int<std::uint64_t>(args::At("job.resume.terms", t), terms[t], 0, args::kMaxSafeInteger);
+    th.offset = a.IntAt<std::uint64_t>("job.resume.offsets", t, offsets[t], 0, args::kMaxSafeInteger);
+    th.words = a.IntAt<std::uint64_t>("job.resume.words", t, words[t], 0, args::kMaxSafeInteger);
+    th.terms = a.IntAt<std::uint64_t>("job.resume.terms", t, terms[t], 0, args::kMaxSafeInteger);
     th.loss = loss[t];
     th.finished = finished[t] != 0;
     std::copy(rng + 4 * t, rng + 4 * t + 4, th.rng);

@@ -339,6 +339,17 @@ describe.runIf(hasNative)('the raw addon never crashes', () => {
     await expect(job.promise).rejects.toThrow(new RangeError('word2vecTrain: job.words has a duplicate word at index 6'));
   });
 
+  it('word2vecTrain: a bad count or resume element is named in its error (Args::IntAt)', () => {
+    const counts = Float64Array.of(80, 40, 40, 20.5, 20, 20, 20);
+    expect(() => addon.word2vecTrain!({ ...word2vecJob(), counts }, () => {})).toThrow(
+      new RangeError('word2vecTrain: job.counts[3] must be an integer in [1, 9007199254740991]'),
+    );
+    const resume = { ...(word2vecJob()['resume'] as object), offsets: Float64Array.of(-1) };
+    expect(() => addon.word2vecTrain!({ ...word2vecJob(), resume }, () => {})).toThrow(
+      new RangeError('word2vecTrain: job.resume.offsets[0] must be an integer in [0, 9007199254740991]'),
+    );
+  });
+
   it.each(Object.keys(entryPoints))('%s: the valid arguments work', async (fn) => {
     expect(await call(addon, fn, entryPoints[fn]!(), false)).toBe('ok');
   });
