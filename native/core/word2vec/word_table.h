@@ -15,18 +15,9 @@
 #include <string_view>
 #include <vector>
 
-namespace fastnn::word2vec {
+#include "../prefetch.h"
 
-// Asks the CPU to fetch the cache line at p. Not __builtin_prefetch on x86:
-// GCC 12 deleted that as dead code where the address comes from a loaded
-// slot (PrefetchRecord compiled to nothing); it must keep an asm volatile.
-inline void PrefetchLine(const void* p) {
-#if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__))
-  asm volatile("prefetcht0 %0" : : "m"(*static_cast<const char*>(p)));
-#else
-  __builtin_prefetch(p);
-#endif
-}
+namespace fastnn::word2vec {
 
 class WordTable {
  public:
@@ -45,12 +36,12 @@ class WordTable {
   std::int32_t Insert(std::string_view word) { return Add(word, Hash(word), 0); }
 
   // Asks the CPU to fetch the slot where a lookup of `hash` starts.
-  void PrefetchSlot(std::uint64_t hash) const { PrefetchLine(slots_.data() + (hash & (slots_.size() - 1))); }
+  void PrefetchSlot(std::uint64_t hash) const { prefetch_line(slots_.data() + (hash & (slots_.size() - 1))); }
   // Then, some time later, the record that slot points to, when its hash
   // bits match (the likely word; Find decides).
   void PrefetchRecord(std::uint64_t hash) const {
     const Slot& slot = slots_[hash & (slots_.size() - 1)];
-    if (slot.tag == Tag(hash) && slot.record != kEmpty) PrefetchLine(arena_.data() + slot.record);
+    if (slot.tag == Tag(hash) && slot.record != kEmpty) prefetch_line(arena_.data() + slot.record);
   }
 
   std::size_t Size() const { return records_.size(); }
