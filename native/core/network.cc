@@ -9,6 +9,7 @@
 #include "elementwise.h"
 #include "gemm.h"
 #include "out_of_memory.h"
+#include "prefetch.h"
 #include "sgd.h"
 
 namespace fastnn {
@@ -428,6 +429,15 @@ double batch_pass(BatchWorkspace& ws, const NetworkView& net, const float* x, co
 }
 
 }  // namespace
+
+void prefetch_rows(const float* x, std::size_t width, const std::uint32_t* idx, std::size_t rows) {
+  if (width == 0) return;
+  for (std::size_t r = 0; r < rows; r++) {
+    const float* row = x + static_cast<std::size_t>(idx[r]) * width;
+    prefetch_line(row);
+    prefetch_line(row + width - 1);
+  }
+}
 
 double network_batch_gradient(BatchWorkspace& ws, const NetworkView& net, const float* x, const float* y,
                               const std::uint32_t* idx, std::size_t rows, const InputNoise& noise, Rng* rng) {

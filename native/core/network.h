@@ -140,6 +140,13 @@ double network_batch_gradient(BatchWorkspace& ws, const NetworkView& net, const 
                               const std::uint32_t* idx, std::size_t rows, const InputNoise& noise = {},
                               Rng* rng = nullptr);
 
+// Asks for the first and last cache line of rows idx[0..rows) of x (n,
+// width), without waiting for them. A shuffled batch's rows lie scattered
+// over the training set, and gathering them waits on a page walk and a miss
+// for each; asked for one step ahead, those overlap the step's arithmetic,
+// and the gather finds the rows' pages mapped and their reads under way.
+void prefetch_rows(const float* x, std::size_t width, const std::uint32_t* idx, std::size_t rows);
+
 // The same pass without the parameter gradients: forward, the loss and, when
 // it is finite, every layer's deltas (ws.deltas), for an update that forms
 // the gradients itself (sgd_rank1.h). ws.grads is not touched.

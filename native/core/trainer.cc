@@ -177,6 +177,11 @@ FitOutcome network_fit(const NetworkView& net, const FitConfig& cfg, FitObserver
   DataParallel ranks(net, cfg.comm);
   // Rows per update: this rank's batch_size times the ranks' count.
   const std::size_t global_batch = cfg.batch_size * static_cast<std::size_t>(ranks.size());
+  // This rank's rows of the batch that starts at row `start` of the order.
+  const auto share_at = [&](std::size_t start) {
+    const std::size_t global_rows = std::min(global_batch, cfg.n - start);
+    return ranks.active() ? share_of(global_rows, ranks.rank(), ranks.size()) : Share{0, global_rows};
+  };
   FitOutcome out;
   // The run's epochs and updates before this job: the schedule's clocks continue from them.
   const std::size_t epoch0 = cfg.resume.epoch, step0 = cfg.resume.step;
@@ -206,9 +211,14 @@ FitOutcome network_fit(const NetworkView& net, const FitConfig& cfg, FitObserver
       if (!ranks.active() && obs.cancelled()) return stop();
       const std::size_t batch = st.batch;
       const std::size_t global_rows = std::min(global_batch, cfg.n - start);
-      const Share share = ranks.active() ? share_of(global_rows, ranks.rank(), ranks.size()) : Share{0, global_rows};
+      const Share share = share_at(start);
       const std::size_t rows = share.rows;
       const std::uint32_t* idx = order.data() + start + share.begin;
+      // The next batch's rows are asked for now, so that their misses overlap this step (network.h).
+      if (!tiny && start + global_batch < cfg.n) {
+        const Share next = share_at(start + global_batch);
+        prefetch_rows(cfg.x, net.sizes.front(), order.data() + start + global_batch + next.begin, next.rows);
+      }
       // One-row SGD batches form their gradient inside the update (sgd_rank1.h); ranks sum whole gradients.
       const bool fused = !ranks.active() && Rank1Sgd::applies(net, cfg.optimizer, rows);
       // Alone, the noise draws from the run's stream; ranks keep that stream for the shared shuffles.
