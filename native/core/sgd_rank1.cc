@@ -49,28 +49,20 @@ float update_part(const KernelSet& ks, float* w, const float* dz, const float* a
   return top;
 }
 
-// rank1_sgd of w (rows,cols); returns max |new w| (finite: the step checked
-// its bounds first). When `shared` (the first layer: network.cc
-// forward_layers shares only its one-row product) and w has at least
-// kParallelUpdateElements weights, over the network's pool: each part a
-// fixed range of rows, cut as gemm cut the forward product's rows (gemm.h
-// kGemvThreadedFlops), so each core updates the rows it has just read. Rows
-// are independent, so the result does not depend on the thread count.
-// `tops` holds each part's max (grown once: no allocation per sample). With
-// next_x, also the next sample's product (update_part).
-float update_rows(const NetworkView& net, std::vector<float>& tops, bool shared, float* w, const float* dz,
-                  const float* a, std::size_t rows, std::size_t cols, double lr, double decay,
-                  const float* next_x = nullptr, float* next_z = nullptr) {
-  const KernelSet& ks = kernel_set(net.gemm.path);
-  ThreadPool* pool = net.gemm.pool;
-  const std::size_t parts = shared && pool != nullptr && rows * cols >= kParallelUpdateElements ? pool->size() : 1;
-  if (parts == 1) return update_part(ks, w, dz, a, 0, rows, cols, lr, decay, next_x, next_z);
-  tops.assign(parts, 0.0f);
-  pool->run(parts, [&](std::size_t part) {
-    const std::size_t r0 = part_begin(rows, part, parts), r1 = part_begin(rows, part + 1, parts);
-    if (r1 > r0) tops[part] = update_part(ks, w, dz, a, r0, r1, cols, lr, decay, next_x, next_z);
-  });
-  return *std::max_element(tops.begin(), tops.end());
+// Rows of W(0) (rows, cols) the caller's task takes when it also updates
+// every layer above and every bias (`rest` weights) while `parts` − 1
+// workers update the other rows and form their part of the next product:
+// each task about the same work. A row costs its cols updates and half as
+// much again for its product (gemv_t reads what rank1_sgd reads and
+// writes: half its time in a profile of the bench's per-sample fit). Rounded to
+// whole groups of kProductRows. Fixed by the sizes alone, so each core
+// updates the same rows at every step.
+std::size_t caller_rows(std::size_t rows, std::size_t cols, std::size_t rest, std::size_t parts) {
+  const double row = static_cast<double>(cols) * 1.5;
+  const double share = (static_cast<double>(rows) * row + static_cast<double>(rest)) / static_cast<double>(parts);
+  const double caller = std::max(0.0, (share - static_cast<double>(rest)) / row);
+  const auto groups = static_cast<std::size_t>(std::lround(caller / kProductRows));
+  return std::min(rows, groups * kProductRows);
 }
 
 }  // namespace
@@ -116,18 +108,58 @@ std::optional<StepOutcome> Rank1Sgd::unfused_outcome(const NetworkView& net, Bat
 StepOutcome Rank1Sgd::step(const NetworkView& net, BatchWorkspace& ws, const OptimizerConfig& opt, double lr,
                            const float* x, std::optional<std::uint32_t> next_row) {
   if (const auto outcome = unfused_outcome(net, ws, opt, lr)) return *outcome;
+  const KernelSet& ks = kernel_set(net.gemm.path);
   const std::size_t layers = net.sizes.size() - 1;
-  // A bias is a weight whose input is always 1 (and which does not decay).
-  const float one = 1;
   // (gemm forms a one-unit layer's product as a float64 dot, not by gemv_t.)
   const bool form_product = next_row && net.sizes[1] > 1;
   const float* next_x = form_product ? x + static_cast<std::size_t>(*next_row) * net.sizes[0] : nullptr;
-  for (std::size_t l = 0; l < layers; l++) {
-    const std::size_t in = net.sizes[l], out = net.sizes[l + 1];
-    const float* a = l == 0 ? ws.xb.data() : ws.acts[l - 1];
-    max_abs_[2 * l] = update_rows(net, part_max_, l == 0, net.params[2 * l], ws.deltas[l], a, out, in, lr,
-                                  opt.weight_decay, l == 0 ? next_x : nullptr, ws.first_product.data());
-    max_abs_[2 * l + 1] = update_rows(net, part_max_, false, net.params[2 * l + 1], ws.deltas[l], &one, out, 1, lr, 0);
+  float* next_z = ws.first_product.data();
+  // A bias is a weight whose input is always 1 (and which does not decay).
+  const float one = 1;
+  // Every layer above the first and every bias (`rest` weights), on the calling thread.
+  std::size_t rest = 0;
+  for (std::size_t l = 0; l < layers; l++) rest += net.sizes[l + 1] * (l > 0 ? net.sizes[l] + 1 : 1);
+  const auto update_rest = [&] {
+    for (std::size_t l = 0; l < layers; l++) {
+      const std::size_t in = net.sizes[l], out = net.sizes[l + 1];
+      if (l > 0) {
+        max_abs_[2 * l] = update_part(ks, net.params[2 * l], ws.deltas[l], ws.acts[l - 1], 0, out, in, lr,
+                                      opt.weight_decay, nullptr, nullptr);
+      }
+      max_abs_[2 * l + 1] =
+          update_part(ks, net.params[2 * l + 1], ws.deltas[l], &one, 0, out, 1, lr, 0, nullptr, nullptr);
+    }
+  };
+  // W(0): the first layer, whose one-row product alone is shared over the
+  // pool (network.cc forward_layers), and most of a step's memory traffic.
+  const std::size_t rows = net.sizes[1], cols = net.sizes[0];
+  float* w0 = net.params[0];
+  ThreadPool* pool = net.gemm.pool;
+  const std::size_t parts = pool != nullptr && rows * cols >= kParallelUpdateElements ? pool->size() : 1;
+  if (parts == 1) {
+    max_abs_[0] = update_part(ks, w0, ws.deltas[0], ws.xb.data(), 0, rows, cols, lr, opt.weight_decay, next_x, next_z);
+    update_rest();
+  } else {
+    // The caller's task (task 0, thread_pool.h) updates the other layers
+    // beside fewer rows of W(0), rather than after the job while the
+    // workers wait. Without the next product, forward reads W(0) through
+    // gemm's equal cut (part_begin), which the update then keeps, so that
+    // each core updates the rows it has just read.
+    const std::size_t first = caller_rows(rows, cols, rest, parts);
+    const auto begin = [&](std::size_t part) {
+      if (!form_product) return part_begin(rows, part, parts);
+      return part == 0 ? 0 : first + part_begin(rows - first, part - 1, parts - 1);
+    };
+    part_max_.assign(parts, 0.0f);
+    pool->run(parts, [&](std::size_t part) {
+      const std::size_t r0 = begin(part), r1 = begin(part + 1);
+      if (r1 > r0) {
+        part_max_[part] =
+            update_part(ks, w0, ws.deltas[0], ws.xb.data(), r0, r1, cols, lr, opt.weight_decay, next_x, next_z);
+      }
+      if (part == 0) update_rest();
+    });
+    max_abs_[0] = *std::max_element(part_max_.begin(), part_max_.end());
   }
   ws.has_first_product = form_product;
   if (form_product) ws.first_product_row = *next_row;
