@@ -22,10 +22,12 @@ namespace fastnn {
 // ones run on the calling thread, where sharing costs more than it saves.
 // With a condition-variable pool (10–20 µs a wake-up) 2 threads lost up to
 // 8.4e6 flops and won from 1.4e7 (bench/crossover.mjs, 2-core Zen 5 VM), so
-// the threshold was 1e7; the polling pool (thread_pool.h) starts a job in
-// about a microsecond, so the 4.2e6-flop products of a batch-64 MLP step
-// (64×256×128) now share too. A 4e6-flop product takes ~40 µs on one core.
-constexpr double kGemmThreadedFlops = 4e6;
+// the threshold was 1e7. The polling pool (thread_pool.h) starts a job in
+// about a microsecond: on a 2-core Zen 4 VM (AVX-512) 2 threads win from
+// ~2e5 flops (48³: 1.38×; 64×256×64, 2.1e6: 21 → 12 µs), so products from
+// 1e6 (~10 µs on one core) share, among them the 64-unit layers of an
+// autoencoder's batch-64 step (six 2.1e6-flop products a step).
+constexpr double kGemmThreadedFlops = 1e6;
 
 // Single rows with trans_b (c = a·bᵀ, the forward product of one sample) of
 // at least this many flops split their n dot products over the pool, each
