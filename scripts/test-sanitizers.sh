@@ -11,12 +11,15 @@ cd "$(dirname "$0")/.."
 
 npx cmake-js compile --directory native --out build/cmake-asan --debug --CDFASTNN_SANITIZE=ON --parallel 2 >/dev/null
 
+log=$(mktemp)
 # The loader prefers build/Release; hide it so the sanitized Debug build is the one tested.
-restore() { if [ -d build/Release.hidden ]; then mv build/Release.hidden build/Release; fi; }
+restore() {
+  if [ -d build/Release.hidden ]; then mv build/Release.hidden build/Release; fi
+  rm -f "$log"
+}
 trap restore EXIT
 if [ -d build/Release ]; then mv build/Release build/Release.hidden; fi
 
-log=$(mktemp)
 # detect_leaks=0: node itself does not free everything at exit; leaks are not what this job checks.
 LD_PRELOAD="$(gcc -print-file-name=libasan.so)" \
 ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 \
