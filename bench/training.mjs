@@ -1,8 +1,8 @@
-// Suite "training": the networks of issue 3 trained end to end in one run by
-// fastnn native (1 thread, then the default of every core), fastnn TS,
-// PyTorch at its best and brain.js, doing the same work (network, loss,
-// output layer, data, batch size, epochs, shuffling, SGD update) and timed
-// as a user waits for them:
+// Suite "training": four networks trained end to end in one run by fastnn
+// native (1 thread, then the default of every core), fastnn TS, PyTorch at
+// its best and brain.js, doing the same work (network, loss, output layer,
+// data, batch size, epochs, shuffling, SGD update) and timed as a user
+// waits for them:
 //   mlp          T2 784-256-128-10 ReLU, softmax cross-entropy, SGD lr 0.1, batch 64, 3 epochs:
 //                s/epoch = a fresh fit's wall time / 3 (first epoch included); test accuracy
 //   autoencoder  T3 784-256-64-256-784, sigmoid hidden and output, squared error, SGD, batch 64,
@@ -13,7 +13,8 @@
 // Every figure is the median over `runs` fits, each of a freshly built
 // network on data loaded once; fastnn's fits also report the longest
 // event-loop gap (lib/fit-timing.mjs). PyTorch runs every thread setting of
-// lib/torch.mjs, each after a warm-up, and its fastest counts.
+// lib/torch.mjs, each after a warm-up, and its fastest counts. fastnn
+// native and PyTorch take turns, one fit each per round (nativeAndTorch).
 import { execFileSync } from 'node:child_process';
 import { Autoencoder, MLP, Matrix, setThreads, useBackend } from '../dist/index.js';
 import { fashionMnist } from './lib/datasets.mjs';
@@ -125,11 +126,11 @@ function summary(task, label, fits, work, extra = {}) {
   };
 }
 
-async function fastnnRun(task, label, runs, set, fullRows, test = null) {
-  const score = test && task.score ? (net) => task.score(net, test) : undefined;
-  const { fits, ...quality } = await freshFits(runs, task.makeNet, (net) => task.fit(net, set), score);
+/** `runs` fresh fits of `task` on `set` by the backend in use (TS's figure: no test score, not comparable). */
+async function fastnnRun(task, label, runs, set, fullRows) {
+  const { fits } = await freshFits(runs, task.makeNet, (net) => task.fit(net, set));
   const note = set.rows < fullRows && task.lowerIsBetter ? `epochs on ${set.rows} rows, scaled ×${(fullRows / set.rows).toFixed(1)}` : undefined;
-  return summary(task, label, fits, { epochs: task.epochs, rows: set.rows, fullRows }, { ...quality, ...(note ? { note } : {}) });
+  return summary(task, label, fits, { epochs: task.epochs, rows: set.rows, fullRows }, note ? { note } : {});
 }
 
 /** `runs` fresh processes, each timing a cold then (after a warm-up fit) a warm XOR fit of `peer`. */
@@ -162,29 +163,14 @@ export async function run({ runs, addon, options }) {
     add: (task, key, value) => ((results.rows[task] ??= {})[key] = value),
     skip: (peer, why) => (results.skipped[peer] = why),
   };
-  await fastnnNative(bench);
+  results.torchVersion = await nativeAndTorch(bench);
   await fastnnTs(bench);
-  results.torchVersion = torchPeer(bench);
   if (wanted.includes('xor')) brainPeer(bench);
   results.ratios = Object.fromEntries(wanted.map((task) => [task, ratios(results.rows[task])]));
   load.end = uptime();
   results.load = load;
   report(results, wanted, runs);
   return results;
-}
-
-// Each task on one thread, then on the default (every core): the default must never be the slower.
-async function fastnnNative({ wanted, runs, data, cores, add }) {
-  useBackend('native');
-  for (const [key, threads, label] of [
-    ['native1', 1, 'fastnn native, 1 thread'],
-    ['native', cores, `fastnn native, ${cores} threads (default)`],
-  ]) {
-    setThreads(threads);
-    for (const task of wanted) add(task, key, await fastnnRun(TASKS[task], label, runs, TASKS[task].set(data.train), data.train.rows, data.test));
-  }
-  setThreads(0);
-  useBackend('auto');
 }
 
 // T2 and T3 on TS_ROWS rows (no test score: not comparable); T5 cold and warm in fresh processes.
@@ -203,38 +189,81 @@ async function fastnnTs({ wanted, runs, data, add }) {
   }
 }
 
-// Every thread setting of each task, then the fastest as PyTorch's best; its version, or undefined when skipped.
-function torchPeer({ wanted, runs, data, cores, add, skip }) {
+// `runs` rounds; in each, every task once on every driver: fastnn native on
+// one thread and on the default (every core; it must never be the slower),
+// then each PyTorch thread setting in a process of its own, after its
+// warm-up. A shared host's speed changes for minutes at a time, and drivers
+// timed one after the other would each meet it in another state; taking
+// turns, every driver's fits spread over the same minutes, and each one's
+// median sees the same mix. Adds a row per driver, and PyTorch's fastest
+// setting as its best; returns PyTorch's version, or undefined when skipped.
+async function nativeAndTorch({ wanted, runs, data, cores, add, skip }) {
   const torch = torchDriver();
-  if (torch.skipped) return void skip('torch', torch.skipped);
+  if (torch.skipped) skip('torch', torch.skipped);
+  const settings = torch.skipped ? [] : torchSettings(cores);
+  const natives = [
+    ['native1', 1, 'fastnn native, 1 thread'],
+    ['native', cores, `fastnn native, ${cores} threads (default)`],
+  ];
+  // Per task and driver: every fit, and what the first round reported beside its time.
+  const fits = {};
+  const firsts = {};
+  const record = (task, key, fit, first) => {
+    ((fits[task] ??= {})[key] ??= []).push(fit);
+    (firsts[task] ??= {})[key] ??= first;
+  };
   try {
-    for (const task of wanted) {
-      const t = TASKS[task];
-      const set = t.set(data.train);
-      const files =
-        task === 'xor'
-          ? {}
-          : {
-              x: torch.file('x', data.train.x.data),
-              y: torch.file('y', data.train.y),
-              xTest: torch.file('xTest', data.test.x.data),
-              yTest: torch.file('yTest', data.test.y),
-            };
-      const work = { epochs: t.torch.epochs, rows: set.rows, fullRows: data.train.rows };
-      const tries = torchSettings(cores).map((setting) => {
-        const { seconds, threads, blas, ...quality } = torch.run(setting, { task, runs, ...t.torch, samples: set.rows, ...files });
-        const fits = seconds.map((s) => ({ seconds: s }));
-        return summary(t, `PyTorch, ${settingLabel(setting)}`, fits, work, { setting, threads, blas, ...quality });
-      });
-      for (const [i, r] of tries.entries()) add(task, `torch${i}`, r);
-      // Every setting does the same work: the shortest median fit is PyTorch's best.
-      const best = tries.reduce((a, b) => (b.fitSeconds < a.fitSeconds ? b : a));
-      add(task, 'torchBest', { ...best, label: `PyTorch best (${settingLabel(best.setting)})` });
+    useBackend('native');
+    for (let round = 0; round < runs; round++) {
+      for (const task of wanted) {
+        const t = TASKS[task];
+        const set = t.set(data.train);
+        for (const [key, threads] of natives) {
+          setThreads(threads);
+          const score = round === 0 && t.score ? (net) => t.score(net, data.test) : undefined;
+          const {
+            fits: [fit],
+            ...quality
+          } = await freshFits(1, t.makeNet, (net) => t.fit(net, set), score);
+          record(task, key, fit, quality);
+        }
+        const files =
+          settings.length === 0 || task === 'xor'
+            ? {}
+            : {
+                x: torch.file('x', data.train.x.data),
+                y: torch.file('y', data.train.y),
+                xTest: torch.file('xTest', data.test.x.data),
+                yTest: torch.file('yTest', data.test.y),
+              };
+        for (const [i, setting] of settings.entries()) {
+          const { seconds, ...extra } = torch.run(setting, { task, runs: 1, ...t.torch, samples: set.rows, ...files });
+          record(task, `torch${i}`, { seconds: seconds[0] }, extra);
+        }
+      }
     }
-    return torch.version;
   } finally {
-    torch.cleanup();
+    setThreads(0);
+    useBackend('auto');
+    torch.cleanup?.();
   }
+  const work = (t, epochs) => ({ epochs, rows: t.set(data.train).rows, fullRows: data.train.rows });
+  for (const task of wanted) {
+    const t = TASKS[task];
+    for (const [key, , label] of natives) add(task, key, summary(t, label, fits[task][key], work(t, t.epochs), firsts[task][key]));
+  }
+  if (torch.skipped) return undefined;
+  for (const task of wanted) {
+    const t = TASKS[task];
+    const tries = settings.map((setting, i) =>
+      summary(t, `PyTorch, ${settingLabel(setting)}`, fits[task][`torch${i}`], work(t, t.torch.epochs), { setting, ...firsts[task][`torch${i}`] }),
+    );
+    for (const [i, r] of tries.entries()) add(task, `torch${i}`, r);
+    // Every setting does the same work: the shortest median fit is PyTorch's best.
+    const best = tries.reduce((a, b) => (b.fitSeconds < a.fitSeconds ? b : a));
+    add(task, 'torchBest', { ...best, label: `PyTorch best (${settingLabel(best.setting)})` });
+  }
+  return torch.version;
 }
 
 function brainPeer({ runs, add, skip }) {
@@ -258,6 +287,9 @@ function ratios(rows) {
   return Object.fromEntries(present.map(([name, [a, b]]) => [name, rows[a].figure / rows[b].figure]));
 }
 
+// The order of a task's rows in the report: fastnn, then each peer.
+const ROW_ORDER = ['native1', 'native', 'ts', 'tsCold', 'tsWarm', 'torch0', 'torch1', 'torch2', 'torchBest', 'brainjsCold', 'brainjsWarm'];
+
 function report({ rows, ratios: allRatios, skipped, load }, wanted, runs) {
   const fmt = (v, digits = 3) => (v === undefined ? null : Number(v).toPrecision(digits));
   for (const key of wanted) {
@@ -267,14 +299,16 @@ function report({ rows, ratios: allRatios, skipped, load }, wanted, runs) {
     const quality = task.scoreHeader;
     printTable(
       ['driver', task.unit, 'fit s', 'longest gap ms', ...(quality ? [quality] : []), 'note'],
-      Object.values(drivers).map((d) => [
-        d.label,
-        fmt(d.figure),
-        fmt(d.fitSeconds),
-        fmt(d.longestGapMs),
-        ...(quality ? [fmt(d.accuracy ?? d.mse, 4)] : []),
-        d.note ?? (d.blas ? blasNote(d) : null),
-      ]),
+      ROW_ORDER.filter((k) => drivers[k])
+        .map((k) => drivers[k])
+        .map((d) => [
+          d.label,
+          fmt(d.figure),
+          fmt(d.fitSeconds),
+          fmt(d.longestGapMs),
+          ...(quality ? [fmt(d.accuracy ?? d.mse, 4)] : []),
+          d.note ?? (d.blas ? blasNote(d) : null),
+        ]),
     );
     const better = task.lowerIsBetter ? '< 1: fastnn faster' : '> 1: fastnn faster';
     console.log(
