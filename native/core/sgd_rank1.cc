@@ -54,9 +54,9 @@ float update_part(const KernelSet& ks, float* w, const float* dz, const float* a
 // workers update the other rows and form their part of the next product:
 // each task about the same work. A row costs its cols updates and half as
 // much again for its product (gemv_t reads what rank1_sgd reads and
-// writes: half its time in a profile of the bench's per-sample fit). Rounded to
-// whole groups of kProductRows. Fixed by the sizes alone, so each core
-// updates the same rows at every step.
+// writes: half its time in a profile of the bench's per-sample fit).
+// Rounded to whole groups of kProductRows. Fixed by the sizes alone, so
+// each core updates the same rows at every step.
 std::size_t caller_rows(std::size_t rows, std::size_t cols, std::size_t rest, std::size_t parts) {
   const double row = static_cast<double>(cols) * 1.5;
   const double share = (static_cast<double>(rows) * row + static_cast<double>(rest)) / static_cast<double>(parts);

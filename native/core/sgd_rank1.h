@@ -60,7 +60,7 @@ class Rank1Sgd {
   // max |param| per parameter, kept current by every fused update; empty
   // until the first step and after an update by the general path.
   std::vector<float> max_abs_;
-  // Each pool task's max |new w| of a shared update (update_rows in sgd_rank1.cc).
+  // Each pool task's max |new w| of the first layer's shared update (step).
   std::vector<float> part_max_;
 };
 

@@ -1,7 +1,7 @@
 // Per-sample SGD steps of a small network in one function each: the pass
 // (gather, forward, loss gradient, backward) and the update, with no
 // per-layer dispatch of the general passes (network.cc forward_layers and
-// backward_layers, Rank1Sgd::step's update_rows). For a 2-4-1 net (XOR) those
+// backward_layers, Rank1Sgd::step's per-layer updates). For a 2-4-1 net (XOR) those
 // cost more than the arithmetic: with 4 hidden units and 1 output a step is
 // the latency of a few dependent chains, and the general path adds calls,
 // branches and vector kernels that run only their scalar tails around them.
