@@ -168,11 +168,13 @@ describe.runIf(hasNative)('optimizer update on the pool', () => {
 
 /**
  * Per-sample SGD shares its first layer over the pool (network.cc
- * forward_layers, sgd_rank1.cc update_rows) once that layer has
- * kParallelUpdateElements weights: first layers of threshold − 1, threshold
- * and threshold + 1 weights train bit-identically on 1 and 2 threads, the
- * fused update still equals the general path bit for bit, and native agrees
- * with the TS backend.
+ * forward_layers, sgd_rank1.cc Rank1Sgd::step, where the calling thread's
+ * task takes fewer rows and updates the later layers too) once that layer
+ * has kParallelUpdateElements weights: first layers of threshold − 1,
+ * threshold and threshold + 1 weights train bit-identically on 1, 2 and 3
+ * threads (3: two workers share the rows the caller leaves), the fused
+ * update still equals the general path bit for bit, and native agrees with
+ * the TS backend.
  */
 describe.runIf(hasNative)('per-sample SGD on the pool', () => {
   const addon = hasNative ? loadNativeAddon() : null;
@@ -192,10 +194,10 @@ describe.runIf(hasNative)('per-sample SGD on the pool', () => {
     return batchJob(rng, net, 12, 1, 2, Uint32Array.of(5, 6, 7, 8));
   }
 
-  it.each(firstLayers)('first layer %d × %d: 1 and 2 threads bit-identical, fused = general path', async (inputs, hidden) => {
+  it.each(firstLayers)('first layer %d × %d: 1, 2 and 3 threads bit-identical, fused = general path', async (inputs, hidden) => {
     const j = perSampleJob(inputs, hidden);
     expect(Math.abs(inputs * hidden - THRESHOLD)).toBeLessThanOrEqual(1);
-    const runs = await trainOnThreads(addon!, native, j);
+    const runs = await trainOnThreads(addon!, native, j, [1, 2, 3]);
     // Clipping at a norm never reached takes the general path (gradients, dry run, copy).
     const general = copyJob(j);
     general.optimizer = { ...general.optimizer, clipNorm: 1e30 };
