@@ -66,7 +66,8 @@ struct KernelSet {
   // The sigmoid output's squared error and cross-entropy (isa_elementwise.inc,
   // sigmoid_loss32.h): dlogits (n) ← ((σ − r)·σ·(1 − σ))·scale, resp.
   // (σ − r)·scale, unless null; return Σ ½(σ − r)², resp. Σ [max(z, 0) − z·r +
-  // log(1 + e^−|z|)], over the n elements in float64. dlogits may be logits.
+  // log(1 + e^−|z|)], over the n elements in float64, in sigmoid_loss32.h's
+  // lanes (a chunk's sum: the caller adds the chunks). dlogits may be logits.
   double (*sigmoid_mse)(float* dlogits, const float* logits, const float* target, std::size_t n, float scale);
   double (*sigmoid_ce)(float* dlogits, const float* logits, const float* target, std::size_t n, float scale);
   EigenKernels eigen;

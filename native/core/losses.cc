@@ -6,6 +6,7 @@
 
 #include "activations.h"
 #include "dispatch.h"
+#include "sigmoid_loss32.h"
 #include "softmax.h"
 
 namespace fastnn {
@@ -30,11 +31,38 @@ double elementwise_loss(float* dlogits, const float* logits, const float* target
 }
 
 // The sigmoid-output losses: float32 at the vector width (sigmoid_loss32.h,
-// a kernel of the instance's path), the same bits on every path and in TS.
-double sigmoid_output_loss(double (*kernel)(float*, const float*, const float*, std::size_t, float), float* dlogits,
-                           const float* logits, const float* target, std::size_t rows, std::size_t cols) {
+// a kernel of the instance's path, one call per chunk), the same bits on
+// every path, on any number of threads and in TS. Chunks are shared over
+// the pool by blocks of at most kBlockChunks (their sums on the stack),
+// each thread a contiguous run of a block's chunks, and a block's sums
+// added in order on the calling thread.
+using SigmoidLossKernel = double (*)(float*, const float*, const float*, std::size_t, float);
+double sigmoid_output_loss(SigmoidLossKernel kernel, float* dlogits, const float* logits, const float* target,
+                           std::size_t rows, std::size_t cols, ThreadPool* pool) {
+  constexpr std::size_t kBlockChunks = 64;
   const double inv = 1.0 / static_cast<double>(rows);
-  return kernel(dlogits, logits, target, rows * cols, static_cast<float>(inv)) * inv;
+  const float scale = static_cast<float>(inv);
+  const std::size_t n = rows * cols, chunks = (n + kLossChunk - 1) / kLossChunk;
+  // Chunk c's sum, of elements [c·kLossChunk, min(n, (c + 1)·kLossChunk)).
+  const auto chunk_sum = [&](std::size_t c) {
+    const std::size_t e0 = c * kLossChunk, len = std::min(kLossChunk, n - e0);
+    return kernel(dlogits != nullptr ? dlogits + e0 : nullptr, logits + e0, target + e0, len, scale);
+  };
+  double total = 0;
+  double sums[kBlockChunks];
+  for (std::size_t c0 = 0; c0 < chunks; c0 += kBlockChunks) {
+    const std::size_t count = std::min(kBlockChunks, chunks - c0);
+    const std::size_t parts = pool != nullptr ? std::min(pool->size(), count) : 1;
+    if (parts == 1) {
+      for (std::size_t c = 0; c < count; c++) sums[c] = chunk_sum(c0 + c);
+    } else {
+      pool->run(parts, [&](std::size_t part) {
+        for (std::size_t c = count * part / parts; c < count * (part + 1) / parts; c++) sums[c] = chunk_sum(c0 + c);
+      });
+    }
+    for (std::size_t c = 0; c < count; c++) total += sums[c];
+  }
+  return total * inv;
 }
 
 double mse(double z, double r, double* g) {
@@ -161,12 +189,13 @@ double multiclass_hinge(float* dlogits, const float* logits, const float* target
 std::size_t loss_target_cols(Loss loss, std::size_t cols) { return loss == Loss::GaussianNll ? cols / 2 : cols; }
 
 double loss_forward_backward(float* dlogits, const float* logits, const float* target, std::size_t rows,
-                             std::size_t cols, Loss loss, const LossParams& p) {
+                             std::size_t cols, Loss loss, const LossParams& p, ThreadPool* pool) {
   if (rows == 0) return 0;
   switch (loss) {
     case Loss::Mse: return elementwise_loss(dlogits, logits, target, rows, cols, mse);
     case Loss::SigmoidCrossEntropy:
-      return sigmoid_output_loss(kernel_set(initial_kernel_path()).sigmoid_ce, dlogits, logits, target, rows, cols);
+      return sigmoid_output_loss(kernel_set(initial_kernel_path()).sigmoid_ce, dlogits, logits, target, rows, cols,
+                                 pool);
     case Loss::SoftmaxCrossEntropy: return softmax_ce(dlogits, logits, target, rows, cols, p);
     case Loss::L1: return elementwise_loss(dlogits, logits, target, rows, cols, l1);
     case Loss::Huber:
@@ -183,7 +212,8 @@ double loss_forward_backward(float* dlogits, const float* logits, const float* t
     case Loss::Hinge: return elementwise_loss(dlogits, logits, target, rows, cols, hinge);
     case Loss::MulticlassHinge: return multiclass_hinge(dlogits, logits, target, rows, cols);
     case Loss::SigmoidMse:
-      return sigmoid_output_loss(kernel_set(initial_kernel_path()).sigmoid_mse, dlogits, logits, target, rows, cols);
+      return sigmoid_output_loss(kernel_set(initial_kernel_path()).sigmoid_mse, dlogits, logits, target, rows, cols,
+                                 pool);
   }
   return std::numeric_limits<double>::quiet_NaN();  // unreachable: codes are validated at the boundary
 }

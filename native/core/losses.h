@@ -16,6 +16,8 @@
 
 #include <cstddef>
 
+#include "thread_pool.h"
+
 namespace fastnn {
 
 // The integer codes cross the JS boundary (backend.ts `Loss`).
@@ -47,8 +49,13 @@ struct LossParams {
 std::size_t loss_target_cols(Loss loss, std::size_t cols);
 
 // Dispatch on the loss code. The formulas and gradients are in losses.cc.
+// pool (null: the calling thread alone) shares a sigmoid-output loss of
+// more than one chunk (sigmoid_loss32.h kLossChunk) chunk by chunk: an
+// autoencoder's 64 × 784 output takes ~50 µs on one core (~1 ns an
+// element: its exponential and division), a pool job 1–3 µs. The result
+// does not depend on the pool.
 double loss_forward_backward(float* dlogits, const float* logits, const float* target, std::size_t rows,
-                             std::size_t cols, Loss loss, const LossParams& params);
+                             std::size_t cols, Loss loss, const LossParams& params, ThreadPool* pool = nullptr);
 
 // The output layer each loss implies, applied in place to logits (rows,cols):
 // identity (Mse, L1, Huber, hinges), sigmoid (BCE, Focal, SigmoidMse), softmax, exp

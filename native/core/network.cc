@@ -278,7 +278,8 @@ double network_forward_loss(float* out, const NetworkView& net, const float* x, 
     acts[layers - 1] = out + r0 * k;
     forward_layers(net, x + r0 * in, rows, acts.data());
     if (y != nullptr) {
-      loss_sum += loss_forward_backward(nullptr, acts[layers - 1], y + r0 * t, rows, k, net.loss, net.loss_params) *
+      loss_sum += loss_forward_backward(nullptr, acts[layers - 1], y + r0 * t, rows, k, net.loss, net.loss_params,
+                                        net.gemm.pool) *
                   static_cast<double>(rows);
     }
     output_transform(acts[layers - 1], rows, k, net.loss);
@@ -292,8 +293,9 @@ double network_loss_gradient(float* const* grads, const NetworkView& net, const 
   BatchWorkspace ws(net, n);
   const PassScratch s = scratch_of(ws, nullptr);  // normalisation's buffers; no dropout outside training
   forward_layers(net, x, n, ws.acts.data(), &s);
-  const double loss = loss_forward_backward(ws.deltas.back(), ws.acts.back(), y, n, k, net.loss, net.loss_params) +
-                      penalty(net, ws.acts.data(), n, ws.rho_hat.data());
+  const double loss =
+      loss_forward_backward(ws.deltas.back(), ws.acts.back(), y, n, k, net.loss, net.loss_params, net.gemm.pool) +
+      penalty(net, ws.acts.data(), n, ws.rho_hat.data());
   backward_layers(grads, net, x, n, ws.acts.data(), ws.deltas.data(), ws.rho_hat.data(), &s);
   return loss;
 }
@@ -414,9 +416,9 @@ double batch_pass(BatchWorkspace& ws, const NetworkView& net, const float* x, co
   const PassScratch* d = &scratch;
   ws.dropped = rng != nullptr && !net.dropout.empty();
   forward_layers(net, ws.xb.data(), rows, ws.acts.data(), d);
-  const double loss =
-      loss_forward_backward(ws.deltas.back(), ws.acts.back(), ws.yb.data(), rows, k, net.loss, net.loss_params) +
-      penalty(net, ws.acts.data(), rows, ws.rho_hat.data());
+  const double loss = loss_forward_backward(ws.deltas.back(), ws.acts.back(), ws.yb.data(), rows, k, net.loss,
+                                            net.loss_params, net.gemm.pool) +
+                      penalty(net, ws.acts.data(), rows, ws.rho_hat.data());
   if (std::isfinite(loss)) {
     backward_layers(grads, net, ws.xb.data(), rows, ws.acts.data(), ws.deltas.data(), ws.rho_hat.data(), d);
     for (std::size_t l = 0; l < net.norm.size(); l++) {
@@ -468,8 +470,9 @@ double network_evaluate(BatchWorkspace& ws, const NetworkView& net, const float*
   for (std::size_t r0 = 0; r0 < n; r0 += ws.cap) {
     const std::size_t rows = std::min(ws.cap, n - r0);
     forward_layers(net, x + r0 * in, rows, ws.acts.data());
-    loss_sum += loss_forward_backward(nullptr, ws.acts.back(), y + r0 * t, rows, k, net.loss, net.loss_params) *
-                static_cast<double>(rows);
+    loss_sum +=
+        loss_forward_backward(nullptr, ws.acts.back(), y + r0 * t, rows, k, net.loss, net.loss_params, net.gemm.pool) *
+        static_cast<double>(rows);
     *metric_total += metric_sum(ws.acts.back(), y + r0 * t, rows, k, metric);
   }
   return n ? loss_sum / static_cast<double>(n) : 0;

@@ -8,12 +8,14 @@
 // (cross-entropy) of a sigmoid-output autoencoder's training step.
 //
 // Each element's term returns its loss in float64 and stores its gradient,
-// scaled by `scale` (1/rows), in float32. A kernel sums the terms of
-// elements i = 0..n−1 in kLossLanes float64 lanes, element i into lane
-// i mod kLossLanes in increasing i, then the lanes in order
-// (loss_lanes_sum): an order every vector width keeps, so the sum is the
-// same on every ISA path and in TS, and the lanes vectorise where one
-// running sum waits on each addition in turn.
+// scaled by `scale` (1/rows), in float32. A loss sums the terms of elements
+// i = 0..n−1 by chunks of kLossChunk elements, the chunks' sums added in
+// order from +0; a kernel sums one chunk's in kLossLanes float64 lanes,
+// element i into lane i mod kLossLanes in increasing i, then the lanes in
+// order (loss_lanes_sum). An order every vector width keeps, so the sum is
+// the same on every ISA path and in TS; the lanes vectorise where one
+// running sum waits on each addition in turn, and the chunks let threads
+// share a large output's loss (losses.cc) with the same bits.
 #pragma once
 
 #include <cstddef>
@@ -33,6 +35,8 @@ constexpr float kL0 = 7.0376836292e-2f, kL1 = -1.1514610310e-1f, kL2 = 1.1676998
 namespace fastnn {
 
 constexpr std::size_t kLossLanes = 16;
+// A multiple of kLossLanes: every chunk starts at lane 0.
+constexpr std::size_t kLossChunk = 4096;
 
 // log(1 + e) for e ∈ [0, 1] (softplus's tail, e = exp(−|z|)): u = 1 + e
 // rounded and c = e − (u − 1) the part of e the rounding lost (both exact);

@@ -27,7 +27,8 @@ void activate(float* z, std::size_t n, Activation act, double leaky_slope) {
 // The loss of one row's logits z (k) against targets r, ∂loss/∂z into g:
 // loss_forward_backward's value and bits for rows = 1. The sigmoid-output
 // losses inline, their float64 terms summed in sigmoid_loss32.h's lane order
-// (the mean over one row divides by 1 and scales by 1, which changes no bit).
+// (k ≤ kTinyWidth: one chunk, whose sum added to +0 is itself; the mean over
+// one row divides by 1 and scales by 1, which changes no bit).
 double output_loss(float* g, const float* z, const float* r, std::size_t k, const NetworkView& net) {
   if (net.loss != Loss::SigmoidMse && net.loss != Loss::SigmoidCrossEntropy) {
     return loss_forward_backward(g, z, r, 1, k, net.loss, net.loss_params);

@@ -96,7 +96,8 @@ void SoftmaxRows(const Napi::CallbackInfo& info) {
 // [sync] lossForwardBackward(dlogits, logits, target, rows, cols, loss, params): number
 // Returns the mean over rows of the loss of logits (rows,cols) against target
 // (rows, cols, or cols/2 for gaussianNll); writes ∂loss/∂logits to dlogits (rows,cols)
-// unless dlogits is null. loss a Loss code; params a LossParams object.
+// unless dlogits is null. loss a Loss code; params a LossParams object. On
+// the pool for large sigmoid outputs (losses.h kParallelLossElements).
 Napi::Value LossForwardBackward(const Napi::CallbackInfo& info) {
   Args a(info.Env(), "lossForwardBackward");
   const std::size_t rows = a.Size("rows", info[3]), cols = a.Size("cols", info[4]);
@@ -106,7 +107,8 @@ Napi::Value LossForwardBackward(const Napi::CallbackInfo& info) {
   const float* logits = a.Array<float>("logits", info[1], rows * cols);
   const float* target = a.Array<float>("target", info[2], rows * loss_target_cols(loss, cols));
   a.Verify();
-  return Napi::Number::New(info.Env(), loss_forward_backward(dlogits, logits, target, rows, cols, loss, params));
+  ThreadPool* pool = &InstanceRuntime(info.Env()).pool;
+  return Napi::Number::New(info.Env(), loss_forward_backward(dlogits, logits, target, rows, cols, loss, params, pool));
 }
 
 // [sync] sgdUpdate(w, g, n, lr, weightDecay): undefined

@@ -161,6 +161,32 @@ describe.runIf(pair)('sigmoid output losses: native and TS give the same bits', 
     }
   });
 
+  // Over 4 096 elements (one chunk, sigmoid_loss32.h kLossChunk) the native
+  // loss shares its chunks over the pool: the same bits as one thread and
+  // as TS, whatever the pool's size, at a chunk's edges, with a last chunk
+  // that fills no group of lanes, and past a block of 64 chunks.
+  it.each(LOSSES)('%s: the same bits on 1, 2 and 3 threads', (_name, loss) => {
+    const addon = loadNativeAddon();
+    const before = addon.getThreads();
+    try {
+      const rng = new Rng(41 + loss);
+      for (const n of [4095, 4096, 4097, 8192 + 7, 64 * 784, 65 * 4096 + 9]) {
+        const { z, r } = inputs(rng, n);
+        const g = new Float32Array(n);
+        const value = jsBackend.lossForwardBackward(g, z, r, 1, n, loss, P);
+        for (const threads of [1, 2, 3]) {
+          addon.setThreads(threads);
+          const gn = new Float32Array(n).fill(NaN);
+          expect(pair!.native.lossForwardBackward(gn, z, r, 1, n, loss, P), `n=${n}, ${threads} threads`).toBe(value);
+          expect(bits(gn), `n=${n}, ${threads} threads`).toEqual(bits(g));
+          expect(pair!.native.lossForwardBackward(null, z, r, 1, n, loss, P), `no gradient, n=${n}`).toBe(value);
+        }
+      }
+    } finally {
+      addon.setThreads(before);
+    }
+  });
+
   // The element-wise kernels take the path chosen at load (FASTNN_CPU), so
   // each path runs in a child process of its own.
   it('on every kernel path, sigmoid units and the losses', () => {

@@ -39,21 +39,28 @@ export type LaneTerm = (z: number, r: number, scale: number, g: Float64Array) =>
 // The sigmoid output's losses, operation for operation native/core/sigmoid_loss32.h
 // (see there), so both backends give the same bits: each term's float32
 // operations rounded by Math.fround, its float64 ones as written there, and
-// the sum over elements in LOSS_LANES lanes, element i into lane i mod
+// the sum over elements by chunks of LOSS_CHUNK, the chunks' sums added in
+// order; a chunk's in LOSS_LANES lanes, element i into lane i mod
 // LOSS_LANES, then the lanes in order.
 export const LOSS_LANES = 16;
+const LOSS_CHUNK = 4096;
 const lanes = new Float64Array(LOSS_LANES);
 
 function laneLoss(dlogits: Float32Array | null, logits: Float32Array, target: Float32Array, rows: number, cols: number, term: LaneTerm): number {
   const inv = 1 / rows;
   const scale = Math.fround(inv);
-  lanes.fill(0);
-  for (let i = 0; i < rows * cols; i++) {
-    lanes[i % LOSS_LANES] += term(logits[i]!, target[i]!, scale, scratch);
-    if (dlogits) dlogits[i] = scratch[0]!;
-  }
+  const n = rows * cols;
   let total = 0;
-  for (let j = 0; j < LOSS_LANES; j++) total += lanes[j]!;
+  for (let c0 = 0; c0 < n; c0 += LOSS_CHUNK) {
+    lanes.fill(0);
+    for (let i = c0; i < Math.min(n, c0 + LOSS_CHUNK); i++) {
+      lanes[i % LOSS_LANES] += term(logits[i]!, target[i]!, scale, scratch);
+      if (dlogits) dlogits[i] = scratch[0]!;
+    }
+    let chunk = 0;
+    for (let j = 0; j < LOSS_LANES; j++) chunk += lanes[j]!;
+    total += chunk;
+  }
   return total * inv;
 }
 

@@ -46,8 +46,9 @@ const gradient = new Float64Array(1);
 /** The loss of one row's logits z (k) against targets r, ∂loss/∂z into g:
  * lossForwardBackward's value and bits for rows = 1. The sigmoid-output
  * losses inline, in laneLoss's order: lane j sums the terms j, j + LOSS_LANES, …
- * in turn, then the lanes add up in order (the lanes past k hold +0, and
- * the mean over one row divides by 1 and scales by 1, which change no bit). */
+ * in turn, then the lanes add up in order (k ≤ TINY_WIDTH is one chunk, whose sum
+ * added to +0 is itself; the lanes past k hold +0, and the mean over one
+ * row divides by 1 and scales by 1, which change no bit). */
 function outputLoss(g: Float32Array, z: Float32Array, r: Float32Array, k: number, net: NetworkSpec): number {
   if (net.loss !== Loss.sigmoidMse && net.loss !== Loss.sigmoidCrossEntropy) return lossForwardBackward(g, z, r, 1, k, net.loss, net.lossParams);
   const term = net.loss === Loss.sigmoidMse ? sigmoidMse32 : sigmoidCe32;
