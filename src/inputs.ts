@@ -70,13 +70,22 @@ export function checkValues(fn: string, arg: string, u: Unchecked): void {
 }
 
 /**
+ * Values a set may have for checkValuesOffThread to scan it on the JS thread
+ * instead: starting and joining the native scan's thread (or slicing the TS
+ * one) costs more than scanning this many (~20 µs once compiled), and a
+ * small fit (XOR's four rows) would wait for it twice.
+ */
+const SCAN_ON_CALLER = 1 << 14;
+
+/**
  * checkValues for a whole training set, as the backend scans it: off the JS
- * thread, or in slices (Backend.firstOutside). `data` holds u.m's values as
- * the backend reads them (trainingData). Stops with the signal's reason.
+ * thread, or in slices (Backend.firstOutside), unless it is small. `data`
+ * holds u.m's values as the backend reads them (trainingData). Stops with
+ * the signal's reason.
  */
 export async function checkValuesOffThread(fn: string, arg: string, u: Unchecked, data: Float32Array, backend: Backend, signal?: AbortSignal): Promise<void> {
   const range = u.range ?? FINITE;
-  const i = await backend.firstOutside(data, range.min, range.max, signal);
+  const i = data.length < SCAN_ON_CALLER ? firstOutside(data, range, 0, data.length) : await backend.firstOutside(data, range.min, range.max, signal);
   signal?.throwIfAborted();
   if (i >= 0) throw valueError(fn, arg, u.m, i, range);
 }

@@ -178,6 +178,12 @@ describe.each(backendsUnderTest().map((b) => [b.name]))('MLP on %s', (name) => {
 describe('MLP argument errors', () => {
   const net = new MLP({ layers: [2, 3, 2], task: 'multiclass' });
   const x = Matrix.zeros(4, 2);
+  /** A (rows, cols) matrix of zeros but for `value` at flat index `at`. */
+  const zerosWith = (rows: number, cols: number, at: number, value: number) => {
+    const m = Matrix.zeros(rows, cols);
+    m.data[at] = value;
+    return m;
+  };
 
   it.each([
     [() => new MLP({ layers: [2], task: 'binary' }), TypeError, 'config.layers must be an array of at least 2'],
@@ -215,6 +221,14 @@ describe('MLP argument errors', () => {
       'options.optimizer.type must be one of sgd, momentum, adam, adamw, got rmsprop',
     ],
     [() => net.fit(Matrix.zeros(0, 2), []), RangeError, 'x must have at least one row'],
+    // From 16 384 values the backend scans a set off the JS thread; smaller ones are scanned where they are.
+    [() => net.fit(zerosWith(8192, 2, 8000 * 2 + 1, NaN), new Array(8192).fill(0)), RangeError, 'x contains NaN at row 8000, column 1'],
+    [() => net.fit(zerosWith(8191, 2, 8000 * 2 + 1, NaN), new Array(8191).fill(0)), RangeError, 'x contains NaN at row 8000, column 1'],
+    [
+      () => new MLP({ layers: [2, 2], task: 'multilabel' }).fit(Matrix.zeros(8192, 2), zerosWith(8192, 2, 7000 * 2, 2)),
+      RangeError,
+      'y must hold probabilities in [0, 1], got 2 at row 7000',
+    ],
   ])('fit %#', async (call, type, message) => {
     const rejection = expect(call()).rejects;
     await rejection.toThrow(type);
