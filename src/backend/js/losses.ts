@@ -52,8 +52,9 @@ function laneLoss(dlogits: Float32Array | null, logits: Float32Array, target: Fl
   const n = rows * cols;
   let total = 0;
   for (let c0 = 0; c0 < n; c0 += LOSS_CHUNK) {
+    const end = Math.min(n, c0 + LOSS_CHUNK);
     lanes.fill(0);
-    for (let i = c0; i < Math.min(n, c0 + LOSS_CHUNK); i++) {
+    for (let i = c0; i < end; i++) {
       lanes[i % LOSS_LANES] += term(logits[i]!, target[i]!, scale, scratch);
       if (dlogits) dlogits[i] = scratch[0]!;
     }
