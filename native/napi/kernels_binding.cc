@@ -96,8 +96,9 @@ void SoftmaxRows(const Napi::CallbackInfo& info) {
 // [sync] lossForwardBackward(dlogits, logits, target, rows, cols, loss, params): number
 // Returns the mean over rows of the loss of logits (rows,cols) against target
 // (rows, cols, or cols/2 for gaussianNll); writes ∂loss/∂logits to dlogits (rows,cols)
-// unless dlogits is null. loss a Loss code; params a LossParams object. On
-// the pool for large sigmoid outputs (losses.h kParallelLossElements).
+// unless dlogits is null. loss a Loss code; params a LossParams object. A
+// sigmoid output of more than one chunk (sigmoid_loss32.h kLossChunk) is
+// shared over the instance's pool (losses.h).
 Napi::Value LossForwardBackward(const Napi::CallbackInfo& info) {
   Args a(info.Env(), "lossForwardBackward");
   const std::size_t rows = a.Size("rows", info[3]), cols = a.Size("cols", info[4]);
