@@ -14,7 +14,8 @@
 // network on data loaded once; fastnn's fits also report the longest
 // event-loop gap (lib/fit-timing.mjs). PyTorch runs every thread setting of
 // lib/torch.mjs, each after a warm-up, and its fastest counts. fastnn
-// native and PyTorch take turns, one fit each per round (nativeAndTorch).
+// native and PyTorch take turns, one fit each per round, and in T5's rounds
+// the fresh processes of fastnn TS and brain.js too (inTurns).
 import { execFileSync } from 'node:child_process';
 import { Autoencoder, MLP, Matrix, setThreads, useBackend } from '../dist/index.js';
 import { fashionMnist } from './lib/datasets.mjs';
@@ -133,12 +134,6 @@ async function fastnnRun(task, label, runs, set, fullRows) {
   return summary(task, label, fits, { epochs: task.epochs, rows: set.rows, fullRows }, note ? { note } : {});
 }
 
-/** `runs` fresh processes, each timing a cold then (after a warm-up fit) a warm XOR fit of `peer`. */
-function coldAndWarm(peer, runs) {
-  const results = Array.from({ length: runs }, () => JSON.parse(execFileSync(process.execPath, [XOR_SCRIPT, peer, String(XOR_EPOCHS)]).toString()));
-  return { cold: results.map((r) => r.cold), warm: results.map((r) => r.warm) };
-}
-
 async function trainingData({ fashionMnist: dir, limit }) {
   const data = await fashionMnist(dir ?? process.env.FASTNN_FASHION_MNIST);
   const rows = (set) => firstRows(set, Math.min(limit ?? Infinity, set.x.rows));
@@ -163,9 +158,8 @@ export async function run({ runs, addon, options }) {
     add: (task, key, value) => ((results.rows[task] ??= {})[key] = value),
     skip: (peer, why) => (results.skipped[peer] = why),
   };
-  results.torchVersion = await nativeAndTorch(bench);
-  await fastnnTs(bench);
-  if (wanted.includes('xor')) brainPeer(bench);
+  results.torchVersion = await inTurns(bench);
+  await fastnnTsOnFashionMnist(bench);
   results.ratios = Object.fromEntries(wanted.map((task) => [task, ratios(results.rows[task])]));
   load.end = uptime();
   results.load = load;
@@ -173,8 +167,8 @@ export async function run({ runs, addon, options }) {
   return results;
 }
 
-// T2 and T3 on TS_ROWS rows (no test score: not comparable); T5 cold and warm in fresh processes.
-async function fastnnTs({ wanted, runs, data, add }) {
+// T2 and T3 on TS_ROWS rows (no test score: not comparable); T5's TS fits take turns with the others (inTurns).
+async function fastnnTsOnFashionMnist({ wanted, runs, data, add }) {
   useBackend('js');
   const tsTrain = firstRows(data.train, Math.min(TS_ROWS, data.train.rows));
   for (const task of wanted.filter((k) => k !== 'xor')) {
@@ -182,25 +176,25 @@ async function fastnnTs({ wanted, runs, data, add }) {
     add(task, 'ts', await fastnnRun(t, 'fastnn TS', runs, t.lowerIsBetter ? tsTrain : t.set(data.train), data.train.rows));
   }
   useBackend('auto');
-  if (wanted.includes('xor')) {
-    const { cold, warm } = coldAndWarm('ts', runs);
-    add('xor', 'tsCold', summary(TASKS.xor, 'fastnn TS, cold', cold, XOR_WORK));
-    add('xor', 'tsWarm', summary(TASKS.xor, 'fastnn TS, warm', warm, XOR_WORK));
-  }
 }
 
 // `runs` rounds; in each, every task once on every driver: fastnn native on
 // one thread and on the default (every core; it must never be the slower),
 // then each PyTorch thread setting in a process of its own, after its
-// warm-up. A shared host's speed changes for minutes at a time, and drivers
-// timed one after the other would each meet it in another state; taking
-// turns, every driver's fits spread over the same minutes, and each one's
-// median sees the same mix. Adds a row per driver, and PyTorch's fastest
-// setting as its best; returns PyTorch's version, or undefined when skipped.
-async function nativeAndTorch({ wanted, runs, data, cores, add, skip }) {
+// warm-up, and for T5 a fresh process each of fastnn TS and brain.js (a cold
+// fit, then a warm one). A shared host's speed changes for minutes at a
+// time, and drivers timed one after the other would each meet it in another
+// state; taking turns, every driver's fits spread over the same minutes, and
+// each one's median sees the same mix. Adds a row per driver, and PyTorch's
+// fastest setting as its best; returns PyTorch's version, or undefined when
+// skipped.
+async function inTurns({ wanted, runs, data, cores, add, skip }) {
   const torch = torchDriver();
   if (torch.skipped) skip('torch', torch.skipped);
   const settings = torch.skipped ? [] : torchSettings(cores);
+  const xorPeers = [['ts', 'fastnn TS']];
+  if (loadBrain()) xorPeers.push(['brainjs', 'brain.js 1.6.1']);
+  else skip('brainjs', 'brain.js not installed (npm run bench:peers)');
   const natives = [
     ['native1', 1, 'fastnn native, 1 thread'],
     ['native', cores, `fastnn native, ${cores} threads (default)`],
@@ -240,6 +234,12 @@ async function nativeAndTorch({ wanted, runs, data, cores, add, skip }) {
           const { seconds, ...extra } = torch.run(setting, { task, runs: 1, ...t.torch, samples: set.rows, ...files });
           record(task, `torch${i}`, { seconds: seconds[0] }, extra);
         }
+        if (task !== 'xor') continue;
+        for (const [peer] of xorPeers) {
+          const { cold, warm } = JSON.parse(execFileSync(process.execPath, [XOR_SCRIPT, peer, String(XOR_EPOCHS)]).toString());
+          record(task, `${peer}Cold`, cold, {});
+          record(task, `${peer}Warm`, warm, {});
+        }
       }
     }
   } finally {
@@ -251,6 +251,12 @@ async function nativeAndTorch({ wanted, runs, data, cores, add, skip }) {
   for (const task of wanted) {
     const t = TASKS[task];
     for (const [key, , label] of natives) add(task, key, summary(t, label, fits[task][key], work(t, t.epochs), firsts[task][key]));
+  }
+  if (wanted.includes('xor')) {
+    for (const [peer, label] of xorPeers) {
+      add('xor', `${peer}Cold`, summary(TASKS.xor, `${label}, cold`, fits.xor[`${peer}Cold`], XOR_WORK));
+      add('xor', `${peer}Warm`, summary(TASKS.xor, `${label}, warm`, fits.xor[`${peer}Warm`], XOR_WORK));
+    }
   }
   if (torch.skipped) return undefined;
   for (const task of wanted) {
@@ -264,13 +270,6 @@ async function nativeAndTorch({ wanted, runs, data, cores, add, skip }) {
     add(task, 'torchBest', { ...best, label: `PyTorch best (${settingLabel(best.setting)})` });
   }
   return torch.version;
-}
-
-function brainPeer({ runs, add, skip }) {
-  if (!loadBrain()) return void skip('brainjs', 'brain.js not installed (npm run bench:peers)');
-  const { cold, warm } = coldAndWarm('brainjs', runs);
-  add('xor', 'brainjsCold', summary(TASKS.xor, 'brain.js 1.6.1, cold', cold, XOR_WORK));
-  add('xor', 'brainjsWarm', summary(TASKS.xor, 'brain.js 1.6.1, warm', warm, XOR_WORK));
 }
 
 // fastnn's figure over a peer's, in the task's unit, for the pairs the task
