@@ -24,7 +24,7 @@ import { parseArgs } from 'node:util';
 import { Matrix, PCA, getThreads, useBackend } from '../dist/index.js';
 import { fashionMnist } from './lib/datasets.mjs';
 import { machineInfo, uptime } from './lib/machine.mjs';
-import { PYTHON, peerEnv } from './lib/openblas.mjs';
+import { PYTHON, peerEnv, pythonPeerSkipped } from './lib/openblas.mjs';
 import { median } from './lib/stats.mjs';
 import { printTable } from './lib/table.mjs';
 
@@ -82,12 +82,7 @@ async function fastnnFit(backend, k) {
 const dir = mkdtempSync(path.join(os.tmpdir(), 'fastnn-pca-'));
 const rawPath = path.join(dir, 'x.bin');
 writeFileSync(rawPath, new Uint8Array(x.data.buffer, x.data.byteOffset, x.data.byteLength));
-let numpySkipped = null;
-try {
-  execFileSync(PYTHON, ['-c', 'import numpy'], { stdio: 'ignore', env: peerEnv(1) });
-} catch {
-  numpySkipped = 'python3-numpy is not installed (apt-get install python3-numpy)';
-}
+const numpySkipped = pythonPeerSkipped('numpy', 'python3-numpy');
 const numpy = {}; // threads → [{ seconds, values, blas }]
 function numpyFit(threads) {
   const componentsPath = path.join(dir, 'components.bin');

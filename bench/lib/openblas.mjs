@@ -49,6 +49,28 @@ export function peerEnv(blasThreads) {
   return env;
 }
 
+// Prints the libblas.so files a python3 process maps once it imports a
+// module (argv[1]). Debian's numpy and PyTorch call whichever libblas.so.3
+// the alternatives system points to: without libopenblas-dev that is the
+// reference BLAS, with which PyTorch's T2 epoch took 19 s instead of 0.8 (a
+// peer far from its best, and the ratios worthless). A build with its BLAS
+// linked in (pip's, with MKL) maps none.
+const BLAS_PROBE =
+  "import importlib, json, sys; importlib.import_module(sys.argv[1]); print(json.dumps(sorted({l.split()[-1] for l in open('/proc/self/maps') if 'libblas.so' in l})))";
+const TUNED_BLAS = /openblas|mkl|blis/i;
+
+/** Why Debian's python3 cannot run `module` as a peer at its best (not installed, or on the reference BLAS), or null. */
+export function pythonPeerSkipped(module, aptPackage) {
+  let blas;
+  try {
+    blas = JSON.parse(execFileSync(PYTHON, ['-c', BLAS_PROBE, module], { stdio: ['ignore', 'pipe', 'ignore'], env: peerEnv(1) }).toString());
+  } catch {
+    return `${aptPackage} is not installed (apt-get install ${aptPackage})`;
+  }
+  const untuned = blas.filter((lib) => !TUNED_BLAS.test(lib));
+  return untuned.length > 0 ? `${module} would run on the reference BLAS (${untuned.join(', ')}), far from its best (apt-get install libopenblas-dev)` : null;
+}
+
 // { run(m, n, k, transA, transB, threads, runs) -> seconds, cleanup() } or { skipped: reason }.
 export function openblasDriver() {
   if (!existsSync('/usr/include/x86_64-linux-gnu/cblas.h') && !existsSync('/usr/include/cblas.h')) {

@@ -12,7 +12,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { PYTHON, peerEnv } from './openblas.mjs';
+import { PYTHON, peerEnv, pythonPeerSkipped } from './openblas.mjs';
 
 const SCRIPT = new URL('./torch_train.py', import.meta.url).pathname;
 
@@ -29,11 +29,8 @@ export function torchSettings(cores) {
 export const settingLabel = ({ intraOp, blas }) => `intra-op ${intraOp}, OpenBLAS ${blas}`;
 
 export function torchDriver() {
-  try {
-    execFileSync(PYTHON, ['-c', 'import torch'], { stdio: 'ignore', env: peerEnv(1) });
-  } catch {
-    return { skipped: 'python3-torch is not installed (apt-get install python3-torch)' };
-  }
+  const skipped = pythonPeerSkipped('torch', 'python3-torch');
+  if (skipped) return { skipped };
   const dir = mkdtempSync(path.join(os.tmpdir(), 'fastnn-torch-'));
   const files = new Map();
   // Writes a typed array once and returns its path.
