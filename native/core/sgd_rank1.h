@@ -40,23 +40,19 @@ class Rank1Sgd {
   StepOutcome step(const NetworkView& net, BatchWorkspace& ws, const OptimizerConfig& opt, double lr,
                    const float* x = nullptr, std::optional<std::uint32_t> next_row = std::nullopt);
 
-  // The checks step makes before it writes anything, for an update that
-  // forms the same weights itself (tiny_step.h): the step's outcome when
-  // the fused update must not run (a non-finite gradient; or, near
-  // float32's limits, what the general path decided, applied when Applied),
-  // nullopt when its bounds prove every new weight finite. The caller then
-  // applies the update, records each parameter's new max |value| with
-  // measured() and counts the step in opt.step.
-  std::optional<StepOutcome> unfused_outcome(const NetworkView& net, BatchWorkspace& ws, const OptimizerConfig& opt,
-                                             double lr);
-  void measured(std::size_t param, float max_abs) { max_abs_[param] = max_abs; }
-
   // The weights were changed by another update (a batch of several rows in
   // the same job): the next step measures them again, since its bounds hold
   // only while it is the only writer.
   void forget() { max_abs_.clear(); }
 
  private:
+  // The checks step makes before it writes anything: the step's outcome
+  // when the fused update must not run (a non-finite gradient; or, near
+  // float32's limits, what the general path decided, applied when Applied),
+  // nullopt when its bounds prove every new weight finite.
+  std::optional<StepOutcome> unfused_outcome(const NetworkView& net, BatchWorkspace& ws, const OptimizerConfig& opt,
+                                             double lr);
+
   // max |param| per parameter, kept current by every fused update; empty
   // until the first step and after an update by the general path.
   std::vector<float> max_abs_;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 
 #include "activations.h"
 #include "gemm.h"
@@ -14,14 +15,16 @@ namespace fastnn {
 
 namespace {
 
-// z (n) ← f(z) for a hidden layer: sigmoid units inline (the bits of the
-// vector kernel activation_forward runs), the others through it.
-void activate(float* z, std::size_t n, Activation act, double leaky_slope) {
+// z (n) ← f(z + b) for a hidden layer: sigmoid units inline, in one loop
+// with the bias (the bits of adding it, then of the vector kernel
+// activation_forward runs), the others through it.
+void add_bias_activate(float* z, const float* b, std::size_t n, Activation act, double leaky_slope) {
   if (act != Activation::Sigmoid) {
+    for (std::size_t j = 0; j < n; j++) z[j] += b[j];
     activation_forward(z, z, n, act, leaky_slope);
     return;
   }
-  for (std::size_t j = 0; j < n; j++) z[j] = sigmoid32(z[j]);
+  for (std::size_t j = 0; j < n; j++) z[j] = sigmoid32(z[j] + b[j]);
 }
 
 // The loss of one row's logits z (k) against targets r, ∂loss/∂z into g:
@@ -41,6 +44,50 @@ double output_loss(float* g, const float* z, const float* r, std::size_t k, cons
     lanes[i % kLossLanes] += mse ? sigmoid_mse32(z[i], r[i], 1.0f, g + i) : sigmoid_ce32(z[i], r[i], 1.0f, g + i);
   }
   return loss_lanes_sum(lanes, k);
+}
+
+// |value|'s bits from here up are ∞ and NaN.
+constexpr std::uint32_t kNonFiniteBits = 0x7f800000u;
+
+inline std::uint32_t abs_bits(float v) {
+  std::uint32_t bits;
+  std::memcpy(&bits, &v, sizeof bits);
+  return bits & 0x7fffffffu;
+}
+
+// Loops over a few elements each, left scalar and not turned into memcpy
+// calls: their vector loops' checks and set-up cost more than the
+// arithmetic.
+// GCC alone takes per-function optimisation settings.
+#if defined(__GNUC__) && !defined(__clang__)
+#define FASTNN_FEW_ELEMENTS __attribute__((optimize("no-tree-vectorize", "no-tree-loop-distribute-patterns")))
+#else
+#define FASTNN_FEW_ELEMENTS
+#endif
+
+// Layer l's weights w (out, in) and biases b (out) ← their rank1_new_weight
+// (inputs a (in), deltas dz (out); biases have input 1 and no decay), the
+// old values into w_old and b_old. Returns the largest |new value| as bits.
+FASTNN_FEW_ELEMENTS std::uint32_t replace_layer(float* __restrict w, float* __restrict b, float* __restrict w_old,
+                                                float* __restrict b_old, const float* __restrict a,
+                                                const float* __restrict dz, std::size_t out, std::size_t in, float lr,
+                                                float decay) {
+  std::uint32_t top = 0;
+  for (std::size_t i = 0; i < out; i++) {
+    const float d = dz[i];
+    for (std::size_t j = 0; j < in; j++) {
+      const float old = w[i * in + j];
+      const float value = rank1_new_weight(old, d, a[j], lr, decay);
+      w_old[i * in + j] = old;
+      w[i * in + j] = value;
+      top = std::max(top, abs_bits(value));
+    }
+    const float value = rank1_new_weight(b[i], d, 1.0f, lr, 0.0f);
+    b_old[i] = b[i];
+    b[i] = value;
+    top = std::max(top, abs_bits(value));
+  }
+  return top;
 }
 
 }  // namespace
@@ -64,8 +111,11 @@ double TinyStep::pass(BatchWorkspace& ws, const NetworkView& net, const float* x
     float* z = ws.acts[l];
     const float* b = net.params[2 * l + 1];
     gemm_row(z, a, net.params[2 * l], out, net.sizes[l], true, ks);
-    for (std::size_t j = 0; j < out; j++) z[j] += b[j];
-    if (l + 1 < layers) activate(z, out, net.hidden[l], net.leaky_slope);
+    if (l + 1 < layers) {
+      add_bias_activate(z, b, out, net.hidden[l], net.leaky_slope);
+    } else {
+      for (std::size_t j = 0; j < out; j++) z[j] += b[j];
+    }
     a = z;
   }
   const double loss = output_loss(ws.deltas.back(), ws.acts.back(), yb, net.sizes.back(), net);
@@ -85,32 +135,28 @@ double TinyStep::pass(BatchWorkspace& ws, const NetworkView& net, const float* x
   return loss;
 }
 
-StepOutcome TinyStep::update(const NetworkView& net, BatchWorkspace& ws, Rank1Sgd& rank1, const OptimizerConfig& opt,
-                             double lr) {
-  if (const auto outcome = rank1.unfused_outcome(net, ws, opt, lr)) return *outcome;
-  // From here every new weight is finite (the checks' bounds), so plain maxima of |w| are what rank1_sgd returns.
+StepOutcome TinyStep::update(const NetworkView& net, BatchWorkspace& ws, const OptimizerConfig& opt, double lr) {
   const float lr32 = static_cast<float>(lr), decay32 = static_cast<float>(opt.weight_decay);
+  // Each weight is replaced at once, its old value kept in ws.grads (params'
+  // layout; this path has no other use for it). A non-finite gradient
+  // entry, rate or intermediate leaves its new weight non-finite (∞ and NaN
+  // survive each later operation of the rule, 0·∞ included), so when every
+  // new value is finite, optimizer_step would have applied exactly these.
+  // Otherwise the old weights go back and it decides, writing nothing it
+  // refuses.
+  std::uint32_t top = 0;
   for (std::size_t l = 0; l + 1 < net.sizes.size(); l++) {
-    const std::size_t in = net.sizes[l], out = net.sizes[l + 1];
     const float* a = l == 0 ? ws.xb.data() : ws.acts[l - 1];
-    const float* dz = ws.deltas[l];
-    float* w = net.params[2 * l];
-    float* b = net.params[2 * l + 1];
-    float w_top = 0, b_top = 0;
-    for (std::size_t i = 0; i < out; i++) {
-      for (std::size_t j = 0; j < in; j++) {
-        w[i * in + j] = rank1_new_weight(w[i * in + j], dz[i], a[j], lr32, decay32);
-        w_top = std::max(w_top, std::fabs(w[i * in + j]));
-      }
-      // A bias is a weight whose input is always 1 and which does not decay.
-      b[i] = rank1_new_weight(b[i], dz[i], 1.0f, lr32, 0.0f);
-      b_top = std::max(b_top, std::fabs(b[i]));
-    }
-    rank1.measured(2 * l, w_top);
-    rank1.measured(2 * l + 1, b_top);
+    top = std::max(top, replace_layer(net.params[2 * l], net.params[2 * l + 1], ws.grads[2 * l], ws.grads[2 * l + 1], a,
+                                      ws.deltas[l], net.sizes[l + 1], net.sizes[l], lr32, decay32));
   }
-  *opt.step += 1;
-  return StepOutcome::Applied;
+  if (top < kNonFiniteBits) {
+    *opt.step += 1;
+    return StepOutcome::Applied;
+  }
+  for (std::size_t p = 0; p < net.params.size(); p++) std::copy_n(ws.grads[p], param_size(net, p), net.params[p]);
+  network_param_gradients(ws, net, 1);
+  return optimizer_step(net, ws.grads.data(), 0, opt, lr);
 }
 
 }  // namespace fastnn

@@ -19,7 +19,8 @@
 // sigmoid units (sigmoid32.h) and the sigmoid-output losses
 // (sigmoid_loss32.h, in its lane order) are the same inline functions; other
 // activations and losses call the same functions; the update applies
-// rank1_new_weight (sgd.h) after Rank1Sgd's checks, so non-finite numbers
+// rank1_new_weight (sgd.h) and, when some new value is not finite, puts the
+// old weights back and lets optimizer_step decide, so non-finite numbers
 // and updates near float32's limits end as the general path ends them.
 // test/backend/train.test.ts and test/native/parallel-training.test.ts
 // compare both paths bit for bit.
@@ -50,9 +51,8 @@ class TinyStep {
   // network_batch_deltas's bits for that one-row batch. Returns the loss.
   static double pass(BatchWorkspace& ws, const NetworkView& net, const float* x, const float* y, std::uint32_t row);
 
-  // The update of what pass left in ws at rate lr: rank1.step's outcome and bits.
-  static StepOutcome update(const NetworkView& net, BatchWorkspace& ws, Rank1Sgd& rank1, const OptimizerConfig& opt,
-                            double lr);
+  // The update of what pass left in ws at rate lr: Rank1Sgd::step's outcome and bits.
+  static StepOutcome update(const NetworkView& net, BatchWorkspace& ws, const OptimizerConfig& opt, double lr);
 };
 
 }  // namespace fastnn

@@ -246,7 +246,7 @@ FitOutcome network_fit(const NetworkView& net, const FitConfig& cfg, FitObserver
       const bool next_one_row = cfg.batch_size == 1 && start + 1 < cfg.n && cfg.input_noise.type == NoiseType::None;
       const auto next_row = next_one_row ? std::optional<std::uint32_t>(order[start + 1]) : std::nullopt;
       const StepOutcome outcome = !std::isfinite(loss) || !std::isfinite(sum_sq) ? StepOutcome::NonFiniteGradient
-                                  : tiny  ? TinyStep::update(net, ws, rank1, cfg.optimizer, step_lr)
+                                  : tiny  ? TinyStep::update(net, ws, cfg.optimizer, step_lr)
                                   : fused ? rank1.step(net, ws, cfg.optimizer, step_lr, cfg.x, next_row)
                                           : optimizer_step(net, ws.grads.data(), sum_sq, cfg.optimizer, step_lr);
       // The fused update's bounds hold only while it is the only writer of the weights.

@@ -60,6 +60,19 @@ function maxAbsDiff(a: Float32Array[], b: Float32Array[]): number {
   return m;
 }
 
+// One-row steps that the general path refuses, by the quantity it names: [quantity, sizes, x, lr, weightDecay].
+const PER_SAMPLE_NON_FINITE = [
+  // x = ∞ reaches a tanh unit: finite loss, gradient 0·∞ = NaN.
+  ['gradient', [1, 3, 1], Infinity, 0.1, 0],
+  // A linear net on x = 3e19: finite loss and deltas, but dz·x overflows float32.
+  ['gradient', [1, 1], 3e19, 0.1, 0],
+  // A finite gradient times lr = 1e300 overflows every new weight.
+  ['update', [1, 3, 1], 0.5, 1e300, 0],
+  // λ·w overflows float32 (λ beyond its range), though the new weight
+  // w − lr·(g + λ·w) at lr 1e-30 would be finite in float64: the rule is float32.
+  ['update', [1, 3, 1], 0.5, 1e-30, 1e39],
+] as const;
+
 describe.each(backends)('train on $name', (be: Backend) => {
   it('equals shuffling with Rng and running trainEpoch per epoch, and advances the rng state', async () => {
     const p = problem(1);
@@ -260,17 +273,7 @@ describe.each(backends)('train on $name', (be: Backend) => {
     expect(Array.from(job.rngState)).toEqual(rngState);
   });
 
-  it.each([
-    // x = ∞ reaches a tanh unit: finite loss, gradient 0·∞ = NaN.
-    ['gradient', [1, 3, 1], Infinity, 0.1, 0],
-    // A linear net on x = 3e19: finite loss and deltas, but dz·x overflows float32.
-    ['gradient', [1, 1], 3e19, 0.1, 0],
-    // A finite gradient times lr = 1e300 overflows every new weight.
-    ['update', [1, 3, 1], 0.5, 1e300, 0],
-    // λ·w overflows float32 (λ beyond its range), though the new weight
-    // w − lr·(g + λ·w) at lr 1e-30 would be finite in float64: the rule is float32.
-    ['update', [1, 3, 1], 0.5, 1e-30, 1e39],
-  ] as const)(
+  it.each(PER_SAMPLE_NON_FINITE)(
     'per-sample SGD: non-finite %s in %j (x = %d, lr %d, weightDecay %d) refused before any write, as the general path does',
     async (what, sizes, bad, lr, weightDecay) => {
       const p = problem(14, [...sizes], 6, Loss.mse);
@@ -288,6 +291,28 @@ describe.each(backends)('train on $name', (be: Backend) => {
         expect(job.net.params.every((w) => w.every(Number.isFinite))).toBe(true);
         expect(job.optimizer.step[0]).toBe(batch);
       }
+    },
+  );
+
+  // Skipping those steps, the tiny step (native: each weight written at
+  // once, the old ones put back when a new one is not finite) must leave
+  // the general path's weights, history and step count, bit for bit, on
+  // the steps it applies around them.
+  it.each(PER_SAMPLE_NON_FINITE)(
+    'per-sample SGD of a tiny net skipping non-finite %s steps (%j, x = %d, lr %d, weightDecay %d) equals the general path',
+    async (_what, sizes, bad, lr, weightDecay) => {
+      const p = problem(16, [...sizes], 7, Loss.mse);
+      p.x[2] = bad;
+      const jobs = [0, 1e30].map((clipNorm) => {
+        const base = fitJob(p, { batchSize: 1, epochs: 2, skipNonFinite: true });
+        return { ...base, schedule: { ...base.schedule, lr }, optimizer: { ...base.optimizer, clipNorm, weightDecay } };
+      });
+      const [tiny, general] = [jobs[0]!, jobs[1]!];
+      expect(await be.train(tiny, null)).toEqual(await be.train(general, null));
+      expect(tiny.history[HISTORY_FIELDS.indexOf('skipped')]).toBeGreaterThan(0);
+      expect(tiny.history).toEqual(general.history);
+      tiny.net.params.forEach((w, i) => expect(new Uint32Array(w.buffer), `params[${i}]`).toEqual(new Uint32Array(general.net.params[i]!.buffer)));
+      expect(tiny.optimizer.step[0]).toBe(general.optimizer.step[0]);
     },
   );
 
