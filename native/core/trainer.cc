@@ -175,6 +175,8 @@ FitOutcome network_fit(const NetworkView& net, const FitConfig& cfg, FitObserver
   // Decided once: a small net's per-sample steps run as one pass and one update (tiny_step.h).
   const bool tiny = TinyStep::applies(net, cfg);
   DataParallel ranks(net, cfg.comm);
+  // One-row SGD batches form their gradient inside the update (sgd_rank1.h); ranks sum whole gradients.
+  const bool fuse_one_row = !ranks.active() && Rank1Sgd::applies(net, cfg.optimizer, 1);
   // Rows per update: this rank's batch_size times the ranks' count.
   const std::size_t global_batch = cfg.batch_size * static_cast<std::size_t>(ranks.size());
   // This rank's rows of the batch that starts at row `start` of the order.
@@ -219,8 +221,7 @@ FitOutcome network_fit(const NetworkView& net, const FitConfig& cfg, FitObserver
         const Share next = share_at(start + global_batch);
         prefetch_rows(cfg.x, net.sizes.front(), order.data() + start + global_batch + next.begin, next.rows);
       }
-      // One-row SGD batches form their gradient inside the update (sgd_rank1.h); ranks sum whole gradients.
-      const bool fused = !ranks.active() && Rank1Sgd::applies(net, cfg.optimizer, rows);
+      const bool fused = fuse_one_row && rows == 1;
       // Alone, the noise draws from the run's stream; ranks keep that stream for the shared shuffles.
       std::optional<Rng> share_rng;
       if (ranks.active()) share_rng.emplace(share_seed(st.order_state, batch, ranks.rank()));
