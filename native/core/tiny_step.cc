@@ -8,6 +8,7 @@
 #include "gemm.h"
 #include "losses.h"
 #include "sgd.h"
+#include "sgd_rank1.h"
 #include "sigmoid32.h"
 #include "sigmoid_loss32.h"
 
@@ -57,15 +58,14 @@ inline std::uint32_t abs_bits(float v) {
 
 // Loops over a few elements each, left scalar and not turned into memcpy
 // calls: their vector loops' checks and set-up cost more than the
-// arithmetic.
-// GCC alone takes per-function optimisation settings.
+// arithmetic. GCC alone takes per-function optimisation settings.
 #if defined(__GNUC__) && !defined(__clang__)
 #define FASTNN_FEW_ELEMENTS __attribute__((optimize("no-tree-vectorize", "no-tree-loop-distribute-patterns")))
 #else
 #define FASTNN_FEW_ELEMENTS
 #endif
 
-// Layer l's weights w (out, in) and biases b (out) ← their rank1_new_weight
+// A layer's weights w (out, in) and biases b (out) ← their rank1_new_weight
 // (inputs a (in), deltas dz (out); biases have input 1 and no decay), the
 // old values into w_old and b_old. Returns the largest |new value| as bits.
 FASTNN_FEW_ELEMENTS std::uint32_t replace_layer(float* __restrict w, float* __restrict b, float* __restrict w_old,

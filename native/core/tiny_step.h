@@ -31,7 +31,6 @@
 
 #include "network.h"
 #include "optimizers.h"
-#include "sgd_rank1.h"
 #include "trainer.h"
 
 namespace fastnn {
