@@ -16,6 +16,7 @@ import { Activation, HISTORY_FIELDS, Loss, POSITION, POSITION_FIELDS, type FitJo
 import { gemm, gemmPieces, JB } from '../../src/backend/js/gemm.js';
 import { pieceSize } from '../../src/backend/js/pieces.js';
 import { Rank1Sgd } from '../../src/backend/js/sgd-rank1.js';
+import { TINY_WIDTH } from '../../src/backend/js/tiny-step.js';
 import { fit, stepIsOnePiece } from '../../src/backend/js/trainer.js';
 import { Autoencoder, MLP, Matrix, useBackend } from '../../src/index.js';
 import { Rng } from '../../src/rng.js';
@@ -192,7 +193,9 @@ describe('TS training stopped between two pieces', () => {
 
 describe('TS steps of one piece', () => {
   const rng = new Rng(4);
-  const net = makeNet(rng, [4, 8, 2], [Activation.tanh], Loss.mse) as NetworkSpec; // 58 parameters
+  // 282 parameters; 40 hidden units, wider than the tiny step takes
+  // (TINY_WIDTH), so its per-sample steps go through Rank1Sgd.
+  const net = makeNet(rng, [4, 40, 2], [Activation.tanh], Loss.mse) as NetworkSpec;
   const n = 12;
   const x = randomF32(rng, n * 4, -1, 1);
   const y = makeTargets(rng, n, 2, Loss.mse);
@@ -212,16 +215,17 @@ describe('TS steps of one piece', () => {
   });
 
   it('are the steps whose products and parameters all fit in one piece', () => {
-    // The largest product of 3 rows is 3 × 8 × 4 multiply-adds.
+    expect(TINY_WIDTH).toBeLessThan(40);
+    // The largest product of 3 rows is 3 × 40 × 4 multiply-adds.
     expect(stepIsOnePiece(net, 3)).toBe(true);
-    Object.assign(pieceSize, { work: 96 });
+    Object.assign(pieceSize, { work: 480 });
     expect(stepIsOnePiece(net, 3)).toBe(true);
-    Object.assign(pieceSize, { work: 95 });
+    Object.assign(pieceSize, { work: 479 });
     expect(stepIsOnePiece(net, 3)).toBe(false);
     expect(stepIsOnePiece(net, 2)).toBe(true);
-    Object.assign(pieceSize, { work: DEFAULT.work, entries: 58 });
+    Object.assign(pieceSize, { work: DEFAULT.work, entries: 282 });
     expect(stepIsOnePiece(net, 3)).toBe(true);
-    Object.assign(pieceSize, { entries: 57 });
+    Object.assign(pieceSize, { entries: 281 });
     expect(stepIsOnePiece(net, 3)).toBe(false);
   });
 

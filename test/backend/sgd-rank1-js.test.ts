@@ -60,16 +60,18 @@ function generalTwin(j: FitJob, p: ReturnType<typeof problem>): FitJob {
 afterEach(() => vi.restoreAllMocks());
 
 describe('TS fused per-sample SGD', () => {
-  const xor = () => problem(1, [2, 4, 1], Activation.tanh, Loss.sigmoidCrossEntropy);
-  const multiclass = () => problem(2, [6, 12, 8, 3], Activation.relu, Loss.softmaxCrossEntropy);
-  const regression = () => problem(3, [3, 5, 2], Activation.sigmoid, Loss.mse);
+  // Each net has a layer wider than the tiny step takes (TINY_WIDTH, tested
+  // in train.test.ts), so that the trainer's per-sample steps come here.
+  const xor = () => problem(1, [2, 40, 1], Activation.tanh, Loss.sigmoidCrossEntropy);
+  const multiclass = () => problem(2, [6, 40, 8, 3], Activation.relu, Loss.softmaxCrossEntropy);
+  const regression = () => problem(3, [3, 5, 36], Activation.sigmoid, Loss.mse);
   it.each([
-    ['[2,4,1] tanh, sigmoid cross-entropy', xor, {}],
-    ['[6,12,8,3] relu, softmax cross-entropy', multiclass, {}],
-    ['[3,5,2] sigmoid, mse', regression, {}],
-    ['[6,12,8,3] with weight decay', multiclass, { weightDecay: 1e-2 }],
-    ['[3,5,2] with weight decay', regression, { weightDecay: 0.3 }],
-    ['[2,4,1] with a per-step exponential schedule', xor, { perStep: true }],
+    ['[2,40,1] tanh, sigmoid cross-entropy', xor, {}],
+    ['[6,40,8,3] relu, softmax cross-entropy', multiclass, {}],
+    ['[3,5,36] sigmoid, mse', regression, {}],
+    ['[6,40,8,3] with weight decay', multiclass, { weightDecay: 1e-2 }],
+    ['[3,5,36] with weight decay', regression, { weightDecay: 0.3 }],
+    ['[2,40,1] with a per-step exponential schedule', xor, { perStep: true }],
   ] as const)('%s: the fused update equals the general path bit for bit', async (_, make, opts) => {
     const p = make();
     const base = job(p);

@@ -4,11 +4,12 @@
  * batch one row of a net no wider than 32 units, alone, plain SGD, and
  * nothing a pass keeps beyond activations and deltas. Each condition
  * broken on its own sends the fit to the general path; that both give the
- * same bits is test/backend/train.test.ts's.
+ * same bits, non-finite steps included, is test/backend/train.test.ts's.
  */
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { Activation, HISTORY_FIELDS, Loss, NoiseType, POSITION, POSITION_FIELDS, type FitJob } from '../../src/backend/backend.js';
 import { sameShapeSpec } from '../../src/backend/js/network.js';
+import { Rank1Sgd } from '../../src/backend/js/sgd-rank1.js';
 import { TINY_WIDTH, tinyStepApplies } from '../../src/backend/js/tiny-step.js';
 import { fit } from '../../src/backend/js/trainer.js';
 import { Rng } from '../../src/rng.js';
@@ -40,7 +41,23 @@ function perSample(sizes: number[]): FitJob {
 
 const applies = (job: FitJob, alone = true) => tinyStepApplies(sameShapeSpec(job.net), job, alone);
 
+afterEach(() => vi.restoreAllMocks());
+
 describe('the TS tiny step', () => {
+  it('updates the weights itself: the fused general update neither measures nor steps', async () => {
+    const spies = (['measureWhole', 'stepWhole', 'step'] as const).map((m) => vi.spyOn(Rank1Sgd.prototype, m));
+    const job = { ...perSample([2, 4, 1]), epochs: 3, history: new Float64Array(3 * HISTORY_FIELDS.length) };
+    const before = job.net.params.map((p) => p.slice());
+    const result = await fit(job, null, () => false);
+    expect(result.steps).toBe(12);
+    expect(job.optimizer.step[0]).toBe(12);
+    job.net.params.forEach((p, i) => expect(p, `params[${i}]`).not.toEqual(before[i]));
+    for (const spy of spies) expect(spy).not.toHaveBeenCalled();
+    // One unit wider, the same fit goes through Rank1Sgd.
+    await fit({ ...perSample([2, TINY_WIDTH + 1, 1]), epochs: 1 }, null, () => false);
+    expect(spies[1]).toHaveBeenCalledTimes(4);
+  });
+
   it(`takes per-sample SGD of nets up to ${TINY_WIDTH} units wide, every layer counted`, () => {
     expect(applies(perSample([2, 4, 1]))).toBe(true);
     expect(applies(perSample([TINY_WIDTH, TINY_WIDTH, TINY_WIDTH]))).toBe(true);

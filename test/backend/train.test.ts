@@ -294,8 +294,8 @@ describe.each(backends)('train on $name', (be: Backend) => {
     },
   );
 
-  // Skipping those steps, the tiny step (native: each weight written at
-  // once, the old ones put back when a new one is not finite) must leave
+  // Skipping those steps, the tiny step (each weight written at once, the
+  // old ones put back when a new one is not finite) must leave
   // the general path's weights, history and step count, bit for bit, on
   // the steps it applies around them.
   it.each(PER_SAMPLE_NON_FINITE)(

@@ -1,8 +1,8 @@
 /**
  * Per-sample SGD steps of a small network as one plain function, the TS
  * counterpart of native/core/tiny_step.{h,cc}: the pass (gather, forward,
- * loss gradient, backward) in straight loops over the layers, then
- * Rank1Sgd's update. For a 2-4-1 net (XOR) the general whole-step driver
+ * loss gradient, backward) in straight loops over the layers, then its own
+ * update (tinyUpdate). For a 2-4-1 net (XOR) the general whole-step driver
  * (batchPassWhole's per-layer helpers and gemm's dispatch) cost more than the
  * arithmetic, and its many small functions each had to warm up in V8 before
  * a fit ran at speed; one function with loops is optimised within the first
@@ -19,15 +19,19 @@
  * order (gemm.ts dot and columnDot, which gemm's one-row products use), each
  * rounded to float32 where the general path stores it; sigmoid units through
  * sigmoid32 and its derivative as activationBackward writes it; other
- * activations and every loss through the same functions; and the same update
- * (Rank1Sgd.stepWhole). test/backend/train.test.ts compares both paths bit
- * for bit.
+ * activations and every loss through the same functions; and the same
+ * float32 rule for each new weight (sgdNewWeight of the outer product's
+ * entry, as Rank1Sgd forms it). test/backend/train.test.ts compares both
+ * paths bit for bit.
  */
-import { Activation, Loss, NoiseType, type FitJob, type NetworkSpec } from '../backend.js';
+import { Activation, Loss, NoiseType, type FitJob, type NetworkSpec, type OptimizerSpec } from '../backend.js';
 import { activationBackward, activationForward, sigmoid32, sigmoidBackward } from './activations.js';
-import { columnDot, dot } from './gemm.js';
+import { sgdNewWeight } from './elementwise.js';
+import { columnDot, dot, outerEntry } from './gemm.js';
 import { LOSS_LANES, lossForwardBackward, sigmoidCe32, sigmoidMse32 } from './losses.js';
-import type { BatchWorkspace } from './network.js';
+import { paramGradients, type BatchWorkspace } from './network.js';
+import { optimizerStepWhole, type StepOutcomeName } from './optimizers.js';
+import { whole } from './pieces.js';
 import { Rank1Sgd } from './sgd-rank1.js';
 
 /** The widest layer (inputs included) of a net the tiny step takes, as native's kTinyWidth. */
@@ -112,4 +116,59 @@ export function tinyPass(ws: BatchWorkspace, net: NetworkSpec, x: Float32Array, 
     }
   }
   return loss;
+}
+
+/** Layer l's weights (out, in) and biases (out) replaced by their new values
+ * (inputs a, deltas dz; a bias has input 1 and no decay), the old values into
+ * ws.grads[2l] and ws.grads[2l + 1]. Returns 0 when every new value is finite,
+ * NaN otherwise (v·0 is NaN exactly for ±∞ and NaN). */
+function replaceLayer(net: NetworkSpec, ws: BatchWorkspace, l: number, lr32: number, decay32: number): number {
+  const inW = net.sizes[l]!;
+  const out = net.sizes[l + 1]!;
+  const w = net.params[2 * l]!;
+  const b = net.params[2 * l + 1]!;
+  const wOld = ws.grads[2 * l]!;
+  const bOld = ws.grads[2 * l + 1]!;
+  const a = l === 0 ? ws.xb : ws.acts[l - 1]!;
+  const dz = ws.deltas[l]!;
+  let bad = 0;
+  for (let i = 0; i < out; i++) {
+    const d = dz[i]!;
+    const o = i * inW;
+    for (let j = 0; j < inW; j++) {
+      const old = w[o + j]!;
+      const value = sgdNewWeight(old, Math.fround(outerEntry(d, a[j]!)), lr32, decay32);
+      wOld[o + j] = old;
+      w[o + j] = value;
+      bad += value * 0;
+    }
+    const old = b[i]!;
+    const value = sgdNewWeight(old, Math.fround(outerEntry(d, 1)), lr32, 0);
+    bOld[i] = old;
+    b[i] = value;
+    bad += value * 0;
+  }
+  return bad;
+}
+
+/** The SGD update after tinyPass left a finite loss and every layer's deltas
+ * in ws: optimizerStep's outcome and bits after paramGradients, as native's
+ * TinyStep::update. Each weight is replaced at once. A non-finite gradient
+ * entry, rate or intermediate leaves its new weight non-finite (∞ and NaN
+ * survive each later operation of the rule, 0·∞ included), so when every new
+ * value is finite optimizerStep would have applied exactly these; otherwise
+ * the old weights go back and optimizerStep decides, writing nothing it
+ * refuses. */
+export function tinyUpdate(net: NetworkSpec, ws: BatchWorkspace, opt: OptimizerSpec, lr: number): StepOutcomeName {
+  const lr32 = Math.fround(lr);
+  const decay32 = Math.fround(opt.weightDecay);
+  let bad = 0;
+  for (let l = 0; l + 1 < net.sizes.length; l++) bad += replaceLayer(net, ws, l, lr32, decay32);
+  if (bad === 0) {
+    opt.step[0] = opt.step[0]! + 1;
+    return 'applied';
+  }
+  for (let p = 0; p < net.params.length; p++) net.params[p]!.set(ws.grads[p]!);
+  whole(paramGradients(ws, net, 1));
+  return optimizerStepWhole(net, ws.grads, 0, opt, lr);
 }

@@ -36,7 +36,7 @@ import { pieceSize, toTheEnd, whole, type Pieces } from './pieces.js';
 import { scheduleLr } from './schedule.js';
 import { Rank1Sgd } from './sgd-rank1.js';
 import { SliceClock, STOPPED } from './slice-clock.js';
-import { tinyPass, tinyStepApplies } from './tiny-step.js';
+import { tinyPass, tinyStepApplies, tinyUpdate } from './tiny-step.js';
 
 /** Batch rows × parameters between two looks at the clock: a few passes over
  * 2^14 weights take well under a millisecond on the TS backend, while
@@ -491,13 +491,14 @@ class Training {
  * the batch after one. (fit's `stopped` is a new function each job: a call
  * of it here would cost the loop's optimised code at the next job's start.) */
 function tinyBatches(t: Training, st: EpochState, epoch: number, count: number): number {
-  const { job, net, ws, order, rank1, out, done, sumSqScratch, report } = t;
+  const { job, net, ws, order, out, done, report } = t;
   const { schedule } = job;
   let ran = 0;
   while (ran < count && st.batch < job.n) {
     const stepLr = schedule.perStep ? scheduleLr(schedule, t.step0 + out.steps) : st.lr;
     const loss = tinyPass(ws, net, job.x, job.y, order[st.batch]!);
-    updateWhole(job, net, ws, loss, rank1, true, stepLr, sumSqScratch, done);
+    done.loss = loss;
+    done.outcome = Number.isFinite(loss) ? tinyUpdate(net, ws, job.optimizer, stepLr) : 'gradient';
     const reported = recordBatch(job, ws, done, st, out, t.epoch0 + epoch, st.batch, 1, 1, stepLr, report);
     ran++;
     st.batch++;
@@ -575,10 +576,10 @@ export async function fit(job: FitJob, report: ((p: TrainProgress) => void) | nu
   const batchRngState = new Uint32Array(4);
   const clock = new SliceClock(stopped);
   const wholeSteps = stepIsOnePiece(net, Math.min(batchSize, n));
-  // Before the steps, not at the first (Rank1Sgd.measureWhole says why).
-  if (wholeSteps) rank1.measureWhole(net);
-  // Decided once: a small net's per-sample steps, when one piece, run as one plain pass and the fused update (tiny-step.ts).
+  // Decided once: a small net's per-sample steps, when one piece, run as one plain pass and its own update (tiny-step.ts).
   const tiny = wholeSteps && tinyStepApplies(net, job, !ranks.active);
+  // Before the steps, not at the first (Rank1Sgd.measureWhole says why); tiny steps do not use it.
+  if (wholeSteps && !tiny) rank1.measureWhole(net);
   const batchesPerLook = clockInterval(
     Math.min(batchSize, n),
     net.params.reduce((sum, p) => sum + p.length, 0),
