@@ -3,11 +3,12 @@
  * run: the same history and weights, bit for bit, as one job over all the
  * epochs, with the schedule's clock, optimizer state, shuffles and early
  * stopping carried across; and a huge `epochs` costs nothing up front.
+ * The History's series, made with room for SERIES_ROOM epochs, grow past it.
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { FitJob } from '../../src/backend/backend.js';
 import { getBackend, useBackend } from '../../src/backend/select.js';
-import { EPOCHS_PER_JOB, type EpochInfo, type FitOptions } from '../../src/nn/fit.js';
+import { EPOCHS_PER_JOB, SERIES_ROOM, type EpochInfo, type FitOptions } from '../../src/nn/fit.js';
 import { MLP } from '../../src/nn/mlp.js';
 import { Rng } from '../../src/rng.js';
 import { backendsUnderTest } from '../helpers/backends.js';
@@ -68,6 +69,27 @@ describe.each(backendsUnderTest().map((b) => [b.name]))('fit in jobs of EPOCHS_P
     expect(chunked.params).toEqual(whole.params);
     expect(chunked.seen).toEqual(chunked.history.loss.map((_, i) => i + 1));
   }, 120_000);
+
+  it('fills every series past the room it made, as onEpoch sees them', async () => {
+    useBackend(name as 'js' | 'native');
+    const run = SERIES_ROOM + 3;
+    const seen: EpochInfo[] = [];
+    const fit = (onEpoch?: (e: EpochInfo) => void) =>
+      new MLP({ layers: [3, 2, 1], task: 'binary', seed: 3 }).fit(x.subarray(0, 6), y.subarray(0, 2), {
+        epochs: run,
+        batchSize: 2,
+        validationSplit: 0.5,
+        onEpoch,
+      });
+    const quiet = await fit();
+    await fit((e) => seen.push(e));
+    for (const key of ['loss', 'accuracy', 'valLoss', 'valAccuracy', 'lr', 'skipped'] as const) {
+      const series = quiet[key]!;
+      expect(series.length, key).toBe(run);
+      expect(Object.keys(series).length, `${key}: no holes`).toBe(run);
+      expect(series, key).toEqual(seen.map((e) => e[key]));
+    }
+  }, 60_000);
 });
 
 describe.each(backendsUnderTest().map((b) => [b.name]))('fit with epochs: 1e8 on %s', (name) => {
