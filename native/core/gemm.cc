@@ -10,11 +10,6 @@ namespace fastnn {
 
 namespace {
 
-// c = alpha·acc + beta·c for one element; beta == 0 never reads c.
-inline float store(float c, double acc, double alpha, double beta) {
-  return static_cast<float>(beta == 0 ? alpha * acc : alpha * acc + beta * static_cast<double>(c));
-}
-
 std::size_t round_up(std::size_t x, std::size_t to) { return (x + to - 1) / to * to; }
 
 // A 64-byte aligned scratch buffer that only grows. One per thread
@@ -152,20 +147,6 @@ void split(std::size_t threads, std::size_t tiles_m, std::size_t tiles_n, std::s
   }
 }
 
-// Σ a[p]·b[p] over k in float64, four independent sums to keep the FPU busy.
-double dot_f64(const float* a, const float* b, std::size_t k) {
-  double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-  std::size_t p = 0;
-  for (; p + 4 <= k; p += 4) {
-    s0 += static_cast<double>(a[p]) * b[p];
-    s1 += static_cast<double>(a[p + 1]) * b[p + 1];
-    s2 += static_cast<double>(a[p + 2]) * b[p + 2];
-    s3 += static_cast<double>(a[p + 3]) * b[p + 3];
-  }
-  for (; p < k; p++) s0 += static_cast<double>(a[p]) * b[p];
-  return (s0 + s1) + (s2 + s3);
-}
-
 // c (n) = alpha·a (k)·bᵀ + beta·c with b stored (n,k), over the pool from
 // kGemvThreadedFlops: each c[j] is one dot product with row j of b, so how
 // the rows are shared out changes no result.
@@ -186,23 +167,6 @@ void gemv_t_shared(const KernelSet& ks, float* c, const float* a, const float* b
   });
 }
 
-// One row of c (m == 1, k > 0) on the calling thread; op(a) is one
-// contiguous row whatever trans_a says.
-void one_row(const KernelSet& ks, float* c, const float* a, const float* b, std::size_t n, std::size_t k, bool trans_b,
-             double alpha, double beta) {
-  if (n == 1) {
-    // A 1×1 result is a dot product: both operands are contiguous whatever
-    // the transposes, packing would be pure overhead, and summing in float64
-    // keeps a dot of 10⁶ terms within 1e-6 of exact (the blocked path adds
-    // its k-block partials in float32).
-    c[0] = store(c[0], dot_f64(a, b, k), alpha, beta);
-  } else if (trans_b) {
-    ks.direct.gemv_t(c, a, b, n, k, static_cast<float>(alpha), static_cast<float>(beta));
-  } else {
-    ks.direct.gemv_n(c, a, b, n, k, static_cast<float>(alpha), static_cast<float>(beta), ks.gemm.kc);
-  }
-}
-
 // The products that stay on the calling thread: c whole, then the epilogue over all of it.
 void gemm_serial(const KernelSet& ks, float* c, const float* a, const float* b, std::size_t m, std::size_t n,
                  std::size_t k, bool trans_a, bool trans_b, double alpha, double beta, const GemmEpilogue& then) {
@@ -213,9 +177,9 @@ void gemm_serial(const KernelSet& ks, float* c, const float* a, const float* b, 
     return;
   }
   if (k == 0) {
-    for (std::size_t i = 0; i < m * n; i++) c[i] = store(c[i], 0, alpha, beta);
+    for (std::size_t i = 0; i < m * n; i++) c[i] = gemm_store(c[i], 0, alpha, beta);
   } else if (m == 1) {
-    one_row(ks, c, a, b, n, k, trans_b, alpha, beta);
+    gemm_one_row(ks, c, a, b, n, k, trans_b, alpha, beta);
   } else {
     ks.direct.gemm(c, a, b, m, n, k, trans_a, trans_b, falpha, fbeta, uk.kc);
   }
@@ -223,6 +187,20 @@ void gemm_serial(const KernelSet& ks, float* c, const float* a, const float* b, 
 }
 
 }  // namespace
+
+// Four independent sums keep the FPU busy.
+double dot_f64(const float* a, const float* b, std::size_t k) {
+  double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+  std::size_t p = 0;
+  for (; p + 4 <= k; p += 4) {
+    s0 += static_cast<double>(a[p]) * b[p];
+    s1 += static_cast<double>(a[p + 1]) * b[p + 1];
+    s2 += static_cast<double>(a[p + 2]) * b[p + 2];
+    s3 += static_cast<double>(a[p + 3]) * b[p + 3];
+  }
+  for (; p < k; p++) s0 += static_cast<double>(a[p]) * b[p];
+  return (s0 + s1) + (s2 + s3);
+}
 
 void gemm(float* c, const float* a, const float* b, std::size_t m, std::size_t n, std::size_t k, bool trans_a,
           bool trans_b, double alpha, double beta, const GemmContext& ctx, const GemmEpilogue& then) {
@@ -274,16 +252,6 @@ void gemm_row(float* c, const float* a, const float* b, std::size_t n, std::size
   gemm_row(c, a, b, n, k, trans_b, kernel_set(path));
 }
 
-void gemm_row(float* c, const float* a, const float* b, std::size_t n, std::size_t k, bool trans_b,
-              const KernelSet& ks) {
-  if (n == 0) return;
-  if (k == 0) {
-    std::fill_n(c, n, 0.0f);
-    return;
-  }
-  one_row(ks, c, a, b, n, k, trans_b, 1, 0);
-}
-
 void gemm(float* c, const float* a, const float* b, std::size_t m, std::size_t n, std::size_t k, bool trans_a,
           bool trans_b, double alpha, double beta) {
   gemm(c, a, b, m, n, k, trans_a, trans_b, alpha, beta, GemmContext{initial_kernel_path(), nullptr});
@@ -299,7 +267,7 @@ void gemm_reference(float* c, const float* a, const float* b, std::size_t m, std
         const double bpj = trans_b ? b[j * k + p] : b[p * n + j];
         s += aip * bpj;
       }
-      c[i * n + j] = store(c[i * n + j], s, alpha, beta);
+      c[i * n + j] = gemm_store(c[i * n + j], s, alpha, beta);
     }
   }
 }

@@ -10,6 +10,7 @@
 // is checked against.
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <type_traits>
 
@@ -102,6 +103,33 @@ class GemmEpilogue {
 void gemm(float* c, const float* a, const float* b, std::size_t m, std::size_t n, std::size_t k, bool trans_a,
           bool trans_b, double alpha, double beta, const GemmContext& ctx, const GemmEpilogue& then = {});
 
+// Σ a[p]·b[p] over k in float64, in a fixed order (four running sums).
+double dot_f64(const float* a, const float* b, std::size_t k);
+
+// c = alpha·acc + beta·c for one element; beta == 0 never reads c.
+inline float gemm_store(float c, double acc, double alpha, double beta) {
+  return static_cast<float>(beta == 0 ? alpha * acc : alpha * acc + beta * static_cast<double>(c));
+}
+
+// One row of c (m == 1, n > 0, k > 0) on the calling thread, as every
+// product of one row forms it; op(a) is one contiguous row whatever trans_a
+// says. Inline: for the tiny per-sample step (tiny_step.cc), the calls
+// around its three products cost as much as their arithmetic.
+inline void gemm_one_row(const KernelSet& ks, float* c, const float* a, const float* b, std::size_t n, std::size_t k,
+                         bool trans_b, double alpha, double beta) {
+  if (n == 1) {
+    // A 1×1 result is a dot product: both operands are contiguous whatever
+    // the transposes, packing would be pure overhead, and summing in float64
+    // keeps a dot of 10⁶ terms within 1e-6 of exact (the blocked path adds
+    // its k-block partials in float32).
+    c[0] = gemm_store(c[0], dot_f64(a, b, k), alpha, beta);
+  } else if (trans_b) {
+    ks.direct.gemv_t(c, a, b, n, k, static_cast<float>(alpha), static_cast<float>(beta));
+  } else {
+    ks.direct.gemv_n(c, a, b, n, k, static_cast<float>(alpha), static_cast<float>(beta), ks.gemm.kc);
+  }
+}
+
 // c (n) = a (k)·op(b) for one row (m = 1, alpha 1, beta 0), with b stored
 // (k,n), or (n,k) when trans_b: the row gemm forms, on the calling thread
 // (gemm shares only single rows with trans_b from kGemvThreadedFlops, and
@@ -110,8 +138,15 @@ void gemm(float* c, const float* a, const float* b, std::size_t m, std::size_t n
 void gemm_row(float* c, const float* a, const float* b, std::size_t n, std::size_t k, bool trans_b, KernelPath path);
 // The same on kernels already looked up (kernel_set(path)), for callers
 // that form several rows a step (tiny_step.cc).
-void gemm_row(float* c, const float* a, const float* b, std::size_t n, std::size_t k, bool trans_b,
-              const KernelSet& ks);
+inline void gemm_row(float* c, const float* a, const float* b, std::size_t n, std::size_t k, bool trans_b,
+                     const KernelSet& ks) {
+  if (n == 0) return;
+  if (k == 0) {
+    std::fill_n(c, n, 0.0f);
+    return;
+  }
+  gemm_one_row(ks, c, a, b, n, k, trans_b, 1, 0);
+}
 
 // Same, on initial_kernel_path() and the calling thread only (for callers
 // that have no context at hand).
