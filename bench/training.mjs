@@ -9,13 +9,14 @@
 //                3 epochs: s/epoch as T2; test reconstruction MSE per pixel
 //   persample    T4 the T2 net, batch 1, SGD lr 0.01, 10 000 samples: samples/s of a fresh fit
 //   xor          T5 2-4-1, sigmoid hidden and output, squared error, SGD lr 0.5, batch 1:
-//                steps/s of a fresh fit; TS and brain.js cold (a fresh process) and warm
+//                steps/s of a fresh fit; native, TS and brain.js also cold (the first fit of
+//                a fresh process) and warm (its fit after a warm-up fit)
 // Every figure is the median over `runs` fits, each of a freshly built
 // network on data loaded once; fastnn's fits also report the longest
 // event-loop gap (lib/fit-timing.mjs). PyTorch runs every thread setting of
 // lib/torch.mjs, each after a warm-up, and its fastest counts. fastnn
 // native and PyTorch take turns, one fit each per round, and in T5's rounds
-// the fresh processes of fastnn TS and brain.js too (inTurns).
+// the fresh processes of fastnn native, fastnn TS and brain.js too (inTurns).
 import { execFileSync } from 'node:child_process';
 import { Autoencoder, MLP, Matrix, setThreads, useBackend } from '../dist/index.js';
 import { fashionMnist } from './lib/datasets.mjs';
@@ -180,9 +181,11 @@ async function fastnnTsOnFashionMnist({ wanted, runs, data, add }) {
 
 // `runs` rounds; in each, every task once on every driver: fastnn native on
 // one thread and on the default (every core; it must never be the slower),
-// then each PyTorch thread setting in a process of its own, after its
-// warm-up, and for T5 a fresh process each of fastnn TS and brain.js (a cold
-// fit, then a warm one). A shared host's speed changes for minutes at a
+// which of the two goes first alternating, then each PyTorch thread setting
+// in a process of its own, after its warm-up, and for T5 a fresh process
+// each of fastnn native, fastnn TS and brain.js (a cold fit, then a warm
+// one: the same protocol for each, so that cold compares with cold and warm
+// with warm). A shared host's speed changes for minutes at a
 // time, and drivers timed one after the other would each meet it in another
 // state; taking turns, every driver's fits spread over the same minutes, and
 // each one's median sees the same mix. Adds a row per driver, and PyTorch's
@@ -192,7 +195,11 @@ async function inTurns({ wanted, runs, data, cores, add, skip }) {
   const torch = torchDriver();
   if (torch.skipped) skip('torch', torch.skipped);
   const settings = torch.skipped ? [] : torchSettings(cores);
-  const xorPeers = [['ts', 'fastnn TS']];
+  // T5 in fresh processes, each timed the same way (xor.mjs): fastnn native, fastnn TS and brain.js.
+  const xorPeers = [
+    ['native', 'fastnn native'],
+    ['ts', 'fastnn TS'],
+  ];
   if (loadBrain()) xorPeers.push(['brainjs', 'brain.js 1.6.1']);
   else skip('brainjs', 'brain.js not installed (npm run bench:peers)');
   const natives = [
@@ -212,7 +219,8 @@ async function inTurns({ wanted, runs, data, cores, add, skip }) {
       for (const task of wanted) {
         const t = TASKS[task];
         const set = t.set(data.train);
-        for (const [key, threads] of natives) {
+        // Alternating which goes first: the first fit after another process ran is the slower one.
+        for (const [key, threads] of round % 2 === 0 ? natives : [...natives].reverse()) {
           setThreads(threads);
           const score = round === 0 && t.score ? (net) => t.score(net, data.test) : undefined;
           const {
@@ -277,7 +285,8 @@ async function inTurns({ wanted, runs, data, cores, add, skip }) {
 const RATIOS = {
   'native default / native 1 thread': ['native', 'native1'],
   'native default / PyTorch best': ['native', 'torchBest'],
-  'native default / brain.js warm': ['native', 'brainjsWarm'],
+  'native cold / brain.js cold': ['nativeCold', 'brainjsCold'],
+  'native warm / brain.js warm': ['nativeWarm', 'brainjsWarm'],
   'TS cold / brain.js cold': ['tsCold', 'brainjsCold'],
   'TS warm / brain.js warm': ['tsWarm', 'brainjsWarm'],
 };
@@ -287,7 +296,21 @@ function ratios(rows) {
 }
 
 // The order of a task's rows in the report: fastnn, then each peer.
-const ROW_ORDER = ['native1', 'native', 'ts', 'tsCold', 'tsWarm', 'torch0', 'torch1', 'torch2', 'torchBest', 'brainjsCold', 'brainjsWarm'];
+const ROW_ORDER = [
+  'native1',
+  'native',
+  'nativeCold',
+  'nativeWarm',
+  'ts',
+  'tsCold',
+  'tsWarm',
+  'torch0',
+  'torch1',
+  'torch2',
+  'torchBest',
+  'brainjsCold',
+  'brainjsWarm',
+];
 
 function report({ rows, ratios: allRatios, skipped, load }, wanted, runs) {
   const fmt = (v, digits = 3) => (v === undefined ? null : Number(v).toPrecision(digits));

@@ -6,7 +6,7 @@
 // brain.js keeps none). brain.js's momentum stays at its default 0.1: it
 // refuses 0, and its update computes the momentum term whatever its value.
 //
-// Run as a script, `node bench/lib/xor.mjs <ts|brainjs> <epochs>` times a
+// Run as a script, `node bench/lib/xor.mjs <native|ts|brainjs> <epochs>` times a
 // cold fit (the first in this fresh process), then a warm-up fit, then a warm
 // fit, each of a fresh network, and prints { cold, warm } (timeFit results).
 import { existsSync } from 'node:fs';
@@ -47,6 +47,10 @@ const fitBrainXor = (net, epochs) => net.train(BRAIN_DATA, { iterations: epochs,
 
 // How a fresh process makes and fits each peer's network.
 const FITS_BY_PEER = {
+  native: () => {
+    useBackend('native');
+    return { make: fastnnXor, fit: fitFastnnXor };
+  },
   ts: () => {
     useBackend('js');
     return { make: fastnnXor, fit: fitFastnnXor };
