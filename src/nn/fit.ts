@@ -280,8 +280,10 @@ export const SERIES_ROOM = 65_536;
  * one, a series of 20 000 epochs was copied into ever larger stores, and
  * those fresh pages cost a per-sample XOR fit a quarter of its time where
  * touching new memory is slow (10 µs a page on some VMs). A double array of
- * the full length is made at once (setting the length of [0] gives one
- * store of that size); fit writes it by index and trims it to the epochs run.
+ * the full length is made at once (setting the length of [0.5], an array of
+ * doubles, gives one store of doubles of that size, where [] or [0] would
+ * first hold small integers and be converted); fit writes it by index and
+ * trims it to the epochs run.
  */
 function seriesWithRoom(room: number): number[] {
   const series = [0.5];
