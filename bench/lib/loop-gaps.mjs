@@ -60,8 +60,9 @@ function corpusFile(dir, lines, types) {
  * of 50 000 word types at dim 300), a fit of an MLP of layers `size.model` on a few rows with Adam and
  * restoreBestWeights (three arrays the size of the model and one copy of it: nothing may pass over
  * them on the JS thread), the same fit checkpointed after each epoch, and two batches of 64 rows through an MLP of layers
- * `size.large`, whose every step is long (on the TS backend, seconds at [1000, 20000, 1000]).
- * Each entry sets its call up (data, models: outside the probe) and returns it.
+ * `size.large`, whose every step is long (on the TS backend, seconds at [1000, 20000, 1000]), and XOR's net
+ * for `size.smallEpochs` epochs. Each entry sets its call up (data, models, warm-up: outside the probe) and returns
+ * it, or a promise of it.
  */
 export function longCalls(size, dir) {
   const x = () => uniform(size.rows, size.cols, 1);
@@ -116,6 +117,24 @@ export function longCalls(size, dir) {
       const checkpoint = { path: join(dir, 'mlp.checkpoint') };
       return () => fitWithCheckpoints(net, data, targets, { ...options, earlyStopping: { patience: 3, restoreBestWeights: true } }, checkpoint);
     },
+    'MLP fit, many small epochs': async () => {
+      // XOR's net for `size.smallEpochs` epochs of four one-row steps, after a first fit (outside the probe) that
+      // lets V8 optimise the loop, as in a long-running process. A fit runs as jobs of a few thousand epochs; on
+      // the TS backend each one of them, warm, ends just short of a slice, and a job that opened a slice of its
+      // own then held the loop for several jobs in a row.
+      const data = Matrix.fromArrays([
+        [0, 0],
+        [0, 1],
+        [1, 0],
+        [1, 1],
+      ]);
+      const targets = [0, 1, 1, 0];
+      const make = () => new MLP({ layers: [2, 4, 1], task: 'regression', hidden: 'sigmoid', loss: 'sigmoidMse', seed: 1 });
+      const options = { epochs: size.smallEpochs, batchSize: 1, shuffle: false, optimizer: { type: 'sgd', lr: 0.5 } };
+      await make().fit(data, targets, options);
+      const net = make();
+      return () => net.fit(data, targets, options);
+    },
     'MLP fit, large steps': () => {
       const [inputs, , outputs] = size.large;
       const net = new MLP({ layers: size.large, task: 'regression', hidden: 'relu', seed: 1 });
@@ -130,7 +149,7 @@ export async function measureBackend(backend, size, dir, only) {
   useBackend(backend);
   const rows = [];
   for (const [call, setUp] of Object.entries(longCalls(size, dir))) {
-    if (!only || only.includes(call)) rows.push({ call, ...(await probeLoop(setUp())) });
+    if (!only || only.includes(call)) rows.push({ call, ...(await probeLoop(await setUp())) });
   }
   return rows;
 }

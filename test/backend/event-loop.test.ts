@@ -42,6 +42,7 @@ const CALLS = [
   'MLP fit, large model',
   'MLP fit with checkpoints, large model',
   'MLP fit, large steps',
+  'MLP fit, many small epochs',
 ];
 // The TS backend's word2vec at dim 300 would take minutes; its checkpoints copy nothing.
 const NATIVE_ONLY = ['word2vec checkpointed'];

@@ -17,20 +17,43 @@ export type KernelProgressFn = ((p: { done: number; total: number }) => void) | 
 /** What SliceClock.finish returns for pieces it abandoned because the job was stopped. */
 export const STOPPED: unique symbol = Symbol('stopped');
 
+/**
+ * The slice the JS thread is in, shared by every clock: a job that starts
+ * right after another one ends (a fit's next job, one `await` later, with no
+ * turn of the event loop between them) continues that job's slice rather
+ * than opening one of its own, so back-to-back jobs that each end just short
+ * of SLICE_MS cannot add up to one long stretch. A slice stays open until the
+ * event loop turns: opening one queues the immediate that closes it, ahead of
+ * any `pause` of that slice.
+ */
+let sliceStart = 0;
+let sliceOpen = false;
+
+function openSlice(): void {
+  if (sliceOpen) return;
+  sliceOpen = true;
+  sliceStart = performance.now();
+  setImmediate(() => {
+    sliceOpen = false;
+  });
+}
+
 export class SliceClock {
-  private start = performance.now();
+  constructor(private readonly stopped: () => boolean) {
+    openSlice();
+  }
 
-  constructor(private readonly stopped: () => boolean) {}
-
-  /** Whether this slice has run its length: time for `pause`. */
+  /** Whether the slice has run its length: time for `pause`. After a turn
+   * of the event loop (an `await` on I/O) the job is in a new slice. */
   spent(): boolean {
-    return performance.now() - this.start > SLICE_MS;
+    openSlice();
+    return performance.now() - sliceStart > SLICE_MS;
   }
 
   /** A turn of the event loop; the next slice starts after it. */
   async pause(): Promise<void> {
     await new Promise<void>((resolve) => setImmediate(resolve));
-    this.start = performance.now();
+    openSlice();
   }
 
   /** Call between two units of work: yields when the slice is spent, then says whether to stop. */

@@ -9,7 +9,7 @@ import { measureBackend } from '../../../bench/lib/loop-gaps.mjs';
 
 const dir = mkdtempSync(join(tmpdir(), 'fastnn-loop-child-'));
 try {
-  const size = { rows: 2000, cols: 784, hidden: 64, lines: 3000, dim: 50, model: [1000, 5000, 1000], large: [400, 6000, 400] };
+  const size = { rows: 2000, cols: 784, hidden: 64, lines: 3000, dim: 50, model: [1000, 5000, 1000], large: [400, 6000, 400], smallEpochs: 60_000 };
   process.stdout.write(JSON.stringify(await measureBackend(process.argv[2], size, dir, [process.argv[3]])) + '\n');
 } finally {
   rmSync(dir, { recursive: true, force: true });
