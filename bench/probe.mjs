@@ -1,8 +1,13 @@
 // Suite "probe": the machine's limits, which the other suites' figures are
 // expressed against. FMA peak per core on every kernel path (the active one
-// is the reference), and single-thread memory bandwidth over 256 MiB arrays.
+// is the reference), single-thread memory bandwidth over 256 MiB arrays, and
+// the rate of the SGD update over a layer's weights (1 MiB arrays) by one
+// thread alone and by each of all threads at once (lib/update-rate.mjs).
 import { median } from './lib/stats.mjs';
 import { printTable } from './lib/table.mjs';
+import { updateRates } from './lib/update-rate.mjs';
+
+const UPDATE_BYTES = 1 << 20;
 
 export const name = 'probe';
 
@@ -21,13 +26,17 @@ export async function run({ addon, runs }) {
     peaks,
     threads: addon.getThreads(),
     bandwidth: { bytes: 256 << 20, copyGBs: median(bw.map((b) => b.copyGBs)), triadGBs: median(bw.map((b) => b.triadGBs)) },
+    update: await updateRates(UPDATE_BYTES, addon.getThreads(), Math.min(runs, 3)),
   };
+  const { update } = result;
   printTable(
     ['probe', 'value'],
     [
       ...Object.entries(peaks).map(([p, g]) => [`fp32 FMA peak, 1 core, ${p}${p === active ? ' (active)' : ''}`, `${g.toFixed(1)} GFLOP/s`]),
       ['memory copy, 1 thread', `${result.bandwidth.copyGBs.toFixed(1)} GB/s`],
       ['memory triad, 1 thread', `${result.bandwidth.triadGBs.toFixed(1)} GB/s`],
+      ['SGD update of 1 MiB weights, 1 thread alone', `${update.alone.toFixed(1)} GB/s`],
+      [`the same, each of ${update.threads} threads at once`, `${update.together.toFixed(1)} GB/s`],
     ],
   );
   return result;
