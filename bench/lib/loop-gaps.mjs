@@ -6,6 +6,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Autoencoder, fitWithCheckpoints, MLP, Matrix, PCA, Rng, Word2Vec, useBackend } from '../../dist/index.js';
+import { fastnnXor, fitFastnnXor } from './xor.mjs';
 
 // The JS thread's time waiting for a CPU so far (ns; Linux's schedstat, null elsewhere): on a loaded machine a
 // gap can be the scheduler's, not the library's, and the run-queue wait inside the longest gap says which.
@@ -122,18 +123,9 @@ export function longCalls(size, dir) {
       // lets V8 optimise the loop, as in a long-running process. A fit runs as jobs of a few thousand epochs; on
       // the TS backend each one of them, warm, ends just short of a slice, and a job that opened a slice of its
       // own then held the loop for several jobs in a row.
-      const data = Matrix.fromArrays([
-        [0, 0],
-        [0, 1],
-        [1, 0],
-        [1, 1],
-      ]);
-      const targets = [0, 1, 1, 0];
-      const make = () => new MLP({ layers: [2, 4, 1], task: 'regression', hidden: 'sigmoid', loss: 'sigmoidMse', seed: 1 });
-      const options = { epochs: size.smallEpochs, batchSize: 1, shuffle: false, optimizer: { type: 'sgd', lr: 0.5 } };
-      await make().fit(data, targets, options);
-      const net = make();
-      return () => net.fit(data, targets, options);
+      await fitFastnnXor(fastnnXor(), size.smallEpochs);
+      const net = fastnnXor();
+      return () => fitFastnnXor(net, size.smallEpochs);
     },
     'MLP fit, large steps': () => {
       const [inputs, , outputs] = size.large;
