@@ -1,16 +1,22 @@
 /**
- * Float32Arrays on SharedArrayBuffers. Such a buffer cannot be detached (no
+ * Typed arrays on SharedArrayBuffers. Such a buffer cannot be detached (no
  * transfer, no shrinking) and its memory lives while anything refers to it,
  * so a native job that holds a reference may read or write it from its own
- * thread while JS runs on: training data in such arrays is never copied, and
- * a model's weights and optimizer state, allocated this way, are trained in
- * place (native/napi/job_memory.h says why other arrays are copied).
+ * thread while JS runs on: training data in such arrays is never copied, a
+ * model's weights and optimizer state, allocated this way, are trained in
+ * place, and a fit's history rows written in place (native/napi/job_memory.h
+ * says why other arrays are copied).
  */
 import { allocateWith, allocating } from './sizes.js';
 
 /** A zero-filled Float32Array of `length` elements on a new SharedArrayBuffer. */
 export function sharedFloat32(length: number): Float32Array {
   return new Float32Array(new SharedArrayBuffer(length * Float32Array.BYTES_PER_ELEMENT));
+}
+
+/** A zero-filled Float64Array of `length` elements on a new SharedArrayBuffer. */
+export function sharedFloat64(length: number): Float64Array {
+  return new Float64Array(new SharedArrayBuffer(length * Float64Array.BYTES_PER_ELEMENT));
 }
 
 /** sizes.ts `allocate` of a Float32Array, on a new SharedArrayBuffer. */

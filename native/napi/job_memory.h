@@ -16,9 +16,10 @@
 // reference to the typed array for its lifetime, which keeps the memory alive
 // through any garbage collection and out of any transfer. This is how a fit
 // reads its training set (src/backend/native.ts stages other large inputs
-// into such buffers in slices) and trains a model's weights, optimizer state
-// and best weights, and word2vec its vectors, with no pass over them on the
-// JS thread at the start, at each progress report or at the end.
+// into such buffers in slices), trains a model's weights, optimizer state
+// and best weights and writes its history rows, and how word2vec trains its
+// vectors, with no pass over them on the JS thread at the start, at each
+// progress report or at the end.
 //
 // Every other array is copied into memory the job owns when it starts (on the
 // JS thread, before the job's thread exists), and the arrays it writes are

@@ -193,7 +193,8 @@ Napi::Value Train(const Napi::CallbackInfo& info) {
   const Napi::Value on_progress = a.Callback("onProgress", info[1]);
   a.Verify();
   // Weights, optimizer state and best weights are trained in place when shared (the model's busy guard keeps
-  // its own reads out); the rest, and plain arrays, are copies, written back (job_memory.h).
+  // its own reads out), and so are the history rows (fit.ts reads only the rows a report says are complete);
+  // the rest, and plain arrays, are copies, written back (job_memory.h).
   using Access = JobMemory::Access;
   JobMemory memory;
   NetworkView& view = net.view;
@@ -206,7 +207,7 @@ Napi::Value Train(const Napi::CallbackInfo& info) {
   }
   cfg.optimizer.step = memory.Own(step, cfg.optimizer.step, Access::kReadWrite);
   cfg.rng_state = memory.Own(rng_state, cfg.rng_state, Access::kReadWrite);
-  cfg.history = memory.Own(history, cfg.history, Access::kReadWrite);
+  cfg.history = memory.Own(history, cfg.history, Access::kWriteInPlace);
   cfg.position = memory.Own(position, cfg.position, Access::kReadWrite);
   cfg.x = memory.Own(x, cfg.x, Access::kRead);
   cfg.y = memory.Own(y, cfg.y, Access::kRead);
