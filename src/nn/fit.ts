@@ -278,11 +278,10 @@ export const SERIES_ROOM = 65_536;
 /**
  * The history rows of the last fit that ended, kept for the next fit. Fresh
  * memory costs a page fault a page on first touch (about 10 µs on some VMs),
- * and a per-sample XOR fit of 20 000 epochs took ~3 % longer for the 192 kB
- * of rows of its own it touched. The rows lie on a SharedArrayBuffer, so a
- * native job writes them in place instead of into a copy of its own
- * (native/napi/job_memory.h): fit reads only the rows a job's report says
- * are complete, and the next job's rows after the job settles.
+ * and touching 192 kB of new rows made a per-sample XOR fit of 20 000 epochs
+ * ~3 % slower. The rows lie on a SharedArrayBuffer, so a native job writes
+ * them in place instead of into a copy of its own (native/napi/job_memory.h):
+ * while a job runs, fit reads only the rows its reports say are complete.
  */
 let spareRows: Float64Array | null = null;
 
