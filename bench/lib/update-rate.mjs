@@ -11,24 +11,17 @@
 // workerData is set.
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { loadNativeAddon } from '../../dist/backend/native.js';
-import { median } from './stats.mjs';
+import { median, secondsPerCall } from './stats.mjs';
 
 const BYTES_PER_ENTRY = 12;
-const SECONDS = 0.3;
 
-/** GB/s of `addon`'s sgdUpdate over arrays of `bytes` each, for about SECONDS after a warm-up. */
+/** GB/s of `addon`'s sgdUpdate over arrays of `bytes` each (lib/stats.mjs secondsPerCall: warmed up, median of 3). */
 function measure(addon, bytes) {
   const n = Math.max(1, Math.floor(bytes / 4));
   const w = new Float32Array(n).fill(1);
   const g = new Float32Array(n).fill(0.5);
-  for (let i = 0; i < 5; i++) addon.sgdUpdate(w, g, n, 1e-9, 0);
-  let calls = 0;
-  const t0 = performance.now();
-  while (performance.now() - t0 < SECONDS * 1000) {
-    for (let i = 0; i < 8; i++) addon.sgdUpdate(w, g, n, 1e-9, 0);
-    calls += 8;
-  }
-  return (calls * n * BYTES_PER_ENTRY) / ((performance.now() - t0) / 1000) / 1e9;
+  const seconds = secondsPerCall(() => addon.sgdUpdate(w, g, n, 1e-9, 0), { runs: 3, minSeconds: 0.1 });
+  return (n * BYTES_PER_ENTRY) / seconds / 1e9;
 }
 
 if (!isMainThread && workerData?.updateRate) {

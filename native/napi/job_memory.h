@@ -33,8 +33,10 @@
 // report covers yet, such as weights mid-epoch; what a report covers is
 // complete). An array written in place changes under JS as the job runs: its
 // owner keeps its own reads and writes out until the job settles (the models'
-// busy guard; word2vec hands its vectors out at the end), so only a user
-// reading the array directly sees values mid-update (docs/guarantees.md).
+// busy guard; word2vec hands its vectors out at the end), or reads only what
+// a report has said is complete and the job writes no more (a fit's history
+// rows), so only a user reading the array directly sees values mid-update
+// (docs/guarantees.md).
 // Arrays that overlap without being the same get separate copies, so a job
 // must not write through one and read the other. JS writing an array that a
 // job reads in place is the caller's race, as with any library that trains on
@@ -52,7 +54,8 @@ namespace fastnn::bindings {
 class JobMemory {
  public:
   // kWriteInPlace: written, and used in place when a SharedArrayBuffer backs it (else as kReadWrite),
-  // for arrays whose owner neither reads nor writes them until the job settles (see above).
+  // for arrays whose owner writes none of it and reads only what a report said is complete until the job
+  // settles (see above).
   enum class Access { kRead, kReadWrite, kWriteInPlace };
 
   // [JS thread] What the job uses for typed array `array`, whose data `data` is (as an args:: function returned

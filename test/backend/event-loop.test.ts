@@ -10,7 +10,9 @@
  * model's own arrays; copying them first paused the loop 480–1180 ms at bench size),
  * an MLP fit whose every step is long ([400, 6000, 400], batch 64: 0.9 G
  * multiply-adds a step, most of a second in TS, which the TS backend must cut
- * into pieces), and natively a Word2Vec.train checkpointed every 0.1 s (50 000
+ * into pieces), XOR's net fitted for 60 000 epochs after a warm-up fit (jobs
+ * of 4 096 epochs one `await` apart, which the TS backend must not run
+ * back to back in one stretch), and natively a Word2Vec.train checkpointed every 0.1 s (50 000
  * word types at dim 300, whose pauses, writes and resumptions must not copy the
  * vectors on the JS thread: 130–255 ms gaps when they did), each measured in a child
  * of its own (test/helpers/children/event-loop.mjs) with a setInterval(…, 2)
